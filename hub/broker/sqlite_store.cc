@@ -1,0 +1,261 @@
+// SqliteStore: the Store on one SQLite file in WAL mode (see store.h).
+#include <mutex>
+
+#include "absl/strings/str_cat.h"
+#include "hub/broker/store.h"
+#include "hub/common/clock.h"
+#include "hub/common/sqlite.h"
+#include "hub/common/status_macros.h"
+
+namespace concord::hub {
+
+const std::vector<std::string>& HubMigrations() {
+  static const std::vector<std::string> kMigrations = {
+      // 1: the message log, mailboxes, cursors, subscriptions, dead letters, audit.
+      R"sql(
+      CREATE TABLE messages(
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        sender TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        expires_ms INTEGER NOT NULL,
+        stored_ms INTEGER NOT NULL,
+        envelope BLOB NOT NULL);
+      CREATE TABLE recipients(
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        acked_through INTEGER NOT NULL DEFAULT 0);
+      CREATE TABLE mailbox(
+        recipient INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY(recipient, seq)) WITHOUT ROWID;
+      CREATE TABLE subscriptions(
+        topic TEXT NOT NULL,
+        recipient INTEGER NOT NULL,
+        PRIMARY KEY(topic, recipient)) WITHOUT ROWID;
+      CREATE TABLE dead_letters(
+        id INTEGER PRIMARY KEY,
+        recipient TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        message_id TEXT NOT NULL,
+        sender TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        at_ms INTEGER NOT NULL,
+        envelope BLOB NOT NULL,
+        replayed INTEGER NOT NULL DEFAULT 0);
+      CREATE TABLE audit(
+        n INTEGER PRIMARY KEY,
+        line TEXT NOT NULL,
+        hash TEXT NOT NULL);
+      )sql",
+  };
+  return kMigrations;
+}
+
+namespace {
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(sqlite::Db writer, sqlite::Db reader)
+      : writer_(std::move(writer)), reader_(std::move(reader)) {}
+
+  absl::Status Prepare() {
+    ASSIGN_OR_RETURN(insert_msg_, writer_.Prepare(
+        "INSERT INTO messages(seq,id,sender,created_ms,expires_ms,stored_ms,envelope) "
+        "VALUES(?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING"));
+    ASSIGN_OR_RETURN(insert_mailbox_,
+                     writer_.Prepare("INSERT OR IGNORE INTO mailbox(recipient,seq) VALUES(?,?)"));
+    ASSIGN_OR_RETURN(update_cursor_, writer_.Prepare(
+        "UPDATE recipients SET acked_through=?2 WHERE id=?1 AND acked_through<?2"));
+    ASSIGN_OR_RETURN(insert_dl_, writer_.Prepare(
+        "INSERT INTO dead_letters(recipient,seq,message_id,sender,attempts,reason,at_ms,envelope)"
+        " VALUES((SELECT name FROM recipients WHERE id=?),?,?,?,?,?,?,?)"));
+    ASSIGN_OR_RETURN(insert_sub_, writer_.Prepare(
+        "INSERT OR IGNORE INTO subscriptions(topic,recipient) VALUES(?,?)"));
+    ASSIGN_OR_RETURN(delete_sub_, writer_.Prepare(
+        "DELETE FROM subscriptions WHERE topic=? AND recipient=?"));
+    ASSIGN_OR_RETURN(replayed_,
+                     writer_.Prepare("UPDATE dead_letters SET replayed=1 WHERE id=?"));
+    ASSIGN_OR_RETURN(insert_audit_,
+                     writer_.Prepare("INSERT INTO audit(n,line,hash) VALUES(?,?,?)"));
+    ASSIGN_OR_RETURN(read_mailbox_, reader_.Prepare(
+        "SELECT m.seq, m.envelope, m.expires_ms FROM mailbox b JOIN messages m ON m.seq=b.seq "
+        "WHERE b.recipient=? AND b.seq>? ORDER BY b.seq LIMIT ?"));
+    return chain_.Load(writer_);
+  }
+
+  absl::StatusOr<RecoveredState> Recover() override {
+    RecoveredState st;
+    ASSIGN_OR_RETURN(int64_t max_msg, reader_.QueryInt("SELECT coalesce(max(seq),0) FROM messages"));
+    ASSIGN_OR_RETURN(int64_t max_box, reader_.QueryInt("SELECT coalesce(max(seq),0) FROM mailbox"));
+    ASSIGN_OR_RETURN(int64_t max_cur,
+                     reader_.QueryInt("SELECT coalesce(max(acked_through),0) FROM recipients"));
+    ASSIGN_OR_RETURN(int64_t max_dl, reader_.QueryInt("SELECT coalesce(max(seq),0) FROM dead_letters"));
+    st.last_seq = static_cast<uint64_t>(std::max({max_msg, max_box, max_cur, max_dl}));
+    ASSIGN_OR_RETURN(auto rs, reader_.Prepare("SELECT id, name, acked_through FROM recipients"));
+    ASSIGN_OR_RETURN(auto depth, reader_.Prepare(
+        "SELECT count(*) FROM mailbox WHERE recipient=? AND seq>?"));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, rs.Step());
+      if (!row) break;
+      RecipientState r;
+      r.id = rs.Int(0);
+      r.name = rs.Text(1);
+      r.acked_through = static_cast<uint64_t>(rs.Int(2));
+      depth.BindAll(r.id, static_cast<int64_t>(r.acked_through));
+      ASSIGN_OR_RETURN(bool drow, depth.Step());
+      r.depth = drow ? static_cast<uint64_t>(depth.Int(0)) : 0;
+      depth.Reset();
+      st.recipients.push_back(std::move(r));
+    }
+    ASSIGN_OR_RETURN(auto subs, reader_.Prepare("SELECT topic, recipient FROM subscriptions"));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, subs.Step());
+      if (!row) break;
+      st.subscriptions.emplace(subs.Text(0), subs.Int(1));
+    }
+    return st;
+  }
+
+  absl::StatusOr<RecipientId> EnsureRecipient(const std::string& name) override {
+    std::lock_guard<std::mutex> lock(ensure_mu_);
+    ASSIGN_OR_RETURN(auto find, reader_.Prepare("SELECT id FROM recipients WHERE name=?"));
+    find.Bind(1, name);
+    ASSIGN_OR_RETURN(bool row, find.Step());
+    if (row) return find.Int(0);
+    // A rare write on the loop thread's connection (new principal).
+    ASSIGN_OR_RETURN(auto ins, reader_.Prepare(
+        "INSERT INTO recipients(name, acked_through) VALUES(?, (SELECT coalesce(max(seq),0) FROM messages))"));
+    ins.Bind(1, name);
+    RETURN_IF_ERROR(ins.Run());
+    return reader_.LastInsertRowid();
+  }
+
+  absl::StatusOr<std::vector<StoredEntry>> ReadMailbox(RecipientId recipient, uint64_t after,
+                                                       size_t limit) override {
+    std::vector<StoredEntry> out;
+    read_mailbox_.BindAll(recipient, static_cast<int64_t>(after), static_cast<int64_t>(limit));
+    while (true) {
+      auto row = read_mailbox_.Step();
+      if (!row.ok()) {
+        read_mailbox_.Reset();
+        return row.status();
+      }
+      if (!*row) break;
+      out.push_back({static_cast<uint64_t>(read_mailbox_.Int(0)), read_mailbox_.Blob(1),
+                     read_mailbox_.Int(2)});
+    }
+    read_mailbox_.Reset();
+    return out;
+  }
+
+  absl::StatusOr<CommitResult> Commit(const WriteBatch& b) override {
+    CommitResult result;
+    result.duplicate.resize(b.messages.size(), false);
+    ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(writer_));
+    const int64_t now = SystemClock::Get().NowMs();
+    for (size_t i = 0; i < b.messages.size(); ++i) {
+      const NewMessage& m = b.messages[i];
+      insert_msg_.BindAll(static_cast<int64_t>(m.seq), m.id, m.sender, m.created_ms,
+                          m.expires_ms, now);
+      insert_msg_.BindBlob(7, m.envelope);
+      RETURN_IF_ERROR(insert_msg_.Run());
+      if (writer_.Changes() == 0) {
+        result.duplicate[i] = true;
+        continue;
+      }
+      for (RecipientId r : m.recipients) {
+        insert_mailbox_.BindAll(r, static_cast<int64_t>(m.seq));
+        RETURN_IF_ERROR(insert_mailbox_.Run());
+      }
+    }
+    for (auto& [r, seq] : b.cursors) {
+      update_cursor_.BindAll(r, static_cast<int64_t>(seq));
+      RETURN_IF_ERROR(update_cursor_.Run());
+    }
+    for (auto& d : b.dead_letters) {
+      insert_dl_.BindAll(d.recipient, static_cast<int64_t>(d.seq), d.id, d.sender, d.attempts,
+                         d.reason, d.at_ms);
+      insert_dl_.BindBlob(8, d.envelope);
+      RETURN_IF_ERROR(insert_dl_.Run());
+    }
+    for (auto& [topic, r] : b.subscribe) {
+      insert_sub_.BindAll(topic, r);
+      RETURN_IF_ERROR(insert_sub_.Run());
+    }
+    for (auto& [topic, r] : b.unsubscribe) {
+      delete_sub_.BindAll(topic, r);
+      RETURN_IF_ERROR(delete_sub_.Run());
+    }
+    for (int64_t dl : b.replayed) {
+      replayed_.Bind(1, dl);
+      RETURN_IF_ERROR(replayed_.Run());
+    }
+    AuditChain saved = chain_;
+    for (auto& e : b.audit) {
+      if (auto st = chain_.Append(insert_audit_, e); !st.ok()) {
+        chain_ = saved;
+        return st;
+      }
+    }
+    if (auto st = txn.Commit(); !st.ok()) {
+      chain_ = saved;  // the transaction rolls back: so does the chain tail
+      return st;
+    }
+    return result;
+  }
+
+  absl::Status Compact(int64_t dedup_before_ms) override {
+    ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(writer_));
+    {
+      ASSIGN_OR_RETURN(auto rs, writer_.Prepare("SELECT id, acked_through FROM recipients"));
+      ASSIGN_OR_RETURN(auto del, writer_.Prepare(
+          "DELETE FROM mailbox WHERE recipient=? AND seq<=?"));
+      std::vector<std::pair<int64_t, int64_t>> cursors;
+      while (true) {
+        ASSIGN_OR_RETURN(bool row, rs.Step());
+        if (!row) break;
+        cursors.emplace_back(rs.Int(0), rs.Int(1));
+      }
+      for (auto& [r, c] : cursors) {
+        del.BindAll(r, c);
+        RETURN_IF_ERROR(del.Run());
+      }
+    }
+    // The oldest seq any mailbox still needs.
+    ASSIGN_OR_RETURN(int64_t live, writer_.QueryInt(
+        "SELECT coalesce(min(s), 9223372036854775807) FROM (SELECT (SELECT min(seq) FROM "
+        "mailbox WHERE recipient=r.id) AS s FROM recipients r)"));
+    ASSIGN_OR_RETURN(auto del, writer_.Prepare(
+        "DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE seq < ? AND "
+        "stored_ms < ? ORDER BY seq LIMIT 50000)"));
+    del.BindAll(live, dedup_before_ms);
+    RETURN_IF_ERROR(del.Run());
+    return txn.Commit();
+  }
+
+ private:
+  sqlite::Db writer_;
+  sqlite::Db reader_;
+  std::mutex ensure_mu_;
+  sqlite::Stmt insert_msg_, insert_mailbox_, update_cursor_, insert_dl_, insert_sub_,
+      delete_sub_, replayed_, insert_audit_, read_mailbox_;
+  AuditChain chain_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
+                                                        const std::string& synchronous) {
+  sqlite::OpenOptions opts;
+  opts.synchronous = synchronous;
+  ASSIGN_OR_RETURN(auto writer, sqlite::Db::Open(path, opts));
+  RETURN_IF_ERROR(writer.Migrate(HubMigrations()));
+  ASSIGN_OR_RETURN(auto reader, sqlite::Db::Open(path, opts));
+  auto store = std::make_unique<SqliteStore>(std::move(writer), std::move(reader));
+  RETURN_IF_ERROR(store->Prepare());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace concord::hub

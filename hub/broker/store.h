@@ -1,0 +1,125 @@
+// The hub's durable store: an append-only message log, one mailbox index row
+// per (recipient, message), a cursor per recipient, dead letters, durable
+// topic subscriptions and the audit chain. See docs/storage.md.
+//
+// Threading: Commit(), Compact() and the dead-letter operations are called
+// from the single writer thread; ReadMailbox() and the Load*() methods are
+// called from the broker's loop thread on their own connection. The two
+// never share a connection. All methods report expected failures (disk full,
+// I/O error) as absl::Status; Unavailable means "retry later".
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "hub/broker/audit.h"
+
+namespace concord::hub {
+
+using RecipientId = int64_t;
+
+struct NewMessage {
+  uint64_t seq = 0;      // assigned by the broker, strictly increasing
+  std::string id;        // envelope id (dedup key)
+  std::string sender;
+  std::string envelope;  // serialized concord.v1.Envelope, `from` stamped
+  int64_t created_ms = 0;
+  int64_t expires_ms = 0;
+  std::vector<RecipientId> recipients;
+};
+
+struct DeadLetter {
+  RecipientId recipient = 0;
+  uint64_t seq = 0;
+  std::string id;
+  std::string sender;
+  std::string envelope;
+  uint32_t attempts = 0;
+  std::string reason;
+  int64_t at_ms = 0;
+};
+
+// Everything one group commit writes, in one transaction.
+struct WriteBatch {
+  std::vector<NewMessage> messages;
+  std::map<RecipientId, uint64_t> cursors;  // recipient -> acked through seq
+  std::vector<DeadLetter> dead_letters;
+  std::vector<std::pair<std::string, RecipientId>> subscribe;    // topic, recipient
+  std::vector<std::pair<std::string, RecipientId>> unsubscribe;  // topic, recipient
+  std::vector<int64_t> replayed;  // dead_letters.id now replayed
+  std::vector<AuditEvent> audit;
+  bool empty() const {
+    return messages.empty() && cursors.empty() && dead_letters.empty() && subscribe.empty() &&
+           unsubscribe.empty() && replayed.empty() && audit.empty();
+  }
+};
+
+struct CommitResult {
+  // duplicate[i] is true when messages[i].id was already stored: nothing was
+  // written for it.
+  std::vector<bool> duplicate;
+};
+
+struct StoredEntry {
+  uint64_t seq = 0;
+  std::string envelope;
+  int64_t expires_ms = 0;
+};
+
+struct RecipientState {
+  RecipientId id = 0;
+  std::string name;
+  uint64_t acked_through = 0;
+  uint64_t depth = 0;  // mailbox entries above the cursor
+};
+
+struct RecoveredState {
+  uint64_t last_seq = 0;
+  std::vector<RecipientState> recipients;
+  std::multimap<std::string, RecipientId> subscriptions;  // topic -> recipient
+};
+
+struct DeadLetterRow {
+  int64_t dl_id = 0;
+  std::string recipient;
+  uint64_t seq = 0;
+  std::string message_id;
+  std::string sender;
+  uint32_t attempts = 0;
+  std::string reason;
+  int64_t at_ms = 0;
+  bool replayed = false;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Loop thread, at start-up.
+  virtual absl::StatusOr<RecoveredState> Recover() = 0;
+  // Loop thread: the id of a recipient, created if new.
+  virtual absl::StatusOr<RecipientId> EnsureRecipient(const std::string& name) = 0;
+  // Loop thread: up to `limit` entries of `recipient` with seq > after.
+  virtual absl::StatusOr<std::vector<StoredEntry>> ReadMailbox(RecipientId recipient,
+                                                               uint64_t after,
+                                                               size_t limit) = 0;
+
+  // Writer thread.
+  virtual absl::StatusOr<CommitResult> Commit(const WriteBatch& batch) = 0;
+  // Writer thread: drops acknowledged mailbox rows, and messages that no
+  // mailbox needs any more and are older than `dedup_before_ms`.
+  virtual absl::Status Compact(int64_t dedup_before_ms) = 0;
+};
+
+// Opens (creating and migrating) <data_dir>/hub.db.
+absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
+                                                        const std::string& synchronous);
+
+// Schema migrations of hub.db, shared with concordctl (read-only tools).
+const std::vector<std::string>& HubMigrations();
+
+}  // namespace concord::hub

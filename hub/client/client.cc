@@ -1,0 +1,546 @@
+#include "hub/client/client.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <map>
+#include <unordered_map>
+#include <zmq.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "concord/v1/hub.pb.h"
+#include "hub/common/log.h"
+#include "hub/common/status_macros.h"
+#include "hub/common/uuid.h"
+#include "hub/common/zmq_watcher.h"
+
+namespace concord::client {
+namespace {
+
+namespace pb = ::concord::v1;
+
+const std::vector<std::string>& ClientMigrations() {
+  static const std::vector<std::string> kMigrations = {
+      R"sql(
+      CREATE TABLE concord_outbox(
+        n INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        frame BLOB NOT NULL,
+        created_ms INTEGER NOT NULL);
+      CREATE TABLE concord_outbox_failed(
+        id TEXT PRIMARY KEY,
+        frame BLOB NOT NULL,
+        code TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        at_ms INTEGER NOT NULL);
+      CREATE TABLE concord_inbox(
+        id TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL,
+        sender TEXT NOT NULL,
+        at_ms INTEGER NOT NULL);
+      CREATE INDEX concord_inbox_seq ON concord_inbox(seq);
+      )sql",
+  };
+  return kMigrations;
+}
+
+// One publish waiting for the hub's Ack.
+struct Pending {
+  std::string id;
+  std::string frame;  // serialized Frame{publish}
+  bool durable = false;
+  bool on_wire = false;
+  int64_t sent_at_us = 0;
+  int64_t not_before_us = 0;  // backoff after a retryable Nack
+  uint32_t retries = 0;
+  PublishCallback done;
+};
+
+class ClientImpl final : public Client {
+ public:
+  ClientImpl(boost::asio::io_context& io, ClientOptions o, sqlite::Db db)
+      : io_(io), opts_(std::move(o)), db_(std::move(db)), timer_(io) {}
+  ~ClientImpl() override { Stop(); }
+
+  absl::Status Init();
+
+  void Start() override {
+    stopped_ = false;
+    watcher_->Start();
+    SendHello();
+    Tick();
+  }
+
+  void Stop() override {
+    if (stopped_) return;
+    stopped_ = true;
+    timer_.cancel();
+    if (watcher_) watcher_->Stop();
+  }
+
+  void Stamp(pb::Envelope& env) const override {
+    if (env.id().empty()) env.set_id(NewUuidV7());
+    if (env.created_at_ms() == 0) env.set_created_at_ms(opts_.clock->NowMs());
+    if (env.trace_id().empty()) env.set_trace_id(NewTraceId());
+  }
+
+  std::string Publish(pb::Envelope env, PublishCallback done) override {
+    Stamp(env);
+    std::string id = env.id();
+    Enqueue(id, EncodePublish(env), /*durable=*/false, std::move(done));
+    SendWindow();
+    return id;
+  }
+
+  absl::StatusOr<std::string> Stage(pb::Envelope env, PublishCallback done) override {
+    Stamp(env);
+    std::string frame = EncodePublish(env);
+    stage_stmt_.BindAll(env.id());
+    stage_stmt_.BindBlob(2, frame);
+    stage_stmt_.Bind(3, opts_.clock->NowMs());
+    RETURN_IF_ERROR(stage_stmt_.Run());
+    staged_.push_back({env.id(), std::move(frame), std::move(done)});
+    return env.id();
+  }
+
+  void Flush() override {
+    // Staged entries become pending only now that their transaction committed.
+    for (auto& s : staged_) Enqueue(s.id, std::move(s.frame), true, std::move(s.done));
+    staged_.clear();
+    SendWindow();
+  }
+
+  absl::StatusOr<std::string> PublishDurable(pb::Envelope env, PublishCallback done) override {
+    std::string id;
+    {
+      ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(db_));
+      ASSIGN_OR_RETURN(id, Stage(std::move(env), std::move(done)));
+      if (auto st = txn.Commit(); !st.ok()) {
+        staged_.clear();
+        return st;
+      }
+    }
+    Flush();
+    return id;
+  }
+
+  void OnMessage(MessageHandler h) override { handler_ = std::move(h); }
+
+  void Subscribe(const std::string& topic) override {
+    opts_.topics.push_back(topic);
+    if (!connected_) return;  // sent with the next Hello
+    pb::Frame f;
+    f.mutable_subscribe()->add_topics(topic);
+    Send(f.SerializeAsString());
+  }
+
+  sqlite::Db& db() override { return db_; }
+
+  ClientStats stats() const override {
+    ClientStats s = stats_;
+    s.connected = connected_;
+    s.principal = principal_;
+    s.unacked = pending_.size();
+    uint64_t durable = 0;
+    for (auto& [n, p] : pending_) durable += p.durable;
+    s.outbox = durable;
+    return s;
+  }
+
+ private:
+  struct Staged {
+    std::string id, frame;
+    PublishCallback done;
+  };
+
+  static std::string EncodePublish(const pb::Envelope& env) {
+    pb::Frame f;
+    *f.mutable_publish()->mutable_envelope() = env;
+    return f.SerializeAsString();
+  }
+
+  void Enqueue(const std::string& id, std::string frame, bool durable, PublishCallback done) {
+    if (by_id_.count(id)) return;  // already pending
+    const uint64_t n = next_order_++;
+    Pending p;
+    p.id = id;
+    p.frame = std::move(frame);
+    p.durable = durable;
+    p.done = std::move(done);
+    pending_.emplace(n, std::move(p));
+    by_id_[id] = n;
+  }
+
+  bool Send(const std::string& bytes) {
+    try {
+      auto r = socket_.send(zmq::buffer(bytes), zmq::send_flags::dontwait);
+      if (r) last_send_us_ = opts_.clock->MonotonicUs();
+      return r.has_value();
+    } catch (const zmq::error_t& e) {
+      LOG_WARN("{}: send failed: {}", opts_.name, e.what());
+      return false;
+    }
+  }
+
+  // Sends pending publishes in order, keeping at most max_unacked on the wire.
+  void SendWindow() {
+    if (!connected_) return;
+    const int64_t now = opts_.clock->MonotonicUs();
+    for (auto& [n, p] : pending_) {
+      if (on_wire_ >= opts_.max_unacked_publishes) break;
+      if (p.on_wire || p.not_before_us > now) continue;
+      if (!Send(p.frame)) break;
+      p.on_wire = true;
+      p.sent_at_us = now;
+      ++on_wire_;
+    }
+    KickIfInput();
+  }
+
+  void SendHello() {
+    pb::Frame f;
+    auto* h = f.mutable_hello();
+    h->set_client(opts_.name);
+    h->set_credit(opts_.credit);
+    if (opts_.send_resume_point) h->set_resume_after_seq(resume_after_);
+    for (auto& t : opts_.topics) h->add_topics(t);
+    Send(f.SerializeAsString());
+    last_hello_us_ = opts_.clock->MonotonicUs();
+    KickIfInput();
+  }
+
+  void KickIfInput() {
+    if (watcher_ && watcher_->HasInput()) watcher_->Kick();
+  }
+
+  void OnReadable();
+  void OnDelivers(std::vector<pb::Deliver>& delivers);
+  void OnAck(const pb::Ack& ack);
+  void OnNack(const pb::Nack& nack);
+  void OnWelcome(const pb::Welcome& w);
+  void DisconnectedNow(const std::string& why);
+  void Tick();
+  void DeleteAcked();
+
+  boost::asio::io_context& io_;
+  ClientOptions opts_;
+  sqlite::Db db_;
+  zmq::context_t ctx_{1};
+  zmq::socket_t socket_;
+  std::unique_ptr<ZmqWatcher> watcher_;
+  boost::asio::steady_timer timer_;
+  MessageHandler handler_;
+
+  sqlite::Stmt stage_stmt_, delete_outbox_, inbox_has_, inbox_put_, fail_put_;
+  std::map<uint64_t, Pending> pending_;  // in publish order
+  std::unordered_map<std::string, uint64_t> by_id_;
+  std::vector<Staged> staged_;
+  std::vector<std::string> acked_durable_;  // to delete from the outbox
+  uint64_t next_order_ = 0;
+  uint32_t on_wire_ = 0;
+  uint64_t resume_after_ = 0;
+
+  bool connected_ = false;
+  bool stopped_ = true;
+  std::string principal_;
+  int64_t last_recv_us_ = 0, last_send_us_ = 0, last_hello_us_ = 0;
+  ClientStats stats_;
+};
+
+absl::Status ClientImpl::Init() {
+  RETURN_IF_ERROR(db_.Migrate(ClientMigrations()));
+  ASSIGN_OR_RETURN(stage_stmt_, db_.Prepare(
+      "INSERT OR IGNORE INTO concord_outbox(id, frame, created_ms) VALUES(?,?,?)"));
+  ASSIGN_OR_RETURN(delete_outbox_, db_.Prepare("DELETE FROM concord_outbox WHERE id=?"));
+  ASSIGN_OR_RETURN(inbox_has_, db_.Prepare("SELECT 1 FROM concord_inbox WHERE id=?"));
+  ASSIGN_OR_RETURN(inbox_put_, db_.Prepare(
+      "INSERT INTO concord_inbox(id, seq, sender, at_ms) VALUES(?,?,?,?)"));
+  ASSIGN_OR_RETURN(fail_put_, db_.Prepare(
+      "INSERT OR REPLACE INTO concord_outbox_failed(id, frame, code, reason, at_ms) "
+      "VALUES(?,?,?,?,?)"));
+  ASSIGN_OR_RETURN(int64_t resume, db_.QueryInt("SELECT coalesce(max(seq),0) FROM concord_inbox"));
+  resume_after_ = static_cast<uint64_t>(resume);
+  // The outbox survives restarts: everything in it is pending again.
+  ASSIGN_OR_RETURN(auto rows, db_.Prepare("SELECT id, frame FROM concord_outbox ORDER BY n"));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, rows.Step());
+    if (!row) break;
+    Enqueue(rows.Text(0), rows.Blob(1), true, {});
+  }
+  try {
+    socket_ = zmq::socket_t(ctx_, zmq::socket_type::dealer);
+    socket_.set(zmq::sockopt::linger, 0);
+    socket_.set(zmq::sockopt::curve_serverkey, opts_.hub_public_key);
+    socket_.set(zmq::sockopt::curve_publickey, opts_.keys.public_z85);
+    socket_.set(zmq::sockopt::curve_secretkey, opts_.keys.secret_z85);
+    socket_.set(zmq::sockopt::immediate, 1);
+    socket_.set(zmq::sockopt::reconnect_ivl, 100);
+    socket_.set(zmq::sockopt::reconnect_ivl_max, 2000);
+    socket_.set(zmq::sockopt::sndhwm, 100000);
+    socket_.set(zmq::sockopt::rcvhwm, 100000);
+    socket_.set(zmq::sockopt::heartbeat_ivl, opts_.heartbeat_ms);
+    socket_.set(zmq::sockopt::heartbeat_timeout, opts_.heartbeat_ms * 3);
+    socket_.connect(opts_.hub_endpoint);
+  } catch (const zmq::error_t& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("无法连接 / cannot set up connection to ", opts_.hub_endpoint, ": ", e.what()));
+  }
+  watcher_ = std::make_unique<ZmqWatcher>(io_, socket_, [this] { OnReadable(); });
+  return absl::OkStatus();
+}
+
+void ClientImpl::OnReadable() {
+  if (stopped_) return;
+  std::vector<pb::Deliver> delivers;
+  for (int budget = 0; budget < 4096; ++budget) {
+    zmq::message_t msg;
+    zmq::recv_result_t r;
+    try {
+      r = socket_.recv(msg, zmq::recv_flags::dontwait);
+    } catch (const zmq::error_t& e) {
+      LOG_WARN("{}: recv: {}", opts_.name, e.what());
+      break;
+    }
+    if (!r) break;
+    last_recv_us_ = opts_.clock->MonotonicUs();
+    pb::Frame f;
+    if (!f.ParseFromArray(msg.data(), static_cast<int>(msg.size()))) {
+      LOG_WARN("{}: undecodable frame from hub ({} bytes)", opts_.name, msg.size());
+      continue;
+    }
+    switch (f.kind_case()) {
+      case pb::Frame::kDeliver:
+        delivers.push_back(std::move(*f.mutable_deliver()));
+        break;
+      case pb::Frame::kAck:
+        OnAck(f.ack());
+        break;
+      case pb::Frame::kNack:
+        OnNack(f.nack());
+        break;
+      case pb::Frame::kWelcome:
+        if (!delivers.empty()) OnDelivers(delivers);
+        OnWelcome(f.welcome());
+        break;
+      default:
+        break;  // Heartbeat: liveness only
+    }
+  }
+  if (!delivers.empty()) OnDelivers(delivers);
+  DeleteAcked();
+  SendWindow();
+  KickIfInput();
+}
+
+void ClientImpl::OnDelivers(std::vector<pb::Deliver>& delivers) {
+  if (!handler_ || !connected_) {
+    delivers.clear();
+    return;  // not ready: the hub re-sends after its ack timeout
+  }
+  pb::Frame ack;
+  uint64_t failed_seq = 0;
+  {
+    auto txn = sqlite::Txn::Begin(db_);
+    if (!txn.ok()) {
+      LOG_ERROR("{}: cannot begin: {}", opts_.name, txn.status().ToString());
+      delivers.clear();
+      return;
+    }
+    uint64_t applied = 0, dups = 0, max_seq = resume_after_;
+    for (auto& d : delivers) {
+      const pb::Envelope& env = d.envelope();
+      inbox_has_.Bind(1, env.id());
+      auto seen = inbox_has_.Step();
+      inbox_has_.Reset();
+      if (!seen.ok()) {
+        failed_seq = d.seq();
+        break;
+      }
+      if (*seen) {
+        ++dups;
+        ack.mutable_ack()->add_seqs(d.seq());
+        continue;
+      }
+      (void)db_.Exec("SAVEPOINT concord_msg");
+      absl::Status st = handler_(env, db_);
+      if (st.ok()) {
+        inbox_put_.BindAll(env.id(), static_cast<int64_t>(d.seq()), env.from(),
+                           opts_.clock->NowMs());
+        st = inbox_put_.Run();
+      }
+      if (!st.ok()) {
+        (void)db_.Exec("ROLLBACK TO concord_msg");
+        (void)db_.Exec("RELEASE concord_msg");
+        ++stats_.handler_errors;
+        LOG_WARN("{}: handler failed for {} (seq {}): {}", opts_.name, env.id(), d.seq(),
+                 st.ToString());
+        failed_seq = d.seq();
+        break;  // keep order: the rest waits for this one
+      }
+      (void)db_.Exec("RELEASE concord_msg");
+      ++applied;
+      max_seq = std::max<uint64_t>(max_seq, d.seq());
+      ack.mutable_ack()->add_seqs(d.seq());
+    }
+    if (auto st = txn->Commit(); !st.ok()) {
+      LOG_ERROR("{}: inbox commit failed: {}", opts_.name, st.ToString());
+      delivers.clear();
+      return;  // nothing acknowledged: the hub re-sends
+    }
+    stats_.received += applied;
+    stats_.duplicates += dups;
+    resume_after_ = max_seq;
+  }
+  delivers.clear();
+  if (ack.ack().seqs_size()) Send(ack.SerializeAsString());
+  if (failed_seq) {
+    pb::Frame n;
+    n.mutable_nack()->set_seq(failed_seq);
+    n.mutable_nack()->set_code(pb::UNAVAILABLE);
+    n.mutable_nack()->set_reason("handler failed");
+    Send(n.SerializeAsString());
+  }
+}
+
+void ClientImpl::OnAck(const pb::Ack& ack) {
+  for (const std::string& id : ack.ids()) {
+    auto it = by_id_.find(id);
+    if (it == by_id_.end()) continue;
+    auto p = pending_.find(it->second);
+    by_id_.erase(it);
+    if (p == pending_.end()) continue;
+    if (p->second.on_wire && on_wire_) --on_wire_;
+    if (p->second.durable) acked_durable_.push_back(id);
+    ++stats_.published;
+    PublishCallback done = std::move(p->second.done);
+    pending_.erase(p);
+    if (done) done(absl::OkStatus());
+  }
+}
+
+void ClientImpl::OnNack(const pb::Nack& nack) {
+  if (nack.id().empty()) {
+    if (nack.code() == pb::FAILED_PRECONDITION) {
+      // The hub has no session for us (it restarted): start one.
+      DisconnectedNow("hub asked for Hello");
+      SendHello();
+    } else {
+      LOG_WARN("{}: hub says {}: {}", opts_.name, pb::Code_Name(nack.code()), nack.reason());
+    }
+    return;
+  }
+  auto it = by_id_.find(nack.id());
+  if (it == by_id_.end()) return;
+  auto p = pending_.find(it->second);
+  if (p == pending_.end()) return;
+  Pending& pd = p->second;
+  if (pd.on_wire && on_wire_) --on_wire_;
+  pd.on_wire = false;
+  const bool retry = nack.code() == pb::RESOURCE_EXHAUSTED || nack.code() == pb::UNAVAILABLE ||
+                     nack.code() == pb::UNAUTHENTICATED;
+  if (retry) {
+    ++stats_.nacks_retryable;
+    ++pd.retries;
+    const int64_t backoff_ms = std::min<int64_t>(50LL << std::min<uint32_t>(pd.retries, 6), 5000);
+    pd.not_before_us = opts_.clock->MonotonicUs() + backoff_ms * 1000;
+    return;
+  }
+  ++stats_.nacks_final;
+  LOG_WARN("{}: hub refused {}: {} {}", opts_.name, nack.id(), pb::Code_Name(nack.code()),
+           nack.reason());
+  if (pd.durable) {
+    // Kept for the agency to see (concord_outbox_failed), removed from the outbox.
+    fail_put_.BindAll(pd.id);
+    fail_put_.BindBlob(2, pd.frame);
+    fail_put_.Bind(3, pb::Code_Name(nack.code()));
+    fail_put_.Bind(4, nack.reason());
+    fail_put_.Bind(5, opts_.clock->NowMs());
+    (void)fail_put_.Run();
+    acked_durable_.push_back(pd.id);
+  }
+  PublishCallback done = std::move(pd.done);
+  by_id_.erase(it);
+  pending_.erase(p);
+  if (done)
+    done(absl::Status(static_cast<absl::StatusCode>(nack.code()),
+                      absl::StrCat(pb::Code_Name(nack.code()), ": ", nack.reason())));
+}
+
+void ClientImpl::OnWelcome(const pb::Welcome& w) {
+  if (!connected_) ++stats_.reconnects;
+  connected_ = true;
+  principal_ = w.principal();
+  // Anything sent before may be lost with the old connection: send it again
+  // (the hub acknowledges ids it already has without storing them twice).
+  for (auto& [n, p] : pending_) p.on_wire = false;
+  on_wire_ = 0;
+  LOG_INFO("{}: connected as {}, {} publishes pending", opts_.name, principal_, pending_.size());
+  SendWindow();
+}
+
+void ClientImpl::DisconnectedNow(const std::string& why) {
+  if (connected_) LOG_WARN("{}: disconnected: {}", opts_.name, why);
+  connected_ = false;
+}
+
+void ClientImpl::DeleteAcked() {
+  if (acked_durable_.empty()) return;
+  auto txn = sqlite::Txn::Begin(db_);
+  if (!txn.ok()) return;  // retried with the next batch
+  for (auto& id : acked_durable_) {
+    delete_outbox_.Bind(1, id);
+    (void)delete_outbox_.Run();
+  }
+  if (txn->Commit().ok()) acked_durable_.clear();
+}
+
+void ClientImpl::Tick() {
+  if (stopped_) return;
+  const int64_t now = opts_.clock->MonotonicUs();
+  const int64_t hb = opts_.heartbeat_ms * 1000LL;
+  if (connected_ && last_recv_us_ && now - last_recv_us_ > 3 * hb) DisconnectedNow("hub silent");
+  if (!connected_) {
+    if (now - last_hello_us_ > std::min<int64_t>(hb, 200'000)) SendHello();
+  } else {
+    if (now - last_send_us_ > hb) {
+      pb::Frame f;
+      f.mutable_heartbeat()->set_sent_at_ms(opts_.clock->NowMs());
+      Send(f.SerializeAsString());
+    }
+    // Publishes without an answer for too long are sent again.
+    for (auto& [n, p] : pending_)
+      if (p.on_wire && now - p.sent_at_us > opts_.resend_after_ms * 1000LL) {
+        p.on_wire = false;
+        if (on_wire_) --on_wire_;
+      }
+    SendWindow();
+  }
+  DeleteAcked();
+  KickIfInput();
+  timer_.expires_after(std::chrono::milliseconds(50));
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) Tick();
+  });
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Client>> Client::Create(boost::asio::io_context& io,
+                                                       ClientOptions options) {
+  if (!IsZ85Key(options.hub_public_key))
+    return absl::InvalidArgumentError("枢纽公钥格式错误 / hub public key is not Z85");
+  if (!IsZ85Key(options.keys.public_z85) || !IsZ85Key(options.keys.secret_z85))
+    return absl::InvalidArgumentError("客户端密钥格式错误 / client key pair is not Z85");
+  ASSIGN_OR_RETURN(auto db, sqlite::Db::Open(options.db_path));
+  auto c = std::make_unique<ClientImpl>(io, std::move(options), std::move(db));
+  RETURN_IF_ERROR(c->Init());
+  return std::unique_ptr<Client>(std::move(c));
+}
+
+pb::Envelope MakeEnvelope(std::vector<std::string> to, const google::protobuf::Message& payload) {
+  pb::Envelope env;
+  for (auto& t : to) env.add_to(std::move(t));
+  env.mutable_payload()->PackFrom(payload);
+  return env;
+}
+
+}  // namespace concord::client

@@ -1,0 +1,121 @@
+// Client: the bus client library every adapter, agent and tool links.
+//
+// A Client owns one ZeroMQ DEALER socket (CurveZMQ) to the hub and one SQLite
+// file. That file holds the client's outbox and inbox and is meant to hold the
+// caller's own tables too, so that "change my data and send a message" and
+// "apply a message and remember I applied it" are each one transaction:
+//
+//   * Outbox (transactional outbox): Stage() writes an envelope into the
+//     outbox inside the caller's open transaction on db(); after the commit,
+//     Flush() sends it. Staged envelopes are re-sent until the hub
+//     acknowledges them, across disconnects and restarts of either side.
+//   * Inbox (exactly-once effect): each delivery runs the message handler
+//     inside a transaction (a savepoint per message) that also records the
+//     envelope id; a delivery whose id is already there is acknowledged
+//     without running the handler again. The hub is acknowledged only after
+//     the commit.
+//
+// Threading: a Client lives on one boost::asio::io_context thread (STYLE.md
+// habit 7). Every method must be called on that thread; other threads use
+// boost::asio::post(io, ...). Callbacks run on that thread.
+//
+// Errors: Create() fails on a bad key or an unusable database file. Publish
+// callbacks get OK once the hub has the envelope on disk, or the Nack's code
+// when the hub refused it for good (InvalidArgument, PermissionDenied,
+// FailedPrecondition). ResourceExhausted and Unavailable are retried by the
+// client itself with backoff; the callback is not called for them.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "concord/v1/envelope.pb.h"
+#include "hub/common/clock.h"
+#include "hub/common/curve_keys.h"
+#include "hub/common/sqlite.h"
+
+namespace concord::client {
+
+struct ClientOptions {
+  std::string name = "concord-client";  // reported in Hello, used in logs
+  std::string hub_endpoint;             // e.g. "tcp://127.0.0.1:7100"
+  std::string hub_public_key;           // Z85
+  CurveKeyPair keys;                    // this client's key pair
+  std::string db_path;                  // SQLite file (created if missing)
+  uint32_t credit = 256;                // deliveries the hub may have outstanding
+  int heartbeat_ms = 1000;              // hub silent for 3x: reconnect
+  int resend_after_ms = 5000;           // unacknowledged publishes are re-sent
+  uint32_t max_unacked_publishes = 2000;
+  bool send_resume_point = true;        // Hello carries the inbox's highest seq
+  std::vector<std::string> topics;      // durable subscriptions
+  const Clock* clock = &SystemClock::Get();
+};
+
+using PublishCallback = std::function<void(const absl::Status&)>;
+// Applies one delivery inside the open transaction on `db`. Return OK to
+// commit it (and acknowledge it); any error rolls this message back and the
+// hub re-sends it later.
+using MessageHandler =
+    std::function<absl::Status(const concord::v1::Envelope& envelope, sqlite::Db& db)>;
+
+struct ClientStats {
+  bool connected = false;
+  std::string principal;       // as the hub named us in Welcome
+  uint64_t published = 0;      // acknowledged by the hub
+  uint64_t unacked = 0;        // waiting for an Ack (memory and outbox)
+  uint64_t outbox = 0;         // durable entries not yet acknowledged
+  uint64_t received = 0;       // deliveries applied
+  uint64_t duplicates = 0;     // deliveries already in the inbox
+  uint64_t handler_errors = 0;
+  uint64_t nacks_retryable = 0;  // RESOURCE_EXHAUSTED / UNAVAILABLE
+  uint64_t nacks_final = 0;
+  uint64_t reconnects = 0;
+};
+
+class Client {
+ public:
+  static absl::StatusOr<std::unique_ptr<Client>> Create(boost::asio::io_context& io,
+                                                        ClientOptions options);
+  virtual ~Client() = default;
+
+  // Connects and says Hello; deliveries start after the hub's Welcome.
+  virtual void Start() = 0;
+  // Stops sending and receiving; the socket closes with the Client.
+  virtual void Stop() = 0;
+
+  // Fills id (UUIDv7), created_at_ms and trace_id when empty.
+  virtual void Stamp(concord::v1::Envelope& envelope) const = 0;
+
+  // Publishes from memory: re-sent until acknowledged while this process
+  // lives. Returns the envelope id.
+  virtual std::string Publish(concord::v1::Envelope envelope, PublishCallback done = {}) = 0;
+
+  // Writes `envelope` into the outbox; must be called inside an open
+  // transaction on db(). Call Flush() after committing.
+  virtual absl::StatusOr<std::string> Stage(concord::v1::Envelope envelope,
+                                            PublishCallback done = {}) = 0;
+  // Sends staged envelopes that are not on the wire yet.
+  virtual void Flush() = 0;
+  // Stage() in a transaction of its own, then Flush().
+  virtual absl::StatusOr<std::string> PublishDurable(concord::v1::Envelope envelope,
+                                                     PublishCallback done = {}) = 0;
+
+  virtual void OnMessage(MessageHandler handler) = 0;
+  virtual void Subscribe(const std::string& topic) = 0;
+
+  // The client's SQLite connection, for the caller's own tables.
+  virtual sqlite::Db& db() = 0;
+  virtual ClientStats stats() const = 0;
+};
+
+// Helper: an Envelope addressed to `to` carrying `payload`.
+concord::v1::Envelope MakeEnvelope(std::vector<std::string> to,
+                                   const google::protobuf::Message& payload);
+
+}  // namespace concord::client

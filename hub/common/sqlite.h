@@ -1,0 +1,175 @@
+// Thin, move-only RAII wrappers over the SQLite C API.
+//
+// Db owns one sqlite3 connection; Stmt owns one prepared statement and must
+// not outlive its Db; Txn is a scoped transaction that rolls back unless
+// Commit() succeeded. A connection belongs to one thread at a time.
+//
+// Errors come back as absl::Status: SQLITE_BUSY/LOCKED -> Unavailable (retry),
+// SQLITE_CONSTRAINT -> AlreadyExists, SQLITE_FULL/IOERR -> Unavailable,
+// anything else -> Internal.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace concord::sqlite {
+
+absl::Status FromCode(int rc, sqlite3* db, std::string_view what);
+
+class Stmt {
+ public:
+  Stmt() = default;
+  Stmt(sqlite3* db, sqlite3_stmt* s) : db_(db), s_(s) {}
+  Stmt(Stmt&& o) noexcept : db_(o.db_), s_(std::exchange(o.s_, nullptr)) {}
+  Stmt& operator=(Stmt&& o) noexcept {
+    if (this != &o) {
+      if (s_) sqlite3_finalize(s_);
+      db_ = o.db_;
+      s_ = std::exchange(o.s_, nullptr);
+    }
+    return *this;
+  }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  ~Stmt() {
+    if (s_) sqlite3_finalize(s_);
+  }
+
+  // Bind helpers; index is 1-based as in SQLite.
+  Stmt& Bind(int i, int64_t v) {
+    sqlite3_bind_int64(s_, i, v);
+    return *this;
+  }
+  Stmt& Bind(int i, int v) { return Bind(i, static_cast<int64_t>(v)); }
+  Stmt& Bind(int i, uint64_t v) { return Bind(i, static_cast<int64_t>(v)); }
+  Stmt& Bind(int i, uint32_t v) { return Bind(i, static_cast<int64_t>(v)); }
+  Stmt& Bind(int i, double v) {
+    sqlite3_bind_double(s_, i, v);
+    return *this;
+  }
+  Stmt& Bind(int i, std::string_view v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& Bind(int i, const char* v) { return Bind(i, std::string_view(v)); }
+  Stmt& Bind(int i, const std::string& v) { return Bind(i, std::string_view(v)); }
+  Stmt& BindBlob(int i, std::string_view v) {
+    sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& BindNull(int i) {
+    sqlite3_bind_null(s_, i);
+    return *this;
+  }
+  template <typename... Args>
+  Stmt& BindAll(Args&&... args) {
+    int i = 0;
+    (Bind(++i, std::forward<Args>(args)), ...);
+    return *this;
+  }
+
+  // Steps once: true if a row is ready, false when done.
+  absl::StatusOr<bool> Step();
+  // Steps until done (for statements that return no rows), then resets.
+  absl::Status Run();
+  // Resets and clears bindings so the statement can be reused.
+  void Reset() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+
+  int64_t Int(int col) const { return sqlite3_column_int64(s_, col); }
+  double Double(int col) const { return sqlite3_column_double(s_, col); }
+  bool IsNull(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
+  std::string Text(int col) const {
+    const auto* p = sqlite3_column_text(s_, col);
+    return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(s_, col))
+             : std::string();
+  }
+  std::string Blob(int col) const {
+    const void* p = sqlite3_column_blob(s_, col);
+    return p ? std::string(static_cast<const char*>(p), sqlite3_column_bytes(s_, col))
+             : std::string();
+  }
+  bool valid() const { return s_ != nullptr; }
+
+ private:
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* s_ = nullptr;
+};
+
+struct OpenOptions {
+  bool read_only = false;
+  // PRAGMA synchronous: "FULL" makes a commit durable before it returns.
+  std::string synchronous = "FULL";
+  int busy_timeout_ms = 5000;
+};
+
+class Db {
+ public:
+  Db() = default;
+  Db(Db&& o) noexcept : db_(std::exchange(o.db_, nullptr)) {}
+  Db& operator=(Db&& o) noexcept {
+    if (this != &o) {
+      Close();
+      db_ = std::exchange(o.db_, nullptr);
+    }
+    return *this;
+  }
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+  ~Db() { Close(); }
+
+  // Opens (creating if needed) `path` in WAL mode with the given options.
+  static absl::StatusOr<Db> Open(const std::string& path, const OpenOptions& opts = {});
+
+  absl::Status Exec(std::string_view sql);
+  absl::StatusOr<Stmt> Prepare(std::string_view sql);
+  int64_t Changes() const { return sqlite3_changes64(db_); }
+  int64_t LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
+  // Runs one query returning a single integer (0 when no row).
+  absl::StatusOr<int64_t> QueryInt(std::string_view sql);
+
+  // Runs `migrations[i]` for every i >= PRAGMA user_version, each in its own
+  // transaction, and bumps user_version. Migrations are numbered from 1.
+  absl::Status Migrate(const std::vector<std::string>& migrations);
+
+  sqlite3* raw() const { return db_; }
+  void Close() {
+    if (db_) sqlite3_close_v2(db_);
+    db_ = nullptr;
+  }
+
+ private:
+  explicit Db(sqlite3* db) : db_(db) {}
+  sqlite3* db_ = nullptr;
+};
+
+// Scoped transaction. `BEGIN IMMEDIATE` by default, so that writers queue on
+// the lock at the start rather than failing at commit.
+class Txn {
+ public:
+  static absl::StatusOr<Txn> Begin(Db& db, bool immediate = true);
+  Txn(Txn&& o) noexcept : db_(std::exchange(o.db_, nullptr)) {}
+  Txn& operator=(Txn&&) = delete;
+  Txn(const Txn&) = delete;
+  ~Txn() {
+    if (db_) (void)db_->Exec("ROLLBACK");
+  }
+  absl::Status Commit();
+
+ private:
+  explicit Txn(Db* db) : db_(db) {}
+  Db* db_;
+};
+
+}  // namespace concord::sqlite

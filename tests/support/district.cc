@@ -1,0 +1,216 @@
+#include "tests/support/district.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "hub/common/http_client.h"
+
+namespace concord::testing {
+namespace fs = std::filesystem;
+
+std::string BinPath(const std::string& name) {
+  if (const char* d = std::getenv("CONCORD_BIN_DIR")) return std::string(d) + "/" + name;
+  return fs::canonical("/proc/self/exe").parent_path().string() + "/" + name;
+}
+
+bool WaitFor(const std::function<bool()>& pred, int timeout_ms) {
+  auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return pred();
+}
+
+TestDistrict::TestDistrict(std::vector<std::string> principals) {
+  char tmpl[] = "/tmp/concord-test-XXXXXX";
+  dir_ = mkdtemp(tmpl);
+  fs::create_directories(dir_ + "/keys");
+  hub_keys_ = *GenerateCurveKeyPair();
+  (void)SaveCurveKeyPair(hub_keys_, dir_ + "/keys/hub");
+  std::ofstream reg(registry_file());
+  for (auto& spec : principals) {
+    std::vector<std::string> parts = absl::StrSplit(spec, ':');
+    std::vector<std::string> roles = {"agency"};
+    if (parts.size() > 1) roles = absl::StrSplit(parts[1], ',');
+    const std::string& name = parts[0];
+    keys_[name] = *GenerateCurveKeyPair();
+    reg << "[[principal]]\nname = \"" << name << "\"\npublic_key = \"" << keys_[name].public_z85
+        << "\"\nroles = [";
+    for (size_t i = 0; i < roles.size(); ++i) reg << (i ? ", " : "") << '"' << roles[i] << '"';
+    reg << "]\n\n";
+  }
+  reg.close();
+  WriteAcl("[[allow]]\nfrom = \"*\"\ntype = \"*\"\nto = [\"*\"]\n");
+}
+
+TestDistrict::~TestDistrict() {
+  KillHub();
+  if (!std::getenv("CONCORD_KEEP_TEST_DIR")) {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+}
+
+void TestDistrict::WriteAcl(const std::string& toml) {
+  std::ofstream(dir_ + "/acl.toml.tmp") << toml;
+  fs::rename(dir_ + "/acl.toml.tmp", dir_ + "/acl.toml");
+}
+
+void TestDistrict::AddPrincipal(const std::string& name, const std::vector<std::string>& roles) {
+  keys_[name] = *GenerateCurveKeyPair();
+  std::ofstream reg(registry_file(), std::ios::app);
+  reg << "\n[[principal]]\nname = \"" << name << "\"\npublic_key = \"" << keys_[name].public_z85
+      << "\"\nroles = [";
+  for (size_t i = 0; i < roles.size(); ++i) reg << (i ? ", " : "") << '"' << roles[i] << '"';
+  reg << "]\n";
+}
+
+void TestDistrict::Revoke(const std::string& name) {
+  std::ifstream in(registry_file());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  const std::string needle = "name = \"" + name + "\"\n";
+  auto pos = s.find(needle);
+  if (pos != std::string::npos) s.insert(pos + needle.size(), "revoked = true\n");
+  std::ofstream(registry_file() + ".tmp") << s;
+  fs::rename(registry_file() + ".tmp", registry_file());
+}
+
+void TestDistrict::WriteHubToml(const std::string& endpoint) {
+  std::ofstream out(dir_ + "/hub.toml");
+  out << "[hub]\nendpoint = \"" << endpoint << "\"\nmetrics_port = " << metrics_port_
+      << "\ndata_dir = \"hub\"\nsecret_key = \"keys/hub.key\"\nregistry = \"registry.toml\"\n"
+      << "acl = \"acl.toml\"\n\n[limits]\nheartbeat_ms = 500\nack_timeout_ms = 1000\n"
+      << limits_ << "\n";
+}
+
+absl::Status TestDistrict::StartHub() {
+  // The first start picks free ports; restarts reuse them so clients reconnect.
+  WriteHubToml(endpoint_.empty() ? "tcp://127.0.0.1:0" : endpoint_);
+  const std::string ready = dir_ + "/hub.ready";
+  fs::remove(ready);
+  const std::string bin = BinPath("concord-hub");
+  const std::string cfg = dir_ + "/hub.toml";
+  const std::string log = dir_ + "/hub.log";
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      dup2(fd, 2);
+      dup2(fd, 1);
+    }
+    execl(bin.c_str(), bin.c_str(), "--config", cfg.c_str(), "--ready-file", ready.c_str(),
+          (char*)nullptr);
+    _exit(127);
+  }
+  hub_pid_ = pid;
+  if (!WaitFor([&] { return fs::exists(ready) || !HubRunning(); }, 20000) || !fs::exists(ready)) {
+    std::ifstream l(log);
+    std::stringstream ss;
+    ss << l.rdbuf();
+    return absl::UnavailableError(absl::StrCat("hub did not start: ", ss.str()));
+  }
+  std::ifstream in(ready);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("endpoint=", 0) == 0) endpoint_ = line.substr(9);
+    if (line.rfind("metrics_port=", 0) == 0) metrics_port_ = static_cast<uint16_t>(std::stoi(line.substr(13)));
+  }
+  return absl::OkStatus();
+}
+
+bool TestDistrict::HubRunning() {
+  if (hub_pid_ <= 0) return false;
+  int status;
+  if (waitpid(hub_pid_, &status, WNOHANG) == hub_pid_) {
+    hub_pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
+void TestDistrict::KillHub() {
+  if (hub_pid_ <= 0) return;
+  kill(hub_pid_, SIGKILL);
+  waitpid(hub_pid_, nullptr, 0);
+  hub_pid_ = -1;
+}
+
+void TestDistrict::StopHub() {
+  if (hub_pid_ <= 0) return;
+  kill(hub_pid_, SIGTERM);
+  waitpid(hub_pid_, nullptr, 0);
+  hub_pid_ = -1;
+}
+
+client::ClientOptions TestDistrict::ClientFor(const std::string& name) const {
+  client::ClientOptions o;
+  o.name = name;
+  o.hub_endpoint = endpoint_;
+  o.hub_public_key = hub_keys_.public_z85;
+  o.keys = keys_.at(name);
+  o.db_path = dir_ + "/" + name + ".db";
+  o.heartbeat_ms = 500;
+  o.resend_after_ms = 2000;
+  return o;
+}
+
+std::string TestDistrict::HubHttp(const std::string& target) const {
+  auto r = HttpCall("127.0.0.1", metrics_port_, "GET", target);
+  return r.ok() ? r->body : std::string();
+}
+
+double TestDistrict::Metric(const std::string& series) const {
+  std::istringstream in(HubHttp("/metrics"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
+  }
+  return -1;
+}
+
+ClientThread::ClientThread(client::ClientOptions options,
+                           std::function<void(client::Client&)> before_start) {
+  std::promise<void> ready;
+  thread_ = std::thread([this, &ready, options = std::move(options),
+                         before_start = std::move(before_start)]() mutable {
+    auto work = boost::asio::make_work_guard(io_);
+    auto c = client::Client::Create(io_, std::move(options));
+    if (!c.ok()) {
+      create_status_ = c.status();
+      ready.set_value();
+      return;
+    }
+    client_ = std::move(*c);
+    if (before_start) before_start(*client_);
+    client_->Start();
+    ready.set_value();
+    io_.run();
+    client_.reset();  // destroyed on its own thread
+  });
+  ready.get_future().wait();
+}
+
+ClientThread::~ClientThread() {
+  boost::asio::post(io_, [this] {
+    if (client_) client_->Stop();
+    io_.stop();
+  });
+  thread_.join();
+}
+
+}  // namespace concord::testing

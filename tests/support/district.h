@@ -1,0 +1,110 @@
+// Test support: a throw-away district on 127.0.0.1.
+//
+// TestDistrict makes a temp folder with real CurveZMQ keys for the hub and
+// each principal, a registry, an ACL and hub.toml, and runs the real
+// concord-hub binary as a child process (found through CONCORD_BIN_DIR), so
+// tests can SIGKILL and restart it. ClientThread runs a real hub/client
+// Client on an io_context thread of its own.
+#pragma once
+
+#include <sys/types.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <future>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "hub/client/client.h"
+#include "hub/common/curve_keys.h"
+
+namespace concord::testing {
+
+// Path of a built binary (CONCORD_BIN_DIR, else the test binary's folder).
+std::string BinPath(const std::string& name);
+
+// Polls `pred` every 10 ms until it is true or `timeout_ms` passes.
+bool WaitFor(const std::function<bool()>& pred, int timeout_ms = 10000);
+
+class TestDistrict {
+ public:
+  // Principals get roles {"agency"} unless given "name:role1,role2".
+  explicit TestDistrict(std::vector<std::string> principals = {"a", "b", "c"});
+  ~TestDistrict();
+
+  const std::string& dir() const { return dir_; }
+  // Extra lines for hub.toml's [limits] section, e.g. "ack_timeout_ms = 200".
+  void SetLimits(std::string lines) { limits_ = std::move(lines); }
+  // Replaces the ACL file (default: everybody may send anything anywhere).
+  void WriteAcl(const std::string& toml);
+
+  absl::Status StartHub();
+  void KillHub();  // SIGKILL
+  void StopHub();  // SIGTERM, then wait
+  bool HubRunning();
+  pid_t hub_pid() const { return hub_pid_; }
+
+  std::string endpoint() const { return endpoint_; }
+  uint16_t metrics_port() const { return metrics_port_; }
+  std::string hub_db() const { return dir_ + "/hub/hub.db"; }
+  std::string registry_file() const { return dir_ + "/registry.toml"; }
+  const std::string& hub_public_key() const { return hub_keys_.public_z85; }
+  const CurveKeyPair& KeyOf(const std::string& name) const { return keys_.at(name); }
+  // Adds a principal to the registry file (the hub reloads it on change).
+  void AddPrincipal(const std::string& name, const std::vector<std::string>& roles);
+  void Revoke(const std::string& name);
+
+  // Options for a client of `name`, with its SQLite file in the district.
+  client::ClientOptions ClientFor(const std::string& name) const;
+
+  // GET on the hub's HTTP port.
+  std::string HubHttp(const std::string& target) const;
+  // A counter or gauge from /metrics (-1 when missing).
+  double Metric(const std::string& series) const;
+
+ private:
+  void WriteHubToml(const std::string& endpoint);
+
+  std::string dir_;
+  std::string limits_;
+  CurveKeyPair hub_keys_;
+  std::map<std::string, CurveKeyPair> keys_;
+  pid_t hub_pid_ = -1;
+  std::string endpoint_;
+  uint16_t metrics_port_ = 0;
+};
+
+// A Client running on its own thread. Call() runs a function on that thread
+// and waits for its result.
+class ClientThread {
+ public:
+  explicit ClientThread(client::ClientOptions options,
+                        std::function<void(client::Client&)> before_start = {});
+  ~ClientThread();
+
+  template <typename F>
+  auto Call(F&& f) -> decltype(f(std::declval<client::Client&>())) {
+    using R = decltype(f(std::declval<client::Client&>()));
+    std::packaged_task<R()> task([&] { return f(*client_); });
+    auto fut = task.get_future();
+    boost::asio::post(io_, [&task] { task(); });
+    return fut.get();
+  }
+  client::ClientStats Stats() {
+    return Call([](client::Client& c) { return c.stats(); });
+  }
+  bool ok() const { return client_ != nullptr; }
+  const absl::Status& create_status() const { return create_status_; }
+
+ private:
+  boost::asio::io_context io_;
+  std::unique_ptr<client::Client> client_;
+  absl::Status create_status_;
+  std::thread thread_;
+};
+
+}  // namespace concord::testing
