@@ -602,6 +602,8 @@ void BrokerImpl::OnPublish(Peer& peer, const Principal& from, pb::Publish& pub,
   m.created_ms = env.created_at_ms();
   m.expires_ms = env.expires_at_ms();
   m.envelope = env.SerializeAsString();
+  m.audit_detail = absl::StrCat("type=", type, " to=", absl::StrJoin(env.to(), ","),
+                                " recipients=", targets.size());
   for (Mailbox* mb : targets) {
     m.recipients.push_back(mb->id);
     ++mb->pending;
@@ -1079,6 +1081,7 @@ void BrokerImpl::PublishInternal(const std::string& topic, const google::protobu
   m.sender = "hub";
   m.created_ms = env.created_at_ms();
   m.envelope = env.SerializeAsString();
+  m.audit_detail = absl::StrCat("type=", TypeName(env.payload().type_url()), " to=topic:", topic);
   auto [b, e] = subscriptions_.equal_range(topic);
   for (auto i = b; i != e; ++i)
     if (Mailbox* mb = MailboxFor(i->second)) {
@@ -1323,6 +1326,7 @@ HttpResponse BrokerImpl::ReplayDeadLetter(int64_t id) {
   m.envelope = envelope;
   m.created_ms = clock_.NowMs();
   m.recipients.push_back(mb->id);
+  m.audit_detail = absl::StrCat("replay of dead letter ", id, " to ", recipient);
   ++mb->pending;
   pending_ids_[m.id] = pending_->batch.messages.size();
   pending_->batch.messages.push_back(std::move(m));

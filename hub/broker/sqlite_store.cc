@@ -155,54 +155,57 @@ class SqliteStore final : public Store {
     result.duplicate.resize(b.messages.size(), false);
     ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(writer_));
     const int64_t now = SystemClock::Get().NowMs();
+    AuditChain saved = chain_;
+    auto fail = [&](absl::Status st) {
+      chain_ = saved;  // the transaction rolls back: so does the chain tail
+      return st;
+    };
     for (size_t i = 0; i < b.messages.size(); ++i) {
       const NewMessage& m = b.messages[i];
       insert_msg_.BindAll(static_cast<int64_t>(m.seq), m.id, m.sender, m.created_ms,
                           m.expires_ms, now);
       insert_msg_.BindBlob(7, m.envelope);
-      RETURN_IF_ERROR(insert_msg_.Run());
-      if (writer_.Changes() == 0) {
+      if (auto st = insert_msg_.Run(); !st.ok()) return fail(st);
+      const bool dup = writer_.Changes() == 0;
+      if (auto st = chain_.Append(insert_audit_,
+                                  {now, dup ? "duplicate" : "accept", m.sender,
+                                   absl::StrCat("id=", m.id, " seq=", m.seq, " ", m.audit_detail)});
+          !st.ok())
+        return fail(st);
+      if (dup) {
         result.duplicate[i] = true;
         continue;
       }
       for (RecipientId r : m.recipients) {
         insert_mailbox_.BindAll(r, static_cast<int64_t>(m.seq));
-        RETURN_IF_ERROR(insert_mailbox_.Run());
+        if (auto st = insert_mailbox_.Run(); !st.ok()) return fail(st);
       }
     }
     for (auto& [r, seq] : b.cursors) {
       update_cursor_.BindAll(r, static_cast<int64_t>(seq));
-      RETURN_IF_ERROR(update_cursor_.Run());
+      if (auto st = update_cursor_.Run(); !st.ok()) return fail(st);
     }
     for (auto& d : b.dead_letters) {
       insert_dl_.BindAll(d.recipient, static_cast<int64_t>(d.seq), d.id, d.sender, d.attempts,
                          d.reason, d.at_ms);
       insert_dl_.BindBlob(8, d.envelope);
-      RETURN_IF_ERROR(insert_dl_.Run());
+      if (auto st = insert_dl_.Run(); !st.ok()) return fail(st);
     }
     for (auto& [topic, r] : b.subscribe) {
       insert_sub_.BindAll(topic, r);
-      RETURN_IF_ERROR(insert_sub_.Run());
+      if (auto st = insert_sub_.Run(); !st.ok()) return fail(st);
     }
     for (auto& [topic, r] : b.unsubscribe) {
       delete_sub_.BindAll(topic, r);
-      RETURN_IF_ERROR(delete_sub_.Run());
+      if (auto st = delete_sub_.Run(); !st.ok()) return fail(st);
     }
     for (int64_t dl : b.replayed) {
       replayed_.Bind(1, dl);
-      RETURN_IF_ERROR(replayed_.Run());
+      if (auto st = replayed_.Run(); !st.ok()) return fail(st);
     }
-    AuditChain saved = chain_;
-    for (auto& e : b.audit) {
-      if (auto st = chain_.Append(insert_audit_, e); !st.ok()) {
-        chain_ = saved;
-        return st;
-      }
-    }
-    if (auto st = txn.Commit(); !st.ok()) {
-      chain_ = saved;  // the transaction rolls back: so does the chain tail
-      return st;
-    }
+    for (auto& e : b.audit)
+      if (auto st = chain_.Append(insert_audit_, e); !st.ok()) return fail(st);
+    if (auto st = txn.Commit(); !st.ok()) return fail(st);
     return result;
   }
 

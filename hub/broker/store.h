@@ -30,6 +30,8 @@ struct NewMessage {
   int64_t created_ms = 0;
   int64_t expires_ms = 0;
   std::vector<RecipientId> recipients;
+  std::string audit_detail;  // e.g. "type=... to=..."; the store writes the
+                             // accept (or duplicate) audit line itself
 };
 
 struct DeadLetter {

@@ -1,0 +1,213 @@
+#include "adapters/mailbox.h"
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "adapters/payload_json.h"
+#include "hub/common/log.h"
+#include "hub/common/sqlite.h"
+#include "hub/common/status_macros.h"
+
+namespace concord::adapter {
+namespace {
+
+namespace pb = ::concord::v1;
+
+// Numbered from 1; never edit one that has shipped, append a new one.
+const std::vector<std::string>& AdapterMigrations() {
+  static const std::vector<std::string> kMigrations = {
+      R"sql(
+      CREATE TABLE sent_messages(
+        id TEXT PRIMARY KEY,
+        to_json TEXT NOT NULL,
+        type TEXT NOT NULL,
+        payload_json TEXT NOT NULL,
+        created_ms INTEGER NOT NULL);
+      CREATE TABLE inbox_messages(
+        n INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        sender TEXT NOT NULL,
+        type TEXT NOT NULL,
+        payload_json TEXT NOT NULL,
+        correlation_id TEXT NOT NULL,
+        received_ms INTEGER NOT NULL,
+        read_ms INTEGER);
+      CREATE INDEX inbox_messages_unread ON inbox_messages(n) WHERE read_ms IS NULL;
+      )sql",
+  };
+  return kMigrations;
+}
+
+// Local database failures become Unavailable: the agency system retries.
+absl::Status DbError(const absl::Status& st) {
+  if (st.ok() || st.code() == absl::StatusCode::kInvalidArgument) return st;
+  return absl::UnavailableError(absl::StrCat("本地数据库错误 / local database error: ", st.message()));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Mailbox>> Mailbox::Create(client::Client& client,
+                                                         const Clock& clock) {
+  std::unique_ptr<Mailbox> m(new Mailbox(client, clock));
+  RETURN_IF_ERROR(m->Migrate());
+  ASSIGN_OR_RETURN(m->record_, client.db().Prepare(
+      "INSERT OR IGNORE INTO inbox_messages(id, sender, type, payload_json, correlation_id, "
+      "received_ms) VALUES(?,?,?,?,?,?)"));
+  Mailbox* self = m.get();
+  client.OnMessage([self](const pb::Envelope& envelope, sqlite::Db& db) {
+    return self->Record(envelope, db);
+  });
+  return m;
+}
+
+absl::Status Mailbox::Migrate() {
+  sqlite::Db& db = client_.db();
+  RETURN_IF_ERROR(db.Exec("CREATE TABLE IF NOT EXISTS adapter_schema(version INTEGER NOT NULL)"));
+  ASSIGN_OR_RETURN(int64_t version, db.QueryInt("SELECT coalesce(max(version), 0) FROM adapter_schema"));
+  const auto& migrations = AdapterMigrations();
+  for (size_t i = static_cast<size_t>(version); i < migrations.size(); ++i) {
+    ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(db));
+    RETURN_IF_ERROR(db.Exec(migrations[i]));
+    RETURN_IF_ERROR(db.Exec("DELETE FROM adapter_schema"));
+    RETURN_IF_ERROR(db.Exec(absl::StrCat("INSERT INTO adapter_schema(version) VALUES(", i + 1, ")")));
+    RETURN_IF_ERROR(txn.Commit());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Mailbox::Record(const pb::Envelope& envelope, sqlite::Db& db) {
+  // Runs inside the client's delivery transaction; only a database failure
+  // may fail it (the hub then re-sends), never the payload's content.
+  // `db` is client_.db(), on which record_ was prepared.
+  record_.BindAll(envelope.id(), envelope.from(), PayloadTypeName(envelope.payload()),
+                  RenderPayloadJson(envelope.payload()), envelope.correlation_id(),
+                  clock_.NowMs());
+  return record_.Run();
+}
+
+absl::StatusOr<std::string> Mailbox::Send(const OutgoingMessage& message) {
+  if (message.to.empty())
+    return absl::InvalidArgumentError("收件人不能为空 / `to` must name at least one recipient");
+  for (const auto& t : message.to)
+    if (t.empty()) return absl::InvalidArgumentError("收件人不能为空串 / empty recipient in `to`");
+  if (message.expires_in_s < 0)
+    return absl::InvalidArgumentError("有效期不能为负 / `expires_in_s` must not be negative");
+  ASSIGN_OR_RETURN(PackedPayload payload, PackJsonPayload(message.type, message.payload_json));
+
+  pb::Envelope envelope;
+  for (const auto& t : message.to) envelope.add_to(t);
+  *envelope.mutable_payload() = std::move(payload.any);
+  envelope.set_correlation_id(message.correlation_id);
+  const int64_t now = clock_.NowMs();
+  if (message.expires_in_s > 0) envelope.set_expires_at_ms(now + message.expires_in_s * 1000);
+  client_.Stamp(envelope);  // the id is needed for our own row first
+
+  sqlite::Db& db = client_.db();
+  {
+    auto txn = sqlite::Txn::Begin(db);
+    if (!txn.ok()) return DbError(txn.status());
+    auto insert = db.Prepare(
+        "INSERT INTO sent_messages(id, to_json, type, payload_json, created_ms) "
+        "VALUES(?,?,?,?,?)");
+    if (!insert.ok()) return DbError(insert.status());
+    insert->BindAll(envelope.id(), nlohmann::json(message.to).dump(), message.type, payload.json,
+                    now);
+    if (auto st = insert->Run(); !st.ok()) return DbError(st);
+    // Staged last, so that nothing can fail between Stage() and Commit()
+    // except the commit itself.
+    auto staged = client_.Stage(envelope);
+    if (!staged.ok()) return DbError(staged.status());
+    if (auto st = txn->Commit(); !st.ok()) return DbError(st);
+  }
+  client_.Flush();
+  return envelope.id();
+}
+
+absl::StatusOr<std::vector<InboxItem>> Mailbox::Inbox(int64_t after, int limit, bool unread_only) {
+  auto st = client_.db().Prepare(absl::StrCat(
+      "SELECT n, id, sender, type, payload_json, correlation_id, received_ms, read_ms "
+      "FROM inbox_messages WHERE n > ?",
+      unread_only ? " AND read_ms IS NULL" : "", " ORDER BY n LIMIT ?"));
+  if (!st.ok()) return DbError(st.status());
+  st->BindAll(after, limit);
+  std::vector<InboxItem> items;
+  while (true) {
+    auto row = st->Step();
+    if (!row.ok()) return DbError(row.status());
+    if (!*row) break;
+    InboxItem item;
+    item.n = st->Int(0);
+    item.id = st->Text(1);
+    item.from = st->Text(2);
+    item.type = st->Text(3);
+    item.payload_json = st->Text(4);
+    item.correlation_id = st->Text(5);
+    item.received_ms = st->Int(6);
+    item.read = !st->IsNull(7);
+    items.push_back(std::move(item));
+  }
+  return items;
+}
+
+absl::StatusOr<int64_t> Mailbox::AckIds(const std::vector<std::string>& ids) {
+  sqlite::Db& db = client_.db();
+  auto txn = sqlite::Txn::Begin(db);
+  if (!txn.ok()) return DbError(txn.status());
+  auto st = db.Prepare("UPDATE inbox_messages SET read_ms=? WHERE id=? AND read_ms IS NULL");
+  if (!st.ok()) return DbError(st.status());
+  const int64_t now = clock_.NowMs();
+  int64_t changed = 0;
+  for (const auto& id : ids) {
+    st->BindAll(now, id);
+    if (auto r = st->Run(); !r.ok()) return DbError(r);
+    changed += db.Changes();
+  }
+  if (auto r = txn->Commit(); !r.ok()) return DbError(r);
+  return changed;
+}
+
+absl::StatusOr<int64_t> Mailbox::AckThrough(int64_t n) {
+  sqlite::Db& db = client_.db();
+  auto st = db.Prepare("UPDATE inbox_messages SET read_ms=? WHERE n<=? AND read_ms IS NULL");
+  if (!st.ok()) return DbError(st.status());
+  st->BindAll(clock_.NowMs(), n);
+  if (auto r = st->Run(); !r.ok()) return DbError(r);
+  return db.Changes();
+}
+
+absl::StatusOr<int64_t> Mailbox::UnreadCount() {
+  auto n = client_.db().QueryInt("SELECT count(*) FROM inbox_messages WHERE read_ms IS NULL");
+  if (!n.ok()) return DbError(n.status());
+  return *n;
+}
+
+absl::StatusOr<int64_t> Mailbox::FailedCount() {
+  auto n = client_.db().QueryInt("SELECT count(*) FROM concord_outbox_failed");
+  if (!n.ok()) return DbError(n.status());
+  return *n;
+}
+
+absl::StatusOr<std::vector<FailedPublish>> Mailbox::FailedPublishes() {
+  auto st = client_.db().Prepare(
+      "SELECT f.id, f.code, f.reason, f.at_ms, coalesce(s.to_json, ''), coalesce(s.type, '') "
+      "FROM concord_outbox_failed f LEFT JOIN sent_messages s ON s.id = f.id "
+      "ORDER BY f.at_ms, f.id");
+  if (!st.ok()) return DbError(st.status());
+  std::vector<FailedPublish> out;
+  while (true) {
+    auto row = st->Step();
+    if (!row.ok()) return DbError(row.status());
+    if (!*row) break;
+    FailedPublish f;
+    f.id = st->Text(0);
+    f.code = st->Text(1);
+    f.reason = st->Text(2);
+    f.at_ms = st->Int(3);
+    f.to_json = st->Text(4);
+    f.type = st->Text(5);
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+}  // namespace concord::adapter

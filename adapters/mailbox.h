@@ -1,0 +1,89 @@
+// Mailbox: the adapter's own records beside the bus client's outbox and
+// inbox, in the same SQLite file (client.db()).
+//
+//   * Send() records the message in `sent_messages` and stages its envelope
+//     in the client's outbox in ONE transaction, then flushes: once Send()
+//     returns OK the message will reach the hub, whether or not the hub is up
+//     now (transactional outbox).
+//   * Every delivery is written to `inbox_messages` by the client's message
+//     handler, in the delivery's own transaction (exactly-once effect). The
+//     agency system reads it with Inbox() and acknowledges with Ack*().
+//
+// The schema is documented in adapters/README.md. It is versioned in its own
+// table (adapter_schema), not PRAGMA user_version, which the client owns.
+//
+// Ownership: the Mailbox borrows the Client, which must outlive it; Create()
+// installs the Client's message handler, so call it before Client::Start().
+// Threading: like the Client, every method runs on the io_context thread.
+// Errors: InvalidArgument for bad input (never retry as is); any other code
+// means the local database failed (Unavailable: retry later).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "hub/client/client.h"
+#include "hub/common/clock.h"
+
+namespace concord::adapter {
+
+inline constexpr char kDefaultPayloadType[] = "concord.v1.TextNote";
+
+struct OutgoingMessage {
+  std::vector<std::string> to;          // principals, "role:..", "topic:.."
+  std::string type = kDefaultPayloadType;
+  std::string payload_json = "{}";      // one JSON object of message type `type`
+  std::string correlation_id;
+  int64_t expires_in_s = 0;             // 0: never expires
+};
+
+struct InboxItem {
+  int64_t n = 0;  // local, increasing: the agency system's read cursor
+  std::string id, from, type;
+  std::string payload_json;  // JSON object (see RenderPayloadJson)
+  std::string correlation_id;
+  int64_t received_ms = 0;
+  bool read = false;
+};
+
+// A publish the hub refused for good (concord_outbox_failed), with what the
+// adapter recorded when it was sent.
+struct FailedPublish {
+  std::string id, code, reason;
+  int64_t at_ms = 0;
+  std::string to_json, type;  // empty when not sent through this adapter
+};
+
+class Mailbox {
+ public:
+  // Creates or upgrades the adapter's tables and installs the handler.
+  static absl::StatusOr<std::unique_ptr<Mailbox>> Create(client::Client& client,
+                                                         const Clock& clock);
+
+  // Validates, records and queues one message; returns its envelope id.
+  absl::StatusOr<std::string> Send(const OutgoingMessage& message);
+
+  // Messages with n > after, oldest first, at most `limit`.
+  absl::StatusOr<std::vector<InboxItem>> Inbox(int64_t after, int limit, bool unread_only);
+  // Marks messages read; returns how many changed from unread to read.
+  absl::StatusOr<int64_t> AckIds(const std::vector<std::string>& ids);
+  absl::StatusOr<int64_t> AckThrough(int64_t n);
+
+  absl::StatusOr<int64_t> UnreadCount();
+  absl::StatusOr<std::vector<FailedPublish>> FailedPublishes();
+  absl::StatusOr<int64_t> FailedCount();
+
+ private:
+  Mailbox(client::Client& client, const Clock& clock) : client_(client), clock_(clock) {}
+  absl::Status Migrate();
+  absl::Status Record(const concord::v1::Envelope& envelope, sqlite::Db& db);
+
+  client::Client& client_;
+  const Clock& clock_;
+  sqlite::Stmt record_;  // INSERT into inbox_messages
+};
+
+}  // namespace concord::adapter

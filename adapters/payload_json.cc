@@ -1,0 +1,86 @@
+#include "adapters/payload_json.h"
+
+#include <memory>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "concord/v1/envelope.pb.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/dynamic_message.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace concord::adapter {
+namespace {
+
+namespace gpb = ::google::protobuf;
+
+// Touches one descriptor per domain proto file, so that the linker keeps that
+// file's generated code and its types are registered in the generated pool.
+void LinkPayloadTypes() {
+  static const bool linked = [] {
+    (void)concord::v1::TextNote::descriptor();
+    return true;
+  }();
+  (void)linked;
+}
+
+const gpb::Descriptor* FindType(std::string_view name) {
+  LinkPayloadTypes();
+  return gpb::DescriptorPool::generated_pool()->FindMessageTypeByName(std::string(name));
+}
+
+std::string Base64Object(const std::string& bytes) {
+  return absl::StrCat("{\"base64\":\"", absl::Base64Escape(bytes), "\"}");
+}
+
+}  // namespace
+
+absl::StatusOr<PackedPayload> PackJsonPayload(std::string_view type_name, std::string_view json) {
+  const gpb::Descriptor* type = FindType(type_name);
+  if (type == nullptr)
+    return absl::InvalidArgumentError(
+        absl::StrCat("未知的消息类型 / unknown payload type: ", type_name));
+  gpb::DynamicMessageFactory factory;
+  factory.SetDelegateToGeneratedFactory(true);
+  std::unique_ptr<gpb::Message> message(factory.GetPrototype(type)->New());
+  gpb::util::JsonParseOptions parse;
+  parse.ignore_unknown_fields = false;
+  auto st = gpb::util::JsonStringToMessage(gpb::StringPiece(json.data(), json.size()),
+                                           message.get(), parse);
+  if (!st.ok())
+    return absl::InvalidArgumentError(absl::StrCat("载荷与消息类型不符 / payload does not fit ",
+                                                   type_name, ": ", st.message().ToString()));
+  PackedPayload out;
+  if (!out.any.PackFrom(*message))
+    return absl::InvalidArgumentError(
+        absl::StrCat("载荷无法编码 / payload cannot be encoded as ", type_name));
+  gpb::util::JsonPrintOptions print;
+  print.preserve_proto_field_names = true;
+  print.always_print_primitive_fields = true;
+  if (!gpb::util::MessageToJsonString(*message, &out.json, print).ok()) out.json = "{}";
+  return out;
+}
+
+std::string PayloadTypeName(const gpb::Any& any) {
+  const std::string& url = any.type_url();
+  auto slash = url.rfind('/');
+  return slash == std::string::npos ? url : url.substr(slash + 1);
+}
+
+std::string RenderPayloadJson(const gpb::Any& any) {
+  const gpb::Descriptor* type = FindType(PayloadTypeName(any));
+  if (type == nullptr) return Base64Object(any.value());
+  gpb::DynamicMessageFactory factory;
+  factory.SetDelegateToGeneratedFactory(true);
+  std::unique_ptr<gpb::Message> message(factory.GetPrototype(type)->New());
+  if (!message->ParseFromString(any.value())) return Base64Object(any.value());
+  gpb::util::JsonPrintOptions print;
+  print.preserve_proto_field_names = true;
+  print.always_print_primitive_fields = true;
+  std::string json;
+  if (!gpb::util::MessageToJsonString(*message, &json, print).ok())
+    return Base64Object(any.value());
+  return json;
+}
+
+}  // namespace concord::adapter

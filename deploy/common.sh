@@ -1,0 +1,26 @@
+# Shared settings for the deploy scripts (sourced, not run).
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD_DIR="${CONCORD_BUILD_DIR:-$ROOT/build}"
+BIN="$BUILD_DIR/bin"
+DISTRICT_DIR="${CONCORD_DISTRICT_DIR:-$ROOT/var/district}"
+HUB_PORT="${CONCORD_HUB_PORT:-7100}"
+HUB_HTTP_PORT="${CONCORD_HUB_HTTP_PORT:-7180}"
+ADAPTER_BASE_PORT="${CONCORD_ADAPTER_BASE_PORT:-7200}"
+
+# name|display|roles|http port offset
+AGENCIES=(
+  "procuratorate|上州区人民检察院|agency,procuratorate|1"
+  "plc|上州区委政法委|agency,plc|2"
+  "court|上州区人民法院|agency,court|3"
+  "police|上州区公安分局|agency,police|4"
+  "justice|上州区司法局|agency,justice|5"
+  "petition|上州区信访局|agency,petition|6"
+)
+DISTRICT="shangzhou"
+
+build_concord() {
+  local jobs
+  jobs="$(nproc)"
+  cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="${CONCORD_BUILD_TYPE:-RelWithDebInfo}" >/dev/null
+  ninja -C "$BUILD_DIR" -j "$jobs"
+}

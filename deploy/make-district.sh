@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Writes a demo district into DIR (default var/district): CurveZMQ keys for the
+# hub, the six agencies and an operator, the agency registry, the ACL, hub.toml
+# and one adapter config per agency. Existing keys are kept (safe to re-run).
+# 生成演示辖区配置与密钥（可重复运行，已有密钥保留）。
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+DIR="${1:-$DISTRICT_DIR}"
+CTL="$BIN/concordctl"
+mkdir -p "$DIR/keys" "$DIR/data"
+chmod 700 "$DIR/keys"
+
+key() {  # key NAME -> makes keys/NAME.{pub,key} once
+  [ -f "$DIR/keys/$1.key" ] || "$CTL" keys gen --out "$DIR/keys/$1" >/dev/null
+}
+key hub
+key ops
+
+cat > "$DIR/hub.toml" <<TOML
+# concord-hub 配置 / hub configuration
+[hub]
+endpoint = "tcp://127.0.0.1:$HUB_PORT"
+metrics_address = "127.0.0.1"
+metrics_port = $HUB_HTTP_PORT
+data_dir = "data/hub"
+secret_key = "keys/hub.key"
+registry = "registry.toml"
+acl = "acl.toml"
+
+[limits]
+credit = 256
+max_queue_depth = 2000000
+ack_timeout_ms = 5000
+max_attempts = 5
+heartbeat_ms = 1000
+
+[storage]
+synchronous = "FULL"
+TOML
+
+{
+  echo "# 机关登记表：公钥 -> 主体 / agency registry: public key -> principal"
+  echo "# concordctl keys add / keys revoke edit this file; the hub reloads it on change."
+  for a in "${AGENCIES[@]}"; do
+    IFS='|' read -r name display roles _ <<<"$a"
+    key "$name"
+    echo
+    echo "[[principal]]"
+    echo "name = \"$DISTRICT.$name\""
+    echo "display = \"$display\""
+    echo "public_key = \"$(cat "$DIR/keys/$name.pub")\""
+    printf 'roles = ['; IFS=',' read -ra rs <<<"$roles"; sep=""
+    for r in "${rs[@]}"; do printf '%s"%s"' "$sep" "$r"; sep=", "; done; echo "]"
+  done
+  echo
+  echo "[[principal]]"
+  echo "name = \"$DISTRICT.ops\""
+  echo "display = \"运维值班 / operator\""
+  echo "public_key = \"$(cat "$DIR/keys/ops.pub")\""
+  echo "roles = [\"ops\"]"
+} > "$DIR/registry.toml"
+
+cat > "$DIR/acl.toml" <<'TOML'
+# 访问控制：谁可以向谁发送哪类消息；未列出的一律拒绝。
+# ACL: who may send which payload type to whom; anything not allowed is refused.
+# from: principal glob or role:<r>; type: payload type glob; to: recipient globs.
+
+# Agencies exchange Concord messages with each other, by role and on topics.
+[[allow]]
+from = "role:agency"
+type = "concord.v1.*"
+to = ["shangzhou.*", "role:agency", "topic:*"]
+
+# The operator may send text notes anywhere (debugging, drills).
+[[allow]]
+from = "role:ops"
+type = "concord.v1.TextNote"
+to = ["*"]
+TOML
+
+for a in "${AGENCIES[@]}"; do
+  IFS='|' read -r name display roles off <<<"$a"
+  topics='"district"'
+  [ "$name" = "plc" ] && topics='"district", "alerts"'
+  cat > "$DIR/$name.toml" <<TOML
+# concord-adapter: $display
+[agency]
+name = "$DISTRICT.$name"
+display = "$display"
+
+[hub]
+endpoint = "tcp://127.0.0.1:$HUB_PORT"
+public_key = "keys/hub.pub"
+
+[keys]
+secret_key = "keys/$name.key"
+
+[storage]
+data_dir = "data/$name"
+
+[http]
+address = "127.0.0.1"
+port = $((ADAPTER_BASE_PORT + off))
+
+[subscriptions]
+topics = [$topics]
+TOML
+done
+
+cat > "$DIR/ops.toml" <<TOML
+# concordctl send/tail 使用的运维身份 / operator identity for concordctl send and tail
+[agency]
+name = "$DISTRICT.ops"
+display = "运维值班"
+
+[hub]
+endpoint = "tcp://127.0.0.1:$HUB_PORT"
+public_key = "keys/hub.pub"
+
+[keys]
+secret_key = "keys/ops.key"
+
+[storage]
+data_dir = "data/ops"
+
+[subscriptions]
+topics = ["alerts"]
+TOML
+echo "辖区配置已写入 / district written to $DIR"

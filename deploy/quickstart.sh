@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Quick start: installs what is needed, builds, makes a demo district
+# (上州区) with CurveZMQ keys, starts concord-hub and the six agency adapters on
+# 127.0.0.1, sends a round of messages and prints the hub's status table.
+# The daemons keep running; ./deploy/stop.sh stops them.
+# 快速开始：安装、编译、生成演示辖区、启动枢纽和六个机关适配器、发送演示消息。
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+RUN="$DISTRICT_DIR/run"
+LOGS="$DISTRICT_DIR/logs"
+
+step() { printf '\n== %s ==\n' "$*"; }
+
+step "1/5 安装依赖 / installing dependencies"
+"$ROOT/deploy/install-deps.sh"
+
+step "2/5 编译 / building"
+build_concord
+
+step "3/5 生成辖区配置与密钥 / district config and keys"
+"$ROOT/deploy/stop.sh" --quiet || true
+"$ROOT/deploy/make-district.sh" "$DISTRICT_DIR"
+mkdir -p "$RUN" "$LOGS"
+
+wait_ready() {  # wait_ready FILE PID NAME
+  for _ in $(seq 1 200); do
+    [ -f "$1" ] && return 0
+    if ! kill -0 "$2" 2>/dev/null; then
+      echo "启动失败 / $3 failed to start; last log lines:" >&2
+      tail -n 20 "$LOGS/$3.log" >&2 || true
+      exit 1
+    fi
+    sleep 0.1
+  done
+  echo "启动超时 / $3 did not become ready" >&2
+  exit 1
+}
+
+start() {  # start NAME ARGS...
+  local name="$1"; shift
+  rm -f "$RUN/$name.ready"
+  setsid nohup "$@" --ready-file "$RUN/$name.ready" >>"$LOGS/$name.log" 2>&1 < /dev/null &
+  echo $! > "$RUN/$name.pid"
+  wait_ready "$RUN/$name.ready" "$(cat "$RUN/$name.pid")" "$name"
+}
+
+step "4/5 启动枢纽与六个机关适配器 / starting the hub and six adapters"
+start hub "$BIN/concord-hub" --config "$DISTRICT_DIR/hub.toml"
+echo "枢纽 / hub: tcp://127.0.0.1:$HUB_PORT   metrics: http://127.0.0.1:$HUB_HTTP_PORT/metrics"
+for a in "${AGENCIES[@]}"; do
+  IFS='|' read -r name display _ off <<<"$a"
+  start "$name" "$BIN/concord-adapter" --config "$DISTRICT_DIR/$name.toml"
+  echo "适配器 / adapter $display ($DISTRICT.$name): http://127.0.0.1:$((ADAPTER_BASE_PORT + off))/health"
+done
+
+# Wait until every adapter has said Hello (so topic subscriptions exist).
+for a in "${AGENCIES[@]}"; do
+  IFS='|' read -r name _ _ off <<<"$a"
+  for _ in $(seq 1 100); do
+    curl -sf "http://127.0.0.1:$((ADAPTER_BASE_PORT + off))/health" | grep -q '"connected": *true' && break
+    sleep 0.1
+  done
+done
+
+step "5/5 演示消息 / a round of messages"
+port_of() { for a in "${AGENCIES[@]}"; do IFS='|' read -r n _ _ off <<<"$a"; [ "$n" = "$1" ] && echo $((ADAPTER_BASE_PORT + off)); done; }
+send() {  # send FROM TO SUBJECT BODY
+  local port; port="$(port_of "$1")"
+  local out
+  out=$(curl -sS -X POST "http://127.0.0.1:$port/publish" -H 'Content-Type: application/json' \
+    --data "{\"to\": [\"$2\"], \"type\": \"concord.v1.TextNote\", \"payload\": {\"subject\": \"$3\", \"body\": \"$4\"}}")
+  printf '  %-14s -> %-26s %s\n' "$1" "$2" "$out"
+}
+send petition "topic:district" "通知" "本周五召开联席会议筹备会 / joint meeting prep on Friday"
+send procuratorate "$DISTRICT.court" "案件协查" "请协助调取(2026)上刑初12号案卷 / please share case file"
+send police "$DISTRICT.justice" "司法救助" "被害人家庭困难，建议启动救助 / victim needs aid"
+send plc "role:agency" "督办" "请各单位报送本月隐患排查情况 / monthly risk screening due"
+send court "$DISTRICT.petition" "答复" "来信已转办 / the letter has been forwarded"
+
+"$BIN/concordctl" status --hub-http "127.0.0.1:$HUB_HTTP_PORT" --wait-drained 20 >/dev/null || true
+echo
+"$BIN/concordctl" status --hub-http "127.0.0.1:$HUB_HTTP_PORT"
+echo
+echo "各机关收件箱 / inbox per agency:"
+for a in "${AGENCIES[@]}"; do
+  IFS='|' read -r name display _ off <<<"$a"
+  printf '  %-22s %s\n' "$display" "$(curl -sf "http://127.0.0.1:$((ADAPTER_BASE_PORT + off))/health" | tr -d '\n ' )"
+done
+cat <<TXT
+
+守护进程保持运行 / the daemons keep running. Try:
+  curl -s http://127.0.0.1:$(port_of court)/inbox | head -40
+  $BIN/concordctl status --hub-http 127.0.0.1:$HUB_HTTP_PORT
+  $BIN/concordctl audit verify --db $DISTRICT_DIR/data/hub/hub.db
+  $BIN/concordctl send --config $DISTRICT_DIR/ops.toml --to $DISTRICT.court --body "值班测试"
+日志 / logs: $LOGS    停止 / stop: ./deploy/stop.sh
+TXT
