@@ -41,7 +41,8 @@ const std::vector<std::string>& AdapterMigrations() {
 // Local database failures become Unavailable: the agency system retries.
 absl::Status DbError(const absl::Status& st) {
   if (st.ok() || st.code() == absl::StatusCode::kInvalidArgument) return st;
-  return absl::UnavailableError(absl::StrCat("本地数据库错误 / local database error: ", st.message()));
+  return absl::UnavailableError(
+      absl::StrCat("本地数据库错误 / local database error: ", st.message()));
 }
 
 }  // namespace
@@ -50,29 +51,19 @@ absl::StatusOr<std::unique_ptr<Mailbox>> Mailbox::Create(client::Client& client,
                                                          const Clock& clock) {
   std::unique_ptr<Mailbox> m(new Mailbox(client, clock));
   RETURN_IF_ERROR(m->Migrate());
-  ASSIGN_OR_RETURN(m->record_, client.db().Prepare(
-      "INSERT OR IGNORE INTO inbox_messages(id, sender, type, payload_json, correlation_id, "
-      "received_ms) VALUES(?,?,?,?,?,?)"));
+  ASSIGN_OR_RETURN(
+      m->record_,
+      client.db().Prepare(
+          "INSERT OR IGNORE INTO inbox_messages(id, sender, type, payload_json, correlation_id, "
+          "received_ms) VALUES(?,?,?,?,?,?)"));
   Mailbox* self = m.get();
-  client.OnMessage([self](const pb::Envelope& envelope, sqlite::Db& db) {
-    return self->Record(envelope, db);
-  });
+  client.OnMessage(
+      [self](const pb::Envelope& envelope, sqlite::Db& db) { return self->Record(envelope, db); });
   return m;
 }
 
 absl::Status Mailbox::Migrate() {
-  sqlite::Db& db = client_.db();
-  RETURN_IF_ERROR(db.Exec("CREATE TABLE IF NOT EXISTS adapter_schema(version INTEGER NOT NULL)"));
-  ASSIGN_OR_RETURN(int64_t version, db.QueryInt("SELECT coalesce(max(version), 0) FROM adapter_schema"));
-  const auto& migrations = AdapterMigrations();
-  for (size_t i = static_cast<size_t>(version); i < migrations.size(); ++i) {
-    ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(db));
-    RETURN_IF_ERROR(db.Exec(migrations[i]));
-    RETURN_IF_ERROR(db.Exec("DELETE FROM adapter_schema"));
-    RETURN_IF_ERROR(db.Exec(absl::StrCat("INSERT INTO adapter_schema(version) VALUES(", i + 1, ")")));
-    RETURN_IF_ERROR(txn.Commit());
-  }
-  return absl::OkStatus();
+  return client_.db().Migrate("adapter", AdapterMigrations());
 }
 
 absl::Status Mailbox::Record(const pb::Envelope& envelope, sqlite::Db& db) {
@@ -80,8 +71,7 @@ absl::Status Mailbox::Record(const pb::Envelope& envelope, sqlite::Db& db) {
   // may fail it (the hub then re-sends), never the payload's content.
   // `db` is client_.db(), on which record_ was prepared.
   record_.BindAll(envelope.id(), envelope.from(), PayloadTypeName(envelope.payload()),
-                  RenderPayloadJson(envelope.payload()), envelope.correlation_id(),
-                  clock_.NowMs());
+                  RenderPayloadJson(envelope.payload()), envelope.correlation_id(), clock_.NowMs());
   return record_.Run();
 }
 
@@ -124,10 +114,10 @@ absl::StatusOr<std::string> Mailbox::Send(const OutgoingMessage& message) {
 }
 
 absl::StatusOr<std::vector<InboxItem>> Mailbox::Inbox(int64_t after, int limit, bool unread_only) {
-  auto st = client_.db().Prepare(absl::StrCat(
-      "SELECT n, id, sender, type, payload_json, correlation_id, received_ms, read_ms "
-      "FROM inbox_messages WHERE n > ?",
-      unread_only ? " AND read_ms IS NULL" : "", " ORDER BY n LIMIT ?"));
+  auto st = client_.db().Prepare(
+      absl::StrCat("SELECT n, id, sender, type, payload_json, correlation_id, received_ms, read_ms "
+                   "FROM inbox_messages WHERE n > ?",
+                   unread_only ? " AND read_ms IS NULL" : "", " ORDER BY n LIMIT ?"));
   if (!st.ok()) return DbError(st.status());
   st->BindAll(after, limit);
   std::vector<InboxItem> items;

@@ -9,8 +9,8 @@
 //     handler, in the delivery's own transaction (exactly-once effect). The
 //     agency system reads it with Inbox() and acknowledges with Ack*().
 //
-// The schema is documented in adapters/README.md. It is versioned in its own
-// table (adapter_schema), not PRAGMA user_version, which the client owns.
+// The schema is documented in adapters/README.md; it is versioned as the
+// "adapter" component in concord_schema (sqlite::Db::Migrate).
 //
 // Ownership: the Mailbox borrows the Client, which must outlive it; Create()
 // installs the Client's message handler, so call it before Client::Start().
@@ -27,17 +27,18 @@
 #include "absl/status/statusor.h"
 #include "hub/client/client.h"
 #include "hub/common/clock.h"
+#include "hub/common/sqlite.h"
 
 namespace concord::adapter {
 
 inline constexpr char kDefaultPayloadType[] = "concord.v1.TextNote";
 
 struct OutgoingMessage {
-  std::vector<std::string> to;          // principals, "role:..", "topic:.."
+  std::vector<std::string> to;  // principals, "role:..", "topic:.."
   std::string type = kDefaultPayloadType;
-  std::string payload_json = "{}";      // one JSON object of message type `type`
+  std::string payload_json = "{}";  // one JSON object of message type `type`
   std::string correlation_id;
-  int64_t expires_in_s = 0;             // 0: never expires
+  int64_t expires_in_s = 0;  // 0: never expires
 };
 
 struct InboxItem {

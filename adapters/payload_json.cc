@@ -24,9 +24,9 @@ void LinkPayloadTypes() {
   (void)linked;
 }
 
-const gpb::Descriptor* FindType(std::string_view name) {
+const gpb::Descriptor* FindType(const std::string& name) {
   LinkPayloadTypes();
-  return gpb::DescriptorPool::generated_pool()->FindMessageTypeByName(std::string(name));
+  return gpb::DescriptorPool::generated_pool()->FindMessageTypeByName(name);
 }
 
 std::string Base64Object(const std::string& bytes) {
@@ -35,7 +35,8 @@ std::string Base64Object(const std::string& bytes) {
 
 }  // namespace
 
-absl::StatusOr<PackedPayload> PackJsonPayload(std::string_view type_name, std::string_view json) {
+absl::StatusOr<PackedPayload> PackJsonPayload(const std::string& type_name,
+                                              const std::string& json) {
   const gpb::Descriptor* type = FindType(type_name);
   if (type == nullptr)
     return absl::InvalidArgumentError(
@@ -45,8 +46,7 @@ absl::StatusOr<PackedPayload> PackJsonPayload(std::string_view type_name, std::s
   std::unique_ptr<gpb::Message> message(factory.GetPrototype(type)->New());
   gpb::util::JsonParseOptions parse;
   parse.ignore_unknown_fields = false;
-  auto st = gpb::util::JsonStringToMessage(gpb::StringPiece(json.data(), json.size()),
-                                           message.get(), parse);
+  auto st = gpb::util::JsonStringToMessage(json, message.get(), parse);
   if (!st.ok())
     return absl::InvalidArgumentError(absl::StrCat("载荷与消息类型不符 / payload does not fit ",
                                                    type_name, ": ", st.message().ToString()));

@@ -14,7 +14,6 @@
 #pragma once
 
 #include <string>
-#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "google/protobuf/any.pb.h"
@@ -27,7 +26,8 @@ struct PackedPayload {
 };
 
 // Parses `json` (one JSON object) as message type `type_name` and packs it.
-absl::StatusOr<PackedPayload> PackJsonPayload(std::string_view type_name, std::string_view json);
+absl::StatusOr<PackedPayload> PackJsonPayload(const std::string& type_name,
+                                              const std::string& json);
 
 // The full message type name of an Any ("concord.v1.TextNote").
 std::string PayloadTypeName(const google::protobuf::Any& any);

@@ -254,7 +254,7 @@ absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
   sqlite::OpenOptions opts;
   opts.synchronous = synchronous;
   ASSIGN_OR_RETURN(auto writer, sqlite::Db::Open(path, opts));
-  RETURN_IF_ERROR(writer.Migrate(HubMigrations()));
+  RETURN_IF_ERROR(writer.Migrate("hub", HubMigrations()));
   ASSIGN_OR_RETURN(auto reader, sqlite::Db::Open(path, opts));
   auto store = std::make_unique<SqliteStore>(std::move(writer), std::move(reader));
   RETURN_IF_ERROR(store->Prepare());

@@ -103,8 +103,14 @@ class ClientImpl final : public Client {
   }
 
   void Flush() override {
-    // Staged entries become pending only now that their transaction committed.
-    for (auto& s : staged_) Enqueue(s.id, std::move(s.frame), true, std::move(s.done));
+    // Staged entries become pending only now, and only if their transaction
+    // committed (a rolled-back Stage() left no outbox row).
+    for (auto& s : staged_) {
+      outbox_has_.Bind(1, s.id);
+      auto row = outbox_has_.Step();
+      outbox_has_.Reset();
+      if (row.ok() && *row) Enqueue(s.id, std::move(s.frame), true, std::move(s.done));
+    }
     staged_.clear();
     SendWindow();
   }
@@ -115,7 +121,7 @@ class ClientImpl final : public Client {
       ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(db_));
       ASSIGN_OR_RETURN(id, Stage(std::move(env), std::move(done)));
       if (auto st = txn.Commit(); !st.ok()) {
-        staged_.clear();
+        std::erase_if(staged_, [&](const Staged& s) { return s.id == id; });
         return st;
       }
     }
@@ -182,12 +188,15 @@ class ClientImpl final : public Client {
   }
 
   // Sends pending publishes in order, keeping at most max_unacked on the wire.
+  // One waiting out a retryable Nack holds back those behind it: the hub
+  // refuses them until it is re-sent, and order is kept.
   void SendWindow() {
     if (!connected_) return;
     const int64_t now = opts_.clock->MonotonicUs();
     for (auto& [n, p] : pending_) {
       if (on_wire_ >= opts_.max_unacked_publishes) break;
-      if (p.on_wire || p.not_before_us > now) continue;
+      if (p.on_wire) continue;
+      if (p.not_before_us > now) break;
       if (!Send(p.frame)) break;
       p.on_wire = true;
       p.sent_at_us = now;
@@ -230,7 +239,7 @@ class ClientImpl final : public Client {
   boost::asio::steady_timer timer_;
   MessageHandler handler_;
 
-  sqlite::Stmt stage_stmt_, delete_outbox_, inbox_has_, inbox_put_, fail_put_;
+  sqlite::Stmt stage_stmt_, outbox_has_, delete_outbox_, inbox_has_, inbox_put_, fail_put_;
   std::map<uint64_t, Pending> pending_;  // in publish order
   std::unordered_map<std::string, uint64_t> by_id_;
   std::vector<Staged> staged_;
@@ -247,10 +256,11 @@ class ClientImpl final : public Client {
 };
 
 absl::Status ClientImpl::Init() {
-  RETURN_IF_ERROR(db_.Migrate(ClientMigrations()));
+  RETURN_IF_ERROR(db_.Migrate("client", ClientMigrations()));
   ASSIGN_OR_RETURN(stage_stmt_, db_.Prepare(
       "INSERT OR IGNORE INTO concord_outbox(id, frame, created_ms) VALUES(?,?,?)"));
   ASSIGN_OR_RETURN(delete_outbox_, db_.Prepare("DELETE FROM concord_outbox WHERE id=?"));
+  ASSIGN_OR_RETURN(outbox_has_, db_.Prepare("SELECT 1 FROM concord_outbox WHERE id=?"));
   ASSIGN_OR_RETURN(inbox_has_, db_.Prepare("SELECT 1 FROM concord_inbox WHERE id=?"));
   ASSIGN_OR_RETURN(inbox_put_, db_.Prepare(
       "INSERT INTO concord_inbox(id, seq, sender, at_ms) VALUES(?,?,?,?)"));

@@ -92,14 +92,27 @@ absl::StatusOr<int64_t> Db::QueryInt(std::string_view sql) {
   return *row ? stmt->Int(0) : 0;
 }
 
-absl::Status Db::Migrate(const std::vector<std::string>& migrations) {
-  auto version = QueryInt("PRAGMA user_version");
-  if (!version.ok()) return version.status();
-  for (size_t i = static_cast<size_t>(*version); i < migrations.size(); ++i) {
+absl::Status Db::Migrate(const std::string& component,
+                         const std::vector<std::string>& migrations) {
+  if (auto st = Exec("CREATE TABLE IF NOT EXISTS concord_schema("
+                     "component TEXT PRIMARY KEY, version INTEGER NOT NULL)");
+      !st.ok())
+    return st;
+  auto get = Prepare("SELECT version FROM concord_schema WHERE component=?");
+  if (!get.ok()) return get.status();
+  get->Bind(1, component);
+  auto row = get->Step();
+  if (!row.ok()) return row.status();
+  const int64_t version = *row ? get->Int(0) : 0;
+  get->Reset();
+  for (size_t i = static_cast<size_t>(version); i < migrations.size(); ++i) {
     auto txn = Txn::Begin(*this);
     if (!txn.ok()) return txn.status();
     if (auto st = Exec(migrations[i]); !st.ok()) return st;
-    if (auto st = Exec(absl::StrCat("PRAGMA user_version=", i + 1)); !st.ok()) return st;
+    auto put = Prepare("INSERT OR REPLACE INTO concord_schema(component, version) VALUES(?,?)");
+    if (!put.ok()) return put.status();
+    put->BindAll(component, static_cast<int64_t>(i + 1));
+    if (auto st = put->Run(); !st.ok()) return st;
     if (auto st = txn->Commit(); !st.ok()) return st;
   }
   return absl::OkStatus();

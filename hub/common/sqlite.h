@@ -139,9 +139,11 @@ class Db {
   // Runs one query returning a single integer (0 when no row).
   absl::StatusOr<int64_t> QueryInt(std::string_view sql);
 
-  // Runs `migrations[i]` for every i >= PRAGMA user_version, each in its own
-  // transaction, and bumps user_version. Migrations are numbered from 1.
-  absl::Status Migrate(const std::vector<std::string>& migrations);
+  // Runs `migrations[i]` for every i >= the version recorded for `component`
+  // in the table concord_schema(component, version), each in its own
+  // transaction with the version bump. Migrations are numbered from 1. Several
+  // components (the client library, an adapter, an agent) can share one file.
+  absl::Status Migrate(const std::string& component, const std::vector<std::string>& migrations);
 
   sqlite3* raw() const { return db_; }
   void Close() {

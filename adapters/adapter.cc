@@ -1,0 +1,107 @@
+#include "adapters/adapter.h"
+
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+#include "hub/common/log.h"
+#include "hub/common/status_macros.h"
+
+namespace concord::adapter {
+
+absl::StatusOr<std::unique_ptr<Adapter>> Adapter::Start(boost::asio::io_context& io,
+                                                        client::ProcessConfig config,
+                                                        const ConnectorRegistry& registry,
+                                                        AdapterOptions options) {
+  if (config.agency.empty())
+    return absl::InvalidArgumentError("配置缺少 [agency] name / config needs [agency] name");
+  if (config.http_port < 0 || config.http_port > std::numeric_limits<uint16_t>::max())
+    return absl::InvalidArgumentError(
+        absl::StrCat("HTTP 端口无效 / [http] port out of range: ", config.http_port));
+
+  std::unique_ptr<Adapter> a(new Adapter(io, std::move(config)));
+  ASSIGN_OR_RETURN(a->client_, client::Client::Create(io, a->config_.client));
+  ASSIGN_OR_RETURN(a->mailbox_, Mailbox::Create(*a->client_, *a->config_.client.clock));
+
+  Adapter* self = a.get();
+  RETURN_IF_ERROR(
+      a->router_.Add("GET", "/health", [self](const HttpRequest&) { return self->Health(); }));
+  RETURN_IF_ERROR(
+      a->router_.Add("GET", "/metrics", [self](const HttpRequest&) { return self->Metrics(); }));
+  const ConnectorContext context{a->config_, io, *a->client_, *a->mailbox_, a->router_};
+  for (const auto& kind : options.connectors) {
+    ASSIGN_OR_RETURN(auto connector, registry.Create(kind, context));
+    RETURN_IF_ERROR(connector->Start());
+    a->connectors_.push_back(std::move(connector));
+  }
+
+  std::weak_ptr<int> alive = a->alive_;
+  ASSIGN_OR_RETURN(
+      a->http_,
+      HttpServer::Start(io, a->config_.http_address, static_cast<uint16_t>(a->config_.http_port),
+                        [self, alive](const HttpRequest& request) {
+                          if (alive.expired())
+                            return ErrorResponse(503, "适配器正在关闭 / adapter is shutting down");
+                          return self->router_.Dispatch(request);
+                        }));
+  a->client_->Start();
+  LOG_INFO("adapter {} ({}) up: hub {}, API http://{}:{}/, db {}", a->config_.agency,
+           a->config_.display, a->config_.client.hub_endpoint, a->config_.http_address,
+           a->http_->port(), a->config_.client.db_path);
+  return a;
+}
+
+Adapter::~Adapter() { Stop(); }
+
+void Adapter::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  alive_.reset();
+  for (auto& c : connectors_) c->Stop();
+  if (http_) http_->Stop();
+  if (client_) client_->Stop();
+}
+
+HttpResponse Adapter::Health() {
+  auto unread = mailbox_->UnreadCount();
+  if (!unread.ok()) return StatusResponse(unread.status());
+  const client::ClientStats s = client_->stats();
+  return JsonResponse(200, {{"agency", config_.agency},
+                            {"display", config_.display},
+                            {"principal", s.principal},
+                            {"connected", s.connected},
+                            {"outbox", s.outbox},
+                            {"unacked", s.unacked},
+                            {"published", s.published},
+                            {"received", s.received},
+                            {"inbox_unread", *unread}});
+}
+
+HttpResponse Adapter::Metrics() {
+  auto unread = mailbox_->UnreadCount();
+  if (!unread.ok()) return StatusResponse(unread.status());
+  auto failed = mailbox_->FailedCount();
+  if (!failed.ok()) return StatusResponse(failed.status());
+  const client::ClientStats s = client_->stats();
+  std::string out;
+  auto series = [&out](const char* name, const char* type, const char* help, auto value) {
+    absl::StrAppend(&out, "# HELP ", name, " ", help, "\n# TYPE ", name, " ", type, "\n", name, " ",
+                    value, "\n");
+  };
+  series("concord_adapter_connected", "gauge", "1 while the hub session is up.",
+         s.connected ? 1 : 0);
+  series("concord_adapter_outbox", "gauge", "Durable publishes not yet acknowledged by the hub.",
+         s.outbox);
+  series("concord_adapter_unacked", "gauge", "Publishes waiting for the hub's Ack.", s.unacked);
+  series("concord_adapter_published_total", "counter", "Publishes acknowledged by the hub.",
+         s.published);
+  series("concord_adapter_received_total", "counter", "Deliveries applied to the inbox.",
+         s.received);
+  series("concord_adapter_outbox_failed", "gauge", "Publishes the hub refused for good.", *failed);
+  series("concord_adapter_inbox_unread", "gauge", "Inbox messages not yet acknowledged.", *unread);
+  HttpResponse r;
+  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  r.body = std::move(out);
+  return r;
+}
+
+}  // namespace concord::adapter

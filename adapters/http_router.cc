@@ -1,0 +1,69 @@
+#include "adapters/http_router.h"
+
+#include "absl/strings/str_cat.h"
+#include "hub/common/log.h"
+
+namespace concord::adapter {
+
+absl::Status HttpRouter::Add(const std::string& method, const std::string& path, Route route) {
+  auto [it, inserted] = routes_.emplace(std::make_pair(path, method), std::move(route));
+  if (!inserted)
+    return absl::AlreadyExistsError(
+        absl::StrCat("路由重复 / route registered twice: ", method, " ", path));
+  return absl::OkStatus();
+}
+
+HttpResponse HttpRouter::Dispatch(const HttpRequest& request) const {
+  const std::string path = request.Path();
+  auto it = routes_.find({path, request.method});
+  if (it == routes_.end()) {
+    auto any = routes_.lower_bound({path, std::string()});
+    if (any != routes_.end() && any->first.first == path)
+      return ErrorResponse(405, absl::StrCat("不支持的请求方法 / method ", request.method,
+                                             " not allowed on ", path));
+    return ErrorResponse(404, absl::StrCat("没有这个地址 / no such path: ", path));
+  }
+  try {
+    return it->second(request);
+  } catch (const nlohmann::json::exception& e) {
+    return ErrorResponse(400, absl::StrCat("请求格式错误 / malformed request: ", e.what()));
+  } catch (const std::exception& e) {
+    LOG_ERROR("{} {}: {}", request.method, path, e.what());
+    return ErrorResponse(500, absl::StrCat("内部错误 / internal error: ", e.what()));
+  }
+}
+
+HttpResponse JsonResponse(int status, const nlohmann::json& body) {
+  HttpResponse r;
+  r.status = status;
+  // Invalid UTF-8 from a peer must not make the answer itself fail.
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return r;
+}
+
+HttpResponse ErrorResponse(int status, std::string_view message) {
+  return JsonResponse(status, {{"error", std::string(message)}});
+}
+
+HttpResponse StatusResponse(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kInvalidArgument:
+      return ErrorResponse(400, std::string(status.message()));
+    case absl::StatusCode::kNotFound:
+      return ErrorResponse(404, std::string(status.message()));
+    default:
+      return ErrorResponse(503, std::string(status.message()));
+  }
+}
+
+absl::StatusOr<nlohmann::json> ParseJsonObject(std::string_view body) {
+  nlohmann::json j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded())
+    return absl::InvalidArgumentError("请求体不是合法的 JSON / request body is not valid JSON");
+  if (!j.is_object())
+    return absl::InvalidArgumentError(
+        "请求体必须是 JSON 对象 / request body must be a JSON object");
+  return j;
+}
+
+}  // namespace concord::adapter

@@ -1,0 +1,46 @@
+// HttpRouter: maps (method, path) to a handler for the adapter's loopback
+// HTTP/JSON API, plus the JSON response helpers every route uses.
+//
+// Every response body is JSON in UTF-8 (except /metrics). Errors are
+// {"error": "<中文> / <English>"}: 400 bad input, 404 unknown path, 405 known
+// path with another method, 503 local database failure.
+//
+// Threading: routes are added before the server starts and dispatched on the
+// io_context thread. Dispatch() never lets an exception escape: a route that
+// throws (a JSON type error on a malformed request, say) answers 400.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "hub/common/http_server.h"
+
+namespace concord::adapter {
+
+class HttpRouter {
+ public:
+  using Route = std::function<HttpResponse(const HttpRequest&)>;
+
+  // AlreadyExists when `method path` is taken.
+  absl::Status Add(const std::string& method, const std::string& path, Route route);
+  HttpResponse Dispatch(const HttpRequest& request) const;
+
+ private:
+  std::map<std::pair<std::string, std::string>, Route> routes_;  // (path, method)
+};
+
+HttpResponse JsonResponse(int status, const nlohmann::json& body);
+// `message` is "<中文> / <English>".
+HttpResponse ErrorResponse(int status, std::string_view message);
+// InvalidArgument -> 400, NotFound -> 404, anything else -> 503.
+HttpResponse StatusResponse(const absl::Status& status);
+
+// Parses a request body that must be one JSON object; InvalidArgument if not.
+absl::StatusOr<nlohmann::json> ParseJsonObject(std::string_view body);
+
+}  // namespace concord::adapter

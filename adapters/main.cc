@@ -1,0 +1,57 @@
+// concord-adapter: one agency's adapter daemon.
+//   concord-adapter --config court.toml [--ready-file FILE]
+// The config is the process TOML read by LoadProcessConfig (hub/client/
+// client_config.h); the SQLite file is <data_dir>/agency.db.
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cstdio>
+
+#include "adapters/adapter.h"
+#include "adapters/connector.h"
+#include "hub/client/client_config.h"
+#include "hub/common/log.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"concord-adapter: 政法机关适配器 / Concord agency adapter"};
+  std::string config_path;
+  std::string ready_file;
+  app.add_option("-c,--config", config_path, "机关配置文件 / agency config file")->required();
+  app.add_option("--ready-file", ready_file,
+                 "启动后写入 HTTP 端口 / write the HTTP port here once listening");
+  CLI11_PARSE(app, argc, argv);
+  concord::InitLogging("adapter");
+
+  auto config = concord::client::LoadProcessConfig(config_path, "agency.db");
+  if (!config.ok()) {
+    fprintf(stderr, "%s\n", std::string(config.status().message()).c_str());
+    return 2;
+  }
+  concord::adapter::ConnectorRegistry registry;
+  concord::adapter::RegisterAllConnectors(registry);
+
+  boost::asio::io_context io;
+  auto adapter = concord::adapter::Adapter::Start(io, *std::move(config), registry);
+  if (!adapter.ok()) {
+    fprintf(stderr, "启动失败 / cannot start: %s\n", adapter.status().ToString().c_str());
+    return 1;
+  }
+  if (!ready_file.empty()) {
+    const std::string tmp = ready_file + ".tmp";
+    if (FILE* f = fopen(tmp.c_str(), "w")) {
+      fprintf(f, "http_port=%u\nagency=%s\n", (*adapter)->http_port(),
+              (*adapter)->config().agency.c_str());
+      fclose(f);
+      rename(tmp.c_str(), ready_file.c_str());
+    }
+  }
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int sig) {
+    LOG_INFO("signal {}: shutting down", sig);
+    (*adapter)->Stop();
+    io.stop();
+  });
+  io.run();
+  adapter->reset();  // on this thread, after the loop stopped
+  return 0;
+}

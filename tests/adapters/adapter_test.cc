@@ -1,0 +1,348 @@
+// Multi-process tests of concord-adapter: the real concord-hub and real
+// adapter processes (one per agency, each with its own config file and SQLite
+// file), driven through the adapters' loopback HTTP/JSON API.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "concord/v1/envelope.pb.h"
+#include "hub/common/curve_keys.h"
+#include "hub/common/http_client.h"
+#include "hub/common/sqlite.h"
+#include "tests/support/district.h"
+
+namespace concord::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// One concord-adapter process for principal `name` of a TestDistrict, with
+// its config, keys and data folder under d.dir(). Stopped with SIGTERM (then
+// SIGKILL) when destroyed.
+class AdapterProcess {
+ public:
+  AdapterProcess(const TestDistrict& d, const std::string& name) : name_(name) {
+    const std::string dir = d.dir();
+    EXPECT_TRUE(SaveCurveKeyPair(d.KeyOf(name), dir + "/keys/" + name, /*overwrite=*/true).ok());
+    config_ = dir + "/" + name + ".adapter.toml";
+    db_path_ = dir + "/adapter-" + name + "/agency.db";
+    log_ = dir + "/adapter-" + name + ".log";
+    std::ofstream(config_) << "[agency]\nname = \"" << name << "\"\ndisplay = \"测试机关 " << name
+                           << "\"\n\n[hub]\nendpoint = \"" << d.endpoint() << "\"\npublic_key = \""
+                           << d.hub_public_key()
+                           << "\"\nheartbeat_ms = 500\n\n[keys]\nsecret_key = \"keys/" << name
+                           << ".key\"\n\n[storage]\ndata_dir = \"adapter-" << name
+                           << "\"\n\n[http]\naddress = \"127.0.0.1\"\nport = 0\n";
+    Start();
+  }
+  ~AdapterProcess() { Stop(); }
+
+  // SIGTERM, then waits; returns the exit status (SIGKILL after 5 s: -1).
+  int Stop() {
+    if (pid_ <= 0) return exit_status_;
+    kill(pid_, SIGTERM);
+    for (int i = 0; i < 500; ++i) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        return exit_status_;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+    exit_status_ = -1;
+    return exit_status_;
+  }
+
+  bool ok() const { return port_ != 0; }
+  uint16_t port() const { return port_; }
+  const std::string& db_path() const { return db_path_; }
+  std::string log() const { return ReadFile(log_); }
+
+  HttpResult Call(const std::string& method, const std::string& target,
+                  const std::string& body = "") const {
+    auto r = HttpCall("127.0.0.1", port_, method, target, body);
+    return r.ok() ? *r : HttpResult{0, std::string(r.status().message())};
+  }
+  // GET and parse; a JSON null when the call or the parse fails.
+  json Get(const std::string& target) const {
+    HttpResult r = Call("GET", target);
+    if (r.status != 200) return nullptr;
+    return json::parse(r.body, nullptr, false);
+  }
+  HttpResult Post(const std::string& target, const json& body) const {
+    return Call("POST", target, body.dump());
+  }
+
+ private:
+  void Start() {
+    const std::string ready = config_ + ".ready";
+    fs::remove(ready);
+    const std::string bin = BinPath("concord-adapter");
+    pid_t pid = fork();
+    if (pid == 0) {
+      int fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      if (fd >= 0) {
+        dup2(fd, 1);
+        dup2(fd, 2);
+      }
+      execl(bin.c_str(), bin.c_str(), "--config", config_.c_str(), "--ready-file", ready.c_str(),
+            (char*)nullptr);
+      _exit(127);
+    }
+    pid_ = pid;
+    auto running = [&] { return waitpid(pid_, nullptr, WNOHANG) == 0; };
+    if (!WaitFor([&] { return fs::exists(ready) || !running(); }, 10000) || !fs::exists(ready)) {
+      ADD_FAILURE() << "adapter " << name_ << " did not start:\n" << log();
+      return;
+    }
+    std::istringstream in(ReadFile(ready));
+    std::string line;
+    while (std::getline(in, line))
+      if (line.rfind("http_port=", 0) == 0)
+        port_ = static_cast<uint16_t>(std::stoi(line.substr(10)));
+  }
+
+  std::string name_, config_, db_path_, log_;
+  pid_t pid_ = -1;
+  int exit_status_ = -1;
+  uint16_t port_ = 0;
+};
+
+json Note(const std::string& to, const std::string& subject, const std::string& body) {
+  return {{"to", {to}},
+          {"type", "concord.v1.TextNote"},
+          {"payload", {{"subject", subject}, {"body", body}}}};
+}
+
+bool Connected(const AdapterProcess& a) {
+  json h = a.Get("/health");
+  return h.is_object() && h.value("connected", false);
+}
+
+json InboxMessages(const AdapterProcess& a, const std::string& query = "") {
+  json r = a.Get("/inbox" + query);
+  return r.is_object() ? r["messages"] : json::array();
+}
+
+int64_t CountRows(const std::string& db_path, const std::string& table) {
+  auto db = sqlite::Db::Open(db_path);
+  if (!db.ok()) return -1;
+  auto n = db->QueryInt("SELECT count(*) FROM " + table);
+  return n.ok() ? *n : -1;
+}
+
+// A note published on A's REST API reaches B's inbox with its payload, and
+// B's acknowledgement marks it read.
+TEST(AdapterTest, PublishReachesPeerInboxAndAckMarksRead) {
+  TestDistrict d({"a", "b"});
+  ASSERT_TRUE(d.StartHub().ok());
+  AdapterProcess a(d, "a"), b(d, "b");
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_TRUE(WaitFor([&] { return Connected(a) && Connected(b); }, 5000));
+  EXPECT_EQ(a.Get("/health")["principal"], "a");
+
+  HttpResult r = a.Post("/publish", Note("b", "开庭通知", "3月5日上午9时开庭"));
+  ASSERT_EQ(r.status, 202) << r.body;
+  json accepted = json::parse(r.body);
+  EXPECT_EQ(accepted["status"], "queued");
+  const std::string id = accepted["id"];
+
+  ASSERT_TRUE(WaitFor([&] { return InboxMessages(b).size() == 1; }, 5000)) << b.log();
+  json m = InboxMessages(b)[0];
+  EXPECT_EQ(m["id"], id);
+  EXPECT_EQ(m["from"], "a");
+  EXPECT_EQ(m["type"], "concord.v1.TextNote");
+  EXPECT_EQ(m["payload"]["subject"], "开庭通知");
+  EXPECT_EQ(m["payload"]["body"], "3月5日上午9时开庭");
+  EXPECT_EQ(m["read"], false);
+  EXPECT_EQ(b.Get("/health")["inbox_unread"], 1);
+
+  r = b.Post("/inbox/ack", {{"ids", {id}}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body)["acked"], 1);
+  EXPECT_EQ(InboxMessages(b)[0]["read"], true);
+  EXPECT_TRUE(InboxMessages(b, "?unread=1").empty());
+  EXPECT_EQ(b.Get("/health")["inbox_unread"], 0);
+  EXPECT_TRUE(WaitFor([&] { return a.Get("/health")["outbox"] == 0; }, 5000));
+  EXPECT_EQ(CountRows(a.db_path(), "sent_messages"), 1);
+  EXPECT_EQ(a.Stop(), 0) << "SIGTERM must stop the adapter cleanly";
+}
+
+// Publishes made while the hub is down are queued, then delivered in order
+// once it is back, and the sender's outbox drains.
+TEST(AdapterTest, PublishesWhileHubIsDownFlowWhenItReturns) {
+  TestDistrict d({"a", "b"});
+  ASSERT_TRUE(d.StartHub().ok());
+  AdapterProcess a(d, "a"), b(d, "b");
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_TRUE(WaitFor([&] { return Connected(a) && Connected(b); }, 5000));
+
+  d.KillHub();
+  constexpr int kCount = 5;
+  for (int i = 0; i < kCount; ++i) {
+    HttpResult r = a.Post("/publish", Note("b", "批次", std::to_string(i)));
+    ASSERT_EQ(r.status, 202) << r.body;
+  }
+  json health = a.Get("/health");
+  EXPECT_EQ(health["outbox"], kCount) << health.dump();
+  EXPECT_EQ(a.Get("/outbox")["pending"], kCount);
+
+  ASSERT_TRUE(d.StartHub().ok());
+  ASSERT_TRUE(WaitFor([&] { return InboxMessages(b).size() == kCount; }, 10000))
+      << InboxMessages(b).dump() << "\n"
+      << a.log();
+  json messages = InboxMessages(b);
+  for (int i = 0; i < kCount; ++i) EXPECT_EQ(messages[i]["payload"]["body"], std::to_string(i));
+  EXPECT_TRUE(WaitFor([&] { return a.Get("/health")["outbox"] == 0; }, 5000));
+  EXPECT_EQ(a.Get("/health")["published"], kCount);
+}
+
+// Malformed requests are answered 400 with a reason, and nothing is queued.
+TEST(AdapterTest, BadPublishIsRefusedAndNothingQueued) {
+  TestDistrict d({"a", "b"});
+  ASSERT_TRUE(d.StartHub().ok());
+  AdapterProcess a(d, "a");
+  ASSERT_TRUE(a.ok());
+  struct Case {
+    std::string body;
+    std::string reason;  // part of the English half of the error
+  };
+  const std::vector<Case> cases = {
+      {"{\"to\": [\"b\"], ", "not valid JSON"},
+      {"[\"b\"]", "must be a JSON object"},
+      {R"({"to": ["b"], "type": "concord.v1.NoSuchNote", "payload": {}})", "unknown payload type"},
+      {R"({"type": "concord.v1.TextNote", "payload": {"subject": "x"}})", "`to`"},
+      {R"({"to": [], "payload": {"subject": "x"}})", "`to`"},
+      {R"({"to": [7], "payload": {"subject": "x"}})", "`to`"},
+      {R"({"to": ["b"], "payload": {"subjekt": "x"}})", "does not fit"},
+      {R"({"to": ["b"], "payload": "x"})", "`payload`"},
+      {R"({"to": ["b"], "payload": {}, "expires_in_s": -1})", "expires_in_s"},
+  };
+  for (const auto& c : cases) {
+    HttpResult r = a.Call("POST", "/publish", c.body);
+    EXPECT_EQ(r.status, 400) << c.body << " -> " << r.body;
+    json err = json::parse(r.body, nullptr, false);
+    ASSERT_TRUE(err.is_object() && err.contains("error")) << r.body;
+    const std::string reason = err["error"];
+    EXPECT_NE(reason.find(" / "), std::string::npos) << "Chinese / English: " << reason;
+    EXPECT_NE(reason.find(c.reason), std::string::npos) << c.body << " -> " << reason;
+  }
+  EXPECT_EQ(a.Get("/health")["unacked"], 0);
+  EXPECT_EQ(a.Get("/outbox")["pending"], 0);
+  EXPECT_EQ(CountRows(a.db_path(), "sent_messages"), 0);
+  EXPECT_EQ(CountRows(a.db_path(), "concord_outbox"), 0);
+}
+
+// Unknown paths, wrong methods and bad query parameters get JSON errors.
+TEST(AdapterTest, UnknownPathsAndBadQueriesAreErrors) {
+  TestDistrict d({"a"});
+  ASSERT_TRUE(d.StartHub().ok());
+  AdapterProcess a(d, "a");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a.Call("GET", "/nowhere").status, 404);
+  EXPECT_EQ(a.Call("GET", "/publish").status, 405);
+  EXPECT_EQ(a.Call("GET", "/inbox?limit=abc").status, 400);
+  EXPECT_EQ(a.Call("GET", "/inbox?limit=0").status, 400);
+  EXPECT_EQ(a.Call("POST", "/inbox/ack", "{}").status, 400);
+  HttpResult metrics = a.Call("GET", "/metrics");
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_NE(metrics.body.find("concord_adapter_outbox 0"), std::string::npos) << metrics.body;
+  EXPECT_NE(metrics.body.find("concord_adapter_connected "), std::string::npos);
+}
+
+// A publish the hub's ACL forbids shows up in /outbox's failed list with
+// PERMISSION_DENIED and leaves the pending outbox.
+TEST(AdapterTest, RefusedPublishIsListedAsFailed) {
+  TestDistrict d({"a", "b"});
+  d.WriteAcl("[[allow]]\nfrom = \"b\"\ntype = \"*\"\nto = [\"*\"]\n");  // a may send nothing
+  ASSERT_TRUE(d.StartHub().ok());
+  AdapterProcess a(d, "a");
+  ASSERT_TRUE(a.ok());
+  HttpResult r = a.Post("/publish", Note("b", "越权", "should be refused"));
+  ASSERT_EQ(r.status, 202) << r.body;
+  const std::string id = json::parse(r.body)["id"];
+
+  json outbox;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        outbox = a.Get("/outbox");
+        return outbox.is_object() && outbox["failed"].size() == 1;
+      },
+      5000))
+      << outbox.dump() << "\n"
+      << a.log();
+  const json& failed = outbox["failed"][0];
+  EXPECT_EQ(failed["id"], id);
+  EXPECT_EQ(failed["code"], "PERMISSION_DENIED");
+  EXPECT_FALSE(failed["reason"].get<std::string>().empty());
+  EXPECT_EQ(failed["to"], json::array({"b"}));
+  EXPECT_EQ(failed["type"], "concord.v1.TextNote");
+  EXPECT_EQ(outbox["pending"], 0);
+}
+
+// A payload type the adapter does not know is kept, as base64 of its bytes.
+TEST(AdapterTest, UnknownPayloadTypeArrivesAsBase64) {
+  TestDistrict d({"a", "b"});
+  ASSERT_TRUE(d.StartHub().ok());
+  AdapterProcess b(d, "b");
+  ASSERT_TRUE(b.ok());
+  ClientThread a(d.ClientFor("a"));
+  a.Call([](client::Client& c) {
+    v1::Envelope env;
+    env.add_to("b");
+    env.mutable_payload()->set_type_url("type.googleapis.com/other.v9.Secret");
+    env.mutable_payload()->set_value("abc");
+    return c.Publish(env);
+  });
+  ASSERT_TRUE(WaitFor([&] { return InboxMessages(b).size() == 1; }, 5000)) << b.log();
+  json m = InboxMessages(b)[0];
+  EXPECT_EQ(m["type"], "other.v9.Secret");
+  EXPECT_EQ(m["payload"], json({{"base64", "YWJj"}}));
+}
+
+// While the local database stays locked, /publish answers 503 and queues
+// nothing; once it is free again, publishing works.
+TEST(AdapterTest, LockedLocalDatabaseAnswers503) {
+  TestDistrict d({"a", "b"});
+  ASSERT_TRUE(d.StartHub().ok());
+  AdapterProcess a(d, "a");
+  ASSERT_TRUE(a.ok());
+  {
+    auto db = sqlite::Db::Open(a.db_path());
+    ASSERT_TRUE(db.ok());
+    auto lock = sqlite::Txn::Begin(*db);  // BEGIN IMMEDIATE: holds the write lock
+    ASSERT_TRUE(lock.ok());
+    HttpResult r = a.Post("/publish", Note("b", "锁", "locked"));  // waits out busy_timeout
+    EXPECT_EQ(r.status, 503) << r.body;
+    EXPECT_NE(r.body.find("local database"), std::string::npos) << r.body;
+  }
+  EXPECT_EQ(CountRows(a.db_path(), "sent_messages"), 0);
+  EXPECT_EQ(a.Post("/publish", Note("b", "锁", "free")).status, 202);
+  EXPECT_TRUE(WaitFor([&] { return a.Get("/health")["published"] == 1; }, 5000));
+}
+
+}  // namespace
+}  // namespace concord::testing
