@@ -63,7 +63,12 @@ for a in "${AGENCIES[@]}"; do
 done
 
 step "5/5 演示消息 / a round of messages"
-port_of() { for a in "${AGENCIES[@]}"; do IFS='|' read -r n _ _ off <<<"$a"; [ "$n" = "$1" ] && echo $((ADAPTER_BASE_PORT + off)); done; }
+port_of() {
+  for a in "${AGENCIES[@]}"; do
+    IFS='|' read -r n _ _ off <<<"$a"
+    if [ "$n" = "$1" ]; then echo $((ADAPTER_BASE_PORT + off)); fi
+  done
+}
 send() {  # send FROM TO SUBJECT BODY
   local port; port="$(port_of "$1")"
   local out
