@@ -31,7 +31,8 @@ struct NewMessage {
   int64_t expires_ms = 0;
   std::vector<RecipientId> recipients;
   std::string audit_detail;  // e.g. "type=... to=..."; the store writes the
-                             // accept (or duplicate) audit line itself
+                             // accept (or duplicate) audit lines itself, one
+                             // per sender per commit, naming every envelope
 };
 
 struct DeadLetter {
