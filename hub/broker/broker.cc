@@ -43,6 +43,7 @@ constexpr char kZapDomain[] = "concord";
 constexpr size_t kReadyCap = 1024;          // envelopes held in memory per online mailbox
 constexpr uint64_t kHardMaxMsgSize = 64 << 20;  // libzmq drops the peer above this
 constexpr int kTickMs = 20;
+constexpr int64_t kHoldMaxUs = 30'000'000;  // see Peer::held_behind
 
 // Opaque ZeroMQ routing id (STYLE.md habit 8): bytes, never a C string.
 struct RoutingId {
@@ -62,6 +63,12 @@ struct Peer {
   std::string client;
   int64_t last_seen_us = 0;
   bool hello = false;
+  bool asked_for_hello = false;  // Nack(FAILED_PRECONDITION) sent once
+  // Id of a publish refused with RESOURCE_EXHAUSTED: later publishes of this
+  // connection are refused too until that one is sent again (keeps order),
+  // or kHoldMaxUs passes (a client that gave it up is not stuck for ever).
+  std::string held_behind;
+  int64_t held_since_us = 0;
 };
 
 struct Inflight {
@@ -445,7 +452,7 @@ void BrokerImpl::OnRouterReadable() {
 void BrokerImpl::HandleMessage(const RoutingId& rid, zmq::message_t& data) {
   // Every message is checked against the key it came under, now: a key
   // revoked since the handshake is cut off at its next message.
-  const char* user_id = data.gets("User-Id");
+  const char* user_id = zmq_msg_gets(data.handle(), "User-Id");  // null: no ZAP identity
   const Principal* principal = user_id ? registry_.ByKey(user_id) : nullptr;
   if (!principal) {
     ++key_refused_;
@@ -477,6 +484,18 @@ void BrokerImpl::HandleMessage(const RoutingId& rid, zmq::message_t& data) {
   }
   switch (frame.kind_case()) {
     case pb::Frame::kPublish:
+      if (!peer.hello) {
+        // No session on this connection: after a hub restart the client's
+        // unacknowledged publishes died with the old connection, and storing
+        // this one would let it overtake them. Ask for Hello (once); the
+        // client re-sends everything in order after Welcome.
+        if (!std::exchange(peer.asked_for_hello, true))
+          SendNack(rid, "", 0, pb::FAILED_PRECONDITION,
+                   "会话不存在，请先发送 Hello / no session: send Hello first");
+        Refuse(rid, principal->name, frame.publish().envelope().id(), pb::UNAVAILABLE,
+               "请先发送 Hello 再重试 / send Hello first, then retry");
+        break;
+      }
       OnPublish(peer, *principal, *frame.mutable_publish(), data.size());
       break;
     case pb::Frame::kAck:
@@ -549,6 +568,18 @@ void BrokerImpl::OnPublish(Peer& peer, const Principal& from, pb::Publish& pub,
            "消息已过期 / message expired before it was stored");
     return;
   }
+  // Per-sender order under back-pressure: nothing overtakes a publish refused
+  // for a full queue; its retry comes first (the client re-sends in order).
+  if (!peer.held_behind.empty()) {
+    if (peer.held_behind != id && received_us - peer.held_since_us < kHoldMaxUs) {
+      ++resource_exhausted_;
+      Refuse(peer.rid, from.name, id, pb::RESOURCE_EXHAUSTED,
+             absl::StrCat("须先重发被拒的 ", peer.held_behind, " / held behind refused ",
+                          peer.held_behind, ", retry in order"));
+      return;
+    }
+    peer.held_behind.clear();
+  }
   // ACL and recipients.
   std::vector<Mailbox*> targets;
   std::set<std::string> seen;
@@ -586,6 +617,8 @@ void BrokerImpl::OnPublish(Peer& peer, const Principal& from, pb::Publish& pub,
       if (!mb) continue;  // a subscriber no longer in the registry
       if (mb->depth + mb->pending >= config_.max_queue_depth) {
         ++resource_exhausted_;
+        peer.held_behind = id;
+        peer.held_since_us = received_us;
         Refuse(peer.rid, from.name, id, pb::RESOURCE_EXHAUSTED,
                absl::StrCat("收件人 ", n, " 的队列已满（", mb->depth + mb->pending,
                             " 条），请稍后重试 / queue for ", n, " is full, retry later"));
@@ -638,13 +671,14 @@ void BrokerImpl::OnAck(Peer& peer, const pb::Ack& ack) {
 }
 
 void BrokerImpl::OnClientNack(Peer& peer, const pb::Nack& nack) {
-  // A receiver that could not apply a delivery: retry it after backoff.
+  // A receiver that could not apply a delivery: retry it after backoff,
+  // counted from now. (Not at the next tick: a fault at the receiver that
+  // lasts a moment must not use up max_attempts in a few ticks.)
   Mailbox* mb = MailboxFor(peer.principal);
   if (!mb || !mb->peer || !(*mb->peer == peer.rid) || mb->inflight.empty()) return;
   auto& [seq, oldest] = *mb->inflight.begin();
   if (nack.seq() != seq) return;
-  mb->retry_at_us = NowUs();  // the next tick charges the oldest entry
-  oldest.sent_at_us = NowUs() - BackoffUs(oldest.attempts) - 1;
+  oldest.sent_at_us = NowUs();
 }
 
 void BrokerImpl::OnHello(Peer& peer, const pb::Hello& hello) {
@@ -664,7 +698,19 @@ void BrokerImpl::OnHello(Peer& peer, const pb::Hello& hello) {
   mb.peer = peer.rid;
   mb.credit = hello.credit() ? std::min<uint32_t>(hello.credit(), 65536) : config_.default_credit;
   if (hello.resume_after_seq() > mb.acked_through) {
-    mb.acked_through = std::min(hello.resume_after_seq(), last_seq_);
+    const uint64_t resume = std::min(hello.resume_after_seq(), last_seq_);
+    // Entries up to the resume point were applied but their Acks were lost
+    // (the receiver died between its commit and its Ack): they leave the
+    // queue depth as well, or it stays too high until the hub restarts.
+    uint64_t applied = 0;
+    for (uint64_t after = mb.acked_through; after < resume;) {
+      auto rows = store_->ReadMailbox(mb.id, after, kReadyCap);
+      if (!rows.ok() || rows->empty()) break;
+      for (const StoredEntry& r : *rows) applied += r.seq <= resume;
+      after = rows->back().seq;
+    }
+    mb.depth -= std::min(mb.depth, applied);
+    mb.acked_through = resume;
     pending_->batch.cursors[mb.id] = mb.acked_through;
   }
   mb.spilled = true;

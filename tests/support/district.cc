@@ -13,6 +13,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "hub/common/http_client.h"
@@ -91,11 +93,24 @@ void TestDistrict::Revoke(const std::string& name) {
 }
 
 void TestDistrict::WriteHubToml(const std::string& endpoint) {
+  // TOML forbids a key twice: a default is written only when SetLimits() does
+  // not set that key itself.
+  auto overridden = [&](const std::string& key) {
+    for (absl::string_view line : absl::StrSplit(limits_, '\n')) {
+      line = absl::StripLeadingAsciiWhitespace(line);
+      if (absl::StartsWith(line, key) &&
+          absl::StartsWith(absl::StripLeadingAsciiWhitespace(line.substr(key.size())), "="))
+        return true;
+    }
+    return false;
+  };
   std::ofstream out(dir_ + "/hub.toml");
   out << "[hub]\nendpoint = \"" << endpoint << "\"\nmetrics_port = " << metrics_port_
       << "\ndata_dir = \"hub\"\nsecret_key = \"keys/hub.key\"\nregistry = \"registry.toml\"\n"
-      << "acl = \"acl.toml\"\n\n[limits]\nheartbeat_ms = 500\nack_timeout_ms = 1000\n"
-      << limits_ << "\n";
+      << "acl = \"acl.toml\"\n\n[limits]\n";
+  if (!overridden("heartbeat_ms")) out << "heartbeat_ms = 500\n";
+  if (!overridden("ack_timeout_ms")) out << "ack_timeout_ms = 1000\n";
+  out << limits_ << "\n";
 }
 
 absl::Status TestDistrict::StartHub() {
