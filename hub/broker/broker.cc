@@ -15,6 +15,7 @@
 #include <set>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <zmq.hpp>
 
 #include "absl/strings/str_cat.h"
@@ -169,14 +170,15 @@ std::string CodeName(pb::Code c) { return pb::Code_Name(c); }
 
 // Frame{deliver{seq, envelope, attempt}} written straight from the stored
 // envelope bytes, without parsing them again.
-std::string EncodeDeliver(uint64_t seq, const std::string& envelope, uint32_t attempt) {
+zmq::message_t EncodeDeliver(uint64_t seq, const std::string& envelope, uint32_t attempt) {
   using google::protobuf::io::CodedOutputStream;
   const size_t inner = 1 + CodedOutputStream::VarintSize64(seq) + 1 +
                        CodedOutputStream::VarintSize32(static_cast<uint32_t>(envelope.size())) +
                        envelope.size() + 1 + CodedOutputStream::VarintSize32(attempt);
-  std::string out;
+  const size_t total = 1 + CodedOutputStream::VarintSize32(static_cast<uint32_t>(inner)) + inner;
+  zmq::message_t out(total);  // written in place: no intermediate string
   {
-    google::protobuf::io::StringOutputStream sos(&out);
+    google::protobuf::io::ArrayOutputStream sos(out.data(), static_cast<int>(total));
     CodedOutputStream cos(&sos);
     cos.WriteTag((pb::Frame::kDeliverFieldNumber << 3) | 2);
     cos.WriteVarint32(static_cast<uint32_t>(inner));
@@ -216,7 +218,11 @@ class BrokerImpl final : public Broker {
     if (watcher_) watcher_->Stop();
     if (zap_watcher_) zap_watcher_->Stop();
     if (monitor_watcher_) monitor_watcher_->Stop();
-    writer_.reset();  // joins; pending completions are dropped
+    // What is pending (cursor moves, audit lines) is committed before the
+    // writer stops: it drains its queue before it exits.
+    if (writer_ && !pending_->batch.empty())
+      writer_->Submit(std::exchange(pending_, std::make_unique<Job>()));
+    writer_.reset();  // joins; completions posted after this are never run
     router_.close();
     zap_.close();
     monitor_.close();
@@ -236,7 +242,10 @@ class BrokerImpl final : public Broker {
   void OnMonitorReadable();
 
   // ---- output -------------------------------------------------------------
-  bool SendTo(const RoutingId& rid, const std::string& bytes);
+  bool SendTo(const RoutingId& rid, const std::string& bytes) {
+    return SendTo(rid, zmq::message_t(bytes.data(), bytes.size()));
+  }
+  bool SendTo(const RoutingId& rid, zmq::message_t&& msg);
   void SendFrame(const RoutingId& rid, const pb::Frame& f) { SendTo(rid, f.SerializeAsString()); }
   void SendNack(const RoutingId& rid, const std::string& id, uint64_t seq, pb::Code code,
                 const std::string& reason);
@@ -300,6 +309,7 @@ class BrokerImpl final : public Broker {
   int64_t acl_mtime_ = 0;
   int64_t last_registry_check_us_ = 0;
   int64_t last_compact_us_ = 0;
+  int64_t last_submit_us_ = 0;
 
   std::unordered_map<RoutingId, Peer, RoutingIdHash> peers_;
   std::unordered_map<std::string, std::unique_ptr<Mailbox>> mailboxes_;  // by principal
@@ -308,7 +318,7 @@ class BrokerImpl final : public Broker {
 
   std::unique_ptr<Job> pending_ = std::make_unique<Job>();
   std::unordered_map<std::string, size_t> pending_ids_;  // id -> index in pending_ messages
-  std::set<std::string> committing_ids_;
+  std::unordered_set<std::string> committing_ids_;
   std::unordered_map<std::string, std::vector<RoutingId>> committing_dups_;
   bool writer_busy_ = false;
   bool input_paused_ = false;
@@ -836,11 +846,11 @@ void BrokerImpl::OnMonitorReadable() {
 // ---------------------------------------------------------------------------
 // Output
 
-bool BrokerImpl::SendTo(const RoutingId& rid, const std::string& bytes) {
+bool BrokerImpl::SendTo(const RoutingId& rid, zmq::message_t&& msg) {
   try {
     if (!router_.send(zmq::buffer(rid.bytes), zmq::send_flags::sndmore | zmq::send_flags::dontwait))
       return false;  // peer's queue is full
-    router_.send(zmq::buffer(bytes), zmq::send_flags::dontwait);
+    router_.send(std::move(msg), zmq::send_flags::dontwait);
     return true;
   } catch (const zmq::error_t& e) {
     if (e.num() == EHOSTUNREACH) {
@@ -879,6 +889,13 @@ void BrokerImpl::MaybeSubmit() {
   Job& job = *pending_;
   const bool compact_due = NowUs() - last_compact_us_ > 10'000'000;
   if (job.batch.empty() && !compact_due) return;
+  // Nobody waits for a batch of only cursor moves and audit lines (deliver,
+  // ack): it rides with the next publish, or goes at the next tick.
+  const bool urgent = !job.batch.messages.empty() || !job.batch.dead_letters.empty() ||
+                      !job.batch.subscribe.empty() || !job.batch.unsubscribe.empty() ||
+                      !job.batch.replayed.empty() || compact_due;
+  if (!urgent && NowUs() - last_submit_us_ < kTickMs * 1000) return;
+  last_submit_us_ = NowUs();
   if (compact_due) {
     last_compact_us_ = NowUs();
     job.compact = true;
@@ -962,6 +979,7 @@ void BrokerImpl::OnCommitted(std::unique_ptr<Job> job) {
       committing_dups_.erase(d);
     }
     ack_latency_ms_.Observe(static_cast<double>(now_us - job->received_us[i]) / 1000.0);
+    Bytes shared;
     for (RecipientId r : m.recipients) {
       Mailbox* mb = by_id[r];
       if (!mb) continue;
@@ -970,8 +988,10 @@ void BrokerImpl::OnCommitted(std::unique_ptr<Job> job) {
       ++mb->depth;
       if (!mb->peer) continue;
       if (!mb->spilled && m.seq > mb->loaded_through && mb->ready.size() < kReadyCap) {
-        mb->ready.push_back(
-            {m.seq, std::make_shared<const std::string>(m.envelope), m.expires_ms});
+        // One shared copy per message, however many recipients; the batch
+        // is discarded after this, so its bytes are moved, not copied.
+        if (!shared) shared = std::make_shared<const std::string>(std::move(m.envelope));
+        mb->ready.push_back({m.seq, shared, m.expires_ms});
         mb->loaded_through = m.seq;
       } else if (m.seq > mb->loaded_through) {
         mb->spilled = true;
@@ -1164,6 +1184,8 @@ void BrokerImpl::Tick() {
       DeadLetter(mb, s, std::move(entry),
                  absl::StrCat("超过重试上限 / not acknowledged after ", config_.max_attempts,
                               " attempts"));
+      SendNack(*mb.peer, "", s, pb::ABORTED,
+               "已转入死信，不再投递 / dead-lettered, will not be delivered again");
       AdvanceCursor(mb);
     } else {
       ++oldest.attempts;

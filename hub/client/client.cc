@@ -193,14 +193,19 @@ class ClientImpl final : public Client {
   void SendWindow() {
     if (!connected_) return;
     const int64_t now = opts_.clock->MonotonicUs();
-    for (auto& [n, p] : pending_) {
+    // Every entry below send_from_ is on the wire: start there, not at the
+    // oldest pending entry (that scan made each Publish() O(window)).
+    for (auto it = pending_.lower_bound(send_from_); it != pending_.end(); ++it) {
+      auto& [n, p] = *it;
       if (on_wire_ >= opts_.max_unacked_publishes) break;
-      if (p.on_wire) continue;
-      if (p.not_before_us > now) break;
-      if (!Send(p.frame)) break;
-      p.on_wire = true;
-      p.sent_at_us = now;
-      ++on_wire_;
+      if (!p.on_wire) {
+        if (p.not_before_us > now) break;
+        if (!Send(p.frame)) break;
+        p.on_wire = true;
+        p.sent_at_us = now;
+        ++on_wire_;
+      }
+      send_from_ = n + 1;
     }
     KickIfInput();
   }
@@ -240,13 +245,16 @@ class ClientImpl final : public Client {
   MessageHandler handler_;
 
   sqlite::Stmt stage_stmt_, outbox_has_, delete_outbox_, inbox_has_, inbox_put_, fail_put_;
+  sqlite::Stmt savepoint_, release_, rollback_to_;
   std::map<uint64_t, Pending> pending_;  // in publish order
   std::unordered_map<std::string, uint64_t> by_id_;
   std::vector<Staged> staged_;
   std::vector<std::string> acked_durable_;  // to delete from the outbox
   uint64_t next_order_ = 0;
   uint32_t on_wire_ = 0;
+  uint64_t send_from_ = 0;  // every pending entry below this is on the wire
   uint64_t resume_after_ = 0;
+  uint64_t hold_after_seq_ = 0;  // a failed delivery: apply nothing after it
 
   bool connected_ = false;
   bool stopped_ = true;
@@ -262,6 +270,9 @@ absl::Status ClientImpl::Init() {
   ASSIGN_OR_RETURN(delete_outbox_, db_.Prepare("DELETE FROM concord_outbox WHERE id=?"));
   ASSIGN_OR_RETURN(outbox_has_, db_.Prepare("SELECT 1 FROM concord_outbox WHERE id=?"));
   ASSIGN_OR_RETURN(inbox_has_, db_.Prepare("SELECT 1 FROM concord_inbox WHERE id=?"));
+  ASSIGN_OR_RETURN(savepoint_, db_.Prepare("SAVEPOINT concord_msg"));
+  ASSIGN_OR_RETURN(release_, db_.Prepare("RELEASE concord_msg"));
+  ASSIGN_OR_RETURN(rollback_to_, db_.Prepare("ROLLBACK TO concord_msg"));
   ASSIGN_OR_RETURN(inbox_put_, db_.Prepare(
       "INSERT INTO concord_inbox(id, seq, sender, at_ms) VALUES(?,?,?,?)"));
   ASSIGN_OR_RETURN(fail_put_, db_.Prepare(
@@ -357,6 +368,11 @@ void ClientImpl::OnDelivers(std::vector<pb::Deliver>& delivers) {
     }
     uint64_t applied = 0, dups = 0, max_seq = resume_after_;
     for (auto& d : delivers) {
+      // After a failure, nothing later is applied before that seq's re-send
+      // (or the hub's ABORTED notice): order is kept. Skipped deliveries are
+      // not acknowledged; the hub re-sends them after the failed one.
+      if (hold_after_seq_ && d.seq() > hold_after_seq_) continue;
+      if (d.seq() == hold_after_seq_) hold_after_seq_ = 0;
       const pb::Envelope& env = d.envelope();
       inbox_has_.Bind(1, env.id());
       auto seen = inbox_has_.Step();
@@ -370,7 +386,7 @@ void ClientImpl::OnDelivers(std::vector<pb::Deliver>& delivers) {
         ack.mutable_ack()->add_seqs(d.seq());
         continue;
       }
-      (void)db_.Exec("SAVEPOINT concord_msg");
+      (void)savepoint_.Run();
       absl::Status st = handler_(env, db_);
       if (st.ok()) {
         inbox_put_.BindAll(env.id(), static_cast<int64_t>(d.seq()), env.from(),
@@ -378,15 +394,16 @@ void ClientImpl::OnDelivers(std::vector<pb::Deliver>& delivers) {
         st = inbox_put_.Run();
       }
       if (!st.ok()) {
-        (void)db_.Exec("ROLLBACK TO concord_msg");
-        (void)db_.Exec("RELEASE concord_msg");
+        (void)rollback_to_.Run();
+        (void)release_.Run();
         ++stats_.handler_errors;
         LOG_WARN("{}: handler failed for {} (seq {}): {}", opts_.name, env.id(), d.seq(),
                  st.ToString());
         failed_seq = d.seq();
+        hold_after_seq_ = d.seq();
         break;  // keep order: the rest waits for this one
       }
-      (void)db_.Exec("RELEASE concord_msg");
+      (void)release_.Run();
       ++applied;
       max_seq = std::max<uint64_t>(max_seq, d.seq());
       ack.mutable_ack()->add_seqs(d.seq());
@@ -428,6 +445,11 @@ void ClientImpl::OnAck(const pb::Ack& ack) {
 }
 
 void ClientImpl::OnNack(const pb::Nack& nack) {
+  if (nack.seq() != 0) {
+    // About one of our deliveries: ABORTED means the hub gave it up.
+    if (nack.code() == pb::ABORTED && nack.seq() == hold_after_seq_) hold_after_seq_ = 0;
+    return;
+  }
   if (nack.id().empty()) {
     if (nack.code() == pb::FAILED_PRECONDITION) {
       // The hub has no session for us (it restarted): start one.
@@ -445,6 +467,7 @@ void ClientImpl::OnNack(const pb::Nack& nack) {
   Pending& pd = p->second;
   if (pd.on_wire && on_wire_) --on_wire_;
   pd.on_wire = false;
+  send_from_ = std::min(send_from_, it->second);
   const bool retry = nack.code() == pb::RESOURCE_EXHAUSTED || nack.code() == pb::UNAVAILABLE ||
                      nack.code() == pb::UNAUTHENTICATED;
   if (retry) {
@@ -483,6 +506,8 @@ void ClientImpl::OnWelcome(const pb::Welcome& w) {
   // (the hub acknowledges ids it already has without storing them twice).
   for (auto& [n, p] : pending_) p.on_wire = false;
   on_wire_ = 0;
+  hold_after_seq_ = 0;  // the hub re-sends from its cursor, in order
+  send_from_ = 0;
   LOG_INFO("{}: connected as {}, {} publishes pending", opts_.name, principal_, pending_.size());
   SendWindow();
 }
@@ -521,6 +546,7 @@ void ClientImpl::Tick() {
       if (p.on_wire && now - p.sent_at_us > opts_.resend_after_ms * 1000LL) {
         p.on_wire = false;
         if (on_wire_) --on_wire_;
+        send_from_ = std::min(send_from_, n);
       }
     SendWindow();
   }

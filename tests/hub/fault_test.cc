@@ -868,13 +868,8 @@ TEST(HubFault, TransientHandlerFailureIsRetriedWithBackoff) {
   EXPECT_EQ(ReadEffects(d.ClientFor("b").db_path).bodies, (std::vector<std::string>{"one", "two"}));
 }
 
-// A delivery whose handler failed once is not overtaken by later ones (KNOWN BUG: disabled).
-TEST(HubFault, DISABLED_OneFailedDeliveryIsNotOvertaken) {
-  // hub/client/client.cc OnDelivers drops the rest of its batch after a
-  // failure, but deliveries read in a later batch (here: sent after the
-  // failure) are applied before the failed one is retried. Fixing it needs a
-  // protocol decision: the client must skip later seqs until the retry, and
-  // learn from the hub when that seq was dead-lettered instead.
+// A delivery whose handler failed once is not overtaken by later ones.
+TEST(HubFault, OneFailedDeliveryIsNotOvertaken) {
   TestDistrict d({"a", "b"});
   d.SetLimits("ack_timeout_ms = 300");
   ASSERT_HUB_STARTS(d);
