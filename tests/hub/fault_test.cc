@@ -756,6 +756,77 @@ TEST(HubFault, SlowConsumerPushesBackWithoutDroppingOrGrowing) {
   EXPECT_TRUE(WaitFor([&] { return d.Metric(depth) == 0; })) << d.Metric(depth);
 }
 
+// A consumer that stays connected (heartbeats) but stops reading and acking:
+// the hub keeps only its credit in flight, the publisher is slowed by
+// RESOURCE_EXHAUSTED, memory stays bounded, and nothing is dropped.
+TEST(HubFault, LiveConsumerThatStopsReadingIsBounded) {
+  TestDistrict d({"a", "b"});
+  d.SetLimits("max_queue_depth = 2000\nack_timeout_ms = 60000");
+  ASSERT_HUB_STARTS(d);
+  RawPeer stalled(d.endpoint(), d.KeyOf("b"), d.hub_public_key());
+  pb::Frame hello = HelloFrame("stalled");
+  hello.mutable_hello()->set_credit(50);
+  stalled.Send(hello);
+  ASSERT_TRUE(stalled.Recv(5000).has_value());  // Welcome; from now on it never reads
+  constexpr int kCount = 5000;
+  ClientThread a(d.ClientFor("a"));
+  auto acked = std::make_shared<std::atomic<int>>(0);
+  a.Call([&](client::Client& c) {
+    for (int i = 0; i < kCount; ++i)
+      c.Publish(Note("b", std::to_string(i)), [acked](const absl::Status& s) {
+        EXPECT_TRUE(s.ok()) << s;
+        ++*acked;
+      });
+    return 0;
+  });
+  pb::Frame hb;
+  hb.mutable_heartbeat();
+  int64_t max_rss_kb = 0;
+  const std::string inflight = "concord_hub_inflight{recipient=\"b\"}";
+  bool pushed_back = false;
+  for (int i = 0; i < 150 && !pushed_back; ++i) {  // up to 30 s
+    stalled.Send(hb);  // alive, but reads nothing
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    max_rss_kb = std::max(max_rss_kb, VmRssKb(d.hub_pid()));
+    pushed_back = a.Stats().nacks_retryable > 0 && d.Metric(kDepthOfB) == 2000;
+  }
+  ASSERT_TRUE(pushed_back) << a.Stats().nacks_retryable << " " << d.Metric(kDepthOfB);
+  for (int i = 0; i < 10; ++i) {
+    stalled.Send(hb);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    EXPECT_LE(d.Metric(inflight), 50);
+    EXPECT_LE(d.Metric(kDepthOfB), 2000);
+    max_rss_kb = std::max(max_rss_kb, VmRssKb(d.hub_pid()));
+  }
+  EXPECT_LT(*acked, kCount);
+  // A working consumer for b takes over the mailbox (newest session wins).
+  ClientThread b(d.ClientFor("b"), RecordEffects);
+  ASSERT_TRUE(WaitFor([&] { return b.Stats().received >= kCount; }, 120000))
+      << b.Stats().received;
+  EXPECT_EQ(*acked, kCount);
+  EXPECT_LT(max_rss_kb, 150 * 1024) << "hub RSS " << max_rss_kb << " kB";
+  EXPECT_TRUE(SameSequence(ReadEffects(d.ClientFor("b").db_path).bodies, Numbered("", kCount)));
+}
+
+// A peer that goes silent is marked offline within a few heartbeats, and audited.
+TEST(HubFault, SilentPeerIsMarkedOfflineWithinSeconds) {
+  TestDistrict d({"a", "b"});
+  ASSERT_HUB_STARTS(d);  // heartbeat_ms = 500 in tests
+  RawPeer quiet(d.endpoint(), d.KeyOf("b"), d.hub_public_key());
+  quiet.Send(HelloFrame("quiet"));
+  ASSERT_TRUE(quiet.Recv(5000).has_value());
+  auto connected = [&] {
+    return d.HubHttp("/status").find("\"connected\": true") != std::string::npos;
+  };
+  ASSERT_TRUE(connected());
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(WaitFor([&] { return !connected(); }, 10000));
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - start);
+  EXPECT_LT(took.count(), 5000) << "3 heartbeat intervals of 500 ms plus a tick";
+  EXPECT_TRUE(WaitFor([&] { return Audited(d, "offline", "heartbeat timeout"); }, 5000));
+}
+
 // A poison message is dead-lettered after max_attempts, alerted, and later ones flow.
 TEST(HubFault, PoisonMessageIsDeadLetteredAndAlerted) {
   TestDistrict d({"a", "b", "ops"});
