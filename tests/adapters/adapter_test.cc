@@ -101,17 +101,7 @@ class AdapterProcess {
     const std::string ready = config_ + ".ready";
     fs::remove(ready);
     const std::string bin = BinPath("concord-adapter");
-    pid_t pid = fork();
-    if (pid == 0) {
-      int fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      if (fd >= 0) {
-        dup2(fd, 1);
-        dup2(fd, 2);
-      }
-      execl(bin.c_str(), bin.c_str(), "--config", config_.c_str(), "--ready-file", ready.c_str(),
-            (char*)nullptr);
-      _exit(127);
-    }
+    pid_t pid = SpawnLogged(bin, {"--config", config_, "--ready-file", ready}, log_);
     pid_ = pid;
     auto running = [&] { return waitpid(pid_, nullptr, WNOHANG) == 0; };
     if (!WaitFor([&] { return fs::exists(ready) || !running(); }, 10000) || !fs::exists(ready)) {

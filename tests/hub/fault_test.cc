@@ -30,6 +30,7 @@
 #include "hub/common/sqlite.h"
 #include "hub/common/uuid.h"
 #include "tests/support/district.h"
+#include "tests/support/effects.h"
 
 namespace concord::testing {
 namespace {
@@ -49,55 +50,6 @@ constexpr char kDepthOfB[] = "concord_hub_queue_depth{recipient=\"b\"}";
     ASSERT_TRUE(st.ok()) << st;             \
   } while (0)
 
-pb::Envelope Note(const std::string& to, const std::string& body) {
-  pb::TextNote n;
-  n.set_subject("fault-test");
-  n.set_body(body);
-  return client::MakeEnvelope({to}, n);
-}
-
-// Same as concord-test-receiver, in process: each delivery is one row of
-// effects(id, body), written in the delivery's transaction.
-void RecordEffects(client::Client& c) {
-  (void)c.db().Exec("CREATE TABLE IF NOT EXISTS effects(id TEXT, body TEXT)");
-  c.OnMessage([](const pb::Envelope& env, sqlite::Db& db) -> absl::Status {
-    pb::TextNote note;
-    const std::string body = env.payload().UnpackTo(&note) ? note.body() : env.payload().type_url();
-    auto st = db.Prepare("INSERT INTO effects(id, body) VALUES(?, ?)");
-    if (!st.ok()) return st.status();
-    st->BindAll(env.id(), body);
-    return st->Run();
-  });
-}
-
-struct Effects {
-  std::vector<std::string> ids;
-  std::vector<std::string> bodies;  // in the order they were applied
-};
-
-Effects ReadEffects(const std::string& db_path) {
-  Effects e;
-  if (!fs::exists(db_path)) return e;
-  auto db = sqlite::Db::Open(db_path);
-  if (!db.ok()) return e;
-  auto st = db->Prepare("SELECT id, body FROM effects ORDER BY rowid");
-  if (!st.ok()) return e;
-  while (true) {
-    auto row = st->Step();
-    if (!row.ok() || !*row) break;
-    e.ids.push_back(st->Text(0));
-    e.bodies.push_back(st->Text(1));
-  }
-  return e;
-}
-
-int64_t CountEffects(const std::string& db_path) {
-  if (!fs::exists(db_path)) return 0;
-  auto db = sqlite::Db::Open(db_path);
-  if (!db.ok()) return 0;
-  auto n = db->QueryInt("SELECT count(*) FROM effects");
-  return n.ok() ? *n : 0;
-}
 
 std::vector<std::string> Numbered(const std::string& prefix, int n) {
   std::vector<std::string> out;
@@ -178,18 +130,10 @@ class ReceiverProcess {
     const std::string log = d_.dir() + "/" + name_ + "-receiver.log";
     const std::string endpoint = d_.endpoint(), hub_key = d_.dir() + "/keys/hub.pub",
                       key = key_prefix_ + ".key", db = db_path();
-    pid_t pid = fork();
-    if (pid == 0) {
-      int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      if (fd >= 0) {
-        dup2(fd, 1);
-        dup2(fd, 2);
-      }
-      execl(bin.c_str(), bin.c_str(), "--endpoint", endpoint.c_str(), "--hub-key", hub_key.c_str(),
-            "--key", key.c_str(), "--db", db.c_str(), "--ready-file", ready.c_str(), "--name",
-            name_.c_str(), (char*)nullptr);
-      _exit(127);
-    }
+    pid_t pid = SpawnLogged(bin,
+                            {"--endpoint", endpoint, "--hub-key", hub_key, "--key", key, "--db",
+                             db, "--ready-file", ready, "--name", name_},
+                            log);
     pid_ = pid;
     return WaitFor([&] { return fs::exists(ready); }, 20000);
   }

@@ -27,6 +27,25 @@ std::string BinPath(const std::string& name) {
   return fs::canonical("/proc/self/exe").parent_path().string() + "/" + name;
 }
 
+pid_t SpawnLogged(const std::string& bin, const std::vector<std::string>& args,
+                  const std::string& log_path) {
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>(bin.c_str()));
+  for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      dup2(fd, 1);
+      dup2(fd, 2);
+    }
+    execv(bin.c_str(), argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
 bool WaitFor(const std::function<bool()>& pred, int timeout_ms) {
   auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (std::chrono::steady_clock::now() < end) {
@@ -121,17 +140,7 @@ absl::Status TestDistrict::StartHub() {
   const std::string bin = BinPath("concord-hub");
   const std::string cfg = dir_ + "/hub.toml";
   const std::string log = dir_ + "/hub.log";
-  pid_t pid = fork();
-  if (pid == 0) {
-    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (fd >= 0) {
-      dup2(fd, 2);
-      dup2(fd, 1);
-    }
-    execl(bin.c_str(), bin.c_str(), "--config", cfg.c_str(), "--ready-file", ready.c_str(),
-          (char*)nullptr);
-    _exit(127);
-  }
+  pid_t pid = SpawnLogged(bin, {"--config", cfg, "--ready-file", ready}, log);
   hub_pid_ = pid;
   if (!WaitFor([&] { return fs::exists(ready) || !HubRunning(); }, 20000) || !fs::exists(ready)) {
     std::ifstream l(log);

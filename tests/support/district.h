@@ -27,6 +27,11 @@ namespace concord::testing {
 // Path of a built binary (CONCORD_BIN_DIR, else the test binary's folder).
 std::string BinPath(const std::string& name);
 
+// Starts `bin` with `args` as a child process, its stdout and stderr appended
+// to `log_path`. Returns the child's pid.
+pid_t SpawnLogged(const std::string& bin, const std::vector<std::string>& args,
+                  const std::string& log_path);
+
 // Polls `pred` every 10 ms until it is true or `timeout_ms` passes.
 bool WaitFor(const std::function<bool()>& pred, int timeout_ms = 10000);
 
