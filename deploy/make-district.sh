@@ -55,7 +55,7 @@ TOML
   echo
   echo "[[principal]]"
   echo "name = \"$DISTRICT.ops\""
-  echo "display = \"运维值班 / operator\""
+  echo "display = \"运维值班\""
   echo "public_key = \"$(cat "$DIR/keys/ops.pub")\""
   echo "roles = [\"ops\"]"
 } > "$DIR/registry.toml"

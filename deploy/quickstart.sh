@@ -86,10 +86,14 @@ send court "$DISTRICT.petition" "答复" "来信已转办 / the letter has been 
 echo
 "$BIN/concordctl" status --hub-http "127.0.0.1:$HUB_HTTP_PORT"
 echo
-echo "各机关收件箱 / inbox per agency:"
+field() { grep -o "\"$1\": *[0-9a-z]*" | head -1 | sed 's/.*: *//'; }
+echo "各机关适配器 / adapters:"
 for a in "${AGENCIES[@]}"; do
   IFS='|' read -r name display _ off <<<"$a"
-  printf '  %-22s %s\n' "$display" "$(curl -sf "http://127.0.0.1:$((ADAPTER_BASE_PORT + off))/health" | tr -d '\n ' )"
+  h="$(curl -sf "http://127.0.0.1:$((ADAPTER_BASE_PORT + off))/health" || true)"
+  printf '  %s  在线 connected=%s  收到 received=%s  未读 unread=%s  已发 published=%s  待发 outbox=%s\n' \
+    "$(printf '%-10s' "$name")" "$(field connected <<<"$h")" "$(field received <<<"$h")" \
+    "$(field inbox_unread <<<"$h")" "$(field published <<<"$h")" "$(field outbox <<<"$h")"
 done
 cat <<TXT
 

@@ -7,6 +7,11 @@
 #include "concord/v1/envelope.pb.h"
 #include "hub/common/sqlite.h"
 #include "tests/support/district.h"
+#include "tests/support/effects.h"
+
+#include <atomic>
+#include <fstream>
+#include <thread>
 
 namespace concord::testing {
 namespace {
@@ -81,6 +86,63 @@ TEST(ConcordCtl, StatusShowsPrincipals) {
   EXPECT_NE(table.out.find("queued"), std::string::npos);
   CtlResult json = Ctl("status --json " + hp);
   EXPECT_NE(json.out.find("\"delivered\": 5"), std::string::npos) << json.out;
+}
+
+// A dead letter is listed by concordctl and, once replayed, delivered.
+TEST(ConcordCtl, DeadLetterListAndReplay) {
+  TestDistrict d({"a", "b"});
+  d.SetLimits("ack_timeout_ms = 100\nmax_attempts = 2");
+  ASSERT_TRUE(d.StartHub().ok());
+  auto failing = std::make_shared<std::atomic<bool>>(true);
+  ClientThread b(d.ClientFor("b"), [failing](client::Client& c) {
+    RecordEffects(c);
+    c.OnMessage([failing](const v1::Envelope& env, sqlite::Db& db) -> absl::Status {
+      if (*failing) return absl::UnavailableError("receiver not ready");
+      auto st = db.Prepare("INSERT INTO effects(id, body) VALUES(?, 'replayed')");
+      if (!st.ok()) return st.status();
+      st->Bind(1, env.id());
+      return st->Run();
+    });
+  });
+  ClientThread a(d.ClientFor("a"));
+  a.Call([](client::Client& c) { return c.Publish(Note("b", "poison")); });
+  const std::string hp = "--hub-http 127.0.0.1:" + std::to_string(d.metrics_port());
+  ASSERT_TRUE(WaitFor([&] { return Ctl("deadletters list " + hp).out.find("total 1") != std::string::npos; }, 20000))
+      << Ctl("deadletters list " + hp).out;
+  EXPECT_EQ(CountEffects(d.ClientFor("b").db_path), 0);
+  *failing = false;
+  CtlResult replay = Ctl("deadletters replay --id 1 " + hp);
+  ASSERT_EQ(replay.exit_code, 0) << replay.out;
+  ASSERT_TRUE(WaitFor([&] { return CountEffects(d.ClientFor("b").db_path) == 1; }));
+  EXPECT_NE(Ctl("deadletters list " + hp).out.find("yes"), std::string::npos);
+  CtlResult missing = Ctl("deadletters replay --id 99 " + hp);
+  EXPECT_EQ(missing.exit_code, 1) << missing.out;
+}
+
+// `concordctl send` is acknowledged and `concordctl tail` prints what arrives.
+TEST(ConcordCtl, SendAndTail) {
+  TestDistrict d({"a", "b"});
+  ASSERT_TRUE(d.StartHub().ok());
+  auto write_config = [&](const std::string& name) {
+    ASSERT_TRUE(SaveCurveKeyPair(d.KeyOf(name), d.dir() + "/keys/" + name, true).ok());
+    std::ofstream(d.dir() + "/" + name + ".toml")
+        << "[agency]\nname = \"" << name << "\"\n[hub]\nendpoint = \"" << d.endpoint()
+        << "\"\npublic_key = \"keys/hub.pub\"\n[keys]\nsecret_key = \"keys/" << name
+        << ".key\"\n[storage]\ndata_dir = \"data-" << name << "\"\n";
+  };
+  write_config("a");
+  write_config("b");
+  CtlResult tail;
+  std::thread tailer([&] { tail = Ctl("tail --count 1 --timeout 20 --config " + d.dir() + "/b.toml"); });
+  CtlResult sent = Ctl("send --config " + d.dir() + "/a.toml --to b --subject 值班 --body 测试消息");
+  EXPECT_EQ(sent.exit_code, 0) << sent.out;
+  EXPECT_NE(sent.out.find("acknowledged"), std::string::npos) << sent.out;
+  tailer.join();
+  EXPECT_EQ(tail.exit_code, 0) << tail.out;
+  EXPECT_NE(tail.out.find("测试消息"), std::string::npos) << tail.out;
+  CtlResult refused = Ctl("send --config " + d.dir() + "/a.toml --to nobody --body x");
+  EXPECT_EQ(refused.exit_code, 1) << refused.out;
+  EXPECT_NE(refused.out.find("unknown recipient"), std::string::npos) << refused.out;
 }
 
 // Unreachable hub: a clear message and exit code 3, not a crash.
