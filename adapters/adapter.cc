@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "hub/common/log.h"
+#include "hub/common/metrics.h"
 #include "hub/common/status_macros.h"
 
 namespace concord::adapter {
@@ -83,21 +84,20 @@ HttpResponse Adapter::Metrics() {
   if (!failed.ok()) return StatusResponse(failed.status());
   const client::ClientStats s = client_->stats();
   std::string out;
-  auto series = [&out](const char* name, const char* type, const char* help, auto value) {
-    absl::StrAppend(&out, "# HELP ", name, " ", help, "\n# TYPE ", name, " ", type, "\n", name, " ",
-                    value, "\n");
-  };
-  series("concord_adapter_connected", "gauge", "1 while the hub session is up.",
-         s.connected ? 1 : 0);
-  series("concord_adapter_outbox", "gauge", "Durable publishes not yet acknowledged by the hub.",
-         s.outbox);
-  series("concord_adapter_unacked", "gauge", "Publishes waiting for the hub's Ack.", s.unacked);
-  series("concord_adapter_published_total", "counter", "Publishes acknowledged by the hub.",
-         s.published);
-  series("concord_adapter_received_total", "counter", "Deliveries applied to the inbox.",
-         s.received);
-  series("concord_adapter_outbox_failed", "gauge", "Publishes the hub refused for good.", *failed);
-  series("concord_adapter_inbox_unread", "gauge", "Inbox messages not yet acknowledged.", *unread);
+  RenderGauge("concord_adapter_connected", "1 while the hub session is up.", s.connected ? 1 : 0,
+              out);
+  RenderGauge("concord_adapter_outbox", "Durable publishes not yet acknowledged by the hub.",
+              static_cast<double>(s.outbox), out);
+  RenderGauge("concord_adapter_unacked", "Publishes waiting for the hub's Ack.",
+              static_cast<double>(s.unacked), out);
+  RenderCounter("concord_adapter_published_total", "Publishes acknowledged by the hub.",
+                s.published, out);
+  RenderCounter("concord_adapter_received_total", "Deliveries applied to the inbox.", s.received,
+                out);
+  RenderGauge("concord_adapter_outbox_failed", "Publishes the hub refused for good.",
+              static_cast<double>(*failed), out);
+  RenderGauge("concord_adapter_inbox_unread", "Inbox messages not yet acknowledged.",
+              static_cast<double>(*unread), out);
   HttpResponse r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   r.body = std::move(out);

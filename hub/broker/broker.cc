@@ -24,7 +24,7 @@
 #include "concord/v1/hub.pb.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
-#include "hub/broker/metrics.h"
+#include "hub/common/metrics.h"
 #include "hub/broker/store.h"
 #include "hub/common/curve_keys.h"
 #include "hub/common/http_server.h"

@@ -1,4 +1,5 @@
-// Prometheus text exposition helpers for the hub (loop-thread only).
+// Prometheus text exposition helpers (single-threaded: render on the loop
+// thread that owns the values).
 #pragma once
 
 #include <array>
@@ -6,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace concord::hub {
+namespace concord {
 
 // A fixed-bucket histogram (cumulative on output, as Prometheus expects).
 class Histogram {
@@ -37,4 +38,4 @@ void RenderCounter(const std::string& name, const std::string& help, uint64_t v,
                    std::string& out);
 void RenderGauge(const std::string& name, const std::string& help, double v, std::string& out);
 
-}  // namespace concord::hub
+}  // namespace concord

@@ -1,8 +1,8 @@
-#include "hub/broker/metrics.h"
+#include "hub/common/metrics.h"
 
 #include "absl/strings/str_cat.h"
 
-namespace concord::hub {
+namespace concord {
 
 void Histogram::Render(const std::string& name, const std::string& help, std::string& out) const {
   absl::StrAppend(&out, "# HELP ", name, " ", help, "\n# TYPE ", name, " histogram\n");
@@ -38,4 +38,4 @@ void RenderGauge(const std::string& name, const std::string& help, double v, std
                   "\n");
 }
 
-}  // namespace concord::hub
+}  // namespace concord
