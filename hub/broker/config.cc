@@ -87,6 +87,11 @@ absl::StatusOr<HubConfig> LoadHubConfig(const std::string& path) {
   if (c.curve && c.secret_key_file.empty())
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": [hub] secret_key 未配置 / is required when curve = true"));
+  if (c.default_credit == 0 || c.max_queue_depth == 0 || c.ack_timeout_ms <= 0 ||
+      c.max_backoff_ms <= 0 || c.max_attempts == 0 || c.heartbeat_ms <= 0 ||
+      c.max_frame_bytes == 0 || c.max_batch == 0)
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": [limits] 的取值必须大于 0 / every [limits] value must be greater than 0"));
   if (c.synchronous != "FULL" && c.synchronous != "EXTRA")
     return absl::InvalidArgumentError(absl::StrCat(
         path, ": [storage] synchronous 必须为 FULL 或 EXTRA / must be FULL or EXTRA"));

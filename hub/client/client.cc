@@ -336,6 +336,9 @@ void ClientImpl::OnReadable() {
         OnAck(f.ack());
         break;
       case pb::Frame::kNack:
+        // Deliveries read before this Nack are applied first: an ABORTED
+        // notice must not overtake them.
+        if (f.nack().seq() != 0 && !delivers.empty()) OnDelivers(delivers);
         OnNack(f.nack());
         break;
       case pb::Frame::kWelcome:
@@ -359,11 +362,20 @@ void ClientImpl::OnDelivers(std::vector<pb::Deliver>& delivers) {
   }
   pb::Frame ack;
   uint64_t failed_seq = 0;
+  // On a local database failure nothing after the first delivery of this
+  // batch may be applied before it is re-sent.
+  auto hold_all = [&] {
+    uint64_t lowest = 0;
+    for (auto& d : delivers)
+      if (!hold_after_seq_ || d.seq() <= hold_after_seq_) lowest = lowest ? std::min(lowest, d.seq()) : d.seq();
+    if (lowest && (!hold_after_seq_ || lowest < hold_after_seq_)) hold_after_seq_ = lowest;
+    delivers.clear();
+  };
   {
     auto txn = sqlite::Txn::Begin(db_);
     if (!txn.ok()) {
       LOG_ERROR("{}: cannot begin: {}", opts_.name, txn.status().ToString());
-      delivers.clear();
+      hold_all();
       return;
     }
     uint64_t applied = 0, dups = 0, max_seq = resume_after_;
@@ -379,6 +391,7 @@ void ClientImpl::OnDelivers(std::vector<pb::Deliver>& delivers) {
       inbox_has_.Reset();
       if (!seen.ok()) {
         failed_seq = d.seq();
+        hold_after_seq_ = d.seq();
         break;
       }
       if (*seen) {
@@ -410,8 +423,8 @@ void ClientImpl::OnDelivers(std::vector<pb::Deliver>& delivers) {
     }
     if (auto st = txn->Commit(); !st.ok()) {
       LOG_ERROR("{}: inbox commit failed: {}", opts_.name, st.ToString());
-      delivers.clear();
-      return;  // nothing acknowledged: the hub re-sends
+      hold_all();
+      return;  // nothing acknowledged: the hub re-sends, in order
     }
     stats_.received += applied;
     stats_.duplicates += dups;
@@ -447,7 +460,9 @@ void ClientImpl::OnAck(const pb::Ack& ack) {
 void ClientImpl::OnNack(const pb::Nack& nack) {
   if (nack.seq() != 0) {
     // About one of our deliveries: ABORTED means the hub gave it up.
-    if (nack.code() == pb::ABORTED && nack.seq() == hold_after_seq_) hold_after_seq_ = 0;
+    // A later seq given up means the held one has left the hub's window too.
+    if (nack.code() == pb::ABORTED && hold_after_seq_ && nack.seq() >= hold_after_seq_)
+      hold_after_seq_ = 0;
     return;
   }
   if (nack.id().empty()) {
