@@ -87,11 +87,11 @@ using testing::TestDistrict;
 struct Options {
   std::vector<std::string> modes;
   bool quick = false;
-  int publishers = 2;
+  int publishers = 4;
   int consumers = 2;
   uint64_t messages = 300'000;
   uint32_t window = 2000;  // Publish() calls outstanding per publisher
-  uint32_t credit = 256;   // consumer credit (the ClientOptions default)
+  uint32_t credit = 1024;  // consumer credit (the ClientOptions default)
   size_t payload = 512;
   int rate = 1000;
   double seconds = 10;

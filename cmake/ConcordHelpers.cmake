@@ -9,10 +9,11 @@ function(concord_library)
 endfunction()
 
 # concord_binary(NAME name SRCS ... DEPS ...)
+# Daemons and tools link jemalloc (see the top-level CMakeLists.txt).
 function(concord_binary)
   cmake_parse_arguments(ARG "" "NAME" "SRCS;DEPS" ${ARGN})
   add_executable(${ARG_NAME} ${ARG_SRCS})
-  target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS})
+  target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} PkgConfig::JEMALLOC)
 endfunction()
 
 # concord_test(NAME name SRCS ... DEPS ... [LABELS ...] [TIMEOUT s])

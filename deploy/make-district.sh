@@ -28,7 +28,7 @@ registry = "registry.toml"
 acl = "acl.toml"
 
 [limits]
-credit = 256
+credit = 1024
 max_queue_depth = 2000000
 ack_timeout_ms = 5000
 max_attempts = 5

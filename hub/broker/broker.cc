@@ -28,6 +28,7 @@
 #include "hub/broker/store.h"
 #include "hub/common/curve_keys.h"
 #include "hub/common/http_server.h"
+#include "hub/common/frame_batch.h"
 #include "hub/common/log.h"
 #include "hub/common/status_macros.h"
 #include "hub/common/uuid.h"
@@ -170,13 +171,13 @@ std::string CodeName(pb::Code c) { return pb::Code_Name(c); }
 
 // Frame{deliver{seq, envelope, attempt}} written straight from the stored
 // envelope bytes, without parsing them again.
-zmq::message_t EncodeDeliver(uint64_t seq, const std::string& envelope, uint32_t attempt) {
+std::string EncodeDeliver(uint64_t seq, const std::string& envelope, uint32_t attempt) {
   using google::protobuf::io::CodedOutputStream;
   const size_t inner = 1 + CodedOutputStream::VarintSize64(seq) + 1 +
                        CodedOutputStream::VarintSize32(static_cast<uint32_t>(envelope.size())) +
                        envelope.size() + 1 + CodedOutputStream::VarintSize32(attempt);
   const size_t total = 1 + CodedOutputStream::VarintSize32(static_cast<uint32_t>(inner)) + inner;
-  zmq::message_t out(total);  // written in place: no intermediate string
+  std::string out(total, '\0');
   {
     google::protobuf::io::ArrayOutputStream sos(out.data(), static_cast<int>(total));
     CodedOutputStream cos(&sos);
@@ -233,7 +234,8 @@ class BrokerImpl final : public Broker {
   // ---- socket input -------------------------------------------------------
   void OnRouterReadable();
   void HandleMessage(const RoutingId& rid, zmq::message_t& data);
-  void OnPublish(Peer& peer, const Principal& from, pb::Publish& pub, size_t frame_bytes);
+  void HandleFrame(Peer& peer, const Principal& principal, pb::Frame& frame);
+  void OnPublish(Peer& peer, const Principal& from, pb::Publish& pub);
   void OnAck(Peer& peer, const pb::Ack& ack);
   void OnClientNack(Peer& peer, const pb::Nack& nack);
   void OnHello(Peer& peer, const pb::Hello& hello);
@@ -492,6 +494,25 @@ void BrokerImpl::HandleMessage(const RoutingId& rid, zmq::message_t& data) {
            absl::StrCat("无法解析的帧 / malformed frame (", data.size(), " bytes)"));
     return;
   }
+  if (frame.kind_case() != pb::Frame::kBatch) {
+    HandleFrame(peer, *principal, frame);
+    return;
+  }
+  frames_in_ += frame.batch().frames_size() - 1;  // the message was counted once
+  for (pb::Frame& inner : *frame.mutable_batch()->mutable_frames()) {
+    if (inner.kind_case() == pb::Frame::kBatch) {
+      Refuse(rid, principal->name, "", pb::INVALID_ARGUMENT,
+             "批中不能再套批 / a batch may not contain a batch");
+      continue;
+    }
+    HandleFrame(peer, *principal, inner);
+    // A frame may end the session (e.g. a key revoked by a reload).
+    if (!peers_.count(rid)) return;
+  }
+}
+
+void BrokerImpl::HandleFrame(Peer& peer, const Principal& principal, pb::Frame& frame) {
+  const RoutingId& rid = peer.rid;
   switch (frame.kind_case()) {
     case pb::Frame::kPublish:
       if (!peer.hello) {
@@ -502,11 +523,11 @@ void BrokerImpl::HandleMessage(const RoutingId& rid, zmq::message_t& data) {
         if (!std::exchange(peer.asked_for_hello, true))
           SendNack(rid, "", 0, pb::FAILED_PRECONDITION,
                    "会话不存在，请先发送 Hello / no session: send Hello first");
-        Refuse(rid, principal->name, frame.publish().envelope().id(), pb::UNAVAILABLE,
+        Refuse(rid, principal.name, frame.publish().envelope().id(), pb::UNAVAILABLE,
                "请先发送 Hello 再重试 / send Hello first, then retry");
         break;
       }
-      OnPublish(peer, *principal, *frame.mutable_publish(), data.size());
+      OnPublish(peer, principal, *frame.mutable_publish());
       break;
     case pb::Frame::kAck:
       OnAck(peer, frame.ack());
@@ -533,18 +554,18 @@ void BrokerImpl::HandleMessage(const RoutingId& rid, zmq::message_t& data) {
       break;
     case pb::Frame::kDeliver:
     case pb::Frame::kWelcome:
-      Refuse(rid, principal->name, "", pb::FAILED_PRECONDITION,
+      Refuse(rid, principal.name, "", pb::FAILED_PRECONDITION,
              "客户端不能发送 Deliver/Welcome / clients may not send Deliver or Welcome");
       break;
+    case pb::Frame::kBatch:  // handled by HandleMessage
     case pb::Frame::KIND_NOT_SET:
-      Refuse(rid, principal->name, "", pb::INVALID_ARGUMENT,
+      Refuse(rid, principal.name, "", pb::INVALID_ARGUMENT,
              "未知的帧类型 / unknown or empty frame kind");
       break;
   }
 }
 
-void BrokerImpl::OnPublish(Peer& peer, const Principal& from, pb::Publish& pub,
-                           size_t frame_bytes) {
+void BrokerImpl::OnPublish(Peer& peer, const Principal& from, pb::Publish& pub) {
   const int64_t received_us = NowUs();
   pb::Envelope& env = *pub.mutable_envelope();
   const std::string& id = env.id();
@@ -655,7 +676,6 @@ void BrokerImpl::OnPublish(Peer& peer, const Principal& from, pb::Publish& pub,
   pending_->batch.messages.push_back(std::move(m));
   pending_->ackers.push_back({peer.rid});
   pending_->received_us.push_back(received_us);
-  (void)frame_bytes;
 }
 
 void BrokerImpl::OnAck(Peer& peer, const pb::Ack& ack) {
@@ -734,6 +754,8 @@ void BrokerImpl::OnHello(Peer& peer, const pb::Hello& hello) {
   w.mutable_welcome()->set_principal(peer.principal);
   w.mutable_welcome()->set_credit(mb.credit);
   w.mutable_welcome()->set_heartbeat_interval_ms(config_.heartbeat_ms);
+  w.mutable_welcome()->set_max_frame_bytes(
+      static_cast<uint32_t>(std::min<uint64_t>(config_.max_frame_bytes, UINT32_MAX)));
   SendFrame(peer.rid, w);
   Audit("connect", peer.principal,
         absl::StrCat("client=", hello.client(), " credit=", mb.credit, " cursor=", mb.acked_through,
@@ -1042,7 +1064,31 @@ void BrokerImpl::Pump(Mailbox& mb) {
   if (!mb.peer) return;
   const int64_t now_ms = clock_.NowMs();
   uint64_t lo = 0, hi = 0, n = 0;
-  while (mb.inflight.size() < mb.credit) {
+  // Deliveries go out in batches (FrameBatch); an entry is in flight once its
+  // batch is on the socket. A batch the socket refuses goes back to `ready`.
+  FrameBatch batch;
+  std::vector<ReadyEntry> batched;
+  auto flush = [&] {
+    if (batch.empty()) return true;
+    const int64_t sent_us = NowUs();
+    if (!SendTo(*mb.peer, batch.Take())) {
+      for (auto it = batched.rbegin(); it != batched.rend(); ++it)
+        mb.ready.push_front(std::move(*it));
+      batched.clear();
+      return false;
+    }
+    for (ReadyEntry& e : batched) {
+      mb.last_sent = e.seq;
+      mb.inflight.emplace(e.seq, Inflight{std::move(e.envelope), e.expires_ms, sent_us, 1});
+      ++mb.delivered;
+      ++delivered_;
+      if (n++ == 0) lo = e.seq;
+      hi = e.seq;
+    }
+    batched.clear();
+    return true;
+  };
+  while (mb.inflight.size() + batched.size() < mb.credit) {
     if (mb.ready.empty()) {
       if (!mb.spilled) break;
       auto rows = store_->ReadMailbox(mb.id, std::max(mb.loaded_through, mb.acked_through),
@@ -1064,6 +1110,11 @@ void BrokerImpl::Pump(Mailbox& mb) {
     ReadyEntry e = std::move(mb.ready.front());
     mb.ready.pop_front();
     if (e.expires_ms != 0 && e.expires_ms <= now_ms) {
+      // The cursor may pass it only once everything before it is in flight.
+      if (!flush()) {
+        mb.ready.push_front(std::move(e));
+        break;
+      }
       ++mb.expired;
       ++expired_;
       mb.last_sent = e.seq;
@@ -1072,17 +1123,15 @@ void BrokerImpl::Pump(Mailbox& mb) {
       AdvanceCursor(mb);
       continue;
     }
-    if (!SendTo(*mb.peer, EncodeDeliver(e.seq, *e.envelope, 1))) {
+    const std::string frame = EncodeDeliver(e.seq, *e.envelope, 1);
+    if (batch.WouldOverflow(frame.size()) && !flush()) {
       mb.ready.push_front(std::move(e));
       break;
     }
-    mb.last_sent = e.seq;
-    mb.inflight.emplace(e.seq, Inflight{std::move(e.envelope), e.expires_ms, NowUs(), 1});
-    ++mb.delivered;
-    ++delivered_;
-    if (n++ == 0) lo = e.seq;
-    hi = e.seq;
+    batch.Add(frame);
+    batched.push_back(std::move(e));
   }
+  flush();
   if (n) Audit("deliver", mb.name, absl::StrCat("seq=", lo, "..", hi, " n=", n));
 }
 
@@ -1191,12 +1240,23 @@ void BrokerImpl::Tick() {
       ++oldest.attempts;
     }
     // Go-back-N: re-send everything unacknowledged, in order.
+    FrameBatch batch;
+    std::vector<Inflight*> batched;
+    auto flush = [&] {
+      if (batch.empty() || !SendTo(*mb.peer, batch.Take())) return false;
+      for (Inflight* e : batched) e->sent_at_us = now;
+      mb.redelivered += batched.size();
+      redelivered_ += batched.size();
+      batched.clear();
+      return true;
+    };
     for (auto& [s, e] : mb.inflight) {
-      if (!SendTo(*mb.peer, EncodeDeliver(s, *e.envelope, e.attempts))) break;
-      e.sent_at_us = now;
-      ++mb.redelivered;
-      ++redelivered_;
+      const std::string frame = EncodeDeliver(s, *e.envelope, e.attempts);
+      if (batch.WouldOverflow(frame.size()) && !flush()) break;
+      batch.Add(frame);
+      batched.push_back(&e);
     }
+    flush();
     if (!mb.inflight.empty())
       Audit("redeliver", mb.name,
             absl::StrCat("seq=", mb.inflight.begin()->first, "..", mb.inflight.rbegin()->first,

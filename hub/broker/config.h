@@ -26,7 +26,7 @@ struct HubConfig {
   std::string acl_file;                            // ACL rules
   bool curve = true;                               // false only in unit tests
 
-  uint32_t default_credit = 256;         // unacked deliveries per receiver
+  uint32_t default_credit = 1024;        // unacked deliveries per receiver
   uint64_t max_queue_depth = 2'000'000;  // unacked entries per recipient
   int ack_timeout_ms = 5000;             // first re-send after this
   int max_backoff_ms = 60000;

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "concord/v1/hub.pb.h"
+#include "hub/common/frame_batch.h"
 #include "hub/common/log.h"
 #include "hub/common/status_macros.h"
 #include "hub/common/uuid.h"
@@ -176,9 +177,10 @@ class ClientImpl final : public Client {
     by_id_[id] = n;
   }
 
-  bool Send(const std::string& bytes) {
+  bool Send(const std::string& bytes) { return Send(zmq::message_t(bytes.data(), bytes.size())); }
+  bool Send(zmq::message_t&& msg) {
     try {
-      auto r = socket_.send(zmq::buffer(bytes), zmq::send_flags::dontwait);
+      auto r = socket_.send(std::move(msg), zmq::send_flags::dontwait);
       if (r) last_send_us_ = opts_.clock->MonotonicUs();
       return r.has_value();
     } catch (const zmq::error_t& e) {
@@ -187,26 +189,46 @@ class ClientImpl final : public Client {
     }
   }
 
-  // Sends pending publishes in order, keeping at most max_unacked on the wire.
-  // One waiting out a retryable Nack holds back those behind it: the hub
-  // refuses them until it is re-sent, and order is kept.
+  // Sends pending publishes in order, keeping at most max_unacked on the wire,
+  // packed into batches (FrameBatch). One waiting out a retryable Nack holds
+  // back those behind it: the hub refuses them until it is re-sent, and order
+  // is kept.
   void SendWindow() {
     if (!connected_) return;
     const int64_t now = opts_.clock->MonotonicUs();
+    std::vector<Pending*> batched;
+    uint64_t batched_through = 0;
+    auto flush = [&] {
+      if (batch_.empty()) return true;
+      if (!Send(batch_.Take())) {
+        batched.clear();
+        return false;
+      }
+      for (Pending* p : batched) {
+        p->on_wire = true;
+        p->sent_at_us = now;
+        ++on_wire_;
+      }
+      batched.clear();
+      send_from_ = std::max(send_from_, batched_through + 1);
+      return true;
+    };
     // Every entry below send_from_ is on the wire: start there, not at the
     // oldest pending entry (that scan made each Publish() O(window)).
     for (auto it = pending_.lower_bound(send_from_); it != pending_.end(); ++it) {
       auto& [n, p] = *it;
-      if (on_wire_ >= opts_.max_unacked_publishes) break;
-      if (!p.on_wire) {
-        if (p.not_before_us > now) break;
-        if (!Send(p.frame)) break;
-        p.on_wire = true;
-        p.sent_at_us = now;
-        ++on_wire_;
+      if (on_wire_ + batched.size() >= opts_.max_unacked_publishes) break;
+      if (p.on_wire) {
+        if (batched.empty()) send_from_ = n + 1;
+        continue;
       }
-      send_from_ = n + 1;
+      if (p.not_before_us > now) break;
+      if (batch_.WouldOverflow(p.frame.size()) && !flush()) break;
+      batch_.Add(p.frame);
+      batched.push_back(&p);
+      batched_through = n;
     }
+    flush();
     KickIfInput();
   }
 
@@ -227,6 +249,7 @@ class ClientImpl final : public Client {
   }
 
   void OnReadable();
+  void OnFrame(pb::Frame& f, std::vector<pb::Deliver>& delivers);
   void OnDelivers(std::vector<pb::Deliver>& delivers);
   void OnAck(const pb::Ack& ack);
   void OnNack(const pb::Nack& nack);
@@ -244,7 +267,7 @@ class ClientImpl final : public Client {
   boost::asio::steady_timer timer_;
   MessageHandler handler_;
 
-  sqlite::Stmt stage_stmt_, outbox_has_, delete_outbox_, inbox_has_, inbox_put_, fail_put_;
+  sqlite::Stmt stage_stmt_, outbox_has_, delete_outbox_, inbox_put_, fail_put_;
   sqlite::Stmt savepoint_, release_, rollback_to_;
   std::map<uint64_t, Pending> pending_;  // in publish order
   std::unordered_map<std::string, uint64_t> by_id_;
@@ -253,6 +276,7 @@ class ClientImpl final : public Client {
   uint64_t next_order_ = 0;
   uint32_t on_wire_ = 0;
   uint64_t send_from_ = 0;  // every pending entry below this is on the wire
+  FrameBatch batch_;       // publishes being packed by SendWindow
   uint64_t resume_after_ = 0;
   uint64_t hold_after_seq_ = 0;  // a failed delivery: apply nothing after it
 
@@ -269,12 +293,11 @@ absl::Status ClientImpl::Init() {
       "INSERT OR IGNORE INTO concord_outbox(id, frame, created_ms) VALUES(?,?,?)"));
   ASSIGN_OR_RETURN(delete_outbox_, db_.Prepare("DELETE FROM concord_outbox WHERE id=?"));
   ASSIGN_OR_RETURN(outbox_has_, db_.Prepare("SELECT 1 FROM concord_outbox WHERE id=?"));
-  ASSIGN_OR_RETURN(inbox_has_, db_.Prepare("SELECT 1 FROM concord_inbox WHERE id=?"));
   ASSIGN_OR_RETURN(savepoint_, db_.Prepare("SAVEPOINT concord_msg"));
   ASSIGN_OR_RETURN(release_, db_.Prepare("RELEASE concord_msg"));
   ASSIGN_OR_RETURN(rollback_to_, db_.Prepare("ROLLBACK TO concord_msg"));
   ASSIGN_OR_RETURN(inbox_put_, db_.Prepare(
-      "INSERT INTO concord_inbox(id, seq, sender, at_ms) VALUES(?,?,?,?)"));
+      "INSERT OR IGNORE INTO concord_inbox(id, seq, sender, at_ms) VALUES(?,?,?,?)"));
   ASSIGN_OR_RETURN(fail_put_, db_.Prepare(
       "INSERT OR REPLACE INTO concord_outbox_failed(id, frame, code, reason, at_ms) "
       "VALUES(?,?,?,?,?)"));
@@ -328,31 +351,39 @@ void ClientImpl::OnReadable() {
       LOG_WARN("{}: undecodable frame from hub ({} bytes)", opts_.name, msg.size());
       continue;
     }
-    switch (f.kind_case()) {
-      case pb::Frame::kDeliver:
-        delivers.push_back(std::move(*f.mutable_deliver()));
-        break;
-      case pb::Frame::kAck:
-        OnAck(f.ack());
-        break;
-      case pb::Frame::kNack:
-        // Deliveries read before this Nack are applied first: an ABORTED
-        // notice must not overtake them.
-        if (f.nack().seq() != 0 && !delivers.empty()) OnDelivers(delivers);
-        OnNack(f.nack());
-        break;
-      case pb::Frame::kWelcome:
-        if (!delivers.empty()) OnDelivers(delivers);
-        OnWelcome(f.welcome());
-        break;
-      default:
-        break;  // Heartbeat: liveness only
+    if (f.kind_case() == pb::Frame::kBatch) {
+      for (pb::Frame& inner : *f.mutable_batch()->mutable_frames()) OnFrame(inner, delivers);
+    } else {
+      OnFrame(f, delivers);
     }
   }
   if (!delivers.empty()) OnDelivers(delivers);
   DeleteAcked();
   SendWindow();
   KickIfInput();
+}
+
+void ClientImpl::OnFrame(pb::Frame& f, std::vector<pb::Deliver>& delivers) {
+  switch (f.kind_case()) {
+    case pb::Frame::kDeliver:
+      delivers.push_back(std::move(*f.mutable_deliver()));
+      break;
+    case pb::Frame::kAck:
+      OnAck(f.ack());
+      break;
+    case pb::Frame::kNack:
+      // Deliveries read before this Nack are applied first: an ABORTED
+      // notice must not overtake them.
+      if (f.nack().seq() != 0 && !delivers.empty()) OnDelivers(delivers);
+      OnNack(f.nack());
+      break;
+    case pb::Frame::kWelcome:
+      if (!delivers.empty()) OnDelivers(delivers);
+      OnWelcome(f.welcome());
+      break;
+    default:
+      break;  // Heartbeat: liveness only
+  }
 }
 
 void ClientImpl::OnDelivers(std::vector<pb::Deliver>& delivers) {
@@ -386,26 +417,18 @@ void ClientImpl::OnDelivers(std::vector<pb::Deliver>& delivers) {
       if (hold_after_seq_ && d.seq() > hold_after_seq_) continue;
       if (d.seq() == hold_after_seq_) hold_after_seq_ = 0;
       const pb::Envelope& env = d.envelope();
-      inbox_has_.Bind(1, env.id());
-      auto seen = inbox_has_.Step();
-      inbox_has_.Reset();
-      if (!seen.ok()) {
-        failed_seq = d.seq();
-        hold_after_seq_ = d.seq();
-        break;
-      }
-      if (*seen) {
+      // Claim the id first, inside the savepoint: an id already in the inbox
+      // is a duplicate; a handler failure rolls the claim back with its work.
+      (void)savepoint_.Run();
+      inbox_put_.BindAll(env.id(), static_cast<int64_t>(d.seq()), env.from(), opts_.clock->NowMs());
+      absl::Status st = inbox_put_.Run();
+      if (st.ok() && db_.Changes() == 0) {
+        (void)release_.Run();
         ++dups;
         ack.mutable_ack()->add_seqs(d.seq());
         continue;
       }
-      (void)savepoint_.Run();
-      absl::Status st = handler_(env, db_);
-      if (st.ok()) {
-        inbox_put_.BindAll(env.id(), static_cast<int64_t>(d.seq()), env.from(),
-                           opts_.clock->NowMs());
-        st = inbox_put_.Run();
-      }
+      if (st.ok()) st = handler_(env, db_);
       if (!st.ok()) {
         (void)rollback_to_.Run();
         (void)release_.Run();
@@ -517,6 +540,10 @@ void ClientImpl::OnWelcome(const pb::Welcome& w) {
   if (!connected_) ++stats_.reconnects;
   connected_ = true;
   principal_ = w.principal();
+  // Batches stay under the hub's frame limit (a single publish larger than it
+  // still goes alone, and is refused with a reason).
+  const size_t limit = w.max_frame_bytes() ? w.max_frame_bytes() : size_t{1} << 20;
+  batch_.set_max_bytes(std::min<size_t>(256 * 1024, limit > 64 ? limit - 64 : limit));
   // Anything sent before may be lost with the old connection: send it again
   // (the hub acknowledges ids it already has without storing them twice).
   for (auto& [n, p] : pending_) p.on_wire = false;

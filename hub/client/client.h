@@ -48,7 +48,7 @@ struct ClientOptions {
   std::string hub_public_key;           // Z85
   CurveKeyPair keys;                    // this client's key pair
   std::string db_path;                  // SQLite file (created if missing)
-  uint32_t credit = 256;                // deliveries the hub may have outstanding
+  uint32_t credit = 1024;               // deliveries the hub may have outstanding
   int heartbeat_ms = 1000;              // hub silent for 3x: reconnect
   int resend_after_ms = 5000;           // unacknowledged publishes are re-sent
   uint32_t max_unacked_publishes = 2000;

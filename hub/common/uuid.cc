@@ -2,7 +2,9 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <mutex>
 
 namespace concord {
@@ -19,6 +21,25 @@ std::string ToText(const uint8_t b[16]) {
     out.push_back(kHex[b[i] & 15]);
   }
   return out;
+}
+
+// randombytes_buf is a getrandom() system call each time; ids are made at
+// tens of thousands a second, so each thread draws from a 4 KB pool.
+void RandomBytes(uint8_t* out, size_t n) {
+  thread_local uint8_t pool[4096];
+  thread_local size_t left = 0;
+  while (n > 0) {
+    if (left == 0) {
+      randombytes_buf(pool, sizeof pool);
+      left = sizeof pool;
+    }
+    const size_t take = std::min(n, left);
+    std::memcpy(out, pool + sizeof pool - left, take);
+    sodium_memzero(pool + sizeof pool - left, take);  // a byte is used once
+    left -= take;
+    out += take;
+    n -= take;
+  }
 }
 
 }  // namespace
@@ -49,7 +70,7 @@ std::string NewUuidV7() {
   for (int i = 0; i < 6; ++i) b[i] = static_cast<uint8_t>(ms >> (8 * (5 - i)));
   b[6] = static_cast<uint8_t>(0x70 | (seq >> 8));
   b[7] = static_cast<uint8_t>(seq & 0xff);
-  randombytes_buf(b + 8, 8);
+  RandomBytes(b + 8, 8);
   b[8] = static_cast<uint8_t>(0x80 | (b[8] & 0x3f));
   return ToText(b);
 }
@@ -69,7 +90,7 @@ bool IsUuidText(const std::string& s) {
 
 std::string NewTraceId() {
   uint8_t b[16];
-  randombytes_buf(b, sizeof b);
+  RandomBytes(b, sizeof b);
   std::string out;
   for (uint8_t x : b) {
     out.push_back(kHex[x >> 4]);

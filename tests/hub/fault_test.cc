@@ -460,6 +460,9 @@ TEST(HubFault, BadFramesGetNackAndHubKeepsServing) {
   bad_id.set_id("not-a-uuid");
   pb::Envelope no_recipient = Note("b", "nobody");
   no_recipient.clear_to();
+  pb::Frame nested;
+  *nested.mutable_batch()->add_frames()->mutable_batch()->add_frames() =
+      PublishFrame(Note("b", "nested"));
   // Frame{publish{envelope{id = "\xff\xfe"}}}: a proto3 string that is not UTF-8.
   const std::string bad_utf8("\x0a\x06\x0a\x04\x0a\x02\xff\xfe", 8);
   struct Case {
@@ -483,6 +486,7 @@ TEST(HubFault, BadFramesGetNackAndHubKeepsServing) {
       {"unknown recipient",
        {PublishFrame(Note("nobody", "x")).SerializeAsString()},
        pb::INVALID_ARGUMENT},
+      {"batch inside a batch", {nested.SerializeAsString()}, pb::INVALID_ARGUMENT},
   };
   RawPeer m(d.endpoint(), d.KeyOf("m"), d.hub_public_key());
   m.Send(HelloFrame("m"));
@@ -504,16 +508,42 @@ TEST(HubFault, BadFramesGetNackAndHubKeepsServing) {
   ASSERT_TRUE(ack && ack->has_ack() && ack->ack().ids_size() == 1);
   EXPECT_EQ(ack->ack().ids(0), good.publish().envelope().id());
 
+  // In a batch, a bad publish is refused alone; the ones around it are stored, in order.
+  pb::Frame batch;
+  const pb::Frame in1 = PublishFrame(Note("b", "batched 1"));
+  const pb::Frame in2 = PublishFrame(Note("b", "batched 2"));
+  *batch.mutable_batch()->add_frames() = in1;
+  *batch.mutable_batch()->add_frames() = PublishFrame(bad_id);
+  *batch.mutable_batch()->add_frames() = in2;
+  m.Send(batch);
+  std::set<std::string> acked;
+  int nacks = 0;
+  while (acked.size() < 2) {
+    auto r = m.Recv(5000);
+    ASSERT_TRUE(r.has_value()) << "acked " << acked.size() << " of 2";
+    if (r->has_nack()) {
+      ++nacks;
+      EXPECT_EQ(r->nack().id(), "not-a-uuid");
+      EXPECT_EQ(r->nack().code(), pb::INVALID_ARGUMENT);
+    }
+    for (auto& id : r->ack().ids()) acked.insert(id);
+  }
+  EXPECT_EQ(nacks, 1);
+  EXPECT_EQ(acked, (std::set<std::string>{in1.publish().envelope().id(),
+                                          in2.publish().envelope().id()}));
+
   PublishAll(a, "b", Numbered("after-", 50));
   std::vector<std::string> want = Numbered("before-", 50);
   want.push_back("from m");
+  want.push_back("batched 1");
+  want.push_back("batched 2");
   for (auto& s : Numbered("after-", 50)) want.push_back(s);
   ASSERT_TRUE(WaitFor([&] { return b.Stats().received == want.size(); }, 30000))
       << b.Stats().received;
   EXPECT_EQ(ReadEffects(d.ClientFor("b").db_path).bodies, want);
   EXPECT_TRUE(d.HubRunning());
-  EXPECT_EQ(d.Metric("concord_hub_refused_total"), static_cast<double>(cases.size()));
-  EXPECT_TRUE(WaitFor([&] { return AuditLines(d, "refuse").size() == cases.size(); }))
+  EXPECT_EQ(d.Metric("concord_hub_refused_total"), static_cast<double>(cases.size() + 1));
+  EXPECT_TRUE(WaitFor([&] { return AuditLines(d, "refuse").size() == cases.size() + 1; }))
       << AuditLines(d, "refuse").size();
 }
 
