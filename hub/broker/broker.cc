@@ -123,7 +123,11 @@ class Writer {
  public:
   Writer(Store& store, boost::asio::io_context& io,
          std::function<void(std::unique_ptr<Job>)> done)
-      : store_(store), io_(io), done_(std::move(done)), thread_([this] { Run(); }) {}
+      : store_(store),
+        io_(io),
+        state_(std::make_shared<State>(State{true, std::move(done)})),
+        thread_([this] { Run(); }) {}
+  // On the io_context's thread: completions already posted will not run.
   ~Writer() {
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -131,6 +135,7 @@ class Writer {
     }
     cv_.notify_one();
     thread_.join();
+    state_->alive = false;
   }
   void Submit(std::unique_ptr<Job> job) {
     {
@@ -153,13 +158,21 @@ class Writer {
       }
       if (!job->batch.empty()) job->result = store_.Commit(job->batch);
       if (job->compact) job->compact_status = store_.Compact(job->dedup_before_ms);
-      boost::asio::post(io_, [this, j = job.release()] { done_(std::unique_ptr<Job>(j)); });
+      // The completion may run after this Writer is gone (io keeps running
+      // past Shutdown): it holds the shared state, not `this`.
+      boost::asio::post(io_, [state = state_, j = std::move(job)]() mutable {
+        if (state->alive) state->done(std::move(j));
+      });
     }
   }
 
   Store& store_;
   boost::asio::io_context& io_;
-  std::function<void(std::unique_ptr<Job>)> done_;
+  struct State {
+    bool alive;  // read and written on the io_context's thread only
+    std::function<void(std::unique_ptr<Job>)> done;
+  };
+  std::shared_ptr<State> state_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::unique_ptr<Job>> queue_;
@@ -236,6 +249,7 @@ class BrokerImpl final : public Broker {
   void HandleMessage(const RoutingId& rid, zmq::message_t& data);
   void HandleFrame(Peer& peer, const Principal& principal, pb::Frame& frame);
   void OnPublish(Peer& peer, const Principal& from, pb::Publish& pub);
+  void RequeueFailedCommit(std::unique_ptr<Job> failed);
   void OnAck(Peer& peer, const pb::Ack& ack);
   void OnClientNack(Peer& peer, const pb::Nack& nack);
   void OnHello(Peer& peer, const pb::Hello& hello);
@@ -323,6 +337,8 @@ class BrokerImpl final : public Broker {
   std::unordered_set<std::string> committing_ids_;
   std::unordered_map<std::string, std::vector<RoutingId>> committing_dups_;
   bool writer_busy_ = false;
+  int64_t store_backoff_ms_ = 0;  // > 0 while commits fail: retry at store_retry_at_us_
+  int64_t store_retry_at_us_ = 0;
   bool input_paused_ = false;
   bool shut_down_ = false;
 
@@ -642,10 +658,23 @@ void BrokerImpl::OnPublish(Peer& peer, const Principal& from, pb::Publish& pub) 
       }
       names.push_back(to);
     }
+    const bool topic = to.rfind("topic:", 0) == 0;
     for (auto& n : names) {
       if (!seen.insert(n).second) continue;
       Mailbox* mb = MailboxFor(n);
-      if (!mb) continue;  // a subscriber no longer in the registry
+      if (!mb && topic) continue;  // a subscriber no longer in the registry
+      if (!mb) {
+        // A registered principal whose mailbox could not be made at the last
+        // registry reload (store error): try again, or tell the sender.
+        auto made = EnsureMailbox(n);
+        if (!made.ok()) {
+          Refuse(peer.rid, from.name, id, pb::UNAVAILABLE,
+                 absl::StrCat("收件人 ", n, " 的邮箱暂不可用，请重试 / mailbox for ", n,
+                              " unavailable, retry: ", made.status().message()));
+          return;
+        }
+        mb = *made;
+      }
       if (mb->depth + mb->pending >= config_.max_queue_depth) {
         ++resource_exhausted_;
         peer.held_behind = id;
@@ -908,6 +937,7 @@ void BrokerImpl::Refuse(const RoutingId& rid, const std::string& principal, cons
 
 void BrokerImpl::MaybeSubmit() {
   if (writer_busy_ || !writer_ || shut_down_) return;
+  if (store_backoff_ms_ && NowUs() < store_retry_at_us_) return;  // the store is failing
   Job& job = *pending_;
   const bool compact_due = NowUs() - last_compact_us_ > 10'000'000;
   if (job.batch.empty() && !compact_due) return;
@@ -946,6 +976,50 @@ void BrokerImpl::MaybeSubmit() {
   writer_->Submit(std::exchange(pending_, std::move(next)));
 }
 
+// Nothing of a failed batch is on disk (disk full, I/O error). It goes back,
+// whole and in order, ahead of what arrived since, and is tried again after
+// a backoff: later publishes of the same sender cannot overtake it, and the
+// hub's own messages in it (alerts, replays) are not lost. Publishers simply
+// wait longer for their Acks; when the uncommitted batch is full the hub
+// stops reading and ZeroMQ and TCP push back.
+void BrokerImpl::RequeueFailedCommit(std::unique_ptr<Job> failed) {
+  ++commit_errors_;
+  store_backoff_ms_ = std::clamp<int64_t>(store_backoff_ms_ * 2, 100, 5000);
+  store_retry_at_us_ = NowUs() + store_backoff_ms_ * 1000;
+  LOG_ERROR("commit failed, retrying in {} ms: {}", store_backoff_ms_,
+            failed->result.status().ToString());
+  Job& f = *failed;
+  Job& p = *pending_;
+  // Publishers of a duplicate id wait for the requeued original.
+  for (size_t i = 0; i < f.batch.messages.size(); ++i)
+    if (auto d = committing_dups_.find(f.batch.messages[i].id); d != committing_dups_.end()) {
+      f.ackers[i].insert(f.ackers[i].end(), d->second.begin(), d->second.end());
+      committing_dups_.erase(d);
+    }
+  for (auto& [id, rids] : committing_dups_)  // their original committed earlier
+    for (auto& rid : rids)
+      SendNack(rid, id, 0, pb::UNAVAILABLE, "存储暂不可用，请重试 / store unavailable, retry");
+  committing_dups_.clear();
+  auto prepend = [](auto& into, auto& from) {
+    into.insert(into.begin(), std::make_move_iterator(from.begin()),
+                std::make_move_iterator(from.end()));
+  };
+  prepend(p.batch.messages, f.batch.messages);
+  prepend(p.ackers, f.ackers);
+  prepend(p.received_us, f.received_us);
+  prepend(p.batch.dead_letters, f.batch.dead_letters);
+  prepend(p.batch.subscribe, f.batch.subscribe);
+  prepend(p.batch.unsubscribe, f.batch.unsubscribe);
+  prepend(p.batch.replayed, f.batch.replayed);
+  prepend(p.batch.audit, f.batch.audit);
+  for (auto& [r, c] : f.batch.cursors) {
+    auto& cur = p.batch.cursors[r];
+    cur = std::max(cur, c);
+  }
+  pending_ids_.clear();
+  for (size_t i = 0; i < p.batch.messages.size(); ++i) pending_ids_[p.batch.messages[i].id] = i;
+}
+
 void BrokerImpl::OnCommitted(std::unique_ptr<Job> job) {
   writer_busy_ = false;
   if (shut_down_) return;
@@ -955,37 +1029,10 @@ void BrokerImpl::OnCommitted(std::unique_ptr<Job> job) {
   auto& msgs = job->batch.messages;
   for (auto& m : msgs) committing_ids_.erase(m.id);
   if (!job->result.ok()) {
-    // Nothing of this batch is on disk: publishers are told to retry; the
-    // other effects go back into the pending batch.
-    ++commit_errors_;
-    LOG_ERROR("commit failed: {}", job->result.status().ToString());
-    for (size_t i = 0; i < msgs.size(); ++i) {
-      for (RecipientId r : msgs[i].recipients)
-        for (auto& [name, mb] : mailboxes_)
-          if (mb->id == r && mb->pending) --mb->pending;
-      for (auto& rid : job->ackers[i])
-        SendNack(rid, msgs[i].id, 0, pb::UNAVAILABLE,
-                 "存储暂不可用，请重试 / store unavailable, retry");
-    }
-    for (auto& [r, c] : job->batch.cursors) {
-      auto& cur = pending_->batch.cursors[r];
-      cur = std::max(cur, c);
-    }
-    auto& p = pending_->batch;
-    p.dead_letters.insert(p.dead_letters.end(), job->batch.dead_letters.begin(),
-                          job->batch.dead_letters.end());
-    p.subscribe.insert(p.subscribe.end(), job->batch.subscribe.begin(), job->batch.subscribe.end());
-    p.unsubscribe.insert(p.unsubscribe.end(), job->batch.unsubscribe.begin(),
-                         job->batch.unsubscribe.end());
-    p.replayed.insert(p.replayed.end(), job->batch.replayed.begin(), job->batch.replayed.end());
-    p.audit.insert(p.audit.begin(), job->batch.audit.begin(), job->batch.audit.end());
-    for (auto& [id, rids] : committing_dups_)
-      for (auto& rid : rids)
-        SendNack(rid, id, 0, pb::UNAVAILABLE, "存储暂不可用，请重试 / store unavailable, retry");
-    committing_dups_.clear();
-    MaybeSubmit();
+    RequeueFailedCommit(std::move(job));
     return;
   }
+  store_backoff_ms_ = 0;
   ++commits_;
   if (!msgs.empty()) batch_sizes_.Observe(static_cast<double>(msgs.size()));
   const auto& dup = job->result->duplicate;
@@ -1293,7 +1340,9 @@ void BrokerImpl::ReloadRegistryIfChanged(bool force) {
     return;
   }
   registry_ = std::move(*reg);
-  for (auto& p : registry_.principals()) (void)EnsureMailbox(p.name);
+  for (auto& p : registry_.principals())
+    if (auto mb = EnsureMailbox(p.name); !mb.ok())  // retried at its first message
+      LOG_ERROR("mailbox for {}: {}", p.name, mb.status().ToString());
   // Sessions whose key is no longer valid end now.
   std::vector<RoutingId> revoked;
   for (auto& [rid, peer] : peers_) {

@@ -3,12 +3,16 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <csignal>
 #include <cstdio>
 
 #include "hub/broker/broker.h"
 #include "hub/common/log.h"
 
 int main(int argc, char** argv) {
+  // A file-size limit (ulimit -f) must fail the write, which the store
+  // retries, not kill the hub with SIGXFSZ.
+  signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"concord-hub: 政法协同消息枢纽 / Concord message hub"};
   std::string config_path;
   std::string ready_file;

@@ -9,10 +9,12 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -279,6 +281,49 @@ TEST(HubFault, HubKilledMidStreamLosesNothingAcknowledged) {
   for (const std::string& body : acked_before_a_crash)
     ASSERT_TRUE(applied.count(body)) << "acknowledged before a crash, never applied: " << body;
   EXPECT_TRUE(SameSequence(e.bodies, Numbered("", kCount)));
+  EXPECT_TRUE(WaitFor([&] { return d.Metric(kDepthOfB) == 0; })) << d.Metric(kDepthOfB);
+}
+
+// The hub's disk refuses writes (here: a file-size limit on the live hub
+// process, which SQLite sees as a full disk). Nothing is acknowledged while
+// commits fail; once the disk takes writes again every message is stored and
+// applied once, in publish order: the failed batch is not overtaken by later
+// publishes of the same sender.
+TEST(HubFault, FailingDiskDelaysButNeitherLosesNorReorders) {
+  TestDistrict d({"a", "b"});
+  ASSERT_HUB_STARTS(d);
+  ClientThread b(d.ClientFor("b"), RecordEffects);
+  ClientThread a(d.ClientFor("a"));
+  PublishAll(a, "b", Numbered("before-", 200));
+
+  struct rlimit tiny{4096, RLIM_INFINITY};
+  ASSERT_EQ(prlimit(d.hub_pid(), RLIMIT_FSIZE, &tiny, nullptr), 0) << strerror(errno);
+  constexpr int kDuring = 3000;
+  auto acked = std::make_shared<std::atomic<int>>(0);
+  auto failed = std::make_shared<std::atomic<int>>(0);
+  a.Call([&](client::Client& c) {
+    for (auto& body : Numbered("during-", kDuring))
+      c.Publish(Note("b", body), [acked, failed](const absl::Status& s) {
+        ++*(s.ok() ? acked : failed);
+      });
+    return 0;
+  });
+  ASSERT_TRUE(WaitFor([&] { return d.Metric("concord_hub_commit_errors_total") >= 2; }, 20000))
+      << "the hub's commits did not fail";
+  EXPECT_EQ(*acked, 0) << "acknowledged while nothing could be committed";
+  EXPECT_TRUE(d.HubRunning());
+
+  struct rlimit unlimited{RLIM_INFINITY, RLIM_INFINITY};
+  ASSERT_EQ(prlimit(d.hub_pid(), RLIMIT_FSIZE, &unlimited, nullptr), 0) << strerror(errno);
+  ASSERT_TRUE(WaitFor([&] { return *acked == kDuring; }, 60000)) << *acked;
+  EXPECT_EQ(*failed, 0);
+  std::vector<std::string> want = Numbered("before-", 200);
+  for (auto& s : Numbered("during-", kDuring)) want.push_back(s);
+  ASSERT_TRUE(WaitFor([&] { return b.Stats().received == want.size(); }, 60000))
+      << b.Stats().received;
+  const Effects e = ReadEffects(d.ClientFor("b").db_path);
+  EXPECT_EQ(e.bodies, want);
+  EXPECT_EQ(std::set<std::string>(e.ids.begin(), e.ids.end()).size(), e.ids.size());
   EXPECT_TRUE(WaitFor([&] { return d.Metric(kDepthOfB) == 0; })) << d.Metric(kDepthOfB);
 }
 
