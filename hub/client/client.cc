@@ -88,7 +88,7 @@ class ClientImpl final : public Client {
     Stamp(env);
     std::string id = env.id();
     Enqueue(id, EncodePublish(env), /*durable=*/false, std::move(done));
-    SendWindow();
+    ScheduleSend();
     return id;
   }
 
@@ -113,7 +113,7 @@ class ClientImpl final : public Client {
       if (row.ok() && *row) Enqueue(s.id, std::move(s.frame), true, std::move(s.done));
     }
     staged_.clear();
-    SendWindow();
+    ScheduleSend();
   }
 
   absl::StatusOr<std::string> PublishDurable(pb::Envelope env, PublishCallback done) override {
@@ -232,6 +232,18 @@ class ClientImpl final : public Client {
     KickIfInput();
   }
 
+  // Publishes made in one turn of the event loop go out as one batch: the
+  // send runs once the caller's handler returns.
+  void ScheduleSend() {
+    if (send_scheduled_) return;
+    send_scheduled_ = true;
+    boost::asio::post(io_, [this, alive = std::weak_ptr<int>(alive_)] {
+      if (alive.expired()) return;
+      send_scheduled_ = false;
+      SendWindow();
+    });
+  }
+
   void SendHello() {
     pb::Frame f;
     auto* h = f.mutable_hello();
@@ -277,6 +289,8 @@ class ClientImpl final : public Client {
   uint32_t on_wire_ = 0;
   uint64_t send_from_ = 0;  // every pending entry below this is on the wire
   FrameBatch batch_;       // publishes being packed by SendWindow
+  bool send_scheduled_ = false;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // posted handlers check it
   uint64_t resume_after_ = 0;
   uint64_t hold_after_seq_ = 0;  // a failed delivery: apply nothing after it
 
