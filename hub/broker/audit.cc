@@ -2,7 +2,11 @@
 
 #include <sodium.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <ctime>
+#include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
@@ -69,7 +73,28 @@ absl::Status AuditChain::Append(sqlite::Stmt& insert, const AuditEvent& e) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<AuditVerifyResult> VerifyAuditChain(sqlite::Db& db) {
+std::string AuditHeadPath(const std::string& db_path) { return db_path + ".audit-head"; }
+
+absl::Status WriteAuditHead(const std::string& path, int64_t n, const std::string& hash) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << n << "\t" << hash << "\n";
+    if (!out.flush()) return absl::InternalError(absl::StrCat("cannot write ", tmp));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    return absl::InternalError(absl::StrCat("cannot rename ", tmp, ": ", strerror(errno)));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<AuditVerifyResult> VerifyAuditChain(sqlite::Db& db, const std::string& head_path) {
+  int64_t head_n = 0;
+  std::string head_hash, hash_at_head;
+  if (!head_path.empty()) {
+    std::ifstream in(head_path);
+    if (in && !(in >> head_n >> head_hash))
+      return absl::DataLossError(absl::StrCat("链头文件无法读取 / unreadable head file ", head_path));
+  }
   auto stmt = db.Prepare("SELECT n, line, hash FROM audit ORDER BY n");
   if (!stmt.ok()) return stmt.status();
   AuditVerifyResult r;
@@ -101,8 +126,21 @@ absl::StatusOr<AuditVerifyResult> VerifyAuditChain(sqlite::Db& db) {
       break;
     }
     prev = hash;
+    if (n == head_n) hash_at_head = hash;
     r.lines = n;
     ++expect;
+  }
+  if (r.ok && r.lines < head_n) {
+    r.ok = false;
+    r.first_bad = r.lines + 1;
+    r.reason = absl::StrCat("第 ", r.lines + 1, " 至 ", head_n, " 行被删除（链头文件记录 ", head_n,
+                            " 行）/ lines ", r.lines + 1, "..", head_n,
+                            " were removed (the head file records ", head_n, " lines)");
+  } else if (r.ok && head_n > 0 && hash_at_head != head_hash) {
+    r.ok = false;
+    r.first_bad = head_n;
+    r.reason = absl::StrCat("第 ", head_n, " 行与链头文件不符 / line ", head_n,
+                            " does not match the recorded head (chain rewritten)");
   }
   return r;
 }

@@ -6,6 +6,9 @@
 // and hash_n = hex(SHA-256(hash_{n-1} || "\n" || line_n)), with hash_0 = 64
 // zeros. Lines are numbered from 1 without gaps, so a changed line breaks its
 // own hash and a removed line leaves a gap (or breaks the next hash).
+// Removing the *last* lines leaves no gap, so after every commit the hub also
+// writes the chain's head ("<n>\t<hash>") to a file beside hub.db
+// (AuditHeadPath); verify checks the table still reaches that head.
 // Events: accept, duplicate, refuse, deliver, ack, expire, dead_letter,
 // key_refused, handshake_failed, connect, offline, replay, start.
 #pragma once
@@ -33,6 +36,7 @@ class AuditChain {
   // Formats and appends one line (inside the caller's transaction).
   absl::Status Append(sqlite::Stmt& insert, const AuditEvent& e);
   int64_t last_n() const { return last_n_; }
+  const std::string& last_hash() const { return last_hash_; }
 
   static std::string FormatLine(int64_t n, const AuditEvent& e);
   static std::string HashLine(const std::string& prev_hash, const std::string& line);
@@ -49,7 +53,16 @@ struct AuditVerifyResult {
   std::string reason;     // what is wrong there, Chinese and English
 };
 
-// Walks the whole chain in `db`.
-absl::StatusOr<AuditVerifyResult> VerifyAuditChain(sqlite::Db& db);
+// "<db_path>.audit-head": the chain head recorded after each commit.
+std::string AuditHeadPath(const std::string& db_path);
+// Writes it (temporary file and rename, no fsync: after a crash the file may
+// name an older head, never a newer one than the committed table).
+absl::Status WriteAuditHead(const std::string& path, int64_t n, const std::string& hash);
+
+// Walks the whole chain in `db`; with `head_path` (if that file exists) also
+// checks that the table reaches the recorded head, so removed last lines are
+// found too.
+absl::StatusOr<AuditVerifyResult> VerifyAuditChain(sqlite::Db& db,
+                                                   const std::string& head_path = "");
 
 }  // namespace concord::hub

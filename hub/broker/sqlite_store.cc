@@ -1,10 +1,13 @@
 // SqliteStore: the Store on one SQLite file in WAL mode (see store.h).
+#include <cstdio>
+#include <fstream>
 #include <map>
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
 #include "hub/broker/store.h"
 #include "hub/common/clock.h"
+#include "hub/common/log.h"
 #include "hub/common/sqlite.h"
 #include "hub/common/status_macros.h"
 
@@ -58,8 +61,8 @@ namespace {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(sqlite::Db writer, sqlite::Db reader)
-      : writer_(std::move(writer)), reader_(std::move(reader)) {}
+  SqliteStore(sqlite::Db writer, sqlite::Db reader, std::string head_path)
+      : writer_(std::move(writer)), reader_(std::move(reader)), head_path_(std::move(head_path)) {}
 
   absl::Status Prepare() {
     ASSIGN_OR_RETURN(insert_msg_, writer_.Prepare(
@@ -83,7 +86,29 @@ class SqliteStore final : public Store {
     ASSIGN_OR_RETURN(read_mailbox_, reader_.Prepare(
         "SELECT m.seq, m.envelope, m.expires_ms FROM mailbox b JOIN messages m ON m.seq=b.seq "
         "WHERE b.recipient=? AND b.seq>? ORDER BY b.seq LIMIT ?"));
-    return chain_.Load(writer_);
+    RETURN_IF_ERROR(chain_.Load(writer_));
+    return CheckAuditHead();
+  }
+
+  // The head file must not be ahead of the table: if it is, lines were removed
+  // while the hub was down. Starting would overwrite that evidence, so the
+  // file is kept aside and the next audit line says so.
+  absl::Status CheckAuditHead() {
+    std::ifstream in(head_path_);
+    int64_t n = 0;
+    std::string hash;
+    if (!in || !(in >> n >> hash)) return absl::OkStatus();  // none yet (or from an old hub)
+    in.close();
+    if (n < chain_.last_n()) return absl::OkStatus();  // a crash before the head was written
+    if (n == chain_.last_n() && hash == chain_.last_hash()) return absl::OkStatus();
+    const std::string kept = absl::StrCat(head_path_, ".mismatch-", SystemClock::Get().NowMs());
+    std::rename(head_path_.c_str(), kept.c_str());
+    head_mismatch_ = absl::StrCat("链头文件记录 ", n, " 行，审计表只有 ", chain_.last_n(),
+                                  " 行或内容不符，已保留于 ", kept, " / head file records ", n,
+                                  " lines, the table has ", chain_.last_n(),
+                                  " or differs; kept as ", kept);
+    LOG_ERROR("audit chain: {}", head_mismatch_);
+    return absl::OkStatus();
   }
 
   absl::StatusOr<RecoveredState> Recover() override {
@@ -226,9 +251,17 @@ class SqliteStore final : public Store {
       replayed_.Bind(1, dl);
       if (auto st = replayed_.Run(); !st.ok()) return fail(st);
     }
+    if (!head_mismatch_.empty())
+      if (auto st = chain_.Append(insert_audit_, {now, "audit_head_mismatch", "", head_mismatch_});
+          !st.ok())
+        return fail(st);
     for (auto& e : b.audit)
       if (auto st = chain_.Append(insert_audit_, e); !st.ok()) return fail(st);
     if (auto st = txn.Commit(); !st.ok()) return fail(st);
+    head_mismatch_.clear();
+    if (chain_.last_n() != saved.last_n())
+      if (auto st = WriteAuditHead(head_path_, chain_.last_n(), chain_.last_hash()); !st.ok())
+        LOG_WARN("audit head: {}", st.ToString());  // verify then reports an older head
     return result;
   }
 
@@ -268,6 +301,8 @@ class SqliteStore final : public Store {
   sqlite::Stmt insert_msg_, insert_mailbox_, update_cursor_, insert_dl_, insert_sub_,
       delete_sub_, replayed_, insert_audit_, read_mailbox_;
   AuditChain chain_;
+  std::string head_path_;
+  std::string head_mismatch_;  // to be written as the next audit line
 };
 
 }  // namespace
@@ -279,7 +314,8 @@ absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
   ASSIGN_OR_RETURN(auto writer, sqlite::Db::Open(path, opts));
   RETURN_IF_ERROR(writer.Migrate("hub", HubMigrations()));
   ASSIGN_OR_RETURN(auto reader, sqlite::Db::Open(path, opts));
-  auto store = std::make_unique<SqliteStore>(std::move(writer), std::move(reader));
+  auto store =
+      std::make_unique<SqliteStore>(std::move(writer), std::move(reader), AuditHeadPath(path));
   RETURN_IF_ERROR(store->Prepare());
   return std::unique_ptr<Store>(std::move(store));
 }

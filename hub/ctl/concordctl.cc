@@ -113,7 +113,7 @@ int CmdAuditVerify(const std::string& db_path) {
   ro.read_only = true;
   auto db = concord::sqlite::Db::Open(db_path, ro);
   if (!db.ok()) return Fail(2, std::string(db.status().message()));
-  auto r = concord::hub::VerifyAuditChain(*db);
+  auto r = concord::hub::VerifyAuditChain(*db, concord::hub::AuditHeadPath(db_path));
   if (!r.ok()) return Fail(2, std::string(r.status().message()));
   if (r->ok) {
     std::cout << "审计链完整 / audit chain intact: " << r->lines << " 行 lines\n";
