@@ -290,6 +290,7 @@ class ClientImpl final : public Client {
   uint64_t send_from_ = 0;  // every pending entry below this is on the wire
   FrameBatch batch_;       // publishes being packed by SendWindow
   bool send_scheduled_ = false;
+  int64_t hub_heartbeat_ms_ = 0;  // from Welcome
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // posted handlers check it
   uint64_t resume_after_ = 0;
   uint64_t hold_after_seq_ = 0;  // a failed delivery: apply nothing after it
@@ -554,6 +555,7 @@ void ClientImpl::OnWelcome(const pb::Welcome& w) {
   if (!connected_) ++stats_.reconnects;
   connected_ = true;
   principal_ = w.principal();
+  hub_heartbeat_ms_ = w.heartbeat_interval_ms();
   // Batches stay under the hub's frame limit (a single publish larger than it
   // still goes alone, and is refused with a reason).
   const size_t limit = w.max_frame_bytes() ? w.max_frame_bytes() : size_t{1} << 20;
@@ -587,7 +589,10 @@ void ClientImpl::DeleteAcked() {
 void ClientImpl::Tick() {
   if (stopped_) return;
   const int64_t now = opts_.clock->MonotonicUs();
-  const int64_t hb = opts_.heartbeat_ms * 1000LL;
+  // The hub marks a peer offline after 3 of its own intervals of silence: a
+  // client configured slower than the hub heartbeats at the hub's pace.
+  const int64_t hb = (hub_heartbeat_ms_ ? std::min<int64_t>(opts_.heartbeat_ms, hub_heartbeat_ms_)
+                                        : opts_.heartbeat_ms) * 1000LL;
   if (connected_ && last_recv_us_ && now - last_recv_us_ > 3 * hb) DisconnectedNow("hub silent");
   if (!connected_) {
     if (now - last_hello_us_ > std::min<int64_t>(hb, 200'000)) SendHello();

@@ -828,6 +828,20 @@ TEST(HubFault, LiveConsumerThatStopsReadingIsBounded) {
 }
 
 // A peer that goes silent is marked offline within a few heartbeats, and audited.
+// A client configured with a slower heartbeat than the hub's follows the
+// interval the hub announces in Welcome, and is not dropped as silent.
+TEST(HubFault, ClientHeartbeatsAtTheHubsPace) {
+  TestDistrict d({"a", "b"});
+  ASSERT_HUB_STARTS(d);  // heartbeat_ms = 500 in tests
+  auto opts = d.ClientFor("b");
+  opts.heartbeat_ms = 60000;
+  ClientThread b(opts, RecordEffects);
+  ASSERT_TRUE(WaitFor([&] { return b.Stats().reconnects == 1; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(3000));  // 6 hub intervals, idle
+  EXPECT_FALSE(Audited(d, "offline", "heartbeat timeout")) << "dropped as silent";
+  EXPECT_EQ(b.Stats().reconnects, 1u);
+}
+
 TEST(HubFault, SilentPeerIsMarkedOfflineWithinSeconds) {
   TestDistrict d({"a", "b"});
   ASSERT_HUB_STARTS(d);  // heartbeat_ms = 500 in tests
