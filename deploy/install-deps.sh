@@ -11,7 +11,7 @@ packages=(
   libsqlite3-dev
   libboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libsodium-dev libjemalloc-dev
+  libsodium-dev libjemalloc-dev libicu-dev
   libabsl-dev
   libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev nlohmann-json3-dev
 )

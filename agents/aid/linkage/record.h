@@ -1,0 +1,48 @@
+// An aid grant as an agency keeps it (clear identity; never leaves the agency)
+// and the parsing of its CSV form.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace concord::aid {
+
+// The seven kinds of the joint platform (DOMAIN.md, judicial aid).
+enum class AidType {
+  kUnknown = 0,
+  kMoney,
+  kCounselling,
+  kJobTraining,
+  kJobPlacement,
+  kDisability,
+  kEducation,
+  kMedical,
+};
+
+// Accepts the English name ("money", "psychological counselling", ...), the
+// Chinese name (资金救助/救助金, 心理疏导, 职业培训, 就业安置, 残疾救助, 教育救助,
+// 医疗救助) and a few common variants; kUnknown otherwise.
+AidType ParseAidType(const std::string& text);
+const char* AidTypeName(AidType t);         // "money", "counselling", ...
+const char* AidTypeChineseName(AidType t);  // 资金救助, 心理疏导, ...
+
+struct AidRecord {
+  std::string record_id;   // the agency's own id for the grant
+  std::string agency;      // granting agency (principal name or its short name)
+  std::string name;        // as written (Chinese or romanised)
+  std::string id_number;   // as written; may be empty, 15 or 18 characters, or wrong
+  std::string birth_date;  // YYYY-MM-DD once parsed (empty if unknown)
+  std::string gender;      // "M", "F" or empty
+  std::string phone;
+  std::string address;
+  std::vector<std::string> case_refs;  // 案号, several allowed
+  std::string incident_date;           // YYYY-MM-DD or empty
+  std::string crime;                   // 案由
+  AidType aid_type = AidType::kUnknown;
+  int64_t amount_fen = 0;  // amount in 分 (1/100 yuan); 0 for non-money aid
+  std::string granted_on;  // YYYY-MM-DD
+  int line = 0;            // CSV line it came from (0 if not from a file)
+};
+
+}  // namespace concord::aid
