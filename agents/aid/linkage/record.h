@@ -20,9 +20,17 @@ enum class AidType {
   kMedical,
 };
 
-// Accepts the English name ("money", "psychological counselling", ...), the
-// Chinese name (资金救助/救助金, 心理疏导, 职业培训, 就业安置, 残疾救助, 教育救助,
-// 医疗救助) and a few common variants; kUnknown otherwise.
+// The seven known kinds, in enum order (for listing them).
+inline constexpr AidType kAidTypes[] = {
+    AidType::kMoney,      AidType::kCounselling, AidType::kJobTraining, AidType::kJobPlacement,
+    AidType::kDisability, AidType::kEducation,   AidType::kMedical,
+};
+
+// Accepts the English name ("money", "psychological counselling", ...; case,
+// '_' or '-' for spaces and surrounding whitespace do not matter), the Chinese
+// name (资金救助/救助金, 心理疏导, 职业培训, 就业安置, 残疾救助, 教育救助,
+// 医疗救助) and a few common variants; kUnknown otherwise. Every name that
+// AidTypeName() and AidTypeChineseName() return reads back.
 AidType ParseAidType(const std::string& text);
 const char* AidTypeName(AidType t);         // "money", "counselling", ...
 const char* AidTypeChineseName(AidType t);  // 资金救助, 心理疏导, ...
@@ -40,7 +48,7 @@ struct AidRecord {
   std::string incident_date;           // YYYY-MM-DD or empty
   std::string crime;                   // 案由
   AidType aid_type = AidType::kUnknown;
-  int64_t amount_fen = 0;  // amount in 分 (1/100 yuan); 0 for non-money aid
+  int64_t amount_fen = 0;  // amount in 分 (1/100 yuan); 0 if none (non-money aid)
   std::string granted_on;  // YYYY-MM-DD
   int line = 0;            // CSV line it came from (0 if not from a file)
 };
