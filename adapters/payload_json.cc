@@ -4,6 +4,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "concord/v1/aid.pb.h"
 #include "concord/v1/envelope.pb.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/dynamic_message.h"
@@ -19,6 +20,9 @@ namespace gpb = ::google::protobuf;
 void LinkPayloadTypes() {
   static const bool linked = [] {
     (void)concord::v1::TextNote::descriptor();
+    (void)concord::v1::AidCheckRequest::descriptor();
+    (void)concord::v1::AidCheckReply::descriptor();
+    (void)concord::v1::AidDuplicateNotice::descriptor();
     return true;
   }();
   (void)linked;

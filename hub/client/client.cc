@@ -468,6 +468,9 @@ void ClientImpl::OnDelivers(std::vector<pb::Deliver>& delivers) {
     stats_.duplicates += dups;
     resume_after_ = max_seq;
   }
+  // Replies the handlers staged go out now that their transaction committed
+  // (Flush drops those whose outbox rows were rolled back).
+  if (!staged_.empty()) Flush();
   delivers.clear();
   if (ack.ack().seqs_size()) Send(ack.SerializeAsString());
   if (failed_seq) {

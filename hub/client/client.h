@@ -60,7 +60,8 @@ struct ClientOptions {
 using PublishCallback = std::function<void(const absl::Status&)>;
 // Applies one delivery inside the open transaction on `db`. Return OK to
 // commit it (and acknowledge it); any error rolls this message back and the
-// hub re-sends it later.
+// hub re-sends it later. A handler may Stage() replies: they are sent once
+// the transaction commits, and vanish with it if it rolls back.
 using MessageHandler =
     std::function<absl::Status(const concord::v1::Envelope& envelope, sqlite::Db& db)>;
 

@@ -48,6 +48,17 @@ absl::StatusOr<ProcessConfig> LoadProcessConfig(const std::string& path,
   c.http_address = t["http"]["address"].value_or(c.http_address);
   c.http_port = t["http"]["port"].value_or(c.http_port);
   c.drop_dir = resolve(t["csv"]["drop_dir"].value_or(std::string()));
+  c.aid.linkage_key = resolve(t["aid"]["linkage_key"].value_or(std::string()));
+  c.aid.model = resolve(t["aid"]["model"].value_or(std::string()));
+  c.aid.cap_yuan = t["aid"]["cap_yuan"].value_or(c.aid.cap_yuan);
+  c.aid.duplicate_probability =
+      t["aid"]["duplicate_probability"].value_or(c.aid.duplicate_probability);
+  c.aid.possible_probability = t["aid"]["possible_probability"].value_or(c.aid.possible_probability);
+  if (!(c.aid.possible_probability > 0 && c.aid.possible_probability <= c.aid.duplicate_probability &&
+        c.aid.duplicate_probability < 1 && c.aid.cap_yuan > 0))
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": [aid] 须 0 < possible_probability <= duplicate_probability < 1 且 cap_yuan > 0 / "
+              "[aid] needs 0 < possible_probability <= duplicate_probability < 1 and cap_yuan > 0"));
   if (auto* arr = t["subscriptions"]["topics"].as_array())
     for (auto& v : *arr)
       if (auto s = v.value<std::string>()) c.client.topics.push_back(*s);

@@ -6,6 +6,10 @@
 //   [storage]  data_dir = "data/court"
 //   [http]     address = "127.0.0.1"   port = 7201
 //   [subscriptions] topics = ["district", "alerts"]
+//   [csv]      drop_dir = "drop/court"
+//   [aid]      linkage_key = "keys/linkage.key"          (adapters: encodes grantees)
+//              cap_yuan = 50000  duplicate_probability = 0.9  possible_probability = 0.5
+//              model = "aid-model.txt"                     (the aid agent)
 //
 // Relative paths are relative to the config file's folder.
 #pragma once
@@ -24,7 +28,14 @@ struct ProcessConfig {
   std::string data_dir;
   std::string http_address = "127.0.0.1";
   int http_port = 0;
-  std::string drop_dir;        // CSV drop folder (later issues)
+  std::string drop_dir;        // CSV drop folder
+  struct Aid {
+    std::string linkage_key;   // adapters: the agencies' shared linkage key file
+    std::string model;         // aid agent: a Fellegi-Sunter model file (optional)
+    double cap_yuan = 50'000;  // aid agent: money per person per case
+    double duplicate_probability = 0.9;
+    double possible_probability = 0.5;
+  } aid;
 };
 
 // Loads `path`; `db_file` names the SQLite file inside data_dir.

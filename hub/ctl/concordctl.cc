@@ -9,6 +9,9 @@
 //   concordctl send --config ops.toml --to shangzhou.court --subject S --body B
 //   concordctl tail --config ops.toml [--count N] [--timeout S]
 //   concordctl deadletters list|replay [--id N] [--hub-http ...]
+//   concordctl aid keygen --out linkage.key
+//   concordctl aid dedup --input FILE.csv --format concord|febrl|splink --out pairs.csv
+//                        [--ignore-column soc_sec_id] [--key-file linkage.key] [--threshold 0.5]
 //
 // Exit codes: 0 success, 1 the check failed (e.g. audit chain broken), 2 usage
 // or input error, 3 the hub could not be reached.
@@ -30,6 +33,7 @@
 #include "hub/common/http_client.h"
 #include "hub/common/log.h"
 #include "hub/common/sqlite.h"
+#include "hub/ctl/aid_commands.h"
 #include "nlohmann/json.hpp"
 
 namespace {
@@ -297,6 +301,24 @@ int main(int argc, char** argv) {
   dl_replay->add_option("--hub-http", hub_http);
   dl_replay->add_option("--id", dl_id)->required();
 
+  auto* aid = app.add_subcommand("aid", "司法救助 / judicial aid");
+  aid->require_subcommand(1);
+  std::string key_out;
+  auto* aid_keygen = aid->add_subcommand("keygen", "生成关联密钥 / make the agencies' linkage key");
+  aid_keygen->add_option("--out", key_out, "密钥文件 / key file")->required();
+  concord::ctl::AidDedupArgs dd;
+  auto* aid_dedup = aid->add_subcommand(
+      "dedup", "批量查重 / find duplicate aid (or same-person pairs) in a file");
+  aid_dedup->add_option("--input", dd.input, "CSV 文件 / input file")->required();
+  aid_dedup->add_option("--format", dd.format, "concord | febrl | splink");
+  aid_dedup->add_option("--out", dd.out, "id_a,id_b,score 输出 / pairs CSV")->required();
+  aid_dedup->add_option("--ignore-column", dd.ignore_columns, "忽略的列 / drop a column");
+  aid_dedup->add_option("--key-file", dd.key_file, "关联密钥 / linkage key (default: a fresh one)");
+  aid_dedup->add_option("--threshold", dd.threshold, "同一人概率阈值 / P(same person) cut-off");
+  aid_dedup->add_flag("--person-only", dd.person_only,
+                      "只看是否同一人（不看案件）/ same person, any case");
+  aid_dedup->add_option("--model-out", dd.model_out, "写出估计的模型 / write the estimated model");
+
   CLI11_PARSE(app, argc, argv);
 
   if (*status) return CmdStatus(hub_http, json, wait_drained);
@@ -333,5 +355,7 @@ int main(int argc, char** argv) {
   if (*tailc) return CmdTail(config, count, timeout_s);
   if (*dl_list) return CmdDeadLetters(hub_http, "list", 0);
   if (*dl_replay) return CmdDeadLetters(hub_http, "replay", dl_id);
+  if (*aid_keygen) return concord::ctl::CmdAidKeygen(key_out);
+  if (*aid_dedup) return concord::ctl::CmdAidDedup(dd);
   return 2;
 }

@@ -44,6 +44,7 @@ struct AidRecord {
   std::string gender;      // "M", "F" or empty
   std::string phone;
   std::string address;
+  std::string email;  // optional; rarely kept by agencies (Splink's test data has it)
   std::vector<std::string> case_refs;  // 案号, several allowed
   std::string incident_date;           // YYYY-MM-DD or empty
   std::string crime;                   // 案由

@@ -1,0 +1,207 @@
+// concord-aid-agent: the shared judicial-aid registry and the pre-grant
+// duplicate check (registry.h). It is an ordinary bus client: requests arrive
+// as AidCheckRequest deliveries, and each is answered, registered, logged and
+// notified in the one transaction that records it in the inbox.
+//
+//   concord-aid-agent --config aid.toml [--ready-file FILE]
+//
+// It never holds the linkage key and never sees a name, ID number, phone or
+// address: only the keyed encodings the adapters send.
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "agents/aid/registry.h"
+#include "agents/aid/wire.h"
+#include "concord/v1/aid.pb.h"
+#include "concord/v1/envelope.pb.h"
+#include "hub/client/client_config.h"
+#include "hub/common/clock.h"
+#include "hub/common/http_server.h"
+#include "hub/common/log.h"
+#include "hub/common/metrics.h"
+#include "hub/common/status_macros.h"
+
+namespace concord::aid {
+namespace {
+
+struct Counters {
+  uint64_t checks = 0, clear = 0, possible = 0, duplicate = 0, registered = 0, refused = 0;
+};
+
+// One AidCheckRequest, inside the inbox transaction.
+absl::Status HandleCheck(client::Client& client, Registry& registry, const Model& model,
+                         const CheckConfig& cfg, const v1::Envelope& env, Counters& n) {
+  v1::AidCheckRequest req;
+  EncodedRecord grant;
+  if (!env.payload().UnpackTo(&req) || !GrantFromProto(req.grant(), &grant) ||
+      req.grant().record_id().empty()) {
+    // A malformed request is answered, not retried forever.
+    ++n.refused;
+    v1::AidCheckReply bad;
+    bad.set_record_id(req.grant().record_id());
+    bad.set_verdict(v1::AID_VERDICT_UNSPECIFIED);
+    bad.add_reasons("请求无法解析（记录编号或编码缺失）/ malformed request: record id or encodings "
+                    "missing or of the wrong size");
+    v1::Envelope out = client::MakeEnvelope({env.from()}, bad);
+    out.set_correlation_id(env.id());
+    return client.Stage(std::move(out)).status();
+  }
+  grant.agency = env.from();  // the authenticated sender, never what the payload says
+  ASSIGN_OR_RETURN(auto candidates, registry.Candidates(grant, cfg.max_block));
+  v1::AidCheckReply reply = Decide(grant, candidates, model, cfg);
+  const int64_t now = SystemClock::Get().NowMs();
+  ASSIGN_OR_RETURN(bool already, registry.Has(grant.agency, grant.record_id));
+  if (req.register_() && (reply.verdict() == v1::AID_CLEAR || req.approved_exception() || already)) {
+    RETURN_IF_ERROR(registry.Add(grant, now));
+    reply.set_registered(true);
+    if (reply.verdict() != v1::AID_CLEAR && req.approved_exception())
+      reply.add_reasons("已按批准的例外登记 / registered as an approved exception");
+  }
+  RETURN_IF_ERROR(registry.LogCheck(reply, grant.agency, now));
+  ++n.checks;
+  ++(reply.verdict() == v1::AID_CLEAR      ? n.clear
+     : reply.verdict() == v1::AID_DUPLICATE ? n.duplicate
+                                            : n.possible);
+  n.registered += reply.registered();
+
+  // The other granting agencies hear of it too.
+  if (reply.verdict() != v1::AID_CLEAR) {
+    for (const auto& m : reply.matches()) {
+      if (!m.same_case() || m.agency() == grant.agency) continue;
+      v1::AidDuplicateNotice notice;
+      notice.set_your_record_id(m.record_id());
+      notice.set_other_agency(grant.agency);
+      notice.set_other_record_id(grant.record_id);
+      notice.set_verdict(reply.verdict());
+      notice.set_probability(m.probability());
+      for (const auto& r : m.reasons()) notice.add_reasons(r);
+      notice.set_other_registered(reply.registered());
+      v1::Envelope out = client::MakeEnvelope({m.agency()}, notice);
+      out.set_correlation_id(env.id());
+      RETURN_IF_ERROR(client.Stage(std::move(out)).status());
+    }
+  }
+  v1::Envelope out = client::MakeEnvelope({env.from()}, reply);
+  out.set_correlation_id(env.id());
+  return client.Stage(std::move(out)).status();
+}
+
+absl::StatusOr<Model> LoadModel(const std::string& path) {
+  if (path.empty()) return Model::Default();
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("无法读取模型 / cannot read model ", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return Model::FromText(ss.str());
+}
+
+}  // namespace
+}  // namespace concord::aid
+
+int main(int argc, char** argv) {
+  using namespace concord;
+  CLI::App app{"concord-aid-agent: 司法救助登记与查重 / judicial aid registry and duplicate check"};
+  std::string config_path, ready_file;
+  app.add_option("-c,--config", config_path, "配置文件 / config file")->required();
+  app.add_option("--ready-file", ready_file, "启动后写入 HTTP 端口 / write the HTTP port here");
+  CLI11_PARSE(app, argc, argv);
+  InitLogging("aid-agent");
+
+  auto config = client::LoadProcessConfig(config_path, "aid.db");
+  if (!config.ok()) {
+    fprintf(stderr, "%s\n", std::string(config.status().message()).c_str());
+    return 2;
+  }
+  auto model = aid::LoadModel(config->aid.model);
+  if (!model.ok()) {
+    fprintf(stderr, "%s\n", std::string(model.status().message()).c_str());
+    return 2;
+  }
+  aid::CheckConfig cfg;
+  cfg.cap_fen = static_cast<int64_t>(config->aid.cap_yuan * 100 + 0.5);
+  cfg.duplicate_probability = config->aid.duplicate_probability;
+  cfg.possible_probability = config->aid.possible_probability;
+
+  boost::asio::io_context io;
+  auto client = client::Client::Create(io, config->client);
+  if (!client.ok()) {
+    fprintf(stderr, "启动失败 / cannot start: %s\n", client.status().ToString().c_str());
+    return 1;
+  }
+  if (auto st = (*client)->db().Migrate("aid", aid::RegistryMigrations()); !st.ok()) {
+    fprintf(stderr, "数据库迁移失败 / migration failed: %s\n", st.ToString().c_str());
+    return 1;
+  }
+  auto registry = aid::Registry::Open((*client)->db());
+  if (!registry.ok()) {
+    fprintf(stderr, "%s\n", registry.status().ToString().c_str());
+    return 1;
+  }
+  aid::Counters counters;
+  client::Client& c = **client;
+  c.OnMessage([&](const v1::Envelope& env, sqlite::Db&) -> absl::Status {
+    if (env.payload().Is<v1::AidCheckRequest>())
+      return aid::HandleCheck(c, *registry, *model, cfg, env, counters);
+    LOG_WARN("ignoring {} from {}", env.payload().type_url(), env.from());
+    return absl::OkStatus();  // not ours: acknowledged, not retried
+  });
+
+  auto http = HttpServer::Start(io, config->http_address, static_cast<uint16_t>(config->http_port),
+                                [&](const HttpRequest& req) {
+    HttpResponse r;
+    if (req.Path() == "/health") {
+      const auto s = c.stats();
+      r.body = absl::StrCat("{\"connected\": ", s.connected ? "true" : "false",
+                            ", \"grants\": ", registry->Count().value_or(-1), "}\n");
+      r.content_type = "application/json";
+    } else if (req.Path() == "/metrics") {
+      std::string out;
+      RenderCounter("concord_aid_checks_total", "Pre-grant checks answered.", counters.checks, out);
+      RenderCounter("concord_aid_clear_total", "Checks answered clear.", counters.clear, out);
+      RenderCounter("concord_aid_possible_total", "Checks answered possible duplicate.",
+                    counters.possible, out);
+      RenderCounter("concord_aid_duplicate_total", "Checks answered duplicate.", counters.duplicate,
+                    out);
+      RenderCounter("concord_aid_registered_total", "Grants entered in the registry.",
+                    counters.registered, out);
+      RenderCounter("concord_aid_refused_total", "Malformed requests.", counters.refused, out);
+      RenderGauge("concord_aid_grants", "Grants in the registry.",
+                  static_cast<double>(registry->Count().value_or(0)), out);
+      r.body = std::move(out);
+      r.content_type = "text/plain; version=0.0.4";
+    } else {
+      r.status = 404;
+      r.body = "未找到 / not found\n";
+    }
+    return r;
+  });
+  if (!http.ok()) {
+    fprintf(stderr, "HTTP: %s\n", http.status().ToString().c_str());
+    return 1;
+  }
+  const uint16_t port = (*http)->port();
+  c.Start();
+  if (!ready_file.empty()) {
+    const std::string tmp = ready_file + ".tmp";
+    if (FILE* f = fopen(tmp.c_str(), "w")) {
+      fprintf(f, "http_port=%u\n", port);
+      fclose(f);
+      rename(tmp.c_str(), ready_file.c_str());
+    }
+  }
+  LOG_INFO("aid agent up: {} grants in the registry, HTTP on {}", registry->Count().value_or(0),
+           port);
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int) {
+    c.Stop();
+    (*http)->Stop();
+    io.stop();
+  });
+  io.run();
+  return 0;
+}

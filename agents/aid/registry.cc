@@ -1,0 +1,230 @@
+#include "agents/aid/registry.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "agents/aid/wire.h"
+#include "hub/common/status_macros.h"
+
+namespace concord::aid {
+namespace {
+
+std::string Yuan(int64_t fen) { return absl::StrFormat("%.2f", static_cast<double>(fen) / 100); }
+
+// "姓名 name: same pinyin (homophone or romanised) +7.9; ..." for a clerk.
+std::string Evidence(const ComparisonVector& c, const Model& m) {
+  std::string out;
+  for (int f = 0; f < kNumFields; ++f) {
+    if (c.level[f] < 0) continue;
+    absl::StrAppend(&out, out.empty() ? "" : "; ", FieldChineseName(f), " ", FieldName(f), ": ",
+                    LevelName(f, c.level[f]), absl::StrFormat(" %+.1f", m.Weight(f, c.level[f])));
+  }
+  return out;
+}
+
+}  // namespace
+
+const std::vector<std::string>& RegistryMigrations() {
+  static const std::vector<std::string> kMigrations = {
+      R"sql(
+      CREATE TABLE aid_grants(
+        id INTEGER PRIMARY KEY,
+        agency TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        aid_type INTEGER NOT NULL,
+        amount_fen INTEGER NOT NULL,
+        granted_on TEXT NOT NULL,
+        encoding BLOB NOT NULL,      -- concord.v1.AidEncoding without block keys
+        registered_ms INTEGER NOT NULL,
+        UNIQUE(agency, record_id));
+      CREATE TABLE aid_blocks(
+        key BLOB NOT NULL,
+        grant_id INTEGER NOT NULL,
+        PRIMARY KEY(key, grant_id)) WITHOUT ROWID;
+      CREATE TABLE aid_checks(
+        id INTEGER PRIMARY KEY,
+        at_ms INTEGER NOT NULL,
+        agency TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        verdict TEXT NOT NULL,
+        matches TEXT NOT NULL,      -- agency/record_id of each match
+        registered INTEGER NOT NULL);
+      )sql",
+  };
+  return kMigrations;
+}
+
+absl::StatusOr<Registry> Registry::Open(sqlite::Db& db) {
+  Registry r(db);
+  ASSIGN_OR_RETURN(r.find_block_, db.Prepare("SELECT grant_id FROM aid_blocks WHERE key=? LIMIT ?"));
+  ASSIGN_OR_RETURN(r.load_, db.Prepare(
+      "SELECT agency, record_id, aid_type, amount_fen, granted_on, encoding FROM aid_grants WHERE id=?"));
+  ASSIGN_OR_RETURN(r.insert_grant_, db.Prepare(
+      "INSERT INTO aid_grants(agency, record_id, aid_type, amount_fen, granted_on, encoding, "
+      "registered_ms) VALUES(?,?,?,?,?,?,?) ON CONFLICT(agency, record_id) DO NOTHING"));
+  ASSIGN_OR_RETURN(r.insert_block_,
+                   db.Prepare("INSERT OR IGNORE INTO aid_blocks(key, grant_id) VALUES(?,?)"));
+  ASSIGN_OR_RETURN(r.has_, db.Prepare("SELECT 1 FROM aid_grants WHERE agency=? AND record_id=?"));
+  ASSIGN_OR_RETURN(r.log_, db.Prepare(
+      "INSERT INTO aid_checks(at_ms, agency, record_id, verdict, matches, registered) "
+      "VALUES(?,?,?,?,?,?)"));
+  return r;
+}
+
+absl::StatusOr<std::vector<EncodedRecord>> Registry::Candidates(const EncodedRecord& q,
+                                                                size_t max_block) {
+  std::set<int64_t> ids;
+  for (const auto& key : q.block_keys) {
+    find_block_.BindBlob(1, key);
+    find_block_.Bind(2, static_cast<int64_t>(max_block + 1));
+    std::vector<int64_t> found;
+    while (true) {
+      auto row = find_block_.Step();
+      if (!row.ok()) {
+        find_block_.Reset();
+        return row.status();
+      }
+      if (!*row) break;
+      found.push_back(find_block_.Int(0));
+    }
+    find_block_.Reset();
+    if (found.size() > max_block) continue;  // too common to tell anything
+    ids.insert(found.begin(), found.end());
+  }
+  std::vector<EncodedRecord> out;
+  out.reserve(ids.size());
+  for (int64_t id : ids) {
+    load_.Bind(1, id);
+    auto row = load_.Step();
+    if (!row.ok() || !*row) {
+      load_.Reset();
+      if (!row.ok()) return row.status();
+      continue;
+    }
+    EncodedRecord e;
+    e.agency = load_.Text(0);
+    e.record_id = load_.Text(1);
+    e.aid_type = FromProto(static_cast<v1::AidType>(load_.Int(2)));
+    e.amount_fen = load_.Int(3);
+    e.granted_on = load_.Text(4);
+    v1::AidEncoding enc;
+    const std::string blob = load_.Blob(5);
+    load_.Reset();
+    if (!enc.ParseFromString(blob) || !FromProto(enc, &e))
+      return absl::DataLossError(absl::StrCat("登记表第 ", id, " 条编码损坏 / grant ", id,
+                                              " has a corrupt encoding"));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+absl::Status Registry::Add(const EncodedRecord& g, int64_t now_ms) {
+  v1::AidEncoding enc = ToProto(g);
+  enc.clear_block_keys();  // they live in aid_blocks
+  insert_grant_.BindAll(g.agency, g.record_id, static_cast<int64_t>(ToProto(g.aid_type)),
+                        g.amount_fen, g.granted_on);
+  insert_grant_.BindBlob(6, enc.SerializeAsString());
+  insert_grant_.Bind(7, now_ms);
+  RETURN_IF_ERROR(insert_grant_.Run());
+  if (db_->Changes() == 0) return absl::OkStatus();  // already registered
+  const int64_t id = db_->LastInsertRowid();
+  for (const auto& key : g.block_keys) {
+    insert_block_.BindBlob(1, key);
+    insert_block_.Bind(2, id);
+    RETURN_IF_ERROR(insert_block_.Run());
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> Registry::Has(const std::string& agency, const std::string& record_id) {
+  has_.BindAll(agency, record_id);
+  auto row = has_.Step();
+  has_.Reset();
+  return row;
+}
+
+absl::Status Registry::LogCheck(const v1::AidCheckReply& reply, const std::string& agency,
+                                int64_t now_ms) {
+  std::string matches;
+  for (const auto& m : reply.matches())
+    absl::StrAppend(&matches, matches.empty() ? "" : ",", m.agency(), "/", m.record_id());
+  log_.BindAll(now_ms, agency, reply.record_id(), v1::AidVerdict_Name(reply.verdict()), matches,
+               static_cast<int64_t>(reply.registered()));
+  return log_.Run();
+}
+
+absl::StatusOr<int64_t> Registry::Count() { return db_->QueryInt("SELECT count(*) FROM aid_grants"); }
+
+v1::AidCheckReply Decide(const EncodedRecord& req, const std::vector<EncodedRecord>& candidates,
+                         const Model& model, const CheckConfig& cfg) {
+  v1::AidCheckReply reply;
+  reply.set_record_id(req.record_id);
+  reply.set_cap_fen(cfg.cap_fen);
+  v1::AidVerdict verdict = v1::AID_CLEAR;
+  auto raise = [&](v1::AidVerdict v) { verdict = std::max(verdict, v); };
+  const bool money = req.aid_type == AidType::kMoney;
+  int64_t case_total = money ? req.amount_fen : 0;
+  bool total_certain = true;  // every grant in the total is surely the same person
+  for (const EncodedRecord& c : candidates) {
+    if (c.agency == req.agency && c.record_id == req.record_id) continue;  // itself, re-sent
+    const ComparisonVector cv = Compare(req, c);
+    const double p = model.Probability(cv);
+    if (p < cfg.possible_probability) continue;
+    const bool same_case = SameCase(req, c);
+    const bool sure = p >= cfg.duplicate_probability;
+    v1::AidMatch* m = reply.add_matches();
+    m->set_agency(c.agency);
+    m->set_record_id(c.record_id);
+    m->set_probability(p);
+    m->set_same_case(same_case);
+    m->set_aid_type(ToProto(c.aid_type));
+    m->set_amount_fen(c.amount_fen);
+    m->set_granted_on(c.granted_on);
+    m->add_reasons(absl::StrFormat("同一人概率 P(same person) = %.3f: %s", p, Evidence(cv, model)));
+    if (!same_case) {
+      m->add_reasons("不同案件，可以救助 / a different case: allowed");
+      continue;
+    }
+    m->add_reasons("同一案件（案号相同，或案发日期与案由相同）/ same case (shared case number, or "
+                   "same incident date and crime)");
+    if (money && c.aid_type == AidType::kMoney) {
+      case_total += c.amount_fen;
+      total_certain = total_certain && sure;
+      m->add_reasons("同一人同一案件已获资金救助 / one money grant per person per case");
+      raise(sure ? v1::AID_DUPLICATE : v1::AID_POSSIBLE_DUPLICATE);
+    } else if (c.aid_type == req.aid_type) {
+      m->add_reasons(absl::StrCat("同一案件已给予同类救助（", AidTypeChineseName(c.aid_type),
+                                  "）/ the same kind of aid twice for one case"));
+      raise(sure ? v1::AID_DUPLICATE : v1::AID_POSSIBLE_DUPLICATE);
+    } else {
+      m->add_reasons("同案不同类救助，按联合方案可以 / another kind for the same case: allowed "
+                     "under a joint plan");
+    }
+  }
+  reply.set_case_total_fen(case_total);
+  if (money && case_total > cfg.cap_fen) {
+    reply.add_reasons(absl::StrCat("同一人同一案件资金救助合计 ", Yuan(case_total), " 元，超过上限 ",
+                                   Yuan(cfg.cap_fen), " 元 / money for this person and case (",
+                                   Yuan(case_total), ") is over the cap (", Yuan(cfg.cap_fen), ")"));
+    raise(total_certain ? v1::AID_DUPLICATE : v1::AID_POSSIBLE_DUPLICATE);
+  }
+  switch (verdict) {
+    case v1::AID_CLEAR:
+      reply.add_reasons("未发现重复救助 / no duplicate aid found");
+      break;
+    case v1::AID_POSSIBLE_DUPLICATE:
+      reply.add_reasons("疑似重复，请与对方机关核对 / possible duplicate: compare files with the "
+                        "other agency before granting");
+      break;
+    default:
+      reply.add_reasons("重复救助，不应发放 / duplicate aid: do not grant");
+      break;
+  }
+  reply.set_verdict(verdict);
+  return reply;
+}
+
+}  // namespace concord::aid

@@ -1,0 +1,66 @@
+// The shared aid registry kept by the aid agent, and the pre-grant check.
+//
+// The registry holds, per registered grant, the granting agency, its record
+// id, the kind and amount of aid and the grantee's keyed encodings (never a
+// name, ID number, phone or address: see linkage/tokens.h). It lives in the
+// agent's client database, so a check, its registration and its replies are
+// one transaction with the inbox entry (exactly once).
+//
+// The rules (DOMAIN.md, judicial aid):
+// - one money grant per person per case, across all agencies;
+// - money for one person and case stays under the cap (default 50,000 yuan);
+// - the same non-money kind of aid is not given twice for one case (other
+//   kinds for the same case are fine: a joint plan decides them);
+// - the same person aided for a different case is not a duplicate.
+// Same person: the Fellegi-Sunter posterior (matcher.h) at or above
+// `duplicate_probability` (duplicate) or `possible_probability` (possible
+// duplicate: the two offices compare their files). Same case: a shared case
+// number, or the same incident date and crime.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "agents/aid/linkage/matcher.h"
+#include "concord/v1/aid.pb.h"
+#include "hub/common/sqlite.h"
+
+namespace concord::aid {
+
+struct CheckConfig {
+  double duplicate_probability = 0.9;
+  double possible_probability = 0.5;
+  int64_t cap_fen = 50'000 * 100;
+  size_t max_block = 2000;  // blocking keys held by more grants are not used
+};
+
+// Schema migrations for the agent's database.
+const std::vector<std::string>& RegistryMigrations();
+
+class Registry {
+ public:
+  // `db` must outlive the registry and have RegistryMigrations applied.
+  static absl::StatusOr<Registry> Open(sqlite::Db& db);
+
+  // Registered grants sharing a blocking key with `q`.
+  absl::StatusOr<std::vector<EncodedRecord>> Candidates(const EncodedRecord& q,
+                                                        size_t max_block);
+  // Enters a grant (idempotent on agency + record_id).
+  absl::Status Add(const EncodedRecord& g, int64_t now_ms);
+  absl::StatusOr<bool> Has(const std::string& agency, const std::string& record_id);
+  // Every check is logged (PIPL: cross-agency queries are recorded).
+  absl::Status LogCheck(const v1::AidCheckReply& reply, const std::string& agency, int64_t now_ms);
+  absl::StatusOr<int64_t> Count();
+
+ private:
+  explicit Registry(sqlite::Db& db) : db_(&db) {}
+  sqlite::Db* db_;
+  sqlite::Stmt find_block_, load_, insert_grant_, insert_block_, has_, log_;
+};
+
+// The verdict for `request` against registered `candidates` (pure).
+v1::AidCheckReply Decide(const EncodedRecord& request, const std::vector<EncodedRecord>& candidates,
+                         const Model& model, const CheckConfig& config);
+
+}  // namespace concord::aid
