@@ -1,44 +1,29 @@
 // The hub's loop; see broker.h for the contract and docs/protocol.md for the
-// wire behaviour.
+// wire behaviour. BrokerImpl is declared in broker_impl.h; key admission and
+// registry reload are in broker_security.cc, the HTTP endpoints in
+// broker_http.cc.
 #include "hub/broker/broker.h"
 
-#include <sys/stat.h>
-
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <condition_variable>
-#include <deque>
 #include <filesystem>
 #include <map>
-#include <mutex>
-#include <optional>
 #include <set>
-#include <thread>
-#include <unordered_map>
-#include <unordered_set>
-#include <zmq.hpp>
+#include <system_error>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "concord/v1/envelope.pb.h"
-#include "concord/v1/hub.pb.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
-#include "hub/common/metrics.h"
-#include "hub/broker/store.h"
+#include "hub/broker/broker_impl.h"
 #include "hub/common/curve_keys.h"
-#include "hub/common/http_server.h"
 #include "hub/common/frame_batch.h"
 #include "hub/common/log.h"
 #include "hub/common/status_macros.h"
 #include "hub/common/uuid.h"
-#include "hub/common/zmq_watcher.h"
-#include "nlohmann/json.hpp"
 
-namespace concord::hub {
+namespace concord::hub::internal {
 namespace {
-
-namespace pb = ::concord::v1;
 
 constexpr char kZapEndpoint[] = "inproc://zeromq.zap.01";
 constexpr char kZapDomain[] = "concord";
@@ -49,139 +34,6 @@ constexpr size_t kReadyCap = 4096;
 constexpr uint64_t kHardMaxMsgSize = 64 << 20;  // libzmq drops the peer above this
 constexpr int kTickMs = 20;
 constexpr int64_t kHoldMaxUs = 30'000'000;  // see Peer::held_behind
-
-// Opaque ZeroMQ routing id (STYLE.md habit 8): bytes, never a C string.
-struct RoutingId {
-  std::string bytes;
-  bool operator==(const RoutingId& o) const { return bytes == o.bytes; }
-  bool operator<(const RoutingId& o) const { return bytes < o.bytes; }
-};
-struct RoutingIdHash {
-  size_t operator()(const RoutingId& r) const { return std::hash<std::string>()(r.bytes); }
-};
-
-using Bytes = std::shared_ptr<const std::string>;
-
-struct Peer {
-  RoutingId rid;
-  std::string principal;
-  std::string client;
-  int64_t last_seen_us = 0;
-  bool hello = false;
-  bool asked_for_hello = false;  // Nack(FAILED_PRECONDITION) sent once
-  // Id of a publish refused with RESOURCE_EXHAUSTED: later publishes of this
-  // connection are refused too until that one is sent again (keeps order),
-  // or kHoldMaxUs passes (a client that gave it up is not stuck for ever).
-  std::string held_behind;
-  int64_t held_since_us = 0;
-};
-
-struct Inflight {
-  Bytes envelope;
-  int64_t expires_ms = 0;
-  int64_t sent_at_us = 0;
-  uint32_t attempts = 0;  // sends charged to this entry
-};
-
-struct ReadyEntry {
-  uint64_t seq;
-  Bytes envelope;
-  int64_t expires_ms;
-};
-
-// Per-principal mailbox state.
-struct Mailbox {
-  RecipientId id = 0;
-  std::string name;
-  uint64_t acked_through = 0;  // durable cursor (as queued for commit)
-  uint64_t depth = 0;          // committed, not yet acknowledged
-  uint64_t pending = 0;        // in a batch not yet committed
-  // Session, while a peer is bound.
-  std::optional<RoutingId> peer;
-  uint32_t credit = 0;
-  std::map<uint64_t, Inflight> inflight;
-  std::deque<ReadyEntry> ready;
-  bool spilled = true;          // entries past `loaded_through` may be on disk only
-  uint64_t loaded_through = 0;  // highest seq placed in `ready` or sent
-  uint64_t last_sent = 0;
-  int64_t retry_at_us = 0;
-  // Counters.
-  uint64_t delivered = 0, acked = 0, dead = 0, expired = 0, redelivered = 0;
-};
-
-// One commit handed to the writer thread.
-struct Job {
-  WriteBatch batch;
-  // For each messages[i]: who to acknowledge and when the publish arrived.
-  std::vector<std::vector<RoutingId>> ackers;
-  std::vector<int64_t> received_us;
-  bool compact = false;
-  int64_t dedup_before_ms = 0;
-  absl::StatusOr<CommitResult> result = CommitResult{};
-  absl::Status compact_status;
-};
-
-// The single writer thread (leveldb's group commit: one writer, batches).
-class Writer {
- public:
-  Writer(Store& store, boost::asio::io_context& io,
-         std::function<void(std::unique_ptr<Job>)> done)
-      : store_(store),
-        io_(io),
-        state_(std::make_shared<State>(State{true, std::move(done)})),
-        thread_([this] { Run(); }) {}
-  // On the io_context's thread: completions already posted will not run.
-  ~Writer() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_one();
-    thread_.join();
-    state_->alive = false;
-  }
-  void Submit(std::unique_ptr<Job> job) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      queue_.push_back(std::move(job));
-    }
-    cv_.notify_one();
-  }
-
- private:
-  void Run() {
-    while (true) {
-      std::unique_ptr<Job> job;
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
-        if (queue_.empty()) return;
-        job = std::move(queue_.front());
-        queue_.pop_front();
-      }
-      if (!job->batch.empty()) job->result = store_.Commit(job->batch);
-      if (job->compact) job->compact_status = store_.Compact(job->dedup_before_ms);
-      // The completion may run after this Writer is gone (io keeps running
-      // past Shutdown): it holds the shared state, not `this`.
-      boost::asio::post(io_, [state = state_, j = std::move(job)]() mutable {
-        if (state->alive) state->done(std::move(j));
-      });
-    }
-  }
-
-  Store& store_;
-  boost::asio::io_context& io_;
-  struct State {
-    bool alive;  // read and written on the io_context's thread only
-    std::function<void(std::unique_ptr<Job>)> done;
-  };
-  std::shared_ptr<State> state_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::unique_ptr<Job>> queue_;
-  bool stop_ = false;
-  std::thread thread_;  // last: starts after the rest is constructed
-};
 
 std::string CodeName(pb::Code c) { return pb::Code_Name(c); }
 
@@ -215,144 +67,7 @@ std::string TypeName(const std::string& type_url) {
   return slash == std::string::npos ? type_url : type_url.substr(slash + 1);
 }
 
-class BrokerImpl final : public Broker {
- public:
-  BrokerImpl(boost::asio::io_context& io, HubConfig config, const Clock& clock)
-      : io_(io), config_(std::move(config)), clock_(clock), tick_(io) {}
-
-  ~BrokerImpl() override { Shutdown(); }
-
-  absl::Status Init();
-
-  std::string endpoint() const override { return endpoint_; }
-  uint16_t metrics_port() const override { return http_ ? http_->port() : 0; }
-
-  void Shutdown() override {
-    if (shut_down_) return;
-    shut_down_ = true;
-    tick_.cancel();
-    if (http_) http_->Stop();
-    if (watcher_) watcher_->Stop();
-    if (zap_watcher_) zap_watcher_->Stop();
-    if (monitor_watcher_) monitor_watcher_->Stop();
-    // What is pending (cursor moves, audit lines) is committed before the
-    // writer stops: it drains its queue before it exits.
-    if (writer_ && !pending_->batch.empty())
-      writer_->Submit(std::exchange(pending_, std::make_unique<Job>()));
-    writer_.reset();  // joins; completions posted after this are never run
-    router_.close();
-    zap_.close();
-    monitor_.close();
-    audit_log_.reset();
-  }
-
- private:
-  // ---- socket input -------------------------------------------------------
-  void OnRouterReadable();
-  void HandleMessage(const RoutingId& rid, zmq::message_t& data);
-  void HandleFrame(Peer& peer, const Principal& principal, pb::Frame& frame);
-  void OnPublish(Peer& peer, const Principal& from, pb::Publish& pub);
-  void RequeueFailedCommit(std::unique_ptr<Job> failed);
-  void OnAck(Peer& peer, const pb::Ack& ack);
-  void OnClientNack(Peer& peer, const pb::Nack& nack);
-  void OnHello(Peer& peer, const pb::Hello& hello);
-  void OnSubscribe(Peer& peer, const pb::Subscribe& sub);
-  void OnZapReadable();
-  void OnMonitorReadable();
-
-  // ---- output -------------------------------------------------------------
-  bool SendTo(const RoutingId& rid, const std::string& bytes) {
-    return SendTo(rid, zmq::message_t(bytes.data(), bytes.size()));
-  }
-  bool SendTo(const RoutingId& rid, zmq::message_t&& msg);
-  void SendFrame(const RoutingId& rid, const pb::Frame& f) { SendTo(rid, f.SerializeAsString()); }
-  void SendNack(const RoutingId& rid, const std::string& id, uint64_t seq, pb::Code code,
-                const std::string& reason);
-  void Refuse(const RoutingId& rid, const std::string& principal, const std::string& id,
-              pb::Code code, const std::string& reason);
-
-  // ---- batching -----------------------------------------------------------
-  void MaybeSubmit();
-  void OnCommitted(std::unique_ptr<Job> job);
-  void Audit(std::string event, std::string principal, std::string detail) {
-    pending_->batch.audit.push_back(
-        {clock_.NowMs(), std::move(event), std::move(principal), std::move(detail)});
-  }
-
-  // ---- delivery -----------------------------------------------------------
-  Mailbox* MailboxFor(const std::string& principal);
-  absl::StatusOr<Mailbox*> EnsureMailbox(const std::string& principal);
-  void Pump(Mailbox& mb);
-  void Unbind(Mailbox& mb);
-  void AdvanceCursor(Mailbox& mb);
-  void DeadLetter(Mailbox& mb, uint64_t seq, Inflight entry, const std::string& reason);
-  void PublishInternal(const std::string& topic, const google::protobuf::Message& payload);
-
-  // ---- housekeeping -------------------------------------------------------
-  void Tick();
-  void ReloadRegistryIfChanged(bool force);
-  void DropPeer(const RoutingId& rid, const std::string& why);
-
-  // ---- HTTP ---------------------------------------------------------------
-  HttpResponse OnHttp(const HttpRequest& req);
-  std::string MetricsText() const;
-  std::string StatusJson() const;
-  HttpResponse DeadLettersJson();
-  HttpResponse ReplayDeadLetter(int64_t id);
-
-  int64_t NowUs() const { return clock_.MonotonicUs(); }
-  int64_t BackoffUs(uint32_t attempts) const {
-    int64_t ms = config_.ack_timeout_ms;
-    for (uint32_t i = 1; i < attempts && ms < config_.max_backoff_ms; ++i) ms *= 2;
-    return std::min<int64_t>(ms, config_.max_backoff_ms) * 1000;
-  }
-
-  // Constant after Init().
-  boost::asio::io_context& io_;
-  const HubConfig config_;
-  const Clock& clock_;
-  std::string endpoint_;
-  std::string hub_public_key_;
-
-  // Loop-thread state.
-  zmq::context_t ctx_;
-  zmq::socket_t router_, zap_, monitor_;
-  std::unique_ptr<ZmqWatcher> watcher_, zap_watcher_, monitor_watcher_;
-  std::unique_ptr<HttpServer> http_;
-  boost::asio::steady_timer tick_;
-  std::unique_ptr<Store> store_;
-  std::unique_ptr<sqlite::Db> audit_log_;  // read-only view for /deadletters
-  std::unique_ptr<Writer> writer_;
-  Registry registry_;
-  int64_t registry_mtime_ = 0;
-  int64_t acl_mtime_ = 0;
-  int64_t last_registry_check_us_ = 0;
-  int64_t last_compact_us_ = 0;
-  int64_t last_submit_us_ = 0;
-
-  std::unordered_map<RoutingId, Peer, RoutingIdHash> peers_;
-  std::unordered_map<std::string, std::unique_ptr<Mailbox>> mailboxes_;  // by principal
-  std::multimap<std::string, std::string> subscriptions_;               // topic -> principal
-  uint64_t last_seq_ = 0;
-
-  std::unique_ptr<Job> pending_ = std::make_unique<Job>();
-  std::unordered_map<std::string, size_t> pending_ids_;  // id -> index in pending_ messages
-  std::unordered_set<std::string> committing_ids_;
-  std::unordered_map<std::string, std::vector<RoutingId>> committing_dups_;
-  bool writer_busy_ = false;
-  int64_t store_backoff_ms_ = 0;  // > 0 while commits fail: retry at store_retry_at_us_
-  int64_t store_retry_at_us_ = 0;
-  bool input_paused_ = false;
-  bool shut_down_ = false;
-
-  // Metrics.
-  uint64_t frames_in_ = 0, published_ = 0, duplicates_ = 0, refused_ = 0, acks_sent_ = 0,
-           delivered_ = 0, redelivered_ = 0, acked_ = 0, dead_lettered_ = 0, expired_ = 0,
-           key_refused_ = 0, handshake_failed_ = 0, commits_ = 0, commit_errors_ = 0,
-           resource_exhausted_ = 0, peers_offline_ = 0;
-  Histogram batch_sizes_{{1, 4, 16, 64, 256, 1024, 4096}};
-  Histogram ack_latency_ms_{{0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000}};
-};
+}  // namespace
 
 absl::Status BrokerImpl::Init() {
   std::error_code ec;
@@ -815,88 +530,6 @@ void BrokerImpl::OnSubscribe(Peer& peer, const pb::Subscribe& sub) {
   }
 }
 
-void BrokerImpl::OnZapReadable() {
-  while (true) {
-    std::vector<zmq::message_t> req;
-    zmq::recv_result_t r;
-    try {
-      zmq::message_t m;
-      r = zap_.recv(m, zmq::recv_flags::dontwait);
-      if (!r) return;
-      req.push_back(std::move(m));
-      while (zap_.get(zmq::sockopt::rcvmore)) {
-        zmq::message_t part;
-        (void)zap_.recv(part, zmq::recv_flags::none);
-        req.push_back(std::move(part));
-      }
-    } catch (const zmq::error_t& e) {
-      LOG_WARN("zap recv: {}", e.what());
-      return;
-    }
-    // version, request id, domain, address, identity, mechanism, credentials
-    std::string status = "400", text = "denied", user;
-    std::string address = req.size() > 3 ? req[3].to_string() : "";
-    if (req.size() >= 7 && req[0].to_string() == "1.0" && req[5].to_string() == "CURVE" &&
-        req[6].size() == 32) {
-      char z85[41];
-      zmq_z85_encode(z85, static_cast<const uint8_t*>(req[6].data()), 32);
-      if (const Principal* p = registry_.ByKey(z85)) {
-        status = "200";
-        text = "OK";
-        user = z85;
-        (void)p;
-      } else {
-        ++key_refused_;
-        text = "unknown or revoked key";
-        Audit("key_refused", "", absl::StrCat("address=", address, " key=", z85,
-                                             " 未登记或已吊销的密钥 / unknown or revoked key"));
-        LOG_WARN("refused key {} from {}", z85, address);
-      }
-    } else {
-      ++key_refused_;
-      Audit("key_refused", "", absl::StrCat("address=", address, " mechanism not CURVE"));
-    }
-    try {
-      zap_.send(zmq::str_buffer("1.0"), zmq::send_flags::sndmore);
-      zap_.send(req.size() > 1 ? std::move(req[1]) : zmq::message_t(), zmq::send_flags::sndmore);
-      zap_.send(zmq::buffer(status), zmq::send_flags::sndmore);
-      zap_.send(zmq::buffer(text), zmq::send_flags::sndmore);
-      zap_.send(zmq::buffer(user), zmq::send_flags::sndmore);
-      zap_.send(zmq::message_t(), zmq::send_flags::none);
-    } catch (const zmq::error_t& e) {
-      LOG_WARN("zap send: {}", e.what());
-    }
-    MaybeSubmit();
-  }
-}
-
-void BrokerImpl::OnMonitorReadable() {
-  while (true) {
-    zmq::message_t ev, addr;
-    try {
-      if (!monitor_.recv(ev, zmq::recv_flags::dontwait)) return;
-      if (monitor_.get(zmq::sockopt::rcvmore)) (void)monitor_.recv(addr, zmq::recv_flags::none);
-    } catch (const zmq::error_t&) {
-      return;
-    }
-    if (ev.size() < 6) continue;
-    uint16_t event;
-    uint32_t value;
-    memcpy(&event, ev.data(), 2);
-    memcpy(&value, static_cast<const char*>(ev.data()) + 2, 4);
-    if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ||
-        event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) {
-      ++handshake_failed_;
-      std::string why = value == ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC
-                            ? "加密握手失败（服务器公钥错误？）/ cryptographic error (wrong server key?)"
-                            : absl::StrCat("握手失败 / handshake failed, code ", value);
-      Audit("handshake_failed", "", absl::StrCat("address=", addr.to_string(), " ", why));
-      LOG_WARN("handshake failed from {}: {}", addr.to_string(), why);
-    }
-  }
-  MaybeSubmit();
-}
-
 // ---------------------------------------------------------------------------
 // Output
 
@@ -1325,43 +958,6 @@ void BrokerImpl::Tick() {
   });
 }
 
-void BrokerImpl::ReloadRegistryIfChanged(bool force) {
-  auto mtime = [](const std::string& path) -> int64_t {
-    struct stat st;
-    if (stat(path.c_str(), &st) != 0) return 0;
-    return static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
-  };
-  const int64_t r = mtime(config_.registry_file), a = mtime(config_.acl_file);
-  if (!force && r == registry_mtime_ && a == acl_mtime_) return;
-  const bool first = registry_mtime_ == 0 && acl_mtime_ == 0;
-  registry_mtime_ = r;
-  acl_mtime_ = a;
-  if (first) return;
-  auto reg = Registry::Load(config_.registry_file, config_.acl_file);
-  if (!reg.ok()) {
-    LOG_ERROR("registry reload failed, keeping the old one: {}", reg.status().ToString());
-    return;
-  }
-  registry_ = std::move(*reg);
-  for (auto& p : registry_.principals())
-    if (auto mb = EnsureMailbox(p.name); !mb.ok())  // retried at its first message
-      LOG_ERROR("mailbox for {}: {}", p.name, mb.status().ToString());
-  // Sessions whose key is no longer valid end now.
-  std::vector<RoutingId> revoked;
-  for (auto& [rid, peer] : peers_) {
-    const Principal* p = registry_.ByName(peer.principal);
-    if (!p || p->revoked) revoked.push_back(rid);
-  }
-  for (auto& rid : revoked) {
-    ++key_refused_;
-    Audit("key_refused", peers_[rid].principal, "key revoked; session ended");
-    SendNack(rid, "", 0, pb::UNAUTHENTICATED, "密钥已吊销 / key revoked");
-    DropPeer(rid, "key revoked");
-  }
-  Audit("registry_reload", "hub", absl::StrCat("principals=", registry_.principals().size()));
-  LOG_INFO("registry reloaded: {} principals", registry_.principals().size());
-}
-
 void BrokerImpl::DropPeer(const RoutingId& rid, const std::string& why) {
   auto it = peers_.find(rid);
   if (it == peers_.end()) return;
@@ -1375,156 +971,13 @@ void BrokerImpl::DropPeer(const RoutingId& rid, const std::string& why) {
   peers_.erase(it);
 }
 
-// ---------------------------------------------------------------------------
-// HTTP: /metrics, /status, /deadletters
+}  // namespace concord::hub::internal
 
-HttpResponse BrokerImpl::OnHttp(const HttpRequest& req) {
-  const std::string path = req.Path();
-  if (req.method == "GET" && path == "/metrics")
-    return {200, "text/plain; version=0.0.4; charset=utf-8", MetricsText()};
-  if (req.method == "GET" && path == "/status") return {200, "application/json", StatusJson()};
-  if (req.method == "GET" && path == "/deadletters") return DeadLettersJson();
-  if (req.method == "POST" && path == "/deadletters/replay") {
-    try {
-      return ReplayDeadLetter(std::stoll(req.Query("id")));
-    } catch (const std::exception&) {
-      return {400, "application/json", R"({"error":"需要 id 参数 / id= is required"})"};
-    }
-  }
-  return {404, "application/json", R"({"error":"未找到 / not found"})"};
-}
-
-std::string BrokerImpl::MetricsText() const {
-  std::string out;
-  RenderCounter("concord_hub_frames_received_total", "Frames received from clients.", frames_in_, out);
-  RenderCounter("concord_hub_published_total", "Envelopes durably accepted.", published_, out);
-  RenderCounter("concord_hub_duplicates_total", "Publishes of an id already stored.", duplicates_, out);
-  RenderCounter("concord_hub_refused_total", "Frames answered with a Nack.", refused_, out);
-  RenderCounter("concord_hub_resource_exhausted_total", "Publishes refused for a full queue.",
-                resource_exhausted_, out);
-  RenderCounter("concord_hub_delivered_total", "First deliveries sent.", delivered_, out);
-  RenderCounter("concord_hub_redelivered_total", "Deliveries re-sent after a timeout.", redelivered_, out);
-  RenderCounter("concord_hub_acked_total", "Deliveries acknowledged by receivers.", acked_, out);
-  RenderCounter("concord_hub_dead_lettered_total", "Deliveries dead-lettered.", dead_lettered_, out);
-  RenderCounter("concord_hub_expired_total", "Messages dropped past their expiry.", expired_, out);
-  RenderCounter("concord_hub_key_refused_total", "Connections or messages refused for their key.",
-                key_refused_, out);
-  RenderCounter("concord_hub_handshake_failed_total", "CurveZMQ handshakes that failed.",
-                handshake_failed_, out);
-  RenderCounter("concord_hub_commits_total", "Group commits.", commits_, out);
-  RenderCounter("concord_hub_commit_errors_total", "Failed group commits.", commit_errors_, out);
-  size_t connected = 0;
-  for (auto& [n, mb] : mailboxes_) connected += mb->peer ? 1 : 0;
-  RenderGauge("concord_hub_connected_peers", "Principals with a live session.",
-              static_cast<double>(connected), out);
-  absl::StrAppend(&out, "# HELP concord_hub_queue_depth Unacknowledged messages per recipient.\n",
-                  "# TYPE concord_hub_queue_depth gauge\n");
-  for (auto& [n, mb] : mailboxes_)
-    absl::StrAppend(&out, "concord_hub_queue_depth{recipient=\"", n, "\"} ", mb->depth, "\n");
-  absl::StrAppend(&out, "# HELP concord_hub_inflight Deliveries awaiting acknowledgement.\n",
-                  "# TYPE concord_hub_inflight gauge\n");
-  for (auto& [n, mb] : mailboxes_)
-    absl::StrAppend(&out, "concord_hub_inflight{recipient=\"", n, "\"} ", mb->inflight.size(), "\n");
-  batch_sizes_.Render("concord_hub_commit_batch_size", "Messages per group commit.", out);
-  ack_latency_ms_.Render("concord_hub_publish_to_ack_ms",
-                         "Time from a publish arriving to its Ack being sent (ms).", out);
-  return out;
-}
-
-std::string BrokerImpl::StatusJson() const {
-  nlohmann::json j;
-  j["endpoint"] = endpoint_;
-  j["last_seq"] = last_seq_;
-  j["published"] = published_;
-  j["delivered"] = delivered_;
-  j["acked"] = acked_;
-  j["dead_lettered"] = dead_lettered_;
-  j["expired"] = expired_;
-  j["refused"] = refused_;
-  auto& arr = j["principals"] = nlohmann::json::array();
-  std::vector<std::string> names;
-  for (auto& [n, mb] : mailboxes_) names.push_back(n);
-  std::sort(names.begin(), names.end());
-  for (auto& n : names) {
-    const Mailbox& mb = *mailboxes_.at(n);
-    const Principal* p = registry_.ByName(n);
-    std::string client;
-    if (mb.peer)
-      if (auto it = peers_.find(*mb.peer); it != peers_.end()) client = it->second.client;
-    arr.push_back({{"name", n},
-                   {"display", p ? p->display : ""},
-                   {"revoked", p ? p->revoked : true},
-                   {"connected", mb.peer.has_value()},
-                   {"client", client},
-                   {"queued", mb.depth},
-                   {"inflight", mb.inflight.size()},
-                   {"delivered", mb.delivered},
-                   {"acked", mb.acked},
-                   {"dead_lettered", mb.dead},
-                   {"expired", mb.expired},
-                   {"cursor", mb.acked_through}});
-  }
-  return j.dump(2);
-}
-
-HttpResponse BrokerImpl::DeadLettersJson() {
-  auto stmt = audit_log_->Prepare(
-      "SELECT id, recipient, seq, message_id, sender, attempts, reason, at_ms, replayed "
-      "FROM dead_letters ORDER BY id");
-  if (!stmt.ok()) return {500, "application/json", "{}"};
-  nlohmann::json arr = nlohmann::json::array();
-  while (true) {
-    auto row = stmt->Step();
-    if (!row.ok() || !*row) break;
-    arr.push_back({{"id", stmt->Int(0)}, {"recipient", stmt->Text(1)}, {"seq", stmt->Int(2)},
-                   {"message_id", stmt->Text(3)}, {"sender", stmt->Text(4)},
-                   {"attempts", stmt->Int(5)}, {"reason", stmt->Text(6)}, {"at_ms", stmt->Int(7)},
-                   {"replayed", stmt->Int(8) != 0}});
-  }
-  return {200, "application/json", arr.dump(2)};
-}
-
-HttpResponse BrokerImpl::ReplayDeadLetter(int64_t id) {
-  auto stmt = audit_log_->Prepare(
-      "SELECT recipient, message_id, sender, envelope, replayed FROM dead_letters WHERE id=?");
-  if (!stmt.ok()) return {500, "application/json", "{}"};
-  stmt->Bind(1, id);
-  auto row = stmt->Step();
-  if (!row.ok() || !*row)
-    return {404, "application/json",
-            absl::StrCat(R"({"error":"没有该死信 / no dead letter )", id, "\"}")};
-  const std::string recipient = stmt->Text(0), message_id = stmt->Text(1),
-                    sender = stmt->Text(2), envelope = stmt->Blob(3);
-  Mailbox* mb = MailboxFor(recipient);
-  if (!mb) return {409, "application/json", R"({"error":"收件人已不存在 / recipient gone"})"};
-  // A replay is a new log entry for that recipient only; its dedup key is
-  // derived from the dead letter so a second replay of the same row is a no-op.
-  NewMessage m;
-  m.seq = ++last_seq_;
-  m.id = absl::StrCat("replay:", id, ":", message_id);
-  m.sender = sender;
-  m.envelope = envelope;
-  m.created_ms = clock_.NowMs();
-  m.recipients.push_back(mb->id);
-  m.audit_detail = absl::StrCat("replay of dead letter ", id, " to ", recipient);
-  ++mb->pending;
-  pending_ids_[m.id] = pending_->batch.messages.size();
-  pending_->batch.messages.push_back(std::move(m));
-  pending_->ackers.emplace_back();
-  pending_->received_us.push_back(NowUs());
-  pending_->batch.replayed.push_back(id);
-  Audit("replay", recipient, absl::StrCat("dead_letter=", id, " id=", message_id));
-  MaybeSubmit();
-  return {200, "application/json",
-          nlohmann::json({{"replayed", id}, {"recipient", recipient}, {"message_id", message_id}})
-              .dump()};
-}
-
-}  // namespace
+namespace concord::hub {
 
 absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(boost::asio::io_context& io,
                                                       HubConfig config, const Clock& clock) {
-  auto b = std::make_unique<BrokerImpl>(io, std::move(config), clock);
+  auto b = std::make_unique<internal::BrokerImpl>(io, std::move(config), clock);
   RETURN_IF_ERROR(b->Init());
   return std::unique_ptr<Broker>(std::move(b));
 }

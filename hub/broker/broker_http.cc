@@ -1,0 +1,159 @@
+// The broker's HTTP endpoints: /metrics, /status, /deadletters and
+// /deadletters/replay. See broker.h.
+#include <algorithm>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "hub/broker/broker_impl.h"
+#include "nlohmann/json.hpp"
+
+namespace concord::hub::internal {
+
+// ---------------------------------------------------------------------------
+// HTTP: /metrics, /status, /deadletters
+
+HttpResponse BrokerImpl::OnHttp(const HttpRequest& req) {
+  const std::string path = req.Path();
+  if (req.method == "GET" && path == "/metrics")
+    return {200, "text/plain; version=0.0.4; charset=utf-8", MetricsText()};
+  if (req.method == "GET" && path == "/status") return {200, "application/json", StatusJson()};
+  if (req.method == "GET" && path == "/deadletters") return DeadLettersJson();
+  if (req.method == "POST" && path == "/deadletters/replay") {
+    try {
+      return ReplayDeadLetter(std::stoll(req.Query("id")));
+    } catch (const std::exception&) {
+      return {400, "application/json", R"({"error":"需要 id 参数 / id= is required"})"};
+    }
+  }
+  return {404, "application/json", R"({"error":"未找到 / not found"})"};
+}
+
+std::string BrokerImpl::MetricsText() const {
+  std::string out;
+  RenderCounter("concord_hub_frames_received_total", "Frames received from clients.", frames_in_, out);
+  RenderCounter("concord_hub_published_total", "Envelopes durably accepted.", published_, out);
+  RenderCounter("concord_hub_duplicates_total", "Publishes of an id already stored.", duplicates_, out);
+  RenderCounter("concord_hub_refused_total", "Frames answered with a Nack.", refused_, out);
+  RenderCounter("concord_hub_resource_exhausted_total", "Publishes refused for a full queue.",
+                resource_exhausted_, out);
+  RenderCounter("concord_hub_delivered_total", "First deliveries sent.", delivered_, out);
+  RenderCounter("concord_hub_redelivered_total", "Deliveries re-sent after a timeout.", redelivered_, out);
+  RenderCounter("concord_hub_acked_total", "Deliveries acknowledged by receivers.", acked_, out);
+  RenderCounter("concord_hub_dead_lettered_total", "Deliveries dead-lettered.", dead_lettered_, out);
+  RenderCounter("concord_hub_expired_total", "Messages dropped past their expiry.", expired_, out);
+  RenderCounter("concord_hub_key_refused_total", "Connections or messages refused for their key.",
+                key_refused_, out);
+  RenderCounter("concord_hub_handshake_failed_total", "CurveZMQ handshakes that failed.",
+                handshake_failed_, out);
+  RenderCounter("concord_hub_commits_total", "Group commits.", commits_, out);
+  RenderCounter("concord_hub_commit_errors_total", "Failed group commits.", commit_errors_, out);
+  size_t connected = 0;
+  for (auto& [n, mb] : mailboxes_) connected += mb->peer ? 1 : 0;
+  RenderGauge("concord_hub_connected_peers", "Principals with a live session.",
+              static_cast<double>(connected), out);
+  absl::StrAppend(&out, "# HELP concord_hub_queue_depth Unacknowledged messages per recipient.\n",
+                  "# TYPE concord_hub_queue_depth gauge\n");
+  for (auto& [n, mb] : mailboxes_)
+    absl::StrAppend(&out, "concord_hub_queue_depth{recipient=\"", n, "\"} ", mb->depth, "\n");
+  absl::StrAppend(&out, "# HELP concord_hub_inflight Deliveries awaiting acknowledgement.\n",
+                  "# TYPE concord_hub_inflight gauge\n");
+  for (auto& [n, mb] : mailboxes_)
+    absl::StrAppend(&out, "concord_hub_inflight{recipient=\"", n, "\"} ", mb->inflight.size(), "\n");
+  batch_sizes_.Render("concord_hub_commit_batch_size", "Messages per group commit.", out);
+  ack_latency_ms_.Render("concord_hub_publish_to_ack_ms",
+                         "Time from a publish arriving to its Ack being sent (ms).", out);
+  return out;
+}
+
+std::string BrokerImpl::StatusJson() const {
+  nlohmann::json j;
+  j["endpoint"] = endpoint_;
+  j["last_seq"] = last_seq_;
+  j["published"] = published_;
+  j["delivered"] = delivered_;
+  j["acked"] = acked_;
+  j["dead_lettered"] = dead_lettered_;
+  j["expired"] = expired_;
+  j["refused"] = refused_;
+  auto& arr = j["principals"] = nlohmann::json::array();
+  std::vector<std::string> names;
+  for (auto& [n, mb] : mailboxes_) names.push_back(n);
+  std::sort(names.begin(), names.end());
+  for (auto& n : names) {
+    const Mailbox& mb = *mailboxes_.at(n);
+    const Principal* p = registry_.ByName(n);
+    std::string client;
+    if (mb.peer)
+      if (auto it = peers_.find(*mb.peer); it != peers_.end()) client = it->second.client;
+    arr.push_back({{"name", n},
+                   {"display", p ? p->display : ""},
+                   {"revoked", p ? p->revoked : true},
+                   {"connected", mb.peer.has_value()},
+                   {"client", client},
+                   {"queued", mb.depth},
+                   {"inflight", mb.inflight.size()},
+                   {"delivered", mb.delivered},
+                   {"acked", mb.acked},
+                   {"dead_lettered", mb.dead},
+                   {"expired", mb.expired},
+                   {"cursor", mb.acked_through}});
+  }
+  return j.dump(2);
+}
+
+HttpResponse BrokerImpl::DeadLettersJson() {
+  auto stmt = audit_log_->Prepare(
+      "SELECT id, recipient, seq, message_id, sender, attempts, reason, at_ms, replayed "
+      "FROM dead_letters ORDER BY id");
+  if (!stmt.ok()) return {500, "application/json", "{}"};
+  nlohmann::json arr = nlohmann::json::array();
+  while (true) {
+    auto row = stmt->Step();
+    if (!row.ok() || !*row) break;
+    arr.push_back({{"id", stmt->Int(0)}, {"recipient", stmt->Text(1)}, {"seq", stmt->Int(2)},
+                   {"message_id", stmt->Text(3)}, {"sender", stmt->Text(4)},
+                   {"attempts", stmt->Int(5)}, {"reason", stmt->Text(6)}, {"at_ms", stmt->Int(7)},
+                   {"replayed", stmt->Int(8) != 0}});
+  }
+  return {200, "application/json", arr.dump(2)};
+}
+
+HttpResponse BrokerImpl::ReplayDeadLetter(int64_t id) {
+  auto stmt = audit_log_->Prepare(
+      "SELECT recipient, message_id, sender, envelope, replayed FROM dead_letters WHERE id=?");
+  if (!stmt.ok()) return {500, "application/json", "{}"};
+  stmt->Bind(1, id);
+  auto row = stmt->Step();
+  if (!row.ok() || !*row)
+    return {404, "application/json",
+            absl::StrCat(R"({"error":"没有该死信 / no dead letter )", id, "\"}")};
+  const std::string recipient = stmt->Text(0), message_id = stmt->Text(1),
+                    sender = stmt->Text(2), envelope = stmt->Blob(3);
+  Mailbox* mb = MailboxFor(recipient);
+  if (!mb) return {409, "application/json", R"({"error":"收件人已不存在 / recipient gone"})"};
+  // A replay is a new log entry for that recipient only; its dedup key is
+  // derived from the dead letter so a second replay of the same row is a no-op.
+  NewMessage m;
+  m.seq = ++last_seq_;
+  m.id = absl::StrCat("replay:", id, ":", message_id);
+  m.sender = sender;
+  m.envelope = envelope;
+  m.created_ms = clock_.NowMs();
+  m.recipients.push_back(mb->id);
+  m.audit_detail = absl::StrCat("replay of dead letter ", id, " to ", recipient);
+  ++mb->pending;
+  pending_ids_[m.id] = pending_->batch.messages.size();
+  pending_->batch.messages.push_back(std::move(m));
+  pending_->ackers.emplace_back();
+  pending_->received_us.push_back(NowUs());
+  pending_->batch.replayed.push_back(id);
+  Audit("replay", recipient, absl::StrCat("dead_letter=", id, " id=", message_id));
+  MaybeSubmit();
+  return {200, "application/json",
+          nlohmann::json({{"replayed", id}, {"recipient", recipient}, {"message_id", message_id}})
+              .dump()};
+}
+
+}  // namespace concord::hub::internal

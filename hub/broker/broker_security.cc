@@ -1,0 +1,135 @@
+// The broker's key admission: the ZAP handler that maps each client key to a
+// principal, the socket monitor that audits failed handshakes, and the
+// registry reload that ends the sessions of revoked keys. See broker.h.
+#include <sys/stat.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "hub/broker/broker_impl.h"
+#include "hub/common/log.h"
+
+namespace concord::hub::internal {
+
+void BrokerImpl::OnZapReadable() {
+  while (true) {
+    std::vector<zmq::message_t> req;
+    zmq::recv_result_t r;
+    try {
+      zmq::message_t m;
+      r = zap_.recv(m, zmq::recv_flags::dontwait);
+      if (!r) return;
+      req.push_back(std::move(m));
+      while (zap_.get(zmq::sockopt::rcvmore)) {
+        zmq::message_t part;
+        (void)zap_.recv(part, zmq::recv_flags::none);
+        req.push_back(std::move(part));
+      }
+    } catch (const zmq::error_t& e) {
+      LOG_WARN("zap recv: {}", e.what());
+      return;
+    }
+    // version, request id, domain, address, identity, mechanism, credentials
+    std::string status = "400", text = "denied", user;
+    std::string address = req.size() > 3 ? req[3].to_string() : "";
+    if (req.size() >= 7 && req[0].to_string() == "1.0" && req[5].to_string() == "CURVE" &&
+        req[6].size() == 32) {
+      char z85[41];
+      zmq_z85_encode(z85, static_cast<const uint8_t*>(req[6].data()), 32);
+      if (const Principal* p = registry_.ByKey(z85)) {
+        status = "200";
+        text = "OK";
+        user = z85;
+        (void)p;
+      } else {
+        ++key_refused_;
+        text = "unknown or revoked key";
+        Audit("key_refused", "", absl::StrCat("address=", address, " key=", z85,
+                                             " 未登记或已吊销的密钥 / unknown or revoked key"));
+        LOG_WARN("refused key {} from {}", z85, address);
+      }
+    } else {
+      ++key_refused_;
+      Audit("key_refused", "", absl::StrCat("address=", address, " mechanism not CURVE"));
+    }
+    try {
+      zap_.send(zmq::str_buffer("1.0"), zmq::send_flags::sndmore);
+      zap_.send(req.size() > 1 ? std::move(req[1]) : zmq::message_t(), zmq::send_flags::sndmore);
+      zap_.send(zmq::buffer(status), zmq::send_flags::sndmore);
+      zap_.send(zmq::buffer(text), zmq::send_flags::sndmore);
+      zap_.send(zmq::buffer(user), zmq::send_flags::sndmore);
+      zap_.send(zmq::message_t(), zmq::send_flags::none);
+    } catch (const zmq::error_t& e) {
+      LOG_WARN("zap send: {}", e.what());
+    }
+    MaybeSubmit();
+  }
+}
+
+void BrokerImpl::OnMonitorReadable() {
+  while (true) {
+    zmq::message_t ev, addr;
+    try {
+      if (!monitor_.recv(ev, zmq::recv_flags::dontwait)) return;
+      if (monitor_.get(zmq::sockopt::rcvmore)) (void)monitor_.recv(addr, zmq::recv_flags::none);
+    } catch (const zmq::error_t&) {
+      return;
+    }
+    if (ev.size() < 6) continue;
+    uint16_t event;
+    uint32_t value;
+    memcpy(&event, ev.data(), 2);
+    memcpy(&value, static_cast<const char*>(ev.data()) + 2, 4);
+    if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ||
+        event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) {
+      ++handshake_failed_;
+      std::string why = value == ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC
+                            ? "加密握手失败（服务器公钥错误？）/ cryptographic error (wrong server key?)"
+                            : absl::StrCat("握手失败 / handshake failed, code ", value);
+      Audit("handshake_failed", "", absl::StrCat("address=", addr.to_string(), " ", why));
+      LOG_WARN("handshake failed from {}: {}", addr.to_string(), why);
+    }
+  }
+  MaybeSubmit();
+}
+
+void BrokerImpl::ReloadRegistryIfChanged(bool force) {
+  auto mtime = [](const std::string& path) -> int64_t {
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0) return 0;
+    return static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+  };
+  const int64_t r = mtime(config_.registry_file), a = mtime(config_.acl_file);
+  if (!force && r == registry_mtime_ && a == acl_mtime_) return;
+  const bool first = registry_mtime_ == 0 && acl_mtime_ == 0;
+  registry_mtime_ = r;
+  acl_mtime_ = a;
+  if (first) return;
+  auto reg = Registry::Load(config_.registry_file, config_.acl_file);
+  if (!reg.ok()) {
+    LOG_ERROR("registry reload failed, keeping the old one: {}", reg.status().ToString());
+    return;
+  }
+  registry_ = std::move(*reg);
+  for (auto& p : registry_.principals())
+    if (auto mb = EnsureMailbox(p.name); !mb.ok())  // retried at its first message
+      LOG_ERROR("mailbox for {}: {}", p.name, mb.status().ToString());
+  // Sessions whose key is no longer valid end now.
+  std::vector<RoutingId> revoked;
+  for (auto& [rid, peer] : peers_) {
+    const Principal* p = registry_.ByName(peer.principal);
+    if (!p || p->revoked) revoked.push_back(rid);
+  }
+  for (auto& rid : revoked) {
+    ++key_refused_;
+    Audit("key_refused", peers_[rid].principal, "key revoked; session ended");
+    SendNack(rid, "", 0, pb::UNAUTHENTICATED, "密钥已吊销 / key revoked");
+    DropPeer(rid, "key revoked");
+  }
+  Audit("registry_reload", "hub", absl::StrCat("principals=", registry_.principals().size()));
+  LOG_INFO("registry reloaded: {} principals", registry_.principals().size());
+}
+
+}  // namespace concord::hub::internal
