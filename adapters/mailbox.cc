@@ -72,7 +72,9 @@ absl::Status Mailbox::Record(const pb::Envelope& envelope, sqlite::Db& db) {
   // `db` is client_.db(), on which record_ was prepared.
   record_.BindAll(envelope.id(), envelope.from(), PayloadTypeName(envelope.payload()),
                   RenderPayloadJson(envelope.payload()), envelope.correlation_id(), clock_.NowMs());
-  return record_.Run();
+  RETURN_IF_ERROR(record_.Run());
+  for (const auto& hook : hooks_) RETURN_IF_ERROR(hook(envelope, db));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> Mailbox::Send(const OutgoingMessage& message) {

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -73,6 +74,13 @@ class Mailbox {
   absl::StatusOr<int64_t> AckIds(const std::vector<std::string>& ids);
   absl::StatusOr<int64_t> AckThrough(int64_t n);
 
+  // Runs `hook` on every delivery, inside its transaction, after it is
+  // recorded (a connector's own tables, e.g. the aid connector's replies).
+  // An error rolls the delivery back; the hub re-sends it.
+  using DeliveryHook =
+      std::function<absl::Status(const concord::v1::Envelope& envelope, sqlite::Db& db)>;
+  void AddDeliveryHook(DeliveryHook hook) { hooks_.push_back(std::move(hook)); }
+
   absl::StatusOr<int64_t> UnreadCount();
   absl::StatusOr<std::vector<FailedPublish>> FailedPublishes();
   absl::StatusOr<int64_t> FailedCount();
@@ -85,6 +93,7 @@ class Mailbox {
   client::Client& client_;
   const Clock& clock_;
   sqlite::Stmt record_;  // INSERT into inbox_messages
+  std::vector<DeliveryHook> hooks_;
 };
 
 }  // namespace concord::adapter

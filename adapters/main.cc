@@ -31,7 +31,9 @@ int main(int argc, char** argv) {
   concord::adapter::RegisterAllConnectors(registry);
 
   boost::asio::io_context io;
-  auto adapter = concord::adapter::Adapter::Start(io, *std::move(config), registry);
+  concord::adapter::AdapterOptions options;
+  if (!config->aid.linkage_key.empty()) options.connectors.push_back("aid");  // judicial aid
+  auto adapter = concord::adapter::Adapter::Start(io, *std::move(config), registry, options);
   if (!adapter.ok()) {
     fprintf(stderr, "启动失败 / cannot start: %s\n", adapter.status().ToString().c_str());
     return 1;

@@ -49,6 +49,7 @@ absl::StatusOr<ProcessConfig> LoadProcessConfig(const std::string& path,
   c.http_port = t["http"]["port"].value_or(c.http_port);
   c.drop_dir = resolve(t["csv"]["drop_dir"].value_or(std::string()));
   c.aid.linkage_key = resolve(t["aid"]["linkage_key"].value_or(std::string()));
+  c.aid.agent = t["aid"]["agent"].value_or(c.aid.agent);
   c.aid.model = resolve(t["aid"]["model"].value_or(std::string()));
   c.aid.cap_yuan = t["aid"]["cap_yuan"].value_or(c.aid.cap_yuan);
   c.aid.duplicate_probability =

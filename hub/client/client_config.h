@@ -7,7 +7,7 @@
 //   [http]     address = "127.0.0.1"   port = 7201
 //   [subscriptions] topics = ["district", "alerts"]
 //   [csv]      drop_dir = "drop/court"
-//   [aid]      linkage_key = "keys/linkage.key"          (adapters: encodes grantees)
+//   [aid]      linkage_key = "keys/linkage.key"  agent = "role:aid"   (adapters)
 //              cap_yuan = 50000  duplicate_probability = 0.9  possible_probability = 0.5
 //              model = "aid-model.txt"                     (the aid agent)
 //
@@ -31,6 +31,7 @@ struct ProcessConfig {
   std::string drop_dir;        // CSV drop folder
   struct Aid {
     std::string linkage_key;   // adapters: the agencies' shared linkage key file
+    std::string agent = "role:aid";  // adapters: where pre-grant checks go
     std::string model;         // aid agent: a Fellegi-Sunter model file (optional)
     double cap_yuan = 50'000;  // aid agent: money per person per case
     double duplicate_probability = 0.9;

@@ -20,6 +20,7 @@
 #include "hub/common/curve_keys.h"
 #include "hub/common/http_client.h"
 #include "hub/common/sqlite.h"
+#include "tests/support/daemon.h"
 #include "tests/support/district.h"
 
 namespace concord::testing {
@@ -28,111 +29,18 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// One concord-adapter process for principal `name` of a TestDistrict, with
-// its config, keys and data folder under d.dir(). Stopped with SIGTERM (then
-// SIGKILL) when destroyed.
-class AdapterProcess {
- public:
-  AdapterProcess(const TestDistrict& d, const std::string& name) : name_(name) {
-    const std::string dir = d.dir();
-    EXPECT_TRUE(SaveCurveKeyPair(d.KeyOf(name), dir + "/keys/" + name, /*overwrite=*/true).ok());
-    config_ = dir + "/" + name + ".adapter.toml";
-    db_path_ = dir + "/adapter-" + name + "/agency.db";
-    log_ = dir + "/adapter-" + name + ".log";
-    std::ofstream(config_) << "[agency]\nname = \"" << name << "\"\ndisplay = \"测试机关 " << name
-                           << "\"\n\n[hub]\nendpoint = \"" << d.endpoint() << "\"\npublic_key = \""
-                           << d.hub_public_key()
-                           << "\"\nheartbeat_ms = 500\n\n[keys]\nsecret_key = \"keys/" << name
-                           << ".key\"\n\n[storage]\ndata_dir = \"adapter-" << name
-                           << "\"\n\n[http]\naddress = \"127.0.0.1\"\nport = 0\n";
-    Start();
-  }
-  ~AdapterProcess() { Stop(); }
-
-  // SIGTERM, then waits; returns the exit status (SIGKILL after 5 s: -1).
-  int Stop() {
-    if (pid_ <= 0) return exit_status_;
-    kill(pid_, SIGTERM);
-    for (int i = 0; i < 500; ++i) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        return exit_status_;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-    exit_status_ = -1;
-    return exit_status_;
-  }
-
-  bool ok() const { return port_ != 0; }
-  uint16_t port() const { return port_; }
-  const std::string& db_path() const { return db_path_; }
-  std::string log() const { return ReadFile(log_); }
-
-  HttpResult Call(const std::string& method, const std::string& target,
-                  const std::string& body = "") const {
-    auto r = HttpCall("127.0.0.1", port_, method, target, body);
-    return r.ok() ? *r : HttpResult{0, std::string(r.status().message())};
-  }
-  // GET and parse; a JSON null when the call or the parse fails.
-  json Get(const std::string& target) const {
-    HttpResult r = Call("GET", target);
-    if (r.status != 200) return nullptr;
-    return json::parse(r.body, nullptr, false);
-  }
-  HttpResult Post(const std::string& target, const json& body) const {
-    return Call("POST", target, body.dump());
-  }
-
- private:
-  void Start() {
-    const std::string ready = config_ + ".ready";
-    fs::remove(ready);
-    const std::string bin = BinPath("concord-adapter");
-    pid_t pid = SpawnLogged(bin, {"--config", config_, "--ready-file", ready}, log_);
-    pid_ = pid;
-    auto running = [&] { return waitpid(pid_, nullptr, WNOHANG) == 0; };
-    if (!WaitFor([&] { return fs::exists(ready) || !running(); }, 10000) || !fs::exists(ready)) {
-      ADD_FAILURE() << "adapter " << name_ << " did not start:\n" << log();
-      return;
-    }
-    std::istringstream in(ReadFile(ready));
-    std::string line;
-    while (std::getline(in, line))
-      if (line.rfind("http_port=", 0) == 0)
-        port_ = static_cast<uint16_t>(std::stoi(line.substr(10)));
-  }
-
-  std::string name_, config_, db_path_, log_;
-  pid_t pid_ = -1;
-  int exit_status_ = -1;
-  uint16_t port_ = 0;
-};
-
 json Note(const std::string& to, const std::string& subject, const std::string& body) {
   return {{"to", {to}},
           {"type", "concord.v1.TextNote"},
           {"payload", {{"subject", subject}, {"body", body}}}};
 }
 
-bool Connected(const AdapterProcess& a) {
+bool Connected(const DaemonProcess& a) {
   json h = a.Get("/health");
   return h.is_object() && h.value("connected", false);
 }
 
-json InboxMessages(const AdapterProcess& a, const std::string& query = "") {
+json InboxMessages(const DaemonProcess& a, const std::string& query = "") {
   json r = a.Get("/inbox" + query);
   return r.is_object() ? r["messages"] : json::array();
 }
@@ -149,7 +57,7 @@ int64_t CountRows(const std::string& db_path, const std::string& table) {
 TEST(AdapterTest, PublishReachesPeerInboxAndAckMarksRead) {
   TestDistrict d({"a", "b"});
   ASSERT_TRUE(d.StartHub().ok());
-  AdapterProcess a(d, "a"), b(d, "b");
+  DaemonProcess a(d, "a"), b(d, "b");
   ASSERT_TRUE(a.ok() && b.ok());
   ASSERT_TRUE(WaitFor([&] { return Connected(a) && Connected(b); }, 5000));
   EXPECT_EQ(a.Get("/health")["principal"], "a");
@@ -186,7 +94,7 @@ TEST(AdapterTest, PublishReachesPeerInboxAndAckMarksRead) {
 TEST(AdapterTest, PublishesWhileHubIsDownFlowWhenItReturns) {
   TestDistrict d({"a", "b"});
   ASSERT_TRUE(d.StartHub().ok());
-  AdapterProcess a(d, "a"), b(d, "b");
+  DaemonProcess a(d, "a"), b(d, "b");
   ASSERT_TRUE(a.ok() && b.ok());
   ASSERT_TRUE(WaitFor([&] { return Connected(a) && Connected(b); }, 5000));
 
@@ -214,7 +122,7 @@ TEST(AdapterTest, PublishesWhileHubIsDownFlowWhenItReturns) {
 TEST(AdapterTest, BadPublishIsRefusedAndNothingQueued) {
   TestDistrict d({"a", "b"});
   ASSERT_TRUE(d.StartHub().ok());
-  AdapterProcess a(d, "a");
+  DaemonProcess a(d, "a");
   ASSERT_TRUE(a.ok());
   struct Case {
     std::string body;
@@ -250,7 +158,7 @@ TEST(AdapterTest, BadPublishIsRefusedAndNothingQueued) {
 TEST(AdapterTest, UnknownPathsAndBadQueriesAreErrors) {
   TestDistrict d({"a"});
   ASSERT_TRUE(d.StartHub().ok());
-  AdapterProcess a(d, "a");
+  DaemonProcess a(d, "a");
   ASSERT_TRUE(a.ok());
   EXPECT_EQ(a.Call("GET", "/nowhere").status, 404);
   EXPECT_EQ(a.Call("GET", "/publish").status, 405);
@@ -269,7 +177,7 @@ TEST(AdapterTest, RefusedPublishIsListedAsFailed) {
   TestDistrict d({"a", "b"});
   d.WriteAcl("[[allow]]\nfrom = \"b\"\ntype = \"*\"\nto = [\"*\"]\n");  // a may send nothing
   ASSERT_TRUE(d.StartHub().ok());
-  AdapterProcess a(d, "a");
+  DaemonProcess a(d, "a");
   ASSERT_TRUE(a.ok());
   HttpResult r = a.Post("/publish", Note("b", "越权", "should be refused"));
   ASSERT_EQ(r.status, 202) << r.body;
@@ -297,7 +205,7 @@ TEST(AdapterTest, RefusedPublishIsListedAsFailed) {
 TEST(AdapterTest, UnknownPayloadTypeArrivesAsBase64) {
   TestDistrict d({"a", "b"});
   ASSERT_TRUE(d.StartHub().ok());
-  AdapterProcess b(d, "b");
+  DaemonProcess b(d, "b");
   ASSERT_TRUE(b.ok());
   ClientThread a(d.ClientFor("a"));
   a.Call([](client::Client& c) {
@@ -318,7 +226,7 @@ TEST(AdapterTest, UnknownPayloadTypeArrivesAsBase64) {
 TEST(AdapterTest, LockedLocalDatabaseAnswers503) {
   TestDistrict d({"a", "b"});
   ASSERT_TRUE(d.StartHub().ok());
-  AdapterProcess a(d, "a");
+  DaemonProcess a(d, "a");
   ASSERT_TRUE(a.ok());
   {
     auto db = sqlite::Db::Open(a.db_path());

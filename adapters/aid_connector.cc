@@ -1,0 +1,404 @@
+#include "adapters/aid_connector.h"
+
+#include <sodium.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "agents/aid/linkage/aid_csv.h"
+#include "agents/aid/wire.h"
+#include "concord/v1/aid.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "hub/common/log.h"
+#include "hub/common/status_macros.h"
+
+namespace concord::adapter {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+const std::vector<std::string>& AidMigrations() {
+  static const std::vector<std::string> kMigrations = {
+      R"sql(
+      CREATE TABLE aid_records(
+        record_id TEXT PRIMARY KEY,
+        record_json TEXT NOT NULL,   -- as the agency entered it; never leaves the agency
+        source TEXT NOT NULL,        -- "api" or "csv:<file>:<line>"
+        register INTEGER NOT NULL,   -- 1: register if clear; 0: check only
+        status TEXT NOT NULL,        -- checking | clear | possible_duplicate | duplicate | refused
+        registered INTEGER NOT NULL DEFAULT 0,
+        check_id TEXT NOT NULL,      -- envelope id of the AidCheckRequest
+        reply_json TEXT,             -- the aid agent's AidCheckReply
+        created_ms INTEGER NOT NULL,
+        updated_ms INTEGER NOT NULL);
+      CREATE INDEX aid_records_check ON aid_records(check_id);
+      CREATE TABLE aid_notices(
+        n INTEGER PRIMARY KEY,
+        envelope_id TEXT NOT NULL UNIQUE,
+        your_record_id TEXT NOT NULL,
+        notice_json TEXT NOT NULL,
+        received_ms INTEGER NOT NULL);
+      CREATE TABLE aid_imports(
+        file_hash TEXT PRIMARY KEY,
+        file_name TEXT NOT NULL,
+        rows_ok INTEGER NOT NULL,
+        rows_bad INTEGER NOT NULL,
+        at_ms INTEGER NOT NULL);
+      )sql",
+  };
+  return kMigrations;
+}
+
+// The CSV's English column names, in its order.
+constexpr const char* kColumns[] = {"record_id", "agency",        "name",     "id_number",
+                                    "birth_date", "gender",       "phone",    "address",
+                                    "case_ref",   "incident_date", "crime",   "aid_type",
+                                    "amount_yuan", "granted_on"};
+
+std::string CsvQuote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// One JSON grant -> AidRecord, through the CSV importer so that both inputs
+// share one set of checks and messages.
+absl::StatusOr<aid::AidRecord> RecordFromJson(const json& j) {
+  if (!j.is_object()) return absl::InvalidArgumentError("每条记录须为 JSON 对象 / each grant must be a JSON object");
+  std::vector<std::string> values;
+  for (const char* c : kColumns) {
+    auto it = j.find(c);
+    std::string v;
+    if (it == j.end() || it->is_null()) {
+    } else if (it->is_string()) {
+      v = it->get<std::string>();
+    } else if (it->is_number()) {
+      v = it->dump();
+    } else if (it->is_array() && std::string(c) == "case_ref") {
+      std::vector<std::string> refs;
+      for (const auto& r : *it)
+        if (r.is_string()) refs.push_back(r.get<std::string>());
+      v = absl::StrJoin(refs, ";");
+    } else {
+      return absl::InvalidArgumentError(
+          absl::StrCat("字段 ", c, " 类型错误 / field ", c, " must be a string"));
+    }
+    values.push_back(CsvQuote(v));
+  }
+  const std::string csv = absl::StrCat(absl::StrJoin(kColumns, ","), "\n", absl::StrJoin(values, ","), "\n");
+  ASSIGN_OR_RETURN(aid::AidCsvResult parsed, aid::ParseAidCsv(csv));
+  if (!parsed.errors.empty()) {
+    std::vector<std::string> reasons;
+    for (const auto& e : parsed.errors) reasons.push_back(e.reason);
+    return absl::InvalidArgumentError(absl::StrJoin(reasons, "; "));
+  }
+  if (parsed.records.size() != 1) return absl::InvalidArgumentError("空记录 / empty grant");
+  aid::AidRecord r = std::move(parsed.records[0]);
+  r.line = 0;
+  return r;
+}
+
+std::string StatusOf(concord::v1::AidVerdict v) {
+  switch (v) {
+    case concord::v1::AID_CLEAR: return "clear";
+    case concord::v1::AID_POSSIBLE_DUPLICATE: return "possible_duplicate";
+    case concord::v1::AID_DUPLICATE: return "duplicate";
+    default: return "refused";
+  }
+}
+
+std::string ToJson(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions o;
+  o.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, o);
+  return out;
+}
+
+std::string HexHash(const std::string& bytes) {
+  unsigned char h[32];
+  crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
+                     nullptr, 0);
+  char hex[65];
+  sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+  return hex;
+}
+
+// Moves `file` into `dir` (created if needed), keeping its name.
+fs::path MoveInto(const fs::path& file, const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  fs::path to = dir / file.filename();
+  fs::rename(file, to, ec);
+  if (ec) LOG_WARN("cannot move {} to {}: {}", file.string(), to.string(), ec.message());
+  return to;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Connector>> AidConnector::Create(const ConnectorContext& ctx) {
+  if (ctx.config.aid.linkage_key.empty())
+    return absl::InvalidArgumentError(
+        "救助连接器需要 [aid] linkage_key / the aid connector needs [aid] linkage_key");
+  ASSIGN_OR_RETURN(aid::LinkageKey key, aid::ReadLinkageKey(ctx.config.aid.linkage_key));
+  auto c = std::unique_ptr<AidConnector>(new AidConnector(ctx, key));
+  c->agent_ = ctx.config.aid.agent;
+  return std::unique_ptr<Connector>(std::move(c));
+}
+
+absl::Status AidConnector::Start() {
+  RETURN_IF_ERROR(ctx_.client.db().Migrate("adapter_aid", AidMigrations()));
+  ctx_.mailbox.AddDeliveryHook(
+      [this](const concord::v1::Envelope& e, sqlite::Db& db) { return OnDelivery(e, db); });
+  RETURN_IF_ERROR(ctx_.http.Add("POST", "/aid/grants",
+                                [this](const HttpRequest& r) { return PostGrants(r, true); }));
+  RETURN_IF_ERROR(ctx_.http.Add("POST", "/aid/checks",
+                                [this](const HttpRequest& r) { return PostGrants(r, false); }));
+  RETURN_IF_ERROR(
+      ctx_.http.Add("GET", "/aid/grants", [this](const HttpRequest& r) { return GetGrants(r); }));
+  RETURN_IF_ERROR(
+      ctx_.http.Add("GET", "/aid/notices", [this](const HttpRequest& r) { return GetNotices(r); }));
+  if (!ctx_.config.drop_dir.empty()) {
+    std::error_code ec;
+    fs::create_directories(ctx_.config.drop_dir, ec);
+    ScheduleScan();
+  }
+  return absl::OkStatus();
+}
+
+void AidConnector::Stop() {
+  stopped_ = true;
+  timer_.cancel();
+}
+
+absl::Status AidConnector::Submit(const aid::AidRecord& r, const std::string& record_json,
+                                  bool register_grant, bool approved_exception,
+                                  const std::string& source) {
+  sqlite::Db& db = ctx_.client.db();
+  ASSIGN_OR_RETURN(auto existing, db.Prepare("SELECT registered FROM aid_records WHERE record_id=?"));
+  existing.Bind(1, r.record_id);
+  ASSIGN_OR_RETURN(bool found, existing.Step());
+  if (found && existing.Int(0))
+    return absl::AlreadyExistsError(absl::StrCat("记录 ", r.record_id, " 已登记 / grant ",
+                                                 r.record_id, " is already registered"));
+  existing.Reset();
+
+  aid::AidRecord named = r;
+  named.agency = ctx_.config.agency;
+  const aid::EncodedRecord enc = encoder_.Encode(named);
+  concord::v1::AidCheckRequest req;
+  *req.mutable_grant() = aid::GrantToProto(enc);
+  req.set_register_(register_grant);
+  req.set_approved_exception(approved_exception);
+  concord::v1::Envelope env = client::MakeEnvelope({agent_}, req);
+  ctx_.client.Stamp(env);
+  const int64_t now = ctx_.config.client.clock->NowMs();
+  ASSIGN_OR_RETURN(auto put, db.Prepare(
+      "INSERT INTO aid_records(record_id, record_json, source, register, status, check_id, "
+      "created_ms, updated_ms) VALUES(?,?,?,?,'checking',?,?,?) ON CONFLICT(record_id) DO UPDATE "
+      "SET record_json=excluded.record_json, source=excluded.source, register=excluded.register, "
+      "status='checking', check_id=excluded.check_id, reply_json=NULL, updated_ms=excluded.updated_ms"));
+  put.BindAll(r.record_id, record_json, source, static_cast<int64_t>(register_grant), env.id(), now,
+              now);
+  RETURN_IF_ERROR(put.Run());
+  return ctx_.client.Stage(std::move(env)).status();
+}
+
+HttpResponse AidConnector::PostGrants(const HttpRequest& request, bool register_grant) {
+  json body;
+  try {
+    body = json::parse(request.body);
+  } catch (const json::exception& e) {
+    return ErrorResponse(400, absl::StrCat("请求体不是 JSON / body is not JSON: ", e.what()));
+  }
+  const json grants = body.is_array() ? body : json::array({body});
+  const bool exception = request.Query("approved_exception") == "1";
+  std::vector<aid::AidRecord> records;
+  json errors = json::array();
+  for (size_t i = 0; i < grants.size(); ++i) {
+    auto r = RecordFromJson(grants[i]);
+    if (!r.ok()) errors.push_back({{"index", i}, {"error", std::string(r.status().message())}});
+    else records.push_back(*std::move(r));
+  }
+  if (!errors.empty()) return JsonResponse(400, {{"error", "记录有误，未提交 / bad grants, nothing submitted"}, {"errors", errors}});
+  {
+    auto txn = sqlite::Txn::Begin(ctx_.client.db());
+    if (!txn.ok()) return StatusResponse(txn.status());
+    for (size_t i = 0; i < records.size(); ++i) {
+      auto st = Submit(records[i], grants[i].dump(), register_grant, exception, "api");
+      if (absl::IsAlreadyExists(st)) return ErrorResponse(409, std::string(st.message()));
+      if (!st.ok()) return StatusResponse(st);
+    }
+    if (auto st = txn->Commit(); !st.ok()) return StatusResponse(st);
+  }
+  ctx_.client.Flush();
+  json out = json::array();
+  for (const auto& r : records) out.push_back({{"record_id", r.record_id}, {"status", "checking"}});
+  return JsonResponse(202, {{"grants", out}});
+}
+
+HttpResponse AidConnector::GetGrants(const HttpRequest& request) {
+  const std::string id = request.Query("record_id");
+  auto stmt = ctx_.client.db().Prepare(
+      id.empty() ? "SELECT record_id, status, registered, reply_json, source, updated_ms FROM "
+                   "aid_records ORDER BY updated_ms DESC LIMIT 1000"
+                 : "SELECT record_id, status, registered, reply_json, source, updated_ms FROM "
+                   "aid_records WHERE record_id=?");
+  if (!stmt.ok()) return StatusResponse(stmt.status());
+  if (!id.empty()) stmt->Bind(1, id);
+  json out = json::array();
+  while (true) {
+    auto row = stmt->Step();
+    if (!row.ok()) return StatusResponse(row.status());
+    if (!*row) break;
+    json g = {{"record_id", stmt->Text(0)},
+              {"status", stmt->Text(1)},
+              {"registered", stmt->Int(2) != 0},
+              {"source", stmt->Text(4)},
+              {"updated_ms", stmt->Int(5)}};
+    if (!stmt->IsNull(3)) g["reply"] = json::parse(stmt->Text(3), nullptr, false);
+    out.push_back(std::move(g));
+  }
+  if (!id.empty() && out.empty())
+    return ErrorResponse(404, absl::StrCat("没有记录 ", id, " / no grant ", id));
+  return JsonResponse(200, id.empty() ? json{{"grants", out}} : out[0]);
+}
+
+HttpResponse AidConnector::GetNotices(const HttpRequest&) {
+  auto stmt = ctx_.client.db().Prepare(
+      "SELECT n, your_record_id, notice_json, received_ms FROM aid_notices ORDER BY n");
+  if (!stmt.ok()) return StatusResponse(stmt.status());
+  json out = json::array();
+  while (true) {
+    auto row = stmt->Step();
+    if (!row.ok()) return StatusResponse(row.status());
+    if (!*row) break;
+    out.push_back({{"n", stmt->Int(0)},
+                   {"your_record_id", stmt->Text(1)},
+                   {"notice", json::parse(stmt->Text(2), nullptr, false)},
+                   {"received_ms", stmt->Int(3)}});
+  }
+  return JsonResponse(200, {{"notices", out}});
+}
+
+absl::Status AidConnector::OnDelivery(const concord::v1::Envelope& env, sqlite::Db& db) {
+  const int64_t now = ctx_.config.client.clock->NowMs();
+  if (concord::v1::AidCheckReply reply; env.payload().UnpackTo(&reply)) {
+    ASSIGN_OR_RETURN(auto up, db.Prepare(
+        "UPDATE aid_records SET status=?, registered=?, reply_json=?, updated_ms=? WHERE check_id=?"));
+    up.BindAll(StatusOf(reply.verdict()), static_cast<int64_t>(reply.registered()), ToJson(reply),
+               now, env.correlation_id());
+    RETURN_IF_ERROR(up.Run());
+    if (db.Changes() == 0)  // a reply to an older check of a re-submitted grant
+      LOG_INFO("aid reply {} matches no pending check", env.correlation_id());
+    else if (reply.verdict() != concord::v1::AID_CLEAR)
+      LOG_WARN("aid check of {}: {} ({} matches)", reply.record_id(), StatusOf(reply.verdict()),
+               reply.matches_size());
+    return absl::OkStatus();
+  }
+  if (concord::v1::AidDuplicateNotice notice; env.payload().UnpackTo(&notice)) {
+    ASSIGN_OR_RETURN(auto put, db.Prepare(
+        "INSERT OR IGNORE INTO aid_notices(envelope_id, your_record_id, notice_json, received_ms) "
+        "VALUES(?,?,?,?)"));
+    put.BindAll(env.id(), notice.your_record_id(), ToJson(notice), now);
+    LOG_WARN("aid notice: {} ({}) matches our grant {}", notice.other_agency(),
+             notice.other_record_id(), notice.your_record_id());
+    return put.Run();
+  }
+  return absl::OkStatus();
+}
+
+void AidConnector::ScheduleScan() {
+  timer_.expires_after(std::chrono::seconds(1));
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopped_) return;
+    ScanDropDir();
+    ScheduleScan();
+  });
+}
+
+void AidConnector::ScanDropDir() {
+  std::error_code ec;
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(ctx_.config.drop_dir, ec))
+    if (e.is_regular_file() && e.path().extension() == ".csv" &&
+        e.path().filename().string()[0] != '.')
+      files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files)
+    if (auto st = ImportFile(f); !st.ok())  // local database trouble: try again next scan
+      LOG_ERROR("import {}: {}", f.string(), st.ToString());
+}
+
+absl::Status AidConnector::ImportFile(const fs::path& file) {
+  const fs::path drop = ctx_.config.drop_dir;
+  std::string bytes;
+  {
+    std::ifstream in(file, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    bytes = ss.str();
+  }
+  sqlite::Db& db = ctx_.client.db();
+  const std::string hash = HexHash(bytes);
+  ASSIGN_OR_RETURN(int64_t seen,
+                   db.QueryInt(absl::StrCat("SELECT count(*) FROM aid_imports WHERE file_hash='", hash, "'")));
+  if (seen) {
+    LOG_INFO("{} was imported before; moved to done/", file.filename().string());
+    MoveInto(file, drop / "done");
+    return absl::OkStatus();
+  }
+  auto parsed = aid::ParseAidCsv(bytes);
+  if (!parsed.ok()) {
+    const fs::path moved = MoveInto(file, drop / "failed");
+    std::ofstream(moved.string() + ".errors.txt") << "整个文件未导入 / the file was not imported: "
+                                                  << parsed.status().message() << "\n";
+    LOG_WARN("{} refused: {}", file.filename().string(), std::string(parsed.status().message()));
+    return absl::OkStatus();
+  }
+  std::vector<aid::CsvError> errors = parsed->errors;
+  size_t ok = 0;
+  {
+    ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(db));
+    for (const auto& r : parsed->records) {
+      json record = {{"record_id", r.record_id}, {"name", r.name}, {"id_number", r.id_number},
+                     {"birth_date", r.birth_date}, {"gender", r.gender}, {"phone", r.phone},
+                     {"address", r.address}, {"case_ref", r.case_refs},
+                     {"incident_date", r.incident_date}, {"crime", r.crime},
+                     {"aid_type", aid::AidTypeName(r.aid_type)}, {"amount_fen", r.amount_fen},
+                     {"granted_on", r.granted_on}};
+      absl::Status st = Submit(r, record.dump(), true, false,
+                               absl::StrCat("csv:", file.filename().string(), ":", r.line));
+      if (absl::IsAlreadyExists(st)) {
+        errors.push_back({r.line, std::string(st.message())});
+        continue;
+      }
+      RETURN_IF_ERROR(st);  // rolls the whole file back
+      ++ok;
+    }
+    ASSIGN_OR_RETURN(auto imp, db.Prepare(
+        "INSERT INTO aid_imports(file_hash, file_name, rows_ok, rows_bad, at_ms) VALUES(?,?,?,?,?)"));
+    imp.BindAll(hash, file.filename().string(), static_cast<int64_t>(ok),
+                static_cast<int64_t>(errors.size()), ctx_.config.client.clock->NowMs());
+    RETURN_IF_ERROR(imp.Run());
+    RETURN_IF_ERROR(txn.Commit());
+  }
+  ctx_.client.Flush();
+  const fs::path moved = MoveInto(file, drop / "done");
+  std::sort(errors.begin(), errors.end(),
+            [](const aid::CsvError& a, const aid::CsvError& b) { return a.line < b.line; });
+  std::ofstream report(moved.string() + ".report.csv");
+  report << "\xEF\xBB\xBF行号 line,原因 reason\n";
+  for (const auto& e : errors) report << e.line << "," << CsvQuote(e.reason) << "\n";
+  LOG_INFO("{}: {} grants submitted for checking, {} rows refused ({})", file.filename().string(), ok,
+           errors.size(), parsed->encoding);
+  return absl::OkStatus();
+}
+
+}  // namespace concord::adapter

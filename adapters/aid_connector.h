@@ -1,0 +1,70 @@
+// AidConnector ("aid"): the agency's judicial-aid grants, checked against the
+// shared registry before the money goes out.
+//
+// Input, two ways:
+//   * REST: POST /aid/grants (register the grant if the check is clear) and
+//     POST /aid/checks (check only), a JSON object or an array of them with
+//     the CSV's English column names (record_id, name, id_number, ...;
+//     case_ref may be an array, amount_yuan a number). Answer 202 with each
+//     record's status "checking"; the verdict arrives from the aid agent and
+//     is read with GET /aid/grants?record_id=R (or GET /aid/grants for all).
+//   * CSV drop folder ([csv] drop_dir): a file *.csv dropped there (write it
+//     under another name, then rename) is imported whole: its good rows in one
+//     transaction, its bad rows listed with line number and reason in
+//     done/<file>.report.csv; then it moves to done/ (or failed/ when the file
+//     itself is unusable, with failed/<file>.errors.txt). A file already
+//     imported (same bytes) is not imported twice.
+//
+// Privacy: the grantee's name, ID number, phone and address stay in this
+// adapter's database (aid_records). What leaves is an AidCheckRequest with
+// keyed encodings made with the agencies' linkage key ([aid] linkage_key),
+// which the hub and the aid agent never have.
+//
+// Replies (AidCheckReply) and notices of other agencies' duplicates
+// (AidDuplicateNotice, GET /aid/notices) are applied in the delivery's
+// transaction through a Mailbox delivery hook.
+#pragma once
+
+#include <boost/asio/steady_timer.hpp>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "adapters/connector.h"
+#include "agents/aid/linkage/record.h"
+#include "agents/aid/linkage/tokens.h"
+
+namespace concord::adapter {
+
+class AidConnector final : public Connector {
+ public:
+  static constexpr std::string_view kKind = "aid";
+  static absl::StatusOr<std::unique_ptr<Connector>> Create(const ConnectorContext& context);
+
+  std::string_view kind() const override { return kKind; }
+  absl::Status Start() override;
+  void Stop() override;
+
+ private:
+  AidConnector(const ConnectorContext& context, const aid::LinkageKey& key)
+      : ctx_(context), encoder_(key), timer_(context.io) {}
+
+  // Stores `r` and stages its check; inside the caller's transaction.
+  absl::Status Submit(const aid::AidRecord& r, const std::string& record_json, bool register_grant,
+                      bool approved_exception, const std::string& source);
+  HttpResponse PostGrants(const HttpRequest& request, bool register_grant);
+  HttpResponse GetGrants(const HttpRequest& request);
+  HttpResponse GetNotices(const HttpRequest& request);
+  absl::Status OnDelivery(const concord::v1::Envelope& envelope, sqlite::Db& db);
+  void ScheduleScan();
+  void ScanDropDir();
+  absl::Status ImportFile(const std::filesystem::path& file);
+
+  ConnectorContext ctx_;
+  aid::Encoder encoder_;
+  std::string agent_ = "role:aid";  // where checks go
+  boost::asio::steady_timer timer_;
+  bool stopped_ = false;
+};
+
+}  // namespace concord::adapter

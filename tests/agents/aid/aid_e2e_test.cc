@@ -1,0 +1,199 @@
+// End to end, real processes: the hub, two agency adapters (court and
+// procuratorate) and the aid agent. Two agencies try to aid one victim for one
+// case; the second is stopped and the first is told. Nothing the hub or the
+// agent stores holds the victim's name, ID number, phone or address.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "agents/aid/linkage/tokens.h"
+#include "tests/support/daemon.h"
+#include "tests/support/district.h"
+
+namespace concord::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+class AidDistrict : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(d_.StartHub().ok());
+    key_ = d_.dir() + "/linkage.key";
+    ASSERT_TRUE(aid::WriteNewLinkageKey(key_).ok());
+    const std::string adapter_aid =
+        "[aid]\nlinkage_key = \"" + key_ + "\"\nagent = \"aid\"\n\n[csv]\ndrop_dir = \"drop-";
+    court_ = std::make_unique<DaemonProcess>(d_, "court", "concord-adapter",
+                                             adapter_aid + "court\"\n");
+    procuratorate_ = std::make_unique<DaemonProcess>(d_, "procuratorate", "concord-adapter",
+                                                     adapter_aid + "procuratorate\"\n");
+    agent_ = std::make_unique<DaemonProcess>(d_, "aid", "concord-aid-agent",
+                                             "[aid]\ncap_yuan = 50000\n", "aid.db");
+    ASSERT_TRUE(court_->ok() && procuratorate_->ok() && agent_->ok());
+  }
+
+  // POSTs one grant and waits for the agent's verdict; returns the grant's state.
+  json Grant(const DaemonProcess& a, const json& grant, const std::string& path = "/aid/grants") {
+    HttpResult r = a.Post(path, grant);
+    EXPECT_EQ(r.status, 202) << r.body;
+    return WaitVerdict(a, grant["record_id"]);
+  }
+  json WaitVerdict(const DaemonProcess& a, const std::string& record_id) {
+    json g;
+    WaitFor([&] {
+      g = a.Get("/aid/grants?record_id=" + record_id);
+      return g.is_object() && g.value("status", "") != "checking";
+    }, 15000);
+    return g;
+  }
+
+  TestDistrict d_{{"court", "procuratorate", "aid:aid"}};
+  std::string key_;
+  std::unique_ptr<DaemonProcess> court_, procuratorate_, agent_;
+};
+
+const json kVictim = {{"name", "张伟"},
+                      {"id_number", "11010519491231002X"},
+                      {"gender", "男"},
+                      {"phone", "13800138000"},
+                      {"address", "上海市徐汇区漕河泾街道田林路100号"},
+                      {"case_ref", "（2023）沪0104刑初123号"},
+                      {"incident_date", "2023-03-05"},
+                      {"crime", "故意伤害"}};
+
+json With(json base, const json& extra) {
+  for (auto& [k, v] : extra.items()) base[k] = v;
+  return base;
+}
+
+// The second agency's money grant for the same person and case is stopped,
+// even with the name in traditional characters and no ID number; the first
+// agency hears of it; a grant for another case is allowed.
+TEST_F(AidDistrict, SecondGrantForTheSameCaseIsStopped) {
+  json first = Grant(*court_, With(kVictim, {{"record_id", "FY-2023-001"}, {"aid_type", "资金救助"},
+                                             {"amount_yuan", "10000"}, {"granted_on", "2023-06-01"}}));
+  ASSERT_EQ(first.value("status", ""), "clear") << first.dump(2);
+  EXPECT_TRUE(first.value("registered", false));
+
+  json twin = With(kVictim, {{"record_id", "JC-2023-017"}, {"name", "張 偉"}, {"id_number", ""},
+                             {"phone", "+86 138-0013-8000"}, {"case_ref", "(2023)沪0104刑初123号"},
+                             {"aid_type", "money"}, {"amount_yuan", 8000}, {"granted_on", "2023-07-01"},
+                             {"birth_date", "1949-12-31"}});
+  json second = Grant(*procuratorate_, twin);
+  ASSERT_EQ(second.value("status", ""), "duplicate") << second.dump(2);
+  EXPECT_FALSE(second.value("registered", true));
+  const json& matches = second["reply"]["matches"];
+  ASSERT_EQ(matches.size(), 1u) << second.dump(2);
+  EXPECT_EQ(matches[0]["agency"], "court");
+  EXPECT_EQ(matches[0]["record_id"], "FY-2023-001");
+
+  json notices;
+  ASSERT_TRUE(WaitFor([&] {
+    notices = court_->Get("/aid/notices");
+    return notices.is_object() && notices["notices"].size() == 1;
+  })) << notices.dump(2);
+  EXPECT_EQ(notices["notices"][0]["your_record_id"], "FY-2023-001");
+  EXPECT_EQ(notices["notices"][0]["notice"]["other_agency"], "procuratorate");
+
+  // Same person, a different case: allowed.
+  json other = Grant(*procuratorate_,
+                     With(twin, {{"record_id", "JC-2024-002"}, {"case_ref", "（2024）沪0104刑初77号"},
+                                 {"incident_date", "2024-01-09"}, {"crime", "诈骗"}}));
+  EXPECT_EQ(other.value("status", ""), "clear") << other.dump(2);
+  EXPECT_TRUE(other.value("registered", false));
+}
+
+// The same non-money kind twice for one case is flagged; another kind is fine.
+TEST_F(AidDistrict, SameServiceTwiceIsFlaggedOtherKindsAreNot) {
+  json base = With(kVictim, {{"granted_on", "2023-06-01"}});
+  ASSERT_EQ(Grant(*court_, With(base, {{"record_id", "A1"}, {"aid_type", "心理疏导"}}))["status"],
+            "clear");
+  EXPECT_EQ(Grant(*procuratorate_, With(base, {{"record_id", "B1"}, {"aid_type", "职业培训"}}))["status"],
+            "clear");
+  EXPECT_EQ(Grant(*procuratorate_,
+                  With(base, {{"record_id", "B2"}, {"aid_type", "psychological counselling"}}))["status"],
+            "duplicate");
+}
+
+// A check (not a registration) answers but enters nothing: the grant that
+// follows it is still clear.
+TEST_F(AidDistrict, CheckAloneRegistersNothing) {
+  json g = With(kVictim, {{"record_id", "C1"}, {"aid_type", "money"}, {"amount_yuan", "5000"},
+                          {"granted_on", "2023-06-01"}});
+  json checked = Grant(*court_, g, "/aid/checks");
+  EXPECT_EQ(checked.value("status", ""), "clear");
+  EXPECT_FALSE(checked.value("registered", true));
+  json again = Grant(*procuratorate_, With(g, {{"record_id", "D1"}}));
+  EXPECT_EQ(again.value("status", ""), "clear") << again.dump(2);
+}
+
+// Bad input: the API names the field; nothing is sent.
+TEST_F(AidDistrict, BadGrantIsRefusedWithTheReason) {
+  HttpResult r = court_->Post("/aid/grants", With(kVictim, {{"record_id", "X1"}, {"aid_type", "cash"},
+                                                           {"granted_on", "2023-02-30"}}));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("aid_type"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("granted_on"), std::string::npos) << r.body;
+  EXPECT_TRUE(court_->Get("/aid/grants?record_id=X1").is_null());
+}
+
+// A CSV dropped in the folder is imported whole: good rows checked, the bad
+// row reported with its line number, the file moved to done/.
+TEST_F(AidDistrict, CsvDropFolderImportsGoodRowsAndReportsBadOnes) {
+  const std::string drop = court_->data_dir() + "/../drop-court";
+  const std::string csv =
+      "\xEF\xBB\xBF记录编号,姓名,身份证号,案号,救助类型,金额,救助日期\n"
+      "F1,李娜,440524188001010014,（2022）沪0104刑初9号,资金救助,3000,2022-05-01\n"
+      "F2,王芳,,（2022）沪0104刑初10号,教育救助,,2022/05/02\n"
+      "F3,赵六,,（2022）沪0104刑初11号,资金救助,abc,2022-05-03\n";
+  std::ofstream(drop + "/.incoming") << csv;
+  fs::rename(drop + "/.incoming", drop + "/grants-2022.csv");
+  ASSERT_TRUE(WaitFor([&] { return fs::exists(drop + "/done/grants-2022.csv.report.csv"); }, 15000))
+      << court_->log();
+  EXPECT_FALSE(fs::exists(drop + "/grants-2022.csv"));
+  const std::string report = ReadFile(drop + "/done/grants-2022.csv.report.csv");
+  EXPECT_NE(report.find("\n4,"), std::string::npos) << report;  // F3 is on line 4
+  EXPECT_EQ(WaitVerdict(*court_, "F1").value("status", ""), "clear");
+  EXPECT_EQ(WaitVerdict(*court_, "F2").value("status", ""), "clear");
+  EXPECT_TRUE(court_->Get("/aid/grants?record_id=F3").is_null());
+}
+
+// Privacy: after a duplicate has been caught, neither the hub's files nor the
+// agent's hold the victim's name (either script), ID number, phone or address.
+TEST_F(AidDistrict, HubAndAgentNeverSeeIdentity) {
+  Grant(*court_, With(kVictim, {{"record_id", "P1"}, {"aid_type", "money"}, {"amount_yuan", "100"},
+                                {"granted_on", "2023-06-01"}}));
+  json dup = Grant(*procuratorate_, With(kVictim, {{"record_id", "P2"}, {"aid_type", "money"},
+                                                   {"amount_yuan", "100"}, {"granted_on", "2023-06-02"}}));
+  ASSERT_EQ(dup.value("status", ""), "duplicate");
+  agent_->Stop();
+  d_.StopHub();
+  const std::vector<std::string> secrets = {"张伟",       "張偉",   "11010519491231002X", "1101051949",
+                                            "13800138000", "0013800", "田林路",            "漕河泾",
+                                            "徐汇",       "zhang wei", "zhangwei"};
+  std::vector<std::string> files;
+  for (const auto& e : fs::recursive_directory_iterator(d_.dir() + "/hub"))
+    if (e.is_regular_file()) files.push_back(e.path());
+  for (const auto& e : fs::recursive_directory_iterator(agent_->data_dir()))
+    if (e.is_regular_file()) files.push_back(e.path());
+  ASSERT_GE(files.size(), 2u);
+  size_t bytes = 0;
+  for (const auto& f : files) {
+    const std::string content = ReadFile(f);
+    bytes += content.size();
+    for (const auto& s : secrets) EXPECT_EQ(content.find(s), std::string::npos) << s << " in " << f;
+  }
+  EXPECT_GT(bytes, 0u);
+  // The adapter, on the other hand, keeps its own records in clear (in its
+  // database or its write-ahead log): the search does find what is there.
+  EXPECT_NE((ReadFile(court_->db_path()) + ReadFile(court_->db_path() + "-wal")).find("张伟"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace concord::testing

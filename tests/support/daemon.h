@@ -1,0 +1,55 @@
+// Test support: a daemon of the district (concord-adapter, concord-aid-agent,
+// ...) as a real child process with its own config file, keys and data
+// folder, driven through its loopback HTTP API.
+#pragma once
+
+#include <sys/types.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "hub/common/http_client.h"
+#include "tests/support/district.h"
+
+namespace concord::testing {
+
+std::string ReadFile(const std::string& path);
+
+// One daemon process for principal `name` of a TestDistrict: binary `bin`
+// (found with BinPath), config <dir>/<name>.<bin>.toml with `extra_toml`
+// appended (e.g. an [aid] section), data folder <dir>/<bin>-<name>/.
+// Stopped with SIGTERM (then SIGKILL) when destroyed.
+class DaemonProcess {
+ public:
+  DaemonProcess(const TestDistrict& d, const std::string& name,
+                const std::string& bin = "concord-adapter", const std::string& extra_toml = "",
+                const std::string& db_file = "agency.db");
+  ~DaemonProcess() { Stop(); }
+  DaemonProcess(const DaemonProcess&) = delete;
+  DaemonProcess& operator=(const DaemonProcess&) = delete;
+
+  // SIGTERM, then waits; returns the exit status (SIGKILL after 5 s: -1).
+  int Stop();
+
+  bool ok() const { return port_ != 0; }
+  uint16_t port() const { return port_; }
+  const std::string& db_path() const { return db_path_; }
+  const std::string& data_dir() const { return data_dir_; }
+  std::string log() const { return ReadFile(log_); }
+
+  HttpResult Call(const std::string& method, const std::string& target,
+                  const std::string& body = "") const;
+  // GET and parse; a JSON null when the call or the parse fails.
+  nlohmann::json Get(const std::string& target) const;
+  HttpResult Post(const std::string& target, const nlohmann::json& body) const;
+
+ private:
+  void Start();
+
+  std::string name_, bin_, config_, data_dir_, db_path_, log_;
+  pid_t pid_ = -1;
+  int exit_status_ = -1;
+  uint16_t port_ = 0;
+};
+
+}  // namespace concord::testing
