@@ -9,14 +9,15 @@ ADAPTER_BASE_PORT="${CONCORD_ADAPTER_BASE_PORT:-7200}"
 
 # name|display|roles|http port offset
 AGENCIES=(
-  "procuratorate|上州区人民检察院|agency,procuratorate|1"
+  "procuratorate|上州区人民检察院|agency,procuratorate,aid_grantor|1"
   "plc|上州区委政法委|agency,plc|2"
-  "court|上州区人民法院|agency,court|3"
-  "police|上州区公安分局|agency,police|4"
-  "justice|上州区司法局|agency,justice|5"
+  "court|上州区人民法院|agency,court,aid_grantor|3"
+  "police|上州区公安分局|agency,police,aid_grantor|4"
+  "justice|上州区司法局|agency,justice,aid_grantor|5"
   "petition|上州区信访局|agency,petition|6"
 )
 DISTRICT="shangzhou"
+AID_HTTP_PORT="${CONCORD_AID_HTTP_PORT:-7190}"
 
 build_concord() {
   local jobs

@@ -15,6 +15,10 @@ key() {  # key NAME -> makes keys/NAME.{pub,key} once
 }
 key hub
 key ops
+key aid
+# The agencies' shared linkage key (aid duplicate check): adapters only,
+# never the hub or the aid agent. 关联密钥只给各救助机关的适配器。
+[ -f "$DIR/keys/linkage.key" ] || "$CTL" aid keygen --out "$DIR/keys/linkage.key" >/dev/null
 
 cat > "$DIR/hub.toml" <<TOML
 # concord-hub 配置 / hub configuration
@@ -58,6 +62,12 @@ TOML
   echo "display = \"运维值班\""
   echo "public_key = \"$(cat "$DIR/keys/ops.pub")\""
   echo "roles = [\"ops\"]"
+  echo
+  echo "[[principal]]"
+  echo "name = \"$DISTRICT.agent.aid\""
+  echo "display = \"司法救助登记查重代理\""
+  echo "public_key = \"$(cat "$DIR/keys/aid.pub")\""
+  echo "roles = [\"aid\"]"
 } > "$DIR/registry.toml"
 
 cat > "$DIR/acl.toml" <<'TOML'
@@ -70,6 +80,18 @@ cat > "$DIR/acl.toml" <<'TOML'
 from = "role:agency"
 type = "concord.v1.*"
 to = ["shangzhou.*", "role:agency", "topic:*"]
+
+# Granting agencies ask the aid agent before they grant (tokens only, aid.proto).
+[[allow]]
+from = "role:aid_grantor"
+type = "concord.v1.AidCheckRequest"
+to = ["role:aid"]
+
+# The aid agent answers, and tells the other granting agency.
+[[allow]]
+from = "role:aid"
+type = "concord.v1.Aid*"
+to = ["shangzhou.*"]
 
 # The operator may send text notes anywhere (debugging, drills).
 [[allow]]
@@ -105,7 +127,47 @@ port = $((ADAPTER_BASE_PORT + off))
 [subscriptions]
 topics = [$topics]
 TOML
+  if [[ ",$roles," == *",aid_grantor,"* ]]; then
+    cat >> "$DIR/$name.toml" <<TOML
+
+# 司法救助：发放前查重；CSV 放入 drop 文件夹即导入
+# Judicial aid: pre-grant duplicate check; CSV files dropped in drop_dir are imported.
+[aid]
+linkage_key = "keys/linkage.key"
+agent = "role:aid"
+
+[csv]
+drop_dir = "drop/$name"
+TOML
+  fi
 done
+
+cat > "$DIR/aid.toml" <<TOML
+# concord-aid-agent: 司法救助登记与查重 / aid registry and duplicate check
+# It never holds the linkage key: it matches keyed encodings only.
+[agency]
+name = "$DISTRICT.agent.aid"
+display = "司法救助登记查重代理"
+
+[hub]
+endpoint = "tcp://127.0.0.1:$HUB_PORT"
+public_key = "keys/hub.pub"
+
+[keys]
+secret_key = "keys/aid.key"
+
+[storage]
+data_dir = "data/aid"
+
+[http]
+address = "127.0.0.1"
+port = $AID_HTTP_PORT
+
+[aid]
+cap_yuan = 50000              # 同一人同一案件资金救助上限 / money per person per case
+duplicate_probability = 0.9   # 判为重复 / duplicate at or above
+possible_probability = 0.5    # 疑似重复 / possible duplicate at or above
+TOML
 
 cat > "$DIR/ops.toml" <<TOML
 # concordctl send/tail 使用的运维身份 / operator identity for concordctl send and tail

@@ -11,13 +11,13 @@ LOGS="$DISTRICT_DIR/logs"
 
 step() { printf '\n== %s ==\n' "$*"; }
 
-step "1/5 安装依赖 / installing dependencies"
+step "1/6 安装依赖 / installing dependencies"
 "$ROOT/deploy/install-deps.sh"
 
-step "2/5 编译 / building"
+step "2/6 编译 / building"
 build_concord
 
-step "3/5 生成辖区配置与密钥 / district config and keys"
+step "3/6 生成辖区配置与密钥 / district config and keys"
 "$ROOT/deploy/stop.sh" --quiet || true
 "$ROOT/deploy/make-district.sh" "$DISTRICT_DIR"
 mkdir -p "$RUN" "$LOGS"
@@ -44,7 +44,7 @@ start() {  # start NAME ARGS...
   wait_ready "$RUN/$name.ready" "$(cat "$RUN/$name.pid")" "$name"
 }
 
-step "4/5 启动枢纽与六个机关适配器 / starting the hub and six adapters"
+step "4/6 启动枢纽、六个机关适配器与救助代理 / starting the hub, six adapters and the aid agent"
 start hub "$BIN/concord-hub" --config "$DISTRICT_DIR/hub.toml"
 echo "枢纽 / hub: tcp://127.0.0.1:$HUB_PORT   metrics: http://127.0.0.1:$HUB_HTTP_PORT/metrics"
 for a in "${AGENCIES[@]}"; do
@@ -52,6 +52,9 @@ for a in "${AGENCIES[@]}"; do
   start "$name" "$BIN/concord-adapter" --config "$DISTRICT_DIR/$name.toml"
   echo "适配器 / adapter $display ($DISTRICT.$name): http://127.0.0.1:$((ADAPTER_BASE_PORT + off))/health"
 done
+
+start aid "$BIN/concord-aid-agent" --config "$DISTRICT_DIR/aid.toml"
+echo "救助代理 / aid agent ($DISTRICT.agent.aid): http://127.0.0.1:$AID_HTTP_PORT/health"
 
 # Wait until every adapter has said Hello (so topic subscriptions exist).
 for a in "${AGENCIES[@]}"; do
@@ -62,7 +65,7 @@ for a in "${AGENCIES[@]}"; do
   done
 done
 
-step "5/5 演示消息 / a round of messages"
+step "5/6 演示消息 / a round of messages"
 port_of() {
   for a in "${AGENCIES[@]}"; do
     IFS='|' read -r n _ _ off <<<"$a"
@@ -81,6 +84,28 @@ send procuratorate "$DISTRICT.court" "案件协查" "请协助调取(2026)上刑
 send police "$DISTRICT.justice" "司法救助" "被害人家庭困难，建议启动救助 / victim needs aid"
 send plc "role:agency" "督办" "请各单位报送本月隐患排查情况 / monthly risk screening due"
 send court "$DISTRICT.petition" "答复" "来信已转办 / the letter has been forwarded"
+
+step "6/6 司法救助查重演示 / judicial aid: two agencies, one victim, one case"
+grant() {  # grant AGENCY JSON -> prints the verdict once the aid agent has answered
+  local port rid status="" reply=""
+  port="$(port_of "$1")"
+  rid="$(grep -o '"record_id": *"[^"]*"' <<<"$2" | sed 's/.*: *"//; s/"$//')"
+  curl -sS -X POST "http://127.0.0.1:$port/aid/grants" -H 'Content-Type: application/json' --data "$2" >/dev/null
+  for _ in $(seq 1 100); do
+    reply="$(curl -sf "http://127.0.0.1:$port/aid/grants?record_id=$rid" || true)"
+    status="$(grep -o '"status": *"[^"]*"' <<<"$reply" | head -1 | sed 's/.*: *"//; s/"$//')"
+    [ -n "$status" ] && [ "$status" != "checking" ] && break
+    sleep 0.1
+  done
+  printf '  %-14s 记录 %-12s -> %s\n' "$1" "$rid" "$status"
+  grep -o '"reasons": *\[[^]]*\]' <<<"$reply" | head -3 | sed 's/^/      /' || true
+}
+# The same victim, written differently by two offices: 张伟 / 張 偉 (traditional,
+# a space), the ID number missing at the second, the phone with +86.
+grant court '{"record_id": "FY-2026-031", "name": "张伟", "id_number": "11010519491231002X", "gender": "男", "phone": "13800138000", "address": "上州区城关镇解放路12号", "case_ref": "（2026）上0102刑初45号", "incident_date": "2026-03-05", "crime": "故意伤害", "aid_type": "资金救助", "amount_yuan": "20000", "granted_on": "2026-06-01"}'
+grant procuratorate '{"record_id": "JC-2026-112", "name": "張 偉", "id_number": "", "birth_date": "1949-12-31", "gender": "男", "phone": "+86 138-0013-8000", "address": "上州区城关镇解放路12号", "case_ref": "(2026)上0102刑初45号", "incident_date": "2026-03-05", "crime": "故意伤害", "aid_type": "money", "amount_yuan": "15000", "granted_on": "2026-07-10"}'
+echo "  法院收到的提示 / the court's notice:"
+curl -sf "http://127.0.0.1:$(port_of court)/aid/notices" | grep -o '"other_agency": *"[^"]*"\|"other_record_id": *"[^"]*"\|"your_record_id": *"[^"]*"' | awk '!seen[$0]++' | sed 's/^/      /' || true
 
 "$BIN/concordctl" status --hub-http "127.0.0.1:$HUB_HTTP_PORT" --wait-drained 20 >/dev/null || true
 echo
@@ -102,5 +127,8 @@ cat <<TXT
   $BIN/concordctl status --hub-http 127.0.0.1:$HUB_HTTP_PORT
   $BIN/concordctl audit verify --db $DISTRICT_DIR/data/hub/hub.db
   $BIN/concordctl send --config $DISTRICT_DIR/ops.toml --to $DISTRICT.court --body "值班测试"
+  curl -s "http://127.0.0.1:$(port_of procuratorate)/aid/grants?record_id=JC-2026-112"
+  cp my-grants.csv $DISTRICT_DIR/drop/court/   # 导入救助记录 / import grants (report in done/)
+  $BIN/concordctl aid dedup --input my-grants.csv --out pairs.csv   # 批量查重 / audit a file
 日志 / logs: $LOGS    停止 / stop: ./deploy/stop.sh
 TXT
