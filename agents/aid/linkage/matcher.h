@@ -36,21 +36,31 @@ struct ComparisonVector {
 };
 ComparisonVector Compare(const EncodedRecord& a, const EncodedRecord& b);
 
+// Three latent classes, not two: the same person (m), members of one
+// household (h: they share a phone and an address but not a name, birth date
+// or ID number) and everyone else (u). With only two classes EM folds
+// households into "same person" - phone and address agreements count as
+// independent evidence when they are one fact - and a victim's spouse looks
+// like the victim (Larsen and Rubin 2001 use extra latent classes the same way).
 struct Model {
-  // m[f][l], u[f][l]: probability of level l of field f among matches / non-matches.
-  std::array<std::array<double, kMaxLevels>, kNumFields> m{}, u{};
-  double prior = 0.01;  // P(match) among blocked candidate pairs
+  // m[f][l], h[f][l], u[f][l]: probability of level l of field f among
+  // matches / household members / other non-matches.
+  std::array<std::array<double, kMaxLevels>, kNumFields> m{}, u{}, h{};
+  double prior = 0.01;      // P(same person) among blocked candidate pairs
+  double household = 0.05;  // P(same household, another person) among them
 
   static Model Default();  // estimated on generated Chinese aid data (see matcher.cc)
-  double Weight(int field, int level) const;  // log2(m/u)
+  double Weight(int field, int level) const;  // log2(m/u): what a clerk is shown
   double MatchWeight(const ComparisonVector& c) const;
+  // P(same person | c) over the three classes.
   double Probability(const ComparisonVector& c) const;
   std::string ToText() const;
   static absl::StatusOr<Model> FromText(const std::string& text);
 };
 
-// Estimates u from `random_pairs` comparisons and m and the prior by EM over
-// `candidates`, starting from `start`. Levels never seen get a small floor.
+// Starts u from `random_pairs` comparisons, then estimates all three classes
+// and their shares by EM over `candidates`, from `start`. Levels never seen
+// get a small floor; m/u is kept non-increasing across levels.
 Model EstimateModel(const std::vector<ComparisonVector>& candidates,
                     const std::vector<ComparisonVector>& random_pairs, const Model& start,
                     int iterations = 30);

@@ -313,6 +313,16 @@ std::string NormalizeDate(std::string_view date) {
   return d;
 }
 
+std::string NormalizeCrime(std::string_view crime) {
+  std::string out;
+  for (char c : NormalizeText(crime))
+    if (!absl::ascii_isspace(static_cast<unsigned char>(c))) out.push_back(c);
+  static constexpr std::string_view kZui = "罪";
+  if (out.size() > kZui.size() && out.compare(out.size() - kZui.size(), kZui.size(), kZui) == 0)
+    out.resize(out.size() - kZui.size());
+  return out;
+}
+
 std::string NormalizeCaseRef(std::string_view ref) {
   std::string out;
   for (char c : ToUtf8(Nfkc(ref))) {

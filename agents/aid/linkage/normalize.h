@@ -67,6 +67,10 @@ AddressParts NormalizeAddress(std::string_view address);
 // "YYYY-MM-DD" (or YYYYMMDD) -> "YYYYMMDD" if a real date, "" otherwise.
 std::string NormalizeDate(std::string_view date);
 
+// 案由 (the charge): NFKC, spaces removed, a trailing 罪 dropped
+// ("故意伤害罪" and "故意伤害" are one charge).
+std::string NormalizeCrime(std::string_view crime);
+
 // Case numbers (案号): NFKC, spaces removed, brackets unified to ASCII ( ).
 std::string NormalizeCaseRef(std::string_view ref);
 

@@ -247,7 +247,7 @@ EncodedRecord Encoder::Encode(const AidRecord& r) const {
     if (!n.empty()) e.case_tokens.push_back(Token("case", n));
   }
   const std::string incident = NormalizeDate(r.incident_date);
-  const std::string crime = NormalizeText(r.crime);
+  const std::string crime = NormalizeCrime(r.crime);
   if (!incident.empty() && !crime.empty()) e.incident_token = Token("incident", incident + "|" + crime);
 
   // Blocking keys: pairs that share none are never compared.
@@ -264,11 +264,14 @@ EncodedRecord Encoder::Encode(const AidRecord& r) const {
     // or in part of the birth date.
     // Romanised names are also abbreviated ("Rob" for "Robert"): their
     // tokens also key by their first three letters.
+    // A Han name's pinyin already absorbs homophones, traditional forms and
+    // romanisation, and its single syllables ("wei") are shared by millions:
+    // only Latin names key by their single tokens.
     std::vector<std::string> name_keys;
-    for (const auto& t : name.tokens) {
+    for (const auto& t : name.han ? std::vector<std::string>{} : name.tokens) {
       if (t.size() < 2) continue;
       name_keys.push_back(t);
-      if (!name.han && t.size() > 3) name_keys.push_back(t.substr(0, 3) + "~");
+      if (t.size() > 3) name_keys.push_back(t.substr(0, 3) + "~");
     }
     for (const auto& t : name_keys) {
       if (dob.size() == 8) {
