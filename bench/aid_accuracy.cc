@@ -23,79 +23,12 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_split.h"
 #include "agents/aid/linkage/dedup.h"
+#include "agents/aid/linkage/evaluate.h"
 
 namespace {
 
 using concord::aid::DedupOptions;
 using concord::aid::InputFormat;
-
-// A CSV line split on commas outside double quotes (no embedded newlines).
-std::vector<std::string> SplitCsvLine(const std::string& line) {
-  std::vector<std::string> out(1);
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (c == '"') {
-      if (quoted && i + 1 < line.size() && line[i + 1] == '"') {
-        out.back().push_back('"');
-        ++i;
-      } else {
-        quoted = !quoted;
-      }
-    } else if (c == ',' && !quoted) {
-      out.emplace_back();
-    } else {
-      out.back().push_back(c);
-    }
-  }
-  for (auto& f : out) f = std::string(absl::StripAsciiWhitespace(f));
-  return out;
-}
-
-// record id -> group key, read from the file's truth column(s).
-std::map<std::string, std::string> ReadTruth(const std::string& path, InputFormat format,
-                                             bool with_case) {
-  std::map<std::string, std::string> truth;
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);
-  if (line.rfind("\xEF\xBB\xBF", 0) == 0) line = line.substr(3);
-  const auto header = SplitCsvLine(line);
-  auto col = [&](const std::string& n) {
-    for (size_t i = 0; i < header.size(); ++i)
-      if (header[i] == n) return static_cast<int>(i);
-    return -1;
-  };
-  const int c_id = col(format == InputFormat::kFebrl    ? "rec_id"
-                       : format == InputFormat::kSplink ? "unique_id"
-                                                        : "record_id");
-  const int c_group = format == InputFormat::kSplink ? col("cluster") : col("person_id");
-  const int c_case = col("case_id");
-  while (std::getline(in, line)) {
-    const auto f = SplitCsvLine(line);
-    if (c_id < 0 || c_id >= static_cast<int>(f.size())) continue;
-    const std::string& id = f[c_id];
-    if (format == InputFormat::kFebrl) {
-      std::vector<std::string> parts = absl::StrSplit(id, '-');  // rec-N-org / rec-N-dup-k
-      truth[id] = parts.size() >= 2 ? parts[1] : id;
-    } else if (c_group >= 0 && c_group < static_cast<int>(f.size())) {
-      std::string g = f[c_group];
-      if (with_case && c_case >= 0 && c_case < static_cast<int>(f.size())) g += "|" + f[c_case];
-      truth[id] = g;
-    }
-  }
-  return truth;
-}
-
-struct Score {
-  size_t truth = 0, found = 0, right = 0;
-  double precision() const { return found ? double(right) / found : 1; }
-  double recall() const { return truth ? double(right) / truth : 1; }
-  double f1() const {
-    const double p = precision(), r = recall();
-    return p + r > 0 ? 2 * p * r / (p + r) : 0;
-  }
-};
 
 bool verbose = false;
 
@@ -113,19 +46,8 @@ void Run(const std::string& label, const std::string& path, InputFormat format,
     fprintf(stderr, "%s: %s\n", label.c_str(), std::string(r.status().message()).c_str());
     return;
   }
-  const auto truth = ReadTruth(path, format, !person_only);
-  std::map<std::string, size_t> group_size;
-  for (auto& [id, g] : truth) ++group_size[g];
-  Score s;
-  for (auto& [g, n] : group_size) s.truth += n * (n - 1) / 2;
-  std::set<std::pair<std::string, std::string>> seen;
-  for (const auto& p : r->pairs) {
-    auto key = std::minmax(p.id_a, p.id_b);
-    if (!seen.insert(key).second) continue;
-    ++s.found;
-    auto a = truth.find(p.id_a), b = truth.find(p.id_b);
-    if (a != truth.end() && b != truth.end() && a->second == b->second) ++s.right;
-  }
+  const concord::aid::PairScore s =
+      concord::aid::Score(r->pairs, concord::aid::ReadTruth(path, format, !person_only));
   printf("%-46s %7zu %9zu %7zu %7zu %7zu  %.4f  %.4f  %.4f  %6.2f s\n", label.c_str(), r->records,
          r->candidates, s.truth, s.found, s.right, s.precision(), s.recall(), s.f1(), secs);
   if (verbose) printf("%s", r->model.ToText().c_str());

@@ -32,7 +32,7 @@ struct CheckConfig {
   double duplicate_probability = 0.9;
   double possible_probability = 0.5;
   int64_t cap_fen = 50'000 * 100;
-  size_t max_block = 2000;  // blocking keys held by more grants are not used
+  size_t max_block = 500;  // blocking keys held by more grants are not used
 };
 
 // Schema migrations for the agent's database.

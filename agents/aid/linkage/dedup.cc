@@ -132,7 +132,7 @@ absl::StatusOr<DedupResult> RunDedup(const std::string& path, const DedupOptions
       if (a != b) random.push_back(Compare(enc[a], enc[b]));
     }
   }
-  res.model = EstimateModel(cand, random, Model::Default(), o.em_iterations);
+  res.model = EstimateModel(cand, random, Model::Start(), o.em_iterations);
   for (size_t i = 0; i < pairs.size(); ++i) {
     const double p = res.model.Probability(cand[i]);
     if (p < o.threshold) continue;

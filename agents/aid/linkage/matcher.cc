@@ -96,8 +96,10 @@ ComparisonVector Compare(const EncodedRecord& a, const EncodedRecord& b) {
   // Name: characters when both are Han, pinyin otherwise.
   if (!a.name_pinyin.empty() && !b.name_pinyin.empty()) {
     const double py = Dice(a.name_pinyin, b.name_pinyin);
-    const bool both_han = !a.name_chars.empty() && !b.name_chars.empty();
-    const double ch = both_han ? Dice(a.name_chars, b.name_chars) : py;
+    // Both Han: characters decide "exact"; both Latin: the letters do; one
+    // of each (张伟 / Zhang Wei) can at best share the pinyin.
+    const bool a_han = !a.name_chars.empty(), b_han = !b.name_chars.empty();
+    const double ch = a_han && b_han ? Dice(a.name_chars, b.name_chars) : a_han == b_han ? py : 0;
     if (ch >= 0.999) c.level[kFieldName] = 0;
     else if (py >= 0.999) c.level[kFieldName] = 1;
     else c.level[kFieldName] = 2 + Level(std::max(ch, py), {0.8, 0.6});
@@ -318,6 +320,29 @@ absl::StatusOr<Model> Model::FromText(const std::string& text) {
   if (model.prior + model.household >= 1)
     return absl::InvalidArgumentError("prior + household 须小于 1 / prior + household must be < 1");
   return model;
+}
+
+Model Model::Start() {
+  // Where EM starts: agreement is likely among matches and rare among others,
+  // nothing more. (Starting from an estimate made on other data can lead EM
+  // to another optimum: from the Chinese estimate, Splink's fake_1000 ends at
+  // F1 0.67 instead of 0.87.)
+  Model d;
+  d.prior = 0.05;
+  d.household = 0.05;
+  const std::array<std::vector<double>, kNumFields> m = {{
+      {0.85, 0.05, 0.07, 0.03}, {0.7, 0.15, 0.1, 0.03, 0.02}, {0.9, 0.05, 0.02, 0.03}, {0.98, 0.02},
+      {0.9, 0.1}, {0.6, 0.2, 0.1, 0.1}, {0.9, 0.1}, {0.8, 0.15, 0.05}}};
+  const std::array<std::vector<double>, kNumFields> u = {{
+      {1e-6, 1e-6, 1e-4, 0.9999}, {0.001, 0.002, 0.01, 0.05, 0.937}, {0.0001, 0.002, 0.01, 0.9879},
+      {0.5, 0.5}, {0.0005, 0.9995}, {0.001, 0.005, 0.05, 0.944}, {0.1, 0.9}, {0.0005, 0.002, 0.9975}}};
+  for (int f = 0; f < kNumFields; ++f)
+    for (int l = 0; l < LevelCount(f); ++l) {
+      d.m[f][l] = m[f][l];
+      d.u[f][l] = u[f][l];
+      d.h[f][l] = HouseholdField(f) ? m[f][l] : u[f][l];
+    }
+  return d;
 }
 
 Model Model::Default() {

@@ -50,6 +50,7 @@ struct Model {
   double household = 0.05;  // P(same household, another person) among them
 
   static Model Default();  // estimated on generated Chinese aid data (see matcher.cc)
+  static Model Start();    // neutral starting values for EstimateModel
   double Weight(int field, int level) const;  // log2(m/u): what a clerk is shown
   double MatchWeight(const ComparisonVector& c) const;
   // P(same person | c) over the three classes.

@@ -291,6 +291,10 @@ AddressParts NormalizeAddress(std::string_view address) {
       acc += cps[j];
       for (auto suf : levels[li].suffixes) {
         if (acc.size() > suf.size() && acc.compare(acc.size() - suf.size(), suf.size(), suf) == 0) {
+          // 杭州市, 广州市: a place name ending in 州 still takes its 市.
+          if (j + 1 < cps.size() && cps[j + 1] == "市" && suf != "市") {
+            acc += cps[++j];
+          }
           *levels[li].field = acc;
           pos = j + 1;
           found = true;

@@ -1,7 +1,11 @@
 #include "agents/aid/linkage/tokens.h"
 
 #include <sodium.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <bit>
@@ -72,13 +76,18 @@ absl::Status WriteNewLinkageKey(const std::string& path) {
   if (stat(path.c_str(), &st) == 0)
     return absl::AlreadyExistsError(absl::StrCat("密钥文件已存在 / key file exists: ", path));
   const LinkageKey k = RandomLinkageKey();
-  char hex[65];
-  sodium_bin2hex(hex, sizeof hex, k.data(), k.size());
-  const mode_t old = umask(077);
-  std::ofstream out(path);
-  umask(old);
-  out << hex << "\n";
-  if (!out.flush()) return absl::InternalError(absl::StrCat("cannot write ", path));
+  char hex[66];
+  sodium_bin2hex(hex, 65, k.data(), k.size());
+  hex[64] = '\n';
+  // O_EXCL: two writers cannot both make a key; 0600 without touching umask.
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return errno == EEXIST
+               ? absl::AlreadyExistsError(absl::StrCat("密钥文件已存在 / key file exists: ", path))
+               : absl::InternalError(absl::StrCat("cannot create ", path, ": ", strerror(errno)));
+  const bool ok = write(fd, hex, 65) == 65 && fsync(fd) == 0;
+  close(fd);
+  if (!ok) return absl::InternalError(absl::StrCat("cannot write ", path));
   return absl::OkStatus();
 }
 
