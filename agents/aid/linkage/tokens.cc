@@ -264,7 +264,12 @@ EncodedRecord Encoder::Encode(const AidRecord& r) const {
   if (id.value.size() >= 6) keys.push_back(Token("block/id", id.value));  // weak ones too
   if (!dob.empty()) keys.push_back(Token("block/dob", dob));
   if (phone.size() >= 7) keys.push_back(Token("block/phone", phone));
-  if (!email.empty()) keys.push_back(Token("block/email", email));
+  if (!email.empty()) {
+    keys.push_back(Token("block/email", email));
+    // The part before @ survives a mistyped domain.
+    if (const size_t at = email.find('@'); at != std::string::npos && at >= 3)
+      keys.push_back(Token("block/email_user", email.substr(0, at)));
+  }
   if (!name.tokens.empty()) {
     std::vector<std::string> sorted = name.tokens;
     std::sort(sorted.begin(), sorted.end());
@@ -283,6 +288,9 @@ EncodedRecord Encoder::Encode(const AidRecord& r) const {
       if (t.size() > 3) name_keys.push_back(t.substr(0, 3) + "~");
     }
     for (const auto& t : name_keys) {
+      // A whole Latin name token alone (common ones make blocks too large
+      // to use and are dropped by the max_block cap).
+      if (t.size() >= 4 && t.back() != '~') keys.push_back(Token("block/token", t));
       if (dob.size() == 8) {
         keys.push_back(Token("block/token_year", t + "|" + dob.substr(0, 4)));
         keys.push_back(Token("block/token_mmdd", t + "|" + dob.substr(4, 4)));
