@@ -171,5 +171,28 @@ TEST(ConcordCtl, KeysGenAddRevoke) {
   EXPECT_EQ(missing.exit_code, 2);
 }
 
+// `aid dedup` writes id_a,id_b,score for the duplicate grants, reports a bad
+// row with its line number (exit 1), and refuses an unknown format (exit 2).
+TEST(ConcordCtl, AidDedupWritesPairsAndNamesBadRows) {
+  TestDistrict d({"a"});
+  const std::string in = d.dir() + "/grants.csv", out = d.dir() + "/pairs.csv";
+  std::ofstream(in) << "记录编号,救助机关,姓名,身份证号,电话,案号,救助类型,金额,救助日期\n"
+                       "F1,court,张伟,11010519491231002X,13800138000,（2023）沪0104刑初1号,资金救助,1000,2023-06-01\n"
+                       "J1,procuratorate,張 偉,,+86 138 0013 8000,(2023)沪0104刑初1号,money,2000,2023-07-01\n"
+                       "J2,procuratorate,张伟,11010519491231002X,13800138000,（2024）沪0104刑初9号,money,500,2024-01-02\n"
+                       "X1,police,李四,,,,cash,10,2023-01-01\n";
+  CtlResult r = Ctl("aid dedup --input " + in + " --out " + out);
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find(":5:"), std::string::npos) << "the bad row's line: " << r.out;
+  std::ifstream pairs(out);
+  std::string header, line, rest;
+  std::getline(pairs, header);
+  EXPECT_EQ(header, "id_a,id_b,score");
+  std::getline(pairs, line);
+  EXPECT_EQ(line.substr(0, 6), "F1,J1,") << "same person, same case";
+  EXPECT_FALSE(std::getline(pairs, rest)) << "J2 is another case: " << rest;
+  EXPECT_EQ(Ctl("aid dedup --input " + in + " --out " + out + " --format excel").exit_code, 2);
+}
+
 }  // namespace
 }  // namespace concord::testing

@@ -14,6 +14,8 @@
 namespace concord::aid {
 namespace {
 
+constexpr size_t kMinPairsForEm = 1000;
+
 double SecondsSince(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
@@ -132,7 +134,10 @@ absl::StatusOr<DedupResult> RunDedup(const std::string& path, const DedupOptions
       if (a != b) random.push_back(Compare(enc[a], enc[b]));
     }
   }
-  res.model = EstimateModel(cand, random, Model::Start(), o.em_iterations);
+  // EM needs data: a small file is judged with the shipped model.
+  res.model = cand.size() >= kMinPairsForEm
+                  ? EstimateModel(cand, random, Model::Start(), o.em_iterations)
+                  : Model::Default();
   for (size_t i = 0; i < pairs.size(); ++i) {
     const double p = res.model.Probability(cand[i]);
     if (p < o.threshold) continue;
