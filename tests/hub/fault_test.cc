@@ -116,7 +116,10 @@ int64_t VmRssKb(pid_t pid) {
 // A concord-test-receiver child process for principal `name`.
 class ReceiverProcess {
  public:
-  ReceiverProcess(const TestDistrict& d, std::string name) : d_(d), name_(std::move(name)) {
+  // `credit` bounds how fast it applies (deliveries per inbox transaction), so
+  // a test can kill it mid-stream however fast the machine is.
+  ReceiverProcess(const TestDistrict& d, std::string name, int credit = 1024)
+      : d_(d), name_(std::move(name)), credit_(credit) {
     key_prefix_ = d_.dir() + "/keys/" + name_;
     (void)SaveCurveKeyPair(d_.KeyOf(name_), key_prefix_, /*overwrite=*/true);
   }
@@ -134,7 +137,8 @@ class ReceiverProcess {
                       key = key_prefix_ + ".key", db = db_path();
     pid_t pid = SpawnLogged(bin,
                             {"--endpoint", endpoint, "--hub-key", hub_key, "--key", key, "--db",
-                             db, "--ready-file", ready, "--name", name_},
+                             db, "--ready-file", ready, "--name", name_, "--credit",
+                             std::to_string(credit_)},
                             log);
     pid_ = pid;
     return WaitFor([&] { return fs::exists(ready); }, 20000);
@@ -152,6 +156,7 @@ class ReceiverProcess {
   std::string name_;
   std::string key_prefix_;
   pid_t pid_ = -1;
+  int credit_;
 };
 
 // A raw ZeroMQ DEALER with CURVE options, for sending what the Client never
@@ -331,7 +336,7 @@ TEST(HubFault, FailingDiskDelaysButNeitherLosesNorReorders) {
 TEST(HubFault, ReceiverKilledMidStreamAppliesEachMessageOnce) {
   TestDistrict d({"a", "b"});
   ASSERT_HUB_STARTS(d);
-  ReceiverProcess b(d, "b");
+  ReceiverProcess b(d, "b", /*credit=*/8);
   ASSERT_TRUE(b.Start());
 
   constexpr int kCount = 15000;
