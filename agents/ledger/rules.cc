@@ -71,7 +71,7 @@ const std::vector<Edge>& Edges() {
       {A::kAccept, {S::kReceived, S::kUnderReview, S::kNeedsMaterials}, S::kAccepted},
       {A::kNotAccept, {S::kReceived, S::kUnderReview, S::kNeedsMaterials}, S::kNotAccepted},
       {A::kTransfer, {S::kReceived, S::kUnderReview, S::kNeedsMaterials, S::kAccepted}, S::kTransferred},
-      {A::kObjectToTransfer, {S::kReceived, S::kUnderReview}, S::kTransferred},
+      {A::kObjectToTransfer, {S::kReceived, S::kUnderReview}, S::kUnderReview},  // back to the sender
       {A::kProceduralReply,
        {S::kReceived, S::kUnderReview, S::kNeedsMaterials, S::kAccepted, S::kNotAccepted,
         S::kTransferred, S::kInProgress},
@@ -105,6 +105,12 @@ const char* StatusChineseName(Status s) {
     if (i.status == s) return i.chinese;
   return "未知";
 }
+std::optional<Status> StatusFromName(const std::string& name) {
+  for (const auto& i : kStatuses)
+    if (name == i.name) return i.status;
+  return std::nullopt;
+}
+
 const char* ActionName(Action a) {
   for (const auto& i : kActions)
     if (i.action == a) return i.name;
@@ -180,24 +186,26 @@ absl::StatusOr<Status> Transition(const ItemFacts& item, Action action, int64_t 
 std::vector<DeadlineRule> DeadlineRules(const RuleOptions& o) {
   return {
       {"register_review", "当日登记、当日审查", "registered and reviewed the day it arrives",
-       Anchor::kReceived, Unit::kSameDay, 0, false, A::kStartReview,
+       Anchor::kReceived, Unit::kSameDay, 0, false,
+       {A::kStartReview, A::kAccept, A::kNotAccept, A::kRequestMaterials, A::kTransfer},
        "检察机关群众信访件件有回复（2019），人民检察院信访工作规定（2024）；当日登记、当日审查 [S]"},
       {"procedural_reply", "7日内程序性答复", "procedural reply within 7 days", Anchor::kReceived,
        o.procedural_reply_working_days ? Unit::kWorkingDays : Unit::kDays, 7, true,
-       A::kProceduralReply, "群众信访件件有回复：7日内告知收悉及处理情况 [S]"},
+       {A::kProceduralReply}, "群众信访件件有回复：7日内告知收悉及处理情况 [S]"},
       {"substantive_reply", "3个月内办理过程或结果答复", "substantive reply within 3 months",
-       Anchor::kReceived, Unit::kMonths, 3, true, A::kSubstantiveReply,
+       Anchor::kReceived, Unit::kMonths, 3, true, {A::kSubstantiveReply, A::kProgressReply},
        "群众信访件件有回复：3个月内答复办理过程或结果 [S]"},
       {"transfer_or_assign", "15日内转送交办", "transfer or assign within 15 days",
-       Anchor::kRegistered, Unit::kDays, 15, false, A::kTransfer, "信访工作条例（2022）第二十二条 [V]"},
+       Anchor::kRegistered, Unit::kDays, 15, false, {A::kTransfer, A::kAccept},
+       "信访工作条例（2022）第二十二条 [V]"},
       {"receipt_notice", "15日内书面告知受理", "written notice of receipt within 15 days",
-       Anchor::kTransferredIn, Unit::kDays, 15, true, A::kProceduralReply,
+       Anchor::kTransferredIn, Unit::kDays, 15, true, {A::kProceduralReply},
        "信访工作条例（2022）第二十三条 [V]"},
       {"handle_answer", "60日内办结答复（可延期30日一次）",
        "answer within 60 days of acceptance (one 30-day extension)", Anchor::kAccepted, Unit::kDays,
-       60, false, A::kSubstantiveReply, "信访工作条例（2022）第三十四条 [V]", 30},
+       60, false, {A::kSubstantiveReply}, "信访工作条例（2022）第三十四条 [V]", 30},
       {"review_opinion", "复查复核意见30日内作出", "review opinion within 30 days",
-       Anchor::kReviewRequested, Unit::kDays, 30, false, A::kReviewOpinion,
+       Anchor::kReviewRequested, Unit::kDays, 30, false, {A::kReviewOpinion},
        "信访工作条例（2022）第三十五、三十六条 [V]"},
   };
 }

@@ -30,6 +30,7 @@ enum class Status {
 };
 const char* StatusName(Status s);         // "received", ...
 const char* StatusChineseName(Status s);  // 已登记, ...
+std::optional<Status> StatusFromName(const std::string& name);
 
 enum class Action {
   kRegister,          // 登记
@@ -81,7 +82,7 @@ struct DeadlineRule {
   Unit unit;
   int amount;
   bool needs_contact;    // not owed to an anonymous petitioner or one without usable contact
-  Action met_by;         // the action that meets it
+  std::vector<Action> met_by;  // the actions that meet it
   const char* source;    // the rule and article, with [V]/[S]/[U] as in DOMAIN.md
   int extension_days = 0;  // what one approved extension (kExtend) adds
 };

@@ -1,0 +1,248 @@
+// The ledger on a real SQLite file with a fake clock (times are passed in):
+// registration, one history across a transfer, the deadline clock's warnings
+// and escalations, a restart, and a simulated year.
+#include "agents/ledger/ledger.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <random>
+#include <set>
+
+namespace concord::ledger {
+namespace {
+
+constexpr int64_t kHour = 3600LL * 1000, kDay = 24 * kHour;
+
+const HolidayCalendar& Calendar() {
+  static const HolidayCalendar c =
+      *HolidayCalendar::Load(std::string(CONCORD_SOURCE_DIR) + "/deploy/calendar/cn-holidays.txt");
+  return c;
+}
+
+int64_t At(const std::string& date, int hour = 10) {
+  return StartOfDayMs(*ParseDate(date)) + hour * kHour;
+}
+
+class LedgerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = ::testing::TempDir() + "/ledger_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db";
+    std::filesystem::remove(path_);
+    Reopen();
+  }
+  void Reopen() {
+    ledger_.reset();
+    db_ = *sqlite::Db::Open(path_);
+    ledger_ = *Ledger::Open(db_, Calendar());
+  }
+  PetitionInput Petition(const std::string& intake, int64_t received, bool anonymous = false) {
+    PetitionInput p;
+    p.agency = "petition";
+    p.intake_id = intake;
+    p.channel = "letter";
+    p.received_ms = received;
+    p.petitioner = anonymous ? "" : "王某";
+    p.contact = anonymous ? "" : "13800138000";
+    p.anonymous = anonymous;
+    p.matter = "不服不起诉决定";
+    p.petition_office = true;
+    return p;
+  }
+  std::set<std::string> RulesAlerted(const std::vector<Alert>& alerts, Alert::Kind kind) {
+    std::set<std::string> out;
+    for (const auto& a : alerts)
+      if (a.kind == kind) out.insert(a.rule);
+    return out;
+  }
+
+  std::string path_;
+  sqlite::Db db_;
+  std::unique_ptr<Ledger> ledger_;
+};
+
+// The same petition sent twice is one item; numbers count per year.
+TEST_F(LedgerTest, RegistrationIsIdempotentAndNumbered) {
+  auto a = ledger_->Register(Petition("XF-1", At("2025-03-03")));
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(*a, "信-2025-000001");
+  EXPECT_EQ(*ledger_->Register(Petition("XF-1", At("2025-03-03"))), *a);
+  EXPECT_EQ(*ledger_->Register(Petition("XF-2", At("2025-03-04"))), "信-2025-000002");
+  EXPECT_EQ(*ledger_->Register(Petition("XF-3", At("2026-01-05"))), "信-2026-000001");
+  EXPECT_EQ(ledger_->History(*a)->size(), 1u);
+  PetitionInput bad = Petition("XF-4", At("2025-03-03"));
+  bad.matter.clear();
+  EXPECT_EQ(ledger_->Register(bad).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// An anonymous petition starts no reply clock; only same-day registration and review.
+TEST_F(LedgerTest, AnonymousPetitionOwesNoReply) {
+  const std::string no = *ledger_->Register(Petition("A-1", At("2025-03-03"), /*anonymous=*/true));
+  std::vector<Alert> all;
+  for (int64_t t = At("2025-03-03"); t < At("2025-07-01"); t += 6 * kHour)
+    for (auto& a : ledger_->Scan(t)) all.push_back(a);
+  const auto rules = RulesAlerted(all, Alert::kOverdue);
+  EXPECT_FALSE(rules.count("procedural_reply"));
+  EXPECT_FALSE(rules.count("substantive_reply"));
+  EXPECT_TRUE(rules.count("register_review")) << "same-day review is still owed";
+}
+
+// Warnings come before the deadline, once; overdue and escalation after, once each.
+TEST_F(LedgerTest, WarningsThenOverdueThenEscalationOnce) {
+  const std::string no = *ledger_->Register(Petition("W-1", At("2025-03-03", 9)));
+  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kStartReview, At("2025-03-03", 11)).ok());
+  // procedural_reply due 2025-03-10 (end of day); warned 2 days before.
+  EXPECT_TRUE(RulesAlerted(ledger_->Scan(At("2025-03-07")), Alert::kWarning).empty());
+  EXPECT_TRUE(RulesAlerted(ledger_->Scan(At("2025-03-09")), Alert::kWarning).count("procedural_reply"));
+  EXPECT_FALSE(RulesAlerted(ledger_->Scan(At("2025-03-09", 12)), Alert::kWarning).count("procedural_reply"))
+      << "warned once";
+  auto over = ledger_->Scan(At("2025-03-11"));
+  EXPECT_TRUE(RulesAlerted(over, Alert::kOverdue).count("procedural_reply"));
+  EXPECT_TRUE(ledger_->Scan(At("2025-03-12")).empty() ||
+              !RulesAlerted(ledger_->Scan(At("2025-03-12")), Alert::kOverdue).count("procedural_reply"));
+  EXPECT_TRUE(RulesAlerted(ledger_->Scan(At("2025-03-15")), Alert::kEscalation).count("procedural_reply"));
+  // It stays visibly overdue until handled.
+  auto open = *ledger_->OpenItems(At("2025-03-20"));
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_TRUE(open[0].overdue);
+  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kProceduralReply, At("2025-03-20"), "短信告知").ok());
+  open = *ledger_->OpenItems(At("2025-03-20"));
+  EXPECT_TRUE(open[0].overdue) << "the petition office's 15 days to transfer or assign passed on 03-18";
+  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kAccept, At("2025-03-20", 11), "信访科").ok());
+  open = *ledger_->OpenItems(At("2025-03-20"));
+  EXPECT_FALSE(open[0].overdue) << "next: the 60-day answer and the 3-month reply";
+}
+
+// A transfer keeps one item and one history; the receiving agency is now
+// responsible, the sender can no longer act, the clock follows the item.
+TEST_F(LedgerTest, TransferKeepsOneHistoryAndTheClock) {
+  const std::string no = *ledger_->Register(Petition("T-1", At("2025-03-03")));
+  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kStartReview, At("2025-03-03", 11)).ok());
+  EXPECT_EQ(ledger_->Apply(no, "petition", Action::kTransfer, At("2025-03-04"), "", "procuratorate")
+                .status().code(),
+            absl::StatusCode::kInvalidArgument) << "a transfer explains itself to the petitioner";
+  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kTransfer, At("2025-03-04"),
+                             "属检察机关管辖，已告知信访人", "procuratorate").ok());
+  EXPECT_EQ(ledger_->Apply(no, "petition", Action::kAccept, At("2025-03-05")).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kStartReview, At("2025-03-04", 15)).ok());
+  ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kAccept, At("2025-03-05"), "控申部门 张检察官").ok());
+  ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kProceduralReply, At("2025-03-06"), "电话告知").ok());
+  ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kStartWork, At("2025-03-07")).ok());
+  ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kSubstantiveReply, At("2025-04-20"), "书面答复").ok());
+  ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kClose, At("2025-05-10"), "息诉罢访").ok());
+  const auto h = *ledger_->History(no);
+  std::vector<std::string> who;
+  for (const auto& e : h) who.push_back(e.agency + ":" + e.action);
+  EXPECT_EQ(who, (std::vector<std::string>{
+                     "petition:register", "petition:start_review", "petition:transfer",
+                     "procuratorate:start_review", "procuratorate:accept", "procuratorate:procedural_reply",
+                     "procuratorate:start_work", "procuratorate:substantive_reply", "procuratorate:close"}));
+  // Every deadline was met or voided: nothing warns or escalates later.
+  EXPECT_TRUE(ledger_->Scan(At("2025-12-31")).empty());
+  EXPECT_TRUE(ledger_->OpenItems(At("2025-12-31"))->empty());
+}
+
+// A transition the rules forbid is refused with a reason and leaves no trace.
+TEST_F(LedgerTest, ForbiddenTransitionLeavesNoTrace) {
+  const std::string no = *ledger_->Register(Petition("F-1", At("2025-03-03")));
+  auto r = ledger_->Apply(no, "petition", Action::kClose, At("2025-03-03", 12));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(std::string(r.status().message()).find("不能"), std::string::npos) << r.status();
+  EXPECT_EQ(ledger_->History(no)->size(), 1u);
+  EXPECT_EQ(ledger_->Apply("信-2025-999999", "petition", Action::kAccept, At("2025-03-03")).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+// The one extension moves the 60-day answer deadline by 30 days.
+TEST_F(LedgerTest, ExtensionMovesTheAnswerDeadline) {
+  const std::string no = *ledger_->Register(Petition("E-1", At("2025-03-03")));
+  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kAccept, At("2025-03-03", 12), "信访科").ok());
+  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kProceduralReply, At("2025-03-04"), "短信").ok());
+  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kProgressReply, At("2025-04-20"), "阶段性答复").ok());
+  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kExtend, At("2025-04-25"), "案情复杂，经负责人批准").ok());
+  // 60 days end 05-06; extended: 06-03. Nothing is overdue on 05-20.
+  EXPECT_FALSE(RulesAlerted(ledger_->Scan(At("2025-05-20")), Alert::kOverdue).count("handle_answer"));
+  EXPECT_TRUE(RulesAlerted(ledger_->Scan(At("2025-06-04")), Alert::kOverdue).count("handle_answer"));
+  EXPECT_FALSE(ledger_->Apply(no, "petition", Action::kExtend, At("2025-06-05"), "再次").ok());
+}
+
+// A restart (the database reopened) loses no timer and repeats no alert.
+TEST_F(LedgerTest, RestartKeepsTimersAndSentMarks) {
+  const std::string no = *ledger_->Register(Petition("R-1", At("2025-03-03")));
+  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kStartReview, At("2025-03-03", 11)).ok());
+  ASSERT_FALSE(ledger_->Scan(At("2025-03-09")).empty());  // the procedural-reply warning
+  Reopen();
+  EXPECT_TRUE(ledger_->Scan(At("2025-03-09", 12)).empty()) << "not warned twice";
+  EXPECT_TRUE(RulesAlerted(ledger_->Scan(At("2025-03-11")), Alert::kOverdue).count("procedural_reply"));
+}
+
+// A simulated year of 3,000 petitions, scanned every 3 hours: every deadline
+// that passed unmet was warned before it and reported overdue after it, and
+// every met deadline was met before or after its warning, never silently.
+TEST_F(LedgerTest, SimulatedYearNothingSilentlyOverdue) {
+  std::mt19937_64 rng(7);
+  const int64_t start = At("2025-01-02", 9), end = At("2025-12-31", 18);
+  struct Item {
+    std::string no;
+    int64_t next_act_ms;
+    int step = 0;
+    bool slow;
+  };
+  std::vector<Item> items;
+  std::map<std::string, int64_t> warned, overdue;  // "no|rule" -> when
+  int registered = 0;
+  auto key = [](const Alert& a) { return a.ledger_no + "|" + a.rule; };
+  for (int64_t t = start; t < end; t += 3 * kHour) {
+    // The clock runs first: a deadline passed since the last scan is reported
+    // before a clerk can meet it late in the same instant.
+    for (const auto& a : ledger_->Scan(t)) {
+      if (a.kind == Alert::kWarning) {
+        EXPECT_TRUE(warned.emplace(key(a), t).second) << "warned twice: " << key(a);
+        EXPECT_LE(t, a.due_ms) << "a warning after the deadline: " << key(a);
+      } else if (a.kind == Alert::kOverdue) {
+        EXPECT_TRUE(overdue.emplace(key(a), t).second) << "overdue twice: " << key(a);
+        EXPECT_GT(t, a.due_ms);
+      }
+    }
+    // About 13 petitions a working day.
+    const int arrivals = Calendar().IsWorkingDay(DateOf(t)) && DateOf(t) != DateOf(t - 3 * kHour) ? 13 : 0;
+    for (int i = 0; i < arrivals && registered < 3000; ++i) {
+      PetitionInput p = Petition("Y-" + std::to_string(registered++), t, rng() % 20 == 0);
+      p.people = rng() % 25 == 0 ? 6 : 1;
+      auto no = ledger_->Register(p);
+      ASSERT_TRUE(no.ok()) << no.status();
+      items.push_back({*no, t + static_cast<int64_t>(rng() % 6) * kHour, 0, rng() % 10 == 0});
+    }
+    // Clerks work: one step at a time; one item in ten is slow (misses dates).
+    static const Action kPath[] = {Action::kStartReview, Action::kAccept, Action::kProceduralReply,
+                                   Action::kStartWork, Action::kSubstantiveReply, Action::kClose};
+    for (auto& it : items) {
+      if (it.step >= 6 || it.next_act_ms > t) continue;
+      auto r = ledger_->Apply(it.no, "petition", kPath[it.step], t, "办理");
+      ASSERT_TRUE(r.ok()) << it.no << " " << ActionName(kPath[it.step]) << ": " << r.status();
+      ++it.step;
+      const int64_t gap = it.step == 4 ? 30 * kDay : kDay;  // the substantive work takes a month
+      it.next_act_ms = t + (it.slow ? 4 * gap : gap / 2) + static_cast<int64_t>(rng() % 8) * kHour;
+    }
+  }
+  EXPECT_EQ(registered, 3000);
+  // Every deadline that passed unmet: warned before, reported overdue after.
+  auto st = db_.Prepare(
+      "SELECT ledger_no, rule, due_ms, met_ms FROM deadlines WHERE void=0 AND due_ms < ? AND "
+      "(met_ms = 0 OR met_ms > due_ms)");
+  st->Bind(1, end - kDay);
+  int late = 0;
+  while (*st->Step()) {
+    ++late;
+    const std::string k = st->Text(0) + "|" + st->Text(1);
+    EXPECT_TRUE(warned.count(k)) << "never warned: " << k;
+    EXPECT_TRUE(overdue.count(k)) << "silently overdue: " << k;
+  }
+  EXPECT_GT(late, 0) << "the slow clerks must have missed some dates";
+}
+
+}  // namespace
+}  // namespace concord::ledger
