@@ -58,7 +58,10 @@ const std::vector<std::string>& Migrations() {
         overdue_ms INTEGER NOT NULL DEFAULT 0,
         escalated_ms INTEGER NOT NULL DEFAULT 0);
       CREATE INDEX deadlines_item ON deadlines(ledger_no);
-      CREATE INDEX deadlines_open ON deadlines(due_ms) WHERE met_ms = 0 AND void = 0;
+      -- What the clock still has to say something about: unmet, not void,
+      -- not yet escalated. A scan reads only these, near their due time.
+      CREATE INDEX deadlines_pending ON deadlines(due_ms)
+        WHERE met_ms = 0 AND void = 0 AND escalated_ms = 0;
       )sql",
   };
   return kMigrations;
@@ -299,11 +302,12 @@ std::vector<Alert> Ledger::Scan(int64_t now_ms, const ScanOptions& o) {
   const int64_t max_lead = std::max({o.same_day_lead_ms, o.days_lead_ms, o.months_lead_ms});
   auto sel = db_.Prepare(
       "SELECT id, ledger_no, rule, agency, due_ms, warned_ms, overdue_ms, escalated_ms FROM deadlines "
-      "WHERE met_ms = 0 AND void = 0 AND due_ms <= ?");
+      "WHERE met_ms = 0 AND void = 0 AND escalated_ms = 0 AND due_ms <= ?");
   auto mark_warn = db_.Prepare("UPDATE deadlines SET warned_ms=? WHERE id=?");
   auto mark_over = db_.Prepare("UPDATE deadlines SET overdue_ms=? WHERE id=?");
   auto mark_esc = db_.Prepare("UPDATE deadlines SET escalated_ms=? WHERE id=?");
   if (!sel.ok() || !mark_warn.ok() || !mark_over.ok() || !mark_esc.ok()) return out;
+  Savepoint sp(db_);  // the sent marks of one scan: one commit, not one per alert
   sel->Bind(1, now_ms + max_lead);
   struct Row {
     int64_t id;
@@ -349,6 +353,7 @@ std::vector<Alert> Ledger::Scan(int64_t now_ms, const ScanOptions& o) {
       (void)mark_esc->Run();
     }
   }
+  if (!sp.ok() || !sp.Release().ok()) return {};  // marks not kept: the alerts come again next scan
   return out;
 }
 
