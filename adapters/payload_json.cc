@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "concord/v1/aid.pb.h"
 #include "concord/v1/envelope.pb.h"
+#include "concord/v1/petition.pb.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/util/json_util.h"
@@ -23,6 +24,11 @@ void LinkPayloadTypes() {
     (void)concord::v1::AidCheckRequest::descriptor();
     (void)concord::v1::AidCheckReply::descriptor();
     (void)concord::v1::AidDuplicateNotice::descriptor();
+    (void)concord::v1::PetitionRegister::descriptor();
+    (void)concord::v1::PetitionAct::descriptor();
+    (void)concord::v1::PetitionReply::descriptor();
+    (void)concord::v1::PetitionEvent::descriptor();
+    (void)concord::v1::DeadlineAlert::descriptor();
     return true;
   }();
   (void)linked;

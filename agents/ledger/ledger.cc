@@ -371,6 +371,28 @@ absl::StatusOr<std::vector<Ledger::Event>> Ledger::History(const std::string& le
   return out;
 }
 
+absl::StatusOr<std::string> Ledger::Responsible(const std::string& ledger_no) {
+  ASSIGN_OR_RETURN(auto st, db_.Prepare("SELECT agency FROM petitions WHERE ledger_no=?"));
+  st.Bind(1, ledger_no);
+  ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row) return absl::NotFoundError(absl::StrCat("没有信访件 ", ledger_no, " / no item ", ledger_no));
+  return st.Text(0);
+}
+
+absl::StatusOr<std::vector<std::string>> Ledger::Involved(const std::string& ledger_no) {
+  ASSIGN_OR_RETURN(auto st, db_.Prepare(
+      "SELECT agency FROM petition_events WHERE ledger_no=?1 UNION "
+      "SELECT agency FROM petitions WHERE ledger_no=?1"));
+  st.Bind(1, ledger_no);
+  std::vector<std::string> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    out.push_back(st.Text(0));
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<LedgerItem>> Ledger::OpenItems(int64_t now_ms) {
   ASSIGN_OR_RETURN(auto st, db_.Prepare(
       "SELECT p.ledger_no, p.agency, p.status, p.matter, p.people, p.anonymous, p.received_ms, "

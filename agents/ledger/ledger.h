@@ -89,6 +89,10 @@ class Ledger {
     std::string agency, action, from_status, to_status, note;
   };
   absl::StatusOr<std::vector<Event>> History(const std::string& ledger_no);
+  // The agency responsible now, and every agency in the item's history.
+  absl::StatusOr<std::string> Responsible(const std::string& ledger_no);
+  absl::StatusOr<std::vector<std::string>> Involved(const std::string& ledger_no);
+
   // Every item not closed, final or not accepted, with its next deadline.
   absl::StatusOr<std::vector<LedgerItem>> OpenItems(int64_t now_ms);
 

@@ -116,6 +116,12 @@ const char* ActionName(Action a) {
     if (i.action == a) return i.name;
   return "unknown";
 }
+std::optional<Action> ActionFromName(const std::string& name) {
+  for (const auto& i : kActions)
+    if (name == i.name) return i.action;
+  return std::nullopt;
+}
+
 const char* ActionChineseName(Action a) {
   for (const auto& i : kActions)
     if (i.action == a) return i.chinese;

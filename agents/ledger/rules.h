@@ -53,6 +53,7 @@ enum class Action {
 };
 const char* ActionName(Action a);
 const char* ActionChineseName(Action a);
+std::optional<Action> ActionFromName(const std::string& name);
 
 // What the transition check needs to know about the item.
 struct ItemFacts {

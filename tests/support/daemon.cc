@@ -64,6 +64,13 @@ int DaemonProcess::Stop() {
   return exit_status_;
 }
 
+void DaemonProcess::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
 HttpResult DaemonProcess::Call(const std::string& method, const std::string& target,
                                const std::string& body) const {
   auto r = HttpCall("127.0.0.1", port_, method, target, body);

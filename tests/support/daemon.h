@@ -30,6 +30,8 @@ class DaemonProcess {
 
   // SIGTERM, then waits; returns the exit status (SIGKILL after 5 s: -1).
   int Stop();
+  // SIGKILL, then waits (a crash: nothing is flushed or shut down).
+  void Kill();
 
   bool ok() const { return port_ != 0; }
   uint16_t port() const { return port_; }
