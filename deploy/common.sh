@@ -18,6 +18,7 @@ AGENCIES=(
 )
 DISTRICT="shangzhou"
 AID_HTTP_PORT="${CONCORD_AID_HTTP_PORT:-7190}"
+LEDGER_HTTP_PORT="${CONCORD_LEDGER_HTTP_PORT:-7191}"
 
 build_concord() {
   local jobs

@@ -16,6 +16,7 @@ key() {  # key NAME -> makes keys/NAME.{pub,key} once
 key hub
 key ops
 key aid
+key ledger
 # The agencies' shared linkage key (aid duplicate check): adapters only,
 # never the hub or the aid agent. 关联密钥只给各救助机关的适配器。
 [ -f "$DIR/keys/linkage.key" ] || "$CTL" aid keygen --out "$DIR/keys/linkage.key" >/dev/null
@@ -68,6 +69,12 @@ TOML
   echo "display = \"司法救助登记查重代理\""
   echo "public_key = \"$(cat "$DIR/keys/aid.pub")\""
   echo "roles = [\"aid\"]"
+  echo
+  echo "[[principal]]"
+  echo "name = \"$DISTRICT.agent.ledger\""
+  echo "display = \"信访台账与期限监督代理\""
+  echo "public_key = \"$(cat "$DIR/keys/ledger.pub")\""
+  echo "roles = [\"ledger\"]"
 } > "$DIR/registry.toml"
 
 cat > "$DIR/acl.toml" <<'TOML'
@@ -91,6 +98,18 @@ to = ["role:aid"]
 [[allow]]
 from = "role:aid"
 type = "concord.v1.Aid*"
+to = ["shangzhou.*"]
+
+# Agencies register petitions and record their handling in the shared ledger.
+[[allow]]
+from = "role:agency"
+type = "concord.v1.Petition*"
+to = ["role:ledger", "shangzhou.agent.ledger"]
+
+# The ledger agent answers, shares each item's history and sends deadline alerts.
+[[allow]]
+from = "role:ledger"
+type = "concord.v1.*"
 to = ["shangzhou.*"]
 
 # The operator may send text notes anywhere (debugging, drills).
@@ -141,6 +160,33 @@ drop_dir = "drop/$name"
 TOML
   fi
 done
+
+cat > "$DIR/ledger.toml" <<TOML
+# concord-ledger-agent: 信访台账与期限监督 / petition ledger and deadline clock
+[agency]
+name = "$DISTRICT.agent.ledger"
+display = "信访台账与期限监督代理"
+
+[hub]
+endpoint = "tcp://127.0.0.1:$HUB_PORT"
+public_key = "keys/hub.pub"
+
+[keys]
+secret_key = "keys/ledger.key"
+
+[storage]
+data_dir = "data/ledger"
+
+[http]
+address = "127.0.0.1"
+port = $LEDGER_HTTP_PORT
+
+[ledger]
+calendar = "$ROOT/deploy/calendar/cn-holidays.txt"   # 节假日与调休 / holidays and make-up workdays
+petition_office = "$DISTRICT.petition"              # 15 日内转送交办 / 15 days to transfer or assign
+supervisors = ["$DISTRICT.plc"]                     # 逾期督办 / escalations of overdue items
+scan_seconds = 5
+TOML
 
 cat > "$DIR/aid.toml" <<TOML
 # concord-aid-agent: 司法救助登记与查重 / aid registry and duplicate check

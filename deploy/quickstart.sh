@@ -11,13 +11,13 @@ LOGS="$DISTRICT_DIR/logs"
 
 step() { printf '\n== %s ==\n' "$*"; }
 
-step "1/6 安装依赖 / installing dependencies"
+step "1/7 安装依赖 / installing dependencies"
 "$ROOT/deploy/install-deps.sh"
 
-step "2/6 编译 / building"
+step "2/7 编译 / building"
 build_concord
 
-step "3/6 生成辖区配置与密钥 / district config and keys"
+step "3/7 生成辖区配置与密钥 / district config and keys"
 "$ROOT/deploy/stop.sh" --quiet || true
 "$ROOT/deploy/make-district.sh" "$DISTRICT_DIR"
 mkdir -p "$RUN" "$LOGS"
@@ -44,7 +44,7 @@ start() {  # start NAME ARGS...
   wait_ready "$RUN/$name.ready" "$(cat "$RUN/$name.pid")" "$name"
 }
 
-step "4/6 启动枢纽、六个机关适配器与救助代理 / starting the hub, six adapters and the aid agent"
+step "4/7 启动枢纽、六个机关适配器与两个代理 / starting the hub, six adapters, the aid and ledger agents"
 start hub "$BIN/concord-hub" --config "$DISTRICT_DIR/hub.toml"
 echo "枢纽 / hub: tcp://127.0.0.1:$HUB_PORT   metrics: http://127.0.0.1:$HUB_HTTP_PORT/metrics"
 for a in "${AGENCIES[@]}"; do
@@ -55,6 +55,8 @@ done
 
 start aid "$BIN/concord-aid-agent" --config "$DISTRICT_DIR/aid.toml"
 echo "救助代理 / aid agent ($DISTRICT.agent.aid): http://127.0.0.1:$AID_HTTP_PORT/health"
+start ledger "$BIN/concord-ledger-agent" --config "$DISTRICT_DIR/ledger.toml"
+echo "台账代理 / ledger agent ($DISTRICT.agent.ledger): http://127.0.0.1:$LEDGER_HTTP_PORT/ledger/open"
 
 # Wait until every adapter has said Hello (so topic subscriptions exist).
 for a in "${AGENCIES[@]}"; do
@@ -65,7 +67,7 @@ for a in "${AGENCIES[@]}"; do
   done
 done
 
-step "5/6 演示消息 / a round of messages"
+step "5/7 演示消息 / a round of messages"
 port_of() {
   for a in "${AGENCIES[@]}"; do
     IFS='|' read -r n _ _ off <<<"$a"
@@ -85,7 +87,7 @@ send police "$DISTRICT.justice" "司法救助" "被害人家庭困难，建议�
 send plc "role:agency" "督办" "请各单位报送本月隐患排查情况 / monthly risk screening due"
 send court "$DISTRICT.petition" "答复" "来信已转办 / the letter has been forwarded"
 
-step "6/6 司法救助查重演示 / judicial aid: two agencies, one victim, one case"
+step "6/7 司法救助查重演示 / judicial aid: two agencies, one victim, one case"
 grant() {  # grant AGENCY JSON -> prints the verdict once the aid agent has answered
   local port rid status="" reply=""
   port="$(port_of "$1")"
@@ -106,6 +108,54 @@ grant court '{"record_id": "FY-2026-031", "name": "张伟", "id_number": "110105
 grant procuratorate '{"record_id": "JC-2026-112", "name": "張 偉", "id_number": "", "birth_date": "1949-12-31", "gender": "男", "phone": "+86 138-0013-8000", "address": "上州区城关镇解放路12号", "case_ref": "(2026)上0102刑初45号", "incident_date": "2026-03-05", "crime": "故意伤害", "aid_type": "money", "amount_yuan": "15000", "granted_on": "2026-07-10"}'
 echo "  法院收到的提示 / the court's notice:"
 curl -sf "http://127.0.0.1:$(port_of court)/aid/notices" | grep -o '"other_agency": *"[^"]*"\|"other_record_id": *"[^"]*"\|"your_record_id": *"[^"]*"' | awk '!seen[$0]++' | sed 's/^/      /' || true
+
+step "7/7 信访台账演示 / the petition ledger: one petition across two agencies, one overdue"
+LEDGER="$DISTRICT.agent.ledger"
+ask() {  # ask AGENCY TYPE PAYLOAD -> the ledger agent's reply (its inbox message, one line)
+  local port out id reply=""
+  port="$(port_of "$1")"
+  out=$(curl -sS -X POST "http://127.0.0.1:$port/publish" -H 'Content-Type: application/json' \
+    --data "{\"to\": [\"$LEDGER\"], \"type\": \"$2\", \"payload\": $3}")
+  id="$(grep -o '"id": *"[^"]*"' <<<"$out" | head -1 | sed 's/.*: *"//; s/"$//')"
+  for _ in $(seq 1 100); do
+    reply="$(curl -sf "http://127.0.0.1:$port/inbox?limit=1000" | tr -d '\n' |
+             grep -o "\"correlation_id\": *\"$id\"[^}]*}" | head -1 || true)"
+    [ -n "$reply" ] && break
+    sleep 0.1
+  done
+  echo "$reply"
+}
+act() {  # act AGENCY LEDGER_NO ACTION NOTE [TO_AGENCY]
+  local r
+  r="$(ask "$1" concord.v1.PetitionAct "{\"ledger_no\": \"$2\", \"action\": \"$3\", \"note\": \"$4\", \"to_agency\": \"${5:-}\"}")"
+  printf '  %-14s %-18s -> %s\n' "$1" "$3" "$(grep -o '"ok": *[a-z]*\|"status": *"[^"]*"\|"reason": *"[^"]*"' <<<"$r" | tr '\n' ' ')"
+}
+now_ms=$(( $(date +%s) * 1000 ))
+reg="$(ask petition concord.v1.PetitionRegister "{\"intake_id\": \"XF-DEMO-1\", \"channel\": \"letter\", \"received_ms\": $now_ms, \"petitioner\": \"李某\", \"contact\": \"13900000001\", \"matter\": \"对公安机关不立案决定不服\", \"people\": 1}")"
+no="$(grep -o '"ledger_no": *"[^"]*"' <<<"$reg" | head -1 | sed 's/.*: *"//; s/"$//')"
+echo "  信访局登记 / registered at the petition office: $no"
+act petition "$no" start_review "当日审查"
+act petition "$no" close "（演示：不允许的操作 / a forbidden step）"
+act petition "$no" transfer "属检察机关立案监督事项，已告知信访人" "$DISTRICT.procuratorate"
+act procuratorate "$no" start_review "当日审查"
+act procuratorate "$no" accept "控告申诉部门，首办责任人 王检察官"
+act procuratorate "$no" procedural_reply "电话告知已受理及办理期限"
+act procuratorate "$no" start_work "调阅案卷"
+act procuratorate "$no" substantive_reply "书面答复：已要求公安机关说明不立案理由"
+act procuratorate "$no" close "信访人表示息诉罢访"
+old=$(( now_ms - 10 * 86400 * 1000 ))
+reg2="$(ask petition concord.v1.PetitionRegister "{\"intake_id\": \"XF-DEMO-2\", \"channel\": \"visit\", \"received_ms\": $old, \"petitioner\": \"赵某等6人\", \"contact\": \"13900000002\", \"matter\": \"拖欠工资集体访\", \"people\": 6}")"
+no2="$(grep -o '"ledger_no": *"[^"]*"' <<<"$reg2" | head -1 | sed 's/.*: *"//; s/"$//')"
+echo "  10 天前收到、尚未办理 / received 10 days ago, untouched: $no2 (集体访 group petition)"
+for _ in $(seq 1 100); do
+  curl -sf "http://127.0.0.1:$(port_of petition)/inbox?limit=1000" | grep -q '"kind": *"escalation"' && break
+  sleep 0.1
+done
+echo "  期限提醒与督办 / the deadline clock's alerts at the petition office:"
+curl -sf "http://127.0.0.1:$(port_of petition)/inbox?limit=1000" | tr -d '\n' |
+  grep -o '"kind": *"[a-z]*"[^}]*"text": *"[^"]*"' | sed 's/"kind": *"\([a-z]*\)".*"text": *"\([^"]*\)"/      [\1] \2/' | head -6 || true
+echo
+"$BIN/concordctl" ledger --ledger-http "127.0.0.1:$LEDGER_HTTP_PORT" || true
 
 "$BIN/concordctl" status --hub-http "127.0.0.1:$HUB_HTTP_PORT" --wait-drained 20 >/dev/null || true
 echo
@@ -130,5 +180,6 @@ cat <<TXT
   curl -s "http://127.0.0.1:$(port_of procuratorate)/aid/grants?record_id=JC-2026-112"
   cp my-grants.csv $DISTRICT_DIR/drop/court/   # 导入救助记录 / import grants (report in done/)
   $BIN/concordctl aid dedup --input my-grants.csv --out pairs.csv   # 批量查重 / audit a file
+  $BIN/concordctl ledger --ledger-http 127.0.0.1:$LEDGER_HTTP_PORT   # 信访台账 / the petition ledger
 日志 / logs: $LOGS    停止 / stop: ./deploy/stop.sh
 TXT

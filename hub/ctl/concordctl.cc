@@ -9,6 +9,7 @@
 //   concordctl send --config ops.toml --to shangzhou.court --subject S --body B
 //   concordctl tail --config ops.toml [--count N] [--timeout S]
 //   concordctl deadletters list|replay [--id N] [--hub-http ...]
+//   concordctl ledger [--ledger-http 127.0.0.1:7191] [--agency shangzhou.procuratorate]
 //   concordctl aid keygen --out linkage.key
 //   concordctl aid dedup --input FILE.csv --format concord|febrl|splink --out pairs.csv
 //                        [--ignore-column soc_sec_id] [--key-file linkage.key] [--threshold 0.5]
@@ -20,6 +21,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <thread>
 
 #include "absl/strings/str_split.h"
@@ -234,6 +236,50 @@ int CmdDeadLetters(const std::string& hub_http, const std::string& action, int64
   return 0;
 }
 
+// The ledger agent's open items: one line each, then a count per agency.
+int CmdLedger(const std::string& ledger_http, const std::string& agency, bool json) {
+  std::string host;
+  uint16_t port;
+  if (!SplitHostPort(ledger_http, host, port))
+    return Fail(2, "--ledger-http 应为 host:port / must be host:port");
+  auto r = HttpCall(host, port, "GET", "/ledger/open");
+  if (!r.ok()) return Fail(3, absl::StrCat("无法连接台账代理 / cannot reach the ledger agent at ",
+                                           ledger_http, ": ", std::string(r.status().message())));
+  auto j = nlohmann::json::parse(r->body, nullptr, false);
+  if (j.is_discarded() || !j.contains("items")) return Fail(3, "bad response");
+  if (json) {
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  const int64_t now = j["now_ms"].get<int64_t>(), soon = now + 2LL * 24 * 3600 * 1000;
+  struct Counts {
+    int open = 0, due_soon = 0, overdue = 0;
+  };
+  std::map<std::string, Counts> per;
+  std::cout << Pad("台账号 ledger no", 18) << Pad("责任机关 agency", 28) << Pad("状态 status", 18)
+            << Pad("下一期限 next due", 20) << "事项 matter\n";
+  for (const auto& i : j["items"]) {
+    const std::string a = i["agency"].get<std::string>();
+    if (!agency.empty() && a != agency) continue;
+    Counts& c = per[a];
+    ++c.open;
+    const int64_t due = i["next_due_ms"].get<int64_t>();
+    const bool overdue = i["overdue"].get<bool>();
+    if (overdue) ++c.overdue;
+    else if (due && due <= soon) ++c.due_soon;
+    std::cout << Pad(i["ledger_no"].get<std::string>(), 18) << Pad(a, 28)
+              << Pad(i["status"].get<std::string>(), 18)
+              << Pad(i["next_due"].get<std::string>() + (overdue ? " 逾期!" : due && due <= soon ? " 将到期" : ""), 20)
+              << i["matter"].get<std::string>() << (i["group"].get<bool>() ? " [集体访]" : "") << "\n";
+  }
+  std::cout << "\n" << Pad("机关 agency", 28) << Pad("在办 open", 12) << Pad("将到期 due soon", 18)
+            << "逾期 overdue\n";
+  for (const auto& [a, c] : per)
+    std::cout << Pad(a, 28) << Pad(std::to_string(c.open), 12) << Pad(std::to_string(c.due_soon), 18)
+              << c.overdue << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -319,6 +365,13 @@ int main(int argc, char** argv) {
                       "只看是否同一人（不看案件）/ same person, any case");
   aid_dedup->add_option("--model-out", dd.model_out, "写出估计的模型 / write the estimated model");
 
+  std::string ledger_http = "127.0.0.1:7191", ledger_agency;
+  bool ledger_json = false;
+  auto* ledger = app.add_subcommand("ledger", "信访台账：在办、将到期、逾期 / petition ledger: open, due soon, overdue");
+  ledger->add_option("--ledger-http", ledger_http, "台账代理 / ledger agent host:port");
+  ledger->add_option("--agency", ledger_agency, "只看一个机关 / one agency only");
+  ledger->add_flag("--json", ledger_json);
+
   CLI11_PARSE(app, argc, argv);
 
   if (*status) return CmdStatus(hub_http, json, wait_drained);
@@ -355,6 +408,7 @@ int main(int argc, char** argv) {
   if (*tailc) return CmdTail(config, count, timeout_s);
   if (*dl_list) return CmdDeadLetters(hub_http, "list", 0);
   if (*dl_replay) return CmdDeadLetters(hub_http, "replay", dl_id);
+  if (*ledger) return CmdLedger(ledger_http, ledger_agency, ledger_json);
   if (*aid_keygen) return concord::ctl::CmdAidKeygen(key_out);
   if (*aid_dedup) return concord::ctl::CmdAidDedup(dd);
   return 2;

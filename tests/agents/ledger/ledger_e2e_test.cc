@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <cstdio>
 #include <string>
 
 #include "tests/support/daemon.h"
@@ -15,6 +16,17 @@ namespace concord::testing {
 namespace {
 
 using nlohmann::json;
+
+std::string Shell(const std::string& cmd) {
+  std::string out;
+  if (FILE* p = popen((cmd + " 2>&1").c_str(), "r")) {
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    pclose(p);
+  }
+  return out;
+}
 
 class LedgerDistrict : public ::testing::Test {
  protected:
@@ -105,6 +117,11 @@ TEST_F(LedgerDistrict, TransferKeepsOneItemAcrossAgencies) {
   EXPECT_EQ(open["items"][0]["agency"], "procuratorate");
   EXPECT_EQ(open["items"][0]["status"], "accepted");
   EXPECT_NE(open["items"][0]["next_due"], "");
+  // The clerk's view: concordctl ledger lists it under the procuratorate.
+  const std::string report = Shell(BinPath("concordctl") + " ledger --ledger-http 127.0.0.1:" +
+                                 std::to_string(agent_->port()));
+  EXPECT_NE(report.find(no), std::string::npos) << report;
+  EXPECT_NE(report.find("procuratorate"), std::string::npos) << report;
 
   ASSERT_TRUE(Act(*procuratorate_, no, "start_work").value("ok", false));
   ASSERT_TRUE(Act(*procuratorate_, no, "substantive_reply", "书面答复").value("ok", false));
