@@ -156,6 +156,8 @@ curl -sf "http://127.0.0.1:$(port_of petition)/inbox?limit=1000" | tr -d '\n' |
   grep -o '"kind": *"[a-z]*"[^}]*"text": *"[^"]*"' | sed 's/"kind": *"\([a-z]*\)".*"text": *"\([^"]*\)"/      [\1] \2/' | head -6 || true
 echo
 "$BIN/concordctl" ledger --ledger-http "127.0.0.1:$LEDGER_HTTP_PORT" || true
+echo
+"$BIN/concordctl" ledger --ledger-http "127.0.0.1:$LEDGER_HTTP_PORT" --report "$(TZ=Asia/Shanghai date +%Y-%m)" || true
 
 "$BIN/concordctl" status --hub-http "127.0.0.1:$HUB_HTTP_PORT" --wait-drained 20 >/dev/null || true
 echo

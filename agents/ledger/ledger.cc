@@ -371,6 +371,56 @@ absl::StatusOr<std::vector<Ledger::Event>> Ledger::History(const std::string& le
   return out;
 }
 
+absl::StatusOr<MonthlyStats> Ledger::Stats(const std::string& month, int64_t now_ms) {
+  auto first = ParseDate(month + "-01");
+  if (!first.ok())
+    return absl::InvalidArgumentError(absl::StrCat("月份应为 YYYY-MM / month must be YYYY-MM: ", month));
+  const int64_t from = StartOfDayMs(*first);
+  const int64_t to = StartOfDayMs(Date{first->year() / first->month() / 1} + std::chrono::months{1});
+  MonthlyStats m;
+  m.month = month;
+  ASSIGN_OR_RETURN(auto ch, db_.Prepare(
+      "SELECT channel, count(*), sum(people >= ?), sum(anonymous) FROM petitions "
+      "WHERE received_ms >= ? AND received_ms < ? GROUP BY channel"));
+  ch.BindAll(static_cast<int64_t>(options_.group_threshold), from, to);
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, ch.Step());
+    if (!row) break;
+    m.channels[ch.Text(0)] = ch.Int(1);
+    m.received += ch.Int(1);
+    m.group += ch.Int(2);
+    m.anonymous += ch.Int(3);
+  }
+  ASSIGN_OR_RETURN(auto ev, db_.Prepare(
+      "SELECT sum(action = 'transfer'), sum(action = 'close') FROM petition_events "
+      "WHERE at_ms >= ? AND at_ms < ?"));
+  ev.BindAll(from, to);
+  ASSIGN_OR_RETURN(bool row, ev.Step());
+  if (row) {
+    m.transferred = ev.Int(0);
+    m.closed = ev.Int(1);
+  }
+  ASSIGN_OR_RETURN(auto dl, db_.Prepare(
+      "SELECT d.rule, sum(d.met_ms > 0 OR d.due_ms < ?2), sum(d.met_ms > 0 AND d.met_ms <= d.due_ms), "
+      "sum(d.met_ms = 0 AND d.due_ms < ?2) FROM deadlines d JOIN petitions p ON p.ledger_no = d.ledger_no "
+      "WHERE d.void = 0 AND p.received_ms >= ?3 AND p.received_ms < ?4 GROUP BY d.rule"));
+  dl.Bind(2, now_ms).Bind(3, from).Bind(4, to);
+  while (true) {
+    ASSIGN_OR_RETURN(bool r, dl.Step());
+    if (!r) break;
+    const std::string rule = dl.Text(0);
+    if (rule == "procedural_reply") {
+      m.procedural_due = dl.Int(1);
+      m.procedural_on_time = dl.Int(2);
+    } else if (rule == "substantive_reply") {
+      m.substantive_due = dl.Int(1);
+      m.substantive_on_time = dl.Int(2);
+    }
+    m.overdue_now += dl.Int(3);
+  }
+  return m;
+}
+
 absl::StatusOr<std::string> Ledger::Responsible(const std::string& ledger_no) {
   ASSIGN_OR_RETURN(auto st, db_.Prepare("SELECT agency FROM petitions WHERE ledger_no=?"));
   st.Bind(1, ledger_no);

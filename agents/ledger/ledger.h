@@ -67,6 +67,18 @@ struct ScanOptions {
   int64_t second_escalation_ms = 3LL * 24 * 3600 * 1000;  // overdue this long: up a level
 };
 
+// The monthly statistics the agencies are judged on (DOMAIN.md, KPIs).
+struct MonthlyStats {
+  std::string month;                        // "2026-11"
+  std::map<std::string, int64_t> channels;  // received per channel
+  int64_t received = 0, group = 0, anonymous = 0, transferred = 0, closed = 0;
+  // Reply rules of the items received that month whose deadline has passed
+  // (or that were met): on time / due so far.
+  int64_t procedural_due = 0, procedural_on_time = 0;
+  int64_t substantive_due = 0, substantive_on_time = 0;
+  int64_t overdue_now = 0;  // their deadlines unmet and past due at `now`
+};
+
 class Ledger {
  public:
   // Applies the schema to `db` (which must outlive the ledger).
@@ -89,6 +101,9 @@ class Ledger {
     std::string agency, action, from_status, to_status, note;
   };
   absl::StatusOr<std::vector<Event>> History(const std::string& ledger_no);
+  // `month` is "YYYY-MM" (CST); rates are counted as of `now_ms`.
+  absl::StatusOr<MonthlyStats> Stats(const std::string& month, int64_t now_ms);
+
   // The agency responsible now, and every agency in the item's history.
   absl::StatusOr<std::string> Responsible(const std::string& ledger_no);
   absl::StatusOr<std::vector<std::string>> Involved(const std::string& ledger_no);

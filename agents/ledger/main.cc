@@ -123,6 +123,30 @@ class Agent {
     return {{"now_ms", now}, {"items", items}};
   }
 
+  HttpResponse StatsJson(const std::string& month) {
+    HttpResponse r;
+    auto s = ledger_.Stats(month, SystemClock::Get().NowMs());
+    if (!s.ok()) {
+      r.status = 400;
+      r.body = nlohmann::json{{"error", std::string(s.status().message())}}.dump();
+      return r;
+    }
+    r.body = nlohmann::json{{"month", s->month},
+                            {"channels", s->channels},
+                            {"received", s->received},
+                            {"group", s->group},
+                            {"anonymous", s->anonymous},
+                            {"transferred", s->transferred},
+                            {"closed", s->closed},
+                            {"procedural_due", s->procedural_due},
+                            {"procedural_on_time", s->procedural_on_time},
+                            {"substantive_due", s->substantive_due},
+                            {"substantive_on_time", s->substantive_on_time},
+                            {"overdue_now", s->overdue_now}}
+                 .dump();
+    return r;
+  }
+
   uint64_t alerts() const { return alerts_; }
 
  private:
@@ -242,6 +266,8 @@ int main(int argc, char** argv) {
     HttpResponse r;
     if (req.Path() == "/ledger/open") {
       r.body = agent.OpenJson().dump();
+    } else if (req.Path() == "/ledger/stats") {
+      r = agent.StatsJson(req.Query("month"));
     } else if (req.Path() == "/health") {
       r.body = nlohmann::json{{"connected", (*client)->stats().connected}, {"alerts", agent.alerts()}}.dump();
     } else {

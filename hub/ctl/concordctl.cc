@@ -10,6 +10,7 @@
 //   concordctl tail --config ops.toml [--count N] [--timeout S]
 //   concordctl deadletters list|replay [--id N] [--hub-http ...]
 //   concordctl ledger [--ledger-http 127.0.0.1:7191] [--agency shangzhou.procuratorate]
+//   concordctl ledger --report 2026-11 [--csv report.csv]
 //   concordctl aid keygen --out linkage.key
 //   concordctl aid dedup --input FILE.csv --format concord|febrl|splink --out pairs.csv
 //                        [--ignore-column soc_sec_id] [--key-file linkage.key] [--threshold 0.5]
@@ -20,6 +21,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <thread>
@@ -280,6 +282,59 @@ int CmdLedger(const std::string& ledger_http, const std::string& agency, bool js
   return 0;
 }
 
+// The monthly statistics report: Markdown on stdout (Chinese first), and CSV
+// when asked.
+int CmdLedgerReport(const std::string& ledger_http, const std::string& month, const std::string& csv) {
+  std::string host;
+  uint16_t port;
+  if (!SplitHostPort(ledger_http, host, port))
+    return Fail(2, "--ledger-http 应为 host:port / must be host:port");
+  auto r = HttpCall(host, port, "GET", "/ledger/stats?month=" + month);
+  if (!r.ok()) return Fail(3, absl::StrCat("无法连接台账代理 / cannot reach the ledger agent at ",
+                                           ledger_http, ": ", std::string(r.status().message())));
+  auto j = nlohmann::json::parse(r->body, nullptr, false);
+  if (j.is_discarded()) return Fail(3, "bad response");
+  if (r->status != 200) return Fail(2, j.value("error", r->body));
+  auto rate = [](int64_t on_time, int64_t due) {
+    char buf[32];
+    if (due == 0) return std::string("—");
+    snprintf(buf, sizeof buf, "%.1f%%", 100.0 * on_time / due);
+    return std::string(buf);
+  };
+  const int64_t pd = j["procedural_due"], pt = j["procedural_on_time"], sd = j["substantive_due"],
+                st = j["substantive_on_time"];
+  struct Line {
+    std::string zh, en, value;
+  };
+  std::vector<Line> lines = {
+      {"收到信访件", "received", std::to_string(j["received"].get<int64_t>())},
+  };
+  for (auto& [channel, n] : j["channels"].items())
+    lines.push_back({"　其中渠道 " + channel, "by channel: " + channel, std::to_string(n.get<int64_t>())});
+  lines.push_back({"集体访", "group petitions", std::to_string(j["group"].get<int64_t>())});
+  lines.push_back({"匿名或无联系方式", "anonymous or no contact", std::to_string(j["anonymous"].get<int64_t>())});
+  lines.push_back({"7日内程序性答复率", "procedural reply within 7 days", rate(pt, pd) + " (" +
+                   std::to_string(pt) + "/" + std::to_string(pd) + ")"});
+  lines.push_back({"3个月内实体答复率", "substantive reply within 3 months", rate(st, sd) + " (" +
+                   std::to_string(st) + "/" + std::to_string(sd) + ")"});
+  lines.push_back({"目前逾期期限", "deadlines overdue now", std::to_string(j["overdue_now"].get<int64_t>())});
+  lines.push_back({"移送", "transferred", std::to_string(j["transferred"].get<int64_t>())});
+  lines.push_back({"息诉罢访（办结）", "closed", std::to_string(j["closed"].get<int64_t>())});
+  std::cout << "# 信访工作月报 " << month << " / Petition statistics, " << month << "\n\n"
+            << "| 指标 | indicator | 数值 value |\n|---|---|---|\n";
+  for (const auto& l : lines) std::cout << "| " << l.zh << " | " << l.en << " | " << l.value << " |\n";
+  std::cout << "\n三零（零投诉、零赴省进京非正常上访、零安全事故）尚未接入台账，需人工填报。\n"
+               "The three zeros (complaints, irregular petitions to the province or Beijing, safety "
+               "incidents) are not in the ledger yet: report them by hand.\n";
+  if (!csv.empty()) {
+    std::ofstream out(csv);
+    out << "\xEF\xBB\xBF指标,indicator,数值 value\n";
+    for (const auto& l : lines) out << l.zh << "," << l.en << ",\"" << l.value << "\"\n";
+    if (!out.flush()) return Fail(2, "无法写入 / cannot write " + csv);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -371,6 +426,9 @@ int main(int argc, char** argv) {
   ledger->add_option("--ledger-http", ledger_http, "台账代理 / ledger agent host:port");
   ledger->add_option("--agency", ledger_agency, "只看一个机关 / one agency only");
   ledger->add_flag("--json", ledger_json);
+  std::string report_month, report_csv;
+  ledger->add_option("--report", report_month, "月报 YYYY-MM / monthly statistics (Markdown)");
+  ledger->add_option("--csv", report_csv, "月报另存 CSV / also write the report as CSV");
 
   CLI11_PARSE(app, argc, argv);
 
@@ -408,6 +466,7 @@ int main(int argc, char** argv) {
   if (*tailc) return CmdTail(config, count, timeout_s);
   if (*dl_list) return CmdDeadLetters(hub_http, "list", 0);
   if (*dl_replay) return CmdDeadLetters(hub_http, "replay", dl_id);
+  if (*ledger && !report_month.empty()) return CmdLedgerReport(ledger_http, report_month, report_csv);
   if (*ledger) return CmdLedger(ledger_http, ledger_agency, ledger_json);
   if (*aid_keygen) return concord::ctl::CmdAidKeygen(key_out);
   if (*aid_dedup) return concord::ctl::CmdAidDedup(dd);

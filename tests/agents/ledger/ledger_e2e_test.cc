@@ -137,6 +137,10 @@ TEST_F(LedgerDistrict, TransferKeepsOneItemAcrossAgencies) {
     })) << "both agencies see the history; got " << seen.size();
   }
   EXPECT_TRUE(agent_->Get("/ledger/open")["items"].empty());
+  // The monthly report counts it (received_ms above is 2026-09-21 CST).
+  const std::string month = Shell(BinPath("concordctl") + " ledger --report 2026-09 --ledger-http 127.0.0.1:" +
+                                  std::to_string(agent_->port()));
+  EXPECT_NE(month.find("| 收到信访件 | received | 1 |"), std::string::npos) << month;
 }
 
 }  // namespace

@@ -179,6 +179,43 @@ TEST_F(LedgerTest, RestartKeepsTimersAndSentMarks) {
   EXPECT_TRUE(RulesAlerted(ledger_->Scan(At("2025-03-11")), Alert::kOverdue).count("procedural_reply"));
 }
 
+// The month's statistics: received by channel, group and anonymous petitions,
+// the 7-day and 3-month reply rates as of a date, transfers, closures, overdue.
+TEST_F(LedgerTest, MonthlyStatistics) {
+  auto reg = [&](const std::string& id, const std::string& channel, int64_t at, int people = 1,
+                 bool anonymous = false) {
+    PetitionInput p = Petition(id, at, anonymous);
+    p.channel = channel;
+    p.people = people;
+    p.petition_office = false;
+    return *ledger_->Register(p);
+  };
+  const std::string a = reg("S-1", "letter", At("2025-03-03"));
+  const std::string b = reg("S-2", "visit", At("2025-03-04"), 6);
+  reg("S-3", "online", At("2025-03-05"), 1, /*anonymous=*/true);
+  reg("S-4", "letter", At("2025-04-01"));  // another month
+  ASSERT_TRUE(ledger_->Apply(a, "petition", Action::kAccept, At("2025-03-03", 12), "科室").ok());
+  ASSERT_TRUE(ledger_->Apply(a, "petition", Action::kProceduralReply, At("2025-03-05"), "短信").ok());
+  ASSERT_TRUE(ledger_->Apply(a, "petition", Action::kSubstantiveReply, At("2025-04-20"), "答复").ok());
+  ASSERT_TRUE(ledger_->Apply(a, "petition", Action::kClose, At("2025-04-25"), "息诉").ok());
+  ASSERT_TRUE(ledger_->Apply(b, "petition", Action::kTransfer, At("2025-03-06"), "移送法院", "court").ok());
+  const auto s = ledger_->Stats("2025-03", At("2025-07-01"));
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->received, 3);
+  EXPECT_EQ(s->channels.at("letter"), 1);
+  EXPECT_EQ(s->group, 1);
+  EXPECT_EQ(s->anonymous, 1);
+  EXPECT_EQ(s->transferred, 1);
+  EXPECT_EQ(s->closed, 0) << "closed in April";
+  EXPECT_EQ(ledger_->Stats("2025-04", At("2025-07-01"))->closed, 1);
+  EXPECT_EQ(s->procedural_due, 2) << "the anonymous petition owes none";
+  EXPECT_EQ(s->procedural_on_time, 1);
+  EXPECT_EQ(s->substantive_due, 2);
+  EXPECT_EQ(s->substantive_on_time, 1);
+  EXPECT_GE(s->overdue_now, 2) << "b's replies at the court are overdue";
+  EXPECT_FALSE(ledger_->Stats("2025-13", At("2025-07-01")).ok());
+}
+
 // A simulated year of 3,000 petitions, scanned every 3 hours: every deadline
 // that passed unmet was warned before it and reported overdue after it, and
 // every met deadline was met before or after its warning, never silently.
