@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "adapters/aid_connector.h"
+#include "adapters/petition_connector.h"
 #include "adapters/rest_connector.h"
 
 namespace concord::adapter {
@@ -32,6 +33,7 @@ std::vector<std::string> ConnectorRegistry::Kinds() const {
 void RegisterAllConnectors(ConnectorRegistry& registry) {
   (void)registry.Register(std::string(RestConnector::kKind), &RestConnector::Create);
   (void)registry.Register(std::string(AidConnector::kKind), &AidConnector::Create);
+  (void)registry.Register(std::string(PetitionConnector::kKind), &PetitionConnector::Create);
 }
 
 }  // namespace concord::adapter

@@ -145,6 +145,10 @@ port = $((ADAPTER_BASE_PORT + off))
 
 [subscriptions]
 topics = [$topics]
+
+# 信访登记与办理：POST /petitions, /petitions/act / petition intake and handling
+[petitions]
+ledger = "$DISTRICT.agent.ledger"
 TOML
   if [[ ",$roles," == *",aid_grantor,"* ]]; then
     cat >> "$DIR/$name.toml" <<TOML

@@ -10,6 +10,7 @@
 //   [aid]      linkage_key = "keys/linkage.key"  agent = "role:aid"   (adapters)
 //              cap_yuan = 50000  duplicate_probability = 0.9  possible_probability = 0.5
 //              model = "aid-model.txt"                     (the aid agent)
+//   [petitions] ledger = "shangzhou.agent.ledger"            (adapters: petition intake)
 //
 // Relative paths are relative to the config file's folder.
 #pragma once
@@ -37,6 +38,9 @@ struct ProcessConfig {
     double duplicate_probability = 0.9;
     double possible_probability = 0.5;
   } aid;
+  struct Petitions {
+    std::string ledger;  // adapters: the ledger agent's principal (turns on /petitions)
+  } petitions;
 };
 
 // Loads `path`; `db_file` names the SQLite file inside data_dir.

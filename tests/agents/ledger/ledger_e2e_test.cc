@@ -32,8 +32,9 @@ class LedgerDistrict : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(d_.StartHub().ok());
-    petition_ = std::make_unique<DaemonProcess>(d_, "petition");
-    procuratorate_ = std::make_unique<DaemonProcess>(d_, "procuratorate");
+    const std::string intake = "[petitions]\nledger = \"ledger\"\n";
+    petition_ = std::make_unique<DaemonProcess>(d_, "petition", "concord-adapter", intake);
+    procuratorate_ = std::make_unique<DaemonProcess>(d_, "procuratorate", "concord-adapter", intake);
     StartAgent();
     ASSERT_TRUE(petition_->ok() && procuratorate_->ok() && agent_->ok());
   }
@@ -141,6 +142,45 @@ TEST_F(LedgerDistrict, TransferKeepsOneItemAcrossAgencies) {
   const std::string month = Shell(BinPath("concordctl") + " ledger --report 2026-09 --ledger-http 127.0.0.1:" +
                                   std::to_string(agent_->port()));
   EXPECT_NE(month.find("| 收到信访件 | received | 1 |"), std::string::npos) << month;
+}
+
+// The adapter's petition API: bad input named field by field; registration
+// and handling through /petitions, with the ledger's answers read back.
+TEST_F(LedgerDistrict, AdapterPetitionApi) {
+  HttpResult bad = petition_->Post("/petitions", {{"intake_id", ""}, {"channel", "pigeon"},
+                                                  {"received", "2026-13-01"}});
+  EXPECT_EQ(bad.status, 400);
+  for (const char* field : {"intake_id", "channel", "received", "matter"})
+    EXPECT_NE(bad.body.find(field), std::string::npos) << field << " in " << bad.body;
+
+  HttpResult ok = petition_->Post("/petitions", {{"intake_id", "API-1"}, {"channel", "来访"},
+                                                 {"received", "2026-11-02 09:30"}, {"petitioner", "刘某"},
+                                                 {"contact", "13700000000"}, {"matter", "执行款未到位"},
+                                                 {"people", 2}});
+  ASSERT_EQ(ok.status, 202) << ok.body;
+  json reg;
+  ASSERT_TRUE(WaitFor([&] {
+    reg = petition_->Get("/petitions?intake_id=API-1");
+    return reg.is_object() && reg.value("status", "") != "registering";
+  }, 15000)) << reg.dump();
+  ASSERT_EQ(reg["status"], "registered") << reg.dump();
+  const std::string no = reg["ledger_no"];
+  auto act = [&](const std::string& action, const std::string& note) {
+    HttpResult r = petition_->Post("/petitions/act", {{"ledger_no", no}, {"action", action}, {"note", note}});
+    EXPECT_EQ(r.status, 202) << r.body;
+    const std::string id = json::parse(r.body, nullptr, false).value("id", "");
+    json out;
+    WaitFor([&] {
+      out = petition_->Get("/petitions/act?id=" + id);
+      return out.is_object() && out.value("status", "") != "sent";
+    }, 15000);
+    return out;
+  };
+  EXPECT_EQ(act("start_review", "当日审查").value("item_status", ""), "under_review");
+  json refused = act("close", "");
+  EXPECT_EQ(refused.value("status", ""), "refused");
+  EXPECT_NE(refused.value("reason", "").find("不能"), std::string::npos) << refused.dump();
+  EXPECT_EQ(petition_->Post("/petitions/act", {{"ledger_no", no}, {"action", "dance"}}).status, 400);
 }
 
 }  // namespace

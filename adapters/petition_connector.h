@@ -1,0 +1,47 @@
+// PetitionConnector ("petition"): the agency's petition intake and handling,
+// sent to the ledger agent ([petitions] ledger = principal).
+//
+//   POST /petitions        {"intake_id", "channel", "received", "petitioner", "contact",
+//                           "anonymous", "matter", "case_ref", "people"} (or an array)
+//                          -> 202 {"petitions": [{intake_id, "status": "registering"}]}
+//   GET  /petitions?intake_id=X  -> {intake_id, status: registering|registered|refused,
+//                                    ledger_no, reason}
+//   POST /petitions/act    {"ledger_no", "action", "note", "to_agency"}
+//                          -> 202 {"id"}; GET /petitions/act?id=ID -> {status: sent|done|refused,
+//                                                                    item_status, reason}
+//
+// channel: letter 来信, visit 来访, online 网上 (12309), phone 电话, video 视频,
+// transferred 转送. received: "YYYY-MM-DD HH:MM" or "YYYY-MM-DD" (China
+// Standard Time), or Unix milliseconds; now when absent. Actions are the
+// ledger's (start_review, accept, transfer, procedural_reply, ...): an unknown
+// one is refused here, a forbidden one by the ledger, with its reason.
+// Every request is written with its outbox entry in one transaction, so it
+// reaches the ledger even when the hub is down; the ledger's replies are
+// applied in their delivery's transaction (Mailbox delivery hook).
+#pragma once
+
+#include "adapters/connector.h"
+
+namespace concord::adapter {
+
+class PetitionConnector final : public Connector {
+ public:
+  static constexpr std::string_view kKind = "petition";
+  static absl::StatusOr<std::unique_ptr<Connector>> Create(const ConnectorContext& context);
+
+  std::string_view kind() const override { return kKind; }
+  absl::Status Start() override;
+  void Stop() override {}
+
+ private:
+  explicit PetitionConnector(const ConnectorContext& context) : ctx_(context) {}
+  HttpResponse Register(const HttpRequest& request);
+  HttpResponse GetPetitions(const HttpRequest& request);
+  HttpResponse Act(const HttpRequest& request);
+  HttpResponse GetAct(const HttpRequest& request);
+  absl::Status OnDelivery(const concord::v1::Envelope& envelope, sqlite::Db& db);
+
+  ConnectorContext ctx_;
+};
+
+}  // namespace concord::adapter
