@@ -47,8 +47,8 @@ concord::ledger::PetitionInput Petition(int i, int64_t t) {
   p.intake_id = "B-" + std::to_string(i);
   p.channel = "letter";
   p.received_ms = t;
-  p.petitioner = "信访人";
-  p.contact = "13800138000";
+  p.petitioner = "信访人" + std::to_string(i % 20000);  // some people petition more than once
+  p.contact = "138" + std::to_string(10000000 + i % 20000);
   p.matter = "不服处理决定";
   return p;
 }

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "agents/aid/linkage/normalize.h"
 #include "hub/common/status_macros.h"
 
 namespace concord::ledger {
@@ -62,6 +63,17 @@ const std::vector<std::string>& Migrations() {
       -- not yet escalated. A scan reads only these, near their due time.
       CREATE INDEX deadlines_pending ON deadlines(due_ms)
         WHERE met_ms = 0 AND void = 0 AND escalated_ms = 0;
+      )sql",
+      // 2: repeat petitions - the normalised petitioner, contact, case and
+      // matter (agents/aid/linkage/normalize.h), and the earlier item.
+      R"sql(
+      ALTER TABLE petitions ADD COLUMN petitioner_key TEXT NOT NULL DEFAULT '';
+      ALTER TABLE petitions ADD COLUMN contact_key TEXT NOT NULL DEFAULT '';
+      ALTER TABLE petitions ADD COLUMN case_key TEXT NOT NULL DEFAULT '';
+      ALTER TABLE petitions ADD COLUMN matter_key TEXT NOT NULL DEFAULT '';
+      ALTER TABLE petitions ADD COLUMN repeat_of TEXT NOT NULL DEFAULT '';
+      CREATE INDEX petitions_petitioner ON petitions(petitioner_key, received_ms)
+        WHERE petitioner_key != '';
       )sql",
   };
   return kMigrations;
@@ -131,6 +143,36 @@ absl::StatusOr<std::string> Ledger::Register(const PetitionInput& p) {
 
   Savepoint sp(db_);
   if (!sp.ok()) return absl::UnavailableError("cannot open a savepoint");
+  // Repeat petition: the same petitioner (name, and contact or case) on the
+  // same matter (case or wording) as an earlier item.
+  const std::string who = p.anonymous ? "" : aid::NormalizeName(p.petitioner).chars;
+  std::string contact_key = aid::NormalizePhone(p.contact);
+  if (contact_key.size() < 7) contact_key = aid::NormalizeText(p.contact);
+  const std::string case_key = aid::NormalizeCaseRef(p.case_ref), matter_key = aid::NormalizeText(p.matter);
+  std::string repeat_of, earlier_status, final_of;
+  if (!who.empty()) {
+    ASSIGN_OR_RETURN(auto earlier, db_.Prepare(
+        "SELECT ledger_no, status, contact_key, case_key, matter_key FROM petitions "
+        // (the != '' term lets SQLite use the partial index; a common name stays cheap)
+        "WHERE petitioner_key=? AND petitioner_key != '' ORDER BY received_ms DESC LIMIT 200"));
+    earlier.Bind(1, who);
+    // Linked to the latest match; any match whose re-review is final counts.
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, earlier.Step());
+      if (!row) break;
+      const bool same_case = !case_key.empty() && earlier.Text(3) == case_key;
+      const bool same_person = same_case || (!contact_key.empty() && earlier.Text(2) == contact_key);
+      if (!same_person || !(same_case || earlier.Text(4) == matter_key)) continue;
+      if (repeat_of.empty()) {
+        repeat_of = earlier.Text(0);
+        earlier_status = earlier.Text(1);
+      }
+      if (earlier.Text(1) == StatusName(Status::kFinal)) {
+        final_of = earlier.Text(0);
+        break;
+      }
+    }
+  }
   const int year = static_cast<int>(DateOf(p.received_ms).year());
   ASSIGN_OR_RETURN(int64_t seq, db_.QueryInt(absl::StrCat(
                                     "SELECT coalesce(max(seq),0)+1 FROM petitions WHERE year=", year)));
@@ -140,19 +182,41 @@ absl::StatusOr<std::string> Ledger::Register(const PetitionInput& p) {
       "INSERT INTO petitions(ledger_no, year, seq, registered_by, intake_id, agency, channel, "
       "received_ms, petitioner, contact, anonymous, matter, case_ref, people, status) "
       "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+  // After 复核 the same facts and reasons are not accepted again (条例 art. 36).
+  const bool final_earlier = !final_of.empty();
+  const Status first = final_earlier ? Status::kNotAccepted : Status::kReceived;
   ins.BindAll(no, year, seq, p.agency, p.intake_id, p.agency, p.channel, p.received_ms,
               p.anonymous ? std::string() : p.petitioner, contact ? p.contact : std::string(),
               static_cast<int64_t>(p.anonymous), p.matter, p.case_ref, static_cast<int64_t>(p.people),
-              StatusName(Status::kReceived));
+              StatusName(first));
   RETURN_IF_ERROR(ins.Run());
+  ASSIGN_OR_RETURN(auto keys, db_.Prepare(
+      "UPDATE petitions SET petitioner_key=?, contact_key=?, case_key=?, matter_key=?, repeat_of=? "
+      "WHERE ledger_no=?"));
+  keys.BindAll(who, contact_key, case_key, matter_key, repeat_of, no);
+  RETURN_IF_ERROR(keys.Run());
   ASSIGN_OR_RETURN(auto ev, db_.Prepare(
       "INSERT INTO petition_events(ledger_no, at_ms, agency, action, from_status, to_status, note) "
       "VALUES(?,?,?,?,?,?,?)"));
-  ev.BindAll(no, p.received_ms, p.agency, ActionName(Action::kRegister), "", StatusName(Status::kReceived),
+  std::string repeat_note;
+  if (!repeat_of.empty()) {
+    repeat_note = absl::StrCat(" 重复信访，关联 ", repeat_of, " / repeat of ", repeat_of);
+    if (final_earlier)
+      absl::StrAppend(&repeat_note, "；", final_of,
+                      " 已复核终结，同一事实和理由不再受理（《信访工作条例》第三十六条）/ re-review was "
+                      "final: not accepted again (art. 36)");
+    else if (earlier_status != StatusName(Status::kClosed) &&
+             earlier_status != StatusName(Status::kNotAccepted))
+      absl::StrAppend(&repeat_note, "；", repeat_of,
+                      " 正在办理期限内，上级机关不另行受理（第十九条）/ still being handled within its "
+                      "time limit: a superior organ does not accept it again (art. 19)");
+  }
+  ev.BindAll(no, p.received_ms, p.agency, ActionName(Action::kRegister), "", StatusName(first),
              absl::StrCat("channel=", p.channel, p.people >= options_.group_threshold ? " 集体访 group" : "",
-                          contact ? "" : " 匿名或无联系方式 no reply owed"));
+                          contact ? "" : " 匿名或无联系方式 no reply owed", repeat_note));
   RETURN_IF_ERROR(ev.Run());
   for (const auto& rule : rules_) {
+    if (final_earlier && rule.id != std::string("procedural_reply")) continue;  // only telling them
     const bool start = rule.anchor == Anchor::kReceived ||
                        (rule.anchor == Anchor::kRegistered && p.petition_office);
     if (!start || (rule.needs_contact && !contact)) continue;
@@ -380,7 +444,7 @@ absl::StatusOr<MonthlyStats> Ledger::Stats(const std::string& month, int64_t now
   MonthlyStats m;
   m.month = month;
   ASSIGN_OR_RETURN(auto ch, db_.Prepare(
-      "SELECT channel, count(*), sum(people >= ?), sum(anonymous) FROM petitions "
+      "SELECT channel, count(*), sum(people >= ?), sum(anonymous), sum(repeat_of != '') FROM petitions "
       "WHERE received_ms >= ? AND received_ms < ? GROUP BY channel"));
   ch.BindAll(static_cast<int64_t>(options_.group_threshold), from, to);
   while (true) {
@@ -390,6 +454,7 @@ absl::StatusOr<MonthlyStats> Ledger::Stats(const std::string& month, int64_t now
     m.received += ch.Int(1);
     m.group += ch.Int(2);
     m.anonymous += ch.Int(3);
+    m.repeat += ch.Int(4);
   }
   ASSIGN_OR_RETURN(auto ev, db_.Prepare(
       "SELECT sum(action = 'transfer'), sum(action = 'close') FROM petition_events "

@@ -16,6 +16,13 @@
 //
 // Anonymous petitions, and petitions without usable contact, owe no reply:
 // their reply clocks are never started (DOMAIN.md).
+//
+// Repeat petitions: a petition by the same petitioner (normalised name, and
+// the same contact or case) on the same matter (case or wording) is linked to
+// the earlier item (`repeat_of`, noted in the history). If the earlier item's
+// re-review is final, the new one is registered as not accepted (条例 art. 36)
+// and only the reply telling the petitioner is owed; if it is still being
+// handled, the history notes art. 19.
 #pragma once
 
 #include <cstdint>
@@ -71,7 +78,7 @@ struct ScanOptions {
 struct MonthlyStats {
   std::string month;                        // "2026-11"
   std::map<std::string, int64_t> channels;  // received per channel
-  int64_t received = 0, group = 0, anonymous = 0, transferred = 0, closed = 0;
+  int64_t received = 0, group = 0, anonymous = 0, repeat = 0, transferred = 0, closed = 0;
   // Reply rules of the items received that month whose deadline has passed
   // (or that were met): on time / due so far.
   int64_t procedural_due = 0, procedural_on_time = 0;

@@ -136,6 +136,7 @@ class Agent {
                             {"received", s->received},
                             {"group", s->group},
                             {"anonymous", s->anonymous},
+                            {"repeat", s->repeat},
                             {"transferred", s->transferred},
                             {"closed", s->closed},
                             {"procedural_due", s->procedural_due},

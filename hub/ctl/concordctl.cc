@@ -313,6 +313,7 @@ int CmdLedgerReport(const std::string& ledger_http, const std::string& month, co
     lines.push_back({"　其中渠道 " + channel, "by channel: " + channel, std::to_string(n.get<int64_t>())});
   lines.push_back({"集体访", "group petitions", std::to_string(j["group"].get<int64_t>())});
   lines.push_back({"匿名或无联系方式", "anonymous or no contact", std::to_string(j["anonymous"].get<int64_t>())});
+  lines.push_back({"重复信访", "repeat petitions", std::to_string(j.value("repeat", int64_t{0}))});
   lines.push_back({"7日内程序性答复率", "procedural reply within 7 days", rate(pt, pd) + " (" +
                    std::to_string(pt) + "/" + std::to_string(pd) + ")"});
   lines.push_back({"3个月内实体答复率", "substantive reply within 3 months", rate(st, sd) + " (" +

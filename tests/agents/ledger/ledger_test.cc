@@ -179,6 +179,37 @@ TEST_F(LedgerTest, RestartKeepsTimersAndSentMarks) {
   EXPECT_TRUE(RulesAlerted(ledger_->Scan(At("2025-03-11")), Alert::kOverdue).count("procedural_reply"));
 }
 
+// A repeat petition (same petitioner, same matter, written differently) is
+// linked to the earlier item; after a final re-review it is not accepted (art. 36).
+TEST_F(LedgerTest, RepeatPetitionsAreLinked) {
+  const std::string a = *ledger_->Register(Petition("P-1", At("2025-03-03")));
+  PetitionInput again = Petition("P-2", At("2025-03-20"));
+  again.petitioner = "王 某";              // spacing differs
+  again.contact = "+86 138-0013-8000";    // phone written differently
+  const std::string b = *ledger_->Register(again);
+  EXPECT_NE(b, a) << "a new item, linked";
+  const auto hb = *ledger_->History(b);
+  EXPECT_NE(hb[0].note.find("关联 " + a), std::string::npos) << hb[0].note;
+  EXPECT_NE(hb[0].note.find("第十九条"), std::string::npos) << "the earlier one is still being handled";
+  PetitionInput other = Petition("P-3", At("2025-03-21"));
+  other.contact = "13900000000";
+  other.matter = "另一事项";
+  EXPECT_EQ(ledger_->History(*ledger_->Register(other))->at(0).note.find("关联"), std::string::npos)
+      << "same name, other contact and matter: another person or matter";
+
+  // Walk the first to a final re-review, then the same matter comes again.
+  const int64_t t = At("2025-03-04");
+  for (Action act : {Action::kAccept, Action::kProceduralReply, Action::kSubstantiveReply,
+                     Action::kRequestReview, Action::kReviewOpinion, Action::kRequestReview,
+                     Action::kReviewOpinion})
+    ASSERT_TRUE(ledger_->Apply(a, "petition", act, t, "办理").ok()) << ActionName(act);
+  const std::string c = *ledger_->Register(Petition("P-4", At("2025-06-01")));
+  const auto hc = *ledger_->History(c);
+  EXPECT_EQ(hc[0].to_status, "not_accepted");
+  EXPECT_NE(hc[0].note.find("第三十六条"), std::string::npos) << hc[0].note;
+  EXPECT_EQ(ledger_->Stats("2025-03", At("2025-07-01"))->repeat, 1);
+}
+
 // The month's statistics: received by channel, group and anonymous petitions,
 // the 7-day and 3-month reply rates as of a date, transfers, closures, overdue.
 TEST_F(LedgerTest, MonthlyStatistics) {
