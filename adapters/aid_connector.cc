@@ -3,7 +3,6 @@
 #include <sodium.h>
 
 #include <fstream>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -11,6 +10,7 @@
 #include "agents/aid/wire.h"
 #include "concord/v1/aid.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "hub/common/files.h"
 #include "hub/common/log.h"
 #include "hub/common/status_macros.h"
 
@@ -338,13 +338,7 @@ void AidConnector::ScanDropDir() {
 
 absl::Status AidConnector::ImportFile(const fs::path& file) {
   const fs::path drop = ctx_.config.drop_dir;
-  std::string bytes;
-  {
-    std::ifstream in(file, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    bytes = ss.str();
-  }
+  ASSIGN_OR_RETURN(const std::string bytes, ReadFileToString(file.string()));
   sqlite::Db& db = ctx_.client.db();
   const std::string hash = HexHash(bytes);
   ASSIGN_OR_RETURN(int64_t seen,

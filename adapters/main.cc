@@ -10,6 +10,7 @@
 #include "adapters/adapter.h"
 #include "adapters/connector.h"
 #include "hub/client/client_config.h"
+#include "hub/common/files.h"
 #include "hub/common/log.h"
 
 int main(int argc, char** argv) {
@@ -39,15 +40,10 @@ int main(int argc, char** argv) {
     fprintf(stderr, "启动失败 / cannot start: %s\n", adapter.status().ToString().c_str());
     return 1;
   }
-  if (!ready_file.empty()) {
-    const std::string tmp = ready_file + ".tmp";
-    if (FILE* f = fopen(tmp.c_str(), "w")) {
-      fprintf(f, "http_port=%u\nagency=%s\n", (*adapter)->http_port(),
-              (*adapter)->config().agency.c_str());
-      fclose(f);
-      rename(tmp.c_str(), ready_file.c_str());
-    }
-  }
+  if (!ready_file.empty())
+    (void)concord::WriteFileAtomically(
+        ready_file, "http_port=" + std::to_string((*adapter)->http_port()) +
+                        "\nagency=" + (*adapter)->config().agency + "\n");
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int sig) {
     LOG_INFO("signal {}: shutting down", sig);

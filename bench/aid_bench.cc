@@ -23,7 +23,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <random>
-#include <thread>
 
 #include "agents/aid/linkage/aid_csv.h"
 #include "agents/aid/linkage/dedup.h"
@@ -53,21 +52,9 @@ int RegistryBench(const std::string& input, const std::string& dir, int checks) 
     return 2;
   }
   auto& records = csv->records;
-  const concord::aid::Encoder encoder(concord::aid::RandomLinkageKey());
-  std::vector<EncodedRecord> enc(records.size());
-  {
-    const unsigned n = std::max(1u, std::thread::hardware_concurrency());
-    std::vector<std::thread> threads;
-    for (unsigned t = 0; t < n; ++t)
-      threads.emplace_back([&, t] {
-        for (size_t i = t; i < records.size(); i += n) {
-          records[i].agency = i % 2 ? "court" : "procuratorate";
-          enc[i] = encoder.Encode(records[i]);
-          enc[i].agency = records[i].agency;
-        }
-      });
-    for (auto& th : threads) th.join();
-  }
+  for (size_t i = 0; i < records.size(); ++i) records[i].agency = i % 2 ? "court" : "procuratorate";
+  std::vector<EncodedRecord> enc =
+      concord::aid::EncodeAll(records, concord::aid::Encoder(concord::aid::RandomLinkageKey()));
   printf("read and encoded %zu grants in %.1f s\n", enc.size(), Us(t0, Clock::now()) / 1e6);
 
   std::filesystem::create_directories(dir);

@@ -11,8 +11,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "agents/aid/registry.h"
@@ -21,6 +19,7 @@
 #include "concord/v1/envelope.pb.h"
 #include "hub/client/client_config.h"
 #include "hub/common/clock.h"
+#include "hub/common/files.h"
 #include "hub/common/http_server.h"
 #include "hub/common/log.h"
 #include "hub/common/metrics.h"
@@ -93,11 +92,8 @@ absl::Status HandleCheck(client::Client& client, Registry& registry, const Model
 
 absl::StatusOr<Model> LoadModel(const std::string& path) {
   if (path.empty()) return Model::Default();
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("无法读取模型 / cannot read model ", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return Model::FromText(ss.str());
+  ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
+  return Model::FromText(text);
 }
 
 }  // namespace
@@ -186,14 +182,8 @@ int main(int argc, char** argv) {
   }
   const uint16_t port = (*http)->port();
   c.Start();
-  if (!ready_file.empty()) {
-    const std::string tmp = ready_file + ".tmp";
-    if (FILE* f = fopen(tmp.c_str(), "w")) {
-      fprintf(f, "http_port=%u\n", port);
-      fclose(f);
-      rename(tmp.c_str(), ready_file.c_str());
-    }
-  }
+  if (!ready_file.empty())
+    (void)WriteFileAtomically(ready_file, "http_port=" + std::to_string(port) + "\n");
   LOG_INFO("aid agent up: {} grants in the registry, HTTP on {}", registry->Count().value_or(0),
            port);
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);

@@ -29,6 +29,7 @@
 #include "concord/v1/petition.pb.h"
 #include "hub/client/client_config.h"
 #include "hub/common/clock.h"
+#include "hub/common/files.h"
 #include "hub/common/http_server.h"
 #include "hub/common/log.h"
 #include "hub/common/status_macros.h"
@@ -283,14 +284,8 @@ int main(int argc, char** argv) {
   }
   (*client)->Start();
   agent.ScheduleScan();
-  if (!ready_file.empty()) {
-    const std::string tmp = ready_file + ".tmp";
-    if (FILE* f = fopen(tmp.c_str(), "w")) {
-      fprintf(f, "http_port=%u\n", (*http)->port());
-      fclose(f);
-      rename(tmp.c_str(), ready_file.c_str());
-    }
-  }
+  if (!ready_file.empty())
+    (void)WriteFileAtomically(ready_file, "http_port=" + std::to_string((*http)->port()) + "\n");
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int) {
     (*client)->Stop();

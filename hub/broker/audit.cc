@@ -2,14 +2,12 @@
 
 #include <sodium.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <ctime>
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "hub/common/files.h"
 
 namespace concord::hub {
 namespace {
@@ -76,15 +74,7 @@ absl::Status AuditChain::Append(sqlite::Stmt& insert, const AuditEvent& e) {
 std::string AuditHeadPath(const std::string& db_path) { return db_path + ".audit-head"; }
 
 absl::Status WriteAuditHead(const std::string& path, int64_t n, const std::string& hash) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << n << "\t" << hash << "\n";
-    if (!out.flush()) return absl::InternalError(absl::StrCat("cannot write ", tmp));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    return absl::InternalError(absl::StrCat("cannot rename ", tmp, ": ", strerror(errno)));
-  return absl::OkStatus();
+  return WriteFileAtomically(path, absl::StrCat(n, "\t", hash, "\n"));
 }
 
 absl::StatusOr<AuditVerifyResult> VerifyAuditChain(sqlite::Db& db, const std::string& head_path) {

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "hub/broker/broker.h"
+#include "hub/common/files.h"
 #include "hub/common/log.h"
 
 int main(int argc, char** argv) {
@@ -35,15 +36,10 @@ int main(int argc, char** argv) {
   }
   LOG_INFO("hub listening on {}, metrics on http://127.0.0.1:{}/metrics", (*broker)->endpoint(),
            (*broker)->metrics_port());
-  if (!ready_file.empty()) {
-    FILE* f = fopen((ready_file + ".tmp").c_str(), "w");
-    if (f) {
-      fprintf(f, "endpoint=%s\nmetrics_port=%u\n", (*broker)->endpoint().c_str(),
-              (*broker)->metrics_port());
-      fclose(f);
-      rename((ready_file + ".tmp").c_str(), ready_file.c_str());
-    }
-  }
+  if (!ready_file.empty())
+    (void)concord::WriteFileAtomically(
+        ready_file, "endpoint=" + (*broker)->endpoint() +
+                        "\nmetrics_port=" + std::to_string((*broker)->metrics_port()) + "\n");
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int sig) {
     LOG_INFO("signal {}: shutting down", sig);

@@ -85,6 +85,18 @@ absl::StatusOr<std::vector<AidRecord>> ReadLinkageFile(const std::string& path, 
   return out;
 }
 
+std::vector<EncodedRecord> EncodeAll(const std::vector<AidRecord>& records, const Encoder& encoder) {
+  std::vector<EncodedRecord> enc(records.size());
+  const unsigned n = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> threads;
+  for (unsigned t = 0; t < n; ++t)
+    threads.emplace_back([&, t] {
+      for (size_t i = t; i < records.size(); i += n) enc[i] = encoder.Encode(records[i]);
+    });
+  for (auto& th : threads) th.join();
+  return enc;
+}
+
 absl::StatusOr<DedupResult> RunDedup(const std::string& path, const DedupOptions& o,
                                      const LinkageKey& key) {
   DedupResult res;
@@ -103,19 +115,8 @@ absl::StatusOr<DedupResult> RunDedup(const std::string& path, const DedupOptions
   res.records = records.size();
   res.seconds_read = SecondsSince(t0);
 
-  // Encode on every core: ICU's tables and caches are per thread.
   t0 = std::chrono::steady_clock::now();
-  const Encoder encoder(key);
-  std::vector<EncodedRecord> enc(records.size());
-  {
-    const unsigned n = std::max(1u, std::thread::hardware_concurrency());
-    std::vector<std::thread> threads;
-    for (unsigned t = 0; t < n; ++t)
-      threads.emplace_back([&, t] {
-        for (size_t i = t; i < records.size(); i += n) enc[i] = encoder.Encode(records[i]);
-      });
-    for (auto& th : threads) th.join();
-  }
+  const std::vector<EncodedRecord> enc = EncodeAll(records, Encoder(key));
   res.seconds_encode = SecondsSince(t0);
 
   t0 = std::chrono::steady_clock::now();

@@ -50,6 +50,9 @@ struct DedupResult {
   double seconds_read = 0, seconds_encode = 0, seconds_match = 0;
 };
 
+// Encodes every record on every core (ICU's tables and caches are per thread).
+std::vector<EncodedRecord> EncodeAll(const std::vector<AidRecord>& records, const Encoder& encoder);
+
 absl::StatusOr<DedupResult> RunDedup(const std::string& path, const DedupOptions& options,
                                      const LinkageKey& key);
 
