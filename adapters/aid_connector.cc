@@ -1,16 +1,12 @@
 #include "adapters/aid_connector.h"
 
-#include <sodium.h>
-
-#include <fstream>
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "agents/aid/linkage/aid_csv.h"
 #include "agents/aid/wire.h"
 #include "concord/v1/aid.pb.h"
 #include "google/protobuf/util/json_util.h"
-#include "hub/common/files.h"
+#include "hub/common/csv.h"
 #include "hub/common/log.h"
 #include "hub/common/status_macros.h"
 
@@ -18,7 +14,6 @@ namespace concord::adapter {
 namespace {
 
 using nlohmann::json;
-namespace fs = std::filesystem;
 
 const std::vector<std::string>& AidMigrations() {
   static const std::vector<std::string> kMigrations = {
@@ -58,15 +53,6 @@ constexpr const char* kColumns[] = {"record_id", "agency",        "name",     "i
                                     "case_ref",   "incident_date", "crime",   "aid_type",
                                     "amount_yuan", "granted_on"};
 
-std::string CsvQuote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 // One JSON grant -> AidRecord, through the CSV importer so that both inputs
 // share one set of checks and messages.
 absl::StatusOr<aid::AidRecord> RecordFromJson(const json& j) {
@@ -89,7 +75,7 @@ absl::StatusOr<aid::AidRecord> RecordFromJson(const json& j) {
       return absl::InvalidArgumentError(
           absl::StrCat("字段 ", c, " 类型错误 / field ", c, " must be a string"));
     }
-    values.push_back(CsvQuote(v));
+    values.push_back(csv::Quote(v));
   }
   const std::string csv = absl::StrCat(absl::StrJoin(kColumns, ","), "\n", absl::StrJoin(values, ","), "\n");
   ASSIGN_OR_RETURN(aid::AidCsvResult parsed, aid::ParseAidCsv(csv));
@@ -121,25 +107,6 @@ std::string ToJson(const google::protobuf::Message& m) {
   return out;
 }
 
-std::string HexHash(const std::string& bytes) {
-  unsigned char h[32];
-  crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-                     nullptr, 0);
-  char hex[65];
-  sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-  return hex;
-}
-
-// Moves `file` into `dir` (created if needed), keeping its name.
-fs::path MoveInto(const fs::path& file, const fs::path& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  fs::path to = dir / file.filename();
-  fs::rename(file, to, ec);
-  if (ec) LOG_WARN("cannot move {} to {}: {}", file.string(), to.string(), ec.message());
-  return to;
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Connector>> AidConnector::Create(const ConnectorContext& ctx) {
@@ -164,17 +131,15 @@ absl::Status AidConnector::Start() {
       ctx_.http.Add("GET", "/aid/grants", [this](const HttpRequest& r) { return GetGrants(r); }));
   RETURN_IF_ERROR(
       ctx_.http.Add("GET", "/aid/notices", [this](const HttpRequest& r) { return GetNotices(r); }));
-  if (!ctx_.config.drop_dir.empty()) {
-    std::error_code ec;
-    fs::create_directories(ctx_.config.drop_dir, ec);
-    ScheduleScan();
-  }
-  return absl::OkStatus();
+  if (ctx_.config.drop_dir.empty()) return absl::OkStatus();
+  drop_ = std::make_unique<DropFolder>(
+      ctx_, ctx_.config.drop_dir, "aid_imports", "grants submitted for checking",
+      [this](const std::string& name, const std::string& bytes) { return ImportCsv(name, bytes); });
+  return drop_->Start();
 }
 
 void AidConnector::Stop() {
-  stopped_ = true;
-  timer_.cancel();
+  if (drop_) drop_->Stop();
 }
 
 absl::Status AidConnector::Submit(const aid::AidRecord& r, const std::string& record_json,
@@ -314,85 +279,27 @@ absl::Status AidConnector::OnDelivery(const concord::v1::Envelope& env, sqlite::
   return absl::OkStatus();
 }
 
-void AidConnector::ScheduleScan() {
-  timer_.expires_after(std::chrono::seconds(1));
-  timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec || stopped_) return;
-    ScanDropDir();
-    ScheduleScan();
-  });
-}
-
-void AidConnector::ScanDropDir() {
-  std::error_code ec;
-  std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(ctx_.config.drop_dir, ec))
-    if (e.is_regular_file() && e.path().extension() == ".csv" &&
-        e.path().filename().string()[0] != '.')
-      files.push_back(e.path());
-  std::sort(files.begin(), files.end());
-  for (const auto& f : files)
-    if (auto st = ImportFile(f); !st.ok())  // local database trouble: try again next scan
-      LOG_ERROR("import {}: {}", f.string(), st.ToString());
-}
-
-absl::Status AidConnector::ImportFile(const fs::path& file) {
-  const fs::path drop = ctx_.config.drop_dir;
-  ASSIGN_OR_RETURN(const std::string bytes, ReadFileToString(file.string()));
-  sqlite::Db& db = ctx_.client.db();
-  const std::string hash = HexHash(bytes);
-  ASSIGN_OR_RETURN(int64_t seen,
-                   db.QueryInt(absl::StrCat("SELECT count(*) FROM aid_imports WHERE file_hash='", hash, "'")));
-  if (seen) {
-    LOG_INFO("{} was imported before; moved to done/", file.filename().string());
-    MoveInto(file, drop / "done");
-    return absl::OkStatus();
-  }
+absl::StatusOr<DropFolder::Outcome> AidConnector::ImportCsv(const std::string& name,
+                                                            const std::string& bytes) {
   auto parsed = aid::ParseAidCsv(bytes);
-  if (!parsed.ok()) {
-    const fs::path moved = MoveInto(file, drop / "failed");
-    std::ofstream(moved.string() + ".errors.txt") << "整个文件未导入 / the file was not imported: "
-                                                  << parsed.status().message() << "\n";
-    LOG_WARN("{} refused: {}", file.filename().string(), std::string(parsed.status().message()));
-    return absl::OkStatus();
-  }
-  std::vector<aid::CsvError> errors = parsed->errors;
-  size_t ok = 0;
-  {
-    ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(db));
-    for (const auto& r : parsed->records) {
-      json record = {{"record_id", r.record_id}, {"name", r.name}, {"id_number", r.id_number},
-                     {"birth_date", r.birth_date}, {"gender", r.gender}, {"phone", r.phone},
-                     {"address", r.address}, {"case_ref", r.case_refs},
-                     {"incident_date", r.incident_date}, {"crime", r.crime},
-                     {"aid_type", aid::AidTypeName(r.aid_type)}, {"amount_fen", r.amount_fen},
-                     {"granted_on", r.granted_on}};
-      absl::Status st = Submit(r, record.dump(), true, false,
-                               absl::StrCat("csv:", file.filename().string(), ":", r.line));
-      if (absl::IsAlreadyExists(st)) {
-        errors.push_back({r.line, std::string(st.message())});
-        continue;
-      }
-      RETURN_IF_ERROR(st);  // rolls the whole file back
-      ++ok;
+  DropFolder::Outcome out = DropFolder::Outcome::Of(parsed);
+  if (!parsed.ok()) return out;
+  for (const auto& r : parsed->records) {
+    json record = {{"record_id", r.record_id}, {"name", r.name}, {"id_number", r.id_number},
+                   {"birth_date", r.birth_date}, {"gender", r.gender}, {"phone", r.phone},
+                   {"address", r.address}, {"case_ref", r.case_refs},
+                   {"incident_date", r.incident_date}, {"crime", r.crime},
+                   {"aid_type", aid::AidTypeName(r.aid_type)}, {"amount_fen", r.amount_fen},
+                   {"granted_on", r.granted_on}};
+    absl::Status st = Submit(r, record.dump(), true, false, absl::StrCat("csv:", name, ":", r.line));
+    if (absl::IsAlreadyExists(st)) {
+      out.errors.push_back({r.line, std::string(st.message())});
+      continue;
     }
-    ASSIGN_OR_RETURN(auto imp, db.Prepare(
-        "INSERT INTO aid_imports(file_hash, file_name, rows_ok, rows_bad, at_ms) VALUES(?,?,?,?,?)"));
-    imp.BindAll(hash, file.filename().string(), static_cast<int64_t>(ok),
-                static_cast<int64_t>(errors.size()), ctx_.config.client.clock->NowMs());
-    RETURN_IF_ERROR(imp.Run());
-    RETURN_IF_ERROR(txn.Commit());
+    RETURN_IF_ERROR(st);  // rolls the whole file back
+    ++out.rows_ok;
   }
-  ctx_.client.Flush();
-  const fs::path moved = MoveInto(file, drop / "done");
-  std::sort(errors.begin(), errors.end(),
-            [](const aid::CsvError& a, const aid::CsvError& b) { return a.line < b.line; });
-  std::ofstream report(moved.string() + ".report.csv");
-  report << "\xEF\xBB\xBF行号 line,原因 reason\n";
-  for (const auto& e : errors) report << e.line << "," << CsvQuote(e.reason) << "\n";
-  LOG_INFO("{}: {} grants submitted for checking, {} rows refused ({})", file.filename().string(), ok,
-           errors.size(), parsed->encoding);
-  return absl::OkStatus();
+  return out;
 }
 
 }  // namespace concord::adapter

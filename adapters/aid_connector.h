@@ -8,12 +8,12 @@
 //     case_ref may be an array, amount_yuan a number). Answer 202 with each
 //     record's status "checking"; the verdict arrives from the aid agent and
 //     is read with GET /aid/grants?record_id=R (or GET /aid/grants for all).
-//   * CSV drop folder ([csv] drop_dir): a file *.csv dropped there (write it
-//     under another name, then rename) is imported whole: its good rows in one
-//     transaction, its bad rows listed with line number and reason in
-//     done/<file>.report.csv; then it moves to done/ (or failed/ when the file
-//     itself is unusable, with failed/<file>.errors.txt). A file already
-//     imported (same bytes) is not imported twice.
+//   * CSV drop folder ([csv] drop_dir, adapters/drop_folder.h): a file *.csv
+//     dropped there (write it under another name, then rename) is imported
+//     whole: its good rows in one transaction, its bad rows listed with line
+//     number and reason in done/<file>.report.csv; then it moves to done/ (or
+//     failed/ when the file itself is unusable, with failed/<file>.errors.txt).
+//     A file already imported (same bytes) is not imported twice.
 //
 // Privacy: the grantee's name, ID number, phone and address stay in this
 // adapter's database (aid_records). What leaves is an AidCheckRequest with
@@ -25,12 +25,11 @@
 // transaction through a Mailbox delivery hook.
 #pragma once
 
-#include <boost/asio/steady_timer.hpp>
-#include <filesystem>
 #include <memory>
 #include <string>
 
 #include "adapters/connector.h"
+#include "adapters/drop_folder.h"
 #include "agents/aid/linkage/record.h"
 #include "agents/aid/linkage/tokens.h"
 
@@ -47,7 +46,7 @@ class AidConnector final : public Connector {
 
  private:
   AidConnector(const ConnectorContext& context, const aid::LinkageKey& key)
-      : ctx_(context), encoder_(key), timer_(context.io) {}
+      : ctx_(context), encoder_(key) {}
 
   // Stores `r` and stages its check; inside the caller's transaction.
   absl::Status Submit(const aid::AidRecord& r, const std::string& record_json, bool register_grant,
@@ -56,15 +55,13 @@ class AidConnector final : public Connector {
   HttpResponse GetGrants(const HttpRequest& request);
   HttpResponse GetNotices(const HttpRequest& request);
   absl::Status OnDelivery(const concord::v1::Envelope& envelope, sqlite::Db& db);
-  void ScheduleScan();
-  void ScanDropDir();
-  absl::Status ImportFile(const std::filesystem::path& file);
+  // The drop folder's Import: the file's good rows submitted for checking.
+  absl::StatusOr<DropFolder::Outcome> ImportCsv(const std::string& name, const std::string& bytes);
 
   ConnectorContext ctx_;
   aid::Encoder encoder_;
   std::string agent_ = "role:aid";  // where checks go
-  boost::asio::steady_timer timer_;
-  bool stopped_ = false;
+  std::unique_ptr<DropFolder> drop_;  // when [csv] drop_dir is set
 };
 
 }  // namespace concord::adapter

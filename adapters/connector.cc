@@ -4,6 +4,7 @@
 #include "absl/strings/str_join.h"
 #include "adapters/aid_connector.h"
 #include "adapters/petition_connector.h"
+#include "adapters/reception_connector.h"
 #include "adapters/rest_connector.h"
 
 namespace concord::adapter {
@@ -30,10 +31,26 @@ std::vector<std::string> ConnectorRegistry::Kinds() const {
   return kinds;
 }
 
+HttpResponse SendRecorded(client::Client& client, concord::v1::Envelope envelope,
+                          const std::function<absl::Status(const std::string& id)>& record) {
+  client.Stamp(envelope);
+  const std::string id = envelope.id();
+  {
+    auto txn = sqlite::Txn::Begin(client.db());
+    if (!txn.ok()) return StatusResponse(txn.status());
+    if (auto st = record(id); !st.ok()) return StatusResponse(st);
+    if (auto st = client.Stage(std::move(envelope)).status(); !st.ok()) return StatusResponse(st);
+    if (auto st = txn->Commit(); !st.ok()) return StatusResponse(st);
+  }
+  client.Flush();
+  return JsonResponse(202, {{"id", id}, {"status", "sent"}});
+}
+
 void RegisterAllConnectors(ConnectorRegistry& registry) {
   (void)registry.Register(std::string(RestConnector::kKind), &RestConnector::Create);
   (void)registry.Register(std::string(AidConnector::kKind), &AidConnector::Create);
   (void)registry.Register(std::string(PetitionConnector::kKind), &PetitionConnector::Create);
+  (void)registry.Register(std::string(ReceptionConnector::kKind), &ReceptionConnector::Create);
 }
 
 }  // namespace concord::adapter

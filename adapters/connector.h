@@ -64,6 +64,12 @@ class ConnectorRegistry {
   std::map<std::string, ConnectorFactory> factories_;
 };
 
+// Sends `envelope` (stamped here) together with the row `record` writes for
+// it (given the envelope id), in one transaction, so that the request and its
+// outbox entry stand or fall together; then 202 {"id", "status": "sent"}.
+HttpResponse SendRecorded(client::Client& client, concord::v1::Envelope envelope,
+                          const std::function<absl::Status(const std::string& id)>& record);
+
 // Registers every connector kind this build has ("rest", ...).
 void RegisterAllConnectors(ConnectorRegistry& registry);
 

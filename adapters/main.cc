@@ -34,7 +34,10 @@ int main(int argc, char** argv) {
   boost::asio::io_context io;
   concord::adapter::AdapterOptions options;
   if (!config->aid.linkage_key.empty()) options.connectors.push_back("aid");  // judicial aid
-  if (!config->petitions.ledger.empty()) options.connectors.push_back("petition");
+  if (!config->petitions.ledger.empty()) {
+    options.connectors.push_back("petition");   // petition intake and handling
+    options.connectors.push_back("reception");  // reception days, three-zero incidents
+  }
   auto adapter = concord::adapter::Adapter::Start(io, *std::move(config), registry, options);
   if (!adapter.ok()) {
     fprintf(stderr, "启动失败 / cannot start: %s\n", adapter.status().ToString().c_str());

@@ -29,6 +29,11 @@ void LinkPayloadTypes() {
     (void)concord::v1::PetitionReply::descriptor();
     (void)concord::v1::PetitionEvent::descriptor();
     (void)concord::v1::DeadlineAlert::descriptor();
+    (void)concord::v1::PetitionIncident::descriptor();
+    (void)concord::v1::ReceptionSlot::descriptor();
+    (void)concord::v1::ReceptionBooking::descriptor();
+    (void)concord::v1::ReceptionOutcome::descriptor();
+    (void)concord::v1::ReceptionSlots::descriptor();
     return true;
   }();
   (void)linked;

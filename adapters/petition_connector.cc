@@ -3,6 +3,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "adapters/petition_intake.h"
 #include "agents/ledger/rules.h"
 #include "concord/v1/petition.pb.h"
 #include "hub/common/status_macros.h"
@@ -37,37 +38,6 @@ const std::vector<std::string>& Migrations() {
   return kMigrations;
 }
 
-// 来信 / letter ... -> the ledger's channel names.
-std::string Channel(const std::string& s) {
-  static const std::vector<std::pair<std::string, std::string>> kNames = {
-      {"letter", "letter"}, {"来信", "letter"}, {"visit", "visit"},       {"来访", "visit"},
-      {"online", "online"}, {"网上", "online"}, {"12309", "online"},      {"phone", "phone"},
-      {"电话", "phone"},    {"video", "video"}, {"视频", "video"},        {"transferred", "transferred"},
-      {"转送", "transferred"}, {"交办", "transferred"}};
-  for (const auto& [k, v] : kNames)
-    if (s == k) return v;
-  return "";
-}
-
-// "YYYY-MM-DD HH:MM" / "YYYY-MM-DD" (CST) or Unix ms.
-absl::StatusOr<int64_t> ReceivedMs(const json& j, int64_t now) {
-  if (j.is_null()) return now;
-  if (j.is_number_integer()) return j.get<int64_t>();
-  if (!j.is_string()) return absl::InvalidArgumentError("received");
-  const std::string s = j.get<std::string>();
-  auto day = ledger::ParseDate(s.substr(0, 10));
-  if (!day.ok()) return day.status();
-  int64_t ms = ledger::StartOfDayMs(*day);
-  if (s.size() > 10) {
-    int h = 0, m = 0;
-    if (s.size() != 16 || s[10] != ' ' || s[13] != ':' || !absl::SimpleAtoi(s.substr(11, 2), &h) ||
-        !absl::SimpleAtoi(s.substr(14, 2), &m) || h > 23 || m > 59)
-      return absl::InvalidArgumentError("received");
-    ms += (h * 60LL + m) * 60 * 1000;
-  }
-  return ms;
-}
-
 std::string Str(const json& j, const char* key) {
   auto it = j.find(key);
   return it != j.end() && it->is_string() ? it->get<std::string>() : "";
@@ -84,6 +54,7 @@ absl::StatusOr<std::unique_ptr<Connector>> PetitionConnector::Create(const Conne
 
 absl::Status PetitionConnector::Start() {
   RETURN_IF_ERROR(ctx_.client.db().Migrate("adapter_petitions", Migrations()));
+  RETURN_IF_ERROR(StartDropFolder());
   ctx_.mailbox.AddDeliveryHook(
       [this](const concord::v1::Envelope& e, sqlite::Db& db) { return OnDelivery(e, db); });
   RETURN_IF_ERROR(ctx_.http.Add("POST", "/petitions", [this](const HttpRequest& r) { return Register(r); }));
@@ -93,40 +64,26 @@ absl::Status PetitionConnector::Start() {
   return absl::OkStatus();
 }
 
+absl::Status PetitionConnector::StartDropFolder() {
+  if (ctx_.config.drop_dir.empty()) return absl::OkStatus();
+  drop_ = std::make_unique<DropFolder>(
+      ctx_, std::filesystem::path(ctx_.config.drop_dir) / "petitions", "petition_imports",
+      "petitions sent to the ledger",
+      [this](const std::string&, const std::string& bytes) { return ImportCsv(bytes); });
+  return drop_->Start();
+}
+
 HttpResponse PetitionConnector::Register(const HttpRequest& request) {
   json body = json::parse(request.body, nullptr, false);
   if (body.is_discarded()) return ErrorResponse(400, "请求体不是 JSON / body is not JSON");
   const json list = body.is_array() ? body : json::array({body});
   const int64_t now = ctx_.config.client.clock->NowMs();
-  std::vector<std::pair<concord::v1::PetitionRegister, std::string>> regs;
+  std::vector<concord::v1::PetitionRegister> regs;
   json errors = json::array();
   for (size_t i = 0; i < list.size(); ++i) {
-    const json& j = list[i];
-    std::vector<std::string> bad;
-    concord::v1::PetitionRegister r;
-    if (!j.is_object()) {
-      errors.push_back({{"index", i}, {"error", "须为 JSON 对象 / must be an object"}});
-      continue;
-    }
-    r.set_intake_id(Str(j, "intake_id"));
-    if (r.intake_id().empty()) bad.push_back("登记编号 intake_id 不能为空 / is required");
-    r.set_channel(Channel(Str(j, "channel")));
-    if (r.channel().empty())
-      bad.push_back("渠道 channel 应为 来信/来访/网上/电话/视频/转送 (letter, visit, online, phone, video, transferred)");
-    auto received = ReceivedMs(j.contains("received") ? j["received"] : json(), now);
-    if (!received.ok()) bad.push_back("收到时间 received 应为 \"YYYY-MM-DD HH:MM\" / must be \"YYYY-MM-DD HH:MM\"");
-    else r.set_received_ms(*received);
-    r.set_matter(Str(j, "matter"));
-    if (r.matter().empty()) bad.push_back("信访事项 matter 不能为空 / is required");
-    r.set_petitioner(Str(j, "petitioner"));
-    r.set_contact(Str(j, "contact"));
-    r.set_anonymous(j.value("anonymous", false));
-    r.set_case_ref(Str(j, "case_ref"));
-    const int people = j.contains("people") && j["people"].is_number_integer() ? j["people"].get<int>() : 1;
-    if (people < 1) bad.push_back("人数 people 至少为 1 / must be at least 1");
-    r.set_people(people);
-    if (!bad.empty()) errors.push_back({{"index", i}, {"error", absl::StrJoin(bad, "; ")}});
-    else regs.emplace_back(std::move(r), j.dump());
+    auto r = PetitionFromJson(list[i], now);
+    if (!r.ok()) errors.push_back({{"index", i}, {"error", std::string(r.status().message())}});
+    else regs.push_back(*std::move(r));
   }
   if (!errors.empty())
     return JsonResponse(400, {{"error", "登记有误，未提交 / bad petitions, nothing sent"}, {"errors", errors}});
@@ -134,27 +91,49 @@ HttpResponse PetitionConnector::Register(const HttpRequest& request) {
   {
     auto txn = sqlite::Txn::Begin(ctx_.client.db());
     if (!txn.ok()) return StatusResponse(txn.status());
-    auto put = ctx_.client.db().Prepare(
-        "INSERT INTO petition_intake(intake_id, envelope_id, request_json, status, created_ms) "
-        "VALUES(?,?,?,'registering',?) ON CONFLICT(intake_id) DO NOTHING");
-    if (!put.ok()) return StatusResponse(put.status());
-    for (auto& [r, raw] : regs) {
-      concord::v1::Envelope env = client::MakeEnvelope({ctx_.config.petitions.ledger}, r);
-      ctx_.client.Stamp(env);
-      put->BindAll(r.intake_id(), env.id(), raw, now);
-      if (auto st = put->Run(); !st.ok()) return StatusResponse(st);
-      // The same intake id again: already sent (the ledger would give the same item).
-      if (ctx_.client.db().Changes() == 0) {
-        out.push_back({{"intake_id", r.intake_id()}, {"status", "already sent"}});
-        continue;
-      }
-      if (auto st = ctx_.client.Stage(std::move(env)).status(); !st.ok()) return StatusResponse(st);
-      out.push_back({{"intake_id", r.intake_id()}, {"status", "registering"}});
+    for (size_t i = 0; i < regs.size(); ++i) {
+      auto sent = Send(regs[i], list[i].dump(), now);
+      if (!sent.ok()) return StatusResponse(sent.status());
+      out.push_back({{"intake_id", regs[i].intake_id()}, {"status", *sent ? "registering" : "already sent"}});
     }
     if (auto st = txn->Commit(); !st.ok()) return StatusResponse(st);
   }
   ctx_.client.Flush();
   return JsonResponse(202, {{"petitions", out}});
+}
+
+absl::StatusOr<bool> PetitionConnector::Send(const concord::v1::PetitionRegister& r,
+                                             const std::string& entered, int64_t now) {
+  sqlite::Db& db = ctx_.client.db();
+  concord::v1::Envelope env = client::MakeEnvelope({ctx_.config.petitions.ledger}, r);
+  ctx_.client.Stamp(env);
+  ASSIGN_OR_RETURN(auto put, db.Prepare(
+      "INSERT INTO petition_intake(intake_id, envelope_id, request_json, status, created_ms) "
+      "VALUES(?,?,?,'registering',?) ON CONFLICT(intake_id) DO NOTHING"));
+  put.BindAll(r.intake_id(), env.id(), entered, now);
+  RETURN_IF_ERROR(put.Run());
+  // The same intake id again: already sent (the ledger would give the same item).
+  if (db.Changes() == 0) return false;
+  RETURN_IF_ERROR(ctx_.client.Stage(std::move(env)).status());
+  return true;
+}
+
+absl::StatusOr<DropFolder::Outcome> PetitionConnector::ImportCsv(const std::string& bytes) {
+  const int64_t now = ctx_.config.client.clock->NowMs();
+  auto parsed = ParsePetitionCsv(bytes, now);
+  DropFolder::Outcome out = DropFolder::Outcome::Of(parsed);
+  if (!parsed.ok()) return out;
+  for (const PetitionRow& row : parsed->rows) {
+    ASSIGN_OR_RETURN(bool sent, Send(row.petition, row.entered.dump(), now));
+    if (sent) {
+      ++out.rows_ok;
+    } else {
+      const std::string& id = row.petition.intake_id();
+      out.errors.push_back({row.line, absl::StrCat("登记编号 ", id, " 此前已提交，未重复登记 / intake_id ", id,
+                                                   " was sent before; not registered again")});
+    }
+  }
+  return out;
 }
 
 HttpResponse PetitionConnector::GetPetitions(const HttpRequest& request) {
@@ -184,28 +163,21 @@ HttpResponse PetitionConnector::Act(const HttpRequest& request) {
   a.set_action(Str(*j, "action"));
   a.set_note(Str(*j, "note"));
   a.set_to_agency(Str(*j, "to_agency"));
+  a.set_department(Str(*j, "department"));
+  a.set_handler(Str(*j, "handler"));
   if (a.ledger_no().empty()) return ErrorResponse(400, "台账号 ledger_no 不能为空 / ledger_no is required");
   if (!ledger::ActionFromName(a.action()))
     return ErrorResponse(400, absl::StrCat("未知的办理动作 / unknown action '", a.action(),
                                            "' (start_review, accept, transfer, procedural_reply, ...)"));
   const int64_t now = ctx_.config.client.clock->NowMs();
   a.set_at_ms(now);
-  concord::v1::Envelope env = client::MakeEnvelope({ctx_.config.petitions.ledger}, a);
-  ctx_.client.Stamp(env);
-  const std::string id = env.id();
-  {
-    auto txn = sqlite::Txn::Begin(ctx_.client.db());
-    if (!txn.ok()) return StatusResponse(txn.status());
-    auto put = ctx_.client.db().Prepare(
-        "INSERT INTO petition_acts(envelope_id, ledger_no, action, status, created_ms) VALUES(?,?,?,'sent',?)");
-    if (!put.ok()) return StatusResponse(put.status());
-    put->BindAll(id, a.ledger_no(), a.action(), now);
-    if (auto st = put->Run(); !st.ok()) return StatusResponse(st);
-    if (auto st = ctx_.client.Stage(std::move(env)).status(); !st.ok()) return StatusResponse(st);
-    if (auto st = txn->Commit(); !st.ok()) return StatusResponse(st);
-  }
-  ctx_.client.Flush();
-  return JsonResponse(202, {{"id", id}, {"status", "sent"}});
+  return SendRecorded(ctx_.client, client::MakeEnvelope({ctx_.config.petitions.ledger}, a),
+                      [&](const std::string& id) -> absl::Status {
+    ASSIGN_OR_RETURN(auto put, ctx_.client.db().Prepare(
+        "INSERT INTO petition_acts(envelope_id, ledger_no, action, status, created_ms) VALUES(?,?,?,'sent',?)"));
+    put.BindAll(id, a.ledger_no(), a.action(), now);
+    return put.Run();
+  });
 }
 
 HttpResponse PetitionConnector::GetAct(const HttpRequest& request) {

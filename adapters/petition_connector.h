@@ -6,7 +6,8 @@
 //                          -> 202 {"petitions": [{intake_id, "status": "registering"}]}
 //   GET  /petitions?intake_id=X  -> {intake_id, status: registering|registered|refused,
 //                                    ledger_no, reason}
-//   POST /petitions/act    {"ledger_no", "action", "note", "to_agency"}
+//   POST /petitions/act    {"ledger_no", "action", "note", "to_agency" (transfer),
+//                           "department", "handler" (accept: 分流 and 首办责任人)}
 //                          -> 202 {"id"}; GET /petitions/act?id=ID -> {status: sent|done|refused,
 //                                                                    item_status, reason}
 //
@@ -15,12 +16,21 @@
 // Standard Time), or Unix milliseconds; now when absent. Actions are the
 // ledger's (start_review, accept, transfer, procedural_reply, ...): an unknown
 // one is refused here, a forbidden one by the ledger, with its reason.
+// The fields and their checks are adapters/petition_intake.h, shared with
+// the CSV drop folder <[csv] drop_dir>/petitions/ (adapters/drop_folder.h):
+// a file's good rows are registered as POST /petitions registers them, its
+// bad rows listed by line in done/<file>.report.csv.
 // Every request is written with its outbox entry in one transaction, so it
 // reaches the ledger even when the hub is down; the ledger's replies are
 // applied in their delivery's transaction (Mailbox delivery hook).
 #pragma once
 
+#include <memory>
+#include <string>
+
 #include "adapters/connector.h"
+#include "adapters/drop_folder.h"
+#include "concord/v1/petition.pb.h"
 
 namespace concord::adapter {
 
@@ -31,17 +41,27 @@ class PetitionConnector final : public Connector {
 
   std::string_view kind() const override { return kKind; }
   absl::Status Start() override;
-  void Stop() override {}
+  void Stop() override {
+    if (drop_) drop_->Stop();
+  }
 
  private:
   explicit PetitionConnector(const ConnectorContext& context) : ctx_(context) {}
   HttpResponse Register(const HttpRequest& request);
+  // Stores a checked petition as `entered` and stages it for the ledger, in
+  // the caller's transaction; false (nothing staged) if its intake id was sent.
+  absl::StatusOr<bool> Send(const concord::v1::PetitionRegister& r, const std::string& entered,
+                            int64_t now);
+  // <drop_dir>/petitions/, when [csv] drop_dir is set.
+  absl::Status StartDropFolder();
+  absl::StatusOr<DropFolder::Outcome> ImportCsv(const std::string& bytes);
   HttpResponse GetPetitions(const HttpRequest& request);
   HttpResponse Act(const HttpRequest& request);
   HttpResponse GetAct(const HttpRequest& request);
   absl::Status OnDelivery(const concord::v1::Envelope& envelope, sqlite::Db& db);
 
   ConnectorContext ctx_;
+  std::unique_ptr<DropFolder> drop_;
 };
 
 }  // namespace concord::adapter

@@ -75,6 +75,8 @@ int main(int argc, char** argv) {
     static const Action kPath[] = {Action::kStartReview, Action::kAccept, Action::kProceduralReply,
                                    Action::kStartWork, Action::kSubstantiveReply, Action::kClose};
     const int per_day = (petitions + 364) / 365;
+    const concord::ledger::ActInput routed{.note = "办理", .to_agency = "", .department = "控申部门",
+                                           .handler = "李检察官"};
     std::vector<std::string> nos;
     size_t events = 0, alerts = 0;
     const auto t0 = Clock::now();
@@ -90,7 +92,7 @@ int main(int argc, char** argv) {
         const int ago = step < 4 ? step : (step == 4 ? 35 : 50);
         const int from = (day - ago) * per_day;
         for (int i = std::max(0, from); i < from + per_day && i < static_cast<int>(nos.size()); ++i) {
-          if (ledger->Apply(nos[i], "procuratorate", kPath[step], base + 14 * kHour, "办理").ok()) ++events;
+          if (ledger->Apply(nos[i], "procuratorate", kPath[step], base + 14 * kHour, routed).ok()) ++events;
         }
       }
       (void)txn->Commit();

@@ -106,6 +106,12 @@ from = "role:agency"
 type = "concord.v1.Petition*"
 to = ["role:ledger", "shangzhou.agent.ledger"]
 
+# Reception days: slots, bookings and outcomes go to the ledger agent.
+[[allow]]
+from = "role:agency"
+type = "concord.v1.Reception*"
+to = ["role:ledger", "shangzhou.agent.ledger"]
+
 # The ledger agent answers, shares each item's history and sends deadline alerts.
 [[allow]]
 from = "role:ledger"
@@ -188,8 +194,14 @@ port = $LEDGER_HTTP_PORT
 [ledger]
 calendar = "$ROOT/deploy/calendar/cn-holidays.txt"   # 节假日与调休 / holidays and make-up workdays
 petition_office = "$DISTRICT.petition"              # 15 日内转送交办 / 15 days to transfer or assign
-supervisors = ["$DISTRICT.plc"]                     # 逾期督办 / escalations of overdue items
+supervisors = ["$DISTRICT.plc"]                     # 重大、集体访逾期督办 / second escalation of major and group items
 scan_seconds = 5
+warn_same_day_hours = 4                             # 当日期限提前 4 小时提醒 / warn 4 h before a same-day deadline
+warn_days = 2                                       # 按日计算的期限提前 2 天 / 2 days before a day-counted one
+warn_month_days = 7                                 # 按月计算的期限提前 7 天 / 7 days before a month-counted one
+second_escalation_days = 3                          # 逾期 3 天仍未办理报主要负责人 / then to the agency's head
+reception_hosts = ["$DISTRICT.procuratorate"]       # 检察长接待日主办 / hosts reception days
+reception_bookers = ["$DISTRICT.petition"]          # 可预约 / may book petitioners into them
 TOML
 
 cat > "$DIR/aid.toml" <<TOML

@@ -125,9 +125,9 @@ ask() {  # ask AGENCY TYPE PAYLOAD -> the ledger agent's reply (its inbox messag
   done
   echo "$reply"
 }
-act() {  # act AGENCY LEDGER_NO ACTION NOTE [TO_AGENCY]
+act() {  # act AGENCY LEDGER_NO ACTION NOTE [TO_AGENCY]   (accept: DEPT=... HANDLER=... act ...)
   local r
-  r="$(ask "$1" concord.v1.PetitionAct "{\"ledger_no\": \"$2\", \"action\": \"$3\", \"note\": \"$4\", \"to_agency\": \"${5:-}\"}")"
+  r="$(ask "$1" concord.v1.PetitionAct "{\"ledger_no\": \"$2\", \"action\": \"$3\", \"note\": \"$4\", \"to_agency\": \"${5:-}\", \"department\": \"${DEPT:-}\", \"handler\": \"${HANDLER:-}\"}")"
   printf '  %-14s %-18s -> %s\n' "$1" "$3" "$(grep -o '"ok": *[a-z]*\|"status": *"[^"]*"\|"reason": *"[^"]*"' <<<"$r" | tr '\n' ' ')"
 }
 now_ms=$(( $(date +%s) * 1000 ))
@@ -138,7 +138,7 @@ act petition "$no" start_review "当日审查"
 act petition "$no" close "（演示：不允许的操作 / a forbidden step）"
 act petition "$no" transfer "属检察机关立案监督事项，已告知信访人" "$DISTRICT.procuratorate"
 act procuratorate "$no" start_review "当日审查"
-act procuratorate "$no" accept "控告申诉部门，首办责任人 王检察官"
+DEPT=控告申诉部门 HANDLER=王检察官 act procuratorate "$no" accept "当日受理"
 act procuratorate "$no" procedural_reply "电话告知已受理及办理期限"
 act procuratorate "$no" start_work "调阅案卷"
 act procuratorate "$no" substantive_reply "书面答复：已要求公安机关说明不立案理由"
@@ -156,8 +156,36 @@ curl -sf "http://127.0.0.1:$(port_of petition)/inbox?limit=1000" | tr -d '\n' |
   grep -o '"kind": *"[a-z]*"[^}]*"text": *"[^"]*"' | sed 's/"kind": *"\([a-z]*\)".*"text": *"\([^"]*\)"/      [\1] \2/' | head -6 || true
 echo
 "$BIN/concordctl" ledger --ledger-http "127.0.0.1:$LEDGER_HTTP_PORT" || true
+
 echo
-"$BIN/concordctl" ledger --ledger-http "127.0.0.1:$LEDGER_HTTP_PORT" --report "$(TZ=Asia/Shanghai date +%Y-%m)" || true
+echo "  检察长接待日 / the chief procurator's reception day:"
+request() {  # request AGENCY PATH JSON -> the ledger's answer to it
+  local port out id r=""
+  port="$(port_of "$1")"
+  out="$(curl -sS -X POST "http://127.0.0.1:$port$2" -H 'Content-Type: application/json' --data "$3")"
+  id="$(grep -o '"id": *"[^"]*"' <<<"$out" | head -1 | sed 's/.*: *"//; s/"$//')"
+  for _ in $(seq 1 100); do
+    r="$(curl -sf "http://127.0.0.1:$port/ledger/requests?id=$id" || true)"
+    grep -q '"status": *"sent"' <<<"$r" || break
+    sleep 0.1
+  done
+  printf '  %-14s %-20s -> %s\n' "$1" "$2" "$(grep -o '"status": *"[^"]*"\|"reason": *"[^"]*"' <<<"$r" | tr '\n' ' ')"
+}
+day="$(TZ=Asia/Shanghai date -d '+7 days' +%Y-%m-%d)"
+request procuratorate /reception/slots "{\"slot_id\": \"JCZ-DEMO\", \"host\": \"检察长 周某\", \"place\": \"12309检察服务中心\", \"starts\": \"$day 09:00\", \"ends\": \"$day 12:00\", \"capacity\": 6}"
+request petition /reception/bookings "{\"booking_id\": \"YY-DEMO-1\", \"slot_id\": \"JCZ-DEMO\", \"petitioner\": \"陈某\", \"contact\": \"13600000000\", \"matter\": \"申请检察机关监督民事判决执行\"}"
+sleep 0.5
+echo "  信访局看到的接待日 / the slot as the petition office sees it:"
+curl -sf "http://127.0.0.1:$(port_of petition)/reception/slots" | tr -d '\n' |
+  grep -o '"host": *"[^"]*"\|"booked": *[0-9]*\|"capacity": *[0-9]*\|"starts": *"[^"]*"' | tr '\n' ' ' | sed 's/^/      /'
+echo
+echo "  （接待当天由检察院记录接待情况，当场提出的信访自动登记入台账 / on the day the procuratorate"
+echo "   records the outcome: POST /reception/outcomes {\"register\": true} puts the petition in the ledger）"
+request police /incidents "{\"incident_id\": \"SJ-DEMO-1\", \"kind\": \"投诉\", \"note\": \"演示：群众投诉接待态度\"}"
+echo
+"$BIN/concordctl" ledger --ledger-http "127.0.0.1:$LEDGER_HTTP_PORT" --report "$(TZ=Asia/Shanghai date +%Y-%m)" \
+  --html "$DISTRICT_DIR/report-$(TZ=Asia/Shanghai date +%Y-%m).html" || true
+echo "  月报网页 / the report as a page: $DISTRICT_DIR/report-$(TZ=Asia/Shanghai date +%Y-%m).html"
 
 "$BIN/concordctl" status --hub-http "127.0.0.1:$HUB_HTTP_PORT" --wait-drained 20 >/dev/null || true
 echo

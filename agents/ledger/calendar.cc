@@ -37,6 +37,32 @@ std::string FormatDate(Date d) {
   return buf;
 }
 
+absl::StatusOr<int64_t> ParseDateTimeMs(const std::string& s) {
+  const auto bad = [&] {
+    return absl::InvalidArgumentError(
+        absl::StrCat("时间格式应为 \"YYYY-MM-DD HH:MM\" / want \"YYYY-MM-DD HH:MM\": '", s, "'"));
+  };
+  if (s.size() < 10) return bad();
+  auto day = ParseDate(s.substr(0, 10));
+  if (!day.ok()) return bad();
+  int64_t ms = StartOfDayMs(*day);
+  if (s.size() > 10) {
+    int h = 0, m = 0;
+    if (s.size() != 16 || s[10] != ' ' || s[13] != ':' || !absl::SimpleAtoi(s.substr(11, 2), &h) ||
+        !absl::SimpleAtoi(s.substr(14, 2), &m) || h < 0 || h > 23 || m < 0 || m > 59)
+      return bad();
+    ms += (h * 60LL + m) * 60 * 1000;
+  }
+  return ms;
+}
+
+std::string FormatDateTime(int64_t unix_ms) {
+  const int64_t in_day = unix_ms - StartOfDayMs(DateOf(unix_ms));
+  char buf[8];
+  snprintf(buf, sizeof buf, " %02d:%02d", static_cast<int>(in_day / 3600000), static_cast<int>(in_day / 60000 % 60));
+  return FormatDate(DateOf(unix_ms)) + buf;
+}
+
 absl::StatusOr<Date> ParseDate(const std::string& s) {
   std::vector<std::string> p = absl::StrSplit(s, '-');
   int y = 0, m = 0, d = 0;

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "agents/aid/linkage/normalize.h"
+#include "hub/common/log.h"
 #include "hub/common/status_macros.h"
 
 namespace concord::ledger {
@@ -75,6 +76,49 @@ const std::vector<std::string>& Migrations() {
       CREATE INDEX petitions_petitioner ON petitions(petitioner_key, received_ms)
         WHERE petitioner_key != '';
       )sql",
+      // 3: first handler and major flag; the three zeros; reception days.
+      R"sql(
+      ALTER TABLE petitions ADD COLUMN department TEXT NOT NULL DEFAULT '';
+      ALTER TABLE petitions ADD COLUMN handler TEXT NOT NULL DEFAULT '';
+      ALTER TABLE petitions ADD COLUMN major INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE incidents(
+        agency TEXT NOT NULL,
+        incident_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        occurred_ms INTEGER NOT NULL,
+        ledger_no TEXT NOT NULL,
+        note TEXT NOT NULL,
+        PRIMARY KEY(agency, incident_id));
+      CREATE INDEX incidents_time ON incidents(occurred_ms);
+      CREATE TABLE reception_slots(
+        agency TEXT NOT NULL,
+        slot_id TEXT NOT NULL,
+        host TEXT NOT NULL,
+        place TEXT NOT NULL,
+        starts_ms INTEGER NOT NULL,
+        ends_ms INTEGER NOT NULL,
+        capacity INTEGER NOT NULL,
+        cancelled INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY(agency, slot_id));
+      CREATE TABLE reception_bookings(
+        booked_by TEXT NOT NULL,
+        booking_id TEXT NOT NULL,
+        slot_agency TEXT NOT NULL,
+        slot_id TEXT NOT NULL,
+        petitioner TEXT NOT NULL,
+        contact TEXT NOT NULL,
+        matter TEXT NOT NULL,
+        case_ref TEXT NOT NULL,
+        people INTEGER NOT NULL,
+        ledger_no TEXT NOT NULL,          -- the item the visit is about, if any
+        cancelled INTEGER NOT NULL DEFAULT 0,
+        outcome TEXT NOT NULL DEFAULT '', -- attended | no_show
+        outcome_note TEXT NOT NULL DEFAULT '',
+        outcome_ms INTEGER NOT NULL DEFAULT 0,
+        raised_no TEXT NOT NULL DEFAULT '', -- the petition raised there
+        PRIMARY KEY(booked_by, booking_id));
+      CREATE INDEX reception_bookings_slot ON reception_bookings(slot_agency, slot_id);
+      )sql",
   };
   return kMigrations;
 }
@@ -113,7 +157,43 @@ bool Meets(const DeadlineRule& r, Action a) {
 
 std::string When(int64_t ms) { return FormatDate(DateOf(ms)); }
 
+int64_t LeadFor(const DeadlineRule& rule, const ScanOptions& o) {
+  return rule.unit == Unit::kSameDay ? o.same_day_lead_ms
+         : rule.unit == Unit::kMonths ? o.months_lead_ms
+                                      : o.days_lead_ms;
+}
+
+struct IncidentKindInfo {
+  IncidentKind kind;
+  const char* name;
+  const char* chinese;
+};
+// The seed's three zeros (DOMAIN.md, KPIs): zero complaints, zero irregular
+// petitions to the province or Beijing (涉检赴省进京非正常上访零记录), zero
+// safety incidents.
+constexpr IncidentKindInfo kIncidentKinds[] = {
+    {IncidentKind::kComplaint, "complaint", "投诉"},
+    {IncidentKind::kIrregularPetition, "irregular_petition", "赴省进京非正常上访"},
+    {IncidentKind::kSafetyIncident, "safety_incident", "安全事故"},
+};
+
 }  // namespace
+
+const char* IncidentKindName(IncidentKind k) {
+  for (const auto& i : kIncidentKinds)
+    if (i.kind == k) return i.name;
+  return "";
+}
+const char* IncidentKindChineseName(IncidentKind k) {
+  for (const auto& i : kIncidentKinds)
+    if (i.kind == k) return i.chinese;
+  return "";
+}
+std::optional<IncidentKind> IncidentKindFromName(const std::string& name) {
+  for (const auto& i : kIncidentKinds)
+    if (name == i.name || name == i.chinese) return i.kind;
+  return std::nullopt;
+}
 
 absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(sqlite::Db& db, HolidayCalendar calendar,
                                                      RuleOptions options) {
@@ -191,9 +271,9 @@ absl::StatusOr<std::string> Ledger::Register(const PetitionInput& p) {
               StatusName(first));
   RETURN_IF_ERROR(ins.Run());
   ASSIGN_OR_RETURN(auto keys, db_.Prepare(
-      "UPDATE petitions SET petitioner_key=?, contact_key=?, case_key=?, matter_key=?, repeat_of=? "
-      "WHERE ledger_no=?"));
-  keys.BindAll(who, contact_key, case_key, matter_key, repeat_of, no);
+      "UPDATE petitions SET petitioner_key=?, contact_key=?, case_key=?, matter_key=?, repeat_of=?, "
+      "major=? WHERE ledger_no=?"));
+  keys.BindAll(who, contact_key, case_key, matter_key, repeat_of, static_cast<int64_t>(p.major), no);
   RETURN_IF_ERROR(keys.Run());
   ASSIGN_OR_RETURN(auto ev, db_.Prepare(
       "INSERT INTO petition_events(ledger_no, at_ms, agency, action, from_status, to_status, note) "
@@ -227,8 +307,9 @@ absl::StatusOr<std::string> Ledger::Register(const PetitionInput& p) {
 }
 
 absl::StatusOr<Status> Ledger::Apply(const std::string& ledger_no, const std::string& agency,
-                                     Action action, int64_t now_ms, const std::string& note,
-                                     const std::string& to_agency) {
+                                     Action action, int64_t now_ms, const ActInput& input) {
+  const std::string& note = input.note;
+  const std::string& to_agency = input.to_agency;
   ASSIGN_OR_RETURN(auto load, db_.Prepare(
       "SELECT agency, status, extended, reviews, answered_ms, transferred_in_ms, transferred_from, "
       "anonymous, contact FROM petitions WHERE ledger_no=?"));
@@ -256,6 +337,10 @@ absl::StatusOr<Status> Ledger::Apply(const std::string& ledger_no, const std::st
     return absl::InvalidArgumentError(absl::StrCat(ActionChineseName(action),
                                                    "须写明理由或对信访人的说明 / '", ActionName(action),
                                                    "' needs the reason or the explanation given"));
+
+  if (action == Action::kAccept && input.handler.empty())
+    return absl::InvalidArgumentError(
+        "受理分流须指定首办责任人（首办责任制）/ 'accept' names the first handler responsible for it");
 
   Savepoint sp(db_);
   if (!sp.ok()) return absl::UnavailableError("cannot open a savepoint");
@@ -351,11 +436,24 @@ absl::StatusOr<Status> Ledger::Apply(const std::string& ledger_no, const std::st
   up.BindAll(new_agency, new_from, StatusName(next), static_cast<int64_t>(extended),
              static_cast<int64_t>(reviews), answered, transferred_in, ledger_no);
   RETURN_IF_ERROR(up.Run());
+  std::string event_note = note;
+  if (action == Action::kAccept || new_agency != responsible) {
+    // Routed here: its first handler. Moved to another agency: that agency names its own.
+    ASSIGN_OR_RETURN(auto route, db_.Prepare("UPDATE petitions SET department=?, handler=? WHERE ledger_no=?"));
+    if (action == Action::kAccept) {
+      route.BindAll(input.department, input.handler, ledger_no);
+      event_note = absl::StrCat(input.department.empty() ? "" : absl::StrCat("分流至 ", input.department, " "),
+                                "首办责任人 ", input.handler, note.empty() ? "" : " ", note);
+    } else {
+      route.BindAll("", "", ledger_no);
+    }
+    RETURN_IF_ERROR(route.Run());
+  }
   ASSIGN_OR_RETURN(auto ev, db_.Prepare(
       "INSERT INTO petition_events(ledger_no, at_ms, agency, action, from_status, to_status, note) "
       "VALUES(?,?,?,?,?,?,?)"));
   ev.BindAll(ledger_no, now_ms, agency, ActionName(action), StatusName(facts.status), StatusName(next),
-             action == Action::kTransfer ? absl::StrCat("to=", to_agency, " ", note) : note);
+             action == Action::kTransfer ? absl::StrCat("to=", to_agency, " ", note) : event_note);
   RETURN_IF_ERROR(ev.Run());
   RETURN_IF_ERROR(sp.Release());
   return next;
@@ -367,16 +465,23 @@ std::vector<Alert> Ledger::Scan(int64_t now_ms, const ScanOptions& o) {
   auto sel = db_.Prepare(
       "SELECT id, ledger_no, rule, agency, due_ms, warned_ms, overdue_ms, escalated_ms FROM deadlines "
       "WHERE met_ms = 0 AND void = 0 AND escalated_ms = 0 AND due_ms <= ?");
+  // Read only for the rows that give an alert: most of a steady scan gives none.
+  auto item = db_.Prepare("SELECT handler, major OR people >= ? FROM petitions WHERE ledger_no=?");
   auto mark_warn = db_.Prepare("UPDATE deadlines SET warned_ms=? WHERE id=?");
   auto mark_over = db_.Prepare("UPDATE deadlines SET overdue_ms=? WHERE id=?");
   auto mark_esc = db_.Prepare("UPDATE deadlines SET escalated_ms=? WHERE id=?");
-  if (!sel.ok() || !mark_warn.ok() || !mark_over.ok() || !mark_esc.ok()) return out;
+  if (!sel.ok() || !item.ok() || !mark_warn.ok() || !mark_over.ok() || !mark_esc.ok()) {
+    LOG_ERROR("deadline scan: {}", (!sel.ok() ? sel.status() : mark_warn.status()).ToString());
+    return out;
+  }
   Savepoint sp(db_);  // the sent marks of one scan: one commit, not one per alert
   sel->Bind(1, now_ms + max_lead);
   struct Row {
     int64_t id;
     std::string no, rule, agency;
     int64_t due, warned, overdue, escalated;
+    std::string handler;
+    bool major = false;
   };
   std::vector<Row> rows;
   while (true) {
@@ -386,38 +491,58 @@ std::vector<Alert> Ledger::Scan(int64_t now_ms, const ScanOptions& o) {
                     sel->Int(6), sel->Int(7)});
   }
   sel->Reset();
-  for (const Row& r : rows) {
+  for (Row& r : rows) {
     const DeadlineRule* rule = FindRule(rules_, r.rule);
     if (!rule) continue;
-    const int64_t lead = rule->unit == Unit::kSameDay ? o.same_day_lead_ms
-                         : rule->unit == Unit::kMonths ? o.months_lead_ms
-                                                       : o.days_lead_ms;
-    const std::string what = absl::StrCat(rule->chinese, "（", rule->source, "）");
-    if (!r.warned && now_ms >= r.due - lead && now_ms <= r.due) {
+    const int64_t lead = LeadFor(*rule, o);
+    const bool warn = !r.warned && now_ms >= r.due - lead && now_ms <= r.due;
+    const bool overdue = !r.overdue && now_ms > r.due;
+    const bool escalate = !r.escalated && now_ms > r.due + o.second_escalation_ms;
+    if (!warn && !overdue && !escalate) continue;
+    item->BindAll(static_cast<int64_t>(options_.group_threshold), r.no);
+    if (auto found = item->Step(); found.ok() && *found) {
+      r.handler = item->Text(0);
+      r.major = item->Int(1) != 0;
+    }
+    item->Reset();
+    const std::string what = absl::StrCat(rule->chinese, "（", rule->source, "）",
+                                          r.handler.empty() ? "" : absl::StrCat("，首办责任人 ", r.handler));
+    if (warn) {
       out.push_back({Alert::kWarning, r.no, r.rule, r.agency, r.due,
                      absl::StrCat(r.no, " ", what, " 将于 ", When(r.due), " 到期 / ", rule->english,
-                                  " due ", When(r.due))});
+                                  " due ", When(r.due)),
+                     r.handler, r.major});
       mark_warn->BindAll(now_ms, r.id);
       (void)mark_warn->Run();
     }
-    if (!r.overdue && now_ms > r.due) {
+    if (overdue) {
       out.push_back({Alert::kOverdue, r.no, r.rule, r.agency, r.due,
                      absl::StrCat(r.no, " ", what, " 已于 ", When(r.due), " 逾期，报本机关领导督办 / ",
                                   rule->english, " overdue since ", When(r.due),
-                                  ": escalated to the agency's leader")});
+                                  ": escalated to the agency's leader"),
+                     r.handler, r.major});
       mark_over->BindAll(now_ms, r.id);
       (void)mark_over->Run();
     }
-    if (!r.escalated && now_ms > r.due + o.second_escalation_ms) {
+    if (escalate) {
       out.push_back({Alert::kEscalation, r.no, r.rule, r.agency, r.due,
-                     absl::StrCat(r.no, " ", what, " 逾期未办，报检察长或政法委督办 / ", rule->english,
-                                  " still overdue: escalated to the chief procurator or the "
-                                  "political-legal committee")});
+                     r.major ? absl::StrCat(r.no, " ", what, " 逾期未办，重大（集体）信访事项，报本机关主要负责人"
+                                            "（检察长）并报政法委督办 / ", rule->english,
+                                            " still overdue, a major or group item: escalated to the "
+                                            "agency's head (the chief procurator) and the political-legal "
+                                            "committee")
+                             : absl::StrCat(r.no, " ", what, " 逾期未办，报本机关主要负责人（检察长）督办 / ",
+                                            rule->english, " still overdue: escalated to the agency's head "
+                                            "(the chief procurator)"),
+                     r.handler, r.major});
       mark_esc->BindAll(now_ms, r.id);
       (void)mark_esc->Run();
     }
   }
-  if (!sp.ok() || !sp.Release().ok()) return {};  // marks not kept: the alerts come again next scan
+  if (!sp.ok() || !sp.Release().ok()) {
+    LOG_ERROR("deadline scan: the sent marks were not kept; the alerts come again next scan");
+    return {};
+  }
   return out;
 }
 
@@ -483,7 +608,212 @@ absl::StatusOr<MonthlyStats> Ledger::Stats(const std::string& month, int64_t now
     }
     m.overdue_now += dl.Int(3);
   }
+  ASSIGN_OR_RETURN(auto inc, db_.Prepare(
+      "SELECT kind, count(*) FROM incidents WHERE occurred_ms >= ? AND occurred_ms < ? GROUP BY kind"));
+  inc.BindAll(from, to);
+  while (true) {
+    ASSIGN_OR_RETURN(bool r, inc.Step());
+    if (!r) break;
+    switch (IncidentKindFromName(inc.Text(0)).value_or(IncidentKind::kComplaint)) {
+      case IncidentKind::kComplaint: m.complaints += inc.Int(1); break;
+      case IncidentKind::kIrregularPetition: m.irregular_petitions += inc.Int(1); break;
+      case IncidentKind::kSafetyIncident: m.safety_incidents += inc.Int(1); break;
+    }
+  }
+  // Reception days this year, up to the month's end (or now, if earlier).
+  ASSIGN_OR_RETURN(ReceptionYear year, ReceptionsThisYear(std::min(to - 1, now_ms)));
+  m.receptions_held = year.held;
+  m.receptions_planned = year.planned;
+  ASSIGN_OR_RETURN(m.reception_visitors, db_.QueryInt(absl::StrCat(
+      "SELECT count(*) FROM reception_bookings WHERE outcome = 'attended' AND outcome_ms >= ", from,
+      " AND outcome_ms < ", to)));
   return m;
+}
+
+absl::Status Ledger::RecordIncident(const std::string& agency, const std::string& incident_id,
+                                    IncidentKind kind, int64_t occurred_ms, const std::string& ledger_no,
+                                    const std::string& note) {
+  if (incident_id.empty()) return absl::InvalidArgumentError("缺少事件编号 / incident_id is required");
+  if (occurred_ms <= 0) return absl::InvalidArgumentError("缺少发生时间 / occurred time is required");
+  if (!ledger_no.empty()) RETURN_IF_ERROR(Responsible(ledger_no).status());
+  ASSIGN_OR_RETURN(auto st, db_.Prepare(
+      "INSERT INTO incidents(agency, incident_id, kind, occurred_ms, ledger_no, note) VALUES(?,?,?,?,?,?) "
+      "ON CONFLICT(agency, incident_id) DO NOTHING"));
+  st.BindAll(agency, incident_id, IncidentKindName(kind), occurred_ms, ledger_no, note);
+  return st.Run();
+}
+
+absl::Status Ledger::PublishSlot(const ReceptionSlotInput& s, int64_t now_ms) {
+  if (s.slot_id.empty()) return absl::InvalidArgumentError("缺少接待日编号 / slot_id is required");
+  if (s.host.empty()) return absl::InvalidArgumentError("缺少接待领导 / host (who receives) is required");
+  if (s.starts_ms <= 0 || s.ends_ms <= s.starts_ms)
+    return absl::InvalidArgumentError("接待时间有误：结束须晚于开始 / the slot must end after it starts");
+  if (s.capacity < 1) return absl::InvalidArgumentError("可预约人数至少为 1 / capacity must be at least 1");
+  ASSIGN_OR_RETURN(auto booked, db_.Prepare(
+      "SELECT count(*) FROM reception_bookings WHERE slot_agency=? AND slot_id=? AND cancelled=0"));
+  booked.BindAll(s.agency, s.slot_id);
+  ASSIGN_OR_RETURN(bool row, booked.Step());
+  const int64_t n = row ? booked.Int(0) : 0;
+  if (!s.cancelled && s.capacity < n)
+    return absl::FailedPreconditionError(absl::StrCat("已有 ", n, " 人预约，可预约人数不能少于此数 / ", n,
+                                                      " already booked: capacity cannot go below that"));
+  if (s.starts_ms < now_ms && n > 0 && s.cancelled)
+    return absl::FailedPreconditionError("接待已开始，不能取消 / the reception has begun: it cannot be cancelled");
+  ASSIGN_OR_RETURN(auto up, db_.Prepare(
+      "INSERT INTO reception_slots(agency, slot_id, host, place, starts_ms, ends_ms, capacity, cancelled) "
+      "VALUES(?1,?2,?3,?4,?5,?6,?7,?8) ON CONFLICT(agency, slot_id) DO UPDATE SET host=?3, place=?4, "
+      "starts_ms=?5, ends_ms=?6, capacity=?7, cancelled=?8"));
+  up.BindAll(s.agency, s.slot_id, s.host, s.place, s.starts_ms, s.ends_ms, static_cast<int64_t>(s.capacity),
+             static_cast<int64_t>(s.cancelled));
+  return up.Run();
+}
+
+absl::Status Ledger::Book(const BookingInput& b, int64_t now_ms) {
+  if (b.booking_id.empty()) return absl::InvalidArgumentError("缺少预约编号 / booking_id is required");
+  ASSIGN_OR_RETURN(auto existing, db_.Prepare(
+      "SELECT slot_agency, slot_id, cancelled, outcome FROM reception_bookings WHERE booked_by=? AND booking_id=?"));
+  existing.BindAll(b.booked_by, b.booking_id);
+  ASSIGN_OR_RETURN(bool found, existing.Step());
+  if (b.cancel) {
+    if (!found) return absl::NotFoundError(absl::StrCat("没有预约 ", b.booking_id, " / no booking ", b.booking_id));
+    if (!existing.Text(3).empty())
+      return absl::FailedPreconditionError("接待情况已记录，不能取消 / the outcome is recorded: it cannot be cancelled");
+    ASSIGN_OR_RETURN(auto cancel, db_.Prepare(
+        "UPDATE reception_bookings SET cancelled=1 WHERE booked_by=? AND booking_id=?"));
+    cancel.BindAll(b.booked_by, b.booking_id);
+    return cancel.Run();
+  }
+  if (found) return absl::OkStatus();  // the same booking sent again
+  existing.Reset();
+  if (b.petitioner.empty()) return absl::InvalidArgumentError("缺少信访人 / petitioner is required");
+  if (b.matter.empty()) return absl::InvalidArgumentError("缺少信访事项 / the matter is required");
+  if (!b.ledger_no.empty()) RETURN_IF_ERROR(Responsible(b.ledger_no).status());
+  ASSIGN_OR_RETURN(auto slot, db_.Prepare(
+      "SELECT agency, starts_ms, capacity, cancelled, (SELECT count(*) FROM reception_bookings r WHERE "
+      "r.slot_agency = s.agency AND r.slot_id = s.slot_id AND r.cancelled = 0) FROM reception_slots s "
+      "WHERE slot_id=? AND (agency=? OR ?='') ORDER BY starts_ms DESC LIMIT 1"));
+  slot.BindAll(b.slot_id, b.slot_agency, b.slot_agency);
+  ASSIGN_OR_RETURN(bool has_slot, slot.Step());
+  if (!has_slot) return absl::NotFoundError(absl::StrCat("没有接待日 ", b.slot_id, " / no reception slot ", b.slot_id));
+  if (slot.Int(3)) return absl::FailedPreconditionError("该接待日已取消 / the reception slot is cancelled");
+  if (slot.Int(1) <= now_ms)
+    return absl::FailedPreconditionError("该接待日已开始或已过 / the reception slot has begun or passed");
+  if (slot.Int(4) >= slot.Int(2))
+    return absl::ResourceExhaustedError(absl::StrCat("该接待日已约满（", slot.Int(2), " 人）/ the slot is full (",
+                                                     slot.Int(2), ")"));
+  const std::string slot_agency = slot.Text(0);
+  slot.Reset();
+  ASSIGN_OR_RETURN(auto ins, db_.Prepare(
+      "INSERT INTO reception_bookings(booked_by, booking_id, slot_agency, slot_id, petitioner, contact, matter, "
+      "case_ref, people, ledger_no) VALUES(?,?,?,?,?,?,?,?,?,?)"));
+  ins.BindAll(b.booked_by, b.booking_id, slot_agency, b.slot_id, b.petitioner, b.contact, b.matter, b.case_ref,
+              static_cast<int64_t>(std::max(1, b.people)), b.ledger_no);
+  return ins.Run();
+}
+
+absl::StatusOr<std::string> Ledger::RecordOutcome(const OutcomeInput& o, int64_t now_ms) {
+  const std::string booked_by = o.booked_by.empty() ? o.host : o.booked_by;
+  ASSIGN_OR_RETURN(auto sel, db_.Prepare(
+      "SELECT b.slot_agency, b.cancelled, b.outcome, b.raised_no, b.petitioner, b.contact, b.matter, "
+      "b.case_ref, b.people, b.ledger_no, s.starts_ms, s.host FROM reception_bookings b JOIN reception_slots s "
+      "ON s.agency = b.slot_agency AND s.slot_id = b.slot_id WHERE b.booked_by=? AND b.booking_id=?"));
+  sel.BindAll(booked_by, o.booking_id);
+  ASSIGN_OR_RETURN(bool found, sel.Step());
+  if (!found)
+    return absl::NotFoundError(absl::StrCat("没有预约 ", o.booking_id, " / no booking ", o.booking_id,
+                                            " by ", booked_by));
+  if (sel.Text(0) != o.host)
+    return absl::PermissionDeniedError(absl::StrCat("只有接待机关 ", sel.Text(0), " 可以记录接待情况 / only the host ",
+                                                    sel.Text(0), " records the outcome"));
+  if (!sel.Text(2).empty()) return sel.Text(3);  // recorded before: the same answer
+  if (sel.Int(1)) return absl::FailedPreconditionError("该预约已取消 / the booking was cancelled");
+  const int64_t starts = sel.Int(10);
+  if (now_ms < starts)
+    return absl::FailedPreconditionError("接待尚未开始 / the reception has not begun");
+  PetitionInput p;
+  p.agency = o.host;
+  p.intake_id = absl::StrCat("接待日/", booked_by, "/", o.booking_id);
+  p.channel = "visit";
+  p.received_ms = starts;
+  p.petitioner = sel.Text(4);
+  p.contact = sel.Text(5);
+  p.matter = o.matter.empty() ? sel.Text(6) : o.matter;
+  p.case_ref = sel.Text(7);
+  p.people = static_cast<int>(sel.Int(8));
+  const std::string about = sel.Text(9), host = sel.Text(11);
+  sel.Reset();
+  if (o.register_petition && !o.attended)
+    return absl::InvalidArgumentError("未到场不能登记信访 / no petition can be raised by someone who did not come");
+
+  Savepoint sp(db_);
+  if (!sp.ok()) return absl::UnavailableError("cannot open a savepoint");
+  std::string raised;
+  if (o.register_petition) {
+    ASSIGN_OR_RETURN(raised, Register(p));
+    ASSIGN_OR_RETURN(auto ev, db_.Prepare(
+        "UPDATE petition_events SET note = note || ? WHERE n = (SELECT min(n) FROM petition_events WHERE ledger_no=?)"));
+    ev.BindAll(absl::StrCat(" 检察长接待日（", host, "）/ raised at a chief procurator reception day"), raised);
+    RETURN_IF_ERROR(ev.Run());
+  }
+  if (!about.empty()) {
+    // The item the visit was about keeps the visit in its history.
+    ASSIGN_OR_RETURN(auto cur, db_.Prepare("SELECT status FROM petitions WHERE ledger_no=?"));
+    cur.Bind(1, about);
+    ASSIGN_OR_RETURN(bool row, cur.Step());
+    const std::string status = row ? cur.Text(0) : "";
+    cur.Reset();
+    ASSIGN_OR_RETURN(auto ev, db_.Prepare(
+        "INSERT INTO petition_events(ledger_no, at_ms, agency, action, from_status, to_status, note) "
+        "VALUES(?,?,?,'reception',?,?,?)"));
+    ev.BindAll(about, starts, o.host, status, status,
+               absl::StrCat(o.attended ? "检察长接待日接待（" : "检察长接待日未到场（", host, "）",
+                            o.note.empty() ? "" : " ", o.note,
+                            raised.empty() ? "" : absl::StrCat(" 新登记 ", raised)));
+    RETURN_IF_ERROR(ev.Run());
+  }
+  ASSIGN_OR_RETURN(auto up, db_.Prepare(
+      "UPDATE reception_bookings SET outcome=?, outcome_note=?, outcome_ms=?, raised_no=? "
+      "WHERE booked_by=? AND booking_id=?"));
+  up.BindAll(o.attended ? "attended" : "no_show", o.note, std::max(now_ms, starts), raised, booked_by,
+             o.booking_id);
+  RETURN_IF_ERROR(up.Run());
+  RETURN_IF_ERROR(sp.Release());
+  return raised;
+}
+
+absl::StatusOr<std::vector<ReceptionSlotView>> Ledger::Slots(int64_t now_ms) {
+  const int64_t year_from = StartOfDayMs(Date{DateOf(now_ms).year() / 1 / 1});
+  ASSIGN_OR_RETURN(auto st, db_.Prepare(
+      "SELECT agency, slot_id, host, place, starts_ms, ends_ms, capacity, cancelled, (SELECT count(*) FROM "
+      "reception_bookings r WHERE r.slot_agency = s.agency AND r.slot_id = s.slot_id AND r.cancelled = 0) "
+      "FROM reception_slots s WHERE ends_ms >= ? ORDER BY starts_ms, agency, slot_id"));
+  st.Bind(1, year_from);
+  std::vector<ReceptionSlotView> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    ReceptionSlotView v;
+    v.slot = {st.Text(0), st.Text(1), st.Text(2), st.Text(3), st.Int(4), st.Int(5),
+              static_cast<int>(st.Int(6)), st.Int(7) != 0};
+    v.booked = static_cast<int>(st.Int(8));
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+absl::StatusOr<ReceptionYear> Ledger::ReceptionsThisYear(int64_t now_ms) {
+  const auto year = DateOf(now_ms).year();
+  ASSIGN_OR_RETURN(auto st, db_.Prepare(
+      "SELECT count(*), coalesce(sum(ends_ms <= ?3), 0) FROM reception_slots WHERE cancelled = 0 AND "
+      "starts_ms >= ?1 AND starts_ms < ?2"));
+  st.BindAll(StartOfDayMs(Date{year / 1 / 1}), StartOfDayMs(Date{(year + std::chrono::years{1}) / 1 / 1}), now_ms);
+  ASSIGN_OR_RETURN(bool row, st.Step());
+  ReceptionYear y;
+  if (row) {
+    y.planned = st.Int(0);
+    y.held = st.Int(1);
+  }
+  return y;
 }
 
 absl::StatusOr<std::string> Ledger::Responsible(const std::string& ledger_no) {
@@ -508,11 +838,13 @@ absl::StatusOr<std::vector<std::string>> Ledger::Involved(const std::string& led
   return out;
 }
 
-absl::StatusOr<std::vector<LedgerItem>> Ledger::OpenItems(int64_t now_ms) {
+absl::StatusOr<std::vector<LedgerItem>> Ledger::OpenItems(int64_t now_ms, const ScanOptions& o) {
   ASSIGN_OR_RETURN(auto st, db_.Prepare(
       "SELECT p.ledger_no, p.agency, p.status, p.matter, p.people, p.anonymous, p.received_ms, "
-      "(SELECT min(due_ms) FROM deadlines d WHERE d.ledger_no=p.ledger_no AND met_ms=0 AND void=0) "
-      "FROM petitions p WHERE p.status NOT IN ('closed','final','not_accepted') ORDER BY p.year, p.seq"));
+      "d.due_ms, d.rule, p.department, p.handler, p.major "
+      "FROM petitions p LEFT JOIN deadlines d ON d.id = (SELECT id FROM deadlines e WHERE "
+      "e.ledger_no = p.ledger_no AND e.met_ms = 0 AND e.void = 0 ORDER BY e.due_ms LIMIT 1) "
+      "WHERE p.status NOT IN ('closed','final','not_accepted') ORDER BY p.year, p.seq"));
   std::vector<LedgerItem> out;
   while (true) {
     ASSIGN_OR_RETURN(bool row, st.Step());
@@ -526,7 +858,14 @@ absl::StatusOr<std::vector<LedgerItem>> Ledger::OpenItems(int64_t now_ms) {
     i.anonymous = st.Int(5) != 0;
     i.received_ms = st.Int(6);
     i.next_due_ms = st.IsNull(7) ? 0 : st.Int(7);
+    i.next_rule = st.IsNull(8) ? "" : st.Text(8);
+    i.department = st.Text(9);
+    i.handler = st.Text(10);
+    i.major = st.Int(11) != 0 || i.group;
     i.overdue = i.next_due_ms && now_ms > i.next_due_ms;
+    if (const DeadlineRule* rule = FindRule(rules_, i.next_rule); rule && !i.overdue) {
+      i.due_soon = now_ms >= i.next_due_ms - LeadFor(*rule, o);
+    }
     out.push_back(std::move(i));
   }
   return out;

@@ -49,24 +49,41 @@ struct PetitionInput {
   std::string case_ref;     // the case it concerns, if any
   int people = 1;           // 5 or more: group petition (集体访)
   bool petition_office = false;  // registered by the petition office: 15 days to transfer or assign
+  bool major = false;       // 重大信访事项: the second escalation also goes to the political-legal committee
 };
 
+// What an action carries besides its name.
+struct ActInput {
+  std::string note;        // the reason, the reply's channel and content, the explanation given
+  std::string to_agency;   // kTransfer: the competent agency
+  std::string department;  // kAccept: routed to (分流)
+  std::string handler;     // kAccept: the first handler (首办责任人), required
+};
+
+// kOverdue goes to the responsible agency's leader; kEscalation, when it is
+// still overdue, to the agency's head (the chief procurator at a
+// procuratorate) and, for a major or group item, the political-legal committee.
 struct Alert {
   enum Kind { kWarning, kOverdue, kEscalation };
   Kind kind;
   std::string ledger_no, rule, agency;
   int64_t due_ms = 0;
-  std::string text;  // for the clerk, Chinese / English
+  std::string text;     // for the clerk, Chinese / English
+  std::string handler;  // the first handler, if named
+  bool major = false;   // major or group: the political-legal committee is told too
 };
 
 struct LedgerItem {
-  std::string ledger_no, agency, status, matter;
-  bool group = false, anonymous = false;
+  std::string ledger_no, agency, status, matter, department, handler;
+  bool group = false, anonymous = false, major = false;
   int64_t received_ms = 0;
   int64_t next_due_ms = 0;  // earliest unmet deadline (0: none)
+  std::string next_rule;    // its rule id
   bool overdue = false;
+  bool due_soon = false;    // within the warning lead time of its rule
 };
 
+// Lead times ([ledger] warn_* in the agent's config) and the second level.
 struct ScanOptions {
   int64_t same_day_lead_ms = 4LL * 3600 * 1000;  // warn 4 h before the end of the day
   int64_t days_lead_ms = 2LL * 24 * 3600 * 1000;  // 2 days before a day-counted deadline
@@ -84,7 +101,49 @@ struct MonthlyStats {
   int64_t procedural_due = 0, procedural_on_time = 0;
   int64_t substantive_due = 0, substantive_on_time = 0;
   int64_t overdue_now = 0;  // their deadlines unmet and past due at `now`
+  // The three zeros (三零): incidents recorded in the month, by kind.
+  int64_t complaints = 0, irregular_petitions = 0, safety_incidents = 0;
+  // Chief procurator reception days: this year up to the month's end.
+  int64_t receptions_held = 0, receptions_planned = 0, reception_visitors = 0;
 };
+
+// The three zeros' incidents (PetitionIncident).
+enum class IncidentKind { kComplaint, kIrregularPetition, kSafetyIncident };
+const char* IncidentKindName(IncidentKind k);          // "complaint", ...
+const char* IncidentKindChineseName(IncidentKind k);   // 投诉, ...
+std::optional<IncidentKind> IncidentKindFromName(const std::string& name);  // English or Chinese
+
+// Chief procurator reception days (检察长接待日, DOMAIN.md: regular days, easy
+// appointments, at least 12 a year, half a day each).
+struct ReceptionSlotInput {
+  std::string agency;   // the host agency
+  std::string slot_id;  // its own id: publishing again updates the slot
+  std::string host, place;
+  int64_t starts_ms = 0, ends_ms = 0;
+  int capacity = 0;
+  bool cancelled = false;
+};
+struct ReceptionSlotView {
+  ReceptionSlotInput slot;
+  int booked = 0;
+};
+struct BookingInput {
+  std::string booked_by, booking_id, slot_agency, slot_id;
+  std::string petitioner, contact, matter, case_ref, ledger_no;
+  int people = 1;
+  bool cancel = false;
+};
+struct OutcomeInput {
+  std::string host;  // the agency recording it: must host the slot
+  std::string booked_by, booking_id;
+  bool attended = true;
+  std::string note, matter;
+  bool register_petition = false;
+};
+struct ReceptionYear {
+  int64_t held = 0, planned = 0;  // not cancelled: ended by `now` / all this year
+};
+inline constexpr int kReceptionDaysPerYear = 12;  // 2007 rule, DOMAIN.md
 
 class Ledger {
  public:
@@ -98,10 +157,31 @@ class Ledger {
   // `to_agency` for kTransfer; `note` is kept with the event (the reason,
   // the reply's channel and content, the explanation given on transfer).
   absl::StatusOr<Status> Apply(const std::string& ledger_no, const std::string& agency, Action action,
+                               int64_t now_ms, const ActInput& input);
+  absl::StatusOr<Status> Apply(const std::string& ledger_no, const std::string& agency, Action action,
                                int64_t now_ms, const std::string& note = "",
-                               const std::string& to_agency = "");
+                               const std::string& to_agency = "") {
+    return Apply(ledger_no, agency, action, now_ms, ActInput{note, to_agency, "", ""});
+  }
 
   std::vector<Alert> Scan(int64_t now_ms, const ScanOptions& options = {});
+
+  // Records a three-zeros incident; the same (agency, incident_id) again is
+  // one incident. InvalidArgument for an unknown kind or item.
+  absl::Status RecordIncident(const std::string& agency, const std::string& incident_id, IncidentKind kind,
+                              int64_t occurred_ms, const std::string& ledger_no, const std::string& note);
+
+  // Reception days. Publishing updates a slot the host published before (its
+  // capacity never below the bookings); a booking is idempotent on (booker,
+  // id); the outcome is recorded once by the host, and a petition raised there
+  // is registered (channel visit, received at the slot's start) and returned.
+  absl::Status PublishSlot(const ReceptionSlotInput& slot, int64_t now_ms);
+  absl::Status Book(const BookingInput& booking, int64_t now_ms);
+  // The ledger number of the petition raised ("" when none).
+  absl::StatusOr<std::string> RecordOutcome(const OutcomeInput& outcome, int64_t now_ms);
+  // This year's slots and those still to come, in time order.
+  absl::StatusOr<std::vector<ReceptionSlotView>> Slots(int64_t now_ms);
+  absl::StatusOr<ReceptionYear> ReceptionsThisYear(int64_t now_ms);
 
   struct Event {
     int64_t at_ms;
@@ -115,8 +195,9 @@ class Ledger {
   absl::StatusOr<std::string> Responsible(const std::string& ledger_no);
   absl::StatusOr<std::vector<std::string>> Involved(const std::string& ledger_no);
 
-  // Every item not closed, final or not accepted, with its next deadline.
-  absl::StatusOr<std::vector<LedgerItem>> OpenItems(int64_t now_ms);
+  // Every item not closed, final or not accepted, with its next deadline
+  // (due soon: within `options`' lead time for its rule).
+  absl::StatusOr<std::vector<LedgerItem>> OpenItems(int64_t now_ms, const ScanOptions& options = {});
 
  private:
   Ledger(sqlite::Db& db, HolidayCalendar calendar, RuleOptions options)

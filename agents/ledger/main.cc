@@ -9,12 +9,25 @@
 // clock scans the deadlines; its alerts (DeadlineAlert) and their sent marks
 // are one transaction too, so a restart neither loses nor repeats one.
 //
+// It also records the three zeros' incidents (PetitionIncident) and runs the
+// chief procurator's reception days (ReceptionSlot / ReceptionBooking /
+// ReceptionOutcome; after each change the hosts and bookers get ReceptionSlots).
+//
 // Config, beside the usual [agency] [hub] [keys] [storage] [http]:
 //   [ledger]
 //   calendar = "calendar/cn-holidays.txt"
 //   petition_office = "shangzhou.petition"      # its items owe the 15-day transfer rule
-//   supervisors = ["shangzhou.plc"]              # escalations of overdue items also go here
+//   supervisors = ["shangzhou.plc"]              # second escalations of major or group items also go here
 //   scan_seconds = 5
+//   warn_same_day_hours = 4                      # lead times of the warnings before each deadline
+//   warn_days = 2                                #   (day-counted rules)
+//   warn_month_days = 7                          #   (month-counted rules)
+//   second_escalation_days = 3                   # overdue this long: up to the agency's head
+//   procedural_reply_working_days = false        # 7 working days instead of calendar days
+//   group_threshold = 5                          # 集体访: this many people or more
+//   reception_hosts = ["shangzhou.procuratorate"]  # may publish reception days
+//   reception_bookers = ["shangzhou.petition"]     # may book petitioners into them (hosts may too)
+//   clock_file = ""                              # drills and tests only: FileClock
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -29,6 +42,7 @@
 #include "concord/v1/petition.pb.h"
 #include "hub/client/client_config.h"
 #include "hub/common/clock.h"
+#include "hub/common/file_clock.h"
 #include "hub/common/files.h"
 #include "hub/common/http_server.h"
 #include "hub/common/log.h"
@@ -38,10 +52,20 @@ namespace concord::ledger {
 namespace {
 
 struct AgentConfig {
-  std::string calendar, petition_office;
-  std::vector<std::string> supervisors;
+  std::string calendar, petition_office, clock_file;
+  std::vector<std::string> supervisors, reception_hosts, reception_bookers;
   int scan_seconds = 5;
+  ScanOptions scan;
+  RuleOptions rules;
 };
+
+std::vector<std::string> Strings(const toml::node_view<toml::node>& n) {
+  std::vector<std::string> out;
+  if (auto* arr = n.as_array())
+    for (auto& v : *arr)
+      if (auto s = v.value<std::string>()) out.push_back(*s);
+  return out;
+}
 
 absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
   AgentConfig c;
@@ -58,21 +82,45 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": 需要 [ledger] calendar / [ledger] calendar is required"));
   c.calendar = std::filesystem::path(cal).is_absolute() ? cal : (base / cal).string();
   c.petition_office = t["ledger"]["petition_office"].value_or(std::string());
-  c.scan_seconds = t["ledger"]["scan_seconds"].value_or(5);
-  if (auto* arr = t["ledger"]["supervisors"].as_array())
-    for (auto& v : *arr)
-      if (auto s = v.value<std::string>()) c.supervisors.push_back(*s);
+  auto l = t["ledger"];
+  c.scan_seconds = l["scan_seconds"].value_or(5);
+  c.supervisors = Strings(l["supervisors"]);
+  c.reception_hosts = Strings(l["reception_hosts"]);
+  c.reception_bookers = Strings(l["reception_bookers"]);
+  constexpr int64_t kHourMs = 3600LL * 1000, kDayMs = 24 * kHourMs;
+  const double same_day_hours = l["warn_same_day_hours"].value_or(4.0), days = l["warn_days"].value_or(2.0),
+               month_days = l["warn_month_days"].value_or(7.0),
+               second = l["second_escalation_days"].value_or(3.0);
+  if (same_day_hours < 0 || days < 0 || month_days < 0 || second <= 0 || c.scan_seconds < 1)
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": [ledger] 提前量与扫描间隔须为正数 / lead times and scan_seconds must be positive"));
+  c.scan.same_day_lead_ms = static_cast<int64_t>(same_day_hours * kHourMs);
+  c.scan.days_lead_ms = static_cast<int64_t>(days * kDayMs);
+  c.scan.months_lead_ms = static_cast<int64_t>(month_days * kDayMs);
+  c.scan.second_escalation_ms = static_cast<int64_t>(second * kDayMs);
+  c.rules.procedural_reply_working_days = l["procedural_reply_working_days"].value_or(false);
+  c.rules.group_threshold = l["group_threshold"].value_or(5);
+  if (c.rules.group_threshold < 2)
+    return absl::InvalidArgumentError(absl::StrCat(path, ": [ledger] group_threshold 至少为 2 / must be at least 2"));
+  c.clock_file = l["clock_file"].value_or(std::string());
+  if (!c.clock_file.empty() && !std::filesystem::path(c.clock_file).is_absolute())
+    c.clock_file = (base / c.clock_file).string();
   return c;
 }
 
 class Agent {
  public:
-  Agent(client::Client& client, Ledger& ledger, AgentConfig config, boost::asio::io_context& io)
-      : client_(client), ledger_(ledger), config_(std::move(config)), timer_(io) {}
+  Agent(client::Client& client, Ledger& ledger, AgentConfig config, const Clock& clock,
+        boost::asio::io_context& io)
+      : client_(client), ledger_(ledger), config_(std::move(config)), clock_(clock), timer_(io) {}
 
   absl::Status Handle(const v1::Envelope& env) {
     if (v1::PetitionRegister r; env.payload().UnpackTo(&r)) return OnRegister(env, r);
     if (v1::PetitionAct a; env.payload().UnpackTo(&a)) return OnAct(env, a);
+    if (v1::PetitionIncident i; env.payload().UnpackTo(&i)) return OnIncident(env, i);
+    if (v1::ReceptionSlot s; env.payload().UnpackTo(&s)) return OnSlot(env, s);
+    if (v1::ReceptionBooking b; env.payload().UnpackTo(&b)) return OnBooking(env, b);
+    if (v1::ReceptionOutcome o; env.payload().UnpackTo(&o)) return OnOutcome(env, o);
     return absl::OkStatus();  // not ours
   }
 
@@ -88,7 +136,7 @@ class Agent {
   void ScanNow() {
     auto txn = sqlite::Txn::Begin(client_.db());
     if (!txn.ok()) return;
-    for (const Alert& a : ledger_.Scan(SystemClock::Get().NowMs())) {
+    for (const Alert& a : ledger_.Scan(clock_.NowMs(), config_.scan)) {
       v1::DeadlineAlert out;
       out.set_ledger_no(a.ledger_no);
       out.set_rule(a.rule);
@@ -96,9 +144,14 @@ class Agent {
       out.set_due_ms(a.due_ms);
       out.set_text(a.text);
       out.set_agency(a.agency);
+      out.set_handler(a.handler);
+      out.set_major(a.major);
       std::vector<std::string> to = {a.agency};
-      if (a.kind == Alert::kEscalation)
-        to.insert(to.end(), config_.supervisors.begin(), config_.supervisors.end());
+      // 督办: the agency's leader, then its head; a major or group item also
+      // goes to the political-legal committee.
+      if (a.kind == Alert::kEscalation && a.major)
+        for (const auto& s : config_.supervisors)
+          if (s != a.agency) to.push_back(s);
       (void)client_.Stage(client::MakeEnvelope(to, out));
       ++alerts_;
       LOG_INFO("deadline {}: {}", out.kind(), a.text);
@@ -108,25 +161,31 @@ class Agent {
 
   nlohmann::json OpenJson() {
     nlohmann::json items = nlohmann::json::array();
-    const int64_t now = SystemClock::Get().NowMs();
-    if (auto open = ledger_.OpenItems(now); open.ok())
+    const int64_t now = clock_.NowMs();
+    if (auto open = ledger_.OpenItems(now, config_.scan); open.ok())
       for (const auto& i : *open)
         items.push_back({{"ledger_no", i.ledger_no},
                          {"agency", i.agency},
                          {"status", i.status},
+                         {"status_zh", StatusFromName(i.status) ? StatusChineseName(*StatusFromName(i.status)) : ""},
                          {"matter", i.matter},
+                         {"department", i.department},
+                         {"handler", i.handler},
                          {"group", i.group},
+                         {"major", i.major},
                          {"anonymous", i.anonymous},
                          {"received", FormatDate(DateOf(i.received_ms))},
                          {"next_due", i.next_due_ms ? FormatDate(DateOf(i.next_due_ms)) : ""},
                          {"next_due_ms", i.next_due_ms},
+                         {"next_rule", i.next_rule},
+                         {"due_soon", i.due_soon},
                          {"overdue", i.overdue}});
     return {{"now_ms", now}, {"items", items}};
   }
 
   HttpResponse StatsJson(const std::string& month) {
     HttpResponse r;
-    auto s = ledger_.Stats(month, SystemClock::Get().NowMs());
+    auto s = ledger_.Stats(month, clock_.NowMs());
     if (!s.ok()) {
       r.status = 400;
       r.body = nlohmann::json{{"error", std::string(s.status().message())}}.dump();
@@ -144,9 +203,32 @@ class Agent {
                             {"procedural_on_time", s->procedural_on_time},
                             {"substantive_due", s->substantive_due},
                             {"substantive_on_time", s->substantive_on_time},
-                            {"overdue_now", s->overdue_now}}
+                            {"overdue_now", s->overdue_now},
+                            {"complaints", s->complaints},
+                            {"irregular_petitions", s->irregular_petitions},
+                            {"safety_incidents", s->safety_incidents},
+                            {"receptions_held", s->receptions_held},
+                            {"receptions_planned", s->receptions_planned},
+                            {"receptions_required", kReceptionDaysPerYear},
+                            {"reception_visitors", s->reception_visitors}}
                  .dump();
     return r;
+  }
+
+  nlohmann::json SlotsJson() {
+    nlohmann::json out = nlohmann::json::array();
+    if (auto slots = ledger_.Slots(clock_.NowMs()); slots.ok())
+      for (const auto& v : *slots)
+        out.push_back({{"agency", v.slot.agency},
+                       {"slot_id", v.slot.slot_id},
+                       {"host", v.slot.host},
+                       {"place", v.slot.place},
+                       {"starts_ms", v.slot.starts_ms},
+                       {"ends_ms", v.slot.ends_ms},
+                       {"capacity", v.slot.capacity},
+                       {"booked", v.booked},
+                       {"cancelled", v.slot.cancelled}});
+    return {{"slots", out}};
   }
 
   uint64_t alerts() const { return alerts_; }
@@ -156,6 +238,21 @@ class Agent {
     v1::Envelope out = client::MakeEnvelope({env.from()}, reply);
     out.set_correlation_id(env.id());
     return client_.Stage(std::move(out)).status();
+  }
+  // Answers with the status's reason; only a database failure is returned
+  // (the delivery is rolled back and the hub sends it again).
+  absl::Status Answer(const v1::Envelope& env, const std::string& id, const absl::Status& st,
+                      const std::string& ledger_no = "") {
+    if (absl::IsUnavailable(st) || absl::IsInternal(st) || absl::IsUnknown(st)) return st;
+    v1::PetitionReply reply;
+    reply.set_intake_id(id);
+    reply.set_ledger_no(ledger_no);
+    reply.set_ok(st.ok());
+    if (!st.ok()) reply.set_reason(std::string(st.message()));
+    return Reply(env, reply);
+  }
+  static bool In(const std::vector<std::string>& list, const std::string& who) {
+    return std::find(list.begin(), list.end(), who) != list.end();
   }
 
   absl::Status OnRegister(const v1::Envelope& env, const v1::PetitionRegister& r) {
@@ -170,6 +267,7 @@ class Agent {
     p.matter = r.matter();
     p.case_ref = r.case_ref();
     p.people = std::max(1, r.people());
+    p.major = r.major();
     p.petition_office = env.from() == config_.petition_office;
     v1::PetitionReply reply;
     reply.set_intake_id(r.intake_id());
@@ -193,8 +291,9 @@ class Agent {
       reply.set_reason(absl::StrCat("未知的办理动作 / unknown action '", a.action(), "'"));
       return Reply(env, reply);
     }
-    const int64_t at = a.at_ms() ? a.at_ms() : SystemClock::Get().NowMs();
-    auto st = ledger_.Apply(a.ledger_no(), env.from(), *action, at, a.note(), a.to_agency());
+    const int64_t at = a.at_ms() ? a.at_ms() : clock_.NowMs();
+    auto st = ledger_.Apply(a.ledger_no(), env.from(), *action, at,
+                            ActInput{a.note(), a.to_agency(), a.department(), a.handler()});
     if (!st.ok() && (absl::IsUnavailable(st.status()) || absl::IsInternal(st.status())))
       return st.status();  // the database: the hub re-sends
     reply.set_ok(st.ok());
@@ -207,20 +306,99 @@ class Agent {
     // Everyone who handled the item sees the same history.
     ASSIGN_OR_RETURN(std::string responsible, ledger_.Responsible(a.ledger_no()));
     ASSIGN_OR_RETURN(auto involved, ledger_.Involved(a.ledger_no()));
+    ASSIGN_OR_RETURN(auto history, ledger_.History(a.ledger_no()));
     v1::PetitionEvent ev;
     ev.set_ledger_no(a.ledger_no());
     ev.set_agency(env.from());
     ev.set_action(a.action());
+    if (!history.empty()) {
+      ev.set_from_status(history.back().from_status);
+      ev.set_note(history.back().note);  // as recorded (with the handler, the transfer's target)
+    }
     ev.set_to_status(StatusName(*st));
-    ev.set_note(a.note());
     ev.set_at_ms(at);
     ev.set_responsible(responsible);
     return client_.Stage(client::MakeEnvelope(involved, ev)).status();
   }
 
+  absl::Status OnIncident(const v1::Envelope& env, const v1::PetitionIncident& i) {
+    const auto kind = IncidentKindFromName(i.kind());
+    if (!kind)
+      return Answer(env, i.incident_id(),
+                    absl::InvalidArgumentError(absl::StrCat(
+                        "未知的事件类型 / unknown incident kind '", i.kind(),
+                        "' (complaint 投诉, irregular_petition 赴省进京非正常上访, safety_incident 安全事故)")));
+    return Answer(env, i.incident_id(),
+                  ledger_.RecordIncident(env.from(), i.incident_id(), *kind,
+                                         i.occurred_ms() ? i.occurred_ms() : clock_.NowMs(), i.ledger_no(),
+                                         i.note()),
+                  i.ledger_no());
+  }
+
+  absl::Status OnSlot(const v1::Envelope& env, const v1::ReceptionSlot& s) {
+    if (!In(config_.reception_hosts, env.from()))
+      return Answer(env, s.slot_id(), absl::PermissionDeniedError(absl::StrCat(
+                                          env.from(), " 不是接待日的主办机关 / is not a reception host")));
+    ReceptionSlotInput in{env.from(), s.slot_id(), s.host(), s.place(), s.starts_ms(), s.ends_ms(),
+                          s.capacity(), s.cancelled()};
+    absl::Status st = ledger_.PublishSlot(in, clock_.NowMs());
+    RETURN_IF_ERROR(Answer(env, s.slot_id(), st));
+    return st.ok() ? ShareSlots() : absl::OkStatus();
+  }
+
+  absl::Status OnBooking(const v1::Envelope& env, const v1::ReceptionBooking& b) {
+    if (!In(config_.reception_bookers, env.from()) && !In(config_.reception_hosts, env.from()))
+      return Answer(env, b.booking_id(), absl::PermissionDeniedError(absl::StrCat(
+                                             env.from(), " 不能预约接待日 / may not book reception slots")));
+    BookingInput in{env.from(), b.booking_id(), "", b.slot_id(), b.petitioner(), b.contact(), b.matter(),
+                    b.case_ref(), b.ledger_no(), std::max(1, b.people()), b.cancel()};
+    absl::Status st = ledger_.Book(in, clock_.NowMs());
+    RETURN_IF_ERROR(Answer(env, b.booking_id(), st));
+    return st.ok() ? ShareSlots() : absl::OkStatus();
+  }
+
+  absl::Status OnOutcome(const v1::Envelope& env, const v1::ReceptionOutcome& o) {
+    bool attended = o.outcome() == "attended" || o.outcome() == "到场";
+    if (!attended && o.outcome() != "no_show" && o.outcome() != "未到场")
+      return Answer(env, o.booking_id(), absl::InvalidArgumentError(absl::StrCat(
+                                             "接待结果应为 attended 到场 或 no_show 未到场 / outcome must be "
+                                             "attended or no_show, not '", o.outcome(), "'")));
+    OutcomeInput in{env.from(), o.booked_by(), o.booking_id(), attended, o.note(), o.matter(), o.register_()};
+    auto raised = ledger_.RecordOutcome(in, clock_.NowMs());
+    RETURN_IF_ERROR(Answer(env, o.booking_id(), raised.status(), raised.ok() ? *raised : ""));
+    return raised.ok() ? ShareSlots() : absl::OkStatus();
+  }
+
+  // The slots as they now stand, to every host and booker.
+  absl::Status ShareSlots() {
+    ASSIGN_OR_RETURN(auto slots, ledger_.Slots(clock_.NowMs()));
+    ASSIGN_OR_RETURN(ReceptionYear year, ledger_.ReceptionsThisYear(clock_.NowMs()));
+    v1::ReceptionSlots out;
+    for (const auto& v : slots) {
+      v1::ReceptionSlot* s = out.add_slots();
+      s->set_slot_id(v.slot.slot_id);
+      s->set_host(v.slot.host);
+      s->set_starts_ms(v.slot.starts_ms);
+      s->set_ends_ms(v.slot.ends_ms);
+      s->set_place(v.slot.place);
+      s->set_capacity(v.slot.capacity);
+      s->set_cancelled(v.slot.cancelled);
+      s->set_agency(v.slot.agency);
+      s->set_booked(v.booked);
+    }
+    out.set_held_this_year(static_cast<int32_t>(year.held));
+    out.set_planned_this_year(static_cast<int32_t>(year.planned));
+    std::vector<std::string> to = config_.reception_hosts;
+    for (const auto& b : config_.reception_bookers)
+      if (!In(to, b)) to.push_back(b);
+    if (to.empty()) return absl::OkStatus();
+    return client_.Stage(client::MakeEnvelope(to, out)).status();
+  }
+
   client::Client& client_;
   Ledger& ledger_;
   AgentConfig config_;
+  const Clock& clock_;
   boost::asio::steady_timer timer_;
   uint64_t alerts_ = 0;
 };
@@ -247,7 +425,13 @@ int main(int argc, char** argv) {
     fprintf(stderr, "%s\n", std::string(calendar.status().message()).c_str());
     return 2;
   }
-  if (!calendar->Covers(ledger::DateOf(SystemClock::Get().NowMs())))
+  std::unique_ptr<FileClock> file_clock;
+  if (!agent_config->clock_file.empty()) {
+    file_clock = std::make_unique<FileClock>(agent_config->clock_file);
+    LOG_WARN("演练时钟 / drill clock: the ledger's time is read from {}", agent_config->clock_file);
+  }
+  const Clock& clock = file_clock ? static_cast<const Clock&>(*file_clock) : SystemClock::Get();
+  if (!calendar->Covers(ledger::DateOf(clock.NowMs())))
     LOG_WARN("the holiday calendar does not cover this year: weekends only until it is added ({})",
              agent_config->calendar);
   boost::asio::io_context io;
@@ -256,12 +440,12 @@ int main(int argc, char** argv) {
     fprintf(stderr, "启动失败 / cannot start: %s\n", client.status().ToString().c_str());
     return 1;
   }
-  auto ledger = ledger::Ledger::Open((*client)->db(), *calendar);
+  auto ledger = ledger::Ledger::Open((*client)->db(), *calendar, agent_config->rules);
   if (!ledger.ok()) {
     fprintf(stderr, "%s\n", ledger.status().ToString().c_str());
     return 1;
   }
-  ledger::Agent agent(**client, **ledger, *agent_config, io);
+  ledger::Agent agent(**client, **ledger, *agent_config, clock, io);
   (*client)->OnMessage([&](const v1::Envelope& env, sqlite::Db&) { return agent.Handle(env); });
   auto http = HttpServer::Start(io, config->http_address, static_cast<uint16_t>(config->http_port),
                                 [&](const HttpRequest& req) {
@@ -270,6 +454,8 @@ int main(int argc, char** argv) {
       r.body = agent.OpenJson().dump();
     } else if (req.Path() == "/ledger/stats") {
       r = agent.StatsJson(req.Query("month"));
+    } else if (req.Path() == "/ledger/slots") {
+      r.body = agent.SlotsJson().dump();
     } else if (req.Path() == "/health") {
       r.body = nlohmann::json{{"connected", (*client)->stats().connected}, {"alerts", agent.alerts()}}.dump();
     } else {

@@ -10,13 +10,17 @@
 //   concordctl tail --config ops.toml [--count N] [--timeout S]
 //   concordctl deadletters list|replay [--id N] [--hub-http ...]
 //   concordctl ledger [--ledger-http 127.0.0.1:7191] [--agency shangzhou.procuratorate]
-//   concordctl ledger --report 2026-11 [--csv report.csv]
+//                     [--handler 李某] [--due] [--json]
+//   concordctl ledger --report 2026-11 [--csv report.csv] [--html report.html]
+//   concordctl petition register --adapter 127.0.0.1:7206 (--csv FILE | --intake-id ID
+//                        --channel 来信 --matter M [--received ...] [--people N] ...)
+//   concordctl petition status --adapter 127.0.0.1:7206 [--intake-id ID]
 //   concordctl aid keygen --out linkage.key
 //   concordctl aid dedup --input FILE.csv --format concord|febrl|splink --out pairs.csv
 //                        [--ignore-column soc_sec_id] [--key-file linkage.key] [--threshold 0.5]
 //
 // Exit codes: 0 success, 1 the check failed (e.g. audit chain broken), 2 usage
-// or input error, 3 the hub could not be reached.
+// or input error, 3 the hub (or the adapter, the ledger agent) could not be reached.
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -38,40 +42,16 @@
 #include "hub/common/log.h"
 #include "hub/common/sqlite.h"
 #include "hub/ctl/aid_commands.h"
+#include "hub/ctl/ctl_util.h"
+#include "hub/ctl/petition_commands.h"
 #include "nlohmann/json.hpp"
 
 namespace {
 
 using concord::HttpCall;
-
-int Fail(int code, const std::string& msg) {
-  std::cerr << msg << "\n";
-  return code;
-}
-
-bool SplitHostPort(const std::string& hp, std::string& host, uint16_t& port) {
-  auto colon = hp.rfind(':');
-  if (colon == std::string::npos) return false;
-  host = hp.substr(0, colon);
-  try {
-    port = static_cast<uint16_t>(std::stoi(hp.substr(colon + 1)));
-  } catch (...) {
-    return false;
-  }
-  return true;
-}
-
-// Pads `s` to `width` display columns, counting CJK characters as two.
-std::string Pad(const std::string& s, size_t width) {
-  size_t cols = 0;
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    cols += len >= 3 ? 2 : 1;
-    i += len;
-  }
-  return cols >= width ? s + " " : s + std::string(width - cols, ' ');
-}
+using concord::ctl::Fail;
+using concord::ctl::Pad;
+using concord::ctl::SplitHostPort;
 
 int CmdStatus(const std::string& hub_http, bool json, int wait_drained_s) {
   std::string host;
@@ -238,8 +218,10 @@ int CmdDeadLetters(const std::string& hub_http, const std::string& action, int64
   return 0;
 }
 
-// The ledger agent's open items: one line each, then a count per agency.
-int CmdLedger(const std::string& ledger_http, const std::string& agency, bool json) {
+// The ledger agent's open items: one line each, then counts per agency and
+// per person responsible (首办责任人).
+int CmdLedger(const std::string& ledger_http, const std::string& agency, const std::string& handler,
+              bool due_only, bool json) {
   std::string host;
   uint16_t port;
   if (!SplitHostPort(ledger_http, host, port))
@@ -249,42 +231,69 @@ int CmdLedger(const std::string& ledger_http, const std::string& agency, bool js
                                            ledger_http, ": ", std::string(r.status().message())));
   auto j = nlohmann::json::parse(r->body, nullptr, false);
   if (j.is_discarded() || !j.contains("items")) return Fail(3, "bad response");
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& i : j["items"]) {
+    if (!agency.empty() && i.value("agency", "") != agency) continue;
+    if (!handler.empty() && i.value("handler", "") != handler) continue;
+    if (due_only && !i.value("overdue", false) && !i.value("due_soon", false)) continue;
+    items.push_back(i);
+  }
   if (json) {
-    std::cout << j.dump(2) << "\n";
+    std::cout << nlohmann::json{{"now_ms", j["now_ms"]}, {"items", items}}.dump(2) << "\n";
     return 0;
   }
-  const int64_t now = j["now_ms"].get<int64_t>(), soon = now + 2LL * 24 * 3600 * 1000;
   struct Counts {
     int open = 0, due_soon = 0, overdue = 0;
   };
-  std::map<std::string, Counts> per;
-  std::cout << Pad("台账号 ledger no", 18) << Pad("责任机关 agency", 28) << Pad("状态 status", 18)
-            << Pad("下一期限 next due", 20) << "事项 matter\n";
-  for (const auto& i : j["items"]) {
-    const std::string a = i["agency"].get<std::string>();
-    if (!agency.empty() && a != agency) continue;
-    Counts& c = per[a];
-    ++c.open;
-    const int64_t due = i["next_due_ms"].get<int64_t>();
-    const bool overdue = i["overdue"].get<bool>();
-    if (overdue) ++c.overdue;
-    else if (due && due <= soon) ++c.due_soon;
-    std::cout << Pad(i["ledger_no"].get<std::string>(), 18) << Pad(a, 28)
-              << Pad(i["status"].get<std::string>(), 18)
-              << Pad(i["next_due"].get<std::string>() + (overdue ? " 逾期!" : due && due <= soon ? " 将到期" : ""), 20)
-              << i["matter"].get<std::string>() << (i["group"].get<bool>() ? " [集体访]" : "") << "\n";
+  std::map<std::string, Counts> per_agency;
+  std::map<std::pair<std::string, std::string>, Counts> per_person;
+  std::cout << Pad("台账号 ledger no", 18) << Pad("责任机关 agency", 28) << Pad("首办责任人 handler", 20)
+            << Pad("状态 status", 16) << Pad("下一期限 next due", 22) << "事项 matter\n";
+  for (const auto& i : items) {
+    const std::string a = i.value("agency", ""), who = i.value("handler", "");
+    const bool overdue = i.value("overdue", false), soon = i.value("due_soon", false);
+    for (Counts* c : {&per_agency[a], &per_person[{a, who}]}) {
+      ++c->open;
+      c->overdue += overdue;
+      c->due_soon += soon;
+    }
+    std::cout << Pad(i.value("ledger_no", ""), 18) << Pad(a, 28) << Pad(who.empty() ? "（未分流）" : who, 20)
+              << Pad(i.value("status_zh", i.value("status", "")), 16)
+              << Pad(i.value("next_due", "") + (overdue ? " 逾期!" : soon ? " 将到期" : ""), 22)
+              << i.value("matter", "") << (i.value("group", false) ? " [集体访]" : "")
+              << (i.value("major", false) && !i.value("group", false) ? " [重大]" : "") << "\n";
   }
   std::cout << "\n" << Pad("机关 agency", 28) << Pad("在办 open", 12) << Pad("将到期 due soon", 18)
             << "逾期 overdue\n";
-  for (const auto& [a, c] : per)
+  for (const auto& [a, c] : per_agency)
     std::cout << Pad(a, 28) << Pad(std::to_string(c.open), 12) << Pad(std::to_string(c.due_soon), 18)
               << c.overdue << "\n";
+  std::cout << "\n" << Pad("机关 agency", 28) << Pad("首办责任人 handler", 20) << Pad("在办 open", 12)
+            << Pad("将到期 due soon", 18) << "逾期 overdue\n";
+  for (const auto& [k, c] : per_person)
+    std::cout << Pad(k.first, 28) << Pad(k.second.empty() ? "（未分流 not routed）" : k.second, 20)
+              << Pad(std::to_string(c.open), 12) << Pad(std::to_string(c.due_soon), 18) << c.overdue << "\n";
   return 0;
 }
 
+std::string HtmlEscape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
 // The monthly statistics report: Markdown on stdout (Chinese first), and CSV
-// when asked.
-int CmdLedgerReport(const std::string& ledger_http, const std::string& month, const std::string& csv) {
+// and an HTML page when asked.
+int CmdLedgerReport(const std::string& ledger_http, const std::string& month, const std::string& csv,
+                    const std::string& html) {
   std::string host;
   uint16_t port;
   if (!SplitHostPort(ledger_http, host, port))
@@ -301,37 +310,62 @@ int CmdLedgerReport(const std::string& ledger_http, const std::string& month, co
     snprintf(buf, sizeof buf, "%.1f%%", 100.0 * on_time / due);
     return std::string(buf);
   };
-  const int64_t pd = j["procedural_due"], pt = j["procedural_on_time"], sd = j["substantive_due"],
-                st = j["substantive_on_time"];
+  auto n = [&](const char* key) { return j.value(key, int64_t{0}); };
+  const int64_t pd = n("procedural_due"), pt = n("procedural_on_time"), sd = n("substantive_due"),
+                st = n("substantive_on_time");
   struct Line {
     std::string zh, en, value;
   };
-  std::vector<Line> lines = {
-      {"收到信访件", "received", std::to_string(j["received"].get<int64_t>())},
-  };
-  for (auto& [channel, n] : j["channels"].items())
-    lines.push_back({"　其中渠道 " + channel, "by channel: " + channel, std::to_string(n.get<int64_t>())});
-  lines.push_back({"集体访", "group petitions", std::to_string(j["group"].get<int64_t>())});
-  lines.push_back({"匿名或无联系方式", "anonymous or no contact", std::to_string(j["anonymous"].get<int64_t>())});
-  lines.push_back({"重复信访", "repeat petitions", std::to_string(j.value("repeat", int64_t{0}))});
+  std::vector<Line> lines = {{"收到信访件", "received", std::to_string(n("received"))}};
+  for (auto& [channel, count] : j["channels"].items())
+    lines.push_back({"　其中渠道 " + channel, "by channel: " + channel, std::to_string(count.get<int64_t>())});
+  lines.push_back({"集体访", "group petitions", std::to_string(n("group"))});
+  lines.push_back({"匿名或无联系方式", "anonymous or no contact", std::to_string(n("anonymous"))});
+  lines.push_back({"重复信访", "repeat petitions", std::to_string(n("repeat"))});
   lines.push_back({"7日内程序性答复率", "procedural reply within 7 days", rate(pt, pd) + " (" +
                    std::to_string(pt) + "/" + std::to_string(pd) + ")"});
   lines.push_back({"3个月内实体答复率", "substantive reply within 3 months", rate(st, sd) + " (" +
                    std::to_string(st) + "/" + std::to_string(sd) + ")"});
-  lines.push_back({"目前逾期期限", "deadlines overdue now", std::to_string(j["overdue_now"].get<int64_t>())});
-  lines.push_back({"移送", "transferred", std::to_string(j["transferred"].get<int64_t>())});
-  lines.push_back({"息诉罢访（办结）", "closed", std::to_string(j["closed"].get<int64_t>())});
-  std::cout << "# 信访工作月报 " << month << " / Petition statistics, " << month << "\n\n"
+  lines.push_back({"目前逾期期限", "deadlines overdue now", std::to_string(n("overdue_now"))});
+  lines.push_back({"移送", "transferred", std::to_string(n("transferred"))});
+  lines.push_back({"息诉罢访（办结）", "closed", std::to_string(n("closed"))});
+  auto zero = [&](const char* key) {
+    const int64_t v = n(key);
+    return v == 0 ? std::string("0 ✓ 达标 met") : std::to_string(v) + " ✗ 未达标 missed";
+  };
+  lines.push_back({"三零：投诉", "three zeros: complaints", zero("complaints")});
+  lines.push_back({"三零：涉检赴省进京非正常上访", "three zeros: irregular petitions to the province or Beijing",
+                   zero("irregular_petitions")});
+  lines.push_back({"三零：安全事故", "three zeros: safety incidents", zero("safety_incidents")});
+  const int64_t held = n("receptions_held"), planned = n("receptions_planned"), need = n("receptions_required");
+  lines.push_back({"检察长接待日（本年已举办 / 已安排，每年不少于" + std::to_string(need) + "次）",
+                   "chief procurator reception days this year: held / planned (at least " + std::to_string(need) + ")",
+                   std::to_string(held) + " / " + std::to_string(planned) +
+                       (planned >= need ? "" : " 安排不足 too few planned")});
+  lines.push_back({"本月接待日来访人数", "reception-day visitors this month", std::to_string(n("reception_visitors"))});
+  const std::string title_zh = "信访工作月报 " + month, title_en = "Petition statistics, " + month;
+  std::cout << "# " << title_zh << " / " << title_en << "\n\n"
             << "| 指标 | indicator | 数值 value |\n|---|---|---|\n";
   for (const auto& l : lines) std::cout << "| " << l.zh << " | " << l.en << " | " << l.value << " |\n";
-  std::cout << "\n三零（零投诉、零赴省进京非正常上访、零安全事故）尚未接入台账，需人工填报。\n"
-               "The three zeros (complaints, irregular petitions to the province or Beijing, safety "
-               "incidents) are not in the ledger yet: report them by hand.\n";
   if (!csv.empty()) {
     std::ofstream out(csv);
     out << "\xEF\xBB\xBF指标,indicator,数值 value\n";
-    for (const auto& l : lines) out << l.zh << "," << l.en << ",\"" << l.value << "\"\n";
+    for (const auto& l : lines) out << "\"" << l.zh << "\",\"" << l.en << "\",\"" << l.value << "\"\n";
     if (!out.flush()) return Fail(2, "无法写入 / cannot write " + csv);
+  }
+  if (!html.empty()) {
+    std::ofstream out(html);
+    out << "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>" << HtmlEscape(title_zh)
+        << "</title>\n<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+           "td,th{border:1px solid #999;padding:4px 10px}td:last-child{text-align:right}"
+           ".en{color:#666;font-size:90%}</style></head><body>\n<h1>"
+        << HtmlEscape(title_zh) << " <span class=\"en\">" << HtmlEscape(title_en)
+        << "</span></h1>\n<table><tr><th>指标</th><th class=\"en\">indicator</th><th>数值 value</th></tr>\n";
+    for (const auto& l : lines)
+      out << "<tr><td>" << HtmlEscape(l.zh) << "</td><td class=\"en\">" << HtmlEscape(l.en) << "</td><td>"
+          << HtmlEscape(l.value) << "</td></tr>\n";
+    out << "</table></body></html>\n";
+    if (!out.flush()) return Fail(2, "无法写入 / cannot write " + html);
   }
   return 0;
 }
@@ -426,10 +460,39 @@ int main(int argc, char** argv) {
   auto* ledger = app.add_subcommand("ledger", "信访台账：在办、将到期、逾期 / petition ledger: open, due soon, overdue");
   ledger->add_option("--ledger-http", ledger_http, "台账代理 / ledger agent host:port");
   ledger->add_option("--agency", ledger_agency, "只看一个机关 / one agency only");
+  std::string ledger_handler, report_month, report_csv, report_html;
+  bool ledger_due = false;
+  ledger->add_option("--handler", ledger_handler, "只看一位首办责任人 / one person responsible only");
+  ledger->add_flag("--due", ledger_due, "只看将到期和逾期 / due soon and overdue only");
   ledger->add_flag("--json", ledger_json);
-  std::string report_month, report_csv;
   ledger->add_option("--report", report_month, "月报 YYYY-MM / monthly statistics (Markdown)");
   ledger->add_option("--csv", report_csv, "月报另存 CSV / also write the report as CSV");
+  ledger->add_option("--html", report_html, "月报另存网页 / also write the report as an HTML page");
+
+  auto* petition = app.add_subcommand("petition", "信访登记 / petition intake at an adapter");
+  petition->require_subcommand(1);
+  concord::ctl::PetitionRegisterArgs pr;
+  auto* pet_register = petition->add_subcommand(
+      "register", "登记信访件（单件或 CSV）/ register petitions (one, or a CSV file)");
+  pet_register->add_option("--adapter", pr.adapter, "适配器 HTTP 地址 / the adapter's host:port");
+  auto* pet_csv = pet_register->add_option("--csv", pr.csv, "信访登记 CSV / petition CSV file");
+  pet_register->add_option("--intake-id", pr.intake_id, "登记编号 / intake id")->excludes(pet_csv);
+  pet_register->add_option("--channel", pr.channel, "渠道 来信/来访/网上/电话/视频/转送 / channel")
+      ->excludes(pet_csv);
+  pet_register->add_option("--matter", pr.matter, "信访事项 / matter")->excludes(pet_csv);
+  pet_register->add_option("--received", pr.received, "收到时间 \"YYYY-MM-DD HH:MM\" / received (CST)")
+      ->excludes(pet_csv);
+  pet_register->add_option("--petitioner", pr.petitioner, "信访人 / petitioner")->excludes(pet_csv);
+  pet_register->add_option("--contact", pr.contact, "联系方式 / contact")->excludes(pet_csv);
+  pet_register->add_flag("--anonymous", pr.anonymous, "匿名 / anonymous")->excludes(pet_csv);
+  pet_register->add_option("--case-ref", pr.case_ref, "案号 / case number")->excludes(pet_csv);
+  pet_register->add_option("--people", pr.people, "人数（5 人以上为集体访）/ people (5+: group)")
+      ->excludes(pet_csv);
+  pet_register->add_option("--wait", pr.wait_s, "等待台账号的秒数 / seconds to wait for ledger numbers");
+  std::string pet_adapter = pr.adapter, pet_id;
+  auto* pet_status = petition->add_subcommand("status", "登记状态与台账号 / status and ledger numbers");
+  pet_status->add_option("--adapter", pet_adapter, "适配器 HTTP 地址 / the adapter's host:port");
+  pet_status->add_option("--intake-id", pet_id, "只看一件 / one petition only");
 
   CLI11_PARSE(app, argc, argv);
 
@@ -467,9 +530,12 @@ int main(int argc, char** argv) {
   if (*tailc) return CmdTail(config, count, timeout_s);
   if (*dl_list) return CmdDeadLetters(hub_http, "list", 0);
   if (*dl_replay) return CmdDeadLetters(hub_http, "replay", dl_id);
-  if (*ledger && !report_month.empty()) return CmdLedgerReport(ledger_http, report_month, report_csv);
-  if (*ledger) return CmdLedger(ledger_http, ledger_agency, ledger_json);
+  if (*ledger && !report_month.empty())
+    return CmdLedgerReport(ledger_http, report_month, report_csv, report_html);
+  if (*ledger) return CmdLedger(ledger_http, ledger_agency, ledger_handler, ledger_due, ledger_json);
   if (*aid_keygen) return concord::ctl::CmdAidKeygen(key_out);
   if (*aid_dedup) return concord::ctl::CmdAidDedup(dd);
+  if (*pet_register) return concord::ctl::CmdPetitionRegister(pr);
+  if (*pet_status) return concord::ctl::CmdPetitionStatus(pet_adapter, pet_id);
   return 2;
 }

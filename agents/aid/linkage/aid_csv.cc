@@ -1,13 +1,10 @@
 #include "agents/aid/linkage/aid_csv.h"
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <iterator>
-#include <limits>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -23,9 +20,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
-#include "unicode/ucnv.h"
-#include "unicode/ustring.h"
-#include "unicode/utf8.h"
+#include "hub/common/csv.h"
 
 namespace concord::aid {
 namespace {
@@ -33,204 +28,7 @@ namespace {
 // Debian's abseil has its own string_view (not std::string_view), so inside
 // this file text is absl::string_view throughout.
 
-// ---------------------------------------------------------------------------
-// Encoding
-
-constexpr absl::string_view kUtf8Bom = "\xEF\xBB\xBF";
-
-bool IsUtf8(absl::string_view bytes) {
-  const auto* s = reinterpret_cast<const uint8_t*>(bytes.data());
-  const auto n = static_cast<int32_t>(bytes.size());
-  int32_t i = 0;
-  while (i < n) {
-    UChar32 c;
-    U8_NEXT(s, i, n, c);
-    if (c < 0) return false;
-  }
-  return true;
-}
-
-// InvalidArgument if `bytes` is not well-formed GB18030.
-absl::StatusOr<std::string> Gb18030ToUtf8(absl::string_view bytes) {
-  UErrorCode status = U_ZERO_ERROR;
-  std::unique_ptr<UConverter, decltype(&ucnv_close)> cnv(ucnv_open("GB18030", &status),
-                                                         &ucnv_close);
-  if (U_FAILURE(status)) {
-    return absl::InternalError(
-        absl::StrCat("ICU 无法打开 GB18030 转换器 / ICU cannot open the GB18030 "
-                     "converter: ",
-                     u_errorName(status)));
-  }
-  ucnv_setToUCallBack(cnv.get(), UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
-  // A GB18030 sequence of k bytes gives at most k UTF-16 units.
-  std::u16string utf16(bytes.size(), u'\0');
-  const int32_t units = ucnv_toUChars(cnv.get(), utf16.data(), static_cast<int32_t>(utf16.size()),
-                                      bytes.data(), static_cast<int32_t>(bytes.size()), &status);
-  if (U_FAILURE(status)) {
-    return absl::InvalidArgumentError(u_errorName(status));
-  }
-  // A UTF-16 unit gives at most 3 UTF-8 bytes.
-  std::string utf8(static_cast<size_t>(units) * 3, '\0');
-  int32_t length = 0;
-  u_strToUTF8(utf8.data(), static_cast<int32_t>(utf8.size()), &length, utf16.data(), units,
-              &status);
-  if (U_FAILURE(status)) {
-    return absl::InvalidArgumentError(u_errorName(status));
-  }
-  utf8.resize(static_cast<size_t>(length));
-  return utf8;
-}
-
-struct Decoded {
-  std::string text;  // UTF-8 without a byte-order mark
-  std::string encoding;
-};
-
-absl::StatusOr<Decoded> Decode(absl::string_view bytes) {
-  if (bytes.size() > static_cast<size_t>(std::numeric_limits<int32_t>::max())) {
-    return absl::InvalidArgumentError("文件超过 2 GiB / the file is over 2 GiB");
-  }
-  if (bytes.find('\0') != absl::string_view::npos) {
-    return absl::InvalidArgumentError(
-        "文件含有 NUL 字节（UTF-16 或非文本文件？），请另存为 UTF-8 或 GB18030 / "
-        "the file contains NUL bytes (UTF-16 or not text?); save it as UTF-8 "
-        "or GB18030");
-  }
-  if (absl::ConsumePrefix(&bytes, kUtf8Bom)) {
-    if (!IsUtf8(bytes)) {
-      return absl::InvalidArgumentError(
-          "文件以 UTF-8 BOM 开头但内容不是有效的 UTF-8 / the file starts with a "
-          "UTF-8 byte-order mark but is not valid UTF-8");
-    }
-    return Decoded{std::string(bytes), "UTF-8 with BOM"};
-  }
-  if (IsUtf8(bytes)) return Decoded{std::string(bytes), "UTF-8"};
-  absl::StatusOr<std::string> text = Gb18030ToUtf8(bytes);
-  if (absl::IsInvalidArgument(text.status())) {
-    return absl::InvalidArgumentError(
-        "文件编码无法识别，应为 UTF-8 或 GB18030 / the file is neither UTF-8 nor "
-        "GB18030");
-  }
-  if (!text.ok()) return text.status();
-  absl::string_view body = *text;
-  absl::ConsumePrefix(&body, kUtf8Bom);  // GB18030's own mark, now U+FEFF
-  return Decoded{std::string(body), "GB18030"};
-}
-
-// ---------------------------------------------------------------------------
-// CSV (RFC 4180)
-
-struct CsvRow {
-  int line = 0;                     // physical line where the row starts
-  std::vector<std::string> fields;  // unquoted; unquoted fields trimmed
-  std::string error;                // malformed quoting, "中文 / English"
-};
-
-// Splits UTF-8 text into rows. A line end is CRLF, LF or a lone CR.
-class CsvTokenizer {
- public:
-  explicit CsvTokenizer(absl::string_view text) : text_(text) {}
-
-  // Reads the next row; false at the end of the text.
-  bool Next(CsvRow* row) {
-    if (pos_ >= text_.size()) return false;
-    row->line = line_;
-    row->fields.clear();
-    row->error.clear();
-    for (;;) {
-      row->fields.push_back(ReadField(row));
-      if (!row->error.empty()) return true;
-      if (pos_ < text_.size() && text_[pos_] == ',') {
-        ++pos_;
-        continue;
-      }
-      SkipLineEnd();
-      return true;
-    }
-  }
-
- private:
-  bool AtLineEnd() const {
-    return pos_ < text_.size() && (text_[pos_] == '\n' || text_[pos_] == '\r');
-  }
-
-  bool AtFieldEnd() const { return pos_ >= text_.size() || text_[pos_] == ',' || AtLineEnd(); }
-
-  // Consumes one line end (if there is one), appending it to `out` if given.
-  void SkipLineEnd(std::string* out = nullptr) {
-    if (!AtLineEnd()) return;
-    size_t length =
-        text_[pos_] == '\r' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '\n' ? 2 : 1;
-    if (out != nullptr) out->append(text_.data() + pos_, length);
-    pos_ += length;
-    ++line_;
-  }
-
-  void SkipBlanks() {
-    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t')) {
-      ++pos_;
-    }
-  }
-
-  // Reads one field and leaves pos_ on the ',' or line end after it. On
-  // malformed quoting sets row->error and skips to the end of the line.
-  std::string ReadField(CsvRow* row) {
-    SkipBlanks();
-    if (pos_ >= text_.size() || text_[pos_] != '"') {
-      const size_t start = pos_;
-      while (!AtFieldEnd()) ++pos_;
-      return std::string(absl::StripTrailingAsciiWhitespace(text_.substr(start, pos_ - start)));
-    }
-    ++pos_;
-    std::string field;
-    for (;;) {
-      if (pos_ >= text_.size()) {
-        row->error = "引号未闭合 / unterminated quoted field";
-        return field;
-      }
-      if (AtLineEnd()) {
-        SkipLineEnd(&field);
-      } else if (text_[pos_] != '"') {
-        field += text_[pos_++];
-      } else if (pos_ + 1 < text_.size() && text_[pos_ + 1] == '"') {
-        field += '"';
-        pos_ += 2;
-      } else {
-        ++pos_;
-        break;
-      }
-    }
-    SkipBlanks();
-    if (!AtFieldEnd()) {
-      row->error = "右引号后还有内容 / text after a closing quote";
-      while (pos_ < text_.size() && !AtLineEnd()) ++pos_;
-      SkipLineEnd();
-    }
-    return field;
-  }
-
-  absl::string_view text_;
-  size_t pos_ = 0;
-  int line_ = 1;
-};
-
-// ASCII whitespace and the ideographic space U+3000 at either end.
-absl::string_view Trim(absl::string_view s) {
-  constexpr absl::string_view kIdeographicSpace = "\xE3\x80\x80";
-  for (;;) {
-    s = absl::StripAsciiWhitespace(s);
-    const bool front = absl::ConsumePrefix(&s, kIdeographicSpace);
-    const bool back = absl::ConsumeSuffix(&s, kIdeographicSpace);
-    if (!front && !back) return s;
-  }
-}
-
-bool IsBlank(const CsvRow& row) {
-  for (const std::string& f : row.fields) {
-    if (!Trim(f).empty()) return false;
-  }
-  return row.error.empty();
-}
+using csv::Trim;
 
 // ---------------------------------------------------------------------------
 // Columns
@@ -252,14 +50,8 @@ enum class Column {
   kGrantedOn,
 };
 
-struct ColumnInfo {
-  const char* english;
-  const char* chinese;
-  bool required;
-};
-
 // Indexed by Column.
-constexpr ColumnInfo kColumns[] = {
+constexpr csv::Column kColumns[] = {
     {"record_id", "记录编号", true},
     {"agency", "救助机关", false},
     {"name", "姓名", true},
@@ -275,22 +67,11 @@ constexpr ColumnInfo kColumns[] = {
     {"amount_yuan", "金额", false},
     {"granted_on", "救助日期", true},
 };
-constexpr size_t kColumnCount = std::size(kColumns);
 
-const ColumnInfo& InfoOf(Column c) { return kColumns[static_cast<size_t>(c)]; }
-
-std::optional<Column> FindColumn(absl::string_view header) {
-  header = Trim(header);
-  for (size_t i = 0; i < kColumnCount; ++i) {
-    if (absl::EqualsIgnoreCase(header, kColumns[i].english) || header == kColumns[i].chinese) {
-      return static_cast<Column>(i);
-    }
-  }
-  return std::nullopt;
-}
+const csv::Column& InfoOf(Column c) { return kColumns[static_cast<size_t>(c)]; }
 
 absl::Status FieldError(Column c, absl::string_view chinese, absl::string_view english) {
-  const ColumnInfo& info = InfoOf(c);
+  const csv::Column& info = InfoOf(c);
   return absl::InvalidArgumentError(
       absl::StrCat(info.chinese, chinese, " / ", info.english, english));
 }
@@ -447,47 +228,10 @@ std::string AidTypeList(const char* (*name)(AidType), const char* separator) {
 
 class AidCsvParser {
  public:
-  // Reads the header; a whole-file error if it is unusable.
-  absl::Status ReadHeader(const CsvRow& row) {
-    if (!row.error.empty()) {
-      const std::pair<std::string, std::string> reason =
-          absl::StrSplit(row.error, absl::MaxSplits(" / ", 1));
-      return absl::InvalidArgumentError(absl::StrCat("第 ", row.line, " 行表头格式有误：",
-                                                     reason.first, " / malformed header on line ",
-                                                     row.line, ": ", reason.second));
-    }
-    index_.fill(-1);
-    width_ = row.fields.size();
-    for (size_t i = 0; i < width_; ++i) {
-      std::optional<Column> column = FindColumn(row.fields[i]);
-      if (!column.has_value()) continue;
-      int& index = index_[static_cast<size_t>(*column)];
-      if (index >= 0) {
-        const ColumnInfo& info = InfoOf(*column);
-        return absl::InvalidArgumentError(absl::StrCat(
-            "列“", info.chinese, "”重复（第 ", index + 1, " 列和第 ", i + 1, " 列） / column ",
-            info.english, " appears twice (columns ", index + 1, " and ", i + 1, ")"));
-      }
-      index = static_cast<int>(i);
-    }
-    std::vector<std::string> chinese;
-    std::vector<std::string> english;
-    for (size_t c = 0; c < kColumnCount; ++c) {
-      if (kColumns[c].required && index_[c] < 0) {
-        chinese.push_back(kColumns[c].chinese);
-        english.push_back(kColumns[c].english);
-      }
-    }
-    if (!chinese.empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("缺少必需的列：", absl::StrJoin(chinese, "、"),
-                       " / missing required columns: ", absl::StrJoin(english, ", ")));
-    }
-    return absl::OkStatus();
-  }
+  explicit AidCsvParser(const csv::Table& table) : table_(table) {}
 
   // Adds the row's record, or its errors.
-  void ReadRow(const CsvRow& row, AidCsvResult* result) {
+  void ReadRow(const csv::Row& row, AidCsvResult* result) {
     const size_t errors_before = result->errors.size();
     auto fail = [&](std::string reason) {
       result->errors.push_back(CsvError{row.line, std::move(reason)});
@@ -495,10 +239,8 @@ class AidCsvParser {
     auto check = [&](const absl::Status& status) {
       if (!status.ok()) fail(std::string(status.message()));
     };
-    if (!row.error.empty()) return fail(row.error);
-    if (row.fields.size() != width_) {
-      return fail(absl::StrCat("字段数不对：应为 ", width_, " 个，实为 ", row.fields.size(),
-                               " 个 / expected ", width_, " fields, found ", row.fields.size()));
+    if (absl::Status usable = table_.Check(row); !usable.ok()) {
+      return fail(std::string(usable.message()));
     }
     AidRecord r;
     r.line = row.line;
@@ -556,41 +298,25 @@ class AidCsvParser {
 
  private:
   // The trimmed field of `column`, or "" if the file has no such column.
-  absl::string_view Field(const CsvRow& row, Column column) const {
-    const int index = index_[static_cast<size_t>(column)];
-    return index < 0 ? absl::string_view() : Trim(row.fields[index]);
+  absl::string_view Field(const csv::Row& row, Column column) const {
+    return table_.Field(row, static_cast<size_t>(column));
   }
 
-  std::array<int, kColumnCount> index_{};            // field index of each Column, or -1
-  size_t width_ = 0;                                 // number of header fields
+  const csv::Table& table_;
   std::unordered_map<std::string, int> first_line_;  // record_id -> line
 };
 
 }  // namespace
 
 absl::StatusOr<AidCsvResult> ParseAidCsv(std::string_view bytes) {
-  absl::StatusOr<Decoded> decoded = Decode(absl::string_view(bytes.data(), bytes.size()));
-  if (!decoded.ok()) return decoded.status();
+  absl::StatusOr<csv::Table> table =
+      csv::Table::Parse(absl::string_view(bytes.data(), bytes.size()), kColumns);
+  if (!table.ok()) return table.status();
   AidCsvResult result;
-  result.encoding = std::move(decoded->encoding);
-
-  AidCsvParser parser;
-  CsvTokenizer tokenizer(decoded->text);
-  CsvRow row;
-  bool have_header = false;
-  while (tokenizer.Next(&row)) {
-    if (IsBlank(row)) continue;
-    if (!have_header) {
-      absl::Status header = parser.ReadHeader(row);
-      if (!header.ok()) return header;
-      have_header = true;
-      continue;
-    }
-    parser.ReadRow(row, &result);
-  }
-  if (!have_header) {
-    return absl::InvalidArgumentError("文件没有表头 / the file has no header row");
-  }
+  result.encoding = table->encoding();
+  AidCsvParser parser(*table);
+  csv::Row row;
+  while (table->Next(&row)) parser.ReadRow(row, &result);
   return result;
 }
 

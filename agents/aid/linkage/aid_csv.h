@@ -1,11 +1,9 @@
 // Reading an agency's aid grants from its CSV export.
 //
-// The file is UTF-8 (with or without a byte-order mark) or GB18030, the two
-// encodings Chinese spreadsheets export; anything else is refused whole. The
-// CSV is RFC 4180 (comma, double quotes with "" escapes, quoted commas and line
-// breaks; CRLF, LF or CR line ends) with spaces around unquoted fields trimmed.
-// Lines that are empty (or hold only separators) are skipped wherever they
-// stand.
+// The file is read as hub/common/csv.h reads every agency export: UTF-8
+// (with or without a byte-order mark) or GB18030, anything else refused
+// whole; RFC 4180 with spaces around unquoted fields trimmed; lines that are
+// empty (or hold only separators) skipped wherever they stand.
 //
 // The first row is the header. Columns are found by their English or Chinese
 // name (English case-insensitive):
@@ -43,13 +41,12 @@
 
 #include "absl/status/statusor.h"
 #include "agents/aid/linkage/record.h"
+#include "hub/common/csv.h"
 
 namespace concord::aid {
 
-struct CsvError {
-  int line = 0;        // physical line where the row starts (header is 1)
-  std::string reason;  // "中文 / English", naming the field and its value
-};
+// A bad row: its physical line (header is 1) and "中文 / English" reason.
+using CsvError = csv::RowError;
 
 struct AidCsvResult {
   std::vector<AidRecord> records;  // the good rows, in file order

@@ -7,7 +7,13 @@
 
 #include <nlohmann/json.hpp>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <string>
+#include <thread>
+
+#include "agents/ledger/calendar.h"
 
 #include "tests/support/daemon.h"
 #include "tests/support/district.h"
@@ -31,6 +37,7 @@ std::string Shell(const std::string& cmd) {
 class LedgerDistrict : public ::testing::Test {
  protected:
   void SetUp() override {
+    SetClock("2026-09-21 08:00");
     ASSERT_TRUE(d_.StartHub().ok());
     const std::string intake = "[petitions]\nledger = \"ledger\"\n";
     petition_ = std::make_unique<DaemonProcess>(d_, "petition", "concord-adapter", intake);
@@ -42,8 +49,17 @@ class LedgerDistrict : public ::testing::Test {
     agent_ = std::make_unique<DaemonProcess>(
         d_, "ledger", "concord-ledger-agent",
         "[ledger]\ncalendar = \"" + std::string(CONCORD_SOURCE_DIR) +
-            "/deploy/calendar/cn-holidays.txt\"\npetition_office = \"petition\"\nscan_seconds = 1\n",
+            "/deploy/calendar/cn-holidays.txt\"\npetition_office = \"petition\"\nscan_seconds = 1\n"
+            "reception_hosts = [\"procuratorate\"]\nreception_bookers = [\"petition\"]\n"
+            "clock_file = \"" + clock_file_ + "\"\n",
         "ledger.db");
+  }
+  // The ledger agent's clock (a FileClock): set before it starts, moved by the test.
+  void SetClock(const std::string& date_time) {
+    const int64_t ms = *ledger::ParseDateTimeMs(date_time);
+    const std::string tmp = clock_file_ + ".tmp";
+    { std::ofstream(tmp) << ms << "\n"; }
+    std::filesystem::rename(tmp, clock_file_);
   }
 
   // Publishes `payload` of `type` to the ledger and waits for its PetitionReply.
@@ -65,9 +81,33 @@ class LedgerDistrict : public ::testing::Test {
     return reply;
   }
   json Act(const DaemonProcess& a, const std::string& no, const std::string& action,
-           const std::string& note = "", const std::string& to = "") {
+           const std::string& note = "", const std::string& to = "", const std::string& handler = "") {
     return Ask(a, "concord.v1.PetitionAct",
-               {{"ledger_no", no}, {"action", action}, {"note", note}, {"to_agency", to}});
+               {{"ledger_no", no}, {"action", action}, {"note", note}, {"to_agency", to},
+                {"department", handler.empty() ? "" : "控告申诉部门"}, {"handler", handler}});
+  }
+  // Posts to an adapter's reception or incident API and waits for the ledger's answer.
+  json Request(const DaemonProcess& a, const std::string& path, const json& body) {
+    HttpResult r = a.Post(path, body);
+    EXPECT_EQ(r.status, 202) << path << ": " << r.body;
+    const std::string id = json::parse(r.body, nullptr, false).value("id", "");
+    json out;
+    WaitFor([&] {
+      out = a.Get("/ledger/requests?id=" + id);
+      return out.is_object() && out.value("status", "") != "sent";
+    }, 15000);
+    return out;
+  }
+  // DeadlineAlerts an agency received: "ledger_no|rule|kind" -> how many.
+  std::map<std::string, int> AlertsSeen(const DaemonProcess& a) {
+    std::map<std::string, int> out;
+    json inbox = a.Get("/inbox?limit=1000");
+    if (inbox.is_object())
+      for (const auto& m : inbox["messages"])
+        if (m.value("type", "") == "concord.v1.DeadlineAlert")
+          ++out[m["payload"].value("ledger_no", "") + "|" + m["payload"].value("rule", "") + "|" +
+                m["payload"].value("kind", "")];
+    return out;
   }
   // The PetitionEvent actions an agency has received for `no`, in order.
   std::vector<std::string> EventsSeen(const DaemonProcess& a, const std::string& no) {
@@ -81,6 +121,7 @@ class LedgerDistrict : public ::testing::Test {
   }
 
   TestDistrict d_{{"petition", "procuratorate", "ledger:ledger"}};
+  const std::string clock_file_ = d_.dir() + "/ledger-clock";
   std::unique_ptr<DaemonProcess> petition_, procuratorate_, agent_;
 };
 
@@ -105,7 +146,8 @@ TEST_F(LedgerDistrict, TransferKeepsOneItemAcrossAgencies) {
   ASSERT_TRUE(Act(*petition_, no, "transfer", "属检察机关管辖，已告知信访人", "procuratorate").value("ok", false));
   EXPECT_FALSE(Act(*petition_, no, "accept").value("ok", true)) << "the sender no longer acts";
   ASSERT_TRUE(Act(*procuratorate_, no, "start_review").value("ok", false));
-  ASSERT_TRUE(Act(*procuratorate_, no, "accept", "控告申诉部门").value("ok", false));
+  EXPECT_FALSE(Act(*procuratorate_, no, "accept", "控告申诉部门").value("ok", true)) << "names no handler";
+  ASSERT_TRUE(Act(*procuratorate_, no, "accept", "", "", "张检察官").value("ok", false));
   ASSERT_TRUE(Act(*procuratorate_, no, "procedural_reply", "电话告知已受理").value("ok", false));
 
   // The agent is killed (SIGKILL) and restarted: the item and its clock survive.
@@ -181,6 +223,97 @@ TEST_F(LedgerDistrict, AdapterPetitionApi) {
   EXPECT_EQ(refused.value("status", ""), "refused");
   EXPECT_NE(refused.value("reason", "").find("不能"), std::string::npos) << refused.dump();
   EXPECT_EQ(petition_->Post("/petitions/act", {{"ledger_no", no}, {"action", "dance"}}).status, 400);
+}
+
+// The agent runs on a clock the test moves (FileClock): warnings arrive before
+// the deadline; the agent is SIGKILLed mid-year and restarted later on; the
+// overdue alerts it owes then arrive, and nothing already sent comes twice.
+TEST_F(LedgerDistrict, AgentKilledMidYearLosesNoTimer) {
+  std::vector<std::string> nos;
+  for (int i = 0; i < 3; ++i) {
+    json r = Ask(*petition_, "concord.v1.PetitionRegister",
+                 {{"intake_id", "K-" + std::to_string(i)}, {"channel", "letter"},
+                  {"received_ms", *ledger::ParseDateTimeMs("2026-09-21 09:00")}, {"petitioner", "王某"},
+                  {"contact", "1380013800" + std::to_string(i)}, {"matter", "事项" + std::to_string(i)}});
+    ASSERT_TRUE(r.value("ok", false)) << r.dump();
+    nos.push_back(r["ledger_no"]);
+  }
+  for (const auto& no : nos) ASSERT_TRUE(Act(*petition_, no, "start_review").value("ok", false));
+  // The procedural reply is due 2026-09-28 (7 days; the warning lead is 2 days).
+  SetClock("2026-09-27 10:00");
+  std::map<std::string, int> seen;
+  ASSERT_TRUE(WaitFor([&] {
+    seen = AlertsSeen(*petition_);
+    for (const auto& no : nos)
+      if (!seen.count(no + "|procedural_reply|warning")) return false;
+    return true;
+  }, 15000)) << "warnings before the deadline; got " << json(seen).dump() ;
+
+  agent_->Kill();
+  SetClock("2026-10-20 10:00");  // while it is down, the deadline passes (and 3 more days)
+  StartAgent();
+  ASSERT_TRUE(agent_->ok());
+  ASSERT_TRUE(WaitFor([&] {
+    seen = AlertsSeen(*petition_);
+    for (const auto& no : nos)
+      if (!seen.count(no + "|procedural_reply|overdue") || !seen.count(no + "|procedural_reply|escalation"))
+        return false;
+    return true;
+  }, 15000)) << "overdue and escalated after the restart";
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // two more scans
+  for (const auto& [key, n] : AlertsSeen(*petition_)) EXPECT_EQ(n, 1) << "sent twice: " << key;
+  // Still visibly overdue until handled.
+  json open = agent_->Get("/ledger/open");
+  ASSERT_EQ(open["items"].size(), 3u);
+  for (const auto& i : open["items"]) EXPECT_TRUE(i.value("overdue", false)) << i.dump();
+}
+
+// Reception day across agencies: the procuratorate publishes a slot, the
+// petition office books a petitioner into it, both see the places taken; the
+// procuratorate records the visit and the petition raised there enters the
+// ledger. A three-zeros incident reaches the monthly report.
+TEST_F(LedgerDistrict, ReceptionDayAndIncidents) {
+  const json slot = {{"slot_id", "JCZ-2026-10"}, {"host", "检察长 周某"}, {"place", "12309检察服务中心"},
+                     {"starts", "2026-10-15 09:00"}, {"ends", "2026-10-15 12:00"}, {"capacity", 2}};
+  EXPECT_EQ(Request(*petition_, "/reception/slots", slot).value("status", ""), "refused")
+      << "only the host publishes";
+  ASSERT_EQ(Request(*procuratorate_, "/reception/slots", slot).value("status", ""), "done");
+  EXPECT_EQ(petition_->Post("/reception/bookings", {{"slot_id", "JCZ-2026-10"}}).status, 400);
+  const json booking = {{"booking_id", "YY-1"}, {"slot_id", "JCZ-2026-10"}, {"petitioner", "陈某"},
+                        {"contact", "13600000000"}, {"matter", "申请检察机关监督执行"}};
+  ASSERT_EQ(Request(*petition_, "/reception/bookings", booking).value("status", ""), "done");
+  for (const DaemonProcess* a : {petition_.get(), procuratorate_.get()}) {
+    json view;
+    ASSERT_TRUE(WaitFor([&] {
+      view = a->Get("/reception/slots");
+      return view.is_object() && !view["slots"].empty() && view["slots"][0].value("booked", 0) == 1;
+    }, 15000)) << view.dump();
+    EXPECT_EQ(view["slots"][0].value("starts", ""), "2026-10-15 09:00");
+  }
+  const json outcome = {{"booking_id", "YY-1"}, {"booked_by", "petition"}, {"outcome", "attended"},
+                        {"note", "当面听取诉求，释法说理"}, {"register", true}};
+  json early = Request(*procuratorate_, "/reception/outcomes", outcome);
+  EXPECT_EQ(early.value("status", ""), "refused") << "not before the reception";
+  SetClock("2026-10-15 11:00");
+  json done = Request(*procuratorate_, "/reception/outcomes", outcome);
+  ASSERT_EQ(done.value("status", ""), "done") << done.dump();
+  const std::string no = done.value("ledger_no", "");
+  ASSERT_FALSE(no.empty()) << done.dump();
+  json open = agent_->Get("/ledger/open");
+  bool listed = false;
+  for (const auto& i : open["items"])
+    if (i["ledger_no"] == no) listed = i["agency"] == "procuratorate" && i["received"] == "2026-10-15";
+  EXPECT_TRUE(listed) << open.dump();
+
+  EXPECT_EQ(petition_->Post("/incidents", {{"incident_id", "SJ-1"}, {"kind", "dance"}}).status, 400);
+  ASSERT_EQ(Request(*petition_, "/incidents", {{"incident_id", "SJ-1"}, {"kind", "投诉"},
+                                               {"occurred", "2026-10-16 10:00"}, {"ledger_no", no}})
+                .value("status", ""), "done");
+  const std::string report = Shell(BinPath("concordctl") + " ledger --report 2026-10 --ledger-http 127.0.0.1:" +
+                                   std::to_string(agent_->port()));
+  EXPECT_NE(report.find("| 三零：投诉 | three zeros: complaints | 1 ✗"), std::string::npos) << report;
+  EXPECT_NE(report.find("| 三零：安全事故 | three zeros: safety incidents | 0 ✓"), std::string::npos) << report;
+  EXPECT_NE(report.find("本月接待日来访人数 | reception-day visitors this month | 1 |"), std::string::npos) << report;
 }
 
 }  // namespace

@@ -51,6 +51,10 @@ class LedgerTest : public ::testing::Test {
     p.petition_office = true;
     return p;
   }
+  // An action's input routed to a department with its first handler.
+  static ActInput Routed(const std::string& department, const std::string& handler = "李科长") {
+    return ActInput{.note = "", .to_agency = "", .department = department, .handler = handler};
+  }
   std::set<std::string> RulesAlerted(const std::vector<Alert>& alerts, Alert::Kind kind) {
     std::set<std::string> out;
     for (const auto& a : alerts)
@@ -110,7 +114,7 @@ TEST_F(LedgerTest, WarningsThenOverdueThenEscalationOnce) {
   ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kProceduralReply, At("2025-03-20"), "短信告知").ok());
   open = *ledger_->OpenItems(At("2025-03-20"));
   EXPECT_TRUE(open[0].overdue) << "the petition office's 15 days to transfer or assign passed on 03-18";
-  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kAccept, At("2025-03-20", 11), "信访科").ok());
+  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kAccept, At("2025-03-20", 11), Routed("信访科")).ok());
   open = *ledger_->OpenItems(At("2025-03-20"));
   EXPECT_FALSE(open[0].overdue) << "next: the 60-day answer and the 3-month reply";
 }
@@ -128,7 +132,7 @@ TEST_F(LedgerTest, TransferKeepsOneHistoryAndTheClock) {
   EXPECT_EQ(ledger_->Apply(no, "petition", Action::kAccept, At("2025-03-05")).status().code(),
             absl::StatusCode::kPermissionDenied);
   ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kStartReview, At("2025-03-04", 15)).ok());
-  ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kAccept, At("2025-03-05"), "控申部门 张检察官").ok());
+  ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kAccept, At("2025-03-05"), Routed("控申部门", "张检察官")).ok());
   ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kProceduralReply, At("2025-03-06"), "电话告知").ok());
   ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kStartWork, At("2025-03-07")).ok());
   ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kSubstantiveReply, At("2025-04-20"), "书面答复").ok());
@@ -159,7 +163,7 @@ TEST_F(LedgerTest, ForbiddenTransitionLeavesNoTrace) {
 // The one extension moves the 60-day answer deadline by 30 days.
 TEST_F(LedgerTest, ExtensionMovesTheAnswerDeadline) {
   const std::string no = *ledger_->Register(Petition("E-1", At("2025-03-03")));
-  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kAccept, At("2025-03-03", 12), "信访科").ok());
+  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kAccept, At("2025-03-03", 12), Routed("信访科")).ok());
   ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kProceduralReply, At("2025-03-04"), "短信").ok());
   ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kProgressReply, At("2025-04-20"), "阶段性答复").ok());
   ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kExtend, At("2025-04-25"), "案情复杂，经负责人批准").ok());
@@ -202,7 +206,7 @@ TEST_F(LedgerTest, RepeatPetitionsAreLinked) {
   for (Action act : {Action::kAccept, Action::kProceduralReply, Action::kSubstantiveReply,
                      Action::kRequestReview, Action::kReviewOpinion, Action::kRequestReview,
                      Action::kReviewOpinion})
-    ASSERT_TRUE(ledger_->Apply(a, "petition", act, t, "办理").ok()) << ActionName(act);
+    ASSERT_TRUE(ledger_->Apply(a, "petition", act, t, Routed("办理")).ok()) << ActionName(act);
   const std::string c = *ledger_->Register(Petition("P-4", At("2025-06-01")));
   const auto hc = *ledger_->History(c);
   EXPECT_EQ(hc[0].to_status, "not_accepted");
@@ -225,7 +229,7 @@ TEST_F(LedgerTest, MonthlyStatistics) {
   const std::string b = reg("S-2", "visit", At("2025-03-04"), 6);
   reg("S-3", "online", At("2025-03-05"), 1, /*anonymous=*/true);
   reg("S-4", "letter", At("2025-04-01"));  // another month
-  ASSERT_TRUE(ledger_->Apply(a, "petition", Action::kAccept, At("2025-03-03", 12), "科室").ok());
+  ASSERT_TRUE(ledger_->Apply(a, "petition", Action::kAccept, At("2025-03-03", 12), Routed("科室")).ok());
   ASSERT_TRUE(ledger_->Apply(a, "petition", Action::kProceduralReply, At("2025-03-05"), "短信").ok());
   ASSERT_TRUE(ledger_->Apply(a, "petition", Action::kSubstantiveReply, At("2025-04-20"), "答复").ok());
   ASSERT_TRUE(ledger_->Apply(a, "petition", Action::kClose, At("2025-04-25"), "息诉").ok());
@@ -289,7 +293,7 @@ TEST_F(LedgerTest, SimulatedYearNothingSilentlyOverdue) {
                                    Action::kStartWork, Action::kSubstantiveReply, Action::kClose};
     for (auto& it : items) {
       if (it.step >= 6 || it.next_act_ms > t) continue;
-      auto r = ledger_->Apply(it.no, "petition", kPath[it.step], t, "办理");
+      auto r = ledger_->Apply(it.no, "petition", kPath[it.step], t, Routed("办理"));
       ASSERT_TRUE(r.ok()) << it.no << " " << ActionName(kPath[it.step]) << ": " << r.status();
       ++it.step;
       const int64_t gap = it.step == 4 ? 30 * kDay : kDay;  // the substantive work takes a month
@@ -310,6 +314,145 @@ TEST_F(LedgerTest, SimulatedYearNothingSilentlyOverdue) {
     EXPECT_TRUE(overdue.count(k)) << "silently overdue: " << k;
   }
   EXPECT_GT(late, 0) << "the slow clerks must have missed some dates";
+}
+
+// Accepting names the first handler (首办责任制); the clock's alerts name
+// them; a transfer leaves the receiving agency to name its own.
+TEST_F(LedgerTest, AcceptNamesTheFirstHandler) {
+  const std::string no = *ledger_->Register(Petition("H-1", At("2025-03-03", 9)));
+  auto refused = ledger_->Apply(no, "petition", Action::kAccept, At("2025-03-03", 10), "信访科");
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("首办责任人"), std::string_view::npos);
+  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kAccept, At("2025-03-03", 10), Routed("信访科", "赵敏")).ok());
+  auto open = *ledger_->OpenItems(At("2025-03-04"));
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0].handler, "赵敏");
+  EXPECT_EQ(open[0].department, "信访科");
+  EXPECT_NE(ledger_->History(no)->back().note.find("首办责任人 赵敏"), std::string::npos);
+  bool named = false;
+  for (const auto& a : ledger_->Scan(At("2025-03-09")))
+    if (a.rule == "procedural_reply") named = a.handler == "赵敏" && a.text.find("赵敏") != std::string::npos;
+  EXPECT_TRUE(named) << "the warning names the first handler";
+  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kTransfer, At("2025-03-09"), "属检察机关管辖", "procuratorate").ok());
+  EXPECT_EQ(ledger_->OpenItems(At("2025-03-09"))->at(0).handler, "") << "the receiving agency names its own";
+}
+
+// Overdue goes to the agency's leader; still overdue, to its head, and for a
+// group or major item also to the political-legal committee.
+TEST_F(LedgerTest, SecondEscalationOfMajorAndGroupItems) {
+  PetitionInput group = Petition("G-1", At("2025-03-03", 9));
+  group.people = 8;
+  PetitionInput major = Petition("G-2", At("2025-03-03", 9));
+  major.matter = "重大事项";
+  major.major = true;
+  PetitionInput plain = Petition("G-3", At("2025-03-03", 9));
+  plain.matter = "一般事项";
+  std::map<std::string, std::string> kind;
+  for (const auto& p : {group, major, plain}) kind[*ledger_->Register(p)] = p.intake_id;
+  std::map<std::string, Alert> escalations;
+  for (int64_t t = At("2025-03-03", 12); t < At("2025-03-20"); t += 6 * kHour)
+    for (const auto& a : ledger_->Scan(t))
+      if (a.kind == Alert::kEscalation && a.rule == "procedural_reply") escalations.emplace(kind[a.ledger_no], a);
+  ASSERT_EQ(escalations.size(), 3u);
+  EXPECT_TRUE(escalations.at("G-1").major);
+  EXPECT_TRUE(escalations.at("G-2").major);
+  EXPECT_FALSE(escalations.at("G-3").major);
+  EXPECT_NE(escalations.at("G-1").text.find("政法委"), std::string::npos);
+  EXPECT_EQ(escalations.at("G-3").text.find("政法委"), std::string::npos);
+}
+
+// Lead times come from the options; an item inside its lead time is due soon.
+TEST_F(LedgerTest, LeadTimesAreConfigurable) {
+  const std::string no = *ledger_->Register(Petition("L-1", At("2025-03-03", 9)));
+  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kStartReview, At("2025-03-03", 11)).ok());
+  ScanOptions early;
+  early.days_lead_ms = 5 * kDay;  // procedural reply due 03-10: warned from 03-05 on
+  EXPECT_FALSE(RulesAlerted(ledger_->Scan(At("2025-03-04"), early), Alert::kWarning).count("procedural_reply"));
+  EXPECT_FALSE(ledger_->OpenItems(At("2025-03-04"), early)->at(0).due_soon);
+  EXPECT_TRUE(ledger_->OpenItems(At("2025-03-06"), early)->at(0).due_soon);
+  EXPECT_FALSE(ledger_->OpenItems(At("2025-03-06"))->at(0).due_soon) << "the default lead is 2 days";
+  EXPECT_TRUE(RulesAlerted(ledger_->Scan(At("2025-03-06"), early), Alert::kWarning).count("procedural_reply"));
+}
+
+// The three zeros: incidents recorded once each, counted in their month.
+TEST_F(LedgerTest, ThreeZerosAreCounted) {
+  const std::string no = *ledger_->Register(Petition("Z-1", At("2025-03-03")));
+  ASSERT_TRUE(ledger_->RecordIncident("petition", "I-1", IncidentKind::kComplaint, At("2025-03-10"), no, "投诉办理拖延").ok());
+  ASSERT_TRUE(ledger_->RecordIncident("petition", "I-1", IncidentKind::kComplaint, At("2025-03-10"), no, "again").ok());
+  ASSERT_TRUE(ledger_->RecordIncident("police", "I-1", IncidentKind::kIrregularPetition, At("2025-03-12"), "", "").ok());
+  EXPECT_EQ(ledger_->RecordIncident("police", "I-2", IncidentKind::kSafetyIncident, At("2025-03-12"), "信-2025-999999", "")
+                .code(), absl::StatusCode::kNotFound);
+  ASSERT_TRUE(ledger_->RecordIncident("police", "I-3", IncidentKind::kSafetyIncident, At("2025-04-01"), "", "").ok());
+  const auto march = *ledger_->Stats("2025-03", At("2025-05-01"));
+  EXPECT_EQ(march.complaints, 1) << "recorded twice, one incident";
+  EXPECT_EQ(march.irregular_petitions, 1);
+  EXPECT_EQ(march.safety_incidents, 0) << "April's";
+  EXPECT_EQ(ledger_->Stats("2025-04", At("2025-05-01"))->safety_incidents, 1);
+  EXPECT_EQ(IncidentKindFromName("赴省进京非正常上访"), IncidentKind::kIrregularPetition);
+  EXPECT_FALSE(IncidentKindFromName("other"));
+}
+
+// Reception days: the host publishes, bookers book within capacity, the host
+// records the outcome, and a petition raised there enters the ledger with its
+// clock from the reception day.
+TEST_F(LedgerTest, ReceptionDay) {
+  const int64_t now = At("2025-03-03", 9);
+  ReceptionSlotInput slot{"procuratorate", "R-03", "检察长 王某", "12309检察服务中心", At("2025-03-14", 9),
+                          At("2025-03-14", 12), 2, false};
+  ASSERT_TRUE(ledger_->PublishSlot(slot, now).ok());
+  ReceptionSlotInput bad = slot;
+  bad.ends_ms = bad.starts_ms;
+  EXPECT_EQ(ledger_->PublishSlot(bad, now).code(), absl::StatusCode::kInvalidArgument);
+
+  const std::string earlier = *ledger_->Register(Petition("V-0", At("2025-02-20")));
+  BookingInput b{"petition", "B-1", "", "R-03", "李某", "13900000000", "申请国家司法救助", "", earlier, 1, false};
+  ASSERT_TRUE(ledger_->Book(b, now).ok());
+  ASSERT_TRUE(ledger_->Book(b, now).ok()) << "the same booking again is one booking";
+  BookingInput c = b;
+  c.booking_id = "B-2";
+  c.petitioner = "张某";
+  c.ledger_no.clear();
+  ASSERT_TRUE(ledger_->Book(c, now).ok());
+  BookingInput d = c;
+  d.booking_id = "B-3";
+  EXPECT_EQ(ledger_->Book(d, now).code(), absl::StatusCode::kResourceExhausted) << "two places";
+  slot.capacity = 1;
+  EXPECT_EQ(ledger_->PublishSlot(slot, now).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ledger_->Book(d, At("2025-03-14", 10)).code(), absl::StatusCode::kFailedPrecondition) << "begun";
+  d.slot_id = "R-99";
+  EXPECT_EQ(ledger_->Book(d, now).code(), absl::StatusCode::kNotFound);
+  auto slots = *ledger_->Slots(now);
+  ASSERT_EQ(slots.size(), 1u);
+  EXPECT_EQ(slots[0].booked, 2);
+
+  OutcomeInput o{"procuratorate", "petition", "B-1", true, "释法说理，当场答复", "", true};
+  EXPECT_EQ(ledger_->RecordOutcome(o, At("2025-03-13")).status().code(), absl::StatusCode::kFailedPrecondition)
+      << "not before the reception";
+  OutcomeInput other = o;
+  other.host = "court";
+  EXPECT_EQ(ledger_->RecordOutcome(other, At("2025-03-14", 11)).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  auto raised = ledger_->RecordOutcome(o, At("2025-03-14", 11));
+  ASSERT_TRUE(raised.ok()) << raised.status();
+  ASSERT_FALSE(raised->empty());
+  EXPECT_EQ(*ledger_->RecordOutcome(o, At("2025-03-14", 12)), *raised) << "recorded once";
+  EXPECT_EQ(*ledger_->Responsible(*raised), "procuratorate");
+  const auto h = *ledger_->History(*raised);
+  EXPECT_EQ(h[0].at_ms, slot.starts_ms) << "received at the reception";
+  EXPECT_NE(h[0].note.find("检察长接待日"), std::string::npos) << h[0].note;
+  EXPECT_NE(h[0].note.find("channel=visit"), std::string::npos) << h[0].note;
+  EXPECT_EQ(ledger_->History(earlier)->back().action, "reception") << "the item the visit was about keeps it";
+  // The clock runs from the reception day: the procedural reply is due 7 days later.
+  EXPECT_TRUE(RulesAlerted(ledger_->Scan(At("2025-03-22")), Alert::kOverdue).count("procedural_reply"));
+
+  OutcomeInput absent{"procuratorate", "petition", "B-2", false, "未到场", "", false};
+  EXPECT_EQ(*ledger_->RecordOutcome(absent, At("2025-03-14", 12)), "");
+  BookingInput cancel = c;
+  cancel.cancel = true;
+  EXPECT_EQ(ledger_->Book(cancel, At("2025-03-14", 12)).code(), absl::StatusCode::kFailedPrecondition);
+  const auto stats = *ledger_->Stats("2025-03", At("2025-04-01"));
+  EXPECT_EQ(stats.receptions_held, 1);
+  EXPECT_EQ(stats.reception_visitors, 1);
 }
 
 }  // namespace

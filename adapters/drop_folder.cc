@@ -1,0 +1,144 @@
+#include "adapters/drop_folder.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "hub/common/files.h"
+#include "hub/common/log.h"
+#include "hub/common/status_macros.h"
+
+namespace concord::adapter {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string HexHash(const std::string& bytes) {
+  unsigned char h[32];
+  crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
+                     nullptr, 0);
+  char hex[65];
+  sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+  return hex;
+}
+
+// Moves `file` into `dir` (created if needed), keeping its name.
+fs::path MoveInto(const fs::path& file, const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  fs::path to = dir / file.filename();
+  fs::rename(file, to, ec);
+  if (ec) LOG_WARN("cannot move {} to {}: {}", file.string(), to.string(), ec.message());
+  return to;
+}
+
+// Moves an unusable file to failed/ and says why beside it.
+void Refuse(const fs::path& file, const fs::path& dir, absl::string_view why) {
+  const fs::path moved = MoveInto(file, dir / "failed");
+  std::ofstream(moved.string() + ".errors.txt")
+      << "整个文件未导入 / the file was not imported: " << why << "\n";
+  LOG_WARN("{} refused: {}", file.filename().string(), std::string(why));
+}
+
+}  // namespace
+
+DropFolder::DropFolder(const ConnectorContext& context, fs::path dir, std::string imports_table,
+                       std::string what, Import import)
+    : ctx_(context),
+      dir_(std::move(dir)),
+      imports_table_(std::move(imports_table)),
+      what_(std::move(what)),
+      import_(std::move(import)),
+      timer_(context.io) {}
+
+absl::Status DropFolder::Start() {
+  std::error_code ec;
+  fs::create_directories(dir_, ec);
+  if (ec)
+    return absl::FailedPreconditionError(absl::StrCat("无法创建投放目录 / cannot create the drop folder ",
+                                                      dir_.string(), ": ", ec.message()));
+  RETURN_IF_ERROR(ctx_.client.db().Migrate(
+      absl::StrCat("adapter_", imports_table_),
+      {absl::StrCat("CREATE TABLE IF NOT EXISTS ", imports_table_,
+                    "(file_hash TEXT PRIMARY KEY, file_name TEXT NOT NULL, rows_ok INTEGER NOT NULL, "
+                    "rows_bad INTEGER NOT NULL, at_ms INTEGER NOT NULL)")}));
+  ScheduleScan();
+  return absl::OkStatus();
+}
+
+void DropFolder::Stop() {
+  stopped_ = true;
+  timer_.cancel();
+}
+
+void DropFolder::ScheduleScan() {
+  timer_.expires_after(std::chrono::seconds(1));
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopped_) return;
+    Scan();
+    ScheduleScan();
+  });
+}
+
+void DropFolder::Scan() {
+  std::error_code ec;
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir_, ec))
+    if (e.is_regular_file() && e.path().extension() == ".csv" &&
+        e.path().filename().string()[0] != '.')
+      files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files)
+    if (auto st = ImportFile(f); !st.ok())  // local database trouble: try again next scan
+      LOG_ERROR("import {}: {}", f.string(), st.ToString());
+}
+
+absl::Status DropFolder::ImportFile(const fs::path& file) {
+  const std::string name = file.filename().string();
+  absl::StatusOr<std::string> bytes = ReadFileToString(file.string());
+  if (!bytes.ok()) {
+    Refuse(file, dir_, bytes.status().message());
+    return absl::OkStatus();
+  }
+  sqlite::Db& db = ctx_.client.db();
+  const std::string hash = HexHash(*bytes);
+  Outcome outcome;
+  {
+    ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(db));
+    ASSIGN_OR_RETURN(auto seen, db.Prepare(absl::StrCat("SELECT 1 FROM ", imports_table_,
+                                                        " WHERE file_hash=?")));
+    seen.Bind(1, hash);
+    ASSIGN_OR_RETURN(bool imported, seen.Step());
+    if (imported) {
+      LOG_INFO("{} was imported before; moved to done/", name);
+      MoveInto(file, dir_ / "done");
+      return absl::OkStatus();
+    }
+    ASSIGN_OR_RETURN(outcome, import_(name, *bytes));  // an error rolls the whole file back
+    if (!outcome.unusable.ok()) {
+      Refuse(file, dir_, outcome.unusable.message());
+      return absl::OkStatus();
+    }
+    ASSIGN_OR_RETURN(auto put, db.Prepare(absl::StrCat(
+        "INSERT INTO ", imports_table_,
+        "(file_hash, file_name, rows_ok, rows_bad, at_ms) VALUES(?,?,?,?,?)")));
+    put.BindAll(hash, name, static_cast<int64_t>(outcome.rows_ok),
+                static_cast<int64_t>(outcome.errors.size()), ctx_.config.client.clock->NowMs());
+    RETURN_IF_ERROR(put.Run());
+    RETURN_IF_ERROR(txn.Commit());
+  }
+  ctx_.client.Flush();
+  const fs::path moved = MoveInto(file, dir_ / "done");
+  std::stable_sort(outcome.errors.begin(), outcome.errors.end(),
+                   [](const csv::RowError& a, const csv::RowError& b) { return a.line < b.line; });
+  std::ofstream report(moved.string() + ".report.csv");
+  report << "\xEF\xBB\xBF行号 line,原因 reason\n";
+  for (const auto& e : outcome.errors) report << e.line << "," << csv::Quote(e.reason) << "\n";
+  LOG_INFO("{}: {} {}, {} rows refused ({})", name, outcome.rows_ok, what_, outcome.errors.size(),
+           outcome.encoding);
+  return absl::OkStatus();
+}
+
+}  // namespace concord::adapter
