@@ -152,21 +152,23 @@ port = $((ADAPTER_BASE_PORT + off))
 [subscriptions]
 topics = [$topics]
 
-# 信访登记与办理：POST /petitions, /petitions/act / petition intake and handling
+# 信访登记与办理：POST /petitions, /petitions/act；接待日与三零 /reception, /incidents
+# Petition intake and handling; reception days and the three zeros.
 [petitions]
 ledger = "$DISTRICT.agent.ledger"
+
+# CSV 导入：信访件放入 drop/$name/petitions/，救助记录放入 drop/$name/
+# CSV import: petitions in drop/$name/petitions/, aid grants in drop/$name/ (done/ and failed/ beside them).
+[csv]
+drop_dir = "drop/$name"
 TOML
   if [[ ",$roles," == *",aid_grantor,"* ]]; then
     cat >> "$DIR/$name.toml" <<TOML
 
-# 司法救助：发放前查重；CSV 放入 drop 文件夹即导入
-# Judicial aid: pre-grant duplicate check; CSV files dropped in drop_dir are imported.
+# 司法救助：发放前查重 / Judicial aid: pre-grant duplicate check.
 [aid]
 linkage_key = "keys/linkage.key"
 agent = "role:aid"
-
-[csv]
-drop_dir = "drop/$name"
 TOML
   fi
 done

@@ -154,6 +154,19 @@ done
 echo "  期限提醒与督办 / the deadline clock's alerts at the petition office:"
 curl -sf "http://127.0.0.1:$(port_of petition)/inbox?limit=1000" | tr -d '\n' |
   grep -o '"kind": *"[a-z]*"[^}]*"text": *"[^"]*"' | sed 's/"kind": *"\([a-z]*\)".*"text": *"\([^"]*\)"/      [\1] \2/' | head -6 || true
+echo "  信访局批量导入 / the petition office drops a CSV (Chinese headers, one bad row):"
+drop="$DISTRICT_DIR/drop/petition/petitions"
+mkdir -p "$drop"
+today="$(TZ=Asia/Shanghai date +%Y-%m-%d)"
+printf '登记编号,渠道,收到时间,信访人,联系方式,信访事项,人数\nXF-CSV-1,电话,%s 09:10,孙某,13500000001,咨询申诉程序,1\nXF-CSV-2,飞鸽,%s 09:40,吴某,13500000002,不服判决,1\nXF-CSV-3,来信,%s 10:05,郑某,13500000003,反映执行难,1\n' \
+  "$today" "$today" "$today" > "$drop/.incoming.csv"
+mv "$drop/.incoming.csv" "$drop/demo-$today.csv"
+for _ in $(seq 1 100); do
+  [ -f "$drop/done/demo-$today.csv.report.csv" ] && break
+  sleep 0.1
+done
+sed 's/^/      /' "$drop/done/demo-$today.csv.report.csv" 2>/dev/null || echo "      （导入报告未生成 / no report yet）"
+sleep 1
 echo
 "$BIN/concordctl" ledger --ledger-http "127.0.0.1:$LEDGER_HTTP_PORT" || true
 
@@ -209,6 +222,7 @@ cat <<TXT
   $BIN/concordctl send --config $DISTRICT_DIR/ops.toml --to $DISTRICT.court --body "值班测试"
   curl -s "http://127.0.0.1:$(port_of procuratorate)/aid/grants?record_id=JC-2026-112"
   cp my-grants.csv $DISTRICT_DIR/drop/court/   # 导入救助记录 / import grants (report in done/)
+  cp my-petitions.csv $DISTRICT_DIR/drop/petition/petitions/   # 导入信访件 / import petitions
   $BIN/concordctl aid dedup --input my-grants.csv --out pairs.csv   # 批量查重 / audit a file
   $BIN/concordctl ledger --ledger-http 127.0.0.1:$LEDGER_HTTP_PORT   # 信访台账 / the petition ledger
 日志 / logs: $LOGS    停止 / stop: ./deploy/stop.sh
