@@ -312,7 +312,7 @@ absl::StatusOr<Status> Ledger::Apply(const std::string& ledger_no, const std::st
   const std::string& to_agency = input.to_agency;
   ASSIGN_OR_RETURN(auto load, db_.Prepare(
       "SELECT agency, status, extended, reviews, answered_ms, transferred_in_ms, transferred_from, "
-      "anonymous, contact FROM petitions WHERE ledger_no=?"));
+      "anonymous, contact, received_ms FROM petitions WHERE ledger_no=?"));
   load.Bind(1, ledger_no);
   ASSIGN_OR_RETURN(bool found, load.Step());
   if (!found) return absl::NotFoundError(absl::StrCat("没有信访件 ", ledger_no, " / no item ", ledger_no));
@@ -324,7 +324,12 @@ absl::StatusOr<Status> Ledger::Apply(const std::string& ledger_no, const std::st
   facts.answered_ms = load.Int(4);
   facts.transferred_in_ms = load.Int(5);
   const bool contact = load.Int(7) == 0 && !load.Text(8).empty();
+  const int64_t received_ms = load.Int(9);
   load.Reset();
+  if (now_ms < received_ms)
+    return absl::InvalidArgumentError(absl::StrCat("办理时间 ", FormatDateTime(now_ms), " 早于收到时间 ",
+                                                   FormatDateTime(received_ms), " / the step is dated before the "
+                                                   "petition was received"));
 
   if (agency != responsible)
     return absl::PermissionDeniedError(absl::StrCat("只有责任机关 ", responsible, " 可以办理 ", ledger_no,

@@ -215,6 +215,31 @@ class Agent {
     return r;
   }
 
+  // One item's whole history (件件有留痕), for concordctl ledger --item.
+  HttpResponse HistoryJson(const std::string& ledger_no) {
+    HttpResponse r;
+    auto responsible = ledger_.Responsible(ledger_no);
+    auto history = ledger_.History(ledger_no);
+    if (!responsible.ok() || !history.ok()) {
+      r.status = absl::IsNotFound(responsible.status()) ? 404 : 500;
+      r.body = nlohmann::json{{"error", std::string((responsible.ok() ? history.status() : responsible.status())
+                                                        .message())}}.dump();
+      return r;
+    }
+    nlohmann::json events = nlohmann::json::array();
+    for (const auto& e : *history) {
+      const auto to = StatusFromName(e.to_status);
+      events.push_back({{"at", FormatDateTime(e.at_ms)}, {"at_ms", e.at_ms}, {"agency", e.agency},
+                        {"action", e.action},
+                        {"action_zh", ActionFromName(e.action) ? ActionChineseName(*ActionFromName(e.action))
+                                                               : e.action == "reception" ? "检察长接待日" : ""},
+                        {"from_status", e.from_status}, {"to_status", e.to_status},
+                        {"to_status_zh", to ? StatusChineseName(*to) : ""}, {"note", e.note}});
+    }
+    r.body = nlohmann::json{{"ledger_no", ledger_no}, {"responsible", *responsible}, {"events", events}}.dump();
+    return r;
+  }
+
   nlohmann::json SlotsJson() {
     nlohmann::json out = nlohmann::json::array();
     if (auto slots = ledger_.Slots(clock_.NowMs()); slots.ok())
@@ -454,6 +479,8 @@ int main(int argc, char** argv) {
       r.body = agent.OpenJson().dump();
     } else if (req.Path() == "/ledger/stats") {
       r = agent.StatsJson(req.Query("month"));
+    } else if (req.Path() == "/ledger/history") {
+      r = agent.HistoryJson(req.Query("ledger_no"));
     } else if (req.Path() == "/ledger/slots") {
       r.body = agent.SlotsJson().dump();
     } else if (req.Path() == "/health") {

@@ -19,7 +19,7 @@ struct HttpRequest {
   std::string target;  // path with query, e.g. "/inbox?limit=10"
   std::string body;
   std::string Path() const { return target.substr(0, target.find('?')); }
-  // Value of a query parameter, or "" when absent.
+  // The value of query parameter `key`, percent-decoded ("" when absent).
   std::string Query(const std::string& key) const;
 };
 

@@ -11,6 +11,7 @@
 //   concordctl deadletters list|replay [--id N] [--hub-http ...]
 //   concordctl ledger [--ledger-http 127.0.0.1:7191] [--agency shangzhou.procuratorate]
 //                     [--handler 李某] [--due] [--json]
+//   concordctl ledger --item 信-2026-000123 [--json]
 //   concordctl ledger --report 2026-11 [--csv report.csv] [--html report.html]
 //   concordctl petition register --adapter 127.0.0.1:7206 (--csv FILE | --intake-id ID
 //                        --channel 来信 --matter M [--received ...] [--people N] ...)
@@ -276,6 +277,39 @@ int CmdLedger(const std::string& ledger_http, const std::string& agency, const s
   return 0;
 }
 
+// One item's history, step by step (件件有留痕).
+int CmdLedgerItem(const std::string& ledger_http, const std::string& ledger_no, bool json) {
+  std::string host;
+  uint16_t port;
+  if (!SplitHostPort(ledger_http, host, port))
+    return Fail(2, "--ledger-http 应为 host:port / must be host:port");
+  std::string target = "/ledger/history?ledger_no=";
+  for (unsigned char c : ledger_no) {  // percent-encode: the number has Chinese in it
+    char buf[4];
+    if (isalnum(c) || c == '-' || c == '_') target += static_cast<char>(c);
+    else snprintf(buf, sizeof buf, "%%%02X", c), target += buf;
+  }
+  auto r = HttpCall(host, port, "GET", target);
+  if (!r.ok()) return Fail(3, absl::StrCat("无法连接台账代理 / cannot reach the ledger agent at ",
+                                           ledger_http, ": ", std::string(r.status().message())));
+  auto j = nlohmann::json::parse(r->body, nullptr, false);
+  if (j.is_discarded()) return Fail(3, "bad response");
+  if (r->status != 200) return Fail(r->status == 404 ? 1 : 3, j.value("error", r->body));
+  if (json) {
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::cout << "台账号 ledger no " << j.value("ledger_no", "") << "    责任机关 responsible "
+            << j.value("responsible", "") << "\n\n"
+            << Pad("时间 time", 18) << Pad("机关 agency", 26) << Pad("办理 action", 22) << Pad("状态 status", 16)
+            << "说明 note\n";
+  for (const auto& e : j["events"])
+    std::cout << Pad(e.value("at", ""), 18) << Pad(e.value("agency", ""), 26)
+              << Pad(e.value("action_zh", "") + " " + e.value("action", ""), 22)
+              << Pad(e.value("to_status_zh", e.value("to_status", "")), 16) << e.value("note", "") << "\n";
+  return 0;
+}
+
 std::string HtmlEscape(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -463,6 +497,8 @@ int main(int argc, char** argv) {
   std::string ledger_handler, report_month, report_csv, report_html;
   bool ledger_due = false;
   ledger->add_option("--handler", ledger_handler, "只看一位首办责任人 / one person responsible only");
+  std::string ledger_item;
+  ledger->add_option("--item", ledger_item, "一件信访的全部办理记录 / one item's whole history (台账号)");
   ledger->add_flag("--due", ledger_due, "只看将到期和逾期 / due soon and overdue only");
   ledger->add_flag("--json", ledger_json);
   ledger->add_option("--report", report_month, "月报 YYYY-MM / monthly statistics (Markdown)");
@@ -530,6 +566,7 @@ int main(int argc, char** argv) {
   if (*tailc) return CmdTail(config, count, timeout_s);
   if (*dl_list) return CmdDeadLetters(hub_http, "list", 0);
   if (*dl_replay) return CmdDeadLetters(hub_http, "replay", dl_id);
+  if (*ledger && !ledger_item.empty()) return CmdLedgerItem(ledger_http, ledger_item, ledger_json);
   if (*ledger && !report_month.empty())
     return CmdLedgerReport(ledger_http, report_month, report_csv, report_html);
   if (*ledger) return CmdLedger(ledger_http, ledger_agency, ledger_handler, ledger_due, ledger_json);

@@ -37,7 +37,7 @@ std::string Shell(const std::string& cmd) {
 class LedgerDistrict : public ::testing::Test {
  protected:
   void SetUp() override {
-    SetClock("2026-09-21 08:00");
+    SetClock("2026-09-22 08:00");
     ASSERT_TRUE(d_.StartHub().ok());
     const std::string intake = "[petitions]\nledger = \"ledger\"\n";
     petition_ = std::make_unique<DaemonProcess>(d_, "petition", "concord-adapter", intake);
@@ -180,6 +180,13 @@ TEST_F(LedgerDistrict, TransferKeepsOneItemAcrossAgencies) {
     })) << "both agencies see the history; got " << seen.size();
   }
   EXPECT_TRUE(agent_->Get("/ledger/open")["items"].empty());
+  // One item, one history, read by the clerk (the number is Chinese: percent-encoded on the way).
+  const std::string item = Shell(BinPath("concordctl") + " ledger --item " + no + " --ledger-http 127.0.0.1:" +
+                                 std::to_string(agent_->port()));
+  for (const char* step : {"登记 register", "移送 transfer", "首办责任人 张检察官", "息诉罢访 close"})
+    EXPECT_NE(item.find(step), std::string::npos) << step << " in\n" << item;
+  EXPECT_NE(Shell(BinPath("concordctl") + " ledger --item 信-1999-000001 --ledger-http 127.0.0.1:" +
+                  std::to_string(agent_->port())).find("没有信访件"), std::string::npos);
   // The monthly report counts it (received_ms above is 2026-09-21 CST).
   const std::string month = Shell(BinPath("concordctl") + " ledger --report 2026-09 --ledger-http 127.0.0.1:" +
                                   std::to_string(agent_->port()));

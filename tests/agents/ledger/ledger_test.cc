@@ -320,6 +320,8 @@ TEST_F(LedgerTest, SimulatedYearNothingSilentlyOverdue) {
 // them; a transfer leaves the receiving agency to name its own.
 TEST_F(LedgerTest, AcceptNamesTheFirstHandler) {
   const std::string no = *ledger_->Register(Petition("H-1", At("2025-03-03", 9)));
+  EXPECT_EQ(ledger_->Apply(no, "petition", Action::kStartReview, At("2025-03-03", 8)).status().code(),
+            absl::StatusCode::kInvalidArgument) << "dated before the petition was received";
   auto refused = ledger_->Apply(no, "petition", Action::kAccept, At("2025-03-03", 10), "信访科");
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(refused.status().message().find("首办责任人"), std::string_view::npos);
