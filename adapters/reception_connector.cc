@@ -137,6 +137,7 @@ HttpResponse ReceptionConnector::PostBooking(const HttpRequest& request) {
     b.set_contact(Str(*j, "contact"));
     b.set_case_ref(Str(*j, "case_ref"));
     b.set_ledger_no(Str(*j, "ledger_no"));
+    b.set_slot_agency(Str(*j, "slot_agency"));
     b.set_people(Int(*j, "people", 1));
     if (b.people() < 1) bad.push_back("人数 people 至少为 1 / must be at least 1");
   }
@@ -217,7 +218,7 @@ HttpResponse ReceptionConnector::GetSlots(const HttpRequest&) {
   if (!st.ok()) return StatusResponse(st.status());
   auto row = st->Step();
   if (!row.ok()) return StatusResponse(row.status());
-  if (!*row) return JsonResponse(200, {{"slots", json::array()}, {"held_this_year", 0}, {"planned_this_year", 0}});
+  if (!*row) return JsonResponse(200, {{"slots", json::array()}, {"years", json::array()}});
   json view = json::parse(st->Text(0), nullptr, false);
   if (!view.is_object()) return ErrorResponse(500, "接待日数据损坏 / stored slots unreadable");
   // Times for the clerk, beside the milliseconds.

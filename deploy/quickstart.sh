@@ -116,7 +116,7 @@ ask() {  # ask AGENCY TYPE PAYLOAD -> the ledger agent's reply (its inbox messag
   port="$(port_of "$1")"
   out=$(curl -sS -X POST "http://127.0.0.1:$port/publish" -H 'Content-Type: application/json' \
     --data "{\"to\": [\"$LEDGER\"], \"type\": \"$2\", \"payload\": $3}")
-  id="$(grep -o '"id": *"[^"]*"' <<<"$out" | head -1 | sed 's/.*: *"//; s/"$//')"
+  id="$(grep -o '"id": *"[^"]*"' <<<"$out" | head -1 | sed 's/.*: *"//; s/"$//' || true)"
   for _ in $(seq 1 100); do
     reply="$(curl -sf "http://127.0.0.1:$port/inbox?limit=1000" | tr -d '\n' |
              grep -o "\"correlation_id\": *\"$id\"[^}]*}" | head -1 || true)"
@@ -176,7 +176,8 @@ request() {  # request AGENCY PATH JSON -> the ledger's answer to it
   local port out id r=""
   port="$(port_of "$1")"
   out="$(curl -sS -X POST "http://127.0.0.1:$port$2" -H 'Content-Type: application/json' --data "$3")"
-  id="$(grep -o '"id": *"[^"]*"' <<<"$out" | head -1 | sed 's/.*: *"//; s/"$//')"
+  id="$(grep -o '"id": *"[^"]*"' <<<"$out" | head -1 | sed 's/.*: *"//; s/"$//' || true)"
+  if [ -z "$id" ]; then printf '  %-14s %-20s -> %s\n' "$1" "$2" "$out"; return 0; fi
   for _ in $(seq 1 100); do
     r="$(curl -sf "http://127.0.0.1:$port/ledger/requests?id=$id" || true)"
     grep -q '"status": *"sent"' <<<"$r" || break

@@ -1,5 +1,6 @@
 #include "agents/ledger/calendar.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -48,8 +49,9 @@ absl::StatusOr<int64_t> ParseDateTimeMs(const std::string& s) {
   int64_t ms = StartOfDayMs(*day);
   if (s.size() > 10) {
     int h = 0, m = 0;
-    if (s.size() != 16 || s[10] != ' ' || s[13] != ':' || !absl::SimpleAtoi(s.substr(11, 2), &h) ||
-        !absl::SimpleAtoi(s.substr(14, 2), &m) || h < 0 || h > 23 || m < 0 || m > 59)
+    const auto digits = [&](size_t at) { return absl::ascii_isdigit(s[at]) && absl::ascii_isdigit(s[at + 1]); };
+    if (s.size() != 16 || s[10] != ' ' || s[13] != ':' || !digits(11) || !digits(14) ||
+        !absl::SimpleAtoi(s.substr(11, 2), &h) || !absl::SimpleAtoi(s.substr(14, 2), &m) || h > 23 || m > 59)
       return bad();
     ms += (h * 60LL + m) * 60 * 1000;
   }
@@ -66,8 +68,12 @@ std::string FormatDateTime(int64_t unix_ms) {
 absl::StatusOr<Date> ParseDate(const std::string& s) {
   std::vector<std::string> p = absl::StrSplit(s, '-');
   int y = 0, m = 0, d = 0;
-  if (p.size() != 3 || !absl::SimpleAtoi(p[0], &y) || !absl::SimpleAtoi(p[1], &m) ||
-      !absl::SimpleAtoi(p[2], &d))
+  const auto digits = [](const std::string& x, size_t min, size_t max) {
+    return x.size() >= min && x.size() <= max &&
+           std::all_of(x.begin(), x.end(), [](char c) { return absl::ascii_isdigit(c); });
+  };
+  if (p.size() != 3 || !digits(p[0], 4, 4) || !digits(p[1], 1, 2) || !digits(p[2], 1, 2) ||
+      !absl::SimpleAtoi(p[0], &y) || !absl::SimpleAtoi(p[1], &m) || !absl::SimpleAtoi(p[2], &d))
     return absl::InvalidArgumentError(absl::StrCat("日期格式应为 YYYY-MM-DD / want YYYY-MM-DD: '", s, "'"));
   const Date date{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(m)},
                   std::chrono::day{static_cast<unsigned>(d)}};

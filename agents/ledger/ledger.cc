@@ -1,6 +1,7 @@
 #include "agents/ledger/ledger.h"
 
 #include <algorithm>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -475,10 +476,12 @@ std::vector<Alert> Ledger::Scan(int64_t now_ms, const ScanOptions& o) {
   auto mark_warn = db_.Prepare("UPDATE deadlines SET warned_ms=? WHERE id=?");
   auto mark_over = db_.Prepare("UPDATE deadlines SET overdue_ms=? WHERE id=?");
   auto mark_esc = db_.Prepare("UPDATE deadlines SET escalated_ms=? WHERE id=?");
-  if (!sel.ok() || !item.ok() || !mark_warn.ok() || !mark_over.ok() || !mark_esc.ok()) {
-    LOG_ERROR("deadline scan: {}", (!sel.ok() ? sel.status() : mark_warn.status()).ToString());
-    return out;
-  }
+  for (const absl::Status& st : {sel.status(), item.status(), mark_warn.status(), mark_over.status(),
+                                  mark_esc.status()})
+    if (!st.ok()) {
+      LOG_ERROR("deadline scan: {}", st.ToString());
+      return out;
+    }
   Savepoint sp(db_);  // the sent marks of one scan: one commit, not one per alert
   sel->Bind(1, now_ms + max_lead);
   struct Row {
@@ -505,10 +508,15 @@ std::vector<Alert> Ledger::Scan(int64_t now_ms, const ScanOptions& o) {
     const bool escalate = !r.escalated && now_ms > r.due + o.second_escalation_ms;
     if (!warn && !overdue && !escalate) continue;
     item->BindAll(static_cast<int64_t>(options_.group_threshold), r.no);
-    if (auto found = item->Step(); found.ok() && *found) {
-      r.handler = item->Text(0);
-      r.major = item->Int(1) != 0;
+    auto found = item->Step();
+    if (!found.ok() || !*found) {
+      // Not marked: whom it goes to is unknown, so it comes again next scan.
+      LOG_ERROR("deadline scan: item {}: {}", r.no, found.ok() ? "missing" : found.status().ToString());
+      item->Reset();
+      continue;
     }
+    r.handler = item->Text(0);
+    r.major = item->Int(1) != 0;
     item->Reset();
     const std::string what = absl::StrCat(rule->chinese, "（", rule->source, "）",
                                           r.handler.empty() ? "" : absl::StrCat("，首办责任人 ", r.handler));
@@ -626,12 +634,12 @@ absl::StatusOr<MonthlyStats> Ledger::Stats(const std::string& month, int64_t now
     }
   }
   // Reception days this year, up to the month's end (or now, if earlier).
-  ASSIGN_OR_RETURN(ReceptionYear year, ReceptionsThisYear(std::min(to - 1, now_ms)));
-  m.receptions_held = year.held;
-  m.receptions_planned = year.planned;
+  ASSIGN_OR_RETURN(m.receptions, ReceptionsThisYear(std::min(to - 1, now_ms)));
+  // People received at the month's reception days (by the day, not when recorded).
   ASSIGN_OR_RETURN(m.reception_visitors, db_.QueryInt(absl::StrCat(
-      "SELECT count(*) FROM reception_bookings WHERE outcome = 'attended' AND outcome_ms >= ", from,
-      " AND outcome_ms < ", to)));
+      "SELECT coalesce(sum(b.people), 0) FROM reception_bookings b JOIN reception_slots s ON "
+      "s.agency = b.slot_agency AND s.slot_id = b.slot_id WHERE b.outcome = 'attended' AND s.starts_ms >= ", from,
+      " AND s.starts_ms < ", to)));
   return m;
 }
 
@@ -642,8 +650,9 @@ absl::Status Ledger::RecordIncident(const std::string& agency, const std::string
   if (occurred_ms <= 0) return absl::InvalidArgumentError("缺少发生时间 / occurred time is required");
   if (!ledger_no.empty()) RETURN_IF_ERROR(Responsible(ledger_no).status());
   ASSIGN_OR_RETURN(auto st, db_.Prepare(
-      "INSERT INTO incidents(agency, incident_id, kind, occurred_ms, ledger_no, note) VALUES(?,?,?,?,?,?) "
-      "ON CONFLICT(agency, incident_id) DO NOTHING"));
+      "INSERT INTO incidents(agency, incident_id, kind, occurred_ms, ledger_no, note) VALUES(?1,?2,?3,?4,?5,?6) "
+      // The same id again corrects the record (one incident, as last sent).
+      "ON CONFLICT(agency, incident_id) DO UPDATE SET kind=?3, occurred_ms=?4, ledger_no=?5, note=?6"));
   st.BindAll(agency, incident_id, IncidentKindName(kind), occurred_ms, ledger_no, note);
   return st.Run();
 }
@@ -653,17 +662,38 @@ absl::Status Ledger::PublishSlot(const ReceptionSlotInput& s, int64_t now_ms) {
   if (s.host.empty()) return absl::InvalidArgumentError("缺少接待领导 / host (who receives) is required");
   if (s.starts_ms <= 0 || s.ends_ms <= s.starts_ms)
     return absl::InvalidArgumentError("接待时间有误：结束须晚于开始 / the slot must end after it starts");
+  if (s.ends_ms - s.starts_ms < kReceptionMinMs || s.ends_ms - s.starts_ms > 24 * 3600 * 1000LL)
+    return absl::InvalidArgumentError(
+        "检察长接待日每次半天（3 小时至 1 天）/ a reception day lasts half a day (3 hours to a day)");
   if (s.capacity < 1) return absl::InvalidArgumentError("可预约人数至少为 1 / capacity must be at least 1");
-  ASSIGN_OR_RETURN(auto booked, db_.Prepare(
-      "SELECT count(*) FROM reception_bookings WHERE slot_agency=? AND slot_id=? AND cancelled=0"));
-  booked.BindAll(s.agency, s.slot_id);
-  ASSIGN_OR_RETURN(bool row, booked.Step());
-  const int64_t n = row ? booked.Int(0) : 0;
-  if (!s.cancelled && s.capacity < n)
-    return absl::FailedPreconditionError(absl::StrCat("已有 ", n, " 人预约，可预约人数不能少于此数 / ", n,
-                                                      " already booked: capacity cannot go below that"));
-  if (s.starts_ms < now_ms && n > 0 && s.cancelled)
-    return absl::FailedPreconditionError("接待已开始，不能取消 / the reception has begun: it cannot be cancelled");
+  ASSIGN_OR_RETURN(auto stored, db_.Prepare(
+      "SELECT host, place, starts_ms, ends_ms, cancelled, "
+      "(SELECT coalesce(sum(people), 0) FROM reception_bookings r WHERE r.slot_agency = s.agency AND "
+      "r.slot_id = s.slot_id AND r.cancelled = 0), "
+      "(SELECT count(*) FROM reception_bookings r WHERE r.slot_agency = s.agency AND r.slot_id = s.slot_id AND "
+      "r.outcome != '') FROM reception_slots s WHERE agency=? AND slot_id=?"));
+  stored.BindAll(s.agency, s.slot_id);
+  ASSIGN_OR_RETURN(bool found, stored.Step());
+  if (!found) {
+    if (s.cancelled) return absl::NotFoundError(absl::StrCat("没有接待日 ", s.slot_id, " / no reception slot ", s.slot_id));
+    if (s.starts_ms <= now_ms)
+      return absl::InvalidArgumentError("接待日须在开始前公布 / a reception slot is published before it begins");
+  } else {
+    const bool begun = stored.Int(2) <= now_ms, outcomes = stored.Int(6) > 0;
+    const bool changed = stored.Text(0) != s.host || stored.Int(2) != s.starts_ms || stored.Int(3) != s.ends_ms ||
+                         (stored.Int(4) != 0) != s.cancelled;
+    if ((begun || outcomes) && changed)
+      return absl::FailedPreconditionError(
+          "接待已开始或已记录接待情况，不能更改时间、接待领导或取消 / the reception has begun or has outcomes: "
+          "its time, host and cancellation are fixed");
+    if (!begun && s.starts_ms <= now_ms)
+      return absl::InvalidArgumentError("不能改到已过去的时间 / a slot cannot be moved into the past");
+    const int64_t people = stored.Int(5);
+    if (!s.cancelled && s.capacity < people)
+      return absl::FailedPreconditionError(absl::StrCat("已预约 ", people, " 人，可预约人数不能少于此数 / ", people,
+                                                        " people booked: capacity cannot go below that"));
+  }
+  stored.Reset();
   ASSIGN_OR_RETURN(auto up, db_.Prepare(
       "INSERT INTO reception_slots(agency, slot_id, host, place, starts_ms, ends_ms, capacity, cancelled) "
       "VALUES(?1,?2,?3,?4,?5,?6,?7,?8) ON CONFLICT(agency, slot_id) DO UPDATE SET host=?3, place=?4, "
@@ -676,43 +706,74 @@ absl::Status Ledger::PublishSlot(const ReceptionSlotInput& s, int64_t now_ms) {
 absl::Status Ledger::Book(const BookingInput& b, int64_t now_ms) {
   if (b.booking_id.empty()) return absl::InvalidArgumentError("缺少预约编号 / booking_id is required");
   ASSIGN_OR_RETURN(auto existing, db_.Prepare(
-      "SELECT slot_agency, slot_id, cancelled, outcome FROM reception_bookings WHERE booked_by=? AND booking_id=?"));
+      "SELECT slot_agency, slot_id, cancelled, outcome, petitioner, matter, people FROM reception_bookings "
+      "WHERE booked_by=? AND booking_id=?"));
   existing.BindAll(b.booked_by, b.booking_id);
   ASSIGN_OR_RETURN(bool found, existing.Step());
   if (b.cancel) {
     if (!found) return absl::NotFoundError(absl::StrCat("没有预约 ", b.booking_id, " / no booking ", b.booking_id));
     if (!existing.Text(3).empty())
       return absl::FailedPreconditionError("接待情况已记录，不能取消 / the outcome is recorded: it cannot be cancelled");
+    existing.Reset();
     ASSIGN_OR_RETURN(auto cancel, db_.Prepare(
         "UPDATE reception_bookings SET cancelled=1 WHERE booked_by=? AND booking_id=?"));
     cancel.BindAll(b.booked_by, b.booking_id);
     return cancel.Run();
   }
-  if (found) return absl::OkStatus();  // the same booking sent again
+  if (found) {
+    // The same booking sent again is one booking; another one under a used id is refused.
+    const bool same = existing.Int(2) == 0 && existing.Text(1) == b.slot_id &&
+                      (b.slot_agency.empty() || existing.Text(0) == b.slot_agency) &&
+                      existing.Text(4) == b.petitioner && existing.Text(5) == b.matter &&
+                      existing.Int(6) == std::max(1, b.people);
+    if (same) return absl::OkStatus();
+    return absl::AlreadyExistsError(absl::StrCat(
+        "预约编号 ", b.booking_id, existing.Int(2) ? " 已用于一次已取消的预约" : " 已用于另一预约",
+        "，请使用新编号 / booking id ", b.booking_id,
+        existing.Int(2) ? " belongs to a cancelled booking" : " is used by another booking", ": use a new id"));
+  }
   existing.Reset();
   if (b.petitioner.empty()) return absl::InvalidArgumentError("缺少信访人 / petitioner is required");
   if (b.matter.empty()) return absl::InvalidArgumentError("缺少信访事项 / the matter is required");
-  if (!b.ledger_no.empty()) RETURN_IF_ERROR(Responsible(b.ledger_no).status());
+  if (b.people < 1) return absl::InvalidArgumentError("人数至少为 1 / people must be at least 1");
+  if (!b.ledger_no.empty()) {
+    // A visit about an item: the booker must have handled it (its history goes to the host after).
+    ASSIGN_OR_RETURN(auto involved, Involved(b.ledger_no));
+    if (involved.empty())
+      return absl::NotFoundError(absl::StrCat("没有信访件 ", b.ledger_no, " / no item ", b.ledger_no));
+    if (std::find(involved.begin(), involved.end(), b.booked_by) == involved.end())
+      return absl::PermissionDeniedError(absl::StrCat("预约机关未经办 ", b.ledger_no, " / the booker has not handled ",
+                                                      b.ledger_no));
+  }
   ASSIGN_OR_RETURN(auto slot, db_.Prepare(
-      "SELECT agency, starts_ms, capacity, cancelled, (SELECT count(*) FROM reception_bookings r WHERE "
-      "r.slot_agency = s.agency AND r.slot_id = s.slot_id AND r.cancelled = 0) FROM reception_slots s "
-      "WHERE slot_id=? AND (agency=? OR ?='') ORDER BY starts_ms DESC LIMIT 1"));
-  slot.BindAll(b.slot_id, b.slot_agency, b.slot_agency);
+      "SELECT agency, starts_ms, ends_ms, capacity, cancelled, (SELECT coalesce(sum(people), 0) FROM "
+      "reception_bookings r WHERE r.slot_agency = s.agency AND r.slot_id = s.slot_id AND r.cancelled = 0) "
+      "FROM reception_slots s WHERE slot_id=?1 AND (agency=?2 OR ?2='') LIMIT 2"));
+  slot.BindAll(b.slot_id, b.slot_agency);
   ASSIGN_OR_RETURN(bool has_slot, slot.Step());
   if (!has_slot) return absl::NotFoundError(absl::StrCat("没有接待日 ", b.slot_id, " / no reception slot ", b.slot_id));
-  if (slot.Int(3)) return absl::FailedPreconditionError("该接待日已取消 / the reception slot is cancelled");
-  if (slot.Int(1) <= now_ms)
-    return absl::FailedPreconditionError("该接待日已开始或已过 / the reception slot has begun or passed");
-  if (slot.Int(4) >= slot.Int(2))
-    return absl::ResourceExhaustedError(absl::StrCat("该接待日已约满（", slot.Int(2), " 人）/ the slot is full (",
-                                                     slot.Int(2), ")"));
   const std::string slot_agency = slot.Text(0);
+  const int64_t starts = slot.Int(1), ends = slot.Int(2), capacity = slot.Int(3), booked = slot.Int(5);
+  const bool cancelled = slot.Int(4) != 0;
+  ASSIGN_OR_RETURN(bool another, slot.Step());
   slot.Reset();
+  if (another)
+    return absl::InvalidArgumentError(absl::StrCat("多个机关使用接待日编号 ", b.slot_id, "，请指明主办机关 / slot id ",
+                                                   b.slot_id, " is used by several hosts: name the host"));
+  if (cancelled) return absl::FailedPreconditionError("该接待日已取消 / the reception slot is cancelled");
+  if (ends <= now_ms) return absl::FailedPreconditionError("该接待日已结束 / the reception slot is over");
+  if (starts <= now_ms && b.booked_by != slot_agency)
+    return absl::FailedPreconditionError(
+        "该接待日已开始，现场登记由接待机关办理 / the reception has begun: walk-ins are booked by the host");
+  if (booked + b.people > capacity)
+    return absl::ResourceExhaustedError(absl::StrCat("该接待日已约满（可约 ", capacity, " 人，已约 ", booked,
+                                                     " 人）/ the slot is full (", booked, " of ", capacity,
+                                                     " places taken)"));
   ASSIGN_OR_RETURN(auto ins, db_.Prepare(
       "INSERT INTO reception_bookings(booked_by, booking_id, slot_agency, slot_id, petitioner, contact, matter, "
       "case_ref, people, ledger_no) VALUES(?,?,?,?,?,?,?,?,?,?)"));
   ins.BindAll(b.booked_by, b.booking_id, slot_agency, b.slot_id, b.petitioner, b.contact, b.matter, b.case_ref,
-              static_cast<int64_t>(std::max(1, b.people)), b.ledger_no);
+              static_cast<int64_t>(b.people), b.ledger_no);
   return ins.Run();
 }
 
@@ -720,8 +781,9 @@ absl::StatusOr<std::string> Ledger::RecordOutcome(const OutcomeInput& o, int64_t
   const std::string booked_by = o.booked_by.empty() ? o.host : o.booked_by;
   ASSIGN_OR_RETURN(auto sel, db_.Prepare(
       "SELECT b.slot_agency, b.cancelled, b.outcome, b.raised_no, b.petitioner, b.contact, b.matter, "
-      "b.case_ref, b.people, b.ledger_no, s.starts_ms, s.host FROM reception_bookings b JOIN reception_slots s "
-      "ON s.agency = b.slot_agency AND s.slot_id = b.slot_id WHERE b.booked_by=? AND b.booking_id=?"));
+      "b.case_ref, b.people, b.ledger_no, s.starts_ms, s.host, s.cancelled FROM reception_bookings b "
+      "JOIN reception_slots s ON s.agency = b.slot_agency AND s.slot_id = b.slot_id "
+      "WHERE b.booked_by=? AND b.booking_id=?"));
   sel.BindAll(booked_by, o.booking_id);
   ASSIGN_OR_RETURN(bool found, sel.Step());
   if (!found)
@@ -730,8 +792,17 @@ absl::StatusOr<std::string> Ledger::RecordOutcome(const OutcomeInput& o, int64_t
   if (sel.Text(0) != o.host)
     return absl::PermissionDeniedError(absl::StrCat("只有接待机关 ", sel.Text(0), " 可以记录接待情况 / only the host ",
                                                     sel.Text(0), " records the outcome"));
-  if (!sel.Text(2).empty()) return sel.Text(3);  // recorded before: the same answer
+  const std::string outcome = o.attended ? "attended" : "no_show";
+  if (!sel.Text(2).empty()) {
+    // Recorded before: the same answer again; a different outcome is refused.
+    if (sel.Text(2) == outcome && sel.Text(3).empty() != o.register_petition) return sel.Text(3);
+    return absl::FailedPreconditionError(absl::StrCat(
+        "接待情况已记录为「", sel.Text(2) == "attended" ? "到场" : "未到场",
+        sel.Text(3).empty() ? "」" : absl::StrCat("」并登记 ", sel.Text(3)), "，不能更改 / the outcome is already "
+        "recorded as ", sel.Text(2), sel.Text(3).empty() ? "" : absl::StrCat(" with ", sel.Text(3))));
+  }
   if (sel.Int(1)) return absl::FailedPreconditionError("该预约已取消 / the booking was cancelled");
+  if (sel.Int(12)) return absl::FailedPreconditionError("该接待日已取消 / the reception slot was cancelled");
   const int64_t starts = sel.Int(10);
   if (now_ms < starts)
     return absl::FailedPreconditionError("接待尚未开始 / the reception has not begun");
@@ -779,8 +850,7 @@ absl::StatusOr<std::string> Ledger::RecordOutcome(const OutcomeInput& o, int64_t
   ASSIGN_OR_RETURN(auto up, db_.Prepare(
       "UPDATE reception_bookings SET outcome=?, outcome_note=?, outcome_ms=?, raised_no=? "
       "WHERE booked_by=? AND booking_id=?"));
-  up.BindAll(o.attended ? "attended" : "no_show", o.note, std::max(now_ms, starts), raised, booked_by,
-             o.booking_id);
+  up.BindAll(outcome, o.note, std::max(now_ms, starts), raised, booked_by, o.booking_id);
   RETURN_IF_ERROR(up.Run());
   RETURN_IF_ERROR(sp.Release());
   return raised;
@@ -789,8 +859,8 @@ absl::StatusOr<std::string> Ledger::RecordOutcome(const OutcomeInput& o, int64_t
 absl::StatusOr<std::vector<ReceptionSlotView>> Ledger::Slots(int64_t now_ms) {
   const int64_t year_from = StartOfDayMs(Date{DateOf(now_ms).year() / 1 / 1});
   ASSIGN_OR_RETURN(auto st, db_.Prepare(
-      "SELECT agency, slot_id, host, place, starts_ms, ends_ms, capacity, cancelled, (SELECT count(*) FROM "
-      "reception_bookings r WHERE r.slot_agency = s.agency AND r.slot_id = s.slot_id AND r.cancelled = 0) "
+      "SELECT agency, slot_id, host, place, starts_ms, ends_ms, capacity, cancelled, (SELECT coalesce(sum(people), "
+      "0) FROM reception_bookings r WHERE r.slot_agency = s.agency AND r.slot_id = s.slot_id AND r.cancelled = 0) "
       "FROM reception_slots s WHERE ends_ms >= ? ORDER BY starts_ms, agency, slot_id"));
   st.Bind(1, year_from);
   std::vector<ReceptionSlotView> out;
@@ -806,19 +876,19 @@ absl::StatusOr<std::vector<ReceptionSlotView>> Ledger::Slots(int64_t now_ms) {
   return out;
 }
 
-absl::StatusOr<ReceptionYear> Ledger::ReceptionsThisYear(int64_t now_ms) {
+absl::StatusOr<std::map<std::string, ReceptionYear>> Ledger::ReceptionsThisYear(int64_t now_ms) {
   const auto year = DateOf(now_ms).year();
   ASSIGN_OR_RETURN(auto st, db_.Prepare(
-      "SELECT count(*), coalesce(sum(ends_ms <= ?3), 0) FROM reception_slots WHERE cancelled = 0 AND "
-      "starts_ms >= ?1 AND starts_ms < ?2"));
+      "SELECT agency, count(*), coalesce(sum(ends_ms <= ?3), 0) FROM reception_slots WHERE cancelled = 0 AND "
+      "starts_ms >= ?1 AND starts_ms < ?2 GROUP BY agency"));
   st.BindAll(StartOfDayMs(Date{year / 1 / 1}), StartOfDayMs(Date{(year + std::chrono::years{1}) / 1 / 1}), now_ms);
-  ASSIGN_OR_RETURN(bool row, st.Step());
-  ReceptionYear y;
-  if (row) {
-    y.planned = st.Int(0);
-    y.held = st.Int(1);
+  std::map<std::string, ReceptionYear> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    out[st.Text(0)] = ReceptionYear{st.Int(2), st.Int(1)};
   }
-  return y;
+  return out;
 }
 
 absl::StatusOr<std::string> Ledger::Responsible(const std::string& ledger_no) {
@@ -844,6 +914,19 @@ absl::StatusOr<std::vector<std::string>> Ledger::Involved(const std::string& led
 }
 
 absl::StatusOr<std::vector<LedgerItem>> Ledger::OpenItems(int64_t now_ms, const ScanOptions& o) {
+  // Due soon: any unmet deadline inside its own rule's lead time.
+  std::set<std::string> soon;
+  ASSIGN_OR_RETURN(auto upcoming, db_.Prepare(
+      "SELECT ledger_no, rule, due_ms FROM deadlines WHERE met_ms = 0 AND void = 0 AND escalated_ms = 0 "
+      "AND due_ms >= ? AND due_ms <= ?"));
+  upcoming.BindAll(now_ms, now_ms + std::max({o.same_day_lead_ms, o.days_lead_ms, o.months_lead_ms}));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, upcoming.Step());
+    if (!row) break;
+    if (const DeadlineRule* rule = FindRule(rules_, upcoming.Text(1));
+        rule && now_ms >= upcoming.Int(2) - LeadFor(*rule, o))
+      soon.insert(upcoming.Text(0));
+  }
   ASSIGN_OR_RETURN(auto st, db_.Prepare(
       "SELECT p.ledger_no, p.agency, p.status, p.matter, p.people, p.anonymous, p.received_ms, "
       "d.due_ms, d.rule, p.department, p.handler, p.major "
@@ -868,9 +951,7 @@ absl::StatusOr<std::vector<LedgerItem>> Ledger::OpenItems(int64_t now_ms, const 
     i.handler = st.Text(10);
     i.major = st.Int(11) != 0 || i.group;
     i.overdue = i.next_due_ms && now_ms > i.next_due_ms;
-    if (const DeadlineRule* rule = FindRule(rules_, i.next_rule); rule && !i.overdue) {
-      i.due_soon = now_ms >= i.next_due_ms - LeadFor(*rule, o);
-    }
+    i.due_soon = !i.overdue && soon.count(i.ledger_no);
     out.push_back(std::move(i));
   }
   return out;

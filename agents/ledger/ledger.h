@@ -91,6 +91,11 @@ struct ScanOptions {
   int64_t second_escalation_ms = 3LL * 24 * 3600 * 1000;  // overdue this long: up a level
 };
 
+// One host's chief procurator reception days in a year.
+struct ReceptionYear {
+  int64_t held = 0, planned = 0;  // not cancelled: ended by `now` / all this year
+};
+
 // The monthly statistics the agencies are judged on (DOMAIN.md, KPIs).
 struct MonthlyStats {
   std::string month;                        // "2026-11"
@@ -103,8 +108,10 @@ struct MonthlyStats {
   int64_t overdue_now = 0;  // their deadlines unmet and past due at `now`
   // The three zeros (三零): incidents recorded in the month, by kind.
   int64_t complaints = 0, irregular_petitions = 0, safety_incidents = 0;
-  // Chief procurator reception days: this year up to the month's end.
-  int64_t receptions_held = 0, receptions_planned = 0, reception_visitors = 0;
+  // Chief procurator reception days: this year (up to the month's end) per
+  // host; the people received at the month's reception days.
+  std::map<std::string, ReceptionYear> receptions;
+  int64_t reception_visitors = 0;
 };
 
 // The three zeros' incidents (PetitionIncident).
@@ -125,7 +132,7 @@ struct ReceptionSlotInput {
 };
 struct ReceptionSlotView {
   ReceptionSlotInput slot;
-  int booked = 0;
+  int booked = 0;  // people in its bookings not cancelled
 };
 struct BookingInput {
   std::string booked_by, booking_id, slot_agency, slot_id;
@@ -140,10 +147,8 @@ struct OutcomeInput {
   std::string note, matter;
   bool register_petition = false;
 };
-struct ReceptionYear {
-  int64_t held = 0, planned = 0;  // not cancelled: ended by `now` / all this year
-};
-inline constexpr int kReceptionDaysPerYear = 12;  // 2007 rule, DOMAIN.md
+inline constexpr int kReceptionDaysPerYear = 12;            // 2007 rule, DOMAIN.md
+inline constexpr int64_t kReceptionMinMs = 3LL * 3600 * 1000;  // half a day each (at least 3 hours)
 
 class Ledger {
  public:
@@ -167,21 +172,30 @@ class Ledger {
   std::vector<Alert> Scan(int64_t now_ms, const ScanOptions& options = {});
 
   // Records a three-zeros incident; the same (agency, incident_id) again is
-  // one incident. InvalidArgument for an unknown kind or item.
+  // one incident, corrected to what was sent last. NotFound for an unknown item.
   absl::Status RecordIncident(const std::string& agency, const std::string& incident_id, IncidentKind kind,
                               int64_t occurred_ms, const std::string& ledger_no, const std::string& note);
 
-  // Reception days. Publishing updates a slot the host published before (its
-  // capacity never below the bookings); a booking is idempotent on (booker,
-  // id); the outcome is recorded once by the host, and a petition raised there
-  // is registered (channel visit, received at the slot's start) and returned.
+  // Reception days.
+  // - A slot is published before it begins, lasts half a day (3 hours) to a
+  //   day, and may be updated or cancelled by its host until it begins and
+  //   while no outcome is recorded; its places never drop below the people booked.
+  // - A booking is idempotent on (booker, id): the same booking again is OK,
+  //   another one under a used id is AlreadyExists. It names the slot's host
+  //   when two hosts use one slot id; an item it is about must be one the
+  //   booker handled. Only the host books into a slot that has begun (walk-ins).
+  // - The outcome is recorded once by the host (the same again gives the same
+  //   answer, a different one is refused), not for a cancelled slot or
+  //   booking; a petition raised there is registered (channel visit, received
+  //   at the slot's start) and its number returned.
   absl::Status PublishSlot(const ReceptionSlotInput& slot, int64_t now_ms);
   absl::Status Book(const BookingInput& booking, int64_t now_ms);
   // The ledger number of the petition raised ("" when none).
   absl::StatusOr<std::string> RecordOutcome(const OutcomeInput& outcome, int64_t now_ms);
   // This year's slots and those still to come, in time order.
   absl::StatusOr<std::vector<ReceptionSlotView>> Slots(int64_t now_ms);
-  absl::StatusOr<ReceptionYear> ReceptionsThisYear(int64_t now_ms);
+  // Per host agency: this year's reception days held by `now_ms` and planned.
+  absl::StatusOr<std::map<std::string, ReceptionYear>> ReceptionsThisYear(int64_t now_ms);
 
   struct Event {
     int64_t at_ms;

@@ -108,6 +108,8 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
   return c;
 }
 
+constexpr int64_t kEarliestMs = 946'684'800'000 - 8LL * 3600 * 1000;  // 2000-01-01 CST
+
 class Agent {
  public:
   Agent(client::Client& client, Ledger& ledger, AgentConfig config, const Clock& clock,
@@ -159,11 +161,16 @@ class Agent {
     if (txn->Commit().ok()) client_.Flush();
   }
 
-  nlohmann::json OpenJson() {
+  // The open items, filtered here (a district has many): by agency, by first
+  // handler, and to the due-soon and overdue ones.
+  nlohmann::json OpenJson(const std::string& agency, const std::string& handler, bool due_only) {
     nlohmann::json items = nlohmann::json::array();
     const int64_t now = clock_.NowMs();
     if (auto open = ledger_.OpenItems(now, config_.scan); open.ok())
-      for (const auto& i : *open)
+      for (const auto& i : *open) {
+        if ((!agency.empty() && i.agency != agency) || (!handler.empty() && i.handler != handler) ||
+            (due_only && !i.due_soon && !i.overdue))
+          continue;
         items.push_back({{"ledger_no", i.ledger_no},
                          {"agency", i.agency},
                          {"status", i.status},
@@ -180,6 +187,7 @@ class Agent {
                          {"next_rule", i.next_rule},
                          {"due_soon", i.due_soon},
                          {"overdue", i.overdue}});
+      }
     return {{"now_ms", now}, {"items", items}};
   }
 
@@ -191,6 +199,9 @@ class Agent {
       r.body = nlohmann::json{{"error", std::string(s.status().message())}}.dump();
       return r;
     }
+    nlohmann::json receptions = nlohmann::json::array();
+    for (const auto& [host, y] : s->receptions)
+      receptions.push_back({{"agency", host}, {"held", y.held}, {"planned", y.planned}});
     r.body = nlohmann::json{{"month", s->month},
                             {"channels", s->channels},
                             {"received", s->received},
@@ -207,8 +218,7 @@ class Agent {
                             {"complaints", s->complaints},
                             {"irregular_petitions", s->irregular_petitions},
                             {"safety_incidents", s->safety_incidents},
-                            {"receptions_held", s->receptions_held},
-                            {"receptions_planned", s->receptions_planned},
+                            {"receptions", receptions},
                             {"receptions_required", kReceptionDaysPerYear},
                             {"reception_visitors", s->reception_visitors}}
                  .dump();
@@ -353,10 +363,13 @@ class Agent {
                     absl::InvalidArgumentError(absl::StrCat(
                         "未知的事件类型 / unknown incident kind '", i.kind(),
                         "' (complaint 投诉, irregular_petition 赴省进京非正常上访, safety_incident 安全事故)")));
+    const int64_t now = clock_.NowMs(), occurred = i.occurred_ms() ? i.occurred_ms() : now;
+    if (occurred > now + 24LL * 3600 * 1000 || occurred < kEarliestMs)
+      return Answer(env, i.incident_id(), absl::InvalidArgumentError(absl::StrCat(
+                                              "发生时间不合理 / the time it occurred is implausible: ",
+                                              FormatDateTime(occurred))));
     return Answer(env, i.incident_id(),
-                  ledger_.RecordIncident(env.from(), i.incident_id(), *kind,
-                                         i.occurred_ms() ? i.occurred_ms() : clock_.NowMs(), i.ledger_no(),
-                                         i.note()),
+                  ledger_.RecordIncident(env.from(), i.incident_id(), *kind, occurred, i.ledger_no(), i.note()),
                   i.ledger_no());
   }
 
@@ -375,8 +388,8 @@ class Agent {
     if (!In(config_.reception_bookers, env.from()) && !In(config_.reception_hosts, env.from()))
       return Answer(env, b.booking_id(), absl::PermissionDeniedError(absl::StrCat(
                                              env.from(), " 不能预约接待日 / may not book reception slots")));
-    BookingInput in{env.from(), b.booking_id(), "", b.slot_id(), b.petitioner(), b.contact(), b.matter(),
-                    b.case_ref(), b.ledger_no(), std::max(1, b.people()), b.cancel()};
+    BookingInput in{env.from(), b.booking_id(), b.slot_agency(), b.slot_id(), b.petitioner(), b.contact(), b.matter(),
+                    b.case_ref(), b.ledger_no(), b.people() == 0 ? 1 : b.people(), b.cancel()};
     absl::Status st = ledger_.Book(in, clock_.NowMs());
     RETURN_IF_ERROR(Answer(env, b.booking_id(), st));
     return st.ok() ? ShareSlots() : absl::OkStatus();
@@ -397,7 +410,7 @@ class Agent {
   // The slots as they now stand, to every host and booker.
   absl::Status ShareSlots() {
     ASSIGN_OR_RETURN(auto slots, ledger_.Slots(clock_.NowMs()));
-    ASSIGN_OR_RETURN(ReceptionYear year, ledger_.ReceptionsThisYear(clock_.NowMs()));
+    ASSIGN_OR_RETURN(auto years, ledger_.ReceptionsThisYear(clock_.NowMs()));
     v1::ReceptionSlots out;
     for (const auto& v : slots) {
       v1::ReceptionSlot* s = out.add_slots();
@@ -411,8 +424,12 @@ class Agent {
       s->set_agency(v.slot.agency);
       s->set_booked(v.booked);
     }
-    out.set_held_this_year(static_cast<int32_t>(year.held));
-    out.set_planned_this_year(static_cast<int32_t>(year.planned));
+    for (const auto& [host, y] : years) {
+      auto* year = out.add_years();
+      year->set_agency(host);
+      year->set_held(static_cast<int32_t>(y.held));
+      year->set_planned(static_cast<int32_t>(y.planned));
+    }
     std::vector<std::string> to = config_.reception_hosts;
     for (const auto& b : config_.reception_bookers)
       if (!In(to, b)) to.push_back(b);
@@ -476,7 +493,7 @@ int main(int argc, char** argv) {
                                 [&](const HttpRequest& req) {
     HttpResponse r;
     if (req.Path() == "/ledger/open") {
-      r.body = agent.OpenJson().dump();
+      r.body = agent.OpenJson(req.Query("agency"), req.Query("handler"), req.Query("due") == "1").dump();
     } else if (req.Path() == "/ledger/stats") {
       r = agent.StatsJson(req.Query("month"));
     } else if (req.Path() == "/ledger/history") {

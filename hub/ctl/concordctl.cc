@@ -52,6 +52,7 @@ namespace {
 using concord::HttpCall;
 using concord::ctl::Fail;
 using concord::ctl::Pad;
+using concord::ctl::QueryValue;
 using concord::ctl::SplitHostPort;
 
 int CmdStatus(const std::string& hub_http, bool json, int wait_drained_s) {
@@ -227,20 +228,16 @@ int CmdLedger(const std::string& ledger_http, const std::string& agency, const s
   uint16_t port;
   if (!SplitHostPort(ledger_http, host, port))
     return Fail(2, "--ledger-http 应为 host:port / must be host:port");
-  auto r = HttpCall(host, port, "GET", "/ledger/open");
+  // Filtered by the agent: a district has many open items.
+  auto r = HttpCall(host, port, "GET", "/ledger/open?agency=" + QueryValue(agency) + "&handler=" +
+                                           QueryValue(handler) + (due_only ? "&due=1" : ""));
   if (!r.ok()) return Fail(3, absl::StrCat("无法连接台账代理 / cannot reach the ledger agent at ",
                                            ledger_http, ": ", std::string(r.status().message())));
   auto j = nlohmann::json::parse(r->body, nullptr, false);
   if (j.is_discarded() || !j.contains("items")) return Fail(3, "bad response");
-  nlohmann::json items = nlohmann::json::array();
-  for (const auto& i : j["items"]) {
-    if (!agency.empty() && i.value("agency", "") != agency) continue;
-    if (!handler.empty() && i.value("handler", "") != handler) continue;
-    if (due_only && !i.value("overdue", false) && !i.value("due_soon", false)) continue;
-    items.push_back(i);
-  }
+  const nlohmann::json& items = j["items"];
   if (json) {
-    std::cout << nlohmann::json{{"now_ms", j["now_ms"]}, {"items", items}}.dump(2) << "\n";
+    std::cout << j.dump(2) << "\n";
     return 0;
   }
   struct Counts {
@@ -283,13 +280,7 @@ int CmdLedgerItem(const std::string& ledger_http, const std::string& ledger_no, 
   uint16_t port;
   if (!SplitHostPort(ledger_http, host, port))
     return Fail(2, "--ledger-http 应为 host:port / must be host:port");
-  std::string target = "/ledger/history?ledger_no=";
-  for (unsigned char c : ledger_no) {  // percent-encode: the number has Chinese in it
-    char buf[4];
-    if (isalnum(c) || c == '-' || c == '_') target += static_cast<char>(c);
-    else snprintf(buf, sizeof buf, "%%%02X", c), target += buf;
-  }
-  auto r = HttpCall(host, port, "GET", target);
+  auto r = HttpCall(host, port, "GET", "/ledger/history?ledger_no=" + QueryValue(ledger_no));
   if (!r.ok()) return Fail(3, absl::StrCat("无法连接台账代理 / cannot reach the ledger agent at ",
                                            ledger_http, ": ", std::string(r.status().message())));
   auto j = nlohmann::json::parse(r->body, nullptr, false);
@@ -368,15 +359,25 @@ int CmdLedgerReport(const std::string& ledger_http, const std::string& month, co
     return v == 0 ? std::string("0 ✓ 达标 met") : std::to_string(v) + " ✗ 未达标 missed";
   };
   lines.push_back({"三零：投诉", "three zeros: complaints", zero("complaints")});
-  lines.push_back({"三零：涉检赴省进京非正常上访", "three zeros: irregular petitions to the province or Beijing",
+  lines.push_back({"三零：赴省进京非正常上访", "three zeros: irregular petitions to the province or Beijing",
                    zero("irregular_petitions")});
   lines.push_back({"三零：安全事故", "three zeros: safety incidents", zero("safety_incidents")});
-  const int64_t held = n("receptions_held"), planned = n("receptions_planned"), need = n("receptions_required");
-  lines.push_back({"检察长接待日（本年已举办 / 已安排，每年不少于" + std::to_string(need) + "次）",
-                   "chief procurator reception days this year: held / planned (at least " + std::to_string(need) + ")",
-                   std::to_string(held) + " / " + std::to_string(planned) +
-                       (planned >= need ? "" : " 安排不足 too few planned")});
-  lines.push_back({"本月接待日来访人数", "reception-day visitors this month", std::to_string(n("reception_visitors"))});
+  const int64_t need = n("receptions_required");
+  if (j["receptions"].empty())
+    lines.push_back({"检察长接待日（每年不少于" + std::to_string(need) + "次）",
+                     "chief procurator reception days (at least " + std::to_string(need) + " a year)",
+                     "0 未安排 none planned"});
+  for (const auto& h : j["receptions"]) {
+    const int64_t held = h.value("held", int64_t{0}), planned = h.value("planned", int64_t{0});
+    lines.push_back({"检察长接待日 " + h.value("agency", "") + "（本年已举办 / 已安排，每年不少于" +
+                         std::to_string(need) + "次）",
+                     "reception days of " + h.value("agency", "") + " this year: held / planned (at least " +
+                         std::to_string(need) + ")",
+                     std::to_string(held) + " / " + std::to_string(planned) +
+                         (planned >= need ? "" : " 安排不足 too few planned")});
+  }
+  lines.push_back({"本月接待日来访人数", "people received at this month's reception days",
+                   std::to_string(n("reception_visitors"))});
   const std::string title_zh = "信访工作月报 " + month, title_en = "Petition statistics, " + month;
   std::cout << "# " << title_zh << " / " << title_en << "\n\n"
             << "| 指标 | indicator | 数值 value |\n|---|---|---|\n";

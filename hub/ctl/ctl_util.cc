@@ -1,5 +1,8 @@
 #include "hub/ctl/ctl_util.h"
 
+#include <cctype>
+#include <cstdio>
+
 #include <iostream>
 
 namespace concord::ctl {
@@ -30,6 +33,20 @@ std::string Pad(const std::string& s, size_t width) {
     i += len;
   }
   return cols >= width ? s + " " : s + std::string(width - cols, ' ');
+}
+
+std::string QueryValue(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      char buf[4];
+      snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
 }
 
 }  // namespace concord::ctl

@@ -320,7 +320,9 @@ TEST_F(LedgerDistrict, ReceptionDayAndIncidents) {
                                    std::to_string(agent_->port()));
   EXPECT_NE(report.find("| 三零：投诉 | three zeros: complaints | 1 ✗"), std::string::npos) << report;
   EXPECT_NE(report.find("| 三零：安全事故 | three zeros: safety incidents | 0 ✓"), std::string::npos) << report;
-  EXPECT_NE(report.find("本月接待日来访人数 | reception-day visitors this month | 1 |"), std::string::npos) << report;
+  EXPECT_NE(report.find("本月接待日来访人数 | people received at this month's reception days | 1 |"),
+            std::string::npos) << report;
+  EXPECT_NE(report.find("检察长接待日 procuratorate"), std::string::npos) << report;
 }
 
 }  // namespace

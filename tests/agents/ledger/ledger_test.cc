@@ -380,7 +380,7 @@ TEST_F(LedgerTest, LeadTimesAreConfigurable) {
 TEST_F(LedgerTest, ThreeZerosAreCounted) {
   const std::string no = *ledger_->Register(Petition("Z-1", At("2025-03-03")));
   ASSERT_TRUE(ledger_->RecordIncident("petition", "I-1", IncidentKind::kComplaint, At("2025-03-10"), no, "投诉办理拖延").ok());
-  ASSERT_TRUE(ledger_->RecordIncident("petition", "I-1", IncidentKind::kComplaint, At("2025-03-10"), no, "again").ok());
+  ASSERT_TRUE(ledger_->RecordIncident("petition", "I-1", IncidentKind::kComplaint, At("2025-03-10"), no, "补充").ok());
   ASSERT_TRUE(ledger_->RecordIncident("police", "I-1", IncidentKind::kIrregularPetition, At("2025-03-12"), "", "").ok());
   EXPECT_EQ(ledger_->RecordIncident("police", "I-2", IncidentKind::kSafetyIncident, At("2025-03-12"), "信-2025-999999", "")
                 .code(), absl::StatusCode::kNotFound);
@@ -405,11 +405,22 @@ TEST_F(LedgerTest, ReceptionDay) {
   ReceptionSlotInput bad = slot;
   bad.ends_ms = bad.starts_ms;
   EXPECT_EQ(ledger_->PublishSlot(bad, now).code(), absl::StatusCode::kInvalidArgument);
+  bad.ends_ms = bad.starts_ms + 3600 * 1000;
+  EXPECT_EQ(ledger_->PublishSlot(bad, now).code(), absl::StatusCode::kInvalidArgument) << "an hour is not half a day";
+  bad = slot;
+  bad.slot_id = "R-PAST";
+  EXPECT_EQ(ledger_->PublishSlot(bad, At("2025-03-15")).code(), absl::StatusCode::kInvalidArgument)
+      << "published after the fact";
 
   const std::string earlier = *ledger_->Register(Petition("V-0", At("2025-02-20")));
   BookingInput b{"petition", "B-1", "", "R-03", "李某", "13900000000", "申请国家司法救助", "", earlier, 1, false};
   ASSERT_TRUE(ledger_->Book(b, now).ok());
   ASSERT_TRUE(ledger_->Book(b, now).ok()) << "the same booking again is one booking";
+  BookingInput court = b;
+  court.booked_by = "court";
+  court.booking_id = "C-1";
+  EXPECT_EQ(ledger_->Book(court, now).code(), absl::StatusCode::kPermissionDenied)
+      << "a visit about an item the booker never handled";
   BookingInput c = b;
   c.booking_id = "B-2";
   c.petitioner = "张某";
@@ -434,18 +445,36 @@ TEST_F(LedgerTest, ReceptionDay) {
   other.host = "court";
   EXPECT_EQ(ledger_->RecordOutcome(other, At("2025-03-14", 11)).status().code(),
             absl::StatusCode::kPermissionDenied);
+  ReceptionSlotInput moved = slot;
+  moved.capacity = 2;
+  moved.starts_ms = At("2025-03-20", 9);
+  moved.ends_ms = At("2025-03-20", 12);
+  EXPECT_EQ(ledger_->PublishSlot(moved, At("2025-03-14", 10)).code(), absl::StatusCode::kFailedPrecondition)
+      << "begun: its time is fixed";
   auto raised = ledger_->RecordOutcome(o, At("2025-03-14", 11));
   ASSERT_TRUE(raised.ok()) << raised.status();
   ASSERT_FALSE(raised->empty());
   EXPECT_EQ(*ledger_->RecordOutcome(o, At("2025-03-14", 12)), *raised) << "recorded once";
+  OutcomeInput changed = o;
+  changed.attended = false;
+  changed.register_petition = false;
+  EXPECT_EQ(ledger_->RecordOutcome(changed, At("2025-03-14", 12)).status().code(),
+            absl::StatusCode::kFailedPrecondition) << "a different outcome is refused, not dropped";
   EXPECT_EQ(*ledger_->Responsible(*raised), "procuratorate");
   const auto h = *ledger_->History(*raised);
   EXPECT_EQ(h[0].at_ms, slot.starts_ms) << "received at the reception";
   EXPECT_NE(h[0].note.find("检察长接待日"), std::string::npos) << h[0].note;
   EXPECT_NE(h[0].note.find("channel=visit"), std::string::npos) << h[0].note;
   EXPECT_EQ(ledger_->History(earlier)->back().action, "reception") << "the item the visit was about keeps it";
-  // The clock runs from the reception day: the procedural reply is due 7 days later.
-  EXPECT_TRUE(RulesAlerted(ledger_->Scan(At("2025-03-22")), Alert::kOverdue).count("procedural_reply"));
+  // The clock runs from the reception day: the procedural reply is due 7 days later (03-21).
+  auto alerts_of = [&](int64_t t) {
+    std::set<std::string> out;
+    for (const auto& a : ledger_->Scan(t))
+      if (a.ledger_no == *raised && a.rule == "procedural_reply") out.insert(std::to_string(a.kind));
+    return out;
+  };
+  EXPECT_FALSE(alerts_of(At("2025-03-21", 20)).count(std::to_string(Alert::kOverdue)));
+  EXPECT_TRUE(alerts_of(At("2025-03-22")).count(std::to_string(Alert::kOverdue)));
 
   OutcomeInput absent{"procuratorate", "petition", "B-2", false, "未到场", "", false};
   EXPECT_EQ(*ledger_->RecordOutcome(absent, At("2025-03-14", 12)), "");
@@ -453,8 +482,90 @@ TEST_F(LedgerTest, ReceptionDay) {
   cancel.cancel = true;
   EXPECT_EQ(ledger_->Book(cancel, At("2025-03-14", 12)).code(), absl::StatusCode::kFailedPrecondition);
   const auto stats = *ledger_->Stats("2025-03", At("2025-04-01"));
-  EXPECT_EQ(stats.receptions_held, 1);
+  ASSERT_EQ(stats.receptions.size(), 1u);
+  EXPECT_EQ(stats.receptions.at("procuratorate").held, 1);
   EXPECT_EQ(stats.reception_visitors, 1);
+}
+
+// Booking rules: a group takes as many places as people; a used id is not
+// silently reused; an outcome is not recorded for a cancelled slot; two hosts
+// with one slot id must be told apart; visitors count by the reception's day.
+TEST_F(LedgerTest, ReceptionBookingRules) {
+  const int64_t now = At("2025-03-03", 9);
+  ReceptionSlotInput city{"city", "2025-03", "检察长 甲", "", At("2025-03-31", 9), At("2025-03-31", 12), 10, false};
+  ReceptionSlotInput district{"district", "2025-03", "检察长 乙", "", At("2025-03-20", 9), At("2025-03-20", 12), 5,
+                              false};
+  ASSERT_TRUE(ledger_->PublishSlot(city, now).ok());
+  ASSERT_TRUE(ledger_->PublishSlot(district, now).ok());
+  BookingInput group{"petition", "G-1", "", "2025-03", "赵某等8人", "", "拖欠工资", "", "", 8, false};
+  EXPECT_EQ(ledger_->Book(group, now).code(), absl::StatusCode::kInvalidArgument) << "which host's 2025-03?";
+  group.slot_agency = "district";
+  EXPECT_EQ(ledger_->Book(group, now).code(), absl::StatusCode::kResourceExhausted) << "8 people, 5 places";
+  group.slot_agency = "city";
+  ASSERT_TRUE(ledger_->Book(group, now).ok());
+  EXPECT_EQ(ledger_->Slots(now)->at(1).booked, 8) << "places are people";
+  BookingInput other = group;
+  other.petitioner = "钱某";
+  other.people = 1;
+  EXPECT_EQ(ledger_->Book(other, now).code(), absl::StatusCode::kAlreadyExists) << "id G-1 is taken";
+  BookingInput cancel = group;
+  cancel.cancel = true;
+  ASSERT_TRUE(ledger_->Book(cancel, now).ok());
+  EXPECT_EQ(ledger_->Book(group, now).code(), absl::StatusCode::kAlreadyExists)
+      << "a cancelled booking's id booked again: the clerk is told, not answered OK";
+  BookingInput again = group;
+  again.booking_id = "G-2";
+  ASSERT_TRUE(ledger_->Book(again, now).ok());
+  // A walk-in on the day: only the host books into a slot that has begun.
+  BookingInput late{"petition", "W-2", "city", "2025-03", "孙某", "", "咨询", "", "", 1, false};
+  EXPECT_EQ(ledger_->Book(late, At("2025-03-31", 10)).code(), absl::StatusCode::kFailedPrecondition);
+  BookingInput walk_in{"city", "W-1", "city", "2025-03", "孙某", "", "咨询", "", "", 1, false};
+  ASSERT_TRUE(ledger_->Book(walk_in, At("2025-03-31", 10)).ok());
+  // Recorded the next day: the visitors count in March, by the reception's day, as people.
+  ASSERT_TRUE(ledger_->RecordOutcome({"city", "petition", "G-2", true, "", "", false}, At("2025-04-01", 9)).ok());
+  ASSERT_TRUE(ledger_->RecordOutcome({"city", "", "W-1", true, "", "", false}, At("2025-04-01", 9)).ok());
+  EXPECT_EQ(ledger_->Stats("2025-03", At("2025-04-02"))->reception_visitors, 9);
+  EXPECT_EQ(ledger_->Stats("2025-04", At("2025-04-02"))->reception_visitors, 0);
+  // A cancelled slot takes no outcome.
+  BookingInput d{"petition", "D-1", "district", "2025-03", "周某", "", "申诉", "", "", 1, false};
+  ASSERT_TRUE(ledger_->Book(d, now).ok());
+  district.cancelled = true;
+  ASSERT_TRUE(ledger_->PublishSlot(district, now).ok());
+  EXPECT_EQ(ledger_->RecordOutcome({"district", "petition", "D-1", true, "", "", true}, At("2025-03-20", 10))
+                .status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  const auto years = *ledger_->ReceptionsThisYear(At("2025-04-02"));
+  EXPECT_EQ(years.size(), 1u) << "the cancelled one is not planned";
+  EXPECT_EQ(years.at("city").held, 1);
+}
+
+// Due soon means any unmet deadline inside its own lead time, not only the
+// earliest one.
+TEST_F(LedgerTest, DueSoonLooksAtEveryDeadline) {
+  const std::string no = *ledger_->Register(Petition("D-1", At("2025-01-02", 9)));
+  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kStartReview, At("2025-01-02", 10)).ok());
+  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kProceduralReply, At("2025-01-03"), "短信").ok());
+  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kTransfer, At("2025-01-10"), "移送", "procuratorate").ok());
+  ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kStartReview, At("2025-01-10", 11)).ok());
+  ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kProceduralReply, At("2025-01-11"), "书面告知").ok());
+  EXPECT_FALSE(ledger_->OpenItems(At("2025-03-20", 10))->at(0).due_soon);
+  // Moved on again on 03-28: its new same-day review is not within its 4 hours
+  // at 10:00, but the 3-month reply (due 04-02) is within its 7 days.
+  ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kTransfer, At("2025-03-28", 9), "属法院管辖", "court").ok());
+  auto items = *ledger_->OpenItems(At("2025-03-28", 10));
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].next_rule, "register_review");
+  EXPECT_FALSE(items[0].overdue);
+  EXPECT_TRUE(items[0].due_soon);
+}
+
+// A corrected incident (the same id again) replaces the first.
+TEST_F(LedgerTest, IncidentCorrected) {
+  ASSERT_TRUE(ledger_->RecordIncident("police", "I-1", IncidentKind::kComplaint, At("2025-03-10"), "", "").ok());
+  ASSERT_TRUE(ledger_->RecordIncident("police", "I-1", IncidentKind::kSafetyIncident, At("2025-03-10"), "", "更正").ok());
+  const auto m = *ledger_->Stats("2025-03", At("2025-04-01"));
+  EXPECT_EQ(m.complaints, 0);
+  EXPECT_EQ(m.safety_incidents, 1);
 }
 
 }  // namespace

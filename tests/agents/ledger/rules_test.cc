@@ -189,6 +189,16 @@ TEST(Transitions, ObjectionWindowInWorkingDays) {
 }
 
 // Calendar files are checked line by line.
+// Times are read strictly: a sign, a space or a short field is an error, not a guess.
+TEST(Calendar, DateTimesAreStrict) {
+  EXPECT_EQ(*ParseDateTimeMs("2026-03-05 09:30"), StartOfDayMs(*ParseDate("2026-03-05")) + 570 * 60 * 1000);
+  EXPECT_EQ(*ParseDateTimeMs("2026-03-05"), StartOfDayMs(*ParseDate("2026-03-05")));
+  for (const char* bad : {"2026-03-05 +9:30", "2026-03-05  9:30", "2026-03-05 09:3 ", "2026-03-05 24:00",
+                          "2026-03-05T09:30", "2026-3-5", "+026-03-05", "2026-02-30", "26-03-05 09:30"})
+    EXPECT_FALSE(ParseDateTimeMs(bad).ok()) << bad;
+  EXPECT_EQ(FormatDateTime(*ParseDateTimeMs("2026-12-31 23:59")), "2026-12-31 23:59");
+}
+
 TEST(Calendar, ParseErrorsNameTheLine) {
   EXPECT_TRUE(HolidayCalendar::Parse("year 2025\n2025-10-01 holiday 国庆\n").ok());
   const struct {
