@@ -7,6 +7,7 @@
 #include "concord/v1/aid.pb.h"
 #include "concord/v1/envelope.pb.h"
 #include "concord/v1/petition.pb.h"
+#include "concord/v1/risk.pb.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/util/json_util.h"
@@ -34,6 +35,11 @@ void LinkPayloadTypes() {
     (void)concord::v1::ReceptionBooking::descriptor();
     (void)concord::v1::ReceptionOutcome::descriptor();
     (void)concord::v1::ReceptionSlots::descriptor();
+    (void)concord::v1::PetitionSnapshot::descriptor();
+    (void)concord::v1::RiskReport::descriptor();
+    (void)concord::v1::RiskAssessment::descriptor();
+    (void)concord::v1::RiskWarning::descriptor();
+    (void)concord::v1::RiskScreening::descriptor();
     return true;
   }();
   (void)linked;

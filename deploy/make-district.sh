@@ -17,6 +17,7 @@ key hub
 key ops
 key aid
 key ledger
+key risk
 # The agencies' shared linkage key (aid duplicate check): adapters only,
 # never the hub or the aid agent. 关联密钥只给各救助机关的适配器。
 [ -f "$DIR/keys/linkage.key" ] || "$CTL" aid keygen --out "$DIR/keys/linkage.key" >/dev/null
@@ -75,6 +76,12 @@ TOML
   echo "display = \"信访台账与期限监督代理\""
   echo "public_key = \"$(cat "$DIR/keys/ledger.pub")\""
   echo "roles = [\"ledger\"]"
+  echo
+  echo "[[principal]]"
+  echo "name = \"$DISTRICT.agent.risk\""
+  echo "display = \"风险评估预警代理\""
+  echo "public_key = \"$(cat "$DIR/keys/risk.pub")\""
+  echo "roles = [\"risk\"]"
 } > "$DIR/registry.toml"
 
 cat > "$DIR/acl.toml" <<'TOML'
@@ -111,6 +118,23 @@ to = ["role:ledger", "shangzhou.agent.ledger"]
 from = "role:agency"
 type = "concord.v1.Reception*"
 to = ["role:ledger", "shangzhou.agent.ledger"]
+
+# Handlers' risk forms go to the risk agent; the ledger tells it of each item.
+[[allow]]
+from = "role:agency"
+type = "concord.v1.RiskReport"
+to = ["role:risk", "shangzhou.agent.risk"]
+
+[[allow]]
+from = "role:ledger"
+type = "concord.v1.PetitionSnapshot"
+to = ["role:risk", "shangzhou.agent.risk"]
+
+# The risk agent answers, warns and sends the monthly screening.
+[[allow]]
+from = "role:risk"
+type = "concord.v1.*"
+to = ["shangzhou.*"]
 
 # The ledger agent answers, shares each item's history and sends deadline alerts.
 [[allow]]
@@ -204,6 +228,35 @@ warn_month_days = 7                                 # 按月计算的期限提�
 second_escalation_days = 3                          # 逾期 3 天仍未办理报主要负责人 / then to the agency's head
 reception_hosts = ["$DISTRICT.procuratorate"]       # 检察长接待日主办 / hosts reception days
 reception_bookers = ["$DISTRICT.petition"]          # 可预约 / may book petitioners into them
+observers = ["$DISTRICT.agent.risk"]                # 风险评估 / each changed item goes to the risk agent
+TOML
+
+cat > "$DIR/risk.toml" <<TOML
+# concord-risk-agent: 风险评估预警与隐患月排查 / risk warning and monthly screening
+[agency]
+name = "$DISTRICT.agent.risk"
+display = "风险评估预警代理"
+
+[hub]
+endpoint = "tcp://127.0.0.1:$HUB_PORT"
+public_key = "keys/hub.pub"
+
+[keys]
+secret_key = "keys/risk.key"
+
+[storage]
+data_dir = "data/risk"
+
+[http]
+address = "127.0.0.1"
+port = $RISK_HTTP_PORT
+
+[risk]
+factors = "$ROOT/deploy/risk/factors.toml"          # 风险因素与权重 / factors, weights, levels
+calendar = "$ROOT/deploy/calendar/cn-holidays.txt"  # 每月第一个工作日排查 / screening on the first working day
+supervisors = ["$DISTRICT.plc"]                     # 红色预警即报政法委 / told at once of red
+convenors = ["$DISTRICT.procuratorate"]             # 提议召开联席会议 / may convene the joint conference
+scan_seconds = 60
 TOML
 
 cat > "$DIR/aid.toml" <<TOML

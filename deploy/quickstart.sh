@@ -44,7 +44,7 @@ start() {  # start NAME ARGS...
   wait_ready "$RUN/$name.ready" "$(cat "$RUN/$name.pid")" "$name"
 }
 
-step "4/7 启动枢纽、六个机关适配器与两个代理 / starting the hub, six adapters, the aid and ledger agents"
+step "4/7 启动枢纽、六个机关适配器与三个代理 / starting the hub, six adapters, the aid, ledger and risk agents"
 start hub "$BIN/concord-hub" --config "$DISTRICT_DIR/hub.toml"
 echo "枢纽 / hub: tcp://127.0.0.1:$HUB_PORT   metrics: http://127.0.0.1:$HUB_HTTP_PORT/metrics"
 for a in "${AGENCIES[@]}"; do
@@ -57,6 +57,8 @@ start aid "$BIN/concord-aid-agent" --config "$DISTRICT_DIR/aid.toml"
 echo "救助代理 / aid agent ($DISTRICT.agent.aid): http://127.0.0.1:$AID_HTTP_PORT/health"
 start ledger "$BIN/concord-ledger-agent" --config "$DISTRICT_DIR/ledger.toml"
 echo "台账代理 / ledger agent ($DISTRICT.agent.ledger): http://127.0.0.1:$LEDGER_HTTP_PORT/ledger/open"
+start risk "$BIN/concord-risk-agent" --config "$DISTRICT_DIR/risk.toml"
+echo "风险代理 / risk agent ($DISTRICT.agent.risk): http://127.0.0.1:$RISK_HTTP_PORT/risk/open"
 
 # Wait until every adapter has said Hello (so topic subscriptions exist).
 for a in "${AGENCIES[@]}"; do
@@ -201,6 +203,14 @@ echo
   --html "$DISTRICT_DIR/report-$(TZ=Asia/Shanghai date +%Y-%m).html" || true
 echo "  月报网页 / the report as a page: $DISTRICT_DIR/report-$(TZ=Asia/Shanghai date +%Y-%m).html"
 
+echo
+echo "  风险评估预警 / risk assessment: each item the ledger changes is assessed (deploy/risk/factors.toml);"
+echo "  the overdue wage group petition rose to red and was reported to the political-legal committee:"
+"$BIN/concordctl" risk --risk-http "127.0.0.1:$RISK_HTTP_PORT" || true
+echo "  政法委收到的预警 / the warning at the political-legal committee:"
+curl -sf "http://127.0.0.1:$(port_of plc)/inbox?limit=1000" | tr -d '\n' |
+  grep -o '"conference_proposed": *[a-z]*\|"text": *"风险预警[^"]*"' | sed 's/^/      /' | head -4 || true
+
 "$BIN/concordctl" status --hub-http "127.0.0.1:$HUB_HTTP_PORT" --wait-drained 20 >/dev/null || true
 echo
 "$BIN/concordctl" status --hub-http "127.0.0.1:$HUB_HTTP_PORT"
@@ -226,5 +236,6 @@ cat <<TXT
   cp my-petitions.csv $DISTRICT_DIR/drop/petition/petitions/   # 导入信访件 / import petitions
   $BIN/concordctl aid dedup --input my-grants.csv --out pairs.csv   # 批量查重 / audit a file
   $BIN/concordctl ledger --ledger-http 127.0.0.1:$LEDGER_HTTP_PORT   # 信访台账 / the petition ledger
+  $BIN/concordctl risk --risk-http 127.0.0.1:$RISK_HTTP_PORT         # 风险评估预警 / open risks
 日志 / logs: $LOGS    停止 / stop: ./deploy/stop.sh
 TXT

@@ -891,6 +891,42 @@ absl::StatusOr<std::map<std::string, ReceptionYear>> Ledger::ReceptionsThisYear(
   return out;
 }
 
+absl::StatusOr<ItemSnapshot> Ledger::Snapshot(const std::string& ledger_no, int64_t now_ms) {
+  ASSIGN_OR_RETURN(auto st, db_.Prepare(
+      "SELECT agency, channel, matter, case_ref, status, handler, people, major, reviews, repeat_of, "
+      "(SELECT min(due_ms) FROM deadlines d WHERE d.ledger_no = p.ledger_no AND d.met_ms = 0 AND d.void = 0 "
+      "AND d.due_ms < ?2) FROM petitions p WHERE ledger_no = ?1"));
+  st.BindAll(ledger_no, now_ms);
+  ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row) return absl::NotFoundError(absl::StrCat("没有信访件 ", ledger_no, " / no item ", ledger_no));
+  ItemSnapshot s;
+  s.ledger_no = ledger_no;
+  s.agency = st.Text(0);
+  s.channel = st.Text(1);
+  s.matter = st.Text(2);
+  s.case_ref = st.Text(3);
+  s.status = st.Text(4);
+  s.handler = st.Text(5);
+  s.people = static_cast<int>(st.Int(6));
+  s.major = st.Int(7) != 0;
+  s.contested = st.Int(8) > 0 || s.status == StatusName(Status::kUnderReReview);
+  std::string earlier = st.Text(9);
+  s.overdue_since_ms = st.IsNull(10) ? 0 : st.Int(10);
+  s.overdue = s.overdue_since_ms > 0;
+  s.open = s.status != StatusName(Status::kClosed) && s.status != StatusName(Status::kFinal) &&
+           s.status != StatusName(Status::kNotAccepted);
+  st.Reset();
+  ASSIGN_OR_RETURN(auto chain, db_.Prepare("SELECT repeat_of FROM petitions WHERE ledger_no=?"));
+  while (!earlier.empty() && s.repeats < 50) {  // the earlier items, latest first
+    ++s.repeats;
+    chain.Bind(1, earlier);
+    ASSIGN_OR_RETURN(bool found, chain.Step());
+    earlier = found ? chain.Text(0) : "";
+    chain.Reset();
+  }
+  return s;
+}
+
 absl::StatusOr<std::string> Ledger::Responsible(const std::string& ledger_no) {
   ASSIGN_OR_RETURN(auto st, db_.Prepare("SELECT agency FROM petitions WHERE ledger_no=?"));
   st.Bind(1, ledger_no);

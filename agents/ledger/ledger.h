@@ -114,6 +114,14 @@ struct MonthlyStats {
   int64_t reception_visitors = 0;
 };
 
+// What observers (the risk agent) learn of an item: no petitioner name or contact.
+struct ItemSnapshot {
+  std::string ledger_no, agency, channel, matter, case_ref, status, handler;
+  int people = 1, repeats = 0;
+  bool overdue = false, contested = false, major = false, open = true;
+  int64_t overdue_since_ms = 0;  // the earliest passed, unmet deadline
+};
+
 // The three zeros' incidents (PetitionIncident).
 enum class IncidentKind { kComplaint, kIrregularPetition, kSafetyIncident };
 const char* IncidentKindName(IncidentKind k);          // "complaint", ...
@@ -204,6 +212,10 @@ class Ledger {
   absl::StatusOr<std::vector<Event>> History(const std::string& ledger_no);
   // `month` is "YYYY-MM" (CST); rates are counted as of `now_ms`.
   absl::StatusOr<MonthlyStats> Stats(const std::string& month, int64_t now_ms);
+
+  // The item as observers see it at `now_ms` (repeats: the earlier items in
+  // its repeat chain).
+  absl::StatusOr<ItemSnapshot> Snapshot(const std::string& ledger_no, int64_t now_ms);
 
   // The agency responsible now, and every agency in the item's history.
   absl::StatusOr<std::string> Responsible(const std::string& ledger_no);

@@ -27,6 +27,7 @@
 //   group_threshold = 5                          # 集体访: this many people or more
 //   reception_hosts = ["shangzhou.procuratorate"]  # may publish reception days
 //   reception_bookers = ["shangzhou.petition"]     # may book petitioners into them (hosts may too)
+//   observers = ["shangzhou.agent.risk"]         # get a PetitionSnapshot of each item that changes
 //   clock_file = ""                              # drills and tests only: FileClock
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
@@ -40,6 +41,7 @@
 #include "agents/ledger/ledger.h"
 #include "concord/v1/envelope.pb.h"
 #include "concord/v1/petition.pb.h"
+#include "concord/v1/risk.pb.h"
 #include "hub/client/client_config.h"
 #include "hub/common/clock.h"
 #include "hub/common/file_clock.h"
@@ -53,7 +55,7 @@ namespace {
 
 struct AgentConfig {
   std::string calendar, petition_office, clock_file;
-  std::vector<std::string> supervisors, reception_hosts, reception_bookers;
+  std::vector<std::string> supervisors, reception_hosts, reception_bookers, observers;
   int scan_seconds = 5;
   ScanOptions scan;
   RuleOptions rules;
@@ -87,6 +89,7 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
   c.supervisors = Strings(l["supervisors"]);
   c.reception_hosts = Strings(l["reception_hosts"]);
   c.reception_bookers = Strings(l["reception_bookers"]);
+  c.observers = Strings(l["observers"]);
   constexpr int64_t kHourMs = 3600LL * 1000, kDayMs = 24 * kHourMs;
   const double same_day_hours = l["warn_same_day_hours"].value_or(4.0), days = l["warn_days"].value_or(2.0),
                month_days = l["warn_month_days"].value_or(7.0),
@@ -155,6 +158,7 @@ class Agent {
         for (const auto& s : config_.supervisors)
           if (s != a.agency) to.push_back(s);
       (void)client_.Stage(client::MakeEnvelope(to, out));
+      if (a.kind == Alert::kOverdue) (void)Observe(a.ledger_no);
       ++alerts_;
       LOG_INFO("deadline {}: {}", out.kind(), a.text);
     }
@@ -290,6 +294,29 @@ class Agent {
     return std::find(list.begin(), list.end(), who) != list.end();
   }
 
+  // Observers (the risk agent) get the item as it now stands.
+  absl::Status Observe(const std::string& ledger_no) {
+    if (config_.observers.empty() || ledger_no.empty()) return absl::OkStatus();
+    ASSIGN_OR_RETURN(ItemSnapshot s, ledger_.Snapshot(ledger_no, clock_.NowMs()));
+    v1::PetitionSnapshot out;
+    out.set_ledger_no(s.ledger_no);
+    out.set_agency(s.agency);
+    out.set_channel(s.channel);
+    out.set_people(s.people);
+    out.set_matter(s.matter);
+    out.set_case_ref(s.case_ref);
+    out.set_repeats(s.repeats);
+    out.set_status(s.status);
+    out.set_overdue(s.overdue);
+    out.set_contested(s.contested);
+    out.set_major(s.major);
+    out.set_open(s.open);
+    out.set_handler(s.handler);
+    out.set_at_ms(clock_.NowMs());
+    out.set_overdue_since_ms(s.overdue_since_ms);
+    return client_.Stage(client::MakeEnvelope(config_.observers, out)).status();
+  }
+
   absl::Status OnRegister(const v1::Envelope& env, const v1::PetitionRegister& r) {
     PetitionInput p;
     p.agency = env.from();
@@ -312,6 +339,7 @@ class Agent {
     if (no.ok()) {
       reply.set_ledger_no(*no);
       reply.set_status(StatusName(Status::kReceived));
+      RETURN_IF_ERROR(Observe(*no));
     } else {
       reply.set_reason(std::string(no.status().message()));
     }
@@ -353,6 +381,7 @@ class Agent {
     ev.set_to_status(StatusName(*st));
     ev.set_at_ms(at);
     ev.set_responsible(responsible);
+    RETURN_IF_ERROR(Observe(a.ledger_no()));
     return client_.Stage(client::MakeEnvelope(involved, ev)).status();
   }
 
@@ -404,6 +433,7 @@ class Agent {
     OutcomeInput in{env.from(), o.booked_by(), o.booking_id(), attended, o.note(), o.matter(), o.register_()};
     auto raised = ledger_.RecordOutcome(in, clock_.NowMs());
     RETURN_IF_ERROR(Answer(env, o.booking_id(), raised.status(), raised.ok() ? *raised : ""));
+    if (raised.ok()) RETURN_IF_ERROR(Observe(*raised));
     return raised.ok() ? ShareSlots() : absl::OkStatus();
   }
 

@@ -12,6 +12,8 @@
 //   concordctl ledger [--ledger-http 127.0.0.1:7191] [--agency shangzhou.procuratorate]
 //                     [--handler 李某] [--due] [--json]
 //   concordctl ledger --item 信-2026-000123 [--json]
+//   concordctl risk [--risk-http 127.0.0.1:7192] [--agency shangzhou.petition] [--json]
+//   concordctl risk --screening 2026-12 --agency shangzhou.petition [--csv screening.csv]
 //   concordctl ledger --report 2026-11 [--csv report.csv] [--html report.html]
 //   concordctl petition register --adapter 127.0.0.1:7206 (--csv FILE | --intake-id ID
 //                        --channel 来信 --matter M [--received ...] [--people N] ...)
@@ -301,6 +303,57 @@ int CmdLedgerItem(const std::string& ledger_http, const std::string& ledger_no, 
   return 0;
 }
 
+// The risk agent's open risks, highest first, each with its factors and reasons.
+int CmdRisk(const std::string& risk_http, const std::string& agency, bool json) {
+  std::string host;
+  uint16_t port;
+  if (!SplitHostPort(risk_http, host, port)) return Fail(2, "--risk-http 应为 host:port / must be host:port");
+  auto r = HttpCall(host, port, "GET", "/risk/open?agency=" + QueryValue(agency));
+  if (!r.ok()) return Fail(3, absl::StrCat("无法连接风险代理 / cannot reach the risk agent at ", risk_http, ": ",
+                                           std::string(r.status().message())));
+  auto j = nlohmann::json::parse(r->body, nullptr, false);
+  if (j.is_discarded() || !j.contains("risks")) return Fail(3, "bad response");
+  if (json) {
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::cout << Pad("案件 case", 18) << Pad("责任机关 agency", 28) << Pad("等级 level", 18) << Pad("分数 score", 12)
+            << "事项 matter\n";
+  for (const auto& c : j["risks"]) {
+    std::cout << Pad(c.value("case_key", ""), 18) << Pad(c.value("agency", ""), 28)
+              << Pad(c.value("level_zh", ""), 18) << Pad(std::to_string(c.value("score", 0)), 12)
+              << c.value("matter", "") << "\n";
+    for (const auto& f : c["factors"])
+      std::cout << "    · " << f.value("name", "") << " +" << f.value("weight", 0) << "  " << f.value("reason", "")
+                << "\n";
+    std::cout << "    → " << c.value("required", "") << "\n";
+  }
+  std::cout << "共 " << j["risks"].size() << " 件 / total " << j["risks"].size() << "\n";
+  return 0;
+}
+
+// A month's screening report for one agency: Markdown on stdout, CSV on request.
+int CmdRiskScreening(const std::string& risk_http, const std::string& month, const std::string& agency,
+                     const std::string& csv) {
+  std::string host;
+  uint16_t port;
+  if (!SplitHostPort(risk_http, host, port)) return Fail(2, "--risk-http 应为 host:port / must be host:port");
+  if (agency.empty()) return Fail(2, "需要 --agency / --agency is required with --screening");
+  auto r = HttpCall(host, port, "GET", "/risk/screening?month=" + QueryValue(month) + "&agency=" + QueryValue(agency));
+  if (!r.ok()) return Fail(3, absl::StrCat("无法连接风险代理 / cannot reach the risk agent at ", risk_http, ": ",
+                                           std::string(r.status().message())));
+  auto j = nlohmann::json::parse(r->body, nullptr, false);
+  if (j.is_discarded()) return Fail(3, "bad response");
+  if (r->status != 200) return Fail(1, j.value("error", r->body));
+  std::cout << j.value("markdown", "");
+  if (!csv.empty()) {
+    std::ofstream out(csv);
+    out << j.value("csv", "");
+    if (!out.flush()) return Fail(2, "无法写入 / cannot write " + csv);
+  }
+  return 0;
+}
+
 std::string HtmlEscape(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -531,6 +584,15 @@ int main(int argc, char** argv) {
   pet_status->add_option("--adapter", pet_adapter, "适配器 HTTP 地址 / the adapter's host:port");
   pet_status->add_option("--intake-id", pet_id, "只看一件 / one petition only");
 
+  std::string risk_http = "127.0.0.1:7192", risk_agency, risk_month, risk_csv;
+  bool risk_json = false;
+  auto* risk = app.add_subcommand("risk", "风险评估预警：在办风险与月度排查 / open risks and the monthly screening");
+  risk->add_option("--risk-http", risk_http, "风险代理 / risk agent host:port");
+  risk->add_option("--agency", risk_agency, "只看一个机关 / one agency only");
+  risk->add_option("--screening", risk_month, "隐患月排查报告 YYYY-MM / the month's screening report");
+  risk->add_option("--csv", risk_csv, "排查报告另存 CSV / also write the screening as CSV");
+  risk->add_flag("--json", risk_json);
+
   CLI11_PARSE(app, argc, argv);
 
   if (*status) return CmdStatus(hub_http, json, wait_drained);
@@ -567,6 +629,8 @@ int main(int argc, char** argv) {
   if (*tailc) return CmdTail(config, count, timeout_s);
   if (*dl_list) return CmdDeadLetters(hub_http, "list", 0);
   if (*dl_replay) return CmdDeadLetters(hub_http, "replay", dl_id);
+  if (*risk && !risk_month.empty()) return CmdRiskScreening(risk_http, risk_month, risk_agency, risk_csv);
+  if (*risk) return CmdRisk(risk_http, risk_agency, risk_json);
   if (*ledger && !ledger_item.empty()) return CmdLedgerItem(ledger_http, ledger_item, ledger_json);
   if (*ledger && !report_month.empty())
     return CmdLedgerReport(ledger_http, report_month, report_csv, report_html);

@@ -1,0 +1,334 @@
+#include "agents/risk/risk.h"
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "hub/common/status_macros.h"
+
+namespace concord::risk {
+namespace {
+
+constexpr int64_t kDayMs = 24LL * 3600 * 1000;
+
+const std::vector<std::string>& Migrations() {
+  static const std::vector<std::string> kMigrations = {
+      R"sql(
+      CREATE TABLE risk_cases(
+        case_key TEXT PRIMARY KEY,       -- ledger number or the agency's case reference
+        agency TEXT NOT NULL,            -- responsible now
+        matter TEXT NOT NULL DEFAULT '',
+        case_ref TEXT NOT NULL DEFAULT '',
+        handler TEXT NOT NULL DEFAULT '',
+        people INTEGER NOT NULL DEFAULT 1,
+        repeats INTEGER NOT NULL DEFAULT 0,
+        overdue_since_ms INTEGER NOT NULL DEFAULT 0,
+        contested INTEGER NOT NULL DEFAULT 0,
+        major INTEGER NOT NULL DEFAULT 0,
+        open INTEGER NOT NULL DEFAULT 1,
+        level TEXT NOT NULL DEFAULT '',  -- '' before the first assessment
+        score INTEGER NOT NULL DEFAULT 0,
+        factors_json TEXT NOT NULL DEFAULT '[]',
+        first_ms INTEGER NOT NULL,
+        level_since_ms INTEGER NOT NULL DEFAULT 0,
+        resolved_ms INTEGER NOT NULL DEFAULT 0,
+        updated_ms INTEGER NOT NULL);
+      CREATE INDEX risk_cases_open ON risk_cases(agency) WHERE open = 1;
+      -- Each agency's latest risk form for a case ("no risk" is recorded too).
+      CREATE TABLE risk_reports(
+        case_key TEXT NOT NULL,
+        agency TEXT NOT NULL,
+        factors TEXT NOT NULL,           -- ids, comma-separated
+        no_risk INTEGER NOT NULL,
+        note TEXT NOT NULL,
+        at_ms INTEGER NOT NULL,
+        PRIMARY KEY(case_key, agency));
+      CREATE TABLE risk_levels(
+        n INTEGER PRIMARY KEY,
+        case_key TEXT NOT NULL,
+        at_ms INTEGER NOT NULL,
+        from_level TEXT NOT NULL,
+        to_level TEXT NOT NULL,
+        score INTEGER NOT NULL);
+      CREATE TABLE risk_screening_months(
+        month TEXT PRIMARY KEY,
+        at_ms INTEGER NOT NULL);
+      CREATE TABLE risk_screenings(
+        month TEXT NOT NULL,
+        agency TEXT NOT NULL,
+        open INTEGER NOT NULL,
+        new_risks INTEGER NOT NULL,
+        resolved INTEGER NOT NULL,
+        long_overdue INTEGER NOT NULL,
+        markdown TEXT NOT NULL,
+        csv TEXT NOT NULL,
+        at_ms INTEGER NOT NULL,
+        PRIMARY KEY(month, agency));
+      )sql",
+  };
+  return kMigrations;
+}
+
+std::optional<Level> LevelFromName(const std::string& s) {
+  for (Level l : {Level::kGreen, Level::kYellow, Level::kRed})
+    if (s == LevelName(l)) return l;
+  return std::nullopt;
+}
+
+std::string FactorsJson(const std::vector<FactorHit>& hits) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& h : hits) out.push_back({{"id", h.id}, {"name", h.name}, {"weight", h.weight}, {"reason", h.reason}});
+  return out.dump();
+}
+
+std::vector<FactorHit> FactorsFromJson(const std::string& text) {
+  std::vector<FactorHit> out;
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_array())
+    for (const auto& h : j)
+      out.push_back({h.value("id", ""), h.value("name", ""), h.value("weight", 0), h.value("reason", "")});
+  return out;
+}
+
+std::string CsvField(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+// The columns every CaseRisk read uses.
+constexpr const char* kCaseColumns =
+    "case_key, agency, matter, handler, level, score, factors_json, open, first_ms, level_since_ms, resolved_ms, "
+    "overdue_since_ms";
+
+CaseRisk ReadCase(sqlite::Stmt& st) {
+  CaseRisk c;
+  c.case_key = st.Text(0);
+  c.agency = st.Text(1);
+  c.matter = st.Text(2);
+  c.handler = st.Text(3);
+  c.assessment.level = LevelFromName(st.Text(4)).value_or(Level::kGreen);
+  c.assessment.score = static_cast<int>(st.Int(5));
+  c.assessment.factors = FactorsFromJson(st.Text(6));
+  c.open = st.Int(7) != 0;
+  c.first_ms = st.Int(8);
+  c.level_since_ms = st.Int(9);
+  c.resolved_ms = st.Int(10);
+  c.overdue_since_ms = st.Int(11);
+  c.previous = c.assessment.level;
+  return c;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<RiskBook>> RiskBook::Open(sqlite::Db& db, FactorTable table,
+                                                        ledger::HolidayCalendar calendar) {
+  RETURN_IF_ERROR(db.Migrate("risk", Migrations()));
+  return std::unique_ptr<RiskBook>(new RiskBook(db, std::move(table), std::move(calendar)));
+}
+
+absl::StatusOr<CaseRisk> RiskBook::Update(const Snapshot& s, int64_t now_ms) {
+  if (s.ledger_no.empty()) return absl::InvalidArgumentError("缺少台账号 / ledger_no is required");
+  ASSIGN_OR_RETURN(auto up, db_.Prepare(
+      "INSERT INTO risk_cases(case_key, agency, matter, case_ref, handler, people, repeats, overdue_since_ms, "
+      "contested, major, open, first_ms, updated_ms) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?12) "
+      "ON CONFLICT(case_key) DO UPDATE SET agency=?2, matter=?3, case_ref=?4, handler=?5, people=?6, repeats=?7, "
+      "overdue_since_ms=?8, contested=?9, major=?10, open=?11, updated_ms=?12"));
+  up.BindAll(s.ledger_no, s.agency, s.matter, s.case_ref, s.handler, static_cast<int64_t>(s.people),
+             static_cast<int64_t>(s.repeats), s.overdue ? std::max<int64_t>(1, s.overdue_since_ms) : int64_t{0},
+             static_cast<int64_t>(s.contested), static_cast<int64_t>(s.major), static_cast<int64_t>(s.open), now_ms);
+  RETURN_IF_ERROR(up.Run());
+  return Reassess(s.ledger_no, now_ms);
+}
+
+absl::StatusOr<CaseRisk> RiskBook::Update(const Report& r, int64_t now_ms) {
+  if (r.case_key.empty()) return absl::InvalidArgumentError("缺少案件或台账号 / case_key is required");
+  for (const auto& f : r.factors)
+    if (!table_.Knows(f))
+      return absl::InvalidArgumentError(absl::StrCat("未知的风险因素 / unknown risk factor '", f, "' (known: ",
+                                                     absl::StrJoin(table_.Ids(), ", "), ")"));
+  if (r.factors.empty() && !r.no_risk)
+    return absl::InvalidArgumentError("请列出风险因素，或注明无风险 / list the factors, or report no risk");
+  ASSIGN_OR_RETURN(auto ins, db_.Prepare(
+      "INSERT INTO risk_cases(case_key, agency, matter, first_ms, updated_ms) VALUES(?1,?2,?3,?4,?4) "
+      "ON CONFLICT(case_key) DO UPDATE SET matter = CASE WHEN matter = '' THEN ?3 ELSE matter END, updated_ms=?4"));
+  ins.BindAll(r.case_key, r.agency, r.matter, now_ms);
+  RETURN_IF_ERROR(ins.Run());
+  ASSIGN_OR_RETURN(auto rep, db_.Prepare(
+      "INSERT INTO risk_reports(case_key, agency, factors, no_risk, note, at_ms) VALUES(?1,?2,?3,?4,?5,?6) "
+      "ON CONFLICT(case_key, agency) DO UPDATE SET factors=?3, no_risk=?4, note=?5, at_ms=?6"));
+  rep.BindAll(r.case_key, r.agency, absl::StrJoin(r.factors, ","), static_cast<int64_t>(r.no_risk), r.note, now_ms);
+  RETURN_IF_ERROR(rep.Run());
+  return Reassess(r.case_key, now_ms);
+}
+
+absl::StatusOr<CaseRisk> RiskBook::Reassess(const std::string& key, int64_t now_ms) {
+  ASSIGN_OR_RETURN(auto load, db_.Prepare(absl::StrCat(
+      "SELECT ", kCaseColumns, ", people, repeats, contested, major FROM risk_cases WHERE case_key=?")));
+  load.Bind(1, key);
+  ASSIGN_OR_RETURN(bool found, load.Step());
+  if (!found) return absl::NotFoundError(absl::StrCat("没有风险记录 / no risk record for ", key));
+  CaseRisk c = ReadCase(load);
+  const std::string stored_level = load.Text(4);
+  c.previous = LevelFromName(stored_level);
+  CaseFacts facts;
+  facts.people = static_cast<int>(load.Int(12));
+  facts.repeats = static_cast<int>(load.Int(13));
+  facts.contested = load.Int(14) != 0;
+  facts.major = load.Int(15) != 0;
+  facts.matter = c.matter;
+  facts.overdue = c.overdue_since_ms > 0;
+  facts.overdue_days = facts.overdue ? static_cast<int>(std::max<int64_t>(0, now_ms - c.overdue_since_ms) / kDayMs) : 0;
+  load.Reset();
+  ASSIGN_OR_RETURN(auto reports, db_.Prepare(
+      "SELECT agency, factors, note FROM risk_reports WHERE case_key=? AND no_risk=0 ORDER BY agency"));
+  reports.Bind(1, key);
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, reports.Step());
+    if (!row) break;
+    for (absl::string_view f : absl::StrSplit(reports.Text(1), ',', absl::SkipEmpty()))
+      facts.reported.emplace_back(std::string(f), absl::StrCat(reports.Text(0),
+                                                               reports.Text(2).empty() ? "" : "：", reports.Text(2)));
+  }
+  c.assessment = table_.Evaluate(facts);
+  if (c.changed()) {
+    c.level_since_ms = now_ms;
+    ASSIGN_OR_RETURN(auto hist, db_.Prepare(
+        "INSERT INTO risk_levels(case_key, at_ms, from_level, to_level, score) VALUES(?,?,?,?,?)"));
+    hist.BindAll(key, now_ms, stored_level, LevelName(c.assessment.level), static_cast<int64_t>(c.assessment.score));
+    RETURN_IF_ERROR(hist.Run());
+  }
+  if (!c.open && !c.resolved_ms) c.resolved_ms = now_ms;
+  if (c.open) c.resolved_ms = 0;  // reopened
+  ASSIGN_OR_RETURN(auto save, db_.Prepare(
+      "UPDATE risk_cases SET level=?, score=?, factors_json=?, level_since_ms=?, resolved_ms=? WHERE case_key=?"));
+  save.BindAll(LevelName(c.assessment.level), static_cast<int64_t>(c.assessment.score),
+               FactorsJson(c.assessment.factors), c.level_since_ms, c.resolved_ms, key);
+  RETURN_IF_ERROR(save.Run());
+  return c;
+}
+
+absl::StatusOr<std::vector<CaseRisk>> RiskBook::OpenRisks(const std::string& agency) {
+  ASSIGN_OR_RETURN(auto st, db_.Prepare(absl::StrCat(
+      "SELECT ", kCaseColumns, " FROM risk_cases WHERE open = 1 AND (agency = ?1 OR ?1 = '') "
+      "ORDER BY score DESC, case_key")));
+  st.Bind(1, agency);
+  std::vector<CaseRisk> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    out.push_back(ReadCase(st));
+  }
+  return out;
+}
+
+absl::StatusOr<std::optional<CaseRisk>> RiskBook::Find(const std::string& key) {
+  ASSIGN_OR_RETURN(auto st, db_.Prepare(absl::StrCat("SELECT ", kCaseColumns, " FROM risk_cases WHERE case_key=?")));
+  st.Bind(1, key);
+  ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row) return std::optional<CaseRisk>();
+  return std::optional<CaseRisk>(ReadCase(st));
+}
+
+absl::StatusOr<std::string> RiskBook::ScreeningDue(int64_t now_ms) {
+  const ledger::Date today = ledger::DateOf(now_ms);
+  const ledger::Date first{today.year() / today.month() / 1};
+  if (today < calendar_.NextWorkingDayFrom(first)) return std::string();
+  const std::string month = ledger::FormatDate(first).substr(0, 7);
+  ASSIGN_OR_RETURN(auto st, db_.Prepare("SELECT 1 FROM risk_screening_months WHERE month=?"));
+  st.Bind(1, month);
+  ASSIGN_OR_RETURN(bool held, st.Step());
+  return held ? std::string() : month;
+}
+
+absl::StatusOr<std::vector<Screening>> RiskBook::Screen(const std::string& month, int64_t now_ms) {
+  ASSIGN_OR_RETURN(int64_t since, db_.QueryInt("SELECT coalesce(max(at_ms), 0) FROM risk_screening_months"));
+  ASSIGN_OR_RETURN(auto st, db_.Prepare(absl::StrCat(
+      "SELECT ", kCaseColumns, " FROM risk_cases WHERE open = 1 OR resolved_ms >= ? ORDER BY agency, score DESC, "
+      "case_key")));
+  st.Bind(1, since);
+  std::map<std::string, std::vector<CaseRisk>> per_agency;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    CaseRisk c = ReadCase(st);
+    per_agency[c.agency].push_back(std::move(c));
+  }
+  std::vector<Screening> out;
+  ASSIGN_OR_RETURN(auto save, db_.Prepare(
+      "INSERT OR REPLACE INTO risk_screenings(month, agency, open, new_risks, resolved, long_overdue, markdown, csv, "
+      "at_ms) VALUES(?,?,?,?,?,?,?,?,?)"));
+  for (const auto& [agency, cases] : per_agency) {
+    Screening s;
+    s.month = month;
+    s.agency = agency;
+    std::string open_rows, new_rows, resolved_rows;
+    s.csv = "\xEF\xBB\xBF类别 kind,案件 case,事项 matter,等级 level,分数 score,风险因素 factors,首办责任人 handler,"
+            "须办 required\n";
+    for (const CaseRisk& c : cases) {
+      std::vector<std::string> names;
+      for (const auto& f : c.assessment.factors) names.push_back(f.name);
+      const std::string level = table_.LevelTitle(c.assessment.level);
+      const bool late = c.open && c.overdue_since_ms > 0 && now_ms - c.overdue_since_ms > 30 * kDayMs;
+      const std::string required =
+          absl::StrCat(table_.Required(c.assessment.level),
+                       late ? "；逾期超过一个月，报分管副检察长 / over a month late: reported to the deputy chief" : "");
+      const std::string line = absl::StrCat("| ", c.case_key, " | ", c.matter, " | ", level, " | ", c.assessment.score,
+                                            " | ", absl::StrJoin(names, "、"), " | ",
+                                            c.handler.empty() ? "—" : c.handler, " | ", required, " |\n");
+      const char* kind = !c.open ? "已化解 resolved" : c.first_ms >= since ? "新增 new" : "在办 open";
+      if (c.open) {
+        ++s.open;
+        open_rows += line;
+        s.long_overdue += late;
+        if (c.first_ms >= since) {
+          ++s.new_risks;
+          new_rows += line;
+        }
+      } else {
+        ++s.resolved;
+        resolved_rows += line;
+      }
+      s.csv += absl::StrCat(CsvField(kind), ",", CsvField(c.case_key), ",", CsvField(c.matter), ",",
+                            CsvField(level), ",", c.assessment.score, ",", CsvField(absl::StrJoin(names, "、")), ",",
+                            CsvField(c.handler), ",", CsvField(required), "\n");
+    }
+    const std::string header = "| 案件 case | 事项 matter | 等级 level | 分数 score | 风险因素 factors | "
+                               "首办责任人 handler | 须办 required |\n|---|---|---|---|---|---|---|\n";
+    auto section = [&](const std::string& title, const std::string& rows) {
+      return absl::StrCat("\n## ", title, "\n\n", rows.empty() ? "无 / none\n" : header + rows);
+    };
+    s.markdown = absl::StrCat("# 隐患月排查 ", month, " ", agency, " / Monthly risk screening\n\n",
+                              "在办风险 open: ", s.open, "　新增 new: ", s.new_risks, "　已化解 resolved: ", s.resolved,
+                              "　逾期超过一个月 over a month late: ", s.long_overdue, "\n",
+                              section("在办风险（按分数）/ Open risks, highest first", open_rows),
+                              section("上次排查以来新增 / New since the last screening", new_rows),
+                              section("上次排查以来化解 / Resolved since the last screening", resolved_rows));
+    save.BindAll(month, agency, static_cast<int64_t>(s.open), static_cast<int64_t>(s.new_risks),
+                 static_cast<int64_t>(s.resolved), static_cast<int64_t>(s.long_overdue), s.markdown, s.csv, now_ms);
+    RETURN_IF_ERROR(save.Run());
+    out.push_back(std::move(s));
+  }
+  ASSIGN_OR_RETURN(auto held, db_.Prepare("INSERT OR REPLACE INTO risk_screening_months(month, at_ms) VALUES(?,?)"));
+  held.BindAll(month, now_ms);
+  RETURN_IF_ERROR(held.Run());
+  return out;
+}
+
+absl::StatusOr<std::optional<Screening>> RiskBook::FindScreening(const std::string& month,
+                                                                 const std::string& agency) {
+  ASSIGN_OR_RETURN(auto st, db_.Prepare(
+      "SELECT open, new_risks, resolved, long_overdue, markdown, csv FROM risk_screenings WHERE month=? AND agency=?"));
+  st.BindAll(month, agency);
+  ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row) return std::optional<Screening>();
+  Screening s{month, agency, static_cast<int>(st.Int(0)), static_cast<int>(st.Int(1)), static_cast<int>(st.Int(2)),
+              static_cast<int>(st.Int(3)), st.Text(4), st.Text(5)};
+  return std::optional<Screening>(std::move(s));
+}
+
+}  // namespace concord::risk
