@@ -158,7 +158,10 @@ class Agent {
       out.set_long_overdue(s.long_overdue);
       out.set_markdown(s.markdown);
       out.set_csv(s.csv);
-      (void)client_.Stage(client::MakeEnvelope({s.agency}, out));
+      if (auto st = client_.Stage(client::MakeEnvelope({s.agency}, out)); !st.ok()) {
+        LOG_ERROR("screening {} for {} not sent: {}; tried again later", *month, s.agency, st.status().ToString());
+        return;  // rolled back: the month is not marked held
+      }
     }
     if (txn->Commit().ok()) {
       client_.Flush();
@@ -256,7 +259,7 @@ class Agent {
   // A changed level goes to the responsible agency; a rise to red is an early
   // warning to the agency, the supervisors and the convenors at once.
   absl::Status Tell(const CaseRisk& c) {
-    if (!c.changed()) return absl::OkStatus();
+    if (!c.changed() && !c.moved()) return absl::OkStatus();
     const int64_t now = clock_.NowMs();
     v1::RiskAssessment a = ToProto(c, book_.table(), now);
     RETURN_IF_ERROR(client_.Stage(client::MakeEnvelope({c.agency}, a)).status());

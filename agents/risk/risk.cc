@@ -133,6 +133,20 @@ absl::StatusOr<std::unique_ptr<RiskBook>> RiskBook::Open(sqlite::Db& db, FactorT
 
 absl::StatusOr<CaseRisk> RiskBook::Update(const Snapshot& s, int64_t now_ms) {
   if (s.ledger_no.empty()) return absl::InvalidArgumentError("缺少台账号 / ledger_no is required");
+  ASSIGN_OR_RETURN(auto before, db_.Prepare("SELECT agency FROM risk_cases WHERE case_key=?"));
+  before.Bind(1, s.ledger_no);
+  ASSIGN_OR_RETURN(bool had, before.Step());
+  const std::string previous_agency = had ? before.Text(0) : "";
+  before.Reset();
+  if (!had && !s.case_ref.empty()) {
+    // Forms sent earlier under the case reference join the ledger item.
+    ASSIGN_OR_RETURN(auto move, db_.Prepare("UPDATE risk_reports SET case_key=? WHERE case_key=?"));
+    move.BindAll(s.ledger_no, s.case_ref);
+    RETURN_IF_ERROR(move.Run());
+    ASSIGN_OR_RETURN(auto drop, db_.Prepare("DELETE FROM risk_cases WHERE case_key=?"));
+    drop.Bind(1, s.case_ref);
+    RETURN_IF_ERROR(drop.Run());
+  }
   ASSIGN_OR_RETURN(auto up, db_.Prepare(
       "INSERT INTO risk_cases(case_key, agency, matter, case_ref, handler, people, repeats, overdue_since_ms, "
       "contested, major, open, first_ms, updated_ms) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?12) "
@@ -142,7 +156,9 @@ absl::StatusOr<CaseRisk> RiskBook::Update(const Snapshot& s, int64_t now_ms) {
              static_cast<int64_t>(s.repeats), s.overdue ? std::max<int64_t>(1, s.overdue_since_ms) : int64_t{0},
              static_cast<int64_t>(s.contested), static_cast<int64_t>(s.major), static_cast<int64_t>(s.open), now_ms);
   RETURN_IF_ERROR(up.Run());
-  return Reassess(s.ledger_no, now_ms);
+  ASSIGN_OR_RETURN(CaseRisk c, Reassess(s.ledger_no, now_ms));
+  c.previous_agency = previous_agency;
+  return c;
 }
 
 absl::StatusOr<CaseRisk> RiskBook::Update(const Report& r, int64_t now_ms) {
@@ -153,6 +169,21 @@ absl::StatusOr<CaseRisk> RiskBook::Update(const Report& r, int64_t now_ms) {
                                                      absl::StrJoin(table_.Ids(), ", "), ")"));
   if (r.factors.empty() && !r.no_risk)
     return absl::InvalidArgumentError("请列出风险因素，或注明无风险 / list the factors, or report no risk");
+  if (!r.factors.empty() && r.no_risk)
+    return absl::InvalidArgumentError("列出了风险因素又注明无风险 / factors listed and no risk reported: one or the other");
+  // A case reference the ledger has sent: the form joins that item's record.
+  Report joined = r;
+  ASSIGN_OR_RETURN(auto by_ref, db_.Prepare(
+      "SELECT case_key FROM risk_cases WHERE case_ref = ?1 AND case_ref != '' AND NOT EXISTS "
+      "(SELECT 1 FROM risk_cases WHERE case_key = ?1) ORDER BY first_ms LIMIT 1"));
+  by_ref.Bind(1, r.case_key);
+  ASSIGN_OR_RETURN(bool known, by_ref.Step());
+  if (known) joined.case_key = by_ref.Text(0);
+  by_ref.Reset();
+  return UpdateReport(joined, now_ms);
+}
+
+absl::StatusOr<CaseRisk> RiskBook::UpdateReport(const Report& r, int64_t now_ms) {
   ASSIGN_OR_RETURN(auto ins, db_.Prepare(
       "INSERT INTO risk_cases(case_key, agency, matter, first_ms, updated_ms) VALUES(?1,?2,?3,?4,?4) "
       "ON CONFLICT(case_key) DO UPDATE SET matter = CASE WHEN matter = '' THEN ?3 ELSE matter END, updated_ms=?4"));
@@ -248,8 +279,8 @@ absl::StatusOr<std::string> RiskBook::ScreeningDue(int64_t now_ms) {
 absl::StatusOr<std::vector<Screening>> RiskBook::Screen(const std::string& month, int64_t now_ms) {
   ASSIGN_OR_RETURN(int64_t since, db_.QueryInt("SELECT coalesce(max(at_ms), 0) FROM risk_screening_months"));
   ASSIGN_OR_RETURN(auto st, db_.Prepare(absl::StrCat(
-      "SELECT ", kCaseColumns, " FROM risk_cases WHERE open = 1 OR resolved_ms >= ? ORDER BY agency, score DESC, "
-      "case_key")));
+      "SELECT ", kCaseColumns, " FROM risk_cases WHERE level IN ('yellow', 'red') AND (open = 1 OR resolved_ms >= ?) "
+      "ORDER BY agency, score DESC, case_key")));
   st.Bind(1, since);
   std::map<std::string, std::vector<CaseRisk>> per_agency;
   while (true) {

@@ -13,7 +13,10 @@
 // - ScreeningDue()/Screen(): on the first working day of each month (CST,
 //   the holiday calendar), one report per agency: its open risks by level with
 //   what each requires, the new ones since the last screening, those resolved,
-//   and those over a month late (reported to the deputy chief).
+//   and those over a month late (reported to the deputy chief). A risk here
+//   is a case at yellow or red; the first screening counts everything before it.
+// - One case, one record: a form keyed by the agency's case reference joins
+//   the ledger item with that case reference once the ledger has sent it.
 #pragma once
 
 #include <cstdint>
@@ -48,9 +51,12 @@ struct CaseRisk {
   std::string case_key, agency, matter, handler;
   Assessment assessment;
   std::optional<Level> previous;  // before this update (none: first assessment)
+  std::string previous_agency;    // responsible before this update
   bool open = true;
   int64_t first_ms = 0, level_since_ms = 0, resolved_ms = 0, overdue_since_ms = 0;
   bool changed() const { return !previous || *previous != assessment.level; }
+  // A new responsible agency (a transfer) must be told the level too.
+  bool moved() const { return !previous_agency.empty() && previous_agency != agency; }
   bool rose_to_red() const { return assessment.level == Level::kRed && previous != Level::kRed; }
 };
 
@@ -85,6 +91,7 @@ class RiskBook {
   RiskBook(sqlite::Db& db, FactorTable table, ledger::HolidayCalendar calendar)
       : db_(db), table_(std::move(table)), calendar_(std::move(calendar)) {}
   absl::StatusOr<CaseRisk> Reassess(const std::string& case_key, int64_t now_ms);
+  absl::StatusOr<CaseRisk> UpdateReport(const Report& r, int64_t now_ms);
 
   sqlite::Db& db_;
   FactorTable table_;
