@@ -1,0 +1,468 @@
+#include "agents/conference/conference.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "agents/ledger/calendar.h"
+#include "hub/common/status_macros.h"
+
+namespace concord::conference {
+namespace {
+
+using nlohmann::json;
+
+const std::vector<std::string>& Migrations() {
+  static const std::vector<std::string> kMigrations = {
+      R"sql(
+      CREATE TABLE conferences(
+        id TEXT PRIMARY KEY,             -- 会-2026-001
+        year INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        convenor TEXT NOT NULL,
+        request_id TEXT NOT NULL,
+        case_key TEXT NOT NULL,
+        title TEXT NOT NULL,
+        invited TEXT NOT NULL,           -- JSON array
+        inputs_due_ms INTEGER NOT NULL,
+        convened_ms INTEGER NOT NULL,
+        status TEXT NOT NULL,            -- collecting | signing | final | closed
+        outcome TEXT NOT NULL DEFAULT '',
+        UNIQUE(convenor, request_id),
+        UNIQUE(year, seq));
+      CREATE TABLE conference_inputs(
+        id TEXT NOT NULL,
+        agency TEXT NOT NULL,
+        assessment TEXT NOT NULL,
+        measures TEXT NOT NULL,          -- JSON [{measure, detail}]
+        at_ms INTEGER NOT NULL,
+        PRIMARY KEY(id, agency));
+      CREATE TABLE conference_plans(
+        id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        plan TEXT NOT NULL,              -- JSON: the plan as proposed
+        at_ms INTEGER NOT NULL,
+        PRIMARY KEY(id, version));
+      CREATE TABLE conference_signatures(
+        n INTEGER PRIMARY KEY,
+        id TEXT NOT NULL,
+        agency TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        approved INTEGER NOT NULL,
+        note TEXT NOT NULL,
+        at_ms INTEGER NOT NULL);
+      CREATE TABLE conference_tasks(     -- the final plan's tasks as carried out
+        id TEXT NOT NULL,
+        task_id TEXT NOT NULL,
+        status TEXT NOT NULL,            -- open | done
+        last_note TEXT NOT NULL DEFAULT '',
+        done_ms INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY(id, task_id));
+      CREATE TABLE conference_task_updates(
+        n INTEGER PRIMARY KEY,
+        id TEXT NOT NULL,
+        task_id TEXT NOT NULL,
+        agency TEXT NOT NULL,
+        note TEXT NOT NULL,
+        done INTEGER NOT NULL,
+        at_ms INTEGER NOT NULL);
+      )sql",
+  };
+  return kMigrations;
+}
+
+class Savepoint {
+ public:
+  explicit Savepoint(sqlite::Db& db) : db_(db) { ok_ = db_.Exec("SAVEPOINT conference_op").ok(); }
+  ~Savepoint() {
+    if (ok_ && !released_) {
+      (void)db_.Exec("ROLLBACK TO conference_op");
+      (void)db_.Exec("RELEASE conference_op");
+    }
+  }
+  absl::Status Release() {
+    released_ = true;
+    return db_.Exec("RELEASE conference_op");
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  sqlite::Db& db_;
+  bool ok_ = false, released_ = false;
+};
+
+json PlanToJson(const Plan& p) {
+  json tasks = json::array();
+  for (const Task& t : p.tasks)
+    tasks.push_back({{"task_id", t.task_id}, {"agency", t.agency}, {"person", t.person}, {"measure", t.measure},
+                     {"detail", t.detail}, {"due_ms", t.due_ms}});
+  return {{"summary", p.summary},       {"core_demand", p.core_demand},
+          {"risk_level", p.risk_level}, {"lead_leader", p.lead_leader},
+          {"closing_criteria", p.closing_criteria}, {"follow_ups_ms", p.follow_ups_ms}, {"tasks", tasks}};
+}
+
+Plan PlanFromJson(const json& j, int version, int64_t at_ms) {
+  Plan p;
+  p.version = version;
+  p.at_ms = at_ms;
+  p.summary = j.value("summary", "");
+  p.core_demand = j.value("core_demand", "");
+  p.risk_level = j.value("risk_level", "");
+  p.lead_leader = j.value("lead_leader", "");
+  p.closing_criteria = j.value("closing_criteria", "");
+  p.follow_ups_ms = j.value("follow_ups_ms", std::vector<int64_t>{});
+  for (const auto& t : j.value("tasks", json::array())) {
+    Task x;
+    x.task_id = t.value("task_id", "");
+    x.agency = t.value("agency", "");
+    x.person = t.value("person", "");
+    x.measure = t.value("measure", "");
+    x.detail = t.value("detail", "");
+    x.due_ms = t.value("due_ms", int64_t{0});
+    p.tasks.push_back(std::move(x));
+  }
+  return p;
+}
+
+std::string Esc(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string Day(int64_t ms) { return ms ? ledger::FormatDate(ledger::DateOf(ms)) : "—"; }
+
+absl::Status NotFound(const std::string& id) {
+  return absl::NotFoundError(absl::StrCat("没有联席会议 ", id, " / no conference ", id));
+}
+
+}  // namespace
+
+const std::vector<MeasureInfo>& Measures() {
+  // DOMAIN.md, "Joint work on major and group cases": the measures of a plan.
+  static const std::vector<MeasureInfo> kMeasures = {
+      {"legal_explanation", "释法说理"}, {"public_hearing", "公开听证"},  {"counselling", "心理疏导"},
+      {"judicial_aid", "司法救助"},      {"social_aid", "社会救助"},       {"employment", "就业帮扶"},
+      {"schooling", "就学帮扶"},         {"medical", "医疗救助"},          {"disability", "残疾帮扶"},
+      {"legal_aid", "法律援助"},         {"mediation", "调解"},            {"enforcement", "执行"},
+      {"investigation", "调查核实"},     {"other", "其他"}};
+  return kMeasures;
+}
+
+std::optional<std::string> MeasureId(const std::string& s) {
+  for (const auto& m : Measures())
+    if (s == m.id || s == m.chinese) return std::string(m.id);
+  return std::nullopt;
+}
+
+const char* MeasureChinese(const std::string& id) {
+  for (const auto& m : Measures())
+    if (id == m.id) return m.chinese;
+  return "";
+}
+
+absl::StatusOr<std::unique_ptr<Conferences>> Conferences::Open(sqlite::Db& db) {
+  RETURN_IF_ERROR(db.Migrate("conference", Migrations()));
+  return std::unique_ptr<Conferences>(new Conferences(db));
+}
+
+absl::StatusOr<std::string> Conferences::Convene(const std::string& convenor, const std::string& request_id,
+                                                 const std::string& case_key, const std::string& title,
+                                                 std::vector<std::string> invited, int64_t inputs_due_ms,
+                                                 int64_t now_ms) {
+  if (request_id.empty()) return absl::InvalidArgumentError("缺少请求编号 / request_id is required");
+  if (case_key.empty() || title.empty())
+    return absl::InvalidArgumentError("缺少案件或会议名称 / case and title are required");
+  std::sort(invited.begin(), invited.end());
+  invited.erase(std::unique(invited.begin(), invited.end()), invited.end());
+  invited.erase(std::remove(invited.begin(), invited.end(), std::string()), invited.end());
+  if (std::find(invited.begin(), invited.end(), convenor) == invited.end()) invited.push_back(convenor);
+  if (invited.size() < 2)
+    return absl::InvalidArgumentError("联席会议至少邀请一个其他机关 / invite at least one other agency");
+  if (inputs_due_ms <= now_ms)
+    return absl::InvalidArgumentError("意见截止时间须在将来 / the deadline for inputs must be in the future");
+  ASSIGN_OR_RETURN(auto existing, db_.Prepare("SELECT id FROM conferences WHERE convenor=? AND request_id=?"));
+  existing.BindAll(convenor, request_id);
+  ASSIGN_OR_RETURN(bool found, existing.Step());
+  if (found) return existing.Text(0);  // convened before
+  existing.Reset();
+  const int year = static_cast<int>(ledger::DateOf(now_ms).year());
+  ASSIGN_OR_RETURN(int64_t seq, db_.QueryInt(absl::StrCat(
+                                    "SELECT coalesce(max(seq),0)+1 FROM conferences WHERE year=", year)));
+  const std::string id = absl::StrFormat("会-%d-%03d", year, seq);
+  ASSIGN_OR_RETURN(auto ins, db_.Prepare(
+      "INSERT INTO conferences(id, year, seq, convenor, request_id, case_key, title, invited, inputs_due_ms, "
+      "convened_ms, status) VALUES(?,?,?,?,?,?,?,?,?,?,'collecting')"));
+  ins.BindAll(id, year, seq, convenor, request_id, case_key, title, json(invited).dump(), inputs_due_ms, now_ms);
+  RETURN_IF_ERROR(ins.Run());
+  return id;
+}
+
+absl::Status Conferences::SubmitInput(const std::string& id, const Input& in, int64_t now_ms) {
+  ASSIGN_OR_RETURN(Conference c, Get(id));
+  if (std::find(c.invited.begin(), c.invited.end(), in.agency) == c.invited.end())
+    return absl::PermissionDeniedError(absl::StrCat(in.agency, " 未受邀参加 ", id, " / is not invited to ", id));
+  if (c.status == "final" || c.status == "closed")
+    return absl::FailedPreconditionError("方案已定稿，意见不再收集 / the plan is final: inputs are closed");
+  if (in.assessment.empty() && in.measures.empty())
+    return absl::InvalidArgumentError("请写明评估意见或建议措施 / give an assessment or measures");
+  json measures = json::array();
+  for (const Measure& m : in.measures) {
+    auto mid = MeasureId(m.measure);
+    if (!mid)
+      return absl::InvalidArgumentError(absl::StrCat("未知的化解措施 / unknown measure '", m.measure, "'"));
+    measures.push_back({{"measure", *mid}, {"detail", m.detail}});
+  }
+  ASSIGN_OR_RETURN(auto up, db_.Prepare(
+      "INSERT INTO conference_inputs(id, agency, assessment, measures, at_ms) VALUES(?1,?2,?3,?4,?5) "
+      "ON CONFLICT(id, agency) DO UPDATE SET assessment=?3, measures=?4, at_ms=?5"));
+  up.BindAll(id, in.agency, in.assessment, measures.dump(), now_ms);
+  return up.Run();
+}
+
+absl::StatusOr<int> Conferences::ProposePlan(const std::string& id, const std::string& by, Plan plan,
+                                             int64_t now_ms) {
+  ASSIGN_OR_RETURN(Conference c, Get(id));
+  if (by != c.convenor)
+    return absl::PermissionDeniedError(absl::StrCat("只有召集机关 ", c.convenor, " 可以拟定方案 / only the convenor ",
+                                                    c.convenor, " drafts the plan"));
+  if (c.status == "final" || c.status == "closed")
+    return absl::FailedPreconditionError("方案已定稿 / the plan is final");
+  if (plan.summary.empty() || plan.lead_leader.empty() || plan.tasks.empty())
+    return absl::InvalidArgumentError(
+        "方案须有案情摘要、包案领导和至少一项任务（一案一策、一包案领导）/ a plan needs a summary, a lead leader "
+        "and at least one task");
+  std::set<std::string> ids;
+  for (Task& t : plan.tasks) {
+    const std::string where = absl::StrCat("任务 ", t.task_id, " / task ", t.task_id, ": ");
+    if (t.task_id.empty() || !ids.insert(t.task_id).second)
+      return absl::InvalidArgumentError(absl::StrCat("任务编号为空或重复 / task ids must be unique: '", t.task_id, "'"));
+    if (std::find(c.invited.begin(), c.invited.end(), t.agency) == c.invited.end())
+      return absl::InvalidArgumentError(absl::StrCat(where, "责任单位 ", t.agency, " 未受邀 / ", t.agency,
+                                                     " is not invited"));
+    if (t.person.empty()) return absl::InvalidArgumentError(absl::StrCat(where, "须有责任人 / needs a person"));
+    auto mid = MeasureId(t.measure);
+    if (!mid) return absl::InvalidArgumentError(absl::StrCat(where, "未知的措施 / unknown measure '", t.measure, "'"));
+    t.measure = *mid;
+    if (t.due_ms <= now_ms)
+      return absl::InvalidArgumentError(absl::StrCat(where, "完成期限须在将来 / the due date must be ahead"));
+  }
+  const int version = static_cast<int>(c.plans.size()) + 1;
+  Savepoint sp(db_);
+  if (!sp.ok()) return absl::UnavailableError("cannot open a savepoint");
+  ASSIGN_OR_RETURN(auto ins, db_.Prepare("INSERT INTO conference_plans(id, version, plan, at_ms) VALUES(?,?,?,?)"));
+  ins.BindAll(id, static_cast<int64_t>(version), PlanToJson(plan).dump(), now_ms);
+  RETURN_IF_ERROR(ins.Run());
+  ASSIGN_OR_RETURN(auto st, db_.Prepare("UPDATE conferences SET status='signing' WHERE id=?"));
+  st.Bind(1, id);
+  RETURN_IF_ERROR(st.Run());
+  RETURN_IF_ERROR(sp.Release());
+  return version;
+}
+
+absl::Status Conferences::Sign(const std::string& id, const std::string& agency, int version, bool approve,
+                               const std::string& note, int64_t now_ms) {
+  ASSIGN_OR_RETURN(Conference c, Get(id));
+  if (std::find(c.invited.begin(), c.invited.end(), agency) == c.invited.end())
+    return absl::PermissionDeniedError(absl::StrCat(agency, " 未受邀参加 ", id, " / is not invited to ", id));
+  if (c.plans.empty()) return absl::FailedPreconditionError("尚无方案 / no plan yet");
+  if (c.status == "final" || c.status == "closed")
+    return absl::FailedPreconditionError("方案已定稿 / the plan is final");
+  if (version != c.plans.back().version)
+    return absl::FailedPreconditionError(absl::StrCat("请对最新的第 ", c.plans.back().version, " 版签署 / sign the latest "
+                                                      "version, ", c.plans.back().version));
+  if (!approve && note.empty())
+    return absl::InvalidArgumentError("要求修改须写明修改意见 / a change request says what to change");
+  Savepoint sp(db_);
+  if (!sp.ok()) return absl::UnavailableError("cannot open a savepoint");
+  ASSIGN_OR_RETURN(auto ins, db_.Prepare(
+      "INSERT INTO conference_signatures(id, agency, version, approved, note, at_ms) VALUES(?,?,?,?,?,?)"));
+  ins.BindAll(id, agency, static_cast<int64_t>(version), static_cast<int64_t>(approve), note, now_ms);
+  RETURN_IF_ERROR(ins.Run());
+  ASSIGN_OR_RETURN(Conference after, Get(id));
+  if (after.pending_latest.empty()) {
+    // Everyone signed the latest version: final; its tasks are now carried out.
+    ASSIGN_OR_RETURN(auto fin, db_.Prepare("UPDATE conferences SET status='final' WHERE id=?"));
+    fin.Bind(1, id);
+    RETURN_IF_ERROR(fin.Run());
+    ASSIGN_OR_RETURN(auto task, db_.Prepare(
+        "INSERT OR IGNORE INTO conference_tasks(id, task_id, status) VALUES(?,?,'open')"));
+    for (const Task& t : after.plans.back().tasks) {
+      task.BindAll(id, t.task_id);
+      RETURN_IF_ERROR(task.Run());
+    }
+  }
+  return sp.Release();
+}
+
+absl::Status Conferences::UpdateTask(const std::string& id, const std::string& agency, const std::string& task_id,
+                                     const std::string& note, bool done, int64_t now_ms) {
+  ASSIGN_OR_RETURN(Conference c, Get(id));
+  if (c.status != "final")
+    return absl::FailedPreconditionError("方案未定稿，任务尚未开始 / the plan is not final: tasks have not begun");
+  const Plan& plan = c.plans.back();
+  auto t = std::find_if(plan.tasks.begin(), plan.tasks.end(), [&](const Task& x) { return x.task_id == task_id; });
+  if (t == plan.tasks.end())
+    return absl::NotFoundError(absl::StrCat("方案中没有任务 ", task_id, " / no task ", task_id));
+  if (t->agency != agency)
+    return absl::PermissionDeniedError(absl::StrCat("任务 ", task_id, " 由 ", t->agency, " 负责 / task ", task_id,
+                                                    " belongs to ", t->agency));
+  if (t->status == "done") return absl::FailedPreconditionError("任务已完成 / the task is done");
+  if (note.empty()) return absl::InvalidArgumentError("请写明进展 / say what was done");
+  Savepoint sp(db_);
+  if (!sp.ok()) return absl::UnavailableError("cannot open a savepoint");
+  ASSIGN_OR_RETURN(auto log, db_.Prepare(
+      "INSERT INTO conference_task_updates(id, task_id, agency, note, done, at_ms) VALUES(?,?,?,?,?,?)"));
+  log.BindAll(id, task_id, agency, note, static_cast<int64_t>(done), now_ms);
+  RETURN_IF_ERROR(log.Run());
+  ASSIGN_OR_RETURN(auto up, db_.Prepare(
+      "UPDATE conference_tasks SET status=?, last_note=?, done_ms=? WHERE id=? AND task_id=?"));
+  up.BindAll(done ? "done" : "open", note, done ? now_ms : int64_t{0}, id, task_id);
+  RETURN_IF_ERROR(up.Run());
+  return sp.Release();
+}
+
+absl::Status Conferences::Close(const std::string& id, const std::string& by, const std::string& outcome,
+                                int64_t now_ms) {
+  ASSIGN_OR_RETURN(Conference c, Get(id));
+  if (by != c.convenor)
+    return absl::PermissionDeniedError(absl::StrCat("只有召集机关 ", c.convenor, " 可以结案 / only the convenor closes"));
+  if (c.status != "final") return absl::FailedPreconditionError("方案未定稿 / the plan is not final");
+  std::vector<std::string> open;
+  for (const Task& t : c.plans.back().tasks)
+    if (t.status != "done") open.push_back(t.task_id);
+  if (!open.empty())
+    return absl::FailedPreconditionError(absl::StrCat("任务未完成：", absl::StrJoin(open, "、"), " / tasks still open: ",
+                                                      absl::StrJoin(open, ", ")));
+  if (outcome.empty())
+    return absl::InvalidArgumentError("结案须记录结果（如息诉罢访）/ closing records the outcome (e.g. 息诉罢访)");
+  ASSIGN_OR_RETURN(auto up, db_.Prepare("UPDATE conferences SET status='closed', outcome=? WHERE id=?"));
+  up.BindAll(outcome, id);
+  return up.Run();
+}
+
+absl::StatusOr<Conference> Conferences::Get(const std::string& id) {
+  ASSIGN_OR_RETURN(auto st, db_.Prepare(
+      "SELECT case_key, title, convenor, invited, inputs_due_ms, convened_ms, status, outcome FROM conferences "
+      "WHERE id=?"));
+  st.Bind(1, id);
+  ASSIGN_OR_RETURN(bool found, st.Step());
+  if (!found) return NotFound(id);
+  Conference c;
+  c.id = id;
+  c.case_key = st.Text(0);
+  c.title = st.Text(1);
+  c.convenor = st.Text(2);
+  c.invited = json::parse(st.Text(3), nullptr, false).get<std::vector<std::string>>();
+  c.inputs_due_ms = st.Int(4);
+  c.convened_ms = st.Int(5);
+  c.status = st.Text(6);
+  c.outcome = st.Text(7);
+  st.Reset();
+  ASSIGN_OR_RETURN(auto in, db_.Prepare(
+      "SELECT agency, assessment, measures, at_ms FROM conference_inputs WHERE id=? ORDER BY at_ms, agency"));
+  in.Bind(1, id);
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, in.Step());
+    if (!row) break;
+    Input x{in.Text(0), in.Text(1), {}, in.Int(3)};
+    for (const auto& m : json::parse(in.Text(2), nullptr, false))
+      x.measures.push_back({m.value("measure", ""), m.value("detail", "")});
+    c.inputs.push_back(std::move(x));
+  }
+  ASSIGN_OR_RETURN(auto plans, db_.Prepare("SELECT version, plan, at_ms FROM conference_plans WHERE id=? ORDER BY version"));
+  plans.Bind(1, id);
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, plans.Step());
+    if (!row) break;
+    c.plans.push_back(PlanFromJson(json::parse(plans.Text(1), nullptr, false), static_cast<int>(plans.Int(0)),
+                                   plans.Int(2)));
+  }
+  ASSIGN_OR_RETURN(auto sig, db_.Prepare(
+      "SELECT agency, version, approved, note, at_ms FROM conference_signatures WHERE id=? ORDER BY n"));
+  sig.Bind(1, id);
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, sig.Step());
+    if (!row) break;
+    c.signatures.push_back({sig.Text(0), static_cast<int>(sig.Int(1)), sig.Int(2) != 0, sig.Text(3), sig.Int(4)});
+  }
+  if (!c.plans.empty()) {
+    // The latest decision of each agency on the latest version.
+    std::map<std::string, bool> latest;
+    for (const Signature& s : c.signatures)
+      if (s.version == c.plans.back().version) latest[s.agency] = s.approved;
+    for (const std::string& a : c.invited)
+      (latest.count(a) && latest[a] ? c.signed_latest : c.pending_latest).push_back(a);
+    ASSIGN_OR_RETURN(auto tasks, db_.Prepare(
+        "SELECT task_id, status, last_note, done_ms FROM conference_tasks WHERE id=?"));
+    tasks.Bind(1, id);
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, tasks.Step());
+      if (!row) break;
+      for (Task& t : c.plans.back().tasks)
+        if (t.task_id == tasks.Text(0)) {
+          t.status = tasks.Text(1);
+          t.last_note = tasks.Text(2);
+          t.done_ms = tasks.Int(3);
+        }
+    }
+  }
+  return c;
+}
+
+absl::StatusOr<std::string> Conferences::PlanHtml(const std::string& id) {
+  ASSIGN_OR_RETURN(Conference c, Get(id));
+  if (c.plans.empty()) return absl::FailedPreconditionError("尚无方案 / no plan yet");
+  const Plan& p = c.plans.back();
+  std::string h = absl::StrCat(
+      "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>", Esc(c.title), " 化解方案</title>\n",
+      "<style>body{font-family:serif;margin:2em auto;max-width:50em}table{border-collapse:collapse;width:100%}"
+      "td,th{border:1px solid #666;padding:4px 8px;vertical-align:top}th{background:#eee}.en{color:#666;"
+      "font-size:85%}</style></head><body>\n<h1>", Esc(c.title), "<br>化解工作方案（第 ", p.version, " 版",
+      c.status == "final" || c.status == "closed" ? "，定稿" : "，待签署", "）</h1>\n",
+      "<p class=\"en\">Joint work plan, version ", p.version, "</p>\n<table>\n",
+      "<tr><th>会议编号</th><td>", Esc(c.id), "</td><th>案件</th><td>", Esc(c.case_key), "</td></tr>\n",
+      "<tr><th>召集机关</th><td>", Esc(c.convenor), "</td><th>召集日期</th><td>", Day(c.convened_ms), "</td></tr>\n",
+      "<tr><th>包案领导</th><td>", Esc(p.lead_leader), "</td><th>风险等级</th><td>", Esc(p.risk_level), "</td></tr>\n",
+      "</table>\n<h2>案情摘要</h2><p>", Esc(p.summary), "</p>\n<h2>核心诉求</h2><p>", Esc(p.core_demand), "</p>\n",
+      "<h2>任务分工</h2>\n<table><tr><th>编号</th><th>责任单位</th><th>责任人</th><th>措施</th><th>内容</th>"
+      "<th>完成期限</th><th>进展</th></tr>\n");
+  for (const Task& t : p.tasks)
+    absl::StrAppend(&h, "<tr><td>", Esc(t.task_id), "</td><td>", Esc(t.agency), "</td><td>", Esc(t.person), "</td><td>",
+                    MeasureChinese(t.measure), "</td><td>", Esc(t.detail), "</td><td>", Day(t.due_ms), "</td><td>",
+                    t.status == "done" ? absl::StrCat("已完成 ", Day(t.done_ms)) : "办理中", t.last_note.empty() ? "" : "：",
+                    Esc(t.last_note), "</td></tr>\n");
+  std::vector<std::string> visits;
+  for (int64_t v : p.follow_ups_ms) visits.push_back(Day(v));
+  absl::StrAppend(&h, "</table>\n<h2>回访安排</h2><p>", visits.empty() ? "—" : absl::StrJoin(visits, "、"), "</p>\n",
+                  "<h2>结案标准</h2><p>", Esc(p.closing_criteria), "</p>\n<h2>会签</h2>\n<table><tr><th>单位</th>"
+                  "<th>签署</th></tr>\n");
+  for (const std::string& a : c.invited) {
+    // Every decision of the agency, on every version, in order.
+    std::vector<std::string> decisions;
+    for (const Signature& s : c.signatures)
+      if (s.agency == a)
+        decisions.push_back(absl::StrCat(s.approved ? "同意" : "要求修改", "（第 ", s.version, " 版，", Day(s.at_ms),
+                                         "）", s.note.empty() ? "" : "：", Esc(s.note)));
+    if (std::find(c.pending_latest.begin(), c.pending_latest.end(), a) != c.pending_latest.end())
+      decisions.push_back(absl::StrCat("第 ", p.version, " 版待签署"));
+    absl::StrAppend(&h, "<tr><td>", Esc(a), "</td><td>", absl::StrJoin(decisions, "<br>"), "</td></tr>\n");
+  }
+  absl::StrAppend(&h, "</table>\n");
+  if (!c.outcome.empty()) absl::StrAppend(&h, "<h2>结案</h2><p>", Esc(c.outcome), "</p>\n");
+  absl::StrAppend(&h, "</body></html>\n");
+  return h;
+}
+
+}  // namespace concord::conference

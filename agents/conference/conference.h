@@ -1,0 +1,120 @@
+// Joint conferences (联席会议) on major and group cases and their one signed
+// work plan (化解方案, 一案一策): the state the conference agent owns, on its
+// SQLite file (DOMAIN.md, "Joint work on major and group cases").
+//
+// - Convene(): the convenor (the procuratorate or the political-legal
+//   committee; the agent checks who may) invites agencies and sets the
+//   deadline for their inputs. Numbered "会-YYYY-NNN".
+// - SubmitInput(): each invited agency's assessment and proposed measures
+//   (释法说理, 公开听证, 心理疏导, 司法救助 ...); again replaces its earlier one.
+// - ProposePlan(): the convenor merges them into one plan: summary, core
+//   demand, risk level, lead leader, closing criteria, follow-up visits, and
+//   tasks (responsible agency and person, measure, due date). Each proposal
+//   is a new version; every invited agency signs the latest version or asks
+//   for changes, which the convenor answers with a new version that all must
+//   sign again. The plan is final when every invited agency signed the latest.
+// - Tasks of the final plan are then carried out (UpdateTask) to the end.
+//
+// Every refusal names the rule (Chinese / English); every call is one
+// savepoint, so a refused one leaves no trace.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "hub/common/sqlite.h"
+
+namespace concord::conference {
+
+// The measures a plan may use (DOMAIN.md): id and Chinese name.
+struct MeasureInfo {
+  const char* id;
+  const char* chinese;
+};
+const std::vector<MeasureInfo>& Measures();
+std::optional<std::string> MeasureId(const std::string& id_or_chinese);  // canonical id
+const char* MeasureChinese(const std::string& id);
+
+struct Measure {
+  std::string measure;  // a Measures() id
+  std::string detail;
+};
+
+struct Input {
+  std::string agency, assessment;
+  std::vector<Measure> measures;
+  int64_t at_ms = 0;
+};
+
+struct Task {
+  std::string task_id;  // unique in the plan ("T1" ...)
+  std::string agency, person, measure, detail;
+  int64_t due_ms = 0;
+  // Carrying it out (the final plan's tasks only):
+  std::string status = "open";  // open | done
+  std::string last_note;
+  int64_t done_ms = 0;
+};
+
+struct Plan {
+  int version = 0;
+  std::string summary, core_demand, risk_level, lead_leader, closing_criteria;
+  std::vector<int64_t> follow_ups_ms;  // 回访 dates
+  std::vector<Task> tasks;
+  int64_t at_ms = 0;
+};
+
+struct Signature {
+  std::string agency;
+  int version = 0;
+  bool approved = false;  // false: changes requested
+  std::string note;       // the changes asked for, or a remark
+  int64_t at_ms = 0;
+};
+
+struct Conference {
+  std::string id, case_key, title, convenor;
+  std::vector<std::string> invited;
+  int64_t inputs_due_ms = 0, convened_ms = 0;
+  std::string status;  // collecting | signing | final | closed
+  std::vector<Input> inputs;
+  std::vector<Plan> plans;             // every version, oldest first
+  std::vector<Signature> signatures;   // every decision, oldest first
+  // Who has signed the latest version, and who has not yet.
+  std::vector<std::string> signed_latest, pending_latest;
+  std::string outcome;  // closing: the recorded outcome (息诉罢访 ...)
+};
+
+class Conferences {
+ public:
+  static absl::StatusOr<std::unique_ptr<Conferences>> Open(sqlite::Db& db);
+
+  // The conference number. `request_id` makes it idempotent per convenor.
+  absl::StatusOr<std::string> Convene(const std::string& convenor, const std::string& request_id,
+                                      const std::string& case_key, const std::string& title,
+                                      std::vector<std::string> invited, int64_t inputs_due_ms, int64_t now_ms);
+  absl::Status SubmitInput(const std::string& id, const Input& input, int64_t now_ms);
+  // The new version number.
+  absl::StatusOr<int> ProposePlan(const std::string& id, const std::string& by, Plan plan, int64_t now_ms);
+  absl::Status Sign(const std::string& id, const std::string& agency, int version, bool approve,
+                    const std::string& note, int64_t now_ms);
+  absl::Status UpdateTask(const std::string& id, const std::string& agency, const std::string& task_id,
+                          const std::string& note, bool done, int64_t now_ms);
+  // Closing needs the final plan, every task done and the recorded outcome.
+  absl::Status Close(const std::string& id, const std::string& by, const std::string& outcome, int64_t now_ms);
+
+  absl::StatusOr<Conference> Get(const std::string& id);
+  // The plan as a document an officer brings to a meeting (HTML, Chinese).
+  absl::StatusOr<std::string> PlanHtml(const std::string& id);
+
+ private:
+  explicit Conferences(sqlite::Db& db) : db_(db) {}
+  sqlite::Db& db_;
+};
+
+}  // namespace concord::conference

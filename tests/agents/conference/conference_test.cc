@@ -1,0 +1,174 @@
+// Joint conferences on a real SQLite file, times passed in: convening,
+// inputs, a plan with versions that everyone signs again after a change
+// request, tasks carried out, closing with the outcome, the plan as a document.
+#include "agents/conference/conference.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "agents/ledger/calendar.h"
+
+namespace concord::conference {
+namespace {
+
+constexpr int64_t kDay = 24LL * 3600 * 1000;
+
+int64_t At(const std::string& date, int hour = 10) {
+  return ledger::StartOfDayMs(*ledger::ParseDate(date)) + hour * 3600LL * 1000;
+}
+
+Task MakeTask(const std::string& id, const std::string& agency, const std::string& person, const std::string& measure,
+              const std::string& detail, int64_t due_ms) {
+  Task t;
+  t.task_id = id;
+  t.agency = agency;
+  t.person = person;
+  t.measure = measure;
+  t.detail = detail;
+  t.due_ms = due_ms;
+  return t;
+}
+
+class ConferenceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string path = ::testing::TempDir() + "/conference_" +
+                             ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db";
+    std::filesystem::remove(path);
+    db_ = *sqlite::Db::Open(path);
+    book_ = *Conferences::Open(db_);
+  }
+  std::string Convene() {
+    auto id = book_->Convene("procuratorate", "REQ-1", "信-2026-000002", "三十名工人欠薪集体访联席会议",
+                             {"plc", "court", "police", "justice", "petition"}, At("2026-03-06"), At("2026-03-03"));
+    EXPECT_TRUE(id.ok()) << id.status();
+    return id.value_or("");
+  }
+  Plan APlan() {
+    Plan p;
+    p.summary = "某建筑公司拖欠三十名工人工资，公安已立案侦查拒不支付劳动报酬罪";
+    p.core_demand = "尽快拿到工资";
+    p.risk_level = "红色";
+    p.lead_leader = "检察长 周某";
+    p.closing_criteria = "工资兑付，信访人签订息诉罢访协议";
+    p.follow_ups_ms = {At("2026-04-15")};
+    p.tasks = {MakeTask("T1", "police", "刘警官", "investigation", "追查欠薪款去向", At("2026-03-20")),
+               MakeTask("T2", "justice", "法律援助中心 王律师", "legal_aid", "为工人提供法律援助", At("2026-03-15")),
+               MakeTask("T3", "procuratorate", "控申部门 张检察官", "judicial_aid", "困难工人司法救助", At("2026-03-25"))};
+    return p;
+  }
+
+  sqlite::Db db_;
+  std::unique_ptr<Conferences> book_;
+};
+
+TEST_F(ConferenceTest, ConveneIsIdempotentAndChecked) {
+  const std::string id = Convene();
+  EXPECT_EQ(id, "会-2026-001");
+  EXPECT_EQ(Convene(), id) << "the same request again";
+  auto c = *book_->Get(id);
+  EXPECT_EQ(c.status, "collecting");
+  EXPECT_EQ(c.invited.size(), 6u) << "the convenor takes part";
+  EXPECT_EQ(book_->Convene("procuratorate", "REQ-2", "信-1", "会", {"procuratorate"}, At("2026-03-06"),
+                           At("2026-03-03")).status().code(),
+            absl::StatusCode::kInvalidArgument) << "nobody else invited";
+  EXPECT_EQ(book_->Convene("procuratorate", "REQ-3", "信-1", "会", {"court"}, At("2026-03-01"), At("2026-03-03"))
+                .status().code(),
+            absl::StatusCode::kInvalidArgument) << "the deadline for inputs has passed";
+  EXPECT_EQ(book_->Get("会-2026-999").status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(ConferenceTest, InputsFromInvitedAgenciesOnly) {
+  const std::string id = Convene();
+  ASSERT_TRUE(book_->SubmitInput(id, {"police", "已立案侦查", {{"investigation", "追赃"}}, 0}, At("2026-03-04")).ok());
+  ASSERT_TRUE(book_->SubmitInput(id, {"justice", "", {{"法律援助", "指派律师"}}, 0}, At("2026-03-04")).ok())
+      << "measures by Chinese name";
+  ASSERT_TRUE(book_->SubmitInput(id, {"police", "已抓获法定代表人", {}, 0}, At("2026-03-05")).ok()) << "replaces";
+  EXPECT_EQ(book_->SubmitInput(id, {"education", "意见", {}, 0}, At("2026-03-05")).code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(book_->SubmitInput(id, {"court", "意见", {{"magic", ""}}, 0}, At("2026-03-05")).code(),
+            absl::StatusCode::kInvalidArgument);
+  auto c = *book_->Get(id);
+  ASSERT_EQ(c.inputs.size(), 2u);
+  EXPECT_EQ(c.inputs[1].agency, "police");
+  EXPECT_EQ(c.inputs[1].assessment, "已抓获法定代表人");
+  EXPECT_EQ(c.inputs[0].measures[0].measure, "legal_aid");
+}
+
+// A change request gives a new version that everyone signs again; the plan is
+// final when all signed the latest, and shows who signed which version.
+TEST_F(ConferenceTest, ChangeRequestMeansEveryoneSignsAgain) {
+  const std::string id = Convene();
+  EXPECT_EQ(book_->ProposePlan(id, "court", APlan(), At("2026-03-06")).status().code(),
+            absl::StatusCode::kPermissionDenied) << "only the convenor drafts";
+  Plan bad = APlan();
+  bad.tasks[0].agency = "education";
+  EXPECT_EQ(book_->ProposePlan(id, "procuratorate", bad, At("2026-03-06")).status().code(),
+            absl::StatusCode::kInvalidArgument) << "a task for an agency not invited";
+  bad = APlan();
+  bad.lead_leader.clear();
+  EXPECT_FALSE(book_->ProposePlan(id, "procuratorate", bad, At("2026-03-06")).ok()) << "一包案领导";
+  ASSERT_EQ(*book_->ProposePlan(id, "procuratorate", APlan(), At("2026-03-06")), 1);
+  for (const char* a : {"procuratorate", "plc", "court", "police", "petition"})
+    ASSERT_TRUE(book_->Sign(id, a, 1, true, "", At("2026-03-07")).ok()) << a;
+  EXPECT_EQ(book_->Sign(id, "justice", 1, false, "", At("2026-03-07")).code(), absl::StatusCode::kInvalidArgument)
+      << "a change request says what";
+  ASSERT_TRUE(book_->Sign(id, "justice", 1, false, "法律援助期限改为3月12日", At("2026-03-07")).ok());
+  EXPECT_EQ(book_->Get(id)->status, "signing");
+  EXPECT_EQ(book_->Get(id)->pending_latest, std::vector<std::string>{"justice"});
+  Plan v2 = APlan();
+  v2.tasks[1].due_ms = At("2026-03-12");
+  ASSERT_EQ(*book_->ProposePlan(id, "procuratorate", v2, At("2026-03-08")), 2);
+  auto c = *book_->Get(id);
+  EXPECT_EQ(c.pending_latest.size(), 6u) << "a new version: everyone signs again";
+  EXPECT_EQ(book_->Sign(id, "court", 1, true, "", At("2026-03-08")).code(), absl::StatusCode::kFailedPrecondition)
+      << "only the latest version";
+  EXPECT_EQ(book_->UpdateTask(id, "police", "T1", "进展", false, At("2026-03-08")).code(),
+            absl::StatusCode::kFailedPrecondition) << "not final yet";
+  for (const char* a : {"procuratorate", "plc", "court", "police", "justice", "petition"})
+    ASSERT_TRUE(book_->Sign(id, a, 2, true, "", At("2026-03-09")).ok()) << a;
+  c = *book_->Get(id);
+  EXPECT_EQ(c.status, "final");
+  EXPECT_EQ(c.signed_latest.size(), 6u);
+  EXPECT_EQ(c.plans.size(), 2u);
+  EXPECT_EQ(book_->ProposePlan(id, "procuratorate", APlan(), At("2026-03-10")).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  const std::string html = *book_->PlanHtml(id);
+  EXPECT_NE(html.find("第 2 版，定稿"), std::string::npos);
+  EXPECT_NE(html.find("要求修改（第 1 版"), std::string::npos) << "justice's first decision is on record";
+  EXPECT_NE(html.find("同意（第 2 版"), std::string::npos);
+  EXPECT_NE(html.find("2026-03-12"), std::string::npos) << "the changed due date";
+  EXPECT_NE(html.find("检察长 周某"), std::string::npos);
+}
+
+// Tasks are carried out by their agency; closing needs every task done and the outcome.
+TEST_F(ConferenceTest, TasksThenClosing) {
+  const std::string id = Convene();
+  ASSERT_TRUE(book_->ProposePlan(id, "procuratorate", APlan(), At("2026-03-06")).ok());
+  for (const char* a : {"procuratorate", "plc", "court", "police", "justice", "petition"})
+    ASSERT_TRUE(book_->Sign(id, a, 1, true, "", At("2026-03-07")).ok());
+  EXPECT_EQ(book_->UpdateTask(id, "court", "T1", "代办", true, At("2026-03-08")).code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(book_->UpdateTask(id, "police", "T9", "x", true, At("2026-03-08")).code(), absl::StatusCode::kNotFound);
+  ASSERT_TRUE(book_->UpdateTask(id, "police", "T1", "已冻结公司账户", false, At("2026-03-10")).ok());
+  ASSERT_TRUE(book_->UpdateTask(id, "police", "T1", "追回欠薪 42 万元", true, At("2026-03-18")).ok());
+  ASSERT_TRUE(book_->UpdateTask(id, "justice", "T2", "已指派律师", true, At("2026-03-11")).ok());
+  EXPECT_EQ(book_->Close(id, "procuratorate", "息诉罢访", At("2026-03-20")).code(),
+            absl::StatusCode::kFailedPrecondition) << "T3 still open";
+  ASSERT_TRUE(book_->UpdateTask(id, "procuratorate", "T3", "已发放救助金", true, At("2026-03-22")).ok());
+  EXPECT_EQ(book_->UpdateTask(id, "procuratorate", "T3", "again", true, At("2026-03-22")).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(book_->Close(id, "procuratorate", "", At("2026-03-25")).code(), absl::StatusCode::kInvalidArgument)
+      << "closing records the outcome";
+  EXPECT_EQ(book_->Close(id, "court", "息诉罢访", At("2026-03-25")).code(), absl::StatusCode::kPermissionDenied);
+  ASSERT_TRUE(book_->Close(id, "procuratorate", "工资全部兑付，30 名工人签订息诉罢访协议", At("2026-03-25")).ok());
+  auto c = *book_->Get(id);
+  EXPECT_EQ(c.status, "closed");
+  EXPECT_EQ(c.plans.back().tasks[0].status, "done");
+  EXPECT_EQ(c.plans.back().tasks[0].last_note, "追回欠薪 42 万元");
+  EXPECT_NE(book_->PlanHtml(id)->find("工资全部兑付"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace concord::conference
