@@ -5,6 +5,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "concord/v1/aid.pb.h"
+#include "concord/v1/conference.pb.h"
 #include "concord/v1/envelope.pb.h"
 #include "concord/v1/petition.pb.h"
 #include "concord/v1/risk.pb.h"
@@ -40,6 +41,16 @@ void LinkPayloadTypes() {
     (void)concord::v1::RiskAssessment::descriptor();
     (void)concord::v1::RiskWarning::descriptor();
     (void)concord::v1::RiskScreening::descriptor();
+    (void)concord::v1::ConferenceConvene::descriptor();
+    (void)concord::v1::ConferenceInvitation::descriptor();
+    (void)concord::v1::ConferenceInput::descriptor();
+    (void)concord::v1::ConferencePlan::descriptor();
+    (void)concord::v1::ConferenceSign::descriptor();
+    (void)concord::v1::ConferencePlanIssued::descriptor();
+    (void)concord::v1::ConferenceTaskUpdate::descriptor();
+    (void)concord::v1::ConferenceClose::descriptor();
+    (void)concord::v1::ConferenceReply::descriptor();
+    (void)concord::v1::ConferenceNotice::descriptor();
     return true;
   }();
   (void)linked;

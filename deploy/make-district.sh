@@ -18,6 +18,7 @@ key ops
 key aid
 key ledger
 key risk
+key conference
 # The agencies' shared linkage key (aid duplicate check): adapters only,
 # never the hub or the aid agent. 关联密钥只给各救助机关的适配器。
 [ -f "$DIR/keys/linkage.key" ] || "$CTL" aid keygen --out "$DIR/keys/linkage.key" >/dev/null
@@ -82,6 +83,12 @@ TOML
   echo "display = \"风险评估预警代理\""
   echo "public_key = \"$(cat "$DIR/keys/risk.pub")\""
   echo "roles = [\"risk\"]"
+  echo
+  echo "[[principal]]"
+  echo "name = \"$DISTRICT.agent.conference\""
+  echo "display = \"联席会议与化解方案代理\""
+  echo "public_key = \"$(cat "$DIR/keys/conference.pub")\""
+  echo "roles = [\"conference\"]"
 } > "$DIR/registry.toml"
 
 cat > "$DIR/acl.toml" <<'TOML'
@@ -129,6 +136,18 @@ to = ["role:risk", "shangzhou.agent.risk"]
 from = "role:ledger"
 type = "concord.v1.PetitionSnapshot"
 to = ["role:risk", "shangzhou.agent.risk"]
+
+# Agencies convene, give inputs, sign plans and report tasks to the conference agent.
+[[allow]]
+from = "role:agency"
+type = "concord.v1.Conference*"
+to = ["role:conference", "shangzhou.agent.conference"]
+
+# The conference agent answers, invites and issues the plans.
+[[allow]]
+from = "role:conference"
+type = "concord.v1.Conference*"
+to = ["shangzhou.*"]
 
 # The risk agent answers, warns and sends the monthly screening.
 [[allow]]
@@ -257,6 +276,30 @@ calendar = "$ROOT/deploy/calendar/cn-holidays.txt"  # 每月第一个工作日�
 supervisors = ["$DISTRICT.plc"]                     # 红色预警即报政法委 / told at once of red
 convenors = ["$DISTRICT.procuratorate"]             # 提议召开联席会议 / may convene the joint conference
 scan_seconds = 60
+TOML
+
+cat > "$DIR/conference.toml" <<TOML
+# concord-conference-agent: 联席会议与化解方案 / joint conferences and work plans
+[agency]
+name = "$DISTRICT.agent.conference"
+display = "联席会议与化解方案代理"
+
+[hub]
+endpoint = "tcp://127.0.0.1:$HUB_PORT"
+public_key = "keys/hub.pub"
+
+[keys]
+secret_key = "keys/conference.key"
+
+[storage]
+data_dir = "data/conference"
+
+[http]
+address = "127.0.0.1"
+port = $CONFERENCE_HTTP_PORT
+
+[conference]
+convenors = ["$DISTRICT.procuratorate", "$DISTRICT.plc"]   # 检察院或政法委召集 / who may convene
 TOML
 
 cat > "$DIR/aid.toml" <<TOML

@@ -44,7 +44,7 @@ start() {  # start NAME ARGS...
   wait_ready "$RUN/$name.ready" "$(cat "$RUN/$name.pid")" "$name"
 }
 
-step "4/7 启动枢纽、六个机关适配器与三个代理 / starting the hub, six adapters, the aid, ledger and risk agents"
+step "4/7 启动枢纽、六个机关适配器与四个代理 / starting the hub, six adapters, the aid, ledger, risk and conference agents"
 start hub "$BIN/concord-hub" --config "$DISTRICT_DIR/hub.toml"
 echo "枢纽 / hub: tcp://127.0.0.1:$HUB_PORT   metrics: http://127.0.0.1:$HUB_HTTP_PORT/metrics"
 for a in "${AGENCIES[@]}"; do
@@ -59,6 +59,8 @@ start ledger "$BIN/concord-ledger-agent" --config "$DISTRICT_DIR/ledger.toml"
 echo "台账代理 / ledger agent ($DISTRICT.agent.ledger): http://127.0.0.1:$LEDGER_HTTP_PORT/ledger/open"
 start risk "$BIN/concord-risk-agent" --config "$DISTRICT_DIR/risk.toml"
 echo "风险代理 / risk agent ($DISTRICT.agent.risk): http://127.0.0.1:$RISK_HTTP_PORT/risk/open"
+start conference "$BIN/concord-conference-agent" --config "$DISTRICT_DIR/conference.toml"
+echo "联席会议代理 / conference agent ($DISTRICT.agent.conference): http://127.0.0.1:$CONFERENCE_HTTP_PORT/health"
 
 # Wait until every adapter has said Hello (so topic subscriptions exist).
 for a in "${AGENCIES[@]}"; do

@@ -1,0 +1,348 @@
+// concord-conference-agent: joint conferences (联席会议) and their one signed
+// work plan on the bus (proto/concord/v1/conference.proto; the rules are in
+// agents/conference/conference.h).
+//
+//   concord-conference-agent --config conference.toml [--ready-file FILE]
+//
+// Every request is applied and answered (ConferenceReply) and its fan-out
+// (invitations, issued plans, notices) staged in the transaction that records
+// the delivery, so nothing is half done after a crash. An agency that is
+// offline gets its invitation from its hub mailbox when it comes back.
+//
+// Config, beside the usual [agency] [hub] [keys] [storage] [http]:
+//   [conference]
+//   convenors = ["shangzhou.procuratorate", "shangzhou.plc"]   # who may convene
+//   clock_file = ""                                            # drills and tests only
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <toml++/toml.h>
+
+#include "absl/strings/str_cat.h"
+#include "agents/conference/conference.h"
+#include "concord/v1/conference.pb.h"
+#include "concord/v1/envelope.pb.h"
+#include "hub/client/client_config.h"
+#include "hub/common/clock.h"
+#include "hub/common/file_clock.h"
+#include "hub/common/files.h"
+#include "hub/common/http_server.h"
+#include "hub/common/log.h"
+#include "hub/common/status_macros.h"
+
+namespace concord::conference {
+namespace {
+
+struct AgentConfig {
+  std::vector<std::string> convenors;
+  std::string clock_file;
+};
+
+absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
+  toml::table t;
+  try {
+    t = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return absl::InvalidArgumentError(absl::StrCat("配置文件错误 / config error in ", path, ": ",
+                                                   std::string(e.description())));
+  }
+  AgentConfig c;
+  if (auto* arr = t["conference"]["convenors"].as_array())
+    for (auto& v : *arr)
+      if (auto s = v.value<std::string>()) c.convenors.push_back(*s);
+  if (c.convenors.empty())
+    return absl::InvalidArgumentError(absl::StrCat(path, ": 需要 [conference] convenors / [conference] convenors "
+                                                   "is required"));
+  c.clock_file = t["conference"]["clock_file"].value_or(std::string());
+  if (!c.clock_file.empty() && !std::filesystem::path(c.clock_file).is_absolute())
+    c.clock_file = (std::filesystem::path(path).parent_path() / c.clock_file).string();
+  return c;
+}
+
+bool IsDatabaseError(const absl::Status& st) {
+  return absl::IsUnavailable(st) || absl::IsInternal(st) || absl::IsUnknown(st) || absl::IsDataLoss(st);
+}
+
+v1::ConferencePlan PlanToProto(const std::string& id, const Plan& p) {
+  v1::ConferencePlan out;
+  out.set_conference_id(id);
+  out.set_summary(p.summary);
+  out.set_core_demand(p.core_demand);
+  out.set_risk_level(p.risk_level);
+  out.set_lead_leader(p.lead_leader);
+  out.set_closing_criteria(p.closing_criteria);
+  for (int64_t v : p.follow_ups_ms) out.add_follow_ups_ms(v);
+  for (const Task& t : p.tasks) {
+    v1::ConferenceTask* x = out.add_tasks();
+    x->set_task_id(t.task_id);
+    x->set_agency(t.agency);
+    x->set_person(t.person);
+    x->set_measure(t.measure);
+    x->set_detail(t.detail);
+    x->set_due_ms(t.due_ms);
+    x->set_status(t.status);
+  }
+  return out;
+}
+
+nlohmann::json ToJson(const Conference& c) {
+  nlohmann::json plans = nlohmann::json::array();
+  for (const Plan& p : c.plans) {
+    nlohmann::json tasks = nlohmann::json::array();
+    for (const Task& t : p.tasks)
+      tasks.push_back({{"task_id", t.task_id}, {"agency", t.agency}, {"person", t.person}, {"measure", t.measure},
+                       {"measure_zh", MeasureChinese(t.measure)}, {"detail", t.detail}, {"due_ms", t.due_ms},
+                       {"status", t.status}, {"last_note", t.last_note}});
+    plans.push_back({{"version", p.version}, {"summary", p.summary}, {"lead_leader", p.lead_leader},
+                     {"tasks", tasks}});
+  }
+  nlohmann::json inputs = nlohmann::json::array();
+  for (const Input& i : c.inputs) {
+    nlohmann::json measures = nlohmann::json::array();
+    for (const Measure& m : i.measures) measures.push_back({{"measure", m.measure}, {"detail", m.detail}});
+    inputs.push_back({{"agency", i.agency}, {"assessment", i.assessment}, {"measures", measures}});
+  }
+  nlohmann::json signatures = nlohmann::json::array();
+  for (const Signature& s : c.signatures)
+    signatures.push_back({{"agency", s.agency}, {"version", s.version}, {"approved", s.approved}, {"note", s.note}});
+  return {{"id", c.id},         {"case_key", c.case_key},       {"title", c.title},
+          {"convenor", c.convenor}, {"invited", c.invited},     {"status", c.status},
+          {"inputs", inputs},   {"plans", plans},               {"signatures", signatures},
+          {"signed_latest", c.signed_latest}, {"pending_latest", c.pending_latest}, {"outcome", c.outcome}};
+}
+
+class Agent {
+ public:
+  Agent(client::Client& client, Conferences& book, AgentConfig config, const Clock& clock)
+      : client_(client), book_(book), config_(std::move(config)), clock_(clock) {}
+
+  absl::Status Handle(const v1::Envelope& env) {
+    if (v1::ConferenceConvene m; env.payload().UnpackTo(&m)) return OnConvene(env, m);
+    if (v1::ConferenceInput m; env.payload().UnpackTo(&m)) return OnInput(env, m);
+    if (v1::ConferencePlan m; env.payload().UnpackTo(&m)) return OnPlan(env, m);
+    if (v1::ConferenceSign m; env.payload().UnpackTo(&m)) return OnSign(env, m);
+    if (v1::ConferenceTaskUpdate m; env.payload().UnpackTo(&m)) return OnTask(env, m);
+    if (v1::ConferenceClose m; env.payload().UnpackTo(&m)) return OnClose(env, m);
+    return absl::OkStatus();
+  }
+
+  HttpResponse Json(const std::string& id, bool html) {
+    HttpResponse r;
+    if (html) {
+      auto doc = book_.PlanHtml(id);
+      if (doc.ok()) {
+        r.content_type = "text/html; charset=utf-8";
+        r.body = *doc;
+        return r;
+      }
+      r.status = absl::IsNotFound(doc.status()) ? 404 : 409;
+      r.body = nlohmann::json{{"error", std::string(doc.status().message())}}.dump();
+      return r;
+    }
+    auto c = book_.Get(id);
+    if (!c.ok()) {
+      r.status = absl::IsNotFound(c.status()) ? 404 : 500;
+      r.body = nlohmann::json{{"error", std::string(c.status().message())}}.dump();
+      return r;
+    }
+    r.body = ToJson(*c).dump();
+    return r;
+  }
+
+ private:
+  // Answers the request; a database failure is returned instead (the hub re-sends).
+  absl::Status Answer(const v1::Envelope& env, const absl::Status& st, const std::string& id, int version = 0) {
+    if (IsDatabaseError(st)) return st;
+    v1::ConferenceReply reply;
+    reply.set_ok(st.ok());
+    if (!st.ok()) reply.set_reason(std::string(st.message()));
+    reply.set_conference_id(id);
+    reply.set_version(version);
+    if (auto c = book_.Get(id); c.ok()) reply.set_status(c->status);
+    v1::Envelope out = client::MakeEnvelope({env.from()}, reply);
+    out.set_correlation_id(env.id());
+    return client_.Stage(std::move(out)).status();
+  }
+
+  absl::Status OnConvene(const v1::Envelope& env, const v1::ConferenceConvene& m) {
+    if (std::find(config_.convenors.begin(), config_.convenors.end(), env.from()) == config_.convenors.end())
+      return Answer(env, absl::PermissionDeniedError(absl::StrCat(
+                             env.from(), " 不能召集联席会议（由检察院或政法委召集）/ may not convene: the "
+                                         "procuratorate or the political-legal committee convenes")), "");
+    std::vector<std::string> invited(m.invited().begin(), m.invited().end());
+    auto id = book_.Convene(env.from(), m.request_id(), m.case_key(), m.title(), invited, m.inputs_due_ms(),
+                            clock_.NowMs());
+    RETURN_IF_ERROR(Answer(env, id.status(), id.ok() ? *id : ""));
+    if (!id.ok()) return absl::OkStatus();
+    ASSIGN_OR_RETURN(Conference c, book_.Get(*id));
+    for (const std::string& agency : c.invited) {
+      v1::ConferenceInvitation inv;
+      inv.set_conference_id(c.id);
+      inv.set_case_key(c.case_key);
+      inv.set_title(c.title);
+      inv.set_convenor(c.convenor);
+      for (const auto& a : c.invited) inv.add_invited(a);
+      inv.set_inputs_due_ms(c.inputs_due_ms);
+      auto own = m.case_file_for().find(agency);  // only the part this agency may see
+      inv.set_case_file(own != m.case_file_for().end() ? own->second : m.case_file());
+      RETURN_IF_ERROR(client_.Stage(client::MakeEnvelope({agency}, inv)).status());
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status OnInput(const v1::Envelope& env, const v1::ConferenceInput& m) {
+    Input in;
+    in.agency = env.from();
+    in.assessment = m.assessment();
+    for (const auto& x : m.measures()) in.measures.push_back({x.measure(), x.detail()});
+    return Answer(env, book_.SubmitInput(m.conference_id(), in, clock_.NowMs()), m.conference_id());
+  }
+
+  absl::Status OnPlan(const v1::Envelope& env, const v1::ConferencePlan& m) {
+    Plan p;
+    p.summary = m.summary();
+    p.core_demand = m.core_demand();
+    p.risk_level = m.risk_level();
+    p.lead_leader = m.lead_leader();
+    p.closing_criteria = m.closing_criteria();
+    p.follow_ups_ms.assign(m.follow_ups_ms().begin(), m.follow_ups_ms().end());
+    for (const auto& t : m.tasks()) {
+      Task x;
+      x.task_id = t.task_id();
+      x.agency = t.agency();
+      x.person = t.person();
+      x.measure = t.measure();
+      x.detail = t.detail();
+      x.due_ms = t.due_ms();
+      p.tasks.push_back(std::move(x));
+    }
+    auto version = book_.ProposePlan(m.conference_id(), env.from(), std::move(p), clock_.NowMs());
+    RETURN_IF_ERROR(Answer(env, version.status(), m.conference_id(), version.ok() ? *version : 0));
+    return version.ok() ? Issue(m.conference_id()) : absl::OkStatus();
+  }
+
+  absl::Status OnSign(const v1::Envelope& env, const v1::ConferenceSign& m) {
+    absl::Status st = book_.Sign(m.conference_id(), env.from(), m.version(), m.approve(), m.note(), clock_.NowMs());
+    RETURN_IF_ERROR(Answer(env, st, m.conference_id(), m.version()));
+    if (!st.ok()) return absl::OkStatus();
+    ASSIGN_OR_RETURN(Conference c, book_.Get(m.conference_id()));
+    if (c.status == "final") return Issue(c.id);  // the final plan, to everyone
+    if (!m.approve()) {
+      v1::ConferenceNotice n;  // the convenor drafts the next version
+      n.set_conference_id(c.id);
+      n.set_status(c.status);
+      n.set_text(absl::StrCat(env.from(), " 要求修改第 ", m.version(), " 版：", m.note(), " / ", env.from(),
+                              " asks for changes to version ", m.version()));
+      return client_.Stage(client::MakeEnvelope({c.convenor}, n)).status();
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status OnTask(const v1::Envelope& env, const v1::ConferenceTaskUpdate& m) {
+    absl::Status st = book_.UpdateTask(m.conference_id(), env.from(), m.task_id(), m.note(), m.done(), clock_.NowMs());
+    RETURN_IF_ERROR(Answer(env, st, m.conference_id()));
+    if (!st.ok()) return absl::OkStatus();
+    ASSIGN_OR_RETURN(Conference c, book_.Get(m.conference_id()));
+    v1::ConferenceNotice n;
+    n.set_conference_id(c.id);
+    n.set_status(c.status);
+    n.set_text(absl::StrCat("任务 ", m.task_id(), m.done() ? " 已完成" : " 进展", "（", env.from(), "）：", m.note(),
+                            " / task ", m.task_id(), m.done() ? " done" : " updated"));
+    return client_.Stage(client::MakeEnvelope({c.convenor}, n)).status();
+  }
+
+  absl::Status OnClose(const v1::Envelope& env, const v1::ConferenceClose& m) {
+    absl::Status st = book_.Close(m.conference_id(), env.from(), m.outcome(), clock_.NowMs());
+    RETURN_IF_ERROR(Answer(env, st, m.conference_id()));
+    if (!st.ok()) return absl::OkStatus();
+    ASSIGN_OR_RETURN(Conference c, book_.Get(m.conference_id()));
+    v1::ConferenceNotice n;
+    n.set_conference_id(c.id);
+    n.set_status(c.status);
+    n.set_text(absl::StrCat(c.title, " 已结案：", m.outcome(), " / closed: ", m.outcome()));
+    return client_.Stage(client::MakeEnvelope(c.invited, n)).status();
+  }
+
+  // The latest plan, to every invited agency (for signing, or as final).
+  absl::Status Issue(const std::string& id) {
+    ASSIGN_OR_RETURN(Conference c, book_.Get(id));
+    if (c.plans.empty()) return absl::OkStatus();
+    v1::ConferencePlanIssued out;
+    *out.mutable_plan() = PlanToProto(c.id, c.plans.back());
+    out.set_version(c.plans.back().version);
+    out.set_final(c.status == "final" || c.status == "closed");
+    for (const auto& a : c.signed_latest) out.add_signed_(a);
+    for (const auto& a : c.pending_latest) out.add_pending(a);
+    return client_.Stage(client::MakeEnvelope(c.invited, out)).status();
+  }
+
+  client::Client& client_;
+  Conferences& book_;
+  AgentConfig config_;
+  const Clock& clock_;
+};
+
+}  // namespace
+}  // namespace concord::conference
+
+int main(int argc, char** argv) {
+  using namespace concord;
+  CLI::App app{"concord-conference-agent: 联席会议与化解方案 / joint conferences and work plans"};
+  std::string config_path, ready_file;
+  app.add_option("-c,--config", config_path, "配置文件 / config file")->required();
+  app.add_option("--ready-file", ready_file, "启动后写入 HTTP 端口 / write the HTTP port here");
+  CLI11_PARSE(app, argc, argv);
+  InitLogging("conference-agent");
+  auto config = client::LoadProcessConfig(config_path, "conference.db");
+  auto agent_config = conference::LoadAgentConfig(config_path);
+  if (!config.ok() || !agent_config.ok()) {
+    fprintf(stderr, "%s\n", std::string((config.ok() ? agent_config.status() : config.status()).message()).c_str());
+    return 2;
+  }
+  std::unique_ptr<FileClock> file_clock;
+  if (!agent_config->clock_file.empty()) file_clock = std::make_unique<FileClock>(agent_config->clock_file);
+  const Clock& clock = file_clock ? static_cast<const Clock&>(*file_clock) : SystemClock::Get();
+  boost::asio::io_context io;
+  auto client = client::Client::Create(io, config->client);
+  if (!client.ok()) {
+    fprintf(stderr, "启动失败 / cannot start: %s\n", client.status().ToString().c_str());
+    return 1;
+  }
+  auto book = conference::Conferences::Open((*client)->db());
+  if (!book.ok()) {
+    fprintf(stderr, "%s\n", book.status().ToString().c_str());
+    return 1;
+  }
+  conference::Agent agent(**client, **book, *agent_config, clock);
+  (*client)->OnMessage([&](const v1::Envelope& env, sqlite::Db&) { return agent.Handle(env); });
+  auto http = HttpServer::Start(io, config->http_address, static_cast<uint16_t>(config->http_port),
+                                [&](const HttpRequest& req) {
+    if (req.Path() == "/conference") return agent.Json(req.Query("id"), false);
+    if (req.Path() == "/conference/plan") return agent.Json(req.Query("id"), true);
+    HttpResponse r;
+    if (req.Path() == "/health") {
+      r.body = nlohmann::json{{"connected", (*client)->stats().connected}}.dump();
+    } else {
+      r.status = 404;
+      r.body = "{\"error\": \"未找到 / not found\"}";
+    }
+    return r;
+  });
+  if (!http.ok()) {
+    fprintf(stderr, "HTTP: %s\n", http.status().ToString().c_str());
+    return 1;
+  }
+  (*client)->Start();
+  if (!ready_file.empty())
+    (void)WriteFileAtomically(ready_file, "http_port=" + std::to_string((*http)->port()) + "\n");
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int) {
+    (*client)->Stop();
+    (*http)->Stop();
+    io.stop();
+  });
+  io.run();
+  return 0;
+}
