@@ -51,6 +51,8 @@ void LinkPayloadTypes() {
     (void)concord::v1::ConferenceClose::descriptor();
     (void)concord::v1::ConferenceReply::descriptor();
     (void)concord::v1::ConferenceNotice::descriptor();
+    (void)concord::v1::HearingSchedule::descriptor();
+    (void)concord::v1::HearingRecord::descriptor();
     return true;
   }();
   (void)linked;

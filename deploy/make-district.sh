@@ -143,6 +143,11 @@ from = "role:agency"
 type = "concord.v1.Conference*"
 to = ["role:conference", "shangzhou.agent.conference"]
 
+[[allow]]
+from = "role:agency"
+type = "concord.v1.Hearing*"
+to = ["role:conference", "shangzhou.agent.conference"]
+
 # The conference agent answers, invites and issues the plans.
 [[allow]]
 from = "role:conference"

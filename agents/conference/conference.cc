@@ -61,6 +61,15 @@ const std::vector<std::string>& Migrations() {
         last_note TEXT NOT NULL DEFAULT '',
         done_ms INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY(id, task_id));
+      CREATE TABLE conference_hearings(
+        hearing_id TEXT PRIMARY KEY,
+        id TEXT NOT NULL,                -- the conference
+        chair TEXT NOT NULL,
+        place TEXT NOT NULL,
+        starts_ms INTEGER NOT NULL,
+        participants TEXT NOT NULL,      -- JSON [{role, name, attended, opinion}]
+        outcome TEXT NOT NULL DEFAULT '',
+        recorded_ms INTEGER NOT NULL DEFAULT 0);
       CREATE TABLE conference_task_updates(
         n INTEGER PRIMARY KEY,
         id TEXT NOT NULL,
@@ -170,6 +179,139 @@ const char* MeasureChinese(const std::string& id) {
   for (const auto& m : Measures())
     if (id == m.id) return m.chinese;
   return "";
+}
+
+const std::vector<MeasureInfo>& ParticipantRoles() {
+  static const std::vector<MeasureInfo> kRoles = {
+      {"petitioner", "信访人"},   {"relative", "近亲属"},       {"lawyer", "律师"},
+      {"npc_deputy", "人大代表"}, {"cppcc_member", "政协委员"}, {"people_supervisor", "人民监督员"},
+      {"expert", "专家学者"},     {"other", "其他"}};
+  return kRoles;
+}
+
+namespace {
+
+std::optional<std::string> RoleId(const std::string& s) {
+  for (const auto& r : ParticipantRoles())
+    if (s == r.id || s == r.chinese) return std::string(r.id);
+  return std::nullopt;
+}
+
+json ParticipantsJson(const std::vector<Participant>& ps) {
+  json out = json::array();
+  for (const auto& p : ps)
+    out.push_back({{"role", p.role}, {"name", p.name}, {"attended", p.attended}, {"opinion", p.opinion}});
+  return out;
+}
+
+}  // namespace
+
+absl::Status Conferences::ScheduleHearing(const std::string& by, const Hearing& in, int64_t now_ms) {
+  ASSIGN_OR_RETURN(Conference c, Get(in.conference_id));
+  if (by != c.convenor)
+    return absl::PermissionDeniedError(absl::StrCat("只有召集机关 ", c.convenor, " 可以安排听证 / only the convenor "
+                                                    "schedules a hearing"));
+  if (in.hearing_id.empty() || in.chair.empty() || in.place.empty())
+    return absl::InvalidArgumentError("听证须有编号、主持人（承办检察官）和地点 / a hearing needs an id, its chair (the "
+                                      "handling procurator) and a place");
+  ASSIGN_OR_RETURN(auto existing, db_.Prepare("SELECT id FROM conference_hearings WHERE hearing_id=?"));
+  existing.Bind(1, in.hearing_id);
+  ASSIGN_OR_RETURN(bool found, existing.Step());
+  if (found) {
+    if (existing.Text(0) == in.conference_id) return absl::OkStatus();  // scheduled before
+    return absl::AlreadyExistsError(absl::StrCat("听证编号 ", in.hearing_id, " 已使用 / hearing id in use"));
+  }
+  existing.Reset();
+  if (in.starts_ms < now_ms + kHearingNoticeMs)
+    return absl::InvalidArgumentError("听证须提前三日通知 / a hearing is notified at least 3 days before");
+  std::vector<Participant> ps;
+  bool outside = false;
+  for (Participant p : in.participants) {
+    auto role = RoleId(p.role);
+    if (!role || p.name.empty())
+      return absl::InvalidArgumentError(absl::StrCat("听证参加人须有身份和姓名 / each participant needs a role and a "
+                                                     "name: '", p.role, "' '", p.name, "'"));
+    p.role = *role;
+    p.attended = false;
+    p.opinion.clear();
+    outside |= p.role == "npc_deputy" || p.role == "cppcc_member" || p.role == "people_supervisor" ||
+               p.role == "lawyer" || p.role == "expert";
+    ps.push_back(std::move(p));
+  }
+  if (!outside)
+    return absl::InvalidArgumentError("听证须有听证员（人大代表、政协委员、人民监督员、律师或专家）/ a hearing needs "
+                                      "outside hearing members");
+  ASSIGN_OR_RETURN(auto ins, db_.Prepare(
+      "INSERT INTO conference_hearings(hearing_id, id, chair, place, starts_ms, participants) VALUES(?,?,?,?,?,?)"));
+  ins.BindAll(in.hearing_id, in.conference_id, in.chair, in.place, in.starts_ms, ParticipantsJson(ps).dump());
+  return ins.Run();
+}
+
+absl::Status Conferences::RecordHearing(const std::string& by, const std::string& hearing_id,
+                                        const std::vector<Participant>& attendance, const std::string& outcome,
+                                        int64_t now_ms) {
+  ASSIGN_OR_RETURN(auto st, db_.Prepare(
+      "SELECT id, starts_ms, participants, outcome FROM conference_hearings WHERE hearing_id=?"));
+  st.Bind(1, hearing_id);
+  ASSIGN_OR_RETURN(bool found, st.Step());
+  if (!found) return absl::NotFoundError(absl::StrCat("没有听证 ", hearing_id, " / no hearing ", hearing_id));
+  const std::string id = st.Text(0);
+  const int64_t starts = st.Int(1);
+  std::vector<Participant> ps;
+  for (const auto& p : json::parse(st.Text(2), nullptr, false))
+    ps.push_back({p.value("role", ""), p.value("name", ""), false, ""});
+  const bool recorded = !st.Text(3).empty();
+  st.Reset();
+  ASSIGN_OR_RETURN(Conference c, Get(id));
+  if (by != c.convenor)
+    return absl::PermissionDeniedError("只有召集机关记录听证 / only the convenor records the hearing");
+  if (recorded) return absl::FailedPreconditionError("听证已记录 / the hearing is on record");
+  if (now_ms < starts) return absl::FailedPreconditionError("听证尚未开始 / the hearing has not begun");
+  if (outcome.empty()) return absl::InvalidArgumentError("须记录听证结论 / the outcome is required");
+  for (const Participant& a : attendance) {
+    auto p = std::find_if(ps.begin(), ps.end(), [&](const Participant& x) { return x.name == a.name; });
+    if (p == ps.end())
+      return absl::InvalidArgumentError(absl::StrCat(a.name, " 不是听证参加人 / is not a participant"));
+    p->attended = a.attended;
+    p->opinion = a.opinion;
+  }
+  ASSIGN_OR_RETURN(auto up, db_.Prepare(
+      "UPDATE conference_hearings SET participants=?, outcome=?, recorded_ms=? WHERE hearing_id=?"));
+  up.BindAll(ParticipantsJson(ps).dump(), outcome, now_ms, hearing_id);
+  return up.Run();
+}
+
+absl::StatusOr<std::string> Conferences::HearingConference(const std::string& hearing_id) {
+  ASSIGN_OR_RETURN(auto st, db_.Prepare("SELECT id FROM conference_hearings WHERE hearing_id=?"));
+  st.Bind(1, hearing_id);
+  ASSIGN_OR_RETURN(bool found, st.Step());
+  if (!found) return absl::NotFoundError(absl::StrCat("没有听证 ", hearing_id, " / no hearing ", hearing_id));
+  return st.Text(0);
+}
+
+absl::StatusOr<std::vector<Hearing>> Conferences::Hearings(const std::string& conference_id) {
+  ASSIGN_OR_RETURN(auto st, db_.Prepare(
+      "SELECT hearing_id, chair, place, starts_ms, participants, outcome, recorded_ms FROM conference_hearings "
+      "WHERE id=? ORDER BY starts_ms"));
+  st.Bind(1, conference_id);
+  std::vector<Hearing> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    Hearing h;
+    h.hearing_id = st.Text(0);
+    h.conference_id = conference_id;
+    h.chair = st.Text(1);
+    h.place = st.Text(2);
+    h.starts_ms = st.Int(3);
+    for (const auto& p : json::parse(st.Text(4), nullptr, false))
+      h.participants.push_back({p.value("role", ""), p.value("name", ""), p.value("attended", false),
+                                p.value("opinion", "")});
+    h.outcome = st.Text(5);
+    h.recorded_ms = st.Int(6);
+    out.push_back(std::move(h));
+  }
+  return out;
 }
 
 absl::StatusOr<std::unique_ptr<Conferences>> Conferences::Open(sqlite::Db& db) {
@@ -460,6 +602,19 @@ absl::StatusOr<std::string> Conferences::PlanHtml(const std::string& id) {
     absl::StrAppend(&h, "<tr><td>", Esc(a), "</td><td>", absl::StrJoin(decisions, "<br>"), "</td></tr>\n");
   }
   absl::StrAppend(&h, "</table>\n");
+  ASSIGN_OR_RETURN(auto hearings, Hearings(id));
+  for (const Hearing& x : hearings) {
+    absl::StrAppend(&h, "<h2>公开听证 ", Esc(x.hearing_id), "</h2><p>", Day(x.starts_ms), "，", Esc(x.place), "，主持人 ",
+                    Esc(x.chair), "</p>\n<table><tr><th>身份</th><th>姓名</th><th>到场</th><th>意见</th></tr>\n");
+    for (const Participant& p : x.participants) {
+      const char* role = "";
+      for (const auto& r : ParticipantRoles())
+        if (p.role == r.id) role = r.chinese;
+      absl::StrAppend(&h, "<tr><td>", role, "</td><td>", Esc(p.name), "</td><td>",
+                      x.recorded_ms ? (p.attended ? "到场" : "未到场") : "—", "</td><td>", Esc(p.opinion), "</td></tr>\n");
+    }
+    absl::StrAppend(&h, "</table><p>听证结论：", x.outcome.empty() ? "待听证" : Esc(x.outcome), "</p>\n");
+  }
   if (!c.outcome.empty()) absl::StrAppend(&h, "<h2>结案</h2><p>", Esc(c.outcome), "</p>\n");
   absl::StrAppend(&h, "</body></html>\n");
   return h;

@@ -90,6 +90,26 @@ struct Conference {
   std::string outcome;  // closing: the recorded outcome (息诉罢访 ...)
 };
 
+// Public hearings (公开听证, 人民检察院审查案件听证工作规定 2020, DOMAIN.md):
+// notice at least 3 days before; chaired by the handling procurator; hearing
+// members from outside (NPC deputies, CPPCC members, people's supervisors,
+// lawyers, experts); then attendance, opinions and the outcome on record.
+inline constexpr int64_t kHearingNoticeMs = 3LL * 24 * 3600 * 1000;
+struct Participant {
+  std::string role;  // petitioner | relative | lawyer | npc_deputy | cppcc_member | people_supervisor | expert | other
+  std::string name;
+  bool attended = false;
+  std::string opinion;
+};
+const std::vector<MeasureInfo>& ParticipantRoles();  // id and Chinese name
+struct Hearing {
+  std::string hearing_id, conference_id, chair, place;
+  int64_t starts_ms = 0;
+  std::vector<Participant> participants;
+  std::string outcome;  // empty until recorded
+  int64_t recorded_ms = 0;
+};
+
 class Conferences {
  public:
   static absl::StatusOr<std::unique_ptr<Conferences>> Open(sqlite::Db& db);
@@ -107,6 +127,17 @@ class Conferences {
                           const std::string& note, bool done, int64_t now_ms);
   // Closing needs the final plan, every task done and the recorded outcome.
   absl::Status Close(const std::string& id, const std::string& by, const std::string& outcome, int64_t now_ms);
+
+  // Schedules a hearing of the conference's case (the convenor; notice at
+  // least 3 days ahead; at least one outside hearing member). Idempotent on
+  // the hearing id.
+  absl::Status ScheduleHearing(const std::string& by, const Hearing& hearing, int64_t now_ms);
+  // Records who came, their opinions (by name) and the outcome, once begun.
+  absl::Status RecordHearing(const std::string& by, const std::string& hearing_id,
+                             const std::vector<Participant>& attendance, const std::string& outcome, int64_t now_ms);
+  absl::StatusOr<std::vector<Hearing>> Hearings(const std::string& conference_id);
+  // The conference a hearing belongs to.
+  absl::StatusOr<std::string> HearingConference(const std::string& hearing_id);
 
   absl::StatusOr<Conference> Get(const std::string& id);
   // The plan as a document an officer brings to a meeting (HTML, Chinese).

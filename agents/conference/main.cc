@@ -22,6 +22,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "agents/conference/conference.h"
+#include "agents/ledger/calendar.h"
 #include "concord/v1/conference.pb.h"
 #include "concord/v1/envelope.pb.h"
 #include "hub/client/client_config.h"
@@ -125,6 +126,8 @@ class Agent {
     if (v1::ConferenceSign m; env.payload().UnpackTo(&m)) return OnSign(env, m);
     if (v1::ConferenceTaskUpdate m; env.payload().UnpackTo(&m)) return OnTask(env, m);
     if (v1::ConferenceClose m; env.payload().UnpackTo(&m)) return OnClose(env, m);
+    if (v1::HearingSchedule m; env.payload().UnpackTo(&m)) return OnHearing(env, m);
+    if (v1::HearingRecord m; env.payload().UnpackTo(&m)) return OnHearingRecord(env, m);
     return absl::OkStatus();
   }
 
@@ -262,6 +265,44 @@ class Agent {
     n.set_conference_id(c.id);
     n.set_status(c.status);
     n.set_text(absl::StrCat(c.title, " 已结案：", m.outcome(), " / closed: ", m.outcome()));
+    return client_.Stage(client::MakeEnvelope(c.invited, n)).status();
+  }
+
+  absl::Status OnHearing(const v1::Envelope& env, const v1::HearingSchedule& m) {
+    Hearing h;
+    h.hearing_id = m.hearing_id();
+    h.conference_id = m.conference_id();
+    h.starts_ms = m.starts_ms();
+    h.place = m.place();
+    h.chair = m.chair();
+    for (const auto& p : m.participants()) h.participants.push_back({p.role(), p.name(), false, ""});
+    absl::Status st = book_.ScheduleHearing(env.from(), h, clock_.NowMs());
+    RETURN_IF_ERROR(Answer(env, st, m.conference_id()));
+    if (!st.ok()) return absl::OkStatus();
+    ASSIGN_OR_RETURN(Conference c, book_.Get(m.conference_id()));
+    v1::ConferenceNotice n;
+    n.set_conference_id(c.id);
+    n.set_status(c.status);
+    n.set_text(absl::StrCat("公开听证 ", h.hearing_id, " 定于 ", ledger::FormatDateTime(h.starts_ms), " 在", h.place,
+                            "举行，主持人 ", h.chair, " / public hearing ", h.hearing_id, " at ",
+                            ledger::FormatDateTime(h.starts_ms)));
+    return client_.Stage(client::MakeEnvelope(c.invited, n)).status();
+  }
+
+  absl::Status OnHearingRecord(const v1::Envelope& env, const v1::HearingRecord& m) {
+    std::vector<Participant> attendance;
+    for (const auto& p : m.attendance()) attendance.push_back({p.role(), p.name(), p.attended(), p.opinion()});
+    absl::Status st = book_.RecordHearing(env.from(), m.hearing_id(), attendance, m.outcome(), clock_.NowMs());
+    std::string id;
+    if (st.ok())  // the conference it belongs to, for the notice
+      if (auto all = book_.HearingConference(m.hearing_id()); all.ok()) id = *all;
+    RETURN_IF_ERROR(Answer(env, st, id));
+    if (!st.ok()) return absl::OkStatus();
+    ASSIGN_OR_RETURN(Conference c, book_.Get(id));
+    v1::ConferenceNotice n;
+    n.set_conference_id(c.id);
+    n.set_status(c.status);
+    n.set_text(absl::StrCat("公开听证 ", m.hearing_id(), " 已记录：", m.outcome(), " / hearing recorded: ", m.outcome()));
     return client_.Stage(client::MakeEnvelope(c.invited, n)).status();
   }
 

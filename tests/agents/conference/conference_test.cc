@@ -170,5 +170,54 @@ TEST_F(ConferenceTest, TasksThenClosing) {
   EXPECT_NE(book_->PlanHtml(id)->find("工资全部兑付"), std::string::npos);
 }
 
+// A public hearing: notified 3 days ahead, with outside hearing members;
+// attendance, opinions and the outcome recorded once it has begun.
+TEST_F(ConferenceTest, PublicHearingRecorded) {
+  const std::string id = Convene();
+  Hearing h;
+  h.hearing_id = "听-2026-01";
+  h.conference_id = id;
+  h.chair = "承办检察官 张某";
+  h.place = "检察院听证室";
+  h.starts_ms = At("2026-03-05", 9);  // two days after convening
+  h.participants = {{"信访人", "工人代表 赵某", false, ""},
+                    {"npc_deputy", "人大代表 钱某", false, ""},
+                    {"people_supervisor", "人民监督员 孙某", false, ""},
+                    {"lawyer", "王律师", false, ""}};
+  EXPECT_EQ(book_->ScheduleHearing("procuratorate", h, At("2026-03-03")).code(), absl::StatusCode::kInvalidArgument)
+      << "less than 3 days' notice";
+  h.starts_ms = At("2026-03-10", 9);
+  EXPECT_EQ(book_->ScheduleHearing("court", h, At("2026-03-03")).code(), absl::StatusCode::kPermissionDenied);
+  Hearing inside = h;
+  inside.hearing_id = "听-2026-02";
+  inside.participants = {{"petitioner", "赵某", false, ""}};
+  EXPECT_EQ(book_->ScheduleHearing("procuratorate", inside, At("2026-03-03")).code(),
+            absl::StatusCode::kInvalidArgument) << "no outside hearing member";
+  ASSERT_TRUE(book_->ScheduleHearing("procuratorate", h, At("2026-03-03")).ok());
+  ASSERT_TRUE(book_->ScheduleHearing("procuratorate", h, At("2026-03-03")).ok()) << "the same again";
+  EXPECT_EQ(book_->RecordHearing("procuratorate", h.hearing_id, {}, "结论", At("2026-03-09")).code(),
+            absl::StatusCode::kFailedPrecondition) << "not begun";
+  const std::vector<Participant> record = {{"", "工人代表 赵某", true, "要求尽快支付工资"},
+                                           {"", "人大代表 钱某", true, "建议先行司法救助"},
+                                           {"", "人民监督员 孙某", false, ""}};
+  EXPECT_EQ(book_->RecordHearing("procuratorate", h.hearing_id, {{"", "路人", true, ""}}, "结论", At("2026-03-10", 11))
+                .code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(book_->RecordHearing("procuratorate", h.hearing_id, record, "", At("2026-03-10", 11)).code(),
+            absl::StatusCode::kInvalidArgument) << "the outcome is required";
+  ASSERT_TRUE(book_->RecordHearing("procuratorate", h.hearing_id, record, "听证员一致同意化解方案", At("2026-03-10", 11)).ok());
+  EXPECT_EQ(book_->RecordHearing("procuratorate", h.hearing_id, record, "again", At("2026-03-10", 12)).code(),
+            absl::StatusCode::kFailedPrecondition);
+  auto hearings = *book_->Hearings(id);
+  ASSERT_EQ(hearings.size(), 1u);
+  EXPECT_EQ(hearings[0].participants[0].role, "petitioner") << "roles by Chinese name";
+  EXPECT_TRUE(hearings[0].participants[1].attended);
+  EXPECT_FALSE(hearings[0].participants[2].attended);
+  EXPECT_EQ(hearings[0].participants[1].opinion, "建议先行司法救助");
+  ASSERT_TRUE(book_->ProposePlan(id, "procuratorate", APlan(), At("2026-03-11")).ok());
+  const std::string html = *book_->PlanHtml(id);
+  EXPECT_NE(html.find("听证员一致同意化解方案"), std::string::npos);
+  EXPECT_NE(html.find("人大代表 钱某"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace concord::conference
