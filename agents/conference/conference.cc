@@ -563,6 +563,26 @@ absl::StatusOr<Conference> Conferences::Get(const std::string& id) {
   return c;
 }
 
+absl::StatusOr<std::vector<Conference>> Conferences::ForLeader(const std::string& lead_leader) {
+  ASSIGN_OR_RETURN(auto st, db_.Prepare(
+      "SELECT c.id FROM conferences c WHERE c.status != 'closed' AND "
+      "json_extract((SELECT plan FROM conference_plans p WHERE p.id = c.id ORDER BY version DESC LIMIT 1), "
+      "'$.lead_leader') = ? ORDER BY c.year, c.seq"));
+  st.Bind(1, lead_leader);
+  std::vector<std::string> ids;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    ids.push_back(st.Text(0));
+  }
+  std::vector<Conference> out;
+  for (const auto& id : ids) {
+    ASSIGN_OR_RETURN(Conference c, Get(id));
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
 absl::StatusOr<std::string> Conferences::PlanHtml(const std::string& id) {
   ASSIGN_OR_RETURN(Conference c, Get(id));
   if (c.plans.empty()) return absl::FailedPreconditionError("尚无方案 / no plan yet");

@@ -140,6 +140,9 @@ class Conferences {
   absl::StatusOr<std::string> HearingConference(const std::string& hearing_id);
 
   absl::StatusOr<Conference> Get(const std::string& id);
+  // The leader's view (领导包案, 检察长督办): every conference not closed whose
+  // latest plan names `lead_leader`, with its tasks and due dates.
+  absl::StatusOr<std::vector<Conference>> ForLeader(const std::string& lead_leader);
   // The plan as a document an officer brings to a meeting (HTML, Chinese).
   absl::StatusOr<std::string> PlanHtml(const std::string& id);
 

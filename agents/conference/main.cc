@@ -131,6 +131,31 @@ class Agent {
     return absl::OkStatus();
   }
 
+  // The lead leader's view: every open conference with its open tasks and due dates.
+  HttpResponse LeaderJson(const std::string& name) {
+    HttpResponse r;
+    auto list = book_.ForLeader(name);
+    if (!list.ok()) {
+      r.status = 500;
+      r.body = nlohmann::json{{"error", std::string(list.status().message())}}.dump();
+      return r;
+    }
+    const int64_t now = clock_.NowMs();
+    nlohmann::json items = nlohmann::json::array();
+    for (const Conference& c : *list) {
+      nlohmann::json tasks = nlohmann::json::array();
+      for (const Task& t : c.plans.back().tasks)
+        if (t.status != "done")
+          tasks.push_back({{"task_id", t.task_id}, {"agency", t.agency}, {"person", t.person},
+                           {"measure_zh", MeasureChinese(t.measure)}, {"detail", t.detail},
+                           {"due", ledger::FormatDate(ledger::DateOf(t.due_ms))}, {"overdue", now > t.due_ms}});
+      items.push_back({{"id", c.id}, {"title", c.title}, {"case_key", c.case_key}, {"status", c.status},
+                       {"pending_signatures", c.pending_latest}, {"open_tasks", tasks}});
+    }
+    r.body = nlohmann::json{{"lead_leader", name}, {"conferences", items}}.dump();
+    return r;
+  }
+
   HttpResponse Json(const std::string& id, bool html) {
     HttpResponse r;
     if (html) {
@@ -362,6 +387,7 @@ int main(int argc, char** argv) {
                                 [&](const HttpRequest& req) {
     if (req.Path() == "/conference") return agent.Json(req.Query("id"), false);
     if (req.Path() == "/conference/plan") return agent.Json(req.Query("id"), true);
+    if (req.Path() == "/conference/leader") return agent.LeaderJson(req.Query("name"));
     HttpResponse r;
     if (req.Path() == "/health") {
       r.body = nlohmann::json{{"connected", (*client)->stats().connected}}.dump();

@@ -154,6 +154,10 @@ TEST_F(ConferenceTest, TasksThenClosing) {
   ASSERT_TRUE(book_->UpdateTask(id, "police", "T1", "已冻结公司账户", false, At("2026-03-10")).ok());
   ASSERT_TRUE(book_->UpdateTask(id, "police", "T1", "追回欠薪 42 万元", true, At("2026-03-18")).ok());
   ASSERT_TRUE(book_->UpdateTask(id, "justice", "T2", "已指派律师", true, At("2026-03-11")).ok());
+  auto view = *book_->ForLeader("检察长 周某");
+  ASSERT_EQ(view.size(), 1u) << "the lead leader's view";
+  EXPECT_EQ(view[0].id, id);
+  EXPECT_TRUE(book_->ForLeader("检察长 别人")->empty());
   EXPECT_EQ(book_->Close(id, "procuratorate", "息诉罢访", At("2026-03-20")).code(),
             absl::StatusCode::kFailedPrecondition) << "T3 still open";
   ASSERT_TRUE(book_->UpdateTask(id, "procuratorate", "T3", "已发放救助金", true, At("2026-03-22")).ok());
@@ -165,6 +169,7 @@ TEST_F(ConferenceTest, TasksThenClosing) {
   ASSERT_TRUE(book_->Close(id, "procuratorate", "工资全部兑付，30 名工人签订息诉罢访协议", At("2026-03-25")).ok());
   auto c = *book_->Get(id);
   EXPECT_EQ(c.status, "closed");
+  EXPECT_TRUE(book_->ForLeader("检察长 周某")->empty()) << "closed: off the leader's list";
   EXPECT_EQ(c.plans.back().tasks[0].status, "done");
   EXPECT_EQ(c.plans.back().tasks[0].last_note, "追回欠薪 42 万元");
   EXPECT_NE(book_->PlanHtml(id)->find("工资全部兑付"), std::string::npos);
