@@ -3,7 +3,6 @@
 #include <sodium.h>
 
 #include <algorithm>
-#include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "hub/common/files.h"
@@ -24,22 +23,50 @@ std::string HexHash(const std::string& bytes) {
   return hex;
 }
 
-// Moves `file` into `dir` (created if needed), keeping its name.
-fs::path MoveInto(const fs::path& file, const fs::path& dir) {
+// A path in `dir` for `file` that no file has: its own name, else x.<the
+// first 8 hex digits of `hash`>.csv, else x.<hash>.2.csv, ... (x.1.csv, ...
+// without a hash).
+fs::path FreeName(const fs::path& dir, const fs::path& file, absl::string_view hash) {
+  const std::string stem = file.stem().string();
+  const std::string ext = file.extension().string();
+  const std::string tag = hash.empty() ? stem : absl::StrCat(stem, ".", hash.substr(0, 8));
+  fs::path to = dir / file.filename();
+  std::error_code ec;
+  for (int n = 1; fs::exists(to, ec); ++n)
+    to = dir / (n == 1 && !hash.empty() ? absl::StrCat(tag, ext) : absl::StrCat(tag, ".", n, ext));
+  return to;
+}
+
+// Moves `file` into `dir` (created if needed) under a FreeName, after
+// writing `note` (unless empty) beside it as <name><suffix>: a file there
+// always has its note, whenever the process stops.
+fs::path MoveInto(const fs::path& file, const fs::path& dir, absl::string_view hash,
+                  absl::string_view suffix, const std::string& note) {
   std::error_code ec;
   fs::create_directories(dir, ec);
-  fs::path to = dir / file.filename();
+  const fs::path to = FreeName(dir, file, hash);
+  if (!note.empty())
+    if (absl::Status st = WriteFileAtomically(absl::StrCat(to.string(), suffix), note); !st.ok())
+      LOG_WARN("cannot write {}{}: {}", to.string(), std::string(suffix), st.ToString());
   fs::rename(file, to, ec);
   if (ec) LOG_WARN("cannot move {} to {}: {}", file.string(), to.string(), ec.message());
   return to;
 }
 
 // Moves an unusable file to failed/ and says why beside it.
-void Refuse(const fs::path& file, const fs::path& dir, absl::string_view why) {
-  const fs::path moved = MoveInto(file, dir / "failed");
-  std::ofstream(moved.string() + ".errors.txt")
-      << "整个文件未导入 / the file was not imported: " << why << "\n";
+void Refuse(const fs::path& file, const fs::path& dir, absl::string_view hash, absl::string_view why) {
+  MoveInto(file, dir / "failed", hash, ".errors.txt",
+           absl::StrCat("整个文件未导入 / the file was not imported: ", why, "\n"));
   LOG_WARN("{} refused: {}", file.filename().string(), std::string(why));
+}
+
+// The refused rows by line, as done/<file>.report.csv holds them.
+std::string Report(std::vector<csv::RowError> errors) {
+  std::stable_sort(errors.begin(), errors.end(),
+                   [](const csv::RowError& a, const csv::RowError& b) { return a.line < b.line; });
+  std::string out = "\xEF\xBB\xBF行号 line,原因 reason\n";
+  for (const csv::RowError& e : errors) absl::StrAppend(&out, e.line, ",", csv::Quote(e.reason), "\n");
+  return out;
 }
 
 }  // namespace
@@ -63,7 +90,10 @@ absl::Status DropFolder::Start() {
       absl::StrCat("adapter_", imports_table_),
       {absl::StrCat("CREATE TABLE IF NOT EXISTS ", imports_table_,
                     "(file_hash TEXT PRIMARY KEY, file_name TEXT NOT NULL, rows_ok INTEGER NOT NULL, "
-                    "rows_bad INTEGER NOT NULL, at_ms INTEGER NOT NULL)")}));
+                    "rows_bad INTEGER NOT NULL, at_ms INTEGER NOT NULL)"),
+       // The report, committed with the import, so that a crash before the
+       // file is moved loses no refused row. NULL: imported before this step.
+       absl::StrCat("ALTER TABLE ", imports_table_, " ADD COLUMN report TEXT")}));
   ScheduleScan();
   return absl::OkStatus();
 }
@@ -99,45 +129,42 @@ absl::Status DropFolder::ImportFile(const fs::path& file) {
   const std::string name = file.filename().string();
   absl::StatusOr<std::string> bytes = ReadFileToString(file.string());
   if (!bytes.ok()) {
-    Refuse(file, dir_, bytes.status().message());
+    Refuse(file, dir_, "", bytes.status().message());
     return absl::OkStatus();
   }
   sqlite::Db& db = ctx_.client.db();
   const std::string hash = HexHash(*bytes);
-  Outcome outcome;
+  std::string report;  // as the imports table holds it
   {
     ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(db));
-    ASSIGN_OR_RETURN(auto seen, db.Prepare(absl::StrCat("SELECT 1 FROM ", imports_table_,
+    ASSIGN_OR_RETURN(auto seen, db.Prepare(absl::StrCat("SELECT file_name, report FROM ", imports_table_,
                                                         " WHERE file_hash=?")));
     seen.Bind(1, hash);
     ASSIGN_OR_RETURN(bool imported, seen.Step());
     if (imported) {
-      LOG_INFO("{} was imported before; moved to done/", name);
-      MoveInto(file, dir_ / "done");
-      return absl::OkStatus();
+      // Dropped again, or the process stopped before it moved the file.
+      report = seen.Text(1);
+      LOG_INFO("{} was imported before (as {}); moved to done/", name, seen.Text(0));
+    } else {
+      ASSIGN_OR_RETURN(Outcome outcome, import_(name, *bytes));  // an error rolls the whole file back
+      if (!outcome.unusable.ok()) {
+        Refuse(file, dir_, hash, outcome.unusable.message());
+        return absl::OkStatus();
+      }
+      const size_t rows_bad = outcome.errors.size();
+      report = Report(std::move(outcome.errors));
+      ASSIGN_OR_RETURN(auto put, db.Prepare(absl::StrCat(
+          "INSERT INTO ", imports_table_,
+          "(file_hash, file_name, rows_ok, rows_bad, at_ms, report) VALUES(?,?,?,?,?,?)")));
+      put.BindAll(hash, name, static_cast<int64_t>(outcome.rows_ok), static_cast<int64_t>(rows_bad),
+                  ctx_.config.client.clock->NowMs(), report);
+      RETURN_IF_ERROR(put.Run());
+      RETURN_IF_ERROR(txn.Commit());
+      ctx_.client.Flush();
+      LOG_INFO("{}: {} {}, {} rows refused ({})", name, outcome.rows_ok, what_, rows_bad, outcome.encoding);
     }
-    ASSIGN_OR_RETURN(outcome, import_(name, *bytes));  // an error rolls the whole file back
-    if (!outcome.unusable.ok()) {
-      Refuse(file, dir_, outcome.unusable.message());
-      return absl::OkStatus();
-    }
-    ASSIGN_OR_RETURN(auto put, db.Prepare(absl::StrCat(
-        "INSERT INTO ", imports_table_,
-        "(file_hash, file_name, rows_ok, rows_bad, at_ms) VALUES(?,?,?,?,?)")));
-    put.BindAll(hash, name, static_cast<int64_t>(outcome.rows_ok),
-                static_cast<int64_t>(outcome.errors.size()), ctx_.config.client.clock->NowMs());
-    RETURN_IF_ERROR(put.Run());
-    RETURN_IF_ERROR(txn.Commit());
   }
-  ctx_.client.Flush();
-  const fs::path moved = MoveInto(file, dir_ / "done");
-  std::stable_sort(outcome.errors.begin(), outcome.errors.end(),
-                   [](const csv::RowError& a, const csv::RowError& b) { return a.line < b.line; });
-  std::ofstream report(moved.string() + ".report.csv");
-  report << "\xEF\xBB\xBF行号 line,原因 reason\n";
-  for (const auto& e : outcome.errors) report << e.line << "," << csv::Quote(e.reason) << "\n";
-  LOG_INFO("{}: {} {}, {} rows refused ({})", name, outcome.rows_ok, what_, outcome.errors.size(),
-           outcome.encoding);
+  MoveInto(file, dir_ / "done", hash, ".report.csv", report);
   return absl::OkStatus();
 }
 

@@ -5,20 +5,27 @@
 // Every second the folder's *.csv files (not hidden ones, not sub-folders)
 // are taken in name order; write a file under another name (".x.csv" or
 // "x.tmp"), then rename it. For each file:
-//   * bytes imported before (their hash is in the imports table): the file
-//     moves to done/ untouched;
-//   * otherwise the connector's Import runs inside one transaction, which
-//     also records the hash; then the file moves to done/ with
-//     done/<file>.report.csv (UTF-8 with BOM; "行号 line,原因 reason", one
-//     line per refused row, by line number);
+//   * the connector's Import runs inside one transaction, which also records
+//     the file's hash and its report (UTF-8 with BOM; "行号 line,原因
+//     reason", one line per refused row, by line number); then the report is
+//     written as done/<file>.report.csv and the file moves to done/;
+//   * bytes imported before (their hash is in the imports table: dropped
+//     again, or the process stopped between the commit and the move): the
+//     file moves to done/ with its report written again from the table, so
+//     no refused row is lost;
 //   * Import finds the file unusable (Outcome::unusable), or the file cannot
 //     be read: rolled back, the file moves to failed/ with
 //     failed/<file>.errors.txt;
 //   * Import returns an error (the local database): rolled back, logged, and
 //     the file is tried again at the next scan.
+// Nothing in done/ or failed/ is overwritten: when <file> is taken there, the
+// file is named x.<the first 8 hex digits of its hash>.csv (then
+// x.<hash>.2.csv, ...), its report or errors named after it. The report or
+// errors file is written before the file is moved.
 //
-// The imports table (file_hash, file_name, rows_ok, rows_bad, at_ms) is the
-// caller's to name; Start() creates it if missing.
+// The imports table (file_hash, file_name, rows_ok, rows_bad, at_ms, report)
+// is the caller's to name; Start() creates or upgrades it (report is NULL
+// for files imported before it was kept: no report is written again).
 // Ownership: borrows the ConnectorContext (the Adapter keeps it alive).
 // Threading: every method and Import run on the io_context thread.
 #pragma once

@@ -43,6 +43,13 @@ std::string Str(const json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+// The columns PetitionJson reads.
+constexpr char kSelectPetition[] = "SELECT intake_id, status, ledger_no, reason FROM petition_intake";
+
+json PetitionJson(const sqlite::Stmt& st) {
+  return {{"intake_id", st.Text(0)}, {"status", st.Text(1)}, {"ledger_no", st.Text(2)}, {"reason", st.Text(3)}};
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Connector>> PetitionConnector::Create(const ConnectorContext& ctx) {
@@ -59,6 +66,8 @@ absl::Status PetitionConnector::Start() {
       [this](const concord::v1::Envelope& e, sqlite::Db& db) { return OnDelivery(e, db); });
   RETURN_IF_ERROR(ctx_.http.Add("POST", "/petitions", [this](const HttpRequest& r) { return Register(r); }));
   RETURN_IF_ERROR(ctx_.http.Add("GET", "/petitions", [this](const HttpRequest& r) { return GetPetitions(r); }));
+  RETURN_IF_ERROR(
+      ctx_.http.Add("POST", "/petitions/query", [this](const HttpRequest& r) { return QueryPetitions(r); }));
   RETURN_IF_ERROR(ctx_.http.Add("POST", "/petitions/act", [this](const HttpRequest& r) { return Act(r); }));
   RETURN_IF_ERROR(ctx_.http.Add("GET", "/petitions/act", [this](const HttpRequest& r) { return GetAct(r); }));
   return absl::OkStatus();
@@ -139,8 +148,7 @@ absl::StatusOr<DropFolder::Outcome> PetitionConnector::ImportCsv(const std::stri
 HttpResponse PetitionConnector::GetPetitions(const HttpRequest& request) {
   const std::string id = request.Query("intake_id");
   auto st = ctx_.client.db().Prepare(
-      id.empty() ? "SELECT intake_id, status, ledger_no, reason FROM petition_intake ORDER BY created_ms DESC LIMIT 1000"
-                 : "SELECT intake_id, status, ledger_no, reason FROM petition_intake WHERE intake_id=?");
+      absl::StrCat(kSelectPetition, id.empty() ? " ORDER BY created_ms DESC LIMIT 1000" : " WHERE intake_id=?"));
   if (!st.ok()) return StatusResponse(st.status());
   if (!id.empty()) st->Bind(1, id);
   json out = json::array();
@@ -148,11 +156,32 @@ HttpResponse PetitionConnector::GetPetitions(const HttpRequest& request) {
     auto row = st->Step();
     if (!row.ok()) return StatusResponse(row.status());
     if (!*row) break;
-    out.push_back({{"intake_id", st->Text(0)}, {"status", st->Text(1)}, {"ledger_no", st->Text(2)},
-                   {"reason", st->Text(3)}});
+    out.push_back(PetitionJson(*st));
   }
   if (!id.empty() && out.empty()) return ErrorResponse(404, absl::StrCat("没有登记 ", id, " / no petition ", id));
   return JsonResponse(200, id.empty() ? json{{"petitions", out}} : out[0]);
+}
+
+HttpResponse PetitionConnector::QueryPetitions(const HttpRequest& request) {
+  auto body = ParseJsonObject(request.body);
+  if (!body.ok()) return StatusResponse(body.status());
+  const json ids = body->value("intake_ids", json());
+  const auto bad = [] {
+    return ErrorResponse(400, "intake_ids 应为登记编号数组 / intake_ids must be an array of intake ids");
+  };
+  if (!ids.is_array()) return bad();
+  auto st = ctx_.client.db().Prepare(absl::StrCat(kSelectPetition, " WHERE intake_id=?"));
+  if (!st.ok()) return StatusResponse(st.status());
+  json out = json::array();
+  for (const json& id : ids) {
+    if (!id.is_string()) return bad();
+    st->Bind(1, id.get<std::string>());
+    auto row = st->Step();
+    if (!row.ok()) return StatusResponse(row.status());
+    if (*row) out.push_back(PetitionJson(*st));
+    st->Reset();
+  }
+  return JsonResponse(200, {{"petitions", out}});
 }
 
 HttpResponse PetitionConnector::Act(const HttpRequest& request) {

@@ -5,7 +5,10 @@
 //                           "anonymous", "matter", "case_ref", "people"} (or an array)
 //                          -> 202 {"petitions": [{intake_id, "status": "registering"}]}
 //   GET  /petitions?intake_id=X  -> {intake_id, status: registering|registered|refused,
-//                                    ledger_no, reason}
+//                                    ledger_no, reason}; without intake_id the latest
+//                                    1000: {"petitions": [...]}
+//   POST /petitions/query  {"intake_ids": [...]} -> {"petitions": [...]}, those known,
+//                          in the order asked (how concordctl follows a whole CSV)
 //   POST /petitions/act    {"ledger_no", "action", "note", "to_agency" (transfer),
 //                           "department", "handler" (accept: 分流 and 首办责任人)}
 //                          -> 202 {"id"}; GET /petitions/act?id=ID -> {status: sent|done|refused,
@@ -56,6 +59,7 @@ class PetitionConnector final : public Connector {
   absl::Status StartDropFolder();
   absl::StatusOr<DropFolder::Outcome> ImportCsv(const std::string& bytes);
   HttpResponse GetPetitions(const HttpRequest& request);
+  HttpResponse QueryPetitions(const HttpRequest& request);
   HttpResponse Act(const HttpRequest& request);
   HttpResponse GetAct(const HttpRequest& request);
   absl::Status OnDelivery(const concord::v1::Envelope& envelope, sqlite::Db& db);

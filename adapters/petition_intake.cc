@@ -1,5 +1,6 @@
 #include "adapters/petition_intake.h"
 
+#include <chrono>
 #include <iterator>
 #include <limits>
 #include <unordered_map>
@@ -40,6 +41,8 @@ json Value(const json& j, const char* key) {
   if (it == j.end() || (it->is_string() && it->get<std::string>().empty())) return json();
   return *it;
 }
+
+constexpr int64_t kDayMs = 24LL * 3600 * 1000;
 
 // "YYYY-MM-DD HH:MM" / "YYYY-MM-DD" (CST) or Unix ms; `now` when absent.
 absl::StatusOr<int64_t> ReceivedMs(const json& j, int64_t now) {
@@ -113,11 +116,17 @@ absl::StatusOr<concord::v1::PetitionRegister> PetitionFromJson(const json& j, in
     bad.push_back(absl::StrCat("渠道 channel 应为 来信/来访/网上/电话/视频/转送 (letter, visit, online, "
                                "phone, video, transferred): '", Str(j, "channel"), "'"));
   const json received = Value(j, "received");
-  if (auto ms = ReceivedMs(received, now_ms); ms.ok())
-    r.set_received_ms(*ms);
-  else
+  if (auto ms = ReceivedMs(received, now_ms); !ms.ok())
     bad.push_back(absl::StrCat("收到时间 received 应为 \"YYYY-MM-DD HH:MM\"（北京时间）/ must be "
                                "\"YYYY-MM-DD HH:MM\" (CST): ", received.dump()));
+  else if (*ms < ledger::kEarliestPlausibleMs)
+    bad.push_back(absl::StrCat("收到时间 received 早于 2000-01-01（Unix 时间应以毫秒计）/ is before 2000-01-01 "
+                               "(Unix time must be in milliseconds): ", received.dump()));
+  else if (*ms > now_ms + kDayMs)
+    bad.push_back(absl::StrCat("收到时间 received 比现在晚一天以上，日期是否有误？/ is more than a day in "
+                               "the future (a typo in the date?): ", received.dump()));
+  else
+    r.set_received_ms(*ms);
   r.set_matter(Str(j, "matter"));
   if (r.matter().empty()) bad.push_back("信访事项 matter 不能为空 / is required");
   r.set_petitioner(Str(j, "petitioner"));

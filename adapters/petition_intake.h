@@ -14,7 +14,9 @@
 //                                  transferred
 //   received    收到时间            "YYYY-MM-DD HH:MM" or "YYYY-MM-DD" (China
 //                                  Standard Time) or Unix ms (a JSON number);
-//                                  now when absent or empty
+//                                  now when absent or empty; from 2000-01-01
+//                                  to a day after now (Unix seconds or a
+//                                  mistyped year are refused)
 //   petitioner  信访人
 //   contact     联系方式            phone or address; none: no reply is owed
 //   anonymous   匿名                true / false, or 是/否, yes/no, true/false, 1/0;
@@ -32,7 +34,7 @@
 //   "中文 / English", joined by "; ". Fix the entry; do not retry it as is.
 // - ParsePetitionCsv: InvalidArgument ("中文 / English") for a file that cannot
 //   be used at all (encoding, no header, a required column missing, a column
-//   named twice). A bad row is skipped and reported with its line: the field
+//   named twice, a quote never closed). A bad row is skipped and reported with its line: the field
 //   errors of PetitionFromJson, or an intake_id already used on an earlier
 //   line (good or bad), which names that line. The good rows are kept.
 //

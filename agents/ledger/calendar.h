@@ -38,6 +38,10 @@ int64_t StartOfDayMs(Date d);
 int64_t EndOfDayMs(Date d);  // the last millisecond of the day
 std::string FormatDate(Date d);               // "2026-03-05"
 absl::StatusOr<Date> ParseDate(const std::string& s);  // "YYYY-MM-DD", a real date
+// The earliest time accepted as when something happened (2000-01-01 00:00
+// CST): earlier values are typing errors or Unix seconds taken for ms.
+inline constexpr int64_t kEarliestPlausibleMs = 946'656'000'000;
+
 // "YYYY-MM-DD HH:MM" or "YYYY-MM-DD" (the day's start), China Standard Time.
 absl::StatusOr<int64_t> ParseDateTimeMs(const std::string& s);
 std::string FormatDateTime(int64_t unix_ms);  // "2026-03-05 09:30" (CST)

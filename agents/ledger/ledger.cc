@@ -496,7 +496,7 @@ std::vector<Alert> Ledger::Scan(int64_t now_ms, const ScanOptions& o) {
     auto r = sel->Step();
     if (!r.ok() || !*r) break;
     rows.push_back({sel->Int(0), sel->Text(1), sel->Text(2), sel->Text(3), sel->Int(4), sel->Int(5),
-                    sel->Int(6), sel->Int(7)});
+                    sel->Int(6), sel->Int(7), "", false});
   }
   sel->Reset();
   for (Row& r : rows) {

@@ -111,8 +111,6 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
   return c;
 }
 
-constexpr int64_t kEarliestMs = 946'684'800'000 - 8LL * 3600 * 1000;  // 2000-01-01 CST
-
 class Agent {
  public:
   Agent(client::Client& client, Ledger& ledger, AgentConfig config, const Clock& clock,
@@ -393,7 +391,7 @@ class Agent {
                         "未知的事件类型 / unknown incident kind '", i.kind(),
                         "' (complaint 投诉, irregular_petition 赴省进京非正常上访, safety_incident 安全事故)")));
     const int64_t now = clock_.NowMs(), occurred = i.occurred_ms() ? i.occurred_ms() : now;
-    if (occurred > now + 24LL * 3600 * 1000 || occurred < kEarliestMs)
+    if (occurred > now + 24LL * 3600 * 1000 || occurred < kEarliestPlausibleMs)
       return Answer(env, i.incident_id(), absl::InvalidArgumentError(absl::StrCat(
                                               "发生时间不合理 / the time it occurred is implausible: ",
                                               FormatDateTime(occurred))));

@@ -122,6 +122,23 @@ class Tokenizer {
   Tokenizer(const Tokenizer&) = delete;
   Tokenizer& operator=(const Tokenizer&) = delete;
 
+  // OK, or InvalidArgument naming the line of a quote that is never closed
+  // (every later line would become part of that field). Reads the whole
+  // text, then starts again from its beginning.
+  absl::Status CheckQuotesClosed() {
+    Row row;
+    while (Next(&row)) {
+    }
+    const int opened = unclosed_quote_line_;
+    pos_ = 0;
+    line_ = 1;
+    unclosed_quote_line_ = 0;
+    if (opened == 0) return absl::OkStatus();
+    return absl::InvalidArgumentError(absl::StrCat(
+        "第 ", opened, " 行的引号未闭合，其后各行都会并入该字段，整个文件无法使用 / the quote opened on line ",
+        opened, " is never closed: every later line would become part of that field, so the file cannot be used"));
+  }
+
   // Reads the next row; false at the end of the text.
   bool Next(Row* row) {
     if (pos_ >= text_.size()) return false;
@@ -173,10 +190,12 @@ class Tokenizer {
       return std::string(absl::StripTrailingAsciiWhitespace(text_.substr(start, pos_ - start)));
     }
     ++pos_;
+    const int opened = line_;
     std::string field;
     for (;;) {
       if (pos_ >= text_.size()) {
         row->error = "引号未闭合 / unterminated quoted field";
+        unclosed_quote_line_ = opened;
         return field;
       }
       if (AtLineEnd()) {
@@ -204,6 +223,7 @@ class Tokenizer {
   const absl::string_view text_;  // storage_; the Tokenizer never moves
   size_t pos_ = 0;
   int line_ = 1;
+  int unclosed_quote_line_ = 0;  // where a quote left open at the end opened
 };
 
 // ---------------------------------------------------------------------------
@@ -221,6 +241,7 @@ absl::StatusOr<Table> Table::Parse(absl::string_view bytes, std::span<const Colu
   table.columns_ = columns;
   table.encoding_ = std::move(decoded->encoding);
   table.tokenizer_ = std::make_unique<Tokenizer>(std::move(decoded->text));
+  if (absl::Status quotes = table.tokenizer_->CheckQuotesClosed(); !quotes.ok()) return quotes;
   Row row;
   while (table.tokenizer_->Next(&row)) {
     if (IsBlank(row)) continue;

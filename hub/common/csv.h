@@ -19,10 +19,12 @@
 // Errors:
 // - Table::Parse: a file that cannot be used at all (neither encoding, no
 //   header, a malformed header, a column named twice, a required column
-//   missing) is InvalidArgument with a message "中文 / English". Fix the file;
-//   do not retry.
-// - Table::Check: a row with malformed quoting or the wrong number of fields
-//   is InvalidArgument; the caller reports it with the row's line and goes on.
+//   missing, a quote that is never closed, which would swallow every later
+//   line: the message names the line it opened on) is InvalidArgument with a
+//   message "中文 / English". Fix the file; do not retry.
+// - Table::Check: a row with text after a closing quote or the wrong number
+//   of fields is InvalidArgument; the caller reports it with the row's line
+//   and goes on.
 //
 // Text is absl::string_view (Debian's abseil has its own, not std's).
 // Thread safety: a Table is used by one thread at a time; the free functions
@@ -50,7 +52,7 @@ struct RowError {
 struct Row {
   int line = 0;                     // physical line where the row starts
   std::vector<std::string> fields;  // unquoted; unquoted fields trimmed
-  std::string error;                // malformed quoting, "中文 / English"
+  std::string error;                // text after a closing quote, "中文 / English"
 };
 
 // One column a caller looks for.
@@ -80,8 +82,8 @@ class Table {
   // Reads the next row under the header that is not blank; false at the end.
   bool Next(Row* row);
 
-  // OK, or InvalidArgument for malformed quoting or a field count other than
-  // the header's ("中文 / English").
+  // OK, or InvalidArgument for text after a closing quote or a field count
+  // other than the header's ("中文 / English").
   absl::Status Check(const Row& row) const;
 
   // The trimmed field of columns[column], or "" when the file lacks it.

@@ -54,10 +54,11 @@ class AdapterHttp {
     if (j.is_discarded()) j = json{{"error", r->body}};
     return std::make_pair(r->status, std::move(j));
   }
-  // Every petition the adapter lists (its latest 1000), by intake id.
-  std::map<std::string, json> List() const {
+  // The petitions with these intake ids that the adapter knows, by intake id
+  // (none when it cannot be asked: the caller asks again).
+  std::map<std::string, json> Query(const std::vector<std::string>& intake_ids) const {
     std::map<std::string, json> out;
-    auto r = Call("GET", "/petitions");
+    auto r = Call("POST", "/petitions/query", json{{"intake_ids", intake_ids}}.dump());
     if (r.ok() && r->first == 200)
       for (const json& p : r->second.value("petitions", json::array())) out[p.value("intake_id", "")] = p;
     return out;
@@ -132,12 +133,18 @@ int CmdPetitionRegister(const PetitionRegisterArgs& a) {
   std::vector<std::string> sent_before;
   for (const json& p : petitions)
     if (p.value("status", "") == "already sent") sent_before.push_back(p.value("intake_id", ""));
+  // Each round asks only for those not yet registered or refused, however many were sent.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(a.wait_s);
   for (;;) {
-    const std::map<std::string, json> listed = adapter.List();
+    std::vector<std::string> unsettled;
+    for (const json& p : petitions)
+      if (const std::string s = p.value("status", ""); s == "registering" || s == "already sent")
+        unsettled.push_back(p.value("intake_id", ""));
+    if (unsettled.empty()) break;
+    const std::map<std::string, json> found = adapter.Query(unsettled);
     bool pending = false;
     for (json& p : petitions) {
-      if (auto it = listed.find(p.value("intake_id", "")); it != listed.end()) p = it->second;
+      if (auto it = found.find(p.value("intake_id", "")); it != found.end()) p = it->second;
       pending = pending || p.value("status", "") == "registering";
     }
     if (!pending || std::chrono::steady_clock::now() >= deadline) break;

@@ -1,5 +1,6 @@
 // `concordctl petition ...`: petition intake through an agency's adapter
-// (its POST /petitions and GET /petitions, adapters/petition_connector.h).
+// (its POST /petitions, POST /petitions/query and GET /petitions,
+// adapters/petition_connector.h).
 //
 //   concordctl petition register --adapter 127.0.0.1:7206 --csv FILE
 //   concordctl petition register --adapter ... --intake-id ID --channel 来信 --matter M
@@ -10,8 +11,9 @@
 // A CSV is checked here first with the adapter's own rules
 // (adapters/petition_intake.h): any bad row is printed as FILE:LINE: reason
 // and nothing is sent (exit 2). Then the rows are posted in one request and,
-// for up to --wait seconds, the ledger's answers are awaited and printed
-// (intake id, status, ledger number 台账号, reason).
+// for up to --wait seconds, the ledger's answers are awaited (every id sent
+// is followed, however many) and printed (intake id, status, ledger number
+// 台账号, reason).
 //
 // Exit codes: 0 registered (or still registering when the wait ran out), 1 the
 // ledger refused one, 2 bad input (nothing sent), 3 the adapter could not be

@@ -41,15 +41,20 @@ class PetitionIntake : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(d_.StartHub().ok());
-    office_ = std::make_unique<DaemonProcess>(
-        d_, "office", "concord-adapter",
-        "[petitions]\nledger = \"ledger\"\n\n[csv]\ndrop_dir = \"drop-office\"\n");
+    StartOffice();
     agent_ = std::make_unique<DaemonProcess>(
         d_, "ledger", "concord-ledger-agent",
         "[ledger]\ncalendar = \"" + std::string(CONCORD_SOURCE_DIR) +
             "/deploy/calendar/cn-holidays.txt\"\npetition_office = \"office\"\nscan_seconds = 1\n",
         "ledger.db");
     ASSERT_TRUE(office_->ok() && agent_->ok());
+  }
+
+  // The adapter, again with the same data after a restart.
+  void StartOffice() {
+    office_ = std::make_unique<DaemonProcess>(
+        d_, "office", "concord-adapter",
+        "[petitions]\nledger = \"ledger\"\n\n[csv]\ndrop_dir = \"drop-office\"\n");
   }
 
   std::string drop() const { return d_.dir() + "/drop-office/petitions"; }
@@ -102,21 +107,63 @@ TEST_F(PetitionIntake, DropFolderRegistersGoodRowsAndReportsBadOnes) {
   ASSERT_TRUE(open.is_object());
   EXPECT_EQ(open["items"].size(), 2u) << open.dump();
 
-  // The same bytes again are not imported twice; an unreadable file goes to failed/.
+  // The same bytes again are not imported twice (the first import's report goes beside them);
+  // an unreadable file, or one whose quote never closes, goes to failed/ with the reason.
   Drop("again.csv", ReadFile(drop() + "/done/2026-11-02.csv"));
   Drop("utf16.csv", std::string("i\0d\0\n\0", 6));
+  Drop("open-quote.csv",
+       "登记编号,渠道,信访事项\nQ-1,来信,a\nQ-2,来信,\"b\nQ-3,来信,c\nQ-4,来信,d\n");
   ASSERT_TRUE(WaitFor([&] {
-    return fs::exists(drop() + "/done/again.csv") && fs::exists(drop() + "/failed/utf16.csv.errors.txt");
+    return fs::exists(drop() + "/done/again.csv") && fs::exists(drop() + "/failed/utf16.csv.errors.txt") &&
+           fs::exists(drop() + "/failed/open-quote.csv.errors.txt");
   }, 15000)) << office_->log();
-  EXPECT_FALSE(fs::exists(drop() + "/done/again.csv.report.csv"));
+  EXPECT_EQ(ReadFile(drop() + "/done/again.csv.report.csv"), text);
   EXPECT_NE(ReadFile(drop() + "/failed/utf16.csv.errors.txt").find("NUL"), std::string::npos);
+  EXPECT_NE(ReadFile(drop() + "/failed/open-quote.csv.errors.txt").find("quote opened on line 3"), std::string::npos)
+      << ReadFile(drop() + "/failed/open-quote.csv.errors.txt");
+  EXPECT_TRUE(office_->Get("/petitions?intake_id=Q-1").is_null()) << "nothing of it is sent";
+}
+
+// A stop between an import's commit and the file's move leaves the file in the folder: at
+// the next start it goes to done/ with its report written again from the database. A later
+// file of the same name goes to done/ under another name: nothing there is overwritten.
+TEST_F(PetitionIntake, DropFolderReportSurvivesARestartAndNothingIsOverwritten) {
+  const std::string done = drop() + "/done/";
+  Drop("day.csv", "intake_id,channel,matter\nR-1,letter,m\nR-2,pigeon,m\n");
+  ASSERT_TRUE(WaitFor([&] { return fs::exists(done + "day.csv.report.csv"); }, 15000)) << office_->log();
+  const std::string report = ReadFile(done + "day.csv.report.csv");
+  ASSERT_NE(report.find("\n3,"), std::string::npos) << report;
+
+  office_->Stop();
+  fs::rename(done + "day.csv", drop() + "/day.csv");
+  fs::remove(done + "day.csv.report.csv");
+  StartOffice();
+  ASSERT_TRUE(office_->ok());
+  ASSERT_TRUE(WaitFor([&] { return !fs::exists(drop() + "/day.csv"); }, 15000)) << office_->log();
+  EXPECT_TRUE(fs::exists(done + "day.csv"));
+  EXPECT_EQ(ReadFile(done + "day.csv.report.csv"), report);
+
+  const std::string second = "intake_id,channel,matter\nR-3,letter,m\nR-4,letter,m,extra\n";
+  Drop("day.csv", second);
+  std::string moved;
+  ASSERT_TRUE(WaitFor([&] {
+    for (const auto& e : fs::directory_iterator(done))
+      if (const std::string n = e.path().filename().string(); n.starts_with("day.") && n.ends_with(".csv") &&
+                                                              n != "day.csv" && !n.ends_with(".report.csv"))
+        moved = e.path().string();
+    return !moved.empty() && fs::exists(moved + ".report.csv");
+  }, 15000)) << office_->log();
+  EXPECT_EQ(ReadFile(moved), second);
+  EXPECT_NE(ReadFile(moved + ".report.csv").find("\n3,"), std::string::npos);
+  EXPECT_EQ(ReadFile(done + "day.csv.report.csv"), report) << "the first one's report is kept";
+  EXPECT_EQ(ReadFile(done + "day.csv"), "intake_id,channel,matter\nR-1,letter,m\nR-2,pigeon,m\n");
 }
 
 // concordctl registers one petition and prints its ledger number; status lists it.
 TEST_F(PetitionIntake, ConcordctlRegistersOnePetition) {
   CtlResult r = Ctl("petition register --adapter " + adapter() +
                     " --intake-id CTL-1 --channel 来访 --matter 拖欠工资 --received '2026-11-03 14:00'"
-                    " --petitioner 刘某 --contact 13600136000 --people 2");
+                    " --petitioner 刘某 --contact 13600136000 --people 2 --wait 60");
   ASSERT_EQ(r.exit_code, 0) << r.out;
   json p = Registered("CTL-1");
   ASSERT_TRUE(p.is_object());
@@ -150,13 +197,43 @@ TEST_F(PetitionIntake, ConcordctlCsvWithBadRowSendsNothing) {
 
   std::ofstream(file) << "intake_id,channel,matter,received\n"
                          "CTLCSV-1,letter,wages,2026-11-04 09:00\n"
-                         "CTLCSV-2,letter,noise,2026-11-30 09:00\n";
+                         "CTLCSV-2,letter,\"noise,2026-11-20 09:00\n"
+                         "CTLCSV-3,letter,dust,2026-11-20 09:00\n";
+  CtlResult open = Ctl("petition register --adapter " + adapter() + " --csv " + file);
+  EXPECT_EQ(open.exit_code, 2) << open.out;
+  EXPECT_NE(open.out.find("the quote opened on line 3 is never closed"), std::string::npos) << open.out;
+  EXPECT_EQ(office_->Get("/petitions")["petitions"].size(), 0u);
+
+  std::ofstream(file) << "intake_id,channel,matter,received\n"
+                         "CTLCSV-1,letter,wages,2026-11-04 09:00\n"
+                         "CTLCSV-2,letter,noise,2026-11-20 09:00\n";
   CtlResult ok = Ctl("petition register --adapter " + adapter() + " --csv " + file);
   ASSERT_EQ(ok.exit_code, 0) << ok.out;
   for (const char* id : {"CTLCSV-1", "CTLCSV-2"}) {
     EXPECT_NE(ok.out.find(id), std::string::npos) << ok.out;
     EXPECT_EQ(Registered(id).value("status", ""), "registered");
   }
+}
+
+// concordctl follows every row of a CSV to its ledger number, even beyond the
+// adapter's listing of its latest 1000 petitions.
+TEST_F(PetitionIntake, ConcordctlFollowsEveryRowOfALargeCsv) {
+  constexpr int kRows = 1001;
+  const std::string file = d_.dir() + "/large.csv";
+  {
+    std::ofstream out(file);
+    out << "intake_id,channel,matter,received\n";
+    for (int i = 1; i <= kRows; ++i) out << "BIG-" << i << ",letter,wages,2026-11-04 09:00\n";
+  }
+  CtlResult r = Ctl("petition register --adapter " + adapter() + " --csv " + file + " --wait 60");
+  const std::string tail = r.out.substr(r.out.size() > 2000 ? r.out.size() - 2000 : 0);
+  ASSERT_EQ(r.exit_code, 0) << tail;
+  EXPECT_EQ(r.out.find("still registering"), std::string::npos) << tail;
+  int registered = 0;
+  for (size_t at = r.out.find("已登记 registered"); at != std::string::npos;
+       at = r.out.find("已登记 registered", at + 1))
+    ++registered;
+  EXPECT_EQ(registered, kRows) << tail;
 }
 
 }  // namespace

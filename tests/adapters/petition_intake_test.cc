@@ -16,7 +16,8 @@ namespace {
 using nlohmann::json;
 using ::testing::HasSubstr;
 
-constexpr int64_t kNow = 1'790'000'000'000;
+constexpr int64_t kNow = 1'795'000'000'000;  // 2026-11-18 19:06 CST, after the dates below
+constexpr int64_t kDayMs = 24LL * 3600 * 1000;
 constexpr int64_t kNov2At0930 = 1'793'583'000'000;  // 2026-11-02 09:30 CST
 constexpr int64_t kNov2 = 1'793'548'800'000;        // 2026-11-02 00:00 CST
 
@@ -170,6 +171,23 @@ TEST(PetitionCsvTest, QuotedNewlines) {
   EXPECT_EQ(r.errors[0].line, 7);
 }
 
+// A quote never closed would swallow every later row: the file is refused whole,
+// naming the line the quote opened on (not the line its row starts on).
+TEST(PetitionCsvTest, UnterminatedQuoteRefusesTheFile) {
+  absl::StatusOr<PetitionCsv> r = ParsePetitionCsv(Csv({
+                                                       "intake_id,channel,matter,petitioner",
+                                                       "U1,letter,m,a",
+                                                       "U2,letter,\"two",
+                                                       "lines\",\"王某",
+                                                       "U3,letter,m,b",
+                                                       "U4,letter,m,c",
+                                                   }),
+                                                   kNow);
+  EXPECT_TRUE(absl::IsInvalidArgument(r.status())) << r.status();
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("第 4 行的引号未闭合"));
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("the quote opened on line 4 is never closed"));
+}
+
 // A file without a required column, or in no known encoding, is refused whole.
 TEST(PetitionCsvTest, UnusableFiles) {
   for (std::string_view bytes : {
@@ -203,6 +221,38 @@ TEST(PetitionFromJsonTest, TypedValuesAndSharedMessages) {
   EXPECT_TRUE(absl::IsInvalidArgument(PetitionFromJson(json::array(), kNow).status()));
   EXPECT_FALSE(PetitionFromJson({{"intake_id", "J3"}, {"channel", "letter"}, {"matter", "m"}, {"people", 1.5}}, kNow)
                    .ok());
+}
+
+// A receipt time must be a real "YYYY-MM-DD[ HH:MM]" (or Unix ms) from 2000-01-01 to a day
+// after now; the message names the field and the value as entered.
+TEST(PetitionFromJsonTest, ReceivedMustBeAPlausibleTime) {
+  const struct {
+    json received;
+    const char* error;  // nullptr: accepted
+  } kCases[] = {
+      {"2000-01-01", nullptr},
+      {kNow + kDayMs, nullptr},
+      {"2026-11-19 09:30", nullptr},
+      {1'793'583'000, "is before 2000-01-01 (Unix time must be in milliseconds): 1793583000"},
+      {"1999-12-31 23:59", "早于 2000-01-01"},
+      {"2062-11-02", "is more than a day in the future (a typo in the date?): \"2062-11-02\""},
+      {kNow + kDayMs + 1, "比现在晚一天以上"},
+      {"2026-03-05 +9:30", "must be \"YYYY-MM-DD HH:MM\" (CST): \"2026-03-05 +9:30\""},
+      {"2026-03-05  9:30", "must be \"YYYY-MM-DD HH:MM\""},
+      {"2026-03-05 9:30", "must be \"YYYY-MM-DD HH:MM\""},
+      {"2026-3-5", "must be \"YYYY-MM-DD HH:MM\""},
+  };
+  for (const auto& c : kCases) {
+    auto p = PetitionFromJson({{"intake_id", "T1"}, {"channel", "letter"}, {"matter", "m"}, {"received", c.received}},
+                              kNow);
+    if (c.error == nullptr) {
+      EXPECT_TRUE(p.ok()) << c.received << ": " << p.status();
+    } else {
+      EXPECT_TRUE(absl::IsInvalidArgument(p.status())) << c.received;
+      EXPECT_THAT(std::string(p.status().message()), HasSubstr("收到时间 received")) << c.received;
+      EXPECT_THAT(std::string(p.status().message()), HasSubstr(c.error)) << c.received;
+    }
+  }
 }
 
 }  // namespace

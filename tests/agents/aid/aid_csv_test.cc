@@ -284,14 +284,14 @@ TEST(AidCsvTest, SeveralErrorsInOneRow) {
   EXPECT_TRUE(r.records.empty());
 }
 
-// A quote left open swallows the rest; the row is reported on its first line.
+// A quote left open would swallow every later row: the file is refused whole,
+// naming the line the quote opened on, so no grant is silently lost.
 TEST(AidCsvTest, UnterminatedQuote) {
-  AidCsvResult r = ParseOk(Csv({kHeader, kGoodRow, "R2,\"李四,女,1991-02-03,medical,,2023-03-04",
-                                "R3,王五,男,1992-01-01,medical,,2023-03-05"}));
-  ASSERT_EQ(r.errors.size(), 1u) << Describe(r.errors);
-  EXPECT_EQ(r.errors[0].line, 3);
-  EXPECT_THAT(r.errors[0].reason, HasSubstr("unterminated quoted field"));
-  EXPECT_EQ(r.records.size(), 1u);
+  absl::StatusOr<AidCsvResult> r =
+      ParseAidCsv(Csv({kHeader, kGoodRow, "R2,\"李四,女,1991-02-03,medical,,2023-03-04",
+                       "R3,王五,男,1992-01-01,medical,,2023-03-05"}));
+  EXPECT_TRUE(absl::IsInvalidArgument(r.status())) << r.status();
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("the quote opened on line 3 is never closed"));
 }
 
 // A header without a required column refuses the file, naming every one.

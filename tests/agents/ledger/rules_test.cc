@@ -191,6 +191,7 @@ TEST(Transitions, ObjectionWindowInWorkingDays) {
 // Calendar files are checked line by line.
 // Times are read strictly: a sign, a space or a short field is an error, not a guess.
 TEST(Calendar, DateTimesAreStrict) {
+  EXPECT_EQ(kEarliestPlausibleMs, *ParseDateTimeMs("2000-01-01 00:00"));
   EXPECT_EQ(*ParseDateTimeMs("2026-03-05 09:30"), StartOfDayMs(*ParseDate("2026-03-05")) + 570 * 60 * 1000);
   EXPECT_EQ(*ParseDateTimeMs("2026-03-05"), StartOfDayMs(*ParseDate("2026-03-05")));
   for (const char* bad : {"2026-03-05 +9:30", "2026-03-05  9:30", "2026-03-05 09:3 ", "2026-03-05 24:00",
