@@ -305,6 +305,7 @@ port = $CONFERENCE_HTTP_PORT
 
 [conference]
 convenors = ["$DISTRICT.procuratorate", "$DISTRICT.plc"]   # 检察院或政法委召集 / who may convene
+agencies = [$(for x in "${AGENCIES[@]}"; do printf '"%s.%s", ' "$DISTRICT" "${x%%|*}"; done | sed 's/, $//')]   # 可邀请的机关 / who may be invited
 TOML
 
 cat > "$DIR/aid.toml" <<TOML

@@ -213,6 +213,45 @@ echo "  政法委收到的预警 / the warning at the political-legal committee:
 curl -sf "http://127.0.0.1:$(port_of plc)/inbox?limit=1000" | tr -d '\n' |
   grep -o '"conference_proposed": *[a-z]*\|"text": *"风险预警[^"]*"' | sed 's/^/      /' | head -4 || true
 
+echo
+echo "  联席会议 / the joint conference the warning proposed (docs/conference.md):"
+CONF="$DISTRICT.agent.conference"
+confask() {  # confask AGENCY TYPE PAYLOAD -> the conference agent's reply
+  local port out id reply=""
+  port="$(port_of "$1")"
+  out=$(curl -sS -X POST "http://127.0.0.1:$port/publish" -H 'Content-Type: application/json' \
+    --data "{\"to\": [\"$CONF\"], \"type\": \"$2\", \"payload\": $3}")
+  id="$(grep -o '"id": *"[^"]*"' <<<"$out" | head -1 | sed 's/.*: *"//; s/"$//' || true)"
+  for _ in $(seq 1 100); do
+    reply="$(curl -sf "http://127.0.0.1:$port/inbox?limit=1000" | tr -d '\n' |
+             grep -o "\"correlation_id\": *\"$id\"[^}]*}" | head -1 || true)"
+    [ -n "$reply" ] && break
+    sleep 0.1
+  done
+  printf '  %-14s %-28s -> %s\n' "$1" "${2#concord.v1.}" \
+    "$(grep -o '"ok": *[a-z]*\|"conference_id": *"[^"]*"\|"version": *[0-9]*\|"status": *"[^"]*"\|"reason": *"[^"]*"' <<<"$reply" | tr '\n' ' ')"
+  CONF_ID="$(grep -o '"conference_id": *"[^"]*"' <<<"$reply" | head -1 | sed 's/.*: *"//; s/"$//' || true)"
+}
+ms_in_days() { echo $(( ( $(date +%s) + $1 * 86400 ) * 1000 )); }
+all="\"$DISTRICT.plc\", \"$DISTRICT.court\", \"$DISTRICT.police\", \"$DISTRICT.justice\", \"$DISTRICT.petition\""
+confask procuratorate concord.v1.ConferenceConvene "{\"request_id\": \"LX-DEMO-1\", \"case_key\": \"$no2\", \"title\": \"拖欠工资集体访联席会议\", \"invited\": [$all], \"inputs_due_ms\": \"$(ms_in_days 3)\", \"case_file\": \"6名工人反映某公司拖欠工资，已逾期未答复\"}"
+cid="$CONF_ID"
+confask police concord.v1.ConferenceInput "{\"conference_id\": \"$cid\", \"assessment\": \"涉嫌拒不支付劳动报酬\", \"measures\": [{\"measure\": \"investigation\", \"detail\": \"核查欠薪款去向\"}]}"
+confask justice concord.v1.ConferenceInput "{\"conference_id\": \"$cid\", \"assessment\": \"工人需要法律帮助\", \"measures\": [{\"measure\": \"法律援助\", \"detail\": \"指派律师\"}]}"
+plan="{\"conference_id\": \"$cid\", \"summary\": \"某公司拖欠6名工人工资\", \"core_demand\": \"拿到工资\", \"risk_level\": \"红色\", \"lead_leader\": \"检察长 周某\", \"closing_criteria\": \"工资兑付，签订息诉罢访协议\", \"tasks\": [{\"task_id\": \"T1\", \"agency\": \"$DISTRICT.police\", \"person\": \"刘警官\", \"measure\": \"investigation\", \"detail\": \"核查欠薪款去向\", \"due_ms\": \"$(ms_in_days 10)\"}, {\"task_id\": \"T2\", \"agency\": \"$DISTRICT.justice\", \"person\": \"王律师\", \"measure\": \"legal_aid\", \"detail\": \"为工人提供法律援助\", \"due_ms\": \"$(ms_in_days 7)\"}]}"
+confask procuratorate concord.v1.ConferencePlan "$plan"
+for a in procuratorate plc court police justice; do
+  confask "$a" concord.v1.ConferenceSign "{\"conference_id\": \"$cid\", \"version\": 1, \"approve\": true}"
+done
+confask petition concord.v1.ConferenceSign "{\"conference_id\": \"$cid\", \"version\": 1, \"approve\": false, \"note\": \"请增加回访安排\"}"
+confask procuratorate concord.v1.ConferencePlan "${plan%\}}, \"follow_ups_ms\": [\"$(ms_in_days 30)\"]}"
+for a in procuratorate plc court police justice petition; do
+  confask "$a" concord.v1.ConferenceSign "{\"conference_id\": \"$cid\", \"version\": 2, \"approve\": true}"
+done
+curl -sf "http://127.0.0.1:$CONFERENCE_HTTP_PORT/conference/plan?id=$(python3 -c 'import sys,urllib.parse;print(urllib.parse.quote(sys.argv[1]))' "$cid" 2>/dev/null || echo "$cid")" \
+  > "$DISTRICT_DIR/plan-demo.html" || true
+echo "  化解方案（第2版，六家会签定稿）/ the plan, version 2 signed by all six: $DISTRICT_DIR/plan-demo.html"
+
 "$BIN/concordctl" status --hub-http "127.0.0.1:$HUB_HTTP_PORT" --wait-drained 20 >/dev/null || true
 echo
 "$BIN/concordctl" status --hub-http "127.0.0.1:$HUB_HTTP_PORT"
@@ -239,5 +278,6 @@ cat <<TXT
   $BIN/concordctl aid dedup --input my-grants.csv --out pairs.csv   # 批量查重 / audit a file
   $BIN/concordctl ledger --ledger-http 127.0.0.1:$LEDGER_HTTP_PORT   # 信访台账 / the petition ledger
   $BIN/concordctl risk --risk-http 127.0.0.1:$RISK_HTTP_PORT         # 风险评估预警 / open risks
+  curl -s "http://127.0.0.1:$CONFERENCE_HTTP_PORT/conference/leader?name=检察长%20周某"   # 包案领导 / the lead leader's view
 日志 / logs: $LOGS    停止 / stop: ./deploy/stop.sh
 TXT

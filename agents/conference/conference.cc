@@ -322,7 +322,8 @@ absl::StatusOr<std::unique_ptr<Conferences>> Conferences::Open(sqlite::Db& db) {
 absl::StatusOr<std::string> Conferences::Convene(const std::string& convenor, const std::string& request_id,
                                                  const std::string& case_key, const std::string& title,
                                                  std::vector<std::string> invited, int64_t inputs_due_ms,
-                                                 int64_t now_ms) {
+                                                 int64_t now_ms, bool* created) {
+  if (created) *created = false;
   if (request_id.empty()) return absl::InvalidArgumentError("缺少请求编号 / request_id is required");
   if (case_key.empty() || title.empty())
     return absl::InvalidArgumentError("缺少案件或会议名称 / case and title are required");
@@ -348,6 +349,7 @@ absl::StatusOr<std::string> Conferences::Convene(const std::string& convenor, co
       "convened_ms, status) VALUES(?,?,?,?,?,?,?,?,?,?,'collecting')"));
   ins.BindAll(id, year, seq, convenor, request_id, case_key, title, json(invited).dump(), inputs_due_ms, now_ms);
   RETURN_IF_ERROR(ins.Run());
+  if (created) *created = true;
   return id;
 }
 

@@ -114,10 +114,12 @@ class Conferences {
  public:
   static absl::StatusOr<std::unique_ptr<Conferences>> Open(sqlite::Db& db);
 
-  // The conference number. `request_id` makes it idempotent per convenor.
+  // The conference number. `request_id` makes it idempotent per convenor;
+  // `created` says whether this call made it (invitations go out once).
   absl::StatusOr<std::string> Convene(const std::string& convenor, const std::string& request_id,
                                       const std::string& case_key, const std::string& title,
-                                      std::vector<std::string> invited, int64_t inputs_due_ms, int64_t now_ms);
+                                      std::vector<std::string> invited, int64_t inputs_due_ms, int64_t now_ms,
+                                      bool* created = nullptr);
   absl::Status SubmitInput(const std::string& id, const Input& input, int64_t now_ms);
   // The new version number.
   absl::StatusOr<int> ProposePlan(const std::string& id, const std::string& by, Plan plan, int64_t now_ms);

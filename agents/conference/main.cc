@@ -12,6 +12,7 @@
 // Config, beside the usual [agency] [hub] [keys] [storage] [http]:
 //   [conference]
 //   convenors = ["shangzhou.procuratorate", "shangzhou.plc"]   # who may convene
+//   agencies = ["shangzhou.court", ...]                        # who may be invited (default: anyone)
 //   clock_file = ""                                            # drills and tests only
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
@@ -21,6 +22,7 @@
 #include <toml++/toml.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "agents/conference/conference.h"
 #include "agents/ledger/calendar.h"
 #include "concord/v1/conference.pb.h"
@@ -38,6 +40,7 @@ namespace {
 
 struct AgentConfig {
   std::vector<std::string> convenors;
+  std::vector<std::string> agencies;  // who may be invited (empty: anyone)
   std::string clock_file;
 };
 
@@ -56,6 +59,9 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
   if (c.convenors.empty())
     return absl::InvalidArgumentError(absl::StrCat(path, ": 需要 [conference] convenors / [conference] convenors "
                                                    "is required"));
+  if (auto* arr = t["conference"]["agencies"].as_array())
+    for (auto& v : *arr)
+      if (auto s = v.value<std::string>()) c.agencies.push_back(*s);
   c.clock_file = t["conference"]["clock_file"].value_or(std::string());
   if (!c.clock_file.empty() && !std::filesystem::path(c.clock_file).is_absolute())
     c.clock_file = (std::filesystem::path(path).parent_path() / c.clock_file).string();
@@ -200,10 +206,17 @@ class Agent {
                              env.from(), " 不能召集联席会议（由检察院或政法委召集）/ may not convene: the "
                                          "procuratorate or the political-legal committee convenes")), "");
     std::vector<std::string> invited(m.invited().begin(), m.invited().end());
+    if (!config_.agencies.empty())
+      for (const auto& a : invited)
+        if (std::find(config_.agencies.begin(), config_.agencies.end(), a) == config_.agencies.end())
+          return Answer(env, absl::InvalidArgumentError(absl::StrCat("未知的机关 / unknown agency '", a,
+                                                                     "' (", absl::StrJoin(config_.agencies, ", "), ")")),
+                        "");
+    bool created = false;
     auto id = book_.Convene(env.from(), m.request_id(), m.case_key(), m.title(), invited, m.inputs_due_ms(),
-                            clock_.NowMs());
+                            clock_.NowMs(), &created);
     RETURN_IF_ERROR(Answer(env, id.status(), id.ok() ? *id : ""));
-    if (!id.ok()) return absl::OkStatus();
+    if (!id.ok() || !created) return absl::OkStatus();  // convened before: invited before
     ASSIGN_OR_RETURN(Conference c, book_.Get(*id));
     for (const std::string& agency : c.invited) {
       v1::ConferenceInvitation inv;

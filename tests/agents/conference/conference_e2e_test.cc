@@ -1,0 +1,408 @@
+// End to end with real processes: the hub, the adapters of six agencies (the
+// procuratorate and the political-legal committee may convene; the court, the
+// police, the justice bureau and the petition office take part) and
+// concord-conference-agent on the real clock. A joint conference is convened
+// while the court is offline (it takes part once back, from its hub mailbox);
+// a change request means every agency signs the new version; the final plan's
+// tasks are carried out and the conference is closed with its outcome; a
+// non-convenor is refused.
+#include <gtest/gtest.h>
+
+#include <cctype>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "tests/support/daemon.h"
+#include "tests/support/district.h"
+
+namespace concord::testing {
+namespace {
+
+using nlohmann::json;
+
+constexpr int64_t kDayMs = 24LL * 3600 * 1000;
+constexpr int kWaitMs = 15000;
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Percent-encodes a query value (conference numbers are Chinese: 会-2026-001).
+std::string Encode(const std::string& s) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+bool Contains(const json& list, const std::string& item) {
+  if (!list.is_array()) return false;
+  for (const auto& x : list)
+    if (x == item) return true;
+  return false;
+}
+
+class ConferenceDistrict : public ::testing::Test {
+ protected:
+  // Everyone but the convenor, invited to every conference here.
+  const std::vector<std::string> kOthers = {"plc", "court", "police", "justice", "petition"};
+  const std::vector<std::string> kAll = {"procuratorate", "plc", "court", "police", "justice", "petition"};
+
+  void SetUp() override {
+    ASSERT_TRUE(d_.StartHub().ok());
+    for (const auto& a : kAll) {
+      agencies_[a] = std::make_unique<DaemonProcess>(d_, a);
+      ASSERT_TRUE(agencies_[a]->ok()) << a;
+    }
+    agent_ = std::make_unique<DaemonProcess>(d_, "conference", "concord-conference-agent",
+                                             "[conference]\nconvenors = [\"procuratorate\", \"plc\"]\n"
+                                             "agencies = [\"procuratorate\", \"plc\", \"court\", \"police\", "
+                                             "\"justice\", \"petition\"]\n",
+                                             "conference.db");
+    ASSERT_TRUE(agent_->ok());
+    ASSERT_TRUE(WaitFor([&] {
+      json health = agent_->Get("/health");
+      return health.is_object() && health.value("connected", false);
+    }, kWaitMs))
+        << agent_->log();
+  }
+
+  DaemonProcess& A(const std::string& name) { return *agencies_.at(name); }
+
+  // Publishes `payload` of `type` (concord.v1.<type>) to the agent and waits
+  // for its ConferenceReply; an empty object when none comes.
+  json Ask(const std::string& from, const std::string& type, const json& payload) {
+    const DaemonProcess& a = A(from);
+    HttpResult r = a.Post("/publish", {{"to", {"conference"}}, {"type", "concord.v1." + type}, {"payload", payload}});
+    EXPECT_EQ(r.status, 202) << type << " from " << from << ": " << r.body;
+    const json queued = json::parse(r.body, nullptr, false);
+    const std::string id = queued.is_object() ? queued.value("id", "") : "";
+    json reply = json::object();
+    const bool answered = WaitFor([&] {
+      json inbox = a.Get("/inbox?limit=1000");
+      if (!inbox.is_object()) return false;
+      for (const auto& m : inbox["messages"])
+        if (m.value("correlation_id", "") == id && m.value("type", "") == "concord.v1.ConferenceReply") {
+          reply = m["payload"];
+          return true;
+        }
+      return false;
+    }, kWaitMs);
+    EXPECT_TRUE(answered) << "no ConferenceReply to " << type << " from " << from;
+    return reply;
+  }
+
+  // The payloads of concord.v1.<type> in an agency's inbox, oldest first.
+  std::vector<json> Received(const std::string& agency, const std::string& type) {
+    std::vector<json> out;
+    json inbox = A(agency).Get("/inbox?limit=1000");
+    if (inbox.is_object())
+      for (const auto& m : inbox["messages"])
+        if (m.value("type", "") == "concord.v1." + type) out.push_back(m["payload"]);
+    return out;
+  }
+
+  // Waits until every agency in `agencies` has a concord.v1.<type> that
+  // `match` accepts; the first such payload of each.
+  std::map<std::string, json> WaitForAll(const std::vector<std::string>& agencies, const std::string& type,
+                                         const std::function<bool(const json&)>& match) {
+    std::map<std::string, json> found;
+    WaitFor([&] {
+      for (const auto& a : agencies) {
+        if (found.count(a)) continue;
+        for (const json& p : Received(a, type))
+          if (match(p)) {
+            found[a] = p;
+            break;
+          }
+      }
+      return found.size() == agencies.size();
+    }, kWaitMs);
+    for (const auto& a : agencies) EXPECT_TRUE(found.count(a)) << a << " got no matching " << type;
+    return found;
+  }
+
+  // The agent's JSON view of a conference; an empty object when missing.
+  json View(const std::string& id) {
+    json c = agent_->Get("/conference?id=" + Encode(id));
+    return c.is_object() ? c : json::object();
+  }
+
+  // The procuratorate convenes the five others; the conference number.
+  std::string Convene(const std::string& request_id, const json& case_file_for = json::object()) {
+    json r = Ask("procuratorate", "ConferenceConvene",
+                 {{"request_id", request_id}, {"case_key", "信-2026-000123"},
+                  {"title", "某建筑公司欠薪群体访联席会议"}, {"invited", kOthers},
+                  {"inputs_due_ms", NowMs() + 7 * kDayMs}, {"case_file", "案情摘要：三十名工人被拖欠工资"},
+                  {"case_file_for", case_file_for}});
+    EXPECT_TRUE(r.value("ok", false)) << r.dump();
+    EXPECT_EQ(r.value("status", ""), "collecting") << r.dump();
+    return r.value("conference_id", "");
+  }
+
+  // A plan with three tasks, due in the future; `t2_detail` marks the version.
+  json Plan(const std::string& id, const std::string& t2_detail) {
+    const int64_t now = NowMs();
+    return {{"conference_id", id},
+            {"summary", "三十名工人讨要欠薪，多次集体上访"},
+            {"core_demand", "支付拖欠工资"},
+            {"risk_level", "high"},
+            {"lead_leader", "检察长 周某"},
+            {"closing_criteria", "工资兑付，息诉罢访"},
+            {"follow_ups_ms", {now + 30 * kDayMs}},
+            {"tasks",
+             {{{"task_id", "T1"}, {"agency", "police"}, {"person", "王警官"}, {"measure", "investigation"},
+               {"detail", "核实欠薪事实与人数"}, {"due_ms", now + 10 * kDayMs}},
+              {{"task_id", "T2"}, {"agency", "justice"}, {"person", "李律师"}, {"measure", "legal_aid"},
+               {"detail", t2_detail}, {"due_ms", now + 14 * kDayMs}},
+              {{"task_id", "T3"}, {"agency", "procuratorate"}, {"person", "张检察官"}, {"measure", "judicial_aid"},
+               {"detail", "对生活困难的工人给予司法救助"}, {"due_ms", now + 20 * kDayMs}}}}};
+  }
+
+  // The convenor proposes a plan; its version.
+  int Propose(const json& plan) {
+    json r = Ask("procuratorate", "ConferencePlan", plan);
+    EXPECT_TRUE(r.value("ok", false)) << r.dump();
+    EXPECT_EQ(r.value("status", ""), "signing") << r.dump();
+    return r.value("version", 0);
+  }
+
+  json Sign(const std::string& agency, const std::string& id, int version, bool approve,
+            const std::string& note = "") {
+    return Ask(agency, "ConferenceSign",
+               {{"conference_id", id}, {"version", version}, {"approve", approve}, {"note", note}});
+  }
+
+  // Convenes, proposes the plan and has everyone sign it: a final plan.
+  std::string FinalConference() {
+    const std::string id = Convene("final-1");
+    const int v = Propose(Plan(id, "为工人提供法律援助，代为申请劳动仲裁"));
+    for (const auto& a : kAll) {
+      json r = Sign(a, id, v, true);
+      EXPECT_TRUE(r.value("ok", false)) << a << ": " << r.dump();
+    }
+    WaitForAll(kAll, "ConferencePlanIssued", [&](const json& p) {
+      return p["plan"].value("conference_id", "") == id && p.value("final", false);
+    });
+    EXPECT_EQ(View(id).value("status", ""), "final");
+    return id;
+  }
+
+  TestDistrict d_{{"procuratorate", "plc", "court", "police", "justice", "petition", "conference:conference"}};
+  std::map<std::string, std::unique_ptr<DaemonProcess>> agencies_;
+  std::unique_ptr<DaemonProcess> agent_;
+};
+
+// The court is offline when the conference is convened: the others are
+// invited at once; the court, back, gets its own part of the case file from
+// its hub mailbox, sends its input and signs.
+TEST_F(ConferenceDistrict, OfflineAgencyTakesPartAfterReconnecting) {
+  EXPECT_EQ(A("court").Stop(), 0);
+  const std::string kCourtFile = "法院卷宗：(2025)某执字第123号执行案件，被执行人名下无可供执行财产";
+  const std::string id = Convene("offline-1", {{"court", kCourtFile}});
+  ASSERT_FALSE(id.empty());
+  EXPECT_EQ(id.rfind("会-", 0), 0u) << id;
+
+  const std::vector<std::string> online = {"procuratorate", "plc", "police", "justice", "petition"};
+  for (const auto& [agency, inv] : WaitForAll(online, "ConferenceInvitation", [&](const json& p) {
+         return p.value("conference_id", "") == id;
+       })) {
+    EXPECT_EQ(inv.value("case_file", ""), "案情摘要：三十名工人被拖欠工资") << agency;
+    EXPECT_EQ(inv.value("convenor", ""), "procuratorate") << agency;
+    EXPECT_EQ(inv["invited"].size(), 6u) << inv.dump();
+    EXPECT_TRUE(Contains(inv["invited"], "court")) << inv.dump();
+  }
+
+  // Back with the same data folder (its key and its database).
+  agencies_["court"] = std::make_unique<DaemonProcess>(d_, "court");
+  ASSERT_TRUE(A("court").ok());
+  json inv = WaitForAll({"court"}, "ConferenceInvitation", [&](const json& p) {
+    return p.value("conference_id", "") == id;
+  })["court"];
+  EXPECT_EQ(inv.value("case_file", ""), kCourtFile) << "the court sees its own part";
+  EXPECT_EQ(Received("court", "ConferenceInvitation").size(), 1u) << "invited once";
+
+  json input = Ask("court", "ConferenceInput",
+                   {{"conference_id", id}, {"assessment", "执行不能，建议司法救助并释法说理"},
+                    {"measures", {{{"measure", "judicial_aid"}, {"detail", "申请国家司法救助"}},
+                                  {{"measure", "释法说理"}, {"detail", "说明执行不能的法律后果"}}}}});
+  ASSERT_TRUE(input.value("ok", false)) << input.dump();
+  json view = View(id);
+  bool court_input = false;
+  for (const auto& i : view["inputs"])
+    if (i.value("agency", "") == "court")
+      court_input = i.value("assessment", "") == "执行不能，建议司法救助并释法说理" && i["measures"].size() == 2;
+  EXPECT_TRUE(court_input) << view.dump();
+
+  const int v = Propose(Plan(id, "为工人提供法律援助"));
+  ASSERT_EQ(v, 1);
+  WaitForAll({"court"}, "ConferencePlanIssued", [&](const json& p) {
+    return p["plan"].value("conference_id", "") == id && p.value("version", 0) == 1;
+  });
+  json signed_ = Sign("court", id, v, true, "同意");
+  ASSERT_TRUE(signed_.value("ok", false)) << signed_.dump();
+  view = View(id);
+  EXPECT_TRUE(Contains(view["signed_latest"], "court")) << view.dump();
+  EXPECT_FALSE(Contains(view["pending_latest"], "court")) << view.dump();
+  EXPECT_EQ(view["pending_latest"].size(), 5u) << view.dump();
+}
+
+// One agency asks for changes to version 1: the convenor issues version 2, a
+// signature on version 1 is refused, and the plan is final only when all six
+// have signed version 2; the plan document shows both versions' decisions.
+TEST_F(ConferenceDistrict, ChangeRequestMeansAllSignAgain) {
+  const std::string id = Convene("change-1");
+  ASSERT_FALSE(id.empty());
+  ASSERT_EQ(Propose(Plan(id, "为工人提供法律援助")), 1);
+  for (const auto& [agency, issued] : WaitForAll(kAll, "ConferencePlanIssued", [&](const json& p) {
+         return p["plan"].value("conference_id", "") == id && p.value("version", 0) == 1;
+       })) {
+    EXPECT_FALSE(issued.value("final", true)) << agency;
+    EXPECT_EQ(issued["pending"].size(), 6u) << issued.dump();
+    EXPECT_EQ(issued["plan"]["tasks"].size(), 3u) << issued.dump();
+  }
+
+  for (const auto& a : {"procuratorate", "plc", "court", "police", "petition"})
+    ASSERT_TRUE(Sign(a, id, 1, true).value("ok", false)) << a;
+  json no_note = Sign("justice", id, 1, false);
+  EXPECT_FALSE(no_note.value("ok", true)) << "a change request says what to change";
+  EXPECT_FALSE(no_note.value("reason", "").empty()) << no_note.dump();
+  ASSERT_TRUE(Sign("justice", id, 1, false, "法律援助应包括代为申请劳动仲裁").value("ok", false));
+  json notice = WaitForAll({"procuratorate"}, "ConferenceNotice", [&](const json& p) {
+    return p.value("conference_id", "") == id;
+  })["procuratorate"];
+  EXPECT_NE(notice.value("text", "").find("法律援助应包括代为申请劳动仲裁"), std::string::npos) << notice.dump();
+  json view = View(id);
+  EXPECT_EQ(view.value("status", ""), "signing");
+  EXPECT_TRUE(Contains(view["pending_latest"], "justice")) << view.dump();
+
+  ASSERT_EQ(Propose(Plan(id, "为工人提供法律援助，代为申请劳动仲裁")), 2);
+  for (const auto& [agency, issued] : WaitForAll(kAll, "ConferencePlanIssued", [&](const json& p) {
+         return p["plan"].value("conference_id", "") == id && p.value("version", 0) == 2;
+       })) {
+    EXPECT_FALSE(issued.value("final", true)) << agency;
+    EXPECT_TRUE(issued["signed"].empty()) << "everyone signs again: " << issued.dump();
+    EXPECT_EQ(issued["pending"].size(), 6u) << issued.dump();
+  }
+  json stale = Sign("plc", id, 1, true);
+  EXPECT_FALSE(stale.value("ok", true)) << "version 1 is no longer signed";
+  EXPECT_NE(stale.value("reason", "").find("2"), std::string::npos) << stale.dump();
+
+  for (size_t i = 0; i < kAll.size(); ++i) {
+    json r = Sign(kAll[i], id, 2, true);
+    ASSERT_TRUE(r.value("ok", false)) << kAll[i] << ": " << r.dump();
+    EXPECT_EQ(r.value("status", ""), i + 1 < kAll.size() ? "signing" : "final") << kAll[i];
+  }
+  for (const auto& [agency, issued] : WaitForAll(kAll, "ConferencePlanIssued", [&](const json& p) {
+         return p["plan"].value("conference_id", "") == id && p.value("final", false);
+       })) {
+    EXPECT_EQ(issued.value("version", 0), 2) << agency;
+    EXPECT_EQ(issued["signed"].size(), 6u) << issued.dump();
+    EXPECT_TRUE(issued["pending"].empty()) << issued.dump();
+    EXPECT_EQ(issued["plan"]["tasks"][1].value("detail", ""), "为工人提供法律援助，代为申请劳动仲裁");
+  }
+  view = View(id);
+  EXPECT_EQ(view.value("status", ""), "final");
+  EXPECT_EQ(view["plans"].size(), 2u) << view.dump();
+
+  HttpResult doc = agent_->Call("GET", "/conference/plan?id=" + Encode(id));
+  ASSERT_EQ(doc.status, 200) << doc.body;
+  for (const std::string part : {"定稿", "要求修改（第 1 版", "法律援助应包括代为申请劳动仲裁", "同意（第 1 版",
+                                 "同意（第 2 版", "代为申请劳动仲裁", "检察长 周某"})
+    EXPECT_NE(doc.body.find(part), std::string::npos) << part << " in\n" << doc.body;
+}
+
+// After the final plan: only a task's agency reports on it; the convenor is
+// told of each; closing needs the outcome and is then noticed to all.
+TEST_F(ConferenceDistrict, TasksAndClosing) {
+  const std::string id = FinalConference();
+  ASSERT_FALSE(id.empty());
+
+  json wrong = Ask("court", "ConferenceTaskUpdate",
+                   {{"conference_id", id}, {"task_id", "T1"}, {"note", "已核实"}, {"done", true}});
+  EXPECT_FALSE(wrong.value("ok", true)) << "T1 is the police's";
+  EXPECT_NE(wrong.value("reason", "").find("police"), std::string::npos) << wrong.dump();
+
+  const std::vector<std::pair<std::string, std::string>> tasks = {
+      {"T1", "police"}, {"T2", "justice"}, {"T3", "procuratorate"}};
+  for (const auto& [task, agency] : tasks) {
+    json r = Ask(agency, "ConferenceTaskUpdate",
+                 {{"conference_id", id}, {"task_id", task}, {"note", task + " 已办结"}, {"done", true}});
+    ASSERT_TRUE(r.value("ok", false)) << task << ": " << r.dump();
+    EXPECT_EQ(r.value("status", ""), "final");
+  }
+  for (const auto& [task, agency] : tasks) {
+    const std::string t = task;
+    WaitForAll({"procuratorate"}, "ConferenceNotice", [&](const json& p) {
+      return p.value("conference_id", "") == id && p.value("text", "").find(t + " 已办结") != std::string::npos;
+    });
+  }
+  json view = View(id);
+  ASSERT_EQ(view["plans"].size(), 1u) << view.dump();
+  for (const auto& task : view["plans"][0]["tasks"]) EXPECT_EQ(task.value("status", ""), "done") << task.dump();
+
+  json no_outcome = Ask("procuratorate", "ConferenceClose", {{"conference_id", id}, {"outcome", ""}});
+  EXPECT_FALSE(no_outcome.value("ok", true));
+  EXPECT_NE(no_outcome.value("reason", "").find("outcome"), std::string::npos) << no_outcome.dump();
+  EXPECT_EQ(View(id).value("status", ""), "final");
+
+  json closed = Ask("procuratorate", "ConferenceClose", {{"conference_id", id}, {"outcome", "息诉罢访"}});
+  ASSERT_TRUE(closed.value("ok", false)) << closed.dump();
+  EXPECT_EQ(closed.value("status", ""), "closed");
+  for (const auto& [agency, n] : WaitForAll(kAll, "ConferenceNotice", [&](const json& p) {
+         return p.value("conference_id", "") == id && p.value("status", "") == "closed";
+       }))
+    EXPECT_NE(n.value("text", "").find("息诉罢访"), std::string::npos) << agency << ": " << n.dump();
+  EXPECT_EQ(View(id).value("outcome", ""), "息诉罢访");
+}
+
+// Only the configured convenors convene: the court is refused with the reason
+// and nothing is created; the political-legal committee may.
+TEST_F(ConferenceDistrict, NonConvenorIsRefused) {
+  const json convene = {{"request_id", "court-1"}, {"case_key", "(2025)某执字第123号"}, {"title", "执行案件联席会议"},
+                        {"invited", {"procuratorate", "police"}}, {"inputs_due_ms", NowMs() + 7 * kDayMs},
+                        {"case_file", "执行案件"}};
+  json refused = Ask("court", "ConferenceConvene", convene);
+  EXPECT_FALSE(refused.value("ok", true)) << refused.dump();
+  EXPECT_NE(refused.value("reason", "").find("court"), std::string::npos) << refused.dump();
+  EXPECT_TRUE(refused.value("conference_id", "x").empty()) << refused.dump();
+
+  json by_plc = convene;
+  by_plc["request_id"] = "plc-1";
+  json ok = Ask("plc", "ConferenceConvene", by_plc);
+  ASSERT_TRUE(ok.value("ok", false)) << ok.dump();
+  const std::string id = ok.value("conference_id", "");
+  EXPECT_EQ(id.substr(id.size() - 4), "-001") << "the refused one numbered nothing: " << id;
+  EXPECT_EQ(Ask("plc", "ConferenceConvene", by_plc).value("conference_id", ""), id) << "the same request again";
+  for (const auto& [agency, inv] : WaitForAll({"plc", "procuratorate", "police"}, "ConferenceInvitation",
+                                              [&](const json& p) { return p.value("conference_id", "") == id; })) {
+    EXPECT_EQ(inv.value("convenor", ""), "plc") << agency;
+    EXPECT_EQ(Received(agency, "ConferenceInvitation").size(), 1u) << agency << ": invited once";
+  }
+  json ghost = convene;
+  ghost["request_id"] = "plc-2";
+  ghost["invited"] = {"ghost", "court"};
+  json unknown = Ask("plc", "ConferenceConvene", ghost);
+  EXPECT_FALSE(unknown.value("ok", true)) << "an agency nobody knows could never sign";
+  EXPECT_NE(unknown.value("reason", "").find("ghost"), std::string::npos) << unknown.dump();
+  EXPECT_TRUE(Received("court", "ConferenceInvitation").empty());
+  EXPECT_EQ(agent_->Call("GET", "/conference?id=" + Encode(id.substr(0, id.size() - 3) + "002")).status, 404);
+}
+
+}  // namespace
+}  // namespace concord::testing
