@@ -248,7 +248,7 @@ confask procuratorate concord.v1.ConferencePlan "${plan%\}}, \"follow_ups_ms\": 
 for a in procuratorate plc court police justice petition; do
   confask "$a" concord.v1.ConferenceSign "{\"conference_id\": \"$cid\", \"version\": 2, \"approve\": true}"
 done
-curl -sf "http://127.0.0.1:$CONFERENCE_HTTP_PORT/conference/plan?id=$(python3 -c 'import sys,urllib.parse;print(urllib.parse.quote(sys.argv[1]))' "$cid" 2>/dev/null || echo "$cid")" \
+curl -sfG "http://127.0.0.1:$CONFERENCE_HTTP_PORT/conference/plan" --data-urlencode "id=$cid" \
   > "$DISTRICT_DIR/plan-demo.html" || true
 echo "  化解方案（第2版，六家会签定稿）/ the plan, version 2 signed by all six: $DISTRICT_DIR/plan-demo.html"
 
@@ -278,6 +278,6 @@ cat <<TXT
   $BIN/concordctl aid dedup --input my-grants.csv --out pairs.csv   # 批量查重 / audit a file
   $BIN/concordctl ledger --ledger-http 127.0.0.1:$LEDGER_HTTP_PORT   # 信访台账 / the petition ledger
   $BIN/concordctl risk --risk-http 127.0.0.1:$RISK_HTTP_PORT         # 风险评估预警 / open risks
-  curl -s "http://127.0.0.1:$CONFERENCE_HTTP_PORT/conference/leader?name=检察长%20周某"   # 包案领导 / the lead leader's view
+  curl -sG http://127.0.0.1:$CONFERENCE_HTTP_PORT/conference/leader --data-urlencode "name=检察长 周某"   # 包案领导 / the lead leader's view
 日志 / logs: $LOGS    停止 / stop: ./deploy/stop.sh
 TXT

@@ -54,7 +54,6 @@ namespace {
 using concord::HttpCall;
 using concord::ctl::Fail;
 using concord::ctl::Pad;
-using concord::ctl::QueryValue;
 using concord::ctl::SplitHostPort;
 
 int CmdStatus(const std::string& hub_http, bool json, int wait_drained_s) {
@@ -231,8 +230,8 @@ int CmdLedger(const std::string& ledger_http, const std::string& agency, const s
   if (!SplitHostPort(ledger_http, host, port))
     return Fail(2, "--ledger-http 应为 host:port / must be host:port");
   // Filtered by the agent: a district has many open items.
-  auto r = HttpCall(host, port, "GET", "/ledger/open?agency=" + QueryValue(agency) + "&handler=" +
-                                           QueryValue(handler) + (due_only ? "&due=1" : ""));
+  auto r = HttpCall(host, port, "GET", "/ledger/open?agency=" + concord::QueryEscape(agency) + "&handler=" +
+                                           concord::QueryEscape(handler) + (due_only ? "&due=1" : ""));
   if (!r.ok()) return Fail(3, absl::StrCat("无法连接台账代理 / cannot reach the ledger agent at ",
                                            ledger_http, ": ", std::string(r.status().message())));
   auto j = nlohmann::json::parse(r->body, nullptr, false);
@@ -282,7 +281,7 @@ int CmdLedgerItem(const std::string& ledger_http, const std::string& ledger_no, 
   uint16_t port;
   if (!SplitHostPort(ledger_http, host, port))
     return Fail(2, "--ledger-http 应为 host:port / must be host:port");
-  auto r = HttpCall(host, port, "GET", "/ledger/history?ledger_no=" + QueryValue(ledger_no));
+  auto r = HttpCall(host, port, "GET", "/ledger/history?ledger_no=" + concord::QueryEscape(ledger_no));
   if (!r.ok()) return Fail(3, absl::StrCat("无法连接台账代理 / cannot reach the ledger agent at ",
                                            ledger_http, ": ", std::string(r.status().message())));
   auto j = nlohmann::json::parse(r->body, nullptr, false);
@@ -308,7 +307,7 @@ int CmdRisk(const std::string& risk_http, const std::string& agency, bool json) 
   std::string host;
   uint16_t port;
   if (!SplitHostPort(risk_http, host, port)) return Fail(2, "--risk-http 应为 host:port / must be host:port");
-  auto r = HttpCall(host, port, "GET", "/risk/open?agency=" + QueryValue(agency));
+  auto r = HttpCall(host, port, "GET", "/risk/open?agency=" + concord::QueryEscape(agency));
   if (!r.ok()) return Fail(3, absl::StrCat("无法连接风险代理 / cannot reach the risk agent at ", risk_http, ": ",
                                            std::string(r.status().message())));
   auto j = nlohmann::json::parse(r->body, nullptr, false);
@@ -339,7 +338,7 @@ int CmdRiskScreening(const std::string& risk_http, const std::string& month, con
   uint16_t port;
   if (!SplitHostPort(risk_http, host, port)) return Fail(2, "--risk-http 应为 host:port / must be host:port");
   if (agency.empty()) return Fail(2, "需要 --agency / --agency is required with --screening");
-  auto r = HttpCall(host, port, "GET", "/risk/screening?month=" + QueryValue(month) + "&agency=" + QueryValue(agency));
+  auto r = HttpCall(host, port, "GET", "/risk/screening?month=" + concord::QueryEscape(month) + "&agency=" + concord::QueryEscape(agency));
   if (!r.ok()) return Fail(3, absl::StrCat("无法连接风险代理 / cannot reach the risk agent at ", risk_http, ": ",
                                            std::string(r.status().message())));
   auto j = nlohmann::json::parse(r->body, nullptr, false);

@@ -35,18 +35,4 @@ std::string Pad(const std::string& s, size_t width) {
   return cols >= width ? s + " " : s + std::string(width - cols, ' ');
 }
 
-std::string QueryValue(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      char buf[4];
-      snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
-
 }  // namespace concord::ctl

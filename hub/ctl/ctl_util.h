@@ -19,8 +19,4 @@ bool SplitHostPort(const std::string& hp, std::string& host, uint16_t& port);
 // Pads `s` to `width` display columns, counting CJK characters as two.
 std::string Pad(const std::string& s, size_t width);
 
-// `s` as a URL query value: letters, digits and -_.~ as they are, every other
-// byte %XX (ledger numbers and names are Chinese).
-std::string QueryValue(const std::string& s);
-
 }  // namespace concord::ctl

@@ -34,22 +34,6 @@ int64_t NowMs() {
       .count();
 }
 
-// Percent-encodes a query value (conference numbers are Chinese: 会-2026-001).
-std::string Encode(const std::string& s) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 bool Contains(const json& list, const std::string& item) {
   if (!list.is_array()) return false;
   for (const auto& x : list)
@@ -139,7 +123,7 @@ class ConferenceDistrict : public ::testing::Test {
 
   // The agent's JSON view of a conference; an empty object when missing.
   json View(const std::string& id) {
-    json c = agent_->Get("/conference?id=" + Encode(id));
+    json c = agent_->Get("/conference?id=" + QueryEscape(id));
     return c.is_object() ? c : json::object();
   }
 
@@ -320,7 +304,7 @@ TEST_F(ConferenceDistrict, ChangeRequestMeansAllSignAgain) {
   EXPECT_EQ(view.value("status", ""), "final");
   EXPECT_EQ(view["plans"].size(), 2u) << view.dump();
 
-  HttpResult doc = agent_->Call("GET", "/conference/plan?id=" + Encode(id));
+  HttpResult doc = agent_->Call("GET", "/conference/plan?id=" + QueryEscape(id));
   ASSERT_EQ(doc.status, 200) << doc.body;
   for (const std::string part : {"定稿", "要求修改（第 1 版", "法律援助应包括代为申请劳动仲裁", "同意（第 1 版",
                                  "同意（第 2 版", "代为申请劳动仲裁", "检察长 周某"})
@@ -401,7 +385,7 @@ TEST_F(ConferenceDistrict, NonConvenorIsRefused) {
   EXPECT_FALSE(unknown.value("ok", true)) << "an agency nobody knows could never sign";
   EXPECT_NE(unknown.value("reason", "").find("ghost"), std::string::npos) << unknown.dump();
   EXPECT_TRUE(Received("court", "ConferenceInvitation").empty());
-  EXPECT_EQ(agent_->Call("GET", "/conference?id=" + Encode(id.substr(0, id.size() - 3) + "002")).status, 404);
+  EXPECT_EQ(agent_->Call("GET", "/conference?id=" + QueryEscape(id.substr(0, id.size() - 3) + "002")).status, 404);
 }
 
 }  // namespace

@@ -25,22 +25,6 @@ namespace {
 
 using nlohmann::json;
 
-// Percent-encodes a query value (ledger numbers are Chinese).
-std::string Encode(const std::string& s) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 class RiskDistrict : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -127,7 +111,7 @@ class RiskDistrict : public ::testing::Test {
   }
   // The risk agent's record of a case; an empty object when it has none (yet).
   json RiskCase(const std::string& key) {
-    json c = risk_->Get("/risk/case?key=" + Encode(key));
+    json c = risk_->Get("/risk/case?key=" + QueryEscape(key));
     return c.is_object() ? c : json::object();
   }
 
@@ -248,7 +232,7 @@ TEST_F(RiskDistrict, MonthlyScreeningAndRestart) {
   EXPECT_EQ(c.value("level", ""), "red");
   EXPECT_EQ(c.value("score", 0), 65);
   EXPECT_TRUE(risk_->Get("/risk/screening?month=2026-10&agency=petition").is_object());
-  EXPECT_EQ(risk_->Call("GET", "/risk/case?key=" + Encode("信-1999-000001")).status, 404);
+  EXPECT_EQ(risk_->Call("GET", "/risk/case?key=" + QueryEscape("信-1999-000001")).status, 404);
 }
 
 }  // namespace
