@@ -32,6 +32,7 @@ void LinkPayloadTypes() {
     (void)concord::v1::PetitionEvent::descriptor();
     (void)concord::v1::DeadlineAlert::descriptor();
     (void)concord::v1::PetitionIncident::descriptor();
+    (void)concord::v1::TrackDeadline::descriptor();
     (void)concord::v1::ReceptionSlot::descriptor();
     (void)concord::v1::ReceptionBooking::descriptor();
     (void)concord::v1::ReceptionOutcome::descriptor();

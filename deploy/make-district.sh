@@ -148,11 +148,17 @@ from = "role:agency"
 type = "concord.v1.Hearing*"
 to = ["role:conference", "shangzhou.agent.conference"]
 
-# The conference agent answers, invites and issues the plans.
+# The conference agent answers, invites and issues the plans, and puts the
+# plans' tasks on the ledger's clock.
 [[allow]]
 from = "role:conference"
 type = "concord.v1.Conference*"
 to = ["shangzhou.*"]
+
+[[allow]]
+from = "role:conference"
+type = "concord.v1.TrackDeadline"
+to = ["role:ledger", "shangzhou.agent.ledger"]
 
 # The risk agent answers, warns and sends the monthly screening.
 [[allow]]
@@ -253,6 +259,7 @@ second_escalation_days = 3                          # 逾期 3 天仍未办理�
 reception_hosts = ["$DISTRICT.procuratorate"]       # 检察长接待日主办 / hosts reception days
 reception_bookers = ["$DISTRICT.petition"]          # 可预约 / may book petitioners into them
 observers = ["$DISTRICT.agent.risk"]                # 风险评估 / each changed item goes to the risk agent
+trackers = ["$DISTRICT.agent.conference"]           # 化解方案任务期限 / plan tasks on this clock
 TOML
 
 cat > "$DIR/risk.toml" <<TOML
@@ -305,6 +312,7 @@ port = $CONFERENCE_HTTP_PORT
 
 [conference]
 convenors = ["$DISTRICT.procuratorate", "$DISTRICT.plc"]   # 检察院或政法委召集 / who may convene
+ledger = "$DISTRICT.agent.ledger"                          # 任务到期提醒与逾期督办 / task reminders and escalation
 agencies = [$(for x in "${AGENCIES[@]}"; do printf '"%s.%s", ' "$DISTRICT" "${x%%|*}"; done | sed 's/, $//')]   # 可邀请的机关 / who may be invited
 TOML
 

@@ -13,6 +13,7 @@
 //   [conference]
 //   convenors = ["shangzhou.procuratorate", "shangzhou.plc"]   # who may convene
 //   agencies = ["shangzhou.court", ...]                        # who may be invited (default: anyone)
+//   ledger = "shangzhou.agent.ledger"   # tracks the final plan's tasks on its clock (reminders, escalation)
 //   clock_file = ""                                            # drills and tests only
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
@@ -27,6 +28,7 @@
 #include "agents/ledger/calendar.h"
 #include "concord/v1/conference.pb.h"
 #include "concord/v1/envelope.pb.h"
+#include "concord/v1/petition.pb.h"
 #include "hub/client/client_config.h"
 #include "hub/common/clock.h"
 #include "hub/common/file_clock.h"
@@ -41,6 +43,7 @@ namespace {
 struct AgentConfig {
   std::vector<std::string> convenors;
   std::vector<std::string> agencies;  // who may be invited (empty: anyone)
+  std::string ledger;                 // tracks the tasks' due dates (empty: not tracked)
   std::string clock_file;
 };
 
@@ -62,6 +65,7 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
   if (auto* arr = t["conference"]["agencies"].as_array())
     for (auto& v : *arr)
       if (auto s = v.value<std::string>()) c.agencies.push_back(*s);
+  c.ledger = t["conference"]["ledger"].value_or(std::string());
   c.clock_file = t["conference"]["clock_file"].value_or(std::string());
   if (!c.clock_file.empty() && !std::filesystem::path(c.clock_file).is_absolute())
     c.clock_file = (std::filesystem::path(path).parent_path() / c.clock_file).string();
@@ -269,7 +273,11 @@ class Agent {
     RETURN_IF_ERROR(Answer(env, st, m.conference_id(), m.version()));
     if (!st.ok()) return absl::OkStatus();
     ASSIGN_OR_RETURN(Conference c, book_.Get(m.conference_id()));
-    if (c.status == "final") return Issue(c.id);  // the final plan, to everyone
+    if (c.status == "final") {
+      // The tasks go on the ledger's clock: reminders before, escalation after.
+      for (const Task& t : c.plans.back().tasks) RETURN_IF_ERROR(Track(c, t, false));
+      return Issue(c.id);  // the final plan, to everyone
+    }
     if (!m.approve()) {
       v1::ConferenceNotice n;  // the convenor drafts the next version
       n.set_conference_id(c.id);
@@ -286,6 +294,9 @@ class Agent {
     RETURN_IF_ERROR(Answer(env, st, m.conference_id()));
     if (!st.ok()) return absl::OkStatus();
     ASSIGN_OR_RETURN(Conference c, book_.Get(m.conference_id()));
+    if (m.done())
+      for (const Task& t : c.plans.back().tasks)
+        if (t.task_id == m.task_id()) RETURN_IF_ERROR(Track(c, t, true));
     v1::ConferenceNotice n;
     n.set_conference_id(c.id);
     n.set_status(c.status);
@@ -342,6 +353,20 @@ class Agent {
     n.set_status(c.status);
     n.set_text(absl::StrCat("公开听证 ", m.hearing_id(), " 已记录：", m.outcome(), " / hearing recorded: ", m.outcome()));
     return client_.Stage(client::MakeEnvelope(c.invited, n)).status();
+  }
+
+  // A task's due date on the ledger's clock (only for a conference on a ledger item).
+  absl::Status Track(const Conference& c, const Task& t, bool met) {
+    if (config_.ledger.empty() || c.case_key.rfind("信-", 0) != 0) return absl::OkStatus();
+    v1::TrackDeadline d;
+    d.set_key(absl::StrCat(c.id, "/", t.task_id));
+    d.set_ledger_no(c.case_key);
+    d.set_agency(t.agency);
+    d.set_person(t.person);
+    d.set_label(absl::StrCat(c.id, " ", t.task_id, " ", MeasureChinese(t.measure), "：", t.detail));
+    d.set_due_ms(t.due_ms);
+    d.set_met(met);
+    return client_.Stage(client::MakeEnvelope({config_.ledger}, d)).status();
   }
 
   // The latest plan, to every invited agency (for signing, or as final).

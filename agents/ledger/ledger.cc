@@ -120,6 +120,13 @@ const std::vector<std::string>& Migrations() {
         PRIMARY KEY(booked_by, booking_id));
       CREATE INDEX reception_bookings_slot ON reception_bookings(slot_agency, slot_id);
       )sql",
+      // 4: due dates tracked for other agents (a joint plan's tasks).
+      R"sql(
+      ALTER TABLE deadlines ADD COLUMN track_key TEXT NOT NULL DEFAULT '';
+      ALTER TABLE deadlines ADD COLUMN label TEXT NOT NULL DEFAULT '';
+      ALTER TABLE deadlines ADD COLUMN person TEXT NOT NULL DEFAULT '';
+      CREATE UNIQUE INDEX deadlines_tracked ON deadlines(track_key) WHERE track_key != '';
+      )sql",
   };
   return kMigrations;
 }
@@ -426,7 +433,7 @@ absl::StatusOr<Status> Ledger::Apply(const std::string& ledger_no, const std::st
   if (new_agency != responsible) {
     // The clock follows the item: unmet deadlines move to the agency now responsible.
     ASSIGN_OR_RETURN(auto move, db_.Prepare(
-        "UPDATE deadlines SET agency=? WHERE ledger_no=? AND met_ms=0 AND void=0"));
+        "UPDATE deadlines SET agency=? WHERE ledger_no=? AND met_ms=0 AND void=0 AND track_key=''"));
     move.BindAll(new_agency, ledger_no);
     RETURN_IF_ERROR(move.Run());
     if (action == Action::kTransfer) {
@@ -469,7 +476,7 @@ std::vector<Alert> Ledger::Scan(int64_t now_ms, const ScanOptions& o) {
   std::vector<Alert> out;
   const int64_t max_lead = std::max({o.same_day_lead_ms, o.days_lead_ms, o.months_lead_ms});
   auto sel = db_.Prepare(
-      "SELECT id, ledger_no, rule, agency, due_ms, warned_ms, overdue_ms, escalated_ms FROM deadlines "
+      "SELECT id, ledger_no, rule, agency, due_ms, warned_ms, overdue_ms, escalated_ms, label, person FROM deadlines "
       "WHERE met_ms = 0 AND void = 0 AND escalated_ms = 0 AND due_ms <= ?");
   // Read only for the rows that give an alert: most of a steady scan gives none.
   auto item = db_.Prepare("SELECT handler, major OR people >= ? FROM petitions WHERE ledger_no=?");
@@ -490,13 +497,14 @@ std::vector<Alert> Ledger::Scan(int64_t now_ms, const ScanOptions& o) {
     int64_t due, warned, overdue, escalated;
     std::string handler;
     bool major = false;
+    std::string label, person;  // a tracked task's
   };
   std::vector<Row> rows;
   while (true) {
     auto r = sel->Step();
     if (!r.ok() || !*r) break;
     rows.push_back({sel->Int(0), sel->Text(1), sel->Text(2), sel->Text(3), sel->Int(4), sel->Int(5),
-                    sel->Int(6), sel->Int(7), "", false});
+                    sel->Int(6), sel->Int(7), "", false, sel->Text(8), sel->Text(9)});
   }
   sel->Reset();
   for (Row& r : rows) {
@@ -515,10 +523,11 @@ std::vector<Alert> Ledger::Scan(int64_t now_ms, const ScanOptions& o) {
       item->Reset();
       continue;
     }
-    r.handler = item->Text(0);
+    r.handler = r.person.empty() ? item->Text(0) : r.person;  // a task names its own person
     r.major = item->Int(1) != 0;
     item->Reset();
-    const std::string what = absl::StrCat(rule->chinese, "（", rule->source, "）",
+    const std::string what = absl::StrCat(rule->chinese, r.label.empty() ? "" : absl::StrCat("「", r.label, "」"),
+                                          "（", rule->source, "）",
                                           r.handler.empty() ? "" : absl::StrCat("，首办责任人 ", r.handler));
     if (warn) {
       out.push_back({Alert::kWarning, r.no, r.rule, r.agency, r.due,
@@ -569,6 +578,19 @@ absl::StatusOr<std::vector<Ledger::Event>> Ledger::History(const std::string& le
     ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
     out.push_back({st.Int(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4), st.Text(5)});
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<Ledger::DeadlineView>> Ledger::Deadlines(const std::string& ledger_no) {
+  ASSIGN_OR_RETURN(auto st, db_.Prepare(
+      "SELECT rule, agency, label, person, due_ms, met_ms FROM deadlines WHERE ledger_no=? AND void=0 ORDER BY due_ms"));
+  st.Bind(1, ledger_no);
+  std::vector<DeadlineView> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    out.push_back({st.Text(0), st.Text(1), st.Text(2), st.Text(3), st.Int(4), st.Int(5)});
   }
   return out;
 }
@@ -889,6 +911,39 @@ absl::StatusOr<std::map<std::string, ReceptionYear>> Ledger::ReceptionsThisYear(
     out[st.Text(0)] = ReceptionYear{st.Int(2), st.Int(1)};
   }
   return out;
+}
+
+absl::Status Ledger::Track(const std::string& key, const std::string& ledger_no, const std::string& agency,
+                           const std::string& person, const std::string& label, int64_t due_ms, bool met,
+                           int64_t now_ms) {
+  if (key.empty() || agency.empty()) return absl::InvalidArgumentError("缺少任务编号或责任单位 / key and agency are required");
+  RETURN_IF_ERROR(Responsible(ledger_no).status());
+  ASSIGN_OR_RETURN(auto find, db_.Prepare("SELECT id, due_ms, met_ms FROM deadlines WHERE track_key=?"));
+  find.Bind(1, key);
+  ASSIGN_OR_RETURN(bool found, find.Step());
+  if (found) {
+    const int64_t id = find.Int(0), old_due = find.Int(1), met_ms = find.Int(2);
+    find.Reset();
+    if (met_ms) return absl::OkStatus();  // done before
+    if (met) {
+      ASSIGN_OR_RETURN(auto done, db_.Prepare("UPDATE deadlines SET met_ms=? WHERE id=?"));
+      done.BindAll(now_ms, id);
+      return done.Run();
+    }
+    if (due_ms == old_due) return absl::OkStatus();
+    ASSIGN_OR_RETURN(auto move, db_.Prepare(
+        "UPDATE deadlines SET due_ms=?, agency=?, person=?, label=?, warned_ms=0, overdue_ms=0, escalated_ms=0 "
+        "WHERE id=?"));
+    move.BindAll(due_ms, agency, person, label, id);
+    return move.Run();
+  }
+  find.Reset();
+  if (due_ms <= 0) return absl::InvalidArgumentError("缺少完成期限 / due date is required");
+  ASSIGN_OR_RETURN(auto ins, db_.Prepare(
+      "INSERT INTO deadlines(ledger_no, rule, agency, anchor_ms, due_ms, met_ms, track_key, label, person) "
+      "VALUES(?,'plan_task',?,?,?,?,?,?,?)"));
+  ins.BindAll(ledger_no, agency, now_ms, due_ms, met ? now_ms : int64_t{0}, key, label, person);
+  return ins.Run();
 }
 
 absl::StatusOr<ItemSnapshot> Ledger::Snapshot(const std::string& ledger_no, int64_t now_ms) {

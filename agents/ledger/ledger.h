@@ -179,6 +179,15 @@ class Ledger {
 
   std::vector<Alert> Scan(int64_t now_ms, const ScanOptions& options = {});
 
+  // A due date another agent tracks on this clock (a joint plan's task,
+  // rule "plan_task"): warned, reported overdue and escalated like the
+  // ledger's own, to `agency`. `key` is the tracker's id ("会-2026-001/T1"):
+  // sending it again updates the due date or, with `met`, meets it. The item
+  // must exist; a transfer of the item does not move the task.
+  absl::Status Track(const std::string& key, const std::string& ledger_no, const std::string& agency,
+                     const std::string& person, const std::string& label, int64_t due_ms, bool met,
+                     int64_t now_ms);
+
   // Records a three-zeros incident; the same (agency, incident_id) again is
   // one incident, corrected to what was sent last. NotFound for an unknown item.
   absl::Status RecordIncident(const std::string& agency, const std::string& incident_id, IncidentKind kind,
@@ -210,6 +219,12 @@ class Ledger {
     std::string agency, action, from_status, to_status, note;
   };
   absl::StatusOr<std::vector<Event>> History(const std::string& ledger_no);
+  // The item's deadlines, own and tracked, in due order (void ones left out).
+  struct DeadlineView {
+    std::string rule, agency, label, person;
+    int64_t due_ms = 0, met_ms = 0;
+  };
+  absl::StatusOr<std::vector<DeadlineView>> Deadlines(const std::string& ledger_no);
   // `month` is "YYYY-MM" (CST); rates are counted as of `now_ms`.
   absl::StatusOr<MonthlyStats> Stats(const std::string& month, int64_t now_ms);
 

@@ -28,6 +28,7 @@
 //   reception_hosts = ["shangzhou.procuratorate"]  # may publish reception days
 //   reception_bookers = ["shangzhou.petition"]     # may book petitioners into them (hosts may too)
 //   observers = ["shangzhou.agent.risk"]         # get a PetitionSnapshot of each item that changes
+//   trackers = ["shangzhou.agent.conference"]    # may track due dates on this clock (TrackDeadline)
 //   clock_file = ""                              # drills and tests only: FileClock
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
@@ -55,7 +56,7 @@ namespace {
 
 struct AgentConfig {
   std::string calendar, petition_office, clock_file;
-  std::vector<std::string> supervisors, reception_hosts, reception_bookers, observers;
+  std::vector<std::string> supervisors, reception_hosts, reception_bookers, observers, trackers;
   int scan_seconds = 5;
   ScanOptions scan;
   RuleOptions rules;
@@ -90,6 +91,7 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
   c.reception_hosts = Strings(l["reception_hosts"]);
   c.reception_bookers = Strings(l["reception_bookers"]);
   c.observers = Strings(l["observers"]);
+  c.trackers = Strings(l["trackers"]);
   constexpr int64_t kHourMs = 3600LL * 1000, kDayMs = 24 * kHourMs;
   const double same_day_hours = l["warn_same_day_hours"].value_or(4.0), days = l["warn_days"].value_or(2.0),
                month_days = l["warn_month_days"].value_or(7.0),
@@ -121,6 +123,7 @@ class Agent {
     if (v1::PetitionRegister r; env.payload().UnpackTo(&r)) return OnRegister(env, r);
     if (v1::PetitionAct a; env.payload().UnpackTo(&a)) return OnAct(env, a);
     if (v1::PetitionIncident i; env.payload().UnpackTo(&i)) return OnIncident(env, i);
+    if (v1::TrackDeadline t; env.payload().UnpackTo(&t)) return OnTrack(env, t);
     if (v1::ReceptionSlot s; env.payload().UnpackTo(&s)) return OnSlot(env, s);
     if (v1::ReceptionBooking b; env.payload().UnpackTo(&b)) return OnBooking(env, b);
     if (v1::ReceptionOutcome o; env.payload().UnpackTo(&o)) return OnOutcome(env, o);
@@ -248,7 +251,14 @@ class Agent {
                         {"from_status", e.from_status}, {"to_status", e.to_status},
                         {"to_status_zh", to ? StatusChineseName(*to) : ""}, {"note", e.note}});
     }
-    r.body = nlohmann::json{{"ledger_no", ledger_no}, {"responsible", *responsible}, {"events", events}}.dump();
+    nlohmann::json deadlines = nlohmann::json::array();
+    if (auto ds = ledger_.Deadlines(ledger_no); ds.ok())
+      for (const auto& d : *ds)
+        deadlines.push_back({{"rule", d.rule}, {"agency", d.agency}, {"label", d.label}, {"person", d.person},
+                             {"due", FormatDateTime(d.due_ms)}, {"due_ms", d.due_ms}, {"met_ms", d.met_ms}});
+    r.body = nlohmann::json{{"ledger_no", ledger_no}, {"responsible", *responsible}, {"events", events},
+                            {"deadlines", deadlines}}
+                 .dump();
     return r;
   }
 
@@ -381,6 +391,20 @@ class Agent {
     ev.set_responsible(responsible);
     RETURN_IF_ERROR(Observe(a.ledger_no()));
     return client_.Stage(client::MakeEnvelope(involved, ev)).status();
+  }
+
+  // Another agent's due date on this clock. Not answered: a refusal is logged
+  // (the tracker sends again when its task changes).
+  absl::Status OnTrack(const v1::Envelope& env, const v1::TrackDeadline& t) {
+    if (!In(config_.trackers, env.from())) {
+      LOG_WARN("TrackDeadline from {} refused: not in [ledger] trackers", env.from());
+      return absl::OkStatus();
+    }
+    absl::Status st = ledger_.Track(t.key(), t.ledger_no(), t.agency(), t.person(), t.label(), t.due_ms(), t.met(),
+                                    clock_.NowMs());
+    if (absl::IsUnavailable(st) || absl::IsInternal(st)) return st;
+    if (!st.ok()) LOG_WARN("TrackDeadline {} from {} refused: {}", t.key(), env.from(), std::string(st.message()));
+    return absl::OkStatus();
   }
 
   absl::Status OnIncident(const v1::Envelope& env, const v1::PetitionIncident& i) {

@@ -213,6 +213,8 @@ std::vector<DeadlineRule> DeadlineRules(const RuleOptions& o) {
       {"review_opinion", "复查复核意见30日内作出", "review opinion within 30 days",
        Anchor::kReviewRequested, Unit::kDays, 30, false, {A::kReviewOpinion},
        "信访工作条例（2022）第三十五、三十六条 [V]"},
+      {"plan_task", "联席会议化解方案任务", "a joint plan's task", Anchor::kTracked, Unit::kDays, 0, false, {},
+       "一案一策化解方案，任务到期提醒、逾期督办 [S]"},
   };
 }
 

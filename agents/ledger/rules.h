@@ -72,7 +72,9 @@ absl::StatusOr<Status> Transition(const ItemFacts& item, Action action, int64_t 
 
 // ---- Deadlines ----------------------------------------------------------
 
-enum class Anchor { kReceived, kRegistered, kTransferredIn, kAccepted, kReviewRequested };
+// kTracked: a due date set by another agent (a joint plan's task), tracked
+// here so that it has the same clock, warnings and escalation.
+enum class Anchor { kReceived, kRegistered, kTransferredIn, kAccepted, kReviewRequested, kTracked };
 enum class Unit { kSameDay, kDays, kWorkingDays, kMonths };
 
 struct DeadlineRule {

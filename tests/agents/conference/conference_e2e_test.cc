@@ -8,6 +8,9 @@
 // non-convenor is refused.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include <cctype>
 #include <chrono>
 #include <functional>
@@ -187,7 +190,8 @@ class ConferenceDistrict : public ::testing::Test {
     return id;
   }
 
-  TestDistrict d_{{"procuratorate", "plc", "court", "police", "justice", "petition", "conference:conference"}};
+  TestDistrict d_{{"procuratorate", "plc", "court", "police", "justice", "petition", "conference:conference",
+                   "ledger:ledger"}};
   std::map<std::string, std::unique_ptr<DaemonProcess>> agencies_;
   std::unique_ptr<DaemonProcess> agent_;
 };
@@ -386,6 +390,77 @@ TEST_F(ConferenceDistrict, NonConvenorIsRefused) {
   EXPECT_NE(unknown.value("reason", "").find("ghost"), std::string::npos) << unknown.dump();
   EXPECT_TRUE(Received("court", "ConferenceInvitation").empty());
   EXPECT_EQ(agent_->Call("GET", "/conference?id=" + QueryEscape(id.substr(0, id.size() - 3) + "002")).status, 404);
+}
+
+// The final plan's tasks run on the ledger's clock (no second clock): the
+// task's agency is warned before its due date; a task done is not chased;
+// the others are reported overdue after theirs.
+TEST_F(ConferenceDistrict, TasksOnTheLedgersClock) {
+  const std::string clock = d_.dir() + "/ledger-clock";
+  auto set_clock = [&](int64_t ms) {
+    { std::ofstream(clock + ".tmp") << ms << "\n"; }
+    std::filesystem::rename(clock + ".tmp", clock);
+  };
+  const int64_t now = NowMs();
+  set_clock(now);
+  DaemonProcess ledger(d_, "ledger", "concord-ledger-agent",
+                       "[ledger]\ncalendar = \"" + std::string(CONCORD_SOURCE_DIR) +
+                           "/deploy/calendar/cn-holidays.txt\"\nscan_seconds = 1\ntrackers = [\"conference\"]\n"
+                           "clock_file = \"" + clock + "\"\n",
+                       "ledger.db");
+  ASSERT_TRUE(ledger.ok());
+  agent_->Stop();
+  agent_ = std::make_unique<DaemonProcess>(d_, "conference", "concord-conference-agent",
+                                           "[conference]\nconvenors = [\"procuratorate\"]\nledger = \"ledger\"\n",
+                                           "conference.db");
+  ASSERT_TRUE(agent_->ok());
+  // The petition in the ledger, then a conference on it.
+  HttpResult reg = A("petition").Post("/publish", {{"to", {"ledger"}}, {"type", "concord.v1.PetitionRegister"},
+                                                   {"payload", {{"intake_id", "XF-T-1"}, {"channel", "visit"},
+                                                                {"received_ms", now}, {"petitioner", "赵某等30人"},
+                                                                {"contact", "13900000009"}, {"matter", "拖欠工资"},
+                                                                {"people", 30}}}});
+  ASSERT_EQ(reg.status, 202) << reg.body;
+  std::string no;
+  ASSERT_TRUE(WaitFor([&] {
+    for (const json& p : Received("petition", "PetitionReply"))
+      if (p.value("intake_id", "") == "XF-T-1") no = p.value("ledger_no", "");
+    return !no.empty();
+  }, kWaitMs));
+  json r = Ask("procuratorate", "ConferenceConvene",
+               {{"request_id", "tracked-1"}, {"case_key", no}, {"title", "欠薪联席会议"}, {"invited", kOthers},
+                {"inputs_due_ms", now + 3 * kDayMs}, {"case_file", "欠薪"}});
+  ASSERT_TRUE(r.value("ok", false)) << r.dump();
+  const std::string id = r.value("conference_id", "");
+  const int v = Propose(Plan(id, "法律援助"));  // T1 due in 10 days, T2 in 14, T3 in 20
+  for (const auto& a : kAll) ASSERT_TRUE(Sign(a, id, v, true).value("ok", false)) << a;
+  auto alerts = [&](const std::string& agency, const std::string& kind) {
+    std::vector<std::string> out;
+    for (const json& p : Received(agency, "DeadlineAlert"))
+      if (p.value("rule", "") == "plan_task" && p.value("kind", "") == kind) out.push_back(p.value("text", ""));
+    return out;
+  };
+  // The ledger's view of the item's deadlines: the task `task` met or not (null: not there yet).
+  auto task_met = [&](const std::string& task) -> json {
+    json h = ledger.Get("/ledger/history?ledger_no=" + QueryEscape(no));
+    if (h.is_object())
+      for (const auto& d : h["deadlines"])
+        if (d.value("rule", "") == "plan_task" && d.value("label", "").find(" " + task + " ") != std::string::npos)
+          return d.value("met_ms", int64_t{0}) != 0;
+    return json();
+  };
+  ASSERT_TRUE(WaitFor([&] { return task_met("T3").is_boolean(); }, kWaitMs)) << "the tasks are on the ledger";
+  set_clock(now + 9 * kDayMs + kDayMs / 2);
+  ASSERT_TRUE(WaitFor([&] { return !alerts("police", "warning").empty(); }, kWaitMs)) << "T1 warned before its date";
+  EXPECT_NE(alerts("police", "warning")[0].find("王警官"), std::string::npos) << alerts("police", "warning")[0];
+  ASSERT_TRUE(Ask("police", "ConferenceTaskUpdate", {{"conference_id", id}, {"task_id", "T1"}, {"note", "已核实"},
+                                                     {"done", true}}).value("ok", false));
+  ASSERT_TRUE(WaitFor([&] { return task_met("T1") == json(true); }, kWaitMs)) << "met on the ledger";
+  set_clock(now + 25 * kDayMs);
+  ASSERT_TRUE(WaitFor([&] {
+    return !alerts("justice", "overdue").empty() && !alerts("procuratorate", "overdue").empty();
+  }, kWaitMs)) << "T2 and T3 overdue at their agencies";
+  EXPECT_TRUE(alerts("police", "overdue").empty()) << "T1 was done";
 }
 
 }  // namespace

@@ -568,5 +568,46 @@ TEST_F(LedgerTest, IncidentCorrected) {
   EXPECT_EQ(m.safety_incidents, 1);
 }
 
+// A joint plan's task on the ledger's clock: warned before its due date,
+// overdue and escalated after, naming the task and its person; a transfer of
+// the item does not move it; met, it stops; tracked again, its date moves.
+TEST_F(LedgerTest, TrackedTaskOnTheSameClock) {
+  PetitionInput p = Petition("TT-1", At("2025-03-03", 9));
+  p.people = 30;  // a group petition: escalations also go to the committee
+  const std::string no = *ledger_->Register(p);
+  EXPECT_EQ(ledger_->Track("会-2025-001/T1", "信-2025-999999", "police", "刘警官", "核查", At("2025-03-20"), false,
+                           At("2025-03-04")).code(), absl::StatusCode::kNotFound);
+  ASSERT_TRUE(ledger_->Track("会-2025-001/T1", no, "police", "刘警官", "会-2025-001 T1 调查核实：核查欠薪款去向",
+                             At("2025-03-20", 12), false, At("2025-03-04")).ok());
+  ASSERT_TRUE(ledger_->Track("会-2025-001/T2", no, "justice", "王律师", "T2 法律援助", At("2025-03-25", 12), false,
+                             At("2025-03-04")).ok());
+  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kTransfer, At("2025-03-05"), "移送", "procuratorate").ok());
+  auto task_alerts = [&](int64_t t) {
+    std::vector<Alert> out;
+    for (auto& a : ledger_->Scan(t))
+      if (a.rule == "plan_task") out.push_back(a);
+    return out;
+  };
+  EXPECT_TRUE(task_alerts(At("2025-03-10")).empty());
+  auto warned = task_alerts(At("2025-03-19"));
+  ASSERT_EQ(warned.size(), 1u);
+  EXPECT_EQ(warned[0].kind, Alert::kWarning);
+  EXPECT_EQ(warned[0].agency, "police") << "the task's agency, not the item's";
+  EXPECT_EQ(warned[0].handler, "刘警官");
+  EXPECT_NE(warned[0].text.find("核查欠薪款去向"), std::string::npos) << warned[0].text;
+  ASSERT_TRUE(ledger_->Track("会-2025-001/T2", no, "justice", "王律师", "T2 法律援助", 0, true, At("2025-03-21")).ok());
+  auto over = task_alerts(At("2025-03-21"));
+  ASSERT_EQ(over.size(), 1u);
+  EXPECT_EQ(over[0].kind, Alert::kOverdue);
+  auto escalated = task_alerts(At("2025-03-26"));
+  ASSERT_EQ(escalated.size(), 1u) << "T2 was met: only T1";
+  EXPECT_EQ(escalated[0].kind, Alert::kEscalation);
+  EXPECT_TRUE(escalated[0].major) << "a group petition's task";
+  // Moved to a later date: warned again for the new one.
+  ASSERT_TRUE(ledger_->Track("会-2025-001/T1", no, "police", "刘警官", "T1", At("2025-04-10", 12), false,
+                             At("2025-03-27")).ok());
+  EXPECT_EQ(task_alerts(At("2025-04-09")).at(0).kind, Alert::kWarning);
+}
+
 }  // namespace
 }  // namespace concord::ledger
