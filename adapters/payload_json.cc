@@ -25,6 +25,8 @@ void LinkPayloadTypes() {
     (void)concord::v1::TextNote::descriptor();
     (void)concord::v1::AidCheckRequest::descriptor();
     (void)concord::v1::AidCheckReply::descriptor();
+    (void)concord::v1::AidStatusQuery::descriptor();
+    (void)concord::v1::AidStatus::descriptor();
     (void)concord::v1::AidDuplicateNotice::descriptor();
     (void)concord::v1::PetitionRegister::descriptor();
     (void)concord::v1::PetitionAct::descriptor();

@@ -160,6 +160,11 @@ from = "role:conference"
 type = "concord.v1.TrackDeadline"
 to = ["role:ledger", "shangzhou.agent.ledger"]
 
+[[allow]]
+from = "role:conference"
+type = "concord.v1.AidStatusQuery"
+to = ["role:aid"]
+
 # The risk agent answers, warns and sends the monthly screening.
 [[allow]]
 from = "role:risk"
@@ -313,6 +318,7 @@ port = $CONFERENCE_HTTP_PORT
 [conference]
 convenors = ["$DISTRICT.procuratorate", "$DISTRICT.plc"]   # 检察院或政法委召集 / who may convene
 ledger = "$DISTRICT.agent.ledger"                          # 任务到期提醒与逾期督办 / task reminders and escalation
+aid = "$DISTRICT.agent.aid"                                # 救助任务办结前查重 / aid tasks pass the duplicate check
 agencies = [$(for x in "${AGENCIES[@]}"; do printf '"%s.%s", ' "$DISTRICT" "${x%%|*}"; done | sed 's/, $//')]   # 可邀请的机关 / who may be invited
 TOML
 

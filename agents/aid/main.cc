@@ -143,6 +143,12 @@ int main(int argc, char** argv) {
   c.OnMessage([&](const v1::Envelope& env, sqlite::Db&) -> absl::Status {
     if (env.payload().Is<v1::AidCheckRequest>())
       return aid::HandleCheck(c, *registry, *model, cfg, env, counters);
+    if (v1::AidStatusQuery q; env.payload().UnpackTo(&q)) {  // a plan's aid task (the ACL says who asks)
+      ASSIGN_OR_RETURN(v1::AidStatus status, registry->Status(q.agency(), q.record_id()));
+      v1::Envelope out = client::MakeEnvelope({env.from()}, status);
+      out.set_correlation_id(env.id());
+      return c.Stage(std::move(out)).status();
+    }
     LOG_WARN("ignoring {} from {}", env.payload().type_url(), env.from());
     return absl::OkStatus();  // not ours: acknowledged, not retried
   });

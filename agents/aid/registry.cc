@@ -156,6 +156,26 @@ absl::Status Registry::LogCheck(const v1::AidCheckReply& reply, const std::strin
   return log_.Run();
 }
 
+absl::StatusOr<v1::AidStatus> Registry::Status(const std::string& agency, const std::string& record_id) {
+  v1::AidStatus out;
+  out.set_agency(agency);
+  out.set_record_id(record_id);
+  ASSIGN_OR_RETURN(auto st, db_->Prepare(
+      "SELECT verdict, matches FROM aid_checks WHERE agency=? AND record_id=? ORDER BY id DESC LIMIT 1"));
+  st.BindAll(agency, record_id);
+  ASSIGN_OR_RETURN(bool found, st.Step());
+  if (!found) return out;
+  out.set_found(true);
+  v1::AidVerdict verdict = v1::AID_VERDICT_UNSPECIFIED;
+  (void)v1::AidVerdict_Parse(st.Text(0), &verdict);
+  out.set_verdict(verdict);
+  out.set_matches(st.Text(1));
+  st.Reset();
+  ASSIGN_OR_RETURN(bool registered, Has(agency, record_id));
+  out.set_registered(registered);
+  return out;
+}
+
 absl::StatusOr<int64_t> Registry::Count() { return db_->QueryInt("SELECT count(*) FROM aid_grants"); }
 
 v1::AidCheckReply Decide(const EncodedRecord& req, const std::vector<EncodedRecord>& candidates,

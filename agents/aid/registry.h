@@ -52,6 +52,8 @@ class Registry {
   // Every check is logged (PIPL: cross-agency queries are recorded).
   absl::Status LogCheck(const v1::AidCheckReply& reply, const std::string& agency, int64_t now_ms);
   absl::StatusOr<int64_t> Count();
+  // The latest check of a record, for a plan's aid task (found = false: never checked).
+  absl::StatusOr<v1::AidStatus> Status(const std::string& agency, const std::string& record_id);
 
  private:
   explicit Registry(sqlite::Db& db) : db_(&db) {}

@@ -14,6 +14,7 @@
 //   convenors = ["shangzhou.procuratorate", "shangzhou.plc"]   # who may convene
 //   agencies = ["shangzhou.court", ...]                        # who may be invited (default: anyone)
 //   ledger = "shangzhou.agent.ledger"   # tracks the final plan's tasks on its clock (reminders, escalation)
+//   aid = "shangzhou.agent.aid"         # a judicial-aid task is done only after its grant passed the check
 //   clock_file = ""                                            # drills and tests only
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
@@ -26,6 +27,7 @@
 #include "absl/strings/str_join.h"
 #include "agents/conference/conference.h"
 #include "agents/ledger/calendar.h"
+#include "concord/v1/aid.pb.h"
 #include "concord/v1/conference.pb.h"
 #include "concord/v1/envelope.pb.h"
 #include "concord/v1/petition.pb.h"
@@ -44,6 +46,7 @@ struct AgentConfig {
   std::vector<std::string> convenors;
   std::vector<std::string> agencies;  // who may be invited (empty: anyone)
   std::string ledger;                 // tracks the tasks' due dates (empty: not tracked)
+  std::string aid;                    // the aid agent, asked before an aid task is done
   std::string clock_file;
 };
 
@@ -66,6 +69,7 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
     for (auto& v : *arr)
       if (auto s = v.value<std::string>()) c.agencies.push_back(*s);
   c.ledger = t["conference"]["ledger"].value_or(std::string());
+  c.aid = t["conference"]["aid"].value_or(std::string());
   c.clock_file = t["conference"]["clock_file"].value_or(std::string());
   if (!c.clock_file.empty() && !std::filesystem::path(c.clock_file).is_absolute())
     c.clock_file = (std::filesystem::path(path).parent_path() / c.clock_file).string();
@@ -138,6 +142,7 @@ class Agent {
     if (v1::ConferenceClose m; env.payload().UnpackTo(&m)) return OnClose(env, m);
     if (v1::HearingSchedule m; env.payload().UnpackTo(&m)) return OnHearing(env, m);
     if (v1::HearingRecord m; env.payload().UnpackTo(&m)) return OnHearingRecord(env, m);
+    if (v1::AidStatus m; env.payload().UnpackTo(&m)) return OnAidStatus(env, m);
     return absl::OkStatus();
   }
 
@@ -290,6 +295,74 @@ class Agent {
   }
 
   absl::Status OnTask(const v1::Envelope& env, const v1::ConferenceTaskUpdate& m) {
+    if (m.done() && !config_.aid.empty()) {
+      // A judicial-aid task is done only once its grant passed the duplicate check.
+      ASSIGN_OR_RETURN(Conference c, book_.Get(m.conference_id()));
+      for (const Task& t : c.plans.empty() ? std::vector<Task>{} : c.plans.back().tasks)
+        if (t.task_id == m.task_id() && t.measure == "judicial_aid" && t.agency == env.from()) {
+          if (m.aid_record_id().empty())
+            return Answer(env, absl::InvalidArgumentError(
+                                   "司法救助任务须先查重：请注明救助记录编号 / an aid task names the grant record "
+                                   "that passed the duplicate check (aid_record_id)"),
+                          m.conference_id());
+          return AskAid(env, m);
+        }
+    }
+    return ApplyTask(env, m);
+  }
+
+  // Parks the update and asks the aid agent; OnAidStatus finishes it.
+  absl::Status AskAid(const v1::Envelope& env, const v1::ConferenceTaskUpdate& m) {
+    v1::AidStatusQuery q;
+    q.set_agency(env.from());
+    q.set_record_id(m.aid_record_id());
+    v1::Envelope out = client::MakeEnvelope({config_.aid}, q);
+    client_.Stamp(out);
+    ASSIGN_OR_RETURN(auto park, client_.db().Prepare(
+        "INSERT INTO conference_aid_waits(query_id, request_json) VALUES(?,?)"));
+    park.Bind(1, out.id());
+    park.BindBlob(2, env.SerializeAsString());
+    RETURN_IF_ERROR(park.Run());
+    return client_.Stage(std::move(out)).status();
+  }
+
+  absl::Status OnAidStatus(const v1::Envelope& env, const v1::AidStatus& s) {
+    ASSIGN_OR_RETURN(auto take, client_.db().Prepare(
+        "SELECT request_json FROM conference_aid_waits WHERE query_id=?"));
+    take.Bind(1, env.correlation_id());
+    ASSIGN_OR_RETURN(bool found, take.Step());
+    if (!found) return absl::OkStatus();  // not ours, or answered before
+    v1::Envelope request;
+    if (!request.ParseFromString(take.Blob(0))) return absl::OkStatus();
+    take.Reset();
+    ASSIGN_OR_RETURN(auto drop, client_.db().Prepare("DELETE FROM conference_aid_waits WHERE query_id=?"));
+    drop.Bind(1, env.correlation_id());
+    RETURN_IF_ERROR(drop.Run());
+    v1::ConferenceTaskUpdate m;
+    if (!request.payload().UnpackTo(&m)) return absl::OkStatus();
+    if (!s.found() || !s.registered() || s.verdict() != v1::AID_CLEAR) {
+      const std::string why =
+          !s.found() ? absl::StrCat("救助记录 ", s.record_id(), " 未经查重 / grant ", s.record_id(), " was never checked")
+          : s.verdict() == v1::AID_DUPLICATE
+              ? absl::StrCat("查重发现重复救助（", s.matches(), "），任务不能办结 / the duplicate check found a "
+                             "duplicate grant (", s.matches(), "): the task stays open")
+          : !s.registered() ? absl::StrCat("救助记录 ", s.record_id(), " 未登记 / grant ", s.record_id(),
+                                           " is not registered")
+                            : absl::StrCat("查重疑似重复（", s.matches(), "），须核实 / a possible duplicate (",
+                                           s.matches(), "): to be verified");
+      RETURN_IF_ERROR(Answer(request, absl::FailedPreconditionError(why), m.conference_id()));
+      ASSIGN_OR_RETURN(Conference c, book_.Get(m.conference_id()));
+      v1::ConferenceNotice n;
+      n.set_conference_id(c.id);
+      n.set_status(c.status);
+      n.set_text(absl::StrCat("任务 ", m.task_id(), "：", why));
+      return client_.Stage(client::MakeEnvelope({c.convenor}, n)).status();
+    }
+    m.set_note(absl::StrCat(m.note(), "（救助记录 ", s.record_id(), " 查重通过 / duplicate check passed）"));
+    return ApplyTask(request, m);
+  }
+
+  absl::Status ApplyTask(const v1::Envelope& env, const v1::ConferenceTaskUpdate& m) {
     absl::Status st = book_.UpdateTask(m.conference_id(), env.from(), m.task_id(), m.note(), m.done(), clock_.NowMs());
     RETURN_IF_ERROR(Answer(env, st, m.conference_id()));
     if (!st.ok()) return absl::OkStatus();
@@ -417,6 +490,15 @@ int main(int argc, char** argv) {
   auto book = conference::Conferences::Open((*client)->db());
   if (!book.ok()) {
     fprintf(stderr, "%s\n", book.status().ToString().c_str());
+    return 1;
+  }
+  if (auto st = (*client)->db().Migrate("conference_agent", {R"sql(
+      CREATE TABLE conference_aid_waits(      -- aid task updates waiting for the aid agent's answer
+        query_id TEXT PRIMARY KEY,
+        request_json BLOB NOT NULL);          -- the request envelope, serialized
+      )sql"});
+      !st.ok()) {
+    fprintf(stderr, "%s\n", st.ToString().c_str());
     return 1;
   }
   conference::Agent agent(**client, **book, *agent_config, clock);

@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "agents/aid/linkage/tokens.h"
+#include "agents/aid/linkage/tokens.h"
 #include "tests/support/daemon.h"
 #include "tests/support/district.h"
 
@@ -191,7 +193,7 @@ class ConferenceDistrict : public ::testing::Test {
   }
 
   TestDistrict d_{{"procuratorate", "plc", "court", "police", "justice", "petition", "conference:conference",
-                   "ledger:ledger"}};
+                   "ledger:ledger", "aid:aid"}};
   std::map<std::string, std::unique_ptr<DaemonProcess>> agencies_;
   std::unique_ptr<DaemonProcess> agent_;
 };
@@ -461,6 +463,75 @@ TEST_F(ConferenceDistrict, TasksOnTheLedgersClock) {
     return !alerts("justice", "overdue").empty() && !alerts("procuratorate", "overdue").empty();
   }, kWaitMs)) << "T2 and T3 overdue at their agencies";
   EXPECT_TRUE(alerts("police", "overdue").empty()) << "T1 was done";
+}
+
+// A plan's judicial-aid task is done only when its grant passed the duplicate
+// check: the procuratorate's grant for a worker the court already aided in
+// the same case is a duplicate, so the task stays open with the reason; a
+// clear grant completes it.
+TEST_F(ConferenceDistrict, AidTaskNeedsTheDuplicateCheck) {
+  const std::string key = d_.dir() + "/linkage.key";
+  ASSERT_TRUE(aid::WriteNewLinkageKey(key).ok());
+  const std::string with_aid = "[aid]\nlinkage_key = \"" + key + "\"\nagent = \"aid\"\n";
+  for (const char* a : {"court", "procuratorate"}) {
+    agencies_[a]->Stop();
+    agencies_[a] = std::make_unique<DaemonProcess>(d_, a, "concord-adapter", with_aid);
+    ASSERT_TRUE(agencies_[a]->ok()) << a;
+  }
+  DaemonProcess aid_agent(d_, "aid", "concord-aid-agent", "[aid]\ncap_yuan = 50000\n", "aid.db");
+  ASSERT_TRUE(aid_agent.ok());
+  agent_->Stop();
+  agent_ = std::make_unique<DaemonProcess>(d_, "conference", "concord-conference-agent",
+                                           "[conference]\nconvenors = [\"procuratorate\"]\naid = \"aid\"\n",
+                                           "conference.db");
+  ASSERT_TRUE(agent_->ok());
+  auto grant = [&](const std::string& agency, const json& g) {
+    EXPECT_EQ(A(agency).Post("/aid/grants", g).status, 202);
+    json state;
+    WaitFor([&] {
+      state = A(agency).Get("/aid/grants?record_id=" + g.value("record_id", ""));
+      return state.is_object() && state.value("status", "") != "checking";
+    }, kWaitMs);
+    return state.value("status", "");
+  };
+  const json worker = {{"name", "赵大勇"}, {"id_number", "11010519491231002X"}, {"phone", "13900000009"},
+                       {"case_ref", "（2026）上0102刑初88号"}, {"incident_date", "2026-05-01"},
+                       {"crime", "拒不支付劳动报酬"}, {"aid_type", "资金救助"}, {"amount_yuan", "8000"}};
+  json court_grant = worker;
+  court_grant["record_id"] = "FY-2026-1";
+  court_grant["granted_on"] = "2026-08-01";
+  ASSERT_EQ(grant("court", court_grant), "clear");
+  json twin = worker;
+  twin["record_id"] = "JC-2026-9";
+  twin["name"] = "趙大勇";
+  twin["id_number"] = "";
+  twin["granted_on"] = "2026-09-01";
+  ASSERT_EQ(grant("procuratorate", twin), "duplicate");
+
+  const std::string id = FinalConference();  // T3 is the procuratorate's judicial-aid task
+  json unnamed = Ask("procuratorate", "ConferenceTaskUpdate",
+                     {{"conference_id", id}, {"task_id", "T3"}, {"note", "已发放"}, {"done", true}});
+  EXPECT_FALSE(unnamed.value("ok", true)) << "an aid task names its grant";
+  json dup = Ask("procuratorate", "ConferenceTaskUpdate", {{"conference_id", id}, {"task_id", "T3"},
+                                                           {"note", "已发放"}, {"done", true},
+                                                           {"aid_record_id", "JC-2026-9"}});
+  EXPECT_FALSE(dup.value("ok", true)) << dup.dump();
+  EXPECT_NE(dup.value("reason", "").find("重复救助"), std::string::npos) << dup.dump();
+  EXPECT_NE(dup.value("reason", "").find("FY-2026-1"), std::string::npos) << dup.dump();
+  EXPECT_EQ(View(id)["plans"][0]["tasks"][2].value("status", ""), "open");
+
+  json other = worker;  // another worker of the same case: clear
+  other["record_id"] = "JC-2026-10";
+  other["name"] = "钱小军";
+  other["id_number"] = "440524188001010014";
+  other["phone"] = "13700000007";
+  other["granted_on"] = "2026-09-02";
+  ASSERT_EQ(grant("procuratorate", other), "clear");
+  json ok = Ask("procuratorate", "ConferenceTaskUpdate", {{"conference_id", id}, {"task_id", "T3"},
+                                                          {"note", "已发放"}, {"done", true},
+                                                          {"aid_record_id", "JC-2026-10"}});
+  EXPECT_TRUE(ok.value("ok", false)) << ok.dump();
+  EXPECT_EQ(View(id)["plans"][0]["tasks"][2].value("status", ""), "done");
 }
 
 }  // namespace
