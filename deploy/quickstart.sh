@@ -11,13 +11,13 @@ LOGS="$DISTRICT_DIR/logs"
 
 step() { printf '\n== %s ==\n' "$*"; }
 
-step "1/7 安装依赖 / installing dependencies"
+step "1/8 安装依赖 / installing dependencies"
 "$ROOT/deploy/install-deps.sh"
 
-step "2/7 编译 / building"
+step "2/8 编译 / building"
 build_concord
 
-step "3/7 生成辖区配置与密钥 / district config and keys"
+step "3/8 生成辖区配置与密钥 / district config and keys"
 "$ROOT/deploy/stop.sh" --quiet || true
 "$ROOT/deploy/make-district.sh" "$DISTRICT_DIR"
 mkdir -p "$RUN" "$LOGS"
@@ -44,7 +44,7 @@ start() {  # start NAME ARGS...
   wait_ready "$RUN/$name.ready" "$(cat "$RUN/$name.pid")" "$name"
 }
 
-step "4/7 启动枢纽、六个机关适配器与四个代理 / starting the hub, six adapters, the aid, ledger, risk and conference agents"
+step "4/8 启动枢纽、六个机关适配器与四个代理 / starting the hub, six adapters, the aid, ledger, risk and conference agents"
 start hub "$BIN/concord-hub" --config "$DISTRICT_DIR/hub.toml"
 echo "枢纽 / hub: tcp://127.0.0.1:$HUB_PORT   metrics: http://127.0.0.1:$HUB_HTTP_PORT/metrics"
 for a in "${AGENCIES[@]}"; do
@@ -71,7 +71,7 @@ for a in "${AGENCIES[@]}"; do
   done
 done
 
-step "5/7 演示消息 / a round of messages"
+step "5/8 演示消息 / a round of messages"
 port_of() {
   for a in "${AGENCIES[@]}"; do
     IFS='|' read -r n _ _ off <<<"$a"
@@ -91,7 +91,7 @@ send police "$DISTRICT.justice" "司法救助" "被害人家庭困难，建议�
 send plc "role:agency" "督办" "请各单位报送本月隐患排查情况 / monthly risk screening due"
 send court "$DISTRICT.petition" "答复" "来信已转办 / the letter has been forwarded"
 
-step "6/7 司法救助查重演示 / judicial aid: two agencies, one victim, one case"
+step "6/8 司法救助查重演示 / judicial aid: two agencies, one victim, one case"
 grant() {  # grant AGENCY JSON -> prints the verdict once the aid agent has answered
   local port rid status="" reply=""
   port="$(port_of "$1")"
@@ -113,7 +113,7 @@ grant procuratorate '{"record_id": "JC-2026-112", "name": "張 偉", "id_number"
 echo "  法院收到的提示 / the court's notice:"
 curl -sf "http://127.0.0.1:$(port_of court)/aid/notices" | grep -o '"other_agency": *"[^"]*"\|"other_record_id": *"[^"]*"\|"your_record_id": *"[^"]*"' | awk '!seen[$0]++' | sed 's/^/      /' || true
 
-step "7/7 信访台账演示 / the petition ledger: one petition across two agencies, one overdue"
+step "7/8 信访台账演示 / the petition ledger: one petition across two agencies, one overdue"
 LEDGER="$DISTRICT.agent.ledger"
 ask() {  # ask AGENCY TYPE PAYLOAD -> the ledger agent's reply (its inbox message, one line)
   local port out id reply=""
@@ -213,10 +213,10 @@ echo "  政法委收到的预警 / the warning at the political-legal committee:
 curl -sf "http://127.0.0.1:$(port_of plc)/inbox?limit=1000" | tr -d '\n' |
   grep -o '"conference_proposed": *[a-z]*\|"text": *"风险预警[^"]*"' | sed 's/^/      /' | head -4 || true
 
-echo
-echo "  联席会议 / the joint conference the warning proposed (docs/conference.md):"
+
+step "8/8 重大群体案件联合化解 / joint work on a group case: thirty workers, unpaid wages, a criminal case behind it"
 CONF="$DISTRICT.agent.conference"
-confask() {  # confask AGENCY TYPE PAYLOAD -> the conference agent's reply
+confask() {  # confask AGENCY TYPE PAYLOAD -> the conference agent's reply (one line)
   local port out id reply=""
   port="$(port_of "$1")"
   out=$(curl -sS -X POST "http://127.0.0.1:$port/publish" -H 'Content-Type: application/json' \
@@ -228,29 +228,65 @@ confask() {  # confask AGENCY TYPE PAYLOAD -> the conference agent's reply
     [ -n "$reply" ] && break
     sleep 0.1
   done
-  printf '  %-14s %-28s -> %s\n' "$1" "${2#concord.v1.}" \
-    "$(grep -o '"ok": *[a-z]*\|"conference_id": *"[^"]*"\|"version": *[0-9]*\|"status": *"[^"]*"\|"reason": *"[^"]*"' <<<"$reply" | tr '\n' ' ')"
+  printf '  %-14s %-22s -> %s\n' "$1" "${2#concord.v1.}" \
+    "$(grep -o '"ok": *[a-z]*\|"version": *[0-9]*\|"status": *"[^"]*"\|"reason": *"[^"]*"' <<<"$reply" | tr '\n' ' ')"
   CONF_ID="$(grep -o '"conference_id": *"[^"]*"' <<<"$reply" | head -1 | sed 's/.*: *"//; s/"$//' || true)"
 }
 ms_in_days() { echo $(( ( $(date +%s) + $1 * 86400 ) * 1000 )); }
+CASE30="（2026）上0102刑初88号"
+reg30="$(ask petition concord.v1.PetitionRegister "{\"intake_id\": \"XF-DEMO-30\", \"channel\": \"visit\", \"received_ms\": $(( $(date +%s) * 1000 )), \"petitioner\": \"孙某等三十名工人\", \"contact\": \"13600000030\", \"matter\": \"三十名工人被拖欠工资集体访，公安已立案侦查拒不支付劳动报酬案\", \"case_ref\": \"$CASE30\", \"people\": 30}")"
+no30="$(grep -o '"ledger_no": *"[^"]*"' <<<"$reg30" | head -1 | sed 's/.*: *"//; s/"$//')"
+echo "  信访局登记三十人集体访 / the petition office registers the group visit: $no30"
+for _ in $(seq 1 100); do
+  curl -sfG "http://127.0.0.1:$RISK_HTTP_PORT/risk/case" --data-urlencode "key=$no30" | grep -q '"level": *"red"' && break
+  sleep 0.1
+done
+curl -sfG "http://127.0.0.1:$RISK_HTTP_PORT/risk/case" --data-urlencode "key=$no30" | tr -d '\n' |
+  grep -o '"level_zh": *"[^"]*"\|"score": *[0-9]*\|"name": *"[^"]*"' | tr '\n' ' ' | sed 's/^/  风险评估 \/ risk: /'
+echo
+echo "  → 红色预警已报政法委，提议召开联席会议 / red: the committee is warned, a joint conference proposed"
+
 all="\"$DISTRICT.plc\", \"$DISTRICT.court\", \"$DISTRICT.police\", \"$DISTRICT.justice\", \"$DISTRICT.petition\""
-confask procuratorate concord.v1.ConferenceConvene "{\"request_id\": \"LX-DEMO-1\", \"case_key\": \"$no2\", \"title\": \"拖欠工资集体访联席会议\", \"invited\": [$all], \"inputs_due_ms\": \"$(ms_in_days 3)\", \"case_file\": \"6名工人反映某公司拖欠工资，已逾期未答复\"}"
+confask procuratorate concord.v1.ConferenceConvene "{\"request_id\": \"LX-DEMO-30\", \"case_key\": \"$no30\", \"title\": \"三十名工人欠薪集体访联席会议\", \"invited\": [$all], \"inputs_due_ms\": \"$(ms_in_days 2)\", \"case_file\": \"三十名工人被拖欠工资，公安已立案侦查；部分工人生活困难\", \"case_file_for\": {\"$DISTRICT.court\": \"执行案件材料（仅法院）\"}}"
 cid="$CONF_ID"
-confask police concord.v1.ConferenceInput "{\"conference_id\": \"$cid\", \"assessment\": \"涉嫌拒不支付劳动报酬\", \"measures\": [{\"measure\": \"investigation\", \"detail\": \"核查欠薪款去向\"}]}"
-confask justice concord.v1.ConferenceInput "{\"conference_id\": \"$cid\", \"assessment\": \"工人需要法律帮助\", \"measures\": [{\"measure\": \"法律援助\", \"detail\": \"指派律师\"}]}"
-plan="{\"conference_id\": \"$cid\", \"summary\": \"某公司拖欠6名工人工资\", \"core_demand\": \"拿到工资\", \"risk_level\": \"红色\", \"lead_leader\": \"检察长 周某\", \"closing_criteria\": \"工资兑付，签订息诉罢访协议\", \"tasks\": [{\"task_id\": \"T1\", \"agency\": \"$DISTRICT.police\", \"person\": \"刘警官\", \"measure\": \"investigation\", \"detail\": \"核查欠薪款去向\", \"due_ms\": \"$(ms_in_days 10)\"}, {\"task_id\": \"T2\", \"agency\": \"$DISTRICT.justice\", \"person\": \"王律师\", \"measure\": \"legal_aid\", \"detail\": \"为工人提供法律援助\", \"due_ms\": \"$(ms_in_days 7)\"}]}"
-confask procuratorate concord.v1.ConferencePlan "$plan"
+echo "  联席会议 / conference: $cid"
+confask police concord.v1.ConferenceInput "{\"conference_id\": \"$cid\", \"assessment\": \"已立案侦查，公司法定代表人在逃\", \"measures\": [{\"measure\": \"investigation\", \"detail\": \"追查欠薪款去向\"}]}"
+confask justice concord.v1.ConferenceInput "{\"conference_id\": \"$cid\", \"assessment\": \"工人缺乏法律帮助\", \"measures\": [{\"measure\": \"法律援助\", \"detail\": \"指派律师代理劳动仲裁\"}]}"
+confask court concord.v1.ConferenceInput "{\"conference_id\": \"$cid\", \"assessment\": \"已有财产保全\", \"measures\": [{\"measure\": \"enforcement\", \"detail\": \"执行保全财产\"}]}"
+confask procuratorate concord.v1.ConferenceInput "{\"conference_id\": \"$cid\", \"assessment\": \"部分工人生活困难\", \"measures\": [{\"measure\": \"司法救助\", \"detail\": \"困难工人国家司法救助\"}, {\"measure\": \"public_hearing\", \"detail\": \"公开听证\"}]}"
+plan30="{\"conference_id\": \"$cid\", \"summary\": \"某建筑公司拖欠三十名工人工资，公安已立案侦查拒不支付劳动报酬案\", \"core_demand\": \"尽快拿到工资\", \"risk_level\": \"红色\", \"lead_leader\": \"检察长 周某\", \"closing_criteria\": \"工资兑付，工人签订息诉罢访协议\", \"follow_ups_ms\": [\"$(ms_in_days 30)\"], \"tasks\": [{\"task_id\": \"T1\", \"agency\": \"$DISTRICT.police\", \"person\": \"刘警官\", \"measure\": \"investigation\", \"detail\": \"追查欠薪款去向\", \"due_ms\": \"$(ms_in_days 10)\"}, {\"task_id\": \"T2\", \"agency\": \"$DISTRICT.justice\", \"person\": \"王律师\", \"measure\": \"legal_aid\", \"detail\": \"代理劳动仲裁\", \"due_ms\": \"$(ms_in_days 7)\"}, {\"task_id\": \"T3\", \"agency\": \"$DISTRICT.procuratorate\", \"person\": \"张检察官\", \"measure\": \"judicial_aid\", \"detail\": \"困难工人国家司法救助\", \"due_ms\": \"$(ms_in_days 14)\"}, {\"task_id\": \"T4\", \"agency\": \"$DISTRICT.court\", \"person\": \"陈法官\", \"measure\": \"enforcement\", \"detail\": \"执行保全财产兑付工资\", \"due_ms\": \"$(ms_in_days 20)\"}]}"
+confask procuratorate concord.v1.ConferencePlan "$plan30"
 for a in procuratorate plc court police justice; do
   confask "$a" concord.v1.ConferenceSign "{\"conference_id\": \"$cid\", \"version\": 1, \"approve\": true}"
 done
-confask petition concord.v1.ConferenceSign "{\"conference_id\": \"$cid\", \"version\": 1, \"approve\": false, \"note\": \"请增加回访安排\"}"
-confask procuratorate concord.v1.ConferencePlan "${plan%\}}, \"follow_ups_ms\": [\"$(ms_in_days 30)\"]}"
+confask petition concord.v1.ConferenceSign "{\"conference_id\": \"$cid\", \"version\": 1, \"approve\": false, \"note\": \"请明确回访由信访局负责\"}"
+confask procuratorate concord.v1.ConferencePlan "${plan30%]\}}, {\"task_id\": \"T5\", \"agency\": \"$DISTRICT.petition\", \"person\": \"李科长\", \"measure\": \"other\", \"detail\": \"工资兑付后回访\", \"due_ms\": \"$(ms_in_days 25)\"}]}"
 for a in procuratorate plc court police justice petition; do
   confask "$a" concord.v1.ConferenceSign "{\"conference_id\": \"$cid\", \"version\": 2, \"approve\": true}"
 done
-curl -sfG "http://127.0.0.1:$CONFERENCE_HTTP_PORT/conference/plan" --data-urlencode "id=$cid" \
-  > "$DISTRICT_DIR/plan-demo.html" || true
-echo "  化解方案（第2版，六家会签定稿）/ the plan, version 2 signed by all six: $DISTRICT_DIR/plan-demo.html"
+echo "  公开听证（提前三日通知）/ a public hearing, notified three days ahead:"
+confask procuratorate concord.v1.HearingSchedule "{\"conference_id\": \"$cid\", \"hearing_id\": \"听-DEMO-30\", \"starts_ms\": \"$(ms_in_days 4)\", \"place\": \"上州区人民检察院听证室\", \"chair\": \"承办检察官 张某\", \"participants\": [{\"role\": \"信访人\", \"name\": \"工人代表 孙某\"}, {\"role\": \"人大代表\", \"name\": \"钱某\"}, {\"role\": \"人民监督员\", \"name\": \"赵某\"}, {\"role\": \"律师\", \"name\": \"王律师\"}]}"
+echo "  司法救助任务须先查重 / the aid task runs the duplicate check:"
+grant court "{\"record_id\": \"FY-DEMO-30\", \"name\": \"赵大勇\", \"id_number\": \"110105194912310021\", \"phone\": \"13900000030\", \"case_ref\": \"$CASE30\", \"incident_date\": \"2026-05-01\", \"crime\": \"拒不支付劳动报酬\", \"aid_type\": \"资金救助\", \"amount_yuan\": \"6000\", \"granted_on\": \"2026-09-01\"}"
+grant procuratorate "{\"record_id\": \"JC-DEMO-30\", \"name\": \"趙大勇\", \"id_number\": \"\", \"phone\": \"+86 139 0000 0030\", \"case_ref\": \"$CASE30\", \"incident_date\": \"2026-05-01\", \"crime\": \"拒不支付劳动报酬\", \"aid_type\": \"money\", \"amount_yuan\": \"8000\", \"granted_on\": \"2026-10-01\"}"
+confask procuratorate concord.v1.ConferenceTaskUpdate "{\"conference_id\": \"$cid\", \"task_id\": \"T3\", \"note\": \"拟发放救助金\", \"done\": true, \"aid_record_id\": \"JC-DEMO-30\"}"
+grant procuratorate "{\"record_id\": \"JC-DEMO-31\", \"name\": \"钱小军\", \"id_number\": \"440524188001010014\", \"phone\": \"13700000031\", \"case_ref\": \"$CASE30\", \"incident_date\": \"2026-05-01\", \"crime\": \"拒不支付劳动报酬\", \"aid_type\": \"money\", \"amount_yuan\": \"8000\", \"granted_on\": \"2026-10-01\"}"
+confask procuratorate concord.v1.ConferenceTaskUpdate "{\"conference_id\": \"$cid\", \"task_id\": \"T3\", \"note\": \"已向困难工人钱小军发放救助金\", \"done\": true, \"aid_record_id\": \"JC-DEMO-31\"}"
+echo "  包案领导视图 / the lead leader's view (检察长 周某): open tasks"
+curl -sfG "http://127.0.0.1:$CONFERENCE_HTTP_PORT/conference/leader" --data-urlencode "name=检察长 周某" | tr -d '\n' |
+  grep -o '"task_id": *"[^"]*"\|"due": *"[^"]*"' | paste -sd' ' | sed 's/^/      /' || true
+confask police concord.v1.ConferenceTaskUpdate "{\"conference_id\": \"$cid\", \"task_id\": \"T1\", \"note\": \"追回欠薪款 42 万元\", \"done\": true}"
+confask justice concord.v1.ConferenceTaskUpdate "{\"conference_id\": \"$cid\", \"task_id\": \"T2\", \"note\": \"仲裁裁决支持工人请求\", \"done\": true}"
+confask court concord.v1.ConferenceTaskUpdate "{\"conference_id\": \"$cid\", \"task_id\": \"T4\", \"note\": \"工资已全部兑付\", \"done\": true}"
+confask procuratorate concord.v1.ConferenceClose "{\"conference_id\": \"$cid\", \"outcome\": \"（演示：第5项回访未完成，不能结案）\"}"
+confask petition concord.v1.ConferenceTaskUpdate "{\"conference_id\": \"$cid\", \"task_id\": \"T5\", \"note\": \"回访：工人满意\", \"done\": true}"
+confask procuratorate concord.v1.ConferenceClose "{\"conference_id\": \"$cid\", \"outcome\": \"工资已全部兑付，三十名工人签订息诉罢访协议\"}"
+HANDLER=张检察官 DEPT=控告申诉部门 act petition "$no30" start_review "当日审查"
+for step in "accept:转检察院牵头化解" "procedural_reply:当面告知受理" "start_work:联席会议化解" "substantive_reply:书面答复化解结果" "close:息诉罢访"; do
+  DEPT=信访科 HANDLER=李科长 act petition "$no30" "${step%%:*}" "${step#*:}"
+done
+curl -sfG "http://127.0.0.1:$CONFERENCE_HTTP_PORT/conference/plan" --data-urlencode "id=$cid" > "$DISTRICT_DIR/plan-demo.html" || true
+echo "  化解方案（六家会签，任务与听证，结案）/ the plan, signed by all six, tasks, hearing, closing: $DISTRICT_DIR/plan-demo.html"
 
 "$BIN/concordctl" status --hub-http "127.0.0.1:$HUB_HTTP_PORT" --wait-drained 20 >/dev/null || true
 echo

@@ -22,7 +22,8 @@ int HexDigit(char c) {
   return -1;
 }
 
-// %XX -> the byte (a ledger number is Chinese); anything else as it stands.
+// %XX -> the byte (a ledger number is Chinese), '+' -> a space (as forms and
+// curl --data-urlencode send it); anything else as it stands.
 std::string PercentDecode(const std::string& s) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
@@ -31,7 +32,7 @@ std::string PercentDecode(const std::string& s) {
       out += static_cast<char>(HexDigit(s[i + 1]) * 16 + HexDigit(s[i + 2]));
       i += 2;
     } else {
-      out += s[i];
+      out += s[i] == '+' ? ' ' : s[i];
     }
   }
   return out;
