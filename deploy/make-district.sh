@@ -317,9 +317,12 @@ port = $CONFERENCE_HTTP_PORT
 
 [conference]
 convenors = ["$DISTRICT.procuratorate", "$DISTRICT.plc"]   # 检察院或政法委召集 / who may convene
+agencies = [$(for x in "${AGENCIES[@]}"; do printf '"%s.%s", ' "$DISTRICT" "${x%%|*}"; done | sed 's/, $//')]   # 可邀请的机关 / who may be invited
 ledger = "$DISTRICT.agent.ledger"                          # 任务到期提醒与逾期督办 / task reminders and escalation
 aid = "$DISTRICT.agent.aid"                                # 救助任务办结前查重 / aid tasks pass the duplicate check
-agencies = [$(for x in "${AGENCIES[@]}"; do printf '"%s.%s", ' "$DISTRICT" "${x%%|*}"; done | sed 's/, $//')]   # 可邀请的机关 / who may be invited
+
+[conference.names]   # 方案文书中的机关名称 / the agencies' names in the plan document
+$(for x in "${AGENCIES[@]}"; do IFS='|' read -r n d _ <<<"$x"; printf '"%s.%s" = "%s"\n' "$DISTRICT" "$n" "$d"; done)
 TOML
 
 cat > "$DIR/aid.toml" <<TOML

@@ -585,7 +585,12 @@ absl::StatusOr<std::vector<Conference>> Conferences::ForLeader(const std::string
   return out;
 }
 
-absl::StatusOr<std::string> Conferences::PlanHtml(const std::string& id) {
+absl::StatusOr<std::string> Conferences::PlanHtml(const std::string& id,
+                                                 const std::map<std::string, std::string>& names) {
+  auto name = [&](const std::string& principal) {
+    auto it = names.find(principal);
+    return Esc(it == names.end() ? principal : it->second);
+  };
   ASSIGN_OR_RETURN(Conference c, Get(id));
   if (c.plans.empty()) return absl::FailedPreconditionError("尚无方案 / no plan yet");
   const Plan& p = c.plans.back();
@@ -597,13 +602,13 @@ absl::StatusOr<std::string> Conferences::PlanHtml(const std::string& id) {
       c.status == "final" || c.status == "closed" ? "，定稿" : "，待签署", "）</h1>\n",
       "<p class=\"en\">Joint work plan, version ", p.version, "</p>\n<table>\n",
       "<tr><th>会议编号</th><td>", Esc(c.id), "</td><th>案件</th><td>", Esc(c.case_key), "</td></tr>\n",
-      "<tr><th>召集机关</th><td>", Esc(c.convenor), "</td><th>召集日期</th><td>", Day(c.convened_ms), "</td></tr>\n",
+      "<tr><th>召集机关</th><td>", name(c.convenor), "</td><th>召集日期</th><td>", Day(c.convened_ms), "</td></tr>\n",
       "<tr><th>包案领导</th><td>", Esc(p.lead_leader), "</td><th>风险等级</th><td>", Esc(p.risk_level), "</td></tr>\n",
       "</table>\n<h2>案情摘要</h2><p>", Esc(p.summary), "</p>\n<h2>核心诉求</h2><p>", Esc(p.core_demand), "</p>\n",
       "<h2>任务分工</h2>\n<table><tr><th>编号</th><th>责任单位</th><th>责任人</th><th>措施</th><th>内容</th>"
       "<th>完成期限</th><th>进展</th></tr>\n");
   for (const Task& t : p.tasks)
-    absl::StrAppend(&h, "<tr><td>", Esc(t.task_id), "</td><td>", Esc(t.agency), "</td><td>", Esc(t.person), "</td><td>",
+    absl::StrAppend(&h, "<tr><td>", Esc(t.task_id), "</td><td>", name(t.agency), "</td><td>", Esc(t.person), "</td><td>",
                     MeasureChinese(t.measure), "</td><td>", Esc(t.detail), "</td><td>", Day(t.due_ms), "</td><td>",
                     t.status == "done" ? absl::StrCat("已完成 ", Day(t.done_ms)) : "办理中", t.last_note.empty() ? "" : "：",
                     Esc(t.last_note), "</td></tr>\n");
@@ -621,7 +626,7 @@ absl::StatusOr<std::string> Conferences::PlanHtml(const std::string& id) {
                                          "）", s.note.empty() ? "" : "：", Esc(s.note)));
     if (std::find(c.pending_latest.begin(), c.pending_latest.end(), a) != c.pending_latest.end())
       decisions.push_back(absl::StrCat("第 ", p.version, " 版待签署"));
-    absl::StrAppend(&h, "<tr><td>", Esc(a), "</td><td>", absl::StrJoin(decisions, "<br>"), "</td></tr>\n");
+    absl::StrAppend(&h, "<tr><td>", name(a), "</td><td>", absl::StrJoin(decisions, "<br>"), "</td></tr>\n");
   }
   absl::StrAppend(&h, "</table>\n");
   ASSIGN_OR_RETURN(auto hearings, Hearings(id));

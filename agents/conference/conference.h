@@ -145,8 +145,10 @@ class Conferences {
   // The leader's view (领导包案, 检察长督办): every conference not closed whose
   // latest plan names `lead_leader`, with its tasks and due dates.
   absl::StatusOr<std::vector<Conference>> ForLeader(const std::string& lead_leader);
-  // The plan as a document an officer brings to a meeting (HTML, Chinese).
-  absl::StatusOr<std::string> PlanHtml(const std::string& id);
+  // The plan as a document an officer brings to a meeting (HTML, Chinese);
+  // agencies by their names in `names` (principal -> 上州区人民检察院) when given.
+  absl::StatusOr<std::string> PlanHtml(const std::string& id,
+                                       const std::map<std::string, std::string>& names = {});
 
  private:
   explicit Conferences(sqlite::Db& db) : db_(db) {}

@@ -15,6 +15,8 @@
 //   agencies = ["shangzhou.court", ...]                        # who may be invited (default: anyone)
 //   ledger = "shangzhou.agent.ledger"   # tracks the final plan's tasks on its clock (reminders, escalation)
 //   aid = "shangzhou.agent.aid"         # a judicial-aid task is done only after its grant passed the check
+//   [conference.names]                  # the agencies' names in the plan document
+//   "shangzhou.court" = "上州区人民法院"
 //   clock_file = ""                                            # drills and tests only
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
@@ -47,6 +49,7 @@ struct AgentConfig {
   std::vector<std::string> agencies;  // who may be invited (empty: anyone)
   std::string ledger;                 // tracks the tasks' due dates (empty: not tracked)
   std::string aid;                    // the aid agent, asked before an aid task is done
+  std::map<std::string, std::string> names;  // principal -> the agency's name, for the plan document
   std::string clock_file;
 };
 
@@ -70,6 +73,9 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
       if (auto s = v.value<std::string>()) c.agencies.push_back(*s);
   c.ledger = t["conference"]["ledger"].value_or(std::string());
   c.aid = t["conference"]["aid"].value_or(std::string());
+  if (auto* names = t["conference"]["names"].as_table())
+    for (auto&& [k, v] : *names)
+      if (auto s = v.value<std::string>()) c.names[std::string(k.str())] = *s;
   c.clock_file = t["conference"]["clock_file"].value_or(std::string());
   if (!c.clock_file.empty() && !std::filesystem::path(c.clock_file).is_absolute())
     c.clock_file = (std::filesystem::path(path).parent_path() / c.clock_file).string();
@@ -174,7 +180,7 @@ class Agent {
   HttpResponse Json(const std::string& id, bool html) {
     HttpResponse r;
     if (html) {
-      auto doc = book_.PlanHtml(id);
+      auto doc = book_.PlanHtml(id, config_.names);
       if (doc.ok()) {
         r.content_type = "text/html; charset=utf-8";
         r.body = *doc;

@@ -134,8 +134,9 @@ TEST_F(ConferenceTest, ChangeRequestMeansEveryoneSignsAgain) {
   EXPECT_EQ(c.plans.size(), 2u);
   EXPECT_EQ(book_->ProposePlan(id, "procuratorate", APlan(), At("2026-03-10")).status().code(),
             absl::StatusCode::kFailedPrecondition);
-  const std::string html = *book_->PlanHtml(id);
+  const std::string html = *book_->PlanHtml(id, {{"justice", "上州区司法局"}});
   EXPECT_NE(html.find("第 2 版，定稿"), std::string::npos);
+  EXPECT_NE(html.find("<td>上州区司法局</td>"), std::string::npos) << "agencies by name";
   EXPECT_NE(html.find("要求修改（第 1 版"), std::string::npos) << "justice's first decision is on record";
   EXPECT_NE(html.find("同意（第 2 版"), std::string::npos);
   EXPECT_NE(html.find("2026-03-12"), std::string::npos) << "the changed due date";
