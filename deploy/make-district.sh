@@ -97,10 +97,13 @@ cat > "$DIR/acl.toml" <<'TOML'
 # from: principal glob or role:<r>; type: payload type glob; to: recipient globs.
 
 # Agencies exchange Concord messages with each other, by role and on topics.
+# Not with the agents ("shangzhou.*" would match shangzhou.agent.*): what an
+# agency may send to each agent is listed below, type by type.
 [[allow]]
 from = "role:agency"
 type = "concord.v1.*"
-to = ["shangzhou.*", "role:agency", "topic:*"]
+to = ["shangzhou.procuratorate", "shangzhou.plc", "shangzhou.court", "shangzhou.police",
+      "shangzhou.justice", "shangzhou.petition", "role:agency", "topic:*"]
 
 # Granting agencies ask the aid agent before they grant (tokens only, aid.proto).
 [[allow]]
@@ -292,6 +295,7 @@ factors = "$ROOT/deploy/risk/factors.toml"          # 风险因素与权重 / fa
 calendar = "$ROOT/deploy/calendar/cn-holidays.txt"  # 每月第一个工作日排查 / screening on the first working day
 supervisors = ["$DISTRICT.plc"]                     # 红色预警即报政法委 / told at once of red
 convenors = ["$DISTRICT.procuratorate"]             # 提议召开联席会议 / may convene the joint conference
+ledger = "$DISTRICT.agent.ledger"                   # 只接受台账代理的信访件快照 / snapshots from the ledger only
 scan_seconds = 60
 TOML
 
@@ -350,6 +354,7 @@ port = $AID_HTTP_PORT
 cap_yuan = 50000              # 同一人同一案件资金救助上限 / money per person per case
 duplicate_probability = 0.9   # 判为重复 / duplicate at or above
 possible_probability = 0.5    # 疑似重复 / possible duplicate at or above
+status_askers = ["$DISTRICT.agent.conference"]   # 可查询查重结果 / may ask a grant's check result
 TOML
 
 cat > "$DIR/ops.toml" <<TOML

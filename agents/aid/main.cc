@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <algorithm>
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
@@ -143,8 +144,16 @@ int main(int argc, char** argv) {
   c.OnMessage([&](const v1::Envelope& env, sqlite::Db&) -> absl::Status {
     if (env.payload().Is<v1::AidCheckRequest>())
       return aid::HandleCheck(c, *registry, *model, cfg, env, counters);
-    if (v1::AidStatusQuery q; env.payload().UnpackTo(&q)) {  // a plan's aid task (the ACL says who asks)
+    if (v1::AidStatusQuery q; env.payload().UnpackTo(&q)) {  // a plan's aid task
+      const auto& askers = config->aid.status_askers;
+      if (std::find(askers.begin(), askers.end(), env.from()) == askers.end()) {
+        LOG_WARN("AidStatusQuery from {} refused: not in [aid] status_askers", env.from());
+        return absl::OkStatus();
+      }
       ASSIGN_OR_RETURN(v1::AidStatus status, registry->Status(q.agency(), q.record_id()));
+      // Every cross-agency query is logged (DOMAIN.md, personal information).
+      LOG_INFO("aid status query by {}: {}/{} -> {}", env.from(), q.agency(), q.record_id(),
+               v1::AidVerdict_Name(status.verdict()));
       v1::Envelope out = client::MakeEnvelope({env.from()}, status);
       out.set_correlation_id(env.id());
       return c.Stage(std::move(out)).status();

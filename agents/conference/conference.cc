@@ -206,7 +206,9 @@ json ParticipantsJson(const std::vector<Participant>& ps) {
 
 }  // namespace
 
-absl::Status Conferences::ScheduleHearing(const std::string& by, const Hearing& in, int64_t now_ms) {
+absl::Status Conferences::ScheduleHearing(const std::string& by, const Hearing& in, int64_t now_ms,
+                                          bool* created) {
+  if (created) *created = false;
   ASSIGN_OR_RETURN(Conference c, Get(in.conference_id));
   if (by != c.convenor)
     return absl::PermissionDeniedError(absl::StrCat("只有召集机关 ", c.convenor, " 可以安排听证 / only the convenor "
@@ -214,12 +216,17 @@ absl::Status Conferences::ScheduleHearing(const std::string& by, const Hearing& 
   if (in.hearing_id.empty() || in.chair.empty() || in.place.empty())
     return absl::InvalidArgumentError("听证须有编号、主持人（承办检察官）和地点 / a hearing needs an id, its chair (the "
                                       "handling procurator) and a place");
-  ASSIGN_OR_RETURN(auto existing, db_.Prepare("SELECT id FROM conference_hearings WHERE hearing_id=?"));
+  if (c.status == "closed") return absl::FailedPreconditionError("联席会议已结案 / the conference is closed");
+  ASSIGN_OR_RETURN(auto existing, db_.Prepare(
+      "SELECT id, starts_ms, place, chair FROM conference_hearings WHERE hearing_id=?"));
   existing.Bind(1, in.hearing_id);
   ASSIGN_OR_RETURN(bool found, existing.Step());
   if (found) {
-    if (existing.Text(0) == in.conference_id) return absl::OkStatus();  // scheduled before
-    return absl::AlreadyExistsError(absl::StrCat("听证编号 ", in.hearing_id, " 已使用 / hearing id in use"));
+    if (existing.Text(0) == in.conference_id && existing.Int(1) == in.starts_ms && existing.Text(2) == in.place &&
+        existing.Text(3) == in.chair)
+      return absl::OkStatus();  // the same hearing sent again
+    return absl::AlreadyExistsError(absl::StrCat("听证编号 ", in.hearing_id, " 已用于另一次听证，改期请用新编号 / hearing id ",
+                                                 in.hearing_id, " is used by another hearing: use a new id"));
   }
   existing.Reset();
   if (in.starts_ms < now_ms + kHearingNoticeMs)
@@ -244,7 +251,9 @@ absl::Status Conferences::ScheduleHearing(const std::string& by, const Hearing& 
   ASSIGN_OR_RETURN(auto ins, db_.Prepare(
       "INSERT INTO conference_hearings(hearing_id, id, chair, place, starts_ms, participants) VALUES(?,?,?,?,?,?)"));
   ins.BindAll(in.hearing_id, in.conference_id, in.chair, in.place, in.starts_ms, ParticipantsJson(ps).dump());
-  return ins.Run();
+  RETURN_IF_ERROR(ins.Run());
+  if (created) *created = true;
+  return absl::OkStatus();
 }
 
 absl::Status Conferences::RecordHearing(const std::string& by, const std::string& hearing_id,
@@ -376,7 +385,8 @@ absl::Status Conferences::SubmitInput(const std::string& id, const Input& in, in
 }
 
 absl::StatusOr<int> Conferences::ProposePlan(const std::string& id, const std::string& by, Plan plan,
-                                             int64_t now_ms) {
+                                             int64_t now_ms, bool* created) {
+  if (created) *created = false;
   ASSIGN_OR_RETURN(Conference c, Get(id));
   if (by != c.convenor)
     return absl::PermissionDeniedError(absl::StrCat("只有召集机关 ", c.convenor, " 可以拟定方案 / only the convenor ",
@@ -402,6 +412,8 @@ absl::StatusOr<int> Conferences::ProposePlan(const std::string& id, const std::s
     if (t.due_ms <= now_ms)
       return absl::InvalidArgumentError(absl::StrCat(where, "完成期限须在将来 / the due date must be ahead"));
   }
+  if (!c.plans.empty() && PlanToJson(c.plans.back()) == PlanToJson(plan))
+    return c.plans.back().version;  // the same plan sent again
   const int version = static_cast<int>(c.plans.size()) + 1;
   Savepoint sp(db_);
   if (!sp.ok()) return absl::UnavailableError("cannot open a savepoint");
@@ -412,6 +424,7 @@ absl::StatusOr<int> Conferences::ProposePlan(const std::string& id, const std::s
   st.Bind(1, id);
   RETURN_IF_ERROR(st.Run());
   RETURN_IF_ERROR(sp.Release());
+  if (created) *created = true;
   return version;
 }
 

@@ -121,8 +121,10 @@ class Conferences {
                                       std::vector<std::string> invited, int64_t inputs_due_ms, int64_t now_ms,
                                       bool* created = nullptr);
   absl::Status SubmitInput(const std::string& id, const Input& input, int64_t now_ms);
-  // The new version number.
-  absl::StatusOr<int> ProposePlan(const std::string& id, const std::string& by, Plan plan, int64_t now_ms);
+  // The new version number; a plan identical to the latest version (a
+  // re-sent request) is that version again (`created` false), not a new one.
+  absl::StatusOr<int> ProposePlan(const std::string& id, const std::string& by, Plan plan, int64_t now_ms,
+                                  bool* created = nullptr);
   absl::Status Sign(const std::string& id, const std::string& agency, int version, bool approve,
                     const std::string& note, int64_t now_ms);
   absl::Status UpdateTask(const std::string& id, const std::string& agency, const std::string& task_id,
@@ -133,7 +135,10 @@ class Conferences {
   // Schedules a hearing of the conference's case (the convenor; notice at
   // least 3 days ahead; at least one outside hearing member). Idempotent on
   // the hearing id.
-  absl::Status ScheduleHearing(const std::string& by, const Hearing& hearing, int64_t now_ms);
+  // `created`: false when the same hearing was scheduled before (no new notice);
+  // another hearing under a used id is AlreadyExists.
+  absl::Status ScheduleHearing(const std::string& by, const Hearing& hearing, int64_t now_ms,
+                               bool* created = nullptr);
   // Records who came, their opinions (by name) and the outcome, once begun.
   absl::Status RecordHearing(const std::string& by, const std::string& hearing_id,
                              const std::vector<Participant>& attendance, const std::string& outcome, int64_t now_ms);

@@ -221,6 +221,11 @@ class Agent {
                              env.from(), " 不能召集联席会议（由检察院或政法委召集）/ may not convene: the "
                                          "procuratorate or the political-legal committee convenes")), "");
     std::vector<std::string> invited(m.invited().begin(), m.invited().end());
+    for (const auto& [agency, text] : m.case_file_for())  // a mistyped name would send the whole file
+      if (agency != env.from() && std::find(invited.begin(), invited.end(), agency) == invited.end())
+        return Answer(env, absl::InvalidArgumentError(absl::StrCat("case_file_for 中的 ", agency, " 未受邀 / ", agency,
+                                                                   " in case_file_for is not invited")),
+                      "");
     if (!config_.agencies.empty())
       for (const auto& a : invited)
         if (std::find(config_.agencies.begin(), config_.agencies.end(), a) == config_.agencies.end())
@@ -274,9 +279,10 @@ class Agent {
       x.due_ms = t.due_ms();
       p.tasks.push_back(std::move(x));
     }
-    auto version = book_.ProposePlan(m.conference_id(), env.from(), std::move(p), clock_.NowMs());
+    bool created = false;
+    auto version = book_.ProposePlan(m.conference_id(), env.from(), std::move(p), clock_.NowMs(), &created);
     RETURN_IF_ERROR(Answer(env, version.status(), m.conference_id(), version.ok() ? *version : 0));
-    return version.ok() ? Issue(m.conference_id()) : absl::OkStatus();
+    return version.ok() && created ? Issue(m.conference_id()) : absl::OkStatus();
   }
 
   absl::Status OnSign(const v1::Envelope& env, const v1::ConferenceSign& m) {
@@ -333,6 +339,10 @@ class Agent {
   }
 
   absl::Status OnAidStatus(const v1::Envelope& env, const v1::AidStatus& s) {
+    if (env.from() != config_.aid) {
+      LOG_WARN("AidStatus from {} ignored: not the aid agent", env.from());
+      return absl::OkStatus();
+    }
     ASSIGN_OR_RETURN(auto take, client_.db().Prepare(
         "SELECT request_json FROM conference_aid_waits WHERE query_id=?"));
     take.Bind(1, env.correlation_id());
@@ -346,16 +356,18 @@ class Agent {
     RETURN_IF_ERROR(drop.Run());
     v1::ConferenceTaskUpdate m;
     if (!request.payload().UnpackTo(&m)) return absl::OkStatus();
-    if (!s.found() || !s.registered() || s.verdict() != v1::AID_CLEAR) {
+    // Passed: the grant is in the registry (clear, or an approved exception).
+    if (!s.found() || !s.registered()) {
       const std::string why =
           !s.found() ? absl::StrCat("救助记录 ", s.record_id(), " 未经查重 / grant ", s.record_id(), " was never checked")
           : s.verdict() == v1::AID_DUPLICATE
               ? absl::StrCat("查重发现重复救助（", s.matches(), "），任务不能办结 / the duplicate check found a "
                              "duplicate grant (", s.matches(), "): the task stays open")
-          : !s.registered() ? absl::StrCat("救助记录 ", s.record_id(), " 未登记 / grant ", s.record_id(),
-                                           " is not registered")
-                            : absl::StrCat("查重疑似重复（", s.matches(), "），须核实 / a possible duplicate (",
-                                           s.matches(), "): to be verified");
+          : s.verdict() == v1::AID_POSSIBLE_DUPLICATE
+              ? absl::StrCat("查重疑似重复（", s.matches(), "），须核实后登记 / a possible duplicate (", s.matches(),
+                             "): verify, then register")
+              : absl::StrCat("救助记录 ", s.record_id(), " 未登记（仅查询）/ grant ", s.record_id(),
+                             " was checked but not registered");
       RETURN_IF_ERROR(Answer(request, absl::FailedPreconditionError(why), m.conference_id()));
       ASSIGN_OR_RETURN(Conference c, book_.Get(m.conference_id()));
       v1::ConferenceNotice n;
@@ -404,9 +416,10 @@ class Agent {
     h.place = m.place();
     h.chair = m.chair();
     for (const auto& p : m.participants()) h.participants.push_back({p.role(), p.name(), false, ""});
-    absl::Status st = book_.ScheduleHearing(env.from(), h, clock_.NowMs());
+    bool created = false;
+    absl::Status st = book_.ScheduleHearing(env.from(), h, clock_.NowMs(), &created);
     RETURN_IF_ERROR(Answer(env, st, m.conference_id()));
-    if (!st.ok()) return absl::OkStatus();
+    if (!st.ok() || !created) return absl::OkStatus();  // sent again: noticed before
     ASSIGN_OR_RETURN(Conference c, book_.Get(m.conference_id()));
     v1::ConferenceNotice n;
     n.set_conference_id(c.id);

@@ -384,7 +384,8 @@ absl::StatusOr<Status> Ledger::Apply(const std::string& ledger_no, const std::st
     if (Meets(*rule, action)) {
       met.BindAll(now_ms, r.id);
       RETURN_IF_ERROR(met.Run());
-    } else if (ends && rule->met_by != std::vector<Action>{Action::kProceduralReply}) {
+    } else if (ends && rule->met_by != std::vector<Action>{Action::kProceduralReply} &&
+               rule->anchor != Anchor::kTracked) {  // a joint plan's task goes on with its plan
       voided.Bind(1, r.id);  // no longer owed; telling the petitioner still is
       RETURN_IF_ERROR(voided.Run());
     } else if (action == Action::kExtend && rule->extension_days) {
@@ -628,7 +629,7 @@ absl::StatusOr<MonthlyStats> Ledger::Stats(const std::string& month, int64_t now
   ASSIGN_OR_RETURN(auto dl, db_.Prepare(
       "SELECT d.rule, sum(d.met_ms > 0 OR d.due_ms < ?2), sum(d.met_ms > 0 AND d.met_ms <= d.due_ms), "
       "sum(d.met_ms = 0 AND d.due_ms < ?2) FROM deadlines d JOIN petitions p ON p.ledger_no = d.ledger_no "
-      "WHERE d.void = 0 AND p.received_ms >= ?3 AND p.received_ms < ?4 GROUP BY d.rule"));
+      "WHERE d.void = 0 AND d.track_key = '' AND p.received_ms >= ?3 AND p.received_ms < ?4 GROUP BY d.rule"));
   dl.Bind(2, now_ms).Bind(3, from).Bind(4, to);
   while (true) {
     ASSIGN_OR_RETURN(bool r, dl.Step());
@@ -918,11 +919,14 @@ absl::Status Ledger::Track(const std::string& key, const std::string& ledger_no,
                            int64_t now_ms) {
   if (key.empty() || agency.empty()) return absl::InvalidArgumentError("缺少任务编号或责任单位 / key and agency are required");
   RETURN_IF_ERROR(Responsible(ledger_no).status());
-  ASSIGN_OR_RETURN(auto find, db_.Prepare("SELECT id, due_ms, met_ms FROM deadlines WHERE track_key=?"));
+  if (!met && due_ms <= 0) return absl::InvalidArgumentError("缺少完成期限 / due date is required");
+  ASSIGN_OR_RETURN(auto find, db_.Prepare(
+      "SELECT id, due_ms, met_ms, agency, person, label FROM deadlines WHERE track_key=?"));
   find.Bind(1, key);
   ASSIGN_OR_RETURN(bool found, find.Step());
   if (found) {
     const int64_t id = find.Int(0), old_due = find.Int(1), met_ms = find.Int(2);
+    const bool same = old_due == due_ms && find.Text(3) == agency && find.Text(4) == person && find.Text(5) == label;
     find.Reset();
     if (met_ms) return absl::OkStatus();  // done before
     if (met) {
@@ -930,7 +934,8 @@ absl::Status Ledger::Track(const std::string& key, const std::string& ledger_no,
       done.BindAll(now_ms, id);
       return done.Run();
     }
-    if (due_ms == old_due) return absl::OkStatus();
+    if (same) return absl::OkStatus();
+    // Another date or another owner: its alerts start again.
     ASSIGN_OR_RETURN(auto move, db_.Prepare(
         "UPDATE deadlines SET due_ms=?, agency=?, person=?, label=?, warned_ms=0, overdue_ms=0, escalated_ms=0 "
         "WHERE id=?"));
@@ -950,7 +955,7 @@ absl::StatusOr<ItemSnapshot> Ledger::Snapshot(const std::string& ledger_no, int6
   ASSIGN_OR_RETURN(auto st, db_.Prepare(
       "SELECT agency, channel, matter, case_ref, status, handler, people, major, reviews, repeat_of, "
       "(SELECT min(due_ms) FROM deadlines d WHERE d.ledger_no = p.ledger_no AND d.met_ms = 0 AND d.void = 0 "
-      "AND d.due_ms < ?2) FROM petitions p WHERE ledger_no = ?1"));
+      "AND d.due_ms < ?2 AND d.track_key = '') FROM petitions p WHERE ledger_no = ?1"));
   st.BindAll(ledger_no, now_ms);
   ASSIGN_OR_RETURN(bool row, st.Step());
   if (!row) return absl::NotFoundError(absl::StrCat("没有信访件 ", ledger_no, " / no item ", ledger_no));

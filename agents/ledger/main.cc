@@ -403,8 +403,11 @@ class Agent {
     absl::Status st = ledger_.Track(t.key(), t.ledger_no(), t.agency(), t.person(), t.label(), t.due_ms(), t.met(),
                                     clock_.NowMs());
     if (absl::IsUnavailable(st) || absl::IsInternal(st)) return st;
-    if (!st.ok()) LOG_WARN("TrackDeadline {} from {} refused: {}", t.key(), env.from(), std::string(st.message()));
-    return absl::OkStatus();
+    if (!st.ok()) {
+      LOG_WARN("TrackDeadline {} from {} refused: {}", t.key(), env.from(), std::string(st.message()));
+      return absl::OkStatus();
+    }
+    return Observe(t.ledger_no());  // a task met may end the item's overdue state
   }
 
   absl::Status OnIncident(const v1::Envelope& env, const v1::PetitionIncident& i) {

@@ -18,6 +18,7 @@
 //   calendar = "calendar/cn-holidays.txt"      # the first working day of the month
 //   supervisors = ["shangzhou.plc"]            # told at once of a rise to red
 //   convenors = ["shangzhou.procuratorate"]    # may convene the proposed joint conference
+//   ledger = "shangzhou.agent.ledger"          # the only sender of PetitionSnapshots (required)
 //   scan_seconds = 60                          # how often the screening date is checked
 //   clock_file = ""                            # drills and tests only: FileClock
 #include <CLI/CLI.hpp>
@@ -45,7 +46,7 @@ namespace concord::risk {
 namespace {
 
 struct AgentConfig {
-  std::string factors, calendar, clock_file;
+  std::string factors, calendar, clock_file, ledger;
   std::vector<std::string> supervisors, convenors;
   int scan_seconds = 60;
 };
@@ -78,6 +79,10 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": 需要 [risk] factors 与 calendar / [risk] factors and "
                                                    "calendar are required"));
   c.supervisors = Strings(r["supervisors"]);
+  c.ledger = r["ledger"].value_or(std::string());
+  if (c.ledger.empty())
+    return absl::InvalidArgumentError(absl::StrCat(path, ": 需要 [risk] ledger（台账代理）/ [risk] ledger, the ledger "
+                                                   "agent's principal, is required"));
   c.convenors = Strings(r["convenors"]);
   c.scan_seconds = r["scan_seconds"].value_or(60);
   if (c.scan_seconds < 1) return absl::InvalidArgumentError(absl::StrCat(path, ": scan_seconds 须为正数 / must be positive"));
@@ -210,6 +215,10 @@ class Agent {
   }
 
   absl::Status OnSnapshot(const v1::Envelope& env, const v1::PetitionSnapshot& p) {
+    if (env.from() != config_.ledger) {  // only the ledger says what an item is
+      LOG_WARN("PetitionSnapshot from {} ignored: not the ledger agent", env.from());
+      return absl::OkStatus();
+    }
     Snapshot s;
     s.ledger_no = p.ledger_no();
     s.agency = p.agency();

@@ -138,14 +138,24 @@ absl::StatusOr<CaseRisk> RiskBook::Update(const Snapshot& s, int64_t now_ms) {
   ASSIGN_OR_RETURN(bool had, before.Step());
   const std::string previous_agency = had ? before.Text(0) : "";
   before.Reset();
-  if (!had && !s.case_ref.empty()) {
-    // Forms sent earlier under the case reference join the ledger item.
-    ASSIGN_OR_RETURN(auto move, db_.Prepare("UPDATE risk_reports SET case_key=? WHERE case_key=?"));
-    move.BindAll(s.ledger_no, s.case_ref);
-    RETURN_IF_ERROR(move.Run());
-    ASSIGN_OR_RETURN(auto drop, db_.Prepare("DELETE FROM risk_cases WHERE case_key=?"));
-    drop.Bind(1, s.case_ref);
-    RETURN_IF_ERROR(drop.Run());
+  if (!s.case_ref.empty() && s.case_ref != s.ledger_no) {
+    // A record kept under the case reference (forms sent before the ledger
+    // knew it) joins the ledger item: re-keyed, so its level and history stay
+    // (no second warning), or merged into the item's record.
+    ASSIGN_OR_RETURN(auto by_ref, db_.Prepare("SELECT 1 FROM risk_cases WHERE case_key=?"));
+    by_ref.Bind(1, s.case_ref);
+    ASSIGN_OR_RETURN(bool separate, by_ref.Step());
+    by_ref.Reset();
+    if (separate) {
+      for (const char* sql : {had ? "DELETE FROM risk_cases WHERE case_key=?2"
+                                  : "UPDATE risk_cases SET case_key=?1 WHERE case_key=?2",
+                              "UPDATE OR REPLACE risk_reports SET case_key=?1 WHERE case_key=?2",
+                              "UPDATE risk_levels SET case_key=?1 WHERE case_key=?2"}) {
+        ASSIGN_OR_RETURN(auto move, db_.Prepare(sql));
+        move.Bind(1, s.ledger_no).Bind(2, s.case_ref);
+        RETURN_IF_ERROR(move.Run());
+      }
+    }
   }
   ASSIGN_OR_RETURN(auto up, db_.Prepare(
       "INSERT INTO risk_cases(case_key, agency, matter, case_ref, handler, people, repeats, overdue_since_ms, "
@@ -175,7 +185,7 @@ absl::StatusOr<CaseRisk> RiskBook::Update(const Report& r, int64_t now_ms) {
   Report joined = r;
   ASSIGN_OR_RETURN(auto by_ref, db_.Prepare(
       "SELECT case_key FROM risk_cases WHERE case_ref = ?1 AND case_ref != '' AND NOT EXISTS "
-      "(SELECT 1 FROM risk_cases WHERE case_key = ?1) ORDER BY first_ms LIMIT 1"));
+      "(SELECT 1 FROM risk_cases WHERE case_key = ?1) ORDER BY open DESC, first_ms DESC LIMIT 1"));
   by_ref.Bind(1, r.case_key);
   ASSIGN_OR_RETURN(bool known, by_ref.Step());
   if (known) joined.case_key = by_ref.Text(0);

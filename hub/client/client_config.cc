@@ -56,6 +56,9 @@ absl::StatusOr<ProcessConfig> LoadProcessConfig(const std::string& path,
   c.aid.duplicate_probability =
       t["aid"]["duplicate_probability"].value_or(c.aid.duplicate_probability);
   c.aid.possible_probability = t["aid"]["possible_probability"].value_or(c.aid.possible_probability);
+  if (auto* askers = t["aid"]["status_askers"].as_array())
+    for (auto& v : *askers)
+      if (auto s = v.value<std::string>()) c.aid.status_askers.push_back(*s);
   if (!(c.aid.possible_probability > 0 && c.aid.possible_probability <= c.aid.duplicate_probability &&
         c.aid.duplicate_probability < 1 && c.aid.cap_yuan > 0))
     return absl::InvalidArgumentError(absl::StrCat(

@@ -37,6 +37,8 @@ struct ProcessConfig {
     double cap_yuan = 50'000;  // aid agent: money per person per case
     double duplicate_probability = 0.9;
     double possible_probability = 0.5;
+    // The aid agent: who may ask for a grant's check result (the conference agent).
+    std::vector<std::string> status_askers;
   } aid;
   struct Petitions {
     std::string ledger;  // adapters: the ledger agent's principal (turns on /petitions)

@@ -478,7 +478,8 @@ TEST_F(ConferenceDistrict, AidTaskNeedsTheDuplicateCheck) {
     agencies_[a] = std::make_unique<DaemonProcess>(d_, a, "concord-adapter", with_aid);
     ASSERT_TRUE(agencies_[a]->ok()) << a;
   }
-  DaemonProcess aid_agent(d_, "aid", "concord-aid-agent", "[aid]\ncap_yuan = 50000\n", "aid.db");
+  DaemonProcess aid_agent(d_, "aid", "concord-aid-agent",
+                          "[aid]\ncap_yuan = 50000\nstatus_askers = [\"conference\"]\n", "aid.db");
   ASSERT_TRUE(aid_agent.ok());
   agent_->Stop();
   agent_ = std::make_unique<DaemonProcess>(d_, "conference", "concord-conference-agent",

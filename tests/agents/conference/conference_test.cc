@@ -110,6 +110,10 @@ TEST_F(ConferenceTest, ChangeRequestMeansEveryoneSignsAgain) {
   bad.lead_leader.clear();
   EXPECT_FALSE(book_->ProposePlan(id, "procuratorate", bad, At("2026-03-06")).ok()) << "一包案领导";
   ASSERT_EQ(*book_->ProposePlan(id, "procuratorate", APlan(), At("2026-03-06")), 1);
+  bool created = true;
+  EXPECT_EQ(*book_->ProposePlan(id, "procuratorate", APlan(), At("2026-03-06"), &created), 1)
+      << "the same plan sent again is not a new version";
+  EXPECT_FALSE(created);
   for (const char* a : {"procuratorate", "plc", "court", "police", "petition"})
     ASSERT_TRUE(book_->Sign(id, a, 1, true, "", At("2026-03-07")).ok()) << a;
   EXPECT_EQ(book_->Sign(id, "justice", 1, false, "", At("2026-03-07")).code(), absl::StatusCode::kInvalidArgument)
@@ -200,7 +204,13 @@ TEST_F(ConferenceTest, PublicHearingRecorded) {
   EXPECT_EQ(book_->ScheduleHearing("procuratorate", inside, At("2026-03-03")).code(),
             absl::StatusCode::kInvalidArgument) << "no outside hearing member";
   ASSERT_TRUE(book_->ScheduleHearing("procuratorate", h, At("2026-03-03")).ok());
-  ASSERT_TRUE(book_->ScheduleHearing("procuratorate", h, At("2026-03-03")).ok()) << "the same again";
+  bool created = true;
+  ASSERT_TRUE(book_->ScheduleHearing("procuratorate", h, At("2026-03-03"), &created).ok()) << "the same again";
+  EXPECT_FALSE(created) << "no second notice";
+  Hearing moved = h;
+  moved.starts_ms = At("2026-03-12", 9);
+  EXPECT_EQ(book_->ScheduleHearing("procuratorate", moved, At("2026-03-03")).code(), absl::StatusCode::kAlreadyExists)
+      << "another time under the same id is not silently kept";
   EXPECT_EQ(book_->RecordHearing("procuratorate", h.hearing_id, {}, "结论", At("2026-03-09")).code(),
             absl::StatusCode::kFailedPrecondition) << "not begun";
   const std::vector<Participant> record = {{"", "工人代表 赵某", true, "要求尽快支付工资"},

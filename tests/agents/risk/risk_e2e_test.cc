@@ -47,7 +47,7 @@ class RiskDistrict : public ::testing::Test {
     risk_ = std::make_unique<DaemonProcess>(
         d_, "risk", "concord-risk-agent",
         "[risk]\nfactors = \"" + std::string(CONCORD_SOURCE_DIR) + "/deploy/risk/factors.toml\"\ncalendar = \"" +
-            kCalendar + "\"\nsupervisors = [\"plc\"]\nconvenors = [\"procuratorate\"]\nscan_seconds = 1\n"
+            kCalendar + "\"\nsupervisors = [\"plc\"]\nconvenors = [\"procuratorate\"]\nscan_seconds = 1\nledger = \"ledger\"\n"
             "clock_file = \"" + risk_clock_ + "\"\n",
         "risk.db");
   }

@@ -709,6 +709,20 @@ TEST_F(RiskBookTest, OneCaseOneRecord) {
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->case_key, "信-2026-000050");
   EXPECT_EQ(again->assessment.score, 45);
+  // A form that made a case red under its case reference: when the ledger
+  // item joins it, the level stays red and no second warning rises.
+  Report red;
+  red.agency = "procuratorate";
+  red.case_key = "（2026）检刑诉 10 号";
+  red.factors = {"extreme", "media"};
+  auto first = book_->Update(red, At("2026-03-08"));
+  ASSERT_TRUE(first.ok() && first->rose_to_red());
+  Snapshot joined = Plain("信-2026-000051", "procuratorate", "申诉");
+  joined.case_ref = red.case_key;
+  auto after = book_->Update(joined, At("2026-03-09"));
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(after->assessment.level, Level::kRed);
+  EXPECT_FALSE(after->rose_to_red()) << "warned once, under the case reference";
   s.agency = "procuratorate";  // transferred, same facts
   auto moved = book_->Update(s, At("2026-03-07"));
   ASSERT_TRUE(moved.ok());
