@@ -79,6 +79,12 @@ const std::vector<std::string>& Migrations() {
         done INTEGER NOT NULL,
         at_ms INTEGER NOT NULL);
       )sql",
+      // 2: a conference's signatures and hearings by conference.
+      R"sql(
+      CREATE INDEX conference_signatures_id ON conference_signatures(id, n);
+      CREATE INDEX conference_hearings_id ON conference_hearings(id, starts_ms);
+      CREATE INDEX conference_task_updates_id ON conference_task_updates(id, task_id);
+      )sql",
   };
   return kMigrations;
 }
@@ -229,7 +235,9 @@ absl::Status Conferences::ScheduleHearing(const std::string& by, const Hearing& 
                                                  in.hearing_id, " is used by another hearing: use a new id"));
   }
   existing.Reset();
-  if (in.starts_ms < now_ms + kHearingNoticeMs)
+  // Three days' notice, in calendar days (CST): notified on the 3rd, held on the 6th or later.
+  if (std::chrono::sys_days(ledger::DateOf(in.starts_ms)) <
+      std::chrono::sys_days(ledger::DateOf(now_ms)) + std::chrono::days(kHearingNoticeDays))
     return absl::InvalidArgumentError("听证须提前三日通知 / a hearing is notified at least 3 days before");
   std::vector<Participant> ps;
   bool outside = false;

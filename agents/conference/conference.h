@@ -94,7 +94,7 @@ struct Conference {
 // notice at least 3 days before; chaired by the handling procurator; hearing
 // members from outside (NPC deputies, CPPCC members, people's supervisors,
 // lawyers, experts); then attendance, opinions and the outcome on record.
-inline constexpr int64_t kHearingNoticeMs = 3LL * 24 * 3600 * 1000;
+inline constexpr int kHearingNoticeDays = 3;
 struct Participant {
   std::string role;  // petitioner | relative | lawyer | npc_deputy | cppcc_member | people_supervisor | expert | other
   std::string name;

@@ -69,6 +69,11 @@ const std::vector<std::string>& Migrations() {
         at_ms INTEGER NOT NULL,
         PRIMARY KEY(month, agency));
       )sql",
+      // 2: a form under a case reference finds the ledger item that has it.
+      R"sql(
+      CREATE INDEX risk_cases_ref ON risk_cases(case_ref) WHERE case_ref != '';
+      CREATE INDEX risk_levels_case ON risk_levels(case_key, at_ms);
+      )sql",
   };
   return kMigrations;
 }

@@ -198,6 +198,10 @@ TEST_F(ConferenceTest, PublicHearingRecorded) {
       << "less than 3 days' notice";
   h.starts_ms = At("2026-03-10", 9);
   EXPECT_EQ(book_->ScheduleHearing("court", h, At("2026-03-03")).code(), absl::StatusCode::kPermissionDenied);
+  Hearing early = h;
+  early.hearing_id = "听-2026-03";
+  early.starts_ms = At("2026-03-06", 9);  // under 72 hours, but three calendar days' notice
+  EXPECT_TRUE(book_->ScheduleHearing("procuratorate", early, At("2026-03-03", 10)).ok());
   Hearing inside = h;
   inside.hearing_id = "听-2026-02";
   inside.participants = {{"petitioner", "赵某", false, ""}};
@@ -224,7 +228,9 @@ TEST_F(ConferenceTest, PublicHearingRecorded) {
   EXPECT_EQ(book_->RecordHearing("procuratorate", h.hearing_id, record, "again", At("2026-03-10", 12)).code(),
             absl::StatusCode::kFailedPrecondition);
   auto hearings = *book_->Hearings(id);
-  ASSERT_EQ(hearings.size(), 1u);
+  ASSERT_EQ(hearings.size(), 2u);
+  ASSERT_EQ(hearings[0].hearing_id, "听-2026-03") << "by time";
+  hearings.erase(hearings.begin());
   EXPECT_EQ(hearings[0].participants[0].role, "petitioner") << "roles by Chinese name";
   EXPECT_TRUE(hearings[0].participants[1].attended);
   EXPECT_FALSE(hearings[0].participants[2].attended);
