@@ -15,12 +15,14 @@
 //   agencies = ["shangzhou.court", ...]                        # who may be invited (default: anyone)
 //   ledger = "shangzhou.agent.ledger"   # tracks the final plan's tasks on its clock (reminders, escalation)
 //   aid = "shangzhou.agent.aid"         # a judicial-aid task is done only after its grant passed the check
+//   aid_timeout_seconds = 300           # no answer from the aid agent by then: the agency is told to retry
 //   [conference.names]                  # the agencies' names in the plan document
 //   "shangzhou.court" = "上州区人民法院"
 //   clock_file = ""                                            # drills and tests only
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <toml++/toml.h>
@@ -49,6 +51,7 @@ struct AgentConfig {
   std::vector<std::string> agencies;  // who may be invited (empty: anyone)
   std::string ledger;                 // tracks the tasks' due dates (empty: not tracked)
   std::string aid;                    // the aid agent, asked before an aid task is done
+  int aid_timeout_seconds = 300;
   std::map<std::string, std::string> names;  // principal -> the agency's name, for the plan document
   std::string clock_file;
 };
@@ -73,6 +76,9 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
       if (auto s = v.value<std::string>()) c.agencies.push_back(*s);
   c.ledger = t["conference"]["ledger"].value_or(std::string());
   c.aid = t["conference"]["aid"].value_or(std::string());
+  c.aid_timeout_seconds = t["conference"]["aid_timeout_seconds"].value_or(300);
+  if (c.aid_timeout_seconds < 1)
+    return absl::InvalidArgumentError(absl::StrCat(path, ": aid_timeout_seconds 须为正数 / must be positive"));
   if (auto* names = t["conference"]["names"].as_table())
     for (auto&& [k, v] : *names)
       if (auto s = v.value<std::string>()) c.names[std::string(k.str())] = *s;
@@ -136,8 +142,49 @@ nlohmann::json ToJson(const Conference& c) {
 
 class Agent {
  public:
-  Agent(client::Client& client, Conferences& book, AgentConfig config, const Clock& clock)
-      : client_(client), book_(book), config_(std::move(config)), clock_(clock) {}
+  Agent(client::Client& client, Conferences& book, AgentConfig config, const Clock& clock,
+        boost::asio::io_context& io)
+      : client_(client), book_(book), config_(std::move(config)), clock_(clock), timer_(io) {}
+
+  // Aid-task updates the aid agent has not answered in time are answered
+  // "try again" (Unavailable), so no agency waits forever.
+  void ScheduleSweep() {
+    timer_.expires_after(std::chrono::seconds(std::min(30, config_.aid_timeout_seconds)));
+    timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      SweepAidWaits();
+      ScheduleSweep();
+    });
+  }
+
+  void SweepAidWaits() {
+    auto txn = sqlite::Txn::Begin(client_.db());
+    if (!txn.ok()) return;
+    auto old = client_.db().Prepare("SELECT query_id, request_json FROM conference_aid_waits WHERE parked_ms < ?");
+    auto drop = client_.db().Prepare("DELETE FROM conference_aid_waits WHERE query_id=?");
+    if (!old.ok() || !drop.ok()) return;
+    old->Bind(1, static_cast<int64_t>(clock_.NowMs() - config_.aid_timeout_seconds * int64_t{1000}));
+    std::vector<std::pair<std::string, std::string>> expired;
+    while (true) {
+      auto row = old->Step();
+      if (!row.ok() || !*row) break;
+      expired.emplace_back(old->Text(0), old->Blob(1));
+    }
+    old->Reset();
+    for (const auto& [query_id, bytes] : expired) {
+      drop->Bind(1, query_id);
+      if (!drop->Run().ok()) return;
+      v1::Envelope request;
+      v1::ConferenceTaskUpdate m;
+      if (!request.ParseFromString(bytes) || !request.payload().UnpackTo(&m)) continue;
+      if (!Answer(request, absl::UnavailableError("救助代理未及时答复查重结果，请稍后重试 / the aid agent did not "
+                                                  "answer in time: send the update again"),
+                  m.conference_id(), 0, /*final=*/true)
+               .ok())
+        return;
+    }
+    if (txn->Commit().ok() && !expired.empty()) client_.Flush();
+  }
 
   absl::Status Handle(const v1::Envelope& env) {
     if (v1::ConferenceConvene m; env.payload().UnpackTo(&m)) return OnConvene(env, m);
@@ -202,8 +249,10 @@ class Agent {
 
  private:
   // Answers the request; a database failure is returned instead (the hub re-sends).
-  absl::Status Answer(const v1::Envelope& env, const absl::Status& st, const std::string& id, int version = 0) {
-    if (IsDatabaseError(st)) return st;
+  // `final`: answer even an Unavailable (the sweep's "try again").
+  absl::Status Answer(const v1::Envelope& env, const absl::Status& st, const std::string& id, int version = 0,
+                      bool final = false) {
+    if (IsDatabaseError(st) && !final) return st;
     v1::ConferenceReply reply;
     reply.set_ok(st.ok());
     if (!st.ok()) reply.set_reason(std::string(st.message()));
@@ -331,9 +380,10 @@ class Agent {
     v1::Envelope out = client::MakeEnvelope({config_.aid}, q);
     client_.Stamp(out);
     ASSIGN_OR_RETURN(auto park, client_.db().Prepare(
-        "INSERT INTO conference_aid_waits(query_id, request_json) VALUES(?,?)"));
+        "INSERT INTO conference_aid_waits(query_id, request_json, parked_ms) VALUES(?,?,?)"));
     park.Bind(1, out.id());
     park.BindBlob(2, env.SerializeAsString());
+    park.Bind(3, clock_.NowMs());
     RETURN_IF_ERROR(park.Run());
     return client_.Stage(std::move(out)).status();
   }
@@ -478,6 +528,7 @@ class Agent {
   Conferences& book_;
   AgentConfig config_;
   const Clock& clock_;
+  boost::asio::steady_timer timer_;
 };
 
 }  // namespace
@@ -515,12 +566,14 @@ int main(int argc, char** argv) {
       CREATE TABLE conference_aid_waits(      -- aid task updates waiting for the aid agent's answer
         query_id TEXT PRIMARY KEY,
         request_json BLOB NOT NULL);          -- the request envelope, serialized
+      )sql", R"sql(
+      ALTER TABLE conference_aid_waits ADD COLUMN parked_ms INTEGER NOT NULL DEFAULT 0;
       )sql"});
       !st.ok()) {
     fprintf(stderr, "%s\n", st.ToString().c_str());
     return 1;
   }
-  conference::Agent agent(**client, **book, *agent_config, clock);
+  conference::Agent agent(**client, **book, *agent_config, clock, io);
   (*client)->OnMessage([&](const v1::Envelope& env, sqlite::Db&) { return agent.Handle(env); });
   auto http = HttpServer::Start(io, config->http_address, static_cast<uint16_t>(config->http_port),
                                 [&](const HttpRequest& req) {
@@ -541,6 +594,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   (*client)->Start();
+  agent.ScheduleSweep();
   if (!ready_file.empty())
     (void)WriteFileAtomically(ready_file, "http_port=" + std::to_string((*http)->port()) + "\n");
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);

@@ -535,5 +535,23 @@ TEST_F(ConferenceDistrict, AidTaskNeedsTheDuplicateCheck) {
   EXPECT_EQ(View(id)["plans"][0]["tasks"][2].value("status", ""), "done");
 }
 
+// The aid agent does not answer (it is down): the agency is told to try
+// again after the timeout instead of waiting forever; the task stays open.
+TEST_F(ConferenceDistrict, AidTaskWithoutAnAnswerIsToldToRetry) {
+  agent_->Stop();
+  agent_ = std::make_unique<DaemonProcess>(d_, "conference", "concord-conference-agent",
+                                           "[conference]\nconvenors = [\"procuratorate\"]\naid = \"aid\"\n"
+                                           "aid_timeout_seconds = 1\n",
+                                           "conference.db");
+  ASSERT_TRUE(agent_->ok());
+  const std::string id = FinalConference();
+  json r = Ask("procuratorate", "ConferenceTaskUpdate", {{"conference_id", id}, {"task_id", "T3"},
+                                                        {"note", "已发放"}, {"done", true},
+                                                        {"aid_record_id", "JC-1"}});
+  EXPECT_FALSE(r.value("ok", true)) << r.dump();
+  EXPECT_NE(r.value("reason", "").find("重试"), std::string::npos) << r.dump();
+  EXPECT_EQ(View(id)["plans"][0]["tasks"][2].value("status", ""), "open");
+}
+
 }  // namespace
 }  // namespace concord::testing
