@@ -344,6 +344,20 @@ absl::StatusOr<std::string> Conferences::Convene(const std::string& convenor, co
   if (request_id.empty()) return absl::InvalidArgumentError("缺少请求编号 / request_id is required");
   if (case_key.empty() || title.empty())
     return absl::InvalidArgumentError("缺少案件或会议名称 / case and title are required");
+  // Convened before (a re-sent request): the same conference, even after the
+  // inputs deadline; the id reused for another case is refused.
+  ASSIGN_OR_RETURN(auto existing, db_.Prepare(
+      "SELECT id, case_key FROM conferences WHERE convenor=? AND request_id=?"));
+  existing.BindAll(convenor, request_id);
+  ASSIGN_OR_RETURN(bool found, existing.Step());
+  if (found) {
+    if (existing.Text(1) != case_key)
+      return absl::AlreadyExistsError(absl::StrCat("请求编号 ", request_id, " 已用于案件 ", existing.Text(1),
+                                                   " 的联席会议 / request id ", request_id, " was used for ",
+                                                   existing.Text(1)));
+    return existing.Text(0);
+  }
+  existing.Reset();
   std::sort(invited.begin(), invited.end());
   invited.erase(std::unique(invited.begin(), invited.end()), invited.end());
   invited.erase(std::remove(invited.begin(), invited.end(), std::string()), invited.end());
@@ -352,11 +366,6 @@ absl::StatusOr<std::string> Conferences::Convene(const std::string& convenor, co
     return absl::InvalidArgumentError("联席会议至少邀请一个其他机关 / invite at least one other agency");
   if (inputs_due_ms <= now_ms)
     return absl::InvalidArgumentError("意见截止时间须在将来 / the deadline for inputs must be in the future");
-  ASSIGN_OR_RETURN(auto existing, db_.Prepare("SELECT id FROM conferences WHERE convenor=? AND request_id=?"));
-  existing.BindAll(convenor, request_id);
-  ASSIGN_OR_RETURN(bool found, existing.Step());
-  if (found) return existing.Text(0);  // convened before
-  existing.Reset();
   const int year = static_cast<int>(ledger::DateOf(now_ms).year());
   ASSIGN_OR_RETURN(int64_t seq, db_.QueryInt(absl::StrCat(
                                     "SELECT coalesce(max(seq),0)+1 FROM conferences WHERE year=", year)));

@@ -67,6 +67,12 @@ TEST_F(ConferenceTest, ConveneIsIdempotentAndChecked) {
   const std::string id = Convene();
   EXPECT_EQ(id, "会-2026-001");
   EXPECT_EQ(Convene(), id) << "the same request again";
+  EXPECT_EQ(*book_->Convene("procuratorate", "REQ-1", "信-2026-000002", "三十名工人欠薪集体访联席会议",
+                            {"plc", "court"}, At("2026-03-06"), At("2026-03-10")),
+            id) << "re-sent after the inputs deadline: still the same conference";
+  EXPECT_EQ(book_->Convene("procuratorate", "REQ-1", "信-2026-000999", "另一案", {"court"}, At("2026-03-20"),
+                           At("2026-03-10")).status().code(),
+            absl::StatusCode::kAlreadyExists) << "the request id reused for another case";
   auto c = *book_->Get(id);
   EXPECT_EQ(c.status, "collecting");
   EXPECT_EQ(c.invited.size(), 6u) << "the convenor takes part";
