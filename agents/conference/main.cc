@@ -21,7 +21,6 @@
 //   clock_file = ""                                            # drills and tests only
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -35,11 +34,9 @@
 #include "concord/v1/conference.pb.h"
 #include "concord/v1/envelope.pb.h"
 #include "concord/v1/petition.pb.h"
+#include "hub/client/agent_process.h"
 #include "hub/client/client_config.h"
 #include "hub/common/clock.h"
-#include "hub/common/file_clock.h"
-#include "hub/common/files.h"
-#include "hub/common/http_server.h"
 #include "hub/common/log.h"
 #include "hub/common/status_macros.h"
 
@@ -548,9 +545,7 @@ int main(int argc, char** argv) {
     fprintf(stderr, "%s\n", std::string((config.ok() ? agent_config.status() : config.status()).message()).c_str());
     return 2;
   }
-  std::unique_ptr<FileClock> file_clock;
-  if (!agent_config->clock_file.empty()) file_clock = std::make_unique<FileClock>(agent_config->clock_file);
-  const Clock& clock = file_clock ? static_cast<const Clock&>(*file_clock) : SystemClock::Get();
+  const client::AgentClock clock(agent_config->clock_file);
   boost::asio::io_context io;
   auto client = client::Client::Create(io, config->client);
   if (!client.ok()) {
@@ -573,36 +568,12 @@ int main(int argc, char** argv) {
     fprintf(stderr, "%s\n", st.ToString().c_str());
     return 1;
   }
-  conference::Agent agent(**client, **book, *agent_config, clock, io);
+  conference::Agent agent(**client, **book, *agent_config, clock.get(), io);
   (*client)->OnMessage([&](const v1::Envelope& env, sqlite::Db&) { return agent.Handle(env); });
-  auto http = HttpServer::Start(io, config->http_address, static_cast<uint16_t>(config->http_port),
-                                [&](const HttpRequest& req) {
+  return client::ServeUntilSignal(io, **client, *config, ready_file, [&](const HttpRequest& req) {
     if (req.Path() == "/conference") return agent.Json(req.Query("id"), false);
     if (req.Path() == "/conference/plan") return agent.Json(req.Query("id"), true);
     if (req.Path() == "/conference/leader") return agent.LeaderJson(req.Query("name"));
-    HttpResponse r;
-    if (req.Path() == "/health") {
-      r.body = nlohmann::json{{"connected", (*client)->stats().connected}}.dump();
-    } else {
-      r.status = 404;
-      r.body = "{\"error\": \"未找到 / not found\"}";
-    }
-    return r;
-  });
-  if (!http.ok()) {
-    fprintf(stderr, "HTTP: %s\n", http.status().ToString().c_str());
-    return 1;
-  }
-  (*client)->Start();
-  agent.ScheduleSweep();
-  if (!ready_file.empty())
-    (void)WriteFileAtomically(ready_file, "http_port=" + std::to_string((*http)->port()) + "\n");
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code&, int) {
-    (*client)->Stop();
-    (*http)->Stop();
-    io.stop();
-  });
-  io.run();
-  return 0;
+    return client::NotFoundResponse();
+  }, [&] { agent.ScheduleSweep(); });
 }

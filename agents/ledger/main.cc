@@ -32,7 +32,6 @@
 //   clock_file = ""                              # drills and tests only: FileClock
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -43,11 +42,9 @@
 #include "concord/v1/envelope.pb.h"
 #include "concord/v1/petition.pb.h"
 #include "concord/v1/risk.pb.h"
+#include "hub/client/agent_process.h"
 #include "hub/client/client_config.h"
 #include "hub/common/clock.h"
-#include "hub/common/file_clock.h"
-#include "hub/common/files.h"
-#include "hub/common/http_server.h"
 #include "hub/common/log.h"
 #include "hub/common/status_macros.h"
 
@@ -522,13 +519,8 @@ int main(int argc, char** argv) {
     fprintf(stderr, "%s\n", std::string(calendar.status().message()).c_str());
     return 2;
   }
-  std::unique_ptr<FileClock> file_clock;
-  if (!agent_config->clock_file.empty()) {
-    file_clock = std::make_unique<FileClock>(agent_config->clock_file);
-    LOG_WARN("演练时钟 / drill clock: the ledger's time is read from {}", agent_config->clock_file);
-  }
-  const Clock& clock = file_clock ? static_cast<const Clock&>(*file_clock) : SystemClock::Get();
-  if (!calendar->Covers(ledger::DateOf(clock.NowMs())))
+  const client::AgentClock clock(agent_config->clock_file);
+  if (!calendar->Covers(ledger::DateOf(clock.get().NowMs())))
     LOG_WARN("the holiday calendar does not cover this year: weekends only until it is added ({})",
              agent_config->calendar);
   boost::asio::io_context io;
@@ -542,10 +534,9 @@ int main(int argc, char** argv) {
     fprintf(stderr, "%s\n", ledger.status().ToString().c_str());
     return 1;
   }
-  ledger::Agent agent(**client, **ledger, *agent_config, clock, io);
+  ledger::Agent agent(**client, **ledger, *agent_config, clock.get(), io);
   (*client)->OnMessage([&](const v1::Envelope& env, sqlite::Db&) { return agent.Handle(env); });
-  auto http = HttpServer::Start(io, config->http_address, static_cast<uint16_t>(config->http_port),
-                                [&](const HttpRequest& req) {
+  return client::ServeUntilSignal(io, **client, *config, ready_file, [&](const HttpRequest& req) {
     HttpResponse r;
     if (req.Path() == "/ledger/open") {
       r.body = agent.OpenJson(req.Query("agency"), req.Query("handler"), req.Query("due") == "1").dump();
@@ -558,25 +549,8 @@ int main(int argc, char** argv) {
     } else if (req.Path() == "/health") {
       r.body = nlohmann::json{{"connected", (*client)->stats().connected}, {"alerts", agent.alerts()}}.dump();
     } else {
-      r.status = 404;
-      r.body = "{\"error\": \"未找到 / not found\"}";
+      r = client::NotFoundResponse();
     }
     return r;
-  });
-  if (!http.ok()) {
-    fprintf(stderr, "HTTP: %s\n", http.status().ToString().c_str());
-    return 1;
-  }
-  (*client)->Start();
-  agent.ScheduleScan();
-  if (!ready_file.empty())
-    (void)WriteFileAtomically(ready_file, "http_port=" + std::to_string((*http)->port()) + "\n");
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code&, int) {
-    (*client)->Stop();
-    (*http)->Stop();
-    io.stop();
-  });
-  io.run();
-  return 0;
+  }, [&] { agent.ScheduleScan(); });
 }

@@ -23,7 +23,6 @@
 //   clock_file = ""                            # drills and tests only: FileClock
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -34,11 +33,9 @@
 #include "concord/v1/envelope.pb.h"
 #include "concord/v1/petition.pb.h"
 #include "concord/v1/risk.pb.h"
+#include "hub/client/agent_process.h"
 #include "hub/client/client_config.h"
 #include "hub/common/clock.h"
-#include "hub/common/file_clock.h"
-#include "hub/common/files.h"
-#include "hub/common/http_server.h"
 #include "hub/common/log.h"
 #include "hub/common/status_macros.h"
 
@@ -320,12 +317,7 @@ int main(int argc, char** argv) {
     fprintf(stderr, "%s\n", std::string((table.ok() ? calendar.status() : table.status()).message()).c_str());
     return 2;
   }
-  std::unique_ptr<FileClock> file_clock;
-  if (!agent_config->clock_file.empty()) {
-    file_clock = std::make_unique<FileClock>(agent_config->clock_file);
-    LOG_WARN("演练时钟 / drill clock: the risk agent's time is read from {}", agent_config->clock_file);
-  }
-  const Clock& clock = file_clock ? static_cast<const Clock&>(*file_clock) : SystemClock::Get();
+  const client::AgentClock clock(agent_config->clock_file);
   boost::asio::io_context io;
   auto client = client::Client::Create(io, config->client);
   if (!client.ok()) {
@@ -337,37 +329,15 @@ int main(int argc, char** argv) {
     fprintf(stderr, "%s\n", book.status().ToString().c_str());
     return 1;
   }
-  risk::Agent agent(**client, **book, *agent_config, clock, io);
+  risk::Agent agent(**client, **book, *agent_config, clock.get(), io);
   (*client)->OnMessage([&](const v1::Envelope& env, sqlite::Db&) { return agent.Handle(env); });
-  auto http = HttpServer::Start(io, config->http_address, static_cast<uint16_t>(config->http_port),
-                                [&](const HttpRequest& req) {
+  return client::ServeUntilSignal(io, **client, *config, ready_file, [&](const HttpRequest& req) {
     if (req.Path() == "/risk/open") return agent.OpenJson(req.Query("agency"));
     if (req.Path() == "/risk/case") return agent.CaseJson(req.Query("key"));
     if (req.Path() == "/risk/screening") return agent.ScreeningJson(req.Query("month"), req.Query("agency"));
-    HttpResponse r;
-    if (req.Path() == "/health") {
-      r.body = nlohmann::json{{"connected", (*client)->stats().connected}}.dump();
-    } else {
-      r.status = 404;
-      r.body = "{\"error\": \"未找到 / not found\"}";
-    }
-    return r;
+    return client::NotFoundResponse();
+  }, [&] {
+    agent.ScreenIfDue();
+    agent.ScheduleScan();
   });
-  if (!http.ok()) {
-    fprintf(stderr, "HTTP: %s\n", http.status().ToString().c_str());
-    return 1;
-  }
-  (*client)->Start();
-  agent.ScreenIfDue();
-  agent.ScheduleScan();
-  if (!ready_file.empty())
-    (void)WriteFileAtomically(ready_file, "http_port=" + std::to_string((*http)->port()) + "\n");
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code&, int) {
-    (*client)->Stop();
-    (*http)->Stop();
-    io.stop();
-  });
-  io.run();
-  return 0;
 }
