@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "agents/ledger/calendar.h"
+#include "hub/common/html.h"
 #include "hub/common/status_macros.h"
 
 namespace concord::conference {
@@ -89,26 +90,6 @@ const std::vector<std::string>& Migrations() {
   return kMigrations;
 }
 
-class Savepoint {
- public:
-  explicit Savepoint(sqlite::Db& db) : db_(db) { ok_ = db_.Exec("SAVEPOINT conference_op").ok(); }
-  ~Savepoint() {
-    if (ok_ && !released_) {
-      (void)db_.Exec("ROLLBACK TO conference_op");
-      (void)db_.Exec("RELEASE conference_op");
-    }
-  }
-  absl::Status Release() {
-    released_ = true;
-    return db_.Exec("RELEASE conference_op");
-  }
-  bool ok() const { return ok_; }
-
- private:
-  sqlite::Db& db_;
-  bool ok_ = false, released_ = false;
-};
-
 json PlanToJson(const Plan& p) {
   json tasks = json::array();
   for (const Task& t : p.tasks)
@@ -140,20 +121,6 @@ Plan PlanFromJson(const json& j, int version, int64_t at_ms) {
     p.tasks.push_back(std::move(x));
   }
   return p;
-}
-
-std::string Esc(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 std::string Day(int64_t ms) { return ms ? ledger::FormatDate(ledger::DateOf(ms)) : "—"; }
@@ -432,7 +399,7 @@ absl::StatusOr<int> Conferences::ProposePlan(const std::string& id, const std::s
   if (!c.plans.empty() && PlanToJson(c.plans.back()) == PlanToJson(plan))
     return c.plans.back().version;  // the same plan sent again
   const int version = static_cast<int>(c.plans.size()) + 1;
-  Savepoint sp(db_);
+  sqlite::Savepoint sp(db_);
   if (!sp.ok()) return absl::UnavailableError("cannot open a savepoint");
   ASSIGN_OR_RETURN(auto ins, db_.Prepare("INSERT INTO conference_plans(id, version, plan, at_ms) VALUES(?,?,?,?)"));
   ins.BindAll(id, static_cast<int64_t>(version), PlanToJson(plan).dump(), now_ms);
@@ -458,7 +425,7 @@ absl::Status Conferences::Sign(const std::string& id, const std::string& agency,
                                                       "version, ", c.plans.back().version));
   if (!approve && note.empty())
     return absl::InvalidArgumentError("要求修改须写明修改意见 / a change request says what to change");
-  Savepoint sp(db_);
+  sqlite::Savepoint sp(db_);
   if (!sp.ok()) return absl::UnavailableError("cannot open a savepoint");
   ASSIGN_OR_RETURN(auto ins, db_.Prepare(
       "INSERT INTO conference_signatures(id, agency, version, approved, note, at_ms) VALUES(?,?,?,?,?,?)"));
@@ -494,7 +461,7 @@ absl::Status Conferences::UpdateTask(const std::string& id, const std::string& a
                                                     " belongs to ", t->agency));
   if (t->status == "done") return absl::FailedPreconditionError("任务已完成 / the task is done");
   if (note.empty()) return absl::InvalidArgumentError("请写明进展 / say what was done");
-  Savepoint sp(db_);
+  sqlite::Savepoint sp(db_);
   if (!sp.ok()) return absl::UnavailableError("cannot open a savepoint");
   ASSIGN_OR_RETURN(auto log, db_.Prepare(
       "INSERT INTO conference_task_updates(id, task_id, agency, note, done, at_ms) VALUES(?,?,?,?,?,?)"));
@@ -619,33 +586,33 @@ absl::StatusOr<std::string> Conferences::PlanHtml(const std::string& id,
                                                  const std::map<std::string, std::string>& names) {
   auto name = [&](const std::string& principal) {
     auto it = names.find(principal);
-    return Esc(it == names.end() ? principal : it->second);
+    return HtmlEscape(it == names.end() ? principal : it->second);
   };
   ASSIGN_OR_RETURN(Conference c, Get(id));
   if (c.plans.empty()) return absl::FailedPreconditionError("尚无方案 / no plan yet");
   const Plan& p = c.plans.back();
   std::string h = absl::StrCat(
-      "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>", Esc(c.title), " 化解方案</title>\n",
+      "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>", HtmlEscape(c.title), " 化解方案</title>\n",
       "<style>body{font-family:serif;margin:2em auto;max-width:50em}table{border-collapse:collapse;width:100%}"
       "td,th{border:1px solid #666;padding:4px 8px;vertical-align:top}th{background:#eee}.en{color:#666;"
-      "font-size:85%}</style></head><body>\n<h1>", Esc(c.title), "<br>化解工作方案（第 ", p.version, " 版",
+      "font-size:85%}</style></head><body>\n<h1>", HtmlEscape(c.title), "<br>化解工作方案（第 ", p.version, " 版",
       c.status == "final" || c.status == "closed" ? "，定稿" : "，待签署", "）</h1>\n",
       "<p class=\"en\">Joint work plan, version ", p.version, "</p>\n<table>\n",
-      "<tr><th>会议编号</th><td>", Esc(c.id), "</td><th>案件</th><td>", Esc(c.case_key), "</td></tr>\n",
+      "<tr><th>会议编号</th><td>", HtmlEscape(c.id), "</td><th>案件</th><td>", HtmlEscape(c.case_key), "</td></tr>\n",
       "<tr><th>召集机关</th><td>", name(c.convenor), "</td><th>召集日期</th><td>", Day(c.convened_ms), "</td></tr>\n",
-      "<tr><th>包案领导</th><td>", Esc(p.lead_leader), "</td><th>风险等级</th><td>", Esc(p.risk_level), "</td></tr>\n",
-      "</table>\n<h2>案情摘要</h2><p>", Esc(p.summary), "</p>\n<h2>核心诉求</h2><p>", Esc(p.core_demand), "</p>\n",
+      "<tr><th>包案领导</th><td>", HtmlEscape(p.lead_leader), "</td><th>风险等级</th><td>", HtmlEscape(p.risk_level), "</td></tr>\n",
+      "</table>\n<h2>案情摘要</h2><p>", HtmlEscape(p.summary), "</p>\n<h2>核心诉求</h2><p>", HtmlEscape(p.core_demand), "</p>\n",
       "<h2>任务分工</h2>\n<table><tr><th>编号</th><th>责任单位</th><th>责任人</th><th>措施</th><th>内容</th>"
       "<th>完成期限</th><th>进展</th></tr>\n");
   for (const Task& t : p.tasks)
-    absl::StrAppend(&h, "<tr><td>", Esc(t.task_id), "</td><td>", name(t.agency), "</td><td>", Esc(t.person), "</td><td>",
-                    MeasureChinese(t.measure), "</td><td>", Esc(t.detail), "</td><td>", Day(t.due_ms), "</td><td>",
+    absl::StrAppend(&h, "<tr><td>", HtmlEscape(t.task_id), "</td><td>", name(t.agency), "</td><td>", HtmlEscape(t.person), "</td><td>",
+                    MeasureChinese(t.measure), "</td><td>", HtmlEscape(t.detail), "</td><td>", Day(t.due_ms), "</td><td>",
                     t.status == "done" ? absl::StrCat("已完成 ", Day(t.done_ms)) : "办理中", t.last_note.empty() ? "" : "：",
-                    Esc(t.last_note), "</td></tr>\n");
+                    HtmlEscape(t.last_note), "</td></tr>\n");
   std::vector<std::string> visits;
   for (int64_t v : p.follow_ups_ms) visits.push_back(Day(v));
   absl::StrAppend(&h, "</table>\n<h2>回访安排</h2><p>", visits.empty() ? "—" : absl::StrJoin(visits, "、"), "</p>\n",
-                  "<h2>结案标准</h2><p>", Esc(p.closing_criteria), "</p>\n<h2>会签</h2>\n<table><tr><th>单位</th>"
+                  "<h2>结案标准</h2><p>", HtmlEscape(p.closing_criteria), "</p>\n<h2>会签</h2>\n<table><tr><th>单位</th>"
                   "<th>签署</th></tr>\n");
   for (const std::string& a : c.invited) {
     // Every decision of the agency, on every version, in order.
@@ -653,7 +620,7 @@ absl::StatusOr<std::string> Conferences::PlanHtml(const std::string& id,
     for (const Signature& s : c.signatures)
       if (s.agency == a)
         decisions.push_back(absl::StrCat(s.approved ? "同意" : "要求修改", "（第 ", s.version, " 版，", Day(s.at_ms),
-                                         "）", s.note.empty() ? "" : "：", Esc(s.note)));
+                                         "）", s.note.empty() ? "" : "：", HtmlEscape(s.note)));
     if (std::find(c.pending_latest.begin(), c.pending_latest.end(), a) != c.pending_latest.end())
       decisions.push_back(absl::StrCat("第 ", p.version, " 版待签署"));
     absl::StrAppend(&h, "<tr><td>", name(a), "</td><td>", absl::StrJoin(decisions, "<br>"), "</td></tr>\n");
@@ -661,18 +628,18 @@ absl::StatusOr<std::string> Conferences::PlanHtml(const std::string& id,
   absl::StrAppend(&h, "</table>\n");
   ASSIGN_OR_RETURN(auto hearings, Hearings(id));
   for (const Hearing& x : hearings) {
-    absl::StrAppend(&h, "<h2>公开听证 ", Esc(x.hearing_id), "</h2><p>", Day(x.starts_ms), "，", Esc(x.place), "，主持人 ",
-                    Esc(x.chair), "</p>\n<table><tr><th>身份</th><th>姓名</th><th>到场</th><th>意见</th></tr>\n");
+    absl::StrAppend(&h, "<h2>公开听证 ", HtmlEscape(x.hearing_id), "</h2><p>", Day(x.starts_ms), "，", HtmlEscape(x.place), "，主持人 ",
+                    HtmlEscape(x.chair), "</p>\n<table><tr><th>身份</th><th>姓名</th><th>到场</th><th>意见</th></tr>\n");
     for (const Participant& p : x.participants) {
       const char* role = "";
       for (const auto& r : ParticipantRoles())
         if (p.role == r.id) role = r.chinese;
-      absl::StrAppend(&h, "<tr><td>", role, "</td><td>", Esc(p.name), "</td><td>",
-                      x.recorded_ms ? (p.attended ? "到场" : "未到场") : "—", "</td><td>", Esc(p.opinion), "</td></tr>\n");
+      absl::StrAppend(&h, "<tr><td>", role, "</td><td>", HtmlEscape(p.name), "</td><td>",
+                      x.recorded_ms ? (p.attended ? "到场" : "未到场") : "—", "</td><td>", HtmlEscape(p.opinion), "</td></tr>\n");
     }
-    absl::StrAppend(&h, "</table><p>听证结论：", x.outcome.empty() ? "待听证" : Esc(x.outcome), "</p>\n");
+    absl::StrAppend(&h, "</table><p>听证结论：", x.outcome.empty() ? "待听证" : HtmlEscape(x.outcome), "</p>\n");
   }
-  if (!c.outcome.empty()) absl::StrAppend(&h, "<h2>结案</h2><p>", Esc(c.outcome), "</p>\n");
+  if (!c.outcome.empty()) absl::StrAppend(&h, "<h2>结案</h2><p>", HtmlEscape(c.outcome), "</p>\n");
   absl::StrAppend(&h, "</body></html>\n");
   return h;
 }

@@ -131,28 +131,6 @@ const std::vector<std::string>& Migrations() {
   return kMigrations;
 }
 
-// A savepoint around one ledger operation: nested inside the caller's
-// transaction (the agent's inbox transaction) or standing alone.
-class Savepoint {
- public:
-  explicit Savepoint(sqlite::Db& db) : db_(db) { ok_ = db_.Exec("SAVEPOINT ledger_op").ok(); }
-  ~Savepoint() {
-    if (ok_ && !released_) {
-      (void)db_.Exec("ROLLBACK TO ledger_op");
-      (void)db_.Exec("RELEASE ledger_op");
-    }
-  }
-  absl::Status Release() {
-    released_ = true;
-    return db_.Exec("RELEASE ledger_op");
-  }
-  bool ok() const { return ok_; }
-
- private:
-  sqlite::Db& db_;
-  bool ok_ = false, released_ = false;
-};
-
 const DeadlineRule* FindRule(const std::vector<DeadlineRule>& rules, const std::string& id) {
   for (const auto& r : rules)
     if (id == r.id) return &r;
@@ -229,7 +207,7 @@ absl::StatusOr<std::string> Ledger::Register(const PetitionInput& p) {
   if (found) return find.Text(0);  // the same petition sent again
   find.Reset();
 
-  Savepoint sp(db_);
+  sqlite::Savepoint sp(db_);
   if (!sp.ok()) return absl::UnavailableError("cannot open a savepoint");
   // Repeat petition: the same petitioner (name, and contact or case) on the
   // same matter (case or wording) as an earlier item.
@@ -355,7 +333,7 @@ absl::StatusOr<Status> Ledger::Apply(const std::string& ledger_no, const std::st
     return absl::InvalidArgumentError(
         "受理分流须指定首办责任人（首办责任制）/ 'accept' names the first handler responsible for it");
 
-  Savepoint sp(db_);
+  sqlite::Savepoint sp(db_);
   if (!sp.ok()) return absl::UnavailableError("cannot open a savepoint");
   // Deadlines this action meets.
   ASSIGN_OR_RETURN(auto open, db_.Prepare(
@@ -490,7 +468,7 @@ std::vector<Alert> Ledger::Scan(int64_t now_ms, const ScanOptions& o) {
       LOG_ERROR("deadline scan: {}", st.ToString());
       return out;
     }
-  Savepoint sp(db_);  // the sent marks of one scan: one commit, not one per alert
+  sqlite::Savepoint sp(db_);  // the sent marks of one scan: one commit, not one per alert
   sel->Bind(1, now_ms + max_lead);
   struct Row {
     int64_t id;
@@ -844,7 +822,7 @@ absl::StatusOr<std::string> Ledger::RecordOutcome(const OutcomeInput& o, int64_t
   if (o.register_petition && !o.attended)
     return absl::InvalidArgumentError("未到场不能登记信访 / no petition can be raised by someone who did not come");
 
-  Savepoint sp(db_);
+  sqlite::Savepoint sp(db_);
   if (!sp.ok()) return absl::UnavailableError("cannot open a savepoint");
   std::string raised;
   if (o.register_petition) {

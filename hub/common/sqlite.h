@@ -174,4 +174,29 @@ class Txn {
   Db* db_;
 };
 
+// A savepoint around one operation, nested inside the caller's transaction
+// (an agent's inbox transaction) or standing alone: rolled back when
+// destroyed unless released, so a refused operation leaves no trace.
+class Savepoint {
+ public:
+  explicit Savepoint(Db& db) : db_(db) { ok_ = db_.Exec("SAVEPOINT concord_op").ok(); }
+  ~Savepoint() {
+    if (ok_ && !released_) {
+      (void)db_.Exec("ROLLBACK TO concord_op");
+      (void)db_.Exec("RELEASE concord_op");
+    }
+  }
+  Savepoint(const Savepoint&) = delete;
+  Savepoint& operator=(const Savepoint&) = delete;
+  absl::Status Release() {
+    released_ = true;
+    return db_.Exec("RELEASE concord_op");
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  Db& db_;
+  bool ok_ = false, released_ = false;
+};
+
 }  // namespace concord::sqlite

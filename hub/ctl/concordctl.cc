@@ -45,12 +45,14 @@
 #include "hub/common/log.h"
 #include "hub/common/sqlite.h"
 #include "hub/ctl/aid_commands.h"
+#include "hub/common/html.h"
 #include "hub/ctl/ctl_util.h"
 #include "hub/ctl/petition_commands.h"
 #include "nlohmann/json.hpp"
 
 namespace {
 
+using concord::HtmlEscape;
 using concord::HttpCall;
 using concord::ctl::Fail;
 using concord::ctl::Pad;
@@ -351,20 +353,6 @@ int CmdRiskScreening(const std::string& risk_http, const std::string& month, con
     if (!out.flush()) return Fail(2, "无法写入 / cannot write " + csv);
   }
   return 0;
-}
-
-std::string HtmlEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 // The monthly statistics report: Markdown on stdout (Chinese first), and CSV

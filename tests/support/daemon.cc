@@ -102,4 +102,31 @@ void DaemonProcess::Start() {
     if (line.rfind("http_port=", 0) == 0) port_ = static_cast<uint16_t>(std::stoi(line.substr(10)));
 }
 
+void SetFileClock(const std::string& path, int64_t unix_ms) {
+  const std::string tmp = path + ".tmp";
+  { std::ofstream(tmp) << unix_ms << "\n"; }
+  fs::rename(tmp, path);
+}
+
+nlohmann::json DaemonProcess::Ask(const std::string& to, const std::string& type, const nlohmann::json& payload,
+                                  const std::string& reply_type, int timeout_ms) const {
+  HttpResult r = Post("/publish", {{"to", {to}}, {"type", type}, {"payload", payload}});
+  EXPECT_EQ(r.status, 202) << type << " to " << to << ": " << r.body;
+  const nlohmann::json queued = nlohmann::json::parse(r.body, nullptr, false);
+  const std::string id = queued.is_object() ? queued.value("id", "") : "";
+  nlohmann::json reply;
+  if (r.status != 202 || id.empty()) return reply;
+  WaitFor([&] {
+    nlohmann::json inbox = Get("/inbox?limit=1000");
+    if (!inbox.is_object()) return false;
+    for (const auto& m : inbox["messages"])
+      if (m.value("correlation_id", "") == id && m.value("type", "") == reply_type) {
+        reply = m["payload"];
+        return true;
+      }
+    return false;
+  }, timeout_ms);
+  return reply;
+}
+
 }  // namespace concord::testing

@@ -15,6 +15,9 @@ namespace concord::testing {
 
 std::string ReadFile(const std::string& path);
 
+// Sets a daemon's FileClock ([...] clock_file) to `unix_ms`, atomically.
+void SetFileClock(const std::string& path, int64_t unix_ms);
+
 // One daemon process for principal `name` of a TestDistrict: binary `bin`
 // (found with BinPath), config <dir>/<name>.<bin>.toml with `extra_toml`
 // appended (e.g. an [aid] section), data folder <dir>/<bin>-<name>/.
@@ -44,6 +47,11 @@ class DaemonProcess {
   // GET and parse; a JSON null when the call or the parse fails.
   nlohmann::json Get(const std::string& target) const;
   HttpResult Post(const std::string& target, const nlohmann::json& body) const;
+  // Publishes `payload` of `type` to `to` through this adapter and waits for
+  // the answer of `reply_type` to it (its correlation id); a JSON null when
+  // none comes within `timeout_ms`.
+  nlohmann::json Ask(const std::string& to, const std::string& type, const nlohmann::json& payload,
+                     const std::string& reply_type, int timeout_ms = 15000) const;
 
  private:
   void Start();

@@ -76,24 +76,9 @@ class ConferenceDistrict : public ::testing::Test {
   // Publishes `payload` of `type` (concord.v1.<type>) to the agent and waits
   // for its ConferenceReply; an empty object when none comes.
   json Ask(const std::string& from, const std::string& type, const json& payload) {
-    const DaemonProcess& a = A(from);
-    HttpResult r = a.Post("/publish", {{"to", {"conference"}}, {"type", "concord.v1." + type}, {"payload", payload}});
-    EXPECT_EQ(r.status, 202) << type << " from " << from << ": " << r.body;
-    const json queued = json::parse(r.body, nullptr, false);
-    const std::string id = queued.is_object() ? queued.value("id", "") : "";
-    json reply = json::object();
-    const bool answered = WaitFor([&] {
-      json inbox = a.Get("/inbox?limit=1000");
-      if (!inbox.is_object()) return false;
-      for (const auto& m : inbox["messages"])
-        if (m.value("correlation_id", "") == id && m.value("type", "") == "concord.v1.ConferenceReply") {
-          reply = m["payload"];
-          return true;
-        }
-      return false;
-    }, kWaitMs);
-    EXPECT_TRUE(answered) << "no ConferenceReply to " << type << " from " << from;
-    return reply;
+    json reply = A(from).Ask("conference", "concord.v1." + type, payload, "concord.v1.ConferenceReply", kWaitMs);
+    EXPECT_TRUE(reply.is_object()) << "no ConferenceReply to " << type << " from " << from;
+    return reply.is_object() ? reply : json::object();
   }
 
   // The payloads of concord.v1.<type> in an agency's inbox, oldest first.
@@ -399,10 +384,7 @@ TEST_F(ConferenceDistrict, NonConvenorIsRefused) {
 // the others are reported overdue after theirs.
 TEST_F(ConferenceDistrict, TasksOnTheLedgersClock) {
   const std::string clock = d_.dir() + "/ledger-clock";
-  auto set_clock = [&](int64_t ms) {
-    { std::ofstream(clock + ".tmp") << ms << "\n"; }
-    std::filesystem::rename(clock + ".tmp", clock);
-  };
+  auto set_clock = [&](int64_t ms) { SetFileClock(clock, ms); };
   const int64_t now = NowMs();
   set_clock(now);
   DaemonProcess ledger(d_, "ledger", "concord-ledger-agent",

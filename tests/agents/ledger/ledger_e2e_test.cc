@@ -55,30 +55,11 @@ class LedgerDistrict : public ::testing::Test {
         "ledger.db");
   }
   // The ledger agent's clock (a FileClock): set before it starts, moved by the test.
-  void SetClock(const std::string& date_time) {
-    const int64_t ms = *ledger::ParseDateTimeMs(date_time);
-    const std::string tmp = clock_file_ + ".tmp";
-    { std::ofstream(tmp) << ms << "\n"; }
-    std::filesystem::rename(tmp, clock_file_);
-  }
+  void SetClock(const std::string& date_time) { SetFileClock(clock_file_, *ledger::ParseDateTimeMs(date_time)); }
 
   // Publishes `payload` of `type` to the ledger and waits for its PetitionReply.
   json Ask(const DaemonProcess& a, const std::string& type, const json& payload) {
-    HttpResult r = a.Post("/publish", {{"to", {"ledger"}}, {"type", type}, {"payload", payload}});
-    EXPECT_EQ(r.status, 202) << r.body;
-    const std::string id = json::parse(r.body, nullptr, false).value("id", "");
-    json reply;
-    WaitFor([&] {
-      json inbox = a.Get("/inbox");
-      if (!inbox.is_object()) return false;
-      for (const auto& m : inbox["messages"])
-        if (m.value("correlation_id", "") == id && m.value("type", "") == "concord.v1.PetitionReply") {
-          reply = m["payload"];
-          return true;
-        }
-      return false;
-    }, 15000);
-    return reply;
+    return a.Ask("ledger", type, payload, "concord.v1.PetitionReply");
   }
   json Act(const DaemonProcess& a, const std::string& no, const std::string& action,
            const std::string& note = "", const std::string& to = "", const std::string& handler = "") {

@@ -53,29 +53,12 @@ class RiskDistrict : public ::testing::Test {
   }
   // An agent's clock (a FileClock): set before it starts, moved by the test.
   static void SetClock(const std::string& file, const std::string& date_time) {
-    const int64_t ms = *ledger::ParseDateTimeMs(date_time);
-    const std::string tmp = file + ".tmp";
-    { std::ofstream(tmp) << ms << "\n"; }
-    std::filesystem::rename(tmp, file);
+    SetFileClock(file, *ledger::ParseDateTimeMs(date_time));
   }
 
   // Publishes `payload` of `type` to `to` and waits for its PetitionReply.
   json Ask(const DaemonProcess& a, const std::string& to, const std::string& type, const json& payload) {
-    HttpResult r = a.Post("/publish", {{"to", {to}}, {"type", type}, {"payload", payload}});
-    EXPECT_EQ(r.status, 202) << r.body;
-    const std::string id = json::parse(r.body, nullptr, false).value("id", "");
-    json reply;
-    WaitFor([&] {
-      json inbox = a.Get("/inbox?limit=1000");
-      if (!inbox.is_object()) return false;
-      for (const auto& m : inbox["messages"])
-        if (m.value("correlation_id", "") == id && m.value("type", "") == "concord.v1.PetitionReply") {
-          reply = m["payload"];
-          return true;
-        }
-      return false;
-    }, 15000);
-    return reply;
+    return a.Ask(to, type, payload, "concord.v1.PetitionReply");
   }
   // Registers the group petition of 30 workers over unpaid wages, received this
   // morning (not yet overdue); its ledger number.
