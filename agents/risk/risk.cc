@@ -74,6 +74,26 @@ const std::vector<std::string>& Migrations() {
       CREATE INDEX risk_cases_ref ON risk_cases(case_ref) WHERE case_ref != '';
       CREATE INDEX risk_levels_case ON risk_levels(case_key, at_ms);
       )sql",
+      // 3: what each screening counted as open (so that the next one knows
+      // what is new and what was resolved), and the agencies that handle a
+      // case (who may send its risk forms).
+      R"sql(
+      CREATE TABLE risk_screened(
+        month TEXT NOT NULL,
+        case_key TEXT NOT NULL,
+        PRIMARY KEY(month, case_key));
+      INSERT INTO risk_screened(month, case_key)
+        SELECT m.month, c.case_key FROM risk_screening_months m, risk_cases c
+        WHERE m.at_ms = (SELECT max(at_ms) FROM risk_screening_months)
+          AND c.open = 1 AND c.level IN ('yellow', 'red') AND c.first_ms < m.at_ms;
+      CREATE INDEX risk_levels_at ON risk_levels(at_ms) WHERE to_level IN ('yellow', 'red');
+      CREATE TABLE risk_case_agencies(
+        case_key TEXT NOT NULL,
+        agency TEXT NOT NULL,
+        PRIMARY KEY(case_key, agency));
+      INSERT OR IGNORE INTO risk_case_agencies SELECT case_key, agency FROM risk_cases;
+      INSERT OR IGNORE INTO risk_case_agencies SELECT case_key, agency FROM risk_reports;
+      )sql",
   };
   return kMigrations;
 }
@@ -155,7 +175,11 @@ absl::StatusOr<CaseRisk> RiskBook::Update(const Snapshot& s, int64_t now_ms) {
       for (const char* sql : {had ? "DELETE FROM risk_cases WHERE case_key=?2"
                                   : "UPDATE risk_cases SET case_key=?1 WHERE case_key=?2",
                               "UPDATE OR REPLACE risk_reports SET case_key=?1 WHERE case_key=?2",
-                              "UPDATE risk_levels SET case_key=?1 WHERE case_key=?2"}) {
+                              "UPDATE risk_levels SET case_key=?1 WHERE case_key=?2",
+                              "UPDATE OR IGNORE risk_screened SET case_key=?1 WHERE case_key=?2",
+                              "DELETE FROM risk_screened WHERE case_key=?2",
+                              "UPDATE OR IGNORE risk_case_agencies SET case_key=?1 WHERE case_key=?2",
+                              "DELETE FROM risk_case_agencies WHERE case_key=?2"}) {
         ASSIGN_OR_RETURN(auto move, db_.Prepare(sql));
         move.Bind(1, s.ledger_no).Bind(2, s.case_ref);
         RETURN_IF_ERROR(move.Run());
@@ -171,6 +195,7 @@ absl::StatusOr<CaseRisk> RiskBook::Update(const Snapshot& s, int64_t now_ms) {
              static_cast<int64_t>(s.repeats), s.overdue ? std::max<int64_t>(1, s.overdue_since_ms) : int64_t{0},
              static_cast<int64_t>(s.contested), static_cast<int64_t>(s.major), static_cast<int64_t>(s.open), now_ms);
   RETURN_IF_ERROR(up.Run());
+  RETURN_IF_ERROR(AddHandlingAgency(s.ledger_no, s.agency));
   ASSIGN_OR_RETURN(CaseRisk c, Reassess(s.ledger_no, now_ms));
   c.previous_agency = previous_agency;
   return c;
@@ -195,6 +220,22 @@ absl::StatusOr<CaseRisk> RiskBook::Update(const Report& r, int64_t now_ms) {
   ASSIGN_OR_RETURN(bool known, by_ref.Step());
   if (known) joined.case_key = by_ref.Text(0);
   by_ref.Reset();
+  // Only the agencies handling a case report on it (the responsible one now
+  // and before, those that reported first); the supervisors and convenors on
+  // any case. A new key is the sender's own case.
+  if (!r.oversees) {
+    ASSIGN_OR_RETURN(auto handles, db_.Prepare(
+        "SELECT EXISTS(SELECT 1 FROM risk_cases WHERE case_key=?1), "
+        "EXISTS(SELECT 1 FROM risk_case_agencies WHERE case_key=?1 AND agency=?2)"));
+    handles.BindAll(joined.case_key, r.agency);
+    RETURN_IF_ERROR(handles.Step().status());
+    const bool exists = handles.Int(0) != 0, handling = handles.Int(1) != 0;
+    handles.Reset();
+    if (exists && !handling)
+      return absl::PermissionDeniedError(absl::StrCat(
+          r.agency, " 不是 ", joined.case_key, " 的办理单位，不能报送其风险评估 / ", r.agency,
+          " does not handle ", joined.case_key, ": only the agencies handling a case report its risks"));
+  }
   return UpdateReport(joined, now_ms);
 }
 
@@ -209,7 +250,14 @@ absl::StatusOr<CaseRisk> RiskBook::UpdateReport(const Report& r, int64_t now_ms)
       "ON CONFLICT(case_key, agency) DO UPDATE SET factors=?3, no_risk=?4, note=?5, at_ms=?6"));
   rep.BindAll(r.case_key, r.agency, absl::StrJoin(r.factors, ","), static_cast<int64_t>(r.no_risk), r.note, now_ms);
   RETURN_IF_ERROR(rep.Run());
+  RETURN_IF_ERROR(AddHandlingAgency(r.case_key, r.agency));
   return Reassess(r.case_key, now_ms);
+}
+
+absl::Status RiskBook::AddHandlingAgency(const std::string& key, const std::string& agency) {
+  ASSIGN_OR_RETURN(auto st, db_.Prepare("INSERT OR IGNORE INTO risk_case_agencies(case_key, agency) VALUES(?,?)"));
+  st.BindAll(key, agency);
+  return st.Run();
 }
 
 absl::StatusOr<CaseRisk> RiskBook::Reassess(const std::string& key, int64_t now_ms) {
@@ -292,18 +340,41 @@ absl::StatusOr<std::string> RiskBook::ScreeningDue(int64_t now_ms) {
 }
 
 absl::StatusOr<std::vector<Screening>> RiskBook::Screen(const std::string& month, int64_t now_ms) {
-  ASSIGN_OR_RETURN(int64_t since, db_.QueryInt("SELECT coalesce(max(at_ms), 0) FROM risk_screening_months"));
+  // The last screening: what it counted as open, and when it was held.
+  std::string last;
+  int64_t since = 0;
+  {
+    ASSIGN_OR_RETURN(auto prev, db_.Prepare("SELECT month, at_ms FROM risk_screening_months ORDER BY at_ms DESC LIMIT 1"));
+    ASSIGN_OR_RETURN(bool any, prev.Step());
+    if (any) {
+      last = prev.Text(0);
+      since = prev.Int(1);
+    }
+  }
+  // A risk is an open case at yellow or red. In the report: every risk now
+  // (new when the last screening did not count it), and every case that was a
+  // risk at the last screening or became one since and is no longer one
+  // (resolved: closed, or back to green).
   ASSIGN_OR_RETURN(auto st, db_.Prepare(absl::StrCat(
-      "SELECT ", kCaseColumns, " FROM risk_cases WHERE level IN ('yellow', 'red') AND (open = 1 OR resolved_ms >= ?) "
+      "SELECT ", kCaseColumns, ", (open = 1 AND level IN ('yellow', 'red')) AS is_risk, "
+      "EXISTS(SELECT 1 FROM risk_screened s WHERE s.month = ?1 AND s.case_key = risk_cases.case_key) AS was "
+      "FROM risk_cases WHERE (open = 1 AND level IN ('yellow', 'red')) "
+      "OR case_key IN (SELECT case_key FROM risk_screened WHERE month = ?1) "
+      "OR case_key IN (SELECT case_key FROM risk_levels WHERE at_ms >= ?2 AND to_level IN ('yellow', 'red')) "
       "ORDER BY agency, score DESC, case_key")));
-  st.Bind(1, since);
-  std::map<std::string, std::vector<CaseRisk>> per_agency;
+  st.BindAll(last, since);
+  struct Row {
+    CaseRisk c;
+    bool risk = false, was = false;
+  };
+  std::map<std::string, std::vector<Row>> per_agency;
   while (true) {
     ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
-    CaseRisk c = ReadCase(st);
-    per_agency[c.agency].push_back(std::move(c));
+    Row r{ReadCase(st), st.Int(12) != 0, st.Int(13) != 0};
+    per_agency[r.c.agency].push_back(std::move(r));
   }
+  ASSIGN_OR_RETURN(auto counted, db_.Prepare("INSERT OR IGNORE INTO risk_screened(month, case_key) VALUES(?,?)"));
   std::vector<Screening> out;
   ASSIGN_OR_RETURN(auto save, db_.Prepare(
       "INSERT OR REPLACE INTO risk_screenings(month, agency, open, new_risks, resolved, long_overdue, markdown, csv, "
@@ -315,23 +386,28 @@ absl::StatusOr<std::vector<Screening>> RiskBook::Screen(const std::string& month
     std::string open_rows, new_rows, resolved_rows;
     s.csv = "\xEF\xBB\xBF类别 kind,案件 case,事项 matter,等级 level,分数 score,风险因素 factors,首办责任人 handler,"
             "须办 required\n";
-    for (const CaseRisk& c : cases) {
+    for (const auto& [c, risk, was] : cases) {
       std::vector<std::string> names;
       for (const auto& f : c.assessment.factors) names.push_back(f.name);
       const std::string level = table_.LevelTitle(c.assessment.level);
-      const bool late = c.open && c.overdue_since_ms > 0 && now_ms - c.overdue_since_ms > 30 * kDayMs;
+      const bool late = risk && c.overdue_since_ms > 0 && now_ms - c.overdue_since_ms > 30 * kDayMs;
       const std::string required =
-          absl::StrCat(table_.Required(c.assessment.level),
-                       late ? "；逾期超过一个月，报分管副检察长 / over a month late: reported to the deputy chief" : "");
+          !risk ? std::string(c.open ? "降为绿色，继续跟踪 / back to green: keep following"
+                                     : "已办结 / closed")
+                : absl::StrCat(table_.Required(c.assessment.level),
+                               late ? "；逾期超过一个月，报分管副检察长 / over a month late: reported to the deputy chief"
+                                    : "");
       const std::string line = absl::StrCat("| ", c.case_key, " | ", c.matter, " | ", level, " | ", c.assessment.score,
                                             " | ", absl::StrJoin(names, "、"), " | ",
                                             c.handler.empty() ? "—" : c.handler, " | ", required, " |\n");
-      const char* kind = !c.open ? "已化解 resolved" : c.first_ms >= since ? "新增 new" : "在办 open";
-      if (c.open) {
+      const char* kind = !risk ? "已化解 resolved" : !was ? "新增 new" : "在办 open";
+      if (risk) {
+        counted.BindAll(month, c.case_key);
+        RETURN_IF_ERROR(counted.Run());
         ++s.open;
         open_rows += line;
         s.long_overdue += late;
-        if (c.first_ms >= since) {
+        if (!was) {
           ++s.new_risks;
           new_rows += line;
         }

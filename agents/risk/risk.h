@@ -14,7 +14,10 @@
 //   the holiday calendar), one report per agency: its open risks by level with
 //   what each requires, the new ones since the last screening, those resolved,
 //   and those over a month late (reported to the deputy chief). A risk here
-//   is a case at yellow or red; the first screening counts everything before it.
+//   is an open case at yellow or red. New: a risk the last screening did not
+//   count (a case that turned yellow is new). Resolved: a case the last
+//   screening counted, or that became a risk since, and is no longer one
+//   (closed, or back to green). Each screening keeps the cases it counted.
 // - One case, one record: a form keyed by the agency's case reference joins
 //   the ledger item with that case reference once the ledger has sent it.
 #pragma once
@@ -45,6 +48,10 @@ struct Report {
   std::string agency, case_key, note, matter;
   std::vector<std::string> factors;
   bool no_risk = false;
+  // A supervisor or convenor (the political-legal committee, the
+  // procuratorate): may report on any case. Anyone else only on the cases it
+  // handles (PermissionDenied).
+  bool oversees = false;
 };
 
 struct CaseRisk {
@@ -72,7 +79,8 @@ class RiskBook {
                                                        ledger::HolidayCalendar calendar);
 
   absl::StatusOr<CaseRisk> Update(const Snapshot& s, int64_t now_ms);
-  // InvalidArgument for an unknown factor id (naming the known ones).
+  // InvalidArgument for an unknown factor id (naming the known ones);
+  // PermissionDenied for a form from an agency that does not handle the case.
   absl::StatusOr<CaseRisk> Update(const Report& r, int64_t now_ms);
 
   absl::StatusOr<std::vector<CaseRisk>> OpenRisks(const std::string& agency = "");
@@ -92,6 +100,7 @@ class RiskBook {
       : db_(db), table_(std::move(table)), calendar_(std::move(calendar)) {}
   absl::StatusOr<CaseRisk> Reassess(const std::string& case_key, int64_t now_ms);
   absl::StatusOr<CaseRisk> UpdateReport(const Report& r, int64_t now_ms);
+  absl::Status AddHandlingAgency(const std::string& case_key, const std::string& agency);
 
   sqlite::Db& db_;
   FactorTable table_;

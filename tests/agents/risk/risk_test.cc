@@ -411,6 +411,7 @@ TEST_F(RiskBookTest, ReportAddsAFactor) {
   r.case_key = "信-2026-000001";
   r.factors = {"extreme"};
   r.note = "扬言跳楼";
+  r.oversees = true;  // the procuratorate convenes: it reports on any case
   auto c = book_->Update(r, At("2026-03-04"));
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->assessment.score, 65 + 40);
@@ -531,7 +532,7 @@ TEST_F(RiskBookTest, SurvivesReopen) {
 TEST_F(RiskBookTest, OpenRisksHighestFirst) {
   ASSERT_TRUE(book_->Update(Plain("信-2026-000001", "court", "一般事项"), At("2026-03-03")).ok());
   ASSERT_TRUE(book_->Update(Wages("信-2026-000002", "court"), At("2026-03-03")).ok());
-  Snapshot y = Plain("信-2026-000003", "court", "征地补偿");
+  Snapshot y = Plain("信-2026-000003", "court", "咨询事项");
   y.repeats = 1;
   ASSERT_TRUE(book_->Update(y, At("2026-03-03")).ok());
   EXPECT_EQ(OpenKeys("court"), (std::vector<std::string>{"信-2026-000002", "信-2026-000003", "信-2026-000001"}));
@@ -728,6 +729,85 @@ TEST_F(RiskBookTest, OneCaseOneRecord) {
   ASSERT_TRUE(moved.ok());
   EXPECT_FALSE(moved->changed());
   EXPECT_TRUE(moved->moved()) << "the new agency must be told";
+}
+
+// New and resolved follow the level, not the case's age or closing: a case
+// that turns yellow after a screening is new at the next; one back to green
+// is resolved; one that rose and fell between two screenings is resolved.
+TEST_F(RiskBookTest, ScreeningNewAndResolvedFollowTheLevel) {
+  Snapshot turns = Plain("信-2026-000010", "court", "执行款未到位");  // green
+  ASSERT_TRUE(book_->Update(turns, At("2026-02-10")).ok());
+  Snapshot stays = Group("信-2026-000011", "court", "执行异议");  // yellow all along
+  ASSERT_TRUE(book_->Update(stays, At("2026-02-11")).ok());
+  auto march = book_->Screen("2026-03", At("2026-03-02", 9));
+  ASSERT_TRUE(march.ok() && march->size() == 1u);
+  EXPECT_EQ((*march)[0].open, 1);
+  EXPECT_EQ((*march)[0].new_risks, 1) << "the first screening: every risk is new";
+
+  turns.people = 6;  // turns yellow
+  ASSERT_TRUE(book_->Update(turns, At("2026-03-10")).ok());
+  Snapshot blip = Plain("信-2026-000012", "court", "诉讼费");
+  ASSERT_TRUE(book_->Update(blip, At("2026-03-11")).ok());
+  blip.people = 8;  // rises and falls before April's screening
+  ASSERT_TRUE(book_->Update(blip, At("2026-03-12")).ok());
+  blip.people = 1;
+  ASSERT_TRUE(book_->Update(blip, At("2026-03-20")).ok());
+  auto april = book_->Screen("2026-04", At("2026-04-01", 9));
+  ASSERT_TRUE(april.ok() && april->size() == 1u);
+  const Screening& a = (*april)[0];
+  EXPECT_EQ(a.open, 2);
+  EXPECT_EQ(a.new_risks, 1) << a.markdown;
+  EXPECT_EQ(a.resolved, 1) << a.markdown;
+  EXPECT_NE(a.csv.find("\"新增 new\",\"信-2026-000010\""), std::string::npos) << a.csv;
+  EXPECT_NE(a.csv.find("\"在办 open\",\"信-2026-000011\""), std::string::npos) << a.csv;
+  EXPECT_NE(a.csv.find("\"已化解 resolved\",\"信-2026-000012\""), std::string::npos) << a.csv;
+
+  turns.people = 1;  // back to green: resolved though still open
+  ASSERT_TRUE(book_->Update(turns, At("2026-04-15")).ok());
+  Reopen();  // what April counted is on file
+  auto may = book_->Screen("2026-05", At("2026-05-06", 9));
+  ASSERT_TRUE(may.ok() && may->size() == 1u);
+  const Screening& m = (*may)[0];
+  EXPECT_EQ(m.open, 1);
+  EXPECT_EQ(m.new_risks, 0);
+  EXPECT_EQ(m.resolved, 1) << m.markdown;
+  EXPECT_NE(m.csv.find("\"已化解 resolved\",\"信-2026-000010\""), std::string::npos) << m.csv;
+  EXPECT_NE(m.csv.find("降为绿色"), std::string::npos) << m.csv;
+  EXPECT_EQ(m.csv.find("信-2026-000012"), std::string::npos) << "resolved before May's: not again";
+}
+
+// A risk form comes from an agency handling the case: the responsible agency
+// now or before, or the first to report under its own case reference; the
+// supervisors and convenors on any case.
+TEST_F(RiskBookTest, FormsOnlyFromAgenciesHandlingTheCase) {
+  ASSERT_TRUE(book_->Update(Plain("信-2026-000020", "petition", "咨询事项"), At("2026-03-03")).ok());
+  Report r;
+  r.case_key = "信-2026-000020";
+  r.factors = {"media"};
+  r.agency = "court";
+  auto refused = book_->Update(r, At("2026-03-04"));
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kPermissionDenied) << refused.status();
+  EXPECT_NE(refused.status().message().find("不是"), absl::string_view::npos);
+  EXPECT_EQ(book_->Find("信-2026-000020")->value().assessment.score, 0) << "a refused form leaves no trace";
+  r.agency = "petition";
+  EXPECT_TRUE(book_->Update(r, At("2026-03-04")).ok());
+  Snapshot moved = Plain("信-2026-000020", "procuratorate", "咨询事项");  // transferred
+  ASSERT_TRUE(book_->Update(moved, At("2026-03-05")).ok());
+  r.agency = "procuratorate";
+  EXPECT_TRUE(book_->Update(r, At("2026-03-06")).ok());
+  r.agency = "petition";
+  EXPECT_TRUE(book_->Update(r, At("2026-03-06")).ok()) << "handled it before the transfer";
+  r.agency = "plc";
+  EXPECT_EQ(book_->Update(r, At("2026-03-06")).status().code(), absl::StatusCode::kPermissionDenied);
+  r.oversees = true;
+  EXPECT_TRUE(book_->Update(r, At("2026-03-06")).ok()) << "the committee oversees every case";
+  Report own;
+  own.agency = "court";
+  own.case_key = "（2026）上0102执 7 号";
+  own.factors = {"vulnerable"};
+  EXPECT_TRUE(book_->Update(own, At("2026-03-07")).ok()) << "its own case";
+  own.agency = "police";
+  EXPECT_EQ(book_->Update(own, At("2026-03-07")).status().code(), absl::StatusCode::kPermissionDenied);
 }
 
 // A matter with a quote is escaped in the CSV.
