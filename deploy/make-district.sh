@@ -324,6 +324,7 @@ convenors = ["$DISTRICT.procuratorate", "$DISTRICT.plc"]   # 检察院或政法�
 agencies = [$(for x in "${AGENCIES[@]}"; do printf '"%s.%s", ' "$DISTRICT" "${x%%|*}"; done | sed 's/, $//')]   # 可邀请的机关 / who may be invited
 ledger = "$DISTRICT.agent.ledger"                          # 任务到期提醒与逾期督办 / task reminders and escalation
 aid = "$DISTRICT.agent.aid"                                # 救助任务办结前查重 / aid tasks pass the duplicate check
+hearing_hosts = ["$DISTRICT.procuratorate"]               # 公开听证由检察院安排并记录 / the procuratorate hosts hearings
 
 [conference.names]   # 方案文书中的机关名称 / the agencies' names in the plan document
 $(for x in "${AGENCIES[@]}"; do IFS='|' read -r n d _ <<<"$x"; printf '"%s.%s" = "%s"\n' "$DISTRICT" "$n" "$d"; done)

@@ -86,6 +86,16 @@ const std::vector<std::string>& Migrations() {
       CREATE INDEX conference_hearings_id ON conference_hearings(id, starts_ms);
       CREATE INDEX conference_task_updates_id ON conference_task_updates(id, task_id);
       )sql",
+      // 3: the latest plan's lead leader beside the conference (the leader's
+      // view without reading every plan), and who hosts each hearing.
+      R"sql(
+      ALTER TABLE conferences ADD COLUMN lead_leader TEXT NOT NULL DEFAULT '';
+      UPDATE conferences SET lead_leader = coalesce(json_extract((SELECT plan FROM conference_plans p
+          WHERE p.id = conferences.id ORDER BY version DESC LIMIT 1), '$.lead_leader'), '');
+      CREATE INDEX conferences_leader ON conferences(lead_leader, year, seq) WHERE status != 'closed';
+      ALTER TABLE conference_hearings ADD COLUMN host TEXT NOT NULL DEFAULT '';
+      UPDATE conference_hearings SET host = (SELECT convenor FROM conferences c WHERE c.id = conference_hearings.id);
+      )sql",
   };
   return kMigrations;
 }
@@ -183,9 +193,10 @@ absl::Status Conferences::ScheduleHearing(const std::string& by, const Hearing& 
                                           bool* created) {
   if (created) *created = false;
   ASSIGN_OR_RETURN(Conference c, Get(in.conference_id));
-  if (by != c.convenor)
-    return absl::PermissionDeniedError(absl::StrCat("只有召集机关 ", c.convenor, " 可以安排听证 / only the convenor "
-                                                    "schedules a hearing"));
+  if (!MayHostHearing(c, by))
+    return absl::PermissionDeniedError(absl::StrCat(
+        by, " 不能安排本案听证（", hearing_hosts_.empty() ? c.convenor : absl::StrJoin(hearing_hosts_, "、"),
+        "）/ may not host this case's hearing: the procuratorate handling the case hosts it"));
   if (in.hearing_id.empty() || in.chair.empty() || in.place.empty())
     return absl::InvalidArgumentError("听证须有编号、主持人（承办检察官）和地点 / a hearing needs an id, its chair (the "
                                       "handling procurator) and a place");
@@ -224,8 +235,9 @@ absl::Status Conferences::ScheduleHearing(const std::string& by, const Hearing& 
     return absl::InvalidArgumentError("听证须有听证员（人大代表、政协委员、人民监督员、律师或专家）/ a hearing needs "
                                       "outside hearing members");
   ASSIGN_OR_RETURN(auto ins, db_.Prepare(
-      "INSERT INTO conference_hearings(hearing_id, id, chair, place, starts_ms, participants) VALUES(?,?,?,?,?,?)"));
-  ins.BindAll(in.hearing_id, in.conference_id, in.chair, in.place, in.starts_ms, ParticipantsJson(ps).dump());
+      "INSERT INTO conference_hearings(hearing_id, id, chair, place, starts_ms, participants, host) "
+      "VALUES(?,?,?,?,?,?,?)"));
+  ins.BindAll(in.hearing_id, in.conference_id, in.chair, in.place, in.starts_ms, ParticipantsJson(ps).dump(), by);
   RETURN_IF_ERROR(ins.Run());
   if (created) *created = true;
   return absl::OkStatus();
@@ -235,7 +247,7 @@ absl::Status Conferences::RecordHearing(const std::string& by, const std::string
                                         const std::vector<Participant>& attendance, const std::string& outcome,
                                         int64_t now_ms) {
   ASSIGN_OR_RETURN(auto st, db_.Prepare(
-      "SELECT id, starts_ms, participants, outcome FROM conference_hearings WHERE hearing_id=?"));
+      "SELECT id, starts_ms, participants, outcome, host FROM conference_hearings WHERE hearing_id=?"));
   st.Bind(1, hearing_id);
   ASSIGN_OR_RETURN(bool found, st.Step());
   if (!found) return absl::NotFoundError(absl::StrCat("没有听证 ", hearing_id, " / no hearing ", hearing_id));
@@ -245,10 +257,11 @@ absl::Status Conferences::RecordHearing(const std::string& by, const std::string
   for (const auto& p : json::parse(st.Text(2), nullptr, false))
     ps.push_back({p.value("role", ""), p.value("name", ""), false, ""});
   const bool recorded = !st.Text(3).empty();
+  const std::string host = st.Text(4);
   st.Reset();
-  ASSIGN_OR_RETURN(Conference c, Get(id));
-  if (by != c.convenor)
-    return absl::PermissionDeniedError("只有召集机关记录听证 / only the convenor records the hearing");
+  if (by != host)
+    return absl::PermissionDeniedError(absl::StrCat("只有安排听证的 ", host, " 记录听证 / only ", host,
+                                                    ", which hosts the hearing, records it"));
   if (recorded) return absl::FailedPreconditionError("听证已记录 / the hearing is on record");
   if (now_ms < starts) return absl::FailedPreconditionError("听证尚未开始 / the hearing has not begun");
   if (outcome.empty()) return absl::InvalidArgumentError("须记录听证结论 / the outcome is required");
@@ -263,6 +276,12 @@ absl::Status Conferences::RecordHearing(const std::string& by, const std::string
       "UPDATE conference_hearings SET participants=?, outcome=?, recorded_ms=? WHERE hearing_id=?"));
   up.BindAll(ParticipantsJson(ps).dump(), outcome, now_ms, hearing_id);
   return up.Run();
+}
+
+bool Conferences::MayHostHearing(const Conference& c, const std::string& by) const {
+  if (hearing_hosts_.empty()) return by == c.convenor;
+  return std::find(hearing_hosts_.begin(), hearing_hosts_.end(), by) != hearing_hosts_.end() &&
+         std::find(c.invited.begin(), c.invited.end(), by) != c.invited.end();
 }
 
 absl::StatusOr<std::string> Conferences::HearingConference(const std::string& hearing_id) {
@@ -404,16 +423,16 @@ absl::StatusOr<int> Conferences::ProposePlan(const std::string& id, const std::s
   ASSIGN_OR_RETURN(auto ins, db_.Prepare("INSERT INTO conference_plans(id, version, plan, at_ms) VALUES(?,?,?,?)"));
   ins.BindAll(id, static_cast<int64_t>(version), PlanToJson(plan).dump(), now_ms);
   RETURN_IF_ERROR(ins.Run());
-  ASSIGN_OR_RETURN(auto st, db_.Prepare("UPDATE conferences SET status='signing' WHERE id=?"));
-  st.Bind(1, id);
+  ASSIGN_OR_RETURN(auto st, db_.Prepare("UPDATE conferences SET status='signing', lead_leader=? WHERE id=?"));
+  st.BindAll(plan.lead_leader, id);
   RETURN_IF_ERROR(st.Run());
   RETURN_IF_ERROR(sp.Release());
   if (created) *created = true;
   return version;
 }
 
-absl::Status Conferences::Sign(const std::string& id, const std::string& agency, int version, bool approve,
-                               const std::string& note, int64_t now_ms) {
+absl::StatusOr<Conference> Conferences::Sign(const std::string& id, const std::string& agency, int version,
+                                             bool approve, const std::string& note, int64_t now_ms) {
   ASSIGN_OR_RETURN(Conference c, Get(id));
   if (std::find(c.invited.begin(), c.invited.end(), agency) == c.invited.end())
     return absl::PermissionDeniedError(absl::StrCat(agency, " 未受邀参加 ", id, " / is not invited to ", id));
@@ -431,7 +450,9 @@ absl::Status Conferences::Sign(const std::string& id, const std::string& agency,
       "INSERT INTO conference_signatures(id, agency, version, approved, note, at_ms) VALUES(?,?,?,?,?,?)"));
   ins.BindAll(id, agency, static_cast<int64_t>(version), static_cast<int64_t>(approve), note, now_ms);
   RETURN_IF_ERROR(ins.Run());
-  ASSIGN_OR_RETURN(Conference after, Get(id));
+  Conference after = std::move(c);
+  after.signatures.push_back({agency, version, approve, note, now_ms});
+  CountSignatures(after);
   if (after.pending_latest.empty()) {
     // Everyone signed the latest version: final; its tasks are now carried out.
     ASSIGN_OR_RETURN(auto fin, db_.Prepare("UPDATE conferences SET status='final' WHERE id=?"));
@@ -443,16 +464,19 @@ absl::Status Conferences::Sign(const std::string& id, const std::string& agency,
       task.BindAll(id, t.task_id);
       RETURN_IF_ERROR(task.Run());
     }
+    after.status = "final";
   }
-  return sp.Release();
+  RETURN_IF_ERROR(sp.Release());
+  return after;
 }
 
-absl::Status Conferences::UpdateTask(const std::string& id, const std::string& agency, const std::string& task_id,
-                                     const std::string& note, bool done, int64_t now_ms) {
+absl::StatusOr<Conference> Conferences::UpdateTask(const std::string& id, const std::string& agency,
+                                                   const std::string& task_id, const std::string& note, bool done,
+                                                   int64_t now_ms) {
   ASSIGN_OR_RETURN(Conference c, Get(id));
   if (c.status != "final")
     return absl::FailedPreconditionError("方案未定稿，任务尚未开始 / the plan is not final: tasks have not begun");
-  const Plan& plan = c.plans.back();
+  Plan& plan = c.plans.back();
   auto t = std::find_if(plan.tasks.begin(), plan.tasks.end(), [&](const Task& x) { return x.task_id == task_id; });
   if (t == plan.tasks.end())
     return absl::NotFoundError(absl::StrCat("方案中没有任务 ", task_id, " / no task ", task_id));
@@ -471,7 +495,11 @@ absl::Status Conferences::UpdateTask(const std::string& id, const std::string& a
       "UPDATE conference_tasks SET status=?, last_note=?, done_ms=? WHERE id=? AND task_id=?"));
   up.BindAll(done ? "done" : "open", note, done ? now_ms : int64_t{0}, id, task_id);
   RETURN_IF_ERROR(up.Run());
-  return sp.Release();
+  RETURN_IF_ERROR(sp.Release());
+  t->status = done ? "done" : "open";
+  t->last_note = note;
+  t->done_ms = done ? now_ms : 0;
+  return c;
 }
 
 absl::Status Conferences::Close(const std::string& id, const std::string& by, const std::string& outcome,
@@ -491,6 +519,18 @@ absl::Status Conferences::Close(const std::string& id, const std::string& by, co
   ASSIGN_OR_RETURN(auto up, db_.Prepare("UPDATE conferences SET status='closed', outcome=? WHERE id=?"));
   up.BindAll(outcome, id);
   return up.Run();
+}
+
+void Conferences::CountSignatures(Conference& c) {
+  c.signed_latest.clear();
+  c.pending_latest.clear();
+  if (c.plans.empty()) return;
+  // The latest decision of each agency on the latest version.
+  std::map<std::string, bool> latest;
+  for (const Signature& s : c.signatures)
+    if (s.version == c.plans.back().version) latest[s.agency] = s.approved;
+  for (const std::string& a : c.invited)
+    (latest.count(a) && latest[a] ? c.signed_latest : c.pending_latest).push_back(a);
 }
 
 absl::StatusOr<Conference> Conferences::Get(const std::string& id) {
@@ -538,13 +578,8 @@ absl::StatusOr<Conference> Conferences::Get(const std::string& id) {
     if (!row) break;
     c.signatures.push_back({sig.Text(0), static_cast<int>(sig.Int(1)), sig.Int(2) != 0, sig.Text(3), sig.Int(4)});
   }
+  CountSignatures(c);
   if (!c.plans.empty()) {
-    // The latest decision of each agency on the latest version.
-    std::map<std::string, bool> latest;
-    for (const Signature& s : c.signatures)
-      if (s.version == c.plans.back().version) latest[s.agency] = s.approved;
-    for (const std::string& a : c.invited)
-      (latest.count(a) && latest[a] ? c.signed_latest : c.pending_latest).push_back(a);
     ASSIGN_OR_RETURN(auto tasks, db_.Prepare(
         "SELECT task_id, status, last_note, done_ms FROM conference_tasks WHERE id=?"));
     tasks.Bind(1, id);
@@ -564,9 +599,7 @@ absl::StatusOr<Conference> Conferences::Get(const std::string& id) {
 
 absl::StatusOr<std::vector<Conference>> Conferences::ForLeader(const std::string& lead_leader) {
   ASSIGN_OR_RETURN(auto st, db_.Prepare(
-      "SELECT c.id FROM conferences c WHERE c.status != 'closed' AND "
-      "json_extract((SELECT plan FROM conference_plans p WHERE p.id = c.id ORDER BY version DESC LIMIT 1), "
-      "'$.lead_leader') = ? ORDER BY c.year, c.seq"));
+      "SELECT id FROM conferences WHERE lead_leader = ? AND status != 'closed' ORDER BY year, seq"));
   st.Bind(1, lead_leader);
   std::vector<std::string> ids;
   while (true) {

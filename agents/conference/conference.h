@@ -125,16 +125,23 @@ class Conferences {
   // re-sent request) is that version again (`created` false), not a new one.
   absl::StatusOr<int> ProposePlan(const std::string& id, const std::string& by, Plan plan, int64_t now_ms,
                                   bool* created = nullptr);
-  absl::Status Sign(const std::string& id, const std::string& agency, int version, bool approve,
-                    const std::string& note, int64_t now_ms);
-  absl::Status UpdateTask(const std::string& id, const std::string& agency, const std::string& task_id,
-                          const std::string& note, bool done, int64_t now_ms);
+  // Sign and UpdateTask return the conference as it is after the call (no
+  // second read).
+  absl::StatusOr<Conference> Sign(const std::string& id, const std::string& agency, int version, bool approve,
+                                  const std::string& note, int64_t now_ms);
+  absl::StatusOr<Conference> UpdateTask(const std::string& id, const std::string& agency, const std::string& task_id,
+                                        const std::string& note, bool done, int64_t now_ms);
   // Closing needs the final plan, every task done and the recorded outcome.
   absl::Status Close(const std::string& id, const std::string& by, const std::string& outcome, int64_t now_ms);
 
-  // Schedules a hearing of the conference's case (the convenor; notice at
-  // least 3 days ahead; at least one outside hearing member). Idempotent on
-  // the hearing id.
+  // Who hosts public hearings: the procuratorates (the hearing rules are the
+  // procuratorate's). Empty: the convenor.
+  void set_hearing_hosts(std::vector<std::string> hosts) { hearing_hosts_ = std::move(hosts); }
+
+  // Schedules a hearing of the conference's case (a hearing host invited to
+  // the conference; notice at least 3 days ahead; at least one outside
+  // hearing member). Idempotent on the hearing id. Only the agency that
+  // scheduled it records it.
   // `created`: false when the same hearing was scheduled before (no new notice);
   // another hearing under a used id is AlreadyExists.
   absl::Status ScheduleHearing(const std::string& by, const Hearing& hearing, int64_t now_ms,
@@ -157,7 +164,10 @@ class Conferences {
 
  private:
   explicit Conferences(sqlite::Db& db) : db_(db) {}
+  bool MayHostHearing(const Conference& c, const std::string& by) const;
+  static void CountSignatures(Conference& c);  // signed_latest, pending_latest
   sqlite::Db& db_;
+  std::vector<std::string> hearing_hosts_;
 };
 
 }  // namespace concord::conference

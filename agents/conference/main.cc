@@ -13,6 +13,7 @@
 //   [conference]
 //   convenors = ["shangzhou.procuratorate", "shangzhou.plc"]   # who may convene
 //   agencies = ["shangzhou.court", ...]                        # who may be invited (default: anyone)
+//   hearing_hosts = ["shangzhou.procuratorate"]  # who schedules and records public hearings (default: the convenor)
 //   ledger = "shangzhou.agent.ledger"   # tracks the final plan's tasks on its clock (reminders, escalation)
 //   aid = "shangzhou.agent.aid"         # a judicial-aid task is done only after its grant passed the check
 //   aid_timeout_seconds = 300           # no answer from the aid agent by then: the agency is told to retry
@@ -46,6 +47,7 @@ namespace {
 struct AgentConfig {
   std::vector<std::string> convenors;
   std::vector<std::string> agencies;  // who may be invited (empty: anyone)
+  std::vector<std::string> hearing_hosts;  // who hosts public hearings (empty: the convenor)
   std::string ledger;                 // tracks the tasks' due dates (empty: not tracked)
   std::string aid;                    // the aid agent, asked before an aid task is done
   int aid_timeout_seconds = 300;
@@ -71,6 +73,9 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
   if (auto* arr = t["conference"]["agencies"].as_array())
     for (auto& v : *arr)
       if (auto s = v.value<std::string>()) c.agencies.push_back(*s);
+  if (auto* arr = t["conference"]["hearing_hosts"].as_array())
+    for (auto& v : *arr)
+      if (auto s = v.value<std::string>()) c.hearing_hosts.push_back(*s);
   c.ledger = t["conference"]["ledger"].value_or(std::string());
   c.aid = t["conference"]["aid"].value_or(std::string());
   c.aid_timeout_seconds = t["conference"]["aid_timeout_seconds"].value_or(300);
@@ -260,6 +265,17 @@ class Agent {
     out.set_correlation_id(env.id());
     return client_.Stage(std::move(out)).status();
   }
+  // Answers a request that succeeded, with the conference as it now is.
+  absl::Status Answer(const v1::Envelope& env, const Conference& c, int version = 0) {
+    v1::ConferenceReply reply;
+    reply.set_ok(true);
+    reply.set_conference_id(c.id);
+    reply.set_version(version);
+    reply.set_status(c.status);
+    v1::Envelope out = client::MakeEnvelope({env.from()}, reply);
+    out.set_correlation_id(env.id());
+    return client_.Stage(std::move(out)).status();
+  }
 
   absl::Status OnConvene(const v1::Envelope& env, const v1::ConferenceConvene& m) {
     if (std::find(config_.convenors.begin(), config_.convenors.end(), env.from()) == config_.convenors.end())
@@ -328,18 +344,20 @@ class Agent {
     bool created = false;
     auto version = book_.ProposePlan(m.conference_id(), env.from(), std::move(p), clock_.NowMs(), &created);
     RETURN_IF_ERROR(Answer(env, version.status(), m.conference_id(), version.ok() ? *version : 0));
-    return version.ok() && created ? Issue(m.conference_id()) : absl::OkStatus();
+    if (!version.ok() || !created) return absl::OkStatus();
+    ASSIGN_OR_RETURN(Conference c, book_.Get(m.conference_id()));
+    return Issue(c);
   }
 
   absl::Status OnSign(const v1::Envelope& env, const v1::ConferenceSign& m) {
-    absl::Status st = book_.Sign(m.conference_id(), env.from(), m.version(), m.approve(), m.note(), clock_.NowMs());
-    RETURN_IF_ERROR(Answer(env, st, m.conference_id(), m.version()));
-    if (!st.ok()) return absl::OkStatus();
-    ASSIGN_OR_RETURN(Conference c, book_.Get(m.conference_id()));
+    auto after = book_.Sign(m.conference_id(), env.from(), m.version(), m.approve(), m.note(), clock_.NowMs());
+    if (!after.ok()) return Answer(env, after.status(), m.conference_id(), m.version());
+    const Conference& c = *after;
+    RETURN_IF_ERROR(Answer(env, c, m.version()));
     if (c.status == "final") {
       // The tasks go on the ledger's clock: reminders before, escalation after.
       for (const Task& t : c.plans.back().tasks) RETURN_IF_ERROR(Track(c, t, false));
-      return Issue(c.id);  // the final plan, to everyone
+      return Issue(c);  // the final plan, to everyone
     }
     if (!m.approve()) {
       v1::ConferenceNotice n;  // the convenor drafts the next version
@@ -428,10 +446,10 @@ class Agent {
   }
 
   absl::Status ApplyTask(const v1::Envelope& env, const v1::ConferenceTaskUpdate& m) {
-    absl::Status st = book_.UpdateTask(m.conference_id(), env.from(), m.task_id(), m.note(), m.done(), clock_.NowMs());
-    RETURN_IF_ERROR(Answer(env, st, m.conference_id()));
-    if (!st.ok()) return absl::OkStatus();
-    ASSIGN_OR_RETURN(Conference c, book_.Get(m.conference_id()));
+    auto after = book_.UpdateTask(m.conference_id(), env.from(), m.task_id(), m.note(), m.done(), clock_.NowMs());
+    if (!after.ok()) return Answer(env, after.status(), m.conference_id());
+    const Conference& c = *after;
+    RETURN_IF_ERROR(Answer(env, c));
     if (m.done())
       for (const Task& t : c.plans.back().tasks)
         if (t.task_id == m.task_id()) RETURN_IF_ERROR(Track(c, t, true));
@@ -509,8 +527,7 @@ class Agent {
   }
 
   // The latest plan, to every invited agency (for signing, or as final).
-  absl::Status Issue(const std::string& id) {
-    ASSIGN_OR_RETURN(Conference c, book_.Get(id));
+  absl::Status Issue(const Conference& c) {
     if (c.plans.empty()) return absl::OkStatus();
     v1::ConferencePlanIssued out;
     *out.mutable_plan() = PlanToProto(c.id, c.plans.back());
@@ -568,6 +585,7 @@ int main(int argc, char** argv) {
     fprintf(stderr, "%s\n", st.ToString().c_str());
     return 1;
   }
+  (*book)->set_hearing_hosts(agent_config->hearing_hosts);
   conference::Agent agent(**client, **book, *agent_config, clock.get(), io);
   (*client)->OnMessage([&](const v1::Envelope& env, sqlite::Db&) { return agent.Handle(env); });
   return client::ServeUntilSignal(io, **client, *config, ready_file, [&](const HttpRequest& req) {

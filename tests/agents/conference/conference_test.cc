@@ -122,7 +122,7 @@ TEST_F(ConferenceTest, ChangeRequestMeansEveryoneSignsAgain) {
   EXPECT_FALSE(created);
   for (const char* a : {"procuratorate", "plc", "court", "police", "petition"})
     ASSERT_TRUE(book_->Sign(id, a, 1, true, "", At("2026-03-07")).ok()) << a;
-  EXPECT_EQ(book_->Sign(id, "justice", 1, false, "", At("2026-03-07")).code(), absl::StatusCode::kInvalidArgument)
+  EXPECT_EQ(book_->Sign(id, "justice", 1, false, "", At("2026-03-07")).status().code(), absl::StatusCode::kInvalidArgument)
       << "a change request says what";
   ASSERT_TRUE(book_->Sign(id, "justice", 1, false, "法律援助期限改为3月12日", At("2026-03-07")).ok());
   EXPECT_EQ(book_->Get(id)->status, "signing");
@@ -132,9 +132,9 @@ TEST_F(ConferenceTest, ChangeRequestMeansEveryoneSignsAgain) {
   ASSERT_EQ(*book_->ProposePlan(id, "procuratorate", v2, At("2026-03-08")), 2);
   auto c = *book_->Get(id);
   EXPECT_EQ(c.pending_latest.size(), 6u) << "a new version: everyone signs again";
-  EXPECT_EQ(book_->Sign(id, "court", 1, true, "", At("2026-03-08")).code(), absl::StatusCode::kFailedPrecondition)
+  EXPECT_EQ(book_->Sign(id, "court", 1, true, "", At("2026-03-08")).status().code(), absl::StatusCode::kFailedPrecondition)
       << "only the latest version";
-  EXPECT_EQ(book_->UpdateTask(id, "police", "T1", "进展", false, At("2026-03-08")).code(),
+  EXPECT_EQ(book_->UpdateTask(id, "police", "T1", "进展", false, At("2026-03-08")).status().code(),
             absl::StatusCode::kFailedPrecondition) << "not final yet";
   for (const char* a : {"procuratorate", "plc", "court", "police", "justice", "petition"})
     ASSERT_TRUE(book_->Sign(id, a, 2, true, "", At("2026-03-09")).ok()) << a;
@@ -159,9 +159,9 @@ TEST_F(ConferenceTest, TasksThenClosing) {
   ASSERT_TRUE(book_->ProposePlan(id, "procuratorate", APlan(), At("2026-03-06")).ok());
   for (const char* a : {"procuratorate", "plc", "court", "police", "justice", "petition"})
     ASSERT_TRUE(book_->Sign(id, a, 1, true, "", At("2026-03-07")).ok());
-  EXPECT_EQ(book_->UpdateTask(id, "court", "T1", "代办", true, At("2026-03-08")).code(),
+  EXPECT_EQ(book_->UpdateTask(id, "court", "T1", "代办", true, At("2026-03-08")).status().code(),
             absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(book_->UpdateTask(id, "police", "T9", "x", true, At("2026-03-08")).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(book_->UpdateTask(id, "police", "T9", "x", true, At("2026-03-08")).status().code(), absl::StatusCode::kNotFound);
   ASSERT_TRUE(book_->UpdateTask(id, "police", "T1", "已冻结公司账户", false, At("2026-03-10")).ok());
   ASSERT_TRUE(book_->UpdateTask(id, "police", "T1", "追回欠薪 42 万元", true, At("2026-03-18")).ok());
   ASSERT_TRUE(book_->UpdateTask(id, "justice", "T2", "已指派律师", true, At("2026-03-11")).ok());
@@ -172,7 +172,7 @@ TEST_F(ConferenceTest, TasksThenClosing) {
   EXPECT_EQ(book_->Close(id, "procuratorate", "息诉罢访", At("2026-03-20")).code(),
             absl::StatusCode::kFailedPrecondition) << "T3 still open";
   ASSERT_TRUE(book_->UpdateTask(id, "procuratorate", "T3", "已发放救助金", true, At("2026-03-22")).ok());
-  EXPECT_EQ(book_->UpdateTask(id, "procuratorate", "T3", "again", true, At("2026-03-22")).code(),
+  EXPECT_EQ(book_->UpdateTask(id, "procuratorate", "T3", "again", true, At("2026-03-22")).status().code(),
             absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(book_->Close(id, "procuratorate", "", At("2026-03-25")).code(), absl::StatusCode::kInvalidArgument)
       << "closing records the outcome";
@@ -248,4 +248,36 @@ TEST_F(ConferenceTest, PublicHearingRecorded) {
 }
 
 }  // namespace
+// A conference convened by the political-legal committee: its hearing is the
+// procuratorate's (the hearing host), which schedules and records it; the
+// convenor and other agencies may not.
+TEST_F(ConferenceTest, HearingHostedByTheProcuratorate) {
+  book_->set_hearing_hosts({"procuratorate"});
+  auto id = book_->Convene("plc", "PLC-1", "信-2026-000007", "征地补偿群体访联席会议", {"procuratorate", "court"},
+                           At("2026-03-06"), At("2026-03-03"));
+  ASSERT_TRUE(id.ok()) << id.status();
+  Hearing h;
+  h.hearing_id = "听-PLC-1";
+  h.conference_id = *id;
+  h.chair = "承办检察官 张某";
+  h.place = "检察院听证室";
+  h.starts_ms = At("2026-03-10", 9);
+  h.participants = {{"petitioner", "村民代表 周某", false, ""}, {"cppcc_member", "政协委员 吴某", false, ""}};
+  auto by_plc = book_->ScheduleHearing("plc", h, At("2026-03-03"));
+  EXPECT_EQ(by_plc.code(), absl::StatusCode::kPermissionDenied) << "the convenor is not the hearing host";
+  EXPECT_NE(by_plc.message().find("procuratorate"), absl::string_view::npos) << by_plc;
+  EXPECT_EQ(book_->ScheduleHearing("court", h, At("2026-03-03")).code(), absl::StatusCode::kPermissionDenied);
+  ASSERT_TRUE(book_->ScheduleHearing("procuratorate", h, At("2026-03-03")).ok());
+  const std::vector<Participant> record = {{"", "政协委员 吴某", true, "补偿标准应公开"}};
+  EXPECT_EQ(book_->RecordHearing("plc", h.hearing_id, record, "结论", At("2026-03-10", 11)).code(),
+            absl::StatusCode::kPermissionDenied);
+  ASSERT_TRUE(book_->RecordHearing("procuratorate", h.hearing_id, record, "同意按公开标准补偿", At("2026-03-10", 11)).ok());
+  // A procuratorate not invited to the conference hosts none of its hearings.
+  auto other = book_->Convene("plc", "PLC-2", "信-2026-000008", "另一案", {"court"}, At("2026-03-06"), At("2026-03-03"));
+  ASSERT_TRUE(other.ok());
+  h.hearing_id = "听-PLC-2";
+  h.conference_id = *other;
+  EXPECT_EQ(book_->ScheduleHearing("procuratorate", h, At("2026-03-03")).code(), absl::StatusCode::kPermissionDenied);
+}
+
 }  // namespace concord::conference
