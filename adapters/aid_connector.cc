@@ -4,7 +4,9 @@
 #include "absl/strings/str_join.h"
 #include "agents/aid/linkage/aid_csv.h"
 #include "agents/aid/wire.h"
+#include "agents/aid/linkage/normalize.h"
 #include "concord/v1/aid.pb.h"
+#include "concord/v1/conference.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "hub/common/csv.h"
 #include "hub/common/log.h"
@@ -123,6 +125,7 @@ absl::Status AidConnector::Start() {
   RETURN_IF_ERROR(ctx_.client.db().Migrate("adapter_aid", AidMigrations()));
   ctx_.mailbox.AddDeliveryHook(
       [this](const concord::v1::Envelope& e, sqlite::Db& db) { return OnDelivery(e, db); });
+  ctx_.mailbox.AddSendHook([this](concord::v1::Envelope& e, sqlite::Db& db) { return AddCaseTokens(e, db); });
   RETURN_IF_ERROR(ctx_.http.Add("POST", "/aid/grants",
                                 [this](const HttpRequest& r) { return PostGrants(r, true); }));
   RETURN_IF_ERROR(ctx_.http.Add("POST", "/aid/checks",
@@ -136,6 +139,63 @@ absl::Status AidConnector::Start() {
       ctx_, ctx_.config.drop_dir, "aid_imports", "grants submitted for checking",
       [this](const std::string& name, const std::string& bytes) { return ImportCsv(name, bytes); });
   return drop_->Start();
+}
+
+absl::Status AidConnector::AddCaseTokens(concord::v1::Envelope& envelope, sqlite::Db& db) {
+  concord::v1::ConferenceTaskUpdate m;
+  if (!envelope.payload().Is<concord::v1::ConferenceTaskUpdate>() || !envelope.payload().UnpackTo(&m) ||
+      m.aid_record_id().empty())
+    return absl::OkStatus();
+  auto db_error = [](const absl::Status& st) { return absl::UnavailableError(st.message()); };
+  // The case's numbers, from the invitation this agency received.
+  auto inv = db.Prepare(
+      "SELECT payload_json FROM inbox_messages WHERE type = 'concord.v1.ConferenceInvitation' "
+      "AND json_extract(payload_json, '$.conference_id') = ? ORDER BY n DESC LIMIT 1");
+  if (!inv.ok()) return db_error(inv.status());
+  inv->Bind(1, m.conference_id());
+  auto found = inv->Step();
+  if (!found.ok()) return db_error(found.status());
+  if (!*found)
+    return absl::InvalidArgumentError(absl::StrCat("本机关未收到联席会议 ", m.conference_id(),
+                                                   " 的邀请，无法核对救助记录的案号 / no invitation to ",
+                                                   m.conference_id(), " here: the grant's case cannot be checked"));
+  const json invitation = json::parse(inv->Text(0), nullptr, false);
+  std::vector<std::string> numbers = {invitation.value("case_key", "")};
+  for (const auto& r : invitation.value("case_refs", json::array()))
+    if (r.is_string()) numbers.push_back(r.get<std::string>());
+  // The grant's case numbers, as the agency entered them.
+  auto rec = db.Prepare("SELECT record_json FROM aid_records WHERE record_id=?");
+  if (!rec.ok()) return db_error(rec.status());
+  rec->Bind(1, m.aid_record_id());
+  found = rec->Step();
+  if (!found.ok()) return db_error(found.status());
+  if (!*found)
+    return absl::InvalidArgumentError(absl::StrCat("本机关没有救助记录 ", m.aid_record_id(), "，请先登记查重 / no grant ",
+                                                   m.aid_record_id(), " here: submit it for the check first"));
+  const json grant = json::parse(rec->Text(0), nullptr, false);
+  std::vector<std::string> grant_cases;
+  if (auto it = grant.find("case_ref"); it != grant.end() && it->is_array()) {
+    for (const auto& r : *it)
+      if (r.is_string()) grant_cases.push_back(r.get<std::string>());
+  } else if (it != grant.end() && it->is_string()) {
+    grant_cases = aid::SplitCaseRefs(it->get<std::string>());
+  }
+  std::vector<std::string> normalized;
+  for (const auto& g : grant_cases) normalized.push_back(aid::NormalizeCaseRef(g));
+  m.clear_aid_case_tokens();  // only what is computed here
+  bool same = false;
+  for (const auto& n : numbers) {
+    const std::string key = aid::NormalizeCaseRef(n);
+    if (key.empty()) continue;
+    same |= std::find(normalized.begin(), normalized.end(), key) != normalized.end();
+    m.add_aid_case_tokens(encoder_.Token("case", key));
+  }
+  if (!same)
+    return absl::InvalidArgumentError(absl::StrCat(
+        "救助记录 ", m.aid_record_id(), " 的案号（", absl::StrJoin(grant_cases, "、"), "）不是本案（",
+        absl::StrJoin(numbers, "、"), "）/ grant ", m.aid_record_id(), " lists none of this case's numbers"));
+  envelope.mutable_payload()->PackFrom(m);
+  return absl::OkStatus();
 }
 
 void AidConnector::Stop() {

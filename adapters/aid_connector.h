@@ -55,6 +55,11 @@ class AidConnector final : public Connector {
   HttpResponse GetGrants(const HttpRequest& request);
   HttpResponse GetNotices(const HttpRequest& request);
   absl::Status OnDelivery(const concord::v1::Envelope& envelope, sqlite::Db& db);
+  // A judicial-aid task's update (ConferenceTaskUpdate with aid_record_id):
+  // checks that the grant lists one of the conference's case numbers (from
+  // the invitation received here) and adds their keyed tokens, so that the
+  // aid agent can confirm it on the registered grant without any name.
+  absl::Status AddCaseTokens(concord::v1::Envelope& envelope, sqlite::Db& db);
   // The drop folder's Import: the file's good rows submitted for checking.
   absl::StatusOr<DropFolder::Outcome> ImportCsv(const std::string& name, const std::string& bytes);
 

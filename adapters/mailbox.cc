@@ -90,6 +90,7 @@ absl::StatusOr<std::string> Mailbox::Send(const OutgoingMessage& message) {
   for (const auto& t : message.to) envelope.add_to(t);
   *envelope.mutable_payload() = std::move(payload.any);
   envelope.set_correlation_id(message.correlation_id);
+  for (const auto& hook : send_hooks_) RETURN_IF_ERROR(hook(envelope, client_.db()));
   const int64_t now = clock_.NowMs();
   if (message.expires_in_s > 0) envelope.set_expires_at_ms(now + message.expires_in_s * 1000);
   client_.Stamp(envelope);  // the id is needed for our own row first

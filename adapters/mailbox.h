@@ -81,6 +81,13 @@ class Mailbox {
       std::function<absl::Status(const concord::v1::Envelope& envelope, sqlite::Db& db)>;
   void AddDeliveryHook(DeliveryHook hook) { hooks_.push_back(std::move(hook)); }
 
+  // Runs `hook` on every message Send() is given, before it is recorded: a
+  // connector completes what only it can (e.g. the aid connector adds the
+  // keyed case tokens to an aid task's update). An error refuses the send
+  // (InvalidArgument: the caller's message is wrong, with the reason).
+  using SendHook = std::function<absl::Status(concord::v1::Envelope& envelope, sqlite::Db& db)>;
+  void AddSendHook(SendHook hook) { send_hooks_.push_back(std::move(hook)); }
+
   absl::StatusOr<int64_t> UnreadCount();
   absl::StatusOr<std::vector<FailedPublish>> FailedPublishes();
   absl::StatusOr<int64_t> FailedCount();
@@ -94,6 +101,7 @@ class Mailbox {
   const Clock& clock_;
   sqlite::Stmt record_;  // INSERT into inbox_messages
   std::vector<DeliveryHook> hooks_;
+  std::vector<SendHook> send_hooks_;
 };
 
 }  // namespace concord::adapter

@@ -150,10 +150,11 @@ int main(int argc, char** argv) {
         LOG_WARN("AidStatusQuery from {} refused: not in [aid] status_askers", env.from());
         return absl::OkStatus();
       }
-      ASSIGN_OR_RETURN(v1::AidStatus status, registry->Status(q.agency(), q.record_id()));
+      ASSIGN_OR_RETURN(v1::AidStatus status,
+                       registry->Status(q.agency(), q.record_id(), {q.case_tokens().begin(), q.case_tokens().end()}));
       // Every cross-agency query is logged (DOMAIN.md, personal information).
-      LOG_INFO("aid status query by {}: {}/{} -> {}", env.from(), q.agency(), q.record_id(),
-               v1::AidVerdict_Name(status.verdict()));
+      LOG_INFO("aid status query by {}: {}/{} -> {}{}", env.from(), q.agency(), q.record_id(),
+               v1::AidVerdict_Name(status.verdict()), status.same_case() ? ", same case" : "");
       v1::Envelope out = client::MakeEnvelope({env.from()}, status);
       out.set_correlation_id(env.id());
       return c.Stage(std::move(out)).status();

@@ -156,7 +156,8 @@ absl::Status Registry::LogCheck(const v1::AidCheckReply& reply, const std::strin
   return log_.Run();
 }
 
-absl::StatusOr<v1::AidStatus> Registry::Status(const std::string& agency, const std::string& record_id) {
+absl::StatusOr<v1::AidStatus> Registry::Status(const std::string& agency, const std::string& record_id,
+                                               const std::vector<std::string>& case_tokens) {
   v1::AidStatus out;
   out.set_agency(agency);
   out.set_record_id(record_id);
@@ -171,8 +172,16 @@ absl::StatusOr<v1::AidStatus> Registry::Status(const std::string& agency, const 
   out.set_verdict(verdict);
   out.set_matches(st.Text(1));
   st.Reset();
-  ASSIGN_OR_RETURN(bool registered, Has(agency, record_id));
+  ASSIGN_OR_RETURN(auto grant, db_->Prepare("SELECT encoding FROM aid_grants WHERE agency=? AND record_id=?"));
+  grant.BindAll(agency, record_id);
+  ASSIGN_OR_RETURN(bool registered, grant.Step());
   out.set_registered(registered);
+  if (registered && !case_tokens.empty()) {
+    v1::AidEncoding e;
+    if (!e.ParseFromString(grant.Blob(0))) return absl::DataLossError("aid_grants: unreadable encoding");
+    for (const auto& t : e.case_tokens())
+      if (std::find(case_tokens.begin(), case_tokens.end(), t) != case_tokens.end()) out.set_same_case(true);
+  }
   return out;
 }
 

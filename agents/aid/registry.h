@@ -53,7 +53,10 @@ class Registry {
   absl::Status LogCheck(const v1::AidCheckReply& reply, const std::string& agency, int64_t now_ms);
   absl::StatusOr<int64_t> Count();
   // The latest check of a record, for a plan's aid task (found = false: never checked).
-  absl::StatusOr<v1::AidStatus> Status(const std::string& agency, const std::string& record_id);
+  // `case_tokens`: the keyed tokens of a case's numbers; same_case says
+  // whether the registered grant lists one of them.
+  absl::StatusOr<v1::AidStatus> Status(const std::string& agency, const std::string& record_id,
+                                       const std::vector<std::string>& case_tokens = {});
 
  private:
   explicit Registry(sqlite::Db& db) : db_(&db) {}

@@ -308,6 +308,7 @@ class Agent {
       inv.set_convenor(c.convenor);
       for (const auto& a : c.invited) inv.add_invited(a);
       inv.set_inputs_due_ms(c.inputs_due_ms);
+      *inv.mutable_case_refs() = m.case_refs();
       auto own = m.case_file_for().find(agency);  // only the part this agency may see
       inv.set_case_file(own != m.case_file_for().end() ? own->second : m.case_file());
       RETURN_IF_ERROR(client_.Stage(client::MakeEnvelope({agency}, inv)).status());
@@ -381,6 +382,11 @@ class Agent {
                                    "司法救助任务须先查重：请注明救助记录编号 / an aid task names the grant record "
                                    "that passed the duplicate check (aid_record_id)"),
                           m.conference_id());
+          if (m.aid_case_tokens().empty())
+            return Answer(env, absl::InvalidArgumentError(
+                                   "司法救助任务须经本机关适配器报送（附案号令牌）/ send an aid task's update through "
+                                   "your adapter: it adds the case tokens that tie the grant to this case"),
+                          m.conference_id());
           return AskAid(env, m);
         }
     }
@@ -392,6 +398,7 @@ class Agent {
     v1::AidStatusQuery q;
     q.set_agency(env.from());
     q.set_record_id(m.aid_record_id());
+    *q.mutable_case_tokens() = m.aid_case_tokens();
     v1::Envelope out = client::MakeEnvelope({config_.aid}, q);
     client_.Stamp(out);
     ASSIGN_OR_RETURN(auto park, client_.db().Prepare(
@@ -421,8 +428,9 @@ class Agent {
     RETURN_IF_ERROR(drop.Run());
     v1::ConferenceTaskUpdate m;
     if (!request.payload().UnpackTo(&m)) return absl::OkStatus();
-    // Passed: the grant is in the registry (clear, or an approved exception).
-    if (!s.found() || !s.registered()) {
+    // Passed: the grant is in the registry (clear, or an approved exception)
+    // and is for this case (it lists one of the case's numbers).
+    if (!s.found() || !s.registered() || !s.same_case()) {
       const std::string why =
           !s.found() ? absl::StrCat("救助记录 ", s.record_id(), " 未经查重 / grant ", s.record_id(), " was never checked")
           : s.verdict() == v1::AID_DUPLICATE
@@ -431,8 +439,11 @@ class Agent {
           : s.verdict() == v1::AID_POSSIBLE_DUPLICATE
               ? absl::StrCat("查重疑似重复（", s.matches(), "），须核实后登记 / a possible duplicate (", s.matches(),
                              "): verify, then register")
-              : absl::StrCat("救助记录 ", s.record_id(), " 未登记（仅查询）/ grant ", s.record_id(),
-                             " was checked but not registered");
+          : !s.registered()
+              ? absl::StrCat("救助记录 ", s.record_id(), " 未登记（仅查询）/ grant ", s.record_id(),
+                             " was checked but not registered")
+              : absl::StrCat("救助记录 ", s.record_id(), " 的案号不是本案，不能办结本案的救助任务 / grant ",
+                             s.record_id(), " is for another case: it lists none of this case's numbers");
       RETURN_IF_ERROR(Answer(request, absl::FailedPreconditionError(why), m.conference_id()));
       ASSIGN_OR_RETURN(Conference c, book_.Get(m.conference_id()));
       v1::ConferenceNotice n;

@@ -207,15 +207,6 @@ absl::StatusOr<std::string> ParseGender(absl::string_view s) {
   return FieldError(Column::kGender, "应为男或女", " is not 男/M/male or 女/F/female", s);
 }
 
-std::vector<std::string> SplitCaseRefs(absl::string_view s) {
-  std::vector<std::string> refs;
-  const std::string separated = absl::StrReplaceAll(s, {{"；", ";"}});
-  for (absl::string_view ref : absl::StrSplit(separated, ';')) {
-    ref = Trim(ref);
-    if (!ref.empty()) refs.emplace_back(ref);
-  }
-  return refs;
-}
 
 // The accepted aid types, for the message of an unknown one.
 std::string AidTypeList(const char* (*name)(AidType), const char* separator) {
@@ -251,7 +242,8 @@ class AidCsvParser {
     r.phone = std::string(Field(row, Column::kPhone));
     r.address = std::string(Field(row, Column::kAddress));
     r.crime = std::string(Field(row, Column::kCrime));
-    r.case_refs = SplitCaseRefs(Field(row, Column::kCaseRef));
+    const absl::string_view refs = Field(row, Column::kCaseRef);
+    r.case_refs = SplitCaseRefs(std::string_view(refs.data(), refs.size()));
 
     for (Column c : {Column::kRecordId, Column::kName, Column::kAidType, Column::kGrantedOn}) {
       if (Field(row, c).empty()) check(FieldError(c, "为空", " is empty"));
@@ -307,6 +299,16 @@ class AidCsvParser {
 };
 
 }  // namespace
+
+std::vector<std::string> SplitCaseRefs(std::string_view s) {
+  std::vector<std::string> refs;
+  const std::string separated = absl::StrReplaceAll(absl::string_view(s.data(), s.size()), {{"；", ";"}});
+  for (absl::string_view ref : absl::StrSplit(separated, ';')) {
+    ref = Trim(ref);
+    if (!ref.empty()) refs.emplace_back(ref);
+  }
+  return refs;
+}
 
 absl::StatusOr<AidCsvResult> ParseAidCsv(std::string_view bytes) {
   absl::StatusOr<csv::Table> table =

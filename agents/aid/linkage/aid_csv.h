@@ -60,4 +60,7 @@ absl::StatusOr<AidCsvResult> ParseAidCsv(std::string_view bytes);
 // Reads the file at `path` and parses it.
 absl::StatusOr<AidCsvResult> ReadAidCsvFile(const std::string& path);
 
+// A case_ref field: several case numbers separated by ';' or '；', trimmed.
+std::vector<std::string> SplitCaseRefs(std::string_view s);
+
 }  // namespace concord::aid

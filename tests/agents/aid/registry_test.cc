@@ -236,6 +236,34 @@ TEST_F(RegistryTest, LogCheck) {
   EXPECT_EQ(row->Int(5), 0);
 }
 
+// A plan's aid task: Status says whether the registered grant lists one of
+// the case's numbers (by their keyed tokens), and nothing of the kind for a
+// grant that is not registered.
+TEST_F(RegistryTest, StatusSaysWhetherTheGrantIsForTheCase) {
+  Add(Grant(Zhang(), "court", "c-1", kCaseX, AidType::kMoney, kYuan));
+  v1::AidCheckReply clear;
+  clear.set_record_id("c-1");
+  clear.set_verdict(v1::AID_CLEAR);
+  clear.set_registered(true);
+  ASSERT_TRUE(registry_->LogCheck(clear, "court", 42).ok());
+  const std::string x = TestEncoder().Token("case", NormalizeCaseRef(kCaseX));
+  const std::string y = TestEncoder().Token("case", NormalizeCaseRef(kCaseY));
+  auto same = registry_->Status("court", "c-1", {y, x});
+  ASSERT_TRUE(same.ok()) << same.status();
+  EXPECT_TRUE(same->found());
+  EXPECT_TRUE(same->registered());
+  EXPECT_TRUE(same->same_case());
+  auto other = registry_->Status("court", "c-1", {y});
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE(other->registered());
+  EXPECT_FALSE(other->same_case()) << "another case's number";
+  EXPECT_FALSE(registry_->Status("court", "c-1")->same_case()) << "no case asked about";
+  auto unknown = registry_->Status("police", "c-1", {x});
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_FALSE(unknown->found());
+  EXPECT_FALSE(unknown->same_case());
+}
+
 // A grant written differently by another agency is found through the registry and judged a
 // duplicate.
 TEST_F(RegistryTest, CheckAgainstRegistry) {

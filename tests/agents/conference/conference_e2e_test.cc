@@ -73,6 +73,30 @@ class ConferenceDistrict : public ::testing::Test {
 
   DaemonProcess& A(const std::string& name) { return *agencies_.at(name); }
 
+  // The court's and the procuratorate's adapters again, with the aid
+  // connector (a fresh linkage key) and the aid agent at "aid".
+  void WithAidAdapters() {
+    const std::string key = d_.dir() + "/linkage.key";
+    ASSERT_TRUE(aid::WriteNewLinkageKey(key).ok());
+    const std::string with_aid = "[aid]\nlinkage_key = \"" + key + "\"\nagent = \"aid\"\n";
+    for (const char* a : {"court", "procuratorate"}) {
+      agencies_[a]->Stop();
+      agencies_[a] = std::make_unique<DaemonProcess>(d_, a, "concord-adapter", with_aid);
+      ASSERT_TRUE(agencies_[a]->ok()) << a;
+    }
+  }
+  // Submits a grant at `agency`'s adapter; its status once the aid agent
+  // answered ("checking" when it did not).
+  std::string Grant(const std::string& agency, const json& g) {
+    EXPECT_EQ(A(agency).Post("/aid/grants", g).status, 202);
+    json state;
+    WaitFor([&] {
+      state = A(agency).Get("/aid/grants?record_id=" + g.value("record_id", ""));
+      return state.is_object() && state.value("status", "") != "checking";
+    }, kWaitMs);
+    return state.value("status", "");
+  }
+
   // Publishes `payload` of `type` (concord.v1.<type>) to the agent and waits
   // for its ConferenceReply; an empty object when none comes.
   json Ask(const std::string& from, const std::string& type, const json& payload) {
@@ -121,6 +145,7 @@ class ConferenceDistrict : public ::testing::Test {
   std::string Convene(const std::string& request_id, const json& case_file_for = json::object()) {
     json r = Ask("procuratorate", "ConferenceConvene",
                  {{"request_id", request_id}, {"case_key", "信-2026-000123"},
+                  {"case_refs", {"（2026）上0102刑初88号"}},
                   {"title", "某建筑公司欠薪群体访联席会议"}, {"invited", kOthers},
                   {"inputs_due_ms", NowMs() + 7 * kDayMs}, {"case_file", "案情摘要：三十名工人被拖欠工资"},
                   {"case_file_for", case_file_for}});
@@ -452,14 +477,7 @@ TEST_F(ConferenceDistrict, TasksOnTheLedgersClock) {
 // the same case is a duplicate, so the task stays open with the reason; a
 // clear grant completes it.
 TEST_F(ConferenceDistrict, AidTaskNeedsTheDuplicateCheck) {
-  const std::string key = d_.dir() + "/linkage.key";
-  ASSERT_TRUE(aid::WriteNewLinkageKey(key).ok());
-  const std::string with_aid = "[aid]\nlinkage_key = \"" + key + "\"\nagent = \"aid\"\n";
-  for (const char* a : {"court", "procuratorate"}) {
-    agencies_[a]->Stop();
-    agencies_[a] = std::make_unique<DaemonProcess>(d_, a, "concord-adapter", with_aid);
-    ASSERT_TRUE(agencies_[a]->ok()) << a;
-  }
+  WithAidAdapters();
   DaemonProcess aid_agent(d_, "aid", "concord-aid-agent",
                           "[aid]\ncap_yuan = 50000\nstatus_askers = [\"conference\"]\n", "aid.db");
   ASSERT_TRUE(aid_agent.ok());
@@ -468,15 +486,7 @@ TEST_F(ConferenceDistrict, AidTaskNeedsTheDuplicateCheck) {
                                            "[conference]\nconvenors = [\"procuratorate\"]\naid = \"aid\"\n",
                                            "conference.db");
   ASSERT_TRUE(agent_->ok());
-  auto grant = [&](const std::string& agency, const json& g) {
-    EXPECT_EQ(A(agency).Post("/aid/grants", g).status, 202);
-    json state;
-    WaitFor([&] {
-      state = A(agency).Get("/aid/grants?record_id=" + g.value("record_id", ""));
-      return state.is_object() && state.value("status", "") != "checking";
-    }, kWaitMs);
-    return state.value("status", "");
-  };
+  auto grant = [&](const std::string& agency, const json& g) { return Grant(agency, g); };
   const json worker = {{"name", "赵大勇"}, {"id_number", "11010519491231002X"}, {"phone", "13900000009"},
                        {"case_ref", "（2026）上0102刑初88号"}, {"incident_date", "2026-05-01"},
                        {"crime", "拒不支付劳动报酬"}, {"aid_type", "资金救助"}, {"amount_yuan", "8000"}};
@@ -510,6 +520,29 @@ TEST_F(ConferenceDistrict, AidTaskNeedsTheDuplicateCheck) {
   other["phone"] = "13700000007";
   other["granted_on"] = "2026-09-02";
   ASSERT_EQ(grant("procuratorate", other), "clear");
+  // A clear grant of another case does not do: the adapter refuses it at
+  // once, naming both cases; and a grant it never had is refused too.
+  json elsewhere = other;
+  elsewhere["record_id"] = "JC-2026-11";
+  elsewhere["name"] = "孙小梅";
+  elsewhere["id_number"] = "110105198001010018";
+  elsewhere["phone"] = "13700000011";
+  elsewhere["case_ref"] = "（2026）上0102民初5号";
+  ASSERT_EQ(grant("procuratorate", elsewhere), "clear");
+  auto publish = [&](const std::string& record) {
+    return A("procuratorate").Post("/publish", {{"to", {"conference"}}, {"type", "concord.v1.ConferenceTaskUpdate"},
+                                                {"payload", {{"conference_id", id}, {"task_id", "T3"},
+                                                             {"note", "已发放"}, {"done", true},
+                                                             {"aid_record_id", record}}}});
+  };
+  auto wrong_case = publish("JC-2026-11");
+  EXPECT_EQ(wrong_case.status, 400) << wrong_case.body;
+  EXPECT_NE(wrong_case.body.find("不是本案"), std::string::npos) << wrong_case.body;
+  EXPECT_NE(wrong_case.body.find("上0102民初5号"), std::string::npos) << wrong_case.body;
+  auto unknown = publish("JC-2026-404");
+  EXPECT_EQ(unknown.status, 400) << unknown.body;
+  EXPECT_NE(unknown.body.find("没有救助记录"), std::string::npos) << unknown.body;
+  EXPECT_EQ(View(id)["plans"][0]["tasks"][2].value("status", ""), "open");
   json ok = Ask("procuratorate", "ConferenceTaskUpdate", {{"conference_id", id}, {"task_id", "T3"},
                                                           {"note", "已发放"}, {"done", true},
                                                           {"aid_record_id", "JC-2026-10"}});
@@ -520,6 +553,7 @@ TEST_F(ConferenceDistrict, AidTaskNeedsTheDuplicateCheck) {
 // The aid agent does not answer (it is down): the agency is told to try
 // again after the timeout instead of waiting forever; the task stays open.
 TEST_F(ConferenceDistrict, AidTaskWithoutAnAnswerIsToldToRetry) {
+  WithAidAdapters();
   agent_->Stop();
   agent_ = std::make_unique<DaemonProcess>(d_, "conference", "concord-conference-agent",
                                            "[conference]\nconvenors = [\"procuratorate\"]\naid = \"aid\"\n"
@@ -527,6 +561,12 @@ TEST_F(ConferenceDistrict, AidTaskWithoutAnAnswerIsToldToRetry) {
                                            "conference.db");
   ASSERT_TRUE(agent_->ok());
   const std::string id = FinalConference();
+  // Submitted for the check, which stays pending: there is no aid agent.
+  EXPECT_EQ(A("procuratorate").Post("/aid/grants", {{"record_id", "JC-1"}, {"name", "赵大勇"},
+                                                    {"id_number", "11010519491231002X"},
+                                                    {"case_ref", "（2026）上0102刑初88号"}, {"aid_type", "资金救助"},
+                                                    {"amount_yuan", "8000"}, {"granted_on", "2026-09-01"}}).status,
+            202);
   json r = Ask("procuratorate", "ConferenceTaskUpdate", {{"conference_id", id}, {"task_id", "T3"},
                                                         {"note", "已发放"}, {"done", true},
                                                         {"aid_record_id", "JC-1"}});
