@@ -299,6 +299,8 @@ ledger = "$DISTRICT.agent.ledger"                   # 只接受台账代理的�
 scan_seconds = 60
 TOML
 
+mkdir -p "$DIR/drill"
+[ -f "$DIR/drill/conference.clock" ] || echo "+0" > "$DIR/drill/conference.clock"
 cat > "$DIR/conference.toml" <<TOML
 # concord-conference-agent: 联席会议与化解方案 / joint conferences and work plans
 [agency]
@@ -325,6 +327,9 @@ agencies = [$(for x in "${AGENCIES[@]}"; do printf '"%s.%s", ' "$DISTRICT" "${x%
 ledger = "$DISTRICT.agent.ledger"                          # 任务到期提醒与逾期督办 / task reminders and escalation
 aid = "$DISTRICT.agent.aid"                                # 救助任务办结前查重 / aid tasks pass the duplicate check
 hearing_hosts = ["$DISTRICT.procuratorate"]               # 公开听证由检察院安排并记录 / the procuratorate hosts hearings
+# 仅演示辖区：演练时钟，"+0" 即系统时间；快速演示为记录听证临时拨快 / demo district only: a drill
+# clock, "+0" is the system time; the quick start moves it ahead to record a hearing. Never in production.
+clock_file = "drill/conference.clock"
 
 [conference.names]   # 方案文书中的机关名称 / the agencies' names in the plan document
 $(for x in "${AGENCIES[@]}"; do IFS='|' read -r n d _ <<<"$x"; printf '"%s.%s" = "%s"\n' "$DISTRICT" "$n" "$d"; done)

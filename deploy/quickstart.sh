@@ -247,7 +247,7 @@ echo
 echo "  → 红色预警已报政法委，提议召开联席会议 / red: the committee is warned, a joint conference proposed"
 
 all="\"$DISTRICT.plc\", \"$DISTRICT.court\", \"$DISTRICT.police\", \"$DISTRICT.justice\", \"$DISTRICT.petition\""
-confask procuratorate concord.v1.ConferenceConvene "{\"request_id\": \"LX-DEMO-30\", \"case_key\": \"$no30\", \"title\": \"三十名工人欠薪集体访联席会议\", \"invited\": [$all], \"inputs_due_ms\": \"$(ms_in_days 2)\", \"case_file\": \"三十名工人被拖欠工资，公安已立案侦查；部分工人生活困难\", \"case_file_for\": {\"$DISTRICT.court\": \"执行案件材料（仅法院）\"}}"
+confask procuratorate concord.v1.ConferenceConvene "{\"request_id\": \"LX-DEMO-30\", \"case_key\": \"$no30\", \"case_refs\": [\"$CASE30\"], \"title\": \"三十名工人欠薪集体访联席会议\", \"invited\": [$all], \"inputs_due_ms\": \"$(ms_in_days 2)\", \"case_file\": \"三十名工人被拖欠工资，公安已立案侦查；部分工人生活困难\", \"case_file_for\": {\"$DISTRICT.court\": \"执行案件材料（仅法院）\"}}"
 cid="$CONF_ID"
 echo "  联席会议 / conference: $cid"
 confask police concord.v1.ConferenceInput "{\"conference_id\": \"$cid\", \"assessment\": \"已立案侦查，公司法定代表人在逃\", \"measures\": [{\"measure\": \"investigation\", \"detail\": \"追查欠薪款去向\"}]}"
@@ -266,6 +266,11 @@ for a in procuratorate plc court police justice petition; do
 done
 echo "  公开听证（提前三日通知）/ a public hearing, notified three days ahead:"
 confask procuratorate concord.v1.HearingSchedule "{\"conference_id\": \"$cid\", \"hearing_id\": \"听-DEMO-30\", \"starts_ms\": \"$(ms_in_days 4)\", \"place\": \"上州区人民检察院听证室\", \"chair\": \"承办检察官 张某\", \"participants\": [{\"role\": \"信访人\", \"name\": \"工人代表 孙某\"}, {\"role\": \"人大代表\", \"name\": \"钱某\"}, {\"role\": \"人民监督员\", \"name\": \"赵某\"}, {\"role\": \"律师\", \"name\": \"王律师\"}]}"
+echo "  听证后记录（演练：会议代理时钟拨快五天，记录后复原）/ after the hearing (drill: the conference"
+echo "  agent's clock runs five days ahead to record it, then returns to the system time):"
+echo "+$(( 5 * 86400 * 1000 ))" > "$DISTRICT_DIR/drill/conference.clock"
+confask procuratorate concord.v1.HearingRecord "{\"hearing_id\": \"听-DEMO-30\", \"attendance\": [{\"name\": \"工人代表 孙某\", \"attended\": true, \"opinion\": \"希望尽快拿到工资\"}, {\"name\": \"钱某\", \"attended\": true, \"opinion\": \"建议先行司法救助困难工人\"}, {\"name\": \"赵某\", \"attended\": true, \"opinion\": \"同意化解方案\"}, {\"name\": \"王律师\", \"attended\": false}], \"outcome\": \"听证员一致同意化解方案，工人代表接受\"}"
+echo "+0" > "$DISTRICT_DIR/drill/conference.clock"
 echo "  司法救助任务须先查重 / the aid task runs the duplicate check:"
 grant court "{\"record_id\": \"FY-DEMO-30\", \"name\": \"赵大勇\", \"id_number\": \"110105194912310021\", \"phone\": \"13900000030\", \"case_ref\": \"$CASE30\", \"incident_date\": \"2026-05-01\", \"crime\": \"拒不支付劳动报酬\", \"aid_type\": \"资金救助\", \"amount_yuan\": \"6000\", \"granted_on\": \"2026-09-01\"}"
 grant procuratorate "{\"record_id\": \"JC-DEMO-30\", \"name\": \"趙大勇\", \"id_number\": \"\", \"phone\": \"+86 139 0000 0030\", \"case_ref\": \"$CASE30\", \"incident_date\": \"2026-05-01\", \"crime\": \"拒不支付劳动报酬\", \"aid_type\": \"money\", \"amount_yuan\": \"8000\", \"granted_on\": \"2026-10-01\"}"
