@@ -76,12 +76,45 @@ absl::Status Db::Exec(std::string_view sql) {
   return absl::OkStatus();
 }
 
+void StmtCache::Return(sqlite3_stmt* s) {
+  sqlite3_reset(s);
+  sqlite3_clear_bindings(s);
+  if (!closed) {
+    const char* text = sqlite3_sql(s);
+    auto it = free.find(text);
+    if (it == free.end() && free.size() < kTexts) it = free.emplace(text, std::vector<sqlite3_stmt*>()).first;
+    if (it != free.end() && it->second.size() < kPerText) {
+      it->second.push_back(s);
+      return;
+    }
+  }
+  sqlite3_finalize(s);
+}
+
+void StmtCache::FinalizeAll() {
+  for (auto& [text, stmts] : free)
+    for (sqlite3_stmt* s : stmts) sqlite3_finalize(s);
+  free.clear();
+  closed = true;
+}
+
 absl::StatusOr<Stmt> Db::Prepare(std::string_view sql) {
+  if (cache_) {
+    // Heterogeneous lookup would save this copy; the compile it replaces costs far more.
+    auto it = cache_->free.find(std::string(sql));
+    if (it != cache_->free.end() && !it->second.empty()) {
+      sqlite3_stmt* s = it->second.back();
+      it->second.pop_back();
+      return Stmt(db_, s, cache_);
+    }
+  }
   sqlite3_stmt* s = nullptr;
   int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                               SQLITE_PREPARE_PERSISTENT, &s, nullptr);
   if (rc != SQLITE_OK) return FromCode(rc, db_, absl::StrCat("prepare ", std::string(sql.substr(0, 80))));
-  return Stmt(db_, s);
+  // Kept for reuse only when the statement is the whole text (its key).
+  const bool whole = s != nullptr && sql == std::string_view(sqlite3_sql(s));
+  return Stmt(db_, s, whole ? cache_ : nullptr);
 }
 
 absl::StatusOr<int64_t> Db::QueryInt(std::string_view sql) {

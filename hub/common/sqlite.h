@@ -4,6 +4,11 @@
 // not outlive its Db; Txn is a scoped transaction that rolls back unless
 // Commit() succeeded. A connection belongs to one thread at a time.
 //
+// Db::Prepare keeps the statements it made: a Stmt, when destroyed, is reset
+// and returned to its Db, and the next Prepare of the same SQL text takes it
+// back instead of compiling it again (a few per text, a few hundred texts at
+// most; beyond that statements are finalized as before).
+//
 // Errors come back as absl::Status: SQLITE_BUSY/LOCKED -> Unavailable (retry),
 // SQLITE_CONSTRAINT -> AlreadyExists, SQLITE_FULL/IOERR -> Unavailable,
 // anything else -> Internal.
@@ -13,7 +18,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
+#include <unordered_map>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -25,24 +32,34 @@ namespace concord::sqlite {
 
 absl::Status FromCode(int rc, sqlite3* db, std::string_view what);
 
+// The statements a Db prepared and may hand out again, by SQL text.
+struct StmtCache {
+  static constexpr size_t kPerText = 4, kTexts = 512;
+  std::unordered_map<std::string, std::vector<sqlite3_stmt*>> free;
+  bool closed = false;
+  // Keeps `s` for reuse (reset, bindings cleared), or finalizes it.
+  void Return(sqlite3_stmt* s);
+  void FinalizeAll();
+};
+
 class Stmt {
  public:
   Stmt() = default;
-  Stmt(sqlite3* db, sqlite3_stmt* s) : db_(db), s_(s) {}
-  Stmt(Stmt&& o) noexcept : db_(o.db_), s_(std::exchange(o.s_, nullptr)) {}
+  Stmt(sqlite3* db, sqlite3_stmt* s, std::shared_ptr<StmtCache> cache = nullptr)
+      : db_(db), s_(s), cache_(std::move(cache)) {}
+  Stmt(Stmt&& o) noexcept : db_(o.db_), s_(std::exchange(o.s_, nullptr)), cache_(std::move(o.cache_)) {}
   Stmt& operator=(Stmt&& o) noexcept {
     if (this != &o) {
-      if (s_) sqlite3_finalize(s_);
+      Release();
       db_ = o.db_;
       s_ = std::exchange(o.s_, nullptr);
+      cache_ = std::move(o.cache_);
     }
     return *this;
   }
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
-  ~Stmt() {
-    if (s_) sqlite3_finalize(s_);
-  }
+  ~Stmt() { Release(); }
 
   // Bind helpers; index is 1-based as in SQLite.
   Stmt& Bind(int i, int64_t v) {
@@ -103,8 +120,14 @@ class Stmt {
   bool valid() const { return s_ != nullptr; }
 
  private:
+  void Release() {
+    if (!s_) return;
+    if (cache_) cache_->Return(std::exchange(s_, nullptr));
+    else sqlite3_finalize(std::exchange(s_, nullptr));
+  }
   sqlite3* db_ = nullptr;
   sqlite3_stmt* s_ = nullptr;
+  std::shared_ptr<StmtCache> cache_;  // where it goes back to (none: finalized)
 };
 
 struct OpenOptions {
@@ -117,11 +140,12 @@ struct OpenOptions {
 class Db {
  public:
   Db() = default;
-  Db(Db&& o) noexcept : db_(std::exchange(o.db_, nullptr)) {}
+  Db(Db&& o) noexcept : db_(std::exchange(o.db_, nullptr)), cache_(std::move(o.cache_)) {}
   Db& operator=(Db&& o) noexcept {
     if (this != &o) {
       Close();
       db_ = std::exchange(o.db_, nullptr);
+      cache_ = std::move(o.cache_);
     }
     return *this;
   }
@@ -147,13 +171,16 @@ class Db {
 
   sqlite3* raw() const { return db_; }
   void Close() {
+    if (cache_) cache_->FinalizeAll();  // statements still out are finalized when destroyed
+    cache_.reset();
     if (db_) sqlite3_close_v2(db_);
     db_ = nullptr;
   }
 
  private:
-  explicit Db(sqlite3* db) : db_(db) {}
+  explicit Db(sqlite3* db) : db_(db), cache_(std::make_shared<StmtCache>()) {}
   sqlite3* db_ = nullptr;
+  std::shared_ptr<StmtCache> cache_;
 };
 
 // Scoped transaction. `BEGIN IMMEDIATE` by default, so that writers queue on
