@@ -21,9 +21,14 @@
 //   concordctl aid keygen --out linkage.key
 //   concordctl aid dedup --input FILE.csv --format concord|febrl|splink --out pairs.csv
 //                        [--ignore-column soc_sec_id] [--key-file linkage.key] [--threshold 0.5]
+//   concordctl conference --id 会-2026-001 [--conference-http 127.0.0.1:7193] [--json]
+//   concordctl conference --id 会-2026-001 --html plan.html
+//   concordctl conference --leader "检察长 周某"
 //
 // Exit codes: 0 success, 1 the check failed (e.g. audit chain broken), 2 usage
-// or input error, 3 the hub (or the adapter, the ledger agent) could not be reached.
+// or input error, 3 the hub (or the adapter, the ledger agent) could not be reached
+// (conference: or the conference agent answered with an error, e.g. no such
+// conference).
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -45,6 +50,7 @@
 #include "hub/common/log.h"
 #include "hub/common/sqlite.h"
 #include "hub/ctl/aid_commands.h"
+#include "hub/ctl/conference_commands.h"
 #include "hub/common/html.h"
 #include "hub/ctl/ctl_util.h"
 #include "hub/ctl/petition_commands.h"
@@ -580,6 +586,15 @@ int main(int argc, char** argv) {
   risk->add_option("--csv", risk_csv, "排查报告另存 CSV / also write the screening as CSV");
   risk->add_flag("--json", risk_json);
 
+  concord::ctl::ConferenceArgs conf;
+  auto* conference = app.add_subcommand(
+      "conference", "联席会议：会议、方案、任务与包案领导 / joint conferences: plan, tasks, lead leader's view");
+  conference->add_option("--conference-http", conf.http, "联席会议代理 / conference agent host:port");
+  conference->add_option("--id", conf.id, "联席会议编号 / conference number (会-YYYY-NNN)");
+  conference->add_option("--leader", conf.leader, "包案领导的在办会议与任务 / a lead leader's open conferences");
+  conference->add_option("--html", conf.html, "方案文书另存网页 / write the plan document (HTML)");
+  conference->add_flag("--json", conf.json, "代理的 JSON 原样输出 / the agent's JSON as it is");
+
   CLI11_PARSE(app, argc, argv);
 
   if (*status) return CmdStatus(hub_http, json, wait_drained);
@@ -626,5 +641,6 @@ int main(int argc, char** argv) {
   if (*aid_dedup) return concord::ctl::CmdAidDedup(dd);
   if (*pet_register) return concord::ctl::CmdPetitionRegister(pr);
   if (*pet_status) return concord::ctl::CmdPetitionStatus(pet_adapter, pet_id);
+  if (*conference) return concord::ctl::CmdConference(conf);
   return 2;
 }

@@ -575,5 +575,151 @@ TEST_F(ConferenceDistrict, AidTaskWithoutAnAnswerIsToldToRetry) {
   EXPECT_EQ(View(id)["plans"][0]["tasks"][2].value("status", ""), "open");
 }
 
+
+// The clerk's views through the real concordctl: a final plan with its tasks,
+// signed by all; a plan still being signed (who has not, who asks for
+// changes); the plan document; the lead leader's open tasks, overdue ones
+// marked on the agent's clock; the agent's errors (unknown number, no plan
+// yet, not reachable) exit 3, bad arguments 2.
+TEST_F(ConferenceDistrict, ConcordctlShowsConferencesPlansAndTheLeadersView) {
+  const std::string clock = d_.dir() + "/conference-clock";
+  SetFileClock(clock, NowMs());
+  agent_->Stop();
+  agent_ = std::make_unique<DaemonProcess>(d_, "conference", "concord-conference-agent",
+                                           "[conference]\nconvenors = [\"procuratorate\", \"plc\"]\n"
+                                           "clock_file = \"" + clock + "\"\n",
+                                           "conference.db");
+  ASSERT_TRUE(agent_->ok());
+  struct Ran {
+    int exit_code;
+    std::string out;  // stdout and stderr
+  };
+  const std::string http = "--conference-http 127.0.0.1:" + std::to_string(agent_->port());
+  auto ctl = [](const std::string& args) {
+    Ran r{-1, ""};
+    FILE* p = popen((BinPath("concordctl") + " conference " + args + " 2>&1").c_str(), "r");
+    if (p == nullptr) return r;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+    const int status = pclose(p);
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+  };
+  // The output line that contains `label` (empty when none).
+  auto line = [](const std::string& out, const std::string& label) {
+    const size_t at = out.find(label);
+    if (at == std::string::npos) return std::string();
+    const size_t begin = out.rfind('\n', at) + 1, end = out.find('\n', at);
+    return out.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+  };
+  auto cst_date = [](int64_t ms) {
+    const std::chrono::year_month_day d{std::chrono::floor<std::chrono::days>(
+        std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(ms + 8 * 3600 * 1000)))};
+    char buf[16];
+    snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
+             static_cast<unsigned>(d.day()));
+    return std::string(buf);
+  };
+
+  const std::string final_id = FinalConference();
+  ASSERT_FALSE(final_id.empty());
+  ASSERT_TRUE(Ask("police", "ConferenceTaskUpdate",
+                  {{"conference_id", final_id}, {"task_id", "T1"}, {"note", "已核实欠薪工人三十名"}, {"done", false}})
+                  .value("ok", false));
+  const std::string signing_id = Convene("ctl-signing");
+  ASSERT_EQ(Propose(Plan(signing_id, "为工人提供法律援助")), 1);
+  for (const char* a : {"procuratorate", "plc"}) ASSERT_TRUE(Sign(a, signing_id, 1, true).value("ok", false)) << a;
+  ASSERT_TRUE(Sign("justice", signing_id, 1, false, "请写明仲裁申请期限").value("ok", false));
+  const std::string collecting_id = Convene("ctl-collecting");
+
+  // The final plan: every task, its agency, person, measure, CST due date and latest progress.
+  Ran shown = ctl("--id " + final_id + " " + http);
+  ASSERT_EQ(shown.exit_code, 0) << shown.out;
+  EXPECT_NE(line(shown.out, "状态 status").find("已定稿 final"), std::string::npos) << shown.out;
+  EXPECT_NE(line(shown.out, "议题 title").find("某建筑公司欠薪群体访联席会议"), std::string::npos) << shown.out;
+  EXPECT_NE(line(shown.out, "最新方案 latest plan").find("检察长 周某"), std::string::npos) << shown.out;
+  for (const std::string a : {"court", "justice", "petition", "plc", "police", "procuratorate"})
+    EXPECT_NE(line(shown.out, "已签署 signed").find(a), std::string::npos) << a << " in\n" << shown.out;
+  EXPECT_NE(line(shown.out, "未签署 not signed").find("无 none"), std::string::npos) << shown.out;
+  const json tasks = View(final_id)["plans"][0]["tasks"];
+  ASSERT_EQ(tasks.size(), 3u) << tasks.dump();
+  const std::vector<std::vector<std::string>> rows = {
+      {"T1", "police", "王警官", "调查核实", cst_date(tasks[0].value("due_ms", int64_t{0})), "进行中 open",
+       "已核实欠薪工人三十名"},
+      {"T2", "justice", "李律师", "法律援助", cst_date(tasks[1].value("due_ms", int64_t{0})), "进行中 open"},
+      {"T3", "procuratorate", "张检察官", "司法救助", cst_date(tasks[2].value("due_ms", int64_t{0})), "进行中 open"}};
+  for (const auto& row : rows) {
+    const std::string l = line(shown.out, row[0] + " ");
+    for (const std::string& cell : row) EXPECT_NE(l.find(cell), std::string::npos) << cell << " in " << l;
+  }
+  EXPECT_EQ(line(shown.out, "结案结果 outcome"), "") << "not closed";
+
+  // A plan being signed: who signed, who has not, and who asks for what.
+  Ran signing = ctl(http + " --id " + signing_id);
+  ASSERT_EQ(signing.exit_code, 0) << signing.out;
+  EXPECT_NE(line(signing.out, "状态 status").find("会签中 signing"), std::string::npos) << signing.out;
+  const std::string signed_line = line(signing.out, "已签署 signed"), pending = line(signing.out, "未签署 not signed");
+  EXPECT_NE(signed_line.find("plc、procuratorate"), std::string::npos) << signing.out;
+  EXPECT_EQ(signed_line.find("court"), std::string::npos) << signing.out;
+  EXPECT_NE(pending.find("court、justice、petition、police"), std::string::npos) << signing.out;
+  EXPECT_EQ(pending.find("plc"), std::string::npos) << signing.out;
+  EXPECT_NE(line(signing.out, "要求修改").find("请写明仲裁申请期限"), std::string::npos) << signing.out;
+
+  // --json: the agent's JSON as it is.
+  Ran as_json = ctl("--id " + final_id + " --json " + http);
+  ASSERT_EQ(as_json.exit_code, 0) << as_json.out;
+  const json parsed = json::parse(as_json.out, nullptr, false);
+  ASSERT_TRUE(parsed.is_object()) << as_json.out;
+  EXPECT_EQ(parsed, View(final_id));
+
+  // --html: the plan document, written where asked.
+  const std::string doc = d_.dir() + "/plan.html";
+  Ran html = ctl("--id " + final_id + " --html " + doc + " " + http);
+  ASSERT_EQ(html.exit_code, 0) << html.out;
+  EXPECT_NE(html.out.find(doc), std::string::npos) << html.out;
+  const std::string written = ReadFile(doc);
+  for (const std::string part : {"<html", "某建筑公司欠薪群体访联席会议", "检察长 周某", "核实欠薪事实与人数"})
+    EXPECT_NE(written.find(part), std::string::npos) << part << " in\n" << written;
+  Ran no_plan = ctl("--id " + collecting_id + " --html " + d_.dir() + "/none.html " + http);
+  EXPECT_EQ(no_plan.exit_code, 3) << no_plan.out;
+  EXPECT_NE(no_plan.out.find("尚无方案 / no plan yet"), std::string::npos) << no_plan.out;
+  EXPECT_FALSE(std::filesystem::exists(d_.dir() + "/none.html"));
+
+  // The lead leader's view, twelve days on: both conferences with a plan, their open tasks and
+  // due dates, T1 (due in ten days) overdue, T2 (in fourteen) not.
+  SetFileClock(clock, NowMs() + 12 * kDayMs);
+  Ran leader = ctl("--leader '检察长 周某' " + http);
+  ASSERT_EQ(leader.exit_code, 0) << leader.out;
+  ASSERT_NE(line(leader.out, final_id).find("已定稿 final"), std::string::npos) << leader.out;
+  EXPECT_NE(line(leader.out, signing_id).find("会签中 signing"), std::string::npos) << leader.out;
+  EXPECT_EQ(leader.out.find(collecting_id), std::string::npos) << "no plan, no lead leader: " << leader.out;
+  EXPECT_NE(line(leader.out, "未签署 not signed").find("court、justice、petition、police"), std::string::npos)
+      << leader.out;
+  const std::string final_part = leader.out.substr(leader.out.find(final_id));
+  const std::string t1 = line(final_part, "T1 "), t2 = line(final_part, "T2 ");
+  for (const std::string& cell : {std::string("police"), std::string("王警官"), rows[0][4], std::string("逾期 overdue")})
+    EXPECT_NE(t1.find(cell), std::string::npos) << cell << " in " << t1;
+  EXPECT_NE(t2.find(rows[1][4]), std::string::npos) << t2;
+  EXPECT_EQ(t2.find("逾期"), std::string::npos) << t2;
+  Ran nobody = ctl("--leader '副检察长 无此人' " + http);
+  ASSERT_EQ(nobody.exit_code, 0) << nobody.out;
+  EXPECT_NE(nobody.out.find("没有在办的联席会议"), std::string::npos) << nobody.out;
+
+  // Errors: an unknown number and an agent not running exit 3 with the reason; bad arguments 2.
+  Ran unknown = ctl("--id 会-1999-999 " + http);
+  EXPECT_EQ(unknown.exit_code, 3) << unknown.out;
+  EXPECT_NE(unknown.out.find("没有联席会议 会-1999-999 / no conference 会-1999-999"), std::string::npos)
+      << unknown.out;
+  Ran unreachable = ctl("--id " + final_id + " --conference-http 127.0.0.1:1");
+  EXPECT_EQ(unreachable.exit_code, 3) << unreachable.out;
+  EXPECT_NE(unreachable.out.find("无法连接联席会议代理 / cannot reach the conference agent"), std::string::npos)
+      << unreachable.out;
+  const std::vector<std::string> bad = {http, "--id " + final_id + " --leader '检察长 周某' " + http,
+                                        "--leader '检察长 周某' --json " + http, "--id x --conference-http nowhere"};
+  for (const std::string& args : bad)
+    EXPECT_EQ(ctl(args).exit_code, 2) << args;
+}
+
 }  // namespace
 }  // namespace concord::testing
