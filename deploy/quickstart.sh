@@ -277,9 +277,8 @@ grant procuratorate "{\"record_id\": \"JC-DEMO-30\", \"name\": \"趙大勇\", \"
 confask procuratorate concord.v1.ConferenceTaskUpdate "{\"conference_id\": \"$cid\", \"task_id\": \"T3\", \"note\": \"拟发放救助金\", \"done\": true, \"aid_record_id\": \"JC-DEMO-30\"}"
 grant procuratorate "{\"record_id\": \"JC-DEMO-31\", \"name\": \"钱小军\", \"id_number\": \"440524188001010014\", \"phone\": \"13700000031\", \"case_ref\": \"$CASE30\", \"incident_date\": \"2026-05-01\", \"crime\": \"拒不支付劳动报酬\", \"aid_type\": \"money\", \"amount_yuan\": \"8000\", \"granted_on\": \"2026-10-01\"}"
 confask procuratorate concord.v1.ConferenceTaskUpdate "{\"conference_id\": \"$cid\", \"task_id\": \"T3\", \"note\": \"已向困难工人钱小军发放救助金\", \"done\": true, \"aid_record_id\": \"JC-DEMO-31\"}"
-echo "  包案领导视图 / the lead leader's view (检察长 周某): open tasks"
-curl -sfG "http://127.0.0.1:$CONFERENCE_HTTP_PORT/conference/leader" --data-urlencode "name=检察长 周某" | tr -d '\n' |
-  grep -o '"task_id": *"[^"]*"\|"due": *"[^"]*"' | paste -sd' ' | sed 's/^/      /' || true
+echo "  包案领导视图 / the lead leader's view (检察长督办):"
+"$BIN/concordctl" conference --conference-http "127.0.0.1:$CONFERENCE_HTTP_PORT" --leader "检察长 周某" | sed 's/^/      /' || true
 confask police concord.v1.ConferenceTaskUpdate "{\"conference_id\": \"$cid\", \"task_id\": \"T1\", \"note\": \"追回欠薪款 42 万元\", \"done\": true}"
 confask justice concord.v1.ConferenceTaskUpdate "{\"conference_id\": \"$cid\", \"task_id\": \"T2\", \"note\": \"仲裁裁决支持工人请求\", \"done\": true}"
 confask court concord.v1.ConferenceTaskUpdate "{\"conference_id\": \"$cid\", \"task_id\": \"T4\", \"note\": \"工资已全部兑付\", \"done\": true}"
@@ -290,7 +289,9 @@ HANDLER=张检察官 DEPT=控告申诉部门 act petition "$no30" start_review "
 for step in "accept:转检察院牵头化解" "procedural_reply:当面告知受理" "start_work:联席会议化解" "substantive_reply:书面答复化解结果" "close:息诉罢访"; do
   DEPT=信访科 HANDLER=李科长 act petition "$no30" "${step%%:*}" "${step#*:}"
 done
-curl -sfG "http://127.0.0.1:$CONFERENCE_HTTP_PORT/conference/plan" --data-urlencode "id=$cid" > "$DISTRICT_DIR/plan-demo.html" || true
+"$BIN/concordctl" conference --conference-http "127.0.0.1:$CONFERENCE_HTTP_PORT" --id "$cid" | sed 's/^/      /' || true
+"$BIN/concordctl" conference --conference-http "127.0.0.1:$CONFERENCE_HTTP_PORT" --id "$cid" \
+  --html "$DISTRICT_DIR/plan-demo.html" >/dev/null || true
 echo "  化解方案（六家会签，任务与听证，结案）/ the plan, signed by all six, tasks, hearing, closing: $DISTRICT_DIR/plan-demo.html"
 
 "$BIN/concordctl" status --hub-http "127.0.0.1:$HUB_HTTP_PORT" --wait-drained 20 >/dev/null || true
@@ -320,6 +321,6 @@ cat <<TXT
   $BIN/concordctl ledger --ledger-http 127.0.0.1:$LEDGER_HTTP_PORT   # 信访台账 / the petition ledger
   $BIN/concordctl risk --risk-http 127.0.0.1:$RISK_HTTP_PORT         # 风险评估预警 / open risks
   $BIN/concordctl conference --conference-http 127.0.0.1:$CONFERENCE_HTTP_PORT --id ${cid:-会-2026-001}   # 联席会议 / a conference: plan, signatures, tasks
-  curl -sG http://127.0.0.1:$CONFERENCE_HTTP_PORT/conference/leader --data-urlencode "name=检察长 周某"   # 包案领导 / the lead leader's view
+  $BIN/concordctl conference --conference-http 127.0.0.1:$CONFERENCE_HTTP_PORT --leader "检察长 周某"   # 包案领导 / the lead leader's view
 日志 / logs: $LOGS    停止 / stop: ./deploy/stop.sh
 TXT

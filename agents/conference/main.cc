@@ -222,7 +222,7 @@ class Agent {
       items.push_back({{"id", c.id}, {"title", c.title}, {"case_key", c.case_key}, {"status", c.status},
                        {"pending_signatures", c.pending_latest}, {"open_tasks", tasks}});
     }
-    r.body = nlohmann::json{{"lead_leader", name}, {"conferences", items}}.dump();
+    r.body = nlohmann::json{{"lead_leader", name}, {"conferences", items}, {"names", config_.names}}.dump();
     return r;
   }
 
@@ -245,7 +245,24 @@ class Agent {
       r.body = nlohmann::json{{"error", std::string(c.status().message())}}.dump();
       return r;
     }
-    r.body = ToJson(*c).dump();
+    nlohmann::json j = ToJson(*c);
+    auto hearings = book_.Hearings(id);
+    if (!hearings.ok()) {
+      r.status = 500;
+      r.body = nlohmann::json{{"error", std::string(hearings.status().message())}}.dump();
+      return r;
+    }
+    j["hearings"] = nlohmann::json::array();
+    for (const Hearing& h : *hearings) {
+      nlohmann::json people = nlohmann::json::array();
+      for (const Participant& p : h.participants)
+        people.push_back({{"role", p.role}, {"name", p.name}, {"attended", p.attended}, {"opinion", p.opinion}});
+      j["hearings"].push_back({{"hearing_id", h.hearing_id}, {"starts", ledger::FormatDateTime(h.starts_ms)},
+                               {"place", h.place}, {"chair", h.chair}, {"participants", people},
+                               {"outcome", h.outcome}});
+    }
+    j["names"] = config_.names;  // the agencies' names, for people reading it
+    r.body = j.dump();
     return r;
   }
 

@@ -31,13 +31,28 @@ std::string TaskStatusText(const std::string& s) {
   return s;
 }
 
-// Agencies as one line: "plc、court"; "无 none" when there are none.
-std::string Agencies(const json& list) {
-  std::vector<std::string> names;
+// An agency by its name when the agent knows it ([conference.names]).
+std::string Name(const json& names, const std::string& principal) {
+  return names.is_object() ? names.value(principal, principal) : principal;
+}
+
+// Agencies as one line: "上州区人民法院、上州区公安分局"; "无 none" when there are none.
+std::string Agencies(const json& list, const json& names) {
+  std::vector<std::string> out;
   if (list.is_array())
     for (const json& a : list)
-      if (a.is_string()) names.push_back(a.get<std::string>());
-  return names.empty() ? "无 none" : absl::StrJoin(names, "、");
+      if (a.is_string()) out.push_back(Name(names, a.get<std::string>()));
+  return out.empty() ? "无 none" : absl::StrJoin(out, "、");
+}
+
+std::string RoleText(const std::string& role) {
+  static const std::vector<std::pair<std::string, std::string>> kRoles = {
+      {"petitioner", "信访人"},       {"relative", "近亲属"},     {"lawyer", "律师"},
+      {"npc_deputy", "人大代表"},     {"cppcc_member", "政协委员"}, {"people_supervisor", "人民监督员"},
+      {"expert", "专家学者"},         {"other", "其他"}};
+  for (const auto& [id, zh] : kRoles)
+    if (id == role) return zh;
+  return role;
 }
 
 // The conference agent's HTTP API.
@@ -71,12 +86,13 @@ int AgentError(const HttpResult& r) {
 }
 
 int PrintConference(const json& c) {
+  const json names = c.value("names", json::object());
   std::cout << Pad("联席会议 conference", 22) << c.value("id", "") << "\n"
             << Pad("议题 title", 22) << c.value("title", "") << "\n"
             << Pad("案件 case", 22) << c.value("case_key", "") << "\n"
-            << Pad("召集单位 convenor", 22) << c.value("convenor", "") << "\n"
+            << Pad("召集单位 convenor", 22) << Name(names, c.value("convenor", "")) << "\n"
             << Pad("状态 status", 22) << ConferenceStatusText(c.value("status", "")) << "\n"
-            << Pad("参会单位 invited", 22) << Agencies(c.value("invited", json::array())) << "\n";
+            << Pad("参会单位 invited", 22) << Agencies(c.value("invited", json::array()), names) << "\n";
   const json plans = c.value("plans", json::array());
   if (plans.empty()) {
     std::cout << Pad("方案 plan", 22) << "尚无方案 / no plan yet\n";
@@ -87,13 +103,13 @@ int PrintConference(const json& c) {
   std::cout << Pad("最新方案 latest plan", 22) << "第 " << version << " 版 / version " << version
             << "    包案领导 lead leader " << plan.value("lead_leader", "") << "\n"
             << Pad("方案摘要 summary", 22) << plan.value("summary", "") << "\n"
-            << Pad("已签署 signed", 22) << Agencies(c.value("signed_latest", json::array())) << "\n"
-            << Pad("未签署 not signed", 22) << Agencies(c.value("pending_latest", json::array()))
+            << Pad("已签署 signed", 22) << Agencies(c.value("signed_latest", json::array()), names) << "\n"
+            << Pad("未签署 not signed", 22) << Agencies(c.value("pending_latest", json::array()), names)
             << "\n";
   // Changes asked for on the latest version, and by whom.
   for (const json& s : c.value("signatures", json::array()))
     if (s.value("version", 0) == version && !s.value("approved", true))
-      std::cout << Pad("", 22) << s.value("agency", "")
+      std::cout << Pad("", 22) << Name(names, s.value("agency", ""))
                 << " 要求修改 asks for changes: " << s.value("note", "") << "\n";
 
   std::cout << "\n"
@@ -102,7 +118,7 @@ int PrintConference(const json& c) {
             << "最新进展 last note\n";
   for (const json& t : plan.value("tasks", json::array())) {
     const int64_t due_ms = t.value("due_ms", int64_t{0});
-    std::cout << Pad(t.value("task_id", ""), 12) << Pad(t.value("agency", ""), 22)
+    std::cout << Pad(t.value("task_id", ""), 12) << Pad(Name(names, t.value("agency", "")), 22)
               << Pad(t.value("person", ""), 16)
               << Pad(t.value("measure_zh", t.value("measure", "")), 16)
               << Pad(due_ms > 0 ? ledger::FormatDate(ledger::DateOf(due_ms)) : "—", 14)
@@ -110,12 +126,28 @@ int PrintConference(const json& c) {
     if (const std::string detail = t.value("detail", ""); !detail.empty())
       std::cout << Pad("", 12) << "内容 detail: " << detail << "\n";
   }
+  for (const json& h : c.value("hearings", json::array())) {
+    std::cout << "\n"
+              << Pad("公开听证 hearing", 22) << h.value("hearing_id", "") << "  " << h.value("starts", "") << "  "
+              << h.value("place", "") << "  主持人 chair " << h.value("chair", "") << "\n";
+    const bool recorded = !h.value("outcome", "").empty();
+    for (const json& p : h.value("participants", json::array())) {
+      std::cout << Pad("", 22) << Pad(RoleText(p.value("role", "")), 12) << Pad(p.value("name", ""), 16);
+      if (recorded)
+        std::cout << (p.value("attended", false) ? "出席 present" : "缺席 absent")
+                  << (p.value("opinion", "").empty() ? "" : "  意见 opinion: " + p.value("opinion", ""));
+      std::cout << "\n";
+    }
+    std::cout << Pad("", 22) << "听证结论 outcome: "
+              << (recorded ? h.value("outcome", "") : std::string("尚未举行 / not held yet")) << "\n";
+  }
   if (c.value("status", "") == "closed")
     std::cout << "\n" << Pad("结案结果 outcome", 22) << c.value("outcome", "") << "\n";
   return 0;
 }
 
 int PrintLeader(const json& j) {
+  const json names = j.value("names", json::object());
   const json conferences = j.value("conferences", json::array());
   std::cout << "包案领导 lead leader " << j.value("lead_leader", "")
             << "    在办联席会议 open conferences " << conferences.size() << "\n";
@@ -129,7 +161,7 @@ int PrintLeader(const json& j) {
               << c.value("case_key", "") << "    状态 status "
               << ConferenceStatusText(c.value("status", "")) << "\n";
     const json pending = c.value("pending_signatures", json::array());
-    if (!pending.empty()) std::cout << "  未签署 not signed: " << Agencies(pending) << "\n";
+    if (!pending.empty()) std::cout << "  未签署 not signed: " << Agencies(pending, names) << "\n";
     const json tasks = c.value("open_tasks", json::array());
     if (tasks.empty()) {
       std::cout << "  没有未完成的任务 / no open tasks\n";
@@ -139,7 +171,7 @@ int PrintLeader(const json& j) {
               << Pad("责任人 person", 16) << Pad("措施 measure", 16) << Pad("期限 due", 20)
               << "内容 detail\n";
     for (const json& t : tasks)
-      std::cout << "  " << Pad(t.value("task_id", ""), 12) << Pad(t.value("agency", ""), 22)
+      std::cout << "  " << Pad(t.value("task_id", ""), 12) << Pad(Name(names, t.value("agency", "")), 22)
                 << Pad(t.value("person", ""), 16) << Pad(t.value("measure_zh", ""), 16)
                 << Pad(t.value("due", "") + (t.value("overdue", false) ? " 逾期 overdue" : ""), 20)
                 << t.value("detail", "") << "\n";

@@ -11,8 +11,11 @@
 #include <filesystem>
 #include <fstream>
 
+#include <sys/wait.h>
+
 #include <cctype>
 #include <chrono>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <memory>
@@ -20,7 +23,6 @@
 #include <string>
 #include <vector>
 
-#include "agents/aid/linkage/tokens.h"
 #include "agents/aid/linkage/tokens.h"
 #include "tests/support/daemon.h"
 #include "tests/support/district.h"
@@ -587,7 +589,8 @@ TEST_F(ConferenceDistrict, ConcordctlShowsConferencesPlansAndTheLeadersView) {
   agent_->Stop();
   agent_ = std::make_unique<DaemonProcess>(d_, "conference", "concord-conference-agent",
                                            "[conference]\nconvenors = [\"procuratorate\", \"plc\"]\n"
-                                           "clock_file = \"" + clock + "\"\n",
+                                           "clock_file = \"" + clock + "\"\n"
+                                           "[conference.names]\n\"police\" = \"上州区公安分局\"\n",
                                            "conference.db");
   ASSERT_TRUE(agent_->ok());
   struct Ran {
@@ -632,6 +635,12 @@ TEST_F(ConferenceDistrict, ConcordctlShowsConferencesPlansAndTheLeadersView) {
   for (const char* a : {"procuratorate", "plc"}) ASSERT_TRUE(Sign(a, signing_id, 1, true).value("ok", false)) << a;
   ASSERT_TRUE(Sign("justice", signing_id, 1, false, "请写明仲裁申请期限").value("ok", false));
   const std::string collecting_id = Convene("ctl-collecting");
+  ASSERT_TRUE(Ask("procuratorate", "HearingSchedule",
+                  {{"conference_id", final_id}, {"hearing_id", "听-CTL-1"}, {"starts_ms", NowMs() + 4 * kDayMs},
+                   {"place", "检察院听证室"}, {"chair", "承办检察官 张某"},
+                   {"participants", {{{"role", "信访人"}, {"name", "工人代表 孙某"}},
+                                     {{"role", "人大代表"}, {"name", "钱某"}}}}})
+                  .value("ok", false));
 
   // The final plan: every task, its agency, person, measure, CST due date and latest progress.
   Ran shown = ctl("--id " + final_id + " " + http);
@@ -639,13 +648,16 @@ TEST_F(ConferenceDistrict, ConcordctlShowsConferencesPlansAndTheLeadersView) {
   EXPECT_NE(line(shown.out, "状态 status").find("已定稿 final"), std::string::npos) << shown.out;
   EXPECT_NE(line(shown.out, "议题 title").find("某建筑公司欠薪群体访联席会议"), std::string::npos) << shown.out;
   EXPECT_NE(line(shown.out, "最新方案 latest plan").find("检察长 周某"), std::string::npos) << shown.out;
-  for (const std::string a : {"court", "justice", "petition", "plc", "police", "procuratorate"})
+  for (const std::string a : {"court", "justice", "petition", "plc", "上州区公安分局", "procuratorate"})
     EXPECT_NE(line(shown.out, "已签署 signed").find(a), std::string::npos) << a << " in\n" << shown.out;
+  EXPECT_EQ(line(shown.out, "已签署 signed").find("police"), std::string::npos) << "by its name: " << shown.out;
+  EXPECT_NE(line(shown.out, "公开听证 hearing").find("听-CTL-1"), std::string::npos) << shown.out;
+  EXPECT_NE(line(shown.out, "听证结论 outcome").find("尚未举行"), std::string::npos) << shown.out;
   EXPECT_NE(line(shown.out, "未签署 not signed").find("无 none"), std::string::npos) << shown.out;
   const json tasks = View(final_id)["plans"][0]["tasks"];
   ASSERT_EQ(tasks.size(), 3u) << tasks.dump();
   const std::vector<std::vector<std::string>> rows = {
-      {"T1", "police", "王警官", "调查核实", cst_date(tasks[0].value("due_ms", int64_t{0})), "进行中 open",
+      {"T1", "上州区公安分局", "王警官", "调查核实", cst_date(tasks[0].value("due_ms", int64_t{0})), "进行中 open",
        "已核实欠薪工人三十名"},
       {"T2", "justice", "李律师", "法律援助", cst_date(tasks[1].value("due_ms", int64_t{0})), "进行中 open"},
       {"T3", "procuratorate", "张检察官", "司法救助", cst_date(tasks[2].value("due_ms", int64_t{0})), "进行中 open"}};
@@ -662,7 +674,7 @@ TEST_F(ConferenceDistrict, ConcordctlShowsConferencesPlansAndTheLeadersView) {
   const std::string signed_line = line(signing.out, "已签署 signed"), pending = line(signing.out, "未签署 not signed");
   EXPECT_NE(signed_line.find("plc、procuratorate"), std::string::npos) << signing.out;
   EXPECT_EQ(signed_line.find("court"), std::string::npos) << signing.out;
-  EXPECT_NE(pending.find("court、justice、petition、police"), std::string::npos) << signing.out;
+  EXPECT_NE(pending.find("court、justice、petition、上州区公安分局"), std::string::npos) << signing.out;
   EXPECT_EQ(pending.find("plc"), std::string::npos) << signing.out;
   EXPECT_NE(line(signing.out, "要求修改").find("请写明仲裁申请期限"), std::string::npos) << signing.out;
 
@@ -694,14 +706,27 @@ TEST_F(ConferenceDistrict, ConcordctlShowsConferencesPlansAndTheLeadersView) {
   ASSERT_NE(line(leader.out, final_id).find("已定稿 final"), std::string::npos) << leader.out;
   EXPECT_NE(line(leader.out, signing_id).find("会签中 signing"), std::string::npos) << leader.out;
   EXPECT_EQ(leader.out.find(collecting_id), std::string::npos) << "no plan, no lead leader: " << leader.out;
-  EXPECT_NE(line(leader.out, "未签署 not signed").find("court、justice、petition、police"), std::string::npos)
+  EXPECT_NE(line(leader.out, "未签署 not signed").find("court、justice、petition、上州区公安分局"), std::string::npos)
       << leader.out;
   const std::string final_part = leader.out.substr(leader.out.find(final_id));
   const std::string t1 = line(final_part, "T1 "), t2 = line(final_part, "T2 ");
-  for (const std::string& cell : {std::string("police"), std::string("王警官"), rows[0][4], std::string("逾期 overdue")})
+  for (const std::string& cell : {std::string("上州区公安分局"), std::string("王警官"), rows[0][4], std::string("逾期 overdue")})
     EXPECT_NE(t1.find(cell), std::string::npos) << cell << " in " << t1;
   EXPECT_NE(t2.find(rows[1][4]), std::string::npos) << t2;
   EXPECT_EQ(t2.find("逾期"), std::string::npos) << t2;
+  // The hearing, held by now, on record: who came, what they said, the outcome.
+  ASSERT_TRUE(Ask("procuratorate", "HearingRecord",
+                  {{"hearing_id", "听-CTL-1"},
+                   {"attendance", {{{"name", "工人代表 孙某"}, {"attended", true}, {"opinion", "要求尽快支付"}},
+                                   {{"name", "钱某"}, {"attended", false}}}},
+                   {"outcome", "听证员同意化解方案"}})
+                  .value("ok", false));
+  Ran heard = ctl("--id " + final_id + " " + http);
+  ASSERT_EQ(heard.exit_code, 0) << heard.out;
+  EXPECT_NE(line(heard.out, "工人代表 孙某").find("出席 present  意见 opinion: 要求尽快支付"), std::string::npos)
+      << heard.out;
+  EXPECT_NE(line(heard.out, "钱某").find("缺席 absent"), std::string::npos) << heard.out;
+  EXPECT_NE(line(heard.out, "听证结论 outcome").find("听证员同意化解方案"), std::string::npos) << heard.out;
   Ran nobody = ctl("--leader '副检察长 无此人' " + http);
   ASSERT_EQ(nobody.exit_code, 0) << nobody.out;
   EXPECT_NE(nobody.out.find("没有在办的联席会议"), std::string::npos) << nobody.out;
