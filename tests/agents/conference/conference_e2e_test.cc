@@ -488,20 +488,19 @@ TEST_F(ConferenceDistrict, AidTaskNeedsTheDuplicateCheck) {
                                            "[conference]\nconvenors = [\"procuratorate\"]\naid = \"aid\"\n",
                                            "conference.db");
   ASSERT_TRUE(agent_->ok());
-  auto grant = [&](const std::string& agency, const json& g) { return Grant(agency, g); };
   const json worker = {{"name", "赵大勇"}, {"id_number", "11010519491231002X"}, {"phone", "13900000009"},
                        {"case_ref", "（2026）上0102刑初88号"}, {"incident_date", "2026-05-01"},
                        {"crime", "拒不支付劳动报酬"}, {"aid_type", "资金救助"}, {"amount_yuan", "8000"}};
   json court_grant = worker;
   court_grant["record_id"] = "FY-2026-1";
   court_grant["granted_on"] = "2026-08-01";
-  ASSERT_EQ(grant("court", court_grant), "clear");
+  ASSERT_EQ(Grant("court", court_grant), "clear");
   json twin = worker;
   twin["record_id"] = "JC-2026-9";
   twin["name"] = "趙大勇";
   twin["id_number"] = "";
   twin["granted_on"] = "2026-09-01";
-  ASSERT_EQ(grant("procuratorate", twin), "duplicate");
+  ASSERT_EQ(Grant("procuratorate", twin), "duplicate");
 
   const std::string id = FinalConference();  // T3 is the procuratorate's judicial-aid task
   json unnamed = Ask("procuratorate", "ConferenceTaskUpdate",
@@ -521,7 +520,7 @@ TEST_F(ConferenceDistrict, AidTaskNeedsTheDuplicateCheck) {
   other["id_number"] = "440524188001010014";
   other["phone"] = "13700000007";
   other["granted_on"] = "2026-09-02";
-  ASSERT_EQ(grant("procuratorate", other), "clear");
+  ASSERT_EQ(Grant("procuratorate", other), "clear");
   // A clear grant of another case does not do: the adapter refuses it at
   // once, naming both cases; and a grant it never had is refused too.
   json elsewhere = other;
@@ -530,7 +529,7 @@ TEST_F(ConferenceDistrict, AidTaskNeedsTheDuplicateCheck) {
   elsewhere["id_number"] = "110105198001010018";
   elsewhere["phone"] = "13700000011";
   elsewhere["case_ref"] = "（2026）上0102民初5号";
-  ASSERT_EQ(grant("procuratorate", elsewhere), "clear");
+  ASSERT_EQ(Grant("procuratorate", elsewhere), "clear");
   auto publish = [&](const std::string& record) {
     return A("procuratorate").Post("/publish", {{"to", {"conference"}}, {"type", "concord.v1.ConferenceTaskUpdate"},
                                                 {"payload", {{"conference_id", id}, {"task_id", "T3"},
