@@ -147,12 +147,17 @@ absl::Status AidConnector::AddCaseTokens(concord::v1::Envelope& envelope, sqlite
       m.aid_record_id().empty())
     return absl::OkStatus();
   auto db_error = [](const absl::Status& st) { return absl::UnavailableError(st.message()); };
-  // The case's numbers, from the invitation this agency received.
+  const std::string& conference_agent = ctx_.config.aid.conference;
+  if (conference_agent.empty())
+    return absl::InvalidArgumentError("本适配器未配置联席会议代理（[aid] conference），无法核对救助任务的案号 / [aid] "
+                                      "conference is not set: an aid task's case cannot be checked here");
+  // The case's numbers, from the latest invitation the conference agent
+  // (and no one else) sent this agency.
   auto inv = db.Prepare(
-      "SELECT payload_json FROM inbox_messages WHERE type = 'concord.v1.ConferenceInvitation' "
+      "SELECT payload_json FROM inbox_messages WHERE type = 'concord.v1.ConferenceInvitation' AND sender = ? "
       "AND json_extract(payload_json, '$.conference_id') = ? ORDER BY n DESC LIMIT 1");
   if (!inv.ok()) return db_error(inv.status());
-  inv->Bind(1, m.conference_id());
+  inv->BindAll(conference_agent, m.conference_id());
   auto found = inv->Step();
   if (!found.ok()) return db_error(found.status());
   if (!*found)

@@ -183,7 +183,10 @@ struct Workload {
 };
 
 // What the screening must find, from the factor table's own Evaluate() of
-// each case's last snapshot (no SQL involved).
+// each case's last snapshot (no SQL involved). This holds because the
+// workload only ever raises a case's level (then maybe closes it): a case
+// that went yellow and back to green would be "resolved" to Screen() but not
+// here. Keep the workload monotone, or count transitions here too.
 struct Expected {
   int open = 0, resolved = 0, long_overdue = 0, green = 0;
 };

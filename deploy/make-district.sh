@@ -231,6 +231,7 @@ TOML
 [aid]
 linkage_key = "keys/linkage.key"
 agent = "role:aid"
+conference = "$DISTRICT.agent.conference"   # 救助任务按其邀请核对案号 / aid tasks are checked against its invitations
 TOML
   fi
 done
@@ -299,8 +300,10 @@ ledger = "$DISTRICT.agent.ledger"                   # 只接受台账代理的�
 scan_seconds = 60
 TOML
 
-mkdir -p "$DIR/drill"
-[ -f "$DIR/drill/conference.clock" ] || echo "+0" > "$DIR/drill/conference.clock"
+if [ "${CONCORD_DEMO_DRILL:-0}" = 1 ]; then
+  mkdir -p "$DIR/drill"
+  echo "+0" > "$DIR/drill/conference.clock"
+fi
 cat > "$DIR/conference.toml" <<TOML
 # concord-conference-agent: 联席会议与化解方案 / joint conferences and work plans
 [agency]
@@ -327,9 +330,12 @@ agencies = [$(for x in "${AGENCIES[@]}"; do printf '"%s.%s", ' "$DISTRICT" "${x%
 ledger = "$DISTRICT.agent.ledger"                          # 任务到期提醒与逾期督办 / task reminders and escalation
 aid = "$DISTRICT.agent.aid"                                # 救助任务办结前查重 / aid tasks pass the duplicate check
 hearing_hosts = ["$DISTRICT.procuratorate"]               # 公开听证由检察院安排并记录 / the procuratorate hosts hearings
-# 仅演示辖区：演练时钟，"+0" 即系统时间；快速演示为记录听证临时拨快 / demo district only: a drill
-# clock, "+0" is the system time; the quick start moves it ahead to record a hearing. Never in production.
+$(if [ "${CONCORD_DEMO_DRILL:-0}" = 1 ]; then cat <<'DRILL'
+# 仅快速演示：演练时钟，"+0" 即系统时间；演示为记录听证临时拨快 / quick start only: a drill
+# clock, "+0" is the system time; the demo moves it ahead to record a hearing. Never in production.
 clock_file = "drill/conference.clock"
+DRILL
+fi)
 
 [conference.names]   # 方案文书中的机关名称 / the agencies' names in the plan document
 $(for x in "${AGENCIES[@]}"; do IFS='|' read -r n d _ <<<"$x"; printf '"%s.%s" = "%s"\n' "$DISTRICT" "$n" "$d"; done)

@@ -19,7 +19,7 @@ build_concord
 
 step "3/8 生成辖区配置与密钥 / district config and keys"
 "$ROOT/deploy/stop.sh" --quiet || true
-"$ROOT/deploy/make-district.sh" "$DISTRICT_DIR"
+CONCORD_DEMO_DRILL=1 "$ROOT/deploy/make-district.sh" "$DISTRICT_DIR"   # with the conference agent's drill clock
 mkdir -p "$RUN" "$LOGS"
 
 wait_ready() {  # wait_ready FILE PID NAME
@@ -268,9 +268,14 @@ echo "  公开听证（提前三日通知）/ a public hearing, notified three d
 confask procuratorate concord.v1.HearingSchedule "{\"conference_id\": \"$cid\", \"hearing_id\": \"听-DEMO-30\", \"starts_ms\": \"$(ms_in_days 4)\", \"place\": \"上州区人民检察院听证室\", \"chair\": \"承办检察官 张某\", \"participants\": [{\"role\": \"信访人\", \"name\": \"工人代表 孙某\"}, {\"role\": \"人大代表\", \"name\": \"钱某\"}, {\"role\": \"人民监督员\", \"name\": \"赵某\"}, {\"role\": \"律师\", \"name\": \"王律师\"}]}"
 echo "  听证后记录（演练：会议代理时钟拨快五天，记录后复原）/ after the hearing (drill: the conference"
 echo "  agent's clock runs five days ahead to record it, then returns to the system time):"
-echo "+$(( 5 * 86400 * 1000 ))" > "$DISTRICT_DIR/drill/conference.clock"
+drill() {  # drill OFFSET: the conference agent's clock, OFFSET ms from the system time (written atomically)
+  echo "$1" > "$DISTRICT_DIR/drill/conference.clock.tmp" && mv "$DISTRICT_DIR/drill/conference.clock.tmp" "$DISTRICT_DIR/drill/conference.clock"
+}
+trap 'drill +0' EXIT   # whatever happens, the agent goes back to the system time
+drill "+$(( 5 * 86400 * 1000 ))"
 confask procuratorate concord.v1.HearingRecord "{\"hearing_id\": \"听-DEMO-30\", \"attendance\": [{\"name\": \"工人代表 孙某\", \"attended\": true, \"opinion\": \"希望尽快拿到工资\"}, {\"name\": \"钱某\", \"attended\": true, \"opinion\": \"建议先行司法救助困难工人\"}, {\"name\": \"赵某\", \"attended\": true, \"opinion\": \"同意化解方案\"}, {\"name\": \"王律师\", \"attended\": false}], \"outcome\": \"听证员一致同意化解方案，工人代表接受\"}"
-echo "+0" > "$DISTRICT_DIR/drill/conference.clock"
+drill +0
+trap - EXIT
 echo "  司法救助任务须先查重 / the aid task runs the duplicate check:"
 grant court "{\"record_id\": \"FY-DEMO-30\", \"name\": \"赵大勇\", \"id_number\": \"110105194912310021\", \"phone\": \"13900000030\", \"case_ref\": \"$CASE30\", \"incident_date\": \"2026-05-01\", \"crime\": \"拒不支付劳动报酬\", \"aid_type\": \"资金救助\", \"amount_yuan\": \"6000\", \"granted_on\": \"2026-09-01\"}"
 grant procuratorate "{\"record_id\": \"JC-DEMO-30\", \"name\": \"趙大勇\", \"id_number\": \"\", \"phone\": \"+86 139 0000 0030\", \"case_ref\": \"$CASE30\", \"incident_date\": \"2026-05-01\", \"crime\": \"拒不支付劳动报酬\", \"aid_type\": \"money\", \"amount_yuan\": \"8000\", \"granted_on\": \"2026-10-01\"}"

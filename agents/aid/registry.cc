@@ -178,7 +178,8 @@ absl::StatusOr<v1::AidStatus> Registry::Status(const std::string& agency, const 
   out.set_registered(registered);
   if (registered && !case_tokens.empty()) {
     v1::AidEncoding e;
-    if (!e.ParseFromString(grant.Blob(0))) return absl::DataLossError("aid_grants: unreadable encoding");
+    if (!e.ParseFromString(grant.Blob(0))) return absl::DataLossError(absl::StrCat("救助登记编码损坏 / aid_grants: unreadable encoding of ",
+                                                                   agency, "/", record_id));
     for (const auto& t : e.case_tokens())
       if (std::find(case_tokens.begin(), case_tokens.end(), t) != case_tokens.end()) out.set_same_case(true);
   }

@@ -94,7 +94,12 @@ const std::vector<std::string>& Migrations() {
           WHERE p.id = conferences.id ORDER BY version DESC LIMIT 1), '$.lead_leader'), '');
       CREATE INDEX conferences_leader ON conferences(lead_leader, year, seq) WHERE status != 'closed';
       ALTER TABLE conference_hearings ADD COLUMN host TEXT NOT NULL DEFAULT '';
-      UPDATE conference_hearings SET host = (SELECT convenor FROM conferences c WHERE c.id = conference_hearings.id);
+      UPDATE conference_hearings SET host = coalesce((SELECT convenor FROM conferences c
+          WHERE c.id = conference_hearings.id), '');
+      )sql",
+      // 4: the case's other numbers (an aid task's grant must list one).
+      R"sql(
+      ALTER TABLE conferences ADD COLUMN case_refs TEXT NOT NULL DEFAULT '[]';  -- JSON array
       )sql",
   };
   return kMigrations;
@@ -195,8 +200,9 @@ absl::Status Conferences::ScheduleHearing(const std::string& by, const Hearing& 
   ASSIGN_OR_RETURN(Conference c, Get(in.conference_id));
   if (!MayHostHearing(c, by))
     return absl::PermissionDeniedError(absl::StrCat(
-        by, " 不能安排本案听证（", hearing_hosts_.empty() ? c.convenor : absl::StrJoin(hearing_hosts_, "、"),
-        "）/ may not host this case's hearing: the procuratorate handling the case hosts it"));
+        by, " 不能安排本案听证（由 ", hearing_hosts_.empty() ? c.convenor : absl::StrJoin(hearing_hosts_, "、"),
+        " 安排）/ ", by, " may not host this case's hearing: ",
+        hearing_hosts_.empty() ? c.convenor : absl::StrJoin(hearing_hosts_, ", "), " does"));
   if (in.hearing_id.empty() || in.chair.empty() || in.place.empty())
     return absl::InvalidArgumentError("听证须有编号、主持人（承办检察官）和地点 / a hearing needs an id, its chair (the "
                                       "handling procurator) and a place");
@@ -353,8 +359,8 @@ absl::StatusOr<std::string> Conferences::Convene(const std::string& convenor, co
   if (inputs_due_ms <= now_ms)
     return absl::InvalidArgumentError("意见截止时间须在将来 / the deadline for inputs must be in the future");
   const int year = static_cast<int>(ledger::DateOf(now_ms).year());
-  ASSIGN_OR_RETURN(int64_t seq, db_.QueryInt(absl::StrCat(
-                                    "SELECT coalesce(max(seq),0)+1 FROM conferences WHERE year=", year)));
+  ASSIGN_OR_RETURN(int64_t seq,
+                   db_.QueryInt("SELECT coalesce(max(seq),0)+1 FROM conferences WHERE year=?", int64_t{year}));
   const std::string id = absl::StrFormat("会-%d-%03d", year, seq);
   ASSIGN_OR_RETURN(auto ins, db_.Prepare(
       "INSERT INTO conferences(id, year, seq, convenor, request_id, case_key, title, invited, inputs_due_ms, "
@@ -363,6 +369,25 @@ absl::StatusOr<std::string> Conferences::Convene(const std::string& convenor, co
   RETURN_IF_ERROR(ins.Run());
   if (created) *created = true;
   return id;
+}
+
+absl::StatusOr<bool> Conferences::AddCaseRefs(const std::string& id, const std::string& by,
+                                              const std::vector<std::string>& refs) {
+  ASSIGN_OR_RETURN(Conference c, Get(id));
+  if (by != c.convenor)
+    return absl::PermissionDeniedError(absl::StrCat("只有召集机关 ", c.convenor, " 可以补充案号 / only the convenor adds "
+                                                    "case numbers"));
+  bool changed = false;
+  for (const std::string& r : refs)
+    if (!r.empty() && r != c.case_key && std::find(c.case_refs.begin(), c.case_refs.end(), r) == c.case_refs.end()) {
+      c.case_refs.push_back(r);
+      changed = true;
+    }
+  if (!changed) return false;
+  ASSIGN_OR_RETURN(auto up, db_.Prepare("UPDATE conferences SET case_refs=? WHERE id=?"));
+  up.BindAll(json(c.case_refs).dump(), id);
+  RETURN_IF_ERROR(up.Run());
+  return true;
 }
 
 absl::Status Conferences::SubmitInput(const std::string& id, const Input& in, int64_t now_ms) {
@@ -535,8 +560,8 @@ void Conferences::CountSignatures(Conference& c) {
 
 absl::StatusOr<Conference> Conferences::Get(const std::string& id) {
   ASSIGN_OR_RETURN(auto st, db_.Prepare(
-      "SELECT case_key, title, convenor, invited, inputs_due_ms, convened_ms, status, outcome FROM conferences "
-      "WHERE id=?"));
+      "SELECT case_key, title, convenor, invited, inputs_due_ms, convened_ms, status, outcome, case_refs "
+      "FROM conferences WHERE id=?"));
   st.Bind(1, id);
   ASSIGN_OR_RETURN(bool found, st.Step());
   if (!found) return NotFound(id);
@@ -550,6 +575,7 @@ absl::StatusOr<Conference> Conferences::Get(const std::string& id) {
   c.convened_ms = st.Int(5);
   c.status = st.Text(6);
   c.outcome = st.Text(7);
+  c.case_refs = json::parse(st.Text(8), nullptr, false).get<std::vector<std::string>>();
   st.Reset();
   ASSIGN_OR_RETURN(auto in, db_.Prepare(
       "SELECT agency, assessment, measures, at_ms FROM conference_inputs WHERE id=? ORDER BY at_ms, agency"));

@@ -79,6 +79,7 @@ struct Signature {
 
 struct Conference {
   std::string id, case_key, title, convenor;
+  std::vector<std::string> case_refs;  // the case's other numbers (the criminal case ...)
   std::vector<std::string> invited;
   int64_t inputs_due_ms = 0, convened_ms = 0;
   std::string status;  // collecting | signing | final | closed
@@ -120,6 +121,10 @@ class Conferences {
                                       const std::string& case_key, const std::string& title,
                                       std::vector<std::string> invited, int64_t inputs_due_ms, int64_t now_ms,
                                       bool* created = nullptr);
+  // Adds the case's other numbers (the convenor; case_key and known ones are
+  // skipped); true when any was new (the invitations go out again).
+  absl::StatusOr<bool> AddCaseRefs(const std::string& id, const std::string& by,
+                                   const std::vector<std::string>& refs);
   absl::Status SubmitInput(const std::string& id, const Input& input, int64_t now_ms);
   // The new version number; a plan identical to the latest version (a
   // re-sent request) is that version again (`created` false), not a new one.

@@ -136,7 +136,7 @@ nlohmann::json ToJson(const Conference& c) {
   nlohmann::json signatures = nlohmann::json::array();
   for (const Signature& s : c.signatures)
     signatures.push_back({{"agency", s.agency}, {"version", s.version}, {"approved", s.approved}, {"note", s.note}});
-  return {{"id", c.id},         {"case_key", c.case_key},       {"title", c.title},
+  return {{"id", c.id},         {"case_key", c.case_key},       {"case_refs", c.case_refs},  {"title", c.title},
           {"convenor", c.convenor}, {"invited", c.invited},     {"status", c.status},
           {"inputs", inputs},   {"plans", plans},               {"signatures", signatures},
           {"signed_latest", c.signed_latest}, {"pending_latest", c.pending_latest}, {"outcome", c.outcome}};
@@ -314,8 +314,16 @@ class Agent {
     bool created = false;
     auto id = book_.Convene(env.from(), m.request_id(), m.case_key(), m.title(), invited, m.inputs_due_ms(),
                             clock_.NowMs(), &created);
+    bool more_refs = false;
+    if (id.ok()) {
+      auto added = book_.AddCaseRefs(*id, env.from(), {m.case_refs().begin(), m.case_refs().end()});
+      if (!added.ok()) return Answer(env, added.status(), *id);
+      more_refs = *added;
+    }
     RETURN_IF_ERROR(Answer(env, id.status(), id.ok() ? *id : ""));
-    if (!id.ok() || !created) return absl::OkStatus();  // convened before: invited before
+    // Convened before and nothing new: invited before. New case numbers: every
+    // invited agency gets the invitation again, with them.
+    if (!id.ok() || (!created && !more_refs)) return absl::OkStatus();
     ASSIGN_OR_RETURN(Conference c, book_.Get(*id));
     for (const std::string& agency : c.invited) {
       v1::ConferenceInvitation inv;
@@ -325,7 +333,7 @@ class Agent {
       inv.set_convenor(c.convenor);
       for (const auto& a : c.invited) inv.add_invited(a);
       inv.set_inputs_due_ms(c.inputs_due_ms);
-      *inv.mutable_case_refs() = m.case_refs();
+      for (const auto& r : c.case_refs) inv.add_case_refs(r);
       auto own = m.case_file_for().find(agency);  // only the part this agency may see
       inv.set_case_file(own != m.case_file_for().end() ? own->second : m.case_file());
       RETURN_IF_ERROR(client_.Stage(client::MakeEnvelope({agency}, inv)).status());
@@ -450,17 +458,17 @@ class Agent {
     if (!s.found() || !s.registered() || !s.same_case()) {
       const std::string why =
           !s.found() ? absl::StrCat("救助记录 ", s.record_id(), " 未经查重 / grant ", s.record_id(), " was never checked")
+          : s.registered()  // registered (clear, or an approved exception), but for another case
+              ? absl::StrCat("救助记录 ", s.record_id(), " 的案号不是本案，不能办结本案的救助任务 / grant ",
+                             s.record_id(), " is for another case: it lists none of this case's numbers")
           : s.verdict() == v1::AID_DUPLICATE
               ? absl::StrCat("查重发现重复救助（", s.matches(), "），任务不能办结 / the duplicate check found a "
                              "duplicate grant (", s.matches(), "): the task stays open")
           : s.verdict() == v1::AID_POSSIBLE_DUPLICATE
               ? absl::StrCat("查重疑似重复（", s.matches(), "），须核实后登记 / a possible duplicate (", s.matches(),
                              "): verify, then register")
-          : !s.registered()
-              ? absl::StrCat("救助记录 ", s.record_id(), " 未登记（仅查询）/ grant ", s.record_id(),
-                             " was checked but not registered")
-              : absl::StrCat("救助记录 ", s.record_id(), " 的案号不是本案，不能办结本案的救助任务 / grant ",
-                             s.record_id(), " is for another case: it lists none of this case's numbers");
+              : absl::StrCat("救助记录 ", s.record_id(), " 未登记（仅查询）/ grant ", s.record_id(),
+                             " was checked but not registered");
       RETURN_IF_ERROR(Answer(request, absl::FailedPreconditionError(why), m.conference_id()));
       ASSIGN_OR_RETURN(Conference c, book_.Get(m.conference_id()));
       v1::ConferenceNotice n;

@@ -240,8 +240,8 @@ absl::StatusOr<std::string> Ledger::Register(const PetitionInput& p) {
     }
   }
   const int year = static_cast<int>(DateOf(p.received_ms).year());
-  ASSIGN_OR_RETURN(int64_t seq, db_.QueryInt(absl::StrCat(
-                                    "SELECT coalesce(max(seq),0)+1 FROM petitions WHERE year=", year)));
+  ASSIGN_OR_RETURN(int64_t seq,
+                   db_.QueryInt("SELECT coalesce(max(seq),0)+1 FROM petitions WHERE year=?", int64_t{year}));
   const std::string no = absl::StrFormat("信-%d-%06d", year, seq);
   const bool contact = !p.anonymous && !p.contact.empty();
   ASSIGN_OR_RETURN(auto ins, db_.Prepare(
@@ -637,10 +637,10 @@ absl::StatusOr<MonthlyStats> Ledger::Stats(const std::string& month, int64_t now
   // Reception days this year, up to the month's end (or now, if earlier).
   ASSIGN_OR_RETURN(m.receptions, ReceptionsThisYear(std::min(to - 1, now_ms)));
   // People received at the month's reception days (by the day, not when recorded).
-  ASSIGN_OR_RETURN(m.reception_visitors, db_.QueryInt(absl::StrCat(
+  ASSIGN_OR_RETURN(m.reception_visitors, db_.QueryInt(
       "SELECT coalesce(sum(b.people), 0) FROM reception_bookings b JOIN reception_slots s ON "
-      "s.agency = b.slot_agency AND s.slot_id = b.slot_id WHERE b.outcome = 'attended' AND s.starts_ms >= ", from,
-      " AND s.starts_ms < ", to)));
+      "s.agency = b.slot_agency AND s.slot_id = b.slot_id WHERE b.outcome = 'attended' AND s.starts_ms >= ? "
+      "AND s.starts_ms < ?", from, to));
   return m;
 }
 

@@ -244,15 +244,16 @@ class Agent {
   absl::Status OnReport(const v1::Envelope& env, const v1::RiskReport& r) {
     Report in;
     in.agency = env.from();
-    for (const auto& list : {config_.supervisors, config_.convenors})
-      in.oversees |= std::find(list.begin(), list.end(), env.from()) != list.end();
+    for (const auto* list : {&config_.supervisors, &config_.convenors})
+      in.oversees |= std::find(list->begin(), list->end(), env.from()) != list->end();
     in.case_key = r.case_key();
     in.factors.assign(r.factors().begin(), r.factors().end());
     in.no_risk = r.no_risk();
     in.note = r.note();
     in.matter = r.matter();
     auto c = book_.Update(in, clock_.NowMs());
-    if (!c.ok() && !absl::IsInvalidArgument(c.status()) && !absl::IsPermissionDenied(c.status()))
+    if (!c.ok() && !absl::IsInvalidArgument(c.status()) && !absl::IsPermissionDenied(c.status()) &&
+        !absl::IsFailedPrecondition(c.status()))
       return c.status();  // the database: the hub re-sends
     v1::PetitionReply reply;  // the answer to the form: ok and the level, or the reason
     reply.set_intake_id(r.case_key());

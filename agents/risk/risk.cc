@@ -82,10 +82,14 @@ const std::vector<std::string>& Migrations() {
         month TEXT NOT NULL,
         case_key TEXT NOT NULL,
         PRIMARY KEY(month, case_key));
+      -- What the last screening held before this version counted, from the
+      -- history: open then, and yellow or red by the last change before it.
       INSERT INTO risk_screened(month, case_key)
         SELECT m.month, c.case_key FROM risk_screening_months m, risk_cases c
         WHERE m.at_ms = (SELECT max(at_ms) FROM risk_screening_months)
-          AND c.open = 1 AND c.level IN ('yellow', 'red') AND c.first_ms < m.at_ms;
+          AND c.first_ms < m.at_ms AND (c.resolved_ms = 0 OR c.resolved_ms >= m.at_ms)
+          AND (SELECT l.to_level FROM risk_levels l WHERE l.case_key = c.case_key AND l.at_ms < m.at_ms
+               ORDER BY l.at_ms DESC, l.n DESC LIMIT 1) IN ('yellow', 'red');
       CREATE INDEX risk_levels_at ON risk_levels(at_ms) WHERE to_level IN ('yellow', 'red');
       CREATE TABLE risk_case_agencies(
         case_key TEXT NOT NULL,
@@ -224,6 +228,15 @@ absl::StatusOr<CaseRisk> RiskBook::Update(const Report& r, int64_t now_ms) {
   // and before, those that reported first); the supervisors and convenors on
   // any case. A new key is the sender's own case.
   if (!r.oversees) {
+    // A ledger number the ledger has not sent yet: whose it is is not known,
+    // so nobody may claim it by reporting first.
+    if (joined.case_key.rfind("信-", 0) == 0) {
+      ASSIGN_OR_RETURN(int64_t known, db_.QueryInt("SELECT count(*) FROM risk_cases WHERE case_key=?", joined.case_key));
+      if (known == 0)
+        return absl::FailedPreconditionError(absl::StrCat(
+            "台账尚未同步 ", joined.case_key, "，请稍后再报 / the ledger has not sent ", joined.case_key,
+            " yet: send the form again shortly"));
+    }
     ASSIGN_OR_RETURN(auto handles, db_.Prepare(
         "SELECT EXISTS(SELECT 1 FROM risk_cases WHERE case_key=?1), "
         "EXISTS(SELECT 1 FROM risk_case_agencies WHERE case_key=?1 AND agency=?2)"));

@@ -80,7 +80,8 @@ class RiskBook {
 
   absl::StatusOr<CaseRisk> Update(const Snapshot& s, int64_t now_ms);
   // InvalidArgument for an unknown factor id (naming the known ones);
-  // PermissionDenied for a form from an agency that does not handle the case.
+  // PermissionDenied for a form from an agency that does not handle the case;
+  // FailedPrecondition for a ledger number the ledger has not sent yet.
   absl::StatusOr<CaseRisk> Update(const Report& r, int64_t now_ms);
 
   absl::StatusOr<std::vector<CaseRisk>> OpenRisks(const std::string& agency = "");

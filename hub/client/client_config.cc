@@ -50,6 +50,7 @@ absl::StatusOr<ProcessConfig> LoadProcessConfig(const std::string& path,
   c.drop_dir = resolve(t["csv"]["drop_dir"].value_or(std::string()));
   c.aid.linkage_key = resolve(t["aid"]["linkage_key"].value_or(std::string()));
   c.aid.agent = t["aid"]["agent"].value_or(c.aid.agent);
+  c.aid.conference = t["aid"]["conference"].value_or(std::string());
   c.petitions.ledger = t["petitions"]["ledger"].value_or(std::string());
   c.aid.model = resolve(t["aid"]["model"].value_or(std::string()));
   c.aid.cap_yuan = t["aid"]["cap_yuan"].value_or(c.aid.cap_yuan);

@@ -33,6 +33,9 @@ struct ProcessConfig {
   struct Aid {
     std::string linkage_key;   // adapters: the agencies' shared linkage key file
     std::string agent = "role:aid";  // adapters: where pre-grant checks go
+    // Adapters: the conference agent, the only sender of the invitations whose
+    // case numbers an aid task's grant is checked against.
+    std::string conference;
     std::string model;         // aid agent: a Fellegi-Sunter model file (optional)
     double cap_yuan = 50'000;  // aid agent: money per person per case
     double duplicate_probability = 0.9;

@@ -76,16 +76,23 @@ absl::Status Db::Exec(std::string_view sql) {
   return absl::OkStatus();
 }
 
-void StmtCache::Return(sqlite3_stmt* s) {
+void StmtCache::Return(sqlite3_stmt* s) noexcept {
   sqlite3_reset(s);
   sqlite3_clear_bindings(s);
   if (!closed) {
-    const char* text = sqlite3_sql(s);
-    auto it = free.find(text);
-    if (it == free.end() && free.size() < kTexts) it = free.emplace(text, std::vector<sqlite3_stmt*>()).first;
-    if (it != free.end() && it->second.size() < kPerText) {
-      it->second.push_back(s);
-      return;
+    try {
+      const char* text = sqlite3_sql(s);
+      auto it = free.find(text);
+      if (it == free.end()) {
+        if (free.size() >= kTexts)  // full: drop the texts with nothing kept
+          std::erase_if(free, [](const auto& entry) { return entry.second.empty(); });
+        if (free.size() < kTexts) it = free.emplace(text, std::vector<sqlite3_stmt*>()).first;
+      }
+      if (it != free.end() && it->second.size() < kPerText) {
+        it->second.push_back(s);
+        return;
+      }
+    } catch (...) {  // out of memory: finalized below
     }
   }
   sqlite3_finalize(s);

@@ -7,7 +7,8 @@
 // Db::Prepare keeps the statements it made: a Stmt, when destroyed, is reset
 // and returned to its Db, and the next Prepare of the same SQL text takes it
 // back instead of compiling it again (a few per text, a few hundred texts at
-// most; beyond that statements are finalized as before).
+// most; beyond that statements are finalized as before). So a Stmt, like its
+// Db, is used and destroyed on the thread that owns the Db.
 //
 // Errors come back as absl::Status: SQLITE_BUSY/LOCKED -> Unavailable (retry),
 // SQLITE_CONSTRAINT -> AlreadyExists, SQLITE_FULL/IOERR -> Unavailable,
@@ -38,7 +39,7 @@ struct StmtCache {
   std::unordered_map<std::string, std::vector<sqlite3_stmt*>> free;
   bool closed = false;
   // Keeps `s` for reuse (reset, bindings cleared), or finalizes it.
-  void Return(sqlite3_stmt* s);
+  void Return(sqlite3_stmt* s) noexcept;
   void FinalizeAll();
 };
 
@@ -160,8 +161,19 @@ class Db {
   absl::StatusOr<Stmt> Prepare(std::string_view sql);
   int64_t Changes() const { return sqlite3_changes64(db_); }
   int64_t LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
-  // Runs one query returning a single integer (0 when no row).
+  // Runs one query returning a single integer (0 when no row); with
+  // arguments, bound to its parameters in order (values belong there, not in
+  // the text: the text is the statement's cache key).
   absl::StatusOr<int64_t> QueryInt(std::string_view sql);
+  template <typename A, typename... Args>
+  absl::StatusOr<int64_t> QueryInt(std::string_view sql, A&& a, Args&&... args) {
+    auto stmt = Prepare(sql);
+    if (!stmt.ok()) return stmt.status();
+    stmt->BindAll(std::forward<A>(a), std::forward<Args>(args)...);
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    return *row ? stmt->Int(0) : 0;
+  }
 
   // Runs `migrations[i]` for every i >= the version recorded for `component`
   // in the table concord_schema(component, version), each in its own

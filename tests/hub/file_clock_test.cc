@@ -27,7 +27,8 @@ class FileClockTest : public ::testing::Test {
 
 TEST_F(FileClockTest, AbsoluteThenOffsetThenGarbage) {
   FileClock clock(path());
-  EXPECT_EQ(clock.NowMs(), 0) << "nothing read yet";
+  EXPECT_NEAR(static_cast<double>(clock.NowMs()), static_cast<double>(SystemClock::Get().NowMs()), 60'000.0)
+      << "nothing read yet: the system time, never 1970";
   Write("1790000000000\n");
   EXPECT_EQ(clock.NowMs(), 1790000000000);
   constexpr int64_t kFiveDays = 5LL * 86400 * 1000;
@@ -38,6 +39,8 @@ TEST_F(FileClockTest, AbsoluteThenOffsetThenGarbage) {
   const int64_t behind = SystemClock::Get().NowMs() - clock.NowMs();
   EXPECT_NEAR(static_cast<double>(behind), static_cast<double>(kFiveDays), 60'000.0);
   Write("+0");
+  EXPECT_NEAR(static_cast<double>(clock.NowMs()), static_cast<double>(SystemClock::Get().NowMs()), 60'000.0);
+  Write("+-5");  // malformed: ignored
   EXPECT_NEAR(static_cast<double>(clock.NowMs()), static_cast<double>(SystemClock::Get().NowMs()), 60'000.0);
   Write("1790000000000x");  // garbled: the last good setting (+0) stays
   EXPECT_NEAR(static_cast<double>(clock.NowMs()), static_cast<double>(SystemClock::Get().NowMs()), 60'000.0);

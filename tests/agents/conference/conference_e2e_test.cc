@@ -80,7 +80,8 @@ class ConferenceDistrict : public ::testing::Test {
   void WithAidAdapters() {
     const std::string key = d_.dir() + "/linkage.key";
     ASSERT_TRUE(aid::WriteNewLinkageKey(key).ok());
-    const std::string with_aid = "[aid]\nlinkage_key = \"" + key + "\"\nagent = \"aid\"\n";
+    const std::string with_aid =
+        "[aid]\nlinkage_key = \"" + key + "\"\nagent = \"aid\"\nconference = \"conference\"\n";
     for (const char* a : {"court", "procuratorate"}) {
       agencies_[a]->Stop();
       agencies_[a] = std::make_unique<DaemonProcess>(d_, a, "concord-adapter", with_aid);
@@ -543,12 +544,37 @@ TEST_F(ConferenceDistrict, AidTaskNeedsTheDuplicateCheck) {
   auto unknown = publish("JC-2026-404");
   EXPECT_EQ(unknown.status, 400) << unknown.body;
   EXPECT_NE(unknown.body.find("没有救助记录"), std::string::npos) << unknown.body;
+  // An "invitation" from another agency naming that other case changes nothing:
+  // only the conference agent's invitations count.
+  ASSERT_EQ(A("court").Post("/publish", {{"to", {"procuratorate"}}, {"type", "concord.v1.ConferenceInvitation"},
+                                         {"payload", {{"conference_id", id}, {"case_key", "（2026）上0102民初5号"}}}})
+                .status,
+            202);
+  ASSERT_TRUE(WaitFor([&] { return Received("procuratorate", "ConferenceInvitation").size() >= 2; }, kWaitMs));
+  auto forged = publish("JC-2026-11");
+  EXPECT_EQ(forged.status, 400) << forged.body;
+  EXPECT_NE(forged.body.find("不是本案"), std::string::npos) << forged.body;
   EXPECT_EQ(View(id)["plans"][0]["tasks"][2].value("status", ""), "open");
   json ok = Ask("procuratorate", "ConferenceTaskUpdate", {{"conference_id", id}, {"task_id", "T3"},
                                                           {"note", "已发放"}, {"done", true},
                                                           {"aid_record_id", "JC-2026-10"}});
   EXPECT_TRUE(ok.value("ok", false)) << ok.dump();
   EXPECT_EQ(View(id)["plans"][0]["tasks"][2].value("status", ""), "done");
+
+  // The convenor adds a case number by sending the convene again: every
+  // invited agency gets the invitation again, with it.
+  const size_t before = Received("police", "ConferenceInvitation").size();
+  json again = Ask("procuratorate", "ConferenceConvene",
+                   {{"request_id", "final-1"}, {"case_key", "信-2026-000123"},
+                    {"case_refs", {"（2026）上0102刑初88号", "（2026）上0102执12号"}},
+                    {"title", "某建筑公司欠薪群体访联席会议"}, {"invited", kOthers},
+                    {"inputs_due_ms", NowMs() + 7 * kDayMs}});
+  EXPECT_TRUE(again.value("ok", false)) << again.dump();
+  EXPECT_EQ(again.value("conference_id", ""), id);
+  ASSERT_TRUE(WaitFor([&] { return Received("police", "ConferenceInvitation").size() > before; }, kWaitMs));
+  EXPECT_EQ(Received("police", "ConferenceInvitation").back()["case_refs"],
+            json({"（2026）上0102刑初88号", "（2026）上0102执12号"}));
+  EXPECT_EQ(View(id)["case_refs"].size(), 2u);
 }
 
 // The aid agent does not answer (it is down): the agency is told to try

@@ -85,6 +85,19 @@ TEST_F(ConferenceTest, ConveneIsIdempotentAndChecked) {
   EXPECT_EQ(book_->Get("会-2026-999").status().code(), absl::StatusCode::kNotFound);
 }
 
+// The convenor adds the case's other numbers; the case key and known ones are
+// skipped; nobody else may.
+TEST_F(ConferenceTest, CaseNumbersAddedByTheConvenor) {
+  const std::string id = Convene();
+  EXPECT_EQ(book_->AddCaseRefs(id, "court", {"（2026）上0102刑初88号"}).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(*book_->AddCaseRefs(id, "procuratorate", {"（2026）上0102刑初88号", "信-2026-000002", ""}));
+  EXPECT_FALSE(*book_->AddCaseRefs(id, "procuratorate", {"（2026）上0102刑初88号"})) << "known";
+  EXPECT_TRUE(*book_->AddCaseRefs(id, "procuratorate", {"（2026）上0102执12号"}));
+  EXPECT_EQ(book_->Get(id)->case_refs,
+            (std::vector<std::string>{"（2026）上0102刑初88号", "（2026）上0102执12号"}));
+}
+
 TEST_F(ConferenceTest, InputsFromInvitedAgenciesOnly) {
   const std::string id = Convene();
   ASSERT_TRUE(book_->SubmitInput(id, {"police", "已立案侦查", {{"investigation", "追赃"}}, 0}, At("2026-03-04")).ok());
@@ -247,7 +260,6 @@ TEST_F(ConferenceTest, PublicHearingRecorded) {
   EXPECT_NE(html.find("人大代表 钱某"), std::string::npos);
 }
 
-}  // namespace
 // A conference convened by the political-legal committee: its hearing is the
 // procuratorate's (the hearing host), which schedules and records it; the
 // convenor and other agencies may not.
@@ -280,4 +292,5 @@ TEST_F(ConferenceTest, HearingHostedByTheProcuratorate) {
   EXPECT_EQ(book_->ScheduleHearing("procuratorate", h, At("2026-03-03")).code(), absl::StatusCode::kPermissionDenied);
 }
 
+}  // namespace
 }  // namespace concord::conference

@@ -808,6 +808,16 @@ TEST_F(RiskBookTest, FormsOnlyFromAgenciesHandlingTheCase) {
   EXPECT_TRUE(book_->Update(own, At("2026-03-07")).ok()) << "its own case";
   own.agency = "police";
   EXPECT_EQ(book_->Update(own, At("2026-03-07")).status().code(), absl::StatusCode::kPermissionDenied);
+  // A ledger number the ledger has not sent yet: nobody claims it by reporting first.
+  Report early;
+  early.agency = "court";
+  early.case_key = "信-2026-000099";
+  early.factors = {"media"};
+  EXPECT_EQ(book_->Update(early, At("2026-03-07")).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_FALSE(book_->Find("信-2026-000099")->has_value());
+  ASSERT_TRUE(book_->Update(Plain("信-2026-000099", "petition", "咨询事项"), At("2026-03-08")).ok());
+  EXPECT_EQ(book_->Update(early, At("2026-03-08")).status().code(), absl::StatusCode::kPermissionDenied)
+      << "now known: the petition office's, not the court's";
 }
 
 // A matter with a quote is escaped in the CSV.
