@@ -99,7 +99,7 @@ class RiskDistrict : public ::testing::Test {
   }
 
   const std::string kCalendar = std::string(CONCORD_SOURCE_DIR) + "/deploy/calendar/cn-holidays.txt";
-  TestDistrict d_{{"petition", "procuratorate", "plc", "ledger:ledger", "risk:risk"}};
+  TestDistrict d_{{"petition", "procuratorate", "plc", "court", "ledger:ledger", "risk:risk"}};
   const std::string ledger_clock_ = d_.dir() + "/ledger-clock";
   const std::string risk_clock_ = d_.dir() + "/risk-clock";
   std::unique_ptr<DaemonProcess> petition_, procuratorate_, plc_, ledger_, risk_;
@@ -157,6 +157,15 @@ TEST_F(RiskDistrict, RiskReportsAreAnswered) {
   ASSERT_TRUE(bad.is_object()) << "no reply";
   EXPECT_FALSE(bad.value("ok", true)) << bad.dump();
   EXPECT_NE(bad.value("reason", "").find("weather"), std::string::npos) << bad.dump();
+  EXPECT_EQ(RiskCase(no).value("score", 0), 65) << "nothing recorded";
+
+  // The court does not handle the petition office's item: its form is refused, with the reason.
+  DaemonProcess court(d_, "court", "concord-adapter");
+  ASSERT_TRUE(court.ok());
+  json outsider = Ask(court, "risk", "concord.v1.RiskReport", {{"case_key", no}, {"factors", {"media"}}});
+  ASSERT_TRUE(outsider.is_object()) << "no reply";
+  EXPECT_FALSE(outsider.value("ok", true)) << outsider.dump();
+  EXPECT_NE(outsider.value("reason", "").find("不是"), std::string::npos) << outsider.dump();
   EXPECT_EQ(RiskCase(no).value("score", 0), 65) << "nothing recorded";
 
   json good = Ask(*procuratorate_, "risk", "concord.v1.RiskReport",
