@@ -7,9 +7,7 @@
 //
 // It never holds the linkage key and never sees a name, ID number, phone or
 // address: only the keyed encodings the adapters send.
-#include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <algorithm>
 #include <cstdio>
 
@@ -18,6 +16,7 @@
 #include "agents/aid/wire.h"
 #include "concord/v1/aid.pb.h"
 #include "concord/v1/envelope.pb.h"
+#include "hub/client/agent_process.h"
 #include "hub/client/client_config.h"
 #include "hub/common/clock.h"
 #include "hub/common/files.h"
@@ -102,23 +101,16 @@ absl::StatusOr<Model> LoadModel(const std::string& path) {
 
 int main(int argc, char** argv) {
   using namespace concord;
-  CLI::App app{"concord-aid-agent: 司法救助登记与查重 / judicial aid registry and duplicate check"};
-  std::string config_path, ready_file;
-  app.add_option("-c,--config", config_path, "配置文件 / config file")->required();
-  app.add_option("--ready-file", ready_file, "启动后写入 HTTP 端口 / write the HTTP port here");
-  CLI11_PARSE(app, argc, argv);
+  int exit_code = 0;
+  const auto args = client::ParseAgentArgs(
+      argc, argv, "concord-aid-agent: 司法救助登记与查重 / judicial aid registry and duplicate check", &exit_code);
+  if (!args) return exit_code;
   InitLogging("aid-agent");
 
-  auto config = client::LoadProcessConfig(config_path, "aid.db");
-  if (!config.ok()) {
-    fprintf(stderr, "%s\n", std::string(config.status().message()).c_str());
-    return 2;
-  }
+  auto config = client::LoadProcessConfig(args->config_path, "aid.db");
+  if (!config.ok()) return client::ExitWith(config.status(), 2);
   auto model = aid::LoadModel(config->aid.model);
-  if (!model.ok()) {
-    fprintf(stderr, "%s\n", std::string(model.status().message()).c_str());
-    return 2;
-  }
+  if (!model.ok()) return client::ExitWith(model.status(), 2);
   aid::CheckConfig cfg;
   cfg.cap_fen = static_cast<int64_t>(config->aid.cap_yuan * 100 + 0.5);
   cfg.duplicate_probability = config->aid.duplicate_probability;
@@ -126,19 +118,11 @@ int main(int argc, char** argv) {
 
   boost::asio::io_context io;
   auto client = client::Client::Create(io, config->client);
-  if (!client.ok()) {
-    fprintf(stderr, "启动失败 / cannot start: %s\n", client.status().ToString().c_str());
-    return 1;
-  }
-  if (auto st = (*client)->db().Migrate("aid", aid::RegistryMigrations()); !st.ok()) {
-    fprintf(stderr, "数据库迁移失败 / migration failed: %s\n", st.ToString().c_str());
-    return 1;
-  }
+  if (!client.ok()) return client::ExitWith(client.status(), 1, "启动失败 / cannot start: ");
+  if (auto st = (*client)->db().Migrate("aid", aid::RegistryMigrations()); !st.ok())
+    return client::ExitWith(st, 1, "数据库迁移失败 / migration failed: ");
   auto registry = aid::Registry::Open((*client)->db());
-  if (!registry.ok()) {
-    fprintf(stderr, "%s\n", registry.status().ToString().c_str());
-    return 1;
-  }
+  if (!registry.ok()) return client::ExitWith(registry.status(), 1);
   aid::Counters counters;
   client::Client& c = **client;
   c.OnMessage([&](const v1::Envelope& env, sqlite::Db&) -> absl::Status {
@@ -163,8 +147,7 @@ int main(int argc, char** argv) {
     return absl::OkStatus();  // not ours: acknowledged, not retried
   });
 
-  auto http = HttpServer::Start(io, config->http_address, static_cast<uint16_t>(config->http_port),
-                                [&](const HttpRequest& req) {
+  return client::ServeUntilSignal(io, c, *config, args->ready_file, [&](const HttpRequest& req) {
     HttpResponse r;
     if (req.Path() == "/health") {
       const auto s = c.stats();
@@ -187,27 +170,8 @@ int main(int argc, char** argv) {
       r.body = std::move(out);
       r.content_type = "text/plain; version=0.0.4";
     } else {
-      r.status = 404;
-      r.body = "未找到 / not found\n";
+      r = client::NotFoundResponse();
     }
     return r;
-  });
-  if (!http.ok()) {
-    fprintf(stderr, "HTTP: %s\n", http.status().ToString().c_str());
-    return 1;
-  }
-  const uint16_t port = (*http)->port();
-  c.Start();
-  if (!ready_file.empty())
-    (void)WriteFileAtomically(ready_file, "http_port=" + std::to_string(port) + "\n");
-  LOG_INFO("aid agent up: {} grants in the registry, HTTP on {}", registry->Count().value_or(0),
-           port);
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code&, int) {
-    c.Stop();
-    (*http)->Stop();
-    io.stop();
-  });
-  io.run();
-  return 0;
+  }, [&] { LOG_INFO("aid agent up: {} grants in the registry", registry->Count().value_or(0)); });
 }

@@ -20,7 +20,6 @@
 //   [conference.names]                  # the agencies' names in the plan document
 //   "shangzhou.court" = "上州区人民法院"
 //   clock_file = ""                                            # drills and tests only
-#include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdio>
@@ -586,30 +585,20 @@ class Agent {
 
 int main(int argc, char** argv) {
   using namespace concord;
-  CLI::App app{"concord-conference-agent: 联席会议与化解方案 / joint conferences and work plans"};
-  std::string config_path, ready_file;
-  app.add_option("-c,--config", config_path, "配置文件 / config file")->required();
-  app.add_option("--ready-file", ready_file, "启动后写入 HTTP 端口 / write the HTTP port here");
-  CLI11_PARSE(app, argc, argv);
+  int exit_code = 0;
+  const auto args = client::ParseAgentArgs(argc, argv, "concord-conference-agent: 联席会议与化解方案 / joint conferences and work plans", &exit_code);
+  if (!args) return exit_code;
   InitLogging("conference-agent");
-  auto config = client::LoadProcessConfig(config_path, "conference.db");
-  auto agent_config = conference::LoadAgentConfig(config_path);
-  if (!config.ok() || !agent_config.ok()) {
-    fprintf(stderr, "%s\n", std::string((config.ok() ? agent_config.status() : config.status()).message()).c_str());
-    return 2;
-  }
+  auto config = client::LoadProcessConfig(args->config_path, "conference.db");
+  if (!config.ok()) return client::ExitWith(config.status(), 2);
+  auto agent_config = conference::LoadAgentConfig(args->config_path);
+  if (!agent_config.ok()) return client::ExitWith(agent_config.status(), 2);
   const client::AgentClock clock(agent_config->clock_file);
   boost::asio::io_context io;
   auto client = client::Client::Create(io, config->client);
-  if (!client.ok()) {
-    fprintf(stderr, "启动失败 / cannot start: %s\n", client.status().ToString().c_str());
-    return 1;
-  }
+  if (!client.ok()) return client::ExitWith(client.status(), 1, "启动失败 / cannot start: ");
   auto book = conference::Conferences::Open((*client)->db());
-  if (!book.ok()) {
-    fprintf(stderr, "%s\n", book.status().ToString().c_str());
-    return 1;
-  }
+  if (!book.ok()) return client::ExitWith(book.status(), 1);
   if (auto st = (*client)->db().Migrate("conference_agent", {R"sql(
       CREATE TABLE conference_aid_waits(      -- aid task updates waiting for the aid agent's answer
         query_id TEXT PRIMARY KEY,
@@ -624,7 +613,7 @@ int main(int argc, char** argv) {
   (*book)->set_hearing_hosts(agent_config->hearing_hosts);
   conference::Agent agent(**client, **book, *agent_config, clock.get(), io);
   (*client)->OnMessage([&](const v1::Envelope& env, sqlite::Db&) { return agent.Handle(env); });
-  return client::ServeUntilSignal(io, **client, *config, ready_file, [&](const HttpRequest& req) {
+  return client::ServeUntilSignal(io, **client, *config, args->ready_file, [&](const HttpRequest& req) {
     if (req.Path() == "/conference") return agent.Json(req.Query("id"), false);
     if (req.Path() == "/conference/plan") return agent.Json(req.Query("id"), true);
     if (req.Path() == "/conference/leader") return agent.LeaderJson(req.Query("name"));

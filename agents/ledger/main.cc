@@ -30,7 +30,6 @@
 //   observers = ["shangzhou.agent.risk"]         # get a PetitionSnapshot of each item that changes
 //   trackers = ["shangzhou.agent.conference"]    # may track due dates on this clock (TrackDeadline)
 //   clock_file = ""                              # drills and tests only: FileClock
-#include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdio>
@@ -502,41 +501,28 @@ class Agent {
 
 int main(int argc, char** argv) {
   using namespace concord;
-  CLI::App app{"concord-ledger-agent: 信访台账与期限监督 / petition ledger and deadline clock"};
-  std::string config_path, ready_file;
-  app.add_option("-c,--config", config_path, "配置文件 / config file")->required();
-  app.add_option("--ready-file", ready_file, "启动后写入 HTTP 端口 / write the HTTP port here");
-  CLI11_PARSE(app, argc, argv);
+  int exit_code = 0;
+  const auto args = client::ParseAgentArgs(argc, argv, "concord-ledger-agent: 信访台账与期限监督 / petition ledger and deadline clock", &exit_code);
+  if (!args) return exit_code;
   InitLogging("ledger-agent");
-  auto config = client::LoadProcessConfig(config_path, "ledger.db");
-  auto agent_config = ledger::LoadAgentConfig(config_path);
-  if (!config.ok() || !agent_config.ok()) {
-    fprintf(stderr, "%s\n", std::string((config.ok() ? agent_config.status() : config.status()).message()).c_str());
-    return 2;
-  }
+  auto config = client::LoadProcessConfig(args->config_path, "ledger.db");
+  if (!config.ok()) return client::ExitWith(config.status(), 2);
+  auto agent_config = ledger::LoadAgentConfig(args->config_path);
+  if (!agent_config.ok()) return client::ExitWith(agent_config.status(), 2);
   auto calendar = ledger::HolidayCalendar::Load(agent_config->calendar);
-  if (!calendar.ok()) {
-    fprintf(stderr, "%s\n", std::string(calendar.status().message()).c_str());
-    return 2;
-  }
+  if (!calendar.ok()) return client::ExitWith(calendar.status(), 2);
   const client::AgentClock clock(agent_config->clock_file);
   if (!calendar->Covers(ledger::DateOf(clock.get().NowMs())))
     LOG_WARN("the holiday calendar does not cover this year: weekends only until it is added ({})",
              agent_config->calendar);
   boost::asio::io_context io;
   auto client = client::Client::Create(io, config->client);
-  if (!client.ok()) {
-    fprintf(stderr, "启动失败 / cannot start: %s\n", client.status().ToString().c_str());
-    return 1;
-  }
+  if (!client.ok()) return client::ExitWith(client.status(), 1, "启动失败 / cannot start: ");
   auto ledger = ledger::Ledger::Open((*client)->db(), *calendar, agent_config->rules);
-  if (!ledger.ok()) {
-    fprintf(stderr, "%s\n", ledger.status().ToString().c_str());
-    return 1;
-  }
+  if (!ledger.ok()) return client::ExitWith(ledger.status(), 1);
   ledger::Agent agent(**client, **ledger, *agent_config, clock.get(), io);
   (*client)->OnMessage([&](const v1::Envelope& env, sqlite::Db&) { return agent.Handle(env); });
-  return client::ServeUntilSignal(io, **client, *config, ready_file, [&](const HttpRequest& req) {
+  return client::ServeUntilSignal(io, **client, *config, args->ready_file, [&](const HttpRequest& req) {
     HttpResponse r;
     if (req.Path() == "/ledger/open") {
       r.body = agent.OpenJson(req.Query("agency"), req.Query("handler"), req.Query("due") == "1").dump();

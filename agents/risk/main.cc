@@ -21,7 +21,6 @@
 //   ledger = "shangzhou.agent.ledger"          # the only sender of PetitionSnapshots (required)
 //   scan_seconds = 60                          # how often the screening date is checked
 //   clock_file = ""                            # drills and tests only: FileClock
-#include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdio>
@@ -303,18 +302,14 @@ class Agent {
 
 int main(int argc, char** argv) {
   using namespace concord;
-  CLI::App app{"concord-risk-agent: 风险评估预警与隐患月排查 / risk warning and monthly screening"};
-  std::string config_path, ready_file;
-  app.add_option("-c,--config", config_path, "配置文件 / config file")->required();
-  app.add_option("--ready-file", ready_file, "启动后写入 HTTP 端口 / write the HTTP port here");
-  CLI11_PARSE(app, argc, argv);
+  int exit_code = 0;
+  const auto args = client::ParseAgentArgs(argc, argv, "concord-risk-agent: 风险评估预警与隐患月排查 / risk warning and monthly screening", &exit_code);
+  if (!args) return exit_code;
   InitLogging("risk-agent");
-  auto config = client::LoadProcessConfig(config_path, "risk.db");
-  auto agent_config = risk::LoadAgentConfig(config_path);
-  if (!config.ok() || !agent_config.ok()) {
-    fprintf(stderr, "%s\n", std::string((config.ok() ? agent_config.status() : config.status()).message()).c_str());
-    return 2;
-  }
+  auto config = client::LoadProcessConfig(args->config_path, "risk.db");
+  if (!config.ok()) return client::ExitWith(config.status(), 2);
+  auto agent_config = risk::LoadAgentConfig(args->config_path);
+  if (!agent_config.ok()) return client::ExitWith(agent_config.status(), 2);
   auto table = risk::FactorTable::Load(agent_config->factors);
   auto calendar = ledger::HolidayCalendar::Load(agent_config->calendar);
   if (!table.ok() || !calendar.ok()) {
@@ -324,18 +319,12 @@ int main(int argc, char** argv) {
   const client::AgentClock clock(agent_config->clock_file);
   boost::asio::io_context io;
   auto client = client::Client::Create(io, config->client);
-  if (!client.ok()) {
-    fprintf(stderr, "启动失败 / cannot start: %s\n", client.status().ToString().c_str());
-    return 1;
-  }
+  if (!client.ok()) return client::ExitWith(client.status(), 1, "启动失败 / cannot start: ");
   auto book = risk::RiskBook::Open((*client)->db(), *std::move(table), *std::move(calendar));
-  if (!book.ok()) {
-    fprintf(stderr, "%s\n", book.status().ToString().c_str());
-    return 1;
-  }
+  if (!book.ok()) return client::ExitWith(book.status(), 1);
   risk::Agent agent(**client, **book, *agent_config, clock.get(), io);
   (*client)->OnMessage([&](const v1::Envelope& env, sqlite::Db&) { return agent.Handle(env); });
-  return client::ServeUntilSignal(io, **client, *config, ready_file, [&](const HttpRequest& req) {
+  return client::ServeUntilSignal(io, **client, *config, args->ready_file, [&](const HttpRequest& req) {
     if (req.Path() == "/risk/open") return agent.OpenJson(req.Query("agency"));
     if (req.Path() == "/risk/case") return agent.CaseJson(req.Query("key"));
     if (req.Path() == "/risk/screening") return agent.ScreeningJson(req.Query("month"), req.Query("agency"));

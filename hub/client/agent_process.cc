@@ -1,5 +1,6 @@
 #include "hub/client/agent_process.h"
 
+#include <CLI/CLI.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -8,6 +9,26 @@
 #include "hub/common/log.h"
 
 namespace concord::client {
+
+std::optional<AgentArgs> ParseAgentArgs(int argc, char** argv, const std::string& title, int* exit_code) {
+  CLI::App app{title};
+  AgentArgs args;
+  app.add_option("-c,--config", args.config_path, "配置文件 / config file")->required();
+  app.add_option("--ready-file", args.ready_file, "启动后写入 HTTP 端口 / write the HTTP port here");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    *exit_code = app.exit(e);
+    return std::nullopt;
+  }
+  return args;
+}
+
+int ExitWith(const absl::Status& st, int exit_code, std::string_view prefix) {
+  fprintf(stderr, "%.*s%.*s\n", static_cast<int>(prefix.size()), prefix.data(), static_cast<int>(st.message().size()),
+          st.message().data());
+  return exit_code;
+}
 
 AgentClock::AgentClock(const std::string& clock_file) {
   if (clock_file.empty()) return;

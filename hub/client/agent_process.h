@@ -1,13 +1,15 @@
-// What every agent's main() shares after its own set-up: the clock it runs
-// on, and serving its loopback HTTP until SIGINT/SIGTERM with the bus client
-// started and the ready file written (the deploy scripts and the tests wait
-// for it).
+// What every agent's main() shares: its command line, the way it stops on a
+// set-up error, the clock it runs on, and serving its loopback HTTP until
+// SIGINT/SIGTERM with the bus client started and the ready file written (the
+// deploy scripts and the tests wait for it).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "hub/client/client.h"
 #include "hub/client/client_config.h"
@@ -16,6 +18,18 @@
 #include "hub/common/http_server.h"
 
 namespace concord::client {
+
+// Every agent's command line: -c/--config FILE (required), --ready-file FILE.
+struct AgentArgs {
+  std::string config_path, ready_file;
+};
+// Parses it under `title`; nullopt after --help or a bad argument (printed),
+// with main's exit code in `exit_code`.
+std::optional<AgentArgs> ParseAgentArgs(int argc, char** argv, const std::string& title, int* exit_code);
+
+// Prints `prefix` and `st`'s message on stderr and returns `exit_code`: main's
+// early return on a set-up error (2: the config; 1: the database or the bus).
+int ExitWith(const absl::Status& st, int exit_code, std::string_view prefix = "");
 
 // The system clock, or a FileClock when `clock_file` is set (drills and
 // process-level tests only; logged as such).
