@@ -547,12 +547,18 @@ class Agent {
     return client_.Stage(client::MakeEnvelope(c.invited, n)).status();
   }
 
-  // A task's due date on the ledger's clock (only for a conference on a ledger item).
+  // A task's due date on the ledger's clock: on the conference's ledger item,
+  // or on the item that has one of the case's numbers as its case reference.
   absl::Status Track(const Conference& c, const Task& t, bool met) {
-    if (config_.ledger.empty() || c.case_key.rfind("信-", 0) != 0) return absl::OkStatus();
+    if (config_.ledger.empty()) return absl::OkStatus();
     v1::TrackDeadline d;
     d.set_key(absl::StrCat(c.id, "/", t.task_id));
-    d.set_ledger_no(c.case_key);
+    if (c.case_key.rfind("信-", 0) == 0) {
+      d.set_ledger_no(c.case_key);
+    } else {
+      d.add_case_refs(c.case_key);
+      for (const auto& r : c.case_refs) d.add_case_refs(r);
+    }
     d.set_agency(t.agency);
     d.set_person(t.person);
     d.set_label(absl::StrCat(c.id, " ", t.task_id, " ", MeasureChinese(t.measure), "：", t.detail));

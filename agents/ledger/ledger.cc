@@ -892,6 +892,18 @@ absl::StatusOr<std::map<std::string, ReceptionYear>> Ledger::ReceptionsThisYear(
   return out;
 }
 
+absl::StatusOr<std::string> Ledger::ItemByCaseRef(const std::vector<std::string>& refs) {
+  ASSIGN_OR_RETURN(auto st, db_.Prepare(
+      "SELECT ledger_no FROM petitions WHERE case_ref = ? AND case_ref != '' ORDER BY received_ms DESC LIMIT 1"));
+  for (const std::string& r : refs) {
+    st.Bind(1, r);
+    ASSIGN_OR_RETURN(bool found, st.Step());
+    if (found) return st.Text(0);
+    st.Reset();
+  }
+  return std::string();
+}
+
 absl::Status Ledger::Track(const std::string& key, const std::string& ledger_no, const std::string& agency,
                            const std::string& person, const std::string& label, int64_t due_ms, bool met,
                            int64_t now_ms) {

@@ -184,6 +184,8 @@ class Ledger {
   // ledger's own, to `agency`. `key` is the tracker's id ("会-2026-001/T1"):
   // sending it again updates the due date or, with `met`, meets it. The item
   // must exist; a transfer of the item does not move the task.
+  // The latest item whose case_ref is one of `refs` ("" when none).
+  absl::StatusOr<std::string> ItemByCaseRef(const std::vector<std::string>& refs);
   absl::Status Track(const std::string& key, const std::string& ledger_no, const std::string& agency,
                      const std::string& person, const std::string& label, int64_t due_ms, bool met,
                      int64_t now_ms);

@@ -37,6 +37,7 @@
 #include <toml++/toml.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "agents/ledger/ledger.h"
 #include "concord/v1/envelope.pb.h"
 #include "concord/v1/petition.pb.h"
@@ -396,14 +397,23 @@ class Agent {
       LOG_WARN("TrackDeadline from {} refused: not in [ledger] trackers", env.from());
       return absl::OkStatus();
     }
-    absl::Status st = ledger_.Track(t.key(), t.ledger_no(), t.agency(), t.person(), t.label(), t.due_ms(), t.met(),
+    std::string no = t.ledger_no();
+    if (no.empty()) {  // the item by one of the case's numbers
+      ASSIGN_OR_RETURN(no, ledger_.ItemByCaseRef({t.case_refs().begin(), t.case_refs().end()}));
+      if (no.empty()) {
+        LOG_WARN("TrackDeadline {} from {}: no ledger item has case number {}: not tracked", t.key(), env.from(),
+                 absl::StrJoin(t.case_refs(), ", "));
+        return absl::OkStatus();
+      }
+    }
+    absl::Status st = ledger_.Track(t.key(), no, t.agency(), t.person(), t.label(), t.due_ms(), t.met(),
                                     clock_.NowMs());
     if (absl::IsUnavailable(st) || absl::IsInternal(st)) return st;
     if (!st.ok()) {
       LOG_WARN("TrackDeadline {} from {} refused: {}", t.key(), env.from(), std::string(st.message()));
       return absl::OkStatus();
     }
-    return Observe(t.ledger_no());  // a task met may end the item's overdue state
+    return Observe(no);  // a task met may end the item's overdue state
   }
 
   absl::Status OnIncident(const v1::Envelope& env, const v1::PetitionIncident& i) {

@@ -431,7 +431,7 @@ TEST_F(ConferenceDistrict, TasksOnTheLedgersClock) {
                                                    {"payload", {{"intake_id", "XF-T-1"}, {"channel", "visit"},
                                                                 {"received_ms", now}, {"petitioner", "赵某等30人"},
                                                                 {"contact", "13900000009"}, {"matter", "拖欠工资"},
-                                                                {"people", 30}}}});
+                                                                {"case_ref", "（2026）上0102刑初88号"}, {"people", 30}}}});
   ASSERT_EQ(reg.status, 202) << reg.body;
   std::string no;
   ASSERT_TRUE(WaitFor([&] {
@@ -439,9 +439,10 @@ TEST_F(ConferenceDistrict, TasksOnTheLedgersClock) {
       if (p.value("intake_id", "") == "XF-T-1") no = p.value("ledger_no", "");
     return !no.empty();
   }, kWaitMs));
+  // Convened on the criminal case's number: the ledger finds the item by its case reference.
   json r = Ask("procuratorate", "ConferenceConvene",
-               {{"request_id", "tracked-1"}, {"case_key", no}, {"title", "欠薪联席会议"}, {"invited", kOthers},
-                {"inputs_due_ms", now + 3 * kDayMs}, {"case_file", "欠薪"}});
+               {{"request_id", "tracked-1"}, {"case_key", "（2026）上0102刑初88号"}, {"title", "欠薪联席会议"},
+                {"invited", kOthers}, {"inputs_due_ms", now + 3 * kDayMs}, {"case_file", "欠薪"}});
   ASSERT_TRUE(r.value("ok", false)) << r.dump();
   const std::string id = r.value("conference_id", "");
   const int v = Propose(Plan(id, "法律援助"));  // T1 due in 10 days, T2 in 14, T3 in 20
@@ -449,7 +450,9 @@ TEST_F(ConferenceDistrict, TasksOnTheLedgersClock) {
   auto alerts = [&](const std::string& agency, const std::string& kind) {
     std::vector<std::string> out;
     for (const json& p : Received(agency, "DeadlineAlert"))
-      if (p.value("rule", "") == "plan_task" && p.value("kind", "") == kind) out.push_back(p.value("text", ""));
+      if (p.value("rule", "") == "plan_task" && p.value("kind", "") == kind &&
+          p.value("text", "").find(id + " ") != std::string::npos)  // the first conference's
+        out.push_back(p.value("text", ""));
     return out;
   };
   // The ledger's view of the item's deadlines: the task `task` met or not (null: not there yet).
@@ -457,11 +460,26 @@ TEST_F(ConferenceDistrict, TasksOnTheLedgersClock) {
     json h = ledger.Get("/ledger/history?ledger_no=" + QueryEscape(no));
     if (h.is_object())
       for (const auto& d : h["deadlines"])
-        if (d.value("rule", "") == "plan_task" && d.value("label", "").find(" " + task + " ") != std::string::npos)
+        if (d.value("rule", "") == "plan_task" && d.value("label", "").rfind(id + " " + task + " ", 0) == 0)
           return d.value("met_ms", int64_t{0}) != 0;
     return json();
   };
   ASSERT_TRUE(WaitFor([&] { return task_met("T3").is_boolean(); }, kWaitMs)) << "the tasks are on the ledger";
+  // Convened on the ledger number itself: on the same item.
+  json on_no = Ask("procuratorate", "ConferenceConvene",
+                   {{"request_id", "tracked-2"}, {"case_key", no}, {"title", "欠薪联席会议（二）"},
+                    {"invited", kOthers}, {"inputs_due_ms", now + 3 * kDayMs}, {"case_file", "欠薪"}});
+  ASSERT_TRUE(on_no.value("ok", false)) << on_no.dump();
+  const std::string id2 = on_no.value("conference_id", "");
+  const int v2 = Propose(Plan(id2, "法律援助"));
+  for (const auto& a : kAll) ASSERT_TRUE(Sign(a, id2, v2, true).value("ok", false)) << a;
+  ASSERT_TRUE(WaitFor([&] {
+    json h = ledger.Get("/ledger/history?ledger_no=" + QueryEscape(no));
+    if (h.is_object())
+      for (const auto& d : h["deadlines"])
+        if (d.value("label", "").rfind(id2 + " T3 ", 0) == 0) return true;
+    return false;
+  }, kWaitMs)) << "the second conference's tasks are on the item too";
   set_clock(now + 9 * kDayMs + kDayMs / 2);
   ASSERT_TRUE(WaitFor([&] { return !alerts("police", "warning").empty(); }, kWaitMs)) << "T1 warned before its date";
   EXPECT_NE(alerts("police", "warning")[0].find("王警官"), std::string::npos) << alerts("police", "warning")[0];
