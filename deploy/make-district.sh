@@ -236,25 +236,36 @@ TOML
   fi
 done
 
-cat > "$DIR/ledger.toml" <<TOML
-# concord-ledger-agent: 信访台账与期限监督 / petition ledger and deadline clock
+# The sections every agent's config starts with: who it is, the hub, its key,
+# its data and its loopback HTTP port.
+agent_head() {  # agent_head KEY DISPLAY HTTP_PORT
+  cat <<TOML
 [agency]
-name = "$DISTRICT.agent.ledger"
-display = "信访台账与期限监督代理"
+name = "$DISTRICT.agent.$1"
+display = "$2"
 
 [hub]
 endpoint = "tcp://127.0.0.1:$HUB_PORT"
 public_key = "keys/hub.pub"
 
 [keys]
-secret_key = "keys/ledger.key"
+secret_key = "keys/$1.key"
 
 [storage]
-data_dir = "data/ledger"
+data_dir = "data/$1"
 
 [http]
 address = "127.0.0.1"
-port = $LEDGER_HTTP_PORT
+port = $3
+TOML
+}
+
+{
+cat <<TOML
+# concord-ledger-agent: 信访台账与期限监督 / petition ledger and deadline clock
+TOML
+agent_head ledger "信访台账与期限监督代理" "$LEDGER_HTTP_PORT"
+cat <<TOML
 
 [ledger]
 calendar = "$ROOT/deploy/calendar/cn-holidays.txt"   # 节假日与调休 / holidays and make-up workdays
@@ -270,26 +281,14 @@ reception_bookers = ["$DISTRICT.petition"]          # 可预约 / may book petit
 observers = ["$DISTRICT.agent.risk"]                # 风险评估 / each changed item goes to the risk agent
 trackers = ["$DISTRICT.agent.conference"]           # 化解方案任务期限 / plan tasks on this clock
 TOML
+} > "$DIR/ledger.toml"
 
-cat > "$DIR/risk.toml" <<TOML
+{
+cat <<TOML
 # concord-risk-agent: 风险评估预警与隐患月排查 / risk warning and monthly screening
-[agency]
-name = "$DISTRICT.agent.risk"
-display = "风险评估预警代理"
-
-[hub]
-endpoint = "tcp://127.0.0.1:$HUB_PORT"
-public_key = "keys/hub.pub"
-
-[keys]
-secret_key = "keys/risk.key"
-
-[storage]
-data_dir = "data/risk"
-
-[http]
-address = "127.0.0.1"
-port = $RISK_HTTP_PORT
+TOML
+agent_head risk "风险评估预警代理" "$RISK_HTTP_PORT"
+cat <<TOML
 
 [risk]
 factors = "$ROOT/deploy/risk/factors.toml"          # 风险因素与权重 / factors, weights, levels
@@ -299,30 +298,18 @@ convenors = ["$DISTRICT.procuratorate"]             # 提议召开联席会议 /
 ledger = "$DISTRICT.agent.ledger"                   # 只接受台账代理的信访件快照 / snapshots from the ledger only
 scan_seconds = 60
 TOML
+} > "$DIR/risk.toml"
 
 if [ "${CONCORD_DEMO_DRILL:-0}" = 1 ]; then
   mkdir -p "$DIR/drill"
   echo "+0" > "$DIR/drill/conference.clock"
 fi
-cat > "$DIR/conference.toml" <<TOML
+{
+cat <<TOML
 # concord-conference-agent: 联席会议与化解方案 / joint conferences and work plans
-[agency]
-name = "$DISTRICT.agent.conference"
-display = "联席会议与化解方案代理"
-
-[hub]
-endpoint = "tcp://127.0.0.1:$HUB_PORT"
-public_key = "keys/hub.pub"
-
-[keys]
-secret_key = "keys/conference.key"
-
-[storage]
-data_dir = "data/conference"
-
-[http]
-address = "127.0.0.1"
-port = $CONFERENCE_HTTP_PORT
+TOML
+agent_head conference "联席会议与化解方案代理" "$CONFERENCE_HTTP_PORT"
+cat <<TOML
 
 [conference]
 convenors = ["$DISTRICT.procuratorate", "$DISTRICT.plc"]   # 检察院或政法委召集 / who may convene
@@ -340,27 +327,15 @@ fi)
 [conference.names]   # 方案文书中的机关名称 / the agencies' names in the plan document
 $(for x in "${AGENCIES[@]}"; do IFS='|' read -r n d _ <<<"$x"; printf '"%s.%s" = "%s"\n' "$DISTRICT" "$n" "$d"; done)
 TOML
+} > "$DIR/conference.toml"
 
-cat > "$DIR/aid.toml" <<TOML
+{
+cat <<TOML
 # concord-aid-agent: 司法救助登记与查重 / aid registry and duplicate check
 # It never holds the linkage key: it matches keyed encodings only.
-[agency]
-name = "$DISTRICT.agent.aid"
-display = "司法救助登记查重代理"
-
-[hub]
-endpoint = "tcp://127.0.0.1:$HUB_PORT"
-public_key = "keys/hub.pub"
-
-[keys]
-secret_key = "keys/aid.key"
-
-[storage]
-data_dir = "data/aid"
-
-[http]
-address = "127.0.0.1"
-port = $AID_HTTP_PORT
+TOML
+agent_head aid "司法救助登记查重代理" "$AID_HTTP_PORT"
+cat <<TOML
 
 [aid]
 cap_yuan = 50000              # 同一人同一案件资金救助上限 / money per person per case
@@ -368,6 +343,7 @@ duplicate_probability = 0.9   # 判为重复 / duplicate at or above
 possible_probability = 0.5    # 疑似重复 / possible duplicate at or above
 status_askers = ["$DISTRICT.agent.conference"]   # 可查询查重结果 / may ask a grant's check result
 TOML
+} > "$DIR/aid.toml"
 
 cat > "$DIR/ops.toml" <<TOML
 # concordctl send/tail 使用的运维身份 / operator identity for concordctl send and tail

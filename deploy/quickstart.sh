@@ -115,11 +115,11 @@ curl -sf "http://127.0.0.1:$(port_of court)/aid/notices" | grep -o '"other_agenc
 
 step "7/8 信访台账演示 / the petition ledger: one petition across two agencies, one overdue"
 LEDGER="$DISTRICT.agent.ledger"
-ask() {  # ask AGENCY TYPE PAYLOAD -> the ledger agent's reply (its inbox message, one line)
+publish_wait() {  # publish_wait TO AGENCY TYPE PAYLOAD -> the reply to it in AGENCY's inbox (one line)
   local port out id reply=""
-  port="$(port_of "$1")"
+  port="$(port_of "$2")"
   out=$(curl -sS -X POST "http://127.0.0.1:$port/publish" -H 'Content-Type: application/json' \
-    --data "{\"to\": [\"$LEDGER\"], \"type\": \"$2\", \"payload\": $3}")
+    --data "{\"to\": [\"$1\"], \"type\": \"$3\", \"payload\": $4}")
   id="$(grep -o '"id": *"[^"]*"' <<<"$out" | head -1 | sed 's/.*: *"//; s/"$//' || true)"
   for _ in $(seq 1 100); do
     reply="$(curl -sf "http://127.0.0.1:$port/inbox?limit=1000" | tr -d '\n' |
@@ -129,6 +129,7 @@ ask() {  # ask AGENCY TYPE PAYLOAD -> the ledger agent's reply (its inbox messag
   done
   echo "$reply"
 }
+ask() { publish_wait "$LEDGER" "$@"; }  # ask AGENCY TYPE PAYLOAD -> the ledger agent's reply
 act() {  # act AGENCY LEDGER_NO ACTION NOTE [TO_AGENCY]   (accept: DEPT=... HANDLER=... act ...)
   local r
   r="$(ask "$1" concord.v1.PetitionAct "{\"ledger_no\": \"$2\", \"action\": \"$3\", \"note\": \"$4\", \"to_agency\": \"${5:-}\", \"department\": \"${DEPT:-}\", \"handler\": \"${HANDLER:-}\"}")"
@@ -216,18 +217,9 @@ curl -sf "http://127.0.0.1:$(port_of plc)/inbox?limit=1000" | tr -d '\n' |
 
 step "8/8 重大群体案件联合化解 / joint work on a group case: thirty workers, unpaid wages, a criminal case behind it"
 CONF="$DISTRICT.agent.conference"
-confask() {  # confask AGENCY TYPE PAYLOAD -> the conference agent's reply (one line)
-  local port out id reply=""
-  port="$(port_of "$1")"
-  out=$(curl -sS -X POST "http://127.0.0.1:$port/publish" -H 'Content-Type: application/json' \
-    --data "{\"to\": [\"$CONF\"], \"type\": \"$2\", \"payload\": $3}")
-  id="$(grep -o '"id": *"[^"]*"' <<<"$out" | head -1 | sed 's/.*: *"//; s/"$//' || true)"
-  for _ in $(seq 1 100); do
-    reply="$(curl -sf "http://127.0.0.1:$port/inbox?limit=1000" | tr -d '\n' |
-             grep -o "\"correlation_id\": *\"$id\"[^}]*}" | head -1 || true)"
-    [ -n "$reply" ] && break
-    sleep 0.1
-  done
+confask() {  # confask AGENCY TYPE PAYLOAD -> prints the conference agent's reply (one line)
+  local reply
+  reply="$(publish_wait "$CONF" "$@")"
   printf '  %-14s %-22s -> %s\n' "$1" "${2#concord.v1.}" \
     "$(grep -o '"ok": *[a-z]*\|"version": *[0-9]*\|"status": *"[^"]*"\|"reason": *"[^"]*"' <<<"$reply" | tr '\n' ' ')"
   CONF_ID="$(grep -o '"conference_id": *"[^"]*"' <<<"$reply" | head -1 | sed 's/.*: *"//; s/"$//' || true)"
