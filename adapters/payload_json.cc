@@ -56,6 +56,7 @@ void LinkPayloadTypes() {
     (void)concord::v1::ConferenceNotice::descriptor();
     (void)concord::v1::HearingSchedule::descriptor();
     (void)concord::v1::HearingRecord::descriptor();
+    (void)concord::v1::HearingNominee::descriptor();
     return true;
   }();
   (void)linked;

@@ -257,7 +257,9 @@ for a in procuratorate plc court police justice petition; do
   confask "$a" concord.v1.ConferenceSign "{\"conference_id\": \"$cid\", \"version\": 2, \"approve\": true}"
 done
 echo "  公开听证（提前三日通知）/ a public hearing, notified three days ahead:"
-confask procuratorate concord.v1.HearingSchedule "{\"conference_id\": \"$cid\", \"hearing_id\": \"听-DEMO-30\", \"starts_ms\": \"$(( $(TZ=Asia/Shanghai date -d "+4 days 09:30" +%s) * 1000 ))\", \"place\": \"上州区人民检察院听证室\", \"chair\": \"承办检察官 张某\", \"participants\": [{\"role\": \"信访人\", \"name\": \"工人代表 孙某\"}, {\"role\": \"人大代表\", \"name\": \"钱某\"}, {\"role\": \"人民监督员\", \"name\": \"赵某\"}, {\"role\": \"律师\", \"name\": \"王律师\"}]}"
+confask procuratorate concord.v1.HearingSchedule "{\"conference_id\": \"$cid\", \"hearing_id\": \"听-DEMO-30\", \"starts_ms\": \"$(( $(TZ=Asia/Shanghai date -d "+4 days 09:30" +%s) * 1000 ))\", \"place\": \"上州区人民检察院听证室\", \"chair\": \"承办检察官 张某\", \"participants\": [{\"role\": \"信访人\", \"name\": \"工人代表 孙某\"}, {\"role\": \"人大代表\", \"name\": \"钱某\"}, {\"role\": \"人民监督员\", \"name\": \"赵某\"}, {\"role\": \"律师\", \"arranged_by\": \"$DISTRICT.justice\"}]}"
+echo "  司法局依律师参与化解机制指派律师 / the justice bureau names the lawyer (律师参与化解):"
+confask justice concord.v1.HearingNominee "{\"hearing_id\": \"听-DEMO-30\", \"role\": \"律师\", \"name\": \"王律师\"}"
 echo "  听证后记录（演练：会议代理时钟拨快五天，记录后复原）/ after the hearing (drill: the conference"
 echo "  agent's clock runs five days ahead to record it, then returns to the system time):"
 drill() {  # drill OFFSET: the conference agent's clock, OFFSET ms from the system time (written atomically)

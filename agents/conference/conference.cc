@@ -185,10 +185,25 @@ std::optional<std::string> RoleId(const std::string& s) {
   return std::nullopt;
 }
 
+const char* RoleChinese(const std::string& id) {
+  for (const auto& r : ParticipantRoles())
+    if (id == r.id) return r.chinese;
+  return "";
+}
+
 json ParticipantsJson(const std::vector<Participant>& ps) {
   json out = json::array();
   for (const auto& p : ps)
-    out.push_back({{"role", p.role}, {"name", p.name}, {"attended", p.attended}, {"opinion", p.opinion}});
+    out.push_back({{"role", p.role}, {"name", p.name}, {"attended", p.attended}, {"opinion", p.opinion},
+                   {"arranged_by", p.arranged_by}});
+  return out;
+}
+
+std::vector<Participant> ParticipantsFromJson(const std::string& text) {
+  std::vector<Participant> out;
+  for (const auto& p : json::parse(text, nullptr, false))
+    out.push_back({p.value("role", ""), p.value("name", ""), p.value("attended", false), p.value("opinion", ""),
+                   p.value("arranged_by", "")});
   return out;
 }
 
@@ -227,9 +242,13 @@ absl::Status Conferences::ScheduleHearing(const std::string& by, const Hearing& 
   bool outside = false;
   for (Participant p : in.participants) {
     auto role = RoleId(p.role);
-    if (!role || p.name.empty())
-      return absl::InvalidArgumentError(absl::StrCat("听证参加人须有身份和姓名 / each participant needs a role and a "
-                                                     "name: '", p.role, "' '", p.name, "'"));
+    if (!role || (p.name.empty() && p.arranged_by.empty()))
+      return absl::InvalidArgumentError(absl::StrCat(
+          "听证参加人须有身份和姓名，或注明由哪个机关指派 / each participant needs a role and a name, or the agency "
+          "that provides them (arranged_by): '", p.role, "' '", p.name, "'"));
+    if (!p.arranged_by.empty() && std::find(c.invited.begin(), c.invited.end(), p.arranged_by) == c.invited.end())
+      return absl::InvalidArgumentError(absl::StrCat("指派机关 ", p.arranged_by, " 未受邀 / ", p.arranged_by,
+                                                     " (arranged_by) is not invited"));
     p.role = *role;
     p.attended = false;
     p.opinion.clear();
@@ -259,9 +278,11 @@ absl::Status Conferences::RecordHearing(const std::string& by, const std::string
   if (!found) return absl::NotFoundError(absl::StrCat("没有听证 ", hearing_id, " / no hearing ", hearing_id));
   const std::string id = st.Text(0);
   const int64_t starts = st.Int(1);
-  std::vector<Participant> ps;
-  for (const auto& p : json::parse(st.Text(2), nullptr, false))
-    ps.push_back({p.value("role", ""), p.value("name", ""), false, ""});
+  std::vector<Participant> ps = ParticipantsFromJson(st.Text(2));
+  for (Participant& p : ps) {
+    p.attended = false;
+    p.opinion.clear();
+  }
   const bool recorded = !st.Text(3).empty();
   const std::string host = st.Text(4);
   st.Reset();
@@ -272,7 +293,8 @@ absl::Status Conferences::RecordHearing(const std::string& by, const std::string
   if (now_ms < starts) return absl::FailedPreconditionError("听证尚未开始 / the hearing has not begun");
   if (outcome.empty()) return absl::InvalidArgumentError("须记录听证结论 / the outcome is required");
   for (const Participant& a : attendance) {
-    auto p = std::find_if(ps.begin(), ps.end(), [&](const Participant& x) { return x.name == a.name; });
+    auto p = std::find_if(ps.begin(), ps.end(),
+                          [&](const Participant& x) { return !x.name.empty() && x.name == a.name; });
     if (p == ps.end())
       return absl::InvalidArgumentError(absl::StrCat(a.name, " 不是听证参加人 / is not a participant"));
     p->attended = a.attended;
@@ -282,6 +304,42 @@ absl::Status Conferences::RecordHearing(const std::string& by, const std::string
       "UPDATE conference_hearings SET participants=?, outcome=?, recorded_ms=? WHERE hearing_id=?"));
   up.BindAll(ParticipantsJson(ps).dump(), outcome, now_ms, hearing_id);
   return up.Run();
+}
+
+absl::StatusOr<std::string> Conferences::NameParticipant(const std::string& by, const std::string& hearing_id,
+                                                         const std::string& role, const std::string& name,
+                                                         bool* created) {
+  if (created) *created = false;
+  ASSIGN_OR_RETURN(auto st, db_.Prepare(
+      "SELECT id, participants, outcome FROM conference_hearings WHERE hearing_id=?"));
+  st.Bind(1, hearing_id);
+  ASSIGN_OR_RETURN(bool found, st.Step());
+  if (!found) return absl::NotFoundError(absl::StrCat("没有听证 ", hearing_id, " / no hearing ", hearing_id));
+  const std::string id = st.Text(0);
+  std::vector<Participant> ps = ParticipantsFromJson(st.Text(1));
+  const bool recorded = !st.Text(2).empty();
+  st.Reset();
+  const auto rid = RoleId(role);
+  if (!rid || name.empty())
+    return absl::InvalidArgumentError(absl::StrCat("须写明身份和姓名 / the role and the name are required: '", role,
+                                                   "' '", name, "'"));
+  if (recorded) return absl::FailedPreconditionError("听证已记录 / the hearing is on record");
+  auto mine = [&](const Participant& p) { return p.role == *rid && p.arranged_by == by; };
+  if (std::any_of(ps.begin(), ps.end(), [&](const Participant& p) { return mine(p) && p.name == name; }))
+    return id;  // named before (a re-sent message)
+  auto open = std::find_if(ps.begin(), ps.end(), [&](const Participant& p) { return mine(p) && p.name.empty(); });
+  if (open == ps.end())
+    return absl::PermissionDeniedError(absl::StrCat("听证 ", hearing_id, " 没有待 ", by, " 指派的", RoleChinese(*rid),
+                                                    " / hearing ", hearing_id, " has no ", *rid, " for ", by,
+                                                    " to name"));
+  if (std::any_of(ps.begin(), ps.end(), [&](const Participant& p) { return p.name == name; }))
+    return absl::AlreadyExistsError(absl::StrCat(name, " 已是听证参加人 / is already a participant"));
+  open->name = name;
+  ASSIGN_OR_RETURN(auto up, db_.Prepare("UPDATE conference_hearings SET participants=? WHERE hearing_id=?"));
+  up.BindAll(ParticipantsJson(ps).dump(), hearing_id);
+  RETURN_IF_ERROR(up.Run());
+  if (created) *created = true;
+  return id;
 }
 
 bool Conferences::MayHostHearing(const Conference& c, const std::string& by) const {
@@ -313,9 +371,7 @@ absl::StatusOr<std::vector<Hearing>> Conferences::Hearings(const std::string& co
     h.chair = st.Text(1);
     h.place = st.Text(2);
     h.starts_ms = st.Int(3);
-    for (const auto& p : json::parse(st.Text(4), nullptr, false))
-      h.participants.push_back({p.value("role", ""), p.value("name", ""), p.value("attended", false),
-                                p.value("opinion", "")});
+    h.participants = ParticipantsFromJson(st.Text(4));
     h.outcome = st.Text(5);
     h.recorded_ms = st.Int(6);
     out.push_back(std::move(h));
@@ -690,10 +746,12 @@ absl::StatusOr<std::string> Conferences::PlanHtml(const std::string& id,
     absl::StrAppend(&h, "<h2>公开听证 ", HtmlEscape(x.hearing_id), "</h2><p>", Day(x.starts_ms), "，", HtmlEscape(x.place), "，主持人 ",
                     HtmlEscape(x.chair), "</p>\n<table><tr><th>身份</th><th>姓名</th><th>到场</th><th>意见</th></tr>\n");
     for (const Participant& p : x.participants) {
-      const char* role = "";
-      for (const auto& r : ParticipantRoles())
-        if (p.role == r.id) role = r.chinese;
-      absl::StrAppend(&h, "<tr><td>", role, "</td><td>", HtmlEscape(p.name), "</td><td>",
+      const char* role = RoleChinese(p.role);
+      const std::string who =
+          p.name.empty() ? absl::StrCat("（待", name(p.arranged_by), "指派）")
+          : p.arranged_by.empty() ? HtmlEscape(p.name)
+                                  : absl::StrCat(HtmlEscape(p.name), "（", name(p.arranged_by), "指派）");
+      absl::StrAppend(&h, "<tr><td>", role, "</td><td>", who, "</td><td>",
                       x.recorded_ms ? (p.attended ? "到场" : "未到场") : "—", "</td><td>", HtmlEscape(p.opinion), "</td></tr>\n");
     }
     absl::StrAppend(&h, "</table><p>听证结论：", x.outcome.empty() ? "待听证" : HtmlEscape(x.outcome), "</p>\n");

@@ -101,6 +101,7 @@ struct Participant {
   std::string name;
   bool attended = false;
   std::string opinion;
+  std::string arranged_by;  // the invited agency that provides this participant (names them later)
 };
 const std::vector<MeasureInfo>& ParticipantRoles();  // id and Chinese name
 struct Hearing {
@@ -154,6 +155,12 @@ class Conferences {
   // Records who came, their opinions (by name) and the outcome, once begun.
   absl::Status RecordHearing(const std::string& by, const std::string& hearing_id,
                              const std::vector<Participant>& attendance, const std::string& outcome, int64_t now_ms);
+  // The arranging agency names a participant it provides (the justice
+  // bureau's lawyer); before the hearing is recorded. The conference id;
+  // `created` false when that person was named before.
+  absl::StatusOr<std::string> NameParticipant(const std::string& by, const std::string& hearing_id,
+                                              const std::string& role, const std::string& name,
+                                              bool* created = nullptr);
   absl::StatusOr<std::vector<Hearing>> Hearings(const std::string& conference_id);
   // The conference a hearing belongs to.
   absl::StatusOr<std::string> HearingConference(const std::string& hearing_id);

@@ -196,6 +196,7 @@ class Agent {
     if (v1::ConferenceClose m; env.payload().UnpackTo(&m)) return OnClose(env, m);
     if (v1::HearingSchedule m; env.payload().UnpackTo(&m)) return OnHearing(env, m);
     if (v1::HearingRecord m; env.payload().UnpackTo(&m)) return OnHearingRecord(env, m);
+    if (v1::HearingNominee m; env.payload().UnpackTo(&m)) return OnNominee(env, m);
     if (v1::AidStatus m; env.payload().UnpackTo(&m)) return OnAidStatus(env, m);
     return absl::OkStatus();
   }
@@ -255,7 +256,8 @@ class Agent {
     for (const Hearing& h : *hearings) {
       nlohmann::json people = nlohmann::json::array();
       for (const Participant& p : h.participants)
-        people.push_back({{"role", p.role}, {"name", p.name}, {"attended", p.attended}, {"opinion", p.opinion}});
+        people.push_back({{"role", p.role}, {"name", p.name}, {"attended", p.attended}, {"opinion", p.opinion},
+                          {"arranged_by", p.arranged_by}});
       j["hearings"].push_back({{"hearing_id", h.hearing_id}, {"starts", ledger::FormatDateTime(h.starts_ms)},
                                {"place", h.place}, {"chair", h.chair}, {"participants", people},
                                {"outcome", h.outcome}});
@@ -515,7 +517,8 @@ class Agent {
     h.starts_ms = m.starts_ms();
     h.place = m.place();
     h.chair = m.chair();
-    for (const auto& p : m.participants()) h.participants.push_back({p.role(), p.name(), false, ""});
+    for (const auto& p : m.participants())
+      h.participants.push_back({p.role(), p.name(), false, "", p.arranged_by()});
     bool created = false;
     absl::Status st = book_.ScheduleHearing(env.from(), h, clock_.NowMs(), &created);
     RETURN_IF_ERROR(Answer(env, st, m.conference_id()));
@@ -527,6 +530,32 @@ class Agent {
     n.set_text(absl::StrCat("公开听证 ", h.hearing_id, " 定于 ", ledger::FormatDateTime(h.starts_ms), " 在", h.place,
                             "举行，主持人 ", h.chair, " / public hearing ", h.hearing_id, " at ",
                             ledger::FormatDateTime(h.starts_ms)));
+    RETURN_IF_ERROR(client_.Stage(client::MakeEnvelope(c.invited, n)).status());
+    // Each agency that provides a participant is asked to name them.
+    for (const auto& p : m.participants()) {
+      if (p.arranged_by().empty() || !p.name().empty()) continue;
+      v1::ConferenceNotice ask;
+      ask.set_conference_id(c.id);
+      ask.set_status(c.status);
+      ask.set_text(absl::StrCat("请为公开听证 ", h.hearing_id, "（", ledger::FormatDateTime(h.starts_ms), "，", h.place,
+                                "）指派", p.role(), "参加，并报送姓名（HearingNominee）/ please provide a ", p.role(),
+                                " for hearing ", h.hearing_id, " and send the name (HearingNominee)"));
+      RETURN_IF_ERROR(client_.Stage(client::MakeEnvelope({p.arranged_by()}, ask)).status());
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status OnNominee(const v1::Envelope& env, const v1::HearingNominee& m) {
+    bool created = false;
+    auto id = book_.NameParticipant(env.from(), m.hearing_id(), m.role(), m.name(), &created);
+    RETURN_IF_ERROR(Answer(env, id.status(), id.ok() ? *id : ""));
+    if (!id.ok() || !created) return absl::OkStatus();
+    ASSIGN_OR_RETURN(Conference c, book_.Get(*id));
+    v1::ConferenceNotice n;  // every invited agency (the host too) learns who comes
+    n.set_conference_id(c.id);
+    n.set_status(c.status);
+    n.set_text(absl::StrCat(env.from(), " 指派 ", m.role(), " ", m.name(), " 参加公开听证 ", m.hearing_id(), " / ",
+                            env.from(), " sends ", m.name(), " to hearing ", m.hearing_id()));
     return client_.Stage(client::MakeEnvelope(c.invited, n)).status();
   }
 

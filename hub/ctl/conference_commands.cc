@@ -132,7 +132,12 @@ int PrintConference(const json& c) {
               << h.value("place", "") << "  主持人 chair " << h.value("chair", "") << "\n";
     const bool recorded = !h.value("outcome", "").empty();
     for (const json& p : h.value("participants", json::array())) {
-      std::cout << Pad("", 22) << Pad(RoleText(p.value("role", "")), 12) << Pad(p.value("name", ""), 16);
+      const std::string by = p.value("arranged_by", ""), person = p.value("name", "");
+      std::cout << Pad("", 22) << Pad(RoleText(p.value("role", "")), 12)
+                << Pad(person.empty() ? "—" : person, 16)
+                << (by.empty() ? ""
+                    : person.empty() ? "待 " + Name(names, by) + " 指派 / to be named by it  "
+                                     : Name(names, by) + " 指派 / named by it  ");
       if (recorded)
         std::cout << (p.value("attended", false) ? "出席 present" : "缺席 absent")
                   << (p.value("opinion", "").empty() ? "" : "  意见 opinion: " + p.value("opinion", ""));

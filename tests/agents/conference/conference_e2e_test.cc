@@ -682,8 +682,17 @@ TEST_F(ConferenceDistrict, ConcordctlShowsConferencesPlansAndTheLeadersView) {
                   {{"conference_id", final_id}, {"hearing_id", "听-CTL-1"}, {"starts_ms", NowMs() + 4 * kDayMs},
                    {"place", "检察院听证室"}, {"chair", "承办检察官 张某"},
                    {"participants", {{{"role", "信访人"}, {"name", "工人代表 孙某"}},
-                                     {{"role", "人大代表"}, {"name", "钱某"}}}}})
+                                     {{"role", "人大代表"}, {"name", "钱某"}},
+                                     {{"role", "律师"}, {"arranged_by", "justice"}}}}})
                   .value("ok", false));
+  // The justice bureau is asked for the lawyer, and names one.
+  ASSERT_TRUE(WaitFor([&] {
+    for (const json& n : Received("justice", "ConferenceNotice"))
+      if (n.value("text", "").find("请为公开听证 听-CTL-1") != std::string::npos) return true;
+    return false;
+  }, kWaitMs));
+  EXPECT_FALSE(Ask("court", "HearingNominee", {{"hearing_id", "听-CTL-1"}, {"role", "律师"}, {"name", "李律师"}})
+                   .value("ok", true)) << "not the court's to name";
 
   // The final plan: every task, its agency, person, measure, CST due date and latest progress.
   Ran shown = ctl("--id " + final_id + " " + http);
@@ -696,6 +705,9 @@ TEST_F(ConferenceDistrict, ConcordctlShowsConferencesPlansAndTheLeadersView) {
   EXPECT_EQ(line(shown.out, "已签署 signed").find("police"), std::string::npos) << "by its name: " << shown.out;
   EXPECT_NE(line(shown.out, "公开听证 hearing").find("听-CTL-1"), std::string::npos) << shown.out;
   EXPECT_NE(line(shown.out, "听证结论 outcome").find("尚未举行"), std::string::npos) << shown.out;
+  EXPECT_NE(line(shown.out, "待 justice 指派").find("律师        —"), std::string::npos) << shown.out;
+  ASSERT_TRUE(Ask("justice", "HearingNominee", {{"hearing_id", "听-CTL-1"}, {"role", "律师"}, {"name", "王律师"}})
+                  .value("ok", false));
   EXPECT_NE(line(shown.out, "未签署 not signed").find("无 none"), std::string::npos) << shown.out;
   const json tasks = View(final_id)["plans"][0]["tasks"];
   ASSERT_EQ(tasks.size(), 3u) << tasks.dump();
@@ -761,7 +773,8 @@ TEST_F(ConferenceDistrict, ConcordctlShowsConferencesPlansAndTheLeadersView) {
   ASSERT_TRUE(Ask("procuratorate", "HearingRecord",
                   {{"hearing_id", "听-CTL-1"},
                    {"attendance", {{{"name", "工人代表 孙某"}, {"attended", true}, {"opinion", "要求尽快支付"}},
-                                   {{"name", "钱某"}, {"attended", false}}}},
+                                   {{"name", "钱某"}, {"attended", false}},
+                                   {{"name", "王律师"}, {"attended", true}, {"opinion", "依法支持工人讨薪"}}}},
                    {"outcome", "听证员同意化解方案"}})
                   .value("ok", false));
   Ran heard = ctl("--id " + final_id + " " + http);
@@ -769,6 +782,8 @@ TEST_F(ConferenceDistrict, ConcordctlShowsConferencesPlansAndTheLeadersView) {
   EXPECT_NE(line(heard.out, "工人代表 孙某").find("出席 present  意见 opinion: 要求尽快支付"), std::string::npos)
       << heard.out;
   EXPECT_NE(line(heard.out, "钱某").find("缺席 absent"), std::string::npos) << heard.out;
+  EXPECT_NE(line(heard.out, "王律师").find("justice 指派"), std::string::npos) << heard.out;
+  EXPECT_NE(line(heard.out, "王律师").find("出席 present"), std::string::npos) << heard.out;
   EXPECT_NE(line(heard.out, "听证结论 outcome").find("听证员同意化解方案"), std::string::npos) << heard.out;
   Ran nobody = ctl("--leader '副检察长 无此人' " + http);
   ASSERT_EQ(nobody.exit_code, 0) << nobody.out;

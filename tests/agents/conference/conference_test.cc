@@ -292,5 +292,50 @@ TEST_F(ConferenceTest, HearingHostedByTheProcuratorate) {
   EXPECT_EQ(book_->ScheduleHearing("procuratorate", h, At("2026-03-03")).code(), absl::StatusCode::kPermissionDenied);
 }
 
+// A lawyer through the justice bureau's scheme (律师参与化解): scheduled
+// without a name, arranged by the justice bureau, which names the lawyer; only
+// it may, once; then attendance is recorded by that name.
+TEST_F(ConferenceTest, LawyerNamedByTheJusticeBureau) {
+  const std::string id = Convene();
+  Hearing h;
+  h.hearing_id = "听-2026-09";
+  h.conference_id = id;
+  h.chair = "承办检察官 张某";
+  h.place = "检察院听证室";
+  h.starts_ms = At("2026-03-10", 9);
+  h.participants = {{"petitioner", "工人代表 赵某", false, ""}, {"律师", "", false, "", "education"}};
+  EXPECT_EQ(book_->ScheduleHearing("procuratorate", h, At("2026-03-03")).code(), absl::StatusCode::kInvalidArgument)
+      << "the arranging agency must be invited";
+  h.participants[1].arranged_by = "";
+  EXPECT_EQ(book_->ScheduleHearing("procuratorate", h, At("2026-03-03")).code(), absl::StatusCode::kInvalidArgument)
+      << "no name and nobody to name them";
+  h.participants[1].arranged_by = "justice";
+  ASSERT_TRUE(book_->ScheduleHearing("procuratorate", h, At("2026-03-03")).ok()) << "the lawyer is an outside member";
+  EXPECT_EQ(book_->NameParticipant("court", h.hearing_id, "lawyer", "李律师").status().code(),
+            absl::StatusCode::kPermissionDenied) << "not the court's to name";
+  EXPECT_EQ(book_->NameParticipant("justice", h.hearing_id, "律师", "").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  bool created = false;
+  auto named = book_->NameParticipant("justice", h.hearing_id, "律师", "王律师", &created);
+  ASSERT_TRUE(named.ok()) << named.status();
+  EXPECT_EQ(*named, id);
+  EXPECT_TRUE(created);
+  ASSERT_TRUE(book_->NameParticipant("justice", h.hearing_id, "lawyer", "王律师", &created).ok()) << "sent again";
+  EXPECT_FALSE(created);
+  EXPECT_EQ(book_->NameParticipant("justice", h.hearing_id, "lawyer", "李律师").status().code(),
+            absl::StatusCode::kPermissionDenied) << "no second lawyer was asked for";
+  ASSERT_TRUE(book_->RecordHearing("procuratorate", h.hearing_id, {{"", "王律师", true, "建议先行司法救助"}},
+                                   "同意化解方案", At("2026-03-10", 11)).ok());
+  auto hearings = *book_->Hearings(id);
+  ASSERT_EQ(hearings.size(), 1u);
+  EXPECT_EQ(hearings[0].participants[1].name, "王律师");
+  EXPECT_EQ(hearings[0].participants[1].arranged_by, "justice");
+  EXPECT_TRUE(hearings[0].participants[1].attended);
+  EXPECT_EQ(book_->NameParticipant("justice", h.hearing_id, "lawyer", "赵律师").status().code(),
+            absl::StatusCode::kFailedPrecondition) << "on record";
+  ASSERT_TRUE(book_->ProposePlan(id, "procuratorate", APlan(), At("2026-03-11")).ok());
+  EXPECT_NE(book_->PlanHtml(id)->find("王律师（justice指派）"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace concord::conference
