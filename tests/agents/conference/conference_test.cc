@@ -59,6 +59,19 @@ class ConferenceTest : public ::testing::Test {
     return p;
   }
 
+  // A hearing of `conference_id` in the procuratorate's room, at 09:00 on `day`.
+  static Hearing AHearing(const std::string& conference_id, const std::string& hearing_id, const std::string& day,
+                          std::vector<Participant> participants) {
+    Hearing h;
+    h.hearing_id = hearing_id;
+    h.conference_id = conference_id;
+    h.chair = "承办检察官 张某";
+    h.place = "检察院听证室";
+    h.starts_ms = At(day, 9);
+    h.participants = std::move(participants);
+    return h;
+  }
+
   sqlite::Db db_;
   std::unique_ptr<Conferences> book_;
 };
@@ -203,16 +216,11 @@ TEST_F(ConferenceTest, TasksThenClosing) {
 // attendance, opinions and the outcome recorded once it has begun.
 TEST_F(ConferenceTest, PublicHearingRecorded) {
   const std::string id = Convene();
-  Hearing h;
-  h.hearing_id = "听-2026-01";
-  h.conference_id = id;
-  h.chair = "承办检察官 张某";
-  h.place = "检察院听证室";
-  h.starts_ms = At("2026-03-05", 9);  // two days after convening
-  h.participants = {{"信访人", "工人代表 赵某", false, ""},
-                    {"npc_deputy", "人大代表 钱某", false, ""},
-                    {"people_supervisor", "人民监督员 孙某", false, ""},
-                    {"lawyer", "王律师", false, ""}};
+  Hearing h = AHearing(id, "听-2026-01", "2026-03-05",  // two days after convening
+                       {{"信访人", "工人代表 赵某", false, ""},
+                        {"npc_deputy", "人大代表 钱某", false, ""},
+                        {"people_supervisor", "人民监督员 孙某", false, ""},
+                        {"lawyer", "王律师", false, ""}});
   EXPECT_EQ(book_->ScheduleHearing("procuratorate", h, At("2026-03-03")).code(), absl::StatusCode::kInvalidArgument)
       << "less than 3 days' notice";
   h.starts_ms = At("2026-03-10", 9);
@@ -268,13 +276,8 @@ TEST_F(ConferenceTest, HearingHostedByTheProcuratorate) {
   auto id = book_->Convene("plc", "PLC-1", "信-2026-000007", "征地补偿群体访联席会议", {"procuratorate", "court"},
                            At("2026-03-06"), At("2026-03-03"));
   ASSERT_TRUE(id.ok()) << id.status();
-  Hearing h;
-  h.hearing_id = "听-PLC-1";
-  h.conference_id = *id;
-  h.chair = "承办检察官 张某";
-  h.place = "检察院听证室";
-  h.starts_ms = At("2026-03-10", 9);
-  h.participants = {{"petitioner", "村民代表 周某", false, ""}, {"cppcc_member", "政协委员 吴某", false, ""}};
+  Hearing h = AHearing(*id, "听-PLC-1", "2026-03-10",
+                       {{"petitioner", "村民代表 周某", false, ""}, {"cppcc_member", "政协委员 吴某", false, ""}});
   auto by_plc = book_->ScheduleHearing("plc", h, At("2026-03-03"));
   EXPECT_EQ(by_plc.code(), absl::StatusCode::kPermissionDenied) << "the convenor is not the hearing host";
   EXPECT_NE(by_plc.message().find("procuratorate"), absl::string_view::npos) << by_plc;
@@ -297,13 +300,8 @@ TEST_F(ConferenceTest, HearingHostedByTheProcuratorate) {
 // it may, once; then attendance is recorded by that name.
 TEST_F(ConferenceTest, LawyerNamedByTheJusticeBureau) {
   const std::string id = Convene();
-  Hearing h;
-  h.hearing_id = "听-2026-09";
-  h.conference_id = id;
-  h.chair = "承办检察官 张某";
-  h.place = "检察院听证室";
-  h.starts_ms = At("2026-03-10", 9);
-  h.participants = {{"petitioner", "工人代表 赵某", false, ""}, {"律师", "", false, "", "education"}};
+  Hearing h = AHearing(id, "听-2026-09", "2026-03-10",
+                       {{"petitioner", "工人代表 赵某", false, ""}, {"律师", "", false, "", "education"}});
   EXPECT_EQ(book_->ScheduleHearing("procuratorate", h, At("2026-03-03")).code(), absl::StatusCode::kInvalidArgument)
       << "the arranging agency must be invited";
   h.participants[1].arranged_by = "";
