@@ -101,7 +101,7 @@ struct Participant {
   std::string name;
   bool attended = false;
   std::string opinion;
-  std::string arranged_by;  // the invited agency that provides this participant (names them later)
+  std::string arranged_by = {};  // the invited agency that provides this participant (names them later)
 };
 const std::vector<MeasureInfo>& ParticipantRoles();  // id and Chinese name
 struct Hearing {
