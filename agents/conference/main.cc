@@ -295,6 +295,15 @@ class Agent {
     return client_.Stage(std::move(out)).status();
   }
 
+  // A notice about `c` (its status as it now is) to `to`.
+  absl::Status Notify(const Conference& c, std::vector<std::string> to, const std::string& text) {
+    v1::ConferenceNotice n;
+    n.set_conference_id(c.id);
+    n.set_status(c.status);
+    n.set_text(text);
+    return client_.Stage(client::MakeEnvelope(std::move(to), n)).status();
+  }
+
   absl::Status OnConvene(const v1::Envelope& env, const v1::ConferenceConvene& m) {
     if (std::find(config_.convenors.begin(), config_.convenors.end(), env.from()) == config_.convenors.end())
       return Answer(env, absl::PermissionDeniedError(absl::StrCat(
@@ -315,17 +324,14 @@ class Agent {
     bool created = false;
     auto id = book_.Convene(env.from(), m.request_id(), m.case_key(), m.title(), invited, m.inputs_due_ms(),
                             clock_.NowMs(), &created);
-    bool more_refs = false;
-    if (id.ok()) {
-      auto added = book_.AddCaseRefs(*id, env.from(), {m.case_refs().begin(), m.case_refs().end()});
-      if (!added.ok()) return Answer(env, added.status(), *id);
-      more_refs = *added;
-    }
-    RETURN_IF_ERROR(Answer(env, id.status(), id.ok() ? *id : ""));
+    if (!id.ok()) return Answer(env, id.status(), "");
+    auto more_refs = book_.AddCaseRefs(*id, env.from(), {m.case_refs().begin(), m.case_refs().end()});
+    if (!more_refs.ok()) return Answer(env, more_refs.status(), *id);
+    ASSIGN_OR_RETURN(Conference c, book_.Get(*id));
+    RETURN_IF_ERROR(Answer(env, c));
     // Convened before and nothing new: invited before. New case numbers: every
     // invited agency gets the invitation again, with them.
-    if (!id.ok() || (!created && !more_refs)) return absl::OkStatus();
-    ASSIGN_OR_RETURN(Conference c, book_.Get(*id));
+    if (!created && !*more_refs) return absl::OkStatus();
     for (const std::string& agency : c.invited) {
       v1::ConferenceInvitation inv;
       inv.set_conference_id(c.id);
@@ -387,12 +393,9 @@ class Agent {
       return Issue(c);  // the final plan, to everyone
     }
     if (!m.approve()) {
-      v1::ConferenceNotice n;  // the convenor drafts the next version
-      n.set_conference_id(c.id);
-      n.set_status(c.status);
-      n.set_text(absl::StrCat(env.from(), " 要求修改第 ", m.version(), " 版：", m.note(), " / ", env.from(),
-                              " asks for changes to version ", m.version()));
-      return client_.Stage(client::MakeEnvelope({c.convenor}, n)).status();
+      return Notify(c, {c.convenor},  // the convenor drafts the next version
+                    absl::StrCat(env.from(), " 要求修改第 ", m.version(), " 版：", m.note(), " / ", env.from(),
+                                 " asks for changes to version ", m.version()));
     }
     return absl::OkStatus();
   }
@@ -472,11 +475,7 @@ class Agent {
                              " was checked but not registered");
       RETURN_IF_ERROR(Answer(request, absl::FailedPreconditionError(why), m.conference_id()));
       ASSIGN_OR_RETURN(Conference c, book_.Get(m.conference_id()));
-      v1::ConferenceNotice n;
-      n.set_conference_id(c.id);
-      n.set_status(c.status);
-      n.set_text(absl::StrCat("任务 ", m.task_id(), "：", why));
-      return client_.Stage(client::MakeEnvelope({c.convenor}, n)).status();
+      return Notify(c, {c.convenor}, absl::StrCat("任务 ", m.task_id(), "：", why));
     }
     m.set_note(absl::StrCat(m.note(), "（救助记录 ", s.record_id(), " 查重通过 / duplicate check passed）"));
     return ApplyTask(request, m);
@@ -490,24 +489,17 @@ class Agent {
     if (m.done())
       for (const Task& t : c.plans.back().tasks)
         if (t.task_id == m.task_id()) RETURN_IF_ERROR(Track(c, t, true));
-    v1::ConferenceNotice n;
-    n.set_conference_id(c.id);
-    n.set_status(c.status);
-    n.set_text(absl::StrCat("任务 ", m.task_id(), m.done() ? " 已完成" : " 进展", "（", env.from(), "）：", m.note(),
-                            " / task ", m.task_id(), m.done() ? " done" : " updated"));
-    return client_.Stage(client::MakeEnvelope({c.convenor}, n)).status();
+    return Notify(c, {c.convenor},
+                  absl::StrCat("任务 ", m.task_id(), m.done() ? " 已完成" : " 进展", "（", env.from(), "）：", m.note(),
+                               " / task ", m.task_id(), m.done() ? " done" : " updated"));
   }
 
   absl::Status OnClose(const v1::Envelope& env, const v1::ConferenceClose& m) {
     absl::Status st = book_.Close(m.conference_id(), env.from(), m.outcome(), clock_.NowMs());
-    RETURN_IF_ERROR(Answer(env, st, m.conference_id()));
-    if (!st.ok()) return absl::OkStatus();
+    if (!st.ok()) return Answer(env, st, m.conference_id());
     ASSIGN_OR_RETURN(Conference c, book_.Get(m.conference_id()));
-    v1::ConferenceNotice n;
-    n.set_conference_id(c.id);
-    n.set_status(c.status);
-    n.set_text(absl::StrCat(c.title, " 已结案：", m.outcome(), " / closed: ", m.outcome()));
-    return client_.Stage(client::MakeEnvelope(c.invited, n)).status();
+    RETURN_IF_ERROR(Answer(env, c));
+    return Notify(c, c.invited, absl::StrCat(c.title, " 已结案：", m.outcome(), " / closed: ", m.outcome()));
   }
 
   absl::Status OnHearing(const v1::Envelope& env, const v1::HearingSchedule& m) {
@@ -521,59 +513,46 @@ class Agent {
       h.participants.push_back({p.role(), p.name(), false, "", p.arranged_by()});
     bool created = false;
     absl::Status st = book_.ScheduleHearing(env.from(), h, clock_.NowMs(), &created);
-    RETURN_IF_ERROR(Answer(env, st, m.conference_id()));
-    if (!st.ok() || !created) return absl::OkStatus();  // sent again: noticed before
+    if (!st.ok()) return Answer(env, st, m.conference_id());
     ASSIGN_OR_RETURN(Conference c, book_.Get(m.conference_id()));
-    v1::ConferenceNotice n;
-    n.set_conference_id(c.id);
-    n.set_status(c.status);
-    n.set_text(absl::StrCat("公开听证 ", h.hearing_id, " 定于 ", ledger::FormatDateTime(h.starts_ms), " 在", h.place,
-                            "举行，主持人 ", h.chair, " / public hearing ", h.hearing_id, " at ",
-                            ledger::FormatDateTime(h.starts_ms)));
-    RETURN_IF_ERROR(client_.Stage(client::MakeEnvelope(c.invited, n)).status());
+    RETURN_IF_ERROR(Answer(env, c));
+    if (!created) return absl::OkStatus();  // sent again: noticed before
+    const std::string when = ledger::FormatDateTime(h.starts_ms);
+    RETURN_IF_ERROR(Notify(c, c.invited,
+                           absl::StrCat("公开听证 ", h.hearing_id, " 定于 ", when, " 在", h.place, "举行，主持人 ", h.chair,
+                                        " / public hearing ", h.hearing_id, " at ", when)));
     // Each agency that provides a participant is asked to name them.
-    for (const auto& p : m.participants()) {
-      if (p.arranged_by().empty() || !p.name().empty()) continue;
-      v1::ConferenceNotice ask;
-      ask.set_conference_id(c.id);
-      ask.set_status(c.status);
-      ask.set_text(absl::StrCat("请为公开听证 ", h.hearing_id, "（", ledger::FormatDateTime(h.starts_ms), "，", h.place,
-                                "）指派", p.role(), "参加，并报送姓名（HearingNominee）/ please provide a ", p.role(),
-                                " for hearing ", h.hearing_id, " and send the name (HearingNominee)"));
-      RETURN_IF_ERROR(client_.Stage(client::MakeEnvelope({p.arranged_by()}, ask)).status());
-    }
+    for (const auto& p : m.participants())
+      if (!p.arranged_by().empty() && p.name().empty())
+        RETURN_IF_ERROR(Notify(c, {p.arranged_by()},
+                               absl::StrCat("请为公开听证 ", h.hearing_id, "（", when, "，", h.place, "）指派", p.role(),
+                                            "参加，并报送姓名（HearingNominee）/ please provide a ", p.role(),
+                                            " for hearing ", h.hearing_id, " and send the name (HearingNominee)")));
     return absl::OkStatus();
   }
 
   absl::Status OnNominee(const v1::Envelope& env, const v1::HearingNominee& m) {
     bool created = false;
     auto id = book_.NameParticipant(env.from(), m.hearing_id(), m.role(), m.name(), &created);
-    RETURN_IF_ERROR(Answer(env, id.status(), id.ok() ? *id : ""));
-    if (!id.ok() || !created) return absl::OkStatus();
+    if (!id.ok()) return Answer(env, id.status(), "");
     ASSIGN_OR_RETURN(Conference c, book_.Get(*id));
-    v1::ConferenceNotice n;  // every invited agency (the host too) learns who comes
-    n.set_conference_id(c.id);
-    n.set_status(c.status);
-    n.set_text(absl::StrCat(env.from(), " 指派 ", m.role(), " ", m.name(), " 参加公开听证 ", m.hearing_id(), " / ",
-                            env.from(), " sends ", m.name(), " to hearing ", m.hearing_id()));
-    return client_.Stage(client::MakeEnvelope(c.invited, n)).status();
+    RETURN_IF_ERROR(Answer(env, c));
+    if (!created) return absl::OkStatus();
+    return Notify(c, c.invited,  // every invited agency (the host too) learns who comes
+                  absl::StrCat(env.from(), " 指派 ", m.role(), " ", m.name(), " 参加公开听证 ", m.hearing_id(), " / ",
+                               env.from(), " sends ", m.name(), " to hearing ", m.hearing_id()));
   }
 
   absl::Status OnHearingRecord(const v1::Envelope& env, const v1::HearingRecord& m) {
     std::vector<Participant> attendance;
     for (const auto& p : m.attendance()) attendance.push_back({p.role(), p.name(), p.attended(), p.opinion()});
     absl::Status st = book_.RecordHearing(env.from(), m.hearing_id(), attendance, m.outcome(), clock_.NowMs());
-    std::string id;
-    if (st.ok())  // the conference it belongs to, for the notice
-      if (auto all = book_.HearingConference(m.hearing_id()); all.ok()) id = *all;
-    RETURN_IF_ERROR(Answer(env, st, id));
-    if (!st.ok()) return absl::OkStatus();
+    if (!st.ok()) return Answer(env, st, "");
+    ASSIGN_OR_RETURN(std::string id, book_.HearingConference(m.hearing_id()));  // for the notice
     ASSIGN_OR_RETURN(Conference c, book_.Get(id));
-    v1::ConferenceNotice n;
-    n.set_conference_id(c.id);
-    n.set_status(c.status);
-    n.set_text(absl::StrCat("公开听证 ", m.hearing_id(), " 已记录：", m.outcome(), " / hearing recorded: ", m.outcome()));
-    return client_.Stage(client::MakeEnvelope(c.invited, n)).status();
+    RETURN_IF_ERROR(Answer(env, c));
+    return Notify(c, c.invited,
+                  absl::StrCat("公开听证 ", m.hearing_id(), " 已记录：", m.outcome(), " / hearing recorded: ", m.outcome()));
   }
 
   // A task's due date on the ledger's clock: on the conference's ledger item,
@@ -621,7 +600,8 @@ class Agent {
 int main(int argc, char** argv) {
   using namespace concord;
   int exit_code = 0;
-  const auto args = client::ParseAgentArgs(argc, argv, "concord-conference-agent: 联席会议与化解方案 / joint conferences and work plans", &exit_code);
+  const auto args = client::ParseAgentArgs(
+      argc, argv, "concord-conference-agent: 联席会议与化解方案 / joint conferences and work plans", &exit_code);
   if (!args) return exit_code;
   InitLogging("conference-agent");
   auto config = client::LoadProcessConfig(args->config_path, "conference.db");

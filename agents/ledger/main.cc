@@ -512,7 +512,8 @@ class Agent {
 int main(int argc, char** argv) {
   using namespace concord;
   int exit_code = 0;
-  const auto args = client::ParseAgentArgs(argc, argv, "concord-ledger-agent: 信访台账与期限监督 / petition ledger and deadline clock", &exit_code);
+  const auto args = client::ParseAgentArgs(
+      argc, argv, "concord-ledger-agent: 信访台账与期限监督 / petition ledger and deadline clock", &exit_code);
   if (!args) return exit_code;
   InitLogging("ledger-agent");
   auto config = client::LoadProcessConfig(args->config_path, "ledger.db");

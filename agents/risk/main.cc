@@ -303,7 +303,8 @@ class Agent {
 int main(int argc, char** argv) {
   using namespace concord;
   int exit_code = 0;
-  const auto args = client::ParseAgentArgs(argc, argv, "concord-risk-agent: 风险评估预警与隐患月排查 / risk warning and monthly screening", &exit_code);
+  const auto args = client::ParseAgentArgs(
+      argc, argv, "concord-risk-agent: 风险评估预警与隐患月排查 / risk warning and monthly screening", &exit_code);
   if (!args) return exit_code;
   InitLogging("risk-agent");
   auto config = client::LoadProcessConfig(args->config_path, "risk.db");
