@@ -3,26 +3,20 @@
 #include "hub/common/file_clock.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+
+#include "tests/support/temp_folder.h"
 
 namespace concord {
 namespace {
 
 class FileClockTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = ::testing::TempDir() + "/file_clock_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   void Write(const std::string& text) { std::ofstream(path()) << text; }
-  std::string path() const { return dir_ + "/clock"; }
-  std::string dir_;
+  std::string path() const { return dir_.File("clock"); }
+  testing::TempFolder dir_{"file_clock"};
 };
 
 TEST_F(FileClockTest, AbsoluteThenOffsetThenGarbage) {

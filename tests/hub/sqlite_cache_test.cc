@@ -3,12 +3,12 @@
 // only a statement that is its whole text is kept, a schema change is seen,
 // and a statement outliving Close() is still finalized safely.
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <string>
 
 #include "hub/common/sqlite.h"
+#include "tests/support/temp_folder.h"
 
 namespace concord::sqlite {
 namespace {
@@ -16,25 +16,19 @@ namespace {
 class StmtCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = ::testing::TempDir() + "/stmt_cache_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    auto db = Db::Open(dir_ + "/t.db");
+    auto db = Db::Open(dir_.File("t.db"));
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = std::move(*db);
     ASSERT_TRUE(db_.Exec("CREATE TABLE t(a INTEGER); INSERT INTO t VALUES (1), (2), (3)").ok());
   }
-  void TearDown() override {
-    db_.Close();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { db_.Close(); }
   // Statements the connection holds (kept ones included).
   int Statements() const {
     int n = 0;
     for (sqlite3_stmt* s = sqlite3_next_stmt(db_.raw(), nullptr); s; s = sqlite3_next_stmt(db_.raw(), s)) ++n;
     return n;
   }
-  std::string dir_;
+  concord::testing::TempFolder dir_{"stmt_cache"};
   Db db_;
 };
 

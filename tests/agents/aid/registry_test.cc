@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "agents/aid/linkage/normalize.h"
+#include "tests/support/temp_folder.h"
 
 namespace concord::aid {
 namespace {
@@ -104,10 +105,7 @@ EncodedRecord Grant(const AidRecord& person, const std::string& agency,
 class RegistryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = ::testing::TempDir() + "/registry_test_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    auto db = sqlite::Db::Open(dir_ + "/aid.db");
+    auto db = sqlite::Db::Open(dir_.File("aid.db"));
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = std::move(*db);
     ASSERT_TRUE(db_.Migrate("aid", RegistryMigrations()).ok());
@@ -118,7 +116,6 @@ class RegistryTest : public ::testing::Test {
   void TearDown() override {
     registry_.reset();
     db_.Close();
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
   }
 
   void Add(const EncodedRecord& g) { ASSERT_TRUE(registry_->Add(g, 1'700'000'000'000).ok()); }
@@ -133,7 +130,7 @@ class RegistryTest : public ::testing::Test {
     return ids;
   }
 
-  std::string dir_;
+  concord::testing::TempFolder dir_{"registry_test"};
   sqlite::Db db_;
   std::optional<Registry> registry_;
 };
@@ -378,7 +375,7 @@ TEST(DecideTest, DuplicateNamesTheGrantAndTheRule) {
   EXPECT_EQ(m.aid_type(), v1::AID_MONEY);
   EXPECT_EQ(m.amount_fen(), 8'000 * kYuan);
   EXPECT_GE(m.probability(), CheckConfig{}.duplicate_probability);
-  EXPECT_THAT(m.reasons(), testing::Contains(HasSubstr("one money grant per person per case")));
+  EXPECT_THAT(m.reasons(), ::testing::Contains(HasSubstr("one money grant per person per case")));
   EXPECT_EQ(reply.case_total_fen(), 18'000 * kYuan);
 }
 
@@ -420,7 +417,7 @@ TEST(DecideTest, Cap) {
     int64_t total = c.request_yuan;
     for (int64_t y : c.registered_yuan) total += y;
     EXPECT_EQ(reply.case_total_fen(), total * kYuan);
-    EXPECT_EQ(testing::Value(reply.reasons(), testing::Contains(HasSubstr("over the cap"))),
+    EXPECT_EQ(::testing::Value(reply.reasons(), ::testing::Contains(HasSubstr("over the cap"))),
               c.over_cap);
   }
 }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "tests/support/temp_folder.h"
 
 extern char** environ;
 
@@ -94,20 +95,7 @@ AidRecord Named(const std::string& name) {
   return r;
 }
 
-// A fresh folder under the test's temp dir, removed at the end.
-class TempFolder {
- public:
-  TempFolder() {
-    std::string tmpl = ::testing::TempDir() + "/tokens_test_XXXXXX";
-    EXPECT_NE(mkdtemp(tmpl.data()), nullptr) << tmpl;
-    path_ = tmpl;
-  }
-  ~TempFolder() { std::filesystem::remove_all(path_); }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using concord::testing::TempFolder;
 
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
