@@ -30,6 +30,7 @@
 #include "absl/strings/str_join.h"
 #include "agents/conference/conference.h"
 #include "agents/ledger/calendar.h"
+#include "agents/ledger/rules.h"
 #include "concord/v1/aid.pb.h"
 #include "concord/v1/conference.pb.h"
 #include "concord/v1/envelope.pb.h"
@@ -561,7 +562,7 @@ class Agent {
     if (config_.ledger.empty()) return absl::OkStatus();
     v1::TrackDeadline d;
     d.set_key(absl::StrCat(c.id, "/", t.task_id));
-    if (c.case_key.rfind("信-", 0) == 0) {
+    if (ledger::IsLedgerNo(c.case_key)) {
       d.set_ledger_no(c.case_key);
     } else {
       d.add_case_refs(c.case_key);

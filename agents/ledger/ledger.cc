@@ -242,7 +242,7 @@ absl::StatusOr<std::string> Ledger::Register(const PetitionInput& p) {
   const int year = static_cast<int>(DateOf(p.received_ms).year());
   ASSIGN_OR_RETURN(int64_t seq,
                    db_.QueryInt("SELECT coalesce(max(seq),0)+1 FROM petitions WHERE year=?", int64_t{year}));
-  const std::string no = absl::StrFormat("信-%d-%06d", year, seq);
+  const std::string no = LedgerNo(year, seq);
   const bool contact = !p.anonymous && !p.contact.empty();
   ASSIGN_OR_RETURN(auto ins, db_.Prepare(
       "INSERT INTO petitions(ledger_no, year, seq, registered_by, intake_id, agency, channel, "

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 
 namespace concord::ledger {
@@ -230,5 +231,11 @@ int64_t DueMs(const DeadlineRule& rule, int64_t anchor_ms, const HolidayCalendar
   }
   return EndOfDayMs(start);
 }
+
+constexpr std::string_view kLedgerNoPrefix = "信-";
+
+std::string LedgerNo(int year, int64_t seq) { return absl::StrFormat("%s%d-%06d", kLedgerNoPrefix, year, seq); }
+
+bool IsLedgerNo(std::string_view key) { return key.substr(0, kLedgerNoPrefix.size()) == kLedgerNoPrefix; }
 
 }  // namespace concord::ledger

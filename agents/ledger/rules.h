@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -28,6 +29,10 @@ enum class Status {
   kClosed,          // 息诉罢访
   kFinal,           // 复核终结: the same facts and reasons are not accepted again
 };
+// A ledger number: "信-2026-000001" (the year, then the year's sequence).
+std::string LedgerNo(int year, int64_t seq);
+bool IsLedgerNo(std::string_view key);  // made by LedgerNo (checked by its prefix)
+
 const char* StatusName(Status s);         // "received", ...
 const char* StatusChineseName(Status s);  // 已登记, ...
 std::optional<Status> StatusFromName(const std::string& name);

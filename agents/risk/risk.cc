@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "agents/ledger/rules.h"
 #include "hub/common/status_macros.h"
 
 namespace concord::risk {
@@ -230,7 +231,7 @@ absl::StatusOr<CaseRisk> RiskBook::Update(const Report& r, int64_t now_ms) {
   if (!r.oversees) {
     // A ledger number the ledger has not sent yet: whose it is is not known,
     // so nobody may claim it by reporting first.
-    if (joined.case_key.rfind("信-", 0) == 0) {
+    if (ledger::IsLedgerNo(joined.case_key)) {
       ASSIGN_OR_RETURN(int64_t known, db_.QueryInt("SELECT count(*) FROM risk_cases WHERE case_key=?", joined.case_key));
       if (known == 0)
         return absl::FailedPreconditionError(absl::StrCat(
