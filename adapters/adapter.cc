@@ -3,9 +3,9 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
-#include "hub/common/log.h"
-#include "hub/common/metrics.h"
-#include "hub/common/status_macros.h"
+#include "common/log.h"
+#include "common/metrics.h"
+#include "common/status_macros.h"
 
 namespace concord::adapter {
 

@@ -28,7 +28,7 @@
 #include "adapters/mailbox.h"
 #include "hub/client/client.h"
 #include "hub/client/client_config.h"
-#include "hub/common/http_server.h"
+#include "common/http_server.h"
 
 namespace concord::adapter {
 

@@ -2,15 +2,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "agents/aid/linkage/aid_csv.h"
-#include "agents/aid/wire.h"
-#include "agents/aid/linkage/normalize.h"
+#include "domain/linkage/aid_csv.h"
+#include "domain/linkage/wire.h"
+#include "domain/linkage/normalize.h"
 #include "concord/v1/aid.pb.h"
 #include "concord/v1/conference.pb.h"
 #include "google/protobuf/util/json_util.h"
-#include "hub/common/csv.h"
-#include "hub/common/log.h"
-#include "hub/common/status_macros.h"
+#include "common/csv.h"
+#include "common/log.h"
+#include "common/status_macros.h"
 
 namespace concord::adapter {
 namespace {

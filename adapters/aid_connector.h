@@ -30,8 +30,8 @@
 
 #include "adapters/connector.h"
 #include "adapters/drop_folder.h"
-#include "agents/aid/linkage/record.h"
-#include "agents/aid/linkage/tokens.h"
+#include "domain/linkage/record.h"
+#include "domain/linkage/tokens.h"
 
 namespace concord::adapter {
 

@@ -5,9 +5,9 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "hub/common/files.h"
-#include "hub/common/log.h"
-#include "hub/common/status_macros.h"
+#include "common/files.h"
+#include "common/log.h"
+#include "common/status_macros.h"
 
 namespace concord::adapter {
 namespace {

@@ -41,7 +41,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "adapters/connector.h"
-#include "hub/common/csv.h"
+#include "common/csv.h"
 
 namespace concord::adapter {
 

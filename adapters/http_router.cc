@@ -1,7 +1,7 @@
 #include "adapters/http_router.h"
 
 #include "absl/strings/str_cat.h"
-#include "hub/common/log.h"
+#include "common/log.h"
 
 namespace concord::adapter {
 

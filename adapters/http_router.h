@@ -18,7 +18,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
-#include "hub/common/http_server.h"
+#include "common/http_server.h"
 
 namespace concord::adapter {
 

@@ -4,9 +4,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "adapters/payload_json.h"
-#include "hub/common/log.h"
-#include "hub/common/sqlite.h"
-#include "hub/common/status_macros.h"
+#include "common/log.h"
+#include "common/sqlite.h"
+#include "common/status_macros.h"
 
 namespace concord::adapter {
 namespace {

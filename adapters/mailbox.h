@@ -27,8 +27,8 @@
 
 #include "absl/status/statusor.h"
 #include "hub/client/client.h"
-#include "hub/common/clock.h"
-#include "hub/common/sqlite.h"
+#include "common/clock.h"
+#include "common/sqlite.h"
 
 namespace concord::adapter {
 

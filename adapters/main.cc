@@ -10,8 +10,8 @@
 #include "adapters/adapter.h"
 #include "adapters/connector.h"
 #include "hub/client/client_config.h"
-#include "hub/common/files.h"
-#include "hub/common/log.h"
+#include "common/files.h"
+#include "common/log.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"concord-adapter: 政法机关适配器 / Concord agency adapter"};

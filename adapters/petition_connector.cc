@@ -3,10 +3,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "adapters/petition_intake.h"
-#include "agents/ledger/rules.h"
+#include "domain/petition_intake.h"
+#include "domain/rules.h"
 #include "concord/v1/petition.pb.h"
-#include "hub/common/status_macros.h"
+#include "common/status_macros.h"
 
 namespace concord::adapter {
 namespace {

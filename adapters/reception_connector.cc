@@ -4,9 +4,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "adapters/payload_json.h"
-#include "agents/ledger/calendar.h"
+#include "domain/calendar.h"
 #include "concord/v1/petition.pb.h"
-#include "hub/common/status_macros.h"
+#include "common/status_macros.h"
 
 namespace concord::adapter {
 namespace {

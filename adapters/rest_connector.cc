@@ -2,7 +2,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "hub/common/status_macros.h"
+#include "common/status_macros.h"
 
 namespace concord::adapter {
 namespace {

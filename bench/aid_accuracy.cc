@@ -22,8 +22,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_split.h"
-#include "agents/aid/linkage/dedup.h"
-#include "agents/aid/linkage/evaluate.h"
+#include "domain/linkage/dedup.h"
+#include "domain/linkage/evaluate.h"
 
 namespace {
 

@@ -24,10 +24,10 @@
 #include <filesystem>
 #include <random>
 
-#include "agents/aid/linkage/aid_csv.h"
-#include "agents/aid/linkage/dedup.h"
+#include "domain/linkage/aid_csv.h"
+#include "domain/linkage/dedup.h"
 #include "agents/aid/registry.h"
-#include "hub/common/sqlite.h"
+#include "common/sqlite.h"
 
 namespace {
 

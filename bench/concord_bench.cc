@@ -65,12 +65,12 @@
 #include "absl/strings/str_cat.h"
 #include "concord/v1/envelope.pb.h"
 #include "concord/v1/hub.pb.h"
-#include "hub/broker/audit.h"
+#include "hub/audit/audit.h"
 #include "hub/broker/store.h"
 #include "hub/client/client.h"
-#include "hub/common/sqlite.h"
-#include "hub/common/status_macros.h"
-#include "hub/common/uuid.h"
+#include "common/sqlite.h"
+#include "common/status_macros.h"
+#include "common/uuid.h"
 #include "tests/support/district.h"
 
 namespace concord::bench {

@@ -13,9 +13,9 @@
 
 #include "concord/v1/envelope.pb.h"
 #include "concord/v1/hub.pb.h"
-#include "hub/broker/audit.h"
+#include "hub/audit/audit.h"
 #include "hub/client/client.h"
-#include "hub/common/uuid.h"
+#include "common/uuid.h"
 
 namespace concord::bench {
 namespace {

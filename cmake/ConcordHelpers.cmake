@@ -1,24 +1,44 @@
+# concord_export_folder(TARGET)
+# A target exports only its own folder. The folder F of its CMakeLists.txt
+# (e.g. "hub/client") is linked at ${PROJECT_BINARY_DIR}/include/<target>/F,
+# and that root is the target's PUBLIC include path: `#include "hub/client/client.h"`
+# compiles only where concord::client is linked (directly, or through a PUBLIC
+# dependency), so an include that points up a floor fails to build.
+function(concord_export_folder target)
+  file(RELATIVE_PATH folder ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_SOURCE_DIR})
+  set(root ${PROJECT_BINARY_DIR}/include/${target})
+  get_filename_component(parent ${root}/${folder} DIRECTORY)
+  file(MAKE_DIRECTORY ${parent})
+  file(CREATE_LINK ${CMAKE_CURRENT_SOURCE_DIR} ${root}/${folder} SYMBOLIC)
+  target_include_directories(${target} PUBLIC ${root})
+endfunction()
+
 # concord_library(NAME name SRCS ... DEPS ... [PUBLIC_DEPS ...])
-# Defines concord_<name> with the alias concord::<name>.
+# Defines concord_<name> with the alias concord::<name>, exporting its folder.
 function(concord_library)
   cmake_parse_arguments(ARG "" "NAME" "SRCS;DEPS;PUBLIC_DEPS" ${ARGN})
   add_library(concord_${ARG_NAME} STATIC ${ARG_SRCS})
   add_library(concord::${ARG_NAME} ALIAS concord_${ARG_NAME})
-  target_include_directories(concord_${ARG_NAME} PUBLIC ${PROJECT_SOURCE_DIR})
+  concord_export_folder(concord_${ARG_NAME})
   target_link_libraries(concord_${ARG_NAME} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_DEPS})
 endfunction()
 
-# concord_binary(NAME name SRCS ... DEPS ...)
-# Daemons and tools link jemalloc (see the top-level CMakeLists.txt).
+# concord_binary(NAME name SRCS ... DEPS ... [NO_INSTALL])
+# Daemons and tools link jemalloc (see the top-level CMakeLists.txt) and are
+# installed to bin/ unless NO_INSTALL (load drivers, test helpers).
 function(concord_binary)
-  cmake_parse_arguments(ARG "" "NAME" "SRCS;DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "NO_INSTALL" "NAME" "SRCS;DEPS" ${ARGN})
   add_executable(${ARG_NAME} ${ARG_SRCS})
   target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} PkgConfig::JEMALLOC)
+  if(NOT ARG_NO_INSTALL)
+    install(TARGETS ${ARG_NAME} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  endif()
 endfunction()
 
 # concord_test(NAME name SRCS ... DEPS ... [LABELS ...] [TIMEOUT s])
-# One GoogleTest binary, registered with ctest as one test per binary (tests
-# inside share fixtures and real processes, so they run serially).
+# One GoogleTest binary; gtest_discover_tests registers each of its tests
+# with ctest. Every test binary is also in the `unit_tests` list that the
+# sanitizer build (deploy/test.sh) builds when its label is unit.
 function(concord_test)
   cmake_parse_arguments(ARG "" "NAME;TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
   add_executable(${ARG_NAME} ${ARG_SRCS})
@@ -28,6 +48,9 @@ function(concord_test)
   endif()
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 300)
+  endif()
+  if("unit" IN_LIST ARG_LABELS)
+    set_property(GLOBAL APPEND PROPERTY CONCORD_UNIT_TESTS ${ARG_NAME})
   endif()
   gtest_discover_tests(${ARG_NAME}
     DISCOVERY_TIMEOUT 30

@@ -13,17 +13,17 @@
 
 #include "absl/strings/str_cat.h"
 #include "agents/aid/registry.h"
-#include "agents/aid/wire.h"
+#include "domain/linkage/wire.h"
 #include "concord/v1/aid.pb.h"
 #include "concord/v1/envelope.pb.h"
 #include "hub/client/agent_process.h"
 #include "hub/client/client_config.h"
-#include "hub/common/clock.h"
-#include "hub/common/files.h"
-#include "hub/common/http_server.h"
-#include "hub/common/log.h"
-#include "hub/common/metrics.h"
-#include "hub/common/status_macros.h"
+#include "common/clock.h"
+#include "common/files.h"
+#include "common/http_server.h"
+#include "common/log.h"
+#include "common/metrics.h"
+#include "common/status_macros.h"
 
 namespace concord::aid {
 namespace {

@@ -6,8 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "agents/aid/wire.h"
-#include "hub/common/status_macros.h"
+#include "domain/linkage/wire.h"
+#include "common/status_macros.h"
 
 namespace concord::aid {
 namespace {

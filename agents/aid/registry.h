@@ -22,9 +22,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "agents/aid/linkage/matcher.h"
+#include "domain/linkage/matcher.h"
 #include "concord/v1/aid.pb.h"
-#include "hub/common/sqlite.h"
+#include "common/sqlite.h"
 
 namespace concord::aid {
 

@@ -7,9 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "agents/ledger/calendar.h"
-#include "hub/common/html.h"
-#include "hub/common/status_macros.h"
+#include "domain/calendar.h"
+#include "common/html.h"
+#include "common/status_macros.h"
 
 namespace concord::conference {
 namespace {

@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "hub/common/sqlite.h"
+#include "common/sqlite.h"
 
 namespace concord::conference {
 

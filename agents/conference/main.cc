@@ -29,17 +29,17 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "agents/conference/conference.h"
-#include "agents/ledger/calendar.h"
-#include "agents/ledger/rules.h"
+#include "domain/calendar.h"
+#include "domain/rules.h"
 #include "concord/v1/aid.pb.h"
 #include "concord/v1/conference.pb.h"
 #include "concord/v1/envelope.pb.h"
 #include "concord/v1/petition.pb.h"
 #include "hub/client/agent_process.h"
 #include "hub/client/client_config.h"
-#include "hub/common/clock.h"
-#include "hub/common/log.h"
-#include "hub/common/status_macros.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/status_macros.h"
 
 namespace concord::conference {
 namespace {

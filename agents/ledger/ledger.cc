@@ -5,9 +5,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "agents/aid/linkage/normalize.h"
-#include "hub/common/log.h"
-#include "hub/common/status_macros.h"
+#include "domain/linkage/normalize.h"
+#include "common/log.h"
+#include "common/status_macros.h"
 
 namespace concord::ledger {
 namespace {

@@ -32,8 +32,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "agents/ledger/rules.h"
-#include "hub/common/sqlite.h"
+#include "domain/rules.h"
+#include "common/sqlite.h"
 
 namespace concord::ledger {
 

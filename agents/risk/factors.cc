@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "hub/common/files.h"
+#include "common/files.h"
 
 namespace concord::risk {
 

@@ -34,9 +34,9 @@
 #include "concord/v1/risk.pb.h"
 #include "hub/client/agent_process.h"
 #include "hub/client/client_config.h"
-#include "hub/common/clock.h"
-#include "hub/common/log.h"
-#include "hub/common/status_macros.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/status_macros.h"
 
 namespace concord::risk {
 namespace {

@@ -8,8 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "agents/ledger/rules.h"
-#include "hub/common/status_macros.h"
+#include "domain/rules.h"
+#include "common/status_macros.h"
 
 namespace concord::risk {
 namespace {

@@ -29,9 +29,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "agents/ledger/calendar.h"
+#include "domain/calendar.h"
 #include "agents/risk/factors.h"
-#include "hub/common/sqlite.h"
+#include "common/sqlite.h"
 
 namespace concord::risk {
 

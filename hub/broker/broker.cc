@@ -16,11 +16,11 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "hub/broker/broker_impl.h"
-#include "hub/common/curve_keys.h"
-#include "hub/common/frame_batch.h"
-#include "hub/common/log.h"
-#include "hub/common/status_macros.h"
-#include "hub/common/uuid.h"
+#include "hub/transport/curve_keys.h"
+#include "hub/transport/frame_batch.h"
+#include "common/log.h"
+#include "common/status_macros.h"
+#include "common/uuid.h"
 
 namespace concord::hub::internal {
 namespace {

@@ -20,7 +20,8 @@
 
 #include "absl/status/statusor.h"
 #include "hub/broker/config.h"
-#include "hub/common/clock.h"
+#include "hub/registry/registry.h"
+#include "common/clock.h"
 
 namespace concord::hub {
 

@@ -32,11 +32,11 @@
 #include "hub/broker/broker.h"
 #include "hub/broker/config.h"
 #include "hub/broker/store.h"
-#include "hub/common/clock.h"
-#include "hub/common/http_server.h"
-#include "hub/common/metrics.h"
-#include "hub/common/sqlite.h"
-#include "hub/common/zmq_watcher.h"
+#include "common/clock.h"
+#include "common/http_server.h"
+#include "common/metrics.h"
+#include "common/sqlite.h"
+#include "hub/transport/zmq_watcher.h"
 
 namespace concord::hub::internal {
 

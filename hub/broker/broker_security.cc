@@ -9,7 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "hub/broker/broker_impl.h"
-#include "hub/common/log.h"
+#include "common/log.h"
 
 namespace concord::hub::internal {
 

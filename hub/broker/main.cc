@@ -7,8 +7,8 @@
 #include <cstdio>
 
 #include "hub/broker/broker.h"
-#include "hub/common/files.h"
-#include "hub/common/log.h"
+#include "common/files.h"
+#include "common/log.h"
 
 int main(int argc, char** argv) {
   // A file-size limit (ulimit -f) must fail the write, which the store

@@ -6,10 +6,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "hub/broker/store.h"
-#include "hub/common/clock.h"
-#include "hub/common/log.h"
-#include "hub/common/sqlite.h"
-#include "hub/common/status_macros.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/sqlite.h"
+#include "common/status_macros.h"
 
 namespace concord::hub {
 

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "hub/broker/audit.h"
+#include "hub/audit/audit.h"
 
 namespace concord::hub {
 

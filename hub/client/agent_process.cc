@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "hub/common/files.h"
-#include "hub/common/log.h"
+#include "common/files.h"
+#include "common/log.h"
 
 namespace concord::client {
 

@@ -13,9 +13,9 @@
 
 #include "hub/client/client.h"
 #include "hub/client/client_config.h"
-#include "hub/common/clock.h"
-#include "hub/common/file_clock.h"
-#include "hub/common/http_server.h"
+#include "common/clock.h"
+#include "common/file_clock.h"
+#include "common/http_server.h"
 
 namespace concord::client {
 

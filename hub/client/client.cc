@@ -8,11 +8,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "concord/v1/hub.pb.h"
-#include "hub/common/frame_batch.h"
-#include "hub/common/log.h"
-#include "hub/common/status_macros.h"
-#include "hub/common/uuid.h"
-#include "hub/common/zmq_watcher.h"
+#include "hub/transport/frame_batch.h"
+#include "common/log.h"
+#include "common/status_macros.h"
+#include "common/uuid.h"
+#include "hub/transport/zmq_watcher.h"
 
 namespace concord::client {
 namespace {

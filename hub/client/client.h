@@ -36,9 +36,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "concord/v1/envelope.pb.h"
-#include "hub/common/clock.h"
-#include "hub/common/curve_keys.h"
-#include "hub/common/sqlite.h"
+#include "common/clock.h"
+#include "hub/transport/curve_keys.h"
+#include "common/sqlite.h"
 
 namespace concord::client {
 

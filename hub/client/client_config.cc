@@ -5,7 +5,7 @@
 #include <toml++/toml.h>
 
 #include "absl/strings/str_cat.h"
-#include "hub/common/status_macros.h"
+#include "common/status_macros.h"
 
 namespace concord::client {
 

@@ -17,9 +17,9 @@
 #include <vector>
 
 #include "concord/v1/envelope.pb.h"
-#include "hub/common/curve_keys.h"
-#include "hub/common/http_client.h"
-#include "hub/common/sqlite.h"
+#include "hub/transport/curve_keys.h"
+#include "common/http_client.h"
+#include "common/sqlite.h"
 #include "tests/support/daemon.h"
 #include "tests/support/district.h"
 

@@ -11,7 +11,7 @@
 
 #include <gtest/gtest.h>
 
-#include "hub/common/curve_keys.h"
+#include "hub/transport/curve_keys.h"
 
 namespace concord::testing {
 

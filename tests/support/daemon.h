@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "hub/common/http_client.h"
+#include "common/http_client.h"
 #include "tests/support/district.h"
 
 namespace concord::testing {

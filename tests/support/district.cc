@@ -17,7 +17,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "hub/common/http_client.h"
+#include "common/http_client.h"
 
 namespace concord::testing {
 namespace fs = std::filesystem;

@@ -20,7 +20,7 @@
 
 #include "absl/status/status.h"
 #include "hub/client/client.h"
-#include "hub/common/curve_keys.h"
+#include "hub/transport/curve_keys.h"
 
 namespace concord::testing {
 

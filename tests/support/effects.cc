@@ -2,7 +2,7 @@
 
 #include <filesystem>
 
-#include "hub/common/sqlite.h"
+#include "common/sqlite.h"
 
 namespace concord::testing {
 namespace fs = std::filesystem;

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "agents/aid/linkage/normalize.h"
+#include "domain/linkage/normalize.h"
 #include "tests/support/temp_folder.h"
 
 namespace concord::aid {

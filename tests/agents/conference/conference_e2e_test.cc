@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "agents/aid/linkage/tokens.h"
+#include "domain/linkage/tokens.h"
 #include "tests/support/daemon.h"
 #include "tests/support/district.h"
 

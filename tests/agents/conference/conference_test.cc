@@ -7,7 +7,7 @@
 
 #include <filesystem>
 
-#include "agents/ledger/calendar.h"
+#include "domain/calendar.h"
 
 namespace concord::conference {
 namespace {

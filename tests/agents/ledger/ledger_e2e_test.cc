@@ -13,7 +13,7 @@
 #include <string>
 #include <thread>
 
-#include "agents/ledger/calendar.h"
+#include "domain/calendar.h"
 
 #include "tests/support/daemon.h"
 #include "tests/support/district.h"

@@ -16,7 +16,7 @@
 #include <set>
 #include <string>
 
-#include "agents/ledger/calendar.h"
+#include "domain/calendar.h"
 #include "tests/support/daemon.h"
 #include "tests/support/district.h"
 

@@ -1,0 +1,59 @@
+// Batch duplicate detection over a file: the same normalisation, encoding and
+// matching the adapters and the aid agent use, for audits of existing books
+// and for measuring accuracy (`concordctl aid dedup`).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "domain/linkage/aid_csv.h"
+#include "domain/linkage/matcher.h"
+
+namespace concord::aid {
+
+enum class InputFormat {
+  kConcord,  // the aid CSV (aid_csv.h)
+  kFebrl,    // Febrl dsgen files: rec_id, given_name, surname, street_number, ...
+  kSplink,   // Splink's fake_1000: unique_id, first_name, surname, dob, city, email
+};
+absl::StatusOr<InputFormat> ParseInputFormat(const std::string& name);
+
+// Reads a Febrl or Splink file into aid records (no case, no grant).
+// `ignore_columns` are dropped as if absent (e.g. soc_sec_id).
+absl::StatusOr<std::vector<AidRecord>> ReadLinkageFile(const std::string& path, InputFormat format,
+                                                       const std::vector<std::string>& ignore_columns);
+
+struct DedupOptions {
+  InputFormat format = InputFormat::kConcord;
+  std::vector<std::string> ignore_columns;
+  // Same-person pairs only (Febrl and Splink files have no case); for aid
+  // files a duplicate is the same person in the same case.
+  bool person_only = false;
+  double threshold = 0.5;  // posterior P(same person) at or above which a pair is judged a match
+  size_t max_block = 1000;
+  int em_iterations = 30;
+  uint64_t seed = 1;  // for the random pairs that estimate u
+};
+
+struct DedupPair {
+  std::string id_a, id_b;
+  double probability = 0;
+  double weight = 0;
+};
+
+struct DedupResult {
+  std::vector<DedupPair> pairs;
+  std::vector<CsvError> errors;  // rows skipped (aid files)
+  size_t records = 0, candidates = 0, skipped_keys = 0;
+  Model model;
+  double seconds_read = 0, seconds_encode = 0, seconds_match = 0;
+};
+
+// Encodes every record on every core (ICU's tables and caches are per thread).
+std::vector<EncodedRecord> EncodeAll(const std::vector<AidRecord>& records, const Encoder& encoder);
+
+absl::StatusOr<DedupResult> RunDedup(const std::string& path, const DedupOptions& options,
+                                     const LinkageKey& key);
+
+}  // namespace concord::aid

@@ -1,0 +1,308 @@
+#include "domain/linkage/tokens.h"
+
+#include <sodium.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace concord::aid {
+namespace {
+
+constexpr int kBloomBits = Bloom::kWords * 64;
+constexpr int kHashesPerGram = 12;  // k: bits set per q-gram
+constexpr size_t kTokenBytes = 16;
+
+std::array<uint8_t, 32> Subkey(const LinkageKey& key, std::string_view purpose) {
+  std::array<uint8_t, 32> out;
+  const std::string label = "concord.linkage.v1/" + std::string(purpose);
+  crypto_generichash(out.data(), out.size(), reinterpret_cast<const uint8_t*>(label.data()),
+                     label.size(), key.data(), key.size());
+  return out;
+}
+
+// UTF-8 code points of s.
+std::vector<std::string> CodePoints(std::string_view s) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < s.size();) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    const size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    out.emplace_back(s.substr(i, n));
+    i += n;
+  }
+  return out;
+}
+
+// Bigrams of a token padded with '_' at both ends ("wei" -> _w we ei i_):
+// the grams of several tokens form a set, so token order does not matter.
+void PaddedBigrams(std::string_view token, std::vector<std::string>* out) {
+  const std::string t = "_" + std::string(token) + "_";
+  for (size_t i = 0; i + 1 < t.size(); ++i) out->push_back(t.substr(i, 2));
+}
+
+}  // namespace
+
+absl::StatusOr<LinkageKey> ReadLinkageKey(const std::string& path) {
+  std::ifstream in(path);
+  std::string hex;
+  if (!in || !(in >> hex))
+    return absl::NotFoundError(absl::StrCat("无法读取关联密钥 / cannot read linkage key ", path));
+  LinkageKey key;
+  size_t len = 0;
+  if (hex.size() != 64 || sodium_hex2bin(key.data(), key.size(), hex.data(), hex.size(), nullptr,
+                                         &len, nullptr) != 0 || len != key.size())
+    return absl::InvalidArgumentError(absl::StrCat(
+        "关联密钥须为 64 位十六进制 / linkage key must be 64 hex characters: ", path));
+  return key;
+}
+
+LinkageKey RandomLinkageKey() {
+  LinkageKey k;
+  randombytes_buf(k.data(), k.size());
+  return k;
+}
+
+absl::Status WriteNewLinkageKey(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0)
+    return absl::AlreadyExistsError(absl::StrCat("密钥文件已存在 / key file exists: ", path));
+  const LinkageKey k = RandomLinkageKey();
+  char hex[66];
+  sodium_bin2hex(hex, 65, k.data(), k.size());
+  hex[64] = '\n';
+  // O_EXCL: two writers cannot both make a key; 0600 without touching umask.
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return errno == EEXIST
+               ? absl::AlreadyExistsError(absl::StrCat("密钥文件已存在 / key file exists: ", path))
+               : absl::InternalError(absl::StrCat("cannot create ", path, ": ", strerror(errno)));
+  const bool ok = write(fd, hex, 65) == 65 && fsync(fd) == 0;
+  close(fd);
+  if (!ok) return absl::InternalError(absl::StrCat("cannot write ", path));
+  return absl::OkStatus();
+}
+
+bool Bloom::empty() const {
+  for (uint64_t w : bits)
+    if (w) return false;
+  return true;
+}
+
+int Bloom::Count() const {
+  int n = 0;
+  for (uint64_t w : bits) n += std::popcount(w);
+  return n;
+}
+
+std::string Bloom::ToBytes() const {
+  std::string out(kWords * 8, '\0');
+  std::memcpy(out.data(), bits.data(), out.size());  // little-endian hosts only (x86-64, arm64)
+  return out;
+}
+
+bool Bloom::FromBytes(std::string_view b, Bloom* out) {
+  if (b.empty()) {
+    *out = Bloom{};
+    return true;
+  }
+  if (b.size() != kWords * 8) return false;
+  std::memcpy(out->bits.data(), b.data(), b.size());
+  return true;
+}
+
+double Dice(const Bloom& a, const Bloom& b) {
+  int both = 0, na = 0, nb = 0;
+  for (int i = 0; i < Bloom::kWords; ++i) {
+    both += std::popcount(a.bits[i] & b.bits[i]);
+    na += std::popcount(a.bits[i]);
+    nb += std::popcount(b.bits[i]);
+  }
+  if (na == 0 || nb == 0) return 0;
+  return 2.0 * both / (na + nb);
+}
+
+Encoder::Encoder(const LinkageKey& key)
+    : key_(key),
+      hmac_key_(Subkey(key, "hmac")),
+      name_chars_key_(Subkey(key, "bloom/name_chars")),
+      name_pinyin_key_(Subkey(key, "bloom/name_pinyin")),
+      id_key_(Subkey(key, "bloom/id_digits")),
+      dob_key_(Subkey(key, "bloom/dob_digits")),
+      address_key_(Subkey(key, "bloom/address")),
+      email_key_(Subkey(key, "bloom/email")) {}
+
+std::string Encoder::Token(std::string_view purpose, std::string_view value) const {
+  crypto_auth_hmacsha256_state st;
+  crypto_auth_hmacsha256_init(&st, hmac_key_.data(), hmac_key_.size());
+  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const uint8_t*>(purpose.data()),
+                                purpose.size());
+  const uint8_t sep = 0;
+  crypto_auth_hmacsha256_update(&st, &sep, 1);
+  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const uint8_t*>(value.data()), value.size());
+  uint8_t mac[crypto_auth_hmacsha256_BYTES];
+  crypto_auth_hmacsha256_final(&st, mac);
+  return std::string(reinterpret_cast<const char*>(mac), kTokenBytes);
+}
+
+void Encoder::AddGrams(std::string_view which, const std::vector<std::string>& grams,
+                       Bloom* out) const {
+  const std::array<uint8_t, 32>* key = which == "name_chars"    ? &name_chars_key_
+                                       : which == "name_pinyin" ? &name_pinyin_key_
+                                       : which == "id"          ? &id_key_
+                                       : which == "dob"         ? &dob_key_
+                                       : which == "email"       ? &email_key_
+                                                                : &address_key_;
+  for (const std::string& g : grams) {
+    uint8_t h[2 * kHashesPerGram];  // k independent 16-bit outputs of one keyed PRF call
+    crypto_generichash(h, sizeof h, reinterpret_cast<const uint8_t*>(g.data()), g.size(),
+                       key->data(), key->size());
+    for (int i = 0; i < kHashesPerGram; ++i) {
+      const int bit = (h[2 * i] | (h[2 * i + 1] << 8)) % kBloomBits;  // 512 divides 65536: unbiased
+      out->bits[bit / 64] |= uint64_t{1} << (bit % 64);
+    }
+  }
+}
+
+EncodedRecord Encoder::Encode(const AidRecord& r) const {
+  EncodedRecord e;
+  e.record_id = r.record_id;
+  e.agency = r.agency;
+  e.aid_type = r.aid_type;
+  e.amount_fen = r.amount_fen;
+  e.granted_on = r.granted_on;
+
+  // Identity number, and what it implies.
+  const NormalizedId id = NormalizeIdNumber(r.id_number);
+  e.id_quality = id.quality;
+  if (id.quality != IdQuality::kMissing) {
+    e.id_token = Token("id", id.value);
+    std::vector<std::string> grams;
+    for (size_t i = 0; i < id.value.size(); ++i) grams.push_back(absl::StrCat(i, ":", id.value.substr(i, 1)));
+    AddGrams("id", grams, &e.id_digits);
+  }
+  std::string dob = NormalizeDate(r.birth_date);
+  if (dob.empty()) dob = id.birth_date;
+  std::string gender = r.gender.empty() ? id.gender : r.gender;
+  if (!dob.empty()) {
+    e.dob_token = Token("dob", dob);
+    std::vector<std::string> grams;
+    for (size_t i = 0; i < dob.size(); ++i) grams.push_back(absl::StrCat(i, ":", dob.substr(i, 1)));
+    AddGrams("dob", grams, &e.dob_digits);
+  }
+  if (!gender.empty()) e.gender_token = Token("gender", gender);
+
+  // Name.
+  const NormalizedName name = NormalizeName(r.name);
+  if (name.han) {
+    const auto cps = CodePoints(name.chars);
+    std::vector<std::string> grams(cps.begin(), cps.end());
+    for (size_t i = 0; i + 1 < cps.size(); ++i) grams.push_back(cps[i] + cps[i + 1]);
+    AddGrams("name_chars", grams, &e.name_chars);
+  }
+  {
+    std::vector<std::string> grams;
+    for (const auto& t : name.tokens) PaddedBigrams(t, &grams);
+    AddGrams("name_pinyin", grams, &e.name_pinyin);
+  }
+
+  const std::string phone = NormalizePhone(r.phone);
+  if (phone.size() >= 7) e.phone_token = Token("phone", phone);
+
+  // Address: the parts below the city compare; province and city only as a token.
+  const AddressParts addr = NormalizeAddress(r.address);
+  {
+    const std::string below = absl::StrCat(addr.district, addr.town, addr.village, addr.rest);
+    std::vector<std::string> grams;
+    if (!addr.han) {
+      // Latin or unparsed: word bigrams of each token.
+      std::string tok;
+      for (char c : addr.rest + " ") {
+        if (c == ' ' || c == ',') {
+          if (!tok.empty()) PaddedBigrams(tok, &grams);
+          tok.clear();
+        } else {
+          tok.push_back(c);
+        }
+      }
+    } else {
+      const auto cps = CodePoints(below);
+      for (size_t i = 0; i + 1 < cps.size(); ++i) grams.push_back(cps[i] + cps[i + 1]);
+    }
+    AddGrams("address", grams, &e.address);
+    if (!addr.city.empty() || !addr.province.empty())
+      e.address_city_token = Token("city", addr.city.empty() ? addr.province : addr.city);
+  }
+
+  const std::string email = NormalizeText(r.email);
+  if (!email.empty()) {
+    e.email_token = Token("email", email);
+    std::vector<std::string> grams;
+    PaddedBigrams(email, &grams);
+    AddGrams("email", grams, &e.email);
+  }
+
+  // The case.
+  for (const auto& ref : r.case_refs) {
+    const std::string n = NormalizeCaseRef(ref);
+    if (!n.empty()) e.case_tokens.push_back(Token("case", n));
+  }
+  const std::string incident = NormalizeDate(r.incident_date);
+  const std::string crime = NormalizeCrime(r.crime);
+  if (!incident.empty() && !crime.empty()) e.incident_token = Token("incident", incident + "|" + crime);
+
+  // Blocking keys: pairs that share none are never compared.
+  std::vector<std::string> keys;
+  if (id.value.size() >= 6) keys.push_back(Token("block/id", id.value));  // weak ones too
+  if (!dob.empty()) keys.push_back(Token("block/dob", dob));
+  if (phone.size() >= 7) keys.push_back(Token("block/phone", phone));
+  if (!email.empty()) {
+    keys.push_back(Token("block/email", email));
+    // The part before @ survives a mistyped domain.
+    if (const size_t at = email.find('@'); at != std::string::npos && at >= 3)
+      keys.push_back(Token("block/email_user", email.substr(0, at)));
+  }
+  if (!name.tokens.empty()) {
+    std::vector<std::string> sorted = name.tokens;
+    std::sort(sorted.begin(), sorted.end());
+    keys.push_back(Token("block/pinyin", absl::StrJoin(sorted, " ")));
+    // One name token with a second field: survives a typo in the other token
+    // or in part of the birth date.
+    // Romanised names are also abbreviated ("Rob" for "Robert"): their
+    // tokens also key by their first three letters.
+    // A Han name's pinyin already absorbs homophones, traditional forms and
+    // romanisation, and its single syllables ("wei") are shared by millions:
+    // only Latin names key by their single tokens.
+    std::vector<std::string> name_keys;
+    for (const auto& t : name.han ? std::vector<std::string>{} : name.tokens) {
+      if (t.size() < 2) continue;
+      name_keys.push_back(t);
+      if (t.size() > 3) name_keys.push_back(t.substr(0, 3) + "~");
+    }
+    for (const auto& t : name_keys) {
+      // A whole Latin name token alone (common ones make blocks too large
+      // to use and are dropped by the max_block cap).
+      if (t.size() >= 4 && t.back() != '~') keys.push_back(Token("block/token", t));
+      if (dob.size() == 8) {
+        keys.push_back(Token("block/token_year", t + "|" + dob.substr(0, 4)));
+        keys.push_back(Token("block/token_mmdd", t + "|" + dob.substr(4, 4)));
+      }
+      if (!addr.city.empty()) keys.push_back(Token("block/token_city", t + "|" + addr.city));
+    }
+  }
+  if (name.han && !name.chars.empty()) keys.push_back(Token("block/chars", name.chars));
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  e.block_keys = std::move(keys);
+  return e;
+}
+
+}  // namespace concord::aid

@@ -1,0 +1,241 @@
+#include "domain/rules.h"
+
+#include <algorithm>
+#include <array>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+
+namespace concord::ledger {
+namespace {
+
+struct StatusInfo {
+  Status status;
+  const char* name;
+  const char* chinese;
+};
+constexpr std::array<StatusInfo, 11> kStatuses = {{
+    {Status::kReceived, "received", "已登记"},
+    {Status::kUnderReview, "under_review", "审查中"},
+    {Status::kNeedsMaterials, "needs_materials", "待补充材料"},
+    {Status::kAccepted, "accepted", "已受理分流"},
+    {Status::kNotAccepted, "not_accepted", "不予受理"},
+    {Status::kTransferred, "transferred", "已移送"},
+    {Status::kInProgress, "in_progress", "办理中"},
+    {Status::kConcluded, "concluded", "已办结答复"},
+    {Status::kUnderReReview, "under_re_review", "复查复核中"},
+    {Status::kClosed, "closed", "息诉罢访"},
+    {Status::kFinal, "final", "复核终结"},
+}};
+
+struct ActionInfo {
+  Action action;
+  const char* name;
+  const char* chinese;
+};
+constexpr std::array<ActionInfo, 17> kActions = {{
+    {Action::kRegister, "register", "登记"},
+    {Action::kStartReview, "start_review", "开始审查"},
+    {Action::kRequestMaterials, "request_materials", "一次性告知补充材料"},
+    {Action::kAccept, "accept", "受理分流"},
+    {Action::kNotAccept, "not_accept", "不予受理"},
+    {Action::kTransfer, "transfer", "移送"},
+    {Action::kObjectToTransfer, "object_to_transfer", "对移送提出异议"},
+    {Action::kProceduralReply, "procedural_reply", "程序性答复"},
+    {Action::kStartWork, "start_work", "开始办理"},
+    {Action::kProgressNote, "progress_note", "进展记录"},
+    {Action::kProgressReply, "progress_reply", "阶段性答复"},
+    {Action::kExtend, "extend", "延期"},
+    {Action::kSubstantiveReply, "substantive_reply", "办结答复"},
+    {Action::kClose, "close", "息诉罢访"},
+    {Action::kRequestReview, "request_review", "申请复查复核"},
+    {Action::kReviewOpinion, "review_opinion", "复查复核意见"},
+    {Action::kReopen, "reopen", "重新办理"},
+}};
+
+using S = Status;
+using A = Action;
+
+// The transition table: from which statuses an action is allowed and where it
+// leads (nullopt: the status stays). Source: DOMAIN.md's status design from
+// the rules (SPP 信访工作规定 2024; 信访工作条例 2022 arts. 22-23, 34-36).
+struct Edge {
+  Action action;
+  std::vector<Status> from;
+  std::optional<Status> to;
+};
+const std::vector<Edge>& Edges() {
+  static const std::vector<Edge> kEdges = {
+      {A::kStartReview, {S::kReceived}, S::kUnderReview},
+      {A::kRequestMaterials, {S::kReceived, S::kUnderReview}, S::kNeedsMaterials},
+      {A::kAccept, {S::kReceived, S::kUnderReview, S::kNeedsMaterials}, S::kAccepted},
+      {A::kNotAccept, {S::kReceived, S::kUnderReview, S::kNeedsMaterials}, S::kNotAccepted},
+      {A::kTransfer, {S::kReceived, S::kUnderReview, S::kNeedsMaterials, S::kAccepted}, S::kTransferred},
+      {A::kObjectToTransfer, {S::kReceived, S::kUnderReview}, S::kUnderReview},  // back to the sender
+      {A::kProceduralReply,
+       {S::kReceived, S::kUnderReview, S::kNeedsMaterials, S::kAccepted, S::kNotAccepted,
+        S::kTransferred, S::kInProgress},
+       std::nullopt},
+      {A::kStartWork, {S::kAccepted}, S::kInProgress},
+      {A::kProgressNote, {S::kAccepted, S::kInProgress, S::kTransferred, S::kUnderReReview}, std::nullopt},
+      {A::kProgressReply, {S::kAccepted, S::kInProgress}, std::nullopt},
+      {A::kExtend, {S::kAccepted, S::kInProgress}, std::nullopt},
+      {A::kSubstantiveReply, {S::kAccepted, S::kInProgress}, S::kConcluded},
+      {A::kClose, {S::kConcluded}, S::kClosed},
+      {A::kRequestReview, {S::kConcluded}, S::kUnderReReview},
+      {A::kReviewOpinion, {S::kUnderReReview}, S::kConcluded},
+      {A::kReopen, {S::kClosed, S::kConcluded}, S::kInProgress},
+  };
+  return kEdges;
+}
+
+absl::Status Refuse(const std::string& chinese, const std::string& english) {
+  return absl::FailedPreconditionError(absl::StrCat(chinese, " / ", english));
+}
+
+}  // namespace
+
+const char* StatusName(Status s) {
+  for (const auto& i : kStatuses)
+    if (i.status == s) return i.name;
+  return "unknown";
+}
+const char* StatusChineseName(Status s) {
+  for (const auto& i : kStatuses)
+    if (i.status == s) return i.chinese;
+  return "未知";
+}
+std::optional<Status> StatusFromName(const std::string& name) {
+  for (const auto& i : kStatuses)
+    if (name == i.name) return i.status;
+  return std::nullopt;
+}
+
+const char* ActionName(Action a) {
+  for (const auto& i : kActions)
+    if (i.action == a) return i.name;
+  return "unknown";
+}
+std::optional<Action> ActionFromName(const std::string& name) {
+  for (const auto& i : kActions)
+    if (name == i.name) return i.action;
+  return std::nullopt;
+}
+
+const char* ActionChineseName(Action a) {
+  for (const auto& i : kActions)
+    if (i.action == a) return i.chinese;
+  return "未知";
+}
+
+absl::StatusOr<Status> Transition(const ItemFacts& item, Action action, int64_t now_ms,
+                                  const HolidayCalendar& calendar) {
+  if (action == A::kRegister)
+    return Refuse("已登记的信访件不能再次登记（同一件重复提交视为同一件）",
+                  "already registered: the same petition sent again is the same item");
+  const Edge* edge = nullptr;
+  for (const auto& e : Edges())
+    if (e.action == action) edge = &e;
+  if (!edge || std::find(edge->from.begin(), edge->from.end(), item.status) == edge->from.end()) {
+    std::vector<std::string> allowed;
+    for (const auto& e : Edges())
+      if (std::find(e.from.begin(), e.from.end(), item.status) != e.from.end())
+        allowed.push_back(absl::StrCat(ActionChineseName(e.action), " ", ActionName(e.action)));
+    return Refuse(absl::StrCat("当前状态「", StatusChineseName(item.status), "」不能", ActionChineseName(action),
+                               "；可以：", absl::StrJoin(allowed, "、")),
+                  absl::StrCat("'", ActionName(action), "' is not allowed in status '",
+                               StatusName(item.status), "'"));
+  }
+  switch (action) {
+    case A::kObjectToTransfer: {
+      // 条例 art. 23: the receiving organ objects within 5 working days.
+      if (item.transferred_in_ms == 0)
+        return Refuse("只有移送来的信访件才能提出异议", "only an item transferred in can be objected to");
+      const Date last = calendar.AddWorkingDays(DateOf(item.transferred_in_ms), 5);
+      if (now_ms > EndOfDayMs(last))
+        return Refuse(absl::StrCat("异议须在收到后 5 个工作日内提出（截止 ", FormatDate(last),
+                                   "，《信访工作条例》第二十三条）"),
+                      absl::StrCat("an objection is due within 5 working days of receipt (by ",
+                                   FormatDate(last), ", regulation art. 23)"));
+      break;
+    }
+    case A::kExtend:
+      // 条例 art. 34: one extension of at most 30 days.
+      if (item.extended)
+        return Refuse("只能延期一次（《信访工作条例》第三十四条）",
+                      "only one extension is allowed (regulation art. 34)");
+      break;
+    case A::kRequestReview: {
+      // 条例 arts. 35-36: requested within 30 days of the answer; after 复核 nothing more.
+      if (item.reviews >= 2)
+        return Refuse("复核意见已作出，同一事实和理由不再受理（《信访工作条例》第三十六条）",
+                      "re-review is final: the same facts and reasons are not accepted again (art. 36)");
+      const Date last = calendar.AddDays(DateOf(item.answered_ms), 30);
+      if (item.answered_ms && now_ms > EndOfDayMs(last))
+        return Refuse(absl::StrCat("复查复核须在答复后 30 日内申请（截止 ", FormatDate(last),
+                                   "，第三十五、三十六条）"),
+                      absl::StrCat("review must be requested within 30 days of the answer (by ",
+                                   FormatDate(last), ", arts. 35-36)"));
+      break;
+    }
+    case A::kReviewOpinion:
+      if (item.reviews >= 1) return S::kFinal;  // the 复核 opinion ends it (art. 36)
+      break;
+    case A::kReopen:
+      break;
+    default:
+      break;
+  }
+  return edge->to.value_or(item.status);
+}
+
+std::vector<DeadlineRule> DeadlineRules(const RuleOptions& o) {
+  return {
+      {"register_review", "当日登记、当日审查", "registered and reviewed the day it arrives",
+       Anchor::kReceived, Unit::kSameDay, 0, false,
+       {A::kStartReview, A::kAccept, A::kNotAccept, A::kRequestMaterials, A::kTransfer},
+       "检察机关群众信访件件有回复（2019），人民检察院信访工作规定（2024）；当日登记、当日审查 [S]"},
+      {"procedural_reply", "7日内程序性答复", "procedural reply within 7 days", Anchor::kReceived,
+       o.procedural_reply_working_days ? Unit::kWorkingDays : Unit::kDays, 7, true,
+       {A::kProceduralReply}, "群众信访件件有回复：7日内告知收悉及处理情况 [S]"},
+      {"substantive_reply", "3个月内办理过程或结果答复", "substantive reply within 3 months",
+       Anchor::kReceived, Unit::kMonths, 3, true, {A::kSubstantiveReply, A::kProgressReply},
+       "群众信访件件有回复：3个月内答复办理过程或结果 [S]"},
+      {"transfer_or_assign", "15日内转送交办", "transfer or assign within 15 days",
+       Anchor::kRegistered, Unit::kDays, 15, false, {A::kTransfer, A::kAccept},
+       "信访工作条例（2022）第二十二条 [V]"},
+      {"receipt_notice", "15日内书面告知受理", "written notice of receipt within 15 days",
+       Anchor::kTransferredIn, Unit::kDays, 15, true, {A::kProceduralReply},
+       "信访工作条例（2022）第二十三条 [V]"},
+      {"handle_answer", "60日内办结答复（可延期30日一次）",
+       "answer within 60 days of acceptance (one 30-day extension)", Anchor::kAccepted, Unit::kDays,
+       60, false, {A::kSubstantiveReply}, "信访工作条例（2022）第三十四条 [V]", 30},
+      {"review_opinion", "复查复核意见30日内作出", "review opinion within 30 days",
+       Anchor::kReviewRequested, Unit::kDays, 30, false, {A::kReviewOpinion},
+       "信访工作条例（2022）第三十五、三十六条 [V]"},
+      {"plan_task", "联席会议化解方案任务", "a joint plan's task", Anchor::kTracked, Unit::kDays, 0, false, {},
+       "一案一策化解方案，任务到期提醒、逾期督办 [S]"},
+  };
+}
+
+int64_t DueMs(const DeadlineRule& rule, int64_t anchor_ms, const HolidayCalendar& calendar,
+              bool extended) {
+  const Date start = DateOf(anchor_ms);
+  const int amount = rule.amount + (extended ? rule.extension_days : 0);
+  switch (rule.unit) {
+    case Unit::kSameDay: return EndOfDayMs(start);
+    case Unit::kDays: return EndOfDayMs(calendar.AddDays(start, amount));
+    case Unit::kWorkingDays: return EndOfDayMs(calendar.AddWorkingDays(start, amount));
+    case Unit::kMonths: return EndOfDayMs(calendar.AddMonths(start, amount));
+  }
+  return EndOfDayMs(start);
+}
+
+constexpr std::string_view kLedgerNoPrefix = "信-";
+
+std::string LedgerNo(int year, int64_t seq) { return absl::StrFormat("%s%d-%06d", kLedgerNoPrefix, year, seq); }
+
+bool IsLedgerNo(std::string_view key) { return key.substr(0, kLedgerNoPrefix.size()) == kLedgerNoPrefix; }
+
+}  // namespace concord::ledger

@@ -1,0 +1,138 @@
+#include "hub/audit/audit.h"
+
+#include <sodium.h>
+
+#include <ctime>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "common/files.h"
+
+namespace concord::hub {
+namespace {
+
+std::string IsoTime(int64_t ms) {
+  time_t s = static_cast<time_t>(ms / 1000);
+  struct tm tm;
+  gmtime_r(&s, &tm);
+  char buf[40];
+  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms % 1000));
+  return out;
+}
+
+std::string Clean(const std::string& s) {
+  return absl::StrReplaceAll(s, {{"\t", " "}, {"\n", " "}, {"\r", " "}});
+}
+
+}  // namespace
+
+std::string AuditChain::FormatLine(int64_t n, const AuditEvent& e) {
+  return absl::StrCat(n, "\t", IsoTime(e.at_ms), "\t", e.event, "\t", Clean(e.principal), "\t",
+                      Clean(e.detail));
+}
+
+std::string AuditChain::HashLine(const std::string& prev_hash, const std::string& line) {
+  crypto_hash_sha256_state st;
+  crypto_hash_sha256_init(&st);
+  crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(prev_hash.data()),
+                            prev_hash.size());
+  crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>("\n"), 1);
+  crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(line.data()), line.size());
+  unsigned char out[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256_final(&st, out);
+  char hex[2 * crypto_hash_sha256_BYTES + 1];
+  sodium_bin2hex(hex, sizeof hex, out, sizeof out);
+  return hex;
+}
+
+absl::Status AuditChain::Load(sqlite::Db& db) {
+  auto stmt = db.Prepare("SELECT n, hash FROM audit ORDER BY n DESC LIMIT 1");
+  if (!stmt.ok()) return stmt.status();
+  auto row = stmt->Step();
+  if (!row.ok()) return row.status();
+  if (*row) {
+    last_n_ = stmt->Int(0);
+    last_hash_ = stmt->Text(1);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AuditChain::Append(sqlite::Stmt& insert, const AuditEvent& e) {
+  const int64_t n = last_n_ + 1;
+  std::string line = FormatLine(n, e);
+  std::string hash = HashLine(last_hash_, line);
+  insert.BindAll(n, line, hash);
+  if (auto st = insert.Run(); !st.ok()) return st;
+  last_n_ = n;
+  last_hash_ = std::move(hash);
+  return absl::OkStatus();
+}
+
+std::string AuditHeadPath(const std::string& db_path) { return db_path + ".audit-head"; }
+
+absl::Status WriteAuditHead(const std::string& path, int64_t n, const std::string& hash) {
+  return WriteFileAtomically(path, absl::StrCat(n, "\t", hash, "\n"));
+}
+
+absl::StatusOr<AuditVerifyResult> VerifyAuditChain(sqlite::Db& db, const std::string& head_path) {
+  int64_t head_n = 0;
+  std::string head_hash, hash_at_head;
+  if (!head_path.empty()) {
+    std::ifstream in(head_path);
+    if (in && !(in >> head_n >> head_hash))
+      return absl::DataLossError(absl::StrCat("链头文件无法读取 / unreadable head file ", head_path));
+  }
+  auto stmt = db.Prepare("SELECT n, line, hash FROM audit ORDER BY n");
+  if (!stmt.ok()) return stmt.status();
+  AuditVerifyResult r;
+  std::string prev(64, '0');
+  int64_t expect = 1;
+  while (true) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    const int64_t n = stmt->Int(0);
+    const std::string line = stmt->Text(1), hash = stmt->Text(2);
+    auto fail = [&](int64_t at, std::string why) {
+      r.ok = false;
+      r.first_bad = at;
+      r.reason = std::move(why);
+    };
+    if (n != expect) {
+      fail(expect, absl::StrCat("第 ", expect, " 行缺失（下一行为第 ", n, " 行）/ line ", expect,
+                                " is missing (next line is ", n, ")"));
+      break;
+    }
+    if (line.rfind(absl::StrCat(n, "\t"), 0) != 0) {
+      fail(n, absl::StrCat("第 ", n, " 行编号被改动 / line ", n, " has a changed number"));
+      break;
+    }
+    if (AuditChain::HashLine(prev, line) != hash) {
+      fail(n, absl::StrCat("第 ", n, " 行内容或哈希被改动 / line ", n,
+                           " was changed (hash does not match the chain)"));
+      break;
+    }
+    prev = hash;
+    if (n == head_n) hash_at_head = hash;
+    r.lines = n;
+    ++expect;
+  }
+  if (r.ok && r.lines < head_n) {
+    r.ok = false;
+    r.first_bad = r.lines + 1;
+    r.reason = absl::StrCat("第 ", r.lines + 1, " 至 ", head_n, " 行被删除（链头文件记录 ", head_n,
+                            " 行）/ lines ", r.lines + 1, "..", head_n,
+                            " were removed (the head file records ", head_n, " lines)");
+  } else if (r.ok && head_n > 0 && hash_at_head != head_hash) {
+    r.ok = false;
+    r.first_bad = head_n;
+    r.reason = absl::StrCat("第 ", head_n, " 行与链头文件不符 / line ", head_n,
+                            " does not match the recorded head (chain rewritten)");
+  }
+  return r;
+}
+
+}  // namespace concord::hub

@@ -1,0 +1,68 @@
+// The audit chain: a tamper-evident log of every decision the hub makes.
+//
+// Format (also in docs/storage.md): table `audit(n INTEGER PRIMARY KEY,
+// line TEXT, hash TEXT)` in hub.db. Line n is
+//   "<n>\t<UTC time ISO-8601 ms>\t<event>\t<principal>\t<detail>"
+// and hash_n = hex(SHA-256(hash_{n-1} || "\n" || line_n)), with hash_0 = 64
+// zeros. Lines are numbered from 1 without gaps, so a changed line breaks its
+// own hash and a removed line leaves a gap (or breaks the next hash).
+// Removing the *last* lines leaves no gap, so after every commit the hub also
+// writes the chain's head ("<n>\t<hash>") to a file beside hub.db
+// (AuditHeadPath); verify checks the table still reaches that head.
+// Events: accept, duplicate, refuse, deliver, ack, expire, dead_letter,
+// key_refused, handshake_failed, connect, offline, replay, start.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/sqlite.h"
+
+namespace concord::hub {
+
+struct AuditEvent {
+  int64_t at_ms = 0;
+  std::string event;
+  std::string principal;
+  std::string detail;
+};
+
+// Keeps the tail of the chain; used by the store's writer thread only.
+class AuditChain {
+ public:
+  // Reads the last line number and hash from `db`.
+  absl::Status Load(sqlite::Db& db);
+  // Formats and appends one line (inside the caller's transaction).
+  absl::Status Append(sqlite::Stmt& insert, const AuditEvent& e);
+  int64_t last_n() const { return last_n_; }
+  const std::string& last_hash() const { return last_hash_; }
+
+  static std::string FormatLine(int64_t n, const AuditEvent& e);
+  static std::string HashLine(const std::string& prev_hash, const std::string& line);
+
+ private:
+  int64_t last_n_ = 0;
+  std::string last_hash_ = std::string(64, '0');
+};
+
+struct AuditVerifyResult {
+  bool ok = true;
+  int64_t lines = 0;
+  int64_t first_bad = 0;  // line number of the first bad line (0 if ok)
+  std::string reason;     // what is wrong there, Chinese and English
+};
+
+// "<db_path>.audit-head": the chain head recorded after each commit.
+std::string AuditHeadPath(const std::string& db_path);
+// Writes it (temporary file and rename, no fsync: after a crash the file may
+// name an older head, never a newer one than the committed table).
+absl::Status WriteAuditHead(const std::string& path, int64_t n, const std::string& hash);
+
+// Walks the whole chain in `db`; with `head_path` (if that file exists) also
+// checks that the table reaches the recorded head, so removed last lines are
+// found too.
+absl::StatusOr<AuditVerifyResult> VerifyAuditChain(sqlite::Db& db,
+                                                   const std::string& head_path = "");
+
+}  // namespace concord::hub

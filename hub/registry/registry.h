@@ -1,0 +1,67 @@
+// The agency registry (which CurveZMQ public key is which principal, with
+// its roles) and the ACL (which principal may send which payload type to
+// whom): read by the hub, edited by `concordctl keys`.
+//
+// File formats are documented in docs/configuration.md and shown in
+// deploy/district/.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace concord::hub {
+
+struct Principal {
+  std::string name;        // "shangzhou.court"
+  std::string public_key;  // Z85
+  std::vector<std::string> roles;
+  std::string display;     // 人读名称, e.g. "上州区人民法院"
+  bool revoked = false;
+};
+
+struct AclRule {
+  std::string from;             // principal glob or "role:<r>"
+  std::string type;             // payload type glob ("concord.v1.*", "*")
+  std::vector<std::string> to;  // recipient globs ("topic:*", "role:agency", "*")
+};
+
+// The registry and the ACL together; immutable once loaded (reload makes a new
+// one).
+class Registry {
+ public:
+  static absl::StatusOr<Registry> Load(const std::string& registry_file,
+                                       const std::string& acl_file);
+  // Builds one from values (tests).
+  static Registry FromValues(std::vector<Principal> principals, std::vector<AclRule> rules);
+
+  // The active principal holding this key, or nullptr (unknown or revoked).
+  const Principal* ByKey(const std::string& z85) const;
+  const Principal* ByName(const std::string& name) const;
+  std::vector<const Principal*> WithRole(const std::string& role) const;
+  const std::vector<Principal>& principals() const { return principals_; }
+
+  // OK, or PermissionDenied with a reason naming what was refused.
+  absl::Status CheckAcl(const Principal& from, const std::string& payload_type,
+                        const std::string& to) const;
+
+ private:
+  void Index();
+  std::vector<Principal> principals_;
+  std::vector<AclRule> rules_;
+  std::map<std::string, size_t> by_key_;
+  std::map<std::string, size_t> by_name_;
+};
+
+// Shell-style glob with '*' only.
+bool GlobMatch(std::string_view pattern, std::string_view text);
+
+// Registry file editing, for `concordctl keys add/revoke`.
+absl::Status AddPrincipalToFile(const std::string& registry_file, const Principal& p);
+absl::Status RevokePrincipalInFile(const std::string& registry_file, const std::string& name);
+
+}  // namespace concord::hub

@@ -1,0 +1,222 @@
+// The petition rules: day counting on the holiday calendar, the deadline
+// table, and the transitions the rules allow and forbid.
+#include "domain/rules.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace concord::ledger {
+namespace {
+
+// The shipped calendar file (2025 and 2026).
+const HolidayCalendar& Calendar() {
+  static const HolidayCalendar c =
+      *HolidayCalendar::Load(std::string(CONCORD_SOURCE_DIR) + "/deploy/calendar/cn-holidays.txt");
+  return c;
+}
+
+Date D(const std::string& s) { return *ParseDate(s); }
+
+// Noon CST of a date, in Unix milliseconds.
+int64_t Noon(const std::string& s) { return StartOfDayMs(D(s)) + 12LL * 3600 * 1000; }
+
+const DeadlineRule& Rule(const std::vector<DeadlineRule>& rules, const std::string& id) {
+  for (const auto& r : rules)
+    if (r.id == id) return r;
+  ADD_FAILURE() << "no rule " << id;
+  return rules.front();
+}
+
+// CST dates: 00:30 CST is still the previous UTC day.
+TEST(Calendar, DatesAreChinaStandardTime) {
+  const int64_t ms = StartOfDayMs(D("2025-03-04")) + 30 * 60 * 1000;  // 00:30 CST
+  EXPECT_EQ(FormatDate(DateOf(ms)), "2025-03-04");
+  EXPECT_EQ(FormatDate(DateOf(ms - 31 * 60 * 1000)), "2025-03-03");
+  EXPECT_EQ(EndOfDayMs(D("2025-03-03")) + 1, StartOfDayMs(D("2025-03-04")));
+}
+
+// Holidays, make-up working weekends and ordinary weekends.
+TEST(Calendar, WorkingDays) {
+  const struct {
+    const char* date;
+    bool working;
+  } kCases[] = {
+      {"2025-10-01", false},  // National Day
+      {"2025-09-28", true},   // Sunday, make-up workday
+      {"2025-10-11", true},   // Saturday, make-up workday
+      {"2025-10-12", false},  // ordinary Sunday
+      {"2025-10-09", true},   // Thursday after the holiday
+      {"2026-02-16", false},  // Spring Festival 2026
+      {"2026-02-14", true},   // Saturday, make-up workday
+  };
+  for (const auto& c : kCases) EXPECT_EQ(Calendar().IsWorkingDay(D(c.date)), c.working) << c.date;
+  EXPECT_TRUE(Calendar().Covers(D("2026-05-01")));
+  EXPECT_FALSE(Calendar().Covers(D("2027-05-01"))) << "the ledger warns: add 2027 to the file";
+}
+
+// The deadline table, one row per rule and counting case (start day not
+// counted; month ends; a last day on a holiday moves to the next working day).
+TEST(Deadlines, Table) {
+  const auto rules = DeadlineRules();
+  const struct {
+    const char* rule;
+    const char* anchor;
+    const char* due;
+    bool extended;
+    const char* why;
+  } kCases[] = {
+      {"register_review", "2025-03-03", "2025-03-03", false, "same day"},
+      {"procedural_reply", "2025-03-03", "2025-03-10", false, "7 days, start day not counted"},
+      {"procedural_reply", "2025-09-24", "2025-10-09", false, "7th day 10-01 is a holiday: next working day"},
+      {"procedural_reply", "2025-09-21", "2025-09-28", false, "7th day is a make-up working Sunday"},
+      {"procedural_reply", "2025-03-08", "2025-03-17", false, "7th day a Saturday: Monday"},
+      {"substantive_reply", "2025-01-31", "2025-04-30", false, "3 months: same-numbered day"},
+      {"substantive_reply", "2024-11-30", "2025-02-28", false, "no 30 February: the month's last day"},
+      {"substantive_reply", "2025-01-05", "2025-04-07", false, "04-05 is Qingming: next working day"},
+      {"transfer_or_assign", "2025-01-20", "2025-02-05", false, "15 days land in Spring Festival"},
+      {"handle_answer", "2025-03-03", "2025-05-06", false, "60 days end 05-02 (Labour Day): 05-06"},
+      {"handle_answer", "2025-03-03", "2025-06-03", true, "extended by 30: 06-01 in Dragon Boat: 06-03"},
+      {"review_opinion", "2026-09-01", "2026-10-08", false, "30 days end 10-01 (National Day): 10-08"},
+  };
+  for (const auto& c : kCases) {
+    const DeadlineRule& r = Rule(rules, c.rule);
+    EXPECT_EQ(FormatDate(DateOf(DueMs(r, Noon(c.anchor), Calendar(), c.extended))), c.due)
+        << c.rule << " from " << c.anchor << ": " << c.why;
+  }
+}
+
+// The 7-day rule counted in working days where a province says so.
+TEST(Deadlines, ProceduralReplyInWorkingDaysWhenConfigured) {
+  RuleOptions o;
+  o.procedural_reply_working_days = true;
+  const auto rules = DeadlineRules(o);
+  // 2025-09-26 (Fri): 09-28 (Sun, workday), 09-29, 09-30, 10-09, 10-10, 10-11 (Sat, workday), 10-13.
+  EXPECT_EQ(FormatDate(DateOf(DueMs(Rule(rules, "procedural_reply"), Noon("2025-09-26"), Calendar()))),
+            "2025-10-13");
+}
+
+// Every rule names its source and the action that meets it.
+TEST(Deadlines, EveryRuleCitesItsSource) {
+  for (const auto& r : DeadlineRules()) {
+    EXPECT_NE(std::string(r.source), "") << r.id;
+    EXPECT_NE(std::string(r.source).find('['), std::string::npos) << r.id << ": [V]/[S]/[U]";
+  }
+}
+
+// Transitions the rules allow lead to the right status.
+TEST(Transitions, Allowed) {
+  const struct {
+    Status from;
+    Action action;
+    Status to;
+  } kCases[] = {
+      {Status::kReceived, Action::kStartReview, Status::kUnderReview},
+      {Status::kUnderReview, Action::kAccept, Status::kAccepted},
+      {Status::kUnderReview, Action::kRequestMaterials, Status::kNeedsMaterials},
+      {Status::kNeedsMaterials, Action::kAccept, Status::kAccepted},
+      {Status::kUnderReview, Action::kNotAccept, Status::kNotAccepted},
+      {Status::kUnderReview, Action::kTransfer, Status::kTransferred},
+      {Status::kAccepted, Action::kProceduralReply, Status::kAccepted},
+      {Status::kAccepted, Action::kStartWork, Status::kInProgress},
+      {Status::kInProgress, Action::kSubstantiveReply, Status::kConcluded},
+      {Status::kConcluded, Action::kClose, Status::kClosed},
+      {Status::kClosed, Action::kReopen, Status::kInProgress},
+  };
+  for (const auto& c : kCases) {
+    ItemFacts item;
+    item.status = c.from;
+    auto to = Transition(item, c.action, Noon("2025-03-03"), Calendar());
+    ASSERT_TRUE(to.ok()) << ActionName(c.action) << " from " << StatusName(c.from) << ": " << to.status();
+    EXPECT_EQ(*to, c.to) << ActionName(c.action);
+  }
+}
+
+// A forbidden transition is refused with a reason that names what is allowed.
+TEST(Transitions, ForbiddenNamesWhatIsAllowed) {
+  ItemFacts item;  // received
+  auto r = Transition(item, Action::kClose, Noon("2025-03-03"), Calendar());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
+  const std::string msg(r.status().message());
+  EXPECT_NE(msg.find("已登记"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("start_review"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("'close' is not allowed in status 'received'"), std::string::npos) << msg;
+  EXPECT_FALSE(Transition(item, Action::kRegister, Noon("2025-03-03"), Calendar()).ok());
+}
+
+// One extension only (art. 34).
+TEST(Transitions, ExtendOnce) {
+  ItemFacts item;
+  item.status = Status::kInProgress;
+  EXPECT_TRUE(Transition(item, Action::kExtend, Noon("2025-03-03"), Calendar()).ok());
+  item.extended = true;
+  auto r = Transition(item, Action::kExtend, Noon("2025-03-03"), Calendar());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(std::string(r.status().message()).find("第三十四条"), std::string::npos);
+}
+
+// Review within 30 days of the answer; the re-review opinion is final (arts. 35-36).
+TEST(Transitions, ReviewWindowAndFinality) {
+  ItemFacts item;
+  item.status = Status::kConcluded;
+  item.answered_ms = Noon("2025-03-03");
+  EXPECT_TRUE(Transition(item, Action::kRequestReview, Noon("2025-04-02"), Calendar()).ok());
+  EXPECT_FALSE(Transition(item, Action::kRequestReview, Noon("2025-04-03"), Calendar()).ok())
+      << "31 days after the answer";
+  item.status = Status::kUnderReReview;
+  EXPECT_EQ(*Transition(item, Action::kReviewOpinion, Noon("2025-04-10"), Calendar()),
+            Status::kConcluded) << "复查 opinion";
+  item.reviews = 1;
+  EXPECT_EQ(*Transition(item, Action::kReviewOpinion, Noon("2025-05-10"), Calendar()), Status::kFinal)
+      << "复核 opinion is final";
+  item.status = Status::kConcluded;
+  item.reviews = 2;
+  EXPECT_FALSE(Transition(item, Action::kRequestReview, Noon("2025-05-11"), Calendar()).ok());
+}
+
+// The receiving organ may object to a transfer within 5 working days (art. 23).
+TEST(Transitions, ObjectionWindowInWorkingDays) {
+  ItemFacts item;
+  item.status = Status::kReceived;
+  item.transferred_in_ms = Noon("2025-09-26");  // Friday before National Day
+  // 5 working days: 09-28 (Sun, workday), 09-29, 09-30, 10-09, 10-10.
+  EXPECT_TRUE(Transition(item, Action::kObjectToTransfer, Noon("2025-10-10"), Calendar()).ok());
+  EXPECT_FALSE(Transition(item, Action::kObjectToTransfer, Noon("2025-10-11"), Calendar()).ok());
+  item.transferred_in_ms = 0;
+  EXPECT_FALSE(Transition(item, Action::kObjectToTransfer, Noon("2025-09-27"), Calendar()).ok())
+      << "not transferred in";
+}
+
+// Calendar files are checked line by line.
+// Times are read strictly: a sign, a space or a short field is an error, not a guess.
+TEST(Calendar, DateTimesAreStrict) {
+  EXPECT_EQ(kEarliestPlausibleMs, *ParseDateTimeMs("2000-01-01 00:00"));
+  EXPECT_EQ(*ParseDateTimeMs("2026-03-05 09:30"), StartOfDayMs(*ParseDate("2026-03-05")) + 570 * 60 * 1000);
+  EXPECT_EQ(*ParseDateTimeMs("2026-03-05"), StartOfDayMs(*ParseDate("2026-03-05")));
+  for (const char* bad : {"2026-03-05 +9:30", "2026-03-05  9:30", "2026-03-05 09:3 ", "2026-03-05 24:00",
+                          "2026-03-05T09:30", "2026-3-5", "+026-03-05", "2026-02-30", "26-03-05 09:30"})
+    EXPECT_FALSE(ParseDateTimeMs(bad).ok()) << bad;
+  EXPECT_EQ(FormatDateTime(*ParseDateTimeMs("2026-12-31 23:59")), "2026-12-31 23:59");
+}
+
+TEST(Calendar, ParseErrorsNameTheLine) {
+  EXPECT_TRUE(HolidayCalendar::Parse("year 2025\n2025-10-01 holiday 国庆\n").ok());
+  const struct {
+    const char* text;
+    const char* line;
+  } kCases[] = {
+      {"2025-10-01 holiday\n", "line 1"},                    // year not declared
+      {"year 2025\n\n2025-02-30 holiday\n", "line 3"},       // no such date
+      {"year 2025\n2025-10-01 vacation\n", "line 2"},        // unknown kind
+      {"year twenty\n", "line 1"},
+  };
+  for (const auto& c : kCases) {
+    auto r = HolidayCalendar::Parse(c.text);
+    ASSERT_FALSE(r.ok()) << c.text;
+    EXPECT_NE(std::string(r.status().message()).find(c.line), std::string::npos) << r.status();
+  }
+}
+
+}  // namespace
+}  // namespace concord::ledger

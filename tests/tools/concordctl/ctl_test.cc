@@ -1,0 +1,198 @@
+// concordctl as an operator runs it: a real binary against a real hub.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+
+#include "concord/v1/envelope.pb.h"
+#include "common/sqlite.h"
+#include "tests/support/district.h"
+#include "tests/support/effects.h"
+
+#include <atomic>
+#include <fstream>
+#include <thread>
+
+namespace concord::testing {
+namespace {
+
+struct CtlResult {
+  int exit_code;
+  std::string out;
+};
+
+CtlResult Ctl(const std::string& args) {
+  const std::string cmd = BinPath("concordctl") + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  int status = pclose(p);
+  return {WEXITSTATUS(status), out};
+}
+
+void Traffic(TestDistrict& d, int n) {
+  ClientThread b(d.ClientFor("b"), [](client::Client& c) {
+    c.OnMessage([](const v1::Envelope&, sqlite::Db&) { return absl::OkStatus(); });
+  });
+  ClientThread a(d.ClientFor("a"));
+  a.Call([&](client::Client& c) {
+    for (int i = 0; i < n; ++i) {
+      v1::TextNote note;
+      note.set_body("m" + std::to_string(i));
+      c.Publish(client::MakeEnvelope({"b"}, note));
+    }
+    return 0;
+  });
+  ASSERT_TRUE(WaitFor([&] { return b.Stats().received == static_cast<uint64_t>(n); }));
+}
+
+// After real traffic the chain verifies; a changed line and a deleted line are each named.
+TEST(ConcordCtl, AuditVerifyNamesTheFirstBadLine) {
+  TestDistrict d({"a", "b"});
+  ASSERT_TRUE(d.StartHub().ok());
+  Traffic(d, 50);
+  d.StopHub();
+  CtlResult ok = Ctl("audit verify --db " + d.hub_db());
+  EXPECT_EQ(ok.exit_code, 0) << ok.out;
+  EXPECT_NE(ok.out.find("intact"), std::string::npos) << ok.out;
+  {
+    auto db = sqlite::Db::Open(d.hub_db());
+    ASSERT_TRUE(db->Exec("UPDATE audit SET line = line || 'X' WHERE n = 5").ok());
+  }
+  CtlResult changed = Ctl("audit verify --db " + d.hub_db());
+  EXPECT_EQ(changed.exit_code, 1) << changed.out;
+  EXPECT_NE(changed.out.find("line 5"), std::string::npos) << changed.out;
+  {
+    auto db = sqlite::Db::Open(d.hub_db());
+    ASSERT_TRUE(db->Exec("UPDATE audit SET line = substr(line, 1, length(line) - 1) WHERE n = 5").ok());
+    ASSERT_TRUE(db->Exec("DELETE FROM audit WHERE n = 3").ok());
+  }
+  CtlResult deleted = Ctl("audit verify --db " + d.hub_db());
+  EXPECT_EQ(deleted.exit_code, 1) << deleted.out;
+  EXPECT_NE(deleted.out.find("line 3"), std::string::npos) << deleted.out;
+}
+
+// The status table lists each principal with its queue, and --json is machine-readable.
+TEST(ConcordCtl, StatusShowsPrincipals) {
+  TestDistrict d({"a", "b"});
+  ASSERT_TRUE(d.StartHub().ok());
+  Traffic(d, 5);
+  const std::string hp = "--hub-http 127.0.0.1:" + std::to_string(d.metrics_port());
+  CtlResult table = Ctl("status " + hp);
+  EXPECT_EQ(table.exit_code, 0) << table.out;
+  EXPECT_NE(table.out.find("a "), std::string::npos);
+  EXPECT_NE(table.out.find("queued"), std::string::npos);
+  CtlResult json = Ctl("status --json " + hp);
+  EXPECT_NE(json.out.find("\"delivered\": 5"), std::string::npos) << json.out;
+}
+
+// A dead letter is listed by concordctl and, once replayed, delivered.
+TEST(ConcordCtl, DeadLetterListAndReplay) {
+  TestDistrict d({"a", "b"});
+  d.SetLimits("ack_timeout_ms = 100\nmax_attempts = 2");
+  ASSERT_TRUE(d.StartHub().ok());
+  auto failing = std::make_shared<std::atomic<bool>>(true);
+  ClientThread b(d.ClientFor("b"), [failing](client::Client& c) {
+    RecordEffects(c);
+    c.OnMessage([failing](const v1::Envelope& env, sqlite::Db& db) -> absl::Status {
+      if (*failing) return absl::UnavailableError("receiver not ready");
+      auto st = db.Prepare("INSERT INTO effects(id, body) VALUES(?, 'replayed')");
+      if (!st.ok()) return st.status();
+      st->Bind(1, env.id());
+      return st->Run();
+    });
+  });
+  ClientThread a(d.ClientFor("a"));
+  a.Call([](client::Client& c) { return c.Publish(Note("b", "poison")); });
+  const std::string hp = "--hub-http 127.0.0.1:" + std::to_string(d.metrics_port());
+  ASSERT_TRUE(WaitFor([&] { return Ctl("deadletters list " + hp).out.find("total 1") != std::string::npos; }, 20000))
+      << Ctl("deadletters list " + hp).out;
+  EXPECT_EQ(CountEffects(d.ClientFor("b").db_path), 0);
+  *failing = false;
+  CtlResult replay = Ctl("deadletters replay --id 1 " + hp);
+  ASSERT_EQ(replay.exit_code, 0) << replay.out;
+  ASSERT_TRUE(WaitFor([&] { return CountEffects(d.ClientFor("b").db_path) == 1; }));
+  EXPECT_NE(Ctl("deadletters list " + hp).out.find("yes"), std::string::npos);
+  CtlResult missing = Ctl("deadletters replay --id 99 " + hp);
+  EXPECT_EQ(missing.exit_code, 1) << missing.out;
+}
+
+// `concordctl send` is acknowledged and `concordctl tail` prints what arrives.
+TEST(ConcordCtl, SendAndTail) {
+  TestDistrict d({"a", "b"});
+  ASSERT_TRUE(d.StartHub().ok());
+  auto write_config = [&](const std::string& name) {
+    ASSERT_TRUE(SaveCurveKeyPair(d.KeyOf(name), d.dir() + "/keys/" + name, true).ok());
+    std::ofstream(d.dir() + "/" + name + ".toml")
+        << "[agency]\nname = \"" << name << "\"\n[hub]\nendpoint = \"" << d.endpoint()
+        << "\"\npublic_key = \"keys/hub.pub\"\n[keys]\nsecret_key = \"keys/" << name
+        << ".key\"\n[storage]\ndata_dir = \"data-" << name << "\"\n";
+  };
+  write_config("a");
+  write_config("b");
+  CtlResult tail;
+  std::thread tailer([&] { tail = Ctl("tail --count 1 --timeout 20 --config " + d.dir() + "/b.toml"); });
+  CtlResult sent = Ctl("send --config " + d.dir() + "/a.toml --to b --subject 值班 --body 测试消息");
+  EXPECT_EQ(sent.exit_code, 0) << sent.out;
+  EXPECT_NE(sent.out.find("acknowledged"), std::string::npos) << sent.out;
+  tailer.join();
+  EXPECT_EQ(tail.exit_code, 0) << tail.out;
+  EXPECT_NE(tail.out.find("测试消息"), std::string::npos) << tail.out;
+  CtlResult refused = Ctl("send --config " + d.dir() + "/a.toml --to nobody --body x");
+  EXPECT_EQ(refused.exit_code, 1) << refused.out;
+  EXPECT_NE(refused.out.find("unknown recipient"), std::string::npos) << refused.out;
+}
+
+// Unreachable hub: a clear message and exit code 3, not a crash.
+TEST(ConcordCtl, UnreachableHubIsReported) {
+  CtlResult r = Ctl("status --hub-http 127.0.0.1:1");
+  EXPECT_EQ(r.exit_code, 3) << r.out;
+  EXPECT_NE(r.out.find("cannot reach"), std::string::npos) << r.out;
+}
+
+// Keys made by concordctl load, and revoke marks the registry entry.
+TEST(ConcordCtl, KeysGenAddRevoke) {
+  TestDistrict d({"a"});
+  const std::string prefix = d.dir() + "/keys/newcomer";
+  CtlResult gen = Ctl("keys gen --out " + prefix);
+  ASSERT_EQ(gen.exit_code, 0) << gen.out;
+  EXPECT_TRUE(LoadCurveKeyPair(prefix).ok());
+  CtlResult again = Ctl("keys gen --out " + prefix);
+  EXPECT_EQ(again.exit_code, 2) << "must not overwrite a key";
+  CtlResult add = Ctl("keys add --registry " + d.registry_file() + " --name newcomer --pub " + prefix +
+                ".pub --roles agency");
+  ASSERT_EQ(add.exit_code, 0) << add.out;
+  CtlResult rev = Ctl("keys revoke --registry " + d.registry_file() + " --name newcomer");
+  ASSERT_EQ(rev.exit_code, 0) << rev.out;
+  ASSERT_TRUE(d.StartHub().ok()) << "registry stays valid TOML";
+  CtlResult missing = Ctl("keys revoke --registry " + d.registry_file() + " --name nobody");
+  EXPECT_EQ(missing.exit_code, 2);
+}
+
+// `aid dedup` writes id_a,id_b,score for the duplicate grants, reports a bad
+// row with its line number (exit 1), and refuses an unknown format (exit 2).
+TEST(ConcordCtl, AidDedupWritesPairsAndNamesBadRows) {
+  TestDistrict d({"a"});
+  const std::string in = d.dir() + "/grants.csv", out = d.dir() + "/pairs.csv";
+  std::ofstream(in) << "记录编号,救助机关,姓名,身份证号,电话,案号,救助类型,金额,救助日期\n"
+                       "F1,court,张伟,11010519491231002X,13800138000,（2023）沪0104刑初1号,资金救助,1000,2023-06-01\n"
+                       "J1,procuratorate,張 偉,,+86 138 0013 8000,(2023)沪0104刑初1号,money,2000,2023-07-01\n"
+                       "J2,procuratorate,张伟,11010519491231002X,13800138000,（2024）沪0104刑初9号,money,500,2024-01-02\n"
+                       "X1,police,李四,,,,cash,10,2023-01-01\n";
+  CtlResult r = Ctl("aid dedup --input " + in + " --out " + out);
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find(":5:"), std::string::npos) << "the bad row's line: " << r.out;
+  std::ifstream pairs(out);
+  std::string header, line, rest;
+  std::getline(pairs, header);
+  EXPECT_EQ(header, "id_a,id_b,score");
+  std::getline(pairs, line);
+  EXPECT_EQ(line.substr(0, 6), "F1,J1,") << "same person, same case";
+  EXPECT_FALSE(std::getline(pairs, rest)) << "J2 is another case: " << rest;
+  EXPECT_EQ(Ctl("aid dedup --input " + in + " --out " + out + " --format excel").exit_code, 2);
+}
+
+}  // namespace
+}  // namespace concord::testing
