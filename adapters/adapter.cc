@@ -10,7 +10,7 @@
 namespace concord::adapter {
 
 absl::StatusOr<std::unique_ptr<Adapter>> Adapter::Start(boost::asio::io_context& io,
-                                                        client::ProcessConfig config,
+                                                        AdapterConfig config,
                                                         const ConnectorRegistry& registry,
                                                         AdapterOptions options) {
   if (config.agency.empty())

@@ -24,10 +24,10 @@
 
 #include "absl/status/statusor.h"
 #include "adapters/connector.h"
-#include "adapters/http_router.h"
+#include "common/http_router.h"
 #include "adapters/mailbox.h"
 #include "hub/client/client.h"
-#include "hub/client/client_config.h"
+#include "adapters/adapter_config.h"
 #include "common/http_server.h"
 
 namespace concord::adapter {
@@ -39,7 +39,7 @@ struct AdapterOptions {
 class Adapter {
  public:
   static absl::StatusOr<std::unique_ptr<Adapter>> Start(boost::asio::io_context& io,
-                                                        client::ProcessConfig config,
+                                                        AdapterConfig config,
                                                         const ConnectorRegistry& registry,
                                                         AdapterOptions options = {});
   ~Adapter();
@@ -49,12 +49,12 @@ class Adapter {
   void Stop();
 
   uint16_t http_port() const { return http_->port(); }
-  const client::ProcessConfig& config() const { return config_; }
+  const AdapterConfig& config() const { return config_; }
   client::Client& client() { return *client_; }
   Mailbox& mailbox() { return *mailbox_; }
 
  private:
-  Adapter(boost::asio::io_context& io, client::ProcessConfig config)
+  Adapter(boost::asio::io_context& io, AdapterConfig config)
       : io_(io), config_(std::move(config)) {}
 
   HttpResponse Health();
@@ -62,7 +62,7 @@ class Adapter {
 
   // Constant after Start().
   boost::asio::io_context& io_;
-  const client::ProcessConfig config_;
+  const AdapterConfig config_;
   // Declared in dependency order: destroyed connectors first, client last.
   std::unique_ptr<client::Client> client_;
   std::unique_ptr<Mailbox> mailbox_;

@@ -23,16 +23,16 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "adapters/http_router.h"
+#include "common/http_router.h"
 #include "adapters/mailbox.h"
 #include "hub/client/client.h"
-#include "hub/client/client_config.h"
+#include "adapters/adapter_config.h"
 
 namespace concord::adapter {
 
 // What a connector may use; all borrowed from the Adapter.
 struct ConnectorContext {
-  const client::ProcessConfig& config;  // the typed config every kind reads from
+  const AdapterConfig& config;  // the typed config every kind reads from
   boost::asio::io_context& io;
   client::Client& client;  // read-only use (stats); send through the mailbox
   Mailbox& mailbox;

@@ -1,7 +1,7 @@
 // concord-adapter: one agency's adapter daemon.
 //   concord-adapter --config court.toml [--ready-file FILE]
-// The config is the process TOML read by LoadProcessConfig (hub/client/
-// client_config.h); the SQLite file is <data_dir>/agency.db.
+// The config is read by LoadAdapterConfig (adapters/adapter_config.h); the
+// SQLite file is <data_dir>/agency.db.
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -9,7 +9,7 @@
 
 #include "adapters/adapter.h"
 #include "adapters/connector.h"
-#include "hub/client/client_config.h"
+#include "adapters/adapter_config.h"
 #include "common/files.h"
 #include "common/log.h"
 
@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   concord::InitLogging("adapter");
 
-  auto config = concord::client::LoadProcessConfig(config_path, "agency.db");
+  auto config = concord::adapter::LoadAdapterConfig(config_path);
   if (!config.ok()) {
     fprintf(stderr, "%s\n", std::string(config.status().message()).c_str());
     return 2;

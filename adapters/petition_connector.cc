@@ -7,6 +7,7 @@
 #include "domain/rules.h"
 #include "concord/v1/petition.pb.h"
 #include "common/status_macros.h"
+#include "common/json_fields.h"
 
 namespace concord::adapter {
 namespace {
@@ -36,11 +37,6 @@ const std::vector<std::string>& Migrations() {
       )sql",
   };
   return kMigrations;
-}
-
-std::string Str(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
 // The columns PetitionJson reads.
@@ -188,12 +184,12 @@ HttpResponse PetitionConnector::Act(const HttpRequest& request) {
   auto j = ParseJsonObject(request.body);
   if (!j.ok()) return StatusResponse(j.status());
   concord::v1::PetitionAct a;
-  a.set_ledger_no(Str(*j, "ledger_no"));
-  a.set_action(Str(*j, "action"));
-  a.set_note(Str(*j, "note"));
-  a.set_to_agency(Str(*j, "to_agency"));
-  a.set_department(Str(*j, "department"));
-  a.set_handler(Str(*j, "handler"));
+  a.set_ledger_no(JsonString(*j, "ledger_no"));
+  a.set_action(JsonString(*j, "action"));
+  a.set_note(JsonString(*j, "note"));
+  a.set_to_agency(JsonString(*j, "to_agency"));
+  a.set_department(JsonString(*j, "department"));
+  a.set_handler(JsonString(*j, "handler"));
   if (a.ledger_no().empty()) return ErrorResponse(400, "台账号 ledger_no 不能为空 / ledger_no is required");
   if (!ledger::ActionFromName(a.action()))
     return ErrorResponse(400, absl::StrCat("未知的办理动作 / unknown action '", a.action(),

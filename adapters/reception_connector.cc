@@ -7,6 +7,7 @@
 #include "domain/calendar.h"
 #include "concord/v1/petition.pb.h"
 #include "common/status_macros.h"
+#include "common/json_fields.h"
 
 namespace concord::adapter {
 namespace {
@@ -34,19 +35,6 @@ const std::vector<std::string>& Migrations() {
   return kMigrations;
 }
 
-std::string Str(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
-}
-int Int(const json& j, const char* key, int fallback) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_number_integer() ? it->get<int>() : fallback;
-}
-bool Bool(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_boolean() && it->get<bool>();
-}
-
 // A required "YYYY-MM-DD HH:MM" field (or Unix ms); `now` when optional and absent.
 int64_t Time(const json& j, const char* key, const char* chinese, std::vector<std::string>& bad,
              int64_t absent = 0) {
@@ -56,7 +44,7 @@ int64_t Time(const json& j, const char* key, const char* chinese, std::vector<st
     return absent;
   }
   if (it->is_number_integer()) return it->get<int64_t>();
-  auto ms = it->is_string() ? ledger::ParseDateTimeMs(it->get<std::string>())
+  auto ms = it->is_string() ? ParseDateTimeMs(it->get<std::string>())
                             : absl::InvalidArgumentError("");
   if (!ms.ok()) {
     bad.push_back(absl::StrCat(chinese, " ", key, " 应为 \"YYYY-MM-DD HH:MM\" / must be \"YYYY-MM-DD HH:MM\""));
@@ -105,16 +93,16 @@ HttpResponse ReceptionConnector::PostSlot(const HttpRequest& request) {
   if (!j.ok()) return StatusResponse(j.status());
   std::vector<std::string> bad;
   concord::v1::ReceptionSlot s;
-  s.set_slot_id(Str(*j, "slot_id"));
+  s.set_slot_id(JsonString(*j, "slot_id"));
   Require(s.slot_id(), "slot_id", "接待日编号", bad);
-  s.set_host(Str(*j, "host"));
+  s.set_host(JsonString(*j, "host"));
   Require(s.host(), "host", "接待领导", bad);
-  s.set_place(Str(*j, "place"));
+  s.set_place(JsonString(*j, "place"));
   s.set_starts_ms(Time(*j, "starts", "开始时间", bad));
   s.set_ends_ms(Time(*j, "ends", "结束时间", bad));
-  s.set_capacity(Int(*j, "capacity", 0));
+  s.set_capacity(static_cast<int>(JsonInt(*j, "capacity", 0)));
   if (s.capacity() < 1) bad.push_back("可预约人数 capacity 至少为 1 / must be at least 1");
-  s.set_cancelled(Bool(*j, "cancelled"));
+  s.set_cancelled(JsonBool(*j, "cancelled"));
   if (!bad.empty()) return Refuse(bad);
   return Send("slot", s.slot_id(), s, request.body);
 }
@@ -124,21 +112,21 @@ HttpResponse ReceptionConnector::PostBooking(const HttpRequest& request) {
   if (!j.ok()) return StatusResponse(j.status());
   std::vector<std::string> bad;
   concord::v1::ReceptionBooking b;
-  b.set_booking_id(Str(*j, "booking_id"));
+  b.set_booking_id(JsonString(*j, "booking_id"));
   Require(b.booking_id(), "booking_id", "预约编号", bad);
-  b.set_cancel(Bool(*j, "cancel"));
+  b.set_cancel(JsonBool(*j, "cancel"));
   if (!b.cancel()) {
-    b.set_slot_id(Str(*j, "slot_id"));
+    b.set_slot_id(JsonString(*j, "slot_id"));
     Require(b.slot_id(), "slot_id", "接待日编号", bad);
-    b.set_petitioner(Str(*j, "petitioner"));
+    b.set_petitioner(JsonString(*j, "petitioner"));
     Require(b.petitioner(), "petitioner", "信访人", bad);
-    b.set_matter(Str(*j, "matter"));
+    b.set_matter(JsonString(*j, "matter"));
     Require(b.matter(), "matter", "信访事项", bad);
-    b.set_contact(Str(*j, "contact"));
-    b.set_case_ref(Str(*j, "case_ref"));
-    b.set_ledger_no(Str(*j, "ledger_no"));
-    b.set_slot_agency(Str(*j, "slot_agency"));
-    b.set_people(Int(*j, "people", 1));
+    b.set_contact(JsonString(*j, "contact"));
+    b.set_case_ref(JsonString(*j, "case_ref"));
+    b.set_ledger_no(JsonString(*j, "ledger_no"));
+    b.set_slot_agency(JsonString(*j, "slot_agency"));
+    b.set_people(static_cast<int>(JsonInt(*j, "people", 1)));
     if (b.people() < 1) bad.push_back("人数 people 至少为 1 / must be at least 1");
   }
   if (!bad.empty()) return Refuse(bad);
@@ -150,15 +138,15 @@ HttpResponse ReceptionConnector::PostOutcome(const HttpRequest& request) {
   if (!j.ok()) return StatusResponse(j.status());
   std::vector<std::string> bad;
   concord::v1::ReceptionOutcome o;
-  o.set_booking_id(Str(*j, "booking_id"));
+  o.set_booking_id(JsonString(*j, "booking_id"));
   Require(o.booking_id(), "booking_id", "预约编号", bad);
-  o.set_booked_by(Str(*j, "booked_by"));
-  o.set_outcome(Str(*j, "outcome"));
+  o.set_booked_by(JsonString(*j, "booked_by"));
+  o.set_outcome(JsonString(*j, "outcome"));
   if (o.outcome() != "attended" && o.outcome() != "no_show" && o.outcome() != "到场" && o.outcome() != "未到场")
     bad.push_back("接待结果 outcome 应为 attended 到场 或 no_show 未到场 / must be attended or no_show");
-  o.set_note(Str(*j, "note"));
-  o.set_register_(Bool(*j, "register"));
-  o.set_matter(Str(*j, "matter"));
+  o.set_note(JsonString(*j, "note"));
+  o.set_register_(JsonBool(*j, "register"));
+  o.set_matter(JsonString(*j, "matter"));
   if (!bad.empty()) return Refuse(bad);
   return Send("outcome", o.booking_id(), o, request.body);
 }
@@ -168,9 +156,9 @@ HttpResponse ReceptionConnector::PostIncident(const HttpRequest& request) {
   if (!j.ok()) return StatusResponse(j.status());
   std::vector<std::string> bad;
   concord::v1::PetitionIncident i;
-  i.set_incident_id(Str(*j, "incident_id"));
+  i.set_incident_id(JsonString(*j, "incident_id"));
   Require(i.incident_id(), "incident_id", "事件编号", bad);
-  i.set_kind(Str(*j, "kind"));
+  i.set_kind(JsonString(*j, "kind"));
   static const std::vector<std::pair<std::string, std::string>> kKinds = {
       {"complaint", "complaint"}, {"投诉", "complaint"},
       {"irregular_petition", "irregular_petition"}, {"赴省进京非正常上访", "irregular_petition"},
@@ -183,8 +171,8 @@ HttpResponse ReceptionConnector::PostIncident(const HttpRequest& request) {
     bad.push_back("事件类型 kind 应为 投诉/赴省进京非正常上访/安全事故 (complaint, irregular_petition, safety_incident)");
   i.set_kind(kind);
   i.set_occurred_ms(Time(*j, "occurred", "发生时间", bad, ctx_.config.client.clock->NowMs()));
-  i.set_ledger_no(Str(*j, "ledger_no"));
-  i.set_note(Str(*j, "note"));
+  i.set_ledger_no(JsonString(*j, "ledger_no"));
+  i.set_note(JsonString(*j, "note"));
   if (!bad.empty()) return Refuse(bad);
   return Send("incident", i.incident_id(), i, request.body);
 }
@@ -226,8 +214,8 @@ HttpResponse ReceptionConnector::GetSlots(const HttpRequest&) {
     int64_t starts = 0, ends = 0;
     (void)absl::SimpleAtoi(s.value("starts_ms", "0"), &starts);
     (void)absl::SimpleAtoi(s.value("ends_ms", "0"), &ends);
-    s["starts"] = ledger::FormatDateTime(starts);
-    s["ends"] = ledger::FormatDateTime(ends);
+    s["starts"] = FormatDateTime(starts);
+    s["ends"] = FormatDateTime(ends);
   }
   return JsonResponse(200, view);
 }

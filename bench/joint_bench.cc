@@ -53,7 +53,10 @@ using Clock = std::chrono::steady_clock;
 namespace risk = concord::risk;
 namespace conf = concord::conference;
 namespace sqlite = concord::sqlite;
-constexpr int64_t kHour = 3600LL * 1000, kDay = 24 * kHour;
+using concord::HolidayCalendar;
+using concord::ParseDate;
+using concord::StartOfDayMs;
+constexpr int64_t kHour = concord::kHourMs, kDay = concord::kDayMs;
 constexpr int kSteps = 5;  // snapshots per case at the default sizes (100,000 / 20,000)
 
 int failures = 0;
@@ -121,7 +124,7 @@ sqlite::Db FreshDb(const std::string& path) {
 }
 
 int64_t At(const std::string& date, int hour = 10) {
-  return concord::ledger::StartOfDayMs(Must(concord::ledger::ParseDate(date), "date")) + hour * kHour;
+  return StartOfDayMs(Must(ParseDate(date), "date")) + hour * kHour;
 }
 
 // ---------------------------------------------------------------------------
@@ -249,7 +252,7 @@ struct UpdateRun {
 };
 
 UpdateRun RiskUpdates(const std::string& dir, const std::string& tag, const Workload& w, int batch,
-                      const risk::FactorTable& table, const concord::ledger::HolidayCalendar& cal,
+                      const risk::FactorTable& table, const HolidayCalendar& cal,
                       sqlite::Db& book_db, std::unique_ptr<risk::RiskBook>& book) {
   UpdateRun r;
   r.last_level.assign(w.cases, risk::Level::kGreen);
@@ -391,7 +394,7 @@ int main(int argc, char** argv) {
   }
   std::filesystem::create_directories(dir);
   const risk::FactorTable table = Must(risk::FactorTable::Load(factors), "factor table");
-  const concord::ledger::HolidayCalendar cal = Must(concord::ledger::HolidayCalendar::Load(calendar), "calendar");
+  const HolidayCalendar cal = Must(HolidayCalendar::Load(calendar), "calendar");
   const int64_t t0 = At("2025-01-02"), span = At("2025-06-27") - t0;
   printf("concord-joint-bench  (数据目录 dir %s; WAL, synchronous=FULL; 比值 = 本项 / 基线 ratio = this / baseline)\n",
          dir.c_str());

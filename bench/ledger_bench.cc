@@ -22,7 +22,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using concord::ledger::Action;
-constexpr int64_t kHour = 3600LL * 1000, kDay = 24 * kHour;
+using concord::HolidayCalendar;
+using concord::ParseDate;
+using concord::StartOfDayMs;
+constexpr int64_t kHour = concord::kHourMs, kDay = concord::kDayMs;
 
 double Ms(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
@@ -33,7 +36,7 @@ std::unique_ptr<concord::ledger::Ledger> OpenLedger(concord::sqlite::Db& db, con
   std::filesystem::remove(path);
   std::filesystem::remove(path + "-wal");
   db = *concord::sqlite::Db::Open(path);
-  auto cal = concord::ledger::HolidayCalendar::Load(calendar);
+  auto cal = HolidayCalendar::Load(calendar);
   if (!cal.ok()) {
     fprintf(stderr, "%s\n", std::string(cal.status().message()).c_str());
     exit(2);
@@ -66,7 +69,7 @@ int main(int argc, char** argv) {
   app.add_option("--calendar", calendar);
   CLI11_PARSE(app, argc, argv);
   std::filesystem::create_directories(dir);
-  const int64_t year_start = concord::ledger::StartOfDayMs(*concord::ledger::ParseDate("2025-01-01"));
+  const int64_t year_start = StartOfDayMs(*ParseDate("2025-01-01"));
 
   // ---- A year: register and walk every petition; scan every hour.
   {

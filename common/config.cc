@@ -96,6 +96,8 @@ std::vector<ConfigSection> ConfigSection::Tables(std::string_view key) const {
   return out;
 }
 
+const std::string& ConfigSection::file_path() const { return file_->path; }
+
 absl::StatusOr<ConfigFile> ConfigFile::Parse(std::string_view text, const std::string& path) {
   auto shared = std::make_shared<ConfigSection::Shared>();
   shared->path = path;
@@ -118,6 +120,8 @@ absl::StatusOr<ConfigFile> ConfigFile::Load(const std::string& path) {
         absl::StrCat("配置文件错误 / config error in ", path, ": ", text.status().message()));
   return Parse(*text, path);
 }
+
+ConfigFile::ConfigFile() : shared_(std::make_shared<ConfigSection::Shared>()) {}
 
 ConfigSection ConfigFile::root() const { return ConfigSection(shared_, &shared_->table); }
 const std::string& ConfigFile::path() const { return shared_->path; }

@@ -50,6 +50,8 @@ class ConfigSection {
 
   ConfigSection operator[](std::string_view table) const;  // a nested table
   std::vector<ConfigSection> Tables(std::string_view key) const;  // an array of tables
+  // The file's path, for error messages.
+  const std::string& file_path() const;
 
  private:
   friend class ConfigFile;
@@ -62,6 +64,7 @@ class ConfigSection {
 
 class ConfigFile {
  public:
+  ConfigFile();  // an empty file: every value reads as its default
   // Reads and parses `path`. InvalidArgument: "配置文件错误 / config error in
   // <path> line <n>: <what>" (also when the file cannot be read).
   static absl::StatusOr<ConfigFile> Load(const std::string& path);

@@ -9,14 +9,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
-namespace concord::ledger {
+namespace concord {
 namespace {
 
 using std::chrono::days;
 using std::chrono::sys_days;
 
-constexpr int64_t kCstOffsetMs = 8LL * 3600 * 1000;
-constexpr int64_t kDayMs = 24LL * 3600 * 1000;
+constexpr int64_t kCstOffsetMs = 8 * kHourMs;
 
 int64_t Serial(Date d) { return sys_days(d).time_since_epoch().count(); }
 
@@ -154,4 +153,4 @@ Date HolidayCalendar::AddMonths(Date start, int n) const {
   return NextWorkingDayFrom(end);
 }
 
-}  // namespace concord::ledger
+}  // namespace concord

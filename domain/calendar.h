@@ -27,9 +27,12 @@
 
 #include "absl/status/statusor.h"
 
-namespace concord::ledger {
+namespace concord {
 
 using Date = std::chrono::year_month_day;
+
+inline constexpr int64_t kHourMs = 3600LL * 1000;
+inline constexpr int64_t kDayMs = 24 * kHourMs;
 
 // The CST civil date of a Unix time in milliseconds, and the first and last
 // millisecond of a date.
@@ -67,4 +70,4 @@ class HolidayCalendar {
   std::set<int64_t> holidays_, workdays_;  // days since the epoch
 };
 
-}  // namespace concord::ledger
+}  // namespace concord

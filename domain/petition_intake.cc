@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "domain/calendar.h"
+#include "common/json_fields.h"
 
 namespace concord::adapter {
 namespace {
@@ -30,11 +31,6 @@ std::string Channel(const std::string& s) {
   return "";
 }
 
-std::string Str(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
 // The value of `key`, or null when absent or an empty string (a CSV's empty cell).
 json Value(const json& j, const char* key) {
   auto it = j.find(key);
@@ -42,14 +38,13 @@ json Value(const json& j, const char* key) {
   return *it;
 }
 
-constexpr int64_t kDayMs = 24LL * 3600 * 1000;
 
 // "YYYY-MM-DD HH:MM" / "YYYY-MM-DD" (CST) or Unix ms; `now` when absent.
 absl::StatusOr<int64_t> ReceivedMs(const json& j, int64_t now) {
   if (j.is_null()) return now;
   if (j.is_number_integer()) return j.get<int64_t>();
   if (!j.is_string()) return absl::InvalidArgumentError("received");
-  return ledger::ParseDateTimeMs(j.get<std::string>());
+  return ParseDateTimeMs(j.get<std::string>());
 }
 
 // 是/否, yes/no, true/false, 1/0 (or JSON true/false); false when absent.
@@ -109,17 +104,17 @@ absl::StatusOr<concord::v1::PetitionRegister> PetitionFromJson(const json& j, in
   if (!j.is_object()) return absl::InvalidArgumentError("须为 JSON 对象 / must be an object");
   std::vector<std::string> bad;
   concord::v1::PetitionRegister r;
-  r.set_intake_id(Str(j, "intake_id"));
+  r.set_intake_id(JsonString(j, "intake_id"));
   if (r.intake_id().empty()) bad.push_back("登记编号 intake_id 不能为空 / is required");
-  r.set_channel(Channel(Str(j, "channel")));
+  r.set_channel(Channel(JsonString(j, "channel")));
   if (r.channel().empty())
     bad.push_back(absl::StrCat("渠道 channel 应为 来信/来访/网上/电话/视频/转送 (letter, visit, online, "
-                               "phone, video, transferred): '", Str(j, "channel"), "'"));
+                               "phone, video, transferred): '", JsonString(j, "channel"), "'"));
   const json received = Value(j, "received");
   if (auto ms = ReceivedMs(received, now_ms); !ms.ok())
     bad.push_back(absl::StrCat("收到时间 received 应为 \"YYYY-MM-DD HH:MM\"（北京时间）/ must be "
                                "\"YYYY-MM-DD HH:MM\" (CST): ", received.dump()));
-  else if (*ms < ledger::kEarliestPlausibleMs)
+  else if (*ms < kEarliestPlausibleMs)
     bad.push_back(absl::StrCat("收到时间 received 早于 2000-01-01（Unix 时间应以毫秒计）/ is before 2000-01-01 "
                                "(Unix time must be in milliseconds): ", received.dump()));
   else if (*ms > now_ms + kDayMs)
@@ -127,16 +122,16 @@ absl::StatusOr<concord::v1::PetitionRegister> PetitionFromJson(const json& j, in
                                "the future (a typo in the date?): ", received.dump()));
   else
     r.set_received_ms(*ms);
-  r.set_matter(Str(j, "matter"));
+  r.set_matter(JsonString(j, "matter"));
   if (r.matter().empty()) bad.push_back("信访事项 matter 不能为空 / is required");
-  r.set_petitioner(Str(j, "petitioner"));
-  r.set_contact(Str(j, "contact"));
+  r.set_petitioner(JsonString(j, "petitioner"));
+  r.set_contact(JsonString(j, "contact"));
   const json anonymous = Value(j, "anonymous");
   if (auto a = YesNo(anonymous); a.ok())
     r.set_anonymous(*a);
   else
     bad.push_back(absl::StrCat("匿名 anonymous 应为 是/否 (yes/no, true/false, 1/0): ", anonymous.dump()));
-  r.set_case_ref(Str(j, "case_ref"));
+  r.set_case_ref(JsonString(j, "case_ref"));
   const json people = Value(j, "people");
   if (auto n = People(people); !n.ok())
     bad.push_back(absl::StrCat("人数 people 应为整数 / must be a whole number: ", people.dump()));

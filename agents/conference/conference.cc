@@ -138,7 +138,7 @@ Plan PlanFromJson(const json& j, int version, int64_t at_ms) {
   return p;
 }
 
-std::string Day(int64_t ms) { return ms ? ledger::FormatDate(ledger::DateOf(ms)) : "—"; }
+std::string Day(int64_t ms) { return ms ? FormatDate(DateOf(ms)) : "—"; }
 
 absl::Status NotFound(const std::string& id) {
   return absl::NotFoundError(absl::StrCat("没有联席会议 ", id, " / no conference ", id));
@@ -235,8 +235,8 @@ absl::Status Conferences::ScheduleHearing(const std::string& by, const Hearing& 
   }
   existing.Reset();
   // Three days' notice, in calendar days (CST): notified on the 3rd, held on the 6th or later.
-  if (std::chrono::sys_days(ledger::DateOf(in.starts_ms)) <
-      std::chrono::sys_days(ledger::DateOf(now_ms)) + std::chrono::days(kHearingNoticeDays))
+  if (std::chrono::sys_days(DateOf(in.starts_ms)) <
+      std::chrono::sys_days(DateOf(now_ms)) + std::chrono::days(kHearingNoticeDays))
     return absl::InvalidArgumentError("听证须提前三日通知 / a hearing is notified at least 3 days before");
   std::vector<Participant> ps;
   bool outside = false;
@@ -414,7 +414,7 @@ absl::StatusOr<std::string> Conferences::Convene(const std::string& convenor, co
     return absl::InvalidArgumentError("联席会议至少邀请一个其他机关 / invite at least one other agency");
   if (inputs_due_ms <= now_ms)
     return absl::InvalidArgumentError("意见截止时间须在将来 / the deadline for inputs must be in the future");
-  const int year = static_cast<int>(ledger::DateOf(now_ms).year());
+  const int year = static_cast<int>(DateOf(now_ms).year());
   ASSIGN_OR_RETURN(int64_t seq,
                    db_.QueryInt("SELECT coalesce(max(seq),0)+1 FROM conferences WHERE year=?", int64_t{year}));
   const std::string id = absl::StrFormat("会-%d-%03d", year, seq);

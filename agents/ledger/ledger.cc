@@ -663,7 +663,7 @@ absl::Status Ledger::PublishSlot(const ReceptionSlotInput& s, int64_t now_ms) {
   if (s.host.empty()) return absl::InvalidArgumentError("缺少接待领导 / host (who receives) is required");
   if (s.starts_ms <= 0 || s.ends_ms <= s.starts_ms)
     return absl::InvalidArgumentError("接待时间有误：结束须晚于开始 / the slot must end after it starts");
-  if (s.ends_ms - s.starts_ms < kReceptionMinMs || s.ends_ms - s.starts_ms > 24 * 3600 * 1000LL)
+  if (s.ends_ms - s.starts_ms < kReceptionMinMs || s.ends_ms - s.starts_ms > kDayMs)
     return absl::InvalidArgumentError(
         "检察长接待日每次半天（3 小时至 1 天）/ a reception day lasts half a day (3 hours to a day)");
   if (s.capacity < 1) return absl::InvalidArgumentError("可预约人数至少为 1 / capacity must be at least 1");

@@ -85,10 +85,10 @@ struct LedgerItem {
 
 // Lead times ([ledger] warn_* in the agent's config) and the second level.
 struct ScanOptions {
-  int64_t same_day_lead_ms = 4LL * 3600 * 1000;  // warn 4 h before the end of the day
-  int64_t days_lead_ms = 2LL * 24 * 3600 * 1000;  // 2 days before a day-counted deadline
-  int64_t months_lead_ms = 7LL * 24 * 3600 * 1000;
-  int64_t second_escalation_ms = 3LL * 24 * 3600 * 1000;  // overdue this long: up a level
+  int64_t same_day_lead_ms = 4 * kHourMs;  // warn 4 h before the end of the day
+  int64_t days_lead_ms = 2 * kDayMs;  // 2 days before a day-counted deadline
+  int64_t months_lead_ms = 7 * kDayMs;
+  int64_t second_escalation_ms = 3 * kDayMs;  // overdue this long: up a level
 };
 
 // One host's chief procurator reception days in a year.
@@ -156,7 +156,7 @@ struct OutcomeInput {
   bool register_petition = false;
 };
 inline constexpr int kReceptionDaysPerYear = 12;            // 2007 rule, DOMAIN.md
-inline constexpr int64_t kReceptionMinMs = 3LL * 3600 * 1000;  // half a day each (at least 3 hours)
+inline constexpr int64_t kReceptionMinMs = 3 * kHourMs;  // half a day each (at least 3 hours)
 
 class Ledger {
  public:

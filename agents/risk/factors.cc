@@ -1,10 +1,10 @@
 #include "agents/risk/factors.h"
 
-#include <toml++/toml.h>
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/config.h"
 #include "common/files.h"
+#include "common/status_macros.h"
 
 namespace concord::risk {
 
@@ -18,22 +18,15 @@ const char* LevelName(Level l) {
 }
 
 absl::StatusOr<FactorTable> FactorTable::Parse(const std::string& text) {
-  toml::table t;
-  try {
-    t = toml::parse(text);
-  } catch (const toml::parse_error& e) {
-    return absl::InvalidArgumentError(absl::StrCat("风险因素表格式错误 / factor table: line ",
-                                                   e.source().begin.line, ": ", std::string(e.description())));
-  }
+  ASSIGN_OR_RETURN(const ConfigFile t, ConfigFile::Parse(text, "风险因素表 / factor table"));
   FactorTable table;
   static const char* kLevelKeys[] = {"green", "yellow", "red"};
   for (int i = 0; i < 3; ++i) {
-    auto l = t["levels"][kLevelKeys[i]];
-    if (!l.as_table())
+    const ConfigSection l = t["levels"][kLevelKeys[i]];
+    if (!t["levels"].Has(kLevelKeys[i]))
       return absl::InvalidArgumentError(absl::StrCat("风险因素表缺少 [levels.", kLevelKeys[i], "] / missing [levels.",
                                                      kLevelKeys[i], "]"));
-    table.levels_[i] = {static_cast<int>(l["min_score"].value_or(int64_t{-1})), l["name"].value_or(std::string()),
-                        l["required"].value_or(std::string())};
+    table.levels_[i] = {static_cast<int>(l.Int("min_score", -1)), l.String("name"), l.String("required")};
     if (table.levels_[i].min_score < 0 || table.levels_[i].name.empty())
       return absl::InvalidArgumentError(absl::StrCat("[levels.", kLevelKeys[i],
                                                      "] 需要 min_score 与 name / needs min_score and name"));
@@ -41,25 +34,23 @@ absl::StatusOr<FactorTable> FactorTable::Parse(const std::string& text) {
   if (!(table.levels_[0].min_score <= table.levels_[1].min_score &&
         table.levels_[1].min_score < table.levels_[2].min_score))
     return absl::InvalidArgumentError("等级分数须递增 / levels must rise: green <= yellow < red");
-  const auto* factors = t["factor"].as_array();
-  if (!factors || factors->empty())
-    return absl::InvalidArgumentError("风险因素表没有 [[factor]] / no [[factor]] in the table");
+  const std::vector<ConfigSection> factors = t.root().Tables("factor");
+  if (factors.empty()) return absl::InvalidArgumentError("风险因素表没有 [[factor]] / no [[factor]] in the table");
   static const std::pair<const char*, When> kWhen[] = {
       {"people", When::kPeople},       {"repeat", When::kRepeat}, {"overdue", When::kOverdue},
       {"contested", When::kContested}, {"major", When::kMajor},   {"keywords", When::kKeywords},
       {"reported", When::kReported}};
   std::set<std::string> seen;
-  for (size_t i = 0; i < factors->size(); ++i) {
-    const auto* f = (*factors)[i].as_table();
+  for (size_t i = 0; i < factors.size(); ++i) {
+    const ConfigSection& f = factors[i];
     const std::string where = absl::StrCat("第 ", i + 1, " 个因素 / factor ", i + 1);
-    if (!f) return absl::InvalidArgumentError(where);
     Factor x;
-    x.id = (*f)["id"].value_or(std::string());
-    x.name = (*f)["name"].value_or(std::string());
-    x.why = (*f)["why"].value_or(std::string());
-    x.weight = static_cast<int>((*f)["weight"].value_or(int64_t{-1}));
-    x.min_people = static_cast<int>((*f)["min_people"].value_or(int64_t{0}));
-    const std::string when = (*f)["when"].value_or(std::string("reported"));
+    x.id = f.String("id");
+    x.name = f.String("name");
+    x.why = f.String("why");
+    x.weight = static_cast<int>(f.Int("weight", -1));
+    x.min_people = static_cast<int>(f.Int("min_people", 0));
+    const std::string when = f.String("when", "reported");
     bool known = false;
     for (const auto& [name, w] : kWhen)
       if (when == name) x.when = w, known = true;
@@ -74,9 +65,8 @@ absl::StatusOr<FactorTable> FactorTable::Parse(const std::string& text) {
     if (x.weight < 0) return absl::InvalidArgumentError(absl::StrCat(named, ": 需要 weight >= 0 / needs weight"));
     if (x.when == When::kPeople && x.min_people < 1)
       return absl::InvalidArgumentError(absl::StrCat(named, ": 需要 min_people / needs min_people"));
-    if (const auto* kw = (*f)["keywords"].as_array())
-      for (const auto& k : *kw)
-        if (auto s = k.value<std::string>(); s && !s->empty()) x.keywords.push_back(*s);
+    for (std::string& k : f.Strings("keywords"))
+      if (!k.empty()) x.keywords.push_back(std::move(k));
     if (x.when == When::kKeywords && x.keywords.empty())
       return absl::InvalidArgumentError(absl::StrCat(named, ": 需要 keywords / needs keywords"));
     table.factors_.push_back(std::move(x));

@@ -14,7 +14,6 @@
 namespace concord::risk {
 namespace {
 
-constexpr int64_t kDayMs = 24LL * 3600 * 1000;
 
 const std::vector<std::string>& Migrations() {
   static const std::vector<std::string> kMigrations = {
@@ -156,7 +155,7 @@ CaseRisk ReadCase(sqlite::Stmt& st) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<RiskBook>> RiskBook::Open(sqlite::Db& db, FactorTable table,
-                                                        ledger::HolidayCalendar calendar) {
+                                                        HolidayCalendar calendar) {
   RETURN_IF_ERROR(db.Migrate("risk", Migrations()));
   return std::unique_ptr<RiskBook>(new RiskBook(db, std::move(table), std::move(calendar)));
 }
@@ -343,10 +342,10 @@ absl::StatusOr<std::optional<CaseRisk>> RiskBook::Find(const std::string& key) {
 }
 
 absl::StatusOr<std::string> RiskBook::ScreeningDue(int64_t now_ms) {
-  const ledger::Date today = ledger::DateOf(now_ms);
-  const ledger::Date first{today.year() / today.month() / 1};
+  const Date today = DateOf(now_ms);
+  const Date first{today.year() / today.month() / 1};
   if (today < calendar_.NextWorkingDayFrom(first)) return std::string();
-  const std::string month = ledger::FormatDate(first).substr(0, 7);
+  const std::string month = FormatDate(first).substr(0, 7);
   ASSIGN_OR_RETURN(auto st, db_.Prepare("SELECT 1 FROM risk_screening_months WHERE month=?"));
   st.Bind(1, month);
   ASSIGN_OR_RETURN(bool held, st.Step());

@@ -76,7 +76,7 @@ struct Screening {
 class RiskBook {
  public:
   static absl::StatusOr<std::unique_ptr<RiskBook>> Open(sqlite::Db& db, FactorTable table,
-                                                       ledger::HolidayCalendar calendar);
+                                                       HolidayCalendar calendar);
 
   absl::StatusOr<CaseRisk> Update(const Snapshot& s, int64_t now_ms);
   // InvalidArgument for an unknown factor id (naming the known ones);
@@ -97,7 +97,7 @@ class RiskBook {
   const FactorTable& table() const { return table_; }
 
  private:
-  RiskBook(sqlite::Db& db, FactorTable table, ledger::HolidayCalendar calendar)
+  RiskBook(sqlite::Db& db, FactorTable table, HolidayCalendar calendar)
       : db_(db), table_(std::move(table)), calendar_(std::move(calendar)) {}
   absl::StatusOr<CaseRisk> Reassess(const std::string& case_key, int64_t now_ms);
   absl::StatusOr<CaseRisk> UpdateReport(const Report& r, int64_t now_ms);
@@ -105,7 +105,7 @@ class RiskBook {
 
   sqlite::Db& db_;
   FactorTable table_;
-  ledger::HolidayCalendar calendar_;
+  HolidayCalendar calendar_;
 };
 
 }  // namespace concord::risk

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "domain/calendar.h"
 
 namespace concord::adapter {
 namespace {
@@ -17,7 +18,6 @@ using nlohmann::json;
 using ::testing::HasSubstr;
 
 constexpr int64_t kNow = 1'795'000'000'000;  // 2026-11-18 19:06 CST, after the dates below
-constexpr int64_t kDayMs = 24LL * 3600 * 1000;
 constexpr int64_t kNov2At0930 = 1'793'583'000'000;  // 2026-11-02 09:30 CST
 constexpr int64_t kNov2 = 1'793'548'800'000;        // 2026-11-02 00:00 CST
 

@@ -19,7 +19,7 @@ const HolidayCalendar& Calendar() {
 Date D(const std::string& s) { return *ParseDate(s); }
 
 // Noon CST of a date, in Unix milliseconds.
-int64_t Noon(const std::string& s) { return StartOfDayMs(D(s)) + 12LL * 3600 * 1000; }
+int64_t Noon(const std::string& s) { return StartOfDayMs(D(s)) + 12 * kHourMs; }
 
 const DeadlineRule& Rule(const std::vector<DeadlineRule>& rules, const std::string& id) {
   for (const auto& r : rules)

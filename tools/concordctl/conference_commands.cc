@@ -121,7 +121,7 @@ int PrintConference(const json& c) {
     std::cout << Pad(t.value("task_id", ""), 12) << Pad(Name(names, t.value("agency", "")), 22)
               << Pad(t.value("person", ""), 16)
               << Pad(t.value("measure_zh", t.value("measure", "")), 16)
-              << Pad(due_ms > 0 ? ledger::FormatDate(ledger::DateOf(due_ms)) : "—", 14)
+              << Pad(due_ms > 0 ? FormatDate(DateOf(due_ms)) : "—", 14)
               << Pad(TaskStatusText(t.value("status", "")), 16) << t.value("last_note", "") << "\n";
     if (const std::string detail = t.value("detail", ""); !detail.empty())
       std::cout << Pad("", 12) << "内容 detail: " << detail << "\n";

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/calendar.h"
 #include "domain/linkage/tokens.h"
 #include "tests/support/daemon.h"
 #include "tests/support/district.h"
@@ -32,7 +33,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int64_t kDayMs = 24LL * 3600 * 1000;
 constexpr int kWaitMs = 15000;
 
 int64_t NowMs() {

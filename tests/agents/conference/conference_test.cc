@@ -12,10 +12,10 @@
 namespace concord::conference {
 namespace {
 
-constexpr int64_t kDay = 24LL * 3600 * 1000;
+constexpr int64_t kDay = kDayMs;
 
 int64_t At(const std::string& date, int hour = 10) {
-  return ledger::StartOfDayMs(*ledger::ParseDate(date)) + hour * 3600LL * 1000;
+  return StartOfDayMs(*ParseDate(date)) + hour * kHourMs;
 }
 
 Task MakeTask(const std::string& id, const std::string& agency, const std::string& person, const std::string& measure,

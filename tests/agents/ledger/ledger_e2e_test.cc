@@ -55,7 +55,7 @@ class LedgerDistrict : public ::testing::Test {
         "ledger.db");
   }
   // The ledger agent's clock (a FileClock): set before it starts, moved by the test.
-  void SetClock(const std::string& date_time) { SetFileClock(clock_file_, *ledger::ParseDateTimeMs(date_time)); }
+  void SetClock(const std::string& date_time) { SetFileClock(clock_file_, *ParseDateTimeMs(date_time)); }
 
   // Publishes `payload` of `type` to the ledger and waits for its PetitionReply.
   json Ask(const DaemonProcess& a, const std::string& type, const json& payload) {
@@ -221,7 +221,7 @@ TEST_F(LedgerDistrict, AgentKilledMidYearLosesNoTimer) {
   for (int i = 0; i < 3; ++i) {
     json r = Ask(*petition_, "concord.v1.PetitionRegister",
                  {{"intake_id", "K-" + std::to_string(i)}, {"channel", "letter"},
-                  {"received_ms", *ledger::ParseDateTimeMs("2026-09-21 09:00")}, {"petitioner", "王某"},
+                  {"received_ms", *ParseDateTimeMs("2026-09-21 09:00")}, {"petitioner", "王某"},
                   {"contact", "1380013800" + std::to_string(i)}, {"matter", "事项" + std::to_string(i)}});
     ASSERT_TRUE(r.value("ok", false)) << r.dump();
     nos.push_back(r["ledger_no"]);

@@ -13,7 +13,7 @@
 namespace concord::ledger {
 namespace {
 
-constexpr int64_t kHour = 3600LL * 1000, kDay = 24 * kHour;
+constexpr int64_t kHour = kHourMs, kDay = kDayMs;
 
 const HolidayCalendar& Calendar() {
   static const HolidayCalendar c =

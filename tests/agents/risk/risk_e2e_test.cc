@@ -53,7 +53,7 @@ class RiskDistrict : public ::testing::Test {
   }
   // An agent's clock (a FileClock): set before it starts, moved by the test.
   static void SetClock(const std::string& file, const std::string& date_time) {
-    SetFileClock(file, *ledger::ParseDateTimeMs(date_time));
+    SetFileClock(file, *ParseDateTimeMs(date_time));
   }
 
   // Publishes `payload` of `type` to `to` and waits for its PetitionReply.
@@ -65,7 +65,7 @@ class RiskDistrict : public ::testing::Test {
   std::string RegisterWageGroup() {
     json r = Ask(*petition_, "ledger", "concord.v1.PetitionRegister",
                  {{"intake_id", "XF-2026-0921"}, {"channel", "visit"},
-                  {"received_ms", *ledger::ParseDateTimeMs("2026-09-22 07:30")}, {"petitioner", "李某等30人"},
+                  {"received_ms", *ParseDateTimeMs("2026-09-22 07:30")}, {"petitioner", "李某等30人"},
                   {"contact", "13800138000"}, {"matter", "某建筑公司拖欠工资"}, {"people", 30}});
     EXPECT_TRUE(r.value("ok", false)) << r.dump();
     return r.value("ledger_no", "");

@@ -18,13 +18,13 @@
 namespace concord::risk {
 namespace {
 
-constexpr int64_t kHour = 3600LL * 1000, kDay = 24 * kHour;
+constexpr int64_t kHour = kHourMs, kDay = kDayMs;
 
 const std::string kShippedTable = std::string(CONCORD_SOURCE_DIR) + "/deploy/risk/factors.toml";
 
-const ledger::HolidayCalendar& Calendar() {
-  static const ledger::HolidayCalendar c =
-      *ledger::HolidayCalendar::Load(std::string(CONCORD_SOURCE_DIR) + "/deploy/calendar/cn-holidays.txt");
+const HolidayCalendar& Calendar() {
+  static const HolidayCalendar c =
+      *HolidayCalendar::Load(std::string(CONCORD_SOURCE_DIR) + "/deploy/calendar/cn-holidays.txt");
   return c;
 }
 
@@ -35,7 +35,7 @@ const FactorTable& Shipped() {
 
 // `hour` o'clock CST on `date`, in Unix milliseconds.
 int64_t At(const std::string& date, int hour = 10) {
-  return ledger::StartOfDayMs(*ledger::ParseDate(date)) + hour * kHour;
+  return StartOfDayMs(*ParseDate(date)) + hour * kHour;
 }
 
 std::set<std::string> Ids(const Assessment& a) {
@@ -544,13 +544,13 @@ TEST_F(RiskBookTest, OpenRisksHighestFirst) {
 // January 2026: 01-01..03 are holidays and Sunday 01-04 is a make-up working
 // day, so the screening is due from 2026-01-04 and not before; once held, not again.
 TEST_F(RiskBookTest, ScreeningDueOnFirstWorkingDayOfJanuary2026) {
-  ASSERT_FALSE(Calendar().IsWorkingDay(*ledger::ParseDate("2026-01-03")));
-  ASSERT_TRUE(Calendar().IsWorkingDay(*ledger::ParseDate("2026-01-04")));
+  ASSERT_FALSE(Calendar().IsWorkingDay(*ParseDate("2026-01-03")));
+  ASSERT_TRUE(Calendar().IsWorkingDay(*ParseDate("2026-01-04")));
   for (const char* day : {"2026-01-01", "2026-01-02", "2026-01-03"})
     EXPECT_EQ(*book_->ScreeningDue(At(day, 12)), "") << day;
-  EXPECT_EQ(*book_->ScreeningDue(ledger::StartOfDayMs(*ledger::ParseDate("2026-01-04")) - 1), "")
+  EXPECT_EQ(*book_->ScreeningDue(StartOfDayMs(*ParseDate("2026-01-04")) - 1), "")
       << "the last millisecond of 01-03 (CST)";
-  EXPECT_EQ(*book_->ScreeningDue(ledger::StartOfDayMs(*ledger::ParseDate("2026-01-04"))), "2026-01");
+  EXPECT_EQ(*book_->ScreeningDue(StartOfDayMs(*ParseDate("2026-01-04"))), "2026-01");
   EXPECT_EQ(*book_->ScreeningDue(At("2026-01-04", 9)), "2026-01");
   ASSERT_TRUE(book_->Screen("2026-01", At("2026-01-04", 9)).ok());
   EXPECT_EQ(*book_->ScreeningDue(At("2026-01-04", 9)), "");

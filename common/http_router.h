@@ -1,5 +1,6 @@
-// HttpRouter: maps (method, path) to a handler for the adapter's loopback
-// HTTP/JSON API, plus the JSON response helpers every route uses.
+// HttpRouter: maps (method, path) to a handler, plus the JSON response
+// helpers every route uses. One router serves every HTTP API of the house:
+// the adapter's, each agent's (through agents/runtime) and the hub's.
 //
 // Every response body is JSON in UTF-8 (except /metrics). Errors are
 // {"error": "<中文> / <English>"}: 400 bad input, 404 unknown path, 405 known
@@ -20,7 +21,7 @@
 #include "absl/status/status.h"
 #include "common/http_server.h"
 
-namespace concord::adapter {
+namespace concord {
 
 class HttpRouter {
  public:
@@ -43,4 +44,4 @@ HttpResponse StatusResponse(const absl::Status& status);
 // Parses a request body that must be one JSON object; InvalidArgument if not.
 absl::StatusOr<nlohmann::json> ParseJsonObject(std::string_view body);
 
-}  // namespace concord::adapter
+}  // namespace concord

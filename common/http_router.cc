@@ -1,9 +1,9 @@
-#include "adapters/http_router.h"
+#include "common/http_router.h"
 
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 
-namespace concord::adapter {
+namespace concord {
 
 absl::Status HttpRouter::Add(const std::string& method, const std::string& path, Route route) {
   auto [it, inserted] = routes_.emplace(std::make_pair(path, method), std::move(route));
@@ -66,4 +66,4 @@ absl::StatusOr<nlohmann::json> ParseJsonObject(std::string_view body) {
   return j;
 }
 
-}  // namespace concord::adapter
+}  // namespace concord

@@ -1,0 +1,66 @@
+// The aid agent: the shared judicial-aid registry and the pre-grant
+// duplicate check (registry.h) on the bus. Requests arrive as
+// AidCheckRequest deliveries; each is answered, registered, logged and
+// notified in the one transaction that records it in the inbox. A plan's aid
+// task is confirmed with AidStatusQuery, from the askers named in the config.
+//
+// It never holds the linkage key and never sees a name, ID number, phone or
+// address: only the keyed encodings the adapters send.
+//
+// Config, beside the bus sections (hub/client/client_config.h):
+//   [aid]
+//   model = "aid-model.txt"             # a Fellegi-Sunter model file (optional)
+//   cap_yuan = 50000                    # money per person per case
+//   duplicate_probability = 0.9         # same person at or above: duplicate
+//   possible_probability = 0.5          #   ... or a possible duplicate
+//   status_askers = ["shangzhou.agent.conference"]  # who may ask for a grant's result
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "agents/aid/registry.h"
+#include "agents/runtime/runtime.h"
+#include "concord/v1/aid.pb.h"
+
+namespace concord::aid {
+
+struct AgentConfig {
+  std::string model;  // empty: Model::Default()
+  CheckConfig check;
+  std::vector<std::string> status_askers;
+};
+
+// Reads [aid]; InvalidArgument unless 0 < possible <= duplicate < 1 and cap > 0.
+absl::StatusOr<AgentConfig> LoadAgentConfig(const ConfigSection& aid);
+
+class Agent final : public agent::Agent {
+ public:
+  Agent(agent::AgentContext& context, AgentConfig config, Registry registry, Model model);
+
+  absl::Status Handle(const v1::Envelope& env) override;
+  void Started() override;
+  void AddHealth(nlohmann::json& health) override;
+  void AddMetrics(std::string& out) override;
+
+ private:
+  absl::Status OnCheck(const v1::Envelope& env);
+  absl::Status OnStatusQuery(const v1::Envelope& env, const v1::AidStatusQuery& q);
+  absl::Status Reply(const v1::Envelope& env, const google::protobuf::Message& reply);
+
+  client::Client& client_;
+  const Clock& clock_;
+  const AgentConfig config_;
+  const Model model_;
+  Registry registry_;
+  struct Counters {
+    uint64_t checks = 0, clear = 0, possible = 0, duplicate = 0, registered = 0, refused = 0;
+  } counters_;
+};
+
+// The runtime's factory (agents/runtime/runtime.h): reads [aid], migrates, opens the registry.
+absl::StatusOr<std::unique_ptr<agent::Agent>> CreateAgent(agent::AgentContext& context);
+
+}  // namespace concord::aid

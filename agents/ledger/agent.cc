@@ -1,0 +1,453 @@
+#include "agents/ledger/agent.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/log.h"
+#include "common/status_macros.h"
+#include "concord/v1/risk.pb.h"
+
+namespace concord::ledger {
+
+absl::StatusOr<AgentConfig> LoadAgentConfig(const ConfigSection& l) {
+  const std::string& path = l.file_path();
+  AgentConfig c;
+  c.calendar = l.Path("calendar");
+  if (c.calendar.empty())
+    return absl::InvalidArgumentError(absl::StrCat(path, ": 需要 [ledger] calendar / [ledger] calendar is required"));
+  c.petition_office = l.String("petition_office");
+  c.scan_seconds = static_cast<int>(l.Int("scan_seconds", 5));
+  c.supervisors = l.Strings("supervisors");
+  c.reception_hosts = l.Strings("reception_hosts");
+  c.reception_bookers = l.Strings("reception_bookers");
+  c.observers = l.Strings("observers");
+  c.trackers = l.Strings("trackers");
+  const double same_day_hours = l.Double("warn_same_day_hours", 4), days = l.Double("warn_days", 2),
+               month_days = l.Double("warn_month_days", 7), second = l.Double("second_escalation_days", 3);
+  if (same_day_hours < 0 || days < 0 || month_days < 0 || second <= 0 || c.scan_seconds < 1)
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": [ledger] 提前量与扫描间隔须为正数 / lead times and scan_seconds must be positive"));
+  c.scan.same_day_lead_ms = static_cast<int64_t>(same_day_hours * kHourMs);
+  c.scan.days_lead_ms = static_cast<int64_t>(days * kDayMs);
+  c.scan.months_lead_ms = static_cast<int64_t>(month_days * kDayMs);
+  c.scan.second_escalation_ms = static_cast<int64_t>(second * kDayMs);
+  c.rules.procedural_reply_working_days = l.Bool("procedural_reply_working_days", false);
+  c.rules.group_threshold = static_cast<int>(l.Int("group_threshold", 5));
+  if (c.rules.group_threshold < 2)
+    return absl::InvalidArgumentError(absl::StrCat(path, ": [ledger] group_threshold 至少为 2 / must be at least 2"));
+  return c;
+}
+
+Agent::Agent(agent::AgentContext& context, std::unique_ptr<Ledger> ledger, AgentConfig config)
+    : client_(context.client),
+      ledger_(std::move(ledger)),
+      config_(std::move(config)),
+      clock_(context.clock),
+      timer_(context.io) {}
+
+absl::Status Agent::Handle(const v1::Envelope& env) {
+  if (v1::PetitionRegister r; env.payload().UnpackTo(&r)) return OnRegister(env, r);
+  if (v1::PetitionAct a; env.payload().UnpackTo(&a)) return OnAct(env, a);
+  if (v1::PetitionIncident i; env.payload().UnpackTo(&i)) return OnIncident(env, i);
+  if (v1::TrackDeadline t; env.payload().UnpackTo(&t)) return OnTrack(env, t);
+  if (v1::ReceptionSlot s; env.payload().UnpackTo(&s)) return OnSlot(env, s);
+  if (v1::ReceptionBooking b; env.payload().UnpackTo(&b)) return OnBooking(env, b);
+  if (v1::ReceptionOutcome o; env.payload().UnpackTo(&o)) return OnOutcome(env, o);
+  return absl::OkStatus();  // not ours
+}
+
+void Agent::AddHealth(nlohmann::json& health) { health["alerts"] = alerts_; }
+
+void Agent::ScheduleScan() {
+  timer_.expires_after(std::chrono::seconds(config_.scan_seconds));
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    ScanNow();
+    ScheduleScan();
+  });
+}
+
+void Agent::ScanNow() {
+  auto txn = sqlite::Txn::Begin(client_.db());
+  if (!txn.ok()) return;
+  for (const Alert& a : ledger_->Scan(clock_.NowMs(), config_.scan)) {
+    v1::DeadlineAlert out;
+    out.set_ledger_no(a.ledger_no);
+    out.set_rule(a.rule);
+    out.set_kind(a.kind == Alert::kWarning ? "warning" : a.kind == Alert::kOverdue ? "overdue" : "escalation");
+    out.set_due_ms(a.due_ms);
+    out.set_text(a.text);
+    out.set_agency(a.agency);
+    out.set_handler(a.handler);
+    out.set_major(a.major);
+    std::vector<std::string> to = {a.agency};
+    // 督办: the agency's leader, then its head; a major or group item also
+    // goes to the political-legal committee.
+    if (a.kind == Alert::kEscalation && a.major)
+      for (const auto& s : config_.supervisors)
+        if (s != a.agency) to.push_back(s);
+    (void)client_.Stage(client::MakeEnvelope(to, out));
+    if (a.kind == Alert::kOverdue) (void)Observe(a.ledger_no);
+    ++alerts_;
+    LOG_INFO("deadline {}: {}", out.kind(), a.text);
+  }
+  if (txn->Commit().ok()) client_.Flush();
+}
+
+// The open items, filtered here (a district has many): by agency, by first
+// handler, and to the due-soon and overdue ones.
+nlohmann::json Agent::OpenJson(const std::string& agency, const std::string& handler, bool due_only) {
+  nlohmann::json items = nlohmann::json::array();
+  const int64_t now = clock_.NowMs();
+  if (auto open = ledger_->OpenItems(now, config_.scan); open.ok())
+    for (const auto& i : *open) {
+      if ((!agency.empty() && i.agency != agency) || (!handler.empty() && i.handler != handler) ||
+          (due_only && !i.due_soon && !i.overdue))
+        continue;
+      items.push_back({{"ledger_no", i.ledger_no},
+                       {"agency", i.agency},
+                       {"status", i.status},
+                       {"status_zh", StatusFromName(i.status) ? StatusChineseName(*StatusFromName(i.status)) : ""},
+                       {"matter", i.matter},
+                       {"department", i.department},
+                       {"handler", i.handler},
+                       {"group", i.group},
+                       {"major", i.major},
+                       {"anonymous", i.anonymous},
+                       {"received", FormatDate(DateOf(i.received_ms))},
+                       {"next_due", i.next_due_ms ? FormatDate(DateOf(i.next_due_ms)) : ""},
+                       {"next_due_ms", i.next_due_ms},
+                       {"next_rule", i.next_rule},
+                       {"due_soon", i.due_soon},
+                       {"overdue", i.overdue}});
+    }
+  return {{"now_ms", now}, {"items", items}};
+}
+
+HttpResponse Agent::StatsJson(const std::string& month) {
+  HttpResponse r;
+  auto s = ledger_->Stats(month, clock_.NowMs());
+  if (!s.ok()) {
+    r.status = 400;
+    r.body = nlohmann::json{{"error", std::string(s.status().message())}}.dump();
+    return r;
+  }
+  nlohmann::json receptions = nlohmann::json::array();
+  for (const auto& [host, y] : s->receptions)
+    receptions.push_back({{"agency", host}, {"held", y.held}, {"planned", y.planned}});
+  r.body = nlohmann::json{{"month", s->month},
+                          {"channels", s->channels},
+                          {"received", s->received},
+                          {"group", s->group},
+                          {"anonymous", s->anonymous},
+                          {"repeat", s->repeat},
+                          {"transferred", s->transferred},
+                          {"closed", s->closed},
+                          {"procedural_due", s->procedural_due},
+                          {"procedural_on_time", s->procedural_on_time},
+                          {"substantive_due", s->substantive_due},
+                          {"substantive_on_time", s->substantive_on_time},
+                          {"overdue_now", s->overdue_now},
+                          {"complaints", s->complaints},
+                          {"irregular_petitions", s->irregular_petitions},
+                          {"safety_incidents", s->safety_incidents},
+                          {"receptions", receptions},
+                          {"receptions_required", kReceptionDaysPerYear},
+                          {"reception_visitors", s->reception_visitors}}
+               .dump();
+  return r;
+}
+
+// One item's whole history (件件有留痕), for concordctl ledger --item.
+HttpResponse Agent::HistoryJson(const std::string& ledger_no) {
+  HttpResponse r;
+  auto responsible = ledger_->Responsible(ledger_no);
+  auto history = ledger_->History(ledger_no);
+  if (!responsible.ok() || !history.ok()) {
+    r.status = absl::IsNotFound(responsible.status()) ? 404 : 500;
+    r.body = nlohmann::json{{"error", std::string((responsible.ok() ? history.status() : responsible.status())
+                                                      .message())}}.dump();
+    return r;
+  }
+  nlohmann::json events = nlohmann::json::array();
+  for (const auto& e : *history) {
+    const auto to = StatusFromName(e.to_status);
+    events.push_back({{"at", FormatDateTime(e.at_ms)}, {"at_ms", e.at_ms}, {"agency", e.agency},
+                      {"action", e.action},
+                      {"action_zh", ActionFromName(e.action) ? ActionChineseName(*ActionFromName(e.action))
+                                                             : e.action == "reception" ? "检察长接待日" : ""},
+                      {"from_status", e.from_status}, {"to_status", e.to_status},
+                      {"to_status_zh", to ? StatusChineseName(*to) : ""}, {"note", e.note}});
+  }
+  nlohmann::json deadlines = nlohmann::json::array();
+  if (auto ds = ledger_->Deadlines(ledger_no); ds.ok())
+    for (const auto& d : *ds)
+      deadlines.push_back({{"rule", d.rule}, {"agency", d.agency}, {"label", d.label}, {"person", d.person},
+                           {"due", FormatDateTime(d.due_ms)}, {"due_ms", d.due_ms}, {"met_ms", d.met_ms}});
+  r.body = nlohmann::json{{"ledger_no", ledger_no}, {"responsible", *responsible}, {"events", events},
+                          {"deadlines", deadlines}}
+               .dump();
+  return r;
+}
+
+nlohmann::json Agent::SlotsJson() {
+  nlohmann::json out = nlohmann::json::array();
+  if (auto slots = ledger_->Slots(clock_.NowMs()); slots.ok())
+    for (const auto& v : *slots)
+      out.push_back({{"agency", v.slot.agency},
+                     {"slot_id", v.slot.slot_id},
+                     {"host", v.slot.host},
+                     {"place", v.slot.place},
+                     {"starts_ms", v.slot.starts_ms},
+                     {"ends_ms", v.slot.ends_ms},
+                     {"capacity", v.slot.capacity},
+                     {"booked", v.booked},
+                     {"cancelled", v.slot.cancelled}});
+  return {{"slots", out}};
+}
+
+absl::Status Agent::Reply(const v1::Envelope& env, v1::PetitionReply reply) {
+  v1::Envelope out = client::MakeEnvelope({env.from()}, reply);
+  out.set_correlation_id(env.id());
+  return client_.Stage(std::move(out)).status();
+}
+
+// Answers with the status's reason; only a database failure is returned
+// (the delivery is rolled back and the hub sends it again).
+absl::Status Agent::Answer(const v1::Envelope& env, const std::string& id, const absl::Status& st,
+    const std::string& ledger_no) {
+  if (absl::IsUnavailable(st) || absl::IsInternal(st) || absl::IsUnknown(st)) return st;
+  v1::PetitionReply reply;
+  reply.set_intake_id(id);
+  reply.set_ledger_no(ledger_no);
+  reply.set_ok(st.ok());
+  if (!st.ok()) reply.set_reason(std::string(st.message()));
+  return Reply(env, reply);
+}
+
+bool Agent::In(const std::vector<std::string>& list, const std::string& who) {
+  return std::find(list.begin(), list.end(), who) != list.end();
+}
+
+// Observers (the risk agent) get the item as it now stands.
+absl::Status Agent::Observe(const std::string& ledger_no) {
+  if (config_.observers.empty() || ledger_no.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(ItemSnapshot s, ledger_->Snapshot(ledger_no, clock_.NowMs()));
+  v1::PetitionSnapshot out;
+  out.set_ledger_no(s.ledger_no);
+  out.set_agency(s.agency);
+  out.set_channel(s.channel);
+  out.set_people(s.people);
+  out.set_matter(s.matter);
+  out.set_case_ref(s.case_ref);
+  out.set_repeats(s.repeats);
+  out.set_status(s.status);
+  out.set_overdue(s.overdue);
+  out.set_contested(s.contested);
+  out.set_major(s.major);
+  out.set_open(s.open);
+  out.set_handler(s.handler);
+  out.set_at_ms(clock_.NowMs());
+  out.set_overdue_since_ms(s.overdue_since_ms);
+  return client_.Stage(client::MakeEnvelope(config_.observers, out)).status();
+}
+
+absl::Status Agent::OnRegister(const v1::Envelope& env, const v1::PetitionRegister& r) {
+  PetitionInput p;
+  p.agency = env.from();
+  p.intake_id = r.intake_id();
+  p.channel = r.channel();
+  p.received_ms = r.received_ms();
+  p.petitioner = r.petitioner();
+  p.contact = r.contact();
+  p.anonymous = r.anonymous();
+  p.matter = r.matter();
+  p.case_ref = r.case_ref();
+  p.people = std::max(1, r.people());
+  p.major = r.major();
+  p.petition_office = env.from() == config_.petition_office;
+  v1::PetitionReply reply;
+  reply.set_intake_id(r.intake_id());
+  auto no = ledger_->Register(p);
+  if (!no.ok() && !absl::IsInvalidArgument(no.status())) return no.status();  // database: retried
+  reply.set_ok(no.ok());
+  if (no.ok()) {
+    reply.set_ledger_no(*no);
+    reply.set_status(StatusName(Status::kReceived));
+    RETURN_IF_ERROR(Observe(*no));
+  } else {
+    reply.set_reason(std::string(no.status().message()));
+  }
+  return Reply(env, reply);
+}
+
+absl::Status Agent::OnAct(const v1::Envelope& env, const v1::PetitionAct& a) {
+  v1::PetitionReply reply;
+  reply.set_ledger_no(a.ledger_no());
+  const auto action = ActionFromName(a.action());
+  if (!action) {
+    reply.set_reason(absl::StrCat("未知的办理动作 / unknown action '", a.action(), "'"));
+    return Reply(env, reply);
+  }
+  const int64_t at = a.at_ms() ? a.at_ms() : clock_.NowMs();
+  auto st = ledger_->Apply(a.ledger_no(), env.from(), *action, at,
+                          ActInput{a.note(), a.to_agency(), a.department(), a.handler()});
+  if (!st.ok() && (absl::IsUnavailable(st.status()) || absl::IsInternal(st.status())))
+    return st.status();  // the database: the hub re-sends
+  reply.set_ok(st.ok());
+  if (!st.ok()) {
+    reply.set_reason(std::string(st.status().message()));
+    return Reply(env, reply);
+  }
+  reply.set_status(StatusName(*st));
+  RETURN_IF_ERROR(Reply(env, reply));
+  // Everyone who handled the item sees the same history.
+  ASSIGN_OR_RETURN(std::string responsible, ledger_->Responsible(a.ledger_no()));
+  ASSIGN_OR_RETURN(auto involved, ledger_->Involved(a.ledger_no()));
+  ASSIGN_OR_RETURN(auto history, ledger_->History(a.ledger_no()));
+  v1::PetitionEvent ev;
+  ev.set_ledger_no(a.ledger_no());
+  ev.set_agency(env.from());
+  ev.set_action(a.action());
+  if (!history.empty()) {
+    ev.set_from_status(history.back().from_status);
+    ev.set_note(history.back().note);  // as recorded (with the handler, the transfer's target)
+  }
+  ev.set_to_status(StatusName(*st));
+  ev.set_at_ms(at);
+  ev.set_responsible(responsible);
+  RETURN_IF_ERROR(Observe(a.ledger_no()));
+  return client_.Stage(client::MakeEnvelope(involved, ev)).status();
+}
+
+// Another agent's due date on this clock. Not answered: a refusal is logged
+// (the tracker sends again when its task changes).
+absl::Status Agent::OnTrack(const v1::Envelope& env, const v1::TrackDeadline& t) {
+  if (!In(config_.trackers, env.from())) {
+    LOG_WARN("TrackDeadline from {} refused: not in [ledger] trackers", env.from());
+    return absl::OkStatus();
+  }
+  std::string no = t.ledger_no();
+  if (no.empty()) {  // the item by one of the case's numbers
+    ASSIGN_OR_RETURN(no, ledger_->ItemByCaseRef({t.case_refs().begin(), t.case_refs().end()}));
+    if (no.empty()) {
+      LOG_WARN("TrackDeadline {} from {}: no ledger item has case number {}: not tracked", t.key(), env.from(),
+               absl::StrJoin(t.case_refs(), ", "));
+      return absl::OkStatus();
+    }
+  }
+  absl::Status st = ledger_->Track(t.key(), no, t.agency(), t.person(), t.label(), t.due_ms(), t.met(),
+                                  clock_.NowMs());
+  if (absl::IsUnavailable(st) || absl::IsInternal(st)) return st;
+  if (!st.ok()) {
+    LOG_WARN("TrackDeadline {} from {} refused: {}", t.key(), env.from(), std::string(st.message()));
+    return absl::OkStatus();
+  }
+  return Observe(no);  // a task met may end the item's overdue state
+}
+
+absl::Status Agent::OnIncident(const v1::Envelope& env, const v1::PetitionIncident& i) {
+  const auto kind = IncidentKindFromName(i.kind());
+  if (!kind)
+    return Answer(env, i.incident_id(),
+                  absl::InvalidArgumentError(absl::StrCat(
+                      "未知的事件类型 / unknown incident kind '", i.kind(),
+                      "' (complaint 投诉, irregular_petition 赴省进京非正常上访, safety_incident 安全事故)")));
+  const int64_t now = clock_.NowMs(), occurred = i.occurred_ms() ? i.occurred_ms() : now;
+  if (occurred > now + kDayMs || occurred < kEarliestPlausibleMs)
+    return Answer(env, i.incident_id(), absl::InvalidArgumentError(absl::StrCat(
+                                            "发生时间不合理 / the time it occurred is implausible: ",
+                                            FormatDateTime(occurred))));
+  return Answer(env, i.incident_id(),
+                ledger_->RecordIncident(env.from(), i.incident_id(), *kind, occurred, i.ledger_no(), i.note()),
+                i.ledger_no());
+}
+
+absl::Status Agent::OnSlot(const v1::Envelope& env, const v1::ReceptionSlot& s) {
+  if (!In(config_.reception_hosts, env.from()))
+    return Answer(env, s.slot_id(), absl::PermissionDeniedError(absl::StrCat(
+                                        env.from(), " 不是接待日的主办机关 / is not a reception host")));
+  ReceptionSlotInput in{env.from(), s.slot_id(), s.host(), s.place(), s.starts_ms(), s.ends_ms(),
+                        s.capacity(), s.cancelled()};
+  absl::Status st = ledger_->PublishSlot(in, clock_.NowMs());
+  RETURN_IF_ERROR(Answer(env, s.slot_id(), st));
+  return st.ok() ? ShareSlots() : absl::OkStatus();
+}
+
+absl::Status Agent::OnBooking(const v1::Envelope& env, const v1::ReceptionBooking& b) {
+  if (!In(config_.reception_bookers, env.from()) && !In(config_.reception_hosts, env.from()))
+    return Answer(env, b.booking_id(), absl::PermissionDeniedError(absl::StrCat(
+                                           env.from(), " 不能预约接待日 / may not book reception slots")));
+  BookingInput in{env.from(), b.booking_id(), b.slot_agency(), b.slot_id(), b.petitioner(), b.contact(), b.matter(),
+                  b.case_ref(), b.ledger_no(), b.people() == 0 ? 1 : b.people(), b.cancel()};
+  absl::Status st = ledger_->Book(in, clock_.NowMs());
+  RETURN_IF_ERROR(Answer(env, b.booking_id(), st));
+  return st.ok() ? ShareSlots() : absl::OkStatus();
+}
+
+absl::Status Agent::OnOutcome(const v1::Envelope& env, const v1::ReceptionOutcome& o) {
+  bool attended = o.outcome() == "attended" || o.outcome() == "到场";
+  if (!attended && o.outcome() != "no_show" && o.outcome() != "未到场")
+    return Answer(env, o.booking_id(), absl::InvalidArgumentError(absl::StrCat(
+                                           "接待结果应为 attended 到场 或 no_show 未到场 / outcome must be "
+                                           "attended or no_show, not '", o.outcome(), "'")));
+  OutcomeInput in{env.from(), o.booked_by(), o.booking_id(), attended, o.note(), o.matter(), o.register_()};
+  auto raised = ledger_->RecordOutcome(in, clock_.NowMs());
+  RETURN_IF_ERROR(Answer(env, o.booking_id(), raised.status(), raised.ok() ? *raised : ""));
+  if (raised.ok()) RETURN_IF_ERROR(Observe(*raised));
+  return raised.ok() ? ShareSlots() : absl::OkStatus();
+}
+
+// The slots as they now stand, to every host and booker.
+absl::Status Agent::ShareSlots() {
+  ASSIGN_OR_RETURN(auto slots, ledger_->Slots(clock_.NowMs()));
+  ASSIGN_OR_RETURN(auto years, ledger_->ReceptionsThisYear(clock_.NowMs()));
+  v1::ReceptionSlots out;
+  for (const auto& v : slots) {
+    v1::ReceptionSlot* s = out.add_slots();
+    s->set_slot_id(v.slot.slot_id);
+    s->set_host(v.slot.host);
+    s->set_starts_ms(v.slot.starts_ms);
+    s->set_ends_ms(v.slot.ends_ms);
+    s->set_place(v.slot.place);
+    s->set_capacity(v.slot.capacity);
+    s->set_cancelled(v.slot.cancelled);
+    s->set_agency(v.slot.agency);
+    s->set_booked(v.booked);
+  }
+  for (const auto& [host, y] : years) {
+    auto* year = out.add_years();
+    year->set_agency(host);
+    year->set_held(static_cast<int32_t>(y.held));
+    year->set_planned(static_cast<int32_t>(y.planned));
+  }
+  std::vector<std::string> to = config_.reception_hosts;
+  for (const auto& b : config_.reception_bookers)
+    if (!In(to, b)) to.push_back(b);
+  if (to.empty()) return absl::OkStatus();
+  return client_.Stage(client::MakeEnvelope(to, out)).status();
+}
+
+absl::StatusOr<std::unique_ptr<agent::Agent>> CreateAgent(agent::AgentContext& context) {
+  ASSIGN_OR_RETURN(AgentConfig config, LoadAgentConfig(context.section));
+  ASSIGN_OR_RETURN(HolidayCalendar calendar, HolidayCalendar::Load(config.calendar));
+  if (!calendar.Covers(DateOf(context.clock.NowMs())))
+    LOG_WARN("the holiday calendar does not cover this year: weekends only until it is added ({})", config.calendar);
+  auto ledger = Ledger::Open(context.client.db(), calendar, config.rules);
+  if (!ledger.ok()) return absl::UnavailableError(ledger.status().message());
+  auto agent = std::make_unique<Agent>(context, *std::move(ledger), std::move(config));
+  Agent* a = agent.get();
+  HttpRouter& http = context.http;
+  RETURN_IF_ERROR(http.Add("GET", "/ledger/open", [a](const HttpRequest& req) {
+    return JsonResponse(200, a->OpenJson(req.Query("agency"), req.Query("handler"), req.Query("due") == "1"));
+  }));
+  RETURN_IF_ERROR(
+      http.Add("GET", "/ledger/stats", [a](const HttpRequest& req) { return a->StatsJson(req.Query("month")); }));
+  RETURN_IF_ERROR(http.Add("GET", "/ledger/history",
+                           [a](const HttpRequest& req) { return a->HistoryJson(req.Query("ledger_no")); }));
+  RETURN_IF_ERROR(http.Add("GET", "/ledger/slots", [a](const HttpRequest&) { return JsonResponse(200, a->SlotsJson()); }));
+  return agent;
+}
+
+}  // namespace concord::ledger

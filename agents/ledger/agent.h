@@ -1,0 +1,117 @@
+// The ledger agent: the cross-agency petition ledger and its deadline clock
+// (ledger.h) on the bus (proto/concord/v1/petition.proto), run by
+// concord-ledger-agent on the agent runtime (agents/runtime/runtime.h).
+//
+// Each PetitionRegister / PetitionAct is applied, answered (PetitionReply) and
+// fanned out (PetitionEvent to every agency that handled the item) in the
+// transaction that records the delivery in the inbox. Every few seconds the
+// clock scans the deadlines; its alerts (DeadlineAlert) and their sent marks
+// are one transaction too, so a restart neither loses nor repeats one.
+//
+// It also records the three zeros' incidents (PetitionIncident) and runs the
+// chief procurator's reception days (ReceptionSlot / ReceptionBooking /
+// ReceptionOutcome; after each change the hosts and bookers get ReceptionSlots).
+//
+// Config, beside the bus sections (hub/client/client_config.h):
+//   [ledger]
+//   calendar = "calendar/cn-holidays.txt"
+//   petition_office = "shangzhou.petition"      # its items owe the 15-day transfer rule
+//   supervisors = ["shangzhou.plc"]              # second escalations of major or group items also go here
+//   scan_seconds = 5
+//   warn_same_day_hours = 4                      # lead times of the warnings before each deadline
+//   warn_days = 2                                #   (day-counted rules)
+//   warn_month_days = 7                          #   (month-counted rules)
+//   second_escalation_days = 3                   # overdue this long: up to the agency's head
+//   procedural_reply_working_days = false        # 7 working days instead of calendar days
+//   group_threshold = 5                          # 集体访: this many people or more
+//   reception_hosts = ["shangzhou.procuratorate"]  # may publish reception days
+//   reception_bookers = ["shangzhou.petition"]     # may book petitioners into them (hosts may too)
+//   observers = ["shangzhou.agent.risk"]         # get a PetitionSnapshot of each item that changes
+//   trackers = ["shangzhou.agent.conference"]    # may track due dates on this clock (TrackDeadline)
+//   clock_file = ""                              # drills and tests only: FileClock
+#pragma once
+
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "agents/ledger/ledger.h"
+#include "agents/runtime/runtime.h"
+#include "concord/v1/petition.pb.h"
+
+namespace concord::ledger {
+
+struct AgentConfig {
+  std::string calendar, petition_office;
+  std::vector<std::string> supervisors, reception_hosts, reception_bookers, observers, trackers;
+  int scan_seconds = 5;
+  ScanOptions scan;
+  RuleOptions rules;
+};
+
+// Reads [ledger]; InvalidArgument names what is wrong.
+absl::StatusOr<AgentConfig> LoadAgentConfig(const ConfigSection& ledger);
+
+class Agent final : public agent::Agent {
+ public:
+  Agent(agent::AgentContext& context, std::unique_ptr<Ledger> ledger, AgentConfig config);
+
+  absl::Status Handle(const v1::Envelope& env) override;
+  void Started() override { ScheduleScan(); }
+  void AddHealth(nlohmann::json& health) override;
+
+  // The HTTP views, read by concordctl ledger.
+  // The open items, filtered here (a district has many): by agency, by first
+  // handler, and to the due-soon and overdue ones.
+  nlohmann::json OpenJson(const std::string& agency, const std::string& handler, bool due_only);
+  HttpResponse StatsJson(const std::string& month);  // the monthly figures
+  // One item's whole history (件件有留痕), for concordctl ledger --item.
+  HttpResponse HistoryJson(const std::string& ledger_no);
+  nlohmann::json SlotsJson();  // the reception days
+
+ private:
+  // The deadline clock: a scan every scan_seconds, its alerts and their sent
+  // marks in one transaction.
+  void ScheduleScan();
+  void ScanNow();
+
+  // One handler per request kind, inside the inbox transaction.
+  absl::Status OnRegister(const v1::Envelope& env, const v1::PetitionRegister& r);
+  absl::Status OnAct(const v1::Envelope& env, const v1::PetitionAct& a);
+  // Another agent's due date on this clock. Not answered: a refusal is logged
+  // (the tracker sends again when its task changes).
+  absl::Status OnTrack(const v1::Envelope& env, const v1::TrackDeadline& t);
+  absl::Status OnIncident(const v1::Envelope& env, const v1::PetitionIncident& i);
+  absl::Status OnSlot(const v1::Envelope& env, const v1::ReceptionSlot& s);
+  absl::Status OnBooking(const v1::Envelope& env, const v1::ReceptionBooking& b);
+  absl::Status OnOutcome(const v1::Envelope& env, const v1::ReceptionOutcome& o);
+
+  absl::Status Reply(const v1::Envelope& env, v1::PetitionReply reply);
+  // Answers with the status's reason; only a database failure is returned
+  // (the delivery is rolled back and the hub sends it again).
+  absl::Status Answer(const v1::Envelope& env, const std::string& id, const absl::Status& st,
+                      const std::string& ledger_no = "");
+  // Observers (the risk agent) get the item as it now stands.
+  absl::Status Observe(const std::string& ledger_no);
+  // The slots as they now stand, to every host and booker.
+  absl::Status ShareSlots();
+  static bool In(const std::vector<std::string>& list, const std::string& who);
+
+  client::Client& client_;
+  const std::unique_ptr<Ledger> ledger_;
+  const AgentConfig config_;
+  const Clock& clock_;
+  boost::asio::steady_timer timer_;
+  uint64_t alerts_ = 0;  // deadline alerts sent since the start
+};
+
+// The runtime's factory: reads [ledger] and the calendar, opens the ledger
+// (its migrations) and adds the routes GET /ledger/open, /ledger/stats,
+// /ledger/history and /ledger/slots.
+absl::StatusOr<std::unique_ptr<agent::Agent>> CreateAgent(agent::AgentContext& context);
+
+}  // namespace concord::ledger

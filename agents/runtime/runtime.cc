@@ -1,0 +1,100 @@
+#include "agents/runtime/runtime.h"
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "common/file_clock.h"
+#include "common/files.h"
+#include "common/http_server.h"
+#include "common/log.h"
+#include "common/metrics.h"
+
+namespace concord::agent {
+namespace {
+
+int ExitWith(const absl::Status& st, int exit_code, const char* prefix = "") {
+  fprintf(stderr, "%s%s\n", prefix, std::string(st.message()).c_str());
+  return exit_code;
+}
+
+// A config error is the operator's to mend (2); anything else is the machine's (1).
+int ExitCodeFor(const absl::Status& st) {
+  return absl::IsInvalidArgument(st) || absl::IsNotFound(st) ? 2 : 1;
+}
+
+std::string MetricsText(const client::ClientStats& s) {
+  std::string out;
+  RenderGauge("concord_agent_connected", "1 while the session with the hub is up.", s.connected ? 1 : 0, out);
+  RenderCounter("concord_agent_received_total", "Deliveries applied.", s.received, out);
+  RenderCounter("concord_agent_published_total", "Envelopes the hub acknowledged.", s.published, out);
+  RenderGauge("concord_agent_outbox", "Envelopes staged and not yet acknowledged.",
+              static_cast<double>(s.outbox), out);
+  RenderCounter("concord_agent_handler_errors_total", "Deliveries rolled back to be sent again.",
+                s.handler_errors, out);
+  return out;
+}
+
+}  // namespace
+
+int Run(int argc, char** argv, const AgentSpec& spec) {
+  CLI::App app{spec.title};
+  std::string config_path, ready_file;
+  app.add_option("-c,--config", config_path, "配置文件 / config file")->required();
+  app.add_option("--ready-file", ready_file, "启动后写入 HTTP 端口 / write the HTTP port here");
+  CLI11_PARSE(app, argc, argv);
+  InitLogging(spec.name + "-agent");
+
+  auto config = client::LoadProcessConfig(config_path, spec.name + ".db");
+  if (!config.ok()) return ExitWith(config.status(), 2);
+  const ConfigSection section = config->file[spec.name];
+  // A drill clock (drills and process-level tests only, and logged as such).
+  std::unique_ptr<FileClock> drill;
+  if (const std::string clock_file = section.Path("clock_file"); !clock_file.empty()) {
+    drill = std::make_unique<FileClock>(clock_file);
+    LOG_WARN("演练时钟 / drill clock: time is read from {}", clock_file);
+  }
+  const Clock& clock = drill ? static_cast<const Clock&>(*drill) : SystemClock::Get();
+
+  boost::asio::io_context io;
+  auto client = client::Client::Create(io, config->client);
+  if (!client.ok()) return ExitWith(client.status(), 1, "启动失败 / cannot start: ");
+  HttpRouter router;
+  AgentContext context{*config, section, clock, io, **client, router};
+  auto agent = spec.create(context);
+  if (!agent.ok()) return ExitWith(agent.status(), ExitCodeFor(agent.status()));
+  (*client)->OnMessage([&](const v1::Envelope& env, sqlite::Db&) { return (*agent)->Handle(env); });
+
+  (void)router.Add("GET", "/health", [&](const HttpRequest&) {
+    nlohmann::json health = {{"connected", (*client)->stats().connected}};
+    (*agent)->AddHealth(health);
+    return JsonResponse(200, health);
+  });
+  (void)router.Add("GET", "/metrics", [&](const HttpRequest&) {
+    HttpResponse r;
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r.body = MetricsText((*client)->stats());
+    (*agent)->AddMetrics(r.body);
+    return r;
+  });
+  auto http = HttpServer::Start(io, config->http_address, static_cast<uint16_t>(config->http_port),
+                                [&](const HttpRequest& req) { return router.Dispatch(req); });
+  if (!http.ok()) return ExitWith(http.status(), 1, "HTTP: ");
+
+  (*client)->Start();
+  (*agent)->Started();
+  if (!ready_file.empty())
+    (void)WriteFileAtomically(ready_file, "http_port=" + std::to_string((*http)->port()) + "\n");
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int sig) {
+    LOG_INFO("signal {}: shutting down", sig);
+    (*client)->Stop();
+    (*http)->Stop();
+    io.stop();
+  });
+  io.run();
+  return 0;
+}
+
+}  // namespace concord::agent
