@@ -138,9 +138,10 @@ absl::Status BrokerImpl::Init() {
   zap_watcher_ = std::make_unique<ZmqWatcher>(io_, zap_, [this] { OnZapReadable(); });
   monitor_watcher_ = std::make_unique<ZmqWatcher>(io_, monitor_, [this] { OnMonitorReadable(); });
 
+  RETURN_IF_ERROR(AddHttpRoutes());
   ASSIGN_OR_RETURN(http_, HttpServer::Start(io_, config_.metrics_address,
                                             static_cast<uint16_t>(config_.metrics_port),
-                                            [this](const HttpRequest& r) { return OnHttp(r); }));
+                                            [this](const HttpRequest& r) { return http_routes_.Dispatch(r); }));
   writer_ = std::make_unique<Writer>(*store_, io_,
                                      [this](std::unique_ptr<Job> j) { OnCommitted(std::move(j)); });
   Audit("start", "hub", absl::StrCat("endpoint=", endpoint_, " last_seq=", last_seq_));

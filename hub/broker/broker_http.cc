@@ -1,33 +1,30 @@
 // The broker's HTTP endpoints: /metrics, /status, /deadletters and
 // /deadletters/replay. See broker.h.
 #include <algorithm>
-#include <exception>
 #include <string>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "hub/broker/broker_impl.h"
 #include "nlohmann/json.hpp"
 
 namespace concord::hub::internal {
 
-// ---------------------------------------------------------------------------
-// HTTP: /metrics, /status, /deadletters
-
-HttpResponse BrokerImpl::OnHttp(const HttpRequest& req) {
-  const std::string path = req.Path();
-  if (req.method == "GET" && path == "/metrics")
-    return {200, "text/plain; version=0.0.4; charset=utf-8", MetricsText()};
-  if (req.method == "GET" && path == "/status") return {200, "application/json", StatusJson()};
-  if (req.method == "GET" && path == "/deadletters") return DeadLettersJson();
-  if (req.method == "POST" && path == "/deadletters/replay") {
-    try {
-      return ReplayDeadLetter(std::stoll(req.Query("id")));
-    } catch (const std::exception&) {
-      return {400, "application/json", R"({"error":"需要 id 参数 / id= is required"})"};
-    }
-  }
-  return {404, "application/json", R"({"error":"未找到 / not found"})"};
+absl::Status BrokerImpl::AddHttpRoutes() {
+  RETURN_IF_ERROR(http_routes_.Add("GET", "/metrics", [this](const HttpRequest&) {
+    return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", MetricsText()};
+  }));
+  RETURN_IF_ERROR(http_routes_.Add("GET", "/status", [this](const HttpRequest&) {
+    return HttpResponse{200, "application/json", StatusJson()};
+  }));
+  RETURN_IF_ERROR(http_routes_.Add("GET", "/deadletters", [this](const HttpRequest&) { return DeadLettersJson(); }));
+  return http_routes_.Add("POST", "/deadletters/replay", [this](const HttpRequest& req) {
+    int64_t id = 0;
+    if (!absl::SimpleAtoi(req.Query("id"), &id)) return ErrorResponse(400, "需要 id 参数 / id= is required");
+    return ReplayDeadLetter(id);
+  });
 }
 
 std::string BrokerImpl::MetricsText() const {

@@ -33,6 +33,7 @@
 #include "hub/broker/config.h"
 #include "hub/broker/store.h"
 #include "common/clock.h"
+#include "common/http_router.h"
 #include "common/http_server.h"
 #include "common/metrics.h"
 #include "common/sqlite.h"
@@ -254,7 +255,8 @@ class BrokerImpl final : public Broker {
   void DropPeer(const RoutingId& rid, const std::string& why);
 
   // ---- HTTP ---------------------------------------------------------------
-  HttpResponse OnHttp(const HttpRequest& req);
+  // GET /metrics, GET /status, GET /deadletters, POST /deadletters/replay?id=N.
+  absl::Status AddHttpRoutes();
   std::string MetricsText() const;
   std::string StatusJson() const;
   HttpResponse DeadLettersJson();
@@ -278,6 +280,7 @@ class BrokerImpl final : public Broker {
   zmq::context_t ctx_;
   zmq::socket_t router_, zap_, monitor_;
   std::unique_ptr<ZmqWatcher> watcher_, zap_watcher_, monitor_watcher_;
+  HttpRouter http_routes_;
   std::unique_ptr<HttpServer> http_;
   boost::asio::steady_timer tick_;
   std::unique_ptr<Store> store_;
