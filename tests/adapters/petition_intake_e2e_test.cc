@@ -20,23 +20,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct CtlResult {
-  int exit_code;
-  std::string out;  // stdout and stderr
-};
-
-CtlResult Ctl(const std::string& args) {
-  const std::string cmd = BinPath("concordctl") + " " + args + " 2>&1";
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return {-1, ""};
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
 class PetitionIntake : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -161,7 +144,7 @@ TEST_F(PetitionIntake, DropFolderReportSurvivesARestartAndNothingIsOverwritten) 
 
 // concordctl registers one petition and prints its ledger number; status lists it.
 TEST_F(PetitionIntake, ConcordctlRegistersOnePetition) {
-  CtlResult r = Ctl("petition register --adapter " + adapter() +
+  CommandResult r = RunConcordctl("petition register --adapter " + adapter() +
                     " --intake-id CTL-1 --channel 来访 --matter 拖欠工资 --received '2026-11-03 14:00'"
                     " --petitioner 刘某 --contact 13600136000 --people 2 --wait 60");
   ASSERT_EQ(r.exit_code, 0) << r.out;
@@ -172,12 +155,12 @@ TEST_F(PetitionIntake, ConcordctlRegistersOnePetition) {
   EXPECT_NE(r.out.find(no), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("已登记 registered"), std::string::npos) << r.out;
 
-  CtlResult status = Ctl("petition status --adapter " + adapter() + " --intake-id CTL-1");
+  CommandResult status = RunConcordctl("petition status --adapter " + adapter() + " --intake-id CTL-1");
   EXPECT_EQ(status.exit_code, 0) << status.out;
   EXPECT_NE(status.out.find(no), std::string::npos) << status.out;
-  CtlResult missing = Ctl("petition status --adapter " + adapter() + " --intake-id NOPE");
+  CommandResult missing = RunConcordctl("petition status --adapter " + adapter() + " --intake-id NOPE");
   EXPECT_EQ(missing.exit_code, 2) << missing.out;
-  CtlResult bad = Ctl("petition register --adapter " + adapter() + " --intake-id CTL-2 --channel pigeon --matter m");
+  CommandResult bad = RunConcordctl("petition register --adapter " + adapter() + " --intake-id CTL-2 --channel pigeon --matter m");
   EXPECT_EQ(bad.exit_code, 2) << bad.out;
   EXPECT_NE(bad.out.find("channel"), std::string::npos) << bad.out;
 }
@@ -189,7 +172,7 @@ TEST_F(PetitionIntake, ConcordctlCsvWithBadRowSendsNothing) {
   std::ofstream(file) << "intake_id,channel,matter,received\n"
                          "CTLCSV-1,letter,wages,2026-11-04 09:00\n"
                          "CTLCSV-2,letter,noise,2026-11-31 09:00\n";
-  CtlResult bad = Ctl("petition register --adapter " + adapter() + " --csv " + file);
+  CommandResult bad = RunConcordctl("petition register --adapter " + adapter() + " --csv " + file);
   EXPECT_EQ(bad.exit_code, 2) << bad.out;
   EXPECT_NE(bad.out.find(file + ":3: 收到时间 received"), std::string::npos) << bad.out;
   EXPECT_NE(bad.out.find("nothing was sent"), std::string::npos) << bad.out;
@@ -199,7 +182,7 @@ TEST_F(PetitionIntake, ConcordctlCsvWithBadRowSendsNothing) {
                          "CTLCSV-1,letter,wages,2026-11-04 09:00\n"
                          "CTLCSV-2,letter,\"noise,2026-11-20 09:00\n"
                          "CTLCSV-3,letter,dust,2026-11-20 09:00\n";
-  CtlResult open = Ctl("petition register --adapter " + adapter() + " --csv " + file);
+  CommandResult open = RunConcordctl("petition register --adapter " + adapter() + " --csv " + file);
   EXPECT_EQ(open.exit_code, 2) << open.out;
   EXPECT_NE(open.out.find("the quote opened on line 3 is never closed"), std::string::npos) << open.out;
   EXPECT_EQ(office_->Get("/petitions")["petitions"].size(), 0u);
@@ -207,7 +190,7 @@ TEST_F(PetitionIntake, ConcordctlCsvWithBadRowSendsNothing) {
   std::ofstream(file) << "intake_id,channel,matter,received\n"
                          "CTLCSV-1,letter,wages,2026-11-04 09:00\n"
                          "CTLCSV-2,letter,noise,2026-11-20 09:00\n";
-  CtlResult ok = Ctl("petition register --adapter " + adapter() + " --csv " + file);
+  CommandResult ok = RunConcordctl("petition register --adapter " + adapter() + " --csv " + file);
   ASSERT_EQ(ok.exit_code, 0) << ok.out;
   for (const char* id : {"CTLCSV-1", "CTLCSV-2"}) {
     EXPECT_NE(ok.out.find(id), std::string::npos) << ok.out;
@@ -225,7 +208,7 @@ TEST_F(PetitionIntake, ConcordctlFollowsEveryRowOfALargeCsv) {
     out << "intake_id,channel,matter,received\n";
     for (int i = 1; i <= kRows; ++i) out << "BIG-" << i << ",letter,wages,2026-11-04 09:00\n";
   }
-  CtlResult r = Ctl("petition register --adapter " + adapter() + " --csv " + file + " --wait 60");
+  CommandResult r = RunConcordctl("petition register --adapter " + adapter() + " --csv " + file + " --wait 60");
   const std::string tail = r.out.substr(r.out.size() > 2000 ? r.out.size() - 2000 : 0);
   ASSERT_EQ(r.exit_code, 0) << tail;
   EXPECT_EQ(r.out.find("still registering"), std::string::npos) << tail;

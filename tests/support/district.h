@@ -32,6 +32,17 @@ std::string BinPath(const std::string& name);
 pid_t SpawnLogged(const std::string& bin, const std::vector<std::string>& args,
                   const std::string& log_path);
 
+// What a command printed (stdout and stderr together) and its exit code (-1
+// when it could not start or did not exit), as a user at a shell sees them.
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+};
+// Runs `command` with /bin/sh and waits for it.
+CommandResult RunCommand(const std::string& command);
+// Runs the built concordctl with `args` (shell words).
+CommandResult RunConcordctl(const std::string& args);
+
 // Polls `pred` every 10 ms until it is true or `timeout_ms` passes.
 bool WaitFor(const std::function<bool()>& pred, int timeout_ms = 10000);
 

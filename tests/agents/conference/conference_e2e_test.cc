@@ -636,22 +636,8 @@ TEST_F(ConferenceDistrict, ConcordctlShowsConferencesPlansAndTheLeadersView) {
                                            "[conference.names]\n\"police\" = \"上州区公安分局\"\n",
                                            "conference.db");
   ASSERT_TRUE(agent_->ok());
-  struct Ran {
-    int exit_code;
-    std::string out;  // stdout and stderr
-  };
   const std::string http = "--conference-http 127.0.0.1:" + std::to_string(agent_->port());
-  auto ctl = [](const std::string& args) {
-    Ran r{-1, ""};
-    FILE* p = popen((BinPath("concordctl") + " conference " + args + " 2>&1").c_str(), "r");
-    if (p == nullptr) return r;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-    const int status = pclose(p);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-  };
+  auto ctl = [](const std::string& args) { return RunConcordctl("conference " + args); };
   // The output line that contains `label` (empty when none).
   auto line = [](const std::string& out, const std::string& label) {
     const size_t at = out.find(label);
@@ -695,7 +681,7 @@ TEST_F(ConferenceDistrict, ConcordctlShowsConferencesPlansAndTheLeadersView) {
                    .value("ok", true)) << "not the court's to name";
 
   // The final plan: every task, its agency, person, measure, CST due date and latest progress.
-  Ran shown = ctl("--id " + final_id + " " + http);
+  CommandResult shown = ctl("--id " + final_id + " " + http);
   ASSERT_EQ(shown.exit_code, 0) << shown.out;
   EXPECT_NE(line(shown.out, "状态 status").find("已定稿 final"), std::string::npos) << shown.out;
   EXPECT_NE(line(shown.out, "议题 title").find("某建筑公司欠薪群体访联席会议"), std::string::npos) << shown.out;
@@ -723,7 +709,7 @@ TEST_F(ConferenceDistrict, ConcordctlShowsConferencesPlansAndTheLeadersView) {
   EXPECT_EQ(line(shown.out, "结案结果 outcome"), "") << "not closed";
 
   // A plan being signed: who signed, who has not, and who asks for what.
-  Ran signing = ctl(http + " --id " + signing_id);
+  CommandResult signing = ctl(http + " --id " + signing_id);
   ASSERT_EQ(signing.exit_code, 0) << signing.out;
   EXPECT_NE(line(signing.out, "状态 status").find("会签中 signing"), std::string::npos) << signing.out;
   const std::string signed_line = line(signing.out, "已签署 signed"), pending = line(signing.out, "未签署 not signed");
@@ -734,7 +720,7 @@ TEST_F(ConferenceDistrict, ConcordctlShowsConferencesPlansAndTheLeadersView) {
   EXPECT_NE(line(signing.out, "要求修改").find("请写明仲裁申请期限"), std::string::npos) << signing.out;
 
   // --json: the agent's JSON as it is.
-  Ran as_json = ctl("--id " + final_id + " --json " + http);
+  CommandResult as_json = ctl("--id " + final_id + " --json " + http);
   ASSERT_EQ(as_json.exit_code, 0) << as_json.out;
   const json parsed = json::parse(as_json.out, nullptr, false);
   ASSERT_TRUE(parsed.is_object()) << as_json.out;
@@ -742,13 +728,13 @@ TEST_F(ConferenceDistrict, ConcordctlShowsConferencesPlansAndTheLeadersView) {
 
   // --html: the plan document, written where asked.
   const std::string doc = d_.dir() + "/plan.html";
-  Ran html = ctl("--id " + final_id + " --html " + doc + " " + http);
+  CommandResult html = ctl("--id " + final_id + " --html " + doc + " " + http);
   ASSERT_EQ(html.exit_code, 0) << html.out;
   EXPECT_NE(html.out.find(doc), std::string::npos) << html.out;
   const std::string written = ReadFile(doc);
   for (const std::string part : {"<html", "某建筑公司欠薪群体访联席会议", "检察长 周某", "核实欠薪事实与人数"})
     EXPECT_NE(written.find(part), std::string::npos) << part << " in\n" << written;
-  Ran no_plan = ctl("--id " + collecting_id + " --html " + d_.dir() + "/none.html " + http);
+  CommandResult no_plan = ctl("--id " + collecting_id + " --html " + d_.dir() + "/none.html " + http);
   EXPECT_EQ(no_plan.exit_code, 3) << no_plan.out;
   EXPECT_NE(no_plan.out.find("尚无方案 / no plan yet"), std::string::npos) << no_plan.out;
   EXPECT_FALSE(std::filesystem::exists(d_.dir() + "/none.html"));
@@ -756,7 +742,7 @@ TEST_F(ConferenceDistrict, ConcordctlShowsConferencesPlansAndTheLeadersView) {
   // The lead leader's view, twelve days on: both conferences with a plan, their open tasks and
   // due dates, T1 (due in ten days) overdue, T2 (in fourteen) not.
   SetFileClock(clock, NowMs() + 12 * kDayMs);
-  Ran leader = ctl("--leader '检察长 周某' " + http);
+  CommandResult leader = ctl("--leader '检察长 周某' " + http);
   ASSERT_EQ(leader.exit_code, 0) << leader.out;
   ASSERT_NE(line(leader.out, final_id).find("已定稿 final"), std::string::npos) << leader.out;
   EXPECT_NE(line(leader.out, signing_id).find("会签中 signing"), std::string::npos) << leader.out;
@@ -777,7 +763,7 @@ TEST_F(ConferenceDistrict, ConcordctlShowsConferencesPlansAndTheLeadersView) {
                                    {{"name", "王律师"}, {"attended", true}, {"opinion", "依法支持工人讨薪"}}}},
                    {"outcome", "听证员同意化解方案"}})
                   .value("ok", false));
-  Ran heard = ctl("--id " + final_id + " " + http);
+  CommandResult heard = ctl("--id " + final_id + " " + http);
   ASSERT_EQ(heard.exit_code, 0) << heard.out;
   EXPECT_NE(line(heard.out, "工人代表 孙某").find("出席 present  意见 opinion: 要求尽快支付"), std::string::npos)
       << heard.out;
@@ -785,16 +771,16 @@ TEST_F(ConferenceDistrict, ConcordctlShowsConferencesPlansAndTheLeadersView) {
   EXPECT_NE(line(heard.out, "王律师").find("justice 指派"), std::string::npos) << heard.out;
   EXPECT_NE(line(heard.out, "王律师").find("出席 present"), std::string::npos) << heard.out;
   EXPECT_NE(line(heard.out, "听证结论 outcome").find("听证员同意化解方案"), std::string::npos) << heard.out;
-  Ran nobody = ctl("--leader '副检察长 无此人' " + http);
+  CommandResult nobody = ctl("--leader '副检察长 无此人' " + http);
   ASSERT_EQ(nobody.exit_code, 0) << nobody.out;
   EXPECT_NE(nobody.out.find("没有在办的联席会议"), std::string::npos) << nobody.out;
 
   // Errors: an unknown number and an agent not running exit 3 with the reason; bad arguments 2.
-  Ran unknown = ctl("--id 会-1999-999 " + http);
+  CommandResult unknown = ctl("--id 会-1999-999 " + http);
   EXPECT_EQ(unknown.exit_code, 3) << unknown.out;
   EXPECT_NE(unknown.out.find("没有联席会议 会-1999-999 / no conference 会-1999-999"), std::string::npos)
       << unknown.out;
-  Ran unreachable = ctl("--id " + final_id + " --conference-http 127.0.0.1:1");
+  CommandResult unreachable = ctl("--id " + final_id + " --conference-http 127.0.0.1:1");
   EXPECT_EQ(unreachable.exit_code, 3) << unreachable.out;
   EXPECT_NE(unreachable.out.find("无法连接联席会议代理 / cannot reach the conference agent"), std::string::npos)
       << unreachable.out;

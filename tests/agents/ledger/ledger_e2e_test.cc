@@ -23,17 +23,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string Shell(const std::string& cmd) {
-  std::string out;
-  if (FILE* p = popen((cmd + " 2>&1").c_str(), "r")) {
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-    pclose(p);
-  }
-  return out;
-}
-
 class LedgerDistrict : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -142,8 +131,8 @@ TEST_F(LedgerDistrict, TransferKeepsOneItemAcrossAgencies) {
   EXPECT_EQ(open["items"][0]["status"], "accepted");
   EXPECT_NE(open["items"][0]["next_due"], "");
   // The clerk's view: concordctl ledger lists it under the procuratorate.
-  const std::string report = Shell(BinPath("concordctl") + " ledger --ledger-http 127.0.0.1:" +
-                                 std::to_string(agent_->port()));
+  const std::string report = RunConcordctl("ledger --ledger-http 127.0.0.1:" +
+                                 std::to_string(agent_->port())).out;
   EXPECT_NE(report.find(no), std::string::npos) << report;
   EXPECT_NE(report.find("procuratorate"), std::string::npos) << report;
 
@@ -162,15 +151,15 @@ TEST_F(LedgerDistrict, TransferKeepsOneItemAcrossAgencies) {
   }
   EXPECT_TRUE(agent_->Get("/ledger/open")["items"].empty());
   // One item, one history, read by the clerk (the number is Chinese: percent-encoded on the way).
-  const std::string item = Shell(BinPath("concordctl") + " ledger --item " + no + " --ledger-http 127.0.0.1:" +
-                                 std::to_string(agent_->port()));
+  const std::string item = RunConcordctl("ledger --item " + no + " --ledger-http 127.0.0.1:" +
+                                 std::to_string(agent_->port())).out;
   for (const char* step : {"登记 register", "移送 transfer", "首办责任人 张检察官", "息诉罢访 close"})
     EXPECT_NE(item.find(step), std::string::npos) << step << " in\n" << item;
-  EXPECT_NE(Shell(BinPath("concordctl") + " ledger --item 信-1999-000001 --ledger-http 127.0.0.1:" +
-                  std::to_string(agent_->port())).find("没有信访件"), std::string::npos);
+  EXPECT_NE(RunConcordctl("ledger --item 信-1999-000001 --ledger-http 127.0.0.1:" +
+                  std::to_string(agent_->port())).out.find("没有信访件"), std::string::npos);
   // The monthly report counts it (received_ms above is 2026-09-21 CST).
-  const std::string month = Shell(BinPath("concordctl") + " ledger --report 2026-09 --ledger-http 127.0.0.1:" +
-                                  std::to_string(agent_->port()));
+  const std::string month = RunConcordctl("ledger --report 2026-09 --ledger-http 127.0.0.1:" +
+                                  std::to_string(agent_->port())).out;
   EXPECT_NE(month.find("| 收到信访件 | received | 1 |"), std::string::npos) << month;
 }
 
@@ -297,8 +286,8 @@ TEST_F(LedgerDistrict, ReceptionDayAndIncidents) {
   ASSERT_EQ(Request(*petition_, "/incidents", {{"incident_id", "SJ-1"}, {"kind", "投诉"},
                                                {"occurred", "2026-10-16 10:00"}, {"ledger_no", no}})
                 .value("status", ""), "done");
-  const std::string report = Shell(BinPath("concordctl") + " ledger --report 2026-10 --ledger-http 127.0.0.1:" +
-                                   std::to_string(agent_->port()));
+  const std::string report = RunConcordctl("ledger --report 2026-10 --ledger-http 127.0.0.1:" +
+                                   std::to_string(agent_->port())).out;
   EXPECT_NE(report.find("| 三零：投诉 | three zeros: complaints | 1 ✗"), std::string::npos) << report;
   EXPECT_NE(report.find("| 三零：安全事故 | three zeros: safety incidents | 0 ✓"), std::string::npos) << report;
   EXPECT_NE(report.find("本月接待日来访人数 | people received at this month's reception days | 1 |"),

@@ -16,22 +16,6 @@
 namespace concord::testing {
 namespace {
 
-struct CtlResult {
-  int exit_code;
-  std::string out;
-};
-
-CtlResult Ctl(const std::string& args) {
-  const std::string cmd = BinPath("concordctl") + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  int status = pclose(p);
-  return {WEXITSTATUS(status), out};
-}
-
 void Traffic(TestDistrict& d, int n) {
   ClientThread b(d.ClientFor("b"), [](client::Client& c) {
     c.OnMessage([](const v1::Envelope&, sqlite::Db&) { return absl::OkStatus(); });
@@ -54,14 +38,14 @@ TEST(ConcordCtl, AuditVerifyNamesTheFirstBadLine) {
   ASSERT_TRUE(d.StartHub().ok());
   Traffic(d, 50);
   d.StopHub();
-  CtlResult ok = Ctl("audit verify --db " + d.hub_db());
+  CommandResult ok = RunConcordctl("audit verify --db " + d.hub_db());
   EXPECT_EQ(ok.exit_code, 0) << ok.out;
   EXPECT_NE(ok.out.find("intact"), std::string::npos) << ok.out;
   {
     auto db = sqlite::Db::Open(d.hub_db());
     ASSERT_TRUE(db->Exec("UPDATE audit SET line = line || 'X' WHERE n = 5").ok());
   }
-  CtlResult changed = Ctl("audit verify --db " + d.hub_db());
+  CommandResult changed = RunConcordctl("audit verify --db " + d.hub_db());
   EXPECT_EQ(changed.exit_code, 1) << changed.out;
   EXPECT_NE(changed.out.find("line 5"), std::string::npos) << changed.out;
   {
@@ -69,7 +53,7 @@ TEST(ConcordCtl, AuditVerifyNamesTheFirstBadLine) {
     ASSERT_TRUE(db->Exec("UPDATE audit SET line = substr(line, 1, length(line) - 1) WHERE n = 5").ok());
     ASSERT_TRUE(db->Exec("DELETE FROM audit WHERE n = 3").ok());
   }
-  CtlResult deleted = Ctl("audit verify --db " + d.hub_db());
+  CommandResult deleted = RunConcordctl("audit verify --db " + d.hub_db());
   EXPECT_EQ(deleted.exit_code, 1) << deleted.out;
   EXPECT_NE(deleted.out.find("line 3"), std::string::npos) << deleted.out;
 }
@@ -80,11 +64,11 @@ TEST(ConcordCtl, StatusShowsPrincipals) {
   ASSERT_TRUE(d.StartHub().ok());
   Traffic(d, 5);
   const std::string hp = "--hub-http 127.0.0.1:" + std::to_string(d.metrics_port());
-  CtlResult table = Ctl("status " + hp);
+  CommandResult table = RunConcordctl("status " + hp);
   EXPECT_EQ(table.exit_code, 0) << table.out;
   EXPECT_NE(table.out.find("a "), std::string::npos);
   EXPECT_NE(table.out.find("queued"), std::string::npos);
-  CtlResult json = Ctl("status --json " + hp);
+  CommandResult json = RunConcordctl("status --json " + hp);
   EXPECT_NE(json.out.find("\"delivered\": 5"), std::string::npos) << json.out;
 }
 
@@ -107,15 +91,15 @@ TEST(ConcordCtl, DeadLetterListAndReplay) {
   ClientThread a(d.ClientFor("a"));
   a.Call([](client::Client& c) { return c.Publish(Note("b", "poison")); });
   const std::string hp = "--hub-http 127.0.0.1:" + std::to_string(d.metrics_port());
-  ASSERT_TRUE(WaitFor([&] { return Ctl("deadletters list " + hp).out.find("total 1") != std::string::npos; }, 20000))
-      << Ctl("deadletters list " + hp).out;
+  ASSERT_TRUE(WaitFor([&] { return RunConcordctl("deadletters list " + hp).out.find("total 1") != std::string::npos; }, 20000))
+      << RunConcordctl("deadletters list " + hp).out;
   EXPECT_EQ(CountEffects(d.ClientFor("b").db_path), 0);
   *failing = false;
-  CtlResult replay = Ctl("deadletters replay --id 1 " + hp);
+  CommandResult replay = RunConcordctl("deadletters replay --id 1 " + hp);
   ASSERT_EQ(replay.exit_code, 0) << replay.out;
   ASSERT_TRUE(WaitFor([&] { return CountEffects(d.ClientFor("b").db_path) == 1; }));
-  EXPECT_NE(Ctl("deadletters list " + hp).out.find("yes"), std::string::npos);
-  CtlResult missing = Ctl("deadletters replay --id 99 " + hp);
+  EXPECT_NE(RunConcordctl("deadletters list " + hp).out.find("yes"), std::string::npos);
+  CommandResult missing = RunConcordctl("deadletters replay --id 99 " + hp);
   EXPECT_EQ(missing.exit_code, 1) << missing.out;
 }
 
@@ -132,22 +116,22 @@ TEST(ConcordCtl, SendAndTail) {
   };
   write_config("a");
   write_config("b");
-  CtlResult tail;
-  std::thread tailer([&] { tail = Ctl("tail --count 1 --timeout 20 --config " + d.dir() + "/b.toml"); });
-  CtlResult sent = Ctl("send --config " + d.dir() + "/a.toml --to b --subject 值班 --body 测试消息");
+  CommandResult tail;
+  std::thread tailer([&] { tail = RunConcordctl("tail --count 1 --timeout 20 --config " + d.dir() + "/b.toml"); });
+  CommandResult sent = RunConcordctl("send --config " + d.dir() + "/a.toml --to b --subject 值班 --body 测试消息");
   EXPECT_EQ(sent.exit_code, 0) << sent.out;
   EXPECT_NE(sent.out.find("acknowledged"), std::string::npos) << sent.out;
   tailer.join();
   EXPECT_EQ(tail.exit_code, 0) << tail.out;
   EXPECT_NE(tail.out.find("测试消息"), std::string::npos) << tail.out;
-  CtlResult refused = Ctl("send --config " + d.dir() + "/a.toml --to nobody --body x");
+  CommandResult refused = RunConcordctl("send --config " + d.dir() + "/a.toml --to nobody --body x");
   EXPECT_EQ(refused.exit_code, 1) << refused.out;
   EXPECT_NE(refused.out.find("unknown recipient"), std::string::npos) << refused.out;
 }
 
 // Unreachable hub: a clear message and exit code 3, not a crash.
 TEST(ConcordCtl, UnreachableHubIsReported) {
-  CtlResult r = Ctl("status --hub-http 127.0.0.1:1");
+  CommandResult r = RunConcordctl("status --hub-http 127.0.0.1:1");
   EXPECT_EQ(r.exit_code, 3) << r.out;
   EXPECT_NE(r.out.find("cannot reach"), std::string::npos) << r.out;
 }
@@ -156,18 +140,18 @@ TEST(ConcordCtl, UnreachableHubIsReported) {
 TEST(ConcordCtl, KeysGenAddRevoke) {
   TestDistrict d({"a"});
   const std::string prefix = d.dir() + "/keys/newcomer";
-  CtlResult gen = Ctl("keys gen --out " + prefix);
+  CommandResult gen = RunConcordctl("keys gen --out " + prefix);
   ASSERT_EQ(gen.exit_code, 0) << gen.out;
   EXPECT_TRUE(LoadCurveKeyPair(prefix).ok());
-  CtlResult again = Ctl("keys gen --out " + prefix);
+  CommandResult again = RunConcordctl("keys gen --out " + prefix);
   EXPECT_EQ(again.exit_code, 2) << "must not overwrite a key";
-  CtlResult add = Ctl("keys add --registry " + d.registry_file() + " --name newcomer --pub " + prefix +
+  CommandResult add = RunConcordctl("keys add --registry " + d.registry_file() + " --name newcomer --pub " + prefix +
                 ".pub --roles agency");
   ASSERT_EQ(add.exit_code, 0) << add.out;
-  CtlResult rev = Ctl("keys revoke --registry " + d.registry_file() + " --name newcomer");
+  CommandResult rev = RunConcordctl("keys revoke --registry " + d.registry_file() + " --name newcomer");
   ASSERT_EQ(rev.exit_code, 0) << rev.out;
   ASSERT_TRUE(d.StartHub().ok()) << "registry stays valid TOML";
-  CtlResult missing = Ctl("keys revoke --registry " + d.registry_file() + " --name nobody");
+  CommandResult missing = RunConcordctl("keys revoke --registry " + d.registry_file() + " --name nobody");
   EXPECT_EQ(missing.exit_code, 2);
 }
 
@@ -181,7 +165,7 @@ TEST(ConcordCtl, AidDedupWritesPairsAndNamesBadRows) {
                        "J1,procuratorate,張 偉,,+86 138 0013 8000,(2023)沪0104刑初1号,money,2000,2023-07-01\n"
                        "J2,procuratorate,张伟,11010519491231002X,13800138000,（2024）沪0104刑初9号,money,500,2024-01-02\n"
                        "X1,police,李四,,,,cash,10,2023-01-01\n";
-  CtlResult r = Ctl("aid dedup --input " + in + " --out " + out);
+  CommandResult r = RunConcordctl("aid dedup --input " + in + " --out " + out);
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_NE(r.out.find(":5:"), std::string::npos) << "the bad row's line: " << r.out;
   std::ifstream pairs(out);
@@ -191,7 +175,7 @@ TEST(ConcordCtl, AidDedupWritesPairsAndNamesBadRows) {
   std::getline(pairs, line);
   EXPECT_EQ(line.substr(0, 6), "F1,J1,") << "same person, same case";
   EXPECT_FALSE(std::getline(pairs, rest)) << "J2 is another case: " << rest;
-  EXPECT_EQ(Ctl("aid dedup --input " + in + " --out " + out + " --format excel").exit_code, 2);
+  EXPECT_EQ(RunConcordctl("aid dedup --input " + in + " --out " + out + " --format excel").exit_code, 2);
 }
 
 }  // namespace
