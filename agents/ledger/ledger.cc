@@ -294,51 +294,99 @@ absl::StatusOr<std::string> Ledger::Register(const PetitionInput& p) {
 
 absl::StatusOr<Status> Ledger::Apply(const std::string& ledger_no, const std::string& agency,
                                      Action action, int64_t now_ms, const ActInput& input) {
-  const std::string& note = input.note;
-  const std::string& to_agency = input.to_agency;
+  ASSIGN_OR_RETURN(const Item before, LoadItem(ledger_no));
+  ASSIGN_OR_RETURN(const Status next, Validate(before, agency, action, now_ms, input));
+  const Item after = Advance(before, action, next, now_ms, input.to_agency);
+  sqlite::Savepoint sp(db_);
+  if (!sp.ok()) return absl::UnavailableError("cannot open a savepoint");
+  RETURN_IF_ERROR(MeetDeadlines(before, action, next, now_ms));
+  RETURN_IF_ERROR(StartDeadlines(before, after, action, now_ms));
+  RETURN_IF_ERROR(MoveResponsibility(before, after, action, input));
+  RETURN_IF_ERROR(RecordEvent(before, after, action, now_ms, input));
+  RETURN_IF_ERROR(sp.Release());
+  return after.facts.status;
+}
+
+absl::StatusOr<Ledger::Item> Ledger::LoadItem(const std::string& ledger_no) {
   ASSIGN_OR_RETURN(auto load, db_.Prepare(
       "SELECT agency, status, extended, reviews, answered_ms, transferred_in_ms, transferred_from, "
       "anonymous, contact, received_ms FROM petitions WHERE ledger_no=?"));
   load.Bind(1, ledger_no);
   ASSIGN_OR_RETURN(bool found, load.Step());
   if (!found) return absl::NotFoundError(absl::StrCat("没有信访件 ", ledger_no, " / no item ", ledger_no));
-  const std::string responsible = load.Text(0), from_agency = load.Text(6);
-  ItemFacts facts;
-  facts.status = StatusFromName(load.Text(1)).value_or(Status::kReceived);
-  facts.extended = load.Int(2) != 0;
-  facts.reviews = static_cast<int>(load.Int(3));
-  facts.answered_ms = load.Int(4);
-  facts.transferred_in_ms = load.Int(5);
-  const bool contact = load.Int(7) == 0 && !load.Text(8).empty();
-  const int64_t received_ms = load.Int(9);
-  load.Reset();
-  if (now_ms < received_ms)
-    return absl::InvalidArgumentError(absl::StrCat("办理时间 ", FormatDateTime(now_ms), " 早于收到时间 ",
-                                                   FormatDateTime(received_ms), " / the step is dated before the "
-                                                   "petition was received"));
+  Item item;
+  item.ledger_no = ledger_no;
+  item.agency = load.Text(0);
+  item.facts.status = StatusFromName(load.Text(1)).value_or(Status::kReceived);
+  item.facts.extended = load.Int(2) != 0;
+  item.facts.reviews = static_cast<int>(load.Int(3));
+  item.facts.answered_ms = load.Int(4);
+  item.facts.transferred_in_ms = load.Int(5);
+  item.transferred_from = load.Text(6);
+  item.contact = load.Int(7) == 0 && !load.Text(8).empty();
+  item.received_ms = load.Int(9);
+  return item;
+}
 
-  if (agency != responsible)
-    return absl::PermissionDeniedError(absl::StrCat("只有责任机关 ", responsible, " 可以办理 ", ledger_no,
-                                                    " / only ", responsible, " may act on ", ledger_no));
-  ASSIGN_OR_RETURN(Status next, Transition(facts, action, now_ms, calendar_));
-  if (action == Action::kTransfer && (to_agency.empty() || to_agency == agency))
+absl::StatusOr<Status> Ledger::Validate(const Item& item, const std::string& agency, Action action,
+                                        int64_t now_ms, const ActInput& input) const {
+  if (now_ms < item.received_ms)
+    return absl::InvalidArgumentError(absl::StrCat("办理时间 ", FormatDateTime(now_ms), " 早于收到时间 ",
+                                                   FormatDateTime(item.received_ms), " / the step is dated before the "
+                                                   "petition was received"));
+  if (agency != item.agency)
+    return absl::PermissionDeniedError(absl::StrCat("只有责任机关 ", item.agency, " 可以办理 ", item.ledger_no,
+                                                    " / only ", item.agency, " may act on ", item.ledger_no));
+  ASSIGN_OR_RETURN(Status next, Transition(item.facts, action, now_ms, calendar_));
+  if (action == Action::kTransfer && (input.to_agency.empty() || input.to_agency == agency))
     return absl::InvalidArgumentError("移送须指明另一个有管辖权的机关 / a transfer names another agency");
   if ((action == Action::kTransfer || action == Action::kNotAccept || action == Action::kExtend ||
-       action == Action::kObjectToTransfer) && note.empty())
+       action == Action::kObjectToTransfer) && input.note.empty())
     return absl::InvalidArgumentError(absl::StrCat(ActionChineseName(action),
                                                    "须写明理由或对信访人的说明 / '", ActionName(action),
                                                    "' needs the reason or the explanation given"));
-
   if (action == Action::kAccept && input.handler.empty())
     return absl::InvalidArgumentError(
         "受理分流须指定首办责任人（首办责任制）/ 'accept' names the first handler responsible for it");
+  return next;
+}
 
-  sqlite::Savepoint sp(db_);
-  if (!sp.ok()) return absl::UnavailableError("cannot open a savepoint");
-  // Deadlines this action meets.
+Ledger::Item Ledger::Advance(const Item& before, Action action, Status next, int64_t now_ms,
+                             const std::string& to_agency) {
+  Item after = before;
+  after.facts.status = next;
+  switch (action) {
+    case Action::kTransfer:
+      after.agency = to_agency;
+      after.transferred_from = before.agency;
+      after.facts.transferred_in_ms = now_ms;
+      after.facts.status = Status::kReceived;  // at the receiving agency, one item, one history
+      break;
+    case Action::kObjectToTransfer:  // back to the agency that transferred it
+      after.agency = before.transferred_from;
+      after.transferred_from.clear();
+      after.facts.transferred_in_ms = 0;
+      break;
+    case Action::kReviewOpinion:
+      ++after.facts.reviews;
+      after.facts.answered_ms = now_ms;
+      break;
+    case Action::kSubstantiveReply:
+      after.facts.answered_ms = now_ms;
+      break;
+    case Action::kExtend:
+      after.facts.extended = true;
+      break;
+    default:
+      break;
+  }
+  return after;
+}
+
+absl::Status Ledger::MeetDeadlines(const Item& item, Action action, Status next, int64_t now_ms) {
   ASSIGN_OR_RETURN(auto open, db_.Prepare(
       "SELECT id, rule, anchor_ms FROM deadlines WHERE ledger_no=? AND met_ms=0 AND void=0"));
-  open.Bind(1, ledger_no);
+  open.Bind(1, item.ledger_no);
   struct Row {
     int64_t id;
     std::string rule;
@@ -371,84 +419,66 @@ absl::StatusOr<Status> Ledger::Apply(const std::string& ledger_no, const std::st
       RETURN_IF_ERROR(redue.Run());
     }
   }
+  return absl::OkStatus();
+}
 
-  std::string new_agency = responsible, new_from = from_agency;
-  int64_t transferred_in = facts.transferred_in_ms, answered = facts.answered_ms;
-  int reviews = facts.reviews;
-  bool extended = facts.extended;
+absl::Status Ledger::StartDeadlines(const Item& before, const Item& after, Action action, int64_t now_ms) {
+  auto start = [&](const char* rule, const std::string& agency) -> absl::Status {
+    const DeadlineRule* r = FindRule(rules_, rule);
+    return r ? StartDeadline(before.ledger_no, *r, agency, now_ms) : absl::OkStatus();
+  };
   switch (action) {
-    case Action::kTransfer:
-      new_agency = to_agency;
-      new_from = agency;
-      transferred_in = now_ms;
-      next = Status::kReceived;  // at the receiving agency, one item, one history
-      break;
-    case Action::kObjectToTransfer:
-      new_agency = from_agency;
-      new_from.clear();
-      transferred_in = 0;
-      break;
     case Action::kAccept:
-      if (const DeadlineRule* r = FindRule(rules_, "handle_answer"))
-        RETURN_IF_ERROR(StartDeadline(ledger_no, *r, agency, now_ms));
-      break;
+      return start("handle_answer", before.agency);
     case Action::kRequestReview:
-      if (const DeadlineRule* r = FindRule(rules_, "review_opinion"))
-        RETURN_IF_ERROR(StartDeadline(ledger_no, *r, agency, now_ms));
-      break;
-    case Action::kReviewOpinion:
-      ++reviews;
-      answered = now_ms;
-      break;
-    case Action::kSubstantiveReply:
-      answered = now_ms;
-      break;
-    case Action::kExtend:
-      extended = true;
-      break;
+      return start("review_opinion", before.agency);
+    case Action::kTransfer:  // the receiving agency's own clock starts
+      if (before.contact) RETURN_IF_ERROR(start("receipt_notice", after.agency));
+      return start("register_review", after.agency);
     default:
-      break;
+      return absl::OkStatus();
   }
-  if (new_agency != responsible) {
+}
+
+absl::Status Ledger::MoveResponsibility(const Item& before, const Item& after, Action action,
+                                        const ActInput& input) {
+  const bool moved = after.agency != before.agency;
+  if (moved) {
     // The clock follows the item: unmet deadlines move to the agency now responsible.
     ASSIGN_OR_RETURN(auto move, db_.Prepare(
         "UPDATE deadlines SET agency=? WHERE ledger_no=? AND met_ms=0 AND void=0 AND track_key=''"));
-    move.BindAll(new_agency, ledger_no);
+    move.BindAll(after.agency, before.ledger_no);
     RETURN_IF_ERROR(move.Run());
-    if (action == Action::kTransfer) {
-      if (const DeadlineRule* r = FindRule(rules_, "receipt_notice"); r && contact)
-        RETURN_IF_ERROR(StartDeadline(ledger_no, *r, new_agency, now_ms));
-      if (const DeadlineRule* r = FindRule(rules_, "register_review"))
-        RETURN_IF_ERROR(StartDeadline(ledger_no, *r, new_agency, now_ms));
-    }
   }
   ASSIGN_OR_RETURN(auto up, db_.Prepare(
       "UPDATE petitions SET agency=?, transferred_from=?, status=?, extended=?, reviews=?, "
       "answered_ms=?, transferred_in_ms=? WHERE ledger_no=?"));
-  up.BindAll(new_agency, new_from, StatusName(next), static_cast<int64_t>(extended),
-             static_cast<int64_t>(reviews), answered, transferred_in, ledger_no);
+  up.BindAll(after.agency, after.transferred_from, StatusName(after.facts.status),
+             static_cast<int64_t>(after.facts.extended), static_cast<int64_t>(after.facts.reviews),
+             after.facts.answered_ms, after.facts.transferred_in_ms, before.ledger_no);
   RETURN_IF_ERROR(up.Run());
-  std::string event_note = note;
-  if (action == Action::kAccept || new_agency != responsible) {
-    // Routed here: its first handler. Moved to another agency: that agency names its own.
-    ASSIGN_OR_RETURN(auto route, db_.Prepare("UPDATE petitions SET department=?, handler=? WHERE ledger_no=?"));
-    if (action == Action::kAccept) {
-      route.BindAll(input.department, input.handler, ledger_no);
-      event_note = absl::StrCat(input.department.empty() ? "" : absl::StrCat("分流至 ", input.department, " "),
-                                "首办责任人 ", input.handler, note.empty() ? "" : " ", note);
-    } else {
-      route.BindAll("", "", ledger_no);
-    }
-    RETURN_IF_ERROR(route.Run());
-  }
+  if (action != Action::kAccept && !moved) return absl::OkStatus();
+  // Routed here: its first handler. Moved to another agency: that agency names its own.
+  ASSIGN_OR_RETURN(auto route, db_.Prepare("UPDATE petitions SET department=?, handler=? WHERE ledger_no=?"));
+  if (action == Action::kAccept) route.BindAll(input.department, input.handler, before.ledger_no);
+  else route.BindAll("", "", before.ledger_no);
+  return route.Run();
+}
+
+absl::Status Ledger::RecordEvent(const Item& before, const Item& after, Action action, int64_t now_ms,
+                                 const ActInput& input) {
+  std::string note = input.note;
+  if (action == Action::kAccept)
+    note = absl::StrCat(input.department.empty() ? "" : absl::StrCat("分流至 ", input.department, " "), "首办责任人 ",
+                        input.handler, input.note.empty() ? "" : " ", input.note);
+  else if (action == Action::kTransfer)
+    note = absl::StrCat("to=", input.to_agency, " ", input.note);
   ASSIGN_OR_RETURN(auto ev, db_.Prepare(
       "INSERT INTO petition_events(ledger_no, at_ms, agency, action, from_status, to_status, note) "
       "VALUES(?,?,?,?,?,?,?)"));
-  ev.BindAll(ledger_no, now_ms, agency, ActionName(action), StatusName(facts.status), StatusName(next),
-             action == Action::kTransfer ? absl::StrCat("to=", to_agency, " ", note) : event_note);
-  RETURN_IF_ERROR(ev.Run());
-  RETURN_IF_ERROR(sp.Release());
-  return next;
+  ev.BindAll(before.ledger_no, now_ms, before.agency, ActionName(action), StatusName(before.facts.status),
+             StatusName(after.facts.status), note);
+  return ev.Run();
 }
 
 std::vector<Alert> Ledger::Scan(int64_t now_ms, const ScanOptions& o) {
@@ -656,240 +686,6 @@ absl::Status Ledger::RecordIncident(const std::string& agency, const std::string
       "ON CONFLICT(agency, incident_id) DO UPDATE SET kind=?3, occurred_ms=?4, ledger_no=?5, note=?6"));
   st.BindAll(agency, incident_id, IncidentKindName(kind), occurred_ms, ledger_no, note);
   return st.Run();
-}
-
-absl::Status Ledger::PublishSlot(const ReceptionSlotInput& s, int64_t now_ms) {
-  if (s.slot_id.empty()) return absl::InvalidArgumentError("缺少接待日编号 / slot_id is required");
-  if (s.host.empty()) return absl::InvalidArgumentError("缺少接待领导 / host (who receives) is required");
-  if (s.starts_ms <= 0 || s.ends_ms <= s.starts_ms)
-    return absl::InvalidArgumentError("接待时间有误：结束须晚于开始 / the slot must end after it starts");
-  if (s.ends_ms - s.starts_ms < kReceptionMinMs || s.ends_ms - s.starts_ms > kDayMs)
-    return absl::InvalidArgumentError(
-        "检察长接待日每次半天（3 小时至 1 天）/ a reception day lasts half a day (3 hours to a day)");
-  if (s.capacity < 1) return absl::InvalidArgumentError("可预约人数至少为 1 / capacity must be at least 1");
-  ASSIGN_OR_RETURN(auto stored, db_.Prepare(
-      "SELECT host, place, starts_ms, ends_ms, cancelled, "
-      "(SELECT coalesce(sum(people), 0) FROM reception_bookings r WHERE r.slot_agency = s.agency AND "
-      "r.slot_id = s.slot_id AND r.cancelled = 0), "
-      "(SELECT count(*) FROM reception_bookings r WHERE r.slot_agency = s.agency AND r.slot_id = s.slot_id AND "
-      "r.outcome != '') FROM reception_slots s WHERE agency=? AND slot_id=?"));
-  stored.BindAll(s.agency, s.slot_id);
-  ASSIGN_OR_RETURN(bool found, stored.Step());
-  if (!found) {
-    if (s.cancelled) return absl::NotFoundError(absl::StrCat("没有接待日 ", s.slot_id, " / no reception slot ", s.slot_id));
-    if (s.starts_ms <= now_ms)
-      return absl::InvalidArgumentError("接待日须在开始前公布 / a reception slot is published before it begins");
-  } else {
-    const bool begun = stored.Int(2) <= now_ms, outcomes = stored.Int(6) > 0;
-    const bool changed = stored.Text(0) != s.host || stored.Int(2) != s.starts_ms || stored.Int(3) != s.ends_ms ||
-                         (stored.Int(4) != 0) != s.cancelled;
-    if ((begun || outcomes) && changed)
-      return absl::FailedPreconditionError(
-          "接待已开始或已记录接待情况，不能更改时间、接待领导或取消 / the reception has begun or has outcomes: "
-          "its time, host and cancellation are fixed");
-    if (!begun && s.starts_ms <= now_ms)
-      return absl::InvalidArgumentError("不能改到已过去的时间 / a slot cannot be moved into the past");
-    const int64_t people = stored.Int(5);
-    if (!s.cancelled && s.capacity < people)
-      return absl::FailedPreconditionError(absl::StrCat("已预约 ", people, " 人，可预约人数不能少于此数 / ", people,
-                                                        " people booked: capacity cannot go below that"));
-  }
-  stored.Reset();
-  ASSIGN_OR_RETURN(auto up, db_.Prepare(
-      "INSERT INTO reception_slots(agency, slot_id, host, place, starts_ms, ends_ms, capacity, cancelled) "
-      "VALUES(?1,?2,?3,?4,?5,?6,?7,?8) ON CONFLICT(agency, slot_id) DO UPDATE SET host=?3, place=?4, "
-      "starts_ms=?5, ends_ms=?6, capacity=?7, cancelled=?8"));
-  up.BindAll(s.agency, s.slot_id, s.host, s.place, s.starts_ms, s.ends_ms, static_cast<int64_t>(s.capacity),
-             static_cast<int64_t>(s.cancelled));
-  return up.Run();
-}
-
-absl::Status Ledger::Book(const BookingInput& b, int64_t now_ms) {
-  if (b.booking_id.empty()) return absl::InvalidArgumentError("缺少预约编号 / booking_id is required");
-  ASSIGN_OR_RETURN(auto existing, db_.Prepare(
-      "SELECT slot_agency, slot_id, cancelled, outcome, petitioner, matter, people FROM reception_bookings "
-      "WHERE booked_by=? AND booking_id=?"));
-  existing.BindAll(b.booked_by, b.booking_id);
-  ASSIGN_OR_RETURN(bool found, existing.Step());
-  if (b.cancel) {
-    if (!found) return absl::NotFoundError(absl::StrCat("没有预约 ", b.booking_id, " / no booking ", b.booking_id));
-    if (!existing.Text(3).empty())
-      return absl::FailedPreconditionError("接待情况已记录，不能取消 / the outcome is recorded: it cannot be cancelled");
-    existing.Reset();
-    ASSIGN_OR_RETURN(auto cancel, db_.Prepare(
-        "UPDATE reception_bookings SET cancelled=1 WHERE booked_by=? AND booking_id=?"));
-    cancel.BindAll(b.booked_by, b.booking_id);
-    return cancel.Run();
-  }
-  if (found) {
-    // The same booking sent again is one booking; another one under a used id is refused.
-    const bool same = existing.Int(2) == 0 && existing.Text(1) == b.slot_id &&
-                      (b.slot_agency.empty() || existing.Text(0) == b.slot_agency) &&
-                      existing.Text(4) == b.petitioner && existing.Text(5) == b.matter &&
-                      existing.Int(6) == std::max(1, b.people);
-    if (same) return absl::OkStatus();
-    return absl::AlreadyExistsError(absl::StrCat(
-        "预约编号 ", b.booking_id, existing.Int(2) ? " 已用于一次已取消的预约" : " 已用于另一预约",
-        "，请使用新编号 / booking id ", b.booking_id,
-        existing.Int(2) ? " belongs to a cancelled booking" : " is used by another booking", ": use a new id"));
-  }
-  existing.Reset();
-  if (b.petitioner.empty()) return absl::InvalidArgumentError("缺少信访人 / petitioner is required");
-  if (b.matter.empty()) return absl::InvalidArgumentError("缺少信访事项 / the matter is required");
-  if (b.people < 1) return absl::InvalidArgumentError("人数至少为 1 / people must be at least 1");
-  if (!b.ledger_no.empty()) {
-    // A visit about an item: the booker must have handled it (its history goes to the host after).
-    ASSIGN_OR_RETURN(auto involved, Involved(b.ledger_no));
-    if (involved.empty())
-      return absl::NotFoundError(absl::StrCat("没有信访件 ", b.ledger_no, " / no item ", b.ledger_no));
-    if (std::find(involved.begin(), involved.end(), b.booked_by) == involved.end())
-      return absl::PermissionDeniedError(absl::StrCat("预约机关未经办 ", b.ledger_no, " / the booker has not handled ",
-                                                      b.ledger_no));
-  }
-  ASSIGN_OR_RETURN(auto slot, db_.Prepare(
-      "SELECT agency, starts_ms, ends_ms, capacity, cancelled, (SELECT coalesce(sum(people), 0) FROM "
-      "reception_bookings r WHERE r.slot_agency = s.agency AND r.slot_id = s.slot_id AND r.cancelled = 0) "
-      "FROM reception_slots s WHERE slot_id=?1 AND (agency=?2 OR ?2='') LIMIT 2"));
-  slot.BindAll(b.slot_id, b.slot_agency);
-  ASSIGN_OR_RETURN(bool has_slot, slot.Step());
-  if (!has_slot) return absl::NotFoundError(absl::StrCat("没有接待日 ", b.slot_id, " / no reception slot ", b.slot_id));
-  const std::string slot_agency = slot.Text(0);
-  const int64_t starts = slot.Int(1), ends = slot.Int(2), capacity = slot.Int(3), booked = slot.Int(5);
-  const bool cancelled = slot.Int(4) != 0;
-  ASSIGN_OR_RETURN(bool another, slot.Step());
-  slot.Reset();
-  if (another)
-    return absl::InvalidArgumentError(absl::StrCat("多个机关使用接待日编号 ", b.slot_id, "，请指明主办机关 / slot id ",
-                                                   b.slot_id, " is used by several hosts: name the host"));
-  if (cancelled) return absl::FailedPreconditionError("该接待日已取消 / the reception slot is cancelled");
-  if (ends <= now_ms) return absl::FailedPreconditionError("该接待日已结束 / the reception slot is over");
-  if (starts <= now_ms && b.booked_by != slot_agency)
-    return absl::FailedPreconditionError(
-        "该接待日已开始，现场登记由接待机关办理 / the reception has begun: walk-ins are booked by the host");
-  if (booked + b.people > capacity)
-    return absl::ResourceExhaustedError(absl::StrCat("该接待日已约满（可约 ", capacity, " 人，已约 ", booked,
-                                                     " 人）/ the slot is full (", booked, " of ", capacity,
-                                                     " places taken)"));
-  ASSIGN_OR_RETURN(auto ins, db_.Prepare(
-      "INSERT INTO reception_bookings(booked_by, booking_id, slot_agency, slot_id, petitioner, contact, matter, "
-      "case_ref, people, ledger_no) VALUES(?,?,?,?,?,?,?,?,?,?)"));
-  ins.BindAll(b.booked_by, b.booking_id, slot_agency, b.slot_id, b.petitioner, b.contact, b.matter, b.case_ref,
-              static_cast<int64_t>(b.people), b.ledger_no);
-  return ins.Run();
-}
-
-absl::StatusOr<std::string> Ledger::RecordOutcome(const OutcomeInput& o, int64_t now_ms) {
-  const std::string booked_by = o.booked_by.empty() ? o.host : o.booked_by;
-  ASSIGN_OR_RETURN(auto sel, db_.Prepare(
-      "SELECT b.slot_agency, b.cancelled, b.outcome, b.raised_no, b.petitioner, b.contact, b.matter, "
-      "b.case_ref, b.people, b.ledger_no, s.starts_ms, s.host, s.cancelled FROM reception_bookings b "
-      "JOIN reception_slots s ON s.agency = b.slot_agency AND s.slot_id = b.slot_id "
-      "WHERE b.booked_by=? AND b.booking_id=?"));
-  sel.BindAll(booked_by, o.booking_id);
-  ASSIGN_OR_RETURN(bool found, sel.Step());
-  if (!found)
-    return absl::NotFoundError(absl::StrCat("没有预约 ", o.booking_id, " / no booking ", o.booking_id,
-                                            " by ", booked_by));
-  if (sel.Text(0) != o.host)
-    return absl::PermissionDeniedError(absl::StrCat("只有接待机关 ", sel.Text(0), " 可以记录接待情况 / only the host ",
-                                                    sel.Text(0), " records the outcome"));
-  const std::string outcome = o.attended ? "attended" : "no_show";
-  if (!sel.Text(2).empty()) {
-    // Recorded before: the same answer again; a different outcome is refused.
-    if (sel.Text(2) == outcome && sel.Text(3).empty() != o.register_petition) return sel.Text(3);
-    return absl::FailedPreconditionError(absl::StrCat(
-        "接待情况已记录为「", sel.Text(2) == "attended" ? "到场" : "未到场",
-        sel.Text(3).empty() ? "」" : absl::StrCat("」并登记 ", sel.Text(3)), "，不能更改 / the outcome is already "
-        "recorded as ", sel.Text(2), sel.Text(3).empty() ? "" : absl::StrCat(" with ", sel.Text(3))));
-  }
-  if (sel.Int(1)) return absl::FailedPreconditionError("该预约已取消 / the booking was cancelled");
-  if (sel.Int(12)) return absl::FailedPreconditionError("该接待日已取消 / the reception slot was cancelled");
-  const int64_t starts = sel.Int(10);
-  if (now_ms < starts)
-    return absl::FailedPreconditionError("接待尚未开始 / the reception has not begun");
-  PetitionInput p;
-  p.agency = o.host;
-  p.intake_id = absl::StrCat("接待日/", booked_by, "/", o.booking_id);
-  p.channel = "visit";
-  p.received_ms = starts;
-  p.petitioner = sel.Text(4);
-  p.contact = sel.Text(5);
-  p.matter = o.matter.empty() ? sel.Text(6) : o.matter;
-  p.case_ref = sel.Text(7);
-  p.people = static_cast<int>(sel.Int(8));
-  const std::string about = sel.Text(9), host = sel.Text(11);
-  sel.Reset();
-  if (o.register_petition && !o.attended)
-    return absl::InvalidArgumentError("未到场不能登记信访 / no petition can be raised by someone who did not come");
-
-  sqlite::Savepoint sp(db_);
-  if (!sp.ok()) return absl::UnavailableError("cannot open a savepoint");
-  std::string raised;
-  if (o.register_petition) {
-    ASSIGN_OR_RETURN(raised, Register(p));
-    ASSIGN_OR_RETURN(auto ev, db_.Prepare(
-        "UPDATE petition_events SET note = note || ? WHERE n = (SELECT min(n) FROM petition_events WHERE ledger_no=?)"));
-    ev.BindAll(absl::StrCat(" 检察长接待日（", host, "）/ raised at a chief procurator reception day"), raised);
-    RETURN_IF_ERROR(ev.Run());
-  }
-  if (!about.empty()) {
-    // The item the visit was about keeps the visit in its history.
-    ASSIGN_OR_RETURN(auto cur, db_.Prepare("SELECT status FROM petitions WHERE ledger_no=?"));
-    cur.Bind(1, about);
-    ASSIGN_OR_RETURN(bool row, cur.Step());
-    const std::string status = row ? cur.Text(0) : "";
-    cur.Reset();
-    ASSIGN_OR_RETURN(auto ev, db_.Prepare(
-        "INSERT INTO petition_events(ledger_no, at_ms, agency, action, from_status, to_status, note) "
-        "VALUES(?,?,?,'reception',?,?,?)"));
-    ev.BindAll(about, starts, o.host, status, status,
-               absl::StrCat(o.attended ? "检察长接待日接待（" : "检察长接待日未到场（", host, "）",
-                            o.note.empty() ? "" : " ", o.note,
-                            raised.empty() ? "" : absl::StrCat(" 新登记 ", raised)));
-    RETURN_IF_ERROR(ev.Run());
-  }
-  ASSIGN_OR_RETURN(auto up, db_.Prepare(
-      "UPDATE reception_bookings SET outcome=?, outcome_note=?, outcome_ms=?, raised_no=? "
-      "WHERE booked_by=? AND booking_id=?"));
-  up.BindAll(outcome, o.note, std::max(now_ms, starts), raised, booked_by, o.booking_id);
-  RETURN_IF_ERROR(up.Run());
-  RETURN_IF_ERROR(sp.Release());
-  return raised;
-}
-
-absl::StatusOr<std::vector<ReceptionSlotView>> Ledger::Slots(int64_t now_ms) {
-  const int64_t year_from = StartOfDayMs(Date{DateOf(now_ms).year() / 1 / 1});
-  ASSIGN_OR_RETURN(auto st, db_.Prepare(
-      "SELECT agency, slot_id, host, place, starts_ms, ends_ms, capacity, cancelled, (SELECT coalesce(sum(people), "
-      "0) FROM reception_bookings r WHERE r.slot_agency = s.agency AND r.slot_id = s.slot_id AND r.cancelled = 0) "
-      "FROM reception_slots s WHERE ends_ms >= ? ORDER BY starts_ms, agency, slot_id"));
-  st.Bind(1, year_from);
-  std::vector<ReceptionSlotView> out;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) break;
-    ReceptionSlotView v;
-    v.slot = {st.Text(0), st.Text(1), st.Text(2), st.Text(3), st.Int(4), st.Int(5),
-              static_cast<int>(st.Int(6)), st.Int(7) != 0};
-    v.booked = static_cast<int>(st.Int(8));
-    out.push_back(std::move(v));
-  }
-  return out;
-}
-
-absl::StatusOr<std::map<std::string, ReceptionYear>> Ledger::ReceptionsThisYear(int64_t now_ms) {
-  const auto year = DateOf(now_ms).year();
-  ASSIGN_OR_RETURN(auto st, db_.Prepare(
-      "SELECT agency, count(*), coalesce(sum(ends_ms <= ?3), 0) FROM reception_slots WHERE cancelled = 0 AND "
-      "starts_ms >= ?1 AND starts_ms < ?2 GROUP BY agency"));
-  st.BindAll(StartOfDayMs(Date{year / 1 / 1}), StartOfDayMs(Date{(year + std::chrono::years{1}) / 1 / 1}), now_ms);
-  std::map<std::string, ReceptionYear> out;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) break;
-    out[st.Text(0)] = ReceptionYear{st.Int(2), st.Int(1)};
-  }
-  return out;
 }
 
 absl::StatusOr<std::string> Ledger::ItemByCaseRef(const std::vector<std::string>& refs) {

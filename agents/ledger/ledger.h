@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "agents/ledger/reception.h"
 #include "domain/rules.h"
 #include "common/sqlite.h"
 
@@ -91,11 +92,6 @@ struct ScanOptions {
   int64_t second_escalation_ms = 3 * kDayMs;  // overdue this long: up a level
 };
 
-// One host's chief procurator reception days in a year.
-struct ReceptionYear {
-  int64_t held = 0, planned = 0;  // not cancelled: ended by `now` / all this year
-};
-
 // The monthly statistics the agencies are judged on (DOMAIN.md, KPIs).
 struct MonthlyStats {
   std::string month;                        // "2026-11"
@@ -127,36 +123,6 @@ enum class IncidentKind { kComplaint, kIrregularPetition, kSafetyIncident };
 const char* IncidentKindName(IncidentKind k);          // "complaint", ...
 const char* IncidentKindChineseName(IncidentKind k);   // 投诉, ...
 std::optional<IncidentKind> IncidentKindFromName(const std::string& name);  // English or Chinese
-
-// Chief procurator reception days (检察长接待日, DOMAIN.md: regular days, easy
-// appointments, at least 12 a year, half a day each).
-struct ReceptionSlotInput {
-  std::string agency;   // the host agency
-  std::string slot_id;  // its own id: publishing again updates the slot
-  std::string host, place;
-  int64_t starts_ms = 0, ends_ms = 0;
-  int capacity = 0;
-  bool cancelled = false;
-};
-struct ReceptionSlotView {
-  ReceptionSlotInput slot;
-  int booked = 0;  // people in its bookings not cancelled
-};
-struct BookingInput {
-  std::string booked_by, booking_id, slot_agency, slot_id;
-  std::string petitioner, contact, matter, case_ref, ledger_no;
-  int people = 1;
-  bool cancel = false;
-};
-struct OutcomeInput {
-  std::string host;  // the agency recording it: must host the slot
-  std::string booked_by, booking_id;
-  bool attended = true;
-  std::string note, matter;
-  bool register_petition = false;
-};
-inline constexpr int kReceptionDaysPerYear = 12;            // 2007 rule, DOMAIN.md
-inline constexpr int64_t kReceptionMinMs = 3 * kHourMs;  // half a day each (at least 3 hours)
 
 class Ledger {
  public:
@@ -245,6 +211,30 @@ class Ledger {
  private:
   Ledger(sqlite::Db& db, HolidayCalendar calendar, RuleOptions options)
       : db_(db), calendar_(std::move(calendar)), options_(options), rules_(DeadlineRules(options)) {}
+
+  // Apply(), step by step: the item as it is, the checks, the item after the
+  // action; then, in one savepoint, the deadlines it meets, voids or extends,
+  // those it starts, who is responsible (the deadlines follow the item), and
+  // the event in the item's history.
+  struct Item {
+    std::string ledger_no;
+    std::string agency;  // responsible
+    std::string transferred_from;
+    ItemFacts facts;
+    bool contact = false;  // not anonymous and reachable: replies are owed
+    int64_t received_ms = 0;
+  };
+  absl::StatusOr<Item> LoadItem(const std::string& ledger_no);
+  // The status after `action` by `agency`, or why the rules refuse it.
+  absl::StatusOr<Status> Validate(const Item& item, const std::string& agency, Action action, int64_t now_ms,
+                                  const ActInput& input) const;
+  static Item Advance(const Item& before, Action action, Status next, int64_t now_ms,
+                      const std::string& to_agency);
+  absl::Status MeetDeadlines(const Item& item, Action action, Status next, int64_t now_ms);
+  absl::Status StartDeadlines(const Item& before, const Item& after, Action action, int64_t now_ms);
+  absl::Status MoveResponsibility(const Item& before, const Item& after, Action action, const ActInput& input);
+  absl::Status RecordEvent(const Item& before, const Item& after, Action action, int64_t now_ms,
+                           const ActInput& input);
   absl::Status StartDeadline(const std::string& ledger_no, const DeadlineRule& rule,
                              const std::string& agency, int64_t anchor_ms);
 
