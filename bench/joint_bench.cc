@@ -45,6 +45,7 @@
 #include <vector>
 
 #include "agents/conference/conference.h"
+#include "agents/conference/plan_document.h"
 #include "agents/risk/risk.h"
 
 namespace {
@@ -589,7 +590,7 @@ int main(int argc, char** argv) {
     size_t bytes = 0;
     for (int rep = 0; rep < 21; ++rep) {
       auto a = Clock::now();
-      const std::string html = Must(confs->PlanHtml(id), "PlanHtml");
+      const std::string html = Must(conf::PlanHtml(*confs, id), "PlanHtml");
       auto b = Clock::now();
       (void)Must(confs->Get(id), "Get");
       auto c = Clock::now();

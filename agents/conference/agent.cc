@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "agents/conference/plan_document.h"
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "concord/v1/petition.pb.h"
@@ -173,7 +174,7 @@ HttpResponse Agent::LeaderJson(const std::string& name) {
 HttpResponse Agent::Json(const std::string& id, bool html) {
   HttpResponse r;
   if (html) {
-    auto doc = book_->PlanHtml(id, config_.names);
+    auto doc = PlanHtml(*book_, id, config_.names);
     if (doc.ok()) {
       r.content_type = "text/html; charset=utf-8";
       r.body = *doc;

@@ -8,7 +8,6 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "domain/calendar.h"
-#include "common/html.h"
 #include "common/status_macros.h"
 
 namespace concord::conference {
@@ -138,8 +137,6 @@ Plan PlanFromJson(const json& j, int version, int64_t at_ms) {
   return p;
 }
 
-std::string Day(int64_t ms) { return ms ? FormatDate(DateOf(ms)) : "—"; }
-
 absl::Status NotFound(const std::string& id) {
   return absl::NotFoundError(absl::StrCat("没有联席会议 ", id, " / no conference ", id));
 }
@@ -177,18 +174,18 @@ const std::vector<MeasureInfo>& ParticipantRoles() {
   return kRoles;
 }
 
+const char* RoleChinese(const std::string& id) {
+  for (const auto& r : ParticipantRoles())
+    if (id == r.id) return r.chinese;
+  return "";
+}
+
 namespace {
 
 std::optional<std::string> RoleId(const std::string& s) {
   for (const auto& r : ParticipantRoles())
     if (s == r.id || s == r.chinese) return std::string(r.id);
   return std::nullopt;
-}
-
-const char* RoleChinese(const std::string& id) {
-  for (const auto& r : ParticipantRoles())
-    if (id == r.id) return r.chinese;
-  return "";
 }
 
 json ParticipantsJson(const std::vector<Participant>& ps) {
@@ -695,70 +692,6 @@ absl::StatusOr<std::vector<Conference>> Conferences::ForLeader(const std::string
     out.push_back(std::move(c));
   }
   return out;
-}
-
-absl::StatusOr<std::string> Conferences::PlanHtml(const std::string& id,
-                                                 const std::map<std::string, std::string>& names) {
-  auto name = [&](const std::string& principal) {
-    auto it = names.find(principal);
-    return HtmlEscape(it == names.end() ? principal : it->second);
-  };
-  ASSIGN_OR_RETURN(Conference c, Get(id));
-  if (c.plans.empty()) return absl::FailedPreconditionError("尚无方案 / no plan yet");
-  const Plan& p = c.plans.back();
-  std::string h = absl::StrCat(
-      "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>", HtmlEscape(c.title), " 化解方案</title>\n",
-      "<style>body{font-family:serif;margin:2em auto;max-width:50em}table{border-collapse:collapse;width:100%}"
-      "td,th{border:1px solid #666;padding:4px 8px;vertical-align:top}th{background:#eee}.en{color:#666;"
-      "font-size:85%}</style></head><body>\n<h1>", HtmlEscape(c.title), "<br>化解工作方案（第 ", p.version, " 版",
-      c.status == "final" || c.status == "closed" ? "，定稿" : "，待签署", "）</h1>\n",
-      "<p class=\"en\">Joint work plan, version ", p.version, "</p>\n<table>\n",
-      "<tr><th>会议编号</th><td>", HtmlEscape(c.id), "</td><th>案件</th><td>", HtmlEscape(c.case_key), "</td></tr>\n",
-      "<tr><th>召集机关</th><td>", name(c.convenor), "</td><th>召集日期</th><td>", Day(c.convened_ms), "</td></tr>\n",
-      "<tr><th>包案领导</th><td>", HtmlEscape(p.lead_leader), "</td><th>风险等级</th><td>", HtmlEscape(p.risk_level), "</td></tr>\n",
-      "</table>\n<h2>案情摘要</h2><p>", HtmlEscape(p.summary), "</p>\n<h2>核心诉求</h2><p>", HtmlEscape(p.core_demand), "</p>\n",
-      "<h2>任务分工</h2>\n<table><tr><th>编号</th><th>责任单位</th><th>责任人</th><th>措施</th><th>内容</th>"
-      "<th>完成期限</th><th>进展</th></tr>\n");
-  for (const Task& t : p.tasks)
-    absl::StrAppend(&h, "<tr><td>", HtmlEscape(t.task_id), "</td><td>", name(t.agency), "</td><td>", HtmlEscape(t.person), "</td><td>",
-                    MeasureChinese(t.measure), "</td><td>", HtmlEscape(t.detail), "</td><td>", Day(t.due_ms), "</td><td>",
-                    t.status == "done" ? absl::StrCat("已完成 ", Day(t.done_ms)) : "办理中", t.last_note.empty() ? "" : "：",
-                    HtmlEscape(t.last_note), "</td></tr>\n");
-  std::vector<std::string> visits;
-  for (int64_t v : p.follow_ups_ms) visits.push_back(Day(v));
-  absl::StrAppend(&h, "</table>\n<h2>回访安排</h2><p>", visits.empty() ? "—" : absl::StrJoin(visits, "、"), "</p>\n",
-                  "<h2>结案标准</h2><p>", HtmlEscape(p.closing_criteria), "</p>\n<h2>会签</h2>\n<table><tr><th>单位</th>"
-                  "<th>签署</th></tr>\n");
-  for (const std::string& a : c.invited) {
-    // Every decision of the agency, on every version, in order.
-    std::vector<std::string> decisions;
-    for (const Signature& s : c.signatures)
-      if (s.agency == a)
-        decisions.push_back(absl::StrCat(s.approved ? "同意" : "要求修改", "（第 ", s.version, " 版，", Day(s.at_ms),
-                                         "）", s.note.empty() ? "" : "：", HtmlEscape(s.note)));
-    if (std::find(c.pending_latest.begin(), c.pending_latest.end(), a) != c.pending_latest.end())
-      decisions.push_back(absl::StrCat("第 ", p.version, " 版待签署"));
-    absl::StrAppend(&h, "<tr><td>", name(a), "</td><td>", absl::StrJoin(decisions, "<br>"), "</td></tr>\n");
-  }
-  absl::StrAppend(&h, "</table>\n");
-  ASSIGN_OR_RETURN(auto hearings, Hearings(id));
-  for (const Hearing& x : hearings) {
-    absl::StrAppend(&h, "<h2>公开听证 ", HtmlEscape(x.hearing_id), "</h2><p>", Day(x.starts_ms), "，", HtmlEscape(x.place), "，主持人 ",
-                    HtmlEscape(x.chair), "</p>\n<table><tr><th>身份</th><th>姓名</th><th>到场</th><th>意见</th></tr>\n");
-    for (const Participant& p : x.participants) {
-      const char* role = RoleChinese(p.role);
-      const std::string who =
-          p.name.empty() ? absl::StrCat("（待", name(p.arranged_by), "指派）")
-          : p.arranged_by.empty() ? HtmlEscape(p.name)
-                                  : absl::StrCat(HtmlEscape(p.name), "（", name(p.arranged_by), "指派）");
-      absl::StrAppend(&h, "<tr><td>", role, "</td><td>", who, "</td><td>",
-                      x.recorded_ms ? (p.attended ? "到场" : "未到场") : "—", "</td><td>", HtmlEscape(p.opinion), "</td></tr>\n");
-    }
-    absl::StrAppend(&h, "</table><p>听证结论：", x.outcome.empty() ? "待听证" : HtmlEscape(x.outcome), "</p>\n");
-  }
-  if (!c.outcome.empty()) absl::StrAppend(&h, "<h2>结案</h2><p>", HtmlEscape(c.outcome), "</p>\n");
-  absl::StrAppend(&h, "</body></html>\n");
-  return h;
 }
 
 }  // namespace concord::conference

@@ -104,6 +104,7 @@ struct Participant {
   std::string arranged_by = {};  // the invited agency that provides this participant (names them later)
 };
 const std::vector<MeasureInfo>& ParticipantRoles();  // id and Chinese name
+const char* RoleChinese(const std::string& id);     // "" when unknown
 struct Hearing {
   std::string hearing_id, conference_id, chair, place;
   int64_t starts_ms = 0;
@@ -169,10 +170,6 @@ class Conferences {
   // The leader's view (领导包案, 检察长督办): every conference not closed whose
   // latest plan names `lead_leader`, with its tasks and due dates.
   absl::StatusOr<std::vector<Conference>> ForLeader(const std::string& lead_leader);
-  // The plan as a document an officer brings to a meeting (HTML, Chinese);
-  // agencies by their names in `names` (principal -> 上州区人民检察院) when given.
-  absl::StatusOr<std::string> PlanHtml(const std::string& id,
-                                       const std::map<std::string, std::string>& names = {});
 
  private:
   explicit Conferences(sqlite::Db& db) : db_(db) {}

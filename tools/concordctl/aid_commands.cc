@@ -1,12 +1,30 @@
-#include "tools/concordctl/aid_commands.h"
-
+// `concordctl aid ...`: the agencies' linkage key and batch duplicate
+// detection of aid files (domain/linkage/dedup.h).
+//
+//   concordctl aid keygen --out linkage.key
+//   concordctl aid dedup --input FILE.csv --format concord|febrl|splink --out pairs.csv
+//                        [--ignore-column soc_sec_id] [--key-file linkage.key] [--threshold 0.5]
+//                        [--person-only] [--model-out model.txt]
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 
+#include <memory>
+
 #include "domain/linkage/dedup.h"
+#include "tools/concordctl/commands.h"
 
 namespace concord::ctl {
+namespace {
+
+struct AidDedupArgs {
+  std::string input, format = "concord", out, key_file;
+  std::vector<std::string> ignore_columns;
+  double threshold = 0.5;
+  bool person_only = false;
+  std::string model_out;  // write the estimated model here (optional)
+};
 
 int CmdAidKeygen(const std::string& path) {
   if (auto st = aid::WriteNewLinkageKey(path); !st.ok()) {
@@ -72,6 +90,28 @@ int CmdAidDedup(const AidDedupArgs& a) {
           o.person_only ? "同一人" : "重复救助", o.person_only ? "same-person" : "duplicate-aid",
           r->pairs.size(), r->seconds_read, r->seconds_encode, r->seconds_match);
   return r->errors.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+void AddAidCommands(CLI::App& app, Commands& commands) {
+  auto* aid = app.add_subcommand("aid", "司法救助 / judicial aid");
+  aid->require_subcommand(1);
+  auto key_out = std::make_shared<std::string>();
+  auto* keygen = aid->add_subcommand("keygen", "生成关联密钥 / make the agencies' linkage key");
+  keygen->add_option("--out", *key_out, "密钥文件 / key file")->required();
+  commands.On(keygen, [key_out] { return CmdAidKeygen(*key_out); });
+  auto dd = std::make_shared<AidDedupArgs>();
+  auto* dedup = aid->add_subcommand("dedup", "批量查重 / find duplicate aid (or same-person pairs) in a file");
+  dedup->add_option("--input", dd->input, "CSV 文件 / input file")->required();
+  dedup->add_option("--format", dd->format, "concord | febrl | splink");
+  dedup->add_option("--out", dd->out, "id_a,id_b,score 输出 / pairs CSV")->required();
+  dedup->add_option("--ignore-column", dd->ignore_columns, "忽略的列 / drop a column");
+  dedup->add_option("--key-file", dd->key_file, "关联密钥 / linkage key (default: a fresh one)");
+  dedup->add_option("--threshold", dd->threshold, "同一人概率阈值 / P(same person) cut-off");
+  dedup->add_flag("--person-only", dd->person_only, "只看是否同一人（不看案件）/ same person, any case");
+  dedup->add_option("--model-out", dd->model_out, "写出估计的模型 / write the estimated model");
+  commands.On(dedup, [dd] { return CmdAidDedup(*dd); });
 }
 
 }  // namespace concord::ctl

@@ -1,5 +1,24 @@
-#include "tools/concordctl/conference_commands.h"
-
+// `concordctl conference ...`: read-only views of the conference agent
+// (concord-conference-agent, agents/conference/main.cc) through its loopback
+// HTTP: GET /conference?id=, /conference/plan?id= and /conference/leader?name=.
+//
+//   concordctl conference --id 会-2026-001 [--conference-http 127.0.0.1:7193] [--json]
+//   concordctl conference --id 会-2026-001 --html plan.html
+//   concordctl conference --leader "检察长 周某"
+//
+// --id prints the conference (title, case, convenor, status, invited
+// agencies), its latest plan version with who signed it and who has not, the
+// plan's tasks as a table (due dates in China Standard Time) and the outcome
+// once closed; with --json the agent's JSON as it is. --html writes the plan
+// document the agent renders. --leader lists the lead leader's open
+// conferences with their open tasks, due dates and overdue marks.
+//
+// Exit codes: 0 success; 2 bad arguments (nothing asked) or --html cannot be
+// written; 3 the agent could not be reached, or answered with an error (no
+// such conference: 404; no plan yet: 409), printed with its Chinese / English
+// reason.
+#include <CLI/CLI.hpp>
+#include <memory>
 #include <fstream>
 #include <iostream>
 #include <vector>
@@ -9,11 +28,20 @@
 #include "absl/strings/str_join.h"
 #include "domain/calendar.h"
 #include "common/http_client.h"
+#include "tools/concordctl/commands.h"
 #include "tools/concordctl/ctl_util.h"
 #include "nlohmann/json.hpp"
 
 namespace concord::ctl {
 namespace {
+
+struct ConferenceArgs {
+  std::string http = "127.0.0.1:7193";  // the conference agent's HTTP host:port
+  std::string id;                       // one conference (会-YYYY-NNN) ...
+  std::string leader;                   // ... or one lead leader's view
+  std::string html;                     // with `id`: write the plan document here
+  bool json = false;                    // with `id`: the agent's JSON as it is
+};
 
 using nlohmann::json;
 
@@ -184,7 +212,6 @@ int PrintLeader(const json& j) {
   return 0;
 }
 
-}  // namespace
 
 int CmdConference(const ConferenceArgs& a) {
   ConferenceHttp agent;
@@ -228,6 +255,20 @@ int CmdConference(const ConferenceArgs& a) {
   if (!j.is_object())
     return Fail(3, "联席会议代理的回答无法解析 / the conference agent's answer is not JSON");
   return PrintConference(j);
+}
+
+}  // namespace
+
+void AddConferenceCommands(CLI::App& app, Commands& commands) {
+  auto a = std::make_shared<ConferenceArgs>();
+  auto* conference = app.add_subcommand(
+      "conference", "联席会议：会议、方案、任务与包案领导 / joint conferences: plan, tasks, lead leader's view");
+  conference->add_option("--conference-http", a->http, "联席会议代理 / conference agent host:port");
+  conference->add_option("--id", a->id, "联席会议编号 / conference number (会-YYYY-NNN)");
+  conference->add_option("--leader", a->leader, "包案领导的在办会议与任务 / a lead leader's open conferences");
+  conference->add_option("--html", a->html, "方案文书另存网页 / write the plan document (HTML)");
+  conference->add_flag("--json", a->json, "代理的 JSON 原样输出 / the agent's JSON as it is");
+  commands.On(conference, [a] { return CmdConference(*a); });
 }
 
 }  // namespace concord::ctl

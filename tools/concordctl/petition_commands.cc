@@ -1,5 +1,25 @@
-#include "tools/concordctl/petition_commands.h"
-
+// `concordctl petition ...`: petition intake through an agency's adapter
+// (its POST /petitions, POST /petitions/query and GET /petitions,
+// adapters/petition_connector.h).
+//
+//   concordctl petition register --adapter 127.0.0.1:7206 --csv FILE
+//   concordctl petition register --adapter ... --intake-id ID --channel 来信 --matter M
+//       [--received "YYYY-MM-DD HH:MM"] [--petitioner P] [--contact C] [--anonymous]
+//       [--case-ref R] [--people N]
+//   concordctl petition status --adapter ... [--intake-id ID]
+//
+// A CSV is checked here first with the adapter's own rules
+// (adapters/petition_intake.h): any bad row is printed as FILE:LINE: reason
+// and nothing is sent (exit 2). Then the rows are posted in one request and,
+// for up to --wait seconds, the ledger's answers are awaited (every id sent
+// is followed, however many) and printed (intake id, status, ledger number
+// 台账号, reason).
+//
+// Exit codes: 0 registered (or still registering when the wait ran out), 1 the
+// ledger refused one, 2 bad input (nothing sent), 3 the adapter could not be
+// reached or failed.
+#include <CLI/CLI.hpp>
+#include <memory>
 #include <chrono>
 #include <iostream>
 #include <map>
@@ -12,11 +32,21 @@
 #include "domain/petition_intake.h"
 #include "common/files.h"
 #include "common/http_client.h"
+#include "tools/concordctl/commands.h"
 #include "tools/concordctl/ctl_util.h"
 #include "nlohmann/json.hpp"
 
 namespace concord::ctl {
 namespace {
+
+struct PetitionRegisterArgs {
+  std::string adapter = "127.0.0.1:7206";  // the adapter's HTTP host:port
+  std::string csv;                         // a petition CSV, or the fields below
+  std::string intake_id, channel, matter, received, petitioner, contact, case_ref;
+  bool anonymous = false;
+  int people = 1;
+  int wait_s = 10;  // how long to wait for the ledger numbers
+};
 
 using nlohmann::json;
 
@@ -77,7 +107,6 @@ bool PlainId(const std::string& id) {
   return !id.empty();
 }
 
-}  // namespace
 
 int CmdPetitionRegister(const PetitionRegisterArgs& a) {
   AdapterHttp adapter;
@@ -186,6 +215,37 @@ int CmdPetitionStatus(const std::string& adapter_spec, const std::string& intake
     return Fail(2, absl::StrCat("没有登记 ", intake_id, " / no petition ", intake_id));
   PrintPetitions(petitions);
   return 0;
+}
+
+}  // namespace
+
+void AddPetitionCommands(CLI::App& app, Commands& commands) {
+  auto* petition = app.add_subcommand("petition", "信访登记 / petition intake at an adapter");
+  petition->require_subcommand(1);
+  auto pr = std::make_shared<PetitionRegisterArgs>();
+  auto* reg = petition->add_subcommand("register", "登记信访件（单件或 CSV）/ register petitions (one, or a CSV file)");
+  reg->add_option("--adapter", pr->adapter, "适配器 HTTP 地址 / the adapter's host:port");
+  auto* csv = reg->add_option("--csv", pr->csv, "信访登记 CSV / petition CSV file");
+  reg->add_option("--intake-id", pr->intake_id, "登记编号 / intake id")->excludes(csv);
+  reg->add_option("--channel", pr->channel, "渠道 来信/来访/网上/电话/视频/转送 / channel")->excludes(csv);
+  reg->add_option("--matter", pr->matter, "信访事项 / matter")->excludes(csv);
+  reg->add_option("--received", pr->received, "收到时间 \"YYYY-MM-DD HH:MM\" / received (CST)")->excludes(csv);
+  reg->add_option("--petitioner", pr->petitioner, "信访人 / petitioner")->excludes(csv);
+  reg->add_option("--contact", pr->contact, "联系方式 / contact")->excludes(csv);
+  reg->add_flag("--anonymous", pr->anonymous, "匿名 / anonymous")->excludes(csv);
+  reg->add_option("--case-ref", pr->case_ref, "案号 / case number")->excludes(csv);
+  reg->add_option("--people", pr->people, "人数（5 人以上为集体访）/ people (5+: group)")->excludes(csv);
+  reg->add_option("--wait", pr->wait_s, "等待台账号的秒数 / seconds to wait for ledger numbers");
+  commands.On(reg, [pr] { return CmdPetitionRegister(*pr); });
+
+  struct StatusArgs {
+    std::string adapter = PetitionRegisterArgs().adapter, intake_id;
+  };
+  auto st = std::make_shared<StatusArgs>();
+  auto* status = petition->add_subcommand("status", "登记状态与台账号 / status and ledger numbers");
+  status->add_option("--adapter", st->adapter, "适配器 HTTP 地址 / the adapter's host:port");
+  status->add_option("--intake-id", st->intake_id, "只看一件 / one petition only");
+  commands.On(status, [st] { return CmdPetitionStatus(st->adapter, st->intake_id); });
 }
 
 }  // namespace concord::ctl

@@ -2,6 +2,7 @@
 // inputs, a plan with versions that everyone signs again after a change
 // request, tasks carried out, closing with the outcome, the plan as a document.
 #include "agents/conference/conference.h"
+#include "agents/conference/plan_document.h"
 
 #include <gtest/gtest.h>
 
@@ -170,7 +171,7 @@ TEST_F(ConferenceTest, ChangeRequestMeansEveryoneSignsAgain) {
   EXPECT_EQ(c.plans.size(), 2u);
   EXPECT_EQ(book_->ProposePlan(id, "procuratorate", APlan(), At("2026-03-10")).status().code(),
             absl::StatusCode::kFailedPrecondition);
-  const std::string html = *book_->PlanHtml(id, {{"justice", "上州区司法局"}});
+  const std::string html = *PlanHtml(*book_, id, {{"justice", "上州区司法局"}});
   EXPECT_NE(html.find("第 2 版，定稿"), std::string::npos);
   EXPECT_NE(html.find("<td>上州区司法局</td>"), std::string::npos) << "agencies by name";
   EXPECT_NE(html.find("要求修改（第 1 版"), std::string::npos) << "justice's first decision is on record";
@@ -209,7 +210,7 @@ TEST_F(ConferenceTest, TasksThenClosing) {
   EXPECT_TRUE(book_->ForLeader("检察长 周某")->empty()) << "closed: off the leader's list";
   EXPECT_EQ(c.plans.back().tasks[0].status, "done");
   EXPECT_EQ(c.plans.back().tasks[0].last_note, "追回欠薪 42 万元");
-  EXPECT_NE(book_->PlanHtml(id)->find("工资全部兑付"), std::string::npos);
+  EXPECT_NE(PlanHtml(*book_, id)->find("工资全部兑付"), std::string::npos);
 }
 
 // A public hearing: notified 3 days ahead, with outside hearing members;
@@ -263,7 +264,7 @@ TEST_F(ConferenceTest, PublicHearingRecorded) {
   EXPECT_FALSE(hearings[0].participants[2].attended);
   EXPECT_EQ(hearings[0].participants[1].opinion, "建议先行司法救助");
   ASSERT_TRUE(book_->ProposePlan(id, "procuratorate", APlan(), At("2026-03-11")).ok());
-  const std::string html = *book_->PlanHtml(id);
+  const std::string html = *PlanHtml(*book_, id);
   EXPECT_NE(html.find("听证员一致同意化解方案"), std::string::npos);
   EXPECT_NE(html.find("人大代表 钱某"), std::string::npos);
 }
@@ -332,7 +333,7 @@ TEST_F(ConferenceTest, LawyerNamedByTheJusticeBureau) {
   EXPECT_EQ(book_->NameParticipant("justice", h.hearing_id, "lawyer", "赵律师").status().code(),
             absl::StatusCode::kFailedPrecondition) << "on record";
   ASSERT_TRUE(book_->ProposePlan(id, "procuratorate", APlan(), At("2026-03-11")).ok());
-  EXPECT_NE(book_->PlanHtml(id)->find("王律师（justice指派）"), std::string::npos);
+  EXPECT_NE(PlanHtml(*book_, id)->find("王律师（justice指派）"), std::string::npos);
 }
 
 }  // namespace

@@ -161,6 +161,14 @@ TEST_F(LedgerDistrict, TransferKeepsOneItemAcrossAgencies) {
   const std::string month = RunConcordctl("ledger --report 2026-09 --ledger-http 127.0.0.1:" +
                                   std::to_string(agent_->port())).out;
   EXPECT_NE(month.find("| 收到信访件 | received | 1 |"), std::string::npos) << month;
+  // The same report as a page to print.
+  const std::string page = d_.dir() + "/report.html";
+  ASSERT_EQ(RunConcordctl("ledger --report 2026-09 --html " + page + " --ledger-http 127.0.0.1:" +
+                          std::to_string(agent_->port())).exit_code, 0);
+  const std::string html = ReadFile(page);
+  EXPECT_NE(html.find("<title>信访工作月报 2026-09</title>"), std::string::npos) << html;
+  EXPECT_NE(html.find("<tr><td>收到信访件</td><td class=\"en\">received</td><td>1</td></tr>"), std::string::npos)
+      << html;
 }
 
 // The adapter's petition API: bad input named field by field; registration

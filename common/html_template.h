@@ -1,0 +1,48 @@
+// HtmlTemplate: a page's shape written out as HTML, filled from JSON values,
+// so the reports and documents officers print read as pages, not as string
+// concatenation. A subset of Mustache:
+//
+//   {{name}}                 the value, HTML-escaped (strings as they are,
+//                            numbers and booleans as JSON writes them)
+//   {{a.b}}                  a field of a field
+//   {{#list}}...{{/list}}    the inside once per element of an array (the
+//                            element is looked up first, then the enclosing
+//                            values), once for a true or non-empty value,
+//                            never for false, null, "", [] or an absent name
+//   {{^name}}...{{/name}}    the inside only when {{#name}} would not render
+//   {{.}}                    the current element itself (an array of strings)
+//   {{! a comment }}
+//
+// There is no unescaped form: what a template shows of the data is always
+// escaped. Parse() checks the sections balance (InvalidArgument naming the
+// line); Render() never fails (an absent name renders as "").
+//
+// Thread safety: a parsed template is immutable; Render() may run on any thread.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace concord {
+
+class HtmlTemplate {
+ public:
+  static absl::StatusOr<HtmlTemplate> Parse(std::string_view text);
+  std::string Render(const nlohmann::json& values) const;
+
+  struct Node;
+
+ private:
+  explicit HtmlTemplate(std::shared_ptr<const std::vector<Node>> nodes) : nodes_(std::move(nodes)) {}
+  std::shared_ptr<const std::vector<Node>> nodes_;
+};
+
+// `s` with <, >, & and " escaped.
+std::string HtmlEscape(std::string_view s);
+
+}  // namespace concord
