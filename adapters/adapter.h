@@ -23,12 +23,12 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "adapters/connector.h"
-#include "common/http_router.h"
-#include "adapters/mailbox.h"
-#include "hub/client/client.h"
 #include "adapters/adapter_config.h"
+#include "adapters/connector.h"
+#include "adapters/mailbox.h"
+#include "common/http_router.h"
 #include "common/http_server.h"
+#include "hub/client/client.h"
 
 namespace concord::adapter {
 

@@ -6,7 +6,8 @@ namespace concord::adapter {
 
 absl::StatusOr<AdapterConfig> LoadAdapterConfig(const std::string& path) {
   AdapterConfig c;
-  ASSIGN_OR_RETURN(static_cast<client::ProcessConfig&>(c), client::LoadProcessConfig(path, "agency.db"));
+  ASSIGN_OR_RETURN(static_cast<client::ProcessConfig&>(c),
+                   client::LoadProcessConfig(path, "agency.db"));
   c.drop_dir = c.file["csv"].Path("drop_dir");
   const ConfigSection aid = c.file["aid"];
   c.aid.linkage_key = aid.Path("linkage_key");

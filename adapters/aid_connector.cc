@@ -2,15 +2,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "domain/linkage/aid_csv.h"
-#include "domain/linkage/wire.h"
-#include "domain/linkage/normalize.h"
-#include "concord/v1/aid.pb.h"
-#include "concord/v1/conference.pb.h"
-#include "google/protobuf/util/json_util.h"
 #include "common/csv.h"
 #include "common/log.h"
 #include "common/status_macros.h"
+#include "concord/v1/aid.pb.h"
+#include "concord/v1/conference.pb.h"
+#include "domain/linkage/aid_csv.h"
+#include "domain/linkage/normalize.h"
+#include "domain/linkage/wire.h"
+#include "google/protobuf/util/json_util.h"
 
 namespace concord::adapter {
 namespace {
@@ -50,15 +50,16 @@ const std::vector<std::string>& AidMigrations() {
 }
 
 // The CSV's English column names, in its order.
-constexpr const char* kColumns[] = {"record_id", "agency",        "name",     "id_number",
-                                    "birth_date", "gender",       "phone",    "address",
-                                    "case_ref",   "incident_date", "crime",   "aid_type",
+constexpr const char* kColumns[] = {"record_id",   "agency",        "name",  "id_number",
+                                    "birth_date",  "gender",        "phone", "address",
+                                    "case_ref",    "incident_date", "crime", "aid_type",
                                     "amount_yuan", "granted_on"};
 
 // One JSON grant -> AidRecord, through the CSV importer so that both inputs
 // share one set of checks and messages.
 absl::StatusOr<aid::AidRecord> RecordFromJson(const json& j) {
-  if (!j.is_object()) return absl::InvalidArgumentError("每条记录须为 JSON 对象 / each grant must be a JSON object");
+  if (!j.is_object())
+    return absl::InvalidArgumentError("每条记录须为 JSON 对象 / each grant must be a JSON object");
   std::vector<std::string> values;
   for (const char* c : kColumns) {
     auto it = j.find(c);
@@ -79,7 +80,8 @@ absl::StatusOr<aid::AidRecord> RecordFromJson(const json& j) {
     }
     values.push_back(csv::Quote(v));
   }
-  const std::string csv = absl::StrCat(absl::StrJoin(kColumns, ","), "\n", absl::StrJoin(values, ","), "\n");
+  const std::string csv =
+      absl::StrCat(absl::StrJoin(kColumns, ","), "\n", absl::StrJoin(values, ","), "\n");
   ASSIGN_OR_RETURN(aid::AidCsvResult parsed, aid::ParseAidCsv(csv));
   if (!parsed.errors.empty()) {
     std::vector<std::string> reasons;
@@ -94,10 +96,14 @@ absl::StatusOr<aid::AidRecord> RecordFromJson(const json& j) {
 
 std::string StatusOf(concord::v1::AidVerdict v) {
   switch (v) {
-    case concord::v1::AID_CLEAR: return "clear";
-    case concord::v1::AID_POSSIBLE_DUPLICATE: return "possible_duplicate";
-    case concord::v1::AID_DUPLICATE: return "duplicate";
-    default: return "refused";
+    case concord::v1::AID_CLEAR:
+      return "clear";
+    case concord::v1::AID_POSSIBLE_DUPLICATE:
+      return "possible_duplicate";
+    case concord::v1::AID_DUPLICATE:
+      return "duplicate";
+    default:
+      return "refused";
   }
 }
 
@@ -125,7 +131,8 @@ absl::Status AidConnector::Start() {
   RETURN_IF_ERROR(ctx_.client.db().Migrate("adapter_aid", AidMigrations()));
   ctx_.mailbox.AddDeliveryHook(
       [this](const concord::v1::Envelope& e, sqlite::Db& db) { return OnDelivery(e, db); });
-  ctx_.mailbox.AddSendHook([this](concord::v1::Envelope& e, sqlite::Db& db) { return AddCaseTokens(e, db); });
+  ctx_.mailbox.AddSendHook(
+      [this](concord::v1::Envelope& e, sqlite::Db& db) { return AddCaseTokens(e, db); });
   RETURN_IF_ERROR(ctx_.http.Add("POST", "/aid/grants",
                                 [this](const HttpRequest& r) { return PostGrants(r, true); }));
   RETURN_IF_ERROR(ctx_.http.Add("POST", "/aid/checks",
@@ -143,27 +150,30 @@ absl::Status AidConnector::Start() {
 
 absl::Status AidConnector::AddCaseTokens(concord::v1::Envelope& envelope, sqlite::Db& db) {
   concord::v1::ConferenceTaskUpdate m;
-  if (!envelope.payload().Is<concord::v1::ConferenceTaskUpdate>() || !envelope.payload().UnpackTo(&m) ||
-      m.aid_record_id().empty())
+  if (!envelope.payload().Is<concord::v1::ConferenceTaskUpdate>() ||
+      !envelope.payload().UnpackTo(&m) || m.aid_record_id().empty())
     return absl::OkStatus();
   auto db_error = [](const absl::Status& st) { return absl::UnavailableError(st.message()); };
   const std::string& conference_agent = ctx_.config.aid.conference;
   if (conference_agent.empty())
-    return absl::InvalidArgumentError("本适配器未配置联席会议代理（[aid] conference），无法核对救助任务的案号 / [aid] "
-                                      "conference is not set: an aid task's case cannot be checked here");
+    return absl::InvalidArgumentError(
+        "本适配器未配置联席会议代理（[aid] conference），无法核对救助任务的案号 / [aid] "
+        "conference is not set: an aid task's case cannot be checked here");
   // The case's numbers, from the latest invitation the conference agent
   // (and no one else) sent this agency.
   auto inv = db.Prepare(
-      "SELECT payload_json FROM inbox_messages WHERE type = 'concord.v1.ConferenceInvitation' AND sender = ? "
+      "SELECT payload_json FROM inbox_messages WHERE type = 'concord.v1.ConferenceInvitation' AND "
+      "sender = ? "
       "AND json_extract(payload_json, '$.conference_id') = ? ORDER BY n DESC LIMIT 1");
   if (!inv.ok()) return db_error(inv.status());
   inv->BindAll(conference_agent, m.conference_id());
   auto found = inv->Step();
   if (!found.ok()) return db_error(found.status());
   if (!*found)
-    return absl::InvalidArgumentError(absl::StrCat("本机关未收到联席会议 ", m.conference_id(),
-                                                   " 的邀请，无法核对救助记录的案号 / no invitation to ",
-                                                   m.conference_id(), " here: the grant's case cannot be checked"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("本机关未收到联席会议 ", m.conference_id(),
+                     " 的邀请，无法核对救助记录的案号 / no invitation to ", m.conference_id(),
+                     " here: the grant's case cannot be checked"));
   const json invitation = json::parse(inv->Text(0), nullptr, false);
   std::vector<std::string> numbers = {invitation.value("case_key", "")};
   for (const auto& r : invitation.value("case_refs", json::array()))
@@ -175,8 +185,9 @@ absl::Status AidConnector::AddCaseTokens(concord::v1::Envelope& envelope, sqlite
   found = rec->Step();
   if (!found.ok()) return db_error(found.status());
   if (!*found)
-    return absl::InvalidArgumentError(absl::StrCat("本机关没有救助记录 ", m.aid_record_id(), "，请先登记查重 / no grant ",
-                                                   m.aid_record_id(), " here: submit it for the check first"));
+    return absl::InvalidArgumentError(absl::StrCat("本机关没有救助记录 ", m.aid_record_id(),
+                                                   "，请先登记查重 / no grant ", m.aid_record_id(),
+                                                   " here: submit it for the check first"));
   const json grant = json::parse(rec->Text(0), nullptr, false);
   std::vector<std::string> grant_cases;
   if (auto it = grant.find("case_ref"); it != grant.end() && it->is_array()) {
@@ -196,9 +207,10 @@ absl::Status AidConnector::AddCaseTokens(concord::v1::Envelope& envelope, sqlite
     m.add_aid_case_tokens(encoder_.Token("case", key));
   }
   if (!same)
-    return absl::InvalidArgumentError(absl::StrCat(
-        "救助记录 ", m.aid_record_id(), " 的案号（", absl::StrJoin(grant_cases, "、"), "）不是本案（",
-        absl::StrJoin(numbers, "、"), "）/ grant ", m.aid_record_id(), " lists none of this case's numbers"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("救助记录 ", m.aid_record_id(), " 的案号（", absl::StrJoin(grant_cases, "、"),
+                     "）不是本案（", absl::StrJoin(numbers, "、"), "）/ grant ", m.aid_record_id(),
+                     " lists none of this case's numbers"));
   envelope.mutable_payload()->PackFrom(m);
   return absl::OkStatus();
 }
@@ -211,7 +223,8 @@ absl::Status AidConnector::Submit(const aid::AidRecord& r, const std::string& re
                                   bool register_grant, bool approved_exception,
                                   const std::string& source) {
   sqlite::Db& db = ctx_.client.db();
-  ASSIGN_OR_RETURN(auto existing, db.Prepare("SELECT registered FROM aid_records WHERE record_id=?"));
+  ASSIGN_OR_RETURN(auto existing,
+                   db.Prepare("SELECT registered FROM aid_records WHERE record_id=?"));
   existing.Bind(1, r.record_id);
   ASSIGN_OR_RETURN(bool found, existing.Step());
   if (found && existing.Int(0))
@@ -229,11 +242,16 @@ absl::Status AidConnector::Submit(const aid::AidRecord& r, const std::string& re
   concord::v1::Envelope env = client::MakeEnvelope({agent_}, req);
   ctx_.client.Stamp(env);
   const int64_t now = ctx_.config.client.clock->NowMs();
-  ASSIGN_OR_RETURN(auto put, db.Prepare(
-      "INSERT INTO aid_records(record_id, record_json, source, register, status, check_id, "
-      "created_ms, updated_ms) VALUES(?,?,?,?,'checking',?,?,?) ON CONFLICT(record_id) DO UPDATE "
-      "SET record_json=excluded.record_json, source=excluded.source, register=excluded.register, "
-      "status='checking', check_id=excluded.check_id, reply_json=NULL, updated_ms=excluded.updated_ms"));
+  ASSIGN_OR_RETURN(
+      auto put,
+      db.Prepare(
+          "INSERT INTO aid_records(record_id, record_json, source, register, status, check_id, "
+          "created_ms, updated_ms) VALUES(?,?,?,?,'checking',?,?,?) ON CONFLICT(record_id) DO "
+          "UPDATE "
+          "SET record_json=excluded.record_json, source=excluded.source, "
+          "register=excluded.register, "
+          "status='checking', check_id=excluded.check_id, reply_json=NULL, "
+          "updated_ms=excluded.updated_ms"));
   put.BindAll(r.record_id, record_json, source, static_cast<int64_t>(register_grant), env.id(), now,
               now);
   RETURN_IF_ERROR(put.Run());
@@ -253,10 +271,14 @@ HttpResponse AidConnector::PostGrants(const HttpRequest& request, bool register_
   json errors = json::array();
   for (size_t i = 0; i < grants.size(); ++i) {
     auto r = RecordFromJson(grants[i]);
-    if (!r.ok()) errors.push_back({{"index", i}, {"error", std::string(r.status().message())}});
-    else records.push_back(*std::move(r));
+    if (!r.ok())
+      errors.push_back({{"index", i}, {"error", std::string(r.status().message())}});
+    else
+      records.push_back(*std::move(r));
   }
-  if (!errors.empty()) return JsonResponse(400, {{"error", "记录有误，未提交 / bad grants, nothing submitted"}, {"errors", errors}});
+  if (!errors.empty())
+    return JsonResponse(
+        400, {{"error", "记录有误，未提交 / bad grants, nothing submitted"}, {"errors", errors}});
   {
     auto txn = sqlite::Txn::Begin(ctx_.client.db());
     if (!txn.ok()) return StatusResponse(txn.status());
@@ -320,8 +342,8 @@ HttpResponse AidConnector::GetNotices(const HttpRequest&) {
 absl::Status AidConnector::OnDelivery(const concord::v1::Envelope& env, sqlite::Db& db) {
   const int64_t now = ctx_.config.client.clock->NowMs();
   if (concord::v1::AidCheckReply reply; env.payload().UnpackTo(&reply)) {
-    ASSIGN_OR_RETURN(auto up, db.Prepare(
-        "UPDATE aid_records SET status=?, registered=?, reply_json=?, updated_ms=? WHERE check_id=?"));
+    ASSIGN_OR_RETURN(auto up, db.Prepare("UPDATE aid_records SET status=?, registered=?, "
+                                         "reply_json=?, updated_ms=? WHERE check_id=?"));
     up.BindAll(StatusOf(reply.verdict()), static_cast<int64_t>(reply.registered()), ToJson(reply),
                now, env.correlation_id());
     RETURN_IF_ERROR(up.Run());
@@ -333,9 +355,9 @@ absl::Status AidConnector::OnDelivery(const concord::v1::Envelope& env, sqlite::
     return absl::OkStatus();
   }
   if (concord::v1::AidDuplicateNotice notice; env.payload().UnpackTo(&notice)) {
-    ASSIGN_OR_RETURN(auto put, db.Prepare(
-        "INSERT OR IGNORE INTO aid_notices(envelope_id, your_record_id, notice_json, received_ms) "
-        "VALUES(?,?,?,?)"));
+    ASSIGN_OR_RETURN(auto put, db.Prepare("INSERT OR IGNORE INTO aid_notices(envelope_id, "
+                                          "your_record_id, notice_json, received_ms) "
+                                          "VALUES(?,?,?,?)"));
     put.BindAll(env.id(), notice.your_record_id(), ToJson(notice), now);
     LOG_WARN("aid notice: {} ({}) matches our grant {}", notice.other_agency(),
              notice.other_record_id(), notice.your_record_id());
@@ -350,13 +372,21 @@ absl::StatusOr<DropFolder::Outcome> AidConnector::ImportCsv(const std::string& n
   DropFolder::Outcome out = DropFolder::Outcome::Of(parsed);
   if (!parsed.ok()) return out;
   for (const auto& r : parsed->records) {
-    json record = {{"record_id", r.record_id}, {"name", r.name}, {"id_number", r.id_number},
-                   {"birth_date", r.birth_date}, {"gender", r.gender}, {"phone", r.phone},
-                   {"address", r.address}, {"case_ref", r.case_refs},
-                   {"incident_date", r.incident_date}, {"crime", r.crime},
-                   {"aid_type", aid::AidTypeName(r.aid_type)}, {"amount_fen", r.amount_fen},
+    json record = {{"record_id", r.record_id},
+                   {"name", r.name},
+                   {"id_number", r.id_number},
+                   {"birth_date", r.birth_date},
+                   {"gender", r.gender},
+                   {"phone", r.phone},
+                   {"address", r.address},
+                   {"case_ref", r.case_refs},
+                   {"incident_date", r.incident_date},
+                   {"crime", r.crime},
+                   {"aid_type", aid::AidTypeName(r.aid_type)},
+                   {"amount_fen", r.amount_fen},
                    {"granted_on", r.granted_on}};
-    absl::Status st = Submit(r, record.dump(), true, false, absl::StrCat("csv:", name, ":", r.line));
+    absl::Status st =
+        Submit(r, record.dump(), true, false, absl::StrCat("csv:", name, ":", r.line));
     if (absl::IsAlreadyExists(st)) {
       out.errors.push_back({r.line, std::string(st.message())});
       continue;

@@ -65,7 +65,7 @@ class AidConnector final : public Connector {
 
   ConnectorContext ctx_;
   aid::Encoder encoder_;
-  std::string agent_ = "role:aid";  // where checks go
+  std::string agent_ = "role:aid";    // where checks go
   std::unique_ptr<DropFolder> drop_;  // when [csv] drop_dir is set
 };
 

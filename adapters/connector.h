@@ -23,10 +23,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "common/http_router.h"
-#include "adapters/mailbox.h"
-#include "hub/client/client.h"
 #include "adapters/adapter_config.h"
+#include "adapters/mailbox.h"
+#include "common/http_router.h"
+#include "hub/client/client.h"
 
 namespace concord::adapter {
 

@@ -16,8 +16,8 @@ namespace fs = std::filesystem;
 
 std::string HexHash(const std::string& bytes) {
   unsigned char h[32];
-  crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-                     nullptr, 0);
+  crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(bytes.data()),
+                     bytes.size(), nullptr, 0);
   char hex[65];
   sodium_bin2hex(hex, sizeof hex, h, sizeof h);
   return hex;
@@ -54,7 +54,8 @@ fs::path MoveInto(const fs::path& file, const fs::path& dir, absl::string_view h
 }
 
 // Moves an unusable file to failed/ and says why beside it.
-void Refuse(const fs::path& file, const fs::path& dir, absl::string_view hash, absl::string_view why) {
+void Refuse(const fs::path& file, const fs::path& dir, absl::string_view hash,
+            absl::string_view why) {
   MoveInto(file, dir / "failed", hash, ".errors.txt",
            absl::StrCat("整个文件未导入 / the file was not imported: ", why, "\n"));
   LOG_WARN("{} refused: {}", file.filename().string(), std::string(why));
@@ -65,7 +66,8 @@ std::string Report(std::vector<csv::RowError> errors) {
   std::stable_sort(errors.begin(), errors.end(),
                    [](const csv::RowError& a, const csv::RowError& b) { return a.line < b.line; });
   std::string out = "\xEF\xBB\xBF行号 line,原因 reason\n";
-  for (const csv::RowError& e : errors) absl::StrAppend(&out, e.line, ",", csv::Quote(e.reason), "\n");
+  for (const csv::RowError& e : errors)
+    absl::StrAppend(&out, e.line, ",", csv::Quote(e.reason), "\n");
   return out;
 }
 
@@ -84,13 +86,14 @@ absl::Status DropFolder::Start() {
   std::error_code ec;
   fs::create_directories(dir_, ec);
   if (ec)
-    return absl::FailedPreconditionError(absl::StrCat("无法创建投放目录 / cannot create the drop folder ",
-                                                      dir_.string(), ": ", ec.message()));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "无法创建投放目录 / cannot create the drop folder ", dir_.string(), ": ", ec.message()));
   RETURN_IF_ERROR(ctx_.client.db().Migrate(
       absl::StrCat("adapter_", imports_table_),
-      {absl::StrCat("CREATE TABLE IF NOT EXISTS ", imports_table_,
-                    "(file_hash TEXT PRIMARY KEY, file_name TEXT NOT NULL, rows_ok INTEGER NOT NULL, "
-                    "rows_bad INTEGER NOT NULL, at_ms INTEGER NOT NULL)"),
+      {absl::StrCat(
+           "CREATE TABLE IF NOT EXISTS ", imports_table_,
+           "(file_hash TEXT PRIMARY KEY, file_name TEXT NOT NULL, rows_ok INTEGER NOT NULL, "
+           "rows_bad INTEGER NOT NULL, at_ms INTEGER NOT NULL)"),
        // The report, committed with the import, so that a crash before the
        // file is moved loses no refused row. NULL: imported before this step.
        absl::StrCat("ALTER TABLE ", imports_table_, " ADD COLUMN report TEXT")}));
@@ -137,8 +140,8 @@ absl::Status DropFolder::ImportFile(const fs::path& file) {
   std::string report;  // as the imports table holds it
   {
     ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(db));
-    ASSIGN_OR_RETURN(auto seen, db.Prepare(absl::StrCat("SELECT file_name, report FROM ", imports_table_,
-                                                        " WHERE file_hash=?")));
+    ASSIGN_OR_RETURN(auto seen, db.Prepare(absl::StrCat("SELECT file_name, report FROM ",
+                                                        imports_table_, " WHERE file_hash=?")));
     seen.Bind(1, hash);
     ASSIGN_OR_RETURN(bool imported, seen.Step());
     if (imported) {
@@ -146,22 +149,26 @@ absl::Status DropFolder::ImportFile(const fs::path& file) {
       report = seen.Text(1);
       LOG_INFO("{} was imported before (as {}); moved to done/", name, seen.Text(0));
     } else {
-      ASSIGN_OR_RETURN(Outcome outcome, import_(name, *bytes));  // an error rolls the whole file back
+      ASSIGN_OR_RETURN(Outcome outcome,
+                       import_(name, *bytes));  // an error rolls the whole file back
       if (!outcome.unusable.ok()) {
         Refuse(file, dir_, hash, outcome.unusable.message());
         return absl::OkStatus();
       }
       const size_t rows_bad = outcome.errors.size();
       report = Report(std::move(outcome.errors));
-      ASSIGN_OR_RETURN(auto put, db.Prepare(absl::StrCat(
-          "INSERT INTO ", imports_table_,
-          "(file_hash, file_name, rows_ok, rows_bad, at_ms, report) VALUES(?,?,?,?,?,?)")));
+      ASSIGN_OR_RETURN(
+          auto put,
+          db.Prepare(absl::StrCat(
+              "INSERT INTO ", imports_table_,
+              "(file_hash, file_name, rows_ok, rows_bad, at_ms, report) VALUES(?,?,?,?,?,?)")));
       put.BindAll(hash, name, static_cast<int64_t>(outcome.rows_ok), static_cast<int64_t>(rows_bad),
                   ctx_.config.client.clock->NowMs(), report);
       RETURN_IF_ERROR(put.Run());
       RETURN_IF_ERROR(txn.Commit());
       ctx_.client.Flush();
-      LOG_INFO("{}: {} {}, {} rows refused ({})", name, outcome.rows_ok, what_, rows_bad, outcome.encoding);
+      LOG_INFO("{}: {} {}, {} rows refused ({})", name, outcome.rows_ok, what_, rows_bad,
+               outcome.encoding);
     }
   }
   MoveInto(file, dir_ / "done", hash, ".report.csv", report);

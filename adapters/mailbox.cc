@@ -62,9 +62,7 @@ absl::StatusOr<std::unique_ptr<Mailbox>> Mailbox::Create(client::Client& client,
   return m;
 }
 
-absl::Status Mailbox::Migrate() {
-  return client_.db().Migrate("adapter", AdapterMigrations());
-}
+absl::Status Mailbox::Migrate() { return client_.db().Migrate("adapter", AdapterMigrations()); }
 
 absl::Status Mailbox::Record(const pb::Envelope& envelope, sqlite::Db& db) {
   // Runs inside the client's delivery transaction; only a database failure

@@ -26,9 +26,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "hub/client/client.h"
 #include "common/clock.h"
 #include "common/sqlite.h"
+#include "hub/client/client.h"
 
 namespace concord::adapter {
 

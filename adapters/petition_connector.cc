@@ -3,11 +3,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/json_fields.h"
+#include "common/status_macros.h"
+#include "concord/v1/petition.pb.h"
 #include "domain/petition_intake.h"
 #include "domain/rules.h"
-#include "concord/v1/petition.pb.h"
-#include "common/status_macros.h"
-#include "common/json_fields.h"
 
 namespace concord::adapter {
 namespace {
@@ -40,10 +40,14 @@ const std::vector<std::string>& Migrations() {
 }
 
 // The columns PetitionJson reads.
-constexpr char kSelectPetition[] = "SELECT intake_id, status, ledger_no, reason FROM petition_intake";
+constexpr char kSelectPetition[] =
+    "SELECT intake_id, status, ledger_no, reason FROM petition_intake";
 
 json PetitionJson(const sqlite::Stmt& st) {
-  return {{"intake_id", st.Text(0)}, {"status", st.Text(1)}, {"ledger_no", st.Text(2)}, {"reason", st.Text(3)}};
+  return {{"intake_id", st.Text(0)},
+          {"status", st.Text(1)},
+          {"ledger_no", st.Text(2)},
+          {"reason", st.Text(3)}};
 }
 
 }  // namespace
@@ -60,12 +64,16 @@ absl::Status PetitionConnector::Start() {
   RETURN_IF_ERROR(StartDropFolder());
   ctx_.mailbox.AddDeliveryHook(
       [this](const concord::v1::Envelope& e, sqlite::Db& db) { return OnDelivery(e, db); });
-  RETURN_IF_ERROR(ctx_.http.Add("POST", "/petitions", [this](const HttpRequest& r) { return Register(r); }));
-  RETURN_IF_ERROR(ctx_.http.Add("GET", "/petitions", [this](const HttpRequest& r) { return GetPetitions(r); }));
   RETURN_IF_ERROR(
-      ctx_.http.Add("POST", "/petitions/query", [this](const HttpRequest& r) { return QueryPetitions(r); }));
-  RETURN_IF_ERROR(ctx_.http.Add("POST", "/petitions/act", [this](const HttpRequest& r) { return Act(r); }));
-  RETURN_IF_ERROR(ctx_.http.Add("GET", "/petitions/act", [this](const HttpRequest& r) { return GetAct(r); }));
+      ctx_.http.Add("POST", "/petitions", [this](const HttpRequest& r) { return Register(r); }));
+  RETURN_IF_ERROR(
+      ctx_.http.Add("GET", "/petitions", [this](const HttpRequest& r) { return GetPetitions(r); }));
+  RETURN_IF_ERROR(ctx_.http.Add("POST", "/petitions/query",
+                                [this](const HttpRequest& r) { return QueryPetitions(r); }));
+  RETURN_IF_ERROR(
+      ctx_.http.Add("POST", "/petitions/act", [this](const HttpRequest& r) { return Act(r); }));
+  RETURN_IF_ERROR(
+      ctx_.http.Add("GET", "/petitions/act", [this](const HttpRequest& r) { return GetAct(r); }));
   return absl::OkStatus();
 }
 
@@ -87,11 +95,14 @@ HttpResponse PetitionConnector::Register(const HttpRequest& request) {
   json errors = json::array();
   for (size_t i = 0; i < list.size(); ++i) {
     auto r = PetitionFromJson(list[i], now);
-    if (!r.ok()) errors.push_back({{"index", i}, {"error", std::string(r.status().message())}});
-    else regs.push_back(*std::move(r));
+    if (!r.ok())
+      errors.push_back({{"index", i}, {"error", std::string(r.status().message())}});
+    else
+      regs.push_back(*std::move(r));
   }
   if (!errors.empty())
-    return JsonResponse(400, {{"error", "登记有误，未提交 / bad petitions, nothing sent"}, {"errors", errors}});
+    return JsonResponse(
+        400, {{"error", "登记有误，未提交 / bad petitions, nothing sent"}, {"errors", errors}});
   json out = json::array();
   {
     auto txn = sqlite::Txn::Begin(ctx_.client.db());
@@ -99,7 +110,8 @@ HttpResponse PetitionConnector::Register(const HttpRequest& request) {
     for (size_t i = 0; i < regs.size(); ++i) {
       auto sent = Send(regs[i], list[i].dump(), now);
       if (!sent.ok()) return StatusResponse(sent.status());
-      out.push_back({{"intake_id", regs[i].intake_id()}, {"status", *sent ? "registering" : "already sent"}});
+      out.push_back(
+          {{"intake_id", regs[i].intake_id()}, {"status", *sent ? "registering" : "already sent"}});
     }
     if (auto st = txn->Commit(); !st.ok()) return StatusResponse(st);
   }
@@ -112,9 +124,11 @@ absl::StatusOr<bool> PetitionConnector::Send(const concord::v1::PetitionRegister
   sqlite::Db& db = ctx_.client.db();
   concord::v1::Envelope env = client::MakeEnvelope({ctx_.config.petitions.ledger}, r);
   ctx_.client.Stamp(env);
-  ASSIGN_OR_RETURN(auto put, db.Prepare(
-      "INSERT INTO petition_intake(intake_id, envelope_id, request_json, status, created_ms) "
-      "VALUES(?,?,?,'registering',?) ON CONFLICT(intake_id) DO NOTHING"));
+  ASSIGN_OR_RETURN(
+      auto put,
+      db.Prepare(
+          "INSERT INTO petition_intake(intake_id, envelope_id, request_json, status, created_ms) "
+          "VALUES(?,?,?,'registering',?) ON CONFLICT(intake_id) DO NOTHING"));
   put.BindAll(r.intake_id(), env.id(), entered, now);
   RETURN_IF_ERROR(put.Run());
   // The same intake id again: already sent (the ledger would give the same item).
@@ -134,8 +148,9 @@ absl::StatusOr<DropFolder::Outcome> PetitionConnector::ImportCsv(const std::stri
       ++out.rows_ok;
     } else {
       const std::string& id = row.petition.intake_id();
-      out.errors.push_back({row.line, absl::StrCat("登记编号 ", id, " 此前已提交，未重复登记 / intake_id ", id,
-                                                   " was sent before; not registered again")});
+      out.errors.push_back(
+          {row.line, absl::StrCat("登记编号 ", id, " 此前已提交，未重复登记 / intake_id ", id,
+                                  " was sent before; not registered again")});
     }
   }
   return out;
@@ -143,8 +158,8 @@ absl::StatusOr<DropFolder::Outcome> PetitionConnector::ImportCsv(const std::stri
 
 HttpResponse PetitionConnector::GetPetitions(const HttpRequest& request) {
   const std::string id = request.Query("intake_id");
-  auto st = ctx_.client.db().Prepare(
-      absl::StrCat(kSelectPetition, id.empty() ? " ORDER BY created_ms DESC LIMIT 1000" : " WHERE intake_id=?"));
+  auto st = ctx_.client.db().Prepare(absl::StrCat(
+      kSelectPetition, id.empty() ? " ORDER BY created_ms DESC LIMIT 1000" : " WHERE intake_id=?"));
   if (!st.ok()) return StatusResponse(st.status());
   if (!id.empty()) st->Bind(1, id);
   json out = json::array();
@@ -154,7 +169,8 @@ HttpResponse PetitionConnector::GetPetitions(const HttpRequest& request) {
     if (!*row) break;
     out.push_back(PetitionJson(*st));
   }
-  if (!id.empty() && out.empty()) return ErrorResponse(404, absl::StrCat("没有登记 ", id, " / no petition ", id));
+  if (!id.empty() && out.empty())
+    return ErrorResponse(404, absl::StrCat("没有登记 ", id, " / no petition ", id));
   return JsonResponse(200, id.empty() ? json{{"petitions", out}} : out[0]);
 }
 
@@ -163,7 +179,8 @@ HttpResponse PetitionConnector::QueryPetitions(const HttpRequest& request) {
   if (!body.ok()) return StatusResponse(body.status());
   const json ids = body->value("intake_ids", json());
   const auto bad = [] {
-    return ErrorResponse(400, "intake_ids 应为登记编号数组 / intake_ids must be an array of intake ids");
+    return ErrorResponse(400,
+                         "intake_ids 应为登记编号数组 / intake_ids must be an array of intake ids");
   };
   if (!ids.is_array()) return bad();
   auto st = ctx_.client.db().Prepare(absl::StrCat(kSelectPetition, " WHERE intake_id=?"));
@@ -190,44 +207,57 @@ HttpResponse PetitionConnector::Act(const HttpRequest& request) {
   a.set_to_agency(JsonString(*j, "to_agency"));
   a.set_department(JsonString(*j, "department"));
   a.set_handler(JsonString(*j, "handler"));
-  if (a.ledger_no().empty()) return ErrorResponse(400, "台账号 ledger_no 不能为空 / ledger_no is required");
+  if (a.ledger_no().empty())
+    return ErrorResponse(400, "台账号 ledger_no 不能为空 / ledger_no is required");
   if (!ledger::ActionFromName(a.action()))
-    return ErrorResponse(400, absl::StrCat("未知的办理动作 / unknown action '", a.action(),
-                                           "' (start_review, accept, transfer, procedural_reply, ...)"));
+    return ErrorResponse(400,
+                         absl::StrCat("未知的办理动作 / unknown action '", a.action(),
+                                      "' (start_review, accept, transfer, procedural_reply, ...)"));
   const int64_t now = ctx_.config.client.clock->NowMs();
   a.set_at_ms(now);
   return SendRecorded(ctx_.client, client::MakeEnvelope({ctx_.config.petitions.ledger}, a),
                       [&](const std::string& id) -> absl::Status {
-    ASSIGN_OR_RETURN(auto put, ctx_.client.db().Prepare(
-        "INSERT INTO petition_acts(envelope_id, ledger_no, action, status, created_ms) VALUES(?,?,?,'sent',?)"));
-    put.BindAll(id, a.ledger_no(), a.action(), now);
-    return put.Run();
-  });
+                        ASSIGN_OR_RETURN(auto put,
+                                         ctx_.client.db().Prepare(
+                                             "INSERT INTO petition_acts(envelope_id, ledger_no, "
+                                             "action, status, created_ms) VALUES(?,?,?,'sent',?)"));
+                        put.BindAll(id, a.ledger_no(), a.action(), now);
+                        return put.Run();
+                      });
 }
 
 HttpResponse PetitionConnector::GetAct(const HttpRequest& request) {
   auto st = ctx_.client.db().Prepare(
-      "SELECT ledger_no, action, status, item_status, reason FROM petition_acts WHERE envelope_id=?");
+      "SELECT ledger_no, action, status, item_status, reason FROM petition_acts WHERE "
+      "envelope_id=?");
   if (!st.ok()) return StatusResponse(st.status());
   st->Bind(1, request.Query("id"));
   auto row = st->Step();
   if (!row.ok()) return StatusResponse(row.status());
   if (!*row) return ErrorResponse(404, "没有该操作 / no such request");
-  return JsonResponse(200, {{"id", request.Query("id")}, {"ledger_no", st->Text(0)}, {"action", st->Text(1)},
-                            {"status", st->Text(2)}, {"item_status", st->Text(3)}, {"reason", st->Text(4)}});
+  return JsonResponse(200, {{"id", request.Query("id")},
+                            {"ledger_no", st->Text(0)},
+                            {"action", st->Text(1)},
+                            {"status", st->Text(2)},
+                            {"item_status", st->Text(3)},
+                            {"reason", st->Text(4)}});
 }
 
 absl::Status PetitionConnector::OnDelivery(const concord::v1::Envelope& env, sqlite::Db& db) {
   concord::v1::PetitionReply reply;
   if (!env.payload().UnpackTo(&reply)) return absl::OkStatus();
-  ASSIGN_OR_RETURN(auto reg, db.Prepare(
-      "UPDATE petition_intake SET status=?, ledger_no=?, reason=? WHERE envelope_id=?"));
-  reg.BindAll(reply.ok() ? "registered" : "refused", reply.ledger_no(), reply.reason(), env.correlation_id());
+  ASSIGN_OR_RETURN(
+      auto reg,
+      db.Prepare("UPDATE petition_intake SET status=?, ledger_no=?, reason=? WHERE envelope_id=?"));
+  reg.BindAll(reply.ok() ? "registered" : "refused", reply.ledger_no(), reply.reason(),
+              env.correlation_id());
   RETURN_IF_ERROR(reg.Run());
   if (db.Changes() > 0) return absl::OkStatus();
-  ASSIGN_OR_RETURN(auto act, db.Prepare(
-      "UPDATE petition_acts SET status=?, item_status=?, reason=? WHERE envelope_id=?"));
-  act.BindAll(reply.ok() ? "done" : "refused", reply.status(), reply.reason(), env.correlation_id());
+  ASSIGN_OR_RETURN(
+      auto act,
+      db.Prepare("UPDATE petition_acts SET status=?, item_status=?, reason=? WHERE envelope_id=?"));
+  act.BindAll(reply.ok() ? "done" : "refused", reply.status(), reply.reason(),
+              env.correlation_id());
   return act.Run();
 }
 

@@ -4,10 +4,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "adapters/payload_json.h"
-#include "domain/calendar.h"
-#include "concord/v1/petition.pb.h"
-#include "common/status_macros.h"
 #include "common/json_fields.h"
+#include "common/status_macros.h"
+#include "concord/v1/petition.pb.h"
+#include "domain/calendar.h"
 
 namespace concord::adapter {
 namespace {
@@ -44,16 +44,18 @@ int64_t Time(const json& j, const char* key, const char* chinese, std::vector<st
     return absent;
   }
   if (it->is_number_integer()) return it->get<int64_t>();
-  auto ms = it->is_string() ? ParseDateTimeMs(it->get<std::string>())
-                            : absl::InvalidArgumentError("");
+  auto ms =
+      it->is_string() ? ParseDateTimeMs(it->get<std::string>()) : absl::InvalidArgumentError("");
   if (!ms.ok()) {
-    bad.push_back(absl::StrCat(chinese, " ", key, " 应为 \"YYYY-MM-DD HH:MM\" / must be \"YYYY-MM-DD HH:MM\""));
+    bad.push_back(absl::StrCat(chinese, " ", key,
+                               " 应为 \"YYYY-MM-DD HH:MM\" / must be \"YYYY-MM-DD HH:MM\""));
     return 0;
   }
   return *ms;
 }
 
-void Require(const std::string& v, const char* key, const char* chinese, std::vector<std::string>& bad) {
+void Require(const std::string& v, const char* key, const char* chinese,
+             std::vector<std::string>& bad) {
   if (v.empty()) bad.push_back(absl::StrCat(chinese, " ", key, " 不能为空 / is required"));
 }
 
@@ -76,15 +78,18 @@ absl::Status ReceptionConnector::Start() {
   RETURN_IF_ERROR(ctx_.client.db().Migrate("adapter_reception", Migrations()));
   ctx_.mailbox.AddDeliveryHook(
       [this](const concord::v1::Envelope& e, sqlite::Db& db) { return OnDelivery(e, db); });
-  RETURN_IF_ERROR(ctx_.http.Add("POST", "/reception/slots", [this](const HttpRequest& r) { return PostSlot(r); }));
-  RETURN_IF_ERROR(ctx_.http.Add("GET", "/reception/slots", [this](const HttpRequest& r) { return GetSlots(r); }));
-  RETURN_IF_ERROR(
-      ctx_.http.Add("POST", "/reception/bookings", [this](const HttpRequest& r) { return PostBooking(r); }));
-  RETURN_IF_ERROR(
-      ctx_.http.Add("POST", "/reception/outcomes", [this](const HttpRequest& r) { return PostOutcome(r); }));
-  RETURN_IF_ERROR(ctx_.http.Add("POST", "/incidents", [this](const HttpRequest& r) { return PostIncident(r); }));
-  RETURN_IF_ERROR(
-      ctx_.http.Add("GET", "/ledger/requests", [this](const HttpRequest& r) { return GetRequest(r); }));
+  RETURN_IF_ERROR(ctx_.http.Add("POST", "/reception/slots",
+                                [this](const HttpRequest& r) { return PostSlot(r); }));
+  RETURN_IF_ERROR(ctx_.http.Add("GET", "/reception/slots",
+                                [this](const HttpRequest& r) { return GetSlots(r); }));
+  RETURN_IF_ERROR(ctx_.http.Add("POST", "/reception/bookings",
+                                [this](const HttpRequest& r) { return PostBooking(r); }));
+  RETURN_IF_ERROR(ctx_.http.Add("POST", "/reception/outcomes",
+                                [this](const HttpRequest& r) { return PostOutcome(r); }));
+  RETURN_IF_ERROR(ctx_.http.Add("POST", "/incidents",
+                                [this](const HttpRequest& r) { return PostIncident(r); }));
+  RETURN_IF_ERROR(ctx_.http.Add("GET", "/ledger/requests",
+                                [this](const HttpRequest& r) { return GetRequest(r); }));
   return absl::OkStatus();
 }
 
@@ -142,8 +147,10 @@ HttpResponse ReceptionConnector::PostOutcome(const HttpRequest& request) {
   Require(o.booking_id(), "booking_id", "预约编号", bad);
   o.set_booked_by(JsonString(*j, "booked_by"));
   o.set_outcome(JsonString(*j, "outcome"));
-  if (o.outcome() != "attended" && o.outcome() != "no_show" && o.outcome() != "到场" && o.outcome() != "未到场")
-    bad.push_back("接待结果 outcome 应为 attended 到场 或 no_show 未到场 / must be attended or no_show");
+  if (o.outcome() != "attended" && o.outcome() != "no_show" && o.outcome() != "到场" &&
+      o.outcome() != "未到场")
+    bad.push_back(
+        "接待结果 outcome 应为 attended 到场 或 no_show 未到场 / must be attended or no_show");
   o.set_note(JsonString(*j, "note"));
   o.set_register_(JsonBool(*j, "register"));
   o.set_matter(JsonString(*j, "matter"));
@@ -160,15 +167,20 @@ HttpResponse ReceptionConnector::PostIncident(const HttpRequest& request) {
   Require(i.incident_id(), "incident_id", "事件编号", bad);
   i.set_kind(JsonString(*j, "kind"));
   static const std::vector<std::pair<std::string, std::string>> kKinds = {
-      {"complaint", "complaint"}, {"投诉", "complaint"},
-      {"irregular_petition", "irregular_petition"}, {"赴省进京非正常上访", "irregular_petition"},
-      {"非正常上访", "irregular_petition"}, {"safety_incident", "safety_incident"},
+      {"complaint", "complaint"},
+      {"投诉", "complaint"},
+      {"irregular_petition", "irregular_petition"},
+      {"赴省进京非正常上访", "irregular_petition"},
+      {"非正常上访", "irregular_petition"},
+      {"safety_incident", "safety_incident"},
       {"安全事故", "safety_incident"}};
   std::string kind;
   for (const auto& [k, v] : kKinds)
     if (i.kind() == k) kind = v;
   if (kind.empty())
-    bad.push_back("事件类型 kind 应为 投诉/赴省进京非正常上访/安全事故 (complaint, irregular_petition, safety_incident)");
+    bad.push_back(
+        "事件类型 kind 应为 投诉/赴省进京非正常上访/安全事故 (complaint, irregular_petition, "
+        "safety_incident)");
   i.set_kind(kind);
   i.set_occurred_ms(Time(*j, "occurred", "发生时间", bad, ctx_.config.client.clock->NowMs()));
   i.set_ledger_no(JsonString(*j, "ledger_no"));
@@ -178,15 +190,18 @@ HttpResponse ReceptionConnector::PostIncident(const HttpRequest& request) {
 }
 
 HttpResponse ReceptionConnector::Send(const std::string& kind, const std::string& ref_id,
-                                      const google::protobuf::Message& payload, const std::string& request_json) {
-  return SendRecorded(ctx_.client, client::MakeEnvelope({ctx_.config.petitions.ledger}, payload),
-                      [&](const std::string& id) -> absl::Status {
-    ASSIGN_OR_RETURN(auto put, ctx_.client.db().Prepare(
-        "INSERT INTO ledger_requests(envelope_id, kind, ref_id, request_json, status, created_ms) "
-        "VALUES(?,?,?,?,'sent',?)"));
-    put.BindAll(id, kind, ref_id, request_json, ctx_.config.client.clock->NowMs());
-    return put.Run();
-  });
+                                      const google::protobuf::Message& payload,
+                                      const std::string& request_json) {
+  return SendRecorded(
+      ctx_.client, client::MakeEnvelope({ctx_.config.petitions.ledger}, payload),
+      [&](const std::string& id) -> absl::Status {
+        ASSIGN_OR_RETURN(auto put,
+                         ctx_.client.db().Prepare("INSERT INTO ledger_requests(envelope_id, kind, "
+                                                  "ref_id, request_json, status, created_ms) "
+                                                  "VALUES(?,?,?,?,'sent',?)"));
+        put.BindAll(id, kind, ref_id, request_json, ctx_.config.client.clock->NowMs());
+        return put.Run();
+      });
 }
 
 HttpResponse ReceptionConnector::GetRequest(const HttpRequest& request) {
@@ -197,8 +212,12 @@ HttpResponse ReceptionConnector::GetRequest(const HttpRequest& request) {
   auto row = st->Step();
   if (!row.ok()) return StatusResponse(row.status());
   if (!*row) return ErrorResponse(404, "没有该请求 / no such request");
-  return JsonResponse(200, {{"id", request.Query("id")}, {"kind", st->Text(0)}, {"ref_id", st->Text(1)},
-                            {"status", st->Text(2)}, {"ledger_no", st->Text(3)}, {"reason", st->Text(4)}});
+  return JsonResponse(200, {{"id", request.Query("id")},
+                            {"kind", st->Text(0)},
+                            {"ref_id", st->Text(1)},
+                            {"status", st->Text(2)},
+                            {"ledger_no", st->Text(3)},
+                            {"reason", st->Text(4)}});
 }
 
 HttpResponse ReceptionConnector::GetSlots(const HttpRequest&) {
@@ -223,17 +242,19 @@ HttpResponse ReceptionConnector::GetSlots(const HttpRequest&) {
 absl::Status ReceptionConnector::OnDelivery(const concord::v1::Envelope& env, sqlite::Db& db) {
   if (concord::v1::ReceptionSlots slots; env.payload().UnpackTo(&slots)) {
     const std::string text = RenderPayloadJson(env.payload());
-    ASSIGN_OR_RETURN(auto put, db.Prepare(
-        "INSERT INTO reception_view(one, slots_json, at_ms) VALUES(1,?1,?2) "
-        "ON CONFLICT(one) DO UPDATE SET slots_json=?1, at_ms=?2"));
+    ASSIGN_OR_RETURN(
+        auto put, db.Prepare("INSERT INTO reception_view(one, slots_json, at_ms) VALUES(1,?1,?2) "
+                             "ON CONFLICT(one) DO UPDATE SET slots_json=?1, at_ms=?2"));
     put.BindAll(text, ctx_.config.client.clock->NowMs());
     return put.Run();
   }
   concord::v1::PetitionReply reply;
   if (!env.payload().UnpackTo(&reply)) return absl::OkStatus();
-  ASSIGN_OR_RETURN(auto up, db.Prepare(
-      "UPDATE ledger_requests SET status=?, ledger_no=?, reason=? WHERE envelope_id=?"));
-  up.BindAll(reply.ok() ? "done" : "refused", reply.ledger_no(), reply.reason(), env.correlation_id());
+  ASSIGN_OR_RETURN(
+      auto up,
+      db.Prepare("UPDATE ledger_requests SET status=?, ledger_no=?, reason=? WHERE envelope_id=?"));
+  up.BindAll(reply.ok() ? "done" : "refused", reply.ledger_no(), reply.reason(),
+             env.correlation_id());
   return up.Run();
 }
 

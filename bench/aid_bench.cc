@@ -24,10 +24,10 @@
 #include <filesystem>
 #include <random>
 
-#include "domain/linkage/aid_csv.h"
-#include "domain/linkage/dedup.h"
 #include "agents/aid/registry.h"
 #include "common/sqlite.h"
+#include "domain/linkage/aid_csv.h"
+#include "domain/linkage/dedup.h"
 
 namespace {
 
@@ -96,7 +96,8 @@ int RegistryBench(const std::string& input, const std::string& dir, int checks) 
     auto a = Clock::now();
     auto txn = concord::sqlite::Txn::Begin(*db);
     auto cand = reg->Candidates(q, cfg.max_block);
-    auto reply = concord::aid::Decide(q, cand.ok() ? *cand : std::vector<EncodedRecord>{}, model, cfg);
+    auto reply =
+        concord::aid::Decide(q, cand.ok() ? *cand : std::vector<EncodedRecord>{}, model, cfg);
     (void)txn->Commit();
     auto b = Clock::now();
     (k % 11 == 0 ? fresh_us : check_us).push_back(Us(a, b));
@@ -110,17 +111,20 @@ int RegistryBench(const std::string& input, const std::string& dir, int checks) 
     base_us.push_back(Us(c, Clock::now()));
   }
   const double p99 = Percentile(check_us, 0.99);
-  printf("\npre-grant check with %lld grants registered, %d checks (%zu of registered people, %zu fresh):\n",
-         static_cast<long long>(count), checks, check_us.size(), fresh_us.size());
+  printf(
+      "\npre-grant check with %lld grants registered, %d checks (%zu of registered people, %zu "
+      "fresh):\n",
+      static_cast<long long>(count), checks, check_us.size(), fresh_us.size());
   printf("  registered person  p50 %.3f ms  p99 %.3f ms  max %.3f ms\n",
          Percentile(check_us, 0.5) / 1000, p99 / 1000, Percentile(check_us, 1.0) / 1000);
   printf("  fresh person       p50 %.3f ms  p99 %.3f ms\n", Percentile(fresh_us, 0.5) / 1000,
          Percentile(fresh_us, 0.99) / 1000);
   printf("  candidates compared per check: %.1f on average; verdict not clear: %zu\n",
          static_cast<double>(candidates) / checks, dup);
-  printf("  baseline: primary-key SELECT p50 %.3f ms p99 %.3f ms -> check p99 / baseline p99 = %.1f\n",
-         Percentile(base_us, 0.5) / 1000, Percentile(base_us, 0.99) / 1000,
-         p99 / std::max(1e-9, Percentile(base_us, 0.99)));
+  printf(
+      "  baseline: primary-key SELECT p50 %.3f ms p99 %.3f ms -> check p99 / baseline p99 = %.1f\n",
+      Percentile(base_us, 0.5) / 1000, Percentile(base_us, 0.99) / 1000,
+      p99 / std::max(1e-9, Percentile(base_us, 0.99)));
   printf("  target p99 < 5 ms: %s\n", p99 < 5000 ? "met" : "MISSED");
   return 0;
 }
@@ -135,10 +139,12 @@ int BatchBench(const std::string& input) {
   auto r = concord::aid::RunDedup(input, o, concord::aid::RandomLinkageKey());
   const double s = Us(t0, Clock::now()) / 1e6;
   if (!r.ok()) return 2;
-  printf("batch dedup of %zu records: %.2f s (read %.2f, encode %.2f, block+match %.2f); %zu candidate "
-         "pairs, %zu duplicate pairs\n",
-         r->records, s, r->seconds_read, r->seconds_encode, r->seconds_match, r->candidates,
-         r->pairs.size());
+  printf(
+      "batch dedup of %zu records: %.2f s (read %.2f, encode %.2f, block+match %.2f); %zu "
+      "candidate "
+      "pairs, %zu duplicate pairs\n",
+      r->records, s, r->seconds_read, r->seconds_encode, r->seconds_match, r->candidates,
+      r->pairs.size());
   printf("  baseline: reading and parsing the file alone %.2f s -> ratio %.1f\n", parse_s,
          s / std::max(1e-9, parse_s));
   printf("  target < 10 s for 50,000 records: %s\n",

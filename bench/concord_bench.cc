@@ -37,10 +37,12 @@
 // the CPUs, and the clients' own SQLite files (inbox and outbox, also
 // synchronous=FULL) share the disk with the hub's. The report says so.
 #include <pthread.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -57,20 +59,17 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <CLI/CLI.hpp>
-#include <spdlog/spdlog.h>
 #include <zmq.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "common/sqlite.h"
+#include "common/status_macros.h"
+#include "common/uuid.h"
 #include "concord/v1/envelope.pb.h"
 #include "concord/v1/hub.pb.h"
 #include "hub/audit/audit.h"
 #include "hub/broker/store.h"
 #include "hub/client/client.h"
-#include "common/sqlite.h"
-#include "common/status_macros.h"
-#include "common/uuid.h"
 #include "tests/support/district.h"
 
 namespace concord::bench {
@@ -104,8 +103,7 @@ struct Options {
 };
 
 bool Wants(const Options& o, const std::string& mode) {
-  return o.modes.empty() ||
-         std::find(o.modes.begin(), o.modes.end(), "all") != o.modes.end() ||
+  return o.modes.empty() || std::find(o.modes.begin(), o.modes.end(), "all") != o.modes.end() ||
          std::find(o.modes.begin(), o.modes.end(), mode) != o.modes.end();
 }
 
@@ -170,7 +168,7 @@ SystemCpu ReadSystemCpu() {
   for (double& x : v) in >> x;
   SystemCpu s;
   for (int i = 0; i < 8; ++i) s.total += v[i];  // user..steal
-  s.busy = s.total - v[3] - v[4];                // minus idle, iowait
+  s.busy = s.total - v[3] - v[4];               // minus idle, iowait
   s.busy /= ClockTick();
   s.total /= ClockTick();
   return s;
@@ -439,8 +437,8 @@ client::ClientOptions WithCredit(client::ClientOptions o, uint32_t credit) {
 
 // Hub metrics worth printing after a run.
 struct HubCounters {
-  double published = 0, delivered = 0, redelivered = 0, commits = 0, batch_sum = 0,
-         batch_count = 0, resource_exhausted = 0;
+  double published = 0, delivered = 0, redelivered = 0, commits = 0, batch_sum = 0, batch_count = 0,
+         resource_exhausted = 0;
 };
 HubCounters ReadHubCounters(const TestDistrict& d) {
   HubCounters c;
@@ -455,10 +453,11 @@ HubCounters ReadHubCounters(const TestDistrict& d) {
 }
 
 void PrintHubCounters(const HubCounters& c) {
-  printf("  hub: published %.0f, delivered %.0f, redelivered %.0f, refused-full %.0f, "
-         "commits %.0f, mean batch %.1f msgs\n",
-         c.published, c.delivered, c.redelivered, c.resource_exhausted, c.commits,
-         c.batch_count > 0 ? c.batch_sum / c.batch_count : 0.0);
+  printf(
+      "  hub: published %.0f, delivered %.0f, redelivered %.0f, refused-full %.0f, "
+      "commits %.0f, mean batch %.1f msgs\n",
+      c.published, c.delivered, c.redelivered, c.resource_exhausted, c.commits,
+      c.batch_count > 0 ? c.batch_sum / c.batch_count : 0.0);
 }
 
 std::string HubLimits(const Options& o) {
@@ -502,8 +501,8 @@ ThroughputResult RunThroughput(const Options& o) {
   std::vector<std::string> targets;
   for (int i = 0; i < o.consumers; ++i) {
     const std::string n = absl::StrCat("con", i);
-    cons.push_back(std::make_unique<Consumer>(WithCredit(d.ClientFor(n), o.credit), n, &delivered,
-                                              &last_us));
+    cons.push_back(
+        std::make_unique<Consumer>(WithCredit(d.ClientFor(n), o.credit), n, &delivered, &last_us));
     targets.push_back(n);
   }
   std::vector<std::unique_ptr<Publisher>> pubs;
@@ -531,11 +530,13 @@ ThroughputResult RunThroughput(const Options& o) {
   for (auto& p : pubs) p->Start(per, o.window);
   const bool done = testing::WaitFor([&] { return delivered.load() >= total; }, o.timeout_s * 1000);
   const int64_t t_delivered = done ? last_us.load() : NowUs();
-  testing::WaitFor([&] {
-    uint64_t a = 0;
-    for (auto& p : pubs) a += p->acked();
-    return a >= total;
-  }, 30000);
+  testing::WaitFor(
+      [&] {
+        uint64_t a = 0;
+        for (auto& p : pubs) a += p->acked();
+        return a >= total;
+      },
+      30000);
   const int64_t t_acked = NowUs();
   cpu.Stop();
   r.complete = done;
@@ -562,15 +563,17 @@ ThroughputResult RunThroughput(const Options& o) {
   r.others_core_s = cpu.others();
   printf("  payload: TextNote body %zu bytes; Publish frame on the wire %zu bytes (before CURVE)\n",
          o.payload, r.frame_bytes);
-  printf("  %s: %" PRIu64 "/%" PRIu64 " delivered in %.2f s -> %s msg/s end to end "
+  printf("  %s: %" PRIu64 "/%" PRIu64
+         " delivered in %.2f s -> %s msg/s end to end "
          "(first Publish() to last consumer delivery)\n",
          done ? "complete" : "TIMED OUT", r.messages, total, r.seconds, Rate(r.rate).c_str());
   printf("  all acks back after %.2f s; publish errors %" PRIu64 "\n", r.acked_seconds, errors);
   printf("  publish->ack     %s\n", FormatLatency(r.ack).c_str());
   printf("  publish->deliver %s\n", FormatLatency(r.e2e).c_str());
-  printf("  (under saturation, publish->ack ~= in-flight / rate = %u*%d / %.0f = %.1f ms, "
-         "Little's law)\n",
-         o.window, o.publishers, r.rate, 1000.0 * o.window * o.publishers / std::max(1.0, r.rate));
+  printf(
+      "  (under saturation, publish->ack ~= in-flight / rate = %u*%d / %.0f = %.1f ms, "
+      "Little's law)\n",
+      o.window, o.publishers, r.rate, 1000.0 * o.window * o.publishers / std::max(1.0, r.rate));
   PrintHubCounters(ReadHubCounters(d));
   PrintCpu(cpu, total);
   printf("  hub VmHWM %.1f MB\n", StatusKb(d.hub_pid(), "VmHWM") / 1024.0);
@@ -682,7 +685,7 @@ ZmqResult RunZmqOnce(bool curve, int publishers, int consumers, uint64_t total, 
     zmq::socket_t router(ctx, zmq::socket_type::router);
     Configure(router);
     router.set(zmq::sockopt::router_mandatory, 1);  // block at the HWM instead of dropping
-    router.set(zmq::sockopt::sndtimeo, 100);         // ... but wake up to see `stop`
+    router.set(zmq::sockopt::sndtimeo, 100);        // ... but wake up to see `stop`
     if (curve) {
       router.set(zmq::sockopt::curve_server, 1);
       router.set(zmq::sockopt::curve_secretkey, server.sec);
@@ -773,7 +776,8 @@ ZmqResult RunZmqOnce(bool curve, int publishers, int consumers, uint64_t total, 
   r.messages = received.load();
   r.seconds = (t1 - t0) / 1e6;
   r.rate = static_cast<double>(r.messages) / r.seconds;
-  printf("  CURVE %-3s: %" PRIu64 " msgs in %.2f s -> %s msg/s%s; CPU %.2f us/msg (%.0f%% of %ld "
+  printf("  CURVE %-3s: %" PRIu64
+         " msgs in %.2f s -> %s msg/s%s; CPU %.2f us/msg (%.0f%% of %ld "
          "cores); other processes %.2f core-s\n",
          curve ? "on" : "off", r.messages, r.seconds, Rate(r.rate).c_str(),
          r.complete ? "" : " (TIMED OUT)", 1e6 * cpu.self_total() / static_cast<double>(total),
@@ -902,12 +906,13 @@ absl::StatusOr<SqliteRow> SchemaInserts(const std::string& path, int batch, doub
       "CREATE TABLE mailbox(recipient INTEGER NOT NULL, seq INTEGER NOT NULL, "
       "PRIMARY KEY(recipient, seq)) WITHOUT ROWID;"
       "CREATE TABLE audit(n INTEGER PRIMARY KEY, line TEXT NOT NULL, hash TEXT NOT NULL);")));
-  ASSIGN_OR_RETURN(auto ins_msg,
-                   db.Prepare(absl::StrCat(
-                       "INSERT INTO messages(seq,id,sender,created_ms,expires_ms,stored_ms,"
-                       "envelope) VALUES(?,?,?,?,?,?,?)",
-                       step.unique_id ? " ON CONFLICT(id) DO NOTHING" : "")));
-  ASSIGN_OR_RETURN(auto ins_box, db.Prepare("INSERT OR IGNORE INTO mailbox(recipient,seq) VALUES(?,?)"));
+  ASSIGN_OR_RETURN(
+      auto ins_msg,
+      db.Prepare(absl::StrCat("INSERT INTO messages(seq,id,sender,created_ms,expires_ms,stored_ms,"
+                              "envelope) VALUES(?,?,?,?,?,?,?)",
+                              step.unique_id ? " ON CONFLICT(id) DO NOTHING" : "")));
+  ASSIGN_OR_RETURN(auto ins_box,
+                   db.Prepare("INSERT OR IGNORE INTO mailbox(recipient,seq) VALUES(?,?)"));
   ASSIGN_OR_RETURN(auto ins_audit, db.Prepare("INSERT INTO audit(n,line,hash) VALUES(?,?,?)"));
   hub::AuditChain chain;
   pb::TextNote note;
@@ -958,9 +963,10 @@ SqliteResult RunSqlite(const Options& o) {
   struct stat st_dir, st_tmp;
   stat(dir.c_str(), &st_dir);
   stat("/tmp", &st_tmp);
-  printf("\n== baseline-sqlite: WAL, synchronous=FULL, %zu-byte rows, in %s (%s file system as "
-         "the hub's data in /tmp) ==\n",
-         o.payload, dir.c_str(), st_dir.st_dev == st_tmp.st_dev ? "same" : "DIFFERENT");
+  printf(
+      "\n== baseline-sqlite: WAL, synchronous=FULL, %zu-byte rows, in %s (%s file system as "
+      "the hub's data in /tmp) ==\n",
+      o.payload, dir.c_str(), st_dir.st_dev == st_tmp.st_dev ? "same" : "DIFFERENT");
   CpuMeter cpu(-1);
   for (int batch : {1, 64, 512, 4096}) {
     auto row = PlainInserts(absl::StrCat(dir, "/plain-", batch, ".db"), batch, o.sqlite_seconds,
@@ -969,7 +975,8 @@ SqliteResult RunSqlite(const Options& o) {
       printf("  batch %4d: %s\n", batch, row.status().ToString().c_str());
       continue;
     }
-    printf("  plain rows, %4d per txn: %8" PRIu64 " rows in %.2f s -> %10s rows/s  (%.2f ms per "
+    printf("  plain rows, %4d per txn: %8" PRIu64
+           " rows in %.2f s -> %10s rows/s  (%.2f ms per "
            "commit)\n",
            batch, row->rows, row->seconds, Rate(row->rate).c_str(),
            1000.0 * row->seconds / (static_cast<double>(row->rows) / batch));
@@ -986,7 +993,8 @@ SqliteResult RunSqlite(const Options& o) {
       printf("  store batch %4d: %s\n", batch, row.status().ToString().c_str());
       continue;
     }
-    printf("  hub Store::Commit, %4d per txn: %8" PRIu64 " msgs in %.2f s -> %10s msgs/s  (%.2f ms "
+    printf("  hub Store::Commit, %4d per txn: %8" PRIu64
+           " msgs in %.2f s -> %10s msgs/s  (%.2f ms "
            "per commit)\n",
            batch, row->rows, row->seconds, Rate(row->rate).c_str(),
            1000.0 * row->seconds / (static_cast<double>(row->rows) / batch));
@@ -1020,9 +1028,10 @@ SqliteResult RunSqlite(const Options& o) {
   cpu.Stop();
   printf("  (other processes used %.2f core-s of %.2f during these runs: noise)\n", cpu.others(),
          cpu.wall() * static_cast<double>(sysconf(_SC_NPROCESSORS_ONLN)));
-  printf("  ceiling (best plain rate): %s rows/s at %d rows per transaction; hub schema via "
-         "Store::Commit: best %s msgs/s at %d\n",
-         Rate(r.ceiling).c_str(), r.ceiling_batch, Rate(r.store_best).c_str(), r.store_batch);
+  printf(
+      "  ceiling (best plain rate): %s rows/s at %d rows per transaction; hub schema via "
+      "Store::Commit: best %s msgs/s at %d\n",
+      Rate(r.ceiling).c_str(), r.ceiling_batch, Rate(r.store_best).c_str(), r.store_batch);
   std::error_code ec;
   fs::remove_all(dir, ec);
   return r;
@@ -1072,10 +1081,12 @@ BacklogResult RunBacklog(const Options& o) {
     const int64_t t0 = NowUs();
     pub.Start(o.backlog, o.window);
     int64_t peak_rss = 0;
-    r.filled = testing::WaitFor([&] {
-      peak_rss = std::max(peak_rss, StatusKb(d.hub_pid(), "VmRSS"));
-      return pub.acked() >= o.backlog;
-    }, o.timeout_s * 1000);
+    r.filled = testing::WaitFor(
+        [&] {
+          peak_rss = std::max(peak_rss, StatusKb(d.hub_pid(), "VmRSS"));
+          return pub.acked() >= o.backlog;
+        },
+        o.timeout_s * 1000);
     r.fill_seconds = (NowUs() - t0) / 1e6;
     cpu.Stop();
     printf("  filled %" PRIu64 " in %.2f s (%s msg/s, publish->ack, no consumer); errors %" PRIu64
@@ -1091,7 +1102,8 @@ BacklogResult RunBacklog(const Options& o) {
   r.db_mb = (static_cast<double>(fs::file_size(d.hub_db(), ec)) +
              static_cast<double>(fs::file_size(d.hub_db() + "-wal", ec))) /
             (1024.0 * 1024.0);
-  printf("  hub with %" PRIu64 " queued: VmRSS %.1f MB, peak VmHWM %.1f MB; hub.db+wal %.0f MB; "
+  printf("  hub with %" PRIu64
+         " queued: VmRSS %.1f MB, peak VmHWM %.1f MB; hub.db+wal %.0f MB; "
          "queue depth metric %.0f\n",
          o.backlog, r.rss_mb, r.hwm_fill_mb, r.db_mb,
          d.Metric("concord_hub_queue_depth{recipient=\"agency\"}"));
@@ -1104,7 +1116,8 @@ BacklogResult RunBacklog(const Options& o) {
   r.drain_seconds = ((r.drained ? last_us.load() : NowUs()) - t0) / 1e6;
   cpu.Stop();
   r.hwm_drain_mb = StatusKb(d.hub_pid(), "VmHWM") / 1024.0;
-  printf("  drain on reconnect: %" PRIu64 " delivered in %.2f s (%s msg/s, consumer credit %u)%s; "
+  printf("  drain on reconnect: %" PRIu64
+         " delivered in %.2f s (%s msg/s, consumer credit %u)%s; "
          "hub VmHWM now %.1f MB\n",
          delivered.load(), r.drain_seconds,
          Rate(static_cast<double>(delivered.load()) / r.drain_seconds).c_str(), o.credit,
@@ -1184,8 +1197,9 @@ void PrintSummary(const Options& o, const ThroughputResult& t, const LatencyResu
          absl::StrCat("batch ", s.store_batch), "");
   }
   for (const ZmqResult* r : {zcurve, zplain})
-    if (r) line(absl::StrCat("raw ZeroMQ relay msg/s, CURVE ", r->curve ? "on" : "off"),
-                Rate(r->rate), "", "");
+    if (r)
+      line(absl::StrCat("raw ZeroMQ relay msg/s, CURVE ", r->curve ? "on" : "off"), Rate(r->rate),
+           "", "");
   if (t.ran && s.ran && s.ceiling > 0) {
     snprintf(buf, sizeof buf, "%.3f", t.rate / s.ceiling);
     line("ratio end to end / SQLite ceiling", buf, ">= 0.6", Verdict(t.rate / s.ceiling >= 0.6));
@@ -1197,8 +1211,8 @@ void PrintSummary(const Options& o, const ThroughputResult& t, const LatencyResu
   for (const ZmqResult* r : {zcurve, zplain})
     if (t.ran && r && r->rate > 0) {
       snprintf(buf, sizeof buf, "%.3f", t.rate / r->rate);
-      line(absl::StrCat("ratio end to end / raw ZeroMQ, CURVE ", r->curve ? "on" : "off"), buf,
-           "", "");
+      line(absl::StrCat("ratio end to end / raw ZeroMQ, CURVE ", r->curve ? "on" : "off"), buf, "",
+           "");
     }
   if (l.ran) {
     snprintf(buf, sizeof buf, "%.2f ms", l.ack.p99);
@@ -1212,8 +1226,8 @@ void PrintSummary(const Options& o, const ThroughputResult& t, const LatencyResu
   if (b.ran) {
     snprintf(buf, sizeof buf, "%.1f MB", b.rss_mb);
     const bool full = b.messages >= 1'000'000;
-    line(absl::StrCat("hub VmRSS, ", Rate(static_cast<double>(b.messages)), " queued offline"),
-         buf, "< 200 MB (1M)",
+    line(absl::StrCat("hub VmRSS, ", Rate(static_cast<double>(b.messages)), " queued offline"), buf,
+         "< 200 MB (1M)",
          full ? Verdict(b.filled && b.rss_mb < 200 && b.hwm_fill_mb < 200) : "n/a (not 1M)");
     snprintf(buf, sizeof buf, "%.1f MB", b.hwm_fill_mb);
     line("  hub peak VmHWM while filling", buf, "", "");
@@ -1224,15 +1238,16 @@ void PrintSummary(const Options& o, const ThroughputResult& t, const LatencyResu
       line("  time to drain on reconnect", buf, "", b.drained ? "" : "TIMED OUT");
     }
   }
-  printf("\nHow this was measured: the hub is the real concord-hub binary in its own process, "
-         "started by TestDistrict\n(CurveZMQ + ZAP, SQLite WAL synchronous=FULL, Ack after the "
-         "group commit). Publishers and consumers are\nhub/client Clients on threads of this "
-         "process, each with its own ZeroMQ context; consumers apply each batch\nin an inbox "
-         "transaction (also synchronous=FULL) on the same disk. The raw ZeroMQ relay has no\n"
-         "persistence and no acks. The SQLite ceiling is the best of 1/64/512/4096 rows per "
-         "transaction. All\nprocesses share the same %ld cores; \"other processes\" CPU in each "
-         "mode shows how noisy the machine was.\n",
-         sysconf(_SC_NPROCESSORS_ONLN));
+  printf(
+      "\nHow this was measured: the hub is the real concord-hub binary in its own process, "
+      "started by TestDistrict\n(CurveZMQ + ZAP, SQLite WAL synchronous=FULL, Ack after the "
+      "group commit). Publishers and consumers are\nhub/client Clients on threads of this "
+      "process, each with its own ZeroMQ context; consumers apply each batch\nin an inbox "
+      "transaction (also synchronous=FULL) on the same disk. The raw ZeroMQ relay has no\n"
+      "persistence and no acks. The SQLite ceiling is the best of 1/64/512/4096 rows per "
+      "transaction. All\nprocesses share the same %ld cores; \"other processes\" CPU in each "
+      "mode shows how noisy the machine was.\n",
+      sysconf(_SC_NPROCESSORS_ONLN));
 }
 
 int Main(int argc, char** argv) {
@@ -1287,7 +1302,8 @@ int Main(int argc, char** argv) {
     printf("\n== baseline-zmq: %d DEALER -> ROUTER relay -> %d DEALER, %zu-byte messages, %" PRIu64
            " per run, no persistence, no acks ==\n",
            o.publishers, o.consumers, o.payload, o.zmq_messages);
-    z.push_back(RunZmqOnce(true, o.publishers, o.consumers, o.zmq_messages, o.payload, o.timeout_s));
+    z.push_back(
+        RunZmqOnce(true, o.publishers, o.consumers, o.zmq_messages, o.payload, o.timeout_s));
     z.push_back(
         RunZmqOnce(false, o.publishers, o.consumers, o.zmq_messages, o.payload, o.timeout_s));
   }

@@ -11,11 +11,11 @@
 
 #include <string>
 
+#include "common/uuid.h"
 #include "concord/v1/envelope.pb.h"
 #include "concord/v1/hub.pb.h"
 #include "hub/audit/audit.h"
 #include "hub/client/client.h"
-#include "common/uuid.h"
 
 namespace concord::bench {
 namespace {
@@ -94,7 +94,8 @@ void BM_CurveBoxMessage(benchmark::State& state) {
   for (auto _ : state) {
     ++nonce[0];
     crypto_box_easy_afternm(reinterpret_cast<unsigned char*>(out.data()),
-                            reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), nonce, k);
+                            reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), nonce,
+                            k);
     benchmark::DoNotOptimize(out.data());
   }
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(msg.size()));

@@ -267,15 +267,20 @@ UpdateRun RiskUpdates(const std::string& dir, const std::string& tag, const Work
 
   sqlite::Db plain = FreshDb(dir + "/plain-" + tag + ".db");
   Must(plain.Exec(kPlainSchema), "plain schema");
-  auto up = Must(plain.Prepare(
-      "INSERT INTO plain_cases(case_key, agency, matter, case_ref, handler, people, repeats, overdue_since_ms, "
-      "contested, major, open, first_ms, updated_ms) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?12) "
-      "ON CONFLICT(case_key) DO UPDATE SET agency=?2, matter=?3, case_ref=?4, handler=?5, people=?6, repeats=?7, "
-      "overdue_since_ms=?8, contested=?9, major=?10, open=?11, updated_ms=?12"), "plain upsert");
+  auto up =
+      Must(plain.Prepare("INSERT INTO plain_cases(case_key, agency, matter, case_ref, handler, "
+                         "people, repeats, overdue_since_ms, "
+                         "contested, major, open, first_ms, updated_ms) "
+                         "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?12) "
+                         "ON CONFLICT(case_key) DO UPDATE SET agency=?2, matter=?3, case_ref=?4, "
+                         "handler=?5, people=?6, repeats=?7, "
+                         "overdue_since_ms=?8, contested=?9, major=?10, open=?11, updated_ms=?12"),
+           "plain upsert");
   r.plain_s = RunBatched(plain, w, batch, [&](int, const risk::Snapshot& s, int64_t now) {
-    up.BindAll(s.ledger_no, s.agency, s.matter, s.case_ref, s.handler, static_cast<int64_t>(s.people),
-               static_cast<int64_t>(s.repeats), s.overdue ? s.overdue_since_ms : int64_t{0},
-               static_cast<int64_t>(s.contested), static_cast<int64_t>(s.major), static_cast<int64_t>(s.open), now);
+    up.BindAll(s.ledger_no, s.agency, s.matter, s.case_ref, s.handler,
+               static_cast<int64_t>(s.people), static_cast<int64_t>(s.repeats),
+               s.overdue ? s.overdue_since_ms : int64_t{0}, static_cast<int64_t>(s.contested),
+               static_cast<int64_t>(s.major), static_cast<int64_t>(s.open), now);
     Must(up.Run(), "plain upsert");
   });
   return r;
@@ -286,7 +291,8 @@ struct Row {
 };
 std::vector<Row> summary;
 
-void Summary(const std::string& zh, const std::string& en, const char* fmt, double a, double b = 0, double c = 0) {
+void Summary(const std::string& zh, const std::string& en, const char* fmt, double a, double b = 0,
+             double c = 0) {
   char buf[160];
   snprintf(buf, sizeof buf, fmt, a, b, c);
   summary.push_back({zh, en, buf});
@@ -298,8 +304,9 @@ void Summary(const std::string& zh, const std::string& en, const char* fmt, doub
 const char* const kConvenor = "procuratorate";
 const std::vector<std::string> kInvited = {"plc", "court", "police", "justice", "petition"};
 const char* const kLeader = "检察长 周某";
-const char* const kDeputies[] = {"副检察长 李某", "副检察长 王某", "副检察长 赵某", "副检察长 陈某", "副检察长 刘某",
-                                 "副检察长 杨某", "副检察长 黄某", "副检察长 吴某", "副检察长 孙某"};
+const char* const kDeputies[] = {"副检察长 李某", "副检察长 王某", "副检察长 赵某",
+                                 "副检察长 陈某", "副检察长 刘某", "副检察长 杨某",
+                                 "副检察长 黄某", "副检察长 吴某", "副检察长 孙某"};
 
 conf::Plan MakePlan(int i, int64_t now) {
   conf::Plan p;
@@ -310,7 +317,8 @@ conf::Plan MakePlan(int i, int64_t now) {
   p.closing_criteria = "工资兑付，信访人签订息诉罢访协议";
   p.follow_ups_ms = {now + 30 * kDay, now + 60 * kDay};
   const char* agencies[] = {"police", "justice", kConvenor, "court", "petition"};
-  const char* measures[] = {"investigation", "legal_aid", "judicial_aid", "enforcement", "counselling"};
+  const char* measures[] = {"investigation", "legal_aid", "judicial_aid", "enforcement",
+                            "counselling"};
   for (int t = 0; t < 5; ++t) {
     conf::Task x;
     x.task_id = "T" + std::to_string(t + 1);
@@ -336,38 +344,53 @@ auto Timed(Timings& t, const char* op, F&& f) {
 
 // Convenes conference `i` and brings it to a final plan; with `finish`, its
 // tasks done and closed, else `done_tasks` of its tasks done.
-std::string Lifecycle(conf::Conferences& book, const std::string& prefix, int i, int64_t now, bool finish,
-                      int done_tasks, Timings& t) {
-  const std::string id = Must(Timed(t, "Convene", [&] {
-    return book.Convene(kConvenor, prefix + std::to_string(i), "信-2025-" + std::to_string(100000 + i),
-                        "第" + std::to_string(i) + "号欠薪集体访联席会议", kInvited, now + 3 * kDay, now);
-  }), "Convene");
+std::string Lifecycle(conf::Conferences& book, const std::string& prefix, int i, int64_t now,
+                      bool finish, int done_tasks, Timings& t) {
+  const std::string id = Must(
+      Timed(t, "Convene",
+            [&] {
+              return book.Convene(
+                  kConvenor, prefix + std::to_string(i), "信-2025-" + std::to_string(100000 + i),
+                  "第" + std::to_string(i) + "号欠薪集体访联席会议", kInvited, now + 3 * kDay, now);
+            }),
+      "Convene");
   std::vector<std::string> all = kInvited;
   all.push_back(kConvenor);
   for (const auto& a : all) {
-    conf::Input in{a, a + "：经核查，诉求基本属实，存在集体上访风险",
-                   {{"legal_explanation", "释法说理"}, {"counselling", "心理疏导"}}, 0};
-    Must(Timed(t, "SubmitInput", [&] { return book.SubmitInput(id, in, now + kHour); }), "SubmitInput");
+    conf::Input in{a,
+                   a + "：经核查，诉求基本属实，存在集体上访风险",
+                   {{"legal_explanation", "释法说理"}, {"counselling", "心理疏导"}},
+                   0};
+    Must(Timed(t, "SubmitInput", [&] { return book.SubmitInput(id, in, now + kHour); }),
+         "SubmitInput");
   }
-  Must(Timed(t, "ProposePlan", [&] { return book.ProposePlan(id, kConvenor, MakePlan(i, now), now + 4 * kDay); }),
+  Must(Timed(t, "ProposePlan",
+             [&] { return book.ProposePlan(id, kConvenor, MakePlan(i, now), now + 4 * kDay); }),
        "ProposePlan");
   for (const auto& a : all) {
     Must(Timed(t, "Sign", [&] { return book.Sign(id, a, 1, true, "", now + 5 * kDay); }), "Sign");
-    if (&a == &all.back()) t["Sign, last"].push_back(t["Sign"].back());  // the one that makes the plan final
+    if (&a == &all.back())
+      t["Sign, last"].push_back(t["Sign"].back());  // the one that makes the plan final
   }
   const char* task_agency[] = {"police", "justice", kConvenor, "court", "petition"};
   for (int k = 0; k < (finish ? 5 : done_tasks); ++k)
-    Must(Timed(t, "UpdateTask", [&] {
-      return book.UpdateTask(id, task_agency[k], "T" + std::to_string(k + 1), "已按期完成", true, now + 8 * kDay);
-    }), "UpdateTask");
-  if (finish) Must(Timed(t, "Close", [&] { return book.Close(id, kConvenor, "息诉罢访", now + 40 * kDay); }), "Close");
+    Must(Timed(t, "UpdateTask",
+               [&] {
+                 return book.UpdateTask(id, task_agency[k], "T" + std::to_string(k + 1),
+                                        "已按期完成", true, now + 8 * kDay);
+               }),
+         "UpdateTask");
+  if (finish)
+    Must(Timed(t, "Close", [&] { return book.Close(id, kConvenor, "息诉罢访", now + 40 * kDay); }),
+         "Close");
   return id;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"concord-joint-bench: the risk book and the conference state against plain SQLite baselines"};
+  CLI::App app{
+      "concord-joint-bench: the risk book and the conference state against plain SQLite baselines"};
   int updates = 100000, cases = 20000, batch = 100, single = 2000, conferences = 1000;
   bool quick = false;
   std::string dir = "/tmp/concord-joint-bench",
@@ -377,7 +400,8 @@ int main(int argc, char** argv) {
   app.add_option("--cases", cases, "cases they are spread over");
   app.add_option("--batch", batch, "snapshots per transaction");
   app.add_option("--single", single, "snapshots at one per transaction (over --single/5 cases)");
-  app.add_option("--conferences", conferences, "conference lifecycles (and as many open ones for ForLeader)");
+  app.add_option("--conferences", conferences,
+                 "conference lifecycles (and as many open ones for ForLeader)");
   app.add_option("--dir", dir);
   app.add_option("--factors", factors);
   app.add_option("--calendar", calendar);
@@ -397,8 +421,10 @@ int main(int argc, char** argv) {
   const risk::FactorTable table = Must(risk::FactorTable::Load(factors), "factor table");
   const HolidayCalendar cal = Must(HolidayCalendar::Load(calendar), "calendar");
   const int64_t t0 = At("2025-01-02"), span = At("2025-06-27") - t0;
-  printf("concord-joint-bench  (数据目录 dir %s; WAL, synchronous=FULL; 比值 = 本项 / 基线 ratio = this / baseline)\n",
-         dir.c_str());
+  printf(
+      "concord-joint-bench  (数据目录 dir %s; WAL, synchronous=FULL; 比值 = 本项 / 基线 ratio = "
+      "this / baseline)\n",
+      dir.c_str());
 
   // ---- 1. Risk snapshots.
   const Workload w{updates, cases, t0, span};
@@ -407,27 +433,38 @@ int main(int argc, char** argv) {
   printf("\n== 1. 风险快照 risk snapshots: %d 条 updates over %d 件 cases ==\n", updates, cases);
   UpdateRun batched = RiskUpdates(dir, "batch", w, batch, table, cal, risk_db, book);
   const double book_rate = updates / batched.book_s, plain_rate = updates / batched.plain_s;
-  printf("  每事务 %d 条 %d per txn: RiskBook::Update %9.0f 条/秒 updates/s (%6.1f µs/条 each), %d 次等级变化 level "
-         "changes\n", batch, batch, book_rate, 1e6 / book_rate, batched.changes);
-  printf("  基线 baseline 普通 upsert plain upsert   %9.0f 条/秒 updates/s (%6.1f µs/条 each)\n", plain_rate,
-         1e6 / plain_rate);
-  printf("  比值 ratio: Update 用时是基线的 %.1f 倍 / takes %.1fx the baseline's time\n", plain_rate / book_rate,
-         plain_rate / book_rate);
-  Summary("风险快照，每事务100条", "risk Update, batched", "%.0f/s vs %.0f/s  x%.1f", book_rate, plain_rate,
-          plain_rate / book_rate);
+  printf(
+      "  每事务 %d 条 %d per txn: RiskBook::Update %9.0f 条/秒 updates/s (%6.1f µs/条 each), %d "
+      "次等级变化 level "
+      "changes\n",
+      batch, batch, book_rate, 1e6 / book_rate, batched.changes);
+  printf("  基线 baseline 普通 upsert plain upsert   %9.0f 条/秒 updates/s (%6.1f µs/条 each)\n",
+         plain_rate, 1e6 / plain_rate);
+  printf("  比值 ratio: Update 用时是基线的 %.1f 倍 / takes %.1fx the baseline's time\n",
+         plain_rate / book_rate, plain_rate / book_rate);
+  Summary("风险快照，每事务100条", "risk Update, batched", "%.0f/s vs %.0f/s  x%.1f", book_rate,
+          plain_rate, plain_rate / book_rate);
   {
     const Workload ws{single, std::max(1, single / kSteps), t0, span};
     sqlite::Db db1;
     std::unique_ptr<risk::RiskBook> book1;
     UpdateRun one = RiskUpdates(dir, "single", ws, 1, table, cal, db1, book1);
     const double r1 = single / one.book_s, p1 = single / one.plain_s;
-    printf("  每事务 1 条 1 per txn (%d 条 updates over %d 件 cases): RiskBook::Update %7.0f 条/秒 updates/s "
-           "(%7.1f µs/条 each)\n", single, ws.cases, r1, 1e6 / r1);
-    printf("  基线 baseline 普通 upsert plain upsert, 1 per txn      %7.0f 条/秒 updates/s (%7.1f µs/条 each)\n", p1,
-           1e6 / p1);
-    printf("  比值 ratio: %.2f 倍 / x%.2f (每条一次 fsync：提交占主导 one fsync each: the commit dominates)\n", p1 / r1,
-           p1 / r1);
-    Summary("风险快照，每事务1条", "risk Update, 1 per txn", "%.0f/s vs %.0f/s  x%.2f", r1, p1, p1 / r1);
+    printf(
+        "  每事务 1 条 1 per txn (%d 条 updates over %d 件 cases): RiskBook::Update %7.0f 条/秒 "
+        "updates/s "
+        "(%7.1f µs/条 each)\n",
+        single, ws.cases, r1, 1e6 / r1);
+    printf(
+        "  基线 baseline 普通 upsert plain upsert, 1 per txn      %7.0f 条/秒 updates/s (%7.1f "
+        "µs/条 each)\n",
+        p1, 1e6 / p1);
+    printf(
+        "  比值 ratio: %.2f 倍 / x%.2f (每条一次 fsync：提交占主导 one fsync each: the commit "
+        "dominates)\n",
+        p1 / r1, p1 / r1);
+    Summary("风险快照，每事务1条", "risk Update, 1 per txn", "%.0f/s vs %.0f/s  x%.2f", r1, p1,
+            p1 / r1);
     int rows = static_cast<int>(Must(db1.QueryInt("SELECT count(*) FROM risk_cases"), "count"));
     Check(rows == ws.cases, "1-per-txn book holds " + std::to_string(rows) + " cases, expected " +
                                 std::to_string(ws.cases));
@@ -438,7 +475,8 @@ int main(int argc, char** argv) {
     printf("\n== 2. 隐患月排查 monthly screening over %d 件 cases ==\n", cases);
     int64_t now = At("2025-07-01");
     std::string month;
-    for (int d = 0; d < 10 && month.empty(); ++d, now += kDay) month = Must(book->ScreeningDue(now), "ScreeningDue");
+    for (int d = 0; d < 10 && month.empty(); ++d, now += kDay)
+      month = Must(book->ScreeningDue(now), "ScreeningDue");
     now -= kDay;
     Check(month == "2025-07", "screening due for '" + month + "', expected 2025-07");
     const Expected e = Expect(w, table, now);
@@ -449,8 +487,10 @@ int main(int argc, char** argv) {
                                               " yellow/red cases, the factor table expects " +
                                               std::to_string(e.open + e.resolved));
 
-    auto count = Must(risk_db.Prepare(
-        "SELECT count(*) FROM risk_cases WHERE level IN ('yellow', 'red') AND open = 1"), "count");
+    auto count =
+        Must(risk_db.Prepare(
+                 "SELECT count(*) FROM risk_cases WHERE level IN ('yellow', 'red') AND open = 1"),
+             "count");
     std::vector<double> count_us, open_us, screen_us, commit_us;
     int64_t counted = 0;
     size_t open_listed = 0;
@@ -479,26 +519,36 @@ int main(int argc, char** argv) {
       got.open += s.open;
       got.resolved += s.resolved;
       got.long_overdue += s.long_overdue;
-      Check(s.new_risks == s.open, s.agency + ": the first screening counts every open risk as new");
+      Check(s.new_risks == s.open,
+            s.agency + ": the first screening counts every open risk as new");
       Check(!s.markdown.empty() && !s.csv.empty(), s.agency + ": empty report");
     }
     Check(e.open > 0 || updates < 4 * cases, "the workload created no open risk to screen");
-    Check(got.open == e.open, "screening counted " + std::to_string(got.open) + " open risks, expected " +
-                                  std::to_string(e.open));
-    Check(got.resolved == e.resolved, "screening counted " + std::to_string(got.resolved) + " resolved, expected " +
-                                          std::to_string(e.resolved));
-    Check(got.long_overdue == e.long_overdue, "screening counted " + std::to_string(got.long_overdue) +
-                                                  " long overdue, expected " + std::to_string(e.long_overdue));
+    Check(got.open == e.open, "screening counted " + std::to_string(got.open) +
+                                  " open risks, expected " + std::to_string(e.open));
+    Check(got.resolved == e.resolved, "screening counted " + std::to_string(got.resolved) +
+                                          " resolved, expected " + std::to_string(e.resolved));
+    Check(got.long_overdue == e.long_overdue,
+          "screening counted " + std::to_string(got.long_overdue) + " long overdue, expected " +
+              std::to_string(e.long_overdue));
     Check(counted == e.open, "count(*) found " + std::to_string(counted) + " open risks");
-    const double sm = Median(screen_us) / 1000, cm = Median(count_us) / 1000, om = Median(open_us) / 1000;
-    printf("  %zu 个单位 agencies: 在办 open %d（黄/红 yellow/red；预期 expected %d），已化解 resolved %d，"
-           "逾期超一月 long overdue %d，绿色 green %d\n", first.size(), got.open, e.open, got.resolved,
-           got.long_overdue, e.green);
-    printf("  Screen()                          %8.2f ms (3 次中位数 median of 3; 另加提交 plus its commit %.2f ms)\n",
-           sm, Median(commit_us) / 1000);
-    printf("  基线 baseline count(*) 黄/红在办  %8.2f ms  -> 比值 ratio %.0f\n", cm, sm / std::max(1e-6, cm));
-    printf("  基线 baseline OpenRisks() (%zu 件 cases, 含绿色 green too) %8.2f ms  -> 比值 ratio %.2f\n",
-           open_listed, om, sm / std::max(1e-6, om));
+    const double sm = Median(screen_us) / 1000, cm = Median(count_us) / 1000,
+                 om = Median(open_us) / 1000;
+    printf(
+        "  %zu 个单位 agencies: 在办 open %d（黄/红 yellow/red；预期 expected %d），已化解 "
+        "resolved %d，"
+        "逾期超一月 long overdue %d，绿色 green %d\n",
+        first.size(), got.open, e.open, got.resolved, got.long_overdue, e.green);
+    printf(
+        "  Screen()                          %8.2f ms (3 次中位数 median of 3; 另加提交 plus its "
+        "commit %.2f ms)\n",
+        sm, Median(commit_us) / 1000);
+    printf("  基线 baseline count(*) 黄/红在办  %8.2f ms  -> 比值 ratio %.0f\n", cm,
+           sm / std::max(1e-6, cm));
+    printf(
+        "  基线 baseline OpenRisks() (%zu 件 cases, 含绿色 green too) %8.2f ms  -> 比值 ratio "
+        "%.2f\n",
+        open_listed, om, sm / std::max(1e-6, om));
     Summary("月排查 Screen()", "monthly Screen()", "%.2f ms; x%.0f count(*), x%.2f OpenRisks()", sm,
             sm / std::max(1e-6, cm), sm / std::max(1e-6, om));
   }
@@ -508,8 +558,10 @@ int main(int argc, char** argv) {
   auto confs = Must(conf::Conferences::Open(conf_db), "conferences");
   std::vector<std::string> closed_ids;
   {
-    printf("\n== 3. 联席会议全流程 conference lifecycle x %d (6 个单位 agencies, 6 份意见 inputs, 5 项任务 tasks) ==\n",
-           conferences);
+    printf(
+        "\n== 3. 联席会议全流程 conference lifecycle x %d (6 个单位 agencies, 6 份意见 inputs, 5 "
+        "项任务 tasks) ==\n",
+        conferences);
     Timings t;
     std::vector<double> commit_us;
     for (int i = 0; i < conferences; ++i) {
@@ -524,32 +576,35 @@ int main(int argc, char** argv) {
       auto a = Clock::now();
       auto c = Must(confs->Get(id), "Get");
       get_us.push_back(Us(a, Clock::now()));
-      Check(c.status == "closed" && c.signatures.size() == 6 && c.inputs.size() == 6 && c.plans.size() == 1 &&
-                c.plans.back().tasks.size() == 5,
+      Check(c.status == "closed" && c.signatures.size() == 6 && c.inputs.size() == 6 &&
+                c.plans.size() == 1 && c.plans.back().tasks.size() == 5,
             id + " is not a closed conference of the expected size (status " + c.status + ")");
-      for (const auto& task : c.plans.back().tasks) Check(task.status == "done", id + " " + task.task_id + " not done");
+      for (const auto& task : c.plans.back().tasks)
+        Check(task.status == "done", id + " " + task.task_id + " not done");
     }
     const double get = Mean(get_us);
-    printf("  %s %s %s %9s %9s   %s\n", Pad("操作 op", 12).c_str(), Pad("次数 n", 8).c_str(), Pad("均值 mean", 9).c_str(),
-           "p50", "p99", "折合几次 Get() = mean / Get() mean");
-    for (const char* op : {"Convene", "SubmitInput", "ProposePlan", "Sign", "Sign, last", "UpdateTask", "Close"}) {
+    printf("  %s %s %s %9s %9s   %s\n", Pad("操作 op", 12).c_str(), Pad("次数 n", 8).c_str(),
+           Pad("均值 mean", 9).c_str(), "p50", "p99", "折合几次 Get() = mean / Get() mean");
+    for (const char* op :
+         {"Convene", "SubmitInput", "ProposePlan", "Sign", "Sign, last", "UpdateTask", "Close"}) {
       const auto& v = t[op];
-      printf("  %-12s %8zu %7.1fµs %7.1fµs %7.1fµs   %5.2f\n", op, v.size(), Mean(v), Pct(v, 0.5), Pct(v, 0.99),
-             Mean(v) / get);
-      Summary(std::string("会议 ") + op, std::string("conference ") + op, "%.1f µs = %.2f Get()", Mean(v),
-              Mean(v) / get);
+      printf("  %-12s %8zu %7.1fµs %7.1fµs %7.1fµs   %5.2f\n", op, v.size(), Mean(v), Pct(v, 0.5),
+             Pct(v, 0.99), Mean(v) / get);
+      Summary(std::string("会议 ") + op, std::string("conference ") + op, "%.1f µs = %.2f Get()",
+              Mean(v), Mean(v) / get);
     }
-    printf("  %-12s %8zu %7.1fµs %7.1fµs %7.1fµs   (基线 baseline: 完整会议 a full conference)\n", "Get()",
-           get_us.size(), get, Pct(get_us, 0.5), Pct(get_us, 0.99));
-    printf("  每会议一次提交 commit per conference (20 ops): 均值 mean %.1f µs, p50 %.1f µs\n", Mean(commit_us),
-           Pct(commit_us, 0.5));
+    printf("  %-12s %8zu %7.1fµs %7.1fµs %7.1fµs   (基线 baseline: 完整会议 a full conference)\n",
+           "Get()", get_us.size(), get, Pct(get_us, 0.5), Pct(get_us, 0.99));
+    printf("  每会议一次提交 commit per conference (20 ops): 均值 mean %.1f µs, p50 %.1f µs\n",
+           Mean(commit_us), Pct(commit_us, 0.5));
     Summary("会议 Get()（基线）", "conference Get() (baseline)", "%.1f µs", get);
   }
 
   // ---- 4. ForLeader over open conferences.
   {
-    printf("\n== 4. 领导包案视图 ForLeader(): %d 个在办 open + %d 个已结 closed 会议 conferences ==\n", conferences,
-           conferences);
+    printf(
+        "\n== 4. 领导包案视图 ForLeader(): %d 个在办 open + %d 个已结 closed 会议 conferences ==\n",
+        conferences, conferences);
     Timings ignored;
     std::vector<std::string> mine;
     auto txn = Must(sqlite::Txn::Begin(conf_db), "begin");
@@ -572,14 +627,18 @@ int main(int argc, char** argv) {
     std::vector<std::string> ids;
     for (const auto& c : got) {
       ids.push_back(c.id);
-      Check(c.plans.back().lead_leader == kLeader && c.status == "final", c.id + " is not the leader's open case");
+      Check(c.plans.back().lead_leader == kLeader && c.status == "final",
+            c.id + " is not the leader's open case");
     }
-    Check(ids == mine, "ForLeader returned " + std::to_string(ids.size()) + " conferences, expected " +
-                           std::to_string(mine.size()));
+    Check(ids == mine, "ForLeader returned " + std::to_string(ids.size()) +
+                           " conferences, expected " + std::to_string(mine.size()));
     const double lm = Median(leader_us) / 1000, gm = Median(gets_us) / 1000;
-    printf("  ForLeader(\"%s\") -> %zu 个 conferences: %.2f ms (3 次中位数 median of 3)\n", kLeader, got.size(), lm);
-    printf("  基线 baseline 逐个 Get() each of them: %.2f ms  -> 比值 ratio %.2f\n", gm, lm / std::max(1e-6, gm));
-    Summary("领导视图 ForLeader()", "ForLeader()", "%.2f ms; x%.2f its Get()s", lm, lm / std::max(1e-6, gm));
+    printf("  ForLeader(\"%s\") -> %zu 个 conferences: %.2f ms (3 次中位数 median of 3)\n", kLeader,
+           got.size(), lm);
+    printf("  基线 baseline 逐个 Get() each of them: %.2f ms  -> 比值 ratio %.2f\n", gm,
+           lm / std::max(1e-6, gm));
+    Summary("领导视图 ForLeader()", "ForLeader()", "%.2f ms; x%.2f its Get()s", lm,
+            lm / std::max(1e-6, gm));
   }
 
   // ---- 5. PlanHtml of one full conference.
@@ -595,15 +654,20 @@ int main(int argc, char** argv) {
       (void)Must(confs->Get(id), "Get");
       auto c = Clock::now();
       bytes = html.size();
-      if (rep == 0) Check(html.find("化解工作方案") != std::string::npos && html.find("息诉罢访") != std::string::npos,
-                          "PlanHtml lacks the plan or the outcome");
+      if (rep == 0)
+        Check(html.find("化解工作方案") != std::string::npos &&
+                  html.find("息诉罢访") != std::string::npos,
+              "PlanHtml lacks the plan or the outcome");
       html_us.push_back(Us(a, b));
       get_us.push_back(Us(b, c));
     }
     const double hm = Median(html_us) / 1000, gm = Median(get_us) / 1000;
-    printf("  PlanHtml(%s): %zu 字节 bytes, %.3f ms (21 次中位数 median of 21)\n", id.c_str(), bytes, hm);
-    printf("  基线 baseline 一次 Get() one Get(): %.3f ms  -> 比值 ratio %.2f\n", gm, hm / std::max(1e-6, gm));
-    Summary("方案文书 PlanHtml()", "PlanHtml()", "%.3f ms; x%.2f Get()", hm, hm / std::max(1e-6, gm));
+    printf("  PlanHtml(%s): %zu 字节 bytes, %.3f ms (21 次中位数 median of 21)\n", id.c_str(),
+           bytes, hm);
+    printf("  基线 baseline 一次 Get() one Get(): %.3f ms  -> 比值 ratio %.2f\n", gm,
+           hm / std::max(1e-6, gm));
+    Summary("方案文书 PlanHtml()", "PlanHtml()", "%.3f ms; x%.2f Get()", hm,
+            hm / std::max(1e-6, gm));
   }
 
   printf("\n== 汇总 summary ==\n");

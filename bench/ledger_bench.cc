@@ -21,18 +21,19 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using concord::ledger::Action;
 using concord::HolidayCalendar;
 using concord::ParseDate;
 using concord::StartOfDayMs;
+using concord::ledger::Action;
 constexpr int64_t kHour = concord::kHourMs, kDay = concord::kDayMs;
 
 double Ms(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
-std::unique_ptr<concord::ledger::Ledger> OpenLedger(concord::sqlite::Db& db, const std::string& path,
-                                                     const std::string& calendar) {
+std::unique_ptr<concord::ledger::Ledger> OpenLedger(concord::sqlite::Db& db,
+                                                    const std::string& path,
+                                                    const std::string& calendar) {
   std::filesystem::remove(path);
   std::filesystem::remove(path + "-wal");
   db = *concord::sqlite::Db::Open(path);
@@ -75,11 +76,12 @@ int main(int argc, char** argv) {
   {
     concord::sqlite::Db db;
     auto ledger = OpenLedger(db, dir + "/year.db", calendar);
-    static const Action kPath[] = {Action::kStartReview, Action::kAccept, Action::kProceduralReply,
-                                   Action::kStartWork, Action::kSubstantiveReply, Action::kClose};
+    static const Action kPath[] = {Action::kStartReview,      Action::kAccept,
+                                   Action::kProceduralReply,  Action::kStartWork,
+                                   Action::kSubstantiveReply, Action::kClose};
     const int per_day = (petitions + 364) / 365;
-    const concord::ledger::ActInput routed{.note = "办理", .to_agency = "", .department = "控申部门",
-                                           .handler = "李检察官"};
+    const concord::ledger::ActInput routed{
+        .note = "办理", .to_agency = "", .department = "控申部门", .handler = "李检察官"};
     std::vector<std::string> nos;
     size_t events = 0, alerts = 0;
     const auto t0 = Clock::now();
@@ -94,16 +96,20 @@ int main(int argc, char** argv) {
       for (int step = 0; step < 6; ++step) {
         const int ago = step < 4 ? step : (step == 4 ? 35 : 50);
         const int from = (day - ago) * per_day;
-        for (int i = std::max(0, from); i < from + per_day && i < static_cast<int>(nos.size()); ++i) {
-          if (ledger->Apply(nos[i], "procuratorate", kPath[step], base + 14 * kHour, routed).ok()) ++events;
+        for (int i = std::max(0, from); i < from + per_day && i < static_cast<int>(nos.size());
+             ++i) {
+          if (ledger->Apply(nos[i], "procuratorate", kPath[step], base + 14 * kHour, routed).ok())
+            ++events;
         }
       }
       (void)txn->Commit();
       for (int h = 0; h < 24; ++h) alerts += ledger->Scan(base + h * kHour).size();
     }
     const double ms = Ms(t0, Clock::now());
-    printf("year: %zu petitions, %zu events, 10,200 hourly scans, %zu alerts in %.1f s (%.0f events/s)\n",
-           nos.size(), events, alerts, ms / 1000, events / (ms / 1000));
+    printf(
+        "year: %zu petitions, %zu events, 10,200 hourly scans, %zu alerts in %.1f s (%.0f "
+        "events/s)\n",
+        nos.size(), events, alerts, ms / 1000, events / (ms / 1000));
   }
 
   // ---- The scan over many open items.
@@ -117,7 +123,8 @@ int main(int argc, char** argv) {
         (void)ledger->Register(Petition(i, year_start + (i % 300) * kDay + 9 * kHour));
       (void)txn->Commit();
     }
-    printf("registered %d open items (3 deadlines each) in %.1f s\n", open_items, Ms(t0, Clock::now()) / 1000);
+    printf("registered %d open items (3 deadlines each) in %.1f s\n", open_items,
+           Ms(t0, Clock::now()) / 1000);
     // First scan at day 300 reports the backlog once (everything overdue);
     // then the steady state: one day's worth of new warnings.
     const int64_t now = year_start + 300 * kDay;
@@ -131,11 +138,13 @@ int main(int argc, char** argv) {
     (void)count->Step();
     const int64_t open_deadlines = count->Int(0);
     auto e = Clock::now();
-    printf("scan over %d open items (%lld open deadlines): first scan %.1f ms (%zu alerts: the backlog), "
-           "steady scan %.2f ms (%zu alerts)\n",
-           open_items, static_cast<long long>(open_deadlines), Ms(a, b), first, Ms(b, c), steady);
-    printf("  baseline: counting the open deadlines %.2f ms -> steady scan / baseline = %.2f\n", Ms(d, e),
-           Ms(b, c) / std::max(1e-6, Ms(d, e)));
+    printf(
+        "scan over %d open items (%lld open deadlines): first scan %.1f ms (%zu alerts: the "
+        "backlog), "
+        "steady scan %.2f ms (%zu alerts)\n",
+        open_items, static_cast<long long>(open_deadlines), Ms(a, b), first, Ms(b, c), steady);
+    printf("  baseline: counting the open deadlines %.2f ms -> steady scan / baseline = %.2f\n",
+           Ms(d, e), Ms(b, c) / std::max(1e-6, Ms(d, e)));
     // The clerk's list (concordctl ledger): every open item with its next
     // deadline and whether any is due soon.
     auto f = Clock::now();

@@ -1,8 +1,9 @@
 #include "common/config.h"
 
+#include <toml++/toml.h>
+
 #include <filesystem>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "absl/strings/str_cat.h"
 #include "common/files.h"

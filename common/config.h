@@ -48,7 +48,7 @@ class ConfigSection {
   // The string values of a table (`[conference.names]`), by key.
   std::map<std::string, std::string> StringMap(std::string_view key) const;
 
-  ConfigSection operator[](std::string_view table) const;  // a nested table
+  ConfigSection operator[](std::string_view table) const;         // a nested table
   std::vector<ConfigSection> Tables(std::string_view key) const;  // an array of tables
   // The file's path, for error messages.
   const std::string& file_path() const;
@@ -78,7 +78,8 @@ class ConfigFile {
   std::string Resolve(const std::string& p) const;
 
  private:
-  explicit ConfigFile(std::shared_ptr<const ConfigSection::Shared> shared) : shared_(std::move(shared)) {}
+  explicit ConfigFile(std::shared_ptr<const ConfigSection::Shared> shared)
+      : shared_(std::move(shared)) {}
   std::shared_ptr<const ConfigSection::Shared> shared_;
 };
 

@@ -135,8 +135,11 @@ class Tokenizer {
     unclosed_quote_line_ = 0;
     if (opened == 0) return absl::OkStatus();
     return absl::InvalidArgumentError(absl::StrCat(
-        "第 ", opened, " 行的引号未闭合，其后各行都会并入该字段，整个文件无法使用 / the quote opened on line ",
-        opened, " is never closed: every later line would become part of that field, so the file cannot be used"));
+        "第 ", opened,
+        " 行的引号未闭合，其后各行都会并入该字段，整个文件无法使用 / the quote opened on line ",
+        opened,
+        " is never closed: every later line would become part of that field, so the file cannot be "
+        "used"));
   }
 
   // Reads the next row; false at the end of the text.
@@ -314,9 +317,8 @@ absl::Status Table::Check(const Row& row) const {
 
 absl::string_view Table::Field(const Row& row, size_t column) const {
   const int index = index_[column];
-  return index < 0 || static_cast<size_t>(index) >= row.fields.size()
-             ? absl::string_view()
-             : Trim(row.fields[index]);
+  return index < 0 || static_cast<size_t>(index) >= row.fields.size() ? absl::string_view()
+                                                                      : Trim(row.fields[index]);
 }
 
 absl::string_view Trim(absl::string_view s) {

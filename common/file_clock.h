@@ -33,7 +33,8 @@ class FileClock final : public Clock {
       const char* begin = text.data() + (text[0] == '+' ? 1 : 0);
       const char* end = text.data() + text.size();
       auto [p, ec] = std::from_chars(begin, end, v);
-      if (ec == std::errc() && p == end && begin != end && (*begin != '-' || begin == text.data())) {
+      if (ec == std::errc() && p == end && begin != end &&
+          (*begin != '-' || begin == text.data())) {
         // One word: bit 0 the mode, the rest the value, so no reader sees a
         // new mode with an old value.
         state_ = static_cast<int64_t>(static_cast<uint64_t>(v) << 1) | (offset ? 1 : 0);

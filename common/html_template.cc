@@ -10,9 +10,9 @@ namespace concord {
 
 struct HtmlTemplate::Node {
   enum Kind { kText, kValue, kSection, kInverted } kind = kText;
-  std::string text;                  // kText: as written; otherwise the name
-  std::vector<std::string> path;     // the name split at '.' ("." is the current element)
-  std::vector<Node> children;        // sections
+  std::string text;               // kText: as written; otherwise the name
+  std::vector<std::string> path;  // the name split at '.' ("." is the current element)
+  std::vector<Node> children;     // sections
 };
 
 namespace {
@@ -21,13 +21,16 @@ using Node = HtmlTemplate::Node;
 using nlohmann::json;
 
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n'))
+    s.remove_suffix(1);
   return s;
 }
 
 int LineOf(std::string_view text, size_t pos) {
-  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(pos), '\n'));
+  return 1 +
+         static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(pos), '\n'));
 }
 
 // The value `path` names: in the innermost context that has its first part.
@@ -57,7 +60,8 @@ bool Truthy(const json* v) {
   return true;
 }
 
-void RenderNodes(const std::vector<Node>& nodes, std::vector<const json*>& contexts, std::string& out) {
+void RenderNodes(const std::vector<Node>& nodes, std::vector<const json*>& contexts,
+                 std::string& out) {
   for (const Node& n : nodes) {
     switch (n.kind) {
       case Node::kText:
@@ -104,10 +108,12 @@ absl::StatusOr<HtmlTemplate> HtmlTemplate::Parse(std::string_view text) {
       stack.back()->push_back({Node::kText, std::string(text.substr(pos)), {}, {}});
       break;
     }
-    if (start > pos) stack.back()->push_back({Node::kText, std::string(text.substr(pos, start - pos)), {}, {}});
+    if (start > pos)
+      stack.back()->push_back({Node::kText, std::string(text.substr(pos, start - pos)), {}, {}});
     const size_t end = text.find("}}", start + 2);
     if (end == std::string_view::npos)
-      return absl::InvalidArgumentError(absl::StrCat("模板第 ", LineOf(text, start), " 行：{{ 没有闭合 / template line ",
+      return absl::InvalidArgumentError(absl::StrCat("模板第 ", LineOf(text, start),
+                                                     " 行：{{ 没有闭合 / template line ",
                                                      LineOf(text, start), ": unclosed {{"));
     std::string_view tag = Trim(text.substr(start + 2, end - start - 2));
     pos = end + 2;
@@ -115,17 +121,20 @@ absl::StatusOr<HtmlTemplate> HtmlTemplate::Parse(std::string_view text) {
     const char sigil = tag[0];
     if (sigil == '!') continue;
     std::string name(sigil == '#' || sigil == '^' || sigil == '/' ? Trim(tag.substr(1)) : tag);
-    std::vector<std::string> path = name == "." ? std::vector<std::string>{"."}
-                                                : std::vector<std::string>(absl::StrSplit(name, '.'));
+    std::vector<std::string> path = name == "."
+                                        ? std::vector<std::string>{"."}
+                                        : std::vector<std::string>(absl::StrSplit(name, '.'));
     if (sigil == '#' || sigil == '^') {
-      stack.back()->push_back({sigil == '#' ? Node::kSection : Node::kInverted, name, std::move(path), {}});
+      stack.back()->push_back(
+          {sigil == '#' ? Node::kSection : Node::kInverted, name, std::move(path), {}});
       stack.push_back(&stack.back()->back().children);
       open.emplace_back(name, start);
     } else if (sigil == '/') {
       if (open.empty() || open.back().first != name)
         return absl::InvalidArgumentError(absl::StrCat(
-            "模板第 ", LineOf(text, start), " 行：{{/", name, "}} 与所开的段不符 / template line ", LineOf(text, start),
-            ": {{/", name, "}} closes ", open.empty() ? "nothing" : absl::StrCat("{{#", open.back().first, "}}")));
+            "模板第 ", LineOf(text, start), " 行：{{/", name, "}} 与所开的段不符 / template line ",
+            LineOf(text, start), ": {{/", name, "}} closes ",
+            open.empty() ? "nothing" : absl::StrCat("{{#", open.back().first, "}}")));
       open.pop_back();
       stack.pop_back();
     } else {
@@ -133,10 +142,10 @@ absl::StatusOr<HtmlTemplate> HtmlTemplate::Parse(std::string_view text) {
     }
   }
   if (!open.empty())
-    return absl::InvalidArgumentError(absl::StrCat("模板第 ", LineOf(text, open.back().second), " 行：{{#",
-                                                   open.back().first, "}} 没有结束 / template line ",
-                                                   LineOf(text, open.back().second), ": {{#", open.back().first,
-                                                   "}} is never closed"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("模板第 ", LineOf(text, open.back().second), " 行：{{#", open.back().first,
+                     "}} 没有结束 / template line ", LineOf(text, open.back().second), ": {{#",
+                     open.back().first, "}} is never closed"));
   return HtmlTemplate(std::make_shared<const std::vector<Node>>(std::move(root)));
 }
 
@@ -152,11 +161,20 @@ std::string HtmlEscape(std::string_view s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;

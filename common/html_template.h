@@ -38,7 +38,8 @@ class HtmlTemplate {
   struct Node;
 
  private:
-  explicit HtmlTemplate(std::shared_ptr<const std::vector<Node>> nodes) : nodes_(std::move(nodes)) {}
+  explicit HtmlTemplate(std::shared_ptr<const std::vector<Node>> nodes)
+      : nodes_(std::move(nodes)) {}
   std::shared_ptr<const std::vector<Node>> nodes_;
 };
 

@@ -27,8 +27,7 @@ int HexDigit(char c) {
 std::string PercentDecode(const std::string& s) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && HexDigit(s[i + 1]) >= 0 &&
-        HexDigit(s[i + 2]) >= 0) {
+    if (s[i] == '%' && i + 2 < s.size() && HexDigit(s[i + 1]) >= 0 && HexDigit(s[i + 2]) >= 0) {
       out += static_cast<char>(HexDigit(s[i + 1]) * 16 + HexDigit(s[i + 2]));
       i += 2;
     } else {
@@ -49,7 +48,8 @@ std::string HttpRequest::Query(const std::string& key) const {
     size_t amp = rest.find('&', pos);
     std::string part = rest.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
     auto eq = part.find('=');
-    if (part.substr(0, eq) == key) return eq == std::string::npos ? "" : PercentDecode(part.substr(eq + 1));
+    if (part.substr(0, eq) == key)
+      return eq == std::string::npos ? "" : PercentDecode(part.substr(eq + 1));
     if (amp == std::string::npos) break;
     pos = amp + 1;
   }
@@ -68,10 +68,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(16 * 1024 * 1024);
     stream_.expires_after(std::chrono::seconds(60));
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       self->OnRead(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
  private:
@@ -83,7 +82,8 @@ class Session : public std::enable_shared_from_this<Session> {
     try {
       out = (*handler_)(in);
     } catch (const std::exception& e) {
-      out = {500, "text/plain; charset=utf-8", absl::StrCat("内部错误 / internal error: ", e.what())};
+      out = {500, "text/plain; charset=utf-8",
+             absl::StrCat("内部错误 / internal error: ", e.what())};
     }
     auto res = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(out.status), req_.version());

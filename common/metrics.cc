@@ -12,8 +12,8 @@ void Histogram::Render(const std::string& name, const std::string& help, std::st
     absl::StrAppend(&out, name, "_bucket{le=\"", bounds_[i], "\"} ", cum, "\n");
   }
   cum += counts_.back();
-  absl::StrAppend(&out, name, "_bucket{le=\"+Inf\"} ", cum, "\n", name, "_sum ", sum_, "\n",
-                  name, "_count ", count_, "\n");
+  absl::StrAppend(&out, name, "_bucket{le=\"+Inf\"} ", cum, "\n", name, "_sum ", sum_, "\n", name,
+                  "_count ", count_, "\n");
 }
 
 double Histogram::Quantile(double q) const {
@@ -27,8 +27,7 @@ double Histogram::Quantile(double q) const {
   return 1e18;
 }
 
-void RenderCounter(const std::string& name, const std::string& help, uint64_t v,
-                   std::string& out) {
+void RenderCounter(const std::string& name, const std::string& help, uint64_t v, std::string& out) {
   absl::StrAppend(&out, "# HELP ", name, " ", help, "\n# TYPE ", name, " counter\n", name, " ", v,
                   "\n");
 }

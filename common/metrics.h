@@ -34,8 +34,7 @@ class Histogram {
   uint64_t count_ = 0;
 };
 
-void RenderCounter(const std::string& name, const std::string& help, uint64_t v,
-                   std::string& out);
+void RenderCounter(const std::string& name, const std::string& help, uint64_t v, std::string& out);
 void RenderGauge(const std::string& name, const std::string& help, double v, std::string& out);
 
 }  // namespace concord

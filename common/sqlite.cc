@@ -6,7 +6,8 @@ namespace concord::sqlite {
 
 absl::Status FromCode(int rc, sqlite3* db, std::string_view what) {
   if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW) return absl::OkStatus();
-  std::string msg = absl::StrCat(std::string(what), ": ", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  std::string msg =
+      absl::StrCat(std::string(what), ": ", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
@@ -44,8 +45,7 @@ absl::Status Stmt::Run() {
 
 absl::StatusOr<Db> Db::Open(const std::string& path, const OpenOptions& opts) {
   sqlite3* raw = nullptr;
-  int flags = opts.read_only ? SQLITE_OPEN_READONLY
-                             : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  int flags = opts.read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   flags |= SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   if (rc != SQLITE_OK) {
@@ -58,8 +58,7 @@ absl::StatusOr<Db> Db::Open(const std::string& path, const OpenOptions& opts) {
   if (!opts.read_only) {
     if (auto st = db.Exec("PRAGMA journal_mode=WAL"); !st.ok()) return st;
   }
-  if (auto st = db.Exec(absl::StrCat("PRAGMA synchronous=", opts.synchronous)); !st.ok())
-    return st;
+  if (auto st = db.Exec(absl::StrCat("PRAGMA synchronous=", opts.synchronous)); !st.ok()) return st;
   (void)db.Exec("PRAGMA foreign_keys=ON");
   return db;
 }
@@ -118,7 +117,8 @@ absl::StatusOr<Stmt> Db::Prepare(std::string_view sql) {
   sqlite3_stmt* s = nullptr;
   int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                               SQLITE_PREPARE_PERSISTENT, &s, nullptr);
-  if (rc != SQLITE_OK) return FromCode(rc, db_, absl::StrCat("prepare ", std::string(sql.substr(0, 80))));
+  if (rc != SQLITE_OK)
+    return FromCode(rc, db_, absl::StrCat("prepare ", std::string(sql.substr(0, 80))));
   // Kept for reuse only when the statement is the whole text (its key).
   const bool whole = s != nullptr && sql == std::string_view(sqlite3_sql(s));
   return Stmt(db_, s, whole ? cache_ : nullptr);
@@ -132,8 +132,7 @@ absl::StatusOr<int64_t> Db::QueryInt(std::string_view sql) {
   return *row ? stmt->Int(0) : 0;
 }
 
-absl::Status Db::Migrate(const std::string& component,
-                         const std::vector<std::string>& migrations) {
+absl::Status Db::Migrate(const std::string& component, const std::vector<std::string>& migrations) {
   if (auto st = Exec("CREATE TABLE IF NOT EXISTS concord_schema("
                      "component TEXT PRIMARY KEY, version INTEGER NOT NULL)");
       !st.ok())

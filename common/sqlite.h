@@ -21,8 +21,8 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -48,7 +48,8 @@ class Stmt {
   Stmt() = default;
   Stmt(sqlite3* db, sqlite3_stmt* s, std::shared_ptr<StmtCache> cache = nullptr)
       : db_(db), s_(s), cache_(std::move(cache)) {}
-  Stmt(Stmt&& o) noexcept : db_(o.db_), s_(std::exchange(o.s_, nullptr)), cache_(std::move(o.cache_)) {}
+  Stmt(Stmt&& o) noexcept
+      : db_(o.db_), s_(std::exchange(o.s_, nullptr)), cache_(std::move(o.cache_)) {}
   Stmt& operator=(Stmt&& o) noexcept {
     if (this != &o) {
       Release();
@@ -123,8 +124,10 @@ class Stmt {
  private:
   void Release() {
     if (!s_) return;
-    if (cache_) cache_->Return(std::exchange(s_, nullptr));
-    else sqlite3_finalize(std::exchange(s_, nullptr));
+    if (cache_)
+      cache_->Return(std::exchange(s_, nullptr));
+    else
+      sqlite3_finalize(std::exchange(s_, nullptr));
   }
   sqlite3* db_ = nullptr;
   sqlite3_stmt* s_ = nullptr;

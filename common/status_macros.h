@@ -8,10 +8,10 @@
 #define CONCORD_CONCAT(a, b) CONCORD_CONCAT_INNER(a, b)
 
 // Returns from the enclosing function if `expr` yields a non-OK status.
-#define RETURN_IF_ERROR(expr)                      \
-  do {                                             \
-    ::absl::Status _concord_st = (expr);           \
-    if (!_concord_st.ok()) return _concord_st;     \
+#define RETURN_IF_ERROR(expr)                  \
+  do {                                         \
+    ::absl::Status _concord_st = (expr);       \
+    if (!_concord_st.ok()) return _concord_st; \
   } while (0)
 
 // `ASSIGN_OR_RETURN(auto x, Foo());` assigns the value or returns the status.

@@ -48,9 +48,12 @@ absl::StatusOr<int64_t> ParseDateTimeMs(const std::string& s) {
   int64_t ms = StartOfDayMs(*day);
   if (s.size() > 10) {
     int h = 0, m = 0;
-    const auto digits = [&](size_t at) { return absl::ascii_isdigit(s[at]) && absl::ascii_isdigit(s[at + 1]); };
+    const auto digits = [&](size_t at) {
+      return absl::ascii_isdigit(s[at]) && absl::ascii_isdigit(s[at + 1]);
+    };
     if (s.size() != 16 || s[10] != ' ' || s[13] != ':' || !digits(11) || !digits(14) ||
-        !absl::SimpleAtoi(s.substr(11, 2), &h) || !absl::SimpleAtoi(s.substr(14, 2), &m) || h > 23 || m > 59)
+        !absl::SimpleAtoi(s.substr(11, 2), &h) || !absl::SimpleAtoi(s.substr(14, 2), &m) ||
+        h > 23 || m > 59)
       return bad();
     ms += (h * 60LL + m) * 60 * 1000;
   }
@@ -60,7 +63,8 @@ absl::StatusOr<int64_t> ParseDateTimeMs(const std::string& s) {
 std::string FormatDateTime(int64_t unix_ms) {
   const int64_t in_day = unix_ms - StartOfDayMs(DateOf(unix_ms));
   char buf[8];
-  snprintf(buf, sizeof buf, " %02d:%02d", static_cast<int>(in_day / 3600000), static_cast<int>(in_day / 60000 % 60));
+  snprintf(buf, sizeof buf, " %02d:%02d", static_cast<int>(in_day / 3600000),
+           static_cast<int>(in_day / 60000 % 60));
   return FormatDate(DateOf(unix_ms)) + buf;
 }
 
@@ -73,10 +77,12 @@ absl::StatusOr<Date> ParseDate(const std::string& s) {
   };
   if (p.size() != 3 || !digits(p[0], 4, 4) || !digits(p[1], 1, 2) || !digits(p[2], 1, 2) ||
       !absl::SimpleAtoi(p[0], &y) || !absl::SimpleAtoi(p[1], &m) || !absl::SimpleAtoi(p[2], &d))
-    return absl::InvalidArgumentError(absl::StrCat("日期格式应为 YYYY-MM-DD / want YYYY-MM-DD: '", s, "'"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("日期格式应为 YYYY-MM-DD / want YYYY-MM-DD: '", s, "'"));
   const Date date{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(m)},
                   std::chrono::day{static_cast<unsigned>(d)}};
-  if (!date.ok()) return absl::InvalidArgumentError(absl::StrCat("不存在的日期 / no such date: ", s));
+  if (!date.ok())
+    return absl::InvalidArgumentError(absl::StrCat("不存在的日期 / no such date: ", s));
   return date;
 }
 
@@ -105,16 +111,20 @@ absl::StatusOr<HolidayCalendar> HolidayCalendar::Parse(const std::string& text) 
     if (!c.years_.count(static_cast<int>(d->year())))
       return bad(absl::StrCat("先声明 'year ", static_cast<int>(d->year()), "' / declare 'year ",
                               static_cast<int>(d->year()), "' first"));
-    if (w[1] == "holiday") c.holidays_.insert(Serial(*d));
-    else if (w[1] == "workday") c.workdays_.insert(Serial(*d));
-    else return bad(absl::StrCat("unknown kind '", w[1], "' (holiday or workday)"));
+    if (w[1] == "holiday")
+      c.holidays_.insert(Serial(*d));
+    else if (w[1] == "workday")
+      c.workdays_.insert(Serial(*d));
+    else
+      return bad(absl::StrCat("unknown kind '", w[1], "' (holiday or workday)"));
   }
   return c;
 }
 
 absl::StatusOr<HolidayCalendar> HolidayCalendar::Load(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("无法读取节假日文件 / cannot read calendar ", path));
+  if (!in)
+    return absl::NotFoundError(absl::StrCat("无法读取节假日文件 / cannot read calendar ", path));
   std::stringstream ss;
   ss << in.rdbuf();
   return Parse(ss.str());
@@ -149,7 +159,8 @@ Date HolidayCalendar::AddWorkingDays(Date start, int n) const {
 
 Date HolidayCalendar::AddMonths(Date start, int n) const {
   Date end = start + std::chrono::months{n};
-  if (!end.ok()) end = Date{end.year() / end.month() / std::chrono::last};  // 1-31 + 1 month -> 2-28/29
+  if (!end.ok())
+    end = Date{end.year() / end.month() / std::chrono::last};  // 1-31 + 1 month -> 2-28/29
   return NextWorkingDayFrom(end);
 }
 

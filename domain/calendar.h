@@ -38,8 +38,8 @@ inline constexpr int64_t kDayMs = 24 * kHourMs;
 // millisecond of a date.
 Date DateOf(int64_t unix_ms);
 int64_t StartOfDayMs(Date d);
-int64_t EndOfDayMs(Date d);  // the last millisecond of the day
-std::string FormatDate(Date d);               // "2026-03-05"
+int64_t EndOfDayMs(Date d);                            // the last millisecond of the day
+std::string FormatDate(Date d);                        // "2026-03-05"
 absl::StatusOr<Date> ParseDate(const std::string& s);  // "YYYY-MM-DD", a real date
 // The earliest time accepted as when something happened (2000-01-01 00:00
 // CST): earlier values are typing errors or Unix seconds taken for ms.
@@ -60,10 +60,10 @@ class HolidayCalendar {
   bool Covers(Date d) const { return years_.count(static_cast<int>(d.year())) > 0; }
 
   // The periods of the counting rules above.
-  Date AddDays(Date start, int days) const;          // calendar days, then rolled forward
-  Date AddWorkingDays(Date start, int days) const;   // the N-th working day after start
-  Date AddMonths(Date start, int months) const;      // month rule, then rolled forward
-  Date NextWorkingDayFrom(Date d) const;             // d itself if it is a working day
+  Date AddDays(Date start, int days) const;         // calendar days, then rolled forward
+  Date AddWorkingDays(Date start, int days) const;  // the N-th working day after start
+  Date AddMonths(Date start, int months) const;     // month rule, then rolled forward
+  Date NextWorkingDayFrom(Date d) const;            // d itself if it is a working day
 
  private:
   std::set<int> years_;

@@ -11,8 +11,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "domain/calendar.h"
 #include "common/json_fields.h"
+#include "domain/calendar.h"
 
 namespace concord::adapter {
 namespace {
@@ -22,9 +22,10 @@ using nlohmann::json;
 // 来信 / letter ... -> the ledger's channel names.
 std::string Channel(const std::string& s) {
   static const std::vector<std::pair<std::string, std::string>> kNames = {
-      {"letter", "letter"}, {"来信", "letter"}, {"visit", "visit"},       {"来访", "visit"},
-      {"online", "online"}, {"网上", "online"}, {"12309", "online"},      {"phone", "phone"},
-      {"电话", "phone"},    {"video", "video"}, {"视频", "video"},        {"transferred", "transferred"},
+      {"letter", "letter"},    {"来信", "letter"},     {"visit", "visit"},
+      {"来访", "visit"},       {"online", "online"},   {"网上", "online"},
+      {"12309", "online"},     {"phone", "phone"},     {"电话", "phone"},
+      {"video", "video"},      {"视频", "video"},      {"transferred", "transferred"},
       {"转送", "transferred"}, {"交办", "transferred"}};
   for (const auto& [k, v] : kNames)
     if (s == k) return v;
@@ -37,7 +38,6 @@ json Value(const json& j, const char* key) {
   if (it == j.end() || (it->is_string() && it->get<std::string>().empty())) return json();
   return *it;
 }
-
 
 // "YYYY-MM-DD HH:MM" / "YYYY-MM-DD" (CST) or Unix ms; `now` when absent.
 absl::StatusOr<int64_t> ReceivedMs(const json& j, int64_t now) {
@@ -108,18 +108,26 @@ absl::StatusOr<concord::v1::PetitionRegister> PetitionFromJson(const json& j, in
   if (r.intake_id().empty()) bad.push_back("登记编号 intake_id 不能为空 / is required");
   r.set_channel(Channel(JsonString(j, "channel")));
   if (r.channel().empty())
-    bad.push_back(absl::StrCat("渠道 channel 应为 来信/来访/网上/电话/视频/转送 (letter, visit, online, "
-                               "phone, video, transferred): '", JsonString(j, "channel"), "'"));
+    bad.push_back(
+        absl::StrCat("渠道 channel 应为 来信/来访/网上/电话/视频/转送 (letter, visit, online, "
+                     "phone, video, transferred): '",
+                     JsonString(j, "channel"), "'"));
   const json received = Value(j, "received");
   if (auto ms = ReceivedMs(received, now_ms); !ms.ok())
-    bad.push_back(absl::StrCat("收到时间 received 应为 \"YYYY-MM-DD HH:MM\"（北京时间）/ must be "
-                               "\"YYYY-MM-DD HH:MM\" (CST): ", received.dump()));
+    bad.push_back(
+        absl::StrCat("收到时间 received 应为 \"YYYY-MM-DD HH:MM\"（北京时间）/ must be "
+                     "\"YYYY-MM-DD HH:MM\" (CST): ",
+                     received.dump()));
   else if (*ms < kEarliestPlausibleMs)
-    bad.push_back(absl::StrCat("收到时间 received 早于 2000-01-01（Unix 时间应以毫秒计）/ is before 2000-01-01 "
-                               "(Unix time must be in milliseconds): ", received.dump()));
+    bad.push_back(absl::StrCat(
+        "收到时间 received 早于 2000-01-01（Unix 时间应以毫秒计）/ is before 2000-01-01 "
+        "(Unix time must be in milliseconds): ",
+        received.dump()));
   else if (*ms > now_ms + kDayMs)
-    bad.push_back(absl::StrCat("收到时间 received 比现在晚一天以上，日期是否有误？/ is more than a day in "
-                               "the future (a typo in the date?): ", received.dump()));
+    bad.push_back(
+        absl::StrCat("收到时间 received 比现在晚一天以上，日期是否有误？/ is more than a day in "
+                     "the future (a typo in the date?): ",
+                     received.dump()));
   else
     r.set_received_ms(*ms);
   r.set_matter(JsonString(j, "matter"));
@@ -130,7 +138,8 @@ absl::StatusOr<concord::v1::PetitionRegister> PetitionFromJson(const json& j, in
   if (auto a = YesNo(anonymous); a.ok())
     r.set_anonymous(*a);
   else
-    bad.push_back(absl::StrCat("匿名 anonymous 应为 是/否 (yes/no, true/false, 1/0): ", anonymous.dump()));
+    bad.push_back(
+        absl::StrCat("匿名 anonymous 应为 是/否 (yes/no, true/false, 1/0): ", anonymous.dump()));
   r.set_case_ref(JsonString(j, "case_ref"));
   const json people = Value(j, "people");
   if (auto n = People(people); !n.ok())
@@ -168,8 +177,9 @@ absl::StatusOr<PetitionCsv> ParsePetitionCsv(absl::string_view bytes, int64_t no
     if (const std::string id(table->Field(row, kIntakeId)); !id.empty()) {
       auto [first, inserted] = first_line.emplace(id, row.line);
       if (!inserted) {
-        out.errors.push_back({row.line, absl::StrCat("登记编号与第 ", first->second, " 行重复 / intake_id '",
-                                                     id, "' already on line ", first->second)});
+        out.errors.push_back(
+            {row.line, absl::StrCat("登记编号与第 ", first->second, " 行重复 / intake_id '", id,
+                                    "' already on line ", first->second)});
         ok = false;
       }
     }

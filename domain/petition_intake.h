@@ -48,8 +48,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "concord/v1/petition.pb.h"
 #include "common/csv.h"
+#include "concord/v1/petition.pb.h"
 
 namespace concord::adapter {
 
@@ -58,8 +58,8 @@ absl::StatusOr<concord::v1::PetitionRegister> PetitionFromJson(const nlohmann::j
                                                                int64_t now_ms);
 
 struct PetitionRow {
-  int line = 0;                          // physical line where the row starts
-  nlohmann::json entered;                // the row as a POST /petitions object
+  int line = 0;                            // physical line where the row starts
+  nlohmann::json entered;                  // the row as a POST /petitions object
   concord::v1::PetitionRegister petition;  // checked
 };
 

@@ -71,14 +71,20 @@ const std::vector<Edge>& Edges() {
       {A::kRequestMaterials, {S::kReceived, S::kUnderReview}, S::kNeedsMaterials},
       {A::kAccept, {S::kReceived, S::kUnderReview, S::kNeedsMaterials}, S::kAccepted},
       {A::kNotAccept, {S::kReceived, S::kUnderReview, S::kNeedsMaterials}, S::kNotAccepted},
-      {A::kTransfer, {S::kReceived, S::kUnderReview, S::kNeedsMaterials, S::kAccepted}, S::kTransferred},
-      {A::kObjectToTransfer, {S::kReceived, S::kUnderReview}, S::kUnderReview},  // back to the sender
+      {A::kTransfer,
+       {S::kReceived, S::kUnderReview, S::kNeedsMaterials, S::kAccepted},
+       S::kTransferred},
+      {A::kObjectToTransfer,
+       {S::kReceived, S::kUnderReview},
+       S::kUnderReview},  // back to the sender
       {A::kProceduralReply,
        {S::kReceived, S::kUnderReview, S::kNeedsMaterials, S::kAccepted, S::kNotAccepted,
         S::kTransferred, S::kInProgress},
        std::nullopt},
       {A::kStartWork, {S::kAccepted}, S::kInProgress},
-      {A::kProgressNote, {S::kAccepted, S::kInProgress, S::kTransferred, S::kUnderReReview}, std::nullopt},
+      {A::kProgressNote,
+       {S::kAccepted, S::kInProgress, S::kTransferred, S::kUnderReReview},
+       std::nullopt},
       {A::kProgressReply, {S::kAccepted, S::kInProgress}, std::nullopt},
       {A::kExtend, {S::kAccepted, S::kInProgress}, std::nullopt},
       {A::kSubstantiveReply, {S::kAccepted, S::kInProgress}, S::kConcluded},
@@ -142,8 +148,8 @@ absl::StatusOr<Status> Transition(const ItemFacts& item, Action action, int64_t 
     for (const auto& e : Edges())
       if (std::find(e.from.begin(), e.from.end(), item.status) != e.from.end())
         allowed.push_back(absl::StrCat(ActionChineseName(e.action), " ", ActionName(e.action)));
-    return Refuse(absl::StrCat("当前状态「", StatusChineseName(item.status), "」不能", ActionChineseName(action),
-                               "；可以：", absl::StrJoin(allowed, "、")),
+    return Refuse(absl::StrCat("当前状态「", StatusChineseName(item.status), "」不能",
+                               ActionChineseName(action), "；可以：", absl::StrJoin(allowed, "、")),
                   absl::StrCat("'", ActionName(action), "' is not allowed in status '",
                                StatusName(item.status), "'"));
   }
@@ -151,7 +157,8 @@ absl::StatusOr<Status> Transition(const ItemFacts& item, Action action, int64_t 
     case A::kObjectToTransfer: {
       // 条例 art. 23: the receiving organ objects within 5 working days.
       if (item.transferred_in_ms == 0)
-        return Refuse("只有移送来的信访件才能提出异议", "only an item transferred in can be objected to");
+        return Refuse("只有移送来的信访件才能提出异议",
+                      "only an item transferred in can be objected to");
       const Date last = calendar.AddWorkingDays(DateOf(item.transferred_in_ms), 5);
       if (now_ms > EndOfDayMs(last))
         return Refuse(absl::StrCat("异议须在收到后 5 个工作日内提出（截止 ", FormatDate(last),
@@ -169,8 +176,9 @@ absl::StatusOr<Status> Transition(const ItemFacts& item, Action action, int64_t 
     case A::kRequestReview: {
       // 条例 arts. 35-36: requested within 30 days of the answer; after 复核 nothing more.
       if (item.reviews >= 2)
-        return Refuse("复核意见已作出，同一事实和理由不再受理（《信访工作条例》第三十六条）",
-                      "re-review is final: the same facts and reasons are not accepted again (art. 36)");
+        return Refuse(
+            "复核意见已作出，同一事实和理由不再受理（《信访工作条例》第三十六条）",
+            "re-review is final: the same facts and reasons are not accepted again (art. 36)");
       const Date last = calendar.AddDays(DateOf(item.answered_ms), 30);
       if (item.answered_ms && now_ms > EndOfDayMs(last))
         return Refuse(absl::StrCat("复查复核须在答复后 30 日内申请（截止 ", FormatDate(last),
@@ -192,29 +200,79 @@ absl::StatusOr<Status> Transition(const ItemFacts& item, Action action, int64_t 
 
 std::vector<DeadlineRule> DeadlineRules(const RuleOptions& o) {
   return {
-      {"register_review", "当日登记、当日审查", "registered and reviewed the day it arrives",
-       Anchor::kReceived, Unit::kSameDay, 0, false,
+      {"register_review",
+       "当日登记、当日审查",
+       "registered and reviewed the day it arrives",
+       Anchor::kReceived,
+       Unit::kSameDay,
+       0,
+       false,
        {A::kStartReview, A::kAccept, A::kNotAccept, A::kRequestMaterials, A::kTransfer},
-       "检察机关群众信访件件有回复（2019），人民检察院信访工作规定（2024）；当日登记、当日审查 [S]"},
-      {"procedural_reply", "7日内程序性答复", "procedural reply within 7 days", Anchor::kReceived,
-       o.procedural_reply_working_days ? Unit::kWorkingDays : Unit::kDays, 7, true,
-       {A::kProceduralReply}, "群众信访件件有回复：7日内告知收悉及处理情况 [S]"},
-      {"substantive_reply", "3个月内办理过程或结果答复", "substantive reply within 3 months",
-       Anchor::kReceived, Unit::kMonths, 3, true, {A::kSubstantiveReply, A::kProgressReply},
+       "检察机关群众信访件件有回复（2019），人民检察院信访工作规定（2024）；当日登记、当日审查 "
+       "[S]"},
+      {"procedural_reply",
+       "7日内程序性答复",
+       "procedural reply within 7 days",
+       Anchor::kReceived,
+       o.procedural_reply_working_days ? Unit::kWorkingDays : Unit::kDays,
+       7,
+       true,
+       {A::kProceduralReply},
+       "群众信访件件有回复：7日内告知收悉及处理情况 [S]"},
+      {"substantive_reply",
+       "3个月内办理过程或结果答复",
+       "substantive reply within 3 months",
+       Anchor::kReceived,
+       Unit::kMonths,
+       3,
+       true,
+       {A::kSubstantiveReply, A::kProgressReply},
        "群众信访件件有回复：3个月内答复办理过程或结果 [S]"},
-      {"transfer_or_assign", "15日内转送交办", "transfer or assign within 15 days",
-       Anchor::kRegistered, Unit::kDays, 15, false, {A::kTransfer, A::kAccept},
+      {"transfer_or_assign",
+       "15日内转送交办",
+       "transfer or assign within 15 days",
+       Anchor::kRegistered,
+       Unit::kDays,
+       15,
+       false,
+       {A::kTransfer, A::kAccept},
        "信访工作条例（2022）第二十二条 [V]"},
-      {"receipt_notice", "15日内书面告知受理", "written notice of receipt within 15 days",
-       Anchor::kTransferredIn, Unit::kDays, 15, true, {A::kProceduralReply},
+      {"receipt_notice",
+       "15日内书面告知受理",
+       "written notice of receipt within 15 days",
+       Anchor::kTransferredIn,
+       Unit::kDays,
+       15,
+       true,
+       {A::kProceduralReply},
        "信访工作条例（2022）第二十三条 [V]"},
-      {"handle_answer", "60日内办结答复（可延期30日一次）",
-       "answer within 60 days of acceptance (one 30-day extension)", Anchor::kAccepted, Unit::kDays,
-       60, false, {A::kSubstantiveReply}, "信访工作条例（2022）第三十四条 [V]", 30},
-      {"review_opinion", "复查复核意见30日内作出", "review opinion within 30 days",
-       Anchor::kReviewRequested, Unit::kDays, 30, false, {A::kReviewOpinion},
+      {"handle_answer",
+       "60日内办结答复（可延期30日一次）",
+       "answer within 60 days of acceptance (one 30-day extension)",
+       Anchor::kAccepted,
+       Unit::kDays,
+       60,
+       false,
+       {A::kSubstantiveReply},
+       "信访工作条例（2022）第三十四条 [V]",
+       30},
+      {"review_opinion",
+       "复查复核意见30日内作出",
+       "review opinion within 30 days",
+       Anchor::kReviewRequested,
+       Unit::kDays,
+       30,
+       false,
+       {A::kReviewOpinion},
        "信访工作条例（2022）第三十五、三十六条 [V]"},
-      {"plan_task", "联席会议化解方案任务", "a joint plan's task", Anchor::kTracked, Unit::kDays, 0, false, {},
+      {"plan_task",
+       "联席会议化解方案任务",
+       "a joint plan's task",
+       Anchor::kTracked,
+       Unit::kDays,
+       0,
+       false,
+       {},
        "一案一策化解方案，任务到期提醒、逾期督办 [S]"},
   };
 }
@@ -224,18 +282,26 @@ int64_t DueMs(const DeadlineRule& rule, int64_t anchor_ms, const HolidayCalendar
   const Date start = DateOf(anchor_ms);
   const int amount = rule.amount + (extended ? rule.extension_days : 0);
   switch (rule.unit) {
-    case Unit::kSameDay: return EndOfDayMs(start);
-    case Unit::kDays: return EndOfDayMs(calendar.AddDays(start, amount));
-    case Unit::kWorkingDays: return EndOfDayMs(calendar.AddWorkingDays(start, amount));
-    case Unit::kMonths: return EndOfDayMs(calendar.AddMonths(start, amount));
+    case Unit::kSameDay:
+      return EndOfDayMs(start);
+    case Unit::kDays:
+      return EndOfDayMs(calendar.AddDays(start, amount));
+    case Unit::kWorkingDays:
+      return EndOfDayMs(calendar.AddWorkingDays(start, amount));
+    case Unit::kMonths:
+      return EndOfDayMs(calendar.AddMonths(start, amount));
   }
   return EndOfDayMs(start);
 }
 
 constexpr std::string_view kLedgerNoPrefix = "信-";
 
-std::string LedgerNo(int year, int64_t seq) { return absl::StrFormat("%s%d-%06d", kLedgerNoPrefix, year, seq); }
+std::string LedgerNo(int year, int64_t seq) {
+  return absl::StrFormat("%s%d-%06d", kLedgerNoPrefix, year, seq);
+}
 
-bool IsLedgerNo(std::string_view key) { return key.substr(0, kLedgerNoPrefix.size()) == kLedgerNoPrefix; }
+bool IsLedgerNo(std::string_view key) {
+  return key.substr(0, kLedgerNoPrefix.size()) == kLedgerNoPrefix;
+}
 
 }  // namespace concord::ledger

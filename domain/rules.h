@@ -63,9 +63,9 @@ std::optional<Action> ActionFromName(const std::string& name);
 // What the transition check needs to know about the item.
 struct ItemFacts {
   Status status = Status::kReceived;
-  bool extended = false;        // the one extension was used
-  int reviews = 0;              // 0 none, 1 after 复查, 2 after 复核
-  int64_t answered_ms = 0;      // last substantive answer or review opinion
+  bool extended = false;          // the one extension was used
+  int reviews = 0;                // 0 none, 1 after 复查, 2 after 复核
+  int64_t answered_ms = 0;        // last substantive answer or review opinion
   int64_t transferred_in_ms = 0;  // when it arrived here by transfer (0: not transferred in)
 };
 
@@ -83,16 +83,16 @@ enum class Anchor { kReceived, kRegistered, kTransferredIn, kAccepted, kReviewRe
 enum class Unit { kSameDay, kDays, kWorkingDays, kMonths };
 
 struct DeadlineRule {
-  const char* id;        // "procedural_reply"
-  const char* chinese;   // 程序性答复
+  const char* id;       // "procedural_reply"
+  const char* chinese;  // 程序性答复
   const char* english;
   Anchor anchor;
   Unit unit;
   int amount;
-  bool needs_contact;    // not owed to an anonymous petitioner or one without usable contact
+  bool needs_contact;          // not owed to an anonymous petitioner or one without usable contact
   std::vector<Action> met_by;  // the actions that meet it
-  const char* source;    // the rule and article, with [V]/[S]/[U] as in DOMAIN.md
-  int extension_days = 0;  // what one approved extension (kExtend) adds
+  const char* source;          // the rule and article, with [V]/[S]/[U] as in DOMAIN.md
+  int extension_days = 0;      // what one approved extension (kExtend) adds
 };
 
 // Settings that DOMAIN.md marks configurable.

@@ -17,10 +17,12 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const ConfigSection& aid) {
   c.model = aid.Path("model");
   const double cap_yuan = aid.Double("cap_yuan", 50'000);
   c.check.cap_fen = static_cast<int64_t>(cap_yuan * 100 + 0.5);
-  c.check.duplicate_probability = aid.Double("duplicate_probability", c.check.duplicate_probability);
+  c.check.duplicate_probability =
+      aid.Double("duplicate_probability", c.check.duplicate_probability);
   c.check.possible_probability = aid.Double("possible_probability", c.check.possible_probability);
   c.status_askers = aid.Strings("status_askers");
-  if (!(c.check.possible_probability > 0 && c.check.possible_probability <= c.check.duplicate_probability &&
+  if (!(c.check.possible_probability > 0 &&
+        c.check.possible_probability <= c.check.duplicate_probability &&
         c.check.duplicate_probability < 1 && cap_yuan > 0))
     return absl::InvalidArgumentError(
         "[aid] 须 0 < possible_probability <= duplicate_probability < 1 且 cap_yuan > 0 / "
@@ -42,7 +44,9 @@ absl::Status Agent::Handle(const v1::Envelope& env) {
   return absl::OkStatus();  // not ours: acknowledged, not retried
 }
 
-void Agent::Started() { LOG_INFO("aid agent up: {} grants in the registry", registry_.Count().value_or(0)); }
+void Agent::Started() {
+  LOG_INFO("aid agent up: {} grants in the registry", registry_.Count().value_or(0));
+}
 
 void Agent::AddHealth(nlohmann::json& health) { health["grants"] = registry_.Count().value_or(-1); }
 
@@ -50,12 +54,14 @@ void Agent::AddMetrics(std::string& out) {
   const Counters& n = counters_;
   RenderCounter("concord_aid_checks_total", "Pre-grant checks answered.", n.checks, out);
   RenderCounter("concord_aid_clear_total", "Checks answered clear.", n.clear, out);
-  RenderCounter("concord_aid_possible_total", "Checks answered possible duplicate.", n.possible, out);
+  RenderCounter("concord_aid_possible_total", "Checks answered possible duplicate.", n.possible,
+                out);
   RenderCounter("concord_aid_duplicate_total", "Checks answered duplicate.", n.duplicate, out);
-  RenderCounter("concord_aid_registered_total", "Grants entered in the registry.", n.registered, out);
+  RenderCounter("concord_aid_registered_total", "Grants entered in the registry.", n.registered,
+                out);
   RenderCounter("concord_aid_refused_total", "Malformed requests.", n.refused, out);
-  RenderGauge("concord_aid_grants", "Grants in the registry.", static_cast<double>(registry_.Count().value_or(0)),
-              out);
+  RenderGauge("concord_aid_grants", "Grants in the registry.",
+              static_cast<double>(registry_.Count().value_or(0)), out);
 }
 
 absl::Status Agent::Reply(const v1::Envelope& env, const google::protobuf::Message& reply) {
@@ -69,7 +75,8 @@ absl::Status Agent::OnCheck(const v1::Envelope& env) {
   Counters& n = counters_;
   v1::AidCheckRequest req;
   EncodedRecord grant;
-  if (!env.payload().UnpackTo(&req) || !GrantFromProto(req.grant(), &grant) || req.grant().record_id().empty()) {
+  if (!env.payload().UnpackTo(&req) || !GrantFromProto(req.grant(), &grant) ||
+      req.grant().record_id().empty()) {
     // A malformed request is answered, not retried forever.
     ++n.refused;
     v1::AidCheckReply bad;
@@ -85,7 +92,8 @@ absl::Status Agent::OnCheck(const v1::Envelope& env) {
   v1::AidCheckReply reply = Decide(grant, candidates, model_, config_.check);
   const int64_t now = clock_.NowMs();
   ASSIGN_OR_RETURN(bool already, registry_.Has(grant.agency, grant.record_id));
-  if (req.register_() && (reply.verdict() == v1::AID_CLEAR || req.approved_exception() || already)) {
+  if (req.register_() &&
+      (reply.verdict() == v1::AID_CLEAR || req.approved_exception() || already)) {
     RETURN_IF_ERROR(registry_.Add(grant, now));
     reply.set_registered(true);
     if (reply.verdict() != v1::AID_CLEAR && req.approved_exception())
@@ -126,7 +134,8 @@ absl::Status Agent::OnStatusQuery(const v1::Envelope& env, const v1::AidStatusQu
     return absl::OkStatus();
   }
   ASSIGN_OR_RETURN(v1::AidStatus status,
-                   registry_.Status(q.agency(), q.record_id(), {q.case_tokens().begin(), q.case_tokens().end()}));
+                   registry_.Status(q.agency(), q.record_id(),
+                                    {q.case_tokens().begin(), q.case_tokens().end()}));
   // Every cross-agency query is logged (DOMAIN.md, personal information).
   LOG_INFO("aid status query by {}: {}/{} -> {}{}", env.from(), q.agency(), q.record_id(),
            v1::AidVerdict_Name(status.verdict()), status.same_case() ? ", same case" : "");
@@ -141,7 +150,8 @@ absl::StatusOr<std::unique_ptr<agent::Agent>> CreateAgent(agent::AgentContext& c
     ASSIGN_OR_RETURN(model, Model::FromText(text));
   }
   if (auto st = context.client.db().Migrate("aid", RegistryMigrations()); !st.ok())
-    return absl::UnavailableError(absl::StrCat("数据库迁移失败 / migration failed: ", st.message()));
+    return absl::UnavailableError(
+        absl::StrCat("数据库迁移失败 / migration failed: ", st.message()));
   ASSIGN_OR_RETURN(Registry registry, Registry::Open(context.client.db()));
   return std::make_unique<Agent>(context, std::move(config), std::move(registry), std::move(model));
 }

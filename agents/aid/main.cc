@@ -5,8 +5,9 @@
 #include "agents/aid/agent.h"
 
 int main(int argc, char** argv) {
-  return concord::agent::Run(argc, argv,
-                             {.name = "aid",
-                              .title = "concord-aid-agent: 司法救助登记与查重 / judicial aid registry and duplicate check",
-                              .create = concord::aid::CreateAgent});
+  return concord::agent::Run(
+      argc, argv,
+      {.name = "aid",
+       .title = "concord-aid-agent: 司法救助登记与查重 / judicial aid registry and duplicate check",
+       .create = concord::aid::CreateAgent});
 }

@@ -6,8 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "domain/linkage/wire.h"
 #include "common/status_macros.h"
+#include "domain/linkage/wire.h"
 
 namespace concord::aid {
 namespace {
@@ -59,18 +59,22 @@ const std::vector<std::string>& RegistryMigrations() {
 
 absl::StatusOr<Registry> Registry::Open(sqlite::Db& db) {
   Registry r(db);
-  ASSIGN_OR_RETURN(r.find_block_, db.Prepare("SELECT grant_id FROM aid_blocks WHERE key=? LIMIT ?"));
-  ASSIGN_OR_RETURN(r.load_, db.Prepare(
-      "SELECT agency, record_id, aid_type, amount_fen, granted_on, encoding FROM aid_grants WHERE id=?"));
-  ASSIGN_OR_RETURN(r.insert_grant_, db.Prepare(
-      "INSERT INTO aid_grants(agency, record_id, aid_type, amount_fen, granted_on, encoding, "
-      "registered_ms) VALUES(?,?,?,?,?,?,?) ON CONFLICT(agency, record_id) DO NOTHING"));
+  ASSIGN_OR_RETURN(r.find_block_,
+                   db.Prepare("SELECT grant_id FROM aid_blocks WHERE key=? LIMIT ?"));
+  ASSIGN_OR_RETURN(r.load_, db.Prepare("SELECT agency, record_id, aid_type, amount_fen, "
+                                       "granted_on, encoding FROM aid_grants WHERE id=?"));
+  ASSIGN_OR_RETURN(
+      r.insert_grant_,
+      db.Prepare(
+          "INSERT INTO aid_grants(agency, record_id, aid_type, amount_fen, granted_on, encoding, "
+          "registered_ms) VALUES(?,?,?,?,?,?,?) ON CONFLICT(agency, record_id) DO NOTHING"));
   ASSIGN_OR_RETURN(r.insert_block_,
                    db.Prepare("INSERT OR IGNORE INTO aid_blocks(key, grant_id) VALUES(?,?)"));
   ASSIGN_OR_RETURN(r.has_, db.Prepare("SELECT 1 FROM aid_grants WHERE agency=? AND record_id=?"));
-  ASSIGN_OR_RETURN(r.log_, db.Prepare(
-      "INSERT INTO aid_checks(at_ms, agency, record_id, verdict, matches, registered) "
-      "VALUES(?,?,?,?,?,?)"));
+  ASSIGN_OR_RETURN(
+      r.log_,
+      db.Prepare("INSERT INTO aid_checks(at_ms, agency, record_id, verdict, matches, registered) "
+                 "VALUES(?,?,?,?,?,?)"));
   return r;
 }
 
@@ -114,8 +118,8 @@ absl::StatusOr<std::vector<EncodedRecord>> Registry::Candidates(const EncodedRec
     const std::string blob = load_.Blob(5);
     load_.Reset();
     if (!enc.ParseFromString(blob) || !FromProto(enc, &e))
-      return absl::DataLossError(absl::StrCat("登记表第 ", id, " 条编码损坏 / grant ", id,
-                                              " has a corrupt encoding"));
+      return absl::DataLossError(
+          absl::StrCat("登记表第 ", id, " 条编码损坏 / grant ", id, " has a corrupt encoding"));
     out.push_back(std::move(e));
   }
   return out;
@@ -156,13 +160,14 @@ absl::Status Registry::LogCheck(const v1::AidCheckReply& reply, const std::strin
   return log_.Run();
 }
 
-absl::StatusOr<v1::AidStatus> Registry::Status(const std::string& agency, const std::string& record_id,
+absl::StatusOr<v1::AidStatus> Registry::Status(const std::string& agency,
+                                               const std::string& record_id,
                                                const std::vector<std::string>& case_tokens) {
   v1::AidStatus out;
   out.set_agency(agency);
   out.set_record_id(record_id);
-  ASSIGN_OR_RETURN(auto st, db_->Prepare(
-      "SELECT verdict, matches FROM aid_checks WHERE agency=? AND record_id=? ORDER BY id DESC LIMIT 1"));
+  ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT verdict, matches FROM aid_checks WHERE agency=? "
+                                         "AND record_id=? ORDER BY id DESC LIMIT 1"));
   st.BindAll(agency, record_id);
   ASSIGN_OR_RETURN(bool found, st.Step());
   if (!found) return out;
@@ -172,21 +177,26 @@ absl::StatusOr<v1::AidStatus> Registry::Status(const std::string& agency, const 
   out.set_verdict(verdict);
   out.set_matches(st.Text(1));
   st.Reset();
-  ASSIGN_OR_RETURN(auto grant, db_->Prepare("SELECT encoding FROM aid_grants WHERE agency=? AND record_id=?"));
+  ASSIGN_OR_RETURN(auto grant,
+                   db_->Prepare("SELECT encoding FROM aid_grants WHERE agency=? AND record_id=?"));
   grant.BindAll(agency, record_id);
   ASSIGN_OR_RETURN(bool registered, grant.Step());
   out.set_registered(registered);
   if (registered && !case_tokens.empty()) {
     v1::AidEncoding e;
-    if (!e.ParseFromString(grant.Blob(0))) return absl::DataLossError(absl::StrCat("救助登记编码损坏 / aid_grants: unreadable encoding of ",
-                                                                   agency, "/", record_id));
+    if (!e.ParseFromString(grant.Blob(0)))
+      return absl::DataLossError(absl::StrCat(
+          "救助登记编码损坏 / aid_grants: unreadable encoding of ", agency, "/", record_id));
     for (const auto& t : e.case_tokens())
-      if (std::find(case_tokens.begin(), case_tokens.end(), t) != case_tokens.end()) out.set_same_case(true);
+      if (std::find(case_tokens.begin(), case_tokens.end(), t) != case_tokens.end())
+        out.set_same_case(true);
   }
   return out;
 }
 
-absl::StatusOr<int64_t> Registry::Count() { return db_->QueryInt("SELECT count(*) FROM aid_grants"); }
+absl::StatusOr<int64_t> Registry::Count() {
+  return db_->QueryInt("SELECT count(*) FROM aid_grants");
+}
 
 v1::AidCheckReply Decide(const EncodedRecord& req, const std::vector<EncodedRecord>& candidates,
                          const Model& model, const CheckConfig& cfg) {
@@ -218,8 +228,9 @@ v1::AidCheckReply Decide(const EncodedRecord& req, const std::vector<EncodedReco
       m->add_reasons("不同案件，可以救助 / a different case: allowed");
       continue;
     }
-    m->add_reasons("同一案件（案号相同，或案发日期与案由相同）/ same case (shared case number, or "
-                   "same incident date and crime)");
+    m->add_reasons(
+        "同一案件（案号相同，或案发日期与案由相同）/ same case (shared case number, or "
+        "same incident date and crime)");
     if (money && c.aid_type == AidType::kMoney) {
       case_total += c.amount_fen;
       total_certain = total_certain && sure;
@@ -230,15 +241,17 @@ v1::AidCheckReply Decide(const EncodedRecord& req, const std::vector<EncodedReco
                                   "）/ the same kind of aid twice for one case"));
       raise(sure ? v1::AID_DUPLICATE : v1::AID_POSSIBLE_DUPLICATE);
     } else {
-      m->add_reasons("同案不同类救助，按联合方案可以 / another kind for the same case: allowed "
-                     "under a joint plan");
+      m->add_reasons(
+          "同案不同类救助，按联合方案可以 / another kind for the same case: allowed "
+          "under a joint plan");
     }
   }
   reply.set_case_total_fen(case_total);
   if (money && case_total > cfg.cap_fen) {
-    reply.add_reasons(absl::StrCat("同一人同一案件资金救助合计 ", Yuan(case_total), " 元，超过上限 ",
-                                   Yuan(cfg.cap_fen), " 元 / money for this person and case (",
-                                   Yuan(case_total), ") is over the cap (", Yuan(cfg.cap_fen), ")"));
+    reply.add_reasons(absl::StrCat("同一人同一案件资金救助合计 ", Yuan(case_total),
+                                   " 元，超过上限 ", Yuan(cfg.cap_fen),
+                                   " 元 / money for this person and case (", Yuan(case_total),
+                                   ") is over the cap (", Yuan(cfg.cap_fen), ")"));
     raise(total_certain ? v1::AID_DUPLICATE : v1::AID_POSSIBLE_DUPLICATE);
   }
   switch (verdict) {
@@ -246,8 +259,9 @@ v1::AidCheckReply Decide(const EncodedRecord& req, const std::vector<EncodedReco
       reply.add_reasons("未发现重复救助 / no duplicate aid found");
       break;
     case v1::AID_POSSIBLE_DUPLICATE:
-      reply.add_reasons("疑似重复，请与对方机关核对 / possible duplicate: compare files with the "
-                        "other agency before granting");
+      reply.add_reasons(
+          "疑似重复，请与对方机关核对 / possible duplicate: compare files with the "
+          "other agency before granting");
       break;
     default:
       reply.add_reasons("重复救助，不应发放 / duplicate aid: do not grant");

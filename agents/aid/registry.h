@@ -22,9 +22,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "domain/linkage/matcher.h"
-#include "concord/v1/aid.pb.h"
 #include "common/sqlite.h"
+#include "concord/v1/aid.pb.h"
+#include "domain/linkage/matcher.h"
 
 namespace concord::aid {
 
@@ -44,8 +44,7 @@ class Registry {
   static absl::StatusOr<Registry> Open(sqlite::Db& db);
 
   // Registered grants sharing a blocking key with `q`.
-  absl::StatusOr<std::vector<EncodedRecord>> Candidates(const EncodedRecord& q,
-                                                        size_t max_block);
+  absl::StatusOr<std::vector<EncodedRecord>> Candidates(const EncodedRecord& q, size_t max_block);
   // Enters a grant (idempotent on agency + record_id).
   absl::Status Add(const EncodedRecord& g, int64_t now_ms);
   absl::StatusOr<bool> Has(const std::string& agency, const std::string& record_id);

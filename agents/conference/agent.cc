@@ -16,7 +16,8 @@ namespace concord::conference {
 namespace {
 
 bool IsDatabaseError(const absl::Status& st) {
-  return absl::IsUnavailable(st) || absl::IsInternal(st) || absl::IsUnknown(st) || absl::IsDataLoss(st);
+  return absl::IsUnavailable(st) || absl::IsInternal(st) || absl::IsUnknown(st) ||
+         absl::IsDataLoss(st);
 }
 
 v1::ConferencePlan PlanToProto(const std::string& id, const Plan& p) {
@@ -46,25 +47,44 @@ nlohmann::json ToJson(const Conference& c) {
   for (const Plan& p : c.plans) {
     nlohmann::json tasks = nlohmann::json::array();
     for (const Task& t : p.tasks)
-      tasks.push_back({{"task_id", t.task_id}, {"agency", t.agency}, {"person", t.person}, {"measure", t.measure},
-                       {"measure_zh", MeasureChinese(t.measure)}, {"detail", t.detail}, {"due_ms", t.due_ms},
-                       {"status", t.status}, {"last_note", t.last_note}});
-    plans.push_back({{"version", p.version}, {"summary", p.summary}, {"lead_leader", p.lead_leader},
+      tasks.push_back({{"task_id", t.task_id},
+                       {"agency", t.agency},
+                       {"person", t.person},
+                       {"measure", t.measure},
+                       {"measure_zh", MeasureChinese(t.measure)},
+                       {"detail", t.detail},
+                       {"due_ms", t.due_ms},
+                       {"status", t.status},
+                       {"last_note", t.last_note}});
+    plans.push_back({{"version", p.version},
+                     {"summary", p.summary},
+                     {"lead_leader", p.lead_leader},
                      {"tasks", tasks}});
   }
   nlohmann::json inputs = nlohmann::json::array();
   for (const Input& i : c.inputs) {
     nlohmann::json measures = nlohmann::json::array();
-    for (const Measure& m : i.measures) measures.push_back({{"measure", m.measure}, {"detail", m.detail}});
+    for (const Measure& m : i.measures)
+      measures.push_back({{"measure", m.measure}, {"detail", m.detail}});
     inputs.push_back({{"agency", i.agency}, {"assessment", i.assessment}, {"measures", measures}});
   }
   nlohmann::json signatures = nlohmann::json::array();
   for (const Signature& s : c.signatures)
-    signatures.push_back({{"agency", s.agency}, {"version", s.version}, {"approved", s.approved}, {"note", s.note}});
-  return {{"id", c.id},         {"case_key", c.case_key},       {"case_refs", c.case_refs},  {"title", c.title},
-          {"convenor", c.convenor}, {"invited", c.invited},     {"status", c.status},
-          {"inputs", inputs},   {"plans", plans},               {"signatures", signatures},
-          {"signed_latest", c.signed_latest}, {"pending_latest", c.pending_latest}, {"outcome", c.outcome}};
+    signatures.push_back(
+        {{"agency", s.agency}, {"version", s.version}, {"approved", s.approved}, {"note", s.note}});
+  return {{"id", c.id},
+          {"case_key", c.case_key},
+          {"case_refs", c.case_refs},
+          {"title", c.title},
+          {"convenor", c.convenor},
+          {"invited", c.invited},
+          {"status", c.status},
+          {"inputs", inputs},
+          {"plans", plans},
+          {"signatures", signatures},
+          {"signed_latest", c.signed_latest},
+          {"pending_latest", c.pending_latest},
+          {"outcome", c.outcome}};
 }
 
 }  // namespace
@@ -74,15 +94,18 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const ConfigSection& conf) {
   AgentConfig c;
   c.convenors = conf.Strings("convenors");
   if (c.convenors.empty())
-    return absl::InvalidArgumentError(absl::StrCat(path, ": 需要 [conference] convenors / [conference] convenors "
-                                                   "is required"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path,
+                     ": 需要 [conference] convenors / [conference] convenors "
+                     "is required"));
   c.agencies = conf.Strings("agencies");
   c.hearing_hosts = conf.Strings("hearing_hosts");
   c.ledger = conf.String("ledger");
   c.aid = conf.String("aid");
   c.aid_timeout_seconds = static_cast<int>(conf.Int("aid_timeout_seconds", 300));
   if (c.aid_timeout_seconds < 1)
-    return absl::InvalidArgumentError(absl::StrCat(path, ": aid_timeout_seconds 须为正数 / must be positive"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": aid_timeout_seconds 须为正数 / must be positive"));
   c.names = conf.StringMap("names");
   return c;
 }
@@ -106,7 +129,8 @@ void Agent::ScheduleSweep() {
 void Agent::SweepAidWaits() {
   auto txn = sqlite::Txn::Begin(client_.db());
   if (!txn.ok()) return;
-  auto old = client_.db().Prepare("SELECT query_id, request_json FROM conference_aid_waits WHERE parked_ms < ?");
+  auto old = client_.db().Prepare(
+      "SELECT query_id, request_json FROM conference_aid_waits WHERE parked_ms < ?");
   auto drop = client_.db().Prepare("DELETE FROM conference_aid_waits WHERE query_id=?");
   if (!old.ok() || !drop.ok()) return;
   old->Bind(1, static_cast<int64_t>(clock_.NowMs() - config_.aid_timeout_seconds * int64_t{1000}));
@@ -123,8 +147,10 @@ void Agent::SweepAidWaits() {
     v1::Envelope request;
     v1::ConferenceTaskUpdate m;
     if (!request.ParseFromString(bytes) || !request.payload().UnpackTo(&m)) continue;
-    if (!Answer(request, absl::UnavailableError("救助代理未及时答复查重结果，请稍后重试 / the aid agent did not "
-                                                "answer in time: send the update again"),
+    if (!Answer(request,
+                absl::UnavailableError(
+                    "救助代理未及时答复查重结果，请稍后重试 / the aid agent did not "
+                    "answer in time: send the update again"),
                 m.conference_id(), 0, /*final=*/true)
              .ok())
       return;
@@ -161,13 +187,22 @@ HttpResponse Agent::LeaderJson(const std::string& name) {
     nlohmann::json tasks = nlohmann::json::array();
     for (const Task& t : c.plans.back().tasks)
       if (t.status != "done")
-        tasks.push_back({{"task_id", t.task_id}, {"agency", t.agency}, {"person", t.person},
-                         {"measure_zh", MeasureChinese(t.measure)}, {"detail", t.detail},
-                         {"due", FormatDate(DateOf(t.due_ms))}, {"overdue", now > t.due_ms}});
-    items.push_back({{"id", c.id}, {"title", c.title}, {"case_key", c.case_key}, {"status", c.status},
-                     {"pending_signatures", c.pending_latest}, {"open_tasks", tasks}});
+        tasks.push_back({{"task_id", t.task_id},
+                         {"agency", t.agency},
+                         {"person", t.person},
+                         {"measure_zh", MeasureChinese(t.measure)},
+                         {"detail", t.detail},
+                         {"due", FormatDate(DateOf(t.due_ms))},
+                         {"overdue", now > t.due_ms}});
+    items.push_back({{"id", c.id},
+                     {"title", c.title},
+                     {"case_key", c.case_key},
+                     {"status", c.status},
+                     {"pending_signatures", c.pending_latest},
+                     {"open_tasks", tasks}});
   }
-  r.body = nlohmann::json{{"lead_leader", name}, {"conferences", items}, {"names", config_.names}}.dump();
+  r.body = nlohmann::json{{"lead_leader", name}, {"conferences", items}, {"names", config_.names}}
+               .dump();
   return r;
 }
 
@@ -201,10 +236,16 @@ HttpResponse Agent::Json(const std::string& id, bool html) {
   for (const Hearing& h : *hearings) {
     nlohmann::json people = nlohmann::json::array();
     for (const Participant& p : h.participants)
-      people.push_back({{"role", p.role}, {"name", p.name}, {"attended", p.attended}, {"opinion", p.opinion},
+      people.push_back({{"role", p.role},
+                        {"name", p.name},
+                        {"attended", p.attended},
+                        {"opinion", p.opinion},
                         {"arranged_by", p.arranged_by}});
-    j["hearings"].push_back({{"hearing_id", h.hearing_id}, {"starts", FormatDateTime(h.starts_ms)},
-                             {"place", h.place}, {"chair", h.chair}, {"participants", people},
+    j["hearings"].push_back({{"hearing_id", h.hearing_id},
+                             {"starts", FormatDateTime(h.starts_ms)},
+                             {"place", h.place},
+                             {"chair", h.chair},
+                             {"participants", people},
                              {"outcome", h.outcome}});
   }
   j["names"] = config_.names;  // the agencies' names, for people reading it
@@ -214,8 +255,8 @@ HttpResponse Agent::Json(const std::string& id, bool html) {
 
 // Answers the request; a database failure is returned instead (the hub re-sends).
 // `final`: answer even an Unavailable (the sweep's "try again").
-absl::Status Agent::Answer(const v1::Envelope& env, const absl::Status& st, const std::string& id, int version,
-    bool final) {
+absl::Status Agent::Answer(const v1::Envelope& env, const absl::Status& st, const std::string& id,
+                           int version, bool final) {
   if (IsDatabaseError(st) && !final) return st;
   v1::ConferenceReply reply;
   reply.set_ok(st.ok());
@@ -241,7 +282,8 @@ absl::Status Agent::Answer(const v1::Envelope& env, const Conference& c, int ver
 }
 
 // A notice about `c` (its status as it now is) to `to`.
-absl::Status Agent::Notify(const Conference& c, std::vector<std::string> to, const std::string& text) {
+absl::Status Agent::Notify(const Conference& c, std::vector<std::string> to,
+                           const std::string& text) {
   v1::ConferenceNotice n;
   n.set_conference_id(c.id);
   n.set_status(c.status);
@@ -250,27 +292,36 @@ absl::Status Agent::Notify(const Conference& c, std::vector<std::string> to, con
 }
 
 absl::Status Agent::OnConvene(const v1::Envelope& env, const v1::ConferenceConvene& m) {
-  if (std::find(config_.convenors.begin(), config_.convenors.end(), env.from()) == config_.convenors.end())
-    return Answer(env, absl::PermissionDeniedError(absl::StrCat(
-                           env.from(), " 不能召集联席会议（由检察院或政法委召集）/ may not convene: the "
-                                       "procuratorate or the political-legal committee convenes")), "");
+  if (std::find(config_.convenors.begin(), config_.convenors.end(), env.from()) ==
+      config_.convenors.end())
+    return Answer(env,
+                  absl::PermissionDeniedError(absl::StrCat(
+                      env.from(),
+                      " 不能召集联席会议（由检察院或政法委召集）/ may not convene: the "
+                      "procuratorate or the political-legal committee convenes")),
+                  "");
   std::vector<std::string> invited(m.invited().begin(), m.invited().end());
   for (const auto& [agency, text] : m.case_file_for())  // a mistyped name would send the whole file
     if (agency != env.from() && std::find(invited.begin(), invited.end(), agency) == invited.end())
-      return Answer(env, absl::InvalidArgumentError(absl::StrCat("case_file_for 中的 ", agency, " 未受邀 / ", agency,
-                                                                 " in case_file_for is not invited")),
-                    "");
+      return Answer(
+          env,
+          absl::InvalidArgumentError(absl::StrCat("case_file_for 中的 ", agency, " 未受邀 / ",
+                                                  agency, " in case_file_for is not invited")),
+          "");
   if (!config_.agencies.empty())
     for (const auto& a : invited)
       if (std::find(config_.agencies.begin(), config_.agencies.end(), a) == config_.agencies.end())
-        return Answer(env, absl::InvalidArgumentError(absl::StrCat("未知的机关 / unknown agency '", a,
-                                                                   "' (", absl::StrJoin(config_.agencies, ", "), ")")),
-                      "");
+        return Answer(
+            env,
+            absl::InvalidArgumentError(absl::StrCat("未知的机关 / unknown agency '", a, "' (",
+                                                    absl::StrJoin(config_.agencies, ", "), ")")),
+            "");
   bool created = false;
-  auto id = book_->Convene(env.from(), m.request_id(), m.case_key(), m.title(), invited, m.inputs_due_ms(),
-                          clock_.NowMs(), &created);
+  auto id = book_->Convene(env.from(), m.request_id(), m.case_key(), m.title(), invited,
+                           m.inputs_due_ms(), clock_.NowMs(), &created);
   if (!id.ok()) return Answer(env, id.status(), "");
-  auto more_refs = book_->AddCaseRefs(*id, env.from(), {m.case_refs().begin(), m.case_refs().end()});
+  auto more_refs =
+      book_->AddCaseRefs(*id, env.from(), {m.case_refs().begin(), m.case_refs().end()});
   if (!more_refs.ok()) return Answer(env, more_refs.status(), *id);
   ASSIGN_OR_RETURN(Conference c, book_->Get(*id));
   RETURN_IF_ERROR(Answer(env, c));
@@ -320,7 +371,8 @@ absl::Status Agent::OnPlan(const v1::Envelope& env, const v1::ConferencePlan& m)
     p.tasks.push_back(std::move(x));
   }
   bool created = false;
-  auto version = book_->ProposePlan(m.conference_id(), env.from(), std::move(p), clock_.NowMs(), &created);
+  auto version =
+      book_->ProposePlan(m.conference_id(), env.from(), std::move(p), clock_.NowMs(), &created);
   RETURN_IF_ERROR(Answer(env, version.status(), m.conference_id(), version.ok() ? *version : 0));
   if (!version.ok() || !created) return absl::OkStatus();
   ASSIGN_OR_RETURN(Conference c, book_->Get(m.conference_id()));
@@ -328,7 +380,8 @@ absl::Status Agent::OnPlan(const v1::Envelope& env, const v1::ConferencePlan& m)
 }
 
 absl::Status Agent::OnSign(const v1::Envelope& env, const v1::ConferenceSign& m) {
-  auto after = book_->Sign(m.conference_id(), env.from(), m.version(), m.approve(), m.note(), clock_.NowMs());
+  auto after = book_->Sign(m.conference_id(), env.from(), m.version(), m.approve(), m.note(),
+                           clock_.NowMs());
   if (!after.ok()) return Answer(env, after.status(), m.conference_id(), m.version());
   const Conference& c = *after;
   RETURN_IF_ERROR(Answer(env, c, m.version()));
@@ -339,8 +392,8 @@ absl::Status Agent::OnSign(const v1::Envelope& env, const v1::ConferenceSign& m)
   }
   if (!m.approve()) {
     return Notify(c, {c.convenor},  // the convenor drafts the next version
-                  absl::StrCat(env.from(), " 要求修改第 ", m.version(), " 版：", m.note(), " / ", env.from(),
-                               " asks for changes to version ", m.version()));
+                  absl::StrCat(env.from(), " 要求修改第 ", m.version(), " 版：", m.note(), " / ",
+                               env.from(), " asks for changes to version ", m.version()));
   }
   return absl::OkStatus();
 }
@@ -352,15 +405,20 @@ absl::Status Agent::OnTask(const v1::Envelope& env, const v1::ConferenceTaskUpda
     for (const Task& t : c.plans.empty() ? std::vector<Task>{} : c.plans.back().tasks)
       if (t.task_id == m.task_id() && t.measure == "judicial_aid" && t.agency == env.from()) {
         if (m.aid_record_id().empty())
-          return Answer(env, absl::InvalidArgumentError(
-                                 "司法救助任务须先查重：请注明救助记录编号 / an aid task names the grant record "
-                                 "that passed the duplicate check (aid_record_id)"),
-                        m.conference_id());
+          return Answer(
+              env,
+              absl::InvalidArgumentError(
+                  "司法救助任务须先查重：请注明救助记录编号 / an aid task names the grant record "
+                  "that passed the duplicate check (aid_record_id)"),
+              m.conference_id());
         if (m.aid_case_tokens().empty())
-          return Answer(env, absl::InvalidArgumentError(
-                                 "司法救助任务须经本机关适配器报送（附案号令牌）/ send an aid task's update through "
-                                 "your adapter: it adds the case tokens that tie the grant to this case"),
-                        m.conference_id());
+          return Answer(
+              env,
+              absl::InvalidArgumentError(
+                  "司法救助任务须经本机关适配器报送（附案号令牌）/ send an aid task's update "
+                  "through "
+                  "your adapter: it adds the case tokens that tie the grant to this case"),
+              m.conference_id());
         return AskAid(env, m);
       }
   }
@@ -375,8 +433,10 @@ absl::Status Agent::AskAid(const v1::Envelope& env, const v1::ConferenceTaskUpda
   *q.mutable_case_tokens() = m.aid_case_tokens();
   v1::Envelope out = client::MakeEnvelope({config_.aid}, q);
   client_.Stamp(out);
-  ASSIGN_OR_RETURN(auto park, client_.db().Prepare(
-      "INSERT INTO conference_aid_waits(query_id, request_json, parked_ms) VALUES(?,?,?)"));
+  ASSIGN_OR_RETURN(
+      auto park,
+      client_.db().Prepare(
+          "INSERT INTO conference_aid_waits(query_id, request_json, parked_ms) VALUES(?,?,?)"));
   park.Bind(1, out.id());
   park.BindBlob(2, env.SerializeAsString());
   park.Bind(3, clock_.NowMs());
@@ -389,15 +449,17 @@ absl::Status Agent::OnAidStatus(const v1::Envelope& env, const v1::AidStatus& s)
     LOG_WARN("AidStatus from {} ignored: not the aid agent", env.from());
     return absl::OkStatus();
   }
-  ASSIGN_OR_RETURN(auto take, client_.db().Prepare(
-      "SELECT request_json FROM conference_aid_waits WHERE query_id=?"));
+  ASSIGN_OR_RETURN(
+      auto take,
+      client_.db().Prepare("SELECT request_json FROM conference_aid_waits WHERE query_id=?"));
   take.Bind(1, env.correlation_id());
   ASSIGN_OR_RETURN(bool found, take.Step());
   if (!found) return absl::OkStatus();  // not ours, or answered before
   v1::Envelope request;
   if (!request.ParseFromString(take.Blob(0))) return absl::OkStatus();
   take.Reset();
-  ASSIGN_OR_RETURN(auto drop, client_.db().Prepare("DELETE FROM conference_aid_waits WHERE query_id=?"));
+  ASSIGN_OR_RETURN(auto drop,
+                   client_.db().Prepare("DELETE FROM conference_aid_waits WHERE query_id=?"));
   drop.Bind(1, env.correlation_id());
   RETURN_IF_ERROR(drop.Run());
   v1::ConferenceTaskUpdate m;
@@ -406,37 +468,45 @@ absl::Status Agent::OnAidStatus(const v1::Envelope& env, const v1::AidStatus& s)
   // and is for this case (it lists one of the case's numbers).
   if (!s.found() || !s.registered() || !s.same_case()) {
     const std::string why =
-        !s.found() ? absl::StrCat("救助记录 ", s.record_id(), " 未经查重 / grant ", s.record_id(), " was never checked")
+        !s.found() ? absl::StrCat("救助记录 ", s.record_id(), " 未经查重 / grant ", s.record_id(),
+                                  " was never checked")
         : s.registered()  // registered (clear, or an approved exception), but for another case
-            ? absl::StrCat("救助记录 ", s.record_id(), " 的案号不是本案，不能办结本案的救助任务 / grant ",
-                           s.record_id(), " is for another case: it lists none of this case's numbers")
-        : s.verdict() == v1::AID_DUPLICATE
-            ? absl::StrCat("查重发现重复救助（", s.matches(), "），任务不能办结 / the duplicate check found a "
-                           "duplicate grant (", s.matches(), "): the task stays open")
-        : s.verdict() == v1::AID_POSSIBLE_DUPLICATE
-            ? absl::StrCat("查重疑似重复（", s.matches(), "），须核实后登记 / a possible duplicate (", s.matches(),
-                           "): verify, then register")
-            : absl::StrCat("救助记录 ", s.record_id(), " 未登记（仅查询）/ grant ", s.record_id(),
-                           " was checked but not registered");
+            ? absl::StrCat("救助记录 ", s.record_id(),
+                           " 的案号不是本案，不能办结本案的救助任务 / grant ", s.record_id(),
+                           " is for another case: it lists none of this case's numbers")
+            : s.verdict() == v1::AID_DUPLICATE
+                  ? absl::StrCat("查重发现重复救助（", s.matches(),
+                                 "），任务不能办结 / the duplicate check found a "
+                                 "duplicate grant (",
+                                 s.matches(), "): the task stays open")
+              : s.verdict() == v1::AID_POSSIBLE_DUPLICATE
+                  ? absl::StrCat("查重疑似重复（", s.matches(),
+                                 "），须核实后登记 / a possible duplicate (", s.matches(),
+                                 "): verify, then register")
+                  : absl::StrCat("救助记录 ", s.record_id(), " 未登记（仅查询）/ grant ",
+                                 s.record_id(), " was checked but not registered");
     RETURN_IF_ERROR(Answer(request, absl::FailedPreconditionError(why), m.conference_id()));
     ASSIGN_OR_RETURN(Conference c, book_->Get(m.conference_id()));
     return Notify(c, {c.convenor}, absl::StrCat("任务 ", m.task_id(), "：", why));
   }
-  m.set_note(absl::StrCat(m.note(), "（救助记录 ", s.record_id(), " 查重通过 / duplicate check passed）"));
+  m.set_note(
+      absl::StrCat(m.note(), "（救助记录 ", s.record_id(), " 查重通过 / duplicate check passed）"));
   return ApplyTask(request, m);
 }
 
 absl::Status Agent::ApplyTask(const v1::Envelope& env, const v1::ConferenceTaskUpdate& m) {
-  auto after = book_->UpdateTask(m.conference_id(), env.from(), m.task_id(), m.note(), m.done(), clock_.NowMs());
+  auto after = book_->UpdateTask(m.conference_id(), env.from(), m.task_id(), m.note(), m.done(),
+                                 clock_.NowMs());
   if (!after.ok()) return Answer(env, after.status(), m.conference_id());
   const Conference& c = *after;
   RETURN_IF_ERROR(Answer(env, c));
   if (m.done())
     for (const Task& t : c.plans.back().tasks)
       if (t.task_id == m.task_id()) RETURN_IF_ERROR(Track(c, t, true));
-  return Notify(c, {c.convenor},
-                absl::StrCat("任务 ", m.task_id(), m.done() ? " 已完成" : " 进展", "（", env.from(), "）：", m.note(),
-                             " / task ", m.task_id(), m.done() ? " done" : " updated"));
+  return Notify(
+      c, {c.convenor},
+      absl::StrCat("任务 ", m.task_id(), m.done() ? " 已完成" : " 进展", "（", env.from(), "）：",
+                   m.note(), " / task ", m.task_id(), m.done() ? " done" : " updated"));
 }
 
 absl::Status Agent::OnClose(const v1::Envelope& env, const v1::ConferenceClose& m) {
@@ -444,7 +514,8 @@ absl::Status Agent::OnClose(const v1::Envelope& env, const v1::ConferenceClose& 
   if (!st.ok()) return Answer(env, st, m.conference_id());
   ASSIGN_OR_RETURN(Conference c, book_->Get(m.conference_id()));
   RETURN_IF_ERROR(Answer(env, c));
-  return Notify(c, c.invited, absl::StrCat(c.title, " 已结案：", m.outcome(), " / closed: ", m.outcome()));
+  return Notify(c, c.invited,
+                absl::StrCat(c.title, " 已结案：", m.outcome(), " / closed: ", m.outcome()));
 }
 
 absl::Status Agent::OnHearing(const v1::Envelope& env, const v1::HearingSchedule& m) {
@@ -463,16 +534,18 @@ absl::Status Agent::OnHearing(const v1::Envelope& env, const v1::HearingSchedule
   RETURN_IF_ERROR(Answer(env, c));
   if (!created) return absl::OkStatus();  // sent again: noticed before
   const std::string when = FormatDateTime(h.starts_ms);
-  RETURN_IF_ERROR(Notify(c, c.invited,
-                         absl::StrCat("公开听证 ", h.hearing_id, " 定于 ", when, " 在", h.place, "举行，主持人 ", h.chair,
-                                      " / public hearing ", h.hearing_id, " at ", when)));
+  RETURN_IF_ERROR(Notify(
+      c, c.invited,
+      absl::StrCat("公开听证 ", h.hearing_id, " 定于 ", when, " 在", h.place, "举行，主持人 ",
+                   h.chair, " / public hearing ", h.hearing_id, " at ", when)));
   // Each agency that provides a participant is asked to name them.
   for (const auto& p : m.participants())
     if (!p.arranged_by().empty() && p.name().empty())
-      RETURN_IF_ERROR(Notify(c, {p.arranged_by()},
-                             absl::StrCat("请为公开听证 ", h.hearing_id, "（", when, "，", h.place, "）指派", p.role(),
-                                          "参加，并报送姓名（HearingNominee）/ please provide a ", p.role(),
-                                          " for hearing ", h.hearing_id, " and send the name (HearingNominee)")));
+      RETURN_IF_ERROR(Notify(
+          c, {p.arranged_by()},
+          absl::StrCat("请为公开听证 ", h.hearing_id, "（", when, "，", h.place, "）指派", p.role(),
+                       "参加，并报送姓名（HearingNominee）/ please provide a ", p.role(),
+                       " for hearing ", h.hearing_id, " and send the name (HearingNominee)")));
   return absl::OkStatus();
 }
 
@@ -483,21 +556,25 @@ absl::Status Agent::OnNominee(const v1::Envelope& env, const v1::HearingNominee&
   ASSIGN_OR_RETURN(Conference c, book_->Get(*id));
   RETURN_IF_ERROR(Answer(env, c));
   if (!created) return absl::OkStatus();
-  return Notify(c, c.invited,  // every invited agency (the host too) learns who comes
-                absl::StrCat(env.from(), " 指派 ", m.role(), " ", m.name(), " 参加公开听证 ", m.hearing_id(), " / ",
-                             env.from(), " sends ", m.name(), " to hearing ", m.hearing_id()));
+  return Notify(
+      c, c.invited,  // every invited agency (the host too) learns who comes
+      absl::StrCat(env.from(), " 指派 ", m.role(), " ", m.name(), " 参加公开听证 ", m.hearing_id(),
+                   " / ", env.from(), " sends ", m.name(), " to hearing ", m.hearing_id()));
 }
 
 absl::Status Agent::OnHearingRecord(const v1::Envelope& env, const v1::HearingRecord& m) {
   std::vector<Participant> attendance;
-  for (const auto& p : m.attendance()) attendance.push_back({p.role(), p.name(), p.attended(), p.opinion()});
-  absl::Status st = book_->RecordHearing(env.from(), m.hearing_id(), attendance, m.outcome(), clock_.NowMs());
+  for (const auto& p : m.attendance())
+    attendance.push_back({p.role(), p.name(), p.attended(), p.opinion()});
+  absl::Status st =
+      book_->RecordHearing(env.from(), m.hearing_id(), attendance, m.outcome(), clock_.NowMs());
   if (!st.ok()) return Answer(env, st, "");
   ASSIGN_OR_RETURN(std::string id, book_->HearingConference(m.hearing_id()));  // for the notice
   ASSIGN_OR_RETURN(Conference c, book_->Get(id));
   RETURN_IF_ERROR(Answer(env, c));
   return Notify(c, c.invited,
-                absl::StrCat("公开听证 ", m.hearing_id(), " 已记录：", m.outcome(), " / hearing recorded: ", m.outcome()));
+                absl::StrCat("公开听证 ", m.hearing_id(), " 已记录：", m.outcome(),
+                             " / hearing recorded: ", m.outcome()));
 }
 
 // A task's due date on the ledger's clock: on the conference's ledger item,
@@ -540,19 +617,22 @@ absl::StatusOr<std::unique_ptr<agent::Agent>> CreateAgent(agent::AgentContext& c
       CREATE TABLE conference_aid_waits(      -- aid task updates waiting for the aid agent's answer
         query_id TEXT PRIMARY KEY,
         request_json BLOB NOT NULL);          -- the request envelope, serialized
-      )sql", R"sql(
+      )sql",
+                                                                   R"sql(
       ALTER TABLE conference_aid_waits ADD COLUMN parked_ms INTEGER NOT NULL DEFAULT 0;
       )sql"}));
   (*book)->set_hearing_hosts(config.hearing_hosts);
   auto agent = std::make_unique<Agent>(context, *std::move(book), std::move(config));
   Agent* a = agent.get();
   HttpRouter& http = context.http;
-  RETURN_IF_ERROR(
-      http.Add("GET", "/conference", [a](const HttpRequest& req) { return a->Json(req.Query("id"), false); }));
-  RETURN_IF_ERROR(
-      http.Add("GET", "/conference/plan", [a](const HttpRequest& req) { return a->Json(req.Query("id"), true); }));
-  RETURN_IF_ERROR(http.Add("GET", "/conference/leader",
-                           [a](const HttpRequest& req) { return a->LeaderJson(req.Query("name")); }));
+  RETURN_IF_ERROR(http.Add("GET", "/conference", [a](const HttpRequest& req) {
+    return a->Json(req.Query("id"), false);
+  }));
+  RETURN_IF_ERROR(http.Add("GET", "/conference/plan",
+                           [a](const HttpRequest& req) { return a->Json(req.Query("id"), true); }));
+  RETURN_IF_ERROR(http.Add("GET", "/conference/leader", [a](const HttpRequest& req) {
+    return a->LeaderJson(req.Query("name"));
+  }));
   return agent;
 }
 

@@ -11,14 +11,14 @@
 // Config, beside the bus sections (hub/client/client_config.h):
 //   [conference]
 //   convenors = ["shangzhou.procuratorate", "shangzhou.plc"]   # who may convene
-//   agencies = ["shangzhou.court", ...]                        # who may be invited (default: anyone)
-//   hearing_hosts = ["shangzhou.procuratorate"]  # who schedules and records public hearings (default: the convenor)
-//   ledger = "shangzhou.agent.ledger"   # tracks the final plan's tasks on its clock (reminders, escalation)
-//   aid = "shangzhou.agent.aid"         # a judicial-aid task is done only after its grant passed the check
-//   aid_timeout_seconds = 300           # no answer from the aid agent by then: the agency is told to retry
-//   clock_file = ""                     # drills and tests only: FileClock
-//   [conference.names]                  # the agencies' names in the plan document
-//   "shangzhou.court" = "上州区人民法院"
+//   agencies = ["shangzhou.court", ...]                        # who may be invited (default:
+//   anyone) hearing_hosts = ["shangzhou.procuratorate"]  # who schedules and records public
+//   hearings (default: the convenor) ledger = "shangzhou.agent.ledger"   # tracks the final plan's
+//   tasks on its clock (reminders, escalation) aid = "shangzhou.agent.aid"         # a judicial-aid
+//   task is done only after its grant passed the check aid_timeout_seconds = 300           # no
+//   answer from the aid agent by then: the agency is told to retry clock_file = "" # drills and
+//   tests only: FileClock [conference.names]                  # the agencies' names in the plan
+//   document "shangzhou.court" = "上州区人民法院"
 #pragma once
 
 #include <boost/asio/steady_timer.hpp>
@@ -42,7 +42,8 @@ struct AgentConfig {
   std::string ledger;                      // tracks the tasks' due dates (empty: not tracked)
   std::string aid;                         // the aid agent, asked before an aid task is done
   int aid_timeout_seconds = 300;
-  std::map<std::string, std::string> names;  // principal -> the agency's name, for the plan document
+  std::map<std::string, std::string>
+      names;  // principal -> the agency's name, for the plan document
 };
 
 // Reads [conference]; InvalidArgument names what is missing or wrong.
@@ -69,8 +70,8 @@ class Agent final : public agent::Agent {
 
   // Answers the request; a database failure is returned instead (the hub re-sends).
   // `final`: answer even an Unavailable (the sweep's "try again").
-  absl::Status Answer(const v1::Envelope& env, const absl::Status& st, const std::string& id, int version = 0,
-                      bool final = false);
+  absl::Status Answer(const v1::Envelope& env, const absl::Status& st, const std::string& id,
+                      int version = 0, bool final = false);
   // Answers a request that succeeded, with the conference as it now is.
   absl::Status Answer(const v1::Envelope& env, const Conference& c, int version = 0);
 

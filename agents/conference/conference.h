@@ -84,8 +84,8 @@ struct Conference {
   int64_t inputs_due_ms = 0, convened_ms = 0;
   std::string status;  // collecting | signing | final | closed
   std::vector<Input> inputs;
-  std::vector<Plan> plans;             // every version, oldest first
-  std::vector<Signature> signatures;   // every decision, oldest first
+  std::vector<Plan> plans;            // every version, oldest first
+  std::vector<Signature> signatures;  // every decision, oldest first
   // Who has signed the latest version, and who has not yet.
   std::vector<std::string> signed_latest, pending_latest;
   std::string outcome;  // closing: the recorded outcome (息诉罢访 ...)
@@ -97,14 +97,16 @@ struct Conference {
 // lawyers, experts); then attendance, opinions and the outcome on record.
 inline constexpr int kHearingNoticeDays = 3;
 struct Participant {
-  std::string role;  // petitioner | relative | lawyer | npc_deputy | cppcc_member | people_supervisor | expert | other
+  std::string role;  // petitioner | relative | lawyer | npc_deputy | cppcc_member |
+                     // people_supervisor | expert | other
   std::string name;
   bool attended = false;
   std::string opinion;
-  std::string arranged_by = {};  // the invited agency that provides this participant (names them later)
+  std::string arranged_by =
+      {};  // the invited agency that provides this participant (names them later)
 };
 const std::vector<MeasureInfo>& ParticipantRoles();  // id and Chinese name
-const char* RoleChinese(const std::string& id);     // "" when unknown
+const char* RoleChinese(const std::string& id);      // "" when unknown
 struct Hearing {
   std::string hearing_id, conference_id, chair, place;
   int64_t starts_ms = 0;
@@ -121,8 +123,8 @@ class Conferences {
   // `created` says whether this call made it (invitations go out once).
   absl::StatusOr<std::string> Convene(const std::string& convenor, const std::string& request_id,
                                       const std::string& case_key, const std::string& title,
-                                      std::vector<std::string> invited, int64_t inputs_due_ms, int64_t now_ms,
-                                      bool* created = nullptr);
+                                      std::vector<std::string> invited, int64_t inputs_due_ms,
+                                      int64_t now_ms, bool* created = nullptr);
   // Adds the case's other numbers (the convenor; case_key and known ones are
   // skipped); true when any was new (the invitations go out again).
   absl::StatusOr<bool> AddCaseRefs(const std::string& id, const std::string& by,
@@ -130,16 +132,18 @@ class Conferences {
   absl::Status SubmitInput(const std::string& id, const Input& input, int64_t now_ms);
   // The new version number; a plan identical to the latest version (a
   // re-sent request) is that version again (`created` false), not a new one.
-  absl::StatusOr<int> ProposePlan(const std::string& id, const std::string& by, Plan plan, int64_t now_ms,
-                                  bool* created = nullptr);
+  absl::StatusOr<int> ProposePlan(const std::string& id, const std::string& by, Plan plan,
+                                  int64_t now_ms, bool* created = nullptr);
   // Sign and UpdateTask return the conference as it is after the call (no
   // second read).
-  absl::StatusOr<Conference> Sign(const std::string& id, const std::string& agency, int version, bool approve,
-                                  const std::string& note, int64_t now_ms);
-  absl::StatusOr<Conference> UpdateTask(const std::string& id, const std::string& agency, const std::string& task_id,
-                                        const std::string& note, bool done, int64_t now_ms);
+  absl::StatusOr<Conference> Sign(const std::string& id, const std::string& agency, int version,
+                                  bool approve, const std::string& note, int64_t now_ms);
+  absl::StatusOr<Conference> UpdateTask(const std::string& id, const std::string& agency,
+                                        const std::string& task_id, const std::string& note,
+                                        bool done, int64_t now_ms);
   // Closing needs the final plan, every task done and the recorded outcome.
-  absl::Status Close(const std::string& id, const std::string& by, const std::string& outcome, int64_t now_ms);
+  absl::Status Close(const std::string& id, const std::string& by, const std::string& outcome,
+                     int64_t now_ms);
 
   // Who hosts public hearings: the procuratorates (the hearing rules are the
   // procuratorate's). Empty: the convenor.
@@ -155,7 +159,8 @@ class Conferences {
                                bool* created = nullptr);
   // Records who came, their opinions (by name) and the outcome, once begun.
   absl::Status RecordHearing(const std::string& by, const std::string& hearing_id,
-                             const std::vector<Participant>& attendance, const std::string& outcome, int64_t now_ms);
+                             const std::vector<Participant>& attendance, const std::string& outcome,
+                             int64_t now_ms);
   // The arranging agency names a participant it provides (the justice
   // bureau's lawyer); before the hearing is recorded. The conference id;
   // `created` false when that person was named before.

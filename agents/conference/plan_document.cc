@@ -70,9 +70,14 @@ absl::StatusOr<std::string> PlanHtml(Conferences& book, const std::string& id,
 
   json tasks = json::array();
   for (const Task& t : p.tasks)
-    tasks.push_back({{"task_id", t.task_id}, {"agency", name(t.agency)}, {"person", t.person},
-                     {"measure", MeasureChinese(t.measure)}, {"detail", t.detail}, {"due", Day(t.due_ms)},
-                     {"done", t.status == "done" ? Day(t.done_ms) : ""}, {"last_note", t.last_note}});
+    tasks.push_back({{"task_id", t.task_id},
+                     {"agency", name(t.agency)},
+                     {"person", t.person},
+                     {"measure", MeasureChinese(t.measure)},
+                     {"detail", t.detail},
+                     {"due", Day(t.due_ms)},
+                     {"done", t.status == "done" ? Day(t.done_ms) : ""},
+                     {"last_note", t.last_note}});
   std::string visits;
   for (int64_t v : p.follow_ups_ms) absl::StrAppend(&visits, visits.empty() ? "" : "、", Day(v));
   json agencies = json::array();
@@ -81,8 +86,9 @@ absl::StatusOr<std::string> PlanHtml(Conferences& book, const std::string& id,
     json decisions = json::array();
     for (const Signature& s : c.signatures)
       if (s.agency == a)
-        decisions.push_back({{"text", absl::StrCat(s.approved ? "同意" : "要求修改", "（第 ", s.version, " 版，",
-                                                   Day(s.at_ms), "）", s.note.empty() ? "" : "：", s.note)}});
+        decisions.push_back(
+            {{"text", absl::StrCat(s.approved ? "同意" : "要求修改", "（第 ", s.version, " 版，",
+                                   Day(s.at_ms), "）", s.note.empty() ? "" : "：", s.note)}});
     if (std::find(c.pending_latest.begin(), c.pending_latest.end(), a) != c.pending_latest.end())
       decisions.push_back({{"text", absl::StrCat("第 ", p.version, " 版待签署")}});
     for (size_t i = 0; i < decisions.size(); ++i) decisions[i]["later"] = i > 0;
@@ -93,13 +99,17 @@ absl::StatusOr<std::string> PlanHtml(Conferences& book, const std::string& id,
     json people = json::array();
     for (const Participant& x : h.participants)
       people.push_back({{"role", RoleChinese(x.role)},
-                        {"who", x.name.empty()          ? absl::StrCat("（待", name(x.arranged_by), "指派）")
-                                : x.arranged_by.empty() ? x.name
-                                                        : absl::StrCat(x.name, "（", name(x.arranged_by), "指派）")},
+                        {"who", x.name.empty() ? absl::StrCat("（待", name(x.arranged_by), "指派）")
+                                : x.arranged_by.empty()
+                                    ? x.name
+                                    : absl::StrCat(x.name, "（", name(x.arranged_by), "指派）")},
                         {"attended", h.recorded_ms ? (x.attended ? "到场" : "未到场") : "—"},
                         {"opinion", x.opinion}});
-    heard.push_back({{"hearing_id", h.hearing_id}, {"starts", Day(h.starts_ms)}, {"place", h.place},
-                     {"chair", h.chair}, {"participants", people},
+    heard.push_back({{"hearing_id", h.hearing_id},
+                     {"starts", Day(h.starts_ms)},
+                     {"place", h.place},
+                     {"chair", h.chair},
+                     {"participants", people},
                      {"outcome", h.outcome.empty() ? "待听证" : h.outcome}});
   }
   return Page().Render({{"title", c.title},

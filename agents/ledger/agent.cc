@@ -15,7 +15,8 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const ConfigSection& l) {
   AgentConfig c;
   c.calendar = l.Path("calendar");
   if (c.calendar.empty())
-    return absl::InvalidArgumentError(absl::StrCat(path, ": 需要 [ledger] calendar / [ledger] calendar is required"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": 需要 [ledger] calendar / [ledger] calendar is required"));
   c.petition_office = l.String("petition_office");
   c.scan_seconds = static_cast<int>(l.Int("scan_seconds", 5));
   c.supervisors = l.Strings("supervisors");
@@ -24,10 +25,12 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const ConfigSection& l) {
   c.observers = l.Strings("observers");
   c.trackers = l.Strings("trackers");
   const double same_day_hours = l.Double("warn_same_day_hours", 4), days = l.Double("warn_days", 2),
-               month_days = l.Double("warn_month_days", 7), second = l.Double("second_escalation_days", 3);
+               month_days = l.Double("warn_month_days", 7),
+               second = l.Double("second_escalation_days", 3);
   if (same_day_hours < 0 || days < 0 || month_days < 0 || second <= 0 || c.scan_seconds < 1)
     return absl::InvalidArgumentError(absl::StrCat(
-        path, ": [ledger] 提前量与扫描间隔须为正数 / lead times and scan_seconds must be positive"));
+        path,
+        ": [ledger] 提前量与扫描间隔须为正数 / lead times and scan_seconds must be positive"));
   c.scan.same_day_lead_ms = static_cast<int64_t>(same_day_hours * kHourMs);
   c.scan.days_lead_ms = static_cast<int64_t>(days * kDayMs);
   c.scan.months_lead_ms = static_cast<int64_t>(month_days * kDayMs);
@@ -35,7 +38,8 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const ConfigSection& l) {
   c.rules.procedural_reply_working_days = l.Bool("procedural_reply_working_days", false);
   c.rules.group_threshold = static_cast<int>(l.Int("group_threshold", 5));
   if (c.rules.group_threshold < 2)
-    return absl::InvalidArgumentError(absl::StrCat(path, ": [ledger] group_threshold 至少为 2 / must be at least 2"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": [ledger] group_threshold 至少为 2 / must be at least 2"));
   return c;
 }
 
@@ -75,7 +79,9 @@ void Agent::ScanNow() {
     v1::DeadlineAlert out;
     out.set_ledger_no(a.ledger_no);
     out.set_rule(a.rule);
-    out.set_kind(a.kind == Alert::kWarning ? "warning" : a.kind == Alert::kOverdue ? "overdue" : "escalation");
+    out.set_kind(a.kind == Alert::kWarning   ? "warning"
+                 : a.kind == Alert::kOverdue ? "overdue"
+                                             : "escalation");
     out.set_due_ms(a.due_ms);
     out.set_text(a.text);
     out.set_agency(a.agency);
@@ -97,7 +103,8 @@ void Agent::ScanNow() {
 
 // The open items, filtered here (a district has many): by agency, by first
 // handler, and to the due-soon and overdue ones.
-nlohmann::json Agent::OpenJson(const std::string& agency, const std::string& handler, bool due_only) {
+nlohmann::json Agent::OpenJson(const std::string& agency, const std::string& handler,
+                               bool due_only) {
   nlohmann::json items = nlohmann::json::array();
   const int64_t now = clock_.NowMs();
   if (auto open = ledger_->OpenItems(now, config_.scan); open.ok())
@@ -105,22 +112,24 @@ nlohmann::json Agent::OpenJson(const std::string& agency, const std::string& han
       if ((!agency.empty() && i.agency != agency) || (!handler.empty() && i.handler != handler) ||
           (due_only && !i.due_soon && !i.overdue))
         continue;
-      items.push_back({{"ledger_no", i.ledger_no},
-                       {"agency", i.agency},
-                       {"status", i.status},
-                       {"status_zh", StatusFromName(i.status) ? StatusChineseName(*StatusFromName(i.status)) : ""},
-                       {"matter", i.matter},
-                       {"department", i.department},
-                       {"handler", i.handler},
-                       {"group", i.group},
-                       {"major", i.major},
-                       {"anonymous", i.anonymous},
-                       {"received", FormatDate(DateOf(i.received_ms))},
-                       {"next_due", i.next_due_ms ? FormatDate(DateOf(i.next_due_ms)) : ""},
-                       {"next_due_ms", i.next_due_ms},
-                       {"next_rule", i.next_rule},
-                       {"due_soon", i.due_soon},
-                       {"overdue", i.overdue}});
+      items.push_back(
+          {{"ledger_no", i.ledger_no},
+           {"agency", i.agency},
+           {"status", i.status},
+           {"status_zh",
+            StatusFromName(i.status) ? StatusChineseName(*StatusFromName(i.status)) : ""},
+           {"matter", i.matter},
+           {"department", i.department},
+           {"handler", i.handler},
+           {"group", i.group},
+           {"major", i.major},
+           {"anonymous", i.anonymous},
+           {"received", FormatDate(DateOf(i.received_ms))},
+           {"next_due", i.next_due_ms ? FormatDate(DateOf(i.next_due_ms)) : ""},
+           {"next_due_ms", i.next_due_ms},
+           {"next_rule", i.next_rule},
+           {"due_soon", i.due_soon},
+           {"overdue", i.overdue}});
     }
   return {{"now_ms", now}, {"items", items}};
 }
@@ -166,26 +175,42 @@ HttpResponse Agent::HistoryJson(const std::string& ledger_no) {
   auto history = ledger_->History(ledger_no);
   if (!responsible.ok() || !history.ok()) {
     r.status = absl::IsNotFound(responsible.status()) ? 404 : 500;
-    r.body = nlohmann::json{{"error", std::string((responsible.ok() ? history.status() : responsible.status())
-                                                      .message())}}.dump();
+    r.body =
+        nlohmann::json{
+            {"error",
+             std::string((responsible.ok() ? history.status() : responsible.status()).message())}}
+            .dump();
     return r;
   }
   nlohmann::json events = nlohmann::json::array();
   for (const auto& e : *history) {
     const auto to = StatusFromName(e.to_status);
-    events.push_back({{"at", FormatDateTime(e.at_ms)}, {"at_ms", e.at_ms}, {"agency", e.agency},
-                      {"action", e.action},
-                      {"action_zh", ActionFromName(e.action) ? ActionChineseName(*ActionFromName(e.action))
-                                                             : e.action == "reception" ? "检察长接待日" : ""},
-                      {"from_status", e.from_status}, {"to_status", e.to_status},
-                      {"to_status_zh", to ? StatusChineseName(*to) : ""}, {"note", e.note}});
+    events.push_back(
+        {{"at", FormatDateTime(e.at_ms)},
+         {"at_ms", e.at_ms},
+         {"agency", e.agency},
+         {"action", e.action},
+         {"action_zh", ActionFromName(e.action)  ? ActionChineseName(*ActionFromName(e.action))
+                       : e.action == "reception" ? "检察长接待日"
+                                                 : ""},
+         {"from_status", e.from_status},
+         {"to_status", e.to_status},
+         {"to_status_zh", to ? StatusChineseName(*to) : ""},
+         {"note", e.note}});
   }
   nlohmann::json deadlines = nlohmann::json::array();
   if (auto ds = ledger_->Deadlines(ledger_no); ds.ok())
     for (const auto& d : *ds)
-      deadlines.push_back({{"rule", d.rule}, {"agency", d.agency}, {"label", d.label}, {"person", d.person},
-                           {"due", FormatDateTime(d.due_ms)}, {"due_ms", d.due_ms}, {"met_ms", d.met_ms}});
-  r.body = nlohmann::json{{"ledger_no", ledger_no}, {"responsible", *responsible}, {"events", events},
+      deadlines.push_back({{"rule", d.rule},
+                           {"agency", d.agency},
+                           {"label", d.label},
+                           {"person", d.person},
+                           {"due", FormatDateTime(d.due_ms)},
+                           {"due_ms", d.due_ms},
+                           {"met_ms", d.met_ms}});
+  r.body = nlohmann::json{{"ledger_no", ledger_no},
+                          {"responsible", *responsible},
+                          {"events", events},
                           {"deadlines", deadlines}}
                .dump();
   return r;
@@ -216,7 +241,7 @@ absl::Status Agent::Reply(const v1::Envelope& env, v1::PetitionReply reply) {
 // Answers with the status's reason; only a database failure is returned
 // (the delivery is rolled back and the hub sends it again).
 absl::Status Agent::Answer(const v1::Envelope& env, const std::string& id, const absl::Status& st,
-    const std::string& ledger_no) {
+                           const std::string& ledger_no) {
   if (absl::IsUnavailable(st) || absl::IsInternal(st) || absl::IsUnknown(st)) return st;
   v1::PetitionReply reply;
   reply.set_intake_id(id);
@@ -292,7 +317,7 @@ absl::Status Agent::OnAct(const v1::Envelope& env, const v1::PetitionAct& a) {
   }
   const int64_t at = a.at_ms() ? a.at_ms() : clock_.NowMs();
   auto st = ledger_->Apply(a.ledger_no(), env.from(), *action, at,
-                          ActInput{a.note(), a.to_agency(), a.department(), a.handler()});
+                           ActInput{a.note(), a.to_agency(), a.department(), a.handler()});
   if (!st.ok() && (absl::IsUnavailable(st.status()) || absl::IsInternal(st.status())))
     return st.status();  // the database: the hub re-sends
   reply.set_ok(st.ok());
@@ -332,16 +357,17 @@ absl::Status Agent::OnTrack(const v1::Envelope& env, const v1::TrackDeadline& t)
   if (no.empty()) {  // the item by one of the case's numbers
     ASSIGN_OR_RETURN(no, ledger_->ItemByCaseRef({t.case_refs().begin(), t.case_refs().end()}));
     if (no.empty()) {
-      LOG_WARN("TrackDeadline {} from {}: no ledger item has case number {}: not tracked", t.key(), env.from(),
-               absl::StrJoin(t.case_refs(), ", "));
+      LOG_WARN("TrackDeadline {} from {}: no ledger item has case number {}: not tracked", t.key(),
+               env.from(), absl::StrJoin(t.case_refs(), ", "));
       return absl::OkStatus();
     }
   }
-  absl::Status st = ledger_->Track(t.key(), no, t.agency(), t.person(), t.label(), t.due_ms(), t.met(),
-                                  clock_.NowMs());
+  absl::Status st = ledger_->Track(t.key(), no, t.agency(), t.person(), t.label(), t.due_ms(),
+                                   t.met(), clock_.NowMs());
   if (absl::IsUnavailable(st) || absl::IsInternal(st)) return st;
   if (!st.ok()) {
-    LOG_WARN("TrackDeadline {} from {} refused: {}", t.key(), env.from(), std::string(st.message()));
+    LOG_WARN("TrackDeadline {} from {} refused: {}", t.key(), env.from(),
+             std::string(st.message()));
     return absl::OkStatus();
   }
   return Observe(no);  // a task met may end the item's overdue state
@@ -351,25 +377,29 @@ absl::Status Agent::OnIncident(const v1::Envelope& env, const v1::PetitionIncide
   const auto kind = IncidentKindFromName(i.kind());
   if (!kind)
     return Answer(env, i.incident_id(),
-                  absl::InvalidArgumentError(absl::StrCat(
-                      "未知的事件类型 / unknown incident kind '", i.kind(),
-                      "' (complaint 投诉, irregular_petition 赴省进京非正常上访, safety_incident 安全事故)")));
+                  absl::InvalidArgumentError(
+                      absl::StrCat("未知的事件类型 / unknown incident kind '", i.kind(),
+                                   "' (complaint 投诉, irregular_petition 赴省进京非正常上访, "
+                                   "safety_incident 安全事故)")));
   const int64_t now = clock_.NowMs(), occurred = i.occurred_ms() ? i.occurred_ms() : now;
   if (occurred > now + kDayMs || occurred < kEarliestPlausibleMs)
-    return Answer(env, i.incident_id(), absl::InvalidArgumentError(absl::StrCat(
-                                            "发生时间不合理 / the time it occurred is implausible: ",
-                                            FormatDateTime(occurred))));
+    return Answer(
+        env, i.incident_id(),
+        absl::InvalidArgumentError(absl::StrCat(
+            "发生时间不合理 / the time it occurred is implausible: ", FormatDateTime(occurred))));
   return Answer(env, i.incident_id(),
-                ledger_->RecordIncident(env.from(), i.incident_id(), *kind, occurred, i.ledger_no(), i.note()),
+                ledger_->RecordIncident(env.from(), i.incident_id(), *kind, occurred, i.ledger_no(),
+                                        i.note()),
                 i.ledger_no());
 }
 
 absl::Status Agent::OnSlot(const v1::Envelope& env, const v1::ReceptionSlot& s) {
   if (!In(config_.reception_hosts, env.from()))
-    return Answer(env, s.slot_id(), absl::PermissionDeniedError(absl::StrCat(
-                                        env.from(), " 不是接待日的主办机关 / is not a reception host")));
-  ReceptionSlotInput in{env.from(), s.slot_id(), s.host(), s.place(), s.starts_ms(), s.ends_ms(),
-                        s.capacity(), s.cancelled()};
+    return Answer(env, s.slot_id(),
+                  absl::PermissionDeniedError(
+                      absl::StrCat(env.from(), " 不是接待日的主办机关 / is not a reception host")));
+  ReceptionSlotInput in{env.from(),    s.slot_id(), s.host(),     s.place(),
+                        s.starts_ms(), s.ends_ms(), s.capacity(), s.cancelled()};
   absl::Status st = ledger_->PublishSlot(in, clock_.NowMs());
   RETURN_IF_ERROR(Answer(env, s.slot_id(), st));
   return st.ok() ? ShareSlots() : absl::OkStatus();
@@ -377,10 +407,13 @@ absl::Status Agent::OnSlot(const v1::Envelope& env, const v1::ReceptionSlot& s) 
 
 absl::Status Agent::OnBooking(const v1::Envelope& env, const v1::ReceptionBooking& b) {
   if (!In(config_.reception_bookers, env.from()) && !In(config_.reception_hosts, env.from()))
-    return Answer(env, b.booking_id(), absl::PermissionDeniedError(absl::StrCat(
-                                           env.from(), " 不能预约接待日 / may not book reception slots")));
-  BookingInput in{env.from(), b.booking_id(), b.slot_agency(), b.slot_id(), b.petitioner(), b.contact(), b.matter(),
-                  b.case_ref(), b.ledger_no(), b.people() == 0 ? 1 : b.people(), b.cancel()};
+    return Answer(env, b.booking_id(),
+                  absl::PermissionDeniedError(
+                      absl::StrCat(env.from(), " 不能预约接待日 / may not book reception slots")));
+  BookingInput in{
+      env.from(),  b.booking_id(), b.slot_agency(), b.slot_id(),   b.petitioner(),
+      b.contact(), b.matter(),     b.case_ref(),    b.ledger_no(), b.people() == 0 ? 1 : b.people(),
+      b.cancel()};
   absl::Status st = ledger_->Book(in, clock_.NowMs());
   RETURN_IF_ERROR(Answer(env, b.booking_id(), st));
   return st.ok() ? ShareSlots() : absl::OkStatus();
@@ -389,10 +422,13 @@ absl::Status Agent::OnBooking(const v1::Envelope& env, const v1::ReceptionBookin
 absl::Status Agent::OnOutcome(const v1::Envelope& env, const v1::ReceptionOutcome& o) {
   bool attended = o.outcome() == "attended" || o.outcome() == "到场";
   if (!attended && o.outcome() != "no_show" && o.outcome() != "未到场")
-    return Answer(env, o.booking_id(), absl::InvalidArgumentError(absl::StrCat(
-                                           "接待结果应为 attended 到场 或 no_show 未到场 / outcome must be "
-                                           "attended or no_show, not '", o.outcome(), "'")));
-  OutcomeInput in{env.from(), o.booked_by(), o.booking_id(), attended, o.note(), o.matter(), o.register_()};
+    return Answer(env, o.booking_id(),
+                  absl::InvalidArgumentError(
+                      absl::StrCat("接待结果应为 attended 到场 或 no_show 未到场 / outcome must be "
+                                   "attended or no_show, not '",
+                                   o.outcome(), "'")));
+  OutcomeInput in{env.from(), o.booked_by(), o.booking_id(), attended,
+                  o.note(),   o.matter(),    o.register_()};
   auto raised = ledger_->RecordOutcome(in, clock_.NowMs());
   RETURN_IF_ERROR(Answer(env, o.booking_id(), raised.status(), raised.ok() ? *raised : ""));
   if (raised.ok()) RETURN_IF_ERROR(Observe(*raised));
@@ -433,20 +469,25 @@ absl::StatusOr<std::unique_ptr<agent::Agent>> CreateAgent(agent::AgentContext& c
   ASSIGN_OR_RETURN(AgentConfig config, LoadAgentConfig(context.section));
   ASSIGN_OR_RETURN(HolidayCalendar calendar, HolidayCalendar::Load(config.calendar));
   if (!calendar.Covers(DateOf(context.clock.NowMs())))
-    LOG_WARN("the holiday calendar does not cover this year: weekends only until it is added ({})", config.calendar);
+    LOG_WARN("the holiday calendar does not cover this year: weekends only until it is added ({})",
+             config.calendar);
   auto ledger = Ledger::Open(context.client.db(), calendar, config.rules);
   if (!ledger.ok()) return absl::UnavailableError(ledger.status().message());
   auto agent = std::make_unique<Agent>(context, *std::move(ledger), std::move(config));
   Agent* a = agent.get();
   HttpRouter& http = context.http;
   RETURN_IF_ERROR(http.Add("GET", "/ledger/open", [a](const HttpRequest& req) {
-    return JsonResponse(200, a->OpenJson(req.Query("agency"), req.Query("handler"), req.Query("due") == "1"));
+    return JsonResponse(
+        200, a->OpenJson(req.Query("agency"), req.Query("handler"), req.Query("due") == "1"));
   }));
-  RETURN_IF_ERROR(
-      http.Add("GET", "/ledger/stats", [a](const HttpRequest& req) { return a->StatsJson(req.Query("month")); }));
-  RETURN_IF_ERROR(http.Add("GET", "/ledger/history",
-                           [a](const HttpRequest& req) { return a->HistoryJson(req.Query("ledger_no")); }));
-  RETURN_IF_ERROR(http.Add("GET", "/ledger/slots", [a](const HttpRequest&) { return JsonResponse(200, a->SlotsJson()); }));
+  RETURN_IF_ERROR(http.Add("GET", "/ledger/stats", [a](const HttpRequest& req) {
+    return a->StatsJson(req.Query("month"));
+  }));
+  RETURN_IF_ERROR(http.Add("GET", "/ledger/history", [a](const HttpRequest& req) {
+    return a->HistoryJson(req.Query("ledger_no"));
+  }));
+  RETURN_IF_ERROR(http.Add("GET", "/ledger/slots",
+                           [a](const HttpRequest&) { return JsonResponse(200, a->SlotsJson()); }));
   return agent;
 }
 

@@ -5,9 +5,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "domain/linkage/normalize.h"
 #include "common/log.h"
 #include "common/status_macros.h"
+#include "domain/linkage/normalize.h"
 
 namespace concord::ledger {
 namespace {
@@ -144,7 +144,7 @@ bool Meets(const DeadlineRule& r, Action a) {
 std::string When(int64_t ms) { return FormatDate(DateOf(ms)); }
 
 int64_t LeadFor(const DeadlineRule& rule, const ScanOptions& o) {
-  return rule.unit == Unit::kSameDay ? o.same_day_lead_ms
+  return rule.unit == Unit::kSameDay  ? o.same_day_lead_ms
          : rule.unit == Unit::kMonths ? o.months_lead_ms
                                       : o.days_lead_ms;
 }
@@ -189,8 +189,10 @@ absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(sqlite::Db& db, HolidayCale
 
 absl::Status Ledger::StartDeadline(const std::string& ledger_no, const DeadlineRule& rule,
                                    const std::string& agency, int64_t anchor_ms) {
-  ASSIGN_OR_RETURN(auto st, db_.Prepare(
-      "INSERT INTO deadlines(ledger_no, rule, agency, anchor_ms, due_ms) VALUES(?,?,?,?,?)"));
+  ASSIGN_OR_RETURN(
+      auto st,
+      db_.Prepare(
+          "INSERT INTO deadlines(ledger_no, rule, agency, anchor_ms, due_ms) VALUES(?,?,?,?,?)"));
   st.BindAll(ledger_no, rule.id, agency, anchor_ms, DueMs(rule, anchor_ms, calendar_));
   return st.Run();
 }
@@ -199,9 +201,11 @@ absl::StatusOr<std::string> Ledger::Register(const PetitionInput& p) {
   if (p.agency.empty() || p.intake_id.empty())
     return absl::InvalidArgumentError("缺少登记机关或编号 / agency and intake id are required");
   if (p.matter.empty()) return absl::InvalidArgumentError("缺少信访事项 / the matter is required");
-  if (p.received_ms <= 0) return absl::InvalidArgumentError("缺少收到时间 / received time is required");
-  ASSIGN_OR_RETURN(auto find, db_.Prepare(
-      "SELECT ledger_no FROM petitions WHERE registered_by=? AND intake_id=?"));
+  if (p.received_ms <= 0)
+    return absl::InvalidArgumentError("缺少收到时间 / received time is required");
+  ASSIGN_OR_RETURN(
+      auto find,
+      db_.Prepare("SELECT ledger_no FROM petitions WHERE registered_by=? AND intake_id=?"));
   find.BindAll(p.agency, p.intake_id);
   ASSIGN_OR_RETURN(bool found, find.Step());
   if (found) return find.Text(0);  // the same petition sent again
@@ -214,20 +218,24 @@ absl::StatusOr<std::string> Ledger::Register(const PetitionInput& p) {
   const std::string who = p.anonymous ? "" : aid::NormalizeName(p.petitioner).chars;
   std::string contact_key = aid::NormalizePhone(p.contact);
   if (contact_key.size() < 7) contact_key = aid::NormalizeText(p.contact);
-  const std::string case_key = aid::NormalizeCaseRef(p.case_ref), matter_key = aid::NormalizeText(p.matter);
+  const std::string case_key = aid::NormalizeCaseRef(p.case_ref),
+                    matter_key = aid::NormalizeText(p.matter);
   std::string repeat_of, earlier_status, final_of;
   if (!who.empty()) {
-    ASSIGN_OR_RETURN(auto earlier, db_.Prepare(
-        "SELECT ledger_no, status, contact_key, case_key, matter_key FROM petitions "
-        // (the != '' term lets SQLite use the partial index; a common name stays cheap)
-        "WHERE petitioner_key=? AND petitioner_key != '' ORDER BY received_ms DESC LIMIT 200"));
+    ASSIGN_OR_RETURN(
+        auto earlier,
+        db_.Prepare(
+            "SELECT ledger_no, status, contact_key, case_key, matter_key FROM petitions "
+            // (the != '' term lets SQLite use the partial index; a common name stays cheap)
+            "WHERE petitioner_key=? AND petitioner_key != '' ORDER BY received_ms DESC LIMIT 200"));
     earlier.Bind(1, who);
     // Linked to the latest match; any match whose re-review is final counts.
     while (true) {
       ASSIGN_OR_RETURN(bool row, earlier.Step());
       if (!row) break;
       const bool same_case = !case_key.empty() && earlier.Text(3) == case_key;
-      const bool same_person = same_case || (!contact_key.empty() && earlier.Text(2) == contact_key);
+      const bool same_person =
+          same_case || (!contact_key.empty() && earlier.Text(2) == contact_key);
       if (!same_person || !(same_case || earlier.Text(4) == matter_key)) continue;
       if (repeat_of.empty()) {
         repeat_of = earlier.Text(0);
@@ -240,45 +248,52 @@ absl::StatusOr<std::string> Ledger::Register(const PetitionInput& p) {
     }
   }
   const int year = static_cast<int>(DateOf(p.received_ms).year());
-  ASSIGN_OR_RETURN(int64_t seq,
-                   db_.QueryInt("SELECT coalesce(max(seq),0)+1 FROM petitions WHERE year=?", int64_t{year}));
+  ASSIGN_OR_RETURN(
+      int64_t seq,
+      db_.QueryInt("SELECT coalesce(max(seq),0)+1 FROM petitions WHERE year=?", int64_t{year}));
   const std::string no = LedgerNo(year, seq);
   const bool contact = !p.anonymous && !p.contact.empty();
-  ASSIGN_OR_RETURN(auto ins, db_.Prepare(
-      "INSERT INTO petitions(ledger_no, year, seq, registered_by, intake_id, agency, channel, "
-      "received_ms, petitioner, contact, anonymous, matter, case_ref, people, status) "
-      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+  ASSIGN_OR_RETURN(
+      auto ins,
+      db_.Prepare(
+          "INSERT INTO petitions(ledger_no, year, seq, registered_by, intake_id, agency, channel, "
+          "received_ms, petitioner, contact, anonymous, matter, case_ref, people, status) "
+          "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
   // After 复核 the same facts and reasons are not accepted again (条例 art. 36).
   const bool final_earlier = !final_of.empty();
   const Status first = final_earlier ? Status::kNotAccepted : Status::kReceived;
   ins.BindAll(no, year, seq, p.agency, p.intake_id, p.agency, p.channel, p.received_ms,
               p.anonymous ? std::string() : p.petitioner, contact ? p.contact : std::string(),
-              static_cast<int64_t>(p.anonymous), p.matter, p.case_ref, static_cast<int64_t>(p.people),
-              StatusName(first));
+              static_cast<int64_t>(p.anonymous), p.matter, p.case_ref,
+              static_cast<int64_t>(p.people), StatusName(first));
   RETURN_IF_ERROR(ins.Run());
-  ASSIGN_OR_RETURN(auto keys, db_.Prepare(
-      "UPDATE petitions SET petitioner_key=?, contact_key=?, case_key=?, matter_key=?, repeat_of=?, "
-      "major=? WHERE ledger_no=?"));
-  keys.BindAll(who, contact_key, case_key, matter_key, repeat_of, static_cast<int64_t>(p.major), no);
+  ASSIGN_OR_RETURN(auto keys, db_.Prepare("UPDATE petitions SET petitioner_key=?, contact_key=?, "
+                                          "case_key=?, matter_key=?, repeat_of=?, "
+                                          "major=? WHERE ledger_no=?"));
+  keys.BindAll(who, contact_key, case_key, matter_key, repeat_of, static_cast<int64_t>(p.major),
+               no);
   RETURN_IF_ERROR(keys.Run());
-  ASSIGN_OR_RETURN(auto ev, db_.Prepare(
-      "INSERT INTO petition_events(ledger_no, at_ms, agency, action, from_status, to_status, note) "
-      "VALUES(?,?,?,?,?,?,?)"));
+  ASSIGN_OR_RETURN(auto ev, db_.Prepare("INSERT INTO petition_events(ledger_no, at_ms, agency, "
+                                        "action, from_status, to_status, note) "
+                                        "VALUES(?,?,?,?,?,?,?)"));
   std::string repeat_note;
   if (!repeat_of.empty()) {
     repeat_note = absl::StrCat(" 重复信访，关联 ", repeat_of, " / repeat of ", repeat_of);
     if (final_earlier)
-      absl::StrAppend(&repeat_note, "；", final_of,
-                      " 已复核终结，同一事实和理由不再受理（《信访工作条例》第三十六条）/ re-review was "
-                      "final: not accepted again (art. 36)");
+      absl::StrAppend(
+          &repeat_note, "；", final_of,
+          " 已复核终结，同一事实和理由不再受理（《信访工作条例》第三十六条）/ re-review was "
+          "final: not accepted again (art. 36)");
     else if (earlier_status != StatusName(Status::kClosed) &&
              earlier_status != StatusName(Status::kNotAccepted))
-      absl::StrAppend(&repeat_note, "；", repeat_of,
-                      " 正在办理期限内，上级机关不另行受理（第十九条）/ still being handled within its "
-                      "time limit: a superior organ does not accept it again (art. 19)");
+      absl::StrAppend(
+          &repeat_note, "；", repeat_of,
+          " 正在办理期限内，上级机关不另行受理（第十九条）/ still being handled within its "
+          "time limit: a superior organ does not accept it again (art. 19)");
   }
   ev.BindAll(no, p.received_ms, p.agency, ActionName(Action::kRegister), "", StatusName(first),
-             absl::StrCat("channel=", p.channel, p.people >= options_.group_threshold ? " 集体访 group" : "",
+             absl::StrCat("channel=", p.channel,
+                          p.people >= options_.group_threshold ? " 集体访 group" : "",
                           contact ? "" : " 匿名或无联系方式 no reply owed", repeat_note));
   RETURN_IF_ERROR(ev.Run());
   for (const auto& rule : rules_) {
@@ -308,12 +323,14 @@ absl::StatusOr<Status> Ledger::Apply(const std::string& ledger_no, const std::st
 }
 
 absl::StatusOr<Ledger::Item> Ledger::LoadItem(const std::string& ledger_no) {
-  ASSIGN_OR_RETURN(auto load, db_.Prepare(
-      "SELECT agency, status, extended, reviews, answered_ms, transferred_in_ms, transferred_from, "
-      "anonymous, contact, received_ms FROM petitions WHERE ledger_no=?"));
+  ASSIGN_OR_RETURN(auto load,
+                   db_.Prepare("SELECT agency, status, extended, reviews, answered_ms, "
+                               "transferred_in_ms, transferred_from, "
+                               "anonymous, contact, received_ms FROM petitions WHERE ledger_no=?"));
   load.Bind(1, ledger_no);
   ASSIGN_OR_RETURN(bool found, load.Step());
-  if (!found) return absl::NotFoundError(absl::StrCat("没有信访件 ", ledger_no, " / no item ", ledger_no));
+  if (!found)
+    return absl::NotFoundError(absl::StrCat("没有信访件 ", ledger_no, " / no item ", ledger_no));
   Item item;
   item.ledger_no = ledger_no;
   item.agency = load.Text(0);
@@ -331,23 +348,28 @@ absl::StatusOr<Ledger::Item> Ledger::LoadItem(const std::string& ledger_no) {
 absl::StatusOr<Status> Ledger::Validate(const Item& item, const std::string& agency, Action action,
                                         int64_t now_ms, const ActInput& input) const {
   if (now_ms < item.received_ms)
-    return absl::InvalidArgumentError(absl::StrCat("办理时间 ", FormatDateTime(now_ms), " 早于收到时间 ",
-                                                   FormatDateTime(item.received_ms), " / the step is dated before the "
-                                                   "petition was received"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "办理时间 ", FormatDateTime(now_ms), " 早于收到时间 ", FormatDateTime(item.received_ms),
+        " / the step is dated before the "
+        "petition was received"));
   if (agency != item.agency)
-    return absl::PermissionDeniedError(absl::StrCat("只有责任机关 ", item.agency, " 可以办理 ", item.ledger_no,
-                                                    " / only ", item.agency, " may act on ", item.ledger_no));
+    return absl::PermissionDeniedError(absl::StrCat("只有责任机关 ", item.agency, " 可以办理 ",
+                                                    item.ledger_no, " / only ", item.agency,
+                                                    " may act on ", item.ledger_no));
   ASSIGN_OR_RETURN(Status next, Transition(item.facts, action, now_ms, calendar_));
   if (action == Action::kTransfer && (input.to_agency.empty() || input.to_agency == agency))
-    return absl::InvalidArgumentError("移送须指明另一个有管辖权的机关 / a transfer names another agency");
+    return absl::InvalidArgumentError(
+        "移送须指明另一个有管辖权的机关 / a transfer names another agency");
   if ((action == Action::kTransfer || action == Action::kNotAccept || action == Action::kExtend ||
-       action == Action::kObjectToTransfer) && input.note.empty())
-    return absl::InvalidArgumentError(absl::StrCat(ActionChineseName(action),
-                                                   "须写明理由或对信访人的说明 / '", ActionName(action),
-                                                   "' needs the reason or the explanation given"));
+       action == Action::kObjectToTransfer) &&
+      input.note.empty())
+    return absl::InvalidArgumentError(
+        absl::StrCat(ActionChineseName(action), "须写明理由或对信访人的说明 / '",
+                     ActionName(action), "' needs the reason or the explanation given"));
   if (action == Action::kAccept && input.handler.empty())
     return absl::InvalidArgumentError(
-        "受理分流须指定首办责任人（首办责任制）/ 'accept' names the first handler responsible for it");
+        "受理分流须指定首办责任人（首办责任制）/ 'accept' names the first handler responsible for "
+        "it");
   return next;
 }
 
@@ -384,8 +406,10 @@ Ledger::Item Ledger::Advance(const Item& before, Action action, Status next, int
 }
 
 absl::Status Ledger::MeetDeadlines(const Item& item, Action action, Status next, int64_t now_ms) {
-  ASSIGN_OR_RETURN(auto open, db_.Prepare(
-      "SELECT id, rule, anchor_ms FROM deadlines WHERE ledger_no=? AND met_ms=0 AND void=0"));
+  ASSIGN_OR_RETURN(
+      auto open,
+      db_.Prepare(
+          "SELECT id, rule, anchor_ms FROM deadlines WHERE ledger_no=? AND met_ms=0 AND void=0"));
   open.Bind(1, item.ledger_no);
   struct Row {
     int64_t id;
@@ -401,9 +425,12 @@ absl::Status Ledger::MeetDeadlines(const Item& item, Action action, Status next,
   open.Reset();
   ASSIGN_OR_RETURN(auto met, db_.Prepare("UPDATE deadlines SET met_ms=? WHERE id=?"));
   ASSIGN_OR_RETURN(auto voided, db_.Prepare("UPDATE deadlines SET void=1 WHERE id=?"));
-  ASSIGN_OR_RETURN(auto redue, db_.Prepare(
-      "UPDATE deadlines SET due_ms=?, warned_ms=0, overdue_ms=0, escalated_ms=0 WHERE id=?"));
-  const bool ends = next == Status::kNotAccepted || next == Status::kClosed || next == Status::kFinal;
+  ASSIGN_OR_RETURN(
+      auto redue,
+      db_.Prepare(
+          "UPDATE deadlines SET due_ms=?, warned_ms=0, overdue_ms=0, escalated_ms=0 WHERE id=?"));
+  const bool ends =
+      next == Status::kNotAccepted || next == Status::kClosed || next == Status::kFinal;
   for (const Row& r : rows) {
     const DeadlineRule* rule = FindRule(rules_, r.rule);
     if (!rule) continue;
@@ -422,7 +449,8 @@ absl::Status Ledger::MeetDeadlines(const Item& item, Action action, Status next,
   return absl::OkStatus();
 }
 
-absl::Status Ledger::StartDeadlines(const Item& before, const Item& after, Action action, int64_t now_ms) {
+absl::Status Ledger::StartDeadlines(const Item& before, const Item& after, Action action,
+                                    int64_t now_ms) {
   auto start = [&](const char* rule, const std::string& agency) -> absl::Status {
     const DeadlineRule* r = FindRule(rules_, rule);
     return r ? StartDeadline(before.ledger_no, *r, agency, now_ms) : absl::OkStatus();
@@ -445,39 +473,45 @@ absl::Status Ledger::MoveResponsibility(const Item& before, const Item& after, A
   const bool moved = after.agency != before.agency;
   if (moved) {
     // The clock follows the item: unmet deadlines move to the agency now responsible.
-    ASSIGN_OR_RETURN(auto move, db_.Prepare(
-        "UPDATE deadlines SET agency=? WHERE ledger_no=? AND met_ms=0 AND void=0 AND track_key=''"));
+    ASSIGN_OR_RETURN(auto move, db_.Prepare("UPDATE deadlines SET agency=? WHERE ledger_no=? AND "
+                                            "met_ms=0 AND void=0 AND track_key=''"));
     move.BindAll(after.agency, before.ledger_no);
     RETURN_IF_ERROR(move.Run());
   }
-  ASSIGN_OR_RETURN(auto up, db_.Prepare(
-      "UPDATE petitions SET agency=?, transferred_from=?, status=?, extended=?, reviews=?, "
-      "answered_ms=?, transferred_in_ms=? WHERE ledger_no=?"));
+  ASSIGN_OR_RETURN(
+      auto up,
+      db_.Prepare(
+          "UPDATE petitions SET agency=?, transferred_from=?, status=?, extended=?, reviews=?, "
+          "answered_ms=?, transferred_in_ms=? WHERE ledger_no=?"));
   up.BindAll(after.agency, after.transferred_from, StatusName(after.facts.status),
              static_cast<int64_t>(after.facts.extended), static_cast<int64_t>(after.facts.reviews),
              after.facts.answered_ms, after.facts.transferred_in_ms, before.ledger_no);
   RETURN_IF_ERROR(up.Run());
   if (action != Action::kAccept && !moved) return absl::OkStatus();
   // Routed here: its first handler. Moved to another agency: that agency names its own.
-  ASSIGN_OR_RETURN(auto route, db_.Prepare("UPDATE petitions SET department=?, handler=? WHERE ledger_no=?"));
-  if (action == Action::kAccept) route.BindAll(input.department, input.handler, before.ledger_no);
-  else route.BindAll("", "", before.ledger_no);
+  ASSIGN_OR_RETURN(auto route,
+                   db_.Prepare("UPDATE petitions SET department=?, handler=? WHERE ledger_no=?"));
+  if (action == Action::kAccept)
+    route.BindAll(input.department, input.handler, before.ledger_no);
+  else
+    route.BindAll("", "", before.ledger_no);
   return route.Run();
 }
 
-absl::Status Ledger::RecordEvent(const Item& before, const Item& after, Action action, int64_t now_ms,
-                                 const ActInput& input) {
+absl::Status Ledger::RecordEvent(const Item& before, const Item& after, Action action,
+                                 int64_t now_ms, const ActInput& input) {
   std::string note = input.note;
   if (action == Action::kAccept)
-    note = absl::StrCat(input.department.empty() ? "" : absl::StrCat("分流至 ", input.department, " "), "首办责任人 ",
-                        input.handler, input.note.empty() ? "" : " ", input.note);
+    note =
+        absl::StrCat(input.department.empty() ? "" : absl::StrCat("分流至 ", input.department, " "),
+                     "首办责任人 ", input.handler, input.note.empty() ? "" : " ", input.note);
   else if (action == Action::kTransfer)
     note = absl::StrCat("to=", input.to_agency, " ", input.note);
-  ASSIGN_OR_RETURN(auto ev, db_.Prepare(
-      "INSERT INTO petition_events(ledger_no, at_ms, agency, action, from_status, to_status, note) "
-      "VALUES(?,?,?,?,?,?,?)"));
-  ev.BindAll(before.ledger_no, now_ms, before.agency, ActionName(action), StatusName(before.facts.status),
-             StatusName(after.facts.status), note);
+  ASSIGN_OR_RETURN(auto ev, db_.Prepare("INSERT INTO petition_events(ledger_no, at_ms, agency, "
+                                        "action, from_status, to_status, note) "
+                                        "VALUES(?,?,?,?,?,?,?)"));
+  ev.BindAll(before.ledger_no, now_ms, before.agency, ActionName(action),
+             StatusName(before.facts.status), StatusName(after.facts.status), note);
   return ev.Run();
 }
 
@@ -485,15 +519,16 @@ std::vector<Alert> Ledger::Scan(int64_t now_ms, const ScanOptions& o) {
   std::vector<Alert> out;
   const int64_t max_lead = std::max({o.same_day_lead_ms, o.days_lead_ms, o.months_lead_ms});
   auto sel = db_.Prepare(
-      "SELECT id, ledger_no, rule, agency, due_ms, warned_ms, overdue_ms, escalated_ms, label, person FROM deadlines "
+      "SELECT id, ledger_no, rule, agency, due_ms, warned_ms, overdue_ms, escalated_ms, label, "
+      "person FROM deadlines "
       "WHERE met_ms = 0 AND void = 0 AND escalated_ms = 0 AND due_ms <= ?");
   // Read only for the rows that give an alert: most of a steady scan gives none.
   auto item = db_.Prepare("SELECT handler, major OR people >= ? FROM petitions WHERE ledger_no=?");
   auto mark_warn = db_.Prepare("UPDATE deadlines SET warned_ms=? WHERE id=?");
   auto mark_over = db_.Prepare("UPDATE deadlines SET overdue_ms=? WHERE id=?");
   auto mark_esc = db_.Prepare("UPDATE deadlines SET escalated_ms=? WHERE id=?");
-  for (const absl::Status& st : {sel.status(), item.status(), mark_warn.status(), mark_over.status(),
-                                  mark_esc.status()})
+  for (const absl::Status& st :
+       {sel.status(), item.status(), mark_warn.status(), mark_over.status(), mark_esc.status()})
     if (!st.ok()) {
       LOG_ERROR("deadline scan: {}", st.ToString());
       return out;
@@ -528,16 +563,17 @@ std::vector<Alert> Ledger::Scan(int64_t now_ms, const ScanOptions& o) {
     auto found = item->Step();
     if (!found.ok() || !*found) {
       // Not marked: whom it goes to is unknown, so it comes again next scan.
-      LOG_ERROR("deadline scan: item {}: {}", r.no, found.ok() ? "missing" : found.status().ToString());
+      LOG_ERROR("deadline scan: item {}: {}", r.no,
+                found.ok() ? "missing" : found.status().ToString());
       item->Reset();
       continue;
     }
     r.handler = r.person.empty() ? item->Text(0) : r.person;  // a task names its own person
     r.major = item->Int(1) != 0;
     item->Reset();
-    const std::string what = absl::StrCat(rule->chinese, r.label.empty() ? "" : absl::StrCat("「", r.label, "」"),
-                                          "（", rule->source, "）",
-                                          r.handler.empty() ? "" : absl::StrCat("，首办责任人 ", r.handler));
+    const std::string what = absl::StrCat(
+        rule->chinese, r.label.empty() ? "" : absl::StrCat("「", r.label, "」"), "（", rule->source,
+        "）", r.handler.empty() ? "" : absl::StrCat("，首办责任人 ", r.handler));
     if (warn) {
       out.push_back({Alert::kWarning, r.no, r.rule, r.agency, r.due,
                      absl::StrCat(r.no, " ", what, " 将于 ", When(r.due), " 到期 / ", rule->english,
@@ -548,24 +584,28 @@ std::vector<Alert> Ledger::Scan(int64_t now_ms, const ScanOptions& o) {
     }
     if (overdue) {
       out.push_back({Alert::kOverdue, r.no, r.rule, r.agency, r.due,
-                     absl::StrCat(r.no, " ", what, " 已于 ", When(r.due), " 逾期，报本机关领导督办 / ",
-                                  rule->english, " overdue since ", When(r.due),
-                                  ": escalated to the agency's leader"),
+                     absl::StrCat(r.no, " ", what, " 已于 ", When(r.due),
+                                  " 逾期，报本机关领导督办 / ", rule->english, " overdue since ",
+                                  When(r.due), ": escalated to the agency's leader"),
                      r.handler, r.major});
       mark_over->BindAll(now_ms, r.id);
       (void)mark_over->Run();
     }
     if (escalate) {
-      out.push_back({Alert::kEscalation, r.no, r.rule, r.agency, r.due,
-                     r.major ? absl::StrCat(r.no, " ", what, " 逾期未办，重大（集体）信访事项，报本机关主要负责人"
-                                            "（检察长）并报政法委督办 / ", rule->english,
-                                            " still overdue, a major or group item: escalated to the "
-                                            "agency's head (the chief procurator) and the political-legal "
-                                            "committee")
-                             : absl::StrCat(r.no, " ", what, " 逾期未办，报本机关主要负责人（检察长）督办 / ",
-                                            rule->english, " still overdue: escalated to the agency's head "
-                                            "(the chief procurator)"),
-                     r.handler, r.major});
+      out.push_back(
+          {Alert::kEscalation, r.no, r.rule, r.agency, r.due,
+           r.major ? absl::StrCat(r.no, " ", what,
+                                  " 逾期未办，重大（集体）信访事项，报本机关主要负责人"
+                                  "（检察长）并报政法委督办 / ",
+                                  rule->english,
+                                  " still overdue, a major or group item: escalated to the "
+                                  "agency's head (the chief procurator) and the political-legal "
+                                  "committee")
+                   : absl::StrCat(r.no, " ", what, " 逾期未办，报本机关主要负责人（检察长）督办 / ",
+                                  rule->english,
+                                  " still overdue: escalated to the agency's head "
+                                  "(the chief procurator)"),
+           r.handler, r.major});
       mark_esc->BindAll(now_ms, r.id);
       (void)mark_esc->Run();
     }
@@ -578,9 +618,10 @@ std::vector<Alert> Ledger::Scan(int64_t now_ms, const ScanOptions& o) {
 }
 
 absl::StatusOr<std::vector<Ledger::Event>> Ledger::History(const std::string& ledger_no) {
-  ASSIGN_OR_RETURN(auto st, db_.Prepare(
-      "SELECT at_ms, agency, action, from_status, to_status, note FROM petition_events "
-      "WHERE ledger_no=? ORDER BY n"));
+  ASSIGN_OR_RETURN(
+      auto st,
+      db_.Prepare("SELECT at_ms, agency, action, from_status, to_status, note FROM petition_events "
+                  "WHERE ledger_no=? ORDER BY n"));
   st.Bind(1, ledger_no);
   std::vector<Event> out;
   while (true) {
@@ -592,8 +633,8 @@ absl::StatusOr<std::vector<Ledger::Event>> Ledger::History(const std::string& le
 }
 
 absl::StatusOr<std::vector<Ledger::DeadlineView>> Ledger::Deadlines(const std::string& ledger_no) {
-  ASSIGN_OR_RETURN(auto st, db_.Prepare(
-      "SELECT rule, agency, label, person, due_ms, met_ms FROM deadlines WHERE ledger_no=? AND void=0 ORDER BY due_ms"));
+  ASSIGN_OR_RETURN(auto st, db_.Prepare("SELECT rule, agency, label, person, due_ms, met_ms FROM "
+                                        "deadlines WHERE ledger_no=? AND void=0 ORDER BY due_ms"));
   st.Bind(1, ledger_no);
   std::vector<DeadlineView> out;
   while (true) {
@@ -607,14 +648,17 @@ absl::StatusOr<std::vector<Ledger::DeadlineView>> Ledger::Deadlines(const std::s
 absl::StatusOr<MonthlyStats> Ledger::Stats(const std::string& month, int64_t now_ms) {
   auto first = ParseDate(month + "-01");
   if (!first.ok())
-    return absl::InvalidArgumentError(absl::StrCat("月份应为 YYYY-MM / month must be YYYY-MM: ", month));
+    return absl::InvalidArgumentError(
+        absl::StrCat("月份应为 YYYY-MM / month must be YYYY-MM: ", month));
   const int64_t from = StartOfDayMs(*first);
-  const int64_t to = StartOfDayMs(Date{first->year() / first->month() / 1} + std::chrono::months{1});
+  const int64_t to =
+      StartOfDayMs(Date{first->year() / first->month() / 1} + std::chrono::months{1});
   MonthlyStats m;
   m.month = month;
-  ASSIGN_OR_RETURN(auto ch, db_.Prepare(
-      "SELECT channel, count(*), sum(people >= ?), sum(anonymous), sum(repeat_of != '') FROM petitions "
-      "WHERE received_ms >= ? AND received_ms < ? GROUP BY channel"));
+  ASSIGN_OR_RETURN(auto ch,
+                   db_.Prepare("SELECT channel, count(*), sum(people >= ?), sum(anonymous), "
+                               "sum(repeat_of != '') FROM petitions "
+                               "WHERE received_ms >= ? AND received_ms < ? GROUP BY channel"));
   ch.BindAll(static_cast<int64_t>(options_.group_threshold), from, to);
   while (true) {
     ASSIGN_OR_RETURN(bool row, ch.Step());
@@ -625,19 +669,22 @@ absl::StatusOr<MonthlyStats> Ledger::Stats(const std::string& month, int64_t now
     m.anonymous += ch.Int(3);
     m.repeat += ch.Int(4);
   }
-  ASSIGN_OR_RETURN(auto ev, db_.Prepare(
-      "SELECT sum(action = 'transfer'), sum(action = 'close') FROM petition_events "
-      "WHERE at_ms >= ? AND at_ms < ?"));
+  ASSIGN_OR_RETURN(
+      auto ev,
+      db_.Prepare("SELECT sum(action = 'transfer'), sum(action = 'close') FROM petition_events "
+                  "WHERE at_ms >= ? AND at_ms < ?"));
   ev.BindAll(from, to);
   ASSIGN_OR_RETURN(bool row, ev.Step());
   if (row) {
     m.transferred = ev.Int(0);
     m.closed = ev.Int(1);
   }
-  ASSIGN_OR_RETURN(auto dl, db_.Prepare(
-      "SELECT d.rule, sum(d.met_ms > 0 OR d.due_ms < ?2), sum(d.met_ms > 0 AND d.met_ms <= d.due_ms), "
-      "sum(d.met_ms = 0 AND d.due_ms < ?2) FROM deadlines d JOIN petitions p ON p.ledger_no = d.ledger_no "
-      "WHERE d.void = 0 AND d.track_key = '' AND p.received_ms >= ?3 AND p.received_ms < ?4 GROUP BY d.rule"));
+  ASSIGN_OR_RETURN(auto dl, db_.Prepare("SELECT d.rule, sum(d.met_ms > 0 OR d.due_ms < ?2), "
+                                        "sum(d.met_ms > 0 AND d.met_ms <= d.due_ms), "
+                                        "sum(d.met_ms = 0 AND d.due_ms < ?2) FROM deadlines d JOIN "
+                                        "petitions p ON p.ledger_no = d.ledger_no "
+                                        "WHERE d.void = 0 AND d.track_key = '' AND p.received_ms "
+                                        ">= ?3 AND p.received_ms < ?4 GROUP BY d.rule"));
   dl.Bind(2, now_ms).Bind(3, from).Bind(4, to);
   while (true) {
     ASSIGN_OR_RETURN(bool r, dl.Step());
@@ -652,45 +699,59 @@ absl::StatusOr<MonthlyStats> Ledger::Stats(const std::string& month, int64_t now
     }
     m.overdue_now += dl.Int(3);
   }
-  ASSIGN_OR_RETURN(auto inc, db_.Prepare(
-      "SELECT kind, count(*) FROM incidents WHERE occurred_ms >= ? AND occurred_ms < ? GROUP BY kind"));
+  ASSIGN_OR_RETURN(auto inc, db_.Prepare("SELECT kind, count(*) FROM incidents WHERE occurred_ms "
+                                         ">= ? AND occurred_ms < ? GROUP BY kind"));
   inc.BindAll(from, to);
   while (true) {
     ASSIGN_OR_RETURN(bool r, inc.Step());
     if (!r) break;
     switch (IncidentKindFromName(inc.Text(0)).value_or(IncidentKind::kComplaint)) {
-      case IncidentKind::kComplaint: m.complaints += inc.Int(1); break;
-      case IncidentKind::kIrregularPetition: m.irregular_petitions += inc.Int(1); break;
-      case IncidentKind::kSafetyIncident: m.safety_incidents += inc.Int(1); break;
+      case IncidentKind::kComplaint:
+        m.complaints += inc.Int(1);
+        break;
+      case IncidentKind::kIrregularPetition:
+        m.irregular_petitions += inc.Int(1);
+        break;
+      case IncidentKind::kSafetyIncident:
+        m.safety_incidents += inc.Int(1);
+        break;
     }
   }
   // Reception days this year, up to the month's end (or now, if earlier).
   ASSIGN_OR_RETURN(m.receptions, ReceptionsThisYear(std::min(to - 1, now_ms)));
   // People received at the month's reception days (by the day, not when recorded).
-  ASSIGN_OR_RETURN(m.reception_visitors, db_.QueryInt(
-      "SELECT coalesce(sum(b.people), 0) FROM reception_bookings b JOIN reception_slots s ON "
-      "s.agency = b.slot_agency AND s.slot_id = b.slot_id WHERE b.outcome = 'attended' AND s.starts_ms >= ? "
-      "AND s.starts_ms < ?", from, to));
+  ASSIGN_OR_RETURN(
+      m.reception_visitors,
+      db_.QueryInt(
+          "SELECT coalesce(sum(b.people), 0) FROM reception_bookings b JOIN reception_slots s ON "
+          "s.agency = b.slot_agency AND s.slot_id = b.slot_id WHERE b.outcome = 'attended' AND "
+          "s.starts_ms >= ? "
+          "AND s.starts_ms < ?",
+          from, to));
   return m;
 }
 
 absl::Status Ledger::RecordIncident(const std::string& agency, const std::string& incident_id,
-                                    IncidentKind kind, int64_t occurred_ms, const std::string& ledger_no,
-                                    const std::string& note) {
-  if (incident_id.empty()) return absl::InvalidArgumentError("缺少事件编号 / incident_id is required");
-  if (occurred_ms <= 0) return absl::InvalidArgumentError("缺少发生时间 / occurred time is required");
+                                    IncidentKind kind, int64_t occurred_ms,
+                                    const std::string& ledger_no, const std::string& note) {
+  if (incident_id.empty())
+    return absl::InvalidArgumentError("缺少事件编号 / incident_id is required");
+  if (occurred_ms <= 0)
+    return absl::InvalidArgumentError("缺少发生时间 / occurred time is required");
   if (!ledger_no.empty()) RETURN_IF_ERROR(Responsible(ledger_no).status());
-  ASSIGN_OR_RETURN(auto st, db_.Prepare(
-      "INSERT INTO incidents(agency, incident_id, kind, occurred_ms, ledger_no, note) VALUES(?1,?2,?3,?4,?5,?6) "
-      // The same id again corrects the record (one incident, as last sent).
-      "ON CONFLICT(agency, incident_id) DO UPDATE SET kind=?3, occurred_ms=?4, ledger_no=?5, note=?6"));
+  ASSIGN_OR_RETURN(
+      auto st, db_.Prepare("INSERT INTO incidents(agency, incident_id, kind, occurred_ms, "
+                           "ledger_no, note) VALUES(?1,?2,?3,?4,?5,?6) "
+                           // The same id again corrects the record (one incident, as last sent).
+                           "ON CONFLICT(agency, incident_id) DO UPDATE SET kind=?3, "
+                           "occurred_ms=?4, ledger_no=?5, note=?6"));
   st.BindAll(agency, incident_id, IncidentKindName(kind), occurred_ms, ledger_no, note);
   return st.Run();
 }
 
 absl::StatusOr<std::string> Ledger::ItemByCaseRef(const std::vector<std::string>& refs) {
-  ASSIGN_OR_RETURN(auto st, db_.Prepare(
-      "SELECT ledger_no FROM petitions WHERE case_ref = ? AND case_ref != '' ORDER BY received_ms DESC LIMIT 1"));
+  ASSIGN_OR_RETURN(auto st, db_.Prepare("SELECT ledger_no FROM petitions WHERE case_ref = ? AND "
+                                        "case_ref != '' ORDER BY received_ms DESC LIMIT 1"));
   for (const std::string& r : refs) {
     st.Bind(1, r);
     ASSIGN_OR_RETURN(bool found, st.Step());
@@ -700,19 +761,23 @@ absl::StatusOr<std::string> Ledger::ItemByCaseRef(const std::vector<std::string>
   return std::string();
 }
 
-absl::Status Ledger::Track(const std::string& key, const std::string& ledger_no, const std::string& agency,
-                           const std::string& person, const std::string& label, int64_t due_ms, bool met,
-                           int64_t now_ms) {
-  if (key.empty() || agency.empty()) return absl::InvalidArgumentError("缺少任务编号或责任单位 / key and agency are required");
+absl::Status Ledger::Track(const std::string& key, const std::string& ledger_no,
+                           const std::string& agency, const std::string& person,
+                           const std::string& label, int64_t due_ms, bool met, int64_t now_ms) {
+  if (key.empty() || agency.empty())
+    return absl::InvalidArgumentError("缺少任务编号或责任单位 / key and agency are required");
   RETURN_IF_ERROR(Responsible(ledger_no).status());
   if (!met && due_ms <= 0) return absl::InvalidArgumentError("缺少完成期限 / due date is required");
-  ASSIGN_OR_RETURN(auto find, db_.Prepare(
-      "SELECT id, due_ms, met_ms, agency, person, label FROM deadlines WHERE track_key=?"));
+  ASSIGN_OR_RETURN(
+      auto find,
+      db_.Prepare(
+          "SELECT id, due_ms, met_ms, agency, person, label FROM deadlines WHERE track_key=?"));
   find.Bind(1, key);
   ASSIGN_OR_RETURN(bool found, find.Step());
   if (found) {
     const int64_t id = find.Int(0), old_due = find.Int(1), met_ms = find.Int(2);
-    const bool same = old_due == due_ms && find.Text(3) == agency && find.Text(4) == person && find.Text(5) == label;
+    const bool same = old_due == due_ms && find.Text(3) == agency && find.Text(4) == person &&
+                      find.Text(5) == label;
     find.Reset();
     if (met_ms) return absl::OkStatus();  // done before
     if (met) {
@@ -722,29 +787,33 @@ absl::Status Ledger::Track(const std::string& key, const std::string& ledger_no,
     }
     if (same) return absl::OkStatus();
     // Another date or another owner: its alerts start again.
-    ASSIGN_OR_RETURN(auto move, db_.Prepare(
-        "UPDATE deadlines SET due_ms=?, agency=?, person=?, label=?, warned_ms=0, overdue_ms=0, escalated_ms=0 "
-        "WHERE id=?"));
+    ASSIGN_OR_RETURN(auto move, db_.Prepare("UPDATE deadlines SET due_ms=?, agency=?, person=?, "
+                                            "label=?, warned_ms=0, overdue_ms=0, escalated_ms=0 "
+                                            "WHERE id=?"));
     move.BindAll(due_ms, agency, person, label, id);
     return move.Run();
   }
   find.Reset();
   if (due_ms <= 0) return absl::InvalidArgumentError("缺少完成期限 / due date is required");
-  ASSIGN_OR_RETURN(auto ins, db_.Prepare(
-      "INSERT INTO deadlines(ledger_no, rule, agency, anchor_ms, due_ms, met_ms, track_key, label, person) "
-      "VALUES(?,'plan_task',?,?,?,?,?,?,?)"));
+  ASSIGN_OR_RETURN(auto ins, db_.Prepare("INSERT INTO deadlines(ledger_no, rule, agency, "
+                                         "anchor_ms, due_ms, met_ms, track_key, label, person) "
+                                         "VALUES(?,'plan_task',?,?,?,?,?,?,?)"));
   ins.BindAll(ledger_no, agency, now_ms, due_ms, met ? now_ms : int64_t{0}, key, label, person);
   return ins.Run();
 }
 
 absl::StatusOr<ItemSnapshot> Ledger::Snapshot(const std::string& ledger_no, int64_t now_ms) {
-  ASSIGN_OR_RETURN(auto st, db_.Prepare(
-      "SELECT agency, channel, matter, case_ref, status, handler, people, major, reviews, repeat_of, "
-      "(SELECT min(due_ms) FROM deadlines d WHERE d.ledger_no = p.ledger_no AND d.met_ms = 0 AND d.void = 0 "
-      "AND d.due_ms < ?2 AND d.track_key = '') FROM petitions p WHERE ledger_no = ?1"));
+  ASSIGN_OR_RETURN(
+      auto st,
+      db_.Prepare("SELECT agency, channel, matter, case_ref, status, handler, people, major, "
+                  "reviews, repeat_of, "
+                  "(SELECT min(due_ms) FROM deadlines d WHERE d.ledger_no = p.ledger_no AND "
+                  "d.met_ms = 0 AND d.void = 0 "
+                  "AND d.due_ms < ?2 AND d.track_key = '') FROM petitions p WHERE ledger_no = ?1"));
   st.BindAll(ledger_no, now_ms);
   ASSIGN_OR_RETURN(bool row, st.Step());
-  if (!row) return absl::NotFoundError(absl::StrCat("没有信访件 ", ledger_no, " / no item ", ledger_no));
+  if (!row)
+    return absl::NotFoundError(absl::StrCat("没有信访件 ", ledger_no, " / no item ", ledger_no));
   ItemSnapshot s;
   s.ledger_no = ledger_no;
   s.agency = st.Text(0);
@@ -777,14 +846,15 @@ absl::StatusOr<std::string> Ledger::Responsible(const std::string& ledger_no) {
   ASSIGN_OR_RETURN(auto st, db_.Prepare("SELECT agency FROM petitions WHERE ledger_no=?"));
   st.Bind(1, ledger_no);
   ASSIGN_OR_RETURN(bool row, st.Step());
-  if (!row) return absl::NotFoundError(absl::StrCat("没有信访件 ", ledger_no, " / no item ", ledger_no));
+  if (!row)
+    return absl::NotFoundError(absl::StrCat("没有信访件 ", ledger_no, " / no item ", ledger_no));
   return st.Text(0);
 }
 
 absl::StatusOr<std::vector<std::string>> Ledger::Involved(const std::string& ledger_no) {
-  ASSIGN_OR_RETURN(auto st, db_.Prepare(
-      "SELECT agency FROM petition_events WHERE ledger_no=?1 UNION "
-      "SELECT agency FROM petitions WHERE ledger_no=?1"));
+  ASSIGN_OR_RETURN(auto st,
+                   db_.Prepare("SELECT agency FROM petition_events WHERE ledger_no=?1 UNION "
+                               "SELECT agency FROM petitions WHERE ledger_no=?1"));
   st.Bind(1, ledger_no);
   std::vector<std::string> out;
   while (true) {
@@ -798,10 +868,11 @@ absl::StatusOr<std::vector<std::string>> Ledger::Involved(const std::string& led
 absl::StatusOr<std::vector<LedgerItem>> Ledger::OpenItems(int64_t now_ms, const ScanOptions& o) {
   // Due soon: any unmet deadline inside its own rule's lead time.
   std::set<std::string> soon;
-  ASSIGN_OR_RETURN(auto upcoming, db_.Prepare(
-      "SELECT ledger_no, rule, due_ms FROM deadlines WHERE met_ms = 0 AND void = 0 AND escalated_ms = 0 "
-      "AND due_ms >= ? AND due_ms <= ?"));
-  upcoming.BindAll(now_ms, now_ms + std::max({o.same_day_lead_ms, o.days_lead_ms, o.months_lead_ms}));
+  ASSIGN_OR_RETURN(auto upcoming, db_.Prepare("SELECT ledger_no, rule, due_ms FROM deadlines WHERE "
+                                              "met_ms = 0 AND void = 0 AND escalated_ms = 0 "
+                                              "AND due_ms >= ? AND due_ms <= ?"));
+  upcoming.BindAll(now_ms,
+                   now_ms + std::max({o.same_day_lead_ms, o.days_lead_ms, o.months_lead_ms}));
   while (true) {
     ASSIGN_OR_RETURN(bool row, upcoming.Step());
     if (!row) break;
@@ -809,12 +880,14 @@ absl::StatusOr<std::vector<LedgerItem>> Ledger::OpenItems(int64_t now_ms, const 
         rule && now_ms >= upcoming.Int(2) - LeadFor(*rule, o))
       soon.insert(upcoming.Text(0));
   }
-  ASSIGN_OR_RETURN(auto st, db_.Prepare(
-      "SELECT p.ledger_no, p.agency, p.status, p.matter, p.people, p.anonymous, p.received_ms, "
-      "d.due_ms, d.rule, p.department, p.handler, p.major "
-      "FROM petitions p LEFT JOIN deadlines d ON d.id = (SELECT id FROM deadlines e WHERE "
-      "e.ledger_no = p.ledger_no AND e.met_ms = 0 AND e.void = 0 ORDER BY e.due_ms LIMIT 1) "
-      "WHERE p.status NOT IN ('closed','final','not_accepted') ORDER BY p.year, p.seq"));
+  ASSIGN_OR_RETURN(
+      auto st,
+      db_.Prepare(
+          "SELECT p.ledger_no, p.agency, p.status, p.matter, p.people, p.anonymous, p.received_ms, "
+          "d.due_ms, d.rule, p.department, p.handler, p.major "
+          "FROM petitions p LEFT JOIN deadlines d ON d.id = (SELECT id FROM deadlines e WHERE "
+          "e.ledger_no = p.ledger_no AND e.met_ms = 0 AND e.void = 0 ORDER BY e.due_ms LIMIT 1) "
+          "WHERE p.status NOT IN ('closed','final','not_accepted') ORDER BY p.year, p.seq"));
   std::vector<LedgerItem> out;
   while (true) {
     ASSIGN_OR_RETURN(bool row, st.Step());

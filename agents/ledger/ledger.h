@@ -33,24 +33,25 @@
 
 #include "absl/status/statusor.h"
 #include "agents/ledger/reception.h"
-#include "domain/rules.h"
 #include "common/sqlite.h"
+#include "domain/rules.h"
 
 namespace concord::ledger {
 
 struct PetitionInput {
-  std::string agency;       // the registering agency (principal)
-  std::string intake_id;    // the agency's own id: registration is idempotent on it
-  std::string channel;      // letter | visit | online | phone | video | transferred
+  std::string agency;     // the registering agency (principal)
+  std::string intake_id;  // the agency's own id: registration is idempotent on it
+  std::string channel;    // letter | visit | online | phone | video | transferred
   int64_t received_ms = 0;
-  std::string petitioner;   // name(s); empty when anonymous
-  std::string contact;      // phone or address; empty when unknown
+  std::string petitioner;  // name(s); empty when anonymous
+  std::string contact;     // phone or address; empty when unknown
   bool anonymous = false;
-  std::string matter;       // 信访事项
-  std::string case_ref;     // the case it concerns, if any
-  int people = 1;           // 5 or more: group petition (集体访)
+  std::string matter;            // 信访事项
+  std::string case_ref;          // the case it concerns, if any
+  int people = 1;                // 5 or more: group petition (集体访)
   bool petition_office = false;  // registered by the petition office: 15 days to transfer or assign
-  bool major = false;       // 重大信访事项: the second escalation also goes to the political-legal committee
+  bool major =
+      false;  // 重大信访事项: the second escalation also goes to the political-legal committee
 };
 
 // What an action carries besides its name.
@@ -81,13 +82,13 @@ struct LedgerItem {
   int64_t next_due_ms = 0;  // earliest unmet deadline (0: none)
   std::string next_rule;    // its rule id
   bool overdue = false;
-  bool due_soon = false;    // within the warning lead time of its rule
+  bool due_soon = false;  // within the warning lead time of its rule
 };
 
 // Lead times ([ledger] warn_* in the agent's config) and the second level.
 struct ScanOptions {
   int64_t same_day_lead_ms = 4 * kHourMs;  // warn 4 h before the end of the day
-  int64_t days_lead_ms = 2 * kDayMs;  // 2 days before a day-counted deadline
+  int64_t days_lead_ms = 2 * kDayMs;       // 2 days before a day-counted deadline
   int64_t months_lead_ms = 7 * kDayMs;
   int64_t second_escalation_ms = 3 * kDayMs;  // overdue this long: up a level
 };
@@ -120,8 +121,8 @@ struct ItemSnapshot {
 
 // The three zeros' incidents (PetitionIncident).
 enum class IncidentKind { kComplaint, kIrregularPetition, kSafetyIncident };
-const char* IncidentKindName(IncidentKind k);          // "complaint", ...
-const char* IncidentKindChineseName(IncidentKind k);   // 投诉, ...
+const char* IncidentKindName(IncidentKind k);                               // "complaint", ...
+const char* IncidentKindChineseName(IncidentKind k);                        // 投诉, ...
 std::optional<IncidentKind> IncidentKindFromName(const std::string& name);  // English or Chinese
 
 class Ledger {
@@ -135,10 +136,10 @@ class Ledger {
 
   // `to_agency` for kTransfer; `note` is kept with the event (the reason,
   // the reply's channel and content, the explanation given on transfer).
-  absl::StatusOr<Status> Apply(const std::string& ledger_no, const std::string& agency, Action action,
-                               int64_t now_ms, const ActInput& input);
-  absl::StatusOr<Status> Apply(const std::string& ledger_no, const std::string& agency, Action action,
-                               int64_t now_ms, const std::string& note = "",
+  absl::StatusOr<Status> Apply(const std::string& ledger_no, const std::string& agency,
+                               Action action, int64_t now_ms, const ActInput& input);
+  absl::StatusOr<Status> Apply(const std::string& ledger_no, const std::string& agency,
+                               Action action, int64_t now_ms, const std::string& note = "",
                                const std::string& to_agency = "") {
     return Apply(ledger_no, agency, action, now_ms, ActInput{note, to_agency, "", ""});
   }
@@ -152,14 +153,15 @@ class Ledger {
   // must exist; a transfer of the item does not move the task.
   // The latest item whose case_ref is one of `refs` ("" when none).
   absl::StatusOr<std::string> ItemByCaseRef(const std::vector<std::string>& refs);
-  absl::Status Track(const std::string& key, const std::string& ledger_no, const std::string& agency,
-                     const std::string& person, const std::string& label, int64_t due_ms, bool met,
-                     int64_t now_ms);
+  absl::Status Track(const std::string& key, const std::string& ledger_no,
+                     const std::string& agency, const std::string& person, const std::string& label,
+                     int64_t due_ms, bool met, int64_t now_ms);
 
   // Records a three-zeros incident; the same (agency, incident_id) again is
   // one incident, corrected to what was sent last. NotFound for an unknown item.
-  absl::Status RecordIncident(const std::string& agency, const std::string& incident_id, IncidentKind kind,
-                              int64_t occurred_ms, const std::string& ledger_no, const std::string& note);
+  absl::Status RecordIncident(const std::string& agency, const std::string& incident_id,
+                              IncidentKind kind, int64_t occurred_ms, const std::string& ledger_no,
+                              const std::string& note);
 
   // Reception days.
   // - A slot is published before it begins, lasts half a day (3 hours) to a
@@ -206,11 +208,15 @@ class Ledger {
 
   // Every item not closed, final or not accepted, with its next deadline
   // (due soon: within `options`' lead time for its rule).
-  absl::StatusOr<std::vector<LedgerItem>> OpenItems(int64_t now_ms, const ScanOptions& options = {});
+  absl::StatusOr<std::vector<LedgerItem>> OpenItems(int64_t now_ms,
+                                                    const ScanOptions& options = {});
 
  private:
   Ledger(sqlite::Db& db, HolidayCalendar calendar, RuleOptions options)
-      : db_(db), calendar_(std::move(calendar)), options_(options), rules_(DeadlineRules(options)) {}
+      : db_(db),
+        calendar_(std::move(calendar)),
+        options_(options),
+        rules_(DeadlineRules(options)) {}
 
   // Apply(), step by step: the item as it is, the checks, the item after the
   // action; then, in one savepoint, the deadlines it meets, voids or extends,
@@ -226,13 +232,14 @@ class Ledger {
   };
   absl::StatusOr<Item> LoadItem(const std::string& ledger_no);
   // The status after `action` by `agency`, or why the rules refuse it.
-  absl::StatusOr<Status> Validate(const Item& item, const std::string& agency, Action action, int64_t now_ms,
-                                  const ActInput& input) const;
+  absl::StatusOr<Status> Validate(const Item& item, const std::string& agency, Action action,
+                                  int64_t now_ms, const ActInput& input) const;
   static Item Advance(const Item& before, Action action, Status next, int64_t now_ms,
                       const std::string& to_agency);
   absl::Status MeetDeadlines(const Item& item, Action action, Status next, int64_t now_ms);
   absl::Status StartDeadlines(const Item& before, const Item& after, Action action, int64_t now_ms);
-  absl::Status MoveResponsibility(const Item& before, const Item& after, Action action, const ActInput& input);
+  absl::Status MoveResponsibility(const Item& before, const Item& after, Action action,
+                                  const ActInput& input);
   absl::Status RecordEvent(const Item& before, const Item& after, Action action, int64_t now_ms,
                            const ActInput& input);
   absl::Status StartDeadline(const std::string& ledger_no, const DeadlineRule& rule,

@@ -5,8 +5,9 @@
 #include "agents/ledger/agent.h"
 
 int main(int argc, char** argv) {
-  return concord::agent::Run(argc, argv,
-                             {.name = "ledger",
-                              .title = "concord-ledger-agent: 信访台账与期限监督 / petition ledger and deadline clock",
-                              .create = concord::ledger::CreateAgent});
+  return concord::agent::Run(
+      argc, argv,
+      {.name = "ledger",
+       .title = "concord-ledger-agent: 信访台账与期限监督 / petition ledger and deadline clock",
+       .create = concord::ledger::CreateAgent});
 }

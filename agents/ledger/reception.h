@@ -37,7 +37,7 @@ struct OutcomeInput {
   std::string note, matter;
   bool register_petition = false;
 };
-inline constexpr int kReceptionDaysPerYear = 12;            // 2007 rule, DOMAIN.md
+inline constexpr int kReceptionDaysPerYear = 12;         // 2007 rule, DOMAIN.md
 inline constexpr int64_t kReceptionMinMs = 3 * kHourMs;  // half a day each (at least 3 hours)
 
 // One host's chief procurator reception days in a year.

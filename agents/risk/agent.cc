@@ -34,11 +34,17 @@ nlohmann::json ToJson(const CaseRisk& c, const FactorTable& table) {
   nlohmann::json factors = nlohmann::json::array();
   for (const auto& f : c.assessment.factors)
     factors.push_back({{"id", f.id}, {"name", f.name}, {"weight", f.weight}, {"reason", f.reason}});
-  return {{"case_key", c.case_key}, {"agency", c.agency},   {"matter", c.matter},
-          {"handler", c.handler},   {"level", LevelName(c.assessment.level)},
-          {"level_zh", table.LevelTitle(c.assessment.level)}, {"score", c.assessment.score},
-          {"factors", factors},     {"required", table.Required(c.assessment.level)},
-          {"open", c.open},         {"since", FormatDate(DateOf(c.level_since_ms))}};
+  return {{"case_key", c.case_key},
+          {"agency", c.agency},
+          {"matter", c.matter},
+          {"handler", c.handler},
+          {"level", LevelName(c.assessment.level)},
+          {"level_zh", table.LevelTitle(c.assessment.level)},
+          {"score", c.assessment.score},
+          {"factors", factors},
+          {"required", table.Required(c.assessment.level)},
+          {"open", c.open},
+          {"since", FormatDate(DateOf(c.level_since_ms))}};
 }
 
 }  // namespace
@@ -49,16 +55,22 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const ConfigSection& r) {
   c.factors = r.Path("factors");
   c.calendar = r.Path("calendar");
   if (c.factors.empty() || c.calendar.empty())
-    return absl::InvalidArgumentError(absl::StrCat(path, ": 需要 [risk] factors 与 calendar / [risk] factors and "
-                                                   "calendar are required"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path,
+                     ": 需要 [risk] factors 与 calendar / [risk] factors and "
+                     "calendar are required"));
   c.supervisors = r.Strings("supervisors");
   c.ledger = r.String("ledger");
   if (c.ledger.empty())
-    return absl::InvalidArgumentError(absl::StrCat(path, ": 需要 [risk] ledger（台账代理）/ [risk] ledger, the ledger "
-                                                   "agent's principal, is required"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path,
+                     ": 需要 [risk] ledger（台账代理）/ [risk] ledger, the ledger "
+                     "agent's principal, is required"));
   c.convenors = r.Strings("convenors");
   c.scan_seconds = static_cast<int>(r.Int("scan_seconds", 60));
-  if (c.scan_seconds < 1) return absl::InvalidArgumentError(absl::StrCat(path, ": scan_seconds 须为正数 / must be positive"));
+  if (c.scan_seconds < 1)
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": scan_seconds 须为正数 / must be positive"));
   return c;
 }
 
@@ -112,7 +124,8 @@ void Agent::ScreenIfDue() {
     out.set_markdown(s.markdown);
     out.set_csv(s.csv);
     if (auto st = client_.Stage(client::MakeEnvelope({s.agency}, out)); !st.ok()) {
-      LOG_ERROR("screening {} for {} not sent: {}; tried again later", *month, s.agency, st.status().ToString());
+      LOG_ERROR("screening {} for {} not sent: {}; tried again later", *month, s.agency,
+                st.status().ToString());
       return;  // rolled back: the month is not marked held
     }
   }
@@ -147,9 +160,14 @@ HttpResponse Agent::ScreeningJson(const std::string& month, const std::string& a
   if (!*s)
     return ErrorResponse(404, absl::StrCat("没有 ", month, " ", agency, " 的排查 / no screening"));
   HttpResponse r;
-  r.body = nlohmann::json{{"month", month}, {"agency", agency}, {"open", (*s)->open},
-                          {"new_risks", (*s)->new_risks}, {"resolved", (*s)->resolved},
-                          {"long_overdue", (*s)->long_overdue}, {"markdown", (*s)->markdown}, {"csv", (*s)->csv}}
+  r.body = nlohmann::json{{"month", month},
+                          {"agency", agency},
+                          {"open", (*s)->open},
+                          {"new_risks", (*s)->new_risks},
+                          {"resolved", (*s)->resolved},
+                          {"long_overdue", (*s)->long_overdue},
+                          {"markdown", (*s)->markdown},
+                          {"csv", (*s)->csv}}
                .dump();
   return r;
 }
@@ -197,12 +215,14 @@ absl::Status Agent::OnReport(const v1::Envelope& env, const v1::RiskReport& r) {
   auto c = book_->Update(in, clock_.NowMs());
   if (!c.ok() && !absl::IsInvalidArgument(c.status()) && !absl::IsPermissionDenied(c.status()) &&
       !absl::IsFailedPrecondition(c.status()))
-    return c.status();  // the database: the hub re-sends
+    return c.status();      // the database: the hub re-sends
   v1::PetitionReply reply;  // the answer to the form: ok and the level, or the reason
   reply.set_intake_id(r.case_key());
   reply.set_ok(c.ok());
-  if (c.ok()) reply.set_status(LevelName(c->assessment.level));
-  else reply.set_reason(std::string(c.status().message()));
+  if (c.ok())
+    reply.set_status(LevelName(c->assessment.level));
+  else
+    reply.set_reason(std::string(c.status().message()));
   v1::Envelope out = client::MakeEnvelope({env.from()}, reply);
   out.set_correlation_id(env.id());
   RETURN_IF_ERROR(client_.Stage(std::move(out)).status());
@@ -221,11 +241,13 @@ absl::Status Agent::Tell(const CaseRisk& c) {
   *w.mutable_assessment() = a;
   w.set_conference_proposed(true);
   std::string names;
-  for (const auto& f : c.assessment.factors) absl::StrAppend(&names, names.empty() ? "" : "、", f.name);
-  w.set_text(absl::StrCat("风险预警：", c.case_key, "（", c.matter, "）升为", book_->table().LevelTitle(c.assessment.level),
-                          "，", c.assessment.score, " 分（", names, "）。", book_->table().Required(c.assessment.level),
-                          " / risk warning: ", c.case_key, " rose to red (score ", c.assessment.score,
-                          "); a joint conference is proposed"));
+  for (const auto& f : c.assessment.factors)
+    absl::StrAppend(&names, names.empty() ? "" : "、", f.name);
+  w.set_text(absl::StrCat("风险预警：", c.case_key, "（", c.matter, "）升为",
+                          book_->table().LevelTitle(c.assessment.level), "，", c.assessment.score,
+                          " 分（", names, "）。", book_->table().Required(c.assessment.level),
+                          " / risk warning: ", c.case_key, " rose to red (score ",
+                          c.assessment.score, "); a joint conference is proposed"));
   std::vector<std::string> to = {c.agency};
   for (const auto& list : {config_.supervisors, config_.convenors})
     for (const auto& s : list)
@@ -243,9 +265,11 @@ absl::StatusOr<std::unique_ptr<agent::Agent>> CreateAgent(agent::AgentContext& c
   auto agent = std::make_unique<Agent>(context, *std::move(book), std::move(config));
   Agent* a = agent.get();
   HttpRouter& http = context.http;
-  RETURN_IF_ERROR(
-      http.Add("GET", "/risk/open", [a](const HttpRequest& req) { return a->OpenJson(req.Query("agency")); }));
-  RETURN_IF_ERROR(http.Add("GET", "/risk/case", [a](const HttpRequest& req) { return a->CaseJson(req.Query("key")); }));
+  RETURN_IF_ERROR(http.Add("GET", "/risk/open", [a](const HttpRequest& req) {
+    return a->OpenJson(req.Query("agency"));
+  }));
+  RETURN_IF_ERROR(http.Add("GET", "/risk/case",
+                           [a](const HttpRequest& req) { return a->CaseJson(req.Query("key")); }));
   RETURN_IF_ERROR(http.Add("GET", "/risk/screening", [a](const HttpRequest& req) {
     return a->ScreeningJson(req.Query("month"), req.Query("agency"));
   }));

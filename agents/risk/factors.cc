@@ -10,9 +10,12 @@ namespace concord::risk {
 
 const char* LevelName(Level l) {
   switch (l) {
-    case Level::kRed: return "red";
-    case Level::kYellow: return "yellow";
-    case Level::kGreen: return "green";
+    case Level::kRed:
+      return "red";
+    case Level::kYellow:
+      return "yellow";
+    case Level::kGreen:
+      return "green";
   }
   return "green";
 }
@@ -24,18 +27,20 @@ absl::StatusOr<FactorTable> FactorTable::Parse(const std::string& text) {
   for (int i = 0; i < 3; ++i) {
     const ConfigSection l = t["levels"][kLevelKeys[i]];
     if (!t["levels"].Has(kLevelKeys[i]))
-      return absl::InvalidArgumentError(absl::StrCat("风险因素表缺少 [levels.", kLevelKeys[i], "] / missing [levels.",
-                                                     kLevelKeys[i], "]"));
-    table.levels_[i] = {static_cast<int>(l.Int("min_score", -1)), l.String("name"), l.String("required")};
+      return absl::InvalidArgumentError(absl::StrCat("风险因素表缺少 [levels.", kLevelKeys[i],
+                                                     "] / missing [levels.", kLevelKeys[i], "]"));
+    table.levels_[i] = {static_cast<int>(l.Int("min_score", -1)), l.String("name"),
+                        l.String("required")};
     if (table.levels_[i].min_score < 0 || table.levels_[i].name.empty())
-      return absl::InvalidArgumentError(absl::StrCat("[levels.", kLevelKeys[i],
-                                                     "] 需要 min_score 与 name / needs min_score and name"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "[levels.", kLevelKeys[i], "] 需要 min_score 与 name / needs min_score and name"));
   }
   if (!(table.levels_[0].min_score <= table.levels_[1].min_score &&
         table.levels_[1].min_score < table.levels_[2].min_score))
     return absl::InvalidArgumentError("等级分数须递增 / levels must rise: green <= yellow < red");
   const std::vector<ConfigSection> factors = t.root().Tables("factor");
-  if (factors.empty()) return absl::InvalidArgumentError("风险因素表没有 [[factor]] / no [[factor]] in the table");
+  if (factors.empty())
+    return absl::InvalidArgumentError("风险因素表没有 [[factor]] / no [[factor]] in the table");
   static const std::pair<const char*, When> kWhen[] = {
       {"people", When::kPeople},       {"repeat", When::kRepeat}, {"overdue", When::kOverdue},
       {"contested", When::kContested}, {"major", When::kMajor},   {"keywords", When::kKeywords},
@@ -55,16 +60,22 @@ absl::StatusOr<FactorTable> FactorTable::Parse(const std::string& text) {
     for (const auto& [name, w] : kWhen)
       if (when == name) x.when = w, known = true;
     if (x.id.empty() || x.name.empty())
-      return absl::InvalidArgumentError(absl::StrCat(where, ": 需要 id 与 name / needs id and name"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": 需要 id 与 name / needs id and name"));
     const std::string named = absl::StrCat(where, " (", x.id, ")");
     if (!seen.insert(x.id).second)
       return absl::InvalidArgumentError(absl::StrCat(named, ": id 重复 / id used twice"));
     if (!known)
-      return absl::InvalidArgumentError(absl::StrCat(named, ": when 应为 people/repeat/overdue/contested/major/"
-                                                     "keywords/reported, 不是 '", when, "'"));
-    if (x.weight < 0) return absl::InvalidArgumentError(absl::StrCat(named, ": 需要 weight >= 0 / needs weight"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(named,
+                       ": when 应为 people/repeat/overdue/contested/major/"
+                       "keywords/reported, 不是 '",
+                       when, "'"));
+    if (x.weight < 0)
+      return absl::InvalidArgumentError(absl::StrCat(named, ": 需要 weight >= 0 / needs weight"));
     if (x.when == When::kPeople && x.min_people < 1)
-      return absl::InvalidArgumentError(absl::StrCat(named, ": 需要 min_people / needs min_people"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(named, ": 需要 min_people / needs min_people"));
     for (std::string& k : f.Strings("keywords"))
       if (!k.empty()) x.keywords.push_back(std::move(k));
     if (x.when == When::kKeywords && x.keywords.empty())
@@ -78,7 +89,8 @@ absl::StatusOr<FactorTable> FactorTable::Load(const std::string& path) {
   auto text = ReadFileToString(path);
   if (!text.ok()) return text.status();
   auto table = Parse(*text);
-  if (!table.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", table.status().message()));
+  if (!table.ok())
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", table.status().message()));
   return table;
 }
 
@@ -101,14 +113,18 @@ Assessment FactorTable::Evaluate(const CaseFacts& c) const {
     switch (f.when) {
       case When::kPeople:
         if (c.people >= f.min_people)
-          because.push_back(absl::StrCat(c.people, " 人（不少于 ", f.min_people, " 人）/ ", c.people, " people"));
+          because.push_back(
+              absl::StrCat(c.people, " 人（不少于 ", f.min_people, " 人）/ ", c.people, " people"));
         break;
       case When::kRepeat:
-        if (c.repeats > 0) because.push_back(absl::StrCat("此前已信访 ", c.repeats, " 次 / ", c.repeats, " earlier"));
+        if (c.repeats > 0)
+          because.push_back(
+              absl::StrCat("此前已信访 ", c.repeats, " 次 / ", c.repeats, " earlier"));
         break;
       case When::kOverdue:
         if (c.overdue)
-          because.push_back(absl::StrCat("期限已逾期 ", c.overdue_days, " 天 / overdue ", c.overdue_days, " days"));
+          because.push_back(absl::StrCat("期限已逾期 ", c.overdue_days, " 天 / overdue ",
+                                         c.overdue_days, " days"));
         break;
       case When::kContested:
         if (c.contested) because.push_back("已申请复查或复核 / review requested");
@@ -130,10 +146,11 @@ Assessment FactorTable::Evaluate(const CaseFacts& c) const {
       if (id == f.id) because.push_back(absl::StrCat("经办人报告 / reported: ", who));
     if (because.empty()) continue;
     a.score += f.weight;
-    a.factors.push_back({f.id, f.name, f.weight,
-                         absl::StrCat(absl::StrJoin(because, "；"), f.why.empty() ? "" : "。", f.why)});
+    a.factors.push_back(
+        {f.id, f.name, f.weight,
+         absl::StrCat(absl::StrJoin(because, "；"), f.why.empty() ? "" : "。", f.why)});
   }
-  a.level = a.score >= levels_[2].min_score ? Level::kRed
+  a.level = a.score >= levels_[2].min_score   ? Level::kRed
             : a.score >= levels_[1].min_score ? Level::kYellow
                                               : Level::kGreen;
   return a;

@@ -8,12 +8,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "domain/rules.h"
 #include "common/status_macros.h"
+#include "domain/rules.h"
 
 namespace concord::risk {
 namespace {
-
 
 const std::vector<std::string>& Migrations() {
   static const std::vector<std::string> kMigrations = {
@@ -110,7 +109,8 @@ std::optional<Level> LevelFromName(const std::string& s) {
 
 std::string FactorsJson(const std::vector<FactorHit>& hits) {
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& h : hits) out.push_back({{"id", h.id}, {"name", h.name}, {"weight", h.weight}, {"reason", h.reason}});
+  for (const auto& h : hits)
+    out.push_back({{"id", h.id}, {"name", h.name}, {"weight", h.weight}, {"reason", h.reason}});
   return out.dump();
 }
 
@@ -119,7 +119,8 @@ std::vector<FactorHit> FactorsFromJson(const std::string& text) {
   auto j = nlohmann::json::parse(text, nullptr, false);
   if (j.is_array())
     for (const auto& h : j)
-      out.push_back({h.value("id", ""), h.value("name", ""), h.value("weight", 0), h.value("reason", "")});
+      out.push_back(
+          {h.value("id", ""), h.value("name", ""), h.value("weight", 0), h.value("reason", "")});
   return out;
 }
 
@@ -131,7 +132,8 @@ std::string CsvField(const std::string& s) {
 
 // The columns every CaseRisk read uses.
 constexpr const char* kCaseColumns =
-    "case_key, agency, matter, handler, level, score, factors_json, open, first_ms, level_since_ms, resolved_ms, "
+    "case_key, agency, matter, handler, level, score, factors_json, open, first_ms, "
+    "level_since_ms, resolved_ms, "
     "overdue_since_ms";
 
 CaseRisk ReadCase(sqlite::Stmt& st) {
@@ -155,7 +157,7 @@ CaseRisk ReadCase(sqlite::Stmt& st) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<RiskBook>> RiskBook::Open(sqlite::Db& db, FactorTable table,
-                                                        HolidayCalendar calendar) {
+                                                         HolidayCalendar calendar) {
   RETURN_IF_ERROR(db.Migrate("risk", Migrations()));
   return std::unique_ptr<RiskBook>(new RiskBook(db, std::move(table), std::move(calendar)));
 }
@@ -176,28 +178,35 @@ absl::StatusOr<CaseRisk> RiskBook::Update(const Snapshot& s, int64_t now_ms) {
     ASSIGN_OR_RETURN(bool separate, by_ref.Step());
     by_ref.Reset();
     if (separate) {
-      for (const char* sql : {had ? "DELETE FROM risk_cases WHERE case_key=?2"
-                                  : "UPDATE risk_cases SET case_key=?1 WHERE case_key=?2",
-                              "UPDATE OR REPLACE risk_reports SET case_key=?1 WHERE case_key=?2",
-                              "UPDATE risk_levels SET case_key=?1 WHERE case_key=?2",
-                              "UPDATE OR IGNORE risk_screened SET case_key=?1 WHERE case_key=?2",
-                              "DELETE FROM risk_screened WHERE case_key=?2",
-                              "UPDATE OR IGNORE risk_case_agencies SET case_key=?1 WHERE case_key=?2",
-                              "DELETE FROM risk_case_agencies WHERE case_key=?2"}) {
+      for (const char* sql :
+           {had ? "DELETE FROM risk_cases WHERE case_key=?2"
+                : "UPDATE risk_cases SET case_key=?1 WHERE case_key=?2",
+            "UPDATE OR REPLACE risk_reports SET case_key=?1 WHERE case_key=?2",
+            "UPDATE risk_levels SET case_key=?1 WHERE case_key=?2",
+            "UPDATE OR IGNORE risk_screened SET case_key=?1 WHERE case_key=?2",
+            "DELETE FROM risk_screened WHERE case_key=?2",
+            "UPDATE OR IGNORE risk_case_agencies SET case_key=?1 WHERE case_key=?2",
+            "DELETE FROM risk_case_agencies WHERE case_key=?2"}) {
         ASSIGN_OR_RETURN(auto move, db_.Prepare(sql));
         move.Bind(1, s.ledger_no).Bind(2, s.case_ref);
         RETURN_IF_ERROR(move.Run());
       }
     }
   }
-  ASSIGN_OR_RETURN(auto up, db_.Prepare(
-      "INSERT INTO risk_cases(case_key, agency, matter, case_ref, handler, people, repeats, overdue_since_ms, "
-      "contested, major, open, first_ms, updated_ms) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?12) "
-      "ON CONFLICT(case_key) DO UPDATE SET agency=?2, matter=?3, case_ref=?4, handler=?5, people=?6, repeats=?7, "
-      "overdue_since_ms=?8, contested=?9, major=?10, open=?11, updated_ms=?12"));
+  ASSIGN_OR_RETURN(
+      auto up,
+      db_.Prepare("INSERT INTO risk_cases(case_key, agency, matter, case_ref, handler, people, "
+                  "repeats, overdue_since_ms, "
+                  "contested, major, open, first_ms, updated_ms) "
+                  "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?12) "
+                  "ON CONFLICT(case_key) DO UPDATE SET agency=?2, matter=?3, case_ref=?4, "
+                  "handler=?5, people=?6, repeats=?7, "
+                  "overdue_since_ms=?8, contested=?9, major=?10, open=?11, updated_ms=?12"));
   up.BindAll(s.ledger_no, s.agency, s.matter, s.case_ref, s.handler, static_cast<int64_t>(s.people),
-             static_cast<int64_t>(s.repeats), s.overdue ? std::max<int64_t>(1, s.overdue_since_ms) : int64_t{0},
-             static_cast<int64_t>(s.contested), static_cast<int64_t>(s.major), static_cast<int64_t>(s.open), now_ms);
+             static_cast<int64_t>(s.repeats),
+             s.overdue ? std::max<int64_t>(1, s.overdue_since_ms) : int64_t{0},
+             static_cast<int64_t>(s.contested), static_cast<int64_t>(s.major),
+             static_cast<int64_t>(s.open), now_ms);
   RETURN_IF_ERROR(up.Run());
   RETURN_IF_ERROR(AddHandlingAgency(s.ledger_no, s.agency));
   ASSIGN_OR_RETURN(CaseRisk c, Reassess(s.ledger_no, now_ms));
@@ -206,20 +215,27 @@ absl::StatusOr<CaseRisk> RiskBook::Update(const Snapshot& s, int64_t now_ms) {
 }
 
 absl::StatusOr<CaseRisk> RiskBook::Update(const Report& r, int64_t now_ms) {
-  if (r.case_key.empty()) return absl::InvalidArgumentError("缺少案件或台账号 / case_key is required");
+  if (r.case_key.empty())
+    return absl::InvalidArgumentError("缺少案件或台账号 / case_key is required");
   for (const auto& f : r.factors)
     if (!table_.Knows(f))
-      return absl::InvalidArgumentError(absl::StrCat("未知的风险因素 / unknown risk factor '", f, "' (known: ",
-                                                     absl::StrJoin(table_.Ids(), ", "), ")"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("未知的风险因素 / unknown risk factor '", f,
+                       "' (known: ", absl::StrJoin(table_.Ids(), ", "), ")"));
   if (r.factors.empty() && !r.no_risk)
-    return absl::InvalidArgumentError("请列出风险因素，或注明无风险 / list the factors, or report no risk");
+    return absl::InvalidArgumentError(
+        "请列出风险因素，或注明无风险 / list the factors, or report no risk");
   if (!r.factors.empty() && r.no_risk)
-    return absl::InvalidArgumentError("列出了风险因素又注明无风险 / factors listed and no risk reported: one or the other");
+    return absl::InvalidArgumentError(
+        "列出了风险因素又注明无风险 / factors listed and no risk reported: one or the other");
   // A case reference the ledger has sent: the form joins that item's record.
   Report joined = r;
-  ASSIGN_OR_RETURN(auto by_ref, db_.Prepare(
-      "SELECT case_key FROM risk_cases WHERE case_ref = ?1 AND case_ref != '' AND NOT EXISTS "
-      "(SELECT 1 FROM risk_cases WHERE case_key = ?1) ORDER BY open DESC, first_ms DESC LIMIT 1"));
+  ASSIGN_OR_RETURN(
+      auto by_ref,
+      db_.Prepare(
+          "SELECT case_key FROM risk_cases WHERE case_ref = ?1 AND case_ref != '' AND NOT EXISTS "
+          "(SELECT 1 FROM risk_cases WHERE case_key = ?1) ORDER BY open DESC, first_ms DESC LIMIT "
+          "1"));
   by_ref.Bind(1, r.case_key);
   ASSIGN_OR_RETURN(bool known, by_ref.Step());
   if (known) joined.case_key = by_ref.Text(0);
@@ -231,51 +247,64 @@ absl::StatusOr<CaseRisk> RiskBook::Update(const Report& r, int64_t now_ms) {
     // A ledger number the ledger has not sent yet: whose it is is not known,
     // so nobody may claim it by reporting first.
     if (ledger::IsLedgerNo(joined.case_key)) {
-      ASSIGN_OR_RETURN(int64_t known, db_.QueryInt("SELECT count(*) FROM risk_cases WHERE case_key=?", joined.case_key));
+      ASSIGN_OR_RETURN(
+          int64_t known,
+          db_.QueryInt("SELECT count(*) FROM risk_cases WHERE case_key=?", joined.case_key));
       if (known == 0)
         return absl::FailedPreconditionError(absl::StrCat(
-            "台账尚未同步 ", joined.case_key, "，请稍后再报 / the ledger has not sent ", joined.case_key,
-            " yet: send the form again shortly"));
+            "台账尚未同步 ", joined.case_key, "，请稍后再报 / the ledger has not sent ",
+            joined.case_key, " yet: send the form again shortly"));
     }
-    ASSIGN_OR_RETURN(auto handles, db_.Prepare(
-        "SELECT EXISTS(SELECT 1 FROM risk_cases WHERE case_key=?1), "
-        "EXISTS(SELECT 1 FROM risk_case_agencies WHERE case_key=?1 AND agency=?2)"));
+    ASSIGN_OR_RETURN(
+        auto handles,
+        db_.Prepare("SELECT EXISTS(SELECT 1 FROM risk_cases WHERE case_key=?1), "
+                    "EXISTS(SELECT 1 FROM risk_case_agencies WHERE case_key=?1 AND agency=?2)"));
     handles.BindAll(joined.case_key, r.agency);
     RETURN_IF_ERROR(handles.Step().status());
     const bool exists = handles.Int(0) != 0, handling = handles.Int(1) != 0;
     handles.Reset();
     if (exists && !handling)
-      return absl::PermissionDeniedError(absl::StrCat(
-          r.agency, " 不是 ", joined.case_key, " 的办理单位，不能报送其风险评估 / ", r.agency,
-          " does not handle ", joined.case_key, ": only the agencies handling a case report its risks"));
+      return absl::PermissionDeniedError(
+          absl::StrCat(r.agency, " 不是 ", joined.case_key, " 的办理单位，不能报送其风险评估 / ",
+                       r.agency, " does not handle ", joined.case_key,
+                       ": only the agencies handling a case report its risks"));
   }
   return UpdateReport(joined, now_ms);
 }
 
 absl::StatusOr<CaseRisk> RiskBook::UpdateReport(const Report& r, int64_t now_ms) {
-  ASSIGN_OR_RETURN(auto ins, db_.Prepare(
-      "INSERT INTO risk_cases(case_key, agency, matter, first_ms, updated_ms) VALUES(?1,?2,?3,?4,?4) "
-      "ON CONFLICT(case_key) DO UPDATE SET matter = CASE WHEN matter = '' THEN ?3 ELSE matter END, updated_ms=?4"));
+  ASSIGN_OR_RETURN(auto ins, db_.Prepare("INSERT INTO risk_cases(case_key, agency, matter, "
+                                         "first_ms, updated_ms) VALUES(?1,?2,?3,?4,?4) "
+                                         "ON CONFLICT(case_key) DO UPDATE SET matter = CASE WHEN "
+                                         "matter = '' THEN ?3 ELSE matter END, updated_ms=?4"));
   ins.BindAll(r.case_key, r.agency, r.matter, now_ms);
   RETURN_IF_ERROR(ins.Run());
-  ASSIGN_OR_RETURN(auto rep, db_.Prepare(
-      "INSERT INTO risk_reports(case_key, agency, factors, no_risk, note, at_ms) VALUES(?1,?2,?3,?4,?5,?6) "
-      "ON CONFLICT(case_key, agency) DO UPDATE SET factors=?3, no_risk=?4, note=?5, at_ms=?6"));
-  rep.BindAll(r.case_key, r.agency, absl::StrJoin(r.factors, ","), static_cast<int64_t>(r.no_risk), r.note, now_ms);
+  ASSIGN_OR_RETURN(
+      auto rep,
+      db_.Prepare(
+          "INSERT INTO risk_reports(case_key, agency, factors, no_risk, note, at_ms) "
+          "VALUES(?1,?2,?3,?4,?5,?6) "
+          "ON CONFLICT(case_key, agency) DO UPDATE SET factors=?3, no_risk=?4, note=?5, at_ms=?6"));
+  rep.BindAll(r.case_key, r.agency, absl::StrJoin(r.factors, ","), static_cast<int64_t>(r.no_risk),
+              r.note, now_ms);
   RETURN_IF_ERROR(rep.Run());
   RETURN_IF_ERROR(AddHandlingAgency(r.case_key, r.agency));
   return Reassess(r.case_key, now_ms);
 }
 
 absl::Status RiskBook::AddHandlingAgency(const std::string& key, const std::string& agency) {
-  ASSIGN_OR_RETURN(auto st, db_.Prepare("INSERT OR IGNORE INTO risk_case_agencies(case_key, agency) VALUES(?,?)"));
+  ASSIGN_OR_RETURN(
+      auto st,
+      db_.Prepare("INSERT OR IGNORE INTO risk_case_agencies(case_key, agency) VALUES(?,?)"));
   st.BindAll(key, agency);
   return st.Run();
 }
 
 absl::StatusOr<CaseRisk> RiskBook::Reassess(const std::string& key, int64_t now_ms) {
-  ASSIGN_OR_RETURN(auto load, db_.Prepare(absl::StrCat(
-      "SELECT ", kCaseColumns, ", people, repeats, contested, major FROM risk_cases WHERE case_key=?")));
+  ASSIGN_OR_RETURN(auto load,
+                   db_.Prepare(absl::StrCat(
+                       "SELECT ", kCaseColumns,
+                       ", people, repeats, contested, major FROM risk_cases WHERE case_key=?")));
   load.Bind(1, key);
   ASSIGN_OR_RETURN(bool found, load.Step());
   if (!found) return absl::NotFoundError(absl::StrCat("没有风险记录 / no risk record for ", key));
@@ -289,30 +318,34 @@ absl::StatusOr<CaseRisk> RiskBook::Reassess(const std::string& key, int64_t now_
   facts.major = load.Int(15) != 0;
   facts.matter = c.matter;
   facts.overdue = c.overdue_since_ms > 0;
-  facts.overdue_days = facts.overdue ? static_cast<int>(std::max<int64_t>(0, now_ms - c.overdue_since_ms) / kDayMs) : 0;
+  facts.overdue_days =
+      facts.overdue ? static_cast<int>(std::max<int64_t>(0, now_ms - c.overdue_since_ms) / kDayMs)
+                    : 0;
   load.Reset();
-  ASSIGN_OR_RETURN(auto reports, db_.Prepare(
-      "SELECT agency, factors, note FROM risk_reports WHERE case_key=? AND no_risk=0 ORDER BY agency"));
+  ASSIGN_OR_RETURN(auto reports, db_.Prepare("SELECT agency, factors, note FROM risk_reports WHERE "
+                                             "case_key=? AND no_risk=0 ORDER BY agency"));
   reports.Bind(1, key);
   while (true) {
     ASSIGN_OR_RETURN(bool row, reports.Step());
     if (!row) break;
     for (absl::string_view f : absl::StrSplit(reports.Text(1), ',', absl::SkipEmpty()))
-      facts.reported.emplace_back(std::string(f), absl::StrCat(reports.Text(0),
-                                                               reports.Text(2).empty() ? "" : "：", reports.Text(2)));
+      facts.reported.emplace_back(
+          std::string(f),
+          absl::StrCat(reports.Text(0), reports.Text(2).empty() ? "" : "：", reports.Text(2)));
   }
   c.assessment = table_.Evaluate(facts);
   if (c.changed()) {
     c.level_since_ms = now_ms;
-    ASSIGN_OR_RETURN(auto hist, db_.Prepare(
-        "INSERT INTO risk_levels(case_key, at_ms, from_level, to_level, score) VALUES(?,?,?,?,?)"));
-    hist.BindAll(key, now_ms, stored_level, LevelName(c.assessment.level), static_cast<int64_t>(c.assessment.score));
+    ASSIGN_OR_RETURN(auto hist, db_.Prepare("INSERT INTO risk_levels(case_key, at_ms, from_level, "
+                                            "to_level, score) VALUES(?,?,?,?,?)"));
+    hist.BindAll(key, now_ms, stored_level, LevelName(c.assessment.level),
+                 static_cast<int64_t>(c.assessment.score));
     RETURN_IF_ERROR(hist.Run());
   }
   if (!c.open && !c.resolved_ms) c.resolved_ms = now_ms;
   if (c.open) c.resolved_ms = 0;  // reopened
-  ASSIGN_OR_RETURN(auto save, db_.Prepare(
-      "UPDATE risk_cases SET level=?, score=?, factors_json=?, level_since_ms=?, resolved_ms=? WHERE case_key=?"));
+  ASSIGN_OR_RETURN(auto save, db_.Prepare("UPDATE risk_cases SET level=?, score=?, factors_json=?, "
+                                          "level_since_ms=?, resolved_ms=? WHERE case_key=?"));
   save.BindAll(LevelName(c.assessment.level), static_cast<int64_t>(c.assessment.score),
                FactorsJson(c.assessment.factors), c.level_since_ms, c.resolved_ms, key);
   RETURN_IF_ERROR(save.Run());
@@ -321,8 +354,9 @@ absl::StatusOr<CaseRisk> RiskBook::Reassess(const std::string& key, int64_t now_
 
 absl::StatusOr<std::vector<CaseRisk>> RiskBook::OpenRisks(const std::string& agency) {
   ASSIGN_OR_RETURN(auto st, db_.Prepare(absl::StrCat(
-      "SELECT ", kCaseColumns, " FROM risk_cases WHERE open = 1 AND (agency = ?1 OR ?1 = '') "
-      "ORDER BY score DESC, case_key")));
+                                "SELECT ", kCaseColumns,
+                                " FROM risk_cases WHERE open = 1 AND (agency = ?1 OR ?1 = '') "
+                                "ORDER BY score DESC, case_key")));
   st.Bind(1, agency);
   std::vector<CaseRisk> out;
   while (true) {
@@ -334,7 +368,8 @@ absl::StatusOr<std::vector<CaseRisk>> RiskBook::OpenRisks(const std::string& age
 }
 
 absl::StatusOr<std::optional<CaseRisk>> RiskBook::Find(const std::string& key) {
-  ASSIGN_OR_RETURN(auto st, db_.Prepare(absl::StrCat("SELECT ", kCaseColumns, " FROM risk_cases WHERE case_key=?")));
+  ASSIGN_OR_RETURN(auto st, db_.Prepare(absl::StrCat("SELECT ", kCaseColumns,
+                                                     " FROM risk_cases WHERE case_key=?")));
   st.Bind(1, key);
   ASSIGN_OR_RETURN(bool row, st.Step());
   if (!row) return std::optional<CaseRisk>();
@@ -357,7 +392,9 @@ absl::StatusOr<std::vector<Screening>> RiskBook::Screen(const std::string& month
   std::string last;
   int64_t since = 0;
   {
-    ASSIGN_OR_RETURN(auto prev, db_.Prepare("SELECT month, at_ms FROM risk_screening_months ORDER BY at_ms DESC LIMIT 1"));
+    ASSIGN_OR_RETURN(
+        auto prev,
+        db_.Prepare("SELECT month, at_ms FROM risk_screening_months ORDER BY at_ms DESC LIMIT 1"));
     ASSIGN_OR_RETURN(bool any, prev.Step());
     if (any) {
       last = prev.Text(0);
@@ -368,13 +405,17 @@ absl::StatusOr<std::vector<Screening>> RiskBook::Screen(const std::string& month
   // (new when the last screening did not count it), and every case that was a
   // risk at the last screening or became one since and is no longer one
   // (resolved: closed, or back to green).
-  ASSIGN_OR_RETURN(auto st, db_.Prepare(absl::StrCat(
-      "SELECT ", kCaseColumns, ", (open = 1 AND level IN ('yellow', 'red')) AS is_risk, "
-      "EXISTS(SELECT 1 FROM risk_screened s WHERE s.month = ?1 AND s.case_key = risk_cases.case_key) AS was "
-      "FROM risk_cases WHERE (open = 1 AND level IN ('yellow', 'red')) "
-      "OR case_key IN (SELECT case_key FROM risk_screened WHERE month = ?1) "
-      "OR case_key IN (SELECT case_key FROM risk_levels WHERE at_ms >= ?2 AND to_level IN ('yellow', 'red')) "
-      "ORDER BY agency, score DESC, case_key")));
+  ASSIGN_OR_RETURN(auto st,
+                   db_.Prepare(absl::StrCat(
+                       "SELECT ", kCaseColumns,
+                       ", (open = 1 AND level IN ('yellow', 'red')) AS is_risk, "
+                       "EXISTS(SELECT 1 FROM risk_screened s WHERE s.month = ?1 AND s.case_key = "
+                       "risk_cases.case_key) AS was "
+                       "FROM risk_cases WHERE (open = 1 AND level IN ('yellow', 'red')) "
+                       "OR case_key IN (SELECT case_key FROM risk_screened WHERE month = ?1) "
+                       "OR case_key IN (SELECT case_key FROM risk_levels WHERE at_ms >= ?2 AND "
+                       "to_level IN ('yellow', 'red')) "
+                       "ORDER BY agency, score DESC, case_key")));
   st.BindAll(last, since);
   struct Row {
     CaseRisk c;
@@ -387,18 +428,21 @@ absl::StatusOr<std::vector<Screening>> RiskBook::Screen(const std::string& month
     Row r{ReadCase(st), st.Int(12) != 0, st.Int(13) != 0};
     per_agency[r.c.agency].push_back(std::move(r));
   }
-  ASSIGN_OR_RETURN(auto counted, db_.Prepare("INSERT OR IGNORE INTO risk_screened(month, case_key) VALUES(?,?)"));
+  ASSIGN_OR_RETURN(auto counted,
+                   db_.Prepare("INSERT OR IGNORE INTO risk_screened(month, case_key) VALUES(?,?)"));
   std::vector<Screening> out;
-  ASSIGN_OR_RETURN(auto save, db_.Prepare(
-      "INSERT OR REPLACE INTO risk_screenings(month, agency, open, new_risks, resolved, long_overdue, markdown, csv, "
-      "at_ms) VALUES(?,?,?,?,?,?,?,?,?)"));
+  ASSIGN_OR_RETURN(auto save, db_.Prepare("INSERT OR REPLACE INTO risk_screenings(month, agency, "
+                                          "open, new_risks, resolved, long_overdue, markdown, csv, "
+                                          "at_ms) VALUES(?,?,?,?,?,?,?,?,?)"));
   for (const auto& [agency, cases] : per_agency) {
     Screening s;
     s.month = month;
     s.agency = agency;
     std::string open_rows, new_rows, resolved_rows;
-    s.csv = "\xEF\xBB\xBF类别 kind,案件 case,事项 matter,等级 level,分数 score,风险因素 factors,首办责任人 handler,"
-            "须办 required\n";
+    s.csv =
+        "\xEF\xBB\xBF类别 kind,案件 case,事项 matter,等级 level,分数 score,风险因素 "
+        "factors,首办责任人 handler,"
+        "须办 required\n";
     for (const auto& [c, risk, was] : cases) {
       std::vector<std::string> names;
       for (const auto& f : c.assessment.factors) names.push_back(f.name);
@@ -408,11 +452,13 @@ absl::StatusOr<std::vector<Screening>> RiskBook::Screen(const std::string& month
           !risk ? std::string(c.open ? "降为绿色，继续跟踪 / back to green: keep following"
                                      : "已办结 / closed")
                 : absl::StrCat(table_.Required(c.assessment.level),
-                               late ? "；逾期超过一个月，报分管副检察长 / over a month late: reported to the deputy chief"
+                               late ? "；逾期超过一个月，报分管副检察长 / over a month late: "
+                                      "reported to the deputy chief"
                                     : "");
-      const std::string line = absl::StrCat("| ", c.case_key, " | ", c.matter, " | ", level, " | ", c.assessment.score,
-                                            " | ", absl::StrJoin(names, "、"), " | ",
-                                            c.handler.empty() ? "—" : c.handler, " | ", required, " |\n");
+      const std::string line =
+          absl::StrCat("| ", c.case_key, " | ", c.matter, " | ", level, " | ", c.assessment.score,
+                       " | ", absl::StrJoin(names, "、"), " | ",
+                       c.handler.empty() ? "—" : c.handler, " | ", required, " |\n");
       const char* kind = !risk ? "已化解 resolved" : !was ? "新增 new" : "在办 open";
       if (risk) {
         counted.BindAll(month, c.case_key);
@@ -429,26 +475,32 @@ absl::StatusOr<std::vector<Screening>> RiskBook::Screen(const std::string& month
         resolved_rows += line;
       }
       s.csv += absl::StrCat(CsvField(kind), ",", CsvField(c.case_key), ",", CsvField(c.matter), ",",
-                            CsvField(level), ",", c.assessment.score, ",", CsvField(absl::StrJoin(names, "、")), ",",
-                            CsvField(c.handler), ",", CsvField(required), "\n");
+                            CsvField(level), ",", c.assessment.score, ",",
+                            CsvField(absl::StrJoin(names, "、")), ",", CsvField(c.handler), ",",
+                            CsvField(required), "\n");
     }
-    const std::string header = "| 案件 case | 事项 matter | 等级 level | 分数 score | 风险因素 factors | "
-                               "首办责任人 handler | 须办 required |\n|---|---|---|---|---|---|---|\n";
+    const std::string header =
+        "| 案件 case | 事项 matter | 等级 level | 分数 score | 风险因素 factors | "
+        "首办责任人 handler | 须办 required |\n|---|---|---|---|---|---|---|\n";
     auto section = [&](const std::string& title, const std::string& rows) {
       return absl::StrCat("\n## ", title, "\n\n", rows.empty() ? "无 / none\n" : header + rows);
     };
-    s.markdown = absl::StrCat("# 隐患月排查 ", month, " ", agency, " / Monthly risk screening\n\n",
-                              "在办风险 open: ", s.open, "　新增 new: ", s.new_risks, "　已化解 resolved: ", s.resolved,
-                              "　逾期超过一个月 over a month late: ", s.long_overdue, "\n",
-                              section("在办风险（按分数）/ Open risks, highest first", open_rows),
-                              section("上次排查以来新增 / New since the last screening", new_rows),
-                              section("上次排查以来化解 / Resolved since the last screening", resolved_rows));
+    s.markdown = absl::StrCat(
+        "# 隐患月排查 ", month, " ", agency, " / Monthly risk screening\n\n",
+        "在办风险 open: ", s.open, "　新增 new: ", s.new_risks, "　已化解 resolved: ", s.resolved,
+        "　逾期超过一个月 over a month late: ", s.long_overdue, "\n",
+        section("在办风险（按分数）/ Open risks, highest first", open_rows),
+        section("上次排查以来新增 / New since the last screening", new_rows),
+        section("上次排查以来化解 / Resolved since the last screening", resolved_rows));
     save.BindAll(month, agency, static_cast<int64_t>(s.open), static_cast<int64_t>(s.new_risks),
-                 static_cast<int64_t>(s.resolved), static_cast<int64_t>(s.long_overdue), s.markdown, s.csv, now_ms);
+                 static_cast<int64_t>(s.resolved), static_cast<int64_t>(s.long_overdue), s.markdown,
+                 s.csv, now_ms);
     RETURN_IF_ERROR(save.Run());
     out.push_back(std::move(s));
   }
-  ASSIGN_OR_RETURN(auto held, db_.Prepare("INSERT OR REPLACE INTO risk_screening_months(month, at_ms) VALUES(?,?)"));
+  ASSIGN_OR_RETURN(
+      auto held,
+      db_.Prepare("INSERT OR REPLACE INTO risk_screening_months(month, at_ms) VALUES(?,?)"));
   held.BindAll(month, now_ms);
   RETURN_IF_ERROR(held.Run());
   return out;
@@ -456,13 +508,19 @@ absl::StatusOr<std::vector<Screening>> RiskBook::Screen(const std::string& month
 
 absl::StatusOr<std::optional<Screening>> RiskBook::FindScreening(const std::string& month,
                                                                  const std::string& agency) {
-  ASSIGN_OR_RETURN(auto st, db_.Prepare(
-      "SELECT open, new_risks, resolved, long_overdue, markdown, csv FROM risk_screenings WHERE month=? AND agency=?"));
+  ASSIGN_OR_RETURN(auto st, db_.Prepare("SELECT open, new_risks, resolved, long_overdue, markdown, "
+                                        "csv FROM risk_screenings WHERE month=? AND agency=?"));
   st.BindAll(month, agency);
   ASSIGN_OR_RETURN(bool row, st.Step());
   if (!row) return std::optional<Screening>();
-  Screening s{month, agency, static_cast<int>(st.Int(0)), static_cast<int>(st.Int(1)), static_cast<int>(st.Int(2)),
-              static_cast<int>(st.Int(3)), st.Text(4), st.Text(5)};
+  Screening s{month,
+              agency,
+              static_cast<int>(st.Int(0)),
+              static_cast<int>(st.Int(1)),
+              static_cast<int>(st.Int(2)),
+              static_cast<int>(st.Int(3)),
+              st.Text(4),
+              st.Text(5)};
   return std::optional<Screening>(std::move(s));
 }
 

@@ -29,9 +29,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "domain/calendar.h"
 #include "agents/risk/factors.h"
 #include "common/sqlite.h"
+#include "domain/calendar.h"
 
 namespace concord::risk {
 
@@ -76,7 +76,7 @@ struct Screening {
 class RiskBook {
  public:
   static absl::StatusOr<std::unique_ptr<RiskBook>> Open(sqlite::Db& db, FactorTable table,
-                                                       HolidayCalendar calendar);
+                                                        HolidayCalendar calendar);
 
   absl::StatusOr<CaseRisk> Update(const Snapshot& s, int64_t now_ms);
   // InvalidArgument for an unknown factor id (naming the known ones);
@@ -92,7 +92,8 @@ class RiskBook {
   // Holds the month's screening for every agency with risks (open now, or
   // new or resolved since the last one) and records it as held.
   absl::StatusOr<std::vector<Screening>> Screen(const std::string& month, int64_t now_ms);
-  absl::StatusOr<std::optional<Screening>> FindScreening(const std::string& month, const std::string& agency);
+  absl::StatusOr<std::optional<Screening>> FindScreening(const std::string& month,
+                                                         const std::string& agency);
 
   const FactorTable& table() const { return table_; }
 

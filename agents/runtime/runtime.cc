@@ -26,9 +26,11 @@ int ExitCodeFor(const absl::Status& st) {
 
 std::string MetricsText(const client::ClientStats& s) {
   std::string out;
-  RenderGauge("concord_agent_connected", "1 while the session with the hub is up.", s.connected ? 1 : 0, out);
+  RenderGauge("concord_agent_connected", "1 while the session with the hub is up.",
+              s.connected ? 1 : 0, out);
   RenderCounter("concord_agent_received_total", "Deliveries applied.", s.received, out);
-  RenderCounter("concord_agent_published_total", "Envelopes the hub acknowledged.", s.published, out);
+  RenderCounter("concord_agent_published_total", "Envelopes the hub acknowledged.", s.published,
+                out);
   RenderGauge("concord_agent_outbox", "Envelopes staged and not yet acknowledged.",
               static_cast<double>(s.outbox), out);
   RenderCounter("concord_agent_handler_errors_total", "Deliveries rolled back to be sent again.",

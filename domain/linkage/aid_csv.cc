@@ -207,7 +207,6 @@ absl::StatusOr<std::string> ParseGender(absl::string_view s) {
   return FieldError(Column::kGender, "应为男或女", " is not 男/M/male or 女/F/female", s);
 }
 
-
 // The accepted aid types, for the message of an unknown one.
 std::string AidTypeList(const char* (*name)(AidType), const char* separator) {
   return absl::StrJoin(kAidTypes, separator,
@@ -302,7 +301,8 @@ class AidCsvParser {
 
 std::vector<std::string> SplitCaseRefs(std::string_view s) {
   std::vector<std::string> refs;
-  const std::string separated = absl::StrReplaceAll(absl::string_view(s.data(), s.size()), {{"；", ";"}});
+  const std::string separated =
+      absl::StrReplaceAll(absl::string_view(s.data(), s.size()), {{"；", ";"}});
   for (absl::string_view ref : absl::StrSplit(separated, ';')) {
     ref = Trim(ref);
     if (!ref.empty()) refs.emplace_back(ref);

@@ -40,8 +40,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "domain/linkage/record.h"
 #include "common/csv.h"
+#include "domain/linkage/record.h"
 
 namespace concord::aid {
 

@@ -42,7 +42,8 @@ absl::StatusOr<std::vector<AidRecord>> ReadLinkageFile(const std::string& path, 
   std::ifstream in(path);
   if (!in) return absl::NotFoundError(absl::StrCat("无法打开 / cannot open ", path));
   std::string line;
-  if (!std::getline(in, line)) return absl::InvalidArgumentError(absl::StrCat("空文件 / empty file ", path));
+  if (!std::getline(in, line))
+    return absl::InvalidArgumentError(absl::StrCat("空文件 / empty file ", path));
   const std::vector<std::string> header = SplitTrimmed(line);
   auto col = [&](const std::string& name) -> int {
     for (const auto& i : ignore)
@@ -59,8 +60,8 @@ absl::StatusOr<std::vector<AidRecord>> ReadLinkageFile(const std::string& path, 
             c_dob = col(febrl ? "date_of_birth" : "dob");
   const int c_ssid = febrl ? col("soc_sec_id") : -1, c_email = febrl ? -1 : col("email");
   const std::vector<int> c_street =
-      febrl ? std::vector<int>{col("street_number"), col("address_1"), col("address_2"), col("suburb"),
-                               col("postcode"), col("state")}
+      febrl ? std::vector<int>{col("street_number"), col("address_1"), col("address_2"),
+                               col("suburb"),        col("postcode"),  col("state")}
             : std::vector<int>{col("city")};
   std::vector<AidRecord> out;
   int line_no = 1;
@@ -68,7 +69,9 @@ absl::StatusOr<std::vector<AidRecord>> ReadLinkageFile(const std::string& path, 
     ++line_no;
     if (absl::StripAsciiWhitespace(line).empty()) continue;
     const std::vector<std::string> f = SplitTrimmed(line);
-    auto get = [&](int c) { return c >= 0 && c < static_cast<int>(f.size()) ? f[c] : std::string(); };
+    auto get = [&](int c) {
+      return c >= 0 && c < static_cast<int>(f.size()) ? f[c] : std::string();
+    };
     AidRecord r;
     r.line = line_no;
     r.record_id = get(c_id);
@@ -85,7 +88,8 @@ absl::StatusOr<std::vector<AidRecord>> ReadLinkageFile(const std::string& path, 
   return out;
 }
 
-std::vector<EncodedRecord> EncodeAll(const std::vector<AidRecord>& records, const Encoder& encoder) {
+std::vector<EncodedRecord> EncodeAll(const std::vector<AidRecord>& records,
+                                     const Encoder& encoder) {
   std::vector<EncodedRecord> enc(records.size());
   const unsigned n = std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::thread> threads;
@@ -123,7 +127,8 @@ absl::StatusOr<DedupResult> RunDedup(const std::string& path, const DedupOptions
   const auto pairs = CandidatePairs(enc, o.max_block, &res.skipped_keys);
   res.candidates = pairs.size();
   std::vector<ComparisonVector> cand(pairs.size());
-  for (size_t i = 0; i < pairs.size(); ++i) cand[i] = Compare(enc[pairs[i].first], enc[pairs[i].second]);
+  for (size_t i = 0; i < pairs.size(); ++i)
+    cand[i] = Compare(enc[pairs[i].first], enc[pairs[i].second]);
   std::vector<ComparisonVector> random;
   if (enc.size() >= 2) {
     std::mt19937_64 rng(o.seed);

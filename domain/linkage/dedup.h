@@ -21,8 +21,8 @@ absl::StatusOr<InputFormat> ParseInputFormat(const std::string& name);
 
 // Reads a Febrl or Splink file into aid records (no case, no grant).
 // `ignore_columns` are dropped as if absent (e.g. soc_sec_id).
-absl::StatusOr<std::vector<AidRecord>> ReadLinkageFile(const std::string& path, InputFormat format,
-                                                       const std::vector<std::string>& ignore_columns);
+absl::StatusOr<std::vector<AidRecord>> ReadLinkageFile(
+    const std::string& path, InputFormat format, const std::vector<std::string>& ignore_columns);
 
 struct DedupOptions {
   InputFormat format = InputFormat::kConcord;

@@ -68,8 +68,8 @@ std::map<std::string, std::string> ReadTruth(const std::string& path, InputForma
   return truth;
 }
 
-
-PairScore Score(const std::vector<DedupPair>& pairs, const std::map<std::string, std::string>& truth) {
+PairScore Score(const std::vector<DedupPair>& pairs,
+                const std::map<std::string, std::string>& truth) {
   PairScore s;
   std::map<std::string, size_t> group_size;
   for (auto& [id, g] : truth) ++group_size[g];

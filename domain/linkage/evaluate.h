@@ -27,6 +27,7 @@ struct PairScore {
 };
 
 // The universe is all n(n-1)/2 pairs: a true pair never compared is missed.
-PairScore Score(const std::vector<DedupPair>& pairs, const std::map<std::string, std::string>& truth);
+PairScore Score(const std::vector<DedupPair>& pairs,
+                const std::map<std::string, std::string>& truth);
 
 }  // namespace concord::aid

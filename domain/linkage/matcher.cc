@@ -21,8 +21,13 @@ struct FieldInfo {
 
 const std::array<FieldInfo, kNumFields>& Fields() {
   static const std::array<FieldInfo, kNumFields> kFields = {{
-      {"id_number", "身份证号", {"exact (valid)", "exact (unverified)", "1-2 characters differ", "different"}},
-      {"name", "姓名", {"exact", "same pinyin (homophone or romanised)", "similar", "somewhat similar", "different"}},
+      {"id_number",
+       "身份证号",
+       {"exact (valid)", "exact (unverified)", "1-2 characters differ", "different"}},
+      {"name",
+       "姓名",
+       {"exact", "same pinyin (homophone or romanised)", "similar", "somewhat similar",
+        "different"}},
       {"birth_date", "出生日期", {"exact", "one digit differs", "two digits differ", "different"}},
       {"gender", "性别", {"same", "different"}},
       {"phone", "电话", {"same", "different"}},
@@ -53,7 +58,8 @@ bool HouseholdField(int f) { return f == kFieldPhone || f == kFieldAddress; }
 // city, with the "match" class); pooling adjacent violators (isotonic
 // regression of the likelihood ratio) keeps every field pointing the right
 // way and leaves an uninformative field with weight 0.
-void MakeMonotone(int levels, std::array<double, kMaxLevels>& m, std::array<double, kMaxLevels>& u) {
+void MakeMonotone(int levels, std::array<double, kMaxLevels>& m,
+                  std::array<double, kMaxLevels>& u) {
   struct Block {
     int first, last;
     double m, u;
@@ -87,11 +93,15 @@ ComparisonVector Compare(const EncodedRecord& a, const EncodedRecord& b) {
   // ID number: a valid match is strong; an unverified one (15-digit or failed
   // check) weaker; a typo shows as high digit similarity.
   if (!a.id_token.empty() && !b.id_token.empty()) {
-    const bool trusted = [](IdQuality q) {
-      return q == IdQuality::kValid || q == IdQuality::kConverted15;
-    }(a.id_quality) && (b.id_quality == IdQuality::kValid || b.id_quality == IdQuality::kConverted15);
-    if (a.id_token == b.id_token) c.level[kFieldId] = trusted ? 0 : 1;
-    else c.level[kFieldId] = Dice(a.id_digits, b.id_digits) >= 0.88 ? 2 : 3;
+    const bool trusted =
+        [](IdQuality q) {
+          return q == IdQuality::kValid || q == IdQuality::kConverted15;
+        }(a.id_quality) &&
+        (b.id_quality == IdQuality::kValid || b.id_quality == IdQuality::kConverted15);
+    if (a.id_token == b.id_token)
+      c.level[kFieldId] = trusted ? 0 : 1;
+    else
+      c.level[kFieldId] = Dice(a.id_digits, b.id_digits) >= 0.88 ? 2 : 3;
   }
   // Name: characters when both are Han, pinyin otherwise.
   if (!a.name_pinyin.empty() && !b.name_pinyin.empty()) {
@@ -100,13 +110,18 @@ ComparisonVector Compare(const EncodedRecord& a, const EncodedRecord& b) {
     // of each (张伟 / Zhang Wei) can at best share the pinyin.
     const bool a_han = !a.name_chars.empty(), b_han = !b.name_chars.empty();
     const double ch = a_han && b_han ? Dice(a.name_chars, b.name_chars) : a_han == b_han ? py : 0;
-    if (ch >= 0.999) c.level[kFieldName] = 0;
-    else if (py >= 0.999) c.level[kFieldName] = 1;
-    else c.level[kFieldName] = 2 + Level(std::max(ch, py), {0.8, 0.6});
+    if (ch >= 0.999)
+      c.level[kFieldName] = 0;
+    else if (py >= 0.999)
+      c.level[kFieldName] = 1;
+    else
+      c.level[kFieldName] = 2 + Level(std::max(ch, py), {0.8, 0.6});
   }
   if (!a.dob_token.empty() && !b.dob_token.empty()) {
-    if (a.dob_token == b.dob_token) c.level[kFieldDob] = 0;
-    else c.level[kFieldDob] = 1 + Level(Dice(a.dob_digits, b.dob_digits), {0.85, 0.7});
+    if (a.dob_token == b.dob_token)
+      c.level[kFieldDob] = 0;
+    else
+      c.level[kFieldDob] = 1 + Level(Dice(a.dob_digits, b.dob_digits), {0.85, 0.7});
   }
   if (!a.gender_token.empty() && !b.gender_token.empty())
     c.level[kFieldGender] = a.gender_token == b.gender_token ? 0 : 1;
@@ -117,7 +132,9 @@ ComparisonVector Compare(const EncodedRecord& a, const EncodedRecord& b) {
   if (!a.address_city_token.empty() && !b.address_city_token.empty())
     c.level[kFieldCity] = a.address_city_token == b.address_city_token ? 0 : 1;
   if (!a.email_token.empty() && !b.email_token.empty())
-    c.level[kFieldEmail] = a.email_token == b.email_token ? 0 : Dice(a.email, b.email) >= 0.8 ? 1 : 2;
+    c.level[kFieldEmail] = a.email_token == b.email_token  ? 0
+                           : Dice(a.email, b.email) >= 0.8 ? 1
+                                                           : 2;
   return c;
 }
 
@@ -162,8 +179,7 @@ Model EstimateModel(const std::vector<ComparisonVector>& candidates,
         total += 1;
       }
     if (total > 0)
-      for (int l = 0; l < LevelCount(f); ++l)
-        model.u[f][l] = std::max(n[l] / total, kFloor);
+      for (int l = 0; l < LevelCount(f); ++l) model.u[f][l] = std::max(n[l] / total, kFloor);
   }
   // Households start out sharing a phone and an address (like matches) and
   // nothing else (like strangers). The class needs that evidence: without
@@ -211,8 +227,8 @@ Model EstimateModel(const std::vector<ComparisonVector>& candidates,
     model.prior = std::clamp(share[0] / candidates.size(), 1e-6, 0.999);
     model.household =
         households ? std::clamp(share[1] / candidates.size(), 1e-6, 0.999 - model.prior) : 0;
-    std::array<std::array<std::array<double, kMaxLevels>, kNumFields>*, 3> dist = {&model.m, &model.h,
-                                                                                  &model.u};
+    std::array<std::array<std::array<double, kMaxLevels>, kNumFields>*, 3> dist = {
+        &model.m, &model.h, &model.u};
     // A household member differs from a stranger only in where they live:
     // for the identity fields (ID, name, birth date, gender, e-mail) the two
     // non-match classes share one distribution. Without this tie EM is free
@@ -273,7 +289,8 @@ std::string Model::ToText() const {
   out << "household " << household << "\n";
   for (int f = 0; f < kNumFields; ++f) {
     out << FieldName(f);
-    for (int l = 0; l < LevelCount(f); ++l) out << " " << m[f][l] << "/" << u[f][l] << "/" << h[f][l];
+    for (int l = 0; l < LevelCount(f); ++l)
+      out << " " << m[f][l] << "/" << u[f][l] << "/" << h[f][l];
     out << "\n";
   }
   return out.str();
@@ -304,7 +321,8 @@ absl::StatusOr<Model> Model::FromText(const std::string& text) {
     int f = 0;
     while (f < kNumFields && parts[0] != FieldName(f)) ++f;
     if (f == kNumFields) return bad(line, "unknown field");
-    if (static_cast<int>(parts.size()) != LevelCount(f) + 1) return bad(line, "wrong number of levels");
+    if (static_cast<int>(parts.size()) != LevelCount(f) + 1)
+      return bad(line, "wrong number of levels");
     for (int l = 0; l < LevelCount(f); ++l) {
       std::vector<std::string> v = absl::StrSplit(parts[l + 1], '/');
       if (v.size() < 2 || v.size() > 3 || !number(v[0], &model.m[f][l]) ||
@@ -330,12 +348,22 @@ Model Model::Start() {
   Model d;
   d.prior = 0.05;
   d.household = 0.05;
-  const std::array<std::vector<double>, kNumFields> m = {{
-      {0.85, 0.05, 0.07, 0.03}, {0.7, 0.15, 0.1, 0.03, 0.02}, {0.9, 0.05, 0.02, 0.03}, {0.98, 0.02},
-      {0.9, 0.1}, {0.6, 0.2, 0.1, 0.1}, {0.9, 0.1}, {0.8, 0.15, 0.05}}};
-  const std::array<std::vector<double>, kNumFields> u = {{
-      {1e-6, 1e-6, 1e-4, 0.9999}, {0.001, 0.002, 0.01, 0.05, 0.937}, {0.0001, 0.002, 0.01, 0.9879},
-      {0.5, 0.5}, {0.0005, 0.9995}, {0.001, 0.005, 0.05, 0.944}, {0.1, 0.9}, {0.0005, 0.002, 0.9975}}};
+  const std::array<std::vector<double>, kNumFields> m = {{{0.85, 0.05, 0.07, 0.03},
+                                                          {0.7, 0.15, 0.1, 0.03, 0.02},
+                                                          {0.9, 0.05, 0.02, 0.03},
+                                                          {0.98, 0.02},
+                                                          {0.9, 0.1},
+                                                          {0.6, 0.2, 0.1, 0.1},
+                                                          {0.9, 0.1},
+                                                          {0.8, 0.15, 0.05}}};
+  const std::array<std::vector<double>, kNumFields> u = {{{1e-6, 1e-6, 1e-4, 0.9999},
+                                                          {0.001, 0.002, 0.01, 0.05, 0.937},
+                                                          {0.0001, 0.002, 0.01, 0.9879},
+                                                          {0.5, 0.5},
+                                                          {0.0005, 0.9995},
+                                                          {0.001, 0.005, 0.05, 0.944},
+                                                          {0.1, 0.9},
+                                                          {0.0005, 0.002, 0.9975}}};
   for (int f = 0; f < kNumFields; ++f)
     for (int l = 0; l < LevelCount(f); ++l) {
       d.m[f][l] = m[f][l];

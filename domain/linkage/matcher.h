@@ -22,10 +22,19 @@
 
 namespace concord::aid {
 
-enum Field { kFieldId, kFieldName, kFieldDob, kFieldGender, kFieldPhone, kFieldAddress, kFieldCity,
-             kFieldEmail, kNumFields };
+enum Field {
+  kFieldId,
+  kFieldName,
+  kFieldDob,
+  kFieldGender,
+  kFieldPhone,
+  kFieldAddress,
+  kFieldCity,
+  kFieldEmail,
+  kNumFields
+};
 constexpr int kMaxLevels = 5;
-const char* FieldName(int field);        // "id_number", "name", ...
+const char* FieldName(int field);         // "id_number", "name", ...
 const char* FieldChineseName(int field);  // 身份证号, 姓名, ...
 int LevelCount(int field);
 const char* LevelName(int field, int level);  // "exact", "homophone or romanised", ...

@@ -57,7 +57,8 @@ class HanTables {
       han_latin_->transliterate(s);
       std::string out;
       for (char ch : ToUtf8(s))
-        if (absl::ascii_isalpha(static_cast<unsigned char>(ch))) out.push_back(absl::ascii_tolower(ch));
+        if (absl::ascii_isalpha(static_cast<unsigned char>(ch)))
+          out.push_back(absl::ascii_tolower(ch));
       it->second = out;
     }
     return it->second;
@@ -95,10 +96,10 @@ constexpr std::array<std::string_view, 24> kCompoundSurnames = {
 // Surnames whose reading differs from the character's common reading.
 const std::unordered_map<std::string, std::string>& SurnameReadings() {
   static const auto* m = new std::unordered_map<std::string, std::string>{
-      {"单", "shan"}, {"曾", "zeng"}, {"解", "xie"},  {"仇", "qiu"},  {"朴", "piao"},
-      {"区", "ou"},   {"查", "zha"},  {"盖", "ge"},   {"乐", "yue"},  {"覃", "qin"},
-      {"翟", "zhai"}, {"缪", "miao"}, {"秘", "bi"},   {"万俟", "moqi"}, {"尉迟", "yuchi"},
-      {"长孙", "zhangsun"}, {"种", "chong"}, {"黑", "he"}, {"燕", "yan"}, {"任", "ren"}};
+      {"单", "shan"},       {"曾", "zeng"},  {"解", "xie"}, {"仇", "qiu"},    {"朴", "piao"},
+      {"区", "ou"},         {"查", "zha"},   {"盖", "ge"},  {"乐", "yue"},    {"覃", "qin"},
+      {"翟", "zhai"},       {"缪", "miao"},  {"秘", "bi"},  {"万俟", "moqi"}, {"尉迟", "yuchi"},
+      {"长孙", "zhangsun"}, {"种", "chong"}, {"黑", "he"},  {"燕", "yan"},    {"任", "ren"}};
   return *m;
 }
 
@@ -191,8 +192,10 @@ NormalizedId NormalizeIdNumber(std::string_view id) {
   NormalizedId r;
   std::string s;
   for (char c : ToUtf8(Nfkc(id))) {
-    if (c >= '0' && c <= '9') s.push_back(c);
-    else if (c == 'x' || c == 'X') s.push_back('X');
+    if (c >= '0' && c <= '9')
+      s.push_back(c);
+    else if (c == 'x' || c == 'X')
+      s.push_back('X');
     // spaces, dashes and anything else are separators people type
   }
   if (s.empty()) return r;
@@ -270,7 +273,8 @@ AddressParts NormalizeAddress(std::string_view address) {
       {&p.town, {"街道", "镇", "乡"}},
       {&p.village, {"社区", "居委会", "村委会", "村", "路", "街", "巷", "弄", "大道", "组"}},
   };
-  static constexpr std::array<std::string_view, 4> kMunicipalities = {"北京", "上海", "天津", "重庆"};
+  static constexpr std::array<std::string_view, 4> kMunicipalities = {"北京", "上海", "天津",
+                                                                      "重庆"};
   size_t pos = 0;
   // A municipality is both province and city: 上海市徐汇区 -> province 上海.
   for (auto m : kMunicipalities) {
@@ -335,8 +339,8 @@ std::string NormalizeCaseRef(std::string_view ref) {
   }
   // Brackets people use for the year: （） 〔〕 【】 [] -> ( )
   static const std::vector<std::pair<std::string, std::string>> kBrackets = {
-      {"〔", "("}, {"〕", ")"}, {"【", "("}, {"】", ")"}, {"[", "("}, {"]", ")"},
-      {"［", "("}, {"］", ")"}, {"（", "("}, {"）", ")"}};
+      {"〔", "("}, {"〕", ")"}, {"【", "("}, {"】", ")"}, {"[", "("},
+      {"]", ")"},  {"［", "("}, {"］", ")"}, {"（", "("}, {"）", ")"}};
   for (auto& [from, to] : kBrackets)
     for (size_t at = out.find(from); at != std::string::npos; at = out.find(from, at))
       out.replace(at, from.size(), to);

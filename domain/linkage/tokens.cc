@@ -1,14 +1,13 @@
 #include "domain/linkage/tokens.h"
 
-#include <sodium.h>
 #include <fcntl.h>
+#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
-
 #include <algorithm>
 #include <bit>
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 
@@ -58,10 +57,11 @@ absl::StatusOr<LinkageKey> ReadLinkageKey(const std::string& path) {
     return absl::NotFoundError(absl::StrCat("无法读取关联密钥 / cannot read linkage key ", path));
   LinkageKey key;
   size_t len = 0;
-  if (hex.size() != 64 || sodium_hex2bin(key.data(), key.size(), hex.data(), hex.size(), nullptr,
-                                         &len, nullptr) != 0 || len != key.size())
-    return absl::InvalidArgumentError(absl::StrCat(
-        "关联密钥须为 64 位十六进制 / linkage key must be 64 hex characters: ", path));
+  if (hex.size() != 64 ||
+      sodium_hex2bin(key.data(), key.size(), hex.data(), hex.size(), nullptr, &len, nullptr) != 0 ||
+      len != key.size())
+    return absl::InvalidArgumentError(
+        absl::StrCat("关联密钥须为 64 位十六进制 / linkage key must be 64 hex characters: ", path));
   return key;
 }
 
@@ -186,7 +186,8 @@ EncodedRecord Encoder::Encode(const AidRecord& r) const {
   if (id.quality != IdQuality::kMissing) {
     e.id_token = Token("id", id.value);
     std::vector<std::string> grams;
-    for (size_t i = 0; i < id.value.size(); ++i) grams.push_back(absl::StrCat(i, ":", id.value.substr(i, 1)));
+    for (size_t i = 0; i < id.value.size(); ++i)
+      grams.push_back(absl::StrCat(i, ":", id.value.substr(i, 1)));
     AddGrams("id", grams, &e.id_digits);
   }
   std::string dob = NormalizeDate(r.birth_date);
@@ -257,7 +258,8 @@ EncodedRecord Encoder::Encode(const AidRecord& r) const {
   }
   const std::string incident = NormalizeDate(r.incident_date);
   const std::string crime = NormalizeCrime(r.crime);
-  if (!incident.empty() && !crime.empty()) e.incident_token = Token("incident", incident + "|" + crime);
+  if (!incident.empty() && !crime.empty())
+    e.incident_token = Token("incident", incident + "|" + crime);
 
   // Blocking keys: pairs that share none are never compared.
   std::vector<std::string> keys;

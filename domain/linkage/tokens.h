@@ -45,7 +45,7 @@ struct Bloom {
   std::array<uint64_t, kWords> bits{};
   bool empty() const;
   int Count() const;
-  std::string ToBytes() const;                      // 64 bytes
+  std::string ToBytes() const;  // 64 bytes
   static bool FromBytes(std::string_view b, Bloom* out);
 };
 double Dice(const Bloom& a, const Bloom& b);  // 2|a&b| / (|a|+|b|); 0 if either is empty
@@ -62,11 +62,11 @@ struct EncodedRecord {
   std::vector<std::string> case_tokens;  // one per case number
   std::string incident_token;            // incident date + crime, when both are known
   // Fuzzy filters.
-  Bloom name_chars;   // Han characters (unigrams and bigrams) - Han names only
-  Bloom name_pinyin;  // pinyin / Latin letter bigrams per token, order-free
-  Bloom id_digits;    // position-tagged characters of the ID number
-  Bloom dob_digits;   // position-tagged digits of the birth date
-  Bloom address;      // bigrams of the address parts below the city
+  Bloom name_chars;                // Han characters (unigrams and bigrams) - Han names only
+  Bloom name_pinyin;               // pinyin / Latin letter bigrams per token, order-free
+  Bloom id_digits;                 // position-tagged characters of the ID number
+  Bloom dob_digits;                // position-tagged digits of the birth date
+  Bloom address;                   // bigrams of the address parts below the city
   std::string address_city_token;  // province + city (or a Latin address's postcode), when known
   std::string email_token;
   Bloom email;  // bigrams of the e-mail address

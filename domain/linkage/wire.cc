@@ -4,28 +4,44 @@ namespace concord::aid {
 
 v1::AidType ToProto(AidType t) {
   switch (t) {
-    case AidType::kMoney: return v1::AID_MONEY;
-    case AidType::kCounselling: return v1::AID_COUNSELLING;
-    case AidType::kJobTraining: return v1::AID_JOB_TRAINING;
-    case AidType::kJobPlacement: return v1::AID_JOB_PLACEMENT;
-    case AidType::kDisability: return v1::AID_DISABILITY;
-    case AidType::kEducation: return v1::AID_EDUCATION;
-    case AidType::kMedical: return v1::AID_MEDICAL;
-    case AidType::kUnknown: break;
+    case AidType::kMoney:
+      return v1::AID_MONEY;
+    case AidType::kCounselling:
+      return v1::AID_COUNSELLING;
+    case AidType::kJobTraining:
+      return v1::AID_JOB_TRAINING;
+    case AidType::kJobPlacement:
+      return v1::AID_JOB_PLACEMENT;
+    case AidType::kDisability:
+      return v1::AID_DISABILITY;
+    case AidType::kEducation:
+      return v1::AID_EDUCATION;
+    case AidType::kMedical:
+      return v1::AID_MEDICAL;
+    case AidType::kUnknown:
+      break;
   }
   return v1::AID_TYPE_UNSPECIFIED;
 }
 
 AidType FromProto(v1::AidType t) {
   switch (t) {
-    case v1::AID_MONEY: return AidType::kMoney;
-    case v1::AID_COUNSELLING: return AidType::kCounselling;
-    case v1::AID_JOB_TRAINING: return AidType::kJobTraining;
-    case v1::AID_JOB_PLACEMENT: return AidType::kJobPlacement;
-    case v1::AID_DISABILITY: return AidType::kDisability;
-    case v1::AID_EDUCATION: return AidType::kEducation;
-    case v1::AID_MEDICAL: return AidType::kMedical;
-    default: return AidType::kUnknown;
+    case v1::AID_MONEY:
+      return AidType::kMoney;
+    case v1::AID_COUNSELLING:
+      return AidType::kCounselling;
+    case v1::AID_JOB_TRAINING:
+      return AidType::kJobTraining;
+    case v1::AID_JOB_PLACEMENT:
+      return AidType::kJobPlacement;
+    case v1::AID_DISABILITY:
+      return AidType::kDisability;
+    case v1::AID_EDUCATION:
+      return AidType::kEducation;
+    case v1::AID_MEDICAL:
+      return AidType::kMedical;
+    default:
+      return AidType::kUnknown;
   }
 }
 

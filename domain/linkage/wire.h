@@ -1,8 +1,8 @@
 // EncodedRecord <-> concord.v1.AidEncoding / AidGrant (aid.proto).
 #pragma once
 
-#include "domain/linkage/tokens.h"
 #include "concord/v1/aid.pb.h"
+#include "domain/linkage/tokens.h"
 
 namespace concord::aid {
 

@@ -83,7 +83,8 @@ absl::StatusOr<AuditVerifyResult> VerifyAuditChain(sqlite::Db& db, const std::st
   if (!head_path.empty()) {
     std::ifstream in(head_path);
     if (in && !(in >> head_n >> head_hash))
-      return absl::DataLossError(absl::StrCat("链头文件无法读取 / unreadable head file ", head_path));
+      return absl::DataLossError(
+          absl::StrCat("链头文件无法读取 / unreadable head file ", head_path));
   }
   auto stmt = db.Prepare("SELECT n, line, hash FROM audit ORDER BY n");
   if (!stmt.ok()) return stmt.status();

@@ -12,15 +12,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/log.h"
+#include "common/status_macros.h"
+#include "common/uuid.h"
 #include "concord/v1/envelope.pb.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "hub/broker/broker_impl.h"
 #include "hub/transport/curve_keys.h"
 #include "hub/transport/frame_batch.h"
-#include "common/log.h"
-#include "common/status_macros.h"
-#include "common/uuid.h"
 
 namespace concord::hub::internal {
 namespace {
@@ -139,9 +139,10 @@ absl::Status BrokerImpl::Init() {
   monitor_watcher_ = std::make_unique<ZmqWatcher>(io_, monitor_, [this] { OnMonitorReadable(); });
 
   RETURN_IF_ERROR(AddHttpRoutes());
-  ASSIGN_OR_RETURN(http_, HttpServer::Start(io_, config_.metrics_address,
-                                            static_cast<uint16_t>(config_.metrics_port),
-                                            [this](const HttpRequest& r) { return http_routes_.Dispatch(r); }));
+  ASSIGN_OR_RETURN(
+      http_,
+      HttpServer::Start(io_, config_.metrics_address, static_cast<uint16_t>(config_.metrics_port),
+                        [this](const HttpRequest& r) { return http_routes_.Dispatch(r); }));
   writer_ = std::make_unique<Writer>(*store_, io_,
                                      [this](std::unique_ptr<Job> j) { OnCommitted(std::move(j)); });
   Audit("start", "hub", absl::StrCat("endpoint=", endpoint_, " last_seq=", last_seq_));
@@ -185,9 +186,9 @@ void BrokerImpl::OnRouterReadable() {
     }
     ++frames_in_;
     if (parts.size() != 1) {
-      Refuse(rid, "", "", pb::INVALID_ARGUMENT,
-             absl::StrCat("每条消息须恰好一帧 / expected exactly one frame part, got ",
-                          parts.size()));
+      Refuse(
+          rid, "", "", pb::INVALID_ARGUMENT,
+          absl::StrCat("每条消息须恰好一帧 / expected exactly one frame part, got ", parts.size()));
       continue;
     }
     HandleMessage(rid, parts[0]);
@@ -444,7 +445,8 @@ void BrokerImpl::OnAck(Peer& peer, const pb::Ack& ack) {
   mb->depth -= std::min(mb->depth, n);
   mb->retry_at_us = 0;
   AdvanceCursor(*mb);
-  Audit("ack", mb->name, absl::StrCat("seq=", lo, "..", hi, " n=", n, " cursor=", mb->acked_through));
+  Audit("ack", mb->name,
+        absl::StrCat("seq=", lo, "..", hi, " n=", n, " cursor=", mb->acked_through));
   Pump(*mb);
 }
 
@@ -704,8 +706,10 @@ void BrokerImpl::OnCommitted(std::unique_ptr<Job> job) {
       }
       touched.insert(mb);
     }
-    if (dup[i]) ++duplicates_;
-    else ++published_;
+    if (dup[i])
+      ++duplicates_;
+    else
+      ++published_;
   }
   for (auto& [id, rids] : committing_dups_)  // their batch-mate was in an earlier commit
     for (auto& rid : rids) acks[rid].mutable_ack()->add_ids(id);
@@ -775,15 +779,15 @@ void BrokerImpl::Pump(Mailbox& mb) {
   while (mb.inflight.size() + batched.size() < mb.credit) {
     if (mb.ready.empty()) {
       if (!mb.spilled) break;
-      auto rows = store_->ReadMailbox(mb.id, std::max(mb.loaded_through, mb.acked_through),
-                                      kReadyCap);
+      auto rows =
+          store_->ReadMailbox(mb.id, std::max(mb.loaded_through, mb.acked_through), kReadyCap);
       if (!rows.ok()) {
         LOG_ERROR("read mailbox {}: {}", mb.name, rows.status().ToString());
         break;
       }
       for (auto& r : *rows) {
-        mb.ready.push_back({r.seq, std::make_shared<const std::string>(std::move(r.envelope)),
-                            r.expires_ms});
+        mb.ready.push_back(
+            {r.seq, std::make_shared<const std::string>(std::move(r.envelope)), r.expires_ms});
         mb.loaded_through = r.seq;
       }
       // Fewer rows than asked: we have reached the end of what is committed;
@@ -803,7 +807,8 @@ void BrokerImpl::Pump(Mailbox& mb) {
       ++expired_;
       mb.last_sent = e.seq;
       mb.depth -= std::min<uint64_t>(mb.depth, 1);
-      Audit("expire", mb.name, absl::StrCat("seq=", e.seq, " 已过期未投递 / expired, not delivered"));
+      Audit("expire", mb.name,
+            absl::StrCat("seq=", e.seq, " 已过期未投递 / expired, not delivered"));
       AdvanceCursor(mb);
       continue;
     }
@@ -853,8 +858,8 @@ void BrokerImpl::DeadLetter(Mailbox& mb, uint64_t seq, Inflight entry, const std
   dl.at_ms = clock_.NowMs();
   pending_->batch.dead_letters.push_back(dl);
   Audit("dead_letter", mb.name,
-        absl::StrCat("seq=", seq, " id=", env.id(), " from=", env.from(), " attempts=",
-                     entry.attempts, " ", reason));
+        absl::StrCat("seq=", seq, " id=", env.id(), " from=", env.from(),
+                     " attempts=", entry.attempts, " ", reason));
   LOG_WARN("dead-lettered {} for {} after {} attempts", env.id(), mb.name, entry.attempts);
   pb::DeadLetterAlert alert;
   alert.set_message_id(env.id());
@@ -866,7 +871,8 @@ void BrokerImpl::DeadLetter(Mailbox& mb, uint64_t seq, Inflight entry, const std
   PublishInternal("alerts", alert);
 }
 
-void BrokerImpl::PublishInternal(const std::string& topic, const google::protobuf::Message& payload) {
+void BrokerImpl::PublishInternal(const std::string& topic,
+                                 const google::protobuf::Message& payload) {
   pb::Envelope env;
   env.set_id(NewUuidV7());
   env.set_from("hub");
@@ -976,8 +982,8 @@ void BrokerImpl::DropPeer(const RoutingId& rid, const std::string& why) {
 
 namespace concord::hub {
 
-absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(boost::asio::io_context& io,
-                                                      HubConfig config, const Clock& clock) {
+absl::StatusOr<std::unique_ptr<Broker>> Broker::Start(boost::asio::io_context& io, HubConfig config,
+                                                      const Clock& clock) {
   auto b = std::make_unique<internal::BrokerImpl>(io, std::move(config), clock);
   RETURN_IF_ERROR(b->Init());
   return std::unique_ptr<Broker>(std::move(b));

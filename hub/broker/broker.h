@@ -19,9 +19,9 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/clock.h"
 #include "hub/broker/config.h"
 #include "hub/registry/registry.h"
-#include "common/clock.h"
 
 namespace concord::hub {
 

@@ -19,26 +19,32 @@ absl::Status BrokerImpl::AddHttpRoutes() {
   RETURN_IF_ERROR(http_routes_.Add("GET", "/status", [this](const HttpRequest&) {
     return HttpResponse{200, "application/json", StatusJson()};
   }));
-  RETURN_IF_ERROR(http_routes_.Add("GET", "/deadletters", [this](const HttpRequest&) { return DeadLettersJson(); }));
+  RETURN_IF_ERROR(http_routes_.Add("GET", "/deadletters",
+                                   [this](const HttpRequest&) { return DeadLettersJson(); }));
   return http_routes_.Add("POST", "/deadletters/replay", [this](const HttpRequest& req) {
     int64_t id = 0;
-    if (!absl::SimpleAtoi(req.Query("id"), &id)) return ErrorResponse(400, "需要 id 参数 / id= is required");
+    if (!absl::SimpleAtoi(req.Query("id"), &id))
+      return ErrorResponse(400, "需要 id 参数 / id= is required");
     return ReplayDeadLetter(id);
   });
 }
 
 std::string BrokerImpl::MetricsText() const {
   std::string out;
-  RenderCounter("concord_hub_frames_received_total", "Frames received from clients.", frames_in_, out);
+  RenderCounter("concord_hub_frames_received_total", "Frames received from clients.", frames_in_,
+                out);
   RenderCounter("concord_hub_published_total", "Envelopes durably accepted.", published_, out);
-  RenderCounter("concord_hub_duplicates_total", "Publishes of an id already stored.", duplicates_, out);
+  RenderCounter("concord_hub_duplicates_total", "Publishes of an id already stored.", duplicates_,
+                out);
   RenderCounter("concord_hub_refused_total", "Frames answered with a Nack.", refused_, out);
   RenderCounter("concord_hub_resource_exhausted_total", "Publishes refused for a full queue.",
                 resource_exhausted_, out);
   RenderCounter("concord_hub_delivered_total", "First deliveries sent.", delivered_, out);
-  RenderCounter("concord_hub_redelivered_total", "Deliveries re-sent after a timeout.", redelivered_, out);
+  RenderCounter("concord_hub_redelivered_total", "Deliveries re-sent after a timeout.",
+                redelivered_, out);
   RenderCounter("concord_hub_acked_total", "Deliveries acknowledged by receivers.", acked_, out);
-  RenderCounter("concord_hub_dead_lettered_total", "Deliveries dead-lettered.", dead_lettered_, out);
+  RenderCounter("concord_hub_dead_lettered_total", "Deliveries dead-lettered.", dead_lettered_,
+                out);
   RenderCounter("concord_hub_expired_total", "Messages dropped past their expiry.", expired_, out);
   RenderCounter("concord_hub_key_refused_total", "Connections or messages refused for their key.",
                 key_refused_, out);
@@ -57,7 +63,8 @@ std::string BrokerImpl::MetricsText() const {
   absl::StrAppend(&out, "# HELP concord_hub_inflight Deliveries awaiting acknowledgement.\n",
                   "# TYPE concord_hub_inflight gauge\n");
   for (auto& [n, mb] : mailboxes_)
-    absl::StrAppend(&out, "concord_hub_inflight{recipient=\"", n, "\"} ", mb->inflight.size(), "\n");
+    absl::StrAppend(&out, "concord_hub_inflight{recipient=\"", n, "\"} ", mb->inflight.size(),
+                    "\n");
   batch_sizes_.Render("concord_hub_commit_batch_size", "Messages per group commit.", out);
   ack_latency_ms_.Render("concord_hub_publish_to_ack_ms",
                          "Time from a publish arriving to its Ack being sent (ms).", out);
@@ -109,9 +116,14 @@ HttpResponse BrokerImpl::DeadLettersJson() {
   while (true) {
     auto row = stmt->Step();
     if (!row.ok() || !*row) break;
-    arr.push_back({{"id", stmt->Int(0)}, {"recipient", stmt->Text(1)}, {"seq", stmt->Int(2)},
-                   {"message_id", stmt->Text(3)}, {"sender", stmt->Text(4)},
-                   {"attempts", stmt->Int(5)}, {"reason", stmt->Text(6)}, {"at_ms", stmt->Int(7)},
+    arr.push_back({{"id", stmt->Int(0)},
+                   {"recipient", stmt->Text(1)},
+                   {"seq", stmt->Int(2)},
+                   {"message_id", stmt->Text(3)},
+                   {"sender", stmt->Text(4)},
+                   {"attempts", stmt->Int(5)},
+                   {"reason", stmt->Text(6)},
+                   {"at_ms", stmt->Int(7)},
                    {"replayed", stmt->Int(8) != 0}});
   }
   return {200, "application/json", arr.dump(2)};
@@ -126,8 +138,8 @@ HttpResponse BrokerImpl::ReplayDeadLetter(int64_t id) {
   if (!row.ok() || !*row)
     return {404, "application/json",
             absl::StrCat(R"({"error":"没有该死信 / no dead letter )", id, "\"}")};
-  const std::string recipient = stmt->Text(0), message_id = stmt->Text(1),
-                    sender = stmt->Text(2), envelope = stmt->Blob(3);
+  const std::string recipient = stmt->Text(0), message_id = stmt->Text(1), sender = stmt->Text(2),
+                    envelope = stmt->Blob(3);
   Mailbox* mb = MailboxFor(recipient);
   if (!mb) return {409, "application/json", R"({"error":"收件人已不存在 / recipient gone"})"};
   // A replay is a new log entry for that recipient only; its dedup key is

@@ -28,15 +28,15 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "concord/v1/hub.pb.h"
-#include "hub/broker/broker.h"
-#include "hub/broker/config.h"
-#include "hub/broker/store.h"
 #include "common/clock.h"
 #include "common/http_router.h"
 #include "common/http_server.h"
 #include "common/metrics.h"
 #include "common/sqlite.h"
+#include "concord/v1/hub.pb.h"
+#include "hub/broker/broker.h"
+#include "hub/broker/config.h"
+#include "hub/broker/store.h"
 #include "hub/transport/zmq_watcher.h"
 
 namespace concord::hub::internal {
@@ -117,8 +117,7 @@ struct Job {
 // The single writer thread (leveldb's group commit: one writer, batches).
 class Writer {
  public:
-  Writer(Store& store, boost::asio::io_context& io,
-         std::function<void(std::unique_ptr<Job>)> done)
+  Writer(Store& store, boost::asio::io_context& io, std::function<void(std::unique_ptr<Job>)> done)
       : store_(store),
         io_(io),
         state_(std::make_shared<State>(State{true, std::move(done)})),
@@ -295,7 +294,7 @@ class BrokerImpl final : public Broker {
 
   std::unordered_map<RoutingId, Peer, RoutingIdHash> peers_;
   std::unordered_map<std::string, std::unique_ptr<Mailbox>> mailboxes_;  // by principal
-  std::multimap<std::string, std::string> subscriptions_;               // topic -> principal
+  std::multimap<std::string, std::string> subscriptions_;                // topic -> principal
   uint64_t last_seq_ = 0;
 
   std::unique_ptr<Job> pending_ = std::make_unique<Job>();

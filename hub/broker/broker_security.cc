@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "hub/broker/broker_impl.h"
 #include "common/log.h"
+#include "hub/broker/broker_impl.h"
 
 namespace concord::hub::internal {
 
@@ -46,8 +46,9 @@ void BrokerImpl::OnZapReadable() {
       } else {
         ++key_refused_;
         text = "unknown or revoked key";
-        Audit("key_refused", "", absl::StrCat("address=", address, " key=", z85,
-                                             " 未登记或已吊销的密钥 / unknown or revoked key"));
+        Audit("key_refused", "",
+              absl::StrCat("address=", address, " key=", z85,
+                           " 未登记或已吊销的密钥 / unknown or revoked key"));
         LOG_WARN("refused key {} from {}", z85, address);
       }
     } else {
@@ -85,9 +86,10 @@ void BrokerImpl::OnMonitorReadable() {
     if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ||
         event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) {
       ++handshake_failed_;
-      std::string why = value == ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC
-                            ? "加密握手失败（服务器公钥错误？）/ cryptographic error (wrong server key?)"
-                            : absl::StrCat("握手失败 / handshake failed, code ", value);
+      std::string why =
+          value == ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC
+              ? "加密握手失败（服务器公钥错误？）/ cryptographic error (wrong server key?)"
+              : absl::StrCat("握手失败 / handshake failed, code ", value);
       Audit("handshake_failed", "", absl::StrCat("address=", addr.to_string(), " ", why));
       LOG_WARN("handshake failed from {}: {}", addr.to_string(), why);
     }

@@ -26,12 +26,13 @@ absl::StatusOr<HubConfig> LoadHubConfig(const std::string& path) {
                 depth = l.Int("max_queue_depth", static_cast<int64_t>(c.max_queue_depth)),
                 ack_timeout = l.Int("ack_timeout_ms", c.ack_timeout_ms),
                 backoff = l.Int("max_backoff_ms", c.max_backoff_ms),
-                attempts = l.Int("max_attempts", c.max_attempts), heartbeat = l.Int("heartbeat_ms", c.heartbeat_ms),
+                attempts = l.Int("max_attempts", c.max_attempts),
+                heartbeat = l.Int("heartbeat_ms", c.heartbeat_ms),
                 frame = l.Int("max_frame_bytes", static_cast<int64_t>(c.max_frame_bytes)),
                 batch = l.Int("max_batch", c.max_batch);
-  if (credit <= 0 || depth <= 0 || ack_timeout <= 0 || backoff <= 0 || attempts <= 0 || heartbeat <= 0 ||
-      frame <= 0 || batch <= 0 || credit > UINT32_MAX || attempts > UINT32_MAX || batch > UINT32_MAX ||
-      ack_timeout > INT32_MAX || backoff > INT32_MAX || heartbeat > INT32_MAX)
+  if (credit <= 0 || depth <= 0 || ack_timeout <= 0 || backoff <= 0 || attempts <= 0 ||
+      heartbeat <= 0 || frame <= 0 || batch <= 0 || credit > UINT32_MAX || attempts > UINT32_MAX ||
+      batch > UINT32_MAX || ack_timeout > INT32_MAX || backoff > INT32_MAX || heartbeat > INT32_MAX)
     return absl::InvalidArgumentError(absl::StrCat(
         path, ": [limits] 的取值必须大于 0 / every [limits] value must be greater than 0"));
   c.default_credit = static_cast<uint32_t>(credit);
@@ -48,8 +49,8 @@ absl::StatusOr<HubConfig> LoadHubConfig(const std::string& path) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": [hub] secret_key 未配置 / is required when curve = true"));
   if (c.synchronous != "FULL" && c.synchronous != "EXTRA")
-    return absl::InvalidArgumentError(absl::StrCat(
-        path, ": [storage] synchronous 必须为 FULL 或 EXTRA / must be FULL or EXTRA"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": [storage] synchronous 必须为 FULL 或 EXTRA / must be FULL or EXTRA"));
   return c;
 }
 

@@ -15,23 +15,23 @@ namespace concord::hub {
 struct HubConfig {
   std::string endpoint = "tcp://127.0.0.1:7100";  // ROUTER bind address
   std::string metrics_address = "127.0.0.1";
-  int metrics_port = 0;                            // 0: pick a free port
-  std::string data_dir = ".";                      // hub.db lives here
-  std::string secret_key_file;                     // hub's CurveZMQ secret key
-  std::string registry_file;                       // principals
-  std::string acl_file;                            // ACL rules
-  bool curve = true;                               // false only in unit tests
+  int metrics_port = 0;         // 0: pick a free port
+  std::string data_dir = ".";   // hub.db lives here
+  std::string secret_key_file;  // hub's CurveZMQ secret key
+  std::string registry_file;    // principals
+  std::string acl_file;         // ACL rules
+  bool curve = true;            // false only in unit tests
 
   uint32_t default_credit = 1024;        // unacked deliveries per receiver
   uint64_t max_queue_depth = 2'000'000;  // unacked entries per recipient
   int ack_timeout_ms = 5000;             // first re-send after this
   int max_backoff_ms = 60000;
-  uint32_t max_attempts = 5;             // then dead-letter
-  int heartbeat_ms = 1000;               // silent for 3x: offline
+  uint32_t max_attempts = 5;  // then dead-letter
+  int heartbeat_ms = 1000;    // silent for 3x: offline
   uint64_t max_frame_bytes = 1 << 20;
-  int64_t dedup_window_s = 86400;        // ids remembered at least this long
-  uint32_t max_batch = 4096;             // publishes per commit
-  std::string synchronous = "FULL";      // SQLite PRAGMA synchronous
+  int64_t dedup_window_s = 86400;    // ids remembered at least this long
+  uint32_t max_batch = 4096;         // publishes per commit
+  std::string synchronous = "FULL";  // SQLite PRAGMA synchronous
 };
 
 absl::StatusOr<HubConfig> LoadHubConfig(const std::string& path);

@@ -6,9 +6,9 @@
 #include <csignal>
 #include <cstdio>
 
-#include "hub/broker/broker.h"
 #include "common/files.h"
 #include "common/log.h"
+#include "hub/broker/broker.h"
 
 int main(int argc, char** argv) {
   // A file-size limit (ulimit -f) must fail the write, which the store
@@ -18,8 +18,9 @@ int main(int argc, char** argv) {
   std::string config_path;
   std::string ready_file;
   app.add_option("-c,--config", config_path, "hub.toml 配置文件 / config file")->required();
-  app.add_option("--ready-file", ready_file,
-                 "启动后写入 endpoint 与 metrics 端口 / write endpoint and metrics port here once up");
+  app.add_option(
+      "--ready-file", ready_file,
+      "启动后写入 endpoint 与 metrics 端口 / write endpoint and metrics port here once up");
   CLI11_PARSE(app, argc, argv);
   concord::InitLogging("hub");
 

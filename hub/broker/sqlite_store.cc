@@ -5,11 +5,11 @@
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
-#include "hub/broker/store.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/sqlite.h"
 #include "common/status_macros.h"
+#include "hub/broker/store.h"
 
 namespace concord::hub {
 
@@ -65,27 +65,35 @@ class SqliteStore final : public Store {
       : writer_(std::move(writer)), reader_(std::move(reader)), head_path_(std::move(head_path)) {}
 
   absl::Status Prepare() {
-    ASSIGN_OR_RETURN(insert_msg_, writer_.Prepare(
-        "INSERT INTO messages(seq,id,sender,created_ms,expires_ms,stored_ms,envelope) "
-        "VALUES(?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING"));
+    ASSIGN_OR_RETURN(
+        insert_msg_,
+        writer_.Prepare(
+            "INSERT INTO messages(seq,id,sender,created_ms,expires_ms,stored_ms,envelope) "
+            "VALUES(?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING"));
     ASSIGN_OR_RETURN(insert_mailbox_,
                      writer_.Prepare("INSERT OR IGNORE INTO mailbox(recipient,seq) VALUES(?,?)"));
-    ASSIGN_OR_RETURN(update_cursor_, writer_.Prepare(
-        "UPDATE recipients SET acked_through=?2 WHERE id=?1 AND acked_through<?2"));
-    ASSIGN_OR_RETURN(insert_dl_, writer_.Prepare(
-        "INSERT INTO dead_letters(recipient,seq,message_id,sender,attempts,reason,at_ms,envelope)"
-        " VALUES((SELECT name FROM recipients WHERE id=?),?,?,?,?,?,?,?)"));
-    ASSIGN_OR_RETURN(insert_sub_, writer_.Prepare(
-        "INSERT OR IGNORE INTO subscriptions(topic,recipient) VALUES(?,?)"));
-    ASSIGN_OR_RETURN(delete_sub_, writer_.Prepare(
-        "DELETE FROM subscriptions WHERE topic=? AND recipient=?"));
-    ASSIGN_OR_RETURN(replayed_,
-                     writer_.Prepare("UPDATE dead_letters SET replayed=1 WHERE id=?"));
+    ASSIGN_OR_RETURN(
+        update_cursor_,
+        writer_.Prepare("UPDATE recipients SET acked_through=?2 WHERE id=?1 AND acked_through<?2"));
+    ASSIGN_OR_RETURN(
+        insert_dl_,
+        writer_.Prepare(
+            "INSERT INTO "
+            "dead_letters(recipient,seq,message_id,sender,attempts,reason,at_ms,envelope)"
+            " VALUES((SELECT name FROM recipients WHERE id=?),?,?,?,?,?,?,?)"));
+    ASSIGN_OR_RETURN(
+        insert_sub_,
+        writer_.Prepare("INSERT OR IGNORE INTO subscriptions(topic,recipient) VALUES(?,?)"));
+    ASSIGN_OR_RETURN(delete_sub_,
+                     writer_.Prepare("DELETE FROM subscriptions WHERE topic=? AND recipient=?"));
+    ASSIGN_OR_RETURN(replayed_, writer_.Prepare("UPDATE dead_letters SET replayed=1 WHERE id=?"));
     ASSIGN_OR_RETURN(insert_audit_,
                      writer_.Prepare("INSERT INTO audit(n,line,hash) VALUES(?,?,?)"));
-    ASSIGN_OR_RETURN(read_mailbox_, reader_.Prepare(
-        "SELECT m.seq, m.envelope, m.expires_ms FROM mailbox b JOIN messages m ON m.seq=b.seq "
-        "WHERE b.recipient=? AND b.seq>? ORDER BY b.seq LIMIT ?"));
+    ASSIGN_OR_RETURN(
+        read_mailbox_,
+        reader_.Prepare(
+            "SELECT m.seq, m.envelope, m.expires_ms FROM mailbox b JOIN messages m ON m.seq=b.seq "
+            "WHERE b.recipient=? AND b.seq>? ORDER BY b.seq LIMIT ?"));
     RETURN_IF_ERROR(chain_.Load(writer_));
     return CheckAuditHead();
   }
@@ -103,25 +111,27 @@ class SqliteStore final : public Store {
     if (n == chain_.last_n() && hash == chain_.last_hash()) return absl::OkStatus();
     const std::string kept = absl::StrCat(head_path_, ".mismatch-", SystemClock::Get().NowMs());
     std::rename(head_path_.c_str(), kept.c_str());
-    head_mismatch_ = absl::StrCat("链头文件记录 ", n, " 行，审计表只有 ", chain_.last_n(),
-                                  " 行或内容不符，已保留于 ", kept, " / head file records ", n,
-                                  " lines, the table has ", chain_.last_n(),
-                                  " or differs; kept as ", kept);
+    head_mismatch_ =
+        absl::StrCat("链头文件记录 ", n, " 行，审计表只有 ", chain_.last_n(),
+                     " 行或内容不符，已保留于 ", kept, " / head file records ", n,
+                     " lines, the table has ", chain_.last_n(), " or differs; kept as ", kept);
     LOG_ERROR("audit chain: {}", head_mismatch_);
     return absl::OkStatus();
   }
 
   absl::StatusOr<RecoveredState> Recover() override {
     RecoveredState st;
-    ASSIGN_OR_RETURN(int64_t max_msg, reader_.QueryInt("SELECT coalesce(max(seq),0) FROM messages"));
+    ASSIGN_OR_RETURN(int64_t max_msg,
+                     reader_.QueryInt("SELECT coalesce(max(seq),0) FROM messages"));
     ASSIGN_OR_RETURN(int64_t max_box, reader_.QueryInt("SELECT coalesce(max(seq),0) FROM mailbox"));
     ASSIGN_OR_RETURN(int64_t max_cur,
                      reader_.QueryInt("SELECT coalesce(max(acked_through),0) FROM recipients"));
-    ASSIGN_OR_RETURN(int64_t max_dl, reader_.QueryInt("SELECT coalesce(max(seq),0) FROM dead_letters"));
+    ASSIGN_OR_RETURN(int64_t max_dl,
+                     reader_.QueryInt("SELECT coalesce(max(seq),0) FROM dead_letters"));
     st.last_seq = static_cast<uint64_t>(std::max({max_msg, max_box, max_cur, max_dl}));
     ASSIGN_OR_RETURN(auto rs, reader_.Prepare("SELECT id, name, acked_through FROM recipients"));
-    ASSIGN_OR_RETURN(auto depth, reader_.Prepare(
-        "SELECT count(*) FROM mailbox WHERE recipient=? AND seq>?"));
+    ASSIGN_OR_RETURN(auto depth,
+                     reader_.Prepare("SELECT count(*) FROM mailbox WHERE recipient=? AND seq>?"));
     while (true) {
       ASSIGN_OR_RETURN(bool row, rs.Step());
       if (!row) break;
@@ -151,8 +161,9 @@ class SqliteStore final : public Store {
     ASSIGN_OR_RETURN(bool row, find.Step());
     if (row) return find.Int(0);
     // A rare write on the loop thread's connection (new principal).
-    ASSIGN_OR_RETURN(auto ins, reader_.Prepare(
-        "INSERT INTO recipients(name, acked_through) VALUES(?, (SELECT coalesce(max(seq),0) FROM messages))"));
+    ASSIGN_OR_RETURN(auto ins,
+                     reader_.Prepare("INSERT INTO recipients(name, acked_through) VALUES(?, "
+                                     "(SELECT coalesce(max(seq),0) FROM messages))"));
     ins.Bind(1, name);
     RETURN_IF_ERROR(ins.Run());
     return reader_.LastInsertRowid();
@@ -196,8 +207,8 @@ class SqliteStore final : public Store {
     std::map<std::string, SenderLines> lines;
     for (size_t i = 0; i < b.messages.size(); ++i) {
       const NewMessage& m = b.messages[i];
-      insert_msg_.BindAll(static_cast<int64_t>(m.seq), m.id, m.sender, m.created_ms,
-                          m.expires_ms, now);
+      insert_msg_.BindAll(static_cast<int64_t>(m.seq), m.id, m.sender, m.created_ms, m.expires_ms,
+                          now);
       insert_msg_.BindBlob(7, m.envelope);
       if (auto st = insert_msg_.Run(); !st.ok()) return fail(st);
       const bool dup = writer_.Changes() == 0;
@@ -217,15 +228,15 @@ class SqliteStore final : public Store {
     }
     for (auto& [sender, sl] : lines) {
       if (sl.n_accepted)
-        if (auto st = chain_.Append(insert_audit_, {now, "accept", sender,
-                                                    absl::StrCat("n=", sl.n_accepted, " | ",
-                                                                 sl.accepted)});
+        if (auto st = chain_.Append(
+                insert_audit_,
+                {now, "accept", sender, absl::StrCat("n=", sl.n_accepted, " | ", sl.accepted)});
             !st.ok())
           return fail(st);
       if (sl.n_duplicates)
-        if (auto st = chain_.Append(insert_audit_, {now, "duplicate", sender,
-                                                    absl::StrCat("n=", sl.n_duplicates, " | ",
-                                                                 sl.duplicates)});
+        if (auto st = chain_.Append(insert_audit_,
+                                    {now, "duplicate", sender,
+                                     absl::StrCat("n=", sl.n_duplicates, " | ", sl.duplicates)});
             !st.ok())
           return fail(st);
     }
@@ -269,8 +280,8 @@ class SqliteStore final : public Store {
     ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(writer_));
     {
       ASSIGN_OR_RETURN(auto rs, writer_.Prepare("SELECT id, acked_through FROM recipients"));
-      ASSIGN_OR_RETURN(auto del, writer_.Prepare(
-          "DELETE FROM mailbox WHERE recipient=? AND seq<=?"));
+      ASSIGN_OR_RETURN(auto del,
+                       writer_.Prepare("DELETE FROM mailbox WHERE recipient=? AND seq<=?"));
       std::vector<std::pair<int64_t, int64_t>> cursors;
       while (true) {
         ASSIGN_OR_RETURN(bool row, rs.Step());
@@ -283,12 +294,16 @@ class SqliteStore final : public Store {
       }
     }
     // The oldest seq any mailbox still needs.
-    ASSIGN_OR_RETURN(int64_t live, writer_.QueryInt(
-        "SELECT coalesce(min(s), 9223372036854775807) FROM (SELECT (SELECT min(seq) FROM "
-        "mailbox WHERE recipient=r.id) AS s FROM recipients r)"));
-    ASSIGN_OR_RETURN(auto del, writer_.Prepare(
-        "DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE seq < ? AND "
-        "stored_ms < ? ORDER BY seq LIMIT 50000)"));
+    ASSIGN_OR_RETURN(
+        int64_t live,
+        writer_.QueryInt(
+            "SELECT coalesce(min(s), 9223372036854775807) FROM (SELECT (SELECT min(seq) FROM "
+            "mailbox WHERE recipient=r.id) AS s FROM recipients r)"));
+    ASSIGN_OR_RETURN(
+        auto del,
+        writer_.Prepare(
+            "DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE seq < ? AND "
+            "stored_ms < ? ORDER BY seq LIMIT 50000)"));
     del.BindAll(live, dedup_before_ms);
     RETURN_IF_ERROR(del.Run());
     return txn.Commit();
@@ -298,8 +313,8 @@ class SqliteStore final : public Store {
   sqlite::Db writer_;
   sqlite::Db reader_;
   std::mutex ensure_mu_;
-  sqlite::Stmt insert_msg_, insert_mailbox_, update_cursor_, insert_dl_, insert_sub_,
-      delete_sub_, replayed_, insert_audit_, read_mailbox_;
+  sqlite::Stmt insert_msg_, insert_mailbox_, update_cursor_, insert_dl_, insert_sub_, delete_sub_,
+      replayed_, insert_audit_, read_mailbox_;
   AuditChain chain_;
   std::string head_path_;
   std::string head_mismatch_;  // to be written as the next audit line
@@ -308,7 +323,7 @@ class SqliteStore final : public Store {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
-                                                        const std::string& synchronous) {
+                                                       const std::string& synchronous) {
   sqlite::OpenOptions opts;
   opts.synchronous = synchronous;
   ASSIGN_OR_RETURN(auto writer, sqlite::Db::Open(path, opts));

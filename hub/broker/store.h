@@ -23,8 +23,8 @@ namespace concord::hub {
 using RecipientId = int64_t;
 
 struct NewMessage {
-  uint64_t seq = 0;      // assigned by the broker, strictly increasing
-  std::string id;        // envelope id (dedup key)
+  uint64_t seq = 0;  // assigned by the broker, strictly increasing
+  std::string id;    // envelope id (dedup key)
   std::string sender;
   std::string envelope;  // serialized concord.v1.Envelope, `from` stamped
   int64_t created_ms = 0;
@@ -53,7 +53,7 @@ struct WriteBatch {
   std::vector<DeadLetter> dead_letters;
   std::vector<std::pair<std::string, RecipientId>> subscribe;    // topic, recipient
   std::vector<std::pair<std::string, RecipientId>> unsubscribe;  // topic, recipient
-  std::vector<int64_t> replayed;  // dead_letters.id now replayed
+  std::vector<int64_t> replayed;                                 // dead_letters.id now replayed
   std::vector<AuditEvent> audit;
   bool empty() const {
     return messages.empty() && cursors.empty() && dead_letters.empty() && subscribe.empty() &&
@@ -108,8 +108,7 @@ class Store {
   virtual absl::StatusOr<RecipientId> EnsureRecipient(const std::string& name) = 0;
   // Loop thread: up to `limit` entries of `recipient` with seq > after.
   virtual absl::StatusOr<std::vector<StoredEntry>> ReadMailbox(RecipientId recipient,
-                                                               uint64_t after,
-                                                               size_t limit) = 0;
+                                                               uint64_t after, size_t limit) = 0;
 
   // Writer thread.
   virtual absl::StatusOr<CommitResult> Commit(const WriteBatch& batch) = 0;
@@ -120,7 +119,7 @@ class Store {
 
 // Opens (creating and migrating) <data_dir>/hub.db.
 absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
-                                                        const std::string& synchronous);
+                                                       const std::string& synchronous);
 
 // Schema migrations of hub.db, shared with concordctl (read-only tools).
 const std::vector<std::string>& HubMigrations();

@@ -7,11 +7,11 @@
 #include <zmq.hpp>
 
 #include "absl/strings/str_cat.h"
-#include "concord/v1/hub.pb.h"
-#include "hub/transport/frame_batch.h"
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "common/uuid.h"
+#include "concord/v1/hub.pb.h"
+#include "hub/transport/frame_batch.h"
 #include "hub/transport/zmq_watcher.h"
 
 namespace concord::client {
@@ -288,9 +288,9 @@ class ClientImpl final : public Client {
   uint64_t next_order_ = 0;
   uint32_t on_wire_ = 0;
   uint64_t send_from_ = 0;  // every pending entry below this is on the wire
-  FrameBatch batch_;       // publishes being packed by SendWindow
+  FrameBatch batch_;        // publishes being packed by SendWindow
   bool send_scheduled_ = false;
-  int64_t hub_heartbeat_ms_ = 0;  // from Welcome
+  int64_t hub_heartbeat_ms_ = 0;                           // from Welcome
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // posted handlers check it
   uint64_t resume_after_ = 0;
   uint64_t hold_after_seq_ = 0;  // a failed delivery: apply nothing after it
@@ -304,18 +304,21 @@ class ClientImpl final : public Client {
 
 absl::Status ClientImpl::Init() {
   RETURN_IF_ERROR(db_.Migrate("client", ClientMigrations()));
-  ASSIGN_OR_RETURN(stage_stmt_, db_.Prepare(
-      "INSERT OR IGNORE INTO concord_outbox(id, frame, created_ms) VALUES(?,?,?)"));
+  ASSIGN_OR_RETURN(
+      stage_stmt_,
+      db_.Prepare("INSERT OR IGNORE INTO concord_outbox(id, frame, created_ms) VALUES(?,?,?)"));
   ASSIGN_OR_RETURN(delete_outbox_, db_.Prepare("DELETE FROM concord_outbox WHERE id=?"));
   ASSIGN_OR_RETURN(outbox_has_, db_.Prepare("SELECT 1 FROM concord_outbox WHERE id=?"));
   ASSIGN_OR_RETURN(savepoint_, db_.Prepare("SAVEPOINT concord_msg"));
   ASSIGN_OR_RETURN(release_, db_.Prepare("RELEASE concord_msg"));
   ASSIGN_OR_RETURN(rollback_to_, db_.Prepare("ROLLBACK TO concord_msg"));
-  ASSIGN_OR_RETURN(inbox_put_, db_.Prepare(
-      "INSERT OR IGNORE INTO concord_inbox(id, seq, sender, at_ms) VALUES(?,?,?,?)"));
-  ASSIGN_OR_RETURN(fail_put_, db_.Prepare(
-      "INSERT OR REPLACE INTO concord_outbox_failed(id, frame, code, reason, at_ms) "
-      "VALUES(?,?,?,?,?)"));
+  ASSIGN_OR_RETURN(
+      inbox_put_,
+      db_.Prepare("INSERT OR IGNORE INTO concord_inbox(id, seq, sender, at_ms) VALUES(?,?,?,?)"));
+  ASSIGN_OR_RETURN(
+      fail_put_,
+      db_.Prepare("INSERT OR REPLACE INTO concord_outbox_failed(id, frame, code, reason, at_ms) "
+                  "VALUES(?,?,?,?,?)"));
   ASSIGN_OR_RETURN(int64_t resume, db_.QueryInt("SELECT coalesce(max(seq),0) FROM concord_inbox"));
   resume_after_ = static_cast<uint64_t>(resume);
   // The outbox survives restarts: everything in it is pending again.
@@ -340,8 +343,8 @@ absl::Status ClientImpl::Init() {
     socket_.set(zmq::sockopt::heartbeat_timeout, opts_.heartbeat_ms * 3);
     socket_.connect(opts_.hub_endpoint);
   } catch (const zmq::error_t& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("无法连接 / cannot set up connection to ", opts_.hub_endpoint, ": ", e.what()));
+    return absl::InvalidArgumentError(absl::StrCat("无法连接 / cannot set up connection to ",
+                                                   opts_.hub_endpoint, ": ", e.what()));
   }
   watcher_ = std::make_unique<ZmqWatcher>(io_, socket_, [this] { OnReadable(); });
   return absl::OkStatus();
@@ -413,7 +416,8 @@ void ClientImpl::OnDelivers(std::vector<pb::Deliver>& delivers) {
   auto hold_all = [&] {
     uint64_t lowest = 0;
     for (auto& d : delivers)
-      if (!hold_after_seq_ || d.seq() <= hold_after_seq_) lowest = lowest ? std::min(lowest, d.seq()) : d.seq();
+      if (!hold_after_seq_ || d.seq() <= hold_after_seq_)
+        lowest = lowest ? std::min(lowest, d.seq()) : d.seq();
     if (lowest && (!hold_after_seq_ || lowest < hold_after_seq_)) hold_after_seq_ = lowest;
     delivers.clear();
   };
@@ -595,7 +599,8 @@ void ClientImpl::Tick() {
   // The hub marks a peer offline after 3 of its own intervals of silence: a
   // client configured slower than the hub heartbeats at the hub's pace.
   const int64_t hb = (hub_heartbeat_ms_ ? std::min<int64_t>(opts_.heartbeat_ms, hub_heartbeat_ms_)
-                                        : opts_.heartbeat_ms) * 1000LL;
+                                        : opts_.heartbeat_ms) *
+                     1000LL;
   if (connected_ && last_recv_us_ && now - last_recv_us_ > 3 * hb) DisconnectedNow("hub silent");
   if (!connected_) {
     if (now - last_hello_us_ > std::min<int64_t>(hb, 200'000)) SendHello();

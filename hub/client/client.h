@@ -35,10 +35,10 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "concord/v1/envelope.pb.h"
 #include "common/clock.h"
-#include "hub/transport/curve_keys.h"
 #include "common/sqlite.h"
+#include "concord/v1/envelope.pb.h"
+#include "hub/transport/curve_keys.h"
 
 namespace concord::client {
 
@@ -52,8 +52,8 @@ struct ClientOptions {
   int heartbeat_ms = 1000;              // hub silent for 3x: reconnect
   int resend_after_ms = 5000;           // unacknowledged publishes are re-sent
   uint32_t max_unacked_publishes = 2000;
-  bool send_resume_point = true;        // Hello carries the inbox's highest seq
-  std::vector<std::string> topics;      // durable subscriptions
+  bool send_resume_point = true;    // Hello carries the inbox's highest seq
+  std::vector<std::string> topics;  // durable subscriptions
   const Clock* clock = &SystemClock::Get();
 };
 
@@ -67,12 +67,12 @@ using MessageHandler =
 
 struct ClientStats {
   bool connected = false;
-  std::string principal;       // as the hub named us in Welcome
-  uint64_t published = 0;      // acknowledged by the hub
-  uint64_t unacked = 0;        // waiting for an Ack (memory and outbox)
-  uint64_t outbox = 0;         // durable entries not yet acknowledged
-  uint64_t received = 0;       // deliveries applied
-  uint64_t duplicates = 0;     // deliveries already in the inbox
+  std::string principal;    // as the hub named us in Welcome
+  uint64_t published = 0;   // acknowledged by the hub
+  uint64_t unacked = 0;     // waiting for an Ack (memory and outbox)
+  uint64_t outbox = 0;      // durable entries not yet acknowledged
+  uint64_t received = 0;    // deliveries applied
+  uint64_t duplicates = 0;  // deliveries already in the inbox
   uint64_t handler_errors = 0;
   uint64_t nacks_retryable = 0;  // RESOURCE_EXHAUSTED / UNAVAILABLE
   uint64_t nacks_final = 0;

@@ -7,7 +7,8 @@
 
 namespace concord::client {
 
-absl::StatusOr<ProcessConfig> LoadProcessConfig(const std::string& path, const std::string& db_file) {
+absl::StatusOr<ProcessConfig> LoadProcessConfig(const std::string& path,
+                                                const std::string& db_file) {
   ASSIGN_OR_RETURN(ConfigFile file, ConfigFile::Load(path));
   ProcessConfig c;
   c.file = file;
@@ -19,9 +20,10 @@ absl::StatusOr<ProcessConfig> LoadProcessConfig(const std::string& path, const s
   const std::string hub_key = hub.String("public_key");
   const std::string secret = file["keys"].String("secret_key");
   if (hub_key.empty() || secret.empty())
-    return absl::InvalidArgumentError(absl::StrCat(
-        path, ": 需要 [hub] public_key 和 [keys] secret_key / [hub] public_key and [keys] "
-              "secret_key are required"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path,
+                     ": 需要 [hub] public_key 和 [keys] secret_key / [hub] public_key and [keys] "
+                     "secret_key are required"));
   ASSIGN_OR_RETURN(c.client.hub_public_key,
                    LoadCurvePublicKey(IsZ85Key(hub_key) ? hub_key : file.Resolve(hub_key)));
   ASSIGN_OR_RETURN(c.client.keys, LoadCurveKeyPair(file.Resolve(secret)));

@@ -22,13 +22,13 @@
 namespace concord::client {
 
 struct ProcessConfig {
-  std::string agency;          // principal name this process expects to be
-  std::string display;         // 人读名称
-  ClientOptions client;        // hub endpoint, keys, db path, topics
+  std::string agency;    // principal name this process expects to be
+  std::string display;   // 人读名称
+  ClientOptions client;  // hub endpoint, keys, db path, topics
   std::string data_dir;
   std::string http_address = "127.0.0.1";
   int http_port = 0;
-  ConfigFile file;             // the whole file, for the sections above it does not read
+  ConfigFile file;  // the whole file, for the sections above it does not read
 };
 
 // Loads `path`; `db_file` names the SQLite file inside data_dir (made if missing).

@@ -42,10 +42,11 @@ absl::StatusOr<Registry> Registry::Load(const std::string& registry_file,
     p.revoked = entry.Bool("revoked", false);
     p.roles = entry.Strings("roles");
     if (p.name.empty() || p.public_key.size() != 40)
-      return absl::InvalidArgumentError(absl::StrCat(
-          registry_file, ": 每个 [[principal]] 需要 name 和 40 字符的 public_key / each "
-                         "[[principal]] needs name and a 40-character Z85 public_key (",
-          p.name, ")"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(registry_file,
+                       ": 每个 [[principal]] 需要 name 和 40 字符的 public_key / each "
+                       "[[principal]] needs name and a 40-character Z85 public_key (",
+                       p.name, ")"));
     r.principals_.push_back(std::move(p));
   }
   ASSIGN_OR_RETURN(const ConfigFile acl, ConfigFile::Load(acl_file));
@@ -155,8 +156,10 @@ absl::Status RevokePrincipalInFile(const std::string& registry_file, const std::
       // Drop any earlier revoked line of this entry, then add revoked = true.
       size_t j = i + 1;
       while (j < lines.size() && !absl::StartsWith(lines[j], "[[")) {
-        if (absl::StartsWith(lines[j], "revoked")) lines.erase(lines.begin() + j);
-        else ++j;
+        if (absl::StartsWith(lines[j], "revoked"))
+          lines.erase(lines.begin() + j);
+        else
+          ++j;
       }
       lines.insert(lines.begin() + i + 1, "revoked = true");
       break;

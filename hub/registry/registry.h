@@ -20,7 +20,7 @@ struct Principal {
   std::string name;        // "shangzhou.court"
   std::string public_key;  // Z85
   std::vector<std::string> roles;
-  std::string display;     // 人读名称, e.g. "上州区人民法院"
+  std::string display;  // 人读名称, e.g. "上州区人民法院"
   bool revoked = false;
 };
 

@@ -16,7 +16,8 @@ namespace {
 
 absl::StatusOr<std::string> ReadTrimmed(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("无法读取密钥文件 / cannot read key file ", path));
+  if (!in)
+    return absl::NotFoundError(absl::StrCat("无法读取密钥文件 / cannot read key file ", path));
   std::stringstream ss;
   ss << in.rdbuf();
   return std::string(absl::StripAsciiWhitespace(ss.str()));
@@ -37,8 +38,7 @@ absl::StatusOr<CurveKeyPair> GenerateCurveKeyPair() {
   return CurveKeyPair{pub, sec};
 }
 
-absl::Status SaveCurveKeyPair(const CurveKeyPair& kp, const std::string& prefix,
-                              bool overwrite) {
+absl::Status SaveCurveKeyPair(const CurveKeyPair& kp, const std::string& prefix, bool overwrite) {
   const std::string pub = prefix + ".pub", key = prefix + ".key";
   if (!overwrite && (std::filesystem::exists(pub) || std::filesystem::exists(key)))
     return absl::AlreadyExistsError(absl::StrCat("密钥已存在 / key already exists: ", prefix));
@@ -79,7 +79,8 @@ absl::StatusOr<std::string> LoadCurvePublicKey(const std::string& z85_or_path) {
   auto text = ReadTrimmed(z85_or_path);
   if (!text.ok()) return text.status();
   if (!IsZ85Key(*text))
-    return absl::InvalidArgumentError(absl::StrCat("公钥格式错误 / not a Z85 public key: ", z85_or_path));
+    return absl::InvalidArgumentError(
+        absl::StrCat("公钥格式错误 / not a Z85 public key: ", z85_or_path));
   return *text;
 }
 

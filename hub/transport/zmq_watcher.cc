@@ -28,9 +28,7 @@ void ZmqWatcher::Stop() {
   fd_.release();  // the descriptor belongs to libzmq
 }
 
-bool ZmqWatcher::HasInput() const {
-  return (socket_.get(zmq::sockopt::events) & ZMQ_POLLIN) != 0;
-}
+bool ZmqWatcher::HasInput() const { return (socket_.get(zmq::sockopt::events) & ZMQ_POLLIN) != 0; }
 
 void ZmqWatcher::Arm() {
   if (stopped_) return;

@@ -20,8 +20,7 @@ namespace concord {
 
 class ZmqWatcher {
  public:
-  ZmqWatcher(boost::asio::io_context& io, zmq::socket_t& socket,
-             std::function<void()> on_readable);
+  ZmqWatcher(boost::asio::io_context& io, zmq::socket_t& socket, std::function<void()> on_readable);
   ~ZmqWatcher();
   ZmqWatcher(const ZmqWatcher&) = delete;
   ZmqWatcher& operator=(const ZmqWatcher&) = delete;

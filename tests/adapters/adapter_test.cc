@@ -16,10 +16,10 @@
 #include <thread>
 #include <vector>
 
-#include "concord/v1/envelope.pb.h"
-#include "hub/transport/curve_keys.h"
 #include "common/http_client.h"
 #include "common/sqlite.h"
+#include "concord/v1/envelope.pb.h"
+#include "hub/transport/curve_keys.h"
 #include "tests/support/daemon.h"
 #include "tests/support/district.h"
 

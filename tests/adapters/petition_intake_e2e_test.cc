@@ -52,10 +52,12 @@ class PetitionIntake : public ::testing::Test {
   // GET /petitions?intake_id=ID once the ledger has answered (null if it never does).
   json Registered(const std::string& id) {
     json p;
-    WaitFor([&] {
-      p = office_->Get("/petitions?intake_id=" + id);
-      return p.is_object() && p.value("status", "") != "registering";
-    }, 15000);
+    WaitFor(
+        [&] {
+          p = office_->Get("/petitions?intake_id=" + id);
+          return p.is_object() && p.value("status", "") != "registering";
+        },
+        15000);
     return p;
   }
 
@@ -96,13 +98,18 @@ TEST_F(PetitionIntake, DropFolderRegistersGoodRowsAndReportsBadOnes) {
   Drop("utf16.csv", std::string("i\0d\0\n\0", 6));
   Drop("open-quote.csv",
        "登记编号,渠道,信访事项\nQ-1,来信,a\nQ-2,来信,\"b\nQ-3,来信,c\nQ-4,来信,d\n");
-  ASSERT_TRUE(WaitFor([&] {
-    return fs::exists(drop() + "/done/again.csv") && fs::exists(drop() + "/failed/utf16.csv.errors.txt") &&
-           fs::exists(drop() + "/failed/open-quote.csv.errors.txt");
-  }, 15000)) << office_->log();
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return fs::exists(drop() + "/done/again.csv") &&
+               fs::exists(drop() + "/failed/utf16.csv.errors.txt") &&
+               fs::exists(drop() + "/failed/open-quote.csv.errors.txt");
+      },
+      15000))
+      << office_->log();
   EXPECT_EQ(ReadFile(drop() + "/done/again.csv.report.csv"), text);
   EXPECT_NE(ReadFile(drop() + "/failed/utf16.csv.errors.txt").find("NUL"), std::string::npos);
-  EXPECT_NE(ReadFile(drop() + "/failed/open-quote.csv.errors.txt").find("quote opened on line 3"), std::string::npos)
+  EXPECT_NE(ReadFile(drop() + "/failed/open-quote.csv.errors.txt").find("quote opened on line 3"),
+            std::string::npos)
       << ReadFile(drop() + "/failed/open-quote.csv.errors.txt");
   EXPECT_TRUE(office_->Get("/petitions?intake_id=Q-1").is_null()) << "nothing of it is sent";
 }
@@ -113,7 +120,8 @@ TEST_F(PetitionIntake, DropFolderRegistersGoodRowsAndReportsBadOnes) {
 TEST_F(PetitionIntake, DropFolderReportSurvivesARestartAndNothingIsOverwritten) {
   const std::string done = drop() + "/done/";
   Drop("day.csv", "intake_id,channel,matter\nR-1,letter,m\nR-2,pigeon,m\n");
-  ASSERT_TRUE(WaitFor([&] { return fs::exists(done + "day.csv.report.csv"); }, 15000)) << office_->log();
+  ASSERT_TRUE(WaitFor([&] { return fs::exists(done + "day.csv.report.csv"); }, 15000))
+      << office_->log();
   const std::string report = ReadFile(done + "day.csv.report.csv");
   ASSERT_NE(report.find("\n3,"), std::string::npos) << report;
 
@@ -129,13 +137,17 @@ TEST_F(PetitionIntake, DropFolderReportSurvivesARestartAndNothingIsOverwritten) 
   const std::string second = "intake_id,channel,matter\nR-3,letter,m\nR-4,letter,m,extra\n";
   Drop("day.csv", second);
   std::string moved;
-  ASSERT_TRUE(WaitFor([&] {
-    for (const auto& e : fs::directory_iterator(done))
-      if (const std::string n = e.path().filename().string(); n.starts_with("day.") && n.ends_with(".csv") &&
-                                                              n != "day.csv" && !n.ends_with(".report.csv"))
-        moved = e.path().string();
-    return !moved.empty() && fs::exists(moved + ".report.csv");
-  }, 15000)) << office_->log();
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        for (const auto& e : fs::directory_iterator(done))
+          if (const std::string n = e.path().filename().string();
+              n.starts_with("day.") && n.ends_with(".csv") && n != "day.csv" &&
+              !n.ends_with(".report.csv"))
+            moved = e.path().string();
+        return !moved.empty() && fs::exists(moved + ".report.csv");
+      },
+      15000))
+      << office_->log();
   EXPECT_EQ(ReadFile(moved), second);
   EXPECT_NE(ReadFile(moved + ".report.csv").find("\n3,"), std::string::npos);
   EXPECT_EQ(ReadFile(done + "day.csv.report.csv"), report) << "the first one's report is kept";
@@ -144,9 +156,10 @@ TEST_F(PetitionIntake, DropFolderReportSurvivesARestartAndNothingIsOverwritten) 
 
 // concordctl registers one petition and prints its ledger number; status lists it.
 TEST_F(PetitionIntake, ConcordctlRegistersOnePetition) {
-  CommandResult r = RunConcordctl("petition register --adapter " + adapter() +
-                    " --intake-id CTL-1 --channel 来访 --matter 拖欠工资 --received '2026-11-03 14:00'"
-                    " --petitioner 刘某 --contact 13600136000 --people 2 --wait 60");
+  CommandResult r = RunConcordctl(
+      "petition register --adapter " + adapter() +
+      " --intake-id CTL-1 --channel 来访 --matter 拖欠工资 --received '2026-11-03 14:00'"
+      " --petitioner 刘某 --contact 13600136000 --people 2 --wait 60");
   ASSERT_EQ(r.exit_code, 0) << r.out;
   json p = Registered("CTL-1");
   ASSERT_TRUE(p.is_object());
@@ -155,12 +168,15 @@ TEST_F(PetitionIntake, ConcordctlRegistersOnePetition) {
   EXPECT_NE(r.out.find(no), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("已登记 registered"), std::string::npos) << r.out;
 
-  CommandResult status = RunConcordctl("petition status --adapter " + adapter() + " --intake-id CTL-1");
+  CommandResult status =
+      RunConcordctl("petition status --adapter " + adapter() + " --intake-id CTL-1");
   EXPECT_EQ(status.exit_code, 0) << status.out;
   EXPECT_NE(status.out.find(no), std::string::npos) << status.out;
-  CommandResult missing = RunConcordctl("petition status --adapter " + adapter() + " --intake-id NOPE");
+  CommandResult missing =
+      RunConcordctl("petition status --adapter " + adapter() + " --intake-id NOPE");
   EXPECT_EQ(missing.exit_code, 2) << missing.out;
-  CommandResult bad = RunConcordctl("petition register --adapter " + adapter() + " --intake-id CTL-2 --channel pigeon --matter m");
+  CommandResult bad = RunConcordctl("petition register --adapter " + adapter() +
+                                    " --intake-id CTL-2 --channel pigeon --matter m");
   EXPECT_EQ(bad.exit_code, 2) << bad.out;
   EXPECT_NE(bad.out.find("channel"), std::string::npos) << bad.out;
 }
@@ -184,7 +200,8 @@ TEST_F(PetitionIntake, ConcordctlCsvWithBadRowSendsNothing) {
                          "CTLCSV-3,letter,dust,2026-11-20 09:00\n";
   CommandResult open = RunConcordctl("petition register --adapter " + adapter() + " --csv " + file);
   EXPECT_EQ(open.exit_code, 2) << open.out;
-  EXPECT_NE(open.out.find("the quote opened on line 3 is never closed"), std::string::npos) << open.out;
+  EXPECT_NE(open.out.find("the quote opened on line 3 is never closed"), std::string::npos)
+      << open.out;
   EXPECT_EQ(office_->Get("/petitions")["petitions"].size(), 0u);
 
   std::ofstream(file) << "intake_id,channel,matter,received\n"
@@ -208,7 +225,8 @@ TEST_F(PetitionIntake, ConcordctlFollowsEveryRowOfALargeCsv) {
     out << "intake_id,channel,matter,received\n";
     for (int i = 1; i <= kRows; ++i) out << "BIG-" << i << ",letter,wages,2026-11-04 09:00\n";
   }
-  CommandResult r = RunConcordctl("petition register --adapter " + adapter() + " --csv " + file + " --wait 60");
+  CommandResult r =
+      RunConcordctl("petition register --adapter " + adapter() + " --csv " + file + " --wait 60");
   const std::string tail = r.out.substr(r.out.size() > 2000 ? r.out.size() - 2000 : 0);
   ASSERT_EQ(r.exit_code, 0) << tail;
   EXPECT_EQ(r.out.find("still registering"), std::string::npos) << tail;

@@ -85,7 +85,8 @@ TEST(ConfigTest, ListsAndTables) {
 TEST(ConfigTest, BadFilesNameFileAndLine) {
   auto bad = ConfigFile::Parse("[hub]\nport = = 3\n", "court.toml");
   ASSERT_TRUE(absl::IsInvalidArgument(bad.status()));
-  EXPECT_NE(bad.status().message().find("court.toml line 2"), absl::string_view::npos) << bad.status();
+  EXPECT_NE(bad.status().message().find("court.toml line 2"), absl::string_view::npos)
+      << bad.status();
   testing::TempFolder dir("config");
   auto missing = ConfigFile::Load(dir.path() + "/none.toml");
   ASSERT_TRUE(absl::IsInvalidArgument(missing.status()));

@@ -21,7 +21,8 @@ class FileClockTest : public ::testing::Test {
 
 TEST_F(FileClockTest, AbsoluteThenOffsetThenGarbage) {
   FileClock clock(path());
-  EXPECT_NEAR(static_cast<double>(clock.NowMs()), static_cast<double>(SystemClock::Get().NowMs()), 60'000.0)
+  EXPECT_NEAR(static_cast<double>(clock.NowMs()), static_cast<double>(SystemClock::Get().NowMs()),
+              60'000.0)
       << "nothing read yet: the system time, never 1970";
   Write("1790000000000\n");
   EXPECT_EQ(clock.NowMs(), 1790000000000);
@@ -33,11 +34,14 @@ TEST_F(FileClockTest, AbsoluteThenOffsetThenGarbage) {
   const int64_t behind = SystemClock::Get().NowMs() - clock.NowMs();
   EXPECT_NEAR(static_cast<double>(behind), static_cast<double>(kFiveDays), 60'000.0);
   Write("+0");
-  EXPECT_NEAR(static_cast<double>(clock.NowMs()), static_cast<double>(SystemClock::Get().NowMs()), 60'000.0);
+  EXPECT_NEAR(static_cast<double>(clock.NowMs()), static_cast<double>(SystemClock::Get().NowMs()),
+              60'000.0);
   Write("+-5");  // malformed: ignored
-  EXPECT_NEAR(static_cast<double>(clock.NowMs()), static_cast<double>(SystemClock::Get().NowMs()), 60'000.0);
+  EXPECT_NEAR(static_cast<double>(clock.NowMs()), static_cast<double>(SystemClock::Get().NowMs()),
+              60'000.0);
   Write("1790000000000x");  // garbled: the last good setting (+0) stays
-  EXPECT_NEAR(static_cast<double>(clock.NowMs()), static_cast<double>(SystemClock::Get().NowMs()), 60'000.0);
+  EXPECT_NEAR(static_cast<double>(clock.NowMs()), static_cast<double>(SystemClock::Get().NowMs()),
+              60'000.0);
   Write("1790000000000");
   EXPECT_EQ(clock.NowMs(), 1790000000000) << "absolute again";
   std::filesystem::remove(path());

@@ -20,22 +20,35 @@ struct Case {
 TEST(HtmlTemplateTest, Renders) {
   const Case cases[] = {
       {"text as written", "<p>案情</p>", json::object(), "<p>案情</p>"},
-      {"a value, escaped", "<td>{{name}}</td>", {{"name", "<王某> & \"李某\""}},
+      {"a value, escaped",
+       "<td>{{name}}</td>",
+       {{"name", "<王某> & \"李某\""}},
        "<td>&lt;王某&gt; &amp; &quot;李某&quot;</td>"},
       {"numbers and booleans", "{{n}} {{b}}", {{"n", 3}, {"b", true}}, "3 true"},
       {"absent or null is empty", "[{{x}}][{{y}}]", {{"y", nullptr}}, "[][]"},
-      {"a field of a field", "{{case.key}}", {{"case", {{"key", "（2026）上0102刑初88号"}}}},
+      {"a field of a field",
+       "{{case.key}}",
+       {{"case", {{"key", "（2026）上0102刑初88号"}}}},
        "（2026）上0102刑初88号"},
-      {"a list repeats", "{{#tasks}}<li>{{id}}</li>{{/tasks}}",
-       {{"tasks", {{{"id", "T1"}}, {{"id", "T2"}}}}}, "<li>T1</li><li>T2</li>"},
+      {"a list repeats",
+       "{{#tasks}}<li>{{id}}</li>{{/tasks}}",
+       {{"tasks", {{{"id", "T1"}}, {{"id", "T2"}}}}},
+       "<li>T1</li><li>T2</li>"},
       {"the element itself", "{{#names}}{{.}};{{/names}}", {{"names", {"甲", "乙"}}}, "甲;乙;"},
-      {"inside a list, outer names too", "{{#tasks}}{{id}}@{{title}} {{/tasks}}",
-       {{"title", "会"}, {"tasks", {{{"id", "T1"}}}}}, "T1@会 "},
+      {"inside a list, outer names too",
+       "{{#tasks}}{{id}}@{{title}} {{/tasks}}",
+       {{"title", "会"}, {"tasks", {{{"id", "T1"}}}}},
+       "T1@会 "},
       {"a true flag shows once", "{{#final}}定稿{{/final}}", {{"final", true}}, "定稿"},
-      {"false, empty and absent hide", "{{#a}}x{{/a}}{{#b}}x{{/b}}{{#c}}x{{/c}}{{#d}}x{{/d}}",
-       {{"a", false}, {"b", ""}, {"c", json::array()}}, ""},
+      {"false, empty and absent hide",
+       "{{#a}}x{{/a}}{{#b}}x{{/b}}{{#c}}x{{/c}}{{#d}}x{{/d}}",
+       {{"a", false}, {"b", ""}, {"c", json::array()}},
+       ""},
       {"inverted", "{{^done}}办理中{{/done}}{{^open}}?{{/open}}", {{"open", 1}}, "办理中"},
-      {"a non-empty string opens a section", "{{#note}}：{{note}}{{/note}}", {{"note", "已核实"}}, "：已核实"},
+      {"a non-empty string opens a section",
+       "{{#note}}：{{note}}{{/note}}",
+       {{"note", "已核实"}},
+       "：已核实"},
       {"comments vanish", "a{{! not shown }}b", json::object(), "ab"},
   };
   for (const Case& c : cases) {
@@ -52,7 +65,8 @@ TEST(HtmlTemplateTest, UnbalancedIsRefused) {
     EXPECT_TRUE(absl::IsInvalidArgument(t.status())) << text;
     EXPECT_NE(t.status().message().find("line"), std::string::npos) << t.status();
   }
-  EXPECT_NE(HtmlTemplate::Parse("a\n{{#x}}b").status().message().find("line 2"), absl::string_view::npos);
+  EXPECT_NE(HtmlTemplate::Parse("a\n{{#x}}b").status().message().find("line 2"),
+            absl::string_view::npos);
 }
 
 }  // namespace

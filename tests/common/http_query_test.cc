@@ -10,7 +10,8 @@ namespace concord {
 namespace {
 
 TEST(HttpQuery, EscapeAndDecodeRoundTrip) {
-  for (const std::string v : {"信-2026-000001", "会-2026-001", "检察长 周某", "a+b&c=d", "100%", ""}) {
+  for (const std::string v :
+       {"信-2026-000001", "会-2026-001", "检察长 周某", "a+b&c=d", "100%", ""}) {
     HttpRequest r;
     r.target = "/x?other=1&key=" + QueryEscape(v) + "&last=2";
     EXPECT_EQ(r.Query("key"), v) << QueryEscape(v);

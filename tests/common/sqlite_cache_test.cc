@@ -25,7 +25,9 @@ class StmtCacheTest : public ::testing::Test {
   // Statements the connection holds (kept ones included).
   int Statements() const {
     int n = 0;
-    for (sqlite3_stmt* s = sqlite3_next_stmt(db_.raw(), nullptr); s; s = sqlite3_next_stmt(db_.raw(), s)) ++n;
+    for (sqlite3_stmt* s = sqlite3_next_stmt(db_.raw(), nullptr); s;
+         s = sqlite3_next_stmt(db_.raw(), s))
+      ++n;
     return n;
   }
   concord::testing::TempFolder dir_{"stmt_cache"};
@@ -55,7 +57,8 @@ TEST_F(StmtCacheTest, InUseNeverHandedOutTwice) {
   ASSERT_TRUE(outer.ok());
   int64_t sum = 0;
   while (*outer->Step()) {
-    auto inner = db_.Prepare("SELECT a FROM t ORDER BY a");  // the same text, while the outer one steps
+    auto inner =
+        db_.Prepare("SELECT a FROM t ORDER BY a");  // the same text, while the outer one steps
     ASSERT_TRUE(inner.ok());
     ASSERT_TRUE(*inner->Step());
     EXPECT_EQ(inner->Int(0), 1);
@@ -85,7 +88,7 @@ TEST_F(StmtCacheTest, StatementOutlivingCloseIsFinalized) {
   auto st = db_.Prepare("SELECT a FROM t");
   ASSERT_TRUE(st.ok());
   ASSERT_TRUE(*st->Step());
-  db_.Close();  // the connection waits for the statement still out
+  db_.Close();   // the connection waits for the statement still out
   *st = Stmt();  // finalized, not kept: no crash, nothing leaks into a closed cache
   EXPECT_FALSE(st->valid());
 }

@@ -17,7 +17,7 @@ namespace {
 using nlohmann::json;
 using ::testing::HasSubstr;
 
-constexpr int64_t kNow = 1'795'000'000'000;  // 2026-11-18 19:06 CST, after the dates below
+constexpr int64_t kNow = 1'795'000'000'000;         // 2026-11-18 19:06 CST, after the dates below
 constexpr int64_t kNov2At0930 = 1'793'583'000'000;  // 2026-11-02 09:30 CST
 constexpr int64_t kNov2 = 1'793'548'800'000;        // 2026-11-02 00:00 CST
 
@@ -28,7 +28,8 @@ std::string Csv(std::initializer_list<absl::string_view> lines) {
 
 // Parses bytes that must be usable as a file.
 PetitionCsv ParseOk(std::string_view bytes) {
-  absl::StatusOr<PetitionCsv> r = ParsePetitionCsv(absl::string_view(bytes.data(), bytes.size()), kNow);
+  absl::StatusOr<PetitionCsv> r =
+      ParsePetitionCsv(absl::string_view(bytes.data(), bytes.size()), kNow);
   EXPECT_TRUE(r.ok()) << r.status();
   return r.ok() ? *std::move(r) : PetitionCsv{};
 }
@@ -128,7 +129,7 @@ TEST(PetitionCsvTest, BadRowsWithLineNumbers) {
     const char* reason;
   };
   const Case kCases[] = {
-      {4, "渠道 channel"},   {5, "收到时间 received"}, {6, "匿名 anonymous"},
+      {4, "渠道 channel"},         {5, "收到时间 received"},    {6, "匿名 anonymous"},
       {7, "人数 people 至少为 1"}, {8, "人数 people 应为整数"}, {9, "登记编号 intake_id"},
       {10, "字段数不对"},
   };
@@ -185,7 +186,8 @@ TEST(PetitionCsvTest, UnterminatedQuoteRefusesTheFile) {
                                                    kNow);
   EXPECT_TRUE(absl::IsInvalidArgument(r.status())) << r.status();
   EXPECT_THAT(std::string(r.status().message()), HasSubstr("第 4 行的引号未闭合"));
-  EXPECT_THAT(std::string(r.status().message()), HasSubstr("the quote opened on line 4 is never closed"));
+  EXPECT_THAT(std::string(r.status().message()),
+              HasSubstr("the quote opened on line 4 is never closed"));
 }
 
 // A file without a required column, or in no known encoding, is refused whole.
@@ -196,7 +198,8 @@ TEST(PetitionCsvTest, UnusableFiles) {
            std::string_view(""),                               // no header
            std::string_view("intake_id\n\xFF\n"),              // neither encoding
        }) {
-    absl::StatusOr<PetitionCsv> r = ParsePetitionCsv(absl::string_view(bytes.data(), bytes.size()), kNow);
+    absl::StatusOr<PetitionCsv> r =
+        ParsePetitionCsv(absl::string_view(bytes.data(), bytes.size()), kNow);
     EXPECT_TRUE(absl::IsInvalidArgument(r.status())) << bytes << ": " << r.status();
   }
   EXPECT_THAT(std::string(ParsePetitionCsv("intake_id,channel\n", kNow).status().message()),
@@ -205,8 +208,12 @@ TEST(PetitionCsvTest, UnusableFiles) {
 
 // The REST body's typed values: Unix ms, booleans, numbers; and the same messages as a CSV row.
 TEST(PetitionFromJsonTest, TypedValuesAndSharedMessages) {
-  auto p = PetitionFromJson({{"intake_id", "J1"}, {"channel", "转送"}, {"received", kNov2},
-                             {"anonymous", true}, {"people", 5}, {"matter", "m"}},
+  auto p = PetitionFromJson({{"intake_id", "J1"},
+                             {"channel", "转送"},
+                             {"received", kNov2},
+                             {"anonymous", true},
+                             {"people", 5},
+                             {"matter", "m"}},
                             kNow);
   ASSERT_TRUE(p.ok()) << p.status();
   EXPECT_EQ(p->channel(), "transferred");
@@ -219,8 +226,10 @@ TEST(PetitionFromJsonTest, TypedValuesAndSharedMessages) {
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(std::string(bad.status().message()), r.errors[0].reason);
   EXPECT_TRUE(absl::IsInvalidArgument(PetitionFromJson(json::array(), kNow).status()));
-  EXPECT_FALSE(PetitionFromJson({{"intake_id", "J3"}, {"channel", "letter"}, {"matter", "m"}, {"people", 1.5}}, kNow)
-                   .ok());
+  EXPECT_FALSE(
+      PetitionFromJson(
+          {{"intake_id", "J3"}, {"channel", "letter"}, {"matter", "m"}, {"people", 1.5}}, kNow)
+          .ok());
 }
 
 // A receipt time must be a real "YYYY-MM-DD[ HH:MM]" (or Unix ms) from 2000-01-01 to a day
@@ -243,8 +252,9 @@ TEST(PetitionFromJsonTest, ReceivedMustBeAPlausibleTime) {
       {"2026-3-5", "must be \"YYYY-MM-DD HH:MM\""},
   };
   for (const auto& c : kCases) {
-    auto p = PetitionFromJson({{"intake_id", "T1"}, {"channel", "letter"}, {"matter", "m"}, {"received", c.received}},
-                              kNow);
+    auto p = PetitionFromJson(
+        {{"intake_id", "T1"}, {"channel", "letter"}, {"matter", "m"}, {"received", c.received}},
+        kNow);
     if (c.error == nullptr) {
       EXPECT_TRUE(p.ok()) << c.received << ": " << p.status();
     } else {

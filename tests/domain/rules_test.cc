@@ -68,16 +68,22 @@ TEST(Deadlines, Table) {
   } kCases[] = {
       {"register_review", "2025-03-03", "2025-03-03", false, "same day"},
       {"procedural_reply", "2025-03-03", "2025-03-10", false, "7 days, start day not counted"},
-      {"procedural_reply", "2025-09-24", "2025-10-09", false, "7th day 10-01 is a holiday: next working day"},
-      {"procedural_reply", "2025-09-21", "2025-09-28", false, "7th day is a make-up working Sunday"},
+      {"procedural_reply", "2025-09-24", "2025-10-09", false,
+       "7th day 10-01 is a holiday: next working day"},
+      {"procedural_reply", "2025-09-21", "2025-09-28", false,
+       "7th day is a make-up working Sunday"},
       {"procedural_reply", "2025-03-08", "2025-03-17", false, "7th day a Saturday: Monday"},
       {"substantive_reply", "2025-01-31", "2025-04-30", false, "3 months: same-numbered day"},
-      {"substantive_reply", "2024-11-30", "2025-02-28", false, "no 30 February: the month's last day"},
-      {"substantive_reply", "2025-01-05", "2025-04-07", false, "04-05 is Qingming: next working day"},
+      {"substantive_reply", "2024-11-30", "2025-02-28", false,
+       "no 30 February: the month's last day"},
+      {"substantive_reply", "2025-01-05", "2025-04-07", false,
+       "04-05 is Qingming: next working day"},
       {"transfer_or_assign", "2025-01-20", "2025-02-05", false, "15 days land in Spring Festival"},
       {"handle_answer", "2025-03-03", "2025-05-06", false, "60 days end 05-02 (Labour Day): 05-06"},
-      {"handle_answer", "2025-03-03", "2025-06-03", true, "extended by 30: 06-01 in Dragon Boat: 06-03"},
-      {"review_opinion", "2026-09-01", "2026-10-08", false, "30 days end 10-01 (National Day): 10-08"},
+      {"handle_answer", "2025-03-03", "2025-06-03", true,
+       "extended by 30: 06-01 in Dragon Boat: 06-03"},
+      {"review_opinion", "2026-09-01", "2026-10-08", false,
+       "30 days end 10-01 (National Day): 10-08"},
   };
   for (const auto& c : kCases) {
     const DeadlineRule& r = Rule(rules, c.rule);
@@ -91,9 +97,11 @@ TEST(Deadlines, ProceduralReplyInWorkingDaysWhenConfigured) {
   RuleOptions o;
   o.procedural_reply_working_days = true;
   const auto rules = DeadlineRules(o);
-  // 2025-09-26 (Fri): 09-28 (Sun, workday), 09-29, 09-30, 10-09, 10-10, 10-11 (Sat, workday), 10-13.
-  EXPECT_EQ(FormatDate(DateOf(DueMs(Rule(rules, "procedural_reply"), Noon("2025-09-26"), Calendar()))),
-            "2025-10-13");
+  // 2025-09-26 (Fri): 09-28 (Sun, workday), 09-29, 09-30, 10-09, 10-10, 10-11 (Sat, workday),
+  // 10-13.
+  EXPECT_EQ(
+      FormatDate(DateOf(DueMs(Rule(rules, "procedural_reply"), Noon("2025-09-26"), Calendar()))),
+      "2025-10-13");
 }
 
 // Every rule names its source and the action that meets it.
@@ -127,7 +135,8 @@ TEST(Transitions, Allowed) {
     ItemFacts item;
     item.status = c.from;
     auto to = Transition(item, c.action, Noon("2025-03-03"), Calendar());
-    ASSERT_TRUE(to.ok()) << ActionName(c.action) << " from " << StatusName(c.from) << ": " << to.status();
+    ASSERT_TRUE(to.ok()) << ActionName(c.action) << " from " << StatusName(c.from) << ": "
+                         << to.status();
     EXPECT_EQ(*to, c.to) << ActionName(c.action);
   }
 }
@@ -166,9 +175,11 @@ TEST(Transitions, ReviewWindowAndFinality) {
       << "31 days after the answer";
   item.status = Status::kUnderReReview;
   EXPECT_EQ(*Transition(item, Action::kReviewOpinion, Noon("2025-04-10"), Calendar()),
-            Status::kConcluded) << "复查 opinion";
+            Status::kConcluded)
+      << "复查 opinion";
   item.reviews = 1;
-  EXPECT_EQ(*Transition(item, Action::kReviewOpinion, Noon("2025-05-10"), Calendar()), Status::kFinal)
+  EXPECT_EQ(*Transition(item, Action::kReviewOpinion, Noon("2025-05-10"), Calendar()),
+            Status::kFinal)
       << "复核 opinion is final";
   item.status = Status::kConcluded;
   item.reviews = 2;
@@ -192,10 +203,12 @@ TEST(Transitions, ObjectionWindowInWorkingDays) {
 // Times are read strictly: a sign, a space or a short field is an error, not a guess.
 TEST(Calendar, DateTimesAreStrict) {
   EXPECT_EQ(kEarliestPlausibleMs, *ParseDateTimeMs("2000-01-01 00:00"));
-  EXPECT_EQ(*ParseDateTimeMs("2026-03-05 09:30"), StartOfDayMs(*ParseDate("2026-03-05")) + 570 * 60 * 1000);
+  EXPECT_EQ(*ParseDateTimeMs("2026-03-05 09:30"),
+            StartOfDayMs(*ParseDate("2026-03-05")) + 570 * 60 * 1000);
   EXPECT_EQ(*ParseDateTimeMs("2026-03-05"), StartOfDayMs(*ParseDate("2026-03-05")));
-  for (const char* bad : {"2026-03-05 +9:30", "2026-03-05  9:30", "2026-03-05 09:3 ", "2026-03-05 24:00",
-                          "2026-03-05T09:30", "2026-3-5", "+026-03-05", "2026-02-30", "26-03-05 09:30"})
+  for (const char* bad :
+       {"2026-03-05 +9:30", "2026-03-05  9:30", "2026-03-05 09:3 ", "2026-03-05 24:00",
+        "2026-03-05T09:30", "2026-3-5", "+026-03-05", "2026-02-30", "26-03-05 09:30"})
     EXPECT_FALSE(ParseDateTimeMs(bad).ok()) << bad;
   EXPECT_EQ(FormatDateTime(*ParseDateTimeMs("2026-12-31 23:59")), "2026-12-31 23:59");
 }
@@ -206,9 +219,9 @@ TEST(Calendar, ParseErrorsNameTheLine) {
     const char* text;
     const char* line;
   } kCases[] = {
-      {"2025-10-01 holiday\n", "line 1"},                    // year not declared
-      {"year 2025\n\n2025-02-30 holiday\n", "line 3"},       // no such date
-      {"year 2025\n2025-10-01 vacation\n", "line 2"},        // unknown kind
+      {"2025-10-01 holiday\n", "line 1"},               // year not declared
+      {"year 2025\n\n2025-02-30 holiday\n", "line 3"},  // no such date
+      {"year 2025\n2025-10-01 vacation\n", "line 2"},   // unknown kind
       {"year twenty\n", "line 1"},
   };
   for (const auto& c : kCases) {

@@ -1,5 +1,6 @@
 #include "tests/support/daemon.h"
 
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -8,8 +9,6 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "hub/transport/curve_keys.h"
 
@@ -108,24 +107,27 @@ void SetFileClock(const std::string& path, int64_t unix_ms) {
   fs::rename(tmp, path);
 }
 
-nlohmann::json DaemonProcess::Ask(const std::string& to, const std::string& type, const nlohmann::json& payload,
-                                  const std::string& reply_type, int timeout_ms) const {
+nlohmann::json DaemonProcess::Ask(const std::string& to, const std::string& type,
+                                  const nlohmann::json& payload, const std::string& reply_type,
+                                  int timeout_ms) const {
   HttpResult r = Post("/publish", {{"to", {to}}, {"type", type}, {"payload", payload}});
   EXPECT_EQ(r.status, 202) << type << " to " << to << ": " << r.body;
   const nlohmann::json queued = nlohmann::json::parse(r.body, nullptr, false);
   const std::string id = queued.is_object() ? queued.value("id", "") : "";
   nlohmann::json reply;
   if (r.status != 202 || id.empty()) return reply;
-  WaitFor([&] {
-    nlohmann::json inbox = Get("/inbox?limit=1000");
-    if (!inbox.is_object()) return false;
-    for (const auto& m : inbox["messages"])
-      if (m.value("correlation_id", "") == id && m.value("type", "") == reply_type) {
-        reply = m["payload"];
-        return true;
-      }
-    return false;
-  }, timeout_ms);
+  WaitFor(
+      [&] {
+        nlohmann::json inbox = Get("/inbox?limit=1000");
+        if (!inbox.is_object()) return false;
+        for (const auto& m : inbox["messages"])
+          if (m.value("correlation_id", "") == id && m.value("type", "") == reply_type) {
+            reply = m["payload"];
+            return true;
+          }
+        return false;
+      },
+      timeout_ms);
   return reply;
 }
 

@@ -58,7 +58,9 @@ CommandResult RunCommand(const std::string& command) {
   return r;
 }
 
-CommandResult RunConcordctl(const std::string& args) { return RunCommand(BinPath("concordctl") + " " + args); }
+CommandResult RunConcordctl(const std::string& args) {
+  return RunCommand(BinPath("concordctl") + " " + args);
+}
 
 bool WaitFor(const std::function<bool()>& pred, int timeout_ms) {
   auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
@@ -166,7 +168,8 @@ absl::Status TestDistrict::StartHub() {
   std::string line;
   while (std::getline(in, line)) {
     if (line.rfind("endpoint=", 0) == 0) endpoint_ = line.substr(9);
-    if (line.rfind("metrics_port=", 0) == 0) metrics_port_ = static_cast<uint16_t>(std::stoi(line.substr(13)));
+    if (line.rfind("metrics_port=", 0) == 0)
+      metrics_port_ = static_cast<uint16_t>(std::stoi(line.substr(13)));
   }
   return absl::OkStatus();
 }

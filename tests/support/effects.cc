@@ -26,7 +26,6 @@ void RecordEffects(client::Client& c) {
   });
 }
 
-
 Effects ReadEffects(const std::string& db_path) {
   Effects e;
   if (!fs::exists(db_path)) return e;

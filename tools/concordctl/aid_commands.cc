@@ -9,7 +9,6 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-
 #include <memory>
 
 #include "domain/linkage/dedup.h"
@@ -64,8 +63,7 @@ int CmdAidDedup(const AidDedupArgs& a) {
     std::cerr << r.status().message() << "\n";
     return 2;
   }
-  for (const auto& e : r->errors)
-    std::cerr << a.input << ":" << e.line << ": " << e.reason << "\n";
+  for (const auto& e : r->errors) std::cerr << a.input << ":" << e.line << ": " << e.reason << "\n";
   std::ofstream out(a.out);
   if (!out) {
     std::cerr << "无法写入 / cannot write " << a.out << "\n";
@@ -102,14 +100,16 @@ void AddAidCommands(CLI::App& app, Commands& commands) {
   keygen->add_option("--out", *key_out, "密钥文件 / key file")->required();
   commands.On(keygen, [key_out] { return CmdAidKeygen(*key_out); });
   auto dd = std::make_shared<AidDedupArgs>();
-  auto* dedup = aid->add_subcommand("dedup", "批量查重 / find duplicate aid (or same-person pairs) in a file");
+  auto* dedup = aid->add_subcommand(
+      "dedup", "批量查重 / find duplicate aid (or same-person pairs) in a file");
   dedup->add_option("--input", dd->input, "CSV 文件 / input file")->required();
   dedup->add_option("--format", dd->format, "concord | febrl | splink");
   dedup->add_option("--out", dd->out, "id_a,id_b,score 输出 / pairs CSV")->required();
   dedup->add_option("--ignore-column", dd->ignore_columns, "忽略的列 / drop a column");
   dedup->add_option("--key-file", dd->key_file, "关联密钥 / linkage key (default: a fresh one)");
   dedup->add_option("--threshold", dd->threshold, "同一人概率阈值 / P(same person) cut-off");
-  dedup->add_flag("--person-only", dd->person_only, "只看是否同一人（不看案件）/ same person, any case");
+  dedup->add_flag("--person-only", dd->person_only,
+                  "只看是否同一人（不看案件）/ same person, any case");
   dedup->add_option("--model-out", dd->model_out, "写出估计的模型 / write the estimated model");
   commands.On(dedup, [dd] { return CmdAidDedup(*dd); });
 }

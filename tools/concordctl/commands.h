@@ -22,7 +22,9 @@ class Commands {
  public:
   // When `subcommand` (a leaf of the command tree) is given, `run` runs and
   // its result is the exit code.
-  void On(CLI::App* subcommand, std::function<int()> run) { actions_.emplace_back(subcommand, std::move(run)); }
+  void On(CLI::App* subcommand, std::function<int()> run) {
+    actions_.emplace_back(subcommand, std::move(run));
+  }
   // The chosen subcommand's exit code (2 when none was chosen).
   int Run() const;
 

@@ -18,19 +18,19 @@
 // such conference: 404; no plan yet: 409), printed with its Chinese / English
 // reason.
 #include <CLI/CLI.hpp>
-#include <memory>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "domain/calendar.h"
 #include "common/http_client.h"
+#include "domain/calendar.h"
+#include "nlohmann/json.hpp"
 #include "tools/concordctl/commands.h"
 #include "tools/concordctl/ctl_util.h"
-#include "nlohmann/json.hpp"
 
 namespace concord::ctl {
 namespace {
@@ -75,9 +75,10 @@ std::string Agencies(const json& list, const json& names) {
 
 std::string RoleText(const std::string& role) {
   static const std::vector<std::pair<std::string, std::string>> kRoles = {
-      {"petitioner", "信访人"},       {"relative", "近亲属"},     {"lawyer", "律师"},
-      {"npc_deputy", "人大代表"},     {"cppcc_member", "政协委员"}, {"people_supervisor", "人民监督员"},
-      {"expert", "专家学者"},         {"other", "其他"}};
+      {"petitioner", "信访人"},     {"relative", "近亲属"},
+      {"lawyer", "律师"},           {"npc_deputy", "人大代表"},
+      {"cppcc_member", "政协委员"}, {"people_supervisor", "人民监督员"},
+      {"expert", "专家学者"},       {"other", "其他"}};
   for (const auto& [id, zh] : kRoles)
     if (id == role) return zh;
   return role;
@@ -120,7 +121,8 @@ int PrintConference(const json& c) {
             << Pad("案件 case", 22) << c.value("case_key", "") << "\n"
             << Pad("召集单位 convenor", 22) << Name(names, c.value("convenor", "")) << "\n"
             << Pad("状态 status", 22) << ConferenceStatusText(c.value("status", "")) << "\n"
-            << Pad("参会单位 invited", 22) << Agencies(c.value("invited", json::array()), names) << "\n";
+            << Pad("参会单位 invited", 22) << Agencies(c.value("invited", json::array()), names)
+            << "\n";
   const json plans = c.value("plans", json::array());
   if (plans.empty()) {
     std::cout << Pad("方案 plan", 22) << "尚无方案 / no plan yet\n";
@@ -131,9 +133,10 @@ int PrintConference(const json& c) {
   std::cout << Pad("最新方案 latest plan", 22) << "第 " << version << " 版 / version " << version
             << "    包案领导 lead leader " << plan.value("lead_leader", "") << "\n"
             << Pad("方案摘要 summary", 22) << plan.value("summary", "") << "\n"
-            << Pad("已签署 signed", 22) << Agencies(c.value("signed_latest", json::array()), names) << "\n"
-            << Pad("未签署 not signed", 22) << Agencies(c.value("pending_latest", json::array()), names)
-            << "\n";
+            << Pad("已签署 signed", 22) << Agencies(c.value("signed_latest", json::array()), names)
+            << "\n"
+            << Pad("未签署 not signed", 22)
+            << Agencies(c.value("pending_latest", json::array()), names) << "\n";
   // Changes asked for on the latest version, and by whom.
   for (const json& s : c.value("signatures", json::array()))
     if (s.value("version", 0) == version && !s.value("approved", true))
@@ -156,23 +159,26 @@ int PrintConference(const json& c) {
   }
   for (const json& h : c.value("hearings", json::array())) {
     std::cout << "\n"
-              << Pad("公开听证 hearing", 22) << h.value("hearing_id", "") << "  " << h.value("starts", "") << "  "
-              << h.value("place", "") << "  主持人 chair " << h.value("chair", "") << "\n";
+              << Pad("公开听证 hearing", 22) << h.value("hearing_id", "") << "  "
+              << h.value("starts", "") << "  " << h.value("place", "") << "  主持人 chair "
+              << h.value("chair", "") << "\n";
     const bool recorded = !h.value("outcome", "").empty();
     for (const json& p : h.value("participants", json::array())) {
       const std::string by = p.value("arranged_by", ""), person = p.value("name", "");
       std::cout << Pad("", 22) << Pad(RoleText(p.value("role", "")), 12)
                 << Pad(person.empty() ? "—" : person, 16)
-                << (by.empty() ? ""
+                << (by.empty()       ? ""
                     : person.empty() ? "待 " + Name(names, by) + " 指派 / to be named by it  "
                                      : Name(names, by) + " 指派 / named by it  ");
       if (recorded)
         std::cout << (p.value("attended", false) ? "出席 present" : "缺席 absent")
-                  << (p.value("opinion", "").empty() ? "" : "  意见 opinion: " + p.value("opinion", ""));
+                  << (p.value("opinion", "").empty() ? ""
+                                                     : "  意见 opinion: " + p.value("opinion", ""));
       std::cout << "\n";
     }
     std::cout << Pad("", 22) << "听证结论 outcome: "
-              << (recorded ? h.value("outcome", "") : std::string("尚未举行 / not held yet")) << "\n";
+              << (recorded ? h.value("outcome", "") : std::string("尚未举行 / not held yet"))
+              << "\n";
   }
   if (c.value("status", "") == "closed")
     std::cout << "\n" << Pad("结案结果 outcome", 22) << c.value("outcome", "") << "\n";
@@ -204,14 +210,14 @@ int PrintLeader(const json& j) {
               << Pad("责任人 person", 16) << Pad("措施 measure", 16) << Pad("期限 due", 20)
               << "内容 detail\n";
     for (const json& t : tasks)
-      std::cout << "  " << Pad(t.value("task_id", ""), 12) << Pad(Name(names, t.value("agency", "")), 22)
-                << Pad(t.value("person", ""), 16) << Pad(t.value("measure_zh", ""), 16)
+      std::cout << "  " << Pad(t.value("task_id", ""), 12)
+                << Pad(Name(names, t.value("agency", "")), 22) << Pad(t.value("person", ""), 16)
+                << Pad(t.value("measure_zh", ""), 16)
                 << Pad(t.value("due", "") + (t.value("overdue", false) ? " 逾期 overdue" : ""), 20)
                 << t.value("detail", "") << "\n";
   }
   return 0;
 }
-
 
 int CmdConference(const ConferenceArgs& a) {
   ConferenceHttp agent;
@@ -262,10 +268,12 @@ int CmdConference(const ConferenceArgs& a) {
 void AddConferenceCommands(CLI::App& app, Commands& commands) {
   auto a = std::make_shared<ConferenceArgs>();
   auto* conference = app.add_subcommand(
-      "conference", "联席会议：会议、方案、任务与包案领导 / joint conferences: plan, tasks, lead leader's view");
+      "conference",
+      "联席会议：会议、方案、任务与包案领导 / joint conferences: plan, tasks, lead leader's view");
   conference->add_option("--conference-http", a->http, "联席会议代理 / conference agent host:port");
   conference->add_option("--id", a->id, "联席会议编号 / conference number (会-YYYY-NNN)");
-  conference->add_option("--leader", a->leader, "包案领导的在办会议与任务 / a lead leader's open conferences");
+  conference->add_option("--leader", a->leader,
+                         "包案领导的在办会议与任务 / a lead leader's open conferences");
   conference->add_option("--html", a->html, "方案文书另存网页 / write the plan document (HTML)");
   conference->add_flag("--json", a->json, "代理的 JSON 原样输出 / the agent's JSON as it is");
   commands.On(conference, [a] { return CmdConference(*a); });

@@ -27,7 +27,8 @@ namespace {
 int CmdStatus(const std::string& hub_http, bool json, int wait_drained_s) {
   std::string host;
   uint16_t port;
-  if (!SplitHostPort(hub_http, host, port)) return Fail(2, "--hub-http 应为 host:port / must be host:port");
+  if (!SplitHostPort(hub_http, host, port))
+    return Fail(2, "--hub-http 应为 host:port / must be host:port");
   // --wait-drained: poll until no connected principal has queued or in-flight messages.
   for (int i = 0; i < wait_drained_s * 10; ++i) {
     auto r = HttpCall(host, port, "GET", "/status");
@@ -57,7 +58,9 @@ int CmdStatus(const std::string& hub_http, bool json, int wait_drained_s) {
             << Pad("排队 queued", 13) << Pad("在途 inflight", 15) << Pad("已投递 delivered", 18)
             << Pad("死信 dead", 10) << "\n";
   for (auto& p : j["principals"]) {
-    std::string state = p["revoked"].get<bool>() ? "吊销" : p["connected"].get<bool>() ? "在线 up" : "离线 down";
+    std::string state = p["revoked"].get<bool>()     ? "吊销"
+                        : p["connected"].get<bool>() ? "在线 up"
+                                                     : "离线 down";
     std::cout << Pad(p["name"].get<std::string>(), 34) << Pad(p["display"].get<std::string>(), 18)
               << Pad(state, 10) << Pad(std::to_string(p["queued"].get<uint64_t>()), 13)
               << Pad(std::to_string(p["inflight"].get<uint64_t>()), 15)
@@ -79,16 +82,15 @@ int CmdSend(const std::string& config, const std::vector<std::string>& to,
   note.set_subject(subject);
   note.set_body(body);
   int rc = 3;
-  std::string id = (*client)->Publish(client::MakeEnvelope(to, note),
-                                      [&](const absl::Status& st) {
-                                        if (st.ok()) {
-                                          rc = 0;
-                                        } else {
-                                          std::cerr << "被拒绝 / refused: " << st.message() << "\n";
-                                          rc = 1;
-                                        }
-                                        io.stop();
-                                      });
+  std::string id = (*client)->Publish(client::MakeEnvelope(to, note), [&](const absl::Status& st) {
+    if (st.ok()) {
+      rc = 0;
+    } else {
+      std::cerr << "被拒绝 / refused: " << st.message() << "\n";
+      rc = 1;
+    }
+    io.stop();
+  });
   (*client)->Start();
   boost::asio::steady_timer t(io, std::chrono::seconds(wait_s));
   t.async_wait([&](const boost::system::error_code& ec) {
@@ -131,7 +133,8 @@ int CmdTail(const std::string& config, int count, int timeout_s) {
 int CmdDeadLetters(const std::string& hub_http, const std::string& action, int64_t id) {
   std::string host;
   uint16_t port;
-  if (!SplitHostPort(hub_http, host, port)) return Fail(2, "--hub-http 应为 host:port / must be host:port");
+  if (!SplitHostPort(hub_http, host, port))
+    return Fail(2, "--hub-http 应为 host:port / must be host:port");
   if (action == "list") {
     auto r = HttpCall(host, port, "GET", "/deadletters");
     if (!r.ok()) return Fail(3, std::string(r.status().message()));

@@ -30,7 +30,8 @@ void AddKeysCommands(CLI::App& app, Commands& commands) {
   commands.On(gen, [a] {
     auto kp = GenerateCurveKeyPair();
     if (!kp.ok()) return Fail(2, std::string(kp.status().message()));
-    if (auto st = SaveCurveKeyPair(*kp, a->out, a->force); !st.ok()) return Fail(2, std::string(st.message()));
+    if (auto st = SaveCurveKeyPair(*kp, a->out, a->force); !st.ok())
+      return Fail(2, std::string(st.message()));
     std::cout << kp->public_z85 << "\n";
     return 0;
   });
@@ -48,7 +49,8 @@ void AddKeysCommands(CLI::App& app, Commands& commands) {
     p.public_key = *key;
     p.display = a->display;
     if (!a->roles.empty()) p.roles = absl::StrSplit(a->roles, ',');
-    if (auto st = hub::AddPrincipalToFile(a->registry, p); !st.ok()) return Fail(2, std::string(st.message()));
+    if (auto st = hub::AddPrincipalToFile(a->registry, p); !st.ok())
+      return Fail(2, std::string(st.message()));
     std::cout << "已登记 / added " << a->name << "\n";
     return 0;
   });

@@ -32,7 +32,8 @@ constexpr char kReportPage[] = R"html(<!DOCTYPE html>
 )html";
 
 const HtmlTemplate& ReportPage() {
-  static const HtmlTemplate page = *HtmlTemplate::Parse(kReportPage);  // a constant: tested in ctest
+  static const HtmlTemplate page =
+      *HtmlTemplate::Parse(kReportPage);  // a constant: tested in ctest
   return page;
 }
 
@@ -45,10 +46,12 @@ int CmdLedger(const std::string& ledger_http, const std::string& agency, const s
   if (!SplitHostPort(ledger_http, host, port))
     return Fail(2, "--ledger-http 应为 host:port / must be host:port");
   // Filtered by the agent: a district has many open items.
-  auto r = HttpCall(host, port, "GET", "/ledger/open?agency=" + QueryEscape(agency) + "&handler=" +
-                                           QueryEscape(handler) + (due_only ? "&due=1" : ""));
-  if (!r.ok()) return Fail(3, absl::StrCat("无法连接台账代理 / cannot reach the ledger agent at ",
-                                           ledger_http, ": ", std::string(r.status().message())));
+  auto r = HttpCall(host, port, "GET",
+                    "/ledger/open?agency=" + QueryEscape(agency) +
+                        "&handler=" + QueryEscape(handler) + (due_only ? "&due=1" : ""));
+  if (!r.ok())
+    return Fail(3, absl::StrCat("无法连接台账代理 / cannot reach the ledger agent at ", ledger_http,
+                                ": ", std::string(r.status().message())));
   auto j = nlohmann::json::parse(r->body, nullptr, false);
   if (j.is_discarded() || !j.contains("items")) return Fail(3, "bad response");
   const nlohmann::json& items = j["items"];
@@ -61,8 +64,9 @@ int CmdLedger(const std::string& ledger_http, const std::string& agency, const s
   };
   std::map<std::string, Counts> per_agency;
   std::map<std::pair<std::string, std::string>, Counts> per_person;
-  std::cout << Pad("台账号 ledger no", 18) << Pad("责任机关 agency", 28) << Pad("首办责任人 handler", 20)
-            << Pad("状态 status", 16) << Pad("下一期限 next due", 22) << "事项 matter\n";
+  std::cout << Pad("台账号 ledger no", 18) << Pad("责任机关 agency", 28)
+            << Pad("首办责任人 handler", 20) << Pad("状态 status", 16)
+            << Pad("下一期限 next due", 22) << "事项 matter\n";
   for (const auto& i : items) {
     const std::string a = i.value("agency", ""), who = i.value("handler", "");
     const bool overdue = i.value("overdue", false), soon = i.value("due_soon", false);
@@ -71,22 +75,29 @@ int CmdLedger(const std::string& ledger_http, const std::string& agency, const s
       c->overdue += overdue;
       c->due_soon += soon;
     }
-    std::cout << Pad(i.value("ledger_no", ""), 18) << Pad(a, 28) << Pad(who.empty() ? "（未分流）" : who, 20)
+    std::cout << Pad(i.value("ledger_no", ""), 18) << Pad(a, 28)
+              << Pad(who.empty() ? "（未分流）" : who, 20)
               << Pad(i.value("status_zh", i.value("status", "")), 16)
-              << Pad(i.value("next_due", "") + (overdue ? " 逾期!" : soon ? " 将到期" : ""), 22)
+              << Pad(i.value("next_due", "") + (overdue ? " 逾期!"
+                                                : soon  ? " 将到期"
+                                                        : ""),
+                     22)
               << i.value("matter", "") << (i.value("group", false) ? " [集体访]" : "")
               << (i.value("major", false) && !i.value("group", false) ? " [重大]" : "") << "\n";
   }
-  std::cout << "\n" << Pad("机关 agency", 28) << Pad("在办 open", 12) << Pad("将到期 due soon", 18)
+  std::cout << "\n"
+            << Pad("机关 agency", 28) << Pad("在办 open", 12) << Pad("将到期 due soon", 18)
             << "逾期 overdue\n";
   for (const auto& [a, c] : per_agency)
-    std::cout << Pad(a, 28) << Pad(std::to_string(c.open), 12) << Pad(std::to_string(c.due_soon), 18)
-              << c.overdue << "\n";
-  std::cout << "\n" << Pad("机关 agency", 28) << Pad("首办责任人 handler", 20) << Pad("在办 open", 12)
+    std::cout << Pad(a, 28) << Pad(std::to_string(c.open), 12)
+              << Pad(std::to_string(c.due_soon), 18) << c.overdue << "\n";
+  std::cout << "\n"
+            << Pad("机关 agency", 28) << Pad("首办责任人 handler", 20) << Pad("在办 open", 12)
             << Pad("将到期 due soon", 18) << "逾期 overdue\n";
   for (const auto& [k, c] : per_person)
     std::cout << Pad(k.first, 28) << Pad(k.second.empty() ? "（未分流 not routed）" : k.second, 20)
-              << Pad(std::to_string(c.open), 12) << Pad(std::to_string(c.due_soon), 18) << c.overdue << "\n";
+              << Pad(std::to_string(c.open), 12) << Pad(std::to_string(c.due_soon), 18) << c.overdue
+              << "\n";
   return 0;
 }
 
@@ -97,8 +108,9 @@ int CmdLedgerItem(const std::string& ledger_http, const std::string& ledger_no, 
   if (!SplitHostPort(ledger_http, host, port))
     return Fail(2, "--ledger-http 应为 host:port / must be host:port");
   auto r = HttpCall(host, port, "GET", "/ledger/history?ledger_no=" + QueryEscape(ledger_no));
-  if (!r.ok()) return Fail(3, absl::StrCat("无法连接台账代理 / cannot reach the ledger agent at ",
-                                           ledger_http, ": ", std::string(r.status().message())));
+  if (!r.ok())
+    return Fail(3, absl::StrCat("无法连接台账代理 / cannot reach the ledger agent at ", ledger_http,
+                                ": ", std::string(r.status().message())));
   auto j = nlohmann::json::parse(r->body, nullptr, false);
   if (j.is_discarded()) return Fail(3, "bad response");
   if (r->status != 200) return Fail(r->status == 404 ? 1 : 3, j.value("error", r->body));
@@ -108,26 +120,28 @@ int CmdLedgerItem(const std::string& ledger_http, const std::string& ledger_no, 
   }
   std::cout << "台账号 ledger no " << j.value("ledger_no", "") << "    责任机关 responsible "
             << j.value("responsible", "") << "\n\n"
-            << Pad("时间 time", 18) << Pad("机关 agency", 26) << Pad("办理 action", 22) << Pad("状态 status", 16)
-            << "说明 note\n";
+            << Pad("时间 time", 18) << Pad("机关 agency", 26) << Pad("办理 action", 22)
+            << Pad("状态 status", 16) << "说明 note\n";
   for (const auto& e : j["events"])
     std::cout << Pad(e.value("at", ""), 18) << Pad(e.value("agency", ""), 26)
               << Pad(e.value("action_zh", "") + " " + e.value("action", ""), 22)
-              << Pad(e.value("to_status_zh", e.value("to_status", "")), 16) << e.value("note", "") << "\n";
+              << Pad(e.value("to_status_zh", e.value("to_status", "")), 16) << e.value("note", "")
+              << "\n";
   return 0;
 }
 
 // The monthly statistics report: Markdown on stdout (Chinese first), and CSV
 // and an HTML page when asked.
-int CmdLedgerReport(const std::string& ledger_http, const std::string& month, const std::string& csv,
-                    const std::string& html) {
+int CmdLedgerReport(const std::string& ledger_http, const std::string& month,
+                    const std::string& csv, const std::string& html) {
   std::string host;
   uint16_t port;
   if (!SplitHostPort(ledger_http, host, port))
     return Fail(2, "--ledger-http 应为 host:port / must be host:port");
   auto r = HttpCall(host, port, "GET", "/ledger/stats?month=" + month);
-  if (!r.ok()) return Fail(3, absl::StrCat("无法连接台账代理 / cannot reach the ledger agent at ",
-                                           ledger_http, ": ", std::string(r.status().message())));
+  if (!r.ok())
+    return Fail(3, absl::StrCat("无法连接台账代理 / cannot reach the ledger agent at ", ledger_http,
+                                ": ", std::string(r.status().message())));
   auto j = nlohmann::json::parse(r->body, nullptr, false);
   if (j.is_discarded()) return Fail(3, "bad response");
   if (r->status != 200) return Fail(2, j.value("error", r->body));
@@ -145,14 +159,15 @@ int CmdLedgerReport(const std::string& ledger_http, const std::string& month, co
   };
   std::vector<Line> lines = {{"收到信访件", "received", std::to_string(n("received"))}};
   for (auto& [channel, count] : j["channels"].items())
-    lines.push_back({"　其中渠道 " + channel, "by channel: " + channel, std::to_string(count.get<int64_t>())});
+    lines.push_back(
+        {"　其中渠道 " + channel, "by channel: " + channel, std::to_string(count.get<int64_t>())});
   lines.push_back({"集体访", "group petitions", std::to_string(n("group"))});
   lines.push_back({"匿名或无联系方式", "anonymous or no contact", std::to_string(n("anonymous"))});
   lines.push_back({"重复信访", "repeat petitions", std::to_string(n("repeat"))});
-  lines.push_back({"7日内程序性答复率", "procedural reply within 7 days", rate(pt, pd) + " (" +
-                   std::to_string(pt) + "/" + std::to_string(pd) + ")"});
-  lines.push_back({"3个月内实体答复率", "substantive reply within 3 months", rate(st, sd) + " (" +
-                   std::to_string(st) + "/" + std::to_string(sd) + ")"});
+  lines.push_back({"7日内程序性答复率", "procedural reply within 7 days",
+                   rate(pt, pd) + " (" + std::to_string(pt) + "/" + std::to_string(pd) + ")"});
+  lines.push_back({"3个月内实体答复率", "substantive reply within 3 months",
+                   rate(st, sd) + " (" + std::to_string(st) + "/" + std::to_string(sd) + ")"});
   lines.push_back({"目前逾期期限", "deadlines overdue now", std::to_string(n("overdue_now"))});
   lines.push_back({"移送", "transferred", std::to_string(n("transferred"))});
   lines.push_back({"息诉罢访（办结）", "closed", std::to_string(n("closed"))});
@@ -161,20 +176,22 @@ int CmdLedgerReport(const std::string& ledger_http, const std::string& month, co
     return v == 0 ? std::string("0 ✓ 达标 met") : std::to_string(v) + " ✗ 未达标 missed";
   };
   lines.push_back({"三零：投诉", "three zeros: complaints", zero("complaints")});
-  lines.push_back({"三零：赴省进京非正常上访", "three zeros: irregular petitions to the province or Beijing",
+  lines.push_back({"三零：赴省进京非正常上访",
+                   "three zeros: irregular petitions to the province or Beijing",
                    zero("irregular_petitions")});
   lines.push_back({"三零：安全事故", "three zeros: safety incidents", zero("safety_incidents")});
   const int64_t need = n("receptions_required");
   if (j["receptions"].empty())
-    lines.push_back({"检察长接待日（每年不少于" + std::to_string(need) + "次）",
-                     "chief procurator reception days (at least " + std::to_string(need) + " a year)",
-                     "0 未安排 none planned"});
+    lines.push_back(
+        {"检察长接待日（每年不少于" + std::to_string(need) + "次）",
+         "chief procurator reception days (at least " + std::to_string(need) + " a year)",
+         "0 未安排 none planned"});
   for (const auto& h : j["receptions"]) {
     const int64_t held = h.value("held", int64_t{0}), planned = h.value("planned", int64_t{0});
     lines.push_back({"检察长接待日 " + h.value("agency", "") + "（本年已举办 / 已安排，每年不少于" +
                          std::to_string(need) + "次）",
-                     "reception days of " + h.value("agency", "") + " this year: held / planned (at least " +
-                         std::to_string(need) + ")",
+                     "reception days of " + h.value("agency", "") +
+                         " this year: held / planned (at least " + std::to_string(need) + ")",
                      std::to_string(held) + " / " + std::to_string(planned) +
                          (planned >= need ? "" : " 安排不足 too few planned")});
   }
@@ -183,11 +200,13 @@ int CmdLedgerReport(const std::string& ledger_http, const std::string& month, co
   const std::string title_zh = "信访工作月报 " + month, title_en = "Petition statistics, " + month;
   std::cout << "# " << title_zh << " / " << title_en << "\n\n"
             << "| 指标 | indicator | 数值 value |\n|---|---|---|\n";
-  for (const auto& l : lines) std::cout << "| " << l.zh << " | " << l.en << " | " << l.value << " |\n";
+  for (const auto& l : lines)
+    std::cout << "| " << l.zh << " | " << l.en << " | " << l.value << " |\n";
   if (!csv.empty()) {
     std::ofstream out(csv);
     out << "\xEF\xBB\xBF指标,indicator,数值 value\n";
-    for (const auto& l : lines) out << "\"" << l.zh << "\",\"" << l.en << "\",\"" << l.value << "\"\n";
+    for (const auto& l : lines)
+      out << "\"" << l.zh << "\",\"" << l.en << "\",\"" << l.value << "\"\n";
     if (!out.flush()) return Fail(2, "无法写入 / cannot write " + csv);
   }
   if (!html.empty()) {
@@ -208,11 +227,13 @@ void AddLedgerCommands(CLI::App& app, Commands& commands) {
     bool due = false, json = false;
   };
   auto a = std::make_shared<Args>();
-  auto* ledger = app.add_subcommand("ledger", "信访台账：在办、将到期、逾期 / petition ledger: open, due soon, overdue");
+  auto* ledger = app.add_subcommand(
+      "ledger", "信访台账：在办、将到期、逾期 / petition ledger: open, due soon, overdue");
   ledger->add_option("--ledger-http", a->http, "台账代理 / ledger agent host:port");
   ledger->add_option("--agency", a->agency, "只看一个机关 / one agency only");
   ledger->add_option("--handler", a->handler, "只看一位首办责任人 / one person responsible only");
-  ledger->add_option("--item", a->item, "一件信访的全部办理记录 / one item's whole history (台账号)");
+  ledger->add_option("--item", a->item,
+                     "一件信访的全部办理记录 / one item's whole history (台账号)");
   ledger->add_flag("--due", a->due, "只看将到期和逾期 / due soon and overdue only");
   ledger->add_flag("--json", a->json);
   ledger->add_option("--report", a->month, "月报 YYYY-MM / monthly statistics (Markdown)");

@@ -23,8 +23,8 @@ int main(int argc, char** argv) {
   concord::InitLogging("concordctl");
   spdlog::set_level(spdlog::level::warn);
   Commands commands;
-  for (auto add : {AddHubCommands, AddKeysCommands, AddAuditCommands, AddLedgerCommands, AddPetitionCommands,
-                   AddRiskCommands, AddConferenceCommands, AddAidCommands})
+  for (auto add : {AddHubCommands, AddKeysCommands, AddAuditCommands, AddLedgerCommands,
+                   AddPetitionCommands, AddRiskCommands, AddConferenceCommands, AddAidCommands})
     add(app, commands);
   CLI11_PARSE(app, argc, argv);
   return commands.Run();

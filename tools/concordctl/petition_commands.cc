@@ -19,22 +19,22 @@
 // ledger refused one, 2 bad input (nothing sent), 3 the adapter could not be
 // reached or failed.
 #include <CLI/CLI.hpp>
-#include <memory>
 #include <chrono>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <set>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "domain/petition_intake.h"
 #include "common/files.h"
 #include "common/http_client.h"
+#include "domain/petition_intake.h"
+#include "nlohmann/json.hpp"
 #include "tools/concordctl/commands.h"
 #include "tools/concordctl/ctl_util.h"
-#include "nlohmann/json.hpp"
 
 namespace concord::ctl {
 namespace {
@@ -59,8 +59,8 @@ std::string StatusText(const std::string& s) {
 }
 
 void PrintPetitions(const std::vector<json>& petitions) {
-  std::cout << Pad("登记编号 intake id", 24) << Pad("状态 status", 26) << Pad("台账号 ledger no", 20)
-            << "原因 reason\n";
+  std::cout << Pad("登记编号 intake id", 24) << Pad("状态 status", 26)
+            << Pad("台账号 ledger no", 20) << "原因 reason\n";
   for (const json& p : petitions)
     std::cout << Pad(p.value("intake_id", ""), 24) << Pad(StatusText(p.value("status", "")), 26)
               << Pad(p.value("ledger_no", ""), 20) << p.value("reason", "") << "\n";
@@ -78,8 +78,8 @@ class AdapterHttp {
                                             const std::string& body = "") const {
     auto r = HttpCall(host_, port_, method, target, body);
     if (!r.ok())
-      return absl::UnavailableError(absl::StrCat("无法连接适配器 / cannot reach the adapter at ", spec_,
-                                                 ": ", std::string(r.status().message())));
+      return absl::UnavailableError(absl::StrCat("无法连接适配器 / cannot reach the adapter at ",
+                                                 spec_, ": ", std::string(r.status().message())));
     json j = json::parse(r->body, nullptr, false);
     if (j.is_discarded()) j = json{{"error", r->body}};
     return std::make_pair(r->status, std::move(j));
@@ -90,7 +90,8 @@ class AdapterHttp {
     std::map<std::string, json> out;
     auto r = Call("POST", "/petitions/query", json{{"intake_ids", intake_ids}}.dump());
     if (r.ok() && r->first == 200)
-      for (const json& p : r->second.value("petitions", json::array())) out[p.value("intake_id", "")] = p;
+      for (const json& p : r->second.value("petitions", json::array()))
+        out[p.value("intake_id", "")] = p;
     return out;
   }
 
@@ -107,7 +108,6 @@ bool PlainId(const std::string& id) {
   return !id.empty();
 }
 
-
 int CmdPetitionRegister(const PetitionRegisterArgs& a) {
   AdapterHttp adapter;
   if (!adapter.Parse(a.adapter)) return Fail(2, "--adapter 应为 host:port / must be host:port");
@@ -120,25 +120,32 @@ int CmdPetitionRegister(const PetitionRegisterArgs& a) {
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
     auto parsed = adapter::ParsePetitionCsv(*bytes, now);
-    if (!parsed.ok()) return Fail(2, absl::StrCat(a.csv, ": ", std::string(parsed.status().message())));
+    if (!parsed.ok())
+      return Fail(2, absl::StrCat(a.csv, ": ", std::string(parsed.status().message())));
     std::set<int> bad_lines;
     for (const csv::RowError& e : parsed->errors) {
       std::cerr << a.csv << ":" << e.line << ": " << e.reason << "\n";
       bad_lines.insert(e.line);
     }
     if (!bad_lines.empty())
-      return Fail(2, absl::StrCat(bad_lines.size(), " 行有误，未提交任何登记 / ", bad_lines.size(),
-                                  bad_lines.size() == 1 ? " bad row" : " bad rows", ": nothing was sent"));
-    if (parsed->rows.empty()) return Fail(2, absl::StrCat(a.csv, ": 文件中没有登记 / no petitions in the file"));
+      return Fail(
+          2, absl::StrCat(bad_lines.size(), " 行有误，未提交任何登记 / ", bad_lines.size(),
+                          bad_lines.size() == 1 ? " bad row" : " bad rows", ": nothing was sent"));
+    if (parsed->rows.empty())
+      return Fail(2, absl::StrCat(a.csv, ": 文件中没有登记 / no petitions in the file"));
     for (const adapter::PetitionRow& row : parsed->rows) {
       body.push_back(row.entered);
       lines.push_back(row.line);
     }
   } else {
-    json p = {{"intake_id", a.intake_id}, {"channel", a.channel}, {"matter", a.matter},
-              {"anonymous", a.anonymous}, {"people", a.people}};
-    for (const auto& [key, value] : {std::pair{"received", &a.received}, std::pair{"petitioner", &a.petitioner},
-                                     std::pair{"contact", &a.contact}, std::pair{"case_ref", &a.case_ref}})
+    json p = {{"intake_id", a.intake_id},
+              {"channel", a.channel},
+              {"matter", a.matter},
+              {"anonymous", a.anonymous},
+              {"people", a.people}};
+    for (const auto& [key, value] :
+         {std::pair{"received", &a.received}, std::pair{"petitioner", &a.petitioner},
+          std::pair{"contact", &a.contact}, std::pair{"case_ref", &a.case_ref}})
       if (!value->empty()) p[key] = *value;
     body.push_back(std::move(p));
   }
@@ -149,13 +156,14 @@ int CmdPetitionRegister(const PetitionRegisterArgs& a) {
   if (status == 400) {
     for (const json& e : reply.value("errors", json::array())) {
       const size_t i = e.value("index", size_t{0});
-      std::cerr << (i < lines.size() ? absl::StrCat(a.csv, ":", lines[i], ": ") : "") << e.value("error", "")
-                << "\n";
+      std::cerr << (i < lines.size() ? absl::StrCat(a.csv, ":", lines[i], ": ") : "")
+                << e.value("error", "") << "\n";
     }
     return Fail(2, reply.value("error", reply.dump()));
   }
   if (status != 202)
-    return Fail(3, absl::StrCat("适配器答复 / the adapter answered ", status, ": ", reply.value("error", reply.dump())));
+    return Fail(3, absl::StrCat("适配器答复 / the adapter answered ", status, ": ",
+                                reply.value("error", reply.dump())));
 
   // The ledger answers through the hub: wait for its numbers.
   std::vector<json> petitions = reply.value("petitions", std::vector<json>());
@@ -188,10 +196,14 @@ int CmdPetitionRegister(const PetitionRegisterArgs& a) {
   std::cout << "提交 " << petitions.size() << " 件 / " << petitions.size() << " petitions sent to "
             << a.adapter << "\n";
   for (const std::string& id : sent_before)
-    std::cout << id << " 此前已提交，未重复登记 / " << id << " was sent before; not registered again\n";
+    std::cout << id << " 此前已提交，未重复登记 / " << id
+              << " was sent before; not registered again\n";
   if (registering > 0)
-    std::cout << registering << " 件仍在登记中（台账代理尚未答复），稍后用 concordctl petition status 查看 / "
-              << registering << " still registering (no answer from the ledger yet): see concordctl petition status\n";
+    std::cout
+        << registering
+        << " 件仍在登记中（台账代理尚未答复），稍后用 concordctl petition status 查看 / "
+        << registering
+        << " still registering (no answer from the ledger yet): see concordctl petition status\n";
   return refused > 0 ? 1 : 0;
 }
 
@@ -208,8 +220,10 @@ int CmdPetitionStatus(const std::string& adapter_spec, const std::string& intake
   } else {
     auto r = adapter.Call("GET", "/petitions?intake_id=" + intake_id);
     if (!r.ok()) return Fail(3, std::string(r.status().message()));
-    if (r->first == 200) petitions.push_back(r->second);
-    else if (r->first != 404) return Fail(3, r->second.value("error", r->second.dump()));
+    if (r->first == 200)
+      petitions.push_back(r->second);
+    else if (r->first != 404)
+      return Fail(3, r->second.value("error", r->second.dump()));
   }
   if (!intake_id.empty() && petitions.empty())
     return Fail(2, absl::StrCat("没有登记 ", intake_id, " / no petition ", intake_id));
@@ -223,18 +237,22 @@ void AddPetitionCommands(CLI::App& app, Commands& commands) {
   auto* petition = app.add_subcommand("petition", "信访登记 / petition intake at an adapter");
   petition->require_subcommand(1);
   auto pr = std::make_shared<PetitionRegisterArgs>();
-  auto* reg = petition->add_subcommand("register", "登记信访件（单件或 CSV）/ register petitions (one, or a CSV file)");
+  auto* reg = petition->add_subcommand(
+      "register", "登记信访件（单件或 CSV）/ register petitions (one, or a CSV file)");
   reg->add_option("--adapter", pr->adapter, "适配器 HTTP 地址 / the adapter's host:port");
   auto* csv = reg->add_option("--csv", pr->csv, "信访登记 CSV / petition CSV file");
   reg->add_option("--intake-id", pr->intake_id, "登记编号 / intake id")->excludes(csv);
-  reg->add_option("--channel", pr->channel, "渠道 来信/来访/网上/电话/视频/转送 / channel")->excludes(csv);
+  reg->add_option("--channel", pr->channel, "渠道 来信/来访/网上/电话/视频/转送 / channel")
+      ->excludes(csv);
   reg->add_option("--matter", pr->matter, "信访事项 / matter")->excludes(csv);
-  reg->add_option("--received", pr->received, "收到时间 \"YYYY-MM-DD HH:MM\" / received (CST)")->excludes(csv);
+  reg->add_option("--received", pr->received, "收到时间 \"YYYY-MM-DD HH:MM\" / received (CST)")
+      ->excludes(csv);
   reg->add_option("--petitioner", pr->petitioner, "信访人 / petitioner")->excludes(csv);
   reg->add_option("--contact", pr->contact, "联系方式 / contact")->excludes(csv);
   reg->add_flag("--anonymous", pr->anonymous, "匿名 / anonymous")->excludes(csv);
   reg->add_option("--case-ref", pr->case_ref, "案号 / case number")->excludes(csv);
-  reg->add_option("--people", pr->people, "人数（5 人以上为集体访）/ people (5+: group)")->excludes(csv);
+  reg->add_option("--people", pr->people, "人数（5 人以上为集体访）/ people (5+: group)")
+      ->excludes(csv);
   reg->add_option("--wait", pr->wait_s, "等待台账号的秒数 / seconds to wait for ledger numbers");
   commands.On(reg, [pr] { return CmdPetitionRegister(*pr); });
 

@@ -21,25 +21,27 @@ namespace {
 int CmdRisk(const std::string& risk_http, const std::string& agency, bool json) {
   std::string host;
   uint16_t port;
-  if (!SplitHostPort(risk_http, host, port)) return Fail(2, "--risk-http 应为 host:port / must be host:port");
+  if (!SplitHostPort(risk_http, host, port))
+    return Fail(2, "--risk-http 应为 host:port / must be host:port");
   auto r = HttpCall(host, port, "GET", "/risk/open?agency=" + QueryEscape(agency));
-  if (!r.ok()) return Fail(3, absl::StrCat("无法连接风险代理 / cannot reach the risk agent at ", risk_http, ": ",
-                                           std::string(r.status().message())));
+  if (!r.ok())
+    return Fail(3, absl::StrCat("无法连接风险代理 / cannot reach the risk agent at ", risk_http,
+                                ": ", std::string(r.status().message())));
   auto j = nlohmann::json::parse(r->body, nullptr, false);
   if (j.is_discarded() || !j.contains("risks")) return Fail(3, "bad response");
   if (json) {
     std::cout << j.dump(2) << "\n";
     return 0;
   }
-  std::cout << Pad("案件 case", 18) << Pad("责任机关 agency", 28) << Pad("等级 level", 18) << Pad("分数 score", 12)
-            << "事项 matter\n";
+  std::cout << Pad("案件 case", 18) << Pad("责任机关 agency", 28) << Pad("等级 level", 18)
+            << Pad("分数 score", 12) << "事项 matter\n";
   for (const auto& c : j["risks"]) {
     std::cout << Pad(c.value("case_key", ""), 18) << Pad(c.value("agency", ""), 28)
               << Pad(c.value("level_zh", ""), 18) << Pad(std::to_string(c.value("score", 0)), 12)
               << c.value("matter", "") << "\n";
     for (const auto& f : c["factors"])
-      std::cout << "    · " << f.value("name", "") << " +" << f.value("weight", 0) << "  " << f.value("reason", "")
-                << "\n";
+      std::cout << "    · " << f.value("name", "") << " +" << f.value("weight", 0) << "  "
+                << f.value("reason", "") << "\n";
     std::cout << "    → " << c.value("required", "") << "\n";
   }
   std::cout << "共 " << j["risks"].size() << " 件 / total " << j["risks"].size() << "\n";
@@ -47,15 +49,19 @@ int CmdRisk(const std::string& risk_http, const std::string& agency, bool json) 
 }
 
 // A month's screening report for one agency: Markdown on stdout, CSV on request.
-int CmdRiskScreening(const std::string& risk_http, const std::string& month, const std::string& agency,
-                     const std::string& csv) {
+int CmdRiskScreening(const std::string& risk_http, const std::string& month,
+                     const std::string& agency, const std::string& csv) {
   std::string host;
   uint16_t port;
-  if (!SplitHostPort(risk_http, host, port)) return Fail(2, "--risk-http 应为 host:port / must be host:port");
+  if (!SplitHostPort(risk_http, host, port))
+    return Fail(2, "--risk-http 应为 host:port / must be host:port");
   if (agency.empty()) return Fail(2, "需要 --agency / --agency is required with --screening");
-  auto r = HttpCall(host, port, "GET", "/risk/screening?month=" + QueryEscape(month) + "&agency=" + QueryEscape(agency));
-  if (!r.ok()) return Fail(3, absl::StrCat("无法连接风险代理 / cannot reach the risk agent at ", risk_http, ": ",
-                                           std::string(r.status().message())));
+  auto r =
+      HttpCall(host, port, "GET",
+               "/risk/screening?month=" + QueryEscape(month) + "&agency=" + QueryEscape(agency));
+  if (!r.ok())
+    return Fail(3, absl::StrCat("无法连接风险代理 / cannot reach the risk agent at ", risk_http,
+                                ": ", std::string(r.status().message())));
   auto j = nlohmann::json::parse(r->body, nullptr, false);
   if (j.is_discarded()) return Fail(3, "bad response");
   if (r->status != 200) return Fail(1, j.value("error", r->body));
@@ -76,10 +82,12 @@ void AddRiskCommands(CLI::App& app, Commands& commands) {
     bool json = false;
   };
   auto a = std::make_shared<Args>();
-  auto* risk = app.add_subcommand("risk", "风险评估预警：在办风险与月度排查 / open risks and the monthly screening");
+  auto* risk = app.add_subcommand(
+      "risk", "风险评估预警：在办风险与月度排查 / open risks and the monthly screening");
   risk->add_option("--risk-http", a->http, "风险代理 / risk agent host:port");
   risk->add_option("--agency", a->agency, "只看一个机关 / one agency only");
-  risk->add_option("--screening", a->month, "隐患月排查报告 YYYY-MM / the month's screening report");
+  risk->add_option("--screening", a->month,
+                   "隐患月排查报告 YYYY-MM / the month's screening report");
   risk->add_option("--csv", a->csv, "排查报告另存 CSV / also write the screening as CSV");
   risk->add_flag("--json", a->json);
   commands.On(risk, [a] {

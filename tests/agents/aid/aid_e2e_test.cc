@@ -28,8 +28,8 @@ class AidDistrict : public ::testing::Test {
     ASSERT_TRUE(aid::WriteNewLinkageKey(key_).ok());
     const std::string adapter_aid =
         "[aid]\nlinkage_key = \"" + key_ + "\"\nagent = \"aid\"\n\n[csv]\ndrop_dir = \"drop-";
-    court_ = std::make_unique<DaemonProcess>(d_, "court", "concord-adapter",
-                                             adapter_aid + "court\"\n");
+    court_ =
+        std::make_unique<DaemonProcess>(d_, "court", "concord-adapter", adapter_aid + "court\"\n");
     procuratorate_ = std::make_unique<DaemonProcess>(d_, "procuratorate", "concord-adapter",
                                                      adapter_aid + "procuratorate\"\n");
     agent_ = std::make_unique<DaemonProcess>(d_, "aid", "concord-aid-agent",
@@ -45,10 +45,12 @@ class AidDistrict : public ::testing::Test {
   }
   json WaitVerdict(const DaemonProcess& a, const std::string& record_id) {
     json g;
-    WaitFor([&] {
-      g = a.Get("/aid/grants?record_id=" + record_id);
-      return g.is_object() && g.value("status", "") != "checking";
-    }, 15000);
+    WaitFor(
+        [&] {
+          g = a.Get("/aid/grants?record_id=" + record_id);
+          return g.is_object() && g.value("status", "") != "checking";
+        },
+        15000);
     return g;
   }
 
@@ -75,14 +77,21 @@ json With(json base, const json& extra) {
 // even with the name in traditional characters and no ID number; the first
 // agency hears of it; a grant for another case is allowed.
 TEST_F(AidDistrict, SecondGrantForTheSameCaseIsStopped) {
-  json first = Grant(*court_, With(kVictim, {{"record_id", "FY-2023-001"}, {"aid_type", "资金救助"},
-                                             {"amount_yuan", "10000"}, {"granted_on", "2023-06-01"}}));
+  json first = Grant(*court_, With(kVictim, {{"record_id", "FY-2023-001"},
+                                             {"aid_type", "资金救助"},
+                                             {"amount_yuan", "10000"},
+                                             {"granted_on", "2023-06-01"}}));
   ASSERT_EQ(first.value("status", ""), "clear") << first.dump(2);
   EXPECT_TRUE(first.value("registered", false));
 
-  json twin = With(kVictim, {{"record_id", "JC-2023-017"}, {"name", "張 偉"}, {"id_number", ""},
-                             {"phone", "+86 138-0013-8000"}, {"case_ref", "(2023)沪0104刑初123号"},
-                             {"aid_type", "money"}, {"amount_yuan", 8000}, {"granted_on", "2023-07-01"},
+  json twin = With(kVictim, {{"record_id", "JC-2023-017"},
+                             {"name", "張 偉"},
+                             {"id_number", ""},
+                             {"phone", "+86 138-0013-8000"},
+                             {"case_ref", "(2023)沪0104刑初123号"},
+                             {"aid_type", "money"},
+                             {"amount_yuan", 8000},
+                             {"granted_on", "2023-07-01"},
                              {"birth_date", "1949-12-31"}});
   json second = Grant(*procuratorate_, twin);
   ASSERT_EQ(second.value("status", ""), "duplicate") << second.dump(2);
@@ -101,9 +110,10 @@ TEST_F(AidDistrict, SecondGrantForTheSameCaseIsStopped) {
   EXPECT_EQ(notices["notices"][0]["notice"]["other_agency"], "procuratorate");
 
   // Same person, a different case: allowed.
-  json other = Grant(*procuratorate_,
-                     With(twin, {{"record_id", "JC-2024-002"}, {"case_ref", "（2024）沪0104刑初77号"},
-                                 {"incident_date", "2024-01-09"}, {"crime", "诈骗"}}));
+  json other = Grant(*procuratorate_, With(twin, {{"record_id", "JC-2024-002"},
+                                                  {"case_ref", "（2024）沪0104刑初77号"},
+                                                  {"incident_date", "2024-01-09"},
+                                                  {"crime", "诈骗"}}));
   EXPECT_EQ(other.value("status", ""), "clear") << other.dump(2);
   EXPECT_TRUE(other.value("registered", false));
 }
@@ -113,17 +123,21 @@ TEST_F(AidDistrict, SameServiceTwiceIsFlaggedOtherKindsAreNot) {
   json base = With(kVictim, {{"granted_on", "2023-06-01"}});
   ASSERT_EQ(Grant(*court_, With(base, {{"record_id", "A1"}, {"aid_type", "心理疏导"}}))["status"],
             "clear");
-  EXPECT_EQ(Grant(*procuratorate_, With(base, {{"record_id", "B1"}, {"aid_type", "职业培训"}}))["status"],
-            "clear");
-  EXPECT_EQ(Grant(*procuratorate_,
-                  With(base, {{"record_id", "B2"}, {"aid_type", "psychological counselling"}}))["status"],
-            "duplicate");
+  EXPECT_EQ(
+      Grant(*procuratorate_, With(base, {{"record_id", "B1"}, {"aid_type", "职业培训"}}))["status"],
+      "clear");
+  EXPECT_EQ(
+      Grant(*procuratorate_,
+            With(base, {{"record_id", "B2"}, {"aid_type", "psychological counselling"}}))["status"],
+      "duplicate");
 }
 
 // A check (not a registration) answers but enters nothing: the grant that
 // follows it is still clear.
 TEST_F(AidDistrict, CheckAloneRegistersNothing) {
-  json g = With(kVictim, {{"record_id", "C1"}, {"aid_type", "money"}, {"amount_yuan", "5000"},
+  json g = With(kVictim, {{"record_id", "C1"},
+                          {"aid_type", "money"},
+                          {"amount_yuan", "5000"},
                           {"granted_on", "2023-06-01"}});
   json checked = Grant(*court_, g, "/aid/checks");
   EXPECT_EQ(checked.value("status", ""), "clear");
@@ -134,8 +148,9 @@ TEST_F(AidDistrict, CheckAloneRegistersNothing) {
 
 // Bad input: the API names the field; nothing is sent.
 TEST_F(AidDistrict, BadGrantIsRefusedWithTheReason) {
-  HttpResult r = court_->Post("/aid/grants", With(kVictim, {{"record_id", "X1"}, {"aid_type", "cash"},
-                                                           {"granted_on", "2023-02-30"}}));
+  HttpResult r = court_->Post(
+      "/aid/grants",
+      With(kVictim, {{"record_id", "X1"}, {"aid_type", "cash"}, {"granted_on", "2023-02-30"}}));
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.body.find("aid_type"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find("granted_on"), std::string::npos) << r.body;
@@ -166,16 +181,20 @@ TEST_F(AidDistrict, CsvDropFolderImportsGoodRowsAndReportsBadOnes) {
 // Privacy: after a duplicate has been caught, neither the hub's files nor the
 // agent's hold the victim's name (either script), ID number, phone or address.
 TEST_F(AidDistrict, HubAndAgentNeverSeeIdentity) {
-  Grant(*court_, With(kVictim, {{"record_id", "P1"}, {"aid_type", "money"}, {"amount_yuan", "100"},
+  Grant(*court_, With(kVictim, {{"record_id", "P1"},
+                                {"aid_type", "money"},
+                                {"amount_yuan", "100"},
                                 {"granted_on", "2023-06-01"}}));
-  json dup = Grant(*procuratorate_, With(kVictim, {{"record_id", "P2"}, {"aid_type", "money"},
-                                                   {"amount_yuan", "100"}, {"granted_on", "2023-06-02"}}));
+  json dup = Grant(*procuratorate_, With(kVictim, {{"record_id", "P2"},
+                                                   {"aid_type", "money"},
+                                                   {"amount_yuan", "100"},
+                                                   {"granted_on", "2023-06-02"}}));
   ASSERT_EQ(dup.value("status", ""), "duplicate");
   agent_->Stop();
   d_.StopHub();
-  const std::vector<std::string> secrets = {"张伟",       "張偉",   "11010519491231002X", "1101051949",
-                                            "13800138000", "0013800", "田林路",            "漕河泾",
-                                            "徐汇",       "zhang wei", "zhangwei"};
+  const std::vector<std::string> secrets = {
+      "张伟",   "張偉", "11010519491231002X", "1101051949", "13800138000", "0013800", "田林路",
+      "漕河泾", "徐汇", "zhang wei",          "zhangwei"};
   std::vector<std::string> files;
   for (const auto& e : fs::recursive_directory_iterator(d_.dir() + "/hub"))
     if (e.is_regular_file()) files.push_back(e.path());

@@ -5,16 +5,15 @@
 // with the reason; the agent killed with SIGKILL and restarted keeps it all.
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 
 #include "domain/calendar.h"
-
 #include "tests/support/daemon.h"
 #include "tests/support/district.h"
 
@@ -30,7 +29,8 @@ class LedgerDistrict : public ::testing::Test {
     ASSERT_TRUE(d_.StartHub().ok());
     const std::string intake = "[petitions]\nledger = \"ledger\"\n";
     petition_ = std::make_unique<DaemonProcess>(d_, "petition", "concord-adapter", intake);
-    procuratorate_ = std::make_unique<DaemonProcess>(d_, "procuratorate", "concord-adapter", intake);
+    procuratorate_ =
+        std::make_unique<DaemonProcess>(d_, "procuratorate", "concord-adapter", intake);
     StartAgent();
     ASSERT_TRUE(petition_->ok() && procuratorate_->ok() && agent_->ok());
   }
@@ -40,21 +40,29 @@ class LedgerDistrict : public ::testing::Test {
         "[ledger]\ncalendar = \"" + std::string(CONCORD_SOURCE_DIR) +
             "/deploy/calendar/cn-holidays.txt\"\npetition_office = \"petition\"\nscan_seconds = 1\n"
             "reception_hosts = [\"procuratorate\"]\nreception_bookers = [\"petition\"]\n"
-            "clock_file = \"" + clock_file_ + "\"\n",
+            "clock_file = \"" +
+            clock_file_ + "\"\n",
         "ledger.db");
   }
   // The ledger agent's clock (a FileClock): set before it starts, moved by the test.
-  void SetClock(const std::string& date_time) { SetFileClock(clock_file_, *ParseDateTimeMs(date_time)); }
+  void SetClock(const std::string& date_time) {
+    SetFileClock(clock_file_, *ParseDateTimeMs(date_time));
+  }
 
   // Publishes `payload` of `type` to the ledger and waits for its PetitionReply.
   json Ask(const DaemonProcess& a, const std::string& type, const json& payload) {
     return a.Ask("ledger", type, payload, "concord.v1.PetitionReply");
   }
   json Act(const DaemonProcess& a, const std::string& no, const std::string& action,
-           const std::string& note = "", const std::string& to = "", const std::string& handler = "") {
+           const std::string& note = "", const std::string& to = "",
+           const std::string& handler = "") {
     return Ask(a, "concord.v1.PetitionAct",
-               {{"ledger_no", no}, {"action", action}, {"note", note}, {"to_agency", to},
-                {"department", handler.empty() ? "" : "控告申诉部门"}, {"handler", handler}});
+               {{"ledger_no", no},
+                {"action", action},
+                {"note", note},
+                {"to_agency", to},
+                {"department", handler.empty() ? "" : "控告申诉部门"},
+                {"handler", handler}});
   }
   // Posts to an adapter's reception or incident API and waits for the ledger's answer.
   json Request(const DaemonProcess& a, const std::string& path, const json& body) {
@@ -62,10 +70,12 @@ class LedgerDistrict : public ::testing::Test {
     EXPECT_EQ(r.status, 202) << path << ": " << r.body;
     const std::string id = json::parse(r.body, nullptr, false).value("id", "");
     json out;
-    WaitFor([&] {
-      out = a.Get("/ledger/requests?id=" + id);
-      return out.is_object() && out.value("status", "") != "sent";
-    }, 15000);
+    WaitFor(
+        [&] {
+          out = a.Get("/ledger/requests?id=" + id);
+          return out.is_object() && out.value("status", "") != "sent";
+        },
+        15000);
     return out;
   }
   // DeadlineAlerts an agency received: "ledger_no|rule|kind" -> how many.
@@ -85,7 +95,8 @@ class LedgerDistrict : public ::testing::Test {
     json inbox = a.Get("/inbox?limit=1000");
     if (inbox.is_object())
       for (const auto& m : inbox["messages"])
-        if (m.value("type", "") == "concord.v1.PetitionEvent" && m["payload"].value("ledger_no", "") == no)
+        if (m.value("type", "") == "concord.v1.PetitionEvent" &&
+            m["payload"].value("ledger_no", "") == no)
           out.push_back(m["payload"].value("agency", "") + ":" + m["payload"].value("action", ""));
     return out;
   }
@@ -98,9 +109,13 @@ class LedgerDistrict : public ::testing::Test {
 // Register at the petition office, transfer, answer at the procuratorate:
 // one ledger number, one history both agencies see, a refusal with its reason.
 TEST_F(LedgerDistrict, TransferKeepsOneItemAcrossAgencies) {
-  const json reg = {{"intake_id", "XF-2026-0001"}, {"channel", "letter"},
-                    {"received_ms", 1790000000000}, {"petitioner", "王某"},
-                    {"contact", "13800138000"}, {"matter", "对不起诉决定不服"}, {"people", 1}};
+  const json reg = {{"intake_id", "XF-2026-0001"},
+                    {"channel", "letter"},
+                    {"received_ms", 1790000000000},
+                    {"petitioner", "王某"},
+                    {"contact", "13800138000"},
+                    {"matter", "对不起诉决定不服"},
+                    {"people", 1}};
   json r = Ask(*petition_, "concord.v1.PetitionRegister", reg);
   ASSERT_TRUE(r.value("ok", false)) << r.dump();
   const std::string no = r.value("ledger_no", "");
@@ -113,10 +128,12 @@ TEST_F(LedgerDistrict, TransferKeepsOneItemAcrossAgencies) {
   EXPECT_NE(refused.value("reason", "").find("不能"), std::string::npos) << refused.dump();
 
   ASSERT_TRUE(Act(*petition_, no, "start_review").value("ok", false));
-  ASSERT_TRUE(Act(*petition_, no, "transfer", "属检察机关管辖，已告知信访人", "procuratorate").value("ok", false));
+  ASSERT_TRUE(Act(*petition_, no, "transfer", "属检察机关管辖，已告知信访人", "procuratorate")
+                  .value("ok", false));
   EXPECT_FALSE(Act(*petition_, no, "accept").value("ok", true)) << "the sender no longer acts";
   ASSERT_TRUE(Act(*procuratorate_, no, "start_review").value("ok", false));
-  EXPECT_FALSE(Act(*procuratorate_, no, "accept", "控告申诉部门").value("ok", true)) << "names no handler";
+  EXPECT_FALSE(Act(*procuratorate_, no, "accept", "控告申诉部门").value("ok", true))
+      << "names no handler";
   ASSERT_TRUE(Act(*procuratorate_, no, "accept", "", "", "张检察官").value("ok", false));
   ASSERT_TRUE(Act(*procuratorate_, no, "procedural_reply", "电话告知已受理").value("ok", false));
 
@@ -131,8 +148,8 @@ TEST_F(LedgerDistrict, TransferKeepsOneItemAcrossAgencies) {
   EXPECT_EQ(open["items"][0]["status"], "accepted");
   EXPECT_NE(open["items"][0]["next_due"], "");
   // The clerk's view: concordctl ledger lists it under the procuratorate.
-  const std::string report = RunConcordctl("ledger --ledger-http 127.0.0.1:" +
-                                 std::to_string(agent_->port())).out;
+  const std::string report =
+      RunConcordctl("ledger --ledger-http 127.0.0.1:" + std::to_string(agent_->port())).out;
   EXPECT_NE(report.find(no), std::string::npos) << report;
   EXPECT_NE(report.find("procuratorate"), std::string::npos) << report;
 
@@ -140,74 +157,93 @@ TEST_F(LedgerDistrict, TransferKeepsOneItemAcrossAgencies) {
   ASSERT_TRUE(Act(*procuratorate_, no, "substantive_reply", "书面答复").value("ok", false));
   EXPECT_EQ(Act(*procuratorate_, no, "close", "息诉罢访").value("status", ""), "closed");
 
-  const std::vector<std::string> tail = {"procuratorate:start_work", "procuratorate:substantive_reply",
-                                         "procuratorate:close"};
+  const std::vector<std::string> tail = {"procuratorate:start_work",
+                                         "procuratorate:substantive_reply", "procuratorate:close"};
   for (const DaemonProcess* a : {petition_.get(), procuratorate_.get()}) {
     std::vector<std::string> seen;
     ASSERT_TRUE(WaitFor([&] {
       seen = EventsSeen(*a, no);
       return seen.size() >= 3 && std::equal(tail.rbegin(), tail.rend(), seen.rbegin());
-    })) << "both agencies see the history; got " << seen.size();
+    })) << "both agencies see the history; got "
+        << seen.size();
   }
   EXPECT_TRUE(agent_->Get("/ledger/open")["items"].empty());
   // One item, one history, read by the clerk (the number is Chinese: percent-encoded on the way).
   const std::string item = RunConcordctl("ledger --item " + no + " --ledger-http 127.0.0.1:" +
-                                 std::to_string(agent_->port())).out;
-  for (const char* step : {"登记 register", "移送 transfer", "首办责任人 张检察官", "息诉罢访 close"})
+                                         std::to_string(agent_->port()))
+                               .out;
+  for (const char* step :
+       {"登记 register", "移送 transfer", "首办责任人 张检察官", "息诉罢访 close"})
     EXPECT_NE(item.find(step), std::string::npos) << step << " in\n" << item;
   EXPECT_NE(RunConcordctl("ledger --item 信-1999-000001 --ledger-http 127.0.0.1:" +
-                  std::to_string(agent_->port())).out.find("没有信访件"), std::string::npos);
+                          std::to_string(agent_->port()))
+                .out.find("没有信访件"),
+            std::string::npos);
   // The monthly report counts it (received_ms above is 2026-09-21 CST).
   const std::string month = RunConcordctl("ledger --report 2026-09 --ledger-http 127.0.0.1:" +
-                                  std::to_string(agent_->port())).out;
+                                          std::to_string(agent_->port()))
+                                .out;
   EXPECT_NE(month.find("| 收到信访件 | received | 1 |"), std::string::npos) << month;
   // The same report as a page to print.
   const std::string page = d_.dir() + "/report.html";
-  ASSERT_EQ(RunConcordctl("ledger --report 2026-09 --html " + page + " --ledger-http 127.0.0.1:" +
-                          std::to_string(agent_->port())).exit_code, 0);
+  ASSERT_EQ(RunConcordctl("ledger --report 2026-09 --html " + page +
+                          " --ledger-http 127.0.0.1:" + std::to_string(agent_->port()))
+                .exit_code,
+            0);
   const std::string html = ReadFile(page);
   EXPECT_NE(html.find("<title>信访工作月报 2026-09</title>"), std::string::npos) << html;
-  EXPECT_NE(html.find("<tr><td>收到信访件</td><td class=\"en\">received</td><td>1</td></tr>"), std::string::npos)
+  EXPECT_NE(html.find("<tr><td>收到信访件</td><td class=\"en\">received</td><td>1</td></tr>"),
+            std::string::npos)
       << html;
 }
 
 // The adapter's petition API: bad input named field by field; registration
 // and handling through /petitions, with the ledger's answers read back.
 TEST_F(LedgerDistrict, AdapterPetitionApi) {
-  HttpResult bad = petition_->Post("/petitions", {{"intake_id", ""}, {"channel", "pigeon"},
-                                                  {"received", "2026-13-01"}});
+  HttpResult bad = petition_->Post(
+      "/petitions", {{"intake_id", ""}, {"channel", "pigeon"}, {"received", "2026-13-01"}});
   EXPECT_EQ(bad.status, 400);
   for (const char* field : {"intake_id", "channel", "received", "matter"})
     EXPECT_NE(bad.body.find(field), std::string::npos) << field << " in " << bad.body;
 
-  HttpResult ok = petition_->Post("/petitions", {{"intake_id", "API-1"}, {"channel", "来访"},
-                                                 {"received", "2026-11-02 09:30"}, {"petitioner", "刘某"},
-                                                 {"contact", "13700000000"}, {"matter", "执行款未到位"},
+  HttpResult ok = petition_->Post("/petitions", {{"intake_id", "API-1"},
+                                                 {"channel", "来访"},
+                                                 {"received", "2026-11-02 09:30"},
+                                                 {"petitioner", "刘某"},
+                                                 {"contact", "13700000000"},
+                                                 {"matter", "执行款未到位"},
                                                  {"people", 2}});
   ASSERT_EQ(ok.status, 202) << ok.body;
   json reg;
-  ASSERT_TRUE(WaitFor([&] {
-    reg = petition_->Get("/petitions?intake_id=API-1");
-    return reg.is_object() && reg.value("status", "") != "registering";
-  }, 15000)) << reg.dump();
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        reg = petition_->Get("/petitions?intake_id=API-1");
+        return reg.is_object() && reg.value("status", "") != "registering";
+      },
+      15000))
+      << reg.dump();
   ASSERT_EQ(reg["status"], "registered") << reg.dump();
   const std::string no = reg["ledger_no"];
   auto act = [&](const std::string& action, const std::string& note) {
-    HttpResult r = petition_->Post("/petitions/act", {{"ledger_no", no}, {"action", action}, {"note", note}});
+    HttpResult r =
+        petition_->Post("/petitions/act", {{"ledger_no", no}, {"action", action}, {"note", note}});
     EXPECT_EQ(r.status, 202) << r.body;
     const std::string id = json::parse(r.body, nullptr, false).value("id", "");
     json out;
-    WaitFor([&] {
-      out = petition_->Get("/petitions/act?id=" + id);
-      return out.is_object() && out.value("status", "") != "sent";
-    }, 15000);
+    WaitFor(
+        [&] {
+          out = petition_->Get("/petitions/act?id=" + id);
+          return out.is_object() && out.value("status", "") != "sent";
+        },
+        15000);
     return out;
   };
   EXPECT_EQ(act("start_review", "当日审查").value("item_status", ""), "under_review");
   json refused = act("close", "");
   EXPECT_EQ(refused.value("status", ""), "refused");
   EXPECT_NE(refused.value("reason", "").find("不能"), std::string::npos) << refused.dump();
-  EXPECT_EQ(petition_->Post("/petitions/act", {{"ledger_no", no}, {"action", "dance"}}).status, 400);
+  EXPECT_EQ(petition_->Post("/petitions/act", {{"ledger_no", no}, {"action", "dance"}}).status,
+            400);
 }
 
 // The agent runs on a clock the test moves (FileClock): warnings arrive before
@@ -217,9 +253,12 @@ TEST_F(LedgerDistrict, AgentKilledMidYearLosesNoTimer) {
   std::vector<std::string> nos;
   for (int i = 0; i < 3; ++i) {
     json r = Ask(*petition_, "concord.v1.PetitionRegister",
-                 {{"intake_id", "K-" + std::to_string(i)}, {"channel", "letter"},
-                  {"received_ms", *ParseDateTimeMs("2026-09-21 09:00")}, {"petitioner", "王某"},
-                  {"contact", "1380013800" + std::to_string(i)}, {"matter", "事项" + std::to_string(i)}});
+                 {{"intake_id", "K-" + std::to_string(i)},
+                  {"channel", "letter"},
+                  {"received_ms", *ParseDateTimeMs("2026-09-21 09:00")},
+                  {"petitioner", "王某"},
+                  {"contact", "1380013800" + std::to_string(i)},
+                  {"matter", "事项" + std::to_string(i)}});
     ASSERT_TRUE(r.value("ok", false)) << r.dump();
     nos.push_back(r["ledger_no"]);
   }
@@ -227,24 +266,31 @@ TEST_F(LedgerDistrict, AgentKilledMidYearLosesNoTimer) {
   // The procedural reply is due 2026-09-28 (7 days; the warning lead is 2 days).
   SetClock("2026-09-27 10:00");
   std::map<std::string, int> seen;
-  ASSERT_TRUE(WaitFor([&] {
-    seen = AlertsSeen(*petition_);
-    for (const auto& no : nos)
-      if (!seen.count(no + "|procedural_reply|warning")) return false;
-    return true;
-  }, 15000)) << "warnings before the deadline; got " << json(seen).dump() ;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        seen = AlertsSeen(*petition_);
+        for (const auto& no : nos)
+          if (!seen.count(no + "|procedural_reply|warning")) return false;
+        return true;
+      },
+      15000))
+      << "warnings before the deadline; got " << json(seen).dump();
 
   agent_->Kill();
   SetClock("2026-10-20 10:00");  // while it is down, the deadline passes (and 3 more days)
   StartAgent();
   ASSERT_TRUE(agent_->ok());
-  ASSERT_TRUE(WaitFor([&] {
-    seen = AlertsSeen(*petition_);
-    for (const auto& no : nos)
-      if (!seen.count(no + "|procedural_reply|overdue") || !seen.count(no + "|procedural_reply|escalation"))
-        return false;
-    return true;
-  }, 15000)) << "overdue and escalated after the restart";
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        seen = AlertsSeen(*petition_);
+        for (const auto& no : nos)
+          if (!seen.count(no + "|procedural_reply|overdue") ||
+              !seen.count(no + "|procedural_reply|escalation"))
+            return false;
+        return true;
+      },
+      15000))
+      << "overdue and escalated after the restart";
   std::this_thread::sleep_for(std::chrono::seconds(2));  // two more scans
   for (const auto& [key, n] : AlertsSeen(*petition_)) EXPECT_EQ(n, 1) << "sent twice: " << key;
   // Still visibly overdue until handled.
@@ -258,25 +304,36 @@ TEST_F(LedgerDistrict, AgentKilledMidYearLosesNoTimer) {
 // procuratorate records the visit and the petition raised there enters the
 // ledger. A three-zeros incident reaches the monthly report.
 TEST_F(LedgerDistrict, ReceptionDayAndIncidents) {
-  const json slot = {{"slot_id", "JCZ-2026-10"}, {"host", "检察长 周某"}, {"place", "12309检察服务中心"},
-                     {"starts", "2026-10-15 09:00"}, {"ends", "2026-10-15 12:00"}, {"capacity", 2}};
+  const json slot = {{"slot_id", "JCZ-2026-10"},     {"host", "检察长 周某"},
+                     {"place", "12309检察服务中心"}, {"starts", "2026-10-15 09:00"},
+                     {"ends", "2026-10-15 12:00"},   {"capacity", 2}};
   EXPECT_EQ(Request(*petition_, "/reception/slots", slot).value("status", ""), "refused")
       << "only the host publishes";
   ASSERT_EQ(Request(*procuratorate_, "/reception/slots", slot).value("status", ""), "done");
   EXPECT_EQ(petition_->Post("/reception/bookings", {{"slot_id", "JCZ-2026-10"}}).status, 400);
-  const json booking = {{"booking_id", "YY-1"}, {"slot_id", "JCZ-2026-10"}, {"petitioner", "陈某"},
-                        {"contact", "13600000000"}, {"matter", "申请检察机关监督执行"}};
+  const json booking = {{"booking_id", "YY-1"},
+                        {"slot_id", "JCZ-2026-10"},
+                        {"petitioner", "陈某"},
+                        {"contact", "13600000000"},
+                        {"matter", "申请检察机关监督执行"}};
   ASSERT_EQ(Request(*petition_, "/reception/bookings", booking).value("status", ""), "done");
   for (const DaemonProcess* a : {petition_.get(), procuratorate_.get()}) {
     json view;
-    ASSERT_TRUE(WaitFor([&] {
-      view = a->Get("/reception/slots");
-      return view.is_object() && !view["slots"].empty() && view["slots"][0].value("booked", 0) == 1;
-    }, 15000)) << view.dump();
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          view = a->Get("/reception/slots");
+          return view.is_object() && !view["slots"].empty() &&
+                 view["slots"][0].value("booked", 0) == 1;
+        },
+        15000))
+        << view.dump();
     EXPECT_EQ(view["slots"][0].value("starts", ""), "2026-10-15 09:00");
   }
-  const json outcome = {{"booking_id", "YY-1"}, {"booked_by", "petition"}, {"outcome", "attended"},
-                        {"note", "当面听取诉求，释法说理"}, {"register", true}};
+  const json outcome = {{"booking_id", "YY-1"},
+                        {"booked_by", "petition"},
+                        {"outcome", "attended"},
+                        {"note", "当面听取诉求，释法说理"},
+                        {"register", true}};
   json early = Request(*procuratorate_, "/reception/outcomes", outcome);
   EXPECT_EQ(early.value("status", ""), "refused") << "not before the reception";
   SetClock("2026-10-15 11:00");
@@ -287,19 +344,31 @@ TEST_F(LedgerDistrict, ReceptionDayAndIncidents) {
   json open = agent_->Get("/ledger/open");
   bool listed = false;
   for (const auto& i : open["items"])
-    if (i["ledger_no"] == no) listed = i["agency"] == "procuratorate" && i["received"] == "2026-10-15";
+    if (i["ledger_no"] == no)
+      listed = i["agency"] == "procuratorate" && i["received"] == "2026-10-15";
   EXPECT_TRUE(listed) << open.dump();
 
-  EXPECT_EQ(petition_->Post("/incidents", {{"incident_id", "SJ-1"}, {"kind", "dance"}}).status, 400);
-  ASSERT_EQ(Request(*petition_, "/incidents", {{"incident_id", "SJ-1"}, {"kind", "投诉"},
-                                               {"occurred", "2026-10-16 10:00"}, {"ledger_no", no}})
-                .value("status", ""), "done");
+  EXPECT_EQ(petition_->Post("/incidents", {{"incident_id", "SJ-1"}, {"kind", "dance"}}).status,
+            400);
+  ASSERT_EQ(Request(*petition_, "/incidents",
+                    {{"incident_id", "SJ-1"},
+                     {"kind", "投诉"},
+                     {"occurred", "2026-10-16 10:00"},
+                     {"ledger_no", no}})
+                .value("status", ""),
+            "done");
   const std::string report = RunConcordctl("ledger --report 2026-10 --ledger-http 127.0.0.1:" +
-                                   std::to_string(agent_->port())).out;
-  EXPECT_NE(report.find("| 三零：投诉 | three zeros: complaints | 1 ✗"), std::string::npos) << report;
-  EXPECT_NE(report.find("| 三零：安全事故 | three zeros: safety incidents | 0 ✓"), std::string::npos) << report;
-  EXPECT_NE(report.find("本月接待日来访人数 | people received at this month's reception days | 1 |"),
-            std::string::npos) << report;
+                                           std::to_string(agent_->port()))
+                                 .out;
+  EXPECT_NE(report.find("| 三零：投诉 | three zeros: complaints | 1 ✗"), std::string::npos)
+      << report;
+  EXPECT_NE(report.find("| 三零：安全事故 | three zeros: safety incidents | 0 ✓"),
+            std::string::npos)
+      << report;
+  EXPECT_NE(
+      report.find("本月接待日来访人数 | people received at this month's reception days | 1 |"),
+      std::string::npos)
+      << report;
   EXPECT_NE(report.find("检察长接待日 procuratorate"), std::string::npos) << report;
 }
 

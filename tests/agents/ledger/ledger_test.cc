@@ -99,22 +99,29 @@ TEST_F(LedgerTest, WarningsThenOverdueThenEscalationOnce) {
   ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kStartReview, At("2025-03-03", 11)).ok());
   // procedural_reply due 2025-03-10 (end of day); warned 2 days before.
   EXPECT_TRUE(RulesAlerted(ledger_->Scan(At("2025-03-07")), Alert::kWarning).empty());
-  EXPECT_TRUE(RulesAlerted(ledger_->Scan(At("2025-03-09")), Alert::kWarning).count("procedural_reply"));
-  EXPECT_FALSE(RulesAlerted(ledger_->Scan(At("2025-03-09", 12)), Alert::kWarning).count("procedural_reply"))
+  EXPECT_TRUE(
+      RulesAlerted(ledger_->Scan(At("2025-03-09")), Alert::kWarning).count("procedural_reply"));
+  EXPECT_FALSE(
+      RulesAlerted(ledger_->Scan(At("2025-03-09", 12)), Alert::kWarning).count("procedural_reply"))
       << "warned once";
   auto over = ledger_->Scan(At("2025-03-11"));
   EXPECT_TRUE(RulesAlerted(over, Alert::kOverdue).count("procedural_reply"));
-  EXPECT_TRUE(ledger_->Scan(At("2025-03-12")).empty() ||
-              !RulesAlerted(ledger_->Scan(At("2025-03-12")), Alert::kOverdue).count("procedural_reply"));
-  EXPECT_TRUE(RulesAlerted(ledger_->Scan(At("2025-03-15")), Alert::kEscalation).count("procedural_reply"));
+  EXPECT_TRUE(
+      ledger_->Scan(At("2025-03-12")).empty() ||
+      !RulesAlerted(ledger_->Scan(At("2025-03-12")), Alert::kOverdue).count("procedural_reply"));
+  EXPECT_TRUE(
+      RulesAlerted(ledger_->Scan(At("2025-03-15")), Alert::kEscalation).count("procedural_reply"));
   // It stays visibly overdue until handled.
   auto open = *ledger_->OpenItems(At("2025-03-20"));
   ASSERT_EQ(open.size(), 1u);
   EXPECT_TRUE(open[0].overdue);
-  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kProceduralReply, At("2025-03-20"), "短信告知").ok());
+  ASSERT_TRUE(
+      ledger_->Apply(no, "petition", Action::kProceduralReply, At("2025-03-20"), "短信告知").ok());
   open = *ledger_->OpenItems(At("2025-03-20"));
-  EXPECT_TRUE(open[0].overdue) << "the petition office's 15 days to transfer or assign passed on 03-18";
-  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kAccept, At("2025-03-20", 11), Routed("信访科")).ok());
+  EXPECT_TRUE(open[0].overdue)
+      << "the petition office's 15 days to transfer or assign passed on 03-18";
+  ASSERT_TRUE(
+      ledger_->Apply(no, "petition", Action::kAccept, At("2025-03-20", 11), Routed("信访科")).ok());
   open = *ledger_->OpenItems(At("2025-03-20"));
   EXPECT_FALSE(open[0].overdue) << "next: the 60-day answer and the 3-month reply";
 }
@@ -125,25 +132,38 @@ TEST_F(LedgerTest, TransferKeepsOneHistoryAndTheClock) {
   const std::string no = *ledger_->Register(Petition("T-1", At("2025-03-03")));
   ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kStartReview, At("2025-03-03", 11)).ok());
   EXPECT_EQ(ledger_->Apply(no, "petition", Action::kTransfer, At("2025-03-04"), "", "procuratorate")
-                .status().code(),
-            absl::StatusCode::kInvalidArgument) << "a transfer explains itself to the petitioner";
-  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kTransfer, At("2025-03-04"),
-                             "属检察机关管辖，已告知信访人", "procuratorate").ok());
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument)
+      << "a transfer explains itself to the petitioner";
+  ASSERT_TRUE(ledger_
+                  ->Apply(no, "petition", Action::kTransfer, At("2025-03-04"),
+                          "属检察机关管辖，已告知信访人", "procuratorate")
+                  .ok());
   EXPECT_EQ(ledger_->Apply(no, "petition", Action::kAccept, At("2025-03-05")).status().code(),
             absl::StatusCode::kPermissionDenied);
   ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kStartReview, At("2025-03-04", 15)).ok());
-  ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kAccept, At("2025-03-05"), Routed("控申部门", "张检察官")).ok());
-  ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kProceduralReply, At("2025-03-06"), "电话告知").ok());
+  ASSERT_TRUE(ledger_
+                  ->Apply(no, "procuratorate", Action::kAccept, At("2025-03-05"),
+                          Routed("控申部门", "张检察官"))
+                  .ok());
+  ASSERT_TRUE(
+      ledger_->Apply(no, "procuratorate", Action::kProceduralReply, At("2025-03-06"), "电话告知")
+          .ok());
   ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kStartWork, At("2025-03-07")).ok());
-  ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kSubstantiveReply, At("2025-04-20"), "书面答复").ok());
-  ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kClose, At("2025-05-10"), "息诉罢访").ok());
+  ASSERT_TRUE(
+      ledger_->Apply(no, "procuratorate", Action::kSubstantiveReply, At("2025-04-20"), "书面答复")
+          .ok());
+  ASSERT_TRUE(
+      ledger_->Apply(no, "procuratorate", Action::kClose, At("2025-05-10"), "息诉罢访").ok());
   const auto h = *ledger_->History(no);
   std::vector<std::string> who;
   for (const auto& e : h) who.push_back(e.agency + ":" + e.action);
   EXPECT_EQ(who, (std::vector<std::string>{
                      "petition:register", "petition:start_review", "petition:transfer",
-                     "procuratorate:start_review", "procuratorate:accept", "procuratorate:procedural_reply",
-                     "procuratorate:start_work", "procuratorate:substantive_reply", "procuratorate:close"}));
+                     "procuratorate:start_review", "procuratorate:accept",
+                     "procuratorate:procedural_reply", "procuratorate:start_work",
+                     "procuratorate:substantive_reply", "procuratorate:close"}));
   // Every deadline was met or voided: nothing warns or escalates later.
   EXPECT_TRUE(ledger_->Scan(At("2025-12-31")).empty());
   EXPECT_TRUE(ledger_->OpenItems(At("2025-12-31"))->empty());
@@ -156,20 +176,29 @@ TEST_F(LedgerTest, ForbiddenTransitionLeavesNoTrace) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(std::string(r.status().message()).find("不能"), std::string::npos) << r.status();
   EXPECT_EQ(ledger_->History(no)->size(), 1u);
-  EXPECT_EQ(ledger_->Apply("信-2025-999999", "petition", Action::kAccept, At("2025-03-03")).status().code(),
+  EXPECT_EQ(ledger_->Apply("信-2025-999999", "petition", Action::kAccept, At("2025-03-03"))
+                .status()
+                .code(),
             absl::StatusCode::kNotFound);
 }
 
 // The one extension moves the 60-day answer deadline by 30 days.
 TEST_F(LedgerTest, ExtensionMovesTheAnswerDeadline) {
   const std::string no = *ledger_->Register(Petition("E-1", At("2025-03-03")));
-  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kAccept, At("2025-03-03", 12), Routed("信访科")).ok());
-  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kProceduralReply, At("2025-03-04"), "短信").ok());
-  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kProgressReply, At("2025-04-20"), "阶段性答复").ok());
-  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kExtend, At("2025-04-25"), "案情复杂，经负责人批准").ok());
+  ASSERT_TRUE(
+      ledger_->Apply(no, "petition", Action::kAccept, At("2025-03-03", 12), Routed("信访科")).ok());
+  ASSERT_TRUE(
+      ledger_->Apply(no, "petition", Action::kProceduralReply, At("2025-03-04"), "短信").ok());
+  ASSERT_TRUE(
+      ledger_->Apply(no, "petition", Action::kProgressReply, At("2025-04-20"), "阶段性答复").ok());
+  ASSERT_TRUE(
+      ledger_->Apply(no, "petition", Action::kExtend, At("2025-04-25"), "案情复杂，经负责人批准")
+          .ok());
   // 60 days end 05-06; extended: 06-03. Nothing is overdue on 05-20.
-  EXPECT_FALSE(RulesAlerted(ledger_->Scan(At("2025-05-20")), Alert::kOverdue).count("handle_answer"));
-  EXPECT_TRUE(RulesAlerted(ledger_->Scan(At("2025-06-04")), Alert::kOverdue).count("handle_answer"));
+  EXPECT_FALSE(
+      RulesAlerted(ledger_->Scan(At("2025-05-20")), Alert::kOverdue).count("handle_answer"));
+  EXPECT_TRUE(
+      RulesAlerted(ledger_->Scan(At("2025-06-04")), Alert::kOverdue).count("handle_answer"));
   EXPECT_FALSE(ledger_->Apply(no, "petition", Action::kExtend, At("2025-06-05"), "再次").ok());
 }
 
@@ -180,7 +209,8 @@ TEST_F(LedgerTest, RestartKeepsTimersAndSentMarks) {
   ASSERT_FALSE(ledger_->Scan(At("2025-03-09")).empty());  // the procedural-reply warning
   Reopen();
   EXPECT_TRUE(ledger_->Scan(At("2025-03-09", 12)).empty()) << "not warned twice";
-  EXPECT_TRUE(RulesAlerted(ledger_->Scan(At("2025-03-11")), Alert::kOverdue).count("procedural_reply"));
+  EXPECT_TRUE(
+      RulesAlerted(ledger_->Scan(At("2025-03-11")), Alert::kOverdue).count("procedural_reply"));
 }
 
 // A repeat petition (same petitioner, same matter, written differently) is
@@ -188,13 +218,14 @@ TEST_F(LedgerTest, RestartKeepsTimersAndSentMarks) {
 TEST_F(LedgerTest, RepeatPetitionsAreLinked) {
   const std::string a = *ledger_->Register(Petition("P-1", At("2025-03-03")));
   PetitionInput again = Petition("P-2", At("2025-03-20"));
-  again.petitioner = "王 某";              // spacing differs
-  again.contact = "+86 138-0013-8000";    // phone written differently
+  again.petitioner = "王 某";           // spacing differs
+  again.contact = "+86 138-0013-8000";  // phone written differently
   const std::string b = *ledger_->Register(again);
   EXPECT_NE(b, a) << "a new item, linked";
   const auto hb = *ledger_->History(b);
   EXPECT_NE(hb[0].note.find("关联 " + a), std::string::npos) << hb[0].note;
-  EXPECT_NE(hb[0].note.find("第十九条"), std::string::npos) << "the earlier one is still being handled";
+  EXPECT_NE(hb[0].note.find("第十九条"), std::string::npos)
+      << "the earlier one is still being handled";
   PetitionInput other = Petition("P-3", At("2025-03-21"));
   other.contact = "13900000000";
   other.matter = "另一事项";
@@ -229,11 +260,15 @@ TEST_F(LedgerTest, MonthlyStatistics) {
   const std::string b = reg("S-2", "visit", At("2025-03-04"), 6);
   reg("S-3", "online", At("2025-03-05"), 1, /*anonymous=*/true);
   reg("S-4", "letter", At("2025-04-01"));  // another month
-  ASSERT_TRUE(ledger_->Apply(a, "petition", Action::kAccept, At("2025-03-03", 12), Routed("科室")).ok());
-  ASSERT_TRUE(ledger_->Apply(a, "petition", Action::kProceduralReply, At("2025-03-05"), "短信").ok());
-  ASSERT_TRUE(ledger_->Apply(a, "petition", Action::kSubstantiveReply, At("2025-04-20"), "答复").ok());
+  ASSERT_TRUE(
+      ledger_->Apply(a, "petition", Action::kAccept, At("2025-03-03", 12), Routed("科室")).ok());
+  ASSERT_TRUE(
+      ledger_->Apply(a, "petition", Action::kProceduralReply, At("2025-03-05"), "短信").ok());
+  ASSERT_TRUE(
+      ledger_->Apply(a, "petition", Action::kSubstantiveReply, At("2025-04-20"), "答复").ok());
   ASSERT_TRUE(ledger_->Apply(a, "petition", Action::kClose, At("2025-04-25"), "息诉").ok());
-  ASSERT_TRUE(ledger_->Apply(b, "petition", Action::kTransfer, At("2025-03-06"), "移送法院", "court").ok());
+  ASSERT_TRUE(
+      ledger_->Apply(b, "petition", Action::kTransfer, At("2025-03-06"), "移送法院", "court").ok());
   const auto s = ledger_->Stats("2025-03", At("2025-07-01"));
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ(s->received, 3);
@@ -280,7 +315,8 @@ TEST_F(LedgerTest, SimulatedYearNothingSilentlyOverdue) {
       }
     }
     // About 13 petitions a working day.
-    const int arrivals = Calendar().IsWorkingDay(DateOf(t)) && DateOf(t) != DateOf(t - 3 * kHour) ? 13 : 0;
+    const int arrivals =
+        Calendar().IsWorkingDay(DateOf(t)) && DateOf(t) != DateOf(t - 3 * kHour) ? 13 : 0;
     for (int i = 0; i < arrivals && registered < 3000; ++i) {
       PetitionInput p = Petition("Y-" + std::to_string(registered++), t, rng() % 20 == 0);
       p.people = rng() % 25 == 0 ? 6 : 1;
@@ -289,8 +325,9 @@ TEST_F(LedgerTest, SimulatedYearNothingSilentlyOverdue) {
       items.push_back({*no, t + static_cast<int64_t>(rng() % 6) * kHour, 0, rng() % 10 == 0});
     }
     // Clerks work: one step at a time; one item in ten is slow (misses dates).
-    static const Action kPath[] = {Action::kStartReview, Action::kAccept, Action::kProceduralReply,
-                                   Action::kStartWork, Action::kSubstantiveReply, Action::kClose};
+    static const Action kPath[] = {Action::kStartReview,      Action::kAccept,
+                                   Action::kProceduralReply,  Action::kStartWork,
+                                   Action::kSubstantiveReply, Action::kClose};
     for (auto& it : items) {
       if (it.step >= 6 || it.next_act_ms > t) continue;
       auto r = ledger_->Apply(it.no, "petition", kPath[it.step], t, Routed("办理"));
@@ -320,12 +357,17 @@ TEST_F(LedgerTest, SimulatedYearNothingSilentlyOverdue) {
 // them; a transfer leaves the receiving agency to name its own.
 TEST_F(LedgerTest, AcceptNamesTheFirstHandler) {
   const std::string no = *ledger_->Register(Petition("H-1", At("2025-03-03", 9)));
-  EXPECT_EQ(ledger_->Apply(no, "petition", Action::kStartReview, At("2025-03-03", 8)).status().code(),
-            absl::StatusCode::kInvalidArgument) << "dated before the petition was received";
+  EXPECT_EQ(
+      ledger_->Apply(no, "petition", Action::kStartReview, At("2025-03-03", 8)).status().code(),
+      absl::StatusCode::kInvalidArgument)
+      << "dated before the petition was received";
   auto refused = ledger_->Apply(no, "petition", Action::kAccept, At("2025-03-03", 10), "信访科");
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(refused.status().message().find("首办责任人"), std::string_view::npos);
-  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kAccept, At("2025-03-03", 10), Routed("信访科", "赵敏")).ok());
+  ASSERT_TRUE(
+      ledger_
+          ->Apply(no, "petition", Action::kAccept, At("2025-03-03", 10), Routed("信访科", "赵敏"))
+          .ok());
   auto open = *ledger_->OpenItems(At("2025-03-04"));
   ASSERT_EQ(open.size(), 1u);
   EXPECT_EQ(open[0].handler, "赵敏");
@@ -333,10 +375,15 @@ TEST_F(LedgerTest, AcceptNamesTheFirstHandler) {
   EXPECT_NE(ledger_->History(no)->back().note.find("首办责任人 赵敏"), std::string::npos);
   bool named = false;
   for (const auto& a : ledger_->Scan(At("2025-03-09")))
-    if (a.rule == "procedural_reply") named = a.handler == "赵敏" && a.text.find("赵敏") != std::string::npos;
+    if (a.rule == "procedural_reply")
+      named = a.handler == "赵敏" && a.text.find("赵敏") != std::string::npos;
   EXPECT_TRUE(named) << "the warning names the first handler";
-  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kTransfer, At("2025-03-09"), "属检察机关管辖", "procuratorate").ok());
-  EXPECT_EQ(ledger_->OpenItems(At("2025-03-09"))->at(0).handler, "") << "the receiving agency names its own";
+  ASSERT_TRUE(ledger_
+                  ->Apply(no, "petition", Action::kTransfer, At("2025-03-09"), "属检察机关管辖",
+                          "procuratorate")
+                  .ok());
+  EXPECT_EQ(ledger_->OpenItems(At("2025-03-09"))->at(0).handler, "")
+      << "the receiving agency names its own";
 }
 
 // Overdue goes to the agency's leader; still overdue, to its head, and for a
@@ -354,7 +401,8 @@ TEST_F(LedgerTest, SecondEscalationOfMajorAndGroupItems) {
   std::map<std::string, Alert> escalations;
   for (int64_t t = At("2025-03-03", 12); t < At("2025-03-20"); t += 6 * kHour)
     for (const auto& a : ledger_->Scan(t))
-      if (a.kind == Alert::kEscalation && a.rule == "procedural_reply") escalations.emplace(kind[a.ledger_no], a);
+      if (a.kind == Alert::kEscalation && a.rule == "procedural_reply")
+        escalations.emplace(kind[a.ledger_no], a);
   ASSERT_EQ(escalations.size(), 3u);
   EXPECT_TRUE(escalations.at("G-1").major);
   EXPECT_TRUE(escalations.at("G-2").major);
@@ -369,22 +417,40 @@ TEST_F(LedgerTest, LeadTimesAreConfigurable) {
   ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kStartReview, At("2025-03-03", 11)).ok());
   ScanOptions early;
   early.days_lead_ms = 5 * kDay;  // procedural reply due 03-10: warned from 03-05 on
-  EXPECT_FALSE(RulesAlerted(ledger_->Scan(At("2025-03-04"), early), Alert::kWarning).count("procedural_reply"));
+  EXPECT_FALSE(RulesAlerted(ledger_->Scan(At("2025-03-04"), early), Alert::kWarning)
+                   .count("procedural_reply"));
   EXPECT_FALSE(ledger_->OpenItems(At("2025-03-04"), early)->at(0).due_soon);
   EXPECT_TRUE(ledger_->OpenItems(At("2025-03-06"), early)->at(0).due_soon);
-  EXPECT_FALSE(ledger_->OpenItems(At("2025-03-06"))->at(0).due_soon) << "the default lead is 2 days";
-  EXPECT_TRUE(RulesAlerted(ledger_->Scan(At("2025-03-06"), early), Alert::kWarning).count("procedural_reply"));
+  EXPECT_FALSE(ledger_->OpenItems(At("2025-03-06"))->at(0).due_soon)
+      << "the default lead is 2 days";
+  EXPECT_TRUE(RulesAlerted(ledger_->Scan(At("2025-03-06"), early), Alert::kWarning)
+                  .count("procedural_reply"));
 }
 
 // The three zeros: incidents recorded once each, counted in their month.
 TEST_F(LedgerTest, ThreeZerosAreCounted) {
   const std::string no = *ledger_->Register(Petition("Z-1", At("2025-03-03")));
-  ASSERT_TRUE(ledger_->RecordIncident("petition", "I-1", IncidentKind::kComplaint, At("2025-03-10"), no, "投诉办理拖延").ok());
-  ASSERT_TRUE(ledger_->RecordIncident("petition", "I-1", IncidentKind::kComplaint, At("2025-03-10"), no, "补充").ok());
-  ASSERT_TRUE(ledger_->RecordIncident("police", "I-1", IncidentKind::kIrregularPetition, At("2025-03-12"), "", "").ok());
-  EXPECT_EQ(ledger_->RecordIncident("police", "I-2", IncidentKind::kSafetyIncident, At("2025-03-12"), "信-2025-999999", "")
-                .code(), absl::StatusCode::kNotFound);
-  ASSERT_TRUE(ledger_->RecordIncident("police", "I-3", IncidentKind::kSafetyIncident, At("2025-04-01"), "", "").ok());
+  ASSERT_TRUE(ledger_
+                  ->RecordIncident("petition", "I-1", IncidentKind::kComplaint, At("2025-03-10"),
+                                   no, "投诉办理拖延")
+                  .ok());
+  ASSERT_TRUE(ledger_
+                  ->RecordIncident("petition", "I-1", IncidentKind::kComplaint, At("2025-03-10"),
+                                   no, "补充")
+                  .ok());
+  ASSERT_TRUE(ledger_
+                  ->RecordIncident("police", "I-1", IncidentKind::kIrregularPetition,
+                                   At("2025-03-12"), "", "")
+                  .ok());
+  EXPECT_EQ(ledger_
+                ->RecordIncident("police", "I-2", IncidentKind::kSafetyIncident, At("2025-03-12"),
+                                 "信-2025-999999", "")
+                .code(),
+            absl::StatusCode::kNotFound);
+  ASSERT_TRUE(
+      ledger_
+          ->RecordIncident("police", "I-3", IncidentKind::kSafetyIncident, At("2025-04-01"), "", "")
+          .ok());
   const auto march = *ledger_->Stats("2025-03", At("2025-05-01"));
   EXPECT_EQ(march.complaints, 1) << "recorded twice, one incident";
   EXPECT_EQ(march.irregular_petitions, 1);
@@ -399,21 +465,24 @@ TEST_F(LedgerTest, ThreeZerosAreCounted) {
 // clock from the reception day.
 TEST_F(LedgerTest, ReceptionDay) {
   const int64_t now = At("2025-03-03", 9);
-  ReceptionSlotInput slot{"procuratorate", "R-03", "检察长 王某", "12309检察服务中心", At("2025-03-14", 9),
-                          At("2025-03-14", 12), 2, false};
+  ReceptionSlotInput slot{
+      "procuratorate",      "R-03", "检察长 王某", "12309检察服务中心", At("2025-03-14", 9),
+      At("2025-03-14", 12), 2,      false};
   ASSERT_TRUE(ledger_->PublishSlot(slot, now).ok());
   ReceptionSlotInput bad = slot;
   bad.ends_ms = bad.starts_ms;
   EXPECT_EQ(ledger_->PublishSlot(bad, now).code(), absl::StatusCode::kInvalidArgument);
   bad.ends_ms = bad.starts_ms + 3600 * 1000;
-  EXPECT_EQ(ledger_->PublishSlot(bad, now).code(), absl::StatusCode::kInvalidArgument) << "an hour is not half a day";
+  EXPECT_EQ(ledger_->PublishSlot(bad, now).code(), absl::StatusCode::kInvalidArgument)
+      << "an hour is not half a day";
   bad = slot;
   bad.slot_id = "R-PAST";
   EXPECT_EQ(ledger_->PublishSlot(bad, At("2025-03-15")).code(), absl::StatusCode::kInvalidArgument)
       << "published after the fact";
 
   const std::string earlier = *ledger_->Register(Petition("V-0", At("2025-02-20")));
-  BookingInput b{"petition", "B-1", "", "R-03", "李某", "13900000000", "申请国家司法救助", "", earlier, 1, false};
+  BookingInput b{"petition",         "B-1", "",      "R-03", "李某", "13900000000",
+                 "申请国家司法救助", "",    earlier, 1,      false};
   ASSERT_TRUE(ledger_->Book(b, now).ok());
   ASSERT_TRUE(ledger_->Book(b, now).ok()) << "the same booking again is one booking";
   BookingInput court = b;
@@ -431,7 +500,8 @@ TEST_F(LedgerTest, ReceptionDay) {
   EXPECT_EQ(ledger_->Book(d, now).code(), absl::StatusCode::kResourceExhausted) << "two places";
   slot.capacity = 1;
   EXPECT_EQ(ledger_->PublishSlot(slot, now).code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(ledger_->Book(d, At("2025-03-14", 10)).code(), absl::StatusCode::kFailedPrecondition) << "begun";
+  EXPECT_EQ(ledger_->Book(d, At("2025-03-14", 10)).code(), absl::StatusCode::kFailedPrecondition)
+      << "begun";
   d.slot_id = "R-99";
   EXPECT_EQ(ledger_->Book(d, now).code(), absl::StatusCode::kNotFound);
   auto slots = *ledger_->Slots(now);
@@ -439,7 +509,8 @@ TEST_F(LedgerTest, ReceptionDay) {
   EXPECT_EQ(slots[0].booked, 2);
 
   OutcomeInput o{"procuratorate", "petition", "B-1", true, "释法说理，当场答复", "", true};
-  EXPECT_EQ(ledger_->RecordOutcome(o, At("2025-03-13")).status().code(), absl::StatusCode::kFailedPrecondition)
+  EXPECT_EQ(ledger_->RecordOutcome(o, At("2025-03-13")).status().code(),
+            absl::StatusCode::kFailedPrecondition)
       << "not before the reception";
   OutcomeInput other = o;
   other.host = "court";
@@ -449,7 +520,8 @@ TEST_F(LedgerTest, ReceptionDay) {
   moved.capacity = 2;
   moved.starts_ms = At("2025-03-20", 9);
   moved.ends_ms = At("2025-03-20", 12);
-  EXPECT_EQ(ledger_->PublishSlot(moved, At("2025-03-14", 10)).code(), absl::StatusCode::kFailedPrecondition)
+  EXPECT_EQ(ledger_->PublishSlot(moved, At("2025-03-14", 10)).code(),
+            absl::StatusCode::kFailedPrecondition)
       << "begun: its time is fixed";
   auto raised = ledger_->RecordOutcome(o, At("2025-03-14", 11));
   ASSERT_TRUE(raised.ok()) << raised.status();
@@ -459,18 +531,21 @@ TEST_F(LedgerTest, ReceptionDay) {
   changed.attended = false;
   changed.register_petition = false;
   EXPECT_EQ(ledger_->RecordOutcome(changed, At("2025-03-14", 12)).status().code(),
-            absl::StatusCode::kFailedPrecondition) << "a different outcome is refused, not dropped";
+            absl::StatusCode::kFailedPrecondition)
+      << "a different outcome is refused, not dropped";
   EXPECT_EQ(*ledger_->Responsible(*raised), "procuratorate");
   const auto h = *ledger_->History(*raised);
   EXPECT_EQ(h[0].at_ms, slot.starts_ms) << "received at the reception";
   EXPECT_NE(h[0].note.find("检察长接待日"), std::string::npos) << h[0].note;
   EXPECT_NE(h[0].note.find("channel=visit"), std::string::npos) << h[0].note;
-  EXPECT_EQ(ledger_->History(earlier)->back().action, "reception") << "the item the visit was about keeps it";
+  EXPECT_EQ(ledger_->History(earlier)->back().action, "reception")
+      << "the item the visit was about keeps it";
   // The clock runs from the reception day: the procedural reply is due 7 days later (03-21).
   auto alerts_of = [&](int64_t t) {
     std::set<std::string> out;
     for (const auto& a : ledger_->Scan(t))
-      if (a.ledger_no == *raised && a.rule == "procedural_reply") out.insert(std::to_string(a.kind));
+      if (a.ledger_no == *raised && a.rule == "procedural_reply")
+        out.insert(std::to_string(a.kind));
     return out;
   };
   EXPECT_FALSE(alerts_of(At("2025-03-21", 20)).count(std::to_string(Alert::kOverdue)));
@@ -480,7 +555,8 @@ TEST_F(LedgerTest, ReceptionDay) {
   EXPECT_EQ(*ledger_->RecordOutcome(absent, At("2025-03-14", 12)), "");
   BookingInput cancel = c;
   cancel.cancel = true;
-  EXPECT_EQ(ledger_->Book(cancel, At("2025-03-14", 12)).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ledger_->Book(cancel, At("2025-03-14", 12)).code(),
+            absl::StatusCode::kFailedPrecondition);
   const auto stats = *ledger_->Stats("2025-03", At("2025-04-01"));
   ASSERT_EQ(stats.receptions.size(), 1u);
   EXPECT_EQ(stats.receptions.at("procuratorate").held, 1);
@@ -492,22 +568,27 @@ TEST_F(LedgerTest, ReceptionDay) {
 // with one slot id must be told apart; visitors count by the reception's day.
 TEST_F(LedgerTest, ReceptionBookingRules) {
   const int64_t now = At("2025-03-03", 9);
-  ReceptionSlotInput city{"city", "2025-03", "检察长 甲", "", At("2025-03-31", 9), At("2025-03-31", 12), 10, false};
-  ReceptionSlotInput district{"district", "2025-03", "检察长 乙", "", At("2025-03-20", 9), At("2025-03-20", 12), 5,
-                              false};
+  ReceptionSlotInput city{
+      "city", "2025-03", "检察长 甲", "", At("2025-03-31", 9), At("2025-03-31", 12), 10, false};
+  ReceptionSlotInput district{"district",           "2025-03", "检察长 乙", "", At("2025-03-20", 9),
+                              At("2025-03-20", 12), 5,         false};
   ASSERT_TRUE(ledger_->PublishSlot(city, now).ok());
   ASSERT_TRUE(ledger_->PublishSlot(district, now).ok());
-  BookingInput group{"petition", "G-1", "", "2025-03", "赵某等8人", "", "拖欠工资", "", "", 8, false};
-  EXPECT_EQ(ledger_->Book(group, now).code(), absl::StatusCode::kInvalidArgument) << "which host's 2025-03?";
+  BookingInput group{"petition", "G-1", "", "2025-03", "赵某等8人", "",
+                     "拖欠工资", "",    "", 8,         false};
+  EXPECT_EQ(ledger_->Book(group, now).code(), absl::StatusCode::kInvalidArgument)
+      << "which host's 2025-03?";
   group.slot_agency = "district";
-  EXPECT_EQ(ledger_->Book(group, now).code(), absl::StatusCode::kResourceExhausted) << "8 people, 5 places";
+  EXPECT_EQ(ledger_->Book(group, now).code(), absl::StatusCode::kResourceExhausted)
+      << "8 people, 5 places";
   group.slot_agency = "city";
   ASSERT_TRUE(ledger_->Book(group, now).ok());
   EXPECT_EQ(ledger_->Slots(now)->at(1).booked, 8) << "places are people";
   BookingInput other = group;
   other.petitioner = "钱某";
   other.people = 1;
-  EXPECT_EQ(ledger_->Book(other, now).code(), absl::StatusCode::kAlreadyExists) << "id G-1 is taken";
+  EXPECT_EQ(ledger_->Book(other, now).code(), absl::StatusCode::kAlreadyExists)
+      << "id G-1 is taken";
   BookingInput cancel = group;
   cancel.cancel = true;
   ASSERT_TRUE(ledger_->Book(cancel, now).ok());
@@ -518,12 +599,16 @@ TEST_F(LedgerTest, ReceptionBookingRules) {
   ASSERT_TRUE(ledger_->Book(again, now).ok());
   // A walk-in on the day: only the host books into a slot that has begun.
   BookingInput late{"petition", "W-2", "city", "2025-03", "孙某", "", "咨询", "", "", 1, false};
-  EXPECT_EQ(ledger_->Book(late, At("2025-03-31", 10)).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ledger_->Book(late, At("2025-03-31", 10)).code(),
+            absl::StatusCode::kFailedPrecondition);
   BookingInput walk_in{"city", "W-1", "city", "2025-03", "孙某", "", "咨询", "", "", 1, false};
   ASSERT_TRUE(ledger_->Book(walk_in, At("2025-03-31", 10)).ok());
   // Recorded the next day: the visitors count in March, by the reception's day, as people.
-  ASSERT_TRUE(ledger_->RecordOutcome({"city", "petition", "G-2", true, "", "", false}, At("2025-04-01", 9)).ok());
-  ASSERT_TRUE(ledger_->RecordOutcome({"city", "", "W-1", true, "", "", false}, At("2025-04-01", 9)).ok());
+  ASSERT_TRUE(
+      ledger_->RecordOutcome({"city", "petition", "G-2", true, "", "", false}, At("2025-04-01", 9))
+          .ok());
+  ASSERT_TRUE(
+      ledger_->RecordOutcome({"city", "", "W-1", true, "", "", false}, At("2025-04-01", 9)).ok());
   EXPECT_EQ(ledger_->Stats("2025-03", At("2025-04-02"))->reception_visitors, 9);
   EXPECT_EQ(ledger_->Stats("2025-04", At("2025-04-02"))->reception_visitors, 0);
   // A cancelled slot takes no outcome.
@@ -531,9 +616,12 @@ TEST_F(LedgerTest, ReceptionBookingRules) {
   ASSERT_TRUE(ledger_->Book(d, now).ok());
   district.cancelled = true;
   ASSERT_TRUE(ledger_->PublishSlot(district, now).ok());
-  EXPECT_EQ(ledger_->RecordOutcome({"district", "petition", "D-1", true, "", "", true}, At("2025-03-20", 10))
-                .status().code(),
-            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(
+      ledger_
+          ->RecordOutcome({"district", "petition", "D-1", true, "", "", true}, At("2025-03-20", 10))
+          .status()
+          .code(),
+      absl::StatusCode::kFailedPrecondition);
   const auto years = *ledger_->ReceptionsThisYear(At("2025-04-02"));
   EXPECT_EQ(years.size(), 1u) << "the cancelled one is not planned";
   EXPECT_EQ(years.at("city").held, 1);
@@ -544,14 +632,22 @@ TEST_F(LedgerTest, ReceptionBookingRules) {
 TEST_F(LedgerTest, DueSoonLooksAtEveryDeadline) {
   const std::string no = *ledger_->Register(Petition("D-1", At("2025-01-02", 9)));
   ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kStartReview, At("2025-01-02", 10)).ok());
-  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kProceduralReply, At("2025-01-03"), "短信").ok());
-  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kTransfer, At("2025-01-10"), "移送", "procuratorate").ok());
+  ASSERT_TRUE(
+      ledger_->Apply(no, "petition", Action::kProceduralReply, At("2025-01-03"), "短信").ok());
+  ASSERT_TRUE(
+      ledger_->Apply(no, "petition", Action::kTransfer, At("2025-01-10"), "移送", "procuratorate")
+          .ok());
   ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kStartReview, At("2025-01-10", 11)).ok());
-  ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kProceduralReply, At("2025-01-11"), "书面告知").ok());
+  ASSERT_TRUE(
+      ledger_->Apply(no, "procuratorate", Action::kProceduralReply, At("2025-01-11"), "书面告知")
+          .ok());
   EXPECT_FALSE(ledger_->OpenItems(At("2025-03-20", 10))->at(0).due_soon);
   // Moved on again on 03-28: its new same-day review is not within its 4 hours
   // at 10:00, but the 3-month reply (due 04-02) is within its 7 days.
-  ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kTransfer, At("2025-03-28", 9), "属法院管辖", "court").ok());
+  ASSERT_TRUE(ledger_
+                  ->Apply(no, "procuratorate", Action::kTransfer, At("2025-03-28", 9), "属法院管辖",
+                          "court")
+                  .ok());
   auto items = *ledger_->OpenItems(At("2025-03-28", 10));
   ASSERT_EQ(items.size(), 1u);
   EXPECT_EQ(items[0].next_rule, "register_review");
@@ -561,8 +657,13 @@ TEST_F(LedgerTest, DueSoonLooksAtEveryDeadline) {
 
 // A corrected incident (the same id again) replaces the first.
 TEST_F(LedgerTest, IncidentCorrected) {
-  ASSERT_TRUE(ledger_->RecordIncident("police", "I-1", IncidentKind::kComplaint, At("2025-03-10"), "", "").ok());
-  ASSERT_TRUE(ledger_->RecordIncident("police", "I-1", IncidentKind::kSafetyIncident, At("2025-03-10"), "", "更正").ok());
+  ASSERT_TRUE(
+      ledger_->RecordIncident("police", "I-1", IncidentKind::kComplaint, At("2025-03-10"), "", "")
+          .ok());
+  ASSERT_TRUE(ledger_
+                  ->RecordIncident("police", "I-1", IncidentKind::kSafetyIncident, At("2025-03-10"),
+                                   "", "更正")
+                  .ok());
   const auto m = *ledger_->Stats("2025-03", At("2025-04-01"));
   EXPECT_EQ(m.complaints, 0);
   EXPECT_EQ(m.safety_incidents, 1);
@@ -575,13 +676,23 @@ TEST_F(LedgerTest, TrackedTaskOnTheSameClock) {
   PetitionInput p = Petition("TT-1", At("2025-03-03", 9));
   p.people = 30;  // a group petition: escalations also go to the committee
   const std::string no = *ledger_->Register(p);
-  EXPECT_EQ(ledger_->Track("会-2025-001/T1", "信-2025-999999", "police", "刘警官", "核查", At("2025-03-20"), false,
-                           At("2025-03-04")).code(), absl::StatusCode::kNotFound);
-  ASSERT_TRUE(ledger_->Track("会-2025-001/T1", no, "police", "刘警官", "会-2025-001 T1 调查核实：核查欠薪款去向",
-                             At("2025-03-20", 12), false, At("2025-03-04")).ok());
-  ASSERT_TRUE(ledger_->Track("会-2025-001/T2", no, "justice", "王律师", "T2 法律援助", At("2025-03-25", 12), false,
-                             At("2025-03-04")).ok());
-  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kTransfer, At("2025-03-05"), "移送", "procuratorate").ok());
+  EXPECT_EQ(ledger_
+                ->Track("会-2025-001/T1", "信-2025-999999", "police", "刘警官", "核查",
+                        At("2025-03-20"), false, At("2025-03-04"))
+                .code(),
+            absl::StatusCode::kNotFound);
+  ASSERT_TRUE(ledger_
+                  ->Track("会-2025-001/T1", no, "police", "刘警官",
+                          "会-2025-001 T1 调查核实：核查欠薪款去向", At("2025-03-20", 12), false,
+                          At("2025-03-04"))
+                  .ok());
+  ASSERT_TRUE(ledger_
+                  ->Track("会-2025-001/T2", no, "justice", "王律师", "T2 法律援助",
+                          At("2025-03-25", 12), false, At("2025-03-04"))
+                  .ok());
+  ASSERT_TRUE(
+      ledger_->Apply(no, "petition", Action::kTransfer, At("2025-03-05"), "移送", "procuratorate")
+          .ok());
   auto task_alerts = [&](int64_t t) {
     std::vector<Alert> out;
     for (auto& a : ledger_->Scan(t))
@@ -595,7 +706,10 @@ TEST_F(LedgerTest, TrackedTaskOnTheSameClock) {
   EXPECT_EQ(warned[0].agency, "police") << "the task's agency, not the item's";
   EXPECT_EQ(warned[0].handler, "刘警官");
   EXPECT_NE(warned[0].text.find("核查欠薪款去向"), std::string::npos) << warned[0].text;
-  ASSERT_TRUE(ledger_->Track("会-2025-001/T2", no, "justice", "王律师", "T2 法律援助", 0, true, At("2025-03-21")).ok());
+  ASSERT_TRUE(ledger_
+                  ->Track("会-2025-001/T2", no, "justice", "王律师", "T2 法律援助", 0, true,
+                          At("2025-03-21"))
+                  .ok());
   auto over = task_alerts(At("2025-03-21"));
   ASSERT_EQ(over.size(), 1u);
   EXPECT_EQ(over[0].kind, Alert::kOverdue);
@@ -604,8 +718,10 @@ TEST_F(LedgerTest, TrackedTaskOnTheSameClock) {
   EXPECT_EQ(escalated[0].kind, Alert::kEscalation);
   EXPECT_TRUE(escalated[0].major) << "a group petition's task";
   // Moved to a later date: warned again for the new one.
-  ASSERT_TRUE(ledger_->Track("会-2025-001/T1", no, "police", "刘警官", "T1", At("2025-04-10", 12), false,
-                             At("2025-03-27")).ok());
+  ASSERT_TRUE(ledger_
+                  ->Track("会-2025-001/T1", no, "police", "刘警官", "T1", At("2025-04-10", 12),
+                          false, At("2025-03-27"))
+                  .ok());
   EXPECT_EQ(task_alerts(At("2025-04-09")).at(0).kind, Alert::kWarning);
 }
 

@@ -33,22 +33,29 @@ class RiskDistrict : public ::testing::Test {
     ASSERT_TRUE(d_.StartHub().ok());
     const std::string intake = "[petitions]\nledger = \"ledger\"\n";
     petition_ = std::make_unique<DaemonProcess>(d_, "petition", "concord-adapter", intake);
-    procuratorate_ = std::make_unique<DaemonProcess>(d_, "procuratorate", "concord-adapter", intake);
+    procuratorate_ =
+        std::make_unique<DaemonProcess>(d_, "procuratorate", "concord-adapter", intake);
     plc_ = std::make_unique<DaemonProcess>(d_, "plc", "concord-adapter");
-    ledger_ = std::make_unique<DaemonProcess>(
-        d_, "ledger", "concord-ledger-agent",
-        "[ledger]\ncalendar = \"" + kCalendar + "\"\npetition_office = \"petition\"\nscan_seconds = 1\n"
-            "observers = [\"risk\"]\nclock_file = \"" + ledger_clock_ + "\"\n",
-        "ledger.db");
+    ledger_ =
+        std::make_unique<DaemonProcess>(d_, "ledger", "concord-ledger-agent",
+                                        "[ledger]\ncalendar = \"" + kCalendar +
+                                            "\"\npetition_office = \"petition\"\nscan_seconds = 1\n"
+                                            "observers = [\"risk\"]\nclock_file = \"" +
+                                            ledger_clock_ + "\"\n",
+                                        "ledger.db");
     StartRiskAgent();
-    ASSERT_TRUE(petition_->ok() && procuratorate_->ok() && plc_->ok() && ledger_->ok() && risk_->ok());
+    ASSERT_TRUE(petition_->ok() && procuratorate_->ok() && plc_->ok() && ledger_->ok() &&
+                risk_->ok());
   }
   void StartRiskAgent() {
     risk_ = std::make_unique<DaemonProcess>(
         d_, "risk", "concord-risk-agent",
-        "[risk]\nfactors = \"" + std::string(CONCORD_SOURCE_DIR) + "/deploy/risk/factors.toml\"\ncalendar = \"" +
-            kCalendar + "\"\nsupervisors = [\"plc\"]\nconvenors = [\"procuratorate\"]\nscan_seconds = 1\nledger = \"ledger\"\n"
-            "clock_file = \"" + risk_clock_ + "\"\n",
+        "[risk]\nfactors = \"" + std::string(CONCORD_SOURCE_DIR) +
+            "/deploy/risk/factors.toml\"\ncalendar = \"" + kCalendar +
+            "\"\nsupervisors = [\"plc\"]\nconvenors = [\"procuratorate\"]\nscan_seconds = "
+            "1\nledger = \"ledger\"\n"
+            "clock_file = \"" +
+            risk_clock_ + "\"\n",
         "risk.db");
   }
   // An agent's clock (a FileClock): set before it starts, moved by the test.
@@ -57,16 +64,21 @@ class RiskDistrict : public ::testing::Test {
   }
 
   // Publishes `payload` of `type` to `to` and waits for its PetitionReply.
-  json Ask(const DaemonProcess& a, const std::string& to, const std::string& type, const json& payload) {
+  json Ask(const DaemonProcess& a, const std::string& to, const std::string& type,
+           const json& payload) {
     return a.Ask(to, type, payload, "concord.v1.PetitionReply");
   }
   // Registers the group petition of 30 workers over unpaid wages, received this
   // morning (not yet overdue); its ledger number.
   std::string RegisterWageGroup() {
     json r = Ask(*petition_, "ledger", "concord.v1.PetitionRegister",
-                 {{"intake_id", "XF-2026-0921"}, {"channel", "visit"},
-                  {"received_ms", *ParseDateTimeMs("2026-09-22 07:30")}, {"petitioner", "李某等30人"},
-                  {"contact", "13800138000"}, {"matter", "某建筑公司拖欠工资"}, {"people", 30}});
+                 {{"intake_id", "XF-2026-0921"},
+                  {"channel", "visit"},
+                  {"received_ms", *ParseDateTimeMs("2026-09-22 07:30")},
+                  {"petitioner", "李某等30人"},
+                  {"contact", "13800138000"},
+                  {"matter", "某建筑公司拖欠工资"},
+                  {"people", 30}});
     EXPECT_TRUE(r.value("ok", false)) << r.dump();
     return r.value("ledger_no", "");
   }
@@ -80,16 +92,19 @@ class RiskDistrict : public ::testing::Test {
     return out;
   }
   // Waits for a message of `type` at `a` that `match` accepts; null if none comes.
-  json WaitForMessage(const DaemonProcess& a, const std::string& type, const std::function<bool(const json&)>& match) {
+  json WaitForMessage(const DaemonProcess& a, const std::string& type,
+                      const std::function<bool(const json&)>& match) {
     json found;
-    WaitFor([&] {
-      for (const json& p : Received(a, type))
-        if (match(p)) {
-          found = p;
-          return true;
-        }
-      return false;
-    }, 15000);
+    WaitFor(
+        [&] {
+          for (const json& p : Received(a, type))
+            if (match(p)) {
+              found = p;
+              return true;
+            }
+          return false;
+        },
+        15000);
     return found;
   }
   // The risk agent's record of a case; an empty object when it has none (yet).
@@ -98,7 +113,8 @@ class RiskDistrict : public ::testing::Test {
     return c.is_object() ? c : json::object();
   }
 
-  const std::string kCalendar = std::string(CONCORD_SOURCE_DIR) + "/deploy/calendar/cn-holidays.txt";
+  const std::string kCalendar =
+      std::string(CONCORD_SOURCE_DIR) + "/deploy/calendar/cn-holidays.txt";
   TestDistrict d_{{"petition", "procuratorate", "plc", "court", "ledger:ledger", "risk:risk"}};
   const std::string ledger_clock_ = d_.dir() + "/ledger-clock";
   const std::string risk_clock_ = d_.dir() + "/risk-clock";
@@ -112,10 +128,13 @@ TEST_F(RiskDistrict, GroupWagePetitionWarnsAtOnce) {
   const std::string no = RegisterWageGroup();
   ASSERT_FALSE(no.empty());
   for (const DaemonProcess* a : {plc_.get(), procuratorate_.get(), petition_.get()}) {
-    json w = WaitForMessage(*a, "concord.v1.RiskWarning",
-                            [&](const json& p) { return p["assessment"].value("case_key", "") == no; });
-    ASSERT_TRUE(w.is_object()) << "no warning at " << (a == plc_.get() ? "plc" : a == petition_.get() ? "petition"
-                                                                                                  : "procuratorate");
+    json w = WaitForMessage(*a, "concord.v1.RiskWarning", [&](const json& p) {
+      return p["assessment"].value("case_key", "") == no;
+    });
+    ASSERT_TRUE(w.is_object()) << "no warning at "
+                               << (a == plc_.get()        ? "plc"
+                                   : a == petition_.get() ? "petition"
+                                                          : "procuratorate");
     EXPECT_TRUE(w.value("conference_proposed", false)) << w.dump();
     EXPECT_EQ(w["assessment"].value("level", ""), "red");
     EXPECT_NE(w.value("text", "").find(no), std::string::npos) << w.dump();
@@ -133,7 +152,8 @@ TEST_F(RiskDistrict, GroupWagePetitionWarnsAtOnce) {
     EXPECT_FALSE(f.value("reason", "").empty()) << f.dump();
   }
   EXPECT_EQ(ids, (std::set<std::string>{"group", "large_group", "sensitive"}));
-  EXPECT_TRUE(Received(*plc_, "concord.v1.RiskAssessment").empty()) << "the assessment goes to the agency";
+  EXPECT_TRUE(Received(*plc_, "concord.v1.RiskAssessment").empty())
+      << "the assessment goes to the agency";
 
   json open = risk_->Get("/risk/open");
   ASSERT_TRUE(open.is_object());
@@ -162,7 +182,8 @@ TEST_F(RiskDistrict, RiskReportsAreAnswered) {
   // The court does not handle the petition office's item: its form is refused, with the reason.
   DaemonProcess court(d_, "court", "concord-adapter");
   ASSERT_TRUE(court.ok());
-  json outsider = Ask(court, "risk", "concord.v1.RiskReport", {{"case_key", no}, {"factors", {"media"}}});
+  json outsider =
+      Ask(court, "risk", "concord.v1.RiskReport", {{"case_key", no}, {"factors", {"media"}}});
   ASSERT_TRUE(outsider.is_object()) << "no reply";
   EXPECT_FALSE(outsider.value("ok", true)) << outsider.dump();
   EXPECT_NE(outsider.value("reason", "").find("不是"), std::string::npos) << outsider.dump();
@@ -178,7 +199,8 @@ TEST_F(RiskDistrict, RiskReportsAreAnswered) {
   EXPECT_EQ(c.value("score", 0), 105) << c.dump();
   bool extreme = false;
   for (const auto& f : c["factors"])
-    if (f.value("id", "") == "extreme") extreme = f.value("reason", "").find("扬言跳楼") != std::string::npos;
+    if (f.value("id", "") == "extreme")
+      extreme = f.value("reason", "").find("扬言跳楼") != std::string::npos;
   EXPECT_TRUE(extreme) << c.dump();
 
   // "No risk" for the procuratorate's own case: recorded, green.
@@ -198,7 +220,8 @@ TEST_F(RiskDistrict, MonthlyScreeningAndRestart) {
   const std::string no = RegisterWageGroup();
   ASSERT_FALSE(no.empty());
   ASSERT_TRUE(WaitFor([&] { return RiskCase(no).value("level", "") == "red"; }, 15000));
-  EXPECT_TRUE(Received(*petition_, "concord.v1.RiskScreening").empty()) << "September's had no risks";
+  EXPECT_TRUE(Received(*petition_, "concord.v1.RiskScreening").empty())
+      << "September's had no risks";
 
   SetClock(risk_clock_, "2026-10-08 09:00");
   json s = WaitForMessage(*petition_, "concord.v1.RiskScreening",

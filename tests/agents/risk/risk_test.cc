@@ -53,8 +53,11 @@ const FactorHit* Hit(const Assessment& a, const std::string& id) {
 // Levels green 0, yellow 30, red 60, then `factors` (TOML [[factor]] blocks).
 std::string TableText(const std::string& factors, int yellow = 30, int red = 60) {
   return "[levels.green]\nmin_score = 0\nname = \"绿色\"\n"
-         "[levels.yellow]\nmin_score = " + std::to_string(yellow) + "\nname = \"黄色\"\n"
-         "[levels.red]\nmin_score = " + std::to_string(red) + "\nname = \"红色\"\n\n" + factors;
+         "[levels.yellow]\nmin_score = " +
+         std::to_string(yellow) +
+         "\nname = \"黄色\"\n"
+         "[levels.red]\nmin_score = " +
+         std::to_string(red) + "\nname = \"红色\"\n\n" + factors;
 }
 
 // ---------------------------------------------------------------------------
@@ -65,8 +68,9 @@ TEST(RiskFactorTable, ShippedTableParses) {
   auto t = FactorTable::Load(kShippedTable);
   ASSERT_TRUE(t.ok()) << t.status();
   const std::vector<std::string> ids = t->Ids();
-  for (const char* id : {"group", "large_group", "repeat", "province_beijing", "extreme", "sensitive", "overdue",
-                         "contested", "major", "vulnerable", "non_prosecution", "unpaid_victim", "media"}) {
+  for (const char* id :
+       {"group", "large_group", "repeat", "province_beijing", "extreme", "sensitive", "overdue",
+        "contested", "major", "vulnerable", "non_prosecution", "unpaid_victim", "media"}) {
     EXPECT_TRUE(t->Knows(id)) << id;
     EXPECT_NE(std::find(ids.begin(), ids.end(), id), ids.end()) << id;
   }
@@ -74,7 +78,8 @@ TEST(RiskFactorTable, ShippedTableParses) {
   EXPECT_NE(t->LevelTitle(Level::kRed).find("红色"), std::string::npos);
   EXPECT_NE(t->LevelTitle(Level::kYellow).find("黄色"), std::string::npos);
   EXPECT_NE(t->LevelTitle(Level::kGreen).find("绿色"), std::string::npos);
-  EXPECT_NE(t->Required(Level::kRed).find("联席会议"), std::string::npos) << "red proposes a joint conference";
+  EXPECT_NE(t->Required(Level::kRed).find("联席会议"), std::string::npos)
+      << "red proposes a joint conference";
   EXPECT_STREQ(LevelName(Level::kRed), "red");
   EXPECT_STREQ(LevelName(Level::kYellow), "yellow");
   EXPECT_STREQ(LevelName(Level::kGreen), "green");
@@ -93,25 +98,35 @@ TEST(RiskFactorTable, ParseErrorsNameFactorAndProblem) {
     std::string text;
     std::vector<std::string> mentions;
   };
-  const std::string ok_factor = "[[factor]]\nid = \"a\"\nname = \"甲\"\nwhen = \"major\"\nweight = 10\n\n";
+  const std::string ok_factor =
+      "[[factor]]\nid = \"a\"\nname = \"甲\"\nwhen = \"major\"\nweight = 10\n\n";
   const std::vector<Case> cases = {
       {"duplicate id", TableText(ok_factor + ok_factor), {"factor 2", "(a)", "id used twice"}},
       {"unknown when",
-       TableText(ok_factor + "[[factor]]\nid = \"b\"\nname = \"乙\"\nwhen = \"weather\"\nweight = 5\n"),
+       TableText(ok_factor +
+                 "[[factor]]\nid = \"b\"\nname = \"乙\"\nwhen = \"weather\"\nweight = 5\n"),
        {"factor 2", "(b)", "weather"}},
-      {"keywords missing", TableText("[[factor]]\nid = \"kw\"\nname = \"关键词\"\nwhen = \"keywords\"\nweight = 5\n"),
+      {"keywords missing",
+       TableText("[[factor]]\nid = \"kw\"\nname = \"关键词\"\nwhen = \"keywords\"\nweight = 5\n"),
        {"factor 1", "(kw)", "needs keywords"}},
       {"keywords all empty",
-       TableText("[[factor]]\nid = \"kw\"\nname = \"关键词\"\nwhen = \"keywords\"\nkeywords = [\"\"]\nweight = 5\n"),
+       TableText("[[factor]]\nid = \"kw\"\nname = \"关键词\"\nwhen = \"keywords\"\nkeywords = "
+                 "[\"\"]\nweight = 5\n"),
        {"(kw)", "needs keywords"}},
-      {"min_people missing", TableText("[[factor]]\nid = \"crowd\"\nname = \"人多\"\nwhen = \"people\"\nweight = 5\n"),
+      {"min_people missing",
+       TableText("[[factor]]\nid = \"crowd\"\nname = \"人多\"\nwhen = \"people\"\nweight = 5\n"),
        {"factor 1", "(crowd)", "needs min_people"}},
-      {"weight missing", TableText("[[factor]]\nid = \"w\"\nname = \"无权重\"\nwhen = \"major\"\n"),
+      {"weight missing",
+       TableText("[[factor]]\nid = \"w\"\nname = \"无权重\"\nwhen = \"major\"\n"),
        {"(w)", "needs weight"}},
-      {"no id", TableText("[[factor]]\nname = \"无名\"\nweight = 5\n"), {"factor 1", "needs id and name"}},
+      {"no id",
+       TableText("[[factor]]\nname = \"无名\"\nweight = 5\n"),
+       {"factor 1", "needs id and name"}},
       {"levels equal", TableText(ok_factor, 30, 30), {"levels must rise"}},
       {"levels falling", TableText(ok_factor, 60, 30), {"levels must rise"}},
-      {"a level missing", "[levels.green]\nmin_score = 0\nname = \"绿\"\n" + ok_factor, {"[levels.yellow]"}},
+      {"a level missing",
+       "[levels.green]\nmin_score = 0\nname = \"绿\"\n" + ok_factor,
+       {"[levels.yellow]"}},
       {"no factors", TableText(""), {"no [[factor]]"}},
       {"not TOML", TableText(ok_factor) + "weight = = 3\n", {"line "}},
   };
@@ -133,7 +148,8 @@ TEST(RiskFactorTable, LoadNamesTheFile) {
   {
     FILE* f = fopen(path.c_str(), "w");
     ASSERT_NE(f, nullptr);
-    const std::string text = TableText("[[factor]]\nid = \"kw\"\nname = \"关键词\"\nwhen = \"keywords\"\nweight = 5\n");
+    const std::string text =
+        TableText("[[factor]]\nid = \"kw\"\nname = \"关键词\"\nwhen = \"keywords\"\nweight = 5\n");
     fwrite(text.data(), 1, text.size(), f);
     fclose(f);
   }
@@ -153,8 +169,8 @@ TEST(RiskEvaluate, EachWhenFiresWithItsReason) {
     const char* what;
     CaseFacts facts;
     std::set<std::string> ids;
-    std::string factor;                 // the one whose reason is checked
-    std::vector<std::string> reason;    // in its reason
+    std::string factor;               // the one whose reason is checked
+    std::vector<std::string> reason;  // in its reason
   };
   auto facts = [](auto&& fill) {
     CaseFacts f;
@@ -162,35 +178,68 @@ TEST(RiskEvaluate, EachWhenFiresWithItsReason) {
     return f;
   };
   const std::vector<Case> cases = {
-      {"five people", facts([](CaseFacts& f) { f.people = 5; }), {"group"}, "group", {"5 人", "不少于 5 人", "5 people"}},
-      {"thirty people", facts([](CaseFacts& f) { f.people = 30; }), {"group", "large_group"}, "large_group",
+      {"five people",
+       facts([](CaseFacts& f) { f.people = 5; }),
+       {"group"},
+       "group",
+       {"5 人", "不少于 5 人", "5 people"}},
+      {"thirty people",
+       facts([](CaseFacts& f) { f.people = 30; }),
+       {"group", "large_group"},
+       "large_group",
        {"30 人", "不少于 30 人"}},
-      {"repeats", facts([](CaseFacts& f) { f.repeats = 2; }), {"repeat"}, "repeat", {"已信访 2 次", "2 earlier"}},
-      {"keyword", facts([](CaseFacts& f) { f.matter = "扬言要去北京上访"; }), {"province_beijing"},
-       "province_beijing", {"「去北京」", "mentions 去北京"}},
-      {"overdue", facts([](CaseFacts& f) { f.overdue = true;
-         f.overdue_days = 12; }), {"overdue"}, "overdue",
+      {"repeats",
+       facts([](CaseFacts& f) { f.repeats = 2; }),
+       {"repeat"},
+       "repeat",
+       {"已信访 2 次", "2 earlier"}},
+      {"keyword",
+       facts([](CaseFacts& f) { f.matter = "扬言要去北京上访"; }),
+       {"province_beijing"},
+       "province_beijing",
+       {"「去北京」", "mentions 去北京"}},
+      {"overdue",
+       facts([](CaseFacts& f) {
+         f.overdue = true;
+         f.overdue_days = 12;
+       }),
+       {"overdue"},
+       "overdue",
        {"逾期 12 天", "overdue 12 days"}},
-      {"contested", facts([](CaseFacts& f) { f.contested = true; }), {"contested"}, "contested", {"复查或复核"}},
+      {"contested",
+       facts([](CaseFacts& f) { f.contested = true; }),
+       {"contested"},
+       "contested",
+       {"复查或复核"}},
       {"major", facts([](CaseFacts& f) { f.major = true; }), {"major"}, "major", {"重大信访事项"}},
-      {"reported", facts([](CaseFacts& f) { f.reported = {{"vulnerable", "procuratorate：七旬老人"}}; }),
-       {"vulnerable"}, "vulnerable", {"经办人报告", "procuratorate：七旬老人"}},
+      {"reported",
+       facts([](CaseFacts& f) {
+         f.reported = {{"vulnerable", "procuratorate：七旬老人"}};
+       }),
+       {"vulnerable"},
+       "vulnerable",
+       {"经办人报告", "procuratorate：七旬老人"}},
   };
   for (const Case& c : cases) {
     Assessment a = Shipped().Evaluate(c.facts);
     EXPECT_EQ(Ids(a), c.ids) << c.what;
     const FactorHit* h = Hit(a, c.factor);
     ASSERT_NE(h, nullptr) << c.what;
-    for (const auto& r : c.reason) EXPECT_NE(h->reason.find(r), std::string::npos) << c.what << ": " << h->reason;
+    for (const auto& r : c.reason)
+      EXPECT_NE(h->reason.find(r), std::string::npos) << c.what << ": " << h->reason;
     EXPECT_FALSE(h->name.empty()) << c.what;
   }
   // Nothing present: no factors.
-  for (const CaseFacts& none : {CaseFacts{}, facts([](CaseFacts& f) { f.people = 4; }),
-                                facts([](CaseFacts& f) { f.matter = "对不起诉决定不服，要求复查"; }),
-                                facts([](CaseFacts& f) { f.overdue_days = 40; }),  // days without overdue
-                                facts([](CaseFacts& f) { f.reported = {{"weather", "x"}}; })}) {
+  for (const CaseFacts& none :
+       {CaseFacts{}, facts([](CaseFacts& f) { f.people = 4; }),
+        facts([](CaseFacts& f) { f.matter = "对不起诉决定不服，要求复查"; }),
+        facts([](CaseFacts& f) { f.overdue_days = 40; }),  // days without overdue
+        facts([](CaseFacts& f) {
+          f.reported = {{"weather", "x"}};
+        })}) {
     Assessment a = Shipped().Evaluate(none);
-    EXPECT_TRUE(a.factors.empty()) << Ids(a).size() << " factors for matter '" << none.matter << "'";
+    EXPECT_TRUE(a.factors.empty())
+        << Ids(a).size() << " factors for matter '" << none.matter << "'";
     EXPECT_EQ(a.score, 0);
     EXPECT_EQ(a.level, Level::kGreen);
   }
@@ -202,7 +251,8 @@ TEST(RiskEvaluate, ReasonCarriesTheTablesWhy) {
   f.major = true;
   Assessment a = Shipped().Evaluate(f);
   ASSERT_EQ(a.factors.size(), 1u);
-  EXPECT_NE(a.factors[0].reason.find("。经认定为重大事项"), std::string::npos) << a.factors[0].reason;
+  EXPECT_NE(a.factors[0].reason.find("。经认定为重大事项"), std::string::npos)
+      << a.factors[0].reason;
   EXPECT_EQ(a.factors[0].name, "重大信访事项");
   EXPECT_EQ(a.factors[0].weight, 20);
 }
@@ -222,28 +272,27 @@ TEST(RiskEvaluate, ScoreSumsWeightsOncePerFactor) {
   EXPECT_EQ(a.score, sum);
   const FactorHit* s = Hit(a, "sensitive");
   ASSERT_NE(s, nullptr);
-  EXPECT_NE(s->reason.find("court：欠薪"), std::string::npos) << "both the keyword and the report: " << s->reason;
+  EXPECT_NE(s->reason.find("court：欠薪"), std::string::npos)
+      << "both the keyword and the report: " << s->reason;
   EXPECT_NE(s->reason.find("事项中有"), std::string::npos) << s->reason;
 }
 
 // Levels at their exact boundaries: min_score is reached, one less is not.
 TEST(RiskEvaluate, LevelBoundaries) {
-  auto t = FactorTable::Parse(TableText(
-      "[[factor]]\nid = \"a\"\nname = \"甲\"\nweight = 29\n\n"
-      "[[factor]]\nid = \"b\"\nname = \"乙\"\nweight = 1\n\n"
-      "[[factor]]\nid = \"c\"\nname = \"丙\"\nweight = 30\n"));
+  auto t =
+      FactorTable::Parse(TableText("[[factor]]\nid = \"a\"\nname = \"甲\"\nweight = 29\n\n"
+                                   "[[factor]]\nid = \"b\"\nname = \"乙\"\nweight = 1\n\n"
+                                   "[[factor]]\nid = \"c\"\nname = \"丙\"\nweight = 30\n"));
   ASSERT_TRUE(t.ok()) << t.status();
   struct Case {
     std::vector<std::string> reported;
     int score;
     Level level;
   };
-  const std::vector<Case> cases = {{{}, 0, Level::kGreen},
-                                   {{"a"}, 29, Level::kGreen},
-                                   {{"a", "b"}, 30, Level::kYellow},
-                                   {{"c"}, 30, Level::kYellow},
-                                   {{"a", "c"}, 59, Level::kYellow},
-                                   {{"a", "b", "c"}, 60, Level::kRed}};
+  const std::vector<Case> cases = {
+      {{}, 0, Level::kGreen},           {{"a"}, 29, Level::kGreen},
+      {{"a", "b"}, 30, Level::kYellow}, {{"c"}, 30, Level::kYellow},
+      {{"a", "c"}, 59, Level::kYellow}, {{"a", "b", "c"}, 60, Level::kRed}};
   for (const Case& c : cases) {
     CaseFacts f;
     for (const auto& id : c.reported) f.reported.emplace_back(id, "procuratorate");
@@ -273,7 +322,8 @@ TEST(RiskEvaluate, LevelBoundaries) {
 class RiskBookTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    path_ = ::testing::TempDir() + "/risk_" + ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db";
+    path_ = ::testing::TempDir() + "/risk_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db";
     std::filesystem::remove(path_);
     std::filesystem::remove(path_ + "-wal");
     std::filesystem::remove(path_ + "-shm");
@@ -296,12 +346,14 @@ class RiskBookTest : public ::testing::Test {
     return s;
   }
   // Six people: the group factor alone, yellow.
-  static Snapshot Group(const std::string& no, const std::string& agency, const std::string& matter) {
+  static Snapshot Group(const std::string& no, const std::string& agency,
+                        const std::string& matter) {
     Snapshot s = Plain(no, agency, matter);
     s.people = 6;
     return s;
   }
-  static Snapshot Plain(const std::string& no, const std::string& agency, const std::string& matter) {
+  static Snapshot Plain(const std::string& no, const std::string& agency,
+                        const std::string& matter) {
     Snapshot s;
     s.ledger_no = no;
     s.agency = agency;
@@ -430,7 +482,8 @@ TEST_F(RiskBookTest, ReportAddsAFactor) {
   r.note = "";
   c = book_->Update(r, At("2026-03-06"));
   ASSERT_TRUE(c.ok());
-  EXPECT_EQ(Ids(c->assessment), (std::set<std::string>{"group", "large_group", "sensitive", "media"}));
+  EXPECT_EQ(Ids(c->assessment),
+            (std::set<std::string>{"group", "large_group", "sensitive", "media"}));
   EXPECT_EQ(c->assessment.score, 85);
 }
 
@@ -445,14 +498,16 @@ TEST_F(RiskBookTest, ReportWithUnknownFactorIsRefused) {
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
   for (const char* m : {"'weather'", "group", "extreme", "media", "non_prosecution"})
-    EXPECT_NE(c.status().message().find(m), std::string::npos) << m << " in " << c.status().message();
+    EXPECT_NE(c.status().message().find(m), std::string::npos)
+        << m << " in " << c.status().message();
   EXPECT_FALSE(book_->Find(r.case_key)->has_value());
   r.factors.clear();
   EXPECT_EQ(book_->Update(r, At("2026-03-04")).status().code(), absl::StatusCode::kInvalidArgument);
   r.case_key.clear();
   r.no_risk = true;
   EXPECT_EQ(book_->Update(r, At("2026-03-04")).status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(book_->Update(Snapshot{}, At("2026-03-04")).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(book_->Update(Snapshot{}, At("2026-03-04")).status().code(),
+            absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(OpenKeys().empty());
 }
 
@@ -535,7 +590,8 @@ TEST_F(RiskBookTest, OpenRisksHighestFirst) {
   Snapshot y = Plain("信-2026-000003", "court", "咨询事项");
   y.repeats = 1;
   ASSERT_TRUE(book_->Update(y, At("2026-03-03")).ok());
-  EXPECT_EQ(OpenKeys("court"), (std::vector<std::string>{"信-2026-000002", "信-2026-000003", "信-2026-000001"}));
+  EXPECT_EQ(OpenKeys("court"),
+            (std::vector<std::string>{"信-2026-000002", "信-2026-000003", "信-2026-000001"}));
 }
 
 // ---------------------------------------------------------------------------
@@ -568,8 +624,9 @@ TEST_F(RiskBookTest, ScreeningDueInOrdinaryMonths) {
     const char* first_working_day;
     const char* month;
   };
-  for (const Case& c : {Case{"2026-03-01", "2026-03-02", "2026-03"}, Case{"", "2026-04-01", "2026-04"},
-                        Case{"2026-10-07", "2026-10-08", "2026-10"}, Case{"2026-02-01", "2026-02-02", "2026-02"}}) {
+  for (const Case& c :
+       {Case{"2026-03-01", "2026-03-02", "2026-03"}, Case{"", "2026-04-01", "2026-04"},
+        Case{"2026-10-07", "2026-10-08", "2026-10"}, Case{"2026-02-01", "2026-02-02", "2026-02"}}) {
     if (*c.before) {
       EXPECT_EQ(*book_->ScreeningDue(At(c.before, 15)), "") << c.before;
     }
@@ -595,7 +652,8 @@ TEST_F(RiskBookTest, ScreeningReportPerAgency) {
   ASSERT_TRUE(book_->Update(old, At("2025-12-20")).ok());
   Snapshot r = Group("信-2025-000103", "procuratorate", "申请国家司法救助");
   // A green case is not a risk: not in the screening.
-  ASSERT_TRUE(book_->Update(Plain("信-2025-000104", "procuratorate", "咨询"), At("2025-12-22")).ok());
+  ASSERT_TRUE(
+      book_->Update(Plain("信-2025-000104", "procuratorate", "咨询"), At("2025-12-22")).ok());
   ASSERT_TRUE(book_->Update(r, At("2025-12-21")).ok());
 
   EXPECT_EQ(*book_->ScreeningDue(At("2026-01-04", 9)), "2026-01");
@@ -629,9 +687,9 @@ TEST_F(RiskBookTest, ScreeningReportPerAgency) {
   ASSERT_EQ(by_agency.size(), 2u);
   const Screening& p = by_agency["procuratorate"];
   EXPECT_EQ(p.month, "2026-02");
-  EXPECT_EQ(p.open, 3);        // a, b, n
-  EXPECT_EQ(p.new_risks, 1);   // n
-  EXPECT_EQ(p.resolved, 1);    // r (old was resolved before January's)
+  EXPECT_EQ(p.open, 3);          // a, b, n
+  EXPECT_EQ(p.new_risks, 1);     // n
+  EXPECT_EQ(p.resolved, 1);      // r (old was resolved before January's)
   EXPECT_EQ(p.long_overdue, 1);  // a
   const Screening& c = by_agency["court"];
   EXPECT_EQ(c.open, 1);
@@ -657,11 +715,13 @@ TEST_F(RiskBookTest, ScreeningReportPerAgency) {
   EXPECT_EQ(p.markdown.find("信-2025-000104"), std::string::npos) << "green: no risk to screen";
 
   // CSV: BOM, Chinese header, one row per case with its kind.
-  const std::string header = "\xEF\xBB\xBF类别 kind,案件 case,事项 matter,等级 level,分数 score,风险因素 factors,"
-                             "首办责任人 handler,须办 required\n";
+  const std::string header =
+      "\xEF\xBB\xBF类别 kind,案件 case,事项 matter,等级 level,分数 score,风险因素 factors,"
+      "首办责任人 handler,须办 required\n";
   ASSERT_EQ(p.csv.rfind(header, 0), 0u) << p.csv;
   std::map<std::string, std::string> kind_of;
-  std::vector<std::string> lines = absl::StrSplit(p.csv.substr(header.size()), '\n', absl::SkipEmpty());
+  std::vector<std::string> lines =
+      absl::StrSplit(p.csv.substr(header.size()), '\n', absl::SkipEmpty());
   EXPECT_EQ(lines.size(), 4u) << p.csv;
   for (const auto& line : lines) {
     std::vector<std::string> cols = absl::StrSplit(line, ',');
@@ -780,7 +840,8 @@ TEST_F(RiskBookTest, ScreeningNewAndResolvedFollowTheLevel) {
 // now or before, or the first to report under its own case reference; the
 // supervisors and convenors on any case.
 TEST_F(RiskBookTest, FormsOnlyFromAgenciesHandlingTheCase) {
-  ASSERT_TRUE(book_->Update(Plain("信-2026-000020", "petition", "咨询事项"), At("2026-03-03")).ok());
+  ASSERT_TRUE(
+      book_->Update(Plain("信-2026-000020", "petition", "咨询事项"), At("2026-03-03")).ok());
   Report r;
   r.case_key = "信-2026-000020";
   r.factors = {"media"};
@@ -788,7 +849,8 @@ TEST_F(RiskBookTest, FormsOnlyFromAgenciesHandlingTheCase) {
   auto refused = book_->Update(r, At("2026-03-04"));
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kPermissionDenied) << refused.status();
   EXPECT_NE(refused.status().message().find("不是"), absl::string_view::npos);
-  EXPECT_EQ(book_->Find("信-2026-000020")->value().assessment.score, 0) << "a refused form leaves no trace";
+  EXPECT_EQ(book_->Find("信-2026-000020")->value().assessment.score, 0)
+      << "a refused form leaves no trace";
   r.agency = "petition";
   EXPECT_TRUE(book_->Update(r, At("2026-03-04")).ok());
   Snapshot moved = Plain("信-2026-000020", "procuratorate", "咨询事项");  // transferred
@@ -798,7 +860,8 @@ TEST_F(RiskBookTest, FormsOnlyFromAgenciesHandlingTheCase) {
   r.agency = "petition";
   EXPECT_TRUE(book_->Update(r, At("2026-03-06")).ok()) << "handled it before the transfer";
   r.agency = "plc";
-  EXPECT_EQ(book_->Update(r, At("2026-03-06")).status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(book_->Update(r, At("2026-03-06")).status().code(),
+            absl::StatusCode::kPermissionDenied);
   r.oversees = true;
   EXPECT_TRUE(book_->Update(r, At("2026-03-06")).ok()) << "the committee oversees every case";
   Report own;
@@ -807,22 +870,27 @@ TEST_F(RiskBookTest, FormsOnlyFromAgenciesHandlingTheCase) {
   own.factors = {"vulnerable"};
   EXPECT_TRUE(book_->Update(own, At("2026-03-07")).ok()) << "its own case";
   own.agency = "police";
-  EXPECT_EQ(book_->Update(own, At("2026-03-07")).status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(book_->Update(own, At("2026-03-07")).status().code(),
+            absl::StatusCode::kPermissionDenied);
   // A ledger number the ledger has not sent yet: nobody claims it by reporting first.
   Report early;
   early.agency = "court";
   early.case_key = "信-2026-000099";
   early.factors = {"media"};
-  EXPECT_EQ(book_->Update(early, At("2026-03-07")).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(book_->Update(early, At("2026-03-07")).status().code(),
+            absl::StatusCode::kFailedPrecondition);
   EXPECT_FALSE(book_->Find("信-2026-000099")->has_value());
-  ASSERT_TRUE(book_->Update(Plain("信-2026-000099", "petition", "咨询事项"), At("2026-03-08")).ok());
-  EXPECT_EQ(book_->Update(early, At("2026-03-08")).status().code(), absl::StatusCode::kPermissionDenied)
+  ASSERT_TRUE(
+      book_->Update(Plain("信-2026-000099", "petition", "咨询事项"), At("2026-03-08")).ok());
+  EXPECT_EQ(book_->Update(early, At("2026-03-08")).status().code(),
+            absl::StatusCode::kPermissionDenied)
       << "now known: the petition office's, not the court's";
 }
 
 // A matter with a quote is escaped in the CSV.
 TEST_F(RiskBookTest, ScreeningCsvQuotes) {
-  ASSERT_TRUE(book_->Update(Group("信-2026-000001", "court", "反映\"某公司\"欠薪"), At("2026-03-03")).ok());
+  ASSERT_TRUE(
+      book_->Update(Group("信-2026-000001", "court", "反映\"某公司\"欠薪"), At("2026-03-03")).ok());
   auto s = book_->Screen("2026-04", At("2026-04-01", 9));
   ASSERT_TRUE(s.ok() && s->size() == 1u);
   EXPECT_NE((*s)[0].csv.find("\"反映\"\"某公司\"\"欠薪\""), std::string::npos) << (*s)[0].csv;

@@ -26,7 +26,7 @@ LinkageKey FixedKey() {
 }
 
 PairScore Dedup(const std::string& path, InputFormat format, std::vector<std::string> ignore,
-              bool person_only) {
+                bool person_only) {
   DedupOptions o;
   o.format = format;
   o.ignore_columns = std::move(ignore);
@@ -49,8 +49,12 @@ struct Case {
 TEST(AidAccuracy, PublishedDatasetsMeetTargets) {
   const std::vector<Case> cases = {
       {"febrl dataset2 with soc_sec_id", "febrl/dataset2.csv", InputFormat::kFebrl, {}, true, 0.99},
-      {"febrl dataset2 without soc_sec_id", "febrl/dataset2.csv", InputFormat::kFebrl,
-       {"soc_sec_id"}, true, 0.97},
+      {"febrl dataset2 without soc_sec_id",
+       "febrl/dataset2.csv",
+       InputFormat::kFebrl,
+       {"soc_sec_id"},
+       true,
+       0.97},
       {"splink fake_1000", "splink_fake_1000/fake_1000.csv", InputFormat::kSplink, {}, true, 0.86},
   };
   for (const Case& c : cases) {
@@ -70,7 +74,8 @@ TEST(AidAccuracy, GeneratedChineseGrants) {
                           " 2>/dev/null";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
   const PairScore person = Dedup(path, InputFormat::kConcord, {}, true);
-  EXPECT_GE(person.f1(), 0.98) << "precision " << person.precision() << " recall " << person.recall();
+  EXPECT_GE(person.f1(), 0.98) << "precision " << person.precision() << " recall "
+                               << person.recall();
   const PairScore grant = Dedup(path, InputFormat::kConcord, {}, false);
   EXPECT_GE(grant.f1(), 0.95) << "precision " << grant.precision() << " recall " << grant.recall();
   EXPECT_GE(grant.precision(), 0.98) << "a false duplicate stops a lawful grant";

@@ -291,7 +291,8 @@ TEST(AidCsvTest, UnterminatedQuote) {
       ParseAidCsv(Csv({kHeader, kGoodRow, "R2,\"李四,女,1991-02-03,medical,,2023-03-04",
                        "R3,王五,男,1992-01-01,medical,,2023-03-05"}));
   EXPECT_TRUE(absl::IsInvalidArgument(r.status())) << r.status();
-  EXPECT_THAT(std::string(r.status().message()), HasSubstr("the quote opened on line 3 is never closed"));
+  EXPECT_THAT(std::string(r.status().message()),
+              HasSubstr("the quote opened on line 3 is never closed"));
 }
 
 // A header without a required column refuses the file, naming every one.

@@ -23,7 +23,8 @@ class AuditTest : public ::testing::Test {
     auto store = OpenSqliteStore(path_, "FULL");
     ASSERT_TRUE(store.ok()) << store.status();
     WriteBatch b;
-    for (int i = 0; i < 10; ++i) b.audit.push_back({1700000000000 + i, "accept", "a", "line " + std::to_string(i)});
+    for (int i = 0; i < 10; ++i)
+      b.audit.push_back({1700000000000 + i, "accept", "a", "line " + std::to_string(i)});
     ASSERT_TRUE((*store)->Commit(b).ok());
     WriteBatch b2;
     b2.audit.push_back({1700000000100, "ack", "b", "more"});
@@ -46,7 +47,8 @@ TEST_F(AuditTest, IntactChainVerifies) {
 
 // A changed line is named.
 TEST_F(AuditTest, ChangedLineIsNamed) {
-  ASSERT_TRUE(db_.Exec("UPDATE audit SET line = replace(line, 'line 4', 'line X') WHERE n = 5").ok());
+  ASSERT_TRUE(
+      db_.Exec("UPDATE audit SET line = replace(line, 'line 4', 'line X') WHERE n = 5").ok());
   auto r = VerifyAuditChain(db_);
   ASSERT_TRUE(r.ok());
   EXPECT_FALSE(r->ok);

@@ -26,11 +26,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/sqlite.h"
+#include "common/uuid.h"
 #include "concord/v1/envelope.pb.h"
 #include "concord/v1/hub.pb.h"
 #include "hub/audit/audit.h"
-#include "common/sqlite.h"
-#include "common/uuid.h"
 #include "tests/support/district.h"
 #include "tests/support/effects.h"
 
@@ -51,7 +51,6 @@ constexpr char kDepthOfB[] = "concord_hub_queue_depth{recipient=\"b\"}";
     const absl::Status st = (d).StartHub(); \
     ASSERT_TRUE(st.ok()) << st;             \
   } while (0)
-
 
 std::vector<std::string> Numbered(const std::string& prefix, int n) {
   std::vector<std::string> out;
@@ -135,11 +134,11 @@ class ReceiverProcess {
     const std::string log = d_.dir() + "/" + name_ + "-receiver.log";
     const std::string endpoint = d_.endpoint(), hub_key = d_.dir() + "/keys/hub.pub",
                       key = key_prefix_ + ".key", db = db_path();
-    pid_t pid = SpawnLogged(bin,
-                            {"--endpoint", endpoint, "--hub-key", hub_key, "--key", key, "--db",
-                             db, "--ready-file", ready, "--name", name_, "--credit",
-                             std::to_string(credit_)},
-                            log);
+    pid_t pid =
+        SpawnLogged(bin,
+                    {"--endpoint", endpoint, "--hub-key", hub_key, "--key", key, "--db", db,
+                     "--ready-file", ready, "--name", name_, "--credit", std::to_string(credit_)},
+                    log);
     pid_ = pid;
     return WaitFor([&] { return fs::exists(ready); }, 20000);
   }
@@ -301,16 +300,17 @@ TEST(HubFault, FailingDiskDelaysButNeitherLosesNorReorders) {
   ClientThread a(d.ClientFor("a"));
   PublishAll(a, "b", Numbered("before-", 200));
 
-  struct rlimit tiny{4096, RLIM_INFINITY};
+  struct rlimit tiny {
+    4096, RLIM_INFINITY
+  };
   ASSERT_EQ(prlimit(d.hub_pid(), RLIMIT_FSIZE, &tiny, nullptr), 0) << strerror(errno);
   constexpr int kDuring = 3000;
   auto acked = std::make_shared<std::atomic<int>>(0);
   auto failed = std::make_shared<std::atomic<int>>(0);
   a.Call([&](client::Client& c) {
     for (auto& body : Numbered("during-", kDuring))
-      c.Publish(Note("b", body), [acked, failed](const absl::Status& s) {
-        ++*(s.ok() ? acked : failed);
-      });
+      c.Publish(Note("b", body),
+                [acked, failed](const absl::Status& s) { ++*(s.ok() ? acked : failed); });
     return 0;
   });
   ASSERT_TRUE(WaitFor([&] { return d.Metric("concord_hub_commit_errors_total") >= 2; }, 20000))
@@ -318,7 +318,9 @@ TEST(HubFault, FailingDiskDelaysButNeitherLosesNorReorders) {
   EXPECT_EQ(*acked, 0) << "acknowledged while nothing could be committed";
   EXPECT_TRUE(d.HubRunning());
 
-  struct rlimit unlimited{RLIM_INFINITY, RLIM_INFINITY};
+  struct rlimit unlimited {
+    RLIM_INFINITY, RLIM_INFINITY
+  };
   ASSERT_EQ(prlimit(d.hub_pid(), RLIMIT_FSIZE, &unlimited, nullptr), 0) << strerror(errno);
   ASSERT_TRUE(WaitFor([&] { return *acked == kDuring; }, 60000)) << *acked;
   EXPECT_EQ(*failed, 0);
@@ -579,8 +581,8 @@ TEST(HubFault, BadFramesGetNackAndHubKeepsServing) {
     for (auto& id : r->ack().ids()) acked.insert(id);
   }
   EXPECT_EQ(nacks, 1);
-  EXPECT_EQ(acked, (std::set<std::string>{in1.publish().envelope().id(),
-                                          in2.publish().envelope().id()}));
+  EXPECT_EQ(acked,
+            (std::set<std::string>{in1.publish().envelope().id(), in2.publish().envelope().id()}));
 
   PublishAll(a, "b", Numbered("after-", 50));
   std::vector<std::string> want = Numbered("before-", 50);
@@ -809,7 +811,7 @@ TEST(HubFault, LiveConsumerThatStopsReadingIsBounded) {
   const std::string inflight = "concord_hub_inflight{recipient=\"b\"}";
   bool pushed_back = false;
   for (int i = 0; i < 150 && !pushed_back; ++i) {  // up to 30 s
-    stalled.Send(hb);  // alive, but reads nothing
+    stalled.Send(hb);                              // alive, but reads nothing
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     max_rss_kb = std::max(max_rss_kb, VmRssKb(d.hub_pid()));
     pushed_back = a.Stats().nacks_retryable > 0 && d.Metric(kDepthOfB) == 2000;
@@ -825,8 +827,7 @@ TEST(HubFault, LiveConsumerThatStopsReadingIsBounded) {
   EXPECT_LT(*acked, kCount);
   // A working consumer for b takes over the mailbox (newest session wins).
   ClientThread b(d.ClientFor("b"), RecordEffects);
-  ASSERT_TRUE(WaitFor([&] { return b.Stats().received >= kCount; }, 120000))
-      << b.Stats().received;
+  ASSERT_TRUE(WaitFor([&] { return b.Stats().received >= kCount; }, 120000)) << b.Stats().received;
   EXPECT_EQ(*acked, kCount);
   EXPECT_LT(max_rss_kb, 150 * 1024) << "hub RSS " << max_rss_kb << " kB";
   EXPECT_TRUE(SameSequence(ReadEffects(d.ClientFor("b").db_path).bodies, Numbered("", kCount)));

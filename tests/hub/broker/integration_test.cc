@@ -4,8 +4,8 @@
 
 #include <mutex>
 
-#include "concord/v1/envelope.pb.h"
 #include "common/sqlite.h"
+#include "concord/v1/envelope.pb.h"
 #include "tests/support/district.h"
 #include "tests/support/effects.h"
 
@@ -21,7 +21,9 @@ TEST(HubIntegration, DirectMessageIsDeliveredOnce) {
   ClientThread b(d.ClientFor("b"), RecordEffects);
   ClientThread a(d.ClientFor("a"));
   std::promise<absl::Status> acked;
-  a.Call([&](client::Client& c) { return c.Publish(Note("b", "hello"), [&](const absl::Status& s) { acked.set_value(s); }); });
+  a.Call([&](client::Client& c) {
+    return c.Publish(Note("b", "hello"), [&](const absl::Status& s) { acked.set_value(s); });
+  });
   auto fut = acked.get_future();
   ASSERT_EQ(fut.wait_for(std::chrono::seconds(10)), std::future_status::ready);
   EXPECT_TRUE(fut.get().ok());

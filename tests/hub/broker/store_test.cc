@@ -72,7 +72,8 @@ TEST(StoreTest, CompactKeepsUnacknowledged) {
   RecipientId b = *store->EnsureRecipient("b");
   RecipientId c = *store->EnsureRecipient("c");
   WriteBatch w;
-  for (uint64_t s = 1; s <= 10; ++s) w.messages.push_back(Msg(s, "id-" + std::to_string(s), {b, c}));
+  for (uint64_t s = 1; s <= 10; ++s)
+    w.messages.push_back(Msg(s, "id-" + std::to_string(s), {b, c}));
   w.cursors[b] = 10;
   w.cursors[c] = 4;
   ASSERT_TRUE(store->Commit(w).ok());

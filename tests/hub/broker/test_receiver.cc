@@ -19,10 +19,10 @@
 #include <functional>
 #include <memory>
 
+#include "common/log.h"
 #include "concord/v1/envelope.pb.h"
 #include "hub/client/client.h"
 #include "hub/transport/curve_keys.h"
-#include "common/log.h"
 
 namespace pb = ::concord::v1;
 

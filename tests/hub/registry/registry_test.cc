@@ -14,13 +14,19 @@ struct GlobCase {
 // Globs match '*' against any run of characters, and nothing else specially.
 TEST(GlobTest, Table) {
   const GlobCase cases[] = {
-      {"*", "anything", true},          {"shangzhou.*", "shangzhou.court", true},
-      {"shangzhou.*", "other.court", false}, {"topic:*", "topic:alerts", true},
-      {"concord.v1.*", "concord.v1.TextNote", true}, {"a*c", "abbbc", true},
-      {"a*c", "abbb", false},           {"exact", "exact", true},
-      {"exact", "exactly", false},      {"", "", true},
+      {"*", "anything", true},
+      {"shangzhou.*", "shangzhou.court", true},
+      {"shangzhou.*", "other.court", false},
+      {"topic:*", "topic:alerts", true},
+      {"concord.v1.*", "concord.v1.TextNote", true},
+      {"a*c", "abbbc", true},
+      {"a*c", "abbb", false},
+      {"exact", "exact", true},
+      {"exact", "exactly", false},
+      {"", "", true},
   };
-  for (const auto& c : cases) EXPECT_EQ(GlobMatch(c.pattern, c.text), c.match) << c.pattern << " ~ " << c.text;
+  for (const auto& c : cases)
+    EXPECT_EQ(GlobMatch(c.pattern, c.text), c.match) << c.pattern << " ~ " << c.text;
 }
 
 Registry TestRegistry() {
@@ -28,8 +34,7 @@ Registry TestRegistry() {
       {{"d.court", std::string(40, 'A'), {"agency", "court"}, "法院", false},
        {"d.police", std::string(40, 'B'), {"agency"}, "公安", false},
        {"d.old", std::string(40, 'C'), {"agency"}, "", true}},
-      {{"role:court", "concord.v1.TextNote", {"role:agency"}},
-       {"d.police", "*", {"topic:*"}}});
+      {{"role:court", "concord.v1.TextNote", {"role:agency"}}, {"d.police", "*", {"topic:*"}}});
 }
 
 // Rules allow by sender role, payload type and recipient; everything else is denied.
@@ -39,9 +44,11 @@ TEST(AclTest, AllowsAndDenies) {
   const Principal& police = *r.ByName("d.police");
   EXPECT_TRUE(r.CheckAcl(court, "concord.v1.TextNote", "d.police").ok());
   EXPECT_TRUE(r.CheckAcl(court, "concord.v1.TextNote", "role:agency").ok());
-  EXPECT_EQ(r.CheckAcl(court, "concord.v1.Other", "d.police").code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(r.CheckAcl(court, "concord.v1.Other", "d.police").code(),
+            absl::StatusCode::kPermissionDenied);
   EXPECT_TRUE(r.CheckAcl(police, "concord.v1.Other", "topic:alerts").ok());
-  EXPECT_EQ(r.CheckAcl(police, "concord.v1.TextNote", "d.court").code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(r.CheckAcl(police, "concord.v1.TextNote", "d.court").code(),
+            absl::StatusCode::kPermissionDenied);
 }
 
 // A revoked principal's key maps to nobody, but its name is still known.

@@ -2,16 +2,15 @@
 #include <gtest/gtest.h>
 
 #include <array>
-#include <cstdio>
-
-#include "concord/v1/envelope.pb.h"
-#include "common/sqlite.h"
-#include "tests/support/district.h"
-#include "tests/support/effects.h"
-
 #include <atomic>
+#include <cstdio>
 #include <fstream>
 #include <thread>
+
+#include "common/sqlite.h"
+#include "concord/v1/envelope.pb.h"
+#include "tests/support/district.h"
+#include "tests/support/effects.h"
 
 namespace concord::testing {
 namespace {
@@ -50,7 +49,8 @@ TEST(ConcordCtl, AuditVerifyNamesTheFirstBadLine) {
   EXPECT_NE(changed.out.find("line 5"), std::string::npos) << changed.out;
   {
     auto db = sqlite::Db::Open(d.hub_db());
-    ASSERT_TRUE(db->Exec("UPDATE audit SET line = substr(line, 1, length(line) - 1) WHERE n = 5").ok());
+    ASSERT_TRUE(
+        db->Exec("UPDATE audit SET line = substr(line, 1, length(line) - 1) WHERE n = 5").ok());
     ASSERT_TRUE(db->Exec("DELETE FROM audit WHERE n = 3").ok());
   }
   CommandResult deleted = RunConcordctl("audit verify --db " + d.hub_db());
@@ -91,7 +91,11 @@ TEST(ConcordCtl, DeadLetterListAndReplay) {
   ClientThread a(d.ClientFor("a"));
   a.Call([](client::Client& c) { return c.Publish(Note("b", "poison")); });
   const std::string hp = "--hub-http 127.0.0.1:" + std::to_string(d.metrics_port());
-  ASSERT_TRUE(WaitFor([&] { return RunConcordctl("deadletters list " + hp).out.find("total 1") != std::string::npos; }, 20000))
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return RunConcordctl("deadletters list " + hp).out.find("total 1") != std::string::npos;
+      },
+      20000))
       << RunConcordctl("deadletters list " + hp).out;
   EXPECT_EQ(CountEffects(d.ClientFor("b").db_path), 0);
   *failing = false;
@@ -117,14 +121,17 @@ TEST(ConcordCtl, SendAndTail) {
   write_config("a");
   write_config("b");
   CommandResult tail;
-  std::thread tailer([&] { tail = RunConcordctl("tail --count 1 --timeout 20 --config " + d.dir() + "/b.toml"); });
-  CommandResult sent = RunConcordctl("send --config " + d.dir() + "/a.toml --to b --subject 值班 --body 测试消息");
+  std::thread tailer(
+      [&] { tail = RunConcordctl("tail --count 1 --timeout 20 --config " + d.dir() + "/b.toml"); });
+  CommandResult sent =
+      RunConcordctl("send --config " + d.dir() + "/a.toml --to b --subject 值班 --body 测试消息");
   EXPECT_EQ(sent.exit_code, 0) << sent.out;
   EXPECT_NE(sent.out.find("acknowledged"), std::string::npos) << sent.out;
   tailer.join();
   EXPECT_EQ(tail.exit_code, 0) << tail.out;
   EXPECT_NE(tail.out.find("测试消息"), std::string::npos) << tail.out;
-  CommandResult refused = RunConcordctl("send --config " + d.dir() + "/a.toml --to nobody --body x");
+  CommandResult refused =
+      RunConcordctl("send --config " + d.dir() + "/a.toml --to nobody --body x");
   EXPECT_EQ(refused.exit_code, 1) << refused.out;
   EXPECT_NE(refused.out.find("unknown recipient"), std::string::npos) << refused.out;
 }
@@ -145,13 +152,15 @@ TEST(ConcordCtl, KeysGenAddRevoke) {
   EXPECT_TRUE(LoadCurveKeyPair(prefix).ok());
   CommandResult again = RunConcordctl("keys gen --out " + prefix);
   EXPECT_EQ(again.exit_code, 2) << "must not overwrite a key";
-  CommandResult add = RunConcordctl("keys add --registry " + d.registry_file() + " --name newcomer --pub " + prefix +
-                ".pub --roles agency");
+  CommandResult add = RunConcordctl("keys add --registry " + d.registry_file() +
+                                    " --name newcomer --pub " + prefix + ".pub --roles agency");
   ASSERT_EQ(add.exit_code, 0) << add.out;
-  CommandResult rev = RunConcordctl("keys revoke --registry " + d.registry_file() + " --name newcomer");
+  CommandResult rev =
+      RunConcordctl("keys revoke --registry " + d.registry_file() + " --name newcomer");
   ASSERT_EQ(rev.exit_code, 0) << rev.out;
   ASSERT_TRUE(d.StartHub().ok()) << "registry stays valid TOML";
-  CommandResult missing = RunConcordctl("keys revoke --registry " + d.registry_file() + " --name nobody");
+  CommandResult missing =
+      RunConcordctl("keys revoke --registry " + d.registry_file() + " --name nobody");
   EXPECT_EQ(missing.exit_code, 2);
 }
 
@@ -160,11 +169,14 @@ TEST(ConcordCtl, KeysGenAddRevoke) {
 TEST(ConcordCtl, AidDedupWritesPairsAndNamesBadRows) {
   TestDistrict d({"a"});
   const std::string in = d.dir() + "/grants.csv", out = d.dir() + "/pairs.csv";
-  std::ofstream(in) << "记录编号,救助机关,姓名,身份证号,电话,案号,救助类型,金额,救助日期\n"
-                       "F1,court,张伟,11010519491231002X,13800138000,（2023）沪0104刑初1号,资金救助,1000,2023-06-01\n"
-                       "J1,procuratorate,張 偉,,+86 138 0013 8000,(2023)沪0104刑初1号,money,2000,2023-07-01\n"
-                       "J2,procuratorate,张伟,11010519491231002X,13800138000,（2024）沪0104刑初9号,money,500,2024-01-02\n"
-                       "X1,police,李四,,,,cash,10,2023-01-01\n";
+  std::ofstream(in)
+      << "记录编号,救助机关,姓名,身份证号,电话,案号,救助类型,金额,救助日期\n"
+         "F1,court,张伟,11010519491231002X,13800138000,（2023）沪0104刑初1号,资金救助,1000,2023-06-"
+         "01\n"
+         "J1,procuratorate,張 偉,,+86 138 0013 8000,(2023)沪0104刑初1号,money,2000,2023-07-01\n"
+         "J2,procuratorate,张伟,11010519491231002X,13800138000,（2024）沪0104刑初9号,money,500,"
+         "2024-01-02\n"
+         "X1,police,李四,,,,cash,10,2023-01-01\n";
   CommandResult r = RunConcordctl("aid dedup --input " + in + " --out " + out);
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_NE(r.out.find(":5:"), std::string::npos) << "the bad row's line: " << r.out;
@@ -175,7 +187,8 @@ TEST(ConcordCtl, AidDedupWritesPairsAndNamesBadRows) {
   std::getline(pairs, line);
   EXPECT_EQ(line.substr(0, 6), "F1,J1,") << "same person, same case";
   EXPECT_FALSE(std::getline(pairs, rest)) << "J2 is another case: " << rest;
-  EXPECT_EQ(RunConcordctl("aid dedup --input " + in + " --out " + out + " --format excel").exit_code, 2);
+  EXPECT_EQ(
+      RunConcordctl("aid dedup --input " + in + " --out " + out + " --format excel").exit_code, 2);
 }
 
 }  // namespace
