@@ -22,9 +22,8 @@ LEDGER_HTTP_PORT="${CONCORD_LEDGER_HTTP_PORT:-7191}"
 RISK_HTTP_PORT="${CONCORD_RISK_HTTP_PORT:-7192}"
 CONFERENCE_HTTP_PORT="${CONCORD_CONFERENCE_HTTP_PORT:-7193}"
 
+# build_concord [CMAKE_ARGS...]: configures and builds everything in $BUILD_DIR.
 build_concord() {
-  local jobs
-  jobs="$(nproc)"
-  cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="${CONCORD_BUILD_TYPE:-RelWithDebInfo}" >/dev/null
-  ninja -C "$BUILD_DIR" -j "$jobs"
+  cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="${CONCORD_BUILD_TYPE:-RelWithDebInfo}" "$@" >/dev/null
+  ninja -C "$BUILD_DIR" -j "$(nproc)"
 }

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build ccache pkg-config git sqlite3 curl
+  build-essential cmake ninja-build ccache pkg-config git sqlite3 curl clang-format
   libzmq3-dev cppzmq-dev
   libprotobuf-dev protobuf-compiler
   libsqlite3-dev
