@@ -26,7 +26,8 @@ class Examples : public ::testing::Test {
   // The examples copied into a temp folder, their data folders moved there
   // too, with the key pairs they name.
   void SetUp() override {
-    for (const auto& f : fs::directory_iterator(std::string(CONCORD_SOURCE_DIR) + "/deploy/examples")) {
+    for (const auto& f :
+         fs::directory_iterator(std::string(CONCORD_SOURCE_DIR) + "/deploy/examples")) {
       std::ifstream in(f.path());
       std::stringstream text;
       text << in.rdbuf();
@@ -43,7 +44,9 @@ class Examples : public ::testing::Test {
     }
   }
   // The file `name` of the copy, as the loaders resolve it.
-  std::string Path(const std::string& name) const { return fs::path(dir_.File(name)).lexically_normal(); }
+  std::string Path(const std::string& name) const {
+    return fs::path(dir_.File(name)).lexically_normal();
+  }
 
   testing::TempFolder dir_{"examples"};
 };
@@ -57,8 +60,10 @@ TEST_F(Examples, HubRegistryAndAcl) {
   ASSERT_TRUE(registry.ok()) << registry.status();
   const hub::Principal* court = registry->ByName("shangzhou.court");
   ASSERT_NE(court, nullptr);
-  EXPECT_TRUE(registry->CheckAcl(*court, "concord.v1.PetitionRegister", "shangzhou.agent.ledger").ok());
-  EXPECT_FALSE(registry->CheckAcl(*court, "concord.v1.TrackDeadline", "shangzhou.agent.ledger").ok());
+  EXPECT_TRUE(
+      registry->CheckAcl(*court, "concord.v1.PetitionRegister", "shangzhou.agent.ledger").ok());
+  EXPECT_FALSE(
+      registry->CheckAcl(*court, "concord.v1.TrackDeadline", "shangzhou.agent.ledger").ok());
 }
 
 // court.toml: an agency's adapter with petitions, CSV drop folders and aid on.
