@@ -65,9 +65,7 @@ void Agent::AddMetrics(std::string& out) {
 }
 
 absl::Status Agent::Reply(const v1::Envelope& env, const google::protobuf::Message& reply) {
-  v1::Envelope out = client::MakeEnvelope({env.from()}, reply);
-  out.set_correlation_id(env.id());
-  return client_.Stage(std::move(out)).status();
+  return client_.Stage(client::MakeReply(env, reply)).status();
 }
 
 // One AidCheckRequest, inside the inbox transaction.

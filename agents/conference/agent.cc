@@ -115,16 +115,8 @@ Agent::Agent(agent::AgentContext& context, std::unique_ptr<Conferences> book, Ag
       book_(std::move(book)),
       config_(std::move(config)),
       clock_(context.clock),
-      timer_(context.io) {}
-
-void Agent::ScheduleSweep() {
-  timer_.expires_after(std::chrono::seconds(std::min(30, config_.aid_timeout_seconds)));
-  timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec) return;
-    SweepAidWaits();
-    ScheduleSweep();
-  });
-}
+      sweep_(context.io, std::chrono::seconds(std::min(30, config_.aid_timeout_seconds)),
+             [this] { SweepAidWaits(); }) {}
 
 void Agent::SweepAidWaits() {
   auto txn = sqlite::Txn::Begin(client_.db());
@@ -264,9 +256,7 @@ absl::Status Agent::Answer(const v1::Envelope& env, const absl::Status& st, cons
   reply.set_conference_id(id);
   reply.set_version(version);
   if (auto c = book_->Get(id); c.ok()) reply.set_status(c->status);
-  v1::Envelope out = client::MakeEnvelope({env.from()}, reply);
-  out.set_correlation_id(env.id());
-  return client_.Stage(std::move(out)).status();
+  return client_.Stage(client::MakeReply(env, reply)).status();
 }
 
 // Answers a request that succeeded, with the conference as it now is.
@@ -276,9 +266,7 @@ absl::Status Agent::Answer(const v1::Envelope& env, const Conference& c, int ver
   reply.set_conference_id(c.id);
   reply.set_version(version);
   reply.set_status(c.status);
-  v1::Envelope out = client::MakeEnvelope({env.from()}, reply);
-  out.set_correlation_id(env.id());
-  return client_.Stage(std::move(out)).status();
+  return client_.Stage(client::MakeReply(env, reply)).status();
 }
 
 // A notice about `c` (its status as it now is) to `to`.

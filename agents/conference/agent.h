@@ -21,7 +21,6 @@
 //   document "shangzhou.court" = "上州区人民法院"
 #pragma once
 
-#include <boost/asio/steady_timer.hpp>
 #include <map>
 #include <memory>
 #include <string>
@@ -54,7 +53,7 @@ class Agent final : public agent::Agent {
   Agent(agent::AgentContext& context, std::unique_ptr<Conferences> book, AgentConfig config);
 
   absl::Status Handle(const v1::Envelope& env) override;
-  void Started() override { ScheduleSweep(); }
+  void Started() override { sweep_.Start(); }
 
   // The HTTP views, read by concordctl conference.
   // The lead leader's view: every open conference with its open tasks and due dates.
@@ -65,7 +64,6 @@ class Agent final : public agent::Agent {
  private:
   // Aid-task updates the aid agent has not answered in time are answered
   // "try again" (Unavailable), so no agency waits forever.
-  void ScheduleSweep();
   void SweepAidWaits();
 
   // Answers the request; a database failure is returned instead (the hub re-sends).
@@ -104,7 +102,7 @@ class Agent final : public agent::Agent {
   const std::unique_ptr<Conferences> book_;
   const AgentConfig config_;
   const Clock& clock_;
-  boost::asio::steady_timer timer_;
+  agent::Periodic sweep_;
 };
 
 // The runtime's factory: reads [conference], opens the book (its

@@ -48,7 +48,7 @@ Agent::Agent(agent::AgentContext& context, std::unique_ptr<Ledger> ledger, Agent
       ledger_(std::move(ledger)),
       config_(std::move(config)),
       clock_(context.clock),
-      timer_(context.io) {}
+      scan_(context.io, std::chrono::seconds(config_.scan_seconds), [this] { ScanNow(); }) {}
 
 absl::Status Agent::Handle(const v1::Envelope& env) {
   if (v1::PetitionRegister r; env.payload().UnpackTo(&r)) return OnRegister(env, r);
@@ -62,15 +62,6 @@ absl::Status Agent::Handle(const v1::Envelope& env) {
 }
 
 void Agent::AddHealth(nlohmann::json& health) { health["alerts"] = alerts_; }
-
-void Agent::ScheduleScan() {
-  timer_.expires_after(std::chrono::seconds(config_.scan_seconds));
-  timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec) return;
-    ScanNow();
-    ScheduleScan();
-  });
-}
 
 void Agent::ScanNow() {
   auto txn = sqlite::Txn::Begin(client_.db());
@@ -233,9 +224,7 @@ nlohmann::json Agent::SlotsJson() {
 }
 
 absl::Status Agent::Reply(const v1::Envelope& env, v1::PetitionReply reply) {
-  v1::Envelope out = client::MakeEnvelope({env.from()}, reply);
-  out.set_correlation_id(env.id());
-  return client_.Stage(std::move(out)).status();
+  return client_.Stage(client::MakeReply(env, reply)).status();
 }
 
 // Answers with the status's reason; only a database failure is returned

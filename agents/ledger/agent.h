@@ -30,7 +30,6 @@
 //   (TrackDeadline) clock_file = ""                              # drills and tests only: FileClock
 #pragma once
 
-#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -60,7 +59,7 @@ class Agent final : public agent::Agent {
   Agent(agent::AgentContext& context, std::unique_ptr<Ledger> ledger, AgentConfig config);
 
   absl::Status Handle(const v1::Envelope& env) override;
-  void Started() override { ScheduleScan(); }
+  void Started() override { scan_.Start(); }
   void AddHealth(nlohmann::json& health) override;
 
   // The HTTP views, read by concordctl ledger.
@@ -73,9 +72,8 @@ class Agent final : public agent::Agent {
   nlohmann::json SlotsJson();  // the reception days
 
  private:
-  // The deadline clock: a scan every scan_seconds, its alerts and their sent
-  // marks in one transaction.
-  void ScheduleScan();
+  // The deadline clock, every scan_seconds: the alerts and their sent marks
+  // in one transaction.
   void ScanNow();
 
   // One handler per request kind, inside the inbox transaction.
@@ -104,7 +102,7 @@ class Agent final : public agent::Agent {
   const std::unique_ptr<Ledger> ledger_;
   const AgentConfig config_;
   const Clock& clock_;
-  boost::asio::steady_timer timer_;
+  agent::Periodic scan_;
   uint64_t alerts_ = 0;  // deadline alerts sent since the start
 };
 

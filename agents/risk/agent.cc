@@ -79,7 +79,7 @@ Agent::Agent(agent::AgentContext& context, std::unique_ptr<RiskBook> book, Agent
       book_(std::move(book)),
       config_(std::move(config)),
       clock_(context.clock),
-      timer_(context.io) {}
+      scan_(context.io, std::chrono::seconds(config_.scan_seconds), [this] { ScreenIfDue(); }) {}
 
 absl::Status Agent::Handle(const v1::Envelope& env) {
   if (v1::PetitionSnapshot s; env.payload().UnpackTo(&s)) return OnSnapshot(env, s);
@@ -89,16 +89,7 @@ absl::Status Agent::Handle(const v1::Envelope& env) {
 
 void Agent::Started() {
   ScreenIfDue();
-  ScheduleScan();
-}
-
-void Agent::ScheduleScan() {
-  timer_.expires_after(std::chrono::seconds(config_.scan_seconds));
-  timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec) return;
-    ScreenIfDue();
-    ScheduleScan();
-  });
+  scan_.Start();
 }
 
 // The monthly screening, once, on the first working day (or the first start after it).
@@ -223,9 +214,7 @@ absl::Status Agent::OnReport(const v1::Envelope& env, const v1::RiskReport& r) {
     reply.set_status(LevelName(c->assessment.level));
   else
     reply.set_reason(std::string(c.status().message()));
-  v1::Envelope out = client::MakeEnvelope({env.from()}, reply);
-  out.set_correlation_id(env.id());
-  RETURN_IF_ERROR(client_.Stage(std::move(out)).status());
+  RETURN_IF_ERROR(client_.Stage(client::MakeReply(env, reply)).status());
   return c.ok() ? Tell(*c) : absl::OkStatus();
 }
 

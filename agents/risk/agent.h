@@ -22,7 +22,6 @@
 //   clock_file = ""                            # drills and tests only: FileClock
 #pragma once
 
-#include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <string>
 #include <vector>
@@ -58,7 +57,6 @@ class Agent final : public agent::Agent {
   HttpResponse ScreeningJson(const std::string& month, const std::string& agency);
 
  private:
-  void ScheduleScan();
   // The monthly screening, once, on the first working day (or the first start after it).
   void ScreenIfDue();
 
@@ -73,7 +71,7 @@ class Agent final : public agent::Agent {
   const std::unique_ptr<RiskBook> book_;
   const AgentConfig config_;
   const Clock& clock_;
-  boost::asio::steady_timer timer_;
+  agent::Periodic scan_;  // is the screening due?
 };
 
 // The runtime's factory: reads [risk], the factor table and the calendar,

@@ -40,6 +40,15 @@ std::string MetricsText(const client::ClientStats& s) {
 
 }  // namespace
 
+void Periodic::Start() {
+  timer_.expires_after(period_);
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;  // cancelled: the agent is going
+    tick_();
+    Start();
+  });
+}
+
 int Run(int argc, char** argv, const AgentSpec& spec) {
   CLI::App app{spec.title};
   std::string config_path, ready_file;

@@ -28,6 +28,8 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
@@ -66,6 +68,21 @@ class Agent {
   virtual void AddHealth(nlohmann::json& health) {}
   // The agent's series in GET /metrics (Prometheus text, common/metrics.h).
   virtual void AddMetrics(std::string& out) {}
+};
+
+// Calls `tick` every `period` on the io thread, from Start() until it is
+// destroyed: an agent's deadline scans and sweeps.
+class Periodic {
+ public:
+  Periodic(boost::asio::io_context& io, std::chrono::milliseconds period,
+           std::function<void()> tick)
+      : timer_(io), period_(period), tick_(std::move(tick)) {}
+  void Start();
+
+ private:
+  boost::asio::steady_timer timer_;
+  const std::chrono::milliseconds period_;
+  const std::function<void()> tick_;
 };
 
 struct AgentSpec {

@@ -648,4 +648,10 @@ pb::Envelope MakeEnvelope(std::vector<std::string> to, const google::protobuf::M
   return env;
 }
 
+pb::Envelope MakeReply(const pb::Envelope& request, const google::protobuf::Message& payload) {
+  pb::Envelope env = MakeEnvelope({request.from()}, payload);
+  env.set_correlation_id(request.id());
+  return env;
+}
+
 }  // namespace concord::client

@@ -118,5 +118,8 @@ class Client {
 // Helper: an Envelope addressed to `to` carrying `payload`.
 concord::v1::Envelope MakeEnvelope(std::vector<std::string> to,
                                    const google::protobuf::Message& payload);
+// Helper: the answer to `request`: to its sender, correlated with its id.
+concord::v1::Envelope MakeReply(const concord::v1::Envelope& request,
+                                const google::protobuf::Message& payload);
 
 }  // namespace concord::client
