@@ -6,8 +6,7 @@
 //               agent = "role:aid"                      # where pre-grant checks go
 //               conference = "shangzhou.agent.conference"  # the only sender of the invitations
 //                                                        # an aid task's grant is checked against
-//   [petitions] ledger = "shangzhou.agent.ledger"       # turns on petition intake and reception
-//   days
+//   [petitions] ledger = "shangzhou.agent.ledger"       # turns on petitions and reception days
 #pragma once
 
 #include <string>

@@ -94,7 +94,7 @@ HttpResponse PetitionConnector::Register(const HttpRequest& request) {
   std::vector<concord::v1::PetitionRegister> regs;
   json errors = json::array();
   for (size_t i = 0; i < list.size(); ++i) {
-    auto r = PetitionFromJson(list[i], now);
+    auto r = ledger::PetitionFromJson(list[i], now);
     if (!r.ok())
       errors.push_back({{"index", i}, {"error", std::string(r.status().message())}});
     else
@@ -139,10 +139,10 @@ absl::StatusOr<bool> PetitionConnector::Send(const concord::v1::PetitionRegister
 
 absl::StatusOr<DropFolder::Outcome> PetitionConnector::ImportCsv(const std::string& bytes) {
   const int64_t now = ctx_.config.client.clock->NowMs();
-  auto parsed = ParsePetitionCsv(bytes, now);
+  auto parsed = ledger::ParsePetitionCsv(bytes, now);
   DropFolder::Outcome out = DropFolder::Outcome::Of(parsed);
   if (!parsed.ok()) return out;
-  for (const PetitionRow& row : parsed->rows) {
+  for (const ledger::PetitionRow& row : parsed->rows) {
     ASSIGN_OR_RETURN(bool sent, Send(row.petition, row.entered.dump(), now));
     if (sent) {
       ++out.rows_ok;

@@ -6,13 +6,12 @@
 //                              "capacity", "cancelled"}                       (host agency)
 //   POST /reception/bookings  {"booking_id", "slot_id", "slot_agency" (when two hosts use the id),
 //                              "petitioner", "contact", "matter", "case_ref", "people",
-//                              "ledger_no", "cancel"}                                   (petition
-//                              office, host)
+//                              "ledger_no", "cancel"}                (petition office, host)
 //   POST /reception/outcomes  {"booking_id", "booked_by", "outcome": "attended"|"no_show",
 //                              "note", "register": true, "matter"}          (host agency)
 //   POST /incidents           {"incident_id", "kind": complaint|irregular_petition|safety_incident
-//                              (or 投诉/赴省进京非正常上访/安全事故), "occurred", "ledger_no",
-//                              "note"}
+//                              (or 投诉/赴省进京非正常上访/安全事故), "occurred",
+//                              "ledger_no", "note"}
 //        each -> 202 {"id"}; the ledger's answer: GET /ledger/requests?id=ID ->
 //        {"status": "sent"|"done"|"refused", "ledger_no", "reason"}
 //   GET  /reception/slots     -> the slots as the ledger last shared them, with the people booked,

@@ -39,10 +39,9 @@ std::string ConfigSection::String(std::string_view key, std::string fallback) co
   return fallback;
 }
 
-int64_t ConfigSection::Int(std::string_view key, int64_t fallback) const {
+std::optional<int64_t> ConfigSection::IntValue(std::string_view key) const {
   const toml::node* n = Find(table_, key);
-  if (auto v = n && n->is_integer() ? n->value<int64_t>() : std::nullopt) return *v;
-  return fallback;
+  return n ? n->value<int64_t>() : std::nullopt;
 }
 
 double ConfigSection::Double(std::string_view key, double fallback) const {

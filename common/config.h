@@ -20,8 +20,10 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -36,14 +38,20 @@ class ConfigSection {
  public:
   bool Has(std::string_view key) const;
   std::string String(std::string_view key, std::string fallback = "") const;
-  int64_t Int(std::string_view key, int64_t fallback) const;
+  // An integer that fits T (a whole-number float too, as toml++ reads it);
+  // out of T's range: the fallback, like any other unusable value.
+  template <typename T = int64_t>
+  T Int(std::string_view key, T fallback) const {
+    const std::optional<int64_t> v = IntValue(key);
+    return v && std::in_range<T>(*v) ? static_cast<T>(*v) : fallback;
+  }
   double Double(std::string_view key, double fallback) const;
   bool Bool(std::string_view key, bool fallback) const;
   // An array of strings (its other elements skipped), or one string as a list
   // of one; absent: empty.
   std::vector<std::string> Strings(std::string_view key) const;
   // A path, made absolute against the config file's folder when relative;
-  // absent or "": `fallback`, resolved the same way ("" stays "").
+  // absent: `fallback`, resolved the same way. "" stays "".
   std::string Path(std::string_view key, std::string fallback = "") const;
   // The string values of a table (`[conference.names]`), by key.
   std::map<std::string, std::string> StringMap(std::string_view key) const;
@@ -55,6 +63,7 @@ class ConfigSection {
 
  private:
   friend class ConfigFile;
+  std::optional<int64_t> IntValue(std::string_view key) const;
   struct Shared;
   ConfigSection(std::shared_ptr<const Shared> file, const void* table)
       : file_(std::move(file)), table_(table) {}

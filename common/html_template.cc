@@ -1,6 +1,8 @@
 #include "common/html_template.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
@@ -98,7 +100,9 @@ void RenderNodes(const std::vector<Node>& nodes, std::vector<const json*>& conte
 
 absl::StatusOr<HtmlTemplate> HtmlTemplate::Parse(std::string_view text) {
   std::vector<Node> root;
-  // The open sections, innermost last: where their children go, and their names.
+  // The open sections, innermost last: where their children go, and their
+  // names. Only the innermost vector grows while pointers to it are held, so
+  // the pointers below it stay valid.
   std::vector<std::vector<Node>*> stack = {&root};
   std::vector<std::pair<std::string, size_t>> open;  // name, position
   size_t pos = 0;
@@ -120,6 +124,10 @@ absl::StatusOr<HtmlTemplate> HtmlTemplate::Parse(std::string_view text) {
     if (tag.empty()) continue;
     const char sigil = tag[0];
     if (sigil == '!') continue;
+    if (sigil == '{' || sigil == '&')
+      return absl::InvalidArgumentError(absl::StrCat(
+          "模板第 ", LineOf(text, start), " 行：不支持不转义的输出 / template line ",
+          LineOf(text, start), ": unescaped output ({{{...}}}, {{&...}}) is not supported"));
     std::string name(sigil == '#' || sigil == '^' || sigil == '/' ? Trim(tag.substr(1)) : tag);
     std::vector<std::string> path = name == "."
                                         ? std::vector<std::string>{"."}
@@ -147,6 +155,15 @@ absl::StatusOr<HtmlTemplate> HtmlTemplate::Parse(std::string_view text) {
                      "}} 没有结束 / template line ", LineOf(text, open.back().second), ": {{#",
                      open.back().first, "}} is never closed"));
   return HtmlTemplate(std::make_shared<const std::vector<Node>>(std::move(root)));
+}
+
+HtmlTemplate HtmlTemplate::ParseConstant(std::string_view text) {
+  auto t = Parse(text);
+  if (!t.ok()) {
+    fprintf(stderr, "HtmlTemplate::ParseConstant: %s\n", std::string(t.status().message()).c_str());
+    std::abort();
+  }
+  return *std::move(t);
 }
 
 std::string HtmlTemplate::Render(const nlohmann::json& values) const {

@@ -13,9 +13,10 @@
 //   {{.}}                    the current element itself (an array of strings)
 //   {{! a comment }}
 //
-// There is no unescaped form: what a template shows of the data is always
-// escaped. Parse() checks the sections balance (InvalidArgument naming the
-// line); Render() never fails (an absent name renders as "").
+// There is no unescaped form ({{{x}}} and {{&x}} are refused): what a
+// template shows of the data is always escaped. Parse() checks the sections
+// balance (InvalidArgument naming the line); Render() never fails (an absent
+// name renders as "").
 //
 // Thread safety: a parsed template is immutable; Render() may run on any thread.
 #pragma once
@@ -33,9 +34,12 @@ namespace concord {
 class HtmlTemplate {
  public:
   static absl::StatusOr<HtmlTemplate> Parse(std::string_view text);
+  // A template written in the code: a parse error is a programming error and
+  // stops the process with its message (the tests render every such page).
+  static HtmlTemplate ParseConstant(std::string_view text);
   std::string Render(const nlohmann::json& values) const;
 
-  struct Node;
+  struct Node;  // one piece of the parsed text (html_template.cc)
 
  private:
   explicit HtmlTemplate(std::shared_ptr<const std::vector<Node>> nodes)

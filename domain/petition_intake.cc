@@ -14,7 +14,7 @@
 #include "common/json_fields.h"
 #include "domain/calendar.h"
 
-namespace concord::adapter {
+namespace concord::ledger {
 namespace {
 
 using nlohmann::json;
@@ -193,4 +193,4 @@ absl::StatusOr<PetitionCsv> ParsePetitionCsv(absl::string_view bytes, int64_t no
   return out;
 }
 
-}  // namespace concord::adapter
+}  // namespace concord::ledger

@@ -51,7 +51,7 @@
 #include "common/csv.h"
 #include "concord/v1/petition.pb.h"
 
-namespace concord::adapter {
+namespace concord::ledger {
 
 // Checks one petition as entered; `now_ms` is the default receipt time.
 absl::StatusOr<concord::v1::PetitionRegister> PetitionFromJson(const nlohmann::json& entered,
@@ -72,4 +72,4 @@ struct PetitionCsv {
 // Parses the bytes of a whole petition CSV file.
 absl::StatusOr<PetitionCsv> ParsePetitionCsv(absl::string_view bytes, int64_t now_ms);
 
-}  // namespace concord::adapter
+}  // namespace concord::ledger

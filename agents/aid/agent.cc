@@ -24,9 +24,10 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const ConfigSection& aid) {
   if (!(c.check.possible_probability > 0 &&
         c.check.possible_probability <= c.check.duplicate_probability &&
         c.check.duplicate_probability < 1 && cap_yuan > 0))
-    return absl::InvalidArgumentError(
-        "[aid] 须 0 < possible_probability <= duplicate_probability < 1 且 cap_yuan > 0 / "
-        "[aid] needs 0 < possible_probability <= duplicate_probability < 1 and cap_yuan > 0");
+    return absl::InvalidArgumentError(absl::StrCat(
+        aid.file_path(),
+        ": [aid] 须 0 < possible_probability <= duplicate_probability < 1 且 cap_yuan > 0 / "
+        "[aid] needs 0 < possible_probability <= duplicate_probability < 1 and cap_yuan > 0"));
   return c;
 }
 

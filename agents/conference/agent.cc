@@ -15,11 +15,6 @@
 namespace concord::conference {
 namespace {
 
-bool IsDatabaseError(const absl::Status& st) {
-  return absl::IsUnavailable(st) || absl::IsInternal(st) || absl::IsUnknown(st) ||
-         absl::IsDataLoss(st);
-}
-
 v1::ConferencePlan PlanToProto(const std::string& id, const Plan& p) {
   v1::ConferencePlan out;
   out.set_conference_id(id);
@@ -102,7 +97,7 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const ConfigSection& conf) {
   c.hearing_hosts = conf.Strings("hearing_hosts");
   c.ledger = conf.String("ledger");
   c.aid = conf.String("aid");
-  c.aid_timeout_seconds = static_cast<int>(conf.Int("aid_timeout_seconds", 300));
+  c.aid_timeout_seconds = conf.Int("aid_timeout_seconds", 300);
   if (c.aid_timeout_seconds < 1)
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": aid_timeout_seconds 须为正数 / must be positive"));
@@ -168,11 +163,7 @@ absl::Status Agent::Handle(const v1::Envelope& env) {
 HttpResponse Agent::LeaderJson(const std::string& name) {
   HttpResponse r;
   auto list = book_->ForLeader(name);
-  if (!list.ok()) {
-    r.status = 500;
-    r.body = nlohmann::json{{"error", std::string(list.status().message())}}.dump();
-    return r;
-  }
+  if (!list.ok()) return ErrorResponse(500, std::string(list.status().message()));
   const int64_t now = clock_.NowMs();
   nlohmann::json items = nlohmann::json::array();
   for (const Conference& c : *list) {
@@ -207,23 +198,16 @@ HttpResponse Agent::Json(const std::string& id, bool html) {
       r.body = *doc;
       return r;
     }
-    r.status = absl::IsNotFound(doc.status()) ? 404 : 409;
-    r.body = nlohmann::json{{"error", std::string(doc.status().message())}}.dump();
-    return r;
+    return ErrorResponse(absl::IsNotFound(doc.status()) ? 404 : 409,
+                         std::string(doc.status().message()));
   }
   auto c = book_->Get(id);
-  if (!c.ok()) {
-    r.status = absl::IsNotFound(c.status()) ? 404 : 500;
-    r.body = nlohmann::json{{"error", std::string(c.status().message())}}.dump();
-    return r;
-  }
+  if (!c.ok())
+    return ErrorResponse(absl::IsNotFound(c.status()) ? 404 : 500,
+                         std::string(c.status().message()));
   nlohmann::json j = ToJson(*c);
   auto hearings = book_->Hearings(id);
-  if (!hearings.ok()) {
-    r.status = 500;
-    r.body = nlohmann::json{{"error", std::string(hearings.status().message())}}.dump();
-    return r;
-  }
+  if (!hearings.ok()) return ErrorResponse(500, std::string(hearings.status().message()));
   j["hearings"] = nlohmann::json::array();
   for (const Hearing& h : *hearings) {
     nlohmann::json people = nlohmann::json::array();
@@ -249,7 +233,7 @@ HttpResponse Agent::Json(const std::string& id, bool html) {
 // `final`: answer even an Unavailable (the sweep's "try again").
 absl::Status Agent::Answer(const v1::Envelope& env, const absl::Status& st, const std::string& id,
                            int version, bool final) {
-  if (IsDatabaseError(st) && !final) return st;
+  if (agent::ShouldRetry(st) && !final) return st;
   v1::ConferenceReply reply;
   reply.set_ok(st.ok());
   if (!st.ok()) reply.set_reason(std::string(st.message()));

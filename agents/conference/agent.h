@@ -10,15 +10,17 @@
 //
 // Config, beside the bus sections (hub/client/client_config.h):
 //   [conference]
-//   convenors = ["shangzhou.procuratorate", "shangzhou.plc"]   # who may convene
-//   agencies = ["shangzhou.court", ...]                        # who may be invited (default:
-//   anyone) hearing_hosts = ["shangzhou.procuratorate"]  # who schedules and records public
-//   hearings (default: the convenor) ledger = "shangzhou.agent.ledger"   # tracks the final plan's
-//   tasks on its clock (reminders, escalation) aid = "shangzhou.agent.aid"         # a judicial-aid
-//   task is done only after its grant passed the check aid_timeout_seconds = 300           # no
-//   answer from the aid agent by then: the agency is told to retry clock_file = "" # drills and
-//   tests only: FileClock [conference.names]                  # the agencies' names in the plan
-//   document "shangzhou.court" = "上州区人民法院"
+//   convenors = ["shangzhou.procuratorate", "shangzhou.plc"]  # who may convene
+//   agencies = ["shangzhou.court", ...]     # who may be invited (default: anyone)
+//   hearing_hosts = ["shangzhou.procuratorate"]  # who schedules and records public hearings
+//                                                # (default: the convenor)
+//   ledger = "shangzhou.agent.ledger"  # tracks the final plan's tasks on its clock (reminders,
+//                                      # escalation)
+//   aid = "shangzhou.agent.aid"        # an aid task is done only after its grant passed the check
+//   aid_timeout_seconds = 300          # no answer from the aid agent by then: "send again"
+//   clock_file = ""                    # drills and tests only: FileClock
+//   [conference.names]                 # the agencies' names in the plan document
+//   "shangzhou.court" = "上州区人民法院"
 #pragma once
 
 #include <map>

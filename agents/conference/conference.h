@@ -97,13 +97,13 @@ struct Conference {
 // lawyers, experts); then attendance, opinions and the outcome on record.
 inline constexpr int kHearingNoticeDays = 3;
 struct Participant {
-  std::string role;  // petitioner | relative | lawyer | npc_deputy | cppcc_member |
-                     // people_supervisor | expert | other
+  // petitioner | relative | lawyer | npc_deputy | cppcc_member | people_supervisor | expert | other
+  std::string role;
   std::string name;
   bool attended = false;
   std::string opinion;
-  std::string arranged_by =
-      {};  // the invited agency that provides this participant (names them later)
+  // The invited agency that provides this participant (and names them later).
+  std::string arranged_by = {};
 };
 const std::vector<MeasureInfo>& ParticipantRoles();  // id and Chinese name
 const char* RoleChinese(const std::string& id);      // "" when unknown

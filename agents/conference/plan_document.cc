@@ -5,7 +5,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/html_template.h"
-#include "common/log.h"
 #include "common/status_macros.h"
 #include "domain/calendar.h"
 
@@ -45,11 +44,7 @@ constexpr char kPage[] = R"html(<!DOCTYPE html>
 )html";
 
 const HtmlTemplate& Page() {
-  static const HtmlTemplate page = [] {
-    auto t = HtmlTemplate::Parse(kPage);
-    if (!t.ok()) LOG_ERROR("plan document template: {}", t.status().ToString());
-    return t.ok() ? *t : *HtmlTemplate::Parse("");
-  }();
+  static const HtmlTemplate page = HtmlTemplate::ParseConstant(kPage);
   return page;
 }
 

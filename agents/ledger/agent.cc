@@ -18,7 +18,7 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const ConfigSection& l) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": 需要 [ledger] calendar / [ledger] calendar is required"));
   c.petition_office = l.String("petition_office");
-  c.scan_seconds = static_cast<int>(l.Int("scan_seconds", 5));
+  c.scan_seconds = l.Int("scan_seconds", 5);
   c.supervisors = l.Strings("supervisors");
   c.reception_hosts = l.Strings("reception_hosts");
   c.reception_bookers = l.Strings("reception_bookers");
@@ -36,7 +36,7 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const ConfigSection& l) {
   c.scan.months_lead_ms = static_cast<int64_t>(month_days * kDayMs);
   c.scan.second_escalation_ms = static_cast<int64_t>(second * kDayMs);
   c.rules.procedural_reply_working_days = l.Bool("procedural_reply_working_days", false);
-  c.rules.group_threshold = static_cast<int>(l.Int("group_threshold", 5));
+  c.rules.group_threshold = l.Int("group_threshold", 5);
   if (c.rules.group_threshold < 2)
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": [ledger] group_threshold 至少为 2 / must be at least 2"));
@@ -128,11 +128,7 @@ nlohmann::json Agent::OpenJson(const std::string& agency, const std::string& han
 HttpResponse Agent::StatsJson(const std::string& month) {
   HttpResponse r;
   auto s = ledger_->Stats(month, clock_.NowMs());
-  if (!s.ok()) {
-    r.status = 400;
-    r.body = nlohmann::json{{"error", std::string(s.status().message())}}.dump();
-    return r;
-  }
+  if (!s.ok()) return ErrorResponse(400, std::string(s.status().message()));
   nlohmann::json receptions = nlohmann::json::array();
   for (const auto& [host, y] : s->receptions)
     receptions.push_back({{"agency", host}, {"held", y.held}, {"planned", y.planned}});
@@ -164,15 +160,10 @@ HttpResponse Agent::HistoryJson(const std::string& ledger_no) {
   HttpResponse r;
   auto responsible = ledger_->Responsible(ledger_no);
   auto history = ledger_->History(ledger_no);
-  if (!responsible.ok() || !history.ok()) {
-    r.status = absl::IsNotFound(responsible.status()) ? 404 : 500;
-    r.body =
-        nlohmann::json{
-            {"error",
-             std::string((responsible.ok() ? history.status() : responsible.status()).message())}}
-            .dump();
-    return r;
-  }
+  if (!responsible.ok() || !history.ok())
+    return ErrorResponse(
+        absl::IsNotFound(responsible.status()) ? 404 : 500,
+        std::string((responsible.ok() ? history.status() : responsible.status()).message()));
   nlohmann::json events = nlohmann::json::array();
   for (const auto& e : *history) {
     const auto to = StatusFromName(e.to_status);
@@ -231,7 +222,7 @@ absl::Status Agent::Reply(const v1::Envelope& env, v1::PetitionReply reply) {
 // (the delivery is rolled back and the hub sends it again).
 absl::Status Agent::Answer(const v1::Envelope& env, const std::string& id, const absl::Status& st,
                            const std::string& ledger_no) {
-  if (absl::IsUnavailable(st) || absl::IsInternal(st) || absl::IsUnknown(st)) return st;
+  if (agent::ShouldRetry(st)) return st;
   v1::PetitionReply reply;
   reply.set_intake_id(id);
   reply.set_ledger_no(ledger_no);
@@ -307,7 +298,7 @@ absl::Status Agent::OnAct(const v1::Envelope& env, const v1::PetitionAct& a) {
   const int64_t at = a.at_ms() ? a.at_ms() : clock_.NowMs();
   auto st = ledger_->Apply(a.ledger_no(), env.from(), *action, at,
                            ActInput{a.note(), a.to_agency(), a.department(), a.handler()});
-  if (!st.ok() && (absl::IsUnavailable(st.status()) || absl::IsInternal(st.status())))
+  if (!st.ok() && agent::ShouldRetry(st.status()))
     return st.status();  // the database: the hub re-sends
   reply.set_ok(st.ok());
   if (!st.ok()) {
@@ -353,7 +344,7 @@ absl::Status Agent::OnTrack(const v1::Envelope& env, const v1::TrackDeadline& t)
   }
   absl::Status st = ledger_->Track(t.key(), no, t.agency(), t.person(), t.label(), t.due_ms(),
                                    t.met(), clock_.NowMs());
-  if (absl::IsUnavailable(st) || absl::IsInternal(st)) return st;
+  if (agent::ShouldRetry(st)) return st;
   if (!st.ok()) {
     LOG_WARN("TrackDeadline {} from {} refused: {}", t.key(), env.from(),
              std::string(st.message()));

@@ -15,19 +15,20 @@
 // Config, beside the bus sections (hub/client/client_config.h):
 //   [ledger]
 //   calendar = "calendar/cn-holidays.txt"
-//   petition_office = "shangzhou.petition"      # its items owe the 15-day transfer rule
-//   supervisors = ["shangzhou.plc"]              # second escalations of major or group items also
-//   go here scan_seconds = 5 warn_same_day_hours = 4                      # lead times of the
-//   warnings before each deadline warn_days = 2                                #   (day-counted
-//   rules) warn_month_days = 7                          #   (month-counted rules)
-//   second_escalation_days = 3                   # overdue this long: up to the agency's head
-//   procedural_reply_working_days = false        # 7 working days instead of calendar days
-//   group_threshold = 5                          # 集体访: this many people or more
+//   petition_office = "shangzhou.petition"   # its items owe the 15-day transfer rule
+//   supervisors = ["shangzhou.plc"]          # second escalations of major or group items too
+//   scan_seconds = 5
+//   warn_same_day_hours = 4                  # lead times of the warnings before each deadline
+//   warn_days = 2                            #   (day-counted rules)
+//   warn_month_days = 7                      #   (month-counted rules)
+//   second_escalation_days = 3               # overdue this long: up to the agency's head
+//   procedural_reply_working_days = false    # 7 working days instead of calendar days
+//   group_threshold = 5                      # 集体访: this many people or more
 //   reception_hosts = ["shangzhou.procuratorate"]  # may publish reception days
-//   reception_bookers = ["shangzhou.petition"]     # may book petitioners into them (hosts may too)
-//   observers = ["shangzhou.agent.risk"]         # get a PetitionSnapshot of each item that changes
-//   trackers = ["shangzhou.agent.conference"]    # may track due dates on this clock
-//   (TrackDeadline) clock_file = ""                              # drills and tests only: FileClock
+//   reception_bookers = ["shangzhou.petition"]     # may book petitioners (hosts may too)
+//   observers = ["shangzhou.agent.risk"]     # get a PetitionSnapshot of each item that changes
+//   trackers = ["shangzhou.agent.conference"]  # may track due dates here (TrackDeadline)
+//   clock_file = ""                          # drills and tests only: FileClock
 #pragma once
 
 #include <cstdint>

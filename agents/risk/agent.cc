@@ -67,7 +67,7 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const ConfigSection& r) {
                      ": 需要 [risk] ledger（台账代理）/ [risk] ledger, the ledger "
                      "agent's principal, is required"));
   c.convenors = r.Strings("convenors");
-  c.scan_seconds = static_cast<int>(r.Int("scan_seconds", 60));
+  c.scan_seconds = r.Int("scan_seconds", 60);
   if (c.scan_seconds < 1)
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": scan_seconds 须为正数 / must be positive"));

@@ -3,7 +3,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/config.h"
-#include "common/files.h"
 #include "common/status_macros.h"
 
 namespace concord::risk {
@@ -22,6 +21,18 @@ const char* LevelName(Level l) {
 
 absl::StatusOr<FactorTable> FactorTable::Parse(const std::string& text) {
   ASSIGN_OR_RETURN(const ConfigFile t, ConfigFile::Parse(text, "风险因素表 / factor table"));
+  return FromConfig(t);
+}
+
+absl::StatusOr<FactorTable> FactorTable::Load(const std::string& path) {
+  ASSIGN_OR_RETURN(const ConfigFile t, ConfigFile::Load(path));  // the error names the file
+  auto table = FromConfig(t);
+  if (!table.ok())
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", table.status().message()));
+  return table;
+}
+
+absl::StatusOr<FactorTable> FactorTable::FromConfig(const ConfigFile& t) {
   FactorTable table;
   static const char* kLevelKeys[] = {"green", "yellow", "red"};
   for (int i = 0; i < 3; ++i) {
@@ -29,8 +40,7 @@ absl::StatusOr<FactorTable> FactorTable::Parse(const std::string& text) {
     if (!t["levels"].Has(kLevelKeys[i]))
       return absl::InvalidArgumentError(absl::StrCat("风险因素表缺少 [levels.", kLevelKeys[i],
                                                      "] / missing [levels.", kLevelKeys[i], "]"));
-    table.levels_[i] = {static_cast<int>(l.Int("min_score", -1)), l.String("name"),
-                        l.String("required")};
+    table.levels_[i] = {l.Int("min_score", -1), l.String("name"), l.String("required")};
     if (table.levels_[i].min_score < 0 || table.levels_[i].name.empty())
       return absl::InvalidArgumentError(absl::StrCat(
           "[levels.", kLevelKeys[i], "] 需要 min_score 与 name / needs min_score and name"));
@@ -53,8 +63,8 @@ absl::StatusOr<FactorTable> FactorTable::Parse(const std::string& text) {
     x.id = f.String("id");
     x.name = f.String("name");
     x.why = f.String("why");
-    x.weight = static_cast<int>(f.Int("weight", -1));
-    x.min_people = static_cast<int>(f.Int("min_people", 0));
+    x.weight = f.Int("weight", -1);
+    x.min_people = f.Int("min_people", 0);
     const std::string when = f.String("when", "reported");
     bool known = false;
     for (const auto& [name, w] : kWhen)
@@ -82,15 +92,6 @@ absl::StatusOr<FactorTable> FactorTable::Parse(const std::string& text) {
       return absl::InvalidArgumentError(absl::StrCat(named, ": 需要 keywords / needs keywords"));
     table.factors_.push_back(std::move(x));
   }
-  return table;
-}
-
-absl::StatusOr<FactorTable> FactorTable::Load(const std::string& path) {
-  auto text = ReadFileToString(path);
-  if (!text.ok()) return text.status();
-  auto table = Parse(*text);
-  if (!table.ok())
-    return absl::InvalidArgumentError(absl::StrCat(path, ": ", table.status().message()));
   return table;
 }
 

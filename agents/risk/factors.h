@@ -14,6 +14,10 @@
 
 #include "absl/status/statusor.h"
 
+namespace concord {
+class ConfigFile;
+}  // namespace concord
+
 namespace concord::risk {
 
 enum class Level { kGreen, kYellow, kRed };
@@ -60,6 +64,8 @@ class FactorTable {
   const std::string& Required(Level l) const { return levels_[static_cast<int>(l)].required; }
 
  private:
+  // The checks of Parse and Load on a parsed file.
+  static absl::StatusOr<FactorTable> FromConfig(const ConfigFile& file);
   enum class When { kPeople, kRepeat, kOverdue, kContested, kMajor, kKeywords, kReported };
   struct Factor {
     std::string id, name, why;

@@ -40,6 +40,11 @@ std::string MetricsText(const client::ClientStats& s) {
 
 }  // namespace
 
+bool ShouldRetry(const absl::Status& st) {
+  return absl::IsUnavailable(st) || absl::IsInternal(st) || absl::IsUnknown(st) ||
+         absl::IsDataLoss(st);
+}
+
 void Periodic::Start() {
   timer_.expires_after(period_);
   timer_.async_wait([this](const boost::system::error_code& ec) {

@@ -85,6 +85,11 @@ class Periodic {
   const std::function<void()> tick_;
 };
 
+// True for what a retry can mend (the database: Unavailable, Internal,
+// Unknown, DataLoss): Handle() returns it, and the hub delivers again. Any
+// other error is the request's: the agent answers it with the reason.
+bool ShouldRetry(const absl::Status& status);
+
 struct AgentSpec {
   std::string name;   // "ledger": its table [ledger], ledger.db, logs as ledger-agent
   std::string title;  // the --help line, Chinese / English

@@ -136,12 +136,11 @@ HttpResponse BrokerImpl::ReplayDeadLetter(int64_t id) {
   stmt->Bind(1, id);
   auto row = stmt->Step();
   if (!row.ok() || !*row)
-    return {404, "application/json",
-            absl::StrCat(R"({"error":"没有该死信 / no dead letter )", id, "\"}")};
+    return ErrorResponse(404, absl::StrCat("没有该死信 / no dead letter ", id));
   const std::string recipient = stmt->Text(0), message_id = stmt->Text(1), sender = stmt->Text(2),
                     envelope = stmt->Blob(3);
   Mailbox* mb = MailboxFor(recipient);
-  if (!mb) return {409, "application/json", R"({"error":"收件人已不存在 / recipient gone"})"};
+  if (!mb) return ErrorResponse(409, "收件人已不存在 / recipient gone");
   // A replay is a new log entry for that recipient only; its dedup key is
   // derived from the dead letter so a second replay of the same row is a no-op.
   NewMessage m;

@@ -31,10 +31,10 @@ absl::StatusOr<ProcessConfig> LoadProcessConfig(const std::string& path,
   std::error_code ec;
   std::filesystem::create_directories(c.data_dir, ec);
   c.client.db_path = c.data_dir + "/" + db_file;
-  c.client.credit = static_cast<uint32_t>(hub.Int("credit", c.client.credit));
-  c.client.heartbeat_ms = static_cast<int>(hub.Int("heartbeat_ms", c.client.heartbeat_ms));
+  c.client.credit = hub.Int("credit", c.client.credit);
+  c.client.heartbeat_ms = hub.Int("heartbeat_ms", c.client.heartbeat_ms);
   c.http_address = file["http"].String("address", c.http_address);
-  c.http_port = static_cast<int>(file["http"].Int("port", c.http_port));
+  c.http_port = file["http"].Int("port", c.http_port);
   c.client.topics = file["subscriptions"].Strings("topics");
   return c;
 }

@@ -18,6 +18,8 @@ display = "上州区人民法院"
 port = 7100
 ratio = 0.9
 whole = 2
+round = 5.0
+big = 70000
 curve = true
 key = "keys/hub.pub"
 absolute = "/etc/concord/hub.pub"
@@ -46,7 +48,10 @@ TEST(ConfigTest, TypedValuesWithDefaults) {
   const ConfigSection hub = f["hub"];
   EXPECT_EQ(f["agency"].String("display"), "上州区人民法院");
   EXPECT_EQ(hub.Int("port", 0), 7100);
-  EXPECT_EQ(hub.Int("ratio", -1), -1) << "a float is not an integer";
+  EXPECT_EQ(hub.Int("ratio", -1), -1) << "0.9 is not an integer";
+  EXPECT_EQ(hub.Int("round", -1), 5) << "5.0 is";
+  EXPECT_EQ(hub.Int<uint16_t>("big", 7), 7) << "out of the type's range";
+  EXPECT_EQ(hub.Int("big", 7), 70000);
   EXPECT_DOUBLE_EQ(hub.Double("ratio", 0), 0.9);
   EXPECT_DOUBLE_EQ(hub.Double("whole", 0), 2.0) << "an integer is a number";
   EXPECT_TRUE(hub.Bool("curve", false));

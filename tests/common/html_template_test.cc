@@ -60,7 +60,8 @@ TEST(HtmlTemplateTest, Renders) {
 
 // A template whose sections do not balance is refused, naming the line.
 TEST(HtmlTemplateTest, UnbalancedIsRefused) {
-  for (const char* text : {"a\n{{#x}}b", "a\nb{{/x}}", "{{#x}}{{/y}}", "a {{b"}) {
+  for (const char* text :
+       {"a\n{{#x}}b", "a\nb{{/x}}", "{{#x}}{{/y}}", "a {{b", "{{{raw}}}", "{{&raw}}"}) {
     auto t = HtmlTemplate::Parse(text);
     EXPECT_TRUE(absl::IsInvalidArgument(t.status())) << text;
     EXPECT_NE(t.status().message().find("line"), std::string::npos) << t.status();

@@ -11,7 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "domain/calendar.h"
 
-namespace concord::adapter {
+namespace concord::ledger {
 namespace {
 
 using nlohmann::json;
@@ -266,4 +266,4 @@ TEST(PetitionFromJsonTest, ReceivedMustBeAPlausibleTime) {
 }
 
 }  // namespace
-}  // namespace concord::adapter
+}  // namespace concord::ledger

@@ -97,8 +97,8 @@ TEST(Deadlines, ProceduralReplyInWorkingDaysWhenConfigured) {
   RuleOptions o;
   o.procedural_reply_working_days = true;
   const auto rules = DeadlineRules(o);
-  // 2025-09-26 (Fri): 09-28 (Sun, workday), 09-29, 09-30, 10-09, 10-10, 10-11 (Sat, workday),
-  // 10-13.
+  // 2025-09-26 (Fri): 09-28 (Sun, workday), 09-29, 09-30, 10-09, 10-10,
+  // 10-11 (Sat, workday), 10-13.
   EXPECT_EQ(
       FormatDate(DateOf(DueMs(Rule(rules, "procedural_reply"), Noon("2025-09-26"), Calendar()))),
       "2025-10-13");

@@ -10,9 +10,12 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "domain/linkage/dedup.h"
 #include "tools/concordctl/commands.h"
+#include "tools/concordctl/ctl_util.h"
 
 namespace concord::ctl {
 namespace {
@@ -26,10 +29,7 @@ struct AidDedupArgs {
 };
 
 int CmdAidKeygen(const std::string& path) {
-  if (auto st = aid::WriteNewLinkageKey(path); !st.ok()) {
-    std::cerr << st.message() << "\n";
-    return 2;
-  }
+  if (auto st = aid::WriteNewLinkageKey(path); !st.ok()) return Fail(2, std::string(st.message()));
   std::cout << "已生成关联密钥 / linkage key written: " << path
             << "（分发给各救助机关，不得交给枢纽或救助代理 / give it to the granting agencies,"
                " never to the hub or the aid agent)\n";
@@ -38,17 +38,11 @@ int CmdAidKeygen(const std::string& path) {
 
 int CmdAidDedup(const AidDedupArgs& a) {
   auto format = aid::ParseInputFormat(a.format);
-  if (!format.ok()) {
-    std::cerr << format.status().message() << "\n";
-    return 2;
-  }
+  if (!format.ok()) return Fail(2, std::string(format.status().message()));
   aid::LinkageKey key;
   if (!a.key_file.empty()) {
     auto k = aid::ReadLinkageKey(a.key_file);
-    if (!k.ok()) {
-      std::cerr << k.status().message() << "\n";
-      return 2;
-    }
+    if (!k.ok()) return Fail(2, std::string(k.status().message()));
     key = *k;
   } else {
     key = aid::RandomLinkageKey();  // one run: any key will do, as long as it is one key
@@ -59,26 +53,17 @@ int CmdAidDedup(const AidDedupArgs& a) {
   o.threshold = a.threshold;
   o.person_only = a.person_only || *format != aid::InputFormat::kConcord;
   auto r = aid::RunDedup(a.input, o, key);
-  if (!r.ok()) {
-    std::cerr << r.status().message() << "\n";
-    return 2;
-  }
+  if (!r.ok()) return Fail(2, std::string(r.status().message()));
   for (const auto& e : r->errors) std::cerr << a.input << ":" << e.line << ": " << e.reason << "\n";
   std::ofstream out(a.out);
-  if (!out) {
-    std::cerr << "无法写入 / cannot write " << a.out << "\n";
-    return 2;
-  }
+  if (!out) return Fail(2, "无法写入 / cannot write " + a.out);
   out << "id_a,id_b,score\n";
   char score[32];
   for (const auto& p : r->pairs) {
     snprintf(score, sizeof score, "%.4f", p.probability);
     out << p.id_a << "," << p.id_b << "," << score << "\n";
   }
-  if (!out.flush()) {
-    std::cerr << "无法写入 / cannot write " << a.out << "\n";
-    return 2;
-  }
+  if (!out.flush()) return Fail(2, "无法写入 / cannot write " + a.out);
   if (!a.model_out.empty()) std::ofstream(a.model_out) << r->model.ToText();
   fprintf(stderr,
           "记录 records %zu（跳过 skipped %zu 行 rows）; 候选对 candidate pairs %zu（过大的分块 "

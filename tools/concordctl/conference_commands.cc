@@ -1,5 +1,5 @@
 // `concordctl conference ...`: read-only views of the conference agent
-// (concord-conference-agent, agents/conference/main.cc) through its loopback
+// (concord-conference-agent, agents/conference/agent.h) through its loopback
 // HTTP: GET /conference?id=, /conference/plan?id= and /conference/leader?name=.
 //
 //   concordctl conference --id 会-2026-001 [--conference-http 127.0.0.1:7193] [--json]

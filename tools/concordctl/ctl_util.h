@@ -1,6 +1,6 @@
 // Helpers every concordctl command file shares: errors to stderr with an exit
 // code, host:port options, and table columns that line up with Chinese text.
-// Exit codes (concordctl.cc): 0 success, 1 the check failed, 2 usage or input
+// Exit codes (commands.h): 0 success, 1 the check failed, 2 usage or input
 // error, 3 the daemon could not be reached.
 #pragma once
 

@@ -6,6 +6,7 @@
 //   concordctl ledger --item 信-2026-000123 [--json]
 //   concordctl ledger --report 2026-11 [--csv report.csv] [--html report.html]
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <map>

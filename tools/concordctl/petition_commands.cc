@@ -9,7 +9,7 @@
 //   concordctl petition status --adapter ... [--intake-id ID]
 //
 // A CSV is checked here first with the adapter's own rules
-// (adapters/petition_intake.h): any bad row is printed as FILE:LINE: reason
+// (domain/petition_intake.h): any bad row is printed as FILE:LINE: reason
 // and nothing is sent (exit 2). Then the rows are posted in one request and,
 // for up to --wait seconds, the ledger's answers are awaited (every id sent
 // is followed, however many) and printed (intake id, status, ledger number
@@ -119,7 +119,7 @@ int CmdPetitionRegister(const PetitionRegisterArgs& a) {
     const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
-    auto parsed = adapter::ParsePetitionCsv(*bytes, now);
+    auto parsed = ledger::ParsePetitionCsv(*bytes, now);
     if (!parsed.ok())
       return Fail(2, absl::StrCat(a.csv, ": ", std::string(parsed.status().message())));
     std::set<int> bad_lines;
@@ -133,7 +133,7 @@ int CmdPetitionRegister(const PetitionRegisterArgs& a) {
                           bad_lines.size() == 1 ? " bad row" : " bad rows", ": nothing was sent"));
     if (parsed->rows.empty())
       return Fail(2, absl::StrCat(a.csv, ": 文件中没有登记 / no petitions in the file"));
-    for (const adapter::PetitionRow& row : parsed->rows) {
+    for (const ledger::PetitionRow& row : parsed->rows) {
       body.push_back(row.entered);
       lines.push_back(row.line);
     }

@@ -30,6 +30,12 @@ forbid domain 'hub/|agents/|adapters/|tools/|bench/|tests/' \
   "domain/ 不依赖总线与各代理 / the domain knows no bus, agent or adapter"
 forbid hub 'domain/|agents/|adapters/|tools/|bench/|tests/' \
   "hub/ 只做传输 / the hub is transport only"
+# Inside the hub: the broker and the client share transport, never each other.
+forbid hub/transport 'hub/(audit|registry|broker|client)/' "传输层在枢纽最底层 / transport is the hub's ground"
+forbid hub/audit 'hub/(registry|broker|client)/' "审计链独立 / the audit chain stands alone"
+forbid hub/registry 'hub/(audit|broker|client)/' "登记表独立 / the registry stands alone"
+forbid hub/client 'hub/(audit|registry|broker)/' "客户端不引用代理服务器 / the client knows no broker"
+forbid hub/broker 'hub/client/' "代理服务器不引用客户端 / the broker knows no client"
 forbid adapters 'agents/|tools/|bench/|tests/' \
   "适配器不引用代理 / an adapter links the domain and the client, never an agent"
 forbid agents/runtime 'agents/(aid|ledger|risk|conference)/|adapters/|tools/|bench/|tests/' \
