@@ -24,6 +24,13 @@ CONFERENCE_HTTP_PORT="${CONCORD_CONFERENCE_HTTP_PORT:-7193}"
 
 # build_concord [CMAKE_ARGS...]: configures and builds everything in $BUILD_DIR.
 build_concord() {
+  local fresh=0
+  [ -f "$BUILD_DIR/CMakeCache.txt" ] || fresh=1
   cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="${CONCORD_BUILD_TYPE:-RelWithDebInfo}" "$@" >/dev/null
+  # CMake places libzmq's pkg-config flag (-isystem /usr/include/mit-krb5) in
+  # one spot on a tree's first configure and in another on every later one:
+  # configuring a fresh tree twice keeps the compile commands stable, so the
+  # second README command does not recompile a third of the tree.
+  if [ $fresh = 1 ]; then cmake -S "$ROOT" -B "$BUILD_DIR" >/dev/null; fi
   ninja -C "$BUILD_DIR" -j "$(nproc)"
 }
