@@ -9,6 +9,76 @@
 #include "concord/v1/risk.pb.h"
 
 namespace concord::ledger {
+namespace {
+
+// A query's answer is for the console that is waiting for it: after this long
+// the hub drops it rather than deliver a stale page.
+constexpr int64_t kQueryReplyTtlMs = 60 * 1000;
+
+// The person behind an envelope (Envelope.actor, as the agency sent it).
+Actor ActorOf(const v1::Envelope& env) {
+  return {env.actor().login(), env.actor().name(), env.actor().role()};
+}
+
+void ToProto(const ItemView& v, v1::LedgerItemView& out) {
+  out.set_ledger_no(v.ledger_no);
+  out.set_intake_id(v.intake_id);
+  out.set_registered_by(v.registered_by);
+  out.set_agency(v.agency);
+  out.set_status(v.status);
+  out.set_channel(v.channel);
+  out.set_matter(v.matter);
+  out.set_petitioner(v.petitioner);
+  out.set_contact(v.contact);
+  out.set_case_ref(v.case_ref);
+  out.set_department(v.department);
+  out.set_handler(v.handler);
+  out.set_received_ms(v.received_ms);
+  out.set_next_due_ms(v.next_due_ms);
+  out.set_next_rule(v.next_rule);
+  out.set_overdue(v.overdue);
+  out.set_due_soon(v.due_soon);
+  out.set_group(v.group);
+  out.set_anonymous(v.anonymous);
+  out.set_major(v.major);
+  out.set_people(v.people);
+  out.set_repeat_of(v.repeat_of);
+  out.set_transferred_from(v.transferred_from);
+  out.set_next_rule_text(v.next_rule_text);
+}
+
+void ToProto(const Ledger::Record& r, v1::LedgerQueryReply& out) {
+  ToProto(r.item, *out.add_items());
+  for (const auto& e : r.history) {
+    v1::LedgerEventView* ev = out.add_history();
+    ev->set_at_ms(e.at_ms);
+    ev->set_agency(e.agency);
+    ev->set_action(e.action);
+    ev->set_from_status(e.from_status);
+    ev->set_to_status(e.to_status);
+    ev->set_note(e.note);
+    if (!e.actor.empty()) {
+      ev->mutable_actor()->set_login(e.actor.login);
+      ev->mutable_actor()->set_name(e.actor.name);
+      ev->mutable_actor()->set_role(e.actor.role);
+    }
+    ev->set_to_agency(e.to_agency);
+  }
+  for (const auto& d : r.deadlines) {
+    v1::LedgerDeadlineView* dv = out.add_deadlines();
+    dv->set_rule(d.rule);
+    dv->set_agency(d.agency);
+    dv->set_label(d.label);
+    dv->set_person(d.person);
+    dv->set_due_ms(d.due_ms);
+    dv->set_met_ms(d.met_ms);
+    dv->set_text(d.text);
+  }
+  out.set_total(1);
+  for (Action a : r.allowed) out.add_allowed_actions(ActionName(a));
+}
+
+}  // namespace
 
 absl::StatusOr<AgentConfig> LoadAgentConfig(const ConfigSection& l) {
   const std::string& path = l.file_path();
@@ -58,6 +128,7 @@ absl::Status Agent::Handle(const v1::Envelope& env) {
   if (v1::ReceptionSlot s; env.payload().UnpackTo(&s)) return OnSlot(env, s);
   if (v1::ReceptionBooking b; env.payload().UnpackTo(&b)) return OnBooking(env, b);
   if (v1::ReceptionOutcome o; env.payload().UnpackTo(&o)) return OnOutcome(env, o);
+  if (v1::LedgerQuery q; env.payload().UnpackTo(&q)) return OnQuery(env, q);
   return absl::OkStatus();  // not ours
 }
 
@@ -179,6 +250,9 @@ HttpResponse Agent::HistoryJson(const std::string& ledger_no) {
          {"to_status", e.to_status},
          {"to_status_zh", to ? StatusChineseName(*to) : ""},
          {"note", e.note}});
+    if (!e.actor.empty())
+      events.back()["actor"] = {
+          {"login", e.actor.login}, {"name", e.actor.name}, {"role", e.actor.role}};
   }
   nlohmann::json deadlines = nlohmann::json::array();
   if (auto ds = ledger_->Deadlines(ledger_no); ds.ok())
@@ -272,6 +346,7 @@ absl::Status Agent::OnRegister(const v1::Envelope& env, const v1::PetitionRegist
   p.people = std::max(1, r.people());
   p.major = r.major();
   p.petition_office = env.from() == config_.petition_office;
+  p.actor = ActorOf(env);
   v1::PetitionReply reply;
   reply.set_intake_id(r.intake_id());
   auto no = ledger_->Register(p);
@@ -297,7 +372,11 @@ absl::Status Agent::OnAct(const v1::Envelope& env, const v1::PetitionAct& a) {
   }
   const int64_t at = a.at_ms() ? a.at_ms() : clock_.NowMs();
   auto st = ledger_->Apply(a.ledger_no(), env.from(), *action, at,
-                           ActInput{a.note(), a.to_agency(), a.department(), a.handler()});
+                           ActInput{.note = a.note(),
+                                    .to_agency = a.to_agency(),
+                                    .department = a.department(),
+                                    .handler = a.handler(),
+                                    .actor = ActorOf(env)});
   if (!st.ok() && agent::ShouldRetry(st.status()))
     return st.status();  // the database: the hub re-sends
   reply.set_ok(st.ok());
@@ -324,6 +403,44 @@ absl::Status Agent::OnAct(const v1::Envelope& env, const v1::PetitionAct& a) {
   ev.set_responsible(responsible);
   RETURN_IF_ERROR(Observe(a.ledger_no()));
   return client_.Stage(client::MakeEnvelope(involved, ev)).status();
+}
+
+// A read of the ledger by an agency's console: one item, or a search, as the
+// asker may see them.
+absl::Status Agent::OnQuery(const v1::Envelope& env, const v1::LedgerQuery& q) {
+  const Reader reader{.agency = env.from(), .supervisor = In(config_.supervisors, env.from())};
+  const int64_t now = clock_.NowMs();
+  v1::LedgerQueryReply reply;
+  absl::Status st;
+  if (!q.ledger_no().empty()) {
+    auto record = ledger_->Read(q.ledger_no(), reader, now, config_.scan);
+    st = record.status();
+    if (record.ok()) ToProto(*record, reply);
+  } else {
+    SearchQuery search{.text = q.text(),
+                       .status = q.status(),
+                       .agency = q.agency(),
+                       .handler = q.handler(),
+                       .channel = q.channel(),
+                       .received_from_ms = q.received_from_ms(),
+                       .received_to_ms = q.received_to_ms(),
+                       .open_only = q.open_only(),
+                       .limit = q.limit(),
+                       .offset = q.offset()};
+    auto found = ledger_->Search(search, reader, now, config_.scan);
+    st = found.status();
+    if (found.ok()) {
+      reply.set_total(static_cast<int32_t>(found->total));
+      for (const ItemView& v : found->items) ToProto(v, *reply.add_items());
+    }
+  }
+  if (agent::ShouldRetry(st)) return st;  // the database: the hub re-sends
+  reply.set_ok(st.ok());
+  if (!st.ok()) reply.set_reason(std::string(st.message()));
+  v1::Envelope out = client::MakeReply(env, reply);
+  client_.Stamp(out);  // created_at_ms on the bus's clock, which the hub's expiry reads too
+  out.set_expires_at_ms(out.created_at_ms() + kQueryReplyTtlMs);
+  return client_.Stage(std::move(out)).status();
 }
 
 // Another agent's due date on this clock. Not answered: a refusal is logged

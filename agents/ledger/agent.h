@@ -8,6 +8,13 @@
 // clock scans the deadlines; its alerts (DeadlineAlert) and their sent marks
 // are one transaction too, so a restart neither loses nor repeats one.
 //
+// Agencies read the ledger over the bus (LedgerQuery, answered with a
+// LedgerQueryReply that expires after a minute): one item with its history,
+// deadlines and the actions the asker may take, or a search, each limited to
+// what the asking agency sees (Ledger::Search, Ledger::Read); `[ledger]
+// supervisors` see every item. The person who acted through an agency's
+// console (Envelope.actor) is kept with each registration and action.
+//
 // It also records the three zeros' incidents (PetitionIncident) and runs the
 // chief procurator's reception days (ReceptionSlot / ReceptionBooking /
 // ReceptionOutcome; after each change the hosts and bookers get ReceptionSlots).
@@ -16,7 +23,8 @@
 //   [ledger]
 //   calendar = "calendar/cn-holidays.txt"
 //   petition_office = "shangzhou.petition"   # its items owe the 15-day transfer rule
-//   supervisors = ["shangzhou.plc"]          # second escalations of major or group items too
+//   supervisors = ["shangzhou.plc"]          # second escalations of major or group items too;
+//                                            #   they read every item (LedgerQuery)
 //   scan_seconds = 5
 //   warn_same_day_hours = 4                  # lead times of the warnings before each deadline
 //   warn_days = 2                            #   (day-counted rules)
@@ -87,6 +95,9 @@ class Agent final : public agent::Agent {
   absl::Status OnSlot(const v1::Envelope& env, const v1::ReceptionSlot& s);
   absl::Status OnBooking(const v1::Envelope& env, const v1::ReceptionBooking& b);
   absl::Status OnOutcome(const v1::Envelope& env, const v1::ReceptionOutcome& o);
+  // Answered with a LedgerQueryReply (refusals with the reason); only a
+  // database failure is returned.
+  absl::Status OnQuery(const v1::Envelope& env, const v1::LedgerQuery& q);
 
   absl::Status Reply(const v1::Envelope& env, v1::PetitionReply reply);
   // Answers with the status's reason; only a database failure is returned

@@ -2,17 +2,20 @@
 
 #include <algorithm>
 #include <set>
+#include <string_view>
+#include <variant>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "domain/linkage/normalize.h"
 
 namespace concord::ledger {
-namespace {
 
-const std::vector<std::string>& Migrations() {
+const std::vector<std::string>& Ledger::Schema() {
   static const std::vector<std::string> kMigrations = {
       R"sql(
       CREATE TABLE petitions(
@@ -127,9 +130,69 @@ const std::vector<std::string>& Migrations() {
       ALTER TABLE deadlines ADD COLUMN person TEXT NOT NULL DEFAULT '';
       CREATE UNIQUE INDEX deadlines_tracked ON deadlines(track_key) WHERE track_key != '';
       )sql",
+      // 5: the agencies' reads (LedgerQuery). Each event keeps the person who
+      // acted (Envelope.actor; NULL: an automated sender, or an event from
+      // before) and the agency it moved the item to. item_agencies lists
+      // who sees each item (the registering agency, every agency responsible
+      // now or before, every agency in its history: Involved()); triggers
+      // keep it at registration, on each change of the responsible agency and
+      // with each event, whichever code writes them. item_search holds the
+      // searched fields of each item in one lower-cased text (separated by
+      // U+001F), so that a substring search scans a table of a tenth of the
+      // size of petitions; a trigger fills it at registration. Indexes for the
+      // consoles' other filters, each ending in the received time they sort by.
+      R"sql(
+      ALTER TABLE petition_events ADD COLUMN actor_login TEXT;
+      ALTER TABLE petition_events ADD COLUMN actor_name TEXT;
+      ALTER TABLE petition_events ADD COLUMN actor_role TEXT;
+      ALTER TABLE petition_events ADD COLUMN to_agency TEXT;
+      UPDATE petition_events SET to_agency = substr(note, 4, instr(note || ' ', ' ') - 4)
+        WHERE action = 'transfer' AND note LIKE 'to=%';
+      CREATE TABLE item_agencies(
+        agency TEXT NOT NULL,
+        ledger_no TEXT NOT NULL,
+        PRIMARY KEY(agency, ledger_no)) WITHOUT ROWID;
+      INSERT OR IGNORE INTO item_agencies(agency, ledger_no)
+        SELECT registered_by, ledger_no FROM petitions
+        UNION SELECT agency, ledger_no FROM petitions
+        UNION SELECT agency, ledger_no FROM petition_events;
+      CREATE TRIGGER item_agencies_registered AFTER INSERT ON petitions BEGIN
+        INSERT OR IGNORE INTO item_agencies(agency, ledger_no)
+          VALUES(new.registered_by, new.ledger_no), (new.agency, new.ledger_no);
+      END;
+      CREATE TRIGGER item_agencies_responsible AFTER UPDATE OF agency ON petitions BEGIN
+        INSERT OR IGNORE INTO item_agencies(agency, ledger_no) VALUES(new.agency, new.ledger_no);
+      END;
+      CREATE TRIGGER item_agencies_event AFTER INSERT ON petition_events BEGIN
+        INSERT OR IGNORE INTO item_agencies(agency, ledger_no) VALUES(new.agency, new.ledger_no);
+      END;
+      CREATE TABLE item_search(
+        ledger_no TEXT PRIMARY KEY,
+        text TEXT NOT NULL) WITHOUT ROWID;
+      INSERT INTO item_search(ledger_no, text)
+        SELECT ledger_no, lower(ledger_no || char(31) || intake_id || char(31) || petitioner ||
+          char(31) || contact || char(31) || matter || char(31) || case_ref) FROM petitions;
+      CREATE TRIGGER item_search_registered AFTER INSERT ON petitions BEGIN
+        INSERT OR REPLACE INTO item_search(ledger_no, text) VALUES(new.ledger_no,
+          lower(new.ledger_no || char(31) || new.intake_id || char(31) || new.petitioner ||
+          char(31) || new.contact || char(31) || new.matter || char(31) || new.case_ref));
+      END;
+      CREATE TRIGGER item_search_corrected
+        AFTER UPDATE OF intake_id, petitioner, contact, matter, case_ref ON petitions BEGIN
+        UPDATE item_search SET text = lower(new.ledger_no || char(31) || new.intake_id ||
+          char(31) || new.petitioner || char(31) || new.contact || char(31) || new.matter ||
+          char(31) || new.case_ref) WHERE ledger_no = new.ledger_no;
+      END;
+      CREATE INDEX petitions_received ON petitions(received_ms);
+      CREATE INDEX petitions_status ON petitions(status, received_ms);
+      CREATE INDEX petitions_agency ON petitions(agency, received_ms);
+      CREATE INDEX petitions_handler ON petitions(handler, received_ms) WHERE handler != '';
+      )sql",
   };
   return kMigrations;
 }
+
+namespace {
 
 const DeadlineRule* FindRule(const std::vector<DeadlineRule>& rules, const std::string& id) {
   for (const auto& r : rules)
@@ -142,6 +205,25 @@ bool Meets(const DeadlineRule& r, Action a) {
 }
 
 std::string When(int64_t ms) { return FormatDate(DateOf(ms)); }
+
+// An event of an item's history: ?8-?10 the actor, ?11 the agency it moved the item to.
+constexpr std::string_view kInsertEvent =
+    "INSERT INTO petition_events(ledger_no, at_ms, agency, action, from_status, to_status, note, "
+    "actor_login, actor_name, actor_role, to_agency) VALUES(?,?,?,?,?,?,?,?,?,?,?)";
+
+// The actor in three columns from `first`: NULL when nobody is named (an automated sender).
+void BindActor(sqlite::Stmt& st, int first, const Actor& a) {
+  if (a.empty()) {
+    for (int i = 0; i < 3; ++i) st.BindNull(first + i);
+    return;
+  }
+  st.Bind(first, a.login).Bind(first + 1, a.name).Bind(first + 2, a.role);
+}
+
+const char* RuleText(const std::vector<DeadlineRule>& rules, const std::string& id) {
+  const DeadlineRule* r = FindRule(rules, id);
+  return r ? r->chinese : "";
+}
 
 int64_t LeadFor(const DeadlineRule& rule, const ScanOptions& o) {
   return rule.unit == Unit::kSameDay  ? o.same_day_lead_ms
@@ -183,7 +265,7 @@ std::optional<IncidentKind> IncidentKindFromName(const std::string& name) {
 
 absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(sqlite::Db& db, HolidayCalendar calendar,
                                                      RuleOptions options) {
-  RETURN_IF_ERROR(db.Migrate("ledger", Migrations()));
+  RETURN_IF_ERROR(db.Migrate("ledger", Schema()));
   return std::unique_ptr<Ledger>(new Ledger(db, std::move(calendar), options));
 }
 
@@ -273,9 +355,7 @@ absl::StatusOr<std::string> Ledger::Register(const PetitionInput& p) {
   keys.BindAll(who, contact_key, case_key, matter_key, repeat_of, static_cast<int64_t>(p.major),
                no);
   RETURN_IF_ERROR(keys.Run());
-  ASSIGN_OR_RETURN(auto ev, db_.Prepare("INSERT INTO petition_events(ledger_no, at_ms, agency, "
-                                        "action, from_status, to_status, note) "
-                                        "VALUES(?,?,?,?,?,?,?)"));
+  ASSIGN_OR_RETURN(auto ev, db_.Prepare(kInsertEvent));
   std::string repeat_note;
   if (!repeat_of.empty()) {
     repeat_note = absl::StrCat(" 重复信访，关联 ", repeat_of, " / repeat of ", repeat_of);
@@ -295,6 +375,8 @@ absl::StatusOr<std::string> Ledger::Register(const PetitionInput& p) {
              absl::StrCat("channel=", p.channel,
                           p.people >= options_.group_threshold ? " 集体访 group" : "",
                           contact ? "" : " 匿名或无联系方式 no reply owed", repeat_note));
+  BindActor(ev, 8, p.actor);
+  ev.BindNull(11);  // to_agency
   RETURN_IF_ERROR(ev.Run());
   for (const auto& rule : rules_) {
     if (final_earlier && rule.id != std::string("procedural_reply")) continue;  // only telling them
@@ -507,11 +589,14 @@ absl::Status Ledger::RecordEvent(const Item& before, const Item& after, Action a
                      "首办责任人 ", input.handler, input.note.empty() ? "" : " ", input.note);
   else if (action == Action::kTransfer)
     note = absl::StrCat("to=", input.to_agency, " ", input.note);
-  ASSIGN_OR_RETURN(auto ev, db_.Prepare("INSERT INTO petition_events(ledger_no, at_ms, agency, "
-                                        "action, from_status, to_status, note) "
-                                        "VALUES(?,?,?,?,?,?,?)"));
+  ASSIGN_OR_RETURN(auto ev, db_.Prepare(kInsertEvent));
   ev.BindAll(before.ledger_no, now_ms, before.agency, ActionName(action),
              StatusName(before.facts.status), StatusName(after.facts.status), note);
+  BindActor(ev, 8, input.actor);
+  if (after.agency != before.agency)
+    ev.Bind(11, after.agency);
+  else
+    ev.BindNull(11);
   return ev.Run();
 }
 
@@ -618,16 +703,22 @@ std::vector<Alert> Ledger::Scan(int64_t now_ms, const ScanOptions& o) {
 }
 
 absl::StatusOr<std::vector<Ledger::Event>> Ledger::History(const std::string& ledger_no) {
-  ASSIGN_OR_RETURN(
-      auto st,
-      db_.Prepare("SELECT at_ms, agency, action, from_status, to_status, note FROM petition_events "
-                  "WHERE ledger_no=? ORDER BY n"));
+  ASSIGN_OR_RETURN(auto st, db_.Prepare("SELECT at_ms, agency, action, from_status, to_status, "
+                                        "note, actor_login, actor_name, actor_role, to_agency "
+                                        "FROM petition_events WHERE ledger_no=? ORDER BY n"));
   st.Bind(1, ledger_no);
   std::vector<Event> out;
   while (true) {
     ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
-    out.push_back({st.Int(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4), st.Text(5)});
+    out.push_back({.at_ms = st.Int(0),
+                   .agency = st.Text(1),
+                   .action = st.Text(2),
+                   .from_status = st.Text(3),
+                   .to_status = st.Text(4),
+                   .note = st.Text(5),
+                   .actor = {st.Text(6), st.Text(7), st.Text(8)},
+                   .to_agency = st.Text(9)});  // NULL reads as ""
   }
   return out;
 }
@@ -640,7 +731,8 @@ absl::StatusOr<std::vector<Ledger::DeadlineView>> Ledger::Deadlines(const std::s
   while (true) {
     ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
-    out.push_back({st.Text(0), st.Text(1), st.Text(2), st.Text(3), st.Int(4), st.Int(5)});
+    out.push_back({st.Text(0), st.Text(1), st.Text(2), st.Text(3), st.Int(4), st.Int(5),
+                   RuleText(rules_, st.Text(0))});
   }
   return out;
 }
@@ -909,6 +1001,171 @@ absl::StatusOr<std::vector<LedgerItem>> Ledger::OpenItems(int64_t now_ms, const 
     i.due_soon = !i.overdue && soon.count(i.ledger_no);
     out.push_back(std::move(i));
   }
+  return out;
+}
+
+absl::StatusOr<ItemView> Ledger::View(const std::string& ledger_no, int64_t now_ms,
+                                      const ScanOptions& o) {
+  ASSIGN_OR_RETURN(auto st,
+                   db_.Prepare("SELECT intake_id, registered_by, agency, status, channel, "
+                               "matter, petitioner, contact, case_ref, department, "
+                               "handler, repeat_of, transferred_from, received_ms, "
+                               "people, anonymous, major FROM petitions WHERE ledger_no=?"));
+  st.Bind(1, ledger_no);
+  ASSIGN_OR_RETURN(bool found, st.Step());
+  if (!found)
+    return absl::NotFoundError(absl::StrCat("没有这个信访事项 / no such item: ", ledger_no));
+  ItemView v;
+  v.ledger_no = ledger_no;
+  v.intake_id = st.Text(0);
+  v.registered_by = st.Text(1);
+  v.agency = st.Text(2);
+  v.status = st.Text(3);
+  v.channel = st.Text(4);
+  v.matter = st.Text(5);
+  v.petitioner = st.Text(6);
+  v.contact = st.Text(7);
+  v.case_ref = st.Text(8);
+  v.department = st.Text(9);
+  v.handler = st.Text(10);
+  v.repeat_of = st.Text(11);
+  v.transferred_from = st.Text(12);
+  v.received_ms = st.Int(13);
+  v.people = static_cast<int>(st.Int(14));
+  v.anonymous = st.Int(15) != 0;
+  v.major = st.Int(16) != 0;
+  v.group = v.people >= options_.group_threshold;
+  // The unmet deadlines: the next one, and whether any is within its lead
+  // time (as OpenItems() counts them).
+  ASSIGN_OR_RETURN(auto dl, db_.Prepare("SELECT rule, due_ms, escalated_ms FROM deadlines WHERE "
+                                        "ledger_no=? AND met_ms=0 AND void=0 ORDER BY due_ms"));
+  dl.Bind(1, ledger_no);
+  bool soon = false;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, dl.Step());
+    if (!row) break;
+    const std::string rule = dl.Text(0);
+    const int64_t due = dl.Int(1);
+    if (v.next_rule.empty()) {
+      v.next_rule = rule;
+      v.next_rule_text = RuleText(rules_, rule);
+      v.next_due_ms = due;
+    }
+    if (const DeadlineRule* r = FindRule(rules_, rule);
+        r && dl.Int(2) == 0 && now_ms <= due && now_ms >= due - LeadFor(*r, o))
+      soon = true;
+  }
+  v.overdue = v.next_due_ms && now_ms > v.next_due_ms;
+  v.due_soon = !v.overdue && soon;
+  return v;
+}
+
+absl::StatusOr<SearchResult> Ledger::Search(const SearchQuery& q, const Reader& reader,
+                                            int64_t now_ms, const ScanOptions& o) {
+  if (q.limit < 0 || q.limit > kMaxSearchLimit)
+    return absl::InvalidArgumentError(absl::StrCat(
+        "limit 应为 1..", kMaxSearchLimit, "（0 即 ", kDefaultSearchLimit, "）/ limit must be 1..",
+        kMaxSearchLimit, " (0: ", kDefaultSearchLimit, "), not ", q.limit));
+  if (q.offset < 0)
+    return absl::InvalidArgumentError(
+        absl::StrCat("offset 不能为负数 / offset must not be negative, not ", q.offset));
+  if (q.received_from_ms && q.received_to_ms && q.received_from_ms > q.received_to_ms)
+    return absl::InvalidArgumentError(
+        "received_from_ms 晚于 received_to_ms / received_from_ms is after received_to_ms");
+  if (!q.status.empty() && !StatusFromName(q.status))
+    return absl::InvalidArgumentError(
+        absl::StrCat("status 不是信访事项的状态 / status is not a status name: ", q.status));
+  SearchResult out;
+  if (!reader.supervisor && reader.agency.empty()) return out;  // nobody: sees nothing
+
+  // One statement per combination of filters, so that each uses its index
+  // (the statement cache keeps the texts):
+  // - a text search scans item_search (CROSS JOIN keeps it the outer loop)
+  //   and reads the few items that match; what the reader sees is checked
+  //   for those alone;
+  // - otherwise SQLite starts from the most selective index: the reader's
+  //   items in item_agencies (a console's list) or a filter's (the handler's).
+  std::vector<std::string> where;
+  std::vector<std::variant<std::string, int64_t>> args;
+  auto arg = [&args](std::variant<std::string, int64_t> v) {
+    args.push_back(std::move(v));
+    return absl::StrCat("?", args.size());
+  };
+  std::string sql = "SELECT p.ledger_no FROM petitions p";
+  if (!q.text.empty()) {
+    // A substring, byte for byte (UTF-8 keeps characters whole), ASCII letters in any case.
+    sql =
+        "SELECT p.ledger_no FROM item_search s CROSS JOIN petitions p ON p.ledger_no = "
+        "s.ledger_no";
+    where.push_back(absl::StrCat("instr(s.text, ", arg(absl::AsciiStrToLower(q.text)), ") > 0"));
+    if (!reader.supervisor)
+      where.push_back(absl::StrCat("EXISTS (SELECT 1 FROM item_agencies v WHERE v.agency = ",
+                                   arg(reader.agency), " AND v.ledger_no = p.ledger_no)"));
+  } else if (!reader.supervisor) {
+    absl::StrAppend(&sql, " JOIN item_agencies v ON v.ledger_no = p.ledger_no");
+    where.push_back("v.agency = " + arg(reader.agency));
+  }
+  if (!q.status.empty()) where.push_back("p.status = " + arg(q.status));
+  if (!q.agency.empty()) where.push_back("p.agency = " + arg(q.agency));
+  if (!q.handler.empty())  // (handler != '': the partial index applies)
+    where.push_back(absl::StrCat("p.handler = ", arg(q.handler), " AND p.handler != ''"));
+  if (!q.channel.empty()) where.push_back("p.channel = " + arg(q.channel));
+  if (q.received_from_ms) where.push_back("p.received_ms >= " + arg(q.received_from_ms));
+  if (q.received_to_ms) where.push_back("p.received_ms <= " + arg(q.received_to_ms));
+  if (q.open_only) where.push_back("p.status NOT IN ('closed', 'final', 'not_accepted')");
+  if (!where.empty()) absl::StrAppend(&sql, " WHERE ", absl::StrJoin(where, " AND "));
+  absl::StrAppend(&sql, " ORDER BY p.received_ms DESC, p.rowid DESC");
+  ASSIGN_OR_RETURN(auto st, db_.Prepare(sql));
+  for (size_t i = 0; i < args.size(); ++i)
+    std::visit([&](const auto& v) { st.Bind(static_cast<int>(i + 1), v); }, args[i]);
+  // Every match is counted; only the page is read in full.
+  const int64_t limit = q.limit ? q.limit : kDefaultSearchLimit;
+  std::vector<std::string> page;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    if (out.total++ >= q.offset && static_cast<int64_t>(page.size()) < limit)
+      page.push_back(st.Text(0));
+  }
+  st.Reset();
+  for (const std::string& no : page) {
+    ASSIGN_OR_RETURN(ItemView v, View(no, now_ms, o));
+    out.items.push_back(std::move(v));
+  }
+  return out;
+}
+
+absl::StatusOr<Ledger::Record> Ledger::Read(const std::string& ledger_no, const Reader& reader,
+                                            int64_t now_ms, const ScanOptions& o) {
+  Record r;
+  ASSIGN_OR_RETURN(r.item, View(ledger_no, now_ms, o));
+  if (!reader.supervisor) {
+    ASSIGN_OR_RETURN(std::vector<std::string> involved, Involved(ledger_no));
+    if (reader.agency.empty() ||
+        std::find(involved.begin(), involved.end(), reader.agency) == involved.end())
+      return absl::PermissionDeniedError(
+          "无权查看该事项：它不由本机关经办 / not an item your agency has handled");
+  }
+  ASSIGN_OR_RETURN(r.history, History(ledger_no));
+  ASSIGN_OR_RETURN(r.deadlines, Deadlines(ledger_no));
+  ASSIGN_OR_RETURN(r.allowed, AllowedActions(ledger_no, reader.agency, now_ms));
+  return r;
+}
+
+absl::StatusOr<std::vector<Action>> Ledger::AllowedActions(const std::string& ledger_no,
+                                                           const std::string& agency,
+                                                           int64_t now_ms) {
+  ASSIGN_OR_RETURN(const Item item, LoadItem(ledger_no));
+  // What the console's form fills in: with it, Validate() answers for the
+  // rules alone (status, responsibility, windows), not for an empty form.
+  const ActInput form{.note = "（说明）",
+                      .to_agency = agency + "（另一机关）",
+                      .department = "（部门）",
+                      .handler = "（首办责任人）"};
+  std::vector<Action> out;
+  for (int i = 0; std::string_view(ActionName(static_cast<Action>(i))) != "unknown"; ++i)
+    if (Validate(item, agency, static_cast<Action>(i), now_ms, form).ok())
+      out.push_back(static_cast<Action>(i));
   return out;
 }
 

@@ -14,6 +14,11 @@
 //   alert is issued once: the sent marks are in the database, so a restarted
 //   agent neither loses nor repeats them.
 //
+// - Search() and Read() are the agencies' reads (LedgerQuery, from their
+//   consoles): an agency sees the items it registered, is or was responsible
+//   for, or appears in the history of (Involved()); a supervisor sees all.
+//   Who acted through a console (Actor) is kept with each event.
+//
 // Anonymous petitions, and petitions without usable contact, owe no reply:
 // their reply clocks are never started (DOMAIN.md).
 //
@@ -38,6 +43,15 @@
 
 namespace concord::ledger {
 
+// The person who acted through an agency's console (Envelope.actor, vouched
+// for by that agency); empty for an automated sender.
+struct Actor {
+  std::string login;  // the account at the agency
+  std::string name;   // 李某
+  std::string role;   // 登记员 | 承办人 | 部门负责人 | 院/局领导 | 管理员
+  bool empty() const { return login.empty() && name.empty() && role.empty(); }
+};
+
 struct PetitionInput {
   std::string agency;     // the registering agency (principal)
   std::string intake_id;  // the agency's own id: registration is idempotent on it
@@ -52,14 +66,17 @@ struct PetitionInput {
   bool petition_office = false;  // registered by the petition office: 15 days to transfer or assign
   bool major =
       false;  // 重大信访事项: the second escalation also goes to the political-legal committee
+  Actor actor;  // who registered it (kept with the registration in the history)
 };
 
-// What an action carries besides its name.
+// What an action carries besides its name. Every member starts empty, so a
+// designated initializer names only what it sets.
 struct ActInput {
-  std::string note;        // the reason, the reply's channel and content, the explanation given
-  std::string to_agency;   // kTransfer: the competent agency
-  std::string department;  // kAccept: routed to (分流)
-  std::string handler;     // kAccept: the first handler (首办责任人), required
+  std::string note{};        // the reason, the reply's channel and content, the explanation given
+  std::string to_agency{};   // kTransfer: the competent agency
+  std::string department{};  // kAccept: routed to (分流)
+  std::string handler{};     // kAccept: the first handler (首办责任人), required
+  Actor actor{};             // who acted (kept with the event)
 };
 
 // kOverdue goes to the responsible agency's leader; kEscalation, when it is
@@ -111,6 +128,52 @@ struct MonthlyStats {
   int64_t reception_visitors = 0;
 };
 
+// Who reads the ledger (LedgerQuery): an agency sees the items it registered,
+// is or was responsible for, or appears in the history of; a supervisor
+// (`[ledger] supervisors`) sees every item.
+struct Reader {
+  std::string agency{};
+  bool supervisor = false;
+};
+
+// A search of the ledger; empty fields do not filter (and a designated
+// initializer names only those it sets).
+struct SearchQuery {
+  // A substring of the ledger number, intake id, petitioner, contact, matter or case number.
+  std::string text{};
+  std::string status{};   // rules.h status name
+  std::string agency{};   // responsible now
+  std::string handler{};  // first handler (exact)
+  std::string channel{};
+  int64_t received_from_ms = 0, received_to_ms = 0;  // inclusive; 0: open-ended
+  bool open_only = false;                            // not closed, final or not accepted
+  int limit = 0;                                     // 1..kMaxSearchLimit; 0: kDefaultSearchLimit
+  int offset = 0;
+};
+inline constexpr int kMaxSearchLimit = 500, kDefaultSearchLimit = 50;
+
+// One item as a console shows it.
+struct ItemView {
+  std::string ledger_no, intake_id, registered_by;
+  std::string agency;  // responsible now
+  std::string status, channel, matter, petitioner, contact, case_ref, department, handler;
+  std::string repeat_of, transferred_from;
+  int64_t received_ms = 0;
+  int people = 1;
+  bool group = false, anonymous = false;
+  bool major = false;          // registered as 重大信访事项 (group items are `group`)
+  int64_t next_due_ms = 0;     // earliest unmet deadline (0: none)
+  std::string next_rule;       // its rule id
+  std::string next_rule_text;  // its rule's Chinese name (rules.h)
+  bool overdue = false;        // the next deadline has passed
+  bool due_soon = false;       // an unmet deadline is within its rule's warning lead time
+};
+
+struct SearchResult {
+  int64_t total = 0;            // items matching, before limit and offset
+  std::vector<ItemView> items;  // the page, latest received first
+};
+
 // What observers (the risk agent) learn of an item: no petitioner name or contact.
 struct ItemSnapshot {
   std::string ledger_no, agency, channel, matter, case_ref, status, handler;
@@ -130,6 +193,9 @@ class Ledger {
   // Applies the schema to `db` (which must outlive the ledger).
   static absl::StatusOr<std::unique_ptr<Ledger>> Open(sqlite::Db& db, HolidayCalendar calendar,
                                                       RuleOptions options = {});
+  // The schema's migrations, in order (component "ledger"; tests of upgrades
+  // apply a prefix of them).
+  static const std::vector<std::string>& Schema();
 
   // The ledger number; the same (agency, intake_id) again returns the same one.
   absl::StatusOr<std::string> Register(const PetitionInput& p);
@@ -141,7 +207,7 @@ class Ledger {
   absl::StatusOr<Status> Apply(const std::string& ledger_no, const std::string& agency,
                                Action action, int64_t now_ms, const std::string& note = "",
                                const std::string& to_agency = "") {
-    return Apply(ledger_no, agency, action, now_ms, ActInput{note, to_agency, "", ""});
+    return Apply(ledger_no, agency, action, now_ms, ActInput{.note = note, .to_agency = to_agency});
   }
 
   std::vector<Alert> Scan(int64_t now_ms, const ScanOptions& options = {});
@@ -185,14 +251,18 @@ class Ledger {
   absl::StatusOr<std::map<std::string, ReceptionYear>> ReceptionsThisYear(int64_t now_ms);
 
   struct Event {
-    int64_t at_ms;
+    int64_t at_ms = 0;
     std::string agency, action, from_status, to_status, note;
+    Actor actor;            // who acted (empty: an automated sender, or recorded before actors)
+    std::string to_agency;  // the agency the step moved the item to (transfer, objection)
   };
+  // Oldest first.
   absl::StatusOr<std::vector<Event>> History(const std::string& ledger_no);
   // The item's deadlines, own and tracked, in due order (void ones left out).
   struct DeadlineView {
     std::string rule, agency, label, person;
     int64_t due_ms = 0, met_ms = 0;
+    std::string text;  // the rule's Chinese name
   };
   absl::StatusOr<std::vector<DeadlineView>> Deadlines(const std::string& ledger_no);
   // `month` is "YYYY-MM" (CST); rates are counted as of `now_ms`.
@@ -210,6 +280,30 @@ class Ledger {
   // (due soon: within `options`' lead time for its rule).
   absl::StatusOr<std::vector<LedgerItem>> OpenItems(int64_t now_ms,
                                                     const ScanOptions& options = {});
+
+  // The agencies' reads (LedgerQuery). `now_ms` and `options` decide overdue
+  // and due soon.
+  // Search: the items `reader` sees that match `query`, latest received
+  // first. InvalidArgument naming the field for a bad query (limit above
+  // kMaxSearchLimit, from after to, an unknown status).
+  absl::StatusOr<SearchResult> Search(const SearchQuery& query, const Reader& reader,
+                                      int64_t now_ms, const ScanOptions& options = {});
+  // One item with its history, deadlines and the actions the reader may take
+  // now. NotFound for an unknown number, PermissionDenied for an item the
+  // reader does not see (each with the reason for the asker).
+  struct Record {
+    ItemView item;
+    std::vector<Event> history;
+    std::vector<DeadlineView> deadlines;
+    std::vector<Action> allowed;
+  };
+  absl::StatusOr<Record> Read(const std::string& ledger_no, const Reader& reader, int64_t now_ms,
+                              const ScanOptions& options = {});
+  // The actions the rules would accept from `agency` on the item at `now_ms`
+  // (Apply()'s own checks, run dry with a filled-in form: a note, a handler,
+  // another agency). Empty for an agency that is not responsible.
+  absl::StatusOr<std::vector<Action>> AllowedActions(const std::string& ledger_no,
+                                                     const std::string& agency, int64_t now_ms);
 
  private:
   Ledger(sqlite::Db& db, HolidayCalendar calendar, RuleOptions options)
@@ -244,6 +338,9 @@ class Ledger {
                            const ActInput& input);
   absl::Status StartDeadline(const std::string& ledger_no, const DeadlineRule& rule,
                              const std::string& agency, int64_t anchor_ms);
+  // The item as a console shows it (NotFound when there is none).
+  absl::StatusOr<ItemView> View(const std::string& ledger_no, int64_t now_ms,
+                                const ScanOptions& options);
 
   sqlite::Db& db_;
   HolidayCalendar calendar_;

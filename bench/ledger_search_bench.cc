@@ -1,0 +1,265 @@
+// concord-ledger-search-bench: the agencies' reads of the ledger (LedgerQuery,
+// Ledger::Search and Ledger::Read) over a large ledger.
+//
+//   concord-ledger-search-bench [--items 100000] [--runs 9] [--dir D] [--reuse] [--quick]
+//
+// Builds a ledger of --items petitions received over two years by six
+// agencies, as the ledger agent writes them (Register / Apply, SQLite WAL,
+// FULL): one in ten transferred to another agency, four in five accepted with
+// one of 60 first handlers, two in five answered and closed. --reuse keeps the
+// file of an earlier run with the same --items. Then times each read --runs
+// times and prints the median wall time (min, max) and the median CPU time of
+// the thread, in milliseconds:
+//   name:      a search by a two-character name substring, as one agency
+//   name/all:  the same as a supervisor (every item is visible)
+//   handler:   the open items of agency X handled by Y, as X
+//   open, status: the open items / the accepted ones an agency sees
+//   page:      the first page of everything an agency sees (a console's opening list)
+//   item:      one item with its history, deadlines and allowed actions (Read)
+// Baselines in the same run:
+//   scan:      a bare count of the name substring in the petitioner column, the
+//              floor of any substring search without a text index
+//   scan6:     the count over the six searched columns of petitions, what a
+//              search without item_search would read
+//   open list: OpenItems() filtered to X and Y, what GET /ledger/open does
+// --quick (the ctest smoke run): 3,000 items and one run; it checks that each
+// search counts what plain SQL counts, never a time.
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "agents/ledger/ledger.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using concord::ledger::ActInput;
+using concord::ledger::Action;
+using concord::ledger::Ledger;
+using concord::ledger::Reader;
+using concord::ledger::SearchQuery;
+constexpr int64_t kHour = concord::kHourMs, kDay = concord::kDayMs;
+
+const std::vector<std::string> kAgencies = {"petition", "procuratorate", "court",
+                                            "police",   "justice",       "plc"};
+const char* const kSurnames[] = {"王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴",
+                                 "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗"};
+const char* const kGiven[] = {"伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋",
+                              "勇", "艳", "杰", "娟", "涛", "明", "超", "秀", "英", "华",
+                              "平", "刚", "桂", "兰", "玉", "文", "辉", "建", "国", "红"};
+const char* const kMatters[] = {"对不起诉决定不服",         "拖欠工资",     "对法院判决不服申诉",
+                                "对公安机关不立案决定不服", "征地补偿纠纷", "邻里纠纷久拖未决"};
+
+// A well-mixed number for item i (splitmix64), so that names and handlers are
+// not in step with the agencies.
+uint64_t Mix(uint64_t i) {
+  uint64_t z = i + 0x9e3779b97f4a7c15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+// A name of two or three characters, spread so that a two-character
+// substring matches a few thousandths of the people.
+std::string Name(int i) {
+  const uint64_t h = Mix(static_cast<uint64_t>(i));
+  std::string n = kSurnames[h % 20];
+  n += kGiven[(h / 20) % 30];
+  if ((h / 600) % 2) n += kGiven[(h / 1200) % 30];
+  return n;
+}
+
+double Ms(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+// This thread's CPU time: on a shared machine the wall time also counts the
+// time others' processes had the cores.
+double CpuMs() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+// Runs `f` `runs` times; prints the median wall time (min, max), the median
+// CPU time, and what the last run returned (its description is made inside
+// the timing: microseconds).
+void Measure(const char* what, int runs, const std::function<std::string()>& f) {
+  std::vector<double> wall, cpu;
+  std::string result;
+  for (int r = 0; r < runs; ++r) {
+    const auto a = Clock::now();
+    const double c = CpuMs();
+    result = f();
+    cpu.push_back(CpuMs() - c);
+    wall.push_back(Ms(a, Clock::now()));
+  }
+  printf("  %-10s %8.2f ms  (min %6.2f, max %6.2f; cpu %6.2f)  %s\n", what, Median(wall),
+         *std::min_element(wall.begin(), wall.end()), *std::max_element(wall.begin(), wall.end()),
+         Median(cpu), result.c_str());
+}
+
+bool Fail(const std::string& what) {
+  fprintf(stderr, "FAIL: %s\n", what.c_str());
+  return false;
+}
+
+// The ledger of `items` petitions (see the header).
+void Build(Ledger& ledger, concord::sqlite::Db& db, int items, int64_t start) {
+  const int64_t spread = 730 * kDay / std::max(1, items);
+  auto txn = concord::sqlite::Txn::Begin(db);
+  for (int i = 0; i < items; ++i) {
+    const int64_t t = start + i * spread + 9 * kHour;
+    std::string agency = kAgencies[i % kAgencies.size()];
+    concord::ledger::PetitionInput p;
+    p.agency = agency;
+    p.intake_id = "S-" + std::to_string(i);
+    p.channel = i % 3 ? "letter" : "visit";
+    p.received_ms = t;
+    p.petitioner = Name(i);
+    p.contact = "139" + std::to_string(10000000 + i);
+    p.matter = kMatters[i % 6];
+    p.case_ref = "案〔" + std::to_string(2024 + i % 2) + "〕" + std::to_string(i);
+    p.actor = {"clerk", "登记员甲", "登记员"};
+    const std::string no = *ledger.Register(p);
+    if (i % 10 == 3) {  // transferred to the next agency, which handles it
+      const std::string to = kAgencies[(i + 1) % kAgencies.size()];
+      (void)ledger.Apply(no, agency, Action::kTransfer, t + kHour,
+                         ActInput{.note = "移送", .to_agency = to});
+      agency = to;
+    }
+    if (i % 5 == 4) continue;  // not yet accepted
+    const ActInput routed{.department = "控申部门",
+                          .handler = "承办人" + std::to_string(Mix(i) / 36000 % 60),
+                          .actor = {"handler", "承办人", "承办人"}};
+    (void)ledger.Apply(no, agency, Action::kAccept, t + 2 * kHour, routed);
+    if (i % 5 >= 2) continue;  // two in five are answered and closed
+    (void)ledger.Apply(no, agency, Action::kStartWork, t + 3 * kHour, routed);
+    (void)ledger.Apply(no, agency, Action::kSubstantiveReply, t + 3 * kDay,
+                       ActInput{.note = "书面答复"});
+    (void)ledger.Apply(no, agency, Action::kClose, t + 4 * kDay, ActInput{.note = "息诉罢访"});
+  }
+  (void)txn->Commit();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"concord-ledger-search-bench: the consoles' reads of a large ledger"};
+  int items = 100000, runs = 9;
+  bool quick = false, reuse = false;
+  std::string dir = "/tmp/concord-ledger-search-bench",
+              calendar = std::string(CONCORD_SOURCE_DIR) + "/deploy/calendar/cn-holidays.txt";
+  app.add_option("--items", items);
+  app.add_option("--runs", runs);
+  app.add_option("--dir", dir);
+  app.add_option("--calendar", calendar);
+  app.add_flag("--reuse", reuse, "keep the ledger of an earlier run with the same --items");
+  app.add_flag("--quick", quick, "smoke run: 3,000 items, one run, results checked");
+  CLI11_PARSE(app, argc, argv);
+  if (quick) {
+    items = 3000;
+    runs = 1;
+    reuse = false;
+  }
+  runs = std::max(1, runs);
+  std::filesystem::create_directories(dir);
+  const std::string path = dir + "/search-" + std::to_string(items) + ".db";
+  const bool built = reuse && std::filesystem::exists(path);
+  if (!built)
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  auto cal = concord::HolidayCalendar::Load(calendar);
+  if (!cal.ok()) {
+    fprintf(stderr, "%s\n", std::string(cal.status().message()).c_str());
+    return 2;
+  }
+  concord::sqlite::Db db = *concord::sqlite::Db::Open(path);
+  auto ledger = *Ledger::Open(db, *cal);
+  const int64_t start = concord::StartOfDayMs(*concord::ParseDate("2024-01-01"));
+  const int64_t now = start + 731 * kDay;
+  if (!built) {
+    const auto t0 = Clock::now();
+    Build(*ledger, db, items, start);
+    printf("built %d items in %.1f s\n", items, Ms(t0, Clock::now()) / 1000);
+  } else {
+    printf("reusing %s\n", path.c_str());
+  }
+  printf(
+      "%lld items, %lld events, %lld visibility rows; %d runs each, median wall (min, max; "
+      "median cpu):\n",
+      static_cast<long long>(*db.QueryInt("SELECT count(*) FROM petitions")),
+      static_cast<long long>(*db.QueryInt("SELECT count(*) FROM petition_events")),
+      static_cast<long long>(*db.QueryInt("SELECT count(*) FROM item_agencies")), runs);
+
+  const std::string name = "张秀", agency = "procuratorate", handler = "承办人7";
+  const Reader one{.agency = agency}, all{.agency = "plc", .supervisor = true};
+  bool ok = true;
+  auto count = [&](const std::string& what, int64_t got, const std::string& sql,
+                   const std::string& arg1, const std::string& arg2, bool some = false) {
+    auto st = db.Prepare(sql);
+    st->Bind(1, arg1);
+    if (!arg2.empty()) st->Bind(2, arg2);
+    (void)st->Step();
+    const int64_t want = st->Int(0);
+    if (got != want || (some && want == 0))
+      ok = Fail(what + ": " + std::to_string(got) + " found, " + std::to_string(want) + " by SQL");
+  };
+  constexpr const char* kTextSql =
+      "SELECT count(*) FROM petitions WHERE (instr(petitioner, ?1) OR instr(matter, ?1) OR "
+      "instr(ledger_no, ?1) OR instr(intake_id, ?1) OR instr(contact, ?1) OR instr(case_ref, ?1))";
+
+  concord::ledger::SearchResult r;
+  auto search = [&](const SearchQuery& q, const Reader& reader) {
+    return [&, q, reader] {
+      r = *ledger->Search(q, reader, now);
+      return std::to_string(r.total) + " found, " + std::to_string(r.items.size()) + " on the page";
+    };
+  };
+  Measure("name", runs, search({.text = name}, one));
+  count("name", r.total,
+        std::string(kTextSql) +
+            " AND ledger_no IN (SELECT ledger_no FROM item_agencies WHERE agency = ?2)",
+        name, agency);
+  Measure("name/all", runs, search({.text = name}, all));
+  count("name/all", r.total, kTextSql, name, "", /*some=*/true);
+  Measure("handler", runs, search({.agency = agency, .handler = handler, .open_only = true}, one));
+  count("handler", r.total,
+        "SELECT count(*) FROM petitions WHERE agency = ?1 AND handler = ?2 AND status NOT IN "
+        "('closed', 'final', 'not_accepted')",
+        agency, handler, /*some=*/true);
+  Measure("open", runs, search({.open_only = true}, one));
+  Measure("status", runs, search({.status = "accepted"}, one));
+  Measure("page", runs, search({}, one));
+  count("page", r.total, "SELECT count(*) FROM item_agencies WHERE agency = ?1", agency, "");
+  const std::string item = r.items.empty() ? "" : r.items.front().ledger_no;
+  Measure("item", runs, [&] {
+    return item + ", " + std::to_string(ledger->Read(item, one, now)->history.size()) + " events";
+  });
+
+  printf("baselines:\n");
+  Measure("scan", runs, [&] {
+    return std::to_string(*db.QueryInt(
+               "SELECT count(*) FROM petitions WHERE instr(petitioner, ?) > 0", name)) +
+           " petitioners";
+  });
+  Measure("scan6", runs, [&] { return std::to_string(*db.QueryInt(kTextSql, name)) + " items"; });
+  Measure("open list", runs, [&] {
+    size_t listed = 0;
+    const auto open = *ledger->OpenItems(now);
+    for (const auto& i : open)
+      if (i.agency == agency && i.handler == handler) ++listed;
+    return std::to_string(listed) + " items";
+  });
+  return ok ? 0 : 1;
+}
