@@ -56,7 +56,54 @@ HttpResponse StatusResponse(const absl::Status& status) {
   }
 }
 
+namespace {
+
+constexpr int kMaxJsonDepth = 32;
+
+// A first pass over the text that builds nothing: it stops at the first
+// syntax error or at the first object or array opened deeper than
+// kMaxJsonDepth, so a hostile body cannot make the DOM (and its recursive
+// destructor) as deep as it likes.
+class DepthCheck : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  bool too_deep() const { return too_deep_; }
+
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return Open(); }
+  bool key(string_t&) override { return true; }
+  bool end_object() override { return Close(); }
+  bool start_array(std::size_t) override { return Open(); }
+  bool end_array() override { return Close(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+ private:
+  bool Open() {
+    too_deep_ = ++depth_ > kMaxJsonDepth;
+    return !too_deep_;
+  }
+  bool Close() {
+    --depth_;
+    return true;
+  }
+
+  int depth_ = 0;
+  bool too_deep_ = false;
+};
+
+}  // namespace
+
 absl::StatusOr<nlohmann::json> ParseJsonObject(std::string_view body) {
+  DepthCheck depth;
+  if (!nlohmann::json::sax_parse(body, &depth) && depth.too_deep())
+    return absl::InvalidArgumentError("JSON 嵌套过深 / JSON nested deeper than 32 levels");
   nlohmann::json j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded())
     return absl::InvalidArgumentError("请求体不是合法的 JSON / request body is not valid JSON");

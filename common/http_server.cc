@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "common/url.h"
 
 namespace concord {
 
@@ -13,48 +14,7 @@ namespace beast = boost::beast;
 namespace http = boost::beast::http;
 using tcp = boost::asio::ip::tcp;
 
-namespace {
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// %XX -> the byte (a ledger number is Chinese), '+' -> a space (as forms and
-// curl --data-urlencode send it); anything else as it stands.
-std::string PercentDecode(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && HexDigit(s[i + 1]) >= 0 && HexDigit(s[i + 2]) >= 0) {
-      out += static_cast<char>(HexDigit(s[i + 1]) * 16 + HexDigit(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i] == '+' ? ' ' : s[i];
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
-std::string HttpRequest::Query(const std::string& key) const {
-  auto q = target.find('?');
-  if (q == std::string::npos) return "";
-  std::string rest = target.substr(q + 1);
-  size_t pos = 0;
-  while (pos <= rest.size()) {
-    size_t amp = rest.find('&', pos);
-    std::string part = rest.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
-    auto eq = part.find('=');
-    if (part.substr(0, eq) == key)
-      return eq == std::string::npos ? "" : PercentDecode(part.substr(eq + 1));
-    if (amp == std::string::npos) break;
-    pos = amp + 1;
-  }
-  return "";
-}
+std::string HttpRequest::Query(const std::string& key) const { return QueryParam(target, key); }
 
 namespace {
 
