@@ -44,6 +44,11 @@ absl::StatusOr<std::unique_ptr<Adapter>> Adapter::Start(boost::asio::io_context&
                             return ErrorResponse(503, "适配器正在关闭 / adapter is shutting down");
                           return self->router_.Dispatch(request);
                         }));
+  a->bus_ = std::make_unique<BusRequests>(io, *a->client_, *a->mailbox_);
+  if (a->config_.console.enabled) {
+    ASSIGN_OR_RETURN(a->console_, Console::Start({a->config_, io, *a->client_, *a->mailbox_,
+                                                  a->router_, *a->bus_}));
+  }
   a->client_->Start();
   LOG_INFO("adapter {} ({}) up: hub {}, API http://{}:{}/, db {}", a->config_.agency,
            a->config_.display, a->config_.client.hub_endpoint, a->config_.http_address,
@@ -57,6 +62,7 @@ void Adapter::Stop() {
   if (stopped_) return;
   stopped_ = true;
   alive_.reset();
+  if (console_) console_->Stop();
   for (auto& c : connectors_) c->Stop();
   if (http_) http_->Stop();
   if (client_) client_->Stop();

@@ -4,7 +4,8 @@
 //   * the Mailbox (the adapter's own tables in that same file);
 //   * the loopback HttpServer, which serves GET /health and GET /metrics
 //     itself and whatever routes the connectors add;
-//   * the connectors named in AdapterOptions, made from a ConnectorRegistry.
+//   * the connectors named in AdapterOptions, made from a ConnectorRegistry;
+//   * the clerks' web console ([console], adapters/console/console.h).
 //
 // Lifetime: Start() returns a running adapter; Stop() (or the destructor)
 // stops the connectors, the HTTP server and the client. Destroy it on the
@@ -24,7 +25,9 @@
 
 #include "absl/status/statusor.h"
 #include "adapters/adapter_config.h"
+#include "adapters/bus_requests.h"
 #include "adapters/connector.h"
+#include "adapters/console/console.h"
 #include "adapters/mailbox.h"
 #include "common/http_router.h"
 #include "common/http_server.h"
@@ -49,6 +52,8 @@ class Adapter {
   void Stop();
 
   uint16_t http_port() const { return http_->port(); }
+  // The web console's port, 0 when [console] is off.
+  uint16_t console_port() const { return console_ ? console_->port() : 0; }
   const AdapterConfig& config() const { return config_; }
   client::Client& client() { return *client_; }
   Mailbox& mailbox() { return *mailbox_; }
@@ -69,6 +74,8 @@ class Adapter {
   HttpRouter router_;
   std::unique_ptr<HttpServer> http_;
   std::vector<std::unique_ptr<Connector>> connectors_;
+  std::unique_ptr<BusRequests> bus_;
+  std::unique_ptr<Console> console_;  // borrows the router, the mailbox and bus_
   // Expires with the adapter; HTTP sessions still open then answer 503.
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
   bool stopped_ = false;

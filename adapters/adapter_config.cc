@@ -14,6 +14,18 @@ absl::StatusOr<AdapterConfig> LoadAdapterConfig(const std::string& path) {
   c.aid.agent = aid.String("agent", c.aid.agent);
   c.aid.conference = aid.String("conference");
   c.petitions.ledger = c.file["petitions"].String("ledger");
+  const ConfigSection console = c.file["console"];
+  c.console.enabled = console.Has("port");
+  c.console.address = console.String("address", c.console.address);
+  c.console.port = console.Int<int>("port", c.console.port);
+  c.console.cert = console.Path("cert");
+  c.console.key = console.Path("key");
+  c.console.hosts = console.Strings("hosts");
+  c.console.idle_minutes = console.Int<int>("idle_minutes", c.console.idle_minutes);
+  c.console.max_connections = console.Int<int>("max_connections", c.console.max_connections);
+  c.console.agencies = console.StringMap("agencies");
+  c.console.conference = console.String("conference");
+  c.console.risk = console.String("risk");
   return c;
 }
 

@@ -7,9 +7,17 @@
 //               conference = "shangzhou.agent.conference"  # the only sender of the invitations
 //                                                        # an aid task's grant is checked against
 //   [petitions] ledger = "shangzhou.agent.ledger"       # turns on petitions and reception days
+//   [console]   port = 8443                             # turns on the clerks' web console
+//               address = "0.0.0.0"                     # the LAN; plain HTTP only on loopback
+//               cert = "tls/court.crt"  key = "tls/court.key"   # PEM, for HTTPS
+//               hosts = ["10.1.2.3:8443"]               # Host values accepted (empty: any)
+//               idle_minutes = 30                       # a session idle this long logs out
+//               conference = "shangzhou.agent.conference"  # turns on the 联席会议 pages
 #pragma once
 
+#include <map>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "hub/client/client_config.h"
@@ -26,6 +34,20 @@ struct AdapterConfig : client::ProcessConfig {
   struct Petitions {
     std::string ledger;  // the ledger agent's principal
   } petitions;
+  struct Console {
+    bool enabled = false;  // [console] port is set
+    std::string address = "127.0.0.1";
+    int port = 0;  // 0: a free port (tests)
+    std::string cert, key;
+    std::vector<std::string> hosts;
+    int idle_minutes = 30;
+    int max_connections = 512;
+    // principal -> name, for histories and the transfer form:
+    // agencies = { "shangzhou.court" = "上州区人民法院", ... }
+    std::map<std::string, std::string> agencies;
+    std::string conference;  // the conference agent's principal (empty: no 联席会议 pages)
+    std::string risk;        // the risk agent's principal (empty: no 风险预警 pages)
+  } console;
 };
 
 // Loads `path` (the SQLite file is <data_dir>/agency.db).

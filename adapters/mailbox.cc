@@ -68,6 +68,8 @@ absl::Status Mailbox::Record(const pb::Envelope& envelope, sqlite::Db& db) {
   // Runs inside the client's delivery transaction; only a database failure
   // may fail it (the hub then re-sends), never the payload's content.
   // `db` is client_.db(), on which record_ was prepared.
+  for (const auto& take : interceptors_)
+    if (take(envelope)) return absl::OkStatus();
   record_.BindAll(envelope.id(), envelope.from(), PayloadTypeName(envelope.payload()),
                   RenderPayloadJson(envelope.payload()), envelope.correlation_id(), clock_.NowMs());
   RETURN_IF_ERROR(record_.Run());

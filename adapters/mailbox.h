@@ -81,6 +81,15 @@ class Mailbox {
       std::function<absl::Status(const concord::v1::Envelope& envelope, sqlite::Db& db)>;
   void AddDeliveryHook(DeliveryHook hook) { hooks_.push_back(std::move(hook)); }
 
+  // Runs `interceptor` on every delivery before it is recorded; when it
+  // returns true the delivery is taken by it (a reply to a read the console
+  // is waiting for: adapters/bus_requests.h) and neither recorded in the
+  // inbox nor given to the delivery hooks. It runs inside the delivery's
+  // transaction: anything it does outside the database must wait for the
+  // commit (post it to the io_context).
+  using Interceptor = std::function<bool(const concord::v1::Envelope& envelope)>;
+  void AddInterceptor(Interceptor interceptor) { interceptors_.push_back(std::move(interceptor)); }
+
   // Runs `hook` on every message Send() is given, before it is recorded: a
   // connector completes what only it can (e.g. the aid connector adds the
   // keyed case tokens to an aid task's update). An error refuses the send
@@ -100,6 +109,7 @@ class Mailbox {
   client::Client& client_;
   const Clock& clock_;
   sqlite::Stmt record_;  // INSERT into inbox_messages
+  std::vector<Interceptor> interceptors_;
   std::vector<DeliveryHook> hooks_;
   std::vector<SendHook> send_hooks_;
 };

@@ -44,9 +44,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (!ready_file.empty())
-    (void)concord::WriteFileAtomically(ready_file,
-                                       "http_port=" + std::to_string((*adapter)->http_port()) +
-                                           "\nagency=" + (*adapter)->config().agency + "\n");
+    (void)concord::WriteFileAtomically(
+        ready_file, "http_port=" + std::to_string((*adapter)->http_port()) +
+                        "\nconsole_port=" + std::to_string((*adapter)->console_port()) +
+                        "\nagency=" + (*adapter)->config().agency + "\n");
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int sig) {
     LOG_INFO("signal {}: shutting down", sig);

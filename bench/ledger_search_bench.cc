@@ -4,7 +4,7 @@
 //   concord-ledger-search-bench [--items 100000] [--runs 9] [--dir D] [--reuse] [--quick]
 //
 // Builds a ledger of --items petitions received over two years by six
-// agencies, as the ledger agent writes them (Register / Apply, SQLite WAL,
+// agencies, as the ledger agent writes them (bench/ledger_gen.h; SQLite WAL,
 // FULL): one in ten transferred to another agency, four in five accepted with
 // one of 60 first handlers, two in five answered and closed. --reuse keeps the
 // file of an earlier run with the same --items. Then times each read --runs
@@ -35,45 +35,15 @@
 #include <vector>
 
 #include "agents/ledger/ledger.h"
+#include "bench/ledger_gen.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using concord::ledger::ActInput;
-using concord::ledger::Action;
 using concord::ledger::Ledger;
 using concord::ledger::Reader;
 using concord::ledger::SearchQuery;
-constexpr int64_t kHour = concord::kHourMs, kDay = concord::kDayMs;
-
-const std::vector<std::string> kAgencies = {"petition", "procuratorate", "court",
-                                            "police",   "justice",       "plc"};
-const char* const kSurnames[] = {"王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴",
-                                 "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗"};
-const char* const kGiven[] = {"伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋",
-                              "勇", "艳", "杰", "娟", "涛", "明", "超", "秀", "英", "华",
-                              "平", "刚", "桂", "兰", "玉", "文", "辉", "建", "国", "红"};
-const char* const kMatters[] = {"对不起诉决定不服",         "拖欠工资",     "对法院判决不服申诉",
-                                "对公安机关不立案决定不服", "征地补偿纠纷", "邻里纠纷久拖未决"};
-
-// A well-mixed number for item i (splitmix64), so that names and handlers are
-// not in step with the agencies.
-uint64_t Mix(uint64_t i) {
-  uint64_t z = i + 0x9e3779b97f4a7c15ull;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
-// A name of two or three characters, spread so that a two-character
-// substring matches a few thousandths of the people.
-std::string Name(int i) {
-  const uint64_t h = Mix(static_cast<uint64_t>(i));
-  std::string n = kSurnames[h % 20];
-  n += kGiven[(h / 20) % 30];
-  if ((h / 600) % 2) n += kGiven[(h / 1200) % 30];
-  return n;
-}
+constexpr int64_t kDay = concord::kDayMs;
 
 double Ms(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
@@ -115,44 +85,6 @@ bool Fail(const std::string& what) {
   return false;
 }
 
-// The ledger of `items` petitions (see the header).
-void Build(Ledger& ledger, concord::sqlite::Db& db, int items, int64_t start) {
-  const int64_t spread = 730 * kDay / std::max(1, items);
-  auto txn = concord::sqlite::Txn::Begin(db);
-  for (int i = 0; i < items; ++i) {
-    const int64_t t = start + i * spread + 9 * kHour;
-    std::string agency = kAgencies[i % kAgencies.size()];
-    concord::ledger::PetitionInput p;
-    p.agency = agency;
-    p.intake_id = "S-" + std::to_string(i);
-    p.channel = i % 3 ? "letter" : "visit";
-    p.received_ms = t;
-    p.petitioner = Name(i);
-    p.contact = "139" + std::to_string(10000000 + i);
-    p.matter = kMatters[i % 6];
-    p.case_ref = "案〔" + std::to_string(2024 + i % 2) + "〕" + std::to_string(i);
-    p.actor = {"clerk", "登记员甲", "登记员"};
-    const std::string no = *ledger.Register(p);
-    if (i % 10 == 3) {  // transferred to the next agency, which handles it
-      const std::string to = kAgencies[(i + 1) % kAgencies.size()];
-      (void)ledger.Apply(no, agency, Action::kTransfer, t + kHour,
-                         ActInput{.note = "移送", .to_agency = to});
-      agency = to;
-    }
-    if (i % 5 == 4) continue;  // not yet accepted
-    const ActInput routed{.department = "控申部门",
-                          .handler = "承办人" + std::to_string(Mix(i) / 36000 % 60),
-                          .actor = {"handler", "承办人", "承办人"}};
-    (void)ledger.Apply(no, agency, Action::kAccept, t + 2 * kHour, routed);
-    if (i % 5 >= 2) continue;  // two in five are answered and closed
-    (void)ledger.Apply(no, agency, Action::kStartWork, t + 3 * kHour, routed);
-    (void)ledger.Apply(no, agency, Action::kSubstantiveReply, t + 3 * kDay,
-                       ActInput{.note = "书面答复"});
-    (void)ledger.Apply(no, agency, Action::kClose, t + 4 * kDay, ActInput{.note = "息诉罢访"});
-  }
-  (void)txn->Commit();
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -190,7 +122,7 @@ int main(int argc, char** argv) {
   const int64_t now = start + 731 * kDay;
   if (!built) {
     const auto t0 = Clock::now();
-    Build(*ledger, db, items, start);
+    concord::bench::BuildLedger(*ledger, db, items, start);
     printf("built %d items in %.1f s\n", items, Ms(t0, Clock::now()) / 1000);
   } else {
     printf("reusing %s\n", path.c_str());

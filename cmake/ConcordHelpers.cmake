@@ -57,3 +57,25 @@ function(concord_test)
     PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}"
     ENVIRONMENT "CONCORD_BIN_DIR=${PROJECT_BINARY_DIR}/bin")
 endfunction()
+
+# concord_browser_test(NAME name SRCS ... DEPS ... [TIMEOUT s])
+# A GoogleTest binary whose tests run node scripts from tests/browser/ that
+# drive Debian's chromium (tests/support/browser.h). Each test is named
+# browser.<Suite>.<Test> in ctest, labelled `browser` (not `unit`: the
+# sanitizer build neither builds nor runs them), holds the RESOURCE_LOCK
+# `browser` (one chromium at a time on the 2-core machines) and times out
+# after 300 s unless TIMEOUT says otherwise.
+function(concord_browser_test)
+  cmake_parse_arguments(ARG "" "NAME;TIMEOUT" "SRCS;DEPS" ${ARGN})
+  add_executable(${ARG_NAME} ${ARG_SRCS})
+  target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} concord::test_support GTest::gtest
+                                            GTest::gmock GTest::gtest_main)
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 300)
+  endif()
+  gtest_discover_tests(${ARG_NAME}
+    DISCOVERY_TIMEOUT 30
+    TEST_PREFIX "browser."
+    PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS browser RESOURCE_LOCK browser
+    ENVIRONMENT "CONCORD_BIN_DIR=${PROJECT_BINARY_DIR}/bin")
+endfunction()

@@ -21,6 +21,10 @@ AID_HTTP_PORT="${CONCORD_AID_HTTP_PORT:-7190}"
 LEDGER_HTTP_PORT="${CONCORD_LEDGER_HTTP_PORT:-7191}"
 RISK_HTTP_PORT="${CONCORD_RISK_HTTP_PORT:-7192}"
 CONFERENCE_HTTP_PORT="${CONCORD_CONFERENCE_HTTP_PORT:-7193}"
+# The agencies' web consoles: https://127.0.0.1:(CONSOLE_BASE_PORT + offset)/
+CONSOLE_BASE_PORT="${CONCORD_CONSOLE_BASE_PORT:-8440}"
+# The demo accounts' password (quick start only; every person gets their own in a real district).
+DEMO_PASSWORD="${CONCORD_DEMO_PASSWORD:-shangzhou2026}"
 
 # build_concord [CMAKE_ARGS...]: configures and builds everything in $BUILD_DIR.
 build_concord() {

@@ -95,6 +95,22 @@ TOML
 # district "shangzhou".
 cp "$ROOT/deploy/examples/acl.toml" "$DIR/acl.toml"
 
+# The consoles' TLS certificate: self-signed, for the demo on this machine
+# (a real agency installs one from its own CA). 控制台证书（演示用自签名）。
+mkdir -p "$DIR/tls"
+if [ ! -f "$DIR/tls/console.crt" ]; then
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 825 \
+    -subj "/CN=localhost/O=Concord demo" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+    -keyout "$DIR/tls/console.key" -out "$DIR/tls/console.crt" 2>/dev/null
+  chmod 600 "$DIR/tls/console.key"
+fi
+# Every agency's name, for the consoles' histories and transfer forms.
+directory=""
+for a in "${AGENCIES[@]}"; do
+  IFS='|' read -r name display roles off <<<"$a"
+  directory+="${directory:+, }\"$DISTRICT.$name\" = \"$display\""
+done
+
 for a in "${AGENCIES[@]}"; do
   IFS='|' read -r name display roles off <<<"$a"
   topics='"district"'
@@ -131,6 +147,19 @@ ledger = "$DISTRICT.agent.ledger"
 # CSV import: petitions in drop/$name/petitions/, aid grants in drop/$name/ (done/ and failed/ beside them).
 [csv]
 drop_dir = "drop/$name"
+
+# 办案人员网页控制台（HTTPS，个人账号）/ The clerks' web console (HTTPS, personal accounts).
+# 在本机关局域网开放：address = "0.0.0.0"，hosts 填写访问地址，证书换为本单位证书。
+# To open it to the agency's LAN: address = "0.0.0.0", list the addresses used in hosts, install the agency's certificate.
+[console]
+address = "127.0.0.1"
+port = $((CONSOLE_BASE_PORT + off))
+cert = "tls/console.crt"
+key = "tls/console.key"
+idle_minutes = 30
+agencies = { $directory }
+conference = "$DISTRICT.agent.conference"
+risk = "$DISTRICT.agent.risk"
 TOML
   if [[ ",$roles," == *",aid_grantor,"* ]]; then
     cat >> "$DIR/$name.toml" <<TOML
@@ -142,6 +171,33 @@ agent = "role:aid"
 conference = "$DISTRICT.agent.conference"   # 救助任务按其邀请核对案号 / aid tasks are checked against its invitations
 TOML
   fi
+done
+
+# Demo accounts, one per role at every agency (the quick start prints them).
+# Each person has their own account in a real district: `concordctl account add`.
+# 演示账号：每个机关每个角色一个（真实部署中每人一个账号）。
+demo_people() {  # demo_people AGENCY -> "login|name|department|roles" lines
+  case "$1" in
+    procuratorate) d1="控告申诉检察部"; s=(王 李 赵 周 孙) ;;
+    plc) d1="维稳指导室"; s=(钱 吴 郑 冯 陈) ;;
+    court) d1="立案庭"; s=(褚 卫 蒋 沈 韩) ;;
+    police) d1="信访科"; s=(杨 朱 秦 尤 许) ;;
+    justice) d1="法律援助中心"; s=(何 吕 施 张 孔) ;;
+    petition) d1="办信科"; s=(曹 严 华 金 魏) ;;
+  esac
+  echo "dengji|${s[0]}登记|$d1|registrar"
+  echo "chengban|${s[1]}承办|$d1|handler"
+  echo "fuze|${s[2]}主任|$d1|head"
+  echo "lingdao|${s[3]}领导|领导班子|leader"
+  echo "admin|${s[4]}管理|办公室|admin"
+}
+for a in "${AGENCIES[@]}"; do
+  IFS='|' read -r name display roles off <<<"$a"
+  while IFS='|' read -r login person dept role; do
+    out="$(printf '%s\n' "$DEMO_PASSWORD" | "$CTL" account add --agency-config "$DIR/$name.toml" \
+      --login "$login" --name "$person" --department "$dept" --roles "$role" --password-stdin 2>&1)" ||
+      grep -q "已存在" <<<"$out" || { echo "演示账号创建失败 / demo account $name/$login: $out" >&2; exit 1; }
+  done < <(demo_people "$name")
 done
 
 # The sections every agent's config starts with: who it is, the hub, its key,

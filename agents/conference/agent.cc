@@ -15,6 +15,21 @@
 namespace concord::conference {
 namespace {
 
+// A query's answer is for the console that is waiting for it: after this long
+// the hub drops it rather than deliver a stale page.
+constexpr int64_t kQueryReplyTtlMs = 60 * 1000;
+constexpr int kDefaultListLimit = 50;
+constexpr int kMaxListLimit = 200;
+
+// The person behind an envelope (Envelope.actor, as the agency sent it).
+Person PersonOf(const v1::Envelope& env) {
+  return {env.actor().login(), env.actor().name(), env.actor().role()};
+}
+
+bool Has(const std::vector<std::string>& list, const std::string& x) {
+  return std::find(list.begin(), list.end(), x) != list.end();
+}
+
 v1::ConferencePlan PlanToProto(const std::string& id, const Plan& p) {
   v1::ConferencePlan out;
   out.set_conference_id(id);
@@ -65,8 +80,11 @@ nlohmann::json ToJson(const Conference& c) {
   }
   nlohmann::json signatures = nlohmann::json::array();
   for (const Signature& s : c.signatures)
-    signatures.push_back(
-        {{"agency", s.agency}, {"version", s.version}, {"approved", s.approved}, {"note", s.note}});
+    signatures.push_back({{"agency", s.agency},
+                          {"version", s.version},
+                          {"approved", s.approved},
+                          {"note", s.note},
+                          {"signer", s.signer.name}});
   return {{"id", c.id},
           {"case_key", c.case_key},
           {"case_refs", c.case_refs},
@@ -150,6 +168,7 @@ absl::Status Agent::Handle(const v1::Envelope& env) {
   if (v1::ConferenceInput m; env.payload().UnpackTo(&m)) return OnInput(env, m);
   if (v1::ConferencePlan m; env.payload().UnpackTo(&m)) return OnPlan(env, m);
   if (v1::ConferenceSign m; env.payload().UnpackTo(&m)) return OnSign(env, m);
+  if (v1::ConferenceQuery q; env.payload().UnpackTo(&q)) return OnQuery(env, q);
   if (v1::ConferenceTaskUpdate m; env.payload().UnpackTo(&m)) return OnTask(env, m);
   if (v1::ConferenceClose m; env.payload().UnpackTo(&m)) return OnClose(env, m);
   if (v1::HearingSchedule m; env.payload().UnpackTo(&m)) return OnHearing(env, m);
@@ -353,7 +372,7 @@ absl::Status Agent::OnPlan(const v1::Envelope& env, const v1::ConferencePlan& m)
 
 absl::Status Agent::OnSign(const v1::Envelope& env, const v1::ConferenceSign& m) {
   auto after = book_->Sign(m.conference_id(), env.from(), m.version(), m.approve(), m.note(),
-                           clock_.NowMs());
+                           clock_.NowMs(), PersonOf(env));
   if (!after.ok()) return Answer(env, after.status(), m.conference_id(), m.version());
   const Conference& c = *after;
   RETURN_IF_ERROR(Answer(env, c, m.version()));
@@ -368,6 +387,166 @@ absl::Status Agent::OnSign(const v1::Envelope& env, const v1::ConferenceSign& m)
                                env.from(), " asks for changes to version ", m.version()));
   }
   return absl::OkStatus();
+}
+
+// A read by an agency's console: one conference in full, or the list of its
+// own, and only conferences the asker takes part in.
+absl::Status Agent::OnQuery(const v1::Envelope& env, const v1::ConferenceQuery& q) {
+  v1::ConferenceQueryReply reply;
+  reply.set_may_convene(Has(config_.convenors, env.from()));
+  absl::Status st;
+  if (!q.conference_id().empty()) {
+    auto c = book_->Get(q.conference_id());
+    st = c.status();
+    if (c.ok() && !Has(c->invited, env.from()))
+      st = absl::PermissionDeniedError("无权查看该联席会议 / not a conference of your agency");
+    if (st.ok()) {
+      auto view = View(*c, env.from(), true);
+      st = view.status();
+      if (view.ok()) *reply.add_conferences() = *std::move(view);
+    }
+  } else if (q.mine()) {
+    const int limit = q.limit() == 0 ? kDefaultListLimit : q.limit();
+    if (limit < 1 || limit > kMaxListLimit) {
+      st = absl::InvalidArgumentError(absl::StrCat("limit 须在 1 到 ", kMaxListLimit,
+                                                   " 之间 / limit must be 1..", kMaxListLimit));
+    } else {
+      auto list = book_->ForAgency(env.from(), limit);
+      st = list.status();
+      for (const Conference& c : list.ok() ? *list : std::vector<Conference>{}) {
+        auto view = View(c, env.from(), false);
+        if (!view.ok()) {
+          st = view.status();
+          break;
+        }
+        *reply.add_conferences() = *std::move(view);
+      }
+    }
+  } else {
+    st = absl::InvalidArgumentError(
+        "请指定会议编号，或查询本机关的会议（mine）/ name a conference_id, or set mine");
+  }
+  if (agent::ShouldRetry(st)) return st;  // the database: the hub re-sends
+  reply.set_ok(st.ok());
+  if (!st.ok()) {
+    reply.set_reason(std::string(st.message()));
+    reply.clear_conferences();
+  }
+  v1::Envelope out = client::MakeReply(env, reply);
+  client_.Stamp(out);  // created_at_ms on the bus's clock, which the hub's expiry reads too
+  out.set_expires_at_ms(out.created_at_ms() + kQueryReplyTtlMs);
+  return client_.Stage(std::move(out)).status();
+}
+
+absl::StatusOr<v1::ConferenceView> Agent::View(const Conference& c, const std::string& asker,
+                                               bool full) {
+  ASSIGN_OR_RETURN(std::vector<Hearing> hearings, book_->Hearings(c.id));
+  const int64_t now = clock_.NowMs();
+  v1::ConferenceView v;
+  v.set_conference_id(c.id);
+  v.set_case_key(c.case_key);
+  for (const auto& r : c.case_refs) v.add_case_refs(r);
+  v.set_title(c.title);
+  v.set_convenor(c.convenor);
+  for (const auto& a : c.invited) v.add_invited(a);
+  v.set_status(c.status);
+  v.set_inputs_due_ms(c.inputs_due_ms);
+  v.set_convened_ms(c.convened_ms);
+  v.set_outcome(c.outcome);
+  for (const auto& a : c.signed_latest) v.add_signed_latest(a);
+  for (const auto& a : c.pending_latest) v.add_pending_latest(a);
+  for (const Input& in : c.inputs) v.add_inputs_from(in.agency);
+  const bool is_final = c.status == "final";
+  bool my_open_task = false;
+  int open = 0;
+  int64_t next_due = 0;
+  if (!c.plans.empty()) {
+    const Plan& latest = c.plans.back();
+    v.set_latest_version(latest.version);
+    v.set_lead_leader(latest.lead_leader);
+    if (is_final)
+      for (const Task& t : latest.tasks) {
+        if (t.status == "done") continue;
+        ++open;
+        if (next_due == 0 || t.due_ms < next_due) next_due = t.due_ms;
+        my_open_task |= t.agency == asker;
+      }
+  }
+  v.set_open_tasks(open);
+  v.set_next_due_ms(next_due);
+
+  // What the rules let the asker do now (conference.h says why).
+  const bool open_for_plan = c.status == "collecting" || c.status == "signing";
+  const bool invited = Has(c.invited, asker);
+  if (invited && open_for_plan) v.add_allowed("input");
+  if (asker == c.convenor && open_for_plan) v.add_allowed("plan");
+  if (c.status == "signing" && Has(c.pending_latest, asker)) v.add_allowed("sign");
+  if (is_final && my_open_task) v.add_allowed("task");
+  if (c.status != "closed" && book_->MayHostHearing(c, asker)) v.add_allowed("hearing");
+  bool record = false, nominee = false;
+  for (const Hearing& h : hearings) {
+    if (!h.outcome.empty()) continue;
+    record |= h.host == asker && now >= h.starts_ms;
+    for (const Participant& p : h.participants) nominee |= p.arranged_by == asker && p.name.empty();
+  }
+  if (record) v.add_allowed("hearing_record");
+  if (nominee) v.add_allowed("nominee");
+  if (asker == c.convenor && is_final && open == 0) v.add_allowed("close");
+  if (!full) return v;
+
+  for (const Input& in : c.inputs) {
+    v1::ConferenceInputView* x = v.add_inputs();
+    x->set_agency(in.agency);
+    x->set_assessment(in.assessment);
+    x->set_at_ms(in.at_ms);
+    for (const Measure& m : in.measures) {
+      v1::ConferenceMeasure* y = x->add_measures();
+      y->set_measure(m.measure);
+      y->set_detail(m.detail);
+    }
+  }
+  for (const Plan& p : c.plans) {
+    v1::ConferencePlanVersion* x = v.add_plans();
+    x->set_version(p.version);
+    x->set_at_ms(p.at_ms);
+    *x->mutable_plan() = PlanToProto(c.id, p);
+    for (size_t i = 0; i < p.tasks.size(); ++i) {
+      x->mutable_plan()->mutable_tasks(static_cast<int>(i))->set_last_note(p.tasks[i].last_note);
+      x->mutable_plan()->mutable_tasks(static_cast<int>(i))->set_done_ms(p.tasks[i].done_ms);
+    }
+  }
+  for (const Signature& s : c.signatures) {
+    v1::ConferenceSignatureView* x = v.add_signatures();
+    x->set_agency(s.agency);
+    x->set_version(s.version);
+    x->set_approved(s.approved);
+    x->set_note(s.note);
+    x->set_at_ms(s.at_ms);
+    if (!s.signer.empty()) {
+      x->mutable_signer()->set_login(s.signer.login);
+      x->mutable_signer()->set_name(s.signer.name);
+      x->mutable_signer()->set_role(s.signer.role);
+    }
+  }
+  for (const Hearing& h : hearings) {
+    v1::HearingView* x = v.add_hearings();
+    x->set_hearing_id(h.hearing_id);
+    x->set_starts_ms(h.starts_ms);
+    x->set_place(h.place);
+    x->set_chair(h.chair);
+    x->set_outcome(h.outcome);
+    x->set_recorded_ms(h.recorded_ms);
+    x->set_host(h.host);
+    for (const Participant& p : h.participants) {
+      v1::HearingParticipant* y = x->add_participants();
+      y->set_role(p.role);
+      y->set_name(p.name);
+      y->set_attended(p.attended);
+      y->set_opinion(p.opinion);
+      y->set_arranged_by(p.arranged_by);
+    }
+  }
+  return v;
 }
 
 absl::Status Agent::OnTask(const v1::Envelope& env, const v1::ConferenceTaskUpdate& m) {

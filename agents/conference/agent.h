@@ -8,6 +8,12 @@
 // the delivery, so nothing is half done after a crash. An agency that is
 // offline gets its invitation from its hub mailbox when it comes back.
 //
+// Agencies read the conferences they take part in over the bus
+// (ConferenceQuery, answered with a ConferenceQueryReply that expires after
+// a minute): one in full, with the steps the asker may take now, or the list
+// of its own; another agency's conference is refused. The person who signed
+// at an agency's console (Envelope.actor) is kept with each signature.
+//
 // Config, beside the bus sections (hub/client/client_config.h):
 //   [conference]
 //   convenors = ["shangzhou.procuratorate", "shangzhou.plc"]  # who may convene
@@ -81,6 +87,12 @@ class Agent final : public agent::Agent {
   absl::Status OnInput(const v1::Envelope& env, const v1::ConferenceInput& m);
   absl::Status OnPlan(const v1::Envelope& env, const v1::ConferencePlan& m);
   absl::Status OnSign(const v1::Envelope& env, const v1::ConferenceSign& m);
+  // Answered with a ConferenceQueryReply (refusals with the reason); only a
+  // database failure is returned.
+  absl::Status OnQuery(const v1::Envelope& env, const v1::ConferenceQuery& q);
+  // `c` as the asking agency sees it (`full`: with inputs, plans,
+  // signatures and hearings).
+  absl::StatusOr<v1::ConferenceView> View(const Conference& c, const std::string& asker, bool full);
   absl::Status OnTask(const v1::Envelope& env, const v1::ConferenceTaskUpdate& m);
 
   // Parks the update and asks the aid agent; OnAidStatus finishes it.

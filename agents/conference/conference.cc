@@ -100,6 +100,10 @@ const std::vector<std::string>& Migrations() {
       R"sql(
       ALTER TABLE conferences ADD COLUMN case_refs TEXT NOT NULL DEFAULT '[]';  -- JSON array
       )sql",
+      // 5: who signed for the agency at its console ('': its own system).
+      R"sql(
+      ALTER TABLE conference_signatures ADD COLUMN signer TEXT NOT NULL DEFAULT '';  -- JSON {login, name, role}
+      )sql",
   };
   return kMigrations;
 }
@@ -143,6 +147,18 @@ Plan PlanFromJson(const json& j, int version, int64_t at_ms) {
     p.tasks.push_back(std::move(x));
   }
   return p;
+}
+
+std::string PersonToJson(const Person& p) {
+  if (p.empty()) return "";
+  return json{{"login", p.login}, {"name", p.name}, {"role", p.role}}.dump();
+}
+
+Person PersonFromJson(const std::string& text) {
+  if (text.empty()) return {};
+  const json j = json::parse(text, nullptr, false);
+  if (!j.is_object()) return {};
+  return {j.value("login", ""), j.value("name", ""), j.value("role", "")};
 }
 
 absl::Status NotFound(const std::string& id) {
@@ -401,7 +417,7 @@ absl::StatusOr<std::string> Conferences::HearingConference(const std::string& he
 
 absl::StatusOr<std::vector<Hearing>> Conferences::Hearings(const std::string& conference_id) {
   ASSIGN_OR_RETURN(auto st, db_.Prepare("SELECT hearing_id, chair, place, starts_ms, participants, "
-                                        "outcome, recorded_ms FROM conference_hearings "
+                                        "outcome, recorded_ms, host FROM conference_hearings "
                                         "WHERE id=? ORDER BY starts_ms"));
   st.Bind(1, conference_id);
   std::vector<Hearing> out;
@@ -417,6 +433,7 @@ absl::StatusOr<std::vector<Hearing>> Conferences::Hearings(const std::string& co
     h.participants = ParticipantsFromJson(st.Text(4));
     h.outcome = st.Text(5);
     h.recorded_ms = st.Int(6);
+    h.host = st.Text(7);
     out.push_back(std::move(h));
   }
   return out;
@@ -582,7 +599,7 @@ absl::StatusOr<int> Conferences::ProposePlan(const std::string& id, const std::s
 
 absl::StatusOr<Conference> Conferences::Sign(const std::string& id, const std::string& agency,
                                              int version, bool approve, const std::string& note,
-                                             int64_t now_ms) {
+                                             int64_t now_ms, const Person& signer) {
   ASSIGN_OR_RETURN(Conference c, Get(id));
   if (std::find(c.invited.begin(), c.invited.end(), agency) == c.invited.end())
     return absl::PermissionDeniedError(
@@ -601,12 +618,12 @@ absl::StatusOr<Conference> Conferences::Sign(const std::string& id, const std::s
   sqlite::Savepoint sp(db_);
   if (!sp.ok()) return absl::UnavailableError("cannot open a savepoint");
   ASSIGN_OR_RETURN(auto ins, db_.Prepare("INSERT INTO conference_signatures(id, agency, version, "
-                                         "approved, note, at_ms) VALUES(?,?,?,?,?,?)"));
+                                         "approved, note, at_ms, signer) VALUES(?,?,?,?,?,?,?)"));
   ins.BindAll(id, agency, static_cast<int64_t>(version), static_cast<int64_t>(approve), note,
-              now_ms);
+              now_ms, PersonToJson(signer));
   RETURN_IF_ERROR(ins.Run());
   Conference after = std::move(c);
-  after.signatures.push_back({agency, version, approve, note, now_ms});
+  after.signatures.push_back({agency, version, approve, note, now_ms, signer});
   CountSignatures(after);
   if (after.pending_latest.empty()) {
     // Everyone signed the latest version: final; its tasks are now carried out.
@@ -740,14 +757,14 @@ absl::StatusOr<Conference> Conferences::Get(const std::string& id) {
     c.plans.push_back(PlanFromJson(json::parse(plans.Text(1), nullptr, false),
                                    static_cast<int>(plans.Int(0)), plans.Int(2)));
   }
-  ASSIGN_OR_RETURN(auto sig, db_.Prepare("SELECT agency, version, approved, note, at_ms FROM "
-                                         "conference_signatures WHERE id=? ORDER BY n"));
+  ASSIGN_OR_RETURN(auto sig, db_.Prepare("SELECT agency, version, approved, note, at_ms, signer "
+                                         "FROM conference_signatures WHERE id=? ORDER BY n"));
   sig.Bind(1, id);
   while (true) {
     ASSIGN_OR_RETURN(bool row, sig.Step());
     if (!row) break;
-    c.signatures.push_back(
-        {sig.Text(0), static_cast<int>(sig.Int(1)), sig.Int(2) != 0, sig.Text(3), sig.Int(4)});
+    c.signatures.push_back({sig.Text(0), static_cast<int>(sig.Int(1)), sig.Int(2) != 0, sig.Text(3),
+                            sig.Int(4), PersonFromJson(sig.Text(5))});
   }
   CountSignatures(c);
   if (!c.plans.empty()) {
@@ -767,6 +784,28 @@ absl::StatusOr<Conference> Conferences::Get(const std::string& id) {
     }
   }
   return c;
+}
+
+absl::StatusOr<std::vector<Conference>> Conferences::ForAgency(const std::string& agency,
+                                                               int limit) {
+  // `invited` is a JSON array that holds the convenor too (Convene).
+  ASSIGN_OR_RETURN(auto st, db_.Prepare("SELECT id FROM conferences WHERE EXISTS (SELECT 1 FROM "
+                                        "json_each(conferences.invited) WHERE value = ?) "
+                                        "ORDER BY year DESC, seq DESC LIMIT ?"));
+  st.BindAll(agency, static_cast<int64_t>(limit));
+  std::vector<std::string> ids;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    ids.push_back(st.Text(0));
+  }
+  st.Reset();
+  std::vector<Conference> out;
+  for (const auto& id : ids) {
+    ASSIGN_OR_RETURN(Conference c, Get(id));
+    out.push_back(std::move(c));
+  }
+  return out;
 }
 
 absl::StatusOr<std::vector<Conference>> Conferences::ForLeader(const std::string& lead_leader) {

@@ -69,12 +69,20 @@ struct Plan {
   int64_t at_ms = 0;
 };
 
+// The person who acted at an agency's console (Envelope.actor); empty when
+// the agency's own system sent the request.
+struct Person {
+  std::string login, name, role;  // role: 院/局领导 ...
+  bool empty() const { return login.empty() && name.empty(); }
+};
+
 struct Signature {
   std::string agency;
   int version = 0;
   bool approved = false;  // false: changes requested
   std::string note;       // the changes asked for, or a remark
   int64_t at_ms = 0;
+  Person signer = {};  // who signed for the agency
 };
 
 struct Conference {
@@ -113,6 +121,7 @@ struct Hearing {
   std::vector<Participant> participants;
   std::string outcome;  // empty until recorded
   int64_t recorded_ms = 0;
+  std::string host = {};  // the agency that scheduled it (Hearings() fills it)
 };
 
 class Conferences {
@@ -135,9 +144,10 @@ class Conferences {
   absl::StatusOr<int> ProposePlan(const std::string& id, const std::string& by, Plan plan,
                                   int64_t now_ms, bool* created = nullptr);
   // Sign and UpdateTask return the conference as it is after the call (no
-  // second read).
+  // second read). `signer`: the person who signed for `agency`, kept with it.
   absl::StatusOr<Conference> Sign(const std::string& id, const std::string& agency, int version,
-                                  bool approve, const std::string& note, int64_t now_ms);
+                                  bool approve, const std::string& note, int64_t now_ms,
+                                  const Person& signer = {});
   absl::StatusOr<Conference> UpdateTask(const std::string& id, const std::string& agency,
                                         const std::string& task_id, const std::string& note,
                                         bool done, int64_t now_ms);
@@ -172,13 +182,17 @@ class Conferences {
   absl::StatusOr<std::string> HearingConference(const std::string& hearing_id);
 
   absl::StatusOr<Conference> Get(const std::string& id);
+  // The conferences `agency` takes part in (invited, or convened), newest
+  // first, at most `limit`.
+  absl::StatusOr<std::vector<Conference>> ForAgency(const std::string& agency, int limit);
+  // Whether `by` may schedule a hearing of `c` (set_hearing_hosts).
+  bool MayHostHearing(const Conference& c, const std::string& by) const;
   // The leader's view (领导包案, 检察长督办): every conference not closed whose
   // latest plan names `lead_leader`, with its tasks and due dates.
   absl::StatusOr<std::vector<Conference>> ForLeader(const std::string& lead_leader);
 
  private:
   explicit Conferences(sqlite::Db& db) : db_(db) {}
-  bool MayHostHearing(const Conference& c, const std::string& by) const;
   static void CountSignatures(Conference& c);  // signed_latest, pending_latest
   sqlite::Db& db_;
   std::vector<std::string> hearing_hosts_;

@@ -405,6 +405,36 @@ absl::Status Agent::OnAct(const v1::Envelope& env, const v1::PetitionAct& a) {
   return client_.Stage(client::MakeEnvelope(involved, ev)).status();
 }
 
+// The district's monthly statistics (counts only: no item, no name).
+absl::Status Agent::Statistics(const v1::LedgerQuery& q, int64_t now, v1::LedgerQueryReply& reply) {
+  if (q.stats_months_size() > 24)
+    return absl::InvalidArgumentError("统计月份至多 24 个 / stats_months: at most 24 months");
+  for (const std::string& month : q.stats_months()) {
+    ASSIGN_OR_RETURN(MonthlyStats m, ledger_->Stats(month, now));
+    v1::LedgerMonthStats* out = reply.add_stats();
+    out->set_month(m.month);
+    for (const auto& [channel, n] : m.channels) (*out->mutable_channels())[channel] = n;
+    out->set_received(m.received);
+    out->set_group(m.group);
+    out->set_anonymous(m.anonymous);
+    out->set_repeat(m.repeat);
+    out->set_transferred(m.transferred);
+    out->set_closed(m.closed);
+    out->set_procedural_due(m.procedural_due);
+    out->set_procedural_on_time(m.procedural_on_time);
+    out->set_substantive_due(m.substantive_due);
+    out->set_substantive_on_time(m.substantive_on_time);
+    out->set_overdue_now(m.overdue_now);
+    out->set_complaints(m.complaints);
+    out->set_irregular_petitions(m.irregular_petitions);
+    out->set_safety_incidents(m.safety_incidents);
+  }
+  ASSIGN_OR_RETURN(auto open, ledger_->OpenItems(now, config_.scan));
+  for (const LedgerItem& item : open)
+    if (item.overdue) ++(*reply.mutable_overdue_by_agency())[item.agency];
+  return absl::OkStatus();
+}
+
 // A read of the ledger by an agency's console: one item, or a search, as the
 // asker may see them.
 absl::Status Agent::OnQuery(const v1::Envelope& env, const v1::LedgerQuery& q) {
@@ -412,7 +442,9 @@ absl::Status Agent::OnQuery(const v1::Envelope& env, const v1::LedgerQuery& q) {
   const int64_t now = clock_.NowMs();
   v1::LedgerQueryReply reply;
   absl::Status st;
-  if (!q.ledger_no().empty()) {
+  if (q.stats_months_size() > 0) {
+    st = Statistics(q, now, reply);
+  } else if (!q.ledger_no().empty()) {
     auto record = ledger_->Read(q.ledger_no(), reader, now, config_.scan);
     st = record.status();
     if (record.ok()) ToProto(*record, reply);
@@ -436,6 +468,7 @@ absl::Status Agent::OnQuery(const v1::Envelope& env, const v1::LedgerQuery& q) {
   }
   if (agent::ShouldRetry(st)) return st;  // the database: the hub re-sends
   reply.set_ok(st.ok());
+  reply.set_as_of_ms(now);
   if (!st.ok()) reply.set_reason(std::string(st.message()));
   v1::Envelope out = client::MakeReply(env, reply);
   client_.Stamp(out);  // created_at_ms on the bus's clock, which the hub's expiry reads too

@@ -98,6 +98,7 @@ class Agent final : public agent::Agent {
   // Answered with a LedgerQueryReply (refusals with the reason); only a
   // database failure is returned.
   absl::Status OnQuery(const v1::Envelope& env, const v1::LedgerQuery& q);
+  absl::Status Statistics(const v1::LedgerQuery& q, int64_t now, v1::LedgerQueryReply& reply);
 
   absl::Status Reply(const v1::Envelope& env, v1::PetitionReply reply);
   // Answers with the status's reason; only a database failure is returned

@@ -84,6 +84,7 @@ Agent::Agent(agent::AgentContext& context, std::unique_ptr<RiskBook> book, Agent
 absl::Status Agent::Handle(const v1::Envelope& env) {
   if (v1::PetitionSnapshot s; env.payload().UnpackTo(&s)) return OnSnapshot(env, s);
   if (v1::RiskReport r; env.payload().UnpackTo(&r)) return OnReport(env, r);
+  if (v1::RiskQuery q; env.payload().UnpackTo(&q)) return OnQuery(env, q);
   return absl::OkStatus();
 }
 
@@ -161,6 +162,49 @@ HttpResponse Agent::ScreeningJson(const std::string& month, const std::string& a
                           {"csv", (*s)->csv}}
                .dump();
   return r;
+}
+
+absl::Status Agent::OnQuery(const v1::Envelope& env, const v1::RiskQuery& q) {
+  const bool all = std::find(config_.supervisors.begin(), config_.supervisors.end(), env.from()) !=
+                       config_.supervisors.end() ||
+                   std::find(config_.convenors.begin(), config_.convenors.end(), env.from()) !=
+                       config_.convenors.end();
+  HttpResponse view;
+  if (q.view() == "open") {
+    view = OpenJson(all ? "" : env.from());
+  } else if (q.view() == "case") {
+    view = CaseJson(q.key());
+    if (view.status == 200 && !all) {
+      auto c = nlohmann::json::parse(view.body, nullptr, false);
+      if (!c.is_object() || c.value("agency", "") != env.from())
+        view = ErrorResponse(403,
+                             "无权查看该案件的风险记录：它不由本机关负责 / not a case of "
+                             "your agency");
+    }
+  } else if (q.view() == "screening") {
+    view = ScreeningJson(q.month(), env.from());
+  } else if (q.view() == "factors") {
+    nlohmann::json factors = nlohmann::json::array();
+    for (const auto& f : book_->table().FormFactors())
+      factors.push_back({{"id", f.id}, {"name", f.name}, {"weight", f.weight}});
+    view.body = nlohmann::json{{"factors", factors}}.dump();
+  } else {
+    view = ErrorResponse(400, absl::StrCat("未知的查询 / unknown view '", q.view(),
+                                           "' (open, case, screening, factors)"));
+  }
+  if (view.status >= 500) return absl::UnavailableError(view.body);  // the database: re-sent
+  v1::RiskQueryReply reply;
+  reply.set_ok(view.status == 200);
+  if (view.status == 200) {
+    reply.set_json(view.body);
+  } else {
+    auto e = nlohmann::json::parse(view.body, nullptr, false);
+    reply.set_reason(e.is_object() ? e.value("error", view.body) : view.body);
+  }
+  v1::Envelope out = client::MakeReply(env, reply);
+  client_.Stamp(out);
+  out.set_expires_at_ms(out.created_at_ms() + 60'000);
+  return client_.Stage(std::move(out)).status();
 }
 
 absl::Status Agent::OnSnapshot(const v1::Envelope& env, const v1::PetitionSnapshot& p) {

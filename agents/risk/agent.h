@@ -55,6 +55,8 @@ class Agent final : public agent::Agent {
   HttpResponse OpenJson(const std::string& agency);  // an agency's open risks
   HttpResponse CaseJson(const std::string& key);
   HttpResponse ScreeningJson(const std::string& month, const std::string& agency);
+  // A console's read over the bus (RiskQuery), as the asking agency may see it.
+  absl::Status OnQuery(const v1::Envelope& env, const v1::RiskQuery& q);
 
  private:
   // The monthly screening, once, on the first working day (or the first start after it).

@@ -157,4 +157,11 @@ Assessment FactorTable::Evaluate(const CaseFacts& c) const {
   return a;
 }
 
+std::vector<FactorTable::FormFactor> FactorTable::FormFactors() const {
+  std::vector<FormFactor> out;
+  for (const Factor& f : factors_)
+    if (f.when == When::kReported) out.push_back({f.id, f.name, f.weight});
+  return out;
+}
+
 }  // namespace concord::risk

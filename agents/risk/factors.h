@@ -59,6 +59,13 @@ class FactorTable {
 
   bool Knows(const std::string& factor_id) const;
   std::vector<std::string> Ids() const;
+  // The factors a case handler ticks on the risk form (those not derived
+  // from the ledger's facts), for the console's form.
+  struct FormFactor {
+    std::string id, name;
+    int weight = 0;
+  };
+  std::vector<FormFactor> FormFactors() const;
   const std::string& LevelTitle(Level l) const { return levels_[static_cast<int>(l)].name; }
   // What the level requires of the responsible unit.
   const std::string& Required(Level l) const { return levels_[static_cast<int>(l)].required; }

@@ -11,6 +11,7 @@
 #include "common/status_macros.h"
 #include "common/uuid.h"
 #include "concord/v1/hub.pb.h"
+#include "hub/client/acting_as.h"
 #include "hub/transport/frame_batch.h"
 #include "hub/transport/zmq_watcher.h"
 
@@ -82,6 +83,8 @@ class ClientImpl final : public Client {
     if (env.id().empty()) env.set_id(NewUuidV7());
     if (env.created_at_ms() == 0) env.set_created_at_ms(opts_.clock->NowMs());
     if (env.trace_id().empty()) env.set_trace_id(NewTraceId());
+    if (!env.has_actor())
+      if (const pb::Actor* actor = ActingAs::Current()) *env.mutable_actor() = *actor;
   }
 
   std::string Publish(pb::Envelope env, PublishCallback done) override {

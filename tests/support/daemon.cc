@@ -97,8 +97,11 @@ void DaemonProcess::Start() {
   }
   std::istringstream in(ReadFile(ready));
   std::string line;
-  while (std::getline(in, line))
+  while (std::getline(in, line)) {
     if (line.rfind("http_port=", 0) == 0) port_ = static_cast<uint16_t>(std::stoi(line.substr(10)));
+    if (line.rfind("console_port=", 0) == 0)
+      console_port_ = static_cast<uint16_t>(std::stoi(line.substr(13)));
+  }
 }
 
 void SetFileClock(const std::string& path, int64_t unix_ms) {

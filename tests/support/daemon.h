@@ -38,6 +38,8 @@ class DaemonProcess {
 
   bool ok() const { return port_ != 0; }
   uint16_t port() const { return port_; }
+  // The web console's port (an adapter with [console]), else 0.
+  uint16_t console_port() const { return console_port_; }
   const std::string& db_path() const { return db_path_; }
   const std::string& data_dir() const { return data_dir_; }
   std::string log() const { return ReadFile(log_); }
@@ -60,6 +62,7 @@ class DaemonProcess {
   pid_t pid_ = -1;
   int exit_status_ = -1;
   uint16_t port_ = 0;
+  uint16_t console_port_ = 0;
 };
 
 }  // namespace concord::testing

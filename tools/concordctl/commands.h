@@ -40,5 +40,6 @@ void AddPetitionCommands(CLI::App& app, Commands& commands);    // petition regi
 void AddRiskCommands(CLI::App& app, Commands& commands);        // risk [--screening]
 void AddConferenceCommands(CLI::App& app, Commands& commands);  // conference --id | --leader
 void AddAidCommands(CLI::App& app, Commands& commands);         // aid keygen | dedup
+void AddAccountCommands(CLI::App& app, Commands& commands);     // account add | list | disable ...
 
 }  // namespace concord::ctl

@@ -23,9 +23,15 @@ int main(int argc, char** argv) {
   concord::InitLogging("concordctl");
   spdlog::set_level(spdlog::level::warn);
   Commands commands;
-  for (auto add : {AddHubCommands, AddKeysCommands, AddAuditCommands, AddLedgerCommands,
-                   AddPetitionCommands, AddRiskCommands, AddConferenceCommands, AddAidCommands})
+  for (auto add :
+       {AddHubCommands, AddKeysCommands, AddAuditCommands, AddLedgerCommands, AddPetitionCommands,
+        AddRiskCommands, AddConferenceCommands, AddAidCommands, AddAccountCommands})
     add(app, commands);
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help is 0; a usage error is 2 for every command (commands.h), not CLI11's own code.
+    return app.exit(e) == 0 ? 0 : 2;
+  }
   return commands.Run();
 }

@@ -212,6 +212,34 @@ TEST_F(ConferenceTest, ChangeRequestMeansEveryoneSignsAgain) {
   EXPECT_NE(html.find("检察长 周某"), std::string::npos);
 }
 
+// The person who signed for an agency at its console stays with the
+// signature; an agency's list holds the conferences it is part of (the
+// convenor's too), newest first.
+TEST_F(ConferenceTest, SignersKeptAndEachAgencysList) {
+  const std::string id = Convene();
+  ASSERT_EQ(*book_->ProposePlan(id, "procuratorate", APlan(), At("2026-03-06")), 1);
+  const Person leader{"lingdao", "孙院长", "院/局领导"};
+  ASSERT_TRUE(book_->Sign(id, "court", 1, true, "", At("2026-03-07"), leader).ok());
+  ASSERT_TRUE(book_->Sign(id, "plc", 1, true, "", At("2026-03-07")).ok());
+  const Conference c = *book_->Get(id);
+  ASSERT_EQ(c.signatures.size(), 2u);
+  EXPECT_EQ(c.signatures[0].signer.name, "孙院长");
+  EXPECT_EQ(c.signatures[0].signer.role, "院/局领导");
+  EXPECT_TRUE(c.signatures[1].signer.empty()) << "the agency's own system signed";
+
+  auto second = book_->Convene("procuratorate", "REQ-2", "信-2026-000003", "另一起", {"court"},
+                               At("2026-03-08"), At("2026-03-04"));
+  ASSERT_TRUE(second.ok()) << second.status();
+  auto court = book_->ForAgency("court", 10);
+  ASSERT_TRUE(court.ok()) << court.status();
+  ASSERT_EQ(court->size(), 2u);
+  EXPECT_EQ((*court)[0].id, *second) << "newest first";
+  EXPECT_EQ((*court)[1].id, id);
+  EXPECT_EQ(book_->ForAgency("police", 10)->size(), 1u);
+  EXPECT_EQ(book_->ForAgency("procuratorate", 1)->size(), 1u) << "the convenor's, to the limit";
+  EXPECT_TRUE(book_->ForAgency("education", 10)->empty());
+}
+
 // Tasks are carried out by their agency; closing needs every task done and the outcome.
 TEST_F(ConferenceTest, TasksThenClosing) {
   const std::string id = Convene();

@@ -1,0 +1,449 @@
+#include "adapters/console/console.h"
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "adapters/console/console_impl.h"
+#include "common/log.h"
+#include "common/status_macros.h"
+#include "common/url.h"
+#include "domain/calendar.h"
+#include "hub/client/acting_as.h"
+
+namespace concord::adapter {
+
+namespace {
+
+constexpr char kSessionCookie[] = "concord_session";
+constexpr char kFlashCookie[] = "concord_flash";
+
+}  // namespace
+
+std::string PercentEncodeQuery(std::string_view s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+namespace {
+
+std::string_view ContentType(std::string_view name) {
+  if (name.ends_with(".css")) return "text/css; charset=utf-8";
+  if (name.ends_with(".js")) return "text/javascript; charset=utf-8";
+  if (name.ends_with(".svg")) return "image/svg+xml";
+  return "text/plain; charset=utf-8";
+}
+
+// Where to go after logging in: a path of this site only.
+std::string SafeNext(const std::string& next) {
+  if (next.empty() || next[0] != '/' || absl::StartsWith(next, "//") ||
+      next.find('\\') != std::string::npos)
+    return "/";
+  return next;
+}
+
+}  // namespace
+
+std::string FormatMs(int64_t ms) { return ms > 0 ? FormatDateTime(ms) : ""; }
+
+std::string FormField(const std::map<std::string, std::string>& form, const std::string& key) {
+  auto it = form.find(key);
+  return it == form.end() ? "" : it->second;
+}
+
+absl::StatusOr<std::unique_ptr<Console>> Console::Start(const ConsoleContext& context) {
+  auto console = std::make_unique<ConsoleImpl>(context);
+  RETURN_IF_ERROR(console->Open());
+  return std::unique_ptr<Console>(std::move(console));
+}
+
+ConsoleImpl::ConsoleImpl(const ConsoleContext& context)
+    : ctx_(context), clock_(*context.config.client.clock) {}
+
+absl::Status ConsoleImpl::Open() {
+  const auto& c = ctx_.config.console;
+  if (c.cert.empty() != c.key.empty())
+    return absl::InvalidArgumentError(
+        "[console] cert 与 key 须同时配置 / [console] needs both cert and key, or neither");
+  sqlite::Db& db = ctx_.client.db();
+  ASSIGN_OR_RETURN(accounts_, accounts::Accounts::Open(db, clock_));
+  accounts::SessionOptions so;
+  so.idle_ms = static_cast<int64_t>(std::max(1, c.idle_minutes)) * 60 * 1000;
+  ASSIGN_OR_RETURN(sessions_, accounts::Sessions::Open(db, clock_, so));
+  ASSIGN_OR_RETURN(log_, accounts::ActionLog::Open(db, clock_));
+
+  for (const auto& [name, text] : console_assets::Assets())
+    if (name.ends_with(".html"))
+      templates_.emplace(std::string(name), HtmlTemplate::ParseConstant(text));
+
+  AddPage("POST", "/logout", [this](Visit v) { Logout(std::move(v)); });
+  RegisterPetitionPages(*this);
+  RegisterAidPages(*this);
+  RegisterDocumentPages(*this);
+  RegisterConferencePages(*this);
+  RegisterRiskPages(*this);
+  RegisterStatsPages(*this);
+  RegisterAdminPages(*this);
+
+  WebServerOptions options;
+  options.address = c.address;
+  options.port = static_cast<uint16_t>(c.port);
+  options.cert_file = c.cert;
+  options.key_file = c.key;
+  options.allowed_hosts = c.hosts;
+  options.max_connections = static_cast<size_t>(std::max(8, c.max_connections));
+  std::weak_ptr<int> alive = alive_;
+  ASSIGN_OR_RETURN(
+      server_,
+      WebServer::Start(ctx_.io, options, [this, alive](WebRequest r, WebResponder respond) {
+        if (alive.expired()) {
+          respond({503, "text/plain; charset=utf-8", "正在关闭 / shutting down", {}});
+          return;
+        }
+        Handle(std::move(r), std::move(respond));
+      }));
+  LOG_INFO("console of {} at {}://{}:{}/", ctx_.config.agency, c.cert.empty() ? "http" : "https",
+           c.address, server_->port());
+  return absl::OkStatus();
+}
+
+void ConsoleImpl::Stop() {
+  alive_.reset();
+  if (server_) server_->Stop();
+}
+
+const HtmlTemplate& ConsoleImpl::Template(std::string_view name) const {
+  auto it = templates_.find(name);
+  if (it == templates_.end()) {
+    LOG_ERROR("console template {} missing", name);
+    std::abort();  // a programming error: the tests render every page
+  }
+  return it->second;
+}
+
+std::string ConsoleImpl::AgencyName(const std::string& principal) const {
+  auto it = ctx_.config.console.agencies.find(principal);
+  if (it != ctx_.config.console.agencies.end()) return it->second;
+  if (principal == ctx_.config.agency && !ctx_.config.display.empty()) return ctx_.config.display;
+  return principal;
+}
+
+nlohmann::json ConsoleImpl::Agencies(bool others_only) const {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& [principal, name] : ctx_.config.console.agencies)
+    if (!others_only || principal != ctx_.config.agency)
+      out.push_back({{"principal", principal}, {"name", name}});
+  return out;
+}
+
+concord::v1::Actor ConsoleImpl::ActorOf(const accounts::Account& a) const {
+  concord::v1::Actor actor;
+  actor.set_login(a.login);
+  actor.set_name(a.name);
+  const std::string title = a.Title();  // "承办人 李某": the role it names
+  actor.set_role(title.substr(0, title.find(' ')));
+  return actor;
+}
+
+bool ConsoleImpl::SameOrigin(const WebRequest& request) const {
+  // A form posted from another site carries its Origin (or Referer): it must
+  // be this host. Chromium sends Origin on every POST.
+  std::string origin = request.Header("origin");
+  if (origin.empty()) origin = request.Header("referer");
+  if (origin.empty()) return false;
+  const std::string host = request.Header("host");
+  for (const char* scheme : {"https://", "http://"}) {
+    const std::string base = absl::StrCat(scheme, host);
+    if (origin == base || absl::StartsWith(origin, base + "/")) return true;
+  }
+  return false;
+}
+
+void ConsoleImpl::Handle(WebRequest request, WebResponder respond) {
+  const std::string path = request.Path();
+  if (request.method == "GET" && absl::StartsWith(path, "/static/")) {
+    auto it = console_assets::Assets().find(path.substr(8));
+    if (it == console_assets::Assets().end() || it->first.ends_with(".html")) {
+      respond({404, "text/plain; charset=utf-8", "没有这个文件 / no such file", {}});
+      return;
+    }
+    respond({200,
+             std::string(ContentType(it->first)),
+             std::string(it->second),
+             {{"Cache-Control", "private, max-age=300"}}});
+    return;
+  }
+  if (path == "/login") {
+    Login(std::move(request), std::move(respond));
+    return;
+  }
+  Serve(std::move(request), std::move(respond));
+}
+
+void ConsoleImpl::Login(WebRequest request, WebResponder respond) {
+  const HtmlTemplate& head = Template("head.html");
+  const HtmlTemplate& body = Template("login.html");
+  const HtmlTemplate& foot = Template("foot.html");
+  auto page = [&](int status, const std::string& error, const std::string& login,
+                  const std::string& next) {
+    nlohmann::json values = {{"title", "登录"},        {"agency_display", ctx_.config.display},
+                             {"now", FormatMs(Now())}, {"error", error},
+                             {"login", login},         {"next", next}};
+    respond({status,
+             "text/html; charset=utf-8",
+             head.Render(values) + body.Render(values) + foot.Render(values),
+             {}});
+  };
+  if (request.method == "GET") {
+    page(200, "", "", SafeNext(request.Query("next")));
+    return;
+  }
+  if (request.method != "POST") {
+    respond({405, "text/plain; charset=utf-8", "方法不允许 / method not allowed", {}});
+    return;
+  }
+  const auto form = request.Form();
+  const std::string login = FormField(form, "login");
+  const std::string next = SafeNext(FormField(form, "next"));
+  auto record = [&](bool ok, const std::string& reason) {
+    (void)log_->Record(
+        {0, login, "", "login", "", ok ? "ok" : "refused", reason, request.remote_address});
+  };
+  if (!SameOrigin(request)) {
+    record(false, "cross-site login form");
+    page(403, "登录表单来源不明，请刷新页面后重试 / the login form came from another site", login,
+         next);
+    return;
+  }
+  if (!limiter_.Allow(request.remote_address, Now())) {
+    record(false, "rate limited");
+    page(429, "登录尝试过于频繁，请一分钟后再试 / too many login attempts, wait a minute", login,
+         next);
+    return;
+  }
+  auto account = accounts_->Authenticate(login, FormField(form, "password"));
+  if (!account.ok()) {
+    record(false, std::string(account.status().message()));
+    page(account.status().code() == absl::StatusCode::kPermissionDenied ? 403 : 401,
+         std::string(account.status().message()), login, next);
+    return;
+  }
+  auto session = sessions_->Create(account->login, request.remote_address);
+  if (!session.ok()) {
+    page(503, "数据库暂不可用，请稍后再试 / the database is busy, try again", login, next);
+    return;
+  }
+  record(true, "");
+  std::string cookie =
+      absl::StrCat(kSessionCookie, "=", session->first, "; Path=/; HttpOnly; SameSite=Strict");
+  if (request.tls) cookie += "; Secure";
+  respond({303, "text/html; charset=utf-8", "", {{"Location", next}, {"Set-Cookie", cookie}}});
+}
+
+void ConsoleImpl::Serve(WebRequest request, WebResponder respond) {
+  const std::string path = request.Path();
+  auto to_login = [&] {
+    if (request.method == "GET") {
+      respond({303,
+               "text/html; charset=utf-8",
+               "",
+               {{"Location", "/login?next=" + PercentEncodeQuery(request.target)}}});
+    } else {
+      respond({401,
+               "text/plain; charset=utf-8",
+               "登录已过期，请重新登录 / session expired, log in again",
+               {}});
+    }
+  };
+  const std::string token = request.Cookie(kSessionCookie);
+  if (token.empty()) return to_login();
+  auto session = sessions_->Resolve(token);
+  if (!session.ok()) return to_login();
+  auto account = accounts_->Get(session->login);
+  if (!account.ok() || account->disabled) {
+    (void)sessions_->Destroy(token);
+    return to_login();
+  }
+  Visit v{std::move(request), *std::move(account), *std::move(session), std::move(respond)};
+
+  const Page* page = nullptr;
+  bool known_path = false;
+  for (const auto& p : pages_) {
+    if (p.path != path) continue;
+    known_path = true;
+    if (p.method == v.request.method) page = &p;
+  }
+  if (!page) {
+    if (known_path) {
+      v.respond({405, "text/plain; charset=utf-8", "方法不允许 / method not allowed", {}});
+    } else {
+      Render(v, "没有这个页面", "", Template("refused.html"),
+             {{"heading", "没有这个页面"},
+              {"reason", "没有这个地址 / no such page: " + path},
+              {"back", "/"}},
+             404);
+    }
+    return;
+  }
+  if (v.request.method == "POST") {
+    const auto form = v.request.Form();
+    if (!SameOrigin(v.request)) {
+      Refuse(v, path, "", "表单来源不明，已拒绝 / the form came from another site (Origin)");
+      return;
+    }
+    if (!accounts::CsrfMatches(v.session, FormField(form, "csrf"))) {
+      Refuse(v, path, "",
+             "表单校验码缺失或不符，请刷新页面后重新提交 / missing or wrong CSRF token: reload "
+             "the page and submit again");
+      return;
+    }
+  }
+  page->handler(std::move(v));
+}
+
+void ConsoleImpl::AddPage(std::string method, std::string path, PageHandler handler) {
+  pages_.push_back({std::move(method), std::move(path), std::move(handler)});
+}
+
+void ConsoleImpl::AddNav(std::string href, std::string label, std::string key,
+                         std::function<bool(const accounts::Account&)> visible) {
+  nav_.push_back({std::move(href), std::move(label), std::move(key), std::move(visible)});
+}
+
+void ConsoleImpl::Logout(Visit v) {
+  (void)sessions_->Destroy(v.request.Cookie(kSessionCookie));
+  Log(v, "logout", "", true);
+  v.respond({303,
+             "text/html; charset=utf-8",
+             "",
+             {{"Location", "/login"},
+              {"Set-Cookie", absl::StrCat(kSessionCookie, "=; Path=/; Max-Age=0; HttpOnly")}}});
+}
+
+void ConsoleImpl::Render(Visit& v, std::string_view title, std::string_view nav,
+                         const HtmlTemplate& body, nlohmann::json values, int status) {
+  const accounts::Account& a = v.account;
+  nlohmann::json menu = nlohmann::json::array();
+  for (const Nav& n : nav_)
+    if (!n.visible || n.visible(a))
+      menu.push_back({{"href", n.href}, {"label", n.label}, {"active", nav == n.key}});
+  values["title"] = std::string(title);
+  values["agency_display"] = ctx_.config.display;
+  values["agency"] = ctx_.config.agency;
+  values["now"] = FormatMs(Now());
+  values["csrf"] = v.session.csrf;
+  values["user"] = {{"title", a.Title()}, {"department", a.department}, {"login", a.login}};
+  values["nav"] = std::move(menu);
+  WebResponse out{status, "text/html; charset=utf-8", "", {}};
+  const std::string flash = v.request.Cookie(kFlashCookie);
+  if (!flash.empty() && !values.contains("flash")) {
+    const bool error = flash[0] == 'E';
+    values["flash"] = {{"kind", error ? "error" : "ok"}, {"text", PercentDecode(flash.substr(1))}};
+    out.headers.push_back({"Set-Cookie", absl::StrCat(kFlashCookie, "=; Path=/; Max-Age=0")});
+  }
+  out.body = Template("head.html").Render(values) + body.Render(values) +
+             Template("foot.html").Render(values);
+  v.respond(std::move(out));
+}
+
+void ConsoleImpl::Redirect(Visit& v, const std::string& location, const std::string& flash,
+                           bool error) {
+  WebResponse out{303, "text/html; charset=utf-8", "", {{"Location", location}}};
+  if (!flash.empty())
+    out.headers.push_back(
+        {"Set-Cookie", absl::StrCat(kFlashCookie, "=", error ? "E" : "O", PercentEncodeQuery(flash),
+                                    "; Path=/; HttpOnly; SameSite=Strict")});
+  v.respond(std::move(out));
+}
+
+void ConsoleImpl::Log(const Visit& v, std::string_view action, std::string_view target, bool ok,
+                      std::string_view reason) {
+  auto st =
+      log_->Record({0, v.account.login, v.account.Title(), std::string(action), std::string(target),
+                    ok ? "ok" : "refused", std::string(reason), v.request.remote_address});
+  if (!st.ok()) LOG_WARN("console action log: {}", std::string(st.message()));
+}
+
+void ConsoleImpl::Refuse(Visit& v, std::string_view action, std::string_view target,
+                         std::string reason) {
+  Log(v, action, target, false, reason);
+  LOG_INFO("console refused {} {} for {}: {}", action, target, v.account.login, reason);
+  Render(v, "操作被拒绝", "", Template("refused.html"),
+         {{"heading", "操作被拒绝"}, {"reason", std::move(reason)}, {"back", "/"}}, 403);
+}
+
+bool ConsoleImpl::Require(Visit& v, accounts::Permission p, std::string_view action,
+                          std::string_view target) {
+  if (accounts::Allowed(v.account, p)) return true;
+  Refuse(v, action, target, accounts::RefusalText(p));
+  return false;
+}
+
+HttpResponse ConsoleImpl::CallApi(const Visit& v, const std::string& method,
+                                  const std::string& target, const std::string& body) {
+  client::ActingAs acting(ActorOf(v.account));
+  return ctx_.api.Dispatch(HttpRequest{method, target, body});
+}
+
+void ConsoleImpl::Await(const Visit& v, std::string target,
+                        std::function<bool(const nlohmann::json&)> done, int max_ms,
+                        std::function<void(nlohmann::json)> then) {
+  auto timer = std::make_shared<boost::asio::steady_timer>(ctx_.io);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(max_ms);
+  auto poll = std::make_shared<std::function<void()>>();
+  std::weak_ptr<int> alive = alive_;
+  HttpRequest get{"GET", std::move(target), ""};
+  *poll = [this, alive, timer, deadline, poll, get, done = std::move(done),
+           then = std::move(then)]() mutable {
+    if (alive.expired()) return;
+    HttpResponse r = ctx_.api.Dispatch(get);
+    nlohmann::json body = nlohmann::json::parse(r.body, nullptr, false);
+    if (r.status == 200 && !body.is_discarded() && done(body)) {
+      auto finish = std::move(then);
+      *poll = nullptr;  // breaks the cycle
+      finish(std::move(body));
+      return;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      auto finish = std::move(then);
+      *poll = nullptr;
+      finish(r.status == 200 && !body.is_discarded() ? std::move(body) : nlohmann::json());
+      return;
+    }
+    timer->expires_after(std::chrono::milliseconds(50));
+    timer->async_wait([poll](const boost::system::error_code& ec) {
+      if (!ec && *poll) (*poll)();
+    });
+  };
+  (void)v;
+  (*poll)();
+}
+
+void ConsoleImpl::AskLedger(
+    const concord::v1::LedgerQuery& query,
+    std::function<void(absl::StatusOr<concord::v1::LedgerQueryReply>)> then) {
+  std::weak_ptr<int> alive = alive_;
+  ctx_.bus.Ask(
+      ctx_.config.petitions.ledger, query, "concord.v1.LedgerQueryReply", std::chrono::seconds(5),
+      [alive, then = std::move(then)](absl::StatusOr<concord::v1::Envelope> reply) {
+        if (alive.expired()) return;
+        if (!reply.ok()) return then(reply.status());
+        concord::v1::LedgerQueryReply r;
+        if (!reply->payload().UnpackTo(&r))
+          return then(
+              absl::InternalError("账本应答无法解析 / the ledger's answer could not be read"));
+        then(std::move(r));
+      });
+}
+
+}  // namespace concord::adapter

@@ -1,0 +1,89 @@
+// What the console refuses, and says why (see console_test.cc): a wrong
+// password, a form posted without its CSRF token, another agency's item, a
+// registrar trying a head's step and a handler opening the accounts page.
+// Every refusal is in the action log that the leader reads.
+// 拒绝并说明理由：密码错误、缺少表单校验码、他机关事项、越权操作；均记入操作记录。
+import { launch, step, check, shot } from './lib/browser.mjs';
+import { login, logout } from './lib/console.mjs';
+
+const office = process.env.OFFICE_URL;
+const court = process.env.COURT_URL;
+const { page, close } = await launch();
+
+await step('密码错误 / a wrong password', async () => {
+  await page.goto(`${office}/login`);
+  await page.getByLabel('账号').fill('dengji');
+  await page.getByLabel('密码').fill('not-the-password-1');
+  await page.getByRole('button', { name: '登录' }).click();
+  const error = await page.locator('#login-error').innerText();
+  check(error.includes('用户名或密码错误'), `error: ${error}`);
+  check(await page.locator('input[name=password].invalid').count() === 1, 'the password field is not red');
+  await shot(page, 'login-wrong-password');
+});
+
+let no;
+await step('缺少表单校验码的提交被拒绝 / a form without its CSRF token is refused', async () => {
+  await login(page, office, 'dengji');
+  // The registrar's own form, with its token taken out.
+  await page.goto(`${office}/petitions/new`);
+  await page.locator('textarea[name=matter]').fill('测试：无校验码');
+  await page.locator('#register input[name=csrf]').evaluate((e) => e.remove());
+  await page.getByRole('button', { name: '登记' }).click();
+  const reason = await page.locator('#refusal').innerText();
+  check(reason.includes('校验码'), `reason: ${reason}`);
+  await shot(page, 'refused-csrf');
+  // A real one, for the next steps.
+  await page.goto(`${office}/petitions/new`);
+  await page.locator('textarea[name=matter]').fill('反映邻里纠纷调解不到位');
+  await Promise.all([page.waitForURL('**/petitions/item?no=*'), page.getByRole('button', { name: '登记' }).click()]);
+  no = new URL(page.url()).searchParams.get('no');
+});
+
+await step('登记员不能受理分流 / a registrar may not accept (a head\'s step)', async () => {
+  check(await page.locator('form[data-action=accept]').count() === 0, 'the registrar is offered 受理');
+  // Posting the step anyway (a forged form with a valid token) is refused with the role needed.
+  const csrf = await page.locator('form[data-action] input[name=csrf]').first().getAttribute('value')
+    .catch(() => null) ?? await page.evaluate(() => document.querySelector('input[name=csrf]')?.value);
+  check(csrf, 'no csrf token on the page');
+  await page.evaluate(({ no, csrf }) => {
+    const f = document.createElement('form');
+    f.method = 'post';
+    f.action = '/petitions/act';
+    for (const [k, v] of Object.entries({ csrf, no, action: 'accept', department: '办信科', handler: '李承办' })) {
+      const i = document.createElement('input');
+      i.type = 'hidden'; i.name = k; i.value = v; f.appendChild(i);
+    }
+    document.body.appendChild(f);
+    f.submit();
+  }, { no, csrf });
+  await page.waitForSelector('#refusal');
+  const reason = await page.locator('#refusal').innerText();
+  check(reason.includes('部门负责人'), `reason: ${reason}`);
+  await shot(page, 'refused-role');
+  await page.goto(`${office}/admin/accounts`);
+  check((await page.locator('#refusal').innerText()).includes('管理员'), 'the accounts page is not refused');
+  await logout(page);
+});
+
+await step('他机关的事项不能查看 / another agency\'s item is refused', async () => {
+  await login(page, court, 'dengji');
+  await page.goto(`${court}/petitions/item?no=${encodeURIComponent(no)}`);
+  const reason = await page.locator('#refusal').innerText();
+  check(reason.includes('无权查看'), `reason: ${reason}`);
+  await shot(page, 'refused-other-agency');
+  await logout(page);
+});
+
+await step('领导在操作记录中看到每次拒绝 / the leader sees every refusal in the log', async () => {
+  await login(page, office, 'lingdao');
+  await page.getByRole('link', { name: '操作记录' }).click();
+  const log = await page.locator('#actions').innerText();
+  for (const what of ['login', 'petition.accept', 'account.list', 'petition.register']) {
+    check(log.includes(what), `the log has no ${what}: ${log}`);
+  }
+  check(log.includes('拒绝'), 'no refusal in the log');
+  await shot(page, 'action-log');
+});
+
+await close();
+console.log('通过 / passed');
