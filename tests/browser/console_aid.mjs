@@ -3,7 +3,7 @@
 // the name in traditional characters and no ID number, for the same case,
 // and sees 重复救助 at once with the reasons in Chinese.
 // 司法救助查重：他机关已救助同一人同一案件，录入即提示重复救助及理由。
-import { launch, step, check, shot } from './lib/browser.mjs';
+import { launch, step, check, shot, clickAndLoad } from './lib/browser.mjs';
 import { login, logout } from './lib/console.mjs';
 
 const court = process.env.COURT_URL;
@@ -18,13 +18,13 @@ async function enter(base, fields) {
     if ((await input.evaluate((e) => e.tagName)) === 'SELECT') await input.selectOption(value);
     else await input.fill(value);
   }
-  await Promise.all([page.waitForURL('**/aid/grant?id=*'), form.getByRole('button', { name: '查重并登记' }).click()]);
+  await clickAndLoad(page, form.getByRole('button', { name: '查重并登记' }), '**/aid/grant?id=*');
   return page.locator('#verdict').innerText();
 }
 
 await step('法院登记一笔救助 / the court registers a grant', async () => {
   await login(page, court, 'jiuzhu');
-  await page.getByRole('link', { name: '司法救助' }).click();
+  await clickAndLoad(page, page.getByRole('link', { name: '司法救助' }));
   await shot(page, 'aid');
   const verdict = await enter(court, {
     record_id: 'FY-2026-001', name: '赵大勇', id_number: '310104198001011234', phone: '13900001111',
@@ -38,7 +38,7 @@ await step('法院登记一笔救助 / the court registers a grant', async () =>
 
 await step('检察院录入同一人同一案，即见重复救助及理由 / the procuratorate sees 重复救助 with reasons', async () => {
   await login(page, procuratorate, 'jiuzhu');
-  await page.getByRole('link', { name: '司法救助' }).click();
+  await clickAndLoad(page, page.getByRole('link', { name: '司法救助' }));
   const verdict = await enter(procuratorate, {
     record_id: 'JC-2026-007', name: '趙大勇', phone: '13900001111',
     case_ref: '（2026）上0102刑初88号', crime: '故意伤害', aid_type: '资金救助',

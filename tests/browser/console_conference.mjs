@@ -4,7 +4,7 @@
 // change and gets version 2, a registrar cannot sign, each agency's leader
 // signs, the tasks are carried out and a public hearing is held.
 // 联席会议全流程：召集、各机关意见、拟定方案、要求修改、领导会签、任务落实、公开听证。
-import { launch, step, check, shot } from './lib/browser.mjs';
+import { launch, step, check, shot, clickAndLoad } from './lib/browser.mjs';
 import { login, logout, flash, moveClock } from './lib/console.mjs';
 
 const office = process.env.OFFICE_URL;
@@ -21,7 +21,7 @@ const conference = (base) => `${base}/conferences/item?id=${encodeURIComponent(i
 
 // Submits a form by its button and waits for the conference page again.
 async function submit(button) {
-  await Promise.all([page.waitForURL('**/conferences/item?id=*'), button.click()]);
+  await clickAndLoad(page, button, '**/conferences/item?id=*');
 }
 
 async function openStep(name) {
@@ -48,7 +48,7 @@ async function signRow(agency) {
 
 await step('检察院召集联席会议 / the procuratorate convenes', async () => {
   await login(page, procuratorate, 'fuze');
-  await page.getByRole('link', { name: '联席会议' }).click();
+  await clickAndLoad(page, page.getByRole('link', { name: '联席会议' }));
   check((await page.locator('#no-conferences').count()) === 1, 'a new district has conferences');
   await page.locator('#convene summary').click();
   const form = page.locator('form[data-step=convene]');
@@ -59,7 +59,7 @@ await step('检察院召集联席会议 / the procuratorate convenes', async () 
   await form.getByLabel('上州区信访局').check();
   await form.locator('textarea[name=case_file]').fill('某建筑公司拖欠三十名工人工资，公安已立案侦查；部分工人生活困难，多次集体到信访局上访。');
   await shot(page, 'convene-form');
-  await Promise.all([page.waitForURL('**/conferences/item?id=*'), form.getByRole('button').click()]);
+  await clickAndLoad(page, form.getByRole('button'), '**/conferences/item?id=*');
   id = new URL(page.url()).searchParams.get('id');
   check(id && id.startsWith('会-'), `no conference number in ${page.url()}`);
   check((await flash(page)).includes('已召集联席会议'), `flash is "${await flash(page)}"`);
@@ -75,11 +75,11 @@ await step('检察院召集联席会议 / the procuratorate convenes', async () 
 
 await step('法院、信访局提交意见 / the court and the petition office give their inputs', async () => {
   await login(page, court, 'fuze');
-  await page.getByRole('link', { name: '联席会议' }).click();
+  await clickAndLoad(page, page.getByRole('link', { name: '联席会议' }));
   const row = page.locator(`#conferences tr[data-conference-id="${id}"]`);
   check((await row.innerText()).includes('待提交意见'), `the court's list does not say 待提交意见: ${await row.innerText()}`);
   await shot(page, 'court-list');
-  await row.getByRole('link').click();
+  await clickAndLoad(page, row.getByRole('link'));
   check((await page.locator('#conference-status').innerText()).includes('征集意见'), 'the court does not see the conference');
   await giveInput('被执行人名下已有保全财产，可依法执行兑付部分工资。', [['enforcement', '执行保全财产兑付工资']]);
   await logout(page);
@@ -113,7 +113,7 @@ await step('召集机关拟定方案 / the convenor drafts the plan from the inp
   // A due date already past: the agent refuses, and the form comes back as entered, with why.
   const due = await d.locator('input[name=t0_due]').inputValue();
   await d.locator('input[name=t0_due]').fill(dayIn(-1));
-  await Promise.all([page.waitForURL('**/conferences/plan'), d.getByRole('button', { name: '提交方案，送各机关会签' }).click()]);
+  await clickAndLoad(page, d.getByRole('button', { name: '提交方案，送各机关会签' }), '**/conferences/plan');
   const again = page.locator('details[data-step=plan]');
   const error = await again.locator('.flash.error').innerText();
   check(error.includes('会议代理未接受') && error.includes('完成期限须在将来'), `error: ${error}`);
@@ -253,7 +253,7 @@ await step('公开听证：安排与记录 / a public hearing scheduled, then re
   check((await flash(page)).includes('已记录公开听证'), `flash is "${await flash(page)}"`);
   check((await page.locator('#hearings').innerText()).includes('听证员一致同意'), 'the outcome is not shown');
   await shot(page, 'conference-hearing');
-  await page.getByRole('link', { name: '联席会议' }).first().click();
+  await clickAndLoad(page, page.getByRole('link', { name: '联席会议' }).first());
   await shot(page, 'procuratorate-list');
   await logout(page);
 });

@@ -8,7 +8,7 @@
 // 文书打印：受理告知书、不予受理告知书、转送告知书、答复意见书，缺步骤时 409，他机关 403。
 import fs from 'node:fs';
 import path from 'node:path';
-import { launch, step, check, shot, outputDir } from './lib/browser.mjs';
+import { launch, step, check, shot, outputDir, clickAndLoad } from './lib/browser.mjs';
 import { login, logout as logoutFrom, flash } from './lib/console.mjs';
 
 const office = process.env.OFFICE_URL;
@@ -45,7 +45,7 @@ async function register(matter, petitioner) {
   await page.getByLabel('信访人').fill(petitioner);
   await page.getByLabel('联系方式（电话或地址）').fill('13800138000');
   await page.locator('textarea[name=matter]').fill(matter);
-  await Promise.all([page.waitForURL('**/petitions/item?no=*'), page.getByRole('button', { name: '登记' }).click()]);
+  await clickAndLoad(page, page.getByRole('button', { name: '登记' }), '**/petitions/item?no=*');
   const no = new URL(page.url()).searchParams.get('no');
   check(no && no.startsWith('信-'), `no ledger number in ${page.url()}`);
   return no;
@@ -57,7 +57,7 @@ async function act(no, action, fill) {
   await page.locator(`details:has(form[data-action=${action}]) summary`).click();
   const form = page.locator(`form[data-action=${action}]`);
   await fill(form);
-  await Promise.all([page.waitForURL('**/petitions/item?no=*'), form.getByRole('button').click()]);
+  await clickAndLoad(page, form.getByRole('button'), '**/petitions/item?no=*');
   check((await flash(page)).includes('已办理'), `flash is "${await flash(page)}"`);
 }
 
@@ -66,7 +66,7 @@ async function openDocument(no, kind) {
   await page.goto(`${office}/petitions/item?no=${encodeURIComponent(no)}`);
   const link = page.locator(`#documents a[data-kind=${kind}]`);
   check(await link.count() === 1, `no ${kind} link in 文书: ${await page.locator('#documents').innerText()}`);
-  await Promise.all([page.waitForURL('**/petitions/doc?*'), link.click()]);
+  await clickAndLoad(page, link, '**/petitions/doc?*');
   check((await page.locator('#doc-agency').innerText()) === agency, `heading: ${await page.locator('#doc-agency').innerText()}`);
   check((await page.locator('#doc-date').innerText()) === chineseDate(), `date: ${await page.locator('#doc-date').innerText()}, today is ${chineseDate()}`);
   check((await page.locator('#doc-body').innerText()).includes(no), `the body does not name ${no}`);

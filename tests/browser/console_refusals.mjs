@@ -3,7 +3,7 @@
 // registrar trying a head's step and a handler opening the accounts page.
 // Every refusal is in the action log that the leader reads.
 // 拒绝并说明理由：密码错误、缺少表单校验码、他机关事项、越权操作；均记入操作记录。
-import { launch, step, check, shot } from './lib/browser.mjs';
+import { launch, step, check, shot, clickAndLoad } from './lib/browser.mjs';
 import { login, logout } from './lib/console.mjs';
 
 const office = process.env.OFFICE_URL;
@@ -14,7 +14,7 @@ await step('密码错误 / a wrong password', async () => {
   await page.goto(`${office}/login`);
   await page.getByLabel('账号').fill('dengji');
   await page.getByLabel('密码').fill('not-the-password-1');
-  await page.getByRole('button', { name: '登录' }).click();
+  await clickAndLoad(page, page.getByRole('button', { name: '登录' }));
   const error = await page.locator('#login-error').innerText();
   check(error.includes('用户名或密码错误'), `error: ${error}`);
   check(await page.locator('input[name=password].invalid').count() === 1, 'the password field is not red');
@@ -28,14 +28,14 @@ await step('缺少表单校验码的提交被拒绝 / a form without its CSRF to
   await page.goto(`${office}/petitions/new`);
   await page.locator('textarea[name=matter]').fill('测试：无校验码');
   await page.locator('#register input[name=csrf]').evaluate((e) => e.remove());
-  await page.getByRole('button', { name: '登记' }).click();
+  await clickAndLoad(page, page.getByRole('button', { name: '登记' }));
   const reason = await page.locator('#refusal').innerText();
   check(reason.includes('校验码'), `reason: ${reason}`);
   await shot(page, 'refused-csrf');
   // A real one, for the next steps.
   await page.goto(`${office}/petitions/new`);
   await page.locator('textarea[name=matter]').fill('反映邻里纠纷调解不到位');
-  await Promise.all([page.waitForURL('**/petitions/item?no=*'), page.getByRole('button', { name: '登记' }).click()]);
+  await clickAndLoad(page, page.getByRole('button', { name: '登记' }), '**/petitions/item?no=*');
   no = new URL(page.url()).searchParams.get('no');
 });
 
@@ -76,7 +76,7 @@ await step('他机关的事项不能查看 / another agency\'s item is refused',
 
 await step('领导在操作记录中看到每次拒绝 / the leader sees every refusal in the log', async () => {
   await login(page, office, 'lingdao');
-  await page.getByRole('link', { name: '操作记录' }).click();
+  await clickAndLoad(page, page.getByRole('link', { name: '操作记录' }));
   const log = await page.locator('#actions').innerText();
   for (const what of ['login', 'petition.accept', 'account.list', 'petition.register']) {
     check(log.includes(what), `the log has no ${what}: ${log}`);

@@ -4,7 +4,7 @@
 // CSV starts with a BOM for Excel and has Chinese headers). A registrar has
 // no 统计 and is refused it.
 // 统计月报：图表、导出 Excel 与 CSV、打印；登记员无权查看。
-import { launch, step, check, shot } from './lib/browser.mjs';
+import { launch, step, check, shot, clickAndLoad } from './lib/browser.mjs';
 import { login, logout } from './lib/console.mjs';
 
 const office = process.env.OFFICE_URL;
@@ -16,7 +16,7 @@ await step('登记两件信访 / two petitions are registered', async () => {
   for (const matter of ['反映物业纠纷', '反映征地补偿']) {
     await page.goto(`${office}/petitions/new`);
     await page.locator('textarea[name=matter]').fill(matter);
-    await Promise.all([page.waitForURL('**/petitions/item?no=*'), page.getByRole('button', { name: '登记' }).click()]);
+    await clickAndLoad(page, page.getByRole('button', { name: '登记' }), '**/petitions/item?no=*');
   }
   await page.goto(`${office}/stats`);
   check((await page.locator('#refusal').innerText()).includes('部门负责人'), 'the registrar is not refused 统计');
@@ -25,7 +25,7 @@ await step('登记两件信访 / two petitions are registered', async () => {
 
 await step('部门负责人查看月报 / the head reads the monthly report', async () => {
   await login(page, office, 'fuze');
-  await page.getByRole('link', { name: '统计' }).click();
+  await clickAndLoad(page, page.getByRole('link', { name: '统计' }));
   const received = await page.locator('#summary tbody td').first().innerText();
   check(Number(received) >= 2, `received this month: ${received}`);
   check(await page.locator('#chart-channels rect').count() === 6, 'no bar per channel');

@@ -2,7 +2,7 @@
 // small Chinese page with a form at SMOKE_URL; this fills it in, submits it
 // and checks the Chinese answer, then saves smoke.png.
 // 浏览器测试链路冒烟测试：填写中文表单、提交、核对结果并截图。
-import { launch, step, check, shot } from './lib/browser.mjs';
+import { launch, step, check, shot, clickAndLoad } from './lib/browser.mjs';
 
 const url = process.env.SMOKE_URL;
 check(url, 'SMOKE_URL is not set');
@@ -30,7 +30,7 @@ await step('填写表单 / fill in the form', async () => {
 });
 
 await step('提交 / submit', async () => {
-  await Promise.all([page.waitForURL('**/submit'), page.getByRole('button', { name: '提交登记' }).click()]);
+  await clickAndLoad(page, page.getByRole('button', { name: '提交登记' }), '**/submit');
 });
 
 await step('核对结果 / check the answer', async () => {

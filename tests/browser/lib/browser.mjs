@@ -47,6 +47,18 @@ function fileName(name) {
   return name.replace(/[\/\\:*?"<>|\s]+/g, '_').replace(/^_+|_+$/g, '') || 'page';
 }
 
+// Clicks `target` (a form's button or a link) and waits until the page it
+// leads to has loaded and its address matches `url` (a glob or a RegExp).
+// Waiting for the address alone is not enough when a form posts back to the
+// page it is on: the address matches before the answer has come.
+// 点击并等待新页面加载完毕（表单提交后回到同一地址时，仅等地址会过早返回）。
+export async function clickAndLoad(page, target, url) {
+  const loaded = page.waitForEvent('load');
+  await target.click();
+  await loaded;
+  if (url) await page.waitForURL(url);
+}
+
 // Starts chromium headless with a fresh context (zh-CN, Asia/Shanghai,
 // 1366x768, the console's self-signed certificate accepted) and one page.
 // `options.context` adds to or overrides the context's options.

@@ -1,6 +1,6 @@
 // Helpers for the console scripts: log in and out as a person of an agency.
 import fs from 'node:fs';
-import { check } from './browser.mjs';
+import { check, clickAndLoad } from './browser.mjs';
 
 export const password = process.env.PASSWORD;
 
@@ -9,7 +9,7 @@ export async function login(page, base, login, pass = password) {
   await page.goto(`${base}/login`);
   await page.getByLabel('账号').fill(login);
   await page.getByLabel('密码').fill(pass);
-  await Promise.all([page.waitForURL(`${base}/`), page.getByRole('button', { name: '登录' }).click()]);
+  await clickAndLoad(page, page.getByRole('button', { name: '登录' }), `${base}/`);
   check((await page.locator('h1').first().innerText()).includes('待办'), 'no 待办 after login');
 }
 
