@@ -1,5 +1,6 @@
 #include "adapters/mailbox.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
@@ -33,6 +34,10 @@ const std::vector<std::string>& AdapterMigrations() {
         received_ms INTEGER NOT NULL,
         read_ms INTEGER);
       CREATE INDEX inbox_messages_unread ON inbox_messages(n) WHERE read_ms IS NULL;
+      )sql",
+      // 2: the consoles read the newest messages of one type (Latest()).
+      R"sql(
+      CREATE INDEX inbox_messages_type ON inbox_messages(type, n);
       )sql",
   };
   return kMigrations;
@@ -116,29 +121,59 @@ absl::StatusOr<std::string> Mailbox::Send(const OutgoingMessage& message) {
   return envelope.id();
 }
 
-absl::StatusOr<std::vector<InboxItem>> Mailbox::Inbox(int64_t after, int limit, bool unread_only) {
-  auto st = client_.db().Prepare(
-      absl::StrCat("SELECT n, id, sender, type, payload_json, correlation_id, received_ms, read_ms "
-                   "FROM inbox_messages WHERE n > ?",
-                   unread_only ? " AND read_ms IS NULL" : "", " ORDER BY n LIMIT ?"));
-  if (!st.ok()) return DbError(st.status());
-  st->BindAll(after, limit);
-  std::vector<InboxItem> items;
+namespace {
+
+constexpr char kInboxColumns[] =
+    "SELECT n, id, sender, type, payload_json, correlation_id, received_ms, read_ms "
+    "FROM inbox_messages ";
+
+// Appends the rows of `st` (kInboxColumns) to `items`.
+absl::Status ReadInboxRows(sqlite::Stmt& st, std::vector<InboxItem>& items) {
   while (true) {
-    auto row = st->Step();
+    auto row = st.Step();
     if (!row.ok()) return DbError(row.status());
     if (!*row) break;
     InboxItem item;
-    item.n = st->Int(0);
-    item.id = st->Text(1);
-    item.from = st->Text(2);
-    item.type = st->Text(3);
-    item.payload_json = st->Text(4);
-    item.correlation_id = st->Text(5);
-    item.received_ms = st->Int(6);
-    item.read = !st->IsNull(7);
+    item.n = st.Int(0);
+    item.id = st.Text(1);
+    item.from = st.Text(2);
+    item.type = st.Text(3);
+    item.payload_json = st.Text(4);
+    item.correlation_id = st.Text(5);
+    item.received_ms = st.Int(6);
+    item.read = !st.IsNull(7);
     items.push_back(std::move(item));
   }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<InboxItem>> Mailbox::Inbox(int64_t after, int limit, bool unread_only) {
+  auto st = client_.db().Prepare(absl::StrCat(kInboxColumns, "WHERE n > ?",
+                                              unread_only ? " AND read_ms IS NULL" : "",
+                                              " ORDER BY n LIMIT ?"));
+  if (!st.ok()) return DbError(st.status());
+  st->BindAll(after, limit);
+  std::vector<InboxItem> items;
+  RETURN_IF_ERROR(ReadInboxRows(*st, items));
+  return items;
+}
+
+absl::StatusOr<std::vector<InboxItem>> Mailbox::Latest(const std::vector<std::string>& types,
+                                                       int limit) {
+  auto st =
+      client_.db().Prepare(absl::StrCat(kInboxColumns, "WHERE type = ? ORDER BY n DESC LIMIT ?"));
+  if (!st.ok()) return DbError(st.status());
+  std::vector<InboxItem> items;
+  for (const std::string& type : types) {  // one index range each, newest first
+    st->BindAll(type, int64_t{limit});
+    RETURN_IF_ERROR(ReadInboxRows(*st, items));
+    st->Reset();
+  }
+  std::sort(items.begin(), items.end(),
+            [](const InboxItem& a, const InboxItem& b) { return a.n > b.n; });
+  if (items.size() > static_cast<size_t>(std::max(limit, 0))) items.resize(std::max(limit, 0));
   return items;
 }
 

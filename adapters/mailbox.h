@@ -70,6 +70,9 @@ class Mailbox {
 
   // Messages with n > after, oldest first, at most `limit`.
   absl::StatusOr<std::vector<InboxItem>> Inbox(int64_t after, int limit, bool unread_only);
+  // The newest messages of these types (full names, "concord.v1.DeadlineAlert"),
+  // newest first, at most `limit` in all: what a console shows.
+  absl::StatusOr<std::vector<InboxItem>> Latest(const std::vector<std::string>& types, int limit);
   // Marks messages read; returns how many changed from unread to read.
   absl::StatusOr<int64_t> AckIds(const std::vector<std::string>& ids);
   absl::StatusOr<int64_t> AckThrough(int64_t n);

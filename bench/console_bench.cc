@@ -906,9 +906,11 @@ Floor MeasureLedger(ledger::Ledger& ledger, int64_t now, int rounds) {
   std::vector<std::string> numbers;
   for (int i = 0; i < rounds; ++i) {
     const std::string name = NameFragment(std::uniform_int_distribution<int>(0, 599)(rng));
-    search(kWork, {.agency = kAgency, .open_only = true, .limit = 500});
-    search(kWorkMine,
-           {.handler = "承办人" + std::to_string(i % 20), .open_only = true, .limit = 500});
+    search(kWork, {.agency = kAgency, .open_only = true, .limit = 100, .by_due = true});
+    search(kWorkMine, {.handler = "承办人" + std::to_string(i % 20),
+                       .open_only = true,
+                       .limit = 100,
+                       .by_due = true});
     for (const auto& item : search(kList, {.limit = 50, .offset = 50 * (i % 3)}))
       numbers.push_back(item.ledger_no);
     search(kSearch, {.text = name, .limit = 50});

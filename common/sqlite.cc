@@ -60,6 +60,12 @@ absl::StatusOr<Db> Db::Open(const std::string& path, const OpenOptions& opts) {
   }
   if (auto st = db.Exec(absl::StrCat("PRAGMA synchronous=", opts.synchronous)); !st.ok()) return st;
   (void)db.Exec("PRAGMA foreign_keys=ON");
+  // Reads through a memory map (up to 256 MiB of the file) instead of a
+  // pread() copy of each page, and a 32 MiB page cache rather than 2: the
+  // ledger's reads over 100,000 items spent a third of their CPU in the
+  // kernel copying pages. Both are ceilings, used only as a file needs them.
+  (void)db.Exec("PRAGMA mmap_size=268435456");
+  (void)db.Exec("PRAGMA cache_size=-32768");
   return db;
 }
 

@@ -1,5 +1,6 @@
 #include "adapters/console/console.h"
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "absl/strings/match.h"
@@ -94,6 +95,19 @@ absl::Status ConsoleImpl::Open() {
   RegisterRiskPages(*this);
   RegisterStatsPages(*this);
   RegisterAdminPages(*this);
+
+  // A delivery may be the answer an Await() waits for: it reads again once
+  // the delivery's transaction has committed.
+  ctx_.mailbox.AddDeliveryHook(
+      [this, alive = std::weak_ptr<int>(alive_)](const concord::v1::Envelope&, sqlite::Db&) {
+        if (!alive.expired() && !wake_posted_ && !awaiting_.empty()) {
+          wake_posted_ = true;
+          boost::asio::post(ctx_.io, [this, alive] {
+            if (!alive.expired()) WakeAwaiting();
+          });
+        }
+        return absl::OkStatus();
+      });
 
   WebServerOptions options;
   options.address = c.address;
@@ -420,13 +434,25 @@ void ConsoleImpl::Await(const Visit& v, std::string target,
       finish(r.status == 200 && !body.is_discarded() ? std::move(body) : nlohmann::json());
       return;
     }
-    timer->expires_after(std::chrono::milliseconds(50));
-    timer->async_wait([poll](const boost::system::error_code& ec) {
-      if (!ec && *poll) (*poll)();
+    timer->expires_after(std::chrono::milliseconds(250));
+    if (awaiting_.size() >= 64)  // (those that ended without a delivery since)
+      std::erase_if(awaiting_, [](const auto& weak) { return weak.expired(); });
+    awaiting_.push_back(timer);
+    // (Cancelled by WakeAwaiting: read again at once.)
+    timer->async_wait([poll](const boost::system::error_code&) {
+      if (*poll) (*poll)();
     });
   };
   (void)v;
   (*poll)();
+}
+
+void ConsoleImpl::WakeAwaiting() {
+  wake_posted_ = false;
+  auto timers = std::move(awaiting_);
+  awaiting_.clear();
+  for (const auto& weak : timers)
+    if (auto timer = weak.lock()) timer->cancel();
 }
 
 void ConsoleImpl::AskLedger(

@@ -2,6 +2,7 @@
 // public header.
 #pragma once
 
+#include <boost/asio/steady_timer.hpp>
 #include <functional>
 #include <map>
 #include <memory>
@@ -83,8 +84,10 @@ class ConsoleImpl final : public Console {
   // Calls the adapter's own API in process, as this person (ActingAs).
   HttpResponse CallApi(const Visit& v, const std::string& method, const std::string& target,
                        const std::string& body = "");
-  // Polls `target` (a GET of the API) every 50 ms until `done(body)` is true
-  // or `max_ms` passed, then calls `then` with the last body (null: none).
+  // Reads `target` (a GET of the API) until `done(body)` is true or `max_ms`
+  // passed, then calls `then` with the last body (null: none): again after
+  // each delivery to this agency (the answer it waits for comes as one),
+  // and every 250 ms besides.
   void Await(const Visit& v, std::string target, std::function<bool(const nlohmann::json&)> done,
              int max_ms, std::function<void(nlohmann::json)> then);
   // Asks the ledger agent over the bus.
@@ -124,6 +127,10 @@ class ConsoleImpl final : public Console {
   };
   std::vector<Nav> nav_;
   std::unique_ptr<WebServer> server_;
+  // Await()s' timers, woken early after a delivery (WakeAwaiting).
+  std::vector<std::weak_ptr<boost::asio::steady_timer>> awaiting_;
+  bool wake_posted_ = false;
+  void WakeAwaiting();
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 

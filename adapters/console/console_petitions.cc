@@ -21,6 +21,9 @@ using accounts::Permission;
 using json = nlohmann::json;
 namespace pb = concord::v1;
 
+// 待办 lists this many open items, the next due date first.
+constexpr int kWorkItems = 100;
+
 struct Channel {
   const char* value;
   const char* label;
@@ -143,12 +146,12 @@ void ConsoleImpl::Work(Visit v) {
   // Alerts the ledger sent to this agency (DeadlineAlert in the inbox).
   json alerts = json::array();
   int unread = 0;
-  auto inbox = ctx_.mailbox.Inbox(0, 1000, false);
+  // The newest 500 (a handler's own are picked from them), newest first.
+  auto inbox = ctx_.mailbox.Latest({"concord.v1.DeadlineAlert"}, 500);
   if (inbox.ok()) {
     const bool leads = accounts::Allowed(v.account, Permission::kAssign) ||
                        accounts::Allowed(v.account, Permission::kSupervise);
-    for (auto it = inbox->rbegin(); it != inbox->rend() && alerts.size() < 50; ++it) {
-      if (it->type != "concord.v1.DeadlineAlert") continue;
+    for (auto it = inbox->begin(); it != inbox->end() && alerts.size() < 50; ++it) {
       json p = json::parse(it->payload_json, nullptr, false);
       if (p.is_discarded()) continue;
       const std::string kind = p.value("kind", "");
@@ -175,7 +178,8 @@ void ConsoleImpl::Work(Visit v) {
 
   pb::LedgerQuery q;
   q.set_open_only(true);
-  q.set_limit(500);
+  q.set_by_due(true);  // the next due date first
+  q.set_limit(kWorkItems);
   if (mine)
     q.set_handler(v.account.name);
   else
@@ -183,35 +187,34 @@ void ConsoleImpl::Work(Visit v) {
   AskLedger(q, [this, v = std::move(v),
                 values = std::move(values)](absl::StatusOr<pb::LedgerQueryReply> reply) mutable {
     json items = json::array();
+    int64_t total = 0;
+    bool capped = false;
     if (!reply.ok()) {
       values["ledger_error"] = absl::StrCat("账本暂时无法查询：", reply.status().message());
     } else if (!reply->ok()) {
       values["ledger_error"] = reply->reason();
     } else {
-      std::vector<const pb::LedgerItemView*> sorted;
-      for (const auto& i : reply->items()) sorted.push_back(&i);
-      std::stable_sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
-        const int64_t da = a->next_due_ms() ? a->next_due_ms() : INT64_MAX;
-        const int64_t db = b->next_due_ms() ? b->next_due_ms() : INT64_MAX;
-        return da < db;
-      });
-      for (const auto* i : sorted) {
-        auto [due_text, row_class] =
-            Due(i->next_due_ms(), i->overdue(), i->due_soon(), AsOf(*reply));
-        items.push_back({{"ledger_no", i->ledger_no()},
-                         {"matter", i->matter()},
-                         {"status_cn", StatusName(i->status())},
-                         {"department", i->department()},
-                         {"handler", i->handler()},
-                         {"group", i->group()},
-                         {"major", i->major()},
-                         {"next_rule_text", i->next_rule_text()},
-                         {"next_due", FormatMs(i->next_due_ms())},
+      // (In the ledger's order: the next due date first.)
+      for (const auto& i : reply->items()) {
+        auto [due_text, row_class] = Due(i.next_due_ms(), i.overdue(), i.due_soon(), AsOf(*reply));
+        items.push_back({{"ledger_no", i.ledger_no()},
+                         {"matter", i.matter()},
+                         {"status_cn", StatusName(i.status())},
+                         {"department", i.department()},
+                         {"handler", i.handler()},
+                         {"group", i.group()},
+                         {"major", i.major()},
+                         {"next_rule_text", i.next_rule_text()},
+                         {"next_due", FormatMs(i.next_due_ms())},
                          {"due_text", due_text},
                          {"row_class", row_class}});
       }
+      total = reply->total();
+      capped = reply->total_capped();
     }
-    values["count"] = items.size();
+    values["count"] = capped ? absl::StrCat(total, " 件以上") : absl::StrCat(total, " 件");
+    if (total > static_cast<int64_t>(items.size()))
+      values["shown"] = absl::StrCat("以下为期限最近的 ", items.size(), " 件");
     values["has_items"] = !items.empty();
     values["items"] = std::move(items);
     Render(v, "待办", "work", Template("work.html"), std::move(values));
@@ -287,6 +290,7 @@ void ConsoleImpl::Petitions(Visit v) {
   if (!bad.empty()) {
     values["ledger_error"] = bad;
     values["total"] = 0;
+    values["total_text"] = "0 件";
     Render(v, "信访台账", "petitions", Template("petitions.html"), std::move(values), 400);
     return;
   }
@@ -294,12 +298,14 @@ void ConsoleImpl::Petitions(Visit v) {
                 page](absl::StatusOr<pb::LedgerQueryReply> reply) mutable {
     json items = json::array();
     int total = 0;
+    bool capped = false;  // the ledger stopped counting at `total`
     if (!reply.ok()) {
       values["ledger_error"] = absl::StrCat("账本暂时无法查询：", reply.status().message());
     } else if (!reply->ok()) {
       values["ledger_error"] = reply->reason();
     } else {
       total = reply->total();
+      capped = reply->total_capped();
       for (const auto& i : reply->items()) {
         auto [due_text, row_class] = Due(i.next_due_ms(), i.overdue(), i.due_soon(), AsOf(*reply));
         items.push_back({{"ledger_no", i.ledger_no()},
@@ -325,8 +331,9 @@ void ConsoleImpl::Petitions(Visit v) {
       return absl::StrCat("/petitions?", kept, "page=", p);
     };
     if (page > 1) values["prev"] = link(page - 1);
-    if (page * 50 < total) values["next"] = link(page + 1);
+    if (page * 50 < total || (capped && !items.empty())) values["next"] = link(page + 1);
     values["total"] = total;
+    values["total_text"] = capped ? absl::StrCat(total, " 件以上") : absl::StrCat(total, " 件");
     values["has_items"] = !items.empty();
     values["items"] = std::move(items);
     Render(v, "信访台账", "petitions", Template("petitions.html"), std::move(values));

@@ -85,8 +85,12 @@ void Page(ConsoleImpl& c, Visit v) {
           values["form_factors"] = factors.ok() ? (*factors)["factors"] : json::array();
           // What the risk agent sent this agency: assessments, warnings, screenings.
           json notices = json::array();
-          if (auto inbox = c.ctx().mailbox.Inbox(0, 1000, false); inbox.ok()) {
-            for (auto it = inbox->rbegin(); it != inbox->rend() && notices.size() < 20; ++it) {
+          if (auto inbox =
+                  c.ctx().mailbox.Latest({"concord.v1.RiskWarning", "concord.v1.RiskAssessment",
+                                          "concord.v1.RiskScreening"},
+                                         100);
+              inbox.ok()) {
+            for (auto it = inbox->begin(); it != inbox->end() && notices.size() < 20; ++it) {
               json p = json::parse(it->payload_json, nullptr, false);
               if (p.is_discarded()) continue;
               if (it->type == "concord.v1.RiskWarning") {

@@ -458,11 +458,13 @@ absl::Status Agent::OnQuery(const v1::Envelope& env, const v1::LedgerQuery& q) {
                        .received_to_ms = q.received_to_ms(),
                        .open_only = q.open_only(),
                        .limit = q.limit(),
-                       .offset = q.offset()};
+                       .offset = q.offset(),
+                       .by_due = q.by_due()};
     auto found = ledger_->Search(search, reader, now, config_.scan);
     st = found.status();
     if (found.ok()) {
       reply.set_total(static_cast<int32_t>(found->total));
+      reply.set_total_capped(found->capped);
       for (const ItemView& v : found->items) ToProto(v, *reply.add_items());
     }
   }

@@ -1,6 +1,7 @@
 #include "agents/ledger/ledger.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <string_view>
 #include <variant>
@@ -188,6 +189,78 @@ const std::vector<std::string>& Ledger::Schema() {
       CREATE INDEX petitions_agency ON petitions(agency, received_ms);
       CREATE INDEX petitions_handler ON petitions(handler, received_ms) WHERE handler != '';
       )sql",
+      // 6: reads that cost what they show. item_agencies keeps each item's
+      // received time, so an agency's list reads its index in order;
+      // petitions_open holds the open items of each responsible agency, and
+      // petitions_open_due (and petitions_handler_due, by first handler) the
+      // same by next_due_ms (the earliest unmet deadline, as View() gives
+      // it; kept by triggers on deadlines) for 待办;
+      // item_grams (FTS5, contentless, keyed by petitions.rowid) holds the
+      // character pairs of each item's search text (SearchGrams()), so a
+      // substring of two or more characters reads the items holding its
+      // pairs, not all 100,000. Its entries are made in C++
+      // (Ledger::IndexSearchText), from item_grams_stale: triggers list there
+      // every item_search row added or changed, with the text indexed before.
+      R"sql(
+      ALTER TABLE item_agencies ADD COLUMN received_ms INTEGER NOT NULL DEFAULT 0;
+      UPDATE item_agencies SET received_ms =
+        (SELECT p.received_ms FROM petitions p WHERE p.ledger_no = item_agencies.ledger_no);
+      CREATE INDEX item_agencies_recent ON item_agencies(agency, received_ms);
+      DROP TRIGGER item_agencies_registered;
+      DROP TRIGGER item_agencies_responsible;
+      DROP TRIGGER item_agencies_event;
+      CREATE TRIGGER item_agencies_registered AFTER INSERT ON petitions BEGIN
+        INSERT OR IGNORE INTO item_agencies(agency, ledger_no, received_ms)
+          VALUES(new.registered_by, new.ledger_no, new.received_ms),
+                (new.agency, new.ledger_no, new.received_ms);
+      END;
+      CREATE TRIGGER item_agencies_responsible AFTER UPDATE OF agency ON petitions BEGIN
+        INSERT OR IGNORE INTO item_agencies(agency, ledger_no, received_ms)
+          VALUES(new.agency, new.ledger_no, new.received_ms);
+      END;
+      CREATE TRIGGER item_agencies_event AFTER INSERT ON petition_events BEGIN
+        INSERT OR IGNORE INTO item_agencies(agency, ledger_no, received_ms)
+          VALUES(new.agency, new.ledger_no, coalesce(
+            (SELECT p.received_ms FROM petitions p WHERE p.ledger_no = new.ledger_no), 0));
+      END;
+      CREATE INDEX petitions_open ON petitions(agency, received_ms)
+        WHERE status NOT IN ('closed', 'final', 'not_accepted');
+      ALTER TABLE petitions ADD COLUMN next_due_ms INTEGER NOT NULL
+        DEFAULT 9223372036854775807;  -- none: last
+      UPDATE petitions SET next_due_ms = coalesce((SELECT min(d.due_ms) FROM deadlines d
+        WHERE d.ledger_no = petitions.ledger_no AND d.met_ms = 0 AND d.void = 0),
+        9223372036854775807);
+      CREATE TRIGGER next_due_added AFTER INSERT ON deadlines BEGIN
+        UPDATE petitions SET next_due_ms = coalesce((SELECT min(d.due_ms) FROM deadlines d
+          WHERE d.ledger_no = new.ledger_no AND d.met_ms = 0 AND d.void = 0),
+          9223372036854775807) WHERE ledger_no = new.ledger_no;
+      END;
+      CREATE TRIGGER next_due_changed AFTER UPDATE OF due_ms, met_ms, void ON deadlines BEGIN
+        UPDATE petitions SET next_due_ms = coalesce((SELECT min(d.due_ms) FROM deadlines d
+          WHERE d.ledger_no = new.ledger_no AND d.met_ms = 0 AND d.void = 0),
+          9223372036854775807) WHERE ledger_no = new.ledger_no;
+      END;
+      CREATE TRIGGER next_due_removed AFTER DELETE ON deadlines BEGIN
+        UPDATE petitions SET next_due_ms = coalesce((SELECT min(d.due_ms) FROM deadlines d
+          WHERE d.ledger_no = old.ledger_no AND d.met_ms = 0 AND d.void = 0),
+          9223372036854775807) WHERE ledger_no = old.ledger_no;
+      END;
+      CREATE INDEX petitions_open_due ON petitions(agency, next_due_ms)
+        WHERE status NOT IN ('closed', 'final', 'not_accepted');
+      CREATE INDEX petitions_handler_due ON petitions(handler, next_due_ms)
+        WHERE status NOT IN ('closed', 'final', 'not_accepted') AND handler != '';
+      CREATE VIRTUAL TABLE item_grams USING fts5(g, content='', detail=none, columnsize=0);
+      CREATE TABLE item_grams_stale(
+        ledger_no TEXT PRIMARY KEY,
+        old_text TEXT) WITHOUT ROWID;  -- what item_grams holds for it; NULL: nothing
+      INSERT INTO item_grams_stale(ledger_no) SELECT ledger_no FROM item_search;
+      CREATE TRIGGER item_grams_added AFTER INSERT ON item_search BEGIN
+        INSERT OR IGNORE INTO item_grams_stale(ledger_no, old_text) VALUES(new.ledger_no, NULL);
+      END;
+      CREATE TRIGGER item_grams_changed AFTER UPDATE OF text ON item_search BEGIN
+        INSERT OR IGNORE INTO item_grams_stale(ledger_no, old_text) VALUES(old.ledger_no, old.text);
+      END;
+      )sql",
   };
   return kMigrations;
 }
@@ -266,7 +339,115 @@ std::optional<IncidentKind> IncidentKindFromName(const std::string& name) {
 absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(sqlite::Db& db, HolidayCalendar calendar,
                                                      RuleOptions options) {
   RETURN_IF_ERROR(db.Migrate("ledger", Schema()));
-  return std::unique_ptr<Ledger>(new Ledger(db, std::move(calendar), options));
+  auto ledger = std::unique_ptr<Ledger>(new Ledger(db, std::move(calendar), options));
+  // After an upgrade: the items from before are indexed here, once.
+  RETURN_IF_ERROR(ledger->IndexSearchText());
+  return ledger;
+}
+
+namespace {
+
+// The code points of UTF-8 text; a byte that does not start a valid sequence
+// stands for itself (above U+10FFFF, so it matches only itself).
+std::vector<uint32_t> CodePoints(std::string_view text) {
+  std::vector<uint32_t> out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    int n = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
+    uint32_t cp = n == 1 ? b : n == 2 ? (b & 0x1F) : n == 3 ? (b & 0x0F) : (b & 0x07);
+    for (int k = 1; k < n; ++k) {
+      if (i + k >= text.size() || (static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) {
+        n = 0;
+        break;
+      }
+      cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+    }
+    if (n == 0) {
+      out.push_back(0x110000u + b);
+      ++i;
+    } else {
+      out.push_back(cp);
+      i += n;
+    }
+  }
+  return out;
+}
+
+// One FTS5 token per pair of neighbouring characters ("4e09x5927": the two
+// code points in hex), so that unicode61 keeps it whole and no character is
+// a separator or a query operator.
+std::string GramToken(uint32_t a, uint32_t b) { return absl::StrFormat("%xx%x", a, b); }
+
+constexpr uint32_t kFieldSeparator = 0x1F;  // between the fields of item_search.text
+
+}  // namespace
+
+std::string SearchGrams(std::string_view text) {
+  const std::vector<uint32_t> cps = CodePoints(text);
+  std::set<std::string> grams;
+  for (size_t i = 0; i + 1 < cps.size(); ++i)
+    if (cps[i] != kFieldSeparator && cps[i + 1] != kFieldSeparator)
+      grams.insert(GramToken(cps[i], cps[i + 1]));
+  return absl::StrJoin(grams, " ");
+}
+
+std::string SearchGramQuery(std::string_view text) {
+  const std::vector<uint32_t> cps = CodePoints(text);
+  std::set<std::string> grams;
+  for (size_t i = 0; i + 1 < cps.size(); ++i) grams.insert(GramToken(cps[i], cps[i + 1]));
+  // Every pair must be there (FTS5: phrases side by side are ANDed); the
+  // candidates are then checked against the whole text.
+  std::vector<std::string> quoted;
+  for (const std::string& g : grams) quoted.push_back(absl::StrCat("\"", g, "\""));
+  return absl::StrJoin(quoted, " ");
+}
+
+absl::Status Ledger::IndexSearchText() {
+  struct Stale {
+    std::string ledger_no;
+    std::optional<std::string> old_text;
+    int64_t rowid = 0;
+    std::string text;
+  };
+  std::vector<Stale> stale;
+  {
+    ASSIGN_OR_RETURN(auto st, db_.Prepare("SELECT g.ledger_no, g.old_text, p.rowid, s.text "
+                                          "FROM item_grams_stale g "
+                                          "JOIN petitions p ON p.ledger_no = g.ledger_no "
+                                          "JOIN item_search s ON s.ledger_no = g.ledger_no"));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      Stale item{.ledger_no = st.Text(0),
+                 .old_text = std::nullopt,
+                 .rowid = st.Int(2),
+                 .text = st.Text(3)};
+      if (!st.IsNull(1)) item.old_text = st.Text(1);
+      stale.push_back(std::move(item));
+    }
+    st.Reset();
+  }
+  ASSIGN_OR_RETURN(int64_t listed, db_.QueryInt("SELECT count(*) FROM item_grams_stale"));
+  if (listed == 0) return absl::OkStatus();
+  sqlite::Savepoint sp(db_);
+  if (!sp.ok()) return absl::UnavailableError("cannot open a savepoint");
+  ASSIGN_OR_RETURN(
+      auto remove,
+      db_.Prepare("INSERT INTO item_grams(item_grams, rowid, g) VALUES('delete', ?, ?)"));
+  ASSIGN_OR_RETURN(auto add, db_.Prepare("INSERT INTO item_grams(rowid, g) VALUES(?, ?)"));
+  for (const Stale& item : stale) {
+    if (item.old_text) {
+      remove.BindAll(item.rowid, SearchGrams(*item.old_text));
+      RETURN_IF_ERROR(remove.Run());
+    }
+    add.BindAll(item.rowid, SearchGrams(item.text));
+    RETURN_IF_ERROR(add.Run());
+  }
+  // (A listed item without its petition or text has nothing to index.)
+  RETURN_IF_ERROR(db_.Exec("DELETE FROM item_grams_stale"));
+  if (stale.size() > 1000) LOG_INFO("ledger: {} items' search text indexed", stale.size());
+  return sp.Release();
 }
 
 absl::Status Ledger::StartDeadline(const std::string& ledger_no, const DeadlineRule& rule,
@@ -349,6 +530,7 @@ absl::StatusOr<std::string> Ledger::Register(const PetitionInput& p) {
               static_cast<int64_t>(p.anonymous), p.matter, p.case_ref,
               static_cast<int64_t>(p.people), StatusName(first));
   RETURN_IF_ERROR(ins.Run());
+  RETURN_IF_ERROR(IndexSearchText());  // its search text (item_search, by trigger)
   ASSIGN_OR_RETURN(auto keys, db_.Prepare("UPDATE petitions SET petitioner_key=?, contact_key=?, "
                                           "case_key=?, matter_key=?, repeat_of=?, "
                                           "major=? WHERE ledger_no=?"));
@@ -1078,52 +1260,79 @@ absl::StatusOr<SearchResult> Ledger::Search(const SearchQuery& q, const Reader& 
   SearchResult out;
   if (!reader.supervisor && reader.agency.empty()) return out;  // nobody: sees nothing
 
-  // One statement per combination of filters, so that each uses its index
+  // One statement per combination of filters, so that each starts from the
+  // index that gives it the fewest rows, in the order shown where it can
   // (the statement cache keeps the texts):
-  // - a text search scans item_search (CROSS JOIN keeps it the outer loop)
-  //   and reads the few items that match; what the reader sees is checked
-  //   for those alone;
-  // - otherwise SQLite starts from the most selective index: the reader's
-  //   items in item_agencies (a console's list) or a filter's (the handler's).
+  // - a text of two characters or more: the items holding each of its
+  //   character pairs (item_grams), checked against the whole text; one
+  //   character: a scan of item_search (CROSS JOIN keeps it the outer loop);
+  // - a responsible agency or a handler: that index of petitions
+  //   (petitions_open for open items);
+  // - otherwise an agency's items in item_agencies, latest received first,
+  //   or for a supervisor all of petitions by received time.
+  // What a reader sees (item_agencies) is checked for the rows read, unless
+  // the index read was the reader's own.
   std::vector<std::string> where;
   std::vector<std::variant<std::string, int64_t>> args;
   auto arg = [&args](std::variant<std::string, int64_t> v) {
     args.push_back(std::move(v));
     return absl::StrCat("?", args.size());
   };
-  std::string sql = "SELECT p.ledger_no FROM petitions p";
+  std::string from = "petitions p";
+  std::string received = "p.received_ms";  // the column the list is ordered by
+  bool visible = reader.supervisor || (!q.agency.empty() && q.agency == reader.agency);
   if (!q.text.empty()) {
     // A substring, byte for byte (UTF-8 keeps characters whole), ASCII letters in any case.
-    sql =
-        "SELECT p.ledger_no FROM item_search s CROSS JOIN petitions p ON p.ledger_no = "
-        "s.ledger_no";
-    where.push_back(absl::StrCat("instr(s.text, ", arg(absl::AsciiStrToLower(q.text)), ") > 0"));
-    if (!reader.supervisor)
-      where.push_back(absl::StrCat("EXISTS (SELECT 1 FROM item_agencies v WHERE v.agency = ",
-                                   arg(reader.agency), " AND v.ledger_no = p.ledger_no)"));
-  } else if (!reader.supervisor) {
-    absl::StrAppend(&sql, " JOIN item_agencies v ON v.ledger_no = p.ledger_no");
+    const std::string lower = absl::AsciiStrToLower(q.text);
+    if (CodePoints(lower).size() >= 2) {
+      RETURN_IF_ERROR(IndexSearchText());
+      from =
+          "item_grams g CROSS JOIN petitions p ON p.rowid = g.rowid "
+          "CROSS JOIN item_search s ON s.ledger_no = p.ledger_no";
+      where.push_back("g.item_grams MATCH " + arg(SearchGramQuery(lower)));
+    } else {
+      from = "item_search s CROSS JOIN petitions p ON p.ledger_no = s.ledger_no";
+    }
+    where.push_back(absl::StrCat("instr(s.text, ", arg(lower), ") > 0"));
+  } else if (!visible && q.agency.empty() && q.handler.empty()) {
+    from = "item_agencies v CROSS JOIN petitions p ON p.ledger_no = v.ledger_no";
     where.push_back("v.agency = " + arg(reader.agency));
+    received = "v.received_ms";
+    visible = true;
   }
+  if (!visible)
+    where.push_back(absl::StrCat("EXISTS (SELECT 1 FROM item_agencies v WHERE v.agency = ",
+                                 arg(reader.agency), " AND v.ledger_no = p.ledger_no)"));
   if (!q.status.empty()) where.push_back("p.status = " + arg(q.status));
-  if (!q.agency.empty()) where.push_back("p.agency = " + arg(q.agency));
+  // (With a handler, "+" keeps SQLite on the handler's index, the smaller.)
+  if (!q.agency.empty())
+    where.push_back(absl::StrCat(q.handler.empty() ? "" : "+", "p.agency = ", arg(q.agency)));
   if (!q.handler.empty())  // (handler != '': the partial index applies)
     where.push_back(absl::StrCat("p.handler = ", arg(q.handler), " AND p.handler != ''"));
   if (!q.channel.empty()) where.push_back("p.channel = " + arg(q.channel));
-  if (q.received_from_ms) where.push_back("p.received_ms >= " + arg(q.received_from_ms));
-  if (q.received_to_ms) where.push_back("p.received_ms <= " + arg(q.received_to_ms));
+  if (q.received_from_ms) where.push_back(absl::StrCat(received, " >= ", arg(q.received_from_ms)));
+  if (q.received_to_ms) where.push_back(absl::StrCat(received, " <= ", arg(q.received_to_ms)));
+  // (The same words as petitions_open's WHERE, so that the index applies.)
   if (q.open_only) where.push_back("p.status NOT IN ('closed', 'final', 'not_accepted')");
+  std::string sql = absl::StrCat("SELECT p.ledger_no FROM ", from);
   if (!where.empty()) absl::StrAppend(&sql, " WHERE ", absl::StrJoin(where, " AND "));
-  absl::StrAppend(&sql, " ORDER BY p.received_ms DESC, p.rowid DESC");
+  absl::StrAppend(&sql, " ORDER BY ", q.by_due ? "p.next_due_ms, " : "", received,
+                  " DESC, p.rowid DESC");
   ASSIGN_OR_RETURN(auto st, db_.Prepare(sql));
   for (size_t i = 0; i < args.size(); ++i)
     std::visit([&](const auto& v) { st.Bind(static_cast<int>(i + 1), v); }, args[i]);
-  // Every match is counted; only the page is read in full.
+  // Matches are counted up to kSearchCountCap (or the end of the page asked
+  // for, if later); only the page is read in full.
   const int64_t limit = q.limit ? q.limit : kDefaultSearchLimit;
+  const int64_t count_to = std::max<int64_t>(kSearchCountCap, q.offset + limit);
   std::vector<std::string> page;
   while (true) {
     ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
+    if (out.total == count_to) {
+      out.capped = true;
+      break;
+    }
     if (out.total++ >= q.offset && static_cast<int64_t>(page.size()) < limit)
       page.push_back(st.Text(0));
   }

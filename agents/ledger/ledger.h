@@ -34,6 +34,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -149,8 +150,17 @@ struct SearchQuery {
   bool open_only = false;                            // not closed, final or not accepted
   int limit = 0;                                     // 1..kMaxSearchLimit; 0: kDefaultSearchLimit
   int offset = 0;
+  bool by_due = false;  // the next unmet due date first (none last), then latest received
 };
 inline constexpr int kMaxSearchLimit = 500, kDefaultSearchLimit = 50;
+// Matches are counted up to this many (and on to the end of the page asked).
+inline constexpr int64_t kSearchCountCap = 1000;
+
+// The search index's tokens for a text (item_search.text): one per pair of
+// neighbouring characters within a field. SearchGramQuery: the FTS5 query
+// asking for every pair of `text` (two characters or more).
+std::string SearchGrams(std::string_view text);
+std::string SearchGramQuery(std::string_view text);
 
 // One item as a console shows it.
 struct ItemView {
@@ -170,8 +180,9 @@ struct ItemView {
 };
 
 struct SearchResult {
-  int64_t total = 0;            // items matching, before limit and offset
-  std::vector<ItemView> items;  // the page, latest received first
+  int64_t total = 0;            // items matching, before limit and offset (see capped)
+  bool capped = false;          // more than `total` match: counting stopped (kSearchCountCap)
+  std::vector<ItemView> items;  // the page, latest received first (or by_due)
 };
 
 // What observers (the risk agent) learn of an item: no petitioner name or contact.
@@ -285,7 +296,11 @@ class Ledger {
   // and due soon.
   // Search: the items `reader` sees that match `query`, latest received
   // first. InvalidArgument naming the field for a bad query (limit above
-  // kMaxSearchLimit, from after to, an unknown status).
+  // kMaxSearchLimit, from after to, an unknown status). A text of two or more
+  // characters is looked up in item_grams (each item's character pairs, an
+  // FTS5 index), the candidates checked against the whole text; one
+  // character scans item_search. The lists read their index in order and
+  // stop counting at kSearchCountCap, so a page costs about what it shows.
   absl::StatusOr<SearchResult> Search(const SearchQuery& query, const Reader& reader,
                                       int64_t now_ms, const ScanOptions& options = {});
   // One item with its history, deadlines and the actions the reader may take
@@ -338,6 +353,9 @@ class Ledger {
                            const ActInput& input);
   absl::Status StartDeadline(const std::string& ledger_no, const DeadlineRule& rule,
                              const std::string& agency, int64_t anchor_ms);
+  // Brings item_grams up to date with item_search (the items registered or
+  // corrected since, listed in item_grams_stale by triggers).
+  absl::Status IndexSearchText();
   // The item as a console shows it (NotFound when there is none).
   absl::StatusOr<ItemView> View(const std::string& ledger_no, int64_t now_ms,
                                 const ScanOptions& options);

@@ -20,6 +20,9 @@ namespace {
 
 namespace pb = ::concord::v1;
 
+// Deliveries applied in one transaction before the loop gets a turn.
+constexpr size_t kMaxDeliversPerTurn = 64;
+
 const std::vector<std::string>& ClientMigrations() {
   static const std::vector<std::string> kMigrations = {
       R"sql(
@@ -356,7 +359,11 @@ absl::Status ClientImpl::Init() {
 void ClientImpl::OnReadable() {
   if (stopped_) return;
   std::vector<pb::Deliver> delivers;
-  for (int budget = 0; budget < 4096; ++budget) {
+  // A turn applies at most kMaxDeliversPerTurn deliveries (one transaction),
+  // then returns to the loop (KickIfInput brings it back for the rest): the
+  // replies they staged leave at once, and timers, heartbeats and the HTTP
+  // port are not held up behind thousands of queued messages.
+  for (int budget = 0; budget < 4096 && delivers.size() < kMaxDeliversPerTurn; ++budget) {
     zmq::message_t msg;
     zmq::recv_result_t r;
     try {

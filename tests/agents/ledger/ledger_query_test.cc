@@ -203,6 +203,78 @@ TEST_F(LedgerQueryTest, SearchPages) {
   EXPECT_TRUE(past->items.empty());
 }
 
+// A text of two characters or more is found through its character pairs
+// (item_grams), and checked against the whole text: a pair across two fields
+// or pairs out of order find nothing; an item corrected in the database is
+// found by its new text only; one character scans.
+TEST_F(LedgerQueryTest, TextSearchThroughCharacterPairs) {
+  EXPECT_EQ(SearchGrams("abc\x1f"
+                        "de"),
+            "61x62 62x63 64x65");
+  EXPECT_EQ(SearchGramQuery("aba"), "\"61x62\" \"62x61\"");
+  const std::string a = Register("petition", "G-1", At("2025-03-03"), "欧阳娜娜");
+  const std::string b = Register("petition", "G-2", At("2025-03-04"), "娜娜");
+  const Reader office{.agency = "petition"};
+  EXPECT_EQ(Numbers({.text = "娜娜"}, office), (std::vector<std::string>{b, a}));
+  EXPECT_EQ(Numbers({.text = "欧阳娜"}, office), std::vector<std::string>{a});
+  EXPECT_TRUE(Numbers({.text = "娜娜娜"}, office).empty())
+      << "every pair is there, the text is not";
+  EXPECT_TRUE(Numbers({.text = "娜1"}, office).empty()) << "the name, then the contact";
+  EXPECT_EQ(Numbers({.text = "娜"}, office), (std::vector<std::string>{b, a}));
+  EXPECT_TRUE(Numbers({.text = "娜娜"}, {.agency = "court"}).empty());
+  ASSERT_TRUE(
+      db_.Exec("UPDATE petitions SET petitioner = '欧阳丽丽' WHERE ledger_no = '" + a + "'").ok());
+  EXPECT_EQ(Numbers({.text = "阳丽"}, office), std::vector<std::string>{a});
+  EXPECT_TRUE(Numbers({.text = "欧阳娜"}, office).empty());
+  EXPECT_EQ(Numbers({.text = "娜娜"}, office), std::vector<std::string>{b});
+  EXPECT_EQ(*db_.QueryInt("SELECT count(*) FROM item_grams_stale"), 0);
+}
+
+// Counting stops at kSearchCountCap matches (capped), or at the end of the
+// page asked for when that is further.
+TEST_F(LedgerQueryTest, CountingStopsAtTheCap) {
+  ASSERT_TRUE(db_.Exec("BEGIN").ok());
+  const int n = static_cast<int>(kSearchCountCap) + 5;
+  for (int i = 0; i < n; ++i)
+    Register("court", "C-" + std::to_string(i), At("2025-01-02") + i * 60'000);
+  ASSERT_TRUE(db_.Exec("COMMIT").ok());
+  for (const Reader& reader : {Reader{.agency = "court"}, Reader{.supervisor = true}}) {
+    auto first = ledger_->Search({.limit = 10}, reader, At("2025-03-10"));
+    ASSERT_TRUE(first.ok()) << first.status();
+    EXPECT_EQ(first->total, kSearchCountCap);
+    EXPECT_TRUE(first->capped);
+    EXPECT_EQ(first->items.size(), 10u);
+    auto last = ledger_->Search({.limit = 10, .offset = n - 3}, reader, At("2025-03-10"));
+    ASSERT_TRUE(last.ok()) << last.status();
+    EXPECT_EQ(last->total, n);
+    EXPECT_FALSE(last->capped);
+    ASSERT_EQ(last->items.size(), 3u);
+    EXPECT_EQ(last->items.back().intake_id, "C-0");
+  }
+  auto few = ledger_->Search({.text = "c-100"}, {.agency = "court"}, At("2025-03-10"));
+  ASSERT_TRUE(few.ok()) << few.status();
+  EXPECT_EQ(few->total, 6) << "C-100 and C-1000..C-1004";
+  EXPECT_FALSE(few->capped);
+}
+
+// by_due (待办): the next unmet due date first, latest received otherwise.
+TEST_F(LedgerQueryTest, ByDueListsTheNextDeadlineFirst) {
+  const std::string a = Register("petition", "B-1", At("2025-03-03"));
+  const std::string b = Register("petition", "B-2", At("2025-03-05"));
+  const std::string c = Register("petition", "B-3", At("2025-03-04"));
+  const Reader office{.agency = "petition"};
+  EXPECT_EQ(Numbers({.agency = "petition", .open_only = true, .by_due = true}, office),
+            (std::vector<std::string>{a, c, b}));
+  EXPECT_EQ(Numbers({.agency = "petition", .open_only = true}, office),
+            (std::vector<std::string>{b, c, a}));
+  // Its deadlines met (by hand here): no next due date, so last.
+  ASSERT_TRUE(db_.Exec("UPDATE deadlines SET met_ms = 1 WHERE ledger_no = '" + a + "'").ok());
+  EXPECT_EQ(Numbers({.agency = "petition", .open_only = true, .by_due = true}, office),
+            (std::vector<std::string>{c, b, a}));
+  EXPECT_EQ(Numbers({.handler = "", .open_only = true, .by_due = true}, office),
+            (std::vector<std::string>{c, b, a}));
+}
+
 // A bad query is refused with the field it names.
 TEST_F(LedgerQueryTest, BadQueriesNameTheField) {
   struct Case {
@@ -303,6 +375,10 @@ TEST_F(LedgerQueryTest, UpgradeBackfillsWhoSeesEachItem) {
     EXPECT_EQ(Numbers({}, {.agency = agency}), std::vector<std::string>{"信-2025-000001"})
         << agency;
   EXPECT_TRUE(Numbers({}, {.agency = "police"}).empty());
+  // (Upgraded to schema 6: the item's search text is indexed at Open.)
+  EXPECT_EQ(Numbers({.text = "旧事项"}, {.agency = "court"}),
+            std::vector<std::string>{"信-2025-000001"});
+  EXPECT_EQ(*db_.QueryInt("SELECT min(received_ms) FROM item_agencies"), 1740967200000);
   const auto h = *ledger_->History("信-2025-000001");
   ASSERT_EQ(h.size(), 3u);
   EXPECT_EQ(h[1].to_agency, "procuratorate");
