@@ -4,18 +4,25 @@
 //   concordctl ledger [--ledger-http 127.0.0.1:7191] [--agency shangzhou.procuratorate]
 //                     [--handler 李某] [--due] [--json]
 //   concordctl ledger --item 信-2026-000123 [--json]
+//   concordctl ledger --adapter 127.0.0.1:7201 [--agency ..] [--handler ..] [--due] [--item ..]
+//     the same through this agency's adapter (adapters/ledger_reads.h), over the
+//     bus: what the agency sees, wherever the ledger agent runs
 //   concordctl ledger --report 2026-11 [--csv report.csv] [--html report.html]
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "common/html_template.h"
 #include "common/http_client.h"
+#include "domain/calendar.h"
+#include "domain/rules.h"
 #include "tools/concordctl/commands.h"
 #include "tools/concordctl/ctl_util.h"
 
@@ -40,21 +47,7 @@ const HtmlTemplate& ReportPage() {
 
 // The ledger agent's open items: one line each, then counts per agency and
 // per person responsible (首办责任人).
-int CmdLedger(const std::string& ledger_http, const std::string& agency, const std::string& handler,
-              bool due_only, bool json) {
-  std::string host;
-  uint16_t port;
-  if (!SplitHostPort(ledger_http, host, port))
-    return Fail(2, "--ledger-http 应为 host:port / must be host:port");
-  // Filtered by the agent: a district has many open items.
-  auto r = HttpCall(host, port, "GET",
-                    "/ledger/open?agency=" + QueryEscape(agency) +
-                        "&handler=" + QueryEscape(handler) + (due_only ? "&due=1" : ""));
-  if (!r.ok())
-    return Fail(3, absl::StrCat("无法连接台账代理 / cannot reach the ledger agent at ", ledger_http,
-                                ": ", std::string(r.status().message())));
-  auto j = nlohmann::json::parse(r->body, nullptr, false);
-  if (j.is_discarded() || !j.contains("items")) return Fail(3, "bad response");
+int PrintOpen(const nlohmann::json& j, bool json) {
   const nlohmann::json& items = j["items"];
   if (json) {
     std::cout << j.dump(2) << "\n";
@@ -102,6 +95,137 @@ int CmdLedger(const std::string& ledger_http, const std::string& agency, const s
   return 0;
 }
 
+int CmdLedger(const std::string& ledger_http, const std::string& agency, const std::string& handler,
+              bool due_only, bool json) {
+  std::string host;
+  uint16_t port;
+  if (!SplitHostPort(ledger_http, host, port))
+    return Fail(2, "--ledger-http 应为 host:port / must be host:port");
+  // Filtered by the agent: a district has many open items.
+  auto r = HttpCall(host, port, "GET",
+                    "/ledger/open?agency=" + QueryEscape(agency) +
+                        "&handler=" + QueryEscape(handler) + (due_only ? "&due=1" : ""));
+  if (!r.ok())
+    return Fail(3, absl::StrCat("无法连接台账代理 / cannot reach the ledger agent at ", ledger_http,
+                                ": ", std::string(r.status().message())));
+  auto j = nlohmann::json::parse(r->body, nullptr, false);
+  if (j.is_discarded() || !j.contains("items")) return Fail(3, "bad response");
+  return PrintOpen(j, json);
+}
+
+// Asks the ledger through the agency's own adapter (adapters/ledger_reads.h):
+// the query goes over the bus, wherever the ledger agent runs. The reply
+// (LedgerQueryReply as JSON), or the exit code and message to fail with.
+struct Asked {
+  nlohmann::json reply;
+  int code = 0;  // 0: answered
+  std::string error;
+};
+Asked AskThroughAdapter(const std::string& adapter, const nlohmann::json& query) {
+  std::string host;
+  uint16_t port;
+  if (!SplitHostPort(adapter, host, port))
+    return {{}, 2, "--adapter 应为 host:port / must be host:port"};
+  auto r = HttpCall(host, port, "POST", "/ledger/query", query.dump());
+  if (!r.ok())
+    return {{},
+            3,
+            absl::StrCat("无法连接本机关适配器 / cannot reach the adapter at ", adapter, ": ",
+                         std::string(r.status().message()))};
+  auto asked = nlohmann::json::parse(r->body, nullptr, false);
+  if (r->status != 202 || asked.is_discarded())
+    return {{}, 3, asked.is_discarded() ? r->body : asked.value("error", r->body)};
+  const std::string id = asked.value("id", "");
+  for (int i = 0; i < 120; ++i) {  // 12 s: the adapter waits 10 s for the ledger
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto a = HttpCall(host, port, "GET", "/ledger/query?id=" + QueryEscape(id));
+    if (!a.ok()) return {{}, 3, std::string(a.status().message())};
+    auto j = nlohmann::json::parse(a->body, nullptr, false);
+    if (j.is_discarded() || a->status != 200) return {{}, 3, a->body};
+    const std::string status = j.value("status", "");
+    if (status == "failed") return {{}, 3, j.value("reason", "")};
+    if (status != "done") continue;
+    const nlohmann::json& reply = j["reply"];
+    if (!reply.value("ok", false)) return {{}, 1, reply.value("reason", "")};
+    return {reply, 0, ""};
+  }
+  return {{}, 3, "适配器 12 秒内未取得答复 / no answer from the adapter within 12 s"};
+}
+
+// proto3 JSON writes int64 as a string.
+int64_t JsonInt64(const nlohmann::json& v) {
+  if (v.is_number()) return v.get<int64_t>();
+  return v.is_string() ? std::strtoll(v.get<std::string>().c_str(), nullptr, 10) : 0;
+}
+
+std::string StatusText(const std::string& name) {
+  auto s = ledger::StatusFromName(name);
+  return s ? ledger::StatusChineseName(*s) : name;
+}
+
+// The agency's open items (those it sees), the next due date first.
+int CmdLedgerThroughAdapter(const std::string& adapter, const std::string& agency,
+                            const std::string& handler, bool due_only, bool json) {
+  nlohmann::json query = {{"open_only", true}, {"by_due", true}, {"limit", 500}};
+  if (!agency.empty()) query["agency"] = agency;
+  if (!handler.empty()) query["handler"] = handler;
+  Asked a = AskThroughAdapter(adapter, query);
+  if (a.code) return Fail(a.code, a.error);
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& i : a.reply["items"]) {
+    const bool overdue = i.value("overdue", false), soon = i.value("due_soon", false);
+    if (due_only && !overdue && !soon) continue;
+    const int64_t due = JsonInt64(i["next_due_ms"]);
+    items.push_back({{"ledger_no", i.value("ledger_no", "")},
+                     {"agency", i.value("agency", "")},
+                     {"handler", i.value("handler", "")},
+                     {"status", i.value("status", "")},
+                     {"status_zh", StatusText(i.value("status", ""))},
+                     {"next_due", due ? FormatDateTime(due) : ""},
+                     {"overdue", overdue},
+                     {"due_soon", soon},
+                     {"matter", i.value("matter", "")},
+                     {"group", i.value("group", false)},
+                     {"major", i.value("major", false)}});
+  }
+  const int total = a.reply.value("total", 0);
+  if (!json && total > static_cast<int>(a.reply["items"].size()))
+    std::cout << "（共 " << total << (a.reply.value("total_capped", false) ? " 件以上" : " 件")
+              << "，列出期限最近的 " << a.reply["items"].size() << " 件 / the "
+              << a.reply["items"].size() << " nearest of " << total << " shown）\n";
+  return PrintOpen({{"items", items}}, json);
+}
+
+int PrintHistory(const nlohmann::json& j, bool json);
+
+// One item's history through the agency's adapter, with who acted.
+int CmdLedgerItemThroughAdapter(const std::string& adapter, const std::string& ledger_no,
+                                bool json) {
+  Asked a = AskThroughAdapter(adapter, {{"ledger_no", ledger_no}});
+  if (a.code) return Fail(a.code, a.error);
+  nlohmann::json events = nlohmann::json::array();
+  for (const auto& e : a.reply["history"]) {
+    std::string note = e.value("note", "");
+    if (e.contains("actor") && e["actor"].is_object() && !e["actor"].value("name", "").empty())
+      note = absl::StrCat(e["actor"].value("role", ""), " ", e["actor"].value("name", ""),
+                          note.empty() ? "" : "：", note);
+    const auto action = ledger::ActionFromName(e.value("action", ""));
+    events.push_back({{"at", FormatDateTime(JsonInt64(e["at_ms"]))},
+                      {"agency", e.value("agency", "")},
+                      {"action", e.value("action", "")},
+                      {"action_zh", action ? ledger::ActionChineseName(*action) : ""},
+                      {"to_status", e.value("to_status", "")},
+                      {"to_status_zh", StatusText(e.value("to_status", ""))},
+                      {"note", note},
+                      {"actor", e.contains("actor") ? e["actor"] : nlohmann::json()}});
+  }
+  const auto& items = a.reply["items"];
+  return PrintHistory({{"ledger_no", ledger_no},
+                       {"responsible", items.empty() ? "" : items[0].value("agency", "")},
+                       {"events", events}},
+                      json);
+}
+
 // One item's history, step by step (件件有留痕).
 int CmdLedgerItem(const std::string& ledger_http, const std::string& ledger_no, bool json) {
   std::string host;
@@ -115,6 +239,10 @@ int CmdLedgerItem(const std::string& ledger_http, const std::string& ledger_no, 
   auto j = nlohmann::json::parse(r->body, nullptr, false);
   if (j.is_discarded()) return Fail(3, "bad response");
   if (r->status != 200) return Fail(r->status == 404 ? 1 : 3, j.value("error", r->body));
+  return PrintHistory(j, json);
+}
+
+int PrintHistory(const nlohmann::json& j, bool json) {
   if (json) {
     std::cout << j.dump(2) << "\n";
     return 0;
@@ -224,13 +352,17 @@ int CmdLedgerReport(const std::string& ledger_http, const std::string& month,
 
 void AddLedgerCommands(CLI::App& app, Commands& commands) {
   struct Args {
-    std::string http = "127.0.0.1:7191", agency, handler, item, month, csv, html;
+    std::string http = "127.0.0.1:7191", adapter, agency, handler, item, month, csv, html;
     bool due = false, json = false;
   };
   auto a = std::make_shared<Args>();
   auto* ledger = app.add_subcommand(
       "ledger", "信访台账：在办、将到期、逾期 / petition ledger: open, due soon, overdue");
   ledger->add_option("--ledger-http", a->http, "台账代理 / ledger agent host:port");
+  ledger->add_option("--adapter", a->adapter,
+                     "经本机关适配器经总线查询（台账代理在别的机器上时）/ ask over the bus "
+                     "through this agency's adapter API host:port (the ledger on another "
+                     "machine): the open items and --item");
   ledger->add_option("--agency", a->agency, "只看一个机关 / one agency only");
   ledger->add_option("--handler", a->handler, "只看一位首办责任人 / one person responsible only");
   ledger->add_option("--item", a->item,
@@ -241,6 +373,12 @@ void AddLedgerCommands(CLI::App& app, Commands& commands) {
   ledger->add_option("--csv", a->csv, "月报另存 CSV / also write the report as CSV");
   ledger->add_option("--html", a->html, "月报另存网页 / also write the report as an HTML page");
   commands.On(ledger, [a] {
+    if (!a->adapter.empty() && !a->month.empty())
+      return Fail(2, "--report 尚不能经适配器 / --report cannot go through --adapter yet");
+    if (!a->adapter.empty() && !a->item.empty())
+      return CmdLedgerItemThroughAdapter(a->adapter, a->item, a->json);
+    if (!a->adapter.empty())
+      return CmdLedgerThroughAdapter(a->adapter, a->agency, a->handler, a->due, a->json);
     if (!a->item.empty()) return CmdLedgerItem(a->http, a->item, a->json);
     if (!a->month.empty()) return CmdLedgerReport(a->http, a->month, a->csv, a->html);
     return CmdLedger(a->http, a->agency, a->handler, a->due, a->json);

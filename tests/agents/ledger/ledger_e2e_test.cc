@@ -152,6 +152,12 @@ TEST_F(LedgerDistrict, TransferKeepsOneItemAcrossAgencies) {
       RunConcordctl("ledger --ledger-http 127.0.0.1:" + std::to_string(agent_->port())).out;
   EXPECT_NE(report.find(no), std::string::npos) << report;
   EXPECT_NE(report.find("procuratorate"), std::string::npos) << report;
+  // The same through the procuratorate's own adapter, over the bus (the
+  // ledger agent could be on another machine): what that agency sees.
+  const std::string adapter = "127.0.0.1:" + std::to_string(procuratorate_->port());
+  const std::string via = RunConcordctl("ledger --adapter " + adapter).out;
+  EXPECT_NE(via.find(no), std::string::npos) << via;
+  EXPECT_NE(via.find("procuratorate"), std::string::npos) << via;
 
   ASSERT_TRUE(Act(*procuratorate_, no, "start_work").value("ok", false));
   ASSERT_TRUE(Act(*procuratorate_, no, "substantive_reply", "书面答复").value("ok", false));
@@ -175,6 +181,13 @@ TEST_F(LedgerDistrict, TransferKeepsOneItemAcrossAgencies) {
   for (const char* step :
        {"登记 register", "移送 transfer", "首办责任人 张检察官", "息诉罢访 close"})
     EXPECT_NE(item.find(step), std::string::npos) << step << " in\n" << item;
+  const CommandResult via_item = RunConcordctl("ledger --item " + no + " --adapter " + adapter);
+  EXPECT_EQ(via_item.exit_code, 0) << via_item.out;
+  for (const char* step : {"登记 register", "移送 transfer", "息诉罢访 close"})
+    EXPECT_NE(via_item.out.find(step), std::string::npos) << step << " in\n" << via_item.out;
+  const CommandResult unknown = RunConcordctl("ledger --item 信-1999-000001 --adapter " + adapter);
+  EXPECT_EQ(unknown.exit_code, 1) << unknown.out;
+  EXPECT_NE(unknown.out.find("没有这个信访事项"), std::string::npos) << unknown.out;
   EXPECT_NE(RunConcordctl("ledger --item 信-1999-000001 --ledger-http 127.0.0.1:" +
                           std::to_string(agent_->port()))
                 .out.find("没有信访件"),
