@@ -467,31 +467,51 @@ absl::StatusOr<size_t> Accounts::Count() {
   return static_cast<size_t>(n);
 }
 
-absl::StatusOr<Account> Accounts::Authenticate(const std::string& login_in,
+absl::StatusOr<Account> Accounts::Authenticate(const std::string& login,
                                                const std::string& password) {
-  const std::string login = absl::AsciiStrToLower(std::string(Trim(login_in)));
-  std::optional<Account> account;
-  std::string hash;
+  ASSIGN_OR_RETURN(LoginAttempt attempt, BeginLogin(login));
+  const bool verified = VerifyLogin(attempt, password);
+  return FinishLogin(attempt, verified, password);
+}
+
+absl::StatusOr<Accounts::LoginAttempt> Accounts::BeginLogin(const std::string& login_in) {
+  LoginAttempt a;
+  a.login = absl::AsciiStrToLower(std::string(Trim(login_in)));
   {
     ASSIGN_OR_RETURN(sqlite::Stmt q, db_.Prepare(std::string(kSelect) + " WHERE login = ?"));
-    q.Bind(1, login);
+    q.Bind(1, a.login);
     ASSIGN_OR_RETURN(bool row, q.Step());
     if (row) {
-      account = ReadAccount(q);
-      hash = q.Text(9);
+      a.account = ReadAccount(q);
+      a.hash = q.Text(9);
     }
   }
-  if (!account) {
-    (void)VerifyPassword(DummyHash(), password);  // the same cost as a known login
-    return WrongLogin();
+  if (!a.account) {
+    a.hash = DummyHash();  // the same cost as a known login
+    return a;
   }
   const int64_t now = clock_.NowMs();
-  if (account->Locked(now)) return LockedFor(account->locked_until_ms - now);
+  if (a.account->Locked(now)) return LockedFor(a.account->locked_until_ms - now);
+  return a;
+}
 
-  if (!VerifyPassword(hash, password)) {
+bool Accounts::VerifyLogin(const LoginAttempt& attempt, std::string_view password) {
+  return VerifyPassword(attempt.hash, password) && attempt.account.has_value();
+}
+
+absl::StatusOr<Account> Accounts::FinishLogin(const LoginAttempt& attempt, bool verified,
+                                              const std::string& password) {
+  if (!attempt.account) return WrongLogin();
+  const std::string& login = attempt.login;
+  Account account = *attempt.account;
+  const int64_t now = clock_.NowMs();
+  if (!verified) {
     Write write(db_);
     RETURN_IF_ERROR(write.status());
-    const int failures = account->failed_logins + 1;
+    // (Read again: other attempts may have failed while this one was verified.)
+    ASSIGN_OR_RETURN(Account current, Get(login));
+    if (current.Locked(now)) return LockedFor(current.locked_until_ms - now);
+    const int failures = current.failed_logins + 1;
     const bool lock = failures >= options_.max_failures;
     ASSIGN_OR_RETURN(sqlite::Stmt update,
                      db_.Prepare("UPDATE console_accounts SET failed_logins = ?, locked_until_ms = "
@@ -506,8 +526,9 @@ absl::StatusOr<Account> Accounts::Authenticate(const std::string& login_in,
     return lock ? LockedFor(options_.lockout_ms) : WrongLogin();
   }
 
-  if (account->disabled) return absl::PermissionDeniedError("账户已停用 / account disabled");
+  if (account.disabled) return absl::PermissionDeniedError("账户已停用 / account disabled");
   // A hash made with weaker settings than today's is replaced while the password is at hand.
+  const std::string& hash = attempt.hash;
   const bool rehash =
       crypto_pwhash_str_needs_rehash(hash.c_str(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                                      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0;
@@ -518,10 +539,10 @@ absl::StatusOr<Account> Accounts::Authenticate(const std::string& login_in,
                   "last_login_ms = ?, password_hash = ? WHERE login = ?"));
   update.BindAll(now, new_hash.empty() ? hash : new_hash, login);
   RETURN_IF_ERROR(update.Run());
-  account->failed_logins = 0;
-  account->locked_until_ms = 0;
-  account->last_login_ms = now;
-  return *account;
+  account.failed_logins = 0;
+  account.locked_until_ms = 0;
+  account.last_login_ms = now;
+  return account;
 }
 
 }  // namespace concord::accounts

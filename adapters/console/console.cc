@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -134,6 +135,7 @@ absl::Status ConsoleImpl::Open() {
 void ConsoleImpl::Stop() {
   alive_.reset();
   if (server_) server_->Stop();
+  if (hashing_) hashing_->join();  // a verify under way ends; its answer is dropped
 }
 
 const HtmlTemplate& ConsoleImpl::Template(std::string_view name) const {
@@ -204,22 +206,21 @@ void ConsoleImpl::Handle(WebRequest request, WebResponder respond) {
   Serve(std::move(request), std::move(respond));
 }
 
+void ConsoleImpl::LoginPage(const WebResponder& respond, int status, const std::string& error,
+                            const std::string& login, const std::string& next) {
+  nlohmann::json values = {{"title", "登录"},        {"agency_display", ctx_.config.display},
+                           {"now", FormatMs(Now())}, {"error", error},
+                           {"login", login},         {"next", next}};
+  respond({status,
+           "text/html; charset=utf-8",
+           Template("head.html").Render(values) + Template("login.html").Render(values) +
+               Template("foot.html").Render(values),
+           {}});
+}
+
 void ConsoleImpl::Login(WebRequest request, WebResponder respond) {
-  const HtmlTemplate& head = Template("head.html");
-  const HtmlTemplate& body = Template("login.html");
-  const HtmlTemplate& foot = Template("foot.html");
-  auto page = [&](int status, const std::string& error, const std::string& login,
-                  const std::string& next) {
-    nlohmann::json values = {{"title", "登录"},        {"agency_display", ctx_.config.display},
-                             {"now", FormatMs(Now())}, {"error", error},
-                             {"login", login},         {"next", next}};
-    respond({status,
-             "text/html; charset=utf-8",
-             head.Render(values) + body.Render(values) + foot.Render(values),
-             {}});
-  };
   if (request.method == "GET") {
-    page(200, "", "", SafeNext(request.Query("next")));
+    LoginPage(respond, 200, "", "", SafeNext(request.Query("next")));
     return;
   }
   if (request.method != "POST") {
@@ -229,39 +230,62 @@ void ConsoleImpl::Login(WebRequest request, WebResponder respond) {
   const auto form = request.Form();
   const std::string login = FormField(form, "login");
   const std::string next = SafeNext(FormField(form, "next"));
-  auto record = [&](bool ok, const std::string& reason) {
-    (void)log_->Record(
-        {0, login, "", "login", "", ok ? "ok" : "refused", reason, request.remote_address});
+  auto record = [this, login, remote = request.remote_address](bool ok, const std::string& reason) {
+    (void)log_->Record({0, login, "", "login", "", ok ? "ok" : "refused", reason, remote});
   };
   if (!SameOrigin(request)) {
     record(false, "cross-site login form");
-    page(403, "登录表单来源不明，请刷新页面后重试 / the login form came from another site", login,
-         next);
+    LoginPage(respond, 403,
+              "登录表单来源不明，请刷新页面后重试 / the login form came from another site", login,
+              next);
     return;
   }
   if (!limiter_.Allow(request.remote_address, Now())) {
     record(false, "rate limited");
-    page(429, "登录尝试过于频繁，请一分钟后再试 / too many login attempts, wait a minute", login,
-         next);
+    LoginPage(respond, 429,
+              "登录尝试过于频繁，请一分钟后再试 / too many login attempts, wait a minute", login,
+              next);
     return;
   }
-  auto account = accounts_->Authenticate(login, FormField(form, "password"));
-  if (!account.ok()) {
-    record(false, std::string(account.status().message()));
-    page(account.status().code() == absl::StatusCode::kPermissionDenied ? 403 : 401,
-         std::string(account.status().message()), login, next);
-    return;
-  }
-  auto session = sessions_->Create(account->login, request.remote_address);
-  if (!session.ok()) {
-    page(503, "数据库暂不可用，请稍后再试 / the database is busy, try again", login, next);
-    return;
-  }
-  record(true, "");
-  std::string cookie =
-      absl::StrCat(kSessionCookie, "=", session->first, "; Path=/; HttpOnly; SameSite=Strict");
-  if (request.tls) cookie += "; Secure";
-  respond({303, "text/html; charset=utf-8", "", {{"Location", next}, {"Set-Cookie", cookie}}});
+  auto refused = [this, record, login, next](const WebResponder& respond, const absl::Status& st) {
+    record(false, std::string(st.message()));
+    LoginPage(respond, st.code() == absl::StatusCode::kPermissionDenied ? 403 : 401,
+              std::string(st.message()), login, next);
+  };
+  auto attempt = accounts_->BeginLogin(login);
+  if (!attempt.ok()) return refused(respond, attempt.status());
+  // The Argon2id verify (about 0.1 s of CPU) on the hashing thread; the
+  // outcome is recorded back on the event loop, which serves other pages
+  // meanwhile.
+  struct Pending {
+    accounts::Accounts::LoginAttempt attempt;
+    std::string password;
+  };
+  auto pending =
+      std::make_shared<Pending>(Pending{*std::move(attempt), FormField(form, "password")});
+  std::weak_ptr<int> alive = alive_;
+  auto finish = [this, alive, pending, remote = request.remote_address, tls = request.tls, record,
+                 refused, login, next, respond = std::move(respond)](bool verified) {
+    if (alive.expired()) return;
+    auto account = accounts_->FinishLogin(pending->attempt, verified, pending->password);
+    if (!account.ok()) return refused(respond, account.status());
+    auto session = sessions_->Create(account->login, remote);
+    if (!session.ok()) {
+      LoginPage(respond, 503, "数据库暂不可用，请稍后再试 / the database is busy, try again", login,
+                next);
+      return;
+    }
+    record(true, "");
+    std::string cookie =
+        absl::StrCat(kSessionCookie, "=", session->first, "; Path=/; HttpOnly; SameSite=Strict");
+    if (tls) cookie += "; Secure";
+    respond({303, "text/html; charset=utf-8", "", {{"Location", next}, {"Set-Cookie", cookie}}});
+  };
+  // (The hashing thread touches only `pending` and the io_context.)
+  boost::asio::post(*hashing_, [io = &ctx_.io, pending, finish = std::move(finish)]() mutable {
+    const bool verified = accounts::Accounts::VerifyLogin(pending->attempt, pending->password);
+    boost::asio::post(*io, [finish = std::move(finish), verified]() mutable { finish(verified); });
+  });
 }
 
 void ConsoleImpl::Serve(WebRequest request, WebResponder respond) {

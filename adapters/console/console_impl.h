@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <functional>
 #include <map>
 #include <memory>
@@ -106,6 +107,8 @@ class ConsoleImpl final : public Console {
  private:
   void Serve(WebRequest request, WebResponder respond);
   void Login(WebRequest request, WebResponder respond);
+  void LoginPage(const WebResponder& respond, int status, const std::string& error,
+                 const std::string& login, const std::string& next);
   void Logout(Visit v);
   bool SameOrigin(const WebRequest& request) const;
 
@@ -127,6 +130,9 @@ class ConsoleImpl final : public Console {
   };
   std::vector<Nav> nav_;
   std::unique_ptr<WebServer> server_;
+  // One thread for the logins' Argon2id verify, off the event loop.
+  std::unique_ptr<boost::asio::thread_pool> hashing_ =
+      std::make_unique<boost::asio::thread_pool>(1);
   // Await()s' timers, woken early after a delivery (WakeAwaiting).
   std::vector<std::weak_ptr<boost::asio::steady_timer>> awaiting_;
   bool wake_posted_ = false;

@@ -282,6 +282,32 @@ TEST_F(AccountsTest, LockOutAfterFiveThenExpires) {
   EXPECT_EQ((*log)[0].target, "lisi");
 }
 
+// The three steps a console takes (the verify off its event loop) give
+// Authenticate()'s answers; wrong passwords begun together and verified in
+// parallel still count one by one, and the fifth locks.
+TEST_F(AccountsTest, LoginInStepsCountsFailuresBegunTogether) {
+  ASSERT_TRUE(accounts_->Add(Lisi(), kBy).ok());
+  std::vector<Accounts::LoginAttempt> attempts;
+  for (int i = 0; i < 5; ++i) {
+    auto a = accounts_->BeginLogin(" LiSi ");
+    ASSERT_TRUE(a.ok()) << a.status();
+    EXPECT_EQ(a->login, "lisi");
+    attempts.push_back(*std::move(a));
+  }
+  std::vector<absl::Status> answers;
+  for (const auto& a : attempts)
+    answers.push_back(
+        accounts_->FinishLogin(a, Accounts::VerifyLogin(a, "Wrong2024x"), "Wrong2024x").status());
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(absl::IsUnauthenticated(answers[i])) << answers[i];
+  EXPECT_TRUE(absl::IsPermissionDenied(answers[4])) << answers[4];
+  EXPECT_TRUE(absl::IsPermissionDenied(accounts_->BeginLogin("lisi").status()));
+  // An unknown login is verified (against the dummy hash) and refused alike.
+  auto unknown = accounts_->BeginLogin("zhangsan");
+  ASSERT_TRUE(unknown.ok()) << unknown.status();
+  EXPECT_FALSE(Accounts::VerifyLogin(*unknown, kPassword));
+  EXPECT_TRUE(absl::IsUnauthenticated(accounts_->FinishLogin(*unknown, false, kPassword).status()));
+}
+
 // Unlock ends a lock-out at once; a success resets the count of wrong passwords.
 TEST_F(AccountsTest, UnlockAndSuccessReset) {
   ASSERT_TRUE(accounts_->Add(Lisi(), kBy).ok());
