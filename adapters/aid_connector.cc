@@ -1,6 +1,12 @@
 #include "adapters/aid_connector.h"
 
+#include <sodium.h>
+
+#include <algorithm>
+#include <optional>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "common/csv.h"
 #include "common/log.h"
@@ -11,6 +17,7 @@
 #include "domain/linkage/normalize.h"
 #include "domain/linkage/wire.h"
 #include "google/protobuf/util/json_util.h"
+#include "hub/client/acting_as.h"
 
 namespace concord::adapter {
 namespace {
@@ -44,6 +51,19 @@ const std::vector<std::string>& AidMigrations() {
         rows_ok INTEGER NOT NULL,
         rows_bad INTEGER NOT NULL,
         at_ms INTEGER NOT NULL);
+      )sql",
+      // Approved exceptions with their reason; the rows of uploaded files.
+      R"sql(
+      ALTER TABLE aid_records ADD COLUMN exception_reason TEXT;  -- 批准理由, NULL: none
+      ALTER TABLE aid_records ADD COLUMN exception_by TEXT;      -- who approved it
+      ALTER TABLE aid_records ADD COLUMN exception_ms INTEGER;   -- when
+      CREATE TABLE aid_import_rows(
+        file_hash TEXT NOT NULL,     -- aid_imports.file_hash
+        line INTEGER NOT NULL,       -- the row's line in the file (header = 1)
+        record_id TEXT NOT NULL,     -- '' when the row has none
+        outcome TEXT NOT NULL,       -- submitted | registered_before | bad
+        reason TEXT NOT NULL,        -- bad: its errors, one a line
+        PRIMARY KEY(file_hash, line));
       )sql",
   };
   return kMigrations;
@@ -107,6 +127,50 @@ std::string StatusOf(concord::v1::AidVerdict v) {
   }
 }
 
+// A stored grant as RecordFromJson reads it: grants imported from a file
+// before their amount was kept in yuan have amount_fen.
+json AsEntered(json j) {
+  if (j.is_object() && !j.contains("amount_yuan") && j.contains("amount_fen") &&
+      j["amount_fen"].is_number_integer()) {
+    const int64_t fen = j["amount_fen"].get<int64_t>();
+    j["amount_yuan"] = absl::StrFormat("%d.%02d", fen / 100, fen % 100);
+  }
+  return j;
+}
+
+// The hex BLAKE2b of a file's bytes, as the drop folder keys its imports.
+std::string HexHash(const std::string& bytes) {
+  unsigned char h[32];
+  crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(bytes.data()),
+                     bytes.size(), nullptr, 0);
+  char hex[65];
+  sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+  return hex;
+}
+
+// The approver of an exception: the person acting through the console, else
+// the API caller's ?approved_by=.
+std::string Approver(const HttpRequest& request) {
+  if (const concord::v1::Actor* a = client::ActingAs::Current(); a && !a->login().empty())
+    return absl::StrCat(a->role(), " ", a->name(), "（", a->login(), "）");
+  const std::string by = request.Query("approved_by");
+  return by.empty() ? "接口调用 / API" : by;
+}
+
+constexpr size_t kMaxReasonBytes = 1500;  // about 500 Chinese characters
+
+// The reason of an exception, trimmed; InvalidArgument when empty or too long.
+absl::StatusOr<std::string> ExceptionReason(std::string_view raw) {
+  std::string reason(csv::Trim(absl::string_view(raw.data(), raw.size())));
+  if (reason.empty())
+    return absl::InvalidArgumentError(
+        "例外发放须填写批准理由 / an approved exception needs its reason (exception_reason)");
+  if (reason.size() > kMaxReasonBytes)
+    return absl::InvalidArgumentError(
+        "批准理由过长（不超过 500 字）/ the reason is too long (at most about 500 characters)");
+  return reason;
+}
+
 std::string ToJson(const google::protobuf::Message& m) {
   std::string out;
   google::protobuf::util::JsonPrintOptions o;
@@ -139,8 +203,14 @@ absl::Status AidConnector::Start() {
                                 [this](const HttpRequest& r) { return PostGrants(r, false); }));
   RETURN_IF_ERROR(
       ctx_.http.Add("GET", "/aid/grants", [this](const HttpRequest& r) { return GetGrants(r); }));
+  RETURN_IF_ERROR(ctx_.http.Add("POST", "/aid/grants/exception",
+                                [this](const HttpRequest& r) { return PostException(r); }));
   RETURN_IF_ERROR(
       ctx_.http.Add("GET", "/aid/notices", [this](const HttpRequest& r) { return GetNotices(r); }));
+  RETURN_IF_ERROR(ctx_.http.Add("POST", "/aid/imports",
+                                [this](const HttpRequest& r) { return PostImport(r); }));
+  RETURN_IF_ERROR(
+      ctx_.http.Add("GET", "/aid/imports", [this](const HttpRequest& r) { return GetImports(r); }));
   if (ctx_.config.drop_dir.empty()) return absl::OkStatus();
   drop_ = std::make_unique<DropFolder>(
       ctx_, ctx_.config.drop_dir, "aid_imports", "grants submitted for checking",
@@ -220,7 +290,7 @@ void AidConnector::Stop() {
 }
 
 absl::Status AidConnector::Submit(const aid::AidRecord& r, const std::string& record_json,
-                                  bool register_grant, bool approved_exception,
+                                  bool register_grant, const ApprovedException* exception,
                                   const std::string& source) {
   sqlite::Db& db = ctx_.client.db();
   ASSIGN_OR_RETURN(auto existing,
@@ -238,7 +308,10 @@ absl::Status AidConnector::Submit(const aid::AidRecord& r, const std::string& re
   concord::v1::AidCheckRequest req;
   *req.mutable_grant() = aid::GrantToProto(enc);
   req.set_register_(register_grant);
-  req.set_approved_exception(approved_exception);
+  if (exception) {
+    req.set_approved_exception(true);
+    req.set_exception_reason(exception->reason);
+  }
   concord::v1::Envelope env = client::MakeEnvelope({agent_}, req);
   ctx_.client.Stamp(env);
   const int64_t now = ctx_.config.client.clock->NowMs();
@@ -246,14 +319,20 @@ absl::Status AidConnector::Submit(const aid::AidRecord& r, const std::string& re
       auto put,
       db.Prepare(
           "INSERT INTO aid_records(record_id, record_json, source, register, status, check_id, "
-          "created_ms, updated_ms) VALUES(?,?,?,?,'checking',?,?,?) ON CONFLICT(record_id) DO "
-          "UPDATE "
+          "created_ms, updated_ms, exception_reason, exception_by, exception_ms) "
+          "VALUES(?,?,?,?,'checking',?,?,?,?,?,?) ON CONFLICT(record_id) DO UPDATE "
           "SET record_json=excluded.record_json, source=excluded.source, "
-          "register=excluded.register, "
-          "status='checking', check_id=excluded.check_id, reply_json=NULL, "
-          "updated_ms=excluded.updated_ms"));
+          "register=excluded.register, status='checking', check_id=excluded.check_id, "
+          "reply_json=NULL, updated_ms=excluded.updated_ms, "
+          "exception_reason=excluded.exception_reason, exception_by=excluded.exception_by, "
+          "exception_ms=excluded.exception_ms"));
   put.BindAll(r.record_id, record_json, source, static_cast<int64_t>(register_grant), env.id(), now,
               now);
+  if (exception) {
+    put.Bind(8, exception->reason).Bind(9, exception->by).Bind(10, now);
+  } else {
+    put.BindNull(8).BindNull(9).BindNull(10);
+  }
   RETURN_IF_ERROR(put.Run());
   return ctx_.client.Stage(std::move(env)).status();
 }
@@ -266,7 +345,12 @@ HttpResponse AidConnector::PostGrants(const HttpRequest& request, bool register_
     return ErrorResponse(400, absl::StrCat("请求体不是 JSON / body is not JSON: ", e.what()));
   }
   const json grants = body.is_array() ? body : json::array({body});
-  const bool exception = request.Query("approved_exception") == "1";
+  std::optional<ApprovedException> exception;
+  if (request.Query("approved_exception") == "1") {
+    auto reason = ExceptionReason(request.Query("exception_reason"));
+    if (!reason.ok()) return ErrorResponse(400, std::string(reason.status().message()));
+    exception = ApprovedException{*std::move(reason), Approver(request)};
+  }
   std::vector<aid::AidRecord> records;
   json errors = json::array();
   for (size_t i = 0; i < grants.size(); ++i) {
@@ -283,7 +367,8 @@ HttpResponse AidConnector::PostGrants(const HttpRequest& request, bool register_
     auto txn = sqlite::Txn::Begin(ctx_.client.db());
     if (!txn.ok()) return StatusResponse(txn.status());
     for (size_t i = 0; i < records.size(); ++i) {
-      auto st = Submit(records[i], grants[i].dump(), register_grant, exception, "api");
+      auto st = Submit(records[i], grants[i].dump(), register_grant,
+                       exception ? &*exception : nullptr, "api");
       if (absl::IsAlreadyExists(st)) return ErrorResponse(409, std::string(st.message()));
       if (!st.ok()) return StatusResponse(st);
     }
@@ -298,10 +383,12 @@ HttpResponse AidConnector::PostGrants(const HttpRequest& request, bool register_
 HttpResponse AidConnector::GetGrants(const HttpRequest& request) {
   const std::string id = request.Query("record_id");
   auto stmt = ctx_.client.db().Prepare(
-      id.empty() ? "SELECT record_id, status, registered, reply_json, source, updated_ms FROM "
-                   "aid_records ORDER BY updated_ms DESC LIMIT 1000"
-                 : "SELECT record_id, status, registered, reply_json, source, updated_ms FROM "
-                   "aid_records WHERE record_id=?");
+      id.empty() ? "SELECT record_id, status, registered, reply_json, source, updated_ms, "
+                   "exception_reason, exception_by, exception_ms FROM aid_records "
+                   "ORDER BY updated_ms DESC LIMIT 1000"
+                 : "SELECT record_id, status, registered, reply_json, source, updated_ms, "
+                   "exception_reason, exception_by, exception_ms FROM aid_records "
+                   "WHERE record_id=?");
   if (!stmt.ok()) return StatusResponse(stmt.status());
   if (!id.empty()) stmt->Bind(1, id);
   json out = json::array();
@@ -315,6 +402,8 @@ HttpResponse AidConnector::GetGrants(const HttpRequest& request) {
               {"source", stmt->Text(4)},
               {"updated_ms", stmt->Int(5)}};
     if (!stmt->IsNull(3)) g["reply"] = json::parse(stmt->Text(3), nullptr, false);
+    if (!stmt->IsNull(6))
+      g["exception"] = {{"reason", stmt->Text(6)}, {"by", stmt->Text(7)}, {"at_ms", stmt->Int(8)}};
     out.push_back(std::move(g));
   }
   if (!id.empty() && out.empty())
@@ -324,7 +413,8 @@ HttpResponse AidConnector::GetGrants(const HttpRequest& request) {
 
 HttpResponse AidConnector::GetNotices(const HttpRequest&) {
   auto stmt = ctx_.client.db().Prepare(
-      "SELECT n, your_record_id, notice_json, received_ms FROM aid_notices ORDER BY n");
+      "SELECT n, your_record_id, notice_json, received_ms FROM aid_notices ORDER BY n DESC "
+      "LIMIT 500");
   if (!stmt.ok()) return StatusResponse(stmt.status());
   json out = json::array();
   while (true) {
@@ -366,35 +456,209 @@ absl::Status AidConnector::OnDelivery(const concord::v1::Envelope& env, sqlite::
   return absl::OkStatus();
 }
 
-absl::StatusOr<DropFolder::Outcome> AidConnector::ImportCsv(const std::string& name,
-                                                            const std::string& bytes) {
-  auto parsed = aid::ParseAidCsv(bytes);
-  DropFolder::Outcome out = DropFolder::Outcome::Of(parsed);
-  if (!parsed.ok()) return out;
-  for (const auto& r : parsed->records) {
-    json record = {{"record_id", r.record_id},
-                   {"name", r.name},
-                   {"id_number", r.id_number},
-                   {"birth_date", r.birth_date},
-                   {"gender", r.gender},
-                   {"phone", r.phone},
-                   {"address", r.address},
-                   {"case_ref", r.case_refs},
-                   {"incident_date", r.incident_date},
-                   {"crime", r.crime},
-                   {"aid_type", aid::AidTypeName(r.aid_type)},
-                   {"amount_fen", r.amount_fen},
-                   {"granted_on", r.granted_on}};
+absl::StatusOr<std::vector<AidConnector::ImportedRow>> AidConnector::SubmitRows(
+    const aid::AidCsvResult& parsed, const std::string& name) {
+  std::vector<ImportedRow> rows;
+  for (const auto& r : parsed.records) {
+    json record = {
+        {"record_id", r.record_id},
+        {"name", r.name},
+        {"id_number", r.id_number},
+        {"birth_date", r.birth_date},
+        {"gender", r.gender},
+        {"phone", r.phone},
+        {"address", r.address},
+        {"case_ref", r.case_refs},
+        {"incident_date", r.incident_date},
+        {"crime", r.crime},
+        {"aid_type", aid::AidTypeName(r.aid_type)},
+        {"amount_yuan", absl::StrFormat("%d.%02d", r.amount_fen / 100, r.amount_fen % 100)},
+        {"granted_on", r.granted_on}};
     absl::Status st =
-        Submit(r, record.dump(), true, false, absl::StrCat("csv:", name, ":", r.line));
+        Submit(r, record.dump(), true, nullptr, absl::StrCat("csv:", name, ":", r.line));
     if (absl::IsAlreadyExists(st)) {
-      out.errors.push_back({r.line, std::string(st.message())});
+      rows.push_back({r.line, r.record_id, "registered_before", std::string(st.message())});
       continue;
     }
     RETURN_IF_ERROR(st);  // rolls the whole file back
-    ++out.rows_ok;
+    rows.push_back({r.line, r.record_id, "submitted", ""});
   }
+  for (const auto& e : parsed.errors) {
+    if (!rows.empty() && rows.back().outcome == "bad" && rows.back().line == e.line) {
+      rows.back().reason += "\n" + e.reason;  // several bad fields in one row
+      continue;
+    }
+    auto id = parsed.bad_record_ids.find(e.line);
+    rows.push_back({e.line, id == parsed.bad_record_ids.end() ? "" : id->second, "bad", e.reason});
+  }
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const ImportedRow& a, const ImportedRow& b) { return a.line < b.line; });
+  return rows;
+}
+
+absl::StatusOr<DropFolder::Outcome> AidConnector::ImportCsv(const std::string& name,
+                                                            const std::string& bytes) {
+  auto parsed = aid::ParseAidCsv(bytes);
+  DropFolder::Outcome out = DropFolder::Outcome::Of(parsed);  // takes the bad rows
+  if (!parsed.ok()) return out;
+  ASSIGN_OR_RETURN(std::vector<ImportedRow> rows, SubmitRows(*parsed, name));
+  for (const auto& row : rows)
+    if (row.outcome == "submitted")
+      ++out.rows_ok;
+    else if (row.outcome == "registered_before")
+      out.errors.push_back({row.line, row.reason});
   return out;
+}
+
+HttpResponse AidConnector::PostException(const HttpRequest& request) {
+  const json body = json::parse(request.body, nullptr, false);
+  if (!body.is_object() || !body.contains("record_id") || !body["record_id"].is_string())
+    return ErrorResponse(400,
+                         "请求体须为 {\"record_id\", \"reason\"} / the body must be "
+                         "{\"record_id\": ..., \"reason\": ...}");
+  const std::string id = body["record_id"].get<std::string>();
+  const json& raw = body.contains("reason") ? body["reason"] : json();
+  auto reason = ExceptionReason(raw.is_string() ? raw.get<std::string>() : "");
+  if (!reason.ok()) return ErrorResponse(400, std::string(reason.status().message()));
+  sqlite::Db& db = ctx_.client.db();
+  auto txn = sqlite::Txn::Begin(db);
+  if (!txn.ok()) return StatusResponse(txn.status());
+  auto stmt = db.Prepare(
+      "SELECT record_json, status, registered, source FROM aid_records WHERE record_id=?");
+  if (!stmt.ok()) return StatusResponse(stmt.status());
+  stmt->Bind(1, id);
+  auto found = stmt->Step();
+  if (!found.ok()) return StatusResponse(found.status());
+  if (!*found) return ErrorResponse(404, absl::StrCat("没有记录 ", id, " / no grant ", id));
+  const std::string status = stmt->Text(1);
+  if (stmt->Int(2))
+    return ErrorResponse(
+        409, absl::StrCat("记录 ", id, " 已登记，无需例外 / grant ", id, " is already registered"));
+  if (status != "duplicate" && status != "possible_duplicate")
+    return ErrorResponse(
+        409, status == "checking"
+                 ? absl::StrCat("记录 ", id, " 查重尚未完成，请稍后再批 / grant ", id,
+                                " is still being checked")
+                 : absl::StrCat("记录 ", id,
+                                " 查重结论不是重复或疑似重复，无需例外 / only a duplicate or "
+                                "possible duplicate needs an approved exception"));
+  const json entered = json::parse(stmt->Text(0), nullptr, false);
+  const std::string source = stmt->Text(3);
+  stmt->Reset();
+  auto record = RecordFromJson(AsEntered(entered));
+  if (!record.ok()) return ErrorResponse(400, std::string(record.status().message()));
+  const ApprovedException exception{*std::move(reason), Approver(request)};
+  if (auto st = Submit(*record, entered.dump(), true, &exception, source); !st.ok())
+    return StatusResponse(st);
+  if (auto st = txn->Commit(); !st.ok()) return StatusResponse(st);
+  ctx_.client.Flush();
+  LOG_WARN("aid grant {}: exception approved by {}: {}", id, exception.by, exception.reason);
+  return JsonResponse(202, {{"record_id", id}, {"status", "checking"}});
+}
+
+HttpResponse AidConnector::PostImport(const HttpRequest& request) {
+  std::string name = request.Query("name");
+  if (const size_t slash = name.find_last_of("/\\"); slash != std::string::npos)
+    name = name.substr(slash + 1);
+  if (name.empty()) name = "upload.csv";
+  if (name.size() > 200) name.resize(200);
+  if (request.body.empty()) return ErrorResponse(400, "文件为空 / the file is empty");
+  const std::string hash = HexHash(request.body);
+  sqlite::Db& db = ctx_.client.db();
+  auto txn = sqlite::Txn::Begin(db);
+  if (!txn.ok()) return StatusResponse(txn.status());
+  auto seen = db.Prepare("SELECT file_name, at_ms FROM aid_imports WHERE file_hash=?");
+  if (!seen.ok()) return StatusResponse(seen.status());
+  seen->Bind(1, hash);
+  auto found = seen->Step();
+  if (!found.ok()) return StatusResponse(found.status());
+  if (*found)  // uploaded or dropped before: nothing is submitted again
+    return JsonResponse(200, {{"id", hash},
+                              {"again", true},
+                              {"first_name", seen->Text(0)},
+                              {"first_at_ms", seen->Int(1)}});
+  seen->Reset();
+  auto parsed = aid::ParseAidCsv(request.body);
+  if (!parsed.ok()) return ErrorResponse(400, std::string(parsed.status().message()));
+  auto rows = SubmitRows(*parsed, name);
+  if (!rows.ok()) return StatusResponse(rows.status());
+  auto put = db.Prepare(
+      "INSERT INTO aid_import_rows(file_hash, line, record_id, outcome, reason) VALUES(?,?,?,?,?)");
+  if (!put.ok()) return StatusResponse(put.status());
+  int64_t ok = 0, bad = 0;
+  for (const auto& row : *rows) {
+    (row.outcome == "submitted" ? ok : bad) += 1;
+    put->BindAll(hash, static_cast<int64_t>(row.line), row.record_id, row.outcome, row.reason);
+    if (auto st = put->Run(); !st.ok()) return StatusResponse(st);
+  }
+  auto file = db.Prepare(
+      "INSERT INTO aid_imports(file_hash, file_name, rows_ok, rows_bad, at_ms) VALUES(?,?,?,?,?)");
+  if (!file.ok()) return StatusResponse(file.status());
+  file->BindAll(hash, name, ok, bad, ctx_.config.client.clock->NowMs());
+  if (auto st = file->Run(); !st.ok()) return StatusResponse(st);
+  if (auto st = txn->Commit(); !st.ok()) return StatusResponse(st);
+  ctx_.client.Flush();
+  LOG_INFO("aid upload {}: {} grants submitted, {} rows refused ({})", name, ok, bad,
+           parsed->encoding);
+  return JsonResponse(202, {{"id", hash},
+                            {"again", false},
+                            {"rows_ok", ok},
+                            {"rows_bad", bad},
+                            {"encoding", parsed->encoding}});
+}
+
+HttpResponse AidConnector::GetImports(const HttpRequest& request) {
+  sqlite::Db& db = ctx_.client.db();
+  const std::string id = request.Query("id");
+  auto head = db.Prepare(
+      id.empty() ? "SELECT file_hash, file_name, rows_ok, rows_bad, at_ms FROM aid_imports "
+                   "ORDER BY at_ms DESC LIMIT 50"
+                 : "SELECT file_hash, file_name, rows_ok, rows_bad, at_ms FROM aid_imports "
+                   "WHERE file_hash=?");
+  if (!head.ok()) return StatusResponse(head.status());
+  if (!id.empty()) head->Bind(1, id);
+  json imports = json::array();
+  while (true) {
+    auto row = head->Step();
+    if (!row.ok()) return StatusResponse(row.status());
+    if (!*row) break;
+    imports.push_back({{"id", head->Text(0)},
+                       {"file_name", head->Text(1)},
+                       {"rows_ok", head->Int(2)},
+                       {"rows_bad", head->Int(3)},
+                       {"at_ms", head->Int(4)}});
+  }
+  if (id.empty()) return JsonResponse(200, {{"imports", imports}});
+  if (imports.empty()) return ErrorResponse(404, absl::StrCat("没有这次导入 / no import ", id));
+  json out = imports[0];
+  auto rows = db.Prepare(
+      "SELECT r.line, r.record_id, r.outcome, r.reason, a.status, a.registered, a.reply_json "
+      "FROM aid_import_rows r LEFT JOIN aid_records a "
+      "ON r.outcome = 'submitted' AND a.record_id = r.record_id "
+      "WHERE r.file_hash=? ORDER BY r.line");
+  if (!rows.ok()) return StatusResponse(rows.status());
+  rows->Bind(1, id);
+  json list = json::array();
+  int64_t pending = 0;
+  while (true) {
+    auto row = rows->Step();
+    if (!row.ok()) return StatusResponse(row.status());
+    if (!*row) break;
+    json r = {{"line", rows->Int(0)},
+              {"record_id", rows->Text(1)},
+              {"outcome", rows->Text(2)},
+              {"reason", rows->Text(3)}};
+    if (!rows->IsNull(4)) {
+      r["status"] = rows->Text(4);
+      r["registered"] = rows->Int(5) != 0;
+      pending += rows->Text(4) == "checking";
+    }
+    if (!rows->IsNull(6)) r["reply"] = json::parse(rows->Text(6), nullptr, false);
+    list.push_back(std::move(r));
+  }
+  out["rows"] = std::move(list);
+  out["pending"] = pending;
+  return JsonResponse(200, out);
 }
 
 }  // namespace concord::adapter

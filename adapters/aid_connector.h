@@ -20,9 +20,30 @@
 // keyed encodings made with the agencies' linkage key ([aid] linkage_key),
 // which the hub and the aid agent never have.
 //
+// An approved exception (a duplicate the agency's leader approved in
+// writing) is registered with its reason, never without one:
+//   * POST /aid/grants/exception {"record_id": R, "reason": "..."}: the grant
+//     R, already checked (duplicate or possible duplicate, not registered),
+//     is sent again with approved_exception and the reason (the console's
+//     leader form); or POST /aid/grants?approved_exception=1&exception_reason=...
+//     with the grant itself. No reason: 400. The approver is the person
+//     acting (client::ActingAs, the console) or ?approved_by=; the reason,
+//     the approver and the time are kept in aid_records and shown by
+//     GET /aid/grants (its "exception"); the reason also travels in
+//     AidCheckRequest.exception_reason to the agent's check log.
+//
+// Uploads (the console's batch import): POST /aid/imports?name=FILE with the
+// CSV's bytes as the body, read like a dropped file (same columns, UTF-8 or
+// GB18030). The good rows are submitted for registration in one transaction
+// and every row's outcome is kept (aid_import_rows); a row whose grant is
+// already registered is not sent again. The same bytes uploaded (or dropped)
+// again submit nothing: 200 with "again". An unusable file: 400, nothing
+// kept. GET /aid/imports lists the latest imports; GET /aid/imports?id=H
+// gives one import's rows with each grant's current status and reply.
+//
 // Replies (AidCheckReply) and notices of other agencies' duplicates
-// (AidDuplicateNotice, GET /aid/notices) are applied in the delivery's
-// transaction through a Mailbox delivery hook.
+// (AidDuplicateNotice, GET /aid/notices, newest first) are applied in the
+// delivery's transaction through a Mailbox delivery hook.
 #pragma once
 
 #include <memory>
@@ -30,6 +51,7 @@
 
 #include "adapters/connector.h"
 #include "adapters/drop_folder.h"
+#include "domain/linkage/aid_csv.h"
 #include "domain/linkage/record.h"
 #include "domain/linkage/tokens.h"
 
@@ -48,10 +70,30 @@ class AidConnector final : public Connector {
   AidConnector(const ConnectorContext& context, const aid::LinkageKey& key)
       : ctx_(context), encoder_(key) {}
 
+  struct ApprovedException {
+    std::string reason;  // 批准理由
+    std::string by;      // "院/局领导 陈某（login）"
+  };
+  // What became of one row of an imported file.
+  struct ImportedRow {
+    int line = 0;
+    std::string record_id;
+    std::string outcome;  // submitted | registered_before | bad
+    std::string reason;   // bad: the row's errors, one a line; registered_before: why
+  };
+
   // Stores `r` and stages its check; inside the caller's transaction.
+  // AlreadyExists when the grant is registered already.
   absl::Status Submit(const aid::AidRecord& r, const std::string& record_json, bool register_grant,
-                      bool approved_exception, const std::string& source);
+                      const ApprovedException* exception, const std::string& source);
+  // Submits a parsed file's good rows for registration (inside the caller's
+  // transaction); every row's outcome, bad rows included, by line.
+  absl::StatusOr<std::vector<ImportedRow>> SubmitRows(const aid::AidCsvResult& parsed,
+                                                      const std::string& name);
   HttpResponse PostGrants(const HttpRequest& request, bool register_grant);
+  HttpResponse PostException(const HttpRequest& request);
+  HttpResponse PostImport(const HttpRequest& request);
+  HttpResponse GetImports(const HttpRequest& request);
   HttpResponse GetGrants(const HttpRequest& request);
   HttpResponse GetNotices(const HttpRequest& request);
   absl::Status OnDelivery(const concord::v1::Envelope& envelope, sqlite::Db& db);

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "adapters/console/console_impl.h"
 #include "common/log.h"
+#include "common/multipart.h"
 #include "common/status_macros.h"
 #include "common/url.h"
 #include "domain/calendar.h"
@@ -52,6 +53,16 @@ std::string SafeNext(const std::string& next) {
       next.find('\\') != std::string::npos)
     return "/";
   return next;
+}
+
+// The CSRF token of a posted form: a urlencoded field, or a text part of a
+// multipart/form-data body (a form with a file).
+std::string PostedCsrf(const WebRequest& r) {
+  const std::string type = r.Header("content-type");
+  if (!IsMultipartForm(type)) return FormField(r.Form(), "csrf");
+  auto parts = ParseMultipartForm(type, r.body);
+  const FormPart* p = parts.ok() ? FindPart(*parts, "csrf") : nullptr;
+  return p && !p->is_file ? p->data : "";
 }
 
 }  // namespace
@@ -334,12 +345,11 @@ void ConsoleImpl::Serve(WebRequest request, WebResponder respond) {
     return;
   }
   if (v.request.method == "POST") {
-    const auto form = v.request.Form();
     if (!SameOrigin(v.request)) {
       Refuse(v, path, "", "表单来源不明，已拒绝 / the form came from another site (Origin)");
       return;
     }
-    if (!accounts::CsrfMatches(v.session, FormField(form, "csrf"))) {
+    if (!accounts::CsrfMatches(v.session, PostedCsrf(v.request))) {
       Refuse(v, path, "",
              "表单校验码缺失或不符，请刷新页面后重新提交 / missing or wrong CSRF token: reload "
              "the page and submit again");

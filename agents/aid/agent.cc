@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "common/files.h"
@@ -91,14 +92,29 @@ absl::Status Agent::OnCheck(const v1::Envelope& env) {
   v1::AidCheckReply reply = Decide(grant, candidates, model_, config_.check);
   const int64_t now = clock_.NowMs();
   ASSIGN_OR_RETURN(bool already, registry_.Has(grant.agency, grant.record_id));
+  std::optional<Registry::ApprovedException> exception;
   if (req.register_() &&
       (reply.verdict() == v1::AID_CLEAR || req.approved_exception() || already)) {
     RETURN_IF_ERROR(registry_.Add(grant, now));
     reply.set_registered(true);
-    if (reply.verdict() != v1::AID_CLEAR && req.approved_exception())
-      reply.add_reasons("已按批准的例外登记 / registered as an approved exception");
+    if (reply.verdict() != v1::AID_CLEAR && req.approved_exception()) {
+      // The leader who approved it acted through the agency's console (the
+      // envelope's actor, vouched for by the agency); an adapter older than
+      // the reason field sends none.
+      const v1::Actor& a = env.actor();
+      exception = Registry::ApprovedException{
+          req.exception_reason(),
+          a.login().empty() ? "" : absl::StrCat(a.role(), " ", a.name(), " (", a.login(), ")")};
+      reply.add_reasons(req.exception_reason().empty()
+                            ? "已按批准的例外登记 / registered as an approved exception"
+                            : absl::StrCat("已按批准的例外登记，批准理由：", req.exception_reason(),
+                                           " / registered as an approved exception"));
+      LOG_WARN("aid grant {}/{} registered as an approved exception ({}) by {}", grant.agency,
+               grant.record_id, v1::AidVerdict_Name(reply.verdict()),
+               exception->approved_by.empty() ? "(no actor)" : exception->approved_by);
+    }
   }
-  RETURN_IF_ERROR(registry_.LogCheck(reply, grant.agency, now));
+  RETURN_IF_ERROR(registry_.LogCheck(reply, grant.agency, now, exception ? &*exception : nullptr));
   ++n.checks;
   ++(reply.verdict() == v1::AID_CLEAR       ? n.clear
      : reply.verdict() == v1::AID_DUPLICATE ? n.duplicate

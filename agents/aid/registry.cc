@@ -53,6 +53,11 @@ const std::vector<std::string>& RegistryMigrations() {
         matches TEXT NOT NULL,      -- agency/record_id of each match
         registered INTEGER NOT NULL);
       )sql",
+      // An approved exception: who approved it (the envelope's actor) and why.
+      R"sql(
+      ALTER TABLE aid_checks ADD COLUMN exception_reason TEXT;
+      ALTER TABLE aid_checks ADD COLUMN approved_by TEXT;
+      )sql",
   };
   return kMigrations;
 }
@@ -73,8 +78,8 @@ absl::StatusOr<Registry> Registry::Open(sqlite::Db& db) {
   ASSIGN_OR_RETURN(r.has_, db.Prepare("SELECT 1 FROM aid_grants WHERE agency=? AND record_id=?"));
   ASSIGN_OR_RETURN(
       r.log_,
-      db.Prepare("INSERT INTO aid_checks(at_ms, agency, record_id, verdict, matches, registered) "
-                 "VALUES(?,?,?,?,?,?)"));
+      db.Prepare("INSERT INTO aid_checks(at_ms, agency, record_id, verdict, matches, registered, "
+                 "exception_reason, approved_by) VALUES(?,?,?,?,?,?,?,?)"));
   return r;
 }
 
@@ -151,12 +156,19 @@ absl::StatusOr<bool> Registry::Has(const std::string& agency, const std::string&
 }
 
 absl::Status Registry::LogCheck(const v1::AidCheckReply& reply, const std::string& agency,
-                                int64_t now_ms) {
+                                int64_t now_ms, const ApprovedException* exception) {
   std::string matches;
   for (const auto& m : reply.matches())
     absl::StrAppend(&matches, matches.empty() ? "" : ",", m.agency(), "/", m.record_id());
   log_.BindAll(now_ms, agency, reply.record_id(), v1::AidVerdict_Name(reply.verdict()), matches,
                static_cast<int64_t>(reply.registered()));
+  if (exception) {
+    log_.Bind(7, exception->reason);
+    log_.Bind(8, exception->approved_by);
+  } else {
+    log_.BindNull(7);
+    log_.BindNull(8);
+  }
   return log_.Run();
 }
 

@@ -48,8 +48,15 @@ class Registry {
   // Enters a grant (idempotent on agency + record_id).
   absl::Status Add(const EncodedRecord& g, int64_t now_ms);
   absl::StatusOr<bool> Has(const std::string& agency, const std::string& record_id);
-  // Every check is logged (PIPL: cross-agency queries are recorded).
-  absl::Status LogCheck(const v1::AidCheckReply& reply, const std::string& agency, int64_t now_ms);
+  // A duplicate registered because the agency's leader approved it.
+  struct ApprovedException {
+    std::string reason;       // 批准理由, as the leader wrote it
+    std::string approved_by;  // "院/局领导 陈某 (login)", from the envelope's actor
+  };
+  // Every check is logged (PIPL: cross-agency queries are recorded), with the
+  // approved exception it was registered under, if any.
+  absl::Status LogCheck(const v1::AidCheckReply& reply, const std::string& agency, int64_t now_ms,
+                        const ApprovedException* exception = nullptr);
   absl::StatusOr<int64_t> Count();
   // The latest check of a record, for a plan's aid task (found = false: never checked).
   // `case_tokens`: the keyed tokens of a case's numbers; same_case says

@@ -284,6 +284,8 @@ class AidCsvParser {
     }
     if (result->errors.size() == errors_before) {
       result->records.push_back(std::move(r));
+    } else if (!r.record_id.empty()) {
+      result->bad_record_ids.emplace(row.line, r.record_id);
     }
   }
 

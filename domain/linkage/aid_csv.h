@@ -35,6 +35,7 @@
 // The functions keep no state; any thread may call them.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,9 +50,10 @@ namespace concord::aid {
 using CsvError = csv::RowError;
 
 struct AidCsvResult {
-  std::vector<AidRecord> records;  // the good rows, in file order
-  std::vector<CsvError> errors;    // the bad rows, in file order
-  std::string encoding;            // "UTF-8", "UTF-8 with BOM" or "GB18030"
+  std::vector<AidRecord> records;             // the good rows, in file order
+  std::vector<CsvError> errors;               // the bad rows, in file order
+  std::map<int, std::string> bad_record_ids;  // line -> record_id written on a bad row, if any
+  std::string encoding;                       // "UTF-8", "UTF-8 with BOM" or "GB18030"
 };
 
 // Parses the bytes of a whole file.

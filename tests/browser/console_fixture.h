@@ -82,8 +82,10 @@ class ConsoleBrowser : public ::testing::Test {
     AddPeople(*court_, {{"dengji", "钱立案", "立案庭", {accounts::Role::kRegistrar}},
                         {"fuze", "吴庭长", "立案庭", {accounts::Role::kHead}},
                         {"jiuzhu", "郑救助", "司法救助办", {accounts::Role::kHandler}}});
-    AddPeople(*procuratorate_, {{"jiuzhu", "冯救助", "控告申诉检察部", {accounts::Role::kHandler}},
-                                {"lingdao", "陈检察长", "院领导", {accounts::Role::kLeader}}});
+    AddPeople(*procuratorate_,
+              {{"dengji", "韩登记", "控告申诉检察部", {accounts::Role::kRegistrar}},
+               {"jiuzhu", "冯救助", "控告申诉检察部", {accounts::Role::kHandler}},
+               {"lingdao", "陈检察长", "院领导", {accounts::Role::kLeader}}});
   }
 
   std::unique_ptr<DaemonProcess> Agency(const std::string& name, bool aid) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/sqlite.h"
 #include "domain/linkage/tokens.h"
 #include "tests/support/daemon.h"
 #include "tests/support/district.h"
@@ -176,6 +177,115 @@ TEST_F(AidDistrict, CsvDropFolderImportsGoodRowsAndReportsBadOnes) {
   EXPECT_EQ(WaitVerdict(*court_, "F1").value("status", ""), "clear");
   EXPECT_EQ(WaitVerdict(*court_, "F2").value("status", ""), "clear");
   EXPECT_TRUE(court_->Get("/aid/grants?record_id=F3").is_null());
+}
+
+// An approved exception needs its reason: without one nothing is sent; with
+// one the duplicate is registered, the adapter keeps who approved it, when
+// and why, and the agent's check log keeps the reason.
+TEST_F(AidDistrict, ApprovedExceptionIsRegisteredWithItsReason) {
+  const json base = With(kVictim, {{"aid_type", "资金救助"}, {"amount_yuan", "6000"}});
+  ASSERT_EQ(Grant(*court_, With(base, {{"record_id", "E1"}, {"granted_on", "2023-06-01"}}))
+                .value("status", ""),
+            "clear");
+  const json twin = With(base, {{"record_id", "E2"}, {"granted_on", "2023-08-01"}});
+  ASSERT_EQ(Grant(*procuratorate_, twin).value("status", ""), "duplicate");
+
+  // No reason, either way: refused, nothing sent.
+  EXPECT_EQ(procuratorate_->Post("/aid/grants/exception", {{"record_id", "E2"}}).status, 400);
+  EXPECT_EQ(
+      procuratorate_->Post("/aid/grants/exception", {{"record_id", "E2"}, {"reason", " \u3000 "}})
+          .status,
+      400);
+  HttpResult bare = procuratorate_->Post("/aid/grants?approved_exception=1", twin);
+  EXPECT_EQ(bare.status, 400);
+  EXPECT_NE(bare.body.find("批准理由"), std::string::npos) << bare.body;
+  EXPECT_FALSE(procuratorate_->Get("/aid/grants?record_id=E2").value("registered", true));
+  // Not a duplicate: nothing to approve.
+  EXPECT_EQ(court_->Post("/aid/grants/exception", {{"record_id", "E1"}, {"reason", "x"}}).status,
+            409);
+
+  const std::string reason = "受害人重伤致贫，经检察委员会研究同意另行救助";
+  HttpResult ok = procuratorate_->Post("/aid/grants/exception?approved_by=leader-chen",
+                                       {{"record_id", "E2"}, {"reason", reason}});
+  ASSERT_EQ(ok.status, 202) << ok.body;
+  json g = WaitVerdict(*procuratorate_, "E2");
+  EXPECT_EQ(g.value("status", ""), "duplicate") << g.dump(2);
+  EXPECT_TRUE(g.value("registered", false)) << g.dump(2);
+  EXPECT_EQ(g["exception"].value("reason", ""), reason);
+  EXPECT_EQ(g["exception"].value("by", ""), "leader-chen");
+  EXPECT_GT(g["exception"].value("at_ms", int64_t{0}), 0);
+  EXPECT_NE(g["reply"].dump().find(reason), std::string::npos) << g.dump(2);
+  // Registered now: a second approval is refused.
+  EXPECT_EQ(
+      procuratorate_->Post("/aid/grants/exception", {{"record_id", "E2"}, {"reason", "x"}}).status,
+      409);
+
+  auto db = sqlite::Db::Open(agent_->db_path());
+  ASSERT_TRUE(db.ok()) << db.status();
+  auto row = db->Prepare(
+      "SELECT exception_reason, registered FROM aid_checks WHERE record_id='E2' ORDER BY id DESC "
+      "LIMIT 1");
+  ASSERT_TRUE(row.ok()) << row.status();
+  ASSERT_TRUE(*row->Step());
+  EXPECT_EQ(row->Text(0), reason);
+  EXPECT_EQ(row->Int(1), 1);
+}
+
+// An uploaded file: every row's outcome is kept (a format error names its
+// line and column); the same bytes again submit nothing; another file with a
+// registered grant does not register it twice.
+TEST_F(AidDistrict, UploadedFileIsReportedRowByRowAndImportedOnce) {
+  ASSERT_EQ(Grant(*court_, With(kVictim, {{"record_id", "U0"},
+                                          {"aid_type", "资金救助"},
+                                          {"amount_yuan", "1000"},
+                                          {"granted_on", "2023-06-01"}}))
+                .value("status", ""),
+            "clear");
+  const std::string csv =
+      "\xEF\xBB\xBF记录编号,姓名,身份证号,电话,案号,案发日期,案由,救助类型,金额,救助日期\r\n"
+      "U1,张伟,11010519491231002X,13800138000,（2023）沪0104刑初123号,2023-03-05,故意伤害,"
+      "资金救助,2000,2023-09-01\r\n"
+      "U2,李娜,440524188001010014,,（2022）沪0104刑初9号,,,医疗救助,,2023-09-02\r\n"
+      "U3,王芳,,,（2022）沪0104刑初10号,,,资金救助,abc,2023-09-03\r\n";
+  HttpResult up = procuratorate_->Call("POST", "/aid/imports?name=grants.csv", csv);
+  ASSERT_EQ(up.status, 202) << up.body;
+  const std::string id = json::parse(up.body).value("id", "");
+  json report;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        report = procuratorate_->Get("/aid/imports?id=" + id);
+        return report.is_object() && report.value("pending", 1) == 0;
+      },
+      15000))
+      << report.dump(2);
+  ASSERT_EQ(report["rows"].size(), 3u) << report.dump(2);
+  EXPECT_EQ(report["rows"][0]["line"], 2);
+  EXPECT_EQ(report["rows"][0]["status"], "duplicate");
+  EXPECT_EQ(report["rows"][1]["status"], "clear");
+  EXPECT_TRUE(report["rows"][1]["registered"].get<bool>());
+  EXPECT_EQ(report["rows"][2]["outcome"], "bad");
+  EXPECT_EQ(report["rows"][2]["line"], 4);
+  EXPECT_EQ(report["rows"][2]["record_id"], "U3");
+  EXPECT_NE(report["rows"][2].value("reason", "").find("金额"), std::string::npos);
+  EXPECT_EQ(report.value("rows_ok", 0), 2);
+  EXPECT_EQ(report.value("rows_bad", 0), 1);
+
+  HttpResult again = procuratorate_->Call("POST", "/aid/imports?name=again.csv", csv);
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_TRUE(json::parse(again.body).value("again", false));
+  EXPECT_EQ(json::parse(again.body).value("first_name", ""), "grants.csv");
+
+  HttpResult other = procuratorate_->Call("POST", "/aid/imports?name=more.csv", csv + "\r\n");
+  ASSERT_EQ(other.status, 202) << other.body;
+  json second = procuratorate_->Get("/aid/imports?id=" + json::parse(other.body).value("id", ""));
+  ASSERT_EQ(second["rows"].size(), 3u) << second.dump(2);
+  EXPECT_EQ(second["rows"][1]["outcome"], "registered_before") << second.dump(2);
+  EXPECT_EQ(procuratorate_->Get("/aid/imports")["imports"].size(), 2u);
+
+  // A file that cannot be used at all is refused whole and not remembered.
+  HttpResult unusable = procuratorate_->Call("POST", "/aid/imports?name=x.csv", "姓名\r\n张三\r\n");
+  EXPECT_EQ(unusable.status, 400);
+  EXPECT_EQ(procuratorate_->Get("/aid/imports")["imports"].size(), 2u);
 }
 
 // Privacy: after a duplicate has been caught, neither the hub's files nor the

@@ -233,6 +233,32 @@ TEST_F(RegistryTest, LogCheck) {
   EXPECT_EQ(row->Int(5), 0);
 }
 
+// An approved exception is logged with its reason and the approving leader;
+// an ordinary check leaves both empty.
+TEST_F(RegistryTest, LogCheckKeepsAnApprovedException) {
+  v1::AidCheckReply reply;
+  reply.set_record_id("c-10");
+  reply.set_verdict(v1::AID_DUPLICATE);
+  reply.set_registered(true);
+  const Registry::ApprovedException exception{"受害人重病，经院党组研究同意",
+                                              "院/局领导 陈检察长 (lingdao)"};
+  ASSERT_TRUE(registry_->LogCheck(reply, "court", 43, &exception).ok());
+  reply.set_record_id("c-11");
+  ASSERT_TRUE(registry_->LogCheck(reply, "court", 44).ok());
+  auto row = db_.Prepare(
+      "SELECT record_id, exception_reason, approved_by, registered FROM aid_checks ORDER BY id");
+  ASSERT_TRUE(row.ok());
+  ASSERT_TRUE(*row->Step());
+  EXPECT_EQ(row->Text(0), "c-10");
+  EXPECT_EQ(row->Text(1), "受害人重病，经院党组研究同意");
+  EXPECT_EQ(row->Text(2), "院/局领导 陈检察长 (lingdao)");
+  EXPECT_EQ(row->Int(3), 1);
+  ASSERT_TRUE(*row->Step());
+  EXPECT_EQ(row->Text(0), "c-11");
+  EXPECT_TRUE(row->IsNull(1));
+  EXPECT_TRUE(row->IsNull(2));
+}
+
 // A plan's aid task: Status says whether the registered grant lists one of
 // the case's numbers (by their keyed tokens), and nothing of the kind for a
 // grant that is not registered.

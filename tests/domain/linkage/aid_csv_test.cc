@@ -284,6 +284,15 @@ TEST(AidCsvTest, SeveralErrorsInOneRow) {
   EXPECT_TRUE(r.records.empty());
 }
 
+// A bad row's record_id is kept by line for the report; a good row's is not,
+// nor is one from a row without any.
+TEST(AidCsvTest, BadRowsKeepTheirRecordId) {
+  AidCsvResult r = ParseOk(Csv({kHeader, kGoodRow, "R2,李四,女,1991-02-03,money,abc,2023-03-04",
+                                ",王五,男,1992-01-01,medical,,2023-03-05"}));
+  EXPECT_EQ(r.records.size(), 1u);
+  EXPECT_EQ(r.bad_record_ids, (std::map<int, std::string>{{3, "R2"}}));
+}
+
 // A quote left open would swallow every later row: the file is refused whole,
 // naming the line the quote opened on, so no grant is silently lost.
 TEST(AidCsvTest, UnterminatedQuote) {
