@@ -38,18 +38,18 @@ constexpr std::array<RoleInfo, 5> kRoles = {{
     {"registrar", "登记员", Bits({P::kRegister, P::kEnterAid, P::kReception, P::kRiskForm})},
     {"handler", "承办人", Bits({P::kHandle, P::kEnterAid, P::kRiskForm, P::kReception})},
     {"head", "部门负责人",
-     Bits({P::kAssign, P::kApproveExtension, P::kHandle, P::kStatistics, P::kRiskForm,
-           P::kConvene})},
+     Bits({P::kAssign, P::kApproveExtension, P::kHandle, P::kStatistics, P::kRiskForm, P::kConvene,
+           P::kScheduleReception})},
     {"leader", "院/局领导",
      Bits({P::kSupervise, P::kSignPlan, P::kApproveAidException, P::kApproveExtension, P::kConvene,
-           P::kStatistics, P::kAssign})},
+           P::kStatistics, P::kAssign, P::kScheduleReception})},
     {"admin", "管理员", Bits({P::kManageAccounts})},
 }};
 
 struct PermissionInfo {
   std::string_view name, chinese;
 };
-constexpr std::array<PermissionInfo, 13> kPermissions = {{
+constexpr std::array<PermissionInfo, 14> kPermissions = {{
     {"register", "登记信访"},
     {"handle", "办理信访"},
     {"assign", "交办分派"},
@@ -63,6 +63,7 @@ constexpr std::array<PermissionInfo, 13> kPermissions = {{
     {"reception", "接访登记"},
     {"statistics", "查看统计"},
     {"manage_accounts", "管理账户"},
+    {"schedule_reception", "安排检察长接待日"},
 }};
 
 const RoleInfo& Info(Role r) { return kRoles[static_cast<size_t>(r)]; }

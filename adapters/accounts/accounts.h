@@ -26,9 +26,10 @@
 //
 //   registrar 登记员     Register, EnterAid, Reception, RiskForm
 //   handler   承办人     Handle, EnterAid, RiskForm, Reception
-//   head      部门负责人 Assign, ApproveExtension, Handle, Statistics, RiskForm, Convene
+//   head      部门负责人 Assign, ApproveExtension, Handle, Statistics, RiskForm, Convene,
+//                        ScheduleReception
 //   leader    院/局领导  Supervise, SignPlan, ApproveAidException, ApproveExtension,
-//                        Convene, Statistics, Assign
+//                        Convene, Statistics, Assign, ScheduleReception
 //   admin     管理员     ManageAccounts only (an admin who also handles cases has both roles)
 //
 // Errors: InvalidArgument "<field>: 中文 / English" naming the field (login,
@@ -198,6 +199,7 @@ enum class Permission {
   kReception,            // 接访登记
   kStatistics,           // 查看统计
   kManageAccounts,       // 管理账户
+  kScheduleReception,    // 安排检察长接待日 (publish, change, cancel a slot)
 };
 inline constexpr Permission kAllPermissions[] = {Permission::kRegister,
                                                  Permission::kHandle,
@@ -211,7 +213,8 @@ inline constexpr Permission kAllPermissions[] = {Permission::kRegister,
                                                  Permission::kConvene,
                                                  Permission::kReception,
                                                  Permission::kStatistics,
-                                                 Permission::kManageAccounts};
+                                                 Permission::kManageAccounts,
+                                                 Permission::kScheduleReception};
 
 // Whether one of `a`'s roles may do `p` (the table above); false when `a` is disabled.
 bool Allowed(const Account& a, Permission p);

@@ -105,6 +105,7 @@ absl::Status ConsoleImpl::Open() {
   RegisterDocumentPages(*this);
   RegisterConferencePages(*this);
   RegisterRiskPages(*this);
+  RegisterReceptionPages(*this);
   RegisterStatsPages(*this);
   RegisterAdminPages(*this);
 

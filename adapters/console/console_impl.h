@@ -148,6 +148,7 @@ void RegisterConferencePages(ConsoleImpl& console);
 void RegisterAdminPages(ConsoleImpl& console);
 void RegisterStatsPages(ConsoleImpl& console);
 void RegisterRiskPages(ConsoleImpl& console);
+void RegisterReceptionPages(ConsoleImpl& console);
 
 // Helpers shared by the page files.
 std::string FormatMs(int64_t ms);                    // "2026-03-05 09:30", "" for 0

@@ -444,6 +444,8 @@ absl::Status Agent::OnQuery(const v1::Envelope& env, const v1::LedgerQuery& q) {
   absl::Status st;
   if (q.stats_months_size() > 0) {
     st = Statistics(q, now, reply);
+  } else if (q.reception()) {
+    st = ReceptionView(env.from(), now, *reply.mutable_reception());
   } else if (!q.ledger_no().empty()) {
     auto record = ledger_->Read(q.ledger_no(), reader, now, config_.scan);
     st = record.status();
@@ -560,7 +562,7 @@ absl::Status Agent::OnOutcome(const v1::Envelope& env, const v1::ReceptionOutcom
                                    "attended or no_show, not '",
                                    o.outcome(), "'")));
   OutcomeInput in{env.from(), o.booked_by(), o.booking_id(), attended,
-                  o.note(),   o.matter(),    o.register_()};
+                  o.note(),   o.matter(),    o.register_(),  ActorOf(env)};
   auto raised = ledger_->RecordOutcome(in, clock_.NowMs());
   RETURN_IF_ERROR(Answer(env, o.booking_id(), raised.status(), raised.ok() ? *raised : ""));
   if (raised.ok()) RETURN_IF_ERROR(Observe(*raised));
@@ -569,9 +571,44 @@ absl::Status Agent::OnOutcome(const v1::Envelope& env, const v1::ReceptionOutcom
 
 // The slots as they now stand, to every host and booker.
 absl::Status Agent::ShareSlots() {
-  ASSIGN_OR_RETURN(auto slots, ledger_->Slots(clock_.NowMs()));
-  ASSIGN_OR_RETURN(auto years, ledger_->ReceptionsThisYear(clock_.NowMs()));
   v1::ReceptionSlots out;
+  RETURN_IF_ERROR(SlotsProto(clock_.NowMs(), out));
+  std::vector<std::string> to = config_.reception_hosts;
+  for (const auto& b : config_.reception_bookers)
+    if (!In(to, b)) to.push_back(b);
+  if (to.empty()) return absl::OkStatus();
+  return client_.Stage(client::MakeEnvelope(to, out)).status();
+}
+
+absl::Status Agent::ReceptionView(const std::string& asker, int64_t now, v1::ReceptionSlots& out) {
+  RETURN_IF_ERROR(SlotsProto(now, out));
+  ASSIGN_OR_RETURN(auto bookings, ledger_->Bookings(asker, now));
+  for (const BookingView& v : bookings) {
+    v1::ReceptionBookingView* b = out.add_bookings();
+    b->set_booked_by(v.booking.booked_by);
+    b->set_booking_id(v.booking.booking_id);
+    b->set_slot_agency(v.slot_agency);
+    b->set_slot_id(v.booking.slot_id);
+    b->set_petitioner(v.booking.petitioner);
+    b->set_contact(v.booking.contact);
+    b->set_matter(v.booking.matter);
+    b->set_case_ref(v.booking.case_ref);
+    b->set_people(v.booking.people);
+    b->set_ledger_no(v.booking.ledger_no);
+    b->set_cancelled(v.booking.cancel);
+    b->set_outcome(v.outcome);
+    b->set_outcome_note(v.outcome_note);
+    b->set_outcome_ms(v.outcome_ms);
+    b->set_raised_no(v.raised_no);
+  }
+  for (const auto& h : config_.reception_hosts) out.add_hosts(h);
+  for (const auto& b : config_.reception_bookers) out.add_bookers(b);
+  return absl::OkStatus();
+}
+
+absl::Status Agent::SlotsProto(int64_t now, v1::ReceptionSlots& out) {
+  ASSIGN_OR_RETURN(auto slots, ledger_->Slots(now));
+  ASSIGN_OR_RETURN(auto years, ledger_->ReceptionsThisYear(now));
   for (const auto& v : slots) {
     v1::ReceptionSlot* s = out.add_slots();
     s->set_slot_id(v.slot.slot_id);
@@ -590,11 +627,7 @@ absl::Status Agent::ShareSlots() {
     year->set_held(static_cast<int32_t>(y.held));
     year->set_planned(static_cast<int32_t>(y.planned));
   }
-  std::vector<std::string> to = config_.reception_hosts;
-  for (const auto& b : config_.reception_bookers)
-    if (!In(to, b)) to.push_back(b);
-  if (to.empty()) return absl::OkStatus();
-  return client_.Stage(client::MakeEnvelope(to, out)).status();
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::unique_ptr<agent::Agent>> CreateAgent(agent::AgentContext& context) {

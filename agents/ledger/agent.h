@@ -18,6 +18,9 @@
 // It also records the three zeros' incidents (PetitionIncident) and runs the
 // chief procurator's reception days (ReceptionSlot / ReceptionBooking /
 // ReceptionOutcome; after each change the hosts and bookers get ReceptionSlots).
+// A console reads them with LedgerQuery.reception: the slots, the bookings
+// the asker made or hosts, and who hosts and who books. A petition raised at
+// a reception keeps the person who recorded the outcome (Envelope.actor).
 //
 // Config, beside the bus sections (hub/client/client_config.h):
 //   [ledger]
@@ -109,6 +112,11 @@ class Agent final : public agent::Agent {
   absl::Status Observe(const std::string& ledger_no);
   // The slots as they now stand, to every host and booker.
   absl::Status ShareSlots();
+  // The slots and this year's count per host, into `out`.
+  absl::Status SlotsProto(int64_t now, v1::ReceptionSlots& out);
+  // LedgerQuery.reception: the slots, the bookings `asker` made or hosts,
+  // and who hosts and who books.
+  absl::Status ReceptionView(const std::string& asker, int64_t now, v1::ReceptionSlots& out);
   static bool In(const std::vector<std::string>& list, const std::string& who);
 
   client::Client& client_;

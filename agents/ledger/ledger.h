@@ -38,20 +38,12 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "agents/ledger/actor.h"
 #include "agents/ledger/reception.h"
 #include "common/sqlite.h"
 #include "domain/rules.h"
 
 namespace concord::ledger {
-
-// The person who acted through an agency's console (Envelope.actor, vouched
-// for by that agency); empty for an automated sender.
-struct Actor {
-  std::string login;  // the account at the agency
-  std::string name;   // 李某
-  std::string role;   // 登记员 | 承办人 | 部门负责人 | 院/局领导 | 管理员
-  bool empty() const { return login.empty() && name.empty() && role.empty(); }
-};
 
 struct PetitionInput {
   std::string agency;     // the registering agency (principal)
@@ -254,10 +246,15 @@ class Ledger {
   //   at the slot's start) and its number returned.
   absl::Status PublishSlot(const ReceptionSlotInput& slot, int64_t now_ms);
   absl::Status Book(const BookingInput& booking, int64_t now_ms);
-  // The ledger number of the petition raised ("" when none).
+  // The ledger number of the petition raised ("" when none). The petition
+  // raised, and the visit noted on the item it was about, keep
+  // `outcome.actor` in their history like any step taken in a console.
   absl::StatusOr<std::string> RecordOutcome(const OutcomeInput& outcome, int64_t now_ms);
   // This year's slots and those still to come, in time order.
   absl::StatusOr<std::vector<ReceptionSlotView>> Slots(int64_t now_ms);
+  // The bookings in those slots that `agency` may see: those it made, and
+  // every booking in the slots it hosts; by slot, then as booked.
+  absl::StatusOr<std::vector<BookingView>> Bookings(const std::string& agency, int64_t now_ms);
   // Per host agency: this year's reception days held by `now_ms` and planned.
   absl::StatusOr<std::map<std::string, ReceptionYear>> ReceptionsThisYear(int64_t now_ms);
 

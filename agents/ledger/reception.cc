@@ -7,6 +7,19 @@
 #include "common/status_macros.h"
 
 namespace concord::ledger {
+namespace {
+
+// The actor in three columns from `first`, as every event of a history
+// keeps it (ledger.cc): NULL when nobody is named (an automated sender).
+void BindActorColumns(sqlite::Stmt& st, int first, const Actor& a) {
+  if (a.empty()) {
+    for (int i = 0; i < 3; ++i) st.BindNull(first + i);
+    return;
+  }
+  st.Bind(first, a.login).Bind(first + 1, a.name).Bind(first + 2, a.role);
+}
+
+}  // namespace
 
 absl::Status Ledger::PublishSlot(const ReceptionSlotInput& s, int64_t now_ms) {
   if (s.slot_id.empty()) return absl::InvalidArgumentError("缺少接待日编号 / slot_id is required");
@@ -208,6 +221,7 @@ absl::StatusOr<std::string> Ledger::RecordOutcome(const OutcomeInput& o, int64_t
   p.matter = o.matter.empty() ? sel.Text(6) : o.matter;
   p.case_ref = sel.Text(7);
   p.people = static_cast<int>(sel.Int(8));
+  p.actor = o.actor;  // who recorded the reception registers the petition raised there
   const std::string about = sel.Text(9), host = sel.Text(11);
   sel.Reset();
   if (o.register_petition && !o.attended)
@@ -235,12 +249,14 @@ absl::StatusOr<std::string> Ledger::RecordOutcome(const OutcomeInput& o, int64_t
     const std::string status = row ? cur.Text(0) : "";
     cur.Reset();
     ASSIGN_OR_RETURN(auto ev, db_.Prepare("INSERT INTO petition_events(ledger_no, at_ms, agency, "
-                                          "action, from_status, to_status, note) "
-                                          "VALUES(?,?,?,'reception',?,?,?)"));
+                                          "action, from_status, to_status, note, actor_login, "
+                                          "actor_name, actor_role) "
+                                          "VALUES(?,?,?,'reception',?,?,?,?,?,?)"));
     ev.BindAll(about, starts, o.host, status, status,
                absl::StrCat(o.attended ? "检察长接待日接待（" : "检察长接待日未到场（", host, "）",
                             o.note.empty() ? "" : " ", o.note,
                             raised.empty() ? "" : absl::StrCat(" 新登记 ", raised)));
+    BindActorColumns(ev, 7, o.actor);
     RETURN_IF_ERROR(ev.Run());
   }
   ASSIGN_OR_RETURN(
@@ -278,6 +294,44 @@ absl::StatusOr<std::vector<ReceptionSlotView>> Ledger::Slots(int64_t now_ms) {
               static_cast<int>(st.Int(6)),
               st.Int(7) != 0};
     v.booked = static_cast<int>(st.Int(8));
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<BookingView>> Ledger::Bookings(const std::string& agency,
+                                                          int64_t now_ms) {
+  // The slots Slots() lists: those ending this year or later.
+  const int64_t year_from = StartOfDayMs(Date{DateOf(now_ms).year() / 1 / 1});
+  ASSIGN_OR_RETURN(
+      auto st,
+      db_.Prepare("SELECT b.booked_by, b.booking_id, b.slot_agency, b.slot_id, b.petitioner, "
+                  "b.contact, b.matter, b.case_ref, b.people, b.ledger_no, b.cancelled, "
+                  "b.outcome, b.outcome_note, b.outcome_ms, b.raised_no FROM reception_bookings b "
+                  "JOIN reception_slots s ON s.agency = b.slot_agency AND s.slot_id = b.slot_id "
+                  "WHERE s.ends_ms >= ?1 AND (b.booked_by = ?2 OR b.slot_agency = ?2) "
+                  "ORDER BY s.starts_ms, b.slot_agency, b.slot_id, b.rowid"));
+  st.BindAll(year_from, agency);
+  std::vector<BookingView> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    BookingView v;
+    v.booking.booked_by = st.Text(0);
+    v.booking.booking_id = st.Text(1);
+    v.booking.slot_agency = v.slot_agency = st.Text(2);
+    v.booking.slot_id = st.Text(3);
+    v.booking.petitioner = st.Text(4);
+    v.booking.contact = st.Text(5);
+    v.booking.matter = st.Text(6);
+    v.booking.case_ref = st.Text(7);
+    v.booking.people = static_cast<int>(st.Int(8));
+    v.booking.ledger_no = st.Text(9);
+    v.booking.cancel = st.Int(10) != 0;
+    v.outcome = st.Text(11);
+    v.outcome_note = st.Text(12);
+    v.outcome_ms = st.Int(13);
+    v.raised_no = st.Text(14);
     out.push_back(std::move(v));
   }
   return out;

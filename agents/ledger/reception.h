@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "agents/ledger/actor.h"
 #include "domain/calendar.h"
 
 namespace concord::ledger {
@@ -30,12 +31,22 @@ struct BookingInput {
   int people = 1;
   bool cancel = false;
 };
+// A booking with what became of it (Ledger::Bookings).
+struct BookingView {
+  BookingInput booking;  // `cancel`: it was cancelled
+  std::string slot_agency;
+  std::string outcome;  // "" (not yet) | attended | no_show
+  std::string outcome_note;
+  int64_t outcome_ms = 0;
+  std::string raised_no;  // the petition registered at the reception
+};
 struct OutcomeInput {
   std::string host;  // the agency recording it: must host the slot
   std::string booked_by, booking_id;
   bool attended = true;
   std::string note, matter;
   bool register_petition = false;
+  Actor actor{};  // who recorded it (Envelope.actor): kept with the events it writes
 };
 inline constexpr int kReceptionDaysPerYear = 12;         // 2007 rule, DOMAIN.md
 inline constexpr int64_t kReceptionMinMs = 3 * kHourMs;  // half a day each (at least 3 hours)

@@ -137,6 +137,10 @@ TEST(Roles, AllowedFollowsTheTable) {
       {Role::kAdmin, Permission::kRegister, false},
       {Role::kAdmin, Permission::kStatistics, false},
       {Role::kLeader, Permission::kManageAccounts, false},
+      {Role::kRegistrar, Permission::kReception, true},
+      {Role::kRegistrar, Permission::kScheduleReception, false},
+      {Role::kHead, Permission::kScheduleReception, true},
+      {Role::kLeader, Permission::kScheduleReception, true},
   };
   for (const Case& c : cases) {
     const Account a = WithRoles({c.role});

@@ -1,7 +1,8 @@
 // The console browser tests' district (see console_test.cc): the hub, the
 // ledger and aid agents, and three agencies' adapters (the petition office,
 // the court and the procuratorate, with the political-legal committee as a
-// supervisor principal) each serving its console over HTTPS with a
+// supervisor principal; the procuratorate hosts the reception days and the
+// petition office books them) each serving its console over HTTPS with a
 // self-signed certificate, and one account per role made with the accounts
 // library on each adapter's own SQLite file, as `concordctl account add`
 // does. A test adds daemons it needs (ExtraDaemon) before Run().
@@ -58,7 +59,8 @@ class ConsoleBrowser : public ::testing::Test {
         "[ledger]\ncalendar = \"" + std::string(CONCORD_SOURCE_DIR) +
             "/deploy/calendar/cn-holidays.txt\"\npetition_office = \"office\"\n"
             "supervisors = [\"plc\"]\ntrackers = [\"conference\"]\nobservers = "
-            "[\"risk\"]\nscan_seconds = 1\nclock_file = "
+            "[\"risk\"]\nreception_hosts = [\"procuratorate\"]\n"
+            "reception_bookers = [\"office\"]\nscan_seconds = 1\nclock_file = "
             "\"" +
             clock_ + "\"\n",
         "ledger.db");

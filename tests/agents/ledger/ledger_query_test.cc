@@ -386,5 +386,86 @@ TEST_F(LedgerQueryTest, UpgradeBackfillsWhoSeesEachItem) {
   EXPECT_TRUE(h[0].actor.empty());
 }
 
+// A reception day's outcome recorded in a console keeps its person: the
+// petition raised there names who recorded it on its registration, and the
+// item the visit was about names them on the visit (as Apply does).
+TEST_F(LedgerQueryTest, ReceptionOutcomeKeepsItsActor) {
+  const Actor recorder{"feng.jiuzhu", "冯某", "承办人"};
+  const std::string about = Register("petition", "A-1", At("2025-03-03"), "王某", kClerk);
+  ASSERT_TRUE(ledger_
+                  ->PublishSlot({"procuratorate", "R-1", "检察长 周某", "12309检察服务中心",
+                                 At("2025-03-14", 9), At("2025-03-14", 12), 5, false},
+                                At("2025-03-04"))
+                  .ok());
+  // (booked_by, booking_id, slot_agency, slot_id, petitioner, contact, matter, case_ref, ledger_no)
+  BookingInput b{"petition", "B-1", "", "R-1", "王某", "", "不服不起诉决定", "", about};
+  ASSERT_TRUE(ledger_->Book(b, At("2025-03-04")).ok());
+  OutcomeInput o{"procuratorate", "petition",         "B-1", true,
+                 "释法说理",      "申请国家司法救助", true,  recorder};
+  auto raised = ledger_->RecordOutcome(o, At("2025-03-14", 11));
+  ASSERT_TRUE(raised.ok()) << raised.status();
+  ASSERT_FALSE(raised->empty());
+
+  const auto h = *ledger_->History(*raised);
+  ASSERT_FALSE(h.empty());
+  EXPECT_EQ(h[0].action, "register");
+  EXPECT_EQ(h[0].agency, "procuratorate");
+  EXPECT_EQ(h[0].actor.login, "feng.jiuzhu");
+  EXPECT_EQ(h[0].actor.name, "冯某");
+  EXPECT_EQ(h[0].actor.role, "承办人");
+  const auto visit = ledger_->History(about)->back();
+  EXPECT_EQ(visit.action, "reception");
+  EXPECT_EQ(visit.actor.name, "冯某");
+  EXPECT_EQ(visit.actor.role, "承办人");
+  // Read() gives the registering agency the same names.
+  auto r = ledger_->Read(*raised, {.agency = "procuratorate"}, At("2025-03-14", 12));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->history[0].actor.name, "冯某");
+
+  // Recorded without a person (the agency's own system): nobody is named.
+  ASSERT_TRUE(
+      ledger_
+          ->Book({"petition", "B-2", "", "R-1", "张某", "", "拖欠工资", "", ""}, At("2025-03-04"))
+          .ok());
+  auto plain = ledger_->RecordOutcome(
+      {"procuratorate", "petition", "B-2", true, "当场答复", "", true}, At("2025-03-14", 11));
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_TRUE(ledger_->History(*plain)->at(0).actor.empty());
+}
+
+// The bookings a console reads: the booker sees its own, the host every
+// booking in its slots, any other agency none; each with its outcome.
+TEST_F(LedgerQueryTest, BookingsAreSeenByBookerAndHost) {
+  const int64_t now = At("2025-03-04");
+  ASSERT_TRUE(ledger_
+                  ->PublishSlot({"procuratorate", "R-1", "检察长 周某", "", At("2025-03-14", 9),
+                                 At("2025-03-14", 12), 5, false},
+                                now)
+                  .ok());
+  ASSERT_TRUE(
+      ledger_->Book({"petition", "B-1", "", "R-1", "王某", "", "不服判决", "", "", 2}, now).ok());
+  ASSERT_TRUE(
+      ledger_->Book({"procuratorate", "W-1", "", "R-1", "李某", "", "控告", "", ""}, now).ok());
+  ASSERT_TRUE(ledger_
+                  ->RecordOutcome({"procuratorate", "petition", "B-1", false, "", "", false},
+                                  At("2025-03-14", 12))
+                  .ok());
+  auto ids = [&](const std::string& agency) {
+    std::vector<std::string> out;
+    auto seen = ledger_->Bookings(agency, At("2025-03-14", 12));
+    EXPECT_TRUE(seen.ok()) << seen.status();
+    if (seen.ok())
+      for (const auto& b : *seen) out.push_back(b.booking.booking_id);
+    return out;
+  };
+  EXPECT_EQ(ids("procuratorate"), (std::vector<std::string>{"B-1", "W-1"}));
+  EXPECT_EQ(ids("petition"), std::vector<std::string>{"B-1"});
+  EXPECT_TRUE(ids("court").empty());
+  const auto seen = *ledger_->Bookings("petition", At("2025-03-14", 12));
+  EXPECT_EQ(seen[0].slot_agency, "procuratorate");
+  EXPECT_EQ(seen[0].booking.people, 2);
+  EXPECT_EQ(seen[0].outcome, "no_show");
+}
+
 }  // namespace
 }  // namespace concord::ledger
