@@ -130,9 +130,9 @@ class ConsoleImpl final : public Console {
   };
   std::vector<Nav> nav_;
   std::unique_ptr<WebServer> server_;
-  // One thread for the logins' Argon2id verify, off the event loop.
+  // Two threads (the machine's cores) for the logins' Argon2id verify, off the event loop.
   std::unique_ptr<boost::asio::thread_pool> hashing_ =
-      std::make_unique<boost::asio::thread_pool>(1);
+      std::make_unique<boost::asio::thread_pool>(2);
   // Await()s' timers, woken early after a delivery (WakeAwaiting).
   std::vector<std::weak_ptr<boost::asio::steady_timer>> awaiting_;
   bool wake_posted_ = false;
