@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "adapters/drop_folder.h"
 #include "common/csv.h"
 #include "common/log.h"
 #include "common/status_macros.h"
@@ -136,16 +137,6 @@ json AsEntered(json j) {
     j["amount_yuan"] = absl::StrFormat("%d.%02d", fen / 100, fen % 100);
   }
   return j;
-}
-
-// The hex BLAKE2b of a file's bytes, as the drop folder keys its imports.
-std::string HexHash(const std::string& bytes) {
-  unsigned char h[32];
-  crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(bytes.data()),
-                     bytes.size(), nullptr, 0);
-  char hex[65];
-  sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-  return hex;
 }
 
 // The approver of an exception: the person acting through the console, else
@@ -563,7 +554,7 @@ HttpResponse AidConnector::PostImport(const HttpRequest& request) {
   if (name.empty()) name = "upload.csv";
   if (name.size() > 200) name.resize(200);
   if (request.body.empty()) return ErrorResponse(400, "文件为空 / the file is empty");
-  const std::string hash = HexHash(request.body);
+  const std::string hash = ImportHash(request.body);
   sqlite::Db& db = ctx_.client.db();
   auto txn = sqlite::Txn::Begin(db);
   if (!txn.ok()) return StatusResponse(txn.status());

@@ -14,15 +14,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string HexHash(const std::string& bytes) {
-  unsigned char h[32];
-  crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(bytes.data()),
-                     bytes.size(), nullptr, 0);
-  char hex[65];
-  sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-  return hex;
-}
-
 // A path in `dir` for `file` that no file has: its own name, else x.<the
 // first 8 hex digits of `hash`>.csv, else x.<hash>.2.csv, ... (x.1.csv, ...
 // without a hash).
@@ -72,6 +63,15 @@ std::string Report(std::vector<csv::RowError> errors) {
 }
 
 }  // namespace
+
+std::string ImportHash(const std::string& bytes) {
+  unsigned char h[32];
+  crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(bytes.data()),
+                     bytes.size(), nullptr, 0);
+  char hex[65];
+  sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+  return hex;
+}
 
 DropFolder::DropFolder(const ConnectorContext& context, fs::path dir, std::string imports_table,
                        std::string what, Import import)
@@ -136,7 +136,7 @@ absl::Status DropFolder::ImportFile(const fs::path& file) {
     return absl::OkStatus();
   }
   sqlite::Db& db = ctx_.client.db();
-  const std::string hash = HexHash(*bytes);
+  const std::string hash = ImportHash(*bytes);
   std::string report;  // as the imports table holds it
   {
     ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(db));

@@ -45,6 +45,10 @@
 
 namespace concord::adapter {
 
+// The hex BLAKE2b of a file's bytes: how an import (a dropped file, or the
+// console's upload of the same bytes) is known again.
+std::string ImportHash(const std::string& bytes);
+
 class DropFolder {
  public:
   // What the connector made of one file.
