@@ -14,7 +14,7 @@ namespace {
 
 using nlohmann::json;
 
-const std::vector<std::string>& Migrations() {
+const std::vector<std::string>& PetitionMigrations() {
   static const std::vector<std::string> kMigrations = {
       R"sql(
       CREATE TABLE petition_intake(
@@ -60,7 +60,7 @@ absl::StatusOr<std::unique_ptr<Connector>> PetitionConnector::Create(const Conne
 }
 
 absl::Status PetitionConnector::Start() {
-  RETURN_IF_ERROR(ctx_.client.db().Migrate("adapter_petitions", Migrations()));
+  RETURN_IF_ERROR(ctx_.client.db().Migrate("adapter_petitions", PetitionMigrations()));
   RETURN_IF_ERROR(StartDropFolder());
   ctx_.mailbox.AddDeliveryHook(
       [this](const concord::v1::Envelope& e, sqlite::Db& db) { return OnDelivery(e, db); });

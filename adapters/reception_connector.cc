@@ -14,7 +14,7 @@ namespace {
 
 using nlohmann::json;
 
-const std::vector<std::string>& Migrations() {
+const std::vector<std::string>& ReceptionMigrations() {
   static const std::vector<std::string> kMigrations = {
       R"sql(
       CREATE TABLE ledger_requests(
@@ -75,7 +75,7 @@ absl::StatusOr<std::unique_ptr<Connector>> ReceptionConnector::Create(const Conn
 }
 
 absl::Status ReceptionConnector::Start() {
-  RETURN_IF_ERROR(ctx_.client.db().Migrate("adapter_reception", Migrations()));
+  RETURN_IF_ERROR(ctx_.client.db().Migrate("adapter_reception", ReceptionMigrations()));
   ctx_.mailbox.AddDeliveryHook(
       [this](const concord::v1::Envelope& e, sqlite::Db& db) { return OnDelivery(e, db); });
   RETURN_IF_ERROR(ctx_.http.Add("POST", "/reception/slots",

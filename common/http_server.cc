@@ -18,9 +18,9 @@ std::string HttpRequest::Query(const std::string& key) const { return QueryParam
 
 namespace {
 
-class Session : public std::enable_shared_from_this<Session> {
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<HttpHandler> handler)
+  HttpSession(tcp::socket socket, std::shared_ptr<HttpHandler> handler)
       : stream_(std::move(socket)), handler_(std::move(handler)) {}
 
   void Read() {
@@ -80,7 +80,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       if (ec) {
         if (ec == boost::asio::error::operation_aborted || !self->acceptor.is_open()) return;
       } else {
-        std::make_shared<Session>(std::move(s), self->handler)->Read();
+        std::make_shared<HttpSession>(std::move(s), self->handler)->Read();
       }
       self->Accept();
     });

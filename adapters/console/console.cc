@@ -6,6 +6,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "adapters/console/console_impl.h"
 #include "common/log.h"
 #include "common/multipart.h"
@@ -72,6 +73,18 @@ std::string FormatMs(int64_t ms) { return ms > 0 ? FormatDateTime(ms) : ""; }
 std::string FormField(const std::map<std::string, std::string>& form, const std::string& key) {
   auto it = form.find(key);
   return it == form.end() ? "" : it->second;
+}
+
+std::string ChineseHalf(const std::string& text) {
+  const size_t slash = text.find(" / ");
+  return slash == std::string::npos ? text : text.substr(0, slash);
+}
+
+std::string RolesFor(accounts::Permission p) {
+  std::vector<std::string> names;
+  for (accounts::Role r : accounts::kAllRoles)
+    if (accounts::RoleAllows(r, p)) names.emplace_back(accounts::RoleChineseName(r));
+  return absl::StrJoin(names, "、");
 }
 
 absl::StatusOr<std::unique_ptr<Console>> Console::Start(const ConsoleContext& context) {

@@ -116,20 +116,6 @@ std::pair<std::string, std::string> DueText(int64_t due_ms, int64_t now_ms) {
 
 std::string DateText(int64_t ms) { return ms > 0 ? FormatDate(DateOf(ms)) : ""; }
 
-// The Chinese half of an agent's "中文 / English" text.
-std::string ChineseHalf(const std::string& text) {
-  const size_t slash = text.find(" / ");
-  return slash == std::string::npos ? text : text.substr(0, slash);
-}
-
-// The roles that hold `p`, for the page's hints ("院/局领导").
-std::string RolesFor(Permission p) {
-  std::vector<std::string> names;
-  for (accounts::Role r : accounts::kAllRoles)
-    if (accounts::RoleAllows(r, p)) names.emplace_back(accounts::RoleChineseName(r));
-  return absl::StrJoin(names, "、");
-}
-
 bool Contains(const google::protobuf::RepeatedPtrField<std::string>& list, const std::string& x) {
   return std::find(list.begin(), list.end(), x) != list.end();
 }

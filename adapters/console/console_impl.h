@@ -154,6 +154,10 @@ void RegisterReceptionPages(ConsoleImpl& console);
 std::string FormatMs(int64_t ms);                    // "2026-03-05 09:30", "" for 0
 std::string PercentEncodeQuery(std::string_view s);  // for a query value or a cookie
 std::string FormField(const std::map<std::string, std::string>& form, const std::string& key);
+// The Chinese half of an agent's "中文 / English" text.
+std::string ChineseHalf(const std::string& text);
+// The roles that hold `p`, for a page's hints: "部门负责人、院/局领导".
+std::string RolesFor(accounts::Permission p);
 // The 文书 this agency can print for an item (its steps in the history):
 // {"list": [{kind, title, href}]}, or {} when none (console_documents.cc).
 nlohmann::json DocumentLinks(const std::string& agency, const concord::v1::LedgerQueryReply& item);

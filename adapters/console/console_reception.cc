@@ -75,12 +75,6 @@ std::string FieldOf(const std::string& reason) {
   return "";
 }
 
-// The Chinese half of a "中文 / English" text.
-std::string ChineseHalf(const std::string& text) {
-  const size_t slash = text.find(" / ");
-  return slash == std::string::npos ? text : text.substr(0, slash);
-}
-
 // "2026-12-03T09:00" (a datetime-local field) as Unix ms; 0 when empty or bad.
 int64_t FieldTime(const std::string& text) {
   auto ms = ParseDateTimeMs(absl::StrReplaceAll(text, {{"T", " "}}));
@@ -97,13 +91,6 @@ std::string Span(int64_t starts, int64_t ends) {
   const std::string a = FormatDateTime(starts), b = FormatDateTime(ends);
   if (a.substr(0, 10) == b.substr(0, 10)) return absl::StrCat(a, "–", b.substr(11));
   return absl::StrCat(a, " – ", b);
-}
-
-std::string RolesFor(Permission p) {
-  std::vector<std::string> names;
-  for (accounts::Role r : accounts::kAllRoles)
-    if (accounts::RoleAllows(r, p)) names.emplace_back(accounts::RoleChineseName(r));
-  return absl::StrJoin(names, "、");
 }
 
 // A slot's state for the list, and its tag's colour.

@@ -84,7 +84,7 @@ absl::Status FieldError(Column c, absl::string_view chinese, absl::string_view e
 // ---------------------------------------------------------------------------
 // Field values
 
-bool AllDigits(absl::string_view s) {
+bool DigitsOnly(absl::string_view s) {
   return !s.empty() && std::ranges::all_of(s, [](char c) {
     return absl::ascii_isdigit(static_cast<unsigned char>(c));
   });
@@ -98,7 +98,7 @@ int DaysInMonth(int year, int month) {
 
 // Splits a date into its year, month and day; false if no format fits.
 bool SplitDate(absl::string_view s, std::vector<absl::string_view>* parts) {
-  if (s.size() == 8 && AllDigits(s)) {
+  if (s.size() == 8 && DigitsOnly(s)) {
     *parts = {s.substr(0, 4), s.substr(4, 2), s.substr(6, 2)};
     return true;
   }
@@ -120,7 +120,7 @@ bool SplitDate(absl::string_view s, std::vector<absl::string_view>* parts) {
 // YYYY-MM-DD, or nullopt if `s` is no real date in an accepted format.
 std::optional<std::string> ParseDate(absl::string_view s) {
   std::vector<absl::string_view> parts;
-  if (!SplitDate(s, &parts) || !std::ranges::all_of(parts, AllDigits)) {
+  if (!SplitDate(s, &parts) || !std::ranges::all_of(parts, DigitsOnly)) {
     return std::nullopt;
   }
   int year = 0;
@@ -150,8 +150,8 @@ absl::StatusOr<int64_t> ParseFen(absl::string_view text) {
   }
   const std::string separated = absl::StrReplaceAll(whole, {{"，", ","}});
   const std::vector<absl::string_view> groups = absl::StrSplit(separated, ',');
-  if (!std::ranges::all_of(groups, AllDigits) ||
-      (dot != absl::string_view::npos && !AllDigits(fraction))) {
+  if (!std::ranges::all_of(groups, DigitsOnly) ||
+      (dot != absl::string_view::npos && !DigitsOnly(fraction))) {
     return FieldError(kCol, "不是数字", " is not a number", text);
   }
   if (fraction.size() > 2) {

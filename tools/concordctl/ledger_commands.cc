@@ -158,7 +158,7 @@ int64_t JsonInt64(const nlohmann::json& v) {
   return v.is_string() ? std::strtoll(v.get<std::string>().c_str(), nullptr, 10) : 0;
 }
 
-std::string StatusText(const std::string& name) {
+std::string ItemStatusText(const std::string& name) {
   auto s = ledger::StatusFromName(name);
   return s ? ledger::StatusChineseName(*s) : name;
 }
@@ -180,7 +180,7 @@ int CmdLedgerThroughAdapter(const std::string& adapter, const std::string& agenc
                      {"agency", i.value("agency", "")},
                      {"handler", i.value("handler", "")},
                      {"status", i.value("status", "")},
-                     {"status_zh", StatusText(i.value("status", ""))},
+                     {"status_zh", ItemStatusText(i.value("status", ""))},
                      {"next_due", due ? FormatDateTime(due) : ""},
                      {"overdue", overdue},
                      {"due_soon", soon},
@@ -215,7 +215,7 @@ int CmdLedgerItemThroughAdapter(const std::string& adapter, const std::string& l
                       {"action", e.value("action", "")},
                       {"action_zh", action ? ledger::ActionChineseName(*action) : ""},
                       {"to_status", e.value("to_status", "")},
-                      {"to_status_zh", StatusText(e.value("to_status", ""))},
+                      {"to_status_zh", ItemStatusText(e.value("to_status", ""))},
                       {"note", note},
                       {"actor", e.contains("actor") ? e["actor"] : nlohmann::json()}});
   }

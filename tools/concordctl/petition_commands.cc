@@ -50,7 +50,7 @@ struct PetitionRegisterArgs {
 
 using nlohmann::json;
 
-std::string StatusText(const std::string& s) {
+std::string IntakeStatusText(const std::string& s) {
   if (s == "registering") return "登记中 registering";
   if (s == "registered") return "已登记 registered";
   if (s == "refused") return "被拒绝 refused";
@@ -62,7 +62,8 @@ void PrintPetitions(const std::vector<json>& petitions) {
   std::cout << Pad("登记编号 intake id", 24) << Pad("状态 status", 26)
             << Pad("台账号 ledger no", 20) << "原因 reason\n";
   for (const json& p : petitions)
-    std::cout << Pad(p.value("intake_id", ""), 24) << Pad(StatusText(p.value("status", "")), 26)
+    std::cout << Pad(p.value("intake_id", ""), 24)
+              << Pad(IntakeStatusText(p.value("status", "")), 26)
               << Pad(p.value("ledger_no", ""), 20) << p.value("reason", "") << "\n";
 }
 

@@ -17,6 +17,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "domain/linkage/normalize.h"
+#include "id_number.h"
 
 namespace concord::aid {
 namespace {
@@ -34,8 +35,7 @@ const Encoder& TestEncoder() {
   return *e;
 }
 
-// The first 17 characters followed by their check character.
-std::string WithCheck(const std::string& first17) { return first17 + IdCheckChar(first17); }
+using testing::WithCheck;
 
 struct LevelCase {
   const char* a;

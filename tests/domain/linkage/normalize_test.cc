@@ -7,14 +7,15 @@
 #include <string>
 #include <vector>
 
+#include "id_number.h"
+
 namespace concord::aid {
 namespace {
 
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
 
-// The first 17 characters of `id` followed by their check character.
-std::string WithCheck(const std::string& first17) { return first17 + IdCheckChar(first17); }
+using testing::WithCheck;
 
 // The parts of an address as one comparable vector.
 std::vector<std::string> Parts(const AddressParts& p) {
