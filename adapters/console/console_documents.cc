@@ -279,7 +279,8 @@ void Document(ConsoleImpl& c, Visit v) {
                       503);
     const std::string action = absl::StrCat("petition.document.", kind->kind);
     if (!reply->ok() || reply->items().empty()) {
-      const bool theirs = absl::StrContains(reply->reason(), "无权");
+      const bool theirs =
+          reply->code() == static_cast<int32_t>(absl::StatusCode::kPermissionDenied);
       if (theirs) c.Log(v, action, no, false, reply->reason());
       return c.Render(v, title, "petitions", c.Template("refused.html"),
                       {{"heading", theirs ? "无权查看" : "没有这个事项"},

@@ -429,7 +429,8 @@ void ConsoleImpl::Item(Visit v) {
                      {"back", "/petitions"}},
                     503);
     if (!reply->ok() || reply->items().empty()) {
-      const bool theirs = absl::StrContains(reply->reason(), "无权");
+      const bool theirs =
+          reply->code() == static_cast<int32_t>(absl::StatusCode::kPermissionDenied);
       if (theirs) Log(v, "petition.view", no, false, reply->reason());
       return Render(v, "信访事项", "petitions", Template("refused.html"),
                     {{"heading", theirs ? "无权查看" : "没有这个事项"},

@@ -301,7 +301,10 @@ absl::Status Agent::Answer(const v1::Envelope& env, const std::string& id, const
   reply.set_intake_id(id);
   reply.set_ledger_no(ledger_no);
   reply.set_ok(st.ok());
-  if (!st.ok()) reply.set_reason(std::string(st.message()));
+  if (!st.ok()) {
+    reply.set_reason(std::string(st.message()));
+    reply.set_code(static_cast<int32_t>(st.code()));
+  }
   return Reply(env, reply);
 }
 
@@ -358,6 +361,7 @@ absl::Status Agent::OnRegister(const v1::Envelope& env, const v1::PetitionRegist
     RETURN_IF_ERROR(Observe(*no));
   } else {
     reply.set_reason(std::string(no.status().message()));
+    reply.set_code(static_cast<int32_t>(no.status().code()));
   }
   return Reply(env, reply);
 }
@@ -368,6 +372,7 @@ absl::Status Agent::OnAct(const v1::Envelope& env, const v1::PetitionAct& a) {
   const auto action = ActionFromName(a.action());
   if (!action) {
     reply.set_reason(absl::StrCat("未知的办理动作 / unknown action '", a.action(), "'"));
+    reply.set_code(static_cast<int32_t>(absl::StatusCode::kInvalidArgument));
     return Reply(env, reply);
   }
   const int64_t at = a.at_ms() ? a.at_ms() : clock_.NowMs();
@@ -382,6 +387,7 @@ absl::Status Agent::OnAct(const v1::Envelope& env, const v1::PetitionAct& a) {
   reply.set_ok(st.ok());
   if (!st.ok()) {
     reply.set_reason(std::string(st.status().message()));
+    reply.set_code(static_cast<int32_t>(st.status().code()));
     return Reply(env, reply);
   }
   reply.set_status(StatusName(*st));
@@ -473,7 +479,10 @@ absl::Status Agent::OnQuery(const v1::Envelope& env, const v1::LedgerQuery& q) {
   if (agent::ShouldRetry(st)) return st;  // the database: the hub re-sends
   reply.set_ok(st.ok());
   reply.set_as_of_ms(now);
-  if (!st.ok()) reply.set_reason(std::string(st.message()));
+  if (!st.ok()) {
+    reply.set_reason(std::string(st.message()));
+    reply.set_code(static_cast<int32_t>(st.code()));
+  }
   v1::Envelope out = client::MakeReply(env, reply);
   client_.Stamp(out);  // created_at_ms on the bus's clock, which the hub's expiry reads too
   out.set_expires_at_ms(out.created_at_ms() + kQueryReplyTtlMs);

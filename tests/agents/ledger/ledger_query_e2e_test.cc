@@ -184,9 +184,11 @@ TEST_F(LedgerQueryDistrict, VisibilityAndActionsFollowTheItem) {
   EXPECT_FALSE(refused.ok());
   EXPECT_EQ(refused.reason(),
             "无权查看该事项：它不由本机关经办 / not an item your agency has handled");
+  EXPECT_EQ(refused.code(), static_cast<int32_t>(absl::StatusCode::kPermissionDenied));
   EXPECT_EQ(refused.items_size(), 0);
   const pb::LedgerQueryReply unknown = court_->Item("信-2099-000001");
   EXPECT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.code(), static_cast<int32_t>(absl::StatusCode::kNotFound));
   EXPECT_EQ(unknown.reason(), "没有这个信访事项 / no such item: 信-2099-000001");
 
   const pb::LedgerQueryReply supervised = plc_->Item(no);
@@ -209,6 +211,11 @@ TEST_F(LedgerQueryDistrict, VisibilityAndActionsFollowTheItem) {
   ASSERT_TRUE(sender.ok()) << sender.reason();
   EXPECT_TRUE(sender.allowed_actions().empty()) << "no longer responsible: reads only";
   EXPECT_FALSE(court_->Item(no).ok());
+  // The former agency's step is refused with its code, as the console reads it.
+  const pb::PetitionReply late = petition_->Petition(Act(no, "accept", "", ""), &clerk);
+  EXPECT_FALSE(late.ok());
+  EXPECT_EQ(late.code(), static_cast<int32_t>(absl::StatusCode::kPermissionDenied))
+      << late.reason();
 }
 
 // A search by a substring of the petitioner's name finds the item for the
