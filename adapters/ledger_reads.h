@@ -5,7 +5,8 @@
 //
 //   POST /ledger/query        a LedgerQuery as JSON (proto field names, e.g.
 //                             {"ledger_no": "信-2026-000123"} or
-//                             {"agency": "...", "open_only": true, "by_due": true})
+//                             {"agency": "...", "open_only": true, "by_due": true} or
+//                             {"stats_months": ["2026-11"]}, the monthly report's figures)
 //                             -> 202 {"id"}; 400 with the reason for bad JSON;
 //                             503 when no ledger is configured ([petitions] ledger)
 //   GET  /ledger/query?id=ID  -> {"status": "waiting"}

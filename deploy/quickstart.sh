@@ -441,6 +441,7 @@ cat <<TXT
   $BIN/concordctl aid dedup --input my-grants.csv --out pairs.csv   # 批量查重 / audit a file
   $BIN/concordctl ledger --ledger-http 127.0.0.1:$LEDGER_HTTP_PORT   # 信访台账 / the petition ledger
   $BIN/concordctl ledger --adapter 127.0.0.1:$(port_of petition)   # 经本机关适配器、总线 / what one agency sees, over the bus
+  $BIN/concordctl ledger --adapter 127.0.0.1:$(port_of petition) --report $(TZ=Asia/Shanghai date +%Y-%m)   # 月报（经总线）/ the monthly report over the bus
   $BIN/concordctl risk --risk-http 127.0.0.1:$RISK_HTTP_PORT         # 风险评估预警 / open risks
   $BIN/concordctl conference --conference-http 127.0.0.1:$CONFERENCE_HTTP_PORT --id ${cid:-会-2026-001}   # 联席会议 / a conference: plan, signatures, tasks
   $BIN/concordctl conference --conference-http 127.0.0.1:$CONFERENCE_HTTP_PORT --leader "检察长 周某"   # 包案领导 / the lead leader's view

@@ -1,5 +1,7 @@
 #include "agents/ledger/agent.h"
 
+#include <google/protobuf/util/json_util.h>
+
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -76,6 +78,35 @@ void ToProto(const Ledger::Record& r, v1::LedgerQueryReply& out) {
   }
   out.set_total(1);
   for (Action a : r.allowed) out.add_allowed_actions(ActionName(a));
+}
+
+// One month's figures, as the bus (LedgerQuery.stats_months) and the
+// loopback /ledger/stats both give them.
+void ToProto(const MonthlyStats& m, v1::LedgerMonthStats& out) {
+  out.set_month(m.month);
+  for (const auto& [channel, n] : m.channels) (*out.mutable_channels())[channel] = n;
+  out.set_received(m.received);
+  out.set_group(m.group);
+  out.set_anonymous(m.anonymous);
+  out.set_repeat(m.repeat);
+  out.set_transferred(m.transferred);
+  out.set_closed(m.closed);
+  out.set_procedural_due(m.procedural_due);
+  out.set_procedural_on_time(m.procedural_on_time);
+  out.set_substantive_due(m.substantive_due);
+  out.set_substantive_on_time(m.substantive_on_time);
+  out.set_overdue_now(m.overdue_now);
+  out.set_complaints(m.complaints);
+  out.set_irregular_petitions(m.irregular_petitions);
+  out.set_safety_incidents(m.safety_incidents);
+  for (const auto& [host, y] : m.receptions) {
+    auto* year = out.add_receptions();
+    year->set_agency(host);
+    year->set_held(static_cast<int32_t>(y.held));
+    year->set_planned(static_cast<int32_t>(y.planned));
+  }
+  out.set_receptions_required(kReceptionDaysPerYear);
+  out.set_reception_visitors(m.reception_visitors);
 }
 
 }  // namespace
@@ -197,32 +228,16 @@ nlohmann::json Agent::OpenJson(const std::string& agency, const std::string& han
 }
 
 HttpResponse Agent::StatsJson(const std::string& month) {
-  HttpResponse r;
   auto s = ledger_->Stats(month, clock_.NowMs());
   if (!s.ok()) return ErrorResponse(400, std::string(s.status().message()));
-  nlohmann::json receptions = nlohmann::json::array();
-  for (const auto& [host, y] : s->receptions)
-    receptions.push_back({{"agency", host}, {"held", y.held}, {"planned", y.planned}});
-  r.body = nlohmann::json{{"month", s->month},
-                          {"channels", s->channels},
-                          {"received", s->received},
-                          {"group", s->group},
-                          {"anonymous", s->anonymous},
-                          {"repeat", s->repeat},
-                          {"transferred", s->transferred},
-                          {"closed", s->closed},
-                          {"procedural_due", s->procedural_due},
-                          {"procedural_on_time", s->procedural_on_time},
-                          {"substantive_due", s->substantive_due},
-                          {"substantive_on_time", s->substantive_on_time},
-                          {"overdue_now", s->overdue_now},
-                          {"complaints", s->complaints},
-                          {"irregular_petitions", s->irregular_petitions},
-                          {"safety_incidents", s->safety_incidents},
-                          {"receptions", receptions},
-                          {"receptions_required", kReceptionDaysPerYear},
-                          {"reception_visitors", s->reception_visitors}}
-               .dump();
+  v1::LedgerMonthStats stats;
+  ToProto(*s, stats);
+  google::protobuf::util::JsonPrintOptions print;
+  print.preserve_proto_field_names = true;
+  print.always_print_primitive_fields = true;
+  HttpResponse r;
+  if (!google::protobuf::util::MessageToJsonString(stats, &r.body, print).ok())
+    return ErrorResponse(500, "统计无法写成 JSON / the figures could not be written as JSON");
   return r;
 }
 
@@ -417,23 +432,7 @@ absl::Status Agent::Statistics(const v1::LedgerQuery& q, int64_t now, v1::Ledger
     return absl::InvalidArgumentError("统计月份至多 24 个 / stats_months: at most 24 months");
   for (const std::string& month : q.stats_months()) {
     ASSIGN_OR_RETURN(MonthlyStats m, ledger_->Stats(month, now));
-    v1::LedgerMonthStats* out = reply.add_stats();
-    out->set_month(m.month);
-    for (const auto& [channel, n] : m.channels) (*out->mutable_channels())[channel] = n;
-    out->set_received(m.received);
-    out->set_group(m.group);
-    out->set_anonymous(m.anonymous);
-    out->set_repeat(m.repeat);
-    out->set_transferred(m.transferred);
-    out->set_closed(m.closed);
-    out->set_procedural_due(m.procedural_due);
-    out->set_procedural_on_time(m.procedural_on_time);
-    out->set_substantive_due(m.substantive_due);
-    out->set_substantive_on_time(m.substantive_on_time);
-    out->set_overdue_now(m.overdue_now);
-    out->set_complaints(m.complaints);
-    out->set_irregular_petitions(m.irregular_petitions);
-    out->set_safety_incidents(m.safety_incidents);
+    ToProto(m, *reply.add_stats());
   }
   ASSIGN_OR_RETURN(auto open, ledger_->OpenItems(now, config_.scan));
   for (const LedgerItem& item : open)

@@ -8,6 +8,9 @@
 //     the same through this agency's adapter (adapters/ledger_reads.h), over the
 //     bus: what the agency sees, wherever the ledger agent runs
 //   concordctl ledger --report 2026-11 [--csv report.csv] [--html report.html]
+//                     [--ledger-http 127.0.0.1:7191 | --adapter 127.0.0.1:7201]
+//     the monthly report, from the agent's loopback HTTP or over the bus
+//     (LedgerQuery stats_months) through the agency's adapter: the same figures
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
@@ -259,37 +262,29 @@ int PrintHistory(const nlohmann::json& j, bool json) {
   return 0;
 }
 
-// The monthly statistics report: Markdown on stdout (Chinese first), and CSV
-// and an HTML page when asked.
-int CmdLedgerReport(const std::string& ledger_http, const std::string& month,
-                    const std::string& csv, const std::string& html) {
-  std::string host;
-  uint16_t port;
-  if (!SplitHostPort(ledger_http, host, port))
-    return Fail(2, "--ledger-http 应为 host:port / must be host:port");
-  auto r = HttpCall(host, port, "GET", "/ledger/stats?month=" + month);
-  if (!r.ok())
-    return Fail(3, absl::StrCat("无法连接台账代理 / cannot reach the ledger agent at ", ledger_http,
-                                ": ", std::string(r.status().message())));
-  auto j = nlohmann::json::parse(r->body, nullptr, false);
-  if (j.is_discarded()) return Fail(3, "bad response");
-  if (r->status != 200) return Fail(2, j.value("error", r->body));
+// The monthly statistics report from one month's LedgerMonthStats as JSON
+// (proto field names; the loopback /ledger/stats and the bus's stats_months
+// answer give the same): Markdown on stdout (Chinese first), and CSV and an
+// HTML page when asked.
+int PrintReport(const nlohmann::json& j, const std::string& month, const std::string& csv,
+                const std::string& html) {
   auto rate = [](int64_t on_time, int64_t due) {
     char buf[32];
     if (due == 0) return std::string("—");
     snprintf(buf, sizeof buf, "%.1f%%", 100.0 * on_time / due);
     return std::string(buf);
   };
-  auto n = [&](const char* key) { return j.value(key, int64_t{0}); };
+  auto n = [&](const char* key) { return j.contains(key) ? JsonInt64(j[key]) : 0; };
   const int64_t pd = n("procedural_due"), pt = n("procedural_on_time"), sd = n("substantive_due"),
                 st = n("substantive_on_time");
   struct Line {
     std::string zh, en, value;
   };
   std::vector<Line> lines = {{"收到信访件", "received", std::to_string(n("received"))}};
-  for (auto& [channel, count] : j["channels"].items())
+  const nlohmann::json channels = j.value("channels", nlohmann::json::object());
+  for (const auto& [channel, count] : channels.items())
     lines.push_back(
-        {"　其中渠道 " + channel, "by channel: " + channel, std::to_string(count.get<int64_t>())});
+        {"　其中渠道 " + channel, "by channel: " + channel, std::to_string(JsonInt64(count))});
   lines.push_back({"集体访", "group petitions", std::to_string(n("group"))});
   lines.push_back({"匿名或无联系方式", "anonymous or no contact", std::to_string(n("anonymous"))});
   lines.push_back({"重复信访", "repeat petitions", std::to_string(n("repeat"))});
@@ -310,13 +305,14 @@ int CmdLedgerReport(const std::string& ledger_http, const std::string& month,
                    zero("irregular_petitions")});
   lines.push_back({"三零：安全事故", "three zeros: safety incidents", zero("safety_incidents")});
   const int64_t need = n("receptions_required");
-  if (j["receptions"].empty())
+  const nlohmann::json receptions = j.value("receptions", nlohmann::json::array());
+  if (receptions.empty())
     lines.push_back(
         {"检察长接待日（每年不少于" + std::to_string(need) + "次）",
          "chief procurator reception days (at least " + std::to_string(need) + " a year)",
          "0 未安排 none planned"});
-  for (const auto& h : j["receptions"]) {
-    const int64_t held = h.value("held", int64_t{0}), planned = h.value("planned", int64_t{0});
+  for (const auto& h : receptions) {
+    const int64_t held = JsonInt64(h["held"]), planned = JsonInt64(h["planned"]);
     lines.push_back({"检察长接待日 " + h.value("agency", "") + "（本年已举办 / 已安排，每年不少于" +
                          std::to_string(need) + "次）",
                      "reception days of " + h.value("agency", "") +
@@ -348,6 +344,35 @@ int CmdLedgerReport(const std::string& ledger_http, const std::string& month,
   return 0;
 }
 
+// The monthly report from the ledger agent's loopback HTTP (its own machine).
+int CmdLedgerReport(const std::string& ledger_http, const std::string& month,
+                    const std::string& csv, const std::string& html) {
+  std::string host;
+  uint16_t port;
+  if (!SplitHostPort(ledger_http, host, port))
+    return Fail(2, "--ledger-http 应为 host:port / must be host:port");
+  auto r = HttpCall(host, port, "GET", "/ledger/stats?month=" + QueryEscape(month));
+  if (!r.ok())
+    return Fail(3, absl::StrCat("无法连接台账代理 / cannot reach the ledger agent at ", ledger_http,
+                                ": ", std::string(r.status().message())));
+  auto j = nlohmann::json::parse(r->body, nullptr, false);
+  if (j.is_discarded()) return Fail(3, "bad response");
+  if (r->status != 200) return Fail(2, j.value("error", r->body));
+  return PrintReport(j, month, csv, html);
+}
+
+// The same report through the agency's adapter, over the bus (LedgerQuery
+// stats_months): the district's counts, wherever the ledger agent runs.
+int CmdLedgerReportThroughAdapter(const std::string& adapter, const std::string& month,
+                                  const std::string& csv, const std::string& html) {
+  Asked a = AskThroughAdapter(adapter, {{"stats_months", nlohmann::json::array({month})}});
+  // The ledger refuses only the month itself here: bad input, as over loopback.
+  if (a.code) return Fail(a.code == 1 ? 2 : a.code, a.error);
+  const nlohmann::json& stats = a.reply["stats"];
+  if (!stats.is_array() || stats.size() != 1) return Fail(3, "bad response");
+  return PrintReport(stats[0], month, csv, html);
+}
+
 }  // namespace
 
 void AddLedgerCommands(CLI::App& app, Commands& commands) {
@@ -362,19 +387,21 @@ void AddLedgerCommands(CLI::App& app, Commands& commands) {
   ledger->add_option("--adapter", a->adapter,
                      "经本机关适配器经总线查询（台账代理在别的机器上时）/ ask over the bus "
                      "through this agency's adapter API host:port (the ledger on another "
-                     "machine): the open items and --item");
+                     "machine): the open items, --item and --report");
   ledger->add_option("--agency", a->agency, "只看一个机关 / one agency only");
   ledger->add_option("--handler", a->handler, "只看一位首办责任人 / one person responsible only");
   ledger->add_option("--item", a->item,
                      "一件信访的全部办理记录 / one item's whole history (台账号)");
   ledger->add_flag("--due", a->due, "只看将到期和逾期 / due soon and overdue only");
   ledger->add_flag("--json", a->json);
-  ledger->add_option("--report", a->month, "月报 YYYY-MM / monthly statistics (Markdown)");
+  ledger->add_option(
+      "--report", a->month,
+      "月报 YYYY-MM（可经 --adapter）/ monthly statistics (Markdown; also through --adapter)");
   ledger->add_option("--csv", a->csv, "月报另存 CSV / also write the report as CSV");
   ledger->add_option("--html", a->html, "月报另存网页 / also write the report as an HTML page");
   commands.On(ledger, [a] {
     if (!a->adapter.empty() && !a->month.empty())
-      return Fail(2, "--report 尚不能经适配器 / --report cannot go through --adapter yet");
+      return CmdLedgerReportThroughAdapter(a->adapter, a->month, a->csv, a->html);
     if (!a->adapter.empty() && !a->item.empty())
       return CmdLedgerItemThroughAdapter(a->adapter, a->item, a->json);
     if (!a->adapter.empty())

@@ -210,6 +210,63 @@ TEST_F(LedgerDistrict, TransferKeepsOneItemAcrossAgencies) {
       << html;
 }
 
+// The monthly report through an agency's adapter, over the bus (the ledger
+// agent on another machine), is the loopback report: the same Markdown and CSV.
+TEST_F(LedgerDistrict, MonthlyReportThroughAdapterEqualsLoopback) {
+  struct Row {
+    const char* intake;
+    const char* channel;
+    const char* received;
+    const char* petitioner;
+    bool anonymous;
+    int people;
+  };
+  const Row rows[] = {{"XF-RPT-1", "letter", "2026-09-03 09:00", "赵某", false, 1},
+                      {"XF-RPT-2", "letter", "2026-09-10 14:30", "", true, 1},
+                      {"XF-RPT-3", "visit", "2026-09-15 10:00", "钱某", false, 6},
+                      {"XF-RPT-4", "online", "2026-08-28 16:00", "孙某", false, 1}};
+  for (const Row& row : rows) {
+    json r = Ask(*petition_, "concord.v1.PetitionRegister",
+                 {{"intake_id", row.intake},
+                  {"channel", row.channel},
+                  {"received_ms", *ParseDateTimeMs(row.received)},
+                  {"petitioner", row.petitioner},
+                  {"contact", row.anonymous ? "" : "13800138000"},
+                  {"anonymous", row.anonymous},
+                  {"matter", std::string("申请复查 ") + row.intake},
+                  {"people", row.people}});
+    ASSERT_TRUE(r.value("ok", false)) << row.intake << ": " << r.dump();
+  }
+  const std::string loopback = "--ledger-http 127.0.0.1:" + std::to_string(agent_->port());
+  const std::string adapter = "--adapter 127.0.0.1:" + std::to_string(petition_->port());
+  const std::string local_csv = d_.dir() + "/local.csv", bus_csv = d_.dir() + "/bus.csv";
+  const CommandResult local =
+      RunConcordctl("ledger --report 2026-09 --csv " + local_csv + " " + loopback);
+  const CommandResult bus =
+      RunConcordctl("ledger --report 2026-09 --csv " + bus_csv + " " + adapter);
+  ASSERT_EQ(bus.exit_code, 0) << bus.out;
+  for (const char* line :
+       {"# 信访工作月报 2026-09 / Petition statistics, 2026-09", "| 收到信访件 | received | 3 |",
+        "| 　其中渠道 letter | by channel: letter | 2 |",
+        "| 　其中渠道 visit | by channel: visit | 1 |", "| 集体访 | group petitions | 1 |",
+        "| 匿名或无联系方式 | anonymous or no contact | 1 |",
+        "| 三零：投诉 | three zeros: complaints | 0 ✓"})
+    EXPECT_NE(bus.out.find(line), std::string::npos) << line << " in\n" << bus.out;
+  EXPECT_EQ(bus.out.find("online"), std::string::npos) << "August's petition is not counted";
+  const std::string csv = ReadFile(bus_csv);
+  for (const char* line : {"\"收到信访件\",\"received\",\"3\"\n",
+                           "\"　其中渠道 letter\",\"by channel: letter\",\"2\"\n"})
+    EXPECT_NE(csv.find(line), std::string::npos) << line << " in\n" << csv;
+  ASSERT_EQ(local.exit_code, 0) << local.out;
+  EXPECT_EQ(bus.out, local.out);
+  EXPECT_EQ(csv, ReadFile(local_csv));
+
+  // A month the ledger refuses is bad input, as over loopback.
+  const CommandResult bad = RunConcordctl("ledger --report 2026-13 " + adapter);
+  EXPECT_EQ(bad.exit_code, 2) << bad.out;
+  EXPECT_NE(bad.out.find("YYYY-MM"), std::string::npos) << bad.out;
+}
+
 // The adapter's petition API: bad input named field by field; registration
 // and handling through /petitions, with the ledger's answers read back.
 TEST_F(LedgerDistrict, AdapterPetitionApi) {
@@ -383,6 +440,11 @@ TEST_F(LedgerDistrict, ReceptionDayAndIncidents) {
       std::string::npos)
       << report;
   EXPECT_NE(report.find("检察长接待日 procuratorate"), std::string::npos) << report;
+  // The reception days and the three zeros come over the bus too.
+  EXPECT_EQ(RunConcordctl("ledger --report 2026-10 --adapter 127.0.0.1:" +
+                          std::to_string(petition_->port()))
+                .out,
+            report);
 }
 
 }  // namespace
