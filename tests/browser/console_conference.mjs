@@ -237,7 +237,8 @@ await step('打印工作方案 / the signed plan printed on A4, headed by the co
   const aid = page.locator('#plan-tasks tbody tr', { hasText: '困难工人国家司法救助' });
   check(await aid.count() === 1, `no aid task: ${await text('#plan-tasks')}`);
   check((await aid.innerText()).includes('上州区人民检察院') && (await aid.innerText()).includes('冯救助'), `task: ${await aid.innerText()}`);
-  check(chineseDate.test(await aid.locator('td.due').innerText()), `deadline: ${await aid.locator('td.due').innerText()}`);
+  const due = (await aid.locator('td.due').innerText()).replace(/\s/g, '');
+  check(chineseDate.test(due), `deadline: ${due}`);
   check((await aid.locator('td.st').innerText()) === '落实中', `status: ${await aid.locator('td.st').innerText()}`);
   check(await page.locator('#plan-tasks tbody tr').count() === 5, 'the plan does not print its 5 tasks');
   for (const [agency, name, who] of [['procuratorate', '上州区人民检察院', '陈检察长'], ['court', '上州区人民法院', '孙院长'], ['office', '上州区信访局', '周局长']]) {
