@@ -11,6 +11,11 @@
 // Mailbox as the person (ActingAs), so they survive a hub outage; the page
 // then waits a few seconds for the agent's ConferenceReply in the inbox and
 // tells the clerk what the agent decided, or that it has not answered yet.
+//
+// The joint work plan (联席会议工作方案) prints as a standalone A4 page
+// (GET /conferences/plan/print?id=[&version=]; web/console/plan_print.html,
+// print.css), headed by the convening agency, from the same read as the
+// conference page: whoever may see the conference may print its plan.
 #include <google/protobuf/util/json_util.h>
 
 #include <algorithm>
@@ -116,6 +121,15 @@ std::pair<std::string, std::string> DueText(int64_t due_ms, int64_t now_ms) {
 
 std::string DateText(int64_t ms) { return ms > 0 ? FormatDate(DateOf(ms)) : ""; }
 
+// A deadline in a printed table: 二〇二六年 and 十二月十二日, so a narrow
+// column breaks the date after the year only; [] for none.
+json DateLines(int64_t ms) {
+  if (ms <= 0) return json::array();
+  const std::string date = ChineseDate(ms);
+  const size_t year = date.find("年") + std::string_view("年").size();
+  return json::array({date.substr(0, year), date.substr(year)});
+}
+
 bool Contains(const google::protobuf::RepeatedPtrField<std::string>& list, const std::string& x) {
   return std::find(list.begin(), list.end(), x) != list.end();
 }
@@ -153,6 +167,7 @@ class ConferencePages : public std::enable_shared_from_this<ConferencePages> {
 
   void List(Visit v);             // GET  /conferences
   void Show(Visit v);             // GET  /conferences/item?id=
+  void PrintPlan(Visit v);        // GET  /conferences/plan/print?id=[&version=]
   void Convene(Visit v);          // POST /conferences/convene
   void Input(Visit v);            // POST /conferences/input
   void Plan(Visit v);             // POST /conferences/plan
@@ -184,12 +199,18 @@ class ConferencePages : public std::enable_shared_from_this<ConferencePages> {
   };
   using Sent = std::function<void(Visit, Outcome)>;
   using Read = std::function<void(absl::StatusOr<pb::ConferenceQueryReply>)>;
+  using Viewed = std::function<void(Visit, const pb::ConferenceView&)>;
 
   void Ask(const pb::ConferenceQuery& q, Read then);
+  // Reads conference `id` in full for `then`; answers the visit itself when
+  // the agent cannot be asked (503), refuses this agency (403, logged as
+  // `action`) or does not know the conference (404).
+  void View(Visit v, const std::string& id, const std::string& action, Viewed then);
   void RenderList(Visit v, Redo redo);
   void RenderConference(Visit v, const std::string& id, Redo redo);
   json ConferenceValues(const Visit& v, const pb::ConferenceView& c, const Redo& redo);
   json PlanForm(const pb::ConferenceView& c, const Redo& redo);
+  json PlanDocument(const pb::ConferenceView& c, const pb::ConferencePlanVersion& pv);
   // Sends `m` to the agent as this person, then waits for its answer.
   void Send(Visit v, const google::protobuf::Message& m, Sent then);
   void Poll(std::shared_ptr<ReplyWait> wait);
@@ -496,11 +517,11 @@ void ConferencePages::Show(Visit v) {
   RenderConference(std::move(v), id, {});
 }
 
-void ConferencePages::RenderConference(Visit v, const std::string& id, Redo redo) {
+void ConferencePages::View(Visit v, const std::string& id, const std::string& action, Viewed then) {
   pb::ConferenceQuery q;
   q.set_conference_id(id);
-  Ask(q, [this, v = std::move(v), id,
-          redo = std::move(redo)](absl::StatusOr<pb::ConferenceQueryReply> reply) mutable {
+  Ask(q, [this, v = std::move(v), id, action,
+          then = std::move(then)](absl::StatusOr<pb::ConferenceQueryReply> reply) mutable {
     if (!reply.ok())
       return c_.Render(
           v, "联席会议", "conferences", c_.Template("refused.html"),
@@ -510,18 +531,24 @@ void ConferencePages::RenderConference(Visit v, const std::string& id, Redo redo
           503);
     if (!reply->ok() || reply->conferences().empty()) {
       const bool theirs = absl::StrContains(reply->reason(), "无权");
-      if (theirs) c_.Log(v, "conference.view", id, false, reply->reason());
+      if (theirs) c_.Log(v, action, id, false, reply->reason());
       return c_.Render(v, "联席会议", "conferences", c_.Template("refused.html"),
                        {{"heading", theirs ? "无权查看" : "没有这个联席会议"},
                         {"reason", reply->reason()},
                         {"back", "/conferences"}},
                        theirs ? 403 : 404);
     }
-    const pb::ConferenceView& c = reply->conferences(0);
-    json values = ConferenceValues(v, c, redo);
-    c_.Render(v, "联席会议 " + c.conference_id(), "conferences", c_.Template("conference.html"),
-              std::move(values), redo.status);
+    then(std::move(v), reply->conferences(0));
   });
+}
+
+void ConferencePages::RenderConference(Visit v, const std::string& id, Redo redo) {
+  View(std::move(v), id, "conference.view",
+       [this, redo = std::move(redo)](Visit v, const pb::ConferenceView& c) {
+         json values = ConferenceValues(v, c, redo);
+         c_.Render(v, "联席会议 " + c.conference_id(), "conferences",
+                   c_.Template("conference.html"), std::move(values), redo.status);
+       });
 }
 
 json ConferencePages::ConferenceValues(const Visit& v, const pb::ConferenceView& c,
@@ -646,6 +673,7 @@ json ConferencePages::ConferenceValues(const Visit& v, const pb::ConferenceView&
                       {"closing_criteria", p.closing_criteria()},
                       {"follow_ups", absl::StrJoin(follow_ups, "、")},
                       {"final", live}};
+    values["plan"]["print"] = "/conferences/plan/print?id=" + PercentEncodeQuery(c.conference_id());
     values["tasks"] = task_rows(p, live);
   }
   json versions = json::array();
@@ -911,6 +939,123 @@ json ConferencePages::PlanForm(const pb::ConferenceView& c, const Redo& redo) {
   return s;
 }
 
+// ---- the printed plan -------------------------------------------------------
+
+void ConferencePages::PrintPlan(Visit v) {
+  const std::string id = v.request.Query("id");
+  const std::string version = v.request.Query("version");
+  View(std::move(v), id, "conference.print_plan",
+       [this, id, version](Visit v, const pb::ConferenceView& c) {
+         const std::string title = "联席会议工作方案";
+         if (c.plans().empty())
+           return c_.Render(
+               v, title, "conferences", c_.Template("refused.html"),
+               {{"heading", "暂不能打印工作方案"},
+                {"reason", absl::StrCat("该联席会议尚未提出工作方案（当前状态：",
+                                        StatusLook(c.status()).first, "），暂不能打印。须先由",
+                                        c_.AgencyName(c.convenor()),
+                                        "在会议页拟定工作方案。 / the conference has no plan yet")},
+                {"back", Link(id)}},
+               409);
+         const pb::ConferencePlanVersion* pv = &c.plans(c.plans_size() - 1);
+         if (!version.empty()) {
+           int n = 0;
+           pv = nullptr;
+           if (absl::SimpleAtoi(version, &n))
+             for (const auto& p : c.plans())
+               if (p.version() == n) pv = &p;
+         }
+         if (!pv)
+           return c_.Render(v, title, "conferences", c_.Template("refused.html"),
+                            {{"heading", "没有这一版方案"},
+                             {"reason", absl::StrCat("该联席会议的工作方案共 ", c.latest_version(),
+                                                     " 版，没有第 ", version,
+                                                     " 版 / no such version of the plan")},
+                             {"back", Link(id)}},
+                            404);
+         c_.Log(v, "conference.print_plan", id, true);
+         v.respond({200,
+                    "text/html; charset=utf-8",
+                    c_.Template("plan_print.html").Render(PlanDocument(c, *pv)),
+                    {{"Cache-Control", "no-store"}}});
+       });
+}
+
+// The plan as the document shows it: the convenor's name on top, the plan's
+// fields, its tasks with their deadlines as Chinese dates, and each invited
+// agency's signature on this version (or 未会签).
+json ConferencePages::PlanDocument(const pb::ConferenceView& c,
+                                   const pb::ConferencePlanVersion& pv) {
+  const pb::ConferencePlan& p = pv.plan();
+  const bool latest = pv.version() == c.latest_version();
+  const bool is_final = latest && (c.status() == "final" || c.status() == "closed");
+  std::vector<std::string> follow_ups;
+  for (int64_t f : p.follow_ups_ms()) follow_ups.push_back(ChineseDate(f));
+  json tasks = json::array();
+  for (const auto& t : p.tasks()) {
+    const bool done = t.status() == "done";
+    tasks.push_back({{"task_id", t.task_id()},
+                     {"agency_name", c_.AgencyName(t.agency())},
+                     {"person", t.person()},
+                     {"measure_cn", ChineseOf(kMeasures, t.measure())},
+                     {"detail", t.detail()},
+                     {"due_cn", DateLines(t.due_ms())},
+                     {"status_cn", !latest     ? "已修订"
+                                   : !is_final ? "待定稿"
+                                   : done      ? "已完成"
+                                               : "落实中"}});
+  }
+  // Each invited agency, the convenor first, with its latest decision on
+  // this version: signed, or not (yet).
+  std::vector<std::string> order = {c.convenor()};
+  for (const auto& a : c.invited())
+    if (a != c.convenor()) order.push_back(a);
+  json signatures = json::array();
+  int64_t last_signed = 0;
+  int signed_count = 0;
+  for (const std::string& a : order) {
+    const pb::ConferenceSignatureView* decision = nullptr;
+    for (const auto& s : c.signatures())
+      if (s.agency() == a && s.version() == pv.version()) decision = &s;
+    json row = {{"principal", a}, {"agency_name", c_.AgencyName(a)}};
+    if (decision && decision->approved()) {
+      row["signed"] = true;
+      row["signer"] =
+          decision->signer().name().empty() ? "（本机关系统报送）" : decision->signer().name();
+      row["role"] = decision->signer().role();
+      row["at"] = FormatMs(decision->at_ms());
+      last_signed = std::max(last_signed, decision->at_ms());
+      ++signed_count;
+    } else {
+      row["signed"] = false;
+      row["changes"] = decision != nullptr;  // asked for changes instead
+    }
+    signatures.push_back(std::move(row));
+  }
+  const std::string state = is_final ? "已定稿" : latest ? "会签中" : "已修订";
+  return {{"cid", c.conference_id()},
+          {"back", Link(c.conference_id())},
+          {"agency", c_.AgencyName(c.convenor())},
+          {"title", c.title()},
+          {"case_key", c.case_key()},
+          {"case_refs", absl::StrJoin(c.case_refs(), "、")},
+          {"version", pv.version()},
+          {"final", is_final},
+          {"state", state},
+          {"proposed_cn", ChineseDate(pv.at_ms())},
+          {"date_cn", ChineseDate(is_final && last_signed > 0 ? last_signed : pv.at_ms())},
+          {"summary", p.summary()},
+          {"core_demand", p.core_demand()},
+          {"risk_level", p.risk_level()},
+          {"lead_leader", p.lead_leader()},
+          {"follow_ups", absl::StrJoin(follow_ups, "、")},
+          {"closing_criteria", p.closing_criteria()},
+          {"tasks", tasks},
+          {"signatures", signatures},
+          {"signed_count", signed_count},
+          {"invited_count", static_cast<int>(order.size())}};
+}
+
 // ---- the steps --------------------------------------------------------------
 
 void ConferencePages::Input(Visit v) {
@@ -1155,6 +1300,7 @@ void RegisterConferencePages(ConsoleImpl& c) {
   };
   page("GET", "/conferences", &ConferencePages::List);
   page("GET", "/conferences/item", &ConferencePages::Show);
+  page("GET", "/conferences/plan/print", &ConferencePages::PrintPlan);
   page("POST", "/conferences/convene", &ConferencePages::Convene);
   page("POST", "/conferences/input", &ConferencePages::Input);
   page("POST", "/conferences/plan", &ConferencePages::Plan);

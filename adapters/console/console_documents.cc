@@ -113,24 +113,6 @@ std::string DocNumber(absl::string_view agency, const DocKind& kind, const std::
   return absl::StrCat(Place(agency), mark, kind.tag, "〔", year, "〕", seq, "号");
 }
 
-// 二〇二六年十二月二日 (the date of a step, China Standard Time).
-std::string ChineseDate(int64_t ms) {
-  static constexpr const char* kDigits[] = {"〇", "一", "二", "三", "四",
-                                            "五", "六", "七", "八", "九"};
-  auto number = [](unsigned n) {  // 1..31
-    std::string out;
-    if (n >= 20) out += kDigits[n / 10];
-    if (n >= 10) out += "十";
-    if (n % 10 || n < 10) out += kDigits[n % 10];
-    return out;
-  };
-  const Date d = DateOf(ms);
-  std::string out;
-  for (char c : std::to_string(static_cast<int>(d.year()))) out += kDigits[c - '0'];
-  return absl::StrCat(out, "年", number(static_cast<unsigned>(d.month())), "月",
-                      number(static_cast<unsigned>(d.day())), "日");
-}
-
 // How the petition came, in a letter's words: 你于……来访反映的信访事项.
 struct ChannelWords {
   const char* channel;
@@ -355,6 +337,23 @@ void Document(ConsoleImpl& c, Visit v) {
 }
 
 }  // namespace
+
+std::string ChineseDate(int64_t ms) {
+  static constexpr const char* kDigits[] = {"〇", "一", "二", "三", "四",
+                                            "五", "六", "七", "八", "九"};
+  auto number = [](unsigned n) {  // 1..31
+    std::string out;
+    if (n >= 20) out += kDigits[n / 10];
+    if (n >= 10) out += "十";
+    if (n % 10 || n < 10) out += kDigits[n % 10];
+    return out;
+  };
+  const Date d = DateOf(ms);
+  std::string out;
+  for (char c : std::to_string(static_cast<int>(d.year()))) out += kDigits[c - '0'];
+  return absl::StrCat(out, "年", number(static_cast<unsigned>(d.month())), "月",
+                      number(static_cast<unsigned>(d.day())), "日");
+}
 
 json DocumentLinks(const std::string& agency, const pb::LedgerQueryReply& item) {
   json list = json::array();

@@ -153,6 +153,9 @@ void RegisterReceptionPages(ConsoleImpl& console);
 // Helpers shared by the page files.
 std::string FormatMs(int64_t ms);                    // "2026-03-05 09:30", "" for 0
 std::string PercentEncodeQuery(std::string_view s);  // for a query value or a cookie
+// 二〇二六年十二月二日: the day of `ms` in China Standard Time, as the
+// printed documents date things (console_documents.cc).
+std::string ChineseDate(int64_t ms);
 std::string FormField(const std::map<std::string, std::string>& form, const std::string& key);
 // The Chinese half of an agent's "中文 / English" text.
 std::string ChineseHalf(const std::string& text);

@@ -2,9 +2,12 @@
 // console_conference_test.cc): the procuratorate convenes, each agency gives
 // its input, the convenor drafts the plan, the petition office asks for a
 // change and gets version 2, a registrar cannot sign, each agency's leader
-// signs, the tasks are carried out and a public hearing is held.
-// 联席会议全流程：召集、各机关意见、拟定方案、要求修改、领导会签、任务落实、公开听证。
-import { launch, step, check, shot, clickAndLoad } from './lib/browser.mjs';
+// signs, the plan is printed (联席会议工作方案, A4), the tasks are carried out
+// and a public hearing is held.
+// 联席会议全流程：召集、各机关意见、拟定方案、要求修改、领导会签、打印工作方案、任务落实、公开听证。
+import fs from 'node:fs';
+import path from 'node:path';
+import { launch, step, check, shot, outputDir, clickAndLoad } from './lib/browser.mjs';
 import { login, logout, flash, moveClock } from './lib/console.mjs';
 
 const office = process.env.OFFICE_URL;
@@ -18,6 +21,9 @@ const dayIn = (days) => beijing(Date.now() + days * 86400 * 1000).slice(0, 10);
 
 let id;
 const conference = (base) => `${base}/conferences/item?id=${encodeURIComponent(id)}`;
+const planPrint = (base, query = '') => `${base}/conferences/plan/print?id=${encodeURIComponent(id)}${query}`;
+// 二〇二六年十二月十二日, as the printed plan writes its deadlines.
+const chineseDate = /^二〇[〇一二三四五六七八九]{2}年[一二三四五六七八九十]+月[一二三四五六七八九十]+日$/;
 
 // Submits a form by its button and waits for the conference page again.
 async function submit(button) {
@@ -70,6 +76,13 @@ await step('检察院召集联席会议 / the procuratorate convenes', async () 
     ['public_hearing', '公开听证，邀请人大代表、人民监督员参加'],
   ]);
   await shot(page, 'conference-convened');
+  // No plan yet: the work plan cannot be printed, and the page says why.
+  const early = await page.goto(planPrint(procuratorate));
+  check(early.status() === 409, `the plan printed before there is one: status ${early.status()}`);
+  const why = await page.locator('#refusal').innerText();
+  check(why.includes('尚未提出工作方案'), `reason: ${why}`);
+  await shot(page, 'plan-print-409');
+  await page.goto(conference(procuratorate));
   await logout(page);
 });
 
@@ -203,6 +216,56 @@ await step('各机关领导签署第 2 版 / each agency\'s leader signs version
   const signatures = await page.locator('#versions').innerText();
   for (const who of ['陈检察长', '孙院长', '周局长']) check(signatures.includes(who), `${who} missing: ${signatures}`);
   await shot(page, 'conference-signed');
+  await logout(page);
+});
+
+await step('打印工作方案 / the signed plan printed on A4, headed by the convenor', async () => {
+  // The court, invited, prints the plan the procuratorate convened.
+  await login(page, court, 'fuze');
+  await page.goto(conference(court));
+  await clickAndLoad(page, page.getByRole('link', { name: '打印工作方案' }), '**/conferences/plan/print?*');
+  const text = (sel) => page.locator(sel).innerText();
+  check((await text('#plan-agency')) === '上州区人民检察院', `heading: ${await text('#plan-agency')}`);
+  check((await text('#plan-title')).replace(/\s/g, '') === '联席会议工作方案', `title: ${await text('#plan-title')}`);
+  check((await text('#plan-subtitle')).includes('三十名工人欠薪集体访联席会议'), `subtitle: ${await text('#plan-subtitle')}`);
+  const number = (await text('#plan-number')).replace(/\s/g, '');
+  check(number.includes(id) && number.includes('第2版') && number.includes('已定稿'), `number: ${number}`);
+  const facts = await text('#plan-facts');
+  for (const words of ['（2026）上0102刑初88号', '红色', '检察长 陈检察长'])
+    check(facts.includes(words), `the facts lack "${words}": ${facts}`);
+  check((await text('#plan-criteria')).includes('工资兑付'), 'no 化解标准');
+  const aid = page.locator('#plan-tasks tbody tr', { hasText: '困难工人国家司法救助' });
+  check(await aid.count() === 1, `no aid task: ${await text('#plan-tasks')}`);
+  check((await aid.innerText()).includes('上州区人民检察院') && (await aid.innerText()).includes('冯救助'), `task: ${await aid.innerText()}`);
+  const due = (await aid.locator('td.due').innerText()).replace(/\s/g, '');
+  check(chineseDate.test(due), `deadline: ${due}`);
+  check((await aid.locator('td.st').innerText()) === '落实中', `status: ${await aid.locator('td.st').innerText()}`);
+  check(await page.locator('#plan-tasks tbody tr').count() === 5, 'the plan does not print its 5 tasks');
+  for (const [agency, name, who] of [['procuratorate', '上州区人民检察院', '陈检察长'], ['court', '上州区人民法院', '孙院长'], ['office', '上州区信访局', '周局长']]) {
+    const row = await text(`#plan-signatures tr[data-agency=${agency}]`);
+    check(row.includes(name) && row.includes(who) && !row.includes('未会签'), `${agency}'s signature: ${row}`);
+  }
+  check(chineseDate.test(await text('#plan-date')), `date: ${await text('#plan-date')}`);
+  check(await page.locator('.no-print [data-print]').count() === 1, 'no 打印 button');
+  await shot(page, 'plan-print');
+  await page.emulateMedia({ media: 'print' });
+  check(!(await page.locator('.toolbar').isVisible()), 'the toolbar is printed');
+  await shot(page, 'plan-print-print');
+  const pdf = path.join(outputDir, 'plan-print.pdf');
+  await page.pdf({ path: pdf, format: 'A4', printBackground: true });
+  await page.emulateMedia({ media: 'screen' });
+  const pages = (fs.readFileSync(pdf).toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
+  check(pages >= 1 && pages <= 2, `the plan prints on ${pages} pages`);
+  console.log(`PDF: ${pdf} (${pages} pages)`);
+
+  // Version 1, asked to change: nobody signed it.
+  await page.goto(planPrint(court, '&version=1'));
+  check((await text('#plan-number')).includes('已修订'), `version 1: ${await text('#plan-number')}`);
+  const office1 = await text('#plan-signatures tr[data-agency=office]');
+  check(office1.includes('未会签') && office1.includes('要求修改'), `the office on version 1: ${office1}`);
+  check((await text('#plan-signatures tr[data-agency=court]')).includes('未会签'), 'the court signed version 1');
+  await shot(page, 'plan-print-version-1');
+  await page.goto(conference(court));
   await logout(page);
 });
 
