@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "adapters/drop_folder.h"
 #include "common/csv.h"
+#include "common/field_status.h"
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "concord/v1/aid.pb.h"
@@ -96,8 +97,9 @@ absl::StatusOr<aid::AidRecord> RecordFromJson(const json& j) {
         if (r.is_string()) refs.push_back(r.get<std::string>());
       v = absl::StrJoin(refs, ";");
     } else {
-      return absl::InvalidArgumentError(
-          absl::StrCat("字段 ", c, " 类型错误 / field ", c, " must be a string"));
+      return WithFields(absl::InvalidArgumentError(
+                            absl::StrCat("字段 ", c, " 类型错误 / field ", c, " must be a string")),
+                        {c});
     }
     values.push_back(csv::Quote(v));
   }
@@ -105,9 +107,12 @@ absl::StatusOr<aid::AidRecord> RecordFromJson(const json& j) {
       absl::StrCat(absl::StrJoin(kColumns, ","), "\n", absl::StrJoin(values, ","), "\n");
   ASSIGN_OR_RETURN(aid::AidCsvResult parsed, aid::ParseAidCsv(csv));
   if (!parsed.errors.empty()) {
-    std::vector<std::string> reasons;
-    for (const auto& e : parsed.errors) reasons.push_back(e.reason);
-    return absl::InvalidArgumentError(absl::StrJoin(reasons, "; "));
+    std::vector<std::string> reasons, fields;
+    for (const auto& e : parsed.errors) {
+      reasons.push_back(e.reason);
+      fields.insert(fields.end(), e.fields.begin(), e.fields.end());
+    }
+    return WithFields(absl::InvalidArgumentError(absl::StrJoin(reasons, "; ")), fields);
   }
   if (parsed.records.size() != 1) return absl::InvalidArgumentError("空记录 / empty grant");
   aid::AidRecord r = std::move(parsed.records[0]);
@@ -347,7 +352,9 @@ HttpResponse AidConnector::PostGrants(const HttpRequest& request, bool register_
   for (size_t i = 0; i < grants.size(); ++i) {
     auto r = RecordFromJson(grants[i]);
     if (!r.ok())
-      errors.push_back({{"index", i}, {"error", std::string(r.status().message())}});
+      errors.push_back({{"index", i},
+                        {"error", std::string(r.status().message())},
+                        {"fields", FieldsOf(r.status())}});
     else
       records.push_back(*std::move(r));
   }
@@ -497,7 +504,7 @@ absl::StatusOr<DropFolder::Outcome> AidConnector::ImportCsv(const std::string& n
     if (row.outcome == "submitted")
       ++out.rows_ok;
     else if (row.outcome == "registered_before")
-      out.errors.push_back({row.line, row.reason});
+      out.errors.push_back({row.line, row.reason, {}});
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/field_status.h"
 #include "common/json_fields.h"
 #include "common/status_macros.h"
 #include "concord/v1/petition.pb.h"
@@ -96,7 +97,9 @@ HttpResponse PetitionConnector::Register(const HttpRequest& request) {
   for (size_t i = 0; i < list.size(); ++i) {
     auto r = ledger::PetitionFromJson(list[i], now);
     if (!r.ok())
-      errors.push_back({{"index", i}, {"error", std::string(r.status().message())}});
+      errors.push_back({{"index", i},
+                        {"error", std::string(r.status().message())},
+                        {"fields", FieldsOf(r.status())}});
     else
       regs.push_back(*std::move(r));
   }
@@ -148,9 +151,10 @@ absl::StatusOr<DropFolder::Outcome> PetitionConnector::ImportCsv(const std::stri
       ++out.rows_ok;
     } else {
       const std::string& id = row.petition.intake_id();
-      out.errors.push_back(
-          {row.line, absl::StrCat("登记编号 ", id, " 此前已提交，未重复登记 / intake_id ", id,
-                                  " was sent before; not registered again")});
+      out.errors.push_back({row.line,
+                            absl::StrCat("登记编号 ", id, " 此前已提交，未重复登记 / intake_id ",
+                                         id, " was sent before; not registered again"),
+                            {"intake_id"}});
     }
   }
   return out;

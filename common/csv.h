@@ -45,8 +45,9 @@ namespace concord::csv {
 
 // A bad row, as an import reports it.
 struct RowError {
-  int line = 0;        // physical line where the row starts (1 = the file's first)
-  std::string reason;  // "中文 / English", naming the field and its value
+  int line = 0;                     // physical line where the row starts (1 = the file's first)
+  std::string reason;               // "中文 / English", naming the field and its value
+  std::vector<std::string> fields;  // the English column names it is about (none: the row's shape)
 };
 
 struct Row {

@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/field_status.h"
 #include "common/json_fields.h"
 #include "domain/calendar.h"
 
@@ -102,58 +103,65 @@ constexpr csv::Column kColumns[] = {
 
 absl::StatusOr<concord::v1::PetitionRegister> PetitionFromJson(const json& j, int64_t now_ms) {
   if (!j.is_object()) return absl::InvalidArgumentError("须为 JSON 对象 / must be an object");
-  std::vector<std::string> bad;
+  std::vector<std::string> bad, fields;
+  auto refuse = [&](const char* field, std::string why) {
+    bad.push_back(std::move(why));
+    fields.push_back(field);
+  };
   concord::v1::PetitionRegister r;
   r.set_intake_id(JsonString(j, "intake_id"));
-  if (r.intake_id().empty()) bad.push_back("登记编号 intake_id 不能为空 / is required");
+  if (r.intake_id().empty()) refuse("intake_id", "登记编号 intake_id 不能为空 / is required");
   r.set_channel(Channel(JsonString(j, "channel")));
   if (r.channel().empty())
-    bad.push_back(
-        absl::StrCat("渠道 channel 应为 来信/来访/网上/电话/视频/转送 (letter, visit, online, "
-                     "phone, video, transferred): '",
-                     JsonString(j, "channel"), "'"));
+    refuse("channel",
+           absl::StrCat("渠道 channel 应为 来信/来访/网上/电话/视频/转送 (letter, visit, online, "
+                        "phone, video, transferred): '",
+                        JsonString(j, "channel"), "'"));
   const json received = Value(j, "received");
   if (auto ms = ReceivedMs(received, now_ms); !ms.ok())
-    bad.push_back(
-        absl::StrCat("收到时间 received 应为 \"YYYY-MM-DD HH:MM\"（北京时间）/ must be "
-                     "\"YYYY-MM-DD HH:MM\" (CST): ",
-                     received.dump()));
+    refuse("received",
+           absl::StrCat("收到时间 received 应为 \"YYYY-MM-DD HH:MM\"（北京时间）/ must be "
+                        "\"YYYY-MM-DD HH:MM\" (CST): ",
+                        received.dump()));
   else if (*ms < kEarliestPlausibleMs)
-    bad.push_back(absl::StrCat(
-        "收到时间 received 早于 2000-01-01（Unix 时间应以毫秒计）/ is before 2000-01-01 "
-        "(Unix time must be in milliseconds): ",
-        received.dump()));
+    refuse("received",
+           absl::StrCat(
+               "收到时间 received 早于 2000-01-01（Unix 时间应以毫秒计）/ is before 2000-01-01 "
+               "(Unix time must be in milliseconds): ",
+               received.dump()));
   else if (*ms > now_ms + kDayMs)
-    bad.push_back(
-        absl::StrCat("收到时间 received 比现在晚一天以上，日期是否有误？/ is more than a day in "
-                     "the future (a typo in the date?): ",
-                     received.dump()));
+    refuse("received",
+           absl::StrCat("收到时间 received 比现在晚一天以上，日期是否有误？/ is more than a day in "
+                        "the future (a typo in the date?): ",
+                        received.dump()));
   else
     r.set_received_ms(*ms);
   r.set_matter(JsonString(j, "matter"));
-  if (r.matter().empty()) bad.push_back("信访事项 matter 不能为空 / is required");
+  if (r.matter().empty()) refuse("matter", "信访事项 matter 不能为空 / is required");
   r.set_petitioner(JsonString(j, "petitioner"));
   r.set_contact(JsonString(j, "contact"));
   const json anonymous = Value(j, "anonymous");
   if (auto a = YesNo(anonymous); a.ok())
     r.set_anonymous(*a);
   else
-    bad.push_back(
-        absl::StrCat("匿名 anonymous 应为 是/否 (yes/no, true/false, 1/0): ", anonymous.dump()));
+    refuse("anonymous",
+           absl::StrCat("匿名 anonymous 应为 是/否 (yes/no, true/false, 1/0): ", anonymous.dump()));
   r.set_case_ref(JsonString(j, "case_ref"));
   const json people = Value(j, "people");
   if (auto n = People(people); !n.ok())
-    bad.push_back(absl::StrCat("人数 people 应为整数 / must be a whole number: ", people.dump()));
+    refuse("people",
+           absl::StrCat("人数 people 应为整数 / must be a whole number: ", people.dump()));
   else if (*n < 1)
-    bad.push_back("人数 people 至少为 1 / must be at least 1");
+    refuse("people", "人数 people 至少为 1 / must be at least 1");
   else
     r.set_people(*n);
   const json major = Value(j, "major");
   if (auto m = YesNo(major); m.ok())
     r.set_major(*m);
   else
-    bad.push_back(absl::StrCat("重大 major 应为 是/否 (yes/no, true/false, 1/0): ", major.dump()));
-  if (!bad.empty()) return absl::InvalidArgumentError(absl::StrJoin(bad, "; "));
+    refuse("major",
+           absl::StrCat("重大 major 应为 是/否 (yes/no, true/false, 1/0): ", major.dump()));
+  if (!bad.empty()) return WithFields(absl::InvalidArgumentError(absl::StrJoin(bad, "; ")), fields);
   return r;
 }
 
@@ -166,7 +174,7 @@ absl::StatusOr<PetitionCsv> ParsePetitionCsv(absl::string_view bytes, int64_t no
   csv::Row row;
   while (table->Next(&row)) {
     if (absl::Status usable = table->Check(row); !usable.ok()) {
-      out.errors.push_back({row.line, std::string(usable.message())});
+      out.errors.push_back({row.line, std::string(usable.message()), {}});
       continue;
     }
     json entered = json::object();
@@ -177,15 +185,17 @@ absl::StatusOr<PetitionCsv> ParsePetitionCsv(absl::string_view bytes, int64_t no
     if (const std::string id(table->Field(row, kIntakeId)); !id.empty()) {
       auto [first, inserted] = first_line.emplace(id, row.line);
       if (!inserted) {
-        out.errors.push_back(
-            {row.line, absl::StrCat("登记编号与第 ", first->second, " 行重复 / intake_id '", id,
-                                    "' already on line ", first->second)});
+        out.errors.push_back({row.line,
+                              absl::StrCat("登记编号与第 ", first->second, " 行重复 / intake_id '",
+                                           id, "' already on line ", first->second),
+                              {"intake_id"}});
         ok = false;
       }
     }
     auto petition = PetitionFromJson(entered, now_ms);
     if (!petition.ok()) {
-      out.errors.push_back({row.line, std::string(petition.status().message())});
+      out.errors.push_back(
+          {row.line, std::string(petition.status().message()), FieldsOf(petition.status())});
       continue;
     }
     if (ok) out.rows.push_back({row.line, std::move(entered), *std::move(petition)});

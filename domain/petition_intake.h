@@ -31,7 +31,9 @@
 //
 // Errors:
 // - PetitionFromJson: InvalidArgument naming every bad field, each
-//   "中文 / English", joined by "; ". Fix the entry; do not retry it as is.
+//   "中文 / English", joined by "; ", and carrying their English names for
+//   a form to mark (FieldsOf, common/field_status.h). Fix the entry; do not
+//   retry it as is.
 // - ParsePetitionCsv: InvalidArgument ("中文 / English") for a file that cannot
 //   be used at all (encoding, no header, a required column missing, a column
 //   named twice, a quote never closed). A bad row is skipped and reported with its line: the field

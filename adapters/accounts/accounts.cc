@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "adapters/accounts/internal.h"
 #include "adapters/accounts/schema.h"
+#include "common/field_status.h"
 #include "common/status_macros.h"
 
 namespace concord::accounts {
@@ -128,6 +129,11 @@ std::optional<size_t> CountChars(std::string_view s) {
   return n;
 }
 
+// A refusal of one input field, named for the form to mark (common/field_status.h).
+absl::Status Bad(const char* field, absl::string_view why) {
+  return WithFields(absl::InvalidArgumentError(why), {field});
+}
+
 absl::Status CheckLogin(std::string_view login) {
   const bool ok =
       login.size() >= 2 && login.size() <= 32 &&
@@ -135,31 +141,32 @@ absl::Status CheckLogin(std::string_view login) {
         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
       });
   if (login == kSystem)
-    return absl::InvalidArgumentError("login: 账号 system 保留给系统 / login system is reserved");
+    return Bad("login", "login: 账号 system 保留给系统 / login system is reserved");
   if (ok) return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      "login: 账号须为 2–32 个小写字母、数字或 . _ - / login must be 2-32 characters of "
-      "a-z 0-9 . _ -");
+  return Bad("login",
+             "login: 账号须为 2–32 个小写字母、数字或 . _ - / login must be 2-32 characters of "
+             "a-z 0-9 . _ -");
 }
 
 absl::Status CheckName(std::string_view name) {
   const auto n = CountChars(name);
   if (n && *n >= 1 && *n <= kMaxName) return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      "name: 姓名须为 1–40 个字符 / name must be 1-40 characters, no control characters");
+  return Bad("name",
+             "name: 姓名须为 1–40 个字符 / name must be 1-40 characters, no control characters");
 }
 
 absl::Status CheckDepartment(std::string_view department) {
   const auto n = CountChars(department);
   if (n && *n <= kMaxDepartment) return absl::OkStatus();
-  return absl::InvalidArgumentError(
+  return Bad(
+      "department",
       "department: 部门名称至多 60 个字符 / department must be at most 60 characters, no control "
       "characters");
 }
 
 absl::Status CheckRoles(const std::vector<Role>& roles) {
   if (!roles.empty()) return absl::OkStatus();
-  return absl::InvalidArgumentError("roles: 至少需要一个角色 / roles: at least one role is needed");
+  return Bad("roles", "roles: 至少需要一个角色 / roles: at least one role is needed");
 }
 
 absl::Status CheckPassword(std::string_view password, std::string_view login, size_t min) {
@@ -171,12 +178,11 @@ absl::Status CheckPassword(std::string_view password, std::string_view login, si
     return absl::ascii_isdigit(static_cast<unsigned char>(c));
   });
   if (password.size() < min || password.size() > kMaxPassword || !letter || !digit)
-    return absl::InvalidArgumentError(absl::StrCat(
-        "password: 密码须至少 ", min, " 个字节，含字母和数字 / password must be at least ", min,
-        " bytes with a letter and a digit"));
+    return Bad("password", absl::StrCat("password: 密码须至少 ", min,
+                                        " 个字节，含字母和数字 / password must be at least ", min,
+                                        " bytes with a letter and a digit"));
   if (SameIgnoringCase(password, login))
-    return absl::InvalidArgumentError(
-        "password: 密码不能与账号相同 / password must not equal the account ID");
+    return Bad("password", "password: 密码不能与账号相同 / password must not equal the account ID");
   return absl::OkStatus();
 }
 
@@ -345,8 +351,10 @@ absl::Status Accounts::Add(const AccountInput& in, const std::string& by) {
   const std::string department(Trim(in.department));
   const std::vector<Role> roles = Canonical(in.roles);
   const auto taken = [&] {
-    return absl::AlreadyExistsError(
-        absl::StrCat("login: 账号 ", in.login, " 已存在 / login ", in.login, " already exists"));
+    return WithFields(
+        absl::AlreadyExistsError(absl::StrCat("login: 账号 ", in.login, " 已存在 / login ",
+                                              in.login, " already exists")),
+        {"login"});
   };
   ASSIGN_OR_RETURN(int64_t exists,
                    db_.QueryInt("SELECT COUNT(*) FROM console_accounts WHERE login = ?", in.login));

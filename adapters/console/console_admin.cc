@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "adapters/console/console_impl.h"
+#include "common/field_status.h"
 
 namespace concord::adapter {
 
@@ -66,8 +67,7 @@ void ConsoleImpl::AccountsPost(Visit v) {
     st = accounts_->Add(in, by);
     if (!st.ok()) {
       json bad = json::object();
-      for (const char* f : {"login", "name", "roles", "password"})
-        if (absl::StrContains(st.message(), f)) bad[f] = true;
+      for (const std::string& f : FieldsOf(st)) bad[f] = true;
       Log(v, what, login, false, std::string(st.message()));
       json values = {{"error", std::string(st.message())},
                      {"bad", bad},

@@ -438,11 +438,13 @@ void ConsoleImpl::EnterGrant(Visit v) {
     json bad = json::object();
     if (body.is_object() && body.contains("errors")) {
       std::vector<std::string> all;
-      for (const auto& e : body["errors"]) all.push_back(e.value("error", ""));
+      for (const auto& e : body["errors"]) {
+        all.push_back(e.value("error", ""));
+        for (const json& f : e.value("fields", json::array()))
+          if (f.is_string()) bad[f.get<std::string>()] = true;
+      }
       if (!all.empty()) error = absl::StrJoin(all, "；");
     }
-    for (const char* f : kFields)
-      if (absl::StrContains(error, absl::StrCat("/ ", f))) bad[f] = true;
     Log(v, action, record_id, false, error);
     Render(v, "司法救助", "aid", Template("aid.html"),
            {{"v", grant},

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "adapters/console/console_impl.h"
+#include "adapters/payload_json.h"
 #include "common/clock.h"
 #include "common/url.h"
 #include "common/uuid.h"
@@ -146,8 +147,14 @@ void ConsoleImpl::Work(Visit v) {
   // Alerts the ledger sent to this agency (DeadlineAlert in the inbox).
   json alerts = json::array();
   int unread = 0;
-  // The newest 500 (a handler's own are picked from them), newest first.
-  auto inbox = ctx_.mailbox.Latest({"concord.v1.DeadlineAlert"}, 500);
+  // The newest 500 (a handler's: of those naming them), newest first.
+  std::string naming;
+  if (mine) {
+    pb::DeadlineAlert theirs;
+    theirs.set_handler(v.account.name);
+    naming = PrintedField(theirs, "handler");
+  }
+  auto inbox = ctx_.mailbox.Latest({"concord.v1.DeadlineAlert"}, 500, naming);
   if (inbox.ok()) {
     const bool leads = accounts::Allowed(v.account, Permission::kAssign) ||
                        accounts::Allowed(v.account, Permission::kSupervise);
@@ -383,9 +390,8 @@ void ConsoleImpl::RegisterPetition(Visit v) {
     json bad = json::object();
     if (body.is_object() && body.contains("errors") && !body["errors"].empty()) {
       error = body["errors"][0].value("error", error);
-      for (const char* field : {"channel", "received", "petitioner", "contact", "matter", "people",
-                                "anonymous", "major"})
-        if (absl::StrContains(error, absl::StrCat(" ", field, " "))) bad[field] = true;
+      for (const json& f : body["errors"][0].value("fields", json::array()))
+        if (f.is_string()) bad[f.get<std::string>()] = true;
     }
     Log(v, "petition.register", entered["intake_id"].get<std::string>(), false, error);
     json shown = entered;

@@ -21,6 +21,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "common/csv.h"
+#include "common/field_status.h"
 
 namespace concord::aid {
 namespace {
@@ -72,8 +73,9 @@ const csv::Column& InfoOf(Column c) { return kColumns[static_cast<size_t>(c)]; }
 
 absl::Status FieldError(Column c, absl::string_view chinese, absl::string_view english) {
   const csv::Column& info = InfoOf(c);
-  return absl::InvalidArgumentError(
-      absl::StrCat(info.chinese, chinese, " / ", info.english, english));
+  return WithFields(
+      absl::InvalidArgumentError(absl::StrCat(info.chinese, chinese, " / ", info.english, english)),
+      {info.english});
 }
 
 absl::Status FieldError(Column c, absl::string_view chinese, absl::string_view english,
@@ -223,15 +225,14 @@ class AidCsvParser {
   // Adds the row's record, or its errors.
   void ReadRow(const csv::Row& row, AidCsvResult* result) {
     const size_t errors_before = result->errors.size();
-    auto fail = [&](std::string reason) {
-      result->errors.push_back(CsvError{row.line, std::move(reason)});
+    auto fail = [&](std::string reason, Column c) {
+      result->errors.push_back(CsvError{row.line, std::move(reason), {InfoOf(c).english}});
     };
     auto check = [&](const absl::Status& status) {
-      if (!status.ok()) fail(std::string(status.message()));
+      if (status.ok()) return;
+      result->errors.push_back(CsvError{row.line, std::string(status.message()), FieldsOf(status)});
     };
-    if (absl::Status usable = table_.Check(row); !usable.ok()) {
-      return fail(std::string(usable.message()));
-    }
+    if (absl::Status usable = table_.Check(row); !usable.ok()) return check(usable);
     AidRecord r;
     r.line = row.line;
     r.record_id = std::string(Field(row, Column::kRecordId));
@@ -251,7 +252,8 @@ class AidCsvParser {
       auto [first, inserted] = first_line_.emplace(r.record_id, row.line);
       if (!inserted) {
         fail(absl::StrCat("记录编号与第 ", first->second, " 行重复 / record_id '", r.record_id,
-                          "' already on line ", first->second));
+                          "' already on line ", first->second),
+             Column::kRecordId);
       }
     }
     const absl::string_view aid_type = Field(row, Column::kAidType);
@@ -259,7 +261,8 @@ class AidCsvParser {
     if (!aid_type.empty() && r.aid_type == AidType::kUnknown) {
       fail(absl::StrCat("救助类型无法识别（可用：", AidTypeList(AidTypeChineseName, "、"),
                         "） / unknown aid_type: '", aid_type,
-                        "' (accepted: ", AidTypeList(AidTypeName, ", "), ")"));
+                        "' (accepted: ", AidTypeList(AidTypeName, ", "), ")"),
+           Column::kAidType);
     }
     check(ReadAmount(Field(row, Column::kAmountYuan), &r));
     for (auto [column, member] : {std::pair{Column::kBirthDate, &AidRecord::birth_date},

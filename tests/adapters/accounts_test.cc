@@ -13,6 +13,7 @@
 #include "adapters/accounts/action_log.h"
 #include "adapters/accounts/sessions.h"
 #include "common/clock.h"
+#include "common/field_status.h"
 #include "common/sqlite.h"
 #include "tests/support/temp_folder.h"
 
@@ -215,7 +216,8 @@ TEST_F(AccountsTest, AddNamesTheBadField) {
     EXPECT_TRUE(absl::IsInvalidArgument(st)) << c.what << ": " << st;
     EXPECT_THAT(std::string(st.message()), ::testing::StartsWith(std::string(c.field) + ": "))
         << c.what;
-    EXPECT_THAT(std::string(st.message()), HasSubstr(" / ")) << c.what;  // 中文 / English
+    EXPECT_THAT(std::string(st.message()), HasSubstr(" / ")) << c.what;    // 中文 / English
+    EXPECT_EQ(FieldsOf(st), std::vector<std::string>{c.field}) << c.what;  // for the form
   }
   EXPECT_EQ(*accounts_->Count(), 0u);
 }

@@ -63,6 +63,26 @@ await step('法院登记一笔救助 / the court registers a grant', async () =>
   await logout(page);
 });
 
+await step('金额与日期有误：字段标红，未登记 / a bad amount and date are marked red, nothing registered', async () => {
+  await login(page, court, 'jiuzhu');
+  await page.goto(`${court}/aid`);
+  const form = page.locator('#grant');
+  await form.locator('[name=record_id]').fill('FY-2026-002');
+  await form.locator('[name=name]').fill('钱小红');
+  await form.locator('[name=aid_type]').selectOption('资金救助');
+  await form.locator('[name=amount_yuan]').fill('两万元');
+  await form.locator('[name=granted_on]').fill('2026-11-21');
+  await form.locator('[name=granted_on]').evaluate((e) => { e.type = 'text'; e.value = '2026-13-40'; });
+  await clickAndLoad(page, form.getByRole('button', { name: '查重并登记' }));
+  check(await page.locator('#grant input[name=amount_yuan].invalid').count() === 1, 'the amount is not marked red');
+  check(await page.locator('#grant input[name=granted_on].invalid').count() === 1, 'the date is not marked red');
+  check(await page.locator('#grant input[name=name].invalid').count() === 0, 'a good field is marked red');
+  const flash = await page.locator('.flash.error').innerText();
+  check(flash.includes('金额'), `the error does not name the amount: ${flash}`);
+  await shot(page, 'grant-invalid');
+  await logout(page);
+});
+
 await step('检察院录入同一人同一案，即见重复救助及理由 / the procuratorate sees 重复救助 with reasons', async () => {
   await login(page, procuratorate, 'jiuzhu');
   await clickAndLoad(page, page.getByRole('link', { name: '司法救助' }));

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/field_status.h"
 #include "domain/calendar.h"
 
 namespace concord::ledger {
@@ -230,6 +231,22 @@ TEST(PetitionFromJsonTest, TypedValuesAndSharedMessages) {
       PetitionFromJson(
           {{"intake_id", "J3"}, {"channel", "letter"}, {"matter", "m"}, {"people", 1.5}}, kNow)
           .ok());
+}
+
+// A refusal carries the English names of the fields it is about, in the
+// order the message names them, for the console to mark; a good entry none.
+TEST(PetitionFromJsonTest, RefusalNamesItsFields) {
+  auto bad = PetitionFromJson(
+      {{"intake_id", "J4"}, {"channel", "pigeon"}, {"received", "2026-3-5"}, {"people", 0}}, kNow);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(FieldsOf(bad.status()),
+              ::testing::ElementsAre("channel", "received", "matter", "people"));
+  auto one = PetitionFromJson({{"intake_id", "J5"}, {"channel", "letter"}}, kNow);
+  EXPECT_THAT(FieldsOf(one.status()), ::testing::ElementsAre("matter"));
+  EXPECT_TRUE(FieldsOf(PetitionFromJson(json::array(), kNow).status()).empty());
+  // The names survive a copy of the status, as a connector passes it on.
+  const absl::Status copied = one.status();
+  EXPECT_THAT(FieldsOf(copied), ::testing::ElementsAre("matter"));
 }
 
 // A receipt time must be a real "YYYY-MM-DD[ HH:MM]" (or Unix ms) from 2000-01-01 to a day

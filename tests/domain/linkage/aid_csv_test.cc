@@ -276,11 +276,19 @@ TEST(AidCsvTest, DuplicateRecordId) {
   EXPECT_EQ(r.records.size(), 2u);
 }
 
-// A row with several bad fields reports each of them.
+// A row with several bad fields reports each of them, each error naming its
+// field's English column (what a form marks red); a row's shape names none.
 TEST(AidCsvTest, SeveralErrorsInOneRow) {
   AidCsvResult r = ParseOk(Csv({kHeader, "R1,,?,1990-02-30,money,abc,2023-01-01"}));
   EXPECT_EQ(r.errors.size(), 4u) << Describe(r.errors);
   for (const CsvError& e : r.errors) EXPECT_EQ(e.line, 2);
+  std::vector<std::string> fields;
+  for (const CsvError& e : r.errors) fields.insert(fields.end(), e.fields.begin(), e.fields.end());
+  EXPECT_THAT(fields,
+              ::testing::UnorderedElementsAre("name", "gender", "birth_date", "amount_yuan"));
+  AidCsvResult shape = ParseOk(Csv({kHeader, "R9,张三,男,1990-01-01,money,100"}));
+  ASSERT_EQ(shape.errors.size(), 1u);
+  EXPECT_TRUE(shape.errors[0].fields.empty());
   EXPECT_TRUE(r.records.empty());
 }
 
