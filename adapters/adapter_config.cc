@@ -23,9 +23,12 @@ absl::StatusOr<AdapterConfig> LoadAdapterConfig(const std::string& path) {
   c.console.hosts = console.Strings("hosts");
   c.console.idle_minutes = console.Int<int>("idle_minutes", c.console.idle_minutes);
   c.console.max_connections = console.Int<int>("max_connections", c.console.max_connections);
+  c.console.max_connections_per_address =
+      console.Int<int>("max_connections_per_address", c.console.max_connections_per_address);
   c.console.agencies = console.StringMap("agencies");
   c.console.conference = console.String("conference");
   c.console.risk = console.String("risk");
+  c.console.superior = console.String("superior");
   return c;
 }
 

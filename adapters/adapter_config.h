@@ -42,11 +42,16 @@ struct AdapterConfig : client::ProcessConfig {
     std::vector<std::string> hosts;
     int idle_minutes = 30;
     int max_connections = 512;
+    int max_connections_per_address = 64;  // one PC cannot take every slot
     // principal -> name, for histories and the transfer form:
     // agencies = { "shangzhou.court" = "上州区人民法院", ... }
     std::map<std::string, std::string> agencies;
     std::string conference;  // the conference agent's principal (empty: no 联席会议 pages)
     std::string risk;        // the risk agent's principal (empty: no 风险预警 pages)
+    // The organ a petitioner asks for a review (复查) of this agency's reply
+    // (《信访工作条例》第三十五条: the next level up), named in 答复意见书;
+    // empty: "本院的上一级机关".
+    std::string superior;
   } console;
 };
 

@@ -161,13 +161,17 @@ absl::StatusOr<std::vector<InboxItem>> Mailbox::Inbox(int64_t after, int limit, 
 }
 
 absl::StatusOr<std::vector<InboxItem>> Mailbox::Latest(const std::vector<std::string>& types,
-                                                       int limit) {
-  auto st =
-      client_.db().Prepare(absl::StrCat(kInboxColumns, "WHERE type = ? ORDER BY n DESC LIMIT ?"));
+                                                       int limit, const std::string& containing) {
+  auto st = client_.db().Prepare(absl::StrCat(
+      kInboxColumns, "WHERE type = ?", containing.empty() ? "" : " AND instr(payload_json, ?)",
+      " ORDER BY n DESC LIMIT ?"));
   if (!st.ok()) return DbError(st.status());
   std::vector<InboxItem> items;
   for (const std::string& type : types) {  // one index range each, newest first
-    st->BindAll(type, int64_t{limit});
+    if (containing.empty())
+      st->BindAll(type, int64_t{limit});
+    else
+      st->BindAll(type, containing, int64_t{limit});
     RETURN_IF_ERROR(ReadInboxRows(*st, items));
     st->Reset();
   }

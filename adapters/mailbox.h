@@ -71,8 +71,11 @@ class Mailbox {
   // Messages with n > after, oldest first, at most `limit`.
   absl::StatusOr<std::vector<InboxItem>> Inbox(int64_t after, int limit, bool unread_only);
   // The newest messages of these types (full names, "concord.v1.DeadlineAlert"),
-  // newest first, at most `limit` in all: what a console shows.
-  absl::StatusOr<std::vector<InboxItem>> Latest(const std::vector<std::string>& types, int limit);
+  // newest first, at most `limit` in all: what a console shows. With
+  // `containing`, only those whose JSON payload holds that text: a cheap
+  // pre-filter (a handler's name) before the caller parses and checks them.
+  absl::StatusOr<std::vector<InboxItem>> Latest(const std::vector<std::string>& types, int limit,
+                                                const std::string& containing = "");
   // Marks messages read; returns how many changed from unread to read.
   absl::StatusOr<int64_t> AckIds(const std::vector<std::string>& ids);
   absl::StatusOr<int64_t> AckThrough(int64_t n);

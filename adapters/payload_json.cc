@@ -121,4 +121,21 @@ std::string RenderPayloadJson(const gpb::Any& any) {
   return json;
 }
 
+std::string PrintedField(const gpb::Message& message, const std::string& field) {
+  gpb::Any any;
+  any.PackFrom(message);
+  const std::string json = RenderPayloadJson(any);
+  const std::string key = "\"" + field + "\":\"";
+  const size_t start = json.find(key);
+  if (start == std::string::npos) return "";
+  for (size_t i = start + key.size(); i < json.size(); ++i) {
+    if (json[i] == '\\') {
+      ++i;  // an escaped character, a quote included
+    } else if (json[i] == '"') {
+      return json.substr(start, i + 1 - start);
+    }
+  }
+  return "";
+}
+
 }  // namespace concord::adapter

@@ -37,4 +37,10 @@ std::string PayloadTypeName(const google::protobuf::Any& any);
 // so that nothing received is ever lost or refused.
 std::string RenderPayloadJson(const google::protobuf::Any& any);
 
+// How `message`'s string field `field` stands in RenderPayloadJson's output:
+// the key and the quoted value as printed ("handler":"李某", whatever the
+// printer escapes), to find messages that carry that value by their text
+// (Mailbox::Latest's `containing`). Empty if the field is not printed.
+std::string PrintedField(const google::protobuf::Message& message, const std::string& field);
+
 }  // namespace concord::adapter

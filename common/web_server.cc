@@ -155,21 +155,24 @@ class Server;
 // What the server holds of an open connection: enough to close it on Stop().
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  explicit Connection(std::shared_ptr<Server> server) : server_(std::move(server)) {}
+  Connection(std::shared_ptr<Server> server, std::string remote)
+      : server_(std::move(server)), remote_(std::move(remote)) {}
   virtual ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
   virtual void Start() = 0;
   virtual void Close() = 0;
+  const std::string& remote() const { return remote_; }
 
  protected:
   const std::shared_ptr<Server> server_;
+  const std::string remote_;  // the peer's IP as text
 };
 
 struct Counters {
-  std::atomic<uint64_t> active{0}, accepted{0}, refused_overload{0}, accept_backoffs{0},
-      too_large{0}, bad_host{0}, tls_failures{0};
+  std::atomic<uint64_t> active{0}, accepted{0}, refused_overload{0}, refused_per_address{0},
+      accept_backoffs{0}, too_large{0}, bad_host{0}, tls_failures{0};
 };
 
 // The acceptor and what every connection shares. Owned by WebServer::Impl
@@ -191,6 +194,8 @@ class Server : public std::enable_shared_from_this<Server> {
   void Unregister(Connection* c) {
     connections_.erase(c);
     counters.active = connections_.size();
+    if (auto it = per_address_.find(c->remote()); it != per_address_.end() && --it->second == 0)
+      per_address_.erase(it);
   }
   uint16_t port() const { return port_; }
 
@@ -210,6 +215,7 @@ class Server : public std::enable_shared_from_this<Server> {
   uint16_t port_ = 0;
   bool stopped_ = false;
   std::unordered_map<Connection*, std::weak_ptr<Connection>> connections_;
+  std::unordered_map<std::string, size_t> per_address_;  // open connections by peer IP
 };
 
 Connection::~Connection() { server_->Unregister(this); }
@@ -222,10 +228,9 @@ class Session : public Connection {
   using Stream = std::conditional_t<kTls, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
 
   Session(std::shared_ptr<Server> server, tcp::socket socket, std::string remote)
-      : Connection(std::move(server)),
+      : Connection(std::move(server), std::move(remote)),
         stream_(MakeStream(std::move(socket))),
-        answer_timer_(server_->io),
-        remote_(std::move(remote)) {}
+        answer_timer_(server_->io) {}
 
   void Start() override {
     if constexpr (kTls) {
@@ -457,7 +462,6 @@ class Session : public Connection {
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
   asio::steady_timer answer_timer_;
-  const std::string remote_;
   unsigned version_ = 11;
   bool keep_alive_ = false;
   bool head_ = false;
@@ -499,15 +503,19 @@ void Server::OnAccept(const beast::error_code& ec, tcp::socket socket) {
   } else if (connections_.size() >= options.max_connections) {
     ++counters.refused_overload;
     socket.close(ignore);
+  } else if (std::string remote = peer.address().to_string();
+             per_address_[remote] >= options.max_connections_per_address) {
+    ++counters.refused_per_address;
+    socket.close(ignore);
   } else {
     ++counters.accepted;
+    ++per_address_[remote];
     std::shared_ptr<Connection> c;
     if (tls)
-      c = std::make_shared<Session<true>>(shared_from_this(), std::move(socket),
-                                          peer.address().to_string());
+      c = std::make_shared<Session<true>>(shared_from_this(), std::move(socket), std::move(remote));
     else
       c = std::make_shared<Session<false>>(shared_from_this(), std::move(socket),
-                                           peer.address().to_string());
+                                           std::move(remote));
     connections_.emplace(c.get(), c);
     counters.active = connections_.size();
     c->Start();
@@ -621,8 +629,9 @@ absl::StatusOr<std::unique_ptr<WebServer>> WebServer::Start(boost::asio::io_cont
         "明文 HTTP 只能监听本机地址，请配置证书与私钥 / plain HTTP only on a loopback address "
         "(127.0.0.0/8 or ::1): set cert_file and key_file to listen on ",
         options.address));
-  if (options.max_connections == 0 || options.max_header_bytes == 0 ||
-      options.max_header_bytes > UINT32_MAX || options.idle_timeout.count() <= 0)
+  if (options.max_connections == 0 || options.max_connections_per_address == 0 ||
+      options.max_header_bytes == 0 || options.max_header_bytes > UINT32_MAX ||
+      options.idle_timeout.count() <= 0)
     return absl::InvalidArgumentError(
         "网页服务的连接数、请求头上限与超时须为正数 / max_connections, max_header_bytes and "
         "idle_timeout must be positive");
@@ -650,9 +659,10 @@ void WebServer::Stop() { impl_->server->Stop(); }
 
 WebServer::Stats WebServer::stats() const {
   const Counters& c = impl_->server->counters;
-  return Stats{c.active.load(),          c.accepted.load(),  c.refused_overload.load(),
-               c.accept_backoffs.load(), c.too_large.load(), c.bad_host.load(),
-               c.tls_failures.load()};
+  return Stats{c.active.load(),           c.accepted.load(),
+               c.refused_overload.load(), c.refused_per_address.load(),
+               c.accept_backoffs.load(),  c.too_large.load(),
+               c.bad_host.load(),         c.tls_failures.load()};
 }
 
 }  // namespace concord

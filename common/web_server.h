@@ -5,8 +5,10 @@
 // - HTTPS only (TLS 1.2 or later, ECDHE with AES-GCM or ChaCha20 under 1.2)
 //   when cert_file and key_file are set. Plain HTTP only on a loopback
 //   address: Start() refuses it anywhere else.
-// - Bounded: at most max_connections open connections (a connection above the
-//   cap is closed as soon as it is accepted); headers above max_header_bytes
+// - Bounded: at most max_connections open connections, and at most
+//   max_connections_per_address from one peer address, so that one PC on the
+//   LAN cannot take every slot (a connection above either cap is closed as
+//   soon as it is accepted, and counted); headers above max_header_bytes
 //   get 431 and bodies above max_body_bytes get 413, both before the body is
 //   read and without calling the handler; idle_timeout bounds the TLS
 //   handshake, each request's arrival, each response's departure, the
@@ -64,10 +66,11 @@ struct WebServerOptions {
   // Both empty: plain HTTP, refused unless `address` is loopback (127.0.0.0/8
   // or ::1). One without the other: InvalidArgument.
   std::string cert_file, key_file;
-  size_t max_connections = 512;           // open connections; above it new ones are closed at once
-  size_t max_body_bytes = 1 << 20;        // larger: 413 before the body is read
-  size_t max_header_bytes = 16 * 1024;    // larger: 431
-  std::chrono::seconds idle_timeout{30};  // see above: handshake, reads, writes, handler
+  size_t max_connections = 512;  // open connections; above it new ones are closed at once
+  size_t max_connections_per_address = 64;  // open connections from one peer IP; the same
+  size_t max_body_bytes = 1 << 20;          // larger: 413 before the body is read
+  size_t max_header_bytes = 16 * 1024;      // larger: 431
+  std::chrono::seconds idle_timeout{30};    // see above: handshake, reads, writes, handler
   // Accepted Host header values, compared without regard to case, the port
   // as the browser sends it ("console.court.local", "10.0.0.5:8443"). Empty:
   // any. Otherwise a request whose Host is not listed gets 421.
@@ -119,13 +122,14 @@ class WebServer {
   void Stop();
 
   struct Stats {
-    uint64_t active = 0;            // connections open now
-    uint64_t accepted = 0;          // connections taken in (not counting refused ones)
-    uint64_t refused_overload = 0;  // closed at once: max_connections were open
-    uint64_t accept_backoffs = 0;   // pauses of the accept loop after accept() failed
-    uint64_t too_large = 0;         // 413 and 431 answers
-    uint64_t bad_host = 0;          // 421 answers
-    uint64_t tls_failures = 0;      // failed or timed-out TLS handshakes
+    uint64_t active = 0;               // connections open now
+    uint64_t accepted = 0;             // connections taken in (not counting refused ones)
+    uint64_t refused_overload = 0;     // closed at once: max_connections were open
+    uint64_t refused_per_address = 0;  // closed at once: that address had its cap open
+    uint64_t accept_backoffs = 0;      // pauses of the accept loop after accept() failed
+    uint64_t too_large = 0;            // 413 and 431 answers
+    uint64_t bad_host = 0;             // 421 answers
+    uint64_t tls_failures = 0;         // failed or timed-out TLS handshakes
   };
   Stats stats() const;
 

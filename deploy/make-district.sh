@@ -110,6 +110,18 @@ for a in "${AGENCIES[@]}"; do
   IFS='|' read -r name display roles off <<<"$a"
   directory+="${directory:+, }\"$DISTRICT.$name\" = \"$display\""
 done
+# The organ that reviews each agency's reply to a petition (《信访工作条例》
+# 第三十五条: the next level up), named in its 答复意见书.
+superior_of() {
+  case "$1" in
+    procuratorate) echo "上州市人民检察院" ;;
+    plc) echo "中共上州市委政法委员会" ;;
+    court) echo "上州市中级人民法院" ;;
+    police) echo "上州市公安局" ;;
+    justice) echo "上州市司法局" ;;
+    petition) echo "上州区人民政府" ;;
+  esac
+}
 
 for a in "${AGENCIES[@]}"; do
   IFS='|' read -r name display roles off <<<"$a"
@@ -160,6 +172,7 @@ idle_minutes = 30
 agencies = { $directory }
 conference = "$DISTRICT.agent.conference"
 risk = "$DISTRICT.agent.risk"
+superior = "$(superior_of "$name")"   # 答复意见书：请求复查的上一级机关 / where a reply is reviewed
 TOML
   if [[ ",$roles," == *",aid_grantor,"* ]]; then
     cat >> "$DIR/$name.toml" <<TOML

@@ -1,5 +1,6 @@
 #include "adapters/console/console.h"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -142,6 +143,8 @@ absl::Status ConsoleImpl::Open() {
   options.key_file = c.key;
   options.allowed_hosts = c.hosts;
   options.max_connections = static_cast<size_t>(std::max(8, c.max_connections));
+  options.max_connections_per_address = static_cast<size_t>(
+      std::clamp(c.max_connections_per_address, 1, std::max(8, c.max_connections)));
   std::weak_ptr<int> alive = alive_;
   ASSIGN_OR_RETURN(
       server_,

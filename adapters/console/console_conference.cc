@@ -530,7 +530,8 @@ void ConferencePages::View(Visit v, const std::string& id, const std::string& ac
            {"back", "/conferences"}},
           503);
     if (!reply->ok() || reply->conferences().empty()) {
-      const bool theirs = absl::StrContains(reply->reason(), "无权");
+      const bool theirs =
+          reply->code() == static_cast<int32_t>(absl::StatusCode::kPermissionDenied);
       if (theirs) c_.Log(v, action, id, false, reply->reason());
       return c_.Render(v, "联席会议", "conferences", c_.Template("refused.html"),
                        {{"heading", theirs ? "无权查看" : "没有这个联席会议"},

@@ -299,6 +299,7 @@ void Document(ConsoleImpl& c, Visit v) {
                    {"title", title},
                    {"agency", agency},
                    {"self", Self(agency)},
+                   {"superior", c.ctx().config.console.superior},
                    {"number", DocNumber(agency, *kind, i.ledger_no())},
                    {"ledger_no", i.ledger_no()},
                    {"petitioner", petitioner},

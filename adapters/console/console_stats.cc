@@ -95,6 +95,18 @@ std::string Points(const pb::LedgerQueryReply& r, bool procedural) {
   return out;
 }
 
+// The chief procurators' reception days (检察长接待日) in the month's year:
+// each host's held and planned days against the yearly minimum.
+json ReceptionYears(const pb::LedgerMonthStats& s, const ConsoleImpl& c) {
+  json out = json::array();
+  for (const auto& h : s.receptions())
+    out.push_back({{"agency", c.AgencyName(h.agency())},
+                   {"held", h.held()},
+                   {"planned", h.planned()},
+                   {"short", h.planned() < s.receptions_required()}});
+  return out;
+}
+
 // The report as rows, for the .xlsx and the CSV.
 std::vector<std::vector<XlsxCell>> ReportRows(const pb::LedgerQueryReply& r, const ConsoleImpl& c) {
   using C = XlsxCell;
@@ -127,6 +139,18 @@ std::vector<std::vector<XlsxCell>> ReportRows(const pb::LedgerQueryReply& r, con
   rows.push_back({C::Text("责任机关"), C::Text("当前超期")});
   for (const auto& [agency, n] : r.overdue_by_agency())
     rows.push_back({C::Text(c.AgencyName(agency)), C::Number(std::to_string(n))});
+  if (!r.stats().empty()) {
+    const pb::LedgerMonthStats& cur = *r.stats().rbegin();
+    rows.push_back({});
+    rows.push_back({C::Text("检察长接待日（本年，每年不少于" +
+                            std::to_string(cur.receptions_required()) + "次）"),
+                    C::Text("已举办"), C::Text("已安排")});
+    for (const auto& h : cur.receptions())
+      rows.push_back({C::Text(c.AgencyName(h.agency())), C::Number(std::to_string(h.held())),
+                      C::Number(std::to_string(h.planned()))});
+    rows.push_back(
+        {C::Text("本月接待日来访人数"), C::Number(std::to_string(cur.reception_visitors()))});
+  }
   return rows;
 }
 
@@ -218,6 +242,9 @@ void RegisterStatsPages(ConsoleImpl& c) {
                      {"overdue", Bars(overdue, 150)},
                      {"overdue_height", std::max<size_t>(40, 12 + 30 * overdue.size())},
                      {"months", months},
+                     {"receptions", ReceptionYears(cur, c)},
+                     {"receptions_required", cur.receptions_required()},
+                     {"reception_visitors", cur.reception_visitors()},
                      {"procedural_points", Points(*reply, true)},
                      {"substantive_points", Points(*reply, false)}};
       c.Render(v, "统计 " + month, "stats", c.Template("stats.html"), std::move(values));

@@ -430,6 +430,7 @@ absl::Status Agent::OnQuery(const v1::Envelope& env, const v1::ConferenceQuery& 
   reply.set_ok(st.ok());
   if (!st.ok()) {
     reply.set_reason(std::string(st.message()));
+    reply.set_code(static_cast<int32_t>(st.code()));
     reply.clear_conferences();
   }
   v1::Envelope out = client::MakeReply(env, reply);

@@ -7,12 +7,16 @@
 #include <boost/asio/io_context.hpp>
 #include <filesystem>
 
+#include "adapters/payload_json.h"
 #include "common/clock.h"
+#include "concord/v1/petition.pb.h"
 #include "hub/client/client.h"
 #include "hub/transport/curve_keys.h"
 
 namespace concord::adapter {
 namespace {
+
+namespace pb = concord::v1;
 
 class MailboxTest : public ::testing::Test {
  protected:
@@ -39,13 +43,24 @@ class MailboxTest : public ::testing::Test {
     mailbox_ = std::move(*m);
   }
   // A delivered message, as the mailbox's delivery handler records it.
-  void Deliver(const std::string& id, const std::string& type) {
+  void Deliver(const std::string& id, const std::string& type,
+               const std::string& payload_json = "{}") {
     auto st = client_->db().Prepare(
         "INSERT INTO inbox_messages(id, sender, type, payload_json, correlation_id, "
-        "received_ms) VALUES(?, 'ledger', ?, '{}', '', ?)");
+        "received_ms) VALUES(?, 'ledger', ?, ?, '', ?)");
     ASSERT_TRUE(st.ok());
-    st->BindAll(id, type, clock_.NowMs());
+    st->BindAll(id, type, payload_json, clock_.NowMs());
     ASSERT_TRUE(st->Run().ok());
+  }
+  // A deadline alert for `handler`, its payload rendered as the mailbox renders it.
+  void DeliverAlert(const std::string& id, const std::string& handler) {
+    pb::DeadlineAlert a;
+    a.set_ledger_no("信-2026-000001");
+    a.set_kind("warning");
+    a.set_handler(handler);
+    google::protobuf::Any any;
+    any.PackFrom(a);
+    Deliver(id, "concord.v1.DeadlineAlert", RenderPayloadJson(any));
   }
   static std::vector<std::string> Ids(const absl::StatusOr<std::vector<InboxItem>>& items) {
     EXPECT_TRUE(items.ok()) << items.status();
@@ -60,6 +75,34 @@ class MailboxTest : public ::testing::Test {
   std::unique_ptr<client::Client> client_;
   std::unique_ptr<Mailbox> mailbox_;
 };
+
+// Latest with `containing`: only the messages whose payload holds the text,
+// the limit counted among those; a handler's name as the alert's JSON prints
+// it (PrintedField) finds their alerts and no one else's, a longer name with
+// the same start and names the printer escapes included.
+TEST_F(MailboxTest, LatestContainingFindsOneHandlersAlerts) {
+  const std::vector<std::string> names = {"李某", "李某某", "O'Neil <Li> & \"Wang\"", "王五"};
+  for (int i = 0; i < 300; ++i) DeliverAlert("x" + std::to_string(i), names[i % names.size()]);
+  auto printed = [](const std::string& name) {
+    pb::DeadlineAlert a;
+    a.set_handler(name);
+    return PrintedField(a, "handler");
+  };
+  EXPECT_EQ(printed("李某"), "\"handler\":\"李某\"");
+  for (size_t n = 0; n < names.size(); ++n) {
+    SCOPED_TRACE(names[n]);
+    auto found = mailbox_->Latest({"concord.v1.DeadlineAlert"}, 500, printed(names[n]));
+    ASSERT_TRUE(found.ok()) << found.status();
+    EXPECT_EQ(found->size(), 75u);
+    for (const InboxItem& item : *found) {
+      const int i = std::stoi(item.id.substr(1));
+      EXPECT_EQ(static_cast<size_t>(i) % names.size(), n) << item.id;
+    }
+    EXPECT_EQ(found->front().id, "x" + std::to_string(296 + n)) << "newest first";
+    EXPECT_EQ(Ids(mailbox_->Latest({"concord.v1.DeadlineAlert"}, 2, printed(names[n]))).size(), 2u);
+  }
+  EXPECT_TRUE(Ids(mailbox_->Latest({"concord.v1.DeadlineAlert"}, 500, printed("赵六"))).empty());
+}
 
 // Latest: the newest messages of the types asked, newest first, however many
 // older ones there are (Inbox() reads from the oldest).

@@ -156,7 +156,7 @@ await step('承办人答复后打印答复意见书 / after the reply, the 答�
   });
   const text = await openDocument(accepted, 'reply');
   for (const words of ['一、信访事项', '二、查明事实', '经调阅执行案卷', '三、处理意见', '十日内发放执行款',
-    '三十日内', '上一级机关请求复查', '承办人：李承办', '特此答复'])
+    '三十日内', '向上州区人民政府请求复查', '承办人：李承办', '特此答复'])
     check(text.includes(words), `the reply lacks "${words}":\n${text}`);
   check(!text.includes('书面答复：'), 'the reply shows the channel prefix');
   check((await page.locator('#doc-number').innerText()) === docNumber('复', accepted), 'number');

@@ -11,7 +11,13 @@ namespace concord::testing {
 namespace {
 
 // The console's district, as a suite of its own (browser.ConsoleDocuments.*).
-class ConsoleDocuments : public ConsoleBrowser {};
+// The office names the organ that reviews its replies; the court does not.
+class ConsoleDocuments : public ConsoleBrowser {
+ public:
+  std::string ConsoleExtra(const std::string& name) const override {
+    return name == "office" ? "superior = \"上州区人民政府\"\n" : "";
+  }
+};
 
 // Each notice carries the agency's name, its number, the petitioner, the
 // ledger number, the step's date and what the step recorded; a notice before

@@ -31,6 +31,9 @@ await step('部门负责人查看月报 / the head reads the monthly report', as
   check(await page.locator('#chart-channels rect').count() === 6, 'no bar per channel');
   check(await page.locator('#chart-rates polyline').count() === 2, 'no rate lines');
   check(await page.locator('#months tbody tr').count() === 12, 'not twelve months');
+  const visitors = await page.locator('#reception-visitors').innerText();
+  check(/^\d+$/.test(visitors), `reception-day visitors: ${visitors}`);
+  check((await page.locator('#receptions h2').innerText()).includes('不少于 12 次'), 'no yearly reception-day minimum');
   await shot(page, 'stats');
 });
 
@@ -42,6 +45,7 @@ await step('导出 Excel 与 CSV / export .xlsx and CSV', async () => {
   const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('#export-csv').click()]);
   const text = (await streamBytes(await csv.createReadStream())).toString('utf8');
   check(text.startsWith('\ufeff月份,收到'), `CSV starts: ${text.slice(0, 20)}`);
+  check(text.includes('本月接待日来访人数,'), 'the CSV has no reception-day visitors');
 });
 
 async function streamBytes(stream) {

@@ -406,6 +406,47 @@ TEST_F(WebServerTest, ConnectionCapRefusesTheFifth) {
   EXPECT_EQ(Stats().refused_overload, 1u);
 }
 
+// One address may hold max_connections_per_address: its next connection is
+// closed at once and counted, while another address is still served.
+TEST_F(WebServerTest, OnePeerAddressCannotTakeEverySlot) {
+  WebServerOptions options;
+  options.max_connections = 16;
+  options.max_connections_per_address = 2;
+  StartServer(options, Ok);
+  asio::io_context ctx;
+  std::vector<tcp::socket> idle;
+  for (int i = 0; i < 2; ++i) {
+    idle.emplace_back(ctx);
+    idle.back().connect(Loopback(port_));
+  }
+  ASSERT_TRUE(WaitFor([&] { return Stats().active == 2; }));
+  Raw third = SendRaw(port_, "");
+  EXPECT_TRUE(third.end == asio::error::eof || third.end == asio::error::connection_reset)
+      << third.end.message();
+  EXPECT_EQ(Stats().refused_per_address, 1u);
+  EXPECT_EQ(Stats().refused_overload, 0u);
+
+  // Another PC (127.0.0.2 is loopback too) is served meanwhile.
+  tcp::socket other(ctx);
+  other.open(tcp::v4());
+  other.bind({asio::ip::make_address("127.0.0.2"), 0});
+  other.connect(Loopback(port_));
+  const std::string get = "GET /other HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  asio::write(other, asio::buffer(get));
+  std::string answer;
+  beast::error_code ec;
+  char chunk[1024];
+  for (size_t n; (n = other.read_some(asio::buffer(chunk), ec)) > 0 || !ec;)
+    answer.append(chunk, n);
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 200")) << answer;
+  EXPECT_EQ(Stats().refused_per_address, 1u);
+
+  // One of the first address's closes: it may connect again.
+  idle.front().close();
+  ASSERT_TRUE(WaitFor([&] { return Stats().active == 1; }));
+  EXPECT_EQ(Fetch(port_, Get("/again")).body(), "ok /again");
+}
+
 // Lowers RLIMIT_NOFILE and fills every free descriptor below it, so that the
 // next accept() fails with EMFILE; Release() (or the destructor) gives all
 // of it back.

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace concord::ctl {
@@ -15,6 +16,27 @@ int Fail(int code, const std::string& msg);
 
 // Splits "host:port"; false if it is not that.
 bool SplitHostPort(const std::string& hp, std::string& host, uint16_t& port);
+
+// The daemon a loopback read asks, for its messages: the option that names
+// its address, and its name in Chinese and English.
+struct Daemon {
+  const char* option;  // "--ledger-http"
+  const char* zh;      // "台账代理"
+  const char* en;      // "the ledger agent"
+};
+
+// A daemon's JSON answer to GET `target`, with its HTTP status; or, when
+// `code` is not 0, the exit code and message to fail with: 2 when `address`
+// is not host:port, 3 when the daemon cannot be reached or does not answer JSON.
+struct Fetched {
+  nlohmann::json body;
+  int status = 0;
+  int code = 0;
+  std::string error;
+  // The body's "error" (how the daemons refuse), else the body as text.
+  std::string Refusal() const;
+};
+Fetched GetJson(const Daemon& daemon, const std::string& address, const std::string& target);
 
 // Pads `s` to `width` display columns, counting CJK characters as two.
 std::string Pad(const std::string& s, size_t width);

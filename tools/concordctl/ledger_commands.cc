@@ -32,6 +32,8 @@
 namespace concord::ctl {
 namespace {
 
+constexpr Daemon kLedgerAgent{"--ledger-http", "台账代理", "the ledger agent"};
+
 // The monthly report as a page to print.
 constexpr char kReportPage[] = R"html(<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{{title_zh}}</title>
@@ -100,20 +102,13 @@ int PrintOpen(const nlohmann::json& j, bool json) {
 
 int CmdLedger(const std::string& ledger_http, const std::string& agency, const std::string& handler,
               bool due_only, bool json) {
-  std::string host;
-  uint16_t port;
-  if (!SplitHostPort(ledger_http, host, port))
-    return Fail(2, "--ledger-http 应为 host:port / must be host:port");
   // Filtered by the agent: a district has many open items.
-  auto r = HttpCall(host, port, "GET",
-                    "/ledger/open?agency=" + QueryEscape(agency) +
-                        "&handler=" + QueryEscape(handler) + (due_only ? "&due=1" : ""));
-  if (!r.ok())
-    return Fail(3, absl::StrCat("无法连接台账代理 / cannot reach the ledger agent at ", ledger_http,
-                                ": ", std::string(r.status().message())));
-  auto j = nlohmann::json::parse(r->body, nullptr, false);
-  if (j.is_discarded() || !j.contains("items")) return Fail(3, "bad response");
-  return PrintOpen(j, json);
+  Fetched r = GetJson(kLedgerAgent, ledger_http,
+                      "/ledger/open?agency=" + QueryEscape(agency) +
+                          "&handler=" + QueryEscape(handler) + (due_only ? "&due=1" : ""));
+  if (r.code) return Fail(r.code, r.error);
+  if (r.status != 200 || !r.body.contains("items")) return Fail(3, r.Refusal());
+  return PrintOpen(r.body, json);
 }
 
 // Asks the ledger through the agency's own adapter (adapters/ledger_reads.h):
@@ -231,18 +226,11 @@ int CmdLedgerItemThroughAdapter(const std::string& adapter, const std::string& l
 
 // One item's history, step by step (件件有留痕).
 int CmdLedgerItem(const std::string& ledger_http, const std::string& ledger_no, bool json) {
-  std::string host;
-  uint16_t port;
-  if (!SplitHostPort(ledger_http, host, port))
-    return Fail(2, "--ledger-http 应为 host:port / must be host:port");
-  auto r = HttpCall(host, port, "GET", "/ledger/history?ledger_no=" + QueryEscape(ledger_no));
-  if (!r.ok())
-    return Fail(3, absl::StrCat("无法连接台账代理 / cannot reach the ledger agent at ", ledger_http,
-                                ": ", std::string(r.status().message())));
-  auto j = nlohmann::json::parse(r->body, nullptr, false);
-  if (j.is_discarded()) return Fail(3, "bad response");
-  if (r->status != 200) return Fail(r->status == 404 ? 1 : 3, j.value("error", r->body));
-  return PrintHistory(j, json);
+  Fetched r =
+      GetJson(kLedgerAgent, ledger_http, "/ledger/history?ledger_no=" + QueryEscape(ledger_no));
+  if (r.code) return Fail(r.code, r.error);
+  if (r.status != 200) return Fail(r.status == 404 ? 1 : 3, r.Refusal());
+  return PrintHistory(r.body, json);
 }
 
 int PrintHistory(const nlohmann::json& j, bool json) {
@@ -347,18 +335,10 @@ int PrintReport(const nlohmann::json& j, const std::string& month, const std::st
 // The monthly report from the ledger agent's loopback HTTP (its own machine).
 int CmdLedgerReport(const std::string& ledger_http, const std::string& month,
                     const std::string& csv, const std::string& html) {
-  std::string host;
-  uint16_t port;
-  if (!SplitHostPort(ledger_http, host, port))
-    return Fail(2, "--ledger-http 应为 host:port / must be host:port");
-  auto r = HttpCall(host, port, "GET", "/ledger/stats?month=" + QueryEscape(month));
-  if (!r.ok())
-    return Fail(3, absl::StrCat("无法连接台账代理 / cannot reach the ledger agent at ", ledger_http,
-                                ": ", std::string(r.status().message())));
-  auto j = nlohmann::json::parse(r->body, nullptr, false);
-  if (j.is_discarded()) return Fail(3, "bad response");
-  if (r->status != 200) return Fail(2, j.value("error", r->body));
-  return PrintReport(j, month, csv, html);
+  Fetched r = GetJson(kLedgerAgent, ledger_http, "/ledger/stats?month=" + QueryEscape(month));
+  if (r.code) return Fail(r.code, r.error);
+  if (r.status != 200) return Fail(2, r.Refusal());
+  return PrintReport(r.body, month, csv, html);
 }
 
 // The same report through the agency's adapter, over the bus (LedgerQuery

@@ -17,18 +17,14 @@
 namespace concord::ctl {
 namespace {
 
+constexpr Daemon kRiskAgent{"--risk-http", "风险代理", "the risk agent"};
+
 // The risk agent's open risks, highest first, each with its factors and reasons.
 int CmdRisk(const std::string& risk_http, const std::string& agency, bool json) {
-  std::string host;
-  uint16_t port;
-  if (!SplitHostPort(risk_http, host, port))
-    return Fail(2, "--risk-http 应为 host:port / must be host:port");
-  auto r = HttpCall(host, port, "GET", "/risk/open?agency=" + QueryEscape(agency));
-  if (!r.ok())
-    return Fail(3, absl::StrCat("无法连接风险代理 / cannot reach the risk agent at ", risk_http,
-                                ": ", std::string(r.status().message())));
-  auto j = nlohmann::json::parse(r->body, nullptr, false);
-  if (j.is_discarded() || !j.contains("risks")) return Fail(3, "bad response");
+  Fetched r = GetJson(kRiskAgent, risk_http, "/risk/open?agency=" + QueryEscape(agency));
+  if (r.code) return Fail(r.code, r.error);
+  if (r.status != 200 || !r.body.contains("risks")) return Fail(3, r.Refusal());
+  const nlohmann::json& j = r.body;
   if (json) {
     std::cout << j.dump(2) << "\n";
     return 0;
@@ -51,20 +47,13 @@ int CmdRisk(const std::string& risk_http, const std::string& agency, bool json) 
 // A month's screening report for one agency: Markdown on stdout, CSV on request.
 int CmdRiskScreening(const std::string& risk_http, const std::string& month,
                      const std::string& agency, const std::string& csv) {
-  std::string host;
-  uint16_t port;
-  if (!SplitHostPort(risk_http, host, port))
-    return Fail(2, "--risk-http 应为 host:port / must be host:port");
   if (agency.empty()) return Fail(2, "需要 --agency / --agency is required with --screening");
-  auto r =
-      HttpCall(host, port, "GET",
-               "/risk/screening?month=" + QueryEscape(month) + "&agency=" + QueryEscape(agency));
-  if (!r.ok())
-    return Fail(3, absl::StrCat("无法连接风险代理 / cannot reach the risk agent at ", risk_http,
-                                ": ", std::string(r.status().message())));
-  auto j = nlohmann::json::parse(r->body, nullptr, false);
-  if (j.is_discarded()) return Fail(3, "bad response");
-  if (r->status != 200) return Fail(1, j.value("error", r->body));
+  Fetched r =
+      GetJson(kRiskAgent, risk_http,
+              "/risk/screening?month=" + QueryEscape(month) + "&agency=" + QueryEscape(agency));
+  if (r.code) return Fail(r.code, r.error);
+  if (r.status != 200) return Fail(1, r.Refusal());
+  const nlohmann::json& j = r.body;
   std::cout << j.value("markdown", "");
   if (!csv.empty()) {
     std::ofstream out(csv);

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <string>
 
+#include "absl/status/status.h"
 #include "common/clock.h"
 #include "concord/v1/conference.pb.h"
 #include "concord/v1/envelope.pb.h"
@@ -246,10 +247,12 @@ TEST_F(ConferenceQueryDistrict, OnlyAnAgencysOwnConferences) {
   const pb::ConferenceQueryReply refused = police_->One(id);
   EXPECT_FALSE(refused.ok());
   EXPECT_EQ(refused.reason(), "无权查看该联席会议 / not a conference of your agency");
+  EXPECT_EQ(refused.code(), static_cast<int32_t>(absl::StatusCode::kPermissionDenied));
   EXPECT_EQ(refused.conferences_size(), 0);
   const pb::ConferenceQueryReply unknown = court_->One("会-2099-001");
   EXPECT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.reason(), "没有联席会议 会-2099-001 / no conference 会-2099-001");
+  EXPECT_EQ(unknown.code(), static_cast<int32_t>(absl::StatusCode::kNotFound));
 
   const pb::ConferenceQueryReply none = police_->Mine();
   ASSERT_TRUE(none.ok()) << none.reason();
