@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "agents/ledger/ledger.h"
 #include "common/sqlite.h"
+#include "common/uuid.h"
 #include "concord/v1/envelope.pb.h"
 #include "hub/audit/audit.h"
 #include "hub/broker/store.h"
@@ -40,8 +41,12 @@ using nlohmann::json;
 constexpr size_t kPreviousHubSchema = 1;
 constexpr size_t kPreviousLedgerSchema = 5;
 
+// Read-only: a read-write open would turn a backup's copy to WAL mode, and
+// change it under its checksum.
 int64_t QueryInt(const std::string& db_path, const std::string& sql) {
-  auto db = sqlite::Db::Open(db_path);
+  sqlite::OpenOptions ro;
+  ro.read_only = true;
+  auto db = sqlite::Db::Open(db_path, ro);
   if (!db.ok()) return -1;
   auto n = db->QueryInt(sql);
   return n.ok() ? *n : -1;
@@ -116,6 +121,7 @@ TEST(Backup, HubUnderLoadRestoresToAServingHub) {
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_TRUE(absl::StrContains(r.out, "已备份 / backed up")) << r.out;
   const int acked_after = load.acked();
+  EXPECT_GT(acked_after, acked_before) << "the hub stopped accepting while the backup ran";
   ASSERT_TRUE(WaitFor([&] { return load.acked() >= acked_after + 200; }, 30000));
   load.Stop();
   a.reset();
@@ -279,12 +285,16 @@ TEST(Upgrade, HubFromPreviousSchemaDeliversEveryQueuedMessage) {
     ASSERT_TRUE(chain.Append(*audit, {now, "start", "hub", "previous release"}).ok());
     for (int i = 0; i < kQueued; ++i) {
       v1::Envelope env = Note("b", std::to_string(i));
-      env.set_from("a");
+      env.set_from("a");  // as the hub stores it: sender, id and time set
+      env.set_id(NewUuidV7());
+      env.set_created_at_ms(now);
       msg->BindAll(int64_t{i + 1}, env.id(), env.created_at_ms(), env.expires_at_ms(), now);
       msg->BindBlob(6, env.SerializeAsString());
-      ASSERT_TRUE(msg->Run().ok());
+      absl::Status st = msg->Run();
+      ASSERT_TRUE(st.ok()) << st;
       box->Bind(1, int64_t{i + 1});
-      ASSERT_TRUE(box->Run().ok());
+      st = box->Run();
+      ASSERT_TRUE(st.ok()) << st;
       ASSERT_TRUE(chain
                       .Append(*audit, {now, "accept", "a",
                                        absl::StrCat(env.id(), " seq=", i + 1,
