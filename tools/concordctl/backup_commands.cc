@@ -44,6 +44,7 @@
 #include "absl/strings/str_join.h"
 #include "common/config.h"
 #include "common/sqlite.h"
+#include "common/status_macros.h"
 #include "hub/audit/audit.h"
 #include "tools/concordctl/commands.h"
 #include "tools/concordctl/ctl_util.h"
@@ -397,6 +398,46 @@ bool CheckBackup(const fs::path& from, json& manifest, Failure& f) {
   return false;
 }
 
+// How far a restored hub's sequence jumps: more messages than a hub accepts
+// between a backup and its restore.
+constexpr int64_t kSeqGap = int64_t{1} << 32;
+
+// In a restored hub.db: raises the sequence floor (hub/broker/sqlite_store.cc,
+// migration 2) by kSeqGap above every number in the copy, so that receivers
+// that applied messages after the backup do not take new ones as applied;
+// and records the restore in the audit chain (the head file with it).
+absl::StatusOr<int64_t> PrepareRestoredHub(const fs::path& db_path, const std::string& from) {
+  sqlite::OpenOptions opts;
+  auto db = sqlite::Db::Open(db_path.string(), opts);
+  if (!db.ok()) return db.status();
+  RETURN_IF_ERROR(db->Exec(
+      "CREATE TABLE IF NOT EXISTS seq_floor(id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER "
+      "NOT NULL)"));
+  ASSIGN_OR_RETURN(
+      int64_t top,
+      db->QueryInt("SELECT max((SELECT coalesce(max(seq),0) FROM messages), (SELECT "
+                   "coalesce(max(seq),0) FROM mailbox), (SELECT coalesce(max(acked_through),0) "
+                   "FROM recipients), (SELECT coalesce(max(seq),0) FROM dead_letters), (SELECT "
+                   "coalesce(max(seq),0) FROM seq_floor))"));
+  const int64_t floor = top + kSeqGap;
+  ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(*db));
+  ASSIGN_OR_RETURN(auto put, db->Prepare("INSERT OR REPLACE INTO seq_floor(id, seq) VALUES(1, ?)"));
+  put.Bind(1, floor);
+  RETURN_IF_ERROR(put.Run());
+  hub::AuditChain chain;
+  RETURN_IF_ERROR(chain.Load(*db));
+  ASSIGN_OR_RETURN(auto insert, db->Prepare("INSERT INTO audit(n,line,hash) VALUES(?,?,?)"));
+  const int64_t now_ms = static_cast<int64_t>(time(nullptr)) * 1000;
+  RETURN_IF_ERROR(chain.Append(insert, {now_ms, "restore", "concordctl",
+                                        absl::StrCat("from=", from, " seq_floor=", floor)}));
+  RETURN_IF_ERROR(txn.Commit());
+  RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=DELETE"));  // no -wal left beside it
+  db->Close();
+  RETURN_IF_ERROR(
+      hub::WriteAuditHead(hub::AuditHeadPath(db_path.string()), chain.last_n(), chain.last_hash()));
+  return floor;
+}
+
 int CmdRestore(const std::string& from_arg, const std::string& data_dir_arg,
                const std::string& config, bool force) {
   Failure f;
@@ -443,9 +484,22 @@ int CmdRestore(const std::string& from_arg, const std::string& data_dir_arg,
       fs::remove_all(staging, ec);
       return Fail(2, absl::StrCat("无法复制 / cannot copy ", rel.string(), ": ", ec.message()));
     }
-    if (chown_to_owner && chown((staging / rel).c_str(), owner.st_uid, owner.st_gid) != 0)
-      ++not_owned;
-    SyncPath(staging / rel);
+  }
+  for (const auto& e : manifest["files"]) {
+    if (!e.contains("schema") || !e["schema"].contains("hub") || !e.contains("audit")) continue;
+    auto floor = PrepareRestoredHub(staging / e["path"].get<std::string>(), from.string());
+    if (!floor.ok()) {
+      fs::remove_all(staging, ec);
+      return Fail(2, absl::StrCat("无法准备恢复的 hub.db / cannot prepare the restored hub.db: ",
+                                  floor.status().message()));
+    }
+    std::cout << "消息序号自 " << *floor << " 起 / the hub numbers new messages from " << *floor
+              << "\n";
+  }
+  for (const auto& e : manifest["files"]) {
+    const fs::path p = staging / e["path"].get<std::string>();
+    if (chown_to_owner && chown(p.c_str(), owner.st_uid, owner.st_gid) != 0) ++not_owned;
+    SyncPath(p);
   }
   if (chown_to_owner) {
     if (chown(staging.c_str(), owner.st_uid, owner.st_gid) != 0) ++not_owned;
