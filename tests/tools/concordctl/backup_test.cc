@@ -285,8 +285,11 @@ TEST(Backup, LedgerAgentUnderLoadRestores) {
   });
   ASSERT_TRUE(WaitFor([&] { return registered >= 20; }, 40000)) << registered;
   const int before = registered;
+  // The folder found through the agent's config ([storage] data_dir).
+  const std::string config = d.dir() + "/ledger.concord-ledger-agent.toml";
+  ASSERT_TRUE(fs::exists(config)) << config;
   CommandResult r =
-      RunConcordctl(absl::StrCat("backup --data-dir ", data_dir, " --out ", tmp.File("ledger")));
+      RunConcordctl(absl::StrCat("backup --config ", config, " --out ", tmp.File("ledger")));
   const int after = registered;
   WaitFor([&] { return registered >= after + 5; }, 20000);
   stop = true;
