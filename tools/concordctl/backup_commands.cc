@@ -43,15 +43,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/config.h"
+#include "common/daemon.h"
 #include "common/sqlite.h"
 #include "common/status_macros.h"
 #include "hub/audit/audit.h"
 #include "tools/concordctl/commands.h"
 #include "tools/concordctl/ctl_util.h"
 
-#ifndef CONCORD_VERSION
-#define CONCORD_VERSION "unknown"
-#endif
 
 namespace concord::ctl {
 namespace {
@@ -318,7 +316,7 @@ int CmdBackup(const std::string& data_dir_arg, const std::string& config, const 
     }
   }
   const json manifest = {{"format", kManifestFormat},
-                         {"concordctl_version", CONCORD_VERSION},
+                         {"concordctl_version", VersionLine("concordctl")},
                          {"created_utc", UtcNow("%Y-%m-%dT%H:%M:%SZ")},
                          {"source", src.string()},
                          {"files", entries}};
