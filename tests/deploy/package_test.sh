@@ -121,13 +121,18 @@ uid=$(id -u concord) || fail "no user concord"
 /usr/bin/concord-hub --help | grep -q -- --config || fail "concord-hub --help"
 /usr/bin/concordctl --help >/dev/null || fail "concordctl --help"
 
-# The hub with the installed hub.toml, as its unit runs it: user concord, its key made here.
+# The hub with the installed hub.toml, as its unit runs it: user concord,
+# no new privileges, / read-only but for its state folder (ProtectSystem=strict
+# with StateDirectory=concord/hub), its key made here.
 concordctl keys gen --out /etc/concord/keys/hub >/dev/null
 chgrp concord /etc/concord/keys/hub.key
 chmod 0640 /etc/concord/keys/hub.key
-NOTIFY_SOCKET=/run/concord-test/notify setpriv --reuid=concord --regid=concord --init-groups \
-  --no-new-privs /usr/bin/concord-hub --config /etc/concord/hub.toml \
-  --ready-file /run/concord-test/hub.ready >/run/concord-test/hub.log 2>&1 &
+NOTIFY_SOCKET=/run/concord-test/notify unshare --mount /bin/sh -c '
+  mount --bind /var/lib/concord/hub /var/lib/concord/hub &&
+  mount -o remount,bind,ro / &&
+  exec setpriv --reuid=concord --regid=concord --init-groups --no-new-privs \
+    /usr/bin/concord-hub --config /etc/concord/hub.toml --ready-file /run/concord-test/hub.ready' \
+  >/run/concord-test/hub.log 2>&1 &
 for _ in $(seq 150); do
   [ -e /run/concord-test/ready-seen ] && break
   sleep 0.2
