@@ -134,7 +134,7 @@ NOTIFY_SOCKET=/run/concord-test/notify unshare --mount /bin/sh -c '
     /usr/bin/concord-hub --config /etc/concord/hub.toml --ready-file /run/concord-test/hub.ready' \
   >/run/concord-test/hub.log 2>&1 &
 for _ in $(seq 150); do
-  [ -e /run/concord-test/ready-seen ] && break
+  [ -e /run/concord-test/ready-seen ] && [ -e /run/concord-test/hub.ready ] && break
   sleep 0.2
 done
 [ -e /run/concord-test/hub.ready ] || fail "hub did not start: $(cat /run/concord-test/hub.log)"
