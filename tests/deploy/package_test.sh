@@ -80,7 +80,7 @@ out=$(cd "$vroot/usr/lib/systemd/system" && systemd-analyze verify --root="$vroo
 for u in "${units[@]}"; do
   [ "$u" = concord-adapter@court.service ] && continue
   f="$vroot/usr/lib/systemd/system/$u"
-  for key in Type=notify NotifyAccess=main Restart=on-failure User=concord ProtectSystem=strict \
+  for key in Type=notify NotifyAccess=main Restart=on-failure WatchdogSec= User=concord ProtectSystem=strict \
              CapabilityBoundingSet= StateDirectory=concord/ ConfigurationDirectory=concord; do
     grep -q "^$key" "$f" || fail "$u lacks $key"
   done
@@ -118,15 +118,32 @@ done
 uid=$(id -u concord) || fail "no user concord"
 [ "$(stat -c %U:%a /var/lib/concord/hub)" = concord:750 ] || fail "/var/lib/concord/hub: $(stat -c %U:%a /var/lib/concord/hub)"
 [ "$(stat -c %G:%a /etc/concord/keys)" = concord:750 ] || fail "/etc/concord/keys: $(stat -c %G:%a /etc/concord/keys)"
-/usr/bin/concord-hub --help | grep -q -- --config || fail "concord-hub --help"
-/usr/bin/concordctl --help >/dev/null || fail "concordctl --help"
+version=$(dpkg-query -W -f='${Version}' concord-hub)
+for b in concord-hub concord-adapter concord-aid-agent concord-ledger-agent concord-risk-agent \
+         concord-conference-agent concordctl; do
+  /usr/bin/$b --version | grep -q "^$b $version" || fail "$b --version: $(/usr/bin/$b --version 2>&1)"
+done
+
+# Every daemon's --check-config accepts its installed example, run as user
+# concord once the keys are made as an operator would (the adapter's state
+# folder made as its unit's StateDirectory= would).
+as_concord() { setpriv --reuid=concord --regid=concord --init-groups --no-new-privs "$@"; }
+for k in hub court ledger risk conference aid; do
+  concordctl keys gen --out /etc/concord/keys/$k >/dev/null
+done
+concordctl aid keygen --out /etc/concord/keys/linkage.key >/dev/null
+chgrp concord /etc/concord/keys/*.key
+chmod 0640 /etc/concord/keys/*.key
+install -d -o concord -g concord -m 0750 /var/lib/concord/court
+for d in concord-hub:hub concord-adapter:court concord-ledger-agent:ledger concord-risk-agent:risk \
+         concord-conference-agent:conference concord-aid-agent:aid; do
+  out=$(as_concord /usr/bin/${d%%:*} --check-config --config /etc/concord/${d#*:}.toml 2>&1) ||
+    fail "${d%%:*} --check-config /etc/concord/${d#*:}.toml: $out"
+done
 
 # The hub with the installed hub.toml, as its unit runs it: user concord,
 # no new privileges, / read-only but for its state folder (ProtectSystem=strict
-# with StateDirectory=concord/hub), its key made here.
-concordctl keys gen --out /etc/concord/keys/hub >/dev/null
-chgrp concord /etc/concord/keys/hub.key
-chmod 0640 /etc/concord/keys/hub.key
+# with StateDirectory=concord/hub).
 NOTIFY_SOCKET=/run/concord-test/notify unshare --mount /bin/sh -c '
   mount --bind /var/lib/concord/hub /var/lib/concord/hub &&
   mount -o remount,bind,ro / &&
