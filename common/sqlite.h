@@ -198,6 +198,18 @@ class Db {
   std::shared_ptr<StmtCache> cache_;
 };
 
+// Copies the whole database behind `from` into the file `to_path` (made or
+// replaced) with SQLite's online backup API, in one step: the copy is the
+// snapshot of one read transaction, so it is consistent even while other
+// connections and processes keep writing (in WAL mode they are not blocked;
+// checkpoints wait for the copy). The copy is written in rollback-journal
+// mode with synchronous=FULL and is whole when this returns OK.
+// Unavailable when the source stays locked past its busy timeout.
+absl::Status BackupTo(Db& from, const std::string& to_path);
+
+// Runs `PRAGMA integrity_check`: OK, or DataLoss with SQLite's first findings.
+absl::Status IntegrityCheck(Db& db);
+
 // Scoped transaction. `BEGIN IMMEDIATE` by default, so that writers queue on
 // the lock at the start rather than failing at commit.
 class Txn {

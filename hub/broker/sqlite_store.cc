@@ -53,6 +53,16 @@ const std::vector<std::string>& HubMigrations() {
         line TEXT NOT NULL,
         hash TEXT NOT NULL);
       )sql",
+      // 2: a floor under the message sequence. `concordctl restore` raises it
+      // above every number the hub may have given out after the backup, so a
+      // receiver's resume point (the highest seq it applied, from before the
+      // restore) never covers a message the restored hub numbers anew.
+      // (IF NOT EXISTS: a restore of an older hub.db makes it first.)
+      R"sql(
+      CREATE TABLE IF NOT EXISTS seq_floor(
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seq INTEGER NOT NULL);
+      )sql",
   };
   return kMigrations;
 }
@@ -128,7 +138,8 @@ class SqliteStore final : public Store {
                      reader_.QueryInt("SELECT coalesce(max(acked_through),0) FROM recipients"));
     ASSIGN_OR_RETURN(int64_t max_dl,
                      reader_.QueryInt("SELECT coalesce(max(seq),0) FROM dead_letters"));
-    st.last_seq = static_cast<uint64_t>(std::max({max_msg, max_box, max_cur, max_dl}));
+    ASSIGN_OR_RETURN(int64_t floor, reader_.QueryInt("SELECT coalesce(max(seq),0) FROM seq_floor"));
+    st.last_seq = static_cast<uint64_t>(std::max({max_msg, max_box, max_cur, max_dl, floor}));
     ASSIGN_OR_RETURN(auto rs, reader_.Prepare("SELECT id, name, acked_through FROM recipients"));
     ASSIGN_OR_RETURN(auto depth,
                      reader_.Prepare("SELECT count(*) FROM mailbox WHERE recipient=? AND seq>?"));

@@ -41,5 +41,6 @@ void AddRiskCommands(CLI::App& app, Commands& commands);        // risk [--scree
 void AddConferenceCommands(CLI::App& app, Commands& commands);  // conference --id | --leader
 void AddAidCommands(CLI::App& app, Commands& commands);         // aid keygen | dedup
 void AddAccountCommands(CLI::App& app, Commands& commands);     // account add | list | disable ...
+void AddBackupCommands(CLI::App& app, Commands& commands);      // backup, restore
 
 }  // namespace concord::ctl
