@@ -23,15 +23,20 @@ function(concord_library)
   target_link_libraries(concord_${ARG_NAME} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_DEPS})
 endfunction()
 
-# concord_binary(NAME name SRCS ... DEPS ... [NO_INSTALL])
+# concord_binary(NAME name SRCS ... DEPS ... [NO_INSTALL] [COMPONENT c])
 # Daemons and tools link jemalloc (see the top-level CMakeLists.txt) and are
-# installed to bin/ unless NO_INSTALL (load drivers, test helpers).
+# installed to bin/ unless NO_INSTALL (load drivers, test helpers). COMPONENT
+# puts the binary in that Debian package (deploy/CMakeLists.txt: hub,
+# adapter, agents, tools); without it, it is installed but never packaged.
 function(concord_binary)
-  cmake_parse_arguments(ARG "NO_INSTALL" "NAME" "SRCS;DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "NO_INSTALL" "NAME;COMPONENT" "SRCS;DEPS" ${ARGN})
   add_executable(${ARG_NAME} ${ARG_SRCS})
   target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} PkgConfig::JEMALLOC)
   if(NOT ARG_NO_INSTALL)
-    install(TARGETS ${ARG_NAME} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+    if(NOT ARG_COMPONENT)
+      set(ARG_COMPONENT Unspecified)
+    endif()
+    install(TARGETS ${ARG_NAME} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT ${ARG_COMPONENT})
   endif()
 endfunction()
 
