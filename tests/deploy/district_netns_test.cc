@@ -140,7 +140,10 @@ class NetnsDistrict : public ::testing::Test {
         20000);
     return out;
   }
-  double HubMetric(const std::string& series) { return d_->Metric(series); }
+  // The hub's latest audit lines ("<n>\t<time>\t<event>\t<principal>\t<detail>").
+  std::string Audit() {
+    return RunConcordctl("audit show --db " + d_->hub_db() + " --tail 300").out;
+  }
 
   std::unique_ptr<TestNetwork> net_;  // destroyed last: the namespaces outlive the daemons
   std::unique_ptr<TestDistrict> d_;
@@ -265,6 +268,8 @@ TEST_F(NetnsDistrict, CutLinkDeliversOnceInOrderWhenRestored) {
     std::this_thread::sleep_for(std::chrono::milliseconds(400));
   }
   EXPECT_TRUE(WaitFor([&] { return !Connected("a3"); }, 5000)) << "a3 never noticed the cut";
+  EXPECT_TRUE(WaitFor([&] { return Audit().find("offline\ta3\t") != std::string::npos; }, 5000))
+      << "the hub never saw a3 go: " << Audit();
   Note("a1", "a2", "meanwhile");
   EXPECT_TRUE(
       WaitFor([&] { return Subjects("a2", "a1") == std::vector<std::string>{"meanwhile"}; }, 10000))
@@ -321,14 +326,8 @@ TEST_F(NetnsDistrict, RevokedAgencyIsRefusedAtOnce) {
   EXPECT_FALSE(health.value("connected", true)) << health.dump();
   EXPECT_GE(health.value("outbox", 0), 1) << health.dump();
 
-  std::string audit;
-  EXPECT_TRUE(WaitFor(
-      [&] {
-        audit = RunConcordctl("audit show --db " + d_->hub_db() + " --tail 200").out;
-        return audit.find("key_refused\ta2\t") != std::string::npos;
-      },
-      5000))
-      << audit;
+  EXPECT_TRUE(WaitFor([&] { return Audit().find("key_refused\ta2\t") != std::string::npos; }, 5000))
+      << Audit();
 
   Note("a1", "a3", "still on");
   EXPECT_TRUE(
