@@ -115,16 +115,6 @@ class NetnsDistrict : public ::testing::Test {
     json j = json::parse(r.body, nullptr, false);
     return j.is_object() ? j.value("id", "") : "";
   }
-  // The subjects of the TextNotes in `a`'s inbox, in the order they arrived.
-  std::vector<std::string> Subjects(const std::string& a, const std::string& from) {
-    std::vector<std::string> out;
-    json inbox = Agency(a).Get("/inbox?limit=1000");
-    if (!inbox.is_object()) return out;
-    for (const json& m : inbox["messages"])
-      if (m.value("type", "") == "concord.v1.TextNote" && m.value("from", "") == from)
-        out.push_back(m["payload"].value("subject", ""));
-    return out;
-  }
   // One petition act at `a`; the ledger's answer ("done" / "refused" and why).
   json Act(const std::string& a, const json& act) {
     HttpResult r = Agency(a).Post("/petitions/act", act);
@@ -138,6 +128,48 @@ class NetnsDistrict : public ::testing::Test {
           return out.is_object() && out.value("status", "") != "sent";
         },
         20000);
+    return out;
+  }
+  // A petition registered at a1 (the petition office); its ledger number ("" if none came).
+  std::string Register(const std::string& intake_id) {
+    HttpResult r = Agency("a1").Post("/petitions", {{"intake_id", intake_id},
+                                                    {"channel", "letter"},
+                                                    {"petitioner", "李某"},
+                                                    {"contact", "13900000001"},
+                                                    {"matter", "对不立案决定不服"},
+                                                    {"people", 1}});
+    EXPECT_EQ(r.status, 202) << r.body;
+    json p;
+    WaitFor(
+        [&] {
+          p = Agency("a1").Get("/petitions?intake_id=" + intake_id);
+          return p.is_object() && p.value("status", "") != "registering";
+        },
+        20000);
+    EXPECT_EQ(p.value("status", ""), "registered") << p.dump();
+    return p.value("ledger_no", "");
+  }
+  // a1 reviews petition `no` and transfers it to `to`: the ledger's answer to the transfer.
+  json Transfer(const std::string& no, const std::string& to) {
+    json review = Act("a1", {{"ledger_no", no}, {"action", "start_review"}});
+    EXPECT_EQ(review.value("status", ""), "done") << review.dump();
+    return Act("a1", {{"ledger_no", no},
+                      {"action", "transfer"},
+                      {"to_agency", to},
+                      {"note", "属 " + to + " 管辖 / " + to + "'s matter"}});
+  }
+  // What reached `a`, in order: "note:<subject>" for the TextNotes of `from`,
+  // "event:<ledger no>" for the ledger's PetitionEvents.
+  std::vector<std::string> Arrived(const std::string& a, const std::string& from = "a1") {
+    std::vector<std::string> out;
+    json inbox = Agency(a).Get("/inbox?limit=1000");
+    if (!inbox.is_object()) return out;
+    for (const json& m : inbox["messages"]) {
+      if (m.value("type", "") == "concord.v1.TextNote" && m.value("from", "") == from)
+        out.push_back("note:" + m["payload"].value("subject", ""));
+      if (m.value("type", "") == "concord.v1.PetitionEvent")
+        out.push_back("event:" + m["payload"].value("ledger_no", ""));
+    }
     return out;
   }
   // The hub's latest audit lines ("<n>\t<time>\t<event>\t<principal>\t<detail>").
@@ -154,30 +186,9 @@ class NetnsDistrict : public ::testing::Test {
 // A petition registered at a1 (the petition office) is transferred to a2 across
 // the links; a2 hears of it and takes it up; a1 may no longer act on it.
 TEST_F(NetnsDistrict, PetitionTransferCrossesTheLinks) {
-  HttpResult r = Agency("a1").Post("/petitions", {{"intake_id", "NS-1"},
-                                                  {"channel", "letter"},
-                                                  {"petitioner", "李某"},
-                                                  {"contact", "13900000001"},
-                                                  {"matter", "对不立案决定不服"},
-                                                  {"people", 1}});
-  ASSERT_EQ(r.status, 202) << r.body;
-  json p;
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        p = Agency("a1").Get("/petitions?intake_id=NS-1");
-        return p.is_object() && p.value("status", "") != "registering";
-      },
-      20000))
-      << p.dump();
-  ASSERT_EQ(p.value("status", ""), "registered") << p.dump();
-  const std::string no = p.value("ledger_no", "");
+  const std::string no = Register("NS-1");
   ASSERT_FALSE(no.empty());
-
-  EXPECT_EQ(Act("a1", {{"ledger_no", no}, {"action", "start_review"}}).value("status", ""), "done");
-  json t = Act("a1", {{"ledger_no", no},
-                      {"action", "transfer"},
-                      {"to_agency", "a2"},
-                      {"note", "属 a2 管辖 / a2's matter"}});
+  json t = Transfer(no, "a2");
   ASSERT_EQ(t.value("status", ""), "done") << t.dump();
 
   // a2 is told (the ledger's PetitionEvent reached its namespace) and takes it up.
@@ -252,47 +263,52 @@ TEST_F(NetnsDistrict, AidDuplicateCheckCrossesTheLinks) {
       << notices.dump(1);
 }
 
-// a3's link is down for 8 s while a1 sends it eight notes: a3 sees it is cut
-// off and nothing arrives meanwhile, a2 is not disturbed; once the link is up
-// all eight arrive, each once, in the order sent, and a3 can answer.
+// a3's link is down for 8 s while a1 sends it eight notes and transfers a
+// petition to it: a3 sees it is cut off and nothing arrives meanwhile, a2 is
+// not disturbed; once the link is up all of it arrives, each once, in the
+// order sent, and a3 can answer.
 TEST_F(NetnsDistrict, CutLinkDeliversOnceInOrderWhenRestored) {
-  std::vector<std::string> sent = {"before"};
+  std::vector<std::string> sent = {"note:before"};
   Note("a1", "a3", "before");
-  ASSERT_TRUE(WaitFor([&] { return Subjects("a3", "a1") == sent; }, 20000));
+  ASSERT_TRUE(WaitFor([&] { return Arrived("a3") == sent; }, 20000));
+  const std::string no = Register("NS-CUT");
+  ASSERT_FALSE(no.empty());
 
   ASSERT_TRUE(net_->SetLink("a3", false).ok());
   const auto cut = Clock::now();
   for (int i = 1; i <= 8; ++i) {
-    sent.push_back("n" + std::to_string(i));
-    EXPECT_FALSE(Note("a1", "a3", sent.back()).empty());
-    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    sent.push_back("note:n" + std::to_string(i));
+    EXPECT_FALSE(Note("a1", "a3", sent.back().substr(5)).empty());
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
   }
+  json t = Transfer(no, "a3");
+  EXPECT_EQ(t.value("status", ""), "done") << "the ledger decides without a3: " << t.dump();
+  sent.push_back("event:" + no);
   EXPECT_TRUE(WaitFor([&] { return !Connected("a3"); }, 5000)) << "a3 never noticed the cut";
   EXPECT_TRUE(WaitFor([&] { return Audit().find("offline\ta3\t") != std::string::npos; }, 5000))
       << "the hub never saw a3 go: " << Audit();
   Note("a1", "a2", "meanwhile");
   EXPECT_TRUE(
-      WaitFor([&] { return Subjects("a2", "a1") == std::vector<std::string>{"meanwhile"}; }, 10000))
+      WaitFor([&] { return Arrived("a2") == std::vector<std::string>{"note:meanwhile"}; }, 10000))
       << "the other links work while a3's is cut";
   std::this_thread::sleep_until(cut + std::chrono::seconds(8));
-  EXPECT_EQ(Subjects("a3", "a1"), std::vector<std::string>{"before"})
+  EXPECT_EQ(Arrived("a3"), std::vector<std::string>{"note:before"})
       << "nothing crosses a link that is down";
 
   ASSERT_TRUE(net_->SetLink("a3", true).ok());
   const auto restored = Clock::now();
-  ASSERT_TRUE(WaitFor([&] { return Subjects("a3", "a1").size() >= sent.size(); }, 40000))
-      << "after the link came back a3 has " << Subjects("a3", "a1").size() << " of " << sent.size();
+  ASSERT_TRUE(WaitFor([&] { return Arrived("a3").size() >= sent.size(); }, 40000))
+      << "after the link came back a3 has " << Arrived("a3").size() << " of " << sent.size();
   std::cout
-      << "[ measured ] a3 had all its notes "
+      << "[ measured ] a3 had all its messages "
       << std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - restored).count()
       << " ms after its link came back\n";
   // Redeliveries that were on their way would show up now as duplicates.
   std::this_thread::sleep_for(std::chrono::seconds(2));
-  EXPECT_EQ(Subjects("a3", "a1"), sent) << "each once, in the order sent";
+  EXPECT_EQ(Arrived("a3"), sent) << "each once, in the order sent";
   EXPECT_TRUE(Connected("a3"));
-  Note("a3", "a1", "back");
-  EXPECT_TRUE(
-      WaitFor([&] { return Subjects("a1", "a3") == std::vector<std::string>{"back"}; }, 20000));
+  json taken = Act("a3", {{"ledger_no", no}, {"action", "start_review"}});
+  EXPECT_EQ(taken.value("status", ""), "done") << "a3 answers: " << taken.dump();
 }
 
 // a2's key is revoked at the hub with concordctl: its session is cut at once,
@@ -300,8 +316,9 @@ TEST_F(NetnsDistrict, CutLinkDeliversOnceInOrderWhenRestored) {
 // nowhere; the other agencies go on.
 TEST_F(NetnsDistrict, RevokedAgencyIsRefusedAtOnce) {
   Note("a2", "a1", "before revoke");
-  ASSERT_TRUE(WaitFor(
-      [&] { return Subjects("a1", "a2") == std::vector<std::string>{"before revoke"}; }, 20000));
+  ASSERT_TRUE(
+      WaitFor([&] { return Arrived("a1", "a2") == std::vector<std::string>{"note:before revoke"}; },
+              20000));
   const double refused_before = d_->Metric("concord_hub_key_refused_total");
   ASSERT_GE(refused_before, 0) << "the hub's /metrics has concord_hub_key_refused_total";
 
@@ -321,7 +338,7 @@ TEST_F(NetnsDistrict, RevokedAgencyIsRefusedAtOnce) {
   // Its next publish is refused: it stays in a2's outbox and never reaches a1.
   EXPECT_FALSE(Note("a2", "a1", "after revoke").empty()) << "queued locally";
   std::this_thread::sleep_for(std::chrono::seconds(3));
-  EXPECT_EQ(Subjects("a1", "a2"), std::vector<std::string>{"before revoke"});
+  EXPECT_EQ(Arrived("a1", "a2"), std::vector<std::string>{"note:before revoke"});
   json health = Agency("a2").Get("/health");
   EXPECT_FALSE(health.value("connected", true)) << health.dump();
   EXPECT_GE(health.value("outbox", 0), 1) << health.dump();
@@ -331,7 +348,7 @@ TEST_F(NetnsDistrict, RevokedAgencyIsRefusedAtOnce) {
 
   Note("a1", "a3", "still on");
   EXPECT_TRUE(
-      WaitFor([&] { return Subjects("a3", "a1") == std::vector<std::string>{"still on"}; }, 20000))
+      WaitFor([&] { return Arrived("a3") == std::vector<std::string>{"note:still on"}; }, 20000))
       << "the other agencies go on";
 }
 
