@@ -1,6 +1,7 @@
 // Test support: a daemon of the district (concord-adapter, concord-aid-agent,
 // ...) as a real child process with its own config file, keys and data
-// folder, driven through its loopback HTTP API.
+// folder, driven through its loopback HTTP API; with a DaemonPlace, in a
+// network namespace of its own and with a key made for it there.
 #pragma once
 
 #include <sys/types.h>

@@ -4,7 +4,8 @@
 // each principal, a registry, an ACL and hub.toml, and runs the real
 // concord-hub binary as a child process (found through CONCORD_BIN_DIR), so
 // tests can SIGKILL and restart it. ClientThread runs a real hub/client
-// Client on an io_context thread of its own.
+// Client on an io_context thread of its own. PlaceHub puts the hub on another
+// "machine": a network namespace made by TestNetwork (netns.h).
 #pragma once
 
 #include <sys/types.h>
