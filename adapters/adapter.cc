@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "common/daemon.h"
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/status_macros.h"
@@ -28,6 +29,14 @@ absl::StatusOr<std::unique_ptr<Adapter>> Adapter::Start(boost::asio::io_context&
       a->router_.Add("GET", "/health", [self](const HttpRequest&) { return self->Health(); }));
   RETURN_IF_ERROR(
       a->router_.Add("GET", "/metrics", [self](const HttpRequest&) { return self->Metrics(); }));
+  RETURN_IF_ERROR(
+      a->router_.Add("GET", "/healthz", [](const HttpRequest&) { return LivenessResponse(); }));
+  // Ready: a session with the hub, and the agency's database answers.
+  RETURN_IF_ERROR(a->router_.Add("GET", "/readyz", [self](const HttpRequest&) {
+    return ReadinessResponse(
+        {{"hub_connected", [self] { return self->client_->stats().connected; }},
+         {"database", [self] { return self->client_->db().QueryInt("SELECT 1").ok(); }}});
+  }));
   const ConnectorContext context{a->config_, io, *a->client_, *a->mailbox_, a->router_};
   for (const auto& kind : options.connectors) {
     ASSIGN_OR_RETURN(auto connector, registry.Create(kind, context));
@@ -106,6 +115,7 @@ HttpResponse Adapter::Metrics() {
               static_cast<double>(*failed), out);
   RenderGauge("concord_adapter_inbox_unread", "Inbox messages not yet acknowledged.",
               static_cast<double>(*unread), out);
+  RenderBuildInfo("concord_adapter", out);
   HttpResponse r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   r.body = std::move(out);

@@ -1,6 +1,8 @@
 #include "adapters/adapter_config.h"
 
+#include "common/files.h"
 #include "common/status_macros.h"
+#include "domain/linkage/tokens.h"
 
 namespace concord::adapter {
 
@@ -30,6 +32,17 @@ absl::StatusOr<AdapterConfig> LoadAdapterConfig(const std::string& path) {
   c.console.risk = console.String("risk");
   c.console.superior = console.String("superior");
   return c;
+}
+
+absl::Status CheckAdapterConfig(const AdapterConfig& config) {
+  RETURN_IF_ERROR(CheckWritableFolder(config.data_dir, "[storage] data_dir"));
+  if (!config.drop_dir.empty())
+    RETURN_IF_ERROR(CheckWritableFolder(config.drop_dir, "[csv] drop_dir"));
+  if (!config.aid.linkage_key.empty())
+    RETURN_IF_ERROR(aid::ReadLinkageKey(config.aid.linkage_key).status());
+  for (const std::string* tls : {&config.console.cert, &config.console.key})
+    if (!tls->empty()) RETURN_IF_ERROR(ReadFileToString(*tls).status());
+  return absl::OkStatus();
 }
 
 }  // namespace concord::adapter

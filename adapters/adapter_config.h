@@ -58,4 +58,9 @@ struct AdapterConfig : client::ProcessConfig {
 // Loads `path` (the SQLite file is <data_dir>/agency.db).
 absl::StatusOr<AdapterConfig> LoadAdapterConfig(const std::string& path);
 
+// concord-adapter --check-config, after LoadAdapterConfig (which has read the
+// keys): the data and drop folders can be written, the linkage key and the
+// console's TLS files read. Opens no port and no database.
+absl::Status CheckAdapterConfig(const AdapterConfig& config);
+
 }  // namespace concord::adapter

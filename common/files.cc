@@ -1,8 +1,11 @@
 #include "common/files.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -27,6 +30,21 @@ absl::Status WriteFileAtomically(const std::string& path, const std::string& con
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0)
     return absl::InternalError(absl::StrCat("cannot rename ", tmp, ": ", strerror(errno)));
+  return absl::OkStatus();
+}
+
+absl::Status CheckWritableFolder(const std::string& path, const std::string& what) {
+  std::error_code ec;
+  std::filesystem::path dir = std::filesystem::absolute(path, ec);
+  while (!std::filesystem::exists(dir, ec) && dir.has_parent_path() && dir != dir.parent_path())
+    dir = dir.parent_path();
+  if (!std::filesystem::is_directory(dir, ec))
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, " ", path, ": ", dir.string(), " 不是文件夹 / is not a folder"));
+  if (access(dir.c_str(), W_OK | X_OK) != 0)
+    return absl::InvalidArgumentError(absl::StrCat(what, " ", path, ": 无法写入 ", dir.string(),
+                                                   " / cannot write ", dir.string(), " (",
+                                                   strerror(errno), ")"));
   return absl::OkStatus();
 }
 

@@ -14,4 +14,10 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path);
 // sees the old file or the whole new one (ready files, the audit head).
 absl::Status WriteFileAtomically(const std::string& path, const std::string& contents);
 
+// For a daemon's --check-config: OK when `path` is a folder this process
+// may write, or does not exist yet and the nearest existing folder above it
+// may be written (the daemon makes it). InvalidArgument naming `what` (the
+// config key, e.g. "[storage] data_dir") and the folder otherwise.
+absl::Status CheckWritableFolder(const std::string& path, const std::string& what);
+
 }  // namespace concord

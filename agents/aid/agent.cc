@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/files.h"
 #include "common/log.h"
@@ -54,11 +56,19 @@ void Agent::AddHealth(nlohmann::json& health) { health["grants"] = registry_.Cou
 
 void Agent::AddMetrics(std::string& out) {
   const Counters& n = counters_;
-  RenderCounter("concord_aid_checks_total", "Pre-grant checks answered.", n.checks, out);
-  RenderCounter("concord_aid_clear_total", "Checks answered clear.", n.clear, out);
-  RenderCounter("concord_aid_possible_total", "Checks answered possible duplicate.", n.possible,
-                out);
-  RenderCounter("concord_aid_duplicate_total", "Checks answered duplicate.", n.duplicate, out);
+  // From the check log, so the figures survive a restart and count only
+  // what was committed.
+  if (auto checks = registry_.CountChecks(); checks.ok()) {
+    out +=
+        "# HELP concord_aid_checks_total Pre-grant checks answered, by asking agency and "
+        "verdict.\n# TYPE concord_aid_checks_total counter\n";
+    for (const Registry::CheckCount& c : *checks) {
+      std::string verdict = absl::AsciiStrToLower(c.verdict);
+      if (absl::StartsWith(verdict, "aid_")) verdict = verdict.substr(4);
+      absl::StrAppend(&out, "concord_aid_checks_total{agency=\"", c.agency, "\",verdict=\"",
+                      verdict, "\"} ", c.count, "\n");
+    }
+  }
   RenderCounter("concord_aid_registered_total", "Grants entered in the registry.", n.registered,
                 out);
   RenderCounter("concord_aid_refused_total", "Malformed requests.", n.refused, out);
@@ -115,10 +125,6 @@ absl::Status Agent::OnCheck(const v1::Envelope& env) {
     }
   }
   RETURN_IF_ERROR(registry_.LogCheck(reply, grant.agency, now, exception ? &*exception : nullptr));
-  ++n.checks;
-  ++(reply.verdict() == v1::AID_CLEAR       ? n.clear
-     : reply.verdict() == v1::AID_DUPLICATE ? n.duplicate
-                                            : n.possible);
   n.registered += reply.registered();
 
   // The other granting agencies hear of it too.

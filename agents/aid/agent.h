@@ -56,7 +56,7 @@ class Agent final : public agent::Agent {
   const Model model_;
   Registry registry_;
   struct Counters {
-    uint64_t checks = 0, clear = 0, possible = 0, duplicate = 0, registered = 0, refused = 0;
+    uint64_t registered = 0, refused = 0;  // the verdicts are counted from the check log
   } counters_;
 };
 

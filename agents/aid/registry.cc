@@ -172,6 +172,18 @@ absl::Status Registry::LogCheck(const v1::AidCheckReply& reply, const std::strin
   return log_.Run();
 }
 
+absl::StatusOr<std::vector<Registry::CheckCount>> Registry::CountChecks() {
+  ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT agency, verdict, COUNT(*) FROM aid_checks "
+                                         "GROUP BY agency, verdict ORDER BY agency, verdict"));
+  std::vector<CheckCount> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    out.push_back({st.Text(0), st.Text(1), st.Int(2)});
+  }
+  return out;
+}
+
 absl::StatusOr<v1::AidStatus> Registry::Status(const std::string& agency,
                                                const std::string& record_id,
                                                const std::vector<std::string>& case_tokens) {

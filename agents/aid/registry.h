@@ -58,6 +58,13 @@ class Registry {
   absl::Status LogCheck(const v1::AidCheckReply& reply, const std::string& agency, int64_t now_ms,
                         const ApprovedException* exception = nullptr);
   absl::StatusOr<int64_t> Count();
+  // Every logged check, counted by asking agency and verdict ("AID_CLEAR",
+  // "AID_POSSIBLE_DUPLICATE", "AID_DUPLICATE"): the agent's metrics.
+  struct CheckCount {
+    std::string agency, verdict;
+    int64_t count = 0;
+  };
+  absl::StatusOr<std::vector<CheckCount>> CountChecks();
   // The latest check of a record, for a plan's aid task (found = false: never checked).
   // `case_tokens`: the keyed tokens of a case's numbers; same_case says
   // whether the registered grant lists one of them.

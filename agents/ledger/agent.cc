@@ -165,6 +165,35 @@ absl::Status Agent::Handle(const v1::Envelope& env) {
 
 void Agent::AddHealth(nlohmann::json& health) { health["alerts"] = alerts_; }
 
+void Agent::AddMetrics(std::string& out) {
+  auto figures = ledger_->FiguresByAgency(clock_.NowMs(), config_.scan);
+  if (!figures.ok()) {
+    LOG_WARN("metrics: {}", figures.status().ToString());
+    return;
+  }
+  const struct {
+    const char* name;
+    const char* help;
+    int64_t Ledger::AgencyFigures::*field;
+  } kSeries[] = {
+      {"concord_ledger_open_items", "Items not closed, by responsible agency.",
+       &Ledger::AgencyFigures::open},
+      {"concord_ledger_due_soon_items", "Open items with a deadline within its warning lead time.",
+       &Ledger::AgencyFigures::due_soon},
+      {"concord_ledger_overdue_items", "Open items whose next deadline has passed.",
+       &Ledger::AgencyFigures::overdue},
+      {"concord_ledger_escalated_items",
+       "Items with an unmet deadline escalated up a level (second escalation).",
+       &Ledger::AgencyFigures::escalated},
+  };
+  for (const auto& series : kSeries) {
+    absl::StrAppend(&out, "# HELP ", series.name, " ", series.help, "\n# TYPE ", series.name,
+                    " gauge\n");
+    for (const auto& [agency, f] : *figures)
+      absl::StrAppend(&out, series.name, "{agency=\"", agency, "\"} ", f.*(series.field), "\n");
+  }
+}
+
 void Agent::ScanNow() {
   auto txn = sqlite::Txn::Begin(client_.db());
   if (!txn.ok()) return;
@@ -382,6 +411,7 @@ absl::Status Agent::OnRegister(const v1::Envelope& env, const v1::PetitionRegist
 }
 
 absl::Status Agent::OnAct(const v1::Envelope& env, const v1::PetitionAct& a) {
+  const LogField ledger_no("ledger_no", a.ledger_no());
   v1::PetitionReply reply;
   reply.set_ledger_no(a.ledger_no());
   const auto action = ActionFromName(a.action());

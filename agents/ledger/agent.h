@@ -73,6 +73,8 @@ class Agent final : public agent::Agent {
   absl::Status Handle(const v1::Envelope& env) override;
   void Started() override { scan_.Start(); }
   void AddHealth(nlohmann::json& health) override;
+  // Per agency: open, due soon, overdue and escalated items (gauges).
+  void AddMetrics(std::string& out) override;
 
   // The HTTP views, read by concordctl ledger.
   // The open items, filtered here (a district has many): by agency, by first

@@ -1186,6 +1186,27 @@ absl::StatusOr<std::vector<LedgerItem>> Ledger::OpenItems(int64_t now_ms, const 
   return out;
 }
 
+absl::StatusOr<std::map<std::string, Ledger::AgencyFigures>> Ledger::FiguresByAgency(
+    int64_t now_ms, const ScanOptions& o) {
+  std::map<std::string, AgencyFigures> out;
+  ASSIGN_OR_RETURN(auto open, OpenItems(now_ms, o));
+  for (const LedgerItem& i : open) {
+    AgencyFigures& f = out[i.agency];
+    ++f.open;
+    f.due_soon += i.due_soon;
+    f.overdue += i.overdue;
+  }
+  ASSIGN_OR_RETURN(auto st, db_.Prepare("SELECT agency, COUNT(DISTINCT ledger_no) FROM deadlines "
+                                        "WHERE met_ms = 0 AND void = 0 AND escalated_ms > 0 "
+                                        "GROUP BY agency"));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    out[st.Text(0)].escalated = st.Int(1);
+  }
+  return out;
+}
+
 absl::StatusOr<ItemView> Ledger::View(const std::string& ledger_no, int64_t now_ms,
                                       const ScanOptions& o) {
   ASSIGN_OR_RETURN(auto st,

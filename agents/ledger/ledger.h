@@ -289,6 +289,15 @@ class Ledger {
   absl::StatusOr<std::vector<LedgerItem>> OpenItems(int64_t now_ms,
                                                     const ScanOptions& options = {});
 
+  // The figures an operator watches, per responsible agency: open items, due
+  // soon, overdue (as OpenItems() decides them) and escalated (items with an
+  // unmet deadline already escalated a second time, up a level).
+  struct AgencyFigures {
+    int64_t open = 0, due_soon = 0, overdue = 0, escalated = 0;
+  };
+  absl::StatusOr<std::map<std::string, AgencyFigures>> FiguresByAgency(
+      int64_t now_ms, const ScanOptions& options = {});
+
   // The agencies' reads (LedgerQuery). `now_ms` and `options` decide overdue
   // and due soon.
   // Search: the items `reader` sees that match `query`, latest received

@@ -3,8 +3,11 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "common/daemon.h"
 #include "common/file_clock.h"
 #include "common/files.h"
 #include "common/http_server.h"
@@ -38,6 +41,41 @@ std::string MetricsText(const client::ClientStats& s) {
   return out;
 }
 
+// --check-config: everything create() reads (the agent's table, calendars,
+// factor files) is read for real, on a scratch copy of the database in a
+// temporary folder, so the agent's own data is not touched and no port is
+// opened or connection made.
+int CheckConfig(const client::ProcessConfig& config, const AgentSpec& spec,
+                const std::string& config_path) {
+  if (auto st = CheckWritableFolder(config.data_dir, "[storage] data_dir"); !st.ok())
+    return ExitWith(st, 2, "配置有误 / config error: ");
+  char scratch_template[] = "/tmp/concord-check-XXXXXX";
+  const char* scratch = mkdtemp(scratch_template);
+  if (scratch == nullptr)
+    return ExitWith(absl::InternalError("mkdtemp"), 1, "无法检查 / cannot check: ");
+  int code = 0;
+  {
+    client::ProcessConfig copy = config;
+    copy.client.db_path = std::string(scratch) + "/" + spec.name + ".db";
+    boost::asio::io_context io;
+    auto client = client::Client::Create(io, copy.client);
+    if (!client.ok()) {
+      code = ExitWith(client.status(), 1, "无法检查 / cannot check: ");
+    } else {
+      HttpRouter router;
+      AgentContext context{copy, copy.file[spec.name], SystemClock::Get(), io, **client, router};
+      auto agent = spec.create(context);
+      if (!agent.ok())
+        code = ExitWith(agent.status(), ExitCodeFor(agent.status()), "配置有误 / config error: ");
+    }
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(scratch, ec);
+  if (code == 0)
+    printf("配置无误 / config OK: %s (%s)\n", config_path.c_str(), config.agency.c_str());
+  return code;
+}
+
 }  // namespace
 
 bool ShouldRetry(const absl::Status& st) {
@@ -59,11 +97,19 @@ int Run(int argc, char** argv, const AgentSpec& spec) {
   std::string config_path, ready_file;
   app.add_option("-c,--config", config_path, "配置文件 / config file")->required();
   app.add_option("--ready-file", ready_file, "启动后写入 HTTP 端口 / write the HTTP port here");
+  const std::string program = "concord-" + spec.name + "-agent";
+  app.set_version_flag("--version", VersionLine(program), "打印版本 / print the version");
+  bool check_only = false;
+  app.add_flag("--check-config", check_only,
+               "只检查配置（在临时数据库上建立代理），不启动 / check the config by building the "
+               "agent on a scratch database, then exit");
   CLI11_PARSE(app, argc, argv);
   InitLogging(spec.name + "-agent");
 
   auto config = client::LoadProcessConfig(config_path, spec.name + ".db");
   if (!config.ok()) return ExitWith(config.status(), 2);
+  if (check_only) return CheckConfig(*config, spec, config_path);
+  SetLogField("agency", config->agency);
   const ConfigSection section = config->file[spec.name];
   // A drill clock (drills and process-level tests only, and logged as such).
   std::unique_ptr<FileClock> drill;
@@ -82,6 +128,13 @@ int Run(int argc, char** argv, const AgentSpec& spec) {
   if (!agent.ok()) return ExitWith(agent.status(), ExitCodeFor(agent.status()));
   (*client)->OnMessage([&](const v1::Envelope& env, sqlite::Db&) { return (*agent)->Handle(env); });
 
+  (void)router.Add("GET", "/healthz", [](const HttpRequest&) { return LivenessResponse(); });
+  // Ready: a session with the hub, and the agent's database answers.
+  (void)router.Add("GET", "/readyz", [&](const HttpRequest&) {
+    return ReadinessResponse(
+        {{"hub_connected", [&] { return (*client)->stats().connected; }},
+         {"database", [&] { return (*client)->db().QueryInt("SELECT 1").ok(); }}});
+  });
   (void)router.Add("GET", "/health", [&](const HttpRequest&) {
     nlohmann::json health = {{"connected", (*client)->stats().connected}};
     (*agent)->AddHealth(health);
@@ -92,6 +145,7 @@ int Run(int argc, char** argv, const AgentSpec& spec) {
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     r.body = MetricsText((*client)->stats());
     (*agent)->AddMetrics(r.body);
+    RenderBuildInfo("concord_" + spec.name + "_agent", r.body);
     return r;
   });
   auto http = HttpServer::Start(io, config->http_address, static_cast<uint16_t>(config->http_port),
@@ -102,9 +156,12 @@ int Run(int argc, char** argv, const AgentSpec& spec) {
   (*agent)->Started();
   if (!ready_file.empty())
     (void)WriteFileAtomically(ready_file, "http_port=" + std::to_string((*http)->port()) + "\n");
+  NotifyServiceManager("READY=1\nSTATUS=" + config->agency);
+  ServiceWatchdog watchdog(io);
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int sig) {
     LOG_INFO("signal {}: shutting down", sig);
+    NotifyServiceManager("STOPPING=1");
     (*client)->Stop();
     (*http)->Stop();
     io.stop();

@@ -8,17 +8,21 @@
 //         .create = concord::ledger::CreateAgent});
 //   }
 //
-// Run() parses the command line (-c/--config FILE, --ready-file FILE), starts
+// Run() parses the command line (-c/--config FILE, --ready-file FILE,
+// --check-config: build the agent on a scratch database and exit; --version),
+// starts
 // the logs ("<name>-agent"), loads the config file (the bus sections of
 // hub/client/client_config.h; the SQLite file is <data_dir>/<name>.db),
 // picks the clock (`clock_file` in the agent's own table [<name>]: a drill
 // clock, common/file_clock.h; else the system's), opens the bus client and
 // calls `create`. The agent reads its table, runs its migrations on
 // client.db(), adds its HTTP routes and returns itself. Run() then hands it
-// every delivery, serves its routes with GET /health and GET /metrics on
-// [http] address and port, starts the client, calls Started(), writes
-// "http_port=N" to the ready file (the deploy scripts and tests wait for it)
-// and runs until SIGINT or SIGTERM.
+// every delivery, serves its routes with GET /health, /healthz (alive),
+// /readyz (hub session and database) and /metrics on [http] address and
+// port, starts the client, calls Started(), writes "http_port=N" to the
+// ready file (the deploy scripts and tests wait for it), tells systemd
+// READY=1 (Type=notify units; common/daemon.h) and runs until SIGINT or
+// SIGTERM.
 //
 // Exit codes: 0 after a signal; 2 a bad command line or config (create
 // returned InvalidArgument or NotFound: a missing calendar, a bad value);

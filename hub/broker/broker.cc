@@ -686,7 +686,7 @@ void BrokerImpl::OnCommitted(std::unique_ptr<Job> job) {
       for (auto& rid : d->second) acks[rid].mutable_ack()->add_ids(m.id);
       committing_dups_.erase(d);
     }
-    ack_latency_ms_.Observe(static_cast<double>(now_us - job->received_us[i]) / 1000.0);
+    ack_latency_s_.Observe(static_cast<double>(now_us - job->received_us[i]) / 1e6);
     Bytes shared;
     for (RecipientId r : m.recipients) {
       Mailbox* mb = by_id[r];

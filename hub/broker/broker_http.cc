@@ -1,11 +1,12 @@
-// The broker's HTTP endpoints: /metrics, /status, /deadletters and
-// /deadletters/replay. See broker.h.
+// The broker's HTTP endpoints: /healthz, /readyz, /metrics, /status,
+// /deadletters and /deadletters/replay. See broker.h.
 #include <algorithm>
 #include <string>
 #include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/daemon.h"
 #include "common/status_macros.h"
 #include "hub/broker/broker_impl.h"
 #include "nlohmann/json.hpp"
@@ -13,6 +14,13 @@
 namespace concord::hub::internal {
 
 absl::Status BrokerImpl::AddHttpRoutes() {
+  RETURN_IF_ERROR(
+      http_routes_.Add("GET", "/healthz", [](const HttpRequest&) { return LivenessResponse(); }));
+  // Ready: the store commits (no failed group commit waiting for its retry).
+  // The ROUTER is bound and the registry loaded before this port opens.
+  RETURN_IF_ERROR(http_routes_.Add("GET", "/readyz", [this](const HttpRequest&) {
+    return ReadinessResponse({{"database", [this] { return store_backoff_ms_ == 0; }}});
+  }));
   RETURN_IF_ERROR(http_routes_.Add("GET", "/metrics", [this](const HttpRequest&) {
     return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", MetricsText()};
   }));
@@ -66,8 +74,9 @@ std::string BrokerImpl::MetricsText() const {
     absl::StrAppend(&out, "concord_hub_inflight{recipient=\"", n, "\"} ", mb->inflight.size(),
                     "\n");
   batch_sizes_.Render("concord_hub_commit_batch_size", "Messages per group commit.", out);
-  ack_latency_ms_.Render("concord_hub_publish_to_ack_ms",
-                         "Time from a publish arriving to its Ack being sent (ms).", out);
+  ack_latency_s_.Render("concord_hub_publish_to_ack_seconds",
+                        "Time from a publish arriving to its Ack being sent.", out);
+  RenderBuildInfo("concord_hub", out);
   return out;
 }
 

@@ -313,7 +313,7 @@ class BrokerImpl final : public Broker {
            key_refused_ = 0, handshake_failed_ = 0, commits_ = 0, commit_errors_ = 0,
            resource_exhausted_ = 0, peers_offline_ = 0;
   Histogram batch_sizes_{{1, 4, 16, 64, 256, 1024, 4096}};
-  Histogram ack_latency_ms_{{0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000}};
+  Histogram ack_latency_s_{{0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1}};
 };
 
 }  // namespace concord::hub::internal

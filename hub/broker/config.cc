@@ -2,7 +2,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/config.h"
+#include "common/files.h"
 #include "common/status_macros.h"
+#include "hub/registry/registry.h"
+#include "hub/transport/curve_keys.h"
 
 namespace concord::hub {
 
@@ -41,6 +44,12 @@ absl::StatusOr<HubConfig> LoadHubConfig(const std::string& path) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": [storage] synchronous 必须为 FULL 或 EXTRA / must be FULL or EXTRA"));
   return c;
+}
+
+absl::Status CheckHubConfig(const HubConfig& config) {
+  if (config.curve) RETURN_IF_ERROR(LoadCurveKeyPair(config.secret_key_file).status());
+  RETURN_IF_ERROR(Registry::Load(config.registry_file, config.acl_file).status());
+  return CheckWritableFolder(config.data_dir, "[hub] data_dir");
 }
 
 }  // namespace concord::hub

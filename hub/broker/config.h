@@ -36,4 +36,10 @@ struct HubConfig {
 
 absl::StatusOr<HubConfig> LoadHubConfig(const std::string& path);
 
+// concord-hub --check-config: what Start() would load, without starting. The
+// secret key, the registry and the ACL must load, and data_dir must be a
+// folder the hub can write (or create). Opens no socket, writes nothing.
+// InvalidArgument / NotFound: the operator's to mend, with the file named.
+absl::Status CheckHubConfig(const HubConfig& config);
+
 }  // namespace concord::hub

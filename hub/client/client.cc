@@ -457,6 +457,7 @@ void ClientImpl::OnDelivers(std::vector<pb::Deliver>& delivers) {
         ack.mutable_ack()->add_seqs(d.seq());
         continue;
       }
+      const LogField message_id("message_id", env.id());
       if (st.ok()) st = handler_(env, db_);
       if (!st.ok()) {
         (void)rollback_to_.Run();

@@ -14,6 +14,7 @@
 #include "hub/broker/config.h"
 #include "hub/registry/registry.h"
 #include "hub/transport/curve_keys.h"
+#include "tests/support/district.h"
 #include "tests/support/temp_folder.h"
 
 namespace concord {
@@ -34,6 +35,10 @@ class Examples : public ::testing::Test {
       std::string s = text.str();
       for (size_t at; (at = s.find("/var/lib/concord")) != std::string::npos;)
         s.replace(at, 16, dir_.File("var"));
+      // The installed data files (calendar, risk factors) from the source tree.
+      for (const std::string share : {"/usr/local/share/concord", "/usr/share/concord"})
+        for (size_t at; (at = s.find(share)) != std::string::npos;)
+          s.replace(at, share.size(), std::string(CONCORD_SOURCE_DIR) + "/deploy");
       std::ofstream(dir_.File(f.path().filename())) << s;
     }
     fs::create_directories(dir_.File("keys"));
@@ -95,6 +100,25 @@ TEST_F(Examples, Agents) {
   auto aid = aid::LoadAgentConfig(section("aid"));
   ASSERT_TRUE(aid.ok()) << aid.status();
   EXPECT_EQ(aid->check.cap_fen, 50'000 * 100);
+}
+
+// Each daemon's own --check-config accepts its example, as an operator runs
+// it after editing /etc/concord (the linkage key made as the docs say).
+TEST_F(Examples, EveryDaemonChecksItsExample) {
+  ASSERT_EQ(testing::RunConcordctl("aid keygen --out " + dir_.File("keys/linkage.key")).exit_code,
+            0);
+  const std::pair<const char*, const char*> kDaemons[] = {
+      {"concord-hub", "hub.toml"},
+      {"concord-adapter", "court.toml"},
+      {"concord-ledger-agent", "ledger.toml"},
+      {"concord-risk-agent", "risk.toml"},
+      {"concord-conference-agent", "conference.toml"},
+      {"concord-aid-agent", "aid.toml"}};
+  for (const auto& [bin, file] : kDaemons) {
+    const testing::CommandResult r =
+        testing::RunCommand(testing::BinPath(bin) + " --check-config --config " + Path(file));
+    EXPECT_EQ(r.exit_code, 0) << bin << " " << file << ": " << r.out;
+  }
 }
 
 }  // namespace

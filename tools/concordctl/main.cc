@@ -3,6 +3,7 @@
 // `concordctl --help` and `concordctl <command> --help` list them.
 #include <CLI/CLI.hpp>
 
+#include "common/daemon.h"
 #include "common/log.h"
 #include "tools/concordctl/commands.h"
 
@@ -19,6 +20,8 @@ int Commands::Run() const {
 int main(int argc, char** argv) {
   using namespace concord::ctl;
   CLI::App app{"concordctl: 政法协同枢纽运维工具 / Concord operator tool"};
+  app.set_version_flag("--version", concord::VersionLine("concordctl"),
+                       "打印版本 / print the version");
   app.require_subcommand(1);
   concord::InitLogging("concordctl");
   spdlog::set_level(spdlog::level::warn);

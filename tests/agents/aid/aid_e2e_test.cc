@@ -117,6 +117,21 @@ TEST_F(AidDistrict, SecondGrantForTheSameCaseIsStopped) {
                                                   {"crime", "诈骗"}}));
   EXPECT_EQ(other.value("status", ""), "clear") << other.dump(2);
   EXPECT_TRUE(other.value("registered", false));
+
+  // The operator's figures: checks by asking agency and verdict, from the
+  // agent's check log.
+  const std::string metrics = agent_->Call("GET", "/metrics").body;
+  EXPECT_NE(metrics.find("concord_aid_checks_total{agency=\"court\",verdict=\"clear\"} 1\n"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(
+      metrics.find("concord_aid_checks_total{agency=\"procuratorate\",verdict=\"duplicate\"} 1\n"),
+      std::string::npos)
+      << metrics;
+  EXPECT_NE(
+      metrics.find("concord_aid_checks_total{agency=\"procuratorate\",verdict=\"clear\"} 1\n"),
+      std::string::npos)
+      << metrics;
 }
 
 // The same non-money kind twice for one case is flagged; another kind is fine.

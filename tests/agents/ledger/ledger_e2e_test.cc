@@ -106,6 +106,44 @@ class LedgerDistrict : public ::testing::Test {
   std::unique_ptr<DaemonProcess> petition_, procuratorate_, agent_;
 };
 
+// What an operator watches (issue 13): the agent's /metrics counts open,
+// due-soon, overdue and escalated items per responsible agency, as the clock
+// moves past the deadlines; /readyz says the agent can work.
+TEST_F(LedgerDistrict, MetricsCountOverdueItemsPerAgency) {
+  const int64_t now = *ParseDateTimeMs("2026-09-22 08:00");
+  for (const char* id : {"XF-2026-0101", "XF-2026-0102"}) {
+    const json r = Ask(*petition_, "concord.v1.PetitionRegister",
+                       {{"intake_id", id},
+                        {"channel", "visit"},
+                        {"received_ms", now},
+                        {"petitioner", "李某"},
+                        {"matter", "反映执行款未到位"},
+                        {"people", 1}});
+    ASSERT_TRUE(r.value("ok", false)) << r.dump();
+  }
+  auto metric = [&](const std::string& series) {
+    const HttpResult m = agent_->Call("GET", "/metrics");
+    const size_t at = m.body.find(series + " ");
+    return at == std::string::npos ? -1.0 : std::stod(m.body.substr(at + series.size() + 1));
+  };
+  EXPECT_EQ(metric("concord_ledger_open_items{agency=\"petition\"}"), 2);
+  EXPECT_EQ(metric("concord_ledger_overdue_items{agency=\"petition\"}"), 0);
+  EXPECT_EQ(metric("concord_ledger_escalated_items{agency=\"petition\"}"), 0);
+  EXPECT_NE(agent_->Call("GET", "/metrics").body.find("concord_ledger_agent_build_info{version="),
+            std::string::npos);
+  EXPECT_EQ(agent_->Call("GET", "/readyz").status, 200);
+
+  // Forty days on, past the petition office's 15-day transfer rule and the
+  // second escalation three days after it.
+  SetClock("2026-11-01 10:00");
+  EXPECT_TRUE(WaitFor(
+      [&] { return metric("concord_ledger_escalated_items{agency=\"petition\"}") == 2; }, 15000))
+      << agent_->Call("GET", "/metrics").body;
+  EXPECT_EQ(metric("concord_ledger_overdue_items{agency=\"petition\"}"), 2);
+  EXPECT_EQ(metric("concord_ledger_open_items{agency=\"petition\"}"), 2);
+  EXPECT_EQ(metric("concord_ledger_open_items{agency=\"procuratorate\"}"), -1);
+}
+
 // Register at the petition office, transfer, answer at the procuratorate:
 // one ledger number, one history both agencies see, a refusal with its reason.
 TEST_F(LedgerDistrict, TransferKeepsOneItemAcrossAgencies) {

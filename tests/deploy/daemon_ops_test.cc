@@ -1,0 +1,188 @@
+// What the operator and systemd see of every daemon (issue 13): --version,
+// --check-config, the readiness protocol of Type=notify units (READY=1 once
+// up, STOPPING=1 on SIGTERM, on a real $NOTIFY_SOCKET), /healthz, /readyz
+// and *_build_info. Real processes, a real hub, real keys.
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "common/daemon.h"
+#include "tests/support/daemon.h"
+#include "tests/support/district.h"
+#include "tests/support/temp_folder.h"
+
+namespace concord::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A datagram socket standing in for systemd's notify socket; NOTIFY_SOCKET
+// names it (as a path, or "@name" in the abstract namespace) for the
+// children started while it lives.
+class NotifySocket {
+ public:
+  explicit NotifySocket(const std::string& name) : name_(name) {
+    fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::memcpy(addr.sun_path, name.data(), name.size());
+    if (name[0] == '@') addr.sun_path[0] = '\0';
+    const auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + name.size());
+    bound_ = bind(fd_, reinterpret_cast<const sockaddr*>(&addr), len) == 0;
+    setenv("NOTIFY_SOCKET", name.c_str(), 1);
+  }
+  ~NotifySocket() {
+    unsetenv("NOTIFY_SOCKET");
+    close(fd_);
+    if (name_[0] != '@') unlink(name_.c_str());
+  }
+  bool bound() const { return bound_; }
+  // True when a datagram holding `state` arrives within `timeout_ms` (the
+  // others before it are skipped: a restarted hub says READY=1 here too).
+  bool Await(const std::string& state, int timeout_ms = 10000) {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (std::chrono::steady_clock::now() < end)
+      if (Next(100).find(state) != std::string::npos) return true;
+    return false;
+  }
+  // The next datagram, or "" after `timeout_ms`.
+  std::string Next(int timeout_ms = 10000) {
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, timeout_ms) != 1) return "";
+    char buf[4096];
+    const ssize_t n = recv(fd_, buf, sizeof buf, 0);
+    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
+  }
+
+ private:
+  std::string name_;
+  int fd_ = -1;
+  bool bound_ = false;
+};
+
+HttpResult HubGet(const TestDistrict& d, const std::string& target) {
+  auto r = HttpCall("127.0.0.1", d.metrics_port(), "GET", target);
+  return r.ok() ? *r : HttpResult{};
+}
+
+bool Contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+
+TEST(DaemonOps, EveryBinaryAnswersVersion) {
+  for (const char* bin :
+       {"concord-hub", "concord-adapter", "concord-aid-agent", "concord-ledger-agent",
+        "concord-risk-agent", "concord-conference-agent", "concordctl"}) {
+    const CommandResult r = RunCommand(BinPath(bin) + " --version");
+    EXPECT_EQ(r.exit_code, 0) << bin << ": " << r.out;
+    EXPECT_EQ(r.out, VersionLine(bin) + "\n") << bin;
+    EXPECT_TRUE(Contains(r.out, std::string(" ") + Version() + " (git ")) << r.out;
+  }
+}
+
+// --check-config reads what start-up reads and says what is wrong, with exit
+// code 2; it starts nothing.
+TEST(DaemonOps, CheckConfigNamesWhatIsWrong) {
+  TestDistrict d({"court"});
+  ASSERT_TRUE(d.StartHub().ok());  // writes hub.toml
+  d.StopHub();
+  fs::remove_all(d.dir() + "/hub");
+  ASSERT_TRUE(SaveCurveKeyPair(d.KeyOf("court"), d.dir() + "/keys/court", true).ok());
+  const std::string hub = BinPath("concord-hub");
+  CommandResult ok = RunCommand(hub + " --check-config --config " + d.dir() + "/hub.toml");
+  EXPECT_EQ(ok.exit_code, 0) << ok.out;
+  EXPECT_TRUE(Contains(ok.out, "配置无误 / config OK")) << ok.out;
+  EXPECT_FALSE(fs::exists(d.dir() + "/hub/hub.db")) << "a check opens no database";
+
+  fs::rename(d.dir() + "/keys/hub.key", d.dir() + "/keys/hub.key.away");
+  CommandResult no_key = RunCommand(hub + " --check-config --config " + d.dir() + "/hub.toml");
+  EXPECT_EQ(no_key.exit_code, 2) << no_key.out;
+  EXPECT_TRUE(Contains(no_key.out, "hub.key")) << no_key.out;
+  fs::rename(d.dir() + "/keys/hub.key.away", d.dir() + "/keys/hub.key");
+
+  std::ofstream(d.dir() + "/acl.toml", std::ios::app) << "[[allow]]\nfrom = \n";
+  CommandResult bad_acl = RunCommand(hub + " --check-config --config " + d.dir() + "/hub.toml");
+  EXPECT_EQ(bad_acl.exit_code, 2) << bad_acl.out;
+  EXPECT_TRUE(Contains(bad_acl.out, "acl.toml")) << bad_acl.out;
+
+  // An agent: its own table is read for real (a calendar that is not there).
+  const std::string ledger_toml = d.dir() + "/ledger-check.toml";
+  std::ofstream(ledger_toml) << "[agency]\nname = \"court\"\n[hub]\nendpoint = \"" << d.endpoint()
+                             << "\"\npublic_key = \"" << d.hub_public_key()
+                             << "\"\n[keys]\nsecret_key = \"keys/court.key\"\n"
+                             << "[storage]\ndata_dir = \"ledger-data\"\n"
+                             << "[ledger]\ncalendar = \"no-such-calendar.txt\"\n";
+  CommandResult agent =
+      RunCommand(BinPath("concord-ledger-agent") + " --check-config --config " + ledger_toml);
+  EXPECT_EQ(agent.exit_code, 2) << agent.out;
+  EXPECT_TRUE(Contains(agent.out, "no-such-calendar.txt")) << agent.out;
+  EXPECT_FALSE(fs::exists(d.dir() + "/ledger-data/ledger.db"))
+      << "the check builds the agent on a scratch database";
+}
+
+// The hub under a Type=notify unit: READY=1 once it listens, the probes,
+// the build info, latencies in seconds, STOPPING=1 on SIGTERM.
+TEST(DaemonOps, HubTellsSystemdAndAnswersProbes) {
+  TestDistrict d({"court"});
+  NotifySocket notify(d.dir() + "/notify.sock");
+  ASSERT_TRUE(notify.bound());
+  ASSERT_TRUE(d.StartHub().ok());
+  const std::string ready = notify.Next();
+  EXPECT_TRUE(Contains(ready, "READY=1")) << ready;
+  EXPECT_TRUE(Contains(ready, "STATUS=")) << ready;
+
+  const HttpResult live = HubGet(d, "/healthz");
+  EXPECT_EQ(live.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(live.body).value("version", ""), Version());
+  const HttpResult readyz = HubGet(d, "/readyz");
+  EXPECT_EQ(readyz.status, 200) << readyz.body;
+  EXPECT_TRUE(nlohmann::json::parse(readyz.body)["checks"].value("database", false));
+  const std::string metrics = HubGet(d, "/metrics").body;
+  EXPECT_TRUE(Contains(metrics, std::string("concord_hub_build_info{version=\"") + Version()))
+      << metrics;
+  EXPECT_TRUE(Contains(metrics, "concord_hub_publish_to_ack_seconds_bucket{le=\"0.001\"}"))
+      << metrics;
+  EXPECT_FALSE(Contains(metrics, "_ms_bucket")) << "every duration in seconds";
+
+  d.StopHub();
+  EXPECT_TRUE(Contains(notify.Next(), "STOPPING=1"));
+}
+
+// An adapter is ready while it has a session with the hub: /readyz turns 503
+// when the hub dies (SIGKILL) and 200 again once it is back; /healthz stays
+// 200 (the process lives). Its READY=1 comes through an abstract socket.
+TEST(DaemonOps, AdapterReadinessFollowsTheHub) {
+  TestDistrict d({"court"});
+  ASSERT_TRUE(d.StartHub().ok());
+  NotifySocket notify("@concord-test-notify-" + std::to_string(getpid()));
+  ASSERT_TRUE(notify.bound());
+  DaemonProcess court(d, "court");
+  ASSERT_TRUE(court.ok()) << court.log();
+  EXPECT_TRUE(Contains(notify.Next(), "READY=1"));
+
+  auto readyz = [&] { return court.Call("GET", "/readyz"); };
+  EXPECT_TRUE(WaitFor([&] { return readyz().status == 200; })) << readyz().body;
+  d.KillHub();
+  EXPECT_TRUE(WaitFor([&] { return readyz().status == 503; }, 15000)) << readyz().body;
+  EXPECT_FALSE(nlohmann::json::parse(readyz().body)["checks"].value("hub_connected", true));
+  EXPECT_TRUE(nlohmann::json::parse(readyz().body)["checks"].value("database", false));
+  EXPECT_EQ(court.Call("GET", "/healthz").status, 200);
+  ASSERT_TRUE(d.StartHub().ok());
+  EXPECT_TRUE(WaitFor([&] { return readyz().status == 200; }, 15000)) << readyz().body;
+  EXPECT_TRUE(Contains(court.Call("GET", "/metrics").body, "concord_adapter_build_info{"));
+
+  EXPECT_EQ(court.Stop(), 0);
+  EXPECT_TRUE(notify.Await("STOPPING=1"));
+}
+
+}  // namespace
+}  // namespace concord::testing
