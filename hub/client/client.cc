@@ -528,6 +528,10 @@ void ClientImpl::OnNack(const pb::Nack& nack) {
       SendHello();
     } else {
       LOG_WARN("{}: hub says {}: {}", opts_.name, pb::Code_Name(nack.code()), nack.reason());
+      // Our key is revoked or unknown: the session is over (the hub still
+      // answers our frames, so silence would never tell). Hello again until
+      // the hub's registry takes the key back.
+      if (nack.code() == pb::UNAUTHENTICATED) DisconnectedNow("key refused: " + nack.reason());
     }
     return;
   }

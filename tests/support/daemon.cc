@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "hub/transport/curve_keys.h"
+#include "tests/support/netns.h"
 
 namespace concord::testing {
 
@@ -25,10 +26,14 @@ std::string ReadFile(const std::string& path) {
 }
 
 DaemonProcess::DaemonProcess(const TestDistrict& d, const std::string& name, const std::string& bin,
-                             const std::string& extra_toml, const std::string& db_file)
-    : name_(name), bin_(bin) {
+                             const std::string& extra_toml, const std::string& db_file,
+                             DaemonPlace place)
+    : name_(name), bin_(bin), place_(std::move(place)) {
   const std::string dir = d.dir();
-  EXPECT_TRUE(SaveCurveKeyPair(d.KeyOf(name), dir + "/keys/" + name, /*overwrite=*/true).ok());
+  if (place_.secret_key.empty()) {
+    EXPECT_TRUE(SaveCurveKeyPair(d.KeyOf(name), dir + "/keys/" + name, /*overwrite=*/true).ok());
+    place_.secret_key = "keys/" + name + ".key";
+  }
   config_ = dir + "/" + name + "." + bin + ".toml";
   const std::string data = bin + "-" + name;
   data_dir_ = dir + "/" + data;
@@ -37,8 +42,8 @@ DaemonProcess::DaemonProcess(const TestDistrict& d, const std::string& name, con
   std::ofstream(config_) << "[agency]\nname = \"" << name << "\"\ndisplay = \"测试机关 " << name
                          << "\"\n\n[hub]\nendpoint = \"" << d.endpoint() << "\"\npublic_key = \""
                          << d.hub_public_key()
-                         << "\"\nheartbeat_ms = 500\n\n[keys]\nsecret_key = \"keys/" << name
-                         << ".key\"\n\n[storage]\ndata_dir = \"" << data
+                         << "\"\nheartbeat_ms = 500\n\n[keys]\nsecret_key = \"" << place_.secret_key
+                         << "\"\n\n[storage]\ndata_dir = \"" << data
                          << "\"\n\n[http]\naddress = \"127.0.0.1\"\nport = 0\n\n"
                          << extra_toml;
   Start();
@@ -72,7 +77,11 @@ void DaemonProcess::Kill() {
 
 HttpResult DaemonProcess::Call(const std::string& method, const std::string& target,
                                const std::string& body) const {
-  auto r = HttpCall("127.0.0.1", port_, method, target, body);
+  absl::StatusOr<HttpResult> r = absl::UnavailableError("not called");
+  if (absl::Status in =
+          RunInNetns(place_.netns, [&] { r = HttpCall("127.0.0.1", port_, method, target, body); });
+      !in.ok())
+    r = in;
   return r.ok() ? *r : HttpResult{0, std::string(r.status().message())};
 }
 
@@ -89,7 +98,8 @@ HttpResult DaemonProcess::Post(const std::string& target, const json& body) cons
 void DaemonProcess::Start() {
   const std::string ready = config_ + ".ready";
   fs::remove(ready);
-  pid_ = SpawnLogged(BinPath(bin_), {"--config", config_, "--ready-file", ready}, log_);
+  pid_ =
+      SpawnInNetns(place_.netns, BinPath(bin_), {"--config", config_, "--ready-file", ready}, log_);
   auto running = [&] { return waitpid(pid_, nullptr, WNOHANG) == 0; };
   if (!WaitFor([&] { return fs::exists(ready) || !running(); }, 10000) || !fs::exists(ready)) {
     ADD_FAILURE() << bin_ << " " << name_ << " did not start:\n" << log();

@@ -1,6 +1,7 @@
 // Test support: a daemon of the district (concord-adapter, concord-aid-agent,
 // ...) as a real child process with its own config file, keys and data
-// folder, driven through its loopback HTTP API.
+// folder, driven through its loopback HTTP API; with a DaemonPlace, in a
+// network namespace of its own and with a key made for it there.
 #pragma once
 
 #include <sys/types.h>
@@ -18,6 +19,15 @@ std::string ReadFile(const std::string& path);
 // Sets a daemon's FileClock ([...] clock_file) to `unix_ms`, atomically.
 void SetFileClock(const std::string& path, int64_t unix_ms);
 
+// Where a daemon runs, when not as the district's principal on this host.
+struct DaemonPlace {
+  // Network namespace (netns.h) it runs in, its HTTP API reached there; "": here.
+  std::string netns;
+  // Its secret key file (made where it runs, e.g. by `concordctl keys gen`);
+  // "": the district's key pair for its name, written to <dir>/keys/.
+  std::string secret_key;
+};
+
 // One daemon process for principal `name` of a TestDistrict: binary `bin`
 // (found with BinPath), config <dir>/<name>.<bin>.toml with `extra_toml`
 // appended (e.g. an [aid] section), data folder <dir>/<bin>-<name>/.
@@ -26,7 +36,7 @@ class DaemonProcess {
  public:
   DaemonProcess(const TestDistrict& d, const std::string& name,
                 const std::string& bin = "concord-adapter", const std::string& extra_toml = "",
-                const std::string& db_file = "agency.db");
+                const std::string& db_file = "agency.db", DaemonPlace place = {});
   ~DaemonProcess() { Stop(); }
   DaemonProcess(const DaemonProcess&) = delete;
   DaemonProcess& operator=(const DaemonProcess&) = delete;
@@ -59,6 +69,7 @@ class DaemonProcess {
   void Start();
 
   std::string name_, bin_, config_, data_dir_, db_path_, log_;
+  DaemonPlace place_;
   pid_t pid_ = -1;
   int exit_status_ = -1;
   uint16_t port_ = 0;

@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/http_client.h"
+#include "tests/support/netns.h"
 
 namespace concord::testing {
 namespace fs = std::filesystem;
@@ -150,13 +151,13 @@ void TestDistrict::WriteHubToml(const std::string& endpoint) {
 
 absl::Status TestDistrict::StartHub() {
   // The first start picks free ports; restarts reuse them so clients reconnect.
-  WriteHubToml(endpoint_.empty() ? "tcp://127.0.0.1:0" : endpoint_);
+  WriteHubToml(endpoint_.empty() ? "tcp://" + hub_address_ + ":0" : endpoint_);
   const std::string ready = dir_ + "/hub.ready";
   fs::remove(ready);
   const std::string bin = BinPath("concord-hub");
   const std::string cfg = dir_ + "/hub.toml";
   const std::string log = dir_ + "/hub.log";
-  pid_t pid = SpawnLogged(bin, {"--config", cfg, "--ready-file", ready}, log);
+  pid_t pid = SpawnInNetns(hub_netns_, bin, {"--config", cfg, "--ready-file", ready}, log);
   hub_pid_ = pid;
   if (!WaitFor([&] { return fs::exists(ready) || !HubRunning(); }, 20000) || !fs::exists(ready)) {
     std::ifstream l(log);
@@ -211,7 +212,8 @@ client::ClientOptions TestDistrict::ClientFor(const std::string& name) const {
 }
 
 std::string TestDistrict::HubHttp(const std::string& target) const {
-  auto r = HttpCall("127.0.0.1", metrics_port_, "GET", target);
+  absl::StatusOr<HttpResult> r = absl::UnavailableError("not called");
+  (void)RunInNetns(hub_netns_, [&] { r = HttpCall("127.0.0.1", metrics_port_, "GET", target); });
   return r.ok() ? r->body : std::string();
 }
 

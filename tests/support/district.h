@@ -4,7 +4,8 @@
 // each principal, a registry, an ACL and hub.toml, and runs the real
 // concord-hub binary as a child process (found through CONCORD_BIN_DIR), so
 // tests can SIGKILL and restart it. ClientThread runs a real hub/client
-// Client on an io_context thread of its own.
+// Client on an io_context thread of its own. PlaceHub puts the hub on another
+// "machine": a network namespace made by TestNetwork (netns.h).
 #pragma once
 
 #include <sys/types.h>
@@ -55,6 +56,13 @@ class TestDistrict {
   const std::string& dir() const { return dir_; }
   // Extra lines for hub.toml's [limits] section, e.g. "ack_timeout_ms = 200".
   void SetLimits(std::string lines) { limits_ = std::move(lines); }
+  // Runs the hub in network namespace `ns` (netns.h), its CurveZMQ endpoint
+  // bound on `address` there; HubHttp and Metric then reach it there too.
+  void PlaceHub(std::string ns, std::string address) {
+    hub_netns_ = std::move(ns);
+    hub_address_ = std::move(address);
+  }
+  const std::string& hub_netns() const { return hub_netns_; }
   // Replaces the ACL file (default: everybody may send anything anywhere).
   void WriteAcl(const std::string& toml);
 
@@ -87,6 +95,8 @@ class TestDistrict {
 
   std::string dir_;
   std::string limits_;
+  std::string hub_netns_;
+  std::string hub_address_ = "127.0.0.1";
   CurveKeyPair hub_keys_;
   std::map<std::string, CurveKeyPair> keys_;
   pid_t hub_pid_ = -1;
