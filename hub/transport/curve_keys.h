@@ -20,7 +20,9 @@ struct CurveKeyPair {
 
 absl::StatusOr<CurveKeyPair> GenerateCurveKeyPair();
 
-// Writes <prefix>.pub and <prefix>.key (0600). Fails if either exists and
+// Writes <prefix>.pub and <prefix>.key (0600; 0640 with group concord when
+// the folder belongs to that group, as /etc/concord/keys of an installed
+// machine does, so the daemons can read it). Fails if either exists and
 // `overwrite` is false.
 absl::Status SaveCurveKeyPair(const CurveKeyPair& kp, const std::string& prefix,
                               bool overwrite = false);

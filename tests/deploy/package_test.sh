@@ -132,8 +132,13 @@ for k in hub court ledger risk conference aid; do
   concordctl keys gen --out /etc/concord/keys/$k >/dev/null
 done
 concordctl aid keygen --out /etc/concord/keys/linkage.key >/dev/null
-chgrp concord /etc/concord/keys/*.key
-chmod 0640 /etc/concord/keys/*.key
+# keys gen gives a secret key in the concord-group folder to that group (0640).
+for k in hub court ledger risk conference aid; do
+  [ "$(stat -c %G:%a /etc/concord/keys/$k.key)" = concord:640 ] ||
+    fail "keys gen in /etc/concord/keys: $k.key is $(stat -c %G:%a /etc/concord/keys/$k.key), not concord:640"
+done
+chgrp concord /etc/concord/keys/linkage.key
+chmod 0640 /etc/concord/keys/linkage.key
 install -d -o concord -g concord -m 0750 /var/lib/concord/court
 for d in concord-hub:hub concord-adapter:court concord-ledger-agent:ledger concord-risk-agent:risk \
          concord-conference-agent:conference concord-aid-agent:aid; do
