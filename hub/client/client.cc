@@ -525,6 +525,11 @@ void ClientImpl::OnNack(const pb::Nack& nack) {
       // The hub has no session for us (it restarted): start one.
       DisconnectedNow("hub asked for Hello");
       SendHello();
+    } else if (nack.code() == pb::UNAUTHENTICATED) {
+      // The hub ended the session: this key was revoked or replaced (keys
+      // revoke | rotate). Nothing is delivered to it any more; say so.
+      LOG_ERROR("{}: hub refuses this key: {}", opts_.name, nack.reason());
+      DisconnectedNow("key refused");
     } else {
       LOG_WARN("{}: hub says {}: {}", opts_.name, pb::Code_Name(nack.code()), nack.reason());
     }

@@ -23,9 +23,9 @@ int main(int argc, char** argv) {
   concord::InitLogging("concordctl");
   spdlog::set_level(spdlog::level::warn);
   Commands commands;
-  for (auto add :
-       {AddHubCommands, AddKeysCommands, AddAuditCommands, AddLedgerCommands, AddPetitionCommands,
-        AddRiskCommands, AddConferenceCommands, AddAidCommands, AddAccountCommands})
+  for (auto add : {AddHubCommands, AddKeysCommands, AddEnrolCommands, AddAuditCommands,
+                   AddLedgerCommands, AddPetitionCommands, AddRiskCommands, AddConferenceCommands,
+                   AddAidCommands, AddAccountCommands})
     add(app, commands);
   try {
     app.parse(argc, argv);
