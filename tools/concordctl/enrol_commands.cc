@@ -171,7 +171,13 @@ int DistrictInit(const DistrictArgs& a) {
   }
   std::cout << "\n各机关返回的 `concordctl keys add ...` 一行在此运行（--registry "
                "指向本目录的 registry.toml）/ run here the `concordctl keys add ...` line each "
-               "agency sends back (with --registry naming this folder's registry.toml).\n";
+               "agency sends back (with --registry naming this folder's registry.toml).\n"
+            << "四个代理在其运行的机器上生成密钥后登记 / the four agents: on the machine each runs "
+               "on, `concordctl keys gen --out keys/<kind>`, then here\n";
+  for (const char* kind : {"aid", "ledger", "risk", "conference"})
+    std::cout << "  concordctl keys add --registry " << ShellWord(Absolute(registry)) << " --name "
+              << a.district << ".agent." << kind << " --roles " << kind << " --pub <" << kind
+              << ".pub>\n";
   return 0;
 }
 
