@@ -13,7 +13,15 @@ chmod 700 "$DIR/keys"
 key() {  # key NAME -> makes keys/NAME.{pub,key} once
   [ -f "$DIR/keys/$1.key" ] || "$CTL" keys gen --out "$DIR/keys/$1" >/dev/null
 }
-key hub
+# The hub's key pair (kept when it exists), hub.toml, the ACL for this
+# district and its agencies (the one ACL template: concordctl district init)
+# and an empty registry, filled below with `keys add`. On one machine for the
+# demo; a real district runs `district init` at the hub and `agency init` at
+# each agency (docs/configuration.md).
+rm -f "$DIR/registry.toml"
+"$CTL" district init --dir "$DIR" --district "$DISTRICT" --display "$DISTRICT_DISPLAY" \
+  --endpoint "tcp://127.0.0.1:$HUB_PORT" --metrics-port "$HUB_HTTP_PORT" --data-dir "$DIR/data/hub" \
+  --agencies <(printf '%s\n' "${AGENCIES[@]}") --force >/dev/null
 key ops
 key aid
 key ledger
@@ -23,77 +31,20 @@ key conference
 # never the hub or the aid agent. 关联密钥只给各救助机关的适配器。
 [ -f "$DIR/keys/linkage.key" ] || "$CTL" aid keygen --out "$DIR/keys/linkage.key" >/dev/null
 
-cat > "$DIR/hub.toml" <<TOML
-# concord-hub 配置 / hub configuration
-[hub]
-endpoint = "tcp://127.0.0.1:$HUB_PORT"
-metrics_address = "127.0.0.1"
-metrics_port = $HUB_HTTP_PORT
-data_dir = "data/hub"
-secret_key = "keys/hub.key"
-registry = "registry.toml"
-acl = "acl.toml"
-
-[limits]
-credit = 1024
-max_queue_depth = 2000000
-ack_timeout_ms = 5000
-max_attempts = 5
-heartbeat_ms = 1000
-
-[storage]
-synchronous = "FULL"
-TOML
-
-{
-  echo "# 机关登记表：公钥 -> 主体 / agency registry: public key -> principal"
-  echo "# concordctl keys add / keys revoke edit this file; the hub reloads it on change."
-  for a in "${AGENCIES[@]}"; do
-    IFS='|' read -r name display roles _ <<<"$a"
-    key "$name"
-    echo
-    echo "[[principal]]"
-    echo "name = \"$DISTRICT.$name\""
-    echo "display = \"$display\""
-    echo "public_key = \"$(cat "$DIR/keys/$name.pub")\""
-    printf 'roles = ['; IFS=',' read -ra rs <<<"$roles"; sep=""
-    for r in "${rs[@]}"; do printf '%s"%s"' "$sep" "$r"; sep=", "; done; echo "]"
-  done
-  echo
-  echo "[[principal]]"
-  echo "name = \"$DISTRICT.ops\""
-  echo "display = \"运维值班\""
-  echo "public_key = \"$(cat "$DIR/keys/ops.pub")\""
-  echo "roles = [\"ops\"]"
-  echo
-  echo "[[principal]]"
-  echo "name = \"$DISTRICT.agent.aid\""
-  echo "display = \"司法救助登记查重代理\""
-  echo "public_key = \"$(cat "$DIR/keys/aid.pub")\""
-  echo "roles = [\"aid\"]"
-  echo
-  echo "[[principal]]"
-  echo "name = \"$DISTRICT.agent.ledger\""
-  echo "display = \"信访台账与期限监督代理\""
-  echo "public_key = \"$(cat "$DIR/keys/ledger.pub")\""
-  echo "roles = [\"ledger\"]"
-  echo
-  echo "[[principal]]"
-  echo "name = \"$DISTRICT.agent.risk\""
-  echo "display = \"风险评估预警代理\""
-  echo "public_key = \"$(cat "$DIR/keys/risk.pub")\""
-  echo "roles = [\"risk\"]"
-  echo
-  echo "[[principal]]"
-  echo "name = \"$DISTRICT.agent.conference\""
-  echo "display = \"联席会议与化解方案代理\""
-  echo "public_key = \"$(cat "$DIR/keys/conference.pub")\""
-  echo "roles = [\"conference\"]"
-} > "$DIR/registry.toml"
-
-# The ACL is the shipped example (deploy/examples/acl.toml), written for the
-# district "shangzhou".
-cp "$ROOT/deploy/examples/acl.toml" "$DIR/acl.toml"
+enrol() {  # enrol NAME DISPLAY ROLES KEY: registers keys/KEY.pub as NAME
+  "$CTL" keys add --registry "$DIR/registry.toml" --name "$1" --display "$2" --roles "$3" \
+    --pub "$DIR/keys/$4.pub" >/dev/null
+}
+for a in "${AGENCIES[@]}"; do
+  IFS='|' read -r name display roles _ <<<"$a"
+  key "$name"
+  enrol "$DISTRICT.$name" "$display" "$roles" "$name"
+done
+enrol "$DISTRICT.ops" "运维值班" ops ops
+enrol "$DISTRICT.agent.aid" "司法救助登记查重代理" aid aid
+enrol "$DISTRICT.agent.ledger" "信访台账与期限监督代理" ledger ledger
+enrol "$DISTRICT.agent.risk" "风险评估预警代理" risk risk
+enrol "$DISTRICT.agent.conference" "联席会议与化解方案代理" conference conference
 
 # The consoles' TLS certificate: self-signed, for the demo on this machine
 # (a real agency installs one from its own CA). 控制台证书（演示用自签名）。

@@ -215,6 +215,7 @@ void BrokerImpl::HandleMessage(const RoutingId& rid, zmq::message_t& data) {
   if (inserted) {
     peer.rid = rid;
     peer.principal = principal->name;
+    peer.key = user_id;
   }
   peer.last_seen_us = NowUs();
 

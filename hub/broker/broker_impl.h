@@ -58,6 +58,7 @@ using Bytes = std::shared_ptr<const std::string>;
 struct Peer {
   RoutingId rid;
   std::string principal;
+  std::string key;  // the Z85 public key the session came under (ZAP User-Id)
   std::string client;
   int64_t last_seen_us = 0;
   bool hello = false;

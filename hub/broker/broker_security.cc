@@ -118,11 +118,12 @@ void BrokerImpl::ReloadRegistryIfChanged(bool force) {
   for (auto& p : registry_.principals())
     if (auto mb = EnsureMailbox(p.name); !mb.ok())  // retried at its first message
       LOG_ERROR("mailbox for {}: {}", p.name, mb.status().ToString());
-  // Sessions whose key is no longer valid end now.
+  // Sessions whose key is no longer valid end now: a revoked principal, or
+  // one given a new key (keys rotate), whose old key no longer maps to it.
   std::vector<RoutingId> revoked;
   for (auto& [rid, peer] : peers_) {
-    const Principal* p = registry_.ByName(peer.principal);
-    if (!p || p->revoked) revoked.push_back(rid);
+    const Principal* p = registry_.ByKey(peer.key);
+    if (!p || p->name != peer.principal) revoked.push_back(rid);
   }
   for (auto& rid : revoked) {
     ++key_refused_;

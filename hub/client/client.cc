@@ -526,12 +526,15 @@ void ClientImpl::OnNack(const pb::Nack& nack) {
       // The hub has no session for us (it restarted): start one.
       DisconnectedNow("hub asked for Hello");
       SendHello();
+    } else if (nack.code() == pb::UNAUTHENTICATED) {
+      // The hub ended the session: this key was revoked or replaced (keys
+      // revoke | rotate). Nothing is delivered to it any more, and the hub
+      // still answers our frames, so silence would never tell: say so, and
+      // Hello again until the hub's registry takes the key back.
+      LOG_ERROR("{}: hub refuses this key: {}", opts_.name, nack.reason());
+      DisconnectedNow("key refused: " + nack.reason());
     } else {
       LOG_WARN("{}: hub says {}: {}", opts_.name, pb::Code_Name(nack.code()), nack.reason());
-      // Our key is revoked or unknown: the session is over (the hub still
-      // answers our frames, so silence would never tell). Hello again until
-      // the hub's registry takes the key back.
-      if (nack.code() == pb::UNAUTHENTICATED) DisconnectedNow("key refused: " + nack.reason());
     }
     return;
   }

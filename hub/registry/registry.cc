@@ -1,7 +1,9 @@
 #include "hub/registry/registry.h"
 
+#include <cstddef>
 #include <filesystem>
 #include <fstream>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -131,49 +133,127 @@ absl::Status Registry::CheckAcl(const Principal& from, const std::string& payloa
                                                   " sending ", payload_type, " to ", to));
 }
 
-absl::Status AddPrincipalToFile(const std::string& registry_file, const Principal& p) {
-  std::ofstream out(registry_file, std::ios::app);
-  if (!out) return absl::UnavailableError(absl::StrCat("cannot write ", registry_file));
-  out << "\n[[principal]]\nname = \"" << p.name << "\"\n";
-  if (!p.display.empty()) out << "display = \"" << p.display << "\"\n";
-  out << "public_key = \"" << p.public_key << "\"\nroles = [";
-  for (size_t i = 0; i < p.roles.size(); ++i) out << (i ? ", " : "") << '"' << p.roles[i] << '"';
-  out << "]\n";
-  return out ? absl::OkStatus() : absl::UnavailableError("write failed");
-}
+namespace {
 
-absl::Status RevokePrincipalInFile(const std::string& registry_file, const std::string& name) {
+absl::StatusOr<std::vector<std::string>> ReadRegistryLines(const std::string& registry_file) {
   std::ifstream in(registry_file);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", registry_file));
+  if (!in)
+    return absl::NotFoundError(
+        absl::StrCat("无法读取注册表 / cannot read the registry ", registry_file));
   std::vector<std::string> lines;
   std::string line;
   while (std::getline(in, line)) lines.push_back(line);
-  in.close();
-  bool found = false;
-  for (size_t i = 0; i < lines.size(); ++i) {
-    if (lines[i] == "name = \"" + name + "\"") {
-      found = true;
-      // Drop any earlier revoked line of this entry, then add revoked = true.
-      size_t j = i + 1;
-      while (j < lines.size() && !absl::StartsWith(lines[j], "[[")) {
-        if (absl::StartsWith(lines[j], "revoked"))
-          lines.erase(lines.begin() + j);
-        else
-          ++j;
-      }
-      lines.insert(lines.begin() + i + 1, "revoked = true");
-      break;
-    }
-  }
-  if (!found) return absl::NotFoundError(absl::StrCat("注册表中没有 / no principal named ", name));
+  return lines;
+}
+
+absl::Status WriteRegistryLines(const std::string& registry_file,
+                                const std::vector<std::string>& lines) {
   const std::string tmp = registry_file + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
     for (auto& l : lines) out << l << "\n";
-    if (!out) return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
+    if (!out) return absl::UnavailableError(absl::StrCat("无法写入 / cannot write ", tmp));
   }
-  std::filesystem::rename(tmp, registry_file);
+  std::error_code ec;
+  std::filesystem::rename(tmp, registry_file, ec);
+  if (ec)
+    return absl::UnavailableError(
+        absl::StrCat("无法替换 / cannot replace ", registry_file, ": ", ec.message()));
   return absl::OkStatus();
+}
+
+// The lines [begin, end) of principal `name`'s entry: from the line after its
+// name to the next table header. NotFound when no entry has that name.
+absl::StatusOr<std::pair<size_t, size_t>> EntryOf(const std::vector<std::string>& lines,
+                                                  const std::string& name) {
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i] != "name = \"" + name + "\"") continue;
+    size_t j = i + 1;
+    while (j < lines.size() && !absl::StartsWith(lines[j], "[[")) ++j;
+    return std::make_pair(i + 1, j);
+  }
+  return absl::NotFoundError(
+      absl::StrCat("注册表中没有 / no principal named ", name, " in the registry"));
+}
+
+}  // namespace
+
+absl::Status AddPrincipalToFile(const std::string& registry_file, const Principal& p) {
+  if (std::filesystem::exists(registry_file)) {
+    ASSIGN_OR_RETURN(const ConfigFile registry, ConfigFile::Load(registry_file));
+    for (const ConfigSection& entry : registry.root().Tables("principal")) {
+      if (entry.String("name") == p.name)
+        return absl::AlreadyExistsError(absl::StrCat(
+            "已登记 / already registered: ", p.name,
+            "（换密钥用 keys rotate / to give it a new key use `concordctl keys rotate`)"));
+      if (entry.String("public_key") == p.public_key)
+        return absl::AlreadyExistsError(absl::StrCat("该公钥已登记给 ", entry.String("name"),
+                                                     " / this public key is already registered to ",
+                                                     entry.String("name")));
+    }
+  }
+  std::vector<std::string> lines;
+  if (std::filesystem::exists(registry_file)) {
+    ASSIGN_OR_RETURN(lines, ReadRegistryLines(registry_file));
+  }
+  lines.push_back("");
+  lines.push_back("[[principal]]");
+  lines.push_back(absl::StrCat("name = \"", p.name, "\""));
+  if (!p.display.empty()) lines.push_back(absl::StrCat("display = \"", p.display, "\""));
+  lines.push_back(absl::StrCat("public_key = \"", p.public_key, "\""));
+  std::string roles = "roles = [";
+  for (size_t i = 0; i < p.roles.size(); ++i)
+    absl::StrAppend(&roles, i ? ", " : "", "\"", p.roles[i], "\"");
+  lines.push_back(roles + "]");
+  return WriteRegistryLines(registry_file, lines);
+}
+
+absl::Status RevokePrincipalInFile(const std::string& registry_file, const std::string& name) {
+  ASSIGN_OR_RETURN(std::vector<std::string> lines, ReadRegistryLines(registry_file));
+  ASSIGN_OR_RETURN(auto entry, EntryOf(lines, name));
+  // Drop any earlier revoked line of this entry, then add revoked = true.
+  for (size_t j = entry.first; j < entry.second;) {
+    if (absl::StartsWith(lines[j], "revoked")) {
+      lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(j));
+      --entry.second;
+    } else {
+      ++j;
+    }
+  }
+  lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(entry.first), "revoked = true");
+  return WriteRegistryLines(registry_file, lines);
+}
+
+absl::Status RotatePrincipalKeyInFile(const std::string& registry_file, const std::string& name,
+                                      const std::string& public_key) {
+  if (public_key.size() != 40)
+    return absl::InvalidArgumentError(
+        "公钥须为 40 字符的 Z85 / the public key must be 40 characters of Z85");
+  ASSIGN_OR_RETURN(const ConfigFile registry, ConfigFile::Load(registry_file));
+  for (const ConfigSection& e : registry.root().Tables("principal"))
+    if (e.String("public_key") == public_key)
+      return absl::AlreadyExistsError(absl::StrCat("该公钥已登记给 ", e.String("name"),
+                                                   " / this public key is already registered to ",
+                                                   e.String("name")));
+  ASSIGN_OR_RETURN(std::vector<std::string> lines, ReadRegistryLines(registry_file));
+  ASSIGN_OR_RETURN(auto entry, EntryOf(lines, name));
+  bool replaced = false;
+  for (size_t j = entry.first; j < entry.second;) {
+    if (absl::StartsWith(lines[j], "public_key")) {
+      lines[j] = absl::StrCat("public_key = \"", public_key, "\"");
+      replaced = true;
+      ++j;
+    } else if (absl::StartsWith(lines[j], "revoked")) {
+      lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(j));
+      --entry.second;
+    } else {
+      ++j;
+    }
+  }
+  if (!replaced)
+    lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(entry.first),
+                 absl::StrCat("public_key = \"", public_key, "\""));
+  return WriteRegistryLines(registry_file, lines);
 }
 
 }  // namespace concord::hub

@@ -60,8 +60,17 @@ class Registry {
 // Shell-style glob with '*' only.
 bool GlobMatch(std::string_view pattern, std::string_view text);
 
-// Registry file editing, for `concordctl keys add/revoke`.
+// Registry file editing, for `concordctl keys add/revoke/rotate`. Each
+// rewrites the file atomically (a temp file renamed over it), so the hub's
+// reload never reads half a file.
+// Add refuses (AlreadyExists) a name or a public key the file already holds.
 absl::Status AddPrincipalToFile(const std::string& registry_file, const Principal& p);
 absl::Status RevokePrincipalInFile(const std::string& registry_file, const std::string& name);
+// Gives principal `name` the Z85 key `public_key` (its name, roles and so its
+// queue at the hub are kept) and clears a `revoked` mark: from the hub's next
+// reload the old key is refused and its open sessions end. NotFound for an
+// unknown name; AlreadyExists when another principal holds that key.
+absl::Status RotatePrincipalKeyInFile(const std::string& registry_file, const std::string& name,
+                                      const std::string& public_key);
 
 }  // namespace concord::hub

@@ -93,7 +93,11 @@ absl::StatusOr<CurveKeyPair> LoadCurveKeyPair(const std::string& path_or_prefix)
 }
 
 absl::StatusOr<std::string> LoadCurvePublicKey(const std::string& z85_or_path) {
-  if (IsZ85Key(z85_or_path)) return z85_or_path;
+  // A file first: a 40-character path such as "/work/wt-enrol/var/district/keys/hub.pub"
+  // is also valid Z85, and taking it for the key fails every handshake.
+  std::error_code ec;
+  if (IsZ85Key(z85_or_path) && !std::filesystem::is_regular_file(z85_or_path, ec))
+    return z85_or_path;
   auto text = ReadTrimmed(z85_or_path);
   if (!text.ok()) return text.status();
   if (!IsZ85Key(*text))

@@ -31,7 +31,8 @@ absl::Status SaveCurveKeyPair(const CurveKeyPair& kp, const std::string& prefix,
 // the public key.
 absl::StatusOr<CurveKeyPair> LoadCurveKeyPair(const std::string& path_or_prefix);
 
-// Reads a public key: either a Z85 string itself or a .pub file holding one.
+// Reads a public key: a .pub file holding one, or else a Z85 string itself
+// (a file of that name wins: a 40-character path is also valid Z85).
 absl::StatusOr<std::string> LoadCurvePublicKey(const std::string& z85_or_path);
 
 bool IsZ85Key(const std::string& s);

@@ -32,12 +32,13 @@ class Commands {
   std::vector<std::pair<CLI::App*, std::function<int()>>> actions_;
 };
 
-void AddHubCommands(CLI::App& app, Commands& commands);         // status, send, tail, deadletters
-void AddKeysCommands(CLI::App& app, Commands& commands);        // keys gen | add | revoke
-void AddAuditCommands(CLI::App& app, Commands& commands);       // audit verify | show
-void AddLedgerCommands(CLI::App& app, Commands& commands);      // ledger [--item | --report]
-void AddPetitionCommands(CLI::App& app, Commands& commands);    // petition register | status
-void AddRiskCommands(CLI::App& app, Commands& commands);        // risk [--screening]
+void AddHubCommands(CLI::App& app, Commands& commands);       // status, send, tail, deadletters
+void AddKeysCommands(CLI::App& app, Commands& commands);      // keys gen | add | revoke | rotate
+void AddEnrolCommands(CLI::App& app, Commands& commands);     // district init, agency init | rotate
+void AddAuditCommands(CLI::App& app, Commands& commands);     // audit verify | show
+void AddLedgerCommands(CLI::App& app, Commands& commands);    // ledger [--item | --report]
+void AddPetitionCommands(CLI::App& app, Commands& commands);  // petition register | status
+void AddRiskCommands(CLI::App& app, Commands& commands);      // risk [--screening]
 void AddConferenceCommands(CLI::App& app, Commands& commands);  // conference --id | --leader
 void AddAidCommands(CLI::App& app, Commands& commands);         // aid keygen | dedup
 void AddAccountCommands(CLI::App& app, Commands& commands);     // account add | list | disable ...

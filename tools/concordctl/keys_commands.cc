@@ -4,6 +4,13 @@
 //   concordctl keys add --registry registry.toml --name shangzhou.court --pub keys/court.pub
 //                       [--roles agency,court] [--display 上州区人民法院]
 //   concordctl keys revoke --registry registry.toml --name shangzhou.court
+//   concordctl keys rotate --registry registry.toml --name shangzhou.court --pub new.pub|Z85
+//
+// The hub reloads registry.toml within 100 ms of a change: a revoked key's
+// sessions end then and its next message is refused; after `rotate` the
+// principal (so its queue at the hub) is kept under the new key and the old
+// key is refused the same way. `add` refuses a name or key already there.
+// Enrolment (district init, agency init, agency rotate): enrol_commands.cc.
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <memory>
@@ -61,6 +68,21 @@ void AddKeysCommands(CLI::App& app, Commands& commands) {
     if (auto st = hub::RevokePrincipalInFile(a->registry, a->name); !st.ok())
       return Fail(2, std::string(st.message()));
     std::cout << "已吊销 / revoked " << a->name << "（枢纽自动重新加载 / the hub reloads it)\n";
+    return 0;
+  });
+  auto* rotate = keys->add_subcommand(
+      "rotate", "换公钥，保留主体与队列 / give a principal a new key (name, roles, queue kept)");
+  rotate->add_option("--registry", a->registry)->required();
+  rotate->add_option("--name", a->name)->required();
+  rotate->add_option("--pub", a->pub, "新公钥文件或 Z85 / new .pub file or Z85 key")->required();
+  commands.On(rotate, [a] {
+    auto key = LoadCurvePublicKey(a->pub);
+    if (!key.ok()) return Fail(2, std::string(key.status().message()));
+    if (auto st = hub::RotatePrincipalKeyInFile(a->registry, a->name, *key); !st.ok())
+      return Fail(2, std::string(st.message()));
+    std::cout << "已换钥 / rotated " << a->name
+              << "：旧密钥即被拒绝，队列保留 / the old key is refused from the hub's reload on, "
+                 "its queue is kept\n";
     return 0;
   });
 }

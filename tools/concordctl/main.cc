@@ -26,9 +26,9 @@ int main(int argc, char** argv) {
   concord::InitLogging("concordctl");
   spdlog::set_level(spdlog::level::warn);
   Commands commands;
-  for (auto add : {AddHubCommands, AddKeysCommands, AddAuditCommands, AddLedgerCommands,
-                   AddPetitionCommands, AddRiskCommands, AddConferenceCommands, AddAidCommands,
-                   AddAccountCommands, AddBackupCommands})
+  for (auto add : {AddHubCommands, AddKeysCommands, AddEnrolCommands, AddAuditCommands,
+                   AddLedgerCommands, AddPetitionCommands, AddRiskCommands, AddConferenceCommands,
+                   AddAidCommands, AddAccountCommands, AddBackupCommands})
     add(app, commands);
   try {
     app.parse(argc, argv);

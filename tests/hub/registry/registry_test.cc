@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <string>
+
+#include "tests/support/temp_folder.h"
+
 namespace concord::hub {
 namespace {
 
@@ -58,6 +63,39 @@ TEST(RegistryTest, RevokedKeyIsUnknown) {
   EXPECT_NE(r.ByName("d.old"), nullptr);
   EXPECT_NE(r.ByKey(std::string(40, 'A')), nullptr);
   EXPECT_EQ(r.WithRole("agency").size(), 2u);
+}
+
+// The file edits behind `concordctl keys add | revoke | rotate`: add refuses
+// a name or key twice; rotate keeps the name and roles, takes the new key,
+// clears a revocation, and the old key maps to nobody.
+TEST(RegistryFileTest, AddRevokeRotate) {
+  testing::TempFolder dir("registry");
+  const std::string reg = dir.File("registry.toml"), acl = dir.File("acl.toml");
+  std::ofstream(acl) << "";
+  const std::string k1(40, 'A'), k2(40, 'B'), k3(40, 'C');
+  ASSERT_TRUE(AddPrincipalToFile(reg, {"d.court", k1, {"agency", "court"}, "法院", false}).ok());
+  ASSERT_TRUE(AddPrincipalToFile(reg, {"d.police", k2, {"agency"}, "", false}).ok());
+  EXPECT_EQ(AddPrincipalToFile(reg, {"d.court", k3, {"agency"}, "", false}).code(),
+            absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(AddPrincipalToFile(reg, {"d.other", k2, {"agency"}, "", false}).code(),
+            absl::StatusCode::kAlreadyExists);
+  ASSERT_TRUE(RevokePrincipalInFile(reg, "d.court").ok());
+  EXPECT_EQ(RotatePrincipalKeyInFile(reg, "d.court", k2).code(), absl::StatusCode::kAlreadyExists)
+      << "a key held by another principal";
+  EXPECT_EQ(RotatePrincipalKeyInFile(reg, "d.nobody", k3).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(RotatePrincipalKeyInFile(reg, "d.court", "short").code(),
+            absl::StatusCode::kInvalidArgument);
+  ASSERT_TRUE(RotatePrincipalKeyInFile(reg, "d.court", k3).ok());
+  auto r = Registry::Load(reg, acl);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->principals().size(), 2u);
+  EXPECT_EQ(r->ByKey(k1), nullptr) << "the old key";
+  ASSERT_NE(r->ByKey(k3), nullptr);
+  EXPECT_EQ(r->ByKey(k3)->name, "d.court");
+  EXPECT_EQ(r->ByKey(k3)->display, "法院");
+  EXPECT_EQ(r->ByKey(k3)->roles, (std::vector<std::string>{"agency", "court"}));
+  EXPECT_FALSE(r->ByKey(k3)->revoked);
+  EXPECT_EQ(r->ByKey(k2)->name, "d.police") << "the other entry is untouched";
 }
 
 }  // namespace

@@ -1,0 +1,94 @@
+// The enrolment files as text (tools/concordctl/district_files.h): the ACL
+// of a district that is not the demo's names only its own principals and
+// routes as the demo's does; the shipped example is this output for the
+// demo district; agencies files are checked line by line.
+#include "tools/concordctl/district_files.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "hub/registry/registry.h"
+#include "tests/support/temp_folder.h"
+
+namespace concord::ctl {
+namespace {
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST(DistrictFiles, AclOfAnotherDistrictNamesOnlyItsOwnPrincipals) {
+  auto agencies = ParseAgencies(
+      "# 北湖区\ncourt|北湖区人民法院|agency,court,aid_grantor\n\n"
+      "police|北湖区公安分局|agency,police,aid_grantor\npetition|北湖区信访局|agency,petition\n",
+      "beihu.txt");
+  ASSERT_TRUE(agencies.ok()) << agencies.status();
+  const std::string acl = DistrictAcl("beihu", *agencies);
+  EXPECT_EQ(acl.find("shangzhou"), std::string::npos) << acl;
+  EXPECT_NE(acl.find("\"beihu.court\", \"beihu.police\", \"beihu.petition\""), std::string::npos);
+
+  // The hub reads it, and it routes within beihu only.
+  testing::TempFolder dir("acl");
+  std::ofstream(dir.File("acl.toml")) << acl;
+  std::ofstream(dir.File("registry.toml")) << "";
+  auto reg = hub::Registry::Load(dir.File("registry.toml"), dir.File("acl.toml"));
+  ASSERT_TRUE(reg.ok()) << reg.status();
+  const hub::Principal court{"beihu.court", std::string(40, 'a'), {"agency", "court"}, "", false};
+  const hub::Principal ledger{"beihu.agent.ledger", std::string(40, 'b'), {"ledger"}, "", false};
+  EXPECT_TRUE(reg->CheckAcl(court, "concord.v1.TextNote", "beihu.police").ok());
+  EXPECT_FALSE(reg->CheckAcl(court, "concord.v1.TextNote", "shangzhou.police").ok());
+  EXPECT_FALSE(reg->CheckAcl(court, "concord.v1.TextNote", "beihu.agent.ledger").ok())
+      << "an agency reaches the agents by type only";
+  EXPECT_TRUE(reg->CheckAcl(court, "concord.v1.PetitionRegister", "beihu.agent.ledger").ok());
+  EXPECT_TRUE(reg->CheckAcl(ledger, "concord.v1.DeadlineAlert", "beihu.court").ok());
+  EXPECT_FALSE(reg->CheckAcl(ledger, "concord.v1.DeadlineAlert", "shangzhou.court").ok());
+}
+
+// One template: the shipped example is what `district init` writes for the
+// demo district (regenerate it with that command when the template changes).
+TEST(DistrictFiles, ShippedExampleIsTheDemoDistrictsOutput) {
+  EXPECT_EQ(Slurp(std::string(CONCORD_SOURCE_DIR) + "/deploy/examples/acl.toml"),
+            DistrictAcl("shangzhou", DefaultAgencies("上州区")));
+}
+
+TEST(DistrictFiles, DefaultAgenciesAreNamedAfterTheDistrict) {
+  auto a = DefaultAgencies("北湖区");
+  ASSERT_EQ(a.size(), 6u);
+  EXPECT_EQ(a[0].display, "北湖区人民检察院");
+  EXPECT_EQ(a[2].name, "court");
+}
+
+TEST(DistrictFiles, BadAgencyLinesAreRefusedWithTheirLine) {
+  auto missing = ParseAgencies("court|法院|agency\npolice|公安\n", "a.txt");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("a.txt:2"), std::string::npos) << missing.status();
+  EXPECT_FALSE(ParseAgencies("Court|法院|agency\n", "a.txt").ok()) << "upper case";
+  EXPECT_FALSE(ParseAgencies("court|法院|agency\ncourt|法院|agency\n", "a.txt").ok()) << "twice";
+  EXPECT_FALSE(ParseAgencies("agent|代理|agency\n", "a.txt").ok()) << "reserved";
+  EXPECT_FALSE(ParseAgencies("# nothing\n", "a.txt").ok());
+}
+
+TEST(DistrictFiles, AgencyNamesAreDistrictDotAgency) {
+  auto ok = SplitAgencyName("beihu.court");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->first, "beihu");
+  EXPECT_EQ(ok->second, "court");
+  EXPECT_FALSE(SplitAgencyName("court").ok());
+  EXPECT_FALSE(SplitAgencyName("beihu.agent.ledger").ok());
+  EXPECT_FALSE(SplitAgencyName("beihu.Court").ok());
+  EXPECT_FALSE(SplitAgencyName("beihu.ops").ok());
+}
+
+TEST(DistrictFiles, ShellWordsSurviveTheShell) {
+  EXPECT_EQ(ShellWord("agency,court"), "agency,court");
+  EXPECT_EQ(ShellWord("a'b"), "'a'\\''b'");
+  EXPECT_EQ(ShellWord("上州区"), "'上州区'");
+}
+
+}  // namespace
+}  // namespace concord::ctl

@@ -1,0 +1,290 @@
+#include "tools/concordctl/district_files.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+
+namespace concord::ctl {
+
+absl::Status CheckName(const std::string& name, const std::string& what) {
+  bool ok = !name.empty() && name[0] >= 'a' && name[0] <= 'z';
+  for (char c : name)
+    ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-');
+  if (ok) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      what, " 名称无效 / invalid ", what, " name \"", name,
+      "\": 须为小写字母开头，仅含小写字母、数字、_ 或 - / must start with a-z and hold only "
+      "a-z, 0-9, _ or -"));
+}
+
+absl::StatusOr<std::pair<std::string, std::string>> SplitAgencyName(const std::string& principal) {
+  std::vector<std::string> parts = absl::StrSplit(principal, '.');
+  if (parts.size() != 2)
+    return absl::InvalidArgumentError(
+        absl::StrCat("机关名称须为 <辖区>.<机关> / an agency's name is <district>.<agency>, e.g. "
+                     "shangzhou.court; got \"",
+                     principal, "\""));
+  if (auto st = CheckName(parts[0], "district"); !st.ok()) return st;
+  if (auto st = CheckName(parts[1], "agency"); !st.ok()) return st;
+  if (parts[1] == "agent" || parts[1] == "ops")
+    return absl::InvalidArgumentError(absl::StrCat(
+        "\"", parts[1], "\" 为保留名称 / is reserved (agents are <district>.agent.<kind>)"));
+  return std::make_pair(parts[0], parts[1]);
+}
+
+absl::StatusOr<std::vector<AgencyEntry>> ParseAgencies(const std::string& text,
+                                                       const std::string& source) {
+  std::vector<AgencyEntry> out;
+  int line_no = 0;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    ++line_no;
+    line = absl::StripAsciiWhitespace(line);
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string> f = absl::StrSplit(line, '|');
+    auto where = [&] { return absl::StrCat(source, ":", line_no, ": "); };
+    if (f.size() < 3 || f[1].empty() || f[2].empty())
+      return absl::InvalidArgumentError(
+          absl::StrCat(where(), "每行须为 名称|中文名称|角色 / each line is name|display|roles"));
+    AgencyEntry a;
+    a.name = f[0];
+    if (auto st = CheckName(a.name, "agency"); !st.ok())
+      return absl::InvalidArgumentError(absl::StrCat(where(), st.message()));
+    if (a.name == "agent" || a.name == "ops")
+      return absl::InvalidArgumentError(
+          absl::StrCat(where(), "\"", a.name, "\" 为保留名称 / is a reserved name"));
+    for (const auto& seen : out)
+      if (seen.name == a.name)
+        return absl::InvalidArgumentError(
+            absl::StrCat(where(), "机关重复 / agency listed twice: ", a.name));
+    a.display = f[1];
+    a.roles = absl::StrSplit(f[2], ',', absl::SkipWhitespace());
+    for (auto& r : a.roles) r = std::string(absl::StripAsciiWhitespace(r));
+    out.push_back(std::move(a));
+  }
+  if (out.empty())
+    return absl::InvalidArgumentError(
+        absl::StrCat(source, ": 没有机关 / lists no agency (name|display|roles a line)"));
+  return out;
+}
+
+std::vector<AgencyEntry> DefaultAgencies(const std::string& d) {
+  auto e = [&](const char* name, const char* suffix, std::vector<std::string> roles) {
+    return AgencyEntry{name, absl::StrCat(d, suffix), std::move(roles)};
+  };
+  return {e("procuratorate", "人民检察院", {"agency", "procuratorate", "aid_grantor"}),
+          e("plc", "委政法委", {"agency", "plc"}),
+          e("court", "人民法院", {"agency", "court", "aid_grantor"}),
+          e("police", "公安分局", {"agency", "police", "aid_grantor"}),
+          e("justice", "司法局", {"agency", "justice", "aid_grantor"}),
+          e("petition", "信访局", {"agency", "petition"})};
+}
+
+namespace {
+
+// {D} is the district's name, {AGENCIES} its agencies' principals.
+constexpr char kAclTemplate[] =
+    R"(# 辖区 {D} 的访问控制 / the ACL of the district "{D}" (concordctl district init).
+# 访问控制：谁可以向谁发送哪类消息；未列出的一律拒绝。
+# ACL: who may send which payload type to whom; anything not allowed is refused.
+# from: principal glob or role:<r>; type: payload type glob; to: recipient globs.
+
+# Agencies exchange Concord messages with each other, by role and on topics.
+# Not with the agents ("{D}.*" would match {D}.agent.*): what an
+# agency may send to each agent is listed below, type by type.
+[[allow]]
+from = "role:agency"
+type = "concord.v1.*"
+to = [{AGENCIES}, "role:agency", "topic:*"]
+
+# Granting agencies ask the aid agent before they grant (tokens only, aid.proto).
+[[allow]]
+from = "role:aid_grantor"
+type = "concord.v1.AidCheckRequest"
+to = ["role:aid"]
+
+# The aid agent answers, and tells the other granting agency.
+[[allow]]
+from = "role:aid"
+type = "concord.v1.Aid*"
+to = ["{D}.*"]
+
+# Agencies register petitions and record their handling in the shared ledger.
+[[allow]]
+from = "role:agency"
+type = "concord.v1.Petition*"
+to = ["role:ledger", "{D}.agent.ledger"]
+
+# Agencies' consoles (and concordctl) read the ledger over the bus; the ledger
+# agent answers each with a LedgerQueryReply (its own rule below).
+[[allow]]
+from = "role:agency"
+type = "concord.v1.LedgerQuery"
+to = ["role:ledger", "{D}.agent.ledger"]
+
+# Reception days: slots, bookings and outcomes go to the ledger agent.
+[[allow]]
+from = "role:agency"
+type = "concord.v1.Reception*"
+to = ["role:ledger", "{D}.agent.ledger"]
+
+# Handlers' risk forms go to the risk agent; the ledger tells it of each item.
+[[allow]]
+from = "role:agency"
+type = "concord.v1.RiskReport"
+to = ["role:risk", "{D}.agent.risk"]
+
+# Agencies' consoles read the risk book (their own open risks, screenings).
+[[allow]]
+from = "role:agency"
+type = "concord.v1.RiskQuery"
+to = ["role:risk", "{D}.agent.risk"]
+
+[[allow]]
+from = "role:ledger"
+type = "concord.v1.PetitionSnapshot"
+to = ["role:risk", "{D}.agent.risk"]
+
+# Agencies convene, give inputs, sign plans and report tasks to the conference agent.
+[[allow]]
+from = "role:agency"
+type = "concord.v1.Conference*"
+to = ["role:conference", "{D}.agent.conference"]
+
+# Agencies' consoles read the conferences they take part in over the bus; the
+# conference agent answers each with a ConferenceQueryReply (its rule below).
+# (Also within the rule above; listed on its own like the ledger's read.)
+[[allow]]
+from = "role:agency"
+type = "concord.v1.ConferenceQuery"
+to = ["role:conference", "{D}.agent.conference"]
+
+[[allow]]
+from = "role:agency"
+type = "concord.v1.Hearing*"
+to = ["role:conference", "{D}.agent.conference"]
+
+# The conference agent answers (ConferenceReply, ConferenceQueryReply), invites
+# and issues the plans, and puts the plans' tasks on the ledger's clock.
+[[allow]]
+from = "role:conference"
+type = "concord.v1.Conference*"
+to = ["{D}.*"]
+
+[[allow]]
+from = "role:conference"
+type = "concord.v1.TrackDeadline"
+to = ["role:ledger", "{D}.agent.ledger"]
+
+[[allow]]
+from = "role:conference"
+type = "concord.v1.AidStatusQuery"
+to = ["role:aid"]
+
+# The risk agent answers, warns and sends the monthly screening.
+[[allow]]
+from = "role:risk"
+type = "concord.v1.*"
+to = ["{D}.*"]
+
+# The ledger agent answers (PetitionReply, LedgerQueryReply), shares each item's
+# history and sends deadline alerts.
+[[allow]]
+from = "role:ledger"
+type = "concord.v1.*"
+to = ["{D}.*"]
+
+# The operator may send text notes anywhere (debugging, drills).
+[[allow]]
+from = "role:ops"
+type = "concord.v1.TextNote"
+to = ["*"]
+)";
+
+std::string Quoted(absl::string_view s) { return absl::StrCat("\"", s, "\""); }
+
+}  // namespace
+
+std::string DistrictAcl(const std::string& district, const std::vector<AgencyEntry>& agencies) {
+  std::vector<std::string> names;
+  for (const auto& a : agencies) names.push_back(Quoted(absl::StrCat(district, ".", a.name)));
+  return absl::StrReplaceAll(kAclTemplate,
+                             {{"{D}", district}, {"{AGENCIES}", absl::StrJoin(names, ", ")}});
+}
+
+std::string HubToml(const HubSettings& s) {
+  return absl::StrCat(R"(# concord-hub 配置 / hub configuration (concordctl district init)
+# 辖区 / district: )",
+                      s.district, R"(
+[hub]
+endpoint = )",
+                      Quoted(s.endpoint),
+                      R"(           # 各机关连接此地址 / the agencies connect here
+metrics_address = )",
+                      Quoted(s.metrics_address), R"(
+metrics_port = )",
+                      s.metrics_port, R"(
+data_dir = )",
+                      Quoted(s.data_dir), R"(   # hub.db：队列与审计链 / queues and the audit chain
+secret_key = "keys/hub.key"   # 枢纽私钥，只在本机 / the hub's secret key, on this machine only
+registry = "registry.toml"    # concordctl keys add | revoke | rotate
+acl = "acl.toml"
+
+[limits]
+credit = 1024
+max_queue_depth = 2000000
+ack_timeout_ms = 5000
+max_attempts = 5
+heartbeat_ms = 1000
+
+[storage]
+synchronous = "FULL"
+)");
+}
+
+std::string AdapterToml(const AdapterSettings& s) {
+  const auto name = SplitAgencyName(s.principal);
+  const std::string district = name.ok() ? name->first : "";
+  const std::string agency = name.ok() ? name->second : s.principal;
+  std::string out = absl::StrCat(
+      "# concord-adapter: ", s.display,
+      " (concordctl agency init)\n[agency]\nname = ", Quoted(s.principal),
+      "\ndisplay = ", Quoted(s.display), "\n\n[hub]\nendpoint = ", Quoted(s.hub_endpoint),
+      "\npublic_key = \"keys/hub.pub\"   # 枢纽公钥 / the hub's public key\n\n"
+      "[keys]\nsecret_key = \"keys/",
+      agency,
+      ".key\"   # 本机关私钥，不离开本机 / this agency's secret key, never leaves this machine\n\n"
+      "[storage]\ndata_dir = ",
+      Quoted(s.data_dir),
+      "   # agency.db\n\n[http]\naddress = \"127.0.0.1\"   # 本机关系统与 concordctl / the "
+      "agency's own systems\nport = ",
+      s.http_port, "\n\n[subscriptions]\ntopics = [\"district\"]\n\n",
+      "# 信访登记与办理 / petition intake and handling\n[petitions]\nledger = ",
+      Quoted(absl::StrCat(district, ".agent.ledger")),
+      "\n\n# CSV 导入 / CSV drop folders: aid grants here, petitions in petitions/\n[csv]\n"
+      "drop_dir = ",
+      Quoted(absl::StrCat(s.data_dir, "/drop")), "\n");
+  if (!s.linkage_key.empty())
+    absl::StrAppend(
+        &out,
+        "\n# 司法救助：发放前查重 / judicial aid: the pre-grant duplicate check\n[aid]\n"
+        "linkage_key = ",
+        Quoted(s.linkage_key),
+        "   # 仅各救助机关共有 / shared by the granting agencies only\nagent = \"role:aid\"\n"
+        "conference = ",
+        Quoted(absl::StrCat(district, ".agent.conference")), "\n");
+  return out;
+}
+
+std::string ShellWord(const std::string& word) {
+  bool plain = !word.empty();
+  for (char c : word)
+    plain = plain && (absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+                      absl::string_view("_-./:,=@+%").find(c) != absl::string_view::npos);
+  if (plain) return std::string(word);
+  return absl::StrCat("'", absl::StrReplaceAll(word, {{"'", "'\\''"}}), "'");
+}
+
+}  // namespace concord::ctl

@@ -1,0 +1,73 @@
+// The files enrolment writes (`concordctl district init` at the hub,
+// `concordctl agency init` at each agency): the district's ACL, hub.toml and
+// an agency adapter's config, as text, from the district's name and its
+// agencies. Nothing here knows a district's name: "shangzhou" is only an
+// example in comments. The ACL template lives here and only here
+// (deploy/make-district.sh runs `district init`; deploy/examples/acl.toml is
+// this output for the demo district, kept equal by a test).
+//
+// Names: a district is [a-z][a-z0-9_-]*; its agencies are principals
+// "<district>.<agency>" and its agents "<district>.agent.<kind>".
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace concord::ctl {
+
+struct AgencyEntry {
+  std::string name;  // short name in the district: "court"
+  std::string display;
+  std::vector<std::string> roles;  // "agency", "court", "aid_grantor"
+};
+
+// OK when `name` is a district or agency short name ([a-z][a-z0-9_-]*);
+// else InvalidArgument saying which `what` is wrong and why.
+absl::Status CheckName(const std::string& name, const std::string& what);
+
+// "shangzhou.court" -> {"shangzhou", "court"}; InvalidArgument otherwise.
+absl::StatusOr<std::pair<std::string, std::string>> SplitAgencyName(const std::string& principal);
+
+// An agencies file: one agency a line, "name|display|roles" (roles comma
+// separated; further |fields ignored), blank lines and # comments skipped.
+// `source` names the file in errors (with the line number).
+absl::StatusOr<std::vector<AgencyEntry>> ParseAgencies(const std::string& text,
+                                                       const std::string& source);
+
+// The six political-legal agencies of a district whose display name is
+// `district_display` (e.g. "上州区" -> "上州区人民检察院", ...).
+std::vector<AgencyEntry> DefaultAgencies(const std::string& district_display);
+
+// The district's acl.toml: agencies exchange Concord messages with each
+// other and with the four agents by type; agents answer within the district.
+std::string DistrictAcl(const std::string& district, const std::vector<AgencyEntry>& agencies);
+
+struct HubSettings {
+  std::string district;
+  std::string endpoint = "tcp://0.0.0.0:7100";
+  std::string metrics_address = "127.0.0.1";
+  int metrics_port = 7180;
+  std::string data_dir = "/var/lib/concord/hub";  // absolute
+};
+// hub.toml, with keys/hub.key, registry.toml and acl.toml beside it.
+std::string HubToml(const HubSettings& s);
+
+struct AdapterSettings {
+  std::string principal;  // "shangzhou.court"
+  std::string display;
+  std::string hub_endpoint;  // "tcp://hub.example:7100"
+  std::string data_dir;      // absolute
+  int http_port = 7200;
+  std::string linkage_key;  // a file; empty: no [aid] section
+};
+// The adapter's config (adapters/adapter_config.h), with keys/hub.pub and
+// keys/<agency>.key beside it.
+std::string AdapterToml(const AdapterSettings& s);
+
+// `word` quoted for a POSIX shell when it needs it (printed command lines).
+std::string ShellWord(const std::string& word);
+
+}  // namespace concord::ctl
