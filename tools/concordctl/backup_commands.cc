@@ -50,7 +50,6 @@
 #include "tools/concordctl/commands.h"
 #include "tools/concordctl/ctl_util.h"
 
-
 namespace concord::ctl {
 namespace {
 
