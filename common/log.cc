@@ -25,10 +25,13 @@ std::map<std::string, std::string>& ProcessFields() {
 }
 thread_local std::map<std::string, std::string> thread_fields;
 
-std::map<std::string, std::string> CurrentFields() {
-  std::map<std::string, std::string> out = ProcessFields();
-  for (const auto& [k, v] : thread_fields) out[k] = v;
-  return out;
+// Calls fn(key, value) for each field of the event being logged on this
+// thread, without copying them.
+template <typename F>
+void ForEachField(F fn) {
+  for (const auto& [k, v] : ProcessFields())
+    if (!thread_fields.contains(k)) fn(k, v);
+  for (const auto& [k, v] : thread_fields) fn(k, v);
 }
 
 // "2026-12-03T10:15:00.123+08:00".
@@ -88,19 +91,18 @@ class StructuredSink final : public spdlog::sinks::base_sink<std::mutex> {
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
     const std::string text(msg.payload.data(), msg.payload.size());
-    const auto fields = CurrentFields();
-    if (form_ == Form::kJournal && SendJournal(msg, text, fields)) return;
+    if (form_ == Form::kJournal && SendJournal(msg, text)) return;
     std::string line;
     if (form_ == Form::kJson) {
       nlohmann::json j = {
           {"time", IsoTime(msg.time)}, {"level", LevelName(msg.level)}, {"process", process_}};
-      for (const auto& [k, v] : fields) j[k] = v;
+      ForEachField([&](const std::string& k, const std::string& v) { j[k] = v; });
       j["msg"] = text;
       line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     } else {
       const char level = static_cast<char>(std::toupper(LevelName(msg.level)[0]));
       line = IsoTime(msg.time) + " " + level + " [" + process_ + "] " + text;
-      for (const auto& [k, v] : fields) line += " " + k + "=" + v;
+      ForEachField([&](const std::string& k, const std::string& v) { line += " " + k + "=" + v; });
       line += "\n";
     }
     std::fwrite(line.data(), 1, line.size(), stderr);
@@ -110,8 +112,7 @@ class StructuredSink final : public spdlog::sinks::base_sink<std::mutex> {
  private:
   // The journal's native protocol: KEY=value lines; a value with a newline
   // is KEY\n<64-bit little-endian length><value>\n.
-  bool SendJournal(const spdlog::details::log_msg& msg, const std::string& text,
-                   const std::map<std::string, std::string>& fields) {
+  bool SendJournal(const spdlog::details::log_msg& msg, const std::string& text) {
     if (journal_ < 0) return false;
     std::string d;
     auto field = [&](std::string key, const std::string& value) {
@@ -128,7 +129,7 @@ class StructuredSink final : public spdlog::sinks::base_sink<std::mutex> {
     field("MESSAGE", text);
     field("PRIORITY", std::to_string(Priority(msg.level)));
     field("SYSLOG_IDENTIFIER", "concord-" + process_);
-    for (const auto& [k, v] : fields) field("CONCORD_" + k, v);
+    ForEachField([&](const std::string& k, const std::string& v) { field("CONCORD_" + k, v); });
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
     const char* path = std::getenv("CONCORD_JOURNAL_SOCKET");  // tests' stand-in journal

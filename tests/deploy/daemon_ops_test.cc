@@ -2,14 +2,8 @@
 // --check-config, the readiness protocol of Type=notify units (READY=1 once
 // up, STOPPING=1 on SIGTERM, on a real $NOTIFY_SOCKET), /healthz, /readyz
 // and *_build_info. Real processes, a real hub, real keys.
-#include <poll.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
-#include <chrono>
-#include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -18,56 +12,13 @@
 #include "common/daemon.h"
 #include "tests/support/daemon.h"
 #include "tests/support/district.h"
+#include "tests/support/notify_socket.h"
 #include "tests/support/temp_folder.h"
 
 namespace concord::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A datagram socket standing in for systemd's notify socket; NOTIFY_SOCKET
-// names it (as a path, or "@name" in the abstract namespace) for the
-// children started while it lives.
-class NotifySocket {
- public:
-  explicit NotifySocket(const std::string& name) : name_(name) {
-    fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::memcpy(addr.sun_path, name.data(), name.size());
-    if (name[0] == '@') addr.sun_path[0] = '\0';
-    const auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + name.size());
-    bound_ = bind(fd_, reinterpret_cast<const sockaddr*>(&addr), len) == 0;
-    setenv("NOTIFY_SOCKET", name.c_str(), 1);
-  }
-  ~NotifySocket() {
-    unsetenv("NOTIFY_SOCKET");
-    close(fd_);
-    if (name_[0] != '@') unlink(name_.c_str());
-  }
-  bool bound() const { return bound_; }
-  // True when a datagram holding `state` arrives within `timeout_ms` (the
-  // others before it are skipped: a restarted hub says READY=1 here too).
-  bool Await(const std::string& state, int timeout_ms = 10000) {
-    const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    while (std::chrono::steady_clock::now() < end)
-      if (Next(100).find(state) != std::string::npos) return true;
-    return false;
-  }
-  // The next datagram, or "" after `timeout_ms`.
-  std::string Next(int timeout_ms = 10000) {
-    pollfd p{fd_, POLLIN, 0};
-    if (poll(&p, 1, timeout_ms) != 1) return "";
-    char buf[4096];
-    const ssize_t n = recv(fd_, buf, sizeof buf, 0);
-    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
-  }
-
- private:
-  std::string name_;
-  int fd_ = -1;
-  bool bound_ = false;
-};
 
 HttpResult HubGet(const TestDistrict& d, const std::string& target) {
   auto r = HttpCall("127.0.0.1", d.metrics_port(), "GET", target);

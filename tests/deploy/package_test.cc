@@ -4,31 +4,22 @@
 // reads, and purged (tests/deploy/package_test.sh does the steps). Root only:
 // skipped, saying so, for anyone else.
 #include <gtest/gtest.h>
-#include <poll.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <future>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "tests/support/daemon.h"
+#include "tests/support/notify_socket.h"
 #include "tests/support/temp_folder.h"
 
 namespace concord {
 namespace {
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 TEST(Packages, BuildCheckInstallStartPurge) {
   if (geteuid() != 0) GTEST_SKIP() << "需要 root / needs root (chroot, mounts, dpkg -i)";
@@ -37,15 +28,11 @@ TEST(Packages, BuildCheckInstallStartPurge) {
   ASSERT_EQ(mkdir(sock_dir.c_str(), 0777), 0);
   ASSERT_EQ(chmod(sock_dir.c_str(), 0777), 0);  // the hub runs as concord
 
-  // The notify socket, as systemd makes it: a datagram socket the daemon writes to.
-  const int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  ASSERT_GE(fd, 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
+  // The notify socket, as systemd makes it: a datagram socket the daemon
+  // writes to (named to the script, not through this process's environment).
   const std::string sock_path = sock_dir + "/notify";
-  ASSERT_LT(sock_path.size(), sizeof(addr.sun_path)) << sock_path;
-  sock_path.copy(addr.sun_path, sizeof(addr.sun_path) - 1);
-  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0) << sock_path;
+  testing::NotifySocket notify(sock_path, /*export_env=*/false);
+  ASSERT_TRUE(notify.bound()) << sock_path;
   ASSERT_EQ(chmod(sock_path.c_str(), 0777), 0);
 
   const std::string log = work.File("package_test.log");
@@ -56,20 +43,16 @@ TEST(Packages, BuildCheckInstallStartPurge) {
   std::vector<std::string> messages;
   bool ready = false;
   while (script.wait_for(std::chrono::milliseconds(0)) != std::future_status::ready) {
-    pollfd p{fd, POLLIN, 0};
-    if (poll(&p, 1, 200) <= 0) continue;
-    char buf[4096];
-    const ssize_t n = recv(fd, buf, sizeof(buf), 0);
-    if (n <= 0) continue;
-    messages.emplace_back(buf, static_cast<size_t>(n));
+    std::string message = notify.Next(200);
+    if (message.empty()) continue;
+    messages.push_back(std::move(message));
     if (!ready && messages.back().find("READY=1") != std::string::npos) {
       ready = true;
       std::ofstream(sock_dir + "/ready-seen") << "READY=1\n";
     }
   }
-  close(fd);
   const int status = script.get();
-  const std::string output = ReadAll(log);
+  const std::string output = testing::ReadFile(log);
   std::string received;
   for (const auto& m : messages) received += "[" + m + "] ";
   EXPECT_TRUE(ready) << "sd_notify messages: " << received;

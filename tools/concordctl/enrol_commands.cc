@@ -276,7 +276,7 @@ int AgencyRotate(const AgencyArgs& a) {
   if (!rel.empty() && !absl::StartsWith(rel.string(), "..")) written = rel.string();
   if (int rc = SwitchSecretKey(a.config, written)) return rc;
   std::cerr << "新密钥 / new key: " << (key_dir / (base + ".key")).string()
-            << " (0600); 旧密钥保留 / the old one is kept: " << old_key << "\n"
+            << "; 旧密钥保留 / the old one is kept: " << old_key << "\n"
             << "把下面两行交给枢纽管理员，对方执行后重启适配器 / send the two lines below to the "
                "hub officer; once run, restart the adapter (systemctl restart concord-adapter@"
             << split->second << ")\n";
