@@ -38,6 +38,8 @@ void BrokerImpl::OnZapReadable() {
         req[6].size() == 32) {
       char z85[41];
       zmq_z85_encode(z85, static_cast<const uint8_t*>(req[6].data()), 32);
+      // A key added a moment ago is admitted now, not at the next reload tick.
+      if (!registry_.ByKey(z85)) ReloadRegistryIfChanged(false);
       if (const Principal* p = registry_.ByKey(z85)) {
         status = "200";
         text = "OK";

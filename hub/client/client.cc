@@ -22,6 +22,7 @@ namespace pb = ::concord::v1;
 
 // Deliveries applied in one transaction before the loop gets a turn.
 constexpr size_t kMaxDeliversPerTurn = 64;
+constexpr int64_t kFirstRedialUs = 1'000'000, kLastRedialUs = 16'000'000;
 
 const std::vector<std::string>& ClientMigrations() {
   static const std::vector<std::string> kMigrations = {
@@ -273,6 +274,7 @@ class ClientImpl final : public Client {
   void OnNack(const pb::Nack& nack);
   void OnWelcome(const pb::Welcome& w);
   void DisconnectedNow(const std::string& why);
+  void RedialIfRefused(int64_t now_us);
   void Tick();
   void DeleteAcked();
 
@@ -305,6 +307,8 @@ class ClientImpl final : public Client {
   bool stopped_ = true;
   std::string principal_;
   int64_t last_recv_us_ = 0, last_send_us_ = 0, last_hello_us_ = 0;
+  int64_t dialled_us_ = 0;                    // the last connect()
+  int64_t redial_after_us_ = kFirstRedialUs;  // doubles up to kLastRedialUs
   ClientStats stats_;
 };
 
@@ -348,6 +352,7 @@ absl::Status ClientImpl::Init() {
     socket_.set(zmq::sockopt::heartbeat_ivl, opts_.heartbeat_ms);
     socket_.set(zmq::sockopt::heartbeat_timeout, opts_.heartbeat_ms * 3);
     socket_.connect(opts_.hub_endpoint);
+    dialled_us_ = opts_.clock->MonotonicUs();
   } catch (const zmq::error_t& e) {
     return absl::InvalidArgumentError(absl::StrCat("无法连接 / cannot set up connection to ",
                                                    opts_.hub_endpoint, ": ", e.what()));
@@ -579,6 +584,7 @@ void ClientImpl::OnNack(const pb::Nack& nack) {
 void ClientImpl::OnWelcome(const pb::Welcome& w) {
   if (!connected_) ++stats_.reconnects;
   connected_ = true;
+  redial_after_us_ = kFirstRedialUs;
   principal_ = w.principal();
   hub_heartbeat_ms_ = w.heartbeat_interval_ms();
   // Batches stay under the hub's frame limit (a single publish larger than it
@@ -598,6 +604,31 @@ void ClientImpl::OnWelcome(const pb::Welcome& w) {
 void ClientImpl::DisconnectedNow(const std::string& why) {
   if (connected_) LOG_WARN("{}: disconnected: {}", opts_.name, why);
   connected_ = false;
+  dialled_us_ = opts_.clock->MonotonicUs();  // libzmq redials first; RedialIfRefused after
+}
+
+// libzmq does not dial again after the hub refused the CURVE handshake
+// (zeromq/libzmq#3519, seen every time with Debian's 4.3.4): an agency
+// started before the hub officer added its key, or revoked and added again,
+// would wait forever. While no Welcome comes the client drops the connection
+// and dials again, after 1 s, then 2, 4, 8 and every 16 s.
+void ClientImpl::RedialIfRefused(int64_t now_us) {
+  if (connected_ || now_us - dialled_us_ < redial_after_us_) return;
+  LOG_INFO("{}: no Welcome from {} for {} ms: dialling again", opts_.name, opts_.hub_endpoint,
+           (now_us - dialled_us_) / 1000);
+  try {
+    socket_.disconnect(opts_.hub_endpoint);
+  } catch (const zmq::error_t&) {
+    // libzmq already ended that connection
+  }
+  try {
+    socket_.connect(opts_.hub_endpoint);
+  } catch (const zmq::error_t& e) {
+    LOG_WARN("{}: cannot dial {}: {}", opts_.name, opts_.hub_endpoint, e.what());
+  }
+  ++stats_.redials;
+  dialled_us_ = now_us;
+  redial_after_us_ = std::min(redial_after_us_ * 2, kLastRedialUs);
 }
 
 void ClientImpl::DeleteAcked() {
@@ -621,6 +652,7 @@ void ClientImpl::Tick() {
                      1000LL;
   if (connected_ && last_recv_us_ && now - last_recv_us_ > 3 * hb) DisconnectedNow("hub silent");
   if (!connected_) {
+    RedialIfRefused(now);
     if (now - last_hello_us_ > std::min<int64_t>(hb, 200'000)) SendHello();
   } else {
     if (now - last_send_us_ > hb) {

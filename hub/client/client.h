@@ -77,6 +77,7 @@ struct ClientStats {
   uint64_t nacks_retryable = 0;  // RESOURCE_EXHAUSTED / UNAVAILABLE
   uint64_t nacks_final = 0;
   uint64_t reconnects = 0;
+  uint64_t redials = 0;  // connections dropped and dialled again while no Welcome came
 };
 
 class Client {

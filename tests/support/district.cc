@@ -107,13 +107,22 @@ void TestDistrict::WriteAcl(const std::string& toml) {
   fs::rename(dir_ + "/acl.toml.tmp", dir_ + "/acl.toml");
 }
 
+void TestDistrict::MakeKey(const std::string& name) { keys_[name] = *GenerateCurveKeyPair(); }
+
 void TestDistrict::AddPrincipal(const std::string& name, const std::vector<std::string>& roles) {
-  keys_[name] = *GenerateCurveKeyPair();
-  std::ofstream reg(registry_file(), std::ios::app);
+  if (!keys_.count(name)) MakeKey(name);
+  // Written beside and renamed over, as concordctl does: the hub never reads half a file.
+  std::stringstream reg;
+  {
+    std::ifstream in(registry_file());
+    if (in && in.peek() != std::ifstream::traits_type::eof()) reg << in.rdbuf();
+  }
   reg << "\n[[principal]]\nname = \"" << name << "\"\npublic_key = \"" << keys_[name].public_z85
       << "\"\nroles = [";
   for (size_t i = 0; i < roles.size(); ++i) reg << (i ? ", " : "") << '"' << roles[i] << '"';
   reg << "]\n";
+  std::ofstream(registry_file() + ".tmp") << reg.str();
+  fs::rename(registry_file() + ".tmp", registry_file());
 }
 
 void TestDistrict::Revoke(const std::string& name) {

@@ -78,7 +78,10 @@ class TestDistrict {
   std::string registry_file() const { return dir_ + "/registry.toml"; }
   const std::string& hub_public_key() const { return hub_keys_.public_z85; }
   const CurveKeyPair& KeyOf(const std::string& name) const { return keys_.at(name); }
-  // Adds a principal to the registry file (the hub reloads it on change).
+  // A key pair for `name`, not yet in the registry (ClientFor works with it).
+  void MakeKey(const std::string& name);
+  // Adds a principal to the registry file (the hub reloads it on change),
+  // with the key MakeKey made, or a new one.
   void AddPrincipal(const std::string& name, const std::vector<std::string>& roles);
   void Revoke(const std::string& name);
 

@@ -213,7 +213,8 @@ TEST(Enrolment, KeysMadeWhereUsedRotationAndRevocation) {
   ASSERT_NE(police->Port("http_port"), 0);
   Publish(court_port, district + ".police", "first");
   EXPECT_TRUE(WaitFor([&] { return Notes(police->Port("http_port")).size() == 1; }, 15000))
-      << ReadFile(t.File("police.log"));
+      << ReadFile(t.File("police.log")) << ReadFile(t.File("court.log"))
+      << ReadFile(t.File("hub.log"));
 
   // Rotation, the agency's adapter still running on its old key: the hub
   // ends that session at its reload and refuses the old key from then on.
