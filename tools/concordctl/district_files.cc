@@ -1,6 +1,7 @@
 #include "tools/concordctl/district_files.h"
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
@@ -276,6 +277,10 @@ std::string AdapterToml(const AdapterSettings& s) {
         "conference = ",
         Quoted(absl::StrCat(district, ".agent.conference")), "\n");
   return out;
+}
+
+bool IsPackageExample(const std::string& text) {
+  return absl::StartsWith(text, kPackageExampleMark);
 }
 
 std::string ShellWord(const std::string& word) {

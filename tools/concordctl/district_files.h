@@ -67,6 +67,14 @@ struct AdapterSettings {
 // keys/<agency>.key beside it.
 std::string AdapterToml(const AdapterSettings& s);
 
+// The first line of every example config the packages install in
+// /etc/concord (deploy/examples/): while it is there, `district init` and
+// `agency init` replace the file as unedited; an officer who edits the file
+// deletes the line, and the commands then refuse to overwrite it.
+inline constexpr char kPackageExampleMark[] = "# 安装包示例 / package example:";
+// True when `text` begins with kPackageExampleMark.
+bool IsPackageExample(const std::string& text);
+
 // `word` quoted for a POSIX shell when it needs it (printed command lines).
 std::string ShellWord(const std::string& word);
 

@@ -13,7 +13,8 @@
 //       court|上州区人民法院|agency,court,aid_grantor
 //   (absent: the six political-legal agencies named after --display).
 //   Existing files are refused unless --force; --force rewrites hub.toml and
-//   acl.toml but never replaces an existing key pair or registry.toml.
+//   acl.toml but never replaces an existing key pair or registry.toml. The
+//   packages' unedited examples (first line kPackageExampleMark) are replaced.
 //
 // At each agency machine (makes keys/<agency>.{pub,key}, keys/hub.pub and
 // <agency>.toml in DIR; prints on stdout only its public key, then the exact
@@ -63,11 +64,19 @@ namespace fs = std::filesystem;
 
 constexpr char kDefaultRegistry[] = "/etc/concord/registry.toml";
 
-// Refuses (exit 2) when any of `paths` exists and `force` is not given.
+// True when `path` is an example config as the packages installed it.
+bool IsUneditedExample(const std::string& path) {
+  std::ifstream in(path);
+  std::string first;
+  return std::getline(in, first) && IsPackageExample(first);
+}
+
+// Refuses (exit 2) when any of `paths` exists and `force` is not given; an
+// unedited package example (IsUneditedExample) is replaced without --force.
 int RefuseExisting(const std::vector<std::string>& paths, bool force) {
   if (force) return 0;
   for (const auto& p : paths)
-    if (fs::exists(p))
+    if (fs::exists(p) && !IsUneditedExample(p))
       return Fail(2, absl::StrCat("文件已存在 / already exists: ", p,
                                   "（覆盖请加 --force / give --force to overwrite)"));
   return 0;
@@ -146,7 +155,7 @@ int DistrictInit(const DistrictArgs& a) {
   hs.data_dir = Absolute(a.data_dir);
   if (int rc = WriteText(hub_toml, HubToml(hs))) return rc;
   if (int rc = WriteText(acl, DistrictAcl(a.district, agencies))) return rc;
-  if (!fs::exists(registry) &&
+  if ((!fs::exists(registry) || IsUneditedExample(registry)) &&
       WriteText(registry, absl::StrCat("# 辖区 ", a.district,
                                        " 的机关登记表：公钥 -> 主体 / registry: public key -> "
                                        "principal\n# concordctl keys add | revoke | rotate edit "

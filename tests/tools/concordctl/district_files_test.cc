@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -52,8 +53,25 @@ TEST(DistrictFiles, AclOfAnotherDistrictNamesOnlyItsOwnPrincipals) {
 // One template: the shipped example is what `district init` writes for the
 // demo district (regenerate it with that command when the template changes).
 TEST(DistrictFiles, ShippedExampleIsTheDemoDistrictsOutput) {
-  EXPECT_EQ(Slurp(std::string(CONCORD_SOURCE_DIR) + "/deploy/examples/acl.toml"),
+  const std::string shipped = Slurp(std::string(CONCORD_SOURCE_DIR) + "/deploy/examples/acl.toml");
+  ASSERT_TRUE(IsPackageExample(shipped)) << "district init replaces it while it is unedited";
+  EXPECT_EQ(shipped.substr(shipped.find('\n') + 1),
             DistrictAcl("shangzhou", DefaultAgencies("上州区")));
+}
+
+// Every example the packages install carries the mark, and nothing that
+// district init or agency init writes does (it would be replaced next time).
+TEST(DistrictFiles, OnlyPackageExamplesCarryTheMark) {
+  for (const auto& e :
+       std::filesystem::directory_iterator(std::string(CONCORD_SOURCE_DIR) + "/deploy/examples"))
+    EXPECT_TRUE(IsPackageExample(Slurp(e.path().string()))) << e.path();
+  EXPECT_FALSE(IsPackageExample(DistrictAcl("shangzhou", DefaultAgencies("上州区"))));
+  HubSettings hub;
+  hub.district = "beihu";
+  EXPECT_FALSE(IsPackageExample(HubToml(hub)));
+  AdapterSettings court;
+  court.principal = "beihu.court";
+  EXPECT_FALSE(IsPackageExample(AdapterToml(court)));
 }
 
 TEST(DistrictFiles, DefaultAgenciesAreNamedAfterTheDistrict) {
