@@ -45,7 +45,7 @@ endfunction()
 # with ctest. Every test binary is also in the `unit_tests` list that the
 # sanitizer build (deploy/test.sh) builds when its label is unit.
 function(concord_test)
-  cmake_parse_arguments(ARG "" "NAME;TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "" "NAME;TIMEOUT;LOCK" "SRCS;DEPS;LABELS" ${ARGN})
   add_executable(${ARG_NAME} ${ARG_SRCS})
   target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
   if(NOT ARG_LABELS)
@@ -57,9 +57,13 @@ function(concord_test)
   if("unit" IN_LIST ARG_LABELS)
     set_property(GLOBAL APPEND PROPERTY CONCORD_UNIT_TESTS ${ARG_NAME})
   endif()
+  set(lock "")
+  if(ARG_LOCK)
+    set(lock RESOURCE_LOCK ${ARG_LOCK})
+  endif()
   gtest_discover_tests(${ARG_NAME}
     DISCOVERY_TIMEOUT 30
-    PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}"
+    PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}" ${lock}
     ENVIRONMENT "CONCORD_BIN_DIR=${PROJECT_BINARY_DIR}/bin")
 endfunction()
 

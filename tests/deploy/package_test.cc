@@ -1,7 +1,10 @@
 // The Debian packages (deploy/CMakeLists.txt, deploy/package.sh): built,
 // their contents and units checked, installed into an overlay of / in a
 // chroot, the hub started as user concord under a NOTIFY_SOCKET this test
-// reads, and purged (tests/deploy/package_test.sh does the steps). Root only:
+// reads, and purged (tests/deploy/package_test.sh does the steps); then, in
+// a container booted with systemd as PID 1, installed with apt-get, enrolled
+// as docs/operations.md says, every unit started with systemctl and the
+// packages purged (tests/deploy/package_systemd_test.sh). Root only:
 // skipped, saying so, for anyone else.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -11,6 +14,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <future>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -62,6 +66,29 @@ TEST(Packages, BuildCheckInstallStartPurge) {
   EXPECT_NE(output.find("PASS"), std::string::npos) << output;
   // The purge stopped the hub with SIGTERM: it said so before going.
   EXPECT_NE(received.find("STOPPING=1"), std::string::npos) << received;
+}
+
+// Every daemon as systemd runs it: Type=notify, user concord, the units'
+// hardening; a SIGKILLed hub restarted; apt-get purge leaves nothing.
+TEST(Packages, EveryDaemonUnderSystemdThenPurged) {
+  if (geteuid() != 0) GTEST_SKIP() << "需要 root / needs root (systemd-nspawn, mounts)";
+  testing::TempFolder work("packages-systemd");
+  const std::string log = work.File("package_systemd_test.log");
+  const std::string command = std::string(CONCORD_SOURCE_DIR) +
+                              "/tests/deploy/package_systemd_test.sh " + work.path() + " >" + log +
+                              " 2>&1";
+  const int status = std::system(command.c_str());
+  const std::string output = testing::ReadFile(log);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << "package_systemd_test.sh failed (status " << status << "):\n"
+      << output << "\n--- container console (tail) ---\n"
+      << [&] {
+           const std::string console = testing::ReadFile(work.File("console.log"));
+           return console.substr(console.size() > 4000 ? console.size() - 4000 : 0);
+         }();
+  std::cout << output;
+  EXPECT_NE(output.find("every daemon ready"), std::string::npos) << output;
+  EXPECT_NE(output.find("PASS"), std::string::npos) << output;
 }
 
 }  // namespace

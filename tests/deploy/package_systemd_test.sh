@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# The Debian packages under a real systemd (run by package_test.cc as root):
+#   package_systemd_test.sh WORK_DIR      (CONCORD_BUILD_DIR: the built tree)
+# 1. deploy/package.sh --no-build makes the .debs into WORK_DIR/packages;
+# 2. an overlay of / (writes go to WORK_DIR/upper, in a private mount
+#    namespace) with no concord in it is booted with systemd as PID 1 in a
+#    container of its own (systemd-nspawn --boot --private-network);
+# 3. inside it, as docs/operations.md tells an IT officer: `apt-get install`
+#    of the four packages, `concordctl district init` over the installed
+#    examples, the agents' keys made and added, `concordctl agency init` for
+#    one agency with the printed `keys add` line run at the hub; then
+#    `systemctl start` of every unit (Type=notify: it returns once the daemon
+#    said READY=1), /readyz of each, journald fields, a SIGKILLed hub brought
+#    back by Restart=on-failure, and `apt-get purge`, after which no process,
+#    no state and no user of concord is left;
+# 4. the container is powered off and the overlay removed.
+set -euo pipefail
+WORK="$1"
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+PKG="$WORK/packages"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+command -v systemd-nspawn >/dev/null || fail "systemd-nspawn missing: deploy/install-deps.sh installs systemd-container"
+
+echo "== 1. 构建安装包 / cpack"
+CONCORD_PACKAGE_DIR="$PKG" "$ROOT/deploy/package.sh" --no-build >"$WORK/cpack.log" 2>&1 ||
+  fail "deploy/package.sh: $(tail -20 "$WORK/cpack.log")"
+debs=("$PKG"/concord-*.deb)
+[ ${#debs[@]} = 4 ] || fail "expected 4 packages, got ${#debs[@]}"
+
+echo "== 2. 启动容器 / boot systemd in a container"
+mkdir -p "$WORK/upper" "$WORK/ovl-work" "$WORK/root"
+unshare --mount --fork bash -euo pipefail -s -- "$WORK" <<'OUTER'
+WORK="$1"
+R="$WORK/root"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+mount --make-rprivate /
+mount -t overlay overlay -o "lowerdir=/,upperdir=$WORK/upper,workdir=$WORK/ovl-work" "$R"
+# This root is a copy of the build machine: start from no concord at all, and
+# boot nothing of the machine's own services (a database server, timers).
+chroot "$R" /bin/sh -c 'dpkg --purge concord-hub concord-adapter concord-agents concord-tools >/dev/null 2>&1;
+  userdel concord >/dev/null 2>&1; rm -rf /etc/concord /var/lib/concord; true'
+rm -rf "$R"/etc/systemd/system/multi-user.target.wants/* "$R"/etc/systemd/system/timers.target.wants/*
+echo "127.0.0.1 hub.shangzhou.example" >>"$R/etc/hosts"
+mkdir -p "$R/root/debs"
+cp "$WORK"/packages/concord-*.deb "$R/root/debs/"
+
+systemd-nspawn -D "$R" --boot --private-network --register=no --keep-unit -q \
+  --machine "concord-pkg-$$" >"$WORK/console.log" 2>&1 &
+nspawn=$!
+leader=""
+cleanup() {
+  if kill -0 "$nspawn" 2>/dev/null; then
+    kill -TERM "$nspawn" 2>/dev/null || true  # systemd-nspawn powers the container off
+    for _ in $(seq 100); do kill -0 "$nspawn" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$nspawn" 2>/dev/null || true
+  fi
+  wait "$nspawn" 2>/dev/null || true
+  umount -l "$R" 2>/dev/null || true
+}
+trap cleanup EXIT
+for _ in $(seq 150); do
+  leader=$(pgrep -P "$nspawn" -x systemd || true)
+  if [ -n "$leader" ]; then
+    state=$(nsenter -t "$leader" -a systemctl is-system-running 2>/dev/null || true)
+    case "$state" in running|degraded) break ;; esac
+  fi
+  sleep 0.2
+done
+[ -n "$leader" ] || fail "no systemd in the container: $(tail -20 "$WORK/console.log")"
+echo "systemd up in the container (state $state)"
+
+echo "== 3. 安装、登记、启动、卸载 / install, enrol, start, purge"
+nsenter -t "$leader" -a /bin/bash -euo pipefail -s <<'INNER'
+fail() { echo "FAIL: $*" >&2; journalctl --no-pager -n 60 -u 'concord-*' >&2 || true; exit 1; }
+# GET on 127.0.0.1:PORT (bash's /dev/tcp: nothing else needed in the root).
+http_get() {
+  exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
+  printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$2" >&3
+  cat <&3
+  exec 3<&-
+}
+[ "$(cat /proc/1/comm)" = systemd ] || fail "PID 1 is $(cat /proc/1/comm), not systemd"
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get install -y -q /root/debs/concord-*.deb >/root/apt.log 2>&1 ||
+  fail "apt-get install: $(tail -20 /root/apt.log)"
+for u in concord-hub concord-ledger-agent concord-aid-agent concord-risk-agent concord-conference-agent; do
+  [ "$(systemctl is-enabled $u)" = enabled ] || fail "$u not enabled by the package"
+  ! systemctl is-active -q $u || fail "$u started before enrolment"
+done
+
+# At the hub machine (docs/operations.md 3.1): over the installed examples.
+concordctl district init --dir /etc/concord --district shangzhou --display 上州区 \
+  --endpoint tcp://0.0.0.0:7100 >/root/district.out || fail "district init"
+grep -q '^secret_key = "keys/hub.key"' /etc/concord/hub.toml || fail "hub.toml not written"
+# The four agents, on the hub's machine: their own keys, added here.
+for k in ledger aid risk conference; do
+  concordctl keys gen --out /etc/concord/keys/$k >/dev/null
+  concordctl keys add --registry /etc/concord/registry.toml --name shangzhou.agent.$k \
+    --pub /etc/concord/keys/$k.pub --roles $k >/dev/null
+done
+# One agency (3.2), here on the same machine: only its public key and the
+# keys add line come out; the hub officer runs that line (3.3).
+concordctl aid keygen --out /etc/concord/keys/linkage.key >/dev/null
+chgrp concord /etc/concord/keys/linkage.key
+chmod 0640 /etc/concord/keys/linkage.key
+concordctl agency init --dir /etc/concord --name shangzhou.court --display 上州区人民法院 \
+  --roles agency,court,aid_grantor --hub tcp://127.0.0.1:7100 \
+  --hub-key /etc/concord/keys/hub.pub --linkage-key keys/linkage.key >/root/court.out 2>/dev/null ||
+  fail "agency init"
+[ "$(wc -l </root/court.out)" = 2 ] || fail "agency init printed: $(cat /root/court.out)"
+eval "$(sed -n 2p /root/court.out)" >/dev/null || fail "keys add: $(sed -n 2p /root/court.out)"
+for k in hub ledger aid risk conference court; do
+  [ "$(stat -c %U:%G:%a /etc/concord/keys/$k.key)" = root:concord:640 ] ||
+    fail "keys/$k.key is $(stat -c %U:%G:%a /etc/concord/keys/$k.key), not root:concord:640"
+done
+
+# Every unit, started by systemd as the package installed it.
+units=(concord-hub concord-ledger-agent concord-aid-agent concord-risk-agent
+       concord-conference-agent concord-adapter@court)
+for u in "${units[@]}"; do
+  timeout 60 systemctl start "$u" || fail "systemctl start $u"
+  systemctl is-active -q "$u" || fail "$u is $(systemctl is-active $u)"
+  [ "$(systemctl show -p User --value "$u")" = concord ] || fail "$u not as user concord"
+done
+echo "started: ${units[*]}"
+# Ready: the hub's database; each daemon's hub connection and database.
+for port in 7180 7191 7190 7192 7193 7200; do
+  ok=""
+  for _ in $(seq 100); do
+    if http_get $port /readyz 2>/dev/null | grep -q '"ready":true'; then ok=1; break; fi
+    sleep 0.1
+  done
+  [ -n "$ok" ] || fail "127.0.0.1:$port/readyz: $(http_get $port /readyz 2>&1 | tail -1)"
+done
+http_get 7200 /readyz | grep -q '"hub_connected":true' || fail "court not connected"
+echo "every daemon ready"
+# Structured journal fields (common/log.h): the agency on every record.
+journalctl --no-pager -o export -u concord-adapter@court | grep -q '^CONCORD_AGENCY=shangzhou.court$' ||
+  fail "no CONCORD_AGENCY=shangzhou.court in the journal of concord-adapter@court"
+# Hardening the daemon survives, as systemd applied it.
+[ "$(systemctl show -p ProtectSystem --value concord-hub)" = strict ] || fail "ProtectSystem"
+[ "$(systemctl show -p NoNewPrivileges --value concord-hub)" = yes ] || fail "NoNewPrivileges"
+
+# A hub killed outright is restarted by systemd (Restart=on-failure, 5 s).
+old=$(systemctl show -p MainPID --value concord-hub)
+kill -KILL "$old"
+back=""
+for _ in $(seq 300); do
+  now=$(systemctl show -p MainPID --value concord-hub)
+  if [ "$now" != 0 ] && [ "$now" != "$old" ] && systemctl is-active -q concord-hub; then back=1; break; fi
+  sleep 0.1
+done
+[ -n "$back" ] || fail "hub not restarted after SIGKILL: $(systemctl status --no-pager concord-hub | head -5)"
+[ "$(systemctl show -p NRestarts --value concord-hub)" -ge 1 ] || fail "NRestarts"
+ok=""
+for _ in $(seq 200); do
+  if http_get 7200 /readyz 2>/dev/null | grep -q '"hub_connected":true'; then ok=1; break; fi
+  sleep 0.1
+done
+[ -n "$ok" ] || fail "court did not reconnect to the restarted hub"
+echo "hub SIGKILLed: restarted by systemd as pid $now, court reconnected"
+
+uid=$(id -u concord)
+apt-get purge -y -q concord-adapter concord-agents concord-hub concord-tools >/root/purge.log 2>&1 ||
+  fail "apt-get purge: $(tail -20 /root/purge.log)"
+left=$(ps -eo uid=,comm= | awk -v u="$uid" '$1 == u' || true)
+[ -z "$left" ] || fail "processes of concord left after purge: $left"
+for u in "${units[@]}"; do
+  ! systemctl is-active -q "$u" || fail "$u still active after purge"
+done
+[ ! -e /var/lib/concord ] || fail "/var/lib/concord left after purge"
+! getent passwd concord >/dev/null || fail "user concord left after purge"
+! ls /etc/concord/*.toml >/dev/null 2>&1 || fail "configs left after purge: $(ls /etc/concord)"
+echo "purged: no process, no unit active, no /var/lib/concord, no user"
+INNER
+echo "== 4. 关机 / power off"
+OUTER
+echo "PASS"
