@@ -40,7 +40,6 @@ mount -t overlay overlay -o "lowerdir=/,upperdir=$WORK/upper,workdir=$WORK/ovl-w
 chroot "$R" /bin/sh -c 'dpkg --purge concord-hub concord-adapter concord-agents concord-tools >/dev/null 2>&1;
   userdel concord >/dev/null 2>&1; rm -rf /etc/concord /var/lib/concord; true'
 rm -rf "$R"/etc/systemd/system/multi-user.target.wants/* "$R"/etc/systemd/system/timers.target.wants/*
-echo "127.0.0.1 hub.shangzhou.example" >>"$R/etc/hosts"
 mkdir -p "$R/root/debs"
 cp "$WORK"/packages/concord-*.deb "$R/root/debs/"
 
@@ -89,27 +88,28 @@ for u in concord-hub concord-ledger-agent concord-aid-agent concord-risk-agent c
   ! systemctl is-active -q $u || fail "$u started before enrolment"
 done
 
-# At the hub machine (docs/operations.md 3.1): over the installed examples.
-concordctl district init --dir /etc/concord --district shangzhou --display 上州区 \
-  --endpoint tcp://0.0.0.0:7100 >/root/district.out || fail "district init"
+# At the hub machine (docs/operations.md 3.1), over the installed examples,
+# for a district that is not the examples' (names come from config), with
+# the four agents on this machine (their keys, configs and registry entries).
+concordctl district init --dir /etc/concord --district beihu --display 北湖区 \
+  --endpoint tcp://0.0.0.0:7100 --agents >/root/district.out || fail "district init"
 grep -q '^secret_key = "keys/hub.key"' /etc/concord/hub.toml || fail "hub.toml not written"
-# The four agents, on the hub's machine: their own keys, added here.
 for k in ledger aid risk conference; do
-  concordctl keys gen --out /etc/concord/keys/$k >/dev/null
-  concordctl keys add --registry /etc/concord/registry.toml --name shangzhou.agent.$k \
-    --pub /etc/concord/keys/$k.pub --roles $k >/dev/null
+  grep -q "^name = \"beihu.agent.$k\"" /etc/concord/$k.toml || fail "$k.toml not for beihu"
+  grep -q "^name = \"beihu.agent.$k\"" /etc/concord/registry.toml || fail "beihu.agent.$k not added"
 done
 # One agency (3.2), here on the same machine: only its public key and the
 # keys add line come out; the hub officer runs that line (3.3).
 concordctl aid keygen --out /etc/concord/keys/linkage.key >/dev/null
 chgrp concord /etc/concord/keys/linkage.key
 chmod 0640 /etc/concord/keys/linkage.key
-concordctl agency init --dir /etc/concord --name shangzhou.court --display 上州区人民法院 \
+concordctl agency init --dir /etc/concord --name beihu.court --display 北湖区人民法院 \
   --roles agency,court,aid_grantor --hub tcp://127.0.0.1:7100 \
   --hub-key /etc/concord/keys/hub.pub --linkage-key keys/linkage.key >/root/court.out 2>/dev/null ||
   fail "agency init"
 [ "$(wc -l </root/court.out)" = 2 ] || fail "agency init printed: $(cat /root/court.out)"
 eval "$(sed -n 2p /root/court.out)" >/dev/null || fail "keys add: $(sed -n 2p /root/court.out)"
+! grep -l shangzhou /etc/concord/*.toml || fail "the examples' district is left in the files above"
 for k in hub ledger aid risk conference court; do
   [ "$(stat -c %U:%G:%a /etc/concord/keys/$k.key)" = root:concord:640 ] ||
     fail "keys/$k.key is $(stat -c %U:%G:%a /etc/concord/keys/$k.key), not root:concord:640"
@@ -136,8 +136,8 @@ done
 http_get 7200 /readyz | grep -q '"hub_connected":true' || fail "court not connected"
 echo "every daemon ready"
 # Structured journal fields (common/log.h): the agency on every record.
-journalctl --no-pager -o export -u concord-adapter@court | grep -q '^CONCORD_AGENCY=shangzhou.court$' ||
-  fail "no CONCORD_AGENCY=shangzhou.court in the journal of concord-adapter@court"
+journalctl --no-pager -o export -u concord-adapter@court | grep -q '^CONCORD_AGENCY=beihu.court$' ||
+  fail "no CONCORD_AGENCY=beihu.court in the journal of concord-adapter@court"
 # Hardening the daemon survives, as systemd applied it.
 [ "$(systemctl show -p ProtectSystem --value concord-hub)" = strict ] || fail "ProtectSystem"
 [ "$(systemctl show -p NoNewPrivileges --value concord-hub)" = yes ] || fail "NoNewPrivileges"

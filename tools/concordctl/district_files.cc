@@ -1,5 +1,7 @@
 #include "tools/concordctl/district_files.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -276,6 +278,104 @@ std::string AdapterToml(const AdapterSettings& s) {
         "   # 仅各救助机关共有 / shared by the granting agencies only\nagent = \"role:aid\"\n"
         "conference = ",
         Quoted(absl::StrCat(district, ".agent.conference")), "\n");
+  return out;
+}
+
+namespace {
+
+// The principals of the agencies holding any of `roles`, as a TOML array.
+std::string WithRoles(const std::string& district, const std::vector<AgencyEntry>& agencies,
+                      std::initializer_list<const char*> roles) {
+  std::vector<std::string> out;
+  for (const auto& a : agencies)
+    for (const char* r : roles)
+      if (std::find(a.roles.begin(), a.roles.end(), r) != a.roles.end()) {
+        out.push_back(Quoted(absl::StrCat(district, ".", a.name)));
+        break;
+      }
+  return absl::StrCat("[", absl::StrJoin(out, ", "), "]");
+}
+
+}  // namespace
+
+std::string AgentToml(const std::string& kind, const std::string& district,
+                      const std::vector<AgencyEntry>& agencies, const std::string& hub_endpoint) {
+  struct Kind {
+    const char* kind;
+    const char* display;
+    const char* daemon;
+    int port;
+  };
+  static constexpr Kind kKinds[] = {
+      {"aid", "司法救助登记查重代理", "concord-aid-agent", 7190},
+      {"ledger", "信访台账与期限监督代理", "concord-ledger-agent", 7191},
+      {"risk", "风险评估预警代理", "concord-risk-agent", 7192},
+      {"conference", "联席会议与化解方案代理", "concord-conference-agent", 7193}};
+  const Kind* k = nullptr;
+  for (const Kind& c : kKinds)
+    if (kind == c.kind) k = &c;
+  if (!k) return "";
+  const std::string d = district;
+  auto agent = [&](const char* other) { return Quoted(absl::StrCat(d, ".agent.", other)); };
+  const std::string calendar = "\"/usr/share/concord/calendar/cn-holidays.txt\"";
+  std::string out = absl::StrCat(
+      "# ", k->daemon,
+      " 配置 / configuration (concordctl district init --agents)\n# 辖区 / district: ", d,
+      "\n[agency]\nname = ", agent(k->kind), "\ndisplay = ", Quoted(k->display),
+      "\n\n[hub]\nendpoint = ", Quoted(hub_endpoint),
+      "\npublic_key = \"keys/hub.pub\"\n\n[keys]\nsecret_key = \"keys/", k->kind,
+      ".key\"   # 本代理私钥，只在本机 / this agent's secret key, on this machine only\n\n"
+      "[storage]\ndata_dir = \"/var/lib/concord/",
+      k->kind,
+      "\"\n\n[http]\naddress = \"127.0.0.1\"   # /health, /metrics and the agent's views\nport = ",
+      k->port, "\n\n");
+  if (kind == "aid") {
+    absl::StrAppend(&out,
+                    "[aid]   # 不持有关联密钥 / never holds the linkage key\ncap_yuan = 50000\n"
+                    "duplicate_probability = 0.9\npossible_probability = 0.5\nstatus_askers = [",
+                    agent("conference"), "]\n");
+  } else if (kind == "ledger") {
+    std::string petition = WithRoles(d, agencies, {"petition"});
+    absl::StrAppend(&out, "[ledger]\ncalendar = ", calendar,
+                    "   # 节假日与调休 / holidays and make-up working days\n");
+    // The petition office: the first agency with the role (the 15-day transfer rule).
+    for (const auto& a : agencies)
+      if (std::find(a.roles.begin(), a.roles.end(), "petition") != a.roles.end()) {
+        absl::StrAppend(&out, "petition_office = ", Quoted(absl::StrCat(d, ".", a.name)),
+                        "   # 15 日内转送 / its items owe the 15-day transfer rule\n");
+        break;
+      }
+    absl::StrAppend(
+        &out, "supervisors = ", WithRoles(d, agencies, {"plc"}),
+        "   # 重大、集体事项的第二次督办 / second escalation; read every item\n"
+        "scan_seconds = 5\nwarn_same_day_hours = 4\nwarn_days = 2\nwarn_month_days = 7\n"
+        "second_escalation_days = 3\nprocedural_reply_working_days = false\n"
+        "group_threshold = 5   # 集体访：人数达到 / a group petition from this many people\n"
+        "reception_hosts = ",
+        WithRoles(d, agencies, {"procuratorate"}), "\nreception_bookers = ", petition,
+        "\nobservers = [", agent("risk"), "]\ntrackers = [", agent("conference"), "]\n");
+  } else if (kind == "risk") {
+    absl::StrAppend(
+        &out, "[risk]\nfactors = \"/usr/share/concord/risk/factors.toml\"\ncalendar = ", calendar,
+        "\nsupervisors = ", WithRoles(d, agencies, {"plc"}),
+        "\nconvenors = ", WithRoles(d, agencies, {"procuratorate"}), "\nledger = ", agent("ledger"),
+        "   # 唯一的信访快照来源 / the only sender of petition snapshots\n"
+        "scan_seconds = 60\n");
+  } else {
+    std::vector<std::string> all, names;
+    for (const auto& a : agencies) {
+      all.push_back(Quoted(absl::StrCat(d, ".", a.name)));
+      names.push_back(absl::StrCat(all.back(), " = ", Quoted(a.display)));
+    }
+    absl::StrAppend(
+        &out, "[conference]\nconvenors = ", WithRoles(d, agencies, {"procuratorate", "plc"}),
+        "\nagencies = [", absl::StrJoin(all, ", "), "]\nledger = ", agent("ledger"),
+        "\naid = ", agent("aid"),
+        "\naid_timeout_seconds = 300\nhearing_hosts = ", WithRoles(d, agencies, {"procuratorate"}),
+        "\n\n[conference.names]   # 方案文书中的机关名称 / the agencies' names in the "
+        "plan document\n",
+        absl::StrJoin(names, "\n"), "\n");
+  }
   return out;
 }
 

@@ -67,6 +67,19 @@ struct AdapterSettings {
 // keys/<agency>.key beside it.
 std::string AdapterToml(const AdapterSettings& s);
 
+// The four agents (on the hub's machine): "ledger", "aid", "risk", "conference".
+inline constexpr const char* kAgentKinds[] = {"ledger", "aid", "risk", "conference"};
+// An agent's config for `district`: its name <district>.agent.<kind>, its key
+// keys/<kind>.key, state /var/lib/concord/<kind>, and the agencies it names
+// taken from their roles: the petition office ("petition"), supervisors
+// ("plc"), conference convenors ("procuratorate", "plc"), hearing and
+// reception hosts ("procuratorate"), the conference's agencies and their
+// names in plan documents (every agency, display names). `hub_endpoint` is
+// how the agent reaches the hub (tcp://127.0.0.1:7100 on the same machine).
+// Empty for an unknown kind.
+std::string AgentToml(const std::string& kind, const std::string& district,
+                      const std::vector<AgencyEntry>& agencies, const std::string& hub_endpoint);
+
 // The first line of every example config the packages install in
 // /etc/concord (deploy/examples/): while it is there, `district init` and
 // `agency init` replace the file as unedited; an officer who edits the file

@@ -8,10 +8,12 @@
 // the `agency init` line to hand over):
 //   concordctl district init --dir /etc/concord --district shangzhou --display 上州区
 //       [--endpoint tcp://0.0.0.0:7100] [--data-dir /var/lib/concord/hub]
-//       [--metrics-port 7180] [--agencies agencies.txt] [--force]
+//       [--metrics-port 7180] [--agencies agencies.txt] [--agents] [--force]
 //   agencies.txt: one agency a line, name|display|roles, e.g.
 //       court|上州区人民法院|agency,court,aid_grantor
 //   (absent: the six political-legal agencies named after --display).
+//   --agents: the four agents run on this machine: also makes keys/<kind>.{pub,key},
+//   <kind>.toml (district_files.h AgentToml) and their registry entries.
 //   Existing files are refused unless --force; --force rewrites hub.toml and
 //   acl.toml but never replaces an existing key pair or registry.toml. The
 //   packages' unedited examples (first line kPackageExampleMark) are replaced.
@@ -52,6 +54,7 @@
 #include "absl/time/time.h"
 #include "common/config.h"
 #include "common/files.h"
+#include "hub/registry/registry.h"
 #include "hub/transport/curve_keys.h"
 #include "tools/concordctl/commands.h"
 #include "tools/concordctl/ctl_util.h"
@@ -125,7 +128,34 @@ struct DistrictArgs {
                                       data_dir = "/var/lib/concord/hub", agencies_file;
   int metrics_port = 7180;
   bool force = false;
+  bool agents = false;  // the four agents run on this machine
 };
+
+// --agents: each agent's key pair made here (it runs here), its config, and
+// its principal added to the registry. Exit code 0 or 2.
+int InitAgents(const DistrictArgs& a, const std::vector<AgencyEntry>& agencies,
+               const std::string& registry) {
+  // The agents reach the hub on this machine.
+  std::string local = a.endpoint;
+  for (const char* any : {"://0.0.0.0:", "://*:"})
+    local = absl::StrReplaceAll(local, {{any, "://127.0.0.1:"}});
+  for (const char* kind : kAgentKinds) {
+    const std::string pub = EnsureKeyPair(a.dir, kind);
+    if (pub.empty()) return 2;
+    if (int rc =
+            WriteText(a.dir + "/" + kind + ".toml", AgentToml(kind, a.district, agencies, local)))
+      return rc;
+    hub::Principal p;
+    p.name = absl::StrCat(a.district, ".agent.", kind);
+    p.public_key = pub;
+    p.roles = {kind};
+    const absl::Status st = hub::AddPrincipalToFile(registry, p);
+    // Run again (--force): the kept key pair is registered already.
+    if (!st.ok() && !absl::IsAlreadyExists(st))
+      return Fail(2, absl::StrCat("无法登记 / cannot add ", p.name, ": ", st.message()));
+  }
+  return 0;
+}
 
 int DistrictInit(const DistrictArgs& a) {
   if (auto st = CheckName(a.district, "district"); !st.ok())
@@ -144,8 +174,10 @@ int DistrictInit(const DistrictArgs& a) {
   }
   const std::string hub_toml = a.dir + "/hub.toml", acl = a.dir + "/acl.toml",
                     registry = a.dir + "/registry.toml";
-  if (int rc = RefuseExisting({hub_toml, acl, registry, a.dir + "/keys/hub.key"}, a.force))
-    return rc;
+  std::vector<std::string> written = {hub_toml, acl, registry, a.dir + "/keys/hub.key"};
+  if (a.agents)
+    for (const char* kind : kAgentKinds) written.push_back(a.dir + "/" + kind + ".toml");
+  if (int rc = RefuseExisting(written, a.force)) return rc;
   const std::string hub_pub = EnsureKeyPair(a.dir, "hub");
   if (hub_pub.empty()) return 2;
   HubSettings hs;
@@ -161,6 +193,8 @@ int DistrictInit(const DistrictArgs& a) {
                                        "principal\n# concordctl keys add | revoke | rotate edit "
                                        "this file; the hub reloads it on change.\n")))
     return 2;
+  if (a.agents)
+    if (int rc = InitAgents(a, agencies, registry)) return rc;
   // The address the agencies use: the endpoint, with a wildcard host named.
   std::string hub_for_agencies = a.endpoint;
   for (const char* any : {"://0.0.0.0:", "://*:"})
@@ -181,10 +215,17 @@ int DistrictInit(const DistrictArgs& a) {
   }
   std::cout << "\n各机关返回的 `concordctl keys add ...` 一行在此运行（--registry "
                "指向本目录的 registry.toml）/ run here the `concordctl keys add ...` line each "
-               "agency sends back (with --registry naming this folder's registry.toml).\n"
-            << "四个代理在其运行的机器上生成密钥后登记 / the four agents: on the machine each runs "
+               "agency sends back (with --registry naming this folder's registry.toml).\n";
+  if (a.agents) {
+    std::cout
+        << "四个代理已在本机生成密钥、配置（ledger.toml aid.toml risk.toml conference.toml）并登记 "
+           "/ the four agents' keys, configs and registry entries are made here; start them "
+           "with systemctl start concord-{ledger,aid,risk,conference}-agent\n";
+    return 0;
+  }
+  std::cout << "四个代理在其运行的机器上生成密钥后登记 / the four agents: on the machine each runs "
                "on, `concordctl keys gen --out keys/<kind>`, then here\n";
-  for (const char* kind : {"aid", "ledger", "risk", "conference"})
+  for (const char* kind : kAgentKinds)
     std::cout << "  concordctl keys add --registry " << ShellWord(Absolute(registry)) << " --name "
               << a.district << ".agent." << kind << " --roles " << kind << " --pub <" << kind
               << ".pub>\n";
@@ -319,6 +360,9 @@ void AddEnrolCommands(CLI::App& app, Commands& commands) {
   dinit->add_option("--agencies", d->agencies_file,
                     "机关表 / agencies file: name|display|roles a line (default: the six "
                     "political-legal agencies named after --display)");
+  dinit->add_flag("--agents", d->agents,
+                  "四个代理在本机：生成其密钥与配置并登记 / the four agents run here: make their "
+                  "keys and configs and add them to the registry");
   dinit->add_flag("--force", d->force,
                   "覆盖 hub.toml 与 acl.toml（已有密钥与 registry.toml 保留）/ rewrite hub.toml "
                   "and acl.toml (an existing key pair and registry.toml are kept)");

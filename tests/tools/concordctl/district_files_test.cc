@@ -59,6 +59,42 @@ TEST(DistrictFiles, ShippedExampleIsTheDemoDistrictsOutput) {
             DistrictAcl("shangzhou", DefaultAgencies("上州区")));
 }
 
+// The agents' shipped examples are what `district init --agents` writes for
+// the demo district (its hub named tcp://hub.shangzhou.example:7100).
+TEST(DistrictFiles, ShippedAgentExamplesAreTheDemoDistrictsOutput) {
+  for (const char* kind : kAgentKinds) {
+    const std::string shipped =
+        Slurp(std::string(CONCORD_SOURCE_DIR) + "/deploy/examples/" + kind + ".toml");
+    ASSERT_TRUE(IsPackageExample(shipped)) << kind;
+    EXPECT_EQ(
+        shipped.substr(shipped.find('\n') + 1),
+        AgentToml(kind, "shangzhou", DefaultAgencies("上州区"), "tcp://hub.shangzhou.example:7100"))
+        << kind;
+  }
+}
+
+// Another district's agents name only its own agencies, found by role.
+TEST(DistrictFiles, AgentsNameTheirDistrictsAgenciesByRole) {
+  const std::vector<AgencyEntry> agencies = {
+      {"jcy", "北湖区人民检察院", {"agency", "procuratorate", "aid_grantor"}},
+      {"zfw", "北湖区委政法委", {"agency", "plc"}},
+      {"xfj", "北湖区信访局", {"agency", "petition"}}};
+  const std::string ledger = AgentToml("ledger", "beihu", agencies, "tcp://127.0.0.1:7100");
+  EXPECT_NE(ledger.find("name = \"beihu.agent.ledger\""), std::string::npos) << ledger;
+  EXPECT_NE(ledger.find("petition_office = \"beihu.xfj\""), std::string::npos) << ledger;
+  EXPECT_NE(ledger.find("supervisors = [\"beihu.zfw\"]"), std::string::npos) << ledger;
+  EXPECT_NE(ledger.find("reception_hosts = [\"beihu.jcy\"]"), std::string::npos) << ledger;
+  const std::string conference = AgentToml("conference", "beihu", agencies, "tcp://127.0.0.1:7100");
+  EXPECT_NE(conference.find("convenors = [\"beihu.jcy\", \"beihu.zfw\"]"), std::string::npos)
+      << conference;
+  EXPECT_NE(conference.find("\"beihu.xfj\" = \"北湖区信访局\""), std::string::npos) << conference;
+  for (const char* kind : kAgentKinds)
+    EXPECT_EQ(AgentToml(kind, "beihu", agencies, "tcp://127.0.0.1:7100").find("shangzhou"),
+              std::string::npos)
+        << kind;
+  EXPECT_EQ(AgentToml("mailroom", "beihu", agencies, "tcp://127.0.0.1:7100"), "");
+}
+
 // Every example the packages install carries the mark, and nothing that
 // district init or agency init writes does (it would be replaced next time).
 TEST(DistrictFiles, OnlyPackageExamplesCarryTheMark) {
