@@ -1,5 +1,7 @@
 #include "common/files.h"
 
+#include <grp.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -45,6 +47,21 @@ absl::Status CheckWritableFolder(const std::string& path, const std::string& wha
     return absl::InvalidArgumentError(absl::StrCat(what, " ", path, ": 无法写入 ", dir.string(),
                                                    " / cannot write ", dir.string(), " (",
                                                    strerror(errno), ")"));
+  return absl::OkStatus();
+}
+
+absl::Status ShareSecretWithDaemons(const std::string& path) {
+  static constexpr char kDaemonGroup[] = "concord";
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  const std::string dir = parent.empty() ? "." : parent.string();
+  struct stat folder {};
+  const group* g = getgrnam(kDaemonGroup);
+  if (g == nullptr || stat(dir.c_str(), &folder) != 0 || folder.st_gid != g->gr_gid)
+    return absl::OkStatus();
+  if (chown(path.c_str(), static_cast<uid_t>(-1), g->gr_gid) != 0 || chmod(path.c_str(), 0640) != 0)
+    return absl::PermissionDeniedError(absl::StrCat("无法把密钥交给 ", kDaemonGroup,
+                                                    " 组 / cannot give the key to group ",
+                                                    kDaemonGroup, ": ", path));
   return absl::OkStatus();
 }
 

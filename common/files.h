@@ -20,4 +20,11 @@ absl::Status WriteFileAtomically(const std::string& path, const std::string& con
 // config key, e.g. "[storage] data_dir") and the folder otherwise.
 absl::Status CheckWritableFolder(const std::string& path, const std::string& what);
 
+// A secret file (a CurveZMQ or TLS key, the linkage key) just written 0600 in
+// `path`'s folder: when that folder belongs to the group the daemons run as
+// ("concord"; the packages' /etc/concord/keys, root:concord 0750), the file
+// is given to that group, 0640, so the daemons read it and nobody else does.
+// Elsewhere it is left as it is. PermissionDenied when it cannot be given.
+absl::Status ShareSecretWithDaemons(const std::string& path);
+
 }  // namespace concord

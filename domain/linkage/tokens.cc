@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/files.h"
 
 namespace concord::aid {
 namespace {
@@ -88,7 +89,7 @@ absl::Status WriteNewLinkageKey(const std::string& path) {
   const bool ok = write(fd, hex, 65) == 65 && fsync(fd) == 0;
   close(fd);
   if (!ok) return absl::InternalError(absl::StrCat("cannot write ", path));
-  return absl::OkStatus();
+  return ShareSecretWithDaemons(path);  // in /etc/concord/keys: the adapter reads it
 }
 
 bool Bloom::empty() const {

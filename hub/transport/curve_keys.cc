@@ -1,6 +1,5 @@
 #include "hub/transport/curve_keys.h"
 
-#include <grp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -12,6 +11,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/files.h"
 
 namespace concord {
 namespace {
@@ -40,10 +40,6 @@ absl::StatusOr<CurveKeyPair> GenerateCurveKeyPair() {
   return CurveKeyPair{pub, sec};
 }
 
-namespace {
-constexpr char kDaemonGroup[] = "concord";
-}  // namespace
-
 absl::Status SaveCurveKeyPair(const CurveKeyPair& kp, const std::string& prefix, bool overwrite) {
   const std::string pub = prefix + ".pub", key = prefix + ".key";
   if (!overwrite && (std::filesystem::exists(pub) || std::filesystem::exists(key)))
@@ -64,18 +60,8 @@ absl::Status SaveCurveKeyPair(const CurveKeyPair& kp, const std::string& prefix,
     out << kp.secret_z85 << "\n";
     if (!out) return absl::UnavailableError(absl::StrCat("cannot write ", key));
   }
-  // An installed machine's keys folder (/etc/concord/keys, root:concord 0750,
-  // made by the packages): the daemons run as the group concord and must
-  // read their key, nobody else may.
-  struct stat folder {};
-  const std::string dir = parent.empty() ? "." : parent.string();
-  if (const group* g = getgrnam(kDaemonGroup);
-      g != nullptr && stat(dir.c_str(), &folder) == 0 && folder.st_gid == g->gr_gid) {
-    if (chown(key.c_str(), static_cast<uid_t>(-1), g->gr_gid) != 0 || chmod(key.c_str(), 0640) != 0)
-      return absl::PermissionDeniedError(absl::StrCat("无法把密钥交给 ", kDaemonGroup,
-                                                      " 组 / cannot give the key to group ",
-                                                      kDaemonGroup, ": ", key));
-  }
+  // An installed machine's keys folder: the daemons' group reads it.
+  if (auto st = ShareSecretWithDaemons(key); !st.ok()) return st;
   return absl::OkStatus();
 }
 

@@ -6,11 +6,13 @@
 #    namespace) with no concord in it is booted with systemd as PID 1 in a
 #    container of its own (systemd-nspawn --boot --private-network);
 # 3. inside it, as docs/operations.md tells an IT officer: `apt-get install`
-#    of the four packages, `concordctl district init` over the installed
-#    examples, the agents' keys made and added, `concordctl agency init` for
-#    one agency with the printed `keys add` line run at the hub; then
+#    of the four packages, `concordctl district init --agents` over the
+#    installed examples for district beihu (not the examples' shangzhou: no
+#    file may name it after), `concordctl agency init --agencies` for one
+#    agency with the printed `keys add` line run at the hub; then
 #    `systemctl start` of every unit (Type=notify: it returns once the daemon
-#    said READY=1), /readyz of each, journald fields, a SIGKILLed hub brought
+#    said READY=1), /readyz of each, the console over HTTPS and its first
+#    account, journald fields, a SIGKILLed hub brought
 #    back by Restart=on-failure, and `apt-get purge`, after which no process,
 #    no state and no user of concord is left;
 # 4. the container is powered off and the overlay removed.
@@ -100,17 +102,17 @@ for k in ledger aid risk conference; do
 done
 # One agency (3.2), here on the same machine: only its public key and the
 # keys add line come out; the hub officer runs that line (3.3).
+# Its name, roles and the district's other agencies come from agencies.txt
+# (district init wrote it); its console gets a self-signed certificate.
 concordctl aid keygen --out /etc/concord/keys/linkage.key >/dev/null
-chgrp concord /etc/concord/keys/linkage.key
-chmod 0640 /etc/concord/keys/linkage.key
-concordctl agency init --dir /etc/concord --name beihu.court --display 北湖区人民法院 \
-  --roles agency,court,aid_grantor --hub tcp://127.0.0.1:7100 \
-  --hub-key /etc/concord/keys/hub.pub --linkage-key keys/linkage.key >/root/court.out 2>/dev/null ||
-  fail "agency init"
+concordctl agency init --dir /etc/concord --name beihu.court --agencies /etc/concord/agencies.txt \
+  --hub tcp://127.0.0.1:7100 --hub-key /etc/concord/keys/hub.pub --linkage-key keys/linkage.key \
+  --console-host 127.0.0.1:8443 >/root/court.out 2>/dev/null || fail "agency init"
 [ "$(wc -l </root/court.out)" = 2 ] || fail "agency init printed: $(cat /root/court.out)"
 eval "$(sed -n 2p /root/court.out)" >/dev/null || fail "keys add: $(sed -n 2p /root/court.out)"
 ! grep -l shangzhou /etc/concord/*.toml || fail "the examples' district is left in the files above"
-for k in hub ledger aid risk conference court; do
+grep -q -- '--roles agency,court,aid_grantor' /root/court.out || fail "roles: $(cat /root/court.out)"
+for k in hub ledger aid risk conference court console linkage; do
   [ "$(stat -c %U:%G:%a /etc/concord/keys/$k.key)" = root:concord:640 ] ||
     fail "keys/$k.key is $(stat -c %U:%G:%a /etc/concord/keys/$k.key), not root:concord:640"
 done
@@ -128,15 +130,30 @@ echo "started: ${units[*]}"
 for port in 7180 7191 7190 7192 7193 7200; do
   ok=""
   for _ in $(seq 100); do
-    if http_get $port /readyz 2>/dev/null | grep -q '"ready":true'; then ok=1; break; fi
+    if [[ $(http_get $port /readyz 2>/dev/null) == *'"ready":true'* ]]; then ok=1; break; fi
     sleep 0.1
   done
   [ -n "$ok" ] || fail "127.0.0.1:$port/readyz: $(http_get $port /readyz 2>&1 | tail -1)"
 done
-http_get 7200 /readyz | grep -q '"hub_connected":true' || fail "court not connected"
+[[ $(http_get 7200 /readyz) == *'"hub_connected":true'* ]] || fail "court not connected"
 echo "every daemon ready"
+# The clerks' console over HTTPS, and its first account made as the docs say
+# (the admin adds the others in the console); the adapter keeps its files.
+[ "$(curl -sk -o /dev/null -w '%{http_code}' https://127.0.0.1:8443/login)" = 200 ] ||
+  fail "console: GET https://127.0.0.1:8443/login"
+printf 'Beihu-2026-admin\n' | concordctl account add --agency-config /etc/concord/court.toml \
+  --login admin --name 王管理 --roles admin --password-stdin >/dev/null || fail "account add"
+concordctl account list --agency-config /etc/concord/court.toml >/root/accounts.out
+grep -q admin /root/accounts.out || fail "account list: $(cat /root/accounts.out)"
+owners=$(find /var/lib/concord/court -not -user concord)
+[ -z "$owners" ] || fail "files in /var/lib/concord/court not owned by concord: $owners"
+[[ $(http_get 7200 /readyz) == *'"ready":true'* ]] || fail "court not ready after account add"
+echo "console: HTTPS /login 200, first account admin made"
 # Structured journal fields (common/log.h): the agency on every record.
-journalctl --no-pager -o export -u concord-adapter@court | grep -q '^CONCORD_AGENCY=beihu.court$' ||
+# (Into a file first: grep -q would end the pipe early, journalctl get
+# SIGPIPE, and pipefail fail the test.)
+journalctl --no-pager -o export -u concord-adapter@court >/root/court.journal
+grep -q '^CONCORD_AGENCY=beihu.court$' /root/court.journal ||
   fail "no CONCORD_AGENCY=beihu.court in the journal of concord-adapter@court"
 # Hardening the daemon survives, as systemd applied it.
 [ "$(systemctl show -p ProtectSystem --value concord-hub)" = strict ] || fail "ProtectSystem"
@@ -155,7 +172,7 @@ done
 [ "$(systemctl show -p NRestarts --value concord-hub)" -ge 1 ] || fail "NRestarts"
 ok=""
 for _ in $(seq 200); do
-  if http_get 7200 /readyz 2>/dev/null | grep -q '"hub_connected":true'; then ok=1; break; fi
+  if [[ $(http_get 7200 /readyz 2>/dev/null) == *'"hub_connected":true'* ]]; then ok=1; break; fi
   sleep 0.1
 done
 [ -n "$ok" ] || fail "court did not reconnect to the restarted hub"

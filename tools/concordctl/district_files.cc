@@ -9,6 +9,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/files.h"
 
 namespace concord::ctl {
 
@@ -71,6 +72,14 @@ absl::StatusOr<std::vector<AgencyEntry>> ParseAgencies(const std::string& text,
     return absl::InvalidArgumentError(
         absl::StrCat(source, ": 没有机关 / lists no agency (name|display|roles a line)"));
   return out;
+}
+
+absl::StatusOr<std::vector<AgencyEntry>> ReadAgenciesFile(const std::string& path) {
+  auto text = ReadFileToString(path);
+  if (!text.ok())
+    return absl::InvalidArgumentError(
+        absl::StrCat("无法读取机关表 / cannot read the agencies file ", path));
+  return ParseAgencies(*text, path);
 }
 
 std::vector<AgencyEntry> DefaultAgencies(const std::string& d) {
@@ -278,6 +287,34 @@ std::string AdapterToml(const AdapterSettings& s) {
         "   # 仅各救助机关共有 / shared by the granting agencies only\nagent = \"role:aid\"\n"
         "conference = ",
         Quoted(absl::StrCat(district, ".agent.conference")), "\n");
+  if (s.console.enabled) {
+    std::vector<std::string> hosts;
+    for (const auto& h : s.console.hosts) hosts.push_back(Quoted(h));
+    absl::StrAppend(
+        &out,
+        "\n# 办案人员网页控制台（HTTPS，个人账号：concordctl account add）/ the clerks' web "
+        "console "
+        "(HTTPS, personal accounts: concordctl account add)\n[console]\naddress = ",
+        Quoted(s.console.address),
+        "   # 本机关局域网，防火墙见 docs/operations.md / the agency's LAN\nport = ",
+        s.console.port, "\ncert = ", Quoted(s.console.cert),
+        "   # 换为本单位 CA 签发的证书 / replace with one the agency's CA signed\nkey = ",
+        Quoted(s.console.key), "\nhosts = [", absl::StrJoin(hosts, ", "),
+        "]   # 浏览器地址栏中的 主机:端口 / the Host values accepted (empty: any)\n"
+        "idle_minutes = 30\nconference = ",
+        Quoted(absl::StrCat(district, ".agent.conference")),
+        "\nrisk = ", Quoted(absl::StrCat(district, ".agent.risk")), "\n");
+    if (!s.console.superior.empty())
+      absl::StrAppend(&out, "superior = ", Quoted(s.console.superior),
+                      "   # 答复意见书：请求复查的上一级机关 / where a reply is reviewed\n");
+    if (!s.console.agencies.empty()) {
+      absl::StrAppend(&out,
+                      "\n[console.agencies]   # 辖区各机关名称：办理记录与转送 / the district's "
+                      "agencies: histories and transfers\n");
+      for (const auto& [principal, display] : s.console.agencies)
+        absl::StrAppend(&out, Quoted(principal), " = ", Quoted(display), "\n");
+    }
+  }
   return out;
 }
 

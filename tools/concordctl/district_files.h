@@ -37,6 +37,9 @@ absl::StatusOr<std::pair<std::string, std::string>> SplitAgencyName(const std::s
 absl::StatusOr<std::vector<AgencyEntry>> ParseAgencies(const std::string& text,
                                                        const std::string& source);
 
+// ParseAgencies on the file `path` (agencies.txt), with its name in errors.
+absl::StatusOr<std::vector<AgencyEntry>> ReadAgenciesFile(const std::string& path);
+
 // The six political-legal agencies of a district whose display name is
 // `district_display` (e.g. "上州区" -> "上州区人民检察院", ...).
 std::vector<AgencyEntry> DefaultAgencies(const std::string& district_display);
@@ -62,9 +65,21 @@ struct AdapterSettings {
   std::string data_dir;      // absolute
   int http_port = 7200;
   std::string linkage_key;  // a file; empty: no [aid] section
+  // The clerks' web console ([console]); port 0 with enabled: any free port.
+  struct Console {
+    bool enabled = false;
+    std::string address = "0.0.0.0";  // the agency's LAN
+    int port = 8443;
+    std::string cert = "keys/console.crt", key = "keys/console.key";
+    std::vector<std::string> hosts;  // Host values accepted (empty: any)
+    // principal -> display name of every agency of the district (histories,
+    // the transfer form); from the district's agencies file.
+    std::vector<std::pair<std::string, std::string>> agencies;
+    std::string superior;  // the organ a reply is reviewed by (复查); empty: not named
+  } console;
 };
 // The adapter's config (adapters/adapter_config.h), with keys/hub.pub and
-// keys/<agency>.key beside it.
+// keys/<agency>.key beside it (and the console's keys/console.{crt,key}).
 std::string AdapterToml(const AdapterSettings& s);
 
 // The four agents (on the hub's machine): "ledger", "aid", "risk", "conference".

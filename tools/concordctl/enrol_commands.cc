@@ -59,6 +59,7 @@
 #include "tools/concordctl/commands.h"
 #include "tools/concordctl/ctl_util.h"
 #include "tools/concordctl/district_files.h"
+#include "tools/concordctl/self_signed.h"
 
 namespace concord::ctl {
 namespace {
@@ -162,13 +163,7 @@ int DistrictInit(const DistrictArgs& a) {
     return Fail(2, std::string(st.message()));
   std::vector<AgencyEntry> agencies = DefaultAgencies(a.display);
   if (!a.agencies_file.empty()) {
-    std::ifstream in(a.agencies_file);
-    if (!in)
-      return Fail(2,
-                  absl::StrCat("无法读取机关表 / cannot read the agencies file ", a.agencies_file));
-    std::stringstream text;
-    text << in.rdbuf();
-    auto parsed = ParseAgencies(text.str(), a.agencies_file);
+    auto parsed = ReadAgenciesFile(a.agencies_file);
     if (!parsed.ok()) return Fail(2, std::string(parsed.status().message()));
     agencies = std::move(*parsed);
   }
@@ -195,6 +190,16 @@ int DistrictInit(const DistrictArgs& a) {
     return 2;
   if (a.agents)
     if (int rc = InitAgents(a, agencies, registry)) return rc;
+  // The district's agencies, names only: each agency's console lists them.
+  std::string list = absl::StrCat("# 辖区 ", a.district,
+                                  " 的机关表（只含名称），随枢纽公钥交给各机关 / the district's "
+                                  "agencies, names only: given to each agency with the hub's "
+                                  "public key (agency init --agencies)\n# name|display|roles\n");
+  for (const auto& ag : agencies)
+    absl::StrAppend(&list, ag.name, "|", ag.display, "|", absl::StrJoin(ag.roles, ","), "\n");
+  const std::string agencies_txt = a.dir + "/agencies.txt";
+  if (a.agencies_file.empty() || Absolute(agencies_txt) != Absolute(a.agencies_file))
+    if (int rc = WriteText(agencies_txt, list)) return rc;
   // The address the agencies use: the endpoint, with a wildcard host named.
   std::string hub_for_agencies = a.endpoint;
   for (const char* any : {"://0.0.0.0:", "://*:"})
@@ -202,17 +207,16 @@ int DistrictInit(const DistrictArgs& a) {
       hub_for_agencies = absl::StrReplaceAll(hub_for_agencies, {{any, "://HUB-HOST:"}});
   std::cout << "枢纽公钥 / hub public key: " << hub_pub << "\n"
             << "已写入 / written in " << Absolute(a.dir)
-            << ": hub.toml acl.toml registry.toml keys/hub.pub keys/hub.key (0600, 不外传 / never "
-               "leaves this machine)\n\n"
-            << "交给各机关的只有枢纽地址与公钥；各机关在本机运行 / give each agency only the "
-               "hub's address and public key; each runs on its own machine:\n";
-  for (const auto& ag : agencies) {
-    std::vector<std::string> roles_list = ag.roles;
+            << ": hub.toml acl.toml registry.toml agencies.txt keys/hub.pub keys/hub.key (0600, "
+               "不外传 / never leaves this machine)\n\n"
+            << "交给各机关的只有枢纽地址、公钥和 agencies.txt（机关名称）；各机关在本机运行 / give "
+               "each agency only the hub's address, its public key and agencies.txt (names); "
+               "each runs on its own machine:\n";
+  for (const auto& ag : agencies)
     std::cout << "  # " << ag.display << "\n  concordctl agency init --dir /etc/concord --name "
-              << a.district << "." << ag.name << " --display " << ShellWord(ag.display)
-              << " --roles " << ShellWord(absl::StrJoin(roles_list, ",")) << " --hub "
-              << ShellWord(hub_for_agencies) << " --hub-key " << ShellWord(hub_pub) << "\n";
-  }
+              << a.district << "." << ag.name << " --agencies agencies.txt --hub "
+              << ShellWord(hub_for_agencies) << " --hub-key " << ShellWord(hub_pub)
+              << " [--console-host HOST:8443]\n";
   std::cout << "\n各机关返回的 `concordctl keys add ...` 一行在此运行（--registry "
                "指向本目录的 registry.toml）/ run here the `concordctl keys add ...` line each "
                "agency sends back (with --registry naming this folder's registry.toml).\n";
@@ -234,15 +238,74 @@ int DistrictInit(const DistrictArgs& a) {
 
 struct AgencyArgs {
   std::string dir, name, display, hub, hub_key, roles, data_dir, linkage_key,
-      registry = kDefaultRegistry, config;
+      registry = kDefaultRegistry, config, agencies_file;
   int http_port = 7200;
   bool force = false;
+  // The web console ([console]).
+  bool no_console = false;
+  int console_port = 8443;
+  std::string console_address = "0.0.0.0", console_cert, console_key, superior;
+  std::vector<std::string> console_hosts;
 };
 
-int AgencyInit(const AgencyArgs& a) {
+// The district's agencies file (district init writes it beside hub.toml):
+// this agency's display name and roles when not given, and every agency's
+// name for the console. Exit code 0 or 2.
+int ReadDistrictAgencies(const AgencyArgs& a, const std::string& district,
+                         const std::string& agency, AgencyArgs& filled,
+                         AdapterSettings::Console& console) {
+  auto parsed = ReadAgenciesFile(a.agencies_file);
+  if (!parsed.ok()) return Fail(2, std::string(parsed.status().message()));
+  bool found = false;
+  for (const auto& e : *parsed) {
+    console.agencies.emplace_back(absl::StrCat(district, ".", e.name), e.display);
+    if (e.name != agency) continue;
+    found = true;
+    if (filled.display.empty()) filled.display = e.display;
+    if (filled.roles.empty()) filled.roles = absl::StrJoin(e.roles, ",");
+  }
+  if (!found)
+    return Fail(2, absl::StrCat(a.agencies_file, ": 没有本机关 / does not list ", agency));
+  return 0;
+}
+
+// The console's certificate: the agency's own (--console-cert/--console-key),
+// or a self-signed one made once in keys/. Exit code 0 or 2.
+int ConsoleCertificate(const AgencyArgs& a, AdapterSettings::Console& console) {
+  if (!a.console_cert.empty() || !a.console_key.empty()) {
+    if (a.console_cert.empty() || a.console_key.empty())
+      return Fail(2,
+                  "--console-cert 与 --console-key 须同时给出 / give both --console-cert and "
+                  "--console-key");
+    for (const std::string& f : {a.console_cert, a.console_key})
+      if (!fs::exists(f)) return Fail(2, absl::StrCat("找不到 / no such file: ", f));
+    console.cert = Absolute(a.console_cert);
+    console.key = Absolute(a.console_key);
+    return 0;
+  }
+  const std::string cert = a.dir + "/" + console.cert, key = a.dir + "/" + console.key;
+  if (fs::exists(cert) && fs::exists(key)) return 0;  // made by an earlier run
+  if (auto st = MakeSelfSignedCertificate(cert, key, a.console_hosts, a.display); !st.ok())
+    return Fail(2, std::string(st.message()));
+  std::cerr
+      << "控制台证书为自签名（浏览器会提示不受信任），请换为本单位 CA 签发的证书 / the console's "
+         "certificate is self-signed (browsers warn): replace "
+      << Absolute(cert) << " and its key with one the agency's CA signed\n";
+  return 0;
+}
+
+int AgencyInit(const AgencyArgs& given) {
+  AgencyArgs a = given;
   auto split = SplitAgencyName(a.name);
   if (!split.ok()) return Fail(2, std::string(split.status().message()));
   const std::string& agency = split->second;
+  AdapterSettings s;
+  if (!a.agencies_file.empty())
+    if (int rc = ReadDistrictAgencies(given, split->first, agency, a, s.console)) return rc;
+  if (a.display.empty())
+    return Fail(2,
+                "须给出 --display 或 --agencies / give --display, or --agencies naming this "
+                "agency");
   auto hub_key = LoadCurvePublicKey(a.hub_key);
   if (!hub_key.ok())
     return Fail(2, absl::StrCat("--hub-key: 须为 Z85 公钥或 .pub 文件 / a Z85 public key or a "
@@ -256,7 +319,14 @@ int AgencyInit(const AgencyArgs& a) {
   const std::string pub = EnsureKeyPair(a.dir, agency);
   if (pub.empty()) return 2;
   if (int rc = WriteText(a.dir + "/keys/hub.pub", *hub_key + "\n")) return rc;
-  AdapterSettings s;
+  s.console.enabled = !a.no_console;
+  if (s.console.enabled) {
+    s.console.port = a.console_port;
+    s.console.address = a.console_address;
+    s.console.hosts = a.console_hosts;
+    s.console.superior = a.superior;
+    if (int rc = ConsoleCertificate(a, s.console)) return rc;
+  }
   s.principal = a.name;
   s.display = a.display;
   s.hub_endpoint = a.hub;
@@ -377,7 +447,25 @@ void AddEnrolCommands(CLI::App& app, Commands& commands) {
       "--dir; prints only its public key and the `concordctl keys add` line for the hub officer");
   ainit->add_option("--dir", a->dir, "配置目录 / config folder (e.g. /etc/concord)")->required();
   ainit->add_option("--name", a->name, "主体名 / principal, <district>.<agency>")->required();
-  ainit->add_option("--display", a->display, "中文名称 / display name")->required();
+  ainit->add_option("--display", a->display, "中文名称 / display name (default: from --agencies)");
+  ainit->add_option("--agencies", a->agencies_file,
+                    "辖区机关表（district init 写出的 agencies.txt）/ the district's agencies file "
+                    "(agencies.txt from district init): this agency's name and roles, and every "
+                    "agency's name in the console");
+  ainit->add_option("--console-port", a->console_port,
+                    "控制台 HTTPS 端口 / the web console's HTTPS port (0: any free port)");
+  ainit->add_option("--console-address", a->console_address,
+                    "控制台监听地址 / the console's address (default 0.0.0.0, the agency's LAN)");
+  ainit->add_option("--console-host", a->console_hosts,
+                    "浏览器使用的 主机:端口，可重复 / a Host value browsers use, e.g. "
+                    "10.1.2.3:8443 (repeatable; also in the self-signed certificate)");
+  ainit->add_option("--console-cert", a->console_cert,
+                    "本单位 CA 签发的证书 PEM / a PEM certificate from the agency's CA (default: a "
+                    "self-signed one in keys/console.crt)");
+  ainit->add_option("--console-key", a->console_key, "其私钥 PEM / its PEM key");
+  ainit->add_option("--superior", a->superior,
+                    "请求复查的上一级机关 / the organ a reply is reviewed by (答复意见书)");
+  ainit->add_flag("--no-console", a->no_console, "不开控制台 / no web console");
   ainit->add_option("--hub", a->hub, "枢纽地址 / hub endpoint, tcp://HOST:7100")->required();
   ainit->add_option("--hub-key", a->hub_key, "枢纽公钥 Z85 或 .pub 文件 / hub public key")
       ->required();

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -125,6 +126,7 @@ std::vector<std::string> SecretKeysUnder(const std::string& dir) {
   std::vector<std::string> out;
   for (const auto& e : fs::recursive_directory_iterator(dir))
     if (e.is_regular_file() && e.path().extension() == ".key") out.push_back(e.path().string());
+  std::sort(out.begin(), out.end());
   return out;
 }
 
@@ -168,9 +170,10 @@ TEST(Enrolment, KeysMadeWhereUsedRotationAndRevocation) {
     e.config = e.dir + "/" + name + ".toml";
     CommandResult r =
         CtlStdout("agency init --dir " + e.dir + " --name " + district + "." + name +
-                  " --display 西山区" + name + " --hub " + endpoint + " --hub-key " + hub_dir +
-                  "/keys/hub.pub --http-port 0 --data-dir " + t.File(name + "-data") +
-                  " --registry " + hub_dir + "/registry.toml");
+                  " --agencies " + hub_dir + "/agencies.txt --hub " + endpoint + " --hub-key " +
+                  hub_dir + "/keys/hub.pub --http-port 0 --console-port 0 --console-address " +
+                  "127.0.0.1 --data-dir " + t.File(name + "-data") + " --registry " + hub_dir +
+                  "/registry.toml");
     ASSERT_EQ(r.exit_code, 0) << r.out;
     std::vector<std::string> lines = absl::StrSplit(r.out, '\n', absl::SkipEmpty());
     ASSERT_EQ(lines.size(), 2u) << "only the public key and the keys add line: " << r.out;
@@ -183,7 +186,9 @@ TEST(Enrolment, KeysMadeWhereUsedRotationAndRevocation) {
   EXPECT_EQ(SecretKeysUnder(hub_dir), std::vector<std::string>{hub_dir + "/keys/hub.key"});
   const std::string hub_secret = ReadFile(hub_dir + "/keys/hub.key");
   for (auto& [name, e] : ag) {
-    EXPECT_EQ(SecretKeysUnder(e.dir), std::vector<std::string>{e.dir + "/keys/" + name + ".key"});
+    // Its own key, and its console's TLS key (made there, self-signed).
+    EXPECT_EQ(SecretKeysUnder(e.dir), (std::vector<std::string>{e.dir + "/keys/console.key",
+                                                                e.dir + "/keys/" + name + ".key"}));
     const std::string secret = ReadFile(e.dir + "/keys/" + name + ".key");
     for (const auto& f : fs::recursive_directory_iterator(hub_dir)) {
       if (f.is_regular_file()) {
@@ -204,6 +209,15 @@ TEST(Enrolment, KeysMadeWhereUsedRotationAndRevocation) {
   CommandResult dup = RunPrinted(ag["court"].keys_add);
   EXPECT_EQ(dup.exit_code, 2) << "a name is added once: " << dup.out;
 
+  // The agencies file named each agency (district init wrote it); the
+  // console is on, with a self-signed certificate made at the agency.
+  const std::string court_toml = ReadFile(ag["court"].config);
+  EXPECT_NE(court_toml.find("display = \"西山区人民法院\""), std::string::npos) << court_toml;
+  EXPECT_NE(court_toml.find("\"xishan.police\" = \"西山区公安分局\""), std::string::npos)
+      << court_toml;
+  EXPECT_NE(ag["court"].keys_add.find("--roles agency,court,aid_grantor"), std::string::npos)
+      << ag["court"].keys_add;
+
   // A message from one agency to another, through the real hub.
   auto court = std::make_unique<Child>("concord-adapter", ag["court"].config, t.File("court.log"));
   auto police =
@@ -211,6 +225,12 @@ TEST(Enrolment, KeysMadeWhereUsedRotationAndRevocation) {
   const uint16_t court_port = court->Port("http_port");
   ASSERT_NE(court_port, 0);
   ASSERT_NE(police->Port("http_port"), 0);
+  // The clerks' console answers over HTTPS with the agency's own certificate.
+  ASSERT_NE(court->Port("console_port"), 0);
+  const CommandResult login =
+      RunCommand("curl -sk -o /dev/null -w '%{http_code}' https://127.0.0.1:" +
+                 std::to_string(court->Port("console_port")) + "/login");
+  EXPECT_EQ(login.out, "200") << "GET /login on the console: " << login.out;
   Publish(court_port, district + ".police", "first");
   EXPECT_TRUE(WaitFor([&] { return Notes(police->Port("http_port")).size() == 1; }, 15000))
       << ReadFile(t.File("police.log")) << ReadFile(t.File("court.log"))
