@@ -47,6 +47,11 @@ int main(int argc, char** argv) {
     return 0;
   }
   concord::SetLogField("agency", config->agency);
+  auto lock = concord::DatabaseLock::Acquire(config->client.db_path, "concord-adapter");
+  if (!lock.ok()) {
+    fprintf(stderr, "启动失败 / cannot start: %s\n", std::string(lock.status().message()).c_str());
+    return 1;
+  }
   concord::adapter::ConnectorRegistry registry;
   concord::adapter::RegisterAllConnectors(registry);
 

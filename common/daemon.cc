@@ -1,13 +1,19 @@
 #include "common/daemon.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "common/http_router.h"
 
 namespace concord {
@@ -81,6 +87,49 @@ HttpResponse ReadinessResponse(const std::vector<ReadinessCheck>& checks) {
     ready = ready && ok;
   }
   return JsonResponse(ready ? 200 : 503, {{"ready", ready}, {"checks", states}});
+}
+
+absl::StatusOr<DatabaseLock> DatabaseLock::Acquire(const std::string& db_path,
+                                                   const std::string& program) {
+  const std::string path = db_path + ".lock";
+  std::error_code ec;
+  const auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+  if (fd < 0)
+    return absl::UnavailableError(
+        absl::StrCat("无法建立锁文件 / cannot open the lock file ", path, ": ", strerror(errno)));
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    char holder[128] = {};
+    const ssize_t n = pread(fd, holder, sizeof holder - 1, 0);
+    close(fd);
+    if (err != EWOULDBLOCK)
+      return absl::UnavailableError(
+          absl::StrCat("无法加锁 / cannot lock ", path, ": ", strerror(err)));
+    return absl::FailedPreconditionError(
+        absl::StrCat("数据库正被另一进程使用 / the database is in use by another process (",
+                     n > 0 ? absl::StripAsciiWhitespace(holder) : "pid unknown", "): ", db_path,
+                     "；请先停止它 / stop it first"));
+  }
+  const std::string me = absl::StrCat(getpid(), " ", program, "\n");
+  if (ftruncate(fd, 0) != 0 || pwrite(fd, me.data(), me.size(), 0) < 0) {
+    // The lock holds without the note of who holds it.
+  }
+  return DatabaseLock(fd);
+}
+
+DatabaseLock& DatabaseLock::operator=(DatabaseLock&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) close(fd_);
+    fd_ = other.fd_;
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+DatabaseLock::~DatabaseLock() {
+  if (fd_ >= 0) close(fd_);  // releases the flock
 }
 
 }  // namespace concord

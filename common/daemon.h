@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "common/http_server.h"
 
 namespace concord {
@@ -63,5 +64,26 @@ HttpResponse LivenessResponse();
 // GET /readyz: 200 when every check holds, else 503; the body names each
 // check and its state, e.g. {"ready":false,"checks":{"hub_connected":false,...}}.
 HttpResponse ReadinessResponse(const std::vector<ReadinessCheck>& checks);
+
+// Held while a daemon runs on its database: an exclusive flock(2) on
+// <db_path>.lock (made beside it, with "<pid> <program>" inside). A second
+// daemon on the same database (the unit's and one started by hand) is
+// refused at start, and `concordctl restore` refuses while it runs. The
+// kernel drops the lock when the process ends, SIGKILL included.
+class DatabaseLock {
+ public:
+  // FailedPrecondition naming the holder when another process has it.
+  static absl::StatusOr<DatabaseLock> Acquire(const std::string& db_path,
+                                              const std::string& program);
+  DatabaseLock(DatabaseLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  DatabaseLock& operator=(DatabaseLock&& other) noexcept;
+  DatabaseLock(const DatabaseLock&) = delete;
+  DatabaseLock& operator=(const DatabaseLock&) = delete;
+  ~DatabaseLock();
+
+ private:
+  explicit DatabaseLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
 
 }  // namespace concord

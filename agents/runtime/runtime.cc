@@ -110,6 +110,8 @@ int Run(int argc, char** argv, const AgentSpec& spec) {
   if (!config.ok()) return ExitWith(config.status(), 2);
   if (check_only) return CheckConfig(*config, spec, config_path);
   SetLogField("agency", config->agency);
+  auto lock = DatabaseLock::Acquire(config->client.db_path, program);
+  if (!lock.ok()) return ExitWith(lock.status(), 1, "启动失败 / cannot start: ");
   const ConfigSection section = config->file[spec.name];
   // A drill clock (drills and process-level tests only, and logged as such).
   std::unique_ptr<FileClock> drill;

@@ -48,6 +48,12 @@ int main(int argc, char** argv) {
     printf("配置无误 / config OK: %s\n", config_path.c_str());
     return 0;
   }
+  // One hub on its database: the unit's, or one started by hand, not both.
+  auto lock = concord::DatabaseLock::Acquire(config->data_dir + "/hub.db", "concord-hub");
+  if (!lock.ok()) {
+    fprintf(stderr, "启动失败 / cannot start: %s\n", std::string(lock.status().message()).c_str());
+    return 1;
+  }
   boost::asio::io_context io;
   auto broker = concord::hub::Broker::Start(io, *config);
   if (!broker.ok()) {

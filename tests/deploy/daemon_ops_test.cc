@@ -135,5 +135,35 @@ TEST(DaemonOps, AdapterReadinessFollowsTheHub) {
   EXPECT_TRUE(notify.Await("STOPPING=1"));
 }
 
+// One daemon per database: a second one on the same config (the unit's and
+// one started by hand) is refused, naming the first; after the first is
+// SIGKILLed the kernel has dropped its lock and the database opens again.
+TEST(DaemonOps, SecondDaemonOnTheSameDatabaseIsRefused) {
+  TestDistrict d({"court", "aid:aid"});
+  ASSERT_TRUE(d.StartHub().ok());
+  DaemonProcess court(d, "court");
+  ASSERT_TRUE(court.ok()) << court.log();
+  DaemonProcess aid(d, "aid", "concord-aid-agent", "[aid]\ncap_yuan = 50000\n", "aid.db");
+  ASSERT_TRUE(aid.ok()) << aid.log();
+  const std::pair<std::string, std::string> kSecond[] = {
+      {"concord-hub", d.dir() + "/hub.toml"},
+      {"concord-adapter", d.dir() + "/court.concord-adapter.toml"},
+      {"concord-aid-agent", d.dir() + "/aid.concord-aid-agent.toml"}};
+  for (const auto& [bin, config] : kSecond) {
+    SCOPED_TRACE(bin);
+    ASSERT_TRUE(std::filesystem::exists(config)) << config;
+    const CommandResult r = RunCommand("timeout 20 " + BinPath(bin) + " --config " + config);
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_TRUE(Contains(r.out, "in use by another process")) << r.out;
+  }
+  const CommandResult hub_again =
+      RunCommand("timeout 20 " + BinPath("concord-hub") + " --config " + d.dir() + "/hub.toml");
+  EXPECT_TRUE(Contains(hub_again.out, std::to_string(d.hub_pid()) + " concord-hub"))
+      << "names the running hub: " << hub_again.out;
+  d.KillHub();
+  ASSERT_TRUE(d.StartHub().ok()) << "the lock went with the killed hub";
+  EXPECT_TRUE(WaitFor([&] { return court.Call("GET", "/readyz").status == 200; }, 15000));
+}
+
 }  // namespace
 }  // namespace concord::testing

@@ -451,6 +451,14 @@ int CmdRestore(const std::string& from_arg, const std::string& data_dir_arg,
   if (exists && !fs::is_directory(dest, ec))
     return Fail(2, absl::StrCat("不是文件夹 / not a folder: ", dest.string()));
   if (exists) {
+    // A daemon running on a database there holds its lock (common/daemon.h),
+    // in this namespace or another (a container, a unit's private /proc).
+    for (const auto& e : fs::directory_iterator(dest, ec)) {
+      if (e.path().extension() != ".lock") continue;
+      auto lock = DatabaseLock::Acquire(e.path().parent_path() / e.path().stem(), "concordctl");
+      if (!lock.ok() && absl::IsFailedPrecondition(lock.status()))
+        return Fail(2, absl::StrCat("未恢复 / nothing restored: ", lock.status().message()));
+    }
     const std::vector<std::string> holders = HoldersOf(dest);
     if (!holders.empty())
       return Fail(2, absl::StrCat("数据文件夹正被运行中的进程使用，未恢复；请先停止守护进程 / the "
