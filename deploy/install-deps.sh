@@ -16,8 +16,9 @@ packages=(
   libabsl-dev
   libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev nlohmann-json3-dev
   # The package tests (ctest -L package): systemd-analyze, ip, pgrep, adduser,
-  # systemd-nspawn (a container booted with systemd as PID 1).
-  systemd systemd-container iproute2 procps adduser
+  # systemd-nspawn (a container booted with systemd as PID 1), debootstrap (a
+  # clean Debian 12 to install the packages on).
+  systemd systemd-container debootstrap iproute2 procps adduser
   # The browser tests (tests/browser): Debian's chromium driven by playwright-core
   # from npm, and a CJK font (without one the screenshots show boxes for Chinese).
   chromium fonts-noto-cjk

@@ -30,13 +30,11 @@ debs=("$PKG"/concord-*.deb)
 [ ${#debs[@]} = 4 ] || fail "expected 4 packages, got ${#debs[@]}"
 
 echo "== 2. 启动容器 / boot systemd in a container"
-mkdir -p "$WORK/upper" "$WORK/ovl-work" "$WORK/root"
-unshare --mount --fork bash -euo pipefail -s -- "$WORK" <<'OUTER'
+unshare --mount --fork bash -euo pipefail -s -- "$WORK" "$ROOT" <<'OUTER'
 WORK="$1"
-R="$WORK/root"
+source "$2/tests/deploy/container.sh"
 fail() { echo "FAIL: $*" >&2; exit 1; }
-mount --make-rprivate /
-mount -t overlay overlay -o "lowerdir=/,upperdir=$WORK/upper,workdir=$WORK/ovl-work" "$R"
+overlay_root / "$WORK"
 # This root is a copy of the build machine: start from no concord at all, and
 # boot nothing of the machine's own services (a database server, timers).
 chroot "$R" /bin/sh -c 'dpkg --purge concord-hub concord-adapter concord-agents concord-tools >/dev/null 2>&1;
@@ -45,33 +43,11 @@ rm -rf "$R"/etc/systemd/system/multi-user.target.wants/* "$R"/etc/systemd/system
 mkdir -p "$R/root/debs"
 cp "$WORK"/packages/concord-*.deb "$R/root/debs/"
 
-systemd-nspawn -D "$R" --boot --private-network --register=no --keep-unit -q \
-  --machine "concord-pkg-$$" >"$WORK/console.log" 2>&1 &
-nspawn=$!
-leader=""
-cleanup() {
-  if kill -0 "$nspawn" 2>/dev/null; then
-    kill -TERM "$nspawn" 2>/dev/null || true  # systemd-nspawn powers the container off
-    for _ in $(seq 100); do kill -0 "$nspawn" 2>/dev/null || break; sleep 0.2; done
-    kill -KILL "$nspawn" 2>/dev/null || true
-  fi
-  wait "$nspawn" 2>/dev/null || true
-  umount -l "$R" 2>/dev/null || true
-}
-trap cleanup EXIT
-for _ in $(seq 150); do
-  leader=$(pgrep -P "$nspawn" -x systemd || true)
-  if [ -n "$leader" ]; then
-    state=$(nsenter -t "$leader" -a systemctl is-system-running 2>/dev/null || true)
-    case "$state" in running|degraded) break ;; esac
-  fi
-  sleep 0.2
-done
-[ -n "$leader" ] || fail "no systemd in the container: $(tail -20 "$WORK/console.log")"
-echo "systemd up in the container (state $state)"
+boot_container "$R" "$WORK/console.log" "concord-pkg-$$"
+echo "systemd up in the container (state $CONTAINER_STATE)"
 
 echo "== 3. 安装、登记、启动、卸载 / install, enrol, start, purge"
-nsenter -t "$leader" -a /bin/bash -euo pipefail -s <<'INNER'
+nsenter -t "$CONTAINER_LEADER" -a /bin/bash -euo pipefail -s <<'INNER'
 fail() { echo "FAIL: $*" >&2; journalctl --no-pager -n 60 -u 'concord-*' >&2 || true; exit 1; }
 # GET on 127.0.0.1:PORT (bash's /dev/tcp: nothing else needed in the root).
 http_get() {
