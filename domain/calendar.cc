@@ -144,8 +144,17 @@ Date HolidayCalendar::NextWorkingDayFrom(Date d) const {
   return Date{s};
 }
 
+Date HolidayCalendar::PlusDays(Date start, int n) { return Date{sys_days(start) + days{n}}; }
+
+Date HolidayCalendar::PlusMonths(Date start, int n) {
+  Date end = start + std::chrono::months{n};
+  if (!end.ok())
+    end = Date{end.year() / end.month() / std::chrono::last};  // 1-31 + 1 month -> 2-28/29
+  return end;
+}
+
 Date HolidayCalendar::AddDays(Date start, int n) const {
-  return NextWorkingDayFrom(Date{sys_days(start) + days{n}});
+  return NextWorkingDayFrom(PlusDays(start, n));
 }
 
 Date HolidayCalendar::AddWorkingDays(Date start, int n) const {
@@ -158,10 +167,7 @@ Date HolidayCalendar::AddWorkingDays(Date start, int n) const {
 }
 
 Date HolidayCalendar::AddMonths(Date start, int n) const {
-  Date end = start + std::chrono::months{n};
-  if (!end.ok())
-    end = Date{end.year() / end.month() / std::chrono::last};  // 1-31 + 1 month -> 2-28/29
-  return NextWorkingDayFrom(end);
+  return NextWorkingDayFrom(PlusMonths(start, n));
 }
 
 }  // namespace concord

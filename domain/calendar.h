@@ -60,6 +60,8 @@ class HolidayCalendar {
   bool Covers(Date d) const { return years_.count(static_cast<int>(d.year())) > 0; }
 
   // The periods of the counting rules above.
+  static Date PlusDays(Date start, int days);       // calendar days, not rolled
+  static Date PlusMonths(Date start, int months);   // the month rule, not rolled
   Date AddDays(Date start, int days) const;         // calendar days, then rolled forward
   Date AddWorkingDays(Date start, int days) const;  // the N-th working day after start
   Date AddMonths(Date start, int months) const;     // month rule, then rolled forward

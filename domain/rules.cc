@@ -199,7 +199,7 @@ absl::StatusOr<Status> Transition(const ItemFacts& item, Action action, int64_t 
 }
 
 std::vector<DeadlineRule> DeadlineRules(const RuleOptions& o) {
-  return {
+  std::vector<DeadlineRule> rules = {
       {"register_review",
        "当日登记、当日审查",
        "registered and reviewed the day it arrives",
@@ -275,23 +275,35 @@ std::vector<DeadlineRule> DeadlineRules(const RuleOptions& o) {
        {},
        "一案一策化解方案，任务到期提醒、逾期督办 [S]"},
   };
+  for (DeadlineRule& r : rules)
+    for (const std::string& id : o.kept_on_days_off)
+      if (id == r.id) r.rolls_to_working_day = false;
+  return rules;
 }
 
 int64_t DueMs(const DeadlineRule& rule, int64_t anchor_ms, const HolidayCalendar& calendar,
               bool extended) {
   const Date start = DateOf(anchor_ms);
   const int amount = rule.amount + (extended ? rule.extension_days : 0);
+  Date last = start;  // kSameDay
   switch (rule.unit) {
     case Unit::kSameDay:
-      return EndOfDayMs(start);
+      break;
     case Unit::kDays:
-      return EndOfDayMs(calendar.AddDays(start, amount));
+      last = HolidayCalendar::PlusDays(start, amount);
+      break;
     case Unit::kWorkingDays:
-      return EndOfDayMs(calendar.AddWorkingDays(start, amount));
+      last = calendar.AddWorkingDays(start, amount);  // a working day already
+      break;
     case Unit::kMonths:
-      return EndOfDayMs(calendar.AddMonths(start, amount));
+      last = HolidayCalendar::PlusMonths(start, amount);
+      break;
   }
-  return EndOfDayMs(start);
+  // 民法典 art. 203 (by analogy): a last day off moves to the next working
+  // day; so does a same-day rule for a petition that arrives on a day off
+  // (人民检察院信访工作规定: registered the day it arrives, i.e. the office's
+  // next working day). DOMAIN.md, "Procuratorate deadlines".
+  return EndOfDayMs(rule.rolls_to_working_day ? calendar.NextWorkingDayFrom(last) : last);
 }
 
 constexpr std::string_view kLedgerNoPrefix = "信-";

@@ -93,12 +93,20 @@ struct DeadlineRule {
   std::vector<Action> met_by;  // the actions that meet it
   const char* source;          // the rule and article, with [V]/[S]/[U] as in DOMAIN.md
   int extension_days = 0;      // what one approved extension (kExtend) adds
+  // A last day that is not a working day moves to the next working day
+  // (民法典 art. 203, by analogy); a same-day rule on a day off is due the
+  // next working day. RuleOptions::kept_on_days_off turns it off per rule.
+  bool rolls_to_working_day = true;
 };
 
 // Settings that DOMAIN.md marks configurable.
 struct RuleOptions {
   bool procedural_reply_working_days = false;  // 7 calendar days by default
   int group_threshold = 5;                     // 集体访: this many people or more
+  // Rules (by id) whose last day stays on a day off instead of moving to the
+  // next working day, e.g. {"register_review"} where a duty officer registers
+  // on holidays too.
+  std::vector<std::string> kept_on_days_off;
 };
 
 std::vector<DeadlineRule> DeadlineRules(const RuleOptions& options = {});

@@ -137,6 +137,15 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const ConfigSection& l) {
   c.scan.months_lead_ms = static_cast<int64_t>(month_days * kDayMs);
   c.scan.second_escalation_ms = static_cast<int64_t>(second * kDayMs);
   c.rules.procedural_reply_working_days = l.Bool("procedural_reply_working_days", false);
+  c.rules.kept_on_days_off = l.Strings("deadlines_kept_on_days_off");
+  for (const std::string& id : c.rules.kept_on_days_off) {
+    bool known = false;
+    for (const DeadlineRule& r : DeadlineRules()) known = known || id == r.id;
+    if (!known)
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, ": [ledger] deadlines_kept_on_days_off: 没有此期限规则 / no deadline rule \"", id,
+          "\""));
+  }
   c.rules.group_threshold = l.Int("group_threshold", 5);
   if (c.rules.group_threshold < 2)
     return absl::InvalidArgumentError(

@@ -34,6 +34,8 @@
 //   warn_month_days = 7                      #   (month-counted rules)
 //   second_escalation_days = 3               # overdue this long: up to the agency's head
 //   procedural_reply_working_days = false    # 7 working days instead of calendar days
+//   deadlines_kept_on_days_off = []          # rules whose last day stays on a day off (default:
+//                                            #   every one moves to the next working day)
 //   group_threshold = 5                      # 集体访: this many people or more
 //   reception_hosts = ["shangzhou.procuratorate"]  # may publish reception days
 //   reception_bookers = ["shangzhou.petition"]     # may book petitioners (hosts may too)

@@ -78,6 +78,15 @@ TEST(DaemonOps, CheckConfigNamesWhatIsWrong) {
   EXPECT_TRUE(Contains(agent.out, "no-such-calendar.txt")) << agent.out;
   EXPECT_FALSE(fs::exists(d.dir() + "/ledger-data/ledger.db"))
       << "the check builds the agent on a scratch database";
+  // A deadline rule the ledger does not have, named in the answer.
+  std::string text = ReadFile(ledger_toml);
+  text.replace(text.find("no-such-calendar.txt"), 20,
+               std::string(CONCORD_SOURCE_DIR) + "/deploy/calendar/cn-holidays.txt");
+  std::ofstream(ledger_toml) << text << "deadlines_kept_on_days_off = [\"regster_review\"]\n";
+  CommandResult rule =
+      RunCommand(BinPath("concord-ledger-agent") + " --check-config --config " + ledger_toml);
+  EXPECT_EQ(rule.exit_code, 2) << rule.out;
+  EXPECT_TRUE(Contains(rule.out, "regster_review")) << rule.out;
 }
 
 // The hub under a Type=notify unit: READY=1 once it listens, the probes,

@@ -67,6 +67,12 @@ TEST(Deadlines, Table) {
     const char* why;
   } kCases[] = {
       {"register_review", "2025-03-03", "2025-03-03", false, "same day"},
+      // 人民检察院信访工作规定 (当日登记、当日审查) with 民法典 art. 203 by analogy:
+      // a petition arriving on a day off is due the day the office reopens.
+      {"register_review", "2026-02-17", "2026-02-24", false,
+       "online on 正月初一 2026: the first working day after Spring Festival"},
+      {"register_review", "2025-03-08", "2025-03-10", false, "a Saturday: Monday"},
+      {"register_review", "2026-01-04", "2026-01-04", false, "a make-up working Sunday: that day"},
       {"procedural_reply", "2025-03-03", "2025-03-10", false, "7 days, start day not counted"},
       {"procedural_reply", "2025-09-24", "2025-10-09", false,
        "7th day 10-01 is a holiday: next working day"},
@@ -102,6 +108,24 @@ TEST(Deadlines, ProceduralReplyInWorkingDaysWhenConfigured) {
   EXPECT_EQ(
       FormatDate(DateOf(DueMs(Rule(rules, "procedural_reply"), Noon("2025-09-26"), Calendar()))),
       "2025-10-13");
+}
+
+// Where a duty officer works the holidays too, a rule's last day may stay
+// on a day off (DOMAIN.md: "configurable"); the other rules still move.
+TEST(Deadlines, KeptOnADayOffWhenConfigured) {
+  RuleOptions o;
+  o.kept_on_days_off = {"register_review", "procedural_reply"};
+  const auto rules = DeadlineRules(o);
+  EXPECT_EQ(
+      FormatDate(DateOf(DueMs(Rule(rules, "register_review"), Noon("2026-02-17"), Calendar()))),
+      "2026-02-17");
+  EXPECT_EQ(
+      FormatDate(DateOf(DueMs(Rule(rules, "procedural_reply"), Noon("2025-09-24"), Calendar()))),
+      "2025-10-01")
+      << "the 7th day, National Day, kept";
+  EXPECT_EQ(FormatDate(DateOf(DueMs(Rule(rules, "handle_answer"), Noon("2025-03-03"), Calendar()))),
+            "2025-05-06")
+      << "not listed: still moved past Labour Day";
 }
 
 // Every rule names its source and the action that meets it.

@@ -126,6 +126,29 @@ TEST_F(LedgerTest, WarningsThenOverdueThenEscalationOnce) {
   EXPECT_FALSE(open[0].overdue) << "next: the 60-day answer and the 3-month reply";
 }
 
+// An online petition on the first day of Spring Festival (2026-02-17) is
+// due for registration and review the day the office reopens (02-24), not
+// that night: no overdue mark and no escalation during the holiday.
+// 人民检察院信访工作规定 (当日登记、当日审查); 民法典 art. 203 by analogy.
+TEST_F(LedgerTest, SameDayRuleOnADayOffIsDueWhenTheOfficeReopens) {
+  PetitionInput p = Petition("SF-1", At("2026-02-17", 9));
+  p.channel = "online";
+  const std::string no = *ledger_->Register(p);
+  for (const char* day : {"2026-02-17", "2026-02-18", "2026-02-20", "2026-02-23"})
+    for (const Alert& a : ledger_->Scan(At(day, 23)))
+      EXPECT_NE(a.rule, "register_review") << day << ": " << a.text;
+  auto open = *ledger_->OpenItems(At("2026-02-23", 23));
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_FALSE(open[0].overdue) << "the office is closed until 02-24";
+  EXPECT_TRUE(
+      RulesAlerted(ledger_->Scan(At("2026-02-24", 21)), Alert::kWarning).count("register_review"))
+      << "warned 4 h before the end of the day it is due";
+  EXPECT_TRUE(
+      RulesAlerted(ledger_->Scan(At("2026-02-25", 9)), Alert::kOverdue).count("register_review"))
+      << "not reviewed by the end of 02-24";
+  (void)no;
+}
+
 // A transfer keeps one item and one history; the receiving agency is now
 // responsible, the sender can no longer act, the clock follows the item.
 TEST_F(LedgerTest, TransferKeepsOneHistoryAndTheClock) {
