@@ -1,5 +1,6 @@
 #include "common/files.h"
 
+#include <fcntl.h>
 #include <grp.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -47,6 +48,21 @@ absl::Status CheckWritableFolder(const std::string& path, const std::string& wha
     return absl::InvalidArgumentError(absl::StrCat(what, " ", path, ": 无法写入 ", dir.string(),
                                                    " / cannot write ", dir.string(), " (",
                                                    strerror(errno), ")"));
+  return absl::OkStatus();
+}
+
+absl::Status WriteNewFile(const std::string& path, const std::string& contents, unsigned mode) {
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0)
+    return errno == EEXIST
+               ? absl::AlreadyExistsError(absl::StrCat("文件已存在 / already exists: ", path))
+               : absl::InternalError(
+                     absl::StrCat("无法建立 / cannot create ", path, ": ", strerror(errno)));
+  const bool ok =
+      write(fd, contents.data(), contents.size()) == static_cast<ssize_t>(contents.size()) &&
+      fsync(fd) == 0;
+  close(fd);
+  if (!ok) return absl::InternalError(absl::StrCat("无法写入 / cannot write ", path));
   return absl::OkStatus();
 }
 

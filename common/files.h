@@ -20,6 +20,11 @@ absl::Status WriteFileAtomically(const std::string& path, const std::string& con
 // config key, e.g. "[storage] data_dir") and the folder otherwise.
 absl::Status CheckWritableFolder(const std::string& path, const std::string& what);
 
+// Creates `path` with `mode` (O_EXCL: never over an existing file, so two
+// writers cannot both make it; the mode without touching umask), writes
+// `contents` and fsyncs. AlreadyExists when the file is there.
+absl::Status WriteNewFile(const std::string& path, const std::string& contents, unsigned mode);
+
 // A secret file (a CurveZMQ or TLS key, the linkage key) just written 0600 in
 // `path`'s folder: when that folder belongs to the group the daemons run as
 // ("concord"; the packages' /etc/concord/keys, root:concord 0750), the file

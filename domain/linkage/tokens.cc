@@ -80,15 +80,11 @@ absl::Status WriteNewLinkageKey(const std::string& path) {
   char hex[66];
   sodium_bin2hex(hex, 65, k.data(), k.size());
   hex[64] = '\n';
-  // O_EXCL: two writers cannot both make a key; 0600 without touching umask.
-  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return errno == EEXIST
-               ? absl::AlreadyExistsError(absl::StrCat("密钥文件已存在 / key file exists: ", path))
-               : absl::InternalError(absl::StrCat("cannot create ", path, ": ", strerror(errno)));
-  const bool ok = write(fd, hex, 65) == 65 && fsync(fd) == 0;
-  close(fd);
-  if (!ok) return absl::InternalError(absl::StrCat("cannot write ", path));
+  if (auto written = WriteNewFile(path, std::string(hex, 65), 0600); !written.ok()) {
+    if (absl::IsAlreadyExists(written))
+      return absl::AlreadyExistsError(absl::StrCat("密钥文件已存在 / key file exists: ", path));
+    return written;
+  }
   return ShareSecretWithDaemons(path);  // in /etc/concord/keys: the adapter reads it
 }
 

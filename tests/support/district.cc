@@ -1,6 +1,7 @@
 #include "tests/support/district.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/files.h"
 #include "common/http_client.h"
 #include "tests/support/netns.h"
 
@@ -103,15 +105,14 @@ TestDistrict::~TestDistrict() {
 }
 
 void TestDistrict::WriteAcl(const std::string& toml) {
-  std::ofstream(dir_ + "/acl.toml.tmp") << toml;
-  fs::rename(dir_ + "/acl.toml.tmp", dir_ + "/acl.toml");
+  EXPECT_TRUE(WriteFileAtomically(dir_ + "/acl.toml", toml).ok());
 }
 
 void TestDistrict::MakeKey(const std::string& name) { keys_[name] = *GenerateCurveKeyPair(); }
 
 void TestDistrict::AddPrincipal(const std::string& name, const std::vector<std::string>& roles) {
   if (!keys_.count(name)) MakeKey(name);
-  // Written beside and renamed over, as concordctl does: the hub never reads half a file.
+  // Renamed over, as concordctl writes it: the hub never reads half a file.
   std::stringstream reg;
   {
     std::ifstream in(registry_file());
@@ -121,8 +122,7 @@ void TestDistrict::AddPrincipal(const std::string& name, const std::vector<std::
       << "\"\nroles = [";
   for (size_t i = 0; i < roles.size(); ++i) reg << (i ? ", " : "") << '"' << roles[i] << '"';
   reg << "]\n";
-  std::ofstream(registry_file() + ".tmp") << reg.str();
-  fs::rename(registry_file() + ".tmp", registry_file());
+  EXPECT_TRUE(WriteFileAtomically(registry_file(), reg.str()).ok());
 }
 
 void TestDistrict::Revoke(const std::string& name) {
@@ -133,8 +133,7 @@ void TestDistrict::Revoke(const std::string& name) {
   const std::string needle = "name = \"" + name + "\"\n";
   auto pos = s.find(needle);
   if (pos != std::string::npos) s.insert(pos + needle.size(), "revoked = true\n");
-  std::ofstream(registry_file() + ".tmp") << s;
-  fs::rename(registry_file() + ".tmp", registry_file());
+  EXPECT_TRUE(WriteFileAtomically(registry_file(), s).ok());
 }
 
 void TestDistrict::WriteHubToml(const std::string& endpoint) {

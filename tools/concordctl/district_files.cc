@@ -320,16 +320,17 @@ std::string AdapterToml(const AdapterSettings& s) {
 
 namespace {
 
+bool HasRole(const AgencyEntry& a, const char* role) {
+  return std::find(a.roles.begin(), a.roles.end(), role) != a.roles.end();
+}
+
 // The principals of the agencies holding any of `roles`, as a TOML array.
 std::string WithRoles(const std::string& district, const std::vector<AgencyEntry>& agencies,
                       std::initializer_list<const char*> roles) {
   std::vector<std::string> out;
   for (const auto& a : agencies)
-    for (const char* r : roles)
-      if (std::find(a.roles.begin(), a.roles.end(), r) != a.roles.end()) {
-        out.push_back(Quoted(absl::StrCat(district, ".", a.name)));
-        break;
-      }
+    if (std::any_of(roles.begin(), roles.end(), [&](const char* r) { return HasRole(a, r); }))
+      out.push_back(Quoted(absl::StrCat(district, ".", a.name)));
   return absl::StrCat("[", absl::StrJoin(out, ", "), "]");
 }
 
@@ -372,12 +373,11 @@ std::string AgentToml(const std::string& kind, const std::string& district,
                     "duplicate_probability = 0.9\npossible_probability = 0.5\nstatus_askers = [",
                     agent("conference"), "]\n");
   } else if (kind == "ledger") {
-    std::string petition = WithRoles(d, agencies, {"petition"});
     absl::StrAppend(&out, "[ledger]\ncalendar = ", calendar,
                     "   # 节假日与调休 / holidays and make-up working days\n");
     // The petition office: the first agency with the role (the 15-day transfer rule).
     for (const auto& a : agencies)
-      if (std::find(a.roles.begin(), a.roles.end(), "petition") != a.roles.end()) {
+      if (HasRole(a, "petition")) {
         absl::StrAppend(&out, "petition_office = ", Quoted(absl::StrCat(d, ".", a.name)),
                         "   # 15 日内转送 / its items owe the 15-day transfer rule\n");
         break;
@@ -389,8 +389,9 @@ std::string AgentToml(const std::string& kind, const std::string& district,
         "second_escalation_days = 3\nprocedural_reply_working_days = false\n"
         "group_threshold = 5   # 集体访：人数达到 / a group petition from this many people\n"
         "reception_hosts = ",
-        WithRoles(d, agencies, {"procuratorate"}), "\nreception_bookers = ", petition,
-        "\nobservers = [", agent("risk"), "]\ntrackers = [", agent("conference"), "]\n");
+        WithRoles(d, agencies, {"procuratorate"}),
+        "\nreception_bookers = ", WithRoles(d, agencies, {"petition"}), "\nobservers = [",
+        agent("risk"), "]\ntrackers = [", agent("conference"), "]\n");
   } else if (kind == "risk") {
     absl::StrAppend(
         &out, "[risk]\nfactors = \"/usr/share/concord/risk/factors.toml\"\ncalendar = ", calendar,

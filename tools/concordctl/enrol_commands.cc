@@ -251,8 +251,7 @@ struct AgencyArgs {
 // The district's agencies file (district init writes it beside hub.toml):
 // this agency's display name and roles when not given, and every agency's
 // name for the console. Exit code 0 or 2.
-int ReadDistrictAgencies(const AgencyArgs& a, const std::string& district,
-                         const std::string& agency, AgencyArgs& filled,
+int ReadDistrictAgencies(AgencyArgs& a, const std::string& district, const std::string& agency,
                          AdapterSettings::Console& console) {
   auto parsed = ReadAgenciesFile(a.agencies_file);
   if (!parsed.ok()) return Fail(2, std::string(parsed.status().message()));
@@ -261,8 +260,8 @@ int ReadDistrictAgencies(const AgencyArgs& a, const std::string& district,
     console.agencies.emplace_back(absl::StrCat(district, ".", e.name), e.display);
     if (e.name != agency) continue;
     found = true;
-    if (filled.display.empty()) filled.display = e.display;
-    if (filled.roles.empty()) filled.roles = absl::StrJoin(e.roles, ",");
+    if (a.display.empty()) a.display = e.display;
+    if (a.roles.empty()) a.roles = absl::StrJoin(e.roles, ",");
   }
   if (!found)
     return Fail(2, absl::StrCat(a.agencies_file, ": 没有本机关 / does not list ", agency));
@@ -301,7 +300,7 @@ int AgencyInit(const AgencyArgs& given) {
   const std::string& agency = split->second;
   AdapterSettings s;
   if (!a.agencies_file.empty())
-    if (int rc = ReadDistrictAgencies(given, split->first, agency, a, s.console)) return rc;
+    if (int rc = ReadDistrictAgencies(a, split->first, agency, s.console)) return rc;
   if (a.display.empty())
     return Fail(2,
                 "须给出 --display 或 --agencies / give --display, or --agencies naming this "

@@ -1,17 +1,13 @@
 #include "tools/concordctl/self_signed.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <memory>
 
@@ -75,18 +71,6 @@ absl::StatusOr<std::string> Pem(F write) {
   return std::string(data, static_cast<size_t>(n));
 }
 
-// Creates `path` with `mode` (O_EXCL) and writes `text`.
-absl::Status WriteNew(const std::string& path, const std::string& text, mode_t mode) {
-  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0)
-    return absl::InternalError(
-        absl::StrCat("无法写入 / cannot write ", path, ": ", strerror(errno)));
-  const bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  close(fd);
-  if (!ok) return absl::InternalError(absl::StrCat("无法写入 / cannot write ", path));
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 absl::Status MakeSelfSignedCertificate(const std::string& cert_path, const std::string& key_path,
@@ -139,9 +123,9 @@ absl::Status MakeSelfSignedCertificate(const std::string& cert_path, const std::
   auto cert_pem = Pem([&](BIO* b) { return PEM_write_bio_X509(b, x.get()); });
   if (!key_pem.ok()) return key_pem.status();
   if (!cert_pem.ok()) return cert_pem.status();
-  if (auto st = WriteNew(key_path, *key_pem, 0600); !st.ok()) return st;
+  if (auto st = WriteNewFile(key_path, *key_pem, 0600); !st.ok()) return st;
   if (auto st = ShareSecretWithDaemons(key_path); !st.ok()) return st;
-  return WriteNew(cert_path, *cert_pem, 0644);
+  return WriteNewFile(cert_path, *cert_pem, 0644);
 }
 
 }  // namespace concord::ctl
