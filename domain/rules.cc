@@ -34,7 +34,7 @@ struct ActionInfo {
   const char* name;
   const char* chinese;
 };
-constexpr std::array<ActionInfo, 17> kActions = {{
+constexpr std::array<ActionInfo, 18> kActions = {{
     {Action::kRegister, "register", "登记"},
     {Action::kStartReview, "start_review", "开始审查"},
     {Action::kRequestMaterials, "request_materials", "一次性告知补充材料"},
@@ -52,6 +52,7 @@ constexpr std::array<ActionInfo, 17> kActions = {{
     {Action::kRequestReview, "request_review", "申请复查复核"},
     {Action::kReviewOpinion, "review_opinion", "复查复核意见"},
     {Action::kReopen, "reopen", "重新办理"},
+    {Action::kHearing, "hearing", "复查复核听证"},
 }};
 
 using S = Status;
@@ -92,6 +93,7 @@ const std::vector<Edge>& Edges() {
       {A::kRequestReview, {S::kConcluded}, S::kUnderReReview},
       {A::kReviewOpinion, {S::kUnderReReview}, S::kConcluded},
       {A::kReopen, {S::kClosed, S::kConcluded}, S::kInProgress},
+      {A::kHearing, {S::kUnderReReview}, std::nullopt},
   };
   return kEdges;
 }
@@ -168,22 +170,38 @@ absl::StatusOr<Status> Transition(const ItemFacts& item, Action action, int64_t 
       break;
     }
     case A::kExtend:
-      // 条例 art. 34: one extension of at most 30 days.
+      // 条例 art. 34: one extension of at most 30 days, approved before the
+      // 60 days end; a deadline once missed stays missed.
       if (item.extended)
         return Refuse("只能延期一次（《信访工作条例》第三十四条）",
                       "only one extension is allowed (regulation art. 34)");
+      if (item.answer_due_ms == 0)
+        return Refuse("没有正在计算的办理期限（受理之日起60日），无从延期",
+                      "no 60-day answer deadline is running: there is nothing to extend");
+      if (now_ms > item.answer_due_ms)
+        return Refuse(
+            absl::StrCat("办理期限已于 ", FormatDate(DateOf(item.answer_due_ms)),
+                         " 届满，不能再延期：延期须在期限届满前经批准（《信访工作条例》第三十四条）"
+                         "，逾期记录不予消除"),
+            absl::StrCat("the answer was due ", FormatDate(DateOf(item.answer_due_ms)),
+                         ": an extension is approved before the deadline passes (art. 34); the "
+                         "missed deadline stays on record"));
       break;
     case A::kRequestReview: {
-      // 条例 arts. 35-36: requested within 30 days of the answer; after 复核 nothing more.
+      // 条例 arts. 35-36: requested within 30 days of receiving the written
+      // answer; after 复核 nothing more.
       if (item.reviews >= 2)
         return Refuse(
             "复核意见已作出，同一事实和理由不再受理（《信访工作条例》第三十六条）",
             "re-review is final: the same facts and reasons are not accepted again (art. 36)");
-      const Date last = calendar.AddDays(DateOf(item.answered_ms), 30);
-      if (item.answered_ms && now_ms > EndOfDayMs(last))
-        return Refuse(absl::StrCat("复查复核须在答复后 30 日内申请（截止 ", FormatDate(last),
-                                   "，第三十五、三十六条）"),
-                      absl::StrCat("review must be requested within 30 days of the answer (by ",
+      const int64_t from = item.answer_received_ms ? item.answer_received_ms : item.answered_ms;
+      // A last day off moves to the next working day (民法典 art. 203, by analogy).
+      const Date last = calendar.NextWorkingDayFrom(HolidayCalendar::PlusDays(DateOf(from), 30));
+      if (from && now_ms > EndOfDayMs(last))
+        return Refuse(absl::StrCat("复查、复核须在收到书面答复之日起 30 日内申请（截止 ",
+                                   FormatDate(last), "，《信访工作条例》第三十五、三十六条）"),
+                      absl::StrCat("review must be requested within 30 days of receiving the "
+                                   "written answer (by ",
                                    FormatDate(last), ", arts. 35-36)"));
       break;
     }
@@ -199,6 +217,8 @@ absl::StatusOr<Status> Transition(const ItemFacts& item, Action action, int64_t 
 }
 
 std::vector<DeadlineRule> DeadlineRules(const RuleOptions& o) {
+  using K = AgencyKind;
+  // The same table in docs/ledger.md ("Deadlines by agency kind"), with the sources.
   std::vector<DeadlineRule> rules = {
       {"register_review",
        "当日登记、当日审查",
@@ -209,7 +229,8 @@ std::vector<DeadlineRule> DeadlineRules(const RuleOptions& o) {
        false,
        {A::kStartReview, A::kAccept, A::kNotAccept, A::kRequestMaterials, A::kTransfer},
        "检察机关群众信访件件有回复（2019），人民检察院信访工作规定（2024）；当日登记、当日审查 "
-       "[S]"},
+       "[S]",
+       {K::kProcuratorate}},
       {"procedural_reply",
        "7日内程序性答复",
        "procedural reply within 7 days",
@@ -217,8 +238,10 @@ std::vector<DeadlineRule> DeadlineRules(const RuleOptions& o) {
        o.procedural_reply_working_days ? Unit::kWorkingDays : Unit::kDays,
        7,
        true,
-       {A::kProceduralReply},
-       "群众信访件件有回复：7日内告知收悉及处理情况 [S]"},
+       // A transfer tells the petitioner where it went (its explanation is required).
+       {A::kProceduralReply, A::kTransfer},
+       "群众信访件件有回复：7日内告知收悉及处理情况（自本院收到之日起）[S]",
+       {K::kProcuratorate}},
       {"substantive_reply",
        "3个月内办理过程或结果答复",
        "substantive reply within 3 months",
@@ -227,44 +250,49 @@ std::vector<DeadlineRule> DeadlineRules(const RuleOptions& o) {
        3,
        true,
        {A::kSubstantiveReply, A::kProgressReply},
-       "群众信访件件有回复：3个月内答复办理过程或结果 [S]"},
+       "群众信访件件有回复：3个月内答复办理过程或结果（自本院收到之日起）[S]",
+       {K::kProcuratorate}},
       {"transfer_or_assign",
        "15日内转送交办",
        "transfer or assign within 15 days",
-       Anchor::kRegistered,
+       Anchor::kReceived,
        Unit::kDays,
        15,
        false,
        {A::kTransfer, A::kAccept},
-       "信访工作条例（2022）第二十二条 [V]"},
+       "信访工作条例（2022）第二十二条 [V]",
+       {K::kPetitionOffice}},
       {"receipt_notice",
-       "15日内书面告知受理",
+       "15日内书面告知接收情况",
        "written notice of receipt within 15 days",
-       Anchor::kTransferredIn,
+       Anchor::kReceived,
        Unit::kDays,
        15,
        true,
-       {A::kProceduralReply},
-       "信访工作条例（2022）第二十三条 [V]"},
+       {A::kProceduralReply, A::kTransfer},
+       "信访工作条例（2022）第二十三条（直接收到或转送交办，自收到之日起）[V]",
+       {K::kOther}},
       {"handle_answer",
-       "60日内办结答复（可延期30日一次）",
-       "answer within 60 days of acceptance (one 30-day extension)",
+       "60日内办结答复（可延期一次，不超过30日）",
+       "answer within 60 days of acceptance (one extension of at most 30 days)",
        Anchor::kAccepted,
        Unit::kDays,
        60,
        false,
        {A::kSubstantiveReply},
        "信访工作条例（2022）第三十四条 [V]",
+       {},
        30},
       {"review_opinion",
-       "复查复核意见30日内作出",
-       "review opinion within 30 days",
+       "复查复核意见30日内作出（听证时间不计入）",
+       "review opinion within 30 days (hearing time not counted)",
        Anchor::kReviewRequested,
        Unit::kDays,
        30,
        false,
        {A::kReviewOpinion},
-       "信访工作条例（2022）第三十五、三十六条 [V]"},
+       "信访工作条例（2022）第三十五、三十六条 [V]",
+       {}},
       {"plan_task",
        "联席会议化解方案任务",
        "a joint plan's task",
@@ -273,7 +301,8 @@ std::vector<DeadlineRule> DeadlineRules(const RuleOptions& o) {
        0,
        false,
        {},
-       "一案一策化解方案，任务到期提醒、逾期督办 [S]"},
+       "一案一策化解方案，任务到期提醒、逾期督办 [S]",
+       {}},
   };
   for (DeadlineRule& r : rules)
     for (const std::string& id : o.kept_on_days_off)
@@ -281,10 +310,39 @@ std::vector<DeadlineRule> DeadlineRules(const RuleOptions& o) {
   return rules;
 }
 
+const char* AgencyKindName(AgencyKind k) {
+  switch (k) {
+    case AgencyKind::kProcuratorate:
+      return "procuratorate";
+    case AgencyKind::kPetitionOffice:
+      return "petition_office";
+    case AgencyKind::kOther:
+      break;
+  }
+  return "other";
+}
+
+AgencyKind RuleOptions::KindOf(const std::string& agency) const {
+  if (std::find(procuratorates.begin(), procuratorates.end(), agency) != procuratorates.end())
+    return AgencyKind::kProcuratorate;
+  if (!petition_office.empty() && agency == petition_office) return AgencyKind::kPetitionOffice;
+  return AgencyKind::kOther;
+}
+
+std::string RuleOptions::SuperiorOf(const std::string& agency) const {
+  auto it = superiors.find(agency);
+  return it == superiors.end() ? "" : it->second;
+}
+
+bool Owes(const DeadlineRule& rule, AgencyKind kind) {
+  return rule.kinds.empty() ||
+         std::find(rule.kinds.begin(), rule.kinds.end(), kind) != rule.kinds.end();
+}
+
 int64_t DueMs(const DeadlineRule& rule, int64_t anchor_ms, const HolidayCalendar& calendar,
-              bool extended) {
+              int extra_days) {
   const Date start = DateOf(anchor_ms);
-  const int amount = rule.amount + (extended ? rule.extension_days : 0);
+  const int amount = rule.amount;
   Date last = start;  // kSameDay
   switch (rule.unit) {
     case Unit::kSameDay:
@@ -299,6 +357,7 @@ int64_t DueMs(const DeadlineRule& rule, int64_t anchor_ms, const HolidayCalendar
       last = HolidayCalendar::PlusMonths(start, amount);
       break;
   }
+  last = HolidayCalendar::PlusDays(last, extra_days);  // calendar days, as art. 34 gives them
   // 民法典 art. 203 (by analogy): a last day off moves to the next working
   // day; so does a same-day rule for a petition that arrives on a day off
   // (人民检察院信访工作规定: registered the day it arrives, i.e. the office's

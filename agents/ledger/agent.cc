@@ -146,6 +146,25 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const ConfigSection& l) {
           path, ": [ledger] deadlines_kept_on_days_off: 没有此期限规则 / no deadline rule \"", id,
           "\""));
   }
+  // Each agency's kind (its clocks) and the organ above it (reviews).
+  c.rules.petition_office = c.petition_office;
+  c.rules.procuratorates = l.Strings("procuratorates");
+  c.rules.superiors = l.StringMap("superiors");
+  for (const auto& [agency, superior] : c.rules.superiors)
+    if (superior.empty() || superior == agency)
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": [ledger.superiors] \"", agency,
+                       "\": 上一级机关须为另一个机关 / the organ above must be another agency"));
+  for (const auto& [agency, superior] : c.rules.superiors) {
+    std::string up = superior;  // a cycle would send a review back down
+    for (int level = 0; level < 16 && !up.empty(); ++level) {
+      if (up == agency)
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ": [ledger.superiors] \"", agency,
+                         "\": 上下级关系成环 / the superiors form a cycle"));
+      up = c.rules.SuperiorOf(up);
+    }
+  }
   c.rules.group_threshold = l.Int("group_threshold", 5);
   if (c.rules.group_threshold < 2)
     return absl::InvalidArgumentError(
@@ -401,7 +420,6 @@ absl::Status Agent::OnRegister(const v1::Envelope& env, const v1::PetitionRegist
   p.case_ref = r.case_ref();
   p.people = std::max(1, r.people());
   p.major = r.major();
-  p.petition_office = env.from() == config_.petition_office;
   p.actor = ActorOf(env);
   v1::PetitionReply reply;
   reply.set_intake_id(r.intake_id());
@@ -435,7 +453,10 @@ absl::Status Agent::OnAct(const v1::Envelope& env, const v1::PetitionAct& a) {
                                     .to_agency = a.to_agency(),
                                     .department = a.department(),
                                     .handler = a.handler(),
-                                    .actor = ActorOf(env)});
+                                    .actor = ActorOf(env),
+                                    .days = a.days(),
+                                    .approved_by = a.approved_by(),
+                                    .answer_received_ms = a.answer_received_ms()});
   if (!st.ok() && agent::ShouldRetry(st.status()))
     return st.status();  // the database: the hub re-sends
   reply.set_ok(st.ok());

@@ -261,6 +261,13 @@ const std::vector<std::string>& Ledger::Schema() {
         INSERT OR IGNORE INTO item_grams_stale(ledger_no, old_text) VALUES(old.ledger_no, old.text);
       END;
       )sql",
+      // 7: each agency's own clock. extra_days: days added to the period (an
+      // approved extension, a hearing's days). void: 0 running or met, 1 no
+      // longer owed before it was due, 2 lapsed: missed, then the item left
+      // the agency or ended (it stays missed in the statistics).
+      R"sql(
+      ALTER TABLE deadlines ADD COLUMN extra_days INTEGER NOT NULL DEFAULT 0;
+      )sql",
   };
   return kMigrations;
 }
@@ -560,11 +567,12 @@ absl::StatusOr<std::string> Ledger::Register(const PetitionInput& p) {
   BindActor(ev, 8, p.actor);
   ev.BindNull(11);  // to_agency
   RETURN_IF_ERROR(ev.Run());
+  // The registering agency's own clocks, from its receipt (its kind's table).
+  const AgencyKind kind = options_.KindOf(p.agency);
   for (const auto& rule : rules_) {
-    if (final_earlier && rule.id != std::string("procedural_reply")) continue;  // only telling them
-    const bool start = rule.anchor == Anchor::kReceived ||
-                       (rule.anchor == Anchor::kRegistered && p.petition_office);
-    if (!start || (rule.needs_contact && !contact)) continue;
+    if (final_earlier && !Meets(rule, Action::kProceduralReply)) continue;  // only telling them
+    if (rule.anchor != Anchor::kReceived || !Owes(rule, kind) || (rule.needs_contact && !contact))
+      continue;
     RETURN_IF_ERROR(StartDeadline(no, rule, p.agency, p.received_ms));
   }
   RETURN_IF_ERROR(sp.Release());
@@ -575,10 +583,13 @@ absl::StatusOr<Status> Ledger::Apply(const std::string& ledger_no, const std::st
                                      Action action, int64_t now_ms, const ActInput& input) {
   ASSIGN_OR_RETURN(const Item before, LoadItem(ledger_no));
   ASSIGN_OR_RETURN(const Status next, Validate(before, agency, action, now_ms, input));
-  const Item after = Advance(before, action, next, now_ms, input.to_agency);
+  // A review request goes up to the answering agency's superior (arts. 35-36).
+  const Item after = Advance(
+      before, action, next, now_ms,
+      action == Action::kRequestReview ? options_.SuperiorOf(before.agency) : input.to_agency);
   sqlite::Savepoint sp(db_);
   if (!sp.ok()) return absl::UnavailableError("cannot open a savepoint");
-  RETURN_IF_ERROR(MeetDeadlines(before, action, next, now_ms));
+  RETURN_IF_ERROR(MeetDeadlines(before, after, action, now_ms, input));
   RETURN_IF_ERROR(StartDeadlines(before, after, action, now_ms));
   RETURN_IF_ERROR(MoveResponsibility(before, after, action, input));
   RETURN_IF_ERROR(RecordEvent(before, after, action, now_ms, input));
@@ -606,6 +617,11 @@ absl::StatusOr<Ledger::Item> Ledger::LoadItem(const std::string& ledger_no) {
   item.transferred_from = load.Text(6);
   item.contact = load.Int(7) == 0 && !load.Text(8).empty();
   item.received_ms = load.Int(9);
+  load.Reset();
+  ASSIGN_OR_RETURN(item.facts.answer_due_ms,
+                   db_.QueryInt("SELECT coalesce(max(due_ms), 0) FROM deadlines WHERE ledger_no=? "
+                                "AND rule='handle_answer' AND met_ms=0 AND void=0",
+                                ledger_no));
   return item;
 }
 
@@ -616,16 +632,52 @@ absl::StatusOr<Status> Ledger::Validate(const Item& item, const std::string& age
         "办理时间 ", FormatDateTime(now_ms), " 早于收到时间 ", FormatDateTime(item.received_ms),
         " / the step is dated before the "
         "petition was received"));
-  if (agency != item.agency)
+  // A review is asked of the superior organ: the answering agency records
+  // the request it forwards, or the superior the one it receives.
+  const std::string reviewer = options_.SuperiorOf(item.agency);
+  const bool reviewer_asked =
+      action == Action::kRequestReview && !reviewer.empty() && agency == reviewer;
+  if (agency != item.agency && !reviewer_asked)
     return absl::PermissionDeniedError(absl::StrCat("只有责任机关 ", item.agency, " 可以办理 ",
                                                     item.ledger_no, " / only ", item.agency,
                                                     " may act on ", item.ledger_no));
-  ASSIGN_OR_RETURN(Status next, Transition(item.facts, action, now_ms, calendar_));
+  ItemFacts facts = item.facts;
+  if (action == Action::kRequestReview) {
+    if (input.answer_received_ms &&
+        (DateOf(input.answer_received_ms) < DateOf(item.facts.answered_ms) ||
+         input.answer_received_ms > now_ms))
+      return absl::InvalidArgumentError(
+          absl::StrCat("收到书面答复的日期应在答复日 ", When(item.facts.answered_ms),
+                       " 与今天之间 / the answer's receipt is dated between the answer and now"));
+    facts.answer_received_ms = input.answer_received_ms;
+  }
+  ASSIGN_OR_RETURN(Status next, Transition(facts, action, now_ms, calendar_));
+  if (action == Action::kRequestReview && reviewer.empty())
+    return absl::FailedPreconditionError(
+        absl::StrCat("复查、复核由", item.agency,
+                     "的上一级机关办理，但配置中没有它的上一级机关（[ledger.superiors]，"
+                     "《信访工作条例》第三十五、三十六条）/ a review goes to the organ above ",
+                     item.agency, ", and none is configured ([ledger.superiors])"));
+  if (action == Action::kExtend) {
+    const DeadlineRule* answer = FindRule(rules_, "handle_answer");
+    const int most = answer ? answer->max_extension_days : 30;
+    if (input.days < 1 || input.days > most)
+      return absl::InvalidArgumentError(absl::StrCat(
+          "延长的天数应为 1 至 ", most, " 日（《信访工作条例》第三十四条）/ an extension is 1 to ",
+          most, " days, not ", input.days));
+    if (input.approved_by.empty())
+      return absl::InvalidArgumentError(
+          "延期须经本机关负责人批准：请写明批准人 / an extension names the head who approved it "
+          "(art. 34)");
+  }
+  if (action == Action::kHearing && (input.days < 1 || input.days > 60))
+    return absl::InvalidArgumentError(absl::StrCat(
+        "听证所用天数应为 1 至 60 日 / a hearing's days are 1 to 60, not ", input.days));
   if (action == Action::kTransfer && (input.to_agency.empty() || input.to_agency == agency))
     return absl::InvalidArgumentError(
         "移送须指明另一个有管辖权的机关 / a transfer names another agency");
   if ((action == Action::kTransfer || action == Action::kNotAccept || action == Action::kExtend ||
-       action == Action::kObjectToTransfer) &&
+       action == Action::kObjectToTransfer || action == Action::kHearing) &&
       input.note.empty())
     return absl::InvalidArgumentError(
         absl::StrCat(ActionChineseName(action), "须写明理由或对信访人的说明 / '",
@@ -653,6 +705,9 @@ Ledger::Item Ledger::Advance(const Item& before, Action action, Status next, int
       after.transferred_from.clear();
       after.facts.transferred_in_ms = 0;
       break;
+    case Action::kRequestReview:  // to the reviewing organ (to_agency: the superior)
+      after.agency = to_agency;
+      break;
     case Action::kReviewOpinion:
       ++after.facts.reviews;
       after.facts.answered_ms = now_ms;
@@ -669,44 +724,52 @@ Ledger::Item Ledger::Advance(const Item& before, Action action, Status next, int
   return after;
 }
 
-absl::Status Ledger::MeetDeadlines(const Item& item, Action action, Status next, int64_t now_ms) {
-  ASSIGN_OR_RETURN(
-      auto open,
-      db_.Prepare(
-          "SELECT id, rule, anchor_ms FROM deadlines WHERE ledger_no=? AND met_ms=0 AND void=0"));
-  open.Bind(1, item.ledger_no);
+absl::Status Ledger::MeetDeadlines(const Item& before, const Item& after, Action action,
+                                   int64_t now_ms, const ActInput& input) {
+  ASSIGN_OR_RETURN(auto open,
+                   db_.Prepare("SELECT id, rule, agency, anchor_ms, due_ms, extra_days FROM "
+                               "deadlines WHERE ledger_no=? AND met_ms=0 AND void=0"));
+  open.Bind(1, before.ledger_no);
   struct Row {
     int64_t id;
-    std::string rule;
-    int64_t anchor;
+    std::string rule, agency;
+    int64_t anchor, due, extra;
   };
   std::vector<Row> rows;
   while (true) {
     ASSIGN_OR_RETURN(bool row, open.Step());
     if (!row) break;
-    rows.push_back({open.Int(0), open.Text(1), open.Int(2)});
+    rows.push_back(
+        {open.Int(0), open.Text(1), open.Text(2), open.Int(3), open.Int(4), open.Int(5)});
   }
   open.Reset();
   ASSIGN_OR_RETURN(auto met, db_.Prepare("UPDATE deadlines SET met_ms=? WHERE id=?"));
-  ASSIGN_OR_RETURN(auto voided, db_.Prepare("UPDATE deadlines SET void=1 WHERE id=?"));
-  ASSIGN_OR_RETURN(
-      auto redue,
-      db_.Prepare(
-          "UPDATE deadlines SET due_ms=?, warned_ms=0, overdue_ms=0, escalated_ms=0 WHERE id=?"));
+  ASSIGN_OR_RETURN(auto ended, db_.Prepare("UPDATE deadlines SET void=? WHERE id=?"));
+  // A later due date (extension, hearing) is warned again before it comes;
+  // it is only ever moved before it passed, so no overdue mark is undone.
+  ASSIGN_OR_RETURN(auto redue,
+                   db_.Prepare("UPDATE deadlines SET due_ms=?, extra_days=?, warned_ms=0 "
+                               "WHERE id=?"));
+  const Status next = after.facts.status;
   const bool ends =
       next == Status::kNotAccepted || next == Status::kClosed || next == Status::kFinal;
+  const bool leaves = after.agency != before.agency;  // transfer, objection, review request
   for (const Row& r : rows) {
     const DeadlineRule* rule = FindRule(rules_, r.rule);
-    if (!rule) continue;
+    if (!rule || rule->anchor == Anchor::kTracked) continue;  // a plan's task goes on with its plan
     if (Meets(*rule, action)) {
       met.BindAll(now_ms, r.id);
       RETURN_IF_ERROR(met.Run());
-    } else if (ends && rule->met_by != std::vector<Action>{Action::kProceduralReply} &&
-               rule->anchor != Anchor::kTracked) {  // a joint plan's task goes on with its plan
-      voided.Bind(1, r.id);  // no longer owed; telling the petitioner still is
-      RETURN_IF_ERROR(voided.Run());
-    } else if (action == Action::kExtend && rule->extension_days) {
-      redue.BindAll(DueMs(*rule, r.anchor, calendar_, true), r.id);
+    } else if ((leaves && r.agency == before.agency) ||
+               (ends && !Meets(*rule, Action::kProceduralReply))) {
+      // No longer owed (telling the petitioner still is when it ends);
+      // one already missed stays missed (void 2, lapsed).
+      ended.BindAll(int64_t{r.due < now_ms ? 2 : 1}, r.id);
+      RETURN_IF_ERROR(ended.Run());
+    } else if ((action == Action::kExtend && rule->max_extension_days) ||
+               (action == Action::kHearing && rule->anchor == Anchor::kReviewRequested)) {
+      const int extra = static_cast<int>(r.extra) + input.days;
+      redue.BindAll(DueMs(*rule, r.anchor, calendar_, extra), int64_t{extra}, r.id);
       RETURN_IF_ERROR(redue.Run());
     }
   }
@@ -715,18 +778,21 @@ absl::Status Ledger::MeetDeadlines(const Item& item, Action action, Status next,
 
 absl::Status Ledger::StartDeadlines(const Item& before, const Item& after, Action action,
                                     int64_t now_ms) {
-  auto start = [&](const char* rule, const std::string& agency) -> absl::Status {
-    const DeadlineRule* r = FindRule(rules_, rule);
-    return r ? StartDeadline(before.ledger_no, *r, agency, now_ms) : absl::OkStatus();
+  auto start = [&](Anchor anchor, const std::string& agency) -> absl::Status {
+    const AgencyKind kind = options_.KindOf(agency);
+    for (const DeadlineRule& r : rules_)
+      if (r.anchor == anchor && Owes(r, kind) && (!r.needs_contact || before.contact))
+        RETURN_IF_ERROR(StartDeadline(before.ledger_no, r, agency, now_ms));
+    return absl::OkStatus();
   };
   switch (action) {
     case Action::kAccept:
-      return start("handle_answer", before.agency);
-    case Action::kRequestReview:
-      return start("review_opinion", before.agency);
-    case Action::kTransfer:  // the receiving agency's own clock starts
-      if (before.contact) RETURN_IF_ERROR(start("receipt_notice", after.agency));
-      return start("register_review", after.agency);
+      return start(Anchor::kAccepted, before.agency);
+    case Action::kRequestReview:  // the reviewing organ's 30 days
+      return start(Anchor::kReviewRequested, after.agency);
+    case Action::kTransfer:          // the receiving agency's own clocks, from its receipt
+    case Action::kObjectToTransfer:  // back at the sender: its clocks again, from today
+      return start(Anchor::kReceived, after.agency);
     default:
       return absl::OkStatus();
   }
@@ -734,14 +800,9 @@ absl::Status Ledger::StartDeadlines(const Item& before, const Item& after, Actio
 
 absl::Status Ledger::MoveResponsibility(const Item& before, const Item& after, Action action,
                                         const ActInput& input) {
+  // (Each agency keeps its own clocks: MeetDeadlines ended the sender's,
+  // StartDeadlines started the receiver's.)
   const bool moved = after.agency != before.agency;
-  if (moved) {
-    // The clock follows the item: unmet deadlines move to the agency now responsible.
-    ASSIGN_OR_RETURN(auto move, db_.Prepare("UPDATE deadlines SET agency=? WHERE ledger_no=? AND "
-                                            "met_ms=0 AND void=0 AND track_key=''"));
-    move.BindAll(after.agency, before.ledger_no);
-    RETURN_IF_ERROR(move.Run());
-  }
   ASSIGN_OR_RETURN(
       auto up,
       db_.Prepare(
@@ -771,6 +832,20 @@ absl::Status Ledger::RecordEvent(const Item& before, const Item& after, Action a
                      "首办责任人 ", input.handler, input.note.empty() ? "" : " ", input.note);
   else if (action == Action::kTransfer)
     note = absl::StrCat("to=", input.to_agency, " ", input.note);
+  else if (action == Action::kExtend)
+    note = absl::StrCat("延期 ", input.days, " 日，经 ", input.approved_by, " 批准：", input.note,
+                        " / extended by ", input.days, " days, approved by ", input.approved_by);
+  else if (action == Action::kHearing)
+    note = absl::StrCat("听证 ", input.days, " 日，不计入复查复核期限：", input.note,
+                        " / hearing of ", input.days, " days, not counted");
+  else if (action == Action::kRequestReview)
+    note = absl::StrCat(before.facts.reviews == 0 ? "申请复查" : "申请复核", "，由 ", after.agency,
+                        " 办理",
+                        input.answer_received_ms
+                            ? absl::StrCat("（", When(input.answer_received_ms), " 收到书面答复）")
+                            : "",
+                        input.note.empty() ? "" : "：", input.note, " / ",
+                        before.facts.reviews == 0 ? "review" : "re-review", " by ", after.agency);
   ASSIGN_OR_RETURN(auto ev, db_.Prepare(kInsertEvent));
   ev.BindAll(before.ledger_no, now_ms, before.agency, ActionName(action),
              StatusName(before.facts.status), StatusName(after.facts.status), note);
@@ -906,15 +981,17 @@ absl::StatusOr<std::vector<Ledger::Event>> Ledger::History(const std::string& le
 }
 
 absl::StatusOr<std::vector<Ledger::DeadlineView>> Ledger::Deadlines(const std::string& ledger_no) {
-  ASSIGN_OR_RETURN(auto st, db_.Prepare("SELECT rule, agency, label, person, due_ms, met_ms FROM "
-                                        "deadlines WHERE ledger_no=? AND void=0 ORDER BY due_ms"));
+  // (Lapsed ones are shown: missed, then ended.)
+  ASSIGN_OR_RETURN(auto st,
+                   db_.Prepare("SELECT rule, agency, label, person, due_ms, met_ms, void FROM "
+                               "deadlines WHERE ledger_no=? AND void!=1 ORDER BY due_ms"));
   st.Bind(1, ledger_no);
   std::vector<DeadlineView> out;
   while (true) {
     ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
     out.push_back({st.Text(0), st.Text(1), st.Text(2), st.Text(3), st.Int(4), st.Int(5),
-                   RuleText(rules_, st.Text(0))});
+                   RuleText(rules_, st.Text(0)), st.Int(6) == 2});
   }
   return out;
 }
@@ -955,9 +1032,9 @@ absl::StatusOr<MonthlyStats> Ledger::Stats(const std::string& month, int64_t now
   }
   ASSIGN_OR_RETURN(auto dl, db_.Prepare("SELECT d.rule, sum(d.met_ms > 0 OR d.due_ms < ?2), "
                                         "sum(d.met_ms > 0 AND d.met_ms <= d.due_ms), "
-                                        "sum(d.met_ms = 0 AND d.due_ms < ?2) FROM deadlines d JOIN "
-                                        "petitions p ON p.ledger_no = d.ledger_no "
-                                        "WHERE d.void = 0 AND d.track_key = '' AND p.received_ms "
+                                        "sum(d.met_ms = 0 AND d.void = 0 AND d.due_ms < ?2) FROM "
+                                        "deadlines d JOIN petitions p ON p.ledger_no = d.ledger_no "
+                                        "WHERE d.void != 1 AND d.track_key = '' AND p.received_ms "
                                         ">= ?3 AND p.received_ms < ?4 GROUP BY d.rule"));
   dl.Bind(2, now_ms).Bind(3, from).Bind(4, to);
   while (true) {
@@ -1371,8 +1448,15 @@ absl::StatusOr<Ledger::Record> Ledger::Read(const std::string& ledger_no, const 
   ASSIGN_OR_RETURN(r.item, View(ledger_no, now_ms, o));
   if (!reader.supervisor) {
     ASSIGN_OR_RETURN(std::vector<std::string> involved, Involved(ledger_no));
-    if (reader.agency.empty() ||
-        std::find(involved.begin(), involved.end(), reader.agency) == involved.end())
+    // A superior organ reads what the organs below it handled (it reviews
+    // their answers and is asked for review with the item's number).
+    auto sees = [&](std::string agency) {
+      for (int level = 0; level < 8 && !agency.empty();
+           ++level, agency = options_.SuperiorOf(agency))
+        if (agency == reader.agency) return true;
+      return false;
+    };
+    if (reader.agency.empty() || std::none_of(involved.begin(), involved.end(), sees))
       return absl::PermissionDeniedError(
           "无权查看该事项：它不由本机关经办 / not an item your agency has handled");
   }
@@ -1391,7 +1475,11 @@ absl::StatusOr<std::vector<Action>> Ledger::AllowedActions(const std::string& le
   const ActInput form{.note = "（说明）",
                       .to_agency = agency + "（另一机关）",
                       .department = "（部门）",
-                      .handler = "（首办责任人）"};
+                      .handler = "（首办责任人）",
+                      .actor = {},
+                      .days = 1,
+                      .approved_by = "（批准人）",
+                      .answer_received_ms = 0};
   std::vector<Action> out;
   for (int i = 0; std::string_view(ActionName(static_cast<Action>(i))) != "unknown"; ++i)
     if (Validate(item, agency, static_cast<Action>(i), now_ms, form).ok())

@@ -7,7 +7,12 @@
 // - Apply() checks an action against the rules (rules.h), records it as an
 //   event in the item's one history, and starts, meets or moves deadlines. A
 //   transfer keeps the item and its history; the receiving agency becomes
-//   responsible and its deadlines start (条例 art. 23).
+//   responsible and its own clocks start at its own receipt (the table of its
+//   kind, rules.h). The sender's unmet clocks end there: no longer owed if
+//   not yet due, lapsed (still missed in the statistics) if they were.
+// - A review (复查) is asked of the answering agency's superior organ
+//   (RuleOptions::superiors), which becomes responsible and owes the opinion
+//   in 30 days; a re-review (复核), of the reviewer's superior (条例 arts. 35-36).
 // - Scan() is the clock: warnings before each deadline (lead times by unit),
 //   an escalation to the agency's leader when it passes, a second one (to the
 //   chief procurator or the political-legal committee) a few days later. Each
@@ -53,10 +58,9 @@ struct PetitionInput {
   std::string petitioner;  // name(s); empty when anonymous
   std::string contact;     // phone or address; empty when unknown
   bool anonymous = false;
-  std::string matter;            // 信访事项
-  std::string case_ref;          // the case it concerns, if any
-  int people = 1;                // 5 or more: group petition (集体访)
-  bool petition_office = false;  // registered by the petition office: 15 days to transfer or assign
+  std::string matter;    // 信访事项
+  std::string case_ref;  // the case it concerns, if any
+  int people = 1;        // 5 or more: group petition (集体访)
   bool major =
       false;  // 重大信访事项: the second escalation also goes to the political-legal committee
   Actor actor;  // who registered it (kept with the registration in the history)
@@ -65,11 +69,15 @@ struct PetitionInput {
 // What an action carries besides its name. Every member starts empty, so a
 // designated initializer names only what it sets.
 struct ActInput {
-  std::string note{};        // the reason, the reply's channel and content, the explanation given
-  std::string to_agency{};   // kTransfer: the competent agency
-  std::string department{};  // kAccept: routed to (分流)
-  std::string handler{};     // kAccept: the first handler (首办责任人), required
-  Actor actor{};             // who acted (kept with the event)
+  std::string note{};         // the reason, the reply's channel and content, the explanation given
+  std::string to_agency{};    // kTransfer: the competent agency
+  std::string department{};   // kAccept: routed to (分流)
+  std::string handler{};      // kAccept: the first handler (首办责任人), required
+  Actor actor{};              // who acted (kept with the event)
+  int days = 0;               // kExtend: the days granted (1-30); kHearing: the hearing's days
+  std::string approved_by{};  // kExtend: the head who approved it (本机关负责人), required
+  // kRequestReview: when the petitioner received the written answer (0: the answer's date).
+  int64_t answer_received_ms = 0;
 };
 
 // kOverdue goes to the responsible agency's leader; kEscalation, when it is
@@ -270,7 +278,8 @@ class Ledger {
   struct DeadlineView {
     std::string rule, agency, label, person;
     int64_t due_ms = 0, met_ms = 0;
-    std::string text;  // the rule's Chinese name
+    std::string text;     // the rule's Chinese name
+    bool lapsed = false;  // missed, then ended (the item left the agency or ended): not met
   };
   absl::StatusOr<std::vector<DeadlineView>> Deadlines(const std::string& ledger_no);
   // `month` is "YYYY-MM" (CST); rates are counted as of `now_ms`.
@@ -351,7 +360,8 @@ class Ledger {
                                   int64_t now_ms, const ActInput& input) const;
   static Item Advance(const Item& before, Action action, Status next, int64_t now_ms,
                       const std::string& to_agency);
-  absl::Status MeetDeadlines(const Item& item, Action action, Status next, int64_t now_ms);
+  absl::Status MeetDeadlines(const Item& before, const Item& after, Action action, int64_t now_ms,
+                             const ActInput& input);
   absl::Status StartDeadlines(const Item& before, const Item& after, Action action, int64_t now_ms);
   absl::Status MoveResponsibility(const Item& before, const Item& after, Action action,
                                   const ActInput& input);

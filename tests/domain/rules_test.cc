@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
 #include <string>
 
 namespace concord::ledger {
@@ -63,37 +65,34 @@ TEST(Deadlines, Table) {
     const char* rule;
     const char* anchor;
     const char* due;
-    bool extended;
+    int extra_days;  // an approved extension's days (art. 34)
     const char* why;
   } kCases[] = {
-      {"register_review", "2025-03-03", "2025-03-03", false, "same day"},
+      {"register_review", "2025-03-03", "2025-03-03", 0, "same day"},
       // 人民检察院信访工作规定 (当日登记、当日审查) with 民法典 art. 203 by analogy:
       // a petition arriving on a day off is due the day the office reopens.
-      {"register_review", "2026-02-17", "2026-02-24", false,
+      {"register_review", "2026-02-17", "2026-02-24", 0,
        "online on 正月初一 2026: the first working day after Spring Festival"},
-      {"register_review", "2025-03-08", "2025-03-10", false, "a Saturday: Monday"},
-      {"register_review", "2026-01-04", "2026-01-04", false, "a make-up working Sunday: that day"},
-      {"procedural_reply", "2025-03-03", "2025-03-10", false, "7 days, start day not counted"},
-      {"procedural_reply", "2025-09-24", "2025-10-09", false,
+      {"register_review", "2025-03-08", "2025-03-10", 0, "a Saturday: Monday"},
+      {"register_review", "2026-01-04", "2026-01-04", 0, "a make-up working Sunday: that day"},
+      {"procedural_reply", "2025-03-03", "2025-03-10", 0, "7 days, start day not counted"},
+      {"procedural_reply", "2025-09-24", "2025-10-09", 0,
        "7th day 10-01 is a holiday: next working day"},
-      {"procedural_reply", "2025-09-21", "2025-09-28", false,
-       "7th day is a make-up working Sunday"},
-      {"procedural_reply", "2025-03-08", "2025-03-17", false, "7th day a Saturday: Monday"},
-      {"substantive_reply", "2025-01-31", "2025-04-30", false, "3 months: same-numbered day"},
-      {"substantive_reply", "2024-11-30", "2025-02-28", false,
-       "no 30 February: the month's last day"},
-      {"substantive_reply", "2025-01-05", "2025-04-07", false,
-       "04-05 is Qingming: next working day"},
-      {"transfer_or_assign", "2025-01-20", "2025-02-05", false, "15 days land in Spring Festival"},
-      {"handle_answer", "2025-03-03", "2025-05-06", false, "60 days end 05-02 (Labour Day): 05-06"},
-      {"handle_answer", "2025-03-03", "2025-06-03", true,
+      {"procedural_reply", "2025-09-21", "2025-09-28", 0, "7th day is a make-up working Sunday"},
+      {"procedural_reply", "2025-03-08", "2025-03-17", 0, "7th day a Saturday: Monday"},
+      {"substantive_reply", "2025-01-31", "2025-04-30", 0, "3 months: same-numbered day"},
+      {"substantive_reply", "2024-11-30", "2025-02-28", 0, "no 30 February: the month's last day"},
+      {"substantive_reply", "2025-01-05", "2025-04-07", 0, "04-05 is Qingming: next working day"},
+      {"transfer_or_assign", "2025-01-20", "2025-02-05", 0, "15 days land in Spring Festival"},
+      {"handle_answer", "2025-03-03", "2025-05-06", 0, "60 days end 05-02 (Labour Day): 05-06"},
+      {"handle_answer", "2025-03-03", "2025-06-03", 30,
        "extended by 30: 06-01 in Dragon Boat: 06-03"},
-      {"review_opinion", "2026-09-01", "2026-10-08", false,
-       "30 days end 10-01 (National Day): 10-08"},
+      {"handle_answer", "2025-03-03", "2025-05-12", 10, "extended by 10: 05-12 (a Monday)"},
+      {"review_opinion", "2026-09-01", "2026-10-08", 0, "30 days end 10-01 (National Day): 10-08"},
   };
   for (const auto& c : kCases) {
     const DeadlineRule& r = Rule(rules, c.rule);
-    EXPECT_EQ(FormatDate(DateOf(DueMs(r, Noon(c.anchor), Calendar(), c.extended))), c.due)
+    EXPECT_EQ(FormatDate(DateOf(DueMs(r, Noon(c.anchor), Calendar(), c.extra_days))), c.due)
         << c.rule << " from " << c.anchor << ": " << c.why;
   }
 }
@@ -178,18 +177,53 @@ TEST(Transitions, ForbiddenNamesWhatIsAllowed) {
   EXPECT_FALSE(Transition(item, Action::kRegister, Noon("2025-03-03"), Calendar()).ok());
 }
 
-// One extension only (art. 34).
-TEST(Transitions, ExtendOnce) {
+// 信访工作条例 art. 34: one extension only, asked while the 60 days run
+// (an extension after the deadline is refused: the missed deadline stays missed).
+TEST(Transitions, ExtendOnceBeforeTheDeadline) {
   ItemFacts item;
   item.status = Status::kInProgress;
-  EXPECT_TRUE(Transition(item, Action::kExtend, Noon("2025-03-03"), Calendar()).ok());
+  item.answer_due_ms = EndOfDayMs(*ParseDate("2025-05-06"));
+  EXPECT_TRUE(Transition(item, Action::kExtend, Noon("2025-05-06"), Calendar()).ok());
+  auto late = Transition(item, Action::kExtend, Noon("2025-05-07"), Calendar());
+  ASSERT_FALSE(late.ok());
+  EXPECT_NE(std::string(late.status().message()).find("届满"), std::string::npos) << late.status();
   item.extended = true;
   auto r = Transition(item, Action::kExtend, Noon("2025-03-03"), Calendar());
   ASSERT_FALSE(r.ok());
   EXPECT_NE(std::string(r.status().message()).find("第三十四条"), std::string::npos);
+  item.extended = false;
+  item.answer_due_ms = 0;
+  EXPECT_FALSE(Transition(item, Action::kExtend, Noon("2025-03-03"), Calendar()).ok())
+      << "no 60-day clock running (not accepted yet)";
 }
 
-// Review within 30 days of the answer; the re-review opinion is final (arts. 35-36).
+// Each kind of agency owes its own table (docs/ledger.md): the SPP's
+// 7 days and 3 months only at a procuratorate (件件有回复), the 15-day
+// transfer at a petition office (条例 art. 22), the 15-day written notice
+// at every other organ (art. 23); the 60 days and the review opinion at all.
+TEST(Deadlines, EachKindOwesItsOwnTable) {
+  RuleOptions o;
+  o.procuratorates = {"jcy"};
+  o.petition_office = "xfj";
+  EXPECT_EQ(o.KindOf("jcy"), AgencyKind::kProcuratorate);
+  EXPECT_EQ(o.KindOf("xfj"), AgencyKind::kPetitionOffice);
+  EXPECT_EQ(o.KindOf("fy"), AgencyKind::kOther);
+  std::map<AgencyKind, std::set<std::string>> owed;
+  for (const DeadlineRule& r : DeadlineRules(o))
+    for (AgencyKind k :
+         {AgencyKind::kProcuratorate, AgencyKind::kPetitionOffice, AgencyKind::kOther})
+      if (r.anchor != Anchor::kTracked && Owes(r, k)) owed[k].insert(r.id);
+  using Set = std::set<std::string>;
+  EXPECT_EQ(owed[AgencyKind::kProcuratorate],
+            (Set{"register_review", "procedural_reply", "substantive_reply", "handle_answer",
+                 "review_opinion"}));
+  EXPECT_EQ(owed[AgencyKind::kPetitionOffice],
+            (Set{"transfer_or_assign", "handle_answer", "review_opinion"}));
+  EXPECT_EQ(owed[AgencyKind::kOther], (Set{"receipt_notice", "handle_answer", "review_opinion"}));
+}
+
+// Review within 30 days of receiving the written answer (its delivery, not
+// its date); the re-review opinion is final (arts. 35-36).
 TEST(Transitions, ReviewWindowAndFinality) {
   ItemFacts item;
   item.status = Status::kConcluded;
@@ -197,6 +231,12 @@ TEST(Transitions, ReviewWindowAndFinality) {
   EXPECT_TRUE(Transition(item, Action::kRequestReview, Noon("2025-04-02"), Calendar()).ok());
   EXPECT_FALSE(Transition(item, Action::kRequestReview, Noon("2025-04-03"), Calendar()).ok())
       << "31 days after the answer";
+  item.answer_received_ms = Noon("2025-03-10");  // delivered a week later
+  EXPECT_TRUE(Transition(item, Action::kRequestReview, Noon("2025-04-09"), Calendar()).ok());
+  EXPECT_FALSE(Transition(item, Action::kRequestReview, Noon("2025-04-10"), Calendar()).ok());
+  item.answer_received_ms = Noon("2025-09-01");  // the 30th day is National Day: 10-09
+  EXPECT_TRUE(Transition(item, Action::kRequestReview, Noon("2025-10-09"), Calendar()).ok());
+  item.answer_received_ms = 0;
   item.status = Status::kUnderReReview;
   EXPECT_EQ(*Transition(item, Action::kReviewOpinion, Noon("2025-04-10"), Calendar()),
             Status::kConcluded)

@@ -39,6 +39,7 @@ class LedgerDistrict : public ::testing::Test {
         d_, "ledger", "concord-ledger-agent",
         "[ledger]\ncalendar = \"" + std::string(CONCORD_SOURCE_DIR) +
             "/deploy/calendar/cn-holidays.txt\"\npetition_office = \"petition\"\nscan_seconds = 1\n"
+            "procuratorates = [\"procuratorate\"]\n"
             "reception_hosts = [\"procuratorate\"]\nreception_bookers = [\"petition\"]\n"
             "clock_file = \"" +
             clock_file_ + "\"\n",
@@ -354,13 +355,13 @@ TEST_F(LedgerDistrict, AdapterPetitionApi) {
             400);
 }
 
-// The agent runs on a clock the test moves (FileClock): warnings arrive before
-// the deadline; the agent is SIGKILLed mid-year and restarted later on; the
-// overdue alerts it owes then arrive, and nothing already sent comes twice.
+// The agent runs on a clock the test moves (FileClock): the procuratorate's
+// warnings arrive before its 7-day deadline; the agent is SIGKILLed mid-year and restarted later
+// on; the overdue alerts it owes then arrive, and nothing already sent comes twice.
 TEST_F(LedgerDistrict, AgentKilledMidYearLosesNoTimer) {
   std::vector<std::string> nos;
   for (int i = 0; i < 3; ++i) {
-    json r = Ask(*petition_, "concord.v1.PetitionRegister",
+    json r = Ask(*procuratorate_, "concord.v1.PetitionRegister",
                  {{"intake_id", "K-" + std::to_string(i)},
                   {"channel", "letter"},
                   {"received_ms", *ParseDateTimeMs("2026-09-21 09:00")},
@@ -370,13 +371,14 @@ TEST_F(LedgerDistrict, AgentKilledMidYearLosesNoTimer) {
     ASSERT_TRUE(r.value("ok", false)) << r.dump();
     nos.push_back(r["ledger_no"]);
   }
-  for (const auto& no : nos) ASSERT_TRUE(Act(*petition_, no, "start_review").value("ok", false));
+  for (const auto& no : nos)
+    ASSERT_TRUE(Act(*procuratorate_, no, "start_review").value("ok", false));
   // The procedural reply is due 2026-09-28 (7 days; the warning lead is 2 days).
   SetClock("2026-09-27 10:00");
   std::map<std::string, int> seen;
   ASSERT_TRUE(WaitFor(
       [&] {
-        seen = AlertsSeen(*petition_);
+        seen = AlertsSeen(*procuratorate_);
         for (const auto& no : nos)
           if (!seen.count(no + "|procedural_reply|warning")) return false;
         return true;
@@ -390,7 +392,7 @@ TEST_F(LedgerDistrict, AgentKilledMidYearLosesNoTimer) {
   ASSERT_TRUE(agent_->ok());
   ASSERT_TRUE(WaitFor(
       [&] {
-        seen = AlertsSeen(*petition_);
+        seen = AlertsSeen(*procuratorate_);
         for (const auto& no : nos)
           if (!seen.count(no + "|procedural_reply|overdue") ||
               !seen.count(no + "|procedural_reply|escalation"))
@@ -400,7 +402,7 @@ TEST_F(LedgerDistrict, AgentKilledMidYearLosesNoTimer) {
       15000))
       << "overdue and escalated after the restart";
   std::this_thread::sleep_for(std::chrono::seconds(2));  // two more scans
-  for (const auto& [key, n] : AlertsSeen(*petition_)) EXPECT_EQ(n, 1) << "sent twice: " << key;
+  for (const auto& [key, n] : AlertsSeen(*procuratorate_)) EXPECT_EQ(n, 1) << "sent twice: " << key;
   // Still visibly overdue until handled.
   json open = agent_->Get("/ledger/open");
   ASSERT_EQ(open["items"].size(), 3u);

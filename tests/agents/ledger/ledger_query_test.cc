@@ -35,7 +35,9 @@ class LedgerQueryTest : public ::testing::Test {
             ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db";
     std::filesystem::remove(path_);
     db_ = *sqlite::Db::Open(path_);
-    ledger_ = *Ledger::Open(db_, Calendar());
+    RuleOptions o;
+    o.procuratorates = {"procuratorate"};
+    ledger_ = *Ledger::Open(db_, Calendar(), o);
   }
   std::string Register(const std::string& agency, const std::string& intake, int64_t received,
                        const std::string& petitioner = "王某", const Actor& actor = {}) {
@@ -330,18 +332,18 @@ TEST_F(LedgerQueryTest, AllowedActionsAreWhatApplyAccepts) {
 // The item's next deadline, with its rule's Chinese name, and whether it is
 // due soon or overdue.
 TEST_F(LedgerQueryTest, ItemShowsItsNextDeadline) {
-  const std::string no = Register("petition", "D-1", At("2025-03-03"));
-  auto r = ledger_->Read(no, {.agency = "petition"}, At("2025-03-03", 10));
+  const std::string no = Register("procuratorate", "D-1", At("2025-03-03"));
+  auto r = ledger_->Read(no, {.agency = "procuratorate"}, At("2025-03-03", 10));
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->item.next_rule, "register_review");
   EXPECT_EQ(r->item.next_rule_text, "当日登记、当日审查");
   EXPECT_EQ(r->item.next_due_ms, EndOfDayMs(*ParseDate("2025-03-03")));
   EXPECT_FALSE(r->item.overdue);
   EXPECT_FALSE(r->item.due_soon);
-  EXPECT_TRUE(ledger_->Read(no, {.agency = "petition"}, At("2025-03-03", 21))->item.due_soon);
-  EXPECT_TRUE(ledger_->Read(no, {.agency = "petition"}, At("2025-03-04"))->item.overdue);
+  EXPECT_TRUE(ledger_->Read(no, {.agency = "procuratorate"}, At("2025-03-03", 21))->item.due_soon);
+  EXPECT_TRUE(ledger_->Read(no, {.agency = "procuratorate"}, At("2025-03-04"))->item.overdue);
   for (const auto& d : r->deadlines) EXPECT_FALSE(d.text.empty()) << d.rule;
-  EXPECT_EQ(r->item.registered_by, "petition");
+  EXPECT_EQ(r->item.registered_by, "procuratorate");
   EXPECT_EQ(r->item.intake_id, "D-1");
   EXPECT_EQ(r->item.petitioner, "王某");
 }

@@ -36,11 +36,23 @@ class LedgerTest : public ::testing::Test {
   void Reopen() {
     ledger_.reset();
     db_ = *sqlite::Db::Open(path_);
-    ledger_ = *Ledger::Open(db_, Calendar());
+    ledger_ = *Ledger::Open(db_, Calendar(), Options());
+  }
+  // The district: the petition office, the procuratorate, and the organs
+  // above them (who review their answers).
+  static RuleOptions Options() {
+    RuleOptions o;
+    o.petition_office = "petition";
+    o.procuratorates = {"procuratorate", "city.procuratorate"};
+    o.superiors = {{"procuratorate", "city.procuratorate"},
+                   {"city.procuratorate", "province.procuratorate"},
+                   {"police", "city.police"},
+                   {"petition", "city.petition"}};
+    return o;
   }
   PetitionInput Petition(const std::string& intake, int64_t received, bool anonymous = false) {
     PetitionInput p;
-    p.agency = "petition";
+    p.agency = "procuratorate";
     p.intake_id = intake;
     p.channel = "letter";
     p.received_ms = received;
@@ -48,12 +60,15 @@ class LedgerTest : public ::testing::Test {
     p.contact = anonymous ? "" : "13800138000";
     p.anonymous = anonymous;
     p.matter = "不服不起诉决定";
-    p.petition_office = true;
     return p;
   }
   // An action's input routed to a department with its first handler.
   static ActInput Routed(const std::string& department, const std::string& handler = "李科长") {
     return ActInput{.note = "", .to_agency = "", .department = department, .handler = handler};
+  }
+  // (By value: a range-for over *StatusOr would outlive its temporary.)
+  std::vector<Ledger::DeadlineView> DeadlinesOf(const std::string& no) {
+    return *ledger_->Deadlines(no);
   }
   std::set<std::string> RulesAlerted(const std::vector<Alert>& alerts, Alert::Kind kind) {
     std::set<std::string> out;
@@ -96,7 +111,7 @@ TEST_F(LedgerTest, AnonymousPetitionOwesNoReply) {
 // Warnings come before the deadline, once; overdue and escalation after, once each.
 TEST_F(LedgerTest, WarningsThenOverdueThenEscalationOnce) {
   const std::string no = *ledger_->Register(Petition("W-1", At("2025-03-03", 9)));
-  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kStartReview, At("2025-03-03", 11)).ok());
+  ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kStartReview, At("2025-03-03", 11)).ok());
   // procedural_reply due 2025-03-10 (end of day); warned 2 days before.
   EXPECT_TRUE(RulesAlerted(ledger_->Scan(At("2025-03-07")), Alert::kWarning).empty());
   EXPECT_TRUE(
@@ -116,14 +131,11 @@ TEST_F(LedgerTest, WarningsThenOverdueThenEscalationOnce) {
   ASSERT_EQ(open.size(), 1u);
   EXPECT_TRUE(open[0].overdue);
   ASSERT_TRUE(
-      ledger_->Apply(no, "petition", Action::kProceduralReply, At("2025-03-20"), "短信告知").ok());
+      ledger_->Apply(no, "procuratorate", Action::kProceduralReply, At("2025-03-20"), "短信告知")
+          .ok());
   open = *ledger_->OpenItems(At("2025-03-20"));
-  EXPECT_TRUE(open[0].overdue)
-      << "the petition office's 15 days to transfer or assign passed on 03-18";
-  ASSERT_TRUE(
-      ledger_->Apply(no, "petition", Action::kAccept, At("2025-03-20", 11), Routed("信访科")).ok());
-  open = *ledger_->OpenItems(At("2025-03-20"));
-  EXPECT_FALSE(open[0].overdue) << "next: the 60-day answer and the 3-month reply";
+  EXPECT_FALSE(open[0].overdue) << "next: the 3-month reply";
+  EXPECT_EQ(open[0].next_rule, "substantive_reply");
 }
 
 // An online petition on the first day of Spring Festival (2026-02-17) is
@@ -150,30 +162,47 @@ TEST_F(LedgerTest, SameDayRuleOnADayOffIsDueWhenTheOfficeReopens) {
 }
 
 // A transfer keeps one item and one history; the receiving agency is now
-// responsible, the sender can no longer act, the clock follows the item.
-TEST_F(LedgerTest, TransferKeepsOneHistoryAndTheClock) {
-  const std::string no = *ledger_->Register(Petition("T-1", At("2025-03-03")));
+// responsible, the sender can no longer act, and the receiver's own clocks
+// start at its own receipt (信访工作条例 art. 23; 件件有回复: 7 days and 3
+// months from the procuratorate's own receipt).
+TEST_F(LedgerTest, TransferKeepsOneHistoryAndStartsTheReceiversClock) {
+  PetitionInput p = Petition("T-1", At("2025-03-03"));
+  p.agency = "petition";
+  const std::string no = *ledger_->Register(p);
   ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kStartReview, At("2025-03-03", 11)).ok());
-  EXPECT_EQ(ledger_->Apply(no, "petition", Action::kTransfer, At("2025-03-04"), "", "procuratorate")
+  EXPECT_EQ(ledger_->Apply(no, "petition", Action::kTransfer, At("2025-03-14"), "", "procuratorate")
                 .status()
                 .code(),
             absl::StatusCode::kInvalidArgument)
       << "a transfer explains itself to the petitioner";
+  // Day 11: lawful for the petition office (15 days, art. 22).
   ASSERT_TRUE(ledger_
-                  ->Apply(no, "petition", Action::kTransfer, At("2025-03-04"),
+                  ->Apply(no, "petition", Action::kTransfer, At("2025-03-14"),
                           "属检察机关管辖，已告知信访人", "procuratorate")
                   .ok());
-  EXPECT_EQ(ledger_->Apply(no, "petition", Action::kAccept, At("2025-03-05")).status().code(),
+  EXPECT_EQ(ledger_->Apply(no, "petition", Action::kAccept, At("2025-03-15")).status().code(),
             absl::StatusCode::kPermissionDenied);
-  ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kStartReview, At("2025-03-04", 15)).ok());
+  // The procuratorate's 7 days run from its own receipt (03-14): due 03-21,
+  // nothing overdue or escalated on arrival.
+  std::map<std::string, std::string> due;
+  for (const auto& d : DeadlinesOf(no))
+    if (d.met_ms == 0) due[d.rule + "@" + d.agency] = FormatDate(DateOf(d.due_ms));
+  EXPECT_EQ(due,
+            (std::map<std::string, std::string>{{"register_review@procuratorate", "2025-03-14"},
+                                                {"procedural_reply@procuratorate", "2025-03-21"},
+                                                {"substantive_reply@procuratorate", "2025-06-16"}}))
+      << "06-14 is a Saturday";
+  for (const Alert& a : ledger_->Scan(At("2025-03-14", 12)))
+    EXPECT_NE(a.kind, Alert::kOverdue) << a.text;
+  ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kStartReview, At("2025-03-14", 15)).ok());
   ASSERT_TRUE(ledger_
-                  ->Apply(no, "procuratorate", Action::kAccept, At("2025-03-05"),
+                  ->Apply(no, "procuratorate", Action::kAccept, At("2025-03-17"),
                           Routed("控申部门", "张检察官"))
                   .ok());
   ASSERT_TRUE(
-      ledger_->Apply(no, "procuratorate", Action::kProceduralReply, At("2025-03-06"), "电话告知")
+      ledger_->Apply(no, "procuratorate", Action::kProceduralReply, At("2025-03-18"), "电话告知")
           .ok());
-  ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kStartWork, At("2025-03-07")).ok());
+  ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kStartWork, At("2025-03-19")).ok());
   ASSERT_TRUE(
       ledger_->Apply(no, "procuratorate", Action::kSubstantiveReply, At("2025-04-20"), "书面答复")
           .ok());
@@ -192,43 +221,236 @@ TEST_F(LedgerTest, TransferKeepsOneHistoryAndTheClock) {
   EXPECT_TRUE(ledger_->OpenItems(At("2025-12-31"))->empty());
 }
 
-// A transition the rules forbid is refused with a reason and leaves no trace.
-TEST_F(LedgerTest, ForbiddenTransitionLeavesNoTrace) {
-  const std::string no = *ledger_->Register(Petition("F-1", At("2025-03-03")));
-  auto r = ledger_->Apply(no, "petition", Action::kClose, At("2025-03-03", 12));
-  ASSERT_FALSE(r.ok());
-  EXPECT_NE(std::string(r.status().message()).find("不能"), std::string::npos) << r.status();
-  EXPECT_EQ(ledger_->History(no)->size(), 1u);
-  EXPECT_EQ(ledger_->Apply("信-2025-999999", "petition", Action::kAccept, At("2025-03-03"))
-                .status()
-                .code(),
-            absl::StatusCode::kNotFound);
+// Each kind of agency owes its own table: a court receiving a petition
+// directly owes the written notice of art. 23 in 15 days, not the
+// procuratorate's 7 days and 3 months; accepted, it owes the answer in 60
+// days (art. 34). A police station receiving it by transfer from the court
+// owes its own 15 days from its own receipt.
+TEST_F(LedgerTest, EachAgencyKindHasItsOwnClock) {
+  PetitionInput p = Petition("K-1", At("2025-03-03"));
+  p.agency = "court";
+  const std::string no = *ledger_->Register(p);
+  auto owed = [&] {
+    std::map<std::string, std::string> out;
+    for (const auto& d : DeadlinesOf(no))
+      if (d.met_ms == 0 && !d.lapsed) out[d.rule + "@" + d.agency] = FormatDate(DateOf(d.due_ms));
+    return out;
+  };
+  using Due = std::map<std::string, std::string>;
+  EXPECT_EQ(owed(), (Due{{"receipt_notice@court", "2025-03-18"}}));
+  for (int64_t t = At("2025-03-03"); t < At("2025-03-17"); t += 6 * kHour)
+    for (const Alert& a : ledger_->Scan(t))
+      EXPECT_EQ(a.kind, Alert::kWarning) << "nothing is overdue within the 15 days: " << a.text;
+  ASSERT_TRUE(
+      ledger_->Apply(no, "court", Action::kTransfer, At("2025-03-17"), "属公安机关管辖", "police")
+          .ok());
+  EXPECT_EQ(owed(), (Due{{"receipt_notice@police", "2025-04-01"}}));
+  ASSERT_TRUE(
+      ledger_->Apply(no, "police", Action::kProceduralReply, At("2025-03-20"), "书面告知").ok());
+  ASSERT_TRUE(
+      ledger_->Apply(no, "police", Action::kAccept, At("2025-03-21"), Routed("信访科")).ok());
+  EXPECT_EQ(owed(), (Due{{"handle_answer@police", "2025-05-20"}}));
 }
 
-// The one extension moves the 60-day answer deadline by 30 days.
-TEST_F(LedgerTest, ExtensionMovesTheAnswerDeadline) {
+// A procuratorate that let its 7 days and its 60 days pass transfers the
+// item: the late transfer meets the procedural reply late (the petitioner is
+// told only then), the missed 60-day answer lapses (still missed, shown, and
+// counted), the 3 months not yet due are no longer owed; the court starts
+// clean on its own receipt.
+TEST_F(LedgerTest, MissedDeadlineStaysMissedWhenTheItemMovesOn) {
+  const std::string no = *ledger_->Register(Petition("M-1", At("2025-03-03")));
+  ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kStartReview, At("2025-03-03", 11)).ok());
+  ASSERT_TRUE(
+      ledger_->Apply(no, "procuratorate", Action::kAccept, At("2025-03-03", 12), Routed("控申"))
+          .ok());
+  EXPECT_TRUE(
+      RulesAlerted(ledger_->Scan(At("2025-03-11")), Alert::kOverdue).count("procedural_reply"));
+  EXPECT_TRUE(
+      RulesAlerted(ledger_->Scan(At("2025-05-07")), Alert::kOverdue).count("handle_answer"));
+  ASSERT_TRUE(ledger_
+                  ->Apply(no, "procuratorate", Action::kTransfer, At("2025-05-08"),
+                          "属法院管辖，已告知信访人", "court")
+                  .ok());
+  std::map<std::string, std::string> state;
+  for (const auto& d : DeadlinesOf(no))
+    state[d.rule] = d.lapsed              ? "lapsed"
+                    : d.met_ms > d.due_ms ? "met late"
+                    : d.met_ms            ? "met"
+                                          : "owed by " + d.agency;
+  EXPECT_EQ(state, (std::map<std::string, std::string>{{"register_review", "met"},
+                                                       {"procedural_reply", "met late"},
+                                                       {"handle_answer", "lapsed"},
+                                                       {"receipt_notice", "owed by court"}}));
+  const auto s = *ledger_->Stats("2025-03", At("2025-05-10"));
+  EXPECT_EQ(s.procedural_due, 1);
+  EXPECT_EQ(s.procedural_on_time, 0) << "a missed deadline stays missed";
+  EXPECT_EQ(s.overdue_now, 0) << "nothing is overdue now: the court's 15 days run from 05-08";
+  EXPECT_FALSE(ledger_->OpenItems(At("2025-05-10"))->at(0).overdue);
+}
+
+// 信访工作条例 art. 34: an extension is asked before the 60 days end,
+// approved by the agency's head, for the days given (at most 30), with its
+// reason told to the petitioner; once only.
+TEST_F(LedgerTest, ExtensionMovesTheAnswerDeadlineByTheDaysGranted) {
   const std::string no = *ledger_->Register(Petition("E-1", At("2025-03-03")));
   ASSERT_TRUE(
-      ledger_->Apply(no, "petition", Action::kAccept, At("2025-03-03", 12), Routed("信访科")).ok());
-  ASSERT_TRUE(
-      ledger_->Apply(no, "petition", Action::kProceduralReply, At("2025-03-04"), "短信").ok());
-  ASSERT_TRUE(
-      ledger_->Apply(no, "petition", Action::kProgressReply, At("2025-04-20"), "阶段性答复").ok());
-  ASSERT_TRUE(
-      ledger_->Apply(no, "petition", Action::kExtend, At("2025-04-25"), "案情复杂，经负责人批准")
+      ledger_->Apply(no, "procuratorate", Action::kAccept, At("2025-03-03", 12), Routed("信访科"))
           .ok());
-  // 60 days end 05-06; extended: 06-03. Nothing is overdue on 05-20.
+  ASSERT_TRUE(
+      ledger_->Apply(no, "procuratorate", Action::kProceduralReply, At("2025-03-04"), "短信").ok());
+  ASSERT_TRUE(
+      ledger_->Apply(no, "procuratorate", Action::kProgressReply, At("2025-04-20"), "阶段性答复")
+          .ok());
+  auto extend = [&](int64_t at, int days, const std::string& approver) {
+    return ledger_->Apply(no, "procuratorate", Action::kExtend, at,
+                          ActInput{.note = "案情复杂，需调取外地材料",
+                                   .to_agency = "",
+                                   .department = "",
+                                   .handler = "",
+                                   .actor = {},
+                                   .days = days,
+                                   .approved_by = approver,
+                                   .answer_received_ms = 0});
+  };
+  EXPECT_EQ(extend(At("2025-04-25"), 31, "刘检察长").status().code(),
+            absl::StatusCode::kInvalidArgument)
+      << "at most 30 days";
+  EXPECT_EQ(extend(At("2025-04-25"), 20, "").status().code(), absl::StatusCode::kInvalidArgument)
+      << "approved by the head";
+  ASSERT_TRUE(extend(At("2025-04-25"), 20, "刘检察长").ok());
+  EXPECT_NE(ledger_->History(no)->back().note.find("经 刘检察长 批准"), std::string::npos);
+  // 60 days end 05-02 (Labour Day) -> 05-06; 60 + 20 days: 05-22.
   EXPECT_FALSE(
       RulesAlerted(ledger_->Scan(At("2025-05-20")), Alert::kOverdue).count("handle_answer"));
   EXPECT_TRUE(
-      RulesAlerted(ledger_->Scan(At("2025-06-04")), Alert::kOverdue).count("handle_answer"));
-  EXPECT_FALSE(ledger_->Apply(no, "petition", Action::kExtend, At("2025-06-05"), "再次").ok());
+      RulesAlerted(ledger_->Scan(At("2025-05-23")), Alert::kOverdue).count("handle_answer"));
+  EXPECT_FALSE(extend(At("2025-05-21"), 5, "刘检察长").ok()) << "once only";
+}
+
+// The issue's case: a 60-day answer overdue since 05-06, warned and
+// reported, "extended" on 05-20. The extension is refused; the item stays
+// overdue and the escalation comes; the statistics count it missed.
+TEST_F(LedgerTest, ExtensionAfterTheDeadlineIsRefusedAndTheMissStays) {
+  PetitionInput p = Petition("E-2", At("2025-03-03"));
+  p.agency = "police";
+  const std::string no = *ledger_->Register(p);
+  ASSERT_TRUE(
+      ledger_->Apply(no, "police", Action::kProceduralReply, At("2025-03-04"), "书面告知").ok());
+  ASSERT_TRUE(
+      ledger_->Apply(no, "police", Action::kAccept, At("2025-03-03", 12), Routed("信访科")).ok());
+  std::vector<Alert> alerts;
+  for (int64_t t = At("2025-05-01"); t <= At("2025-05-09"); t += 6 * kHour)
+    for (auto& a : ledger_->Scan(t)) alerts.push_back(a);
+  EXPECT_TRUE(RulesAlerted(alerts, Alert::kWarning).count("handle_answer"));
+  EXPECT_TRUE(RulesAlerted(alerts, Alert::kOverdue).count("handle_answer"));
+  auto late = ledger_->Apply(no, "police", Action::kExtend, At("2025-05-20"),
+                             ActInput{.note = "案情复杂",
+                                      .to_agency = "",
+                                      .department = "",
+                                      .handler = "",
+                                      .actor = {},
+                                      .days = 30,
+                                      .approved_by = "局长",
+                                      .answer_received_ms = 0});
+  ASSERT_EQ(late.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(late.status().message().find("第三十四条"), std::string_view::npos) << late.status();
+  EXPECT_TRUE(ledger_->OpenItems(At("2025-05-20"))->at(0).overdue);
+  EXPECT_TRUE(ledger_->AllowedActions(no, "police", At("2025-05-20")).ok());
+  const std::vector<Action> allowed = *ledger_->AllowedActions(no, "police", At("2025-05-20"));
+  for (Action a : allowed)
+    EXPECT_NE(a, Action::kExtend) << "the console offers no extension after the deadline";
+  ASSERT_TRUE(
+      ledger_->Apply(no, "police", Action::kSubstantiveReply, At("2025-05-25"), "书面答复").ok());
+  bool late_met = false;
+  for (const auto& d : DeadlinesOf(no))
+    if (d.rule == "handle_answer") late_met = d.met_ms > d.due_ms;
+  EXPECT_TRUE(late_met) << "answered on 05-25, after its due date 05-06";
+}
+
+// 信访工作条例 arts. 35-36: review (复查) by the organ one level above the
+// one that answered, asked within 30 days of receiving the written answer,
+// its opinion due in 30 days (a hearing's days not counted); re-review (复核)
+// by the organ above the reviewer; then final.
+TEST_F(LedgerTest, ReviewGoesUpToTheSuperiorOrgans) {
+  const std::string no = *ledger_->Register(Petition("V-1", At("2025-03-03")));
+  for (Action act : {Action::kAccept, Action::kProceduralReply, Action::kSubstantiveReply})
+    ASSERT_TRUE(ledger_->Apply(no, "procuratorate", act, At("2025-03-10"), Routed("办理")).ok());
+  auto request = [&](const std::string& by, int64_t at, int64_t received) {
+    return ledger_->Apply(no, by, Action::kRequestReview, at,
+                          ActInput{.note = "不服答复",
+                                   .to_agency = "",
+                                   .department = "",
+                                   .handler = "",
+                                   .actor = {},
+                                   .days = 0,
+                                   .approved_by = "",
+                                   .answer_received_ms = received});
+  };
+  EXPECT_EQ(request("court", At("2025-03-20"), 0).status().code(),
+            absl::StatusCode::kPermissionDenied)
+      << "only the answering agency or its superior";
+  // Received the written answer on 03-14: 30 days to 04-13 (a Sunday) -> 04-14.
+  EXPECT_FALSE(request("city.procuratorate", At("2025-04-15"), At("2025-03-14")).ok());
+  EXPECT_EQ(request("city.procuratorate", At("2025-04-14"), At("2025-04-15")).status().code(),
+            absl::StatusCode::kInvalidArgument)
+      << "received after the request: impossible";
+  // The superior reads the item it is asked about (by its number).
+  EXPECT_TRUE(ledger_->Read(no, Reader{.agency = "city.procuratorate"}, At("2025-04-14")).ok());
+  EXPECT_FALSE(ledger_->Read(no, Reader{.agency = "city.police"}, At("2025-04-14")).ok());
+  ASSERT_TRUE(request("city.procuratorate", At("2025-04-14"), At("2025-03-14")).ok());
+  EXPECT_EQ(*ledger_->Responsible(no), "city.procuratorate");
+  EXPECT_EQ(ledger_->Apply(no, "procuratorate", Action::kReviewOpinion, At("2025-04-20"), "维持")
+                .status()
+                .code(),
+            absl::StatusCode::kPermissionDenied)
+      << "the answering agency does not review itself";
+  // A 5-day hearing: the opinion is due 30 + 5 days after 04-14.
+  ASSERT_TRUE(ledger_
+                  ->Apply(no, "city.procuratorate", Action::kHearing, At("2025-04-20"),
+                          ActInput{.note = "公开听证",
+                                   .to_agency = "",
+                                   .department = "",
+                                   .handler = "",
+                                   .actor = {},
+                                   .days = 5,
+                                   .approved_by = "",
+                                   .answer_received_ms = 0})
+                  .ok());
+  std::string due;
+  for (const auto& d : DeadlinesOf(no))
+    if (d.rule == "review_opinion") due = d.agency + " " + FormatDate(DateOf(d.due_ms));
+  EXPECT_EQ(due, "city.procuratorate 2025-05-19");
+  ASSERT_TRUE(
+      ledger_->Apply(no, "city.procuratorate", Action::kReviewOpinion, At("2025-05-15"), "维持")
+          .ok());
+  // Re-review: asked of the reviewer's superior, here by the reviewer forwarding it.
+  ASSERT_TRUE(request("city.procuratorate", At("2025-05-20"), 0).ok());
+  EXPECT_EQ(*ledger_->Responsible(no), "province.procuratorate");
+  EXPECT_EQ(*ledger_->Apply(no, "province.procuratorate", Action::kReviewOpinion, At("2025-06-10"),
+                            "维持"),
+            Status::kFinal);
+  EXPECT_FALSE(request("province.procuratorate", At("2025-06-11"), 0).ok()) << "final (art. 36)";
+  // Every organ's clock was met: nothing overdue later.
+  EXPECT_TRUE(ledger_->OpenItems(At("2025-12-31"))->empty());
+}
+
+// An agency whose superior is not configured cannot forward a review: the
+// refusal names the setting.
+TEST_F(LedgerTest, ReviewWithoutASuperiorNamesTheSetting) {
+  PetitionInput p = Petition("V-2", At("2025-03-03"));
+  p.agency = "court";
+  const std::string no = *ledger_->Register(p);
+  for (Action act : {Action::kAccept, Action::kProceduralReply, Action::kSubstantiveReply})
+    ASSERT_TRUE(ledger_->Apply(no, "court", act, At("2025-03-10"), Routed("立案庭")).ok());
+  auto r = ledger_->Apply(no, "court", Action::kRequestReview, At("2025-03-20"), "不服");
+  ASSERT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(r.status().message().find("ledger.superiors"), std::string_view::npos) << r.status();
 }
 
 // A restart (the database reopened) loses no timer and repeats no alert.
 TEST_F(LedgerTest, RestartKeepsTimersAndSentMarks) {
   const std::string no = *ledger_->Register(Petition("R-1", At("2025-03-03")));
-  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kStartReview, At("2025-03-03", 11)).ok());
+  ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kStartReview, At("2025-03-03", 11)).ok());
   ASSERT_FALSE(ledger_->Scan(At("2025-03-09")).empty());  // the procedural-reply warning
   Reopen();
   EXPECT_TRUE(ledger_->Scan(At("2025-03-09", 12)).empty()) << "not warned twice";
@@ -256,11 +478,18 @@ TEST_F(LedgerTest, RepeatPetitionsAreLinked) {
       << "same name, other contact and matter: another person or matter";
 
   // Walk the first to a final re-review, then the same matter comes again.
+  // (Review by the city's procuratorate, re-review by the province's.)
   const int64_t t = At("2025-03-04");
-  for (Action act : {Action::kAccept, Action::kProceduralReply, Action::kSubstantiveReply,
-                     Action::kRequestReview, Action::kReviewOpinion, Action::kRequestReview,
-                     Action::kReviewOpinion})
-    ASSERT_TRUE(ledger_->Apply(a, "petition", act, t, Routed("办理")).ok()) << ActionName(act);
+  const std::pair<const char*, Action> kWalk[] = {
+      {"procuratorate", Action::kAccept},
+      {"procuratorate", Action::kProceduralReply},
+      {"procuratorate", Action::kSubstantiveReply},
+      {"procuratorate", Action::kRequestReview},
+      {"city.procuratorate", Action::kReviewOpinion},
+      {"city.procuratorate", Action::kRequestReview},
+      {"province.procuratorate", Action::kReviewOpinion}};
+  for (const auto& [by, act] : kWalk)
+    ASSERT_TRUE(ledger_->Apply(a, by, act, t, Routed("办理")).ok()) << ActionName(act);
   const std::string c = *ledger_->Register(Petition("P-4", At("2025-06-01")));
   const auto hc = *ledger_->History(c);
   EXPECT_EQ(hc[0].to_status, "not_accepted");
@@ -276,7 +505,6 @@ TEST_F(LedgerTest, MonthlyStatistics) {
     PetitionInput p = Petition(id, at, anonymous);
     p.channel = channel;
     p.people = people;
-    p.petition_office = false;
     return *ledger_->Register(p);
   };
   const std::string a = reg("S-1", "letter", At("2025-03-03"));
@@ -284,14 +512,16 @@ TEST_F(LedgerTest, MonthlyStatistics) {
   reg("S-3", "online", At("2025-03-05"), 1, /*anonymous=*/true);
   reg("S-4", "letter", At("2025-04-01"));  // another month
   ASSERT_TRUE(
-      ledger_->Apply(a, "petition", Action::kAccept, At("2025-03-03", 12), Routed("科室")).ok());
+      ledger_->Apply(a, "procuratorate", Action::kAccept, At("2025-03-03", 12), Routed("科室"))
+          .ok());
   ASSERT_TRUE(
-      ledger_->Apply(a, "petition", Action::kProceduralReply, At("2025-03-05"), "短信").ok());
+      ledger_->Apply(a, "procuratorate", Action::kProceduralReply, At("2025-03-05"), "短信").ok());
   ASSERT_TRUE(
-      ledger_->Apply(a, "petition", Action::kSubstantiveReply, At("2025-04-20"), "答复").ok());
-  ASSERT_TRUE(ledger_->Apply(a, "petition", Action::kClose, At("2025-04-25"), "息诉").ok());
+      ledger_->Apply(a, "procuratorate", Action::kSubstantiveReply, At("2025-04-20"), "答复").ok());
+  ASSERT_TRUE(ledger_->Apply(a, "procuratorate", Action::kClose, At("2025-04-25"), "息诉").ok());
   ASSERT_TRUE(
-      ledger_->Apply(b, "petition", Action::kTransfer, At("2025-03-06"), "移送法院", "court").ok());
+      ledger_->Apply(b, "procuratorate", Action::kTransfer, At("2025-03-06"), "移送法院", "court")
+          .ok());
   const auto s = ledger_->Stats("2025-03", At("2025-07-01"));
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ(s->received, 3);
@@ -302,10 +532,12 @@ TEST_F(LedgerTest, MonthlyStatistics) {
   EXPECT_EQ(s->closed, 0) << "closed in April";
   EXPECT_EQ(ledger_->Stats("2025-04", At("2025-07-01"))->closed, 1);
   EXPECT_EQ(s->procedural_due, 2) << "the anonymous petition owes none";
-  EXPECT_EQ(s->procedural_on_time, 1);
-  EXPECT_EQ(s->substantive_due, 2);
+  EXPECT_EQ(s->procedural_on_time, 2) << "b's transfer told the petitioner where it went";
+  EXPECT_EQ(s->substantive_due, 1) << "b's 3 months ended with its transfer, before they were due";
   EXPECT_EQ(s->substantive_on_time, 1);
-  EXPECT_GE(s->overdue_now, 2) << "b's replies at the court are overdue";
+  EXPECT_EQ(s->overdue_now, 2)
+      << "the court's written notice on b (15 days from 03-06), and the same-day review the "
+         "anonymous S-3 still owed";
   EXPECT_FALSE(ledger_->Stats("2025-13", At("2025-07-01")).ok());
 }
 
@@ -353,7 +585,7 @@ TEST_F(LedgerTest, SimulatedYearNothingSilentlyOverdue) {
                                    Action::kSubstantiveReply, Action::kClose};
     for (auto& it : items) {
       if (it.step >= 6 || it.next_act_ms > t) continue;
-      auto r = ledger_->Apply(it.no, "petition", kPath[it.step], t, Routed("办理"));
+      auto r = ledger_->Apply(it.no, "procuratorate", kPath[it.step], t, Routed("办理"));
       ASSERT_TRUE(r.ok()) << it.no << " " << ActionName(kPath[it.step]) << ": " << r.status();
       ++it.step;
       const int64_t gap = it.step == 4 ? 30 * kDay : kDay;  // the substantive work takes a month
@@ -380,17 +612,19 @@ TEST_F(LedgerTest, SimulatedYearNothingSilentlyOverdue) {
 // them; a transfer leaves the receiving agency to name its own.
 TEST_F(LedgerTest, AcceptNamesTheFirstHandler) {
   const std::string no = *ledger_->Register(Petition("H-1", At("2025-03-03", 9)));
-  EXPECT_EQ(
-      ledger_->Apply(no, "petition", Action::kStartReview, At("2025-03-03", 8)).status().code(),
-      absl::StatusCode::kInvalidArgument)
+  EXPECT_EQ(ledger_->Apply(no, "procuratorate", Action::kStartReview, At("2025-03-03", 8))
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument)
       << "dated before the petition was received";
-  auto refused = ledger_->Apply(no, "petition", Action::kAccept, At("2025-03-03", 10), "信访科");
+  auto refused =
+      ledger_->Apply(no, "procuratorate", Action::kAccept, At("2025-03-03", 10), "信访科");
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(refused.status().message().find("首办责任人"), std::string_view::npos);
-  ASSERT_TRUE(
-      ledger_
-          ->Apply(no, "petition", Action::kAccept, At("2025-03-03", 10), Routed("信访科", "赵敏"))
-          .ok());
+  ASSERT_TRUE(ledger_
+                  ->Apply(no, "procuratorate", Action::kAccept, At("2025-03-03", 10),
+                          Routed("信访科", "赵敏"))
+                  .ok());
   auto open = *ledger_->OpenItems(At("2025-03-04"));
   ASSERT_EQ(open.size(), 1u);
   EXPECT_EQ(open[0].handler, "赵敏");
@@ -401,10 +635,10 @@ TEST_F(LedgerTest, AcceptNamesTheFirstHandler) {
     if (a.rule == "procedural_reply")
       named = a.handler == "赵敏" && a.text.find("赵敏") != std::string::npos;
   EXPECT_TRUE(named) << "the warning names the first handler";
-  ASSERT_TRUE(ledger_
-                  ->Apply(no, "petition", Action::kTransfer, At("2025-03-09"), "属检察机关管辖",
-                          "procuratorate")
-                  .ok());
+  ASSERT_TRUE(
+      ledger_
+          ->Apply(no, "procuratorate", Action::kTransfer, At("2025-03-09"), "属法院管辖", "court")
+          .ok());
   EXPECT_EQ(ledger_->OpenItems(At("2025-03-09"))->at(0).handler, "")
       << "the receiving agency names its own";
 }
@@ -437,7 +671,7 @@ TEST_F(LedgerTest, SecondEscalationOfMajorAndGroupItems) {
 // Lead times come from the options; an item inside its lead time is due soon.
 TEST_F(LedgerTest, LeadTimesAreConfigurable) {
   const std::string no = *ledger_->Register(Petition("L-1", At("2025-03-03", 9)));
-  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kStartReview, At("2025-03-03", 11)).ok());
+  ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kStartReview, At("2025-03-03", 11)).ok());
   ScanOptions early;
   early.days_lead_ms = 5 * kDay;  // procedural reply due 03-10: warned from 03-05 on
   EXPECT_FALSE(RulesAlerted(ledger_->Scan(At("2025-03-04"), early), Alert::kWarning)
@@ -503,7 +737,9 @@ TEST_F(LedgerTest, ReceptionDay) {
   EXPECT_EQ(ledger_->PublishSlot(bad, At("2025-03-15")).code(), absl::StatusCode::kInvalidArgument)
       << "published after the fact";
 
-  const std::string earlier = *ledger_->Register(Petition("V-0", At("2025-02-20")));
+  PetitionInput v0 = Petition("V-0", At("2025-02-20"));
+  v0.agency = "petition";  // the booker handled it
+  const std::string earlier = *ledger_->Register(v0);
   BookingInput b{"petition",         "B-1", "",      "R-03", "李某", "13900000000",
                  "申请国家司法救助", "",    earlier, 1,      false};
   ASSERT_TRUE(ledger_->Book(b, now).ok());
@@ -654,26 +890,18 @@ TEST_F(LedgerTest, ReceptionBookingRules) {
 // earliest one.
 TEST_F(LedgerTest, DueSoonLooksAtEveryDeadline) {
   const std::string no = *ledger_->Register(Petition("D-1", At("2025-01-02", 9)));
-  ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kStartReview, At("2025-01-02", 10)).ok());
+  ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kStartReview, At("2025-01-02", 10)).ok());
   ASSERT_TRUE(
-      ledger_->Apply(no, "petition", Action::kProceduralReply, At("2025-01-03"), "短信").ok());
+      ledger_->Apply(no, "procuratorate", Action::kProceduralReply, At("2025-01-03"), "短信").ok());
+  // Accepted on 01-30: the 60-day answer is due 03-31, the 3-month reply 04-02.
   ASSERT_TRUE(
-      ledger_->Apply(no, "petition", Action::kTransfer, At("2025-01-10"), "移送", "procuratorate")
-          .ok());
-  ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kStartReview, At("2025-01-10", 11)).ok());
-  ASSERT_TRUE(
-      ledger_->Apply(no, "procuratorate", Action::kProceduralReply, At("2025-01-11"), "书面告知")
-          .ok());
+      ledger_->Apply(no, "procuratorate", Action::kAccept, At("2025-01-30"), Routed("控申")).ok());
   EXPECT_FALSE(ledger_->OpenItems(At("2025-03-20", 10))->at(0).due_soon);
-  // Moved on again on 03-28: its new same-day review is not within its 4 hours
-  // at 10:00, but the 3-month reply (due 04-02) is within its 7 days.
-  ASSERT_TRUE(ledger_
-                  ->Apply(no, "procuratorate", Action::kTransfer, At("2025-03-28", 9), "属法院管辖",
-                          "court")
-                  .ok());
+  // On 03-28 the 60-day answer (3 days away) is not within its 2 days, but
+  // the 3-month reply (5 days away) is within its 7.
   auto items = *ledger_->OpenItems(At("2025-03-28", 10));
   ASSERT_EQ(items.size(), 1u);
-  EXPECT_EQ(items[0].next_rule, "register_review");
+  EXPECT_EQ(items[0].next_rule, "handle_answer");
   EXPECT_FALSE(items[0].overdue);
   EXPECT_TRUE(items[0].due_soon);
 }
@@ -714,7 +942,7 @@ TEST_F(LedgerTest, TrackedTaskOnTheSameClock) {
                           At("2025-03-25", 12), false, At("2025-03-04"))
                   .ok());
   ASSERT_TRUE(
-      ledger_->Apply(no, "petition", Action::kTransfer, At("2025-03-05"), "移送", "procuratorate")
+      ledger_->Apply(no, "procuratorate", Action::kTransfer, At("2025-03-05"), "移送", "court")
           .ok());
   auto task_alerts = [&](int64_t t) {
     std::vector<Alert> out;
