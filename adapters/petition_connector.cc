@@ -1,5 +1,7 @@
 #include "adapters/petition_connector.h"
 
+#include <algorithm>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -211,6 +213,20 @@ HttpResponse PetitionConnector::Act(const HttpRequest& request) {
   a.set_to_agency(JsonString(*j, "to_agency"));
   a.set_department(JsonString(*j, "department"));
   a.set_handler(JsonString(*j, "handler"));
+  // extend: the days granted and who approved them; hearing: its days;
+  // request_review: when the petitioner received the written answer.
+  if (j->contains("days") && !(*j)["days"].is_number_integer())
+    return ErrorResponse(400, "days 应为整数天数 / days must be a whole number of days");
+  a.set_days(static_cast<int32_t>(std::clamp<int64_t>(JsonInt(*j, "days", 0), -1, 10000)));
+  a.set_approved_by(JsonString(*j, "approved_by"));
+  if (const std::string received = JsonString(*j, "answer_received"); !received.empty()) {
+    auto ms = ParseDateTimeMs(received);
+    if (!ms.ok())
+      return ErrorResponse(400, absl::StrCat("answer_received 应为 YYYY-MM-DD（收到书面答复之日）/ "
+                                             "must be YYYY-MM-DD, not \"",
+                                             received, "\""));
+    a.set_answer_received_ms(*ms);  // the day's start (the window counts dates)
+  }
   if (a.ledger_no().empty())
     return ErrorResponse(400, "台账号 ledger_no 不能为空 / ledger_no is required");
   if (!ledger::ActionFromName(a.action()))

@@ -7,14 +7,22 @@ HUB_PORT="${CONCORD_HUB_PORT:-7100}"
 HUB_HTTP_PORT="${CONCORD_HUB_HTTP_PORT:-7180}"
 ADAPTER_BASE_PORT="${CONCORD_ADAPTER_BASE_PORT:-7200}"
 
-# name|display|roles|http port offset
+# name|display|roles|http port offset|superior (the organ above, which
+# reviews its answers: 《信访工作条例》第三十五、三十六条). The city's organs
+# take part on the district's bus like any agency.
 AGENCIES=(
-  "procuratorate|上州区人民检察院|agency,procuratorate,aid_grantor|1"
-  "plc|上州区委政法委|agency,plc|2"
-  "court|上州区人民法院|agency,court,aid_grantor|3"
-  "police|上州区公安分局|agency,police,aid_grantor|4"
-  "justice|上州区司法局|agency,justice,aid_grantor|5"
-  "petition|上州区信访局|agency,petition|6"
+  "procuratorate|上州区人民检察院|agency,procuratorate,aid_grantor|1|city-procuratorate"
+  "plc|上州区委政法委|agency,plc|2|city-plc"
+  "court|上州区人民法院|agency,court,aid_grantor|3|city-court"
+  "police|上州区公安分局|agency,police,aid_grantor|4|city-police"
+  "justice|上州区司法局|agency,justice,aid_grantor|5|city-justice"
+  "petition|上州区信访局|agency,petition|6|city-petition"
+  "city-procuratorate|上州市人民检察院|agency,procuratorate|7|"
+  "city-plc|中共上州市委政法委员会|agency,plc|8|"
+  "city-court|上州市中级人民法院|agency,court|9|"
+  "city-police|上州市公安局|agency,police|10|"
+  "city-justice|上州市司法局|agency,justice|11|"
+  "city-petition|上州市信访局|agency,petition|12|"
 )
 DISTRICT="shangzhou"
 DISTRICT_DISPLAY="上州区"

@@ -21,7 +21,10 @@ key() {  # key NAME -> makes keys/NAME.{pub,key} once
 rm -f "$DIR/registry.toml"
 "$CTL" district init --dir "$DIR" --district "$DISTRICT" --display "$DISTRICT_DISPLAY" \
   --endpoint "tcp://127.0.0.1:$HUB_PORT" --metrics-port "$HUB_HTTP_PORT" --data-dir "$DIR/data/hub" \
-  --agencies <(printf '%s\n' "${AGENCIES[@]}") --force >/dev/null
+  --agencies <(for a in "${AGENCIES[@]}"; do
+    IFS='|' read -r name display roles _ superior <<<"$a"
+    echo "$name|$display|$roles|$superior"
+  done) --force >/dev/null
 key ops
 key aid
 key ledger
@@ -58,24 +61,42 @@ fi
 # Every agency's name, for the consoles' histories and transfer forms.
 directory=""
 for a in "${AGENCIES[@]}"; do
-  IFS='|' read -r name display roles off <<<"$a"
+  IFS='|' read -r name display roles off _ <<<"$a"
   directory+="${directory:+, }\"$DISTRICT.$name\" = \"$display\""
 done
 # The organ that reviews each agency's reply to a petition (《信访工作条例》
-# 第三十五条: the next level up), named in its 答复意见书.
+# 第三十五条: the next level up), named in its 答复意见书; the city's organs
+# name the province's (not on this bus).
 superior_of() {
+  local x n d r o s
+  for x in "${AGENCIES[@]}"; do
+    IFS='|' read -r n d r o s <<<"$x"
+    if [ "$n" = "$1" ]; then
+      if [ -n "$s" ]; then display_of "$s"; else province_of "$n"; fi
+    fi
+  done
+}
+display_of() {
+  local x n d
+  for x in "${AGENCIES[@]}"; do
+    IFS='|' read -r n d _ <<<"$x"
+    [ "$n" = "$1" ] && echo "$d"
+  done
+  return 0
+}
+province_of() {
   case "$1" in
-    procuratorate) echo "上州市人民检察院" ;;
-    plc) echo "中共上州市委政法委员会" ;;
-    court) echo "上州市中级人民法院" ;;
-    police) echo "上州市公安局" ;;
-    justice) echo "上州市司法局" ;;
-    petition) echo "上州区人民政府" ;;
+    city-procuratorate) echo "某某省人民检察院" ;;
+    city-plc) echo "中共某某省委政法委员会" ;;
+    city-court) echo "某某省高级人民法院" ;;
+    city-police) echo "某某省公安厅" ;;
+    city-justice) echo "某某省司法厅" ;;
+    city-petition) echo "上州市人民政府" ;;
   esac
 }
 
 for a in "${AGENCIES[@]}"; do
-  IFS='|' read -r name display roles off <<<"$a"
+  IFS='|' read -r name display roles off _ <<<"$a"
   topics='"district"'
   [ "$name" = "plc" ] && topics='"district", "alerts"'
   cat > "$DIR/$name.toml" <<TOML
@@ -148,6 +169,12 @@ demo_people() {  # demo_people AGENCY -> "login|name|department|roles" lines
     police) d1="信访科"; s=(杨 朱 秦 尤 许) ;;
     justice) d1="法律援助中心"; s=(何 吕 施 张 孔) ;;
     petition) d1="办信科"; s=(曹 严 华 金 魏) ;;
+    city-procuratorate) d1="控告申诉检察部"; s=(陶 姜 戚 谢 邹) ;;
+    city-plc) d1="执法监督处"; s=(喻 柏 水 窦 章) ;;
+    city-court) d1="立案庭"; s=(云 苏 潘 葛 奚) ;;
+    city-police) d1="信访处"; s=(范 彭 郎 鲁 韦) ;;
+    city-justice) d1="行政复议处"; s=(昌 马 苗 凤 花) ;;
+    city-petition) d1="复查复核处"; s=(方 俞 任 袁 柳) ;;
   esac
   echo "dengji|${s[0]}登记|$d1|registrar"
   echo "chengban|${s[1]}承办|$d1|handler"
@@ -156,7 +183,7 @@ demo_people() {  # demo_people AGENCY -> "login|name|department|roles" lines
   echo "admin|${s[4]}管理|办公室|admin"
 }
 for a in "${AGENCIES[@]}"; do
-  IFS='|' read -r name display roles off <<<"$a"
+  IFS='|' read -r name display roles off _ <<<"$a"
   while IFS='|' read -r login person dept role; do
     out="$(printf '%s\n' "$DEMO_PASSWORD" | "$CTL" account add --agency-config "$DIR/$name.toml" \
       --login "$login" --name "$person" --department "$dept" --roles "$role" --password-stdin 2>&1)" ||
@@ -208,6 +235,10 @@ reception_hosts = ["$DISTRICT.procuratorate"]       # 检察长接待日主办 /
 reception_bookers = ["$DISTRICT.petition"]          # 可预约 / may book petitioners into them
 observers = ["$DISTRICT.agent.risk"]                # 风险评估 / each changed item goes to the risk agent
 trackers = ["$DISTRICT.agent.conference"]           # 化解方案任务期限 / plan tasks on this clock
+procuratorates = [$(for x in "${AGENCIES[@]}"; do IFS='|' read -r n _ r _ <<<"$x"; [[ ",$r," == *",procuratorate,"* ]] && printf '"%s.%s", ' "$DISTRICT" "$n"; done | sed 's/, $//')]   # 7 日程序性答复、3 个月答复 / the 7 days and 3 months
+
+[ledger.superiors]   # 复查、复核由上一级机关办理 / review and re-review by the organ above (条例 arts. 35-36)
+$(for x in "${AGENCIES[@]}"; do IFS='|' read -r n _ _ _ s <<<"$x"; [ -n "$s" ] && printf '"%s.%s" = "%s.%s"\n' "$DISTRICT" "$n" "$DISTRICT" "$s"; done)
 TOML
 } > "$DIR/ledger.toml"
 

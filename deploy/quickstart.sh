@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Quick start: installs what is needed, builds, makes a demo district
-# (上州区) with CurveZMQ keys, starts concord-hub, the six agency adapters and
+# (上州区) with CurveZMQ keys, starts concord-hub, the six agency adapters (and
+# the six organs of 上州市 above them, who review their answers) and
 # the aid, ledger, risk and conference agents on 127.0.0.1, tells a demo story
 # through their HTTP APIs and prints the hub's status table.
 # The daemons keep running; ./deploy/stop.sh stops them.
@@ -20,7 +21,7 @@
 # (30), stops the quick start with, on stderr,
 #   演示步骤失败 / demo step failed: <step>: <what came back>
 # and where the logs are, and a non-zero exit status.
-# 快速开始：安装、编译、生成演示辖区、启动枢纽、六个机关适配器和四个代理，演示一遍。
+# 快速开始：安装、编译、生成演示辖区、启动枢纽、区六个机关与市级六个上一级机关的适配器和四个代理，演示一遍。
 # 每次运行都先清空演示辖区的数据（保留密钥、证书与配置），故每次演示相同；
 # 任何一步结果不符即报错退出。
 set -euo pipefail
@@ -112,11 +113,11 @@ start() {  # start NAME ARGS...
   wait_ready "$RUN/$name.ready" "$(cat "$RUN/$name.pid")" "$name"
 }
 
-step "4/8 启动枢纽、六个机关适配器与四个代理 / starting the hub, six adapters, the aid, ledger, risk and conference agents"
+step "4/8 启动枢纽、十二个机关适配器（区六家、市级上一级机关六家）与四个代理 / starting the hub, twelve adapters (the district's six, the city's six above them), the aid, ledger, risk and conference agents"
 start hub "$BIN/concord-hub" --config "$DISTRICT_DIR/hub.toml"
 echo "枢纽 / hub: tcp://127.0.0.1:$HUB_PORT   metrics: http://127.0.0.1:$HUB_HTTP_PORT/metrics"
 for a in "${AGENCIES[@]}"; do
-  IFS='|' read -r name display _ off <<<"$a"
+  IFS='|' read -r name display _ off _ <<<"$a"
   start "$name" "$BIN/concord-adapter" --config "$DISTRICT_DIR/$name.toml"
   echo "适配器 / adapter $display ($DISTRICT.$name): http://127.0.0.1:$((ADAPTER_BASE_PORT + off))/health"
 done
@@ -141,7 +142,7 @@ waited() {
 # Wait until every adapter has said Hello (so topic subscriptions exist).
 connected() { curl -sf "http://127.0.0.1:$1/health" | grep -q '"connected": *true'; }
 for a in "${AGENCIES[@]}"; do
-  IFS='|' read -r name _ _ off <<<"$a"
+  IFS='|' read -r name _ _ off _ <<<"$a"
   STEP="$name 连接枢纽 / connects to the hub"
   waited connected $((ADAPTER_BASE_PORT + off)) ||
     fail "${WAIT_S} 秒内未连接 / not connected within ${WAIT_S} s: $(curl -sS "http://127.0.0.1:$((ADAPTER_BASE_PORT + off))/health" 2>&1 || true)"
@@ -150,7 +151,7 @@ done
 step "5/8 演示消息 / a round of messages"
 port_of() {
   for a in "${AGENCIES[@]}"; do
-    IFS='|' read -r n _ _ off <<<"$a"
+    IFS='|' read -r n _ _ off _ <<<"$a"
     if [ "$n" = "$1" ]; then echo $((ADAPTER_BASE_PORT + off)); fi
   done
 }
@@ -197,7 +198,7 @@ court_notice() { curl -sf "http://127.0.0.1:$(port_of court)/aid/notices" | grep
 waited court_notice || fail "法院未收到查重提示 / no notice at the court: $(curl -sS "http://127.0.0.1:$(port_of court)/aid/notices" 2>&1 || true)"
 curl -sf "http://127.0.0.1:$(port_of court)/aid/notices" | grep -o '"other_agency": *"[^"]*"\|"other_record_id": *"[^"]*"\|"your_record_id": *"[^"]*"' | awk '!seen[$0]++' | sed 's/^/      /' || true
 
-step "7/8 信访台账演示 / the petition ledger: one petition across two agencies, one overdue"
+step "7/8 信访台账演示 / the petition ledger: one petition across two agencies and up to the city for review, one overdue"
 LEDGER="$DISTRICT.agent.ledger"
 publish_wait() {  # publish_wait TO AGENCY TYPE PAYLOAD: REPLY_JSON := the reply to it in AGENCY's inbox (one line)
   local port out id
@@ -241,11 +242,15 @@ DEPT=控告申诉部门 HANDLER=王检察官 act procuratorate "$no" accept "当
 act procuratorate "$no" procedural_reply "电话告知已受理及办理期限"
 act procuratorate "$no" start_work "调阅案卷"
 act procuratorate "$no" substantive_reply "书面答复：已要求公安机关说明不立案理由"
-act procuratorate "$no" close "信访人表示息诉罢访"
-old=$(( now_ms - 10 * 86400 * 1000 ))
+echo "  信访人不服，向上一级机关请求复查（《信访工作条例》第三十五条）/ the petitioner asks the organ above for review:"
+refused act procuratorate "$no" review_opinion "（演示：原办理机关不能自行复查 / the answering agency does not review itself）"
+act city-procuratorate "$no" request_review "不服答复，请求复查"
+act city-procuratorate "$no" review_opinion "复查意见：原答复正确，予以维持"
+act city-procuratorate "$no" close "信访人表示息诉罢访"
+old=$(( now_ms - 30 * 86400 * 1000 ))
 register XF-DEMO-2 "{\"intake_id\": \"XF-DEMO-2\", \"channel\": \"visit\", \"received_ms\": $old, \"petitioner\": \"赵某等6人\", \"contact\": \"13900000002\", \"matter\": \"拖欠工资集体访\", \"people\": 6}"
 no2="$NO"
-echo "  10 天前收到、尚未办理 / received 10 days ago, untouched: $no2 (集体访 group petition)"
+echo "  30 天前收到、未在 15 日内转送交办 / received 30 days ago, not transferred within 15 days: $no2 (集体访 group petition)"
 STEP="escalation of $no2"
 escalated() { curl -sf "http://127.0.0.1:$(port_of petition)/inbox?limit=1000" | grep -q '"kind": *"escalation"'; }
 waited escalated || fail "${WAIT_S} 秒内信访局未收到督办 / no escalation at the petition office within ${WAIT_S} s"
@@ -414,16 +419,16 @@ echo
 field() { grep -o "\"$1\": *[0-9a-z]*" | head -1 | sed 's/.*: *//'; }
 echo "各机关适配器 / adapters:"
 for a in "${AGENCIES[@]}"; do
-  IFS='|' read -r name display _ off <<<"$a"
+  IFS='|' read -r name display _ off _ <<<"$a"
   h="$(curl -sf "http://127.0.0.1:$((ADAPTER_BASE_PORT + off))/health" || true)"
   printf '  %s  在线 connected=%s  收到 received=%s  未读 unread=%s  已发 published=%s  待发 outbox=%s\n' \
-    "$(printf '%-10s' "$name")" "$(field connected <<<"$h")" "$(field received <<<"$h")" \
+    "$(printf '%-18s' "$name")" "$(field connected <<<"$h")" "$(field received <<<"$h")" \
     "$(field inbox_unread <<<"$h")" "$(field published <<<"$h")" "$(field outbox <<<"$h")"
 done
 echo
 echo "各机关网页控制台 / the agencies' web consoles (自签名证书，浏览器提示时选择继续 / self-signed: accept it once):"
 for a in "${AGENCIES[@]}"; do
-  IFS='|' read -r name display _ off <<<"$a"
+  IFS='|' read -r name display _ off _ <<<"$a"
   printf '  %-16s https://127.0.0.1:%s/\n' "$display" "$((CONSOLE_BASE_PORT + off))"
 done
 echo "  演示账号 / demo accounts (每个机关相同 / the same at every agency), 密码 / password: $DEMO_PASSWORD"

@@ -90,6 +90,9 @@ struct StepForm {
   bool department = false, handler = false, to_agency = false, channel = false;
   const char* note_label = "说明";
   bool note_required = false;
+  const char* days_label = nullptr;  // extend, hearing: the days (a number field)
+  bool approver = false;             // extend: who approved it (本机关负责人)
+  bool answer_received = false;      // request_review: when the written answer was received
 };
 StepForm FormOf(ledger::Action a) {
   using ledger::Action;
@@ -109,9 +112,22 @@ StepForm FormOf(ledger::Action a) {
     case Action::kSubstantiveReply:
       return {false, false, false, true, "答复内容", true};
     case Action::kExtend:
-      return {false, false, false, false, "延期理由（告知信访人）", true};
+      return {false,
+              false,
+              false,
+              false,
+              "延期理由（告知信访人）",
+              true,
+              "延长天数（至多 30 日，须在办理期限届满前）",
+              true,
+              false};
     case Action::kReviewOpinion:
       return {false, false, false, false, "复查/复核意见", true};
+    case Action::kRequestReview:
+      return {false, false, false, false, "复查/复核请求的理由", false, nullptr, false, true};
+    case Action::kHearing:
+      return {false, false, false, false, "听证情况", true, "听证所用天数（不计入办理期限）",
+              false, false};
     default:
       return {};
   }
@@ -467,11 +483,15 @@ void ConsoleImpl::Item(Visit v) {
     json deadlines = json::array();
     for (const auto& d : reply->deadlines()) {
       auto [text, row_class] = Due(d.met_ms() ? 0 : d.due_ms(), false, false, AsOf(*reply));
+      // Met late shows as late; a lapsed one (missed, then the item moved on) as missed.
+      std::string met = d.met_ms() ? FormatMs(d.met_ms()) : text;
+      if (d.met_ms() > d.due_ms()) met += "（逾期办理）";
+      if (d.lapsed()) met = "逾期未办（事项已转出或终结）";
       deadlines.push_back({{"text", d.text().empty() ? d.rule() : d.text()},
                            {"agency_name", AgencyName(d.agency())},
                            {"due", FormatMs(d.due_ms())},
-                           {"met", d.met_ms() ? FormatMs(d.met_ms()) : text},
-                           {"row_class", d.met_ms() ? "" : row_class}});
+                           {"met", met},
+                           {"row_class", d.met_ms() && !d.lapsed() ? "" : row_class}});
     }
     json history = json::array();
     for (const auto& e : reply->history()) {
@@ -507,7 +527,12 @@ void ConsoleImpl::Item(Visit v) {
                          {"to_agency", f.to_agency},
                          {"channel", f.channel},
                          {"note_label", f.note_label},
-                         {"note_required", f.note_required}});
+                         {"note_required", f.note_required},
+                         {"days", f.days_label != nullptr},
+                         {"days_label", f.days_label ? f.days_label : ""},
+                         {"days_max", *action == ledger::Action::kExtend ? 30 : 60},
+                         {"approver", f.approver},
+                         {"answer_received", f.answer_received}});
     }
     json reply_channels = json::array();
     for (const char* c : kReplyChannels) reply_channels.push_back(c);
@@ -555,6 +580,18 @@ void ConsoleImpl::Act(Visit v) {
                {"to_agency", FormField(form, "to_agency")},
                {"department", FormField(form, "department")},
                {"handler", FormField(form, "handler")}};
+  if (f.days_label) {
+    int days = 0;
+    if (!absl::SimpleAtoi(FormField(form, "days"), &days) || days < 1) {
+      Log(v, what, no, false, "days missing");
+      return Redirect(v, back, std::string("请填写：") + f.days_label, true);
+    }
+    body["days"] = days;
+  }
+  // The extension's approver is the person approving it here (they hold the
+  // permission to approve extensions, ActionPermission).
+  if (f.approver) body["approved_by"] = v.account.Title();
+  if (f.answer_received) body["answer_received"] = FormField(form, "answer_received");
   HttpResponse r = CallApi(v, "POST", "/petitions/act", body.dump());
   json sent = json::parse(r.body, nullptr, false);
   if (r.status != 202 || !sent.is_object()) {

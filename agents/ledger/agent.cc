@@ -75,6 +75,7 @@ void ToProto(const Ledger::Record& r, v1::LedgerQueryReply& out) {
     dv->set_due_ms(d.due_ms);
     dv->set_met_ms(d.met_ms);
     dv->set_text(d.text);
+    dv->set_lapsed(d.lapsed);
   }
   out.set_total(1);
   for (Action a : r.allowed) out.add_allowed_actions(ActionName(a));

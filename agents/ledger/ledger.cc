@@ -934,19 +934,20 @@ std::vector<Alert> Ledger::Scan(int64_t now_ms, const ScanOptions& o) {
       (void)mark_over->Run();
     }
     if (escalate) {
+      // The head of a procuratorate is its chief procurator.
+      const bool procuratorate = options_.KindOf(r.agency) == AgencyKind::kProcuratorate;
+      const std::string head_cn = procuratorate ? "主要负责人（检察长）" : "主要负责人";
+      const std::string head = procuratorate ? "head (the chief procurator)" : "head";
       out.push_back(
           {Alert::kEscalation, r.no, r.rule, r.agency, r.due,
-           r.major ? absl::StrCat(r.no, " ", what,
-                                  " 逾期未办，重大（集体）信访事项，报本机关主要负责人"
-                                  "（检察长）并报政法委督办 / ",
-                                  rule->english,
-                                  " still overdue, a major or group item: escalated to the "
-                                  "agency's head (the chief procurator) and the political-legal "
-                                  "committee")
-                   : absl::StrCat(r.no, " ", what, " 逾期未办，报本机关主要负责人（检察长）督办 / ",
-                                  rule->english,
-                                  " still overdue: escalated to the agency's head "
-                                  "(the chief procurator)"),
+           r.major
+               ? absl::StrCat(r.no, " ", what, " 逾期未办，重大（集体）信访事项，报本机关", head_cn,
+                              "并报政法委督办 / ", rule->english,
+                              " still overdue, a major or group item: escalated to the "
+                              "agency's ",
+                              head, " and the political-legal committee")
+               : absl::StrCat(r.no, " ", what, " 逾期未办，报本机关", head_cn, "督办 / ",
+                              rule->english, " still overdue: escalated to the agency's ", head),
            r.handler, r.major});
       mark_esc->BindAll(now_ms, r.id);
       (void)mark_esc->Run();

@@ -66,11 +66,33 @@ absl::StatusOr<std::vector<AgencyEntry>> ParseAgencies(const std::string& text,
     a.display = f[1];
     a.roles = absl::StrSplit(f[2], ',', absl::SkipWhitespace());
     for (auto& r : a.roles) r = std::string(absl::StripAsciiWhitespace(r));
+    if (f.size() > 3) a.superior = std::string(absl::StripAsciiWhitespace(f[3]));
+    if (a.superior == a.name)
+      return absl::InvalidArgumentError(
+          absl::StrCat(where(), "上一级机关不能是本机关 / an agency is not its own superior"));
     out.push_back(std::move(a));
   }
   if (out.empty())
     return absl::InvalidArgumentError(
         absl::StrCat(source, ": 没有机关 / lists no agency (name|display|roles a line)"));
+  auto find = [&](const std::string& name) -> const AgencyEntry* {
+    for (const auto& a : out)
+      if (a.name == name) return &a;
+    return nullptr;
+  };
+  for (const auto& a : out) {
+    if (a.superior.empty()) continue;
+    if (!find(a.superior))
+      return absl::InvalidArgumentError(
+          absl::StrCat(source, ": ", a.name, " 的上一级机关 ", a.superior,
+                       " 不在机关表中 / names a superior that is not listed: ", a.superior));
+    const AgencyEntry* up = find(a.superior);
+    for (size_t n = 0; up && n <= out.size();
+         ++n, up = up->superior.empty() ? nullptr : find(up->superior))
+      if (up->name == a.name)
+        return absl::InvalidArgumentError(absl::StrCat(
+            source, ": ", a.name, " 的上下级关系成环 / its chain of superiors comes back to it"));
+  }
   return out;
 }
 
@@ -391,7 +413,20 @@ std::string AgentToml(const std::string& kind, const std::string& district,
         "reception_hosts = ",
         WithRoles(d, agencies, {"procuratorate"}),
         "\nreception_bookers = ", WithRoles(d, agencies, {"petition"}), "\nobservers = [",
-        agent("risk"), "]\ntrackers = [", agent("conference"), "]\n");
+        agent("risk"), "]\ntrackers = [", agent("conference"),
+        "]\nprocuratorates = ", WithRoles(d, agencies, {"procuratorate"}),
+        "   # 7 日程序性答复、3 个月答复 / owe the 7 days and 3 months (件件有回复)\n");
+    // The organs above (review and re-review go up to them, 条例 arts. 35-36).
+    std::string superiors;
+    for (const auto& a : agencies)
+      if (!a.superior.empty())
+        absl::StrAppend(&superiors, Quoted(absl::StrCat(d, ".", a.name)), " = ",
+                        Quoted(absl::StrCat(d, ".", a.superior)), "\n");
+    if (!superiors.empty())
+      absl::StrAppend(&out,
+                      "\n[ledger.superiors]   # 复查、复核的上一级机关 / the organ above each "
+                      "agency (review, re-review)\n",
+                      superiors);
   } else if (kind == "risk") {
     absl::StrAppend(
         &out, "[risk]\nfactors = \"/usr/share/concord/risk/factors.toml\"\ncalendar = ", calendar,

@@ -22,6 +22,9 @@ struct AgencyEntry {
   std::string name;  // short name in the district: "court"
   std::string display;
   std::vector<std::string> roles;  // "agency", "court", "aid_grantor"
+  // The organ one level above it, another agency of the file ("city-court"):
+  // it reviews this agency's answers (信访工作条例 art. 35). Empty: none on the bus.
+  std::string superior{};
 };
 
 // OK when `name` is a district or agency short name ([a-z][a-z0-9_-]*);
@@ -31,8 +34,11 @@ absl::Status CheckName(const std::string& name, const std::string& what);
 // "shangzhou.court" -> {"shangzhou", "court"}; InvalidArgument otherwise.
 absl::StatusOr<std::pair<std::string, std::string>> SplitAgencyName(const std::string& principal);
 
-// An agencies file: one agency a line, "name|display|roles" (roles comma
-// separated; further |fields ignored), blank lines and # comments skipped.
+// An agencies file: one agency a line, "name|display|roles[|superior]"
+// (roles comma separated; superior: another agency of the file, the organ
+// above it; further |fields ignored), blank lines and # comments skipped.
+// A superior that is not listed, or a chain of superiors that comes back to
+// itself, is refused.
 // `source` names the file in errors (with the line number).
 absl::StatusOr<std::vector<AgencyEntry>> ParseAgencies(const std::string& text,
                                                        const std::string& source);

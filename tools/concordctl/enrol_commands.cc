@@ -9,8 +9,10 @@
 //   concordctl district init --dir /etc/concord --district shangzhou --display 上州区
 //       [--endpoint tcp://0.0.0.0:7100] [--data-dir /var/lib/concord/hub]
 //       [--metrics-port 7180] [--agencies agencies.txt] [--agents] [--force]
-//   agencies.txt: one agency a line, name|display|roles, e.g.
-//       court|上州区人民法院|agency,court,aid_grantor
+//   agencies.txt: one agency a line, name|display|roles[|superior], e.g.
+//       court|上州区人民法院|agency,court,aid_grantor|city-court
+//       city-court|上州市中级人民法院|agency,court
+//   (superior: the organ above, on the bus too; it reviews the agency's answers)
 //   (absent: the six political-legal agencies named after --display).
 //   --agents: the four agents run on this machine: also makes keys/<kind>.{pub,key},
 //   <kind>.toml (district_files.h AgentToml) and their registry entries.
@@ -191,12 +193,14 @@ int DistrictInit(const DistrictArgs& a) {
   if (a.agents)
     if (int rc = InitAgents(a, agencies, registry)) return rc;
   // The district's agencies, names only: each agency's console lists them.
-  std::string list = absl::StrCat("# 辖区 ", a.district,
-                                  " 的机关表（只含名称），随枢纽公钥交给各机关 / the district's "
-                                  "agencies, names only: given to each agency with the hub's "
-                                  "public key (agency init --agencies)\n# name|display|roles\n");
+  std::string list =
+      absl::StrCat("# 辖区 ", a.district,
+                   " 的机关表（只含名称），随枢纽公钥交给各机关 / the district's "
+                   "agencies, names only: given to each agency with the hub's "
+                   "public key (agency init --agencies)\n# name|display|roles[|superior]\n");
   for (const auto& ag : agencies)
-    absl::StrAppend(&list, ag.name, "|", ag.display, "|", absl::StrJoin(ag.roles, ","), "\n");
+    absl::StrAppend(&list, ag.name, "|", ag.display, "|", absl::StrJoin(ag.roles, ","),
+                    ag.superior.empty() ? "" : "|", ag.superior, "\n");
   const std::string agencies_txt = a.dir + "/agencies.txt";
   if (a.agencies_file.empty() || Absolute(agencies_txt) != Absolute(a.agencies_file))
     if (int rc = WriteText(agencies_txt, list)) return rc;
@@ -262,6 +266,10 @@ int ReadDistrictAgencies(AgencyArgs& a, const std::string& district, const std::
     found = true;
     if (a.display.empty()) a.display = e.display;
     if (a.roles.empty()) a.roles = absl::StrJoin(e.roles, ",");
+    // The 答复意见书 names the organ that reviews this agency's answers.
+    if (a.superior.empty() && !e.superior.empty())
+      for (const auto& up : *parsed)
+        if (up.name == e.superior) a.superior = up.display;
   }
   if (!found)
     return Fail(2, absl::StrCat(a.agencies_file, ": 没有本机关 / does not list ", agency));
@@ -426,9 +434,10 @@ void AddEnrolCommands(CLI::App& app, Commands& commands) {
       ->capture_default_str();
   dinit->add_option("--metrics-port", d->metrics_port, "指标端口 / metrics port (0: any free)")
       ->capture_default_str();
-  dinit->add_option("--agencies", d->agencies_file,
-                    "机关表 / agencies file: name|display|roles a line (default: the six "
-                    "political-legal agencies named after --display)");
+  dinit->add_option(
+      "--agencies", d->agencies_file,
+      "机关表 / agencies file: name|display|roles[|superior] a line (default: the six "
+      "political-legal agencies named after --display)");
   dinit->add_flag("--agents", d->agents,
                   "四个代理在本机：生成其密钥与配置并登记 / the four agents run here: make their "
                   "keys and configs and add them to the registry");

@@ -10,6 +10,9 @@
 #include <random>
 #include <set>
 
+#include "agents/ledger/agent.h"
+#include "common/config.h"
+
 namespace concord::ledger {
 namespace {
 
@@ -286,6 +289,33 @@ TEST_F(LedgerTest, MissedDeadlineStaysMissedWhenTheItemMovesOn) {
   EXPECT_EQ(s.procedural_on_time, 0) << "a missed deadline stays missed";
   EXPECT_EQ(s.overdue_now, 0) << "nothing is overdue now: the court's 15 days run from 05-08";
   EXPECT_FALSE(ledger_->OpenItems(At("2025-05-10"))->at(0).overdue);
+}
+
+// [ledger] names the procuratorates and the organ above each agency; a
+// superior that is the agency itself, or a chain that comes back, is refused
+// when the agent starts (a review would go round in circles).
+TEST(LedgerConfig, SuperiorsAndKinds) {
+  auto load = [](const std::string& extra) {
+    auto file = ConfigFile::Parse(
+        "[ledger]\ncalendar = \"cal.txt\"\npetition_office = \"d.xfj\"\n"
+        "procuratorates = [\"d.jcy\", \"d.shi-jcy\"]\n" +
+            extra,
+        "ledger.toml");
+    EXPECT_TRUE(file.ok()) << file.status();
+    return LoadAgentConfig((*file)["ledger"]);
+  };
+  auto ok = load("[ledger.superiors]\n\"d.jcy\" = \"d.shi-jcy\"\n");
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->rules.KindOf("d.shi-jcy"), AgencyKind::kProcuratorate);
+  EXPECT_EQ(ok->rules.KindOf("d.xfj"), AgencyKind::kPetitionOffice);
+  EXPECT_EQ(ok->rules.KindOf("d.fy"), AgencyKind::kOther);
+  EXPECT_EQ(ok->rules.SuperiorOf("d.jcy"), "d.shi-jcy");
+  EXPECT_EQ(ok->rules.SuperiorOf("d.shi-jcy"), "");
+  auto self = load("[ledger.superiors]\n\"d.jcy\" = \"d.jcy\"\n");
+  EXPECT_EQ(self.status().code(), absl::StatusCode::kInvalidArgument);
+  auto cycle = load("[ledger.superiors]\n\"d.a\" = \"d.b\"\n\"d.b\" = \"d.a\"\n");
+  ASSERT_EQ(cycle.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(cycle.status().message().find("成环"), std::string_view::npos) << cycle.status();
 }
 
 // 信访工作条例 art. 34: an extension is asked before the 60 days end,

@@ -127,6 +127,32 @@ TEST(DistrictFiles, BadAgencyLinesAreRefusedWithTheirLine) {
   EXPECT_FALSE(ParseAgencies("# nothing\n", "a.txt").ok());
 }
 
+// The organ above each agency (信访工作条例 arts. 35-36): a fourth field
+// naming another agency of the file; the ledger agent's config lists them
+// and every procuratorate (the 7-day and 3-month clocks).
+TEST(DistrictFiles, SuperiorsAreListedAgenciesAndReachTheLedger) {
+  auto a = ParseAgencies(
+      "jcy|北湖区人民检察院|agency,procuratorate|shi-jcy\n"
+      "xfj|北湖区信访局|agency,petition\n"
+      "shi-jcy|北湖市人民检察院|agency,procuratorate|\n",
+      "a.txt");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ((*a)[0].superior, "shi-jcy");
+  EXPECT_EQ((*a)[1].superior, "");
+  const std::string ledger = AgentToml("ledger", "beihu", *a, "tcp://127.0.0.1:7100");
+  EXPECT_NE(ledger.find("procuratorates = [\"beihu.jcy\", \"beihu.shi-jcy\"]"), std::string::npos)
+      << ledger;
+  EXPECT_NE(ledger.find("[ledger.superiors]"), std::string::npos) << ledger;
+  EXPECT_NE(ledger.find("\"beihu.jcy\" = \"beihu.shi-jcy\""), std::string::npos) << ledger;
+  auto unknown = ParseAgencies("jcy|检察院|agency|shi-jcy\n", "a.txt");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("shi-jcy"), std::string::npos) << unknown.status();
+  EXPECT_FALSE(ParseAgencies("jcy|检察院|agency|jcy\n", "a.txt").ok()) << "its own superior";
+  auto cycle = ParseAgencies("a|甲|agency|b\nb|乙|agency|c\nc|丙|agency|a\n", "a.txt");
+  ASSERT_FALSE(cycle.ok());
+  EXPECT_NE(cycle.status().message().find("成环"), std::string::npos) << cycle.status();
+}
+
 TEST(DistrictFiles, AgencyNamesAreDistrictDotAgency) {
   auto ok = SplitAgencyName("beihu.court");
   ASSERT_TRUE(ok.ok());
