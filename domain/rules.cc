@@ -238,8 +238,11 @@ std::vector<DeadlineRule> DeadlineRules(const RuleOptions& o) {
        o.procedural_reply_working_days ? Unit::kWorkingDays : Unit::kDays,
        7,
        true,
-       // A transfer tells the petitioner where it went (its explanation is required).
-       {A::kProceduralReply, A::kTransfer},
+       // What the procedural reply says (accepted or not, which materials, to
+       // whom transferred) each of these steps tells the petitioner, with its
+       // required note; a full answer within the 7 days tells more.
+       {A::kProceduralReply, A::kTransfer, A::kNotAccept, A::kRequestMaterials,
+        A::kSubstantiveReply},
        "群众信访件件有回复：7日内告知收悉及处理情况（自本院收到之日起）[S]",
        {K::kProcuratorate}},
       {"substantive_reply",
@@ -269,7 +272,7 @@ std::vector<DeadlineRule> DeadlineRules(const RuleOptions& o) {
        Unit::kDays,
        15,
        true,
-       {A::kProceduralReply, A::kTransfer},
+       {A::kProceduralReply, A::kTransfer, A::kNotAccept, A::kSubstantiveReply},
        "信访工作条例（2022）第二十三条（直接收到或转送交办，自收到之日起）[V]",
        {K::kOther}},
       {"handle_answer",

@@ -504,6 +504,10 @@ void ConsoleImpl::Item(Visit v) {
                          {"from_status", StatusName(e.from_status())},
                          {"to_status", e.to_status().empty() ? "" : StatusName(e.to_status())},
                          {"to_agency_name", e.to_agency().empty() ? "" : AgencyName(e.to_agency())},
+                         // Where the step sent the item: transferred, returned, or up for review.
+                         {"to_agency_verb", e.action() == "request_review" ? "提交上一级机关"
+                                            : e.action() == "object_to_transfer" ? "退回"
+                                                                                 : "移送至"},
                          {"note", RegisterNote(e.note())}});
     }
     // The steps the rules allow this agency now, and this person may take.
@@ -516,8 +520,11 @@ void ConsoleImpl::Item(Visit v) {
     for (const auto& name : reply->allowed_actions()) {
       auto action = ledger::ActionFromName(name);
       if (!action || !accounts::Allowed(v.account, ActionPermission(*action))) continue;
+      // A handler takes the steps of the items they were named for; the name
+      // is the responsible agency's first handler, so only there (a superior
+      // organ's handler records a review request of an item handled below).
       if (PureHandler(v.account) && ActionPermission(*action) == Permission::kHandle &&
-          !i.handler().empty() && i.handler() != v.account.name)
+          i.agency() == ctx_.config.agency && !i.handler().empty() && i.handler() != v.account.name)
         continue;
       const StepForm f = FormOf(*action);
       actions.push_back({{"name", name},

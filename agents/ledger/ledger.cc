@@ -592,7 +592,7 @@ absl::StatusOr<Status> Ledger::Apply(const std::string& ledger_no, const std::st
   RETURN_IF_ERROR(MeetDeadlines(before, after, action, now_ms, input));
   RETURN_IF_ERROR(StartDeadlines(before, after, action, now_ms));
   RETURN_IF_ERROR(MoveResponsibility(before, after, action, input));
-  RETURN_IF_ERROR(RecordEvent(before, after, action, now_ms, input));
+  RETURN_IF_ERROR(RecordEvent(before, after, agency, action, now_ms, input));
   RETURN_IF_ERROR(sp.Release());
   return after.facts.status;
 }
@@ -823,8 +823,8 @@ absl::Status Ledger::MoveResponsibility(const Item& before, const Item& after, A
   return route.Run();
 }
 
-absl::Status Ledger::RecordEvent(const Item& before, const Item& after, Action action,
-                                 int64_t now_ms, const ActInput& input) {
+absl::Status Ledger::RecordEvent(const Item& before, const Item& after, const std::string& agency,
+                                 Action action, int64_t now_ms, const ActInput& input) {
   std::string note = input.note;
   if (action == Action::kAccept)
     note =
@@ -838,17 +838,16 @@ absl::Status Ledger::RecordEvent(const Item& before, const Item& after, Action a
   else if (action == Action::kHearing)
     note = absl::StrCat("听证 ", input.days, " 日，不计入复查复核期限：", input.note,
                         " / hearing of ", input.days, " days, not counted");
-  else if (action == Action::kRequestReview)
-    note = absl::StrCat(before.facts.reviews == 0 ? "申请复查" : "申请复核", "，由 ", after.agency,
-                        " 办理",
+  else if (action == Action::kRequestReview)  // (to_agency names the organ above)
+    note = absl::StrCat(before.facts.reviews == 0 ? "申请复查" : "申请复核",
                         input.answer_received_ms
                             ? absl::StrCat("（", When(input.answer_received_ms), " 收到书面答复）")
                             : "",
                         input.note.empty() ? "" : "：", input.note, " / ",
-                        before.facts.reviews == 0 ? "review" : "re-review", " by ", after.agency);
+                        before.facts.reviews == 0 ? "review" : "re-review", " requested");
   ASSIGN_OR_RETURN(auto ev, db_.Prepare(kInsertEvent));
-  ev.BindAll(before.ledger_no, now_ms, before.agency, ActionName(action),
-             StatusName(before.facts.status), StatusName(after.facts.status), note);
+  ev.BindAll(before.ledger_no, now_ms, agency, ActionName(action), StatusName(before.facts.status),
+             StatusName(after.facts.status), note);
   BindActor(ev, 8, input.actor);
   if (after.agency != before.agency)
     ev.Bind(11, after.agency);

@@ -365,8 +365,10 @@ class Ledger {
   absl::Status StartDeadlines(const Item& before, const Item& after, Action action, int64_t now_ms);
   absl::Status MoveResponsibility(const Item& before, const Item& after, Action action,
                                   const ActInput& input);
-  absl::Status RecordEvent(const Item& before, const Item& after, Action action, int64_t now_ms,
-                           const ActInput& input);
+  // The step in the item's history, as done by `agency` (the responsible
+  // agency, or the superior organ recording a review request it received).
+  absl::Status RecordEvent(const Item& before, const Item& after, const std::string& agency,
+                           Action action, int64_t now_ms, const ActInput& input);
   absl::Status StartDeadline(const std::string& ledger_no, const DeadlineRule& rule,
                              const std::string& agency, int64_t anchor_ms);
   // Brings item_grams up to date with item_search (the items registered or

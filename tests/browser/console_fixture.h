@@ -37,6 +37,14 @@ class ConsoleBrowser : public ::testing::Test {
   // and overrides these.
   virtual std::string AgencyExtra(const std::string& name) const { return ""; }
   virtual std::string ConsoleExtra(const std::string& name) const { return ""; }
+  // Lines at the end of the ledger agent's config, in its [ledger] section
+  // until they open a table of their own (e.g. [ledger.superiors]).
+  virtual std::string LedgerExtra() const { return ""; }
+  // More entries of every console's agency directory, each after a comma
+  // (e.g. `, city = "上州市人民检察院"`).
+  virtual std::string MoreAgencies() const { return ""; }
+  // More environment for the scripts (another agency's console address).
+  virtual std::map<std::string, std::string> MoreEnv() const { return {}; }
   virtual void StartMore() {}
 
  protected:
@@ -62,7 +70,7 @@ class ConsoleBrowser : public ::testing::Test {
             "[\"risk\"]\nreception_hosts = [\"procuratorate\"]\n"
             "reception_bookers = [\"office\"]\nscan_seconds = 1\nclock_file = "
             "\"" +
-            clock_ + "\"\n",
+            clock_ + "\"\n" + LedgerExtra(),
         "ledger.db");
     aid_ = std::make_unique<DaemonProcess>(d_, "aid", "concord-aid-agent",
                                            "[aid]\ncap_yuan = 50000\n", "aid.db");
@@ -93,7 +101,8 @@ class ConsoleBrowser : public ::testing::Test {
   std::unique_ptr<DaemonProcess> Agency(const std::string& name, bool aid) {
     std::string agencies =
         "agencies = { office = \"上州区信访局\", court = \"上州区人民法院\", "
-        "procuratorate = \"上州区人民检察院\" }\n";
+        "procuratorate = \"上州区人民检察院\"" +
+        MoreAgencies() + " }\n";
     std::string toml =
         "[petitions]\nledger = \"ledger\"\n\n[console]\naddress = \"127.0.0.1\"\n"
         "port = 0\ncert = \"" +
@@ -123,11 +132,13 @@ class ConsoleBrowser : public ::testing::Test {
     auto url = [](const DaemonProcess& a) {
       return "https://127.0.0.1:" + std::to_string(a.console_port());
     };
-    return {{"OFFICE_URL", url(*office_)},
-            {"COURT_URL", url(*court_)},
-            {"PROCURATORATE_URL", url(*procuratorate_)},
-            {"PASSWORD", kPassword},
-            {"CLOCK_FILE", clock_}};
+    std::map<std::string, std::string> env = {{"OFFICE_URL", url(*office_)},
+                                              {"COURT_URL", url(*court_)},
+                                              {"PROCURATORATE_URL", url(*procuratorate_)},
+                                              {"PASSWORD", kPassword},
+                                              {"CLOCK_FILE", clock_}};
+    env.merge(MoreEnv());
+    return env;
   }
 
   void Run(const std::string& script) {
