@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/field_status.h"
 #include "common/json_fields.h"
 #include "domain/calendar.h"
@@ -85,6 +86,7 @@ enum Field : size_t {
   kCaseRef,
   kPeople,
   kMajor,
+  kRepresentatives,
 };
 constexpr csv::Column kColumns[] = {
     {"intake_id", "登记编号", true},
@@ -97,6 +99,7 @@ constexpr csv::Column kColumns[] = {
     {"case_ref", "案号", false, "关联案件"},
     {"people", "人数"},
     {"major", "重大"},
+    {"representatives", "代表", false, "信访代表"},
 };
 
 }  // namespace
@@ -161,6 +164,28 @@ absl::StatusOr<concord::v1::PetitionRegister> PetitionFromJson(const json& j, in
   else
     refuse("major",
            absl::StrCat("重大 major 应为 是/否 (yes/no, true/false, 1/0): ", major.dump()));
+  // A group's representatives: a list, or names between 、，, or ;.
+  const json reps = Value(j, "representatives");
+  std::vector<std::string> names;
+  if (reps.is_array()) {
+    for (const json& n : reps)
+      if (n.is_string() && !n.get<std::string>().empty()) names.push_back(n.get<std::string>());
+  } else if (reps.is_string()) {
+    for (absl::string_view n : absl::StrSplit(reps.get<std::string>(), absl::ByAnyChar("、，,;；"),
+                                              absl::SkipWhitespace()))
+      names.emplace_back(absl::StripAsciiWhitespace(n));
+  } else if (!reps.is_null()) {
+    refuse("representatives", "代表 representatives 应为姓名列表 / must be a list of names");
+  }
+  if (names.size() > kMaxRepresentatives)
+    refuse("representatives",
+           absl::StrCat(
+               "集体访推选的代表至多 5 人（《信访工作条例》第二十条），此处 ", names.size(),
+               " 人 / a group names at most 5 representatives (art. 20), not ", names.size()));
+  else if (r.people() > 0 && static_cast<int>(names.size()) > r.people())
+    refuse("representatives", absl::StrCat("代表人数多于信访人数 / more representatives (",
+                                           names.size(), ") than people (", r.people(), ")"));
+  for (auto& n : names) r.add_representatives(std::move(n));
   if (!bad.empty()) return WithFields(absl::InvalidArgumentError(absl::StrJoin(bad, "; ")), fields);
   return r;
 }

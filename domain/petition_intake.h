@@ -25,6 +25,10 @@
 //   case_ref    案号 (or 关联案件)
 //   people      人数                a whole number, at least 1 (or its digits);
 //                                  1 when absent; 5 or more is a group petition
+//   major       重大                as anonymous; a 重大信访事项 (reported at once)
+//   representatives 代表 (or 信访代表) a group's representatives: a JSON list, or
+//                                  names between 、，, or ;; at most 5
+//                                  (信访工作条例 art. 20), not more than people
 //
 // The CSV itself is read by hub/common/csv.h (UTF-8 with or without BOM, or
 // GB18030; RFC 4180; Chinese or English headers).
@@ -54,6 +58,9 @@
 #include "concord/v1/petition.pb.h"
 
 namespace concord::ledger {
+
+// A group petition names at most this many representatives (信访工作条例 art. 20).
+inline constexpr size_t kMaxRepresentatives = 5;
 
 // Checks one petition as entered; `now_ms` is the default receipt time.
 absl::StatusOr<concord::v1::PetitionRegister> PetitionFromJson(const nlohmann::json& entered,

@@ -34,7 +34,7 @@ struct ActionInfo {
   const char* name;
   const char* chinese;
 };
-constexpr std::array<ActionInfo, 18> kActions = {{
+constexpr std::array<ActionInfo, 19> kActions = {{
     {Action::kRegister, "register", "登记"},
     {Action::kStartReview, "start_review", "开始审查"},
     {Action::kRequestMaterials, "request_materials", "一次性告知补充材料"},
@@ -53,6 +53,7 @@ constexpr std::array<ActionInfo, 18> kActions = {{
     {Action::kReviewOpinion, "review_opinion", "复查复核意见"},
     {Action::kReopen, "reopen", "重新办理"},
     {Action::kHearing, "hearing", "复查复核听证"},
+    {Action::kContactUnreachable, "contact_unreachable", "联系方式无效"},
 }};
 
 using S = Status;
@@ -94,6 +95,10 @@ const std::vector<Edge>& Edges() {
       {A::kReviewOpinion, {S::kUnderReReview}, S::kConcluded},
       {A::kReopen, {S::kClosed, S::kConcluded}, S::kInProgress},
       {A::kHearing, {S::kUnderReReview}, std::nullopt},
+      {A::kContactUnreachable,
+       {S::kReceived, S::kUnderReview, S::kNeedsMaterials, S::kAccepted, S::kNotAccepted,
+        S::kInProgress, S::kConcluded, S::kUnderReReview},
+       std::nullopt},
   };
   return kEdges;
 }

@@ -57,6 +57,7 @@ enum class Action {
   kReviewOpinion,     // 复查 / 复核意见
   kReopen,            // 重新办理
   kHearing,  // 复查复核听证 (its days are not counted in the opinion's 30 days, art. 36)
+  kContactUnreachable,  // 联系方式无效: no reply is owed from now on (DOMAIN.md, "no reply owed")
 };
 const char* ActionName(Action a);
 const char* ActionChineseName(Action a);

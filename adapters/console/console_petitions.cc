@@ -125,6 +125,8 @@ StepForm FormOf(ledger::Action a) {
       return {false, false, false, false, "复查/复核意见", true};
     case Action::kRequestReview:
       return {false, false, false, false, "复查/复核请求的理由", false, nullptr, false, true};
+    case Action::kContactUnreachable:
+      return {false, false, false, false, "联系情况（如：三次电话无人接听、地址查无此人）", true};
     case Action::kHearing:
       return {false, false, false, false, "听证情况", true, "听证所用天数（不计入办理期限）",
               false, false};
@@ -184,6 +186,7 @@ void ConsoleImpl::Work(Visit v) {
       if (!it->read) ++unread;
       const char* kind_cn = kind == "warning"   ? "即将到期"
                             : kind == "overdue" ? "已超期"
+                            : kind == "report"  ? "重大事项报告"
                                                 : "督办升级";
       alerts.push_back({{"id", it->id},
                         {"at", FormatMs(it->received_ms)},
@@ -393,7 +396,8 @@ void ConsoleImpl::RegisterPetition(Visit v) {
                   {"case_ref", FormField(form, "case_ref")},
                   {"people", FormField(form, "people").empty() ? "1" : FormField(form, "people")},
                   {"anonymous", FormField(form, "anonymous") == "1"},
-                  {"major", FormField(form, "major") == "1"}};
+                  {"major", FormField(form, "major") == "1"},
+                  {"representatives", FormField(form, "representatives")}};
   std::string received = FormField(form, "received");  // "2026-12-01T09:30" from the browser
   std::replace(received.begin(), received.end(), 'T', ' ');
   if (!received.empty()) entered["received"] = received;
@@ -469,6 +473,7 @@ void ConsoleImpl::Item(Visit v) {
                  {"anonymous", i.anonymous()},
                  {"contact", i.contact()},
                  {"people", i.people()},
+                 {"representatives", i.representatives()},
                  {"group", i.group()},
                  {"case_ref", i.case_ref()},
                  {"registered_by_name", AgencyName(i.registered_by())},

@@ -44,6 +44,7 @@ void ToProto(const ItemView& v, v1::LedgerItemView& out) {
   out.set_anonymous(v.anonymous);
   out.set_major(v.major);
   out.set_people(v.people);
+  out.set_representatives(v.representatives);
   out.set_repeat_of(v.repeat_of);
   out.set_transferred_from(v.transferred_from);
   out.set_next_rule_text(v.next_rule_text);
@@ -221,6 +222,25 @@ void Agent::AddMetrics(std::string& out) {
     for (const auto& [agency, f] : *figures)
       absl::StrAppend(&out, series.name, "{agency=\"", agency, "\"} ", f.*(series.field), "\n");
   }
+}
+
+absl::Status Agent::ReportMajor(const std::string& ledger_no, const PetitionInput& p) {
+  v1::DeadlineAlert out;
+  out.set_ledger_no(ledger_no);
+  out.set_rule("major_report");
+  out.set_kind("report");
+  out.set_due_ms(p.received_ms);
+  out.set_text(absl::StrCat(ledger_no, " 重大信访事项「", p.matter,
+                            "」已登记，即报本级党委和政府并通报联席会议办公室（《信访工作条例》"
+                            "第二十五条）/ a major matter registered: reported at once (art. 25)"));
+  out.set_agency(p.agency);
+  out.set_major(true);
+  std::vector<std::string> to = {p.agency};
+  for (const auto& s : config_.supervisors)
+    if (s != p.agency) to.push_back(s);
+  ++alerts_;
+  LOG_INFO("major matter reported: {}", out.text());
+  return client_.Stage(client::MakeEnvelope(to, out)).status();
 }
 
 void Agent::ScanNow() {
@@ -420,17 +440,24 @@ absl::Status Agent::OnRegister(const v1::Envelope& env, const v1::PetitionRegist
   p.matter = r.matter();
   p.case_ref = r.case_ref();
   p.people = std::max(1, r.people());
+  p.representatives.assign(r.representatives().begin(), r.representatives().end());
   p.major = r.major();
   p.actor = ActorOf(env);
   v1::PetitionReply reply;
   reply.set_intake_id(r.intake_id());
-  auto no = ledger_->Register(p);
+  bool created = false;
+  auto no = ledger_->Register(p, &created);
   if (!no.ok() && !absl::IsInvalidArgument(no.status())) return no.status();  // database: retried
   reply.set_ok(no.ok());
   if (no.ok()) {
     reply.set_ledger_no(*no);
     reply.set_status(StatusName(Status::kReceived));
+    if (auto h = ledger_->History(*no); h.ok() && !h->empty())
+      reply.set_status(h->front().to_status);
     RETURN_IF_ERROR(Observe(*no));
+    // 条例 art. 25: a major matter is reported at once, when it is
+    // registered as major, to the committee (not only when its risk turns red).
+    if (created && p.major) RETURN_IF_ERROR(ReportMajor(*no, p));
   } else {
     reply.set_reason(std::string(no.status().message()));
     reply.set_code(static_cast<int32_t>(no.status().code()));

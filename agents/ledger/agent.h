@@ -108,6 +108,9 @@ class Agent final : public agent::Agent {
   absl::Status Statistics(const v1::LedgerQuery& q, int64_t now, v1::LedgerQueryReply& reply);
 
   absl::Status Reply(const v1::Envelope& env, v1::PetitionReply reply);
+  // 条例 art. 25: a major matter, as it is registered, to the registering
+  // agency and the supervisors (the committee), as a DeadlineAlert "report".
+  absl::Status ReportMajor(const std::string& ledger_no, const PetitionInput& p);
   // Answers with the status's reason; only a database failure is returned
   // (the delivery is rolled back and the hub sends it again).
   absl::Status Answer(const v1::Envelope& env, const std::string& id, const absl::Status& st,

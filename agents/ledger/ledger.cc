@@ -267,6 +267,10 @@ const std::vector<std::string>& Ledger::Schema() {
       // the agency or ended (it stays missed in the statistics).
       R"sql(
       ALTER TABLE deadlines ADD COLUMN extra_days INTEGER NOT NULL DEFAULT 0;
+      -- The contact proved unusable after registration (no reply owed since).
+      ALTER TABLE petitions ADD COLUMN unreachable INTEGER NOT NULL DEFAULT 0;
+      -- A group petition's representatives (条例 art. 20), "、" between names.
+      ALTER TABLE petitions ADD COLUMN representatives TEXT NOT NULL DEFAULT '';
       )sql",
   };
   return kMigrations;
@@ -467,12 +471,19 @@ absl::Status Ledger::StartDeadline(const std::string& ledger_no, const DeadlineR
   return st.Run();
 }
 
-absl::StatusOr<std::string> Ledger::Register(const PetitionInput& p) {
+absl::StatusOr<std::string> Ledger::Register(const PetitionInput& p, bool* created) {
+  if (created) *created = false;
   if (p.agency.empty() || p.intake_id.empty())
     return absl::InvalidArgumentError("缺少登记机关或编号 / agency and intake id are required");
   if (p.matter.empty()) return absl::InvalidArgumentError("缺少信访事项 / the matter is required");
   if (p.received_ms <= 0)
     return absl::InvalidArgumentError("缺少收到时间 / received time is required");
+  if (p.representatives.size() > 5 ||
+      static_cast<int>(p.representatives.size()) > std::max(1, p.people))
+    return absl::InvalidArgumentError(absl::StrCat(
+        "集体访推选的代表至多 5 人且不多于信访人数（《信访工作条例》第二十条）/ a group names at "
+        "most 5 representatives, no more than its people (art. 20); got ",
+        p.representatives.size()));
   ASSIGN_OR_RETURN(
       auto find,
       db_.Prepare("SELECT ledger_no FROM petitions WHERE registered_by=? AND intake_id=?"));
@@ -490,12 +501,27 @@ absl::StatusOr<std::string> Ledger::Register(const PetitionInput& p) {
   if (contact_key.size() < 7) contact_key = aid::NormalizeText(p.contact);
   const std::string case_key = aid::NormalizeCaseRef(p.case_ref),
                     matter_key = aid::NormalizeText(p.matter);
-  std::string repeat_of, earlier_status, final_of;
+  std::string repeat_of, earlier_status, final_of, pending_of, pending_agency;
+  // While an organ below handles a matter within its time limit (no deadline
+  // of it passed), its superior does not accept the same matter (条例 art. 19).
+  auto pending_below = [&](const std::string& status, const std::string& agency, int64_t next_due) {
+    static constexpr const char* kHandling[] = {"received",       "under_review", "needs_materials",
+                                                "accepted",       "transferred",  "in_progress",
+                                                "under_re_review"};
+    if (next_due < p.received_ms ||
+        std::find(std::begin(kHandling), std::end(kHandling), status) == std::end(kHandling))
+      return false;
+    std::string up = options_.SuperiorOf(agency);
+    for (int level = 0; level < 8 && !up.empty(); ++level, up = options_.SuperiorOf(up))
+      if (up == p.agency) return true;
+    return false;
+  };
   if (!who.empty()) {
     ASSIGN_OR_RETURN(
         auto earlier,
         db_.Prepare(
-            "SELECT ledger_no, status, contact_key, case_key, matter_key FROM petitions "
+            "SELECT ledger_no, status, contact_key, case_key, matter_key, agency, next_due_ms "
+            "FROM petitions "
             // (the != '' term lets SQLite use the partial index; a common name stays cheap)
             "WHERE petitioner_key=? AND petitioner_key != '' ORDER BY received_ms DESC LIMIT 200"));
     earlier.Bind(1, who);
@@ -510,6 +536,10 @@ absl::StatusOr<std::string> Ledger::Register(const PetitionInput& p) {
       if (repeat_of.empty()) {
         repeat_of = earlier.Text(0);
         earlier_status = earlier.Text(1);
+      }
+      if (pending_of.empty() && pending_below(earlier.Text(1), earlier.Text(5), earlier.Int(6))) {
+        pending_of = earlier.Text(0);
+        pending_agency = earlier.Text(5);
       }
       if (earlier.Text(1) == StatusName(Status::kFinal)) {
         final_of = earlier.Text(0);
@@ -531,7 +561,8 @@ absl::StatusOr<std::string> Ledger::Register(const PetitionInput& p) {
           "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
   // After 复核 the same facts and reasons are not accepted again (条例 art. 36).
   const bool final_earlier = !final_of.empty();
-  const Status first = final_earlier ? Status::kNotAccepted : Status::kReceived;
+  const bool pending = !final_earlier && !pending_of.empty();
+  const Status first = final_earlier || pending ? Status::kNotAccepted : Status::kReceived;
   ins.BindAll(no, year, seq, p.agency, p.intake_id, p.agency, p.channel, p.received_ms,
               p.anonymous ? std::string() : p.petitioner, contact ? p.contact : std::string(),
               static_cast<int64_t>(p.anonymous), p.matter, p.case_ref,
@@ -540,9 +571,10 @@ absl::StatusOr<std::string> Ledger::Register(const PetitionInput& p) {
   RETURN_IF_ERROR(IndexSearchText());  // its search text (item_search, by trigger)
   ASSIGN_OR_RETURN(auto keys, db_.Prepare("UPDATE petitions SET petitioner_key=?, contact_key=?, "
                                           "case_key=?, matter_key=?, repeat_of=?, "
-                                          "major=? WHERE ledger_no=?"));
+                                          "major=?, representatives=? WHERE ledger_no=?"));
+  const std::string representatives = absl::StrJoin(p.representatives, "、");
   keys.BindAll(who, contact_key, case_key, matter_key, repeat_of, static_cast<int64_t>(p.major),
-               no);
+               representatives, no);
   RETURN_IF_ERROR(keys.Run());
   ASSIGN_OR_RETURN(auto ev, db_.Prepare(kInsertEvent));
   std::string repeat_note;
@@ -553,6 +585,10 @@ absl::StatusOr<std::string> Ledger::Register(const PetitionInput& p) {
           &repeat_note, "；", final_of,
           " 已复核终结，同一事实和理由不再受理（《信访工作条例》第三十六条）/ re-review was "
           "final: not accepted again (art. 36)");
+    else if (pending)
+      absl::StrAppend(&repeat_note, "；", pending_of, " 正由下级机关 ", pending_agency,
+                      " 在办理期限内办理，本机关不予受理（《信访工作条例》第十九条），告知信访人 / "
+                      "being handled below within its time limit: not accepted here (art. 19)");
     else if (earlier_status != StatusName(Status::kClosed) &&
              earlier_status != StatusName(Status::kNotAccepted))
       absl::StrAppend(
@@ -563,6 +599,7 @@ absl::StatusOr<std::string> Ledger::Register(const PetitionInput& p) {
   ev.BindAll(no, p.received_ms, p.agency, ActionName(Action::kRegister), "", StatusName(first),
              absl::StrCat("channel=", p.channel,
                           p.people >= options_.group_threshold ? " 集体访 group" : "",
+                          representatives.empty() ? "" : absl::StrCat(" 代表：", representatives),
                           contact ? "" : " 匿名或无联系方式 no reply owed", repeat_note));
   BindActor(ev, 8, p.actor);
   ev.BindNull(11);  // to_agency
@@ -570,12 +607,14 @@ absl::StatusOr<std::string> Ledger::Register(const PetitionInput& p) {
   // The registering agency's own clocks, from its receipt (its kind's table).
   const AgencyKind kind = options_.KindOf(p.agency);
   for (const auto& rule : rules_) {
-    if (final_earlier && !Meets(rule, Action::kProceduralReply)) continue;  // only telling them
+    if ((final_earlier || pending) && !Meets(rule, Action::kProceduralReply))
+      continue;  // only telling them
     if (rule.anchor != Anchor::kReceived || !Owes(rule, kind) || (rule.needs_contact && !contact))
       continue;
     RETURN_IF_ERROR(StartDeadline(no, rule, p.agency, p.received_ms));
   }
   RETURN_IF_ERROR(sp.Release());
+  if (created) *created = true;
   return no;
 }
 
@@ -601,7 +640,8 @@ absl::StatusOr<Ledger::Item> Ledger::LoadItem(const std::string& ledger_no) {
   ASSIGN_OR_RETURN(auto load,
                    db_.Prepare("SELECT agency, status, extended, reviews, answered_ms, "
                                "transferred_in_ms, transferred_from, "
-                               "anonymous, contact, received_ms FROM petitions WHERE ledger_no=?"));
+                               "anonymous, contact, received_ms, unreachable FROM petitions "
+                               "WHERE ledger_no=?"));
   load.Bind(1, ledger_no);
   ASSIGN_OR_RETURN(bool found, load.Step());
   if (!found)
@@ -615,7 +655,7 @@ absl::StatusOr<Ledger::Item> Ledger::LoadItem(const std::string& ledger_no) {
   item.facts.answered_ms = load.Int(4);
   item.facts.transferred_in_ms = load.Int(5);
   item.transferred_from = load.Text(6);
-  item.contact = load.Int(7) == 0 && !load.Text(8).empty();
+  item.contact = load.Int(7) == 0 && !load.Text(8).empty() && load.Int(10) == 0;
   item.received_ms = load.Int(9);
   load.Reset();
   ASSIGN_OR_RETURN(item.facts.answer_due_ms,
@@ -670,6 +710,10 @@ absl::StatusOr<Status> Ledger::Validate(const Item& item, const std::string& age
           "延期须经本机关负责人批准：请写明批准人 / an extension names the head who approved it "
           "(art. 34)");
   }
+  if (action == Action::kContactUnreachable && !item.contact)
+    return absl::FailedPreconditionError(
+        "该信访件已是匿名或无可用联系方式，不再需要答复 / no usable contact already: no reply is "
+        "owed");
   if (action == Action::kHearing && (input.days < 1 || input.days > 60))
     return absl::InvalidArgumentError(absl::StrCat(
         "听证所用天数应为 1 至 60 日 / a hearing's days are 1 to 60, not ", input.days));
@@ -677,7 +721,8 @@ absl::StatusOr<Status> Ledger::Validate(const Item& item, const std::string& age
     return absl::InvalidArgumentError(
         "移送须指明另一个有管辖权的机关 / a transfer names another agency");
   if ((action == Action::kTransfer || action == Action::kNotAccept || action == Action::kExtend ||
-       action == Action::kObjectToTransfer || action == Action::kHearing) &&
+       action == Action::kObjectToTransfer || action == Action::kHearing ||
+       action == Action::kContactUnreachable) &&
       input.note.empty())
     return absl::InvalidArgumentError(
         absl::StrCat(ActionChineseName(action), "须写明理由或对信访人的说明 / '",
@@ -717,6 +762,9 @@ Ledger::Item Ledger::Advance(const Item& before, Action action, Status next, int
       break;
     case Action::kExtend:
       after.facts.extended = true;
+      break;
+    case Action::kContactUnreachable:
+      after.contact = false;
       break;
     default:
       break;
@@ -761,7 +809,8 @@ absl::Status Ledger::MeetDeadlines(const Item& before, const Item& after, Action
       met.BindAll(now_ms, r.id);
       RETURN_IF_ERROR(met.Run());
     } else if ((leaves && r.agency == before.agency) ||
-               (ends && !Meets(*rule, Action::kProceduralReply))) {
+               (ends && !Meets(*rule, Action::kProceduralReply)) ||
+               (action == Action::kContactUnreachable && rule->needs_contact)) {
       // No longer owed (telling the petitioner still is when it ends);
       // one already missed stays missed (void 2, lapsed).
       ended.BindAll(int64_t{r.due < now_ms ? 2 : 1}, r.id);
@@ -807,10 +856,11 @@ absl::Status Ledger::MoveResponsibility(const Item& before, const Item& after, A
       auto up,
       db_.Prepare(
           "UPDATE petitions SET agency=?, transferred_from=?, status=?, extended=?, reviews=?, "
-          "answered_ms=?, transferred_in_ms=? WHERE ledger_no=?"));
+          "answered_ms=?, transferred_in_ms=?, unreachable=unreachable OR ? WHERE ledger_no=?"));
   up.BindAll(after.agency, after.transferred_from, StatusName(after.facts.status),
              static_cast<int64_t>(after.facts.extended), static_cast<int64_t>(after.facts.reviews),
-             after.facts.answered_ms, after.facts.transferred_in_ms, before.ledger_no);
+             after.facts.answered_ms, after.facts.transferred_in_ms,
+             static_cast<int64_t>(before.contact && !after.contact), before.ledger_no);
   RETURN_IF_ERROR(up.Run());
   if (action != Action::kAccept && !moved) return absl::OkStatus();
   // Routed here: its first handler. Moved to another agency: that agency names its own.
@@ -1290,7 +1340,8 @@ absl::StatusOr<ItemView> Ledger::View(const std::string& ledger_no, int64_t now_
                    db_.Prepare("SELECT intake_id, registered_by, agency, status, channel, "
                                "matter, petitioner, contact, case_ref, department, "
                                "handler, repeat_of, transferred_from, received_ms, "
-                               "people, anonymous, major FROM petitions WHERE ledger_no=?"));
+                               "people, anonymous, major, representatives FROM petitions WHERE "
+                               "ledger_no=?"));
   st.Bind(1, ledger_no);
   ASSIGN_OR_RETURN(bool found, st.Step());
   if (!found)
@@ -1314,6 +1365,7 @@ absl::StatusOr<ItemView> Ledger::View(const std::string& ledger_no, int64_t now_
   v.people = static_cast<int>(st.Int(14));
   v.anonymous = st.Int(15) != 0;
   v.major = st.Int(16) != 0;
+  v.representatives = st.Text(17);
   v.group = v.people >= options_.group_threshold;
   // The unmet deadlines: the next one, and whether any is within its lead
   // time (as OpenItems() counts them).

@@ -61,6 +61,8 @@ struct PetitionInput {
   std::string matter;    // 信访事项
   std::string case_ref;  // the case it concerns, if any
   int people = 1;        // 5 or more: group petition (集体访)
+  // A group's representatives: at most 5 (信访工作条例 art. 20), no more than people.
+  std::vector<std::string> representatives;
   bool major =
       false;  // 重大信访事项: the second escalation also goes to the political-legal committee
   Actor actor;  // who registered it (kept with the registration in the history)
@@ -170,6 +172,7 @@ struct ItemView {
   std::string repeat_of, transferred_from;
   int64_t received_ms = 0;
   int people = 1;
+  std::string representatives;  // a group's, "、" between names
   bool group = false, anonymous = false;
   bool major = false;          // registered as 重大信访事项 (group items are `group`)
   int64_t next_due_ms = 0;     // earliest unmet deadline (0: none)
@@ -208,8 +211,12 @@ class Ledger {
   // apply a prefix of them).
   static const std::vector<std::string>& Schema();
 
-  // The ledger number; the same (agency, intake_id) again returns the same one.
-  absl::StatusOr<std::string> Register(const PetitionInput& p);
+  // The ledger number; the same (agency, intake_id) again returns the same one
+  // (`created`, when given, says whether this call registered it).
+  // A petition on a matter the organ below is still handling within its time
+  // limit, registered by its superior organ, is not accepted (条例 art. 19):
+  // only the reply telling the petitioner is owed.
+  absl::StatusOr<std::string> Register(const PetitionInput& p, bool* created = nullptr);
 
   // `to_agency` for kTransfer; `note` is kept with the event (the reason,
   // the reply's channel and content, the explanation given on transfer).

@@ -251,6 +251,32 @@ TEST(PetitionFromJsonTest, RefusalNamesItsFields) {
 
 // A receipt time must be a real "YYYY-MM-DD[ HH:MM]" (or Unix ms) from 2000-01-01 to a day
 // after now; the message names the field and the value as entered.
+// 信访工作条例 art. 20: a group petition names its representatives, at most
+// five (and no more than the people who came); a list, or names between 、.
+TEST(PetitionFromJsonTest, GroupRepresentativesAtMostFive) {
+  json j = {{"intake_id", "G-1"},
+            {"channel", "来访"},
+            {"matter", "拖欠工资"},
+            {"people", 30},
+            {"representatives", "孙某、钱某，李某"}};
+  auto ok = PetitionFromJson(j, kNow);
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  ASSERT_EQ(ok->representatives_size(), 3);
+  EXPECT_EQ(ok->representatives(2), "李某");
+  j["representatives"] = json::array({"甲", "乙", "丙", "丁", "戊", "己"});
+  auto six = PetitionFromJson(j, kNow);
+  ASSERT_FALSE(six.ok());
+  EXPECT_THAT(std::string(six.status().message()), HasSubstr("第二十条"));
+  EXPECT_EQ(FieldsOf(six.status()), std::vector<std::string>{"representatives"});
+  j["people"] = 2;
+  j["representatives"] = "甲、乙、丙";
+  EXPECT_FALSE(PetitionFromJson(j, kNow).ok()) << "more representatives than people";
+  PetitionCsv r =
+      ParseOk(Csv({"登记编号,渠道,信访事项,人数,代表", "XF-9,来访,征地补偿,12,赵某、钱某"}));
+  ASSERT_EQ(r.rows.size(), 1u) << Describe(r);
+  EXPECT_EQ(r.rows[0].petition.representatives_size(), 2);
+}
+
 TEST(PetitionFromJsonTest, ReceivedMustBeAPlausibleTime) {
   const struct {
     json received;

@@ -107,6 +107,41 @@ class LedgerDistrict : public ::testing::Test {
   std::unique_ptr<DaemonProcess> petition_, procuratorate_, agent_;
 };
 
+// 信访工作条例 art. 25: a matter registered as major is reported at once (a
+// DeadlineAlert "report" to the registering agency and the supervisors), not
+// only when its risk turns red; the same petition sent again is not reported twice.
+TEST_F(LedgerDistrict, MajorMatterIsReportedWhenRegistered) {
+  const json major = {{"intake_id", "XF-MAJOR-1"},
+                      {"channel", "visit"},
+                      {"received_ms", *ParseDateTimeMs("2026-09-22 09:00")},
+                      {"petitioner", "钱某等四人"},
+                      {"contact", "13700000001"},
+                      {"matter", "征地补偿款被截留"},
+                      {"major", true}};
+  const json r = Ask(*petition_, "concord.v1.PetitionRegister", major);
+  ASSERT_TRUE(r.value("ok", false)) << r.dump();
+  const std::string no = r.value("ledger_no", "");
+  std::map<std::string, int> seen;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        seen = AlertsSeen(*petition_);
+        return seen.count(no + "|major_report|report") > 0;
+      },
+      15000))
+      << json(seen).dump();
+  ASSERT_EQ(Ask(*petition_, "concord.v1.PetitionRegister", major).value("ledger_no", ""), no);
+  json plain = major;
+  plain["intake_id"] = "XF-PLAIN-1";
+  plain["major"] = false;
+  plain["contact"] = "13700000002";
+  plain["matter"] = "咨询";
+  const std::string other = Ask(*petition_, "concord.v1.PetitionRegister", plain)["ledger_no"];
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  seen = AlertsSeen(*petition_);
+  EXPECT_EQ(seen[no + "|major_report|report"], 1) << "reported once";
+  EXPECT_FALSE(seen.count(other + "|major_report|report")) << "only a major matter";
+}
+
 // What an operator watches (issue 13): the agent's /metrics counts open,
 // due-soon, overdue and escalated items per responsible agency, as the clock
 // moves past the deadlines; /readyz says the agent can work.

@@ -307,7 +307,7 @@ TEST_F(LedgerQueryTest, AllowedActionsAreWhatApplyAccepts) {
   const int64_t now = At("2025-03-03", 12);
   EXPECT_EQ(Names(*ledger_->AllowedActions(no, "petition", now)),
             (std::set<std::string>{"start_review", "request_materials", "accept", "not_accept",
-                                   "transfer", "procedural_reply"}));
+                                   "transfer", "procedural_reply", "contact_unreachable"}));
   EXPECT_TRUE(ledger_->AllowedActions(no, "court", now)->empty());
   ASSERT_TRUE(ledger_->Apply(no, "petition", Action::kTransfer, now, "移送", "procuratorate").ok());
   EXPECT_TRUE(ledger_->AllowedActions(no, "petition", now + kHour)->empty());

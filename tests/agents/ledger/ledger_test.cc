@@ -292,6 +292,103 @@ TEST_F(LedgerTest, MissedDeadlineStaysMissedWhenTheItemMovesOn) {
   EXPECT_FALSE(ledger_->OpenItems(At("2025-05-10"))->at(0).overdue);
 }
 
+// A contact found unusable after registration (phone never answered, address
+// unknown): no reply is owed from then on (DOMAIN.md, "no reply owed"): the
+// reply clocks not yet due end, one already missed stays missed, and an
+// agency it is transferred to owes no written notice.
+TEST_F(LedgerTest, ContactFoundUnreachableEndsTheRepliesOwed) {
+  const std::string no = *ledger_->Register(Petition("U-1", At("2025-03-03")));
+  ASSERT_TRUE(ledger_->Apply(no, "procuratorate", Action::kStartReview, At("2025-03-03", 11)).ok());
+  EXPECT_EQ(ledger_->Apply(no, "procuratorate", Action::kContactUnreachable, At("2025-03-05"))
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument)
+      << "how it was tried is recorded";
+  ASSERT_TRUE(ledger_
+                  ->Apply(no, "procuratorate", Action::kContactUnreachable, At("2025-03-05"),
+                          "三次电话无人接听，短信无回复")
+                  .ok());
+  for (const auto& d : DeadlinesOf(no))
+    EXPECT_TRUE(d.met_ms || d.rule == "register_review") << d.rule << " is still owed";
+  for (int64_t t = At("2025-03-05"); t < At("2025-07-01"); t += 12 * kHour)
+    for (const Alert& a : ledger_->Scan(t)) ADD_FAILURE() << "nothing is owed now: " << a.text;
+  EXPECT_FALSE(
+      ledger_->Apply(no, "procuratorate", Action::kContactUnreachable, At("2025-03-06"), "再次")
+          .ok())
+      << "already without a usable contact";
+  ASSERT_TRUE(
+      ledger_
+          ->Apply(no, "procuratorate", Action::kTransfer, At("2025-03-06"), "属法院管辖", "court")
+          .ok());
+  for (const auto& d : DeadlinesOf(no)) EXPECT_NE(d.rule, "receipt_notice") << "no notice owed";
+  // Missed first, then found unreachable: the miss stays.
+  const std::string late = *ledger_->Register(Petition("U-2", At("2025-03-03")));
+  ASSERT_TRUE(
+      ledger_->Apply(late, "procuratorate", Action::kStartReview, At("2025-03-03", 11)).ok());
+  ASSERT_TRUE(
+      ledger_->Apply(late, "procuratorate", Action::kContactUnreachable, At("2025-03-12"), "空号")
+          .ok());
+  bool lapsed = false;
+  for (const auto& d : DeadlinesOf(late))
+    if (d.rule == "procedural_reply") lapsed = d.lapsed;
+  EXPECT_TRUE(lapsed) << "the 7 days passed on 03-10, before the contact was found unusable";
+}
+
+// 信访工作条例 art. 19 (as DOMAIN.md reads it): while an organ below handles
+// a matter within its time limit, its superior does not accept the same
+// matter: the petition there is registered as not accepted, with the reason,
+// and only the reply telling the petitioner is owed. Once the time limit
+// below has passed, the superior registers it for handling.
+TEST_F(LedgerTest, SuperiorDoesNotAcceptAMatterPendingBelow) {
+  const std::string a = *ledger_->Register(Petition("P19-1", At("2025-03-03")));
+  ASSERT_TRUE(
+      ledger_->Apply(a, "procuratorate", Action::kAccept, At("2025-03-03", 12), Routed("控申"))
+          .ok());
+  ASSERT_TRUE(
+      ledger_->Apply(a, "procuratorate", Action::kProceduralReply, At("2025-03-04"), "短信").ok());
+  PetitionInput up = Petition("SJ-1", At("2025-03-20"));
+  up.agency = "city.procuratorate";
+  const std::string b = *ledger_->Register(up);
+  const auto hb = *ledger_->History(b);
+  EXPECT_EQ(hb[0].to_status, "not_accepted");
+  EXPECT_NE(hb[0].note.find("第十九条"), std::string::npos) << hb[0].note;
+  std::set<std::string> owed;
+  for (const auto& d : DeadlinesOf(b)) owed.insert(d.rule);
+  EXPECT_EQ(owed, std::set<std::string>{"procedural_reply"}) << "only telling the petitioner";
+  // At an agency that is not above the one handling it: a repeat, linked, not refused.
+  PetitionInput again = Petition("P19-2", At("2025-03-21"));
+  again.agency = "police";  // (not below the city procuratorate)
+  const std::string same = *ledger_->Register(again);
+  EXPECT_EQ(ledger_->History(same)->at(0).to_status, "received");
+  ASSERT_TRUE(
+      ledger_->Apply(same, "police", Action::kProceduralReply, At("2025-03-22"), "告知").ok());
+  ASSERT_TRUE(
+      ledger_->Apply(same, "police", Action::kNotAccept, At("2025-03-22"), "不属本机关").ok());
+  // After the 60 days below have passed unanswered (05-06), the superior accepts it.
+  PetitionInput later = Petition("SJ-2", At("2025-05-12"));
+  later.agency = "city.procuratorate";
+  const std::string c = *ledger_->Register(later);
+  EXPECT_EQ(ledger_->History(c)->at(0).to_status, "received") << ledger_->History(c)->at(0).note;
+}
+
+// 信访工作条例 art. 20: a group petition's representatives (at most 5) are
+// kept with the item and shown; six are refused with the article.
+TEST_F(LedgerTest, GroupRepresentativesAreKept) {
+  PetitionInput p = Petition("GR-1", At("2025-03-03"));
+  p.people = 30;
+  p.representatives = {"孙某", "钱某", "李某"};
+  const std::string no = *ledger_->Register(p);
+  auto r = ledger_->Read(no, Reader{.agency = "procuratorate"}, At("2025-03-03", 11));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->item.representatives, "孙某、钱某、李某");
+  EXPECT_NE(r->history[0].note.find("代表：孙某、钱某、李某"), std::string::npos);
+  p.intake_id = "GR-2";
+  p.representatives = {"甲", "乙", "丙", "丁", "戊", "己"};
+  auto six = ledger_->Register(p);
+  ASSERT_EQ(six.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(six.status().message().find("第二十条"), std::string_view::npos);
+}
+
 // [ledger] names the procuratorates and the organ above each agency; a
 // superior that is the agency itself, or a chain that comes back, is refused
 // when the agent starts (a review would go round in circles).
