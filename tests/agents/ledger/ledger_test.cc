@@ -66,6 +66,19 @@ class LedgerTest : public ::testing::Test {
     p.matter = "不服不起诉决定";
     return p;
   }
+  // A step's input: its note, days (extend, hearing), approver (extend) and
+  // when the written answer was received (request_review).
+  static ActInput Step(const std::string& note, int days, const std::string& approved_by = "",
+                       int64_t answer_received_ms = 0) {
+    return ActInput{.note = note,
+                    .to_agency = "",
+                    .department = "",
+                    .handler = "",
+                    .actor = {},
+                    .days = days,
+                    .approved_by = approved_by,
+                    .answer_received_ms = answer_received_ms};
+  }
   // An action's input routed to a department with its first handler.
   static ActInput Routed(const std::string& department, const std::string& handler = "李科长") {
     return ActInput{.note = "", .to_agency = "", .department = department, .handler = handler};
@@ -431,14 +444,7 @@ TEST_F(LedgerTest, ExtensionMovesTheAnswerDeadlineByTheDaysGranted) {
           .ok());
   auto extend = [&](int64_t at, int days, const std::string& approver) {
     return ledger_->Apply(no, "procuratorate", Action::kExtend, at,
-                          ActInput{.note = "案情复杂，需调取外地材料",
-                                   .to_agency = "",
-                                   .department = "",
-                                   .handler = "",
-                                   .actor = {},
-                                   .days = days,
-                                   .approved_by = approver,
-                                   .answer_received_ms = 0});
+                          Step("案情复杂，需调取外地材料", days, approver, 0));
   };
   EXPECT_EQ(extend(At("2025-04-25"), 31, "刘检察长").status().code(),
             absl::StatusCode::kInvalidArgument)
@@ -472,14 +478,7 @@ TEST_F(LedgerTest, ExtensionAfterTheDeadlineIsRefusedAndTheMissStays) {
   EXPECT_TRUE(RulesAlerted(alerts, Alert::kWarning).count("handle_answer"));
   EXPECT_TRUE(RulesAlerted(alerts, Alert::kOverdue).count("handle_answer"));
   auto late = ledger_->Apply(no, "police", Action::kExtend, At("2025-05-20"),
-                             ActInput{.note = "案情复杂",
-                                      .to_agency = "",
-                                      .department = "",
-                                      .handler = "",
-                                      .actor = {},
-                                      .days = 30,
-                                      .approved_by = "局长",
-                                      .answer_received_ms = 0});
+                             Step("案情复杂", 30, "局长", 0));
   ASSERT_EQ(late.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(late.status().message().find("第三十四条"), std::string_view::npos) << late.status();
   EXPECT_TRUE(ledger_->OpenItems(At("2025-05-20"))->at(0).overdue);
@@ -504,15 +503,7 @@ TEST_F(LedgerTest, ReviewGoesUpToTheSuperiorOrgans) {
   for (Action act : {Action::kAccept, Action::kProceduralReply, Action::kSubstantiveReply})
     ASSERT_TRUE(ledger_->Apply(no, "procuratorate", act, At("2025-03-10"), Routed("办理")).ok());
   auto request = [&](const std::string& by, int64_t at, int64_t received) {
-    return ledger_->Apply(no, by, Action::kRequestReview, at,
-                          ActInput{.note = "不服答复",
-                                   .to_agency = "",
-                                   .department = "",
-                                   .handler = "",
-                                   .actor = {},
-                                   .days = 0,
-                                   .approved_by = "",
-                                   .answer_received_ms = received});
+    return ledger_->Apply(no, by, Action::kRequestReview, at, Step("不服答复", 0, "", received));
   };
   EXPECT_EQ(request("court", At("2025-03-20"), 0).status().code(),
             absl::StatusCode::kPermissionDenied)
@@ -535,14 +526,7 @@ TEST_F(LedgerTest, ReviewGoesUpToTheSuperiorOrgans) {
   // A 5-day hearing: the opinion is due 30 + 5 days after 04-14.
   ASSERT_TRUE(ledger_
                   ->Apply(no, "city.procuratorate", Action::kHearing, At("2025-04-20"),
-                          ActInput{.note = "公开听证",
-                                   .to_agency = "",
-                                   .department = "",
-                                   .handler = "",
-                                   .actor = {},
-                                   .days = 5,
-                                   .approved_by = "",
-                                   .answer_received_ms = 0})
+                          Step("公开听证", 5, "", 0))
                   .ok());
   std::string due;
   for (const auto& d : DeadlinesOf(no))
@@ -831,14 +815,7 @@ TEST_F(LedgerTest, SimulatedYearAcrossAgencyKinds) {
               continue;
             }
             auto r = act(it, Action::kExtend, t,
-                         ActInput{.note = "案情复杂",
-                                  .to_agency = "",
-                                  .department = "",
-                                  .handler = "",
-                                  .actor = {},
-                                  .days = 1 + static_cast<int>(rng() % 30),
-                                  .approved_by = "负责人",
-                                  .answer_received_ms = 0});
+                         Step("案情复杂", 1 + static_cast<int>(rng() % 30), "负责人", 0));
             if (r.ok()) {
               ++extensions;
             } else {
