@@ -1,7 +1,12 @@
 #include "domain/calendar.h"
 
+#include <unicode/calendar.h>
+#include <unicode/locid.h>
+#include <unicode/timezone.h>
+
 #include <algorithm>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "absl/strings/ascii.h"
@@ -19,7 +24,56 @@ constexpr int64_t kCstOffsetMs = 8 * kHourMs;
 
 int64_t Serial(Date d) { return sys_days(d).time_since_epoch().count(); }
 
+// The Gregorian dates of lunar month/day (month 1-12, not a leap month) in
+// the Chinese year that begins in Gregorian `year`; empty if ICU fails.
+std::vector<Date> LunarDates(int year, std::initializer_list<std::pair<int, int>> month_days) {
+  std::vector<Date> out;
+  UErrorCode err = U_ZERO_ERROR;
+  std::unique_ptr<icu::Calendar> cal(icu::Calendar::createInstance(
+      icu::TimeZone::createTimeZone("Asia/Shanghai"), icu::Locale("zh_CN@calendar=chinese"), err));
+  if (U_FAILURE(err) || !cal) return out;
+  for (const auto& [month, day] : month_days) {
+    cal->clear();
+    cal->set(UCAL_EXTENDED_YEAR, year + 2637);  // ICU's Chinese era: 2637 BCE
+    cal->set(UCAL_MONTH, month - 1);
+    cal->set(UCAL_IS_LEAP_MONTH, 0);
+    cal->set(UCAL_DATE, day);
+    const UDate ms = cal->getTime(err);
+    if (U_FAILURE(err)) return {};
+    out.push_back(DateOf(static_cast<int64_t>(ms)));
+  }
+  return out;
+}
+
 }  // namespace
+
+std::vector<FixedHoliday> FixedHolidays(int year) {
+  using std::chrono::month;
+  auto at = [&](unsigned m, unsigned d) {
+    return Date{std::chrono::year{year}, month{m}, std::chrono::day{d}};
+  };
+  std::vector<FixedHoliday> out = {{at(1, 1), "元旦"}};
+  const std::vector<Date> lunar = LunarDates(year, {{1, 1}, {5, 5}, {8, 15}});
+  if (lunar.size() == 3) {
+    for (int i = -1; i <= 2; ++i)  // 除夕, 正月初一 to 初三
+      out.push_back({Date{sys_days(lunar[0]) + days{i}}, "春节"});
+  }
+  // 清明: the solar term, April 4-6 (the 21st century's rule: the day is
+  // floor(Y * 0.2422 + 4.81) - floor(Y / 4), Y the year's last two digits).
+  const int y2 = year % 100;
+  out.push_back(
+      {at(4, static_cast<unsigned>(static_cast<int>(y2 * 0.2422 + 4.81) - y2 / 4)), "清明节"});
+  out.push_back({at(5, 1), "劳动节"});
+  out.push_back({at(5, 2), "劳动节"});
+  if (lunar.size() == 3) {
+    out.push_back({lunar[1], "端午节"});
+    out.push_back({lunar[2], "中秋节"});
+  }
+  for (unsigned d = 1; d <= 3; ++d) out.push_back({at(10, d), "国庆节"});
+  std::sort(out.begin(), out.end(),
+            [](const FixedHoliday& a, const FixedHoliday& b) { return a.date < b.date; });
+  return out;
+}
 
 Date DateOf(int64_t unix_ms) {
   const int64_t local = unix_ms + kCstOffsetMs;
@@ -118,6 +172,9 @@ absl::StatusOr<HolidayCalendar> HolidayCalendar::Parse(const std::string& text) 
     else
       return bad(absl::StrCat("unknown kind '", w[1], "' (holiday or workday)"));
   }
+  for (int y = 2000; y <= 2100; ++y)
+    if (!c.years_.count(y))
+      for (const FixedHoliday& h : FixedHolidays(y)) c.provisional_holidays_.insert(Serial(h.date));
   return c;
 }
 
@@ -132,7 +189,7 @@ absl::StatusOr<HolidayCalendar> HolidayCalendar::Load(const std::string& path) {
 
 bool HolidayCalendar::IsWorkingDay(Date d) const {
   const int64_t s = Serial(d);
-  if (holidays_.count(s)) return false;
+  if (holidays_.count(s) || provisional_holidays_.count(s)) return false;
   if (workdays_.count(s)) return true;
   const std::chrono::weekday wd{sys_days(d)};
   return wd != std::chrono::Saturday && wd != std::chrono::Sunday;

@@ -492,9 +492,11 @@ void ConsoleImpl::Item(Visit v) {
       std::string met = d.met_ms() ? FormatMs(d.met_ms()) : text;
       if (d.met_ms() > d.due_ms()) met += "（逾期办理）";
       if (d.lapsed()) met = "逾期未办（事项已转出或终结）";
+      std::string due = FormatMs(d.due_ms());
+      if (d.provisional()) due += "（暂计：该年度节假日安排尚未公布）";
       deadlines.push_back({{"text", d.text().empty() ? d.rule() : d.text()},
                            {"agency_name", AgencyName(d.agency())},
-                           {"due", FormatMs(d.due_ms())},
+                           {"due", due},
                            {"met", met},
                            {"row_class", d.met_ms() && !d.lapsed() ? "" : row_class}});
     }

@@ -77,6 +77,7 @@ void ToProto(const Ledger::Record& r, v1::LedgerQueryReply& out) {
     dv->set_met_ms(d.met_ms);
     dv->set_text(d.text);
     dv->set_lapsed(d.lapsed);
+    dv->set_provisional(d.provisional);
   }
   out.set_total(1);
   for (Action a : r.allowed) out.add_allowed_actions(ActionName(a));
@@ -243,9 +244,34 @@ absl::Status Agent::ReportMajor(const std::string& ledger_no, const PetitionInpu
   return client_.Stage(client::MakeEnvelope(to, out)).status();
 }
 
+void Agent::ReloadCalendarIfChanged() {
+  std::error_code ec;
+  const auto mtime = std::filesystem::last_write_time(config_.calendar, ec);
+  if (ec || mtime == calendar_mtime_) return;
+  const bool first = calendar_mtime_ == std::filesystem::file_time_type{};
+  calendar_mtime_ = mtime;
+  if (first) return;  // the one loaded at the start
+  auto calendar = HolidayCalendar::Load(config_.calendar);
+  if (!calendar.ok()) {
+    LOG_ERROR(
+        "节假日文件有误，继续使用原日历 / the calendar file is wrong, the one in use is kept: {}",
+        calendar.status().ToString());
+    return;
+  }
+  auto moved = ledger_->Recount(*std::move(calendar));
+  if (!moved.ok()) {
+    LOG_ERROR("calendar recount: {}", moved.status().ToString());
+    calendar_mtime_ = {};  // tried again at the next scan
+    return;
+  }
+  LOG_INFO("节假日文件已更新，重算 {} 个期限 / calendar reloaded: {} deadlines recounted", *moved,
+           *moved);
+}
+
 void Agent::ScanNow() {
   auto txn = sqlite::Txn::Begin(client_.db());
   if (!txn.ok()) return;
+  ReloadCalendarIfChanged();
   for (const Alert& a : ledger_->Scan(clock_.NowMs(), config_.scan)) {
     v1::DeadlineAlert out;
     out.set_ledger_no(a.ledger_no);
@@ -356,7 +382,9 @@ HttpResponse Agent::HistoryJson(const std::string& ledger_no) {
                            {"person", d.person},
                            {"due", FormatDateTime(d.due_ms)},
                            {"due_ms", d.due_ms},
-                           {"met_ms", d.met_ms}});
+                           {"met_ms", d.met_ms},
+                           {"lapsed", d.lapsed},
+                           {"provisional", d.provisional}});
   r.body = nlohmann::json{{"ledger_no", ledger_no},
                           {"responsible", *responsible},
                           {"events", events},
@@ -730,8 +758,10 @@ absl::StatusOr<std::unique_ptr<agent::Agent>> CreateAgent(agent::AgentContext& c
   ASSIGN_OR_RETURN(AgentConfig config, LoadAgentConfig(context.section));
   ASSIGN_OR_RETURN(HolidayCalendar calendar, HolidayCalendar::Load(config.calendar));
   if (!calendar.Covers(DateOf(context.clock.NowMs())))
-    LOG_WARN("the holiday calendar does not cover this year: weekends only until it is added ({})",
-             config.calendar);
+    LOG_WARN(
+        "节假日文件没有本年度：按法定节日暂计，请载入国务院通知 / the holiday calendar does not "
+        "hold this year: counted on the fixed national holidays until its notice is added ({})",
+        config.calendar);
   auto ledger = Ledger::Open(context.client.db(), calendar, config.rules);
   if (!ledger.ok()) return absl::UnavailableError(ledger.status().message());
   auto agent = std::make_unique<Agent>(context, *std::move(ledger), std::move(config));

@@ -45,6 +45,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -132,6 +133,12 @@ class Agent final : public agent::Agent {
   const Clock& clock_;
   agent::Periodic scan_;
   uint64_t alerts_ = 0;  // deadline alerts sent since the start
+  // The calendar file as last loaded: a change (the next year's notice) is
+  // loaded and the running deadlines recounted (Ledger::Recount).
+  std::filesystem::file_time_type calendar_mtime_{};
+  // Loads the calendar file again if it changed since; a bad file is logged
+  // and the calendar in use kept.
+  void ReloadCalendarIfChanged();
 };
 
 // The runtime's factory: reads [ledger] and the calendar, opens the ledger

@@ -962,9 +962,15 @@ std::vector<Alert> Ledger::Scan(int64_t now_ms, const ScanOptions& o) {
     r.handler = r.person.empty() ? item->Text(0) : r.person;  // a task names its own person
     r.major = item->Int(1) != 0;
     item->Reset();
+    // A due date in a year the calendar file does not hold is provisional.
+    const bool provisional = calendar_.IsProvisional(DateOf(r.due));
     const std::string what = absl::StrCat(
         rule->chinese, r.label.empty() ? "" : absl::StrCat("「", r.label, "」"), "（", rule->source,
-        "）", r.handler.empty() ? "" : absl::StrCat("，首办责任人 ", r.handler));
+        "）", r.handler.empty() ? "" : absl::StrCat("，首办责任人 ", r.handler),
+        provisional ? absl::StrCat("；", static_cast<int>(DateOf(r.due).year()),
+                                   " 年节假日安排尚未载入，按法定节日暂计，以国务院通知为准 / "
+                                   "provisional: that year's holiday notice is not loaded")
+                    : "");
     if (warn) {
       out.push_back({Alert::kWarning, r.no, r.rule, r.agency, r.due,
                      absl::StrCat(r.no, " ", what, " 将于 ", When(r.due), " 到期 / ", rule->english,
@@ -1009,6 +1015,44 @@ std::vector<Alert> Ledger::Scan(int64_t now_ms, const ScanOptions& o) {
   return out;
 }
 
+absl::StatusOr<int> Ledger::Recount(HolidayCalendar calendar) {
+  calendar_ = std::move(calendar);
+  ASSIGN_OR_RETURN(auto open, db_.Prepare("SELECT id, rule, anchor_ms, due_ms, extra_days, "
+                                          "warned_ms FROM deadlines WHERE met_ms=0 AND void=0 "
+                                          "AND overdue_ms=0 AND track_key=''"));
+  struct Row {
+    int64_t id;
+    std::string rule;
+    int64_t anchor, due, extra, warned;
+  };
+  std::vector<Row> rows;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, open.Step());
+    if (!row) break;
+    rows.push_back({open.Int(0), open.Text(1), open.Int(2), open.Int(3), open.Int(4), open.Int(5)});
+  }
+  open.Reset();
+  sqlite::Savepoint sp(db_);
+  if (!sp.ok()) return absl::UnavailableError("cannot open a savepoint");
+  ASSIGN_OR_RETURN(auto redue,
+                   db_.Prepare("UPDATE deadlines SET due_ms=?, warned_ms=? WHERE id=?"));
+  int moved = 0;
+  for (const Row& r : rows) {
+    const DeadlineRule* rule = FindRule(rules_, r.rule);
+    if (!rule) continue;
+    const int64_t due = DueMs(*rule, r.anchor, calendar_, static_cast<int>(r.extra));
+    if (due == r.due) continue;
+    // Later: warned again before it; earlier: a warning given stands (and if
+    // the new date has passed, the next scan reports it overdue).
+    redue.BindAll(due, due > r.due ? int64_t{0} : r.warned, r.id);
+    RETURN_IF_ERROR(redue.Run());
+    ++moved;
+  }
+  RETURN_IF_ERROR(sp.Release());
+  if (moved) LOG_INFO("calendar changed: {} running deadlines recounted", moved);
+  return moved;
+}
+
 absl::StatusOr<std::vector<Ledger::Event>> Ledger::History(const std::string& ledger_no) {
   ASSIGN_OR_RETURN(auto st, db_.Prepare("SELECT at_ms, agency, action, from_status, to_status, "
                                         "note, actor_login, actor_name, actor_role, to_agency "
@@ -1041,7 +1085,8 @@ absl::StatusOr<std::vector<Ledger::DeadlineView>> Ledger::Deadlines(const std::s
     ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
     out.push_back({st.Text(0), st.Text(1), st.Text(2), st.Text(3), st.Int(4), st.Int(5),
-                   RuleText(rules_, st.Text(0)), st.Int(6) == 2});
+                   RuleText(rules_, st.Text(0)), st.Int(6) == 2,
+                   st.Int(5) == 0 && calendar_.IsProvisional(DateOf(st.Int(4)))});
   }
   return out;
 }

@@ -230,6 +230,12 @@ class Ledger {
 
   std::vector<Alert> Scan(int64_t now_ms, const ScanOptions& options = {});
 
+  // A new calendar file (the next year's notice added, a correction): the
+  // clock counts on it from now, and every running deadline not yet reported
+  // overdue is counted again from its start (a deadline once missed stays
+  // missed); one that moves later is warned again. Returns how many moved.
+  absl::StatusOr<int> Recount(HolidayCalendar calendar);
+
   // A due date another agent tracks on this clock (a joint plan's task,
   // rule "plan_task"): warned, reported overdue and escalated like the
   // ledger's own, to `agency`. `key` is the tracker's id ("会-2026-001/T1"):
@@ -287,6 +293,9 @@ class Ledger {
     int64_t due_ms = 0, met_ms = 0;
     std::string text;     // the rule's Chinese name
     bool lapsed = false;  // missed, then ended (the item left the agency or ended): not met
+    // Due in a year the calendar file does not hold: counted on the fixed
+    // national holidays only, until the year's notice is loaded.
+    bool provisional = false;
   };
   absl::StatusOr<std::vector<DeadlineView>> Deadlines(const std::string& ledger_no);
   // `month` is "YYYY-MM" (CST); rates are counted as of `now_ms`.

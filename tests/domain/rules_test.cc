@@ -263,6 +263,41 @@ TEST(Transitions, ObjectionWindowInWorkingDays) {
       << "not transferred in";
 }
 
+// The holidays the national rules fix for every year (全国年节及纪念日放假办法,
+// 2024): in 2025 and 2026 every one of them is a holiday in the State
+// Council's notices (which add bridging days and make-up workdays).
+TEST(Calendar, FixedHolidaysAreInEveryNotice) {
+  for (int year : {2025, 2026}) {
+    const auto fixed = FixedHolidays(year);
+    EXPECT_EQ(fixed.size(), 13u) << year << ": 1 + 4 + 1 + 2 + 1 + 1 + 3 days";
+    for (const FixedHoliday& h : fixed)
+      EXPECT_FALSE(Calendar().IsWorkingDay(h.date)) << FormatDate(h.date) << " " << h.name;
+  }
+  std::map<std::string, std::string> y2028;
+  for (const FixedHoliday& h : FixedHolidays(2028)) y2028[FormatDate(h.date)] = h.name;
+  // 2028: 春节 01-26 (除夕 01-25), 清明 04-04, 端午 05-28, 中秋 10-03 (on 国庆).
+  EXPECT_EQ(y2028["2028-01-25"], "春节");
+  EXPECT_EQ(y2028["2028-01-28"], "春节");
+  EXPECT_EQ(y2028["2028-04-04"], "清明节");
+  EXPECT_EQ(y2028["2028-05-28"], "端午节");
+  EXPECT_EQ(y2028["2028-10-03"], "国庆节") << "中秋 falls on 国庆 that year";
+}
+
+// A year the file does not hold is counted provisionally: weekends and the
+// fixed holidays, no make-up workdays; the file's years are not.
+TEST(Calendar, UnloadedYearsAreProvisional) {
+  const HolidayCalendar& c = Calendar();  // 2025 and 2026
+  EXPECT_FALSE(c.IsProvisional(*ParseDate("2026-12-31")));
+  EXPECT_TRUE(c.IsProvisional(*ParseDate("2027-01-04")));
+  EXPECT_FALSE(c.IsWorkingDay(*ParseDate("2027-01-01"))) << "元旦";
+  EXPECT_FALSE(c.IsWorkingDay(*ParseDate("2027-10-01"))) << "国庆";
+  EXPECT_TRUE(c.IsWorkingDay(*ParseDate("2027-10-04")))
+      << "a Monday: no bridging day without the notice";
+  EXPECT_FALSE(c.IsWorkingDay(*ParseDate("2027-04-05"))) << "清明";
+  // A 30-day period from 2027-09-01 ends 10-01 (国庆): 10-04, not 10-01.
+  EXPECT_EQ(FormatDate(c.AddDays(*ParseDate("2027-09-01"), 30)), "2027-10-04");
+}
+
 // Calendar files are checked line by line.
 // Times are read strictly: a sign, a space or a short field is an error, not a guess.
 TEST(Calendar, DateTimesAreStrict) {

@@ -26,6 +26,9 @@ class LedgerDistrict : public ::testing::Test {
  protected:
   void SetUp() override {
     SetClock("2026-09-22 08:00");
+    // The agent's own copy of the calendar file (a test adds a year to it).
+    std::filesystem::copy_file(std::string(CONCORD_SOURCE_DIR) + "/deploy/calendar/cn-holidays.txt",
+                               calendar_, std::filesystem::copy_options::overwrite_existing);
     ASSERT_TRUE(d_.StartHub().ok());
     const std::string intake = "[petitions]\nledger = \"ledger\"\n";
     petition_ = std::make_unique<DaemonProcess>(d_, "petition", "concord-adapter", intake);
@@ -37,8 +40,8 @@ class LedgerDistrict : public ::testing::Test {
   void StartAgent() {
     agent_ = std::make_unique<DaemonProcess>(
         d_, "ledger", "concord-ledger-agent",
-        "[ledger]\ncalendar = \"" + std::string(CONCORD_SOURCE_DIR) +
-            "/deploy/calendar/cn-holidays.txt\"\npetition_office = \"petition\"\nscan_seconds = 1\n"
+        "[ledger]\ncalendar = \"" + calendar_ +
+            "\"\npetition_office = \"petition\"\nscan_seconds = 1\n"
             "procuratorates = [\"procuratorate\"]\n"
             "reception_hosts = [\"procuratorate\"]\nreception_bookers = [\"petition\"]\n"
             "clock_file = \"" +
@@ -104,6 +107,7 @@ class LedgerDistrict : public ::testing::Test {
 
   TestDistrict d_{{"petition", "procuratorate", "ledger:ledger"}};
   const std::string clock_file_ = d_.dir() + "/ledger-clock";
+  const std::string calendar_ = d_.dir() + "/cn-holidays.txt";
   std::unique_ptr<DaemonProcess> petition_, procuratorate_, agent_;
 };
 
@@ -140,6 +144,49 @@ TEST_F(LedgerDistrict, MajorMatterIsReportedWhenRegistered) {
   seen = AlertsSeen(*petition_);
   EXPECT_EQ(seen[no + "|major_report|report"], 1) << "reported once";
   EXPECT_FALSE(seen.count(other + "|major_report|report")) << "only a major matter";
+}
+
+// The next year's notice added to the calendar file while the agent runs: the
+// agent loads it at its next scan and recounts the running deadlines, which
+// stop being provisional (issue 14, point 5). The 2027 line is made up.
+TEST_F(LedgerDistrict, CalendarFileChangeRecountsRunningDeadlines) {
+  SetClock("2026-12-10 10:00");
+  const json r = Ask(*procuratorate_, "concord.v1.PetitionRegister",
+                     {{"intake_id", "JC-2027"},
+                      {"channel", "letter"},
+                      {"received_ms", *ParseDateTimeMs("2026-12-10 09:00")},
+                      {"petitioner", "周某"},
+                      {"contact", "13600000027"},
+                      {"matter", "申诉"}});
+  ASSERT_TRUE(r.value("ok", false)) << r.dump();
+  const std::string no = r["ledger_no"];
+  auto substantive = [&] {
+    json h = agent_->Get("/ledger/history?ledger_no=" + no);
+    if (h.is_object())
+      for (const auto& d : h["deadlines"])
+        if (d.value("rule", "") == "substantive_reply") return d;
+    return json();
+  };
+  json d = substantive();
+  ASSERT_TRUE(d.is_object());
+  EXPECT_EQ(d.value("due", "").substr(0, 10), "2027-03-10");
+  EXPECT_TRUE(d.value("provisional", false));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // a later mtime
+  std::ofstream(calendar_, std::ios::app) << "year 2027\n2027-03-10 holiday 测试\n";
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        d = substantive();
+        return d.is_object() && d.value("due", "").substr(0, 10) == "2027-03-11";
+      },
+      15000))
+      << d.dump() << "\n"
+      << agent_->log();
+  EXPECT_FALSE(d.value("provisional", true));
+  // A broken file is refused and the calendar in use kept.
+  std::ofstream(calendar_, std::ios::app) << "2027-13-40 holiday 错\n";
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  EXPECT_EQ(substantive().value("due", "").substr(0, 10), "2027-03-11");
+  EXPECT_NE(agent_->log().find("节假日文件有误"), std::string::npos) << agent_->log();
 }
 
 // What an operator watches (issue 13): the agent's /metrics counts open,

@@ -6,9 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <random>
 #include <set>
+#include <sstream>
 
 #include "agents/ledger/agent.h"
 #include "common/config.h"
@@ -402,6 +404,66 @@ TEST_F(LedgerTest, GroupRepresentativesAreKept) {
   EXPECT_NE(six.status().message().find("第二十条"), std::string_view::npos);
 }
 
+// A deadline in a year the calendar file does not hold (2027 here) is
+// counted on the fixed national holidays, shown and warned as provisional;
+// when the year's notice is added, the running deadlines are counted again
+// (a later one is warned again), and one already reported overdue is not
+// moved (a deadline once missed stays missed). The 2027 lines below are a
+// notice made up for the test.
+TEST_F(LedgerTest, UnloadedYearIsProvisionalAndRecountedWhenItsNoticeComes) {
+  const std::string a = *ledger_->Register(Petition("Y27-1", At("2026-12-10")));
+  PetitionInput pb = Petition("Y27-2", At("2026-12-25"));
+  pb.contact = "13900000027";
+  pb.matter = "另一事项";
+  const std::string b = *ledger_->Register(pb);
+  ASSERT_TRUE(ledger_->Apply(a, "procuratorate", Action::kStartReview, At("2026-12-10", 11)).ok());
+  ASSERT_TRUE(ledger_->Apply(b, "procuratorate", Action::kStartReview, At("2026-12-25", 11)).ok());
+  std::map<std::string, std::pair<std::string, bool>> due;  // rule -> date, provisional
+  for (const auto& d : DeadlinesOf(a))
+    if (!d.met_ms) due[d.rule] = {FormatDate(DateOf(d.due_ms)), d.provisional};
+  EXPECT_EQ(due["procedural_reply"], std::make_pair(std::string("2026-12-17"), false));
+  EXPECT_EQ(due["substantive_reply"], std::make_pair(std::string("2027-03-10"), true));
+  // b's 7 days end 2027-01-01 (元旦, fixed by the national rules): 01-04.
+  bool reported = false;
+  for (const Alert& al : ledger_->Scan(At("2027-01-05")))
+    if (al.ledger_no == b && al.kind == Alert::kOverdue) {
+      reported = true;
+      EXPECT_NE(al.text.find("暂计"), std::string::npos) << al.text;
+      EXPECT_NE(al.text.find("2027-01-04"), std::string::npos) << al.text;
+    }
+  EXPECT_TRUE(reported);
+  bool warned = false;
+  for (const Alert& al : ledger_->Scan(At("2027-03-05")))
+    if (al.ledger_no == a && al.rule == "substantive_reply" && al.kind == Alert::kWarning)
+      warned = al.text.find("暂计") != std::string::npos;
+  EXPECT_TRUE(warned) << "the warning says the date is provisional";
+
+  // The 2027 notice arrives (made up): 01-04 and 03-10 are days off.
+  std::ifstream in(std::string(CONCORD_SOURCE_DIR) + "/deploy/calendar/cn-holidays.txt");
+  std::stringstream text;
+  text << in.rdbuf() << "year 2027\n2027-01-04 holiday 测试\n2027-03-10 holiday 测试\n";
+  auto with2027 = HolidayCalendar::Parse(text.str());
+  ASSERT_TRUE(with2027.ok()) << with2027.status();
+  auto moved = ledger_->Recount(*with2027);
+  ASSERT_TRUE(moved.ok()) << moved.status();
+  EXPECT_EQ(*moved, 1) << "a's 3 months; b's reported miss stays";
+  for (const auto& d : DeadlinesOf(a))
+    if (d.rule == "substantive_reply") {
+      EXPECT_EQ(FormatDate(DateOf(d.due_ms)), "2027-03-11");
+      EXPECT_FALSE(d.provisional);
+    }
+  for (const auto& d : DeadlinesOf(b)) {
+    if (d.rule == "procedural_reply") {
+      EXPECT_EQ(FormatDate(DateOf(d.due_ms)), "2027-01-04");
+    }
+  }
+  warned = false;
+  for (const Alert& al : ledger_->Scan(At("2027-03-10", 12)))
+    if (al.ledger_no == a && al.rule == "substantive_reply" && al.kind == Alert::kWarning)
+      warned = al.text.find("2027-03-11") != std::string::npos;
+  EXPECT_TRUE(warned) << "warned again for the later date";
+}
+
 // [ledger] names the procuratorates and the organ above each agency; a
 // superior that is the agency itself, or a chain that comes back, is refused
 // when the agent starts (a review would go round in circles).
@@ -729,10 +791,14 @@ TEST_F(LedgerTest, SimulatedYearNothingSilentlyOverdue) {
 // Clerks work office hours (09:00-15:00 ticks); the clock scans every 3 hours.
 // Checked: each agency owed only its kind's clocks, the receiver's started at
 // its own receipt, every review went to the superior, every missed deadline
-// was warned and reported overdue before it lapsed, none silently.
+// was warned and reported overdue before it lapsed, none silently; the year
+// runs into 2027, which the calendar file does not hold: every alert on a
+// deadline there says it is provisional, and no other does.
 TEST_F(LedgerTest, SimulatedYearAcrossAgencyKinds) {
   std::mt19937_64 rng(14);
-  const int64_t start = At("2025-01-02", 0), end = At("2025-12-31", 0);
+  // From March 2026 into 2027, a year the calendar file does not hold: its
+  // deadlines are counted provisionally and their alerts say so.
+  const int64_t start = At("2026-03-02", 0), end = At("2027-03-01", 0);
   const std::vector<std::string> kAgencies = {"petition", "procuratorate", "court", "police"};
   auto pick = [&](const std::vector<std::string>& from) { return from[rng() % from.size()]; };
   struct Item {
@@ -743,7 +809,7 @@ TEST_F(LedgerTest, SimulatedYearAcrossAgencyKinds) {
   };
   std::vector<Item> items;
   std::map<std::string, int64_t> warned, overdue;  // "no|rule|due" -> when
-  int registered = 0, late_extensions_refused = 0, extensions = 0, reviews = 0;
+  int registered = 0, late_extensions_refused = 0, extensions = 0, reviews = 0, provisional = 0;
   auto key = [](const Alert& a) {
     return a.ledger_no + "|" + a.rule + "|" + std::to_string(a.due_ms);
   };
@@ -754,6 +820,9 @@ TEST_F(LedgerTest, SimulatedYearAcrossAgencyKinds) {
   };
   for (int64_t t = start; t < end; t += 3 * kHour) {
     for (const auto& a : ledger_->Scan(t)) {
+      const bool in_2027 = DateOf(a.due_ms).year() == std::chrono::year{2027};
+      EXPECT_EQ(a.text.find("暂计") != std::string::npos, in_2027) << a.text;
+      provisional += in_2027;
       if (a.kind == Alert::kWarning) {
         EXPECT_TRUE(warned.emplace(key(a), t).second) << "warned twice: " << key(a);
         EXPECT_LE(t, a.due_ms) << key(a);
@@ -856,6 +925,7 @@ TEST_F(LedgerTest, SimulatedYearAcrossAgencyKinds) {
     }
   }
   EXPECT_GT(registered, 900);
+  EXPECT_GT(provisional, 100) << "alerts on deadlines in 2027";
   EXPECT_GT(extensions, 50);
   EXPECT_GT(late_extensions_refused, 5) << "slow clerks asked after the deadline";
   EXPECT_GT(reviews, 100);
