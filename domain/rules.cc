@@ -365,12 +365,18 @@ int64_t DueMs(const DeadlineRule& rule, int64_t anchor_ms, const HolidayCalendar
       last = HolidayCalendar::PlusMonths(start, amount);
       break;
   }
-  last = HolidayCalendar::PlusDays(last, extra_days);  // calendar days, as art. 34 gives them
   // 民法典 art. 203 (by analogy): a last day off moves to the next working
   // day; so does a same-day rule for a petition that arrives on a day off
   // (人民检察院信访工作规定: registered the day it arrives, i.e. the office's
   // next working day). DOMAIN.md, "Procuratorate deadlines".
-  return EndOfDayMs(rule.rolls_to_working_day ? calendar.NextWorkingDayFrom(last) : last);
+  auto roll = [&](Date d) {
+    return rule.rolls_to_working_day ? calendar.NextWorkingDayFrom(d) : d;
+  };
+  last = roll(last);
+  // Extra days (an extension, a hearing) extend the period as it ended, so a
+  // holiday at its end never swallows them; their own last day rolls too.
+  if (extra_days > 0) last = roll(HolidayCalendar::PlusDays(last, extra_days));
+  return EndOfDayMs(last);
 }
 
 constexpr std::string_view kLedgerNoPrefix = "信-";

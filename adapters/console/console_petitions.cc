@@ -191,8 +191,10 @@ void ConsoleImpl::Work(Visit v) {
       alerts.push_back({{"id", it->id},
                         {"at", FormatMs(it->received_ms)},
                         {"kind_cn", kind_cn},
-                        {"tag", kind == "warning" ? "amber" : "red"},
-                        {"row_class", it->read ? "" : (kind == "warning" ? "due-soon" : "overdue")},
+                        {"tag", kind == "warning" || kind == "report" ? "amber" : "red"},
+                        {"row_class", it->read                                ? ""
+                                      : kind == "warning" || kind == "report" ? "due-soon"
+                                                                              : "overdue"},
                         {"ledger_no", p.value("ledger_no", "")},
                         {"text", p.value("text", "")},
                         {"unread", !it->read}});

@@ -152,6 +152,13 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const ConfigSection& l) {
   // Each agency's kind (its clocks) and the organ above it (reviews).
   c.rules.petition_office = c.petition_office;
   c.rules.procuratorates = l.Strings("procuratorates");
+  if (c.rules.procuratorates.empty())
+    LOG_WARN(
+        "{}: [ledger] 未列出 procuratorates：所有机关按《信访工作条例》计期限，检察院的 7 日、3 "
+        "个月"
+        "答复不计 / no procuratorates listed: every agency gets the regulation's clocks, none the "
+        "procuratorate's 7 days and 3 months",
+        path);
   c.rules.superiors = l.StringMap("superiors");
   for (const auto& [agency, superior] : c.rules.superiors)
     if (superior.empty() || superior == agency)
@@ -248,30 +255,33 @@ void Agent::ReloadCalendarIfChanged() {
   std::error_code ec;
   const auto mtime = std::filesystem::last_write_time(config_.calendar, ec);
   if (ec || mtime == calendar_mtime_) return;
-  const bool first = calendar_mtime_ == std::filesystem::file_time_type{};
-  calendar_mtime_ = mtime;
-  if (first) return;  // the one loaded at the start
   auto calendar = HolidayCalendar::Load(config_.calendar);
   if (!calendar.ok()) {
     LOG_ERROR(
         "节假日文件有误，继续使用原日历 / the calendar file is wrong, the one in use is kept: {}",
         calendar.status().ToString());
+    calendar_mtime_ = mtime;  // said once; tried again when the file changes
     return;
   }
-  auto moved = ledger_->Recount(*std::move(calendar));
-  if (!moved.ok()) {
-    LOG_ERROR("calendar recount: {}", moved.status().ToString());
-    calendar_mtime_ = {};  // tried again at the next scan
+  // Its own transaction: the mtime is taken only once the recount is kept,
+  // so a failure is tried again at the next scan.
+  auto txn = sqlite::Txn::Begin(client_.db());
+  if (!txn.ok()) return;
+  auto moved = ledger_->Recount(*std::move(calendar), clock_.NowMs());
+  if (!moved.ok() || !txn->Commit().ok()) {
+    LOG_ERROR("calendar recount failed, tried again at the next scan: {}",
+              moved.status().ToString());
     return;
   }
-  LOG_INFO("节假日文件已更新，重算 {} 个期限 / calendar reloaded: {} deadlines recounted", *moved,
+  calendar_mtime_ = mtime;
+  LOG_INFO("节假日文件已载入，重算 {} 个期限 / calendar loaded: {} deadlines recounted", *moved,
            *moved);
 }
 
 void Agent::ScanNow() {
+  ReloadCalendarIfChanged();  // (the first scan: the file as the agent started with it)
   auto txn = sqlite::Txn::Begin(client_.db());
   if (!txn.ok()) return;
-  ReloadCalendarIfChanged();
   for (const Alert& a : ledger_->Scan(clock_.NowMs(), config_.scan)) {
     v1::DeadlineAlert out;
     out.set_ledger_no(a.ledger_no);

@@ -133,8 +133,9 @@ class Agent final : public agent::Agent {
   const Clock& clock_;
   agent::Periodic scan_;
   uint64_t alerts_ = 0;  // deadline alerts sent since the start
-  // The calendar file as last loaded: a change (the next year's notice) is
-  // loaded and the running deadlines recounted (Ledger::Recount).
+  // The calendar file as last loaded and recounted on (Ledger::Recount): at
+  // the first scan, then whenever it changes (the next year's notice). The
+  // first recount catches a notice added while the agent was stopped.
   std::filesystem::file_time_type calendar_mtime_{};
   // Loads the calendar file again if it changed since; a bad file is logged
   // and the calendar in use kept.

@@ -504,13 +504,20 @@ absl::StatusOr<std::string> Ledger::Register(const PetitionInput& p, bool* creat
   std::string repeat_of, earlier_status, final_of, pending_of, pending_agency;
   // While an organ below handles a matter within its time limit (no deadline
   // of it passed), its superior does not accept the same matter (条例 art. 19).
-  auto pending_below = [&](const std::string& status, const std::string& agency, int64_t next_due) {
+  auto pending_below = [&](const std::string& earlier_no, const std::string& status,
+                           const std::string& agency, int64_t next_due) {
     static constexpr const char* kHandling[] = {"received",       "under_review", "needs_materials",
                                                 "accepted",       "transferred",  "in_progress",
                                                 "under_re_review"};
     if (next_due < p.received_ms ||
         std::find(std::begin(kHandling), std::end(kHandling), status) == std::end(kHandling))
       return false;
+    // Within its time limit: no deadline of it missed so far (met late, lapsed, or passed).
+    auto missed = db_.QueryInt(
+        "SELECT count(*) FROM deadlines WHERE ledger_no=? AND void!=1 AND track_key='' AND "
+        "((met_ms=0 AND due_ms < ?) OR met_ms > due_ms)",
+        earlier_no, p.received_ms);
+    if (!missed.ok() || *missed > 0) return false;
     std::string up = options_.SuperiorOf(agency);
     for (int level = 0; level < 8 && !up.empty(); ++level, up = options_.SuperiorOf(up))
       if (up == p.agency) return true;
@@ -537,7 +544,8 @@ absl::StatusOr<std::string> Ledger::Register(const PetitionInput& p, bool* creat
         repeat_of = earlier.Text(0);
         earlier_status = earlier.Text(1);
       }
-      if (pending_of.empty() && pending_below(earlier.Text(1), earlier.Text(5), earlier.Int(6))) {
+      if (pending_of.empty() &&
+          pending_below(earlier.Text(0), earlier.Text(1), earlier.Text(5), earlier.Int(6))) {
         pending_of = earlier.Text(0);
         pending_agency = earlier.Text(5);
       }
@@ -662,6 +670,10 @@ absl::StatusOr<Ledger::Item> Ledger::LoadItem(const std::string& ledger_no) {
                    db_.QueryInt("SELECT coalesce(max(due_ms), 0) FROM deadlines WHERE ledger_no=? "
                                 "AND rule='handle_answer' AND met_ms=0 AND void=0",
                                 ledger_no));
+  ASSIGN_OR_RETURN(item.review_due_ms,
+                   db_.QueryInt("SELECT coalesce(max(due_ms), 0) FROM deadlines WHERE ledger_no=? "
+                                "AND rule='review_opinion' AND met_ms=0 AND void=0",
+                                ledger_no));
   return item;
 }
 
@@ -714,6 +726,11 @@ absl::StatusOr<Status> Ledger::Validate(const Item& item, const std::string& age
     return absl::FailedPreconditionError(
         "该信访件已是匿名或无可用联系方式，不再需要答复 / no usable contact already: no reply is "
         "owed");
+  if (action == Action::kHearing && item.review_due_ms && now_ms > item.review_due_ms)
+    return absl::FailedPreconditionError(absl::StrCat(
+        "复查复核意见已于 ", When(item.review_due_ms),
+        " 到期，听证不能使逾期的期限重新计算（《信访工作条例》第三十六条）/ the opinion was due ",
+        When(item.review_due_ms), ": a hearing afterwards does not reopen the missed deadline"));
   if (action == Action::kHearing && (input.days < 1 || input.days > 60))
     return absl::InvalidArgumentError(absl::StrCat(
         "听证所用天数应为 1 至 60 日 / a hearing's days are 1 to 60, not ", input.days));
@@ -743,10 +760,12 @@ Ledger::Item Ledger::Advance(const Item& before, Action action, Status next, int
       after.agency = to_agency;
       after.transferred_from = before.agency;
       after.facts.transferred_in_ms = now_ms;
+      after.facts.extended = false;            // the receiver's own 60 days, its own extension
       after.facts.status = Status::kReceived;  // at the receiving agency, one item, one history
       break;
     case Action::kObjectToTransfer:  // back to the agency that transferred it
       after.agency = before.transferred_from;
+      after.facts.extended = false;
       after.transferred_from.clear();
       after.facts.transferred_in_ms = 0;
       break;
@@ -1015,11 +1034,12 @@ std::vector<Alert> Ledger::Scan(int64_t now_ms, const ScanOptions& o) {
   return out;
 }
 
-absl::StatusOr<int> Ledger::Recount(HolidayCalendar calendar) {
-  calendar_ = std::move(calendar);
+absl::StatusOr<int> Ledger::Recount(HolidayCalendar calendar, int64_t now_ms) {
+  // Not yet passed (a passed one, even if not yet reported, stays missed).
   ASSIGN_OR_RETURN(auto open, db_.Prepare("SELECT id, rule, anchor_ms, due_ms, extra_days, "
                                           "warned_ms FROM deadlines WHERE met_ms=0 AND void=0 "
-                                          "AND overdue_ms=0 AND track_key=''"));
+                                          "AND overdue_ms=0 AND track_key='' AND due_ms >= ?"));
+  open.Bind(1, now_ms);
   struct Row {
     int64_t id;
     std::string rule;
@@ -1040,7 +1060,7 @@ absl::StatusOr<int> Ledger::Recount(HolidayCalendar calendar) {
   for (const Row& r : rows) {
     const DeadlineRule* rule = FindRule(rules_, r.rule);
     if (!rule) continue;
-    const int64_t due = DueMs(*rule, r.anchor, calendar_, static_cast<int>(r.extra));
+    const int64_t due = DueMs(*rule, r.anchor, calendar, static_cast<int>(r.extra));
     if (due == r.due) continue;
     // Later: warned again before it; earlier: a warning given stands (and if
     // the new date has passed, the next scan reports it overdue).
@@ -1049,6 +1069,7 @@ absl::StatusOr<int> Ledger::Recount(HolidayCalendar calendar) {
     ++moved;
   }
   RETURN_IF_ERROR(sp.Release());
+  calendar_ = std::move(calendar);
   if (moved) LOG_INFO("calendar changed: {} running deadlines recounted", moved);
   return moved;
 }
@@ -1576,7 +1597,8 @@ absl::StatusOr<std::vector<Action>> Ledger::AllowedActions(const std::string& le
                       .actor = {},
                       .days = 1,
                       .approved_by = "（批准人）",
-                      .answer_received_ms = 0};
+                      // The latest receipt Validate() allows: the form asks for the real one.
+                      .answer_received_ms = now_ms};
   std::vector<Action> out;
   for (int i = 0; std::string_view(ActionName(static_cast<Action>(i))) != "unknown"; ++i)
     if (Validate(item, agency, static_cast<Action>(i), now_ms, form).ok())

@@ -234,7 +234,9 @@ class Ledger {
   // clock counts on it from now, and every running deadline not yet reported
   // overdue is counted again from its start (a deadline once missed stays
   // missed); one that moves later is warned again. Returns how many moved.
-  absl::StatusOr<int> Recount(HolidayCalendar calendar);
+  // (Deadlines already passed at `now_ms` are not moved. On an error the
+  // calendar in use is kept.)
+  absl::StatusOr<int> Recount(HolidayCalendar calendar, int64_t now_ms);
 
   // A due date another agent tracks on this clock (a joint plan's task,
   // rule "plan_task"): warned, reported overdue and escalated like the
@@ -369,6 +371,7 @@ class Ledger {
     ItemFacts facts;
     bool contact = false;  // not anonymous and reachable: replies are owed
     int64_t received_ms = 0;
+    int64_t review_due_ms = 0;  // the running review opinion's due (0: none)
   };
   absl::StatusOr<Item> LoadItem(const std::string& ledger_no);
   // The status after `action` by `agency`, or why the rules refuse it.

@@ -85,9 +85,11 @@ TEST(Deadlines, Table) {
       {"substantive_reply", "2025-01-05", "2025-04-07", 0, "04-05 is Qingming: next working day"},
       {"transfer_or_assign", "2025-01-20", "2025-02-05", 0, "15 days land in Spring Festival"},
       {"handle_answer", "2025-03-03", "2025-05-06", 0, "60 days end 05-02 (Labour Day): 05-06"},
-      {"handle_answer", "2025-03-03", "2025-06-03", 30,
-       "extended by 30: 06-01 in Dragon Boat: 06-03"},
-      {"handle_answer", "2025-03-03", "2025-05-12", 10, "extended by 10: 05-12 (a Monday)"},
+      {"handle_answer", "2025-03-03", "2025-06-05", 30,
+       "extended by 30 from the period's end, 05-06 (after Labour Day): 06-05"},
+      {"handle_answer", "2025-03-03", "2025-05-16", 10, "extended by 10 from 05-06: 05-16"},
+      {"handle_answer", "2025-08-03", "2025-10-14", 5,
+       "60 days end 10-02 (National Day) -> 10-09; 5 more from there: 10-14, not swallowed"},
       {"review_opinion", "2026-09-01", "2026-10-08", 0, "30 days end 10-01 (National Day): 10-08"},
   };
   for (const auto& c : kCases) {

@@ -444,7 +444,7 @@ TEST_F(LedgerTest, UnloadedYearIsProvisionalAndRecountedWhenItsNoticeComes) {
   text << in.rdbuf() << "year 2027\n2027-01-04 holiday 测试\n2027-03-10 holiday 测试\n";
   auto with2027 = HolidayCalendar::Parse(text.str());
   ASSERT_TRUE(with2027.ok()) << with2027.status();
-  auto moved = ledger_->Recount(*with2027);
+  auto moved = ledger_->Recount(*with2027, At("2027-01-06"));
   ASSERT_TRUE(moved.ok()) << moved.status();
   EXPECT_EQ(*moved, 1) << "a's 3 months; b's reported miss stays";
   for (const auto& d : DeadlinesOf(a))
@@ -462,6 +462,62 @@ TEST_F(LedgerTest, UnloadedYearIsProvisionalAndRecountedWhenItsNoticeComes) {
     if (al.ledger_no == a && al.rule == "substantive_reply" && al.kind == Alert::kWarning)
       warned = al.text.find("2027-03-11") != std::string::npos;
   EXPECT_TRUE(warned) << "warned again for the later date";
+}
+
+// Found in review: each agency's 60 days carry their own one extension (a
+// receiver may extend after the sender did); a hearing after the opinion
+// was due does not reopen the missed deadline; review is offered while a
+// receipt of the answer could still be in time (the form asks its date).
+TEST_F(LedgerTest, ExtensionsHearingsAndReviewOfferEachByTheirOwnClock) {
+  PetitionInput p = Petition("X-1", At("2025-03-03"));
+  p.agency = "court";
+  const std::string no = *ledger_->Register(p);
+  ASSERT_TRUE(
+      ledger_->Apply(no, "court", Action::kAccept, At("2025-03-04"), Routed("立案庭")).ok());
+  ASSERT_TRUE(
+      ledger_->Apply(no, "court", Action::kExtend, At("2025-03-10"), Step("复杂", 10, "庭长"))
+          .ok());
+  ASSERT_TRUE(
+      ledger_->Apply(no, "court", Action::kTransfer, At("2025-03-11"), "属公安管辖", "police")
+          .ok());
+  ASSERT_TRUE(
+      ledger_->Apply(no, "police", Action::kAccept, At("2025-03-12"), Routed("信访科")).ok());
+  EXPECT_TRUE(
+      ledger_->Apply(no, "police", Action::kExtend, At("2025-04-01"), Step("复杂", 5, "局长")).ok())
+      << "the police's own 60 days, its own extension";
+  ASSERT_TRUE(
+      ledger_->Apply(no, "police", Action::kSubstantiveReply, At("2025-04-02"), "书面答复").ok());
+  // 36 days after the answer: offered (the receipt may be later), and accepted
+  // with a receipt date 10 days after the answer.
+  const int64_t late = At("2025-05-08");
+  const std::vector<Action> offered = *ledger_->AllowedActions(no, "police", late);
+  EXPECT_NE(std::find(offered.begin(), offered.end(), Action::kRequestReview), offered.end());
+  ASSERT_TRUE(
+      ledger_
+          ->Apply(no, "police", Action::kRequestReview, late, Step("不服", 0, "", At("2025-04-12")))
+          .ok());
+  // The city police's opinion was due 06-09; a hearing on 06-12 is refused.
+  auto hearing =
+      ledger_->Apply(no, "city.police", Action::kHearing, At("2025-06-12"), Step("听证", 5));
+  ASSERT_EQ(hearing.status().code(), absl::StatusCode::kFailedPrecondition) << hearing.status();
+  EXPECT_NE(hearing.status().message().find("到期"), std::string_view::npos);
+}
+
+// Art. 19 again: once the organ below has missed a deadline (here its notice,
+// given late), the matter is no longer "within its time limit": the organ
+// above registers it for handling.
+TEST_F(LedgerTest, SuperiorAcceptsOnceTheOrganBelowMissedADeadline) {
+  PetitionInput below = Petition("B19-1", At("2025-03-03"));
+  below.agency = "police";
+  const std::string a = *ledger_->Register(below);
+  ASSERT_TRUE(
+      ledger_->Apply(a, "police", Action::kProceduralReply, At("2025-03-25"), "迟告知").ok());
+  ASSERT_TRUE(
+      ledger_->Apply(a, "police", Action::kAccept, At("2025-03-25"), Routed("信访科")).ok());
+  PetitionInput up = Petition("B19-2", At("2025-04-01"));
+  up.agency = "city.police";
+  const std::string b = *ledger_->Register(up);
+  EXPECT_EQ(ledger_->History(b)->at(0).to_status, "received") << ledger_->History(b)->at(0).note;
 }
 
 // [ledger] names the procuratorates and the organ above each agency; a
@@ -515,11 +571,11 @@ TEST_F(LedgerTest, ExtensionMovesTheAnswerDeadlineByTheDaysGranted) {
       << "approved by the head";
   ASSERT_TRUE(extend(At("2025-04-25"), 20, "刘检察长").ok());
   EXPECT_NE(ledger_->History(no)->back().note.find("经 刘检察长 批准"), std::string::npos);
-  // 60 days end 05-02 (Labour Day) -> 05-06; 60 + 20 days: 05-22.
+  // 60 days end 05-02 (Labour Day) -> 05-06; 20 more from there: 05-26.
   EXPECT_FALSE(
-      RulesAlerted(ledger_->Scan(At("2025-05-20")), Alert::kOverdue).count("handle_answer"));
+      RulesAlerted(ledger_->Scan(At("2025-05-26")), Alert::kOverdue).count("handle_answer"));
   EXPECT_TRUE(
-      RulesAlerted(ledger_->Scan(At("2025-05-23")), Alert::kOverdue).count("handle_answer"));
+      RulesAlerted(ledger_->Scan(At("2025-05-27")), Alert::kOverdue).count("handle_answer"));
   EXPECT_FALSE(extend(At("2025-05-21"), 5, "刘检察长").ok()) << "once only";
 }
 
