@@ -318,18 +318,6 @@ std::vector<DeadlineRule> DeadlineRules(const RuleOptions& o) {
   return rules;
 }
 
-const char* AgencyKindName(AgencyKind k) {
-  switch (k) {
-    case AgencyKind::kProcuratorate:
-      return "procuratorate";
-    case AgencyKind::kPetitionOffice:
-      return "petition_office";
-    case AgencyKind::kOther:
-      break;
-  }
-  return "other";
-}
-
 AgencyKind RuleOptions::KindOf(const std::string& agency) const {
   if (std::find(procuratorates.begin(), procuratorates.end(), agency) != procuratorates.end())
     return AgencyKind::kProcuratorate;
@@ -340,6 +328,13 @@ AgencyKind RuleOptions::KindOf(const std::string& agency) const {
 std::string RuleOptions::SuperiorOf(const std::string& agency) const {
   auto it = superiors.find(agency);
   return it == superiors.end() ? "" : it->second;
+}
+
+bool RuleOptions::IsAbove(const std::string& upper, const std::string& agency) const {
+  std::string up = SuperiorOf(agency);
+  for (size_t level = 0; level <= superiors.size() && !up.empty(); ++level, up = SuperiorOf(up))
+    if (up == upper) return true;
+  return false;
 }
 
 bool Owes(const DeadlineRule& rule, AgencyKind kind) {

@@ -85,7 +85,6 @@ struct ItemFacts {
 // the regulation's 15-day written notice. All owe the 60 (+30) days from
 // acceptance and the 30-day review opinion.
 enum class AgencyKind { kProcuratorate, kPetitionOffice, kOther };
-const char* AgencyKindName(AgencyKind k);  // "procuratorate", "petition_office", "other"
 
 // The status after `action`, or FailedPrecondition with the reason (Chinese /
 // English, naming the rule) when the rules forbid it. `now_ms` and `calendar`
@@ -138,6 +137,9 @@ struct RuleOptions {
 
   AgencyKind KindOf(const std::string& agency) const;
   std::string SuperiorOf(const std::string& agency) const;  // "" when none is named
+  // Whether `upper` is above `agency`: its superior, or that one's, and so on
+  // (a bounded walk). IsAbove(a, a) means the superiors form a cycle.
+  bool IsAbove(const std::string& upper, const std::string& agency) const;
 };
 // Whether `rule` is owed by an agency of `kind`.
 bool Owes(const DeadlineRule& rule, AgencyKind kind);

@@ -160,20 +160,15 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const ConfigSection& l) {
         "procuratorate's 7 days and 3 months",
         path);
   c.rules.superiors = l.StringMap("superiors");
-  for (const auto& [agency, superior] : c.rules.superiors)
+  for (const auto& [agency, superior] : c.rules.superiors) {
     if (superior.empty() || superior == agency)
       return absl::InvalidArgumentError(
           absl::StrCat(path, ": [ledger.superiors] \"", agency,
                        "\": 上一级机关须为另一个机关 / the organ above must be another agency"));
-  for (const auto& [agency, superior] : c.rules.superiors) {
-    std::string up = superior;  // a cycle would send a review back down
-    for (int level = 0; level < 16 && !up.empty(); ++level) {
-      if (up == agency)
-        return absl::InvalidArgumentError(
-            absl::StrCat(path, ": [ledger.superiors] \"", agency,
-                         "\": 上下级关系成环 / the superiors form a cycle"));
-      up = c.rules.SuperiorOf(up);
-    }
+    if (c.rules.IsAbove(agency, agency))  // a cycle would send a review back down
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": [ledger.superiors] \"", agency,
+                       "\": 上下级关系成环 / the superiors form a cycle"));
   }
   c.rules.group_threshold = l.Int("group_threshold", 5);
   if (c.rules.group_threshold < 2)

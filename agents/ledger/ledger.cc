@@ -509,7 +509,7 @@ absl::StatusOr<std::string> Ledger::Register(const PetitionInput& p, bool* creat
     static constexpr const char* kHandling[] = {"received",       "under_review", "needs_materials",
                                                 "accepted",       "transferred",  "in_progress",
                                                 "under_re_review"};
-    if (next_due < p.received_ms ||
+    if (next_due < p.received_ms || !options_.IsAbove(p.agency, agency) ||
         std::find(std::begin(kHandling), std::end(kHandling), status) == std::end(kHandling))
       return false;
     // Within its time limit: no deadline of it missed so far (met late, lapsed, or passed).
@@ -517,11 +517,7 @@ absl::StatusOr<std::string> Ledger::Register(const PetitionInput& p, bool* creat
         "SELECT count(*) FROM deadlines WHERE ledger_no=? AND void!=1 AND track_key='' AND "
         "((met_ms=0 AND due_ms < ?) OR met_ms > due_ms)",
         earlier_no, p.received_ms);
-    if (!missed.ok() || *missed > 0) return false;
-    std::string up = options_.SuperiorOf(agency);
-    for (int level = 0; level < 8 && !up.empty(); ++level, up = options_.SuperiorOf(up))
-      if (up == p.agency) return true;
-    return false;
+    return missed.ok() && *missed == 0;
   };
   if (!who.empty()) {
     ASSIGN_OR_RETURN(
@@ -1568,11 +1564,8 @@ absl::StatusOr<Ledger::Record> Ledger::Read(const std::string& ledger_no, const 
     ASSIGN_OR_RETURN(std::vector<std::string> involved, Involved(ledger_no));
     // A superior organ reads what the organs below it handled (it reviews
     // their answers and is asked for review with the item's number).
-    auto sees = [&](std::string agency) {
-      for (int level = 0; level < 8 && !agency.empty();
-           ++level, agency = options_.SuperiorOf(agency))
-        if (agency == reader.agency) return true;
-      return false;
+    auto sees = [&](const std::string& agency) {
+      return agency == reader.agency || options_.IsAbove(reader.agency, agency);
     };
     if (reader.agency.empty() || std::none_of(involved.begin(), involved.end(), sees))
       return absl::PermissionDeniedError(

@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/files.h"
+#include "domain/rules.h"
 
 namespace concord::ctl {
 
@@ -75,23 +76,20 @@ absl::StatusOr<std::vector<AgencyEntry>> ParseAgencies(const std::string& text,
   if (out.empty())
     return absl::InvalidArgumentError(
         absl::StrCat(source, ": 没有机关 / lists no agency (name|display|roles a line)"));
-  auto find = [&](const std::string& name) -> const AgencyEntry* {
-    for (const auto& a : out)
-      if (a.name == name) return &a;
-    return nullptr;
-  };
-  for (const auto& a : out) {
-    if (a.superior.empty()) continue;
-    if (!find(a.superior))
+  // The superiors as the ledger agent will read them ([ledger.superiors]),
+  // checked the way it checks them.
+  ledger::RuleOptions chain;
+  for (const auto& a : out)
+    if (!a.superior.empty()) chain.superiors[a.name] = a.superior;
+  for (const auto& [name, superior] : chain.superiors) {
+    if (std::none_of(out.begin(), out.end(),
+                     [&](const AgencyEntry& a) { return a.name == superior; }))
       return absl::InvalidArgumentError(
-          absl::StrCat(source, ": ", a.name, " 的上一级机关 ", a.superior,
-                       " 不在机关表中 / names a superior that is not listed: ", a.superior));
-    const AgencyEntry* up = find(a.superior);
-    for (size_t n = 0; up && n <= out.size();
-         ++n, up = up->superior.empty() ? nullptr : find(up->superior))
-      if (up->name == a.name)
-        return absl::InvalidArgumentError(absl::StrCat(
-            source, ": ", a.name, " 的上下级关系成环 / its chain of superiors comes back to it"));
+          absl::StrCat(source, ": ", name, " 的上一级机关 ", superior,
+                       " 不在机关表中 / names a superior that is not listed: ", superior));
+    if (chain.IsAbove(name, name))
+      return absl::InvalidArgumentError(absl::StrCat(
+          source, ": ", name, " 的上下级关系成环 / its chain of superiors comes back to it"));
   }
   return out;
 }
