@@ -128,6 +128,8 @@ std::string StatusOf(concord::v1::AidVerdict v) {
       return "possible_duplicate";
     case concord::v1::AID_DUPLICATE:
       return "duplicate";
+    case concord::v1::AID_OVER_CAP:
+      return "over_cap";
     default:
       return "refused";
   }
@@ -532,7 +534,7 @@ HttpResponse AidConnector::PostException(const HttpRequest& request) {
   if (stmt->Int(2))
     return ErrorResponse(
         409, absl::StrCat("记录 ", id, " 已登记，无需例外 / grant ", id, " is already registered"));
-  if (status != "duplicate" && status != "possible_duplicate")
+  if (status != "duplicate" && status != "possible_duplicate" && status != "over_cap")
     return ErrorResponse(
         409, status == "checking"
                  ? absl::StrCat("记录 ", id, " 查重尚未完成，请稍后再批 / grant ", id,

@@ -82,6 +82,13 @@ std::map<std::string, std::string> ConfigSection::StringMap(std::string_view key
   return out;
 }
 
+std::vector<std::string> ConfigSection::Keys() const {
+  std::vector<std::string> out;
+  if (const auto* t = static_cast<const toml::table*>(table_))
+    for (auto&& [k, v] : *t) out.emplace_back(k.str());
+  return out;
+}
+
 ConfigSection ConfigSection::operator[](std::string_view table) const {
   const toml::node* n = Find(table_, table);
   return ConfigSection(file_, n ? n->as_table() : nullptr);

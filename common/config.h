@@ -55,6 +55,7 @@ class ConfigSection {
   std::string Path(std::string_view key, std::string fallback = "") const;
   // The string values of a table (`[conference.names]`), by key.
   std::map<std::string, std::string> StringMap(std::string_view key) const;
+  std::vector<std::string> Keys() const;  // the table's keys, in file order
 
   ConfigSection operator[](std::string_view table) const;         // a nested table
   std::vector<ConfigSection> Tables(std::string_view key) const;  // an array of tables

@@ -297,10 +297,20 @@ agent_head aid "司法救助登记查重代理" "$AID_HTTP_PORT"
 cat <<TOML
 
 [aid]
-cap_yuan = 50000              # 同一人同一案件资金救助上限 / money per person per case
+province = "陕西省"
+calendar = "$ROOT/deploy/calendar/cn-holidays.txt"   # 救助期限按工作日 / aid deadlines in working days
+payment_working_days = 2      # 救助金到账后通知领取 / to tell and pay once the funds arrive
+supervisors = ["$DISTRICT.plc"]   # 救助期限逾期督办 / escalations of aid deadlines
 duplicate_probability = 0.9   # 判为重复 / duplicate at or above
 possible_probability = 0.5    # 疑似重复 / possible duplicate at or above
 status_askers = ["$DISTRICT.agent.conference"]   # 可查询查重结果 / may ask a grant's check result
+
+# 救助上限：上一年度全省职工月平均工资 × 36（2014 意见；docs/aid.md）/ cap: 36 x the
+# province's average monthly wage of the year before. 示例数字，请按省统计局公布数字填写 /
+# example figures: enter the province's published ones.
+[aid.wages]
+"2024" = 7800
+"2025" = 8200
 TOML
 } > "$DIR/aid.toml"
 

@@ -39,6 +39,7 @@ Look StatusLook(const std::string& status) {
   if (status == "clear") return {"未发现重复", "green"};
   if (status == "possible_duplicate") return {"疑似重复", "amber"};
   if (status == "duplicate") return {"重复救助", "red"};
+  if (status == "over_cap") return {"超出上限", "amber"};
   if (status == "refused") return {"未通过", "red"};
   return {"查重中", "blue"};
 }
@@ -46,6 +47,7 @@ Look VerdictLook(const std::string& verdict) {
   if (verdict == "AID_CLEAR") return {"未发现重复", "green"};
   if (verdict == "AID_POSSIBLE_DUPLICATE") return {"疑似重复", "amber"};
   if (verdict == "AID_DUPLICATE") return {"重复救助", "red"};
+  if (verdict == "AID_OVER_CAP") return {"超出上限", "amber"};
   return {"查重中", "blue"};
 }
 // One row of an import report: 通过 / 重复救助 / 需核实 / 格式错误, or
@@ -58,6 +60,7 @@ Look ImportLook(const json& row) {
   if (status == "clear") return {"通过", "green"};
   if (status == "duplicate") return {"重复救助", "red"};
   if (status == "possible_duplicate") return {"需核实", "amber"};
+  if (status == "over_cap") return {"超出上限", "amber"};
   if (status == "refused") return {"未通过", "red"};
   return {"查重中", "blue"};
 }
@@ -126,7 +129,7 @@ void ShowGrant(ConsoleImpl& c, Visit& v, const std::string& id, json form = json
   json reasons = reply.contains("reasons") ? reply["reasons"] : json::array();
   const bool registered = g.value("registered", false);
   const bool needs_exception =
-      !registered && (state == "duplicate" || state == "possible_duplicate");
+      !registered && (state == "duplicate" || state == "possible_duplicate" || state == "over_cap");
   const bool can_approve =
       needs_exception && accounts::Allowed(v.account, Permission::kApproveAidException);
   json values = {{"record_id", id},
@@ -295,7 +298,7 @@ absl::StatusOr<json> ImportReport(ConsoleImpl& c, const Visit& v, const std::str
   json totals = json::array();
   for (const char* k : {"通过", "重复救助", "需核实", "格式错误"})
     totals.push_back({{"label", k}, {"n", counts[k]}});
-  for (const char* k : {"已登记过", "未通过", "查重中"})
+  for (const char* k : {"超出上限", "已登记过", "未通过", "查重中"})
     if (counts[k] > 0) totals.push_back({{"label", k}, {"n", counts[k]}});
   return json{{"id", id},
               {"file_name", body.value("file_name", "")},

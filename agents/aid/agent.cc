@@ -6,11 +6,13 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/files.h"
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/status_macros.h"
+#include "concord/v1/petition.pb.h"
 #include "domain/linkage/wire.h"
 
 namespace concord::aid {
@@ -18,31 +20,68 @@ namespace concord::aid {
 absl::StatusOr<AgentConfig> LoadAgentConfig(const ConfigSection& aid) {
   AgentConfig c;
   c.model = aid.Path("model");
-  const double cap_yuan = aid.Double("cap_yuan", 50'000);
-  c.check.cap_fen = static_cast<int64_t>(cap_yuan * 100 + 0.5);
+  // The cap: 36 months of the province's average wage of the year before
+  // ([aid.wages], domain/aid_rules.h), or a lower local cap ([aid] cap_yuan).
+  const double cap_yuan = aid.Double("cap_yuan", 0);
+  c.check.local_cap_fen = static_cast<int64_t>(cap_yuan * 100 + 0.5);
+  const ConfigSection wages = aid["wages"];
+  for (const std::string& key : wages.Keys()) {
+    int year = 0;
+    const double yuan = wages.Double(key, -1);
+    if (!absl::SimpleAtoi(key, &year) || year < 2000 || year > 2100 || !(yuan > 0))
+      return absl::InvalidArgumentError(absl::StrCat(
+          aid.file_path(), ": [aid.wages] \"", key,
+          "\": 须为年份 = 月平均工资（元，大于 0）/ must be year = average monthly wage in yuan"));
+    c.check.wages.Set(year, static_cast<int64_t>(yuan * 100 + 0.5));
+  }
+  c.payment_working_days = aid.Int("payment_working_days", 2);
+  if (c.payment_working_days < 1 || c.payment_working_days > 30)
+    return absl::InvalidArgumentError(
+        absl::StrCat(aid.file_path(), ": [aid] payment_working_days 须为 1-30 / must be 1-30"));
+  if (c.check.wages.empty() && c.check.local_cap_fen == 0)
+    return absl::InvalidArgumentError(
+        absl::StrCat(aid.file_path(),
+                     ": [aid.wages] 缺少全省职工月平均工资表（救助上限为上一年度月平均工资的 36 "
+                     "倍）/ the province's average monthly wage per year is needed for the cap"));
+  if (c.check.wages.empty())
+    LOG_WARN(
+        "{}: [aid.wages] 未配置，仅按地方限额 cap_yuan 核上限 / no wage table: only the local cap "
+        "is checked",
+        aid.file_path());
   c.check.duplicate_probability =
       aid.Double("duplicate_probability", c.check.duplicate_probability);
   c.check.possible_probability = aid.Double("possible_probability", c.check.possible_probability);
   c.status_askers = aid.Strings("status_askers");
+  c.province = aid.String("province");
+  c.calendar = aid.Path("calendar");
+  c.supervisors = aid.Strings("supervisors");
+  c.scan_seconds = aid.Int("scan_seconds", 60);
+  if (c.scan_seconds < 1)
+    return absl::InvalidArgumentError(
+        absl::StrCat(aid.file_path(), ": [aid] scan_seconds 须为正数 / must be positive"));
   if (!(c.check.possible_probability > 0 &&
         c.check.possible_probability <= c.check.duplicate_probability &&
-        c.check.duplicate_probability < 1 && cap_yuan > 0))
+        c.check.duplicate_probability < 1 && cap_yuan >= 0))
     return absl::InvalidArgumentError(absl::StrCat(
         aid.file_path(),
-        ": [aid] 须 0 < possible_probability <= duplicate_probability < 1 且 cap_yuan > 0 / "
-        "[aid] needs 0 < possible_probability <= duplicate_probability < 1 and cap_yuan > 0"));
+        ": [aid] 须 0 < possible_probability <= duplicate_probability < 1 且 cap_yuan >= 0 / "
+        "[aid] needs 0 < possible_probability <= duplicate_probability < 1 and cap_yuan >= 0"));
   return c;
 }
 
-Agent::Agent(agent::AgentContext& context, AgentConfig config, Registry registry, Model model)
+Agent::Agent(agent::AgentContext& context, AgentConfig config, Registry registry, Model model,
+             HolidayCalendar calendar)
     : client_(context.client),
       clock_(context.clock),
       config_(std::move(config)),
       model_(std::move(model)),
-      registry_(std::move(registry)) {}
+      registry_(std::move(registry)),
+      applications_(context.client.db(), std::move(calendar), config_.payment_working_days),
+      scan_(context.io, std::chrono::seconds(config_.scan_seconds), [this] { ScanNow(); }) {}
 
 absl::Status Agent::Handle(const v1::Envelope& env) {
   if (env.payload().Is<v1::AidCheckRequest>()) return OnCheck(env);
+  if (v1::AidApplicationStep s; env.payload().UnpackTo(&s)) return OnStep(env, s);
   if (v1::AidStatusQuery q; env.payload().UnpackTo(&q)) return OnStatusQuery(env, q);
   LOG_WARN("ignoring {} from {}", env.payload().type_url(), env.from());
   return absl::OkStatus();  // not ours: acknowledged, not retried
@@ -50,6 +89,7 @@ absl::Status Agent::Handle(const v1::Envelope& env) {
 
 void Agent::Started() {
   LOG_INFO("aid agent up: {} grants in the registry", registry_.Count().value_or(0));
+  scan_.Start();
 }
 
 void Agent::AddHealth(nlohmann::json& health) { health["grants"] = registry_.Count().value_or(-1); }
@@ -163,6 +203,157 @@ absl::Status Agent::OnStatusQuery(const v1::Envelope& env, const v1::AidStatusQu
   return Reply(env, status);
 }
 
+absl::Status Agent::OnStep(const v1::Envelope& env, const v1::AidApplicationStep& st) {
+  v1::AidApplicationReply reply;
+  reply.set_application_id(st.application_id());
+  reply.set_action(st.action());
+  const int64_t now = clock_.NowMs();
+  auto refused = [&](const absl::Status& why) {
+    reply.set_ok(false);
+    reply.set_error(std::string(why.message()));
+    LOG_INFO("aid application {}/{} {} refused: {}", env.from(), st.application_id(), st.action(),
+             std::string(why.message()));
+    return Reply(env, reply);
+  };
+  const auto action = AppActionFromName(st.action());
+  if (!action)
+    return refused(absl::InvalidArgumentError(
+        absl::StrCat("未知的救助步骤「", st.action(), "」/ unknown step")));
+  StepInput in;
+  in.agency = env.from();  // the authenticated sender
+  in.application_id = st.application_id();
+  in.action = *action;
+  in.at_ms = st.at_ms();
+  in.complete = st.complete();
+  in.applicants = st.applicants() ? st.applicants() : 1;
+  in.deceased_victim = st.deceased_victim();
+  in.amount_fen = st.amount_fen();
+  in.ground = st.ground();
+  in.grounds = st.grounds();
+  in.missing = {st.missing().begin(), st.missing().end()};
+  if (const v1::Actor& a = env.actor(); !a.login().empty())
+    in.actor = absl::StrCat(a.role(), " ", a.name(), " (", a.login(), ")");
+
+  // A grant or an advance is money going out: checked like an
+  // AidCheckRequest, under the application's number. An application may
+  // carry the encoding too: checked only, for the clerk to see.
+  const bool decides = *action == AppAction::kGrant || *action == AppAction::kAdvance;
+  EncodedRecord grant;
+  const bool has_grant = st.has_grant();
+  if (has_grant && !GrantFromProto(st.grant(), &grant))
+    return refused(
+        absl::InvalidArgumentError("查重编码无法解析 / the grant's encodings are malformed"));
+  if (decides && !has_grant)
+    return refused(absl::InvalidArgumentError(
+        "救助决定须附受助人的查重编码（由本机关适配器生成）/ a grant carries the grantee's "
+        "encodings, made by the agency's adapter"));
+  std::optional<v1::AidCheckReply> check;
+  std::optional<Registry::ApprovedException> exception;
+  {
+    sqlite::Savepoint sp(client_.db());  // the step and its grant, or neither
+    auto to = applications_.Step(in, now);
+    if (!to.ok()) {
+      if (agent::ShouldRetry(to.status())) return to.status();
+      return refused(to.status());
+    }
+    if (has_grant) {
+      grant.agency = env.from();
+      grant.record_id = st.application_id();
+      if (decides) grant.amount_fen = st.amount_fen();
+      ASSIGN_OR_RETURN(auto candidates, registry_.Candidates(grant, config_.check.max_block));
+      check = Decide(grant, candidates, model_, config_.check);
+      const bool approved = st.approved_exception() && !st.exception_reason().empty();
+      // Not clear and not approved: the savepoint is not released, so
+      // leaving the scope undoes the step.
+      if (decides && (check->verdict() == v1::AID_CLEAR || approved)) {
+        ASSIGN_OR_RETURN(bool already, registry_.Has(grant.agency, grant.record_id));
+        if (already) {
+          RETURN_IF_ERROR(registry_.SetAmount(grant.agency, grant.record_id, grant.amount_fen));
+        } else {
+          RETURN_IF_ERROR(registry_.Add(grant, now));
+        }
+        check->set_registered(true);
+        if (check->verdict() != v1::AID_CLEAR) {
+          exception = Registry::ApprovedException{st.exception_reason(), in.actor};
+          check->add_reasons(absl::StrCat("已按特别审批登记，理由：", st.exception_reason(),
+                                          " / registered with special approval"));
+        }
+      }
+    }
+    if (!decides || (check && check->registered())) {
+      reply.set_ok(true);
+      reply.set_status(AppStatusName(*to));
+      RETURN_IF_ERROR(sp.Release());
+    }
+  }
+  if (check) {
+    RETURN_IF_ERROR(registry_.LogCheck(*check, env.from(), now, exception ? &*exception : nullptr));
+    *reply.mutable_check() = *check;
+  }
+  if (!reply.ok()) {
+    const char* label = check->verdict() == v1::AID_OVER_CAP    ? "超出上限，须特别审批"
+                        : check->verdict() == v1::AID_DUPLICATE ? "重复救助"
+                                                                : "疑似重复，须核实";
+    return refused(absl::FailedPreconditionError(
+        absl::StrCat("查重未通过（", label, "），未作决定 / the check did not pass (",
+                     v1::AidVerdict_Name(check->verdict()), "): nothing was decided")));
+  }
+  ASSIGN_OR_RETURN(auto deadlines, applications_.Deadlines(env.from(), st.application_id()));
+  for (auto& d : deadlines) *reply.add_deadlines() = std::move(d);
+  LOG_INFO("aid application {}/{}: {} -> {}", env.from(), st.application_id(), st.action(),
+           reply.status());
+  return Reply(env, reply);
+}
+
+void Agent::ReloadCalendarIfChanged() {
+  if (config_.calendar.empty()) return;
+  std::error_code ec;
+  const auto mtime = std::filesystem::last_write_time(config_.calendar, ec);
+  if (ec || mtime == calendar_mtime_) return;
+  auto calendar = HolidayCalendar::Load(config_.calendar);
+  if (!calendar.ok()) {
+    LOG_ERROR("节假日文件有误，继续使用原日历 / the calendar file is wrong: {}",
+              calendar.status().ToString());
+    calendar_mtime_ = mtime;
+    return;
+  }
+  auto txn = sqlite::Txn::Begin(client_.db());
+  if (!txn.ok()) return;
+  auto moved = applications_.Recount(*std::move(calendar), clock_.NowMs());
+  if (!moved.ok() || !txn->Commit().ok()) {
+    LOG_ERROR("aid calendar recount failed, tried again at the next scan: {}",
+              moved.status().ToString());
+    return;
+  }
+  calendar_mtime_ = mtime;
+  if (*moved) LOG_INFO("节假日文件已载入，重算 {} 个救助期限 / aid deadlines recounted", *moved);
+}
+
+void Agent::ScanNow() {
+  ReloadCalendarIfChanged();
+  auto txn = sqlite::Txn::Begin(client_.db());
+  if (!txn.ok()) return;
+  for (const AppAlert& a : applications_.Scan(clock_.NowMs())) {
+    v1::DeadlineAlert out;
+    out.set_ledger_no(a.application_id);
+    out.set_rule(a.rule);
+    out.set_kind(a.kind == AppAlert::kWarning   ? "warning"
+                 : a.kind == AppAlert::kOverdue ? "overdue"
+                                                : "escalation");
+    out.set_due_ms(a.due_ms);
+    out.set_text(a.text);
+    out.set_agency(a.agency);
+    std::vector<std::string> to = {a.agency};
+    if (a.kind == AppAlert::kEscalation)  // the committee coordinates judicial aid
+      for (const auto& s : config_.supervisors)
+        if (s != a.agency) to.push_back(s);
+    (void)client_.Stage(client::MakeEnvelope(to, out));
+    ++alerts_;
+    LOG_INFO("aid deadline {}: {}", out.kind(), a.text);
+  }
+  if (txn->Commit().ok()) client_.Flush();
+}
+
 absl::StatusOr<std::unique_ptr<agent::Agent>> CreateAgent(agent::AgentContext& context) {
   ASSIGN_OR_RETURN(AgentConfig config, LoadAgentConfig(context.section));
   Model model = Model::Default();
@@ -170,11 +361,23 @@ absl::StatusOr<std::unique_ptr<agent::Agent>> CreateAgent(agent::AgentContext& c
     ASSIGN_OR_RETURN(std::string text, ReadFileToString(config.model));
     ASSIGN_OR_RETURN(model, Model::FromText(text));
   }
-  if (auto st = context.client.db().Migrate("aid", RegistryMigrations()); !st.ok())
-    return absl::UnavailableError(
-        absl::StrCat("数据库迁移失败 / migration failed: ", st.message()));
+  for (const auto& [component, migrations] :
+       {std::pair{"aid", &RegistryMigrations()},
+        std::pair{"aid_applications", &ApplicationMigrations()}})
+    if (auto st = context.client.db().Migrate(component, *migrations); !st.ok())
+      return absl::UnavailableError(
+          absl::StrCat("数据库迁移失败 / migration failed: ", st.message()));
   ASSIGN_OR_RETURN(Registry registry, Registry::Open(context.client.db()));
-  return std::make_unique<Agent>(context, std::move(config), std::move(registry), std::move(model));
+  HolidayCalendar calendar;
+  if (!config.calendar.empty()) {
+    ASSIGN_OR_RETURN(calendar, HolidayCalendar::Load(config.calendar));
+  } else {
+    LOG_WARN(
+        "[aid] 未配置 calendar：救助期限只按周末和法定节日计 / no calendar: aid deadlines count "
+        "weekends and the fixed national holidays only");
+  }
+  return std::make_unique<Agent>(context, std::move(config), std::move(registry), std::move(model),
+                                 std::move(calendar));
 }
 
 }  // namespace concord::aid

@@ -10,17 +10,26 @@
 // Config, beside the bus sections (hub/client/client_config.h):
 //   [aid]
 //   model = "aid-model.txt"             # a Fellegi-Sunter model file (optional)
-//   cap_yuan = 50000                    # money per person per case
+//   province = "陕西省"                  # whose wage table sets the cap
+//   cap_yuan = 50000                    # optional lower local cap per person per case
+//   calendar = "calendar/cn-holidays.txt"  # working days of the aid deadlines
+//   payment_working_days = 2            # to tell and pay once the funds arrive
+//   supervisors = ["shangzhou.committee"]  # escalations of aid deadlines
+//   scan_seconds = 60
+//   [aid.wages]                         # 全省职工月平均工资 (yuan), per year
+//   "2025" = 8300                       # caps aid decided in 2026: 36 x 8300
 //   duplicate_probability = 0.9         # same person at or above: duplicate
 //   possible_probability = 0.5          #   ... or a possible duplicate
 //   status_askers = ["shangzhou.agent.conference"]  # who may ask for a grant's result
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "agents/aid/applications.h"
 #include "agents/aid/registry.h"
 #include "agents/runtime/runtime.h"
 #include "concord/v1/aid.pb.h"
@@ -31,6 +40,11 @@ struct AgentConfig {
   std::string model;  // empty: Model::Default()
   CheckConfig check;
   std::vector<std::string> status_askers;
+  std::string province;
+  std::string calendar;  // empty: weekends and the fixed national holidays only
+  int payment_working_days = 2;
+  std::vector<std::string> supervisors;
+  int scan_seconds = 60;
 };
 
 // Reads [aid]; InvalidArgument unless 0 < possible <= duplicate < 1 and cap > 0.
@@ -38,7 +52,8 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const ConfigSection& aid);
 
 class Agent final : public agent::Agent {
  public:
-  Agent(agent::AgentContext& context, AgentConfig config, Registry registry, Model model);
+  Agent(agent::AgentContext& context, AgentConfig config, Registry registry, Model model,
+        HolidayCalendar calendar);
 
   absl::Status Handle(const v1::Envelope& env) override;
   void Started() override;
@@ -48,6 +63,11 @@ class Agent final : public agent::Agent {
  private:
   absl::Status OnCheck(const v1::Envelope& env);
   absl::Status OnStatusQuery(const v1::Envelope& env, const v1::AidStatusQuery& q);
+  // One step of an aid application (the procedure, applications.h); a grant
+  // or an advance is checked and registered like an AidCheckRequest first.
+  absl::Status OnStep(const v1::Envelope& env, const v1::AidApplicationStep& step);
+  void ScanNow();
+  void ReloadCalendarIfChanged();
   absl::Status Reply(const v1::Envelope& env, const google::protobuf::Message& reply);
 
   client::Client& client_;
@@ -55,6 +75,10 @@ class Agent final : public agent::Agent {
   const AgentConfig config_;
   const Model model_;
   Registry registry_;
+  Applications applications_;
+  std::filesystem::file_time_type calendar_mtime_{};
+  uint64_t alerts_ = 0;
+  agent::Periodic scan_;
   struct Counters {
     uint64_t registered = 0, refused = 0;  // the verdicts are counted from the check log
   } counters_;

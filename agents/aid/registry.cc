@@ -148,6 +148,14 @@ absl::Status Registry::Add(const EncodedRecord& g, int64_t now_ms) {
   return absl::OkStatus();
 }
 
+absl::Status Registry::SetAmount(const std::string& agency, const std::string& record_id,
+                                 int64_t amount_fen) {
+  ASSIGN_OR_RETURN(auto up, db_->Prepare("UPDATE aid_grants SET amount_fen=? WHERE agency=? AND "
+                                         "record_id=?"));
+  up.BindAll(amount_fen, agency, record_id);
+  return up.Run();
+}
+
 absl::StatusOr<bool> Registry::Has(const std::string& agency, const std::string& record_id) {
   has_.BindAll(agency, record_id);
   auto row = has_.Step();
@@ -226,7 +234,20 @@ v1::AidCheckReply Decide(const EncodedRecord& req, const std::vector<EncodedReco
                          const Model& model, const CheckConfig& cfg) {
   v1::AidCheckReply reply;
   reply.set_record_id(req.record_id);
-  reply.set_cap_fen(cfg.cap_fen);
+  // The cap for the grant's year (its wage table), or the local cap if lower.
+  int64_t cap_fen = 0;
+  std::string cap_basis;
+  int year = 0;
+  if (auto d = ParseDate(req.granted_on); d.ok()) year = static_cast<int>(d->year());
+  if (auto cap = cfg.wages.CapFor(year); cap.ok()) {
+    cap_fen = cap->cap_fen;
+    cap_basis = cap->Explain();
+  }
+  if (cfg.local_cap_fen > 0 && (cap_fen == 0 || cfg.local_cap_fen < cap_fen)) {
+    cap_fen = cfg.local_cap_fen;
+    cap_basis = absl::StrCat("地方限额 ", Yuan(cap_fen), " 元 / local cap");
+  }
+  reply.set_cap_fen(cap_fen);
   v1::AidVerdict verdict = v1::AID_CLEAR;
   auto raise = [&](v1::AidVerdict v) { verdict = std::max(verdict, v); };
   const bool money = req.aid_type == AidType::kMoney;
@@ -271,12 +292,21 @@ v1::AidCheckReply Decide(const EncodedRecord& req, const std::vector<EncodedReco
     }
   }
   reply.set_case_total_fen(case_total);
-  if (money && case_total > cfg.cap_fen) {
-    reply.add_reasons(absl::StrCat("同一人同一案件资金救助合计 ", Yuan(case_total),
-                                   " 元，超过上限 ", Yuan(cfg.cap_fen),
-                                   " 元 / money for this person and case (", Yuan(case_total),
-                                   ") is over the cap (", Yuan(cfg.cap_fen), ")"));
-    raise(total_certain ? v1::AID_DUPLICATE : v1::AID_POSSIBLE_DUPLICATE);
+  // Over the cap: a duplicate stays a duplicate (one money grant per person
+  // and case); otherwise it is the amount itself, 超出上限, never 重复救助.
+  if (money && cap_fen > 0 && case_total > cap_fen && total_certain &&
+      verdict != v1::AID_DUPLICATE) {
+    reply.add_reasons(absl::StrCat("同一人同一案件资金救助 ", Yuan(case_total), " 元，超出上限 ",
+                                   Yuan(cap_fen), " 元（", cap_basis,
+                                   "），须特别审批，且不得超过依法应判赔偿数额 / money for this "
+                                   "person and case (",
+                                   Yuan(case_total), ") is over the cap (", Yuan(cap_fen),
+                                   "): only with special approval"));
+    verdict = v1::AID_OVER_CAP;
+  } else if (money && cap_fen == 0) {
+    reply.add_reasons(absl::StrCat("[aid.wages] 没有 ", year - 1,
+                                   " 年及以前的职工月平均工资，未核上限 / no wage figure for ",
+                                   year - 1, ": the cap was not checked"));
   }
   switch (verdict) {
     case v1::AID_CLEAR:
@@ -287,6 +317,8 @@ v1::AidCheckReply Decide(const EncodedRecord& req, const std::vector<EncodedReco
           "疑似重复，请与对方机关核对 / possible duplicate: compare files with the "
           "other agency before granting");
       break;
+    case v1::AID_OVER_CAP:
+      break;  // its reason above
     default:
       reply.add_reasons("重复救助，不应发放 / duplicate aid: do not grant");
       break;

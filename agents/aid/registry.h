@@ -8,7 +8,10 @@
 //
 // The rules (DOMAIN.md, judicial aid):
 // - one money grant per person per case, across all agencies;
-// - money for one person and case stays under the cap (default 50,000 yuan);
+// - money for one person and case stays under the cap: 36 months of the
+//   province's average wage of the year before the grant (CheckConfig::wages,
+//   domain/aid_rules.h), or a lower local cap; a first grant over it is
+//   AID_OVER_CAP (超出上限), granted only with special approval;
 // - the same non-money kind of aid is not given twice for one case (other
 //   kinds for the same case are fine: a joint plan decides them);
 // - the same person aided for a different case is not a duplicate.
@@ -24,6 +27,7 @@
 #include "absl/status/statusor.h"
 #include "common/sqlite.h"
 #include "concord/v1/aid.pb.h"
+#include "domain/aid_rules.h"
 #include "domain/linkage/matcher.h"
 
 namespace concord::aid {
@@ -31,8 +35,9 @@ namespace concord::aid {
 struct CheckConfig {
   double duplicate_probability = 0.9;
   double possible_probability = 0.5;
-  int64_t cap_fen = 50'000 * 100;
-  size_t max_block = 500;  // blocking keys held by more grants are not used
+  WageTable wages;            // [aid.wages]: the cap for a grant in year Y is 36 x wage(Y-1)
+  int64_t local_cap_fen = 0;  // [aid] cap_yuan: a lower local cap (地方限额), 0: none
+  size_t max_block = 500;     // blocking keys held by more grants are not used
 };
 
 // Schema migrations for the agent's database.
@@ -48,6 +53,10 @@ class Registry {
   // Enters a grant (idempotent on agency + record_id).
   absl::Status Add(const EncodedRecord& g, int64_t now_ms);
   absl::StatusOr<bool> Has(const std::string& agency, const std::string& record_id);
+  // The decided amount of a grant registered before (an advance, then the
+  // decision: one grant, its whole amount).
+  absl::Status SetAmount(const std::string& agency, const std::string& record_id,
+                         int64_t amount_fen);
   // A duplicate registered because the agency's leader approved it.
   struct ApprovedException {
     std::string reason;       // 批准理由, as the leader wrote it

@@ -631,6 +631,10 @@ absl::Status Agent::OnAidStatus(const v1::Envelope& env, const v1::AidStatus& s)
                                  "），任务不能办结 / the duplicate check found a "
                                  "duplicate grant (",
                                  s.matches(), "): the task stays open")
+              : s.verdict() == v1::AID_OVER_CAP
+                  ? absl::StrCat(
+                        "救助金额超出上限，须特别审批后登记 / the amount is over the "
+                        "cap: register it once specially approved")
               : s.verdict() == v1::AID_POSSIBLE_DUPLICATE
                   ? absl::StrCat("查重疑似重复（", s.matches(),
                                  "），须核实后登记 / a possible duplicate (", s.matches(),

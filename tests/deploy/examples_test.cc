@@ -99,7 +99,10 @@ TEST_F(Examples, Agents) {
   EXPECT_EQ(conference->agencies.size(), 6u);
   auto aid = aid::LoadAgentConfig(section("aid"));
   ASSERT_TRUE(aid.ok()) << aid.status();
-  EXPECT_EQ(aid->check.cap_fen, 50'000 * 100);
+  auto cap = aid->check.wages.CapFor(2026);  // 36 x the 2025 wage
+  ASSERT_TRUE(cap.ok()) << cap.status();
+  EXPECT_EQ(cap->cap_fen, 36 * 8'200 * 100);
+  EXPECT_FALSE(aid->calendar.empty());
 }
 
 // Each daemon's own --check-config accepts its example, as an operator runs

@@ -137,10 +137,22 @@ from = "role:aid_grantor"
 type = "concord.v1.AidCheckRequest"
 to = ["role:aid"]
 
+# Each step of an aid application (the procedure and its deadlines, no names).
+[[allow]]
+from = "role:aid_grantor"
+type = "concord.v1.AidApplicationStep"
+to = ["role:aid"]
+
 # The aid agent answers, and tells the other granting agency.
 [[allow]]
 from = "role:aid"
 type = "concord.v1.Aid*"
+to = ["{D}.*"]
+
+# The aid agent warns of aid deadlines, reports them overdue and escalates.
+[[allow]]
+from = "role:aid"
+type = "concord.v1.DeadlineAlert"
 to = ["{D}.*"]
 
 # Agencies register petitions and record their handling in the shared ledger.
@@ -388,10 +400,25 @@ std::string AgentToml(const std::string& kind, const std::string& district,
       "\"\n\n[http]\naddress = \"127.0.0.1\"   # /health, /metrics and the agent's views\nport = ",
       k->port, "\n\n");
   if (kind == "aid") {
-    absl::StrAppend(&out,
-                    "[aid]   # 不持有关联密钥 / never holds the linkage key\ncap_yuan = 50000\n"
-                    "duplicate_probability = 0.9\npossible_probability = 0.5\nstatus_askers = [",
-                    agent("conference"), "]\n");
+    absl::StrAppend(
+        &out,
+        "[aid]   # 不持有关联密钥 / never holds the linkage key\nprovince = \"陕西省\"\n"
+        "calendar = ",
+        calendar,
+        "   # 救助期限按工作日 / aid deadlines in working days\n"
+        "payment_working_days = 2   # 救助金到账后通知领取 / to tell and pay once the "
+        "funds arrive\nsupervisors = ",
+        WithRoles(d, agencies, {"plc"}),
+        "   # 救助期限逾期督办 / escalations of aid deadlines\n"
+        "duplicate_probability = 0.9\npossible_probability = 0.5\nstatus_askers = [",
+        agent("conference"), "]\n\n",
+        R"(# 救助上限：上一年度全省职工月平均工资 × 36（2014 意见；docs/aid.md）/ cap: 36 x the
+# province's average monthly wage of the year before. 示例数字，请按省统计局公布数字填写 /
+# example figures: enter the province's published ones.
+[aid.wages]
+"2024" = 7800
+"2025" = 8200
+)");
   } else if (kind == "ledger") {
     absl::StrAppend(&out, "[ledger]\ncalendar = ", calendar,
                     "   # 节假日与调休 / holidays and make-up working days\n");

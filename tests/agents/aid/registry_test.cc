@@ -413,9 +413,15 @@ TEST(DecideTest, WeakMatchBetweenThresholds) {
   EXPECT_LT(p, CheckConfig{}.duplicate_probability);
 }
 
-// Money for one person and case over the cap is refused; at the cap it is allowed.
-TEST(DecideTest, Cap) {
-  const CheckConfig config;  // cap 50,000 yuan
+// The cap is 36 months of the province's average monthly wage of the year
+// before the grant (2014 意见 三; SPP 2021 细则; docs/aid.md); a first grant
+// over it is 超出上限 (AID_OVER_CAP), never 重复救助; a second money grant
+// for the person and case stays a duplicate whatever the sum.
+TEST(DecideTest, CapFromTheWageTable) {
+  CheckConfig config;
+  config.wages.Set(2021, 7'000 * kYuan);
+  config.wages.Set(2022, 8'000 * kYuan);  // grants of 2023 (Grant's date): cap 288,000
+  const int64_t cap = 36 * 8'000;
   const struct {
     const char* what;
     int64_t request_yuan;
@@ -423,9 +429,10 @@ TEST(DecideTest, Cap) {
     v1::AidVerdict verdict;
     bool over_cap;
   } kCases[] = {
-      {"one grant over the cap", 50'001, {}, v1::AID_DUPLICATE, true},
-      {"one grant at the cap", 50'000, {}, v1::AID_CLEAR, false},
-      {"two grants over the cap together", 30'000, {30'000}, v1::AID_DUPLICATE, true},
+      {"a first grant over the cap", cap + 1, {}, v1::AID_OVER_CAP, true},
+      {"a first grant at the cap", cap, {}, v1::AID_CLEAR, false},
+      {"over 50,000 yuan, under the cap", 60'000, {}, v1::AID_CLEAR, false},
+      {"a second grant: a duplicate, over the cap or not", cap, {30'000}, v1::AID_DUPLICATE, false},
       {"non-money is not counted", 0, {}, v1::AID_CLEAR, false},
   };
   for (const auto& c : kCases) {
@@ -438,14 +445,43 @@ TEST(DecideTest, Cap) {
     const v1::AidCheckReply reply =
         Decide(Grant(Zhang(), "court", "c-1", kCaseX, type, c.request_yuan * kYuan), registered,
                Model::Default(), config);
-    EXPECT_EQ(reply.verdict(), c.verdict);
-    EXPECT_EQ(reply.cap_fen(), config.cap_fen);
+    EXPECT_EQ(reply.verdict(), c.verdict) << v1::AidVerdict_Name(reply.verdict());
+    EXPECT_EQ(reply.cap_fen(), cap * kYuan);
     int64_t total = c.request_yuan;
     for (int64_t y : c.registered_yuan) total += y;
     EXPECT_EQ(reply.case_total_fen(), total * kYuan);
     EXPECT_EQ(::testing::Value(reply.reasons(), ::testing::Contains(HasSubstr("over the cap"))),
               c.over_cap);
+    if (c.over_cap) {
+      EXPECT_THAT(reply.reasons(), ::testing::Contains(HasSubstr("超出上限")));
+      EXPECT_THAT(reply.reasons(), ::testing::Contains(HasSubstr("2022 年")));
+      EXPECT_THAT(reply.reasons(), ::testing::Not(::testing::Contains(HasSubstr("重复救助"))));
+    }
   }
+}
+
+// The table's latest earlier year stands in when the year before is not
+// loaded (said so); a lower local cap wins; no figure at all: not checked, said so.
+TEST(DecideTest, CapWhenTheYearIsMissingOrLocal) {
+  const EncodedRecord big =
+      Grant(Zhang(), "court", "c-1", kCaseX, AidType::kMoney, 300'000 * kYuan);
+  CheckConfig older;
+  older.wages.Set(2020, 8'000 * kYuan);  // 2022 missing for a 2023 grant
+  v1::AidCheckReply r = Decide(big, {}, Model::Default(), older);
+  EXPECT_EQ(r.verdict(), v1::AID_OVER_CAP);
+  EXPECT_THAT(r.reasons(), ::testing::Contains(HasSubstr("暂按此年度")));
+
+  CheckConfig local = older;
+  local.local_cap_fen = 50'000 * kYuan;
+  r = Decide(Grant(Zhang(), "court", "c-1", kCaseX, AidType::kMoney, 60'000 * kYuan), {},
+             Model::Default(), local);
+  EXPECT_EQ(r.verdict(), v1::AID_OVER_CAP);
+  EXPECT_EQ(r.cap_fen(), 50'000 * kYuan);
+  EXPECT_THAT(r.reasons(), ::testing::Contains(HasSubstr("地方限额")));
+
+  r = Decide(big, {}, Model::Default(), CheckConfig{});
+  EXPECT_EQ(r.verdict(), v1::AID_CLEAR);
+  EXPECT_THAT(r.reasons(), ::testing::Contains(HasSubstr("the cap was not checked")));
 }
 
 }  // namespace
