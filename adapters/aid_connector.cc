@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "adapters/aid_applications.h"
 #include "adapters/drop_folder.h"
 #include "common/csv.h"
 #include "common/field_status.h"
@@ -77,9 +78,11 @@ constexpr const char* kColumns[] = {"record_id",   "agency",        "name",  "id
                                     "case_ref",    "incident_date", "crime", "aid_type",
                                     "amount_yuan", "granted_on"};
 
+}  // namespace
+
 // One JSON grant -> AidRecord, through the CSV importer so that both inputs
 // share one set of checks and messages.
-absl::StatusOr<aid::AidRecord> RecordFromJson(const json& j) {
+absl::StatusOr<aid::AidRecord> AidRecordFromJson(const json& j) {
   if (!j.is_object())
     return absl::InvalidArgumentError("每条记录须为 JSON 对象 / each grant must be a JSON object");
   std::vector<std::string> values;
@@ -120,6 +123,8 @@ absl::StatusOr<aid::AidRecord> RecordFromJson(const json& j) {
   return r;
 }
 
+namespace {
+
 std::string StatusOf(concord::v1::AidVerdict v) {
   switch (v) {
     case concord::v1::AID_CLEAR:
@@ -135,7 +140,7 @@ std::string StatusOf(concord::v1::AidVerdict v) {
   }
 }
 
-// A stored grant as RecordFromJson reads it: grants imported from a file
+// A stored grant as AidRecordFromJson reads it: grants imported from a file
 // before their amount was kept in yuan have amount_fen.
 json AsEntered(json j) {
   if (j.is_object() && !j.contains("amount_yuan") && j.contains("amount_fen") &&
@@ -209,6 +214,8 @@ absl::Status AidConnector::Start() {
                                 [this](const HttpRequest& r) { return PostImport(r); }));
   RETURN_IF_ERROR(
       ctx_.http.Add("GET", "/aid/imports", [this](const HttpRequest& r) { return GetImports(r); }));
+  applications_ = std::make_unique<AidApplications>(ctx_, encoder_, agent_);
+  RETURN_IF_ERROR(applications_->Start());
   if (ctx_.config.drop_dir.empty()) return absl::OkStatus();
   drop_ = std::make_unique<DropFolder>(
       ctx_, ctx_.config.drop_dir, "aid_imports", "grants submitted for checking",
@@ -352,7 +359,7 @@ HttpResponse AidConnector::PostGrants(const HttpRequest& request, bool register_
   std::vector<aid::AidRecord> records;
   json errors = json::array();
   for (size_t i = 0; i < grants.size(); ++i) {
-    auto r = RecordFromJson(grants[i]);
+    auto r = AidRecordFromJson(grants[i]);
     if (!r.ok())
       errors.push_back({{"index", i},
                         {"error", std::string(r.status().message())},
@@ -545,7 +552,7 @@ HttpResponse AidConnector::PostException(const HttpRequest& request) {
   const json entered = json::parse(stmt->Text(0), nullptr, false);
   const std::string source = stmt->Text(3);
   stmt->Reset();
-  auto record = RecordFromJson(AsEntered(entered));
+  auto record = AidRecordFromJson(AsEntered(entered));
   if (!record.ok()) return ErrorResponse(400, std::string(record.status().message()));
   const ApprovedException exception{*std::move(reason), Approver(request)};
   if (auto st = Submit(*record, entered.dump(), true, &exception, source); !st.ok())

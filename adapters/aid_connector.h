@@ -47,6 +47,7 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "adapters/connector.h"
@@ -56,6 +57,12 @@
 #include "domain/linkage/tokens.h"
 
 namespace concord::adapter {
+
+class AidApplications;
+
+// One grant as JSON (the CSV's English column names) -> AidRecord, with the
+// CSV importer's checks and messages (InvalidArgument with the fields).
+absl::StatusOr<aid::AidRecord> AidRecordFromJson(const nlohmann::json& j);
 
 class AidConnector final : public Connector {
  public:
@@ -107,8 +114,9 @@ class AidConnector final : public Connector {
 
   ConnectorContext ctx_;
   aid::Encoder encoder_;
-  std::string agent_ = "role:aid";    // where checks go
-  std::unique_ptr<DropFolder> drop_;  // when [csv] drop_dir is set
+  std::string agent_ = "role:aid";                 // where checks go
+  std::unique_ptr<DropFolder> drop_;               // when [csv] drop_dir is set
+  std::unique_ptr<AidApplications> applications_;  // the procedure (aid_applications.h)
 };
 
 }  // namespace concord::adapter

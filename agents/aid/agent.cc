@@ -249,14 +249,15 @@ absl::Status Agent::OnStep(const v1::Envelope& env, const v1::AidApplicationStep
         "encodings, made by the agency's adapter"));
   std::optional<v1::AidCheckReply> check;
   std::optional<Registry::ApprovedException> exception;
+  absl::Status step_refused;  // replied after the savepoint, which would take the reply along
   {
     sqlite::Savepoint sp(client_.db());  // the step and its grant, or neither
     auto to = applications_.Step(in, now);
     if (!to.ok()) {
       if (agent::ShouldRetry(to.status())) return to.status();
-      return refused(to.status());
+      step_refused = to.status();
     }
-    if (has_grant) {
+    if (step_refused.ok() && has_grant) {
       grant.agency = env.from();
       grant.record_id = st.application_id();
       if (decides) grant.amount_fen = st.amount_fen();
@@ -280,12 +281,13 @@ absl::Status Agent::OnStep(const v1::Envelope& env, const v1::AidApplicationStep
         }
       }
     }
-    if (!decides || (check && check->registered())) {
+    if (step_refused.ok() && (!decides || (check && check->registered()))) {
       reply.set_ok(true);
       reply.set_status(AppStatusName(*to));
       RETURN_IF_ERROR(sp.Release());
     }
   }
+  if (!step_refused.ok()) return refused(step_refused);
   if (check) {
     RETURN_IF_ERROR(registry_.LogCheck(*check, env.from(), now, exception ? &*exception : nullptr));
     *reply.mutable_check() = *check;
