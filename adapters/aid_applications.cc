@@ -74,7 +74,7 @@ std::vector<std::string> List(const json& j, const char* key) {
          absl::StrSplit(s, absl::ByAnyChar("\n;,"), absl::SkipWhitespace())) {
       for (absl::string_view p : absl::StrSplit(part, "、", absl::SkipWhitespace()))
         for (absl::string_view q : absl::StrSplit(p, "，", absl::SkipWhitespace()))
-          if (auto t = csv::Trim(std::string(q)); !t.empty()) out.emplace_back(t);
+          if (std::string t(csv::Trim(q)); !t.empty()) out.push_back(std::move(t));
     }
   };
   if (it->is_array()) {
@@ -190,6 +190,12 @@ HttpResponse AidApplications::PostApplication(const HttpRequest& request) {
         {"applicants"});
   if (applicants.size() > 50)
     return Bad("申请人至多 50 人 / at most 50 applicants", {"applicants"});
+  for (const auto& a : applicants)
+    if (deceased && a.value("relation", "") == "本人")
+      return Bad(
+          "被害人已死亡，申请人应为其近亲属，不能为“本人” / the victim died: the "
+          "applicants are relatives",
+          {"applicants"});
   // The victim's identity through the grant checks (ID number, dates).
   json grant = {{"record_id", id},
                 {"name", Str(victim, "name")},

@@ -116,6 +116,7 @@ absl::Status ConsoleImpl::Open() {
   AddPage("POST", "/logout", [this](Visit v) { Logout(std::move(v)); });
   RegisterPetitionPages(*this);
   RegisterAidPages(*this);
+  RegisterAidApplicationPages(*this);
   RegisterDocumentPages(*this);
   RegisterConferencePages(*this);
   RegisterRiskPages(*this);

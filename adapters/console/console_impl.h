@@ -143,6 +143,7 @@ class ConsoleImpl final : public Console {
 // The page files' registrations (each in its own console_*.cc).
 void RegisterPetitionPages(ConsoleImpl& console);
 void RegisterAidPages(ConsoleImpl& console);
+void RegisterAidApplicationPages(ConsoleImpl& console);  // console_aid_apps.cc
 void RegisterDocumentPages(ConsoleImpl& console);
 void RegisterConferencePages(ConsoleImpl& console);
 void RegisterAdminPages(ConsoleImpl& console);

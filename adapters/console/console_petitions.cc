@@ -196,6 +196,11 @@ void ConsoleImpl::Work(Visit v) {
                                       : kind == "warning" || kind == "report" ? "due-soon"
                                                                               : "overdue"},
                         {"ledger_no", p.value("ledger_no", "")},
+                        // An aid application's deadline (the aid agent's) opens the application.
+                        {"href", absl::StrCat(absl::StartsWith(p.value("rule", ""), "aid_")
+                                                  ? "/aid/application?id="
+                                                  : "/petitions/item?no=",
+                                              p.value("ledger_no", ""))},
                         {"text", p.value("text", "")},
                         {"unread", !it->read}});
     }

@@ -231,8 +231,10 @@ absl::Status Agent::OnStep(const v1::Envelope& env, const v1::AidApplicationStep
   in.ground = st.ground();
   in.grounds = st.grounds();
   in.missing = {st.missing().begin(), st.missing().end()};
-  if (const v1::Actor& a = env.actor(); !a.login().empty())
+  if (const v1::Actor& a = env.actor(); !a.login().empty()) {
     in.actor = absl::StrCat(a.role(), " ", a.name(), " (", a.login(), ")");
+    in.actor_name = a.name();
+  }
 
   // A grant or an advance is money going out: checked like an
   // AidCheckRequest, under the application's number. An application may
@@ -345,6 +347,7 @@ void Agent::ScanNow() {
     out.set_due_ms(a.due_ms);
     out.set_text(a.text);
     out.set_agency(a.agency);
+    out.set_handler(a.handler);
     std::vector<std::string> to = {a.agency};
     if (a.kind == AppAlert::kEscalation)  // the committee coordinates judicial aid
       for (const auto& s : config_.supervisors)

@@ -26,6 +26,7 @@ constexpr const char* kSchema = R"sql(
     amount_fen INTEGER NOT NULL DEFAULT 0,
     ground TEXT NOT NULL DEFAULT '',
     funds_ms INTEGER NOT NULL DEFAULT 0,
+    handler TEXT NOT NULL DEFAULT '',  -- who received it: the deadlines' alerts name them
     PRIMARY KEY(agency, application_id));
   CREATE TABLE aid_app_deadlines(
     id INTEGER PRIMARY KEY,
@@ -184,10 +185,10 @@ absl::StatusOr<AppStatus> Applications::Step(const StepInput& s, int64_t now_ms)
     if (!absl::IsNotFound(existing.status())) return existing.status();
     to = s.complete ? AppStatus::kUnderReview : AppStatus::kApplied;
     ASSIGN_OR_RETURN(auto ins, db_->Prepare("INSERT INTO aid_applications(agency, application_id, "
-                                            "status, received_ms, applicants, deceased_victim) "
-                                            "VALUES(?,?,?,?,?,?)"));
+                                            "status, received_ms, applicants, deceased_victim, "
+                                            "handler) VALUES(?,?,?,?,?,?,?)"));
     ins.BindAll(s.agency, s.application_id, std::string(AppStatusName(to)), at,
-                static_cast<int64_t>(s.applicants), int64_t{s.deceased_victim});
+                static_cast<int64_t>(s.applicants), int64_t{s.deceased_victim}, s.actor_name);
     RETURN_IF_ERROR(ins.Run());
     RETURN_IF_ERROR(Start(s.agency, s.application_id, "aid_materials", at));
     if (s.complete) {  // complete on receipt: nothing to ask, the decision's 10 days run
@@ -291,8 +292,9 @@ absl::StatusOr<std::vector<v1::AidDeadline>> Applications::Deadlines(const std::
 std::vector<AppAlert> Applications::Scan(int64_t now_ms, const AppScanOptions& o) {
   std::vector<AppAlert> out;
   auto sel = db_->Prepare(
-      "SELECT id, agency, application_id, rule, due_ms, warned_ms, overdue_ms FROM "
-      "aid_app_deadlines WHERE met_ms = 0 AND void = 0 AND escalated_ms = 0 AND due_ms <= ?");
+      "SELECT d.id, d.agency, d.application_id, d.rule, d.due_ms, d.warned_ms, d.overdue_ms, "
+      "a.handler FROM aid_app_deadlines d JOIN aid_applications a USING(agency, application_id) "
+      "WHERE d.met_ms = 0 AND d.void = 0 AND d.escalated_ms = 0 AND d.due_ms <= ?");
   auto mark = db_->Prepare(
       "UPDATE aid_app_deadlines SET warned_ms = CASE WHEN ?2 THEN ?1 ELSE warned_ms END, "
       "overdue_ms = CASE WHEN ?3 THEN ?1 ELSE overdue_ms END, "
@@ -306,13 +308,14 @@ std::vector<AppAlert> Applications::Scan(int64_t now_ms, const AppScanOptions& o
     int64_t id;
     std::string agency, app, rule;
     int64_t due, warned, overdue;
+    std::string handler;
   };
   std::vector<Row> rows;
   while (true) {
     auto r = sel->Step();
     if (!r.ok() || !*r) break;
     rows.push_back({sel->Int(0), sel->Text(1), sel->Text(2), sel->Text(3), sel->Int(4), sel->Int(5),
-                    sel->Int(6)});
+                    sel->Int(6), sel->Text(7)});
   }
   sel->Reset();
   for (const Row& r : rows) {
@@ -327,16 +330,16 @@ std::vector<AppAlert> Applications::Scan(int64_t now_ms, const AppScanOptions& o
         absl::StrCat(r.app, " 司法救助「", rule->chinese, "」（", rule->source, "）",
                      provisional ? "；该年节假日安排尚未载入，按法定节日暂计 / provisional" : "");
     if (warn)
-      out.push_back({AppAlert::kWarning, r.agency, r.app, r.rule, r.due,
+      out.push_back({AppAlert::kWarning, r.agency, r.app, r.rule, r.handler, r.due,
                      absl::StrCat(what, " 将于 ", When(r.due),
                                   " 到期 / judicial aid: ", rule->english, " due ", When(r.due))});
     if (overdue)
-      out.push_back({AppAlert::kOverdue, r.agency, r.app, r.rule, r.due,
+      out.push_back({AppAlert::kOverdue, r.agency, r.app, r.rule, r.handler, r.due,
                      absl::StrCat(what, " 已于 ", When(r.due),
                                   " 逾期，报本机关领导督办 / judicial aid: ", rule->english,
                                   " overdue since ", When(r.due), ": escalated to the leader")});
     if (escalate)
-      out.push_back({AppAlert::kEscalation, r.agency, r.app, r.rule, r.due,
+      out.push_back({AppAlert::kEscalation, r.agency, r.app, r.rule, r.handler, r.due,
                      absl::StrCat(what,
                                   " 逾期未办，报本机关主要负责人并报政法委督办 / judicial "
                                   "aid: ",

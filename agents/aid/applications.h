@@ -26,13 +26,15 @@ struct StepInput {
   int64_t amount_fen = 0;
   std::string ground, grounds;
   std::vector<std::string> missing;
-  std::string actor;  // "role name (login)", from the envelope
+  std::string actor;       // "role name (login)", from the envelope
+  std::string actor_name;  // the person's name: an application's alerts name who received it
 };
 
 struct AppAlert {
   enum Kind { kWarning, kOverdue, kEscalation };
   Kind kind;
   std::string agency, application_id, rule;
+  std::string handler;  // who received the application ("" : its agency's system)
   int64_t due_ms = 0;
   std::string text;
 };

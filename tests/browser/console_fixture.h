@@ -72,8 +72,13 @@ class ConsoleBrowser : public ::testing::Test {
             "\"" +
             clock_ + "\"\n" + LedgerExtra(),
         "ledger.db");
-    aid_ = std::make_unique<DaemonProcess>(d_, "aid", "concord-aid-agent",
-                                           "[aid]\ncap_yuan = 50000\n", "aid.db");
+    aid_ = std::make_unique<DaemonProcess>(
+        d_, "aid", "concord-aid-agent",
+        "[aid]\ncap_yuan = 50000\ncalendar = \"" + std::string(CONCORD_SOURCE_DIR) +
+            "/deploy/calendar/cn-holidays.txt\"\nsupervisors = [\"plc\"]\nscan_seconds = 1\n"
+            "clock_file = \"" +
+            clock_ + "\"\n",
+        "aid.db");
     office_ = Agency("office", false);
     court_ = Agency("court", true);
     procuratorate_ = Agency("procuratorate", true);

@@ -21,6 +21,12 @@ TEST_F(ConsoleBrowser, PetitionFromRegistrationToReply) { Run("console_petition.
 // An aid clerk enters a grant and sees 重复救助 with its reasons at once.
 TEST_F(ConsoleBrowser, AidDuplicateIsShownWithReasons) { Run("console_aid.mjs"); }
 
+// An aid application from receipt to payment: the relatives of a deceased
+// victim apply together, materials asked once, the leader's decision over
+// the cap with special approval, funds and payment on time; another
+// agency's application for the same victim and case shows 重复救助.
+TEST_F(ConsoleBrowser, AidApplicationFromReceiptToPayment) { Run("console_aid_apps.mjs"); }
+
 // A wrong password, a form without its CSRF token, another agency's item and
 // a registrar trying a head's step are refused with the reason, and logged.
 TEST_F(ConsoleBrowser, RefusalsAreExplainedAndLogged) { Run("console_refusals.mjs"); }

@@ -144,4 +144,15 @@ nlohmann::json DaemonProcess::Ask(const std::string& to, const std::string& type
   return reply;
 }
 
+std::map<std::string, int> DaemonProcess::AlertsSeen() const {
+  std::map<std::string, int> out;
+  nlohmann::json inbox = Get("/inbox?limit=1000");
+  if (inbox.is_object())
+    for (const auto& m : inbox["messages"])
+      if (m.value("type", "") == "concord.v1.DeadlineAlert")
+        ++out[m["payload"].value("ledger_no", "") + "|" + m["payload"].value("rule", "") + "|" +
+              m["payload"].value("kind", "")];
+  return out;
+}
+
 }  // namespace concord::testing

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -62,6 +63,8 @@ class DaemonProcess {
   // Publishes `payload` of `type` to `to` through this adapter and waits for
   // the answer of `reply_type` to it (its correlation id); a JSON null when
   // none comes within `timeout_ms`.
+  // The DeadlineAlerts this adapter received: "ledger_no|rule|kind" -> how many.
+  std::map<std::string, int> AlertsSeen() const;
   nlohmann::json Ask(const std::string& to, const std::string& type, const nlohmann::json& payload,
                      const std::string& reply_type, int timeout_ms = 15000) const;
 

@@ -73,16 +73,7 @@ class AidProcedure : public ::testing::Test {
     body["at"] = now_;
     return Post(agency, "/aid/applications/act", body);
   }
-  std::map<std::string, int> Alerts(const DaemonProcess& a) {
-    std::map<std::string, int> out;
-    json inbox = a.Get("/inbox?limit=1000");
-    if (inbox.is_object())
-      for (const auto& m : inbox["messages"])
-        if (m.value("type", "") == "concord.v1.DeadlineAlert")
-          ++out[m["payload"].value("ledger_no", "") + "|" + m["payload"].value("rule", "") + "|" +
-                m["payload"].value("kind", "")];
-    return out;
-  }
+  std::map<std::string, int> Alerts(const DaemonProcess& a) { return a.AlertsSeen(); }
 
   TestDistrict d_{{"court", "procuratorate", "plc", "aid:aid"}};
   const std::string clock_file_ = d_.dir() + "/aid-clock";

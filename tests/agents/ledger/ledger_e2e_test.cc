@@ -82,17 +82,7 @@ class LedgerDistrict : public ::testing::Test {
         15000);
     return out;
   }
-  // DeadlineAlerts an agency received: "ledger_no|rule|kind" -> how many.
-  std::map<std::string, int> AlertsSeen(const DaemonProcess& a) {
-    std::map<std::string, int> out;
-    json inbox = a.Get("/inbox?limit=1000");
-    if (inbox.is_object())
-      for (const auto& m : inbox["messages"])
-        if (m.value("type", "") == "concord.v1.DeadlineAlert")
-          ++out[m["payload"].value("ledger_no", "") + "|" + m["payload"].value("rule", "") + "|" +
-                m["payload"].value("kind", "")];
-    return out;
-  }
+  std::map<std::string, int> AlertsSeen(const DaemonProcess& a) { return a.AlertsSeen(); }
   // The PetitionEvent actions an agency has received for `no`, in order.
   std::vector<std::string> EventsSeen(const DaemonProcess& a, const std::string& no) {
     std::vector<std::string> out;
