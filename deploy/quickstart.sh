@@ -170,7 +170,7 @@ send police "$DISTRICT.justice" "司法救助" "被害人家庭困难，建议�
 send plc "role:agency" "督办" "请各单位报送本月隐患排查情况 / monthly risk screening due"
 send court "$DISTRICT.petition" "答复" "来信已转办 / the letter has been forwarded"
 
-step "6/8 司法救助查重演示 / judicial aid: two agencies, one victim, one case"
+step "6/8 司法救助：查重与申请办理 / judicial aid: two agencies, one victim, one case; an application over the cap, then granted"
 grant() {  # grant AGENCY VERDICT JSON: prints the aid agent's verdict, which must be VERDICT
   local port rid out reply="" status=""
   port="$(port_of "$1")"
@@ -197,6 +197,33 @@ STEP="the court's duplicate notice"
 court_notice() { curl -sf "http://127.0.0.1:$(port_of court)/aid/notices" | grep -q '"other_record_id": *"JC-2026-112"'; }
 waited court_notice || fail "法院未收到查重提示 / no notice at the court: $(curl -sS "http://127.0.0.1:$(port_of court)/aid/notices" 2>&1 || true)"
 curl -sf "http://127.0.0.1:$(port_of court)/aid/notices" | grep -o '"other_agency": *"[^"]*"\|"other_record_id": *"[^"]*"\|"your_record_id": *"[^"]*"' | awk '!seen[$0]++' | sed 's/^/      /' || true
+
+# The aid procedure (docs/aid.md): the police receive the joint application
+# of a deceased victim's relatives; 400,000 yuan is over the cap (36 x the
+# province's 2025 average wage in deploy's [aid.wages]): 超出上限, nothing
+# decided; 200,000 is granted. The deadlines run on the district calendar.
+aidstep() {  # aidstep AGENCY PATH JSON STATE: the aid agent's answer to one step must be STATE
+  local port out step what reply="" state=""
+  port="$(port_of "$1")"
+  what="$(json_str action <<<"$3")"
+  [ -n "$what" ] || what=apply
+  STEP="aid application step at $1: $what"
+  out="$(curl -sS -X POST "http://127.0.0.1:$port$2" -H 'Content-Type: application/json' --data "$3" 2>&1 || true)"
+  step="$(json_str step <<<"$out")"
+  [ -n "$step" ] || fail "未受理 / not taken: $out"
+  answered() {
+    reply="$(curl -sf "http://127.0.0.1:$port/aid/applications/step?id=$step" || true)"
+    state="$(json_str state <<<"$reply")"
+    [ -n "$state" ] && [ "$state" != sent ]
+  }
+  waited answered || fail "${WAIT_S} 秒内无答复 / no answer within ${WAIT_S} s: $reply"
+  printf '  %-14s %-20s -> %s %s\n' "$1" "$what" "$state" "$(json_str status <<<"$reply")"
+  [ "$state" = ok ] || printf '      %s\n' "$(json_str error <<<"$reply")"
+  [ "$state" = "$4" ] || fail "应为 / should be $4: $reply"
+}
+aidstep police /aid/applications '{"application_id": "GA-救申-001", "deceased_victim": true, "complete": true, "victim": {"name": "刘振华", "id_number": "610102197802150017"}, "applicants": [{"name": "陈淑芬", "relation": "配偶"}, {"name": "刘洋", "relation": "子女"}], "case_ref": "上公刑立字〔2026〕118号", "crime": "交通肇事", "materials": ["救助申请书", "死亡证明", "亲属关系证明"]}' ok
+aidstep police /aid/applications/act '{"application_id": "GA-救申-001", "action": "grant", "amount_yuan": "400000", "grounds": "被害人死亡，肇事者无赔偿能力，近亲属生活困难"}' refused
+aidstep police /aid/applications/act '{"application_id": "GA-救申-001", "action": "grant", "amount_yuan": "200000", "grounds": "被害人死亡，肇事者无赔偿能力，近亲属生活困难"}' ok
 
 step "7/8 信访台账演示 / the petition ledger: one petition across two agencies and up to the city for review, one overdue"
 LEDGER="$DISTRICT.agent.ledger"
