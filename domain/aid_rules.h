@@ -55,6 +55,8 @@ struct AppFacts {
   bool materials_requested = false;  // 一次性告知 is once
   bool advanced = false;             // one advance per application
   int64_t funds_ms = 0;              // the funds arrived (0: not yet)
+  int64_t received_ms = 0;           // no step is dated before it
+  int64_t advance_fen = 0;           // a grant is never less than the advance
 };
 
 // The status after `action`, or FailedPrecondition with the reason (Chinese /

@@ -309,32 +309,10 @@ absl::Status Agent::OnStep(const v1::Envelope& env, const v1::AidApplicationStep
   return Reply(env, reply);
 }
 
-void Agent::ReloadCalendarIfChanged() {
-  if (config_.calendar.empty()) return;
-  std::error_code ec;
-  const auto mtime = std::filesystem::last_write_time(config_.calendar, ec);
-  if (ec || mtime == calendar_mtime_) return;
-  auto calendar = HolidayCalendar::Load(config_.calendar);
-  if (!calendar.ok()) {
-    LOG_ERROR("节假日文件有误，继续使用原日历 / the calendar file is wrong: {}",
-              calendar.status().ToString());
-    calendar_mtime_ = mtime;
-    return;
-  }
-  auto txn = sqlite::Txn::Begin(client_.db());
-  if (!txn.ok()) return;
-  auto moved = applications_.Recount(*std::move(calendar), clock_.NowMs());
-  if (!moved.ok() || !txn->Commit().ok()) {
-    LOG_ERROR("aid calendar recount failed, tried again at the next scan: {}",
-              moved.status().ToString());
-    return;
-  }
-  calendar_mtime_ = mtime;
-  if (*moved) LOG_INFO("节假日文件已载入，重算 {} 个救助期限 / aid deadlines recounted", *moved);
-}
-
 void Agent::ScanNow() {
-  ReloadCalendarIfChanged();
+  calendar_.ReloadIfChanged(client_.db(), [this](HolidayCalendar calendar) {
+    return applications_.Recount(std::move(calendar), clock_.NowMs());
+  });
   auto txn = sqlite::Txn::Begin(client_.db());
   if (!txn.ok()) return;
   for (const AppAlert& a : applications_.Scan(clock_.NowMs())) {
@@ -348,13 +326,9 @@ void Agent::ScanNow() {
     out.set_text(a.text);
     out.set_agency(a.agency);
     out.set_handler(a.handler);
-    std::vector<std::string> to = {a.agency};
-    if (a.kind == AppAlert::kEscalation)  // the committee coordinates judicial aid
-      for (const auto& s : config_.supervisors)
-        if (s != a.agency) to.push_back(s);
-    (void)client_.Stage(client::MakeEnvelope(to, out));
+    // The committee coordinates judicial aid: every escalation goes to it.
+    (void)agent::StageDeadlineAlert(client_, out, config_.supervisors);
     ++alerts_;
-    LOG_INFO("aid deadline {}: {}", out.kind(), a.text);
   }
   if (txn->Commit().ok()) client_.Flush();
 }

@@ -31,6 +31,7 @@
 #include "absl/status/statusor.h"
 #include "agents/aid/applications.h"
 #include "agents/aid/registry.h"
+#include "agents/runtime/deadlines.h"
 #include "agents/runtime/runtime.h"
 #include "concord/v1/aid.pb.h"
 
@@ -67,7 +68,6 @@ class Agent final : public agent::Agent {
   // or an advance is checked and registered like an AidCheckRequest first.
   absl::Status OnStep(const v1::Envelope& env, const v1::AidApplicationStep& step);
   void ScanNow();
-  void ReloadCalendarIfChanged();
   absl::Status Reply(const v1::Envelope& env, const google::protobuf::Message& reply);
 
   client::Client& client_;
@@ -76,7 +76,7 @@ class Agent final : public agent::Agent {
   const Model model_;
   Registry registry_;
   Applications applications_;
-  std::filesystem::file_time_type calendar_mtime_{};
+  agent::CalendarFile calendar_{config_.calendar};  // recounted on at the first scan and on change
   uint64_t alerts_ = 0;
   agent::Periodic scan_;
   struct Counters {

@@ -73,8 +73,9 @@ const AppDeadlineRule* Applications::Rule(const std::string& id) const {
 
 absl::StatusOr<AppFacts> Applications::Facts(const std::string& agency, const std::string& id) {
   ASSIGN_OR_RETURN(auto q,
-                   db_->Prepare("SELECT status, materials_requested, advance_fen, funds_ms "
-                                "FROM aid_applications WHERE agency=? AND application_id=?"));
+                   db_->Prepare("SELECT status, materials_requested, advance_fen, funds_ms, "
+                                "received_ms FROM aid_applications WHERE agency=? AND "
+                                "application_id=?"));
   q.BindAll(agency, id);
   ASSIGN_OR_RETURN(bool found, q.Step());
   if (!found)
@@ -85,6 +86,8 @@ absl::StatusOr<AppFacts> Applications::Facts(const std::string& agency, const st
   f.materials_requested = q.Int(1) != 0;
   f.advanced = q.Int(2) != 0;
   f.funds_ms = q.Int(3);
+  f.received_ms = q.Int(4);
+  f.advance_fen = q.Int(2);
   return f;
 }
 
@@ -199,18 +202,12 @@ absl::StatusOr<AppStatus> Applications::Step(const StepInput& s, int64_t now_ms)
     ASSIGN_OR_RETURN(AppFacts facts, Facts(s.agency, s.application_id));
     from = facts.status;
     ASSIGN_OR_RETURN(to, AppTransition(facts, s.action));
-    ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT received_ms, advance_fen FROM aid_applications "
-                                          "WHERE agency=? AND application_id=?"));
-    q.BindAll(s.agency, s.application_id);
-    ASSIGN_OR_RETURN(bool found, q.Step());
-    if (!found) return absl::InternalError("application vanished");
-    if (at < q.Int(0))
+    if (at < facts.received_ms)
       return Invalid("时间早于收到申请 / the step is dated before the application's receipt");
-    if (s.action == AppAction::kGrant && s.amount_fen < q.Int(1))
+    if (s.action == AppAction::kGrant && s.amount_fen < facts.advance_fen)
       return Invalid(
           "救助金额（含先行救助）不能少于已先行发放的金额 / the grant (advance included) cannot "
           "be less than the advance paid");
-    q.Reset();
     RETURN_IF_ERROR(Meet(s.agency, s.application_id, s.action, at));
     std::string set;
     switch (s.action) {

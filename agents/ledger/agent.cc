@@ -246,35 +246,11 @@ absl::Status Agent::ReportMajor(const std::string& ledger_no, const PetitionInpu
   return client_.Stage(client::MakeEnvelope(to, out)).status();
 }
 
-void Agent::ReloadCalendarIfChanged() {
-  std::error_code ec;
-  const auto mtime = std::filesystem::last_write_time(config_.calendar, ec);
-  if (ec || mtime == calendar_mtime_) return;
-  auto calendar = HolidayCalendar::Load(config_.calendar);
-  if (!calendar.ok()) {
-    LOG_ERROR(
-        "节假日文件有误，继续使用原日历 / the calendar file is wrong, the one in use is kept: {}",
-        calendar.status().ToString());
-    calendar_mtime_ = mtime;  // said once; tried again when the file changes
-    return;
-  }
-  // Its own transaction: the mtime is taken only once the recount is kept,
-  // so a failure is tried again at the next scan.
-  auto txn = sqlite::Txn::Begin(client_.db());
-  if (!txn.ok()) return;
-  auto moved = ledger_->Recount(*std::move(calendar), clock_.NowMs());
-  if (!moved.ok() || !txn->Commit().ok()) {
-    LOG_ERROR("calendar recount failed, tried again at the next scan: {}",
-              moved.status().ToString());
-    return;
-  }
-  calendar_mtime_ = mtime;
-  LOG_INFO("节假日文件已载入，重算 {} 个期限 / calendar loaded: {} deadlines recounted", *moved,
-           *moved);
-}
-
 void Agent::ScanNow() {
-  ReloadCalendarIfChanged();  // (the first scan: the file as the agent started with it)
+  // (The first scan: the file as the agent started with it.)
+  calendar_.ReloadIfChanged(client_.db(), [this](HolidayCalendar calendar) {
+    return ledger_->Recount(std::move(calendar), clock_.NowMs());
+  });
   auto txn = sqlite::Txn::Begin(client_.db());
   if (!txn.ok()) return;
   for (const Alert& a : ledger_->Scan(clock_.NowMs(), config_.scan)) {
@@ -289,16 +265,12 @@ void Agent::ScanNow() {
     out.set_agency(a.agency);
     out.set_handler(a.handler);
     out.set_major(a.major);
-    std::vector<std::string> to = {a.agency};
     // 督办: the agency's leader, then its head; a major or group item also
     // goes to the political-legal committee.
-    if (a.kind == Alert::kEscalation && a.major)
-      for (const auto& s : config_.supervisors)
-        if (s != a.agency) to.push_back(s);
-    (void)client_.Stage(client::MakeEnvelope(to, out));
+    (void)agent::StageDeadlineAlert(client_, out,
+                                    a.major ? config_.supervisors : std::vector<std::string>{});
     if (a.kind == Alert::kOverdue) (void)Observe(a.ledger_no);
     ++alerts_;
-    LOG_INFO("deadline {}: {}", out.kind(), a.text);
   }
   if (txn->Commit().ok()) client_.Flush();
 }

@@ -53,6 +53,7 @@
 
 #include "absl/status/statusor.h"
 #include "agents/ledger/ledger.h"
+#include "agents/runtime/deadlines.h"
 #include "agents/runtime/runtime.h"
 #include "concord/v1/petition.pb.h"
 
@@ -133,13 +134,10 @@ class Agent final : public agent::Agent {
   const Clock& clock_;
   agent::Periodic scan_;
   uint64_t alerts_ = 0;  // deadline alerts sent since the start
-  // The calendar file as last loaded and recounted on (Ledger::Recount): at
-  // the first scan, then whenever it changes (the next year's notice). The
-  // first recount catches a notice added while the agent was stopped.
-  std::filesystem::file_time_type calendar_mtime_{};
-  // Loads the calendar file again if it changed since; a bad file is logged
-  // and the calendar in use kept.
-  void ReloadCalendarIfChanged();
+  // The calendar file, recounted on (Ledger::Recount) at the first scan and
+  // whenever it changes (the next year's notice). The first recount catches
+  // a notice added while the agent was stopped.
+  agent::CalendarFile calendar_{config_.calendar};
 };
 
 // The runtime's factory: reads [ledger] and the calendar, opens the ledger
