@@ -6,6 +6,7 @@
 #include "adapters/aid_connector.h"
 #include "common/csv.h"
 #include "common/field_status.h"
+#include "common/json_fields.h"
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "concord/v1/aid.pb.h"
@@ -53,9 +54,10 @@ std::string ToJson(const google::protobuf::Message& m) {
   return out;
 }
 
+// A string field, trimmed as the CSV fields are.
 std::string Str(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? std::string(csv::Trim(it->get<std::string>())) : "";
+  const std::string s = JsonString(j, key);
+  return std::string(csv::Trim(s));
 }
 bool Bool(const json& j, const char* key) {
   auto it = j.find(key);

@@ -33,8 +33,10 @@ using concord::aid::InputFormat;
 bool verbose = false;
 
 void Run(const std::string& label, const std::string& path, InputFormat format,
-         const std::vector<std::string>& ignore, bool person_only, double threshold) {
+         const std::vector<std::string>& ignore, bool person_only, double threshold,
+         const std::string& case_links = "") {
   DedupOptions o;
+  o.case_links = case_links;
   o.format = format;
   o.ignore_columns = ignore;
   o.person_only = person_only;
@@ -50,6 +52,11 @@ void Run(const std::string& label, const std::string& path, InputFormat format,
       concord::aid::Score(r->pairs, concord::aid::ReadTruth(path, format, !person_only));
   printf("%-46s %7zu %9zu %7zu %7zu %7zu  %.4f  %.4f  %.4f  %6.2f s\n", label.c_str(), r->records,
          r->candidates, s.truth, s.found, s.right, s.precision(), s.recall(), s.f1(), secs);
+  if (!person_only)
+    printf(
+        "%-46s %zu same person, case unknown (to check); %zu same person, other case; %zu "
+        "links\n",
+        "", r->review.size(), r->other.size(), r->links);
   if (verbose) printf("%s", r->model.ToText().c_str());
 }
 
@@ -64,6 +71,10 @@ int main(int argc, char** argv) {
   app.add_option("--drop", drop, "Febrl column dropped in the second run");
   app.add_option("--splink", splink, "Splink fake_1000-style files");
   app.add_option("--concord", concord_files, "aid CSV files with person_id and case_id columns");
+  std::vector<std::string> linked;
+  app.add_option("--linked", linked,
+                 "DATA.csv,LINKS.csv: an aid CSV judged without and with its case-links file")
+      ->delimiter(' ');
   app.add_option("--threshold", threshold, "P(same person) cut-off");
   app.add_flag("--verbose", verbose, "print the estimated model of each run");
   CLI11_PARSE(app, argc, argv);
@@ -81,6 +92,18 @@ int main(int argc, char** argv) {
     const std::string base = f.substr(f.find_last_of('/') + 1);
     Run(base + " (same person)", f, InputFormat::kConcord, {}, true, threshold);
     Run(base + " (same person, same case)", f, InputFormat::kConcord, {}, false, threshold);
+  }
+  for (const auto& spec : linked) {
+    const size_t comma = spec.find(',');
+    if (comma == std::string::npos) {
+      fprintf(stderr, "--linked wants DATA.csv,LINKS.csv: %s\n", spec.c_str());
+      return 2;
+    }
+    const std::string f = spec.substr(0, comma), links = spec.substr(comma + 1);
+    const std::string base = f.substr(f.find_last_of('/') + 1);
+    Run(base + " (same person)", f, InputFormat::kConcord, {}, true, threshold);
+    Run(base + " (same case, no links)", f, InputFormat::kConcord, {}, false, threshold);
+    Run(base + " (same case, with links)", f, InputFormat::kConcord, {}, false, threshold, links);
   }
   return 0;
 }

@@ -231,7 +231,7 @@ absl::StatusOr<int64_t> Registry::Count() {
 }
 
 v1::AidCheckReply Decide(const EncodedRecord& req, const std::vector<EncodedRecord>& candidates,
-                         const Model& model, const CheckConfig& cfg) {
+                         const Model& model, const CheckConfig& cfg, const CaseLinks* links) {
   v1::AidCheckReply reply;
   reply.set_record_id(req.record_id);
   // The cap for the grant's year (its wage table), or the local cap if lower.
@@ -258,24 +258,37 @@ v1::AidCheckReply Decide(const EncodedRecord& req, const std::vector<EncodedReco
     const ComparisonVector cv = Compare(req, c);
     const double p = model.Probability(cv);
     if (p < cfg.possible_probability) continue;
-    const bool same_case = SameCase(req, c);
+    const CaseEvidence ce = RelateCases(req, c, links);
+    const bool same_case = ce.relation == CaseRelation::kSame;
     const bool sure = p >= cfg.duplicate_probability;
     v1::AidMatch* m = reply.add_matches();
     m->set_agency(c.agency);
     m->set_record_id(c.record_id);
     m->set_probability(p);
     m->set_same_case(same_case);
+    m->set_case_relation(ce.relation == CaseRelation::kSame    ? v1::CASE_SAME
+                         : ce.relation == CaseRelation::kOther ? v1::CASE_OTHER
+                                                               : v1::CASE_UNKNOWN);
     m->set_aid_type(ToProto(c.aid_type));
     m->set_amount_fen(c.amount_fen);
     m->set_granted_on(c.granted_on);
     m->add_reasons(absl::StrFormat("同一人概率 P(same person) = %.3f: %s", p, Evidence(cv, model)));
-    if (!same_case) {
+    m->add_reasons(ce.reason);
+    if (ce.relation == CaseRelation::kOther) {
       m->add_reasons("不同案件，可以救助 / a different case: allowed");
       continue;
     }
-    m->add_reasons(
-        "同一案件（案号相同，或案发日期与案由相同）/ same case (shared case number, or "
-        "same incident date and crime)");
+    if (ce.relation == CaseRelation::kUnknown) {
+      // Nothing ties the cases or tells them apart: the same kind of aid is
+      // for the offices to check, never cleared and never refused outright.
+      if (c.aid_type == req.aid_type) {
+        m->add_reasons(
+            "同一人已获同类救助，案件不明，请核实是否同一案件 / the same kind of aid for the "
+            "same person, case unknown: check whether it is the same case");
+        raise(v1::AID_POSSIBLE_DUPLICATE);
+      }
+      continue;
+    }
     if (money && c.aid_type == AidType::kMoney) {
       case_total += c.amount_fen;
       total_certain = total_certain && sure;

@@ -86,8 +86,12 @@ class Registry {
   sqlite::Stmt find_block_, load_, insert_grant_, insert_block_, has_, log_;
 };
 
-// The verdict for `request` against registered `candidates` (pure).
+// The verdict for `request` against registered `candidates` (pure). `links`:
+// the case numbers the agencies have linked (cases.h), if any. A grant of the
+// same person whose case is unknown (RelateCases) and of the same kind is
+// AID_POSSIBLE_DUPLICATE, to check; one of another case is allowed.
 v1::AidCheckReply Decide(const EncodedRecord& request, const std::vector<EncodedRecord>& candidates,
-                         const Model& model, const CheckConfig& config);
+                         const Model& model, const CheckConfig& config,
+                         const CaseLinks* links = nullptr);
 
 }  // namespace concord::aid

@@ -2,8 +2,8 @@
 // ground truth, for measuring how well the aid duplicate check links records.
 //
 //   concord-aid-gen --people N --seed S --out FILE.csv
-//                   [--profile clean|realistic|hard] [--gb18030 | --bom]
-//                   [--self-check]
+//                   [--profile clean|realistic|hard|agencies] [--gb18030 | --bom]
+//                   [--self-check] [--links LINKS.csv [--link-rate 0.85]]
 //
 // The file is CSV (comma, RFC 4180 double quotes where a field needs them, LF
 // line ends), UTF-8 by default, UTF-8 with a byte-order mark with --bom, or
@@ -77,6 +77,17 @@
 // Case references, on every row: a second reference    50% / 25% / 10%,
 // full-width brackets （） 〔〕                          5% / 20% / 35%.
 //
+// The "agencies" profile has realistic's rates without second references,
+// and each agency's habits on every row (render.cc AgencyHabits): the police
+// write their 立案号 (A + county code + year + number) and the charge as
+// 故意伤害案 or a short form; the procuratorate its 检刑诉 number, 涉嫌…罪,
+// and the incident date a day or two off (25%); the court its 刑初 number,
+// …罪, about 4% of cases under another charge, and no incident date (60%);
+// the justice bureau the court's or procuratorate's number, a short form and
+// no date (30%). --links writes the police -> procuratorate and
+// procuratorate -> court numbers of a share of the cases (CSV
+// case_ref_a,case_ref_b), from its own stream.
+//
 // stderr gets a summary: rows, people, true same-person pairs (sum over
 // people of C(rows, 2)), true duplicate-grant pairs (the same over
 // person-and-case groups), then how many rows each corruption struck.
@@ -110,6 +121,7 @@
 #include "bench/aid_gen/render.h"
 #include "bench/aid_gen/tables.h"
 
+using concord::aidgen::CaseLinksCsv;
 using concord::aidgen::kProfiles;
 using concord::aidgen::Population;
 using concord::aidgen::Profile;
@@ -137,7 +149,13 @@ int main(int argc, char** argv) {
   app.add_option("--seed", seed, "random seed; the same seed gives the same file");
   app.add_option("--out", out_path, "CSV file to write")->required();
   app.add_option("--profile", profile_name, "corruption rates")
-      ->check(CLI::IsMember({"clean", "realistic", "hard"}));
+      ->check(CLI::IsMember({"clean", "realistic", "hard", "agencies"}));
+  std::string links_path;
+  double link_rate = 0.85;
+  app.add_option("--links", links_path,
+                 "also write a case-links CSV (case_ref_a,case_ref_b) for the agencies profile");
+  app.add_option("--link-rate", link_rate, "share of cases whose numbers are linked")
+      ->check(CLI::Range(0.0, 1.0));
   auto* gb = app.add_flag("--gb18030", gb18030, "write GB18030 instead of UTF-8");
   app.add_flag("--bom", bom, "start the UTF-8 file with a byte-order mark")->excludes(gb);
   app.add_flag("--self-check", self_check,
@@ -174,6 +192,14 @@ int main(int argc, char** argv) {
   if (absl::Status s = WriteFile(out_path, bytes); !s.ok()) {
     std::fprintf(stderr, "concord-aid-gen: %s\n", std::string(s.message()).c_str());
     return 1;
+  }
+
+  if (!links_path.empty()) {
+    if (absl::Status s = WriteFile(links_path, CaseLinksCsv(population, link_rate, seed));
+        !s.ok()) {
+      std::fprintf(stderr, "concord-aid-gen: %s\n", std::string(s.message()).c_str());
+      return 1;
+    }
   }
 
   const Summary s = Summarise(rows);

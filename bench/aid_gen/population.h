@@ -29,6 +29,10 @@ struct Profile {
   double address_abbrev, address_typo;
   double birth_missing, birth_format, incident_missing;
   double two_refs, ref_fullwidth;
+  // Each agency's own habits (render.cc AgencyHabits): its own numbers only,
+  // the police's 立案号, the charge worded its way, the court leaving the
+  // incident date out, the procuratorate a day or two off.
+  bool agency_habits = false;
 };
 // clang-format off
 inline constexpr Profile kProfiles[] = {
@@ -40,6 +44,8 @@ inline constexpr Profile kProfiles[] = {
                   0.15,  0.20,  0.20,  0.05,   0.15, 0.20, 0.05,   0.25, 0.20},
     {"hard",      0.15, 0.15,  0.15,  0.15, 0.08,  0.40,  0.10,   0.10, 0.60,
                   0.35,  0.40,  0.40,  0.15,   0.35, 0.40, 0.15,   0.10, 0.35},
+    {"agencies",  0.05, 0.05,  0.05,  0.08, 0.03,  0.12,  0.04,   0.05, 0.50,
+                  0.15,  0.20,  0.20,  0.05,   0.15, 0.20, 0.05,   0.00, 0.20, true},
 };
 // clang-format on
 

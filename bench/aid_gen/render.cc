@@ -169,6 +169,7 @@ Row Renderer::Render(const Grant& g) {
   row.aid_type = rng_.Chance(0.55) ? kAidChinese[type] : kAidEnglish[type];
   if (g.type == AidType::kMoney) row.amount_yuan = FormatAmount(g.amount_yuan);
   row.granted_on = FormatDate(g.granted, df);
+  if (pr_.agency_habits) AgencyHabits(c, g.agency, row);
   row.person_id = absl::StrFormat("P%06d", g.person + 1);
   row.case_id = absl::StrFormat("C%06d", g.case_index + 1);
   return row;
@@ -372,6 +373,103 @@ std::string Renderer::CaseRef(const Case& c, Agency agency) {
     ref += render(other);
   }
   return ref;
+}
+
+// ---------------------------------------------------------------------------
+// Each agency's habits (the "agencies" profile)
+
+namespace {
+
+// Wordings of each charge of kCrimes (same order) that case lists and
+// notices use: short forms, circumstances, the attempt.
+const std::vector<std::vector<std::string>>& CrimeWordings() {
+  static const auto* kWordings = new std::vector<std::vector<std::string>>{
+      {"伤害", "故意伤人", "故意伤害（致人重伤）", "故意伤害致人轻伤"},
+      {"交通事故", "交通肇事逃逸", "肇事"},
+      {"电信网络诈骗", "电信诈骗", "网络诈骗"},
+      {"杀人", "故意杀人（未遂）"},
+      {"入室盗窃", "扒窃"},
+      {"持刀抢劫", "抢劫（未遂）"},
+      {"寻衅滋事"},
+      {"强奸（未遂）"},
+      {"过失致死"},
+      {"拘禁", "非法拘禁他人"},
+      {"飞车抢夺"},
+      {"敲诈", "勒索"},
+  };
+  return *kWordings;
+}
+
+// About 4% of cases end in another charge at the court (伤害 judged as 杀人).
+bool ChargeChanged(const Case& c) {
+  return (static_cast<uint64_t>(c.court_no) * 2654435761u >> 7) % 100 < 4;
+}
+
+}  // namespace
+
+std::string PoliceFileNumber(const Case& c) {
+  return absl::StrFormat("A%s%04d%06d", kCounties[c.county].code, c.police_year, c.police_no);
+}
+
+std::string ProcuratorateNumber(const Case& c) {
+  const CountyRow& k = kCounties[c.county];
+  const std::vector<std::string> chars = Utf8Chars(k.county);
+  return absl::StrFormat("%s%s检刑诉[%d]%d号", chars[0], chars.size() > 2 ? chars[1] : "",
+                         c.proc_year, c.proc_no);
+}
+
+std::string CourtNumber(const Case& c) {
+  const CountyRow& k = kCounties[c.county];
+  return absl::StrFormat("(%d)%s%s刑初%d号", c.court_year, k.province_abbr, k.code + 2, c.court_no);
+}
+
+void Renderer::AgencyHabits(const Case& c, Agency agency, Row& row) {
+  const std::string charge = kCrimes[c.crime].name;
+  const auto& wordings = CrimeWordings()[c.crime];
+  auto worded = [&] { return rng_.Pick(wordings); };
+  auto wide = [&](std::string ref) {
+    if (!Strike(pr_.ref_fullwidth, "ref_fullwidth")) return ref;
+    for (auto [from, to] : {std::pair{"[", "〔"}, {"]", "〕"}, {"(", "（"}, {")", "）"}})
+      for (size_t at = ref.find(from); at != std::string::npos; at = ref.find(from, at))
+        ref.replace(at, 1, to);
+    return ref;
+  };
+  switch (agency) {
+    case Agency::kPolice:  // 立案号; the charge as the case is named
+      row.case_ref = PoliceFileNumber(c);
+      row.crime = (rng_.Chance(0.4) ? worded() : charge) + "案";
+      break;
+    case Agency::kProcuratorate:  // its own number; 涉嫌…罪; the date a day or two off
+      row.case_ref = wide(ProcuratorateNumber(c));
+      row.crime = (rng_.Chance(0.5) ? "涉嫌" : "") + charge + "罪";
+      if (!row.incident_date.empty() && Strike(0.25, "incident_off")) {
+        const int days = static_cast<int>(rng_.Range(1, 2)) * (rng_.Chance(0.5) ? 1 : -1);
+        row.incident_date = FormatDate(AddDays(c.incident, days), DateFormat::kIso);
+      }
+      break;
+    case Agency::kCourt:  // its own number; the charge judged; no incident date mostly
+      row.case_ref = wide(CourtNumber(c));
+      row.crime = (ChargeChanged(c) ? kCrimes[(c.crime + 3) % std::size(kCrimes)].name : charge) +
+                  std::string("罪");
+      if (Strike(0.6, "incident_left_out")) row.incident_date.clear();
+      break;
+    default:  // the justice bureau: the number it was given, a short form
+      row.case_ref = wide(rng_.Chance(0.5) ? CourtNumber(c) : ProcuratorateNumber(c));
+      row.crime = rng_.Chance(0.6) ? worded() : charge;
+      if (Strike(0.3, "incident_left_out")) row.incident_date.clear();
+      break;
+  }
+}
+
+std::string CaseLinksCsv(const Population& pop, double rate, uint64_t seed) {
+  Rng rng(seed ^ 0x6c696e6b73ull);
+  std::string out = "case_ref_a,case_ref_b\n";
+  for (const Case& c : pop.cases()) {
+    if (!rng.Chance(rate)) continue;
+    absl::StrAppend(&out, PoliceFileNumber(c), ",", ProcuratorateNumber(c), "\n",
+                    ProcuratorateNumber(c), ",", CourtNumber(c), "\n");
+  }
+  return out;
 }
 
 std::string Renderer::FormatAmount(int yuan) {

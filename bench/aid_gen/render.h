@@ -64,6 +64,7 @@ class Renderer {
   std::string RenderAddress(const Address& a, bool copy, bool traditional);
   std::string Typo(const std::string& s, size_t protected_bytes);
   std::string CaseRef(const Case& c, Agency agency);
+  void AgencyHabits(const Case& c, Agency agency, Row& row);
   std::string FormatAmount(int yuan);
 
   const Tables& t_;
@@ -78,6 +79,16 @@ class Renderer {
 
 // The header line and one line per row, CSV as described in main.cc.
 std::string ToCsv(const std::vector<Row>& rows);
+
+// A case-links file (case_ref_a,case_ref_b): for each case with probability
+// `rate`, the police number with the procuratorate's and the procuratorate's
+// with the court's, as the agency_habits profile writes them. Its own stream.
+std::string CaseLinksCsv(const Population& pop, double rate, uint64_t seed);
+
+// Stage numbers as an agency writes them (the agency_habits profile).
+std::string PoliceFileNumber(const Case& c);
+std::string ProcuratorateNumber(const Case& c);
+std::string CourtNumber(const Case& c);
 
 // UTF-8 -> GB18030 through ICU; every Unicode character has a GB18030 form,
 // so a failure means malformed UTF-8 from a bug here.

@@ -22,6 +22,8 @@
 #include "absl/strings/strip.h"
 #include "common/csv.h"
 #include "common/field_status.h"
+#include "common/files.h"
+#include "domain/linkage/normalize.h"
 
 namespace concord::aid {
 namespace {
@@ -344,6 +346,51 @@ absl::StatusOr<AidCsvResult> ReadAidCsvFile(const std::string& path) {
   }
   if (std::ferror(file.get())) return errno_status("无法读取 / cannot read");
   return ParseAidCsv(bytes);
+}
+
+absl::StatusOr<CaseLinksCsv> ParseCaseLinksCsv(std::string_view bytes) {
+  static constexpr csv::Column kColumns[] = {
+      {"case_ref_a", "案号甲", true, "案号1"},
+      {"case_ref_b", "案号乙", true, "案号2"},
+  };
+  auto table = csv::Table::Parse(absl::string_view(bytes.data(), bytes.size()), kColumns);
+  if (!table.ok()) return table.status();
+  CaseLinksCsv out;
+  auto refuse = [&](int line, std::string reason, const char* field) {
+    CsvError e;
+    e.line = line;
+    e.reason = std::move(reason);
+    if (field) e.fields.push_back(field);
+    out.errors.push_back(std::move(e));
+  };
+  csv::Row row;
+  while (table->Next(&row)) {
+    if (auto st = table->Check(row); !st.ok()) {
+      refuse(row.line, std::string(st.message()), nullptr);
+      continue;
+    }
+    const std::string a(table->Field(row, 0)), b(table->Field(row, 1));
+    if (a.empty() || b.empty()) {
+      refuse(row.line, "缺少案号 / a case number is missing",
+             a.empty() ? "case_ref_a" : "case_ref_b");
+      continue;
+    }
+    if (NormalizeCaseRef(a) == NormalizeCaseRef(b)) {
+      refuse(row.line, absl::StrCat("两个案号相同 / the same number twice: ", a), "case_ref_b");
+      continue;
+    }
+    out.pairs.emplace_back(a, b);
+  }
+  return out;
+}
+
+absl::StatusOr<CaseLinksCsv> ReadCaseLinksFile(const std::string& path) {
+  auto bytes = ReadFileToString(path);
+  if (!bytes.ok()) return bytes.status();
+  auto r = ParseCaseLinksCsv(*bytes);
+  if (!r.ok())
+    return absl::Status(r.status().code(), absl::StrCat(path, ": ", r.status().message()));
+  return r;
 }
 
 }  // namespace concord::aid

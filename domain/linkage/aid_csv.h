@@ -62,6 +62,18 @@ absl::StatusOr<AidCsvResult> ParseAidCsv(std::string_view bytes);
 // Reads the file at `path` and parses it.
 absl::StatusOr<AidCsvResult> ReadAidCsvFile(const std::string& path);
 
+// A case-links file: one pair of numbers of the same case per row (a police
+// 立案号 and the procuratorate's number it was transferred under, ...). Header
+// `case_ref_a,case_ref_b` (or 案号甲,案号乙); the same encodings and syntax
+// as the aid CSV. A row with a number missing, or the same number twice
+// after normalisation, is a CsvError.
+struct CaseLinksCsv {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  std::vector<CsvError> errors;
+};
+absl::StatusOr<CaseLinksCsv> ParseCaseLinksCsv(std::string_view bytes);
+absl::StatusOr<CaseLinksCsv> ReadCaseLinksFile(const std::string& path);
+
 // A case_ref field: several case numbers separated by ';' or '；', trimmed.
 std::vector<std::string> SplitCaseRefs(std::string_view s);
 

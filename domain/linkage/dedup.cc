@@ -120,7 +120,16 @@ absl::StatusOr<DedupResult> RunDedup(const std::string& path, const DedupOptions
   res.seconds_read = SecondsSince(t0);
 
   t0 = std::chrono::steady_clock::now();
-  const std::vector<EncodedRecord> enc = EncodeAll(records, Encoder(key));
+  const Encoder encoder(key);
+  const std::vector<EncodedRecord> enc = EncodeAll(records, encoder);
+  CaseLinks links;
+  if (!o.case_links.empty()) {
+    auto l = ReadCaseLinksFile(o.case_links);
+    if (!l.ok()) return l.status();
+    for (const auto& [a, b] : l->pairs) links.Link(encoder.CaseToken(a), encoder.CaseToken(b));
+    res.link_errors = std::move(l->errors);
+    res.links = links.links();
+  }
   res.seconds_encode = SecondsSince(t0);
 
   t0 = std::chrono::steady_clock::now();
@@ -149,8 +158,23 @@ absl::StatusOr<DedupResult> RunDedup(const std::string& path, const DedupOptions
     if (p < o.threshold) continue;
     const EncodedRecord& a = enc[pairs[i].first];
     const EncodedRecord& b = enc[pairs[i].second];
-    if (!o.person_only && !SameCase(a, b)) continue;
-    res.pairs.push_back({a.record_id, b.record_id, p, res.model.MatchWeight(cand[i])});
+    DedupPair pair{.id_a = a.record_id,
+                   .id_b = b.record_id,
+                   .probability = p,
+                   .weight = res.model.MatchWeight(cand[i]),
+                   .relation = CaseRelation::kSame,
+                   .case_reason = {}};
+    if (o.person_only) {
+      res.pairs.push_back(std::move(pair));
+      continue;
+    }
+    CaseEvidence ce = RelateCases(a, b, &links);
+    pair.relation = ce.relation;
+    pair.case_reason = std::move(ce.reason);
+    (ce.relation == CaseRelation::kSame    ? res.pairs
+     : ce.relation == CaseRelation::kOther ? res.other
+                                           : res.review)
+        .push_back(std::move(pair));
   }
   res.seconds_match = SecondsSince(t0);
   return res;

@@ -34,16 +34,24 @@ struct DedupOptions {
   size_t max_block = 1000;
   int em_iterations = 30;
   uint64_t seed = 1;  // for the random pairs that estimate u
+  // A case-links file (aid_csv.h ParseCaseLinksCsv): numbers of one case.
+  std::string case_links;
 };
 
 struct DedupPair {
   std::string id_a, id_b;
   double probability = 0;
   double weight = 0;
+  CaseRelation relation = CaseRelation::kSame;
+  std::string case_reason;
 };
 
 struct DedupResult {
-  std::vector<DedupPair> pairs;
+  std::vector<DedupPair> pairs;   // duplicates: same person, same case (or same person only)
+  std::vector<DedupPair> review;  // same person, case unknown: for a person to check
+  std::vector<DedupPair> other;   // same person, another case: allowed
+  std::vector<CsvError> link_errors;
+  size_t links = 0;              // case links read (pairs that joined two classes)
   std::vector<CsvError> errors;  // rows skipped (aid files)
   size_t records = 0, candidates = 0, skipped_keys = 0;
   Model model;

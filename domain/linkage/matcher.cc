@@ -250,13 +250,6 @@ Model EstimateModel(const std::vector<ComparisonVector>& candidates,
   return model;
 }
 
-bool SameCase(const EncodedRecord& a, const EncodedRecord& b) {
-  for (const auto& x : a.case_tokens)
-    for (const auto& y : b.case_tokens)
-      if (x == y) return true;
-  return !a.incident_token.empty() && a.incident_token == b.incident_token;
-}
-
 std::vector<std::pair<uint32_t, uint32_t>> CandidatePairs(const std::vector<EncodedRecord>& records,
                                                           size_t max_block, size_t* skipped_keys) {
   std::unordered_map<std::string, std::vector<uint32_t>> blocks;

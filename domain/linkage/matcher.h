@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "domain/linkage/cases.h"
 #include "domain/linkage/tokens.h"
 
 namespace concord::aid {
@@ -74,9 +75,6 @@ struct Model {
 Model EstimateModel(const std::vector<ComparisonVector>& candidates,
                     const std::vector<ComparisonVector>& random_pairs, const Model& start,
                     int iterations = 30);
-
-// Same case: a shared case number, or the same incident date and crime.
-bool SameCase(const EncodedRecord& a, const EncodedRecord& b);
 
 // Candidate pairs (i < j) of `records` that share a blocking key; keys held by
 // more than `max_block` records are skipped (counted in `skipped_keys`).

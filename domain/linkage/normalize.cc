@@ -12,6 +12,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "domain/linkage/charges.h"
 
 namespace concord::aid {
 namespace {
@@ -322,13 +323,8 @@ std::string NormalizeDate(std::string_view date) {
 }
 
 std::string NormalizeCrime(std::string_view crime) {
-  std::string out;
-  for (char c : NormalizeText(crime))
-    if (!absl::ascii_isspace(static_cast<unsigned char>(c))) out.push_back(c);
-  static constexpr std::string_view kZui = "罪";
-  if (out.size() > kZui.size() && out.compare(out.size() - kZui.size(), kZui.size(), kZui) == 0)
-    out.resize(out.size() - kZui.size());
-  return out;
+  std::vector<std::string> charges = Charges(crime);
+  return charges.empty() ? std::string() : std::move(charges.front());
 }
 
 std::string NormalizeCaseRef(std::string_view ref) {

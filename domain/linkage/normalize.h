@@ -67,8 +67,8 @@ AddressParts NormalizeAddress(std::string_view address);
 // "YYYY-MM-DD" (or YYYYMMDD) -> "YYYYMMDD" if a real date, "" otherwise.
 std::string NormalizeDate(std::string_view date);
 
-// 案由 (the charge): NFKC, spaces removed, a trailing 罪 dropped
-// ("故意伤害罪" and "故意伤害" are one charge).
+// 案由 (the charge): the first charge name it reduces to (charges.h:
+// "故意伤害罪", "涉嫌故意伤害案" and "伤害" are one charge), "" if none.
 std::string NormalizeCrime(std::string_view crime);
 
 // Case numbers (案号): NFKC, spaces removed, brackets unified to ASCII ( ).

@@ -8,12 +8,16 @@
 #include <algorithm>
 #include <bit>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "common/files.h"
+#include "domain/linkage/charges.h"
 
 namespace concord::aid {
 namespace {
@@ -169,6 +173,11 @@ void Encoder::AddGrams(std::string_view which, const std::vector<std::string>& g
   }
 }
 
+std::string Encoder::CaseToken(std::string_view ref) const {
+  const std::string n = NormalizeCaseRef(ref);
+  return n.empty() ? std::string() : Token("case", n);
+}
+
 EncodedRecord Encoder::Encode(const AidRecord& r) const {
   EncodedRecord e;
   e.record_id = r.record_id;
@@ -251,12 +260,35 @@ EncodedRecord Encoder::Encode(const AidRecord& r) const {
   // The case.
   for (const auto& ref : r.case_refs) {
     const std::string n = NormalizeCaseRef(ref);
-    if (!n.empty()) e.case_tokens.push_back(Token("case", n));
+    if (n.empty()) continue;
+    e.case_tokens.push_back(Token("case", n));
+    std::string shape;
+    for (char c : n)
+      if (!absl::ascii_isdigit(static_cast<unsigned char>(c)))
+        shape.push_back(c);
+      else if (shape.empty() || shape.back() != '#')
+        shape.push_back('#');
+    e.case_kinds.push_back(Token("case_kind", shape));
   }
   const std::string incident = NormalizeDate(r.incident_date);
   const std::string crime = NormalizeCrime(r.crime);
   if (!incident.empty() && !crime.empty())
     e.incident_token = Token("incident", incident + "|" + crime);
+  if (!incident.empty()) {
+    const std::chrono::year_month_day ymd{
+        std::chrono::year{std::stoi(incident.substr(0, 4))},
+        std::chrono::month{static_cast<unsigned>(std::stoi(incident.substr(4, 2)))},
+        std::chrono::day{static_cast<unsigned>(std::stoi(incident.substr(6, 2)))}};
+    const std::chrono::sys_days day{ymd};
+    for (int k = -EncodedRecord::kDaysAround; k <= EncodedRecord::kDaysAround; ++k) {
+      const std::chrono::year_month_day d{day + std::chrono::days{k}};
+      e.incident_days.push_back(Token(
+          "incident_day",
+          absl::StrFormat("%04d%02u%02u", int{d.year()}, unsigned{d.month()}, unsigned{d.day()})));
+    }
+  }
+  for (const std::string& charge : Charges(r.crime))
+    e.crime_tokens.push_back(Token("crime", charge));
 
   // Blocking keys: pairs that share none are never compared.
   std::vector<std::string> keys;

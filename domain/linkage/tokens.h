@@ -61,6 +61,17 @@ struct EncodedRecord {
   std::string dob_token, gender_token, phone_token;
   std::vector<std::string> case_tokens;  // one per case number
   std::string incident_token;            // incident date + crime, when both are known
+  // The incident date and the six days around it, by offset -3..+3 (index 3
+  // is the date itself); empty when unknown. Two records' dates are d days
+  // apart (d <= 3) when one's own day is the other's offset d: a day or
+  // three apart is evidence, not a miss, and no date is readable.
+  std::vector<std::string> incident_days;
+  static constexpr int kDaysAround = 3;
+  std::vector<std::string> crime_tokens;  // one per charge, by its meaning (charges.h)
+  // Per case number, the token of its shape (digits runs as '#': one
+  // agency's numbering, "(#)沪#刑初#号"), in case_tokens' order. Two numbers
+  // of one shape that differ are two cases: an agency numbers a case once.
+  std::vector<std::string> case_kinds;
   // Fuzzy filters.
   Bloom name_chars;                // Han characters (unigrams and bigrams) - Han names only
   Bloom name_pinyin;               // pinyin / Latin letter bigrams per token, order-free
@@ -83,6 +94,9 @@ class Encoder {
   EncodedRecord Encode(const AidRecord& r) const;
   // An opaque token of `value` for `purpose` (16 bytes).
   std::string Token(std::string_view purpose, std::string_view value) const;
+  // The token of a case number as Encode() makes it ("" when blank), for
+  // case links.
+  std::string CaseToken(std::string_view ref) const;
 
  private:
   void AddGrams(std::string_view purpose_key, const std::vector<std::string>& grams,

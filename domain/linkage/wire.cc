@@ -54,6 +54,9 @@ v1::AidEncoding ToProto(const EncodedRecord& e) {
   p.set_phone_token(e.phone_token);
   for (const auto& c : e.case_tokens) p.add_case_tokens(c);
   p.set_incident_token(e.incident_token);
+  for (const auto& d : e.incident_days) p.add_incident_days(d);
+  for (const auto& c : e.crime_tokens) p.add_crime_tokens(c);
+  for (const auto& k : e.case_kinds) p.add_case_kinds(k);
   auto bloom = [](const Bloom& b) { return b.empty() ? std::string() : b.ToBytes(); };
   p.set_name_chars(bloom(e.name_chars));
   p.set_name_pinyin(bloom(e.name_pinyin));
@@ -86,6 +89,9 @@ bool FromProto(const v1::AidEncoding& p, EncodedRecord* e) {
   e->phone_token = p.phone_token();
   e->case_tokens.assign(p.case_tokens().begin(), p.case_tokens().end());
   e->incident_token = p.incident_token();
+  e->incident_days.assign(p.incident_days().begin(), p.incident_days().end());
+  e->crime_tokens.assign(p.crime_tokens().begin(), p.crime_tokens().end());
+  e->case_kinds.assign(p.case_kinds().begin(), p.case_kinds().end());
   e->address_city_token = p.address_city_token();
   e->email_token = p.email_token();
   e->block_keys.assign(p.block_keys().begin(), p.block_keys().end());

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "common/csv.h"
 #include "domain/linkage/dedup.h"
 #include "tools/concordctl/commands.h"
 #include "tools/concordctl/ctl_util.h"
@@ -26,6 +27,7 @@ struct AidDedupArgs {
   double threshold = 0.5;
   bool person_only = false;
   std::string model_out;  // write the estimated model here (optional)
+  std::string case_links, review_out;
 };
 
 int CmdAidKeygen(const std::string& path) {
@@ -52,9 +54,12 @@ int CmdAidDedup(const AidDedupArgs& a) {
   o.ignore_columns = a.ignore_columns;
   o.threshold = a.threshold;
   o.person_only = a.person_only || *format != aid::InputFormat::kConcord;
+  o.case_links = a.case_links;
   auto r = aid::RunDedup(a.input, o, key);
   if (!r.ok()) return Fail(2, std::string(r.status().message()));
   for (const auto& e : r->errors) std::cerr << a.input << ":" << e.line << ": " << e.reason << "\n";
+  for (const auto& e : r->link_errors)
+    std::cerr << a.case_links << ":" << e.line << ": " << e.reason << "\n";
   std::ofstream out(a.out);
   if (!out) return Fail(2, "无法写入 / cannot write " + a.out);
   out << "id_a,id_b,score\n";
@@ -65,14 +70,31 @@ int CmdAidDedup(const AidDedupArgs& a) {
   }
   if (!out.flush()) return Fail(2, "无法写入 / cannot write " + a.out);
   if (!a.model_out.empty()) std::ofstream(a.model_out) << r->model.ToText();
+  if (!a.review_out.empty()) {
+    std::ofstream review(a.review_out);
+    review << "id_a,id_b,score,case,reason\n";
+    for (const auto& p : r->review) {
+      snprintf(score, sizeof score, "%.4f", p.probability);
+      review << p.id_a << "," << p.id_b << "," << score << "," << aid::CaseRelationName(p.relation)
+             << "," << csv::Quote(p.case_reason) << "\n";
+    }
+    if (!review.flush()) return Fail(2, "无法写入 / cannot write " + a.review_out);
+  }
   fprintf(stderr,
           "记录 records %zu（跳过 skipped %zu 行 rows）; 候选对 candidate pairs %zu（过大的分块 "
-          "oversized blocks skipped %zu）; 判为%s %s pairs %zu\n"
-          "用时 time: read %.2f s, encode %.2f s, match %.2f s\n",
+          "oversized blocks skipped %zu）; 判为%s %s pairs %zu\n",
           r->records, r->errors.size(), r->candidates, r->skipped_keys,
           o.person_only ? "同一人" : "重复救助", o.person_only ? "same-person" : "duplicate-aid",
-          r->pairs.size(), r->seconds_read, r->seconds_encode, r->seconds_match);
-  return r->errors.empty() ? 0 : 1;
+          r->pairs.size());
+  if (!o.person_only)
+    fprintf(
+        stderr,
+        "同一人、案件不明（需核实）same person, case unknown %zu; 同一人、不同案件 same person, "
+        "other case %zu; 案件关联 case links %zu\n",
+        r->review.size(), r->other.size(), r->links);
+  fprintf(stderr, "用时 time: read %.2f s, encode %.2f s, match %.2f s\n", r->seconds_read,
+          r->seconds_encode, r->seconds_match);
+  return r->errors.empty() && r->link_errors.empty() ? 0 : 1;
 }
 
 }  // namespace
@@ -96,6 +118,12 @@ void AddAidCommands(CLI::App& app, Commands& commands) {
   dedup->add_flag("--person-only", dd->person_only,
                   "只看是否同一人（不看案件）/ same person, any case");
   dedup->add_option("--model-out", dd->model_out, "写出估计的模型 / write the estimated model");
+  dedup->add_option("--case-links", dd->case_links,
+                    "案件关联 CSV（case_ref_a,case_ref_b：同一案件在各机关的案号）/ numbers of "
+                    "one case at different agencies");
+  dedup->add_option(
+      "--review-out", dd->review_out,
+      "同一人、案件不明的记录对（需核实）/ same person, case unknown: pairs to check");
   commands.On(dedup, [dd] { return CmdAidDedup(*dd); });
 }
 

@@ -18,6 +18,7 @@
 #include "common/clock.h"
 #include "concord/v1/conference.pb.h"
 #include "concord/v1/envelope.pb.h"
+#include "domain/calendar.h"
 #include "tests/support/daemon.h"
 #include "tests/support/district.h"
 
@@ -31,7 +32,7 @@ const std::string kProcuratorate = "shangzhou.procuratorate";
 const std::string kCourt = "shangzhou.court";
 const std::string kPetition = "shangzhou.petition";
 const std::string kPolice = "shangzhou.police";
-constexpr int64_t kDay = 24 * 3600 * 1000;
+constexpr int64_t kDay = kDayMs;
 
 pb::Actor MakeActor(const std::string& login, const std::string& name, const std::string& role) {
   pb::Actor a;

@@ -191,5 +191,43 @@ TEST(ConcordCtl, AidDedupWritesPairsAndNamesBadRows) {
       RunConcordctl("aid dedup --input " + in + " --out " + out + " --format excel").exit_code, 2);
 }
 
+// `aid dedup --case-links`: two agencies' numbers of one case tie only once
+// linked; a case unknown goes to --review-out; a bad link row names its line.
+TEST(ConcordCtl, AidDedupCaseLinksAndReview) {
+  TestDistrict d({"a"});
+  const std::string in = d.dir() + "/grants.csv", out = d.dir() + "/pairs.csv",
+                    links = d.dir() + "/links.csv", review = d.dir() + "/review.csv";
+  std::ofstream(in) << "记录编号,救助机关,姓名,身份证号,电话,案号,案由,救助类型,金额,救助日期\n"
+                       "G1,police,张伟,11010519491231002X,13800138000,A1101052023000123,故意伤害案,"
+                       "资金救助,1000,2023-06-01\n"
+                       "F1,court,张伟,11010519491231002X,13800138000,（2024）京0105刑初9号,"
+                       "故意伤害罪,资金救助,2000,2024-07-01\n";
+  std::ofstream(links) << "case_ref_a,case_ref_b\n"
+                          "A1101052023000123,京朝检刑诉〔2023〕5号\n"
+                          "京朝检刑诉[2023]5号,(2024)京0105刑初9号\n"
+                          "京朝检刑诉[2023]6号,\n";
+  auto lines = [](const std::string& path) {
+    std::ifstream f(path);
+    std::vector<std::string> out;
+    for (std::string l; std::getline(f, l);) out.push_back(l);
+    return out;
+  };
+  CommandResult r =
+      RunConcordctl("aid dedup --input " + in + " --out " + out + " --review-out " + review);
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(lines(out).size(), 1u) << "no shared number, no date: not a duplicate";
+  ASSERT_EQ(lines(review).size(), 2u) << r.out;
+  EXPECT_EQ(lines(review)[1].substr(0, 6), "G1,F1,");
+  EXPECT_NE(lines(review)[1].find(",unknown,"), std::string::npos) << lines(review)[1];
+
+  r = RunConcordctl("aid dedup --input " + in + " --out " + out + " --case-links " + links +
+                    " --review-out " + review);
+  EXPECT_EQ(r.exit_code, 1) << "the bad link row: " << r.out;
+  EXPECT_NE(r.out.find("links.csv:4:"), std::string::npos) << r.out;
+  ASSERT_EQ(lines(out).size(), 2u) << r.out;
+  EXPECT_EQ(lines(out)[1].substr(0, 6), "G1,F1,") << "linked: same person, same case";
+  EXPECT_EQ(lines(review).size(), 1u);
+}
+
 }  // namespace
 }  // namespace concord::testing

@@ -1,0 +1,178 @@
+// The charge by its meaning, case links and the three-valued "same case".
+#include "domain/linkage/cases.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "domain/linkage/aid_csv.h"
+#include "domain/linkage/charges.h"
+#include "domain/linkage/normalize.h"
+#include "domain/linkage/tokens.h"
+
+namespace concord::aid {
+namespace {
+
+const Encoder& CaseEncoder() {
+  static const Encoder* e = [] {
+    LinkageKey k;
+    for (size_t i = 0; i < k.size(); ++i) k[i] = static_cast<uint8_t>(5 * i + 1);
+    return new Encoder(k);
+  }();
+  return *e;
+}
+
+// ---- Charges -----------------------------------------------------------------
+
+TEST(ChargesTest, EachAgencysWordingGivesTheCharge) {
+  const struct {
+    const char* written;
+    std::vector<std::string> charges;
+  } kCases[] = {
+      {"故意伤害", {"故意伤害"}},
+      {"故意伤害罪", {"故意伤害"}},
+      {"故意伤害案", {"故意伤害"}},
+      {"涉嫌故意伤害罪", {"故意伤害"}},
+      {"故意伤害（致人重伤）", {"故意伤害"}},
+      {"故意伤害致人轻伤", {"故意伤害"}},
+      {"伤害", {"故意伤害"}},
+      {" 故意 伤人 ", {"故意伤害"}},
+      {"电信网络诈骗", {"诈骗"}},
+      {"合同诈骗罪", {"合同诈骗"}},
+      {"交通事故", {"交通肇事"}},
+      {"交通肇事逃逸案", {"交通肇事"}},
+      {"醉驾", {"危险驾驶"}},
+      {"杀人", {"故意杀人"}},
+      {"故意杀人（未遂）", {"故意杀人"}},
+      {"过失致死", {"过失致人死亡"}},
+      {"入室盗窃", {"盗窃"}},
+      {"敲诈", {"敲诈勒索"}},
+      {"抢夺", {"抢夺"}},
+      {"抢劫", {"抢劫"}},
+      {"强制猥亵、侮辱罪", {"强制猥亵"}},
+      {"抢劫罪、故意伤害罪", {"抢劫", "故意伤害"}},
+      {"抢劫；故意伤害；抢劫", {"抢劫", "故意伤害"}},
+      {"某种新罪名", {"某种新罪名"}},
+      {"", {}},
+      {"  ", {}},
+  };
+  for (const auto& c : kCases) {
+    SCOPED_TRACE(c.written);
+    EXPECT_EQ(Charges(c.written), c.charges);
+  }
+  EXPECT_EQ(NormalizeCrime("涉嫌故意伤害罪"), "故意伤害");
+  EXPECT_EQ(NormalizeCrime(""), "");
+}
+
+// ---- CaseLinks ---------------------------------------------------------------
+
+TEST(CaseLinksTest, ClosedTransitivelyInAnyOrder) {
+  CaseLinks l;
+  EXPECT_TRUE(l.Link("police", "proc"));
+  EXPECT_TRUE(l.Link("court", "proc"));
+  EXPECT_FALSE(l.Link("court", "police")) << "already one case";
+  EXPECT_TRUE(l.Linked("police", "court"));
+  EXPECT_TRUE(l.Linked("x", "x"));
+  EXPECT_FALSE(l.Linked("police", "x"));
+  EXPECT_TRUE(l.Link("other-a", "other-b"));
+  EXPECT_FALSE(l.Linked("police", "other-a"));
+  EXPECT_EQ(l.links(), 3u);
+  EXPECT_EQ(l.tokens(), 5u);
+  EXPECT_TRUE(l.Known("court"));
+  EXPECT_FALSE(l.Known("x"));
+}
+
+// ---- RelateCases -------------------------------------------------------------
+
+EncodedRecord Grant(std::vector<std::string> refs, std::string incident, std::string crime) {
+  AidRecord r;
+  r.case_refs = std::move(refs);
+  r.incident_date = std::move(incident);
+  r.crime = std::move(crime);
+  return CaseEncoder().Encode(r);
+}
+
+TEST(RelateCasesTest, ThreeAnswers) {
+  const struct {
+    const char* what;
+    EncodedRecord a, b;
+    CaseRelation relation;
+    int distance;
+  } kCases[] = {
+      {"a shared number", Grant({"（2024）陕1002刑初5号"}, "", ""),
+       Grant({"(2024)陕1002刑初5号"}, "", ""), CaseRelation::kSame, -1},
+      {"a day apart, the charge worded otherwise",
+       Grant({"A6110022024000123"}, "2024-03-01", "故意伤害案"),
+       Grant({"商州检刑诉〔2024〕7号"}, "2024-03-02", "涉嫌故意伤害罪"), CaseRelation::kSame, 1},
+      {"three days apart across a month's end, same charge", Grant({"A1"}, "2024-02-28", "抢劫"),
+       Grant({"B1"}, "2024-03-02", "抢劫罪"), CaseRelation::kSame, 3},
+      {"the same date, one charge missing", Grant({"A1"}, "2024-03-01", "诈骗"),
+       Grant({"B1"}, "20240301", ""), CaseRelation::kSame, 0},
+      {"four days apart", Grant({"A1"}, "2024-03-01", "诈骗"), Grant({"B1"}, "2024-03-05", "诈骗"),
+       CaseRelation::kOther, 4},
+      {"no date, different charges", Grant({"A1"}, "", "诈骗"),
+       Grant({"B1"}, "2024-03-05", "交通肇事"), CaseRelation::kOther, -1},
+      {"no date, the same charge", Grant({"A1"}, "", "诈骗"),
+       Grant({"B1"}, "2024-03-05", "电信诈骗"), CaseRelation::kUnknown, -1},
+      {"two days apart, different charges", Grant({"A1"}, "2024-03-01", "故意伤害"),
+       Grant({"B1"}, "2024-03-03", "故意杀人"), CaseRelation::kUnknown, 2},
+      {"two numbers of one court, the same day and charge",
+       Grant({"(2024)陕1002刑初5号"}, "2024-03-01", "诈骗"),
+       Grant({"（2024）陕1002刑初9号"}, "2024-03-01", "诈骗罪"), CaseRelation::kOther, 0},
+      {"nothing known", Grant({}, "", ""), Grant({}, "", ""), CaseRelation::kUnknown, -1},
+  };
+  for (const auto& c : kCases) {
+    SCOPED_TRACE(c.what);
+    for (const auto& [x, y] : {std::pair{&c.a, &c.b}, std::pair{&c.b, &c.a}}) {
+      const CaseEvidence e = RelateCases(*x, *y);
+      EXPECT_EQ(e.relation, c.relation) << e.reason;
+      EXPECT_EQ(e.date_distance, c.distance);
+      EXPECT_FALSE(e.reason.empty());
+    }
+  }
+}
+
+TEST(RelateCasesTest, LinksTieNumbersAndTellCasesApart) {
+  const EncodedRecord police = Grant({"A6110022024000123"}, "", "故意伤害");
+  const EncodedRecord court = Grant({"（2024）陕1002刑初5号"}, "", "故意伤害罪");
+  const EncodedRecord other_court = Grant({"(2024)陕1002刑初9号"}, "", "故意伤害罪");
+  EXPECT_EQ(RelateCases(police, court).relation, CaseRelation::kUnknown);
+
+  // Published as clear numbers, kept as tokens: police -> procuratorate -> court.
+  CaseLinks links;
+  const Encoder& enc = CaseEncoder();
+  links.Link(enc.CaseToken("A6110022024000123"), enc.CaseToken("商州检刑诉〔2024〕7号"));
+  links.Link(enc.CaseToken("商州检刑诉[2024]7号"), enc.CaseToken("(2024)陕1002刑初5号"));
+  links.Link(enc.CaseToken("商州检刑诉[2024]8号"), enc.CaseToken("(2024)陕1002刑初9号"));
+  const CaseEvidence same = RelateCases(police, court, &links);
+  EXPECT_EQ(same.relation, CaseRelation::kSame) << same.reason;
+  EXPECT_NE(same.reason.find("关联"), std::string::npos) << same.reason;
+  const CaseEvidence other = RelateCases(police, other_court, &links);
+  EXPECT_EQ(other.relation, CaseRelation::kOther) << other.reason;
+  // A number in no link says nothing either way.
+  const EncodedRecord unlinked = Grant({"(2024)陕1002刑初77号"}, "", "故意伤害");
+  EXPECT_EQ(RelateCases(police, unlinked, &links).relation, CaseRelation::kUnknown);
+}
+
+// ---- The case-links file -----------------------------------------------------
+
+TEST(CaseLinksCsvTest, PairsAndBadRowsByLine) {
+  auto r = ParseCaseLinksCsv(
+      "案号甲,案号乙\n"
+      "A6110022024000123,商州检刑诉〔2024〕7号\n"
+      "商州检刑诉〔2024〕7号,\n"
+      "(2024)陕1002刑初5号,（2024）陕1002刑初5号\n"
+      "商州检刑诉[2024]7号,(2024)陕1002刑初5号\n");
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->pairs.size(), 2u);
+  EXPECT_EQ(r->pairs[1].second, "(2024)陕1002刑初5号");
+  ASSERT_EQ(r->errors.size(), 2u);
+  EXPECT_EQ(r->errors[0].line, 3);
+  EXPECT_EQ(r->errors[0].fields, std::vector<std::string>{"case_ref_b"});
+  EXPECT_EQ(r->errors[1].line, 4);
+  EXPECT_FALSE(ParseCaseLinksCsv("a,b\n1,2\n").ok()) << "no case_ref columns";
+}
+
+}  // namespace
+}  // namespace concord::aid
