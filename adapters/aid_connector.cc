@@ -216,6 +216,8 @@ absl::Status AidConnector::Start() {
       ctx_.http.Add("GET", "/aid/imports", [this](const HttpRequest& r) { return GetImports(r); }));
   applications_ = std::make_unique<AidApplications>(ctx_, encoder_, agent_);
   RETURN_IF_ERROR(applications_->Start());
+  case_links_ = std::make_unique<AidCaseLinksApi>(ctx_, encoder_, agent_);
+  RETURN_IF_ERROR(case_links_->Start());
   if (ctx_.config.drop_dir.empty()) return absl::OkStatus();
   drop_ = std::make_unique<DropFolder>(
       ctx_, ctx_.config.drop_dir, "aid_imports", "grants submitted for checking",
@@ -505,6 +507,13 @@ absl::StatusOr<std::vector<AidConnector::ImportedRow>> AidConnector::SubmitRows(
 
 absl::StatusOr<DropFolder::Outcome> AidConnector::ImportCsv(const std::string& name,
                                                             const std::string& bytes) {
+  // A case-links file (case_ref_a,case_ref_b) rather than grants.
+  if (auto links = aid::ParseCaseLinksCsv(bytes); links.ok()) {
+    DropFolder::Outcome out = DropFolder::Outcome::Of(links);
+    if (!links->pairs.empty()) RETURN_IF_ERROR(case_links_->Send(links->pairs, name).status());
+    out.rows_ok = links->pairs.size();
+    return out;
+  }
   auto parsed = aid::ParseAidCsv(bytes);
   DropFolder::Outcome out = DropFolder::Outcome::Of(parsed);  // takes the bad rows
   if (!parsed.ok()) return out;

@@ -50,6 +50,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "adapters/aid_case_links.h"
 #include "adapters/connector.h"
 #include "adapters/drop_folder.h"
 #include "domain/linkage/aid_csv.h"
@@ -117,6 +118,7 @@ class AidConnector final : public Connector {
   std::string agent_ = "role:aid";                 // where checks go
   std::unique_ptr<DropFolder> drop_;               // when [csv] drop_dir is set
   std::unique_ptr<AidApplications> applications_;  // the procedure (aid_applications.h)
+  std::unique_ptr<AidCaseLinksApi> case_links_;    // case links (aid_case_links.h)
 };
 
 }  // namespace concord::adapter

@@ -70,12 +70,13 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const ConfigSection& aid) {
 }
 
 Agent::Agent(agent::AgentContext& context, AgentConfig config, Registry registry, Model model,
-             HolidayCalendar calendar)
+             HolidayCalendar calendar, CaseLinks links)
     : client_(context.client),
       clock_(context.clock),
       config_(std::move(config)),
       model_(std::move(model)),
       registry_(std::move(registry)),
+      links_(std::move(links)),
       applications_(context.client.db(), std::move(calendar), config_.payment_working_days),
       scan_(context.io, std::chrono::seconds(config_.scan_seconds), [this] { ScanNow(); }) {}
 
@@ -83,12 +84,14 @@ absl::Status Agent::Handle(const v1::Envelope& env) {
   if (env.payload().Is<v1::AidCheckRequest>()) return OnCheck(env);
   if (v1::AidApplicationStep s; env.payload().UnpackTo(&s)) return OnStep(env, s);
   if (v1::AidStatusQuery q; env.payload().UnpackTo(&q)) return OnStatusQuery(env, q);
+  if (v1::AidCaseLinks l; env.payload().UnpackTo(&l)) return OnCaseLinks(env, l);
   LOG_WARN("ignoring {} from {}", env.payload().type_url(), env.from());
   return absl::OkStatus();  // not ours: acknowledged, not retried
 }
 
 void Agent::Started() {
-  LOG_INFO("aid agent up: {} grants in the registry", registry_.Count().value_or(0));
+  LOG_INFO("aid agent up: {} grants in the registry, {} case links", registry_.Count().value_or(0),
+           links_.links());
   scan_.Start();
 }
 
@@ -139,7 +142,7 @@ absl::Status Agent::OnCheck(const v1::Envelope& env) {
   }
   grant.agency = env.from();  // the authenticated sender, never what the payload says
   ASSIGN_OR_RETURN(auto candidates, registry_.Candidates(grant, config_.check.max_block));
-  v1::AidCheckReply reply = Decide(grant, candidates, model_, config_.check);
+  v1::AidCheckReply reply = Decide(grant, candidates, model_, config_.check, &links_);
   const int64_t now = clock_.NowMs();
   ASSIGN_OR_RETURN(bool already, registry_.Has(grant.agency, grant.record_id));
   std::optional<Registry::ApprovedException> exception;
@@ -170,7 +173,8 @@ absl::Status Agent::OnCheck(const v1::Envelope& env) {
   // The other granting agencies hear of it too.
   if (reply.verdict() != v1::AID_CLEAR) {
     for (const auto& m : reply.matches()) {
-      if (!m.same_case() || m.agency() == grant.agency) continue;
+      // Same case, or a case nothing ties or separates: the other agency checks too.
+      if (m.case_relation() == v1::CASE_OTHER || m.agency() == grant.agency) continue;
       v1::AidDuplicateNotice notice;
       notice.set_your_record_id(m.record_id());
       notice.set_other_agency(grant.agency);
@@ -184,6 +188,28 @@ absl::Status Agent::OnCheck(const v1::Envelope& env) {
       RETURN_IF_ERROR(client_.Stage(std::move(out)).status());
     }
   }
+  return Reply(env, reply);
+}
+
+absl::Status Agent::OnCaseLinks(const v1::Envelope& env, const v1::AidCaseLinks& m) {
+  v1::AidCaseLinksReply reply;
+  const int64_t now = clock_.NowMs();
+  constexpr size_t kTokenBytes = 16;
+  for (int i = 0; i < m.links_size(); ++i) {
+    const v1::AidCaseLink& l = m.links(i);
+    if (l.case_token_a().size() != kTokenBytes || l.case_token_b().size() != kTokenBytes ||
+        l.case_token_a() == l.case_token_b()) {
+      reply.add_errors(absl::StrCat("第 ", i + 1, " 条关联：须为两个不同案号的编码 / link ", i + 1,
+                                    ": two tokens of different numbers expected"));
+      continue;
+    }
+    RETURN_IF_ERROR(
+        registry_.AddLink(l.case_token_a(), l.case_token_b(), env.from(), now).status());
+    reply.set_received(reply.received() + 1);
+    if (links_.Link(l.case_token_a(), l.case_token_b())) reply.set_joined(reply.joined() + 1);
+  }
+  LOG_INFO("{} case links from {}: {} joined two cases, {} refused", reply.received(), env.from(),
+           reply.joined(), reply.errors_size());
   return Reply(env, reply);
 }
 
@@ -264,7 +290,7 @@ absl::Status Agent::OnStep(const v1::Envelope& env, const v1::AidApplicationStep
       grant.record_id = st.application_id();
       if (decides) grant.amount_fen = st.amount_fen();
       ASSIGN_OR_RETURN(auto candidates, registry_.Candidates(grant, config_.check.max_block));
-      check = Decide(grant, candidates, model_, config_.check);
+      check = Decide(grant, candidates, model_, config_.check, &links_);
       const bool approved = st.approved_exception() && !st.exception_reason().empty();
       // Not clear and not approved: the savepoint is not released, so
       // leaving the scope undoes the step.
@@ -347,6 +373,8 @@ absl::StatusOr<std::unique_ptr<agent::Agent>> CreateAgent(agent::AgentContext& c
       return absl::UnavailableError(
           absl::StrCat("数据库迁移失败 / migration failed: ", st.message()));
   ASSIGN_OR_RETURN(Registry registry, Registry::Open(context.client.db()));
+  CaseLinks links;
+  RETURN_IF_ERROR(registry.LoadLinks(&links));
   HolidayCalendar calendar;
   if (!config.calendar.empty()) {
     ASSIGN_OR_RETURN(calendar, HolidayCalendar::Load(config.calendar));
@@ -356,7 +384,7 @@ absl::StatusOr<std::unique_ptr<agent::Agent>> CreateAgent(agent::AgentContext& c
         "weekends and the fixed national holidays only");
   }
   return std::make_unique<Agent>(context, std::move(config), std::move(registry), std::move(model),
-                                 std::move(calendar));
+                                 std::move(calendar), std::move(links));
 }
 
 }  // namespace concord::aid

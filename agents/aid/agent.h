@@ -54,7 +54,7 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const ConfigSection& aid);
 class Agent final : public agent::Agent {
  public:
   Agent(agent::AgentContext& context, AgentConfig config, Registry registry, Model model,
-        HolidayCalendar calendar);
+        HolidayCalendar calendar, CaseLinks links);
 
   absl::Status Handle(const v1::Envelope& env) override;
   void Started() override;
@@ -64,6 +64,8 @@ class Agent final : public agent::Agent {
  private:
   absl::Status OnCheck(const v1::Envelope& env);
   absl::Status OnStatusQuery(const v1::Envelope& env, const v1::AidStatusQuery& q);
+  // Case links from a granting agency: kept in aid_case_links and in links_.
+  absl::Status OnCaseLinks(const v1::Envelope& env, const v1::AidCaseLinks& m);
   // One step of an aid application (the procedure, applications.h); a grant
   // or an advance is checked and registered like an AidCheckRequest first.
   absl::Status OnStep(const v1::Envelope& env, const v1::AidApplicationStep& step);
@@ -75,6 +77,10 @@ class Agent final : public agent::Agent {
   const AgentConfig config_;
   const Model model_;
   Registry registry_;
+  // The kept case links, closed transitively. A link enters it when its
+  // message is handled; if that transaction then rolls back, the message is
+  // delivered again and the link is the same one.
+  CaseLinks links_;
   Applications applications_;
   agent::CalendarFile calendar_{config_.calendar};  // recounted on at the first scan and on change
   uint64_t alerts_ = 0;

@@ -58,6 +58,15 @@ const std::vector<std::string>& RegistryMigrations() {
       ALTER TABLE aid_checks ADD COLUMN exception_reason TEXT;
       ALTER TABLE aid_checks ADD COLUMN approved_by TEXT;
       )sql",
+      // Case links: tokens of two numbers of one case, and who said so.
+      R"sql(
+      CREATE TABLE aid_case_links(
+        token_a BLOB NOT NULL,
+        token_b BLOB NOT NULL,
+        agency TEXT NOT NULL,
+        at_ms INTEGER NOT NULL,
+        PRIMARY KEY(token_a, token_b)) WITHOUT ROWID;
+      )sql",
   };
   return kMigrations;
 }
@@ -224,6 +233,27 @@ absl::StatusOr<v1::AidStatus> Registry::Status(const std::string& agency,
         out.set_same_case(true);
   }
   return out;
+}
+
+absl::StatusOr<bool> Registry::AddLink(const std::string& a, const std::string& b,
+                                       const std::string& agency, int64_t now_ms) {
+  const bool ordered = a < b;
+  ASSIGN_OR_RETURN(auto put, db_->Prepare("INSERT OR IGNORE INTO aid_case_links(token_a, token_b, "
+                                          "agency, at_ms) VALUES(?,?,?,?)"));
+  put.BindBlob(1, ordered ? a : b).BindBlob(2, ordered ? b : a);
+  put.Bind(3, agency).Bind(4, now_ms);
+  RETURN_IF_ERROR(put.Run());
+  return db_->Changes() > 0;
+}
+
+absl::Status Registry::LoadLinks(CaseLinks* links) {
+  ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT token_a, token_b FROM aid_case_links"));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    links->Link(q.Blob(0), q.Blob(1));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<int64_t> Registry::Count() {

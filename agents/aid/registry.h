@@ -67,6 +67,11 @@ class Registry {
   absl::Status LogCheck(const v1::AidCheckReply& reply, const std::string& agency, int64_t now_ms,
                         const ApprovedException* exception = nullptr);
   absl::StatusOr<int64_t> Count();
+  // A case link (two 16-byte tokens) from `agency`; false when already kept.
+  absl::StatusOr<bool> AddLink(const std::string& token_a, const std::string& token_b,
+                               const std::string& agency, int64_t now_ms);
+  // Every kept link into `links`.
+  absl::Status LoadLinks(CaseLinks* links);
   // Every logged check, counted by asking agency and verdict ("AID_CLEAR",
   // "AID_POSSIBLE_DUPLICATE", "AID_DUPLICATE"): the agent's metrics.
   struct CheckCount {

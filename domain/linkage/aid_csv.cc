@@ -356,6 +356,7 @@ absl::StatusOr<CaseLinksCsv> ParseCaseLinksCsv(std::string_view bytes) {
   auto table = csv::Table::Parse(absl::string_view(bytes.data(), bytes.size()), kColumns);
   if (!table.ok()) return table.status();
   CaseLinksCsv out;
+  out.encoding = table->encoding();
   auto refuse = [&](int line, std::string reason, const char* field) {
     CsvError e;
     e.line = line;

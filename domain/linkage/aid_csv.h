@@ -70,6 +70,7 @@ absl::StatusOr<AidCsvResult> ReadAidCsvFile(const std::string& path);
 struct CaseLinksCsv {
   std::vector<std::pair<std::string, std::string>> pairs;
   std::vector<CsvError> errors;
+  std::string encoding;
 };
 absl::StatusOr<CaseLinksCsv> ParseCaseLinksCsv(std::string_view bytes);
 absl::StatusOr<CaseLinksCsv> ReadCaseLinksFile(const std::string& path);

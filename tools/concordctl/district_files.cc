@@ -143,6 +143,12 @@ from = "role:aid_grantor"
 type = "concord.v1.AidApplicationStep"
 to = ["role:aid"]
 
+# Numbers of one case at two agencies, as tokens (aid.proto AidCaseLinks).
+[[allow]]
+from = "role:aid_grantor"
+type = "concord.v1.AidCaseLinks"
+to = ["role:aid"]
+
 # The aid agent answers, and tells the other granting agency.
 [[allow]]
 from = "role:aid"

@@ -339,5 +339,85 @@ TEST_F(AidDistrict, HubAndAgentNeverSeeIdentity) {
             std::string::npos);
 }
 
+// Case links (issue 15): the court and the procuratorate number one case
+// their own way, and the procuratorate's record has no incident date. The
+// same person with the case unknown is 疑似重复 (to check), not cleared; once
+// the numbers are linked (REST, and a dropped links file whose bad row is
+// reported by line) the second grant is 重复救助. Neither the hub nor the agent
+// keeps a case number in clear.
+TEST_F(AidDistrict, CaseLinksTieDifferentlyNumberedGrants) {
+  const std::string court_no = "（2023）沪0104刑初123号", proc_no = "沪徐检刑诉〔2023〕12号",
+                    police_no = "A3101042023000456";
+  json court_grant = With(kVictim, {{"record_id", "L1"},
+                                    {"case_ref", court_no},
+                                    {"crime", "故意伤害罪"},
+                                    {"aid_type", "money"},
+                                    {"amount_yuan", "1000"},
+                                    {"granted_on", "2023-06-01"}});
+  ASSERT_EQ(Grant(*court_, court_grant).value("status", ""), "clear");
+  json proc_grant = With(kVictim, {{"record_id", "L2"},
+                                   {"case_ref", proc_no},
+                                   {"incident_date", ""},
+                                   {"crime", "涉嫌故意伤害罪"},
+                                   {"aid_type", "money"},
+                                   {"amount_yuan", "1000"},
+                                   {"granted_on", "2023-07-01"}});
+  json unknown = Grant(*procuratorate_, proc_grant, "/aid/checks");
+  EXPECT_EQ(unknown.value("status", ""), "possible_duplicate") << unknown.dump();
+  EXPECT_NE(unknown.dump().find("案件不明"), std::string::npos) << unknown.dump();
+
+  // Bad links are refused whole, with the field and index.
+  HttpResult bad = procuratorate_->Post("/aid/case-links",
+                                        {{"links",
+                                          {{{"case_ref_a", proc_no}, {"case_ref_b", court_no}},
+                                           {{"case_ref_a", proc_no}, {"case_ref_b", ""}}}}});
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_NE(bad.body.find("case_ref_b"), std::string::npos) << bad.body;
+  // The police -> procuratorate link from the court's drop folder (with a bad row) ...
+  const std::string drop = court_->data_dir() + "/../drop-court";
+  std::ofstream(drop + "/.incoming") << "案号甲,案号乙\n"
+                                     << police_no << "," << proc_no << "\n"
+                                     << proc_no << ",\n";
+  fs::rename(drop + "/.incoming", drop + "/links.csv");
+  ASSERT_TRUE(WaitFor([&] { return fs::exists(drop + "/done/links.csv.report.csv"); }, 15000))
+      << court_->log();
+  EXPECT_NE(ReadFile(drop + "/done/links.csv.report.csv").find("\n3,"), std::string::npos)
+      << ReadFile(drop + "/done/links.csv.report.csv");
+  // ... and the procuratorate -> court link over REST.
+  HttpResult ok =
+      procuratorate_->Post("/aid/case-links", {{"case_ref_a", proc_no}, {"case_ref_b", court_no}});
+  ASSERT_EQ(ok.status, 202) << ok.body;
+  json sent;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        sent = procuratorate_->Get("/aid/case-links");
+        return sent["links"].size() == 1u && sent["links"][0].contains("reply");
+      },
+      15000))
+      << sent.dump();
+  EXPECT_EQ(sent["links"][0]["reply"]["joined"], 1) << sent.dump();
+
+  json dup = Grant(*procuratorate_, With(proc_grant, {{"record_id", "L3"}}));
+  EXPECT_EQ(dup.value("status", ""), "duplicate") << dup.dump();
+  EXPECT_NE(dup.dump().find("关联"), std::string::npos) << dup.dump();
+
+  agent_->Stop();
+  d_.StopHub();
+  std::vector<std::string> files;
+  for (const auto& e : fs::recursive_directory_iterator(d_.dir() + "/hub"))
+    if (e.is_regular_file()) files.push_back(e.path());
+  for (const auto& e : fs::recursive_directory_iterator(agent_->data_dir()))
+    if (e.is_regular_file()) files.push_back(e.path());
+  for (const auto& f : files) {
+    const std::string content = ReadFile(f);
+    for (const std::string s : {"刑初", "检刑诉", "沪0104", "2023000456", "A310104"})
+      EXPECT_EQ(content.find(s), std::string::npos) << s << " in " << f;
+  }
+  // The agency keeps its links in clear.
+  EXPECT_NE((ReadFile(procuratorate_->db_path()) + ReadFile(procuratorate_->db_path() + "-wal"))
+                .find("检刑诉"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace concord::testing

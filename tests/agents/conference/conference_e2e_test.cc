@@ -601,6 +601,21 @@ TEST_F(ConferenceDistrict, AidTaskNeedsTheDuplicateCheck) {
   ASSERT_EQ(Grant("procuratorate", twin), "duplicate");
 
   const std::string id = FinalConference();  // T3 is the procuratorate's judicial-aid task
+  // The invitation named the case's numbers (信-2026-000123 and the court's
+  // 刑初88号): each aid adapter linked them for the aid agent by itself.
+  json links;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        links = A("court").Get("/aid/case-links");
+        return links.is_object() && links["links"].size() == 1u &&
+               links["links"][0].contains("reply");
+      },
+      kWaitMs))
+      << links.dump();
+  if (links.is_object() && links["links"].size() == 1u) {
+    EXPECT_EQ(links["links"][0].value("source", ""), "conference:" + id);
+    EXPECT_EQ(links["links"][0]["reply"].value("received", 0), 1) << links.dump();
+  }
   json unnamed =
       Ask("procuratorate", "ConferenceTaskUpdate",
           {{"conference_id", id}, {"task_id", "T3"}, {"note", "已发放"}, {"done", true}});
