@@ -1,7 +1,9 @@
 #include "adapters/adapter_config.h"
 
+#include "absl/strings/str_cat.h"
 #include "common/files.h"
 #include "common/status_macros.h"
+#include "domain/linkage/aid_csv.h"
 #include "domain/linkage/tokens.h"
 
 namespace concord::adapter {
@@ -11,6 +13,7 @@ absl::StatusOr<AdapterConfig> LoadAdapterConfig(const std::string& path) {
   ASSIGN_OR_RETURN(static_cast<client::ProcessConfig&>(c),
                    client::LoadProcessConfig(path, "agency.db"));
   c.drop_dir = c.file["csv"].Path("drop_dir");
+  c.csv_map = c.file["csv"].String("map");
   const ConfigSection aid = c.file["aid"];
   c.aid.linkage_key = aid.Path("linkage_key");
   c.aid.agent = aid.String("agent", c.aid.agent);
@@ -40,6 +43,8 @@ absl::Status CheckAdapterConfig(const AdapterConfig& config) {
     RETURN_IF_ERROR(CheckWritableFolder(config.drop_dir, "[csv] drop_dir"));
   if (!config.aid.linkage_key.empty())
     RETURN_IF_ERROR(aid::ReadLinkageKey(config.aid.linkage_key).status());
+  if (auto map = aid::ParseAidColumnMap(config.csv_map); !map.ok())
+    return absl::InvalidArgumentError(absl::StrCat("[csv] map: ", map.status().message()));
   for (const std::string* tls : {&config.console.cert, &config.console.key})
     if (!tls->empty()) RETURN_IF_ERROR(ReadFileToString(*tls).status());
   return absl::OkStatus();

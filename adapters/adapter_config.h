@@ -2,6 +2,7 @@
 // (hub/client/client_config.h) and the adapter's own:
 //
 //   [csv]       drop_dir = "drop/court"                 # CSV drop folders
+//               map = "id_number=证件号码,phone=联系电话"   # aid files' own headers (optional)
 //   [aid]       linkage_key = "keys/linkage.key"        # turns on the aid connector
 //               agent = "role:aid"                      # where pre-grant checks go
 //               conference = "shangzhou.agent.conference"  # the only sender of the invitations
@@ -26,6 +27,9 @@ namespace concord::adapter {
 
 struct AdapterConfig : client::ProcessConfig {
   std::string drop_dir;  // CSV drop folder
+  // [csv] map: the column map of aid grant files whose headers are the
+  // agency's own ("name=姓名,id_number=证件号码"; domain/linkage/aid_csv.h).
+  std::string csv_map;
   struct Aid {
     std::string linkage_key;  // the agencies' shared linkage key file
     std::string agent = "role:aid";

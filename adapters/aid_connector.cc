@@ -191,6 +191,9 @@ absl::StatusOr<std::unique_ptr<Connector>> AidConnector::Create(const ConnectorC
   ASSIGN_OR_RETURN(aid::LinkageKey key, aid::ReadLinkageKey(ctx.config.aid.linkage_key));
   auto c = std::unique_ptr<AidConnector>(new AidConnector(ctx, key));
   c->agent_ = ctx.config.aid.agent;
+  ASSIGN_OR_RETURN(c->map_, aid::ParseAidColumnMap(ctx.config.csv_map));
+  if (!c->map_.empty())
+    LOG_INFO("[csv] map: aid files read with {}", aid::DescribeAidColumnMap(c->map_));
   return std::unique_ptr<Connector>(std::move(c));
 }
 
@@ -514,7 +517,7 @@ absl::StatusOr<DropFolder::Outcome> AidConnector::ImportCsv(const std::string& n
     out.rows_ok = links->pairs.size();
     return out;
   }
-  auto parsed = aid::ParseAidCsv(bytes);
+  auto parsed = aid::ParseAidCsv(bytes, map_);
   DropFolder::Outcome out = DropFolder::Outcome::Of(parsed);  // takes the bad rows
   if (!parsed.ok()) return out;
   ASSIGN_OR_RETURN(std::vector<ImportedRow> rows, SubmitRows(*parsed, name));

@@ -119,6 +119,7 @@ class AidConnector final : public Connector {
   std::unique_ptr<DropFolder> drop_;               // when [csv] drop_dir is set
   std::unique_ptr<AidApplications> applications_;  // the procedure (aid_applications.h)
   std::unique_ptr<AidCaseLinksApi> case_links_;    // case links (aid_case_links.h)
+  aid::AidColumnMap map_;                          // [csv] map, for dropped grant files
 };
 
 }  // namespace concord::adapter

@@ -317,10 +317,64 @@ std::vector<std::string> SplitCaseRefs(std::string_view s) {
   return refs;
 }
 
-absl::StatusOr<AidCsvResult> ParseAidCsv(std::string_view bytes) {
+absl::StatusOr<AidColumnMap> ParseAidColumnMap(std::string_view text) {
+  const std::string t =
+      absl::StrReplaceAll(absl::string_view(text.data(), text.size()), {{"，", ","}, {"＝", "="}});
+  AidColumnMap map;
+  for (absl::string_view pair : absl::StrSplit(t, ',', absl::SkipWhitespace())) {
+    const size_t eq = pair.find('=');
+    if (eq == absl::string_view::npos)
+      return absl::InvalidArgumentError(
+          absl::StrCat("列映射须为 字段=表头：", pair, " / a column map entry is field=header"));
+    const std::string field = absl::AsciiStrToLower(Trim(pair.substr(0, eq)));
+    const std::string header(Trim(pair.substr(eq + 1)));
+    const auto known = std::find_if(std::begin(kColumns), std::end(kColumns),
+                                    [&](const csv::Column& c) { return field == c.english; });
+    if (known == std::end(kColumns) || header.empty()) {
+      std::vector<std::string> names;
+      for (const auto& c : kColumns) names.push_back(c.english);
+      return absl::InvalidArgumentError(
+          absl::StrCat("列映射的字段未知或表头为空：", pair, "（可用：", absl::StrJoin(names, ", "),
+                       "）/ unknown field or empty header in the column map"));
+    }
+    for (const auto& [f, h] : map)
+      if (f == field)
+        return absl::InvalidArgumentError(
+            absl::StrCat("字段 ", field, " 映射了两次 / field ", field, " mapped twice"));
+    map.emplace_back(field, header);
+  }
+  return map;
+}
+
+std::string DescribeAidColumnMap(const AidColumnMap& map) {
+  std::vector<std::string> parts;
+  for (const auto& [field, header] : map) {
+    const auto c = std::find_if(std::begin(kColumns), std::end(kColumns),
+                                [&](const csv::Column& k) { return field == k.english; });
+    parts.push_back(absl::StrCat(header, " -> ", field, "（",
+                                 c == std::end(kColumns) ? "?" : c->chinese, "）"));
+  }
+  return absl::StrJoin(parts, ", ");
+}
+
+absl::StatusOr<AidCsvResult> ParseAidCsv(std::string_view bytes, const AidColumnMap& map) {
+  // The columns, with each mapped field read from the file's own header.
+  std::vector<csv::Column> columns(std::begin(kColumns), std::end(kColumns));
+  for (const auto& [field, header] : map)
+    for (auto& c : columns)
+      if (field == c.english) {
+        c.chinese = header.c_str();
+        c.chinese_alias = nullptr;
+      }
   absl::StatusOr<csv::Table> table =
-      csv::Table::Parse(absl::string_view(bytes.data(), bytes.size()), kColumns);
+      csv::Table::Parse(absl::string_view(bytes.data(), bytes.size()), columns);
   if (!table.ok()) return table.status();
+  for (size_t i = 0; i < columns.size(); ++i)
+    for (const auto& [field, header] : map)
+      if (field == columns[i].english && !table->Has(i))
+        return absl::InvalidArgumentError(absl::StrCat("列映射的表头“", header,
+                                                       "”不在文件中 / the mapped header ", header,
+                                                       " is not in the file"));
   AidCsvResult result;
   result.encoding = table->encoding();
   AidCsvParser parser(*table);
@@ -329,7 +383,7 @@ absl::StatusOr<AidCsvResult> ParseAidCsv(std::string_view bytes) {
   return result;
 }
 
-absl::StatusOr<AidCsvResult> ReadAidCsvFile(const std::string& path) {
+absl::StatusOr<AidCsvResult> ReadAidCsvFile(const std::string& path, const AidColumnMap& map) {
   auto errno_status = [&path](const char* what) {
     const int error = errno;
     return absl::Status(absl::ErrnoToStatusCode(error),
@@ -345,7 +399,7 @@ absl::StatusOr<AidCsvResult> ReadAidCsvFile(const std::string& path) {
     bytes.append(buffer, n);
   }
   if (std::ferror(file.get())) return errno_status("无法读取 / cannot read");
-  return ParseAidCsv(bytes);
+  return ParseAidCsv(bytes, map);
 }
 
 absl::StatusOr<CaseLinksCsv> ParseCaseLinksCsv(std::string_view bytes) {

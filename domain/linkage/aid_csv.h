@@ -56,11 +56,23 @@ struct AidCsvResult {
   std::string encoding;                       // "UTF-8", "UTF-8 with BOM" or "GB18030"
 };
 
-// Parses the bytes of a whole file.
-absl::StatusOr<AidCsvResult> ParseAidCsv(std::string_view bytes);
+// Column mapping for exports whose headers are neither Concord's nor the
+// known ones: field (the English column name: name, id_number, ...) -> the
+// header the file uses for it ("证件号码"). Written "name=姓名,id_number=证件号码"
+// (，and ＝ also do; spaces around are dropped).
+using AidColumnMap = std::vector<std::pair<std::string, std::string>>;
+// InvalidArgument names an unknown field, a pair without '=' or a field mapped twice.
+absl::StatusOr<AidColumnMap> ParseAidColumnMap(std::string_view text);
+// "证件号码 -> id_number（身份证号）, ...", for reports and logs.
+std::string DescribeAidColumnMap(const AidColumnMap& map);
+
+// Parses the bytes of a whole file. With a map, each mapped field is read
+// from its header instead of its own names; a mapped header the file lacks
+// refuses the file.
+absl::StatusOr<AidCsvResult> ParseAidCsv(std::string_view bytes, const AidColumnMap& map = {});
 
 // Reads the file at `path` and parses it.
-absl::StatusOr<AidCsvResult> ReadAidCsvFile(const std::string& path);
+absl::StatusOr<AidCsvResult> ReadAidCsvFile(const std::string& path, const AidColumnMap& map = {});
 
 // A case-links file: one pair of numbers of the same case per row (a police
 // 立案号 and the procuratorate's number it was transferred under, ...). Header

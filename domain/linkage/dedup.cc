@@ -107,7 +107,7 @@ absl::StatusOr<DedupResult> RunDedup(const std::string& path, const DedupOptions
   auto t0 = std::chrono::steady_clock::now();
   std::vector<AidRecord> records;
   if (o.format == InputFormat::kConcord) {
-    auto csv = ReadAidCsvFile(path);
+    auto csv = ReadAidCsvFile(path, o.column_map);
     if (!csv.ok()) return csv.status();
     records = std::move(csv->records);
     res.errors = std::move(csv->errors);

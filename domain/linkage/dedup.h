@@ -36,6 +36,7 @@ struct DedupOptions {
   uint64_t seed = 1;  // for the random pairs that estimate u
   // A case-links file (aid_csv.h ParseCaseLinksCsv): numbers of one case.
   std::string case_links;
+  AidColumnMap column_map;  // aid files with the agency's own headers
 };
 
 struct DedupPair {

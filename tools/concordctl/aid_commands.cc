@@ -27,7 +27,7 @@ struct AidDedupArgs {
   double threshold = 0.5;
   bool person_only = false;
   std::string model_out;  // write the estimated model here (optional)
-  std::string case_links, review_out;
+  std::string case_links, review_out, map;
 };
 
 int CmdAidKeygen(const std::string& path) {
@@ -55,6 +55,12 @@ int CmdAidDedup(const AidDedupArgs& a) {
   o.threshold = a.threshold;
   o.person_only = a.person_only || *format != aid::InputFormat::kConcord;
   o.case_links = a.case_links;
+  if (!a.map.empty()) {
+    auto map = aid::ParseAidColumnMap(a.map);
+    if (!map.ok()) return Fail(2, std::string(map.status().message()));
+    o.column_map = *map;
+    fprintf(stderr, "列映射 / column map: %s\n", aid::DescribeAidColumnMap(o.column_map).c_str());
+  }
   auto r = aid::RunDedup(a.input, o, key);
   if (!r.ok()) return Fail(2, std::string(r.status().message()));
   for (const auto& e : r->errors) std::cerr << a.input << ":" << e.line << ": " << e.reason << "\n";
@@ -121,6 +127,9 @@ void AddAidCommands(CLI::App& app, Commands& commands) {
   dedup->add_option("--case-links", dd->case_links,
                     "案件关联 CSV（case_ref_a,case_ref_b：同一案件在各机关的案号）/ numbers of "
                     "one case at different agencies");
+  dedup->add_option("--map", dd->map,
+                    "列映射 / column map: name=姓名,id_number=证件号码,... (文件自己的表头 / the "
+                    "file's own headers)");
   dedup->add_option(
       "--review-out", dd->review_out,
       "同一人、案件不明的记录对（需核实）/ same person, case unknown: pairs to check");

@@ -543,5 +543,43 @@ TEST(AidCsvTest, ReadMissingFile) {
   EXPECT_TRUE(absl::IsNotFound(r.status())) << r.status();
 }
 
+// ---- Column mapping ------------------------------------------------------------
+
+// An export with the agency's own headers is read through --map / [csv] map.
+TEST(AidColumnMapTest, OwnHeadersReadThroughTheMap) {
+  auto map = ParseAidColumnMap(
+      " record_id=登记号，name = 受助人姓名, id_number=证件号码,granted_on=发放日期,aid_type=类别");
+  ASSERT_TRUE(map.ok()) << map.status();
+  EXPECT_EQ(map->size(), 5u);
+  EXPECT_THAT(DescribeAidColumnMap(*map), HasSubstr("证件号码 -> id_number（身份证号）"));
+  auto r = ParseAidCsv(
+      "登记号,受助人姓名,证件号码,类别,发放日期,金额\n"
+      "X1,张伟,11010519491231002X,资金救助,2024-01-02,1000\n",
+      *map);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->records.size(), 1u) << (r->errors.empty() ? "" : r->errors[0].reason);
+  EXPECT_EQ(r->records[0].record_id, "X1");
+  EXPECT_EQ(r->records[0].name, "张伟");
+  EXPECT_EQ(r->records[0].id_number, "11010519491231002X");
+  // Without the map the same file is refused: no 记录编号 column.
+  EXPECT_FALSE(
+      ParseAidCsv("登记号,受助人姓名,证件号码,类别,发放日期\nX1,张伟,,资金救助,2024-01-02\n").ok());
+  // A mapped header the file lacks refuses the file, naming it.
+  auto missing =
+      ParseAidCsv("登记号,受助人姓名,类别,发放日期\nX1,张伟,资金救助,2024-01-02\n", *map);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_THAT(std::string(missing.status().message()), HasSubstr("证件号码"));
+}
+
+TEST(AidColumnMapTest, BadMapsAreRefusedWithTheReason) {
+  EXPECT_TRUE(ParseAidColumnMap("").ok());
+  EXPECT_THAT(std::string(ParseAidColumnMap("name").status().message()), HasSubstr("字段=表头"));
+  EXPECT_THAT(std::string(ParseAidColumnMap("nom=姓名").status().message()),
+              HasSubstr("id_number"));
+  EXPECT_THAT(std::string(ParseAidColumnMap("name=姓名,name=名字").status().message()),
+              HasSubstr("两次"));
+  EXPECT_FALSE(ParseAidColumnMap("name=").ok());
+}
+
 }  // namespace
 }  // namespace concord::aid

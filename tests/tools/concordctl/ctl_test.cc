@@ -229,5 +229,29 @@ TEST(ConcordCtl, AidDedupCaseLinksAndReview) {
   EXPECT_EQ(lines(review).size(), 1u);
 }
 
+// `aid dedup --map`: an export with the agency's own headers, the mapping
+// echoed; a bad map is refused before anything is read.
+TEST(ConcordCtl, AidDedupReadsOwnHeadersThroughTheMap) {
+  TestDistrict d({"a"});
+  const std::string in = d.dir() + "/export.csv", out = d.dir() + "/pairs.csv";
+  std::ofstream(in) << "登记号,受助人,证件号码,联系电话,案号,类别,金额,发放日期\n"
+                       "J1,张伟,11010519491231002X,13800138000,（2023）沪0104刑初1号,资金救助,"
+                       "1000,2023-06-01\n"
+                       "J2,張偉,,13800138000,(2023)沪0104刑初1号,资金救助,2000,2023-07-01\n";
+  const std::string map =
+      " --map record_id=登记号,name=受助人,id_number=证件号码,phone=联系电话,aid_type=类别,"
+      "granted_on=发放日期";
+  CommandResult r = RunConcordctl("aid dedup --input " + in + " --out " + out + map);
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("证件号码 -> id_number"), std::string::npos) << r.out;
+  std::ifstream pairs(out);
+  std::string header, line;
+  std::getline(pairs, header);
+  std::getline(pairs, line);
+  EXPECT_EQ(line.substr(0, 6), "J1,J2,");
+  EXPECT_EQ(
+      RunConcordctl("aid dedup --input " + in + " --out " + out + " --map nom=姓名").exit_code, 2);
+}
+
 }  // namespace
 }  // namespace concord::testing
