@@ -14,17 +14,6 @@ namespace {
 
 std::string Yuan(int64_t fen) { return absl::StrFormat("%.2f", static_cast<double>(fen) / 100); }
 
-// "姓名 name: same pinyin (homophone or romanised) +7.9; ..." for a clerk.
-std::string Evidence(const ComparisonVector& c, const Model& m) {
-  std::string out;
-  for (int f = 0; f < kNumFields; ++f) {
-    if (c.level[f] < 0) continue;
-    absl::StrAppend(&out, out.empty() ? "" : "; ", FieldChineseName(f), " ", FieldName(f), ": ",
-                    LevelName(f, c.level[f]), absl::StrFormat(" %+.1f", m.Weight(f, c.level[f])));
-  }
-  return out;
-}
-
 }  // namespace
 
 const std::vector<std::string>& RegistryMigrations() {

@@ -163,7 +163,8 @@ absl::StatusOr<DedupResult> RunDedup(const std::string& path, const DedupOptions
                    .probability = p,
                    .weight = res.model.MatchWeight(cand[i]),
                    .relation = CaseRelation::kSame,
-                   .case_reason = {}};
+                   .case_reason = {},
+                   .person_reason = o.keep_records ? Evidence(cand[i], res.model) : ""};
     if (o.person_only) {
       res.pairs.push_back(std::move(pair));
       continue;
@@ -177,6 +178,7 @@ absl::StatusOr<DedupResult> RunDedup(const std::string& path, const DedupOptions
         .push_back(std::move(pair));
   }
   res.seconds_match = SecondsSince(t0);
+  if (o.keep_records) res.kept = std::move(records);
   return res;
 }
 

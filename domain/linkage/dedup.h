@@ -37,6 +37,9 @@ struct DedupOptions {
   // A case-links file (aid_csv.h ParseCaseLinksCsv): numbers of one case.
   std::string case_links;
   AidColumnMap column_map;  // aid files with the agency's own headers
+  // Keep the clear records and each pair's field evidence, for the clerk's
+  // report (dedup_report.h).
+  bool keep_records = false;
 };
 
 struct DedupPair {
@@ -45,6 +48,7 @@ struct DedupPair {
   double weight = 0;
   CaseRelation relation = CaseRelation::kSame;
   std::string case_reason;
+  std::string person_reason;  // with keep_records: Evidence() of the comparison
 };
 
 struct DedupResult {
@@ -53,6 +57,7 @@ struct DedupResult {
   std::vector<DedupPair> other;   // same person, another case: allowed
   std::vector<CsvError> link_errors;
   size_t links = 0;              // case links read (pairs that joined two classes)
+  std::vector<AidRecord> kept;   // with keep_records: every good record, in file order
   std::vector<CsvError> errors;  // rows skipped (aid files)
   size_t records = 0, candidates = 0, skipped_keys = 0;
   Model model;

@@ -8,6 +8,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 
 namespace concord::aid {
@@ -248,6 +249,16 @@ Model EstimateModel(const std::vector<ComparisonVector>& candidates,
     for (int f = 0; f < kNumFields; ++f) MakeMonotone(LevelCount(f), model.m[f], model.u[f]);
   }
   return model;
+}
+
+std::string Evidence(const ComparisonVector& c, const Model& m) {
+  std::string out;
+  for (int f = 0; f < kNumFields; ++f) {
+    if (c.level[f] < 0) continue;
+    absl::StrAppend(&out, out.empty() ? "" : "; ", FieldChineseName(f), " ", FieldName(f), ": ",
+                    LevelName(f, c.level[f]), absl::StrFormat(" %+.1f", m.Weight(f, c.level[f])));
+  }
+  return out;
 }
 
 std::vector<std::pair<uint32_t, uint32_t>> CandidatePairs(const std::vector<EncodedRecord>& records,

@@ -69,6 +69,10 @@ struct Model {
   static absl::StatusOr<Model> FromText(const std::string& text);
 };
 
+// "姓名 name: same pinyin (homophone or romanised) +7.9; ..." for a clerk:
+// each compared field's level and weight.
+std::string Evidence(const ComparisonVector& c, const Model& m);
+
 // Starts u from `random_pairs` comparisons, then estimates all three classes
 // and their shares by EM over `candidates`, from `start`. Levels never seen
 // get a small floor; m/u is kept non-increasing across levels.

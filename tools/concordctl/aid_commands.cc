@@ -7,6 +7,7 @@
 //                        [--person-only] [--model-out model.txt]
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -15,6 +16,7 @@
 
 #include "common/csv.h"
 #include "domain/linkage/dedup.h"
+#include "domain/linkage/dedup_report.h"
 #include "tools/concordctl/commands.h"
 #include "tools/concordctl/ctl_util.h"
 
@@ -27,7 +29,7 @@ struct AidDedupArgs {
   double threshold = 0.5;
   bool person_only = false;
   std::string model_out;  // write the estimated model here (optional)
-  std::string case_links, review_out, map;
+  std::string case_links, review_out, map, report;
 };
 
 int CmdAidKeygen(const std::string& path) {
@@ -55,6 +57,7 @@ int CmdAidDedup(const AidDedupArgs& a) {
   o.threshold = a.threshold;
   o.person_only = a.person_only || *format != aid::InputFormat::kConcord;
   o.case_links = a.case_links;
+  o.keep_records = !a.report.empty();
   if (!a.map.empty()) {
     auto map = aid::ParseAidColumnMap(a.map);
     if (!map.ok()) return Fail(2, std::string(map.status().message()));
@@ -76,6 +79,23 @@ int CmdAidDedup(const AidDedupArgs& a) {
   }
   if (!out.flush()) return Fail(2, "无法写入 / cannot write " + a.out);
   if (!a.model_out.empty()) std::ofstream(a.model_out) << r->model.ToText();
+  if (!a.report.empty()) {
+    const std::vector<aid::DedupReportGroup> groups = aid::GroupPairs(*r);
+    char made[32];
+    const std::time_t now = std::time(nullptr);
+    std::strftime(made, sizeof made, "%Y-%m-%d %H:%M", std::localtime(&now));
+    const aid::DedupReportInput input{.input_name = a.input,
+                                      .column_map = aid::DescribeAidColumnMap(o.column_map),
+                                      .generated_at = made};
+    for (const auto& [path, bytes] :
+         {std::pair{a.report + ".html", aid::DedupReportHtml(*r, groups, input)},
+          std::pair{a.report + ".xlsx", aid::DedupReportXlsx(*r, groups, input)}}) {
+      std::ofstream f(path, std::ios::binary);
+      if (!(f << bytes) || !f.flush()) return Fail(2, "无法写入 / cannot write " + path);
+    }
+    fprintf(stderr, "报告 / report: %s.html, %s.xlsx（%zu 组 groups）\n", a.report.c_str(),
+            a.report.c_str(), groups.size());
+  }
   if (!a.review_out.empty()) {
     std::ofstream review(a.review_out);
     review << "id_a,id_b,score,case,reason\n";
@@ -127,6 +147,9 @@ void AddAidCommands(CLI::App& app, Commands& commands) {
   dedup->add_option("--case-links", dd->case_links,
                     "案件关联 CSV（case_ref_a,case_ref_b：同一案件在各机关的案号）/ numbers of "
                     "one case at different agencies");
+  dedup->add_option("--report", dd->report,
+                    "给经办人的报告 PREFIX.html 与 PREFIX.xlsx（重复组、各记录字段、理由）/ the "
+                    "clerk's report");
   dedup->add_option("--map", dd->map,
                     "列映射 / column map: name=姓名,id_number=证件号码,... (文件自己的表头 / the "
                     "file's own headers)");

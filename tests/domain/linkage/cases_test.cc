@@ -8,6 +8,7 @@
 
 #include "domain/linkage/aid_csv.h"
 #include "domain/linkage/charges.h"
+#include "domain/linkage/dedup_report.h"
 #include "domain/linkage/normalize.h"
 #include "domain/linkage/tokens.h"
 
@@ -172,6 +173,58 @@ TEST(CaseLinksCsvTest, PairsAndBadRowsByLine) {
   EXPECT_EQ(r->errors[0].fields, std::vector<std::string>{"case_ref_b"});
   EXPECT_EQ(r->errors[1].line, 4);
   EXPECT_FALSE(ParseCaseLinksCsv("a,b\n1,2\n").ok()) << "no case_ref columns";
+}
+
+// ---- The clerk's report -----------------------------------------------------------
+
+// Pairs close into groups (A-B and B-C are one group of three); a group with a
+// same-case pair is 重复救助 and comes first, a case-unknown one is 需核实.
+TEST(DedupReportTest, GroupsClosedSortedAndRendered) {
+  DedupResult r;
+  for (const char* id : {"A", "B", "C", "D", "E", "F"}) {
+    AidRecord rec;
+    rec.record_id = id;
+    rec.name = std::string("张<伟>") + id;
+    rec.gender = "F";
+    rec.amount_fen = 100'00;
+    rec.granted_on = std::string("2024-01-0") + static_cast<char>('1' + (id[0] - 'A'));
+    r.kept.push_back(rec);
+  }
+  r.records = r.kept.size();
+  auto pair = [](const char* a, const char* b, CaseRelation rel, double p) {
+    return DedupPair{.id_a = a,
+                     .id_b = b,
+                     .probability = p,
+                     .weight = 10,
+                     .relation = rel,
+                     .case_reason = rel == CaseRelation::kSame ? "同一案件：案号相同" : "案件不明",
+                     .person_reason = "姓名 name: exact +9.5"};
+  };
+  r.review = {pair("D", "E", CaseRelation::kUnknown, 0.97)};
+  r.pairs = {pair("A", "B", CaseRelation::kSame, 0.99), pair("C", "B", CaseRelation::kSame, 0.95)};
+  const std::vector<DedupReportGroup> groups = GroupPairs(r);
+  ASSERT_EQ(groups.size(), 2u) << "F is in no pair";
+  EXPECT_TRUE(groups[0].duplicate);
+  EXPECT_EQ(groups[0].records, (std::vector<size_t>{0, 1, 2}));
+  EXPECT_EQ(groups[0].pairs.size(), 2u);
+  EXPECT_DOUBLE_EQ(groups[0].max_probability, 0.99);
+  EXPECT_EQ(groups[0].amount_fen, 300'00);
+  EXPECT_FALSE(groups[1].duplicate);
+  EXPECT_EQ(groups[1].records, (std::vector<size_t>{3, 4}));
+
+  const DedupReportInput input{
+      .input_name = "grants.csv", .column_map = "证件号码 -> id_number", .generated_at = "now"};
+  const std::string html = DedupReportHtml(r, groups, input);
+  EXPECT_NE(html.find("第 1 组：重复救助（3 条记录"), std::string::npos);
+  EXPECT_NE(html.find("第 2 组：需核实"), std::string::npos);
+  EXPECT_LT(html.find("重复救助（3"), html.find("需核实（同一人"));
+  EXPECT_NE(html.find("张&lt;伟&gt;A"), std::string::npos) << "escaped";
+  EXPECT_EQ(html.find("张<伟>"), std::string::npos);
+  EXPECT_NE(html.find("证件号码 -&gt; id_number"), std::string::npos) << "the map echoed";
+  EXPECT_NE(html.find("<td>女</td>"), std::string::npos);
+  const std::string xlsx = DedupReportXlsx(r, groups, input);
+  EXPECT_EQ(xlsx.substr(0, 2), "PK");
+  EXPECT_NE(xlsx.find("重复组"), std::string::npos);
 }
 
 }  // namespace

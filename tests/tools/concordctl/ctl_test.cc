@@ -9,6 +9,7 @@
 
 #include "common/sqlite.h"
 #include "concord/v1/envelope.pb.h"
+#include "tests/support/daemon.h"
 #include "tests/support/district.h"
 #include "tests/support/effects.h"
 
@@ -221,12 +222,16 @@ TEST(ConcordCtl, AidDedupCaseLinksAndReview) {
   EXPECT_NE(lines(review)[1].find(",unknown,"), std::string::npos) << lines(review)[1];
 
   r = RunConcordctl("aid dedup --input " + in + " --out " + out + " --case-links " + links +
-                    " --review-out " + review);
+                    " --review-out " + review + " --report " + d.dir() + "/report");
   EXPECT_EQ(r.exit_code, 1) << "the bad link row: " << r.out;
   EXPECT_NE(r.out.find("links.csv:4:"), std::string::npos) << r.out;
   ASSERT_EQ(lines(out).size(), 2u) << r.out;
   EXPECT_EQ(lines(out)[1].substr(0, 6), "G1,F1,") << "linked: same person, same case";
   EXPECT_EQ(lines(review).size(), 1u);
+  const std::string html = ReadFile(d.dir() + "/report.html");
+  EXPECT_NE(html.find("第 1 组：重复救助（2 条记录"), std::string::npos) << html;
+  EXPECT_NE(html.find("A1101052023000123"), std::string::npos) << "fields side by side";
+  EXPECT_EQ(ReadFile(d.dir() + "/report.xlsx").substr(0, 2), "PK");
 }
 
 // `aid dedup --map`: an export with the agency's own headers, the mapping
