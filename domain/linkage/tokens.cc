@@ -304,7 +304,16 @@ EncodedRecord Encoder::Encode(const AidRecord& r) const {
   if (!name.tokens.empty()) {
     std::vector<std::string> sorted = name.tokens;
     std::sort(sorted.begin(), sorted.end());
-    keys.push_back(Token("block/pinyin", absl::StrJoin(sorted, " ")));
+    const std::string pinyin = absl::StrJoin(sorted, " ");
+    keys.push_back(Token("block/pinyin", pinyin));
+    // Finer keys inside a name's block: a common name (张伟) at province
+    // scale makes a block too large to compare whole (max_block); its
+    // members are still compared within their city and within their birth
+    // year, so the common name is narrowed, not skipped.
+    const std::string& city = addr.city.empty() ? addr.province : addr.city;
+    if (!city.empty()) keys.push_back(Token("block/pinyin_city", pinyin + "|" + city));
+    if (dob.size() == 8)
+      keys.push_back(Token("block/pinyin_year", pinyin + "|" + dob.substr(0, 4)));
     // One name token with a second field: survives a typo in the other token
     // or in part of the birth date.
     // Romanised names are also abbreviated ("Rob" for "Robert"): their
