@@ -123,6 +123,7 @@ void ShowGrant(ConsoleImpl& c, Visit& v, const std::string& id, json form = json
                          {"record_id", m.value("record_id", "")},
                          {"probability", absl::StrFormat("%.1f%%", p * 100)},
                          {"same_case", m.value("same_case", false)},
+                         {"case_label", CaseLabel(m)},
                          {"granted_on", m.value("granted_on", "")},
                          {"reasons", JoinStrings(m["reasons"])}});
     }
@@ -280,8 +281,7 @@ absl::StatusOr<json> ImportReport(ConsoleImpl& c, const Visit& v, const std::str
       for (const auto& m : reply.value("matches", json::array()))
         reasons.push_back(absl::StrFormat(
             "与%s记录 %s 比对：同一人概率 %.1f%%，%s", c.AgencyName(m.value("agency", "")),
-            m.value("record_id", ""), 100 * m.value("probability", 0.0),
-            m.value("same_case", false) ? "同一案件" : "不同案件"));
+            m.value("record_id", ""), 100 * m.value("probability", 0.0), CaseLabel(m)));
       if (reasons.empty() && row.value("status", "") == "clear")
         reasons.push_back("未发现重复，已登记");
     }
@@ -468,6 +468,13 @@ void ConsoleImpl::EnterGrant(Visit v) {
 }
 
 void ConsoleImpl::Grant(Visit v) { ShowGrant(*this, v, v.request.Query("id")); }
+
+std::string CaseLabel(const json& match) {
+  const std::string relation = match.value("case_relation", "");
+  if (relation == "CASE_UNKNOWN") return "案件不明";
+  if (relation == "CASE_OTHER") return "不同案件";
+  return match.value("same_case", false) ? "同一案件" : "不同案件";
+}
 
 void RegisterAidPages(ConsoleImpl& c) {
   if (c.ctx().config.aid.linkage_key.empty()) return;

@@ -295,7 +295,7 @@ void Detail(ConsoleImpl& c, Visit& v, const std::string& id, const std::string& 
       } else if (!vd.empty()) {
         json matches = json::array();
         for (const auto& m : check.value("matches", json::array()))
-          if (m.value("same_case", false))
+          if (CaseLabel(m) != "不同案件")
             matches.push_back({{"agency", c.AgencyName(m.value("agency", ""))},
                                {"record_id", m.value("record_id", "")},
                                {"granted_on", m.value("granted_on", "")}});

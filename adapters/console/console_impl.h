@@ -160,6 +160,9 @@ std::string ChineseDate(int64_t ms);
 std::string FormField(const std::map<std::string, std::string>& form, const std::string& key);
 // The Chinese half of an agent's "中文 / English" text.
 std::string ChineseHalf(const std::string& text);
+// A check's match (AidMatch as JSON): 同一案件 / 案件不明 / 不同案件, from its
+// case_relation (or same_case, from an agent before it) (console_aid.cc).
+std::string CaseLabel(const nlohmann::json& match);
 // The roles that hold `p`, for a page's hints: "部门负责人、院/局领导".
 std::string RolesFor(accounts::Permission p);
 // The 文书 this agency can print for an item (its steps in the history):

@@ -96,6 +96,7 @@ await step('检察院录入同一人同一案，即见重复救助及理由 / th
   check(/[\u4e00-\u9fff]/.test(reasons), `the reasons are not in Chinese: ${reasons}`);
   const matches = await page.locator('#matches').innerText();
   check(matches.includes('上州区人民法院') && matches.includes('FY-2026-001'), `matches: ${matches}`);
+  check(matches.includes('同一案件'), `the case column: ${matches}`);
   await shot(page, 'grant-duplicate');
   check(await page.locator('#approve').count() === 0, 'a handler is offered the exception form');
   check((await page.locator('#ask-leader').innerText()).includes('院/局领导'), 'no hint to ask the leader');
