@@ -175,6 +175,9 @@ absl::Status Agent::OnCheck(const v1::Envelope& env) {
     for (const auto& m : reply.matches()) {
       // Same case, or a case nothing ties or separates: the other agency checks too.
       if (m.case_relation() == v1::CASE_OTHER || m.agency() == grant.agency) continue;
+      // A case unknown raised the verdict only for the same kind of aid.
+      if (m.case_relation() == v1::CASE_UNKNOWN && FromProto(m.aid_type()) != grant.aid_type)
+        continue;
       v1::AidDuplicateNotice notice;
       notice.set_your_record_id(m.record_id());
       notice.set_other_agency(grant.agency);
@@ -195,6 +198,7 @@ absl::Status Agent::OnCaseLinks(const v1::Envelope& env, const v1::AidCaseLinks&
   v1::AidCaseLinksReply reply;
   const int64_t now = clock_.NowMs();
   constexpr size_t kTokenBytes = 16;
+  std::vector<const v1::AidCaseLink*> good;
   for (int i = 0; i < m.links_size(); ++i) {
     const v1::AidCaseLink& l = m.links(i);
     if (l.case_token_a().size() != kTokenBytes || l.case_token_b().size() != kTokenBytes ||
@@ -205,8 +209,14 @@ absl::Status Agent::OnCaseLinks(const v1::Envelope& env, const v1::AidCaseLinks&
     }
     RETURN_IF_ERROR(
         registry_.AddLink(l.case_token_a(), l.case_token_b(), env.from(), now).status());
+    good.push_back(&l);
+  }
+  // Into the judged links once the database has them all (only staging the
+  // reply can still fail after this; the message then comes again with the
+  // same links).
+  for (const v1::AidCaseLink* l : good) {
     reply.set_received(reply.received() + 1);
-    if (links_.Link(l.case_token_a(), l.case_token_b())) reply.set_joined(reply.joined() + 1);
+    if (links_.Link(l->case_token_a(), l->case_token_b())) reply.set_joined(reply.joined() + 1);
   }
   LOG_INFO("{} case links from {}: {} joined two cases, {} refused", reply.received(), env.from(),
            reply.joined(), reply.errors_size());

@@ -17,8 +17,10 @@
 // - the same person aided for a different case is not a duplicate.
 // Same person: the Fellegi-Sunter posterior (matcher.h) at or above
 // `duplicate_probability` (duplicate) or `possible_probability` (possible
-// duplicate: the two offices compare their files). Same case: a shared case
-// number, or the same incident date and crime.
+// duplicate: the two offices compare their files). Same case: RelateCases
+// (domain/linkage/cases.h: numbers shared or linked, dates by distance, the
+// charge by its meaning); a case unknown is a possible duplicate for the
+// same kind of aid.
 #pragma once
 
 #include <string>

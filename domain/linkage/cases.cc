@@ -105,21 +105,6 @@ CaseEvidence RelateCases(const EncodedRecord& a, const EncodedRecord& b, const C
         return e;
       }
     }
-  // Both numbered, every number in a linked case, and no class shared: two
-  // cases the agencies have told apart.
-  if (links && !a.case_tokens.empty() && !b.case_tokens.empty()) {
-    auto all_known = [&](const EncodedRecord& r) {
-      return std::all_of(r.case_tokens.begin(), r.case_tokens.end(),
-                         [&](const std::string& t) { return links->Known(t); });
-    };
-    if (all_known(a) && all_known(b)) {
-      e.relation = CaseRelation::kOther;
-      e.reason =
-          "不同案件：两案号分属不同的关联案件 / other case: the numbers belong to different "
-          "linked cases";
-      return e;
-    }
-  }
   // One agency's numbering (the same shape), two numbers: two cases.
   for (const auto& x : a.case_kinds)
     if (std::find(b.case_kinds.begin(), b.case_kinds.end(), x) != b.case_kinds.end()) {
@@ -142,9 +127,10 @@ CaseEvidence RelateCases(const EncodedRecord& a, const EncodedRecord& b, const C
   } else if (d == 0 && e.charge == 0) {
     e.relation = CaseRelation::kSame;
     e.reason = absl::StrCat("同一案件：", days, "（一方未填案由 / one charge missing）");
-  } else if (d < 0 && e.charge == -1) {
-    e.relation = CaseRelation::kOther;
-    e.reason = "不同案件：案由不同 / other case: different charges";
+  } else if (d < 0 && !a.incident_token.empty() && a.incident_token == b.incident_token) {
+    // Grants encoded before the day tokens: the exact date and charge.
+    e.relation = CaseRelation::kSame;
+    e.reason = "同一案件：案发日期与案由相同 / same case: same incident date and charge";
   } else if (d >= 0) {
     e.relation = CaseRelation::kUnknown;
     e.reason = absl::StrCat(
@@ -156,7 +142,9 @@ CaseEvidence RelateCases(const EncodedRecord& a, const EncodedRecord& b, const C
     e.reason = absl::StrCat(
         "案件不明：案号无关联，",
         e.charge == 1 ? "案由相同但缺案发日期 / no link, the same charge but no incident date"
-                      : "缺案发日期和案由 / no link, no incident date or charge",
+        : e.charge == -1 ? "案由不同且缺案发日期（案由可能在诉讼中变更）/ no link, different "
+                           "charges (they change between stages) and no incident date"
+                         : "缺案发日期和案由 / no link, no incident date or charge",
         "，请核实 / check the files");
   }
   return e;

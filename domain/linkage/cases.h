@@ -13,14 +13,13 @@
 //   same     a shared or linked number; or incident dates at most three days
 //            apart with the same charge (by meaning, charges.h); or the same
 //            date when the charge is missing on one side;
-//   other    two numbers of one shape (one agency's numbering: digits aside,
-//            the same text) that differ; numbers that both belong to linked
-//            cases, in different ones; or
-//            dates more than three days apart; or different charges (with no
-//            date, or dates apart);
-//   unknown  the rest: the same charge with no date on one side, or nothing
-//            known. A grant for the same person with the case unknown is for a
-//            person to check (需核实), not a duplicate and not cleared.
+//   other    two numbers written with Chinese of one shape (one agency's
+//            numbering: digits aside, the same text) that differ; or dates
+//            more than three days apart;
+//   unknown  the rest: no date on one side (charges change between stages,
+//            so even different ones do not tell cases apart), near dates
+//            with different charges, or nothing known. A grant for the same person with the case
+//            unknown is for a person to check (需核实), not a duplicate and not cleared.
 #pragma once
 
 #include <cstddef>

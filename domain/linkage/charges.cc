@@ -104,6 +104,8 @@ const std::unordered_map<std::string_view, std::string_view>& Aliases() {
       {"过失杀人", "过失致人死亡"},
       {"过失致人死亡", "过失致人死亡"},
       {"过失重伤", "过失致人重伤"},
+      {"过失伤害", "过失致人重伤"},
+      {"过失伤人", "过失致人重伤"},
       {"交通事故", "交通肇事"},
       {"肇事", "交通肇事"},
       {"肇事逃逸", "交通肇事"},
@@ -184,13 +186,19 @@ std::string Canonical(std::string_view part) {
   for (std::string_view c : kCharges)
     if (c.size() > best.size() && part.find(c) != std::string_view::npos) best = c;
   if (!best.empty()) return std::string(best);
-  // A short form inside a longer wording (伤害致死, 醉驾肇事): the longest alias.
+  // A short form inside a longer wording (伤害致死, 醉驾肇事): the longest
+  // alias, the first in text order on a tie (the same on every build).
   std::string_view alias, to;
-  for (const auto& [from, charge] : aliases)
-    if (from.size() > alias.size() && part.find(from) != std::string_view::npos) {
+  size_t at = std::string_view::npos;
+  for (const auto& [from, charge] : aliases) {
+    const size_t found = part.find(from);
+    if (found == std::string_view::npos) continue;
+    if (from.size() > alias.size() || (from.size() == alias.size() && found < at)) {
       alias = from;
       to = charge;
+      at = found;
     }
+  }
   if (!alias.empty()) return std::string(to);
   return std::string(part);
 }

@@ -9,7 +9,7 @@
 // - NFKC, spaces dropped; qualifiers in brackets dropped ("（未遂）",
 //   "(致人死亡)"); a leading 涉嫌 / 被告人涉嫌 and a trailing 一案 / 案 / 罪
 //   dropped;
-// - several charges (joined by 、 ， ； / 和 及) give several names;
+// - several charges (joined by 、 ， ； or /) give several names;
 // - a wording the alias table knows (伤害, 杀人, 交通事故, 醉驾, 过失致死, ...)
 //   gives its charge; otherwise the longest charge name the wording contains
 //   (入室盗窃 -> 盗窃, 电信网络诈骗 -> 诈骗, 故意伤害致人重伤 -> 故意伤害);

@@ -126,7 +126,10 @@ absl::StatusOr<DedupResult> RunDedup(const std::string& path, const DedupOptions
   if (!o.case_links.empty()) {
     auto l = ReadCaseLinksFile(o.case_links);
     if (!l.ok()) return l.status();
-    for (const auto& [a, b] : l->pairs) links.Link(encoder.CaseToken(a), encoder.CaseToken(b));
+    for (const auto& [a, b] : l->pairs) {
+      const std::string ta = encoder.CaseToken(a), tb = encoder.CaseToken(b);
+      if (!ta.empty() && !tb.empty() && ta != tb) links.Link(ta, tb);
+    }
     res.link_errors = std::move(l->errors);
     res.links = links.links();
   }

@@ -268,7 +268,12 @@ EncodedRecord Encoder::Encode(const AidRecord& r) const {
         shape.push_back(c);
       else if (shape.empty() || shape.back() != '#')
         shape.push_back('#');
-    e.case_kinds.push_back(Token("case_kind", shape));
+    // Only numbers written with Chinese (沪0104刑初, 检刑诉): an all-digit or
+    // Latin number (a police 立案号 A...) says nothing of its agency's
+    // numbering once its digits are gone.
+    const bool chinese = std::any_of(n.begin(), n.end(),
+                                     [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+    if (chinese) e.case_kinds.push_back(Token("case_kind", shape));
   }
   const std::string incident = NormalizeDate(r.incident_date);
   const std::string crime = NormalizeCrime(r.crime);

@@ -68,9 +68,9 @@ struct EncodedRecord {
   std::vector<std::string> incident_days;
   static constexpr int kDaysAround = 3;
   std::vector<std::string> crime_tokens;  // one per charge, by its meaning (charges.h)
-  // Per case number, the token of its shape (digits runs as '#': one
-  // agency's numbering, "(#)沪#刑初#号"), in case_tokens' order. Two numbers
-  // of one shape that differ are two cases: an agency numbers a case once.
+  // Per case number written with Chinese, the token of its shape (digit
+  // runs as '#': one agency's numbering, "(#)沪#刑初#号"). Two numbers of one
+  // shape that differ are two cases: an agency numbers a case once.
   std::vector<std::string> case_kinds;
   // Fuzzy filters.
   Bloom name_chars;                // Han characters (unigrams and bigrams) - Han names only

@@ -47,6 +47,8 @@ TEST(ChargesTest, EachAgencysWordingGivesTheCharge) {
       {"杀人", {"故意杀人"}},
       {"故意杀人（未遂）", {"故意杀人"}},
       {"过失致死", {"过失致人死亡"}},
+      {"过失伤害", {"过失致人重伤"}},
+      {"醉驾肇事", {"危险驾驶"}},
       {"入室盗窃", {"盗窃"}},
       {"敲诈", {"敲诈勒索"}},
       {"抢夺", {"抢夺"}},
@@ -112,8 +114,10 @@ TEST(RelateCasesTest, ThreeAnswers) {
        Grant({"B1"}, "20240301", ""), CaseRelation::kSame, 0},
       {"four days apart", Grant({"A1"}, "2024-03-01", "诈骗"), Grant({"B1"}, "2024-03-05", "诈骗"),
        CaseRelation::kOther, 4},
-      {"no date, different charges", Grant({"A1"}, "", "诈骗"),
-       Grant({"B1"}, "2024-03-05", "交通肇事"), CaseRelation::kOther, -1},
+      {"no date, different charges (they change between stages)", Grant({"A1"}, "", "诈骗"),
+       Grant({"B1"}, "2024-03-05", "交通肇事"), CaseRelation::kUnknown, -1},
+      {"police numbers have no shape: unknown, not other", Grant({"A3101042023000456"}, "", "诈骗"),
+       Grant({"A3101042023000999"}, "", "诈骗"), CaseRelation::kUnknown, -1},
       {"no date, the same charge", Grant({"A1"}, "", "诈骗"),
        Grant({"B1"}, "2024-03-05", "电信诈骗"), CaseRelation::kUnknown, -1},
       {"two days apart, different charges", Grant({"A1"}, "2024-03-01", "故意伤害"),
@@ -149,8 +153,11 @@ TEST(RelateCasesTest, LinksTieNumbersAndTellCasesApart) {
   const CaseEvidence same = RelateCases(police, court, &links);
   EXPECT_EQ(same.relation, CaseRelation::kSame) << same.reason;
   EXPECT_NE(same.reason.find("关联"), std::string::npos) << same.reason;
+  // Linked elsewhere is not "another case": links arrive piece by piece.
   const CaseEvidence other = RelateCases(police, other_court, &links);
-  EXPECT_EQ(other.relation, CaseRelation::kOther) << other.reason;
+  EXPECT_EQ(other.relation, CaseRelation::kUnknown) << other.reason;
+  // Two numbers of one court's numbering, not linked to each other: two cases.
+  EXPECT_EQ(RelateCases(court, other_court, &links).relation, CaseRelation::kOther);
   // A number in no link says nothing either way.
   const EncodedRecord unlinked = Grant({"(2024)陕1002刑初77号"}, "", "故意伤害");
   EXPECT_EQ(RelateCases(police, unlinked, &links).relation, CaseRelation::kUnknown);
