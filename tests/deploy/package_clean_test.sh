@@ -79,7 +79,13 @@ concordctl district init --dir /etc/concord --district nanshan --display 南山�
   >/root/district.out || fail "district init"
 timeout 60 systemctl start concord-hub || fail "systemctl start concord-hub"
 timeout 60 systemctl start concord-ledger-agent || fail "systemctl start concord-ledger-agent"
-ready=$(curl -s http://127.0.0.1:7191/readyz || true)
+# READY=1 comes once the agent started; /readyz also wants the hub's session,
+# which follows within moments: wait for it (up to 10 s), as the systemd test does.
+for _ in $(seq 100); do
+  ready=$(curl -s http://127.0.0.1:7191/readyz || true)
+  [[ $ready == *'"ready":true'* ]] && break
+  sleep 0.1
+done
 [[ $ready == *'"ready":true'* ]] || fail "ledger agent /readyz: $ready"
 echo "hub and ledger agent started by systemd on a clean Debian 12: $ready"
 uid=$(id -u concord)
