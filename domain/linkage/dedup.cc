@@ -15,6 +15,10 @@ namespace concord::aid {
 namespace {
 
 constexpr size_t kMinPairsForEm = 1000;
+// EM estimates a few dozen probabilities: a random sample of this many
+// candidate pairs estimates them as well as millions do, in a fraction of
+// the time; every candidate pair is then scored with the estimate.
+constexpr size_t kEmSample = 400'000;
 
 double SecondsSince(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
@@ -153,8 +157,17 @@ absl::StatusOr<DedupResult> RunDedup(const std::string& path, const DedupOptions
     }
   }
   // EM needs data: a small file is judged with the shipped model.
-  res.model = cand.size() >= kMinPairsForEm
-                  ? EstimateModel(cand, random, Model::Start(), o.em_iterations)
+  std::vector<ComparisonVector> sample;
+  const std::vector<ComparisonVector>* em_pairs = &cand;
+  if (cand.size() > kEmSample) {
+    std::mt19937_64 rng(o.seed ^ 0x656d);
+    std::uniform_int_distribution<size_t> pick(0, cand.size() - 1);
+    sample.reserve(kEmSample);
+    for (size_t k = 0; k < kEmSample; ++k) sample.push_back(cand[pick(rng)]);
+    em_pairs = &sample;
+  }
+  res.model = em_pairs->size() >= kMinPairsForEm
+                  ? EstimateModel(*em_pairs, random, Model::Start(), o.em_iterations)
                   : Model::Default();
   for (size_t i = 0; i < pairs.size(); ++i) {
     const double p = res.model.Probability(cand[i]);
