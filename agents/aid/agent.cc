@@ -197,7 +197,6 @@ absl::Status Agent::OnCheck(const v1::Envelope& env) {
 absl::Status Agent::OnCaseLinks(const v1::Envelope& env, const v1::AidCaseLinks& m) {
   v1::AidCaseLinksReply reply;
   const int64_t now = clock_.NowMs();
-  constexpr size_t kTokenBytes = 16;
   std::vector<const v1::AidCaseLink*> good;
   for (int i = 0; i < m.links_size(); ++i) {
     const v1::AidCaseLink& l = m.links(i);

@@ -10,12 +10,6 @@
 #include "domain/linkage/wire.h"
 
 namespace concord::aid {
-namespace {
-
-std::string Yuan(int64_t fen) { return absl::StrFormat("%.2f", static_cast<double>(fen) / 100); }
-
-}  // namespace
-
 const std::vector<std::string>& RegistryMigrations() {
   static const std::vector<std::string> kMigrations = {
       R"sql(
@@ -264,7 +258,7 @@ v1::AidCheckReply Decide(const EncodedRecord& req, const std::vector<EncodedReco
   }
   if (cfg.local_cap_fen > 0 && (cap_fen == 0 || cfg.local_cap_fen < cap_fen)) {
     cap_fen = cfg.local_cap_fen;
-    cap_basis = absl::StrCat("地方限额 ", Yuan(cap_fen), " 元 / local cap");
+    cap_basis = absl::StrCat("地方限额 ", YuanText(cap_fen), " 元 / local cap");
   }
   reply.set_cap_fen(cap_fen);
   v1::AidVerdict verdict = v1::AID_CLEAR;
@@ -328,11 +322,11 @@ v1::AidCheckReply Decide(const EncodedRecord& req, const std::vector<EncodedReco
   // and case); otherwise it is the amount itself, 超出上限, never 重复救助.
   if (money && cap_fen > 0 && case_total > cap_fen && total_certain &&
       verdict != v1::AID_DUPLICATE) {
-    reply.add_reasons(absl::StrCat("同一人同一案件资金救助 ", Yuan(case_total), " 元，超出上限 ",
-                                   Yuan(cap_fen), " 元（", cap_basis,
+    reply.add_reasons(absl::StrCat("同一人同一案件资金救助 ", YuanText(case_total),
+                                   " 元，超出上限 ", YuanText(cap_fen), " 元（", cap_basis,
                                    "），须特别审批，且不得超过依法应判赔偿数额 / money for this "
                                    "person and case (",
-                                   Yuan(case_total), ") is over the cap (", Yuan(cap_fen),
+                                   YuanText(case_total), ") is over the cap (", YuanText(cap_fen),
                                    "): only with special approval"));
     verdict = v1::AID_OVER_CAP;
   } else if (money && cap_fen == 0) {

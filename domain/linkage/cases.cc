@@ -115,18 +115,20 @@ CaseEvidence RelateCases(const EncodedRecord& a, const EncodedRecord& b, const C
       return e;
     }
   const int d = e.date_distance;
-  const std::string days =
-      d == 0 ? std::string("案发日期相同 / same incident date")
-             : absl::StrCat("案发日期相差 ", d, " 天 / incident dates ", d, " day(s) apart");
+  // Built only for the answers that name the distance.
+  const auto days = [d] {
+    return d == 0 ? std::string("案发日期相同 / same incident date")
+                  : absl::StrCat("案发日期相差 ", d, " 天 / incident dates ", d, " day(s) apart");
+  };
   if (d > EncodedRecord::kDaysAround) {
     e.relation = CaseRelation::kOther;
     e.reason = "不同案件：案发日期相差三天以上 / other case: incident dates more than 3 days apart";
   } else if (d >= 0 && e.charge == 1) {
     e.relation = CaseRelation::kSame;
-    e.reason = absl::StrCat("同一案件：", days, "，案由相同 / same charge");
+    e.reason = absl::StrCat("同一案件：", days(), "，案由相同 / same charge");
   } else if (d == 0 && e.charge == 0) {
     e.relation = CaseRelation::kSame;
-    e.reason = absl::StrCat("同一案件：", days, "（一方未填案由 / one charge missing）");
+    e.reason = absl::StrCat("同一案件：", days(), "（一方未填案由 / one charge missing）");
   } else if (d < 0 && !a.incident_token.empty() && a.incident_token == b.incident_token) {
     // Grants encoded before the day tokens: the exact date and charge.
     e.relation = CaseRelation::kSame;
@@ -134,7 +136,7 @@ CaseEvidence RelateCases(const EncodedRecord& a, const EncodedRecord& b, const C
   } else if (d >= 0) {
     e.relation = CaseRelation::kUnknown;
     e.reason = absl::StrCat(
-        "案件不明：", days, "，",
+        "案件不明：", days(), "，",
         e.charge == -1 ? "案由不同 / different charges" : "一方未填案由 / one charge missing",
         "，请核实 / check the files");
   } else {

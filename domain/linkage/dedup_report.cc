@@ -18,9 +18,7 @@ struct FieldColumn {
   std::string (*value)(const AidRecord&);
 };
 
-std::string ReportYuan(int64_t fen) {
-  return fen == 0 ? "" : absl::StrFormat("%.2f", static_cast<double>(fen) / 100);
-}
+std::string ReportYuan(int64_t fen) { return fen == 0 ? "" : YuanText(fen); }
 
 // The record's fields, in the order of the aid CSV.
 const std::vector<FieldColumn>& ReportFields() {

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_format.h"
 
 namespace concord::aid {
 namespace {
@@ -93,5 +94,9 @@ AidType ParseAidType(const std::string& text) {
 const char* AidTypeName(AidType t) { return NamesOf(t).name; }
 
 const char* AidTypeChineseName(AidType t) { return NamesOf(t).chinese; }
+
+std::string YuanText(int64_t fen) {
+  return absl::StrFormat("%.2f", static_cast<double>(fen) / 100);
+}
 
 }  // namespace concord::aid

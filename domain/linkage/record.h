@@ -35,6 +35,9 @@ AidType ParseAidType(const std::string& text);
 const char* AidTypeName(AidType t);         // "money", "counselling", ...
 const char* AidTypeChineseName(AidType t);  // 资金救助, 心理疏导, ...
 
+// An amount in 分 as yuan with two decimals: 123450 -> "1234.50".
+std::string YuanText(int64_t fen);
+
 struct AidRecord {
   std::string record_id;   // the agency's own id for the grant
   std::string agency;      // granting agency (principal name or its short name)

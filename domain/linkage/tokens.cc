@@ -24,8 +24,6 @@ namespace {
 
 constexpr int kBloomBits = Bloom::kWords * 64;
 constexpr int kHashesPerGram = 12;  // k: bits set per q-gram
-constexpr size_t kTokenBytes = 16;
-
 std::array<uint8_t, 32> Subkey(const LinkageKey& key, std::string_view purpose) {
   std::array<uint8_t, 32> out;
   const std::string label = "concord.linkage.v1/" + std::string(purpose);

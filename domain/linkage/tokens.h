@@ -33,6 +33,7 @@
 namespace concord::aid {
 
 using LinkageKey = std::array<uint8_t, 32>;
+inline constexpr size_t kTokenBytes = 16;  // an exact token's size
 
 // The key file holds 64 hex characters (and may end in a newline).
 absl::StatusOr<LinkageKey> ReadLinkageKey(const std::string& path);
