@@ -68,6 +68,24 @@ const std::vector<std::string>& AidMigrations() {
         reason TEXT NOT NULL,        -- bad: its errors, one a line
         PRIMARY KEY(file_hash, line));
       )sql",
+      // Corrections and withdrawals of registered grants, each with its
+      // reason, who asked, the record before and after, and the agent's answer.
+      R"sql(
+      CREATE TABLE aid_record_changes(
+        envelope_id TEXT PRIMARY KEY, -- the AidGrantChange's id
+        record_id TEXT NOT NULL,
+        kind TEXT NOT NULL,           -- correct | withdraw
+        reason TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        old_json TEXT NOT NULL,       -- the record before
+        new_json TEXT,                -- correct: the record after
+        state TEXT NOT NULL,          -- pending | done | refused
+        error TEXT,                   -- refused: why
+        reply_json TEXT,              -- the agent's AidGrantChangeReply
+        at_ms INTEGER NOT NULL,
+        done_ms INTEGER);
+      CREATE INDEX aid_record_changes_record ON aid_record_changes(record_id);
+      )sql",
   };
   return kMigrations;
 }
@@ -162,16 +180,19 @@ std::string Approver(const HttpRequest& request) {
 
 constexpr size_t kMaxReasonBytes = 1500;  // about 500 Chinese characters
 
-// The reason of an exception, trimmed; InvalidArgument when empty or too long.
-absl::StatusOr<std::string> ExceptionReason(std::string_view raw) {
+// A reason, trimmed; InvalidArgument when empty (`missing`) or too long.
+absl::StatusOr<std::string> Reason(std::string_view raw, const char* missing) {
   std::string reason(csv::Trim(absl::string_view(raw.data(), raw.size())));
-  if (reason.empty())
-    return absl::InvalidArgumentError(
-        "例外发放须填写批准理由 / an approved exception needs its reason (exception_reason)");
+  if (reason.empty()) return absl::InvalidArgumentError(missing);
   if (reason.size() > kMaxReasonBytes)
     return absl::InvalidArgumentError(
-        "批准理由过长（不超过 500 字）/ the reason is too long (at most about 500 characters)");
+        "理由过长（不超过 500 字）/ the reason is too long (at most about 500 characters)");
   return reason;
+}
+
+absl::StatusOr<std::string> ExceptionReason(std::string_view raw) {
+  return Reason(
+      raw, "例外发放须填写批准理由 / an approved exception needs its reason (exception_reason)");
 }
 
 std::string ToJson(const google::protobuf::Message& m) {
@@ -211,6 +232,10 @@ absl::Status AidConnector::Start() {
       ctx_.http.Add("GET", "/aid/grants", [this](const HttpRequest& r) { return GetGrants(r); }));
   RETURN_IF_ERROR(ctx_.http.Add("POST", "/aid/grants/exception",
                                 [this](const HttpRequest& r) { return PostException(r); }));
+  RETURN_IF_ERROR(ctx_.http.Add("POST", "/aid/grants/correct",
+                                [this](const HttpRequest& r) { return PostChange(r, false); }));
+  RETURN_IF_ERROR(ctx_.http.Add("POST", "/aid/grants/withdraw",
+                                [this](const HttpRequest& r) { return PostChange(r, true); }));
   RETURN_IF_ERROR(
       ctx_.http.Add("GET", "/aid/notices", [this](const HttpRequest& r) { return GetNotices(r); }));
   RETURN_IF_ERROR(ctx_.http.Add("POST", "/aid/imports",
@@ -420,7 +445,39 @@ HttpResponse AidConnector::GetGrants(const HttpRequest& request) {
   }
   if (!id.empty() && out.empty())
     return ErrorResponse(404, absl::StrCat("没有记录 ", id, " / no grant ", id));
-  return JsonResponse(200, id.empty() ? json{{"grants", out}} : out[0]);
+  if (id.empty()) return JsonResponse(200, {{"grants", out}});
+  // One grant: as entered (it stays at the agency), and its changes.
+  json& g = out[0];
+  auto entered = ctx_.client.db().Prepare("SELECT record_json FROM aid_records WHERE record_id=?");
+  if (!entered.ok()) return StatusResponse(entered.status());
+  entered->Bind(1, id);
+  if (auto row = entered->Step(); row.ok() && *row)
+    g["record"] = AsEntered(json::parse(entered->Text(0), nullptr, false));
+  auto changes = ctx_.client.db().Prepare(
+      "SELECT kind, reason, actor, state, error, reply_json, at_ms, done_ms FROM "
+      "aid_record_changes WHERE record_id=? ORDER BY at_ms, rowid");
+  if (!changes.ok()) return StatusResponse(changes.status());
+  changes->Bind(1, id);
+  json list = json::array();
+  bool pending = false;
+  while (true) {
+    auto row = changes->Step();
+    if (!row.ok()) return StatusResponse(row.status());
+    if (!*row) break;
+    json c = {{"kind", changes->Text(0)}, {"reason", changes->Text(1)},
+              {"by", changes->Text(2)},   {"state", changes->Text(3)},
+              {"at_ms", changes->Int(6)}, {"done_ms", changes->Int(7)}};
+    if (!changes->IsNull(4)) c["error"] = changes->Text(4);
+    if (!changes->IsNull(5)) {
+      const json reply = json::parse(changes->Text(5), nullptr, false);
+      if (reply.is_object() && reply.contains("notified")) c["notified"] = reply["notified"];
+    }
+    pending |= changes->Text(3) == "pending";
+    list.push_back(std::move(c));
+  }
+  g["changes"] = std::move(list);
+  g["change_pending"] = pending;
+  return JsonResponse(200, g);
 }
 
 HttpResponse AidConnector::GetNotices(const HttpRequest&) {
@@ -456,6 +513,8 @@ absl::Status AidConnector::OnDelivery(const concord::v1::Envelope& env, sqlite::
                reply.matches_size());
     return absl::OkStatus();
   }
+  if (concord::v1::AidGrantChangeReply reply; env.payload().UnpackTo(&reply))
+    return OnChangeReply(env, reply, db);
   if (concord::v1::AidDuplicateNotice notice; env.payload().UnpackTo(&notice)) {
     ASSIGN_OR_RETURN(auto put, db.Prepare("INSERT OR IGNORE INTO aid_notices(envelope_id, "
                                           "your_record_id, notice_json, received_ms) "
@@ -573,6 +632,133 @@ HttpResponse AidConnector::PostException(const HttpRequest& request) {
   ctx_.client.Flush();
   LOG_WARN("aid grant {}: exception approved by {}: {}", id, exception.by, exception.reason);
   return JsonResponse(202, {{"record_id", id}, {"status", "checking"}});
+}
+
+HttpResponse AidConnector::PostChange(const HttpRequest& request, bool withdraw) {
+  const json body = json::parse(request.body, nullptr, false);
+  if (!body.is_object() || !body.contains("record_id") || !body["record_id"].is_string())
+    return ErrorResponse(400, withdraw
+                                  ? "请求体须为 {\"record_id\", \"reason\"} / the body must be "
+                                    "{\"record_id\": ..., \"reason\": ...}"
+                                  : "请求体须为更正后的记录，另加 reason / the body must be the "
+                                    "corrected grant with its reason");
+  const std::string id = body["record_id"].get<std::string>();
+  const json& raw = body.contains("reason") ? body["reason"] : json();
+  auto reason = Reason(raw.is_string() ? raw.get<std::string>() : "",
+                       withdraw ? "撤销须写明理由 / a withdrawal needs its reason"
+                                : "更正须写明理由 / a correction needs its reason");
+  if (!reason.ok())
+    return JsonResponse(
+        400, {{"error", std::string(reason.status().message())},
+              {"errors",
+               {{{"error", std::string(reason.status().message())}, {"fields", {"reason"}}}}}});
+  json entered = body;
+  entered.erase("reason");
+  std::optional<aid::AidRecord> corrected;
+  if (!withdraw) {
+    auto r = AidRecordFromJson(entered);
+    if (!r.ok())
+      return JsonResponse(
+          400,
+          {{"error", std::string(r.status().message())},
+           {"errors",
+            {{{"error", std::string(r.status().message())}, {"fields", FieldsOf(r.status())}}}}});
+    corrected = *std::move(r);
+  }
+  sqlite::Db& db = ctx_.client.db();
+  auto txn = sqlite::Txn::Begin(db);
+  if (!txn.ok()) return StatusResponse(txn.status());
+  auto stmt = db.Prepare("SELECT record_json, registered FROM aid_records WHERE record_id=?");
+  if (!stmt.ok()) return StatusResponse(stmt.status());
+  stmt->Bind(1, id);
+  auto found = stmt->Step();
+  if (!found.ok()) return StatusResponse(found.status());
+  if (!*found) return ErrorResponse(404, absl::StrCat("没有记录 ", id, " / no grant ", id));
+  if (!stmt->Int(1))
+    return ErrorResponse(
+        409, absl::StrCat("记录 ", id,
+                          " 未登记：未登记的记录无需更正或撤销，改正后重新提交查重即可 / grant ",
+                          id, " is not registered: correct it and submit it again instead"));
+  const std::string old_json = stmt->Text(0);
+  stmt->Reset();
+  auto pending =
+      db.Prepare("SELECT 1 FROM aid_record_changes WHERE record_id=? AND state='pending' LIMIT 1");
+  if (!pending.ok()) return StatusResponse(pending.status());
+  pending->Bind(1, id);
+  if (auto p = pending->Step(); !p.ok() || *p)
+    return p.ok() ? ErrorResponse(409, absl::StrCat("记录 ", id,
+                                                    " 的上一次更正或撤销尚未答复，请稍后 / an "
+                                                    "earlier change of grant ",
+                                                    id, " is still pending"))
+                  : StatusResponse(p.status());
+  concord::v1::AidGrantChange change;
+  change.set_record_id(id);
+  change.set_kind(withdraw ? concord::v1::AID_WITHDRAWN : concord::v1::AID_CORRECTED);
+  change.set_reason(*reason);
+  if (corrected) {
+    aid::AidRecord named = *corrected;
+    named.agency = ctx_.config.agency;
+    *change.mutable_grant() = aid::GrantToProto(encoder_.Encode(named));
+  }
+  concord::v1::Envelope env = client::MakeEnvelope({agent_}, change);
+  ctx_.client.Stamp(env);
+  const std::string by = Approver(request);
+  auto put = db.Prepare(
+      "INSERT INTO aid_record_changes(envelope_id, record_id, kind, reason, actor, old_json, "
+      "new_json, state, at_ms) VALUES(?,?,?,?,?,?,?,'pending',?)");
+  if (!put.ok()) return StatusResponse(put.status());
+  put->BindAll(env.id(), id, withdraw ? "withdraw" : "correct", *reason, by, old_json);
+  if (corrected) {
+    put->Bind(7, entered.dump());
+  } else {
+    put->BindNull(7);
+  }
+  put->Bind(8, ctx_.config.client.clock->NowMs());
+  if (auto st = put->Run(); !st.ok()) return StatusResponse(st);
+  if (auto st = ctx_.client.Stage(std::move(env)).status(); !st.ok()) return StatusResponse(st);
+  if (auto st = txn->Commit(); !st.ok()) return StatusResponse(st);
+  ctx_.client.Flush();
+  LOG_WARN("aid grant {}: {} asked by {}: {}", id, withdraw ? "withdrawal" : "correction", by,
+           *reason);
+  return JsonResponse(202, {{"record_id", id}, {"change", "pending"}});
+}
+
+absl::Status AidConnector::OnChangeReply(const concord::v1::Envelope& env,
+                                         const concord::v1::AidGrantChangeReply& reply,
+                                         sqlite::Db& db) {
+  const int64_t now = ctx_.config.client.clock->NowMs();
+  ASSIGN_OR_RETURN(auto change, db.Prepare("SELECT record_id, kind, new_json FROM "
+                                           "aid_record_changes WHERE envelope_id=? AND "
+                                           "state='pending'"));
+  change.Bind(1, env.correlation_id());
+  ASSIGN_OR_RETURN(bool found, change.Step());
+  if (!found) {
+    LOG_INFO("aid change reply {} matches no pending change", env.correlation_id());
+    return absl::OkStatus();
+  }
+  const std::string id = change.Text(0), kind = change.Text(1);
+  const std::string new_json = change.IsNull(2) ? "" : change.Text(2);
+  change.Reset();
+  ASSIGN_OR_RETURN(auto done, db.Prepare("UPDATE aid_record_changes SET state=?, error=?, "
+                                         "reply_json=?, done_ms=? WHERE envelope_id=?"));
+  done.BindAll(reply.ok() ? "done" : "refused", reply.error(), ToJson(reply), now,
+               env.correlation_id());
+  RETURN_IF_ERROR(done.Run());
+  if (!reply.ok()) {
+    LOG_WARN("aid grant {}: {} refused: {}", id, kind, reply.error());
+    return absl::OkStatus();
+  }
+  if (kind == "withdraw") {
+    ASSIGN_OR_RETURN(auto up, db.Prepare("UPDATE aid_records SET status='withdrawn', "
+                                         "registered=0, updated_ms=? WHERE record_id=?"));
+    up.BindAll(now, id);
+    return up.Run();
+  }
+  ASSIGN_OR_RETURN(auto up, db.Prepare("UPDATE aid_records SET record_json=?, status=?, "
+                                       "registered=1, reply_json=?, updated_ms=? WHERE "
+                                       "record_id=?"));
+  up.BindAll(new_json, StatusOf(reply.check().verdict()), ToJson(reply.check()), now, id);
+  return up.Run();
 }
 
 HttpResponse AidConnector::PostImport(const HttpRequest& request) {

@@ -41,6 +41,18 @@
 // kept. GET /aid/imports lists the latest imports; GET /aid/imports?id=H
 // gives one import's rows with each grant's current status and reply.
 //
+// Corrections and withdrawals of a registered grant, each with its reason
+// (never without one): POST /aid/grants/correct with the corrected grant (the
+// same record_id) and "reason", POST /aid/grants/withdraw {"record_id",
+// "reason"}. 404 for an unknown record, 409 when it is not registered (an
+// unregistered grant is corrected by submitting it again) or a change of it
+// is still pending; otherwise 202 and an AidGrantChange to the aid agent,
+// which re-checks a corrected grant and tells the agencies whose grants it
+// matched. The record before and after, the reason, the person and the
+// agent's answer are kept (aid_record_changes) and shown by
+// GET /aid/grants?record_id=R ("changes"; "record" is the grant as entered).
+// A withdrawn grant's status is "withdrawn"; it may be submitted again.
+//
 // Replies (AidCheckReply) and notices of other agencies' duplicates
 // (AidDuplicateNotice, GET /aid/notices, newest first) are applied in the
 // delivery's transaction through a Mailbox delivery hook.
@@ -56,6 +68,10 @@
 #include "domain/linkage/aid_csv.h"
 #include "domain/linkage/record.h"
 #include "domain/linkage/tokens.h"
+
+namespace concord::v1 {
+class AidGrantChangeReply;
+}  // namespace concord::v1
 
 namespace concord::adapter {
 
@@ -100,6 +116,12 @@ class AidConnector final : public Connector {
                                                       const std::string& name);
   HttpResponse PostGrants(const HttpRequest& request, bool register_grant);
   HttpResponse PostException(const HttpRequest& request);
+  // POST /aid/grants/correct (the corrected grant with "reason") and
+  // /aid/grants/withdraw ({record_id, reason}): a registered grant's change
+  // sent to the aid agent (AidGrantChange); 202, the answer arrives later.
+  HttpResponse PostChange(const HttpRequest& request, bool withdraw);
+  absl::Status OnChangeReply(const concord::v1::Envelope& envelope,
+                             const concord::v1::AidGrantChangeReply& reply, sqlite::Db& db);
   HttpResponse PostImport(const HttpRequest& request);
   HttpResponse GetImports(const HttpRequest& request);
   HttpResponse GetGrants(const HttpRequest& request);

@@ -13,6 +13,7 @@
 #include "common/csv.h"
 #include "common/multipart.h"
 #include "common/uuid.h"
+#include "domain/linkage/record.h"
 
 namespace concord::adapter {
 
@@ -41,6 +42,7 @@ Look StatusLook(const std::string& status) {
   if (status == "duplicate") return {"重复救助", "red"};
   if (status == "over_cap") return {"超出上限", "amber"};
   if (status == "refused") return {"未通过", "red"};
+  if (status == "withdrawn") return {"已撤销", "grey"};
   return {"查重中", "blue"};
 }
 Look VerdictLook(const std::string& verdict) {
@@ -82,6 +84,22 @@ std::vector<std::string> Strings(const json& list) {
 
 std::string JoinStrings(const json& list) { return absl::StrJoin(Strings(list), "；"); }
 
+// A field of a grant as entered, for a form: case_ref may be a list.
+std::string FieldText(const json& record, const char* field) {
+  auto it = record.find(field);
+  if (it == record.end() || it->is_null()) return "";
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_array()) return absl::StrJoin(Strings(*it), ";");
+  return it->dump();
+}
+
+// <option>s with the one equal to `value` selected.
+json Options(std::initializer_list<const char*> values, const std::string& value) {
+  json out = json::array();
+  for (const char* o : values) out.push_back({{"value", o}, {"selected", value == o}});
+  return out;
+}
+
 json AidTypes() {
   json types = json::array();
   for (const char* t : kAidTypes) types.push_back(t);
@@ -114,7 +132,8 @@ void ShowGrant(ConsoleImpl& c, Visit& v, const std::string& id, json form = json
   const json reply = g.contains("reply") && g["reply"].is_object() ? g["reply"] : json::object();
   const std::string state = g.value("status", "");
   const Look look = StatusLook(state);
-  const Look verdict = reply.empty() ? look : VerdictLook(reply.value("verdict", ""));
+  const Look verdict =
+      reply.empty() || state == "withdrawn" ? look : VerdictLook(reply.value("verdict", ""));
   json matches = json::array();
   if (reply.contains("matches"))
     for (const auto& m : reply["matches"]) {
@@ -129,6 +148,31 @@ void ShowGrant(ConsoleImpl& c, Visit& v, const std::string& id, json form = json
     }
   json reasons = reply.contains("reasons") ? reply["reasons"] : json::array();
   const bool registered = g.value("registered", false);
+  // Corrections and withdrawals: the history, and the forms while registered.
+  json changes = json::array();
+  for (const auto& ch : g.value("changes", json::array())) {
+    const std::string state = ch.value("state", "");
+    std::vector<std::string> told;
+    for (const std::string& a : Strings(ch.value("notified", json::array())))
+      told.push_back(c.AgencyName(a));
+    changes.push_back({{"at", FormatMs(ch.value("at_ms", int64_t{0}))},
+                       {"kind_cn", ch.value("kind", "") == "withdraw" ? "撤销" : "更正"},
+                       {"by", ch.value("by", "")},
+                       {"reason", ch.value("reason", "")},
+                       {"state_cn", state == "done"      ? "已生效"
+                                    : state == "refused" ? "未接受"
+                                                         : "待平台答复"},
+                       {"tag", state == "done"      ? "green"
+                               : state == "refused" ? "red"
+                                                    : "blue"},
+                       {"notified", absl::StrJoin(told, "、")},
+                       {"error", ch.value("error", "")}});
+  }
+  const json record = g.value("record", json::object());
+  json entered = json::object();
+  for (const char* f : kFields) entered[f] = FieldText(record, f);
+  const bool can_change = registered && !g.value("change_pending", false) &&
+                          accounts::Allowed(v.account, Permission::kEnterAid);
   const bool needs_exception =
       !registered && (state == "duplicate" || state == "possible_duplicate" || state == "over_cap");
   const bool can_approve =
@@ -143,7 +187,22 @@ void ShowGrant(ConsoleImpl& c, Visit& v, const std::string& id, json form = json
                  {"matches", matches},
                  {"has_matches", !matches.empty()},
                  {"can_approve", can_approve},
-                 {"ask_leader", needs_exception && !can_approve}};
+                 {"ask_leader", needs_exception && !can_approve},
+                 {"changes", changes},
+                 {"has_changes", !changes.empty()},
+                 {"change_pending", g.value("change_pending", false)},
+                 {"can_change", can_change},
+                 {"c", entered},
+                 {"bad", json::object()},
+                 {"genders", Options({"", "男", "女"}, entered.value("gender", ""))}};
+  {
+    json types = json::array();
+    const std::string type = entered.value("aid_type", "");
+    for (const char* t : kAidTypes)
+      types.push_back(
+          {{"value", t}, {"selected", aid::ParseAidType(type) == aid::ParseAidType(t)}});
+    values["change_types"] = std::move(types);
+  }
   if (g.contains("exception") && g["exception"].is_object())
     values["exception"] = {{"reason", g["exception"].value("reason", "")},
                            {"by", g["exception"].value("by", "")},
@@ -153,6 +212,8 @@ void ShowGrant(ConsoleImpl& c, Visit& v, const std::string& id, json form = json
     values["cap"] = Yuan(reply["cap_fen"]);
   }
   for (auto& [k, val] : form.items()) values[k] = val;
+  if (form.contains("c"))
+    values["genders"] = Options({"", "男", "女"}, form["c"].value("gender", ""));
   c.Render(v, "救助记录 " + id, "aid", c.Template("grant.html"), std::move(values), status);
 }
 
@@ -190,6 +251,65 @@ void ApproveException(ConsoleImpl& c, Visit v) {
         c.Redirect(v, "/aid/grant?id=" + PercentEncodeQuery(id),
                    registered ? "已按批准的例外登记 / registered as an approved exception"
                               : "已提交，查重中 / submitted, being checked");
+      });
+}
+
+// POST /aid/grant/correct and /aid/grant/withdraw: a registered grant
+// corrected (the whole record again) or withdrawn, with the reason; the aid
+// platform answers, re-checks a correction and tells the other agencies.
+void ChangeGrant(ConsoleImpl& c, Visit v, bool withdraw) {
+  const auto form = v.request.Form();
+  const std::string id = FormField(form, "record_id");
+  const char* action = withdraw ? "aid.withdraw" : "aid.correct";
+  if (!c.Require(v, Permission::kEnterAid, action, id)) return;
+  json body = {{"record_id", id}, {"reason", FormField(form, "reason")}};
+  json posted = json::object();
+  if (!withdraw)
+    for (const char* f : kFields)
+      if (std::string(f) != "record_id") {
+        posted[f] = FormField(form, f);
+        if (!posted[f].get<std::string>().empty()) body[f] = posted[f];
+      }
+  HttpResponse r =
+      c.CallApi(v, "POST", withdraw ? "/aid/grants/withdraw" : "/aid/grants/correct", body.dump());
+  if (r.status != 202) {
+    json answer = json::parse(r.body, nullptr, false);
+    std::string error = answer.is_object() ? answer.value("error", r.body) : r.body;
+    json bad = json::object();
+    if (answer.is_object() && answer.contains("errors"))
+      for (const auto& e : answer["errors"])
+        for (const json& f : e.value("fields", json::array()))
+          if (f.is_string()) bad[f.get<std::string>()] = true;
+    c.Log(v, action, id, false, error);
+    json back = {{withdraw ? "withdraw_error" : "correct_error", error},
+                 {withdraw ? "open_withdraw" : "open_correct", true},
+                 {withdraw ? "withdraw_reason" : "correct_reason", FormField(form, "reason")},
+                 {withdraw ? "bad_withdraw_reason" : "bad_correct_reason", bad.contains("reason")}};
+    if (!withdraw) {
+      posted["record_id"] = id;
+      back["c"] = posted;
+      back["bad"] = bad;
+    }
+    ShowGrant(c, v, id, std::move(back), r.status == 404 ? 404 : r.status == 409 ? 409 : 400);
+    return;
+  }
+  c.Log(v, action, id, true, FormField(form, "reason"));
+  c.Await(
+      v, "/aid/grants?record_id=" + PercentEncodeQuery(id),
+      [](const json& b) { return !b.value("change_pending", true); }, 4000,
+      [&c, v = std::move(v), id, withdraw](json b) mutable {
+        std::string flash = "已提交，等待救助平台答复 / submitted, awaiting the platform's answer";
+        if (b.is_object() && !b.value("change_pending", true)) {
+          const json changes = b.value("changes", json::array());
+          const json last = changes.empty() ? json::object() : changes.back();
+          flash =
+              last.value("state", "") == "done"
+                  ? (withdraw ? "已撤销登记，相关机关已获通知 / withdrawn; the agencies concerned "
+                                "were told"
+                              : "已更正登记并重新查重 / corrected and checked again")
+                  : "救助平台未接受：" + last.value("error", "");
+        }
+        c.Redirect(v, "/aid/grant?id=" + PercentEncodeQuery(id), flash);
       });
 }
 
@@ -409,11 +529,20 @@ void ConsoleImpl::Aid(Visit v) {
   if (r.status == 200 && body.is_object())  // newest first (the API's order)
     for (const auto& n : body["notices"]) {
       const json& notice = n["notice"];
-      const Look look = VerdictLook(notice.value("verdict", ""));
+      // A notice of the other agency's correction or withdrawal says so.
+      const std::string verdict = notice.value("verdict", ""), change = notice.value("change", "");
+      Look look = VerdictLook(verdict);
+      std::string verdict_cn = look.text;
+      if (change == "AID_WITHDRAWN" || (change == "AID_CORRECTED" && verdict == "AID_CLEAR")) {
+        look = {change == "AID_WITHDRAWN" ? "对方已撤销" : "对方更正后不再匹配", "grey"};
+        verdict_cn = look.text;
+      } else if (change == "AID_CORRECTED") {
+        verdict_cn = absl::StrCat(look.text, "（对方已更正）");
+      }
       notices.push_back({{"your_record_id", n.value("your_record_id", "")},
                          {"other_agency", AgencyName(notice.value("other_agency", ""))},
                          {"other_registered", notice.value("other_registered", false)},
-                         {"verdict_cn", look.text},
+                         {"verdict_cn", verdict_cn},
                          {"tag", look.tag},
                          {"received", FormatMs(n.value("received_ms", int64_t{0}))},
                          {"reasons", JoinStrings(notice["reasons"])}});
@@ -483,6 +612,8 @@ void RegisterAidPages(ConsoleImpl& c) {
   c.AddPage("POST", "/aid/grants", [&c](Visit v) { c.EnterGrant(std::move(v)); });
   c.AddPage("GET", "/aid/grant", [&c](Visit v) { c.Grant(std::move(v)); });
   c.AddPage("POST", "/aid/grant/exception", [&c](Visit v) { ApproveException(c, std::move(v)); });
+  c.AddPage("POST", "/aid/grant/correct", [&c](Visit v) { ChangeGrant(c, std::move(v), false); });
+  c.AddPage("POST", "/aid/grant/withdraw", [&c](Visit v) { ChangeGrant(c, std::move(v), true); });
   c.AddPage("GET", "/aid/import", [&c](Visit v) { ImportPage(c, v); });
   c.AddPage("POST", "/aid/import", [&c](Visit v) { Upload(c, std::move(v)); });
   c.AddPage("GET", "/aid/import/report", [&c](Visit v) { Report(c, std::move(v)); });

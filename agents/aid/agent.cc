@@ -1,13 +1,16 @@
 #include "agents/aid/agent.h"
 
 #include <algorithm>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/files.h"
 #include "common/log.h"
 #include "common/metrics.h"
@@ -16,6 +19,24 @@
 #include "domain/linkage/wire.h"
 
 namespace concord::aid {
+
+namespace {
+
+// Whether the agency of match `m` hears of a check of `grant` that was not
+// clear: another agency's grant of the same case, or of a case nothing ties
+// or separates; a case unknown raised the verdict only for the same kind of aid.
+bool Notifies(const v1::AidMatch& m, const EncodedRecord& grant) {
+  if (m.case_relation() == v1::CASE_OTHER || m.agency() == grant.agency) return false;
+  return m.case_relation() != v1::CASE_UNKNOWN || FromProto(m.aid_type()) == grant.aid_type;
+}
+
+std::string ActorText(const v1::Actor& a) {
+  return a.login().empty() ? "" : absl::StrCat(a.role(), " ", a.name(), " (", a.login(), ")");
+}
+
+constexpr size_t kMaxChangeReasonBytes = 1500;  // about 500 Chinese characters
+
+}  // namespace
 
 absl::StatusOr<AgentConfig> LoadAgentConfig(const ConfigSection& aid) {
   AgentConfig c;
@@ -85,6 +106,7 @@ absl::Status Agent::Handle(const v1::Envelope& env) {
   if (v1::AidApplicationStep s; env.payload().UnpackTo(&s)) return OnStep(env, s);
   if (v1::AidStatusQuery q; env.payload().UnpackTo(&q)) return OnStatusQuery(env, q);
   if (v1::AidCaseLinks l; env.payload().UnpackTo(&l)) return OnCaseLinks(env, l);
+  if (v1::AidGrantChange c; env.payload().UnpackTo(&c)) return OnChange(env, c);
   LOG_WARN("ignoring {} from {}", env.payload().type_url(), env.from());
   return absl::OkStatus();  // not ours: acknowledged, not retried
 }
@@ -154,10 +176,7 @@ absl::Status Agent::OnCheck(const v1::Envelope& env) {
       // The leader who approved it acted through the agency's console (the
       // envelope's actor, vouched for by the agency); an adapter older than
       // the reason field sends none.
-      const v1::Actor& a = env.actor();
-      exception = Registry::ApprovedException{
-          req.exception_reason(),
-          a.login().empty() ? "" : absl::StrCat(a.role(), " ", a.name(), " (", a.login(), ")")};
+      exception = Registry::ApprovedException{req.exception_reason(), ActorText(env.actor())};
       reply.add_reasons(req.exception_reason().empty()
                             ? "已按批准的例外登记 / registered as an approved exception"
                             : absl::StrCat("已按批准的例外登记，批准理由：", req.exception_reason(),
@@ -173,11 +192,7 @@ absl::Status Agent::OnCheck(const v1::Envelope& env) {
   // The other granting agencies hear of it too.
   if (reply.verdict() != v1::AID_CLEAR) {
     for (const auto& m : reply.matches()) {
-      // Same case, or a case nothing ties or separates: the other agency checks too.
-      if (m.case_relation() == v1::CASE_OTHER || m.agency() == grant.agency) continue;
-      // A case unknown raised the verdict only for the same kind of aid.
-      if (m.case_relation() == v1::CASE_UNKNOWN && FromProto(m.aid_type()) != grant.aid_type)
-        continue;
+      if (!Notifies(m, grant)) continue;
       v1::AidDuplicateNotice notice;
       notice.set_your_record_id(m.record_id());
       notice.set_other_agency(grant.agency);
@@ -219,6 +234,115 @@ absl::Status Agent::OnCaseLinks(const v1::Envelope& env, const v1::AidCaseLinks&
   }
   LOG_INFO("{} case links from {}: {} joined two cases, {} refused", reply.received(), env.from(),
            reply.joined(), reply.errors_size());
+  return Reply(env, reply);
+}
+
+absl::Status Agent::OnChange(const v1::Envelope& env, const v1::AidGrantChange& ch) {
+  v1::AidGrantChangeReply reply;
+  reply.set_record_id(ch.record_id());
+  reply.set_kind(ch.kind());
+  const bool withdraw = ch.kind() == v1::AID_WITHDRAWN;
+  auto refused = [&](const std::string& why) {
+    reply.set_ok(false);
+    reply.set_error(why);
+    LOG_INFO("aid grant change {}/{} refused: {}", env.from(), ch.record_id(), why);
+    return Reply(env, reply);
+  };
+  if (ch.record_id().empty()) return refused("缺少记录编号 / record_id is missing");
+  if (ch.kind() != v1::AID_CORRECTED && !withdraw)
+    return refused("变更须为更正或撤销 / kind must be AID_CORRECTED or AID_WITHDRAWN");
+  const std::string reason(absl::StripAsciiWhitespace(ch.reason()));
+  if (reason.empty()) return refused("须写明更正或撤销的理由 / the reason is required");
+  if (reason.size() > kMaxChangeReasonBytes)
+    return refused("理由过长（不超过 500 字）/ the reason is too long");
+  EncodedRecord corrected;
+  if (!withdraw) {
+    if (!ch.has_grant() || !GrantFromProto(ch.grant(), &corrected))
+      return refused(
+          "更正后的记录无法解析（编码缺失或长度不对）/ the corrected grant's encodings are "
+          "missing or malformed");
+    if (!ch.grant().record_id().empty() && ch.grant().record_id() != ch.record_id())
+      return refused("更正不能改变记录编号 / a correction keeps the record id");
+    corrected.agency = env.from();  // the authenticated sender: only its own grants
+    corrected.record_id = ch.record_id();
+  }
+  ASSIGN_OR_RETURN(std::optional<EncodedRecord> old, registry_.Load(env.from(), ch.record_id()));
+  if (!old)
+    return refused(absl::StrCat("本机关没有已登记的救助记录 ", ch.record_id(),
+                                "（未登记的记录重新提交查重即可）/ no registered grant ",
+                                ch.record_id(), " of this agency"));
+  const int64_t now = clock_.NowMs();
+  // Whom the grant matched before the change.
+  ASSIGN_OR_RETURN(auto before_candidates, registry_.Candidates(*old, config_.check.max_block));
+  const v1::AidCheckReply before = Decide(*old, before_candidates, model_, config_.check, &links_);
+  std::map<std::pair<std::string, std::string>, v1::AidDuplicateNotice> notices;
+  auto notice_for = [&](const v1::AidMatch& m) -> v1::AidDuplicateNotice& {
+    v1::AidDuplicateNotice& n = notices[{m.agency(), m.record_id()}];
+    n.set_your_record_id(m.record_id());
+    n.set_other_agency(env.from());
+    n.set_other_record_id(ch.record_id());
+    n.set_probability(m.probability());
+    n.set_change(ch.kind());
+    n.set_change_reason(reason);
+    return n;
+  };
+  if (before.verdict() != v1::AID_CLEAR)
+    for (const auto& m : before.matches()) {
+      if (!Notifies(m, *old)) continue;
+      v1::AidDuplicateNotice& n = notice_for(m);
+      n.set_verdict(v1::AID_CLEAR);  // unless the corrected grant still matches (below)
+      n.add_reasons(withdraw ? "对方已撤销其救助登记，此前的比对不再成立 / the other agency "
+                               "withdrew its grant: the earlier match no longer counts"
+                             : "对方更正救助登记后，与贵单位的记录不再匹配 / after the other "
+                               "agency's correction its grant no longer matches yours");
+    }
+  Registry::Change change{.agency = env.from(),
+                          .record_id = ch.record_id(),
+                          .kind = ch.kind(),
+                          .reason = reason,
+                          .actor = ActorText(env.actor()),
+                          .verdict = "",
+                          .notified = "",
+                          .at_ms = now};
+  if (withdraw) {
+    RETURN_IF_ERROR(registry_.Remove(env.from(), ch.record_id()));
+  } else {
+    RETURN_IF_ERROR(registry_.Replace(corrected, now));
+    ASSIGN_OR_RETURN(auto candidates, registry_.Candidates(corrected, config_.check.max_block));
+    v1::AidCheckReply check = Decide(corrected, candidates, model_, config_.check, &links_);
+    check.set_registered(true);  // a correction changes the registered grant; it stays
+    check.add_reasons(absl::StrCat("已更正登记，理由：", reason, " / corrected"));
+    RETURN_IF_ERROR(registry_.LogCheck(check, env.from(), now));
+    if (check.verdict() != v1::AID_CLEAR)
+      for (const auto& m : check.matches()) {
+        if (!Notifies(m, corrected)) continue;
+        v1::AidDuplicateNotice& n = notice_for(m);
+        n.clear_reasons();
+        n.set_verdict(check.verdict());
+        for (const auto& r : m.reasons()) n.add_reasons(r);
+        n.add_reasons(
+            "对方已更正其救助登记，以上为更正后的比对 / the other agency corrected its "
+            "grant: this is the match after the correction");
+        n.set_other_registered(true);
+      }
+    change.verdict = v1::AidVerdict_Name(check.verdict());
+    *reply.mutable_check() = std::move(check);
+  }
+  std::set<std::string> told;
+  for (auto& [key, n] : notices) {
+    n.add_reasons(absl::StrCat(withdraw ? "撤销理由：" : "更正理由：", reason, " / reason"));
+    v1::Envelope out = client::MakeEnvelope({key.first}, n);
+    out.set_correlation_id(env.id());
+    RETURN_IF_ERROR(client_.Stage(std::move(out)).status());
+    told.insert(key.first);
+  }
+  for (const auto& a : told) reply.add_notified(a);
+  change.notified = absl::StrJoin(told, ",");
+  RETURN_IF_ERROR(registry_.LogChange(change, now));
+  reply.set_ok(true);
+  LOG_INFO("aid grant {}/{} {} by {}: {} agencies told", env.from(), ch.record_id(),
+           withdraw ? "withdrawn" : "corrected", change.actor.empty() ? "(no actor)" : change.actor,
+           told.size());
   return Reply(env, reply);
 }
 

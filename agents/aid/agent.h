@@ -3,6 +3,8 @@
 // AidCheckRequest deliveries; each is answered, registered, logged and
 // notified in the one transaction that records it in the inbox. A plan's aid
 // task is confirmed with AidStatusQuery, from the askers named in the config.
+// A granting agency corrects or withdraws its own registered grant with
+// AidGrantChange (docs/aid.md, "Corrections and withdrawals").
 //
 // It never holds the linkage key and never sees a name, ID number, phone or
 // address: only the keyed encodings the adapters send.
@@ -66,6 +68,10 @@ class Agent final : public agent::Agent {
   absl::Status OnStatusQuery(const v1::Envelope& env, const v1::AidStatusQuery& q);
   // Case links from a granting agency: kept in aid_case_links and in links_.
   absl::Status OnCaseLinks(const v1::Envelope& env, const v1::AidCaseLinks& m);
+  // A correction or withdrawal of the sender's own registered grant: logged
+  // with its reason and actor; a corrected grant is checked again; every
+  // agency whose grant it matched before or after is told.
+  absl::Status OnChange(const v1::Envelope& env, const v1::AidGrantChange& change);
   // One step of an aid application (the procedure, applications.h); a grant
   // or an advance is checked and registered like an AidCheckRequest first.
   absl::Status OnStep(const v1::Envelope& env, const v1::AidApplicationStep& step);

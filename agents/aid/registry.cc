@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -49,6 +50,21 @@ const std::vector<std::string>& RegistryMigrations() {
         agency TEXT NOT NULL,
         at_ms INTEGER NOT NULL,
         PRIMARY KEY(token_a, token_b)) WITHOUT ROWID;
+      )sql",
+      // Corrections and withdrawals: who changed which grant, when and why,
+      // and the verdict after (a withdrawn grant leaves aid_grants).
+      R"sql(
+      CREATE TABLE aid_grant_changes(
+        id INTEGER PRIMARY KEY,
+        at_ms INTEGER NOT NULL,
+        agency TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        kind TEXT NOT NULL,          -- AID_CORRECTED | AID_WITHDRAWN
+        reason TEXT NOT NULL,
+        actor TEXT NOT NULL,         -- the envelope's actor, '' when none
+        verdict TEXT NOT NULL,       -- the corrected grant's check; '' for a withdrawal
+        notified TEXT NOT NULL);     -- the agencies told, comma-separated
+      CREATE INDEX aid_grant_changes_record ON aid_grant_changes(agency, record_id);
       )sql",
   };
   return kMigrations;
@@ -98,26 +114,123 @@ absl::StatusOr<std::vector<EncodedRecord>> Registry::Candidates(const EncodedRec
   std::vector<EncodedRecord> out;
   out.reserve(ids.size());
   for (int64_t id : ids) {
-    load_.Bind(1, id);
-    auto row = load_.Step();
-    if (!row.ok() || !*row) {
-      load_.Reset();
-      if (!row.ok()) return row.status();
-      continue;
-    }
-    EncodedRecord e;
-    e.agency = load_.Text(0);
-    e.record_id = load_.Text(1);
-    e.aid_type = FromProto(static_cast<v1::AidType>(load_.Int(2)));
-    e.amount_fen = load_.Int(3);
-    e.granted_on = load_.Text(4);
-    v1::AidEncoding enc;
-    const std::string blob = load_.Blob(5);
+    ASSIGN_OR_RETURN(std::optional<EncodedRecord> e, LoadRow(id));
+    if (e) out.push_back(*std::move(e));
+  }
+  return out;
+}
+
+absl::StatusOr<std::optional<EncodedRecord>> Registry::LoadRow(int64_t id) {
+  load_.Bind(1, id);
+  auto row = load_.Step();
+  if (!row.ok() || !*row) {
     load_.Reset();
-    if (!enc.ParseFromString(blob) || !FromProto(enc, &e))
-      return absl::DataLossError(
-          absl::StrCat("登记表第 ", id, " 条编码损坏 / grant ", id, " has a corrupt encoding"));
-    out.push_back(std::move(e));
+    if (!row.ok()) return row.status();
+    return std::nullopt;
+  }
+  EncodedRecord e;
+  e.agency = load_.Text(0);
+  e.record_id = load_.Text(1);
+  e.aid_type = FromProto(static_cast<v1::AidType>(load_.Int(2)));
+  e.amount_fen = load_.Int(3);
+  e.granted_on = load_.Text(4);
+  v1::AidEncoding enc;
+  const std::string blob = load_.Blob(5);
+  load_.Reset();
+  if (!enc.ParseFromString(blob) || !FromProto(enc, &e))
+    return absl::DataLossError(
+        absl::StrCat("登记表第 ", id, " 条编码损坏 / grant ", id, " has a corrupt encoding"));
+  return e;
+}
+
+absl::StatusOr<int64_t> Registry::RowId(const std::string& agency, const std::string& record_id) {
+  ASSIGN_OR_RETURN(auto st,
+                   db_->Prepare("SELECT id FROM aid_grants WHERE agency=? AND record_id=?"));
+  st.BindAll(agency, record_id);
+  ASSIGN_OR_RETURN(bool found, st.Step());
+  return found ? st.Int(0) : int64_t{0};
+}
+
+absl::StatusOr<std::optional<EncodedRecord>> Registry::Load(const std::string& agency,
+                                                            const std::string& record_id) {
+  ASSIGN_OR_RETURN(int64_t id, RowId(agency, record_id));
+  if (id == 0) return std::nullopt;
+  ASSIGN_OR_RETURN(std::optional<EncodedRecord> e, LoadRow(id));
+  if (!e) return e;
+  ASSIGN_OR_RETURN(auto keys, db_->Prepare("SELECT key FROM aid_blocks WHERE grant_id=?"));
+  keys.Bind(1, id);
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, keys.Step());
+    if (!row) break;
+    e->block_keys.push_back(keys.Blob(0));
+  }
+  return e;
+}
+
+absl::Status Registry::Remove(const std::string& agency, const std::string& record_id) {
+  ASSIGN_OR_RETURN(int64_t id, RowId(agency, record_id));
+  if (id == 0) return absl::OkStatus();
+  ASSIGN_OR_RETURN(auto blocks, db_->Prepare("DELETE FROM aid_blocks WHERE grant_id=?"));
+  blocks.Bind(1, id);
+  RETURN_IF_ERROR(blocks.Run());
+  ASSIGN_OR_RETURN(auto grant, db_->Prepare("DELETE FROM aid_grants WHERE id=?"));
+  grant.Bind(1, id);
+  return grant.Run();
+}
+
+absl::Status Registry::Replace(const EncodedRecord& g, int64_t now_ms) {
+  // The row keeps its id (and so its place in the registry's history); its
+  // blocking keys are the corrected grant's.
+  ASSIGN_OR_RETURN(int64_t id, RowId(g.agency, g.record_id));
+  if (id == 0) return Add(g, now_ms);
+  v1::AidEncoding enc = ToProto(g);
+  enc.clear_block_keys();
+  ASSIGN_OR_RETURN(auto up, db_->Prepare("UPDATE aid_grants SET aid_type=?, amount_fen=?, "
+                                         "granted_on=?, encoding=? WHERE id=?"));
+  up.BindAll(static_cast<int64_t>(ToProto(g.aid_type)), g.amount_fen, g.granted_on);
+  up.BindBlob(4, enc.SerializeAsString());
+  up.Bind(5, id);
+  RETURN_IF_ERROR(up.Run());
+  ASSIGN_OR_RETURN(auto blocks, db_->Prepare("DELETE FROM aid_blocks WHERE grant_id=?"));
+  blocks.Bind(1, id);
+  RETURN_IF_ERROR(blocks.Run());
+  for (const auto& key : g.block_keys) {
+    insert_block_.BindBlob(1, key);
+    insert_block_.Bind(2, id);
+    RETURN_IF_ERROR(insert_block_.Run());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Registry::LogChange(const Change& c, int64_t now_ms) {
+  ASSIGN_OR_RETURN(auto put, db_->Prepare("INSERT INTO aid_grant_changes(at_ms, agency, "
+                                          "record_id, kind, reason, actor, verdict, notified) "
+                                          "VALUES(?,?,?,?,?,?,?,?)"));
+  put.BindAll(now_ms, c.agency, c.record_id, v1::AidChangeKind_Name(c.kind), c.reason, c.actor,
+              c.verdict, c.notified);
+  return put.Run();
+}
+
+absl::StatusOr<std::vector<Registry::Change>> Registry::Changes(const std::string& agency,
+                                                                const std::string& record_id) {
+  ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT kind, reason, actor, verdict, notified, at_ms "
+                                        "FROM aid_grant_changes WHERE agency=? AND record_id=? "
+                                        "ORDER BY id"));
+  q.BindAll(agency, record_id);
+  std::vector<Change> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    Change c{.agency = agency,
+             .record_id = record_id,
+             .kind = v1::AID_CHANGE_NONE,
+             .reason = q.Text(1),
+             .actor = q.Text(2),
+             .verdict = q.Text(3),
+             .notified = q.Text(4),
+             .at_ms = q.Int(5)};
+    (void)v1::AidChangeKind_Parse(q.Text(0), &c.kind);
+    out.push_back(std::move(c));
   }
   return out;
 }

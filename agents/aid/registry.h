@@ -23,6 +23,7 @@
 // same kind of aid.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,29 @@ class Registry {
   // A case link (two 16-byte tokens) from `agency`; false when already kept.
   absl::StatusOr<bool> AddLink(const std::string& token_a, const std::string& token_b,
                                const std::string& agency, int64_t now_ms);
+  // A registered grant with its blocking keys; nullopt when not registered.
+  absl::StatusOr<std::optional<EncodedRecord>> Load(const std::string& agency,
+                                                    const std::string& record_id);
+  // A correction: the grant's kind, amount, date, encodings and blocking keys
+  // replaced (registered when it is not).
+  absl::Status Replace(const EncodedRecord& g, int64_t now_ms);
+  // A withdrawal: the grant and its blocking keys leave the registry (its
+  // checks and changes stay in their logs); nothing when not registered.
+  absl::Status Remove(const std::string& agency, const std::string& record_id);
+  // One correction or withdrawal, as logged.
+  struct Change {
+    std::string agency, record_id;
+    v1::AidChangeKind kind = v1::AID_CHANGE_NONE;
+    std::string reason;
+    std::string actor;     // "部门负责人 王某 (login)", '' when none
+    std::string verdict;   // the corrected grant's (AidVerdict name); '' for a withdrawal
+    std::string notified;  // the agencies told, comma-separated
+    int64_t at_ms = 0;     // Changes() only
+  };
+  absl::Status LogChange(const Change& change, int64_t now_ms);
+  // A grant's changes, oldest first.
+  absl::StatusOr<std::vector<Change>> Changes(const std::string& agency,
+                                              const std::string& record_id);
   // Every kept link into `links`.
   absl::Status LoadLinks(CaseLinks* links);
   // Every logged check, counted by asking agency and verdict ("AID_CLEAR",
@@ -89,6 +113,9 @@ class Registry {
 
  private:
   explicit Registry(sqlite::Db& db) : db_(&db) {}
+  absl::StatusOr<std::optional<EncodedRecord>> LoadRow(int64_t id);
+  absl::StatusOr<int64_t> RowId(const std::string& agency,
+                                const std::string& record_id);  // 0: none
   sqlite::Db* db_;
   sqlite::Stmt find_block_, load_, insert_grant_, insert_block_, has_, log_;
 };

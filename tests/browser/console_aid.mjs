@@ -6,7 +6,9 @@
 // page then shows who approved it, when and why; the court sees the notices,
 // newest first. The court's clerk uploads a CSV (one duplicate, one clear,
 // one malformed row) and gets the report, also as a CSV for Excel; the same
-// file again registers nothing.
+// file again registers nothing. The procuratorate's clerk then corrects its
+// grant (a reason is required; it is checked again) and withdraws it; the
+// court sees both notices.
 // 司法救助查重：他机关已救助同一人同一案件，录入即提示重复救助及理由；领导批准例外须填理由；
 // 批量导入逐行报告，重复上传不重复登记。
 import { launch, step, check, shot, clickAndLoad } from './lib/browser.mjs';
@@ -208,6 +210,55 @@ await step('同一文件再传不重复登记 / the same file again registers no
   const ids = await page.locator('#grants tbody tr td:first-child').allInnerTexts();
   check(ids.filter((i) => i === 'FY-2026-102').length === 1, `grants: ${ids}`);
   await shot(page, 'aid-after-imports');
+});
+
+// The grant approved above is for the court's case: corrected (its amount),
+// it is still 重复救助 and the court is told; withdrawn, the court is told again.
+await step('更正登记须填理由，重新查重并通知法院 / a correction needs a reason, is checked again, the court is told', async () => {
+  await login(page, procuratorate, 'jiuzhu');
+  await page.goto(`${procuratorate}/aid/grant?id=JC-2026-007`);
+  await page.locator('#correct-box summary').click();
+  const form = page.locator('#correct');
+  check(await form.locator('[name=name]').inputValue() === '趙大勇', 'the form is not filled with the grant');
+  check(await form.locator('[name=aid_type]').inputValue() === '资金救助', 'the aid type is not selected');
+  await form.locator('[name=amount_yuan]').fill('12000');
+  await clickAndLoad(page, form.getByRole('button', { name: '提交更正并重新查重' }), '**/aid/grant/correct');
+  check(await page.locator('#correct textarea[name=reason].invalid').count() === 1, 'the empty reason is not marked red');
+  check((await page.locator('#correct-error').innerText()).includes('理由'), 'no error for the empty reason');
+  check(await page.locator('#correct [name=amount_yuan]').inputValue() === '12000', 'the entry was lost');
+  await shot(page, 'grant-correct-no-reason');
+  await page.locator('#correct textarea[name=reason]').fill('金额录入错误，应为一万二千元');
+  await clickAndLoad(page, page.locator('#correct').getByRole('button', { name: '提交更正并重新查重' }),
+    '**/aid/grant?id=*');
+  const verdict = await page.locator('#verdict').innerText();
+  check(verdict.includes('重复救助'), `verdict after the correction: ${verdict}`);
+  check((await page.locator('.muted').first().innerText()).includes('已登记'), 'the corrected grant is not registered');
+  const changes = await page.locator('#changes').innerText();
+  check(changes.includes('更正') && changes.includes('金额录入错误') && changes.includes('已生效')
+    && changes.includes('上州区人民法院'), `changes: ${changes}`);
+  await shot(page, 'grant-corrected');
+});
+
+await step('撤销登记：不再参与查重，法院见提示 / a withdrawal leaves the registry and the court is told', async () => {
+  await page.locator('#withdraw-box summary').click();
+  await page.locator('#withdraw textarea[name=reason]').fill('经核实未发放，登记作废');
+  await clickAndLoad(page, page.locator('#withdraw').getByRole('button', { name: '撤销登记' }),
+    '**/aid/grant?id=*');
+  check((await page.locator('.muted').first().innerText()).includes('已撤销'), 'the status is not 已撤销');
+  check(await page.locator('#correct').count() === 0 && await page.locator('#withdraw').count() === 0,
+    'a withdrawn grant still offers the forms');
+  check((await page.locator('#changes tbody tr').count()) === 2, 'the history has not two changes');
+  await shot(page, 'grant-withdrawn');
+  await logout(page);
+  await login(page, court, 'jiuzhu');
+  await clickAndLoad(page, page.getByRole('link', { name: '司法救助' }));
+  const rows = page.locator('#notices tbody tr');
+  const newest = await rows.first().innerText();
+  check(newest.includes('对方已撤销') && newest.includes('经核实未发放'), `newest notice: ${newest}`);
+  const before = await rows.nth(1).innerText();
+  check(before.includes('对方已更正') && before.includes('金额录入错误'), `the correction's notice: ${before}`);
+  await shot(page, 'aid-notices-changes');
+  await logout(page);
 });
 
 await close();

@@ -149,6 +149,12 @@ from = "role:aid_grantor"
 type = "concord.v1.AidCaseLinks"
 to = ["role:aid"]
 
+# A granting agency corrects or withdraws its own registered grant (aid.proto AidGrantChange).
+[[allow]]
+from = "role:aid_grantor"
+type = "concord.v1.AidGrantChange"
+to = ["role:aid"]
+
 # The aid agent answers, and tells the other granting agency.
 [[allow]]
 from = "role:aid"

@@ -55,6 +55,15 @@ class AidDistrict : public ::testing::Test {
     return g;
   }
 
+  // Every file the hub and the aid agent wrote.
+  std::vector<std::string> HubAndAgentFiles() const {
+    std::vector<std::string> files;
+    for (const std::string& dir : {d_.dir() + "/hub", agent_->data_dir()})
+      for (const auto& e : fs::recursive_directory_iterator(dir))
+        if (e.is_regular_file()) files.push_back(e.path());
+    return files;
+  }
+
   TestDistrict d_{{"court", "procuratorate", "aid:aid"}};
   std::string key_;
   std::unique_ptr<DaemonProcess> court_, procuratorate_, agent_;
@@ -320,11 +329,7 @@ TEST_F(AidDistrict, HubAndAgentNeverSeeIdentity) {
   const std::vector<std::string> secrets = {
       "张伟",   "張偉", "11010519491231002X", "1101051949", "13800138000", "0013800", "田林路",
       "漕河泾", "徐汇", "zhang wei",          "zhangwei"};
-  std::vector<std::string> files;
-  for (const auto& e : fs::recursive_directory_iterator(d_.dir() + "/hub"))
-    if (e.is_regular_file()) files.push_back(e.path());
-  for (const auto& e : fs::recursive_directory_iterator(agent_->data_dir()))
-    if (e.is_regular_file()) files.push_back(e.path());
+  const std::vector<std::string> files = HubAndAgentFiles();
   ASSERT_GE(files.size(), 2u);
   size_t bytes = 0;
   for (const auto& f : files) {
@@ -403,11 +408,7 @@ TEST_F(AidDistrict, CaseLinksTieDifferentlyNumberedGrants) {
 
   agent_->Stop();
   d_.StopHub();
-  std::vector<std::string> files;
-  for (const auto& e : fs::recursive_directory_iterator(d_.dir() + "/hub"))
-    if (e.is_regular_file()) files.push_back(e.path());
-  for (const auto& e : fs::recursive_directory_iterator(agent_->data_dir()))
-    if (e.is_regular_file()) files.push_back(e.path());
+  const std::vector<std::string> files = HubAndAgentFiles();
   for (const auto& f : files) {
     const std::string content = ReadFile(f);
     for (const std::string s : {"刑初", "检刑诉", "沪0104", "2023000456", "A310104"})
@@ -417,6 +418,119 @@ TEST_F(AidDistrict, CaseLinksTieDifferentlyNumberedGrants) {
   EXPECT_NE((ReadFile(procuratorate_->db_path()) + ReadFile(procuratorate_->db_path() + "-wal"))
                 .find("检刑诉"),
             std::string::npos);
+}
+
+// Corrections and withdrawals (issue 15): the procuratorate registered its
+// grant under a mistyped case number (another case: clear). Corrected, it is
+// the court's case: the check says 重复救助, the grant stays registered (it
+// was paid) and the court is told. Withdrawn, it leaves the registry and the
+// court is told again; a later check matches the court's grant only. The
+// adapter refuses a change without a reason or of an unregistered grant.
+// Neither the hub nor the agent keeps the victim's identity or a case number.
+TEST_F(AidDistrict, CorrectedAndWithdrawnGrantsReachTheOtherAgencies) {
+  const std::string right_no = "（2023）沪0104刑初123号", typo_no = "（2023）沪0104刑初128号";
+  json court_grant = Grant(*court_, With(kVictim, {{"record_id", "C1"},
+                                                   {"aid_type", "money"},
+                                                   {"amount_yuan", "10000"},
+                                                   {"granted_on", "2023-06-01"}}));
+  ASSERT_EQ(court_grant.value("status", ""), "clear") << court_grant.dump();
+  const json mistyped = With(kVictim, {{"record_id", "P1"},
+                                       {"case_ref", typo_no},
+                                       {"incident_date", ""},
+                                       {"aid_type", "money"},
+                                       {"amount_yuan", "8000"},
+                                       {"granted_on", "2023-07-01"}});
+  json p1 = Grant(*procuratorate_, mistyped);
+  ASSERT_EQ(p1.value("status", ""), "clear") << p1.dump();
+  ASSERT_TRUE(p1.value("registered", false));
+
+  // Refused at the adapter: no reason; a grant that is not registered.
+  HttpResult no_reason = procuratorate_->Post("/aid/grants/withdraw", {{"record_id", "P1"}});
+  EXPECT_EQ(no_reason.status, 400) << no_reason.body;
+  EXPECT_NE(no_reason.body.find("reason"), std::string::npos) << no_reason.body;
+  EXPECT_EQ(
+      procuratorate_->Post("/aid/grants/withdraw", {{"record_id", "nope"}, {"reason", "x"}}).status,
+      404);
+  Grant(*procuratorate_,
+        With(mistyped, {{"record_id", "P0"}, {"case_ref", "（2020）沪0104刑初1号"}}),
+        "/aid/checks");
+  EXPECT_EQ(
+      procuratorate_->Post("/aid/grants/withdraw", {{"record_id", "P0"}, {"reason", "x"}}).status,
+      409);
+
+  auto wait_change = [&](const std::string& id) {
+    json g;
+    EXPECT_TRUE(WaitFor(
+        [&] {
+          g = procuratorate_->Get("/aid/grants?record_id=" + id);
+          return g.is_object() && !g["changes"].empty() && !g.value("change_pending", true);
+        },
+        15000))
+        << g.dump();
+    return g;
+  };
+  auto court_notices = [&](size_t n) {
+    json notices;
+    EXPECT_TRUE(WaitFor([&] {
+      notices = court_->Get("/aid/notices");
+      return notices.is_object() && notices["notices"].size() >= n;
+    })) << notices.dump();
+    return notices["notices"];
+  };
+
+  // Corrected to the right number: the same case as the court's grant.
+  HttpResult fix = procuratorate_->Post(
+      "/aid/grants/correct", With(mistyped, {{"case_ref", right_no}, {"reason", "案号录入错误"}}));
+  ASSERT_EQ(fix.status, 202) << fix.body;
+  json corrected = wait_change("P1");
+  EXPECT_EQ(corrected.value("status", ""), "duplicate") << corrected.dump();
+  EXPECT_TRUE(corrected.value("registered", false)) << corrected.dump();
+  EXPECT_EQ(corrected["record"].value("case_ref", ""), right_no);
+  EXPECT_EQ(corrected["changes"][0].value("state", ""), "done") << corrected.dump();
+  EXPECT_EQ(corrected["changes"][0]["notified"], json::array({"court"})) << corrected.dump();
+  json notices = court_notices(1);
+  EXPECT_EQ(notices[0]["your_record_id"], "C1");
+  EXPECT_EQ(notices[0]["notice"].value("change", ""), "AID_CORRECTED") << notices.dump();
+  EXPECT_EQ(notices[0]["notice"].value("verdict", ""), "AID_DUPLICATE") << notices.dump();
+  EXPECT_NE(notices[0].dump().find("案号录入错误"), std::string::npos);
+
+  // Withdrawn: out of the registry, and the court hears of it.
+  HttpResult out = procuratorate_->Post(
+      "/aid/grants/withdraw", {{"record_id", "P1"}, {"reason", "与法院救助重复，未发放，撤销"}});
+  ASSERT_EQ(out.status, 202) << out.body;
+  json withdrawn = wait_change("P1");
+  EXPECT_EQ(withdrawn.value("status", ""), "withdrawn") << withdrawn.dump();
+  EXPECT_FALSE(withdrawn.value("registered", true));
+  notices = court_notices(2);
+  EXPECT_EQ(notices[0]["notice"].value("change", ""), "AID_WITHDRAWN") << notices.dump();
+  EXPECT_EQ(notices[0]["notice"].value("verdict", ""), "AID_CLEAR") << notices.dump();
+  // A second withdrawal: nothing registered to withdraw.
+  EXPECT_EQ(
+      procuratorate_->Post("/aid/grants/withdraw", {{"record_id", "P1"}, {"reason", "x"}}).status,
+      409);
+  // A later check matches the court's grant only.
+  json later = Grant(*procuratorate_, With(mistyped, {{"record_id", "P2"}, {"case_ref", right_no}}),
+                     "/aid/checks");
+  ASSERT_EQ(later["reply"]["matches"].size(), 1u) << later.dump();
+  EXPECT_EQ(later["reply"]["matches"][0]["record_id"], "C1");
+  // The agent's log of changes, with the reasons.
+  agent_->Stop();
+  {
+    auto db = sqlite::Db::Open(agent_->db_path());
+    ASSERT_TRUE(db.ok());
+    EXPECT_EQ(*db->QueryInt("SELECT count(*) FROM aid_grant_changes WHERE agency='procuratorate' "
+                            "AND record_id='P1'"),
+              2);
+    EXPECT_EQ(*db->QueryInt("SELECT count(*) FROM aid_grants WHERE record_id='P1'"), 0);
+  }
+  d_.StopHub();
+  const std::vector<std::string> files = HubAndAgentFiles();
+  for (const auto& f : files) {
+    const std::string content = ReadFile(f);
+    for (const std::string s :
+         {"张伟", "11010519491231002X", "13800138000", "田林路", "刑初123", "刑初128", "沪0104"})
+      EXPECT_EQ(content.find(s), std::string::npos) << s << " in " << f;
+  }
 }
 
 }  // namespace

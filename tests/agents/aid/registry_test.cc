@@ -166,6 +166,53 @@ TEST_F(RegistryTest, Has) {
   EXPECT_FALSE(*registry_->Has("police", "c-1"));
 }
 
+// A correction replaces the grant's fields and blocking keys in place; a
+// withdrawal takes it (and its keys) out; both are logged with their reason.
+TEST_F(RegistryTest, CorrectAndWithdraw) {
+  const EncodedRecord wrong = Grant(WangMing(), "court", "c-1", kCaseX, AidType::kMoney, kYuan);
+  Add(wrong);
+  auto loaded = registry_->Load("court", "c-1");
+  ASSERT_TRUE(loaded.ok() && loaded->has_value()) << loaded.status();
+  EXPECT_EQ((*loaded)->block_keys.size(), wrong.block_keys.size());
+  EXPECT_FALSE(registry_->Load("police", "c-1")->has_value());
+
+  // Entered under the wrong person: corrected to 张, for another amount.
+  const EncodedRecord right = Grant(Zhang(), "court", "c-1", kCaseX, AidType::kMoney, 2 * kYuan);
+  ASSERT_TRUE(registry_->Replace(right, 1'700'000'000'001).ok());
+  EXPECT_EQ(Count(), 1);
+  EXPECT_THAT(CandidateIds(Grant(Zhang(), "police", "p", kCaseX, AidType::kMoney), 10),
+              UnorderedElementsAre("court/c-1"));
+  EXPECT_THAT(CandidateIds(Grant(WangMing(), "police", "p", kCaseX, AidType::kMoney), 10),
+              ::testing::IsEmpty());
+  EXPECT_EQ((*registry_->Load("court", "c-1"))->amount_fen, 2 * kYuan);
+
+  ASSERT_TRUE(registry_->Remove("court", "c-1").ok());
+  EXPECT_EQ(Count(), 0);
+  EXPECT_EQ(*db_.QueryInt("SELECT count(*) FROM aid_blocks"), 0);
+  EXPECT_THAT(CandidateIds(right, 10), ::testing::IsEmpty());
+  EXPECT_TRUE(registry_->Remove("court", "c-1").ok());  // nothing left: nothing to do
+
+  ASSERT_TRUE(registry_
+                  ->LogChange({.agency = "court",
+                               .record_id = "c-1",
+                               .kind = v1::AID_WITHDRAWN,
+                               .reason = "未发放，登记错误",
+                               .actor = "登记员 李某 (li)",
+                               .verdict = "",
+                               .notified = "police",
+                               .at_ms = 0},
+                              1'700'000'000'002)
+                  .ok());
+  auto changes = registry_->Changes("court", "c-1");
+  ASSERT_TRUE(changes.ok()) << changes.status();
+  ASSERT_EQ(changes->size(), 1u);
+  EXPECT_EQ((*changes)[0].kind, v1::AID_WITHDRAWN);
+  EXPECT_EQ((*changes)[0].reason, "未发放，登记错误");
+  EXPECT_EQ((*changes)[0].actor, "登记员 李某 (li)");
+  EXPECT_EQ((*changes)[0].at_ms, 1'700'000'000'002);
+  EXPECT_TRUE(registry_->Changes("police", "c-1")->empty());
+}
+
 // Any one shared block key finds a grant, which comes back with its encoding.
 TEST_F(RegistryTest, CandidatesByAnySharedKey) {
   const EncodedRecord g = Grant(Zhang(), "court", "c-1", kCaseX, AidType::kMoney, 10'000 * kYuan);
