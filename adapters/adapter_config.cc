@@ -16,6 +16,7 @@ absl::StatusOr<AdapterConfig> LoadAdapterConfig(const std::string& path) {
   c.csv_map = c.file["csv"].String("map");
   const ConfigSection aid = c.file["aid"];
   c.aid.linkage_key = aid.Path("linkage_key");
+  c.aid.linkage_key_next = aid.Path("linkage_key_next");
   c.aid.agent = aid.String("agent", c.aid.agent);
   c.aid.conference = aid.String("conference");
   c.petitions.ledger = c.file["petitions"].String("ledger");
@@ -43,6 +44,12 @@ absl::Status CheckAdapterConfig(const AdapterConfig& config) {
     RETURN_IF_ERROR(CheckWritableFolder(config.drop_dir, "[csv] drop_dir"));
   if (!config.aid.linkage_key.empty())
     RETURN_IF_ERROR(aid::ReadLinkageKey(config.aid.linkage_key).status());
+  if (!config.aid.linkage_key_next.empty()) {
+    if (config.aid.linkage_key.empty())
+      return absl::InvalidArgumentError(
+          "[aid] linkage_key_next 须与 linkage_key 同时配置 / linkage_key_next needs linkage_key");
+    RETURN_IF_ERROR(aid::ReadLinkageKey(config.aid.linkage_key_next).status());
+  }
   if (auto map = aid::ParseAidColumnMap(config.csv_map); !map.ok())
     return absl::InvalidArgumentError(absl::StrCat("[csv] map: ", map.status().message()));
   for (const std::string* tls : {&config.console.cert, &config.console.key})

@@ -4,6 +4,7 @@
 //   [csv]       drop_dir = "drop/court"                 # CSV drop folders
 //               map = "id_number=证件号码,phone=联系电话"   # aid files' own headers (optional)
 //   [aid]       linkage_key = "keys/linkage.key"        # turns on the aid connector
+//               linkage_key_next = "keys/linkage-2027.key"  # while the key is rotated
 //               agent = "role:aid"                      # where pre-grant checks go
 //               conference = "shangzhou.agent.conference"  # the only sender of the invitations
 //                                                        # an aid task's grant is checked against
@@ -32,6 +33,9 @@ struct AdapterConfig : client::ProcessConfig {
   std::string csv_map;
   struct Aid {
     std::string linkage_key;  // the agencies' shared linkage key file
+    // The next linkage key while the agencies rotate it (docs/aid.md, "Key
+    // rotation"): grants and links are re-keyed under it.
+    std::string linkage_key_next;
     std::string agent = "role:aid";
     std::string conference;
   } aid;

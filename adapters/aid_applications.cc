@@ -1,5 +1,7 @@
 #include "adapters/aid_applications.h"
 
+#include <map>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -86,6 +88,21 @@ std::vector<std::string> List(const json& j, const char* key) {
     add(it->get<std::string>());
   }
   return out;
+}
+
+// The grant of application `id` (a decision or an advance of `fen` at `at_ms`)
+// as a grant record: the victim's identity (for a deceased victim, the
+// relatives' one application is keyed on the victim) and the case.
+json GrantJson(const json& app, const std::string& id, int64_t fen, int64_t at_ms) {
+  json grant = app.value("victim", json::object());
+  grant["record_id"] = id;
+  grant["case_ref"] = app.value("case_ref", "");
+  grant["incident_date"] = app.value("incident_date", "");
+  grant["crime"] = app.value("crime", "");
+  grant["aid_type"] = "资金救助";
+  grant["amount_yuan"] = absl::StrCat(fen / 100, ".", fen % 100 < 10 ? "0" : "", fen % 100);
+  grant["granted_on"] = FormatDate(DateOf(at_ms));
+  return grant;
 }
 
 HttpResponse Bad(const std::string& error, const std::vector<std::string>& fields) {
@@ -244,7 +261,9 @@ HttpResponse AidApplications::PostApplication(const HttpRequest& request) {
   step.set_complete(Bool(body, "complete"));
   step.set_applicants(static_cast<int>(applicants.size()));
   step.set_deceased_victim(deceased);
-  *step.mutable_grant() = aid::GrantToProto(encoder_.Encode(*record));
+  *step.mutable_grant() = keys_.Grant(*record);
+  if (concord::v1::AidEncoding next; keys_.NextEncoding(*record, &next))
+    *step.mutable_next_encoding() = std::move(next);
   auto txn = sqlite::Txn::Begin(ctx_.client.db());
   if (!txn.ok()) return StatusResponse(txn.status());
   auto put = ctx_.client.db().Prepare(
@@ -323,18 +342,12 @@ HttpResponse AidApplications::PostAct(const HttpRequest& request) {
   if (*a == aid::AppAction::kGrant || *a == aid::AppAction::kAdvance) {
     // The grantee's encodings: the victim's (for a deceased victim, the
     // relatives' one application is keyed on the victim).
-    json grant = app.value("victim", json::object());
-    grant["record_id"] = id;
-    grant["case_ref"] = app.value("case_ref", "");
-    grant["incident_date"] = app.value("incident_date", "");
-    grant["crime"] = app.value("crime", "");
-    grant["aid_type"] = "资金救助";
-    grant["amount_yuan"] = absl::StrCat(fen / 100, ".", fen % 100 < 10 ? "0" : "", fen % 100);
-    grant["granted_on"] = FormatDate(DateOf(*at));
-    auto record = AidRecordFromJson(grant);
+    auto record = AidRecordFromJson(GrantJson(app, id, fen, *at));
     if (!record.ok()) return Bad(std::string(record.status().message()), FieldsOf(record.status()));
     record->agency = ctx_.config.agency;
-    *step.mutable_grant() = aid::GrantToProto(encoder_.Encode(*record));
+    *step.mutable_grant() = keys_.Grant(*record);
+    if (concord::v1::AidEncoding next; keys_.NextEncoding(*record, &next))
+      *step.mutable_next_encoding() = std::move(next);
     if (Bool(body, "approved_exception")) {
       const std::string reason = Str(body, "exception_reason");
       if (reason.empty())
@@ -353,6 +366,38 @@ HttpResponse AidApplications::PostAct(const HttpRequest& request) {
   if (auto st = txn->Commit(); !st.ok()) return StatusResponse(st);
   ctx_.client.Flush();
   return JsonResponse(202, {{"application_id", id}, {"step", *sent}, {"state", "sent"}});
+}
+
+absl::StatusOr<std::vector<aid::AidRecord>> AidApplications::RegisteredGrants() {
+  // An application's grant is registered once a decision or an advance was
+  // accepted; the latest one is its grant.
+  ASSIGN_OR_RETURN(
+      auto q, ctx_.client.db().Prepare(
+                  "SELECT a.application_id, a.app_json, s.step_json, s.sent_ms FROM aid_apps a "
+                  "JOIN aid_app_steps s ON s.application_id = a.application_id "
+                  "WHERE s.state = 'ok' AND s.action IN ('grant', 'advance') "
+                  "ORDER BY a.application_id, s.sent_ms"));
+  std::map<std::string, aid::AidRecord> latest;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    const std::string id = q.Text(0);
+    const json app = json::parse(q.Text(1), nullptr, false);
+    const json step = json::parse(q.Text(2), nullptr, false);
+    const int64_t fen = step.is_object() ? Fen(step, "amount_yuan") : 0;
+    const int64_t at = step.is_object() ? When(Str(step, "at"), q.Int(3)).value_or(q.Int(3)) : 0;
+    auto record = AidRecordFromJson(GrantJson(app, id, fen, at));
+    if (!record.ok()) {
+      LOG_WARN("aid application {}: its grant cannot be re-encoded: {}", id,
+               std::string(record.status().message()));
+      continue;
+    }
+    record->agency = ctx_.config.agency;
+    latest[id] = *std::move(record);
+  }
+  std::vector<aid::AidRecord> out;
+  for (auto& [id, r] : latest) out.push_back(std::move(r));
+  return out;
 }
 
 absl::Status AidApplications::OnDelivery(const concord::v1::Envelope& env, sqlite::Db& db) {

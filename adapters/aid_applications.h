@@ -25,15 +25,19 @@
 #include <string>
 
 #include "adapters/connector.h"
-#include "domain/linkage/tokens.h"
+#include "domain/linkage/wire.h"
 
 namespace concord::adapter {
 
 class AidApplications {
  public:
-  AidApplications(const ConnectorContext& context, const aid::Encoder& encoder, std::string agent)
-      : ctx_(context), encoder_(encoder), agent_(std::move(agent)) {}
+  AidApplications(const ConnectorContext& context, const aid::KeyRing& keys, std::string agent)
+      : ctx_(context), keys_(keys), agent_(std::move(agent)) {}
   absl::Status Start();
+  // The grants this agency's applications registered (decisions and
+  // advances the aid agent accepted), rebuilt from the applications as
+  // entered: key rotation re-encodes them.
+  absl::StatusOr<std::vector<aid::AidRecord>> RegisteredGrants();
 
  private:
   HttpResponse PostApplication(const HttpRequest& request);
@@ -47,7 +51,7 @@ class AidApplications {
                                    const std::string& step_json);
 
   ConnectorContext ctx_;
-  const aid::Encoder& encoder_;
+  const aid::KeyRing& keys_;
   std::string agent_;
 };
 

@@ -43,13 +43,23 @@ absl::Status AidCaseLinksApi::Start() {
 
 absl::StatusOr<std::string> AidCaseLinksApi::Send(
     const std::vector<std::pair<std::string, std::string>>& pairs, const std::string& source) {
-  concord::v1::AidCaseLinks m;
-  for (const auto& [a, b] : pairs) {
-    concord::v1::AidCaseLink* l = m.add_links();
-    l->set_case_token_a(encoder_.CaseToken(a));
-    l->set_case_token_b(encoder_.CaseToken(b));
+  auto links = [&pairs](const aid::Encoder& encoder) {
+    concord::v1::AidCaseLinks m;
+    m.set_key_id(encoder.KeyId());
+    for (const auto& [a, b] : pairs) {
+      concord::v1::AidCaseLink* l = m.add_links();
+      l->set_case_token_a(encoder.CaseToken(a));
+      l->set_case_token_b(encoder.CaseToken(b));
+    }
+    return m;
+  };
+  // While the key is rotated, the links go under the next key too.
+  if (const aid::Encoder* next = keys_.next()) {
+    concord::v1::Envelope also = client::MakeEnvelope({agent_}, links(*next));
+    ctx_.client.Stamp(also);
+    RETURN_IF_ERROR(ctx_.client.Stage(std::move(also)).status());
   }
-  concord::v1::Envelope env = client::MakeEnvelope({agent_}, m);
+  concord::v1::Envelope env = client::MakeEnvelope({agent_}, links(keys_.current()));
   ctx_.client.Stamp(env);
   const int64_t now = ctx_.config.client.clock->NowMs();
   ASSIGN_OR_RETURN(auto put, ctx_.client.db().Prepare(
@@ -63,6 +73,18 @@ absl::StatusOr<std::string> AidCaseLinksApi::Send(
   const std::string id = env.id();
   RETURN_IF_ERROR(ctx_.client.Stage(std::move(env)).status());
   return id;
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> AidCaseLinksApi::All() {
+  ASSIGN_OR_RETURN(auto q,
+                   ctx_.client.db().Prepare("SELECT case_ref_a, case_ref_b FROM aid_case_links"));
+  std::vector<std::pair<std::string, std::string>> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    out.emplace_back(q.Text(0), q.Text(1));
+  }
+  return out;
 }
 
 HttpResponse AidCaseLinksApi::Post(const HttpRequest& request) {

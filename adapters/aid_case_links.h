@@ -23,20 +23,22 @@
 
 #include "adapters/connector.h"
 #include "concord/v1/conference.pb.h"
-#include "domain/linkage/tokens.h"
+#include "domain/linkage/wire.h"
 
 namespace concord::adapter {
 
 class AidCaseLinksApi {
  public:
-  AidCaseLinksApi(const ConnectorContext& context, const aid::Encoder& encoder, std::string agent)
-      : ctx_(context), encoder_(encoder), agent_(std::move(agent)) {}
+  AidCaseLinksApi(const ConnectorContext& context, const aid::KeyRing& keys, std::string agent)
+      : ctx_(context), keys_(keys), agent_(std::move(agent)) {}
   absl::Status Start();
 
   // Records `pairs` and stages one AidCaseLinks for the agent, inside the
   // caller's transaction; returns the message id.
   absl::StatusOr<std::string> Send(const std::vector<std::pair<std::string, std::string>>& pairs,
                                    const std::string& source);
+  // Every link this agency has sent, as numbers (key rotation re-sends them).
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> All();
 
  private:
   HttpResponse Post(const HttpRequest& request);
@@ -46,7 +48,7 @@ class AidCaseLinksApi {
                             const concord::v1::ConferenceInvitation& invitation, sqlite::Db& db);
 
   ConnectorContext ctx_;
-  const aid::Encoder& encoder_;
+  const aid::KeyRing& keys_;
   std::string agent_;
 };
 

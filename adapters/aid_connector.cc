@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -85,6 +86,16 @@ const std::vector<std::string>& AidMigrations() {
         at_ms INTEGER NOT NULL,
         done_ms INTEGER);
       CREATE INDEX aid_record_changes_record ON aid_record_changes(record_id);
+      )sql",
+      // Key rotation: each batch of grants and links sent under the next key.
+      R"sql(
+      CREATE TABLE aid_rekeys(
+        envelope_id TEXT PRIMARY KEY, -- the AidRekey's id
+        key_id TEXT NOT NULL,         -- the next key's id, hex
+        grants INTEGER NOT NULL,
+        links INTEGER NOT NULL,
+        sent_ms INTEGER NOT NULL,
+        reply_json TEXT);             -- the agent's AidRekeyReply
       )sql",
   };
   return kMigrations;
@@ -211,6 +222,10 @@ absl::StatusOr<std::unique_ptr<Connector>> AidConnector::Create(const ConnectorC
         "救助连接器需要 [aid] linkage_key / the aid connector needs [aid] linkage_key");
   ASSIGN_OR_RETURN(aid::LinkageKey key, aid::ReadLinkageKey(ctx.config.aid.linkage_key));
   auto c = std::unique_ptr<AidConnector>(new AidConnector(ctx, key));
+  if (!ctx.config.aid.linkage_key_next.empty()) {
+    ASSIGN_OR_RETURN(aid::LinkageKey next, aid::ReadLinkageKey(ctx.config.aid.linkage_key_next));
+    c->keys_.SetNext(next);
+  }
   c->agent_ = ctx.config.aid.agent;
   ASSIGN_OR_RETURN(c->map_, aid::ParseAidColumnMap(ctx.config.csv_map));
   if (!c->map_.empty())
@@ -242,10 +257,21 @@ absl::Status AidConnector::Start() {
                                 [this](const HttpRequest& r) { return PostImport(r); }));
   RETURN_IF_ERROR(
       ctx_.http.Add("GET", "/aid/imports", [this](const HttpRequest& r) { return GetImports(r); }));
-  applications_ = std::make_unique<AidApplications>(ctx_, encoder_, agent_);
+  applications_ = std::make_unique<AidApplications>(ctx_, keys_, agent_);
   RETURN_IF_ERROR(applications_->Start());
-  case_links_ = std::make_unique<AidCaseLinksApi>(ctx_, encoder_, agent_);
+  case_links_ = std::make_unique<AidCaseLinksApi>(ctx_, keys_, agent_);
   RETURN_IF_ERROR(case_links_->Start());
+  RETURN_IF_ERROR(
+      ctx_.http.Add("GET", "/aid/rekey", [this](const HttpRequest& r) { return GetRekey(r); }));
+  RETURN_IF_ERROR(
+      ctx_.http.Add("POST", "/aid/rekey", [this](const HttpRequest& r) { return PostRekey(r); }));
+  if (keys_.next()) {
+    // A new key to rotate to: re-key once, and again at each start until
+    // the aid agent says the registry runs on it.
+    auto sent = RekeyIfNeeded();
+    if (!sent.ok())
+      LOG_WARN("key rotation: re-keying failed: {}", std::string(sent.status().message()));
+  }
   if (ctx_.config.drop_dir.empty()) return absl::OkStatus();
   drop_ = std::make_unique<DropFolder>(
       ctx_, ctx_.config.drop_dir, "aid_imports", "grants submitted for checking",
@@ -309,7 +335,8 @@ absl::Status AidConnector::AddCaseTokens(concord::v1::Envelope& envelope, sqlite
     const std::string key = aid::NormalizeCaseRef(n);
     if (key.empty()) continue;
     same |= std::find(normalized.begin(), normalized.end(), key) != normalized.end();
-    m.add_aid_case_tokens(encoder_.Token("case", key));
+    for (const aid::Encoder* e : {&keys_.current(), keys_.next()})  // both while rotating
+      if (e) m.add_aid_case_tokens(e->Token("case", key));
   }
   if (!same)
     return absl::InvalidArgumentError(
@@ -339,9 +366,10 @@ absl::Status AidConnector::Submit(const aid::AidRecord& r, const std::string& re
 
   aid::AidRecord named = r;
   named.agency = ctx_.config.agency;
-  const aid::EncodedRecord enc = encoder_.Encode(named);
   concord::v1::AidCheckRequest req;
-  *req.mutable_grant() = aid::GrantToProto(enc);
+  *req.mutable_grant() = keys_.Grant(named);
+  if (concord::v1::AidEncoding next; keys_.NextEncoding(named, &next))
+    *req.mutable_next_encoding() = std::move(next);
   req.set_register_(register_grant);
   if (exception) {
     req.set_approved_exception(true);
@@ -515,6 +543,18 @@ absl::Status AidConnector::OnDelivery(const concord::v1::Envelope& env, sqlite::
   }
   if (concord::v1::AidGrantChangeReply reply; env.payload().UnpackTo(&reply))
     return OnChangeReply(env, reply, db);
+  if (concord::v1::AidRekeyReply reply; env.payload().UnpackTo(&reply)) {
+    ASSIGN_OR_RETURN(auto up, db.Prepare("UPDATE aid_rekeys SET reply_json=? WHERE envelope_id=?"));
+    up.BindAll(ToJson(reply), env.correlation_id());
+    if (reply.active())
+      LOG_WARN(
+          "密钥轮换完成：救助平台已启用新密钥 / key rotation done: the registry runs on the "
+          "new key; make it [aid] linkage_key and drop linkage_key_next");
+    else
+      LOG_INFO("key rotation: {} grants staged; {} still missing ({})", reply.staged(),
+               reply.missing(), absl::StrJoin(reply.missing_by_agency(), ", "));
+    return up.Run();
+  }
   if (concord::v1::AidDuplicateNotice notice; env.payload().UnpackTo(&notice)) {
     ASSIGN_OR_RETURN(auto put, db.Prepare("INSERT OR IGNORE INTO aid_notices(envelope_id, "
                                           "your_record_id, notice_json, received_ms) "
@@ -698,7 +738,9 @@ HttpResponse AidConnector::PostChange(const HttpRequest& request, bool withdraw)
   if (corrected) {
     aid::AidRecord named = *corrected;
     named.agency = ctx_.config.agency;
-    *change.mutable_grant() = aid::GrantToProto(encoder_.Encode(named));
+    *change.mutable_grant() = keys_.Grant(named);
+    if (concord::v1::AidEncoding next; keys_.NextEncoding(named, &next))
+      *change.mutable_next_encoding() = std::move(next);
   }
   concord::v1::Envelope env = client::MakeEnvelope({agent_}, change);
   ctx_.client.Stamp(env);
@@ -759,6 +801,119 @@ absl::Status AidConnector::OnChangeReply(const concord::v1::Envelope& env,
                                        "record_id=?"));
   up.BindAll(new_json, StatusOf(reply.check().verdict()), ToJson(reply.check()), now, id);
   return up.Run();
+}
+
+absl::StatusOr<int> AidConnector::RekeyIfNeeded() {
+  const aid::Encoder* next = keys_.next();
+  if (!next) return 0;
+  const std::string key_hex = absl::BytesToHexString(next->KeyId());
+  sqlite::Db& db = ctx_.client.db();
+  ASSIGN_OR_RETURN(auto done, db.Prepare("SELECT 1 FROM aid_rekeys WHERE key_id=? AND "
+                                         "json_extract(reply_json, '$.active') = 1 LIMIT 1"));
+  done.Bind(1, key_hex);
+  ASSIGN_OR_RETURN(bool active, done.Step());
+  if (active) return 0;
+  done.Reset();
+  return SendRekey();
+}
+
+absl::StatusOr<int> AidConnector::SendRekey() {
+  const aid::Encoder* next = keys_.next();
+  if (!next)
+    return absl::FailedPreconditionError(
+        "未配置新密钥 [aid] linkage_key_next / no next key to re-key under");
+  sqlite::Db& db = ctx_.client.db();
+  ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(db));
+  // Every registered grant, from the records as entered; then the
+  // applications' grants; then every link sent.
+  std::vector<aid::AidRecord> grants;
+  ASSIGN_OR_RETURN(auto q, db.Prepare("SELECT record_id, record_json FROM aid_records WHERE "
+                                      "registered=1 ORDER BY record_id"));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    auto r = AidRecordFromJson(AsEntered(json::parse(q.Text(1), nullptr, false)));
+    if (!r.ok()) {
+      LOG_WARN("key rotation: grant {} cannot be re-encoded: {}", q.Text(0),
+               std::string(r.status().message()));
+      continue;
+    }
+    r->record_id = q.Text(0);
+    r->agency = ctx_.config.agency;
+    grants.push_back(*std::move(r));
+  }
+  ASSIGN_OR_RETURN(std::vector<aid::AidRecord> applied, applications_->RegisteredGrants());
+  grants.insert(grants.end(), applied.begin(), applied.end());
+  ASSIGN_OR_RETURN(auto links, case_links_->All());
+  constexpr size_t kBatch = 1000;
+  const size_t batches = std::max<size_t>(1, (grants.size() + kBatch - 1) / kBatch);
+  ASSIGN_OR_RETURN(auto put, db.Prepare("INSERT INTO aid_rekeys(envelope_id, key_id, grants, "
+                                        "links, sent_ms) VALUES(?,?,?,?,?)"));
+  for (size_t b = 0; b < batches; ++b) {
+    concord::v1::AidRekey m;
+    m.set_key_id(next->KeyId());
+    for (size_t i = b * kBatch; i < std::min(grants.size(), (b + 1) * kBatch); ++i)
+      *m.add_grants() = aid::GrantUnder(*next, grants[i]);
+    if (b == 0)
+      for (const auto& [a, c] : links) {
+        concord::v1::AidCaseLink* l = m.add_links();
+        l->set_case_token_a(next->CaseToken(a));
+        l->set_case_token_b(next->CaseToken(c));
+      }
+    concord::v1::Envelope env = client::MakeEnvelope({agent_}, m);
+    ctx_.client.Stamp(env);
+    put.BindAll(env.id(), absl::BytesToHexString(next->KeyId()),
+                static_cast<int64_t>(m.grants_size()), static_cast<int64_t>(m.links_size()),
+                ctx_.config.client.clock->NowMs());
+    RETURN_IF_ERROR(put.Run());
+    put.Reset();
+    RETURN_IF_ERROR(ctx_.client.Stage(std::move(env)).status());
+  }
+  RETURN_IF_ERROR(txn.Commit());
+  ctx_.client.Flush();
+  LOG_WARN(
+      "密钥轮换：已按新密钥重新编码 {} 笔登记、{} 条案号关联 / key rotation: {} grants and {} "
+      "links re-encoded under the next key",
+      grants.size(), links.size(), grants.size(), links.size());
+  return static_cast<int>(grants.size());
+}
+
+HttpResponse AidConnector::PostRekey(const HttpRequest&) {
+  auto sent = SendRekey();
+  if (!sent.ok())
+    return absl::IsFailedPrecondition(sent.status())
+               ? ErrorResponse(409, std::string(sent.status().message()))
+               : StatusResponse(sent.status());
+  return JsonResponse(202, {{"grants", *sent}});
+}
+
+HttpResponse AidConnector::GetRekey(const HttpRequest&) {
+  json out = {{"key_id", absl::BytesToHexString(keys_.current().KeyId())}};
+  if (!keys_.next()) return JsonResponse(200, out);
+  const std::string next = absl::BytesToHexString(keys_.next()->KeyId());
+  out["next_key_id"] = next;
+  auto q = ctx_.client.db().Prepare(
+      "SELECT envelope_id, grants, links, sent_ms, reply_json FROM aid_rekeys WHERE key_id=? "
+      "ORDER BY sent_ms, rowid");
+  if (!q.ok()) return StatusResponse(q.status());
+  q->Bind(1, next);
+  json batches = json::array();
+  bool active = false;
+  while (true) {
+    auto row = q->Step();
+    if (!row.ok()) return StatusResponse(row.status());
+    if (!*row) break;
+    json b = {
+        {"id", q->Text(0)}, {"grants", q->Int(1)}, {"links", q->Int(2)}, {"sent_ms", q->Int(3)}};
+    if (!q->IsNull(4)) {
+      b["reply"] = json::parse(q->Text(4), nullptr, false);
+      active |= b["reply"].value("active", false);
+    }
+    batches.push_back(std::move(b));
+  }
+  out["batches"] = std::move(batches);
+  out["active"] = active;
+  return JsonResponse(200, out);
 }
 
 HttpResponse AidConnector::PostImport(const HttpRequest& request) {

@@ -53,6 +53,14 @@
 // GET /aid/grants?record_id=R ("changes"; "record" is the grant as entered).
 // A withdrawn grant's status is "withdrawn"; it may be submitted again.
 //
+// Key rotation ([aid] linkage_key_next = the new key, docs/aid.md "Key
+// rotation"): at start the adapter re-encodes every grant it registered and
+// every case link it sent under the new key and sends them (AidRekey); checks,
+// corrections and links carry both keys until the aid agent switches.
+// GET /aid/rekey shows the keys' ids and each batch with the agent's answer
+// (what is still missing, by agency; "active" once switched); POST
+// /aid/rekey sends everything again.
+//
 // Replies (AidCheckReply) and notices of other agencies' duplicates
 // (AidDuplicateNotice, GET /aid/notices, newest first) are applied in the
 // delivery's transaction through a Mailbox delivery hook.
@@ -68,6 +76,7 @@
 #include "domain/linkage/aid_csv.h"
 #include "domain/linkage/record.h"
 #include "domain/linkage/tokens.h"
+#include "domain/linkage/wire.h"
 
 namespace concord::v1 {
 class AidGrantChangeReply;
@@ -92,7 +101,7 @@ class AidConnector final : public Connector {
 
  private:
   AidConnector(const ConnectorContext& context, const aid::LinkageKey& key)
-      : ctx_(context), encoder_(key) {}
+      : ctx_(context), keys_(key) {}
 
   struct ApprovedException {
     std::string reason;  // 批准理由
@@ -120,6 +129,14 @@ class AidConnector final : public Connector {
   // /aid/grants/withdraw ({record_id, reason}): a registered grant's change
   // sent to the aid agent (AidGrantChange); 202, the answer arrives later.
   HttpResponse PostChange(const HttpRequest& request, bool withdraw);
+  // Key rotation: every registered grant (aid_records and the applications')
+  // and every sent case link, re-encoded under the next key and sent as
+  // AidRekey batches of 1,000 (in one transaction); the number of grants.
+  absl::StatusOr<int> SendRekey();
+  // SendRekey unless the aid agent already said it runs on the next key.
+  absl::StatusOr<int> RekeyIfNeeded();
+  HttpResponse PostRekey(const HttpRequest& request);
+  HttpResponse GetRekey(const HttpRequest& request);
   absl::Status OnChangeReply(const concord::v1::Envelope& envelope,
                              const concord::v1::AidGrantChangeReply& reply, sqlite::Db& db);
   HttpResponse PostImport(const HttpRequest& request);
@@ -136,9 +153,9 @@ class AidConnector final : public Connector {
   absl::StatusOr<DropFolder::Outcome> ImportCsv(const std::string& name, const std::string& bytes);
 
   ConnectorContext ctx_;
-  aid::Encoder encoder_;
-  std::string agent_ = "role:aid";                 // where checks go
-  std::unique_ptr<DropFolder> drop_;               // when [csv] drop_dir is set
+  aid::KeyRing keys_;                 // [aid] linkage_key, and linkage_key_next while rotating
+  std::string agent_ = "role:aid";    // where checks go
+  std::unique_ptr<DropFolder> drop_;  // when [csv] drop_dir is set
   std::unique_ptr<AidApplications> applications_;  // the procedure (aid_applications.h)
   std::unique_ptr<AidCaseLinksApi> case_links_;    // case links (aid_case_links.h)
   aid::AidColumnMap map_;                          // [csv] map, for dropped grant files

@@ -107,6 +107,7 @@ absl::Status Agent::Handle(const v1::Envelope& env) {
   if (v1::AidStatusQuery q; env.payload().UnpackTo(&q)) return OnStatusQuery(env, q);
   if (v1::AidCaseLinks l; env.payload().UnpackTo(&l)) return OnCaseLinks(env, l);
   if (v1::AidGrantChange c; env.payload().UnpackTo(&c)) return OnChange(env, c);
+  if (v1::AidRekey k; env.payload().UnpackTo(&k)) return OnRekey(env, k);
   LOG_WARN("ignoring {} from {}", env.payload().type_url(), env.from());
   return absl::OkStatus();  // not ours: acknowledged, not retried
 }
@@ -150,8 +151,24 @@ absl::Status Agent::OnCheck(const v1::Envelope& env) {
   Counters& n = counters_;
   v1::AidCheckRequest req;
   EncodedRecord grant;
-  if (!env.payload().UnpackTo(&req) || !GrantFromProto(req.grant(), &grant) ||
-      req.grant().record_id().empty()) {
+  KeyedGrant keyed;
+  std::string why;
+  const bool unpacked = env.payload().UnpackTo(&req);
+  if (unpacked) {
+    ASSIGN_OR_RETURN(bool usable,
+                     PickKey(req.grant(), req.has_next_encoding() ? &req.next_encoding() : nullptr,
+                             &keyed, &why));
+    if (!usable) {
+      ++n.refused;
+      v1::AidCheckReply refused;
+      refused.set_record_id(req.grant().record_id());
+      refused.set_verdict(v1::AID_VERDICT_UNSPECIFIED);
+      refused.add_reasons(why);
+      LOG_WARN("aid check {}/{} refused: {}", env.from(), req.grant().record_id(), why);
+      return Reply(env, refused);
+    }
+  }
+  if (!unpacked || !GrantFromProto(keyed.judged, &grant) || req.grant().record_id().empty()) {
     // A malformed request is answered, not retried forever.
     ++n.refused;
     v1::AidCheckReply bad;
@@ -171,6 +188,7 @@ absl::Status Agent::OnCheck(const v1::Envelope& env) {
   if (req.register_() &&
       (reply.verdict() == v1::AID_CLEAR || req.approved_exception() || already)) {
     RETURN_IF_ERROR(registry_.Add(grant, now));
+    RETURN_IF_ERROR(StageNext(keyed, grant));
     reply.set_registered(true);
     if (reply.verdict() != v1::AID_CLEAR && req.approved_exception()) {
       // The leader who approved it acted through the agency's console (the
@@ -212,6 +230,22 @@ absl::Status Agent::OnCheck(const v1::Envelope& env) {
 absl::Status Agent::OnCaseLinks(const v1::Envelope& env, const v1::AidCaseLinks& m) {
   v1::AidCaseLinksReply reply;
   const int64_t now = clock_.NowMs();
+  // Links under the active key are judged on at once; under a key being
+  // rotated to, staged for the switch; under a retired key, refused.
+  ASSIGN_OR_RETURN(Registry::Keys keys, registry_.LoadKeys());
+  const std::string& key = m.key_id();
+  bool staged = false;
+  if (!key.empty() && keys.active.empty()) {
+    RETURN_IF_ERROR(registry_.Activate(key, now));
+  } else if (!key.empty() && key != keys.active) {
+    if (keys.retired.contains(key)) {
+      reply.add_errors(
+          "案号关联的编码所用比对密钥已停用（已轮换）/ the links were made with a retired "
+          "linkage key");
+      return Reply(env, reply);
+    }
+    staged = true;
+  }
   std::vector<const v1::AidCaseLink*> good;
   for (int i = 0; i < m.links_size(); ++i) {
     const v1::AidCaseLink& l = m.links(i);
@@ -219,6 +253,12 @@ absl::Status Agent::OnCaseLinks(const v1::Envelope& env, const v1::AidCaseLinks&
         l.case_token_a() == l.case_token_b()) {
       reply.add_errors(absl::StrCat("第 ", i + 1, " 条关联：须为两个不同案号的编码 / link ", i + 1,
                                     ": two tokens of different numbers expected"));
+      continue;
+    }
+    if (staged) {
+      RETURN_IF_ERROR(
+          registry_.StageLink(key, l.case_token_a(), l.case_token_b(), env.from(), now));
+      reply.set_received(reply.received() + 1);
       continue;
     }
     RETURN_IF_ERROR(
@@ -256,8 +296,14 @@ absl::Status Agent::OnChange(const v1::Envelope& env, const v1::AidGrantChange& 
   if (reason.size() > kMaxChangeReasonBytes)
     return refused("理由过长（不超过 500 字）/ the reason is too long");
   EncodedRecord corrected;
+  KeyedGrant keyed;
   if (!withdraw) {
-    if (!ch.has_grant() || !GrantFromProto(ch.grant(), &corrected))
+    std::string why;
+    ASSIGN_OR_RETURN(
+        bool usable,
+        PickKey(ch.grant(), ch.has_next_encoding() ? &ch.next_encoding() : nullptr, &keyed, &why));
+    if (!usable) return refused(why);
+    if (!ch.has_grant() || !GrantFromProto(keyed.judged, &corrected))
       return refused(
           "更正后的记录无法解析（编码缺失或长度不对）/ the corrected grant's encodings are "
           "missing or malformed");
@@ -306,8 +352,17 @@ absl::Status Agent::OnChange(const v1::Envelope& env, const v1::AidGrantChange& 
                           .at_ms = now};
   if (withdraw) {
     RETURN_IF_ERROR(registry_.Remove(env.from(), ch.record_id()));
+    RETURN_IF_ERROR(registry_.Unstage(env.from(), ch.record_id()));
+    // It may have been the last grant a key rotation waited for.
+    ASSIGN_OR_RETURN(std::vector<std::string> staged_keys, registry_.StagedKeys());
+    for (const std::string& key : staged_keys) {
+      if (key.size() != kTokenBytes) continue;
+      ASSIGN_OR_RETURN(bool rotated, TryRotate(key, nullptr));
+      if (rotated) break;
+    }
   } else {
     RETURN_IF_ERROR(registry_.Replace(corrected, now));
+    RETURN_IF_ERROR(StageNext(keyed, corrected));
     ASSIGN_OR_RETURN(auto candidates, registry_.Candidates(corrected, config_.check.max_block));
     v1::AidCheckReply check = Decide(corrected, candidates, model_, config_.check, &links_);
     check.set_registered(true);  // a correction changes the registered grant; it stays
@@ -343,6 +398,134 @@ absl::Status Agent::OnChange(const v1::Envelope& env, const v1::AidGrantChange& 
   LOG_INFO("aid grant {}/{} {} by {}: {} agencies told", env.from(), ch.record_id(),
            withdraw ? "withdrawn" : "corrected", change.actor.empty() ? "(no actor)" : change.actor,
            told.size());
+  return Reply(env, reply);
+}
+
+absl::StatusOr<bool> Agent::PickKey(const v1::AidGrant& grant, const v1::AidEncoding* next,
+                                    KeyedGrant* out, std::string* why) {
+  ASSIGN_OR_RETURN(Registry::Keys keys, registry_.LoadKeys());
+  const std::string& current = grant.encoding().key_id();
+  EncodedRecord check;
+  const bool has_next = next && next->key_id().size() == kTokenBytes && next->key_id() != current &&
+                        !keys.retired.contains(next->key_id()) && FromProto(*next, &check);
+  out->judged = grant;
+  out->staged = nullptr;
+  if (keys.active.empty()) {
+    // The first keyed request names the key the registry runs on.
+    if (!current.empty()) RETURN_IF_ERROR(registry_.Activate(current, clock_.NowMs()));
+    if (has_next) out->staged = next;
+    return true;
+  }
+  // An adapter older than key rotation sends no key id: the registry's key,
+  // as long as none was ever rotated out.
+  if (current == keys.active || (current.empty() && keys.retired.empty())) {
+    if (has_next && next->key_id() != keys.active) out->staged = next;
+    return true;
+  }
+  if (has_next && next->key_id() == keys.active) {  // switched; the adapter still lists the old key
+    *out->judged.mutable_encoding() = *next;
+    return true;
+  }
+  *why = keys.retired.contains(current)
+             ? "本机关的比对密钥已停用（密钥已轮换），请把新密钥设为 [aid] linkage_key / the "
+               "agency's linkage key was rotated out: make the new key [aid] linkage_key"
+             : "本机关的比对密钥不是平台正在使用的密钥（新密钥尚未启用）：切换完成前请保留原密钥为 "
+               "linkage_key、新密钥为 linkage_key_next / the agency's key is not the one the "
+               "registry runs on: keep the current key as linkage_key and the new one as "
+               "linkage_key_next until the switch";
+  return false;
+}
+
+absl::Status Agent::StageNext(const KeyedGrant& keyed, const EncodedRecord& grant) {
+  if (!keyed.staged) return absl::OkStatus();
+  return registry_.Stage(keyed.staged->key_id(), grant.agency, grant.record_id, *keyed.staged);
+}
+
+absl::StatusOr<bool> Agent::TryRotate(const std::string& key, v1::AidRekeyReply* reply) {
+  ASSIGN_OR_RETURN(Registry::Missing missing, registry_.MissingUnder(key));
+  if (reply) {
+    reply->set_missing(static_cast<uint64_t>(missing.total));
+    for (const auto& [agency, count] : missing.by_agency)
+      reply->add_missing_by_agency(absl::StrCat(agency, ": ", count));
+    for (const auto& agency : missing.link_agencies)
+      reply->add_missing_by_agency(absl::StrCat(agency, ": 案号关联 / case links"));
+  }
+  if (!missing.done()) return false;
+  RETURN_IF_ERROR(registry_.Rotate(key, clock_.NowMs()));
+  // The judged links are the new key's. Should the transaction roll back,
+  // the message comes again and rotates again.
+  CaseLinks fresh;
+  RETURN_IF_ERROR(registry_.LoadLinks(&fresh));
+  links_ = std::move(fresh);
+  LOG_WARN(
+      "比对密钥已切换 / the registry now runs on the new linkage key: {} grants, {} case links",
+      registry_.Count().value_or(-1), links_.links());
+  return true;
+}
+
+absl::Status Agent::OnRekey(const v1::Envelope& env, const v1::AidRekey& m) {
+  v1::AidRekeyReply reply;
+  reply.set_key_id(m.key_id());
+  const std::string& key = m.key_id();
+  ASSIGN_OR_RETURN(Registry::Keys keys, registry_.LoadKeys());
+  if (key.size() != kTokenBytes || keys.retired.contains(key)) {
+    reply.add_errors(key.size() != kTokenBytes
+                         ? "缺少新密钥的标识 / key_id is missing or malformed"
+                         : "该密钥已停用，不能再换回 / that key was retired: no going back");
+    return Reply(env, reply);
+  }
+  const bool active = key == keys.active;  // late: the switch happened; still welcome
+  const int64_t now = clock_.NowMs();
+  for (int i = 0; i < m.grants_size(); ++i) {
+    const v1::AidGrant& g = m.grants(i);
+    EncodedRecord e;
+    if (g.record_id().empty() || !GrantFromProto(g, &e) ||
+        (!g.encoding().key_id().empty() && g.encoding().key_id() != key)) {
+      reply.add_errors(absl::StrCat("第 ", i + 1, " 笔：编码无法解析或不是新密钥的 / grant ", i + 1,
+                                    ": malformed, or not under the new key"));
+      continue;
+    }
+    ASSIGN_OR_RETURN(bool registered, registry_.Has(env.from(), g.record_id()));
+    if (!registered) {
+      reply.set_unknown(reply.unknown() + 1);
+      continue;
+    }
+    if (active) {
+      e.agency = env.from();
+      e.record_id = g.record_id();
+      ASSIGN_OR_RETURN(std::optional<EncodedRecord> old, registry_.Load(env.from(), g.record_id()));
+      e.aid_type = old->aid_type;  // only the encoding is re-sent
+      e.amount_fen = old->amount_fen;
+      e.granted_on = old->granted_on;
+      RETURN_IF_ERROR(registry_.Replace(e, now));
+    } else {
+      RETURN_IF_ERROR(registry_.Stage(key, env.from(), g.record_id(), g.encoding()));
+    }
+    reply.set_staged(reply.staged() + 1);
+  }
+  for (const v1::AidCaseLink& l : m.links()) {
+    if (l.case_token_a().size() != kTokenBytes || l.case_token_b().size() != kTokenBytes ||
+        l.case_token_a() == l.case_token_b())
+      continue;
+    if (active) {
+      RETURN_IF_ERROR(
+          registry_.AddLink(l.case_token_a(), l.case_token_b(), env.from(), now).status());
+      links_.Link(l.case_token_a(), l.case_token_b());
+    } else {
+      RETURN_IF_ERROR(
+          registry_.StageLink(key, l.case_token_a(), l.case_token_b(), env.from(), now));
+    }
+    reply.set_links(reply.links() + 1);
+  }
+  if (active) {
+    reply.set_active(true);
+  } else {
+    ASSIGN_OR_RETURN(bool rotated, TryRotate(key, &reply));
+    reply.set_active(rotated);
+  }
+  LOG_INFO("rekey from {}: {} grants staged, {} unknown, {} links; {} grants still missing{}",
+           env.from(), reply.staged(), reply.unknown(), reply.links(), reply.missing(),
+           reply.active() ? "; the new key is active" : "");
   return Reply(env, reply);
 }
 
@@ -401,7 +584,15 @@ absl::Status Agent::OnStep(const v1::Envelope& env, const v1::AidApplicationStep
   const bool decides = *action == AppAction::kGrant || *action == AppAction::kAdvance;
   EncodedRecord grant;
   const bool has_grant = st.has_grant();
-  if (has_grant && !GrantFromProto(st.grant(), &grant))
+  KeyedGrant keyed;
+  if (has_grant) {
+    std::string why;
+    ASSIGN_OR_RETURN(
+        bool usable,
+        PickKey(st.grant(), st.has_next_encoding() ? &st.next_encoding() : nullptr, &keyed, &why));
+    if (!usable) return refused(absl::FailedPreconditionError(why));
+  }
+  if (has_grant && !GrantFromProto(keyed.judged, &grant))
     return refused(
         absl::InvalidArgumentError("查重编码无法解析 / the grant's encodings are malformed"));
   if (decides && !has_grant)
@@ -434,6 +625,7 @@ absl::Status Agent::OnStep(const v1::Envelope& env, const v1::AidApplicationStep
         } else {
           RETURN_IF_ERROR(registry_.Add(grant, now));
         }
+        RETURN_IF_ERROR(StageNext(keyed, grant));
         check->set_registered(true);
         if (check->verdict() != v1::AID_CLEAR) {
           exception = Registry::ApprovedException{st.exception_reason(), in.actor};

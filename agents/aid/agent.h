@@ -72,6 +72,23 @@ class Agent final : public agent::Agent {
   // with its reason and actor; a corrected grant is checked again; every
   // agency whose grant it matched before or after is told.
   absl::Status OnChange(const v1::Envelope& env, const v1::AidGrantChange& change);
+  // Key rotation (aid.proto AidRekey): a batch of the sender's grants and
+  // links under the next key, staged; the switch once nothing is missing.
+  absl::Status OnRekey(const v1::Envelope& env, const v1::AidRekey& rekey);
+  // A request's grant with the encoding the registry judges (the active
+  // key's), and the one to stage under the key being rotated to, if any.
+  struct KeyedGrant {
+    v1::AidGrant judged;
+    const v1::AidEncoding* staged = nullptr;
+  };
+  // False, with the reason in `why`, when neither encoding is under the
+  // active key. The first keyed request makes its key the active one.
+  absl::StatusOr<bool> PickKey(const v1::AidGrant& grant, const v1::AidEncoding* next,
+                               KeyedGrant* out, std::string* why);
+  absl::Status StageNext(const KeyedGrant& keyed, const EncodedRecord& grant);
+  // Switches to `key` when every registered grant and every linking agency
+  // is staged under it; the missing ones into `reply`.
+  absl::StatusOr<bool> TryRotate(const std::string& key, v1::AidRekeyReply* reply);
   // One step of an aid application (the procedure, applications.h); a grant
   // or an advance is checked and registered like an AidCheckRequest first.
   absl::Status OnStep(const v1::Envelope& env, const v1::AidApplicationStep& step);

@@ -66,6 +66,27 @@ const std::vector<std::string>& RegistryMigrations() {
         notified TEXT NOT NULL);     -- the agencies told, comma-separated
       CREATE INDEX aid_grant_changes_record ON aid_grant_changes(agency, record_id);
       )sql",
+      // Key rotation: the key the registry runs on (and those retired), and
+      // the grants and links staged under the next key.
+      R"sql(
+      CREATE TABLE aid_keys(
+        key_id BLOB PRIMARY KEY,
+        state TEXT NOT NULL,         -- active | retired
+        at_ms INTEGER NOT NULL);
+      CREATE TABLE aid_rekey(
+        key_id BLOB NOT NULL,
+        agency TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        encoding BLOB NOT NULL,      -- concord.v1.AidEncoding with its block keys
+        PRIMARY KEY(key_id, agency, record_id)) WITHOUT ROWID;
+      CREATE TABLE aid_rekey_links(
+        key_id BLOB NOT NULL,
+        token_a BLOB NOT NULL,
+        token_b BLOB NOT NULL,
+        agency TEXT NOT NULL,
+        at_ms INTEGER NOT NULL,
+        PRIMARY KEY(key_id, token_a, token_b)) WITHOUT ROWID;
+      )sql",
   };
   return kMigrations;
 }
@@ -350,6 +371,133 @@ absl::Status Registry::LoadLinks(CaseLinks* links) {
     links->Link(q.Blob(0), q.Blob(1));
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<Registry::Keys> Registry::LoadKeys() {
+  Keys keys;
+  ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT key_id, state FROM aid_keys"));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    if (q.Text(1) == "active")
+      keys.active = q.Blob(0);
+    else
+      keys.retired.insert(q.Blob(0));
+  }
+  return keys;
+}
+
+absl::Status Registry::Activate(const std::string& key_id, int64_t now_ms) {
+  RETURN_IF_ERROR(db_->Exec("UPDATE aid_keys SET state='retired' WHERE state='active'"));
+  ASSIGN_OR_RETURN(auto put, db_->Prepare("INSERT INTO aid_keys(key_id, state, at_ms) "
+                                          "VALUES(?,'active',?) ON CONFLICT(key_id) DO UPDATE "
+                                          "SET state='active', at_ms=excluded.at_ms"));
+  put.BindBlob(1, key_id).Bind(2, now_ms);
+  return put.Run();
+}
+
+absl::Status Registry::Stage(const std::string& key_id, const std::string& agency,
+                             const std::string& record_id, const v1::AidEncoding& encoding) {
+  ASSIGN_OR_RETURN(auto put, db_->Prepare("INSERT OR REPLACE INTO aid_rekey(key_id, agency, "
+                                          "record_id, encoding) VALUES(?,?,?,?)"));
+  put.BindBlob(1, key_id).Bind(2, agency).Bind(3, record_id);
+  put.BindBlob(4, encoding.SerializeAsString());
+  return put.Run();
+}
+
+absl::Status Registry::Unstage(const std::string& agency, const std::string& record_id) {
+  ASSIGN_OR_RETURN(auto del, db_->Prepare("DELETE FROM aid_rekey WHERE agency=? AND record_id=?"));
+  del.BindAll(agency, record_id);
+  return del.Run();
+}
+
+absl::Status Registry::StageLink(const std::string& key_id, const std::string& a,
+                                 const std::string& b, const std::string& agency, int64_t now_ms) {
+  const bool ordered = a < b;
+  ASSIGN_OR_RETURN(auto put, db_->Prepare("INSERT OR IGNORE INTO aid_rekey_links(key_id, token_a, "
+                                          "token_b, agency, at_ms) VALUES(?,?,?,?,?)"));
+  put.BindBlob(1, key_id).BindBlob(2, ordered ? a : b).BindBlob(3, ordered ? b : a);
+  put.Bind(4, agency).Bind(5, now_ms);
+  return put.Run();
+}
+
+absl::StatusOr<std::vector<std::string>> Registry::StagedKeys() {
+  ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT DISTINCT key_id FROM aid_rekey UNION "
+                                        "SELECT DISTINCT key_id FROM aid_rekey_links"));
+  std::vector<std::string> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    out.push_back(q.Blob(0));
+  }
+  return out;
+}
+
+absl::StatusOr<Registry::Missing> Registry::MissingUnder(const std::string& key_id) {
+  ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT g.agency, count(*) FROM aid_grants g WHERE NOT "
+                                        "EXISTS (SELECT 1 FROM aid_rekey r WHERE r.key_id=? AND "
+                                        "r.agency=g.agency AND r.record_id=g.record_id) GROUP BY "
+                                        "g.agency ORDER BY g.agency"));
+  q.BindBlob(1, key_id);
+  Missing out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    out.total += q.Int(1);
+    out.by_agency.emplace_back(q.Text(0), q.Int(1));
+  }
+  // Agencies that linked case numbers and have not sent them under the key.
+  ASSIGN_OR_RETURN(auto l, db_->Prepare("SELECT DISTINCT agency FROM aid_case_links c WHERE NOT "
+                                        "EXISTS (SELECT 1 FROM aid_rekey_links r WHERE r.key_id=? "
+                                        "AND r.agency=c.agency) ORDER BY agency"));
+  l.BindBlob(1, key_id);
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, l.Step());
+    if (!row) break;
+    out.link_agencies.push_back(l.Text(0));
+  }
+  return out;
+}
+
+absl::Status Registry::Rotate(const std::string& key_id, int64_t now_ms) {
+  ASSIGN_OR_RETURN(Missing missing, MissingUnder(key_id));
+  if (!missing.done())
+    return absl::FailedPreconditionError(
+        absl::StrCat(missing.total, " 笔登记尚无新密钥编码 / grants not yet re-keyed"));
+  RETURN_IF_ERROR(db_->Exec("DELETE FROM aid_blocks"));
+  ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT g.id, r.encoding FROM aid_grants g JOIN aid_rekey "
+                                        "r ON r.key_id=? AND r.agency=g.agency AND "
+                                        "r.record_id=g.record_id"));
+  q.BindBlob(1, key_id);
+  ASSIGN_OR_RETURN(auto up, db_->Prepare("UPDATE aid_grants SET encoding=? WHERE id=?"));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    const int64_t id = q.Int(0);
+    v1::AidEncoding enc;
+    if (!enc.ParseFromString(q.Blob(1)))
+      return absl::DataLossError(
+          absl::StrCat("新密钥编码损坏 / a staged encoding of grant ", id, " is unreadable"));
+    for (const auto& key : enc.block_keys()) {
+      insert_block_.BindBlob(1, key);
+      insert_block_.Bind(2, id);
+      RETURN_IF_ERROR(insert_block_.Run());
+    }
+    enc.clear_block_keys();  // they live in aid_blocks
+    up.BindBlob(1, enc.SerializeAsString());
+    up.Bind(2, id);
+    RETURN_IF_ERROR(up.Run());
+  }
+  ASSIGN_OR_RETURN(auto links, db_->Prepare("INSERT INTO aid_case_links(token_a, token_b, agency, "
+                                            "at_ms) SELECT token_a, token_b, agency, at_ms FROM "
+                                            "aid_rekey_links WHERE key_id=?"));
+  links.BindBlob(1, key_id);
+  RETURN_IF_ERROR(db_->Exec("DELETE FROM aid_case_links"));
+  RETURN_IF_ERROR(links.Run());
+  // Staged under this key or an older one: done with.
+  RETURN_IF_ERROR(db_->Exec("DELETE FROM aid_rekey"));
+  RETURN_IF_ERROR(db_->Exec("DELETE FROM aid_rekey_links"));
+  return Activate(key_id, now_ms);
 }
 
 absl::StatusOr<int64_t> Registry::Count() {

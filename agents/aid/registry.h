@@ -24,7 +24,9 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -96,6 +98,39 @@ class Registry {
   // A grant's changes, oldest first.
   absl::StatusOr<std::vector<Change>> Changes(const std::string& agency,
                                               const std::string& record_id);
+  // ---- Key rotation (aid.proto AidRekey) ----
+  // The linkage key the registry runs on ('' until the first keyed request)
+  // and those it ran on before.
+  struct Keys {
+    std::string active;
+    std::set<std::string> retired;
+  };
+  absl::StatusOr<Keys> LoadKeys();
+  // `key_id` becomes the active key; the active one is retired.
+  absl::Status Activate(const std::string& key_id, int64_t now_ms);
+  // A grant's encoding under a next key (with its block keys), replacing any
+  // staged before; Unstage drops a grant's staged encodings (withdrawn).
+  absl::Status Stage(const std::string& key_id, const std::string& agency,
+                     const std::string& record_id, const v1::AidEncoding& encoding);
+  absl::Status Unstage(const std::string& agency, const std::string& record_id);
+  absl::Status StageLink(const std::string& key_id, const std::string& token_a,
+                         const std::string& token_b, const std::string& agency, int64_t now_ms);
+  // The keys something is staged under.
+  absl::StatusOr<std::vector<std::string>> StagedKeys();
+  // Registered grants with no encoding staged under `key_id`, by agency; and
+  // the agencies whose case links are not yet staged under it.
+  struct Missing {
+    int64_t total = 0;
+    std::vector<std::pair<std::string, int64_t>> by_agency;
+    std::vector<std::string> link_agencies;
+    bool done() const { return total == 0 && link_agencies.empty(); }
+  };
+  absl::StatusOr<Missing> MissingUnder(const std::string& key_id);
+  // The switch, in the caller's transaction: every grant's encoding and
+  // blocking keys and every case link replaced by those staged under
+  // `key_id`, which becomes the active key. FailedPrecondition (nothing
+  // changed) until MissingUnder(key_id) is done().
+  absl::Status Rotate(const std::string& key_id, int64_t now_ms);
   // Every kept link into `links`.
   absl::Status LoadLinks(CaseLinks* links);
   // Every logged check, counted by asking agency and verdict ("AID_CLEAR",

@@ -137,7 +137,8 @@ Encoder::Encoder(const LinkageKey& key)
       id_key_(Subkey(key, "bloom/id_digits")),
       dob_key_(Subkey(key, "bloom/dob_digits")),
       address_key_(Subkey(key, "bloom/address")),
-      email_key_(Subkey(key, "bloom/email")) {}
+      email_key_(Subkey(key, "bloom/email")),
+      key_id_(Token("key_id", "concord.linkage.v1")) {}
 
 std::string Encoder::Token(std::string_view purpose, std::string_view value) const {
   crypto_auth_hmacsha256_state st;

@@ -98,6 +98,10 @@ class Encoder {
   // The token of a case number as Encode() makes it ("" when blank), for
   // case links.
   std::string CaseToken(std::string_view ref) const;
+  // The key's id (16 bytes): a token of a fixed text under the key. It tells
+  // which key made an encoding (AidEncoding.key_id, key rotation) and reveals
+  // nothing of the key.
+  const std::string& KeyId() const { return key_id_; }
 
  private:
   void AddGrams(std::string_view purpose_key, const std::vector<std::string>& grams,
@@ -107,6 +111,7 @@ class Encoder {
   // Subkeys per purpose.
   std::array<uint8_t, 32> hmac_key_, name_chars_key_, name_pinyin_key_, id_key_, dob_key_,
       address_key_, email_key_;
+  std::string key_id_;
 };
 
 }  // namespace concord::aid

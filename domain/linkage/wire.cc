@@ -102,6 +102,19 @@ bool FromProto(const v1::AidEncoding& p, EncodedRecord* e) {
          Bloom::FromBytes(p.address(), &e->address) && Bloom::FromBytes(p.email(), &e->email);
 }
 
+v1::AidGrant GrantUnder(const Encoder& encoder, const AidRecord& r) {
+  v1::AidGrant g = GrantToProto(encoder.Encode(r));
+  g.mutable_encoding()->set_key_id(encoder.KeyId());
+  return g;
+}
+
+bool KeyRing::NextEncoding(const AidRecord& r, v1::AidEncoding* out) const {
+  if (!next_) return false;
+  *out = ToProto(next_->Encode(r));
+  out->set_key_id(next_->KeyId());
+  return true;
+}
+
 bool GrantFromProto(const v1::AidGrant& g, EncodedRecord* e) {
   e->record_id = g.record_id();
   e->agency = g.agency();

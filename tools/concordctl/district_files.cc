@@ -155,6 +155,12 @@ from = "role:aid_grantor"
 type = "concord.v1.AidGrantChange"
 to = ["role:aid"]
 
+# A granting agency re-keys its grants and links for a new linkage key (aid.proto AidRekey).
+[[allow]]
+from = "role:aid_grantor"
+type = "concord.v1.AidRekey"
+to = ["role:aid"]
+
 # The aid agent answers, and tells the other granting agency.
 [[allow]]
 from = "role:aid"

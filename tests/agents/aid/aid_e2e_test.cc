@@ -533,5 +533,106 @@ TEST_F(AidDistrict, CorrectedAndWithdrawnGrantsReachTheOtherAgencies) {
   }
 }
 
+// Key rotation (issue 15): the agencies get a new linkage key. The
+// procuratorate, given it as linkage_key_next, re-keys its grants and links;
+// the registry waits for the court's grant (missing: court 1) and meanwhile
+// a new grant is checked under the old key and staged under the new one.
+// Once the court re-keys the registry switches. With the new key alone, the
+// court's grant is still found through the procuratorate's link, the grant
+// registered mid-rotation is still there, and an adapter left on the old key
+// is refused with the reason. No identity or case number reaches the hub or
+// the agent on the way.
+TEST_F(AidDistrict, KeyRotationLosesNoGrant) {
+  const std::string court_no = "（2023）沪0104刑初123号", proc_no = "沪徐检刑诉〔2023〕12号";
+  ASSERT_EQ(Grant(*court_, With(kVictim, {{"record_id", "C1"},
+                                          {"aid_type", "money"},
+                                          {"amount_yuan", "1000"},
+                                          {"granted_on", "2023-06-01"}}))
+                .value("status", ""),
+            "clear");
+  ASSERT_EQ(
+      procuratorate_->Post("/aid/case-links", {{"case_ref_a", proc_no}, {"case_ref_b", court_no}})
+          .status,
+      202);
+  ASSERT_TRUE(WaitFor(
+      [&] { return procuratorate_->Get("/aid/case-links")["links"][0].contains("reply"); }, 15000));
+  const json other_person = {{"name", "李娜"},
+                             {"id_number", "440106198507200026"},
+                             {"phone", "13922223333"},
+                             {"case_ref", "（2023）沪0104刑初300号"},
+                             {"aid_type", "money"},
+                             {"amount_yuan", "500"},
+                             {"granted_on", "2023-08-01"}};
+  const json proc_grant = With(kVictim, {{"record_id", "P9"},
+                                         {"case_ref", proc_no},
+                                         {"incident_date", ""},
+                                         {"aid_type", "money"},
+                                         {"amount_yuan", "1000"},
+                                         {"granted_on", "2023-07-01"}});
+
+  const std::string key2 = d_.dir() + "/linkage-2.key";
+  ASSERT_TRUE(aid::WriteNewLinkageKey(key2).ok());
+  auto restart = [&](std::unique_ptr<DaemonProcess>& a, const std::string& name,
+                     const std::string& key, const std::string& next) {
+    a.reset();
+    a = std::make_unique<DaemonProcess>(
+        d_, name, "concord-adapter",
+        "[aid]\nlinkage_key = \"" + key + "\"\nagent = \"aid\"\n" +
+            (next.empty() ? "" : "linkage_key_next = \"" + next + "\"\n"));
+    ASSERT_TRUE(a->ok()) << a->log();
+  };
+  auto rekey_state = [](const DaemonProcess& a) {
+    json r;
+    WaitFor(
+        [&] {
+          r = a.Get("/aid/rekey");
+          return r.is_object() && !r["batches"].empty() && r["batches"].back().contains("reply");
+        },
+        15000);
+    return r;
+  };
+
+  // The procuratorate re-keys: the court's grant is still missing.
+  restart(procuratorate_, "procuratorate", key_, key2);
+  json state = rekey_state(*procuratorate_);
+  ASSERT_FALSE(state.value("active", true)) << state.dump();
+  const json& reply = state["batches"].back()["reply"];
+  EXPECT_EQ(reply.value("missing", "0"), "1") << state.dump();  // uint64 in JSON: a string
+  EXPECT_EQ(reply["missing_by_agency"], json::array({"court: 1"})) << state.dump();
+  EXPECT_EQ(reply.value("links", 0), 1) << state.dump();
+  // Mid-rotation a new grant: judged under the old key, staged under the new.
+  ASSERT_EQ(Grant(*procuratorate_, With(other_person, {{"record_id", "P8"}})).value("status", ""),
+            "clear");
+
+  // A court left on the old key alone still works until the switch; given
+  // the new key, it re-keys and the registry switches.
+  restart(court_, "court", key_, key2);
+  state = rekey_state(*court_);
+  ASSERT_TRUE(state.value("active", false)) << state.dump();
+
+  // After the switch: the old key alone is refused, with the reason.
+  restart(court_, "court", key_, "");
+  json refused = Grant(*court_, With(other_person, {{"record_id", "C7"}}), "/aid/checks");
+  EXPECT_EQ(refused.value("status", ""), "refused") << refused.dump();
+  EXPECT_NE(refused.dump().find("已轮换"), std::string::npos) << refused.dump();
+  // The new key alone: nothing was lost.
+  restart(court_, "court", key2, "");
+  restart(procuratorate_, "procuratorate", key2, "");
+  json dup = Grant(*procuratorate_, proc_grant);  // tied to C1 only by the link
+  EXPECT_EQ(dup.value("status", ""), "duplicate") << dup.dump();
+  json again = Grant(*court_, With(other_person, {{"record_id", "C8"}}), "/aid/checks");
+  ASSERT_EQ(again["reply"]["matches"].size(), 1u) << again.dump();
+  EXPECT_EQ(again["reply"]["matches"][0].value("record_id", ""), "P8");
+  // Re-keying sent tokens only.
+  agent_->Stop();
+  d_.StopHub();
+  for (const auto& f : HubAndAgentFiles()) {
+    const std::string content = ReadFile(f);
+    for (const std::string s : {"张伟", "李娜", "11010519491231002X", "440106198507200026",
+                                "13922223333", "刑初", "检刑诉"})
+      EXPECT_EQ(content.find(s), std::string::npos) << s << " in " << f;
+  }
+}
+
 }  // namespace
 }  // namespace concord::testing

@@ -12,11 +12,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "domain/linkage/normalize.h"
+#include "domain/linkage/wire.h"
 #include "tests/support/temp_folder.h"
 
 namespace concord::aid {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
@@ -211,6 +213,56 @@ TEST_F(RegistryTest, CorrectAndWithdraw) {
   EXPECT_EQ((*changes)[0].actor, "登记员 李某 (li)");
   EXPECT_EQ((*changes)[0].at_ms, 1'700'000'000'002);
   EXPECT_TRUE(registry_->Changes("police", "c-1")->empty());
+}
+
+// Key rotation: the switch waits until every registered grant (and every
+// agency that linked numbers) is staged under the new key; then the grants
+// are found by their new encodings only and the new key is active.
+TEST_F(RegistryTest, RotateWaitsForEveryGrantThenSwitches) {
+  Add(Grant(Zhang(), "court", "c-1", kCaseX, AidType::kMoney, kYuan));
+  Add(Grant(WangMing(), "police", "p-1", kCaseY, AidType::kMoney, kYuan));
+  ASSERT_TRUE(registry_->AddLink("aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb", "police", 1).ok());
+  ASSERT_TRUE(registry_->Activate("old-key-id-16byt", 1).ok());
+  Encoder next(RandomLinkageKey());
+  auto under_next = [&](const AidRecord& person, const std::string& agency, const std::string& id,
+                        const std::string& case_ref) {
+    AidRecord r = person;
+    r.agency = agency;
+    r.record_id = id;
+    r.case_refs = {case_ref};
+    r.aid_type = AidType::kMoney;
+    return next.Encode(r);
+  };
+  const EncodedRecord zhang = under_next(Zhang(), "court", "c-1", kCaseX);
+  const EncodedRecord wang = under_next(WangMing(), "police", "p-1", kCaseY);
+  const std::string key = next.KeyId();
+  ASSERT_TRUE(registry_->Stage(key, "court", "c-1", ToProto(zhang)).ok());
+  auto missing = registry_->MissingUnder(key);
+  ASSERT_TRUE(missing.ok());
+  EXPECT_EQ(missing->total, 1);
+  ASSERT_EQ(missing->by_agency.size(), 1u);
+  EXPECT_EQ(missing->by_agency[0].first, "police");
+  EXPECT_THAT(missing->link_agencies, ElementsAre("police"));
+  EXPECT_TRUE(absl::IsFailedPrecondition(registry_->Rotate(key, 2)));
+  EXPECT_EQ(registry_->LoadKeys()->active, "old-key-id-16byt");
+
+  ASSERT_TRUE(registry_->Stage(key, "police", "p-1", ToProto(wang)).ok());
+  ASSERT_TRUE(registry_->StageLink(key, "cccccccccccccccc", "dddddddddddddddd", "police", 2).ok());
+  EXPECT_TRUE(registry_->MissingUnder(key)->done());
+  ASSERT_TRUE(registry_->Rotate(key, 3).ok());
+  auto keys = registry_->LoadKeys();
+  EXPECT_EQ(keys->active, key);
+  EXPECT_THAT(keys->retired, ElementsAre("old-key-id-16byt"));
+  EXPECT_EQ(Count(), 2);
+  EXPECT_THAT(CandidateIds(under_next(Zhang(), "procuratorate", "x", kCaseX), 10),
+              UnorderedElementsAre("court/c-1"));
+  EXPECT_THAT(CandidateIds(Grant(Zhang(), "procuratorate", "x", kCaseX, AidType::kMoney), 10),
+              ::testing::IsEmpty());  // the old key's tokens find nothing now
+  CaseLinks links;
+  ASSERT_TRUE(registry_->LoadLinks(&links).ok());
+  EXPECT_TRUE(links.Linked("cccccccccccccccc", "dddddddddddddddd"));
+  EXPECT_FALSE(links.Known("aaaaaaaaaaaaaaaa"));
+  EXPECT_TRUE(registry_->StagedKeys()->empty());
 }
 
 // Any one shared block key finds a grant, which comes back with its encoding.
