@@ -31,6 +31,7 @@ using concord::aid::DedupOptions;
 using concord::aid::InputFormat;
 
 bool verbose = false;
+size_t max_block = DedupOptions{}.max_block;
 
 void Run(const std::string& label, const std::string& path, InputFormat format,
          const std::vector<std::string>& ignore, bool person_only, double threshold,
@@ -41,6 +42,7 @@ void Run(const std::string& label, const std::string& path, InputFormat format,
   o.ignore_columns = ignore;
   o.person_only = person_only;
   o.threshold = threshold;
+  o.max_block = max_block;
   const auto t0 = std::chrono::steady_clock::now();
   auto r = concord::aid::RunDedup(path, o, concord::aid::RandomLinkageKey());
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -76,6 +78,7 @@ int main(int argc, char** argv) {
                  "DATA.csv,LINKS.csv: an aid CSV judged without and with its case-links file")
       ->delimiter(' ');
   app.add_option("--threshold", threshold, "P(same person) cut-off");
+  app.add_option("--max-block", max_block, "blocking keys held by more records are not used");
   app.add_flag("--verbose", verbose, "print the estimated model of each run");
   CLI11_PARSE(app, argc, argv);
   printf("%-46s %7s %9s %7s %7s %7s  %-6s  %-6s  %-6s  %s\n", "file (truth)", "records", "compared",

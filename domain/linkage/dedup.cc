@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -92,16 +93,34 @@ absl::StatusOr<std::vector<AidRecord>> ReadLinkageFile(const std::string& path, 
   return out;
 }
 
-std::vector<EncodedRecord> EncodeAll(const std::vector<AidRecord>& records,
-                                     const Encoder& encoder) {
-  std::vector<EncodedRecord> enc(records.size());
+namespace {
+
+// Runs body(i) for i in [0, count) on every core; `tick(done)` now and then
+// from the first worker (its share times the workers: an estimate).
+void ForAll(size_t count, const std::function<void(size_t)>& body,
+            const std::function<void(size_t)>& tick) {
   const unsigned n = std::max(1u, std::thread::hardware_concurrency());
+  const size_t every = std::max<size_t>(1, count / n / 100);
   std::vector<std::thread> threads;
   for (unsigned t = 0; t < n; ++t)
     threads.emplace_back([&, t] {
-      for (size_t i = t; i < records.size(); i += n) enc[i] = encoder.Encode(records[i]);
+      size_t mine = 0;
+      for (size_t i = t; i < count; i += n) {
+        body(i);
+        if (t == 0 && tick && ++mine % every == 0) tick(std::min(count, mine * n));
+      }
     });
   for (auto& th : threads) th.join();
+  if (tick) tick(count);
+}
+
+}  // namespace
+
+std::vector<EncodedRecord> EncodeAll(const std::vector<AidRecord>& records, const Encoder& encoder,
+                                     const std::function<void(size_t)>& tick) {
+  std::vector<EncodedRecord> enc(records.size());
+  ForAll(
+      records.size(), [&](size_t i) { enc[i] = encoder.Encode(records[i]); }, tick);
   return enc;
 }
 
@@ -109,6 +128,7 @@ absl::StatusOr<DedupResult> RunDedup(const std::string& path, const DedupOptions
                                      const LinkageKey& key) {
   DedupResult res;
   auto t0 = std::chrono::steady_clock::now();
+  if (o.progress) o.progress("读取 read", 0, 1);
   std::vector<AidRecord> records;
   if (o.format == InputFormat::kConcord) {
     auto csv = ReadAidCsvFile(path, o.column_map);
@@ -122,10 +142,17 @@ absl::StatusOr<DedupResult> RunDedup(const std::string& path, const DedupOptions
   }
   res.records = records.size();
   res.seconds_read = SecondsSince(t0);
+  if (o.progress) o.progress("读取 read", 1, 1);
+  auto tick = [&o](std::string_view stage, size_t total) -> std::function<void(size_t)> {
+    if (!o.progress) return {};
+    return [&o, stage, total](size_t done) { o.progress(stage, done, total); };
+  };
 
   t0 = std::chrono::steady_clock::now();
   const Encoder encoder(key);
-  const std::vector<EncodedRecord> enc = EncodeAll(records, encoder);
+  const std::vector<EncodedRecord> enc =
+      EncodeAll(records, encoder, tick("编码 encode", records.size()));
+  if (!o.keep_records) std::vector<AidRecord>().swap(records);  // the clear records: done with
   CaseLinks links;
   if (!o.case_links.empty()) {
     auto l = ReadCaseLinksFile(o.case_links);
@@ -140,11 +167,14 @@ absl::StatusOr<DedupResult> RunDedup(const std::string& path, const DedupOptions
   res.seconds_encode = SecondsSince(t0);
 
   t0 = std::chrono::steady_clock::now();
+  if (o.progress) o.progress("分块 block", 0, 1);
   const auto pairs = CandidatePairs(enc, o.max_block, &res.skipped_keys);
+  if (o.progress) o.progress("分块 block", 1, 1);
   res.candidates = pairs.size();
   std::vector<ComparisonVector> cand(pairs.size());
-  for (size_t i = 0; i < pairs.size(); ++i)
-    cand[i] = Compare(enc[pairs[i].first], enc[pairs[i].second]);
+  ForAll(
+      pairs.size(), [&](size_t i) { cand[i] = Compare(enc[pairs[i].first], enc[pairs[i].second]); },
+      tick("比对 compare", pairs.size()));
   std::vector<ComparisonVector> random;
   if (enc.size() >= 2) {
     std::mt19937_64 rng(o.seed);
@@ -166,9 +196,11 @@ absl::StatusOr<DedupResult> RunDedup(const std::string& path, const DedupOptions
     for (size_t k = 0; k < kEmSample; ++k) sample.push_back(cand[pick(rng)]);
     em_pairs = &sample;
   }
+  if (o.progress) o.progress("估计模型 EM", 0, 1);
   res.model = em_pairs->size() >= kMinPairsForEm
                   ? EstimateModel(*em_pairs, random, Model::Start(), o.em_iterations)
                   : Model::Default();
+  if (o.progress) o.progress("估计模型 EM", 1, 1);
   for (size_t i = 0; i < pairs.size(); ++i) {
     const double p = res.model.Probability(cand[i]);
     if (p < o.threshold) continue;

@@ -138,11 +138,27 @@ Encoder::Encoder(const LinkageKey& key)
       dob_key_(Subkey(key, "bloom/dob_digits")),
       address_key_(Subkey(key, "bloom/address")),
       email_key_(Subkey(key, "bloom/email")),
+      states_(MakeStates()),
       key_id_(Token("key_id", "concord.linkage.v1")) {}
 
+struct Encoder::KeyedStates {
+  crypto_auth_hmacsha256_state hmac;
+  // One per filter, in AddGrams' order: name_chars, name_pinyin, id, dob, email, address.
+  crypto_generichash_state bloom[6];
+};
+
+std::shared_ptr<const Encoder::KeyedStates> Encoder::MakeStates() const {
+  auto s = std::make_shared<KeyedStates>();
+  crypto_auth_hmacsha256_init(&s->hmac, hmac_key_.data(), hmac_key_.size());
+  const std::array<uint8_t, 32>* keys[6] = {&name_chars_key_, &name_pinyin_key_, &id_key_,
+                                            &dob_key_,        &email_key_,       &address_key_};
+  for (int i = 0; i < 6; ++i)
+    crypto_generichash_init(&s->bloom[i], keys[i]->data(), keys[i]->size(), 2 * kHashesPerGram);
+  return s;
+}
+
 std::string Encoder::Token(std::string_view purpose, std::string_view value) const {
-  crypto_auth_hmacsha256_state st;
-  crypto_auth_hmacsha256_init(&st, hmac_key_.data(), hmac_key_.size());
+  crypto_auth_hmacsha256_state st = states_->hmac;  // keyed already
   crypto_auth_hmacsha256_update(&st, reinterpret_cast<const uint8_t*>(purpose.data()),
                                 purpose.size());
   const uint8_t sep = 0;
@@ -155,16 +171,18 @@ std::string Encoder::Token(std::string_view purpose, std::string_view value) con
 
 void Encoder::AddGrams(std::string_view which, const std::vector<std::string>& grams,
                        Bloom* out) const {
-  const std::array<uint8_t, 32>* key = which == "name_chars"    ? &name_chars_key_
-                                       : which == "name_pinyin" ? &name_pinyin_key_
-                                       : which == "id"          ? &id_key_
-                                       : which == "dob"         ? &dob_key_
-                                       : which == "email"       ? &email_key_
-                                                                : &address_key_;
+  const int k = which == "name_chars"    ? 0
+                : which == "name_pinyin" ? 1
+                : which == "id"          ? 2
+                : which == "dob"         ? 3
+                : which == "email"       ? 4
+                                         : 5;
   for (const std::string& g : grams) {
     uint8_t h[2 * kHashesPerGram];  // k independent 16-bit outputs of one keyed PRF call
-    crypto_generichash(h, sizeof h, reinterpret_cast<const uint8_t*>(g.data()), g.size(),
-                       key->data(), key->size());
+    // Keyed BLAKE2b of the gram: the keyed state copied, then the gram.
+    crypto_generichash_state st = states_->bloom[k];
+    crypto_generichash_update(&st, reinterpret_cast<const uint8_t*>(g.data()), g.size());
+    crypto_generichash_final(&st, h, sizeof h);
     for (int i = 0; i < kHashesPerGram; ++i) {
       const int bit = (h[2 * i] | (h[2 * i + 1] << 8)) % kBloomBits;  // 512 divides 65536: unbiased
       out->bits[bit / 64] |= uint64_t{1} << (bit % 64);

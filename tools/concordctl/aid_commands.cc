@@ -5,6 +5,8 @@
 //   concordctl aid dedup --input FILE.csv --format concord|febrl|splink --out pairs.csv
 //                        [--ignore-column soc_sec_id] [--key-file linkage.key] [--threshold 0.5]
 //                        [--person-only] [--model-out model.txt]
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <ctime>
@@ -64,7 +66,27 @@ int CmdAidDedup(const AidDedupArgs& a) {
     o.column_map = *map;
     fprintf(stderr, "列映射 / column map: %s\n", aid::DescribeAidColumnMap(o.column_map).c_str());
   }
+  // A progress bar on a terminal (stderr), one line per stage.
+  std::string stage_shown;
+  int shown = -1;
+  if (isatty(fileno(stderr)))
+    o.progress = [&](std::string_view stage, size_t done, size_t total) {
+      const int pct = total == 0 ? 100 : static_cast<int>(100 * done / total);
+      if (stage != stage_shown) {
+        if (!stage_shown.empty()) fputc('\n', stderr);
+        stage_shown = std::string(stage);
+        shown = -1;
+      }
+      if (pct == shown) return;
+      shown = pct;
+      const int filled = pct * 30 / 100;
+      fprintf(stderr, "\r%-16s [%s%s] %3d%%", stage_shown.c_str(), std::string(filled, '#').c_str(),
+              std::string(30 - filled, '.').c_str(), pct);
+      if (total > 1) fprintf(stderr, " %zu/%zu", done, total);
+      fflush(stderr);
+    };
   auto r = aid::RunDedup(a.input, o, key);
+  if (!stage_shown.empty()) fputc('\n', stderr);
   if (!r.ok()) return Fail(2, std::string(r.status().message()));
   for (const auto& e : r->errors) std::cerr << a.input << ":" << e.line << ": " << e.reason << "\n";
   for (const auto& e : r->link_errors)

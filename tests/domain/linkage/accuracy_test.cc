@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include "domain/linkage/evaluate.h"
@@ -101,6 +102,36 @@ TEST(AidAccuracy, DifferentlyNumberedBooksWithCaseLinks) {
   EXPECT_GT(linked.recall(), bare.recall() + 0.1)
       << "the links must find what the numbers alone cannot: " << bare.recall() << " -> "
       << linked.recall();
+}
+
+// The progress a terminal's bar is drawn from: every stage in order, each
+// told its end (done == total), encoding and comparing told as they go.
+TEST(AidDedupProgress, EveryStageIsToldToItsEnd) {
+  const std::string path = ::testing::TempDir() + "/aid-progress.csv";
+  const std::string cmd = concord::testing::BinPath("concord-aid-gen") +
+                          " --people 1500 --seed 5 --profile realistic --out " + path +
+                          " 2>/dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  std::vector<std::string> stages;
+  std::map<std::string, std::pair<size_t, size_t>> last;  // stage -> (done, total)
+  std::map<std::string, int> calls;
+  DedupOptions o;
+  o.progress = [&](std::string_view stage, size_t done, size_t total) {
+    const std::string s(stage);
+    if (stages.empty() || stages.back() != s) stages.push_back(s);
+    EXPECT_LE(done, total) << s;
+    last[s] = {done, total};
+    ++calls[s];
+  };
+  auto r = RunDedup(path, o, FixedKey());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(stages, (std::vector<std::string>{"读取 read", "编码 encode", "分块 block",
+                                              "比对 compare", "估计模型 EM"}));
+  for (const auto& [stage, end] : last) EXPECT_EQ(end.first, end.second) << stage;
+  EXPECT_EQ(last["编码 encode"].second, r->records);
+  EXPECT_EQ(last["比对 compare"].second, r->candidates);
+  EXPECT_GT(calls["编码 encode"], 10) << "told only at the end";
+  EXPECT_GT(calls["比对 compare"], 10) << "told only at the end";
 }
 
 }  // namespace
