@@ -384,8 +384,9 @@ absl::StatusOr<std::vector<aid::AidRecord>> AidApplications::RegisteredGrants() 
     const std::string id = q.Text(0);
     const json app = json::parse(q.Text(1), nullptr, false);
     const json step = json::parse(q.Text(2), nullptr, false);
-    const int64_t fen = step.is_object() ? Fen(step, "amount_yuan") : 0;
-    const int64_t at = step.is_object() ? When(Str(step, "at"), q.Int(3)).value_or(q.Int(3)) : 0;
+    // The step as kept (PostAct's `entered`): amount_fen and at_ms.
+    const int64_t fen = step.is_object() ? step.value("amount_fen", int64_t{0}) : 0;
+    const int64_t at = step.is_object() ? step.value("at_ms", q.Int(3)) : q.Int(3);
     auto record = AidRecordFromJson(GrantJson(app, id, fen, at));
     if (!record.ok()) {
       LOG_WARN("aid application {}: its grant cannot be re-encoded: {}", id,

@@ -546,6 +546,16 @@ absl::Status AidConnector::OnDelivery(const concord::v1::Envelope& env, sqlite::
   if (concord::v1::AidRekeyReply reply; env.payload().UnpackTo(&reply)) {
     ASSIGN_OR_RETURN(auto up, db.Prepare("UPDATE aid_rekeys SET reply_json=? WHERE envelope_id=?"));
     up.BindAll(ToJson(reply), env.correlation_id());
+    RETURN_IF_ERROR(up.Run());
+    if (db.Changes() == 0 && reply.active()) {
+      // The agent tells every agency of the switch, not only the one whose
+      // batch completed it: kept as a batch of nothing, answered.
+      ASSIGN_OR_RETURN(auto put, db.Prepare("INSERT OR IGNORE INTO aid_rekeys(envelope_id, key_id, "
+                                            "grants, links, sent_ms, reply_json) "
+                                            "VALUES(?,?,0,0,?,?)"));
+      put.BindAll(env.id(), absl::BytesToHexString(reply.key_id()), now, ToJson(reply));
+      RETURN_IF_ERROR(put.Run());
+    }
     if (reply.active())
       LOG_WARN(
           "密钥轮换完成：救助平台已启用新密钥 / key rotation done: the registry runs on the "
@@ -553,7 +563,7 @@ absl::Status AidConnector::OnDelivery(const concord::v1::Envelope& env, sqlite::
     else
       LOG_INFO("key rotation: {} grants staged; {} still missing ({})", reply.staged(),
                reply.missing(), absl::StrJoin(reply.missing_by_agency(), ", "));
-    return up.Run();
+    return absl::OkStatus();
   }
   if (concord::v1::AidDuplicateNotice notice; env.payload().UnpackTo(&notice)) {
     ASSIGN_OR_RETURN(auto put, db.Prepare("INSERT OR IGNORE INTO aid_notices(envelope_id, "
@@ -827,8 +837,13 @@ absl::StatusOr<int> AidConnector::SendRekey() {
   // Every registered grant, from the records as entered; then the
   // applications' grants; then every link sent.
   std::vector<aid::AidRecord> grants;
-  ASSIGN_OR_RETURN(auto q, db.Prepare("SELECT record_id, record_json FROM aid_records WHERE "
-                                      "registered=1 ORDER BY record_id"));
+  // A correction still pending: the record as corrected (the agent applies
+  // the correction before this batch, which comes after it).
+  ASSIGN_OR_RETURN(auto q, db.Prepare("SELECT r.record_id, coalesce((SELECT c.new_json FROM "
+                                      "aid_record_changes c WHERE c.record_id = r.record_id AND "
+                                      "c.state = 'pending' AND c.kind = 'correct' ORDER BY "
+                                      "c.at_ms DESC LIMIT 1), r.record_json) FROM aid_records r "
+                                      "WHERE r.registered=1 ORDER BY r.record_id"));
   while (true) {
     ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) break;

@@ -102,6 +102,15 @@ Agent::Agent(agent::AgentContext& context, AgentConfig config, Registry registry
       scan_(context.io, std::chrono::seconds(config_.scan_seconds), [this] { ScanNow(); }) {}
 
 absl::Status Agent::Handle(const v1::Envelope& env) {
+  // The judged links follow the key the database runs on: after a switch
+  // whose transaction rolled back, they are read again.
+  ASSIGN_OR_RETURN(Registry::Keys keys, registry_.LoadKeys());
+  if (keys.active != links_key_) {
+    CaseLinks fresh;
+    RETURN_IF_ERROR(registry_.LoadLinks(&fresh));
+    links_ = std::move(fresh);
+    links_key_ = keys.active;
+  }
   if (env.payload().Is<v1::AidCheckRequest>()) return OnCheck(env);
   if (v1::AidApplicationStep s; env.payload().UnpackTo(&s)) return OnStep(env, s);
   if (v1::AidStatusQuery q; env.payload().UnpackTo(&q)) return OnStatusQuery(env, q);
@@ -188,7 +197,7 @@ absl::Status Agent::OnCheck(const v1::Envelope& env) {
   if (req.register_() &&
       (reply.verdict() == v1::AID_CLEAR || req.approved_exception() || already)) {
     RETURN_IF_ERROR(registry_.Add(grant, now));
-    RETURN_IF_ERROR(StageNext(keyed, grant));
+    if (!already) RETURN_IF_ERROR(StageNext(keyed, grant));  // a re-sent one is staged already
     reply.set_registered(true);
     if (reply.verdict() != v1::AID_CLEAR && req.approved_exception()) {
       // The leader who approved it acted through the agency's console (the
@@ -235,15 +244,16 @@ absl::Status Agent::OnCaseLinks(const v1::Envelope& env, const v1::AidCaseLinks&
   ASSIGN_OR_RETURN(Registry::Keys keys, registry_.LoadKeys());
   const std::string& key = m.key_id();
   bool staged = false;
+  if ((key.empty() && !keys.retired.empty()) || keys.retired.contains(key)) {
+    reply.add_errors(
+        "案号关联的编码所用比对密钥已停用（密钥已轮换），请把新密钥设为 [aid] linkage_key 后重发 / "
+        "the links were made with a retired linkage key: make the new key [aid] linkage_key "
+        "and send them again");
+    return Reply(env, reply);
+  }
   if (!key.empty() && keys.active.empty()) {
     RETURN_IF_ERROR(registry_.Activate(key, now));
   } else if (!key.empty() && key != keys.active) {
-    if (keys.retired.contains(key)) {
-      reply.add_errors(
-          "案号关联的编码所用比对密钥已停用（已轮换）/ the links were made with a retired "
-          "linkage key");
-      return Reply(env, reply);
-    }
     staged = true;
   }
   std::vector<const v1::AidCaseLink*> good;
@@ -316,7 +326,8 @@ absl::Status Agent::OnChange(const v1::Envelope& env, const v1::AidGrantChange& 
   if (!old)
     return refused(absl::StrCat("本机关没有已登记的救助记录 ", ch.record_id(),
                                 "（未登记的记录重新提交查重即可）/ no registered grant ",
-                                ch.record_id(), " of this agency"));
+                                ch.record_id(),
+                                " of this agency: an unregistered one is submitted again"));
   const int64_t now = clock_.NowMs();
   // Whom the grant matched before the change.
   ASSIGN_OR_RETURN(auto before_candidates, registry_.Candidates(*old, config_.check.max_block));
@@ -362,7 +373,14 @@ absl::Status Agent::OnChange(const v1::Envelope& env, const v1::AidGrantChange& 
     }
   } else {
     RETURN_IF_ERROR(registry_.Replace(corrected, now));
-    RETURN_IF_ERROR(StageNext(keyed, corrected));
+    if (keyed.staged) {
+      RETURN_IF_ERROR(StageNext(keyed, corrected));
+      // It may have been the last grant a key rotation waited for.
+      RETURN_IF_ERROR(TryRotate(keyed.staged->key_id(), nullptr).status());
+    } else {
+      // Anything staged before is the uncorrected grant: re-keyed again later.
+      RETURN_IF_ERROR(registry_.Unstage(env.from(), ch.record_id()));
+    }
     ASSIGN_OR_RETURN(auto candidates, registry_.Candidates(corrected, config_.check.max_block));
     v1::AidCheckReply check = Decide(corrected, candidates, model_, config_.check, &links_);
     check.set_registered(true);  // a correction changes the registered grant; it stays
@@ -452,11 +470,21 @@ absl::StatusOr<bool> Agent::TryRotate(const std::string& key, v1::AidRekeyReply*
   }
   if (!missing.done()) return false;
   RETURN_IF_ERROR(registry_.Rotate(key, clock_.NowMs()));
+  // Every granting agency hears that the registry runs on the new key (the
+  // one whose batch completed it also gets its own reply).
+  ASSIGN_OR_RETURN(std::vector<std::string> agencies, registry_.Agencies());
+  for (const std::string& agency : agencies) {
+    v1::AidRekeyReply done;
+    done.set_key_id(key);
+    done.set_active(true);
+    RETURN_IF_ERROR(client_.Stage(client::MakeEnvelope({agency}, done)).status());
+  }
   // The judged links are the new key's. Should the transaction roll back,
-  // the message comes again and rotates again.
+  // Handle() reads them again from the database.
   CaseLinks fresh;
   RETURN_IF_ERROR(registry_.LoadLinks(&fresh));
   links_ = std::move(fresh);
+  links_key_ = key;
   LOG_WARN(
       "比对密钥已切换 / the registry now runs on the new linkage key: {} grants, {} case links",
       registry_.Count().value_or(-1), links_.links());
@@ -469,9 +497,11 @@ absl::Status Agent::OnRekey(const v1::Envelope& env, const v1::AidRekey& m) {
   const std::string& key = m.key_id();
   ASSIGN_OR_RETURN(Registry::Keys keys, registry_.LoadKeys());
   if (key.size() != kTokenBytes || keys.retired.contains(key)) {
-    reply.add_errors(key.size() != kTokenBytes
-                         ? "缺少新密钥的标识 / key_id is missing or malformed"
-                         : "该密钥已停用，不能再换回 / that key was retired: no going back");
+    reply.add_errors(
+        key.size() != kTokenBytes
+            ? "缺少新密钥的标识 / key_id is missing or malformed"
+            : "该密钥已停用，不能再换回；请用 concordctl aid keygen 另生成新密钥 / that key "
+              "was retired: make a new one with concordctl aid keygen");
     return Reply(env, reply);
   }
   const bool active = key == keys.active;  // late: the switch happened; still welcome
@@ -624,8 +654,8 @@ absl::Status Agent::OnStep(const v1::Envelope& env, const v1::AidApplicationStep
           RETURN_IF_ERROR(registry_.SetAmount(grant.agency, grant.record_id, grant.amount_fen));
         } else {
           RETURN_IF_ERROR(registry_.Add(grant, now));
+          RETURN_IF_ERROR(StageNext(keyed, grant));
         }
-        RETURN_IF_ERROR(StageNext(keyed, grant));
         check->set_registered(true);
         if (check->verdict() != v1::AID_CLEAR) {
           exception = Registry::ApprovedException{st.exception_reason(), in.actor};

@@ -104,6 +104,7 @@ class Agent final : public agent::Agent {
   // message is handled; if that transaction then rolls back, the message is
   // delivered again and the link is the same one.
   CaseLinks links_;
+  std::string links_key_;  // the active key links_ was read under
   Applications applications_;
   agent::CalendarFile calendar_{config_.calendar};  // recounted on at the first scan and on change
   uint64_t alerts_ = 0;

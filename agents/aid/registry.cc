@@ -85,7 +85,7 @@ const std::vector<std::string>& RegistryMigrations() {
         token_b BLOB NOT NULL,
         agency TEXT NOT NULL,
         at_ms INTEGER NOT NULL,
-        PRIMARY KEY(key_id, token_a, token_b)) WITHOUT ROWID;
+        PRIMARY KEY(key_id, token_a, token_b, agency)) WITHOUT ROWID;
       )sql",
   };
   return kMigrations;
@@ -463,7 +463,8 @@ absl::Status Registry::Rotate(const std::string& key_id, int64_t now_ms) {
   ASSIGN_OR_RETURN(Missing missing, MissingUnder(key_id));
   if (!missing.done())
     return absl::FailedPreconditionError(
-        absl::StrCat(missing.total, " 笔登记尚无新密钥编码 / grants not yet re-keyed"));
+        absl::StrCat(missing.total, " 笔登记尚无新密钥编码，须待各机关报送 / ", missing.total,
+                     " grants not yet re-keyed: wait for every agency's AidRekey"));
   RETURN_IF_ERROR(db_->Exec("DELETE FROM aid_blocks"));
   ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT g.id, r.encoding FROM aid_grants g JOIN aid_rekey "
                                         "r ON r.key_id=? AND r.agency=g.agency AND "
@@ -488,9 +489,10 @@ absl::Status Registry::Rotate(const std::string& key_id, int64_t now_ms) {
     up.Bind(2, id);
     RETURN_IF_ERROR(up.Run());
   }
-  ASSIGN_OR_RETURN(auto links, db_->Prepare("INSERT INTO aid_case_links(token_a, token_b, agency, "
-                                            "at_ms) SELECT token_a, token_b, agency, at_ms FROM "
-                                            "aid_rekey_links WHERE key_id=?"));
+  ASSIGN_OR_RETURN(auto links,
+                   db_->Prepare("INSERT OR IGNORE INTO aid_case_links(token_a, token_b, agency, "
+                                "at_ms) SELECT token_a, token_b, agency, at_ms FROM "
+                                "aid_rekey_links WHERE key_id=?"));
   links.BindBlob(1, key_id);
   RETURN_IF_ERROR(db_->Exec("DELETE FROM aid_case_links"));
   RETURN_IF_ERROR(links.Run());
@@ -498,6 +500,18 @@ absl::Status Registry::Rotate(const std::string& key_id, int64_t now_ms) {
   RETURN_IF_ERROR(db_->Exec("DELETE FROM aid_rekey"));
   RETURN_IF_ERROR(db_->Exec("DELETE FROM aid_rekey_links"));
   return Activate(key_id, now_ms);
+}
+
+absl::StatusOr<std::vector<std::string>> Registry::Agencies() {
+  ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT agency FROM aid_grants UNION SELECT agency FROM "
+                                        "aid_case_links ORDER BY 1"));
+  std::vector<std::string> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    out.push_back(q.Text(0));
+  }
+  return out;
 }
 
 absl::StatusOr<int64_t> Registry::Count() {

@@ -115,6 +115,8 @@ class Registry {
   absl::Status Unstage(const std::string& agency, const std::string& record_id);
   absl::Status StageLink(const std::string& key_id, const std::string& token_a,
                          const std::string& token_b, const std::string& agency, int64_t now_ms);
+  // The agencies with a registered grant or a kept link.
+  absl::StatusOr<std::vector<std::string>> Agencies();
   // The keys something is staged under.
   absl::StatusOr<std::vector<std::string>> StagedKeys();
   // Registered grants with no encoding staged under `key_id`, by agency; and

@@ -115,9 +115,9 @@ class Encoder {
   std::array<uint8_t, 32> hmac_key_, name_chars_key_, name_pinyin_key_, id_key_, dob_key_,
       address_key_, email_key_;
   // The keyed hash states after the key is absorbed (HMAC-SHA-256's inner
-  // and outer pads; BLAKE2b's key block per filter), copied for each token
-  // or q-gram instead of keying every call again: the same outputs, about
-  // half the compressions (tokens.cc).
+  // and outer pads: two of a token's four SHA-256 compressions; BLAKE2b's
+  // parameter block and buffered key per filter), copied for each token or
+  // q-gram instead of keying every call again: the same outputs.
   std::shared_ptr<const KeyedStates> states_;
   std::string key_id_;
 };

@@ -570,6 +570,36 @@ TEST_F(AidDistrict, KeyRotationLosesNoGrant) {
                                          {"amount_yuan", "1000"},
                                          {"granted_on", "2023-07-01"}});
 
+  // An application's grant (the procedure), registered at the court.
+  auto step = [&](const std::string& path, const json& body) {
+    HttpResult r = court_->Post(path, body);
+    EXPECT_EQ(r.status, 202) << r.body;
+    const std::string id = json::parse(r.body, nullptr, false).value("step", "");
+    json out;
+    WaitFor(
+        [&] {
+          out = court_->Get("/aid/applications/step?id=" + id);
+          return out.is_object() && out.value("state", "") != "sent";
+        },
+        15000);
+    return out;
+  };
+  const json app_victim = {{"name", "王建军"}, {"id_number", "610102195003041230"}};
+  const std::string app_case = "（2023）沪0104刑初400号";
+  ASSERT_EQ(step("/aid/applications", {{"application_id", "FY-救-1"},
+                                       {"complete", true},
+                                       {"victim", app_victim},
+                                       {"applicants", {{{"name", "王建军"}, {"relation", "本人"}}}},
+                                       {"case_ref", app_case},
+                                       {"crime", "故意伤害"}})
+                .value("state", ""),
+            "ok");
+  json granted = step("/aid/applications/act", {{"application_id", "FY-救-1"},
+                                                {"action", "grant"},
+                                                {"amount_yuan", "3000"},
+                                                {"grounds", "受伤致生活困难"}});
+  ASSERT_EQ(granted.value("state", ""), "ok") << granted.dump();
+
   const std::string key2 = d_.dir() + "/linkage-2.key";
   ASSERT_TRUE(aid::WriteNewLinkageKey(key2).ok());
   auto restart = [&](std::unique_ptr<DaemonProcess>& a, const std::string& name,
@@ -597,8 +627,8 @@ TEST_F(AidDistrict, KeyRotationLosesNoGrant) {
   json state = rekey_state(*procuratorate_);
   ASSERT_FALSE(state.value("active", true)) << state.dump();
   const json& reply = state["batches"].back()["reply"];
-  EXPECT_EQ(reply.value("missing", "0"), "1") << state.dump();  // uint64 in JSON: a string
-  EXPECT_EQ(reply["missing_by_agency"], json::array({"court: 1"})) << state.dump();
+  EXPECT_EQ(reply.value("missing", "0"), "2") << state.dump();  // uint64 in JSON: a string
+  EXPECT_EQ(reply["missing_by_agency"], json::array({"court: 2"})) << state.dump();
   EXPECT_EQ(reply.value("links", 0), 1) << state.dump();
   // Mid-rotation a new grant: judged under the old key, staged under the new.
   ASSERT_EQ(Grant(*procuratorate_, With(other_person, {{"record_id", "P8"}})).value("status", ""),
@@ -609,6 +639,10 @@ TEST_F(AidDistrict, KeyRotationLosesNoGrant) {
   restart(court_, "court", key_, key2);
   state = rekey_state(*court_);
   ASSERT_TRUE(state.value("active", false)) << state.dump();
+  // The procuratorate, whose batch did not complete it, hears of it too.
+  EXPECT_TRUE(
+      WaitFor([&] { return procuratorate_->Get("/aid/rekey").value("active", false); }, 15000))
+      << procuratorate_->Get("/aid/rekey").dump();
 
   // After the switch: the old key alone is refused, with the reason.
   restart(court_, "court", key_, "");
@@ -620,6 +654,16 @@ TEST_F(AidDistrict, KeyRotationLosesNoGrant) {
   restart(procuratorate_, "procuratorate", key2, "");
   json dup = Grant(*procuratorate_, proc_grant);  // tied to C1 only by the link
   EXPECT_EQ(dup.value("status", ""), "duplicate") << dup.dump();
+  json app_dup = Grant(*procuratorate_,
+                       {{"record_id", "P10"},
+                        {"name", "王建军"},
+                        {"id_number", "610102195003041230"},
+                        {"case_ref", app_case},
+                        {"aid_type", "money"},
+                        {"amount_yuan", "2000"},
+                        {"granted_on", "2023-09-01"}},
+                       "/aid/checks");
+  EXPECT_EQ(app_dup.value("status", ""), "duplicate") << app_dup.dump();  // the application's grant
   json again = Grant(*court_, With(other_person, {{"record_id", "C8"}}), "/aid/checks");
   ASSERT_EQ(again["reply"]["matches"].size(), 1u) << again.dump();
   EXPECT_EQ(again["reply"]["matches"][0].value("record_id", ""), "P8");
@@ -628,8 +672,9 @@ TEST_F(AidDistrict, KeyRotationLosesNoGrant) {
   d_.StopHub();
   for (const auto& f : HubAndAgentFiles()) {
     const std::string content = ReadFile(f);
-    for (const std::string s : {"张伟", "李娜", "11010519491231002X", "440106198507200026",
-                                "13922223333", "刑初", "检刑诉"})
+    for (const std::string s :
+         {"张伟", "李娜", "王建军", "11010519491231002X", "440106198507200026",
+          "610102195003041230", "13922223333", "刑初", "检刑诉"})
       EXPECT_EQ(content.find(s), std::string::npos) << s << " in " << f;
   }
 }
