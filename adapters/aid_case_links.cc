@@ -143,6 +143,7 @@ HttpResponse AidCaseLinksApi::Get(const HttpRequest&) {
 absl::Status AidCaseLinksApi::OnDelivery(const concord::v1::Envelope& env, sqlite::Db& db) {
   if (concord::v1::ConferenceInvitation inv; env.payload().UnpackTo(&inv))
     return OnInvitation(env, inv, db);
+  if (concord::v1::PetitionEvent ev; env.payload().UnpackTo(&ev)) return OnTransfer(env, ev, db);
   concord::v1::AidCaseLinksReply reply;
   if (!env.payload().UnpackTo(&reply)) return absl::OkStatus();
   json r = {{"received", reply.received()}, {"joined", reply.joined()}, {"errors", json::array()}};
@@ -185,6 +186,27 @@ absl::Status AidCaseLinksApi::OnInvitation(const concord::v1::Envelope& env,
   ASSIGN_OR_RETURN(std::string id, Send(pairs, source));
   LOG_INFO("conference {}: {} case links sent to the aid agent ({})", inv.conference_id(),
            pairs.size(), id);
+  return absl::OkStatus();
+}
+
+absl::Status AidCaseLinksApi::OnTransfer(const concord::v1::Envelope& env,
+                                         const concord::v1::PetitionEvent& ev, sqlite::Db& db) {
+  // Only the ledger agent's word; only an accept that named both numbers.
+  const std::string& ledger = ctx_.config.petitions.ledger;
+  if (ledger.empty() || env.from() != ledger || ev.case_ref().empty() || ev.item_case_ref().empty())
+    return absl::OkStatus();
+  const std::string a = aid::NormalizeCaseRef(ev.item_case_ref()),
+                    b = aid::NormalizeCaseRef(ev.case_ref());
+  if (a.empty() || b.empty() || a == b) return absl::OkStatus();
+  const std::string source = "transfer:" + ev.ledger_no();
+  ASSIGN_OR_RETURN(auto known, db.Prepare("SELECT 1 FROM aid_case_links WHERE source=? AND "
+                                          "case_ref_a=? AND case_ref_b=? LIMIT 1"));
+  known.BindAll(source, ev.item_case_ref(), ev.case_ref());
+  ASSIGN_OR_RETURN(bool already, known.Step());
+  if (already) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::string id, Send({{ev.item_case_ref(), ev.case_ref()}}, source));
+  LOG_INFO("petition {} accepted by {} under its own number: case link sent to the aid agent ({})",
+           ev.ledger_no(), ev.agency(), id);
   return absl::OkStatus();
 }
 

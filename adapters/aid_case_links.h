@@ -23,6 +23,7 @@
 
 #include "adapters/connector.h"
 #include "concord/v1/conference.pb.h"
+#include "concord/v1/petition.pb.h"
 #include "domain/linkage/wire.h"
 
 namespace concord::adapter {
@@ -46,6 +47,10 @@ class AidCaseLinksApi {
   absl::Status OnDelivery(const concord::v1::Envelope& env, sqlite::Db& db);
   absl::Status OnInvitation(const concord::v1::Envelope& env,
                             const concord::v1::ConferenceInvitation& invitation, sqlite::Db& db);
+  // A petition accepted under the accepting agency's own number (the ledger
+  // agent's PetitionEvent names both): the two numbers linked.
+  absl::Status OnTransfer(const concord::v1::Envelope& env, const concord::v1::PetitionEvent& ev,
+                          sqlite::Db& db);
 
   ConnectorContext ctx_;
   const aid::KeyRing& keys_;

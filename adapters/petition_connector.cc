@@ -213,6 +213,7 @@ HttpResponse PetitionConnector::Act(const HttpRequest& request) {
   a.set_to_agency(JsonString(*j, "to_agency"));
   a.set_department(JsonString(*j, "department"));
   a.set_handler(JsonString(*j, "handler"));
+  a.set_case_ref(JsonString(*j, "case_ref"));  // accept: this agency's own number, if any
   // extend: the days granted and who approved them; hearing: its days;
   // request_review: when the petitioner received the written answer.
   if (j->contains("days") && !(*j)["days"].is_number_integer())

@@ -601,6 +601,9 @@ void ConsoleImpl::Act(Visit v) {
                {"to_agency", FormField(form, "to_agency")},
                {"department", FormField(form, "department")},
                {"handler", FormField(form, "handler")}};
+  // accept: this agency's own number for the case, when it has one.
+  if (f.department && !FormField(form, "case_ref").empty())
+    body["case_ref"] = FormField(form, "case_ref");
   if (f.days_label) {
     int days = 0;
     if (!absl::SimpleAtoi(FormField(form, "days"), &days) || days < 1) {

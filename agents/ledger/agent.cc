@@ -515,6 +515,15 @@ absl::Status Agent::OnAct(const v1::Envelope& env, const v1::PetitionAct& a) {
   ev.set_to_status(StatusName(*st));
   ev.set_at_ms(at);
   ev.set_responsible(responsible);
+  if (*action == Action::kAccept && !a.case_ref().empty()) {
+    // The accepting agency's own number beside the item's: one case, two
+    // numbers, for the aid-granting agencies to link.
+    ASSIGN_OR_RETURN(ItemSnapshot item, ledger_->Snapshot(a.ledger_no(), at));
+    if (!item.case_ref.empty() && item.case_ref != a.case_ref()) {
+      ev.set_case_ref(a.case_ref());
+      ev.set_item_case_ref(item.case_ref);
+    }
+  }
   RETURN_IF_ERROR(Observe(a.ledger_no()));
   return client_.Stage(client::MakeEnvelope(involved, ev)).status();
 }

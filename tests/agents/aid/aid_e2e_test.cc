@@ -679,5 +679,101 @@ TEST_F(AidDistrict, KeyRotationLosesNoGrant) {
   }
 }
 
+// A case transferred through Concord links its numbers by itself: the police
+// register a petition under their 立案号 and transfer it; the procuratorate
+// accepts it under its own number. The ledger agent passes both numbers on,
+// the adapters send the link (tokens) to the aid agent, and a grant under
+// each number is then one case: 重复救助.
+TEST(AidTransfer, AcceptingUnderOwnNumberLinksTheCase) {
+  TestDistrict d{{"police", "procuratorate", "ledger:ledger", "aid:aid"}};
+  ASSERT_TRUE(d.StartHub().ok());
+  const std::string key = d.dir() + "/linkage.key";
+  ASSERT_TRUE(aid::WriteNewLinkageKey(key).ok());
+  const std::string config =
+      "[petitions]\nledger = \"ledger\"\n\n[aid]\nlinkage_key = \"" + key + "\"\nagent = \"aid\"\n";
+  DaemonProcess police(d, "police", "concord-adapter", config);
+  DaemonProcess procuratorate(d, "procuratorate", "concord-adapter", config);
+  DaemonProcess ledger(d, "ledger", "concord-ledger-agent",
+                       std::string("[ledger]\ncalendar = \"") + CONCORD_SOURCE_DIR +
+                           "/deploy/calendar/cn-holidays.txt\"\nscan_seconds = 60\n",
+                       "ledger.db");
+  DaemonProcess agent(d, "aid", "concord-aid-agent", "[aid]\ncap_yuan = 50000\n", "aid.db");
+  ASSERT_TRUE(police.ok() && procuratorate.ok() && ledger.ok() && agent.ok()) << ledger.log();
+  const std::string police_no = "A6110022024000123", proc_no = "商检刑诉〔2024〕45号";
+
+  auto ask = [](const DaemonProcess& a, const std::string& type, const json& payload) {
+    return a.Ask("ledger", type, payload, "concord.v1.PetitionReply");
+  };
+  json r = ask(police, "concord.v1.PetitionRegister",
+               {{"intake_id", "GA-2024-001"},
+                {"channel", "visit"},
+                {"received_ms", 1790000000000},
+                {"petitioner", "张伟"},
+                {"contact", "13800138000"},
+                {"matter", "被故意伤害，请求移送审查起诉"},
+                {"case_ref", police_no},
+                {"people", 1}});
+  ASSERT_TRUE(r.value("ok", false)) << r.dump();
+  const std::string no = r.value("ledger_no", "");
+  ASSERT_TRUE(ask(police, "concord.v1.PetitionAct", {{"ledger_no", no}, {"action", "start_review"}})
+                  .value("ok", false));
+  ASSERT_TRUE(ask(police, "concord.v1.PetitionAct",
+                  {{"ledger_no", no},
+                   {"action", "transfer"},
+                   {"note", "移送审查起诉"},
+                   {"to_agency", "procuratorate"}})
+                  .value("ok", false));
+  ASSERT_TRUE(
+      ask(procuratorate, "concord.v1.PetitionAct", {{"ledger_no", no}, {"action", "start_review"}})
+          .value("ok", false));
+  r = ask(procuratorate, "concord.v1.PetitionAct",
+          {{"ledger_no", no},
+           {"action", "accept"},
+           {"department", "控告申诉部门"},
+           {"handler", "张检察官"},
+           {"case_ref", proc_no}});
+  ASSERT_TRUE(r.value("ok", false)) << r.dump();
+
+  // Both granting agencies' adapters send the link; the aid agent joins it once.
+  json links;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        links = procuratorate.Get("/aid/case-links");
+        return links.is_object() && links["links"].size() == 1u &&
+               links["links"][0].contains("reply");
+      },
+      15000))
+      << links.dump() << procuratorate.log();
+  EXPECT_EQ(links["links"][0].value("source", ""), "transfer:" + no) << links.dump();
+  EXPECT_EQ(links["links"][0].value("case_ref_a", ""), police_no) << links.dump();
+
+  auto grant = [](const DaemonProcess& a, const json& g) {
+    EXPECT_EQ(a.Post("/aid/grants", g).status, 202);
+    json out;
+    WaitFor(
+        [&] {
+          out = a.Get("/aid/grants?record_id=" + g.value("record_id", ""));
+          return out.is_object() && out.value("status", "") != "checking";
+        },
+        15000);
+    return out;
+  };
+  const json victim = {{"name", "张伟"},
+                       {"id_number", "11010519491231002X"},
+                       {"phone", "13800138000"},
+                       {"aid_type", "money"},
+                       {"amount_yuan", "5000"}};
+  json first =
+      grant(police,
+            With(victim,
+                 {{"record_id", "GA-J-1"}, {"case_ref", police_no}, {"granted_on", "2024-05-01"}}));
+  ASSERT_EQ(first.value("status", ""), "clear") << first.dump();
+  json second = grant(
+      procuratorate,
+      With(victim, {{"record_id", "JC-J-1"}, {"case_ref", proc_no}, {"granted_on", "2024-06-01"}}));
+  EXPECT_EQ(second.value("status", ""), "duplicate") << second.dump();
+  EXPECT_NE(second.dump().find("关联"), std::string::npos) << second.dump();
+}
+
 }  // namespace
 }  // namespace concord::testing
