@@ -127,7 +127,8 @@ int RegistryBench(const std::string& input, const std::string& dir, int checks) 
       "  baseline: primary-key SELECT p50 %.3f ms p99 %.3f ms -> check p99 / baseline p99 = %.1f\n",
       Percentile(base_us, 0.5) / 1000, Percentile(base_us, 0.99) / 1000,
       p99 / std::max(1e-9, Percentile(base_us, 0.99)));
-  printf("  target p99 < 5 ms: %s\n", p99 < 5000 ? "met" : "MISSED");
+  printf("  target p99 < 2 ms with 1,000,000 registered (issue 15): %s\n",
+         p99 < 2000 ? "met" : "MISSED");
   return 0;
 }
 

@@ -20,6 +20,13 @@ namespace concord::adapter {
 
 namespace {
 
+// Every cookie the console sets or clears: the whole site, never to scripts,
+// never on another site's request, and over TLS only when it came over TLS.
+std::string CookieAttributes(bool tls) {
+  return tls ? "; Path=/; HttpOnly; SameSite=Strict; Secure"
+             : "; Path=/; HttpOnly; SameSite=Strict";
+}
+
 constexpr char kSessionCookie[] = "concord_session";
 constexpr char kFlashCookie[] = "concord_flash";
 
@@ -305,9 +312,8 @@ void ConsoleImpl::Login(WebRequest request, WebResponder respond) {
       return;
     }
     record(true, "");
-    std::string cookie =
-        absl::StrCat(kSessionCookie, "=", session->first, "; Path=/; HttpOnly; SameSite=Strict");
-    if (tls) cookie += "; Secure";
+    const std::string cookie =
+        absl::StrCat(kSessionCookie, "=", session->first, CookieAttributes(tls));
     respond({303, "text/html; charset=utf-8", "", {{"Location", next}, {"Set-Cookie", cookie}}});
   };
   // (The hashing thread touches only `pending` and the io_context.)
@@ -393,7 +399,8 @@ void ConsoleImpl::Logout(Visit v) {
              "text/html; charset=utf-8",
              "",
              {{"Location", "/login"},
-              {"Set-Cookie", absl::StrCat(kSessionCookie, "=; Path=/; Max-Age=0; HttpOnly")}}});
+              {"Set-Cookie",
+               absl::StrCat(kSessionCookie, "=; Max-Age=0", CookieAttributes(v.request.tls))}}});
 }
 
 void ConsoleImpl::Render(Visit& v, std::string_view title, std::string_view nav,
@@ -415,7 +422,8 @@ void ConsoleImpl::Render(Visit& v, std::string_view title, std::string_view nav,
   if (!flash.empty() && !values.contains("flash")) {
     const bool error = flash[0] == 'E';
     values["flash"] = {{"kind", error ? "error" : "ok"}, {"text", PercentDecode(flash.substr(1))}};
-    out.headers.push_back({"Set-Cookie", absl::StrCat(kFlashCookie, "=; Path=/; Max-Age=0")});
+    out.headers.push_back({"Set-Cookie", absl::StrCat(kFlashCookie, "=; Max-Age=0",
+                                                      CookieAttributes(v.request.tls))});
   }
   out.body = Template("head.html").Render(values) + body.Render(values) +
              Template("foot.html").Render(values);
@@ -428,7 +436,7 @@ void ConsoleImpl::Redirect(Visit& v, const std::string& location, const std::str
   if (!flash.empty())
     out.headers.push_back(
         {"Set-Cookie", absl::StrCat(kFlashCookie, "=", error ? "E" : "O", PercentEncodeQuery(flash),
-                                    "; Path=/; HttpOnly; SameSite=Strict")});
+                                    CookieAttributes(v.request.tls))});
   v.respond(std::move(out));
 }
 

@@ -100,9 +100,13 @@ json Options(std::initializer_list<const char*> values, const std::string& value
   return out;
 }
 
-json AidTypes() {
+// The aid kinds for a <select>, `chosen` (any name ParseAidType reads) selected.
+json AidTypes(const std::string& chosen = "") {
   json types = json::array();
-  for (const char* t : kAidTypes) types.push_back(t);
+  for (const char* t : kAidTypes)
+    types.push_back(
+        {{"value", t},
+         {"selected", !chosen.empty() && aid::ParseAidType(chosen) == aid::ParseAidType(t)}});
   return types;
 }
 
@@ -195,14 +199,7 @@ void ShowGrant(ConsoleImpl& c, Visit& v, const std::string& id, json form = json
                  {"c", entered},
                  {"bad", json::object()},
                  {"genders", Options({"", "男", "女"}, entered.value("gender", ""))}};
-  {
-    json types = json::array();
-    const std::string type = entered.value("aid_type", "");
-    for (const char* t : kAidTypes)
-      types.push_back(
-          {{"value", t}, {"selected", aid::ParseAidType(type) == aid::ParseAidType(t)}});
-    values["change_types"] = std::move(types);
-  }
+  values["change_types"] = AidTypes(entered.value("aid_type", ""));
   if (g.contains("exception") && g["exception"].is_object())
     values["exception"] = {{"reason", g["exception"].value("reason", "")},
                            {"by", g["exception"].value("by", "")},
@@ -506,6 +503,7 @@ void ConsoleImpl::Aid(Visit v) {
   json values = {{"v", {{"record_id", "救-" + NewUuidV7().substr(0, 13)}}},
                  {"bad", json::object()},
                  {"aid_types", AidTypes()},
+                 {"genders", Options({"", "男", "女"}, "")},
                  {"can_enter", accounts::Allowed(v.account, Permission::kEnterAid)}};
   json grants = json::array();
   HttpResponse r = CallApi(v, "GET", "/aid/grants");
@@ -582,7 +580,8 @@ void ConsoleImpl::EnterGrant(Visit v) {
            {{"v", grant},
             {"bad", bad},
             {"error", error},
-            {"aid_types", AidTypes()},
+            {"aid_types", AidTypes(grant.value("aid_type", ""))},
+            {"genders", Options({"", "男", "女"}, grant.value("gender", ""))},
             {"can_enter", true}},
            r.status == 409 ? 409 : 400);
     return;

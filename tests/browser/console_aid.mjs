@@ -71,6 +71,7 @@ await step('金额与日期有误：字段标红，未登记 / a bad amount and 
   const form = page.locator('#grant');
   await form.locator('[name=record_id]').fill('FY-2026-002');
   await form.locator('[name=name]').fill('钱小红');
+  await form.locator('[name=gender]').selectOption('女');
   await form.locator('[name=aid_type]').selectOption('资金救助');
   await form.locator('[name=amount_yuan]').fill('两万元');
   await form.locator('[name=granted_on]').fill('2026-11-21');
@@ -79,6 +80,8 @@ await step('金额与日期有误：字段标红，未登记 / a bad amount and 
   check(await page.locator('#grant input[name=amount_yuan].invalid').count() === 1, 'the amount is not marked red');
   check(await page.locator('#grant input[name=granted_on].invalid').count() === 1, 'the date is not marked red');
   check(await page.locator('#grant input[name=name].invalid').count() === 0, 'a good field is marked red');
+  check(await page.locator('#grant [name=gender]').inputValue() === '女', 'the gender was not kept');
+  check(await page.locator('#grant [name=name]').inputValue() === '钱小红', 'the name was not kept');
   const flash = await page.locator('.flash.error').innerText();
   check(flash.includes('金额'), `the error does not name the amount: ${flash}`);
   await shot(page, 'grant-invalid');

@@ -13,8 +13,15 @@ export async function login(page, base, login, pass = password) {
   check((await page.locator('h1').first().innerText()).includes('待办'), 'no 待办 after login');
 }
 
+// Logs out; the session cookie is cleared with the same guards it was set
+// with (HttpOnly, SameSite=Strict; Secure over TLS).
 export async function logout(page) {
+  const answered = page.waitForResponse((r) => new URL(r.url()).pathname === '/logout');
   await page.getByRole('button', { name: '退出' }).click();
+  const response = await answered;
+  const cookie = (await response.allHeaders())['set-cookie'] || '';
+  check(/HttpOnly/.test(cookie) && /SameSite=Strict/.test(cookie)
+    && (!response.url().startsWith('https:') || /Secure/.test(cookie)), `logout cookie: ${cookie}`);
   await page.waitForURL('**/login');
 }
 
