@@ -104,12 +104,12 @@ Agent::Agent(agent::AgentContext& context, AgentConfig config, Registry registry
 absl::Status Agent::Handle(const v1::Envelope& env) {
   // The judged links follow the key the database runs on: after a switch
   // whose transaction rolled back, they are read again.
-  ASSIGN_OR_RETURN(Registry::Keys keys, registry_.LoadKeys());
-  if (keys.active != links_key_) {
+  ASSIGN_OR_RETURN(keys_, registry_.LoadKeys());  // once per message; the handlers read keys_
+  if (keys_.active != links_key_) {
     CaseLinks fresh;
     RETURN_IF_ERROR(registry_.LoadLinks(&fresh));
     links_ = std::move(fresh);
-    links_key_ = keys.active;
+    links_key_ = keys_.active;
   }
   if (env.payload().Is<v1::AidCheckRequest>()) return OnCheck(env);
   if (v1::AidApplicationStep s; env.payload().UnpackTo(&s)) return OnStep(env, s);
@@ -241,7 +241,7 @@ absl::Status Agent::OnCaseLinks(const v1::Envelope& env, const v1::AidCaseLinks&
   const int64_t now = clock_.NowMs();
   // Links under the active key are judged on at once; under a key being
   // rotated to, staged for the switch; under a retired key, refused.
-  ASSIGN_OR_RETURN(Registry::Keys keys, registry_.LoadKeys());
+  const Registry::Keys& keys = keys_;  // read by Handle()
   const std::string& key = m.key_id();
   bool staged = false;
   if ((key.empty() && !keys.retired.empty()) || keys.retired.contains(key)) {
@@ -421,7 +421,7 @@ absl::Status Agent::OnChange(const v1::Envelope& env, const v1::AidGrantChange& 
 
 absl::StatusOr<bool> Agent::PickKey(const v1::AidGrant& grant, const v1::AidEncoding* next,
                                     KeyedGrant* out, std::string* why) {
-  ASSIGN_OR_RETURN(Registry::Keys keys, registry_.LoadKeys());
+  const Registry::Keys& keys = keys_;  // read by Handle()
   const std::string& current = grant.encoding().key_id();
   EncodedRecord check;
   const bool has_next = next && next->key_id().size() == kTokenBytes && next->key_id() != current &&
@@ -495,7 +495,7 @@ absl::Status Agent::OnRekey(const v1::Envelope& env, const v1::AidRekey& m) {
   v1::AidRekeyReply reply;
   reply.set_key_id(m.key_id());
   const std::string& key = m.key_id();
-  ASSIGN_OR_RETURN(Registry::Keys keys, registry_.LoadKeys());
+  const Registry::Keys& keys = keys_;  // read by Handle()
   if (key.size() != kTokenBytes || keys.retired.contains(key)) {
     reply.add_errors(
         key.size() != kTokenBytes

@@ -105,6 +105,7 @@ class Agent final : public agent::Agent {
   // delivered again and the link is the same one.
   CaseLinks links_;
   std::string links_key_;  // the active key links_ was read under
+  Registry::Keys keys_;    // the database's keys, read at the start of each message
   Applications applications_;
   agent::CalendarFile calendar_{config_.calendar};  // recounted on at the first scan and on change
   uint64_t alerts_ = 0;

@@ -11,6 +11,21 @@
 #include "domain/linkage/wire.h"
 
 namespace concord::aid {
+namespace {
+
+// The first column of every row of `sql`, as bytes.
+absl::StatusOr<std::vector<std::string>> FirstColumn(sqlite::Db& db, std::string_view sql) {
+  ASSIGN_OR_RETURN(auto q, db.Prepare(sql));
+  std::vector<std::string> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    out.push_back(q.Blob(0));
+  }
+  return out;
+}
+
+}  // namespace
 const std::vector<std::string>& RegistryMigrations() {
   static const std::vector<std::string> kMigrations = {
       R"sql(
@@ -422,15 +437,7 @@ absl::Status Registry::StageLink(const std::string& key_id, const std::string& a
 }
 
 absl::StatusOr<std::vector<std::string>> Registry::StagedKeys() {
-  ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT DISTINCT key_id FROM aid_rekey UNION "
-                                        "SELECT DISTINCT key_id FROM aid_rekey_links"));
-  std::vector<std::string> out;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
-    out.push_back(q.Blob(0));
-  }
-  return out;
+  return FirstColumn(*db_, "SELECT key_id FROM aid_rekey UNION SELECT key_id FROM aid_rekey_links");
 }
 
 absl::StatusOr<Registry::Missing> Registry::MissingUnder(const std::string& key_id) {
@@ -503,15 +510,9 @@ absl::Status Registry::Rotate(const std::string& key_id, int64_t now_ms) {
 }
 
 absl::StatusOr<std::vector<std::string>> Registry::Agencies() {
-  ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT agency FROM aid_grants UNION SELECT agency FROM "
-                                        "aid_case_links ORDER BY 1"));
-  std::vector<std::string> out;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
-    out.push_back(q.Text(0));
-  }
-  return out;
+  return FirstColumn(*db_,
+                     "SELECT agency FROM aid_grants UNION SELECT agency FROM aid_case_links "
+                     "ORDER BY 1");
 }
 
 absl::StatusOr<int64_t> Registry::Count() {
