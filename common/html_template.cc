@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/status_macros.h"
 
 namespace concord {
 
@@ -98,7 +99,50 @@ void RenderNodes(const std::vector<Node>& nodes, std::vector<const json*>& conte
 
 }  // namespace
 
-absl::StatusOr<HtmlTemplate> HtmlTemplate::Parse(std::string_view text) {
+namespace {
+
+// `text` with every {{> name}} replaced by its partial's text, itself
+// expanded, down to `depth` levels.
+absl::StatusOr<std::string> ExpandPartials(std::string_view text,
+                                           const HtmlTemplate::Partials& partials, int depth) {
+  std::string out;
+  size_t pos = 0;
+  while (true) {
+    size_t start = text.find("{{", pos);
+    while (start != std::string_view::npos && Trim(text.substr(start + 2)).substr(0, 1) != ">")
+      start = text.find("{{", start + 2);
+    if (start == std::string_view::npos) break;
+    const size_t end = text.find("}}", start + 2);
+    if (end == std::string_view::npos) break;  // Parse() names the unclosed tag
+    const int line = LineOf(text, start);
+    const std::string name(Trim(Trim(text.substr(start + 2, end - start - 2)).substr(1)));
+    if (!partials)
+      return absl::InvalidArgumentError(absl::StrCat("模板第 ", line, " 行：此处不能引用片段 {{> ",
+                                                     name, "}} / template line ", line,
+                                                     ": no partials here"));
+    const std::optional<std::string_view> partial = partials(name);
+    if (!partial)
+      return absl::InvalidArgumentError(absl::StrCat("模板第 ", line, " 行：没有片段 ", name,
+                                                     " / template line ", line,
+                                                     ": no partial named ", name));
+    if (depth == 0)
+      return absl::InvalidArgumentError(absl::StrCat("模板第 ", line, " 行：片段嵌套过深 ", name,
+                                                     " / template line ", line,
+                                                     ": partials nested too deep at ", name));
+    ASSIGN_OR_RETURN(std::string inner, ExpandPartials(*partial, partials, depth - 1));
+    out.append(text.substr(pos, start - pos)).append(inner);
+    pos = end + 2;
+  }
+  out += text.substr(pos);
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<HtmlTemplate> HtmlTemplate::Parse(std::string_view original,
+                                                 const Partials& partials) {
+  ASSIGN_OR_RETURN(const std::string expanded, ExpandPartials(original, partials, 8));
+  const std::string_view text = expanded;
   std::vector<Node> root;
   // The open sections, innermost last: where their children go, and their
   // names. Only the innermost vector grows while pointers to it are held, so
@@ -157,8 +201,8 @@ absl::StatusOr<HtmlTemplate> HtmlTemplate::Parse(std::string_view text) {
   return HtmlTemplate(std::make_shared<const std::vector<Node>>(std::move(root)));
 }
 
-HtmlTemplate HtmlTemplate::ParseConstant(std::string_view text) {
-  auto t = Parse(text);
+HtmlTemplate HtmlTemplate::ParseConstant(std::string_view text, const Partials& partials) {
+  auto t = Parse(text, partials);
   if (!t.ok()) {
     fprintf(stderr, "HtmlTemplate::ParseConstant: %s\n", std::string(t.status().message()).c_str());
     std::abort();

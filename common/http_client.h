@@ -19,9 +19,4 @@ absl::StatusOr<HttpResult> HttpCall(const std::string& host, uint16_t port,
                                     const std::string& body = "",
                                     const std::string& content_type = "application/json");
 
-// `s` as a URL query value: letters, digits and -_.~ as they are, every other
-// byte %XX (ledger and conference numbers are Chinese). HttpRequest::Query
-// decodes it.
-std::string QueryEscape(const std::string& s);
-
 }  // namespace concord

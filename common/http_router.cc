@@ -5,26 +5,22 @@
 
 namespace concord {
 
-absl::Status HttpRouter::Add(const std::string& method, const std::string& path, Route route) {
-  auto [it, inserted] = routes_.emplace(std::make_pair(path, method), std::move(route));
-  if (!inserted)
-    return absl::AlreadyExistsError(
-        absl::StrCat("路由重复 / route registered twice: ", method, " ", path));
-  return absl::OkStatus();
+absl::Status RouteTaken(const std::string& method, const std::string& path) {
+  return absl::AlreadyExistsError(
+      absl::StrCat("路由重复 / route registered twice: ", method, " ", path));
 }
 
 HttpResponse HttpRouter::Dispatch(const HttpRequest& request) const {
   const std::string path = request.Path();
-  auto it = routes_.find({path, request.method});
-  if (it == routes_.end()) {
-    auto any = routes_.lower_bound({path, std::string()});
-    if (any != routes_.end() && any->first.first == path)
+  const auto found = routes_.Find(request.method, path);
+  if (!found.handler) {
+    if (found.path_known)
       return ErrorResponse(405, absl::StrCat("不支持的请求方法 / method ", request.method,
                                              " not allowed on ", path));
     return ErrorResponse(404, absl::StrCat("没有这个地址 / no such path: ", path));
   }
   try {
-    return it->second(request);
+    return (*found.handler)(request);
   } catch (const nlohmann::json::exception& e) {
     return ErrorResponse(400, absl::StrCat("请求格式错误 / malformed request: ", e.what()));
   } catch (const std::exception& e) {

@@ -23,16 +23,49 @@
 
 namespace concord {
 
+// AlreadyExists naming the route (RouteTable::Add).
+absl::Status RouteTaken(const std::string& method, const std::string& path);
+
+// The (method, path) table itself, for any kind of handler: HttpRouter's
+// synchronous routes and the console's pages (which answer later, through a
+// responder) look their handlers up the same way.
+template <typename Handler>
+class RouteTable {
+ public:
+  // AlreadyExists when `method path` is taken.
+  absl::Status Add(const std::string& method, const std::string& path, Handler handler) {
+    auto [it, inserted] = routes_.emplace(std::make_pair(path, method), std::move(handler));
+    if (!inserted) return RouteTaken(method, path);
+    return absl::OkStatus();
+  }
+
+  struct Found {
+    const Handler* handler = nullptr;  // null: none for this method and path
+    bool path_known = false;           // some other method serves the path (405, not 404)
+  };
+  Found Find(const std::string& method, const std::string& path) const {
+    auto it = routes_.find({path, method});
+    if (it != routes_.end()) return {&it->second, true};
+    auto any = routes_.lower_bound({path, std::string()});
+    return {nullptr, any != routes_.end() && any->first.first == path};
+  }
+
+ private:
+  std::map<std::pair<std::string, std::string>, Handler> routes_;  // (path, method)
+};
+
 class HttpRouter {
  public:
   using Route = std::function<HttpResponse(const HttpRequest&)>;
 
   // AlreadyExists when `method path` is taken.
-  absl::Status Add(const std::string& method, const std::string& path, Route route);
+  absl::Status Add(const std::string& method, const std::string& path, Route route) {
+    return routes_.Add(method, path, std::move(route));
+  }
   HttpResponse Dispatch(const HttpRequest& request) const;
 
  private:
-  std::map<std::pair<std::string, std::string>, Route> routes_;  // (path, method)
+  RouteTable<Route> routes_;
 };
 
 HttpResponse JsonResponse(int status, const nlohmann::json& body);

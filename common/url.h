@@ -16,6 +16,11 @@
 
 namespace concord {
 
+// `s` as a URL query value (or a cookie value): letters, digits and -_.~ as
+// they are, every other byte %XX (ledger and conference numbers are
+// Chinese). PercentDecode and QueryParam read it back.
+std::string PercentEncode(std::string_view s);
+
 // `s` with every %XX decoded and every '+' a space; malformed escapes as they stand.
 std::string PercentDecode(std::string_view s);
 

@@ -32,21 +32,6 @@ constexpr char kFlashCookie[] = "concord_flash";
 
 }  // namespace
 
-std::string PercentEncodeQuery(std::string_view s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
 namespace {
 
 std::string_view ContentType(std::string_view name) {
@@ -116,9 +101,15 @@ absl::Status ConsoleImpl::Open() {
   ASSIGN_OR_RETURN(sessions_, accounts::Sessions::Open(db, clock_, so));
   ASSIGN_OR_RETURN(log_, accounts::ActionLog::Open(db, clock_));
 
+  // Pages may share pieces ({{> _name.html}}): the embedded files by name.
+  const HtmlTemplate::Partials partials = [](std::string_view name) {
+    const auto& assets = console_assets::Assets();
+    auto it = assets.find(name);
+    return it == assets.end() ? std::nullopt : std::optional<std::string_view>(it->second);
+  };
   for (const auto& [name, text] : console_assets::Assets())
-    if (name.ends_with(".html"))
-      templates_.emplace(std::string(name), HtmlTemplate::ParseConstant(text));
+    if (name.ends_with(".html") && !name.starts_with("_"))
+      templates_.emplace(std::string(name), HtmlTemplate::ParseConstant(text, partials));
 
   AddPage("POST", "/logout", [this](Visit v) { Logout(std::move(v)); });
   RegisterPetitionPages(*this);
@@ -330,7 +321,7 @@ void ConsoleImpl::Serve(WebRequest request, WebResponder respond) {
       respond({303,
                "text/html; charset=utf-8",
                "",
-               {{"Location", "/login?next=" + PercentEncodeQuery(request.target)}}});
+               {{"Location", "/login?next=" + PercentEncode(request.target)}}});
     } else {
       respond({401,
                "text/plain; charset=utf-8",
@@ -349,15 +340,9 @@ void ConsoleImpl::Serve(WebRequest request, WebResponder respond) {
   }
   Visit v{std::move(request), *std::move(account), *std::move(session), std::move(respond)};
 
-  const Page* page = nullptr;
-  bool known_path = false;
-  for (const auto& p : pages_) {
-    if (p.path != path) continue;
-    known_path = true;
-    if (p.method == v.request.method) page = &p;
-  }
-  if (!page) {
-    if (known_path) {
+  const auto page = pages_.Find(v.request.method, path);
+  if (!page.handler) {
+    if (page.path_known) {
       v.respond({405, "text/plain; charset=utf-8", "方法不允许 / method not allowed", {}});
     } else {
       Render(v, "没有这个页面", "", Template("refused.html"),
@@ -380,11 +365,14 @@ void ConsoleImpl::Serve(WebRequest request, WebResponder respond) {
       return;
     }
   }
-  page->handler(std::move(v));
+  (*page.handler)(std::move(v));
 }
 
 void ConsoleImpl::AddPage(std::string method, std::string path, PageHandler handler) {
-  pages_.push_back({std::move(method), std::move(path), std::move(handler)});
+  if (absl::Status added = pages_.Add(method, path, std::move(handler)); !added.ok()) {
+    LOG_ERROR("{}", std::string(added.message()));
+    std::abort();  // a programming error: every page is registered once, at Open()
+  }
 }
 
 void ConsoleImpl::AddNav(std::string href, std::string label, std::string key,
@@ -435,7 +423,7 @@ void ConsoleImpl::Redirect(Visit& v, const std::string& location, const std::str
   WebResponse out{303, "text/html; charset=utf-8", "", {{"Location", location}}};
   if (!flash.empty())
     out.headers.push_back(
-        {"Set-Cookie", absl::StrCat(kFlashCookie, "=", error ? "E" : "O", PercentEncodeQuery(flash),
+        {"Set-Cookie", absl::StrCat(kFlashCookie, "=", error ? "E" : "O", PercentEncode(flash),
                                     CookieAttributes(v.request.tls))});
   v.respond(std::move(out));
 }

@@ -123,7 +123,7 @@ std::string MaxUploadText() {
 // (reason, bad_reason, exception_error) when it comes back to it.
 void ShowGrant(ConsoleImpl& c, Visit& v, const std::string& id, json form = json::object(),
                int status = 200) {
-  HttpResponse r = c.CallApi(v, "GET", "/aid/grants?record_id=" + PercentEncodeQuery(id));
+  HttpResponse r = c.CallApi(v, "GET", "/aid/grants?record_id=" + PercentEncode(id));
   json g = json::parse(r.body, nullptr, false);
   if (r.status != 200 || !g.is_object()) {
     c.Render(v, "救助记录", "aid", c.Template("refused.html"),
@@ -199,7 +199,7 @@ void ShowGrant(ConsoleImpl& c, Visit& v, const std::string& id, json form = json
                  {"c", entered},
                  {"bad", json::object()},
                  {"genders", Options({"", "男", "女"}, entered.value("gender", ""))}};
-  values["change_types"] = AidTypes(entered.value("aid_type", ""));
+  values["aid_types"] = AidTypes(entered.value("aid_type", ""));
   if (g.contains("exception") && g["exception"].is_object())
     values["exception"] = {{"reason", g["exception"].value("reason", "")},
                            {"by", g["exception"].value("by", "")},
@@ -209,8 +209,10 @@ void ShowGrant(ConsoleImpl& c, Visit& v, const std::string& id, json form = json
     values["cap"] = Yuan(reply["cap_fen"]);
   }
   for (auto& [k, val] : form.items()) values[k] = val;
-  if (form.contains("c"))
+  if (form.contains("c")) {  // a correction shown again, as it was posted
     values["genders"] = Options({"", "男", "女"}, form["c"].value("gender", ""));
+    values["aid_types"] = AidTypes(form["c"].value("aid_type", ""));
+  }
   c.Render(v, "救助记录 " + id, "aid", c.Template("grant.html"), std::move(values), status);
 }
 
@@ -241,11 +243,11 @@ void ApproveException(ConsoleImpl& c, Visit v) {
   }
   c.Log(v, "aid.exception", id, true, reason);
   c.Await(
-      v, "/aid/grants?record_id=" + PercentEncodeQuery(id),
+      v, "/aid/grants?record_id=" + PercentEncode(id),
       [](const json& b) { return b.value("status", "checking") != "checking"; }, 4000,
       [&c, v = std::move(v), id](json b) mutable {
         const bool registered = b.is_object() && b.value("registered", false);
-        c.Redirect(v, "/aid/grant?id=" + PercentEncodeQuery(id),
+        c.Redirect(v, "/aid/grant?id=" + PercentEncode(id),
                    registered ? "已按批准的例外登记 / registered as an approved exception"
                               : "已提交，查重中 / submitted, being checked");
       });
@@ -292,7 +294,7 @@ void ChangeGrant(ConsoleImpl& c, Visit v, bool withdraw) {
   }
   c.Log(v, action, id, true, FormField(form, "reason"));
   c.Await(
-      v, "/aid/grants?record_id=" + PercentEncodeQuery(id),
+      v, "/aid/grants?record_id=" + PercentEncode(id),
       [](const json& b) { return !b.value("change_pending", true); }, 4000,
       [&c, v = std::move(v), id, withdraw](json b) mutable {
         std::string flash = "已提交，等待救助平台答复 / submitted, awaiting the platform's answer";
@@ -306,7 +308,7 @@ void ChangeGrant(ConsoleImpl& c, Visit v, bool withdraw) {
                               : "已更正登记并重新查重 / corrected and checked again")
                   : "救助平台未接受：" + last.value("error", "");
         }
-        c.Redirect(v, "/aid/grant?id=" + PercentEncodeQuery(id), flash);
+        c.Redirect(v, "/aid/grant?id=" + PercentEncode(id), flash);
       });
 }
 
@@ -348,14 +350,14 @@ void Upload(ConsoleImpl& c, Visit v) {
     return refuse("请选择要导入的 CSV 文件 / choose a CSV file to upload", 400);
   if (file->data.empty()) return refuse("文件为空 / the file is empty", 400);
   HttpResponse r =
-      c.CallApi(v, "POST", "/aid/imports?name=" + PercentEncodeQuery(file->filename), file->data);
+      c.CallApi(v, "POST", "/aid/imports?name=" + PercentEncode(file->filename), file->data);
   json body = json::parse(r.body, nullptr, false);
   if ((r.status != 200 && r.status != 202) || !body.is_object()) {
     const std::string error = body.is_object() ? body.value("error", r.body) : r.body;
     return refuse("文件无法导入：" + error, r.status == 503 ? 503 : 400);
   }
   const std::string id = body.value("id", "");
-  const std::string report = "/aid/import/report?id=" + PercentEncodeQuery(id);
+  const std::string report = "/aid/import/report?id=" + PercentEncode(id);
   if (body.value("again", false)) {
     const std::string note =
         absl::StrCat("此文件已于 ", FormatMs(body.value("first_at_ms", int64_t{0})), " 导入（",
@@ -370,14 +372,14 @@ void Upload(ConsoleImpl& c, Visit v) {
                                         " 行提交查重，", body.value("rows_bad", 0), " 行未提交");
   c.Log(v, "aid.import", file->filename, true, note);
   c.Await(
-      v, "/aid/imports?id=" + PercentEncodeQuery(id),
+      v, "/aid/imports?id=" + PercentEncode(id),
       [](const json& b) { return b.value("pending", 1) == 0; }, 8000,
       [&c, v = std::move(v), report, note](json) mutable { c.Redirect(v, report, note); });
 }
 
 // One import with every row's verdict: {file_name, at, rows: [...], totals, pending}.
 absl::StatusOr<json> ImportReport(ConsoleImpl& c, const Visit& v, const std::string& id) {
-  HttpResponse r = c.CallApi(v, "GET", "/aid/imports?id=" + PercentEncodeQuery(id));
+  HttpResponse r = c.CallApi(v, "GET", "/aid/imports?id=" + PercentEncode(id));
   json body = json::parse(r.body, nullptr, false);
   if (r.status != 200 || !body.is_object())
     return absl::NotFoundError("没有这次导入 / no such import: " + id);
@@ -440,14 +442,14 @@ void Report(ConsoleImpl& c, Visit v) {
     return;
   }
   json values = *std::move(report);
-  values["report_csv"] = "/aid/import/report.csv?id=" + PercentEncodeQuery(id);
-  values["self"] = "/aid/import/report?id=" + PercentEncodeQuery(id);
+  values["report_csv"] = "/aid/import/report.csv?id=" + PercentEncode(id);
+  values["self"] = "/aid/import/report?id=" + PercentEncode(id);
   c.Render(v, "导入报告", "aid", c.Template("aid_report.html"), std::move(values));
 }
 
 std::string Attachment(const std::string& ascii, const std::string& chinese) {
   return absl::StrCat("attachment; filename=\"", ascii, "\"; filename*=UTF-8''",
-                      PercentEncodeQuery(chinese));
+                      PercentEncode(chinese));
 }
 
 // The report for Excel: UTF-8 with a BOM, CRLF, every field quoted.
@@ -588,10 +590,10 @@ void ConsoleImpl::EnterGrant(Visit v) {
   }
   Log(v, action, record_id, true);
   Await(
-      v, "/aid/grants?record_id=" + PercentEncodeQuery(record_id),
+      v, "/aid/grants?record_id=" + PercentEncode(record_id),
       [](const json& b) { return b.value("status", "checking") != "checking"; }, 4000,
       [this, v = std::move(v), record_id](json) mutable {
-        Redirect(v, "/aid/grant?id=" + PercentEncodeQuery(record_id));
+        Redirect(v, "/aid/grant?id=" + PercentEncode(record_id));
       });
 }
 

@@ -228,11 +228,11 @@ void Receive(ConsoleImpl& c, Visit v) {
   c.Log(v, "aid.apply", id, true);
   const std::string step = reply.value("step", "");
   c.Await(
-      v, "/aid/applications/step?id=" + PercentEncodeQuery(step),
+      v, "/aid/applications/step?id=" + PercentEncode(step),
       [](const json& b) { return b.value("state", "sent") != "sent"; }, 4000,
       [&c, v = std::move(v), id](json b) mutable {
         const bool refused = b.is_object() && b.value("state", "") == "refused";
-        c.Redirect(v, "/aid/application?id=" + PercentEncodeQuery(id),
+        c.Redirect(v, "/aid/application?id=" + PercentEncode(id),
                    refused ? absl::StrCat("平台未受理：", b.value("error", ""))
                            : "已受理救助申请，期限已开始计算",
                    refused);
@@ -242,7 +242,7 @@ void Receive(ConsoleImpl& c, Visit v) {
 // `entered`: what the person typed in the step that failed, shown again.
 void Detail(ConsoleImpl& c, Visit& v, const std::string& id, const std::string& error,
             const std::string& failed_action, json bad, int status, json entered = json::object()) {
-  HttpResponse r = c.CallApi(v, "GET", "/aid/applications?id=" + PercentEncodeQuery(id));
+  HttpResponse r = c.CallApi(v, "GET", "/aid/applications?id=" + PercentEncode(id));
   json a = json::parse(r.body, nullptr, false);
   if (r.status != 200 || !a.is_object()) {
     c.Render(v, "司法救助申请", "aid_apps", c.Template("aid_apps.html"),
@@ -410,7 +410,7 @@ void Act(ConsoleImpl& c, Visit v) {
   c.Log(v, absl::StrCat("aid.", action), id, true);
   const std::string step = reply.value("step", "");
   c.Await(
-      v, "/aid/applications/step?id=" + PercentEncodeQuery(step),
+      v, "/aid/applications/step?id=" + PercentEncode(step),
       [](const json& b) { return b.value("state", "sent") != "sent"; }, 4000,
       [&c, v = std::move(v), id, action, form_values](json b) mutable {
         const std::string state = b.is_object() ? b.value("state", "sent") : "sent";
@@ -420,7 +420,7 @@ void Act(ConsoleImpl& c, Visit v) {
           return;
         }
         c.Redirect(
-            v, "/aid/application?id=" + PercentEncodeQuery(id),
+            v, "/aid/application?id=" + PercentEncode(id),
             state == "ok" ? absl::StrCat("已办理：", ActionCn(action)) : "已提交，等待平台确认");
       });
 }

@@ -37,6 +37,7 @@
 #include "common/uuid.h"
 #include "concord/v1/conference.pb.h"
 #include "domain/calendar.h"
+#include "domain/conference_terms.h"
 #include "hub/client/acting_as.h"
 
 namespace concord::adapter {
@@ -57,42 +58,20 @@ constexpr int kMeasureRows = 3;      // rows of measures in an agency's input
 constexpr int kParticipantRows = 6;  // rows of a hearing's participants
 constexpr int64_t kDueSoonMs = 3 * kDayMs;
 
-// The plan's measures and the hearing participants' roles as the agent
-// knows them (agents/conference/conference.cc, Measures() and
-// ParticipantRoles(): the agent checks them); the console shows the names.
-struct Named {
-  const char* id;
-  const char* chinese;
-};
-constexpr Named kMeasures[] = {{"legal_explanation", "释法说理"},
-                               {"public_hearing", "公开听证"},
-                               {"counselling", "心理疏导"},
-                               {"judicial_aid", "司法救助"},
-                               {"social_aid", "社会救助"},
-                               {"employment", "就业帮扶"},
-                               {"schooling", "就学帮扶"},
-                               {"medical", "医疗救助"},
-                               {"disability", "残疾帮扶"},
-                               {"legal_aid", "法律援助"},
-                               {"mediation", "调解"},
-                               {"enforcement", "执行"},
-                               {"investigation", "调查核实"},
-                               {"other", "其他"}};
-constexpr Named kRoles[] = {{"petitioner", "信访人"},     {"relative", "近亲属"},
-                            {"lawyer", "律师"},           {"npc_deputy", "人大代表"},
-                            {"cppcc_member", "政协委员"}, {"people_supervisor", "人民监督员"},
-                            {"expert", "专家学者"},       {"other", "其他"}};
+// The plan's measures and the hearing participants' roles, as the agent
+// checks them (domain/conference_terms.h); the console shows the names.
+using conference::MeasureInfo;
+const std::vector<MeasureInfo>& kMeasures = conference::Measures();
+const std::vector<MeasureInfo>& kRoles = conference::ParticipantRoles();
 constexpr const char* kRiskLevels[] = {"红色", "黄色", "绿色"};
 
-template <size_t N>
-std::string ChineseOf(const Named (&list)[N], const std::string& id) {
+std::string ChineseOf(const std::vector<MeasureInfo>& list, const std::string& id) {
   for (const auto& n : list)
     if (id == n.id) return n.chinese;
   return id;
 }
 
-template <size_t N>
-json Options(const Named (&list)[N], const std::string& selected) {
+json Options(const std::vector<MeasureInfo>& list, const std::string& selected) {
   json out = json::array();
   for (const auto& n : list)
     out.push_back({{"value", n.id}, {"label", n.chinese}, {"selected", selected == n.id}});
@@ -224,7 +203,7 @@ class ConferencePages : public std::enable_shared_from_this<ConferencePages> {
   std::string CaseFile(const std::string& id);
   json Notices(const std::string& id, const pb::ConferenceView& c);
   std::string Link(const std::string& id) const {
-    return "/conferences/item?id=" + PercentEncodeQuery(id);
+    return "/conferences/item?id=" + PercentEncode(id);
   }
 
   ConsoleImpl& c_;
@@ -674,7 +653,7 @@ json ConferencePages::ConferenceValues(const Visit& v, const pb::ConferenceView&
                       {"closing_criteria", p.closing_criteria()},
                       {"follow_ups", absl::StrJoin(follow_ups, "、")},
                       {"final", live}};
-    values["plan"]["print"] = "/conferences/plan/print?id=" + PercentEncodeQuery(c.conference_id());
+    values["plan"]["print"] = "/conferences/plan/print?id=" + PercentEncode(c.conference_id());
     values["tasks"] = task_rows(p, live);
   }
   json versions = json::array();

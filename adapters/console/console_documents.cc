@@ -236,7 +236,7 @@ Found FindStep(const pb::LedgerQueryReply& reply, absl::string_view action,
 void Document(ConsoleImpl& c, Visit v) {
   const std::string no = v.request.Query("no");
   const std::string kind_name = v.request.Query("kind");
-  const std::string item_page = "/petitions/item?no=" + PercentEncodeQuery(no);
+  const std::string item_page = "/petitions/item?no=" + PercentEncode(no);
   const DocKind* kind = FindKind(kind_name);
   if (!kind) {
     std::string known;
@@ -361,11 +361,11 @@ json DocumentLinks(const std::string& agency, const pb::LedgerQueryReply& item) 
   if (item.items().empty()) return json::object();
   for (const auto& k : kKinds)
     if (FindStep(item, k.action, agency).own)
-      list.push_back({{"kind", k.kind},
-                      {"title", k.title},
-                      {"href", absl::StrCat("/petitions/doc?no=",
-                                            PercentEncodeQuery(item.items(0).ledger_no()),
-                                            "&kind=", k.kind)}});
+      list.push_back(
+          {{"kind", k.kind},
+           {"title", k.title},
+           {"href", absl::StrCat("/petitions/doc?no=", PercentEncode(item.items(0).ledger_no()),
+                                 "&kind=", k.kind)}});
   if (list.empty()) return json::object();
   return {{"list", std::move(list)}};
 }

@@ -17,6 +17,8 @@
 #include "adapters/accounts/sessions.h"
 #include "adapters/console/console.h"
 #include "common/html_template.h"
+#include "common/http_router.h"
+#include "common/url.h"
 #include "common/web_server.h"
 #include "concord/v1/petition.pb.h"
 
@@ -119,11 +121,7 @@ class ConsoleImpl final : public Console {
   std::unique_ptr<accounts::ActionLog> log_;
   accounts::LoginLimiter limiter_;
   std::map<std::string, HtmlTemplate, std::less<>> templates_;
-  struct Page {
-    std::string method, path;
-    PageHandler handler;
-  };
-  std::vector<Page> pages_;
+  RouteTable<PageHandler> pages_;
   struct Nav {
     std::string href, label, key;
     std::function<bool(const accounts::Account&)> visible;
@@ -152,8 +150,7 @@ void RegisterRiskPages(ConsoleImpl& console);
 void RegisterReceptionPages(ConsoleImpl& console);
 
 // Helpers shared by the page files.
-std::string FormatMs(int64_t ms);                    // "2026-03-05 09:30", "" for 0
-std::string PercentEncodeQuery(std::string_view s);  // for a query value or a cookie
+std::string FormatMs(int64_t ms);  // "2026-03-05 09:30", "" for 0
 // 二〇二六年十二月二日: the day of `ms` in China Standard Time, as the
 // printed documents date things (console_documents.cc).
 std::string ChineseDate(int64_t ms);

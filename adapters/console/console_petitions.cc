@@ -435,12 +435,12 @@ void ConsoleImpl::RegisterPetition(Visit v) {
   Log(v, "petition.register", intake_id, true);
   // Wait (briefly) for the ledger's number, then open the item.
   Await(
-      v, "/petitions?intake_id=" + PercentEncodeQuery(intake_id),
+      v, "/petitions?intake_id=" + PercentEncode(intake_id),
       [](const json& b) { return b.value("status", "") != "registering"; }, 3000,
       [this, v = std::move(v), intake_id](json b) mutable {
         const std::string status = b.is_object() ? b.value("status", "") : "";
         if (status == "registered")
-          return Redirect(v, "/petitions/item?no=" + PercentEncodeQuery(b.value("ledger_no", "")),
+          return Redirect(v, "/petitions/item?no=" + PercentEncode(b.value("ledger_no", "")),
                           "已登记，台账号 " + b.value("ledger_no", ""));
         if (status == "refused")
           return Redirect(v, "/petitions", "账本拒绝登记：" + b.value("reason", ""), true);
@@ -579,7 +579,7 @@ void ConsoleImpl::Act(Visit v) {
   const auto form = v.request.Form();
   const std::string no = FormField(form, "no");
   const std::string name = FormField(form, "action");
-  const std::string back = "/petitions/item?no=" + PercentEncodeQuery(no);
+  const std::string back = "/petitions/item?no=" + PercentEncode(no);
   auto action = ledger::ActionFromName(name);
   if (!action) {
     Log(v, "petition.act", no, false, "unknown action " + name);

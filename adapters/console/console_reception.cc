@@ -355,7 +355,7 @@ void ReceptionPages::Send(Visit v, const std::string& route, const json& body,
     return Render(std::move(v), std::move(redo));
   }
   c_.Await(
-      v, "/ledger/requests?id=" + PercentEncodeQuery(sent.value("id", "")),
+      v, "/ledger/requests?id=" + PercentEncode(sent.value("id", "")),
       [](const json& b) { return b.value("status", "") != "sent"; }, kReplyWaitMs,
       [this, v = std::move(v), redo = std::move(redo), action, target, done](json b) mutable {
         const std::string status = b.is_object() ? b.value("status", "") : "";

@@ -129,7 +129,7 @@ void Report(ConsoleImpl& c, Visit v) {
   r.set_note(FormField(form, "note"));
   for (const auto& [name, value] : form)
     if (name.rfind("factor_", 0) == 0 && value == "1") r.add_factors(name.substr(7));
-  auto back = "/risk?case=" + PercentEncodeQuery(key);
+  auto back = "/risk?case=" + PercentEncode(key);
   if (key.empty()) {
     c.Log(v, "risk.report", key, false, "case_key missing");
     return c.Redirect(v, back, "请填写案件（台账号或案号）", true);

@@ -208,11 +208,10 @@ void RegisterStatsPages(ConsoleImpl& c) {
             out.body += "\r\n";
           }
         }
-        out.headers.push_back(
-            {"Content-Disposition",
-             absl::StrCat("attachment; filename=\"petition-report-", month, ".", format,
-                          "\"; filename*=UTF-8''", PercentEncodeQuery("信访月报-" + month + "."),
-                          format)});
+        out.headers.push_back({"Content-Disposition",
+                               absl::StrCat("attachment; filename=\"petition-report-", month, ".",
+                                            format, "\"; filename*=UTF-8''",
+                                            PercentEncode("信访月报-" + month + "."), format)});
         v.respond(std::move(out));
         return;
       }

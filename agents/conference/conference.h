@@ -28,17 +28,9 @@
 
 #include "absl/status/statusor.h"
 #include "common/sqlite.h"
+#include "domain/conference_terms.h"
 
 namespace concord::conference {
-
-// The measures a plan may use (DOMAIN.md): id and Chinese name.
-struct MeasureInfo {
-  const char* id;
-  const char* chinese;
-};
-const std::vector<MeasureInfo>& Measures();
-std::optional<std::string> MeasureId(const std::string& id_or_chinese);  // canonical id
-const char* MeasureChinese(const std::string& id);
 
 struct Measure {
   std::string measure;  // a Measures() id
@@ -113,8 +105,6 @@ struct Participant {
   // The invited agency that provides this participant (and names them later).
   std::string arranged_by = {};
 };
-const std::vector<MeasureInfo>& ParticipantRoles();  // id and Chinese name
-const char* RoleChinese(const std::string& id);      // "" when unknown
 struct Hearing {
   std::string hearing_id, conference_id, chair, place;
   int64_t starts_ms = 0;

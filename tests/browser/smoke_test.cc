@@ -13,34 +13,12 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/html_template.h"
 #include "common/http_server.h"
 #include "tests/support/browser.h"
 
 namespace concord::testing {
 namespace {
-
-std::string Escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 HttpResponse Html(int status, const std::string& title, const std::string& body) {
   return {.status = status,
@@ -109,10 +87,11 @@ class SmokeServer {
         std::lock_guard lock(mu_);
         posted_.push_back(name);
       }
-      return Html(200, "登记结果",
-                  absl::StrCat("<div id=\"result\"><h1>登记成功</h1><p>来访人：", Escape(name),
-                               "</p><p>接收机关：", Escape(AgencyName(form.Query("agency"))),
-                               "</p><p>诉求内容：", Escape(form.Query("content")), "</p></div>"));
+      return Html(
+          200, "登记结果",
+          absl::StrCat("<div id=\"result\"><h1>登记成功</h1><p>来访人：", HtmlEscape(name),
+                       "</p><p>接收机关：", HtmlEscape(AgencyName(form.Query("agency"))),
+                       "</p><p>诉求内容：", HtmlEscape(form.Query("content")), "</p></div>"));
     }
     return Html(404, "未找到", "<h1>未找到 / not found</h1>");
   }

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace concord {
 namespace {
@@ -68,6 +70,35 @@ TEST(HtmlTemplateTest, UnbalancedIsRefused) {
   }
   EXPECT_NE(HtmlTemplate::Parse("a\n{{#x}}b").status().message().find("line 2"),
             absl::string_view::npos);
+}
+
+// A partial is the shared fields of two forms: its text stands in its
+// place, filled from the section around it; an unknown one, one nested in
+// itself for ever, or any partial where none are given, is refused.
+TEST(HtmlTemplateTest, PartialsStandInTheirPlace) {
+  const std::map<std::string, std::string, std::less<>> files = {
+      {"_fields",
+       "<input name=\"name\" value=\"{{name}}\"{{#bad.name}} class=\"invalid\"{{/bad.name}}>"},
+      {"_outer", "[{{> _fields}}]"},
+      {"_loop", "{{> _loop}}"}};
+  const HtmlTemplate::Partials partials = [&](std::string_view name) {
+    auto it = files.find(name);
+    return it == files.end() ? std::nullopt : std::optional<std::string_view>(it->second);
+  };
+  auto t = HtmlTemplate::Parse("{{#v}}{{> _fields}}{{/v}}|{{#c}}{{>_outer}}{{/c}}", partials);
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(
+      t->Render(
+          {{"v", {{"name", "张三"}}}, {"c", {{"name", "<李四>"}}}, {"bad", {{"name", true}}}}),
+      "<input name=\"name\" value=\"张三\" class=\"invalid\">|"
+      "[<input name=\"name\" value=\"&lt;李四&gt;\" class=\"invalid\">]");
+  for (const char* text : {"a\n{{> _none}}", "{{> _loop}}"}) {
+    auto bad = HtmlTemplate::Parse(text, partials);
+    EXPECT_TRUE(absl::IsInvalidArgument(bad.status())) << text;
+  }
+  EXPECT_NE(HtmlTemplate::Parse("a\n{{> _none}}", partials).status().message().find("line 2"),
+            absl::string_view::npos);
+  EXPECT_TRUE(absl::IsInvalidArgument(HtmlTemplate::Parse("{{> _fields}}").status()));
 }
 
 }  // namespace

@@ -1,10 +1,11 @@
 // Query values travel percent-encoded (ledger and conference numbers are
-// Chinese): what QueryEscape writes, HttpRequest::Query reads back, and a
+// Chinese): what PercentEncode writes, HttpRequest::Query reads back, and a
 // '+' from a form or curl --data-urlencode is a space.
 #include <gtest/gtest.h>
 
 #include "common/http_client.h"
 #include "common/http_server.h"
+#include "common/url.h"
 
 namespace concord {
 namespace {
@@ -13,10 +14,10 @@ TEST(HttpQuery, EscapeAndDecodeRoundTrip) {
   for (const std::string v :
        {"信-2026-000001", "会-2026-001", "检察长 周某", "a+b&c=d", "100%", ""}) {
     HttpRequest r;
-    r.target = "/x?other=1&key=" + QueryEscape(v) + "&last=2";
-    EXPECT_EQ(r.Query("key"), v) << QueryEscape(v);
+    r.target = "/x?other=1&key=" + PercentEncode(v) + "&last=2";
+    EXPECT_EQ(r.Query("key"), v) << PercentEncode(v);
   }
-  EXPECT_EQ(QueryEscape("信 a"), "%E4%BF%A1%20a");
+  EXPECT_EQ(PercentEncode("信 a"), "%E4%BF%A1%20a");
 }
 
 TEST(HttpQuery, PlusIsASpaceAndBadEscapesStay) {

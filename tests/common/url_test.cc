@@ -99,5 +99,35 @@ TEST(ParseJsonObjectTest, RefusesNestingDeeperThan32Levels) {
             "请求体必须是 JSON 对象 / request body must be a JSON object");
 }
 
+// One table finds the handler of every HTTP surface: the APIs' sync routes
+// and the console's pages; a path known under another method is told apart
+// (405) from an unknown one (404), and a route taken twice is refused.
+TEST(RouteTableTest, FindsByMethodAndPath) {
+  RouteTable<int> table;
+  ASSERT_TRUE(table.Add("GET", "/aid", 1).ok());
+  ASSERT_TRUE(table.Add("POST", "/aid", 2).ok());
+  ASSERT_TRUE(table.Add("GET", "/aid/grant", 3).ok());
+  EXPECT_TRUE(absl::IsAlreadyExists(table.Add("GET", "/aid", 4)));
+  auto found = table.Find("POST", "/aid");
+  ASSERT_NE(found.handler, nullptr);
+  EXPECT_EQ(*found.handler, 2);
+  EXPECT_EQ(*table.Find("GET", "/aid").handler, 1);
+  found = table.Find("DELETE", "/aid/grant");
+  EXPECT_EQ(found.handler, nullptr);
+  EXPECT_TRUE(found.path_known);
+  found = table.Find("GET", "/aid/gran");
+  EXPECT_EQ(found.handler, nullptr);
+  EXPECT_FALSE(found.path_known);
+  EXPECT_FALSE(table.Find("GET", "/ai").path_known);
+}
+
+// What PercentEncode writes, PercentDecode reads back, byte for byte.
+TEST(PercentEncodeTest, RoundTripsEveryByte) {
+  std::string all;
+  for (int c = 0; c < 256; ++c) all += static_cast<char>(c);
+  EXPECT_EQ(PercentDecode(PercentEncode(all)), all);
+  EXPECT_EQ(PercentEncode("信-1 a+b~"), "%E4%BF%A1-1%20a%2Bb~");
+}
+
 }  // namespace
 }  // namespace concord

@@ -27,6 +27,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/http_client.h"
+#include "common/url.h"
 #include "domain/calendar.h"
 #include "nlohmann/json.hpp"
 #include "tools/concordctl/commands.h"
@@ -230,7 +231,7 @@ int CmdConference(const ConferenceArgs& a) {
     return Fail(2, "--json 与 --html 只能选一个 / give --json or --html, not both");
 
   if (!a.leader.empty()) {
-    auto r = agent.Get("/conference/leader?name=" + QueryEscape(a.leader));
+    auto r = agent.Get("/conference/leader?name=" + PercentEncode(a.leader));
     if (!r.ok()) return Fail(3, std::string(r.status().message()));
     if (r->status != 200) return AgentError(*r);
     const json j = json::parse(r->body, nullptr, false);
@@ -240,7 +241,7 @@ int CmdConference(const ConferenceArgs& a) {
   }
 
   if (!a.html.empty()) {
-    auto r = agent.Get("/conference/plan?id=" + QueryEscape(a.id));
+    auto r = agent.Get("/conference/plan?id=" + PercentEncode(a.id));
     if (!r.ok()) return Fail(3, std::string(r.status().message()));
     if (r->status != 200) return AgentError(*r);
     std::ofstream out(a.html, std::ios::binary);
@@ -250,7 +251,7 @@ int CmdConference(const ConferenceArgs& a) {
     return 0;
   }
 
-  auto r = agent.Get("/conference?id=" + QueryEscape(a.id));
+  auto r = agent.Get("/conference?id=" + PercentEncode(a.id));
   if (!r.ok()) return Fail(3, std::string(r.status().message()));
   if (r->status != 200) return AgentError(*r);
   if (a.json) {

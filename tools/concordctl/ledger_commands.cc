@@ -24,6 +24,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/html_template.h"
 #include "common/http_client.h"
+#include "common/url.h"
 #include "domain/calendar.h"
 #include "domain/rules.h"
 #include "tools/concordctl/commands.h"
@@ -104,8 +105,8 @@ int CmdLedger(const std::string& ledger_http, const std::string& agency, const s
               bool due_only, bool json) {
   // Filtered by the agent: a district has many open items.
   Fetched r = GetJson(kLedgerAgent, ledger_http,
-                      "/ledger/open?agency=" + QueryEscape(agency) +
-                          "&handler=" + QueryEscape(handler) + (due_only ? "&due=1" : ""));
+                      "/ledger/open?agency=" + PercentEncode(agency) +
+                          "&handler=" + PercentEncode(handler) + (due_only ? "&due=1" : ""));
   if (r.code) return Fail(r.code, r.error);
   if (r.status != 200 || !r.body.contains("items")) return Fail(3, r.Refusal());
   return PrintOpen(r.body, json);
@@ -136,7 +137,7 @@ Asked AskThroughAdapter(const std::string& adapter, const nlohmann::json& query)
   const std::string id = asked.value("id", "");
   for (int i = 0; i < 120; ++i) {  // 12 s: the adapter waits 10 s for the ledger
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    auto a = HttpCall(host, port, "GET", "/ledger/query?id=" + QueryEscape(id));
+    auto a = HttpCall(host, port, "GET", "/ledger/query?id=" + PercentEncode(id));
     if (!a.ok()) return {{}, 3, std::string(a.status().message())};
     auto j = nlohmann::json::parse(a->body, nullptr, false);
     if (j.is_discarded() || a->status != 200) return {{}, 3, a->body};
@@ -227,7 +228,7 @@ int CmdLedgerItemThroughAdapter(const std::string& adapter, const std::string& l
 // One item's history, step by step (件件有留痕).
 int CmdLedgerItem(const std::string& ledger_http, const std::string& ledger_no, bool json) {
   Fetched r =
-      GetJson(kLedgerAgent, ledger_http, "/ledger/history?ledger_no=" + QueryEscape(ledger_no));
+      GetJson(kLedgerAgent, ledger_http, "/ledger/history?ledger_no=" + PercentEncode(ledger_no));
   if (r.code) return Fail(r.code, r.error);
   if (r.status != 200) return Fail(r.status == 404 ? 1 : 3, r.Refusal());
   return PrintHistory(r.body, json);
@@ -335,7 +336,7 @@ int PrintReport(const nlohmann::json& j, const std::string& month, const std::st
 // The monthly report from the ledger agent's loopback HTTP (its own machine).
 int CmdLedgerReport(const std::string& ledger_http, const std::string& month,
                     const std::string& csv, const std::string& html) {
-  Fetched r = GetJson(kLedgerAgent, ledger_http, "/ledger/stats?month=" + QueryEscape(month));
+  Fetched r = GetJson(kLedgerAgent, ledger_http, "/ledger/stats?month=" + PercentEncode(month));
   if (r.code) return Fail(r.code, r.error);
   if (r.status != 200) return Fail(2, r.Refusal());
   return PrintReport(r.body, month, csv, html);

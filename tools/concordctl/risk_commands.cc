@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/http_client.h"
+#include "common/url.h"
 #include "tools/concordctl/commands.h"
 #include "tools/concordctl/ctl_util.h"
 
@@ -21,7 +22,7 @@ constexpr Daemon kRiskAgent{"--risk-http", "风险代理", "the risk agent"};
 
 // The risk agent's open risks, highest first, each with its factors and reasons.
 int CmdRisk(const std::string& risk_http, const std::string& agency, bool json) {
-  Fetched r = GetJson(kRiskAgent, risk_http, "/risk/open?agency=" + QueryEscape(agency));
+  Fetched r = GetJson(kRiskAgent, risk_http, "/risk/open?agency=" + PercentEncode(agency));
   if (r.code) return Fail(r.code, r.error);
   if (r.status != 200 || !r.body.contains("risks")) return Fail(3, r.Refusal());
   const nlohmann::json& j = r.body;
@@ -50,7 +51,7 @@ int CmdRiskScreening(const std::string& risk_http, const std::string& month,
   if (agency.empty()) return Fail(2, "需要 --agency / --agency is required with --screening");
   Fetched r =
       GetJson(kRiskAgent, risk_http,
-              "/risk/screening?month=" + QueryEscape(month) + "&agency=" + QueryEscape(agency));
+              "/risk/screening?month=" + PercentEncode(month) + "&agency=" + PercentEncode(agency));
   if (r.code) return Fail(r.code, r.error);
   if (r.status != 200) return Fail(1, r.Refusal());
   const nlohmann::json& j = r.body;

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "common/url.h"
 #include "domain/calendar.h"
 #include "domain/linkage/tokens.h"
 #include "tests/support/daemon.h"
@@ -148,7 +149,7 @@ class ConferenceDistrict : public ::testing::Test {
 
   // The agent's JSON view of a conference; an empty object when missing.
   json View(const std::string& id) {
-    json c = agent_->Get("/conference?id=" + QueryEscape(id));
+    json c = agent_->Get("/conference?id=" + PercentEncode(id));
     return c.is_object() ? c : json::object();
   }
 
@@ -351,7 +352,7 @@ TEST_F(ConferenceDistrict, ChangeRequestMeansAllSignAgain) {
   EXPECT_EQ(view.value("status", ""), "final");
   EXPECT_EQ(view["plans"].size(), 2u) << view.dump();
 
-  HttpResult doc = agent_->Call("GET", "/conference/plan?id=" + QueryEscape(id));
+  HttpResult doc = agent_->Call("GET", "/conference/plan?id=" + PercentEncode(id));
   ASSERT_EQ(doc.status, 200) << doc.body;
   for (const std::string part :
        {"定稿", "要求修改（第 1 版", "法律援助应包括代为申请劳动仲裁", "同意（第 1 版",
@@ -445,7 +446,7 @@ TEST_F(ConferenceDistrict, NonConvenorIsRefused) {
   EXPECT_NE(unknown.value("reason", "").find("ghost"), std::string::npos) << unknown.dump();
   EXPECT_TRUE(Received("court", "ConferenceInvitation").empty());
   EXPECT_EQ(
-      agent_->Call("GET", "/conference?id=" + QueryEscape(id.substr(0, id.size() - 3) + "002"))
+      agent_->Call("GET", "/conference?id=" + PercentEncode(id.substr(0, id.size() - 3) + "002"))
           .status,
       404);
 }
@@ -515,7 +516,7 @@ TEST_F(ConferenceDistrict, TasksOnTheLedgersClock) {
   };
   // The ledger's view of the item's deadlines: the task `task` met or not (null: not there yet).
   auto task_met = [&](const std::string& task) -> json {
-    json h = ledger.Get("/ledger/history?ledger_no=" + QueryEscape(no));
+    json h = ledger.Get("/ledger/history?ledger_no=" + PercentEncode(no));
     if (h.is_object())
       for (const auto& d : h["deadlines"])
         if (d.value("rule", "") == "plan_task" &&
@@ -539,7 +540,7 @@ TEST_F(ConferenceDistrict, TasksOnTheLedgersClock) {
   for (const auto& a : kAll) ASSERT_TRUE(Sign(a, id2, v2, true).value("ok", false)) << a;
   ASSERT_TRUE(WaitFor(
       [&] {
-        json h = ledger.Get("/ledger/history?ledger_no=" + QueryEscape(no));
+        json h = ledger.Get("/ledger/history?ledger_no=" + PercentEncode(no));
         if (h.is_object())
           for (const auto& d : h["deadlines"])
             if (d.value("label", "").rfind(id2 + " T3 ", 0) == 0) return true;

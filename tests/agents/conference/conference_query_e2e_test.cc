@@ -9,9 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <condition_variable>
 #include <map>
-#include <mutex>
 #include <string>
 
 #include "absl/status/status.h"
@@ -19,6 +17,7 @@
 #include "concord/v1/conference.pb.h"
 #include "concord/v1/envelope.pb.h"
 #include "domain/calendar.h"
+#include "tests/support/asker.h"
 #include "tests/support/daemon.h"
 #include "tests/support/district.h"
 
@@ -34,52 +33,21 @@ const std::string kPetition = "shangzhou.petition";
 const std::string kPolice = "shangzhou.police";
 constexpr int64_t kDay = kDayMs;
 
-pb::Actor MakeActor(const std::string& login, const std::string& name, const std::string& role) {
-  pb::Actor a;
-  a.set_login(login);
-  a.set_name(name);
-  a.set_role(role);
-  return a;
-}
-
 bool Has(const google::protobuf::RepeatedPtrField<std::string>& list, const std::string& x) {
   return std::find(list.begin(), list.end(), x) != list.end();
 }
 
-// One agency on the bus: sends to the conference agent and keeps every
-// answer by the id it answers.
-class Agency {
+// One agency on the bus, asking the conference agent.
+class Agency : public Asker {
  public:
-  Agency(const TestDistrict& d, const std::string& name)
-      : thread_(d.ClientFor(name), [this](client::Client& c) {
-          c.OnMessage([this](const pb::Envelope& env, sqlite::Db&) {
-            std::lock_guard lock(mu_);
-            answers_[env.correlation_id()] = env;
-            cv_.notify_all();
-            return absl::OkStatus();
-          });
-        }) {}
+  Agency(const TestDistrict& d, const std::string& name) : Asker(d, name, kAgent) {}
 
-  // Sends `payload` to the agent (with `actor`, as the agency's console
-  // does) and waits for the answer.
-  pb::Envelope Ask(const google::protobuf::Message& payload, const pb::Actor* actor = nullptr) {
-    pb::Envelope env = client::MakeEnvelope({kAgent}, payload);
-    if (actor) *env.mutable_actor() = *actor;
-    const std::string id = thread_.Call([&](client::Client& c) { return c.Publish(env); });
-    std::unique_lock lock(mu_);
-    cv_.wait_for(lock, std::chrono::seconds(15), [&] { return answers_.count(id) > 0; });
-    return answers_.count(id) ? answers_[id] : pb::Envelope();
-  }
   pb::ConferenceReply Request(const google::protobuf::Message& payload,
                               const pb::Actor* actor = nullptr) {
-    pb::ConferenceReply r;
-    EXPECT_TRUE(Ask(payload, actor).payload().UnpackTo(&r)) << "no ConferenceReply";
-    return r;
+    return AskFor<pb::ConferenceReply>(payload, actor);
   }
   pb::ConferenceQueryReply Query(const pb::ConferenceQuery& q) {
-    pb::ConferenceQueryReply r;
-    EXPECT_TRUE(Ask(q).payload().UnpackTo(&r)) << "no ConferenceQueryReply";
-    return r;
+    return AskFor<pb::ConferenceQueryReply>(q);
   }
   pb::ConferenceQueryReply One(const std::string& id) {
     pb::ConferenceQuery q;
@@ -91,12 +59,6 @@ class Agency {
     q.set_mine(true);
     return Query(q);
   }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::map<std::string, pb::Envelope> answers_;  // by correlation id
-  ClientThread thread_;                          // last: stopped before the map goes
 };
 
 class ConferenceQueryDistrict : public ::testing::Test {

@@ -8,14 +8,13 @@
 // actions offered are the rules' next steps for the responsible agency only.
 #include <gtest/gtest.h>
 
-#include <condition_variable>
 #include <map>
-#include <mutex>
 #include <set>
 #include <string>
 
 #include "concord/v1/envelope.pb.h"
 #include "concord/v1/petition.pb.h"
+#include "tests/support/asker.h"
 #include "tests/support/daemon.h"
 #include "tests/support/district.h"
 
@@ -27,60 +26,21 @@ namespace pb = ::concord::v1;
 const std::string kLedger = "shangzhou.agent.ledger";
 constexpr int64_t kHour = 3600 * 1000;
 
-pb::Actor MakeActor(const std::string& login, const std::string& name, const std::string& role) {
-  pb::Actor a;
-  a.set_login(login);
-  a.set_name(name);
-  a.set_role(role);
-  return a;
-}
-
-// One agency on the bus: publishes to the ledger and keeps every answer by
-// the id it answers.
-class Agency {
+// One agency on the bus, asking the ledger agent.
+class Agency : public Asker {
  public:
-  Agency(const TestDistrict& d, const std::string& name)
-      : thread_(d.ClientFor(name), [this](client::Client& c) {
-          c.OnMessage([this](const pb::Envelope& env, sqlite::Db&) {
-            std::lock_guard lock(mu_);
-            answers_[env.correlation_id()] = env;
-            cv_.notify_all();
-            return absl::OkStatus();
-          });
-        }) {}
+  Agency(const TestDistrict& d, const std::string& name) : Asker(d, name, kLedger) {}
 
-  // Sends `payload` to the ledger agent (with `actor`, as the agency's
-  // daemon does for a person at its console) and waits for the answer.
-  pb::Envelope Ask(const google::protobuf::Message& payload, const pb::Actor* actor = nullptr) {
-    pb::Envelope env = client::MakeEnvelope({kLedger}, payload);
-    if (actor) *env.mutable_actor() = *actor;
-    const std::string id = thread_.Call([&](client::Client& c) { return c.Publish(env); });
-    std::unique_lock lock(mu_);
-    cv_.wait_for(lock, std::chrono::seconds(15), [&] { return answers_.count(id) > 0; });
-    return answers_.count(id) ? answers_[id] : pb::Envelope();
-  }
   pb::PetitionReply Petition(const google::protobuf::Message& payload,
                              const pb::Actor* actor = nullptr) {
-    pb::PetitionReply r;
-    EXPECT_TRUE(Ask(payload, actor).payload().UnpackTo(&r)) << "no PetitionReply";
-    return r;
+    return AskFor<pb::PetitionReply>(payload, actor);
   }
-  pb::LedgerQueryReply Query(const pb::LedgerQuery& q) {
-    pb::LedgerQueryReply r;
-    EXPECT_TRUE(Ask(q).payload().UnpackTo(&r)) << "no LedgerQueryReply";
-    return r;
-  }
+  pb::LedgerQueryReply Query(const pb::LedgerQuery& q) { return AskFor<pb::LedgerQueryReply>(q); }
   pb::LedgerQueryReply Item(const std::string& no) {
     pb::LedgerQuery q;
     q.set_ledger_no(no);
     return Query(q);
   }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::map<std::string, pb::Envelope> answers_;  // by correlation id
-  ClientThread thread_;                          // last: stopped before the map goes
 };
 
 pb::PetitionAct Act(const std::string& no, const std::string& action, const std::string& note = "",

@@ -16,6 +16,7 @@
 #include <set>
 #include <string>
 
+#include "common/url.h"
 #include "domain/calendar.h"
 #include "tests/support/daemon.h"
 #include "tests/support/district.h"
@@ -109,7 +110,7 @@ class RiskDistrict : public ::testing::Test {
   }
   // The risk agent's record of a case; an empty object when it has none (yet).
   json RiskCase(const std::string& key) {
-    json c = risk_->Get("/risk/case?key=" + QueryEscape(key));
+    json c = risk_->Get("/risk/case?key=" + PercentEncode(key));
     return c.is_object() ? c : json::object();
   }
 
@@ -247,7 +248,7 @@ TEST_F(RiskDistrict, MonthlyScreeningAndRestart) {
   EXPECT_EQ(c.value("level", ""), "red");
   EXPECT_EQ(c.value("score", 0), 65);
   EXPECT_TRUE(risk_->Get("/risk/screening?month=2026-10&agency=petition").is_object());
-  EXPECT_EQ(risk_->Call("GET", "/risk/case?key=" + QueryEscape("信-1999-000001")).status, 404);
+  EXPECT_EQ(risk_->Call("GET", "/risk/case?key=" + PercentEncode("信-1999-000001")).status, 404);
 }
 
 }  // namespace
