@@ -1,6 +1,7 @@
 #include "common/web_server.h"
 
 #include <openssl/ssl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -46,6 +47,18 @@ constexpr char kMisdirected[] =
     "本服务器不接受这个主机名 / misdirected request: host not served here";
 constexpr char kAnswerTimeout[] = "处理超时 / the request timed out";
 constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+
+// A port as written after ':' (1 to 5 digits).
+bool AllDigits(std::string_view s) {
+  return !s.empty() && s.size() <= 5 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::string MachineName() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0) return "";
+  return name;
+}
 constexpr char kCsp[] =
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "frame-ancestors 'none'; form-action 'self'";
@@ -201,6 +214,7 @@ class Server : public std::enable_shared_from_this<Server> {
 
   asio::io_context& io;
   const WebServerOptions options;
+  const std::string machine_name = MachineName();  // for DefaultHostAllowed
   const WebHandler handler;
   const std::unique_ptr<ssl::context> tls;  // null: plain HTTP
   Counters counters;
@@ -314,8 +328,10 @@ class Session : public Connection {
 
   bool HostAllowed(beast::string_view host) const {
     const auto& allowed = server_->options.allowed_hosts;
-    return allowed.empty() || std::any_of(allowed.begin(), allowed.end(),
-                                          [&](const auto& a) { return beast::iequals(a, host); });
+    if (allowed.empty())
+      return DefaultHostAllowed(std::string_view(host.data(), host.size()), server_->machine_name);
+    return std::any_of(allowed.begin(), allowed.end(),
+                       [&](const auto& a) { return beast::iequals(a, host); });
   }
 
   void ReadBody() {
@@ -606,6 +622,34 @@ std::string WebRequest::Cookie(const std::string& name) const {
 }
 
 std::map<std::string, std::string> WebRequest::Form() const { return ParseForm(body); }
+
+bool DefaultHostAllowed(std::string_view host, std::string_view machine_name) {
+  std::string_view name = host;
+  if (host.starts_with('[')) {  // [v6] or [v6]:port
+    const size_t close = host.find(']');
+    if (close == std::string_view::npos) return false;
+    name = host.substr(1, close - 1);
+    std::string_view rest = host.substr(close + 1);
+    if (!rest.empty() && !(rest.starts_with(':') && AllDigits(rest.substr(1)))) return false;
+    beast::error_code ec;
+    asio::ip::make_address_v6(std::string(name), ec);
+    return !ec;
+  }
+  if (const size_t colon = name.find(':'); colon != std::string_view::npos) {
+    if (!AllDigits(name.substr(colon + 1))) return false;
+    name = name.substr(0, colon);
+  }
+  if (name.empty()) return false;
+  auto same = [](std::string_view a, std::string_view b) {
+    return beast::iequals(beast::string_view(a.data(), a.size()),
+                          beast::string_view(b.data(), b.size()));
+  };
+  if (same(name, "localhost") || (!machine_name.empty() && same(name, machine_name)))
+    return true;
+  beast::error_code ec;
+  asio::ip::make_address_v4(std::string(name), ec);
+  return !ec;
+}
 
 struct WebServer::Impl {
   std::shared_ptr<Server> server;

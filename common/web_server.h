@@ -16,8 +16,11 @@
 //   client gets 503 and the connection is closed). When accept() fails
 //   (out of descriptors or memory, say) the server waits, 100 ms doubling to
 //   2 s, and accepts again: it never spins and never stops accepting.
-// - A request whose Host is not in allowed_hosts (when that list is not
-//   empty) gets 421 without reaching the handler. A request with two Host
+// - A request whose Host is not in allowed_hosts gets 421 without reaching
+//   the handler. With no list, the Host must be an address written as
+//   numbers (IPv4, or IPv6 in brackets), localhost or this machine's own
+//   name (gethostname), any port: a page that rebinds its own DNS name to
+//   this address (DNS rebinding) sends its name and is refused. A request with two Host
 //   headers, an HTTP/1.1 request without one, or a target that is not a path
 //   ("/..."; absolute URLs and "*" included) gets 400. Requests on one
 //   connection are answered one at a time, in order (HTTP/1.1, no upgrade).
@@ -73,9 +76,14 @@ struct WebServerOptions {
   std::chrono::seconds idle_timeout{30};    // see above: handshake, reads, writes, handler
   // Accepted Host header values, compared without regard to case, the port
   // as the browser sends it ("console.court.local", "10.0.0.5:8443"). Empty:
-  // any. Otherwise a request whose Host is not listed gets 421.
+  // DefaultHostAllowed. Otherwise a request whose Host is not listed gets 421.
   std::vector<std::string> allowed_hosts;
 };
+
+// The Host values a server with no allowed_hosts accepts: an IPv4 address
+// or a bracketed IPv6 one, "localhost" or `machine_name` (all without
+// regard to case), each alone or with ":<port>".
+bool DefaultHostAllowed(std::string_view host, std::string_view machine_name);
 
 struct WebRequest {
   std::string method, target, body;

@@ -133,8 +133,8 @@ ledger = "$DISTRICT.agent.ledger"
 drop_dir = "drop/$name"
 
 # 办案人员网页控制台（HTTPS，个人账号）/ The clerks' web console (HTTPS, personal accounts).
-# 在本机关局域网开放：address = "0.0.0.0"，hosts 填写访问地址，证书换为本单位证书。
-# To open it to the agency's LAN: address = "0.0.0.0", list the addresses used in hosts, install the agency's certificate.
+# 在本机关局域网开放：address = "0.0.0.0"，证书换为本单位证书；hosts 为空时只接受以 IP 地址、localhost、本机名访问，用内网域名访问的须列入 hosts。
+# To open it to the agency's LAN: address = "0.0.0.0", install the agency's certificate; with hosts empty only IP addresses, localhost and this machine's name are accepted: list any DNS name used.
 [console]
 address = "127.0.0.1"
 port = $((CONSOLE_BASE_PORT + off))

@@ -354,6 +354,19 @@ TEST_F(WebServerTest, HeadersOverTheLimitGet431) {
   EXPECT_EQ(Stats().too_large, 1u);
 }
 
+// With no list, only what a DNS-rebinding page cannot send passes: an
+// address written as numbers, localhost or this machine's name.
+TEST(DefaultHostTest, AddressesLocalhostAndTheMachineOnly) {
+  for (const char* host : {"127.0.0.1", "127.0.0.1:8443", "10.0.0.5", "[::1]", "[::1]:443",
+                           "[fe80::1]:8443", "localhost", "LOCALHOST:80", "pc-17", "PC-17:8443"})
+    EXPECT_TRUE(DefaultHostAllowed(host, "pc-17")) << host;
+  for (const char* host :
+       {"evil.example", "evil.example:8443", "127.0.0.1.nip.io", "10.0.0", "1.2.3.4:", "1.2.3.4:x",
+        "1.2.3.4:123456", "[::1", "[::1]x", "[evil]", ":8443", "", "localhost.evil", "pc-17.evil"})
+    EXPECT_FALSE(DefaultHostAllowed(host, "pc-17")) << host;
+  EXPECT_FALSE(DefaultHostAllowed("", ""));
+}
+
 // A Host not in allowed_hosts gets 421 without reaching the handler; a
 // listed one passes whatever its case.
 TEST_F(WebServerTest, UnlistedHostGets421) {
@@ -431,7 +444,7 @@ TEST_F(WebServerTest, OnePeerAddressCannotTakeEverySlot) {
   other.open(tcp::v4());
   other.bind({asio::ip::make_address("127.0.0.2"), 0});
   other.connect(Loopback(port_));
-  const std::string get = "GET /other HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  const std::string get = "GET /other HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
   asio::write(other, asio::buffer(get));
   std::string answer;
   beast::error_code ec;
