@@ -413,9 +413,11 @@ class Clerk {
   bool LogIn(Tally& t) {
     Reply page = browser_.Get("/login");
     if (!Check(t, page, "GET /login", false)) return false;
-    Reply r =
-        browser_.Post("/login", absl::StrCat("login=", FormEncode(person_.login),
-                                             "&password=", FormEncode(kPassword), "&next=%2F"));
+    Scrape(page.body);  // the login form's own CSRF token (its cookie is in the jar)
+    Reply r = browser_.Post(
+        "/login", absl::StrCat("csrf=", FormEncode(csrf_), "&login=", FormEncode(person_.login),
+                               "&password=", FormEncode(kPassword), "&next=%2F"));
+    csrf_.clear();
     if (!Check(t, r, "POST /login", false)) return false;
     if (r.status != 303 || r.location != "/") {
       t.Error(absl::StrCat(person_.login, ": login refused (", r.status, "): ", Snippet(r.body)));

@@ -16,6 +16,8 @@ constexpr int kVariant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
 constexpr size_t kTokenChars = sodium_base64_ENCODED_LEN(kRandomBytes, kVariant) - 1;  // 43
 constexpr int64_t kTouchEveryMs = 60'000;
 
+}  // namespace
+
 // 32 random bytes, base64url without padding.
 std::string RandomToken() {
   InitSodium();
@@ -26,6 +28,8 @@ std::string RandomToken() {
   sodium_memzero(bytes, sizeof bytes);
   return text;
 }
+
+namespace {
 
 bool WellFormed(const std::string& token) {
   return token.size() == kTokenChars && std::all_of(token.begin(), token.end(), [](char c) {
@@ -134,10 +138,12 @@ absl::StatusOr<int64_t> Sessions::Purge() {
   return db_.Changes();
 }
 
-bool CsrfMatches(const Session& s, std::string_view token) {
-  if (s.csrf.empty() || token.size() != s.csrf.size()) return false;
-  return sodium_memcmp(s.csrf.data(), token.data(), token.size()) == 0;
+bool TokensMatch(std::string_view expected, std::string_view token) {
+  if (expected.empty() || token.size() != expected.size()) return false;
+  return sodium_memcmp(expected.data(), token.data(), token.size()) == 0;
 }
+
+bool CsrfMatches(const Session& s, std::string_view token) { return TokensMatch(s.csrf, token); }
 
 // ---- LoginLimiter ----
 

@@ -82,6 +82,10 @@ class Sessions {
 // Whether `token` is the session's CSRF token: compared in constant time
 // (sodium_memcmp); false when either is empty or their lengths differ.
 bool CsrfMatches(const Session& s, std::string_view token);
+// The same comparison for any secret token (the login form's).
+bool TokensMatch(std::string_view expected, std::string_view token);
+// 32 random bytes as 43 base64url characters: session ids, CSRF tokens.
+std::string RandomToken();
 
 // Login attempts per remote address: a token bucket of `burst` attempts,
 // refilled at `per_minute` a minute. In memory (a restart forgets it); at

@@ -29,6 +29,16 @@ std::string CookieAttributes(bool tls) {
 
 constexpr char kSessionCookie[] = "concord_session";
 constexpr char kFlashCookie[] = "concord_flash";
+constexpr char kLoginCookie[] = "concord_login";  // the login form's CSRF token
+
+// The login form's token: the browser's own (43 base64url characters, as
+// RandomToken makes them), else a new one.
+std::string LoginToken(const std::string& cookie) {
+  const bool ours = cookie.size() == 43 && std::all_of(cookie.begin(), cookie.end(), [](char c) {
+                      return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+                    });
+  return ours ? cookie : accounts::RandomToken();
+}
 
 }  // namespace
 
@@ -233,21 +243,30 @@ void ConsoleImpl::Handle(WebRequest request, WebResponder respond) {
   Serve(std::move(request), std::move(respond));
 }
 
-void ConsoleImpl::LoginPage(const WebResponder& respond, int status, const std::string& error,
-                            const std::string& login, const std::string& next) {
+void ConsoleImpl::LoginPage(const WebResponder& respond, bool tls, const std::string& cookie,
+                            int status, const std::string& error, const std::string& login,
+                            const std::string& next) {
+  // No session yet, so the login form's CSRF token is a random one, both in
+  // the form and in a cookie (SameSite=Strict: another site's page cannot
+  // send it); the POST must carry the two, equal. The browser's token is
+  // kept while it has one: a login page fetched again meanwhile (a redirect
+  // of /favicon.ico, another tab) must not void the form already shown.
+  const std::string token = LoginToken(cookie);
   nlohmann::json values = {{"title", "登录"},        {"agency_display", ctx_.config.display},
                            {"now", FormatMs(Now())}, {"error", error},
-                           {"login", login},         {"next", next}};
+                           {"login", login},         {"next", next},
+                           {"csrf", token}};
   respond({status,
            "text/html; charset=utf-8",
            Template("head.html").Render(values) + Template("login.html").Render(values) +
                Template("foot.html").Render(values),
-           {}});
+           {{"Set-Cookie", absl::StrCat(kLoginCookie, "=", token, CookieAttributes(tls))}}});
 }
 
 void ConsoleImpl::Login(WebRequest request, WebResponder respond) {
   if (request.method == "GET") {
-    LoginPage(respond, 200, "", "", SafeNext(request.Query("next")));
+    LoginPage(respond, request.tls, request.Cookie(kLoginCookie), 200, "", "",
+              SafeNext(request.Query("next")));
     return;
   }
   if (request.method != "POST") {
@@ -262,21 +281,34 @@ void ConsoleImpl::Login(WebRequest request, WebResponder respond) {
   };
   if (!SameOrigin(request)) {
     record(false, "cross-site login form");
-    LoginPage(respond, 403,
+    LoginPage(respond, request.tls, request.Cookie(kLoginCookie), 403,
               "登录表单来源不明，请刷新页面后重试 / the login form came from another site", login,
               next);
     return;
   }
+  LOG_WARN("DEBUGCSRF cookie=[{}] form=[{}] body=[{}]", request.Header("cookie"),
+           FormField(form, "csrf"), request.body);
+  if (!accounts::TokensMatch(request.Cookie(kLoginCookie), FormField(form, "csrf"))) {
+    record(false, "login form without its CSRF token");
+    LoginPage(respond, request.tls, request.Cookie(kLoginCookie), 403,
+              "登录页已过期或校验码不符，请重新输入 / the login form expired or its CSRF token is "
+              "missing: enter your password again",
+              login, next);
+    return;
+  }
   if (!limiter_.Allow(request.remote_address, Now())) {
     record(false, "rate limited");
-    LoginPage(respond, 429,
+    LoginPage(respond, request.tls, request.Cookie(kLoginCookie), 429,
               "登录尝试过于频繁，请一分钟后再试 / too many login attempts, wait a minute", login,
               next);
     return;
   }
-  auto refused = [this, record, login, next](const WebResponder& respond, const absl::Status& st) {
+  auto refused = [this, record, login, next, tls = request.tls,
+                  login_cookie = request.Cookie(kLoginCookie)](const WebResponder& respond,
+                                                               const absl::Status& st) {
     record(false, std::string(st.message()));
-    LoginPage(respond, st.code() == absl::StatusCode::kPermissionDenied ? 403 : 401,
+    LoginPage(respond, tls, login_cookie,
+              st.code() == absl::StatusCode::kPermissionDenied ? 403 : 401,
               std::string(st.message()), login, next);
   };
   auto attempt = accounts_->BeginLogin(login);
@@ -291,21 +323,27 @@ void ConsoleImpl::Login(WebRequest request, WebResponder respond) {
   auto pending =
       std::make_shared<Pending>(Pending{*std::move(attempt), FormField(form, "password")});
   std::weak_ptr<int> alive = alive_;
-  auto finish = [this, alive, pending, remote = request.remote_address, tls = request.tls, record,
-                 refused, login, next, respond = std::move(respond)](bool verified) {
+  auto finish = [this, alive, pending, remote = request.remote_address, tls = request.tls,
+                 login_cookie = request.Cookie(kLoginCookie), record, refused, login, next,
+                 respond = std::move(respond)](bool verified) {
     if (alive.expired()) return;
     auto account = accounts_->FinishLogin(pending->attempt, verified, pending->password);
     if (!account.ok()) return refused(respond, account.status());
     auto session = sessions_->Create(account->login, remote);
     if (!session.ok()) {
-      LoginPage(respond, 503, "数据库暂不可用，请稍后再试 / the database is busy, try again", login,
-                next);
+      LoginPage(respond, tls, login_cookie, 503,
+                "数据库暂不可用，请稍后再试 / the database is busy, try again", login, next);
       return;
     }
     record(true, "");
     const std::string cookie =
         absl::StrCat(kSessionCookie, "=", session->first, CookieAttributes(tls));
-    respond({303, "text/html; charset=utf-8", "", {{"Location", next}, {"Set-Cookie", cookie}}});
+    respond({303,
+             "text/html; charset=utf-8",
+             "",
+             {{"Location", next},
+              {"Set-Cookie", cookie},
+              {"Set-Cookie", absl::StrCat(kLoginCookie, "=; Max-Age=0", CookieAttributes(tls))}}});
   };
   // (The hashing thread touches only `pending` and the io_context.)
   boost::asio::post(*hashing_, [io = &ctx_.io, pending, finish = std::move(finish)]() mutable {

@@ -109,8 +109,9 @@ class ConsoleImpl final : public Console {
  private:
   void Serve(WebRequest request, WebResponder respond);
   void Login(WebRequest request, WebResponder respond);
-  void LoginPage(const WebResponder& respond, int status, const std::string& error,
-                 const std::string& login, const std::string& next);
+  // `cookie`: the login form's token the browser sent, kept when well formed.
+  void LoginPage(const WebResponder& respond, bool tls, const std::string& cookie, int status,
+                 const std::string& error, const std::string& login, const std::string& next);
   void Logout(Visit v);
   bool SameOrigin(const WebRequest& request) const;
 

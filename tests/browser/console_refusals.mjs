@@ -4,7 +4,7 @@
 // Every refusal is in the action log that the leader reads.
 // 拒绝并说明理由：密码错误、缺少表单校验码、他机关事项、越权操作；均记入操作记录。
 import { launch, step, check, shot, clickAndLoad } from './lib/browser.mjs';
-import { login, logout } from './lib/console.mjs';
+import { login, logout, password } from './lib/console.mjs';
 
 const office = process.env.OFFICE_URL;
 const court = process.env.COURT_URL;
@@ -19,6 +19,20 @@ await step('密码错误 / a wrong password', async () => {
   check(error.includes('用户名或密码错误'), `error: ${error}`);
   check(await page.locator('input[name=password].invalid').count() === 1, 'the password field is not red');
   await shot(page, 'login-wrong-password');
+});
+
+await step('缺少校验码的登录被拒绝 / a login form without its CSRF token is refused', async () => {
+  // (A page of another site could post a login form to the console; it has
+  // neither the form's token nor its cookie.)
+  await page.goto(`${office}/login`);
+  await page.getByLabel('账号').fill('dengji');
+  await page.getByLabel('密码').fill(password);
+  await page.locator('form input[name=csrf]').evaluate((e) => e.remove());
+  await clickAndLoad(page, page.getByRole('button', { name: '登录' }));
+  const error = await page.locator('#login-error').innerText();
+  check(error.includes('校验码'), `error: ${error}`);
+  check(!(await page.locator('h1').first().innerText()).includes('待办'), 'logged in without a token');
+  await shot(page, 'login-without-csrf');
 });
 
 let no;
