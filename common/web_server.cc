@@ -644,8 +644,7 @@ bool DefaultHostAllowed(std::string_view host, std::string_view machine_name) {
     return beast::iequals(beast::string_view(a.data(), a.size()),
                           beast::string_view(b.data(), b.size()));
   };
-  if (same(name, "localhost") || (!machine_name.empty() && same(name, machine_name)))
-    return true;
+  if (same(name, "localhost") || (!machine_name.empty() && same(name, machine_name))) return true;
   beast::error_code ec;
   asio::ip::make_address_v4(std::string(name), ec);
   return !ec;
