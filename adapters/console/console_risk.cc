@@ -2,6 +2,9 @@
 // RiskQuery to the risk agent), the case handler's risk form (RiskReport,
 // sent as the person), the warnings and the monthly screening the risk agent
 // sent to this agency.
+#include <algorithm>
+#include <cctype>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "adapters/console/console_impl.h"
@@ -30,9 +33,10 @@ const char* Tag(const std::string& level) {
 
 // Asks the risk agent for `view`; `then` gets the view's JSON or the reason.
 void AskRisk(ConsoleImpl& c, const std::string& view,
-             std::function<void(absl::StatusOr<json>)> then) {
+             std::function<void(absl::StatusOr<json>)> then, const std::string& month = "") {
   pb::RiskQuery q;
   q.set_view(view);
+  q.set_month(month);
   c.ctx().bus.Ask(
       c.ctx().config.console.risk, q, "concord.v1.RiskQueryReply", std::chrono::seconds(5),
       [then = std::move(then)](absl::StatusOr<pb::Envelope> reply) {
@@ -46,6 +50,53 @@ void AskRisk(ConsoleImpl& c, const std::string& view,
           return then(absl::InternalError("风险代理的应答无法解析 / unreadable answer"));
         then(std::move(j));
       });
+}
+
+// "2026-11" as <input type=month> sends it; "" for anything else.
+std::string MonthParam(const std::string& m) {
+  const bool ok =
+      m.size() == 7 && m[4] == '-' &&
+      std::all_of(m.begin(), m.begin() + 4,
+                  [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)) != 0; }) &&
+      m[5] >= '0' && m[5] <= '9' && m[6] >= '0' && m[6] <= '9' && m.substr(5) >= "01" &&
+      m.substr(5) <= "12";
+  return ok ? m : "";
+}
+
+void Render(ConsoleImpl& c, Visit v, json values);
+
+// 隐患月排查 of a month the person chose: asked of the risk agent (its book
+// keeps every month's), not only the latest one that came to the inbox.
+void WithMonth(ConsoleImpl& c, Visit v, json values) {
+  const std::string month = MonthParam(v.request.Query("month"));
+  values["month"] = month.empty() ? v.request.Query("month") : month;
+  if (v.request.Query("month").empty()) return Render(c, std::move(v), std::move(values));
+  if (month.empty()) {
+    values["screening_error"] = "月份格式应为 2026-11 / month must be written as 2026-11";
+    return Render(c, std::move(v), std::move(values));
+  }
+  AskRisk(
+      c, "screening",
+      [&c, v = std::move(v), values = std::move(values),
+       month](absl::StatusOr<json> screening) mutable {
+        values.erase("screening");
+        if (screening.ok()) {
+          values["screening"] = {{"month", month}, {"markdown", screening->value("markdown", "")}};
+        } else if (absl::IsFailedPrecondition(screening.status()) ||
+                   absl::IsNotFound(screening.status())) {
+          values["screening_error"] =
+              absl::StrCat(month, " 尚无本机关的隐患月排查报告 / no screening of ", month);
+        } else {
+          values["screening_error"] =
+              absl::StrCat("排查报告暂时无法查询：", screening.status().message());
+        }
+        Render(c, std::move(v), std::move(values));
+      },
+      month);
+}
+
+void Render(ConsoleImpl& c, Visit v, json values) {
+  c.Render(v, "风险预警", "risk", c.Template("risk.html"), std::move(values));
 }
 
 void Page(ConsoleImpl& c, Visit v) {
@@ -114,7 +165,7 @@ void Page(ConsoleImpl& c, Visit v) {
           }
           values["notices"] = notices;
           values["has_notices"] = !notices.empty();
-          c.Render(v, "风险预警", "risk", c.Template("risk.html"), std::move(values));
+          WithMonth(c, std::move(v), std::move(values));
         });
   });
 }

@@ -44,7 +44,7 @@ class ConsoleRiskBrowser : public ConsoleBrowser {
         "[risk]\nfactors = \"" + std::string(CONCORD_SOURCE_DIR) +
             "/deploy/risk/factors.toml\"\ncalendar = \"" + std::string(CONCORD_SOURCE_DIR) +
             "/deploy/calendar/cn-holidays.txt\"\nsupervisors = [\"plc\"]\nledger = \"ledger\"\n"
-            "scan_seconds = 1\n",
+            "scan_seconds = 1\nclock_file = \"" + clock_ + "\"\n",
         "risk.db");
     ASSERT_TRUE(risk_->ok());
   }
@@ -52,7 +52,8 @@ class ConsoleRiskBrowser : public ConsoleBrowser {
 };
 
 // A handler fills in the risk form for an item; the assessment comes back
-// and the case is in the agency's risk book with its level and factors.
+// and the case is in the agency's risk book with its level and factors; the
+// next month's screening is read by choosing its month.
 TEST_F(ConsoleRiskBrowser, RiskFormAndRiskBook) { Run("console_risk.mjs"); }
 
 }  // namespace
