@@ -44,7 +44,8 @@ class ConsoleRiskBrowser : public ConsoleBrowser {
         "[risk]\nfactors = \"" + std::string(CONCORD_SOURCE_DIR) +
             "/deploy/risk/factors.toml\"\ncalendar = \"" + std::string(CONCORD_SOURCE_DIR) +
             "/deploy/calendar/cn-holidays.txt\"\nsupervisors = [\"plc\"]\nledger = \"ledger\"\n"
-            "scan_seconds = 1\nclock_file = \"" + clock_ + "\"\n",
+            "scan_seconds = 1\nclock_file = \"" +
+            clock_ + "\"\n",
         "risk.db");
     ASSERT_TRUE(risk_->ok());
   }
