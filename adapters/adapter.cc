@@ -54,8 +54,8 @@ absl::StatusOr<std::unique_ptr<Adapter>> Adapter::Start(boost::asio::io_context&
                           return self->router_.Dispatch(request);
                         }));
   a->bus_ = std::make_unique<BusRequests>(io, *a->client_, *a->mailbox_);
-  ASSIGN_OR_RETURN(a->ledger_reads_,
-                   LedgerReads::Start(a->config_, a->router_, *a->bus_, *a->config_.client.clock));
+  ASSIGN_OR_RETURN(a->bus_reads_,
+                   BusReads::Start(a->config_, a->router_, *a->bus_, *a->config_.client.clock));
   if (a->config_.console.enabled) {
     ASSIGN_OR_RETURN(a->console_, Console::Start({a->config_, io, *a->client_, *a->mailbox_,
                                                   a->router_, *a->bus_}));

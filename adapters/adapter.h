@@ -25,10 +25,10 @@
 
 #include "absl/status/statusor.h"
 #include "adapters/adapter_config.h"
+#include "adapters/bus_reads.h"
 #include "adapters/bus_requests.h"
 #include "adapters/connector.h"
 #include "adapters/console/console.h"
-#include "adapters/ledger_reads.h"
 #include "adapters/mailbox.h"
 #include "common/http_router.h"
 #include "common/http_server.h"
@@ -76,8 +76,8 @@ class Adapter {
   std::unique_ptr<HttpServer> http_;
   std::vector<std::unique_ptr<Connector>> connectors_;
   std::unique_ptr<BusRequests> bus_;
-  std::unique_ptr<Console> console_;           // borrows the router, the mailbox and bus_
-  std::unique_ptr<LedgerReads> ledger_reads_;  // borrows the router and bus_
+  std::unique_ptr<Console> console_;     // borrows the router, the mailbox and bus_
+  std::unique_ptr<BusReads> bus_reads_;  // borrows the router and bus_
   // Expires with the adapter; HTTP sessions still open then answer 503.
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
   bool stopped_ = false;

@@ -1,11 +1,14 @@
 #include "tools/concordctl/ctl_util.h"
 
 #include <cctype>
+#include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "common/http_client.h"
+#include "common/url.h"
 
 namespace concord::ctl {
 
@@ -67,6 +70,38 @@ std::string Pad(const std::string& s, size_t width) {
     i += len;
   }
   return cols >= width ? s + " " : s + std::string(width - cols, ' ');
+}
+
+Asked AskThroughAdapter(const std::string& adapter, const std::string& path,
+                        const nlohmann::json& query) {
+  std::string host;
+  uint16_t port;
+  if (!SplitHostPort(adapter, host, port))
+    return {{}, 2, "--adapter 应为 host:port / must be host:port"};
+  auto r = HttpCall(host, port, "POST", path, query.dump());
+  if (!r.ok())
+    return {{},
+            3,
+            absl::StrCat("无法连接本机关适配器 / cannot reach the adapter at ", adapter, ": ",
+                         std::string(r.status().message()))};
+  auto asked = nlohmann::json::parse(r->body, nullptr, false);
+  if (r->status != 202 || asked.is_discarded())
+    return {{}, 3, asked.is_discarded() ? r->body : asked.value("error", r->body)};
+  const std::string id = asked.value("id", "");
+  for (int i = 0; i < 120; ++i) {  // 12 s: the adapter waits 10 s for the agent
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto a = HttpCall(host, port, "GET", path + "?id=" + PercentEncode(id));
+    if (!a.ok()) return {{}, 3, std::string(a.status().message())};
+    auto j = nlohmann::json::parse(a->body, nullptr, false);
+    if (j.is_discarded() || a->status != 200) return {{}, 3, a->body};
+    const std::string status = j.value("status", "");
+    if (status == "failed") return {{}, 3, j.value("reason", "")};
+    if (status != "done") continue;
+    const nlohmann::json& reply = j["reply"];
+    if (!reply.value("ok", false)) return {{}, 1, reply.value("reason", "")};
+    return {reply, 0, ""};
+  }
+  return {{}, 3, "适配器 12 秒内未取得答复 / no answer from the adapter within 12 s"};
 }
 
 }  // namespace concord::ctl

@@ -41,4 +41,18 @@ Fetched GetJson(const Daemon& daemon, const std::string& address, const std::str
 // Pads `s` to `width` display columns, counting CJK characters as two.
 std::string Pad(const std::string& s, size_t width);
 
+// Asks an agent through the agency's own adapter (adapters/bus_reads.h):
+// POST `path` ("/ledger/query", "/risk/query", "/conference/query") with
+// `query`, then reads the answer; the query goes over the bus, wherever the
+// agent runs. The reply as JSON (proto field names), or the exit code and
+// message to fail with: 1 refused by the agent (its reason), 2 a bad
+// `adapter`, 3 the adapter or the agent could not be reached.
+struct Asked {
+  nlohmann::json reply;
+  int code = 0;  // 0: answered
+  std::string error;
+};
+Asked AskThroughAdapter(const std::string& adapter, const std::string& path,
+                        const nlohmann::json& query);
+
 }  // namespace concord::ctl

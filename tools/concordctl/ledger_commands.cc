@@ -5,7 +5,7 @@
 //                     [--handler 李某] [--due] [--json]
 //   concordctl ledger --item 信-2026-000123 [--json]
 //   concordctl ledger --adapter 127.0.0.1:7201 [--agency ..] [--handler ..] [--due] [--item ..]
-//     the same through this agency's adapter (adapters/ledger_reads.h), over the
+//     the same through this agency's adapter (adapters/bus_reads.h), over the
 //     bus: what the agency sees, wherever the ledger agent runs
 //   concordctl ledger --report 2026-11 [--csv report.csv] [--html report.html]
 //                     [--ledger-http 127.0.0.1:7191 | --adapter 127.0.0.1:7201]
@@ -112,45 +112,6 @@ int CmdLedger(const std::string& ledger_http, const std::string& agency, const s
   return PrintOpen(r.body, json);
 }
 
-// Asks the ledger through the agency's own adapter (adapters/ledger_reads.h):
-// the query goes over the bus, wherever the ledger agent runs. The reply
-// (LedgerQueryReply as JSON), or the exit code and message to fail with.
-struct Asked {
-  nlohmann::json reply;
-  int code = 0;  // 0: answered
-  std::string error;
-};
-Asked AskThroughAdapter(const std::string& adapter, const nlohmann::json& query) {
-  std::string host;
-  uint16_t port;
-  if (!SplitHostPort(adapter, host, port))
-    return {{}, 2, "--adapter 应为 host:port / must be host:port"};
-  auto r = HttpCall(host, port, "POST", "/ledger/query", query.dump());
-  if (!r.ok())
-    return {{},
-            3,
-            absl::StrCat("无法连接本机关适配器 / cannot reach the adapter at ", adapter, ": ",
-                         std::string(r.status().message()))};
-  auto asked = nlohmann::json::parse(r->body, nullptr, false);
-  if (r->status != 202 || asked.is_discarded())
-    return {{}, 3, asked.is_discarded() ? r->body : asked.value("error", r->body)};
-  const std::string id = asked.value("id", "");
-  for (int i = 0; i < 120; ++i) {  // 12 s: the adapter waits 10 s for the ledger
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    auto a = HttpCall(host, port, "GET", "/ledger/query?id=" + PercentEncode(id));
-    if (!a.ok()) return {{}, 3, std::string(a.status().message())};
-    auto j = nlohmann::json::parse(a->body, nullptr, false);
-    if (j.is_discarded() || a->status != 200) return {{}, 3, a->body};
-    const std::string status = j.value("status", "");
-    if (status == "failed") return {{}, 3, j.value("reason", "")};
-    if (status != "done") continue;
-    const nlohmann::json& reply = j["reply"];
-    if (!reply.value("ok", false)) return {{}, 1, reply.value("reason", "")};
-    return {reply, 0, ""};
-  }
-  return {{}, 3, "适配器 12 秒内未取得答复 / no answer from the adapter within 12 s"};
-}
-
 // proto3 JSON writes int64 as a string.
 int64_t JsonInt64(const nlohmann::json& v) {
   if (v.is_number()) return v.get<int64_t>();
@@ -168,7 +129,7 @@ int CmdLedgerThroughAdapter(const std::string& adapter, const std::string& agenc
   nlohmann::json query = {{"open_only", true}, {"by_due", true}, {"limit", 500}};
   if (!agency.empty()) query["agency"] = agency;
   if (!handler.empty()) query["handler"] = handler;
-  Asked a = AskThroughAdapter(adapter, query);
+  Asked a = AskThroughAdapter(adapter, "/ledger/query", query);
   if (a.code) return Fail(a.code, a.error);
   nlohmann::json items = nlohmann::json::array();
   for (const auto& i : a.reply["items"]) {
@@ -200,7 +161,7 @@ int PrintHistory(const nlohmann::json& j, bool json);
 // One item's history through the agency's adapter, with who acted.
 int CmdLedgerItemThroughAdapter(const std::string& adapter, const std::string& ledger_no,
                                 bool json) {
-  Asked a = AskThroughAdapter(adapter, {{"ledger_no", ledger_no}});
+  Asked a = AskThroughAdapter(adapter, "/ledger/query", {{"ledger_no", ledger_no}});
   if (a.code) return Fail(a.code, a.error);
   nlohmann::json events = nlohmann::json::array();
   for (const auto& e : a.reply["history"]) {
@@ -346,7 +307,8 @@ int CmdLedgerReport(const std::string& ledger_http, const std::string& month,
 // stats_months): the district's counts, wherever the ledger agent runs.
 int CmdLedgerReportThroughAdapter(const std::string& adapter, const std::string& month,
                                   const std::string& csv, const std::string& html) {
-  Asked a = AskThroughAdapter(adapter, {{"stats_months", nlohmann::json::array({month})}});
+  Asked a = AskThroughAdapter(adapter, "/ledger/query",
+                              {{"stats_months", nlohmann::json::array({month})}});
   // The ledger refuses only the month itself here: bad input, as over loopback.
   if (a.code) return Fail(a.code == 1 ? 2 : a.code, a.error);
   const nlohmann::json& stats = a.reply["stats"];

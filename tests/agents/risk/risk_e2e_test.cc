@@ -33,7 +33,9 @@ class RiskDistrict : public ::testing::Test {
     SetClock(risk_clock_, "2026-09-22 08:00");
     ASSERT_TRUE(d_.StartHub().ok());
     const std::string intake = "[petitions]\nledger = \"ledger\"\n";
-    petition_ = std::make_unique<DaemonProcess>(d_, "petition", "concord-adapter", intake);
+    // (The petition office's tools read the risk agent over the bus: [console] risk.)
+    petition_ = std::make_unique<DaemonProcess>(d_, "petition", "concord-adapter",
+                                                intake + "[console]\nrisk = \"risk\"\n");
     procuratorate_ =
         std::make_unique<DaemonProcess>(d_, "procuratorate", "concord-adapter", intake);
     plc_ = std::make_unique<DaemonProcess>(d_, "plc", "concord-adapter");
@@ -239,6 +241,27 @@ TEST_F(RiskDistrict, MonthlyScreeningAndRestart) {
   EXPECT_EQ(kept.value("open", 0), 1);
   EXPECT_EQ(kept.value("markdown", ""), s.value("markdown", ""));
   EXPECT_EQ(risk_->Call("GET", "/risk/screening?month=2026-10&agency=plc").status, 404);
+
+  // The same, read by the petition office's concordctl over the bus through
+  // its own adapter (RiskQuery: the agent may be on another machine).
+  const std::string via = " --adapter 127.0.0.1:" + std::to_string(petition_->port());
+  const CommandResult open = RunConcordctl("risk" + via);
+  EXPECT_EQ(open.exit_code, 0) << open.out;
+  EXPECT_NE(open.out.find(no), std::string::npos) << open.out;
+  EXPECT_NE(open.out.find("红色"), std::string::npos) << open.out;
+  const CommandResult other = RunConcordctl("risk --agency court" + via);
+  EXPECT_EQ(other.exit_code, 0) << other.out;
+  EXPECT_EQ(other.out.find(no), std::string::npos) << "--agency narrows: " << other.out;
+  const CommandResult screening = RunConcordctl("risk --screening 2026-10" + via);
+  EXPECT_EQ(screening.exit_code, 0) << screening.out;
+  EXPECT_EQ(screening.out, s.value("markdown", ""));
+  const CommandResult none = RunConcordctl("risk --screening 2026-09" + via);
+  EXPECT_EQ(none.exit_code, 1) << none.out;
+  EXPECT_NE(none.out.find("没有"), std::string::npos) << none.out;
+  const CommandResult unset =
+      RunConcordctl("risk --adapter 127.0.0.1:" + std::to_string(plc_->port()));
+  EXPECT_EQ(unset.exit_code, 3) << unset.out;
+  EXPECT_NE(unset.out.find("[console] risk"), std::string::npos) << unset.out;
 
   risk_->Kill();
   StartRiskAgent();
