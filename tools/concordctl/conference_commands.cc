@@ -5,6 +5,9 @@
 //   concordctl conference --id 会-2026-001 [--conference-http 127.0.0.1:7193] [--json]
 //   concordctl conference --id 会-2026-001 --html plan.html
 //   concordctl conference --leader "检察长 周某"
+//   concordctl conference --id 会-2026-001 --adapter 127.0.0.1:7101 [--json]
+//                   (over the bus through the agency's adapter, ConferenceQuery: the
+//                   agent may be on another machine; the agency must be invited)
 //
 // --id prints the conference (title, case, convenor, status, invited
 // agencies), its latest plan version with who signed it and who has not, the
@@ -29,6 +32,7 @@
 #include "common/http_client.h"
 #include "common/url.h"
 #include "domain/calendar.h"
+#include "domain/conference_terms.h"
 #include "nlohmann/json.hpp"
 #include "tools/concordctl/commands.h"
 #include "tools/concordctl/ctl_util.h"
@@ -38,6 +42,7 @@ namespace {
 
 struct ConferenceArgs {
   std::string http = "127.0.0.1:7193";  // the conference agent's HTTP host:port
+  std::string adapter;                  // or: over the bus through this adapter (host:port)
   std::string id;                       // one conference (会-YYYY-NNN) ...
   std::string leader;                   // ... or one lead leader's view
   std::string html;                     // with `id`: write the plan document here
@@ -220,7 +225,61 @@ int PrintLeader(const json& j) {
   return 0;
 }
 
+// proto3 JSON writes int64 as a string.
+int64_t Int64Of(const json& v) {
+  if (v.is_number()) return v.get<int64_t>();
+  return v.is_string() ? std::strtoll(v.get<std::string>().c_str(), nullptr, 10) : 0;
+}
+
+// A ConferenceView (as JSON, proto field names: what the agent answers over
+// the bus) in the shape of the agent's GET /conference, for PrintConference.
+json FromView(const json& v) {
+  json c = v;
+  c["id"] = v.value("conference_id", "");
+  c["plans"] = json::array();
+  for (const json& pv : v.value("plans", json::array())) {
+    const json plan = pv.value("plan", json::object());
+    json tasks = json::array();
+    for (json t : plan.value("tasks", json::array())) {
+      t["due_ms"] = Int64Of(t.value("due_ms", json(0)));
+      t["measure_zh"] = conference::MeasureChinese(t.value("measure", ""));
+      tasks.push_back(std::move(t));
+    }
+    c["plans"].push_back({{"version", pv.value("version", 0)},
+                          {"summary", plan.value("summary", "")},
+                          {"lead_leader", plan.value("lead_leader", "")},
+                          {"tasks", std::move(tasks)}});
+  }
+  c["hearings"] = json::array();
+  for (json h : v.value("hearings", json::array())) {
+    h["starts"] = FormatDateTime(Int64Of(h.value("starts_ms", json(0))));
+    c["hearings"].push_back(std::move(h));
+  }
+  return c;
+}
+
+// One conference asked over the bus (ConferenceQuery through the adapter,
+// adapters/bus_reads.h): the agent answers as to the adapter's agency, which
+// must be invited.
+int ConferenceViaAdapter(const ConferenceArgs& a) {
+  if (!a.leader.empty() || !a.html.empty())
+    return Fail(2,
+                "--leader 与 --html 只能经 --conference-http 查询 / --leader and --html read the "
+                "agent's loopback HTTP (--conference-http), not --adapter");
+  if (a.id.empty()) return Fail(2, "需要 --id / give --id with --adapter");
+  Asked asked = AskThroughAdapter(a.adapter, "/conference/query", {{"conference_id", a.id}});
+  if (asked.code) return Fail(asked.code, asked.error);
+  const json views = asked.reply.value("conferences", json::array());
+  if (views.empty()) return Fail(1, "没有这个联席会议 / no such conference: " + a.id);
+  if (a.json) {
+    std::cout << views[0].dump(2) << "\n";
+    return 0;
+  }
+  return PrintConference(FromView(views[0]));
+}
+
 int CmdConference(const ConferenceArgs& a) {
+  if (!a.adapter.empty()) return ConferenceViaAdapter(a);
   ConferenceHttp agent;
   if (!agent.Parse(a.http)) return Fail(2, "--conference-http 应为 host:port / must be host:port");
   if (a.id.empty() == a.leader.empty())
@@ -272,6 +331,9 @@ void AddConferenceCommands(CLI::App& app, Commands& commands) {
       "conference",
       "联席会议：会议、方案、任务与包案领导 / joint conferences: plan, tasks, lead leader's view");
   conference->add_option("--conference-http", a->http, "联席会议代理 / conference agent host:port");
+  conference->add_option("--adapter", a->adapter,
+                         "经本机关适配器走总线查询（代理在另一台机器时）/ ask over the bus "
+                         "through this agency's adapter host:port");
   conference->add_option("--id", a->id, "联席会议编号 / conference number (会-YYYY-NNN)");
   conference->add_option("--leader", a->leader,
                          "包案领导的在办会议与任务 / a lead leader's open conferences");

@@ -950,6 +950,36 @@ TEST_F(ConferenceDistrict, ConcordctlShowsConferencesPlansAndTheLeadersView) {
       http, "--id " + final_id + " --leader '检察长 周某' " + http,
       "--leader '检察长 周某' --json " + http, "--id x --conference-http nowhere"};
   for (const std::string& args : bad) EXPECT_EQ(ctl(args).exit_code, 2) << args;
+
+  // The same conference read over the bus through an invited agency's own
+  // adapter (ConferenceQuery: the agent may be on another machine).
+  agencies_["justice"]->Stop();
+  agencies_["justice"] = std::make_unique<DaemonProcess>(
+      d_, "justice", "concord-adapter", "[console]\nconference = \"conference\"\n");
+  ASSERT_TRUE(agencies_["justice"]->ok());
+  const std::string via = "--adapter 127.0.0.1:" + std::to_string(A("justice").port());
+  CommandResult bus = ctl("--id " + final_id + " " + via);
+  ASSERT_EQ(bus.exit_code, 0) << bus.out;
+  EXPECT_NE(line(bus.out, "状态 status").find("已定稿 final"), std::string::npos) << bus.out;
+  EXPECT_NE(line(bus.out, "最新方案 latest plan").find("检察长 周某"), std::string::npos)
+      << bus.out;
+  EXPECT_NE(line(bus.out, "已签署 signed").find("court"), std::string::npos) << bus.out;
+  EXPECT_NE(line(bus.out, "公开听证 hearing").find("听-CTL-1"), std::string::npos) << bus.out;
+  for (const auto& row : rows) {
+    const std::string l = line(bus.out, row[0] + " ");
+    for (size_t i = 2; i < row.size(); ++i)  // (agencies by principal: no names over the bus)
+      EXPECT_NE(l.find(row[i]), std::string::npos) << row[i] << " in " << l;
+  }
+  CommandResult bus_json = ctl("--id " + final_id + " --json " + via);
+  ASSERT_EQ(bus_json.exit_code, 0) << bus_json.out;
+  EXPECT_EQ(json::parse(bus_json.out, nullptr, false).value("conference_id", ""), final_id);
+  CommandResult bus_unknown = ctl("--id 会-1999-999 " + via);
+  EXPECT_EQ(bus_unknown.exit_code, 1) << bus_unknown.out;
+  EXPECT_EQ(ctl("--leader '检察长 周某' " + via).exit_code, 2);
+  CommandResult unset =
+      ctl("--id " + final_id + " --adapter 127.0.0.1:" + std::to_string(A("court").port()));
+  EXPECT_EQ(unset.exit_code, 3) << unset.out;
+  EXPECT_NE(unset.out.find("[console] conference"), std::string::npos) << unset.out;
 }
 
 }  // namespace
