@@ -5,7 +5,9 @@
 // petition office books them) each serving its console over HTTPS with a
 // self-signed certificate, and one account per role made with the accounts
 // library on each adapter's own SQLite file, as `concordctl account add`
-// does. A test adds daemons it needs (ExtraDaemon) before Run().
+// does. A test adds daemons it needs (ExtraDaemon) before Run(). With
+// Spread(), each agency's daemon, and the hub with the agents, run on
+// machines of their own (network namespaces).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -24,6 +26,7 @@
 #include "tests/support/browser.h"
 #include "tests/support/daemon.h"
 #include "tests/support/district.h"
+#include "tests/support/netns.h"
 
 namespace concord::testing {
 
@@ -46,10 +49,27 @@ class ConsoleBrowser : public ::testing::Test {
   // More environment for the scripts (another agency's console address).
   virtual std::map<std::string, std::string> MoreEnv() const { return {}; }
   virtual void StartMore() {}
+  // True: every agency's daemon on a machine of its own, the hub and the
+  // agents on another, each machine a network namespace (netns.h; root
+  // only, else skipped); the browser on the hub's machine reaches each
+  // console across the links at the agency's address. What the pages read
+  // and write can then only travel over the bus.
+  virtual bool Spread() const { return false; }
 
  protected:
   void SetUp() override {
+    if (Spread()) {
+      if (const std::string why = NetnsUnavailable(); !why.empty()) GTEST_SKIP() << why;
+      net_ = std::make_unique<TestNetwork>(
+          std::vector<std::string>{"hub", "office", "court", "procuratorate"}, 78);
+      ASSERT_TRUE(net_->status().ok()) << net_->status();
+      d_.PlaceHub(net_->Ns("hub"), net_->Address("hub"));
+      at_hub_ = DaemonPlace{.netns = net_->Ns("hub"), .secret_key = ""};
+    }
     ASSERT_TRUE(d_.StartHub().ok());
+    if (net_) {  // the hub is bound on its own machine's address, not on loopback
+      ASSERT_EQ(d_.endpoint().rfind("tcp://" + net_->Address("hub") + ":", 0), 0u) << d_.endpoint();
+    }
     cert_ = d_.dir() + "/console.crt";
     key_ = d_.dir() + "/console.key";
     ASSERT_EQ(RunCommand("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
@@ -71,14 +91,14 @@ class ConsoleBrowser : public ::testing::Test {
             "reception_bookers = [\"office\"]\nscan_seconds = 1\nclock_file = "
             "\"" +
             clock_ + "\"\n" + LedgerExtra(),
-        "ledger.db");
+        "ledger.db", at_hub_);
     aid_ = std::make_unique<DaemonProcess>(
         d_, "aid", "concord-aid-agent",
         "[aid]\ncap_yuan = 50000\ncalendar = \"" + std::string(CONCORD_SOURCE_DIR) +
             "/deploy/calendar/cn-holidays.txt\"\nsupervisors = [\"plc\"]\nscan_seconds = 1\n"
             "clock_file = \"" +
             clock_ + "\"\n",
-        "aid.db");
+        "aid.db", at_hub_);
     office_ = Agency("office", false);
     court_ = Agency("court", true);
     procuratorate_ = Agency("procuratorate", true);
@@ -108,15 +128,20 @@ class ConsoleBrowser : public ::testing::Test {
         "agencies = { office = \"上州区信访局\", court = \"上州区人民法院\", "
         "procuratorate = \"上州区人民检察院\"" +
         MoreAgencies() + " }\n";
-    std::string toml =
-        "[petitions]\nledger = \"ledger\"\n\n[console]\naddress = \"127.0.0.1\"\n"
-        "port = 0\ncert = \"" +
-        cert_ + "\"\nkey = \"" + key_ + "\"\n" + agencies + ConsoleExtra(name);
+    std::string toml = "[petitions]\nledger = \"ledger\"\n\n[console]\naddress = \"" +
+                       ConsoleAddress(name) + "\"\nport = 0\ncert = \"" + cert_ + "\"\nkey = \"" +
+                       key_ + "\"\n" + agencies + ConsoleExtra(name);
     if (aid)
       toml += "\n[aid]\nlinkage_key = \"" + linkage_ +
               "\"\nagent = \"aid\"\nconference = \"conference\"\n";
     toml += AgencyExtra(name);
-    return std::make_unique<DaemonProcess>(d_, name, "concord-adapter", toml);
+    return std::make_unique<DaemonProcess>(
+        d_, name, "concord-adapter", toml, "agency.db",
+        net_ ? DaemonPlace{.netns = net_->Ns(name), .secret_key = ""} : DaemonPlace{});
+  }
+  // Where `name`'s console listens (and the browser finds it).
+  std::string ConsoleAddress(const std::string& name) const {
+    return net_ ? net_->Address(name) : "127.0.0.1";
   }
 
   struct Person {
@@ -134,21 +159,22 @@ class ConsoleBrowser : public ::testing::Test {
   }
 
   std::map<std::string, std::string> Env() const {
-    auto url = [](const DaemonProcess& a) {
-      return "https://127.0.0.1:" + std::to_string(a.console_port());
+    auto url = [this](const std::string& name, const DaemonProcess& a) {
+      return "https://" + ConsoleAddress(name) + ":" + std::to_string(a.console_port());
     };
-    std::map<std::string, std::string> env = {{"OFFICE_URL", url(*office_)},
-                                              {"COURT_URL", url(*court_)},
-                                              {"PROCURATORATE_URL", url(*procuratorate_)},
-                                              {"PASSWORD", kPassword},
-                                              {"CLOCK_FILE", clock_}};
+    std::map<std::string, std::string> env = {
+        {"OFFICE_URL", url("office", *office_)},
+        {"COURT_URL", url("court", *court_)},
+        {"PROCURATORATE_URL", url("procuratorate", *procuratorate_)},
+        {"PASSWORD", kPassword},
+        {"CLOCK_FILE", clock_}};
     env.merge(MoreEnv());
     return env;
   }
 
   void Run(const std::string& script) {
     const std::string out = BrowserOutputDir();
-    BrowserRun run = RunBrowserScript(script, Env(), out);
+    BrowserRun run = RunBrowserScript(script, Env(), out, 240, net_ ? net_->Ns("hub") : "");
     EXPECT_EQ(run.exit_code, 0) << run.output << "\n--- office log:\n"
                                 << office_->log() << "\n--- ledger log:\n"
                                 << ledger_->log();
@@ -157,6 +183,8 @@ class ConsoleBrowser : public ::testing::Test {
     EXPECT_TRUE(shots) << "the script saves its screenshots in " << out;
   }
 
+  std::unique_ptr<TestNetwork> net_;  // Spread(): made first, its namespaces deleted last
+  DaemonPlace at_hub_;                // where the agents run
   TestDistrict d_{{"office", "court", "procuratorate", "plc", "ledger:ledger", "aid:aid",
                    "conference:conference", "risk:risk"}};
   std::string cert_, key_, linkage_, clock_;

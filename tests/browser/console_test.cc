@@ -18,6 +18,16 @@ namespace {
 // the ledger's clock passes the deadline, the item turns red.
 TEST_F(ConsoleBrowser, PetitionFromRegistrationToReply) { Run("console_petition.mjs"); }
 
+// The same walk with every agency's daemon on a machine of its own and the
+// hub and agents on another (network namespaces joined by veth links): the
+// consoles read and write only over the bus, the browser reaches each one
+// across its link, the court's clerk sees the transfer on her machine.
+class ConsoleSpreadBrowser : public ConsoleBrowser {
+ public:
+  bool Spread() const override { return true; }
+};
+TEST_F(ConsoleSpreadBrowser, PetitionAcrossMachines) { Run("console_petition.mjs"); }
+
 // An aid clerk enters a grant and sees 重复救助 with its reasons at once.
 TEST_F(ConsoleBrowser, AidDuplicateIsShownWithReasons) { Run("console_aid.mjs"); }
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -51,7 +52,8 @@ std::vector<std::string> ChildEnvironment(const std::map<std::string, std::strin
 
 BrowserRun RunBrowserScript(const std::string& script,
                             const std::map<std::string, std::string>& env,
-                            const std::string& output_dir, int timeout_s) {
+                            const std::string& output_dir, int timeout_s,
+                            const std::string& netns) {
   BrowserRun run;
   const std::string dir = std::string(kSourceDir) + "/tests/browser";
   const std::string path = dir + "/" + script;
@@ -82,8 +84,17 @@ BrowserRun RunBrowserScript(const std::string& script,
   std::vector<char*> argv = {const_cast<char*>(node.c_str()), const_cast<char*>(path.c_str()),
                              nullptr};
 
+  // The namespace is opened here; the child enters it before exec.
+  int ns_fd = -1;
+  if (!netns.empty()) {
+    ns_fd = open(("/var/run/netns/" + netns).c_str(), O_RDONLY | O_CLOEXEC);
+    if (ns_fd < 0) return refuse("cannot open network namespace " + netns);
+  }
   int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) return refuse("pipe failed");
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    if (ns_fd >= 0) close(ns_fd);
+    return refuse("pipe failed");
+  }
   Log(absl::StrCat("== 浏览器脚本 / browser script: ", node, " ", path, "\n   output: ", output_dir,
                    "\n"));
   const auto started = std::chrono::steady_clock::now();
@@ -92,6 +103,7 @@ BrowserRun RunBrowserScript(const std::string& script,
   if (pid < 0) {
     close(fds[0]);
     close(fds[1]);
+    if (ns_fd >= 0) close(ns_fd);
     return refuse("fork failed");
   }
   if (pid == 0) {
@@ -101,12 +113,14 @@ BrowserRun RunBrowserScript(const std::string& script,
     dup2(fds[1], 1);
     dup2(fds[1], 2);
     if (chdir(dir.c_str()) != 0) _exit(127);
+    if (ns_fd >= 0 && setns(ns_fd, CLONE_NEWNET) != 0) _exit(127);
     execvpe(argv[0], argv.data(), envp.data());
     static const char kNoNode[] = "失败 / FAILED: cannot run node (install nodejs; CONCORD_NODE)\n";
     (void)!write(2, kNoNode, sizeof kNoNode - 1);
     _exit(127);
   }
   close(fds[1]);
+  if (ns_fd >= 0) close(ns_fd);
 
   const auto deadline = started + std::chrono::seconds(timeout_s);
   bool timed_out = false;

@@ -34,10 +34,12 @@ struct BrowserRun {
 // streamed to the test log (stdout) as it comes and also returned. After
 // `timeout_s` seconds the script is killed with SIGKILL (its chromium exits
 // when node does) and exit_code is -1. Call it from the test's own thread:
-// node is killed when that thread ends.
+// node is killed when that thread ends. With `netns` (netns.h), node and its
+// chromium run in that network namespace: a clerk's PC on another machine.
 BrowserRun RunBrowserScript(const std::string& script,
                             const std::map<std::string, std::string>& env,
-                            const std::string& output_dir, int timeout_s = 240);
+                            const std::string& output_dir, int timeout_s = 240,
+                            const std::string& netns = "");
 
 // <build>/test-output/<test_name> (the build tree of this test binary; '/'
 // in the name becomes '_'), created and emptied: every file in it after the
