@@ -179,13 +179,14 @@ absl::Status Agent::Handle(const v1::Envelope& env) {
 }
 
 // The lead leader's view: every open conference with its open tasks and due dates.
-HttpResponse Agent::LeaderJson(const std::string& name) {
+HttpResponse Agent::LeaderJson(const std::string& name, const std::string& invited) {
   HttpResponse r;
   auto list = book_->ForLeader(name);
   if (!list.ok()) return ErrorResponse(500, std::string(list.status().message()));
   const int64_t now = clock_.NowMs();
   nlohmann::json items = nlohmann::json::array();
   for (const Conference& c : *list) {
+    if (!invited.empty() && !Has(c.invited, invited)) continue;
     nlohmann::json tasks = nlohmann::json::array();
     for (const Task& t : c.plans.back().tasks)
       if (t.status != "done")
@@ -400,11 +401,21 @@ absl::Status Agent::OnQuery(const v1::Envelope& env, const v1::ConferenceQuery& 
     st = c.status();
     if (c.ok() && !Has(c->invited, env.from()))
       st = absl::PermissionDeniedError("无权查看该联席会议 / not a conference of your agency");
-    if (st.ok()) {
+    if (st.ok() && q.plan_document()) {
+      auto doc = PlanHtml(*book_, q.conference_id(), config_.names);
+      st = doc.status();
+      if (doc.ok()) reply.set_plan_html(*std::move(doc));
+    } else if (st.ok()) {
       auto view = View(*c, env.from(), true);
       st = view.status();
       if (view.ok()) *reply.add_conferences() = *std::move(view);
     }
+  } else if (!q.lead_leader().empty()) {
+    HttpResponse view = LeaderJson(q.lead_leader(), env.from());
+    if (view.status == 200)
+      reply.set_leader_json(view.body);
+    else
+      st = absl::UnavailableError(view.body);
   } else if (q.mine()) {
     const int limit = q.limit() == 0 ? kDefaultListLimit : q.limit();
     if (limit < 1 || limit > kMaxListLimit) {

@@ -65,7 +65,8 @@ class Agent final : public agent::Agent {
 
   // The HTTP views, read by concordctl conference.
   // The lead leader's view: every open conference with its open tasks and due dates.
-  HttpResponse LeaderJson(const std::string& name);
+  // `invited` set: only the conferences that agency is invited to (asked over the bus).
+  HttpResponse LeaderJson(const std::string& name, const std::string& invited = "");
   // One conference as JSON, or (`html`) its plan document to print.
   HttpResponse Json(const std::string& id, bool html);
 

@@ -5,9 +5,11 @@
 //   concordctl conference --id 会-2026-001 [--conference-http 127.0.0.1:7193] [--json]
 //   concordctl conference --id 会-2026-001 --html plan.html
 //   concordctl conference --leader "检察长 周某"
-//   concordctl conference --id 会-2026-001 --adapter 127.0.0.1:7101 [--json]
+//   concordctl conference --adapter 127.0.0.1:7101 --id 会-2026-001 [--json | --html plan.html]
+//   concordctl conference --adapter 127.0.0.1:7101 --leader "检察长 周某"
 //                   (over the bus through the agency's adapter, ConferenceQuery: the
-//                   agent may be on another machine; the agency must be invited)
+//                   agent may be on another machine; only conferences the agency is
+//                   invited to)
 //
 // --id prints the conference (title, case, convenor, status, invited
 // agencies), its latest plan version with who signed it and who has not, the
@@ -262,11 +264,24 @@ json FromView(const json& v) {
 // adapters/bus_reads.h): the agent answers as to the adapter's agency, which
 // must be invited.
 int ConferenceViaAdapter(const ConferenceArgs& a) {
-  if (!a.leader.empty() || !a.html.empty())
-    return Fail(2,
-                "--leader 与 --html 只能经 --conference-http 查询 / --leader and --html read the "
-                "agent's loopback HTTP (--conference-http), not --adapter");
-  if (a.id.empty()) return Fail(2, "需要 --id / give --id with --adapter");
+  if (!a.leader.empty()) {  // among the conferences this agency is invited to
+    Asked asked = AskThroughAdapter(a.adapter, "/conference/query", {{"lead_leader", a.leader}});
+    if (asked.code) return Fail(asked.code, asked.error);
+    const json j = json::parse(asked.reply.value("leader_json", ""), nullptr, false);
+    if (!j.is_object())
+      return Fail(3, "联席会议代理的回答无法解析 / the conference agent's answer is not JSON");
+    return PrintLeader(j);
+  }
+  if (!a.html.empty()) {
+    Asked asked = AskThroughAdapter(a.adapter, "/conference/query",
+                                    {{"conference_id", a.id}, {"plan_document", true}});
+    if (asked.code) return Fail(asked.code, asked.error);
+    std::ofstream out(a.html, std::ios::binary);
+    out << asked.reply.value("plan_html", "");
+    if (!out.flush()) return Fail(2, "无法写入 / cannot write " + a.html);
+    std::cout << "已写入方案文书 / plan document written: " << a.html << "\n";
+    return 0;
+  }
   Asked asked = AskThroughAdapter(a.adapter, "/conference/query", {{"conference_id", a.id}});
   if (asked.code) return Fail(asked.code, asked.error);
   const json views = asked.reply.value("conferences", json::array());
@@ -279,15 +294,16 @@ int ConferenceViaAdapter(const ConferenceArgs& a) {
 }
 
 int CmdConference(const ConferenceArgs& a) {
-  if (!a.adapter.empty()) return ConferenceViaAdapter(a);
   ConferenceHttp agent;
-  if (!agent.Parse(a.http)) return Fail(2, "--conference-http 应为 host:port / must be host:port");
+  if (a.adapter.empty() && !agent.Parse(a.http))
+    return Fail(2, "--conference-http 应为 host:port / must be host:port");
   if (a.id.empty() == a.leader.empty())
     return Fail(2, "需要 --id 或 --leader 之一 / give one of --id and --leader");
   if (!a.leader.empty() && (a.json || !a.html.empty()))
     return Fail(2, "--json 和 --html 只能与 --id 一起使用 / --json and --html go with --id");
   if (a.json && !a.html.empty())
     return Fail(2, "--json 与 --html 只能选一个 / give --json or --html, not both");
+  if (!a.adapter.empty()) return ConferenceViaAdapter(a);
 
   if (!a.leader.empty()) {
     auto r = agent.Get("/conference/leader?name=" + PercentEncode(a.leader));

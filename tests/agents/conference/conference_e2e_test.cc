@@ -975,7 +975,17 @@ TEST_F(ConferenceDistrict, ConcordctlShowsConferencesPlansAndTheLeadersView) {
   EXPECT_EQ(json::parse(bus_json.out, nullptr, false).value("conference_id", ""), final_id);
   CommandResult bus_unknown = ctl("--id 会-1999-999 " + via);
   EXPECT_EQ(bus_unknown.exit_code, 1) << bus_unknown.out;
-  EXPECT_EQ(ctl("--leader '检察长 周某' " + via).exit_code, 2);
+  CommandResult bus_leader = ctl("--leader '检察长 周某' " + via);
+  ASSERT_EQ(bus_leader.exit_code, 0) << bus_leader.out;
+  EXPECT_NE(line(bus_leader.out, final_id).find("已定稿 final"), std::string::npos)
+      << bus_leader.out;
+  EXPECT_EQ(ctl("--leader '检察长 周某' --json " + via).exit_code, 2);
+  const std::string bus_file = d_.dir() + "/plan-via-bus.html";
+  CommandResult bus_html = ctl("--id " + final_id + " --html " + bus_file + " " + via);
+  ASSERT_EQ(bus_html.exit_code, 0) << bus_html.out;
+  EXPECT_EQ(ReadFile(bus_file),
+            agent_->Call("GET", "/conference/plan?id=" + PercentEncode(final_id)).body)
+      << "the same document as the agent's own";
   CommandResult unset =
       ctl("--id " + final_id + " --adapter 127.0.0.1:" + std::to_string(A("court").port()));
   EXPECT_EQ(unset.exit_code, 3) << unset.out;
