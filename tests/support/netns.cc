@@ -92,6 +92,13 @@ TestNetwork::TestNetwork(std::vector<std::string> hosts, int net)
   DeleteLeftovers();
   for (const std::string& h : hosts_) {
     (void)Ip(absl::StrCat("netns add ", Ns(h)));
+    // IPv4 only: no IPv6 link-local addresses appear a second after each
+    // link comes up (duplicate address detection), which a browser in the
+    // namespace takes for a network change and aborts its page loads with
+    // (ERR_NETWORK_CHANGED). Kernels without IPv6 have nothing to turn off.
+    (void)RunCommand(absl::StrCat(kIp, " netns exec ", Ns(h),
+                                  " sh -c 'for f in all default; do echo 1 > "
+                                  "/proc/sys/net/ipv6/conf/$f/disable_ipv6; done' 2>/dev/null"));
     (void)Ip(absl::StrCat("-n ", Ns(h), " link set lo up"));
   }
   const std::string hub = Ns(hosts_[0]);

@@ -2,7 +2,9 @@
 // agency had a machine of its own (root only).
 //
 // TestNetwork makes one namespace per host, named <prefix><host> with
-// prefix "cc<pid>" (so parallel runs never meet), lo up in each. The first
+// prefix "cc<pid>" (so parallel runs never meet), lo up and IPv6 off in
+// each (IPv4 only: no address appears later to look like a network change
+// to a browser there). The first
 // host is the hub: it holds a bridge "br0" with address 10.<net>.0.1/24, and
 // every other host is joined to that bridge by a veth pair ("v<i>" on the
 // hub's side, "eth0" on the host's) with address 10.<net>.0.<10+i>/24. No

@@ -6,7 +6,15 @@ export const password = process.env.PASSWORD;
 
 // Logs in at `base` and waits for 待办.
 export async function login(page, base, login, pass = password) {
-  await page.goto(`${base}/login`);
+  try {
+    await page.goto(`${base}/login`);
+  } catch (e) {
+    // Chromium drops a load when it sees its network change (a test's
+    // namespace settling) and expects it to be retried, once.
+    if (!String(e).includes('ERR_NETWORK_CHANGED')) throw e;
+    await page.waitForTimeout(500);
+    await page.goto(`${base}/login`);
+  }
   await page.getByLabel('账号').fill(login);
   await page.getByLabel('密码').fill(pass);
   await clickAndLoad(page, page.getByRole('button', { name: '登录' }), `${base}/`);
