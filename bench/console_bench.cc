@@ -100,6 +100,7 @@
 #include "common/clock.h"
 #include "common/http_client.h"
 #include "common/sqlite.h"
+#include "common/url.h"
 #include "domain/calendar.h"
 #include "hub/transport/curve_keys.h"
 #include "tests/support/daemon.h"
@@ -202,21 +203,6 @@ double Pct(const std::vector<double>& v, double p) {
 }
 
 // ---- a clerk's browser ----------------------------------------------------
-
-std::string FormEncode(std::string_view s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
 
 std::string HtmlUnescape(std::string s) {
   for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
@@ -414,9 +400,10 @@ class Clerk {
     Reply page = browser_.Get("/login");
     if (!Check(t, page, "GET /login", false)) return false;
     Scrape(page.body);  // the login form's own CSRF token (its cookie is in the jar)
-    Reply r = browser_.Post(
-        "/login", absl::StrCat("csrf=", FormEncode(csrf_), "&login=", FormEncode(person_.login),
-                               "&password=", FormEncode(kPassword), "&next=%2F"));
+    Reply r =
+        browser_.Post("/login", absl::StrCat("csrf=", PercentEncode(csrf_),
+                                             "&login=", PercentEncode(person_.login),
+                                             "&password=", PercentEncode(kPassword), "&next=%2F"));
     csrf_.clear();
     if (!Check(t, r, "POST /login", false)) return false;
     if (r.status != 303 || r.location != "/") {
@@ -483,10 +470,10 @@ class Clerk {
         return;
       }
       case kSearch:
-        Page(t, kSearch, "/petitions?q=" + FormEncode(NameFragment(Uniform(0, 599))));
+        Page(t, kSearch, "/petitions?q=" + PercentEncode(NameFragment(Uniform(0, 599))));
         return;
       case kFilter: {
-        std::string target = "/petitions?q=" + FormEncode(NameFragment(Uniform(0, 599)));
+        std::string target = "/petitions?q=" + PercentEncode(NameFragment(Uniform(0, 599)));
         switch (Uniform(0, 3)) {
           case 0:
             target += "&status=accepted";
@@ -507,7 +494,7 @@ class Clerk {
         if (seen_.empty()) Page(t, kList, "/petitions");
         if (seen_.empty()) return t.Error(person_.login + ": no item on the list");
         const std::string& no = seen_[Uniform(0, static_cast<int>(seen_.size()) - 1)];
-        Page(t, kItem, "/petitions/item?no=" + FormEncode(no));
+        Page(t, kItem, "/petitions/item?no=" + PercentEncode(no));
         return;
       }
       case kForm:
@@ -590,10 +577,10 @@ class Clerk {
                                            "邻里纠纷久拖未决"};
     const int n = Uniform(0, 1 << 20);
     const std::string body =
-        absl::StrCat("csrf=", FormEncode(csrf_), "&intake_id=", FormEncode(intake_id),
+        absl::StrCat("csrf=", PercentEncode(csrf_), "&intake_id=", PercentEncode(intake_id),
                      "&channel=", Chance(50) ? "visit" : "letter",
-                     "&received=", "&petitioner=", FormEncode(PetitionerName(n)), "&contact=139",
-                     20000000 + n, "&people=1&case_ref=&matter=", FormEncode(kMatters[n % 4]));
+                     "&received=", "&petitioner=", PercentEncode(PetitionerName(n)), "&contact=139",
+                     20000000 + n, "&people=1&case_ref=&matter=", PercentEncode(kMatters[n % 4]));
     Reply r = browser_.Post("/petitions/new", body);
     if (!Check(t, r, "POST /petitions/new", false)) return;
     if (r.status != 303) {

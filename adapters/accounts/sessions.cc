@@ -29,14 +29,14 @@ std::string RandomToken() {
   return text;
 }
 
-namespace {
-
-bool WellFormed(const std::string& token) {
+bool WellFormedToken(const std::string& token) {
   return token.size() == kTokenChars && std::all_of(token.begin(), token.end(), [](char c) {
            return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
                   c == '-' || c == '_';
          });
 }
+
+namespace {
 
 // BLAKE2b-256 of the token's text: what the table keeps.
 std::string TokenHash(const std::string& token) {
@@ -80,7 +80,7 @@ absl::StatusOr<std::pair<std::string, Session>> Sessions::Create(const std::stri
 }
 
 absl::StatusOr<Session> Sessions::Resolve(const std::string& token) {
-  if (!WellFormed(token)) return Expired();
+  if (!WellFormedToken(token)) return Expired();
   const std::string hash = TokenHash(token);
   Session s;
   {
@@ -116,7 +116,7 @@ absl::StatusOr<Session> Sessions::Resolve(const std::string& token) {
 }
 
 absl::Status Sessions::Destroy(const std::string& token) {
-  if (!WellFormed(token)) return absl::OkStatus();
+  if (!WellFormedToken(token)) return absl::OkStatus();
   ASSIGN_OR_RETURN(sqlite::Stmt del,
                    db_.Prepare("DELETE FROM console_sessions WHERE token_hash = ?"));
   del.BindBlob(1, TokenHash(token));

@@ -86,6 +86,8 @@ bool CsrfMatches(const Session& s, std::string_view token);
 bool TokensMatch(std::string_view expected, std::string_view token);
 // 32 random bytes as 43 base64url characters: session ids, CSRF tokens.
 std::string RandomToken();
+// Whether `token` has RandomToken's shape (43 base64url characters).
+bool WellFormedToken(const std::string& token);
 
 // Login attempts per remote address: a token bucket of `burst` attempts,
 // refilled at `per_minute` a minute. In memory (a restart forgets it); at

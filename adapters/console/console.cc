@@ -31,13 +31,10 @@ constexpr char kSessionCookie[] = "concord_session";
 constexpr char kFlashCookie[] = "concord_flash";
 constexpr char kLoginCookie[] = "concord_login";  // the login form's CSRF token
 
-// The login form's token: the browser's own (43 base64url characters, as
-// RandomToken makes them), else a new one.
+// The login form's token: the browser's own when it has RandomToken's
+// shape, else a new one.
 std::string LoginToken(const std::string& cookie) {
-  const bool ours = cookie.size() == 43 && std::all_of(cookie.begin(), cookie.end(), [](char c) {
-                      return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-                    });
-  return ours ? cookie : accounts::RandomToken();
+  return accounts::WellFormedToken(cookie) ? cookie : accounts::RandomToken();
 }
 
 }  // namespace

@@ -227,12 +227,6 @@ int PrintLeader(const json& j) {
   return 0;
 }
 
-// proto3 JSON writes int64 as a string.
-int64_t Int64Of(const json& v) {
-  if (v.is_number()) return v.get<int64_t>();
-  return v.is_string() ? std::strtoll(v.get<std::string>().c_str(), nullptr, 10) : 0;
-}
-
 // A ConferenceView (as JSON, proto field names: what the agent answers over
 // the bus) in the shape of the agent's GET /conference, for PrintConference.
 json FromView(const json& v) {
@@ -243,7 +237,7 @@ json FromView(const json& v) {
     const json plan = pv.value("plan", json::object());
     json tasks = json::array();
     for (json t : plan.value("tasks", json::array())) {
-      t["due_ms"] = Int64Of(t.value("due_ms", json(0)));
+      t["due_ms"] = JsonInt64(t.value("due_ms", json(0)));
       t["measure_zh"] = conference::MeasureChinese(t.value("measure", ""));
       tasks.push_back(std::move(t));
     }
@@ -254,7 +248,7 @@ json FromView(const json& v) {
   }
   c["hearings"] = json::array();
   for (json h : v.value("hearings", json::array())) {
-    h["starts"] = FormatDateTime(Int64Of(h.value("starts_ms", json(0))));
+    h["starts"] = FormatDateTime(JsonInt64(h.value("starts_ms", json(0))));
     c["hearings"].push_back(std::move(h));
   }
   return c;

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
@@ -102,6 +103,11 @@ Asked AskThroughAdapter(const std::string& adapter, const std::string& path,
     return {reply, 0, ""};
   }
   return {{}, 3, "适配器 12 秒内未取得答复 / no answer from the adapter within 12 s"};
+}
+
+int64_t JsonInt64(const nlohmann::json& v) {
+  if (v.is_number()) return v.get<int64_t>();
+  return v.is_string() ? std::strtoll(v.get<std::string>().c_str(), nullptr, 10) : 0;
 }
 
 }  // namespace concord::ctl

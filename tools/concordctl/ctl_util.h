@@ -41,6 +41,9 @@ Fetched GetJson(const Daemon& daemon, const std::string& address, const std::str
 // Pads `s` to `width` display columns, counting CJK characters as two.
 std::string Pad(const std::string& s, size_t width);
 
+// An int64 of proto3 JSON (written as a string, or a number); 0 otherwise.
+int64_t JsonInt64(const nlohmann::json& v);
+
 // Asks an agent through the agency's own adapter (adapters/bus_reads.h):
 // POST `path` ("/ledger/query", "/risk/query", "/conference/query") with
 // `query`, then reads the answer; the query goes over the bus, wherever the

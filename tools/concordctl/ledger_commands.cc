@@ -112,12 +112,6 @@ int CmdLedger(const std::string& ledger_http, const std::string& agency, const s
   return PrintOpen(r.body, json);
 }
 
-// proto3 JSON writes int64 as a string.
-int64_t JsonInt64(const nlohmann::json& v) {
-  if (v.is_number()) return v.get<int64_t>();
-  return v.is_string() ? std::strtoll(v.get<std::string>().c_str(), nullptr, 10) : 0;
-}
-
 std::string ItemStatusText(const std::string& name) {
   auto s = ledger::StatusFromName(name);
   return s ? ledger::StatusChineseName(*s) : name;
