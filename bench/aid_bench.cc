@@ -165,8 +165,8 @@ int BatchBench(const std::string& input, size_t max_block) {
          s / std::max(1e-9, parse_s));
   printf("  peak memory %.0f MB; baseline (the parse alone) %.0f MB -> ratio %.1f\n", peak_mb,
          parse_mb, peak_mb / std::max(1.0, parse_mb));
-  printf("  target < 10 s for 50,000 records: %s\n",
-         r->records >= 50000 ? (s < 10 ? "met" : "MISSED") : "(fewer than 50,000 records)");
+  if (r->records >= 50000 && r->records < 100000)
+    printf("  target < 10 s for 50,000 records: %s\n", s < 10 ? "met" : "MISSED");
   if (r->records >= 1'000'000)
     printf("  target 1,000,000 records < 60 s and < 4 GB: %s (%.1f s, %.2f GB)\n",
            s < 60 && peak_mb < 4096 ? "met" : "MISSED", s, peak_mb / 1024);

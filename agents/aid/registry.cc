@@ -542,10 +542,11 @@ v1::AidCheckReply Decide(const EncodedRecord& req, const std::vector<EncodedReco
   const bool money = req.aid_type == AidType::kMoney;
   int64_t case_total = money ? req.amount_fen : 0;
   bool total_certain = true;  // every grant in the total is surely the same person
+  const LogModel scores(model);
   for (const EncodedRecord& c : candidates) {
     if (c.agency == req.agency && c.record_id == req.record_id) continue;  // itself, re-sent
     const ComparisonVector cv = Compare(req, c);
-    const double p = model.Probability(cv);
+    const double p = scores.Probability(cv);
     if (p < cfg.possible_probability) continue;
     const CaseEvidence ce = RelateCases(req, c, links);
     const bool same_case = ce.relation == CaseRelation::kSame;

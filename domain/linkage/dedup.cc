@@ -1,5 +1,6 @@
 #include "domain/linkage/dedup.h"
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <functional>
@@ -201,15 +202,20 @@ absl::StatusOr<DedupResult> RunDedup(const std::string& path, const DedupOptions
                   ? EstimateModel(*em_pairs, random, Model::Start(), o.em_iterations)
                   : Model::Default();
   if (o.progress) o.progress("估计模型 EM", 1, 1);
-  for (size_t i = 0; i < pairs.size(); ++i) {
-    const double p = res.model.Probability(cand[i]);
-    if (p < o.threshold) continue;
+  // The pairs at or above the threshold, in the order of the file's rows.
+  const LogModel scores(res.model);
+  std::vector<std::pair<size_t, double>> kept;
+  for (size_t i = 0; i < pairs.size(); ++i)
+    if (const double p = scores.Probability(cand[i]); p >= o.threshold) kept.emplace_back(i, p);
+  std::sort(kept.begin(), kept.end(),
+            [&](const auto& x, const auto& y) { return pairs[x.first] < pairs[y.first]; });
+  for (const auto& [i, p] : kept) {
     const EncodedRecord& a = enc[pairs[i].first];
     const EncodedRecord& b = enc[pairs[i].second];
     DedupPair pair{.id_a = a.record_id,
                    .id_b = b.record_id,
                    .probability = p,
-                   .weight = res.model.MatchWeight(cand[i]),
+                   .weight = scores.MatchWeight(cand[i]),
                    .relation = CaseRelation::kSame,
                    .case_reason = {},
                    .person_reason = o.keep_records ? Evidence(cand[i], res.model) : ""};

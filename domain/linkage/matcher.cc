@@ -2,9 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <functional>
 #include <sstream>
-#include <unordered_map>
-#include <unordered_set>
+#include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -102,15 +103,17 @@ ComparisonVector Compare(const EncodedRecord& a, const EncodedRecord& b) {
     if (a.id_token == b.id_token)
       c.level[kFieldId] = trusted ? 0 : 1;
     else
-      c.level[kFieldId] = Dice(a.id_digits, b.id_digits) >= 0.88 ? 2 : 3;
+      c.level[kFieldId] = GramDice(a.id_digits, b.id_digits) >= 0.88 ? 2 : 3;
   }
   // Name: characters when both are Han, pinyin otherwise.
   if (!a.name_pinyin.empty() && !b.name_pinyin.empty()) {
-    const double py = Dice(a.name_pinyin, b.name_pinyin);
+    const double py = GramDice(a.name_pinyin, b.name_pinyin);
     // Both Han: characters decide "exact"; both Latin: the letters do; one
     // of each (张伟 / Zhang Wei) can at best share the pinyin.
     const bool a_han = !a.name_chars.empty(), b_han = !b.name_chars.empty();
-    const double ch = a_han && b_han ? Dice(a.name_chars, b.name_chars) : a_han == b_han ? py : 0;
+    const double ch = a_han && b_han   ? GramDice(a.name_chars, b.name_chars)
+                      : a_han == b_han ? py
+                                       : 0;
     if (ch >= 0.999)
       c.level[kFieldName] = 0;
     else if (py >= 0.999)
@@ -122,14 +125,14 @@ ComparisonVector Compare(const EncodedRecord& a, const EncodedRecord& b) {
     if (a.dob_token == b.dob_token)
       c.level[kFieldDob] = 0;
     else
-      c.level[kFieldDob] = 1 + Level(Dice(a.dob_digits, b.dob_digits), {0.85, 0.7});
+      c.level[kFieldDob] = 1 + Level(GramDice(a.dob_digits, b.dob_digits), {0.85, 0.7});
   }
   if (!a.gender_token.empty() && !b.gender_token.empty())
     c.level[kFieldGender] = a.gender_token == b.gender_token ? 0 : 1;
   if (!a.phone_token.empty() && !b.phone_token.empty())
     c.level[kFieldPhone] = a.phone_token == b.phone_token ? 0 : 1;
   if (!a.address.empty() && !b.address.empty())
-    c.level[kFieldAddress] = Level(Dice(a.address, b.address), {0.95, 0.75, 0.5});
+    c.level[kFieldAddress] = Level(GramDice(a.address, b.address), {0.95, 0.75, 0.5});
   if (!a.address_city_token.empty() && !b.address_city_token.empty())
     c.level[kFieldCity] = a.address_city_token == b.address_city_token ? 0 : 1;
   if (!a.email_token.empty() && !b.email_token.empty())
@@ -144,26 +147,50 @@ double Model::Weight(int f, int l) const {
 }
 
 double Model::MatchWeight(const ComparisonVector& c) const {
+  return LogModel(*this).MatchWeight(c);
+}
+
+LogModel::LogModel(const Model& model, bool households) {
+  share = {std::log2(std::max(model.prior, 1e-12)),
+           households && model.household > 0 ? std::log2(std::max(model.household, 1e-12)) : -1e300,
+           std::log2(std::max(1 - model.prior - model.household, 1e-12))};
+  const std::array<const std::array<std::array<double, kMaxLevels>, kNumFields>*, 3> dist = {
+      &model.m, &model.h, &model.u};
+  for (int k = 0; k < 3; ++k)
+    for (int f = 0; f < kNumFields; ++f)
+      for (int l = 0; l < kMaxLevels; ++l)
+        level[k][f][l] = std::log2(std::max((*dist[k])[f][l], kFloor));
+}
+
+std::array<double, 3> LogModel::Joint(const ComparisonVector& c) const {
+  std::array<double, 3> lg = share;
+  for (int f = 0; f < kNumFields; ++f) {
+    const int l = c.level[f];
+    if (l < 0) continue;
+    for (int k = 0; k < 3; ++k) lg[k] += level[k][f][l];
+  }
+  return lg;
+}
+
+std::array<double, 3> LogModel::Posterior(const ComparisonVector& c) const {
+  // Normalised from the largest term, so that no share underflows.
+  std::array<double, 3> r = Joint(c);
+  const double top = std::max({r[0], r[1], r[2]});
+  double sum = 0;
+  for (double& x : r) sum += x = std::exp2(x - top);
+  for (double& x : r) x /= sum;
+  return r;
+}
+
+double LogModel::MatchWeight(const ComparisonVector& c) const {
   double w = 0;
   for (int f = 0; f < kNumFields; ++f)
-    if (c.level[f] >= 0) w += Weight(f, c.level[f]);
+    if (c.level[f] >= 0) w += level[kMatch][f][c.level[f]] - level[kOther][f][c.level[f]];
   return w;
 }
 
 double Model::Probability(const ComparisonVector& c) const {
-  // log2 of each class's share times its likelihood; then normalised.
-  double lm = std::log2(std::max(prior, 1e-12)), lh = household > 0 ? std::log2(household) : -1e300,
-         lu = std::log2(std::max(1 - prior - household, 1e-12));
-  for (int f = 0; f < kNumFields; ++f) {
-    const int l = c.level[f];
-    if (l < 0) continue;
-    lm += std::log2(std::max(m[f][l], kFloor));
-    lh += std::log2(std::max(h[f][l], kFloor));
-    lu += std::log2(std::max(u[f][l], kFloor));
-  }
-  const double top = std::max({lm, lh, lu});
-  const double em = std::exp2(lm - top), eh = std::exp2(lh - top), eu = std::exp2(lu - top);
-  return em / (em + eh + eu);
+  return LogModel(*this).Probability(c);
 }
 
 Model EstimateModel(const std::vector<ComparisonVector>& candidates,
@@ -199,24 +226,11 @@ Model EstimateModel(const std::vector<ComparisonVector>& candidates,
     std::array<std::array<std::array<double, kMaxLevels>, kNumFields>, 3> n{};
     std::array<std::array<double, kNumFields>, 3> t{};
     std::array<double, 3> share{};
+    const LogModel logs(model, households);
     for (const auto& c : candidates) {
       // Responsibilities of the three classes for this pair.
-      std::array<double, 3> lg = {std::log2(std::max(model.prior, 1e-12)),
-                                  households ? std::log2(std::max(model.household, 1e-12)) : -1e300,
-                                  std::log2(std::max(1 - model.prior - model.household, 1e-12))};
-      for (int f = 0; f < kNumFields; ++f) {
-        const int l = c.level[f];
-        if (l < 0) continue;
-        lg[0] += std::log2(std::max(model.m[f][l], kFloor));
-        lg[1] += std::log2(std::max(model.h[f][l], kFloor));
-        lg[2] += std::log2(std::max(model.u[f][l], kFloor));
-      }
-      const double top = std::max({lg[0], lg[1], lg[2]});
-      std::array<double, 3> r;
-      double sum = 0;
-      for (int k = 0; k < 3; ++k) sum += r[k] = std::exp2(lg[k] - top);
+      const std::array<double, 3> r = logs.Posterior(c);
       for (int k = 0; k < 3; ++k) {
-        r[k] /= sum;
         share[k] += r[k];
         for (int f = 0; f < kNumFields; ++f)
           if (c.level[f] >= 0) {
@@ -261,28 +275,145 @@ std::string Evidence(const ComparisonVector& c, const Model& m) {
   return out;
 }
 
+namespace {
+
+// A blocking key as two words: a token's 16 bytes; a shorter key padded and
+// marked with its length; a longer one hashed (only tests use such keys).
+struct KeyOf {
+  uint64_t hi = 0, lo = 0;
+  uint32_t record = 0;
+  auto operator<=>(const KeyOf&) const = default;
+};
+KeyOf PackKey(const std::string& k, uint32_t record) {
+  KeyOf out{.record = record};
+  uint8_t b[16] = {};
+  if (k.size() <= 16) {
+    std::memcpy(b, k.data(), k.size());
+    if (k.size() < 16) b[15] = static_cast<uint8_t>(k.size());
+  } else {
+    const uint64_t h1 = std::hash<std::string>{}(k), h2 = std::hash<std::string>{}(k + "\x01");
+    std::memcpy(b, &h1, 8);
+    std::memcpy(b + 8, &h2, 8);
+  }
+  std::memcpy(&out.hi, b, 8);
+  std::memcpy(&out.lo, b + 8, 8);
+  return out;
+}
+
+// Runs body(t, n) on n threads (one per core), t = 0..n-1.
+void OnEveryCore(const std::function<void(unsigned t, unsigned n)>& body) {
+  const unsigned n = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> threads;
+  for (unsigned t = 0; t < n; ++t) threads.emplace_back(body, t, n);
+  for (auto& th : threads) th.join();
+}
+
+}  // namespace
+
 std::vector<std::pair<uint32_t, uint32_t>> CandidatePairs(const std::vector<EncodedRecord>& records,
                                                           size_t max_block, size_t* skipped_keys) {
-  std::unordered_map<std::string, std::vector<uint32_t>> blocks;
-  for (uint32_t i = 0; i < records.size(); ++i)
-    for (const auto& k : records[i].block_keys) blocks[k].push_back(i);
-  std::unordered_set<uint64_t> seen;
-  std::vector<std::pair<uint32_t, uint32_t>> out;
-  size_t skipped = 0;
-  for (auto& [key, members] : blocks) {
-    if (members.size() < 2) continue;
-    if (members.size() > max_block) {
-      ++skipped;
-      continue;
-    }
-    for (size_t x = 0; x < members.size(); ++x)
-      for (size_t y = x + 1; y < members.size(); ++y) {
-        const uint32_t i = std::min(members[x], members[y]), j = std::max(members[x], members[y]);
-        if (seen.insert((uint64_t{i} << 32) | j).second) out.emplace_back(i, j);
-      }
+  // Every (key, record), sorted: a block is a run of one key. Sorting plain
+  // words in parallel buckets (by the key's first byte) instead of hashing
+  // strings into a map of vectors.
+  std::vector<KeyOf> keys;
+  {
+    size_t total = 0;
+    for (const auto& r : records) total += r.block_keys.size();
+    keys.reserve(total);
   }
+  for (uint32_t i = 0; i < records.size(); ++i)
+    for (const auto& k : records[i].block_keys) keys.push_back(PackKey(k, i));
+  {
+    std::array<size_t, 257> start{};
+    for (const KeyOf& k : keys) ++start[(k.hi & 0xff) + 1];
+    for (int b = 0; b < 256; ++b) start[b + 1] += start[b];
+    std::vector<KeyOf> bucketed(keys.size());
+    std::array<size_t, 256> at;
+    std::copy(start.begin(), start.end() - 1, at.begin());
+    for (const KeyOf& k : keys) bucketed[at[k.hi & 0xff]++] = k;
+    keys.swap(bucketed);
+    OnEveryCore([&](unsigned t, unsigned n) {
+      for (unsigned b = t; b < 256; b += n)
+        std::sort(keys.begin() + static_cast<ptrdiff_t>(start[b]),
+                  keys.begin() + static_cast<ptrdiff_t>(start[b + 1]));
+    });
+  }
+  // Blocks of 2..max_block records, numbered in order; per record the
+  // blocks it is in (ascending, as blocks are numbered in order).
+  struct Block {
+    size_t first, size;
+  };
+  std::vector<Block> blocks;
+  std::vector<uint32_t> in_count(records.size() + 1, 0);
+  size_t skipped = 0;
+  for (size_t i = 0; i < keys.size();) {
+    size_t j = i + 1;
+    while (j < keys.size() && keys[j].hi == keys[i].hi && keys[j].lo == keys[i].lo) ++j;
+    // A record listing one key twice is in its block once.
+    size_t w = i + 1;
+    for (size_t x = i + 1; x < j; ++x)
+      if (keys[x].record != keys[w - 1].record) keys[w++] = keys[x];
+    const size_t size = w - i;
+    if (size > max_block) {
+      ++skipped;
+    } else if (size >= 2) {
+      blocks.push_back({i, size});
+      for (size_t x = i; x < w; ++x) ++in_count[keys[x].record + 1];
+    }
+    i = j;
+  }
+  for (size_t r = 0; r < records.size(); ++r) in_count[r + 1] += in_count[r];
+  std::vector<uint32_t> in_blocks(in_count.back());
+  {
+    std::vector<uint32_t> at(in_count.begin(), in_count.end() - 1);
+    for (uint32_t b = 0; b < blocks.size(); ++b)
+      for (size_t x = 0; x < blocks[b].size; ++x)
+        in_blocks[at[keys[blocks[b].first + x].record]++] = b;
+  }
+  // A pair is listed by the first block its two records share, so each
+  // pair once with no set of the pairs seen. Threads take consecutive
+  // blocks of equal total work; their lists joined in order are in block
+  // order whatever the number of cores.
+  auto first_shared = [&](uint32_t a, uint32_t b) {
+    const uint32_t *x = &in_blocks[in_count[a]], *xe = &in_blocks[in_count[a + 1]];
+    const uint32_t *y = &in_blocks[in_count[b]], *ye = &in_blocks[in_count[b + 1]];
+    while (x != xe && y != ye) {
+      if (*x == *y) return *x;
+      *x < *y ? ++x : ++y;
+    }
+    return UINT32_MAX;  // not reached: they share the block they were found in
+  };
+  std::vector<double> work(blocks.size() + 1, 0);
+  for (size_t b = 0; b < blocks.size(); ++b)
+    work[b + 1] = work[b] + 0.5 * static_cast<double>(blocks[b].size) * (blocks[b].size - 1);
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> found(cores);
+  OnEveryCore([&](unsigned t, unsigned n) {
+    const auto edge = [&](unsigned k) {
+      return static_cast<size_t>(
+          std::lower_bound(work.begin(), work.end() - 1, work.back() * k / n) - work.begin());
+    };
+    const size_t from = edge(t), to = t + 1 == n ? blocks.size() : edge(t + 1);
+    auto& out = found[t];
+    for (size_t b = from; b < to; ++b) {
+      const KeyOf* m = &keys[blocks[b].first];
+      for (size_t x = 0; x < blocks[b].size; ++x)
+        for (size_t y = x + 1; y < blocks[b].size; ++y) {
+          const uint32_t i = std::min(m[x].record, m[y].record),
+                         j = std::max(m[x].record, m[y].record);
+          if (first_shared(i, j) == b) out.emplace_back(i, j);
+        }
+    }
+  });
   if (skipped_keys) *skipped_keys = skipped;
-  std::sort(out.begin(), out.end());
+  std::vector<std::pair<uint32_t, uint32_t>> out;
+  size_t total = 0;
+  for (const auto& f : found) total += f.size();
+  out.reserve(total);
+  for (auto& f : found) {
+    out.insert(out.end(), f.begin(), f.end());
+    std::vector<std::pair<uint32_t, uint32_t>>().swap(f);
+  }
   return out;
 }
 

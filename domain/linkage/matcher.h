@@ -69,6 +69,22 @@ struct Model {
   static absl::StatusOr<Model> FromText(const std::string& text);
 };
 
+// A model in the form scoring needs: log2 of each class's share and of each
+// level's probability per class, computed once for many pairs (a log2 per
+// field and pair was a tenth of a batch run).
+struct LogModel {
+  enum Class { kMatch, kHousehold, kOther };
+  explicit LogModel(const Model& model, bool households = true);
+  std::array<double, 3> share;
+  std::array<std::array<std::array<double, kMaxLevels>, kNumFields>, 3> level;
+  // log2 P(class, c) for the three classes.
+  std::array<double, 3> Joint(const ComparisonVector& c) const;
+  // P(class | c) for the three classes.
+  std::array<double, 3> Posterior(const ComparisonVector& c) const;
+  double Probability(const ComparisonVector& c) const { return Posterior(c)[kMatch]; }
+  double MatchWeight(const ComparisonVector& c) const;  // sum of log2(m/u)
+};
+
 // "姓名 name: same pinyin (homophone or romanised) +7.9; ..." for a clerk:
 // each compared field's level and weight.
 std::string Evidence(const ComparisonVector& c, const Model& m);
@@ -80,7 +96,8 @@ Model EstimateModel(const std::vector<ComparisonVector>& candidates,
                     const std::vector<ComparisonVector>& random_pairs, const Model& start,
                     int iterations = 30);
 
-// Candidate pairs (i < j) of `records` that share a blocking key; keys held by
+// Candidate pairs (i < j) of `records` that share a blocking key, each once,
+// grouped by block (the same order on any number of cores); keys held by
 // more than `max_block` records are skipped (counted in `skipped_keys`).
 std::vector<std::pair<uint32_t, uint32_t>> CandidatePairs(const std::vector<EncodedRecord>& records,
                                                           size_t max_block,

@@ -6,12 +6,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -24,6 +27,30 @@ namespace {
 
 constexpr int kBloomBits = Bloom::kWords * 64;
 constexpr int kHashesPerGram = 12;  // k: bits set per q-gram
+
+// What one thread's encodings have computed under one key: each q-gram's
+// bit positions per filter and the tokens of recurring values. Most grams
+// recur (the digits by position of every ID number and birth date, pinyin
+// letter pairs, the characters of names and places), so a batch of a
+// million records hashes each of them once instead of once per record.
+// Bounded, and emptied when the thread encodes under another key. It holds
+// q-grams and values in clear: it lives only in the process that has them
+// in clear already (the agency's adapter, concordctl), never in the agent.
+constexpr size_t kMemoEntries = 1 << 18;
+std::atomic<uint64_t> next_memo_id{1};
+struct Memo {
+  uint64_t encoder = 0;
+  std::array<absl::flat_hash_map<std::string, std::array<uint16_t, kHashesPerGram>>, 6> grams;
+  absl::flat_hash_map<std::string, std::string> tokens;  // purpose '\0' value -> token
+};
+Memo& ThreadMemo(uint64_t encoder) {
+  thread_local Memo memo;
+  if (memo.encoder != encoder) {
+    memo = Memo{};
+    memo.encoder = encoder;
+  }
+  return memo;
+}
 std::array<uint8_t, 32> Subkey(const LinkageKey& key, std::string_view purpose) {
   std::array<uint8_t, 32> out;
   const std::string label = "concord.linkage.v1/" + std::string(purpose);
@@ -129,6 +156,30 @@ double Dice(const Bloom& a, const Bloom& b) {
   return 2.0 * both / (na + nb);
 }
 
+double GramDice(const Bloom& a, const Bloom& b) {
+  // Grams behind a count of set bits, by count (a table: no logarithm per pair).
+  static const std::array<double, kBloomBits + 1> kGrams = [] {
+    std::array<double, kBloomBits + 1> t;
+    for (int x = 0; x <= kBloomBits; ++x)
+      t[x] = -static_cast<double>(kBloomBits) / kHashesPerGram *
+             std::log(1 - std::min(x, kBloomBits - 1) / static_cast<double>(kBloomBits));
+    return t;
+  }();
+  int na = 0, nb = 0, nu = 0;
+  for (int i = 0; i < Bloom::kWords; ++i) {
+    na += std::popcount(a.bits[i]);
+    nb += std::popcount(b.bits[i]);
+    nu += std::popcount(a.bits[i] | b.bits[i]);
+  }
+  if (na == 0 || nb == 0) return 0;
+  // Sparse filters (a Chinese name, a city) hardly collide: their plain Dice
+  // is the estimate, and the one the levels' cut-offs were set on.
+  if (nu * 5 < kBloomBits * 2) return Dice(a, b);
+  const double ga = kGrams[na], gb = kGrams[nb];
+  const double common = std::clamp(ga + gb - kGrams[nu], 0.0, std::min(ga, gb));
+  return 2 * common / (ga + gb);
+}
+
 Encoder::Encoder(const LinkageKey& key)
     : key_(key),
       hmac_key_(Subkey(key, "hmac")),
@@ -139,7 +190,8 @@ Encoder::Encoder(const LinkageKey& key)
       address_key_(Subkey(key, "bloom/address")),
       email_key_(Subkey(key, "bloom/email")),
       states_(MakeStates()),
-      key_id_(Token("key_id", "concord.linkage.v1")) {}
+      key_id_(Token("key_id", "concord.linkage.v1")),
+      memo_id_(next_memo_id++) {}
 
 struct Encoder::KeyedStates {
   crypto_auth_hmacsha256_state hmac;
@@ -177,17 +229,36 @@ void Encoder::AddGrams(std::string_view which, const std::vector<std::string>& g
                 : which == "dob"         ? 3
                 : which == "email"       ? 4
                                          : 5;
+  auto& memo = ThreadMemo(memo_id_).grams[k];
   for (const std::string& g : grams) {
-    uint8_t h[2 * kHashesPerGram];  // k independent 16-bit outputs of one keyed PRF call
-    // Keyed BLAKE2b of the gram: the keyed state copied, then the gram.
-    crypto_generichash_state st = states_->bloom[k];
-    crypto_generichash_update(&st, reinterpret_cast<const uint8_t*>(g.data()), g.size());
-    crypto_generichash_final(&st, h, sizeof h);
-    for (int i = 0; i < kHashesPerGram; ++i) {
-      const int bit = (h[2 * i] | (h[2 * i + 1] << 8)) % kBloomBits;  // 512 divides 65536: unbiased
-      out->bits[bit / 64] |= uint64_t{1} << (bit % 64);
+    auto it = memo.find(g);
+    if (it == memo.end()) {
+      uint8_t h[2 * kHashesPerGram];  // k independent 16-bit outputs of one keyed PRF call
+      // Keyed BLAKE2b of the gram: the keyed state copied, then the gram.
+      crypto_generichash_state st = states_->bloom[k];
+      crypto_generichash_update(&st, reinterpret_cast<const uint8_t*>(g.data()), g.size());
+      crypto_generichash_final(&st, h, sizeof h);
+      std::array<uint16_t, kHashesPerGram> bits;
+      for (int i = 0; i < kHashesPerGram; ++i)
+        bits[i] = (h[2 * i] | (h[2 * i + 1] << 8)) % kBloomBits;  // 512 divides 65536: unbiased
+      if (memo.size() >= kMemoEntries) memo.clear();
+      it = memo.emplace(g, bits).first;
     }
+    for (const uint16_t bit : it->second) out->bits[bit / 64] |= uint64_t{1} << (bit % 64);
   }
+}
+
+const std::string& Encoder::RecurringToken(std::string_view purpose, std::string_view value) const {
+  auto& memo = ThreadMemo(memo_id_).tokens;
+  std::string key(purpose);
+  key.push_back('\0');
+  key.append(value);
+  auto it = memo.find(key);
+  if (it == memo.end()) {
+    if (memo.size() >= kMemoEntries) memo.clear();
+    it = memo.emplace(std::move(key), Token(purpose, value)).first;
+  }
+  return it->second;
 }
 
 std::string Encoder::CaseToken(std::string_view ref) const {
@@ -217,12 +288,12 @@ EncodedRecord Encoder::Encode(const AidRecord& r) const {
   if (dob.empty()) dob = id.birth_date;
   std::string gender = r.gender.empty() ? id.gender : r.gender;
   if (!dob.empty()) {
-    e.dob_token = Token("dob", dob);
+    e.dob_token = RecurringToken("dob", dob);
     std::vector<std::string> grams;
     for (size_t i = 0; i < dob.size(); ++i) grams.push_back(absl::StrCat(i, ":", dob.substr(i, 1)));
     AddGrams("dob", grams, &e.dob_digits);
   }
-  if (!gender.empty()) e.gender_token = Token("gender", gender);
+  if (!gender.empty()) e.gender_token = RecurringToken("gender", gender);
 
   // Name.
   const NormalizedName name = NormalizeName(r.name);
@@ -263,7 +334,7 @@ EncodedRecord Encoder::Encode(const AidRecord& r) const {
     }
     AddGrams("address", grams, &e.address);
     if (!addr.city.empty() || !addr.province.empty())
-      e.address_city_token = Token("city", addr.city.empty() ? addr.province : addr.city);
+      e.address_city_token = RecurringToken("city", addr.city.empty() ? addr.province : addr.city);
   }
 
   const std::string email = NormalizeText(r.email);
@@ -290,7 +361,7 @@ EncodedRecord Encoder::Encode(const AidRecord& r) const {
     // numbering once its digits are gone.
     const bool chinese = std::any_of(n.begin(), n.end(),
                                      [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
-    if (chinese) e.case_kinds.push_back(Token("case_kind", shape));
+    if (chinese) e.case_kinds.push_back(RecurringToken("case_kind", shape));
   }
   const std::string incident = NormalizeDate(r.incident_date);
   const std::string crime = NormalizeCrime(r.crime);
@@ -304,18 +375,18 @@ EncodedRecord Encoder::Encode(const AidRecord& r) const {
     const std::chrono::sys_days day{ymd};
     for (int k = -EncodedRecord::kDaysAround; k <= EncodedRecord::kDaysAround; ++k) {
       const std::chrono::year_month_day d{day + std::chrono::days{k}};
-      e.incident_days.push_back(Token(
+      e.incident_days.push_back(RecurringToken(
           "incident_day",
           absl::StrFormat("%04d%02u%02u", int{d.year()}, unsigned{d.month()}, unsigned{d.day()})));
     }
   }
   for (const std::string& charge : Charges(r.crime))
-    e.crime_tokens.push_back(Token("crime", charge));
+    e.crime_tokens.push_back(RecurringToken("crime", charge));
 
   // Blocking keys: pairs that share none are never compared.
   std::vector<std::string> keys;
   if (id.value.size() >= 6) keys.push_back(Token("block/id", id.value));  // weak ones too
-  if (!dob.empty()) keys.push_back(Token("block/dob", dob));
+  if (!dob.empty()) keys.push_back(RecurringToken("block/dob", dob));
   if (phone.size() >= 7) keys.push_back(Token("block/phone", phone));
   if (!email.empty()) {
     keys.push_back(Token("block/email", email));

@@ -51,6 +51,15 @@ struct Bloom {
   static bool FromBytes(std::string_view b, Bloom* out);
 };
 double Dice(const Bloom& a, const Bloom& b);  // 2|a&b| / (|a|+|b|); 0 if either is empty
+// The Dice coefficient of the two q-gram sets, estimated from the filters:
+// each set's size from its filter's fill, n = -(m/k) ln(1 - bits/m), and
+// the common grams as |A| + |B| - |A u B| (Swamidass and Baldi 2007). A
+// long field (a Latin name, an address with street, suburb and postcode)
+// fills much of its 512 bits, and two unrelated ones then share most of
+// them: the plain Dice of the filters is high for strangers, this one is
+// not. Below 40% fill together, the plain Dice (collisions are rare
+// there). 0 if either is empty.
+double GramDice(const Bloom& a, const Bloom& b);
 
 // The encoded record: everything the aid agent learns about a grant. No field
 // holds a name, ID number, phone or address.
@@ -107,6 +116,9 @@ class Encoder {
  private:
   void AddGrams(std::string_view purpose_key, const std::vector<std::string>& grams,
                 Bloom* out) const;
+  // Token() for values that recur across records (birth dates, incident
+  // days, cities, charges), remembered per thread.
+  const std::string& RecurringToken(std::string_view purpose, std::string_view value) const;
   struct KeyedStates;
   std::shared_ptr<const KeyedStates> MakeStates() const;
 
@@ -120,6 +132,9 @@ class Encoder {
   // q-gram instead of keying every call again: the same outputs.
   std::shared_ptr<const KeyedStates> states_;
   std::string key_id_;
+  // Which encoder a thread's memo (tokens.cc) was filled by: unique per key
+  // loaded, shared by copies.
+  uint64_t memo_id_;
 };
 
 }  // namespace concord::aid

@@ -268,6 +268,39 @@ TEST(BloomTest, DiceEdgeCases) {
   }
 }
 
+AidRecord Addressed(const std::string& address) {
+  AidRecord r;
+  r.address = address;
+  return r;
+}
+
+// Long Latin addresses fill much of their filters: two unrelated ones share
+// most bits (a high plain Dice), but few q-grams, and GramDice says so; a
+// typo leaves the estimate high. Sparse filters keep their plain Dice.
+TEST(BloomTest, GramDiceSeesThroughFullFilters) {
+  const Bloom a = Encode(Addressed("44 forbes street wintersloe kellerberrin 4510 vic")).address;
+  const Bloom typo = Encode(Addressed("44 forbes stret wintersloe kellerberrin 4510 vic")).address;
+  const Bloom other =
+      Encode(Addressed("15 caley crescent umina park nursing surfers paradise 6148 vic")).address;
+  EXPECT_GT(a.Count(), Bloom::kWords * 64 / 2);
+  EXPECT_GT(Dice(a, other), 0.6);
+  EXPECT_LT(GramDice(a, other), 0.35);
+  EXPECT_GT(GramDice(a, typo), 0.85);
+  EXPECT_DOUBLE_EQ(GramDice(a, a), 1.0);
+  const Bloom x = Encode(Named("张伟")).name_chars, y = Encode(Named("张玮")).name_chars;
+  EXPECT_DOUBLE_EQ(GramDice(x, y), Dice(x, y));
+  EXPECT_EQ(GramDice(a, Bloom{}), 0);
+}
+
+// The per-thread memo of grams and tokens follows the key: encoding under
+// another key in between changes nothing of what the first key makes.
+TEST(EncoderTest, MemoFollowsTheKey) {
+  const std::string first = Serialize(Encoder(TestKey(1)).Encode(Person()));
+  const std::string other = Serialize(Encoder(TestKey(2)).Encode(Person()));
+  EXPECT_NE(first, other);
+  EXPECT_EQ(Serialize(Encoder(TestKey(1)).Encode(Person())), first);
+}
+
 // ---- Key files --------------------------------------------------------------
 
 // A new key file holds 64 hex characters, is private to its owner and reads back.
