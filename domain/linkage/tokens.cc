@@ -333,7 +333,11 @@ EncodedRecord Encoder::Encode(const AidRecord& r) const {
       for (size_t i = 0; i + 1 < cps.size(); ++i) grams.push_back(cps[i] + cps[i + 1]);
     }
     AddGrams("address", grams, &e.address);
-    if (!addr.city.empty() || !addr.province.empty())
+    // An address that is only a locality ("London") is compared once, by
+    // its filter (a typo is still similar); a city token beside it would
+    // count the same fact twice.
+    const bool locality_only = !addr.han && addr.city == addr.rest;
+    if ((!addr.city.empty() || !addr.province.empty()) && !locality_only)
       e.address_city_token = RecurringToken("city", addr.city.empty() ? addr.province : addr.city);
   }
 

@@ -292,6 +292,18 @@ TEST(BloomTest, GramDiceSeesThroughFullFilters) {
   EXPECT_EQ(GramDice(a, Bloom{}), 0);
 }
 
+// An address that is only a locality is compared once, by its filter; a
+// Latin address with a postcode also has the postcode as its city token.
+TEST(EncoderTest, LocalityOnlyAddressCountsOnce) {
+  const EncodedRecord london = Encode(Addressed("London"));
+  EXPECT_FALSE(london.address.empty());
+  EXPECT_TRUE(london.address_city_token.empty());
+  const EncodedRecord street = Encode(Addressed("44 forbes street kellerberrin 4510 vic"));
+  EXPECT_FALSE(street.address.empty());
+  EXPECT_FALSE(street.address_city_token.empty());
+  EXPECT_FALSE(Encode(Addressed("上海市徐汇区漕溪北路88号")).address_city_token.empty());
+}
+
 // The per-thread memo of grams and tokens follows the key: encoding under
 // another key in between changes nothing of what the first key makes.
 TEST(EncoderTest, MemoFollowsTheKey) {
