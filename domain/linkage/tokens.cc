@@ -33,7 +33,7 @@ constexpr int kHashesPerGram = 12;  // k: bits set per q-gram
 // recur (the digits by position of every ID number and birth date, pinyin
 // letter pairs, the characters of names and places), so a batch of a
 // million records hashes each of them once instead of once per record.
-// Bounded, and emptied when the thread encodes under another key. It holds
+// Bounded (each map emptied when full), and per key. It holds
 // q-grams and values in clear: it lives only in the process that has them
 // in clear already (the agency's adapter, concordctl), never in the agent.
 constexpr size_t kMemoEntries = 1 << 18;
@@ -43,13 +43,19 @@ struct Memo {
   std::array<absl::flat_hash_map<std::string, std::array<uint16_t, kHashesPerGram>>, 6> grams;
   absl::flat_hash_map<std::string, std::string> tokens;  // purpose '\0' value -> token
 };
+// Two memos per thread, replaced in turn: an adapter re-keying its grants
+// encodes under the current and the next key alternately, and a single memo
+// would be emptied at each switch.
 Memo& ThreadMemo(uint64_t encoder) {
-  thread_local Memo memo;
-  if (memo.encoder != encoder) {
-    memo = Memo{};
-    memo.encoder = encoder;
-  }
-  return memo;
+  thread_local std::array<Memo, 2> memos;
+  thread_local unsigned older = 0;
+  for (Memo& m : memos)
+    if (m.encoder == encoder) return m;
+  Memo& m = memos[older];
+  older ^= 1;
+  m = Memo{};
+  m.encoder = encoder;
+  return m;
 }
 std::array<uint8_t, 32> Subkey(const LinkageKey& key, std::string_view purpose) {
   std::array<uint8_t, 32> out;

@@ -311,6 +311,10 @@ TEST(EncoderTest, MemoFollowsTheKey) {
   const std::string other = Serialize(Encoder(TestKey(2)).Encode(Person()));
   EXPECT_NE(first, other);
   EXPECT_EQ(Serialize(Encoder(TestKey(1)).Encode(Person())), first);
+  // A third key takes the place of one of the two memos.
+  EXPECT_NE(Serialize(Encoder(TestKey(3)).Encode(Person())), first);
+  EXPECT_EQ(Serialize(Encoder(TestKey(2)).Encode(Person())), other);
+  EXPECT_EQ(Serialize(Encoder(TestKey(1)).Encode(Person())), first);
 }
 
 // ---- Key files --------------------------------------------------------------
