@@ -109,7 +109,8 @@ const std::vector<std::string>& RegistryMigrations() {
 absl::StatusOr<Registry> Registry::Open(sqlite::Db& db) {
   // Every check reads a few dozen grants at random from the whole registry
   // (1.5 GB at a million grants): mapped, a page is a memory read, not a
-  // pread() copy (the default map covers 256 MiB). A ceiling, not a size.
+  // pread() copy (the default map covers 256 MiB). A ceiling, not a size;
+  // Debian's SQLite caps it at 2 GiB (SQLITE_MAX_MMAP_SIZE).
   (void)db.Exec("PRAGMA mmap_size=4294967296");
   Registry r(db);
   ASSIGN_OR_RETURN(r.find_block_,

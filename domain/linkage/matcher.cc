@@ -300,9 +300,10 @@ KeyOf PackKey(const std::string& k, uint32_t record) {
   return out;
 }
 
-// Runs body(t, n) on n threads (one per core), t = 0..n-1.
-void OnEveryCore(const std::function<void(unsigned t, unsigned n)>& body) {
-  const unsigned n = std::max(1u, std::thread::hardware_concurrency());
+unsigned Cores() { return std::max(1u, std::thread::hardware_concurrency()); }
+
+// Runs body(t, n) on n threads, t = 0..n-1.
+void OnThreads(unsigned n, const std::function<void(unsigned t, unsigned n)>& body) {
   std::vector<std::thread> threads;
   for (unsigned t = 0; t < n; ++t) threads.emplace_back(body, t, n);
   for (auto& th : threads) th.join();
@@ -332,7 +333,7 @@ std::vector<std::pair<uint32_t, uint32_t>> CandidatePairs(const std::vector<Enco
     std::copy(start.begin(), start.end() - 1, at.begin());
     for (const KeyOf& k : keys) bucketed[at[k.hi & 0xff]++] = k;
     keys.swap(bucketed);
-    OnEveryCore([&](unsigned t, unsigned n) {
+    OnThreads(Cores(), [&](unsigned t, unsigned n) {
       for (unsigned b = t; b < 256; b += n)
         std::sort(keys.begin() + static_cast<ptrdiff_t>(start[b]),
                   keys.begin() + static_cast<ptrdiff_t>(start[b + 1]));
@@ -354,9 +355,11 @@ std::vector<std::pair<uint32_t, uint32_t>> CandidatePairs(const std::vector<Enco
     for (size_t x = i + 1; x < j; ++x)
       if (keys[x].record != keys[w - 1].record) keys[w++] = keys[x];
     const size_t size = w - i;
-    if (size > max_block) {
+    if (size < 2) {
+      // a key of one record pairs no one
+    } else if (size > max_block) {
       ++skipped;
-    } else if (size >= 2) {
+    } else {
       blocks.push_back({i, size});
       for (size_t x = i; x < w; ++x) ++in_count[keys[x].record + 1];
     }
@@ -386,9 +389,9 @@ std::vector<std::pair<uint32_t, uint32_t>> CandidatePairs(const std::vector<Enco
   std::vector<double> work(blocks.size() + 1, 0);
   for (size_t b = 0; b < blocks.size(); ++b)
     work[b + 1] = work[b] + 0.5 * static_cast<double>(blocks[b].size) * (blocks[b].size - 1);
-  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  const unsigned cores = Cores();
   std::vector<std::vector<std::pair<uint32_t, uint32_t>>> found(cores);
-  OnEveryCore([&](unsigned t, unsigned n) {
+  OnThreads(cores, [&](unsigned t, unsigned n) {
     const auto edge = [&](unsigned k) {
       return static_cast<size_t>(
           std::lower_bound(work.begin(), work.end() - 1, work.back() * k / n) - work.begin());

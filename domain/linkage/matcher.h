@@ -62,6 +62,8 @@ struct Model {
   static Model Default();  // estimated on generated Chinese aid data (see matcher.cc)
   static Model Start();    // neutral starting values for EstimateModel
   double Weight(int field, int level) const;  // log2(m/u): what a clerk is shown
+  // One pair each; for many pairs build a LogModel once (these build one
+  // per call).
   double MatchWeight(const ComparisonVector& c) const;
   // P(same person | c) over the three classes.
   double Probability(const ComparisonVector& c) const;

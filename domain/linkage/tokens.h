@@ -132,8 +132,8 @@ class Encoder {
   // q-gram instead of keying every call again: the same outputs.
   std::shared_ptr<const KeyedStates> states_;
   std::string key_id_;
-  // Which encoder a thread's memo (tokens.cc) was filled by: unique per key
-  // loaded, shared by copies.
+  // Which encoder a thread's memo (tokens.cc) was filled by: unique per
+  // Encoder constructed, shared by its copies.
   uint64_t memo_id_;
 };
 
