@@ -6,12 +6,12 @@
 #include <functional>
 #include <random>
 #include <sstream>
-#include <thread>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "domain/linkage/parallel.h"
 
 namespace concord::aid {
 namespace {
@@ -100,18 +100,15 @@ namespace {
 // from the first worker (its share times the workers: an estimate).
 void ForAll(size_t count, const std::function<void(size_t)>& body,
             const std::function<void(size_t)>& tick) {
-  const unsigned n = std::max(1u, std::thread::hardware_concurrency());
-  const size_t every = std::max<size_t>(1, count / n / 100);
-  std::vector<std::thread> threads;
-  for (unsigned t = 0; t < n; ++t)
-    threads.emplace_back([&, t] {
-      size_t mine = 0;
-      for (size_t i = t; i < count; i += n) {
-        body(i);
-        if (t == 0 && tick && ++mine % every == 0) tick(std::min(count, mine * n));
-      }
-    });
-  for (auto& th : threads) th.join();
+  const unsigned cores = Cores();
+  const size_t every = std::max<size_t>(1, count / cores / 100);
+  OnThreads(cores, [&](unsigned t, unsigned n) {
+    size_t mine = 0;
+    for (size_t i = t; i < count; i += n) {
+      body(i);
+      if (t == 0 && tick && ++mine % every == 0) tick(std::min(count, mine * n));
+    }
+  });
   if (tick) tick(count);
 }
 

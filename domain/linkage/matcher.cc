@@ -5,12 +5,12 @@
 #include <cstring>
 #include <functional>
 #include <sstream>
-#include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "domain/linkage/parallel.h"
 
 namespace concord::aid {
 namespace {
@@ -298,15 +298,6 @@ KeyOf PackKey(const std::string& k, uint32_t record) {
   std::memcpy(&out.hi, b, 8);
   std::memcpy(&out.lo, b + 8, 8);
   return out;
-}
-
-unsigned Cores() { return std::max(1u, std::thread::hardware_concurrency()); }
-
-// Runs body(t, n) on n threads, t = 0..n-1.
-void OnThreads(unsigned n, const std::function<void(unsigned t, unsigned n)>& body) {
-  std::vector<std::thread> threads;
-  for (unsigned t = 0; t < n; ++t) threads.emplace_back(body, t, n);
-  for (auto& th : threads) th.join();
 }
 
 }  // namespace

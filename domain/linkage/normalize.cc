@@ -247,8 +247,10 @@ AddressParts NormalizeAddress(std::string_view address) {
       }
     // A one- or two-word address without digits is a locality ("London").
     if (p.city.empty() && !words.empty() && words.size() <= 2 &&
-        p.rest.find_first_of("0123456789") == std::string::npos)
+        p.rest.find_first_of("0123456789") == std::string::npos) {
       p.city = p.rest;
+      p.locality_only = true;
+    }
     return p;
   }
   // Simplified, no spaces; then cut at the administrative suffixes in order.

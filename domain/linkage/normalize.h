@@ -57,6 +57,9 @@ std::string NormalizePhone(std::string_view phone);
 struct AddressParts {
   bool han = false;  // written in Chinese (parsed into parts); else Latin, whole in `rest`
   std::string province, city, district, town, village, rest;
+  // A Latin address that is only a locality ("London"): `city` and `rest`
+  // are the same words.
+  bool locality_only = false;
   bool empty() const {
     return province.empty() && city.empty() && district.empty() && town.empty() &&
            village.empty() && rest.empty();

@@ -183,16 +183,17 @@ CONCORD_LINKAGE_POPCNT double GramDice(const Bloom& a, const Bloom& b) {
              std::log(1 - std::min(x, kBloomBits - 1) / static_cast<double>(kBloomBits));
     return t;
   }();
-  int na = 0, nb = 0, nu = 0;
+  int na = 0, nb = 0, both = 0;
   for (int i = 0; i < Bloom::kWords; ++i) {
     na += std::popcount(a.bits[i]);
     nb += std::popcount(b.bits[i]);
-    nu += std::popcount(a.bits[i] | b.bits[i]);
+    both += std::popcount(a.bits[i] & b.bits[i]);
   }
   if (na == 0 || nb == 0) return 0;
-  // Sparse filters (a Chinese name, a city) hardly collide: their plain Dice
+  const int nu = na + nb - both;
+  // Sparse filters (a Chinese name, a town) hardly collide: their plain Dice
   // is the estimate, and the one the levels' cut-offs were set on.
-  if (nu * 5 < kBloomBits * 2) return Dice(a, b);
+  if (nu * 5 < kBloomBits * 2) return 2.0 * both / (na + nb);
   const double ga = kGrams[na], gb = kGrams[nb];
   const double common = std::clamp(ga + gb - kGrams[nu], 0.0, std::min(ga, gb));
   return 2 * common / (ga + gb);
@@ -354,8 +355,7 @@ EncodedRecord Encoder::Encode(const AidRecord& r) const {
     // An address that is only a locality ("London") is compared once, by
     // its filter (a typo is still similar); a city token beside it would
     // count the same fact twice.
-    const bool locality_only = !addr.han && addr.city == addr.rest;
-    if ((!addr.city.empty() || !addr.province.empty()) && !locality_only)
+    if ((!addr.city.empty() || !addr.province.empty()) && !addr.locality_only)
       e.address_city_token = RecurringToken("city", addr.city.empty() ? addr.province : addr.city);
   }
 
