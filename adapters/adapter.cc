@@ -1,7 +1,5 @@
 #include "adapters/adapter.h"
 
-#include <limits>
-
 #include "absl/strings/str_cat.h"
 #include "common/daemon.h"
 #include "common/log.h"
@@ -16,9 +14,6 @@ absl::StatusOr<std::unique_ptr<Adapter>> Adapter::Start(boost::asio::io_context&
                                                         AdapterOptions options) {
   if (config.agency.empty())
     return absl::InvalidArgumentError("配置缺少 [agency] name / config needs [agency] name");
-  if (config.http_port < 0 || config.http_port > std::numeric_limits<uint16_t>::max())
-    return absl::InvalidArgumentError(
-        absl::StrCat("HTTP 端口无效 / [http] port out of range: ", config.http_port));
 
   std::unique_ptr<Adapter> a(new Adapter(io, std::move(config)));
   ASSIGN_OR_RETURN(a->client_, client::Client::Create(io, a->config_.client));
@@ -46,13 +41,10 @@ absl::StatusOr<std::unique_ptr<Adapter>> Adapter::Start(boost::asio::io_context&
 
   std::weak_ptr<int> alive = a->alive_;
   ASSIGN_OR_RETURN(
-      a->http_,
-      HttpServer::Start(io, a->config_.http_address, static_cast<uint16_t>(a->config_.http_port),
-                        [self, alive](const HttpRequest& request) {
-                          if (alive.expired())
-                            return ErrorResponse(503, "适配器正在关闭 / adapter is shutting down");
-                          return self->router_.Dispatch(request);
-                        }));
+      a->http_, HttpServer::Start(io, a->config_.http, [self, alive](const HttpRequest& request) {
+        if (alive.expired()) return ErrorResponse(503, "适配器正在关闭 / adapter is shutting down");
+        return self->router_.Dispatch(request);
+      }));
   a->bus_ = std::make_unique<BusRequests>(io, *a->client_, *a->mailbox_);
   ASSIGN_OR_RETURN(a->bus_reads_,
                    BusReads::Start(a->config_, a->router_, *a->bus_, *a->config_.client.clock));
@@ -62,7 +54,7 @@ absl::StatusOr<std::unique_ptr<Adapter>> Adapter::Start(boost::asio::io_context&
   }
   a->client_->Start();
   LOG_INFO("adapter {} ({}) up: hub {}, API http://{}:{}/, db {}", a->config_.agency,
-           a->config_.display, a->config_.client.hub_endpoint, a->config_.http_address,
+           a->config_.display, a->config_.client.hub_endpoint, a->config_.http.address,
            a->http_->port(), a->config_.client.db_path);
   return a;
 }

@@ -39,13 +39,23 @@ const std::vector<std::string>& AdapterMigrations() {
       R"sql(
       CREATE INDEX inbox_messages_type ON inbox_messages(type, n);
       )sql",
+      // 3: /publish's Idempotency-Key, kept with the request's hash and the id sent.
+      R"sql(
+      CREATE TABLE publish_keys(
+        key TEXT PRIMARY KEY,
+        request_hash TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        created_ms INTEGER NOT NULL);
+      )sql",
   };
   return kMigrations;
 }
 
 // Local database failures become Unavailable: the agency system retries.
 absl::Status DbError(const absl::Status& st) {
-  if (st.ok() || st.code() == absl::StatusCode::kInvalidArgument) return st;
+  if (st.ok() || st.code() == absl::StatusCode::kInvalidArgument ||
+      st.code() == absl::StatusCode::kResourceExhausted)
+    return st;
   return absl::UnavailableError(
       absl::StrCat("本地数据库错误 / local database error: ", st.message()));
 }
@@ -83,6 +93,34 @@ absl::Status Mailbox::Record(const pb::Envelope& envelope, sqlite::Db& db) {
 }
 
 absl::StatusOr<std::string> Mailbox::Send(const OutgoingMessage& message) {
+  return SendRecorded(message, "", "");
+}
+
+absl::StatusOr<Mailbox::Sent> Mailbox::SendOnce(const OutgoingMessage& message,
+                                                const std::string& key,
+                                                const std::string& request_hash) {
+  if (key.empty() || key.size() > 255)
+    return absl::InvalidArgumentError(
+        "Idempotency-Key 应为 1 到 255 字节 / Idempotency-Key must be 1 to 255 bytes");
+  auto find = client_.db().Prepare("SELECT request_hash, message_id FROM publish_keys WHERE key=?");
+  if (!find.ok()) return DbError(find.status());
+  find->BindAll(key);
+  auto row = find->Step();
+  if (!row.ok()) return DbError(row.status());
+  if (*row) {
+    if (find->Text(0) != request_hash)
+      return absl::AlreadyExistsError(
+          "这个 Idempotency-Key 已用于另一个请求 / this Idempotency-Key was used for a different "
+          "request");
+    return Sent{.id = find->Text(1), .repeated = true};
+  }
+  ASSIGN_OR_RETURN(std::string id, SendRecorded(message, key, request_hash));
+  return Sent{.id = std::move(id), .repeated = false};
+}
+
+absl::StatusOr<std::string> Mailbox::SendRecorded(const OutgoingMessage& message,
+                                                  const std::string& key,
+                                                  const std::string& request_hash) {
   if (message.to.empty())
     return absl::InvalidArgumentError("收件人不能为空 / `to` must name at least one recipient");
   for (const auto& t : message.to)
@@ -111,6 +149,13 @@ absl::StatusOr<std::string> Mailbox::Send(const OutgoingMessage& message) {
     insert->BindAll(envelope.id(), nlohmann::json(message.to).dump(), message.type, payload.json,
                     now);
     if (auto st = insert->Run(); !st.ok()) return DbError(st);
+    if (!key.empty()) {
+      auto remember = db.Prepare(
+          "INSERT INTO publish_keys(key, request_hash, message_id, created_ms) VALUES(?,?,?,?)");
+      if (!remember.ok()) return DbError(remember.status());
+      remember->BindAll(key, request_hash, envelope.id(), now);
+      if (auto st = remember->Run(); !st.ok()) return DbError(st);
+    }
     // Staged last, so that nothing can fail between Stage() and Commit()
     // except the commit itself.
     auto staged = client_.Stage(envelope);

@@ -66,7 +66,21 @@ class Mailbox {
                                                          const Clock& clock);
 
   // Validates, records and queues one message; returns its envelope id.
+  // ResourceExhausted: the message is over the hub's frame limit (413).
   absl::StatusOr<std::string> Send(const OutgoingMessage& message);
+
+  // Send() at most once per idempotency `key` (the REST API's
+  // Idempotency-Key): the first call sends and keeps (key, request_hash, id)
+  // in the same transaction, so it survives a restart; a later call with
+  // the same key and hash sends nothing and returns that id, `repeated`.
+  // The same key with another hash: AlreadyExists (a different request
+  // under a used key: never retry as is).
+  struct Sent {
+    std::string id;
+    bool repeated = false;
+  };
+  absl::StatusOr<Sent> SendOnce(const OutgoingMessage& message, const std::string& key,
+                                const std::string& request_hash);
 
   // Messages with n > after, oldest first, at most `limit`.
   absl::StatusOr<std::vector<InboxItem>> Inbox(int64_t after, int limit, bool unread_only);
@@ -110,6 +124,9 @@ class Mailbox {
  private:
   Mailbox(client::Client& client, const Clock& clock) : client_(client), clock_(clock) {}
   absl::Status Migrate();
+  // Send(), remembering `key` (when not empty) inside its transaction.
+  absl::StatusOr<std::string> SendRecorded(const OutgoingMessage& message, const std::string& key,
+                                           const std::string& request_hash);
   absl::Status Record(const concord::v1::Envelope& envelope, sqlite::Db& db);
 
   client::Client& client_;

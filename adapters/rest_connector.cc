@@ -1,5 +1,7 @@
 #include "adapters/rest_connector.h"
 
+#include <sodium.h>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
@@ -58,6 +60,16 @@ absl::StatusOr<OutgoingMessage> ParsePublish(const std::string& body) {
   return m;
 }
 
+// BLAKE2b-256 of a request body, hex: what an Idempotency-Key is bound to.
+std::string BodyHash(const std::string& body) {
+  unsigned char hash[crypto_generichash_BYTES];
+  crypto_generichash(hash, sizeof hash, reinterpret_cast<const unsigned char*>(body.data()),
+                     body.size(), nullptr, 0);
+  char hex[2 * sizeof hash + 1];
+  sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
+  return hex;
+}
+
 // A stored payload column back to JSON (it was written by this adapter).
 json PayloadValue(const std::string& text) {
   json v = json::parse(text, nullptr, /*allow_exceptions=*/false);
@@ -83,9 +95,25 @@ absl::Status RestConnector::Start() {
 HttpResponse RestConnector::Publish(const HttpRequest& request) {
   auto message = ParsePublish(request.body);
   if (!message.ok()) return StatusResponse(message.status());
-  auto id = context_.mailbox.Send(*message);
-  if (!id.ok()) return StatusResponse(id.status());
-  return JsonResponse(202, {{"id", *id}, {"status", "queued"}});
+  const std::string key = request.Header("idempotency-key");
+  Mailbox::Sent sent;
+  absl::Status status;
+  if (key.empty()) {
+    auto id = context_.mailbox.Send(*message);
+    status = id.status();
+    if (id.ok()) sent.id = *id;
+  } else {
+    auto once = context_.mailbox.SendOnce(*message, key, BodyHash(request.body));
+    status = once.status();
+    if (once.ok()) sent = *once;
+  }
+  if (absl::IsResourceExhausted(status)) return ErrorResponse(413, std::string(status.message()));
+  if (absl::IsAlreadyExists(status)) return ErrorResponse(422, std::string(status.message()));
+  if (!status.ok()) return StatusResponse(status);
+  // A repeated key answers the first call's id: nothing more was sent.
+  if (sent.repeated)
+    return JsonResponse(200, {{"id", sent.id}, {"status", "queued"}, {"repeated", true}});
+  return JsonResponse(202, {{"id", sent.id}, {"status", "queued"}});
 }
 
 HttpResponse RestConnector::Inbox(const HttpRequest& request) {

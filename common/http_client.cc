@@ -11,7 +11,8 @@ namespace concord {
 
 absl::StatusOr<HttpResult> HttpCall(const std::string& host, uint16_t port,
                                     const std::string& method, const std::string& target,
-                                    const std::string& body, const std::string& content_type) {
+                                    const std::string& body, const std::string& content_type,
+                                    const std::string& bearer_token) {
   namespace beast = boost::beast;
   namespace http = beast::http;
   try {
@@ -23,6 +24,7 @@ absl::StatusOr<HttpResult> HttpCall(const std::string& host, uint16_t port,
     http::request<http::string_body> req(http::string_to_verb(method), target, 11);
     req.set(http::field::host, host);
     req.set(http::field::content_type, content_type);
+    if (!bearer_token.empty()) req.set(http::field::authorization, "Bearer " + bearer_token);
     req.body() = body;
     req.prepare_payload();
     http::write(stream, req);

@@ -14,9 +14,12 @@ struct HttpResult {
   std::string body;
 };
 
+// `bearer_token` (api_token.h), when not empty, goes as
+// `Authorization: Bearer <token>`.
 absl::StatusOr<HttpResult> HttpCall(const std::string& host, uint16_t port,
                                     const std::string& method, const std::string& target,
                                     const std::string& body = "",
-                                    const std::string& content_type = "application/json");
+                                    const std::string& content_type = "application/json",
+                                    const std::string& bearer_token = "");
 
 }  // namespace concord

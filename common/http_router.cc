@@ -41,6 +41,11 @@ HttpResponse ErrorResponse(int status, std::string_view message) {
   return JsonResponse(status, {{"error", std::string(message)}});
 }
 
+HttpResponse ApiTokenRequired() {
+  return ErrorResponse(
+      401, "需要 API 令牌 / API token required: send Authorization: Bearer <token_file>");
+}
+
 HttpResponse StatusResponse(const absl::Status& status) {
   switch (status.code()) {
     case absl::StatusCode::kInvalidArgument:

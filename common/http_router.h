@@ -3,8 +3,10 @@
 // the adapter's, each agent's (through agents/runtime) and the hub's.
 //
 // Every response body is JSON in UTF-8 (except /metrics). Errors are
-// {"error": "<中文> / <English>"}: 400 bad input, 404 unknown path, 405 known
-// path with another method, 503 local database failure.
+// {"error": "<中文> / <English>"}: 400 bad input, 401 no or wrong API token,
+// 403 a foreign Origin, 404 unknown path, 405 known path with another method,
+// 413 body too large, 415 a body that is not application/json, 421 a foreign
+// Host, 503 local database failure (the last five from HttpServer's checks).
 //
 // Threading: routes are added before the server starts and dispatched on the
 // io_context thread. Dispatch() never lets an exception escape: a route that
@@ -71,6 +73,8 @@ class HttpRouter {
 HttpResponse JsonResponse(int status, const nlohmann::json& body);
 // `message` is "<中文> / <English>".
 HttpResponse ErrorResponse(int status, std::string_view message);
+// 401: the request lacks `Authorization: Bearer <the API token>`.
+HttpResponse ApiTokenRequired();
 // InvalidArgument -> 400, NotFound -> 404, anything else -> 503.
 HttpResponse StatusResponse(const absl::Status& status);
 

@@ -14,6 +14,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <cerrno>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
 #include <type_traits>
@@ -177,15 +178,21 @@ class Connection : public std::enable_shared_from_this<Connection> {
   virtual void Start() = 0;
   virtual void Close() = 0;
   const std::string& remote() const { return remote_; }
+  // Since when it has waited for the start of a request; nullopt while a
+  // request is being read, handled or answered.
+  const std::optional<std::chrono::steady_clock::time_point>& waiting_since() const {
+    return waiting_since_;
+  }
 
  protected:
   const std::shared_ptr<Server> server_;
   const std::string remote_;  // the peer's IP as text
+  std::optional<std::chrono::steady_clock::time_point> waiting_since_;
 };
 
 struct Counters {
   std::atomic<uint64_t> active{0}, accepted{0}, refused_overload{0}, refused_per_address{0},
-      accept_backoffs{0}, too_large{0}, bad_host{0}, tls_failures{0};
+      shed_idle{0}, accept_backoffs{0}, too_large{0}, bad_host{0}, tls_failures{0};
 };
 
 // The acceptor and what every connection shares. Owned by WebServer::Impl
@@ -205,12 +212,20 @@ class Server : public std::enable_shared_from_this<Server> {
   void Accept();
   void Stop();
   void Unregister(Connection* c) {
-    connections_.erase(c);
+    if (connections_.erase(c) == 0) return;  // shed before it ended
     counters.active = connections_.size();
     if (auto it = per_address_.find(c->remote()); it != per_address_.end() && --it->second == 0)
       per_address_.erase(it);
   }
   uint16_t port() const { return port_; }
+  // The server's own answers (413, 421, 500...): text, or {"error": text}.
+  WebResponse OwnResponse(int status, std::string_view text) const {
+    if (!options.json_errors) return TextResponse(status, text);
+    return WebResponse{status,
+                       "application/json; charset=utf-8",
+                       nlohmann::json{{"error", std::string(text)}}.dump(),
+                       {}};
+  }
 
   asio::io_context& io;
   const WebServerOptions options;
@@ -221,11 +236,17 @@ class Server : public std::enable_shared_from_this<Server> {
 
  private:
   void OnAccept(const beast::error_code& ec, tcp::socket socket);
+  // Closes the connection (from `remote`, or from anyone when null) that has
+  // waited longest for a request; false when none is waiting.
+  bool ShedIdle(const std::string* remote);
   void BackOff(const beast::error_code& ec);
 
   tcp::acceptor acceptor_;
   asio::steady_timer backoff_timer_;
   milliseconds backoff_{0};
+  // Connections this process can hold, learnt when accept() ran out of
+  // descriptors (shed_idle_when_full only); max_connections bounds it.
+  size_t capacity_ = SIZE_MAX;
   uint16_t port_ = 0;
   bool stopped_ = false;
   std::unordered_map<Connection*, std::weak_ptr<Connection>> connections_;
@@ -295,12 +316,14 @@ class Session : public Connection {
     parser_->header_limit(static_cast<uint32_t>(server_->options.max_header_bytes));
     parser_->body_limit(server_->options.max_body_bytes);
     if (buffer_.size() == 0) buffer_.shrink_to_fit();
+    waiting_since_ = std::chrono::steady_clock::now();
     Lowest().expires_after(Idle());
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = Self()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
+    waiting_since_.reset();
     if (closed_) return;
     if (ec == http::error::header_limit) return RefuseTooLarge(431, kHeaderTooLarge);
     if (ec == http::error::body_limit) return RefuseTooLarge(413, kBodyTooLarge);
@@ -384,10 +407,10 @@ class Session : public Connection {
       server_->handler(std::move(in), std::move(respond));
     } catch (const std::exception& e) {
       LOG_ERROR("web: {} from {}: {}", what, remote_, e.what());
-      Answer(serial, TextResponse(500, kInternalError));
+      Answer(serial, server_->OwnResponse(500, kInternalError));
     } catch (...) {
       LOG_ERROR("web: {} from {}: unknown exception", what, remote_);
-      Answer(serial, TextResponse(500, kInternalError));
+      Answer(serial, server_->OwnResponse(500, kInternalError));
     }
   }
 
@@ -418,7 +441,7 @@ class Session : public Connection {
   // Answers without the handler and closes the connection.
   void Refuse(int status, std::string_view text, After after) {
     keep_alive_ = false;
-    Send(BuildResponse(TextResponse(status, text), kTls, version_, false, false), after);
+    Send(BuildResponse(server_->OwnResponse(status, text), kTls, version_, false, false), after);
   }
 
   void Send(http::response<http::string_body> res, After after) {
@@ -516,11 +539,13 @@ void Server::OnAccept(const beast::error_code& ec, tcp::socket socket) {
   beast::error_code ignore;
   if (peer_ec) {
     socket.close(ignore);  // gone already
-  } else if (connections_.size() >= options.max_connections) {
+  } else if (connections_.size() >= std::min(options.max_connections, capacity_) &&
+             !(options.shed_idle_when_full && ShedIdle(nullptr))) {
     ++counters.refused_overload;
     socket.close(ignore);
   } else if (std::string remote = peer.address().to_string();
-             per_address_[remote] >= options.max_connections_per_address) {
+             per_address_[remote] >= options.max_connections_per_address &&
+             !(options.shed_idle_when_full && ShedIdle(&remote))) {
     ++counters.refused_per_address;
     socket.close(ignore);
   } else {
@@ -539,14 +564,40 @@ void Server::OnAccept(const beast::error_code& ec, tcp::socket socket) {
   Accept();
 }
 
+bool Server::ShedIdle(const std::string* remote) {
+  std::shared_ptr<Connection> oldest;
+  for (const auto& [ptr, weak] : connections_) {
+    auto c = weak.lock();
+    if (!c || !c->waiting_since() || (remote && c->remote() != *remote)) continue;
+    if (!oldest || *c->waiting_since() < *oldest->waiting_since()) oldest = std::move(c);
+  }
+  if (!oldest) return false;
+  ++counters.shed_idle;
+  Unregister(oldest.get());
+  oldest->Close();
+  return true;
+}
+
 // Out of descriptors (EMFILE, ENFILE), buffers or memory (ENOBUFS, ENOMEM),
 // or anything else accept() may say: the listening socket stays readable, so
 // accepting again at once would spin. Wait, longer each time in a row.
 void Server::BackOff(const beast::error_code& ec) {
-  backoff_ = backoff_.count() == 0 ? kFirstBackoff : std::min(backoff_ * 2, kMaxBackoff);
+  const bool first = backoff_.count() == 0;
+  backoff_ = first ? kFirstBackoff : std::min(backoff_ * 2, kMaxBackoff);
   ++counters.accept_backoffs;
-  LOG_WARN("web: accept() 失败 / accept failed on port {}: {}; next try in {} ms", port_,
-           ec.message(), backoff_.count());
+  if (first)  // once per run of failures, not once per try
+    LOG_WARN("web: accept() 失败 / accept failed on port {}: {}; trying again, {} ms at first",
+             port_, ec.message(), backoff_.count());
+  if (options.shed_idle_when_full && (ec.value() == EMFILE || ec.value() == ENFILE) &&
+      !connections_.empty()) {
+    // Out of descriptors with connections open: from now on hold a tenth
+    // fewer, and close idle ones down to that, so that a new caller takes an
+    // idle connection's place instead of waiting for a descriptor.
+    capacity_ = std::max<size_t>(1, connections_.size() - connections_.size() / 10 - 1);
+    while (connections_.size() > capacity_ && ShedIdle(nullptr)) {
+    }
+    backoff_ = kFirstBackoff;
+  }
   backoff_timer_.expires_after(backoff_);
   backoff_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
     if (!ec && !self->stopped_) self->Accept();
@@ -704,8 +755,9 @@ WebServer::Stats WebServer::stats() const {
   const Counters& c = impl_->server->counters;
   return Stats{c.active.load(),           c.accepted.load(),
                c.refused_overload.load(), c.refused_per_address.load(),
-               c.accept_backoffs.load(),  c.too_large.load(),
-               c.bad_host.load(),         c.tls_failures.load()};
+               c.shed_idle.load(),        c.accept_backoffs.load(),
+               c.too_large.load(),        c.bad_host.load(),
+               c.tls_failures.load()};
 }
 
 }  // namespace concord

@@ -15,7 +15,8 @@
 //   keep-alive wait and the wait for a handler's answer (after which the
 //   client gets 503 and the connection is closed). When accept() fails
 //   (out of descriptors or memory, say) the server waits, 100 ms doubling to
-//   2 s, and accepts again: it never spins and never stops accepting.
+//   2 s, and accepts again: it never spins and never stops accepting (and
+//   logs once per run of failures).
 // - A request whose Host is not in allowed_hosts gets 421 without reaching
 //   the handler. With no list, the Host must be an address written as
 //   numbers (IPv4, or IPv6 in brackets), localhost or this machine's own
@@ -74,6 +75,17 @@ struct WebServerOptions {
   size_t max_body_bytes = 1 << 20;          // larger: 413 before the body is read
   size_t max_header_bytes = 16 * 1024;      // larger: 431
   std::chrono::seconds idle_timeout{30};    // see above: handshake, reads, writes, handler
+  // At either cap, close the connection that has waited longest for its
+  // next request (keep-alive, or a request not yet fully sent) and take the
+  // new one, instead of refusing the new one: for a loopback API, whose
+  // clients all share 127.0.0.1, so that idle sockets cannot lock out a
+  // caller that sends its request at once. When accept() then runs out of
+  // descriptors with connections open, the server holds a tenth fewer from
+  // then on, closing idle ones down to that. Off for the console.
+  bool shed_idle_when_full = false;
+  // The server's own refusals (400, 413, 421, 431, 500, 503) as
+  // {"error": "<中文> / <English>"} for a JSON API, instead of plain text.
+  bool json_errors = false;
   // Accepted Host header values, compared without regard to case, the port
   // as the browser sends it ("console.court.local", "10.0.0.5:8443"). Empty:
   // DefaultHostAllowed. Otherwise a request whose Host is not listed gets 421.
@@ -134,6 +146,7 @@ class WebServer {
     uint64_t accepted = 0;             // connections taken in (not counting refused ones)
     uint64_t refused_overload = 0;     // closed at once: max_connections were open
     uint64_t refused_per_address = 0;  // closed at once: that address had its cap open
+    uint64_t shed_idle = 0;            // idle connections closed to make room (shed_idle_when_full)
     uint64_t accept_backoffs = 0;      // pauses of the accept loop after accept() failed
     uint64_t too_large = 0;            // 413 and 431 answers
     uint64_t bad_host = 0;             // 421 answers

@@ -35,6 +35,27 @@ CONSOLE_BASE_PORT="${CONCORD_CONSOLE_BASE_PORT:-8440}"
 # The demo accounts' password (quick start only; every person gets their own in a real district).
 DEMO_PASSWORD="${CONCORD_DEMO_PASSWORD:-shangzhou2026}"
 
+# api_curl CURL_ARGS...: curl to a daemon of the demo district
+# (http://127.0.0.1:PORT/...) with that daemon's API token: the file named by
+# `token_file` in the config whose [http] port is the URL's (make-district.sh
+# writes keys/<name>.api-token). The header goes through stdin, never the
+# command line (which other local users can read).
+api_curl() {
+  local arg port="" cfg tf=""
+  for arg in "$@"; do
+    case "$arg" in
+      http://127.0.0.1:*) port="${arg#http://127.0.0.1:}"; port="${port%%/*}"; port="${port%%\?*}" ;;
+    esac
+  done
+  cfg="$(grep -l "^port = $port\$" "$DISTRICT_DIR"/*.toml 2>/dev/null | head -1 || true)"
+  [ -n "$cfg" ] && tf="$(sed -n 's/^token_file = "\(.*\)".*/\1/p' "$cfg" | head -1)"
+  if [ -n "$tf" ] && [ -r "$DISTRICT_DIR/$tf" ]; then
+    curl -H @- "$@" <<<"Authorization: Bearer $(cat "$DISTRICT_DIR/$tf")"
+  else
+    curl "$@"
+  fi
+}
+
 # build_concord [CMAKE_ARGS...]: configures and builds everything in $BUILD_DIR.
 build_concord() {
   local fresh=0

@@ -13,6 +13,10 @@ chmod 700 "$DIR/keys"
 key() {  # key NAME -> makes keys/NAME.{pub,key} once
   [ -f "$DIR/keys/$1.key" ] || "$CTL" keys gen --out "$DIR/keys/$1" >/dev/null
 }
+token() {  # token NAME -> makes keys/NAME.api-token once (32 random bytes, hex, 0600)
+  [ -f "$DIR/keys/$1.api-token" ] ||
+    (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$DIR/keys/$1.api-token")
+}
 # The hub's key pair (kept when it exists), hub.toml, the ACL for this
 # district and its agencies (the one ACL template: concordctl district init)
 # and an empty registry, filled below with `keys add`. On one machine for the
@@ -30,6 +34,7 @@ key aid
 key ledger
 key risk
 key conference
+for t in aid ledger risk conference; do token "$t"; done
 # The agencies' shared linkage key (aid duplicate check): adapters only,
 # never the hub or the aid agent. 关联密钥只给各救助机关的适配器。
 [ -f "$DIR/keys/linkage.key" ] || "$CTL" aid keygen --out "$DIR/keys/linkage.key" >/dev/null
@@ -41,6 +46,7 @@ enrol() {  # enrol NAME DISPLAY ROLES KEY: registers keys/KEY.pub as NAME
 for a in "${AGENCIES[@]}"; do
   IFS='|' read -r name display roles _ <<<"$a"
   key "$name"
+  token "$name"
   enrol "$DISTRICT.$name" "$display" "$roles" "$name"
 done
 enrol "$DISTRICT.ops" "运维值班" ops ops
@@ -118,6 +124,7 @@ data_dir = "data/$name"
 [http]
 address = "127.0.0.1"
 port = $((ADAPTER_BASE_PORT + off))
+token_file = "keys/$name.api-token"   # Authorization: Bearer <this file>
 
 [subscriptions]
 topics = [$topics]
@@ -212,6 +219,7 @@ data_dir = "data/$1"
 [http]
 address = "127.0.0.1"
 port = $3
+token_file = "keys/$1.api-token"   # Authorization: Bearer <this file>
 TOML
 }
 

@@ -89,7 +89,11 @@ reset_demo_data() {  # the last run's data go, the keys, certificate and configs
 reset_demo_data
 CONCORD_DEMO_DRILL=1 "$ROOT/deploy/make-district.sh" "$DISTRICT_DIR"   # with the conference agent's drill clock
 touch "$MARK"
+# The daemons' logs name petitioners and agencies: readable by this user only
+# (0600 in 0700 folders), as the daemons keep their databases (issue 16).
+umask 077
 mkdir -p "$RUN" "$LOGS"
+chmod 0700 "$RUN" "$LOGS"
 
 wait_ready() {  # wait_ready FILE PID NAME
   for _ in $(seq 1 200); do
@@ -140,12 +144,12 @@ waited() {
   done
 }
 # Wait until every adapter has said Hello (so topic subscriptions exist).
-connected() { curl -sf "http://127.0.0.1:$1/health" | grep -q '"connected": *true'; }
+connected() { api_curl -sf "http://127.0.0.1:$1/health" | grep -q '"connected": *true'; }
 for a in "${AGENCIES[@]}"; do
   IFS='|' read -r name _ _ off _ <<<"$a"
   STEP="$name 连接枢纽 / connects to the hub"
   waited connected $((ADAPTER_BASE_PORT + off)) ||
-    fail "${WAIT_S} 秒内未连接 / not connected within ${WAIT_S} s: $(curl -sS "http://127.0.0.1:$((ADAPTER_BASE_PORT + off))/health" 2>&1 || true)"
+    fail "${WAIT_S} 秒内未连接 / not connected within ${WAIT_S} s: $(api_curl -sS "http://127.0.0.1:$((ADAPTER_BASE_PORT + off))/health" 2>&1 || true)"
 done
 
 step "5/8 演示消息 / a round of messages"
@@ -159,7 +163,7 @@ send() {  # send FROM TO SUBJECT BODY
   local port out
   STEP="send $1 -> $2"
   port="$(port_of "$1")"
-  out=$(curl -sS -X POST "http://127.0.0.1:$port/publish" -H 'Content-Type: application/json' \
+  out=$(api_curl -sS -X POST "http://127.0.0.1:$port/publish" -H 'Content-Type: application/json' \
     --data "{\"to\": [\"$2\"], \"type\": \"concord.v1.TextNote\", \"payload\": {\"subject\": \"$3\", \"body\": \"$4\"}}" 2>&1 || true)
   printf '  %-14s -> %-26s %s\n' "$1" "$2" "$out"
   outcome "$([ -n "$(json_str id <<<"$out")" ] && echo true)" "$out"
@@ -176,10 +180,10 @@ grant() {  # grant AGENCY VERDICT JSON: prints the aid agent's verdict, which mu
   port="$(port_of "$1")"
   rid="$(json_str record_id <<<"$3")"
   STEP="grant $1 $rid"
-  out="$(curl -sS -X POST "http://127.0.0.1:$port/aid/grants" -H 'Content-Type: application/json' --data "$3" 2>&1 || true)"
+  out="$(api_curl -sS -X POST "http://127.0.0.1:$port/aid/grants" -H 'Content-Type: application/json' --data "$3" 2>&1 || true)"
   grep -q '"status": *"checking"' <<<"$out" || fail "未受理 / not taken: $out"
   checked() {
-    reply="$(curl -sf "http://127.0.0.1:$port/aid/grants?record_id=$rid" || true)"
+    reply="$(api_curl -sf "http://127.0.0.1:$port/aid/grants?record_id=$rid" || true)"
     status="$(json_str status <<<"$reply")"
     [ -n "$status" ] && [ "$status" != checking ]
   }
@@ -194,9 +198,9 @@ grant court clear '{"record_id": "FY-2026-031", "name": "张伟", "id_number": "
 grant procuratorate duplicate '{"record_id": "JC-2026-112", "name": "張 偉", "id_number": "", "birth_date": "1949-12-31", "gender": "男", "phone": "+86 138-0013-8000", "address": "上州区城关镇解放路12号", "case_ref": "(2026)上0102刑初45号", "incident_date": "2026-03-05", "crime": "故意伤害", "aid_type": "money", "amount_yuan": "15000", "granted_on": "2026-07-10"}'
 echo "  法院收到的提示 / the court's notice:"
 STEP="the court's duplicate notice"
-court_notice() { curl -sf "http://127.0.0.1:$(port_of court)/aid/notices" | grep -q '"other_record_id": *"JC-2026-112"'; }
-waited court_notice || fail "法院未收到查重提示 / no notice at the court: $(curl -sS "http://127.0.0.1:$(port_of court)/aid/notices" 2>&1 || true)"
-curl -sf "http://127.0.0.1:$(port_of court)/aid/notices" | grep -o '"other_agency": *"[^"]*"\|"other_record_id": *"[^"]*"\|"your_record_id": *"[^"]*"' | awk '!seen[$0]++' | sed 's/^/      /' || true
+court_notice() { api_curl -sf "http://127.0.0.1:$(port_of court)/aid/notices" | grep -q '"other_record_id": *"JC-2026-112"'; }
+waited court_notice || fail "法院未收到查重提示 / no notice at the court: $(api_curl -sS "http://127.0.0.1:$(port_of court)/aid/notices" 2>&1 || true)"
+api_curl -sf "http://127.0.0.1:$(port_of court)/aid/notices" | grep -o '"other_agency": *"[^"]*"\|"other_record_id": *"[^"]*"\|"your_record_id": *"[^"]*"' | awk '!seen[$0]++' | sed 's/^/      /' || true
 
 # The aid procedure (docs/aid.md): the police receive the joint application
 # of a deceased victim's relatives; 400,000 yuan is over the cap (36 x the
@@ -208,11 +212,11 @@ aidstep() {  # aidstep AGENCY PATH JSON STATE: the aid agent's answer to one ste
   what="$(json_str action <<<"$3")"
   [ -n "$what" ] || what=apply
   STEP="aid application step at $1: $what"
-  out="$(curl -sS -X POST "http://127.0.0.1:$port$2" -H 'Content-Type: application/json' --data "$3" 2>&1 || true)"
+  out="$(api_curl -sS -X POST "http://127.0.0.1:$port$2" -H 'Content-Type: application/json' --data "$3" 2>&1 || true)"
   step="$(json_str step <<<"$out")"
   [ -n "$step" ] || fail "未受理 / not taken: $out"
   answered() {
-    reply="$(curl -sf "http://127.0.0.1:$port/aid/applications/step?id=$step" || true)"
+    reply="$(api_curl -sf "http://127.0.0.1:$port/aid/applications/step?id=$step" || true)"
     state="$(json_str state <<<"$reply")"
     [ -n "$state" ] && [ "$state" != sent ]
   }
@@ -231,12 +235,12 @@ publish_wait() {  # publish_wait TO AGENCY TYPE PAYLOAD: REPLY_JSON := the reply
   local port out id
   port="$(port_of "$2")"
   REPLY_JSON=""
-  out=$(curl -sS -X POST "http://127.0.0.1:$port/publish" -H 'Content-Type: application/json' \
+  out=$(api_curl -sS -X POST "http://127.0.0.1:$port/publish" -H 'Content-Type: application/json' \
     --data "{\"to\": [\"$1\"], \"type\": \"$3\", \"payload\": $4}" 2>&1 || true)
   id="$(json_str id <<<"$out")"
   [ -n "$id" ] || fail "未发出 / not sent: $out"
   replied() {
-    REPLY_JSON="$(curl -sf "http://127.0.0.1:$port/inbox?limit=1000" | tr -d '\n' |
+    REPLY_JSON="$(api_curl -sf "http://127.0.0.1:$port/inbox?limit=1000" | tr -d '\n' |
                   grep -o "\"correlation_id\": *\"$id\"[^}]*}" | head -1 || true)"
     [ -n "$REPLY_JSON" ]
   }
@@ -279,10 +283,10 @@ register XF-DEMO-2 "{\"intake_id\": \"XF-DEMO-2\", \"channel\": \"visit\", \"rec
 no2="$NO"
 echo "  30 天前收到、未在 15 日内转送交办 / received 30 days ago, not transferred within 15 days: $no2 (集体访 group petition)"
 STEP="escalation of $no2"
-escalated() { curl -sf "http://127.0.0.1:$(port_of petition)/inbox?limit=1000" | grep -q '"kind": *"escalation"'; }
+escalated() { api_curl -sf "http://127.0.0.1:$(port_of petition)/inbox?limit=1000" | grep -q '"kind": *"escalation"'; }
 waited escalated || fail "${WAIT_S} 秒内信访局未收到督办 / no escalation at the petition office within ${WAIT_S} s"
 echo "  期限提醒与督办 / the deadline clock's alerts at the petition office:"
-curl -sf "http://127.0.0.1:$(port_of petition)/inbox?limit=1000" | tr -d '\n' |
+api_curl -sf "http://127.0.0.1:$(port_of petition)/inbox?limit=1000" | tr -d '\n' |
   grep -o '"kind": *"[a-z]*"[^}]*"text": *"[^"]*"' | sed 's/"kind": *"\([a-z]*\)".*"text": *"\([^"]*\)"/      [\1] \2/' | head -6 || true
 echo "  信访局批量导入 / the petition office drops a CSV (Chinese headers, one bad row):"
 STEP="CSV import"
@@ -300,7 +304,7 @@ bad_rows="$(tail -n +2 "$report" | cut -d, -f1 | tr '\n' ' ')"   # the story: li
 sleep 1
 echo
 STEP="concordctl ledger"
-"$BIN/concordctl" ledger --ledger-http "127.0.0.1:$LEDGER_HTTP_PORT" || fail "concordctl ledger: exit status $?"
+"$BIN/concordctl" --token-file "$DISTRICT_DIR/keys/ledger.api-token" ledger --ledger-http "127.0.0.1:$LEDGER_HTTP_PORT" || fail "concordctl ledger: exit status $?"
 
 echo
 echo "  检察长接待日 / the chief procurator's reception day:"
@@ -308,11 +312,11 @@ request() {  # request AGENCY PATH JSON: prints the ledger's answer to it, which
   local port out id r="" status said
   port="$(port_of "$1")"
   STEP="$1 $2"
-  out="$(curl -sS -X POST "http://127.0.0.1:$port$2" -H 'Content-Type: application/json' --data "$3" 2>&1 || true)"
+  out="$(api_curl -sS -X POST "http://127.0.0.1:$port$2" -H 'Content-Type: application/json' --data "$3" 2>&1 || true)"
   id="$(json_str id <<<"$out")"
   if [ -z "$id" ]; then printf '  %-14s %-20s -> %s\n' "$1" "$2" "$out"; outcome false "$out"; return 0; fi
   answered() {
-    r="$(curl -sf "http://127.0.0.1:$port/ledger/requests?id=$id" || true)"
+    r="$(api_curl -sf "http://127.0.0.1:$port/ledger/requests?id=$id" || true)"
     status="$(json_str status <<<"$r")"
     [ -n "$status" ] && [ "$status" != sent ]
   }
@@ -326,7 +330,7 @@ request procuratorate /reception/slots "{\"slot_id\": \"JCZ-DEMO\", \"host\": \"
 request petition /reception/bookings "{\"booking_id\": \"YY-DEMO-1\", \"slot_id\": \"JCZ-DEMO\", \"petitioner\": \"陈某\", \"contact\": \"13600000000\", \"matter\": \"申请检察机关监督民事判决执行\"}"
 echo "  信访局看到的接待日 / the slot as the petition office sees it:"
 STEP="the reception slot at the petition office"
-slots() { curl -sf "http://127.0.0.1:$(port_of petition)/reception/slots" | tr -d '\n'; }
+slots() { api_curl -sf "http://127.0.0.1:$(port_of petition)/reception/slots" | tr -d '\n'; }
 booked() { slots | grep -q '"booked": *1[^0-9]'; }
 waited booked || fail "${WAIT_S} 秒内未见预约 / the booking is not in the petition office's view: $(slots || true)"
 slots | grep -o '"host": *"[^"]*"\|"booked": *[0-9]*\|"capacity": *[0-9]*\|"starts": *"[^"]*"' | tr '\n' ' ' | sed 's/^/      /'
@@ -336,7 +340,7 @@ echo "   records the outcome: POST /reception/outcomes {\"register\": true} puts
 request police /incidents "{\"incident_id\": \"SJ-DEMO-1\", \"kind\": \"投诉\", \"note\": \"演示：群众投诉接待态度\"}"
 echo
 STEP="concordctl ledger --report"
-"$BIN/concordctl" ledger --ledger-http "127.0.0.1:$LEDGER_HTTP_PORT" --report "$(TZ=Asia/Shanghai date +%Y-%m)" \
+"$BIN/concordctl" --token-file "$DISTRICT_DIR/keys/ledger.api-token" ledger --ledger-http "127.0.0.1:$LEDGER_HTTP_PORT" --report "$(TZ=Asia/Shanghai date +%Y-%m)" \
   --html "$DISTRICT_DIR/report-$(TZ=Asia/Shanghai date +%Y-%m).html" || fail "concordctl ledger --report: exit status $?"
 echo "  月报网页 / the report as a page: $DISTRICT_DIR/report-$(TZ=Asia/Shanghai date +%Y-%m).html"
 
@@ -344,12 +348,12 @@ echo
 echo "  风险评估预警 / risk assessment: each item the ledger changes is assessed (deploy/risk/factors.toml);"
 echo "  the overdue wage group petition rose to red and was reported to the political-legal committee:"
 STEP="concordctl risk"
-"$BIN/concordctl" risk --risk-http "127.0.0.1:$RISK_HTTP_PORT" || fail "concordctl risk: exit status $?"
+"$BIN/concordctl" --token-file "$DISTRICT_DIR/keys/risk.api-token" risk --risk-http "127.0.0.1:$RISK_HTTP_PORT" || fail "concordctl risk: exit status $?"
 echo "  政法委收到的预警 / the warning at the political-legal committee:"
 STEP="the risk warning at the political-legal committee"
-warned() { curl -sf "http://127.0.0.1:$(port_of plc)/inbox?limit=1000" | grep -q '"text": *"风险预警'; }
+warned() { api_curl -sf "http://127.0.0.1:$(port_of plc)/inbox?limit=1000" | grep -q '"text": *"风险预警'; }
 waited warned || fail "${WAIT_S} 秒内政法委未收到预警 / no risk warning at the committee within ${WAIT_S} s"
-curl -sf "http://127.0.0.1:$(port_of plc)/inbox?limit=1000" | tr -d '\n' |
+api_curl -sf "http://127.0.0.1:$(port_of plc)/inbox?limit=1000" | tr -d '\n' |
   grep -o '"conference_proposed": *[a-z]*\|"text": *"风险预警[^"]*"' | sed 's/^/      /' | head -4 || true
 
 
@@ -370,7 +374,7 @@ register XF-DEMO-30 "{\"intake_id\": \"XF-DEMO-30\", \"channel\": \"visit\", \"r
 no30="$NO"
 echo "  信访局登记三十人集体访 / the petition office registers the group visit: $no30"
 STEP="risk assessment of $no30"
-risk_of() { curl -sfG "http://127.0.0.1:$RISK_HTTP_PORT/risk/case" --data-urlencode "key=$no30" | tr -d '\n'; }
+risk_of() { api_curl -sfG "http://127.0.0.1:$RISK_HTTP_PORT/risk/case" --data-urlencode "key=$no30" | tr -d '\n'; }
 red() { risk_of | grep -q '"level": *"red"'; }
 waited red || fail "${WAIT_S} 秒内未评为红色 / not red within ${WAIT_S} s: $(risk_of || true)"
 risk_of | grep -o '"level_zh": *"[^"]*"\|"score": *[0-9]*\|"name": *"[^"]*"' | tr '\n' ' ' | sed 's/^/  风险评估 \/ risk: /'
@@ -418,7 +422,7 @@ grant procuratorate clear "{\"record_id\": \"JC-DEMO-31\", \"name\": \"钱小军
 confask procuratorate concord.v1.ConferenceTaskUpdate "{\"conference_id\": \"$cid\", \"task_id\": \"T3\", \"note\": \"已向困难工人钱小军发放救助金\", \"done\": true, \"aid_record_id\": \"JC-DEMO-31\"}"
 echo "  包案领导视图 / the lead leader's view (检察长督办):"
 STEP="concordctl conference --leader"
-"$BIN/concordctl" conference --conference-http "127.0.0.1:$CONFERENCE_HTTP_PORT" --leader "检察长 周某" | sed 's/^/      /' ||
+"$BIN/concordctl" --token-file "$DISTRICT_DIR/keys/conference.api-token" conference --conference-http "127.0.0.1:$CONFERENCE_HTTP_PORT" --leader "检察长 周某" | sed 's/^/      /' ||
   fail "concordctl conference --leader: exit status $?"
 confask police concord.v1.ConferenceTaskUpdate "{\"conference_id\": \"$cid\", \"task_id\": \"T1\", \"note\": \"追回欠薪款 42 万元\", \"done\": true}"
 confask justice concord.v1.ConferenceTaskUpdate "{\"conference_id\": \"$cid\", \"task_id\": \"T2\", \"note\": \"仲裁裁决支持工人请求\", \"done\": true}"
@@ -431,9 +435,9 @@ for s in "accept:转检察院牵头化解" "procedural_reply:当面告知受理"
   DEPT=信访科 HANDLER=李科长 act petition "$no30" "${s%%:*}" "${s#*:}"
 done
 STEP="concordctl conference --id $cid"
-"$BIN/concordctl" conference --conference-http "127.0.0.1:$CONFERENCE_HTTP_PORT" --id "$cid" | sed 's/^/      /' ||
+"$BIN/concordctl" --token-file "$DISTRICT_DIR/keys/conference.api-token" conference --conference-http "127.0.0.1:$CONFERENCE_HTTP_PORT" --id "$cid" | sed 's/^/      /' ||
   fail "concordctl conference --id: exit status $?"
-"$BIN/concordctl" conference --conference-http "127.0.0.1:$CONFERENCE_HTTP_PORT" --id "$cid" \
+"$BIN/concordctl" --token-file "$DISTRICT_DIR/keys/conference.api-token" conference --conference-http "127.0.0.1:$CONFERENCE_HTTP_PORT" --id "$cid" \
   --html "$DISTRICT_DIR/plan-demo.html" >/dev/null || fail "concordctl conference --html: exit status $?"
 echo "  化解方案（六家会签，任务与听证，结案）/ the plan, signed by all six, tasks, hearing, closing: $DISTRICT_DIR/plan-demo.html"
 
@@ -447,7 +451,7 @@ field() { grep -o "\"$1\": *[0-9a-z]*" | head -1 | sed 's/.*: *//'; }
 echo "各机关适配器 / adapters:"
 for a in "${AGENCIES[@]}"; do
   IFS='|' read -r name display _ off _ <<<"$a"
-  h="$(curl -sf "http://127.0.0.1:$((ADAPTER_BASE_PORT + off))/health" || true)"
+  h="$(api_curl -sf "http://127.0.0.1:$((ADAPTER_BASE_PORT + off))/health" || true)"
   printf '  %s  在线 connected=%s  收到 received=%s  未读 unread=%s  已发 published=%s  待发 outbox=%s\n' \
     "$(printf '%-18s' "$name")" "$(field connected <<<"$h")" "$(field received <<<"$h")" \
     "$(field inbox_unread <<<"$h")" "$(field published <<<"$h")" "$(field outbox <<<"$h")"
@@ -463,19 +467,19 @@ echo "    dengji 登记员 registrar · chengban 承办人 handler · fuze 部�
 cat <<TXT
 
 守护进程保持运行 / the daemons keep running. Try:
-  curl -s http://127.0.0.1:$(port_of court)/inbox | head -40
+  curl -s -H "Authorization: Bearer \$(cat $DISTRICT_DIR/keys/court.api-token)" http://127.0.0.1:$(port_of court)/inbox | head -40
   $BIN/concordctl status --hub-http 127.0.0.1:$HUB_HTTP_PORT
   $BIN/concordctl audit verify --db $DISTRICT_DIR/data/hub/hub.db
   $BIN/concordctl send --config $DISTRICT_DIR/ops.toml --to $DISTRICT.court --body "值班测试"
-  curl -s "http://127.0.0.1:$(port_of procuratorate)/aid/grants?record_id=JC-2026-112"
+  curl -s -H "Authorization: Bearer \$(cat $DISTRICT_DIR/keys/procuratorate.api-token)" "http://127.0.0.1:$(port_of procuratorate)/aid/grants?record_id=JC-2026-112"
   cp my-grants.csv $DISTRICT_DIR/drop/court/   # 导入救助记录 / import grants (report in done/)
   cp my-petitions.csv $DISTRICT_DIR/drop/petition/petitions/   # 导入信访件 / import petitions
   $BIN/concordctl aid dedup --input my-grants.csv --out pairs.csv   # 批量查重 / audit a file
-  $BIN/concordctl ledger --ledger-http 127.0.0.1:$LEDGER_HTTP_PORT   # 信访台账 / the petition ledger
-  $BIN/concordctl ledger --adapter 127.0.0.1:$(port_of petition)   # 经本机关适配器、总线 / what one agency sees, over the bus
-  $BIN/concordctl ledger --adapter 127.0.0.1:$(port_of petition) --report $(TZ=Asia/Shanghai date +%Y-%m)   # 月报（经总线）/ the monthly report over the bus
-  $BIN/concordctl risk --risk-http 127.0.0.1:$RISK_HTTP_PORT         # 风险评估预警 / open risks
-  $BIN/concordctl conference --conference-http 127.0.0.1:$CONFERENCE_HTTP_PORT --id ${cid:-会-2026-001}   # 联席会议 / a conference: plan, signatures, tasks
-  $BIN/concordctl conference --conference-http 127.0.0.1:$CONFERENCE_HTTP_PORT --leader "检察长 周某"   # 包案领导 / the lead leader's view
+  $BIN/concordctl --token-file $DISTRICT_DIR/keys/ledger.api-token ledger --ledger-http 127.0.0.1:$LEDGER_HTTP_PORT   # 信访台账 / the petition ledger
+  $BIN/concordctl --token-file $DISTRICT_DIR/keys/petition.api-token ledger --adapter 127.0.0.1:$(port_of petition)   # 经本机关适配器、总线 / what one agency sees, over the bus
+  $BIN/concordctl --token-file $DISTRICT_DIR/keys/petition.api-token ledger --adapter 127.0.0.1:$(port_of petition) --report $(TZ=Asia/Shanghai date +%Y-%m)   # 月报（经总线）/ the monthly report over the bus
+  $BIN/concordctl --token-file $DISTRICT_DIR/keys/risk.api-token risk --risk-http 127.0.0.1:$RISK_HTTP_PORT         # 风险评估预警 / open risks
+  $BIN/concordctl --token-file $DISTRICT_DIR/keys/conference.api-token conference --conference-http 127.0.0.1:$CONFERENCE_HTTP_PORT --id ${cid:-会-2026-001}   # 联席会议 / a conference: plan, signatures, tasks
+  $BIN/concordctl --token-file $DISTRICT_DIR/keys/conference.api-token conference --conference-http 127.0.0.1:$CONFERENCE_HTTP_PORT --leader "检察长 周某"   # 包案领导 / the lead leader's view
 日志 / logs: $LOGS    停止 / stop: ./deploy/stop.sh
 TXT

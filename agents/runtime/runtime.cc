@@ -150,7 +150,7 @@ int Run(int argc, char** argv, const AgentSpec& spec) {
     RenderBuildInfo("concord_" + spec.name + "_agent", r.body);
     return r;
   });
-  auto http = HttpServer::Start(io, config->http_address, static_cast<uint16_t>(config->http_port),
+  auto http = HttpServer::Start(io, config->http,
                                 [&](const HttpRequest& req) { return router.Dispatch(req); });
   if (!http.ok()) return ExitWith(http.status(), 1, "HTTP: ");
 

@@ -6,6 +6,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/api_token.h"
 #include "common/daemon.h"
 #include "common/status_macros.h"
 #include "hub/broker/broker_impl.h"
@@ -27,14 +28,26 @@ absl::Status BrokerImpl::AddHttpRoutes() {
   RETURN_IF_ERROR(http_routes_.Add("GET", "/status", [this](const HttpRequest&) {
     return HttpResponse{200, "application/json", StatusJson()};
   }));
-  RETURN_IF_ERROR(http_routes_.Add("GET", "/deadletters",
-                                   [this](const HttpRequest&) { return DeadLettersJson(); }));
-  return http_routes_.Add("POST", "/deadletters/replay", [this](const HttpRequest& req) {
-    int64_t id = 0;
-    if (!absl::SimpleAtoi(req.Query("id"), &id))
-      return ErrorResponse(400, "需要 id 参数 / id= is required");
-    return ReplayDeadLetter(id);
-  });
+  // Dead letters hold whole envelopes: they need the hub's API token.
+  const std::string token_file =
+      config_.http_token_file.empty() ? config_.data_dir + "/http.token" : config_.http_token_file;
+  ASSIGN_OR_RETURN(const std::string token, LoadOrCreateApiToken(token_file));
+  auto authorized = [token](const HttpRequest& req) {
+    return BearerMatches(req.Header("authorization"), token);
+  };
+  RETURN_IF_ERROR(
+      http_routes_.Add("GET", "/deadletters", [this, authorized](const HttpRequest& req) {
+        if (!authorized(req)) return ApiTokenRequired();
+        return DeadLettersJson();
+      }));
+  return http_routes_.Add("POST", "/deadletters/replay",
+                          [this, authorized](const HttpRequest& req) {
+                            if (!authorized(req)) return ApiTokenRequired();
+                            int64_t id = 0;
+                            if (!absl::SimpleAtoi(req.Query("id"), &id))
+                              return ErrorResponse(400, "需要 id 参数 / id= is required");
+                            return ReplayDeadLetter(id);
+                          });
 }
 
 std::string BrokerImpl::MetricsText() const {

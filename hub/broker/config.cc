@@ -20,6 +20,7 @@ absl::StatusOr<HubConfig> LoadHubConfig(const std::string& path) {
   c.secret_key_file = h.Path("secret_key");
   c.registry_file = h.Path("registry", "registry.toml");
   c.acl_file = h.Path("acl", "acl.toml");
+  c.http_token_file = h.Path("http_token_file", c.data_dir + "/http.token");
   c.curve = h.Bool("curve", true);
   const ConfigSection l = file["limits"];
   c.default_credit = l.Int("credit", c.default_credit);

@@ -20,7 +20,10 @@ struct HubConfig {
   std::string secret_key_file;  // hub's CurveZMQ secret key
   std::string registry_file;    // principals
   std::string acl_file;         // ACL rules
-  bool curve = true;            // false only in unit tests
+  // The bearer token /deadletters needs (common/api_token.h): [hub]
+  // http_token_file, default <data_dir>/http.token, made 0600 at start.
+  std::string http_token_file;
+  bool curve = true;  // false only in unit tests
 
   uint32_t default_credit = 1024;        // unacked deliveries per receiver
   uint64_t max_queue_depth = 2'000'000;  // unacked entries per recipient

@@ -94,7 +94,13 @@ class ClientImpl final : public Client {
   std::string Publish(pb::Envelope env, PublishCallback done) override {
     Stamp(env);
     std::string id = env.id();
-    Enqueue(id, EncodePublish(env), /*durable=*/false, std::move(done));
+    std::string frame = EncodePublish(env);
+    if (absl::Status fits = Fits(frame); !fits.ok()) {
+      LOG_WARN("{}: {} not sent: {}", opts_.name, id, std::string(fits.message()));
+      if (done) boost::asio::post(io_, [done = std::move(done), fits] { done(fits); });
+      return id;
+    }
+    Enqueue(id, std::move(frame), /*durable=*/false, std::move(done));
     ScheduleSend();
     return id;
   }
@@ -102,6 +108,7 @@ class ClientImpl final : public Client {
   absl::StatusOr<std::string> Stage(pb::Envelope env, PublishCallback done) override {
     Stamp(env);
     std::string frame = EncodePublish(env);
+    RETURN_IF_ERROR(Fits(frame));
     stage_stmt_.BindAll(env.id());
     stage_stmt_.BindBlob(2, frame);
     stage_stmt_.Bind(3, opts_.clock->NowMs());
@@ -166,6 +173,16 @@ class ClientImpl final : public Client {
     PublishCallback done;
   };
 
+  // ResourceExhausted when `frame` is over the hub's frame limit (from
+  // Welcome; 1 MiB before one): the hub could never take it, so it is
+  // refused here rather than re-sent for ever.
+  absl::Status Fits(const std::string& frame) const {
+    if (frame.size() <= max_frame_bytes_) return absl::OkStatus();
+    return absl::ResourceExhaustedError(absl::StrCat("消息过大 / message too large: ", frame.size(),
+                                                     " bytes, over the hub's frame limit of ",
+                                                     max_frame_bytes_, " bytes"));
+  }
+
   static std::string EncodePublish(const pb::Envelope& env) {
     pb::Frame f;
     *f.mutable_publish()->mutable_envelope() = env;
@@ -222,6 +239,7 @@ class ClientImpl final : public Client {
     };
     // Every entry below send_from_ is on the wire: start there, not at the
     // oldest pending entry (that scan made each Publish() O(window)).
+    std::vector<uint64_t> too_large;
     for (auto it = pending_.lower_bound(send_from_); it != pending_.end(); ++it) {
       auto& [n, p] = *it;
       if (on_wire_ + batched.size() >= opts_.max_unacked_publishes) break;
@@ -230,12 +248,20 @@ class ClientImpl final : public Client {
         continue;
       }
       if (p.not_before_us > now) break;
+      if (!Fits(p.frame).ok()) {  // staged before a Welcome with a smaller limit
+        too_large.push_back(n);
+        continue;
+      }
       if (batch_.WouldOverflow(p.frame.size()) && !flush()) break;
       batch_.Add(p.frame);
       batched.push_back(&p);
       batched_through = n;
     }
     flush();
+    for (uint64_t n : too_large) {
+      auto p = pending_.find(n);
+      if (p != pending_.end()) Fail(p, Fits(p->second.frame));
+    }
     KickIfInput();
   }
 
@@ -272,6 +298,9 @@ class ClientImpl final : public Client {
   void OnDelivers(std::vector<pb::Deliver>& delivers);
   void OnAck(const pb::Ack& ack);
   void OnNack(const pb::Nack& nack);
+  // Ends pending entry `p` as refused for good: a durable one moves to
+  // concord_outbox_failed (code and reason), the callback gets `why`.
+  void Fail(std::map<uint64_t, Pending>::iterator p, const absl::Status& why);
   void OnWelcome(const pb::Welcome& w);
   void DisconnectedNow(const std::string& why);
   void RedialIfRefused(int64_t now_us);
@@ -299,6 +328,7 @@ class ClientImpl final : public Client {
   FrameBatch batch_;        // publishes being packed by SendWindow
   bool send_scheduled_ = false;
   int64_t hub_heartbeat_ms_ = 0;                           // from Welcome
+  size_t max_frame_bytes_ = size_t{1} << 20;               // from Welcome
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // posted handlers check it
   uint64_t resume_after_ = 0;
   uint64_t hold_after_seq_ = 0;  // a failed delivery: apply nothing after it
@@ -563,22 +593,27 @@ void ClientImpl::OnNack(const pb::Nack& nack) {
   ++stats_.nacks_final;
   LOG_WARN("{}: hub refused {}: {} {}", opts_.name, nack.id(), pb::Code_Name(nack.code()),
            nack.reason());
+  Fail(p, absl::Status(static_cast<absl::StatusCode>(nack.code()), nack.reason()));
+}
+
+void ClientImpl::Fail(std::map<uint64_t, Pending>::iterator p, const absl::Status& why) {
+  Pending& pd = p->second;
+  if (pd.on_wire && on_wire_) --on_wire_;
+  const std::string code = pb::Code_Name(static_cast<pb::Code>(why.code()));
   if (pd.durable) {
     // Kept for the agency to see (concord_outbox_failed), removed from the outbox.
     fail_put_.BindAll(pd.id);
     fail_put_.BindBlob(2, pd.frame);
-    fail_put_.Bind(3, pb::Code_Name(nack.code()));
-    fail_put_.Bind(4, nack.reason());
+    fail_put_.Bind(3, code);
+    fail_put_.Bind(4, std::string(why.message()));
     fail_put_.Bind(5, opts_.clock->NowMs());
     (void)fail_put_.Run();
     acked_durable_.push_back(pd.id);
   }
   PublishCallback done = std::move(pd.done);
-  by_id_.erase(it);
+  by_id_.erase(pd.id);
   pending_.erase(p);
-  if (done)
-    done(absl::Status(static_cast<absl::StatusCode>(nack.code()),
-                      absl::StrCat(pb::Code_Name(nack.code()), ": ", nack.reason())));
+  if (done) done(absl::Status(why.code(), absl::StrCat(code, ": ", why.message())));
 }
 
 void ClientImpl::OnWelcome(const pb::Welcome& w) {
@@ -590,6 +625,7 @@ void ClientImpl::OnWelcome(const pb::Welcome& w) {
   // Batches stay under the hub's frame limit (a single publish larger than it
   // still goes alone, and is refused with a reason).
   const size_t limit = w.max_frame_bytes() ? w.max_frame_bytes() : size_t{1} << 20;
+  max_frame_bytes_ = limit;
   batch_.set_max_bytes(std::min<size_t>(256 * 1024, limit > 64 ? limit - 64 : limit));
   // Anything sent before may be lost with the old connection: send it again
   // (the hub acknowledges ids it already has without storing them twice).

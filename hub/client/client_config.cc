@@ -1,11 +1,46 @@
 #include "hub/client/client_config.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "common/api_token.h"
 #include "common/status_macros.h"
 
 namespace concord::client {
+
+namespace {
+
+absl::Status LoadHttpOptions(const ConfigFile& file, const std::string& data_dir,
+                             HttpServerOptions& http, std::string& token_file) {
+  const ConfigSection s = file["http"];
+  http.address = s.String("address", http.address);
+  const int port = s.Int("port", 0);
+  if (port < 0 || port > 65535)
+    return absl::InvalidArgumentError(
+        absl::StrCat(s.file_path(), ": [http] port 应在 0..65535 / must be in 0..65535"));
+  http.port = static_cast<uint16_t>(port);
+  http.cert_file = s.Path("cert_file");
+  http.key_file = s.Path("key_file");
+  http.allowed_hosts = s.Strings("allowed_hosts");
+  const int64_t max_connections = s.Int<int64_t>("max_connections", 1024);
+  if (max_connections < 1 || max_connections > 65536)
+    return absl::InvalidArgumentError(absl::StrCat(
+        s.file_path(), ": [http] max_connections 应在 1..65536 / must be in 1..65536"));
+  http.max_connections = static_cast<size_t>(max_connections);
+  http.max_connections_per_address =
+      std::min(http.max_connections, http.max_connections_per_address);
+  token_file = s.Path("token_file", data_dir + "/api.token");
+  absl::StatusOr<std::string> token = LoadOrCreateApiToken(token_file);
+  if (!token.ok())
+    return absl::Status(
+        token.status().code(),
+        absl::StrCat(s.file_path(), ": [http] token_file: ", token.status().message()));
+  http.token = *token;
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::StatusOr<ProcessConfig> LoadProcessConfig(const std::string& path,
                                                 const std::string& db_file) {
@@ -33,8 +68,7 @@ absl::StatusOr<ProcessConfig> LoadProcessConfig(const std::string& path,
   c.client.db_path = c.data_dir + "/" + db_file;
   c.client.credit = hub.Int("credit", c.client.credit);
   c.client.heartbeat_ms = hub.Int("heartbeat_ms", c.client.heartbeat_ms);
-  c.http_address = file["http"].String("address", c.http_address);
-  c.http_port = file["http"].Int("port", c.http_port);
+  RETURN_IF_ERROR(LoadHttpOptions(file, c.data_dir, c.http, c.http_token_file));
   c.client.topics = file["subscriptions"].Strings("topics");
   return c;
 }

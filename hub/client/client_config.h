@@ -6,6 +6,10 @@
 //   [keys]     secret_key = "keys/court.key"
 //   [storage]  data_dir = "data/court"
 //   [http]     address = "127.0.0.1"   port = 7201
+//              token_file = "keys/court.api-token"   (default <data_dir>/api.token,
+//                made 0600 at first start; clients send Authorization: Bearer)
+//              cert_file, key_file (HTTPS: required, with the token, off loopback)
+//              allowed_hosts = ["api.court.local:7201"]   max_connections = 1024
 //   [subscriptions] topics = ["district", "alerts"]
 //
 // Relative paths are relative to the config file's folder. The other
@@ -17,6 +21,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/config.h"
+#include "common/http_server.h"
 #include "hub/client/client.h"
 
 namespace concord::client {
@@ -26,8 +31,10 @@ struct ProcessConfig {
   std::string display;   // 人读名称
   ClientOptions client;  // hub endpoint, keys, db path, topics
   std::string data_dir;
-  std::string http_address = "127.0.0.1";
-  int http_port = 0;
+  // [http]: the loopback API's address, port, limits and token (read from
+  // token_file, or made in <data_dir>/api.token on first load).
+  HttpServerOptions http;
+  std::string http_token_file;
   ConfigFile file;  // the whole file, for the sections above it does not read
 };
 

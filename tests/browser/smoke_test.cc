@@ -56,8 +56,9 @@ std::string AgencyName(const std::string& id) {
 class SmokeServer {
  public:
   SmokeServer() : work_(io_.get_executor()) {
-    auto s =
-        HttpServer::Start(io_, "127.0.0.1", 0, [this](const HttpRequest& r) { return Handle(r); });
+    HttpServerOptions options;
+    options.require_json_body = false;  // the page posts a form
+    auto s = HttpServer::Start(io_, options, [this](const HttpRequest& r) { return Handle(r); });
     EXPECT_TRUE(s.ok()) << s.status();
     if (s.ok()) server_ = std::move(*s);
     thread_ = std::thread([this] { io_.run(); });

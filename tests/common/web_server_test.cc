@@ -393,6 +393,16 @@ TEST_F(WebServerTest, UnlistedHostGets421) {
   EXPECT_EQ(calls, 2);
 }
 
+// `n` connections to `port` that send nothing.
+std::vector<tcp::socket> ConnectIdle(asio::io_context& ctx, uint16_t port, int n) {
+  std::vector<tcp::socket> idle;
+  for (int i = 0; i < n; ++i) {
+    idle.emplace_back(ctx);
+    idle.back().connect(Loopback(port));
+  }
+  return idle;
+}
+
 // With max_connections open, the next connection is closed at once and
 // counted; once one closes, a new one is served.
 TEST_F(WebServerTest, ConnectionCapRefusesTheFifth) {
@@ -400,11 +410,7 @@ TEST_F(WebServerTest, ConnectionCapRefusesTheFifth) {
   options.max_connections = 4;
   StartServer(options, Ok);
   asio::io_context ctx;
-  std::vector<tcp::socket> idle;
-  for (int i = 0; i < 4; ++i) {
-    idle.emplace_back(ctx);
-    idle.back().connect(Loopback(port_));
-  }
+  std::vector<tcp::socket> idle = ConnectIdle(ctx, port_, 4);
   ASSERT_TRUE(WaitFor([&] { return Stats().active == 4; }));
   Raw fifth = SendRaw(port_, "");
   EXPECT_TRUE(fifth.end == asio::error::eof || fifth.end == asio::error::connection_reset)
@@ -458,6 +464,43 @@ TEST_F(WebServerTest, OnePeerAddressCannotTakeEverySlot) {
   idle.front().close();
   ASSERT_TRUE(WaitFor([&] { return Stats().active == 1; }));
   EXPECT_EQ(Fetch(port_, Get("/again")).body(), "ok /again");
+}
+
+// With shed_idle_when_full (the JSON APIs), a full server closes the
+// connection that has waited longest for a request and serves the new
+// caller; a connection in the middle of its request is never the one closed.
+TEST_F(WebServerTest, FullServerShedsTheLongestIdleForANewCaller) {
+  WebServerOptions options;
+  options.max_connections = 4;
+  options.shed_idle_when_full = true;
+  StartServer(options, Ok);
+  asio::io_context ctx;
+  std::vector<tcp::socket> idle = ConnectIdle(ctx, port_, 4);
+  ASSERT_TRUE(WaitFor([&] { return Stats().active == 4; }));
+  EXPECT_EQ(Fetch(port_, Get("/new")).body(), "ok /new");
+  EXPECT_EQ(Stats().shed_idle, 1u);
+  EXPECT_EQ(Stats().refused_overload, 0u);
+  // The first one connected was the one closed.
+  char byte;
+  beast::error_code ec;
+  idle.front().read_some(asio::buffer(&byte, 1), ec);
+  EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset) << ec.message();
+}
+
+// The JSON APIs get the server's own refusals as {"error": "中文 / English"}.
+TEST_F(WebServerTest, JsonErrorsOption) {
+  WebServerOptions options;
+  options.json_errors = true;
+  options.max_body_bytes = 8;
+  StartServer(options, Ok);
+  Request post{http::verb::post, "/big", 11};
+  post.set(http::field::host, "localhost");
+  post.body() = std::string(100, 'x');
+  post.prepare_payload();
+  Response res = Fetch(port_, post);
+  EXPECT_EQ(res.result_int(), 413u);
+  EXPECT_EQ(res[http::field::content_type], "application/json; charset=utf-8");
+  EXPECT_EQ(res.body(), R"({"error":"请求体过大 / request body too large"})");
 }
 
 // Lowers RLIMIT_NOFILE and fills every free descriptor below it, so that the

@@ -28,7 +28,7 @@ std::string ReadFile(const std::string& path) {
 DaemonProcess::DaemonProcess(const TestDistrict& d, const std::string& name, const std::string& bin,
                              const std::string& extra_toml, const std::string& db_file,
                              DaemonPlace place)
-    : name_(name), bin_(bin), place_(std::move(place)) {
+    : name_(name), bin_(bin), token_(d.api_token()), place_(std::move(place)) {
   const std::string dir = d.dir();
   if (place_.secret_key.empty()) {
     EXPECT_TRUE(SaveCurveKeyPair(d.KeyOf(name), dir + "/keys/" + name, /*overwrite=*/true).ok());
@@ -44,7 +44,8 @@ DaemonProcess::DaemonProcess(const TestDistrict& d, const std::string& name, con
                          << d.hub_public_key()
                          << "\"\nheartbeat_ms = 500\n\n[keys]\nsecret_key = \"" << place_.secret_key
                          << "\"\n\n[storage]\ndata_dir = \"" << data
-                         << "\"\n\n[http]\naddress = \"127.0.0.1\"\nport = 0\n\n"
+                         << "\"\n\n[http]\naddress = \"127.0.0.1\"\nport = 0\ntoken_file = \""
+                         << d.api_token_file() << "\"\n\n"
                          << extra_toml;
   Start();
 }
@@ -78,8 +79,11 @@ void DaemonProcess::Kill() {
 HttpResult DaemonProcess::Call(const std::string& method, const std::string& target,
                                const std::string& body) const {
   absl::StatusOr<HttpResult> r = absl::UnavailableError("not called");
-  if (absl::Status in =
-          RunInNetns(place_.netns, [&] { r = HttpCall("127.0.0.1", port_, method, target, body); });
+  if (absl::Status in = RunInNetns(place_.netns,
+                                   [&] {
+                                     r = HttpCall("127.0.0.1", port_, method, target, body,
+                                                  "application/json", token_);
+                                   });
       !in.ok())
     r = in;
   return r.ok() ? *r : HttpResult{0, std::string(r.status().message())};

@@ -48,12 +48,15 @@ class DaemonProcess {
   void Kill();
 
   bool ok() const { return port_ != 0; }
+  pid_t pid() const { return pid_; }
   uint16_t port() const { return port_; }
   // The web console's port (an adapter with [console]), else 0.
   uint16_t console_port() const { return console_port_; }
   const std::string& db_path() const { return db_path_; }
   const std::string& data_dir() const { return data_dir_; }
   std::string log() const { return ReadFile(log_); }
+  // Its API token (the district's, TestDistrict::api_token), which Call() sends.
+  const std::string& token() const { return token_; }
 
   HttpResult Call(const std::string& method, const std::string& target,
                   const std::string& body = "") const;
@@ -71,7 +74,7 @@ class DaemonProcess {
  private:
   void Start();
 
-  std::string name_, bin_, config_, data_dir_, db_path_, log_;
+  std::string name_, bin_, config_, data_dir_, db_path_, log_, token_;
   DaemonPlace place_;
   pid_t pid_ = -1;
   int exit_status_ = -1;

@@ -18,6 +18,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/api_token.h"
 #include "common/files.h"
 #include "common/http_client.h"
 #include "tests/support/netns.h"
@@ -78,6 +79,11 @@ TestDistrict::TestDistrict(std::vector<std::string> principals) {
   char tmpl[] = "/tmp/concord-test-XXXXXX";
   dir_ = mkdtemp(tmpl);
   fs::create_directories(dir_ + "/keys");
+  // One API token for the hub's and every daemon's HTTP API; the concordctl
+  // that RunConcordctl starts finds it through the environment.
+  api_token_ = NewApiToken();
+  EXPECT_TRUE(WriteNewFile(api_token_file(), api_token_ + "\n", 0600).ok());
+  setenv("CONCORD_API_TOKEN_FILE", api_token_file().c_str(), 1);
   hub_keys_ = *GenerateCurveKeyPair();
   (void)SaveCurveKeyPair(hub_keys_, dir_ + "/keys/hub");
   std::ofstream reg(registry_file());
@@ -98,6 +104,8 @@ TestDistrict::TestDistrict(std::vector<std::string> principals) {
 
 TestDistrict::~TestDistrict() {
   KillHub();
+  if (const char* env = std::getenv("CONCORD_API_TOKEN_FILE"); env && env == api_token_file())
+    unsetenv("CONCORD_API_TOKEN_FILE");
   if (!std::getenv("CONCORD_KEEP_TEST_DIR")) {
     std::error_code ec;
     fs::remove_all(dir_, ec);
@@ -151,7 +159,7 @@ void TestDistrict::WriteHubToml(const std::string& endpoint) {
   std::ofstream out(dir_ + "/hub.toml");
   out << "[hub]\nendpoint = \"" << endpoint << "\"\nmetrics_port = " << metrics_port_
       << "\ndata_dir = \"hub\"\nsecret_key = \"keys/hub.key\"\nregistry = \"registry.toml\"\n"
-      << "acl = \"acl.toml\"\n\n[limits]\n";
+      << "acl = \"acl.toml\"\nhttp_token_file = \"keys/api.token\"\n\n[limits]\n";
   if (!overridden("heartbeat_ms")) out << "heartbeat_ms = 500\n";
   if (!overridden("ack_timeout_ms")) out << "ack_timeout_ms = 1000\n";
   out << limits_ << "\n";
@@ -221,7 +229,9 @@ client::ClientOptions TestDistrict::ClientFor(const std::string& name) const {
 
 std::string TestDistrict::HubHttp(const std::string& target) const {
   absl::StatusOr<HttpResult> r = absl::UnavailableError("not called");
-  (void)RunInNetns(hub_netns_, [&] { r = HttpCall("127.0.0.1", metrics_port_, "GET", target); });
+  (void)RunInNetns(hub_netns_, [&] {
+    r = HttpCall("127.0.0.1", metrics_port_, "GET", target, "", "application/json", api_token_);
+  });
   return r.ok() ? r->body : std::string();
 }
 

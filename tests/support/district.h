@@ -88,7 +88,12 @@ class TestDistrict {
   // Options for a client of `name`, with its SQLite file in the district.
   client::ClientOptions ClientFor(const std::string& name) const;
 
-  // GET on the hub's HTTP port.
+  // The API token of the hub and of every DaemonProcess (keys/api.token;
+  // $CONCORD_API_TOKEN_FILE names it for concordctl).
+  const std::string& api_token() const { return api_token_; }
+  std::string api_token_file() const { return dir_ + "/keys/api.token"; }
+
+  // GET on the hub's HTTP port, with the API token.
   std::string HubHttp(const std::string& target) const;
   // A counter or gauge from /metrics (-1 when missing).
   double Metric(const std::string& series) const;
@@ -97,6 +102,7 @@ class TestDistrict {
   void WriteHubToml(const std::string& endpoint);
 
   std::string dir_;
+  std::string api_token_;
   std::string limits_;
   std::string hub_netns_;
   std::string hub_address_ = "127.0.0.1";

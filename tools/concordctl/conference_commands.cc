@@ -101,7 +101,7 @@ class ConferenceHttp {
   }
   // The agent's answer to GET `target`; an error when it cannot be reached.
   absl::StatusOr<HttpResult> Get(const std::string& target) const {
-    auto r = HttpCall(host_, port_, "GET", target);
+    auto r = DaemonCall(host_, port_, "GET", target);
     if (!r.ok())
       return absl::UnavailableError(
           absl::StrCat("无法连接联席会议代理 / cannot reach the conference agent at ", spec_, ": ",

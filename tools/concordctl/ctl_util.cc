@@ -13,6 +13,22 @@
 
 namespace concord::ctl {
 
+namespace {
+std::string& TokenSlot() {
+  static std::string token;
+  return token;
+}
+}  // namespace
+
+void SetApiToken(std::string token) { TokenSlot() = std::move(token); }
+const std::string& ApiToken() { return TokenSlot(); }
+
+absl::StatusOr<HttpResult> DaemonCall(const std::string& host, uint16_t port,
+                                      const std::string& method, const std::string& target,
+                                      const std::string& body) {
+  return HttpCall(host, port, method, target, body, "application/json", ApiToken());
+}
+
 int Fail(int code, const std::string& msg) {
   std::cerr << msg << "\n";
   return code;
@@ -39,7 +55,7 @@ Fetched GetJson(const Daemon& daemon, const std::string& address, const std::str
     f.error = absl::StrCat(daemon.option, " 应为 host:port / must be host:port");
     return f;
   }
-  auto r = HttpCall(host, port, "GET", target);
+  auto r = DaemonCall(host, port, "GET", target);
   if (!r.ok()) {
     f.code = 3;
     f.error = absl::StrCat("无法连接", daemon.zh, " / cannot reach ", daemon.en, " at ", address,
@@ -79,7 +95,7 @@ Asked AskThroughAdapter(const std::string& adapter, const std::string& path,
   uint16_t port;
   if (!SplitHostPort(adapter, host, port))
     return {{}, 2, "--adapter 应为 host:port / must be host:port"};
-  auto r = HttpCall(host, port, "POST", path, query.dump());
+  auto r = DaemonCall(host, port, "POST", path, query.dump());
   if (!r.ok())
     return {{},
             3,
@@ -91,7 +107,7 @@ Asked AskThroughAdapter(const std::string& adapter, const std::string& path,
   const std::string id = asked.value("id", "");
   for (int i = 0; i < 120; ++i) {  // 12 s: the adapter waits 10 s for the agent
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    auto a = HttpCall(host, port, "GET", path + "?id=" + PercentEncode(id));
+    auto a = DaemonCall(host, port, "GET", path + "?id=" + PercentEncode(id));
     if (!a.ok()) return {{}, 3, std::string(a.status().message())};
     auto j = nlohmann::json::parse(a->body, nullptr, false);
     if (j.is_discarded() || a->status != 200) return {{}, 3, a->body};

@@ -9,10 +9,25 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "absl/status/statusor.h"
+#include "common/http_client.h"
+
 namespace concord::ctl {
 
 // Prints `msg` on stderr and returns `code`.
 int Fail(int code, const std::string& msg);
+
+// The API token (common/api_token.h) every call to a daemon's HTTP API
+// sends: from concordctl's --token-file, else the file named by
+// $CONCORD_API_TOKEN_FILE; "" for none. Set once by main().
+void SetApiToken(std::string token);
+const std::string& ApiToken();
+
+// HttpCall (common/http_client.h) with the API token: every concordctl call
+// to an adapter, an agent or the hub goes through it.
+absl::StatusOr<HttpResult> DaemonCall(const std::string& host, uint16_t port,
+                                      const std::string& method, const std::string& target,
+                                      const std::string& body = "");
 
 // Splits "host:port"; false if it is not that.
 bool SplitHostPort(const std::string& hp, std::string& host, uint16_t& port);

@@ -31,7 +31,7 @@ int CmdStatus(const std::string& hub_http, bool json, int wait_drained_s) {
     return Fail(2, "--hub-http 应为 host:port / must be host:port");
   // --wait-drained: poll until no connected principal has queued or in-flight messages.
   for (int i = 0; i < wait_drained_s * 10; ++i) {
-    auto r = HttpCall(host, port, "GET", "/status");
+    auto r = DaemonCall(host, port, "GET", "/status");
     if (!r.ok()) return Fail(3, std::string(r.status().message()));
     auto j = nlohmann::json::parse(r->body, nullptr, false);
     uint64_t busy = 0;
@@ -42,7 +42,7 @@ int CmdStatus(const std::string& hub_http, bool json, int wait_drained_s) {
     if (busy == 0) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  auto r = HttpCall(host, port, "GET", "/status");
+  auto r = DaemonCall(host, port, "GET", "/status");
   if (!r.ok()) return Fail(3, std::string(r.status().message()));
   if (json) {
     std::cout << r->body << "\n";
@@ -136,7 +136,7 @@ int CmdDeadLetters(const std::string& hub_http, const std::string& action, int64
   if (!SplitHostPort(hub_http, host, port))
     return Fail(2, "--hub-http 应为 host:port / must be host:port");
   if (action == "list") {
-    auto r = HttpCall(host, port, "GET", "/deadletters");
+    auto r = DaemonCall(host, port, "GET", "/deadletters");
     if (!r.ok()) return Fail(3, std::string(r.status().message()));
     auto j = nlohmann::json::parse(r->body, nullptr, false);
     if (j.is_discarded()) return Fail(3, "bad response");
@@ -152,7 +152,7 @@ int CmdDeadLetters(const std::string& hub_http, const std::string& action, int64
     std::cout << "共 " << j.size() << " 条 / total " << j.size() << "\n";
     return 0;
   }
-  auto r = HttpCall(host, port, "POST", "/deadletters/replay?id=" + std::to_string(id));
+  auto r = DaemonCall(host, port, "POST", "/deadletters/replay?id=" + std::to_string(id));
   if (!r.ok()) return Fail(3, std::string(r.status().message()));
   if (r->status != 200) return Fail(1, r->body);
   std::cout << "已重放 / replayed: " << r->body << "\n";

@@ -2,10 +2,13 @@
 // command group lives in its own *_commands.cc (usage at the top of each);
 // `concordctl --help` and `concordctl <command> --help` list them.
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 
+#include "common/api_token.h"
 #include "common/daemon.h"
 #include "common/log.h"
 #include "tools/concordctl/commands.h"
+#include "tools/concordctl/ctl_util.h"
 
 namespace concord::ctl {
 
@@ -25,6 +28,11 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   concord::InitLogging("concordctl");
   spdlog::set_level(spdlog::level::warn);
+  app.fallthrough();  // --token-file also after the command
+  std::string token_file;
+  app.add_option("--token-file", token_file,
+                 "API 令牌文件 / the API token of the daemon asked (the adapter's or agent's "
+                 "[http] token_file, the hub's http_token_file); default $CONCORD_API_TOKEN_FILE");
   Commands commands;
   for (auto add : {AddHubCommands, AddKeysCommands, AddEnrolCommands, AddAuditCommands,
                    AddLedgerCommands, AddPetitionCommands, AddRiskCommands, AddConferenceCommands,
@@ -35,6 +43,13 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     // --help is 0; a usage error is 2 for every command (commands.h), not CLI11's own code.
     return app.exit(e) == 0 ? 0 : 2;
+  }
+  if (token_file.empty())
+    if (const char* env = std::getenv("CONCORD_API_TOKEN_FILE")) token_file = env;
+  if (!token_file.empty()) {
+    auto token = concord::ReadApiToken(token_file);
+    if (!token.ok()) return Fail(2, std::string(token.status().message()));
+    SetApiToken(*token);
   }
   return commands.Run();
 }

@@ -77,7 +77,7 @@ class AdapterHttp {
   // The answer's status and JSON body; an error when the adapter is unreachable.
   absl::StatusOr<std::pair<int, json>> Call(const std::string& method, const std::string& target,
                                             const std::string& body = "") const {
-    auto r = HttpCall(host_, port_, method, target, body);
+    auto r = DaemonCall(host_, port_, method, target, body);
     if (!r.ok())
       return absl::UnavailableError(absl::StrCat("无法连接适配器 / cannot reach the adapter at ",
                                                  spec_, ": ", std::string(r.status().message())));

@@ -22,6 +22,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "common/http_client.h"
 #include "tests/support/daemon.h"
 #include "tests/support/district.h"
@@ -86,8 +87,18 @@ class Child {
   std::map<std::string, std::string> values_;
 };
 
+// The API token of the adapter on each port (its <data_dir>/api.token, made
+// at its first start), which every call sends.
+std::map<uint16_t, std::string>& Tokens() {
+  static std::map<uint16_t, std::string> tokens;
+  return tokens;
+}
+void RememberToken(uint16_t port, const std::string& data_dir) {
+  Tokens()[port] = std::string(absl::StripAsciiWhitespace(ReadFile(data_dir + "/api.token")));
+}
+
 json GetJson(uint16_t port, const std::string& target) {
-  auto r = HttpCall("127.0.0.1", port, "GET", target);
+  auto r = HttpCall("127.0.0.1", port, "GET", target, "", "application/json", Tokens()[port]);
   if (!r.ok() || r->status != 200) return json();
   return json::parse(r->body, nullptr, false);
 }
@@ -96,7 +107,8 @@ void Publish(uint16_t port, const std::string& to, const std::string& body) {
   json m = {{"to", {to}},
             {"type", "concord.v1.TextNote"},
             {"payload", {{"subject", "enrol"}, {"body", body}}}};
-  auto r = HttpCall("127.0.0.1", port, "POST", "/publish", m.dump());
+  auto r =
+      HttpCall("127.0.0.1", port, "POST", "/publish", m.dump(), "application/json", Tokens()[port]);
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->status, 202) << r->body;
 }
@@ -225,6 +237,8 @@ TEST(Enrolment, KeysMadeWhereUsedRotationAndRevocation) {
   const uint16_t court_port = court->Port("http_port");
   ASSERT_NE(court_port, 0);
   ASSERT_NE(police->Port("http_port"), 0);
+  RememberToken(court_port, t.File("court-data"));
+  RememberToken(police->Port("http_port"), t.File("police-data"));
   // The clerks' console answers over HTTPS with the agency's own certificate.
   ASSERT_NE(court->Port("console_port"), 0);
   const CommandResult login =
@@ -272,6 +286,7 @@ TEST(Enrolment, KeysMadeWhereUsedRotationAndRevocation) {
   police.reset();
   // The new key: every queued message, once, in order.
   police = std::make_unique<Child>("concord-adapter", ag["police"].config, t.File("police.log"));
+  RememberToken(police->Port("http_port"), t.File("police-data"));
   std::vector<std::string> expected = {"first"};
   expected.insert(expected.end(), sent.begin(), sent.end());
   EXPECT_TRUE(
