@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <cmath>
 #include <filesystem>
 #include <sstream>
 
@@ -41,7 +42,16 @@ std::string ConfigSection::String(std::string_view key, std::string fallback) co
 
 std::optional<int64_t> ConfigSection::IntValue(std::string_view key) const {
   const toml::node* n = Find(table_, key);
-  return n ? n->value<int64_t>() : std::nullopt;
+  if (!n) return std::nullopt;
+  // toml++ converts a float to int64_t before it checks that it fits, which
+  // is undefined for 1e30 (found by tests/fuzz/toml_fuzz): a float counts
+  // only when it is whole and inside int64_t's range.
+  if (const toml::value<double>* f = n->as_floating_point()) {
+    const double v = f->get();
+    if (!(v >= -0x1p63 && v < 0x1p63) || v != std::trunc(v)) return std::nullopt;
+    return static_cast<int64_t>(v);
+  }
+  return n->value<int64_t>();
 }
 
 double ConfigSection::Double(std::string_view key, double fallback) const {
