@@ -349,8 +349,9 @@ absl::StatusOr<AidColumnMap> ParseAidColumnMap(std::string_view text) {
 std::string DescribeAidColumnMap(const AidColumnMap& map) {
   std::vector<std::string> parts;
   for (const auto& [field, header] : map) {
+    const std::string& name = field;  // clang before 16 captures no structured binding
     const auto c = std::find_if(std::begin(kColumns), std::end(kColumns),
-                                [&](const csv::Column& k) { return field == k.english; });
+                                [&](const csv::Column& k) { return name == k.english; });
     parts.push_back(absl::StrCat(header, " -> ", field, "（",
                                  c == std::end(kColumns) ? "?" : c->chinese, "）"));
   }
