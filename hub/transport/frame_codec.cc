@@ -31,16 +31,15 @@ absl::StatusOr<pb::Frame> DecodeFrame(std::string_view bytes, size_t max_frame_b
 
 std::optional<size_t> WalkBatch(std::string_view bytes,
                                 const std::function<bool(std::string_view frame)>& each) {
-  using google::protobuf::io::CodedInputStream;
   using google::protobuf::internal::WireFormatLite;
+  using google::protobuf::io::CodedInputStream;
   if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max())) return std::nullopt;
   const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
   // Frame: exactly one field, batch (9), length-delimited, to the end.
   CodedInputStream outer(data, static_cast<int>(bytes.size()));
   uint32_t len = 0;
-  if (outer.ReadTag() !=
-          WireFormatLite::MakeTag(pb::Frame::kBatchFieldNumber,
-                                  WireFormatLite::WIRETYPE_LENGTH_DELIMITED) ||
+  if (outer.ReadTag() != WireFormatLite::MakeTag(pb::Frame::kBatchFieldNumber,
+                                                 WireFormatLite::WIRETYPE_LENGTH_DELIMITED) ||
       !outer.ReadVarint32(&len))
     return std::nullopt;
   const size_t start = static_cast<size_t>(outer.CurrentPosition());
