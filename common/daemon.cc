@@ -14,7 +14,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/files.h"
 #include "common/http_router.h"
+#include "common/log.h"
 
 namespace concord {
 namespace build {
@@ -92,10 +94,11 @@ HttpResponse ReadinessResponse(const std::vector<ReadinessCheck>& checks) {
 absl::StatusOr<DatabaseLock> DatabaseLock::Acquire(const std::string& db_path,
                                                    const std::string& program) {
   const std::string path = db_path + ".lock";
-  std::error_code ec;
-  const auto parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+  // Readable at rest by the daemon's user only (issue 16): a failure here is
+  // the operator's to see, not a reason to stay down.
+  if (absl::Status st = MakeDataPrivate(db_path); !st.ok())
+    LOG_WARN("{}", std::string(st.message()));
+  const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0)
     return absl::UnavailableError(
         absl::StrCat("无法建立锁文件 / cannot open the lock file ", path, ": ", strerror(errno)));

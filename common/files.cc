@@ -81,4 +81,26 @@ absl::Status ShareSecretWithDaemons(const std::string& path) {
   return absl::OkStatus();
 }
 
+absl::Status MakeDataPrivate(const std::string& db_path) {
+  namespace fs = std::filesystem;
+  umask(077);
+  const fs::path dir = fs::path(db_path).parent_path();
+  absl::Status first = absl::OkStatus();
+  auto restrict = [&](const fs::path& p, mode_t mode) {
+    struct stat st;
+    if (lstat(p.c_str(), &st) != 0 || S_ISLNK(st.st_mode) || (st.st_mode & 07777) == mode) return;
+    if (chmod(p.c_str(), mode) != 0 && first.ok())
+      first = absl::PermissionDeniedError(absl::StrCat(
+          "无法收紧权限 / cannot restrict the mode of ", p.string(), ": ", strerror(errno)));
+  };
+  std::error_code ec;
+  if (!dir.empty()) {
+    fs::create_directories(dir, ec);
+    restrict(dir, 0700);
+  }
+  for (const char* suffix : {"", "-wal", "-shm", "-journal", ".lock", ".audit-head"})
+    restrict(db_path + suffix, 0600);
+  return first;
+}
+
 }  // namespace concord

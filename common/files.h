@@ -32,4 +32,15 @@ absl::Status WriteNewFile(const std::string& path, const std::string& contents, 
 // Elsewhere it is left as it is. PermissionDenied when it cannot be given.
 absl::Status ShareSecretWithDaemons(const std::string& path);
 
+// At a daemon's start, before it opens its database (DatabaseLock::Acquire
+// calls it): what the process writes from now on is its own (umask 077:
+// files 0600, folders 0700), and what an earlier version, a restore or a
+// hand left readable by others is made so too: the database's folder 0700
+// (not when it is the working folder) and the database's own files 0600 (it,
+// its -wal, -shm and -journal, its .lock and .audit-head). Other files in
+// that folder are left alone (a keys folder shared with the daemons' group
+// must stay readable to it). Symbolic links are not followed. The first
+// failure names its path; the rest is still done.
+absl::Status MakeDataPrivate(const std::string& db_path);
+
 }  // namespace concord

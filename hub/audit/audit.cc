@@ -80,11 +80,15 @@ absl::Status WriteAuditHead(const std::string& path, int64_t n, const std::strin
 absl::StatusOr<AuditVerifyResult> VerifyAuditChain(sqlite::Db& db, const std::string& head_path) {
   int64_t head_n = 0;
   std::string head_hash, hash_at_head;
+  bool head_missing = false;
   if (!head_path.empty()) {
     std::ifstream in(head_path);
-    if (in && !(in >> head_n >> head_hash))
+    if (!in) {
+      head_missing = true;
+    } else if (!(in >> head_n >> head_hash)) {
       return absl::DataLossError(
           absl::StrCat("链头文件无法读取 / unreadable head file ", head_path));
+    }
   }
   auto stmt = db.Prepare("SELECT n, line, hash FROM audit ORDER BY n");
   if (!stmt.ok()) return stmt.status();
@@ -121,7 +125,16 @@ absl::StatusOr<AuditVerifyResult> VerifyAuditChain(sqlite::Db& db, const std::st
     r.lines = n;
     ++expect;
   }
-  if (r.ok && r.lines < head_n) {
+  if (r.ok && head_missing && r.lines > 0) {
+    // The hub writes the head after every commit and backups carry it: its
+    // absence is how a cut tail would hide (the last lines leave no gap).
+    r.ok = false;
+    r.first_bad = r.lines;
+    r.reason =
+        absl::StrCat("链头文件缺失（", head_path, "），无法证明末尾未被截去；前 ", r.lines,
+                     " 行完整 / the head file ", head_path, " is missing: the chain's first ",
+                     r.lines, " lines are intact, but a cut tail cannot be ruled out");
+  } else if (r.ok && r.lines < head_n) {
     r.ok = false;
     r.first_bad = r.lines + 1;
     r.reason = absl::StrCat("第 ", r.lines + 1, " 至 ", head_n, " 行被删除（链头文件记录 ", head_n,

@@ -9,8 +9,9 @@
 // Removing the *last* lines leaves no gap, so after every commit the hub also
 // writes the chain's head ("<n>\t<hash>") to a file beside hub.db
 // (AuditHeadPath); verify checks the table still reaches that head.
-// Events: accept, duplicate, refuse, deliver, ack, expire, dead_letter,
-// key_refused, handshake_failed, connect, offline, replay, start.
+// Events: accept, duplicate, refuse, refuse_summary, cut, deliver, ack,
+// expire, dead_letter, key_refused, handshake_failed, preauth_summary,
+// connect, offline, replay, start.
 #pragma once
 
 #include <cstdint>
@@ -59,9 +60,10 @@ std::string AuditHeadPath(const std::string& db_path);
 // name an older head, never a newer one than the committed table).
 absl::Status WriteAuditHead(const std::string& path, int64_t n, const std::string& hash);
 
-// Walks the whole chain in `db`; with `head_path` (if that file exists) also
-// checks that the table reaches the recorded head, so removed last lines are
-// found too.
+// Walks the whole chain in `db`; with `head_path` also checks that the table
+// reaches the recorded head, so removed last lines are found too. A missing
+// head file beside a chain with lines is reported (not ok): it is how a cut
+// tail would hide.
 absl::StatusOr<AuditVerifyResult> VerifyAuditChain(sqlite::Db& db,
                                                    const std::string& head_path = "");
 
