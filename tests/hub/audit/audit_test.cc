@@ -1,6 +1,7 @@
 #include "hub/audit/audit.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -74,6 +75,18 @@ TEST_F(AuditTest, DeletedLastLinesAreNamed) {
   EXPECT_FALSE(r->ok);
   EXPECT_EQ(r->first_bad, 10);
   EXPECT_NE(r->reason.find("10..11"), std::string::npos) << r->reason;
+}
+
+// Deleting the head file as well as the tail does not make the chain pass:
+// a missing head is named as such.
+TEST_F(AuditTest, MissingHeadFileIsReported) {
+  ASSERT_TRUE(db_.Exec("DELETE FROM audit WHERE n >= 10").ok());
+  ASSERT_EQ(::unlink(AuditHeadPath(path_).c_str()), 0);
+  auto r = VerifyAuditChain(db_, AuditHeadPath(path_));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_FALSE(r->ok);
+  EXPECT_NE(r->reason.find("head file"), std::string::npos) << r->reason;
+  EXPECT_NE(r->reason.find("缺失"), std::string::npos) << r->reason;
 }
 
 // A chain rebuilt from scratch with valid hashes does not reach the recorded head.
