@@ -1,6 +1,7 @@
 #include "adapters/adapter.h"
 
 #include "absl/strings/str_cat.h"
+#include "adapters/agent_senders.h"
 #include "common/daemon.h"
 #include "common/log.h"
 #include "common/metrics.h"
@@ -18,6 +19,8 @@ absl::StatusOr<std::unique_ptr<Adapter>> Adapter::Start(boost::asio::io_context&
   std::unique_ptr<Adapter> a(new Adapter(io, std::move(config)));
   ASSIGN_OR_RETURN(a->client_, client::Client::Create(io, a->config_.client));
   ASSIGN_OR_RETURN(a->mailbox_, Mailbox::Create(*a->client_, *a->config_.client.clock));
+  // First of the interceptors: an agent's answer from anyone else is dropped.
+  GuardAgentOnlyTypes(a->config_, *a->mailbox_);
 
   Adapter* self = a.get();
   RETURN_IF_ERROR(

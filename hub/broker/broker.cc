@@ -10,6 +10,7 @@
 #include <set>
 #include <system_error>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/log.h"
@@ -21,6 +22,7 @@
 #include "hub/broker/broker_impl.h"
 #include "hub/transport/curve_keys.h"
 #include "hub/transport/frame_batch.h"
+#include "hub/transport/frame_codec.h"
 
 namespace concord::hub::internal {
 namespace {
@@ -87,7 +89,10 @@ absl::Status BrokerImpl::Init() {
   }
   std::map<RecipientId, std::string> names;
   for (auto& [name, mb] : mailboxes_) names[mb->id] = name;
-  for (auto& [topic, rid] : rec.subscriptions) subscriptions_.emplace(topic, names[rid]);
+  for (auto& [topic, rid] : rec.subscriptions) {
+    subscriptions_.emplace(topic, names[rid]);
+    ++subscription_count_[names[rid]];
+  }
   for (auto& p : registry_.principals()) RETURN_IF_ERROR(EnsureMailbox(p.name).status());
   {
     sqlite::OpenOptions ro;
@@ -185,31 +190,42 @@ void BrokerImpl::OnRouterReadable() {
       parts.push_back(std::move(part));
     }
     ++frames_in_;
-    if (parts.size() != 1) {
-      Refuse(
-          rid, "", "", pb::INVALID_ARGUMENT,
-          absl::StrCat("每条消息须恰好一帧 / expected exactly one frame part, got ", parts.size()));
-      continue;
-    }
-    HandleMessage(rid, parts[0]);
+    HandleMessage(rid, parts);
   }
   MaybeSubmit();
   if (!input_paused_ && watcher_->HasInput()) watcher_->Kick();
 }
 
-void BrokerImpl::HandleMessage(const RoutingId& rid, zmq::message_t& data) {
+void BrokerImpl::HandleMessage(const RoutingId& rid, std::vector<zmq::message_t>& parts) {
   // Every message is checked against the key it came under, now: a key
   // revoked since the handshake is cut off at its next message.
-  const char* user_id = zmq_msg_gets(data.handle(), "User-Id");  // null: no ZAP identity
+  const char* user_id = parts.empty()
+                            ? nullptr
+                            : zmq_msg_gets(parts[0].handle(), "User-Id");  // null: no ZAP identity
   const Principal* principal = user_id ? registry_.ByKey(user_id) : nullptr;
   if (!principal) {
     ++key_refused_;
-    Audit("key_refused", user_id ? user_id : "", "key revoked or unknown; message refused");
+    AuditPreAuth(
+        user_id ? user_id : "", "key_refused",
+        absl::StrCat("key=", user_id ? user_id : "",
+                     " 密钥已吊销或未知，消息被拒 / key revoked or unknown; message refused"));
     SendNack(rid, "", 0, pb::UNAUTHENTICATED,
              "密钥已吊销或未知 / key revoked or unknown: connection refused");
     DropPeer(rid, "key revoked");
     return;
   }
+  // A principal cut for abuse is not read, answered or audited until its cut ends.
+  if (share_.Ignore(principal->name, NowUs())) {
+    ++ignored_while_cut_;
+    return;
+  }
+  if (parts.size() != 1) {
+    Refuse(
+        rid, principal->name, "", pb::INVALID_ARGUMENT,
+        absl::StrCat("每条消息须恰好一帧 / expected exactly one frame part, got ", parts.size()));
+    return;
+  }
+  zmq::message_t& data = parts[0];
   auto [it, inserted] = peers_.try_emplace(rid);
   Peer& peer = it->second;
   if (inserted) {
@@ -219,32 +235,68 @@ void BrokerImpl::HandleMessage(const RoutingId& rid, zmq::message_t& data) {
   }
   peer.last_seen_us = NowUs();
 
-  if (data.size() > config_.max_frame_bytes) {
-    Refuse(rid, principal->name, "", pb::INVALID_ARGUMENT,
-           absl::StrCat("帧过大 / frame too large: ", data.size(), " bytes > ",
-                        config_.max_frame_bytes));
+  const std::string_view bytes(static_cast<const char*>(data.data()), data.size());
+  if (bytes.size() > config_.max_frame_bytes) {
+    RefuseOversized(peer, *principal, bytes);
     return;
   }
-  pb::Frame frame;
-  if (data.size() == 0 || !frame.ParseFromArray(data.data(), static_cast<int>(data.size()))) {
-    Refuse(rid, principal->name, "", pb::INVALID_ARGUMENT,
-           absl::StrCat("无法解析的帧 / malformed frame (", data.size(), " bytes)"));
+  // A batch is walked frame by frame (WalkBatch), never parsed whole: a peer
+  // cut in the middle of half a million frames costs only what it was read.
+  pb::Frame inner;
+  size_t walked = 0;
+  const bool batch = WalkBatch(bytes, [&](std::string_view f) {
+                       ++walked;
+                       if (!inner.ParseFromArray(f.data(), static_cast<int>(f.size()))) {
+                         Refuse(rid, principal->name, "", pb::INVALID_ARGUMENT,
+                                absl::StrCat("批中有无法解析的帧 / malformed frame in a batch (",
+                                             f.size(), " bytes)"));
+                       } else if (inner.kind_case() == pb::Frame::kBatch) {
+                         Refuse(rid, principal->name, "", pb::INVALID_ARGUMENT,
+                                "批中不能再套批 / a batch may not contain a batch");
+                       } else {
+                         HandleFrame(peer, *principal, inner);
+                       }
+                       // A frame may end the session (a key revoked by a reload, a cut).
+                       return peers_.count(rid) > 0;
+                     }).has_value();
+  if (batch) {
+    if (walked) frames_in_ += walked - 1;  // the message was counted once
     return;
   }
-  if (frame.kind_case() != pb::Frame::kBatch) {
-    HandleFrame(peer, *principal, frame);
+  auto frame = DecodeFrame(bytes, config_.max_frame_bytes);
+  if (!frame.ok()) {
+    Refuse(rid, principal->name, "", pb::INVALID_ARGUMENT, std::string(frame.status().message()));
     return;
   }
-  frames_in_ += frame.batch().frames_size() - 1;  // the message was counted once
-  for (pb::Frame& inner : *frame.mutable_batch()->mutable_frames()) {
-    if (inner.kind_case() == pb::Frame::kBatch) {
-      Refuse(rid, principal->name, "", pb::INVALID_ARGUMENT,
-             "批中不能再套批 / a batch may not contain a batch");
-      continue;
-    }
-    HandleFrame(peer, *principal, inner);
-    // A frame may end the session (e.g. a key revoked by a reload).
+  if (frame->kind_case() != pb::Frame::kBatch) {
+    HandleFrame(peer, *principal, *frame);
+    return;
+  }
+  // A batch WalkBatch declined (its fields written in another order): whole.
+  frames_in_ += frame->batch().frames_size() - 1;
+  for (pb::Frame& f : *frame->mutable_batch()->mutable_frames()) {
+    HandleFrame(peer, *principal, f);
     if (!peers_.count(rid)) return;
+  }
+}
+
+void BrokerImpl::RefuseOversized(Peer& peer, const Principal& principal, std::string_view bytes) {
+  // The message is under libzmq's hard limit (kHardMaxMsgSize): parsed only
+  // to name what it held, so each publish in it ends as failed at its sender
+  // rather than being re-sent for ever. Charged to the sender like any refusal.
+  const std::string reason = absl::StrCat("帧过大 / frame too large: ", bytes.size(), " bytes > ",
+                                          config_.max_frame_bytes);
+  std::vector<std::string> ids;
+  pb::Frame frame;
+  if (frame.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    if (frame.has_publish()) ids.push_back(frame.publish().envelope().id());
+    for (const pb::Frame& f : frame.batch().frames())
+      if (f.has_publish()) ids.push_back(f.publish().envelope().id());
+  }
+  if (ids.empty()) ids.emplace_back();
+  for (const std::string& id : ids) {
+    Refuse(peer.rid, principal.name, id, pb::INVALID_ARGUMENT, reason);
+    if (!peers_.count(peer.rid)) return;
   }
 }
 
@@ -463,21 +515,40 @@ void BrokerImpl::OnClientNack(Peer& peer, const pb::Nack& nack) {
 }
 
 void BrokerImpl::OnHello(Peer& peer, const pb::Hello& hello) {
+  // Each new session re-sends what is in flight: Hellos are few, or they
+  // amplify (a Hello of a few bytes answered with a credit's worth).
+  const uint64_t hellos = share_.Bump(peer.principal, "hello", NowUs());
+  if (hellos > config_.max_hellos) {
+    ++hellos_refused_;
+    Refuse(peer.rid, peer.principal, "", pb::RESOURCE_EXHAUSTED,
+           absl::StrCat("Hello 过于频繁（", config_.abuse_window_s, " 秒内第 ", hellos,
+                        " 次），请稍后再试 / too many Hellos (", hellos, " in ",
+                        config_.abuse_window_s, " s), retry later"),
+           /*charge=*/true);
+    return;
+  }
   auto mbs = EnsureMailbox(peer.principal);
   if (!mbs.ok()) {
     SendNack(peer.rid, "", 0, pb::UNAVAILABLE, std::string(mbs.status().message()));
     return;
   }
   Mailbox& mb = **mbs;
-  if (mb.peer && !(*mb.peer == peer.rid)) {
-    Unbind(mb);  // the newest session of a principal wins
-  } else if (mb.peer) {
-    Unbind(mb);  // the same connection said Hello again (after a hub restart)
+  const uint32_t credit = hello.credit() ? std::min<uint32_t>(hello.credit(), config_.max_credit)
+                                         : std::min(config_.default_credit, config_.max_credit);
+  if (mb.peer && *mb.peer == peer.rid && peer.hello) {
+    // The same live session said Hello again (a client that thought the hub
+    // silent): what is in flight is still on this connection and is re-sent
+    // by the retry timer if need be. Resume from the cursor; send nothing twice.
+    mb.credit = credit;
+    SendWelcome(peer, mb);
+    Pump(mb);
+    return;
   }
+  if (mb.peer) Unbind(mb);  // the newest session of a principal wins
   peer.hello = true;
   peer.client = hello.client();
   mb.peer = peer.rid;
-  mb.credit = hello.credit() ? std::min<uint32_t>(hello.credit(), 65536) : config_.default_credit;
+  mb.credit = credit;
   if (hello.resume_after_seq() > mb.acked_through) {
     const uint64_t resume = std::min(hello.resume_after_seq(), last_seq_);
     // Entries up to the resume point were applied but their Acks were lost
@@ -501,13 +572,7 @@ void BrokerImpl::OnHello(Peer& peer, const pb::Hello& hello) {
     s.add_topics(t);
     OnSubscribe(peer, s);
   }
-  pb::Frame w;
-  w.mutable_welcome()->set_principal(peer.principal);
-  w.mutable_welcome()->set_credit(mb.credit);
-  w.mutable_welcome()->set_heartbeat_interval_ms(config_.heartbeat_ms);
-  w.mutable_welcome()->set_max_frame_bytes(
-      static_cast<uint32_t>(std::min<uint64_t>(config_.max_frame_bytes, UINT32_MAX)));
-  SendFrame(peer.rid, w);
+  SendWelcome(peer, mb);
   Audit("connect", peer.principal,
         absl::StrCat("client=", hello.client(), " credit=", mb.credit, " cursor=", mb.acked_through,
                      " backlog=", mb.depth));
@@ -515,22 +580,61 @@ void BrokerImpl::OnHello(Peer& peer, const pb::Hello& hello) {
   Pump(mb);
 }
 
+void BrokerImpl::SendWelcome(const Peer& peer, const Mailbox& mb) {
+  pb::Frame w;
+  w.mutable_welcome()->set_principal(peer.principal);
+  w.mutable_welcome()->set_credit(mb.credit);
+  w.mutable_welcome()->set_heartbeat_interval_ms(config_.heartbeat_ms);
+  w.mutable_welcome()->set_max_frame_bytes(
+      static_cast<uint32_t>(std::min<uint64_t>(config_.max_frame_bytes, UINT32_MAX)));
+  SendFrame(peer.rid, w);
+}
+
 void BrokerImpl::OnSubscribe(Peer& peer, const pb::Subscribe& sub) {
   Mailbox* mb = MailboxFor(peer.principal);
-  if (!mb) return;
+  const Principal* principal = registry_.ByName(peer.principal);
+  if (!mb || !principal) return;
+  uint32_t& count = subscription_count_[peer.principal];
   for (const std::string& topic : sub.topics()) {
     auto [b, e] = subscriptions_.equal_range(topic);
     auto found = std::find_if(b, e, [&](auto& kv) { return kv.second == peer.principal; });
     if (sub.unsubscribe()) {
       if (found != e) {
         subscriptions_.erase(found);
+        if (count) --count;
         pending_->batch.unsubscribe.emplace_back(topic, mb->id);
       }
-    } else if (found == e) {
-      subscriptions_.emplace(topic, peer.principal);
-      pending_->batch.subscribe.emplace_back(topic, mb->id);
-      Audit("subscribe", peer.principal, absl::StrCat("topic=", topic));
+      continue;
     }
+    if (found != e) continue;
+    const bool well_formed =
+        !topic.empty() && topic.size() <= 64 && std::all_of(topic.begin(), topic.end(), [](char c) {
+          return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
+                 c == '-';
+        });
+    absl::Status allowed = absl::OkStatus();
+    if (!well_formed) {
+      allowed = absl::InvalidArgumentError(
+          "主题名须为 1 到 64 个字母、数字或 . _ - / a topic is 1 to 64 letters, digits, . _ or -");
+    } else if (count >= config_.max_subscriptions) {
+      allowed = absl::ResourceExhaustedError(
+          absl::StrCat("订阅主题已达上限 ", config_.max_subscriptions, " 个 / at most ",
+                       config_.max_subscriptions, " topics per principal"));
+    } else {
+      allowed = registry_.CheckSubscribe(*principal, topic);
+    }
+    if (!allowed.ok()) {
+      ++subscriptions_refused_;
+      Refuse(peer.rid, peer.principal, "", static_cast<pb::Code>(allowed.code()),
+             absl::StrCat("订阅被拒 / subscription refused: ", allowed.message()),
+             /*charge=*/true);
+      if (!peers_.count(peer.rid)) return;  // cut
+      continue;
+    }
+    ++count;
+    subscriptions_.emplace(topic, peer.principal);
+    pending_->batch.subscribe.emplace_back(topic, mb->id);
+    Audit("subscribe", peer.principal, absl::StrCat("topic=", topic));
   }
 }
 
@@ -566,10 +670,21 @@ void BrokerImpl::SendNack(const RoutingId& rid, const std::string& id, uint64_t 
 }
 
 void BrokerImpl::Refuse(const RoutingId& rid, const std::string& principal, const std::string& id,
-                        pb::Code code, const std::string& reason) {
+                        pb::Code code, const std::string& reason, bool charge) {
   ++refused_;
   SendNack(rid, id, 0, code, reason);
-  Audit("refuse", principal, absl::StrCat("id=", id, " code=", CodeName(code), " ", reason));
+  charge = charge || code == pb::INVALID_ARGUMENT || code == pb::PERMISSION_DENIED ||
+           (code == pb::FAILED_PRECONDITION && id.empty());
+  switch (share_.Note(principal, CodeName(code), charge, NowUs())) {
+    case FairShare::Verdict::kDetail:
+      Audit("refuse", principal, absl::StrCat("id=", id, " code=", CodeName(code), " ", reason));
+      break;
+    case FairShare::Verdict::kCounted:  // in the window's refuse_summary line
+      break;
+    case FairShare::Verdict::kCut:
+      Cut(principal);
+      break;
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -958,6 +1073,7 @@ void BrokerImpl::Tick() {
     last_registry_check_us_ = now;
     ReloadRegistryIfChanged(false);
   }
+  RollShares();
   MaybeSubmit();
   if (watcher_ && !input_paused_ && watcher_->HasInput()) watcher_->Kick();
   tick_.expires_after(std::chrono::milliseconds(kTickMs));

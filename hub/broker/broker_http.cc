@@ -71,6 +71,14 @@ std::string BrokerImpl::MetricsText() const {
                 key_refused_, out);
   RenderCounter("concord_hub_handshake_failed_total", "CurveZMQ handshakes that failed.",
                 handshake_failed_, out);
+  RenderCounter("concord_hub_peers_cut_total",
+                "Principals cut for going over their refusal budget (FairShare).", peers_cut_, out);
+  RenderCounter("concord_hub_ignored_while_cut_total",
+                "Messages of a cut principal dropped unread.", ignored_while_cut_, out);
+  RenderCounter("concord_hub_hellos_refused_total", "Hellos over a principal's max_hellos.",
+                hellos_refused_, out);
+  RenderCounter("concord_hub_subscriptions_refused_total",
+                "Subscriptions refused (ACL, cap, malformed topic).", subscriptions_refused_, out);
   RenderCounter("concord_hub_commits_total", "Group commits.", commits_, out);
   RenderCounter("concord_hub_commit_errors_total", "Failed group commits.", commit_errors_, out);
   size_t connected = 0;

@@ -36,6 +36,7 @@
 #include "concord/v1/hub.pb.h"
 #include "hub/broker/broker.h"
 #include "hub/broker/config.h"
+#include "hub/broker/fair_share.h"
 #include "hub/broker/store.h"
 #include "hub/transport/zmq_watcher.h"
 
@@ -210,13 +211,16 @@ class BrokerImpl final : public Broker {
  private:
   // ---- socket input -------------------------------------------------------
   void OnRouterReadable();
-  void HandleMessage(const RoutingId& rid, zmq::message_t& data);
+  void HandleMessage(const RoutingId& rid, std::vector<zmq::message_t>& parts);
   void HandleFrame(Peer& peer, const Principal& principal, pb::Frame& frame);
+  // A message over max_frame_bytes: a Nack naming each publish it held.
+  void RefuseOversized(Peer& peer, const Principal& principal, std::string_view bytes);
   void OnPublish(Peer& peer, const Principal& from, pb::Publish& pub);
   void RequeueFailedCommit(std::unique_ptr<Job> failed);
   void OnAck(Peer& peer, const pb::Ack& ack);
   void OnClientNack(Peer& peer, const pb::Nack& nack);
   void OnHello(Peer& peer, const pb::Hello& hello);
+  void SendWelcome(const Peer& peer, const Mailbox& mb);
   void OnSubscribe(Peer& peer, const pb::Subscribe& sub);
   void OnZapReadable();
   void OnMonitorReadable();
@@ -229,8 +233,20 @@ class BrokerImpl final : public Broker {
   void SendFrame(const RoutingId& rid, const pb::Frame& f) { SendTo(rid, f.SerializeAsString()); }
   void SendNack(const RoutingId& rid, const std::string& id, uint64_t seq, pb::Code code,
                 const std::string& reason);
+  // Nack and audit (within the principal's share: FairShare). Refusals of
+  // the sender's own making count toward its budget: INVALID_ARGUMENT,
+  // PERMISSION_DENIED, FAILED_PRECONDITION without an id, or `charge`.
   void Refuse(const RoutingId& rid, const std::string& principal, const std::string& id,
-              pb::Code code, const std::string& reason);
+              pb::Code code, const std::string& reason, bool charge = false);
+  // Over its budget: every session of `principal` ends and its messages are
+  // dropped unread for cut_s seconds; audited once.
+  void Cut(const std::string& principal);
+  // A failure before authentication (unknown key, failed handshake), audited
+  // in full only while `source` (an address or key) is within its share
+  // (true: it was).
+  bool AuditPreAuth(const std::string& source, std::string event, std::string detail);
+  // Ends the abuse windows that are over: one summary audit line each.
+  void RollShares();
 
   // ---- batching -----------------------------------------------------------
   void MaybeSubmit();
@@ -296,6 +312,17 @@ class BrokerImpl final : public Broker {
   std::unordered_map<RoutingId, Peer, RoutingIdHash> peers_;
   std::unordered_map<std::string, std::unique_ptr<Mailbox>> mailboxes_;  // by principal
   std::multimap<std::string, std::string> subscriptions_;                // topic -> principal
+  std::unordered_map<std::string, uint32_t> subscription_count_;         // principal -> topics
+  FairShare share_{{.window_us = config_.abuse_window_s * 1'000'000LL,
+                    .detailed = config_.detailed_refusals,
+                    .budget = config_.refusal_budget,
+                    .cut_us = config_.cut_s * 1'000'000LL,
+                    .max_sources = 4096}};
+  FairShare preauth_{{.window_us = config_.abuse_window_s * 1'000'000LL,
+                      .detailed = config_.detailed_preauth,
+                      .budget = 0,
+                      .cut_us = 0,
+                      .max_sources = 4096}};
   uint64_t last_seq_ = 0;
 
   std::unique_ptr<Job> pending_ = std::make_unique<Job>();
@@ -312,7 +339,8 @@ class BrokerImpl final : public Broker {
   uint64_t frames_in_ = 0, published_ = 0, duplicates_ = 0, refused_ = 0, acks_sent_ = 0,
            delivered_ = 0, redelivered_ = 0, acked_ = 0, dead_lettered_ = 0, expired_ = 0,
            key_refused_ = 0, handshake_failed_ = 0, commits_ = 0, commit_errors_ = 0,
-           resource_exhausted_ = 0, peers_offline_ = 0;
+           resource_exhausted_ = 0, peers_offline_ = 0, peers_cut_ = 0, ignored_while_cut_ = 0,
+           hellos_refused_ = 0, subscriptions_refused_ = 0;
   Histogram batch_sizes_{{1, 4, 16, 64, 256, 1024, 4096}};
   Histogram ack_latency_s_{{0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1}};
 };

@@ -48,14 +48,15 @@ void BrokerImpl::OnZapReadable() {
       } else {
         ++key_refused_;
         text = "unknown or revoked key";
-        Audit("key_refused", "",
-              absl::StrCat("address=", address, " key=", z85,
-                           " 未登记或已吊销的密钥 / unknown or revoked key"));
-        LOG_WARN("refused key {} from {}", z85, address);
+        if (AuditPreAuth(address, "key_refused",
+                         absl::StrCat("address=", address, " key=", z85,
+                                      " 未登记或已吊销的密钥 / unknown or revoked key")))
+          LOG_WARN("refused key {} from {}", z85, address);
       }
     } else {
       ++key_refused_;
-      Audit("key_refused", "", absl::StrCat("address=", address, " mechanism not CURVE"));
+      AuditPreAuth(address, "key_refused",
+                   absl::StrCat("address=", address, " mechanism not CURVE"));
     }
     try {
       zap_.send(zmq::str_buffer("1.0"), zmq::send_flags::sndmore);
@@ -92,11 +93,49 @@ void BrokerImpl::OnMonitorReadable() {
           value == ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC
               ? "加密握手失败（服务器公钥错误？）/ cryptographic error (wrong server key?)"
               : absl::StrCat("握手失败 / handshake failed, code ", value);
-      Audit("handshake_failed", "", absl::StrCat("address=", addr.to_string(), " ", why));
-      LOG_WARN("handshake failed from {}: {}", addr.to_string(), why);
+      // "tcp://1.2.3.4:5678": one source per host, whatever port it dials from.
+      std::string host = addr.to_string();
+      host = host.substr(0, host.rfind(':'));
+      if (AuditPreAuth(host, "handshake_failed",
+                       absl::StrCat("address=", addr.to_string(), " ", why)))
+        LOG_WARN("handshake failed from {}: {}", addr.to_string(), why);
     }
   }
   MaybeSubmit();
+}
+
+bool BrokerImpl::AuditPreAuth(const std::string& source, std::string event, std::string detail) {
+  if (preauth_.Note(source, event, /*charge=*/false, NowUs()) != FairShare::Verdict::kDetail)
+    return false;
+  Audit(std::move(event), "", std::move(detail));
+  return true;
+}
+
+void BrokerImpl::Cut(const std::string& principal) {
+  ++peers_cut_;
+  const std::string why = absl::StrCat(
+      config_.abuse_window_s, " 秒内被拒超过 ", config_.refusal_budget, " 次，切断 ", config_.cut_s,
+      " 秒，期间消息不读不答 / over ", config_.refusal_budget, " refusals in ",
+      config_.abuse_window_s, " s: cut for ", config_.cut_s, " s, its messages dropped unread");
+  Audit("cut", principal, why);
+  LOG_WARN("{} cut: {}", principal, why);
+  std::vector<RoutingId> sessions;
+  for (auto& [rid, peer] : peers_)
+    if (peer.principal == principal) sessions.push_back(rid);
+  for (auto& rid : sessions) {
+    SendNack(rid, "", 0, pb::RESOURCE_EXHAUSTED, why);
+    DropPeer(rid, "cut for abuse");
+  }
+}
+
+void BrokerImpl::RollShares() {
+  const int64_t now = NowUs();
+  for (const FairShare::Summary& s : share_.Roll(now))
+    Audit("refuse_summary", s.source, FairShare::Describe(s, share_.limits().window_us));
+  for (const FairShare::Summary& s : preauth_.Roll(now))
+    Audit("preauth_summary", "",
+          absl::StrCat("source=", s.source, " ",
+                       FairShare::Describe(s, preauth_.limits().window_us)));
 }
 
 void BrokerImpl::ReloadRegistryIfChanged(bool force) {

@@ -33,14 +33,26 @@ absl::StatusOr<HubConfig> LoadHubConfig(const std::string& path) {
   c.dedup_window_s = l.Int("dedup_window_s", c.dedup_window_s);
   c.max_batch = l.Int("max_batch", c.max_batch);
   c.synchronous = file["storage"].String("synchronous", c.synchronous);
+  const ConfigSection a = file["abuse"];
+  c.abuse_window_s = a.Int("window_s", c.abuse_window_s);
+  c.refusal_budget = a.Int("refusal_budget", c.refusal_budget);
+  c.cut_s = a.Int("cut_s", c.cut_s);
+  c.detailed_refusals = a.Int("detailed_refusals", c.detailed_refusals);
+  c.detailed_preauth = a.Int("detailed_preauth", c.detailed_preauth);
+  c.max_hellos = a.Int("max_hellos", c.max_hellos);
+  c.max_credit = a.Int("max_credit", c.max_credit);
+  c.max_subscriptions = a.Int("max_subscriptions", c.max_subscriptions);
   if (c.curve && c.secret_key_file.empty())
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": [hub] secret_key 未配置 / is required when curve = true"));
   if (c.default_credit == 0 || c.max_queue_depth == 0 || c.ack_timeout_ms <= 0 ||
       c.max_backoff_ms <= 0 || c.max_attempts == 0 || c.heartbeat_ms <= 0 ||
-      c.max_frame_bytes == 0 || c.max_batch == 0)
+      c.max_frame_bytes == 0 || c.max_batch == 0 || c.abuse_window_s <= 0 || c.cut_s <= 0 ||
+      c.refusal_budget == 0 || c.max_hellos == 0 || c.max_credit == 0 || c.max_subscriptions == 0)
     return absl::InvalidArgumentError(absl::StrCat(
-        path, ": [limits] 的取值必须大于 0 / every [limits] value must be greater than 0"));
+        path,
+        ": [limits] 与 [abuse] 的取值必须大于 0 / every [limits] and [abuse] value must be "
+        "greater than 0"));
   if (c.synchronous != "FULL" && c.synchronous != "EXTRA")
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": [storage] synchronous 必须为 FULL 或 EXTRA / must be FULL or EXTRA"));

@@ -35,6 +35,22 @@ struct HubConfig {
   int64_t dedup_window_s = 86400;    // ids remembered at least this long
   uint32_t max_batch = 4096;         // publishes per commit
   std::string synchronous = "FULL";  // SQLite PRAGMA synchronous
+
+  // Fair share under abuse ([abuse] in hub.toml; docs/protocol.md, "Abuse").
+  // Per principal and window: refusals of its own making (malformed frames,
+  // ACL violations, too many Hellos) beyond refusal_budget cut it for cut_s
+  // seconds (its messages are dropped unread); only the first
+  // detailed_refusals of a window get an audit line of their own, the rest
+  // one summary line. Before authentication, per address or key: the first
+  // detailed_preauth failures of a window in full, then one summary line.
+  int abuse_window_s = 10;
+  uint32_t refusal_budget = 1000;
+  int cut_s = 30;
+  uint32_t detailed_refusals = 20;
+  uint32_t detailed_preauth = 5;
+  uint32_t max_hellos = 60;         // Hellos per principal and window
+  uint32_t max_credit = 4096;       // a Hello asking for more gets this
+  uint32_t max_subscriptions = 64;  // topics per principal
 };
 
 absl::StatusOr<HubConfig> LoadHubConfig(const std::string& path);

@@ -1,5 +1,6 @@
 #include "hub/registry/registry.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <filesystem>
 #include <fstream>
@@ -7,6 +8,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/config.h"
 #include "common/status_macros.h"
 
@@ -60,14 +62,39 @@ absl::StatusOr<Registry> Registry::Load(const std::string& registry_file,
     if (rule.to.empty()) rule.to.push_back("*");
     r.rules_.push_back(std::move(rule));
   }
+  for (const ConfigSection& sub : acl.root().Tables("subscribe")) {
+    SubscribeRule rule;
+    rule.from = sub.String("from", "*");
+    rule.topics = sub.Strings("topics");
+    if (rule.topics.empty())
+      return absl::InvalidArgumentError(absl::StrCat(
+          acl_file, ": 每个 [[subscribe]] 需要 topics / each [[subscribe]] needs topics (from ",
+          rule.from, ")"));
+    r.subscribe_.push_back(std::move(rule));
+  }
+  for (const ConfigSection& res : acl.root().Tables("reserve")) {
+    ReserveRule rule;
+    rule.types = res.Strings("types");
+    rule.from = res.Strings("from");
+    if (rule.types.empty() || rule.from.empty())
+      return absl::InvalidArgumentError(absl::StrCat(
+          acl_file,
+          ": 每个 [[reserve]] 需要 types 和 from / each [[reserve]] needs types and from (",
+          absl::StrJoin(rule.types, ","), ")"));
+    r.reserve_.push_back(std::move(rule));
+  }
   r.Index();
   return r;
 }
 
-Registry Registry::FromValues(std::vector<Principal> principals, std::vector<AclRule> rules) {
+Registry Registry::FromValues(std::vector<Principal> principals, std::vector<AclRule> rules,
+                              std::vector<SubscribeRule> subscribe,
+                              std::vector<ReserveRule> reserve) {
   Registry r;
   r.principals_ = std::move(principals);
   r.rules_ = std::move(rules);
+  r.subscribe_ = std::move(subscribe);
+  r.reserve_ = std::move(reserve);
   r.Index();
   return r;
 }
@@ -103,16 +130,45 @@ std::vector<const Principal*> Registry::WithRole(const std::string& role) const 
   return out;
 }
 
+namespace {
+
+// A rule's `from`: a principal glob, or "role:<r>" for every holder of r.
+bool FromMatches(const std::string& pattern, const Principal& from) {
+  if (absl::StartsWith(pattern, "role:")) {
+    for (auto& r : from.roles)
+      if (pattern.substr(5) == r) return true;
+    return false;
+  }
+  return GlobMatch(pattern, from.name);
+}
+
+}  // namespace
+
+absl::Status Registry::CheckSubscribe(const Principal& from, const std::string& topic) const {
+  if (subscribe_.empty()) return absl::OkStatus();
+  for (auto& rule : subscribe_) {
+    if (!FromMatches(rule.from, from)) continue;
+    for (auto& pat : rule.topics)
+      if (GlobMatch(pat, topic)) return absl::OkStatus();
+  }
+  return absl::PermissionDeniedError(absl::StrCat("ACL 不允许 ", from.name, " 订阅主题 ", topic,
+                                                  " / ACL forbids ", from.name,
+                                                  " subscribing to topic ", topic));
+}
+
 absl::Status Registry::CheckAcl(const Principal& from, const std::string& payload_type,
                                 const std::string& to) const {
-  auto from_matches = [&](const std::string& pat) {
-    if (absl::StartsWith(pat, "role:")) {
-      for (auto& r : from.roles)
-        if (pat.substr(5) == r) return true;
-      return false;
-    }
-    return GlobMatch(pat, from.name);
-  };
+  auto from_matches = [&](const std::string& pat) { return FromMatches(pat, from); };
+  for (auto& rule : reserve_) {
+    if (std::none_of(rule.types.begin(), rule.types.end(),
+                     [&](const std::string& t) { return GlobMatch(t, payload_type); }))
+      continue;
+    if (std::none_of(rule.from.begin(), rule.from.end(), from_matches))
+      return absl::PermissionDeniedError(
+          absl::StrCat(payload_type, " 只能由 ", absl::StrJoin(rule.from, "、"), " 发送，",
+                       from.name, " 不能发送 / only ", absl::StrJoin(rule.from, ", "), " may send ",
+                       payload_type, "; ", from.name, " may not"));
+  }
   auto to_matches = [&](const std::string& pat) {
     if (GlobMatch(pat, to)) return true;
     // A rule naming a role also covers each principal holding it.

@@ -30,6 +30,23 @@ struct AclRule {
   std::vector<std::string> to;  // recipient globs ("topic:*", "role:agency", "*")
 };
 
+// Who may subscribe to which topics ([[subscribe]] in the ACL file). An ACL
+// file without any lets every principal subscribe to any topic (files written
+// before these rules existed); concordctl district init writes them.
+struct SubscribeRule {
+  std::string from;                 // principal glob or "role:<r>"
+  std::vector<std::string> topics;  // topic globs ("district", "alerts", "*")
+};
+
+// A payload type only some principals may send, whatever [[allow]] says
+// ([[reserve]] in the ACL file): an agent's answers and notices, which an
+// agency could otherwise forge to another agency under a broad rule such as
+// "role:agency may send concord.v1.* to agencies".
+struct ReserveRule {
+  std::vector<std::string> types;  // payload type globs ("concord.v1.AidDuplicateNotice")
+  std::vector<std::string> from;   // principal globs or "role:<r>" that may send them
+};
+
 // The registry and the ACL together; immutable once loaded (reload makes a new
 // one).
 class Registry {
@@ -37,7 +54,9 @@ class Registry {
   static absl::StatusOr<Registry> Load(const std::string& registry_file,
                                        const std::string& acl_file);
   // Builds one from values (tests).
-  static Registry FromValues(std::vector<Principal> principals, std::vector<AclRule> rules);
+  static Registry FromValues(std::vector<Principal> principals, std::vector<AclRule> rules,
+                             std::vector<SubscribeRule> subscribe = {},
+                             std::vector<ReserveRule> reserve = {});
 
   // The active principal holding this key, or nullptr (unknown or revoked).
   const Principal* ByKey(const std::string& z85) const;
@@ -45,14 +64,19 @@ class Registry {
   std::vector<const Principal*> WithRole(const std::string& role) const;
   const std::vector<Principal>& principals() const { return principals_; }
 
-  // OK, or PermissionDenied with a reason naming what was refused.
+  // OK, or PermissionDenied with a reason naming what was refused: a type
+  // some [[reserve]] rule keeps for others, or no [[allow]] rule.
   absl::Status CheckAcl(const Principal& from, const std::string& payload_type,
                         const std::string& to) const;
+  // OK, or PermissionDenied naming the topic.
+  absl::Status CheckSubscribe(const Principal& from, const std::string& topic) const;
 
  private:
   void Index();
   std::vector<Principal> principals_;
   std::vector<AclRule> rules_;
+  std::vector<SubscribeRule> subscribe_;
+  std::vector<ReserveRule> reserve_;
   std::map<std::string, size_t> by_key_;
   std::map<std::string, size_t> by_name_;
 };

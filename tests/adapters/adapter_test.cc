@@ -16,8 +16,10 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "common/http_client.h"
 #include "common/sqlite.h"
+#include "concord/v1/aid.pb.h"
 #include "concord/v1/envelope.pb.h"
 #include "hub/transport/curve_keys.h"
 #include "tests/support/daemon.h"
@@ -199,6 +201,41 @@ TEST(AdapterTest, RefusedPublishIsListedAsFailed) {
   EXPECT_EQ(failed["to"], json::array({"b"}));
   EXPECT_EQ(failed["type"], "concord.v1.TextNote");
   EXPECT_EQ(outbox["pending"], 0);
+}
+
+// Issue 16, finding 4, at the receiver: even with an ACL that lets agencies
+// send anything, an aid agent's duplicate notice from the police is dropped
+// and logged as forged; the aid agent's own is shown.
+TEST(AdapterTest, AgentOnlyTypeFromAnotherSenderIsDroppedAsForged) {
+  TestDistrict d({"sz.court", "sz.police", "sz.agent.aid:aid"});  // ACL: anything goes
+  ASSERT_TRUE(d.StartHub().ok());
+  DaemonProcess court(d, "sz.court"), police(d, "sz.police");
+  ASSERT_TRUE(court.ok() && police.ok());
+  ASSERT_TRUE(WaitFor([&] { return Connected(court) && Connected(police); }, 5000));
+  const json notice = {{"to", {"sz.court"}},
+                       {"type", "concord.v1.AidDuplicateNotice"},
+                       {"payload", {{"your_record_id", "FY-1"}, {"other_agency", "sz.police"}}}};
+  HttpResult r = police.Post("/publish", notice);
+  ASSERT_EQ(r.status, 202) << r.body;
+  const std::string forged = json::parse(r.body)["id"];
+  ASSERT_EQ(police.Post("/publish", Note("sz.court", "after", "the forged one")).status, 202);
+  ASSERT_TRUE(WaitFor([&] { return InboxMessages(court).size() == 1; }, 5000)) << court.log();
+  EXPECT_EQ(InboxMessages(court)[0]["type"], "concord.v1.TextNote");
+  EXPECT_TRUE(absl::StrContains(court.log(), "forged message dropped")) << court.log();
+  EXPECT_TRUE(absl::StrContains(court.log(), forged));
+
+  ClientThread aid(d.ClientFor("sz.agent.aid"));
+  aid.Call([](client::Client& c) {
+    v1::Envelope env;
+    env.add_to("sz.court");
+    v1::AidDuplicateNotice n;
+    n.set_your_record_id("FY-2");
+    env.mutable_payload()->PackFrom(n);
+    return c.Publish(env);
+  });
+  ASSERT_TRUE(WaitFor([&] { return InboxMessages(court).size() == 2; }, 5000)) << court.log();
+  EXPECT_EQ(InboxMessages(court)[1]["type"], "concord.v1.AidDuplicateNotice");
+  EXPECT_EQ(InboxMessages(court)[1]["from"], "sz.agent.aid");
 }
 
 // A payload type the adapter does not know is kept, as base64 of its bytes.

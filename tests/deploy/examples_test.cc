@@ -11,6 +11,7 @@
 #include "agents/conference/agent.h"
 #include "agents/ledger/agent.h"
 #include "agents/risk/agent.h"
+#include "domain/agent_messages.h"
 #include "hub/broker/config.h"
 #include "hub/registry/registry.h"
 #include "hub/transport/curve_keys.h"
@@ -69,6 +70,15 @@ TEST_F(Examples, HubRegistryAndAcl) {
       registry->CheckAcl(*court, "concord.v1.PetitionRegister", "shangzhou.agent.ledger").ok());
   EXPECT_FALSE(
       registry->CheckAcl(*court, "concord.v1.TrackDeadline", "shangzhou.agent.ledger").ok());
+  // The reserved types are the ones concordctl writes for a new district.
+  std::ifstream in(std::string(CONCORD_SOURCE_DIR) + "/deploy/examples/acl.toml");
+  std::stringstream acl;
+  acl << in.rdbuf();
+  EXPECT_NE(acl.str().find(ReserveRulesToml()), std::string::npos)
+      << "deploy/examples/acl.toml: put this in place of its [[reserve]] blocks:\n"
+      << ReserveRulesToml();
+  EXPECT_FALSE(
+      registry->CheckAcl(*court, "concord.v1.AidDuplicateNotice", "shangzhou.procuratorate").ok());
 }
 
 // court.toml: an agency's adapter with petitions, CSV drop folders and aid on.

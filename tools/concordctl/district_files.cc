@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/files.h"
+#include "domain/agent_messages.h"
 #include "domain/rules.h"
 
 namespace concord::ctl {
@@ -263,7 +264,25 @@ to = ["{D}.*"]
 from = "role:ops"
 type = "concord.v1.TextNote"
 to = ["*"]
-)";
+
+# 订阅：谁可以订阅哪些主题；未列出的一律拒绝（每个主体至多 64 个）。
+# Subscriptions: who may subscribe to which topics; anything else is refused
+# (at most 64 topics each). District notices go to every agency; the hub's
+# dead-letter alerts (they name senders, recipients and message types) to the
+# political-legal committee and the operator.
+[[subscribe]]
+from = "role:agency"
+topics = ["district"]
+
+[[subscribe]]
+from = "{D}.plc"
+topics = ["alerts"]
+
+[[subscribe]]
+from = "role:ops"
+topics = ["alerts", "district"]
+
+{RESERVE})";
 
 std::string Quoted(absl::string_view s) { return absl::StrCat("\"", s, "\""); }
 
@@ -272,8 +291,9 @@ std::string Quoted(absl::string_view s) { return absl::StrCat("\"", s, "\""); }
 std::string DistrictAcl(const std::string& district, const std::vector<AgencyEntry>& agencies) {
   std::vector<std::string> names;
   for (const auto& a : agencies) names.push_back(Quoted(absl::StrCat(district, ".", a.name)));
-  return absl::StrReplaceAll(kAclTemplate,
-                             {{"{D}", district}, {"{AGENCIES}", absl::StrJoin(names, ", ")}});
+  return absl::StrReplaceAll(kAclTemplate, {{"{D}", district},
+                                            {"{AGENCIES}", absl::StrJoin(names, ", ")},
+                                            {"{RESERVE}", ReserveRulesToml()}});
 }
 
 std::string HubToml(const HubSettings& s) {

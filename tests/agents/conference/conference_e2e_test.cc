@@ -667,7 +667,9 @@ TEST_F(ConferenceDistrict, AidTaskNeedsTheDuplicateCheck) {
   EXPECT_EQ(unknown.status, 400) << unknown.body;
   EXPECT_NE(unknown.body.find("没有救助记录"), std::string::npos) << unknown.body;
   // An "invitation" from another agency naming that other case changes nothing:
-  // only the conference agent's invitations count.
+  // only the conference agent's invitations count. The receiver drops it as a
+  // forgery (this test's ACL lets it through the hub) and never shows it.
+  const size_t invitations = Received("procuratorate", "ConferenceInvitation").size();
   ASSERT_EQ(A("court")
                 .Post("/publish",
                       {{"to", {"procuratorate"}},
@@ -675,8 +677,11 @@ TEST_F(ConferenceDistrict, AidTaskNeedsTheDuplicateCheck) {
                        {"payload", {{"conference_id", id}, {"case_key", "（2026）上0102民初5号"}}}})
                 .status,
             202);
-  ASSERT_TRUE(WaitFor([&] { return Received("procuratorate", "ConferenceInvitation").size() >= 2; },
-                      kWaitMs));
+  ASSERT_TRUE(WaitFor(
+      [&] { return A("procuratorate").log().find("forged message dropped") != std::string::npos; },
+      kWaitMs))
+      << A("procuratorate").log();
+  EXPECT_EQ(Received("procuratorate", "ConferenceInvitation").size(), invitations);
   auto forged = publish("JC-2026-11");
   EXPECT_EQ(forged.status, 400) << forged.body;
   EXPECT_NE(forged.body.find("不是本案"), std::string::npos) << forged.body;

@@ -33,6 +33,8 @@
 #include "hub/audit/audit.h"
 #include "tests/support/district.h"
 #include "tests/support/effects.h"
+#include "tests/support/hub_audit.h"
+#include "tests/support/raw_peer.h"
 
 namespace concord::testing {
 namespace {
@@ -75,41 +77,11 @@ std::vector<std::string> Numbered(const std::string& prefix, int n) {
   return ::testing::AssertionSuccess();
 }
 
-// One parsed line of the hub's audit chain.
-struct AuditLine {
-  int64_t n = 0;
-  std::string event, principal, detail;
-};
-
-std::vector<AuditLine> AuditLines(const TestDistrict& d, const std::string& event) {
-  std::vector<AuditLine> out;
-  auto db = sqlite::Db::Open(d.hub_db());
-  if (!db.ok()) return out;
-  auto st = db->Prepare("SELECT n, line FROM audit ORDER BY n");
-  if (!st.ok()) return out;
-  while (true) {
-    auto row = st->Step();
-    if (!row.ok() || !*row) break;
-    std::vector<std::string> f = absl::StrSplit(st->Text(1), absl::MaxSplits('\t', 4));
-    if (f.size() < 5 || f[2] != event) continue;
-    out.push_back({st->Int(0), f[2], f[3], f[4]});
-  }
-  return out;
-}
-
 // True when an audit line of `event` mentions `needle` in its principal or detail.
 bool Audited(const TestDistrict& d, const std::string& event, const std::string& needle) {
-  for (auto& l : AuditLines(d, event))
+  for (auto& l : HubAuditLines(d, event))
     if (absl::StrContains(l.principal, needle) || absl::StrContains(l.detail, needle)) return true;
   return false;
-}
-
-int64_t VmRssKb(pid_t pid) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6));
-  return -1;
 }
 
 // A concord-test-receiver child process for principal `name`.
@@ -156,42 +128,6 @@ class ReceiverProcess {
   std::string key_prefix_;
   pid_t pid_ = -1;
   int credit_;
-};
-
-// A raw ZeroMQ DEALER with CURVE options, for sending what the Client never
-// would. One ZeroMQ message per Send(); Recv() returns the next frame.
-class RawPeer {
- public:
-  RawPeer(const std::string& endpoint, const CurveKeyPair& keys, const std::string& server_key)
-      : socket_(ctx_, zmq::socket_type::dealer) {
-    socket_.set(zmq::sockopt::linger, 0);
-    socket_.set(zmq::sockopt::curve_serverkey, server_key);
-    socket_.set(zmq::sockopt::curve_publickey, keys.public_z85);
-    socket_.set(zmq::sockopt::curve_secretkey, keys.secret_z85);
-    socket_.connect(endpoint);
-  }
-
-  void Send(const std::string& bytes) { SendParts({bytes}); }
-  void SendParts(const std::vector<std::string>& parts) {
-    for (size_t i = 0; i < parts.size(); ++i)
-      socket_.send(zmq::buffer(parts[i]),
-                   i + 1 < parts.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
-  }
-  void Send(const pb::Frame& f) { Send(f.SerializeAsString()); }
-
-  // The next frame from the hub, or nullopt after `timeout_ms`.
-  std::optional<pb::Frame> Recv(int timeout_ms) {
-    socket_.set(zmq::sockopt::rcvtimeo, timeout_ms);
-    zmq::message_t m;
-    if (!socket_.recv(m)) return std::nullopt;
-    pb::Frame f;
-    if (!f.ParseFromArray(m.data(), static_cast<int>(m.size()))) return std::nullopt;
-    return f;
-  }
-
- private:
-  zmq::context_t ctx_;
-  zmq::socket_t socket_;
 };
 
 pb::Frame HelloFrame(const std::string& client) {
@@ -518,7 +454,7 @@ TEST(HubSecurity, AclViolationIsRefusedAuditedAndHubKeepsServing) {
   EXPECT_EQ(a.Stats().nacks_final, cases.size());
   EXPECT_TRUE(WaitFor([&] {
     size_t n = 0;
-    for (auto& l : AuditLines(d, "refuse"))
+    for (auto& l : HubAuditLines(d, "refuse"))
       n += l.principal == "a" && absl::StrContains(l.detail, "code=PERMISSION_DENIED");
     return n == cases.size();
   })) << "want one refuse audit line per violation";
@@ -627,8 +563,8 @@ TEST(HubFault, BadFramesGetNackAndHubKeepsServing) {
   EXPECT_EQ(ReadEffects(d.ClientFor("b").db_path).bodies, want);
   EXPECT_TRUE(d.HubRunning());
   EXPECT_EQ(d.Metric("concord_hub_refused_total"), static_cast<double>(cases.size() + 1));
-  EXPECT_TRUE(WaitFor([&] { return AuditLines(d, "refuse").size() == cases.size() + 1; }))
-      << AuditLines(d, "refuse").size();
+  EXPECT_TRUE(WaitFor([&] { return HubAuditLines(d, "refuse").size() == cases.size() + 1; }))
+      << HubAuditLines(d, "refuse").size();
 }
 
 // A publish before Hello (as after a hub restart) is refused as retryable until Hello.
@@ -705,7 +641,7 @@ TEST(HubAudit, ChainIsIntactAfterTrafficAndCrash) {
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_TRUE(r->ok) << r->reason;
   EXPECT_GT(r->lines, 10);
-  EXPECT_EQ(AuditLines(d, "start").size(), 2u);
+  EXPECT_EQ(HubAuditLines(d, "start").size(), 2u);
 }
 
 // A changed audit line is reported at its number (at the next one if its hash is forged).
@@ -1072,7 +1008,7 @@ TEST(HubFault, ExpiredMessageIsNotDeliveredAndIsCounted) {
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   EXPECT_EQ(ReadEffects(d.ClientFor("b").db_path).bodies, std::vector<std::string>{"no expiry"});
   EXPECT_EQ(d.Metric("concord_hub_expired_total"), 2);
-  EXPECT_TRUE(WaitFor([&] { return AuditLines(d, "expire").size() == 1; }));
+  EXPECT_TRUE(WaitFor([&] { return HubAuditLines(d, "expire").size() == 1; }));
 }
 
 }  // namespace

@@ -56,6 +56,33 @@ TEST(AclTest, AllowsAndDenies) {
             absl::StatusCode::kPermissionDenied);
 }
 
+// A reserved type is refused to anyone its rule does not name, whatever the
+// [[allow]] rules say; subscriptions follow [[subscribe]] once there is one.
+TEST(AclTest, ReservedTypesAndSubscriptions) {
+  Registry r = Registry::FromValues(
+      {{"d.court", std::string(40, 'A'), {"agency"}, "法院", false},
+       {"d.police", std::string(40, 'B'), {"agency"}, "公安", false},
+       {"d.agent.aid", std::string(40, 'C'), {"aid"}, "", false}},
+      {{"*", "concord.v1.*", {"*"}}}, {{"role:agency", {"district"}}, {"d.court", {"alerts"}}},
+      {{{"concord.v1.AidDuplicateNotice", "concord.v1.AidCheck*"}, {"role:aid"}}});
+  const Principal& police = *r.ByName("d.police");
+  const Principal& aid = *r.ByName("d.agent.aid");
+  const Principal& court = *r.ByName("d.court");
+  const absl::Status forged = r.CheckAcl(police, "concord.v1.AidDuplicateNotice", "d.court");
+  EXPECT_EQ(forged.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_NE(forged.message().find("role:aid"), absl::string_view::npos) << forged;
+  EXPECT_EQ(r.CheckAcl(police, "concord.v1.AidCheckReply", "d.court").code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(r.CheckAcl(aid, "concord.v1.AidDuplicateNotice", "d.court").ok());
+  EXPECT_TRUE(r.CheckAcl(police, "concord.v1.TextNote", "d.court").ok());
+  EXPECT_TRUE(r.CheckSubscribe(police, "district").ok());
+  EXPECT_EQ(r.CheckSubscribe(police, "alerts").code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(r.CheckSubscribe(court, "alerts").ok());
+  EXPECT_EQ(r.CheckSubscribe(aid, "district").code(), absl::StatusCode::kPermissionDenied);
+  // Without [[subscribe]] rules, any topic (files written before they existed).
+  EXPECT_TRUE(TestRegistry().CheckSubscribe(police, "anything").ok());
+}
+
 // A revoked principal's key maps to nobody, but its name is still known.
 TEST(RegistryTest, RevokedKeyIsUnknown) {
   Registry r = TestRegistry();
