@@ -1,7 +1,8 @@
 // hub-micro-bench: the per-message pieces of work on the hub's path, one at a
 // time (Google Benchmark), so that concord-bench's "us per message" figures
 // can be read as a sum: protobuf decode and re-encode of a Publish frame, the
-// audit line (format + SHA-256), a UUIDv7, and the CurveZMQ box of one
+// audit line (format + SHA-256), the stored envelope's digest (BLAKE2b), a
+// UUIDv7, and the CurveZMQ box of one
 // message (crypto_box_easy_afternm, what libzmq's CURVE mechanism does for
 // every message in each direction).
 //
@@ -15,6 +16,7 @@
 #include "concord/v1/envelope.pb.h"
 #include "concord/v1/hub.pb.h"
 #include "hub/audit/audit.h"
+#include "hub/audit/audit_state.h"
 #include "hub/client/client.h"
 
 namespace concord::bench {
@@ -73,6 +75,17 @@ void BM_AuditLineFormatAndHash(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_AuditLineFormatAndHash);
+
+// The digest of one stored envelope written in its accept entry (h=,
+// hub/audit/audit_state.h), as SqliteStore::Commit does for every message.
+void BM_EnvelopeDigest(benchmark::State& state) {
+  pb::Envelope env = Envelope512();
+  env.set_from("pub0");
+  const std::string bytes = env.SerializeAsString();
+  for (auto _ : state) benchmark::DoNotOptimize(hub::EnvelopeDigest(bytes));
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(bytes.size()));
+}
+BENCHMARK(BM_EnvelopeDigest);
 
 void BM_NewUuidV7(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(NewUuidV7());

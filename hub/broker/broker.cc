@@ -859,6 +859,8 @@ absl::StatusOr<Mailbox*> BrokerImpl::EnsureMailbox(const std::string& principal)
   mb->id = id;
   mb->name = principal;
   mb->acked_through = last_seq_;  // a new principal starts at the head
+  // The chain records where (audit verify bounds each cursor by it).
+  Audit("mailbox", principal, absl::StrCat("id=", id, " cursor=", last_seq_));
   Mailbox* raw = mb.get();
   mailboxes_[principal] = std::move(mb);
   return raw;

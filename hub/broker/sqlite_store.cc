@@ -5,10 +5,13 @@
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/sqlite.h"
 #include "common/status_macros.h"
+#include "hub/audit/audit_state.h"
 #include "hub/broker/store.h"
 
 namespace concord::hub {
@@ -226,8 +229,11 @@ class SqliteStore final : public Store {
       SenderLines& sl = lines[m.sender];
       std::string& line = dup ? sl.duplicates : sl.accepted;
       ++(dup ? sl.n_duplicates : sl.n_accepted);
-      absl::StrAppend(&line, line.empty() ? "" : "; ", "id=", m.id, " seq=", m.seq, " ",
-                      m.audit_detail);
+      // "id= seq= h= for=" first, in this order (hub/audit/audit_state.h
+      // reads them back); "; " separates entries, so none in the detail.
+      absl::StrAppend(&line, line.empty() ? "" : "; ", "id=", m.id, " seq=", m.seq,
+                      " h=", EnvelopeDigest(m.envelope), " for=", absl::StrJoin(m.recipients, ","),
+                      " ", absl::StrReplaceAll(m.audit_detail, {{";", ","}}));
       if (dup) {
         result.duplicate[i] = true;
         continue;

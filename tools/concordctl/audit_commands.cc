@@ -2,6 +2,7 @@
 // from hub.db directly (read-only).
 //
 //   concordctl audit verify --db data/hub/hub.db     # exit 1 when the chain is broken
+//                                                      # or the stored state departs from it
 //   concordctl audit show --db data/hub/hub.db [--tail 20]
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -9,6 +10,7 @@
 
 #include "common/sqlite.h"
 #include "hub/audit/audit.h"
+#include "hub/audit/audit_state.h"
 #include "tools/concordctl/commands.h"
 #include "tools/concordctl/ctl_util.h"
 
@@ -22,12 +24,26 @@ int CmdAuditVerify(const std::string& db_path) {
   if (!db.ok()) return Fail(2, std::string(db.status().message()));
   auto r = hub::VerifyAuditChain(*db, hub::AuditHeadPath(db_path));
   if (!r.ok()) return Fail(2, std::string(r.status().message()));
-  if (r->ok) {
-    std::cout << "审计链完整 / audit chain intact: " << r->lines << " 行 lines\n";
+  if (!r->ok) {
+    std::cout << "审计链损坏 / audit chain BROKEN at line " << r->first_bad << ": " << r->reason
+              << "\n";
+    return 1;
+  }
+  std::cout << "审计链完整 / audit chain intact: " << r->lines << " 行 lines\n";
+  // The stored envelopes, cursors, mailboxes and dead letters against it.
+  auto state = hub::VerifyStoredState(*db);
+  if (!state.ok()) return Fail(2, std::string(state.status().message()));
+  if (state->ok) {
+    std::cout << "存储状态与审计链一致 / stored state matches the chain: " << state->envelopes
+              << " 条消息摘要相符 envelopes, " << state->queued << " 条待投递 queued, "
+              << state->dead_letters << " 条死信 dead letters\n";
     return 0;
   }
-  std::cout << "审计链损坏 / audit chain BROKEN at line " << r->first_bad << ": " << r->reason
-            << "\n";
+  std::cout << "存储状态与审计链不符 / stored state does NOT match the chain: " << state->problems
+            << " 处 faults\n";
+  for (const auto& f : state->faults) std::cout << "  " << f << "\n";
+  if (state->problems > static_cast<int64_t>(state->faults.size()))
+    std::cout << "  ……另有 / and " << state->problems - state->faults.size() << " more\n";
   return 1;
 }
 

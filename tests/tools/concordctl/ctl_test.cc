@@ -4,7 +4,9 @@
 #include <array>
 #include <atomic>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <thread>
 
 #include "common/sqlite.h"
@@ -106,6 +108,78 @@ TEST(ConcordCtl, DeadLetterListAndReplay) {
   EXPECT_NE(RunConcordctl("deadletters list " + hp).out.find("yes"), std::string::npos);
   CommandResult missing = RunConcordctl("deadletters replay --id 99 " + hp);
   EXPECT_EQ(missing.exit_code, 1) << missing.out;
+
+  // The dead letter is in the chain: its row cannot be deleted unseen.
+  d.StopHub();
+  CommandResult intact = RunConcordctl("audit verify --db " + d.hub_db());
+  EXPECT_EQ(intact.exit_code, 0) << intact.out;
+  EXPECT_NE(intact.out.find("1 条死信"), std::string::npos) << intact.out;
+  ASSERT_TRUE(sqlite::Db::Open(d.hub_db())->Exec("DELETE FROM dead_letters").ok());
+  CommandResult gone = RunConcordctl("audit verify --db " + d.hub_db());
+  EXPECT_EQ(gone.exit_code, 1) << gone.out;
+  EXPECT_NE(gone.out.find("dead letter"), std::string::npos) << gone.out;
+  EXPECT_NE(gone.out.find("for b is missing"), std::string::npos) << gone.out;
+}
+
+// Issue 16, finding 5: the chain passed after a stored envelope was edited,
+// every queued message deleted or a cursor pushed forward. Each accept line
+// now carries the envelope's digest and its recipients, and verify compares
+// the stored state with the chain.
+TEST(ConcordCtl, AuditVerifyChecksStoredStateAgainstTheChain) {
+  TestDistrict d({"a", "b", "c"});
+  ASSERT_TRUE(d.StartHub().ok());
+  {
+    ClientThread b(d.ClientFor("b"), [](client::Client& c) {
+      c.OnMessage([](const v1::Envelope&, sqlite::Db&) { return absl::OkStatus(); });
+    });
+    ClientThread a(d.ClientFor("a"));
+    a.Call([&](client::Client& c) {
+      for (int i = 0; i < 20; ++i) c.Publish(Note(i % 2 ? "b" : "c", "m" + std::to_string(i)));
+      return 0;
+    });
+    ASSERT_TRUE(WaitFor([&] { return b.Stats().received == 10u; }));
+    ASSERT_TRUE(WaitFor([&] { return a.Stats().outbox == 0; }));
+  }
+  d.StopHub();
+  // Each case on its own copy of hub.db and its head file.
+  auto copy = [&](const std::string& name) {
+    const std::string path = d.dir() + "/" + name + ".db";
+    std::filesystem::copy_file(d.hub_db(), path);
+    std::filesystem::copy_file(d.hub_db() + ".audit-head", path + ".audit-head");
+    return path;
+  };
+  auto verify = [](const std::string& path) { return RunConcordctl("audit verify --db " + path); };
+
+  CommandResult ok = verify(d.hub_db());
+  EXPECT_EQ(ok.exit_code, 0) << ok.out;
+  EXPECT_NE(ok.out.find("stored state matches the chain"), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("10 条待投递"), std::string::npos) << ok.out << "(c never connected)";
+
+  const std::string edited = copy("edited");
+  ASSERT_TRUE(sqlite::Db::Open(edited)
+                  ->Exec("UPDATE messages SET envelope = envelope || x'00' WHERE seq = "
+                         "(SELECT max(seq) FROM messages)")
+                  .ok());
+  CommandResult e = verify(edited);
+  EXPECT_EQ(e.exit_code, 1) << e.out;
+  EXPECT_NE(e.out.find("differs from the digest"), std::string::npos) << e.out;
+
+  const std::string emptied = copy("emptied");
+  ASSERT_TRUE(sqlite::Db::Open(emptied)->Exec("DELETE FROM mailbox").ok());
+  CommandResult m = verify(emptied);
+  EXPECT_EQ(m.exit_code, 1) << m.out;
+  EXPECT_NE(m.out.find("10 处"), std::string::npos) << m.out;
+  EXPECT_NE(m.out.find("queued for c is missing"), std::string::npos) << m.out;
+
+  const std::string pushed = copy("pushed");
+  ASSERT_TRUE(sqlite::Db::Open(pushed)
+                  ->Exec("UPDATE recipients SET acked_through = (SELECT max(seq) FROM messages) "
+                         "WHERE name = 'c'; DELETE FROM mailbox")
+                  .ok());
+  CommandResult p = verify(pushed);
+  EXPECT_EQ(p.exit_code, 1) << p.out;
+  EXPECT_NE(p.out.find("recipient c's cursor"), std::string::npos) << p.out;
+  std::cout << "[ what the operator reads ]\n" << e.out << m.out << p.out;
 }
 
 // `concordctl send` is acknowledged and `concordctl tail` prints what arrives.
