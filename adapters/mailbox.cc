@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "common/sqlite.h"
 #include "common/status_macros.h"
+#include "concord/v1/hub.pb.h"
 
 namespace concord::adapter {
 namespace {
@@ -46,6 +47,13 @@ const std::vector<std::string>& AdapterMigrations() {
         request_hash TEXT NOT NULL,
         message_id TEXT NOT NULL,
         created_ms INTEGER NOT NULL);
+      )sql",
+      // 4: a refused publish someone of the agency has seen in the console.
+      R"sql(
+      CREATE TABLE failed_seen(
+        id TEXT PRIMARY KEY,
+        seen_by TEXT NOT NULL,
+        seen_ms INTEGER NOT NULL);
       )sql",
   };
   return kMigrations;
@@ -264,10 +272,40 @@ absl::StatusOr<int64_t> Mailbox::FailedCount() {
   return *n;
 }
 
+absl::StatusOr<int64_t> Mailbox::UnseenFailedCount() {
+  auto n = client_.db().QueryInt(
+      "SELECT count(*) FROM concord_outbox_failed f "
+      "WHERE NOT EXISTS (SELECT 1 FROM failed_seen s WHERE s.id = f.id)");
+  if (!n.ok()) return DbError(n.status());
+  return *n;
+}
+
+absl::Status Mailbox::MarkFailedSeen(const std::string& id, const std::string& by) {
+  sqlite::Db& db = client_.db();
+  auto st = db.Prepare(
+      "INSERT OR IGNORE INTO failed_seen(id, seen_by, seen_ms) "
+      "SELECT id, ?, ? FROM concord_outbox_failed WHERE id = ?");
+  if (!st.ok()) return DbError(st.status());
+  st->BindAll(by, clock_.NowMs(), id);
+  if (auto r = st->Run(); !r.ok()) return DbError(r);
+  if (db.Changes() > 0) return absl::OkStatus();
+  auto known = db.Prepare("SELECT 1 FROM concord_outbox_failed WHERE id = ?");
+  if (!known.ok()) return DbError(known.status());
+  known->BindAll(id);
+  auto row = known->Step();
+  if (!row.ok()) return DbError(row.status());
+  if (!*row)
+    return absl::NotFoundError(
+        absl::StrCat("没有这条发送失败记录 / no refused publish with id ", id));
+  return absl::OkStatus();  // seen before
+}
+
 absl::StatusOr<std::vector<FailedPublish>> Mailbox::FailedPublishes() {
   auto st = client_.db().Prepare(
-      "SELECT f.id, f.code, f.reason, f.at_ms, coalesce(s.to_json, ''), coalesce(s.type, '') "
+      "SELECT f.id, f.code, f.reason, f.at_ms, coalesce(s.to_json, ''), coalesce(s.type, ''), "
+      "f.frame, coalesce(seen.seen_ms, 0), coalesce(seen.seen_by, '') "
       "FROM concord_outbox_failed f LEFT JOIN sent_messages s ON s.id = f.id "
+      "LEFT JOIN failed_seen seen ON seen.id = f.id "
       "ORDER BY f.at_ms, f.id");
   if (!st.ok()) return DbError(st.status());
   std::vector<FailedPublish> out;
@@ -282,6 +320,19 @@ absl::StatusOr<std::vector<FailedPublish>> Mailbox::FailedPublishes() {
     f.at_ms = st->Int(3);
     f.to_json = st->Text(4);
     f.type = st->Text(5);
+    // The refused frame (Frame{publish}, as the client staged it) names the
+    // person and, for a message not sent through Send(), its type and
+    // recipients. A frame that does not parse leaves them empty.
+    if (pb::Frame frame; frame.ParseFromString(st->Blob(6)) && frame.has_publish()) {
+      const pb::Envelope& env = frame.publish().envelope();
+      f.actor = env.actor();
+      if (f.type.empty()) f.type = PayloadTypeName(env.payload());
+      if (f.to_json.empty())
+        f.to_json =
+            nlohmann::json(std::vector<std::string>(env.to().begin(), env.to().end())).dump();
+    }
+    f.seen_ms = st->Int(7);
+    f.seen_by = st->Text(8);
     out.push_back(std::move(f));
   }
   return out;

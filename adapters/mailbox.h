@@ -28,6 +28,7 @@
 #include "absl/status/statusor.h"
 #include "common/clock.h"
 #include "common/sqlite.h"
+#include "concord/v1/envelope.pb.h"
 #include "hub/client/client.h"
 
 namespace concord::adapter {
@@ -56,7 +57,13 @@ struct InboxItem {
 struct FailedPublish {
   std::string id, code, reason;
   int64_t at_ms = 0;
-  std::string to_json, type;  // empty when not sent through this adapter
+  // From sent_messages, else read from the refused envelope itself (a
+  // message not sent through Send()); empty only when neither says.
+  std::string to_json, type;
+  concord::v1::Actor actor;  // the person who sent it (console), else empty
+  // Once someone of the agency has seen it (MarkFailedSeen): when and who.
+  int64_t seen_ms = 0;
+  std::string seen_by;
 };
 
 class Mailbox {
@@ -118,8 +125,15 @@ class Mailbox {
   void AddSendHook(SendHook hook) { send_hooks_.push_back(std::move(hook)); }
 
   absl::StatusOr<int64_t> UnreadCount();
+  // Every refused publish, oldest first.
   absl::StatusOr<std::vector<FailedPublish>> FailedPublishes();
   absl::StatusOr<int64_t> FailedCount();
+  // Those nobody has marked seen yet: what the console warns of.
+  absl::StatusOr<int64_t> UnseenFailedCount();
+  // Records that `by` (the person, as the console names them: "登记员 王某")
+  // has seen refused publish `id` (failed_seen); the first one to see it
+  // stays. NotFound: no such refusal.
+  absl::Status MarkFailedSeen(const std::string& id, const std::string& by);
 
  private:
   Mailbox(client::Client& client, const Clock& clock) : client_(client), clock_(clock) {}

@@ -128,6 +128,7 @@ absl::Status ConsoleImpl::Open() {
   RegisterReceptionPages(*this);
   RegisterStatsPages(*this);
   RegisterAdminPages(*this);
+  RegisterOutboxPages(*this);
 
   // A delivery may be the answer an Await() waits for: it reads again once
   // the delivery's transaction has committed.
@@ -411,8 +412,10 @@ void ConsoleImpl::AddPage(std::string method, std::string path, PageHandler hand
 }
 
 void ConsoleImpl::AddNav(std::string href, std::string label, std::string key,
-                         std::function<bool(const accounts::Account&)> visible) {
-  nav_.push_back({std::move(href), std::move(label), std::move(key), std::move(visible)});
+                         std::function<bool(const accounts::Account&)> visible,
+                         std::function<int64_t()> badge) {
+  nav_.push_back(
+      {std::move(href), std::move(label), std::move(key), std::move(visible), std::move(badge)});
 }
 
 void ConsoleImpl::Logout(Visit v) {
@@ -430,9 +433,11 @@ void ConsoleImpl::Render(Visit& v, std::string_view title, std::string_view nav,
                          const HtmlTemplate& body, nlohmann::json values, int status) {
   const accounts::Account& a = v.account;
   nlohmann::json menu = nlohmann::json::array();
-  for (const Nav& n : nav_)
-    if (!n.visible || n.visible(a))
-      menu.push_back({{"href", n.href}, {"label", n.label}, {"active", nav == n.key}});
+  for (const Nav& n : nav_) {
+    if (n.visible && !n.visible(a)) continue;
+    menu.push_back({{"href", n.href}, {"label", n.label}, {"active", nav == n.key}});
+    if (const int64_t badge = n.badge ? n.badge() : 0; badge > 0) menu.back()["badge"] = badge;
+  }
   values["title"] = std::string(title);
   values["agency_display"] = ctx_.config.display;
   values["agency"] = ctx_.config.agency;

@@ -52,8 +52,10 @@ class ConsoleImpl final : public Console {
   void AddPage(std::string method, std::string path, PageHandler handler);
   // A menu entry shown to those for whom `visible` is true (null: everybody),
   // in the order added; `key` is the `nav` a page passes to Render().
+  // With `badge`, the entry shows the number it returns when above 0 (in red).
   void AddNav(std::string href, std::string label, std::string key,
-              std::function<bool(const accounts::Account&)> visible = nullptr);
+              std::function<bool(const accounts::Account&)> visible = nullptr,
+              std::function<int64_t()> badge = nullptr);
 
   // ---- the pages (console_*.cc) ----
   void Work(Visit v);              // GET  /            待办
@@ -126,6 +128,7 @@ class ConsoleImpl final : public Console {
   struct Nav {
     std::string href, label, key;
     std::function<bool(const accounts::Account&)> visible;
+    std::function<int64_t()> badge;
   };
   std::vector<Nav> nav_;
   std::unique_ptr<WebServer> server_;
@@ -149,8 +152,12 @@ void RegisterAdminPages(ConsoleImpl& console);
 void RegisterStatsPages(ConsoleImpl& console);
 void RegisterRiskPages(ConsoleImpl& console);
 void RegisterReceptionPages(ConsoleImpl& console);
+void RegisterOutboxPages(ConsoleImpl& console);  // console_outbox.cc: 发送失败
 
 // Helpers shared by the page files.
+// The red notice of refused publishes nobody has marked seen:
+// {count, href}, or null when there are none (console_outbox.cc).
+nlohmann::json FailedNotice(ConsoleImpl& console);
 std::string FormatMs(int64_t ms);  // "2026-03-05 09:30", "" for 0
 // 二〇二六年十二月二日: the day of `ms` in China Standard Time, as the
 // printed documents date things (console_documents.cc).

@@ -160,7 +160,8 @@ bool PureHandler(const accounts::Account& a) {
 
 void ConsoleImpl::Work(Visit v) {
   const bool mine = PureHandler(v.account);
-  json values = {{"scope", mine ? "我承办的在办事项" : "本机关在办事项"}};
+  json values = {{"scope", mine ? "我承办的在办事项" : "本机关在办事项"},
+                 {"failed_notice", FailedNotice(*this)}};
 
   // Alerts the ledger sent to this agency (DeadlineAlert in the inbox).
   json alerts = json::array();

@@ -10,6 +10,7 @@
 #include "adapters/payload_json.h"
 #include "common/clock.h"
 #include "concord/v1/petition.pb.h"
+#include "hub/client/acting_as.h"
 #include "hub/client/client.h"
 #include "hub/transport/curve_keys.h"
 
@@ -70,6 +71,18 @@ class MailboxTest : public ::testing::Test {
     return out;
   }
 
+  // The hub's final refusal of staged message `id`, as the client records
+  // it (its frame moves from the outbox to concord_outbox_failed).
+  void Refuse(const std::string& id, const std::string& reason) {
+    auto st = client_->db().Prepare(
+        "INSERT INTO concord_outbox_failed(id, frame, code, reason, at_ms) "
+        "SELECT id, frame, 'PERMISSION_DENIED', ?, ? FROM concord_outbox WHERE id=?");
+    ASSERT_TRUE(st.ok());
+    st->BindAll(reason, clock_.NowMs(), id);
+    ASSERT_TRUE(st->Run().ok());
+    ASSERT_EQ(client_->db().Changes(), 1) << id;
+  }
+
   FakeClock clock_;
   boost::asio::io_context io_;
   std::unique_ptr<client::Client> client_;
@@ -122,6 +135,62 @@ TEST_F(MailboxTest, LatestIsNewestFirstOfTheTypesAsked) {
   EXPECT_TRUE(Ids(mailbox_->Latest({"concord.v1.DeadlineAlert"}, 0)).empty());
   // The oldest-first read is unchanged.
   EXPECT_EQ(Ids(mailbox_->Inbox(0, 2, false)), (std::vector<std::string>{"a0", "a1"}));
+}
+
+// A refused publish lists what was sent and who sent it (the envelope's
+// actor, read from the refused frame), a message sent without a person as
+// the system's; marking one seen leaves the other unseen, once per refusal,
+// and an unknown id is NotFound.
+TEST_F(MailboxTest, FailedPublishesNameTheSenderAndCountTheUnseen) {
+  pb::Actor clerk;
+  clerk.set_login("dengji");
+  clerk.set_name("王登记");
+  clerk.set_role("登记员");
+  absl::StatusOr<std::string> by_clerk;
+  {
+    client::ActingAs acting(clerk);
+    OutgoingMessage notice;
+    notice.to = {"court"};
+    notice.type = "concord.v1.AidDuplicateNotice";
+    by_clerk = mailbox_->Send(notice);
+  }
+  ASSERT_TRUE(by_clerk.ok()) << by_clerk.status();
+  clock_.AdvanceMs(60'000);
+  OutgoingMessage note;
+  note.to = {"court", "procuratorate"};
+  auto by_system = mailbox_->Send(note);
+  ASSERT_TRUE(by_system.ok()) << by_system.status();
+  EXPECT_EQ(*mailbox_->UnseenFailedCount(), 0);
+  Refuse(*by_clerk, "只能由 role:aid 发送 / only role:aid may send");
+  Refuse(*by_system, "未知收件人 / unknown recipient");
+
+  auto failed = mailbox_->FailedPublishes();
+  ASSERT_TRUE(failed.ok()) << failed.status();
+  ASSERT_EQ(failed->size(), 2u);
+  const FailedPublish& first = (*failed)[0];
+  EXPECT_EQ(first.id, *by_clerk);
+  EXPECT_EQ(first.type, "concord.v1.AidDuplicateNotice");
+  EXPECT_EQ(first.to_json, R"(["court"])");
+  EXPECT_EQ(first.code, "PERMISSION_DENIED");
+  EXPECT_EQ(first.actor.name(), "王登记");
+  EXPECT_EQ(first.actor.role(), "登记员");
+  EXPECT_EQ((*failed)[1].actor.name(), "");
+  EXPECT_EQ((*failed)[1].to_json, R"(["court","procuratorate"])");
+  EXPECT_EQ(*mailbox_->UnseenFailedCount(), 2);
+  EXPECT_EQ(*mailbox_->FailedCount(), 2);
+
+  ASSERT_TRUE(mailbox_->MarkFailedSeen(*by_clerk, "登记员 王登记").ok());
+  clock_.AdvanceMs(1000);
+  ASSERT_TRUE(mailbox_->MarkFailedSeen(*by_clerk, "承办人 李承办").ok());  // seen before
+  EXPECT_EQ(*mailbox_->UnseenFailedCount(), 1);
+  EXPECT_EQ(*mailbox_->FailedCount(), 2);
+  failed = mailbox_->FailedPublishes();
+  ASSERT_TRUE(failed.ok()) << failed.status();
+  EXPECT_EQ((*failed)[0].seen_by, "登记员 王登记");
+  EXPECT_GT((*failed)[0].seen_ms, 0);
+  EXPECT_EQ((*failed)[1].seen_ms, 0);
+  EXPECT_TRUE(absl::IsNotFound(mailbox_->MarkFailedSeen("no-such-id", "登记员 王登记")));
+  EXPECT_TRUE(absl::IsNotFound(mailbox_->MarkFailedSeen(*by_system + "x", "登记员 王登记")));
 }
 
 }  // namespace

@@ -1,10 +1,13 @@
 // What the console refuses, and says why (see console_test.cc): a wrong
 // password, a form posted without its CSRF token, another agency's item, a
 // registrar trying a head's step and a handler opening the accounts page.
+// A message the hub refuses (here the office's own system sending the court
+// an aid agent's notice, a type the ACL reserves) turns 待办 red and is
+// listed in 发送失败 until someone marks it seen.
 // Every refusal is in the action log that the leader reads.
-// 拒绝并说明理由：密码错误、缺少表单校验码、他机关事项、越权操作；均记入操作记录。
+// 拒绝并说明理由：密码错误、缺少表单校验码、他机关事项、越权操作、枢纽拒收的消息；均记入操作记录。
 import { launch, step, check, shot, clickAndLoad } from './lib/browser.mjs';
-import { login, logout, password } from './lib/console.mjs';
+import { login, logout, password, flash } from './lib/console.mjs';
 
 const office = process.env.OFFICE_URL;
 const court = process.env.COURT_URL;
@@ -88,11 +91,68 @@ await step('他机关的事项不能查看 / another agency\'s item is refused',
   await logout(page);
 });
 
+await step('枢纽拒收的消息红色提示并列出 / a message the hub refused is shown in red and listed', async () => {
+  await login(page, office, 'dengji');
+  check(await page.locator('#failed-notice').count() === 0, 'a failed notice before anything failed');
+  check(await page.locator('nav.tabs a[href="/failed"]').count() === 0, 'a 发送失败 tab before anything failed');
+  // The office's own system (its API, no person) sends the court a notice only the aid agent may send.
+  const api = process.env.OFFICE_API;
+  const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${process.env.API_TOKEN}` };
+  const sent = await fetch(`${api}/publish`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ to: ['court'], type: 'concord.v1.AidDuplicateNotice', payload: {} }),
+  });
+  const answer = await sent.text();
+  check(sent.status === 202, `publish: ${sent.status} ${answer}`);
+  const id = JSON.parse(answer).id;
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    const outbox = await (await fetch(`${api}/outbox`, { headers })).json();
+    if (outbox.failed.some((f) => f.id === id)) break;
+    check(Date.now() < deadline, `the hub did not refuse ${id}: ${JSON.stringify(outbox)}`);
+    await page.waitForTimeout(200);
+  }
+
+  await page.goto(`${office}/`);
+  const notice = await page.locator('#failed-notice').innerText();
+  check(notice.includes('1 条消息发送失败，对方机关未收到'), `notice: ${notice}`);
+  const tab = await page.locator('nav.tabs a[href="/failed"]').innerText();
+  check(tab.includes('发送失败') && tab.includes('1'), `tab: ${tab}`);
+  await shot(page, 'failed-notice');
+  await clickAndLoad(page, page.locator('#failed-notice a'), '**/failed');
+  const row = page.locator(`#failed tr[data-id="${id}"]`);
+  const text = await row.innerText();
+  for (const want of ['重复救助提示', '上州区人民法院', '本机关业务系统（接口）', '无权发送', '只能由', id]) {
+    check(text.includes(want), `the row has no ${want}: ${text}`);
+  }
+  check(await row.evaluate((e) => e.classList.contains('overdue')), 'the unseen row is not red');
+  await shot(page, 'failed-list');
+
+  await clickAndLoad(page, row.getByRole('button', { name: '已知悉' }), '**/failed');
+  check((await flash(page)).includes('已知悉'), `flash: ${await flash(page)}`);
+  const seen = await row.innerText();
+  check(seen.includes('已知悉：登记员 王登记'), `seen: ${seen}`);
+  await shot(page, 'failed-seen');
+  await page.goto(`${office}/`);
+  check(await page.locator('#failed-notice').count() === 0, 'the notice stays after it was seen');
+  await logout(page);
+});
+
+await step('没有发送失败时如实说明 / no refused message, said so', async () => {
+  await login(page, court, 'dengji');
+  await page.goto(`${court}/failed`);
+  const empty = await page.locator('#failed-empty').innerText();
+  check(empty.includes('没有发送失败的消息'), `empty: ${empty}`);
+  await shot(page, 'failed-empty');
+  await logout(page);
+});
+
 await step('领导在操作记录中看到每次拒绝 / the leader sees every refusal in the log', async () => {
   await login(page, office, 'lingdao');
   await clickAndLoad(page, page.getByRole('link', { name: '操作记录' }));
   const log = await page.locator('#actions').innerText();
-  for (const what of ['login', 'petition.accept', 'account.list', 'petition.register']) {
+  for (const what of ['login', 'petition.accept', 'account.list', 'petition.register', 'failed.seen']) {
     check(log.includes(what), `the log has no ${what}: ${log}`);
   }
   check(log.includes('拒绝'), 'no refusal in the log');

@@ -37,9 +37,27 @@ TEST_F(ConsoleBrowser, AidDuplicateIsShownWithReasons) { Run("console_aid.mjs");
 // agency's application for the same victim and case shows 重复救助.
 TEST_F(ConsoleBrowser, AidApplicationFromReceiptToPayment) { Run("console_aid_apps.mjs"); }
 
+// The refusals' district: the hub keeps an aid agent's notices for it
+// ([[reserve]], as deploy's ACLs do), so the office's own system sending one
+// to the court is refused for good; the script reaches the office's API.
+class ConsoleRefusalsBrowser : public ConsoleBrowser {
+ public:
+  ConsoleRefusalsBrowser() {
+    d_.WriteAcl(
+        "[[allow]]\nfrom = \"*\"\ntype = \"*\"\nto = [\"*\"]\n\n[[reserve]]\n"
+        "types = [\"concord.v1.AidDuplicateNotice\"]\nfrom = [\"role:aid\"]\n");
+  }
+  std::map<std::string, std::string> MoreEnv() const override {
+    return {{"OFFICE_API", "http://127.0.0.1:" + std::to_string(office_->port())},
+            {"API_TOKEN", office_->token()}};
+  }
+};
+
 // A wrong password, a form without its CSRF token, another agency's item and
-// a registrar trying a head's step are refused with the reason, and logged.
-TEST_F(ConsoleBrowser, RefusalsAreExplainedAndLogged) { Run("console_refusals.mjs"); }
+// a registrar trying a head's step are refused with the reason, and logged;
+// a message the hub refuses is shown in red on 待办 and listed in 发送失败
+// until someone marks it seen.
+TEST_F(ConsoleRefusalsBrowser, RefusalsAreExplainedAndLogged) { Run("console_refusals.mjs"); }
 
 // The monthly report: charts, the .xlsx and CSV exports; a registrar is refused.
 TEST_F(ConsoleBrowser, MonthlyReportWithChartsAndExports) { Run("console_stats.mjs"); }
