@@ -284,8 +284,6 @@ void ConsoleImpl::Login(WebRequest request, WebResponder respond) {
               next);
     return;
   }
-  LOG_WARN("DEBUGCSRF cookie=[{}] form=[{}] body=[{}]", request.Header("cookie"),
-           FormField(form, "csrf"), request.body);
   if (!accounts::TokensMatch(request.Cookie(kLoginCookie), FormField(form, "csrf"))) {
     record(false, "login form without its CSRF token");
     LoginPage(respond, request.tls, request.Cookie(kLoginCookie), 403,
