@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "adapters/agent_senders.h"
+#include "adapters/audit_checkpoints.h"
 #include "common/daemon.h"
 #include "common/log.h"
 #include "common/metrics.h"
@@ -21,6 +22,8 @@ absl::StatusOr<std::unique_ptr<Adapter>> Adapter::Start(boost::asio::io_context&
   ASSIGN_OR_RETURN(a->mailbox_, Mailbox::Create(*a->client_, *a->config_.client.clock));
   // First of the interceptors: an agent's answer from anyone else is dropped.
   GuardAgentOnlyTypes(a->config_, *a->mailbox_);
+  // The hub's signed audit checkpoints: kept, not shown in the inbox.
+  RETURN_IF_ERROR(KeepAuditCheckpoints(a->config_.agency, *a->client_, *a->mailbox_, a->router_));
 
   Adapter* self = a.get();
   RETURN_IF_ERROR(

@@ -51,8 +51,10 @@ std::string ReserveRulesToml() {
         "]\n\n");
   }
   absl::StrAppend(&out,
-                  "# 死信告警只由枢纽自身发出 / dead-letter alerts come from the hub itself only.\n"
-                  "[[reserve]]\ntypes = [\"concord.v1.DeadLetterAlert\"]\nfrom = [\"hub\"]\n");
+                  "# 死信告警与审计检查点只由枢纽自身发出 / dead-letter alerts and audit\n"
+                  "# checkpoints come from the hub itself only.\n"
+                  "[[reserve]]\ntypes = [\"concord.v1.AuditCheckpoint\", "
+                  "\"concord.v1.DeadLetterAlert\"]\nfrom = [\"hub\"]\n");
   return out;
 }
 

@@ -6,6 +6,7 @@
 
 #include <boost/asio/post.hpp>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 #include <system_error>
@@ -19,6 +20,7 @@
 #include "concord/v1/envelope.pb.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "hub/audit/audit.h"
 #include "hub/broker/broker_impl.h"
 #include "hub/transport/curve_keys.h"
 #include "hub/transport/frame_batch.h"
@@ -94,6 +96,11 @@ absl::Status BrokerImpl::Init() {
     ++subscription_count_[names[rid]];
   }
   for (auto& p : registry_.principals()) RETURN_IF_ERROR(EnsureMailbox(p.name).status());
+  {
+    ASSIGN_OR_RETURN(AuditSigner signer, AuditSigner::LoadOrCreate(config_.audit_signing_key));
+    signer_ = std::make_unique<AuditSigner>(std::move(signer));
+    last_checkpoint_us_ = NowUs();  // the first one checkpoint_s after the start
+  }
   {
     sqlite::OpenOptions ro;
     ASSIGN_OR_RETURN(auto db, sqlite::Db::Open(config_.data_dir + "/hub.db", ro));
@@ -991,10 +998,20 @@ void BrokerImpl::DeadLetter(Mailbox& mb, uint64_t seq, Inflight entry, const std
 
 void BrokerImpl::PublishInternal(const std::string& topic,
                                  const google::protobuf::Message& payload) {
+  std::vector<Mailbox*> targets;
+  auto [b, e] = subscriptions_.equal_range(topic);
+  for (auto i = b; i != e; ++i)
+    if (Mailbox* mb = MailboxFor(i->second)) targets.push_back(mb);
+  PublishFromHub({"topic:" + topic}, targets, payload);
+}
+
+void BrokerImpl::PublishFromHub(const std::vector<std::string>& to,
+                                const std::vector<Mailbox*>& targets,
+                                const google::protobuf::Message& payload) {
   pb::Envelope env;
   env.set_id(NewUuidV7());
   env.set_from("hub");
-  env.add_to("topic:" + topic);
+  for (const auto& t : to) env.add_to(t);
   env.mutable_payload()->PackFrom(payload);
   env.set_created_at_ms(clock_.NowMs());
   env.set_trace_id(NewTraceId());
@@ -1004,17 +1021,44 @@ void BrokerImpl::PublishInternal(const std::string& topic,
   m.sender = "hub";
   m.created_ms = env.created_at_ms();
   m.envelope = env.SerializeAsString();
-  m.audit_detail = absl::StrCat("type=", TypeName(env.payload().type_url()), " to=topic:", topic);
-  auto [b, e] = subscriptions_.equal_range(topic);
-  for (auto i = b; i != e; ++i)
-    if (Mailbox* mb = MailboxFor(i->second)) {
-      m.recipients.push_back(mb->id);
-      ++mb->pending;
-    }
+  m.audit_detail = absl::StrCat("type=", TypeName(env.payload().type_url()),
+                                " to=", absl::StrJoin(to, ","), " recipients=", targets.size());
+  for (Mailbox* mb : targets) {
+    m.recipients.push_back(mb->id);
+    ++mb->pending;
+  }
   pending_ids_[m.id] = pending_->batch.messages.size();
   pending_->batch.messages.push_back(std::move(m));
   pending_->ackers.emplace_back();
   pending_->received_us.push_back(NowUs());
+}
+
+void BrokerImpl::MaybeSendCheckpoint(int64_t now_us) {
+  if (!signer_ || config_.checkpoint_s <= 0 ||
+      now_us - last_checkpoint_us_ < int64_t{config_.checkpoint_s} * 1'000'000)
+    return;
+  last_checkpoint_us_ = now_us;
+  // The head as committed (the store writes it after every commit).
+  std::ifstream in(AuditHeadPath(config_.data_dir + "/hub.db"));
+  int64_t line = 0;
+  std::string hash;
+  if (!(in >> line >> hash) || line <= checkpoint_floor_) return;
+  std::vector<Mailbox*> targets;
+  for (const Principal* p : registry_.WithRole("agency"))
+    if (Mailbox* mb = MailboxFor(p->name)) targets.push_back(mb);
+  if (targets.empty()) return;
+  pb::AuditCheckpoint c;
+  c.set_line(line);
+  c.set_hash(hash);
+  c.set_at_ms(clock_.NowMs());
+  c.set_public_key(signer_->public_key());
+  c.set_signature(signer_->Sign(c.line(), c.hash(), c.at_ms()));
+  PublishFromHub({"role:agency"}, targets, c);
+  // This checkpoint's own lines (its accept, each connected agency's deliver
+  // and ack) do not call for another one when nothing else happens.
+  int64_t connected = 0;
+  for (Mailbox* mb : targets) connected += mb->peer ? 1 : 0;
+  checkpoint_floor_ = line + 1 + 2 * connected;
 }
 
 // ---------------------------------------------------------------------------
@@ -1071,6 +1115,7 @@ void BrokerImpl::Tick() {
                          " attempt=", mb.inflight.begin()->second.attempts));
     Pump(mb);
   }
+  MaybeSendCheckpoint(now);
   if (now - last_registry_check_us_ > 100'000) {
     last_registry_check_us_ = now;
     ReloadRegistryIfChanged(false);

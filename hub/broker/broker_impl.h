@@ -34,6 +34,7 @@
 #include "common/metrics.h"
 #include "common/sqlite.h"
 #include "concord/v1/hub.pb.h"
+#include "hub/audit/checkpoint.h"
 #include "hub/broker/broker.h"
 #include "hub/broker/config.h"
 #include "hub/broker/fair_share.h"
@@ -264,6 +265,11 @@ class BrokerImpl final : public Broker {
   void AdvanceCursor(Mailbox& mb);
   void DeadLetter(Mailbox& mb, uint64_t seq, Inflight entry, const std::string& reason);
   void PublishInternal(const std::string& topic, const google::protobuf::Message& payload);
+  // A message from "hub" to `targets` (its envelope's `to` says `to`).
+  void PublishFromHub(const std::vector<std::string>& to, const std::vector<Mailbox*>& targets,
+                      const google::protobuf::Message& payload);
+  // Every [audit] checkpoint_s: the signed chain head to every agency.
+  void MaybeSendCheckpoint(int64_t now_us);
 
   // ---- housekeeping -------------------------------------------------------
   void Tick();
@@ -301,6 +307,9 @@ class BrokerImpl final : public Broker {
   boost::asio::steady_timer tick_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<sqlite::Db> audit_log_;  // read-only view for /deadletters
+  std::unique_ptr<AuditSigner> signer_;    // signs the checkpoints
+  int64_t last_checkpoint_us_ = 0;
+  int64_t checkpoint_floor_ = 0;  // no checkpoint until the head passes this
   std::unique_ptr<Writer> writer_;
   Registry registry_;
   int64_t registry_mtime_ = 0;

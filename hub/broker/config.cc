@@ -42,6 +42,9 @@ absl::StatusOr<HubConfig> LoadHubConfig(const std::string& path) {
   c.max_hellos = a.Int("max_hellos", c.max_hellos);
   c.max_credit = a.Int("max_credit", c.max_credit);
   c.max_subscriptions = a.Int("max_subscriptions", c.max_subscriptions);
+  const ConfigSection au = file["audit"];
+  c.audit_signing_key = au.Path("signing_key", c.data_dir + "/audit-sign.key");
+  c.checkpoint_s = au.Int("checkpoint_s", c.checkpoint_s);
   if (c.curve && c.secret_key_file.empty())
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": [hub] secret_key 未配置 / is required when curve = true"));
@@ -53,6 +56,9 @@ absl::StatusOr<HubConfig> LoadHubConfig(const std::string& path) {
         path,
         ": [limits] 与 [abuse] 的取值必须大于 0 / every [limits] and [abuse] value must be "
         "greater than 0"));
+  if (c.checkpoint_s < 0)
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": [audit] checkpoint_s 不能为负（0 为不发送）/ must be 0 (off) or more seconds"));
   if (c.synchronous != "FULL" && c.synchronous != "EXTRA")
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": [storage] synchronous 必须为 FULL 或 EXTRA / must be FULL or EXTRA"));

@@ -51,6 +51,12 @@ struct HubConfig {
   uint32_t max_hellos = 60;         // Hellos per principal and window
   uint32_t max_credit = 4096;       // a Hello asking for more gets this
   uint32_t max_subscriptions = 64;  // topics per principal
+
+  // Signed checkpoints of the audit chain ([audit]; hub/audit/checkpoint.h):
+  // the Ed25519 key (default <data_dir>/audit-sign.key, made at first start)
+  // and how often the head goes to every agency (0: never).
+  std::string audit_signing_key;
+  int checkpoint_s = 300;
 };
 
 absl::StatusOr<HubConfig> LoadHubConfig(const std::string& path);

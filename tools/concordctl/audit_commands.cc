@@ -3,21 +3,104 @@
 //
 //   concordctl audit verify --db data/hub/hub.db     # exit 1 when the chain is broken
 //                                                      # or the stored state departs from it
+//   concordctl audit verify --db hub.db --checkpoints court-checkpoints.json  # and the heads
+//                                                      # an agency kept are still in the chain
 //   concordctl audit show --db data/hub/hub.db [--tail 20]
+#include <sodium.h>
+
 #include <CLI/CLI.hpp>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
+#include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "common/sqlite.h"
 #include "hub/audit/audit.h"
 #include "hub/audit/audit_state.h"
+#include "hub/audit/checkpoint.h"
+#include "nlohmann/json.hpp"
 #include "tools/concordctl/commands.h"
 #include "tools/concordctl/ctl_util.h"
 
 namespace concord::ctl {
 namespace {
 
-int CmdAuditVerify(const std::string& db_path) {
+using json = nlohmann::json;
+
+// The checkpoints an agency kept (its adapter's GET /audit/checkpoints,
+// saved to `file`) against the chain in `db`: each must be signed by the
+// hub's audit key and name a line the chain still has, with that hash.
+// Returns the number of faults (printed).
+int CheckCheckpoints(sqlite::Db& db, const std::string& db_path, const std::string& file) {
+  std::ifstream in(file);
+  const json doc = json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object() || !doc.contains("checkpoints") || !doc["checkpoints"].is_array()) {
+    std::cout << "检查点文件无法读取 / " << file
+              << ": not the JSON of an adapter's GET /audit/checkpoints\n";
+    return 1;
+  }
+  const std::string agency = doc.value("agency", file);
+  const std::string key_path = (std::filesystem::path(db_path).parent_path() / "audit-sign.pub");
+  auto hub_key = hub::ReadAuditPublicKey(key_path);
+  auto line_hash = db.Prepare("SELECT hash FROM audit WHERE n = ?");
+  auto last = db.QueryInt("SELECT coalesce(max(n), 0) FROM audit");
+  if (!line_hash.ok() || !last.ok()) {
+    std::cout << "无法读取审计表 / cannot read the audit table\n";
+    return 1;
+  }
+  int faults = 0, held = 0;
+  auto fault = [&](const std::string& what) {
+    ++faults;
+    std::cout << "  " << agency << ": " << what << "\n";
+  };
+  for (const json& c : doc["checkpoints"]) {
+    const int64_t line = c.value("line", int64_t{0}), at_ms = c.value("at_ms", int64_t{0});
+    const std::string hash = c.value("hash", ""), key_hex = c.value("public_key", ""),
+                      sig_hex = c.value("signature", "");
+    std::string key(key_hex.size() / 2, '\0'), sig(sig_hex.size() / 2, '\0');
+    size_t key_len = 0, sig_len = 0;
+    sodium_hex2bin(reinterpret_cast<unsigned char*>(key.data()), key.size(), key_hex.data(),
+                   key_hex.size(), nullptr, &key_len, nullptr);
+    sodium_hex2bin(reinterpret_cast<unsigned char*>(sig.data()), sig.size(), sig_hex.data(),
+                   sig_hex.size(), nullptr, &sig_len, nullptr);
+    key.resize(key_len);
+    sig.resize(sig_len);
+    const std::string where = absl::StrCat("第 ", line, " 行检查点 / checkpoint of line ", line);
+    if (!hub::VerifyCheckpoint(line, hash, at_ms, key, sig)) {
+      fault(absl::StrCat(where, ": 签名无效 / bad signature"));
+      continue;
+    }
+    if (hub_key.ok() && key != *hub_key)
+      fault(absl::StrCat(where, ": 不是枢纽当前的审计密钥签的 / signed by another key than ",
+                         key_path));
+    if (line > *last) {
+      fault(absl::StrCat(where, ": 审计链只到第 ", *last,
+                         " 行，末尾被截去 / the chain ends at line ", *last,
+                         ": its tail was cut after the agency saw line ", line));
+      continue;
+    }
+    line_hash->Bind(1, line);
+    auto row = line_hash->Step();
+    const std::string have = row.ok() && *row ? line_hash->Text(0) : "";
+    line_hash->Reset();
+    if (have != hash) {
+      fault(absl::StrCat(where, ": 该行已被改写或删除 / line ", line,
+                         have.empty() ? " is gone" : " was rewritten",
+                         " (the agency was sent hash ", hash.substr(0, 16), "…)"));
+      continue;
+    }
+    ++held;
+  }
+  if (faults == 0)
+    std::cout << "机关 " << agency << " 保存的 " << held << " 个检查点均在链中 / every checkpoint "
+              << agency << " kept is in the chain (" << held << ")\n";
+  return faults;
+}
+
+int CmdAuditVerify(const std::string& db_path, const std::vector<std::string>& checkpoints) {
   sqlite::OpenOptions ro;
   ro.read_only = true;
   auto db = sqlite::Db::Open(db_path, ro);
@@ -30,6 +113,14 @@ int CmdAuditVerify(const std::string& db_path) {
     return 1;
   }
   std::cout << "审计链完整 / audit chain intact: " << r->lines << " 行 lines\n";
+  int checkpoint_faults = 0;
+  for (const auto& file : checkpoints) checkpoint_faults += CheckCheckpoints(*db, db_path, file);
+  if (checkpoint_faults) {
+    std::cout << "审计链与机关保存的检查点不符 / the chain does NOT hold what the agencies were "
+                 "sent: "
+              << checkpoint_faults << " 处 faults\n";
+    return 1;
+  }
   // The stored envelopes, cursors, mailboxes and dead letters against it.
   auto state = hub::VerifyStoredState(*db);
   if (!state.ok()) return Fail(2, std::string(state.status().message()));
@@ -69,6 +160,7 @@ int CmdAuditShow(const std::string& db_path, int tail) {
 void AddAuditCommands(CLI::App& app, Commands& commands) {
   struct Args {
     std::string db_path;
+    std::vector<std::string> checkpoints;
     int tail = 20;
   };
   auto a = std::make_shared<Args>();
@@ -76,7 +168,12 @@ void AddAuditCommands(CLI::App& app, Commands& commands) {
   audit->require_subcommand(1);
   auto* verify = audit->add_subcommand("verify", "校验审计链 / verify the chain");
   verify->add_option("--db", a->db_path, "hub.db")->required();
-  commands.On(verify, [a] { return CmdAuditVerify(a->db_path); });
+  verify
+      ->add_option("--checkpoints", a->checkpoints,
+                   "机关保存的检查点（适配器 GET /audit/checkpoints 的 JSON，可多个）/ "
+                   "checkpoints an agency kept (its adapter's GET /audit/checkpoints), repeatable")
+      ->check(CLI::ExistingFile);
+  commands.On(verify, [a] { return CmdAuditVerify(a->db_path, a->checkpoints); });
   auto* show = audit->add_subcommand("show", "显示最近的审计行 / print the last lines");
   show->add_option("--db", a->db_path, "hub.db")->required();
   show->add_option("--tail", a->tail);

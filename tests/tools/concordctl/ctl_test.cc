@@ -61,6 +61,71 @@ TEST(ConcordCtl, AuditVerifyNamesTheFirstBadLine) {
   EXPECT_NE(deleted.out.find("line 3"), std::string::npos) << deleted.out;
 }
 
+// Issue 16, finding 5: after the tail was cut and the head file rewritten
+// to match, verify said intact. The hub now sends every agency a signed
+// checkpoint of its head; with the heads one agency kept, verify names the cut.
+TEST(ConcordCtl, AgencyCheckpointsCatchACutTail) {
+  TestDistrict d({"court", "a:ops", "b:ops"});  // checkpoints go to the agencies only
+  d.SetLimits("\n[audit]\ncheckpoint_s = 1");
+  ASSERT_TRUE(d.StartHub().ok());
+  DaemonProcess court(d, "court");
+  ASSERT_TRUE(court.ok());
+  nlohmann::json kept;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        kept = court.Get("/audit/checkpoints");
+        return kept.is_object() && kept["checkpoints"].size() == 1;
+      },
+      15000))
+      << kept.dump() << court.log();
+  Traffic(d, 20);  // a new head: a second checkpoint
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        kept = court.Get("/audit/checkpoints");
+        return kept.is_object() && kept["checkpoints"].size() >= 2;
+      },
+      15000))
+      << kept.dump() << court.log();
+  EXPECT_EQ(kept.value("agency", ""), "court");
+  EXPECT_EQ(court.Get("/inbox?limit=100")["messages"].size(), 0u)
+      << "checkpoints are kept, not shown as messages";
+  court.Stop();
+  d.StopHub();
+  const std::string file = d.dir() + "/court-checkpoints.json";
+  std::ofstream(file) << kept.dump();
+  const std::string verify = "audit verify --db " + d.hub_db() + " --checkpoints " + file;
+  CommandResult ok = RunConcordctl(verify);
+  EXPECT_EQ(ok.exit_code, 0) << ok.out;
+  EXPECT_NE(ok.out.find("every checkpoint court kept is in the chain"), std::string::npos)
+      << ok.out;
+
+  // Cut the chain back to before the last checkpoint and rewrite the head
+  // file to match the new tail: alone, the chain looks intact.
+  const int64_t last_seen = kept["checkpoints"].back().value("line", int64_t{0});
+  {
+    auto db = sqlite::Db::Open(d.hub_db());
+    ASSERT_TRUE(db->Exec("DELETE FROM audit WHERE n >= " + std::to_string(last_seen - 1)).ok());
+    auto head = db->Prepare("SELECT n, hash FROM audit ORDER BY n DESC LIMIT 1");
+    ASSERT_TRUE(head.ok() && *head->Step());
+    std::ofstream(d.hub_db() + ".audit-head") << head->Int(0) << "\t" << head->Text(1) << "\n";
+  }
+  CommandResult alone = RunConcordctl("audit verify --db " + d.hub_db());
+  EXPECT_NE(alone.out.find("audit chain intact"), std::string::npos) << alone.out;
+  CommandResult cut = RunConcordctl(verify);
+  EXPECT_EQ(cut.exit_code, 1) << cut.out;
+  EXPECT_NE(cut.out.find("its tail was cut after the agency saw line " + std::to_string(last_seen)),
+            std::string::npos)
+      << cut.out;
+
+  // A forged checkpoint (its signature does not match) is named as such.
+  kept["checkpoints"][0]["hash"] = std::string(64, 'f');
+  std::ofstream(file) << kept.dump();
+  CommandResult forged = RunConcordctl(verify);
+  EXPECT_EQ(forged.exit_code, 1) << forged.out;
+  EXPECT_NE(forged.out.find("bad signature"), std::string::npos) << forged.out;
+  std::cout << "[ what the operator reads ]\n" << ok.out << cut.out << forged.out;
+}
+
 // The status table lists each principal with its queue, and --json is machine-readable.
 TEST(ConcordCtl, StatusShowsPrincipals) {
   TestDistrict d({"a", "b"});
