@@ -44,18 +44,21 @@ from = "role:agency"
 topics = ["district"]
 )";
 
+// Never destroyed: the atexit handler below runs after the statics whose
+// construction finished after it was registered are gone (ASan's
+// heap-use-after-free when it was a plain static string).
 const std::string& Folder() {
-  static const std::string folder = [] {
-    std::string f = std::string(access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp") +
-                    "/concord-toml-fuzz-" + std::to_string(getpid());
-    if (mkdir(f.c_str(), 0700) != 0 && errno != EEXIST) std::abort();
+  static const std::string* const folder = [] {
+    auto* f = new std::string(std::string(access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp") +
+                              "/concord-toml-fuzz-" + std::to_string(getpid()));
+    if (mkdir(f->c_str(), 0700) != 0 && errno != EEXIST) std::abort();
     std::atexit([] {
       for (const char* name : {"/registry.toml", "/acl.toml"}) unlink((Folder() + name).c_str());
       rmdir(Folder().c_str());
     });
     return f;
   }();
-  return folder;
+  return *folder;
 }
 
 std::string Write(const char* name, std::string_view text) {
