@@ -92,8 +92,8 @@ touch "$MARK"
 # The daemons' logs name petitioners and agencies: readable by this user only
 # (0600 in 0700 folders), as the daemons keep their databases (issue 16).
 umask 077
-mkdir -p "$RUN" "$LOGS"
-chmod 0700 "$RUN" "$LOGS"
+mkdir -p "$RUN" "$LOGS" "$DISTRICT_DIR/data"
+chmod 0700 "$RUN" "$LOGS" "$DISTRICT_DIR/data"
 
 wait_ready() {  # wait_ready FILE PID NAME
   for _ in $(seq 1 200); do
