@@ -1,7 +1,5 @@
 #include "adapters/audit_checkpoints.h"
 
-#include <sodium.h>
-
 #include <string>
 #include <vector>
 
@@ -33,14 +31,6 @@ const std::vector<std::string>& CheckpointMigrations() {
   return kMigrations;
 }
 
-std::string CheckpointHex(const std::string& bytes) {
-  std::string out(bytes.size() * 2 + 1, '\0');
-  sodium_bin2hex(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                 bytes.size());
-  out.pop_back();
-  return out;
-}
-
 // Keeps one checkpoint; false when it is not kept (and says why in the log).
 absl::StatusOr<bool> Keep(sqlite::Db& db, const v1::Envelope& env, const v1::AuditCheckpoint& c,
                           int64_t now_ms) {
@@ -58,7 +48,7 @@ absl::StatusOr<bool> Keep(sqlite::Db& db, const v1::Envelope& env, const v1::Aud
         c.line(), c.line(), env.id());
     return false;
   }
-  const std::string key = CheckpointHex(c.public_key());
+  const std::string key = hub::CheckpointHex(c.public_key());
   ASSIGN_OR_RETURN(auto first,
                    db.Prepare("SELECT public_key FROM audit_checkpoints ORDER BY rowid LIMIT 1"));
   ASSIGN_OR_RETURN(bool any, first.Step());
@@ -72,8 +62,8 @@ absl::StatusOr<bool> Keep(sqlite::Db& db, const v1::Envelope& env, const v1::Aud
                    db.Prepare("INSERT OR IGNORE INTO audit_checkpoints(envelope_id, line, hash, "
                               "at_ms, public_key, signature, received_ms, key_changed) "
                               "VALUES(?,?,?,?,?,?,?,?)"));
-  insert.BindAll(env.id(), c.line(), c.hash(), c.at_ms(), key, CheckpointHex(c.signature()), now_ms,
-                 int64_t{changed});
+  insert.BindAll(env.id(), c.line(), c.hash(), c.at_ms(), key, hub::CheckpointHex(c.signature()),
+                 now_ms, int64_t{changed});
   RETURN_IF_ERROR(insert.Run());
   return true;
 }

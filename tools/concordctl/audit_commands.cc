@@ -6,8 +6,6 @@
 //   concordctl audit verify --db hub.db --checkpoints court-checkpoints.json  # and the heads
 //                                                      # an agency kept are still in the chain
 //   concordctl audit show --db data/hub/hub.db [--tail 20]
-#include <sodium.h>
-
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <fstream>
@@ -60,14 +58,8 @@ int CheckCheckpoints(sqlite::Db& db, const std::string& db_path, const std::stri
     const int64_t line = c.value("line", int64_t{0}), at_ms = c.value("at_ms", int64_t{0});
     const std::string hash = c.value("hash", ""), key_hex = c.value("public_key", ""),
                       sig_hex = c.value("signature", "");
-    std::string key(key_hex.size() / 2, '\0'), sig(sig_hex.size() / 2, '\0');
-    size_t key_len = 0, sig_len = 0;
-    sodium_hex2bin(reinterpret_cast<unsigned char*>(key.data()), key.size(), key_hex.data(),
-                   key_hex.size(), nullptr, &key_len, nullptr);
-    sodium_hex2bin(reinterpret_cast<unsigned char*>(sig.data()), sig.size(), sig_hex.data(),
-                   sig_hex.size(), nullptr, &sig_len, nullptr);
-    key.resize(key_len);
-    sig.resize(sig_len);
+    const std::string key = hub::CheckpointBytes(key_hex, key_hex.size() / 2),
+                      sig = hub::CheckpointBytes(sig_hex, sig_hex.size() / 2);
     const std::string where = absl::StrCat("第 ", line, " 行检查点 / checkpoint of line ", line);
     if (!hub::VerifyCheckpoint(line, hash, at_ms, key, sig)) {
       fault(absl::StrCat(where, ": 签名无效 / bad signature"));
