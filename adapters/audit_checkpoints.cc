@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "common/hex.h"
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "concord/v1/envelope.pb.h"
@@ -48,7 +49,7 @@ absl::StatusOr<bool> Keep(sqlite::Db& db, const v1::Envelope& env, const v1::Aud
         c.line(), c.line(), env.id());
     return false;
   }
-  const std::string key = hub::CheckpointHex(c.public_key());
+  const std::string key = HexOf(c.public_key());
   ASSIGN_OR_RETURN(auto first,
                    db.Prepare("SELECT public_key FROM audit_checkpoints ORDER BY rowid LIMIT 1"));
   ASSIGN_OR_RETURN(bool any, first.Step());
@@ -62,8 +63,8 @@ absl::StatusOr<bool> Keep(sqlite::Db& db, const v1::Envelope& env, const v1::Aud
                    db.Prepare("INSERT OR IGNORE INTO audit_checkpoints(envelope_id, line, hash, "
                               "at_ms, public_key, signature, received_ms, key_changed) "
                               "VALUES(?,?,?,?,?,?,?,?)"));
-  insert.BindAll(env.id(), c.line(), c.hash(), c.at_ms(), key, hub::CheckpointHex(c.signature()),
-                 now_ms, int64_t{changed});
+  insert.BindAll(env.id(), c.line(), c.hash(), c.at_ms(), key, HexOf(c.signature()), now_ms,
+                 int64_t{changed});
   RETURN_IF_ERROR(insert.Run());
   return true;
 }

@@ -29,6 +29,8 @@
 //                    transactions of 1, 64, 512 and 4096 rows; the best rate
 //                    is the "ceiling". Also the hub's own Store::Commit() on
 //                    the hub schema, for comparison.
+//   (Every mode's clients sign each envelope and verify each delivery, as
+//   real ones do; --no-sign runs them without, to measure what that costs.)
 //   backlog          An agency connects once, goes offline, and --backlog
 //                    messages are queued for it; then the hub's VmRSS/VmHWM
 //                    (/proc/<pid>/status) and the time to drain on reconnect.
@@ -100,6 +102,7 @@ struct Options {
   bool drain = true;
   std::string limits;  // extra hub.toml [limits] lines
   int timeout_s = 600;
+  bool sign = true;  // clients sign and verify envelopes (envelope_sign.h)
 };
 
 bool Wants(const Options& o, const std::string& mode) {
@@ -430,6 +433,13 @@ class Consumer {
   ClientThread thread_;
 };
 
+// Envelopes signed and verified (the default), or neither (--no-sign: the
+// baseline that shows what signing costs).
+client::ClientOptions Signing(client::ClientOptions c, const Options& o) {
+  c.sign_envelopes = c.verify_signatures = o.sign;
+  return c;
+}
+
 client::ClientOptions WithCredit(client::ClientOptions o, uint32_t credit) {
   o.credit = credit;
   return o;
@@ -501,8 +511,8 @@ ThroughputResult RunThroughput(const Options& o) {
   std::vector<std::string> targets;
   for (int i = 0; i < o.consumers; ++i) {
     const std::string n = absl::StrCat("con", i);
-    cons.push_back(
-        std::make_unique<Consumer>(WithCredit(d.ClientFor(n), o.credit), n, &delivered, &last_us));
+    cons.push_back(std::make_unique<Consumer>(WithCredit(Signing(d.ClientFor(n), o), o.credit), n,
+                                              &delivered, &last_us));
     targets.push_back(n);
   }
   std::vector<std::unique_ptr<Publisher>> pubs;
@@ -511,7 +521,7 @@ ThroughputResult RunThroughput(const Options& o) {
     // Each publisher starts at a different consumer so the load is even.
     std::vector<std::string> t = targets;
     std::rotate(t.begin(), t.begin() + (i % t.size()), t.end());
-    pubs.push_back(std::make_unique<Publisher>(d.ClientFor(n), n, t, o.payload));
+    pubs.push_back(std::make_unique<Publisher>(Signing(d.ClientFor(n), o), n, t, o.payload));
   }
   if (!testing::WaitFor([&] {
         for (auto& c : cons)
@@ -604,8 +614,8 @@ LatencyResult RunLatency(const Options& o) {
   }
   std::atomic<uint64_t> delivered{0};
   std::atomic<int64_t> last_us{0};
-  Consumer con(WithCredit(d.ClientFor("con"), o.credit), "con0", &delivered, &last_us);
-  Publisher pub(d.ClientFor("pub"), "pub0", {"con"}, o.payload);
+  Consumer con(WithCredit(Signing(d.ClientFor("con"), o), o.credit), "con0", &delivered, &last_us);
+  Publisher pub(Signing(d.ClientFor("pub"), o), "pub0", {"con"}, o.payload);
   if (!testing::WaitFor([&] { return con.Connected() && pub.Connected(); })) {
     printf("  clients did not connect\n");
     return r;
@@ -1063,7 +1073,8 @@ BacklogResult RunBacklog(const Options& o) {
   std::atomic<int64_t> last_us{0};
   {
     // The agency connects once so the hub knows its mailbox, then leaves.
-    Consumer agency(WithCredit(d.ClientFor("agency"), o.credit), "con0", &delivered, &last_us);
+    Consumer agency(WithCredit(Signing(d.ClientFor("agency"), o), o.credit), "con0", &delivered,
+                    &last_us);
     if (!testing::WaitFor([&] { return agency.Connected(); })) {
       printf("  agency did not connect\n");
       return r;
@@ -1072,7 +1083,7 @@ BacklogResult RunBacklog(const Options& o) {
   testing::WaitFor([&] { return d.Metric("concord_hub_connected_peers") == 0; });
   printf("  hub VmRSS before filling: %.1f MB\n", StatusKb(d.hub_pid(), "VmRSS") / 1024.0);
   {
-    Publisher pub(d.ClientFor("pub"), "pub0", {"agency"}, o.payload);
+    Publisher pub(Signing(d.ClientFor("pub"), o), "pub0", {"agency"}, o.payload);
     if (!testing::WaitFor([&] { return pub.Connected(); })) {
       printf("  publisher did not connect\n");
       return r;
@@ -1111,7 +1122,8 @@ BacklogResult RunBacklog(const Options& o) {
   delivered = 0;
   CpuMeter cpu(d.hub_pid());
   const int64_t t0 = NowUs();
-  Consumer agency(WithCredit(d.ClientFor("agency"), o.credit), "con0", &delivered, &last_us);
+  Consumer agency(WithCredit(Signing(d.ClientFor("agency"), o), o.credit), "con0", &delivered,
+                  &last_us);
   r.drained = testing::WaitFor([&] { return delivered.load() >= o.backlog; }, o.timeout_s * 1000);
   r.drain_seconds = ((r.drained ? last_us.load() : NowUs()) - t0) / 1e6;
   cpu.Stop();
@@ -1273,6 +1285,8 @@ int Main(int argc, char** argv) {
   app.add_option("--sqlite-seconds", o.sqlite_seconds, "seconds per SQLite batch size");
   app.add_option("--backlog", o.backlog, "messages queued for the offline agency");
   app.add_flag("!--no-drain", o.drain, "skip draining the backlog");
+  app.add_flag("!--no-sign", o.sign,
+               "clients neither sign nor verify envelopes (the baseline for signing's cost)");
   app.add_option("--limits", o.limits,
                  "extra hub.toml [limits] lines, e.g. 'max_batch = 8192' (use \\n between lines)");
   app.add_option("--timeout", o.timeout_s, "seconds before a run is declared stuck");

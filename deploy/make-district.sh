@@ -41,7 +41,7 @@ for t in aid ledger risk conference; do token "$t"; done
 
 enrol() {  # enrol NAME DISPLAY ROLES KEY: registers keys/KEY.pub as NAME
   "$CTL" keys add --registry "$DIR/registry.toml" --name "$1" --display "$2" --roles "$3" \
-    --pub "$DIR/keys/$4.pub" >/dev/null
+    --pub "$DIR/keys/$4.pub" --sign-key "$("$CTL" keys sign-key --key "$DIR/keys/$4.key")" >/dev/null
 }
 for a in "${AGENCIES[@]}"; do
   IFS='|' read -r name display roles _ <<<"$a"

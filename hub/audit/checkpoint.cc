@@ -2,32 +2,12 @@
 
 #include <sodium.h>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/files.h"
+#include "common/hex.h"
 
 namespace concord::hub {
-
-std::string CheckpointHex(const std::string& bytes) {
-  std::string out(bytes.size() * 2 + 1, '\0');
-  sodium_bin2hex(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                 bytes.size());
-  out.pop_back();
-  return out;
-}
-
-std::string CheckpointBytes(const std::string& text, size_t size) {
-  const std::string hex(absl::StripAsciiWhitespace(text));
-  std::string out(size, '\0');
-  size_t len = 0;
-  if (hex.size() != 2 * size ||
-      sodium_hex2bin(reinterpret_cast<unsigned char*>(out.data()), size, hex.data(), hex.size(),
-                     nullptr, &len, nullptr) != 0 ||
-      len != size)
-    return "";
-  return out;
-}
 
 std::string CheckpointText(int64_t line, const std::string& hash, int64_t at_ms) {
   return absl::StrCat("concord audit checkpoint v1\n", line, "\n", hash, "\n", at_ms, "\n");
@@ -42,7 +22,7 @@ std::string AuditPublicKeyPath(const std::string& key_path) {
 absl::StatusOr<std::string> ReadAuditPublicKey(const std::string& pub_path) {
   auto text = ReadFileToString(pub_path);
   if (!text.ok()) return text.status();
-  std::string key = CheckpointBytes(*text, crypto_sign_PUBLICKEYBYTES);
+  std::string key = BytesOfHex(*text, crypto_sign_PUBLICKEYBYTES);
   if (key.empty())
     return absl::DataLossError(
         absl::StrCat("审计公钥文件格式错误 / ", pub_path, " is not an Ed25519 public key in hex"));
@@ -53,14 +33,14 @@ absl::StatusOr<AuditSigner> AuditSigner::LoadOrCreate(const std::string& key_pat
   if (sodium_init() < 0) return absl::InternalError("sodium_init failed");
   std::string seed;
   if (auto text = ReadFileToString(key_path); text.ok()) {
-    seed = CheckpointBytes(*text, crypto_sign_SEEDBYTES);
+    seed = BytesOfHex(*text, crypto_sign_SEEDBYTES);
     if (seed.empty())
       return absl::DataLossError(
           absl::StrCat("审计签名密钥格式错误 / ", key_path, " is not an Ed25519 seed in hex"));
   } else {
     seed.resize(crypto_sign_SEEDBYTES);
     randombytes_buf(seed.data(), seed.size());
-    if (auto st = WriteNewFile(key_path, CheckpointHex(seed) + "\n", 0600); !st.ok()) return st;
+    if (auto st = WriteNewFile(key_path, HexOf(seed) + "\n", 0600); !st.ok()) return st;
   }
   AuditSigner s;
   s.public_key_.resize(crypto_sign_PUBLICKEYBYTES);
@@ -70,8 +50,7 @@ absl::StatusOr<AuditSigner> AuditSigner::LoadOrCreate(const std::string& key_pat
                            reinterpret_cast<const unsigned char*>(seed.data()));
   sodium_memzero(seed.data(), seed.size());
   // The public half, for the agencies and for verify (rewritten each start).
-  if (auto st =
-          WriteFileAtomically(AuditPublicKeyPath(key_path), CheckpointHex(s.public_key_) + "\n");
+  if (auto st = WriteFileAtomically(AuditPublicKeyPath(key_path), HexOf(s.public_key_) + "\n");
       !st.ok())
     return st;
   return s;

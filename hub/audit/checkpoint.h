@@ -37,11 +37,6 @@ std::string AuditPublicKeyPath(const std::string& key_path);
 // Reads a public key file (64 hex digits) into its 32 bytes.
 absl::StatusOr<std::string> ReadAuditPublicKey(const std::string& pub_path);
 
-// Lower-case hex of `bytes`, and back: `size` bytes from hex text (space
-// around it ignored), empty when the text is not that.
-std::string CheckpointHex(const std::string& bytes);
-std::string CheckpointBytes(const std::string& hex, size_t size);
-
 // True when `signature` is `public_key`'s over CheckpointText(...).
 bool VerifyCheckpoint(int64_t line, const std::string& hash, int64_t at_ms,
                       const std::string& public_key, const std::string& signature);

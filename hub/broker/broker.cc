@@ -388,6 +388,19 @@ void BrokerImpl::OnPublish(Peer& peer, const Principal& from, pb::Publish& pub) 
     committing_dups_[id].push_back(peer.rid);
     return;
   }
+  // The key the sender signs with must be the one the registry gives it
+  // (when it gives one): receivers verify the signature, the hub only
+  // refuses a key that is not the principal's, so that the sender hears at
+  // once what every receiver would refuse.
+  if (!from.sign_key.empty() && env.signer_key() != from.sign_key) {
+    Refuse(peer.rid, from.name, id, pb::PERMISSION_DENIED,
+           env.signer_key().empty()
+               ? "消息未签名，登记要求签名 / envelope not signed; the registry holds a "
+                 "sign_key for its sender"
+               : "签名密钥与登记不符 / envelope signed with a key other than the sender's "
+                 "sign_key in the registry");
+    return;
+  }
   const std::string type = TypeName(env.payload().type_url());
   if (env.expires_at_ms() != 0 && env.expires_at_ms() <= clock_.NowMs()) {
     ++expired_;

@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <map>
+#include <optional>
 #include <unordered_map>
 #include <zmq.hpp>
 
@@ -12,6 +13,7 @@
 #include "common/uuid.h"
 #include "concord/v1/hub.pb.h"
 #include "hub/client/acting_as.h"
+#include "hub/transport/envelope_sign.h"
 #include "hub/transport/frame_batch.h"
 #include "hub/transport/zmq_watcher.h"
 
@@ -44,6 +46,22 @@ const std::vector<std::string>& ClientMigrations() {
         sender TEXT NOT NULL,
         at_ms INTEGER NOT NULL);
       CREATE INDEX concord_inbox_seq ON concord_inbox(seq);
+      )sql",
+      // Signed envelopes (issue 16): the key first seen from each sender, and
+      // the deliveries refused for their signature (kept whole).
+      R"sql(
+      CREATE TABLE concord_peer_keys(
+        principal TEXT PRIMARY KEY,
+        sign_key BLOB NOT NULL,
+        first_id TEXT NOT NULL,
+        at_ms INTEGER NOT NULL);
+      CREATE TABLE concord_refused(
+        id TEXT PRIMARY KEY,
+        sender TEXT NOT NULL,
+        type TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        envelope BLOB NOT NULL,
+        at_ms INTEGER NOT NULL);
       )sql",
   };
   return kMigrations;
@@ -93,6 +111,7 @@ class ClientImpl final : public Client {
 
   std::string Publish(pb::Envelope env, PublishCallback done) override {
     Stamp(env);
+    if (signer_) signer_->Sign(env);
     std::string id = env.id();
     std::string frame = EncodePublish(env);
     if (absl::Status fits = Fits(frame); !fits.ok()) {
@@ -107,6 +126,7 @@ class ClientImpl final : public Client {
 
   absl::StatusOr<std::string> Stage(pb::Envelope env, PublishCallback done) override {
     Stamp(env);
+    if (signer_) signer_->Sign(env);
     std::string frame = EncodePublish(env);
     RETURN_IF_ERROR(Fits(frame));
     stage_stmt_.BindAll(env.id());
@@ -316,7 +336,13 @@ class ClientImpl final : public Client {
   boost::asio::steady_timer timer_;
   MessageHandler handler_;
 
+  // Why `env` may not be applied (empty: it may): its signature, or its key
+  // against the one pinned for its sender (pinned here at first sight).
+  std::string SignatureRefusal(const pb::Envelope& env);
+
   sqlite::Stmt stage_stmt_, outbox_has_, delete_outbox_, inbox_put_, fail_put_;
+  sqlite::Stmt pinned_key_, pin_key_, refused_put_;
+  std::optional<EnvelopeSigner> signer_;
   sqlite::Stmt savepoint_, release_, rollback_to_;
   std::map<uint64_t, Pending> pending_;  // in publish order
   std::unordered_map<std::string, uint64_t> by_id_;
@@ -359,6 +385,16 @@ absl::Status ClientImpl::Init() {
       fail_put_,
       db_.Prepare("INSERT OR REPLACE INTO concord_outbox_failed(id, frame, code, reason, at_ms) "
                   "VALUES(?,?,?,?,?)"));
+  ASSIGN_OR_RETURN(pinned_key_,
+                   db_.Prepare("SELECT sign_key FROM concord_peer_keys WHERE principal=?"));
+  ASSIGN_OR_RETURN(pin_key_, db_.Prepare("INSERT INTO concord_peer_keys(principal, sign_key, "
+                                         "first_id, at_ms) VALUES(?,?,?,?)"));
+  ASSIGN_OR_RETURN(refused_put_,
+                   db_.Prepare("INSERT OR REPLACE INTO concord_refused(id, sender, type, reason, "
+                               "envelope, at_ms) VALUES(?,?,?,?,?,?)"));
+  if (opts_.sign_envelopes) {
+    ASSIGN_OR_RETURN(signer_, EnvelopeSigner::FromCurveSecret(opts_.keys.secret_z85));
+  }
   ASSIGN_OR_RETURN(int64_t resume, db_.QueryInt("SELECT coalesce(max(seq),0) FROM concord_inbox"));
   resume_after_ = static_cast<uint64_t>(resume);
   // The outbox survives restarts: everything in it is pending again.
@@ -493,6 +529,23 @@ void ClientImpl::OnDelivers(std::vector<pb::Deliver>& delivers) {
         continue;
       }
       const LogField message_id("message_id", env.id());
+      if (st.ok() && opts_.verify_signatures && env.from() != "hub") {
+        if (std::string why = SignatureRefusal(env); !why.empty()) {
+          // Refused for good: kept whole, acknowledged, never applied.
+          refused_put_.BindAll(env.id(), env.from(), env.payload().type_url(), why);
+          refused_put_.BindBlob(5, env.SerializeAsString());
+          refused_put_.Bind(6, opts_.clock->NowMs());
+          if (st = refused_put_.Run(); st.ok()) {
+            (void)release_.Run();
+            ++stats_.refused;
+            LOG_ERROR("{}: refused {} from {} ({}): {}", opts_.name, env.id(), env.from(),
+                      env.payload().type_url(), why);
+            max_seq = std::max<uint64_t>(max_seq, d.seq());
+            ack.mutable_ack()->add_seqs(d.seq());
+            continue;
+          }
+        }
+      }
       if (st.ok()) st = handler_(env, db_);
       if (!st.ok()) {
         (void)rollback_to_.Run();
@@ -614,6 +667,43 @@ void ClientImpl::Fail(std::map<uint64_t, Pending>::iterator p, const absl::Statu
   by_id_.erase(pd.id);
   pending_.erase(p);
   if (done) done(absl::Status(why.code(), absl::StrCat(code, ": ", why.message())));
+}
+
+std::string ClientImpl::SignatureRefusal(const pb::Envelope& env) {
+  pinned_key_.Bind(1, env.from());
+  auto row = pinned_key_.Step();
+  const std::string pinned = row.ok() && *row ? pinned_key_.Blob(0) : "";
+  pinned_key_.Reset();
+  if (!row.ok())
+    return absl::StrCat("读取已记密钥失败 / cannot read pinned keys: ", row.status().message());
+  const SignatureCheck c = CheckEnvelopeSignature(env);
+  if (c == SignatureCheck::kUnsigned && pinned.empty()) {
+    // A sender not yet heard signing: a daemon from before signatures, or a
+    // message queued before the upgrade. Taken, as the first key would be.
+    LOG_WARN("{}: {} from {} is not signed (no key pinned for it yet): taken", opts_.name, env.id(),
+             env.from());
+    return "";
+  }
+  if (c == SignatureCheck::kUnsigned)
+    return absl::StrCat("未签名 / not signed, though ", env.from(), " signs with ",
+                        SignKeyHex(pinned));
+  if (c != SignatureCheck::kValid) return SignatureCheckText(c);
+  if (pinned.empty()) {
+    pin_key_.BindAll(env.from());
+    pin_key_.BindBlob(2, env.signer_key());
+    pin_key_.Bind(3, env.id());
+    pin_key_.Bind(4, opts_.clock->NowMs());
+    if (auto st = pin_key_.Run(); !st.ok())
+      return absl::StrCat("记下签名密钥失败 / cannot pin the key: ", st.message());
+    LOG_INFO("{}: {} signs with {} (pinned)", opts_.name, env.from(), SignKeyHex(env.signer_key()));
+    return "";
+  }
+  if (pinned != env.signer_key())
+    return absl::StrCat("签名密钥与此前记下的不同 / signed with ", SignKeyHex(env.signer_key()),
+                        ", not the key first seen from ", env.from(), " (", SignKeyHex(pinned),
+                        "); if that agency changed its key, pin the new one with "
+                        "`concordctl keys trust`");
+  return "";
 }
 
 void ClientImpl::OnWelcome(const pb::Welcome& w) {

@@ -55,6 +55,16 @@ struct ClientOptions {
   bool send_resume_point = true;    // Hello carries the inbox's highest seq
   std::vector<std::string> topics;  // durable subscriptions
   const Clock* clock = &SystemClock::Get();
+  // Envelopes signed with the key derived from `keys` (envelope_sign.h), and
+  // deliveries verified: the first key seen from a sender is pinned; a
+  // delivery that does not verify, is signed with another key, or is unsigned
+  // once a key is pinned for its sender is refused (recorded in
+  // concord_refused, acknowledged, its handler not run). Unsigned deliveries
+  // are taken from "hub" itself, and from a sender no key is pinned for yet
+  // (a daemon from before signatures; messages queued before an upgrade).
+  // Off only in benchmarks that measure what signing costs.
+  bool sign_envelopes = true;
+  bool verify_signatures = true;
 };
 
 using PublishCallback = std::function<void(const absl::Status&)>;
@@ -78,6 +88,7 @@ struct ClientStats {
   uint64_t nacks_final = 0;
   uint64_t reconnects = 0;
   uint64_t redials = 0;  // connections dropped and dialled again while no Welcome came
+  uint64_t refused = 0;  // deliveries refused for their signature
 };
 
 class Client {

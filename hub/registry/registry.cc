@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/config.h"
+#include "common/hex.h"
 #include "common/status_macros.h"
 
 namespace concord::hub {
@@ -45,6 +46,14 @@ absl::StatusOr<Registry> Registry::Load(const std::string& registry_file,
     p.display = entry.String("display");
     p.revoked = entry.Bool("revoked", false);
     p.roles = entry.Strings("roles");
+    if (const std::string hex = entry.String("sign_key"); !hex.empty()) {
+      p.sign_key = BytesOfHex(hex, 32);
+      if (p.sign_key.empty())
+        return absl::InvalidArgumentError(
+            absl::StrCat(registry_file, ": ", p.name,
+                         " 的 sign_key 须为 64 位十六进制 / sign_key must be 64 hex digits "
+                         "(the Ed25519 key from `concordctl keys sign-key`)"));
+    }
     if (p.name.empty() || p.public_key.size() != 40)
       return absl::InvalidArgumentError(
           absl::StrCat(registry_file,
@@ -257,6 +266,7 @@ absl::Status AddPrincipalToFile(const std::string& registry_file, const Principa
   lines.push_back(absl::StrCat("name = \"", p.name, "\""));
   if (!p.display.empty()) lines.push_back(absl::StrCat("display = \"", p.display, "\""));
   lines.push_back(absl::StrCat("public_key = \"", p.public_key, "\""));
+  if (!p.sign_key.empty()) lines.push_back(absl::StrCat("sign_key = \"", HexOf(p.sign_key), "\""));
   std::string roles = "roles = [";
   for (size_t i = 0; i < p.roles.size(); ++i)
     absl::StrAppend(&roles, i ? ", " : "", "\"", p.roles[i], "\"");
@@ -281,7 +291,7 @@ absl::Status RevokePrincipalInFile(const std::string& registry_file, const std::
 }
 
 absl::Status RotatePrincipalKeyInFile(const std::string& registry_file, const std::string& name,
-                                      const std::string& public_key) {
+                                      const std::string& public_key, const std::string& sign_key) {
   if (public_key.size() != 40)
     return absl::InvalidArgumentError(
         "公钥须为 40 字符的 Z85 / the public key must be 40 characters of Z85");
@@ -299,7 +309,7 @@ absl::Status RotatePrincipalKeyInFile(const std::string& registry_file, const st
       lines[j] = absl::StrCat("public_key = \"", public_key, "\"");
       replaced = true;
       ++j;
-    } else if (absl::StartsWith(lines[j], "revoked")) {
+    } else if (absl::StartsWith(lines[j], "revoked") || absl::StartsWith(lines[j], "sign_key")) {
       lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(j));
       --entry.second;
     } else {
@@ -309,6 +319,9 @@ absl::Status RotatePrincipalKeyInFile(const std::string& registry_file, const st
   if (!replaced)
     lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(entry.first),
                  absl::StrCat("public_key = \"", public_key, "\""));
+  if (!sign_key.empty())
+    lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(entry.first),
+                 absl::StrCat("sign_key = \"", HexOf(sign_key), "\""));
   return WriteRegistryLines(registry_file, lines);
 }
 

@@ -22,6 +22,10 @@ struct Principal {
   std::vector<std::string> roles;
   std::string display;  // 人读名称, e.g. "上州区人民法院"
   bool revoked = false;
+  // The Ed25519 key its envelopes are signed with (32 bytes; `sign_key`, 64
+  // hex digits, in the file; hub/transport/envelope_sign.h); empty: none
+  // registered, the hub passes any key on (receivers still verify).
+  std::string sign_key{};
 };
 
 struct AclRule {
@@ -94,7 +98,10 @@ absl::Status RevokePrincipalInFile(const std::string& registry_file, const std::
 // queue at the hub are kept) and clears a `revoked` mark: from the hub's next
 // reload the old key is refused and its open sessions end. NotFound for an
 // unknown name; AlreadyExists when another principal holds that key.
+// Its `sign_key` goes with the old key: replaced by `sign_key` (32 bytes)
+// when given, else removed (the hub then checks no key until one is added).
 absl::Status RotatePrincipalKeyInFile(const std::string& registry_file, const std::string& name,
-                                      const std::string& public_key);
+                                      const std::string& public_key,
+                                      const std::string& sign_key = "");
 
 }  // namespace concord::hub

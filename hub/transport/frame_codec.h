@@ -11,6 +11,10 @@
 // A batch is returned as it came: the caller handles its inner frames in
 // order, each as if it had come alone. Inner frames of an unknown or empty
 // kind are the caller's to refuse one by one (FrameKindKnown).
+// The hub decodes a batch with WalkBatch (below) first, which refuses a
+// nested batch one inner frame at a time and handles the rest; DecodeFrame's
+// refusal of the whole is for a batch WalkBatch declines (its fields written
+// in another order than protobuf's own).
 //
 // Pure: no state, any thread.
 #pragma once

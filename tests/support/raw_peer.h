@@ -10,8 +10,16 @@
 
 #include "concord/v1/hub.pb.h"
 #include "hub/transport/curve_keys.h"
+#include "hub/transport/envelope_sign.h"
 
 namespace concord::testing {
+
+// `env` signed as the client holding `keys` would sign it (envelope_sign.h):
+// what a raw peer sends to a real receiver, which refuses anything unsigned.
+inline v1::Envelope SignedBy(const CurveKeyPair& keys, v1::Envelope env) {
+  EnvelopeSigner::FromCurveSecret(keys.secret_z85)->Sign(env);
+  return env;
+}
 
 class RawPeer {
  public:

@@ -4,6 +4,7 @@
 //   concordctl audit verify --db data/hub/hub.db     # exit 1 when the chain is broken
 //                                                      # or the stored state departs from it
 //   concordctl audit verify --db hub.db --checkpoints court-checkpoints.json  # and the heads
+//   concordctl audit verify --db hub.db --registry /etc/concord/registry.toml  # and who signed
 //                                                      # an agency kept are still in the chain
 //   concordctl audit show --db data/hub/hub.db [--tail 20]
 #include <CLI/CLI.hpp>
@@ -11,14 +12,19 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/hex.h"
 #include "common/sqlite.h"
+#include "concord/v1/envelope.pb.h"
 #include "hub/audit/audit.h"
 #include "hub/audit/audit_state.h"
 #include "hub/audit/checkpoint.h"
+#include "hub/registry/registry.h"
+#include "hub/transport/envelope_sign.h"
 #include "nlohmann/json.hpp"
 #include "tools/concordctl/commands.h"
 #include "tools/concordctl/ctl_util.h"
@@ -58,8 +64,8 @@ int CheckCheckpoints(sqlite::Db& db, const std::string& db_path, const std::stri
     const int64_t line = c.value("line", int64_t{0}), at_ms = c.value("at_ms", int64_t{0});
     const std::string hash = c.value("hash", ""), key_hex = c.value("public_key", ""),
                       sig_hex = c.value("signature", "");
-    const std::string key = hub::CheckpointBytes(key_hex, key_hex.size() / 2),
-                      sig = hub::CheckpointBytes(sig_hex, sig_hex.size() / 2);
+    const std::string key = BytesOfHex(key_hex, key_hex.size() / 2),
+                      sig = BytesOfHex(sig_hex, sig_hex.size() / 2);
     const std::string where = absl::StrCat("第 ", line, " 行检查点 / checkpoint of line ", line);
     if (!hub::VerifyCheckpoint(line, hash, at_ms, key, sig)) {
       fault(absl::StrCat(where, ": 签名无效 / bad signature"));
@@ -92,7 +98,73 @@ int CheckCheckpoints(sqlite::Db& db, const std::string& db_path, const std::stri
   return faults;
 }
 
-int CmdAuditVerify(const std::string& db_path, const std::vector<std::string>& checkpoints) {
+// The signatures of the envelopes the hub keeps (messages and dead letters):
+// each must verify under its signer_key (envelope_sign.h), and with the
+// district's registry that key must be the sender's `sign_key`. Prints what
+// it found; returns the number of faults. Envelopes from "hub" are its own.
+int CheckSignatures(sqlite::Db& db, const std::string& registry_file) {
+  std::optional<hub::Registry> registry;
+  if (!registry_file.empty()) {
+    const std::string acl =
+        (std::filesystem::path(registry_file).parent_path() / "acl.toml").string();
+    auto r = hub::Registry::Load(registry_file, acl);
+    if (!r.ok()) {
+      std::cout << "无法读取登记表 / cannot read the registry: " << r.status().message() << "\n";
+      return 1;
+    }
+    registry = std::move(*r);
+  }
+  int64_t signed_ok = 0, unsigned_n = 0, faults = 0;
+  auto fault = [&](const std::string& text) {
+    if (++faults <= 20) std::cout << "  " << text << "\n";
+  };
+  for (const char* sql : {"SELECT seq, envelope FROM messages ORDER BY seq",
+                          "SELECT seq, envelope FROM dead_letters ORDER BY seq"}) {
+    auto st = db.Prepare(sql);
+    if (!st.ok()) continue;  // a database from before that table
+    while (true) {
+      auto row = st->Step();
+      if (!row.ok() || !*row) break;
+      v1::Envelope env;
+      if (!env.ParseFromString(st->Blob(1))) {
+        fault(absl::StrCat("第 ", st->Int(0), " 条无法解析 / seq ", st->Int(0), " does not parse"));
+        continue;
+      }
+      if (env.from() == "hub") continue;
+      const hub::Principal* sender = registry ? registry->ByName(env.from()) : nullptr;
+      const SignatureCheck c = CheckEnvelopeSignature(env);
+      if (c == SignatureCheck::kUnsigned && !(sender && !sender->sign_key.empty())) {
+        ++unsigned_n;  // a client from before signing, and no key registered
+        continue;
+      }
+      if (c != SignatureCheck::kValid) {
+        fault(absl::StrCat("消息 ", env.id(), "（", env.from(), "，第 ", st->Int(0),
+                           " 条）: ", SignatureCheckText(c)));
+        continue;
+      }
+      if (sender && !sender->sign_key.empty() && sender->sign_key != env.signer_key()) {
+        fault(absl::StrCat("消息 ", env.id(), "（第 ", st->Int(0), " 条）签名密钥不是 ", env.from(),
+                           " 登记的 / signed with ", SignKeyHex(env.signer_key()),
+                           ", not the sign_key the registry gives ", env.from()));
+        continue;
+      }
+      ++signed_ok;
+    }
+  }
+  if (faults > 20) std::cout << "  ……另有 / and " << faults - 20 << " more\n";
+  if (faults)
+    std::cout << "消息签名不符 / envelope signatures do NOT hold: " << faults << " 处 faults\n";
+  else
+    std::cout << "消息签名有效 / envelope signatures valid: " << signed_ok << " 条 signed"
+              << (registry ? "（密钥与登记表相符 / keys match the registry）" : "")
+              << (unsigned_n ? absl::StrCat(", ", unsigned_n, " 条未签名 unsigned (older clients)")
+                             : std::string())
+              << "\n";
+  return static_cast<int>(std::min<int64_t>(faults, 1 << 20));
+}
+
+int CmdAuditVerify(const std::string& db_path, const std::vector<std::string>& checkpoints,
+                   const std::string& registry_file) {
   sqlite::OpenOptions ro;
   ro.read_only = true;
   auto db = sqlite::Db::Open(db_path, ro);
@@ -113,6 +185,7 @@ int CmdAuditVerify(const std::string& db_path, const std::vector<std::string>& c
               << checkpoint_faults << " 处 faults\n";
     return 1;
   }
+  const int signature_faults = CheckSignatures(*db, registry_file);
   // The stored envelopes, cursors, mailboxes and dead letters against it.
   auto state = hub::VerifyStoredState(*db);
   if (!state.ok()) return Fail(2, std::string(state.status().message()));
@@ -120,7 +193,7 @@ int CmdAuditVerify(const std::string& db_path, const std::vector<std::string>& c
     std::cout << "存储状态与审计链一致 / stored state matches the chain: " << state->envelopes
               << " 条消息摘要相符 envelopes, " << state->queued << " 条待投递 queued, "
               << state->dead_letters << " 条死信 dead letters\n";
-    return 0;
+    return signature_faults ? 1 : 0;
   }
   std::cout << "存储状态与审计链不符 / stored state does NOT match the chain: " << state->problems
             << " 处 faults\n";
@@ -153,6 +226,7 @@ void AddAuditCommands(CLI::App& app, Commands& commands) {
   struct Args {
     std::string db_path;
     std::vector<std::string> checkpoints;
+    std::string registry;
     int tail = 20;
   };
   auto a = std::make_shared<Args>();
@@ -165,7 +239,11 @@ void AddAuditCommands(CLI::App& app, Commands& commands) {
                    "机关保存的检查点（适配器 GET /audit/checkpoints 的 JSON，可多个）/ "
                    "checkpoints an agency kept (its adapter's GET /audit/checkpoints), repeatable")
       ->check(CLI::ExistingFile);
-  commands.On(verify, [a] { return CmdAuditVerify(a->db_path, a->checkpoints); });
+  verify->add_option("--registry", a->registry,
+                     "辖区登记表（acl.toml 在其旁），核对各消息的签名密钥 / the district's "
+                     "registry.toml (acl.toml beside it): each envelope's signing key must be "
+                     "its sender's sign_key");
+  commands.On(verify, [a] { return CmdAuditVerify(a->db_path, a->checkpoints, a->registry); });
   auto* show = audit->add_subcommand("show", "显示最近的审计行 / print the last lines");
   show->add_option("--db", a->db_path, "hub.db")->required();
   show->add_option("--tail", a->tail);

@@ -58,6 +58,7 @@
 #include "common/files.h"
 #include "hub/registry/registry.h"
 #include "hub/transport/curve_keys.h"
+#include "hub/transport/envelope_sign.h"
 #include "tools/concordctl/commands.h"
 #include "tools/concordctl/ctl_util.h"
 #include "tools/concordctl/district_files.h"
@@ -134,6 +135,22 @@ struct DistrictArgs {
   bool agents = false;  // the four agents run on this machine
 };
 
+// The signing key (hex) of the client whose secret key is `key_file`; empty
+// after saying why.
+std::string SignKeyOf(const std::string& key_file) {
+  auto kp = LoadCurveKeyPair(key_file);
+  if (!kp.ok()) {
+    Fail(2, std::string(kp.status().message()));
+    return "";
+  }
+  auto signer = EnvelopeSigner::FromCurveSecret(kp->secret_z85);
+  if (!signer.ok()) {
+    Fail(2, std::string(signer.status().message()));
+    return "";
+  }
+  return SignKeyHex(signer->public_key());
+}
+
 // --agents: each agent's key pair made here (it runs here), its config, and
 // its principal added to the registry. Exit code 0 or 2.
 int InitAgents(const DistrictArgs& a, const std::vector<AgencyEntry>& agencies,
@@ -152,6 +169,9 @@ int InitAgents(const DistrictArgs& a, const std::vector<AgencyEntry>& agencies,
     p.name = absl::StrCat(a.district, ".agent.", kind);
     p.public_key = pub;
     p.roles = {kind};
+    const std::string sign_key = SignKeyOf(absl::StrCat(a.dir, "/keys/", kind, ".key"));
+    if (sign_key.empty()) return 2;
+    p.sign_key = SignKeyFromHex(sign_key);
     const absl::Status st = hub::AddPrincipalToFile(registry, p);
     // Run again (--force): the kept key pair is registered already.
     if (!st.ok() && !absl::IsAlreadyExists(st))
@@ -342,6 +362,8 @@ int AgencyInit(const AgencyArgs& given) {
   s.linkage_key = a.linkage_key;
   if (int rc = WriteText(config, AdapterToml(s))) return rc;
   const std::string roles = a.roles.empty() ? "agency," + agency : a.roles;
+  const std::string sign_key = SignKeyOf(a.dir + "/keys/" + agency + ".key");
+  if (sign_key.empty()) return 2;
   std::cerr << "已写入 / written: " << Absolute(config) << ", keys/" << agency
             << ".key (0600, 不离开本机 / never leaves this machine), keys/" << agency
             << ".pub, keys/hub.pub\n"
@@ -349,7 +371,7 @@ int AgencyInit(const AgencyArgs& given) {
   std::cout << pub << "\n"
             << "concordctl keys add --registry " << ShellWord(a.registry) << " --name " << a.name
             << " --display " << ShellWord(a.display) << " --roles " << ShellWord(roles) << " --pub "
-            << ShellWord(pub) << "\n";
+            << ShellWord(pub) << " --sign-key " << sign_key << "\n";
   return 0;
 }
 
@@ -407,9 +429,16 @@ int AgencyRotate(const AgencyArgs& a) {
             << "把下面两行交给枢纽管理员，对方执行后重启适配器 / send the two lines below to the "
                "hub officer; once run, restart the adapter (systemctl restart concord-adapter@"
             << split->second << ")\n";
+  auto signer = EnvelopeSigner::FromCurveSecret(kp->secret_z85);
+  if (!signer.ok()) return Fail(2, std::string(signer.status().message()));
   std::cout << kp->public_z85 << "\n"
             << "concordctl keys rotate --registry " << ShellWord(a.registry) << " --name " << name
-            << " --pub " << ShellWord(kp->public_z85) << "\n";
+            << " --pub " << ShellWord(kp->public_z85) << " --sign-key "
+            << SignKeyHex(signer->public_key()) << "\n";
+  std::cerr << "各收件机关须记下新签名密钥（电话核对后）/ every agency that receives from this "
+               "one pins the new signing key, after checking it by telephone: concordctl keys "
+               "trust --db <its database> --name "
+            << name << " --sign-key " << SignKeyHex(signer->public_key()) << "\n";
   return 0;
 }
 
