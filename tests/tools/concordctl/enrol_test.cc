@@ -24,6 +24,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/http_client.h"
+#include "common/sqlite.h"
 #include "tests/support/daemon.h"
 #include "tests/support/district.h"
 #include "tests/support/temp_folder.h"
@@ -250,6 +251,10 @@ TEST(Enrolment, KeysMadeWhereUsedRotationAndRevocation) {
       << ReadFile(t.File("police.log")) << ReadFile(t.File("court.log"))
       << ReadFile(t.File("hub.log"));
 
+  // The court hears from the police once: it pins the police's signing key.
+  Publish(police->Port("http_port"), district + ".court", "from police");
+  ASSERT_TRUE(WaitFor([&] { return Notes(court_port).size() == 1; }, 15000));
+
   // Rotation, the agency's adapter still running on its old key: the hub
   // ends that session at its reload and refuses the old key from then on.
   CommandResult rot = CtlStdout("agency rotate --config " + ag["police"].config + " --registry " +
@@ -293,6 +298,32 @@ TEST(Enrolment, KeysMadeWhereUsedRotationAndRevocation) {
       WaitFor([&] { return Notes(police->Port("http_port")).size() >= expected.size(); }, 20000));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // nothing more comes
   EXPECT_EQ(Notes(police->Port("http_port")), expected);
+
+  // The rotation's line gave the hub the police's new signing key; the court
+  // still holds the old one, so it refuses what the police now signs until
+  // its officer pins the new key (`keys trust`, checked by telephone).
+  const size_t at = rot_lines[1].find("--sign-key ");
+  ASSERT_NE(at, std::string::npos) << rot_lines[1];
+  const std::string new_sign_key = rot_lines[1].substr(at + 11, 64);
+  EXPECT_NE(ReadFile(hub_dir + "/registry.toml").find(new_sign_key), std::string::npos);
+  EXPECT_EQ(ag["police"].keys_add.find(new_sign_key), std::string::npos);
+  const std::string court_db = t.File("court-data") + "/agency.db";
+  Publish(police->Port("http_port"), district + ".court", "signed with the new key");
+  auto refused_at_court = [&]() -> int64_t {
+    auto db = sqlite::Db::Open(court_db);
+    if (!db.ok()) return -1;
+    auto n = db->QueryInt("SELECT count(*) FROM concord_refused");
+    return n.ok() ? *n : -1;
+  };
+  EXPECT_TRUE(WaitFor([&] { return refused_at_court() == 1; }, 15000));
+  CommandResult trust = RunConcordctl("keys trust --db " + court_db + " --name " + district +
+                                      ".police --sign-key " + new_sign_key);
+  ASSERT_EQ(trust.exit_code, 0) << trust.out;
+  Publish(police->Port("http_port"), district + ".court", "after the court trusted it");
+  EXPECT_TRUE(WaitFor([&] { return Notes(court_port).size() == 2; }, 15000));
+  EXPECT_EQ(Notes(court_port),
+            (std::vector<std::string>{"from police", "after the court trusted it"}));
+  EXPECT_EQ(refused_at_court(), 1);
 
   // Revocation: the court's session ends at the hub's next reload.
   const double refused = HubMetric(metrics, "concord_hub_key_refused_total");
