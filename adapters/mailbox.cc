@@ -55,6 +55,14 @@ const std::vector<std::string>& AdapterMigrations() {
         seen_by TEXT NOT NULL,
         seen_ms INTEGER NOT NULL);
       )sql",
+      // 5: a delivery refused for its signature (the client's
+      // concord_refused) someone of the agency has seen in the console.
+      R"sql(
+      CREATE TABLE refused_seen(
+        id TEXT PRIMARY KEY,
+        seen_by TEXT NOT NULL,
+        seen_ms INTEGER NOT NULL);
+      )sql",
   };
   return kMigrations;
 }
@@ -281,22 +289,31 @@ absl::StatusOr<int64_t> Mailbox::UnseenFailedCount() {
 }
 
 absl::Status Mailbox::MarkFailedSeen(const std::string& id, const std::string& by) {
+  return MarkSeen("concord_outbox_failed", "failed_seen", id, by,
+                  "没有这条发送失败记录 / no refused publish with id ");
+}
+
+absl::Status Mailbox::MarkRefusedSeen(const std::string& id, const std::string& by) {
+  return MarkSeen("concord_refused", "refused_seen", id, by,
+                  "没有这条拒收记录 / no refused delivery with id ");
+}
+
+absl::Status Mailbox::MarkSeen(const char* table, const char* seen_table, const std::string& id,
+                               const std::string& by, const char* not_found) {
   sqlite::Db& db = client_.db();
-  auto st = db.Prepare(
-      "INSERT OR IGNORE INTO failed_seen(id, seen_by, seen_ms) "
-      "SELECT id, ?, ? FROM concord_outbox_failed WHERE id = ?");
+  auto st = db.Prepare(absl::StrCat("INSERT OR IGNORE INTO ", seen_table,
+                                    "(id, seen_by, seen_ms) SELECT id, ?, ? FROM ", table,
+                                    " WHERE id = ?"));
   if (!st.ok()) return DbError(st.status());
   st->BindAll(by, clock_.NowMs(), id);
   if (auto r = st->Run(); !r.ok()) return DbError(r);
   if (db.Changes() > 0) return absl::OkStatus();
-  auto known = db.Prepare("SELECT 1 FROM concord_outbox_failed WHERE id = ?");
+  auto known = db.Prepare(absl::StrCat("SELECT 1 FROM ", table, " WHERE id = ?"));
   if (!known.ok()) return DbError(known.status());
   known->BindAll(id);
   auto row = known->Step();
   if (!row.ok()) return DbError(row.status());
-  if (!*row)
-    return absl::NotFoundError(
-        absl::StrCat("没有这条发送失败记录 / no refused publish with id ", id));
+  if (!*row) return absl::NotFoundError(absl::StrCat(not_found, id));
   return absl::OkStatus();  // seen before
 }
 
@@ -334,6 +351,44 @@ absl::StatusOr<std::vector<FailedPublish>> Mailbox::FailedPublishes() {
     f.seen_ms = st->Int(7);
     f.seen_by = st->Text(8);
     out.push_back(std::move(f));
+  }
+  return out;
+}
+
+absl::StatusOr<int64_t> Mailbox::RefusedCount() {
+  auto n = client_.db().QueryInt("SELECT count(*) FROM concord_refused");
+  if (!n.ok()) return DbError(n.status());
+  return *n;
+}
+
+absl::StatusOr<int64_t> Mailbox::UnseenRefusedCount() {
+  auto n = client_.db().QueryInt(
+      "SELECT count(*) FROM concord_refused r "
+      "WHERE NOT EXISTS (SELECT 1 FROM refused_seen s WHERE s.id = r.id)");
+  if (!n.ok()) return DbError(n.status());
+  return *n;
+}
+
+absl::StatusOr<std::vector<RefusedDelivery>> Mailbox::RefusedDeliveries(int limit) {
+  auto st = client_.db().Prepare(
+      "SELECT r.id, r.sender, r.type, r.reason, r.at_ms, coalesce(seen.seen_ms, 0), "
+      "coalesce(seen.seen_by, '') FROM concord_refused r "
+      "LEFT JOIN refused_seen seen ON seen.id = r.id "
+      "ORDER BY r.at_ms DESC, r.id DESC LIMIT ?");
+  if (!st.ok()) return DbError(st.status());
+  st->Bind(1, static_cast<int64_t>(limit));
+  std::vector<RefusedDelivery> out;
+  while (true) {
+    auto row = st->Step();
+    if (!row.ok()) return DbError(row.status());
+    if (!*row) break;
+    out.push_back({.id = st->Text(0),
+                   .sender = st->Text(1),
+                   .type = st->Text(2),
+                   .reason = st->Text(3),
+                   .at_ms = st->Int(4),
+                   .seen_ms = st->Int(5),
+                   .seen_by = st->Text(6)});
   }
   return out;
 }

@@ -66,6 +66,19 @@ struct FailedPublish {
   std::string seen_by;
 };
 
+// A delivery the client refused for its signature (concord_refused: it did
+// not verify, was signed by another key than the one pinned for its sender,
+// or came unsigned once a key was pinned; acknowledged, never applied).
+struct RefusedDelivery {
+  std::string id, sender;
+  std::string type;    // the payload's type_url
+  std::string reason;  // "中文 / English"
+  int64_t at_ms = 0;
+  // Once someone of the agency has seen it (MarkRefusedSeen): when and who.
+  int64_t seen_ms = 0;
+  std::string seen_by;
+};
+
 class Mailbox {
  public:
   // Creates or upgrades the adapter's tables and installs the handler.
@@ -135,6 +148,15 @@ class Mailbox {
   // stays. NotFound: no such refusal.
   absl::Status MarkFailedSeen(const std::string& id, const std::string& by);
 
+  // The deliveries refused for their signature, newest first, at most `limit`.
+  absl::StatusOr<std::vector<RefusedDelivery>> RefusedDeliveries(int limit);
+  absl::StatusOr<int64_t> RefusedCount();
+  // Those nobody has marked seen yet: what the console warns of.
+  absl::StatusOr<int64_t> UnseenRefusedCount();
+  // As MarkFailedSeen, for refused delivery `id` (refused_seen). NotFound:
+  // no such refused delivery.
+  absl::Status MarkRefusedSeen(const std::string& id, const std::string& by);
+
  private:
   Mailbox(client::Client& client, const Clock& clock) : client_(client), clock_(clock) {}
   absl::Status Migrate();
@@ -142,6 +164,9 @@ class Mailbox {
   absl::StatusOr<std::string> SendRecorded(const OutgoingMessage& message, const std::string& key,
                                            const std::string& request_hash);
   absl::Status Record(const concord::v1::Envelope& envelope, sqlite::Db& db);
+  // Records `by` in `seen_table` for row `id` of `table`, once.
+  absl::Status MarkSeen(const char* table, const char* seen_table, const std::string& id,
+                        const std::string& by, const char* not_found);
 
   client::Client& client_;
   const Clock& clock_;

@@ -89,6 +89,7 @@ absl::Status RestConnector::Start() {
   RETURN_IF_ERROR(http.Add("GET", "/inbox", [this](const HttpRequest& r) { return Inbox(r); }));
   RETURN_IF_ERROR(http.Add("POST", "/inbox/ack", [this](const HttpRequest& r) { return Ack(r); }));
   RETURN_IF_ERROR(http.Add("GET", "/outbox", [this](const HttpRequest& r) { return Outbox(r); }));
+  RETURN_IF_ERROR(http.Add("GET", "/refused", [this](const HttpRequest& r) { return Refused(r); }));
   return absl::OkStatus();
 }
 
@@ -180,6 +181,24 @@ HttpResponse RestConnector::Outbox(const HttpRequest& request) {
   }
   return JsonResponse(200,
                       {{"pending", context_.client.stats().outbox}, {"failed", std::move(rows)}});
+}
+
+HttpResponse RestConnector::Refused(const HttpRequest& request) {
+  auto limit = QueryInt(request, "limit", kDefaultRefusedLimit, 1, kMaxRefusedLimit);
+  if (!limit.ok()) return StatusResponse(limit.status());
+  auto refused = context_.mailbox.RefusedDeliveries(static_cast<int>(*limit));
+  if (!refused.ok()) return StatusResponse(refused.status());
+  json rows = json::array();
+  for (const auto& r : *refused) {
+    rows.push_back({{"id", r.id},
+                    {"sender", r.sender},
+                    {"type", r.type},
+                    {"reason", r.reason},
+                    {"at_ms", r.at_ms},
+                    {"seen_by", r.seen_by},  // "" and 0 until marked 已知悉 in the console
+                    {"seen_ms", r.seen_ms}});
+  }
+  return JsonResponse(200, {{"refused", std::move(rows)}});
 }
 
 }  // namespace concord::adapter

@@ -8,6 +8,10 @@
 //                                           received_ms, read}], "next_after": N}
 //   POST /inbox/ack   {"ids": [...]} or {"through": n} -> 200 {"acked": count}
 //   GET  /outbox      -> 200 {"pending": n, "failed": [{id, code, reason, at_ms, to, type}]}
+//   GET  /refused?limit=M
+//                     -> 200 {"refused": [{id, sender, type, reason, at_ms, seen_by,
+//                                          seen_ms}]}  (newest first; the
+//                        deliveries refused for their signature, concord_refused)
 //
 // Errors follow http_router.h. See adapters/README.md for the full API.
 // Threading: routes run on the io_context thread.
@@ -26,6 +30,8 @@ class RestConnector final : public Connector {
   static constexpr std::string_view kKind = "rest";
   static constexpr int kDefaultInboxLimit = 100;
   static constexpr int kMaxInboxLimit = 1000;
+  static constexpr int kDefaultRefusedLimit = 200;
+  static constexpr int kMaxRefusedLimit = 1000;
 
   static absl::StatusOr<std::unique_ptr<Connector>> Create(const ConnectorContext& context);
 
@@ -41,6 +47,7 @@ class RestConnector final : public Connector {
   HttpResponse Inbox(const HttpRequest& request);
   HttpResponse Ack(const HttpRequest& request);
   HttpResponse Outbox(const HttpRequest& request);
+  HttpResponse Refused(const HttpRequest& request);
 
   ConnectorContext context_;
 };

@@ -5,6 +5,10 @@
 // account of the agency sees them (a registrar must see their own refusal),
 // with the person who sent each; anyone may mark one 已知悉, which ends the
 // red notice (待办 and the menu's badge) for all.
+// Below them, the deliveries this agency's client refused for their
+// signature (concord_refused: forged or changed on the way, or signed by a
+// key other than the one first seen from their sender), never applied,
+// marked 已知悉 the same way (refused_seen) and counted in the same notice.
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
@@ -75,6 +79,59 @@ std::string RecipientNames(const ConsoleImpl& c, const std::string& to_json) {
   return absl::StrJoin(names, "、");
 }
 
+// The refused deliveries the page lists, newest first.
+constexpr int kMaxRefusedShown = 200;
+
+// "文字消息" for "type.googleapis.com/concord.v1.TextNote"; a type the
+// console does not name shows its name.
+std::string RefusedTypeName(const std::string& type_url) {
+  const std::string type = type_url.substr(type_url.rfind('/') + 1);
+  auto name = SentTypeNames().find(type);
+  return name == SentTypeNames().end() ? type : name->second;
+}
+
+// What follows the Chinese half of a "中文 / English" reason (the keys
+// compared, for 信息科), "" when there is none.
+std::string ReasonDetail(const std::string& reason) {
+  const size_t slash = reason.find(" / ");
+  return slash == std::string::npos ? "" : reason.substr(slash + 3);
+}
+
+// The refused deliveries' part of the page's values.
+void RefusedValues(ConsoleImpl& c, json& values) {
+  json rows = json::array();
+  auto refused = c.ctx().mailbox.RefusedDeliveries(kMaxRefusedShown);
+  if (refused.ok()) {
+    for (const RefusedDelivery& r : *refused) {
+      const bool seen = r.seen_ms > 0;
+      rows.push_back({{"id", r.id},
+                      {"at", FormatMs(r.at_ms)},
+                      {"sender_cn", c.AgencyName(r.sender)},
+                      {"sender", c.AgencyName(r.sender) == r.sender ? "" : r.sender},
+                      {"type_cn", RefusedTypeName(r.type)},
+                      {"type", r.type.substr(r.type.rfind('/') + 1)},
+                      {"reason_cn", ChineseHalf(r.reason)},
+                      {"reason_detail", ReasonDetail(r.reason)},
+                      {"row_class", seen ? "" : "overdue"},
+                      {"seen", seen},
+                      {"seen_text", seen ? absl::StrCat("已知悉：", r.seen_by) : ""},
+                      {"seen_at", FormatMs(r.seen_ms)}});
+    }
+  }
+  // The counts are of all of them; the list shows the newest.
+  auto total = c.ctx().mailbox.RefusedCount();
+  auto unseen = c.ctx().mailbox.UnseenRefusedCount();
+  const int64_t count = total.ok() ? *total : static_cast<int64_t>(rows.size());
+  const bool more = count > static_cast<int64_t>(rows.size());
+  values["refused"] = {{"rows", rows},
+                       {"has_rows", !rows.empty()},
+                       {"count", count},
+                       {"shown", more ? json(rows.size()) : json()},
+                       {"unseen", unseen.ok() && *unseen > 0 ? json(*unseen) : json()}};
+  if (!refused.ok())
+    values["refused"]["error"] = absl::StrCat("拒收记录暂时无法读取：", refused.status().message());
+}
+
 void FailedPage(ConsoleImpl& c, Visit v) {
   json rows = json::array();
   int64_t unseen = 0;
@@ -108,37 +165,55 @@ void FailedPage(ConsoleImpl& c, Visit v) {
                  {"unseen", unseen > 0 ? json(unseen) : json()}};
   if (!failed.ok())
     values["error"] = absl::StrCat("发送记录暂时无法读取：", failed.status().message());
+  RefusedValues(c, values);
   c.Render(v, "发送失败", "failed", c.Template("failed.html"), std::move(values));
 }
 
+// 已知悉 on either list: `kind` "refused" for a refused delivery (logged
+// as refused.seen), else a failed send (failed.seen).
 void MarkFailedSeenPost(ConsoleImpl& c, Visit v) {
-  const std::string id = FormField(v.request.Form(), "id");
-  const absl::Status st = c.ctx().mailbox.MarkFailedSeen(id, v.account.Title());
-  c.Log(v, "failed.seen", id, st.ok(), st.ok() ? "" : std::string(st.message()));
-  c.Redirect(v, "/failed", st.ok() ? "已标记为已知悉" : std::string(st.message()), !st.ok());
+  const auto form = v.request.Form();
+  const std::string id = FormField(form, "id");
+  const bool refused = FormField(form, "kind") == "refused";
+  const absl::Status st = refused ? c.ctx().mailbox.MarkRefusedSeen(id, v.account.Title())
+                                  : c.ctx().mailbox.MarkFailedSeen(id, v.account.Title());
+  c.Log(v, refused ? "refused.seen" : "failed.seen", id, st.ok(),
+        st.ok() ? "" : std::string(st.message()));
+  c.Redirect(v, refused ? "/failed#refused" : "/failed",
+             st.ok() ? "已标记为已知悉" : std::string(st.message()), !st.ok());
+}
+
+// Failed sends and refused deliveries nobody has marked seen.
+int64_t UnseenCount(ConsoleImpl& c) {
+  auto failed = c.ctx().mailbox.UnseenFailedCount();
+  auto refused = c.ctx().mailbox.UnseenRefusedCount();
+  return (failed.ok() ? *failed : 0) + (refused.ok() ? *refused : 0);
 }
 
 }  // namespace
 
 json FailedNotice(ConsoleImpl& c) {
-  auto n = c.ctx().mailbox.UnseenFailedCount();
-  if (!n.ok() || *n == 0) return json();
-  return {{"count", *n}, {"href", "/failed"}};
+  auto failed = c.ctx().mailbox.UnseenFailedCount();
+  auto refused = c.ctx().mailbox.UnseenRefusedCount();
+  const int64_t f = failed.ok() ? *failed : 0, r = refused.ok() ? *refused : 0;
+  if (f + r == 0) return json();
+  return {{"count", f + r},
+          {"failed", f > 0 ? json(f) : json()},
+          {"refused", r > 0 ? json(r) : json()},
+          {"href", f > 0 ? "/failed" : "/failed#refused"}};
 }
 
 void RegisterOutboxPages(ConsoleImpl& c) {
-  // Every account of the agency: the menu entry while there is any refusal,
-  // with the number not yet seen.
+  // Every account of the agency: the menu entry while there is any failed
+  // send or refused delivery, with the number not yet seen.
   c.AddNav(
       "/failed", "发送失败", "failed",
       [&c](const accounts::Account&) {
-        auto n = c.ctx().mailbox.FailedCount();
-        return n.ok() && *n > 0;
+        auto failed = c.ctx().mailbox.FailedCount();
+        auto refused = c.ctx().mailbox.RefusedCount();
+        return (failed.ok() && *failed > 0) || (refused.ok() && *refused > 0);
       },
-      [&c] {
-        auto n = c.ctx().mailbox.UnseenFailedCount();
-        return n.ok() ? *n : 0;
-      });
+      [&c] { return UnseenCount(c); });
   c.AddPage("GET", "/failed", [&c](Visit v) { FailedPage(c, std::move(v)); });
   c.AddPage("POST", "/failed/seen", [&c](Visit v) { MarkFailedSeenPost(c, std::move(v)); });
 }

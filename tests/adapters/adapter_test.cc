@@ -19,11 +19,13 @@
 #include "absl/strings/match.h"
 #include "common/http_client.h"
 #include "common/sqlite.h"
+#include "common/uuid.h"
 #include "concord/v1/aid.pb.h"
 #include "concord/v1/envelope.pb.h"
 #include "hub/transport/curve_keys.h"
 #include "tests/support/daemon.h"
 #include "tests/support/district.h"
+#include "tests/support/raw_peer.h"
 
 namespace concord::testing {
 namespace {
@@ -277,6 +279,88 @@ TEST(AdapterTest, LockedLocalDatabaseAnswers503) {
   EXPECT_EQ(CountRows(a.db_path(), "sent_messages"), 0);
   EXPECT_EQ(a.Post("/publish", Note("b", "锁", "free")).status, 202);
   EXPECT_TRUE(WaitFor([&] { return a.Get("/health")["published"] == 1; }, 5000));
+}
+
+// Publishes `env` from a raw peer holding `name`'s CurveZMQ key (Hello,
+// then the publish); true once the hub acknowledged it.
+bool PublishAs(const TestDistrict& d, const std::string& name, const v1::Envelope& env) {
+  RawPeer p(d.endpoint(), d.KeyOf(name), d.hub_public_key());
+  v1::Frame hello;
+  hello.mutable_hello()->set_client("forger");
+  p.Send(hello);
+  bool welcome = false;
+  while (auto f = p.Recv(5000))
+    if ((welcome = f->has_welcome())) break;
+  if (!welcome) return false;
+  v1::Frame f;
+  *f.mutable_publish()->mutable_envelope() = env;
+  p.Send(f);
+  while (auto r = p.Recv(5000)) {
+    if (r->has_ack()) return true;
+    if (r->has_nack()) return false;
+  }
+  return false;
+}
+
+v1::Envelope TextNote(const std::string& to, const std::string& body) {
+  v1::Envelope env;
+  env.set_id(NewUuidV7());
+  env.set_created_at_ms(1);
+  env.add_to(to);
+  v1::TextNote note;
+  note.set_subject("测试");
+  note.set_body(body);
+  env.mutable_payload()->PackFrom(note);
+  return env;
+}
+
+// A delivery signed by another key than the one b pinned for a (a forger
+// holding a's CurveZMQ key) is refused: not in b's inbox, listed by GET
+// /refused (newest first, with the reason), and only with the API token.
+TEST(AdapterTest, DeliveryRefusedForItsSignatureIsListed) {
+  TestDistrict d({"a", "b"});
+  ASSERT_TRUE(d.StartHub().ok());
+  DaemonProcess b(d, "b");
+  ASSERT_TRUE(b.ok());
+  ASSERT_TRUE(WaitFor([&] { return Connected(b); }, 5000));
+  EXPECT_EQ(b.Get("/refused"), json({{"refused", json::array()}}));
+
+  ASSERT_TRUE(PublishAs(d, "a", SignedBy(d.KeyOf("a"), TextNote("b", "signed by a"))));
+  ASSERT_TRUE(WaitFor([&] { return InboxMessages(b).size() == 1; }, 5000)) << b.log();  // pinned
+  d.MakeKey("mallory");
+  const v1::Envelope first = SignedBy(d.KeyOf("mallory"), TextNote("b", "forged 1"));
+  const v1::Envelope second = SignedBy(d.KeyOf("mallory"), TextNote("b", "forged 2"));
+  ASSERT_TRUE(PublishAs(d, "a", first));
+  ASSERT_TRUE(WaitFor([&] { return b.Get("/refused")["refused"].size() == 1; }, 5000)) << b.log();
+  ASSERT_TRUE(PublishAs(d, "a", second));
+  json refused;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        refused = b.Get("/refused");
+        return refused["refused"].size() == 2;
+      },
+      5000))
+      << refused.dump() << "\n"
+      << b.log();
+
+  const json& newest = refused["refused"][0];
+  EXPECT_EQ(newest["id"], second.id());
+  EXPECT_EQ(refused["refused"][1]["id"], first.id());
+  EXPECT_EQ(newest["sender"], "a");
+  EXPECT_EQ(newest["type"], "type.googleapis.com/concord.v1.TextNote");
+  EXPECT_TRUE(absl::StrContains(newest["reason"].get<std::string>(), "签名密钥与此前记下的不同"))
+      << newest.dump();
+  EXPECT_GT(newest["at_ms"].get<int64_t>(), 0);
+  EXPECT_EQ(newest["seen_ms"], 0);
+  EXPECT_FALSE(newest.contains("envelope"));
+  EXPECT_EQ(b.Get("/refused?limit=1")["refused"].size(), 1u);
+  EXPECT_EQ(b.Call("GET", "/refused?limit=0").status, 400);
+  EXPECT_EQ(InboxMessages(b).size(), 1u);  // never applied
+
+  // The API token is required, as for /outbox.
+  auto anonymous = HttpCall("127.0.0.1", b.port(), "GET", "/refused");
+  ASSERT_TRUE(anonymous.ok()) << anonymous.status();
+  EXPECT_EQ(anonymous->status, 401) << anonymous->body;
 }
 
 }  // namespace

@@ -193,5 +193,46 @@ TEST_F(MailboxTest, FailedPublishesNameTheSenderAndCountTheUnseen) {
   EXPECT_TRUE(absl::IsNotFound(mailbox_->MarkFailedSeen(*by_system + "x", "登记员 王登记")));
 }
 
+// Deliveries refused for their signature (as the client keeps them in
+// concord_refused) are read newest first up to the limit; marking one seen
+// leaves the others unseen, once per refusal, apart from the failed sends
+// (an id seen there is not seen here), and an unknown id is NotFound.
+TEST_F(MailboxTest, RefusedDeliveriesNewestFirstAndCountTheUnseen) {
+  auto put = client_->db().Prepare(
+      "INSERT INTO concord_refused(id, sender, type, reason, envelope, at_ms) "
+      "VALUES(?, 'court', 'type.googleapis.com/concord.v1.TextNote', ?, x'00', ?)");
+  ASSERT_TRUE(put.ok()) << put.status();
+  for (const char* id : {"r1", "r2", "r3"}) {
+    clock_.AdvanceMs(1000);
+    put->BindAll(id, "签名无效 / the signature does not verify", clock_.NowMs());
+    ASSERT_TRUE(put->Run().ok());
+    put->Reset();
+  }
+  auto refused = mailbox_->RefusedDeliveries(2);
+  ASSERT_TRUE(refused.ok()) << refused.status();
+  ASSERT_EQ(refused->size(), 2u);
+  EXPECT_EQ((*refused)[0].id, "r3");
+  EXPECT_EQ((*refused)[1].id, "r2");
+  EXPECT_EQ((*refused)[0].sender, "court");
+  EXPECT_EQ((*refused)[0].type, "type.googleapis.com/concord.v1.TextNote");
+  EXPECT_EQ((*refused)[0].reason, "签名无效 / the signature does not verify");
+  EXPECT_EQ(*mailbox_->RefusedCount(), 3);
+  EXPECT_EQ(*mailbox_->UnseenRefusedCount(), 3);
+
+  ASSERT_TRUE(mailbox_->MarkRefusedSeen("r2", "登记员 王登记").ok());
+  clock_.AdvanceMs(1000);
+  ASSERT_TRUE(mailbox_->MarkRefusedSeen("r2", "承办人 李承办").ok());  // seen before
+  EXPECT_EQ(*mailbox_->UnseenRefusedCount(), 2);
+  refused = mailbox_->RefusedDeliveries(200);
+  ASSERT_TRUE(refused.ok()) << refused.status();
+  ASSERT_EQ(refused->size(), 3u);
+  EXPECT_EQ((*refused)[1].seen_by, "登记员 王登记");
+  EXPECT_GT((*refused)[1].seen_ms, 0);
+  EXPECT_EQ((*refused)[0].seen_ms, 0);
+  EXPECT_TRUE(absl::IsNotFound(mailbox_->MarkRefusedSeen("no-such-id", "登记员 王登记")));
+  EXPECT_TRUE(absl::IsNotFound(mailbox_->MarkFailedSeen("r1", "登记员 王登记")));
+  EXPECT_EQ(*mailbox_->UnseenFailedCount(), 0);
+}
+
 }  // namespace
 }  // namespace concord::adapter

@@ -3,9 +3,12 @@
 // registrar trying a head's step and a handler opening the accounts page.
 // A message the hub refuses (here the office's own system sending the court
 // an aid agent's notice, a type the ACL reserves) turns 待办 red and is
-// listed in 发送失败 until someone marks it seen.
+// listed in 发送失败 until someone marks it seen. So does a delivery the
+// court refused for its signature (the C++ side made one before the script:
+// a note "from" the political-legal committee signed with another key than
+// the one the court pinned for it; REFUSED_ID), in 拒收的消息 below.
 // Every refusal is in the action log that the leader reads.
-// 拒绝并说明理由：密码错误、缺少表单校验码、他机关事项、越权操作、枢纽拒收的消息；均记入操作记录。
+// 拒绝并说明理由：密码错误、缺少表单校验码、他机关事项、越权操作、枢纽拒收的消息、签名未通过而拒收的来件；均记入操作记录。
 import { launch, step, check, shot, clickAndLoad } from './lib/browser.mjs';
 import { login, logout, password, flash } from './lib/console.mjs';
 
@@ -134,17 +137,60 @@ await step('枢纽拒收的消息红色提示并列出 / a message the hub refus
   const seen = await row.innerText();
   check(seen.includes('已知悉：登记员 王登记'), `seen: ${seen}`);
   await shot(page, 'failed-seen');
+  const noRefused = await page.locator('#refused-empty').innerText();
+  check(noRefused.includes('没有拒收的消息'), `refused: ${noRefused}`);
   await page.goto(`${office}/`);
   check(await page.locator('#failed-notice').count() === 0, 'the notice stays after it was seen');
   await logout(page);
 });
 
-await step('没有发送失败时如实说明 / no refused message, said so', async () => {
+await step('签名未通过的来件被拒收并说明 / a delivery refused for its signature is shown and explained', async () => {
+  const id = process.env.REFUSED_ID;
+  check(id, 'no REFUSED_ID from the C++ side');
   await login(page, court, 'dengji');
-  await page.goto(`${court}/failed`);
+  const notice = await page.locator('#failed-notice').innerText();
+  check(notice.includes('1 条收到的消息签名核验未通过，已拒收'), `notice: ${notice}`);
+  check(!notice.includes('发送失败'), `the court sent nothing that failed: ${notice}`);
+  const tab = await page.locator('nav.tabs a[href="/failed"]').innerText();
+  check(tab.includes('发送失败') && tab.includes('1'), `tab: ${tab}`);
+  await shot(page, 'refused-notice');
+  await clickAndLoad(page, page.locator('#failed-notice a'), '**/failed#refused');
+  // Nothing the court sent failed: said so, above the refused delivery.
   const empty = await page.locator('#failed-empty').innerText();
   check(empty.includes('没有发送失败的消息'), `empty: ${empty}`);
-  await shot(page, 'failed-empty');
+  const heading = await page.locator('#refused').innerText();
+  check(heading.includes('拒收的消息') && heading.includes('1 条') && heading.includes('1 条未知悉'), `heading: ${heading}`);
+  const hint = await page.locator('#refused-hint').innerText();
+  for (const want of ['签名核验未通过', '篡改', '伪造', '没有办理', '信息科', 'concordctl keys trust', '3.4']) {
+    check(hint.includes(want), `the explanation has no ${want}: ${hint}`);
+  }
+  const row = page.locator(`#refused-list tr[data-id="${id}"]`);
+  const text = await row.innerText();
+  for (const want of ['上州区委政法委', '文字消息', '签名密钥与此前记下的不同', 'concordctl keys trust', id]) {
+    check(text.includes(want), `the row has no ${want}: ${text}`);
+  }
+  const headers = await page.locator('#refused-list thead').innerText();
+  for (const want of ['时间', '发件机关', '消息类型', '原因', '编号']) {
+    check(headers.includes(want), `no column ${want}: ${headers}`);
+  }
+  check(await row.evaluate((e) => e.classList.contains('overdue')), 'the unseen row is not red');
+  await shot(page, 'refused-list');
+
+  await clickAndLoad(page, row.getByRole('button', { name: '已知悉' }), '**/failed#refused');
+  check((await flash(page)).includes('已知悉'), `flash: ${await flash(page)}`);
+  const seen = await row.innerText();
+  check(seen.includes('已知悉：登记员 钱立案'), `seen: ${seen}`);
+  check(!(await row.evaluate((e) => e.classList.contains('overdue'))), 'the seen row is still red');
+  check(await page.locator('nav.tabs a[href="/failed"] .badge').count() === 0, 'the menu still counts it');
+  await shot(page, 'refused-seen');
+  await page.goto(`${court}/`);
+  check(await page.locator('#failed-notice').count() === 0, 'the notice stays after it was seen');
+  await logout(page);
+  // The court's leader finds who marked it in the action log.
+  await login(page, court, 'lingdao');
+  await clickAndLoad(page, page.getByRole('link', { name: '操作记录' }));
+  const log = await page.locator('#actions').innerText();
+  check(log.includes('refused.seen') && log.includes(id), `the court's log has no refused.seen: ${log}`);
   await logout(page);
 });
 

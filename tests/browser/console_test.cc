@@ -6,7 +6,12 @@
 // account add` does. The scripts (console_*.mjs) click through as clerks
 // and save a screenshot of every page they check under
 // <build>/test-output/<Suite>.<Test>/.
+#include "common/uuid.h"
+#include "concord/v1/envelope.pb.h"
+#include "hub/transport/curve_keys.h"
 #include "tests/browser/console_fixture.h"
+#include "tests/support/effects.h"
+#include "tests/support/raw_peer.h"
 
 namespace concord::testing {
 namespace {
@@ -37,9 +42,20 @@ TEST_F(ConsoleBrowser, AidDuplicateIsShownWithReasons) { Run("console_aid.mjs");
 // agency's application for the same victim and case shows 重复救助.
 TEST_F(ConsoleBrowser, AidApplicationFromReceiptToPayment) { Run("console_aid_apps.mjs"); }
 
+// A note to `to` with its id, as a client stages it (the hub names its sender).
+v1::Envelope NoteWithId(const std::string& to, const std::string& body) {
+  v1::Envelope env = Note(to, body);
+  env.set_id(NewUuidV7());
+  return env;
+}
+
 // The refusals' district: the hub keeps an aid agent's notices for it
 // ([[reserve]], as deploy's ACLs do), so the office's own system sending one
 // to the court is refused for good; the script reaches the office's API.
+// Before the script, the court refuses a delivery for its signature: the
+// political-legal committee's (no daemon of its own here) first note is
+// signed with its key, which the court pins; then a forger holding its
+// CurveZMQ key sends one signed with another key.
 class ConsoleRefusalsBrowser : public ConsoleBrowser {
  public:
   ConsoleRefusalsBrowser() {
@@ -47,16 +63,64 @@ class ConsoleRefusalsBrowser : public ConsoleBrowser {
         "[[allow]]\nfrom = \"*\"\ntype = \"*\"\nto = [\"*\"]\n\n[[reserve]]\n"
         "types = [\"concord.v1.AidDuplicateNotice\"]\nfrom = [\"role:aid\"]\n");
   }
+  std::string MoreAgencies() const override { return ", plc = \"上州区委政法委\""; }
   std::map<std::string, std::string> MoreEnv() const override {
     return {{"OFFICE_API", "http://127.0.0.1:" + std::to_string(office_->port())},
-            {"API_TOKEN", office_->token()}};
+            {"API_TOKEN", office_->token()},
+            {"REFUSED_ID", refused_id_}};
   }
+  void StartMore() override {
+    // The court's leader, who reads its action log.
+    AddPeople(*court_, {{"lingdao", "蒋院长", "院领导", {accounts::Role::kLeader}}});
+    RawPeer plc(d_.endpoint(), d_.KeyOf("plc"), d_.hub_public_key());
+    v1::Frame hello;
+    hello.mutable_hello()->set_client("forger");
+    plc.Send(hello);
+    // "" once the hub welcomes (or acknowledges), else why not.
+    auto answer = [&plc](bool welcome) {
+      while (auto f = plc.Recv(5000)) {
+        if (f->has_nack()) return f->nack().reason();
+        if (welcome ? f->has_welcome() : f->has_ack()) return std::string();
+      }
+      return std::string("no answer");
+    };
+    ASSERT_EQ(answer(true), "");
+    auto publish = [&](const v1::Envelope& env) {
+      v1::Frame f;
+      *f.mutable_publish()->mutable_envelope() = env;
+      plc.Send(f);
+      return answer(false);
+    };
+    // True once the court's API lists `id` under `list` of `target`.
+    auto court_has = [this](const std::string& target, const std::string& list,
+                            const std::string& id) {
+      const nlohmann::json answer = court_->Get(target);
+      if (answer.is_object() && answer.contains(list))
+        for (const auto& m : answer[list])
+          if (m["id"] == id) return true;
+      return false;
+    };
+    const v1::Envelope signed_note =
+        SignedBy(d_.KeyOf("plc"), NoteWithId("court", "请报送本月信访情况"));
+    ASSERT_EQ(publish(signed_note), "");
+    ASSERT_TRUE(WaitFor([&] { return court_has("/inbox", "messages", signed_note.id()); }, 10000))
+        << court_->log();
+    auto mallory = GenerateCurveKeyPair();
+    ASSERT_TRUE(mallory.ok()) << mallory.status();
+    const v1::Envelope forged = SignedBy(*mallory, NoteWithId("court", "请将救助款改付至以下账户"));
+    ASSERT_EQ(publish(forged), "");
+    ASSERT_TRUE(WaitFor([&] { return court_has("/refused", "refused", forged.id()); }, 10000))
+        << court_->log();
+    refused_id_ = forged.id();
+  }
+  std::string refused_id_;
 };
 
 // A wrong password, a form without its CSRF token, another agency's item and
 // a registrar trying a head's step are refused with the reason, and logged;
-// a message the hub refuses is shown in red on 待办 and listed in 发送失败
-// until someone marks it seen.
+// a message the hub refuses, and a delivery the court refused for its
+// signature, are shown in red on 待办 and listed in 发送失败 until someone
+// marks them seen.
 TEST_F(ConsoleRefusalsBrowser, RefusalsAreExplainedAndLogged) { Run("console_refusals.mjs"); }
 
 // The monthly report: charts, the .xlsx and CSV exports; a registrar is refused.
