@@ -118,6 +118,13 @@ absl::StatusOr<Mailbox::Sent> Mailbox::SendOnce(const OutgoingMessage& message,
   if (key.empty() || key.size() > 255)
     return absl::InvalidArgumentError(
         "Idempotency-Key 应为 1 到 255 字节 / Idempotency-Key must be 1 to 255 bytes");
+  if (const int64_t now = clock_.NowMs(); now - keys_pruned_ms_ >= 3600 * 1000) {
+    auto prune = client_.db().Prepare("DELETE FROM publish_keys WHERE created_ms < ?");
+    if (!prune.ok()) return DbError(prune.status());
+    prune->Bind(1, now - kKeepPublishKeysMs);
+    if (auto st = prune->Run(); !st.ok()) return DbError(st);
+    keys_pruned_ms_ = now;
+  }
   auto find = client_.db().Prepare("SELECT request_hash, message_id FROM publish_keys WHERE key=?");
   if (!find.ok()) return DbError(find.status());
   find->BindAll(key);

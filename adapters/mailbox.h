@@ -94,13 +94,16 @@ class Mailbox {
   // in the same transaction, so it survives a restart; a later call with
   // the same key and hash sends nothing and returns that id, `repeated`.
   // The same key with another hash: AlreadyExists (a different request
-  // under a used key: never retry as is).
+  // under a used key: never retry as is). Keys are kept kKeepPublishKeysMs
+  // (7 days: far longer than any caller retries), then forgotten (pruned at
+  // most once an hour, by the calls themselves).
   struct Sent {
     std::string id;
     bool repeated = false;
   };
   absl::StatusOr<Sent> SendOnce(const OutgoingMessage& message, const std::string& key,
                                 const std::string& request_hash);
+  static constexpr int64_t kKeepPublishKeysMs = int64_t{7} * 24 * 3600 * 1000;
 
   // Messages with n > after, oldest first, at most `limit`.
   absl::StatusOr<std::vector<InboxItem>> Inbox(int64_t after, int limit, bool unread_only);
@@ -170,7 +173,8 @@ class Mailbox {
 
   client::Client& client_;
   const Clock& clock_;
-  sqlite::Stmt record_;  // INSERT into inbox_messages
+  int64_t keys_pruned_ms_ = 0;  // when SendOnce last forgot old idempotency keys
+  sqlite::Stmt record_;         // INSERT into inbox_messages
   std::vector<Interceptor> interceptors_;
   std::vector<DeliveryHook> hooks_;
   std::vector<SendHook> send_hooks_;

@@ -193,6 +193,34 @@ TEST_F(MailboxTest, FailedPublishesNameTheSenderAndCountTheUnseen) {
   EXPECT_TRUE(absl::IsNotFound(mailbox_->MarkFailedSeen(*by_system + "x", "登记员 王登记")));
 }
 
+// Idempotency keys are kept a week, then forgotten: the same key a week
+// later is a new request (it sends again), and the table does not grow for
+// ever.
+TEST_F(MailboxTest, IdempotencyKeysAreForgottenAfterAWeek) {
+  OutgoingMessage note;
+  note.to = {"court"};
+  auto first = mailbox_->SendOnce(note, "key-1", "hash-1");
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_FALSE(first->repeated);
+  clock_.AdvanceMs(Mailbox::kKeepPublishKeysMs - 3'600'000);
+  auto again = mailbox_->SendOnce(note, "key-1", "hash-1");
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(again->repeated);
+  EXPECT_EQ(again->id, first->id);
+  auto later = mailbox_->SendOnce(note, "key-2", "hash-2");  // kept: only a week counts
+  ASSERT_TRUE(later.ok());
+  clock_.AdvanceMs(3'600'000 + 1);
+  auto after = mailbox_->SendOnce(note, "key-1", "hash-1");
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_FALSE(after->repeated);
+  EXPECT_NE(after->id, first->id);
+  // key-2 was made less than a week ago: still there.
+  auto second = mailbox_->SendOnce(note, "key-2", "hash-2");
+  ASSERT_TRUE(second.ok());
+  EXPECT_TRUE(second->repeated);
+  EXPECT_EQ(*client_->db().QueryInt("SELECT count(*) FROM publish_keys"), 2);
+}
+
 // Deliveries refused for their signature (as the client keeps them in
 // concord_refused) are read newest first up to the limit; marking one seen
 // leaves the others unseen, once per refusal, apart from the failed sends

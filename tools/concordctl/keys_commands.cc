@@ -23,6 +23,7 @@
 // key is refused the same way. `add` refuses a name or key already there.
 // Enrolment (district init, agency init, agency rotate): enrol_commands.cc.
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -128,6 +129,8 @@ void AddKeysCommands(CLI::App& app, Commands& commands) {
   commands.On(trust, [a] {
     const std::string key = SignKeyFromHex(a->sign_key);
     if (key.empty()) return Fail(2, "--sign-key 须为 64 位十六进制 / must be 64 hex digits");
+    if (!std::filesystem::is_regular_file(a->db))
+      return Fail(2, absl::StrCat("没有这个数据库 / no such database: ", a->db));
     auto db = sqlite::Db::Open(a->db);
     if (!db.ok()) return Fail(2, std::string(db.status().message()));
     auto stmt = db->Prepare(
