@@ -3,11 +3,15 @@
 #include <sodium.h>
 
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "common/files.h"
+#include "common/status_macros.h"
+#include "hub/audit/audit_archive.h"
+#include "hub/audit/checkpoint.h"
 
 namespace concord::hub {
 namespace {
@@ -71,13 +75,16 @@ absl::Status AuditChain::Append(sqlite::Stmt& insert, const AuditEvent& e) {
   return absl::OkStatus();
 }
 
+std::string AuditTimeText(int64_t ms) { return IsoTime(ms); }
+
 std::string AuditHeadPath(const std::string& db_path) { return db_path + ".audit-head"; }
 
 absl::Status WriteAuditHead(const std::string& path, int64_t n, const std::string& hash) {
   return WriteFileAtomically(path, absl::StrCat(n, "\t", hash, "\n"));
 }
 
-absl::StatusOr<AuditVerifyResult> VerifyAuditChain(sqlite::Db& db, const std::string& head_path) {
+absl::StatusOr<AuditVerifyResult> VerifyAuditChain(sqlite::Db& db, const std::string& head_path,
+                                                   const std::string& archive_public_key) {
   int64_t head_n = 0;
   std::string head_hash, hash_at_head;
   bool head_missing = false;
@@ -95,6 +102,32 @@ absl::StatusOr<AuditVerifyResult> VerifyAuditChain(sqlite::Db& db, const std::st
   AuditVerifyResult r;
   std::string prev(64, '0');
   int64_t expect = 1;
+  // Lines archived (audit_archive.h): the chain goes on from the newest
+  // record, which must be signed with the hub's audit key.
+  ASSIGN_OR_RETURN(std::vector<ArchiveRecord> archives, ReadArchives(db));
+  if (!archives.empty()) {
+    const ArchiveRecord& newest = archives.back();
+    std::string key = archive_public_key;
+    if (key.empty() && !head_path.empty()) {  // the hub's key, beside hub.db
+      auto beside = ReadAuditPublicKey(
+          (std::filesystem::path(head_path).parent_path() / "audit-sign.pub").string());
+      if (beside.ok()) key = *beside;
+    }
+    if (!ArchiveRecordSigned(newest, key)) {
+      r.ok = false;
+      r.first_bad = newest.last + 1;
+      r.reason = absl::StrCat("第 1 至 ", newest.last,
+                              " 行的归档记录签名无效或无法核对（需枢纽审计公钥 "
+                              "audit-sign.pub）/ the archive record of lines 1..",
+                              newest.last,
+                              " is not signed by the hub's audit key (or that key was not given)");
+      return r;
+    }
+    prev = newest.last_hash;
+    expect = newest.last + 1;
+    r.archived = newest.last;
+    r.lines = newest.last;
+  }
   while (true) {
     auto row = stmt->Step();
     if (!row.ok()) return row.status();
@@ -140,7 +173,7 @@ absl::StatusOr<AuditVerifyResult> VerifyAuditChain(sqlite::Db& db, const std::st
     r.reason = absl::StrCat("第 ", r.lines + 1, " 至 ", head_n, " 行被删除（链头文件记录 ", head_n,
                             " 行）/ lines ", r.lines + 1, "..", head_n,
                             " were removed (the head file records ", head_n, " lines)");
-  } else if (r.ok && head_n > 0 && hash_at_head != head_hash) {
+  } else if (r.ok && head_n > r.archived && hash_at_head != head_hash) {
     r.ok = false;
     r.first_bad = head_n;
     r.reason = absl::StrCat("第 ", head_n, " 行与链头文件不符 / line ", head_n,

@@ -49,10 +49,15 @@ class AuditChain {
 
 struct AuditVerifyResult {
   bool ok = true;
-  int64_t lines = 0;
+  int64_t lines = 0;      // the last line number checked
+  int64_t archived = 0;   // lines 1..archived are in archive files, not walked
   int64_t first_bad = 0;  // line number of the first bad line (0 if ok)
   std::string reason;     // what is wrong there, Chinese and English
 };
+
+// The time as a line writes it ("2026-12-04T18:14:21.041Z", UTC): such
+// texts sort as the times do.
+std::string AuditTimeText(int64_t ms);
 
 // "<db_path>.audit-head": the chain head recorded after each commit.
 std::string AuditHeadPath(const std::string& db_path);
@@ -64,7 +69,12 @@ absl::Status WriteAuditHead(const std::string& path, int64_t n, const std::strin
 // reaches the recorded head, so removed last lines are found too. A missing
 // head file beside a chain with lines is reported (not ok): it is how a cut
 // tail would hide.
+// Lines archived (audit_archive.h) are not walked: the chain starts after
+// the newest archive record, which must be signed by `archive_public_key`
+// (the hub's audit key, 32 bytes; when not given, "audit-sign.pub" in the
+// head file's folder is read); a record that is not is reported.
 absl::StatusOr<AuditVerifyResult> VerifyAuditChain(sqlite::Db& db,
-                                                   const std::string& head_path = "");
+                                                   const std::string& head_path = "",
+                                                   const std::string& archive_public_key = "");
 
 }  // namespace concord::hub

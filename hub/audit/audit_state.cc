@@ -12,6 +12,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/status_macros.h"
+#include "hub/audit/audit_archive.h"
+#include "nlohmann/json.hpp"
 
 namespace concord::hub {
 namespace {
@@ -75,7 +77,139 @@ class Findings {
   size_t max_;
 };
 
+// What the hub's tables hold now.
+struct LiveState {
+  std::map<int64_t, std::pair<std::string, uint64_t>> recipients;  // id -> name, cursor
+  std::set<uint64_t> stored;                                       // seqs in `messages`
+  // An accept entry is still needed while its envelope is stored or one of
+  // its recipients has not acknowledged it (or the recipient is unknown).
+  bool Needed(uint64_t seq, const Accepted& a) const {
+    if (stored.count(seq)) return true;
+    for (int64_t rid : a.recipients) {
+      auto rc = recipients.find(rid);
+      if (rc == recipients.end() || seq > rc->second.second) return true;
+    }
+    return false;
+  }
+};
+
+absl::StatusOr<LiveState> ReadLiveState(sqlite::Db& db) {
+  LiveState live;
+  ASSIGN_OR_RETURN(auto rs, db.Prepare("SELECT id, name, acked_through FROM recipients"));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, rs.Step());
+    if (!row) break;
+    live.recipients[rs.Int(0)] = {rs.Text(1), static_cast<uint64_t>(rs.Int(2))};
+  }
+  ASSIGN_OR_RETURN(auto ms, db.Prepare("SELECT seq FROM messages"));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, ms.Step());
+    if (!row) break;
+    live.stored.insert(static_cast<uint64_t>(ms.Int(0)));
+  }
+  return live;
+}
+
+// What the chain says, line by line.
+struct ChainState {
+  std::map<uint64_t, Accepted> accepted;   // the needed accept entries
+  std::map<std::string, Settled> settled;  // by recipient name
+  uint64_t first_digested = 0;             // the first seq with a digest
+};
+
+// An accept line's entries ("... | e1; e2"), each parsed; empty for others.
+std::vector<std::pair<uint64_t, Accepted>> AcceptEntries(absl::string_view detail) {
+  std::vector<std::pair<uint64_t, Accepted>> out;
+  auto bar = detail.find(" | ");
+  if (bar == absl::string_view::npos) return out;
+  for (absl::string_view e : absl::StrSplit(detail.substr(bar + 3), "; ")) {
+    auto entry = ParseAcceptEntry(e);
+    if (entry.first != 0 && !entry.second.digest.empty()) out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+// Takes one line of the chain into `cs` (accept entries only when `live`
+// still needs them).
+void ApplyLine(const std::string& line, const LiveState& live, ChainState& cs) {
+  std::vector<absl::string_view> f = absl::StrSplit(line, absl::MaxSplits('\t', 4));
+  if (f.size() < 5) return;
+  const absl::string_view event = f[2], who = f[3], detail = f[4];
+  if (event == "accept") {
+    for (auto& [seq, a] : AcceptEntries(detail)) {
+      if (cs.first_digested == 0) cs.first_digested = seq;
+      if (live.Needed(seq, a)) cs.accepted.emplace(seq, std::move(a));
+    }
+  } else if (event == "ack") {
+    Settled& s = cs.settled[std::string(who)];
+    s.furthest = std::max(
+        {s.furthest, LastNumber(Field(detail, "seq")), LastNumber(Field(detail, "cursor"))});
+  } else if (event == "mailbox") {  // a new mailbox starts at the head
+    Settled& s = cs.settled[std::string(who)];
+    s.created = true;
+    s.furthest = std::max(s.furthest, LastNumber(Field(detail, "cursor")));
+  } else if (event == "expire" || event == "dead_letter") {
+    Settled& s = cs.settled[std::string(who)];
+    const uint64_t seq = LastNumber(Field(detail, "seq"));
+    s.furthest = std::max(s.furthest, seq);
+    if (event == "dead_letter") s.dead.insert(seq);
+  }
+}
+
+std::string SettledJson(const ChainState& cs) {
+  nlohmann::json recipients = nlohmann::json::object();
+  for (const auto& [name, s] : cs.settled)
+    recipients[name] = {{"furthest", s.furthest},
+                        {"created", s.created},
+                        {"dead", std::vector<uint64_t>(s.dead.begin(), s.dead.end())}};
+  return nlohmann::json{{"first_digested", cs.first_digested}, {"recipients", recipients}}.dump();
+}
+
+// `cs` as the newest archive record left it (nothing when none).
+absl::Status SeedFromArchive(sqlite::Db& db, ChainState& cs) {
+  ASSIGN_OR_RETURN(std::vector<ArchiveRecord> archives, ReadArchives(db));
+  if (archives.empty()) return absl::OkStatus();
+  const auto j = nlohmann::json::parse(archives.back().settled, nullptr, false);
+  if (!j.is_object() || !j.contains("recipients") || !j["recipients"].is_object())
+    return absl::DataLossError(
+        "归档记录的状态无法读取 / the newest audit archive record's settled state is unreadable");
+  cs.first_digested = j.value("first_digested", uint64_t{0});
+  for (const auto& [name, v] : j["recipients"].items()) {
+    Settled& s = cs.settled[name];
+    s.furthest = v.value("furthest", uint64_t{0});
+    s.created = v.value("created", false);
+    if (v.contains("dead") && v["dead"].is_array())
+      for (const auto& d : v["dead"]) s.dead.insert(d.get<uint64_t>());
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+absl::StatusOr<ArchivePlan> PlanArchive(sqlite::Db& db, int64_t max_line) {
+  ASSIGN_OR_RETURN(LiveState live, ReadLiveState(db));
+  ChainState cs;
+  RETURN_IF_ERROR(SeedFromArchive(db, cs));
+  ASSIGN_OR_RETURN(int64_t last, db.QueryInt("SELECT coalesce(max(n), 0) FROM audit"));
+  ArchivePlan plan;
+  ASSIGN_OR_RETURN(auto st, db.Prepare("SELECT n, line FROM audit WHERE n <= ? ORDER BY n"));
+  st.Bind(1, std::min(max_line, last - 1));  // the last line stays: the chain goes on from it
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    const std::string line = st.Text(1);
+    std::vector<absl::string_view> f = absl::StrSplit(line, absl::MaxSplits('\t', 4));
+    if (f.size() == 5 && f[2] == "accept") {
+      bool needed = false;
+      for (const auto& [seq, a] : AcceptEntries(f[4])) needed = needed || live.Needed(seq, a);
+      if (needed) break;  // this line and all after it stay
+    }
+    ApplyLine(line, live, cs);
+    plan.last = st.Int(0);
+  }
+  plan.settled = SettledJson(cs);
+  return plan;
+}
 
 std::string EnvelopeDigest(std::string_view envelope) {
   unsigned char out[16];
@@ -91,74 +225,23 @@ absl::StatusOr<StateVerifyResult> VerifyStoredState(sqlite::Db& db, size_t max_f
   Findings findings(r, max_faults);
 
   // The live state first, so that only the accept entries it needs are kept
-  // (the chain holds every message ever accepted).
-  std::map<int64_t, std::pair<std::string, uint64_t>> recipients;  // id -> name, cursor
-  {
-    ASSIGN_OR_RETURN(auto st, db.Prepare("SELECT id, name, acked_through FROM recipients"));
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, st.Step());
-      if (!row) break;
-      recipients[st.Int(0)] = {st.Text(1), static_cast<uint64_t>(st.Int(2))};
-    }
-  }
-  std::set<uint64_t> stored;
-  {
-    ASSIGN_OR_RETURN(auto st, db.Prepare("SELECT seq FROM messages"));
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, st.Step());
-      if (!row) break;
-      stored.insert(static_cast<uint64_t>(st.Int(0)));
-    }
-  }
-  // An entry is still needed while its envelope is stored or one of its
-  // recipients has not acknowledged it (or the recipient is unknown).
-  auto needed = [&](uint64_t seq, const Accepted& a) {
-    if (stored.count(seq)) return true;
-    for (int64_t rid : a.recipients) {
-      auto rc = recipients.find(rid);
-      if (rc == recipients.end() || seq > rc->second.second) return true;
-    }
-    return false;
-  };
-
-  // The chain: accepted envelopes, and how far each recipient was settled.
-  std::map<uint64_t, Accepted> accepted;
-  std::map<std::string, Settled> settled;  // by recipient name
-  uint64_t first_digested = 0;             // the first seq with a digest
+  // (the chain holds every message ever accepted); then the chain, from
+  // where the newest archive left it.
+  ASSIGN_OR_RETURN(LiveState live, ReadLiveState(db));
+  ChainState cs;
+  RETURN_IF_ERROR(SeedFromArchive(db, cs));
   {
     ASSIGN_OR_RETURN(auto st, db.Prepare("SELECT line FROM audit ORDER BY n"));
     while (true) {
       ASSIGN_OR_RETURN(bool row, st.Step());
       if (!row) break;
-      const std::string line = st.Text(0);
-      std::vector<absl::string_view> f = absl::StrSplit(line, absl::MaxSplits('\t', 4));
-      if (f.size() < 5) continue;
-      const absl::string_view event = f[2], who = f[3], detail = f[4];
-      if (event == "accept") {
-        auto bar = detail.find(" | ");
-        if (bar == absl::string_view::npos) continue;
-        for (absl::string_view e : absl::StrSplit(detail.substr(bar + 3), "; ")) {
-          auto [seq, a] = ParseAcceptEntry(e);
-          if (seq == 0 || a.digest.empty()) continue;  // older lines carry no digest
-          if (first_digested == 0) first_digested = seq;
-          if (needed(seq, a)) accepted.emplace(seq, std::move(a));
-        }
-      } else if (event == "ack") {
-        Settled& s = settled[std::string(who)];
-        s.furthest = std::max(
-            {s.furthest, LastNumber(Field(detail, "seq")), LastNumber(Field(detail, "cursor"))});
-      } else if (event == "mailbox") {  // a new mailbox starts at the head
-        Settled& s = settled[std::string(who)];
-        s.created = true;
-        s.furthest = std::max(s.furthest, LastNumber(Field(detail, "cursor")));
-      } else if (event == "expire" || event == "dead_letter") {
-        Settled& s = settled[std::string(who)];
-        const uint64_t seq = LastNumber(Field(detail, "seq"));
-        s.furthest = std::max(s.furthest, seq);
-        if (event == "dead_letter") s.dead.insert(seq);
-      }
+      ApplyLine(st.Text(0), live, cs);
     }
   }
+  const auto& recipients = live.recipients;
+  const auto& accepted = cs.accepted;
+  const auto& settled = cs.settled;
+  const uint64_t first_digested = cs.first_digested;
 
   // Stored envelopes against their digests.
   {

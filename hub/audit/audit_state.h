@@ -38,7 +38,20 @@ struct StateVerifyResult {
 };
 
 // Reads the chain and the hub's tables in `db` (hub.db) and compares them.
-// At most `max_faults` faults are described; all are counted.
+// At most `max_faults` faults are described; all are counted. When lines
+// were archived (audit_archive.h), it starts from what the newest archive
+// record says those lines had settled.
 absl::StatusOr<StateVerifyResult> VerifyStoredState(sqlite::Db& db, size_t max_faults = 20);
+
+// Where an archive may cut the chain, at most at `max_line`: `last` (0: no
+// line may go) and, as JSON, what lines up to `last` settled (with what an
+// earlier archive had):
+//   {"first_digested": n, "recipients": {"<name>": {"furthest": n,
+//    "created": true, "dead": [seq, ...]}}}
+struct ArchivePlan {
+  int64_t last = 0;
+  std::string settled;
+};
+absl::StatusOr<ArchivePlan> PlanArchive(sqlite::Db& db, int64_t max_line);
 
 }  // namespace concord::hub

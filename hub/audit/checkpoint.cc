@@ -57,7 +57,10 @@ absl::StatusOr<AuditSigner> AuditSigner::LoadOrCreate(const std::string& key_pat
 }
 
 std::string AuditSigner::Sign(int64_t line, const std::string& hash, int64_t at_ms) const {
-  const std::string text = CheckpointText(line, hash, at_ms);
+  return SignText(CheckpointText(line, hash, at_ms));
+}
+
+std::string AuditSigner::SignText(const std::string& text) const {
   std::string sig(crypto_sign_BYTES, '\0');
   crypto_sign_detached(reinterpret_cast<unsigned char*>(sig.data()), nullptr,
                        reinterpret_cast<const unsigned char*>(text.data()), text.size(),
@@ -67,9 +70,14 @@ std::string AuditSigner::Sign(int64_t line, const std::string& hash, int64_t at_
 
 bool VerifyCheckpoint(int64_t line, const std::string& hash, int64_t at_ms,
                       const std::string& public_key, const std::string& signature) {
+  return VerifyAuditSignature(CheckpointText(line, hash, at_ms), public_key, signature);
+}
+
+bool VerifyAuditSignature(const std::string& text, const std::string& public_key,
+                          const std::string& signature) {
   if (public_key.size() != crypto_sign_PUBLICKEYBYTES || signature.size() != crypto_sign_BYTES)
     return false;
-  const std::string text = CheckpointText(line, hash, at_ms);
+  if (sodium_init() < 0) return false;
   return crypto_sign_verify_detached(
              reinterpret_cast<const unsigned char*>(signature.data()),
              reinterpret_cast<const unsigned char*>(text.data()), text.size(),

@@ -26,6 +26,8 @@ class AuditSigner {
   static absl::StatusOr<AuditSigner> LoadOrCreate(const std::string& key_path);
   // Ed25519 signature (64 bytes) of CheckpointText(line, hash, at_ms).
   std::string Sign(int64_t line, const std::string& hash, int64_t at_ms) const;
+  // Ed25519 signature of any text (an archive record: audit_archive.h).
+  std::string SignText(const std::string& text) const;
   const std::string& public_key() const { return public_key_; }  // 32 bytes
 
  private:
@@ -37,6 +39,9 @@ std::string AuditPublicKeyPath(const std::string& key_path);
 // Reads a public key file (64 hex digits) into its 32 bytes.
 absl::StatusOr<std::string> ReadAuditPublicKey(const std::string& pub_path);
 
+// True when `signature` is `public_key`'s (Ed25519) over `text`.
+bool VerifyAuditSignature(const std::string& text, const std::string& public_key,
+                          const std::string& signature);
 // True when `signature` is `public_key`'s over CheckpointText(...).
 bool VerifyCheckpoint(int64_t line, const std::string& hash, int64_t at_ms,
                       const std::string& public_key, const std::string& signature);

@@ -5,9 +5,13 @@
 //                                                      # or the stored state departs from it
 //   concordctl audit verify --db hub.db --checkpoints court-checkpoints.json  # and the heads
 //   concordctl audit verify --db hub.db --registry /etc/concord/registry.toml  # and who signed
+//   concordctl audit archive --db hub.db --out /var/lib/concord/audit-archive --keep-days 365
+//   concordctl audit verify --db hub.db --archive-dir /var/lib/concord/audit-archive
 //                                                      # an agency kept are still in the chain
 //   concordctl audit show --db data/hub/hub.db [--tail 20]
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -17,10 +21,13 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/clock.h"
+#include "common/daemon.h"
 #include "common/hex.h"
 #include "common/sqlite.h"
 #include "concord/v1/envelope.pb.h"
 #include "hub/audit/audit.h"
+#include "hub/audit/audit_archive.h"
 #include "hub/audit/audit_state.h"
 #include "hub/audit/checkpoint.h"
 #include "hub/registry/registry.h"
@@ -55,7 +62,13 @@ int CheckCheckpoints(sqlite::Db& db, const std::string& db_path, const std::stri
     std::cout << "无法读取审计表 / cannot read the audit table\n";
     return 1;
   }
-  int faults = 0, held = 0;
+  auto archives = hub::ReadArchives(db);
+  if (!archives.ok()) {
+    std::cout << "无法读取归档记录 / cannot read the archive records\n";
+    return 1;
+  }
+  const int64_t archived_through = archives->empty() ? 0 : archives->back().last;
+  int faults = 0, held = 0, archived = 0;
   auto fault = [&](const std::string& what) {
     ++faults;
     std::cout << "  " << agency << ": " << what << "\n";
@@ -80,10 +93,23 @@ int CheckCheckpoints(sqlite::Db& db, const std::string& db_path, const std::stri
                          ": its tail was cut after the agency saw line ", line));
       continue;
     }
-    line_hash->Bind(1, line);
-    auto row = line_hash->Step();
-    const std::string have = row.ok() && *row ? line_hash->Text(0) : "";
-    line_hash->Reset();
+    std::string have;
+    if (line <= archived_through) {
+      // Archived: only a line that ended an archive keeps its hash here (in
+      // its signed record); `--archive-dir` checks the files themselves.
+      auto a = std::find_if(archives->begin(), archives->end(),
+                            [&](const hub::ArchiveRecord& r) { return r.last == line; });
+      if (a == archives->end()) {
+        ++archived;
+        continue;
+      }
+      have = a->last_hash;
+    } else {
+      line_hash->Bind(1, line);
+      auto row = line_hash->Step();
+      have = row.ok() && *row ? line_hash->Text(0) : "";
+      line_hash->Reset();
+    }
     if (have != hash) {
       fault(absl::StrCat(where, ": 该行已被改写或删除 / line ", line,
                          have.empty() ? " is gone" : " was rewritten",
@@ -94,7 +120,11 @@ int CheckCheckpoints(sqlite::Db& db, const std::string& db_path, const std::stri
   }
   if (faults == 0)
     std::cout << "机关 " << agency << " 保存的 " << held << " 个检查点均在链中 / every checkpoint "
-              << agency << " kept is in the chain (" << held << ")\n";
+              << agency << " kept is in the chain (" << held << ")"
+              << (archived ? absl::StrCat("；另 ", archived, " 个在已归档部分 / ", archived,
+                                          " more in the archived part")
+                           : std::string())
+              << "\n";
   return faults;
 }
 
@@ -164,19 +194,48 @@ int CheckSignatures(sqlite::Db& db, const std::string& registry_file) {
 }
 
 int CmdAuditVerify(const std::string& db_path, const std::vector<std::string>& checkpoints,
-                   const std::string& registry_file) {
+                   const std::string& registry_file, const std::string& archive_dir) {
   sqlite::OpenOptions ro;
   ro.read_only = true;
   auto db = sqlite::Db::Open(db_path, ro);
   if (!db.ok()) return Fail(2, std::string(db.status().message()));
-  auto r = hub::VerifyAuditChain(*db, hub::AuditHeadPath(db_path));
+  const std::string key_path =
+      (std::filesystem::path(db_path).parent_path() / "audit-sign.pub").string();
+  auto archive_key = hub::ReadAuditPublicKey(key_path);
+  auto r =
+      hub::VerifyAuditChain(*db, hub::AuditHeadPath(db_path), archive_key.ok() ? *archive_key : "");
   if (!r.ok()) return Fail(2, std::string(r.status().message()));
   if (!r->ok) {
     std::cout << "审计链损坏 / audit chain BROKEN at line " << r->first_bad << ": " << r->reason
               << "\n";
     return 1;
   }
-  std::cout << "审计链完整 / audit chain intact: " << r->lines << " 行 lines\n";
+  std::cout << "审计链完整 / audit chain intact: " << r->lines << " 行 lines";
+  if (r->archived)
+    std::cout << "（第 1 至 " << r->archived << " 行已归档，归档记录签名有效 / lines 1.."
+              << r->archived << " archived under a signed record)";
+  std::cout << "\n";
+  if (!archive_dir.empty()) {
+    // The archive files themselves, each chained from the one before.
+    auto archives = hub::ReadArchives(*db);
+    if (!archives.ok()) return Fail(2, std::string(archives.status().message()));
+    std::string prev(64, '0');
+    int bad = 0;
+    for (const auto& a : *archives) {
+      const std::string path = (std::filesystem::path(archive_dir) / a.file).string();
+      if (auto st = hub::VerifyArchiveFile(a, prev, path); !st.ok()) {
+        std::cout << "  " << st.message() << "\n";
+        ++bad;
+      }
+      prev = a.last_hash;
+    }
+    if (bad) {
+      std::cout << "归档文件不符 / archive files do NOT hold the archived lines: " << bad
+                << " 个 files\n";
+      return 1;
+    }
+    std::cout << "归档文件完整 / archive files intact: " << archives->size() << " 个 files\n";
+  }
   int checkpoint_faults = 0;
   for (const auto& file : checkpoints) checkpoint_faults += CheckCheckpoints(*db, db_path, file);
   if (checkpoint_faults) {
@@ -203,6 +262,51 @@ int CmdAuditVerify(const std::string& db_path, const std::vector<std::string>& c
   return 1;
 }
 
+// Archives the lines older than `keep_days` (and not after `through_line`)
+// that no stored state needs
+// (audit_archive.h), with the hub stopped. Exit 0, 1 when nothing may go, 2.
+int CmdAuditArchive(const std::string& db_path, const std::string& dir, int keep_days,
+                    int64_t through_line) {
+  if (!std::filesystem::is_regular_file(db_path))
+    return Fail(2, absl::StrCat("没有这个数据库 / no such database: ", db_path));
+  auto lock = DatabaseLock::Acquire(db_path, "concordctl audit archive");
+  if (!lock.ok())
+    return Fail(2, absl::StrCat("请先停止枢纽 / stop the hub first: ", lock.status().message()));
+  const std::string key_path =
+      (std::filesystem::path(db_path).parent_path() / "audit-sign.key").string();
+  if (!std::filesystem::exists(key_path))
+    return Fail(2, absl::StrCat("没有枢纽审计密钥 / no hub audit key at ", key_path));
+  auto signer = hub::AuditSigner::LoadOrCreate(key_path);
+  if (!signer.ok()) return Fail(2, std::string(signer.status().message()));
+  auto db = sqlite::Db::Open(db_path);
+  if (!db.ok()) return Fail(2, std::string(db.status().message()));
+  auto before = hub::VerifyAuditChain(*db, hub::AuditHeadPath(db_path), signer->public_key());
+  if (!before.ok()) return Fail(2, std::string(before.status().message()));
+  if (!before->ok)
+    return Fail(2, absl::StrCat("审计链损坏，不归档 / the chain is broken, nothing archived: ",
+                                before->reason));
+  const int64_t now = SystemClock::Get().NowMs();
+  auto max_line = db->Prepare(
+      "SELECT coalesce(max(n), 0) FROM audit WHERE substr(line, instr(line, char(9)) + 1, 24) < ?");
+  if (!max_line.ok()) return Fail(2, std::string(max_line.status().message()));
+  max_line->Bind(1, hub::AuditTimeText(now - int64_t{keep_days} * 86'400'000));
+  auto row = max_line->Step();
+  if (!row.ok()) return Fail(2, std::string(row.status().message()));
+  const int64_t older = max_line->Int(0);
+  max_line->Reset();
+  auto done = hub::ArchiveAuditLines(*db, dir, std::min(older, through_line), *signer, now);
+  if (absl::IsFailedPrecondition(done.status())) {
+    std::cout << done.status().message() << "\n";
+    return 1;
+  }
+  if (!done.ok()) return Fail(2, std::string(done.status().message()));
+  std::cout << "已归档第 " << done->record.first << " 至 " << done->record.last
+            << " 行 / archived lines " << done->record.first << ".." << done->record.last << " to "
+            << done->path
+            << "\n（请妥善保存该文件 / keep that file: `audit verify --archive-dir` checks it)\n";
+  return 0;
+}
+
 int CmdAuditShow(const std::string& db_path, int tail) {
   sqlite::OpenOptions ro;
   ro.read_only = true;
@@ -226,7 +330,9 @@ void AddAuditCommands(CLI::App& app, Commands& commands) {
   struct Args {
     std::string db_path;
     std::vector<std::string> checkpoints;
-    std::string registry;
+    std::string registry, archive_dir;
+    int keep_days = 365;
+    int64_t through_line = INT64_MAX;
     int tail = 20;
   };
   auto a = std::make_shared<Args>();
@@ -243,7 +349,26 @@ void AddAuditCommands(CLI::App& app, Commands& commands) {
                      "辖区登记表（acl.toml 在其旁），核对各消息的签名密钥 / the district's "
                      "registry.toml (acl.toml beside it): each envelope's signing key must be "
                      "its sender's sign_key");
-  commands.On(verify, [a] { return CmdAuditVerify(a->db_path, a->checkpoints, a->registry); });
+  verify->add_option("--archive-dir", a->archive_dir,
+                     "归档目录，逐个核对归档文件 / the folder of `audit archive`: check each file");
+  commands.On(verify, [a] {
+    return CmdAuditVerify(a->db_path, a->checkpoints, a->registry, a->archive_dir);
+  });
+  auto* archive = audit->add_subcommand(
+      "archive",
+      "归档旧审计行（须先停止枢纽）/ move old audit lines to a signed archive (hub stopped)");
+  archive->add_option("--db", a->db_path, "hub.db")->required();
+  archive->add_option("--out", a->archive_dir, "归档目录 / archive folder")->required();
+  archive
+      ->add_option("--keep-days", a->keep_days,
+                   "保留最近天数（默认 365；0：不论新旧）/ keep the last N days (default "
+                   "365; 0: any age)")
+      ->check(CLI::Range(0, 36500));
+  archive->add_option("--through-line", a->through_line,
+                      "至多归档到此行 / archive no line after this one");
+  commands.On(archive, [a] {
+    return CmdAuditArchive(a->db_path, a->archive_dir, a->keep_days, a->through_line);
+  });
   auto* show = audit->add_subcommand("show", "显示最近的审计行 / print the last lines");
   show->add_option("--db", a->db_path, "hub.db")->required();
   show->add_option("--tail", a->tail);

@@ -47,6 +47,7 @@
 #include "common/sqlite.h"
 #include "common/status_macros.h"
 #include "hub/audit/audit.h"
+#include "hub/audit/checkpoint.h"
 #include "tools/concordctl/commands.h"
 #include "tools/concordctl/ctl_util.h"
 
@@ -213,7 +214,9 @@ bool BackupDatabase(const fs::path& from, const fs::path& to, json& entry, Failu
   if (!live_head.empty()) {
     std::ofstream(head_path) << live_head << "\n";
   }
-  auto verified = hub::VerifyAuditChain(*copy, head_path);
+  // The hub's audit key is copied after the databases: read the live one.
+  auto key = hub::ReadAuditPublicKey((from.parent_path() / "audit-sign.pub").string());
+  auto verified = hub::VerifyAuditChain(*copy, head_path, key.ok() ? *key : "");
   if (!verified.ok() || !verified->ok) {
     f = {1, absl::StrCat("源库审计链校验失败，未备份 / the source's audit chain fails its check, "
                          "no backup made: ",
