@@ -63,6 +63,14 @@ absl::Status WriteNewFile(const std::string& path, const std::string& contents, 
       fsync(fd) == 0;
   close(fd);
   if (!ok) return absl::InternalError(absl::StrCat("无法写入 / cannot write ", path));
+  // The new name too, so that the file is there after a crash.
+  const std::string parent = std::filesystem::path(path).parent_path().string();
+  if (const int dir =
+          open(parent.empty() ? "." : parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      dir >= 0) {
+    (void)fsync(dir);
+    close(dir);
+  }
   return absl::OkStatus();
 }
 

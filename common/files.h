@@ -22,7 +22,7 @@ absl::Status CheckWritableFolder(const std::string& path, const std::string& wha
 
 // Creates `path` with `mode` (O_EXCL: never over an existing file, so two
 // writers cannot both make it; the mode without touching umask), writes
-// `contents` and fsyncs. AlreadyExists when the file is there.
+// `contents` and fsyncs it and its folder. AlreadyExists when the file is there.
 absl::Status WriteNewFile(const std::string& path, const std::string& contents, unsigned mode);
 
 // A secret file (a CurveZMQ or TLS key, the linkage key) just written 0600 in

@@ -1,8 +1,6 @@
 #include "hub/audit/audit_archive.h"
 
-#include <fcntl.h>
 #include <sodium.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -35,31 +33,6 @@ std::string Sha256Hex(const std::string& bytes) {
   unsigned char out[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(out, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
   return HexOf(std::string_view(reinterpret_cast<const char*>(out), sizeof out));
-}
-
-// Writes `text` to a new file at `path` and makes it durable (file and folder).
-absl::Status WriteDurably(const std::string& path, const std::string& text) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return absl::AlreadyExistsError(absl::StrCat("无法新建 / cannot create ", path));
-  size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n <= 0) {
-      ::close(fd);
-      return absl::InternalError(absl::StrCat("写入失败 / cannot write ", path));
-    }
-    done += static_cast<size_t>(n);
-  }
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced) return absl::InternalError(absl::StrCat("fsync 失败 / cannot fsync ", path));
-  const std::string dir = std::filesystem::path(path).parent_path().string();
-  if (const int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      dfd >= 0) {
-    (void)::fsync(dfd);
-    ::close(dfd);
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -146,7 +119,7 @@ absl::StatusOr<ArchiveResult> ArchiveAuditLines(sqlite::Db& db, const std::strin
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   const std::string path = (std::filesystem::path(dir) / r.file).string();
-  RETURN_IF_ERROR(WriteDurably(path, text));
+  RETURN_IF_ERROR(WriteNewFile(path, text, 0600));
   // The record and the deletion in one transaction: either the table still
   // has the lines, or the record says where they went.
   ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(db));

@@ -199,11 +199,8 @@ int CmdAuditVerify(const std::string& db_path, const std::vector<std::string>& c
   ro.read_only = true;
   auto db = sqlite::Db::Open(db_path, ro);
   if (!db.ok()) return Fail(2, std::string(db.status().message()));
-  const std::string key_path =
-      (std::filesystem::path(db_path).parent_path() / "audit-sign.pub").string();
-  auto archive_key = hub::ReadAuditPublicKey(key_path);
-  auto r =
-      hub::VerifyAuditChain(*db, hub::AuditHeadPath(db_path), archive_key.ok() ? *archive_key : "");
+  // An archive record is checked against audit-sign.pub beside hub.db.
+  auto r = hub::VerifyAuditChain(*db, hub::AuditHeadPath(db_path));
   if (!r.ok()) return Fail(2, std::string(r.status().message()));
   if (!r->ok) {
     std::cout << "审计链损坏 / audit chain BROKEN at line " << r->first_bad << ": " << r->reason
