@@ -29,8 +29,10 @@
 //                    transactions of 1, 64, 512 and 4096 rows; the best rate
 //                    is the "ceiling". Also the hub's own Store::Commit() on
 //                    the hub schema, for comparison.
-//   (Every mode's clients sign each envelope and verify each delivery, as
-//   real ones do; --no-sign runs them without, to measure what that costs.)
+//   (Every mode's clients sign each envelope, seal its payload to its
+//   recipient, verify and open each delivery, as real ones do, with every
+//   principal's sign_key in the registry; --no-seal runs them signed but not
+//   sealed, --no-sign neither, to measure what each costs.)
 //   backlog          An agency connects once, goes offline, and --backlog
 //                    messages are queued for it; then the hub's VmRSS/VmHWM
 //                    (/proc/<pid>/status) and the time to drain on reconnect.
@@ -103,6 +105,7 @@ struct Options {
   std::string limits;  // extra hub.toml [limits] lines
   int timeout_s = 600;
   bool sign = true;  // clients sign and verify envelopes (envelope_sign.h)
+  bool seal = true;  // and seal payloads to their recipients (payload_seal.h)
 };
 
 bool Wants(const Options& o, const std::string& mode) {
@@ -433,10 +436,11 @@ class Consumer {
   ClientThread thread_;
 };
 
-// Envelopes signed and verified (the default), or neither (--no-sign: the
-// baseline that shows what signing costs).
+// Envelopes signed and verified and payloads sealed (the default), signed
+// only (--no-seal), or neither (--no-sign): the baselines for their costs.
 client::ClientOptions Signing(client::ClientOptions c, const Options& o) {
   c.sign_envelopes = c.verify_signatures = o.sign;
+  c.seal_payloads = o.sign && o.seal;
   return c;
 }
 
@@ -478,6 +482,14 @@ std::string HubLimits(const Options& o) {
   return absl::StrCat(own ? "" : "max_queue_depth = 5000000\n", o.limits, "\n");
 }
 
+// The registry as a real district has it (each principal's sign_key) when
+// clients sign; the hub then insists on sealed payloads unless --no-seal.
+void SetUpDistrict(TestDistrict& d, const Options& o) {
+  d.SetLimits(absl::StrCat(HubLimits(o),
+                           o.sign && !o.seal ? "\n[security]\nrequire_sealed = false\n" : ""));
+  if (o.sign) d.RegisterSignKeys();
+}
+
 // ---------------------------------------------------------------------------
 // Mode: throughput
 
@@ -500,7 +512,7 @@ ThroughputResult RunThroughput(const Options& o) {
   for (int i = 0; i < o.publishers; ++i) names.push_back(absl::StrCat("pub", i));
   for (int i = 0; i < o.consumers; ++i) names.push_back(absl::StrCat("con", i));
   TestDistrict d(names);
-  d.SetLimits(HubLimits(o));
+  SetUpDistrict(d, o);
   if (auto st = d.StartHub(); !st.ok()) {
     printf("  hub did not start: %s\n", st.ToString().c_str());
     return r;
@@ -578,6 +590,15 @@ ThroughputResult RunThroughput(const Options& o) {
          "(first Publish() to last consumer delivery)\n",
          done ? "complete" : "TIMED OUT", r.messages, total, r.seconds, Rate(r.rate).c_str());
   printf("  all acks back after %.2f s; publish errors %" PRIu64 "\n", r.acked_seconds, errors);
+  uint64_t sealed = 0, opened = 0;
+  for (auto& p : pubs) sealed += p->Stats().sealed;
+  for (auto& c : cons) opened += c->Stats().opened;
+  printf("  payloads sealed by the publishers %" PRIu64 ", opened by the consumers %" PRIu64
+         " (%s)\n",
+         sealed, opened,
+         !o.sign   ? "--no-sign: neither signed nor sealed"
+         : !o.seal ? "--no-seal: signed, not sealed"
+                   : "signed and sealed");
   printf("  publish->ack     %s\n", FormatLatency(r.ack).c_str());
   printf("  publish->deliver %s\n", FormatLatency(r.e2e).c_str());
   printf(
@@ -607,7 +628,7 @@ LatencyResult RunLatency(const Options& o) {
          " messages) ==\n",
          o.rate, o.seconds, count);
   TestDistrict d({"pub", "con"});
-  d.SetLimits(HubLimits(o));
+  SetUpDistrict(d, o);
   if (auto st = d.StartHub(); !st.ok()) {
     printf("  hub did not start: %s\n", st.ToString().c_str());
     return r;
@@ -1064,7 +1085,7 @@ BacklogResult RunBacklog(const Options& o) {
   printf("\n== backlog: %" PRIu64 " messages queued for an offline agency, then drained ==\n",
          o.backlog);
   TestDistrict d({"pub", "agency"});
-  d.SetLimits(HubLimits(o));
+  SetUpDistrict(d, o);
   if (auto st = d.StartHub(); !st.ok()) {
     printf("  hub did not start: %s\n", st.ToString().c_str());
     return r;
@@ -1285,6 +1306,8 @@ int Main(int argc, char** argv) {
   app.add_option("--sqlite-seconds", o.sqlite_seconds, "seconds per SQLite batch size");
   app.add_option("--backlog", o.backlog, "messages queued for the offline agency");
   app.add_flag("!--no-drain", o.drain, "skip draining the backlog");
+  app.add_flag("!--no-seal", o.seal,
+               "clients sign but do not seal payloads (the baseline for sealing's cost)");
   app.add_flag("!--no-sign", o.sign,
                "clients neither sign nor verify envelopes (the baseline for signing's cost)");
   app.add_option("--limits", o.limits,

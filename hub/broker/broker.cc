@@ -350,8 +350,10 @@ void BrokerImpl::HandleFrame(Peer& peer, const Principal& principal, pb::Frame& 
       break;
     case pb::Frame::kDeliver:
     case pb::Frame::kWelcome:
+    case pb::Frame::kDirectory:
       Refuse(rid, principal.name, "", pb::FAILED_PRECONDITION,
-             "客户端不能发送 Deliver/Welcome / clients may not send Deliver or Welcome");
+             "客户端不能发送 Deliver/Welcome/Directory / clients may not send Deliver, Welcome "
+             "or Directory");
       break;
     case pb::Frame::kBatch:  // handled by HandleMessage
     case pb::Frame::KIND_NOT_SET:
@@ -480,6 +482,18 @@ void BrokerImpl::OnPublish(Peer& peer, const Principal& from, pb::Publish& pub) 
       targets.push_back(mb);
     }
   }
+  bool reseal = false;
+  if (std::string why = SealRefusal(env, from, targets, reseal); !why.empty()) {
+    if (reseal) {
+      // The sender sealed with an older directory: send the current one
+      // first (the same socket keeps the order), then the retryable Nack.
+      pb::Frame d;
+      *d.mutable_directory() = CurrentDirectory();
+      SendFrame(peer.rid, d);
+    }
+    Refuse(peer.rid, from.name, id, reseal ? pb::UNAVAILABLE : pb::PERMISSION_DENIED, why);
+    return;
+  }
   env.set_from(from.name);
   NewMessage m;
   m.seq = ++last_seq_;
@@ -607,6 +621,7 @@ void BrokerImpl::SendWelcome(const Peer& peer, const Mailbox& mb) {
   w.mutable_welcome()->set_heartbeat_interval_ms(config_.heartbeat_ms);
   w.mutable_welcome()->set_max_frame_bytes(
       static_cast<uint32_t>(std::min<uint64_t>(config_.max_frame_bytes, UINT32_MAX)));
+  *w.mutable_welcome()->mutable_directory() = CurrentDirectory();
   SendFrame(peer.rid, w);
 }
 
@@ -623,6 +638,7 @@ void BrokerImpl::OnSubscribe(Peer& peer, const pb::Subscribe& sub) {
         subscriptions_.erase(found);
         if (count) --count;
         pending_->batch.unsubscribe.emplace_back(topic, mb->id);
+        DirectoryChanged();
       }
       continue;
     }
@@ -654,6 +670,7 @@ void BrokerImpl::OnSubscribe(Peer& peer, const pb::Subscribe& sub) {
     ++count;
     subscriptions_.emplace(topic, peer.principal);
     pending_->batch.subscribe.emplace_back(topic, mb->id);
+    DirectoryChanged();
     Audit("subscribe", peer.principal, absl::StrCat("topic=", topic));
   }
 }

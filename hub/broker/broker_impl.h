@@ -223,6 +223,14 @@ class BrokerImpl final : public Broker {
   void OnHello(Peer& peer, const pb::Hello& hello);
   void SendWelcome(const Peer& peer, const Mailbox& mb);
   void OnSubscribe(Peer& peer, const pb::Subscribe& sub);
+  // The directory senders seal to (hub.proto Directory), rebuilt after a
+  // change; DirectoryChanged() also sends it to every session (once per turn).
+  const pb::Directory& CurrentDirectory();
+  void DirectoryChanged();
+  // Why `env` from `from` may not be stored as sealed (or unsealed) for
+  // `targets` (empty: it may); `retry` when the sender should seal again.
+  std::string SealRefusal(const pb::Envelope& env, const Principal& from,
+                          const std::vector<Mailbox*>& targets, bool& retry) const;
   void OnZapReadable();
   void OnMonitorReadable();
 
@@ -322,6 +330,8 @@ class BrokerImpl final : public Broker {
   std::unordered_map<std::string, std::unique_ptr<Mailbox>> mailboxes_;  // by principal
   std::multimap<std::string, std::string> subscriptions_;                // topic -> principal
   std::unordered_map<std::string, uint32_t> subscription_count_;         // principal -> topics
+  pb::Directory directory_;
+  bool directory_stale_ = true, directory_push_posted_ = false;
   FairShare share_{{.window_us = config_.abuse_window_s * 1'000'000LL,
                     .detailed = config_.detailed_refusals,
                     .budget = config_.refusal_budget,

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <cstring>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -172,8 +173,82 @@ void BrokerImpl::ReloadRegistryIfChanged(bool force) {
     SendNack(rid, "", 0, pb::UNAUTHENTICATED, "密钥已吊销 / key revoked");
     DropPeer(rid, "key revoked");
   }
+  DirectoryChanged();
   Audit("registry_reload", "hub", absl::StrCat("principals=", registry_.principals().size()));
   LOG_INFO("registry reloaded: {} principals", registry_.principals().size());
+}
+
+// ---------------------------------------------------------------------------
+// Sealed payloads (hub/transport/payload_seal.h)
+
+const pb::Directory& BrokerImpl::CurrentDirectory() {
+  if (!directory_stale_) return directory_;
+  // Versions grow across restarts too (a restarted hub starts from its clock),
+  // so a client never takes a new directory for the one it sealed with.
+  const uint64_t version =
+      std::max<uint64_t>(directory_.version() + 1, static_cast<uint64_t>(clock_.NowMs()));
+  directory_.Clear();
+  directory_.set_version(version);
+  for (const Principal& p : registry_.principals()) {
+    if (p.revoked) continue;
+    auto* e = directory_.add_principals();
+    e->set_name(p.name);
+    for (const auto& r : p.roles) e->add_roles(r);
+    e->set_sign_key(p.sign_key);
+  }
+  pb::DirectoryTopic* t = nullptr;
+  for (const auto& [topic, who] : subscriptions_) {  // sorted by topic
+    if (!t || t->topic() != topic) {
+      t = directory_.add_topics();
+      t->set_topic(topic);
+    }
+    t->add_subscribers(who);
+  }
+  directory_stale_ = false;
+  return directory_;
+}
+
+void BrokerImpl::DirectoryChanged() {
+  directory_stale_ = true;
+  if (directory_push_posted_) return;
+  directory_push_posted_ = true;
+  boost::asio::post(io_, [this] {
+    directory_push_posted_ = false;
+    pb::Frame f;
+    *f.mutable_directory() = CurrentDirectory();
+    const std::string bytes = f.SerializeAsString();
+    for (auto& [rid, peer] : peers_)
+      if (peer.hello) SendTo(rid, bytes);
+  });
+}
+
+std::string BrokerImpl::SealRefusal(const pb::Envelope& env, const Principal& from,
+                                    const std::vector<Mailbox*>& targets, bool& retry) const {
+  retry = false;
+  if (!env.has_seal() && (!config_.require_sealed || from.sign_key.empty())) return "";
+  std::set<std::string_view> sealed_to;
+  for (const auto& k : env.seal().keys()) sealed_to.insert(k.recipient());
+  bool unsealable = false;
+  std::string missing;
+  for (const Mailbox* mb : targets) {
+    const Principal* p = registry_.ByName(mb->name);
+    if (!p || p->revoked) continue;
+    if (p->sign_key.empty()) {
+      unsealable = true;  // nothing to seal to: the sender sends it clear
+      continue;
+    }
+    if (missing.empty() && !sealed_to.count(mb->name)) missing = mb->name;
+  }
+  if (!env.has_seal()) {
+    if (unsealable || missing.empty()) return "";
+    return absl::StrCat("须加密给收件人 / the payload must be sealed to its recipients (", missing,
+                        " has a sign_key; [security] require_sealed)");
+  }
+  if (missing.empty()) return "";
+  retry = true;
+  return absl::StrCat("未加密给收件人 ", missing,
+                      "（目录已更新，请重新加密后重发）/ not sealed to ", missing,
+                      ": directory sent again, seal and retry");
 }
 
 }  // namespace concord::hub::internal

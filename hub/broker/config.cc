@@ -42,6 +42,7 @@ absl::StatusOr<HubConfig> LoadHubConfig(const std::string& path) {
   c.max_hellos = a.Int("max_hellos", c.max_hellos);
   c.max_credit = a.Int("max_credit", c.max_credit);
   c.max_subscriptions = a.Int("max_subscriptions", c.max_subscriptions);
+  c.require_sealed = file["security"].Bool("require_sealed", c.require_sealed);
   const ConfigSection au = file["audit"];
   c.audit_signing_key = au.Path("signing_key", c.data_dir + "/audit-sign.key");
   c.checkpoint_s = au.Int("checkpoint_s", c.checkpoint_s);

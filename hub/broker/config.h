@@ -51,6 +51,9 @@ struct HubConfig {
   uint32_t max_hellos = 60;         // Hellos per principal and window
   uint32_t max_credit = 4096;       // a Hello asking for more gets this
   uint32_t max_subscriptions = 64;  // topics per principal
+  // [security] require_sealed: a principal with a sign_key must seal its
+  // payloads to recipients that all have one (hub/transport/payload_seal.h).
+  bool require_sealed = true;
 
   // Signed checkpoints of the audit chain ([audit]; hub/audit/checkpoint.h):
   // the Ed25519 key (default <data_dir>/audit-sign.key, made at first start)

@@ -1,9 +1,11 @@
 #include "hub/client/client.h"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <map>
 #include <optional>
+#include <set>
 #include <unordered_map>
 #include <zmq.hpp>
 
@@ -15,6 +17,7 @@
 #include "hub/client/acting_as.h"
 #include "hub/transport/envelope_sign.h"
 #include "hub/transport/frame_batch.h"
+#include "hub/transport/payload_seal.h"
 #include "hub/transport/zmq_watcher.h"
 
 namespace concord::client {
@@ -25,6 +28,8 @@ namespace pb = ::concord::v1;
 // Deliveries applied in one transaction before the loop gets a turn.
 constexpr size_t kMaxDeliversPerTurn = 64;
 constexpr int64_t kFirstRedialUs = 1'000'000, kLastRedialUs = 16'000'000;
+// A publish held for a recipient's changed key is checked again this often.
+constexpr int64_t kKeyRecheckUs = 2'000'000;
 
 const std::vector<std::string>& ClientMigrations() {
   static const std::vector<std::string> kMigrations = {
@@ -70,11 +75,17 @@ const std::vector<std::string>& ClientMigrations() {
 // One publish waiting for the hub's Ack.
 struct Pending {
   std::string id;
-  std::string frame;  // serialized Frame{publish}
+  std::string frame;            // serialized Frame{publish}, as staged (not signed or sealed)
+  std::string wire;             // the frame as sent: sealed and signed (empty: not made yet)
+  uint64_t wire_directory = 0;  // the directory version `wire` was sealed with
   bool durable = false;
   bool on_wire = false;
   int64_t sent_at_us = 0;
   int64_t not_before_us = 0;  // backoff after a retryable Nack
+  // Held at this client (others pass it): a recipient's key in the hub's
+  // directory is not the one pinned for it. Checked again at this time.
+  int64_t held_until_us = 0;
+  bool held_logged = false;
   uint32_t retries = 0;
   PublishCallback done;
 };
@@ -111,7 +122,6 @@ class ClientImpl final : public Client {
 
   std::string Publish(pb::Envelope env, PublishCallback done) override {
     Stamp(env);
-    if (signer_) signer_->Sign(env);
     std::string id = env.id();
     std::string frame = EncodePublish(env);
     if (absl::Status fits = Fits(frame); !fits.ok()) {
@@ -126,7 +136,6 @@ class ClientImpl final : public Client {
 
   absl::StatusOr<std::string> Stage(pb::Envelope env, PublishCallback done) override {
     Stamp(env);
-    if (signer_) signer_->Sign(env);
     std::string frame = EncodePublish(env);
     RETURN_IF_ERROR(Fits(frame));
     stage_stmt_.BindAll(env.id());
@@ -259,7 +268,7 @@ class ClientImpl final : public Client {
     };
     // Every entry below send_from_ is on the wire: start there, not at the
     // oldest pending entry (that scan made each Publish() O(window)).
-    std::vector<uint64_t> too_large;
+    std::vector<std::pair<uint64_t, absl::Status>> unsendable;
     for (auto it = pending_.lower_bound(send_from_); it != pending_.end(); ++it) {
       auto& [n, p] = *it;
       if (on_wire_ + batched.size() >= opts_.max_unacked_publishes) break;
@@ -268,19 +277,30 @@ class ClientImpl final : public Client {
         continue;
       }
       if (p.not_before_us > now) break;
-      if (!Fits(p.frame).ok()) {  // staged before a Welcome with a smaller limit
-        too_large.push_back(n);
+      if (p.held_until_us > now) continue;
+      if (absl::Status ready = PrepareWire(p); absl::IsFailedPrecondition(ready)) {
+        // Not sealed to a key this agency has not confirmed: held here until
+        // `concordctl keys trust` pins it (the rest goes on).
+        p.held_until_us = now + kKeyRecheckUs;
+        if (!p.held_logged)
+          LOG_ERROR("{}: {} held: {}", opts_.name, p.id, std::string(ready.message()));
+        p.held_logged = true;
+        continue;
+      } else if (!ready.ok()) {
+        // Over the hub's limit (staged before a Welcome with a smaller one,
+        // or grown by its seal), or a recipient whose key changed.
+        unsendable.emplace_back(n, std::move(ready));
         continue;
       }
-      if (batch_.WouldOverflow(p.frame.size()) && !flush()) break;
-      batch_.Add(p.frame);
+      if (batch_.WouldOverflow(p.wire.size()) && !flush()) break;
+      batch_.Add(p.wire);
       batched.push_back(&p);
       batched_through = n;
     }
     flush();
-    for (uint64_t n : too_large) {
+    for (auto& [n, why] : unsendable) {
       auto p = pending_.find(n);
-      if (p != pending_.end()) Fail(p, Fits(p->second.frame));
+      if (p != pending_.end()) Fail(p, why);
     }
     KickIfInput();
   }
@@ -339,10 +359,23 @@ class ClientImpl final : public Client {
   // Why `env` may not be applied (empty: it may): its signature, or its key
   // against the one pinned for its sender (pinned here at first sight).
   std::string SignatureRefusal(const pb::Envelope& env);
+  // Makes p.wire from p.frame: sealed to its recipients (when the directory
+  // allows) and signed, unless already made with the current directory.
+  absl::Status PrepareWire(Pending& p);
+  // Whom `env` is sealed to, expanded from the directory as the hub expands
+  // it; nullopt: some recipient has no key (sent clear). FailedPrecondition:
+  // a recipient's key in the directory is not the one pinned for it.
+  absl::StatusOr<std::optional<std::vector<SealRecipient>>> SealRecipients(const pb::Envelope& env);
+  void TakeDirectory(const pb::Directory& d);
 
   sqlite::Stmt stage_stmt_, outbox_has_, delete_outbox_, inbox_put_, fail_put_;
   sqlite::Stmt pinned_key_, pin_key_, refused_put_;
   std::optional<EnvelopeSigner> signer_;
+  std::optional<PayloadSealer> sealer_;
+  pb::Directory directory_;
+  bool have_directory_ = false;  // false: an older hub; payloads go clear
+  std::unordered_map<std::string, const pb::DirectoryPrincipal*> directory_principals_;
+  std::unordered_map<std::string, const pb::DirectoryTopic*> directory_topics_;
   sqlite::Stmt savepoint_, release_, rollback_to_;
   std::map<uint64_t, Pending> pending_;  // in publish order
   std::unordered_map<std::string, uint64_t> by_id_;
@@ -395,6 +428,7 @@ absl::Status ClientImpl::Init() {
   if (opts_.sign_envelopes) {
     ASSIGN_OR_RETURN(signer_, EnvelopeSigner::FromCurveSecret(opts_.keys.secret_z85));
   }
+  ASSIGN_OR_RETURN(sealer_, PayloadSealer::FromCurveSecret(opts_.keys.secret_z85));
   ASSIGN_OR_RETURN(int64_t resume, db_.QueryInt("SELECT coalesce(max(seq),0) FROM concord_inbox"));
   resume_after_ = static_cast<uint64_t>(resume);
   // The outbox survives restarts: everything in it is pending again.
@@ -480,6 +514,9 @@ void ClientImpl::OnFrame(pb::Frame& f, std::vector<pb::Deliver>& delivers) {
       if (!delivers.empty()) OnDelivers(delivers);
       OnWelcome(f.welcome());
       break;
+    case pb::Frame::kDirectory:
+      TakeDirectory(f.directory());
+      break;
     default:
       break;  // Heartbeat: liveness only
   }
@@ -529,8 +566,23 @@ void ClientImpl::OnDelivers(std::vector<pb::Deliver>& delivers) {
         continue;
       }
       const LogField message_id("message_id", env.id());
-      if (st.ok() && opts_.verify_signatures && env.from() != "hub") {
-        if (std::string why = SignatureRefusal(env); !why.empty()) {
+      // A sealed payload is opened after its signature is checked (the
+      // signature covers the ciphertext); one that does not open is refused.
+      const pb::Envelope* apply = &env;
+      pb::Envelope opened;
+      std::string why;
+      if (st.ok() && opts_.verify_signatures && env.from() != "hub") why = SignatureRefusal(env);
+      if (st.ok() && why.empty() && env.has_seal()) {
+        opened = env;
+        if (absl::Status o = sealer_->Open(opened, principal_); o.ok()) {
+          apply = &opened;
+          ++stats_.opened;
+        } else {
+          why = std::string(o.message());
+        }
+      }
+      if (st.ok()) {
+        if (!why.empty()) {
           // Refused for good: kept whole, acknowledged, never applied.
           refused_put_.BindAll(env.id(), env.from(), env.payload().type_url(), why);
           refused_put_.BindBlob(5, env.SerializeAsString());
@@ -546,7 +598,7 @@ void ClientImpl::OnDelivers(std::vector<pb::Deliver>& delivers) {
           }
         }
       }
-      if (st.ok()) st = handler_(env, db_);
+      if (st.ok()) st = handler_(*apply, db_);
       if (!st.ok()) {
         (void)rollback_to_.Run();
         (void)release_.Run();
@@ -706,12 +758,99 @@ std::string ClientImpl::SignatureRefusal(const pb::Envelope& env) {
   return "";
 }
 
+void ClientImpl::TakeDirectory(const pb::Directory& d) {
+  directory_ = d;
+  have_directory_ = true;
+  directory_principals_.clear();
+  directory_topics_.clear();
+  for (const auto& p : directory_.principals()) directory_principals_[p.name()] = &p;
+  for (const auto& t : directory_.topics()) directory_topics_[t.topic()] = &t;
+}
+
+absl::StatusOr<std::optional<std::vector<SealRecipient>>> ClientImpl::SealRecipients(
+    const pb::Envelope& env) {
+  // The hub's expansion (broker.cc OnPublish): a topic's subscribers and a
+  // role's members without the sender; a principal named as it is.
+  std::vector<std::string> names;
+  std::set<std::string> seen;
+  auto add = [&](const std::string& n) {
+    if (seen.insert(n).second) names.push_back(n);
+  };
+  for (const std::string& to : env.to()) {
+    if (to.rfind("topic:", 0) == 0) {
+      auto t = directory_topics_.find(to.substr(6));
+      if (t == directory_topics_.end()) continue;
+      for (const auto& n : t->second->subscribers())
+        if (n != principal_) add(n);
+    } else if (to.rfind("role:", 0) == 0) {
+      const std::string role = to.substr(5);
+      for (const auto& p : directory_.principals())
+        if (p.name() != principal_ &&
+            std::find(p.roles().begin(), p.roles().end(), role) != p.roles().end())
+          add(p.name());
+    } else {
+      add(to);
+    }
+  }
+  std::vector<SealRecipient> out;
+  for (const std::string& n : names) {
+    auto p = directory_principals_.find(n);
+    if (p == directory_principals_.end()) continue;  // unknown or revoked: the hub refuses it
+    pinned_key_.Bind(1, n);
+    auto row = pinned_key_.Step();
+    std::string pinned = row.ok() && *row ? pinned_key_.Blob(0) : "";
+    pinned_key_.Reset();
+    if (!row.ok()) return row.status();
+    const std::string& listed = p->second->sign_key();
+    if (!pinned.empty() && !listed.empty() && pinned != listed)
+      return absl::FailedPreconditionError(absl::StrCat(
+          "收件人 ", n, " 的密钥已变更，须先核实并执行 concordctl keys trust / ", n,
+          "'s key in the hub's directory (", SignKeyHex(listed),
+          ") is not the one its signatures were pinned with (", SignKeyHex(pinned),
+          "): confirm the new key with that agency and pin it with `concordctl keys trust`, "
+          "then send again"));
+    if (pinned.empty() && listed.empty()) return std::nullopt;  // no key: sent clear
+    out.push_back({n, pinned.empty() ? listed : pinned});
+  }
+  return out;
+}
+
+absl::Status ClientImpl::PrepareWire(Pending& p) {
+  const uint64_t version = have_directory_ ? directory_.version() : 0;
+  if (!p.wire.empty() && p.wire_directory == version) return absl::OkStatus();
+  if (!signer_ && !opts_.seal_payloads) {
+    p.wire = p.frame;
+  } else {
+    pb::Frame f;
+    if (!f.ParseFromString(p.frame) || !f.has_publish())
+      return absl::InvalidArgumentError("发件箱记录无法解析 / outbox entry does not parse");
+    pb::Envelope& env = *f.mutable_publish()->mutable_envelope();
+    // Sealed only when signed: receivers take the sender's key from signer_key.
+    if (signer_ && opts_.seal_payloads && have_directory_ && !env.has_seal()) {
+      ASSIGN_OR_RETURN(auto recipients, SealRecipients(env));
+      if (recipients) {
+        RETURN_IF_ERROR(sealer_->Seal(env, *recipients));
+        ++stats_.sealed;
+      }
+    }
+    if (signer_) signer_->Sign(env);
+    p.wire = f.SerializeAsString();
+  }
+  p.wire_directory = version;
+  return Fits(p.wire);
+}
+
 void ClientImpl::OnWelcome(const pb::Welcome& w) {
   if (!connected_) ++stats_.reconnects;
   connected_ = true;
   redial_after_us_ = kFirstRedialUs;
   principal_ = w.principal();
   hub_heartbeat_ms_ = w.heartbeat_interval_ms();
+  if (w.has_directory()) {
+    TakeDirectory(w.directory());
+  } else {
+    have_directory_ = false;  // a hub from before sealing: payloads go clear
+  }
   // Batches stay under the hub's frame limit (a single publish larger than it
   // still goes alone, and is refused with a reason).
   const size_t limit = w.max_frame_bytes() ? w.max_frame_bytes() : size_t{1} << 20;

@@ -65,6 +65,13 @@ struct ClientOptions {
   // Off only in benchmarks that measure what signing costs.
   bool sign_envelopes = true;
   bool verify_signatures = true;
+  // Payloads sealed to their recipients (hub/transport/payload_seal.h) when
+  // the hub sends a directory and every recipient has a key there: sealed
+  // and signed when each publish is sent (again if the directory changed);
+  // the outbox keeps what the caller staged. Deliveries sealed to this
+  // principal are opened before the handler sees them (one that does not
+  // open is refused like a bad signature). Off only in benchmarks.
+  bool seal_payloads = true;
 };
 
 using PublishCallback = std::function<void(const absl::Status&)>;
@@ -88,7 +95,9 @@ struct ClientStats {
   uint64_t nacks_final = 0;
   uint64_t reconnects = 0;
   uint64_t redials = 0;  // connections dropped and dialled again while no Welcome came
-  uint64_t refused = 0;  // deliveries refused for their signature
+  uint64_t refused = 0;  // deliveries refused for their signature or seal
+  uint64_t sealed = 0;   // publishes sent sealed (counted at each sealing)
+  uint64_t opened = 0;   // sealed deliveries opened
 };
 
 class Client {

@@ -14,6 +14,16 @@
 #include "common/status_macros.h"
 
 namespace concord::hub {
+namespace {
+
+// What the hub itself sends comes from "hub": receivers take it unsigned and
+// believe its checkpoints and alerts, so no principal may bear that name.
+constexpr char kReservedHubName[] = "hub";
+constexpr char kReservedNameText[] =
+    "名称 hub 保留给枢纽本身，不能登记 / the name \"hub\" is the hub's own and cannot be "
+    "registered";
+
+}  // namespace
 
 bool GlobMatch(std::string_view pat, std::string_view s) {
   size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
@@ -60,6 +70,8 @@ absl::StatusOr<Registry> Registry::Load(const std::string& registry_file,
                        ": 每个 [[principal]] 需要 name 和 40 字符的 public_key / each "
                        "[[principal]] needs name and a 40-character Z85 public_key (",
                        p.name, ")"));
+    if (p.name == kReservedHubName)
+      return absl::InvalidArgumentError(absl::StrCat(registry_file, ": ", kReservedNameText));
     r.principals_.push_back(std::move(p));
   }
   ASSIGN_OR_RETURN(const ConfigFile acl, ConfigFile::Load(acl_file));
@@ -244,6 +256,7 @@ absl::StatusOr<std::pair<size_t, size_t>> EntryOf(const std::vector<std::string>
 }  // namespace
 
 absl::Status AddPrincipalToFile(const std::string& registry_file, const Principal& p) {
+  if (p.name == kReservedHubName) return absl::InvalidArgumentError(kReservedNameText);
   if (std::filesystem::exists(registry_file)) {
     ASSIGN_OR_RETURN(const ConfigFile registry, ConfigFile::Load(registry_file));
     for (const ConfigSection& entry : registry.root().Tables("principal")) {

@@ -42,6 +42,17 @@ std::string EnvelopeSigningText(const pb::Envelope& env) {
   PutField(out, env.actor().name());
   PutField(out, env.actor().role());
   PutField(out, env.signer_key());
+  // Appended only when sealed: what was signed before sealing existed reads
+  // the same.
+  if (env.has_seal()) {
+    PutField(out, "seal");
+    PutField(out, env.seal().nonce());
+    PutLength(out, static_cast<uint64_t>(env.seal().keys_size()));
+    for (const auto& k : env.seal().keys()) {
+      PutField(out, k.recipient());
+      PutField(out, k.box());
+    }
+  }
   return out;
 }
 
@@ -75,6 +86,13 @@ void EnvelopeSigner::Sign(pb::Envelope& env) const {
                        reinterpret_cast<const unsigned char*>(text.data()), text.size(),
                        reinterpret_cast<const unsigned char*>(secret_key_.data()));
   env.set_signature(std::move(sig));
+}
+
+bool EnvelopeSigner::SealingSecret(std::string& out) const {
+  out.resize(crypto_box_SECRETKEYBYTES);
+  return crypto_sign_ed25519_sk_to_curve25519(
+             reinterpret_cast<unsigned char*>(out.data()),
+             reinterpret_cast<const unsigned char*>(secret_key_.data())) == 0;
 }
 
 SignatureCheck CheckEnvelopeSignature(const pb::Envelope& env) {

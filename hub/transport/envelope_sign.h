@@ -22,7 +22,8 @@
 
 namespace concord {
 
-// The bytes signed for `env` (signature, signer_key and from left out).
+// The bytes signed for `env` (signature and from left out; the seal, when the
+// payload is sealed, after signer_key).
 std::string EnvelopeSigningText(const concord::v1::Envelope& env);
 
 class EnvelopeSigner {
@@ -32,6 +33,9 @@ class EnvelopeSigner {
   // Sets env.signer_key and env.signature over EnvelopeSigningText(env).
   void Sign(concord::v1::Envelope& env) const;
   const std::string& public_key() const { return public_key_; }  // 32 bytes
+  // The X25519 secret (Curve25519 form of this Ed25519 key) that opens
+  // payloads sealed to public_key() (payload_seal.h); false if it fails.
+  bool SealingSecret(std::string& out) const;
 
  private:
   std::string public_key_, secret_key_;

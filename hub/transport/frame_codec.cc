@@ -76,6 +76,7 @@ bool FrameKindKnown(const pb::Frame& frame) {
     case pb::Frame::kWelcome:
     case pb::Frame::kHeartbeat:
     case pb::Frame::kSubscribe:
+    case pb::Frame::kDirectory:
       return true;
     case pb::Frame::kBatch:
     case pb::Frame::KIND_NOT_SET:

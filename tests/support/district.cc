@@ -21,6 +21,7 @@
 #include "common/api_token.h"
 #include "common/files.h"
 #include "common/http_client.h"
+#include "hub/transport/envelope_sign.h"
 #include "tests/support/netns.h"
 
 namespace concord::testing {
@@ -141,6 +142,22 @@ void TestDistrict::Revoke(const std::string& name) {
   const std::string needle = "name = \"" + name + "\"\n";
   auto pos = s.find(needle);
   if (pos != std::string::npos) s.insert(pos + needle.size(), "revoked = true\n");
+  EXPECT_TRUE(WriteFileAtomically(registry_file(), s).ok());
+}
+
+void TestDistrict::RegisterSignKeys() {
+  std::ifstream in(registry_file());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  for (const auto& [name, kp] : keys_) {
+    const std::string needle = "name = \"" + name + "\"\n";
+    const auto pos = s.find(needle);
+    if (pos == std::string::npos || s.compare(pos + needle.size(), 8, "sign_key") == 0) continue;
+    auto signer = EnvelopeSigner::FromCurveSecret(kp.secret_z85);
+    ASSERT_TRUE(signer.ok()) << signer.status();
+    s.insert(pos + needle.size(), "sign_key = \"" + SignKeyHex(signer->public_key()) + "\"\n");
+  }
   EXPECT_TRUE(WriteFileAtomically(registry_file(), s).ok());
 }
 

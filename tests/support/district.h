@@ -84,6 +84,11 @@ class TestDistrict {
   // with the key MakeKey made, or a new one.
   void AddPrincipal(const std::string& name, const std::vector<std::string>& roles);
   void Revoke(const std::string& name);
+  // Writes each principal's `sign_key` (derived from its CurveZMQ key) into
+  // the registry, as `concordctl district init` does: the hub then refuses
+  // what they do not sign, and senders seal payloads to them
+  // (hub/transport/payload_seal.h).
+  void RegisterSignKeys();
 
   // Options for a client of `name`, with its SQLite file in the district.
   client::ClientOptions ClientFor(const std::string& name) const;

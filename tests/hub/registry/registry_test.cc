@@ -125,5 +125,22 @@ TEST(RegistryFileTest, AddRevokeRotate) {
   EXPECT_EQ(r->ByKey(k2)->name, "d.police") << "the other entry is untouched";
 }
 
+// "hub" is what the hub's own messages come from (taken unsigned, believed):
+// no principal may be registered under it, by keys add or by hand.
+TEST(RegistryFileTest, TheHubsOwnNameIsRefused) {
+  testing::TempFolder dir("registry");
+  const std::string reg = dir.File("registry.toml"), acl = dir.File("acl.toml");
+  std::ofstream(acl) << "";
+  const absl::Status added =
+      AddPrincipalToFile(reg, {"hub", std::string(40, 'A'), {"agency"}, "", false});
+  EXPECT_EQ(added.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(added.message().find("保留给枢纽"), std::string::npos) << added;
+  std::ofstream(reg) << "[[principal]]\nname = \"hub\"\npublic_key = \"" << std::string(40, 'A')
+                     << "\"\nroles = [\"agency\"]\n";
+  auto r = Registry::Load(reg, acl);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("registry.toml"), std::string::npos) << r.status();
+}
+
 }  // namespace
 }  // namespace concord::hub

@@ -294,10 +294,22 @@ TEST(Enrolment, KeysMadeWhereUsedRotationAndRevocation) {
   RememberToken(police->Port("http_port"), t.File("police-data"));
   std::vector<std::string> expected = {"first"};
   expected.insert(expected.end(), sent.begin(), sent.end());
-  EXPECT_TRUE(
-      WaitFor([&] { return Notes(police->Port("http_port")).size() >= expected.size(); }, 20000));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // nothing more comes
-  EXPECT_EQ(Notes(police->Port("http_port")), expected);
+  // The hub's directory now names the police's new key, but the court pinned
+  // the old one: it seals nothing to a key it has not confirmed, so the 20
+  // wait in its own outbox (the hub holds no copy the old key could open).
+  const std::string court_db = t.File("court-data") + "/agency.db";
+  auto count_at_court = [&](const std::string& table) -> int64_t {
+    auto db = sqlite::Db::Open(court_db);
+    if (!db.ok()) return -1;
+    auto n = db->QueryInt("SELECT count(*) FROM " + table);
+    return n.ok() ? *n : -1;
+  };
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_EQ(Notes(police->Port("http_port")), std::vector<std::string>{"first"})
+      << "held at the court until it trusts the new key";
+  EXPECT_EQ(count_at_court("concord_outbox"), 20);
+  EXPECT_NE(ReadFile(t.File("court.log")).find("keys trust"), std::string::npos)
+      << "the court's log says why they wait";
 
   // The rotation's line gave the hub the police's new signing key; the court
   // still holds the old one, so it refuses what the police now signs until
@@ -307,23 +319,21 @@ TEST(Enrolment, KeysMadeWhereUsedRotationAndRevocation) {
   const std::string new_sign_key = rot_lines[1].substr(at + 11, 64);
   EXPECT_NE(ReadFile(hub_dir + "/registry.toml").find(new_sign_key), std::string::npos);
   EXPECT_EQ(ag["police"].keys_add.find(new_sign_key), std::string::npos);
-  const std::string court_db = t.File("court-data") + "/agency.db";
   Publish(police->Port("http_port"), district + ".court", "signed with the new key");
-  auto refused_at_court = [&]() -> int64_t {
-    auto db = sqlite::Db::Open(court_db);
-    if (!db.ok()) return -1;
-    auto n = db->QueryInt("SELECT count(*) FROM concord_refused");
-    return n.ok() ? *n : -1;
-  };
-  EXPECT_TRUE(WaitFor([&] { return refused_at_court() == 1; }, 15000));
+  EXPECT_TRUE(WaitFor([&] { return count_at_court("concord_refused") == 1; }, 15000));
   CommandResult trust = RunConcordctl("keys trust --db " + court_db + " --name " + district +
                                       ".police --sign-key " + new_sign_key);
   ASSERT_EQ(trust.exit_code, 0) << trust.out;
+  // The new key: every queued message, once, in order.
+  EXPECT_TRUE(
+      WaitFor([&] { return Notes(police->Port("http_port")).size() >= expected.size(); }, 20000));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // nothing more comes
+  EXPECT_EQ(Notes(police->Port("http_port")), expected);
   Publish(police->Port("http_port"), district + ".court", "after the court trusted it");
   EXPECT_TRUE(WaitFor([&] { return Notes(court_port).size() == 2; }, 15000));
   EXPECT_EQ(Notes(court_port),
             (std::vector<std::string>{"from police", "after the court trusted it"}));
-  EXPECT_EQ(refused_at_court(), 1);
+  EXPECT_EQ(count_at_court("concord_refused"), 1);
 
   // Revocation: the court's session ends at the hub's next reload.
   const double refused = HubMetric(metrics, "concord_hub_key_refused_total");
