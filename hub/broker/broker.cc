@@ -486,10 +486,14 @@ void BrokerImpl::OnPublish(Peer& peer, const Principal& from, pb::Publish& pub) 
   if (std::string why = SealRefusal(env, from, targets, reseal); !why.empty()) {
     if (reseal) {
       // The sender sealed with an older directory: send the current one
-      // first (the same socket keeps the order), then the retryable Nack.
+      // first (the same socket keeps the order), then the retryable Nack;
+      // what it sent behind this one waits for its retry, as after a full
+      // queue, so that order is kept.
       pb::Frame d;
       *d.mutable_directory() = CurrentDirectory();
       SendFrame(peer.rid, d);
+      peer.held_behind = id;
+      peer.held_since_us = received_us;
     }
     Refuse(peer.rid, from.name, id, reseal ? pb::UNAVAILABLE : pb::PERMISSION_DENIED, why);
     return;
@@ -1097,6 +1101,7 @@ void BrokerImpl::MaybeSendCheckpoint(int64_t now_us) {
 void BrokerImpl::Tick() {
   if (shut_down_) return;
   const int64_t now = NowUs();
+  if (directory_push_due_) PushDirectory();
   // Silent peers go offline after three heartbeat intervals.
   std::vector<RoutingId> silent;
   for (auto& [rid, peer] : peers_)

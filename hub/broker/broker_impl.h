@@ -224,9 +224,10 @@ class BrokerImpl final : public Broker {
   void SendWelcome(const Peer& peer, const Mailbox& mb);
   void OnSubscribe(Peer& peer, const pb::Subscribe& sub);
   // The directory senders seal to (hub.proto Directory), rebuilt after a
-  // change; DirectoryChanged() also sends it to every session (once per turn).
+  // change; after DirectoryChanged() the next Tick sends it to every session.
   const pb::Directory& CurrentDirectory();
   void DirectoryChanged();
+  void PushDirectory();  // to every session (Tick, when due)
   // Why `env` from `from` may not be stored as sealed (or unsealed) for
   // `targets` (empty: it may); `retry` when the sender should seal again.
   std::string SealRefusal(const pb::Envelope& env, const Principal& from,
@@ -331,7 +332,7 @@ class BrokerImpl final : public Broker {
   std::multimap<std::string, std::string> subscriptions_;                // topic -> principal
   std::unordered_map<std::string, uint32_t> subscription_count_;         // principal -> topics
   pb::Directory directory_;
-  bool directory_stale_ = true, directory_push_posted_ = false;
+  bool directory_stale_ = true, directory_push_due_ = false;
   FairShare share_{{.window_us = config_.abuse_window_s * 1'000'000LL,
                     .detailed = config_.detailed_refusals,
                     .budget = config_.refusal_budget,

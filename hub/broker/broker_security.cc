@@ -4,13 +4,14 @@
 #include <sys/stat.h>
 
 #include <cstring>
-#include <set>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "hub/broker/broker_impl.h"
+#include "hub/transport/payload_seal.h"
 
 namespace concord::hub::internal {
 
@@ -210,34 +211,36 @@ const pb::Directory& BrokerImpl::CurrentDirectory() {
 
 void BrokerImpl::DirectoryChanged() {
   directory_stale_ = true;
-  if (directory_push_posted_) return;
-  directory_push_posted_ = true;
-  boost::asio::post(io_, [this] {
-    directory_push_posted_ = false;
-    pb::Frame f;
-    *f.mutable_directory() = CurrentDirectory();
-    const std::string bytes = f.SerializeAsString();
-    for (auto& [rid, peer] : peers_)
-      if (peer.hello) SendTo(rid, bytes);
-  });
+  directory_push_due_ = true;  // sent by Tick: at most once a tick, however often it changes
+}
+
+void BrokerImpl::PushDirectory() {
+  directory_push_due_ = false;
+  pb::Frame f;
+  *f.mutable_directory() = CurrentDirectory();
+  const std::string bytes = f.SerializeAsString();
+  for (auto& [rid, peer] : peers_)
+    if (peer.hello) SendTo(rid, bytes);
 }
 
 std::string BrokerImpl::SealRefusal(const pb::Envelope& env, const Principal& from,
                                     const std::vector<Mailbox*>& targets, bool& retry) const {
   retry = false;
   if (!env.has_seal() && (!config_.require_sealed || from.sign_key.empty())) return "";
-  std::set<std::string_view> sealed_to;
-  for (const auto& k : env.seal().keys()) sealed_to.insert(k.recipient());
+  std::map<std::string_view, std::string_view> sealed_to;  // recipient -> key_id
+  for (const auto& k : env.seal().keys()) sealed_to.emplace(k.recipient(), k.key_id());
   bool unsealable = false;
   std::string missing;
   for (const Mailbox* mb : targets) {
     const Principal* p = registry_.ByName(mb->name);
     if (!p || p->revoked) continue;
-    if (p->sign_key.empty()) {
-      unsealable = true;  // nothing to seal to: the sender sends it clear
-      continue;
-    }
-    if (missing.empty() && !sealed_to.count(mb->name)) missing = mb->name;
+    if (p->sign_key.empty()) unsealable = true;  // nothing to seal to: sent clear
+    // Sealed, a recipient left out cannot read it, with a key or without
+    // (one without: the sender, told, sends it clear).
+    if (!missing.empty()) continue;
+    auto box = sealed_to.find(mb->name);
+    if (box == sealed_to.end() || (!p->sign_key.empty() && box->second != SealKeyId(p->sign_key)))
+      missing = mb->name;  // or boxed for a key it no longer has (keys rotate)
   }
   if (!env.has_seal()) {
     if (unsealable || missing.empty()) return "";
@@ -247,8 +250,8 @@ std::string BrokerImpl::SealRefusal(const pb::Envelope& env, const Principal& fr
   if (missing.empty()) return "";
   retry = true;
   return absl::StrCat("未加密给收件人 ", missing,
-                      "（目录已更新，请重新加密后重发）/ not sealed to ", missing,
-                      ": directory sent again, seal and retry");
+                      " 的现用密钥（目录已更新，请重新加密后重发）/ not sealed to ", missing,
+                      "'s current key: directory sent again, seal and retry");
 }
 
 }  // namespace concord::hub::internal

@@ -269,6 +269,8 @@ class ClientImpl final : public Client {
     // Every entry below send_from_ is on the wire: start there, not at the
     // oldest pending entry (that scan made each Publish() O(window)).
     std::vector<std::pair<uint64_t, absl::Status>> unsendable;
+    // A held entry is passed, not sent: the next scans start no later than it.
+    uint64_t first_held = UINT64_MAX;
     for (auto it = pending_.lower_bound(send_from_); it != pending_.end(); ++it) {
       auto& [n, p] = *it;
       if (on_wire_ + batched.size() >= opts_.max_unacked_publishes) break;
@@ -277,19 +279,26 @@ class ClientImpl final : public Client {
         continue;
       }
       if (p.not_before_us > now) break;
-      if (p.held_until_us > now) continue;
-      if (absl::Status ready = PrepareWire(p); absl::IsFailedPrecondition(ready)) {
-        // Not sealed to a key this agency has not confirmed: held here until
-        // `concordctl keys trust` pins it (the rest goes on).
+      if (p.held_until_us > now) {
+        first_held = std::min(first_held, n);
+        continue;
+      }
+      if (absl::Status ready = PrepareWire(p);
+          absl::IsResourceExhausted(ready) || absl::IsInvalidArgument(ready)) {
+        // Over the hub's limit (staged before a Welcome with a smaller one,
+        // or grown by its seal), or an entry that does not parse: never.
+        unsendable.emplace_back(n, std::move(ready));
+        continue;
+      } else if (!ready.ok()) {
+        // A recipient's key in the directory is not the one pinned for it
+        // (FailedPrecondition), or the pinned keys could not be read: held
+        // here, checked again, until `concordctl keys trust` pins the new
+        // key (the rest goes on).
         p.held_until_us = now + kKeyRecheckUs;
+        first_held = std::min(first_held, n);
         if (!p.held_logged)
           LOG_ERROR("{}: {} held: {}", opts_.name, p.id, std::string(ready.message()));
         p.held_logged = true;
-        continue;
-      } else if (!ready.ok()) {
-        // Over the hub's limit (staged before a Welcome with a smaller one,
-        // or grown by its seal), or a recipient whose key changed.
-        unsendable.emplace_back(n, std::move(ready));
         continue;
       }
       if (batch_.WouldOverflow(p.wire.size()) && !flush()) break;
@@ -298,6 +307,7 @@ class ClientImpl final : public Client {
       batched_through = n;
     }
     flush();
+    send_from_ = std::min(send_from_, first_held);
     for (auto& [n, why] : unsendable) {
       auto p = pending_.find(n);
       if (p != pending_.end()) Fail(p, why);
@@ -572,7 +582,10 @@ void ClientImpl::OnDelivers(std::vector<pb::Deliver>& delivers) {
       pb::Envelope opened;
       std::string why;
       if (st.ok() && opts_.verify_signatures && env.from() != "hub") why = SignatureRefusal(env);
-      if (st.ok() && why.empty() && env.has_seal()) {
+      if (st.ok() && why.empty() && env.has_seal() && env.signature().empty()) {
+        // The box is opened with signer_key: only a signature binds it.
+        why = "加密的消息未签名 / sealed payload without a signature";
+      } else if (st.ok() && why.empty() && env.has_seal()) {
         opened = env;
         if (absl::Status o = sealer_->Open(opened, principal_); o.ok()) {
           apply = &opened;
@@ -691,6 +704,9 @@ void ClientImpl::OnNack(const pb::Nack& nack) {
   if (retry) {
     ++stats_.nacks_retryable;
     ++pd.retries;
+    // Refused as not sealed to a recipient (or the hub was going down):
+    // sealed again at the retry, with whatever directory is current then.
+    if (nack.code() == pb::UNAVAILABLE) pd.wire.clear();
     const int64_t backoff_ms = std::min<int64_t>(50LL << std::min<uint32_t>(pd.retries, 6), 5000);
     pd.not_before_us = opts_.clock->MonotonicUs() + backoff_ms * 1000;
     return;

@@ -51,6 +51,7 @@ std::string EnvelopeSigningText(const pb::Envelope& env) {
     for (const auto& k : env.seal().keys()) {
       PutField(out, k.recipient());
       PutField(out, k.box());
+      PutField(out, k.key_id());
     }
   }
   return out;

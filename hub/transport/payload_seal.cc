@@ -73,6 +73,7 @@ absl::Status PayloadSealer::Seal(pb::Envelope& env, const std::vector<SealRecipi
     std::string box(kBoxBytes, '\0');
     crypto_box_easy_afternm(U(box), U(key.bytes), key.bytes.size(), U(nonce), U(**shared));
     k->set_box(std::move(box));
+    k->set_key_id(SealKeyId(r.sign_key));
   }
   const std::string& plain = env.payload().value();
   const std::string ad = AdditionalData(env);

@@ -31,6 +31,9 @@
 
 namespace concord {
 
+// SealedKey.key_id of a box made for Ed25519 key `sign_key`.
+inline std::string SealKeyId(const std::string& sign_key) { return sign_key.substr(0, 8); }
+
 struct SealRecipient {
   std::string name;      // principal
   std::string sign_key;  // its Ed25519 public key, 32 bytes

@@ -188,7 +188,10 @@ TEST(Sealing, HubAndReceiversRefuseWhatIsNotSealedToThem) {
     *f.mutable_publish()->mutable_envelope() = e;
     raw->Send(f);
     while (auto r = raw->Recv(5000)) {
-      if (r->has_directory() && directory_first) *directory_first = true;
+      if (r->has_directory()) {
+        if (directory_first) *directory_first = true;
+        dir = r->directory();
+      }
       if (r->has_ack() || r->has_nack()) return *r;
     }
     return {};
@@ -223,11 +226,29 @@ TEST(Sealing, HubAndReceiversRefuseWhatIsNotSealedToThem) {
   EXPECT_EQ(r.nack().id(), stale.id());
   EXPECT_NE(r.nack().reason().find("未加密给收件人"), std::string::npos) << r.nack().reason();
   EXPECT_TRUE(directory_first);
+  // Sealed again with that directory, the same id: taken (and what a sent
+  // behind the refused one waited for it).
+  pb::Envelope resealed = Note("topic:news", "news for b and c");
+  resealed.set_id(stale.id());
+  resealed.set_created_at_ms(1);
+  ASSERT_TRUE(
+      a_sealer.Seal(resealed, {KeyFromDirectory(dir, "b"), KeyFromDirectory(dir, "c")}).ok());
+  a_signer.Sign(resealed);
+  EXPECT_TRUE(publish(resealed).has_ack());
 
   // Sealed to c under b's name, and a's signature over a changed ciphertext:
   // both pass the hub (it cannot tell), both are refused by b.
   pb::Envelope wrong_key = envelope("b", "wrong key");
   ASSERT_TRUE(a_sealer.Seal(wrong_key, {{"b", KeyFromDirectory(dir, "c").sign_key}}).ok());
+  // Marked as boxed for c's key, the hub sends it back to be sealed again.
+  a_signer.Sign(wrong_key);
+  r = publish(wrong_key);
+  ASSERT_TRUE(r.has_nack());
+  EXPECT_EQ(r.nack().code(), pb::UNAVAILABLE);
+  EXPECT_NE(r.nack().reason().find("现用密钥"), std::string::npos) << r.nack().reason();
+  // Marked as boxed for b's key (the hub cannot open a box to check it).
+  wrong_key.mutable_seal()->mutable_keys(0)->set_key_id(
+      SealKeyId(KeyFromDirectory(dir, "b").sign_key));
   a_signer.Sign(wrong_key);
   EXPECT_TRUE(publish(wrong_key).has_ack());
   pb::Envelope changed = envelope("b", "changed");
@@ -240,9 +261,10 @@ TEST(Sealing, HubAndReceiversRefuseWhatIsNotSealedToThem) {
   // The real client seals with the directory it has (c subscribed): both read it.
   ClientThread a(d.ClientFor("a"));
   a.Call([](client::Client& cl) { return cl.Publish(Note("topic:news", "read by b and c")); });
-  ASSERT_TRUE(WaitFor([&] { return b.Stats().received == 1 && c.Stats().received == 1; }));
-  EXPECT_EQ(ReadEffects(bo.db_path).bodies, std::vector<std::string>{"read by b and c"});
-  EXPECT_EQ(ReadEffects(co.db_path).bodies, std::vector<std::string>{"read by b and c"});
+  ASSERT_TRUE(WaitFor([&] { return b.Stats().received == 2 && c.Stats().received == 2; }));
+  const std::vector<std::string> news = {"news for b and c", "read by b and c"};
+  EXPECT_EQ(ReadEffects(bo.db_path).bodies, news);
+  EXPECT_EQ(ReadEffects(co.db_path).bodies, news);
   auto db = sqlite::Db::Open(bo.db_path);
   ASSERT_TRUE(db.ok());
   auto rows = db->Prepare("SELECT reason FROM concord_refused ORDER BY id");
