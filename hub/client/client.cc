@@ -382,6 +382,7 @@ class ClientImpl final : public Client {
   sqlite::Stmt pinned_key_, pin_key_, refused_put_;
   std::optional<EnvelopeSigner> signer_;
   std::optional<PayloadSealer> sealer_;
+  std::vector<PayloadSealer> previous_sealers_;  // keys from before a rotation
   pb::Directory directory_;
   bool have_directory_ = false;  // false: an older hub; payloads go clear
   std::unordered_map<std::string, const pb::DirectoryPrincipal*> directory_principals_;
@@ -439,6 +440,10 @@ absl::Status ClientImpl::Init() {
     ASSIGN_OR_RETURN(signer_, EnvelopeSigner::FromCurveSecret(opts_.keys.secret_z85));
   }
   ASSIGN_OR_RETURN(sealer_, PayloadSealer::FromCurveSecret(opts_.keys.secret_z85));
+  for (const std::string& old : opts_.previous_secrets_z85) {
+    ASSIGN_OR_RETURN(auto s, PayloadSealer::FromCurveSecret(old));
+    previous_sealers_.push_back(std::move(s));
+  }
   ASSIGN_OR_RETURN(int64_t resume, db_.QueryInt("SELECT coalesce(max(seq),0) FROM concord_inbox"));
   resume_after_ = static_cast<uint64_t>(resume);
   // The outbox survives restarts: everything in it is pending again.
@@ -587,7 +592,11 @@ void ClientImpl::OnDelivers(std::vector<pb::Deliver>& delivers) {
         why = "加密的消息未签名 / sealed payload without a signature";
       } else if (st.ok() && why.empty() && env.has_seal()) {
         opened = env;
-        if (absl::Status o = sealer_->Open(opened, principal_); o.ok()) {
+        absl::Status o = sealer_->Open(opened, principal_);
+        // Sealed to a key this principal had before its rotation.
+        for (size_t i = 0; absl::IsDataLoss(o) && i < previous_sealers_.size(); ++i)
+          if (absl::Status old = previous_sealers_[i].Open(opened, principal_); old.ok()) o = old;
+        if (o.ok()) {
           apply = &opened;
           ++stats_.opened;
         } else {

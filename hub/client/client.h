@@ -72,6 +72,10 @@ struct ClientOptions {
   // principal are opened before the handler sees them (one that does not
   // open is refused like a bad signature). Off only in benchmarks.
   bool seal_payloads = true;
+  // This principal's earlier CurveZMQ secret keys (Z85), newest first, kept
+  // after `concordctl agency rotate`: what was sealed to them before the
+  // rotation and still waits at the hub opens with them.
+  std::vector<std::string> previous_secrets_z85{};
 };
 
 using PublishCallback = std::function<void(const absl::Status&)>;

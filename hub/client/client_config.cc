@@ -62,6 +62,13 @@ absl::StatusOr<ProcessConfig> LoadProcessConfig(const std::string& path,
   ASSIGN_OR_RETURN(c.client.hub_public_key,
                    LoadCurvePublicKey(IsZ85Key(hub_key) ? hub_key : file.Resolve(hub_key)));
   ASSIGN_OR_RETURN(c.client.keys, LoadCurveKeyPair(file.Resolve(secret)));
+  for (const std::string& old : file["keys"].Strings("previous_secret_keys")) {
+    auto kp = LoadCurveKeyPair(file.Resolve(old));
+    if (!kp.ok())
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": [keys] previous_secret_keys: ", kp.status().message()));
+    c.client.previous_secrets_z85.push_back(kp->secret_z85);
+  }
   c.data_dir = file["storage"].Path("data_dir", "data");
   std::error_code ec;
   std::filesystem::create_directories(c.data_dir, ec);

@@ -4,6 +4,8 @@
 //   [agency]   name = "shangzhou.court"   display = "上州区人民法院"
 //   [hub]      endpoint = "tcp://127.0.0.1:7100"   public_key = "keys/hub.pub"
 //   [keys]     secret_key = "keys/court.key"
+//              previous_secret_keys = ["keys/court-old.key"]   (after agency rotate:
+//              what was sealed to them still opens)
 //   [storage]  data_dir = "data/court"
 //   [http]     address = "127.0.0.1"   port = 7201
 //              token_file = "keys/court.api-token"   (default <data_dir>/api.token,

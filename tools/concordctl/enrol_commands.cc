@@ -375,24 +375,41 @@ int AgencyInit(const AgencyArgs& given) {
   return 0;
 }
 
-// Points the [keys] secret_key line of `config` at `secret_key`.
-int SwitchSecretKey(const std::string& config, const std::string& secret_key) {
+// Points the [keys] secret_key line of `config` at `secret_key`, and puts
+// `old_key` (as the config named it) first in [keys] previous_secret_keys:
+// what was sealed to the old key and still waits at the hub opens with it.
+int SwitchSecretKey(const std::string& config, const std::string& secret_key,
+                    const std::string& old_key) {
   std::ifstream in(config);
   std::vector<std::string> lines;
   std::string line;
   while (std::getline(in, line)) lines.push_back(line);
-  bool in_keys = false, done = false;
-  for (auto& l : lines) {
+  bool in_keys = false, done = false, kept = false;
+  size_t secret_line = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::string& l = lines[i];
     absl::string_view t = absl::StripAsciiWhitespace(l);
     if (absl::StartsWith(t, "[")) in_keys = t == "[keys]";
     if (in_keys && !done && absl::StartsWith(t, "secret_key")) {
       l = absl::StrCat("secret_key = \"", secret_key, "\"   # 轮换 / rotated ",
                        absl::FormatTime("%Y-%m-%d %H:%M UTC", absl::Now(), absl::UTCTimeZone()));
       done = true;
+      secret_line = i;
+    } else if (in_keys && !kept && absl::StartsWith(t, "previous_secret_keys")) {
+      const size_t open = l.find('[');
+      if (open == std::string::npos) continue;
+      const bool empty = l.find(']', open) == l.find_first_not_of(' ', open + 1);
+      l.insert(open + 1, absl::StrCat("\"", old_key, "\"", empty ? "" : ", "));
+      kept = true;
     }
   }
   if (!done)
     return Fail(2, absl::StrCat(config, ": 没有 [keys] secret_key / has no [keys] secret_key"));
+  if (!kept)
+    lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(secret_line) + 1,
+                 absl::StrCat("previous_secret_keys = [\"", old_key,
+                              "\"]   # 轮换前的密钥：积压中加密给它的消息仍可解开 / earlier keys: "
+                              "what was sealed to them still opens"));
   std::string text;
   for (auto& l : lines) absl::StrAppend(&text, l, "\n");
   return WriteText(config, text);
@@ -423,7 +440,7 @@ int AgencyRotate(const AgencyArgs& a) {
   const fs::path config_dir = fs::absolute(a.config).parent_path();
   const fs::path rel = fs::path(written).lexically_relative(config_dir);
   if (!rel.empty() && !absl::StartsWith(rel.string(), "..")) written = rel.string();
-  if (int rc = SwitchSecretKey(a.config, written)) return rc;
+  if (int rc = SwitchSecretKey(a.config, written, (*file)["keys"].String("secret_key"))) return rc;
   std::cerr << "新密钥 / new key: " << (key_dir / (base + ".key")).string()
             << "; 旧密钥保留 / the old one is kept: " << old_key << "\n"
             << "把下面两行交给枢纽管理员，对方执行后重启适配器 / send the two lines below to the "

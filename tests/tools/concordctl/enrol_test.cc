@@ -335,6 +335,34 @@ TEST(Enrolment, KeysMadeWhereUsedRotationAndRevocation) {
             (std::vector<std::string>{"from police", "after the court trusted it"}));
   EXPECT_EQ(count_at_court("concord_refused"), 1);
 
+  // A second rotation while the police's adapter is down: what the court sent
+  // just before is queued at the hub, sealed to the key being replaced. The
+  // adapter, restarted on the new key, opens it with the old one, which
+  // `agency rotate` kept in [keys] previous_secret_keys.
+  police->Stop();
+  police.reset();
+  Publish(court_port, district + ".police", "sealed to the second key");
+  ASSERT_TRUE(WaitFor([&] { return count_at_court("concord_outbox") == 0; }, 15000))
+      << "stored at the hub";
+  CommandResult rot2 = CtlStdout("agency rotate --config " + ag["police"].config + " --registry " +
+                                 hub_dir + "/registry.toml");
+  ASSERT_EQ(rot2.exit_code, 0) << rot2.out;
+  std::vector<std::string> rot2_lines = absl::StrSplit(rot2.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(rot2_lines.size(), 2u) << rot2.out;
+  ASSERT_EQ(RunPrinted(rot2_lines[1]).exit_code, 0) << rot2_lines[1];
+  const std::string police_config = ReadFile(ag["police"].config);
+  const size_t prev = police_config.find("previous_secret_keys = [");
+  ASSERT_NE(prev, std::string::npos) << police_config;
+  const std::string prev_line = police_config.substr(prev, police_config.find('\n', prev) - prev);
+  EXPECT_EQ(std::count(prev_line.begin(), prev_line.end(), '"') / 2, 2) << prev_line;
+  police = std::make_unique<Child>("concord-adapter", ag["police"].config, t.File("police.log"));
+  RememberToken(police->Port("http_port"), t.File("police-data"));
+  expected.push_back("sealed to the second key");
+  EXPECT_TRUE(
+      WaitFor([&] { return Notes(police->Port("http_port")).size() >= expected.size(); }, 15000))
+      << ReadFile(t.File("police.log"));
+  EXPECT_EQ(Notes(police->Port("http_port")), expected);
+
   // Revocation: the court's session ends at the hub's next reload.
   const double refused = HubMetric(metrics, "concord_hub_key_refused_total");
   const auto t0 = std::chrono::steady_clock::now();
