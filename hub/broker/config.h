@@ -53,7 +53,9 @@ struct HubConfig {
   uint32_t max_subscriptions = 64;  // topics per principal
   // [security] require_sealed: a principal with a sign_key must seal its
   // payloads to recipients that all have one (hub/transport/payload_seal.h).
-  bool require_sealed = true;
+  // Off by default so that a hub upgraded before its agencies still takes
+  // what their older daemons send; `concordctl district init` writes it on.
+  bool require_sealed = false;
 
   // Signed checkpoints of the audit chain ([audit]; hub/audit/checkpoint.h):
   // the Ed25519 key (default <data_dir>/audit-sign.key, made at first start)

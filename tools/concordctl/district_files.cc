@@ -323,6 +323,9 @@ heartbeat_ms = 1000
 
 [storage]
 synchronous = "FULL"
+
+[security]
+require_sealed = true   # 内容须加密给收件人 / payloads must be sealed to their recipients
 )");
 }
 

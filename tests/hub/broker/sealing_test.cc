@@ -70,7 +70,7 @@ TEST(Sealing, NoPetitionersNameInAnyByteTheHubWrote) {
     SCOPED_TRACE(sealed ? "sealed" : "control: not sealed");
     TestDistrict d({"petition", "court", "police", "ledger:agent"});
     d.RegisterSignKeys();
-    if (!sealed) d.SetLimits("\n[security]\nrequire_sealed = false\n");
+    d.SetLimits(absl::StrCat("\n[security]\nrequire_sealed = ", sealed ? "true" : "false", "\n"));
     ASSERT_TRUE(d.StartHub().ok());
     auto opts = [&](const std::string& n) {
       client::ClientOptions o = d.ClientFor(n);
@@ -166,6 +166,7 @@ SealRecipient KeyFromDirectory(const pb::Directory& dir, const std::string& name
 TEST(Sealing, HubAndReceiversRefuseWhatIsNotSealedToThem) {
   TestDistrict d({"a", "b", "c"});
   d.RegisterSignKeys();
+  d.SetLimits("\n[security]\nrequire_sealed = true\n");
   ASSERT_TRUE(d.StartHub().ok());
   ClientThread b(d.ClientFor("b"), RecordEffects);
   ASSERT_TRUE(WaitFor([&] { return b.Stats().connected; }));
