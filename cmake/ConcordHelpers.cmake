@@ -40,12 +40,16 @@ function(concord_binary)
   endif()
 endfunction()
 
-# concord_test(NAME name SRCS ... DEPS ... [LABELS ...] [TIMEOUT s])
+# concord_test(NAME name SRCS ... DEPS ... [LABELS ...] [TIMEOUT s] [ALSO_ON_POSTGRESQL])
 # One GoogleTest binary; gtest_discover_tests registers each of its tests
 # with ctest. Every test binary is also in the `unit_tests` list that the
 # sanitizer build (deploy/test.sh) builds when its label is unit.
+# ALSO_ON_POSTGRESQL registers every test a second time as pg.<Suite>.<Test>
+# with CONCORD_TEST_STORE=postgresql, labelled `postgresql` only: its
+# districts (tests/support/district.h) run the hub on a PostgreSQL server of
+# their own.
 function(concord_test)
-  cmake_parse_arguments(ARG "" "NAME;TIMEOUT;LOCK" "SRCS;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "ALSO_ON_POSTGRESQL" "NAME;TIMEOUT;LOCK" "SRCS;DEPS;LABELS" ${ARGN})
   add_executable(${ARG_NAME} ${ARG_SRCS})
   target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
   if(NOT ARG_LABELS)
@@ -65,6 +69,15 @@ function(concord_test)
     DISCOVERY_TIMEOUT 30
     PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}" ${lock}
     ENVIRONMENT "CONCORD_BIN_DIR=${PROJECT_BINARY_DIR}/bin")
+  if(ARG_ALSO_ON_POSTGRESQL)
+    # One label and one variable: gtest_discover_tests splits a list value
+    # into separate words (the binaries are found beside the test anyway).
+    gtest_discover_tests(${ARG_NAME}
+      DISCOVERY_TIMEOUT 30
+      TEST_PREFIX pg.
+      PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS postgresql ${lock}
+      ENVIRONMENT CONCORD_TEST_STORE=postgresql)
+  endif()
 endfunction()
 
 # concord_browser_test(NAME name SRCS ... DEPS ... [TIMEOUT s])

@@ -10,6 +10,9 @@ packages=(
   libzmq3-dev cppzmq-dev
   libprotobuf-dev protobuf-compiler
   libsqlite3-dev
+  # The shared store ([store] kind = "postgresql"): libpq to build, the server
+  # for the tests that start their own cluster (initdb in a temporary folder).
+  libpq-dev postgresql
   libboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libsodium-dev libjemalloc-dev libicu-dev libssl-dev openssl

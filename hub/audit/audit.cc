@@ -75,6 +75,16 @@ absl::Status AuditChain::Append(sqlite::Stmt& insert, const AuditEvent& e) {
   return absl::OkStatus();
 }
 
+AuditChain::Line AuditChain::Next(const AuditEvent& e) {
+  Line l;
+  l.n = last_n_ + 1;
+  l.text = FormatLine(l.n, e);
+  l.hash = HashLine(last_hash_, l.text);
+  last_n_ = l.n;
+  last_hash_ = l.hash;
+  return l;
+}
+
 std::string AuditTimeText(int64_t ms) { return IsoTime(ms); }
 
 std::string AuditHeadPath(const std::string& db_path) { return db_path + ".audit-head"; }

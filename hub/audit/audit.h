@@ -36,6 +36,18 @@ class AuditChain {
   absl::Status Load(sqlite::Db& db);
   // Formats and appends one line (inside the caller's transaction).
   absl::Status Append(sqlite::Stmt& insert, const AuditEvent& e);
+  // The next line for a store that writes it itself (PostgreSQL): the chain
+  // moves on; the caller restores a saved copy if its transaction fails.
+  struct Line {
+    int64_t n = 0;
+    std::string text, hash;
+  };
+  Line Next(const AuditEvent& e);
+  // Starts the chain after line `n` whose hash is `hash` (read by the caller).
+  void StartAfter(int64_t n, std::string hash) {
+    last_n_ = n;
+    last_hash_ = n > 0 ? std::move(hash) : std::string(64, '0');
+  }
   int64_t last_n() const { return last_n_; }
   const std::string& last_hash() const { return last_hash_; }
 

@@ -5,6 +5,7 @@
 #include "hub/broker/broker.h"
 
 #include <boost/asio/post.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -78,7 +79,11 @@ absl::Status BrokerImpl::Init() {
   std::filesystem::create_directories(config_.data_dir, ec);
   ASSIGN_OR_RETURN(registry_, Registry::Load(config_.registry_file, config_.acl_file));
   ReloadRegistryIfChanged(false);  // records the mtimes
-  ASSIGN_OR_RETURN(store_, OpenSqliteStore(config_.data_dir + "/hub.db", config_.synchronous));
+  if (config_.store_kind == "postgresql") {
+    ASSIGN_OR_RETURN(store_, OpenPostgresStore(config_.postgresql, AuditHeadFile()));
+  } else {
+    ASSIGN_OR_RETURN(store_, OpenSqliteStore(config_.data_dir + "/hub.db", config_.synchronous));
+  }
   ASSIGN_OR_RETURN(RecoveredState rec, store_->Recover());
   last_seq_ = rec.last_seq;
   for (auto& r : rec.recipients) {
@@ -100,11 +105,6 @@ absl::Status BrokerImpl::Init() {
     ASSIGN_OR_RETURN(AuditSigner signer, AuditSigner::LoadOrCreate(config_.audit_signing_key));
     signer_ = std::make_unique<AuditSigner>(std::move(signer));
     last_checkpoint_us_ = NowUs();  // the first one checkpoint_s after the start
-  }
-  {
-    sqlite::OpenOptions ro;
-    ASSIGN_OR_RETURN(auto db, sqlite::Db::Open(config_.data_dir + "/hub.db", ro));
-    audit_log_ = std::make_unique<sqlite::Db>(std::move(db));
   }
 
   ASSIGN_OR_RETURN(CurveKeyPair keys, LoadCurveKeyPair(config_.secret_key_file));
@@ -824,6 +824,15 @@ void BrokerImpl::OnCommitted(std::unique_ptr<Job> job) {
   const int64_t now_us = NowUs();
   auto& msgs = job->batch.messages;
   for (auto& m : msgs) committing_ids_.erase(m.id);
+  if (absl::IsAborted(job->result.status())) {
+    // The store cannot say whether the batch is in it (store.h): the hub
+    // stops as if killed and starts again from what the store holds; every
+    // publisher re-sends what was not acknowledged, and ids dedupe.
+    LOG_ERROR("store: {}; stopping (exit 75) to recover from the store",
+              job->result.status().ToString());
+    spdlog::shutdown();  // flushes
+    std::_Exit(75);
+  }
   if (!job->result.ok()) {
     RequeueFailedCommit(std::move(job));
     return;
@@ -1073,7 +1082,7 @@ void BrokerImpl::MaybeSendCheckpoint(int64_t now_us) {
     return;
   last_checkpoint_us_ = now_us;
   // The head as committed (the store writes it after every commit).
-  std::ifstream in(AuditHeadPath(config_.data_dir + "/hub.db"));
+  std::ifstream in(AuditHeadFile());
   int64_t line = 0;
   std::string hash;
   if (!(in >> line >> hash) || line <= checkpoint_floor_) return;

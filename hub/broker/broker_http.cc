@@ -138,37 +138,29 @@ std::string BrokerImpl::StatusJson() const {
 }
 
 HttpResponse BrokerImpl::DeadLettersJson() {
-  auto stmt = audit_log_->Prepare(
-      "SELECT id, recipient, seq, message_id, sender, attempts, reason, at_ms, replayed "
-      "FROM dead_letters ORDER BY id");
-  if (!stmt.ok()) return {500, "application/json", "{}"};
+  auto rows = store_->ListDeadLetters();
+  if (!rows.ok()) return ErrorResponse(503, std::string(rows.status().message()));
   nlohmann::json arr = nlohmann::json::array();
-  while (true) {
-    auto row = stmt->Step();
-    if (!row.ok() || !*row) break;
-    arr.push_back({{"id", stmt->Int(0)},
-                   {"recipient", stmt->Text(1)},
-                   {"seq", stmt->Int(2)},
-                   {"message_id", stmt->Text(3)},
-                   {"sender", stmt->Text(4)},
-                   {"attempts", stmt->Int(5)},
-                   {"reason", stmt->Text(6)},
-                   {"at_ms", stmt->Int(7)},
-                   {"replayed", stmt->Int(8) != 0}});
-  }
+  for (const DeadLetterRow& d : *rows)
+    arr.push_back({{"id", d.dl_id},
+                   {"recipient", d.recipient},
+                   {"seq", d.seq},
+                   {"message_id", d.message_id},
+                   {"sender", d.sender},
+                   {"attempts", d.attempts},
+                   {"reason", d.reason},
+                   {"at_ms", d.at_ms},
+                   {"replayed", d.replayed}});
   return {200, "application/json", arr.dump(2)};
 }
 
 HttpResponse BrokerImpl::ReplayDeadLetter(int64_t id) {
-  auto stmt = audit_log_->Prepare(
-      "SELECT recipient, message_id, sender, envelope, replayed FROM dead_letters WHERE id=?");
-  if (!stmt.ok()) return {500, "application/json", "{}"};
-  stmt->Bind(1, id);
-  auto row = stmt->Step();
-  if (!row.ok() || !*row)
-    return ErrorResponse(404, absl::StrCat("没有该死信 / no dead letter ", id));
-  const std::string recipient = stmt->Text(0), message_id = stmt->Text(1), sender = stmt->Text(2),
-                    envelope = stmt->Blob(3);
+  auto loaded = store_->LoadDeadLetter(id);
+  if (absl::IsNotFound(loaded.status()))
+    return ErrorResponse(404, std::string(loaded.status().message()));
+  if (!loaded.ok()) return ErrorResponse(503, std::string(loaded.status().message()));
+  const std::string recipient = loaded->first.recipient, message_id = loaded->first.message_id,
+                    sender = loaded->first.sender, envelope = std::move(loaded->second);
   Mailbox* mb = MailboxFor(recipient);
   if (!mb) return ErrorResponse(409, "收件人已不存在 / recipient gone");
   // A replay is a new log entry for that recipient only; its dedup key is

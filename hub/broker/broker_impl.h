@@ -206,10 +206,17 @@ class BrokerImpl final : public Broker {
     router_.close();
     zap_.close();
     monitor_.close();
-    audit_log_.reset();
   }
 
  private:
+  // Where the store writes the audit chain's head after each commit: beside
+  // hub.db, or in data_dir for a store on PostgreSQL (each hub machine keeps
+  // its own; the chain itself is in the database).
+  std::string AuditHeadFile() const {
+    return AuditHeadPath(config_.data_dir +
+                         (config_.store_kind == "postgresql" ? "/postgresql" : "/hub.db"));
+  }
+
   // ---- socket input -------------------------------------------------------
   void OnRouterReadable();
   void HandleMessage(const RoutingId& rid, std::vector<zmq::message_t>& parts);
@@ -315,8 +322,7 @@ class BrokerImpl final : public Broker {
   std::unique_ptr<HttpServer> http_;
   boost::asio::steady_timer tick_;
   std::unique_ptr<Store> store_;
-  std::unique_ptr<sqlite::Db> audit_log_;  // read-only view for /deadletters
-  std::unique_ptr<AuditSigner> signer_;    // signs the checkpoints
+  std::unique_ptr<AuditSigner> signer_;  // signs the checkpoints
   int64_t last_checkpoint_us_ = 0;
   int64_t checkpoint_floor_ = 0;  // no checkpoint until the head passes this
   std::unique_ptr<Writer> writer_;

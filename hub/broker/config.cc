@@ -33,6 +33,9 @@ absl::StatusOr<HubConfig> LoadHubConfig(const std::string& path) {
   c.dedup_window_s = l.Int("dedup_window_s", c.dedup_window_s);
   c.max_batch = l.Int("max_batch", c.max_batch);
   c.synchronous = file["storage"].String("synchronous", c.synchronous);
+  const ConfigSection st = file["store"];
+  c.store_kind = st.String("kind", c.store_kind);
+  c.postgresql = st.String("postgresql", c.postgresql);
   const ConfigSection a = file["abuse"];
   c.abuse_window_s = a.Int("window_s", c.abuse_window_s);
   c.refusal_budget = a.Int("refusal_budget", c.refusal_budget);
@@ -63,6 +66,17 @@ absl::StatusOr<HubConfig> LoadHubConfig(const std::string& path) {
   if (c.synchronous != "FULL" && c.synchronous != "EXTRA")
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": [storage] synchronous 必须为 FULL 或 EXTRA / must be FULL or EXTRA"));
+  if (c.store_kind != "sqlite" && c.store_kind != "postgresql")
+    return absl::InvalidArgumentError(
+        absl::StrCat(path,
+                     ": [store] kind 必须为 \"sqlite\" 或 \"postgresql\" / must be \"sqlite\" or "
+                     "\"postgresql\", not \"",
+                     c.store_kind, "\""));
+  if (c.store_kind == "postgresql" && c.postgresql.empty())
+    return absl::InvalidArgumentError(absl::StrCat(
+        path,
+        ": [store] postgresql 连接串未配置 / a connection string is required when kind = "
+        "\"postgresql\" (e.g. \"host=10.0.0.5 dbname=concord user=concord\")"));
   return c;
 }
 

@@ -35,6 +35,11 @@ struct HubConfig {
   int64_t dedup_window_s = 86400;    // ids remembered at least this long
   uint32_t max_batch = 4096;         // publishes per commit
   std::string synchronous = "FULL";  // SQLite PRAGMA synchronous
+  // [store] kind: "sqlite" (hub.db in data_dir, one machine) or "postgresql"
+  // (the tables in the database `postgresql` names, a libpq connection
+  // string; passwords belong in ~/.pgpass or PGPASSFILE, not here).
+  std::string store_kind = "sqlite";
+  std::string postgresql;
 
   // Fair share under abuse ([abuse] in hub.toml; docs/protocol.md, "Abuse").
   // Per principal and window: refusals of its own making (malformed frames,

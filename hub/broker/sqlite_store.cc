@@ -1,12 +1,9 @@
 // SqliteStore: the Store on one SQLite file in WAL mode (see store.h).
 #include <cstdio>
 #include <fstream>
-#include <map>
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "absl/strings/str_replace.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/sqlite.h"
@@ -201,6 +198,36 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  absl::StatusOr<std::vector<DeadLetterRow>> ListDeadLetters() override {
+    ASSIGN_OR_RETURN(
+        auto stmt,
+        reader_.Prepare("SELECT id, recipient, seq, message_id, sender, attempts, reason, at_ms, "
+                        "replayed FROM dead_letters ORDER BY id"));
+    std::vector<DeadLetterRow> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      out.push_back({stmt.Int(0), stmt.Text(1), static_cast<uint64_t>(stmt.Int(2)), stmt.Text(3),
+                     stmt.Text(4), static_cast<uint32_t>(stmt.Int(5)), stmt.Text(6), stmt.Int(7),
+                     stmt.Int(8) != 0});
+    }
+    return out;
+  }
+
+  absl::StatusOr<std::pair<DeadLetterRow, std::string>> LoadDeadLetter(int64_t id) override {
+    ASSIGN_OR_RETURN(
+        auto stmt,
+        reader_.Prepare("SELECT id, recipient, seq, message_id, sender, attempts, reason, at_ms, "
+                        "replayed, envelope FROM dead_letters WHERE id=?"));
+    stmt.Bind(1, id);
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) return absl::NotFoundError(absl::StrCat("没有该死信 / no dead letter ", id));
+    DeadLetterRow r{stmt.Int(0),  stmt.Text(1), static_cast<uint64_t>(stmt.Int(2)),
+                    stmt.Text(3), stmt.Text(4), static_cast<uint32_t>(stmt.Int(5)),
+                    stmt.Text(6), stmt.Int(7),  stmt.Int(8) != 0};
+    return std::make_pair(std::move(r), stmt.Blob(9));
+  }
+
   absl::StatusOr<CommitResult> Commit(const WriteBatch& b) override {
     CommitResult result;
     result.duplicate.resize(b.messages.size(), false);
@@ -211,14 +238,7 @@ class SqliteStore final : public Store {
       chain_ = saved;  // the transaction rolls back: so does the chain tail
       return st;
     };
-    // One accept (and one duplicate) audit line per sender per commit, naming
-    // every envelope: the chain records each accept without a row and a hash
-    // per message (that was a third of the writer's time).
-    struct SenderLines {
-      std::string accepted, duplicates;
-      size_t n_accepted = 0, n_duplicates = 0;
-    };
-    std::map<std::string, SenderLines> lines;
+    AcceptLines lines;
     for (size_t i = 0; i < b.messages.size(); ++i) {
       const NewMessage& m = b.messages[i];
       insert_msg_.BindAll(static_cast<int64_t>(m.seq), m.id, m.sender, m.created_ms, m.expires_ms,
@@ -226,14 +246,7 @@ class SqliteStore final : public Store {
       insert_msg_.BindBlob(7, m.envelope);
       if (auto st = insert_msg_.Run(); !st.ok()) return fail(st);
       const bool dup = writer_.Changes() == 0;
-      SenderLines& sl = lines[m.sender];
-      std::string& line = dup ? sl.duplicates : sl.accepted;
-      ++(dup ? sl.n_duplicates : sl.n_accepted);
-      // "id= seq= h= for=" first, in this order (hub/audit/audit_state.h
-      // reads them back); "; " separates entries, so none in the detail.
-      absl::StrAppend(&line, line.empty() ? "" : "; ", "id=", m.id, " seq=", m.seq,
-                      " h=", EnvelopeDigest(m.envelope), " for=", absl::StrJoin(m.recipients, ","),
-                      " ", absl::StrReplaceAll(m.audit_detail, {{";", ","}}));
+      lines.Add(m, dup);
       if (dup) {
         result.duplicate[i] = true;
         continue;
@@ -243,20 +256,8 @@ class SqliteStore final : public Store {
         if (auto st = insert_mailbox_.Run(); !st.ok()) return fail(st);
       }
     }
-    for (auto& [sender, sl] : lines) {
-      if (sl.n_accepted)
-        if (auto st = chain_.Append(
-                insert_audit_,
-                {now, "accept", sender, absl::StrCat("n=", sl.n_accepted, " | ", sl.accepted)});
-            !st.ok())
-          return fail(st);
-      if (sl.n_duplicates)
-        if (auto st = chain_.Append(insert_audit_,
-                                    {now, "duplicate", sender,
-                                     absl::StrCat("n=", sl.n_duplicates, " | ", sl.duplicates)});
-            !st.ok())
-          return fail(st);
-    }
+    for (const AuditEvent& e : lines.Events(now))
+      if (auto st = chain_.Append(insert_audit_, e); !st.ok()) return fail(st);
     for (auto& [r, seq] : b.cursors) {
       update_cursor_.BindAll(r, static_cast<int64_t>(seq));
       if (auto st = update_cursor_.Run(); !st.ok()) return fail(st);

@@ -6,13 +6,17 @@
 // from the single writer thread; ReadMailbox() and the Load*() methods are
 // called from the broker's loop thread on their own connection. The two
 // never share a connection. All methods report expected failures (disk full,
-// I/O error) as absl::Status; Unavailable means "retry later".
+// I/O error) as absl::Status; Unavailable means "retry later": nothing of a
+// failed Commit was written. Aborted (a store on a server whose connection
+// was lost during COMMIT) means the outcome is unknown: the hub must stop
+// and start again from what the store holds.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -98,6 +102,25 @@ struct DeadLetterRow {
   bool replayed = false;
 };
 
+// The accept and duplicate audit lines of one commit, as both stores write
+// them: one of each per sender, naming every envelope ("id= seq= h= for="
+// first, in this order: hub/audit/audit_state.h reads them back; "; "
+// separates entries). The chain records each accept without a row and a
+// hash per message (that was a third of the writer's time).
+class AcceptLines {
+ public:
+  void Add(const NewMessage& m, bool duplicate);
+  // The lines, senders in name order, each sender's accept line first.
+  std::vector<AuditEvent> Events(int64_t now_ms) const;
+
+ private:
+  struct SenderLines {
+    std::string accepted, duplicates;
+    size_t n_accepted = 0, n_duplicates = 0;
+  };
+  std::map<std::string, SenderLines> lines_;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -109,6 +132,11 @@ class Store {
   // Loop thread: up to `limit` entries of `recipient` with seq > after.
   virtual absl::StatusOr<std::vector<StoredEntry>> ReadMailbox(RecipientId recipient,
                                                                uint64_t after, size_t limit) = 0;
+
+  // Loop thread: every dead letter, oldest first (GET /deadletters).
+  virtual absl::StatusOr<std::vector<DeadLetterRow>> ListDeadLetters() = 0;
+  // Loop thread: one dead letter and its stored envelope; NotFound.
+  virtual absl::StatusOr<std::pair<DeadLetterRow, std::string>> LoadDeadLetter(int64_t id) = 0;
 
   // Writer thread.
   virtual absl::StatusOr<CommitResult> Commit(const WriteBatch& batch) = 0;
@@ -123,5 +151,15 @@ absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
 
 // Schema migrations of hub.db, shared with concordctl (read-only tools).
 const std::vector<std::string>& HubMigrations();
+
+// Opens (creating and migrating) the hub's tables in the PostgreSQL database
+// `conninfo` names (docs/storage.md, "PostgreSQL"): two connections, one for
+// the writer thread and one for the loop. `audit_head_path`: where the
+// chain's head is written after each commit ("" for none).
+absl::StatusOr<std::unique_ptr<Store>> OpenPostgresStore(const std::string& conninfo,
+                                                         const std::string& audit_head_path);
+
+// Schema migrations of the hub's tables on PostgreSQL.
+const std::vector<std::string>& HubPostgresMigrations();
 
 }  // namespace concord::hub

@@ -23,6 +23,7 @@
 #include "common/http_client.h"
 #include "hub/transport/envelope_sign.h"
 #include "tests/support/netns.h"
+#include "tests/support/pg_server.h"
 
 namespace concord::testing {
 namespace fs = std::filesystem;
@@ -77,6 +78,7 @@ bool WaitFor(const std::function<bool()>& pred, int timeout_ms) {
 }
 
 TestDistrict::TestDistrict(std::vector<std::string> principals) {
+  if (const char* store = std::getenv("CONCORD_TEST_STORE"); store && *store) store_kind_ = store;
   char tmpl[] = "/tmp/concord-test-XXXXXX";
   dir_ = mkdtemp(tmpl);
   fs::create_directories(dir_ + "/keys");
@@ -105,6 +107,7 @@ TestDistrict::TestDistrict(std::vector<std::string> principals) {
 
 TestDistrict::~TestDistrict() {
   KillHub();
+  pg_.reset();  // stops the server, removes its folder
   if (const char* env = std::getenv("CONCORD_API_TOKEN_FILE"); env && env == api_token_file())
     unsetenv("CONCORD_API_TOKEN_FILE");
   if (!std::getenv("CONCORD_KEEP_TEST_DIR")) {
@@ -180,9 +183,18 @@ void TestDistrict::WriteHubToml(const std::string& endpoint) {
   if (!overridden("heartbeat_ms")) out << "heartbeat_ms = 500\n";
   if (!overridden("ack_timeout_ms")) out << "ack_timeout_ms = 1000\n";
   out << limits_ << "\n";
+  if (store_kind_ == "postgresql" && pg_)
+    out << "\n[store]\nkind = \"postgresql\"\npostgresql = \"" << pg_->conninfo("concord")
+        << "\"\n";
 }
 
 absl::Status TestDistrict::StartHub() {
+  if (store_kind_ == "postgresql" && !pg_) {
+    auto server = PgServer::Start();
+    if (!server.ok()) return server.status();
+    pg_ = std::move(*server);
+    if (auto st = pg_->CreateDatabase("concord"); !st.ok()) return st;
+  }
   // The first start picks free ports; restarts reuse them so clients reconnect.
   WriteHubToml(endpoint_.empty() ? "tcp://" + hub_address_ + ":0" : endpoint_);
   const std::string ready = dir_ + "/hub.ready";

@@ -25,6 +25,8 @@
 
 namespace concord::testing {
 
+class PgServer;
+
 // Path of a built binary (CONCORD_BIN_DIR, else the test binary's folder).
 std::string BinPath(const std::string& name);
 
@@ -98,6 +100,14 @@ class TestDistrict {
   const std::string& api_token() const { return api_token_; }
   std::string api_token_file() const { return dir_ + "/keys/api.token"; }
 
+  // The hub's store: "sqlite" (hub.db in its data folder), or "postgresql"
+  // when the environment says CONCORD_TEST_STORE=postgresql (ctest runs the
+  // hub's suites a second time so, named pg.<Suite>.<Test>): the district
+  // then starts a PostgreSQL server of its own with the hub's first start
+  // (pg_server.h) and the hub keeps its tables there.
+  const std::string& store_kind() const { return store_kind_; }
+  PgServer* pg() const { return pg_.get(); }
+
   // GET on the hub's HTTP port, with the API token.
   std::string HubHttp(const std::string& target) const;
   // A counter or gauge from /metrics (-1 when missing).
@@ -116,6 +126,8 @@ class TestDistrict {
   pid_t hub_pid_ = -1;
   std::string endpoint_;
   uint16_t metrics_port_ = 0;
+  std::string store_kind_ = "sqlite";
+  std::unique_ptr<PgServer> pg_;
 };
 
 // A Client running on its own thread. Call() runs a function on that thread

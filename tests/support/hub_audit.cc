@@ -4,12 +4,35 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/pg.h"
 #include "common/sqlite.h"
+#include "tests/support/pg_server.h"
 
 namespace concord::testing {
 
+namespace {
+
+// time, hash of the previous line, event, principal, detail
+void AddLine(int64_t n, const std::string& line, const std::string& event,
+             std::vector<HubAuditLine>& out) {
+  std::vector<std::string> f = absl::StrSplit(line, absl::MaxSplits('\t', 4));
+  if (f.size() < 5 || (!event.empty() && f[2] != event)) return;
+  out.push_back({n, f[2], f[3], f[4]});
+}
+
+}  // namespace
+
 std::vector<HubAuditLine> HubAuditLines(const TestDistrict& d, const std::string& event) {
   std::vector<HubAuditLine> out;
+  if (d.store_kind() == "postgresql") {
+    if (!d.pg()) return out;
+    auto conn = pg::Conn::Open(d.pg()->conninfo("concord"), "concord-test");
+    if (!conn.ok()) return out;
+    auto r = conn->Query("SELECT n, line FROM hub.audit ORDER BY n");
+    if (!r.ok()) return out;
+    for (int i = 0; i < r->rows(); ++i) AddLine(r->Int(i, 0), r->Bytes(i, 1), event, out);
+    return out;
+  }
   auto db = sqlite::Db::Open(d.hub_db());
   if (!db.ok()) return out;
   auto st = db->Prepare("SELECT n, line FROM audit ORDER BY n");
@@ -17,10 +40,7 @@ std::vector<HubAuditLine> HubAuditLines(const TestDistrict& d, const std::string
   while (true) {
     auto row = st->Step();
     if (!row.ok() || !*row) break;
-    // time, hash of the previous line, event, principal, detail
-    std::vector<std::string> f = absl::StrSplit(st->Text(1), absl::MaxSplits('\t', 4));
-    if (f.size() < 5 || (!event.empty() && f[2] != event)) continue;
-    out.push_back({st->Int(0), f[2], f[3], f[4]});
+    AddLine(st->Int(0), st->Text(1), event, out);
   }
   return out;
 }

@@ -1,5 +1,6 @@
 // Test support: what a test district's hub wrote in its audit table, read
-// back from the hub's SQLite file, and how much memory a process holds.
+// back from the hub's store (its SQLite file, or its PostgreSQL server), and
+// how much memory a process holds.
 #pragma once
 
 #include <sys/types.h>

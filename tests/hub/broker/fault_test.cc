@@ -19,6 +19,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <zmq.hpp>
@@ -34,6 +35,7 @@
 #include "tests/support/district.h"
 #include "tests/support/effects.h"
 #include "tests/support/hub_audit.h"
+#include "tests/support/pg_server.h"
 #include "tests/support/raw_peer.h"
 
 namespace concord::testing {
@@ -145,6 +147,23 @@ pb::Frame PublishFrame(pb::Envelope env) {
   return f;
 }
 
+// Publishes every body to `to` without waiting; the counters count the
+// Acks and the failures as they come.
+struct AckCounters {
+  std::shared_ptr<std::atomic<int>> acked = std::make_shared<std::atomic<int>>(0);
+  std::shared_ptr<std::atomic<int>> failed = std::make_shared<std::atomic<int>>(0);
+};
+AckCounters PublishCounting(ClientThread& c, const std::string& to,
+                            const std::vector<std::string>& bodies) {
+  AckCounters n;
+  c.Call([&](client::Client& cl) {
+    for (auto& body : bodies)
+      cl.Publish(Note(to, body), [n](const absl::Status& s) { ++*(s.ok() ? n.acked : n.failed); });
+    return 0;
+  });
+  return n;
+}
+
 // Publishes `bodies` to `to` from `c` (in memory) and waits for every Ack.
 void PublishAll(ClientThread& c, const std::string& to, const std::vector<std::string>& bodies) {
   auto done = std::make_shared<std::atomic<size_t>>(0);
@@ -231,6 +250,9 @@ TEST(HubFault, HubKilledMidStreamLosesNothingAcknowledged) {
 // publishes of the same sender.
 TEST(HubFault, FailingDiskDelaysButNeitherLosesNorReorders) {
   TestDistrict d({"a", "b"});
+  if (d.store_kind() != "sqlite")
+    GTEST_SKIP() << "a file size limit on the hub fails SQLite's writes only; on PostgreSQL: "
+                    "HubFault.DatabaseDownDelaysButNeitherLosesNorReorders";
   ASSERT_HUB_STARTS(d);
   ClientThread b(d.ClientFor("b"), RecordEffects);
   ClientThread a(d.ClientFor("a"));
@@ -241,14 +263,7 @@ TEST(HubFault, FailingDiskDelaysButNeitherLosesNorReorders) {
   };
   ASSERT_EQ(prlimit(d.hub_pid(), RLIMIT_FSIZE, &tiny, nullptr), 0) << strerror(errno);
   constexpr int kDuring = 3000;
-  auto acked = std::make_shared<std::atomic<int>>(0);
-  auto failed = std::make_shared<std::atomic<int>>(0);
-  a.Call([&](client::Client& c) {
-    for (auto& body : Numbered("during-", kDuring))
-      c.Publish(Note("b", body),
-                [acked, failed](const absl::Status& s) { ++*(s.ok() ? acked : failed); });
-    return 0;
-  });
+  auto [acked, failed] = PublishCounting(a, "b", Numbered("during-", kDuring));
   ASSERT_TRUE(WaitFor([&] { return d.Metric("concord_hub_commit_errors_total") >= 2; }, 20000))
       << "the hub's commits did not fail";
   EXPECT_EQ(*acked, 0) << "acknowledged while nothing could be committed";
@@ -268,6 +283,56 @@ TEST(HubFault, FailingDiskDelaysButNeitherLosesNorReorders) {
   EXPECT_EQ(e.bodies, want);
   EXPECT_EQ(std::set<std::string>(e.ids.begin(), e.ids.end()).size(), e.ids.size());
   EXPECT_TRUE(WaitFor([&] { return d.Metric(kDepthOfB) == 0; })) << d.Metric(kDepthOfB);
+}
+
+// On PostgreSQL: the database server is killed (SIGKILL, its backends with
+// it) while a publisher streams, and started again 1.5 s later. A commit that
+// had not sent its COMMIT fails and is retried; one whose connection was lost
+// with the COMMIT in flight cannot be known, so the hub stops (exit 75) and
+// is started again here, as systemd's Restart=on-failure does. Either way
+// nothing acknowledged is lost, nothing is applied twice, and each sender's
+// order holds.
+TEST(HubFault, DatabaseDownDelaysButNeitherLosesNorReorders) {
+  TestDistrict d({"a", "b"});
+  if (d.store_kind() != "postgresql")
+    GTEST_SKIP() << "the database server of a hub on PostgreSQL; on SQLite: "
+                    "HubFault.FailingDiskDelaysButNeitherLosesNorReorders";
+  ASSERT_HUB_STARTS(d);
+  ClientThread b(d.ClientFor("b"), RecordEffects);
+  ClientThread a(d.ClientFor("a"));
+  PublishAll(a, "b", Numbered("before-", 200));
+  constexpr int kDuring = 5000;
+  auto [acked, failed] = PublishCounting(a, "b", Numbered("during-", kDuring));
+  ASSERT_TRUE(WaitFor([&] { return *acked >= 500; }, 30000)) << *acked;
+  d.pg()->Kill();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const int acked_while_down = *acked;
+  ASSERT_LT(acked_while_down, kDuring) << "the database went down too late";
+  const absl::Status restarted = d.pg()->Restart();
+  ASSERT_TRUE(restarted.ok()) << restarted;
+  int hub_restarts = 0;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        if (!d.HubRunning()) {
+          ++hub_restarts;
+          if (!d.StartHub().ok()) return false;
+        }
+        return *acked == kDuring;
+      },
+      90000))
+      << *acked;
+  EXPECT_EQ(*failed, 0);
+  std::vector<std::string> want = Numbered("before-", 200);
+  for (auto& s : Numbered("during-", kDuring)) want.push_back(s);
+  ASSERT_TRUE(WaitFor([&] { return b.Stats().received >= want.size(); }, 60000))
+      << b.Stats().received;
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // room for a late duplicate
+  const Effects e = ReadEffects(d.ClientFor("b").db_path);
+  EXPECT_TRUE(SameSequence(e.bodies, want));
+  EXPECT_EQ(std::set<std::string>(e.ids.begin(), e.ids.end()).size(), e.ids.size())
+      << "an envelope id was applied twice";
+  EXPECT_TRUE(WaitFor([&] { return d.Metric(kDepthOfB) == 0; })) << d.Metric(kDepthOfB);
+  std::cerr << "hub restarted " << hub_restarts << " time(s) after the database came back\n";
 }
 
 // A receiver SIGKILLed mid-stream and restarted applies every message once, in order.
@@ -607,6 +672,9 @@ TEST(HubFault, PublishBeforeHelloIsRefusedUntilHello) {
 // Runs some traffic through a hub that is SIGKILLed and restarted once, then
 // stops it, so that hub.db holds a chain written across a crash.
 void RunTrafficWithRestart(TestDistrict& d) {
+  if (d.store_kind() != "sqlite")
+    GTEST_SKIP() << "audit verify reads hub.db (concordctl audit verify on PostgreSQL: not yet); "
+                    "the chain on PostgreSQL: StoreTest.AuditChainContinuesAcrossRestarts";
   ASSERT_HUB_STARTS(d);
   {
     ClientThread b(d.ClientFor("b"), RecordEffects);
@@ -637,6 +705,7 @@ absl::Status Sql(const TestDistrict& d, const std::string& sql) {
 TEST(HubAudit, ChainIsIntactAfterTrafficAndCrash) {
   TestDistrict d({"a", "b"});
   ASSERT_NO_FATAL_FAILURE(RunTrafficWithRestart(d));
+  if (IsSkipped()) return;
   auto r = Verify(d);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_TRUE(r->ok) << r->reason;
@@ -648,6 +717,7 @@ TEST(HubAudit, ChainIsIntactAfterTrafficAndCrash) {
 TEST(HubAudit, ChangedLineIsReported) {
   TestDistrict d({"a", "b"});
   ASSERT_NO_FATAL_FAILURE(RunTrafficWithRestart(d));
+  if (IsSkipped()) return;
   auto before = Verify(d);
   ASSERT_TRUE(before.ok() && before->ok);
   const int64_t k = before->lines / 2;
@@ -680,6 +750,7 @@ TEST(HubAudit, ChangedLineIsReported) {
 TEST(HubAudit, DeletedLineIsReported) {
   TestDistrict d({"a", "b"});
   ASSERT_NO_FATAL_FAILURE(RunTrafficWithRestart(d));
+  if (IsSkipped()) return;
   auto before = Verify(d);
   ASSERT_TRUE(before.ok() && before->ok);
   const int64_t k = before->lines / 3;
@@ -890,16 +961,16 @@ TEST(HubFault, PoisonMessageIsDeadLetteredAndAlerted) {
   EXPECT_EQ(ReadEffects(d.ClientFor("b").db_path).bodies,
             (std::vector<std::string>{"first", "second", "third"}));
 
-  // hub.db has the dead letter.
+  // The store has the dead letter (GET /deadletters reads it, on either backend).
   EXPECT_TRUE(WaitFor([&] {
-    auto db = sqlite::Db::Open(d.hub_db());
-    auto st = db->Prepare("SELECT recipient, attempts FROM dead_letters WHERE message_id = ?");
-    if (!st.ok()) return false;
-    st->Bind(1, poison_id);
-    auto row = st->Step();
-    return row.ok() && *row && st->Text(0) == "b" && st->Int(1) == 3;
-  })) << "no dead_letters row for "
-      << poison_id;
+    auto list = nlohmann::json::parse(d.HubHttp("/deadletters"), nullptr, false);
+    if (!list.is_array()) return false;
+    for (const auto& r : list)
+      if (r.value("message_id", "") == poison_id)
+        return r.value("recipient", "") == "b" && r.value("attempts", 0) == 3;
+    return false;
+  })) << "no dead letter for "
+      << poison_id << ": " << d.HubHttp("/deadletters");
   // The alert reached the subscriber.
   ASSERT_TRUE(WaitFor([&] {
     std::lock_guard<std::mutex> lock(mu);

@@ -1,0 +1,385 @@
+// PostgresStore: the Store on a shared PostgreSQL cluster (see store.h and
+// docs/storage.md, "PostgreSQL"). The same tables as hub.db, in the schema
+// `hub` of the database the connection string names.
+//
+// A commit is one transaction sent as a pipeline (common/pg.h): BEGIN, the
+// messages, their mailbox rows, cursors, dead letters, subscriptions; one
+// round trip tells which messages were duplicates, a second writes the audit
+// lines and COMMIT. synchronous_commit is on: Commit returns once PostgreSQL
+// has made the transaction durable (on the synchronous standby too, when the
+// cluster has one).
+//
+// A lost connection: before anything of a transaction was sent, the store
+// reconnects and reports Unavailable (nothing is written; the broker retries).
+// After the COMMIT was sent, the outcome is unknown until the store can look:
+// it reconnects and compares the audit chain's head with the one the commit
+// would have written. Written: the commit succeeded. Not written: Unavailable.
+// Cannot look: Aborted, and the hub stops (broker.cc): it starts again from
+// what the database holds, as after a crash.
+#include <algorithm>
+#include <mutex>
+
+#include "absl/strings/str_cat.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/pg.h"
+#include "common/status_macros.h"
+#include "hub/audit/audit_state.h"
+#include "hub/broker/store.h"
+
+namespace concord::hub {
+
+const std::vector<std::string>& HubPostgresMigrations() {
+  static const std::vector<std::string> kMigrations = {
+      // 1: as HubMigrations() 1 and 2, in the schema `hub`.
+      R"sql(
+      CREATE SCHEMA IF NOT EXISTS hub;
+      CREATE TABLE hub.messages(
+        seq BIGINT PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        sender TEXT NOT NULL,
+        created_ms BIGINT NOT NULL,
+        expires_ms BIGINT NOT NULL,
+        stored_ms BIGINT NOT NULL,
+        envelope BYTEA NOT NULL);
+      CREATE TABLE hub.recipients(
+        id BIGSERIAL PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        acked_through BIGINT NOT NULL DEFAULT 0);
+      CREATE TABLE hub.mailbox(
+        recipient BIGINT NOT NULL,
+        seq BIGINT NOT NULL,
+        PRIMARY KEY(recipient, seq));
+      CREATE TABLE hub.subscriptions(
+        topic TEXT NOT NULL,
+        recipient BIGINT NOT NULL,
+        PRIMARY KEY(topic, recipient));
+      CREATE TABLE hub.dead_letters(
+        id BIGSERIAL PRIMARY KEY,
+        recipient TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        message_id TEXT NOT NULL,
+        sender TEXT NOT NULL,
+        attempts BIGINT NOT NULL,
+        reason TEXT NOT NULL,
+        at_ms BIGINT NOT NULL,
+        envelope BYTEA NOT NULL,
+        replayed BOOLEAN NOT NULL DEFAULT false);
+      CREATE TABLE hub.audit(
+        n BIGINT PRIMARY KEY,
+        line TEXT NOT NULL,
+        hash TEXT NOT NULL);
+      CREATE TABLE hub.seq_floor(
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seq BIGINT NOT NULL);
+      )sql",
+  };
+  return kMigrations;
+}
+
+namespace {
+
+// Statement names and texts, prepared on the writer connection.
+constexpr const char* kInsertMessage = "hub_insert_message";
+constexpr const char* kInsertMailbox = "hub_insert_mailbox";
+constexpr const char* kUpdateCursor = "hub_update_cursor";
+constexpr const char* kInsertDeadLetter = "hub_insert_dead_letter";
+constexpr const char* kInsertSub = "hub_insert_sub";
+constexpr const char* kDeleteSub = "hub_delete_sub";
+constexpr const char* kReplayed = "hub_replayed";
+constexpr const char* kInsertAudit = "hub_insert_audit";
+constexpr const char* kReadMailbox = "hub_read_mailbox";
+
+const std::vector<std::pair<const char*, const char*>>& WriterStatements() {
+  static const std::vector<std::pair<const char*, const char*>> k = {
+      {kInsertMessage,
+       "INSERT INTO hub.messages(seq,id,sender,created_ms,expires_ms,stored_ms,envelope) "
+       "VALUES($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (id) DO NOTHING"},
+      // A duplicate's seq has no row (its id is stored under another seq):
+      // its recipients get no mailbox row.
+      {kInsertMailbox,
+       "INSERT INTO hub.mailbox(recipient,seq) SELECT unnest($1::bigint[]), $2::bigint "
+       "WHERE EXISTS (SELECT 1 FROM hub.messages WHERE seq = $2::bigint) ON CONFLICT DO NOTHING"},
+      {kUpdateCursor,
+       "UPDATE hub.recipients SET acked_through = $2 WHERE id = $1 AND acked_through < $2"},
+      {kInsertDeadLetter,
+       "INSERT INTO hub.dead_letters(recipient,seq,message_id,sender,attempts,reason,at_ms,"
+       "envelope) VALUES((SELECT name FROM hub.recipients WHERE id = $1),$2,$3,$4,$5,$6,$7,$8)"},
+      {kInsertSub,
+       "INSERT INTO hub.subscriptions(topic,recipient) VALUES($1,$2) ON CONFLICT DO NOTHING"},
+      {kDeleteSub, "DELETE FROM hub.subscriptions WHERE topic = $1 AND recipient = $2"},
+      {kReplayed, "UPDATE hub.dead_letters SET replayed = true WHERE id = $1"},
+      {kInsertAudit, "INSERT INTO hub.audit(n,line,hash) VALUES($1,$2,$3)"},
+  };
+  return k;
+}
+
+class PostgresStore final : public Store {
+ public:
+  PostgresStore(std::string conninfo, std::string head_path)
+      : conninfo_(std::move(conninfo)), head_path_(std::move(head_path)) {}
+
+  absl::Status Open() {
+    ASSIGN_OR_RETURN(writer_, pg::Conn::Open(conninfo_, "concord-hub writer"));
+    RETURN_IF_ERROR(writer_.Migrate("hub", HubPostgresMigrations()));
+    RETURN_IF_ERROR(PrepareWriter());
+    return OpenReader();
+  }
+
+  // ---- Store, loop thread ------------------------------------------------
+
+  absl::StatusOr<RecoveredState> Recover() override {
+    RETURN_IF_ERROR(EnsureReader());
+    RecoveredState st;
+    ASSIGN_OR_RETURN(
+        int64_t last,
+        reader_.QueryInt("SELECT greatest((SELECT coalesce(max(seq),0) FROM hub.messages),"
+                         "(SELECT coalesce(max(seq),0) FROM hub.mailbox),"
+                         "(SELECT coalesce(max(acked_through),0) FROM hub.recipients),"
+                         "(SELECT coalesce(max(seq),0) FROM hub.dead_letters),"
+                         "(SELECT coalesce(max(seq),0) FROM hub.seq_floor))::bigint"));
+    st.last_seq = static_cast<uint64_t>(last);
+    ASSIGN_OR_RETURN(
+        pg::Result rs,
+        reader_.Query("SELECT r.id, r.name, r.acked_through, (SELECT count(*) FROM hub.mailbox b "
+                      "WHERE b.recipient = r.id AND b.seq > r.acked_through) FROM hub.recipients "
+                      "r ORDER BY r.id"));
+    for (int i = 0; i < rs.rows(); ++i)
+      st.recipients.push_back({rs.Int(i, 0), rs.Bytes(i, 1), static_cast<uint64_t>(rs.Int(i, 2)),
+                               static_cast<uint64_t>(rs.Int(i, 3))});
+    ASSIGN_OR_RETURN(pg::Result subs,
+                     reader_.Query("SELECT topic, recipient FROM hub.subscriptions"));
+    for (int i = 0; i < subs.rows(); ++i)
+      st.subscriptions.emplace(subs.Bytes(i, 0), subs.Int(i, 1));
+    return st;
+  }
+
+  absl::StatusOr<RecipientId> EnsureRecipient(const std::string& name) override {
+    std::lock_guard<std::mutex> lock(ensure_mu_);
+    RETURN_IF_ERROR(EnsureReader());
+    ASSIGN_OR_RETURN(int64_t id, reader_.QueryInt("SELECT id FROM hub.recipients WHERE name = $1",
+                                                  pg::Params::Of(name)));
+    if (id > 0) return id;
+    // A new principal starts after every message already stored.
+    RETURN_IF_ERROR(reader_
+                        .Query("INSERT INTO hub.recipients(name, acked_through) VALUES($1, "
+                               "(SELECT coalesce(max(seq),0) FROM hub.messages)) "
+                               "ON CONFLICT (name) DO NOTHING",
+                               pg::Params::Of(name))
+                        .status());
+    return reader_.QueryInt("SELECT id FROM hub.recipients WHERE name = $1", pg::Params::Of(name));
+  }
+
+  absl::StatusOr<std::vector<StoredEntry>> ReadMailbox(RecipientId recipient, uint64_t after,
+                                                       size_t limit) override {
+    RETURN_IF_ERROR(EnsureReader());
+    ASSIGN_OR_RETURN(
+        pg::Result r,
+        reader_.Run(kReadMailbox, pg::Params::Of(recipient, static_cast<int64_t>(after),
+                                                 static_cast<int64_t>(limit))));
+    std::vector<StoredEntry> out;
+    out.reserve(static_cast<size_t>(r.rows()));
+    for (int i = 0; i < r.rows(); ++i)
+      out.push_back({static_cast<uint64_t>(r.Int(i, 0)), r.Bytes(i, 1), r.Int(i, 2)});
+    return out;
+  }
+
+  absl::StatusOr<std::vector<DeadLetterRow>> ListDeadLetters() override {
+    RETURN_IF_ERROR(EnsureReader());
+    ASSIGN_OR_RETURN(
+        pg::Result r,
+        reader_.Query("SELECT id, recipient, seq, message_id, sender, attempts, reason, "
+                      "at_ms, replayed FROM hub.dead_letters ORDER BY id"));
+    std::vector<DeadLetterRow> out;
+    for (int i = 0; i < r.rows(); ++i) out.push_back(Row(r, i));
+    return out;
+  }
+
+  absl::StatusOr<std::pair<DeadLetterRow, std::string>> LoadDeadLetter(int64_t id) override {
+    RETURN_IF_ERROR(EnsureReader());
+    ASSIGN_OR_RETURN(
+        pg::Result r,
+        reader_.Query("SELECT id, recipient, seq, message_id, sender, attempts, reason, "
+                      "at_ms, replayed, envelope FROM hub.dead_letters WHERE id = $1",
+                      pg::Params::Of(id)));
+    if (r.rows() == 0) return absl::NotFoundError(absl::StrCat("没有该死信 / no dead letter ", id));
+    return std::make_pair(Row(r, 0), r.Bytes(0, 9));
+  }
+
+  // ---- Store, writer thread ----------------------------------------------
+
+  absl::StatusOr<CommitResult> Commit(const WriteBatch& b) override {
+    RETURN_IF_ERROR(EnsureWriter());
+    CommitResult result;
+    result.duplicate.resize(b.messages.size(), false);
+    const int64_t now = SystemClock::Get().NowMs();
+    const AuditChain saved = chain_;
+    bool commit_sent = false;
+    absl::Status st = WriteTransaction(b, now, result, commit_sent);
+    if (st.ok()) {
+      if (chain_.last_n() != saved.last_n() && !head_path_.empty())
+        if (auto w = WriteAuditHead(head_path_, chain_.last_n(), chain_.last_hash()); !w.ok())
+          LOG_WARN("audit head: {}", w.ToString());
+      return result;
+    }
+    const AuditChain attempted = chain_;
+    chain_ = saved;
+    if (writer_.ok()) {
+      (void)writer_.Exec("ROLLBACK");
+      return st;
+    }
+    if (!commit_sent) return st;  // nothing of it can have been committed
+    // The COMMIT went out and the connection was lost: look.
+    if (auto re = Reconnect(); !re.ok())
+      return absl::AbortedError(absl::StrCat(
+          "与数据库的连接在提交时中断，无法确认是否已提交 / the connection was lost during "
+          "COMMIT and the outcome cannot be checked: ",
+          re.message()));
+    if (chain_.last_n() == attempted.last_n() && chain_.last_hash() == attempted.last_hash()) {
+      LOG_WARN("postgresql: the connection was lost during COMMIT; the commit is in the database");
+      return result;
+    }
+    return st;
+  }
+
+  absl::Status Compact(int64_t dedup_before_ms) override {
+    RETURN_IF_ERROR(EnsureWriter());
+    absl::Status st = [&]() -> absl::Status {
+      RETURN_IF_ERROR(writer_.Exec("BEGIN"));
+      RETURN_IF_ERROR(writer_
+                          .Query("DELETE FROM hub.mailbox b USING hub.recipients r "
+                                 "WHERE b.recipient = r.id AND b.seq <= r.acked_through")
+                          .status());
+      // The oldest seq any mailbox still needs.
+      ASSIGN_OR_RETURN(
+          int64_t live,
+          writer_.QueryInt(
+              "SELECT coalesce(min(seq), 9223372036854775807)::bigint FROM hub.mailbox"));
+      RETURN_IF_ERROR(writer_
+                          .Query("DELETE FROM hub.messages WHERE seq IN (SELECT seq FROM "
+                                 "hub.messages WHERE seq < $1 AND stored_ms < $2 ORDER BY seq "
+                                 "LIMIT 50000)",
+                                 pg::Params::Of(live, dedup_before_ms))
+                          .status());
+      return writer_.Exec("COMMIT");
+    }();
+    if (!st.ok() && writer_.ok()) (void)writer_.Exec("ROLLBACK");
+    return st;
+  }
+
+ private:
+  static DeadLetterRow Row(const pg::Result& r, int i) {
+    return {r.Int(i, 0),   r.Bytes(i, 1), static_cast<uint64_t>(r.Int(i, 2)),
+            r.Bytes(i, 3), r.Bytes(i, 4), static_cast<uint32_t>(r.Int(i, 5)),
+            r.Bytes(i, 6), r.Int(i, 7),   r.Int(i, 8) != 0};
+  }
+
+  absl::Status PrepareWriter() {
+    for (const auto& [name, sql] : WriterStatements()) RETURN_IF_ERROR(writer_.Prepare(name, sql));
+    ASSIGN_OR_RETURN(pg::Result head,
+                     writer_.Query("SELECT n, hash FROM hub.audit ORDER BY n DESC LIMIT 1"));
+    if (head.rows() > 0)
+      chain_.StartAfter(head.Int(0, 0), head.Bytes(0, 1));
+    else
+      chain_.StartAfter(0, "");
+    return absl::OkStatus();
+  }
+
+  absl::Status Reconnect() {
+    writer_.Close();
+    ASSIGN_OR_RETURN(writer_, pg::Conn::Open(conninfo_, "concord-hub writer"));
+    return PrepareWriter();
+  }
+
+  absl::Status EnsureWriter() {
+    if (writer_.ok()) return absl::OkStatus();
+    LOG_WARN("postgresql: the writer's connection was lost; reconnecting");
+    return Reconnect();
+  }
+
+  absl::Status EnsureReader() {
+    if (reader_.ok()) return absl::OkStatus();
+    LOG_WARN("postgresql: the loop's connection was lost; reconnecting");
+    return OpenReader();
+  }
+
+  absl::Status OpenReader() {
+    reader_.Close();
+    ASSIGN_OR_RETURN(reader_, pg::Conn::Open(conninfo_, "concord-hub loop"));
+    return reader_.Prepare(kReadMailbox,
+                           "SELECT m.seq, m.envelope, m.expires_ms FROM hub.mailbox b "
+                           "JOIN hub.messages m ON m.seq = b.seq "
+                           "WHERE b.recipient = $1 AND b.seq > $2 ORDER BY b.seq LIMIT $3");
+  }
+
+  absl::Status WriteTransaction(const WriteBatch& b, int64_t now, CommitResult& result,
+                                bool& commit_sent) {
+    pg::Pipeline p(writer_);
+    RETURN_IF_ERROR(p.SendSql("BEGIN"));
+    for (const NewMessage& m : b.messages)
+      RETURN_IF_ERROR(p.Send(kInsertMessage, pg::Params()
+                                                 .Add(m.seq)
+                                                 .Add(m.id)
+                                                 .Add(m.sender)
+                                                 .Add(m.created_ms)
+                                                 .Add(m.expires_ms)
+                                                 .Add(now)
+                                                 .AddBytes(m.envelope)));
+    for (const NewMessage& m : b.messages)
+      RETURN_IF_ERROR(p.Send(kInsertMailbox, pg::Params()
+                                                 .AddIntArray(std::vector<int64_t>(
+                                                     m.recipients.begin(), m.recipients.end()))
+                                                 .Add(m.seq)));
+    for (auto& [r, seq] : b.cursors)
+      RETURN_IF_ERROR(p.Send(kUpdateCursor, pg::Params::Of(r, static_cast<int64_t>(seq))));
+    for (const DeadLetter& d : b.dead_letters)
+      RETURN_IF_ERROR(p.Send(kInsertDeadLetter, pg::Params()
+                                                    .Add(d.recipient)
+                                                    .Add(d.seq)
+                                                    .Add(d.id)
+                                                    .Add(d.sender)
+                                                    .Add(d.attempts)
+                                                    .Add(d.reason)
+                                                    .Add(d.at_ms)
+                                                    .AddBytes(d.envelope)));
+    for (auto& [topic, r] : b.subscribe)
+      RETURN_IF_ERROR(p.Send(kInsertSub, pg::Params::Of(topic, r)));
+    for (auto& [topic, r] : b.unsubscribe)
+      RETURN_IF_ERROR(p.Send(kDeleteSub, pg::Params::Of(topic, r)));
+    for (int64_t dl : b.replayed) RETURN_IF_ERROR(p.Send(kReplayed, pg::Params::Of(dl)));
+    ASSIGN_OR_RETURN(std::vector<pg::Result> first, p.Sync());
+
+    AcceptLines lines;
+    for (size_t i = 0; i < b.messages.size(); ++i) {
+      result.duplicate[i] = first[i + 1].Affected() == 0;  // [0] is BEGIN
+      lines.Add(b.messages[i], result.duplicate[i]);
+    }
+    auto append = [&](const AuditEvent& e) {
+      AuditChain::Line l = chain_.Next(e);
+      return p.Send(kInsertAudit, pg::Params::Of(l.n, l.text, l.hash));
+    };
+    for (const AuditEvent& e : lines.Events(now)) RETURN_IF_ERROR(append(e));
+    for (const AuditEvent& e : b.audit) RETURN_IF_ERROR(append(e));
+    RETURN_IF_ERROR(p.SendSql("COMMIT"));
+    commit_sent = true;
+    return p.Sync().status();
+  }
+
+  const std::string conninfo_;
+  const std::string head_path_;
+  pg::Conn writer_;  // writer thread
+  pg::Conn reader_;  // loop thread
+  std::mutex ensure_mu_;
+  AuditChain chain_;  // the head as committed (writer thread)
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Store>> OpenPostgresStore(const std::string& conninfo,
+                                                         const std::string& audit_head_path) {
+  auto store = std::make_unique<PostgresStore>(conninfo, audit_head_path);
+  RETURN_IF_ERROR(store->Open());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace concord::hub
