@@ -183,17 +183,21 @@ void TestDistrict::WriteHubToml(const std::string& endpoint) {
   if (!overridden("heartbeat_ms")) out << "heartbeat_ms = 500\n";
   if (!overridden("ack_timeout_ms")) out << "ack_timeout_ms = 1000\n";
   out << limits_ << "\n";
-  if (store_kind_ == "postgresql" && pg_)
-    out << "\n[store]\nkind = \"postgresql\"\npostgresql = \"" << pg_->conninfo("concord")
-        << "\"\n";
+  if (store_kind_ == "postgresql")
+    out << "\n[store]\nkind = \"postgresql\"\npostgresql = \"" << pg_conninfo_ << "\"\n";
 }
 
 absl::Status TestDistrict::StartHub() {
-  if (store_kind_ == "postgresql" && !pg_) {
-    auto server = PgServer::Start();
-    if (!server.ok()) return server.status();
-    pg_ = std::move(*server);
-    if (auto st = pg_->CreateDatabase("concord"); !st.ok()) return st;
+  if (store_kind_ == "postgresql" && pg_conninfo_.empty()) {
+    if (const char* given = std::getenv("CONCORD_TEST_PG_CONNINFO"); given && *given) {
+      pg_conninfo_ = given;
+    } else {
+      auto server = PgServer::Start();
+      if (!server.ok()) return server.status();
+      pg_ = std::move(*server);
+      if (auto st = pg_->CreateDatabase("concord"); !st.ok()) return st;
+      pg_conninfo_ = pg_->conninfo("concord");
+    }
   }
   // The first start picks free ports; restarts reuse them so clients reconnect.
   WriteHubToml(endpoint_.empty() ? "tcp://" + hub_address_ + ":0" : endpoint_);

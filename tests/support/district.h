@@ -104,9 +104,13 @@ class TestDistrict {
   // when the environment says CONCORD_TEST_STORE=postgresql (ctest runs the
   // hub's suites a second time so, named pg.<Suite>.<Test>): the district
   // then starts a PostgreSQL server of its own with the hub's first start
-  // (pg_server.h) and the hub keeps its tables there.
+  // (pg_server.h) and the hub keeps its tables there; unless
+  // CONCORD_TEST_PG_CONNINFO names a database (empty, on a server someone
+  // else runs: a benchmark's), which the hub then uses.
   const std::string& store_kind() const { return store_kind_; }
   PgServer* pg() const { return pg_.get(); }
+  // The hub's database on PostgreSQL ("" before the hub's first start, or on SQLite).
+  const std::string& pg_conninfo() const { return pg_conninfo_; }
 
   // GET on the hub's HTTP port, with the API token.
   std::string HubHttp(const std::string& target) const;
@@ -128,6 +132,7 @@ class TestDistrict {
   uint16_t metrics_port_ = 0;
   std::string store_kind_ = "sqlite";
   std::unique_ptr<PgServer> pg_;
+  std::string pg_conninfo_;
 };
 
 // A Client running on its own thread. Call() runs a function on that thread

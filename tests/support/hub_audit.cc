@@ -6,7 +6,6 @@
 #include "absl/strings/str_split.h"
 #include "common/pg.h"
 #include "common/sqlite.h"
-#include "tests/support/pg_server.h"
 
 namespace concord::testing {
 
@@ -25,8 +24,7 @@ void AddLine(int64_t n, const std::string& line, const std::string& event,
 std::vector<HubAuditLine> HubAuditLines(const TestDistrict& d, const std::string& event) {
   std::vector<HubAuditLine> out;
   if (d.store_kind() == "postgresql") {
-    if (!d.pg()) return out;
-    auto conn = pg::Conn::Open(d.pg()->conninfo("concord"), "concord-test");
+    auto conn = pg::Conn::Open(d.pg_conninfo(), "concord-test");
     if (!conn.ok()) return out;
     auto r = conn->Query("SELECT n, line FROM hub.audit ORDER BY n");
     if (!r.ok()) return out;
