@@ -33,6 +33,16 @@
 //   recipient, verify and open each delivery, as real ones do, with every
 //   principal's sign_key in the registry; --no-seal runs them signed but not
 //   sealed, --no-sign neither, to measure what each costs.)
+//   baseline-postgresql  (with --store postgresql, or asked for) The run's own
+//                    PostgreSQL server (initdb, fsync and synchronous_commit
+//                    on): multi-row INSERTs of 1, 64, 512 and 4096 rows per
+//                    statement, the best being the "ceiling" that the hub on
+//                    PostgreSQL is judged against (>= 0.5 of it); and the
+//                    hub's own PostgresStore::Commit().
+//   failover         (likewise) Two hubs on one database of that server; the
+//                    active one SIGKILLed --kills times under load: kill ->
+//                    standby active and kill -> first Ack again, p50/p99;
+//                    Acks never applied and ids applied twice (both must be 0).
 //   backlog          An agency connects once, goes offline, and --backlog
 //                    messages are queued for it; then the hub's VmRSS/VmHWM
 //                    (/proc/<pid>/status) and the time to drain on reconnect.
@@ -66,6 +76,7 @@
 #include <zmq.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "common/pg.h"
 #include "common/sqlite.h"
 #include "common/status_macros.h"
 #include "common/uuid.h"
@@ -75,6 +86,8 @@
 #include "hub/broker/store.h"
 #include "hub/client/client.h"
 #include "tests/support/district.h"
+#include "tests/support/effects.h"
+#include "tests/support/pg_server.h"
 
 namespace concord::bench {
 namespace {
@@ -104,13 +117,50 @@ struct Options {
   bool drain = true;
   std::string limits;  // extra hub.toml [limits] lines
   int timeout_s = 600;
-  bool sign = true;  // clients sign and verify envelopes (envelope_sign.h)
-  bool seal = true;  // and seal payloads to their recipients (payload_seal.h)
+  bool sign = true;              // clients sign and verify envelopes (envelope_sign.h)
+  bool seal = true;              // and seal payloads to their recipients (payload_seal.h)
+  std::string store = "sqlite";  // the hub's store in throughput, latency, backlog
+  int kills = 20;                // active hubs SIGKILLed in the failover mode
 };
 
 bool Wants(const Options& o, const std::string& mode) {
-  return o.modes.empty() || std::find(o.modes.begin(), o.modes.end(), "all") != o.modes.end() ||
-         std::find(o.modes.begin(), o.modes.end(), mode) != o.modes.end();
+  if (std::find(o.modes.begin(), o.modes.end(), mode) != o.modes.end()) return true;
+  // The PostgreSQL modes are part of "all" only with --store postgresql.
+  if ((mode == "baseline-postgresql" || mode == "failover") && o.store != "postgresql")
+    return false;
+  return o.modes.empty() || std::find(o.modes.begin(), o.modes.end(), "all") != o.modes.end();
+}
+
+// The PostgreSQL server of this run (--store postgresql and the PostgreSQL
+// modes): one, started once, so that the hub's figures and the plain-INSERT
+// ceiling come from the same server.
+std::unique_ptr<testing::PgServer> g_pg;
+
+// A new empty database on it, for one district or baseline; its conninfo.
+absl::StatusOr<std::string> FreshPgDatabase(const std::string& tag) {
+  static int n = 0;
+  if (!g_pg) {
+    auto server = testing::PgServer::Start();
+    if (!server.ok()) return server.status();
+    g_pg = std::move(*server);
+  }
+  const std::string db = absl::StrCat("bench_", tag, "_", ++n);
+  RETURN_IF_ERROR(g_pg->CreateDatabase(db));
+  return g_pg->conninfo(db);
+}
+
+// The next TestDistrict's hub keeps its store on PostgreSQL (a fresh
+// database on the run's server) or in SQLite.
+absl::Status PrepareStore(const Options& o, const std::string& tag) {
+  if (o.store != "postgresql") {
+    unsetenv("CONCORD_TEST_STORE");
+    unsetenv("CONCORD_TEST_PG_CONNINFO");
+    return absl::OkStatus();
+  }
+  ASSIGN_OR_RETURN(std::string conninfo, FreshPgDatabase(tag));
+  setenv("CONCORD_TEST_STORE", "postgresql", 1);
+  setenv("CONCORD_TEST_PG_CONNINFO", conninfo.c_str(), 1);
+  return absl::OkStatus();
 }
 
 // ---------------------------------------------------------------------------
@@ -511,6 +561,10 @@ ThroughputResult RunThroughput(const Options& o) {
   std::vector<std::string> names;
   for (int i = 0; i < o.publishers; ++i) names.push_back(absl::StrCat("pub", i));
   for (int i = 0; i < o.consumers; ++i) names.push_back(absl::StrCat("con", i));
+  if (auto st = PrepareStore(o, "throughput"); !st.ok()) {
+    printf("  store: %s\n", st.ToString().c_str());
+    return r;
+  }
   TestDistrict d(names);
   SetUpDistrict(d, o);
   if (auto st = d.StartHub(); !st.ok()) {
@@ -627,6 +681,10 @@ LatencyResult RunLatency(const Options& o) {
   printf("\n== latency: 1 publisher -> hub -> 1 consumer, paced at %d msg/s for %.1f s (%" PRIu64
          " messages) ==\n",
          o.rate, o.seconds, count);
+  if (auto st = PrepareStore(o, "latency"); !st.ok()) {
+    printf("  store: %s\n", st.ToString().c_str());
+    return r;
+  }
   TestDistrict d({"pub", "con"});
   SetUpDistrict(d, o);
   if (auto st = d.StartHub(); !st.ok()) {
@@ -1084,6 +1142,10 @@ BacklogResult RunBacklog(const Options& o) {
   r.messages = o.backlog;
   printf("\n== backlog: %" PRIu64 " messages queued for an offline agency, then drained ==\n",
          o.backlog);
+  if (auto st = PrepareStore(o, "backlog"); !st.ok()) {
+    printf("  store: %s\n", st.ToString().c_str());
+    return r;
+  }
   TestDistrict d({"pub", "agency"});
   SetUpDistrict(d, o);
   if (auto st = d.StartHub(); !st.ok()) {
@@ -1161,6 +1223,258 @@ BacklogResult RunBacklog(const Options& o) {
 }
 
 // ---------------------------------------------------------------------------
+// Mode: baseline-postgresql
+
+struct PgBaselineResult {
+  bool ran = false;
+  std::vector<SqliteRow> plain, store;
+  double ceiling = 0, store_best = 0;
+  int ceiling_batch = 0, store_batch = 0;
+};
+
+// Plain multi-row INSERTs of `batch` rows (one statement, one transaction,
+// synchronous_commit on) into a table of its own: what the server can take.
+absl::StatusOr<SqliteRow> PgPlainInserts(const std::string& conninfo, int batch, double seconds,
+                                         size_t payload) {
+  ASSIGN_OR_RETURN(pg::Conn conn, pg::Conn::Open(conninfo, "concord-bench"));
+  RETURN_IF_ERROR(conn.Exec("CREATE TABLE t(seq BIGINT PRIMARY KEY, payload BYTEA NOT NULL)"));
+  std::string sql = "INSERT INTO t(seq, payload) VALUES ";
+  for (int i = 0; i < batch; ++i)
+    absl::StrAppend(&sql, i ? "," : "", "($", 2 * i + 1, ",$", 2 * i + 2, ")");
+  RETURN_IF_ERROR(conn.Prepare("plain", sql));
+  const std::string body = Body(payload);
+  SqliteRow row;
+  row.batch = batch;
+  int64_t seq = 0;
+  const int64_t t0 = NowUs();
+  int txns = 0;
+  while (txns < 3 || NowUs() - t0 < seconds * 1e6) {
+    pg::Params p;
+    for (int i = 0; i < batch; ++i) p.Add(++seq).AddBytes(body);
+    RETURN_IF_ERROR(conn.Run("plain", p).status());  // autocommit: one transaction
+    ++txns;
+  }
+  row.seconds = (NowUs() - t0) / 1e6;
+  row.rows = static_cast<uint64_t>(seq);
+  row.rate = static_cast<double>(row.rows) / row.seconds;
+  return row;
+}
+
+// The hub's own write path on PostgreSQL: PostgresStore::Commit() of `batch`
+// envelopes to one recipient, with a cursor move and two audit lines.
+absl::StatusOr<SqliteRow> PgStoreCommits(const std::string& conninfo, int batch, double seconds,
+                                         size_t payload) {
+  ASSIGN_OR_RETURN(auto store, hub::OpenPostgresStore(conninfo, ""));
+  ASSIGN_OR_RETURN(hub::RecipientId r, store->EnsureRecipient("con"));
+  const std::string env = Body(payload + 200);  // about a sealed, signed envelope
+  SqliteRow row;
+  row.batch = batch;
+  uint64_t seq = 0;
+  const int64_t t0 = NowUs();
+  int txns = 0;
+  while (txns < 3 || NowUs() - t0 < seconds * 1e6) {
+    hub::WriteBatch w;
+    for (int i = 0; i < batch; ++i) {
+      hub::NewMessage m;
+      m.seq = ++seq;
+      m.id = NewUuidV7();
+      m.sender = "pub";
+      m.envelope = env;
+      m.recipients = {r};
+      w.messages.push_back(std::move(m));
+    }
+    w.cursors[r] = seq > 100 ? seq - 100 : 0;
+    w.audit.push_back({0, "ack", "con", "n=1"});
+    RETURN_IF_ERROR(store->Commit(w).status());
+    ++txns;
+  }
+  row.seconds = (NowUs() - t0) / 1e6;
+  row.rows = seq;
+  row.rate = static_cast<double>(row.rows) / row.seconds;
+  return row;
+}
+
+PgBaselineResult RunPgBaseline(const Options& o) {
+  PgBaselineResult r;
+  r.ran = true;
+  printf(
+      "\n== baseline-postgresql: PostgreSQL %s on this machine (fsync, synchronous_commit on), "
+      "%zu-byte rows, %.2f s per batch size ==\n",
+      "15", o.payload, o.sqlite_seconds);
+  for (int batch : {1, 64, 512, 4096}) {
+    auto conninfo = FreshPgDatabase("plain");
+    if (!conninfo.ok()) {
+      printf("  %s\n", conninfo.status().ToString().c_str());
+      return r;
+    }
+    auto row = PgPlainInserts(*conninfo, batch, o.sqlite_seconds, o.payload);
+    if (!row.ok()) {
+      printf("  plain batch %d: %s\n", batch, row.status().ToString().c_str());
+      continue;
+    }
+    printf("  multi-row INSERT, %4d rows per statement: %s rows/s\n", batch,
+           Rate(row->rate).c_str());
+    if (row->rate > r.ceiling) r.ceiling = row->rate, r.ceiling_batch = batch;
+    r.plain.push_back(*row);
+  }
+  for (int batch : {64, 512, 4096}) {
+    auto conninfo = FreshPgDatabase("store");
+    if (!conninfo.ok()) return r;
+    auto row = PgStoreCommits(*conninfo, batch, o.sqlite_seconds, o.payload);
+    if (!row.ok()) {
+      printf("  store batch %d: %s\n", batch, row.status().ToString().c_str());
+      continue;
+    }
+    printf("  hub PostgresStore::Commit, %4d messages per commit: %s msgs/s\n", batch,
+           Rate(row->rate).c_str());
+    if (row->rate > r.store_best) r.store_best = row->rate, r.store_batch = batch;
+    r.store.push_back(*row);
+  }
+  printf("  ceiling: %s rows/s (%d rows per statement)\n", Rate(r.ceiling).c_str(),
+         r.ceiling_batch);
+  return r;
+}
+
+// ---------------------------------------------------------------------------
+// Mode: failover
+
+struct FailoverResult {
+  bool ran = false, complete = false;
+  int kills = 0;
+  Percentiles takeover_ms, standby_ms;  // kill -> first new Ack; kill -> standby active
+  uint64_t messages = 0, lost = 0, twice = 0;
+};
+
+// Two hubs on one PostgreSQL database; one publisher streams with a window,
+// one consumer records every delivery in its inbox transaction. The active
+// hub is SIGKILLed --kills times, each once the publisher has had Acks from
+// it for a while; the killed hub comes back as the standby. Measured per
+// kill: from the SIGKILL to the standby saying it is active, and to the
+// publisher's first Ack from it. At the end: Acks never applied (lost) and
+// envelope ids applied twice.
+FailoverResult RunFailover(const Options& o) {
+  FailoverResult r;
+  r.ran = true;
+  printf(
+      "\n== failover: two hubs on one PostgreSQL database, the active one SIGKILLed %d times "
+      "under load ==\n",
+      o.kills);
+  auto conninfo = FreshPgDatabase("failover");
+  if (!conninfo.ok()) {
+    printf("  %s\n", conninfo.status().ToString().c_str());
+    return r;
+  }
+  setenv("CONCORD_TEST_STORE", "postgresql", 1);
+  setenv("CONCORD_TEST_PG_CONNINFO", conninfo->c_str(), 1);
+  TestDistrict d({"pub", "con"});
+  SetUpDistrict(d, o);
+  // The shipped heartbeat (1 s; TestDistrict's 0.5 s would flatter the
+  // takeover): clients leave a silent hub after 3 of them.
+  d.SetLimits(absl::StrCat(HubLimits(o), "\nheartbeat_ms = 1000\n",
+                           o.sign && !o.seal ? "\n[security]\nrequire_sealed = false\n" : ""));
+  auto shipped = [](client::ClientOptions c) {
+    c.heartbeat_ms = 1000;
+    return c;
+  };
+  for (int i : {0, 1})
+    if (auto st = d.StartHub(i); !st.ok()) {
+      printf("  hub %d did not start: %s\n", i, st.ToString().c_str());
+      return r;
+    }
+  ClientThread con(shipped(Signing(d.ClientFor("con"), o)), testing::RecordEffects);
+  ClientThread pub(shipped(Signing(d.ClientFor("pub"), o)));
+  std::mutex mu;
+  std::set<uint64_t> acked;
+  std::atomic<int64_t> last_ack_us{0};
+  std::atomic<uint64_t> sent{0};
+  std::atomic<bool> stop{false};  // publishes go on until the last kill
+  const std::string body = Body(o.payload);
+  std::function<void(client::Client&)> next;  // client thread
+  next = [&](client::Client& c) {
+    if (stop) return;
+    const uint64_t i = sent++;
+    c.Publish(testing::Note("con", absl::StrCat(i, " ", body)), [&, i](const absl::Status& st) {
+      if (st.ok()) {
+        std::lock_guard<std::mutex> lock(mu);
+        acked.insert(i);
+        last_ack_us = NowUs();
+      }
+      next(c);
+    });
+  };
+  pub.Call([&](client::Client& c) {
+    for (uint32_t w = 0; w < std::min<uint32_t>(o.window, 500); ++w) next(c);
+    return 0;
+  });
+  auto acked_count = [&] {
+    std::lock_guard<std::mutex> lock(mu);
+    return acked.size();
+  };
+  std::vector<int64_t> takeover, standby;
+  for (int k = 0; k < o.kills; ++k) {
+    // Acks from the current active hub for a while first.
+    const size_t base = acked_count();
+    if (!testing::WaitFor([&] { return acked_count() >= base + 1000; }, 60000)) {
+      printf("  no progress before kill %d\n", k + 1);
+      return r;
+    }
+    int active = -1;
+    for (int i : {0, 1})
+      if (d.HubRole(i) == "active") active = i;
+    if (active < 0) {
+      printf("  no active hub before kill %d\n", k + 1);
+      return r;
+    }
+    const int64_t killed = NowUs();
+    d.KillHub(active);
+    const int other = 1 - active;
+    const bool took = testing::WaitFor([&] { return d.HubRole(other) == "active"; }, 30000);
+    const int64_t took_us = NowUs();
+    const bool acked_again = testing::WaitFor([&] { return last_ack_us > took_us; }, 30000);
+    if (!took || !acked_again) {
+      printf("  kill %d: %s\n", k + 1, took ? "no Ack after the takeover" : "no takeover");
+      return r;
+    }
+    standby.push_back(took_us - killed);
+    takeover.push_back(last_ack_us - killed);
+    printf("  kill %2d of hub %d: standby active after %4lld ms, first Ack after %4lld ms\n", k + 1,
+           active, static_cast<long long>((took_us - killed) / 1000),
+           static_cast<long long>((last_ack_us - killed) / 1000));
+    ++r.kills;
+    if (auto st = d.StartHub(active); !st.ok()) {
+      printf("  hub %d did not come back: %s\n", active, st.ToString().c_str());
+      return r;
+    }
+  }
+  stop = true;
+  const uint64_t published = sent.load();
+  testing::WaitFor([&] { return acked_count() >= published; }, 60000);
+  const uint64_t n_acked = acked_count();
+  testing::WaitFor([&] { return con.Stats().received >= n_acked; }, 60000);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const testing::Effects e = testing::ReadEffects(d.ClientFor("con").db_path);
+  std::set<uint64_t> applied;
+  for (const std::string& b : e.bodies) applied.insert(std::strtoull(b.c_str(), nullptr, 10));
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    for (uint64_t i : acked) r.lost += applied.count(i) == 0;
+  }
+  r.twice = e.ids.size() - std::set<std::string>(e.ids.begin(), e.ids.end()).size();
+  r.messages = n_acked;
+  r.complete = n_acked == published;
+  r.standby_ms = Summarize(std::move(standby));
+  r.takeover_ms = Summarize(std::move(takeover));
+  // Summarize reports microseconds as milliseconds: see FormatLatency.
+  printf("  %d kills; %" PRIu64 " messages acknowledged of %" PRIu64
+         " published; acknowledged but never applied: %" PRIu64 "; applied twice: %" PRIu64 "\n",
+         r.kills, n_acked, published, r.lost, r.twice);
+  printf("  kill -> standby active   %s\n", FormatLatency(r.standby_ms).c_str());
+  printf("  kill -> first Ack again  %s\n", FormatLatency(r.takeover_ms).c_str());
+  printf("  (clients leave a silent hub after 3 heartbeats of 1 s, the shipped default)\n");
+  return r;
+}
+
+// ---------------------------------------------------------------------------
 // Report
 
 std::string Trim(std::string s) {
@@ -1201,7 +1515,8 @@ void PrintMachine() {
 const char* Verdict(bool ok) { return ok ? "met" : "MISSED"; }
 
 void PrintSummary(const Options& o, const ThroughputResult& t, const LatencyResult& l,
-                  const std::vector<ZmqResult>& z, const SqliteResult& s, const BacklogResult& b) {
+                  const std::vector<ZmqResult>& z, const SqliteResult& s, const BacklogResult& b,
+                  const PgBaselineResult& pgb, const FailoverResult& f) {
   printf("\n== summary ==\n");
   PrintMachine();
   printf("%-52s %16s   %-16s %s\n", "figure", "value", "target", "");
@@ -1214,8 +1529,9 @@ void PrintSummary(const Options& o, const ThroughputResult& t, const LatencyResu
   const ZmqResult* zplain = nullptr;
   for (auto& r : z) (r.curve ? zcurve : zplain) = &r;
   if (t.ran) {
-    line("end to end (CURVE, fsync, ack) msg/s", Rate(t.rate), ">= 100,000",
-         Verdict(t.complete && t.rate >= 100000));
+    line(absl::StrCat("end to end (CURVE, fsync, ack) msg/s",
+                      o.store == "postgresql" ? ", PostgreSQL" : ""),
+         Rate(t.rate), ">= 100,000", Verdict(t.complete && t.rate >= 100000));
     snprintf(buf, sizeof buf, "%.2f / %.2f ms", t.ack.p50, t.ack.p99);
     line("  publish->ack p50 / p99 at saturation", buf, "", "");
     snprintf(buf, sizeof buf, "%.2f us", t.hub_us_per_msg);
@@ -1228,6 +1544,27 @@ void PrintSummary(const Options& o, const ThroughputResult& t, const LatencyResu
          absl::StrCat("batch ", s.ceiling_batch), "");
     line("  hub Store::Commit best msgs/s", Rate(s.store_best),
          absl::StrCat("batch ", s.store_batch), "");
+  }
+  if (pgb.ran) {
+    line("PostgreSQL ceiling rows/s (multi-row INSERT)", Rate(pgb.ceiling),
+         absl::StrCat("batch ", pgb.ceiling_batch), "");
+    line("  hub PostgresStore::Commit best msgs/s", Rate(pgb.store_best),
+         absl::StrCat("batch ", pgb.store_batch), "");
+    if (t.ran && o.store == "postgresql" && pgb.ceiling > 0) {
+      snprintf(buf, sizeof buf, "%.3f", t.rate / pgb.ceiling);
+      line("ratio end to end / PostgreSQL ceiling", buf, ">= 0.5",
+           Verdict(t.complete && t.rate / pgb.ceiling >= 0.5));
+    }
+  }
+  if (f.ran) {
+    snprintf(buf, sizeof buf, "%.0f / %.0f ms", f.takeover_ms.p50, f.takeover_ms.p99);
+    line(absl::StrCat("failover: kill -> first Ack p50 / p99 (", f.kills, " kills)"), buf,
+         "p99 < 5,000 ms",
+         Verdict(f.kills == o.kills && f.takeover_ms.n > 0 && f.takeover_ms.p99 < 5000));
+    snprintf(buf, sizeof buf, "%.0f / %.0f ms", f.standby_ms.p50, f.standby_ms.p99);
+    line("  kill -> standby active p50 / p99", buf, "", "");
+    line("  acknowledged but lost / applied twice", absl::StrCat(f.lost, " / ", f.twice), "0 / 0",
+         Verdict(f.complete && f.lost == 0 && f.twice == 0));
   }
   for (const ZmqResult* r : {zcurve, zplain})
     if (r)
@@ -1281,16 +1618,24 @@ void PrintSummary(const Options& o, const ThroughputResult& t, const LatencyResu
       "transaction. All\nprocesses share the same %ld cores; \"other processes\" CPU in each "
       "mode shows how noisy the machine was.\n",
       sysconf(_SC_NPROCESSORS_ONLN));
+  if (o.store == "postgresql" || pgb.ran || f.ran)
+    printf(
+        "On PostgreSQL: one server started by this run (initdb in /tmp, fsync and "
+        "synchronous_commit on, on the\nsame disk and cores), a fresh database per mode; the "
+        "ceiling is the best of 1/64/512/4096-row INSERT\nstatements, each its own "
+        "transaction.\n");
 }
 
 int Main(int argc, char** argv) {
   Options o;
   CLI::App app{"concord-bench: load driver for concord-hub, with raw ZeroMQ and SQLite baselines"};
-  app.add_option("--mode", o.modes,
-                 "throughput, latency, baseline-zmq, baseline-sqlite, backlog or all (repeatable; "
-                 "default all)")
-      ->check(CLI::IsMember(
-          {"all", "throughput", "latency", "baseline-zmq", "baseline-sqlite", "backlog"}));
+  app.add_option(
+         "--mode", o.modes,
+         "throughput, latency, baseline-zmq, baseline-sqlite, backlog, baseline-postgresql, "
+         "failover or all (repeatable; default all; the PostgreSQL ones in all only with "
+         "--store postgresql)")
+      ->check(CLI::IsMember({"all", "throughput", "latency", "baseline-zmq", "baseline-sqlite",
+                             "backlog", "baseline-postgresql", "failover"}));
   app.add_flag("--quick", o.quick, "small sizes for a smoke run (< 30 s)");
   app.add_option("--publishers", o.publishers, "publisher clients")->check(CLI::Range(1, 64));
   app.add_option("--consumers", o.consumers, "consumer clients")->check(CLI::Range(1, 64));
@@ -1313,6 +1658,12 @@ int Main(int argc, char** argv) {
   app.add_option("--limits", o.limits,
                  "extra hub.toml [limits] lines, e.g. 'max_batch = 8192' (use \\n between lines)");
   app.add_option("--timeout", o.timeout_s, "seconds before a run is declared stuck");
+  app.add_option("--store", o.store,
+                 "the hub's store in throughput, latency and backlog: sqlite, or postgresql (a "
+                 "server this run starts, with initdb, for all its PostgreSQL figures)")
+      ->check(CLI::IsMember({"sqlite", "postgresql"}));
+  app.add_option("--kills", o.kills, "active hubs SIGKILLed in the failover mode")
+      ->check(CLI::Range(1, 1000));
   CLI11_PARSE(app, argc, argv);
   for (size_t p; (p = o.limits.find("\\n")) != std::string::npos;) o.limits.replace(p, 2, "\n");
   if (o.quick) {
@@ -1334,7 +1685,10 @@ int Main(int argc, char** argv) {
   std::vector<ZmqResult> z;
   SqliteResult s;
   BacklogResult b;
+  PgBaselineResult pgb;
+  FailoverResult f;
   if (Wants(o, "baseline-sqlite")) s = RunSqlite(o);
+  if (Wants(o, "baseline-postgresql")) pgb = RunPgBaseline(o);
   if (Wants(o, "baseline-zmq")) {
     printf("\n== baseline-zmq: %d DEALER -> ROUTER relay -> %d DEALER, %zu-byte messages, %" PRIu64
            " per run, no persistence, no acks ==\n",
@@ -1347,8 +1701,10 @@ int Main(int argc, char** argv) {
   if (Wants(o, "throughput")) t = RunThroughput(o);
   if (Wants(o, "latency")) l = RunLatency(o);
   if (Wants(o, "backlog")) b = RunBacklog(o);
-  PrintSummary(o, t, l, z, s, b);
-  const bool ok = (!t.ran || t.complete) && (!b.ran || (b.filled && (!o.drain || b.drained)));
+  if (Wants(o, "failover")) f = RunFailover(o);
+  PrintSummary(o, t, l, z, s, b, pgb, f);
+  const bool ok = (!t.ran || t.complete) && (!b.ran || (b.filled && (!o.drain || b.drained))) &&
+                  (!f.ran || (f.complete && f.kills == o.kills && f.lost == 0 && f.twice == 0));
   return ok ? 0 : 1;
 }
 

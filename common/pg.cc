@@ -124,8 +124,14 @@ int64_t Result::Affected() const {
 }
 
 absl::StatusOr<Conn> Conn::Open(const std::string& conninfo, const std::string& application_name) {
-  const char* keys[] = {"dbname", "application_name", "connect_timeout", nullptr};
-  const char* values[] = {conninfo.c_str(), application_name.c_str(), "5", nullptr};
+  // A peer that vanishes (machine off, network cut) is noticed within
+  // seconds, not TCP's minutes; the connection string may say otherwise
+  // (it comes after these and wins).
+  const char* keys[] = {"keepalives",       "keepalives_idle",  "keepalives_interval",
+                        "keepalives_count", "tcp_user_timeout", "connect_timeout",
+                        "dbname",           "application_name", nullptr};
+  const char* values[] = {
+      "1", "5", "1", "3", "5000", "5", conninfo.c_str(), application_name.c_str(), nullptr};
   // expand_dbname=1: `dbname` may be a whole connection string or URI.
   PGconn* c = PQconnectdbParams(keys, values, 1);
   if (c == nullptr) return absl::ResourceExhaustedError("postgresql: out of memory");

@@ -80,7 +80,8 @@ absl::Status BrokerImpl::Init() {
   ASSIGN_OR_RETURN(registry_, Registry::Load(config_.registry_file, config_.acl_file));
   ReloadRegistryIfChanged(false);  // records the mtimes
   if (config_.store_kind == "postgresql") {
-    ASSIGN_OR_RETURN(store_, OpenPostgresStore(config_.postgresql, AuditHeadFile()));
+    ASSIGN_OR_RETURN(store_,
+                     OpenPostgresStore(config_.postgresql, AuditHeadFile(), config_.lead_term));
   } else {
     ASSIGN_OR_RETURN(store_, OpenSqliteStore(config_.data_dir + "/hub.db", config_.synchronous));
   }

@@ -14,6 +14,7 @@ absl::StatusOr<HubConfig> LoadHubConfig(const std::string& path) {
   HubConfig c;
   const ConfigSection h = file["hub"];
   c.endpoint = h.String("endpoint", c.endpoint);
+  c.advertise = h.String("advertise", c.advertise);
   c.metrics_address = h.String("metrics_address", c.metrics_address);
   c.metrics_port = h.Int("metrics_port", c.metrics_port);
   c.data_dir = h.Path("data_dir", c.data_dir);

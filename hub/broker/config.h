@@ -40,6 +40,12 @@ struct HubConfig {
   // string; passwords belong in ~/.pgpass or PGPASSFILE, not here).
   std::string store_kind = "sqlite";
   std::string postgresql;
+  // [hub] advertise: the endpoint clients dial to reach this hub, which a
+  // standby names in its answers (default: `endpoint` as bound).
+  std::string advertise;
+  // Set at run time, not from the file: the lead term this hub took
+  // (hub/broker/lead.h); its store's commits check it. 0: no lead.
+  int64_t lead_term = 0;
 
   // Fair share under abuse ([abuse] in hub.toml; docs/protocol.md, "Abuse").
   // Per principal and window: refusals of its own making (malformed frames,

@@ -4,16 +4,41 @@
 //   concord-hub --version
 // Under systemd (Type=notify) it reports READY=1 once it listens and
 // STOPPING=1 on SIGTERM, and feeds the watchdog when WatchdogSec= is set.
+//
+// On PostgreSQL ([store] kind = "postgresql") it first takes the lead
+// (hub/broker/lead.h). While another hub holds it, this one is a standby:
+// it answers clients with where the active hub is (standby.h), tries again
+// every 250 ms, and becomes active the moment it gets the lead. An active
+// hub that cannot reach its lead connection any more stops at once (exit 75:
+// systemd starts it again, as a standby if another hub took over).
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <memory>
 
+#include "common/clock.h"
 #include "common/daemon.h"
 #include "common/files.h"
 #include "common/log.h"
 #include "hub/broker/broker.h"
+#include "hub/broker/lead.h"
+#include "hub/broker/standby.h"
+
+namespace {
+
+// The lead checked and kept, or (not yet held) waited for as a standby.
+constexpr auto kLeadPoll = std::chrono::milliseconds(250);
+
+void WriteReady(const std::string& file, const std::string& text) {
+  if (!file.empty()) (void)concord::WriteFileAtomically(file, text);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   // A file-size limit (ulimit -f) must fail the write, which the store
@@ -49,12 +74,85 @@ int main(int argc, char** argv) {
     return 0;
   }
   // One hub on its database: the unit's, or one started by hand, not both.
+  // (On PostgreSQL, the lead keeps one hub active among several machines;
+  // the lock file still keeps two on one machine's data folder apart.)
   auto lock = concord::DatabaseLock::Acquire(config->data_dir + "/hub.db", "concord-hub");
   if (!lock.ok()) {
     fprintf(stderr, "启动失败 / cannot start: %s\n", std::string(lock.status().message()).c_str());
     return 1;
   }
   boost::asio::io_context io;
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  std::unique_ptr<concord::hub::HubLead> lead;
+  if (config->store_kind == "postgresql") {
+    auto connected = concord::hub::HubLead::Connect(config->postgresql);
+    if (!connected.ok()) {
+      fprintf(stderr, "启动失败 / cannot start: %s\n", connected.status().ToString().c_str());
+      return 1;
+    }
+    lead = std::move(*connected);
+    const std::string advertise = config->advertise.empty() ? config->endpoint : config->advertise;
+    auto taken = lead->TryTake(advertise, concord::SystemClock::Get().NowMs());
+    if (!taken.ok()) {
+      fprintf(stderr, "启动失败 / cannot start: %s\n", taken.status().ToString().c_str());
+      return 1;
+    }
+    if (!*taken) {
+      // Standby until the lead is ours.
+      auto standby = concord::hub::StandbyResponder::Start(io, config->endpoint,
+                                                           config->secret_key_file, config->curve);
+      if (!standby.ok()) {
+        fprintf(stderr, "启动失败 / cannot start: %s\n", standby.status().ToString().c_str());
+        return 1;
+      }
+      LOG_INFO("standby on {}: another hub holds the lead", (*standby)->endpoint());
+      WriteReady(ready_file, "role=standby\nendpoint=" + (*standby)->endpoint() + "\n");
+      concord::NotifyServiceManager("READY=1\nSTATUS=standby on " + (*standby)->endpoint());
+      bool stop = false;
+      concord::ServiceWatchdog standby_watchdog(io);
+      signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+        if (ec) return;  // cancelled: this hub became active
+        LOG_INFO("signal {}: standby stops", sig);
+        stop = true;
+        io.stop();
+      });
+      boost::asio::steady_timer poll(io);
+      absl::Status failed;
+      std::function<void()> try_lead = [&] {
+        auto got = lead->TryTake(advertise, concord::SystemClock::Get().NowMs());
+        if (!got.ok()) {
+          failed = got.status();  // the database is gone: start again from scratch
+          io.stop();
+          return;
+        }
+        if (*got) {
+          io.stop();
+          return;
+        }
+        if (auto active = lead->ActiveEndpoint(); active.ok())
+          (*standby)->set_active_endpoint(*active);
+        poll.expires_after(kLeadPoll);
+        poll.async_wait([&](const boost::system::error_code& ec) {
+          if (!ec) try_lead();
+        });
+      };
+      try_lead();
+      io.run();
+      if (stop) {
+        concord::NotifyServiceManager("STOPPING=1");
+        return 0;
+      }
+      if (!failed.ok()) {
+        LOG_ERROR("standby: lost the database: {}; stopping (exit 75)", failed.ToString());
+        return 75;
+      }
+      standby->reset();  // unbinds the endpoint for the broker
+      io.restart();
+      signals.cancel();
+    }
+    config->lead_term = lead->term();
+    LOG_INFO("holding the lead (term {}) as {}", lead->term(), advertise);
+  }
   auto broker = concord::hub::Broker::Start(io, *config);
   if (!broker.ok()) {
     fprintf(stderr, "启动失败 / cannot start: %s\n", broker.status().ToString().c_str());
@@ -63,19 +161,32 @@ int main(int argc, char** argv) {
   LOG_INFO("hub {} listening on {}, metrics on http://{}:{}/metrics",
            concord::VersionLine("concord-hub"), (*broker)->endpoint(), config->metrics_address,
            (*broker)->metrics_port());
-  if (!ready_file.empty())
-    (void)concord::WriteFileAtomically(
-        ready_file, "endpoint=" + (*broker)->endpoint() +
-                        "\nmetrics_port=" + std::to_string((*broker)->metrics_port()) + "\n");
+  WriteReady(ready_file, std::string(lead ? "role=active\n" : "") +
+                             "endpoint=" + (*broker)->endpoint() +
+                             "\nmetrics_port=" + std::to_string((*broker)->metrics_port()) + "\n");
   concord::NotifyServiceManager("READY=1\nSTATUS=listening on " + (*broker)->endpoint());
   concord::ServiceWatchdog watchdog(io);
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int sig) {
     LOG_INFO("signal {}: shutting down", sig);
     concord::NotifyServiceManager("STOPPING=1");
     (*broker)->Shutdown();
     io.stop();
   });
+  // The lead's connection answers, or this hub stops before another takes over.
+  boost::asio::steady_timer lead_check(io);
+  std::function<void()> check_lead = [&] {
+    if (!lead) return;
+    if (!lead->StillHeld()) {
+      LOG_ERROR("lost the lead's database connection; stopping (exit 75)");
+      spdlog::shutdown();
+      std::_Exit(75);
+    }
+    lead_check.expires_after(kLeadPoll);
+    lead_check.async_wait([&](const boost::system::error_code& ec) {
+      if (!ec) check_lead();
+    });
+  };
+  check_lead();
   io.run();
   return 0;
 }

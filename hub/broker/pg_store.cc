@@ -72,6 +72,14 @@ const std::vector<std::string>& HubPostgresMigrations() {
       CREATE TABLE hub.seq_floor(
         id INTEGER PRIMARY KEY CHECK (id = 1),
         seq BIGINT NOT NULL);
+      -- The lead among hubs sharing this store (hub/broker/lead.h): the term
+      -- moves on with every takeover; each commit checks it (FOR SHARE).
+      CREATE TABLE hub.lead(
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        term BIGINT NOT NULL,
+        endpoint TEXT NOT NULL,
+        host TEXT NOT NULL,
+        since_ms BIGINT NOT NULL);
       )sql",
   };
   return kMigrations;
@@ -116,8 +124,8 @@ const std::vector<std::pair<const char*, const char*>>& WriterStatements() {
 
 class PostgresStore final : public Store {
  public:
-  PostgresStore(std::string conninfo, std::string head_path)
-      : conninfo_(std::move(conninfo)), head_path_(std::move(head_path)) {}
+  PostgresStore(std::string conninfo, std::string head_path, int64_t lead_term)
+      : conninfo_(std::move(conninfo)), head_path_(std::move(head_path)), term_(lead_term) {}
 
   absl::Status Open() {
     ASSIGN_OR_RETURN(writer_, pg::Conn::Open(conninfo_, "concord-hub writer"));
@@ -246,6 +254,10 @@ class PostgresStore final : public Store {
     RETURN_IF_ERROR(EnsureWriter());
     absl::Status st = [&]() -> absl::Status {
       RETURN_IF_ERROR(writer_.Exec("BEGIN"));
+      if (term_ > 0) {
+        ASSIGN_OR_RETURN(int64_t term, writer_.QueryInt(kLeadTerm));
+        RETURN_IF_ERROR(CheckTerm(term));
+      }
       RETURN_IF_ERROR(writer_
                           .Query("DELETE FROM hub.mailbox b USING hub.recipients r "
                                  "WHERE b.recipient = r.id AND b.seq <= r.acked_through")
@@ -268,6 +280,15 @@ class PostgresStore final : public Store {
   }
 
  private:
+  static constexpr const char* kLeadTerm = "SELECT term FROM hub.lead WHERE id = 1 FOR SHARE";
+
+  absl::Status CheckTerm(int64_t term) const {
+    if (term == term_) return absl::OkStatus();
+    return absl::AbortedError(absl::StrCat("另一枢纽已接管（任期 ", term, "，本枢纽 ", term_,
+                                           "）/ another hub has taken the lead (term ", term,
+                                           ", this hub's ", term_, ")"));
+  }
+
   static DeadLetterRow Row(const pg::Result& r, int i) {
     return {r.Int(i, 0),   r.Bytes(i, 1), static_cast<uint64_t>(r.Int(i, 2)),
             r.Bytes(i, 3), r.Bytes(i, 4), static_cast<uint32_t>(r.Int(i, 5)),
@@ -316,6 +337,8 @@ class PostgresStore final : public Store {
                                 bool& commit_sent) {
     pg::Pipeline p(writer_);
     RETURN_IF_ERROR(p.SendSql("BEGIN"));
+    const size_t first_message = term_ > 0 ? 2 : 1;  // [0] BEGIN, [1] the term
+    if (term_ > 0) RETURN_IF_ERROR(p.SendSql(kLeadTerm));
     for (const NewMessage& m : b.messages)
       RETURN_IF_ERROR(p.Send(kInsertMessage, pg::Params()
                                                  .Add(m.seq)
@@ -348,10 +371,11 @@ class PostgresStore final : public Store {
       RETURN_IF_ERROR(p.Send(kDeleteSub, pg::Params::Of(topic, r)));
     for (int64_t dl : b.replayed) RETURN_IF_ERROR(p.Send(kReplayed, pg::Params::Of(dl)));
     ASSIGN_OR_RETURN(std::vector<pg::Result> first, p.Sync());
+    if (term_ > 0) RETURN_IF_ERROR(CheckTerm(first[1].rows() > 0 ? first[1].Int(0, 0) : 0));
 
     AcceptLines lines;
     for (size_t i = 0; i < b.messages.size(); ++i) {
-      result.duplicate[i] = first[i + 1].Affected() == 0;  // [0] is BEGIN
+      result.duplicate[i] = first[i + first_message].Affected() == 0;
       lines.Add(b.messages[i], result.duplicate[i]);
     }
     auto append = [&](const AuditEvent& e) {
@@ -367,8 +391,9 @@ class PostgresStore final : public Store {
 
   const std::string conninfo_;
   const std::string head_path_;
-  pg::Conn writer_;  // writer thread
-  pg::Conn reader_;  // loop thread
+  const int64_t term_;  // 0: no lead to check
+  pg::Conn writer_;     // writer thread
+  pg::Conn reader_;     // loop thread
   std::mutex ensure_mu_;
   AuditChain chain_;  // the head as committed (writer thread)
 };
@@ -376,8 +401,9 @@ class PostgresStore final : public Store {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Store>> OpenPostgresStore(const std::string& conninfo,
-                                                         const std::string& audit_head_path) {
-  auto store = std::make_unique<PostgresStore>(conninfo, audit_head_path);
+                                                         const std::string& audit_head_path,
+                                                         int64_t lead_term) {
+  auto store = std::make_unique<PostgresStore>(conninfo, audit_head_path, lead_term);
   RETURN_IF_ERROR(store->Open());
   return std::unique_ptr<Store>(std::move(store));
 }

@@ -155,9 +155,12 @@ const std::vector<std::string>& HubMigrations();
 // Opens (creating and migrating) the hub's tables in the PostgreSQL database
 // `conninfo` names (docs/storage.md, "PostgreSQL"): two connections, one for
 // the writer thread and one for the loop. `audit_head_path`: where the
-// chain's head is written after each commit ("" for none).
+// chain's head is written after each commit ("" for none). `lead_term` > 0:
+// the term this hub took (lead.h); every commit and compaction checks that
+// hub.lead still has it and is Aborted when another hub has taken over.
 absl::StatusOr<std::unique_ptr<Store>> OpenPostgresStore(const std::string& conninfo,
-                                                         const std::string& audit_head_path);
+                                                         const std::string& audit_head_path,
+                                                         int64_t lead_term = 0);
 
 // Schema migrations of the hub's tables on PostgreSQL.
 const std::vector<std::string>& HubPostgresMigrations();

@@ -28,6 +28,9 @@ namespace pb = ::concord::v1;
 // Deliveries applied in one transaction before the loop gets a turn.
 constexpr size_t kMaxDeliversPerTurn = 64;
 constexpr int64_t kFirstRedialUs = 1'000'000, kLastRedialUs = 16'000'000;
+// How long a standby naming the hub this client left for its silence is
+// not followed back there.
+constexpr int64_t kStaleActiveUs = 10'000'000;
 // A publish held for a recipient's changed key is checked again this often.
 constexpr int64_t kKeyRecheckUs = 2'000'000;
 
@@ -189,6 +192,7 @@ class ClientImpl final : public Client {
     ClientStats s = stats_;
     s.connected = connected_;
     s.principal = principal_;
+    s.endpoint = endpoint();
     s.unacked = pending_.size();
     uint64_t durable = 0;
     for (auto& [n, p] : pending_) durable += p.durable;
@@ -348,6 +352,9 @@ class ClientImpl final : public Client {
   void OnDelivers(std::vector<pb::Deliver>& delivers);
   void OnAck(const pb::Ack& ack);
   void OnNack(const pb::Nack& nack);
+  void OnStandby(const pb::Nack& nack);
+  void SwitchTo(size_t index, const std::string& why);
+  const std::string& endpoint() const { return endpoints_[current_]; }
   // Ends pending entry `p` as refused for good: a durable one moves to
   // concord_outbox_failed (code and reason), the callback gets `why`.
   void Fail(std::map<uint64_t, Pending>::iterator p, const absl::Status& why);
@@ -409,10 +416,21 @@ class ClientImpl final : public Client {
   int64_t last_recv_us_ = 0, last_send_us_ = 0, last_hello_us_ = 0;
   int64_t dialled_us_ = 0;                    // the last connect()
   int64_t redial_after_us_ = kFirstRedialUs;  // doubles up to kLastRedialUs
+  // The hub endpoints (opts_.hub_endpoint, then the standby ones) and the
+  // one in use; the one last left for its silence, and when.
+  std::vector<std::string> endpoints_;
+  size_t current_ = 0;
+  std::string left_silent_;
+  int64_t left_silent_at_us_ = 0;
+  bool warned_unknown_active_ = false;
   ClientStats stats_;
 };
 
 absl::Status ClientImpl::Init() {
+  endpoints_.push_back(opts_.hub_endpoint);
+  for (const std::string& e : opts_.standby_endpoints)
+    if (std::find(endpoints_.begin(), endpoints_.end(), e) == endpoints_.end())
+      endpoints_.push_back(e);
   RETURN_IF_ERROR(db_.Migrate("client", ClientMigrations()));
   ASSIGN_OR_RETURN(
       stage_stmt_,
@@ -466,11 +484,11 @@ absl::Status ClientImpl::Init() {
     socket_.set(zmq::sockopt::rcvhwm, 100000);
     socket_.set(zmq::sockopt::heartbeat_ivl, opts_.heartbeat_ms);
     socket_.set(zmq::sockopt::heartbeat_timeout, opts_.heartbeat_ms * 3);
-    socket_.connect(opts_.hub_endpoint);
+    socket_.connect(endpoint());
     dialled_us_ = opts_.clock->MonotonicUs();
   } catch (const zmq::error_t& e) {
-    return absl::InvalidArgumentError(absl::StrCat("无法连接 / cannot set up connection to ",
-                                                   opts_.hub_endpoint, ": ", e.what()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("无法连接 / cannot set up connection to ", endpoint(), ": ", e.what()));
   }
   watcher_ = std::make_unique<ZmqWatcher>(io_, socket_, [this] { OnReadable(); });
   return absl::OkStatus();
@@ -681,6 +699,10 @@ void ClientImpl::OnNack(const pb::Nack& nack) {
     // A later seq given up means the held one has left the hub's window too.
     if (nack.code() == pb::ABORTED && hold_after_seq_ && nack.seq() >= hold_after_seq_)
       hold_after_seq_ = 0;
+    return;
+  }
+  if (nack.standby()) {
+    OnStandby(nack);
     return;
   }
   if (nack.id().empty()) {
@@ -904,21 +926,71 @@ void ClientImpl::DisconnectedNow(const std::string& why) {
 // and dials again, after 1 s, then 2, 4, 8 and every 16 s.
 void ClientImpl::RedialIfRefused(int64_t now_us) {
   if (connected_ || now_us - dialled_us_ < redial_after_us_) return;
-  LOG_INFO("{}: no Welcome from {} for {} ms: dialling again", opts_.name, opts_.hub_endpoint,
+  if (endpoints_.size() > 1) {
+    // Several hubs: one that answers (a standby) is kept until it says
+    // where to go or becomes active; one that is silent is left.
+    if (last_recv_us_ > dialled_us_ && now_us - last_recv_us_ < kFirstRedialUs) return;
+    SwitchTo((current_ + 1) % endpoints_.size(), "no answer");
+    return;
+  }
+  LOG_INFO("{}: no Welcome from {} for {} ms: dialling again", opts_.name, endpoint(),
            (now_us - dialled_us_) / 1000);
   try {
-    socket_.disconnect(opts_.hub_endpoint);
+    socket_.disconnect(endpoint());
   } catch (const zmq::error_t&) {
     // libzmq already ended that connection
   }
   try {
-    socket_.connect(opts_.hub_endpoint);
+    socket_.connect(endpoint());
   } catch (const zmq::error_t& e) {
-    LOG_WARN("{}: cannot dial {}: {}", opts_.name, opts_.hub_endpoint, e.what());
+    LOG_WARN("{}: cannot dial {}: {}", opts_.name, endpoint(), e.what());
   }
   ++stats_.redials;
   dialled_us_ = now_us;
   redial_after_us_ = std::min(redial_after_us_ * 2, kLastRedialUs);
+}
+
+void ClientImpl::SwitchTo(size_t index, const std::string& why) {
+  const std::string& from = endpoint();
+  LOG_WARN("{}: hub {} ({}): trying {}", opts_.name, from, why, endpoints_[index]);
+  try {
+    socket_.disconnect(from);
+  } catch (const zmq::error_t&) {
+    // libzmq already ended that connection
+  }
+  DisconnectedNow("switching to " + endpoints_[index]);
+  current_ = index;
+  try {
+    socket_.connect(endpoint());
+  } catch (const zmq::error_t& e) {
+    LOG_WARN("{}: cannot dial {}: {}", opts_.name, endpoint(), e.what());
+  }
+  ++stats_.hub_switches;
+  dialled_us_ = opts_.clock->MonotonicUs();
+  redial_after_us_ = kFirstRedialUs;
+  SendHello();
+}
+
+void ClientImpl::OnStandby(const pb::Nack& nack) {
+  const std::string& active = nack.active_endpoint();
+  auto it = std::find(endpoints_.begin(), endpoints_.end(), active);
+  if (active.empty() || it == endpoints_.end()) {
+    if (!active.empty() && !warned_unknown_active_) {
+      LOG_ERROR(
+          "{}: the standby hub at {} says the active one is at {}, which is not in this "
+          "daemon's [hub] endpoint / standby_endpoints",
+          opts_.name, endpoint(), active);
+      warned_unknown_active_ = true;
+    }
+    return;  // Hello again at the next tick: this one may take the lead
+  }
+  const size_t index = static_cast<size_t>(it - endpoints_.begin());
+  if (index == current_) return;
+  // The hub we left for its silence may still be named until the standby
+  // notices it is gone: stay here a while, this one is about to take over.
+  const int64_t now = opts_.clock->MonotonicUs();
+  if (active == left_silent_ && now - left_silent_at_us_ < kStaleActiveUs) return;
+  SwitchTo(index, "standby; the active hub is at " + active);
 }
 
 void ClientImpl::DeleteAcked() {
@@ -940,7 +1012,14 @@ void ClientImpl::Tick() {
   const int64_t hb = (hub_heartbeat_ms_ ? std::min<int64_t>(opts_.heartbeat_ms, hub_heartbeat_ms_)
                                         : opts_.heartbeat_ms) *
                      1000LL;
-  if (connected_ && last_recv_us_ && now - last_recv_us_ > 3 * hb) DisconnectedNow("hub silent");
+  if (connected_ && last_recv_us_ && now - last_recv_us_ > 3 * hb) {
+    DisconnectedNow("hub silent");
+    if (endpoints_.size() > 1) {
+      left_silent_ = endpoint();
+      left_silent_at_us_ = now;
+      SwitchTo((current_ + 1) % endpoints_.size(), "silent");
+    }
+  }
   if (!connected_) {
     RedialIfRefused(now);
     if (now - last_hello_us_ > std::min<int64_t>(hb, 200'000)) SendHello();

@@ -45,12 +45,18 @@ namespace concord::client {
 struct ClientOptions {
   std::string name = "concord-client";  // reported in Hello, used in logs
   std::string hub_endpoint;             // e.g. "tcp://127.0.0.1:7100"
-  std::string hub_public_key;           // Z85
-  CurveKeyPair keys;                    // this client's key pair
-  std::string db_path;                  // SQLite file (created if missing)
-  uint32_t credit = 1024;               // deliveries the hub may have outstanding
-  int heartbeat_ms = 1000;              // hub silent for 3x: reconnect
-  int resend_after_ms = 5000;           // unacknowledged publishes are re-sent
+  // Further hubs sharing the first one's store (active and standby on
+  // PostgreSQL, docs/operations.md "Two machines"), with the same CurveZMQ
+  // key. The client talks to one at a time: it goes where a standby says
+  // the active hub is, and to the next one when the one it talks to falls
+  // silent (3 heartbeats) or never answers.
+  std::vector<std::string> standby_endpoints{};
+  std::string hub_public_key;  // Z85
+  CurveKeyPair keys;           // this client's key pair
+  std::string db_path;         // SQLite file (created if missing)
+  uint32_t credit = 1024;      // deliveries the hub may have outstanding
+  int heartbeat_ms = 1000;     // hub silent for 3x: reconnect
+  int resend_after_ms = 5000;  // unacknowledged publishes are re-sent
   uint32_t max_unacked_publishes = 2000;
   bool send_resume_point = true;    // Hello carries the inbox's highest seq
   std::vector<std::string> topics;  // durable subscriptions
@@ -98,10 +104,12 @@ struct ClientStats {
   uint64_t nacks_retryable = 0;  // RESOURCE_EXHAUSTED / UNAVAILABLE
   uint64_t nacks_final = 0;
   uint64_t reconnects = 0;
-  uint64_t redials = 0;  // connections dropped and dialled again while no Welcome came
-  uint64_t refused = 0;  // deliveries refused for their signature or seal
-  uint64_t sealed = 0;   // publishes sent sealed (counted at each sealing)
-  uint64_t opened = 0;   // sealed deliveries opened
+  uint64_t redials = 0;       // connections dropped and dialled again while no Welcome came
+  uint64_t refused = 0;       // deliveries refused for their signature or seal
+  uint64_t sealed = 0;        // publishes sent sealed (counted at each sealing)
+  uint64_t opened = 0;        // sealed deliveries opened
+  uint64_t hub_switches = 0;  // moved to another of the hub endpoints
+  std::string endpoint;       // the hub endpoint it talks to now
 };
 
 class Client {

@@ -52,6 +52,7 @@ absl::StatusOr<ProcessConfig> LoadProcessConfig(const std::string& path,
   c.client.name = file["agency"].String("client", c.agency.empty() ? "concord" : c.agency);
   const ConfigSection hub = file["hub"];
   c.client.hub_endpoint = hub.String("endpoint", "tcp://127.0.0.1:7100");
+  c.client.standby_endpoints = hub.Strings("standby_endpoints");
   const std::string hub_key = hub.String("public_key");
   const std::string secret = file["keys"].String("secret_key");
   if (hub_key.empty() || secret.empty())

@@ -1,8 +1,11 @@
 #include "tests/support/district.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,6 +30,20 @@
 
 namespace concord::testing {
 namespace fs = std::filesystem;
+
+uint16_t FreeTcpPort() {
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  uint16_t port = 0;
+  if (bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+    port = ntohs(a.sin_port);
+  close(s);
+  return port;
+}
 
 std::string BinPath(const std::string& name) {
   if (const char* d = std::getenv("CONCORD_BIN_DIR")) return std::string(d) + "/" + name;
@@ -106,7 +123,7 @@ TestDistrict::TestDistrict(std::vector<std::string> principals) {
 }
 
 TestDistrict::~TestDistrict() {
-  KillHub();
+  for (int i = 0; i < hub_count(); ++i) KillHub(i);
   pg_.reset();  // stops the server, removes its folder
   if (const char* env = std::getenv("CONCORD_API_TOKEN_FILE"); env && env == api_token_file())
     unsetenv("CONCORD_API_TOKEN_FILE");
@@ -164,7 +181,11 @@ void TestDistrict::RegisterSignKeys() {
   EXPECT_TRUE(WriteFileAtomically(registry_file(), s).ok());
 }
 
-void TestDistrict::WriteHubToml(const std::string& endpoint) {
+std::string TestDistrict::HubFile(int i, const std::string& suffix) const {
+  return absl::StrCat(dir_, "/hub", i == 0 ? "" : std::to_string(i), suffix);
+}
+
+void TestDistrict::WriteHubToml(int i, const std::string& endpoint) {
   // TOML forbids a key twice: a default is written only when SetLimits() does
   // not set that key itself.
   auto overridden = [&](const std::string& key) {
@@ -176,9 +197,10 @@ void TestDistrict::WriteHubToml(const std::string& endpoint) {
     }
     return false;
   };
-  std::ofstream out(dir_ + "/hub.toml");
-  out << "[hub]\nendpoint = \"" << endpoint << "\"\nmetrics_port = " << metrics_port_
-      << "\ndata_dir = \"hub\"\nsecret_key = \"keys/hub.key\"\nregistry = \"registry.toml\"\n"
+  std::ofstream out(HubFile(i, ".toml"));
+  out << "[hub]\nendpoint = \"" << endpoint << "\"\nmetrics_port = " << hubs_[i].metrics_port
+      << "\ndata_dir = \"hub" << (i == 0 ? "" : std::to_string(i))
+      << "\"\nsecret_key = \"keys/hub.key\"\nregistry = \"registry.toml\"\n"
       << "acl = \"acl.toml\"\nhttp_token_file = \"keys/api.token\"\n\n[limits]\n";
   if (!overridden("heartbeat_ms")) out << "heartbeat_ms = 500\n";
   if (!overridden("ack_timeout_ms")) out << "ack_timeout_ms = 1000\n";
@@ -187,7 +209,9 @@ void TestDistrict::WriteHubToml(const std::string& endpoint) {
     out << "\n[store]\nkind = \"postgresql\"\npostgresql = \"" << pg_conninfo_ << "\"\n";
 }
 
-absl::Status TestDistrict::StartHub() {
+absl::Status TestDistrict::StartHub(int i) {
+  if (i >= static_cast<int>(hubs_.size())) hubs_.resize(i + 1);
+  HubProcess& h = hubs_[i];
   if (store_kind_ == "postgresql" && pg_conninfo_.empty()) {
     if (const char* given = std::getenv("CONCORD_TEST_PG_CONNINFO"); given && *given) {
       pg_conninfo_ = given;
@@ -199,59 +223,80 @@ absl::Status TestDistrict::StartHub() {
       pg_conninfo_ = pg_->conninfo("concord");
     }
   }
-  // The first start picks free ports; restarts reuse them so clients reconnect.
-  WriteHubToml(endpoint_.empty() ? "tcp://" + hub_address_ + ":0" : endpoint_);
-  const std::string ready = dir_ + "/hub.ready";
+  // The first start picks free ports; restarts reuse them so clients
+  // reconnect. On PostgreSQL the port is fixed from the start: a standby
+  // binds it again when it becomes active.
+  if (h.endpoint.empty() && store_kind_ == "postgresql")
+    h.endpoint = absl::StrCat("tcp://", hub_address_, ":", FreeTcpPort());
+  WriteHubToml(i, h.endpoint.empty() ? "tcp://" + hub_address_ + ":0" : h.endpoint);
+  const std::string ready = HubFile(i, ".ready");
   fs::remove(ready);
   const std::string bin = BinPath("concord-hub");
-  const std::string cfg = dir_ + "/hub.toml";
-  const std::string log = dir_ + "/hub.log";
-  pid_t pid = SpawnInNetns(hub_netns_, bin, {"--config", cfg, "--ready-file", ready}, log);
-  hub_pid_ = pid;
-  if (!WaitFor([&] { return fs::exists(ready) || !HubRunning(); }, 20000) || !fs::exists(ready)) {
+  const std::string cfg = HubFile(i, ".toml");
+  const std::string log = HubFile(i, ".log");
+  h.pid = SpawnInNetns(hub_netns_, bin, {"--config", cfg, "--ready-file", ready}, log);
+  if (!WaitFor([&] { return fs::exists(ready) || !HubRunning(i); }, 20000) || !fs::exists(ready)) {
     std::ifstream l(log);
     std::stringstream ss;
     ss << l.rdbuf();
     return absl::UnavailableError(absl::StrCat("hub did not start: ", ss.str()));
   }
-  std::ifstream in(ready);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("endpoint=", 0) == 0) endpoint_ = line.substr(9);
-    if (line.rfind("metrics_port=", 0) == 0)
-      metrics_port_ = static_cast<uint16_t>(std::stoi(line.substr(13)));
-  }
+  ReadReady(i);
   return absl::OkStatus();
 }
 
-bool TestDistrict::HubRunning() {
-  if (hub_pid_ <= 0) return false;
+void TestDistrict::ReadReady(int i) {
+  std::ifstream in(HubFile(i, ".ready"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("endpoint=", 0) == 0) hubs_[i].endpoint = line.substr(9);
+    if (line.rfind("metrics_port=", 0) == 0)
+      hubs_[i].metrics_port = static_cast<uint16_t>(std::stoi(line.substr(13)));
+  }
+}
+
+std::string TestDistrict::HubRole(int i) {
+  if (i >= static_cast<int>(hubs_.size()) || !HubRunning(i)) return "";
+  ReadReady(i);
+  std::ifstream in(HubFile(i, ".ready"));
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("role=", 0) == 0) return line.substr(5);
+  return "";
+}
+
+bool TestDistrict::HubRunning(int i) {
+  if (i >= static_cast<int>(hubs_.size())) return false;
+  pid_t& pid = hubs_[i].pid;
+  if (pid <= 0) return false;
   int status;
-  if (waitpid(hub_pid_, &status, WNOHANG) == hub_pid_) {
-    hub_pid_ = -1;
+  if (waitpid(pid, &status, WNOHANG) == pid) {
+    pid = -1;
     return false;
   }
   return true;
 }
 
-void TestDistrict::KillHub() {
-  if (hub_pid_ <= 0) return;
-  kill(hub_pid_, SIGKILL);
-  waitpid(hub_pid_, nullptr, 0);
-  hub_pid_ = -1;
+void TestDistrict::KillHub(int i) {
+  if (i >= static_cast<int>(hubs_.size()) || hubs_[i].pid <= 0) return;
+  kill(hubs_[i].pid, SIGKILL);
+  waitpid(hubs_[i].pid, nullptr, 0);
+  hubs_[i].pid = -1;
 }
 
-void TestDistrict::StopHub() {
-  if (hub_pid_ <= 0) return;
-  kill(hub_pid_, SIGTERM);
-  waitpid(hub_pid_, nullptr, 0);
-  hub_pid_ = -1;
+void TestDistrict::StopHub(int i) {
+  if (i >= static_cast<int>(hubs_.size()) || hubs_[i].pid <= 0) return;
+  kill(hubs_[i].pid, SIGTERM);
+  waitpid(hubs_[i].pid, nullptr, 0);
+  hubs_[i].pid = -1;
 }
 
 client::ClientOptions TestDistrict::ClientFor(const std::string& name) const {
   client::ClientOptions o;
   o.name = name;
-  o.hub_endpoint = endpoint_;
+  o.hub_endpoint = hubs_[0].endpoint;
+  for (size_t i = 1; i < hubs_.size(); ++i)
+    if (!hubs_[i].endpoint.empty()) o.standby_endpoints.push_back(hubs_[i].endpoint);
   o.hub_public_key = hub_keys_.public_z85;
   o.keys = keys_.at(name);
   o.db_path = dir_ + "/" + name + ".db";
@@ -260,16 +305,17 @@ client::ClientOptions TestDistrict::ClientFor(const std::string& name) const {
   return o;
 }
 
-std::string TestDistrict::HubHttp(const std::string& target) const {
+std::string TestDistrict::HubHttp(const std::string& target, int hub) const {
   absl::StatusOr<HttpResult> r = absl::UnavailableError("not called");
   (void)RunInNetns(hub_netns_, [&] {
-    r = HttpCall("127.0.0.1", metrics_port_, "GET", target, "", "application/json", api_token_);
+    r = HttpCall("127.0.0.1", hubs_.at(hub).metrics_port, "GET", target, "", "application/json",
+                 api_token_);
   });
   return r.ok() ? r->body : std::string();
 }
 
-double TestDistrict::Metric(const std::string& series) const {
-  std::istringstream in(HubHttp("/metrics"));
+double TestDistrict::Metric(const std::string& series, int hub) const {
+  std::istringstream in(HubHttp("/metrics", hub));
   std::string line;
   while (std::getline(in, line)) {
     if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));

@@ -27,6 +27,9 @@ namespace concord::testing {
 
 class PgServer;
 
+// A TCP port on 127.0.0.1 that nothing listens on now.
+uint16_t FreeTcpPort();
+
 // Path of a built binary (CONCORD_BIN_DIR, else the test binary's folder).
 std::string BinPath(const std::string& name);
 
@@ -68,14 +71,24 @@ class TestDistrict {
   // Replaces the ACL file (default: everybody may send anything anywhere).
   void WriteAcl(const std::string& toml);
 
-  absl::Status StartHub();
-  void KillHub();  // SIGKILL
-  void StopHub();  // SIGTERM, then wait
-  bool HubRunning();
-  pid_t hub_pid() const { return hub_pid_; }
+  // Hub i (0: the district's hub). Hubs 1, 2, ... share hub 0's store (on
+  // PostgreSQL: active and standby, hub/broker/lead.h), keys, registry and
+  // ACL, each with its own config (hub<i>.toml), data folder, endpoint and
+  // log (hub<i>.log). On PostgreSQL every hub's endpoint is a fixed port
+  // picked at its first start, so that a standby that takes over binds the
+  // address its clients know.
+  absl::Status StartHub(int i = 0);
+  void KillHub(int i = 0);  // SIGKILL
+  void StopHub(int i = 0);  // SIGTERM, then wait
+  bool HubRunning(int i = 0);
+  pid_t hub_pid(int i = 0) const { return hubs_.at(i).pid; }
+  // "active" or "standby" as its ready file says now ("" on SQLite, or not
+  // started); reading it also takes up a metrics port written since.
+  std::string HubRole(int i = 0);
+  int hub_count() const { return static_cast<int>(hubs_.size()); }
 
-  std::string endpoint() const { return endpoint_; }
-  uint16_t metrics_port() const { return metrics_port_; }
+  std::string endpoint(int i = 0) const { return hubs_.at(i).endpoint; }
+  uint16_t metrics_port(int i = 0) const { return hubs_.at(i).metrics_port; }
   std::string hub_db() const { return dir_ + "/hub/hub.db"; }
   std::string registry_file() const { return dir_ + "/registry.toml"; }
   const std::string& hub_public_key() const { return hub_keys_.public_z85; }
@@ -93,6 +106,7 @@ class TestDistrict {
   void RegisterSignKeys();
 
   // Options for a client of `name`, with its SQLite file in the district.
+  // With more than one hub started, the others are its standby_endpoints.
   client::ClientOptions ClientFor(const std::string& name) const;
 
   // The API token of the hub and of every DaemonProcess (keys/api.token;
@@ -113,12 +127,13 @@ class TestDistrict {
   const std::string& pg_conninfo() const { return pg_conninfo_; }
 
   // GET on the hub's HTTP port, with the API token.
-  std::string HubHttp(const std::string& target) const;
+  std::string HubHttp(const std::string& target, int hub = 0) const;
   // A counter or gauge from /metrics (-1 when missing).
-  double Metric(const std::string& series) const;
+  double Metric(const std::string& series, int hub = 0) const;
 
  private:
-  void WriteHubToml(const std::string& endpoint);
+  void WriteHubToml(int i, const std::string& endpoint);
+  void ReadReady(int i);
 
   std::string dir_;
   std::string api_token_;
@@ -127,9 +142,13 @@ class TestDistrict {
   std::string hub_address_ = "127.0.0.1";
   CurveKeyPair hub_keys_;
   std::map<std::string, CurveKeyPair> keys_;
-  pid_t hub_pid_ = -1;
-  std::string endpoint_;
-  uint16_t metrics_port_ = 0;
+  struct HubProcess {
+    pid_t pid = -1;
+    std::string endpoint;
+    uint16_t metrics_port = 0;
+  };
+  std::vector<HubProcess> hubs_{1};
+  std::string HubFile(int i, const std::string& suffix) const;
   std::string store_kind_ = "sqlite";
   std::unique_ptr<PgServer> pg_;
   std::string pg_conninfo_;

@@ -1,13 +1,10 @@
 #include "tests/support/pg_server.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +17,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/pg.h"
+#include "tests/support/district.h"
 
 namespace concord::testing {
 namespace {
@@ -40,21 +38,6 @@ std::string FindBinDir() {
     }
   }
   return best;
-}
-
-uint16_t FreePort() {
-  int s = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  socklen_t len = sizeof a;
-  uint16_t port = 0;
-  if (bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-      getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) == 0)
-    port = ntohs(a.sin_port);
-  close(s);
-  return port;
 }
 
 // Forks and runs `argv` as uid/gid (when running as root), output to `log`,
@@ -114,7 +97,7 @@ absl::StatusOr<std::unique_ptr<PgServer>> PgServer::Start() {
     ss << in.rdbuf();
     return absl::InternalError(absl::StrCat("initdb failed: ", ss.str()));
   }
-  s->port_ = FreePort();
+  s->port_ = FreeTcpPort();
   if (auto st = s->Launch(); !st.ok()) return st;
   return s;
 }

@@ -1,0 +1,50 @@
+// A standby hub's one duty while another hub holds the lead (lead.h): it
+// binds the hub's endpoint with the hub's CurveZMQ key and answers every
+// frame with Nack{UNAVAILABLE, active_endpoint}, so a client that came here
+// (its first endpoint, or after the active hub went silent) learns where to
+// go. It holds no session, reads no store and routes nothing.
+//
+// It has no ZAP handler: any client that completes the CURVE handshake with
+// the hub's public key is answered, and learns only the active hub's address.
+//
+// Threading: the io_context's thread.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <memory>
+#include <string>
+#include <zmq.hpp>
+
+#include "absl/status/statusor.h"
+#include "hub/transport/zmq_watcher.h"
+
+namespace concord::hub {
+
+class StandbyResponder {
+ public:
+  // Binds `endpoint` with the CurveZMQ secret key in `secret_key_file`
+  // (curve = false: plain TCP, as in the hub's unit tests).
+  static absl::StatusOr<std::unique_ptr<StandbyResponder>> Start(boost::asio::io_context& io,
+                                                                 const std::string& endpoint,
+                                                                 const std::string& secret_key_file,
+                                                                 bool curve);
+  ~StandbyResponder();
+
+  // Where the answers send clients ("" while no hub holds the lead).
+  void set_active_endpoint(std::string endpoint) { active_ = std::move(endpoint); }
+  const std::string& endpoint() const { return endpoint_; }
+  uint64_t answered() const { return answered_; }
+
+ private:
+  explicit StandbyResponder(boost::asio::io_context& io) : io_(io) {}
+  void OnReadable();
+
+  boost::asio::io_context& io_;
+  zmq::context_t ctx_;
+  zmq::socket_t router_;
+  std::unique_ptr<ZmqWatcher> watcher_;
+  std::string endpoint_, active_;
+  uint64_t answered_ = 0;
+};
+
+}  // namespace concord::hub
