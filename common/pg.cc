@@ -33,6 +33,39 @@ absl::Status FromResult(const PGresult* r, PGconn* c, std::string_view what) {
   return absl::InternalError(text);
 }
 
+constexpr Oid kByteaOid = 17, kTextOid = 25;
+
+void PutInt32(std::string& out, uint32_t v) {
+  v = htonl(v);
+  out.append(reinterpret_cast<const char*>(&v), 4);
+}
+
+// array_send's format: ndim, has-nulls flag, element type, then per
+// dimension its length and lower bound, then each element as length + bytes.
+std::string ArrayHeader(Oid element, size_t n) {
+  std::string out;
+  PutInt32(out, n ? 1 : 0);
+  PutInt32(out, 0);
+  PutInt32(out, element);
+  if (n) {
+    PutInt32(out, static_cast<uint32_t>(n));
+    PutInt32(out, 1);
+  }
+  return out;
+}
+
+std::string BinaryArray(Oid element, const std::vector<std::string_view>& values) {
+  size_t bytes = 20;
+  for (auto v : values) bytes += 4 + v.size();
+  std::string out = ArrayHeader(element, values.size());
+  out.reserve(bytes);
+  for (auto v : values) {
+    PutInt32(out, static_cast<uint32_t>(v.size()));
+    out.append(v.data(), v.size());
+  }
+  return out;
+}
+
 bool ResultOk(const PGresult* r) {
   const ExecStatusType s = PQresultStatus(r);
   return s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK || s == PGRES_SINGLE_TUPLE;
@@ -73,6 +106,26 @@ Params& Params::AddNull() {
 
 Params& Params::AddIntArray(const std::vector<int64_t>& values) {
   return AddText(absl::StrCat("{", absl::StrJoin(values, ","), "}"));
+}
+
+Params& Params::AddInt64Array(const std::vector<int64_t>& values) {
+  std::string out = ArrayHeader(kInt8Oid, values.size());
+  out.reserve(out.size() + values.size() * 12);
+  for (int64_t v : values) {
+    PutInt32(out, 8);
+    const uint64_t u = static_cast<uint64_t>(v);
+    PutInt32(out, static_cast<uint32_t>(u >> 32));
+    PutInt32(out, static_cast<uint32_t>(u));
+  }
+  return AddBytes(out);
+}
+
+Params& Params::AddTextArray(const std::vector<std::string_view>& values) {
+  return AddBytes(BinaryArray(kTextOid, values));
+}
+
+Params& Params::AddBytesArray(const std::vector<std::string_view>& values) {
+  return AddBytes(BinaryArray(kByteaOid, values));
 }
 
 Params::Raw Params::raw() const {

@@ -58,6 +58,12 @@ class Params {
   Params& AddNull();
   // A bigint[] value ("{1,2,3}").
   Params& AddIntArray(const std::vector<int64_t>& values);
+  // One-dimensional arrays in PostgreSQL's binary array format, for a
+  // parameter cast to bigint[], text[] or bytea[]: many rows in one
+  // statement (INSERT ... SELECT ... FROM unnest($1::bigint[], $2::bytea[])).
+  Params& AddInt64Array(const std::vector<int64_t>& values);
+  Params& AddTextArray(const std::vector<std::string_view>& values);
+  Params& AddBytesArray(const std::vector<std::string_view>& values);
 
   int size() const { return static_cast<int>(values_.size()); }
   // Pointer arrays for libpq, valid until the next Add.

@@ -3,7 +3,7 @@
 #include <unistd.h>
 
 #include "common/status_macros.h"
-#include "hub/broker/store.h"
+#include "hub/store/schema.h"
 
 namespace concord::hub {
 namespace {

@@ -3,9 +3,10 @@
 // `hub` of the database the connection string names.
 //
 // A commit is one transaction sent as a pipeline (common/pg.h): BEGIN, the
-// messages, their mailbox rows, cursors, dead letters, subscriptions; one
-// round trip tells which messages were duplicates, a second writes the audit
-// lines and COMMIT. synchronous_commit is on: Commit returns once PostgreSQL
+// lead's term, all the messages in one statement (arrays, unnest), cursors,
+// dead letters, subscriptions; that round trip tells which messages were
+// duplicates; a second writes the stored ones' mailbox rows and the audit
+// lines (one statement each) and COMMIT. synchronous_commit is on: Commit returns once PostgreSQL
 // has made the transaction durable (on the synchronous standby too, when the
 // cluster has one).
 //
@@ -18,6 +19,8 @@
 // what the database holds, as after a crash.
 #include <algorithm>
 #include <mutex>
+#include <string_view>
+#include <unordered_set>
 
 #include "absl/strings/str_cat.h"
 #include "common/clock.h"
@@ -26,71 +29,17 @@
 #include "common/status_macros.h"
 #include "hub/audit/audit_state.h"
 #include "hub/broker/store.h"
+#include "hub/store/schema.h"
 
 namespace concord::hub {
 
-const std::vector<std::string>& HubPostgresMigrations() {
-  static const std::vector<std::string> kMigrations = {
-      // 1: as HubMigrations() 1 and 2, in the schema `hub`.
-      R"sql(
-      CREATE SCHEMA IF NOT EXISTS hub;
-      CREATE TABLE hub.messages(
-        seq BIGINT PRIMARY KEY,
-        id TEXT NOT NULL UNIQUE,
-        sender TEXT NOT NULL,
-        created_ms BIGINT NOT NULL,
-        expires_ms BIGINT NOT NULL,
-        stored_ms BIGINT NOT NULL,
-        envelope BYTEA NOT NULL);
-      CREATE TABLE hub.recipients(
-        id BIGSERIAL PRIMARY KEY,
-        name TEXT NOT NULL UNIQUE,
-        acked_through BIGINT NOT NULL DEFAULT 0);
-      CREATE TABLE hub.mailbox(
-        recipient BIGINT NOT NULL,
-        seq BIGINT NOT NULL,
-        PRIMARY KEY(recipient, seq));
-      CREATE TABLE hub.subscriptions(
-        topic TEXT NOT NULL,
-        recipient BIGINT NOT NULL,
-        PRIMARY KEY(topic, recipient));
-      CREATE TABLE hub.dead_letters(
-        id BIGSERIAL PRIMARY KEY,
-        recipient TEXT NOT NULL,
-        seq BIGINT NOT NULL,
-        message_id TEXT NOT NULL,
-        sender TEXT NOT NULL,
-        attempts BIGINT NOT NULL,
-        reason TEXT NOT NULL,
-        at_ms BIGINT NOT NULL,
-        envelope BYTEA NOT NULL,
-        replayed BOOLEAN NOT NULL DEFAULT false);
-      CREATE TABLE hub.audit(
-        n BIGINT PRIMARY KEY,
-        line TEXT NOT NULL,
-        hash TEXT NOT NULL);
-      CREATE TABLE hub.seq_floor(
-        id INTEGER PRIMARY KEY CHECK (id = 1),
-        seq BIGINT NOT NULL);
-      -- The lead among hubs sharing this store (hub/broker/lead.h): the term
-      -- moves on with every takeover; each commit checks it (FOR SHARE).
-      CREATE TABLE hub.lead(
-        id INTEGER PRIMARY KEY CHECK (id = 1),
-        term BIGINT NOT NULL,
-        endpoint TEXT NOT NULL,
-        host TEXT NOT NULL,
-        since_ms BIGINT NOT NULL);
-      )sql",
-  };
-  return kMigrations;
-}
-
 namespace {
 
-// Statement names and texts, prepared on the writer connection.
-constexpr const char* kInsertMessage = "hub_insert_message";
+// Statement names and texts, prepared on the writer connection. The
+// per-commit ones take arrays: one statement whatever the batch's size.
+constexpr const char* kInsertMessages = "hub_insert_messages";
 constexpr const char* kInsertMailbox = "hub_insert_mailbox";
-constexpr const char* kUpdateCursor = "hub_update_cursor";
+constexpr const char* kUpdateCursors = "hub_update_cursors";
 constexpr const char* kInsertDeadLetter = "hub_insert_dead_letter";
 constexpr const char* kInsertSub = "hub_insert_sub";
 constexpr const char* kDeleteSub = "hub_delete_sub";
@@ -100,16 +49,17 @@ constexpr const char* kReadMailbox = "hub_read_mailbox";
 
 const std::vector<std::pair<const char*, const char*>>& WriterStatements() {
   static const std::vector<std::pair<const char*, const char*>> k = {
-      {kInsertMessage,
+      {kInsertMessages,
        "INSERT INTO hub.messages(seq,id,sender,created_ms,expires_ms,stored_ms,envelope) "
-       "VALUES($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (id) DO NOTHING"},
-      // A duplicate's seq has no row (its id is stored under another seq):
-      // its recipients get no mailbox row.
+       "SELECT s, i, f, c, e, $6, v FROM unnest($1::bigint[], $2::text[], $3::text[], "
+       "$4::bigint[], $5::bigint[], $7::bytea[]) AS x(s, i, f, c, e, v) "
+       "ON CONFLICT (id) DO NOTHING RETURNING seq"},
       {kInsertMailbox,
-       "INSERT INTO hub.mailbox(recipient,seq) SELECT unnest($1::bigint[]), $2::bigint "
-       "WHERE EXISTS (SELECT 1 FROM hub.messages WHERE seq = $2::bigint) ON CONFLICT DO NOTHING"},
-      {kUpdateCursor,
-       "UPDATE hub.recipients SET acked_through = $2 WHERE id = $1 AND acked_through < $2"},
+       "INSERT INTO hub.mailbox(recipient,seq) SELECT * FROM unnest($1::bigint[], $2::bigint[]) "
+       "ON CONFLICT DO NOTHING"},
+      {kUpdateCursors,
+       "UPDATE hub.recipients r SET acked_through = x.s FROM unnest($1::bigint[], $2::bigint[]) "
+       "AS x(id, s) WHERE r.id = x.id AND r.acked_through < x.s"},
       {kInsertDeadLetter,
        "INSERT INTO hub.dead_letters(recipient,seq,message_id,sender,attempts,reason,at_ms,"
        "envelope) VALUES((SELECT name FROM hub.recipients WHERE id = $1),$2,$3,$4,$5,$6,$7,$8)"},
@@ -117,7 +67,9 @@ const std::vector<std::pair<const char*, const char*>>& WriterStatements() {
        "INSERT INTO hub.subscriptions(topic,recipient) VALUES($1,$2) ON CONFLICT DO NOTHING"},
       {kDeleteSub, "DELETE FROM hub.subscriptions WHERE topic = $1 AND recipient = $2"},
       {kReplayed, "UPDATE hub.dead_letters SET replayed = true WHERE id = $1"},
-      {kInsertAudit, "INSERT INTO hub.audit(n,line,hash) VALUES($1,$2,$3)"},
+      {kInsertAudit,
+       "INSERT INTO hub.audit(n,line,hash) SELECT * FROM unnest($1::bigint[], $2::text[], "
+       "$3::text[])"},
   };
   return k;
 }
@@ -337,24 +289,37 @@ class PostgresStore final : public Store {
                                 bool& commit_sent) {
     pg::Pipeline p(writer_);
     RETURN_IF_ERROR(p.SendSql("BEGIN"));
-    const size_t first_message = term_ > 0 ? 2 : 1;  // [0] BEGIN, [1] the term
+    size_t next = 1;  // [0] is BEGIN
+    const size_t term_at = term_ > 0 ? next++ : 0;
     if (term_ > 0) RETURN_IF_ERROR(p.SendSql(kLeadTerm));
-    for (const NewMessage& m : b.messages)
-      RETURN_IF_ERROR(p.Send(kInsertMessage, pg::Params()
-                                                 .Add(m.seq)
-                                                 .Add(m.id)
-                                                 .Add(m.sender)
-                                                 .Add(m.created_ms)
-                                                 .Add(m.expires_ms)
-                                                 .Add(now)
-                                                 .AddBytes(m.envelope)));
-    for (const NewMessage& m : b.messages)
-      RETURN_IF_ERROR(p.Send(kInsertMailbox, pg::Params()
-                                                 .AddIntArray(std::vector<int64_t>(
-                                                     m.recipients.begin(), m.recipients.end()))
-                                                 .Add(m.seq)));
-    for (auto& [r, seq] : b.cursors)
-      RETURN_IF_ERROR(p.Send(kUpdateCursor, pg::Params::Of(r, static_cast<int64_t>(seq))));
+    // Every message in one statement (arrays in binary, unnest on the
+    // server); RETURNING names the ones stored: the others were duplicates.
+    const size_t messages_at = b.messages.empty() ? 0 : next++;
+    if (!b.messages.empty()) {
+      std::vector<int64_t> seq, created, expires;
+      std::vector<std::string_view> id, sender, envelope;
+      for (const NewMessage& m : b.messages) {
+        seq.push_back(static_cast<int64_t>(m.seq));
+        created.push_back(m.created_ms);
+        expires.push_back(m.expires_ms);
+        id.push_back(m.id);
+        sender.push_back(m.sender);
+        envelope.push_back(m.envelope);
+      }
+      RETURN_IF_ERROR(p.Send(kInsertMessages, pg::Params()
+                                                  .AddInt64Array(seq)
+                                                  .AddTextArray(id)
+                                                  .AddTextArray(sender)
+                                                  .AddInt64Array(created)
+                                                  .AddInt64Array(expires)
+                                                  .Add(now)
+                                                  .AddBytesArray(envelope)));
+    }
+    if (!b.cursors.empty()) {
+      std::vector<int64_t> r, seq;
+      for (auto& [rid, s] : b.cursors) r.push_back(rid), seq.push_back(static_cast<int64_t>(s));
+      RETURN_IF_ERROR(p.Send(kUpdateCursors, pg::Params().AddInt64Array(r).AddInt64Array(seq)));
+    }
     for (const DeadLetter& d : b.dead_letters)
       RETURN_IF_ERROR(p.Send(kInsertDeadLetter, pg::Params()
                                                     .Add(d.recipient)
@@ -371,19 +336,46 @@ class PostgresStore final : public Store {
       RETURN_IF_ERROR(p.Send(kDeleteSub, pg::Params::Of(topic, r)));
     for (int64_t dl : b.replayed) RETURN_IF_ERROR(p.Send(kReplayed, pg::Params::Of(dl)));
     ASSIGN_OR_RETURN(std::vector<pg::Result> first, p.Sync());
-    if (term_ > 0) RETURN_IF_ERROR(CheckTerm(first[1].rows() > 0 ? first[1].Int(0, 0) : 0));
+    if (term_ > 0)
+      RETURN_IF_ERROR(CheckTerm(first[term_at].rows() > 0 ? first[term_at].Int(0, 0) : 0));
 
+    // Second round trip: the stored messages' mailbox rows, the audit lines
+    // (built from what the first one said), COMMIT.
+    std::unordered_set<int64_t> stored;
+    if (!b.messages.empty())
+      for (int i = 0; i < first[messages_at].rows(); ++i)
+        stored.insert(first[messages_at].Int(i, 0));
     AcceptLines lines;
+    std::vector<int64_t> box_recipient, box_seq;
     for (size_t i = 0; i < b.messages.size(); ++i) {
-      result.duplicate[i] = first[i + first_message].Affected() == 0;
-      lines.Add(b.messages[i], result.duplicate[i]);
+      const NewMessage& m = b.messages[i];
+      result.duplicate[i] = stored.count(static_cast<int64_t>(m.seq)) == 0;
+      lines.Add(m, result.duplicate[i]);
+      if (result.duplicate[i]) continue;
+      for (RecipientId r : m.recipients) {
+        box_recipient.push_back(r);
+        box_seq.push_back(static_cast<int64_t>(m.seq));
+      }
     }
+    if (!box_seq.empty())
+      RETURN_IF_ERROR(
+          p.Send(kInsertMailbox, pg::Params().AddInt64Array(box_recipient).AddInt64Array(box_seq)));
+    std::vector<int64_t> audit_n;
+    std::vector<std::string> audit_text, audit_hash;
     auto append = [&](const AuditEvent& e) {
       AuditChain::Line l = chain_.Next(e);
-      return p.Send(kInsertAudit, pg::Params::Of(l.n, l.text, l.hash));
+      audit_n.push_back(l.n);
+      audit_text.push_back(std::move(l.text));
+      audit_hash.push_back(std::move(l.hash));
     };
-    for (const AuditEvent& e : lines.Events(now)) RETURN_IF_ERROR(append(e));
-    for (const AuditEvent& e : b.audit) RETURN_IF_ERROR(append(e));
+    for (const AuditEvent& e : lines.Events(now)) append(e);
+    for (const AuditEvent& e : b.audit) append(e);
+    if (!audit_n.empty())
+      RETURN_IF_ERROR(
+          p.Send(kInsertAudit, pg::Params()
+                                   .AddInt64Array(audit_n)
+                                   .AddTextArray({audit_text.begin(), audit_text.end()})
+                                   .AddTextArray({audit_hash.begin(), audit_hash.end()})));
     RETURN_IF_ERROR(p.SendSql("COMMIT"));
     commit_sent = true;
     return p.Sync().status();

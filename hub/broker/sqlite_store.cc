@@ -10,62 +10,9 @@
 #include "common/status_macros.h"
 #include "hub/audit/audit_state.h"
 #include "hub/broker/store.h"
+#include "hub/store/schema.h"
 
 namespace concord::hub {
-
-const std::vector<std::string>& HubMigrations() {
-  static const std::vector<std::string> kMigrations = {
-      // 1: the message log, mailboxes, cursors, subscriptions, dead letters, audit.
-      R"sql(
-      CREATE TABLE messages(
-        seq INTEGER PRIMARY KEY,
-        id TEXT NOT NULL UNIQUE,
-        sender TEXT NOT NULL,
-        created_ms INTEGER NOT NULL,
-        expires_ms INTEGER NOT NULL,
-        stored_ms INTEGER NOT NULL,
-        envelope BLOB NOT NULL);
-      CREATE TABLE recipients(
-        id INTEGER PRIMARY KEY,
-        name TEXT NOT NULL UNIQUE,
-        acked_through INTEGER NOT NULL DEFAULT 0);
-      CREATE TABLE mailbox(
-        recipient INTEGER NOT NULL,
-        seq INTEGER NOT NULL,
-        PRIMARY KEY(recipient, seq)) WITHOUT ROWID;
-      CREATE TABLE subscriptions(
-        topic TEXT NOT NULL,
-        recipient INTEGER NOT NULL,
-        PRIMARY KEY(topic, recipient)) WITHOUT ROWID;
-      CREATE TABLE dead_letters(
-        id INTEGER PRIMARY KEY,
-        recipient TEXT NOT NULL,
-        seq INTEGER NOT NULL,
-        message_id TEXT NOT NULL,
-        sender TEXT NOT NULL,
-        attempts INTEGER NOT NULL,
-        reason TEXT NOT NULL,
-        at_ms INTEGER NOT NULL,
-        envelope BLOB NOT NULL,
-        replayed INTEGER NOT NULL DEFAULT 0);
-      CREATE TABLE audit(
-        n INTEGER PRIMARY KEY,
-        line TEXT NOT NULL,
-        hash TEXT NOT NULL);
-      )sql",
-      // 2: a floor under the message sequence. `concordctl restore` raises it
-      // above every number the hub may have given out after the backup, so a
-      // receiver's resume point (the highest seq it applied, from before the
-      // restore) never covers a message the restored hub numbers anew.
-      // (IF NOT EXISTS: a restore of an older hub.db makes it first.)
-      R"sql(
-      CREATE TABLE IF NOT EXISTS seq_floor(
-        id INTEGER PRIMARY KEY CHECK (id = 1),
-        seq INTEGER NOT NULL);
-      )sql",
-  };
-  return kMigrations;
-}
 
 namespace {
 

@@ -149,9 +149,6 @@ class Store {
 absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
                                                        const std::string& synchronous);
 
-// Schema migrations of hub.db, shared with concordctl (read-only tools).
-const std::vector<std::string>& HubMigrations();
-
 // Opens (creating and migrating) the hub's tables in the PostgreSQL database
 // `conninfo` names (docs/storage.md, "PostgreSQL"): two connections, one for
 // the writer thread and one for the loop. `audit_head_path`: where the
@@ -161,8 +158,5 @@ const std::vector<std::string>& HubMigrations();
 absl::StatusOr<std::unique_ptr<Store>> OpenPostgresStore(const std::string& conninfo,
                                                          const std::string& audit_head_path,
                                                          int64_t lead_term = 0);
-
-// Schema migrations of the hub's tables on PostgreSQL.
-const std::vector<std::string>& HubPostgresMigrations();
 
 }  // namespace concord::hub

@@ -212,17 +212,7 @@ void TestDistrict::WriteHubToml(int i, const std::string& endpoint) {
 absl::Status TestDistrict::StartHub(int i) {
   if (i >= static_cast<int>(hubs_.size())) hubs_.resize(i + 1);
   HubProcess& h = hubs_[i];
-  if (store_kind_ == "postgresql" && pg_conninfo_.empty()) {
-    if (const char* given = std::getenv("CONCORD_TEST_PG_CONNINFO"); given && *given) {
-      pg_conninfo_ = given;
-    } else {
-      auto server = PgServer::Start();
-      if (!server.ok()) return server.status();
-      pg_ = std::move(*server);
-      if (auto st = pg_->CreateDatabase("concord"); !st.ok()) return st;
-      pg_conninfo_ = pg_->conninfo("concord");
-    }
-  }
+  if (auto st = PrepareStore(); !st.ok()) return st;
   // The first start picks free ports; restarts reuse them so clients
   // reconnect. On PostgreSQL the port is fixed from the start: a standby
   // binds it again when it becomes active.
@@ -263,6 +253,21 @@ std::string TestDistrict::HubRole(int i) {
   while (std::getline(in, line))
     if (line.rfind("role=", 0) == 0) return line.substr(5);
   return "";
+}
+
+absl::Status TestDistrict::PrepareStore() {
+  if (store_kind_ == "postgresql" && pg_conninfo_.empty()) {
+    if (const char* given = std::getenv("CONCORD_TEST_PG_CONNINFO"); given && *given) {
+      pg_conninfo_ = given;
+    } else {
+      auto server = PgServer::Start();
+      if (!server.ok()) return server.status();
+      pg_ = std::move(*server);
+      if (auto st = pg_->CreateDatabase("concord"); !st.ok()) return st;
+      pg_conninfo_ = pg_->conninfo("concord");
+    }
+  }
+  return absl::OkStatus();
 }
 
 bool TestDistrict::HubRunning(int i) {

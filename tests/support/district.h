@@ -122,6 +122,12 @@ class TestDistrict {
   // CONCORD_TEST_PG_CONNINFO names a database (empty, on a server someone
   // else runs: a benchmark's), which the hub then uses.
   const std::string& store_kind() const { return store_kind_; }
+  // From now on the hub keeps its store on PostgreSQL (a district moved
+  // from SQLite, e.g. after `concordctl store copy`).
+  void UsePostgresql() { store_kind_ = "postgresql"; }
+  // Starts the district's PostgreSQL server and database if it has none yet
+  // (StartHub does it at the first start); on SQLite nothing.
+  absl::Status PrepareStore();
   PgServer* pg() const { return pg_.get(); }
   // The hub's database on PostgreSQL ("" before the hub's first start, or on SQLite).
   const std::string& pg_conninfo() const { return pg_conninfo_; }

@@ -43,5 +43,6 @@ void AddConferenceCommands(CLI::App& app, Commands& commands);  // conference --
 void AddAidCommands(CLI::App& app, Commands& commands);         // aid keygen | dedup
 void AddAccountCommands(CLI::App& app, Commands& commands);     // account add | list | disable ...
 void AddBackupCommands(CLI::App& app, Commands& commands);      // backup, restore
+void AddStoreCommands(CLI::App& app, Commands& commands);       // store copy
 
 }  // namespace concord::ctl

@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
   Commands commands;
   for (auto add : {AddHubCommands, AddKeysCommands, AddEnrolCommands, AddAuditCommands,
                    AddLedgerCommands, AddPetitionCommands, AddRiskCommands, AddConferenceCommands,
-                   AddAidCommands, AddAccountCommands, AddBackupCommands})
+                   AddAidCommands, AddAccountCommands, AddBackupCommands, AddStoreCommands})
     add(app, commands);
   try {
     app.parse(argc, argv);

@@ -24,6 +24,7 @@
 #include "hub/audit/audit.h"
 #include "hub/broker/store.h"
 #include "hub/client/client.h"
+#include "hub/store/schema.h"
 #include "tests/support/daemon.h"
 #include "tests/support/district.h"
 #include "tests/support/effects.h"
