@@ -197,6 +197,13 @@ absl::StatusOr<Conn> Conn::Open(const std::string& conninfo, const std::string& 
   if (auto st = conn.Exec("SET synchronous_commit = on; SET client_min_messages = warning");
       !st.ok())
     return st;
+  // The server's side of the same: a client that vanished is noticed in
+  // seconds, and its session (with any advisory lock it held) ends. Over a
+  // Unix socket these do nothing; a server that does not know them is left
+  // with its own settings.
+  (void)conn.Exec(
+      "SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 1; "
+      "SET tcp_keepalives_count = 3; SET tcp_user_timeout = 5000");
   return conn;
 }
 

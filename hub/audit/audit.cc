@@ -7,7 +7,6 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
 #include "common/files.h"
 #include "common/status_macros.h"
 #include "hub/audit/audit_archive.h"
@@ -27,8 +26,27 @@ std::string IsoTime(int64_t ms) {
   return out;
 }
 
+// Tabs and line ends become spaces (they separate fields and lines); other
+// control bytes, NUL among them (which a PostgreSQL text column refuses), are
+// written as \xHH: a principal's client name or a refused id stays readable
+// and cannot break the chain's store.
 std::string Clean(const std::string& s) {
-  return absl::StrReplaceAll(s, {{"\t", " "}, {"\n", " "}, {"\r", " "}});
+  std::string out;
+  out.reserve(s.size());
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '\t' || c == '\n' || c == '\r') {
+      out += ' ';
+    } else if (c < 0x20 || c == 0x7f) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += ch;
+    }
+  }
+  return out;
 }
 
 }  // namespace

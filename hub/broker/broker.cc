@@ -624,6 +624,7 @@ void BrokerImpl::SendWelcome(const Peer& peer, const Mailbox& mb) {
   w.mutable_welcome()->set_principal(peer.principal);
   w.mutable_welcome()->set_credit(mb.credit);
   w.mutable_welcome()->set_heartbeat_interval_ms(config_.heartbeat_ms);
+  w.mutable_welcome()->set_lead_term(static_cast<uint64_t>(config_.lead_term));
   w.mutable_welcome()->set_max_frame_bytes(
       static_cast<uint32_t>(std::min<uint64_t>(config_.max_frame_bytes, UINT32_MAX)));
   *w.mutable_welcome()->mutable_directory() = CurrentDirectory();

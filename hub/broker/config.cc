@@ -1,5 +1,6 @@
 #include "hub/broker/config.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/config.h"
 #include "common/files.h"
@@ -78,6 +79,16 @@ absl::StatusOr<HubConfig> LoadHubConfig(const std::string& path) {
         path,
         ": [store] postgresql 连接串未配置 / a connection string is required when kind = "
         "\"postgresql\" (e.g. \"host=10.0.0.5 dbname=concord user=concord\")"));
+  if (c.store_kind == "postgresql") {
+    const std::string& said = c.advertise.empty() ? c.endpoint : c.advertise;
+    if (said.find('*') != std::string::npos || said.find("0.0.0.0") != std::string::npos ||
+        said.find("[::]") != std::string::npos || absl::EndsWith(said, ":0"))
+      return absl::InvalidArgumentError(absl::StrCat(
+          path,
+          ": [hub] advertise 须为各机关可拨的地址 / must be the address agencies dial (e.g. "
+          "\"tcp://10.1.0.11:7100\"): a standby names it to clients, and \"",
+          said, "\" is not one"));
+  }
   return c;
 }
 

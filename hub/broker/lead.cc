@@ -45,9 +45,10 @@ absl::StatusOr<bool> HubLead::TryTake(const std::string& endpoint, int64_t now_m
   return true;
 }
 
-absl::StatusOr<std::string> HubLead::ActiveEndpoint() {
-  ASSIGN_OR_RETURN(pg::Result r, conn_.Query("SELECT endpoint FROM hub.lead WHERE id = 1"));
-  return r.rows() > 0 ? r.Bytes(0, 0) : std::string();
+absl::StatusOr<HubLead::Active> HubLead::ActiveHub() {
+  ASSIGN_OR_RETURN(pg::Result r, conn_.Query("SELECT endpoint, term FROM hub.lead WHERE id = 1"));
+  if (r.rows() == 0) return Active{};
+  return Active{r.Bytes(0, 0), r.Int(0, 1)};
 }
 
 bool HubLead::StillHeld() {

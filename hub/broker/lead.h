@@ -34,8 +34,12 @@ class HubLead {
   // lock taken, the term moved on, `endpoint` recorded for clients); false
   // when another hub holds it.
   absl::StatusOr<bool> TryTake(const std::string& endpoint, int64_t now_ms);
-  // The endpoint the active hub recorded ("" when none yet).
-  absl::StatusOr<std::string> ActiveEndpoint();
+  // The endpoint and term the active hub recorded ({"", 0} when none yet).
+  struct Active {
+    std::string endpoint;
+    int64_t term = 0;
+  };
+  absl::StatusOr<Active> ActiveHub();
   // The term this hub took (0 before).
   int64_t term() const { return term_; }
   // Whether the lock's connection still answers (a round trip). False: the

@@ -129,8 +129,8 @@ int main(int argc, char** argv) {
           io.stop();
           return;
         }
-        if (auto active = lead->ActiveEndpoint(); active.ok())
-          (*standby)->set_active_endpoint(*active);
+        if (auto active = lead->ActiveHub(); active.ok())
+          (*standby)->set_active(active->endpoint, active->term);
         poll.expires_after(kLeadPoll);
         poll.async_wait([&](const boost::system::error_code& ec) {
           if (!ec) try_lead();

@@ -13,13 +13,16 @@
 // A lost connection: before anything of a transaction was sent, the store
 // reconnects and reports Unavailable (nothing is written; the broker retries).
 // After the COMMIT was sent, the outcome is unknown until the store can look:
-// it reconnects and compares the audit chain's head with the one the commit
-// would have written. Written: the commit succeeded. Not written: Unavailable.
-// Cannot look: Aborted, and the hub stops (broker.cc): it starts again from
-// what the database holds, as after a crash.
+// it reconnects and asks the server about the transaction's id (read in the
+// first round trip, txid_status), ending the old session first if it still
+// runs. Committed: the commit succeeded. Not: Unavailable. Cannot look:
+// Aborted, and the hub stops (broker.cc): it starts again from what the
+// database holds, as after a crash.
 #include <algorithm>
+#include <chrono>
 #include <mutex>
 #include <string_view>
+#include <thread>
 #include <unordered_set>
 
 #include "absl/strings/str_cat.h"
@@ -46,6 +49,8 @@ constexpr const char* kDeleteSub = "hub_delete_sub";
 constexpr const char* kReplayed = "hub_replayed";
 constexpr const char* kInsertAudit = "hub_insert_audit";
 constexpr const char* kReadMailbox = "hub_read_mailbox";
+// Envelope bytes per INSERT statement at most (a commit may hold several).
+constexpr size_t kStatementBytes = 64 << 20;
 
 const std::vector<std::pair<const char*, const char*>>& WriterStatements() {
   static const std::vector<std::pair<const char*, const char*>> k = {
@@ -174,32 +179,35 @@ class PostgresStore final : public Store {
     result.duplicate.resize(b.messages.size(), false);
     const int64_t now = SystemClock::Get().NowMs();
     const AuditChain saved = chain_;
+    const int session = writer_.backend_pid();
+    xid_ = 0;
     bool commit_sent = false;
     absl::Status st = WriteTransaction(b, now, result, commit_sent);
     if (st.ok()) {
-      if (chain_.last_n() != saved.last_n() && !head_path_.empty())
-        if (auto w = WriteAuditHead(head_path_, chain_.last_n(), chain_.last_hash()); !w.ok())
-          LOG_WARN("audit head: {}", w.ToString());
+      WriteHead(saved);
       return result;
     }
-    const AuditChain attempted = chain_;
     chain_ = saved;
     if (writer_.ok()) {
       (void)writer_.Exec("ROLLBACK");
+      // The chain's tail as the database has it, not as this process
+      // believes: what failed may have been a line already there.
+      if (auto re = LoadChain(); !re.ok()) LOG_WARN("audit chain: {}", re.ToString());
       return st;
     }
     if (!commit_sent) return st;  // nothing of it can have been committed
-    // The COMMIT went out and the connection was lost: look.
-    if (auto re = Reconnect(); !re.ok())
+    // The COMMIT went out and the connection was lost: ask the server what
+    // became of the transaction.
+    absl::StatusOr<bool> committed = ResolveInDoubt(session);
+    if (!committed.ok())
       return absl::AbortedError(absl::StrCat(
           "与数据库的连接在提交时中断，无法确认是否已提交 / the connection was lost during "
           "COMMIT and the outcome cannot be checked: ",
-          re.message()));
-    if (chain_.last_n() == attempted.last_n() && chain_.last_hash() == attempted.last_hash()) {
-      LOG_WARN("postgresql: the connection was lost during COMMIT; the commit is in the database");
-      return result;
-    }
-    return st;
+          committed.status().message()));
+    if (!*committed) return st;
+    LOG_WARN("postgresql: the connection was lost during COMMIT; the commit is in the database");
+    WriteHead(saved);
+    return result;
   }
 
   absl::Status Compact(int64_t dedup_before_ms) override {
@@ -249,6 +257,10 @@ class PostgresStore final : public Store {
 
   absl::Status PrepareWriter() {
     for (const auto& [name, sql] : WriterStatements()) RETURN_IF_ERROR(writer_.Prepare(name, sql));
+    return LoadChain();
+  }
+
+  absl::Status LoadChain() {
     ASSIGN_OR_RETURN(pg::Result head,
                      writer_.Query("SELECT n, hash FROM hub.audit ORDER BY n DESC LIMIT 1"));
     if (head.rows() > 0)
@@ -256,6 +268,32 @@ class PostgresStore final : public Store {
     else
       chain_.StartAfter(0, "");
     return absl::OkStatus();
+  }
+
+  void WriteHead(const AuditChain& before) {
+    if (chain_.last_n() == before.last_n() || head_path_.empty()) return;
+    if (auto w = WriteAuditHead(head_path_, chain_.last_n(), chain_.last_hash()); !w.ok())
+      LOG_WARN("audit head: {}", w.ToString());
+  }
+
+  // After a lost COMMIT: true when transaction xid_ committed, false when it
+  // did not (or never got an id). Its old session may still run (a network
+  // flap; a commit waiting for the synchronous standby): it is ended first,
+  // so that the answer cannot change afterwards.
+  absl::StatusOr<bool> ResolveInDoubt(int old_session) {
+    RETURN_IF_ERROR(Reconnect());  // also reloads the chain from the database
+    if (xid_ == 0) return false;
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      ASSIGN_OR_RETURN(pg::Result r, writer_.Query("SELECT txid_status($1)", pg::Params::Of(xid_)));
+      const std::string status = r.rows() > 0 ? r.Bytes(0, 0) : std::string();
+      if (status == "committed") return true;
+      if (status != "in progress") return false;  // aborted, or too old to know: not ours
+      RETURN_IF_ERROR(
+          writer_.Query("SELECT pg_terminate_backend($1)", pg::Params::Of(old_session)).status());
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return absl::DeadlineExceededError(
+        absl::StrCat("transaction ", xid_, " still in progress after 10 s"));
   }
 
   absl::Status Reconnect() {
@@ -289,23 +327,30 @@ class PostgresStore final : public Store {
                                 bool& commit_sent) {
     pg::Pipeline p(writer_);
     RETURN_IF_ERROR(p.SendSql("BEGIN"));
-    size_t next = 1;  // [0] is BEGIN
+    RETURN_IF_ERROR(p.SendSql("SELECT txid_current()"));  // [1]: to look it up if in doubt
+    size_t next = 2;
     const size_t term_at = term_ > 0 ? next++ : 0;
     if (term_ > 0) RETURN_IF_ERROR(p.SendSql(kLeadTerm));
-    // Every message in one statement (arrays in binary, unnest on the
-    // server); RETURNING names the ones stored: the others were duplicates.
-    const size_t messages_at = b.messages.empty() ? 0 : next++;
-    if (!b.messages.empty()) {
+    // The messages in as few statements as their size allows (arrays in
+    // binary, unnest on the server; a statement stays far under PostgreSQL's
+    // 1 GB message limit); RETURNING names the ones stored: the others were
+    // duplicates.
+    std::vector<size_t> messages_at;
+    for (size_t from = 0; from < b.messages.size();) {
       std::vector<int64_t> seq, created, expires;
       std::vector<std::string_view> id, sender, envelope;
-      for (const NewMessage& m : b.messages) {
+      size_t bytes = 0;
+      for (; from < b.messages.size() && (seq.empty() || bytes < kStatementBytes); ++from) {
+        const NewMessage& m = b.messages[from];
         seq.push_back(static_cast<int64_t>(m.seq));
         created.push_back(m.created_ms);
         expires.push_back(m.expires_ms);
         id.push_back(m.id);
         sender.push_back(m.sender);
         envelope.push_back(m.envelope);
+        bytes += m.envelope.size() + m.id.size() + m.sender.size() + 64;
       }
+      messages_at.push_back(next++);
       RETURN_IF_ERROR(p.Send(kInsertMessages, pg::Params()
                                                   .AddInt64Array(seq)
                                                   .AddTextArray(id)
@@ -336,15 +381,15 @@ class PostgresStore final : public Store {
       RETURN_IF_ERROR(p.Send(kDeleteSub, pg::Params::Of(topic, r)));
     for (int64_t dl : b.replayed) RETURN_IF_ERROR(p.Send(kReplayed, pg::Params::Of(dl)));
     ASSIGN_OR_RETURN(std::vector<pg::Result> first, p.Sync());
+    xid_ = first[1].rows() > 0 ? first[1].Int(0, 0) : 0;
     if (term_ > 0)
       RETURN_IF_ERROR(CheckTerm(first[term_at].rows() > 0 ? first[term_at].Int(0, 0) : 0));
 
     // Second round trip: the stored messages' mailbox rows, the audit lines
     // (built from what the first one said), COMMIT.
     std::unordered_set<int64_t> stored;
-    if (!b.messages.empty())
-      for (int i = 0; i < first[messages_at].rows(); ++i)
-        stored.insert(first[messages_at].Int(i, 0));
+    for (size_t at : messages_at)
+      for (int i = 0; i < first[at].rows(); ++i) stored.insert(first[at].Int(i, 0));
     AcceptLines lines;
     std::vector<int64_t> box_recipient, box_seq;
     for (size_t i = 0; i < b.messages.size(); ++i) {
@@ -384,6 +429,7 @@ class PostgresStore final : public Store {
   const std::string conninfo_;
   const std::string head_path_;
   const int64_t term_;  // 0: no lead to check
+  int64_t xid_ = 0;     // the transaction id of the commit being written
   pg::Conn writer_;     // writer thread
   pg::Conn reader_;     // loop thread
   std::mutex ensure_mu_;

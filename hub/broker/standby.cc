@@ -54,6 +54,7 @@ void StandbyResponder::OnReadable() {
       n->set_code(pb::UNAVAILABLE);
       n->set_active_endpoint(active_);
       n->set_standby(true);
+      n->set_active_term(static_cast<uint64_t>(term_));
       n->set_reason(active_.empty()
                         ? "备用枢纽，尚无主枢纽 / standby hub; no hub holds the lead yet"
                         : absl::StrCat("备用枢纽，主枢纽在 ", active_,

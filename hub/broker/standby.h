@@ -30,8 +30,12 @@ class StandbyResponder {
                                                                  bool curve);
   ~StandbyResponder();
 
-  // Where the answers send clients ("" while no hub holds the lead).
-  void set_active_endpoint(std::string endpoint) { active_ = std::move(endpoint); }
+  // Where the answers send clients ("" while no hub holds the lead), and
+  // that hub's lead term.
+  void set_active(std::string endpoint, int64_t term) {
+    active_ = std::move(endpoint);
+    term_ = term;
+  }
   const std::string& endpoint() const { return endpoint_; }
   uint64_t answered() const { return answered_; }
 
@@ -44,6 +48,7 @@ class StandbyResponder {
   zmq::socket_t router_;
   std::unique_ptr<ZmqWatcher> watcher_;
   std::string endpoint_, active_;
+  int64_t term_ = 0;
   uint64_t answered_ = 0;
 };
 

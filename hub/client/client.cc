@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <set>
@@ -104,6 +105,7 @@ class ClientImpl final : public Client {
   void Start() override {
     stopped_ = false;
     watcher_->Start();
+    if (monitor_watcher_) monitor_watcher_->Start();
     SendHello();
     Tick();
   }
@@ -113,6 +115,7 @@ class ClientImpl final : public Client {
     stopped_ = true;
     timer_.cancel();
     if (watcher_) watcher_->Stop();
+    if (monitor_watcher_) monitor_watcher_->Stop();
   }
 
   void Stamp(pb::Envelope& env) const override {
@@ -353,6 +356,9 @@ class ClientImpl final : public Client {
   void OnAck(const pb::Ack& ack);
   void OnNack(const pb::Nack& nack);
   void OnStandby(const pb::Nack& nack);
+  void OnMonitorReadable();
+  // Leaves the current hub endpoint for the next (several endpoints only).
+  void LeaveForNext(const std::string& why);
   void SwitchTo(size_t index, const std::string& why);
   const std::string& endpoint() const { return endpoints_[current_]; }
   // Ends pending entry `p` as refused for good: a durable one moves to
@@ -370,6 +376,11 @@ class ClientImpl final : public Client {
   zmq::context_t ctx_{1};
   zmq::socket_t socket_;
   std::unique_ptr<ZmqWatcher> watcher_;
+  // With several hub endpoints: libzmq's DISCONNECTED events on socket_, so
+  // that a hub whose process died (its connection closed) is left at once,
+  // not after 3 silent heartbeats.
+  zmq::socket_t monitor_;
+  std::unique_ptr<ZmqWatcher> monitor_watcher_;
   boost::asio::steady_timer timer_;
   MessageHandler handler_;
 
@@ -422,7 +433,8 @@ class ClientImpl final : public Client {
   size_t current_ = 0;
   std::string left_silent_;
   int64_t left_silent_at_us_ = 0;
-  bool warned_unknown_active_ = false;
+  uint64_t lead_term_ = 0;  // from Welcome: the lead term of the hub we talk to
+  uint64_t left_term_ = 0;  // the term of the hub left for its silence
   ClientStats stats_;
 };
 
@@ -491,7 +503,49 @@ absl::Status ClientImpl::Init() {
         absl::StrCat("无法连接 / cannot set up connection to ", endpoint(), ": ", e.what()));
   }
   watcher_ = std::make_unique<ZmqWatcher>(io_, socket_, [this] { OnReadable(); });
+  if (endpoints_.size() > 1) {
+    try {
+      if (zmq_socket_monitor(socket_.handle(), "inproc://concord-client-monitor",
+                             ZMQ_EVENT_DISCONNECTED) != 0)
+        throw zmq::error_t();
+      monitor_ = zmq::socket_t(ctx_, zmq::socket_type::pair);
+      monitor_.set(zmq::sockopt::linger, 0);
+      monitor_.connect("inproc://concord-client-monitor");
+      monitor_watcher_ =
+          std::make_unique<ZmqWatcher>(io_, monitor_, [this] { OnMonitorReadable(); });
+    } catch (const zmq::error_t& e) {
+      LOG_WARN("{}: no socket monitor ({}): a dead hub is noticed by its silence", opts_.name,
+               e.what());
+    }
+  }
   return absl::OkStatus();
+}
+
+void ClientImpl::OnMonitorReadable() {
+  if (stopped_) return;
+  for (;;) {
+    zmq::message_t event, address;
+    try {
+      if (!monitor_.recv(event, zmq::recv_flags::dontwait)) return;
+      if (!monitor_.get(zmq::sockopt::rcvmore) || !monitor_.recv(address)) continue;
+    } catch (const zmq::error_t&) {
+      return;
+    }
+    uint16_t id = 0;
+    if (event.size() >= 2) std::memcpy(&id, event.data(), 2);
+    // Only a hub we had a session with: a standby about to take over closes
+    // its socket too, and the client waits there for it.
+    if (id == ZMQ_EVENT_DISCONNECTED && connected_ && address.to_string() == endpoint())
+      LeaveForNext("connection closed");
+  }
+}
+
+void ClientImpl::LeaveForNext(const std::string& why) {
+  DisconnectedNow(why);
+  left_silent_ = endpoint();
+  left_term_ = lead_term_;
+  left_silent_at_us_ = opts_.clock->MonotonicUs();
+  SwitchTo((current_ + 1) % endpoints_.size(), why);
 }
 
 void ClientImpl::OnReadable() {
@@ -893,6 +947,7 @@ void ClientImpl::OnWelcome(const pb::Welcome& w) {
   redial_after_us_ = kFirstRedialUs;
   principal_ = w.principal();
   hub_heartbeat_ms_ = w.heartbeat_interval_ms();
+  lead_term_ = w.lead_term();
   if (w.has_directory()) {
     TakeDirectory(w.directory());
   } else {
@@ -930,7 +985,12 @@ void ClientImpl::RedialIfRefused(int64_t now_us) {
     // Several hubs: one that answers (a standby) is kept until it says
     // where to go or becomes active; one that is silent is left.
     if (last_recv_us_ > dialled_us_ && now_us - last_recv_us_ < kFirstRedialUs) return;
+    // Round the list again, waiting longer each time nobody answers (up to
+    // kLastRedialUs, as for one hub: a refused key is not retried every second).
+    const int64_t wait = redial_after_us_;
     SwitchTo((current_ + 1) % endpoints_.size(), "no answer");
+    redial_after_us_ = current_ == 0 ? std::min(wait * 2, kLastRedialUs) : wait;
+    ++stats_.redials;
     return;
   }
   LOG_INFO("{}: no Welcome from {} for {} ms: dialling again", opts_.name, endpoint(),
@@ -973,23 +1033,27 @@ void ClientImpl::SwitchTo(size_t index, const std::string& why) {
 
 void ClientImpl::OnStandby(const pb::Nack& nack) {
   const std::string& active = nack.active_endpoint();
+  if (active.empty()) return;  // Hello again at the next tick: this one may take the lead
   auto it = std::find(endpoints_.begin(), endpoints_.end(), active);
-  if (active.empty() || it == endpoints_.end()) {
-    if (!active.empty() && !warned_unknown_active_) {
-      LOG_ERROR(
-          "{}: the standby hub at {} says the active one is at {}, which is not in this "
-          "daemon's [hub] endpoint / standby_endpoints",
-          opts_.name, endpoint(), active);
-      warned_unknown_active_ = true;
-    }
-    return;  // Hello again at the next tick: this one may take the lead
+  if (it == endpoints_.end()) {
+    // Not in this daemon's list (another name for it, or a hub added since):
+    // the standby holds the hub's key, so its word is taken; the list says so.
+    LOG_WARN(
+        "{}: the standby hub at {} says the active one is at {}, which is not in [hub] "
+        "endpoint / standby_endpoints: going there",
+        opts_.name, endpoint(), active);
+    endpoints_.push_back(active);
+    it = endpoints_.end() - 1;
   }
   const size_t index = static_cast<size_t>(it - endpoints_.begin());
   if (index == current_) return;
-  // The hub we left for its silence may still be named until the standby
-  // notices it is gone: stay here a while, this one is about to take over.
+  // The hub we left may still be named until the standby takes the lead:
+  // stay here a while, this one is about to take over. A newer term at that
+  // address is another hub process there (restarted, and it took the lead).
   const int64_t now = opts_.clock->MonotonicUs();
-  if (active == left_silent_ && now - left_silent_at_us_ < kStaleActiveUs) return;
+  if (active == left_silent_ && (nack.active_term() == 0 || nack.active_term() <= left_term_) &&
+      now - left_silent_at_us_ < kStaleActiveUs)
+    return;
   SwitchTo(index, "standby; the active hub is at " + active);
 }
 
@@ -1013,12 +1077,10 @@ void ClientImpl::Tick() {
                                         : opts_.heartbeat_ms) *
                      1000LL;
   if (connected_ && last_recv_us_ && now - last_recv_us_ > 3 * hb) {
-    DisconnectedNow("hub silent");
-    if (endpoints_.size() > 1) {
-      left_silent_ = endpoint();
-      left_silent_at_us_ = now;
-      SwitchTo((current_ + 1) % endpoints_.size(), "silent");
-    }
+    if (endpoints_.size() > 1)
+      LeaveForNext("silent");
+    else
+      DisconnectedNow("hub silent");
   }
   if (!connected_) {
     RedialIfRefused(now);

@@ -1,5 +1,7 @@
 #include "hub/store/copy.h"
 
+#include <sodium.h>
+
 #include <string_view>
 #include <vector>
 
@@ -25,7 +27,33 @@ struct Column {
 struct Table {
   std::string name;
   std::vector<Column> columns;
-  std::string order;  // a stable order to read it in
+  std::string order;  // a stable order to read it in (the same on both sides)
+};
+
+// A digest of a table's rows in order, fed value by value the same way on
+// both sides: the copy is checked against what was read, not counted.
+class RowDigest {
+ public:
+  RowDigest() { crypto_generichash_init(&st_, nullptr, 0, crypto_generichash_BYTES); }
+  void Int(int64_t v) {
+    const std::string s = absl::StrCat("i", v, ";");
+    Feed(s);
+  }
+  void Bytes(std::string_view v) {
+    Feed(absl::StrCat("b", v.size(), ":"));
+    Feed(v);
+  }
+  std::string Done() {
+    unsigned char out[crypto_generichash_BYTES];
+    crypto_generichash_final(&st_, out, sizeof out);
+    return std::string(reinterpret_cast<char*>(out), sizeof out);
+  }
+
+ private:
+  void Feed(std::string_view v) {
+    crypto_generichash_update(&st_, reinterpret_cast<const unsigned char*>(v.data()), v.size());
+  }
+  crypto_generichash_state st_;
 };
 
 const std::vector<Table>& Tables() {
@@ -42,7 +70,9 @@ const std::vector<Table>& Tables() {
         {"envelope", C::kBytes}},
        "seq"},
       {"mailbox", {{"recipient", C::kInt}, {"seq", C::kInt}}, "recipient, seq"},
-      {"subscriptions", {{"topic", C::kText}, {"recipient", C::kInt}}, "topic, recipient"},
+      {"subscriptions",
+       {{"topic", C::kText}, {"recipient", C::kInt}},
+       "topic COLLATE \"C\", recipient"},
       {"dead_letters",
        {{"id", C::kInt},
         {"recipient", C::kText},
@@ -81,13 +111,22 @@ std::string InsertSql(const Table& t) {
                       args, ") AS x(", alias, ")");
 }
 
-// Copies one table in chunks; returns its row count.
-absl::StatusOr<int64_t> CopyTable(sqlite::Db& from, pg::Conn& to, const Table& t) {
+std::string ColumnList(const Table& t) {
   std::string cols;
   for (size_t i = 0; i < t.columns.size(); ++i)
     absl::StrAppend(&cols, i ? "," : "", t.columns[i].name);
-  ASSIGN_OR_RETURN(auto read, from.Prepare(absl::StrCat("SELECT ", cols, " FROM ", t.name,
-                                                        " ORDER BY ", t.order)));
+  return cols;
+}
+
+// Copies one table in chunks; its row count, and the digest of what was read.
+absl::StatusOr<std::pair<int64_t, std::string>> CopyTable(sqlite::Db& from, pg::Conn& to,
+                                                          const Table& t) {
+  // SQLite compares text byte by byte: COLLATE "C" is PostgreSQL's word for it.
+  std::string order = t.order;
+  if (auto c = order.find(" COLLATE \"C\""); c != std::string::npos) order.erase(c, 12);
+  ASSIGN_OR_RETURN(auto read, from.Prepare(absl::StrCat("SELECT ", ColumnList(t), " FROM ", t.name,
+                                                        " ORDER BY ", order)));
+  RowDigest digest;
   const std::string insert = InsertSql(t);
   int64_t total = 0;
   bool more = true;
@@ -102,12 +141,14 @@ absl::StatusOr<int64_t> CopyTable(sqlite::Db& from, pg::Conn& to, const Table& t
         break;
       }
       for (size_t i = 0; i < t.columns.size(); ++i) {
-        if (t.columns[i].kind == Column::kInt)
+        if (t.columns[i].kind == Column::kInt) {
           ints[i].push_back(read.Int(static_cast<int>(i)));
-        else if (t.columns[i].kind == Column::kText)
-          strs[i].push_back(read.Text(static_cast<int>(i)));
-        else
-          strs[i].push_back(read.Blob(static_cast<int>(i)));
+          digest.Int(ints[i].back());
+        } else {
+          strs[i].push_back(t.columns[i].kind == Column::kText ? read.Text(static_cast<int>(i))
+                                                               : read.Blob(static_cast<int>(i)));
+          digest.Bytes(strs[i].back());
+        }
       }
       ++n;
     }
@@ -127,7 +168,31 @@ absl::StatusOr<int64_t> CopyTable(sqlite::Db& from, pg::Conn& to, const Table& t
     RETURN_IF_ERROR(to.Query(insert, p).status());
     total += n;
   }
-  return total;
+  return std::make_pair(total, digest.Done());
+}
+
+// The same digest over what the target now holds, read back in chunks
+// through a cursor.
+absl::StatusOr<std::pair<int64_t, std::string>> ReadBack(pg::Conn& to, const Table& t) {
+  RETURN_IF_ERROR(
+      to.Exec(absl::StrCat("DECLARE concord_copy NO SCROLL CURSOR FOR SELECT ", ColumnList(t),
+                           " FROM hub.", t.name, " ORDER BY ", t.order)));
+  RowDigest digest;
+  int64_t total = 0;
+  for (;;) {
+    ASSIGN_OR_RETURN(pg::Result r, to.Query(absl::StrCat("FETCH ", kChunk, " FROM concord_copy")));
+    if (r.rows() == 0) break;
+    for (int row = 0; row < r.rows(); ++row)
+      for (size_t i = 0; i < t.columns.size(); ++i) {
+        if (t.columns[i].kind == Column::kInt)
+          digest.Int(r.Int(row, static_cast<int>(i)));
+        else
+          digest.Bytes(r.Bytes(row, static_cast<int>(i)));
+      }
+    total += r.rows();
+  }
+  RETURN_IF_ERROR(to.Exec("CLOSE concord_copy"));
+  return std::make_pair(total, digest.Done());
 }
 
 }  // namespace
@@ -159,9 +224,11 @@ absl::StatusOr<CopyReport> CopyHubToPostgres(const std::string& sqlite_path,
   RETURN_IF_ERROR(from.Exec("BEGIN"));  // one snapshot of the source
   RETURN_IF_ERROR(to.Exec("BEGIN"));
   absl::Status st = [&]() -> absl::Status {
+    std::map<std::string, std::string> digests;
     for (const Table& t : Tables()) {
-      ASSIGN_OR_RETURN(int64_t n, CopyTable(from, to, t));
-      report.rows[t.name] = n;
+      ASSIGN_OR_RETURN(auto copied, CopyTable(from, to, t));
+      report.rows[t.name] = copied.first;
+      digests[t.name] = copied.second;
     }
     // New rows after the copied ones.
     RETURN_IF_ERROR(
@@ -169,12 +236,13 @@ absl::StatusOr<CopyReport> CopyHubToPostgres(const std::string& sqlite_path,
                 "coalesce((SELECT max(id) FROM hub.recipients), 0) + 1, false); "
                 "SELECT setval(pg_get_serial_sequence('hub.dead_letters','id'), "
                 "coalesce((SELECT max(id) FROM hub.dead_letters), 0) + 1, false)"));
-    // Both sides the same: counts and the chain's head.
+    // Both sides the same: every row and value, read back, and the chain's head.
     for (const Table& t : Tables()) {
-      ASSIGN_OR_RETURN(int64_t n, to.QueryInt(absl::StrCat("SELECT count(*) FROM hub.", t.name)));
-      if (n != report.rows[t.name])
-        return absl::DataLossError(absl::StrCat("hub.", t.name, ": ", n, " rows after the copy, ",
-                                                report.rows[t.name], " in ", sqlite_path));
+      ASSIGN_OR_RETURN(auto back, ReadBack(to, t));
+      if (back.first != report.rows[t.name] || back.second != digests[t.name])
+        return absl::DataLossError(absl::StrCat(
+            "hub.", t.name, " 复制后与源不一致 / differs from ", sqlite_path, " after the copy (",
+            back.first, " rows read back, ", report.rows[t.name], " copied)"));
     }
     ASSIGN_OR_RETURN(auto src, from.Prepare("SELECT n, hash FROM audit ORDER BY n DESC LIMIT 1"));
     ASSIGN_OR_RETURN(bool has, src.Step());

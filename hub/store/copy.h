@@ -7,7 +7,10 @@
 // ids (mailboxes, cursors and subscriptions refer to them), dead letters
 // theirs, the audit chain its lines and hashes (it verifies unchanged). One
 // PostgreSQL transaction: the target has all of it or none. The source is
-// read inside one SQLite read transaction (one snapshot).
+// read inside one SQLite read transaction (one snapshot); before COMMIT every
+// table is read back from the target and its rows' digest compared with
+// what was read from the file. The target's empty tables are made first
+// (the hub's migrations) even when the copy is then refused.
 #pragma once
 
 #include <cstdint>

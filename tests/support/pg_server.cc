@@ -1,6 +1,7 @@
 #include "tests/support/pg_server.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <gtest/gtest.h>
 #include <pwd.h>
 #include <signal.h>
@@ -41,21 +42,25 @@ std::string FindBinDir() {
 }
 
 // Forks and runs `argv` as uid/gid (when running as root), output to `log`,
-// in a process group of its own.
+// in a process group of its own. Everything the child needs is made before
+// fork(): the test process has other threads, and the child may not allocate.
 pid_t Spawn(const std::vector<std::string>& argv, const std::string& log, uid_t uid, gid_t gid) {
-  pid_t pid = fork();
-  if (pid != 0) return pid;
-  setpgid(0, 0);
-  int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  if (fd >= 0) {
-    dup2(fd, 1);
-    dup2(fd, 2);
-    close(fd);
-  }
-  if (geteuid() == 0 && (setgid(gid) != 0 || setuid(uid) != 0)) _exit(126);
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  const bool drop = geteuid() == 0;
+  pid_t pid = fork();
+  if (pid != 0) {
+    if (fd >= 0) close(fd);
+    return pid;
+  }
+  setpgid(0, 0);
+  if (fd >= 0) {
+    dup2(fd, 1);
+    dup2(fd, 2);
+  }
+  if (drop && (setgroups(0, nullptr) != 0 || setgid(gid) != 0 || setuid(uid) != 0)) _exit(126);
   execv(args[0], args.data());
   _exit(127);
 }

@@ -147,3 +147,20 @@ TEST_F(AuditTest, RehashedLineBreaksNextLink) {
 
 }  // namespace
 }  // namespace concord::hub
+
+namespace concord::hub {
+namespace {
+
+// What a client says (its Hello's client name, a refused id) reaches audit
+// lines: tabs and line ends become spaces, other control bytes \xHH, so a
+// NUL cannot make a PostgreSQL text column refuse every later commit.
+TEST(AuditLineText, ControlBytesAreEscaped) {
+  const std::string line =
+      AuditChain::FormatLine(7, {0, "connect", "a\tb", std::string("client=x\0y\x1b\nz", 15)});
+  EXPECT_EQ(line.find('\0'), std::string::npos);
+  EXPECT_NE(line.find("client=x\\x00y\\x1b z"), std::string::npos) << line;
+  EXPECT_NE(line.find("\ta b\t"), std::string::npos) << line;
+}
+
+}  // namespace
+}  // namespace concord::hub

@@ -181,5 +181,28 @@ TEST(Failover, StandbyWithoutTheDatabaseDoesNotTakeTheLead) {
   EXPECT_EQ(*conn->QueryInt("SELECT term FROM hub.lead WHERE id = 1"), 2);
 }
 
+// The standby machine is down when the active hub restarts (and takes the
+// lead again, a newer term at the same address): clients that went to the
+// dead standby's address come back to it.
+TEST(Failover, ClientsComeBackWhenTheStandbyIsDown) {
+  auto d = PgDistrict();
+  ASSERT_OK(d->StartHub(0));
+  ASSERT_OK(d->StartHub(1));
+  ClientThread b(d->ClientFor("b"), RecordEffects);
+  ClientThread a(d->ClientFor("a"));
+  ASSERT_TRUE(WaitFor([&] { return a.Stats().connected && b.Stats().connected; }));
+  d->KillHub(1);
+  d->KillHub(0);
+  ASSERT_OK(d->StartHub(0));
+  EXPECT_EQ(d->HubRole(0), "active");
+  a.Call([](client::Client& c) {
+    c.Publish(Note("b", "after the restart"));
+    return 0;
+  });
+  ASSERT_TRUE(WaitFor([&] { return b.Stats().received == 1; }, 30000))
+      << "a on " << a.Stats().endpoint << ", b on " << b.Stats().endpoint;
+  EXPECT_EQ(a.Stats().endpoint, d->endpoint(0));
+}
+
 }  // namespace
 }  // namespace concord::testing

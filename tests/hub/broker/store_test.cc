@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "common/pg.h"
+#include "hub/broker/lead.h"
 #include "tests/support/pg_server.h"
 #include "tests/support/temp_folder.h"
 
@@ -208,6 +209,42 @@ TEST_P(StoreTest, AuditChainContinuesAcrossRestarts) {
     EXPECT_EQ(hash, AuditChain::HashLine(prev, line)) << line;
     prev = hash;
   }
+}
+
+// A store opened under a lead term refuses to commit (Aborted, nothing
+// written) once another hub has moved the term on; so does compaction.
+TEST(PostgresLead, CommitsStopWhenTheTermMovesOn) {
+  auto server = PgServer::Start();
+  ASSERT_TRUE(server.ok()) << server.status();
+  ASSERT_TRUE((*server)->CreateDatabase("hub").ok());
+  const std::string conninfo = (*server)->conninfo("hub");
+  auto lead = HubLead::Connect(conninfo);
+  ASSERT_TRUE(lead.ok()) << lead.status();
+  ASSERT_TRUE(*(*lead)->TryTake("tcp://10.1.0.11:7100", 1000));
+  EXPECT_EQ((*lead)->term(), 1);
+  auto other = HubLead::Connect(conninfo);
+  ASSERT_TRUE(other.ok());
+  EXPECT_FALSE(*(*other)->TryTake("tcp://10.1.0.12:7100", 1000)) << "the lock is held";
+  auto active = (*other)->ActiveHub();
+  ASSERT_TRUE(active.ok());
+  EXPECT_EQ(active->endpoint, "tcp://10.1.0.11:7100");
+
+  auto store = OpenPostgresStore(conninfo, "", (*lead)->term());
+  ASSERT_TRUE(store.ok()) << store.status();
+  RecipientId b = *(*store)->EnsureRecipient("b");
+  WriteBatch w;
+  w.messages.push_back(Msg(1, "id-1", {b}));
+  ASSERT_TRUE((*store)->Commit(w).ok());
+
+  auto conn = pg::Conn::Open(conninfo);
+  ASSERT_TRUE(conn.ok());
+  ASSERT_TRUE(conn->Exec("UPDATE hub.lead SET term = term + 1").ok());
+  WriteBatch late;
+  late.messages.push_back(Msg(2, "id-2", {b}));
+  auto r = (*store)->Commit(late);
+  EXPECT_TRUE(absl::IsAborted(r.status())) << r.status();
+  EXPECT_TRUE(absl::IsAborted((*store)->Compact(INT64_MAX))) << "compaction deletes: fenced too";
+  EXPECT_EQ(*conn->QueryInt("SELECT count(*) FROM hub.messages"), 1) << "nothing of it written";
 }
 
 }  // namespace
