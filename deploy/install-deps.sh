@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Concord builds and runs with, and the browser
-# tests' npm package (tests/browser). Safe to re-run: it skips apt-get entirely
+# tests' npm package (tests/browser); with --tests also the PostgreSQL server
+# the tests start clusters of (deploy/test.sh passes it). Safe to re-run: it skips apt-get entirely
 # when every package is already present, and npm when node_modules is current.
 # 安装 Concord 所需的 Debian 软件包及浏览器测试的 npm 依赖（可重复运行）。
 set -euo pipefail
@@ -10,9 +11,9 @@ packages=(
   libzmq3-dev cppzmq-dev
   libprotobuf-dev protobuf-compiler
   libsqlite3-dev
-  # The shared store ([store] kind = "postgresql"): libpq to build, the server
-  # for the tests that start their own cluster (initdb in a temporary folder).
-  libpq-dev postgresql
+  # The shared store ([store] kind = "postgresql"): libpq to build with. The
+  # server only with --tests (below): the quick start runs on SQLite.
+  libpq-dev
   libboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libsodium-dev libjemalloc-dev libicu-dev libssl-dev openssl
@@ -26,6 +27,11 @@ packages=(
   # from npm, and a CJK font (without one the screenshots show boxes for Chinese).
   chromium fonts-noto-cjk
 )
+# --tests (deploy/test.sh): PostgreSQL's server too, for the tests that start
+# a cluster of their own (initdb in a temporary folder; tests/support/pg_server.h).
+if [ "${1:-}" = "--tests" ]; then
+  packages+=(postgresql)
+fi
 # Node.js and npm for the browser tests: Debian's, unless a node with its npm is
 # already there (NodeSource's nodejs bundles npm and conflicts with Debian's npm).
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then

@@ -8,7 +8,7 @@
 # 安装依赖、编译（警告即错误）并通过 ctest 运行全部测试，再以 ASan/UBSan 运行单元测试。
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
-"$ROOT/deploy/install-deps.sh"
+"$ROOT/deploy/install-deps.sh" --tests
 build_concord -DCONCORD_WERROR=ON
 (cd "$BUILD_DIR" && ctest --output-on-failure --timeout 900 -j "${CONCORD_TEST_JOBS:-2}")
 
