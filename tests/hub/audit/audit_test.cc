@@ -156,7 +156,7 @@ namespace {
 // NUL cannot make a PostgreSQL text column refuse every later commit.
 TEST(AuditLineText, ControlBytesAreEscaped) {
   const std::string line =
-      AuditChain::FormatLine(7, {0, "connect", "a\tb", std::string("client=x\0y\x1b\nz", 15)});
+      AuditChain::FormatLine(7, {0, "connect", "a\tb", std::string("client=x\0y\x1b\nz", 13)});
   EXPECT_EQ(line.find('\0'), std::string::npos);
   EXPECT_NE(line.find("client=x\\x00y\\x1b z"), std::string::npos) << line;
   EXPECT_NE(line.find("\ta b\t"), std::string::npos) << line;
