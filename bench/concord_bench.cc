@@ -66,6 +66,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -898,6 +899,21 @@ std::string TempDir(const std::string& tag) {
   return mkdtemp(tmpl.data());
 }
 
+// Runs `txn` (one transaction of `batch` rows; it numbers them from `seq`)
+// for at least `seconds` and 3 transactions: rows per second.
+absl::StatusOr<SqliteRow> Timed(int batch, double seconds,
+                                const std::function<absl::Status(int64_t& seq)>& txn) {
+  SqliteRow row;
+  row.batch = batch;
+  int64_t seq = 0;
+  const int64_t t0 = NowUs();
+  for (int txns = 0; txns < 3 || NowUs() - t0 < seconds * 1e6; ++txns) RETURN_IF_ERROR(txn(seq));
+  row.seconds = (NowUs() - t0) / 1e6;
+  row.rows = static_cast<uint64_t>(seq);
+  row.rate = static_cast<double>(row.rows) / row.seconds;
+  return row;
+}
+
 absl::StatusOr<SqliteRow> PlainInserts(const std::string& path, int batch, double seconds,
                                        size_t payload) {
   sqlite::OpenOptions opts;
@@ -906,51 +922,35 @@ absl::StatusOr<SqliteRow> PlainInserts(const std::string& path, int batch, doubl
   RETURN_IF_ERROR(db.Exec("CREATE TABLE t(seq INTEGER PRIMARY KEY, payload BLOB NOT NULL)"));
   ASSIGN_OR_RETURN(auto ins, db.Prepare("INSERT INTO t(seq, payload) VALUES(?, ?)"));
   const std::string body = Body(payload);
-  SqliteRow row;
-  row.batch = batch;
-  int64_t seq = 0;
-  const int64_t t0 = NowUs();
-  int txns = 0;
-  while (txns < 3 || NowUs() - t0 < seconds * 1e6) {
+  return Timed(batch, seconds, [&](int64_t& seq) -> absl::Status {
     ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(db));
     for (int i = 0; i < batch; ++i) {
       ins.Bind(1, ++seq).BindBlob(2, body);
       RETURN_IF_ERROR(ins.Run());
     }
-    RETURN_IF_ERROR(txn.Commit());
-    ++txns;
-  }
-  row.seconds = (NowUs() - t0) / 1e6;
-  row.rows = static_cast<uint64_t>(seq);
-  row.rate = static_cast<double>(row.rows) / row.seconds;
-  return row;
+    return txn.Commit();
+  });
 }
 
 // The hub's own write path: Store::Commit() of `batch` envelopes addressed to
 // one recipient, plus what a commit usually also carries (a cursor update and
 // two audit lines), on a fresh hub.db.
-absl::StatusOr<SqliteRow> StoreCommits(const std::string& path, int batch, double seconds,
+absl::StatusOr<SqliteRow> StoreCommits(hub::Store& store, int batch, double seconds,
                                        size_t payload) {
-  ASSIGN_OR_RETURN(auto store, hub::OpenSqliteStore(path, "FULL"));
-  ASSIGN_OR_RETURN(hub::RecipientId rid, store->EnsureRecipient("con0"));
+  ASSIGN_OR_RETURN(hub::RecipientId rid, store.EnsureRecipient("con0"));
   pb::TextNote note;
   note.set_subject("1234567890123");
   note.set_body(Body(payload));
   pb::Envelope tmpl = client::MakeEnvelope({"con0"}, note);
   tmpl.set_from("pub0");
   tmpl.set_trace_id(NewTraceId());
-  SqliteRow row;
-  row.batch = batch;
-  uint64_t seq = 0;
-  const int64_t t0 = NowUs();
-  int txns = 0;
-  while (txns < 3 || NowUs() - t0 < seconds * 1e6) {
+  return Timed(batch, seconds, [&](int64_t& seq) -> absl::Status {
     hub::WriteBatch b;
     b.messages.reserve(batch);
     const int64_t now_ms = SystemClock::Get().NowMs();
     for (int i = 0; i < batch; ++i) {
       hub::NewMessage m;
-      m.seq = ++seq;
+      m.seq = static_cast<uint64_t>(++seq);
       m.id = NewUuidV7();
       m.sender = "pub0";
       m.created_ms = now_ms;
@@ -960,17 +960,11 @@ absl::StatusOr<SqliteRow> StoreCommits(const std::string& path, int batch, doubl
       m.audit_detail = "type=concord.v1.TextNote to=con0 recipients=1";
       b.messages.push_back(std::move(m));
     }
-    if (seq > static_cast<uint64_t>(batch)) b.cursors[rid] = seq - batch;
+    if (seq > batch) b.cursors[rid] = static_cast<uint64_t>(seq - batch);
     b.audit.push_back({now_ms, "deliver", "con0", "seq=1..2 n=2"});
     b.audit.push_back({now_ms, "ack", "con0", "seq=1..2 n=2 cursor=2"});
-    ASSIGN_OR_RETURN(auto res, store->Commit(b));
-    (void)res;
-    ++txns;
-  }
-  row.seconds = (NowUs() - t0) / 1e6;
-  row.rows = seq;
-  row.rate = static_cast<double>(row.rows) / row.seconds;
-  return row;
+    return store.Commit(b).status();
+  });
 }
 
 // One step of the hub schema, to see what each part of a commit costs: the
@@ -1013,12 +1007,7 @@ absl::StatusOr<SqliteRow> SchemaInserts(const std::string& path, int batch, doub
   env.set_trace_id(NewTraceId());
   env.set_created_at_ms(SystemClock::Get().NowMs());
   const std::string envelope = env.SerializeAsString();
-  SqliteRow row;
-  row.batch = batch;
-  int64_t seq = 0;
-  const int64_t t0 = NowUs();
-  int txns = 0;
-  while (txns < 3 || NowUs() - t0 < seconds * 1e6) {
+  return Timed(batch, seconds, [&](int64_t& seq) -> absl::Status {
     ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(db));
     const int64_t now = SystemClock::Get().NowMs();
     for (int i = 0; i < batch; ++i) {
@@ -1036,13 +1025,8 @@ absl::StatusOr<SqliteRow> SchemaInserts(const std::string& path, int batch, doub
                         absl::StrCat("id=", id, " seq=", seq,
                                      " type=concord.v1.TextNote to=con0 recipients=1")}));
     }
-    RETURN_IF_ERROR(txn.Commit());
-    ++txns;
-  }
-  row.seconds = (NowUs() - t0) / 1e6;
-  row.rows = static_cast<uint64_t>(seq);
-  row.rate = static_cast<double>(row.rows) / row.seconds;
-  return row;
+    return txn.Commit();
+  });
 }
 
 SqliteResult RunSqlite(const Options& o) {
@@ -1076,8 +1060,9 @@ SqliteResult RunSqlite(const Options& o) {
     r.plain.push_back(*row);
   }
   for (int batch : {1, 64, 512, 4096}) {
-    auto row = StoreCommits(absl::StrCat(dir, "/store-", batch, ".db"), batch, o.sqlite_seconds,
-                            o.payload);
+    auto store = hub::OpenSqliteStore(absl::StrCat(dir, "/store-", batch, ".db"), "FULL");
+    auto row = store.ok() ? StoreCommits(**store, batch, o.sqlite_seconds, o.payload)
+                          : absl::StatusOr<SqliteRow>(store.status());
     if (!row.ok()) {
       printf("  store batch %4d: %s\n", batch, row.status().ToString().c_str());
       continue;
@@ -1243,55 +1228,11 @@ absl::StatusOr<SqliteRow> PgPlainInserts(const std::string& conninfo, int batch,
     absl::StrAppend(&sql, i ? "," : "", "($", 2 * i + 1, ",$", 2 * i + 2, ")");
   RETURN_IF_ERROR(conn.Prepare("plain", sql));
   const std::string body = Body(payload);
-  SqliteRow row;
-  row.batch = batch;
-  int64_t seq = 0;
-  const int64_t t0 = NowUs();
-  int txns = 0;
-  while (txns < 3 || NowUs() - t0 < seconds * 1e6) {
+  return Timed(batch, seconds, [&](int64_t& seq) {
     pg::Params p;
     for (int i = 0; i < batch; ++i) p.Add(++seq).AddBytes(body);
-    RETURN_IF_ERROR(conn.Run("plain", p).status());  // autocommit: one transaction
-    ++txns;
-  }
-  row.seconds = (NowUs() - t0) / 1e6;
-  row.rows = static_cast<uint64_t>(seq);
-  row.rate = static_cast<double>(row.rows) / row.seconds;
-  return row;
-}
-
-// The hub's own write path on PostgreSQL: PostgresStore::Commit() of `batch`
-// envelopes to one recipient, with a cursor move and two audit lines.
-absl::StatusOr<SqliteRow> PgStoreCommits(const std::string& conninfo, int batch, double seconds,
-                                         size_t payload) {
-  ASSIGN_OR_RETURN(auto store, hub::OpenPostgresStore(conninfo, ""));
-  ASSIGN_OR_RETURN(hub::RecipientId r, store->EnsureRecipient("con"));
-  const std::string env = Body(payload + 200);  // about a sealed, signed envelope
-  SqliteRow row;
-  row.batch = batch;
-  uint64_t seq = 0;
-  const int64_t t0 = NowUs();
-  int txns = 0;
-  while (txns < 3 || NowUs() - t0 < seconds * 1e6) {
-    hub::WriteBatch w;
-    for (int i = 0; i < batch; ++i) {
-      hub::NewMessage m;
-      m.seq = ++seq;
-      m.id = NewUuidV7();
-      m.sender = "pub";
-      m.envelope = env;
-      m.recipients = {r};
-      w.messages.push_back(std::move(m));
-    }
-    w.cursors[r] = seq > 100 ? seq - 100 : 0;
-    w.audit.push_back({0, "ack", "con", "n=1"});
-    RETURN_IF_ERROR(store->Commit(w).status());
-    ++txns;
-  }
-  row.seconds = (NowUs() - t0) / 1e6;
-  row.rows = seq;
-  row.rate = static_cast<double>(row.rows) / row.seconds;
-  return row;
+    return conn.Run("plain", p).status();  // autocommit: one transaction
+  });
 }
 
 PgBaselineResult RunPgBaseline(const Options& o) {
@@ -1320,7 +1261,9 @@ PgBaselineResult RunPgBaseline(const Options& o) {
   for (int batch : {64, 512, 4096}) {
     auto conninfo = FreshPgDatabase("store");
     if (!conninfo.ok()) return r;
-    auto row = PgStoreCommits(*conninfo, batch, o.sqlite_seconds, o.payload);
+    auto store = hub::OpenPostgresStore(*conninfo, "");
+    auto row = store.ok() ? StoreCommits(**store, batch, o.sqlite_seconds, o.payload)
+                          : absl::StatusOr<SqliteRow>(store.status());
     if (!row.ok()) {
       printf("  store batch %d: %s\n", batch, row.status().ToString().c_str());
       continue;

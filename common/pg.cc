@@ -97,6 +97,13 @@ Params& Params::AddBytes(std::string_view bytes) {
   return *this;
 }
 
+Params& Params::AddBytes(std::string&& bytes) {
+  values_.push_back(std::move(bytes));
+  formats_.push_back(1);
+  null_.push_back(false);
+  return *this;
+}
+
 Params& Params::AddNull() {
   values_.emplace_back();
   formats_.push_back(0);
@@ -117,7 +124,7 @@ Params& Params::AddInt64Array(const std::vector<int64_t>& values) {
     PutInt32(out, static_cast<uint32_t>(u >> 32));
     PutInt32(out, static_cast<uint32_t>(u));
   }
-  return AddBytes(out);
+  return AddBytes(std::move(out));
 }
 
 Params& Params::AddTextArray(const std::vector<std::string_view>& values) {

@@ -55,6 +55,7 @@ class Params {
   Params& AddText(std::string_view text);
   // A bytea value, sent in binary: any bytes, NUL included.
   Params& AddBytes(std::string_view bytes);
+  Params& AddBytes(std::string&& bytes);  // taken, not copied (the arrays below)
   Params& AddNull();
   // A bigint[] value ("{1,2,3}").
   Params& AddIntArray(const std::vector<int64_t>& values);
