@@ -138,7 +138,7 @@ int64_t Fen(const json& j, const char* key) {
 absl::Status AidApplications::Start() {
   RETURN_IF_ERROR(ctx_.client.db().Migrate("adapter_aid_applications", Migrations()));
   ctx_.mailbox.AddDeliveryHook(
-      [this](const concord::v1::Envelope& e, sqlite::Db& db) { return OnDelivery(e, db); });
+      [this](const concord::v1::Envelope& e, sql::Db& db) { return OnDelivery(e, db); });
   RETURN_IF_ERROR(ctx_.http.Add("POST", "/aid/applications",
                                 [this](const HttpRequest& r) { return PostApplication(r); }));
   RETURN_IF_ERROR(ctx_.http.Add("POST", "/aid/applications/act",
@@ -264,7 +264,7 @@ HttpResponse AidApplications::PostApplication(const HttpRequest& request) {
   *step.mutable_grant() = keys_.Grant(*record);
   if (concord::v1::AidEncoding next; keys_.NextEncoding(*record, &next))
     *step.mutable_next_encoding() = std::move(next);
-  auto txn = sqlite::Txn::Begin(ctx_.client.db());
+  auto txn = sql::Txn::Begin(ctx_.client.db());
   if (!txn.ok()) return StatusResponse(txn.status());
   auto put = ctx_.client.db().Prepare(
       "INSERT INTO aid_apps(application_id, app_json, status, created_ms, updated_ms) "
@@ -359,7 +359,7 @@ HttpResponse AidApplications::PostAct(const HttpRequest& request) {
       entered["exception_reason"] = reason;
     }
   }
-  auto txn = sqlite::Txn::Begin(ctx_.client.db());
+  auto txn = sql::Txn::Begin(ctx_.client.db());
   if (!txn.ok()) return StatusResponse(txn.status());
   auto sent = Send(id, step, action, entered.dump());
   if (!sent.ok()) return StatusResponse(sent.status());
@@ -401,7 +401,7 @@ absl::StatusOr<std::vector<aid::AidRecord>> AidApplications::RegisteredGrants() 
   return out;
 }
 
-absl::Status AidApplications::OnDelivery(const concord::v1::Envelope& env, sqlite::Db& db) {
+absl::Status AidApplications::OnDelivery(const concord::v1::Envelope& env, sql::Db& db) {
   concord::v1::AidApplicationReply reply;
   if (!env.payload().UnpackTo(&reply)) return absl::OkStatus();
   const int64_t now = ctx_.config.client.clock->NowMs();
@@ -429,7 +429,7 @@ absl::Status AidApplications::OnDelivery(const concord::v1::Envelope& env, sqlit
 
 HttpResponse AidApplications::Get(const HttpRequest& request) {
   const std::string id = request.Query("id");
-  sqlite::Db& db = ctx_.client.db();
+  sql::Db& db = ctx_.client.db();
   auto q = db.Prepare(id.empty() ? "SELECT application_id, app_json, status, reply_json, "
                                    "created_ms, updated_ms FROM aid_apps ORDER BY created_ms DESC, "
                                    "application_id LIMIT 500"

@@ -44,7 +44,7 @@ class AidApplications {
   HttpResponse PostAct(const HttpRequest& request);
   HttpResponse Get(const HttpRequest& request);
   HttpResponse GetStep(const HttpRequest& request);
-  absl::Status OnDelivery(const concord::v1::Envelope& env, sqlite::Db& db);
+  absl::Status OnDelivery(const concord::v1::Envelope& env, sql::Db& db);
   // Stages `step` for the agent and records it (inside the caller's transaction).
   absl::StatusOr<std::string> Send(const std::string& application_id,
                                    const google::protobuf::Message& step, const std::string& action,

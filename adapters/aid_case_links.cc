@@ -35,7 +35,7 @@ const std::vector<std::string>& CaseLinkMigrations() {
 absl::Status AidCaseLinksApi::Start() {
   RETURN_IF_ERROR(ctx_.client.db().Migrate("adapter_aid_case_links", CaseLinkMigrations()));
   ctx_.mailbox.AddDeliveryHook(
-      [this](const concord::v1::Envelope& e, sqlite::Db& db) { return OnDelivery(e, db); });
+      [this](const concord::v1::Envelope& e, sql::Db& db) { return OnDelivery(e, db); });
   RETURN_IF_ERROR(
       ctx_.http.Add("POST", "/aid/case-links", [this](const HttpRequest& r) { return Post(r); }));
   return ctx_.http.Add("GET", "/aid/case-links", [this](const HttpRequest& r) { return Get(r); });
@@ -110,7 +110,7 @@ HttpResponse AidCaseLinksApi::Post(const HttpRequest& request) {
                 {"index", i}});
     pairs.emplace_back(a, b);
   }
-  auto txn = sqlite::Txn::Begin(ctx_.client.db());
+  auto txn = sql::Txn::Begin(ctx_.client.db());
   if (!txn.ok()) return StatusResponse(txn.status());
   auto sent = Send(pairs, "rest");
   if (!sent.ok()) return StatusResponse(sent.status());
@@ -140,7 +140,7 @@ HttpResponse AidCaseLinksApi::Get(const HttpRequest&) {
   return JsonResponse(200, {{"links", out}});
 }
 
-absl::Status AidCaseLinksApi::OnDelivery(const concord::v1::Envelope& env, sqlite::Db& db) {
+absl::Status AidCaseLinksApi::OnDelivery(const concord::v1::Envelope& env, sql::Db& db) {
   if (concord::v1::ConferenceInvitation inv; env.payload().UnpackTo(&inv))
     return OnInvitation(env, inv, db);
   if (concord::v1::PetitionEvent ev; env.payload().UnpackTo(&ev)) return OnTransfer(env, ev, db);
@@ -163,7 +163,7 @@ absl::Status AidCaseLinksApi::OnDelivery(const concord::v1::Envelope& env, sqlit
 // them, once per conference, and only from the conference agent.
 absl::Status AidCaseLinksApi::OnInvitation(const concord::v1::Envelope& env,
                                            const concord::v1::ConferenceInvitation& inv,
-                                           sqlite::Db& db) {
+                                           sql::Db& db) {
   const std::string& conference_agent = ctx_.config.aid.conference;
   if (conference_agent.empty() || env.from() != conference_agent) return absl::OkStatus();
   std::vector<std::string> numbers = {inv.case_key()};
@@ -190,7 +190,7 @@ absl::Status AidCaseLinksApi::OnInvitation(const concord::v1::Envelope& env,
 }
 
 absl::Status AidCaseLinksApi::OnTransfer(const concord::v1::Envelope& env,
-                                         const concord::v1::PetitionEvent& ev, sqlite::Db& db) {
+                                         const concord::v1::PetitionEvent& ev, sql::Db& db) {
   // Only the ledger agent's word; only an accept that named both numbers.
   const std::string& ledger = ctx_.config.petitions.ledger;
   if (ledger.empty() || env.from() != ledger || ev.case_ref().empty() || ev.item_case_ref().empty())

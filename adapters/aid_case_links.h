@@ -44,13 +44,13 @@ class AidCaseLinksApi {
  private:
   HttpResponse Post(const HttpRequest& request);
   HttpResponse Get(const HttpRequest& request);
-  absl::Status OnDelivery(const concord::v1::Envelope& env, sqlite::Db& db);
+  absl::Status OnDelivery(const concord::v1::Envelope& env, sql::Db& db);
   absl::Status OnInvitation(const concord::v1::Envelope& env,
-                            const concord::v1::ConferenceInvitation& invitation, sqlite::Db& db);
+                            const concord::v1::ConferenceInvitation& invitation, sql::Db& db);
   // A petition accepted under the accepting agency's own number (the ledger
   // agent's PetitionEvent names both): the two numbers linked.
   absl::Status OnTransfer(const concord::v1::Envelope& env, const concord::v1::PetitionEvent& ev,
-                          sqlite::Db& db);
+                          sql::Db& db);
 
   ConnectorContext ctx_;
   const aid::KeyRing& keys_;

@@ -236,9 +236,9 @@ absl::StatusOr<std::unique_ptr<Connector>> AidConnector::Create(const ConnectorC
 absl::Status AidConnector::Start() {
   RETURN_IF_ERROR(ctx_.client.db().Migrate("adapter_aid", AidMigrations()));
   ctx_.mailbox.AddDeliveryHook(
-      [this](const concord::v1::Envelope& e, sqlite::Db& db) { return OnDelivery(e, db); });
+      [this](const concord::v1::Envelope& e, sql::Db& db) { return OnDelivery(e, db); });
   ctx_.mailbox.AddSendHook(
-      [this](concord::v1::Envelope& e, sqlite::Db& db) { return AddCaseTokens(e, db); });
+      [this](concord::v1::Envelope& e, sql::Db& db) { return AddCaseTokens(e, db); });
   RETURN_IF_ERROR(ctx_.http.Add("POST", "/aid/grants",
                                 [this](const HttpRequest& r) { return PostGrants(r, true); }));
   RETURN_IF_ERROR(ctx_.http.Add("POST", "/aid/checks",
@@ -279,7 +279,7 @@ absl::Status AidConnector::Start() {
   return drop_->Start();
 }
 
-absl::Status AidConnector::AddCaseTokens(concord::v1::Envelope& envelope, sqlite::Db& db) {
+absl::Status AidConnector::AddCaseTokens(concord::v1::Envelope& envelope, sql::Db& db) {
   concord::v1::ConferenceTaskUpdate m;
   if (!envelope.payload().Is<concord::v1::ConferenceTaskUpdate>() ||
       !envelope.payload().UnpackTo(&m) || m.aid_record_id().empty())
@@ -354,7 +354,7 @@ void AidConnector::Stop() {
 absl::Status AidConnector::Submit(const aid::AidRecord& r, const std::string& record_json,
                                   bool register_grant, const ApprovedException* exception,
                                   const std::string& source) {
-  sqlite::Db& db = ctx_.client.db();
+  sql::Db& db = ctx_.client.db();
   ASSIGN_OR_RETURN(auto existing,
                    db.Prepare("SELECT registered FROM aid_records WHERE record_id=?"));
   existing.Bind(1, r.record_id);
@@ -429,7 +429,7 @@ HttpResponse AidConnector::PostGrants(const HttpRequest& request, bool register_
     return JsonResponse(
         400, {{"error", "记录有误，未提交 / bad grants, nothing submitted"}, {"errors", errors}});
   {
-    auto txn = sqlite::Txn::Begin(ctx_.client.db());
+    auto txn = sql::Txn::Begin(ctx_.client.db());
     if (!txn.ok()) return StatusResponse(txn.status());
     for (size_t i = 0; i < records.size(); ++i) {
       auto st = Submit(records[i], grants[i].dump(), register_grant,
@@ -526,7 +526,7 @@ HttpResponse AidConnector::GetNotices(const HttpRequest&) {
   return JsonResponse(200, {{"notices", out}});
 }
 
-absl::Status AidConnector::OnDelivery(const concord::v1::Envelope& env, sqlite::Db& db) {
+absl::Status AidConnector::OnDelivery(const concord::v1::Envelope& env, sql::Db& db) {
   const int64_t now = ctx_.config.client.clock->NowMs();
   if (concord::v1::AidCheckReply reply; env.payload().UnpackTo(&reply)) {
     ASSIGN_OR_RETURN(auto up, db.Prepare("UPDATE aid_records SET status=?, registered=?, "
@@ -648,8 +648,8 @@ HttpResponse AidConnector::PostException(const HttpRequest& request) {
   const json& raw = body.contains("reason") ? body["reason"] : json();
   auto reason = ExceptionReason(raw.is_string() ? raw.get<std::string>() : "");
   if (!reason.ok()) return ErrorResponse(400, std::string(reason.status().message()));
-  sqlite::Db& db = ctx_.client.db();
-  auto txn = sqlite::Txn::Begin(db);
+  sql::Db& db = ctx_.client.db();
+  auto txn = sql::Txn::Begin(db);
   if (!txn.ok()) return StatusResponse(txn.status());
   auto stmt = db.Prepare(
       "SELECT record_json, status, registered, source FROM aid_records WHERE record_id=?");
@@ -715,8 +715,8 @@ HttpResponse AidConnector::PostChange(const HttpRequest& request, bool withdraw)
             {{{"error", std::string(r.status().message())}, {"fields", FieldsOf(r.status())}}}}});
     corrected = *std::move(r);
   }
-  sqlite::Db& db = ctx_.client.db();
-  auto txn = sqlite::Txn::Begin(db);
+  sql::Db& db = ctx_.client.db();
+  auto txn = sql::Txn::Begin(db);
   if (!txn.ok()) return StatusResponse(txn.status());
   auto stmt = db.Prepare("SELECT record_json, registered FROM aid_records WHERE record_id=?");
   if (!stmt.ok()) return StatusResponse(stmt.status());
@@ -777,7 +777,7 @@ HttpResponse AidConnector::PostChange(const HttpRequest& request, bool withdraw)
 
 absl::Status AidConnector::OnChangeReply(const concord::v1::Envelope& env,
                                          const concord::v1::AidGrantChangeReply& reply,
-                                         sqlite::Db& db) {
+                                         sql::Db& db) {
   const int64_t now = ctx_.config.client.clock->NowMs();
   ASSIGN_OR_RETURN(auto change, db.Prepare("SELECT record_id, kind, new_json FROM "
                                            "aid_record_changes WHERE envelope_id=? AND "
@@ -817,7 +817,7 @@ absl::StatusOr<int> AidConnector::RekeyIfNeeded() {
   const aid::Encoder* next = keys_.next();
   if (!next) return 0;
   const std::string key_hex = absl::BytesToHexString(next->KeyId());
-  sqlite::Db& db = ctx_.client.db();
+  sql::Db& db = ctx_.client.db();
   ASSIGN_OR_RETURN(auto done, db.Prepare("SELECT 1 FROM aid_rekeys WHERE key_id=? AND "
                                          "json_extract(reply_json, '$.active') = 1 LIMIT 1"));
   done.Bind(1, key_hex);
@@ -832,8 +832,8 @@ absl::StatusOr<int> AidConnector::SendRekey() {
   if (!next)
     return absl::FailedPreconditionError(
         "未配置新密钥 [aid] linkage_key_next / no next key to re-key under");
-  sqlite::Db& db = ctx_.client.db();
-  ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(db));
+  sql::Db& db = ctx_.client.db();
+  ASSIGN_OR_RETURN(auto txn, sql::Txn::Begin(db));
   // Every registered grant, from the records as entered; then the
   // applications' grants; then every link sent.
   std::vector<aid::AidRecord> grants;
@@ -939,8 +939,8 @@ HttpResponse AidConnector::PostImport(const HttpRequest& request) {
   if (name.size() > 200) name.resize(200);
   if (request.body.empty()) return ErrorResponse(400, "文件为空 / the file is empty");
   const std::string hash = ImportHash(request.body);
-  sqlite::Db& db = ctx_.client.db();
-  auto txn = sqlite::Txn::Begin(db);
+  sql::Db& db = ctx_.client.db();
+  auto txn = sql::Txn::Begin(db);
   if (!txn.ok()) return StatusResponse(txn.status());
   auto seen = db.Prepare("SELECT file_name, at_ms FROM aid_imports WHERE file_hash=?");
   if (!seen.ok()) return StatusResponse(seen.status());
@@ -983,7 +983,7 @@ HttpResponse AidConnector::PostImport(const HttpRequest& request) {
 }
 
 HttpResponse AidConnector::GetImports(const HttpRequest& request) {
-  sqlite::Db& db = ctx_.client.db();
+  sql::Db& db = ctx_.client.db();
   const std::string id = request.Query("id");
   auto head = db.Prepare(
       id.empty() ? "SELECT file_hash, file_name, rows_ok, rows_bad, at_ms FROM aid_imports "

@@ -138,17 +138,17 @@ class AidConnector final : public Connector {
   HttpResponse PostRekey(const HttpRequest& request);
   HttpResponse GetRekey(const HttpRequest& request);
   absl::Status OnChangeReply(const concord::v1::Envelope& envelope,
-                             const concord::v1::AidGrantChangeReply& reply, sqlite::Db& db);
+                             const concord::v1::AidGrantChangeReply& reply, sql::Db& db);
   HttpResponse PostImport(const HttpRequest& request);
   HttpResponse GetImports(const HttpRequest& request);
   HttpResponse GetGrants(const HttpRequest& request);
   HttpResponse GetNotices(const HttpRequest& request);
-  absl::Status OnDelivery(const concord::v1::Envelope& envelope, sqlite::Db& db);
+  absl::Status OnDelivery(const concord::v1::Envelope& envelope, sql::Db& db);
   // A judicial-aid task's update (ConferenceTaskUpdate with aid_record_id):
   // checks that the grant lists one of the conference's case numbers (from
   // the invitation received here) and adds their keyed tokens, so that the
   // aid agent can confirm it on the registered grant without any name.
-  absl::Status AddCaseTokens(concord::v1::Envelope& envelope, sqlite::Db& db);
+  absl::Status AddCaseTokens(concord::v1::Envelope& envelope, sql::Db& db);
   // The drop folder's Import: the file's good rows submitted for checking.
   absl::StatusOr<DropFolder::Outcome> ImportCsv(const std::string& name, const std::string& bytes);
 

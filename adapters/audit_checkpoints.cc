@@ -33,7 +33,7 @@ const std::vector<std::string>& CheckpointMigrations() {
 }
 
 // Keeps one checkpoint; false when it is not kept (and says why in the log).
-absl::StatusOr<bool> Keep(sqlite::Db& db, const v1::Envelope& env, const v1::AuditCheckpoint& c,
+absl::StatusOr<bool> Keep(sql::Db& db, const v1::Envelope& env, const v1::AuditCheckpoint& c,
                           int64_t now_ms) {
   if (env.from() != "hub") {
     LOG_WARN(

@@ -36,7 +36,7 @@ HttpResponse SendRecorded(client::Client& client, concord::v1::Envelope envelope
   client.Stamp(envelope);
   const std::string id = envelope.id();
   {
-    auto txn = sqlite::Txn::Begin(client.db());
+    auto txn = sql::Txn::Begin(client.db());
     if (!txn.ok()) return StatusResponse(txn.status());
     if (auto st = record(id); !st.ok()) return StatusResponse(st);
     if (auto st = client.Stage(std::move(envelope)).status(); !st.ok()) return StatusResponse(st);

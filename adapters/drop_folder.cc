@@ -135,11 +135,11 @@ absl::Status DropFolder::ImportFile(const fs::path& file) {
     Refuse(file, dir_, "", bytes.status().message());
     return absl::OkStatus();
   }
-  sqlite::Db& db = ctx_.client.db();
+  sql::Db& db = ctx_.client.db();
   const std::string hash = ImportHash(*bytes);
   std::string report;  // as the imports table holds it
   {
-    ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(db));
+    ASSIGN_OR_RETURN(auto txn, sql::Txn::Begin(db));
     ASSIGN_OR_RETURN(auto seen, db.Prepare(absl::StrCat("SELECT file_name, report FROM ",
                                                         imports_table_, " WHERE file_hash=?")));
     seen.Bind(1, hash);

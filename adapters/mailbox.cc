@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "adapters/payload_json.h"
 #include "common/log.h"
-#include "common/sqlite.h"
+#include "common/sql.h"
 #include "common/status_macros.h"
 #include "concord/v1/hub.pb.h"
 
@@ -89,13 +89,13 @@ absl::StatusOr<std::unique_ptr<Mailbox>> Mailbox::Create(client::Client& client,
           "received_ms) VALUES(?,?,?,?,?,?)"));
   Mailbox* self = m.get();
   client.OnMessage(
-      [self](const pb::Envelope& envelope, sqlite::Db& db) { return self->Record(envelope, db); });
+      [self](const pb::Envelope& envelope, sql::Db& db) { return self->Record(envelope, db); });
   return m;
 }
 
 absl::Status Mailbox::Migrate() { return client_.db().Migrate("adapter", AdapterMigrations()); }
 
-absl::Status Mailbox::Record(const pb::Envelope& envelope, sqlite::Db& db) {
+absl::Status Mailbox::Record(const pb::Envelope& envelope, sql::Db& db) {
   // Runs inside the client's delivery transaction; only a database failure
   // may fail it (the hub then re-sends), never the payload's content.
   // `db` is client_.db(), on which record_ was prepared.
@@ -161,9 +161,9 @@ absl::StatusOr<std::string> Mailbox::SendRecorded(const OutgoingMessage& message
   if (message.expires_in_s > 0) envelope.set_expires_at_ms(now + message.expires_in_s * 1000);
   client_.Stamp(envelope);  // the id is needed for our own row first
 
-  sqlite::Db& db = client_.db();
+  sql::Db& db = client_.db();
   {
-    auto txn = sqlite::Txn::Begin(db);
+    auto txn = sql::Txn::Begin(db);
     if (!txn.ok()) return DbError(txn.status());
     auto insert = db.Prepare(
         "INSERT INTO sent_messages(id, to_json, type, payload_json, created_ms) "
@@ -196,7 +196,7 @@ constexpr char kInboxColumns[] =
     "FROM inbox_messages ";
 
 // Appends the rows of `st` (kInboxColumns) to `items`.
-absl::Status ReadInboxRows(sqlite::Stmt& st, std::vector<InboxItem>& items) {
+absl::Status ReadInboxRows(sql::Stmt& st, std::vector<InboxItem>& items) {
   while (true) {
     auto row = st.Step();
     if (!row.ok()) return DbError(row.status());
@@ -250,8 +250,8 @@ absl::StatusOr<std::vector<InboxItem>> Mailbox::Latest(const std::vector<std::st
 }
 
 absl::StatusOr<int64_t> Mailbox::AckIds(const std::vector<std::string>& ids) {
-  sqlite::Db& db = client_.db();
-  auto txn = sqlite::Txn::Begin(db);
+  sql::Db& db = client_.db();
+  auto txn = sql::Txn::Begin(db);
   if (!txn.ok()) return DbError(txn.status());
   auto st = db.Prepare("UPDATE inbox_messages SET read_ms=? WHERE id=? AND read_ms IS NULL");
   if (!st.ok()) return DbError(st.status());
@@ -267,7 +267,7 @@ absl::StatusOr<int64_t> Mailbox::AckIds(const std::vector<std::string>& ids) {
 }
 
 absl::StatusOr<int64_t> Mailbox::AckThrough(int64_t n) {
-  sqlite::Db& db = client_.db();
+  sql::Db& db = client_.db();
   auto st = db.Prepare("UPDATE inbox_messages SET read_ms=? WHERE n<=? AND read_ms IS NULL");
   if (!st.ok()) return DbError(st.status());
   st->BindAll(clock_.NowMs(), n);
@@ -307,7 +307,7 @@ absl::Status Mailbox::MarkRefusedSeen(const std::string& id, const std::string& 
 
 absl::Status Mailbox::MarkSeen(const char* table, const char* seen_table, const std::string& id,
                                const std::string& by, const char* not_found) {
-  sqlite::Db& db = client_.db();
+  sql::Db& db = client_.db();
   auto st = db.Prepare(absl::StrCat("INSERT OR IGNORE INTO ", seen_table,
                                     "(id, seen_by, seen_ms) SELECT id, ?, ? FROM ", table,
                                     " WHERE id = ?"));

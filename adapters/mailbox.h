@@ -10,7 +10,7 @@
 //     agency system reads it with Inbox() and acknowledges with Ack*().
 //
 // The schema is documented in adapters/README.md; it is versioned as the
-// "adapter" component in concord_schema (sqlite::Db::Migrate).
+// "adapter" component in concord_schema (sql::Db::Migrate).
 //
 // Ownership: the Mailbox borrows the Client, which must outlive it; Create()
 // installs the Client's message handler, so call it before Client::Start().
@@ -27,7 +27,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/clock.h"
-#include "common/sqlite.h"
+#include "common/sql.h"
 #include "concord/v1/envelope.pb.h"
 #include "hub/client/client.h"
 
@@ -121,7 +121,7 @@ class Mailbox {
   // recorded (a connector's own tables, e.g. the aid connector's replies).
   // An error rolls the delivery back; the hub re-sends it.
   using DeliveryHook =
-      std::function<absl::Status(const concord::v1::Envelope& envelope, sqlite::Db& db)>;
+      std::function<absl::Status(const concord::v1::Envelope& envelope, sql::Db& db)>;
   void AddDeliveryHook(DeliveryHook hook) { hooks_.push_back(std::move(hook)); }
 
   // Runs `interceptor` on every delivery before it is recorded; when it
@@ -137,7 +137,7 @@ class Mailbox {
   // connector completes what only it can (e.g. the aid connector adds the
   // keyed case tokens to an aid task's update). An error refuses the send
   // (InvalidArgument: the caller's message is wrong, with the reason).
-  using SendHook = std::function<absl::Status(concord::v1::Envelope& envelope, sqlite::Db& db)>;
+  using SendHook = std::function<absl::Status(concord::v1::Envelope& envelope, sql::Db& db)>;
   void AddSendHook(SendHook hook) { send_hooks_.push_back(std::move(hook)); }
 
   absl::StatusOr<int64_t> UnreadCount();
@@ -166,7 +166,7 @@ class Mailbox {
   // Send(), remembering `key` (when not empty) inside its transaction.
   absl::StatusOr<std::string> SendRecorded(const OutgoingMessage& message, const std::string& key,
                                            const std::string& request_hash);
-  absl::Status Record(const concord::v1::Envelope& envelope, sqlite::Db& db);
+  absl::Status Record(const concord::v1::Envelope& envelope, sql::Db& db);
   // Records `by` in `seen_table` for row `id` of `table`, once.
   absl::Status MarkSeen(const char* table, const char* seen_table, const std::string& id,
                         const std::string& by, const char* not_found);
@@ -174,7 +174,7 @@ class Mailbox {
   client::Client& client_;
   const Clock& clock_;
   int64_t keys_pruned_ms_ = 0;  // when SendOnce last forgot old idempotency keys
-  sqlite::Stmt record_;         // INSERT into inbox_messages
+  sql::Stmt record_;            // INSERT into inbox_messages
   std::vector<Interceptor> interceptors_;
   std::vector<DeliveryHook> hooks_;
   std::vector<SendHook> send_hooks_;

@@ -46,7 +46,7 @@ const std::vector<std::string>& PetitionMigrations() {
 constexpr char kSelectPetition[] =
     "SELECT intake_id, status, ledger_no, reason FROM petition_intake";
 
-json PetitionJson(const sqlite::Stmt& st) {
+json PetitionJson(const sql::Stmt& st) {
   return {{"intake_id", st.Text(0)},
           {"status", st.Text(1)},
           {"ledger_no", st.Text(2)},
@@ -66,7 +66,7 @@ absl::Status PetitionConnector::Start() {
   RETURN_IF_ERROR(ctx_.client.db().Migrate("adapter_petitions", PetitionMigrations()));
   RETURN_IF_ERROR(StartDropFolder());
   ctx_.mailbox.AddDeliveryHook(
-      [this](const concord::v1::Envelope& e, sqlite::Db& db) { return OnDelivery(e, db); });
+      [this](const concord::v1::Envelope& e, sql::Db& db) { return OnDelivery(e, db); });
   RETURN_IF_ERROR(
       ctx_.http.Add("POST", "/petitions", [this](const HttpRequest& r) { return Register(r); }));
   RETURN_IF_ERROR(
@@ -110,7 +110,7 @@ HttpResponse PetitionConnector::Register(const HttpRequest& request) {
         400, {{"error", "登记有误，未提交 / bad petitions, nothing sent"}, {"errors", errors}});
   json out = json::array();
   {
-    auto txn = sqlite::Txn::Begin(ctx_.client.db());
+    auto txn = sql::Txn::Begin(ctx_.client.db());
     if (!txn.ok()) return StatusResponse(txn.status());
     for (size_t i = 0; i < regs.size(); ++i) {
       auto sent = Send(regs[i], list[i].dump(), now);
@@ -126,7 +126,7 @@ HttpResponse PetitionConnector::Register(const HttpRequest& request) {
 
 absl::StatusOr<bool> PetitionConnector::Send(const concord::v1::PetitionRegister& r,
                                              const std::string& entered, int64_t now) {
-  sqlite::Db& db = ctx_.client.db();
+  sql::Db& db = ctx_.client.db();
   concord::v1::Envelope env = client::MakeEnvelope({ctx_.config.petitions.ledger}, r);
   ctx_.client.Stamp(env);
   ASSIGN_OR_RETURN(
@@ -264,7 +264,7 @@ HttpResponse PetitionConnector::GetAct(const HttpRequest& request) {
                             {"reason", st->Text(4)}});
 }
 
-absl::Status PetitionConnector::OnDelivery(const concord::v1::Envelope& env, sqlite::Db& db) {
+absl::Status PetitionConnector::OnDelivery(const concord::v1::Envelope& env, sql::Db& db) {
   concord::v1::PetitionReply reply;
   if (!env.payload().UnpackTo(&reply)) return absl::OkStatus();
   ASSIGN_OR_RETURN(

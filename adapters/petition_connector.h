@@ -62,7 +62,7 @@ class PetitionConnector final : public Connector {
   HttpResponse QueryPetitions(const HttpRequest& request);
   HttpResponse Act(const HttpRequest& request);
   HttpResponse GetAct(const HttpRequest& request);
-  absl::Status OnDelivery(const concord::v1::Envelope& envelope, sqlite::Db& db);
+  absl::Status OnDelivery(const concord::v1::Envelope& envelope, sql::Db& db);
 
   ConnectorContext ctx_;
   std::unique_ptr<DropFolder> drop_;

@@ -77,7 +77,7 @@ absl::StatusOr<std::unique_ptr<Connector>> ReceptionConnector::Create(const Conn
 absl::Status ReceptionConnector::Start() {
   RETURN_IF_ERROR(ctx_.client.db().Migrate("adapter_reception", ReceptionMigrations()));
   ctx_.mailbox.AddDeliveryHook(
-      [this](const concord::v1::Envelope& e, sqlite::Db& db) { return OnDelivery(e, db); });
+      [this](const concord::v1::Envelope& e, sql::Db& db) { return OnDelivery(e, db); });
   RETURN_IF_ERROR(ctx_.http.Add("POST", "/reception/slots",
                                 [this](const HttpRequest& r) { return PostSlot(r); }));
   RETURN_IF_ERROR(ctx_.http.Add("GET", "/reception/slots",
@@ -239,7 +239,7 @@ HttpResponse ReceptionConnector::GetSlots(const HttpRequest&) {
   return JsonResponse(200, view);
 }
 
-absl::Status ReceptionConnector::OnDelivery(const concord::v1::Envelope& env, sqlite::Db& db) {
+absl::Status ReceptionConnector::OnDelivery(const concord::v1::Envelope& env, sql::Db& db) {
   if (concord::v1::ReceptionSlots slots; env.payload().UnpackTo(&slots)) {
     const std::string text = RenderPayloadJson(env.payload());
     ASSIGN_OR_RETURN(

@@ -47,7 +47,7 @@ class ReceptionConnector final : public Connector {
   // Sends `payload` to the ledger with its request row, in one transaction.
   HttpResponse Send(const std::string& kind, const std::string& ref_id,
                     const google::protobuf::Message& payload, const std::string& request_json);
-  absl::Status OnDelivery(const concord::v1::Envelope& envelope, sqlite::Db& db);
+  absl::Status OnDelivery(const concord::v1::Envelope& envelope, sql::Db& db);
 
   ConnectorContext ctx_;
 };

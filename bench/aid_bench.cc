@@ -27,7 +27,7 @@
 #include <random>
 
 #include "agents/aid/registry.h"
-#include "common/sqlite.h"
+#include "common/sql.h"
 #include "domain/linkage/aid_csv.h"
 #include "domain/linkage/dedup.h"
 
@@ -63,7 +63,7 @@ int RegistryBench(const std::string& input, const std::string& dir, int checks) 
   const std::string path = dir + "/aid-bench.db";
   std::filesystem::remove(path);
   std::filesystem::remove(path + "-wal");
-  auto db = concord::sqlite::Db::Open(path);
+  auto db = concord::sql::Db::Open(path);
   if (!db.ok() || !db->Migrate("aid", concord::aid::RegistryMigrations()).ok()) {
     fprintf(stderr, "cannot open %s\n", path.c_str());
     return 2;
@@ -74,7 +74,7 @@ int RegistryBench(const std::string& input, const std::string& dir, int checks) 
   t0 = Clock::now();
   const size_t kBatch = 20000;
   for (size_t i = 0; i < enc.size(); i += kBatch) {
-    auto txn = concord::sqlite::Txn::Begin(*db);
+    auto txn = concord::sql::Txn::Begin(*db);
     for (size_t j = i; j < std::min(enc.size(), i + kBatch); ++j)
       if (j % 11 != 0) (void)reg->Add(enc[j], 0);
     (void)txn->Commit();
@@ -96,7 +96,7 @@ int RegistryBench(const std::string& input, const std::string& dir, int checks) 
     q.record_id += "-again";
     q.agency = "police";
     auto a = Clock::now();
-    auto txn = concord::sqlite::Txn::Begin(*db);
+    auto txn = concord::sql::Txn::Begin(*db);
     auto cand = reg->Candidates(q, cfg.max_block);
     auto reply =
         concord::aid::Decide(q, cand.ok() ? *cand : std::vector<EncodedRecord>{}, model, cfg);

@@ -462,7 +462,7 @@ class Consumer {
         last_us_(last_us),
         thread_(std::move(opts), [this, thread_name](client::Client& c) {
           pthread_setname_np(pthread_self(), thread_name.substr(0, 15).c_str());
-          c.OnMessage([this](const pb::Envelope& env, sqlite::Db&) {
+          c.OnMessage([this](const pb::Envelope& env, sql::Db&) {
             const int64_t now = NowUs();
             pb::TextNote note;
             if (env.payload().UnpackTo(&note) && !note.subject().empty())

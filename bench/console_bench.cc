@@ -99,7 +99,7 @@
 #include "bench/ledger_gen.h"
 #include "common/clock.h"
 #include "common/http_client.h"
-#include "common/sqlite.h"
+#include "common/sql.h"
 #include "common/url.h"
 #include "domain/calendar.h"
 #include "hub/transport/curve_keys.h"
@@ -1012,7 +1012,7 @@ int Main(int argc, char** argv) {
     const bool reuse = !cache.empty() && fs::exists(built);
     if (!reuse)
       for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(built + suffix);
-    auto db = sqlite::Db::Open(built);
+    auto db = sql::Db::Open(built);
     if (!db.ok()) {
       fprintf(stderr, "%s: %s\n", built.c_str(), std::string(db.status().message()).c_str());
       return 2;
@@ -1091,7 +1091,7 @@ int Main(int argc, char** argv) {
   const Person base_registrar{"base-dengji", "登记员甲", "控告申诉检察部", Role::kRegistrar};
   const Person base_handler{"base-chengban", "承办人7", "控告申诉检察部", Role::kHandler};
   {
-    auto db = sqlite::Db::Open(adapter.db_path());
+    auto db = sql::Db::Open(adapter.db_path());
     if (!db.ok()) {
       fprintf(stderr, "%s: %s\n", adapter.db_path().c_str(),
               std::string(db.status().message()).c_str());

@@ -6,7 +6,7 @@
 //                                 [--single 2000] [--conferences 1000] [--dir /tmp/...] [--quick]
 //
 // Everything runs on real SQLite files in --dir, opened as the agents open
-// them (sqlite::Db::Open: WAL, synchronous=FULL). Machines are noisy: the
+// them (sql::Db::Open: WAL, synchronous=FULL). Machines are noisy: the
 // claims are the ratios to the baselines, not the absolute figures.
 //
 // 1. Risk snapshots: --updates ledger snapshots round-robin over --cases cases
@@ -53,7 +53,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 namespace risk = concord::risk;
 namespace conf = concord::conference;
-namespace sqlite = concord::sqlite;
+namespace sql = concord::sql;
 using concord::HolidayCalendar;
 using concord::ParseDate;
 using concord::StartOfDayMs;
@@ -119,9 +119,9 @@ std::string Pad(const std::string& s, size_t cols) {
 }
 
 // A fresh database file, opened as the agents open theirs.
-sqlite::Db FreshDb(const std::string& path) {
+sql::Db FreshDb(const std::string& path) {
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
-  return Must(sqlite::Db::Open(path), "open db");
+  return Must(sql::Db::Open(path), "open db");
 }
 
 int64_t At(const std::string& date, int hour = 10) {
@@ -236,10 +236,10 @@ constexpr const char* kPlainSchema = R"sql(
 // Runs the workload through `apply` in `batch` updates per transaction;
 // returns the seconds taken.
 template <typename F>
-double RunBatched(sqlite::Db& db, const Workload& w, int batch, F&& apply) {
+double RunBatched(sql::Db& db, const Workload& w, int batch, F&& apply) {
   const auto a = Clock::now();
   for (int k = 0; k < w.updates;) {
-    auto txn = Must(sqlite::Txn::Begin(db), "begin");
+    auto txn = Must(sql::Txn::Begin(db), "begin");
     for (int end = std::min(w.updates, k + batch); k < end; ++k) apply(k, w.Make(k), w.TimeOf(k));
     Must(txn.Commit(), "commit");
   }
@@ -253,8 +253,8 @@ struct UpdateRun {
 };
 
 UpdateRun RiskUpdates(const std::string& dir, const std::string& tag, const Workload& w, int batch,
-                      const risk::FactorTable& table, const HolidayCalendar& cal,
-                      sqlite::Db& book_db, std::unique_ptr<risk::RiskBook>& book) {
+                      const risk::FactorTable& table, const HolidayCalendar& cal, sql::Db& book_db,
+                      std::unique_ptr<risk::RiskBook>& book) {
   UpdateRun r;
   r.last_level.assign(w.cases, risk::Level::kGreen);
   book_db = FreshDb(dir + "/risk-" + tag + ".db");
@@ -265,7 +265,7 @@ UpdateRun RiskUpdates(const std::string& dir, const std::string& tag, const Work
     r.changes += c.changed();
   });
 
-  sqlite::Db plain = FreshDb(dir + "/plain-" + tag + ".db");
+  sql::Db plain = FreshDb(dir + "/plain-" + tag + ".db");
   Must(plain.Exec(kPlainSchema), "plain schema");
   auto up =
       Must(plain.Prepare("INSERT INTO plain_cases(case_key, agency, matter, case_ref, handler, "
@@ -428,7 +428,7 @@ int main(int argc, char** argv) {
 
   // ---- 1. Risk snapshots.
   const Workload w{updates, cases, t0, span};
-  sqlite::Db risk_db;
+  sql::Db risk_db;
   std::unique_ptr<risk::RiskBook> book;
   printf("\n== 1. 风险快照 risk snapshots: %d 条 updates over %d 件 cases ==\n", updates, cases);
   UpdateRun batched = RiskUpdates(dir, "batch", w, batch, table, cal, risk_db, book);
@@ -446,7 +446,7 @@ int main(int argc, char** argv) {
           plain_rate, plain_rate / book_rate);
   {
     const Workload ws{single, std::max(1, single / kSteps), t0, span};
-    sqlite::Db db1;
+    sql::Db db1;
     std::unique_ptr<risk::RiskBook> book1;
     UpdateRun one = RiskUpdates(dir, "single", ws, 1, table, cal, db1, book1);
     const double r1 = single / one.book_s, p1 = single / one.plain_s;
@@ -502,7 +502,7 @@ int main(int argc, char** argv) {
       count.Reset();
       auto b = Clock::now();
       open_listed = Must(book->OpenRisks(), "OpenRisks").size();
-      auto txn = Must(sqlite::Txn::Begin(risk_db), "begin");
+      auto txn = Must(sql::Txn::Begin(risk_db), "begin");
       auto c = Clock::now();
       auto s = Must(book->Screen(month, now), "Screen");
       auto d = Clock::now();
@@ -554,7 +554,7 @@ int main(int argc, char** argv) {
   }
 
   // ---- 3. Conference lifecycles.
-  sqlite::Db conf_db = FreshDb(dir + "/conference.db");
+  sql::Db conf_db = FreshDb(dir + "/conference.db");
   auto confs = Must(conf::Conferences::Open(conf_db), "conferences");
   std::vector<std::string> closed_ids;
   {
@@ -565,7 +565,7 @@ int main(int argc, char** argv) {
     Timings t;
     std::vector<double> commit_us;
     for (int i = 0; i < conferences; ++i) {
-      auto txn = Must(sqlite::Txn::Begin(conf_db), "begin");
+      auto txn = Must(sql::Txn::Begin(conf_db), "begin");
       closed_ids.push_back(Lifecycle(*confs, "REQ-", i, t0 + (i % 300) * kDay, true, 0, t));
       auto a = Clock::now();
       Must(txn.Commit(), "commit");
@@ -607,7 +607,7 @@ int main(int argc, char** argv) {
         conferences, conferences);
     Timings ignored;
     std::vector<std::string> mine;
-    auto txn = Must(sqlite::Txn::Begin(conf_db), "begin");
+    auto txn = Must(sql::Txn::Begin(conf_db), "begin");
     for (int i = 0; i < conferences; ++i) {
       std::string id = Lifecycle(*confs, "OPEN-", i, t0 + (i % 300) * kDay, false, 2, ignored);
       if (i % 10 == 0) mine.push_back(id);

@@ -31,12 +31,11 @@ double Ms(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
-std::unique_ptr<concord::ledger::Ledger> OpenLedger(concord::sqlite::Db& db,
-                                                    const std::string& path,
+std::unique_ptr<concord::ledger::Ledger> OpenLedger(concord::sql::Db& db, const std::string& path,
                                                     const std::string& calendar) {
   std::filesystem::remove(path);
   std::filesystem::remove(path + "-wal");
-  db = *concord::sqlite::Db::Open(path);
+  db = *concord::sql::Db::Open(path);
   auto cal = HolidayCalendar::Load(calendar);
   if (!cal.ok()) {
     fprintf(stderr, "%s\n", std::string(cal.status().message()).c_str());
@@ -74,7 +73,7 @@ int main(int argc, char** argv) {
 
   // ---- A year: register and walk every petition; scan every hour.
   {
-    concord::sqlite::Db db;
+    concord::sql::Db db;
     auto ledger = OpenLedger(db, dir + "/year.db", calendar);
     static const Action kPath[] = {Action::kStartReview,      Action::kAccept,
                                    Action::kProceduralReply,  Action::kStartWork,
@@ -87,7 +86,7 @@ int main(int argc, char** argv) {
     const auto t0 = Clock::now();
     for (int day = 0; day < 365 + 60; ++day) {
       const int64_t base = year_start + day * kDay;
-      auto txn = concord::sqlite::Txn::Begin(db);
+      auto txn = concord::sql::Txn::Begin(db);
       for (int i = 0; i < per_day && static_cast<int>(nos.size()) < petitions && day < 365; ++i) {
         nos.push_back(*ledger->Register(Petition(static_cast<int>(nos.size()), base + 9 * kHour)));
         ++events;
@@ -114,11 +113,11 @@ int main(int argc, char** argv) {
 
   // ---- The scan over many open items.
   {
-    concord::sqlite::Db db;
+    concord::sql::Db db;
     auto ledger = OpenLedger(db, dir + "/open.db", calendar);
     const auto t0 = Clock::now();
     {
-      auto txn = concord::sqlite::Txn::Begin(db);
+      auto txn = concord::sql::Txn::Begin(db);
       for (int i = 0; i < open_items; ++i)  // received over 300 days, none handled yet
         (void)ledger->Register(Petition(i, year_start + (i % 300) * kDay + 9 * kHour));
       (void)txn->Commit();

@@ -49,10 +49,10 @@ std::string NameFragment(int k) {
   return std::string(kSurnames[i % 20]) + kGiven[i / 20];
 }
 
-void BuildLedger(ledger::Ledger& ledger, sqlite::Db& db, int items, int64_t start_ms) {
+void BuildLedger(ledger::Ledger& ledger, sql::Db& db, int items, int64_t start_ms) {
   const std::vector<std::string>& agencies = LedgerGenAgencies();
   const int64_t spread = 730 * kDayMs / std::max(1, items);
-  auto txn = sqlite::Txn::Begin(db);
+  auto txn = sql::Txn::Begin(db);
   for (int i = 0; i < items; ++i) {
     const int64_t t = start_ms + i * spread + 9 * kHourMs;
     std::string agency = agencies[i % agencies.size()];

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "agents/ledger/ledger.h"
-#include "common/sqlite.h"
+#include "common/sql.h"
 
 namespace concord::bench {
 
@@ -33,6 +33,6 @@ std::string NameFragment(int k);
 
 // Registers and steps the `items` petitions in `ledger` (on `db`), the first
 // received on the day of `start_ms` and the last about 730 days later.
-void BuildLedger(ledger::Ledger& ledger, sqlite::Db& db, int items, int64_t start_ms);
+void BuildLedger(ledger::Ledger& ledger, sql::Db& db, int items, int64_t start_ms);
 
 }  // namespace concord::bench

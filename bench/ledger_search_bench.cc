@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
     fprintf(stderr, "%s\n", std::string(cal.status().message()).c_str());
     return 2;
   }
-  concord::sqlite::Db db = *concord::sqlite::Db::Open(path);
+  concord::sql::Db db = *concord::sql::Db::Open(path);
   auto ledger = *Ledger::Open(db, *cal);
   const int64_t start = concord::StartOfDayMs(*concord::ParseDate("2024-01-01"));
   const int64_t now = start + 731 * kDay;

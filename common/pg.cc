@@ -374,6 +374,10 @@ absl::StatusOr<std::vector<Result>> Pipeline::Sync() {
   return out;
 }
 
+absl::Status StatusOf(const PGresult* r, PGconn* c, std::string_view what) {
+  return FromResult(r, c, what);
+}
+
 std::string QuoteIdent(std::string_view name) {
   std::string out = "\"";
   for (char ch : name) {

@@ -199,6 +199,10 @@ class Pipeline {
   absl::Status error_;        // the first error of an automatic sync
 };
 
+// The status of a failed statement (`r` may be null: the connection's
+// error), mapped by SQLSTATE as above; `what` names the statement.
+absl::Status StatusOf(const PGresult* r, PGconn* c, std::string_view what);
+
 // Quotes an identifier (a database or role name) for SQL text.
 std::string QuoteIdent(std::string_view name);
 

@@ -217,7 +217,7 @@ constexpr const char* kSelect =
     "SELECT login, name, department, roles, disabled, failed_logins, locked_until_ms, created_ms, "
     "last_login_ms, password_hash FROM console_accounts";
 
-Account ReadAccount(const sqlite::Stmt& s) {
+Account ReadAccount(const sql::Stmt& s) {
   Account a;
   a.login = s.Text(0);
   a.name = s.Text(1);
@@ -323,7 +323,7 @@ absl::Status CheckAccountInput(const AccountInput& in, const AccountOptions& opt
   return CheckPassword(in.password, in.login, options.min_password);
 }
 
-absl::StatusOr<std::unique_ptr<Accounts>> Accounts::Open(sqlite::Db& db, const Clock& clock,
+absl::StatusOr<std::unique_ptr<Accounts>> Accounts::Open(sql::Db& db, const Clock& clock,
                                                          AccountOptions options) {
   InitSodium();
   RETURN_IF_ERROR(MigrateAccountTables(db));
@@ -365,7 +365,7 @@ absl::Status Accounts::Add(const AccountInput& in, const std::string& by) {
 
   Write write(db_);
   RETURN_IF_ERROR(write.status());
-  ASSIGN_OR_RETURN(sqlite::Stmt put,
+  ASSIGN_OR_RETURN(sql::Stmt put,
                    db_.Prepare("INSERT INTO console_accounts(login, name, department, roles, "
                                "password_hash, created_ms) VALUES(?,?,?,?,?,?)"));
   put.BindAll(in.login, name, department, RolesText(roles), hash, clock_.NowMs());
@@ -375,8 +375,8 @@ absl::Status Accounts::Add(const AccountInput& in, const std::string& by) {
 }
 
 absl::Status Accounts::UpdateExisting(const std::string& login, std::string_view sql,
-                                      const std::function<void(sqlite::Stmt&)>& bind) {
-  ASSIGN_OR_RETURN(sqlite::Stmt update, db_.Prepare(sql));
+                                      const std::function<void(sql::Stmt&)>& bind) {
+  ASSIGN_OR_RETURN(sql::Stmt update, db_.Prepare(sql));
   update.Bind(1, login);
   bind(update);
   RETURN_IF_ERROR(update.Run());
@@ -398,7 +398,7 @@ absl::Status Accounts::SetPassword(const std::string& login, const std::string& 
   RETURN_IF_ERROR(UpdateExisting(login,
                                  "UPDATE console_accounts SET password_hash = ?2, failed_logins = "
                                  "0, locked_until_ms = 0 WHERE login = ?1",
-                                 [&](sqlite::Stmt& s) { s.Bind(2, hash); }));
+                                 [&](sql::Stmt& s) { s.Bind(2, hash); }));
   RETURN_IF_ERROR(Log(by, "account.passwd", login));
   return write.Commit();
 }
@@ -422,7 +422,7 @@ absl::Status Accounts::SetDisabled(const std::string& login, bool disabled, cons
   if (disabled) RETURN_IF_ERROR(KeepOneAdmin(login));
   RETURN_IF_ERROR(UpdateExisting(login,
                                  "UPDATE console_accounts SET disabled = ?2 WHERE login = ?1",
-                                 [&](sqlite::Stmt& s) { s.Bind(2, int64_t{disabled}); }));
+                                 [&](sql::Stmt& s) { s.Bind(2, int64_t{disabled}); }));
   RETURN_IF_ERROR(Log(by, disabled ? "account.disable" : "account.enable", login));
   return write.Commit();
 }
@@ -437,7 +437,7 @@ absl::Status Accounts::SetRoles(const std::string& login, const std::vector<Role
     RETURN_IF_ERROR(KeepOneAdmin(login));
   const std::string text = RolesText(canonical);
   RETURN_IF_ERROR(UpdateExisting(login, "UPDATE console_accounts SET roles = ?2 WHERE login = ?1",
-                                 [&](sqlite::Stmt& s) { s.Bind(2, text); }));
+                                 [&](sql::Stmt& s) { s.Bind(2, text); }));
   RETURN_IF_ERROR(Log(by, "account.roles", login, "roles=" + text));
   return write.Commit();
 }
@@ -447,13 +447,13 @@ absl::Status Accounts::Unlock(const std::string& login, const std::string& by) {
   RETURN_IF_ERROR(write.status());
   RETURN_IF_ERROR(UpdateExisting(
       login, "UPDATE console_accounts SET failed_logins = 0, locked_until_ms = 0 WHERE login = ?1",
-      [](sqlite::Stmt&) {}));
+      [](sql::Stmt&) {}));
   RETURN_IF_ERROR(Log(by, "account.unlock", login));
   return write.Commit();
 }
 
 absl::StatusOr<Account> Accounts::Get(const std::string& login) {
-  ASSIGN_OR_RETURN(sqlite::Stmt q, db_.Prepare(std::string(kSelect) + " WHERE login = ?"));
+  ASSIGN_OR_RETURN(sql::Stmt q, db_.Prepare(std::string(kSelect) + " WHERE login = ?"));
   q.Bind(1, login);
   ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row) return NotFound(login);
@@ -461,7 +461,7 @@ absl::StatusOr<Account> Accounts::Get(const std::string& login) {
 }
 
 absl::StatusOr<std::vector<Account>> Accounts::List() {
-  ASSIGN_OR_RETURN(sqlite::Stmt q, db_.Prepare(std::string(kSelect) + " ORDER BY login"));
+  ASSIGN_OR_RETURN(sql::Stmt q, db_.Prepare(std::string(kSelect) + " ORDER BY login"));
   std::vector<Account> out;
   while (true) {
     ASSIGN_OR_RETURN(bool row, q.Step());
@@ -487,7 +487,7 @@ absl::StatusOr<Accounts::LoginAttempt> Accounts::BeginLogin(const std::string& l
   LoginAttempt a;
   a.login = absl::AsciiStrToLower(std::string(Trim(login_in)));
   {
-    ASSIGN_OR_RETURN(sqlite::Stmt q, db_.Prepare(std::string(kSelect) + " WHERE login = ?"));
+    ASSIGN_OR_RETURN(sql::Stmt q, db_.Prepare(std::string(kSelect) + " WHERE login = ?"));
     q.Bind(1, a.login);
     ASSIGN_OR_RETURN(bool row, q.Step());
     if (row) {
@@ -522,7 +522,7 @@ absl::StatusOr<Account> Accounts::FinishLogin(const LoginAttempt& attempt, bool 
     if (current.Locked(now)) return LockedFor(current.locked_until_ms - now);
     const int failures = current.failed_logins + 1;
     const bool lock = failures >= options_.max_failures;
-    ASSIGN_OR_RETURN(sqlite::Stmt update,
+    ASSIGN_OR_RETURN(sql::Stmt update,
                      db_.Prepare("UPDATE console_accounts SET failed_logins = ?, locked_until_ms = "
                                  "? WHERE login = ?"));
     update.BindAll(int64_t{lock ? 0 : failures}, lock ? now + options_.lockout_ms : int64_t{0},
@@ -543,7 +543,7 @@ absl::StatusOr<Account> Accounts::FinishLogin(const LoginAttempt& attempt, bool 
                                      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0;
   const std::string new_hash = rehash ? HashPassword(password) : hash;
   ASSIGN_OR_RETURN(
-      sqlite::Stmt update,
+      sql::Stmt update,
       db_.Prepare("UPDATE console_accounts SET failed_logins = 0, locked_until_ms = 0, "
                   "last_login_ms = ?, password_hash = ? WHERE login = ?"));
   update.BindAll(now, new_hash.empty() ? hash : new_hash, login);

@@ -56,7 +56,7 @@
 #include "absl/status/statusor.h"
 #include "adapters/accounts/action_log.h"
 #include "common/clock.h"
-#include "common/sqlite.h"
+#include "common/sql.h"
 
 namespace concord::accounts {
 
@@ -101,7 +101,7 @@ absl::Status CheckAccountInput(const AccountInput& in, const AccountOptions& opt
 
 class Accounts {
  public:
-  static absl::StatusOr<std::unique_ptr<Accounts>> Open(sqlite::Db& db, const Clock& clock,
+  static absl::StatusOr<std::unique_ptr<Accounts>> Open(sql::Db& db, const Clock& clock,
                                                         AccountOptions options = {});
 
   // A new account. InvalidArgument naming the field: login [a-z0-9._-]{2,32}
@@ -156,8 +156,7 @@ class Accounts {
                                       const std::string& password);
 
  private:
-  Accounts(sqlite::Db& db, const Clock& clock, AccountOptions options,
-           std::unique_ptr<ActionLog> log)
+  Accounts(sql::Db& db, const Clock& clock, AccountOptions options, std::unique_ptr<ActionLog> log)
       : db_(db), clock_(clock), options_(options), log_(std::move(log)) {}
   // Writes the ActionLog row of a change by `by` to `target`.
   absl::Status Log(const std::string& by, const std::string& action, const std::string& target,
@@ -167,9 +166,9 @@ class Accounts {
   // Runs `sql` with ?1 the login and the rest bound by `bind`; NotFound when
   // it changed no row.
   absl::Status UpdateExisting(const std::string& login, std::string_view sql,
-                              const std::function<void(sqlite::Stmt&)>& bind);
+                              const std::function<void(sql::Stmt&)>& bind);
 
-  sqlite::Db& db_;
+  sql::Db& db_;
   const Clock& clock_;
   const AccountOptions options_;
   const std::unique_ptr<ActionLog> log_;

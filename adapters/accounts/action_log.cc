@@ -7,7 +7,7 @@
 
 namespace concord::accounts {
 
-absl::StatusOr<std::unique_ptr<ActionLog>> ActionLog::Open(sqlite::Db& db, const Clock& clock) {
+absl::StatusOr<std::unique_ptr<ActionLog>> ActionLog::Open(sql::Db& db, const Clock& clock) {
   RETURN_IF_ERROR(MigrateAccountTables(db));
   return std::unique_ptr<ActionLog>(new ActionLog(db, clock));
 }
@@ -17,7 +17,7 @@ absl::Status ActionLog::Record(const ActionRecord& r) {
     return absl::InvalidArgumentError("操作记录缺少操作名 / action record without an action");
   if (r.outcome != "ok" && r.outcome != "refused")
     return absl::InvalidArgumentError("操作结果须为 ok 或 refused / outcome must be ok or refused");
-  ASSIGN_OR_RETURN(sqlite::Stmt put,
+  ASSIGN_OR_RETURN(sql::Stmt put,
                    db_.Prepare("INSERT INTO console_actions(at_ms, login, actor, action, target, "
                                "outcome, reason, remote) VALUES(?,?,?,?,?,?,?,?)"));
   put.BindAll(r.at_ms != 0 ? r.at_ms : clock_.NowMs(), r.login, r.actor, r.action, r.target,
@@ -28,7 +28,7 @@ absl::Status ActionLog::Record(const ActionRecord& r) {
 absl::StatusOr<std::vector<ActionRecord>> ActionLog::Recent(int limit, const std::string& login) {
   limit = std::clamp(limit, 1, 1000);
   ASSIGN_OR_RETURN(
-      sqlite::Stmt q,
+      sql::Stmt q,
       db_.Prepare(login.empty()
                       ? "SELECT at_ms, login, actor, action, target, outcome, reason, remote "
                         "FROM console_actions ORDER BY n DESC LIMIT ?"

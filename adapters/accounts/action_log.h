@@ -19,7 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/clock.h"
-#include "common/sqlite.h"
+#include "common/sql.h"
 
 namespace concord::accounts {
 
@@ -36,7 +36,7 @@ struct ActionRecord {
 
 class ActionLog {
  public:
-  static absl::StatusOr<std::unique_ptr<ActionLog>> Open(sqlite::Db& db, const Clock& clock);
+  static absl::StatusOr<std::unique_ptr<ActionLog>> Open(sql::Db& db, const Clock& clock);
 
   // Appends `r` (inside the caller's transaction, if any). InvalidArgument
   // when action is empty or outcome is neither "ok" nor "refused".
@@ -46,8 +46,8 @@ class ActionLog {
   absl::StatusOr<std::vector<ActionRecord>> Recent(int limit, const std::string& login = "");
 
  private:
-  ActionLog(sqlite::Db& db, const Clock& clock) : db_(db), clock_(clock) {}
-  sqlite::Db& db_;
+  ActionLog(sql::Db& db, const Clock& clock) : db_(db), clock_(clock) {}
+  sql::Db& db_;
   const Clock& clock_;
 };
 

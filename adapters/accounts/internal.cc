@@ -11,15 +11,15 @@ void InitSodium() {
   if (!ready) std::abort();  // no entropy source: nothing here can run safely
 }
 
-Write::Write(sqlite::Db& db) {
-  if (sqlite3_get_autocommit(db.raw())) {
-    auto txn = sqlite::Txn::Begin(db);
+Write::Write(sql::Db& db) {
+  if (!db.InTransaction()) {
+    auto txn = sql::Txn::Begin(db);
     if (txn.ok())
       txn_.emplace(std::move(*txn));
     else
       status_ = txn.status();
   } else {
-    savepoint_ = std::make_unique<sqlite::Savepoint>(db);
+    savepoint_ = std::make_unique<sql::Savepoint>(db);
     if (!savepoint_->ok()) status_ = absl::InternalError("SAVEPOINT failed");
   }
 }

@@ -6,7 +6,7 @@
 #include <optional>
 
 #include "absl/status/status.h"
-#include "common/sqlite.h"
+#include "common/sql.h"
 
 namespace concord::accounts {
 
@@ -18,7 +18,7 @@ void InitSodium();
 // console's request transaction). Rolled back unless Commit() succeeded.
 class Write {
  public:
-  explicit Write(sqlite::Db& db);
+  explicit Write(sql::Db& db);
   Write(const Write&) = delete;
   Write& operator=(const Write&) = delete;
   // Not OK when the transaction or savepoint could not start.
@@ -26,8 +26,8 @@ class Write {
   absl::Status Commit();
 
  private:
-  std::optional<sqlite::Txn> txn_;
-  std::unique_ptr<sqlite::Savepoint> savepoint_;
+  std::optional<sql::Txn> txn_;
+  std::unique_ptr<sql::Savepoint> savepoint_;
   absl::Status status_;
 };
 

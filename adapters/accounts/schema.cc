@@ -2,7 +2,7 @@
 
 namespace concord::accounts {
 
-absl::Status MigrateAccountTables(sqlite::Db& db) {
+absl::Status MigrateAccountTables(sql::Db& db) {
   // IF NOT EXISTS: the adapter and concordctl may both run it on a new file at once.
   return db.Migrate("accounts", {R"sql(
 CREATE TABLE IF NOT EXISTS console_accounts(

@@ -1,6 +1,6 @@
 // The console's three tables in the agency's SQLite file (`agency.db`),
 // created by one numbered migration of the component "accounts"
-// (sqlite::Db::Migrate). Accounts, Sessions and ActionLog each run it when
+// (sql::Db::Migrate). Accounts, Sessions and ActionLog each run it when
 // opened, so any of them may be opened first; it is idempotent.
 //
 //   CREATE TABLE console_accounts(
@@ -26,11 +26,11 @@
 #pragma once
 
 #include "absl/status/status.h"
-#include "common/sqlite.h"
+#include "common/sql.h"
 
 namespace concord::accounts {
 
 // Runs the "accounts" migrations on `db` (not inside a transaction).
-absl::Status MigrateAccountTables(sqlite::Db& db);
+absl::Status MigrateAccountTables(sql::Db& db);
 
 }  // namespace concord::accounts

@@ -52,7 +52,7 @@ absl::Status Expired() {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Sessions>> Sessions::Open(sqlite::Db& db, const Clock& clock,
+absl::StatusOr<std::unique_ptr<Sessions>> Sessions::Open(sql::Db& db, const Clock& clock,
                                                          SessionOptions options) {
   InitSodium();
   RETURN_IF_ERROR(MigrateAccountTables(db));
@@ -70,7 +70,7 @@ absl::StatusOr<std::pair<std::string, Session>> Sessions::Create(const std::stri
             .remote = remote,
             .created_ms = now,
             .last_seen_ms = now};
-  ASSIGN_OR_RETURN(sqlite::Stmt put,
+  ASSIGN_OR_RETURN(sql::Stmt put,
                    db_.Prepare("INSERT INTO console_sessions(token_hash, login, csrf, remote, "
                                "created_ms, last_seen_ms) VALUES(?,?,?,?,?,?)"));
   put.BindBlob(1, TokenHash(token));
@@ -84,7 +84,7 @@ absl::StatusOr<Session> Sessions::Resolve(const std::string& token) {
   const std::string hash = TokenHash(token);
   Session s;
   {
-    ASSIGN_OR_RETURN(sqlite::Stmt q,
+    ASSIGN_OR_RETURN(sql::Stmt q,
                      db_.Prepare("SELECT login, csrf, remote, created_ms, last_seen_ms FROM "
                                  "console_sessions WHERE token_hash = ?"));
     q.BindBlob(1, hash);
@@ -98,7 +98,7 @@ absl::StatusOr<Session> Sessions::Resolve(const std::string& token) {
   }
   const int64_t now = clock_.NowMs();
   if (now - s.last_seen_ms > options_.idle_ms || now - s.created_ms > options_.absolute_ms) {
-    ASSIGN_OR_RETURN(sqlite::Stmt del,
+    ASSIGN_OR_RETURN(sql::Stmt del,
                      db_.Prepare("DELETE FROM console_sessions WHERE token_hash = ?"));
     del.BindBlob(1, hash);
     RETURN_IF_ERROR(del.Run());
@@ -106,7 +106,7 @@ absl::StatusOr<Session> Sessions::Resolve(const std::string& token) {
   }
   if (now - s.last_seen_ms >= kTouchEveryMs) {
     ASSIGN_OR_RETURN(
-        sqlite::Stmt touch,
+        sql::Stmt touch,
         db_.Prepare("UPDATE console_sessions SET last_seen_ms = ? WHERE token_hash = ?"));
     touch.Bind(1, now).BindBlob(2, hash);
     RETURN_IF_ERROR(touch.Run());
@@ -117,22 +117,21 @@ absl::StatusOr<Session> Sessions::Resolve(const std::string& token) {
 
 absl::Status Sessions::Destroy(const std::string& token) {
   if (!WellFormedToken(token)) return absl::OkStatus();
-  ASSIGN_OR_RETURN(sqlite::Stmt del,
-                   db_.Prepare("DELETE FROM console_sessions WHERE token_hash = ?"));
+  ASSIGN_OR_RETURN(sql::Stmt del, db_.Prepare("DELETE FROM console_sessions WHERE token_hash = ?"));
   del.BindBlob(1, TokenHash(token));
   return del.Run();
 }
 
 absl::Status Sessions::DestroyAll(const std::string& login) {
-  ASSIGN_OR_RETURN(sqlite::Stmt del, db_.Prepare("DELETE FROM console_sessions WHERE login = ?"));
+  ASSIGN_OR_RETURN(sql::Stmt del, db_.Prepare("DELETE FROM console_sessions WHERE login = ?"));
   del.Bind(1, login);
   return del.Run();
 }
 
 absl::StatusOr<int64_t> Sessions::Purge() {
   const int64_t now = clock_.NowMs();
-  ASSIGN_OR_RETURN(sqlite::Stmt del, db_.Prepare("DELETE FROM console_sessions WHERE last_seen_ms "
-                                                 "< ? OR created_ms < ?"));
+  ASSIGN_OR_RETURN(sql::Stmt del, db_.Prepare("DELETE FROM console_sessions WHERE last_seen_ms "
+                                              "< ? OR created_ms < ?"));
   del.Bind(1, now - options_.idle_ms).Bind(2, now - options_.absolute_ms);
   RETURN_IF_ERROR(del.Run());
   return db_.Changes();

@@ -34,7 +34,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/clock.h"
-#include "common/sqlite.h"
+#include "common/sql.h"
 
 namespace concord::accounts {
 
@@ -50,7 +50,7 @@ struct SessionOptions {
 
 class Sessions {
  public:
-  static absl::StatusOr<std::unique_ptr<Sessions>> Open(sqlite::Db& db, const Clock& clock,
+  static absl::StatusOr<std::unique_ptr<Sessions>> Open(sql::Db& db, const Clock& clock,
                                                         SessionOptions options = {});
 
   // A new session for `login` (which the caller has just authenticated) from
@@ -72,9 +72,9 @@ class Sessions {
   absl::StatusOr<int64_t> Purge();
 
  private:
-  Sessions(sqlite::Db& db, const Clock& clock, SessionOptions options)
+  Sessions(sql::Db& db, const Clock& clock, SessionOptions options)
       : db_(db), clock_(clock), options_(options) {}
-  sqlite::Db& db_;
+  sql::Db& db_;
   const Clock& clock_;
   const SessionOptions options_;
 };

@@ -101,7 +101,7 @@ absl::Status ConsoleImpl::Open() {
   if (c.cert.empty() != c.key.empty())
     return absl::InvalidArgumentError(
         "[console] cert 与 key 须同时配置 / [console] needs both cert and key, or neither");
-  sqlite::Db& db = ctx_.client.db();
+  sql::Db& db = ctx_.client.db();
   ASSIGN_OR_RETURN(accounts_, accounts::Accounts::Open(db, clock_));
   accounts::SessionOptions so;
   so.idle_ms = static_cast<int64_t>(std::max(1, c.idle_minutes)) * 60 * 1000;
@@ -133,7 +133,7 @@ absl::Status ConsoleImpl::Open() {
   // A delivery may be the answer an Await() waits for: it reads again once
   // the delivery's transaction has committed.
   ctx_.mailbox.AddDeliveryHook(
-      [this, alive = std::weak_ptr<int>(alive_)](const concord::v1::Envelope&, sqlite::Db&) {
+      [this, alive = std::weak_ptr<int>(alive_)](const concord::v1::Envelope&, sql::Db&) {
         if (!alive.expired() && !wake_posted_ && !awaiting_.empty()) {
           wake_posted_ = true;
           boost::asio::post(ctx_.io, [this, alive] {

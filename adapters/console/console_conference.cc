@@ -246,7 +246,7 @@ void ConferencePages::Send(Visit v, const google::protobuf::Message& m, Sent the
     o.reason = "消息无法编码 / the message could not be encoded";
     return then(std::move(v), std::move(o));
   }
-  sqlite::Db& db = c_.ctx().client.db();
+  sql::Db& db = c_.ctx().client.db();
   auto after = db.QueryInt("SELECT coalesce(max(n), 0) FROM inbox_messages");
   if (!after.ok()) {
     o.reason = "本机关数据库暂不可用，请稍后再试 / the database is busy, try again";

@@ -633,7 +633,7 @@ absl::Status Agent::OnStep(const v1::Envelope& env, const v1::AidApplicationStep
   std::optional<Registry::ApprovedException> exception;
   absl::Status step_refused;  // replied after the savepoint, which would take the reply along
   {
-    sqlite::Savepoint sp(client_.db());  // the step and its grant, or neither
+    sql::Savepoint sp(client_.db());  // the step and its grant, or neither
     auto to = applications_.Step(in, now);
     if (!to.ok()) {
       if (agent::ShouldRetry(to.status())) return to.status();
@@ -694,7 +694,7 @@ void Agent::ScanNow() {
   calendar_.ReloadIfChanged(client_.db(), [this](HolidayCalendar calendar) {
     return applications_.Recount(std::move(calendar), clock_.NowMs());
   });
-  auto txn = sqlite::Txn::Begin(client_.db());
+  auto txn = sql::Txn::Begin(client_.db());
   if (!txn.ok()) return;
   for (const AppAlert& a : applications_.Scan(clock_.NowMs())) {
     v1::DeadlineAlert out;

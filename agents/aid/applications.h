@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "common/sqlite.h"
+#include "common/sql.h"
 #include "concord/v1/aid.pb.h"
 #include "domain/aid_rules.h"
 
@@ -48,7 +48,7 @@ struct AppScanOptions {
 class Applications {
  public:
   // `db` must outlive this and have ApplicationMigrations applied.
-  Applications(sqlite::Db& db, HolidayCalendar calendar, int payment_working_days)
+  Applications(sql::Db& db, HolidayCalendar calendar, int payment_working_days)
       : db_(&db), calendar_(std::move(calendar)), rules_(AppDeadlineRules(payment_working_days)) {}
 
   // NotFound for an application never registered.
@@ -74,7 +74,7 @@ class Applications {
   absl::Status Meet(const std::string& agency, const std::string& id, AppAction action,
                     int64_t at_ms);
 
-  sqlite::Db* db_;
+  sql::Db* db_;
   HolidayCalendar calendar_;
   std::vector<AppDeadlineRule> rules_;
 };

@@ -14,7 +14,7 @@ namespace concord::aid {
 namespace {
 
 // The first column of every row of `sql`, as bytes.
-absl::StatusOr<std::vector<std::string>> FirstColumn(sqlite::Db& db, std::string_view sql) {
+absl::StatusOr<std::vector<std::string>> FirstColumn(sql::Db& db, std::string_view sql) {
   ASSIGN_OR_RETURN(auto q, db.Prepare(sql));
   std::vector<std::string> out;
   while (true) {
@@ -106,7 +106,7 @@ const std::vector<std::string>& RegistryMigrations() {
   return kMigrations;
 }
 
-absl::StatusOr<Registry> Registry::Open(sqlite::Db& db) {
+absl::StatusOr<Registry> Registry::Open(sql::Db& db) {
   // Every check reads a few dozen grants at random from the whole registry
   // (1.5 GB at a million grants): mapped, a page is a memory read, not a
   // pread() copy (the default map covers 256 MiB). A ceiling, not a size;
@@ -121,7 +121,8 @@ absl::StatusOr<Registry> Registry::Open(sqlite::Db& db) {
       r.insert_grant_,
       db.Prepare(
           "INSERT INTO aid_grants(agency, record_id, aid_type, amount_fen, granted_on, encoding, "
-          "registered_ms) VALUES(?,?,?,?,?,?,?) ON CONFLICT(agency, record_id) DO NOTHING"));
+          "registered_ms) VALUES(?,?,?,?,?,?,?) ON CONFLICT(agency, record_id) DO NOTHING "
+          "RETURNING id"));
   ASSIGN_OR_RETURN(r.insert_block_,
                    db.Prepare("INSERT OR IGNORE INTO aid_blocks(key, grant_id) VALUES(?,?)"));
   ASSIGN_OR_RETURN(r.has_, db.Prepare("SELECT 1 FROM aid_grants WHERE agency=? AND record_id=?"));
@@ -283,9 +284,10 @@ absl::Status Registry::Add(const EncodedRecord& g, int64_t now_ms) {
                         g.amount_fen, g.granted_on);
   insert_grant_.BindBlob(6, enc.SerializeAsString());
   insert_grant_.Bind(7, now_ms);
-  RETURN_IF_ERROR(insert_grant_.Run());
-  if (db_->Changes() == 0) return absl::OkStatus();  // already registered
-  const int64_t id = db_->LastInsertRowid();
+  ASSIGN_OR_RETURN(bool added, insert_grant_.Step());
+  const int64_t id = added ? insert_grant_.Int(0) : 0;
+  insert_grant_.Reset();
+  if (!added) return absl::OkStatus();  // already registered
   for (const auto& key : g.block_keys) {
     insert_block_.BindBlob(1, key);
     insert_block_.Bind(2, id);

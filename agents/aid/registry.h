@@ -30,7 +30,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "common/sqlite.h"
+#include "common/sql.h"
 #include "concord/v1/aid.pb.h"
 #include "domain/aid_rules.h"
 #include "domain/linkage/matcher.h"
@@ -56,7 +56,7 @@ const std::vector<std::string>& RegistryMigrations();
 class Registry {
  public:
   // `db` must outlive the registry and have RegistryMigrations applied.
-  static absl::StatusOr<Registry> Open(sqlite::Db& db);
+  static absl::StatusOr<Registry> Open(sql::Db& db);
 
   // Registered grants sharing a blocking key with `q`.
   absl::StatusOr<std::vector<EncodedRecord>> Candidates(const EncodedRecord& q, size_t max_block);
@@ -154,12 +154,12 @@ class Registry {
                                        const std::vector<std::string>& case_tokens = {});
 
  private:
-  explicit Registry(sqlite::Db& db) : db_(&db) {}
+  explicit Registry(sql::Db& db) : db_(&db) {}
   absl::StatusOr<std::optional<EncodedRecord>> LoadRow(int64_t id);
   absl::StatusOr<int64_t> RowId(const std::string& agency,
                                 const std::string& record_id);  // 0: none
-  sqlite::Db* db_;
-  sqlite::Stmt find_block_, load_, insert_grant_, insert_block_, has_, log_;
+  sql::Db* db_;
+  sql::Stmt find_block_, load_, insert_grant_, insert_block_, has_, log_;
 };
 
 // The verdict for `request` against registered `candidates` (pure). `links`:

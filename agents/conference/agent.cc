@@ -132,7 +132,7 @@ Agent::Agent(agent::AgentContext& context, std::unique_ptr<Conferences> book, Ag
              [this] { SweepAidWaits(); }) {}
 
 void Agent::SweepAidWaits() {
-  auto txn = sqlite::Txn::Begin(client_.db());
+  auto txn = sql::Txn::Begin(client_.db());
   if (!txn.ok()) return;
   auto old = client_.db().Prepare(
       "SELECT query_id, request_json FROM conference_aid_waits WHERE parked_ms < ?");

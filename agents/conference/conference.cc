@@ -393,7 +393,7 @@ absl::StatusOr<std::vector<Hearing>> Conferences::Hearings(const std::string& co
   return out;
 }
 
-absl::StatusOr<std::unique_ptr<Conferences>> Conferences::Open(sqlite::Db& db) {
+absl::StatusOr<std::unique_ptr<Conferences>> Conferences::Open(sql::Db& db) {
   RETURN_IF_ERROR(db.Migrate("conference", Migrations()));
   return std::unique_ptr<Conferences>(new Conferences(db));
 }
@@ -535,7 +535,7 @@ absl::StatusOr<int> Conferences::ProposePlan(const std::string& id, const std::s
   if (!c.plans.empty() && PlanToJson(c.plans.back()) == PlanToJson(plan))
     return c.plans.back().version;  // the same plan sent again
   const int version = static_cast<int>(c.plans.size()) + 1;
-  sqlite::Savepoint sp(db_);
+  sql::Savepoint sp(db_);
   if (!sp.ok()) return absl::UnavailableError("cannot open a savepoint");
   ASSIGN_OR_RETURN(
       auto ins,
@@ -569,7 +569,7 @@ absl::StatusOr<Conference> Conferences::Sign(const std::string& id, const std::s
   if (!approve && note.empty())
     return absl::InvalidArgumentError(
         "要求修改须写明修改意见 / a change request says what to change");
-  sqlite::Savepoint sp(db_);
+  sql::Savepoint sp(db_);
   if (!sp.ok()) return absl::UnavailableError("cannot open a savepoint");
   ASSIGN_OR_RETURN(auto ins, db_.Prepare("INSERT INTO conference_signatures(id, agency, version, "
                                          "approved, note, at_ms, signer) VALUES(?,?,?,?,?,?,?)"));
@@ -616,7 +616,7 @@ absl::StatusOr<Conference> Conferences::UpdateTask(const std::string& id, const 
         "任务 ", task_id, " 由 ", t->agency, " 负责 / task ", task_id, " belongs to ", t->agency));
   if (t->status == "done") return absl::FailedPreconditionError("任务已完成 / the task is done");
   if (note.empty()) return absl::InvalidArgumentError("请写明进展 / say what was done");
-  sqlite::Savepoint sp(db_);
+  sql::Savepoint sp(db_);
   if (!sp.ok()) return absl::UnavailableError("cannot open a savepoint");
   ASSIGN_OR_RETURN(auto log, db_.Prepare("INSERT INTO conference_task_updates(id, task_id, agency, "
                                          "note, done, at_ms) VALUES(?,?,?,?,?,?)"));

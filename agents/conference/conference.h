@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "common/sqlite.h"
+#include "common/sql.h"
 #include "domain/conference_terms.h"
 
 namespace concord::conference {
@@ -116,7 +116,7 @@ struct Hearing {
 
 class Conferences {
  public:
-  static absl::StatusOr<std::unique_ptr<Conferences>> Open(sqlite::Db& db);
+  static absl::StatusOr<std::unique_ptr<Conferences>> Open(sql::Db& db);
 
   // The conference number. `request_id` makes it idempotent per convenor;
   // `created` says whether this call made it (invitations go out once).
@@ -182,9 +182,9 @@ class Conferences {
   absl::StatusOr<std::vector<Conference>> ForLeader(const std::string& lead_leader);
 
  private:
-  explicit Conferences(sqlite::Db& db) : db_(db) {}
+  explicit Conferences(sql::Db& db) : db_(db) {}
   static void CountSignatures(Conference& c);  // signed_latest, pending_latest
-  sqlite::Db& db_;
+  sql::Db& db_;
   std::vector<std::string> hearing_hosts_;
 };
 

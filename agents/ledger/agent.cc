@@ -251,7 +251,7 @@ void Agent::ScanNow() {
   calendar_.ReloadIfChanged(client_.db(), [this](HolidayCalendar calendar) {
     return ledger_->Recount(std::move(calendar), clock_.NowMs());
   });
-  auto txn = sqlite::Txn::Begin(client_.db());
+  auto txn = sql::Txn::Begin(client_.db());
   if (!txn.ok()) return;
   for (const Alert& a : ledger_->Scan(clock_.NowMs(), config_.scan)) {
     v1::DeadlineAlert out;

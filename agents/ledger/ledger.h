@@ -45,7 +45,7 @@
 #include "absl/status/statusor.h"
 #include "agents/ledger/actor.h"
 #include "agents/ledger/reception.h"
-#include "common/sqlite.h"
+#include "common/sql.h"
 #include "domain/rules.h"
 
 namespace concord::ledger {
@@ -205,11 +205,13 @@ std::optional<IncidentKind> IncidentKindFromName(const std::string& name);  // E
 class Ledger {
  public:
   // Applies the schema to `db` (which must outlive the ledger).
-  static absl::StatusOr<std::unique_ptr<Ledger>> Open(sqlite::Db& db, HolidayCalendar calendar,
+  static absl::StatusOr<std::unique_ptr<Ledger>> Open(sql::Db& db, HolidayCalendar calendar,
                                                       RuleOptions options = {});
   // The schema's migrations, in order (component "ledger"; tests of upgrades
   // apply a prefix of them).
   static const std::vector<std::string>& Schema();
+  // The same book on PostgreSQL (common/sql.h), in one step.
+  static const std::vector<std::string>& PostgresqlSchema();
 
   // The ledger number; the same (agency, intake_id) again returns the same one
   // (`created`, when given, says whether this call registered it).
@@ -354,7 +356,7 @@ class Ledger {
                                                      const std::string& agency, int64_t now_ms);
 
  private:
-  Ledger(sqlite::Db& db, HolidayCalendar calendar, RuleOptions options)
+  Ledger(sql::Db& db, HolidayCalendar calendar, RuleOptions options)
       : db_(db),
         calendar_(std::move(calendar)),
         options_(options),
@@ -397,7 +399,7 @@ class Ledger {
   absl::StatusOr<ItemView> View(const std::string& ledger_no, int64_t now_ms,
                                 const ScanOptions& options);
 
-  sqlite::Db& db_;
+  sql::Db& db_;
   HolidayCalendar calendar_;
   RuleOptions options_;
   std::vector<DeadlineRule> rules_;

@@ -11,7 +11,7 @@ namespace {
 
 // The actor in three columns from `first`, as every event of a history
 // keeps it (ledger.cc): NULL when nobody is named (an automated sender).
-void BindActorColumns(sqlite::Stmt& st, int first, const Actor& a) {
+void BindActorColumns(sql::Stmt& st, int first, const Actor& a) {
   if (a.empty()) {
     for (int i = 0; i < 3; ++i) st.BindNull(first + i);
     return;
@@ -228,7 +228,7 @@ absl::StatusOr<std::string> Ledger::RecordOutcome(const OutcomeInput& o, int64_t
     return absl::InvalidArgumentError(
         "未到场不能登记信访 / no petition can be raised by someone who did not come");
 
-  sqlite::Savepoint sp(db_);
+  sql::Savepoint sp(db_);
   if (!sp.ok()) return absl::UnavailableError("cannot open a savepoint");
   std::string raised;
   if (o.register_petition) {
@@ -339,9 +339,10 @@ absl::StatusOr<std::vector<BookingView>> Ledger::Bookings(const std::string& age
 
 absl::StatusOr<std::map<std::string, ReceptionYear>> Ledger::ReceptionsThisYear(int64_t now_ms) {
   const auto year = DateOf(now_ms).year();
-  ASSIGN_OR_RETURN(auto st, db_.Prepare("SELECT agency, count(*), coalesce(sum(ends_ms <= ?3), 0) "
-                                        "FROM reception_slots WHERE cancelled = 0 AND "
-                                        "starts_ms >= ?1 AND starts_ms < ?2 GROUP BY agency"));
+  ASSIGN_OR_RETURN(auto st,
+                   db_.Prepare("SELECT agency, count(*), count(*) FILTER (WHERE ends_ms <= ?3) "
+                               "FROM reception_slots WHERE cancelled = 0 AND "
+                               "starts_ms >= ?1 AND starts_ms < ?2 GROUP BY agency"));
   st.BindAll(StartOfDayMs(Date{year / 1 / 1}),
              StartOfDayMs(Date{(year + std::chrono::years{1}) / 1 / 1}), now_ms);
   std::map<std::string, ReceptionYear> out;

@@ -96,7 +96,7 @@ void Agent::Started() {
 // The monthly screening, once, on the first working day (or the first start after it).
 void Agent::ScreenIfDue() {
   const int64_t now = clock_.NowMs();
-  auto txn = sqlite::Txn::Begin(client_.db());
+  auto txn = sql::Txn::Begin(client_.db());
   if (!txn.ok()) return;
   auto month = book_->ScreeningDue(now);
   if (!month.ok() || month->empty()) return;

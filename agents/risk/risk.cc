@@ -136,7 +136,7 @@ constexpr const char* kCaseColumns =
     "level_since_ms, resolved_ms, "
     "overdue_since_ms";
 
-CaseRisk ReadCase(sqlite::Stmt& st) {
+CaseRisk ReadCase(sql::Stmt& st) {
   CaseRisk c;
   c.case_key = st.Text(0);
   c.agency = st.Text(1);
@@ -156,7 +156,7 @@ CaseRisk ReadCase(sqlite::Stmt& st) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<RiskBook>> RiskBook::Open(sqlite::Db& db, FactorTable table,
+absl::StatusOr<std::unique_ptr<RiskBook>> RiskBook::Open(sql::Db& db, FactorTable table,
                                                          HolidayCalendar calendar) {
   RETURN_IF_ERROR(db.Migrate("risk", Migrations()));
   return std::unique_ptr<RiskBook>(new RiskBook(db, std::move(table), std::move(calendar)));

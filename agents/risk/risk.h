@@ -30,7 +30,7 @@
 
 #include "absl/status/statusor.h"
 #include "agents/risk/factors.h"
-#include "common/sqlite.h"
+#include "common/sql.h"
 #include "domain/calendar.h"
 
 namespace concord::risk {
@@ -75,7 +75,7 @@ struct Screening {
 
 class RiskBook {
  public:
-  static absl::StatusOr<std::unique_ptr<RiskBook>> Open(sqlite::Db& db, FactorTable table,
+  static absl::StatusOr<std::unique_ptr<RiskBook>> Open(sql::Db& db, FactorTable table,
                                                         HolidayCalendar calendar);
 
   absl::StatusOr<CaseRisk> Update(const Snapshot& s, int64_t now_ms);
@@ -98,13 +98,13 @@ class RiskBook {
   const FactorTable& table() const { return table_; }
 
  private:
-  RiskBook(sqlite::Db& db, FactorTable table, HolidayCalendar calendar)
+  RiskBook(sql::Db& db, FactorTable table, HolidayCalendar calendar)
       : db_(db), table_(std::move(table)), calendar_(std::move(calendar)) {}
   absl::StatusOr<CaseRisk> Reassess(const std::string& case_key, int64_t now_ms);
   absl::StatusOr<CaseRisk> UpdateReport(const Report& r, int64_t now_ms);
   absl::Status AddHandlingAgency(const std::string& case_key, const std::string& agency);
 
-  sqlite::Db& db_;
+  sql::Db& db_;
   FactorTable table_;
   HolidayCalendar calendar_;
 };

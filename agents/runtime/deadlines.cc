@@ -5,7 +5,7 @@
 namespace concord::agent {
 
 void CalendarFile::ReloadIfChanged(
-    sqlite::Db& db, const std::function<absl::StatusOr<int>(HolidayCalendar)>& recount) {
+    sql::Db& db, const std::function<absl::StatusOr<int>(HolidayCalendar)>& recount) {
   if (path_.empty()) return;
   std::error_code ec;
   const auto mtime = std::filesystem::last_write_time(path_, ec);
@@ -18,7 +18,7 @@ void CalendarFile::ReloadIfChanged(
     mtime_ = mtime;  // said once; tried again when the file changes
     return;
   }
-  auto txn = sqlite::Txn::Begin(db);
+  auto txn = sql::Txn::Begin(db);
   if (!txn.ok()) return;
   auto moved = recount(*std::move(calendar));
   if (!moved.ok() || !txn->Commit().ok()) {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "common/sqlite.h"
+#include "common/sql.h"
 #include "concord/v1/petition.pb.h"
 #include "domain/calendar.h"
 #include "hub/client/client.h"
@@ -24,7 +24,7 @@ namespace concord::agent {
 class CalendarFile {
  public:
   explicit CalendarFile(std::string path) : path_(std::move(path)) {}
-  void ReloadIfChanged(sqlite::Db& db,
+  void ReloadIfChanged(sql::Db& db,
                        const std::function<absl::StatusOr<int>(HolidayCalendar)>& recount);
 
  private:

@@ -2,10 +2,14 @@
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <thread>
 
 #include "common/daemon.h"
 #include "common/file_clock.h"
@@ -57,6 +61,7 @@ int CheckConfig(const client::ProcessConfig& config, const AgentSpec& spec,
   {
     client::ProcessConfig copy = config;
     copy.client.db_path = std::string(scratch) + "/" + spec.name + ".db";
+    copy.client.postgresql = {};  // the config is checked, not the shared database
     boost::asio::io_context io;
     auto client = client::Client::Create(io, copy.client);
     if (!client.ok()) {
@@ -74,6 +79,60 @@ int CheckConfig(const client::ProcessConfig& config, const AgentSpec& spec,
   if (code == 0)
     printf("配置无误 / config OK: %s (%s)\n", config_path.c_str(), config.agency.c_str());
   return code;
+}
+
+volatile std::sig_atomic_t g_stop_waiting = 0;
+extern "C" void StopWaiting(int) { g_stop_waiting = 1; }
+
+// A book on PostgreSQL is shared by this agent and its standby on another
+// machine: the one that holds the schema's lead (a session advisory lock on
+// the very connection its transactions run on) works; the other waits here,
+// trying every 250 ms, until the lead is free (the active one stopped, died
+// or lost the database) or a signal comes. So what commits in the book is
+// the lead's: a connection that lost the lock has lost its session too.
+absl::StatusOr<std::optional<sql::Db>> WaitForLead(const client::ProcessConfig& config,
+                                                   const std::string& ready_file) {
+  struct sigaction action {};
+  action.sa_handler = StopWaiting;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  bool said = false;
+  std::optional<sql::Db> db;
+  absl::Status last;
+  while (!g_stop_waiting) {
+    if (!db) {
+      auto opened = sql::Db::OpenPostgresql(config.client.postgresql);
+      if (opened.ok()) {
+        db = std::move(*opened);
+      } else if (!absl::IsUnavailable(opened.status())) {
+        return opened.status();
+      } else if (last.message() != opened.status().message()) {
+        last = opened.status();
+        LOG_WARN("数据库不可达 / database unreachable: {}", last.ToString());
+      }
+    }
+    if (db) {
+      auto got = db->TryTakeLead();
+      if (got.ok() && *got) break;
+      if (!got.ok()) {
+        LOG_WARN("lead: {}", got.status().ToString());
+        db.reset();  // reconnect
+      }
+    }
+    if (!said) {
+      said = true;
+      LOG_INFO("备用 / standby: another {} holds the lead of {}; waiting", config.client.name,
+               config.client.postgresql.schema);
+      if (!ready_file.empty()) (void)WriteFileAtomically(ready_file, "role=standby\n");
+      NotifyServiceManager("READY=1\nSTATUS=standby");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
+  if (g_stop_waiting) return std::optional<sql::Db>();
+  LOG_INFO("主用 / active: holds the lead of {}", config.client.postgresql.schema);
+  return db;
 }
 
 }  // namespace
@@ -110,8 +169,18 @@ int Run(int argc, char** argv, const AgentSpec& spec) {
   if (!config.ok()) return ExitWith(config.status(), 2);
   if (check_only) return CheckConfig(*config, spec, config_path);
   SetLogField("agency", config->agency);
-  auto lock = DatabaseLock::Acquire(config->client.db_path, program);
-  if (!lock.ok()) return ExitWith(lock.status(), 1, "启动失败 / cannot start: ");
+  const bool shared = !config->client.postgresql.conninfo.empty();
+  absl::StatusOr<DatabaseLock> lock = absl::UnavailableError("");
+  std::optional<sql::Db> book;
+  if (shared) {
+    auto lead = WaitForLead(*config, ready_file);
+    if (!lead.ok()) return ExitWith(lead.status(), 1, "启动失败 / cannot start: ");
+    if (!lead->has_value()) return 0;  // stopped while standing by
+    book = std::move(**lead);
+  } else {
+    lock = DatabaseLock::Acquire(config->client.db_path, program);
+    if (!lock.ok()) return ExitWith(lock.status(), 1, "启动失败 / cannot start: ");
+  }
   const ConfigSection section = config->file[spec.name];
   // A drill clock (drills and process-level tests only, and logged as such).
   std::unique_ptr<FileClock> drill;
@@ -122,13 +191,14 @@ int Run(int argc, char** argv, const AgentSpec& spec) {
   const Clock& clock = drill ? static_cast<const Clock&>(*drill) : SystemClock::Get();
 
   boost::asio::io_context io;
-  auto client = client::Client::Create(io, config->client);
+  auto client = book ? client::Client::Create(io, config->client, std::move(*book))
+                     : client::Client::Create(io, config->client);
   if (!client.ok()) return ExitWith(client.status(), 1, "启动失败 / cannot start: ");
   HttpRouter router;
   AgentContext context{*config, section, clock, io, **client, router};
   auto agent = spec.create(context);
   if (!agent.ok()) return ExitWith(agent.status(), ExitCodeFor(agent.status()));
-  (*client)->OnMessage([&](const v1::Envelope& env, sqlite::Db&) { return (*agent)->Handle(env); });
+  (*client)->OnMessage([&](const v1::Envelope& env, sql::Db&) { return (*agent)->Handle(env); });
 
   (void)router.Add("GET", "/healthz", [](const HttpRequest&) { return LivenessResponse(); });
   // Ready: a session with the hub, and the agent's database answers.
@@ -157,7 +227,18 @@ int Run(int argc, char** argv, const AgentSpec& spec) {
   (*client)->Start();
   (*agent)->Started();
   if (!ready_file.empty())
-    (void)WriteFileAtomically(ready_file, "http_port=" + std::to_string((*http)->port()) + "\n");
+    (void)WriteFileAtomically(ready_file, "http_port=" + std::to_string((*http)->port()) +
+                                              (shared ? "\nrole=active\n" : "\n"));
+  // The lead is this connection's: once it is gone (the database stopped,
+  // the network cut, the session ended), so is the lead, and the standby may
+  // already hold it. Stop at once (75: systemd starts it again, as a standby).
+  Periodic lead_check(io, std::chrono::milliseconds(500), [&] {
+    if ((*client)->db().QueryInt("SELECT 1").ok()) return;
+    LOG_ERROR("失去数据库连接，交出主用 / lost the database: giving up the lead");
+    std::fflush(nullptr);
+    std::_Exit(75);
+  });
+  if (shared) lead_check.Start();
   NotifyServiceManager("READY=1\nSTATUS=" + config->agency);
   ServiceWatchdog watchdog(io);
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);

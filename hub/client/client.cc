@@ -76,6 +76,45 @@ const std::vector<std::string>& ClientMigrations() {
   return kMigrations;
 }
 
+// The same tables on PostgreSQL (one step: there is no older PostgreSQL
+// schema to upgrade).
+const std::vector<std::string>& ClientPostgresqlMigrations() {
+  static const std::vector<std::string> kMigrations = {
+      R"sql(
+      CREATE TABLE concord_outbox(
+        n BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        frame BYTEA NOT NULL,
+        created_ms BIGINT NOT NULL);
+      CREATE TABLE concord_outbox_failed(
+        id TEXT PRIMARY KEY,
+        frame BYTEA NOT NULL,
+        code TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        at_ms BIGINT NOT NULL);
+      CREATE TABLE concord_inbox(
+        id TEXT PRIMARY KEY,
+        seq BIGINT NOT NULL,
+        sender TEXT NOT NULL,
+        at_ms BIGINT NOT NULL);
+      CREATE INDEX concord_inbox_seq ON concord_inbox(seq);
+      CREATE TABLE concord_peer_keys(
+        principal TEXT PRIMARY KEY,
+        sign_key BYTEA NOT NULL,
+        first_id TEXT NOT NULL,
+        at_ms BIGINT NOT NULL);
+      CREATE TABLE concord_refused(
+        id TEXT PRIMARY KEY,
+        sender TEXT NOT NULL,
+        type TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        envelope BYTEA NOT NULL,
+        at_ms BIGINT NOT NULL);
+      )sql",
+  };
+  return kMigrations;
+}
+
 // One publish waiting for the hub's Ack.
 struct Pending {
   std::string id;
@@ -96,7 +135,7 @@ struct Pending {
 
 class ClientImpl final : public Client {
  public:
-  ClientImpl(boost::asio::io_context& io, ClientOptions o, sqlite::Db db)
+  ClientImpl(boost::asio::io_context& io, ClientOptions o, sql::Db db)
       : io_(io), opts_(std::move(o)), db_(std::move(db)), timer_(io) {}
   ~ClientImpl() override { Stop(); }
 
@@ -168,7 +207,7 @@ class ClientImpl final : public Client {
   absl::StatusOr<std::string> PublishDurable(pb::Envelope env, PublishCallback done) override {
     std::string id;
     {
-      ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(db_));
+      ASSIGN_OR_RETURN(auto txn, sql::Txn::Begin(db_));
       ASSIGN_OR_RETURN(id, Stage(std::move(env), std::move(done)));
       if (auto st = txn.Commit(); !st.ok()) {
         std::erase_if(staged_, [&](const Staged& s) { return s.id == id; });
@@ -189,7 +228,7 @@ class ClientImpl final : public Client {
     Send(f.SerializeAsString());
   }
 
-  sqlite::Db& db() override { return db_; }
+  sql::Db& db() override { return db_; }
 
   ClientStats stats() const override {
     ClientStats s = stats_;
@@ -372,7 +411,7 @@ class ClientImpl final : public Client {
 
   boost::asio::io_context& io_;
   ClientOptions opts_;
-  sqlite::Db db_;
+  sql::Db db_;
   zmq::context_t ctx_{1};
   zmq::socket_t socket_;
   std::unique_ptr<ZmqWatcher> watcher_;
@@ -396,8 +435,8 @@ class ClientImpl final : public Client {
   absl::StatusOr<std::optional<std::vector<SealRecipient>>> SealRecipients(const pb::Envelope& env);
   void TakeDirectory(const pb::Directory& d);
 
-  sqlite::Stmt stage_stmt_, outbox_has_, delete_outbox_, inbox_put_, fail_put_;
-  sqlite::Stmt pinned_key_, pin_key_, refused_put_;
+  sql::Stmt stage_stmt_, outbox_has_, delete_outbox_, inbox_put_, fail_put_;
+  sql::Stmt pinned_key_, pin_key_, refused_put_;
   std::optional<EnvelopeSigner> signer_;
   std::optional<PayloadSealer> sealer_;
   std::vector<PayloadSealer> previous_sealers_;  // keys from before a rotation
@@ -405,7 +444,7 @@ class ClientImpl final : public Client {
   bool have_directory_ = false;  // false: an older hub; payloads go clear
   std::unordered_map<std::string, const pb::DirectoryPrincipal*> directory_principals_;
   std::unordered_map<std::string, const pb::DirectoryTopic*> directory_topics_;
-  sqlite::Stmt savepoint_, release_, rollback_to_;
+  sql::Stmt savepoint_, release_, rollback_to_;
   std::map<uint64_t, Pending> pending_;  // in publish order
   std::unordered_map<std::string, uint64_t> by_id_;
   std::vector<Staged> staged_;
@@ -443,7 +482,7 @@ absl::Status ClientImpl::Init() {
   for (const std::string& e : opts_.standby_endpoints)
     if (std::find(endpoints_.begin(), endpoints_.end(), e) == endpoints_.end())
       endpoints_.push_back(e);
-  RETURN_IF_ERROR(db_.Migrate("client", ClientMigrations()));
+  RETURN_IF_ERROR(db_.Migrate("client", ClientMigrations(), ClientPostgresqlMigrations()));
   ASSIGN_OR_RETURN(
       stage_stmt_,
       db_.Prepare("INSERT OR IGNORE INTO concord_outbox(id, frame, created_ms) VALUES(?,?,?)"));
@@ -627,7 +666,7 @@ void ClientImpl::OnDelivers(std::vector<pb::Deliver>& delivers) {
     delivers.clear();
   };
   {
-    auto txn = sqlite::Txn::Begin(db_);
+    auto txn = sql::Txn::Begin(db_);
     if (!txn.ok()) {
       LOG_ERROR("{}: cannot begin: {}", opts_.name, txn.status().ToString());
       hold_all();
@@ -1059,7 +1098,7 @@ void ClientImpl::OnStandby(const pb::Nack& nack) {
 
 void ClientImpl::DeleteAcked() {
   if (acked_durable_.empty()) return;
-  auto txn = sqlite::Txn::Begin(db_);
+  auto txn = sql::Txn::Begin(db_);
   if (!txn.ok()) return;  // retried with the next batch
   for (auto& id : acked_durable_) {
     delete_outbox_.Bind(1, id);
@@ -1108,15 +1147,29 @@ void ClientImpl::Tick() {
   });
 }
 
-}  // namespace
-
-absl::StatusOr<std::unique_ptr<Client>> Client::Create(boost::asio::io_context& io,
-                                                       ClientOptions options) {
+absl::Status CheckKeys(const ClientOptions& options) {
   if (!IsZ85Key(options.hub_public_key))
     return absl::InvalidArgumentError("枢纽公钥格式错误 / hub public key is not Z85");
   if (!IsZ85Key(options.keys.public_z85) || !IsZ85Key(options.keys.secret_z85))
     return absl::InvalidArgumentError("客户端密钥格式错误 / client key pair is not Z85");
-  ASSIGN_OR_RETURN(auto db, sqlite::Db::Open(options.db_path));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Client>> Client::Create(boost::asio::io_context& io,
+                                                       ClientOptions options) {
+  RETURN_IF_ERROR(CheckKeys(options));  // before the database is opened
+  absl::StatusOr<sql::Db> db = options.postgresql.conninfo.empty()
+                                   ? sql::Db::Open(options.db_path)
+                                   : sql::Db::OpenPostgresql(options.postgresql);
+  if (!db.ok()) return db.status();
+  return Create(io, std::move(options), std::move(*db));
+}
+
+absl::StatusOr<std::unique_ptr<Client>> Client::Create(boost::asio::io_context& io,
+                                                       ClientOptions options, sql::Db db) {
+  RETURN_IF_ERROR(CheckKeys(options));
   auto c = std::make_unique<ClientImpl>(io, std::move(options), std::move(db));
   RETURN_IF_ERROR(c->Init());
   return std::unique_ptr<Client>(std::move(c));

@@ -1,9 +1,9 @@
 // Client: the bus client library every adapter, agent and tool links.
 //
-// A Client owns one ZeroMQ DEALER socket (CurveZMQ) to the hub and one SQLite
-// file. That file holds the client's outbox and inbox and is meant to hold the
-// caller's own tables too, so that "change my data and send a message" and
-// "apply a message and remember I applied it" are each one transaction:
+// A Client owns one ZeroMQ DEALER socket (CurveZMQ) to the hub and one database
+// (a SQLite file, or a schema on PostgreSQL: common/sql.h). That file holds the client's outbox and
+// inbox and is meant to hold the caller's own tables too, so that "change my data and send a
+// message" and "apply a message and remember I applied it" are each one transaction:
 //
 //   * Outbox (transactional outbox): Stage() writes an envelope into the
 //     outbox inside the caller's open transaction on db(); after the commit,
@@ -36,7 +36,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/clock.h"
-#include "common/sqlite.h"
+#include "common/sql.h"
 #include "concord/v1/envelope.pb.h"
 #include "hub/transport/curve_keys.h"
 
@@ -54,6 +54,9 @@ struct ClientOptions {
   std::string hub_public_key;  // Z85
   CurveKeyPair keys;           // this client's key pair
   std::string db_path;         // SQLite file (created if missing)
+  // Or, when its conninfo is set, a schema on a PostgreSQL cluster shared by
+  // an active and a standby process (agents; docs/operations.md §10).
+  sql::PostgresqlTarget postgresql{};
   uint32_t credit = 1024;      // deliveries the hub may have outstanding
   int heartbeat_ms = 1000;     // hub silent for 3x: reconnect
   int resend_after_ms = 5000;  // unacknowledged publishes are re-sent
@@ -90,7 +93,7 @@ using PublishCallback = std::function<void(const absl::Status&)>;
 // hub re-sends it later. A handler may Stage() replies: they are sent once
 // the transaction commits, and vanish with it if it rolls back.
 using MessageHandler =
-    std::function<absl::Status(const concord::v1::Envelope& envelope, sqlite::Db& db)>;
+    std::function<absl::Status(const concord::v1::Envelope& envelope, sql::Db& db)>;
 
 struct ClientStats {
   bool connected = false;
@@ -116,6 +119,9 @@ class Client {
  public:
   static absl::StatusOr<std::unique_ptr<Client>> Create(boost::asio::io_context& io,
                                                         ClientOptions options);
+  // With a database already open (an agent holding its lead on it).
+  static absl::StatusOr<std::unique_ptr<Client>> Create(boost::asio::io_context& io,
+                                                        ClientOptions options, sql::Db db);
   virtual ~Client() = default;
 
   // Connects and says Hello; deliveries start after the hub's Welcome.
@@ -143,8 +149,9 @@ class Client {
   virtual void OnMessage(MessageHandler handler) = 0;
   virtual void Subscribe(const std::string& topic) = 0;
 
-  // The client's SQLite connection, for the caller's own tables.
-  virtual sqlite::Db& db() = 0;
+  // The client's database connection (SQLite or PostgreSQL), for the
+  // caller's own tables.
+  virtual sql::Db& db() = 0;
   virtual ClientStats stats() const = 0;
 };
 

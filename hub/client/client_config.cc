@@ -74,6 +74,25 @@ absl::StatusOr<ProcessConfig> LoadProcessConfig(const std::string& path,
   std::error_code ec;
   std::filesystem::create_directories(c.data_dir, ec);
   c.client.db_path = c.data_dir + "/" + db_file;
+  const ConfigSection store = file["store"];
+  const std::string kind = store.String("kind", "sqlite");
+  if (kind == "postgresql") {
+    c.client.postgresql.conninfo = store.String("postgresql");
+    if (c.client.postgresql.conninfo.empty())
+      return absl::InvalidArgumentError(absl::StrCat(
+          path,
+          ": [store] kind = \"postgresql\" 需要 postgresql 连接串 / needs a postgresql "
+          "connection string"));
+    c.client.postgresql.schema =
+        store.String("schema", std::filesystem::path(db_file).stem().string());
+    c.client.postgresql.application_name = c.client.name;
+  } else if (kind != "sqlite") {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path,
+                     ": [store] kind 应为 \"sqlite\" 或 \"postgresql\" / must be \"sqlite\" or "
+                     "\"postgresql\", not \"",
+                     kind, "\""));
+  }
   c.client.credit = hub.Int("credit", c.client.credit);
   c.client.heartbeat_ms = hub.Int("heartbeat_ms", c.client.heartbeat_ms);
   RETURN_IF_ERROR(LoadHttpOptions(file, c.data_dir, c.http, c.http_token_file));

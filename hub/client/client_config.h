@@ -13,6 +13,10 @@
 //              cert_file, key_file (HTTPS: required, with the token, off loopback)
 //              allowed_hosts = ["api.court.local:7201"]   max_connections = 1024
 //   [subscriptions] topics = ["district", "alerts"]
+//   [store]    kind = "sqlite" (default: <data_dir>/<name>.db) | "postgresql"
+//              postgresql = "host=db1 dbname=concord user=concord"
+//              schema = "ledger" (default: the database file's name without .db)
+//              (agents: active and standby, docs/operations.md §10)
 //
 // Relative paths are relative to the config file's folder. The other
 // sections belong to the part that reads them from `file` (the adapter's

@@ -14,7 +14,7 @@
 #include "adapters/accounts/sessions.h"
 #include "common/clock.h"
 #include "common/field_status.h"
-#include "common/sqlite.h"
+#include "common/sql.h"
 #include "tests/support/temp_folder.h"
 
 namespace concord::accounts {
@@ -60,7 +60,7 @@ AccountInput Lisi() {
 class AccountsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = sqlite::Db::Open(dir_.File("agency.db"));
+    auto db = sql::Db::Open(dir_.File("agency.db"));
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = std::move(*db);
     auto accounts = Accounts::Open(db_, clock_);
@@ -82,7 +82,7 @@ class AccountsTest : public ::testing::Test {
 
   testing::TempFolder dir_{"accounts"};
   FakeClock clock_;
-  sqlite::Db db_;
+  sql::Db db_;
   std::unique_ptr<Accounts> accounts_;
   std::unique_ptr<Sessions> sessions_;
   std::unique_ptr<ActionLog> log_;

@@ -18,7 +18,7 @@
 
 #include "absl/strings/match.h"
 #include "common/http_client.h"
-#include "common/sqlite.h"
+#include "common/sql.h"
 #include "common/uuid.h"
 #include "concord/v1/aid.pb.h"
 #include "concord/v1/envelope.pb.h"
@@ -50,7 +50,7 @@ json InboxMessages(const DaemonProcess& a, const std::string& query = "") {
 }
 
 int64_t CountRows(const std::string& db_path, const std::string& table) {
-  auto db = sqlite::Db::Open(db_path);
+  auto db = sql::Db::Open(db_path);
   if (!db.ok()) return -1;
   auto n = db->QueryInt("SELECT count(*) FROM " + table);
   return n.ok() ? *n : -1;
@@ -268,9 +268,9 @@ TEST(AdapterTest, LockedLocalDatabaseAnswers503) {
   DaemonProcess a(d, "a");
   ASSERT_TRUE(a.ok());
   {
-    auto db = sqlite::Db::Open(a.db_path());
+    auto db = sql::Db::Open(a.db_path());
     ASSERT_TRUE(db.ok());
-    auto lock = sqlite::Txn::Begin(*db);  // BEGIN IMMEDIATE: holds the write lock
+    auto lock = sql::Txn::Begin(*db);  // BEGIN IMMEDIATE: holds the write lock
     ASSERT_TRUE(lock.ok());
     HttpResult r = a.Post("/publish", Note("b", "锁", "locked"));  // waits out busy_timeout
     EXPECT_EQ(r.status, 503) << r.body;

@@ -21,7 +21,7 @@
 
 #include "adapters/accounts/accounts.h"
 #include "common/clock.h"
-#include "common/sqlite.h"
+#include "common/sql.h"
 #include "domain/linkage/tokens.h"
 #include "tests/support/browser.h"
 #include "tests/support/daemon.h"
@@ -149,7 +149,7 @@ class ConsoleBrowser : public ::testing::Test {
     std::vector<accounts::Role> roles;
   };
   void AddPeople(const DaemonProcess& a, const std::vector<Person>& people) {
-    auto db = sqlite::Db::Open(a.db_path());
+    auto db = sql::Db::Open(a.db_path());
     ASSERT_TRUE(db.ok()) << db.status();
     auto accounts = accounts::Accounts::Open(*db, SystemClock::Get());
     ASSERT_TRUE(accounts.ok()) << accounts.status();

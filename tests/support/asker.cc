@@ -17,7 +17,7 @@ pb::Actor MakeActor(const std::string& login, const std::string& name, const std
 
 Asker::Asker(const TestDistrict& district, const std::string& name, std::string agent)
     : agent_(std::move(agent)), thread_(district.ClientFor(name), [this](client::Client& c) {
-        c.OnMessage([this](const pb::Envelope& env, sqlite::Db&) {
+        c.OnMessage([this](const pb::Envelope& env, sql::Db&) {
           std::lock_guard lock(mu_);
           answers_[env.correlation_id()] = env;
           cv_.notify_all();

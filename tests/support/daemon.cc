@@ -34,8 +34,8 @@ DaemonProcess::DaemonProcess(const TestDistrict& d, const std::string& name, con
     EXPECT_TRUE(SaveCurveKeyPair(d.KeyOf(name), dir + "/keys/" + name, /*overwrite=*/true).ok());
     place_.secret_key = "keys/" + name + ".key";
   }
-  config_ = dir + "/" + name + "." + bin + ".toml";
-  const std::string data = bin + "-" + name;
+  config_ = dir + "/" + name + place_.instance + "." + bin + ".toml";
+  const std::string data = bin + "-" + name + place_.instance;
   data_dir_ = dir + "/" + data;
   db_path_ = data_dir_ + "/" + db_file;
   log_ = dir + "/" + data + ".log";
@@ -47,6 +47,10 @@ DaemonProcess::DaemonProcess(const TestDistrict& d, const std::string& name, con
                          << "\"\n\n[http]\naddress = \"127.0.0.1\"\nport = 0\ntoken_file = \""
                          << d.api_token_file() << "\"\n\n"
                          << extra_toml;
+  if (d.store_kind() == "postgresql" && bin.ends_with("-agent") &&
+      extra_toml.find("[store]") == std::string::npos)
+    std::ofstream(config_, std::ios::app)
+        << "\n[store]\nkind = \"postgresql\"\npostgresql = \"" << d.pg_conninfo() << "\"\n";
   Start();
 }
 
@@ -109,13 +113,29 @@ void DaemonProcess::Start() {
     ADD_FAILURE() << bin_ << " " << name_ << " did not start:\n" << log();
     return;
   }
-  std::istringstream in(ReadFile(ready));
+  ReadReady();
+}
+
+void DaemonProcess::ReadReady() {
+  std::istringstream in(ReadFile(config_ + ".ready"));
   std::string line;
+  port_ = 0;
+  standby_ = false;
   while (std::getline(in, line)) {
     if (line.rfind("http_port=", 0) == 0) port_ = static_cast<uint16_t>(std::stoi(line.substr(10)));
     if (line.rfind("console_port=", 0) == 0)
       console_port_ = static_cast<uint16_t>(std::stoi(line.substr(13)));
+    if (line == "role=standby") standby_ = true;
   }
+}
+
+bool DaemonProcess::WaitActive(int timeout_ms) {
+  return WaitFor(
+      [&] {
+        ReadReady();
+        return port_ != 0;
+      },
+      timeout_ms);
 }
 
 void SetFileClock(const std::string& path, int64_t unix_ms) {

@@ -27,12 +27,17 @@ struct DaemonPlace {
   // Its secret key file (made where it runs, e.g. by `concordctl keys gen`);
   // "": the district's key pair for its name, written to <dir>/keys/.
   std::string secret_key;
+  // A second process of the same principal (an agent's standby, sharing its
+  // book on PostgreSQL): its config, data folder and log get this suffix.
+  std::string instance = "";
 };
 
 // One daemon process for principal `name` of a TestDistrict: binary `bin`
 // (found with BinPath), config <dir>/<name>.<bin>.toml with `extra_toml`
-// appended (e.g. an [aid] section), data folder <dir>/<bin>-<name>/.
-// Stopped with SIGTERM (then SIGKILL) when destroyed.
+// appended (e.g. an [aid] section), data folder <dir>/<bin>-<name>/. An
+// agent of a district on PostgreSQL (TestDistrict::store_kind) keeps its book
+// there ([store], schema named after its database file) unless `extra_toml`
+// says otherwise. Stopped with SIGTERM (then SIGKILL) when destroyed.
 class DaemonProcess {
  public:
   DaemonProcess(const TestDistrict& d, const std::string& name,
@@ -48,6 +53,13 @@ class DaemonProcess {
   void Kill();
 
   bool ok() const { return port_ != 0; }
+  // A standby agent waiting for the lead of its book (ready file "role=standby").
+  bool standby() const { return standby_; }
+  // Waits until the ready file names an HTTP port (a standby that took the
+  // lead writes it then); true if it did within `timeout_ms`.
+  bool WaitActive(int timeout_ms);
+  // Starts the process again with the same config (after Kill or Stop).
+  void Restart() { Start(); }
   pid_t pid() const { return pid_; }
   uint16_t port() const { return port_; }
   // The web console's port (an adapter with [console]), else 0.
@@ -73,11 +85,13 @@ class DaemonProcess {
 
  private:
   void Start();
+  void ReadReady();
 
   std::string name_, bin_, config_, data_dir_, db_path_, log_, token_;
   DaemonPlace place_;
   pid_t pid_ = -1;
   int exit_status_ = -1;
+  bool standby_ = false;
   uint16_t port_ = 0;
   uint16_t console_port_ = 0;
 };

@@ -2,7 +2,7 @@
 
 #include <filesystem>
 
-#include "common/sqlite.h"
+#include "common/sql.h"
 
 namespace concord::testing {
 namespace fs = std::filesystem;
@@ -16,7 +16,7 @@ v1::Envelope Note(const std::string& to, const std::string& body) {
 
 void RecordEffects(client::Client& c) {
   (void)c.db().Exec("CREATE TABLE IF NOT EXISTS effects(id TEXT, body TEXT)");
-  c.OnMessage([](const v1::Envelope& env, sqlite::Db& db) -> absl::Status {
+  c.OnMessage([](const v1::Envelope& env, sql::Db& db) -> absl::Status {
     v1::TextNote note;
     const std::string body = env.payload().UnpackTo(&note) ? note.body() : env.payload().type_url();
     auto st = db.Prepare("INSERT INTO effects(id, body) VALUES(?, ?)");
@@ -29,7 +29,7 @@ void RecordEffects(client::Client& c) {
 Effects ReadEffects(const std::string& db_path) {
   Effects e;
   if (!fs::exists(db_path)) return e;
-  auto db = sqlite::Db::Open(db_path);
+  auto db = sql::Db::Open(db_path);
   if (!db.ok()) return e;
   auto st = db->Prepare("SELECT id, body FROM effects ORDER BY rowid");
   if (!st.ok()) return e;
@@ -44,7 +44,7 @@ Effects ReadEffects(const std::string& db_path) {
 
 int64_t CountEffects(const std::string& db_path) {
   if (!fs::exists(db_path)) return 0;
-  auto db = sqlite::Db::Open(db_path);
+  auto db = sql::Db::Open(db_path);
   if (!db.ok()) return 0;
   auto n = db->QueryInt("SELECT count(*) FROM effects");
   return n.ok() ? *n : 0;

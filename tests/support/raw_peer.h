@@ -3,8 +3,10 @@
 // per Send(); Recv() returns the next frame.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 #include <zmq.hpp>
 
@@ -34,10 +36,19 @@ class RawPeer {
   }
 
   void Send(const std::string& bytes) { SendParts({bytes}); }
+  // Never blocks for long: a peer whose key the hub refused may have no
+  // connection at the moment it sends (libzmq drops it and dials again), and
+  // a blocking send would then wait for ever. Tried for a second, then
+  // dropped (the hub would have refused it anyway).
   void SendParts(const std::vector<std::string>& parts) {
-    for (size_t i = 0; i < parts.size(); ++i)
-      socket_.send(zmq::buffer(parts[i]),
-                   i + 1 < parts.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+    for (size_t i = 0; i < parts.size(); ++i) {
+      const auto flags = (i + 1 < parts.size() ? zmq::send_flags::sndmore : zmq::send_flags::none) |
+                         zmq::send_flags::dontwait;
+      for (int tries = 0; !socket_.send(zmq::buffer(parts[i]), flags); ++tries) {
+        if (tries == 100) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    }
   }
   void Send(const v1::Frame& f) { Send(f.SerializeAsString()); }
 

@@ -34,7 +34,7 @@
 #include "adapters/accounts/sessions.h"
 #include "common/clock.h"
 #include "common/config.h"
-#include "common/sqlite.h"
+#include "common/sql.h"
 #include "tools/concordctl/commands.h"
 #include "tools/concordctl/ctl_util.h"
 
@@ -77,7 +77,7 @@ absl::StatusOr<std::string> DbPath(const AccountArgs& a) {
 
 // The agency's database, opened; `create` makes it (and its folder) when absent.
 // On failure, the exit code to return.
-std::variant<sqlite::Db, int> OpenDb(const AccountArgs& a, bool create) {
+std::variant<sql::Db, int> OpenDb(const AccountArgs& a, bool create) {
   auto path = DbPath(a);
   if (!path.ok()) return Fail(2, std::string(path.status().message()));
   std::error_code ec;
@@ -87,7 +87,7 @@ std::variant<sqlite::Db, int> OpenDb(const AccountArgs& a, bool create) {
                          "（先运行适配器或 account add / run the adapter or account add first)");
     fs::create_directories(fs::path(*path).parent_path(), ec);
   }
-  auto db = sqlite::Db::Open(*path);
+  auto db = sql::Db::Open(*path);
   if (!db.ok())
     return Fail(
         1, "无法打开数据库 / cannot open " + *path + ": " + std::string(db.status().message()));
@@ -174,7 +174,7 @@ int CmdAdd(const AccountArgs& a) {
   if (auto st = accounts::CheckAccountInput(in); !st.ok()) return FailStatus(st);
   auto db = OpenDb(a, /*create=*/true);
   if (auto* code = std::get_if<int>(&db)) return *code;
-  auto book = Accounts::Open(std::get<sqlite::Db>(db), SystemClock::Get());
+  auto book = Accounts::Open(std::get<sql::Db>(db), SystemClock::Get());
   if (!book.ok()) return Fail(1, std::string(book.status().message()));
   if (auto st = (*book)->Add(in, By()); !st.ok()) return FailStatus(st);
   std::cout << "已添加账户 / account added: " << a.login << "\n";
@@ -188,7 +188,7 @@ int CmdAdd(const AccountArgs& a) {
 int CmdList(const AccountArgs& a) {
   auto db = OpenDb(a, /*create=*/false);
   if (auto* code = std::get_if<int>(&db)) return *code;
-  auto book = Accounts::Open(std::get<sqlite::Db>(db), SystemClock::Get());
+  auto book = Accounts::Open(std::get<sql::Db>(db), SystemClock::Get());
   if (!book.ok()) return Fail(1, std::string(book.status().message()));
   auto list = (*book)->List();
   if (!list.ok()) return Fail(1, std::string(list.status().message()));
@@ -218,7 +218,7 @@ int CmdChange(const AccountArgs& a, Change change) {
   }
   auto db = OpenDb(a, /*create=*/false);
   if (auto* code = std::get_if<int>(&db)) return *code;
-  sqlite::Db& handle = std::get<sqlite::Db>(db);
+  sql::Db& handle = std::get<sql::Db>(db);
   auto book = Accounts::Open(handle, SystemClock::Get());
   if (!book.ok()) return Fail(1, std::string(book.status().message()));
   auto sessions = accounts::Sessions::Open(handle, SystemClock::Get());

@@ -110,7 +110,7 @@ int CmdTail(const std::string& config, int count, int timeout_s) {
   auto client = client::Client::Create(io, cfg->client);
   if (!client.ok()) return Fail(2, std::string(client.status().message()));
   int seen = 0;
-  (*client)->OnMessage([&](const v1::Envelope& env, sqlite::Db&) {
+  (*client)->OnMessage([&](const v1::Envelope& env, sql::Db&) {
     std::string json;
     google::protobuf::util::JsonPrintOptions o;
     (void)google::protobuf::util::MessageToJsonString(env, &json, o);

@@ -19,7 +19,7 @@ std::string Day(int64_t ms) { return FormatDate(DateOf(ms)); }
 class ApplicationsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = sqlite::Db::Open(dir_.File("aid.db"));
+    auto db = sql::Db::Open(dir_.File("aid.db"));
     ASSERT_TRUE(db.ok());
     db_ = std::move(*db);
     ASSERT_TRUE(db_.Migrate("aid_applications", ApplicationMigrations()).ok());
@@ -45,7 +45,7 @@ class ApplicationsTest : public ::testing::Test {
   }
 
   concord::testing::TempFolder dir_{"applications_test"};
-  sqlite::Db db_;
+  sql::Db db_;
   std::unique_ptr<Applications> apps_;
 };
 

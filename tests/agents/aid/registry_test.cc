@@ -107,7 +107,7 @@ EncodedRecord Grant(const AidRecord& person, const std::string& agency,
 class RegistryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = sqlite::Db::Open(dir_.File("aid.db"));
+    auto db = sql::Db::Open(dir_.File("aid.db"));
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = std::move(*db);
     ASSERT_TRUE(db_.Migrate("aid", RegistryMigrations()).ok());
@@ -133,7 +133,7 @@ class RegistryTest : public ::testing::Test {
   }
 
   concord::testing::TempFolder dir_{"registry_test"};
-  sqlite::Db db_;
+  sql::Db db_;
   std::optional<Registry> registry_;
 };
 

@@ -38,7 +38,7 @@ class ConferenceTest : public ::testing::Test {
                              ::testing::UnitTest::GetInstance()->current_test_info()->name() +
                              ".db";
     std::filesystem::remove(path);
-    db_ = *sqlite::Db::Open(path);
+    db_ = *sql::Db::Open(path);
     book_ = *Conferences::Open(db_);
   }
   std::string Convene() {
@@ -78,7 +78,7 @@ class ConferenceTest : public ::testing::Test {
     return h;
   }
 
-  sqlite::Db db_;
+  sql::Db db_;
   std::unique_ptr<Conferences> book_;
 };
 

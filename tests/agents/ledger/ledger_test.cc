@@ -14,6 +14,7 @@
 
 #include "agents/ledger/agent.h"
 #include "common/config.h"
+#include "tests/support/test_book.h"
 
 namespace concord::ledger {
 namespace {
@@ -40,7 +41,7 @@ class LedgerTest : public ::testing::Test {
   }
   void Reopen() {
     ledger_.reset();
-    db_ = *sqlite::Db::Open(path_);
+    db_ = *testing::OpenTestBook(path_);
     ledger_ = *Ledger::Open(db_, Calendar(), Options());
   }
   // The district: the petition office, the procuratorate, and the organs
@@ -97,7 +98,7 @@ class LedgerTest : public ::testing::Test {
   }
 
   std::string path_;
-  sqlite::Db db_;
+  sql::Db db_;
   std::unique_ptr<Ledger> ledger_;
 };
 

@@ -331,7 +331,7 @@ class RiskBookTest : public ::testing::Test {
   }
   void Reopen() {
     book_.reset();
-    db_ = *sqlite::Db::Open(path_);
+    db_ = *sql::Db::Open(path_);
     auto b = RiskBook::Open(db_, Shipped(), Calendar());
     ASSERT_TRUE(b.ok()) << b.status();
     book_ = *std::move(b);
@@ -371,7 +371,7 @@ class RiskBookTest : public ::testing::Test {
   }
 
   std::string path_;
-  sqlite::Db db_;
+  sql::Db db_;
   std::unique_ptr<RiskBook> book_;
 };
 

@@ -920,7 +920,7 @@ TEST(HubFault, PoisonMessageIsDeadLetteredAndAlerted) {
   std::mutex mu;
   std::vector<pb::DeadLetterAlert> alerts;
   ClientThread ops(ops_options, [&](client::Client& c) {
-    c.OnMessage([&](const pb::Envelope& env, sqlite::Db&) {
+    c.OnMessage([&](const pb::Envelope& env, sql::Db&) {
       pb::DeadLetterAlert alert;
       if (env.from() == "hub" && env.payload().UnpackTo(&alert)) {
         std::lock_guard<std::mutex> lock(mu);
@@ -932,7 +932,7 @@ TEST(HubFault, PoisonMessageIsDeadLetteredAndAlerted) {
   ASSERT_TRUE(WaitFor([&] { return ops.Stats().connected; }));
   ClientThread b(d.ClientFor("b"), [](client::Client& c) {
     RecordEffects(c);
-    c.OnMessage([](const pb::Envelope& env, sqlite::Db& db) -> absl::Status {
+    c.OnMessage([](const pb::Envelope& env, sql::Db& db) -> absl::Status {
       pb::TextNote note;
       env.payload().UnpackTo(&note);
       if (note.body() == "poison") return absl::InternalError("cannot apply this one");
@@ -1000,7 +1000,7 @@ TEST(HubFault, TransientHandlerFailureIsRetriedWithBackoff) {
   auto first_seen = std::make_shared<std::atomic<int64_t>>(0);
   ClientThread b(d.ClientFor("b"), [first_seen](client::Client& c) {
     RecordEffects(c);
-    c.OnMessage([first_seen](const pb::Envelope& env, sqlite::Db& db) -> absl::Status {
+    c.OnMessage([first_seen](const pb::Envelope& env, sql::Db& db) -> absl::Status {
       const int64_t now = SystemClock::Get().NowMs();
       int64_t zero = 0;
       first_seen->compare_exchange_strong(zero, now);
@@ -1030,7 +1030,7 @@ TEST(HubFault, OneFailedDeliveryIsNotOvertaken) {
   auto failures = std::make_shared<std::atomic<int>>(0);
   ClientThread b(d.ClientFor("b"), [failures](client::Client& c) {
     RecordEffects(c);
-    c.OnMessage([failures](const pb::Envelope& env, sqlite::Db& db) -> absl::Status {
+    c.OnMessage([failures](const pb::Envelope& env, sql::Db& db) -> absl::Status {
       pb::TextNote note;
       env.payload().UnpackTo(&note);
       if (note.body() == "one" && failures->fetch_add(1) == 0)

@@ -67,8 +67,8 @@ int main(int argc, char** argv) {
   }
   auto insert = client->db().Prepare("INSERT INTO effects(id, body) VALUES(?, ?)");
   if (!insert.ok()) return 1;
-  auto stmt = std::make_shared<concord::sqlite::Stmt>(std::move(*insert));
-  client->OnMessage([stmt](const pb::Envelope& env, concord::sqlite::Db&) -> absl::Status {
+  auto stmt = std::make_shared<concord::sql::Stmt>(std::move(*insert));
+  client->OnMessage([stmt](const pb::Envelope& env, concord::sql::Db&) -> absl::Status {
     pb::TextNote note;
     const std::string body = env.payload().UnpackTo(&note) ? note.body() : env.payload().type_url();
     stmt->BindAll(env.id(), body);

@@ -9,7 +9,7 @@
 
 #include "adapters/accounts/accounts.h"
 #include "common/clock.h"
-#include "common/sqlite.h"
+#include "common/sql.h"
 #include "tests/support/district.h"
 #include "tests/support/temp_folder.h"
 
@@ -58,7 +58,7 @@ TEST_F(AccountCommandsTest, AddThenList) {
   EXPECT_THAT(list.out, HasSubstr("登记员、承办人"));
   EXPECT_THAT(list.out, HasSubstr("正常"));
 
-  auto db = sqlite::Db::Open(db_path());
+  auto db = sql::Db::Open(db_path());
   ASSERT_TRUE(db.ok());
   auto book = accounts::Accounts::Open(*db, SystemClock::Get());
   ASSERT_TRUE(book.ok());
@@ -103,14 +103,14 @@ TEST_F(AccountCommandsTest, GeneratedPasswordAndPasswd) {
   ASSERT_NE(at, std::string::npos) << add.out;
   const std::string password = add.out.substr(at + 18, 12);
   {
-    auto db = sqlite::Db::Open(db_path());
+    auto db = sql::Db::Open(db_path());
     auto book = accounts::Accounts::Open(*db, SystemClock::Get());
     ASSERT_TRUE(book.ok());
     EXPECT_TRUE((*book)->Authenticate("admin1", password).ok()) << password;
   }
   CommandResult passwd = Account("passwd --login admin1 --password-stdin", "Newpass2024admin");
   ASSERT_EQ(passwd.exit_code, 0) << passwd.out;
-  auto db = sqlite::Db::Open(db_path());
+  auto db = sql::Db::Open(db_path());
   auto book = accounts::Accounts::Open(*db, SystemClock::Get());
   EXPECT_TRUE((*book)->Authenticate("admin1", "Newpass2024admin").ok());
   // The last admin cannot be disabled.

@@ -20,7 +20,7 @@ namespace {
 
 void Traffic(TestDistrict& d, int n) {
   ClientThread b(d.ClientFor("b"), [](client::Client& c) {
-    c.OnMessage([](const v1::Envelope&, sqlite::Db&) { return absl::OkStatus(); });
+    c.OnMessage([](const v1::Envelope&, sql::Db&) { return absl::OkStatus(); });
   });
   ClientThread a(d.ClientFor("a"));
   a.Call([&](client::Client& c) {
@@ -148,7 +148,7 @@ TEST(ConcordCtl, DeadLetterListAndReplay) {
   auto failing = std::make_shared<std::atomic<bool>>(true);
   ClientThread b(d.ClientFor("b"), [failing](client::Client& c) {
     RecordEffects(c);
-    c.OnMessage([failing](const v1::Envelope& env, sqlite::Db& db) -> absl::Status {
+    c.OnMessage([failing](const v1::Envelope& env, sql::Db& db) -> absl::Status {
       if (*failing) return absl::UnavailableError("receiver not ready");
       auto st = db.Prepare("INSERT INTO effects(id, body) VALUES(?, 'replayed')");
       if (!st.ok()) return st.status();
@@ -200,7 +200,7 @@ TEST(ConcordCtl, AuditArchiveKeepsTheChainVerifiable) {
   ASSERT_TRUE(d.StartHub().ok());
   {
     ClientThread b(d.ClientFor("b"), [](client::Client& c) {
-      c.OnMessage([](const v1::Envelope&, sqlite::Db&) { return absl::OkStatus(); });
+      c.OnMessage([](const v1::Envelope&, sql::Db&) { return absl::OkStatus(); });
     });
     ClientThread a(d.ClientFor("a"));
     a.Call([&](client::Client& c) {
@@ -278,7 +278,7 @@ TEST(ConcordCtl, AuditArchiveKeepsTheChainVerifiable) {
   ASSERT_TRUE(d.StartHub().ok());
   {
     ClientThread c(d.ClientFor("c"), [](client::Client& cl) {
-      cl.OnMessage([](const v1::Envelope&, sqlite::Db&) { return absl::OkStatus(); });
+      cl.OnMessage([](const v1::Envelope&, sql::Db&) { return absl::OkStatus(); });
     });
     ASSERT_TRUE(WaitFor([&] { return c.Stats().received == 3u; }));
   }
@@ -304,7 +304,7 @@ TEST(ConcordCtl, AuditVerifyChecksStoredStateAgainstTheChain) {
   ASSERT_TRUE(d.StartHub().ok());
   {
     ClientThread b(d.ClientFor("b"), [](client::Client& c) {
-      c.OnMessage([](const v1::Envelope&, sqlite::Db&) { return absl::OkStatus(); });
+      c.OnMessage([](const v1::Envelope&, sql::Db&) { return absl::OkStatus(); });
     });
     ClientThread a(d.ClientFor("a"));
     a.Call([&](client::Client& c) {
