@@ -22,6 +22,7 @@ constexpr Oid kUnknownOid = 0, kBoolOid = 16, kByteaOid = 17, kInt8Oid = 20, kTe
 struct Rewritten {
   std::string sql;
   int params = 0;
+  std::vector<bool> named;  // [k]: the text names $k+1
 };
 
 struct PgConn {
@@ -147,6 +148,36 @@ int HexDigit(char ch) {
   return 0;
 }
 
+// Prepares `text` with these parameter types on `c` under a new name. A
+// parameter the text never names, or whose type it does not tell (`? IS
+// NULL`), is text. Inside a transaction the attempt runs in a savepoint, so
+// that a statement the server refuses does not spoil the caller's work.
+absl::StatusOr<std::string> PgPrepare(PgConn& c, const internal::Rewritten& text,
+                                      std::vector<Oid> types) {
+  for (size_t i = 0; i < types.size() && i < text.named.size(); ++i)
+    if (types[i] == internal::kUnknownOid && !text.named[i]) types[i] = internal::kTextOid;
+  PGconn* conn = c.conn.raw();
+  const bool in_txn = PQtransactionStatus(conn) != PQTRANS_IDLE;
+  if (in_txn) RETURN_IF_ERROR(c.conn.Exec("SAVEPOINT concord_prepare"));
+  const std::string name = absl::StrCat("q", c.prepared.size());
+  const int n = static_cast<int>(types.size());
+  pg::Result r(PQprepare(conn, name.c_str(), text.sql.c_str(), n, types.data()));
+  const char* state = r.get() ? PQresultErrorField(r.get(), PG_DIAG_SQLSTATE) : nullptr;
+  if (state && std::string_view(state) == "42P18") {
+    if (in_txn) RETURN_IF_ERROR(c.conn.Exec("ROLLBACK TO concord_prepare"));
+    for (auto& t : types)
+      if (t == internal::kUnknownOid) t = internal::kTextOid;
+    r = pg::Result(PQprepare(conn, name.c_str(), text.sql.c_str(), n, types.data()));
+  }
+  if (!r.get() || PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+    absl::Status st = pg::StatusOf(r.get(), conn, Head(text.sql));
+    if (in_txn) (void)c.conn.Exec("ROLLBACK TO concord_prepare; RELEASE concord_prepare");
+    return st;
+  }
+  if (in_txn) RETURN_IF_ERROR(c.conn.Exec("RELEASE concord_prepare"));
+  return name;
+}
+
 }  // namespace
 
 std::string RewriteForPostgresql(std::string_view sql, int* params) {
@@ -260,20 +291,8 @@ absl::StatusOr<bool> Stmt::PgStep() {
     }
     auto name = c.prepared.find(key);
     if (name == c.prepared.end()) {
-      const std::string stmt_name = absl::StrCat("q", c.prepared.size());
-      pg::Result r(
-          PQprepare(c.conn.raw(), stmt_name.c_str(), s.text->sql.c_str(), n, types.data()));
-      const char* state = r.get() ? PQresultErrorField(r.get(), PG_DIAG_SQLSTATE) : nullptr;
-      if (state && std::string_view(state) == "42P18") {
-        // A parameter whose type the text does not tell (`? IS NULL`): text.
-        for (auto& t : types)
-          if (t == internal::kUnknownOid) t = internal::kTextOid;
-        r = pg::Result(
-            PQprepare(c.conn.raw(), stmt_name.c_str(), s.text->sql.c_str(), n, types.data()));
-      }
-      if (!r.get() || PQresultStatus(r.get()) != PGRES_COMMAND_OK)
-        return pg::StatusOf(r.get(), c.conn.raw(), Head(s.text->sql));
-      name = c.prepared.emplace(std::move(key), stmt_name).first;
+      ASSIGN_OR_RETURN(std::string prepared, PgPrepare(c, *s.text, types));
+      name = c.prepared.emplace(std::move(key), std::move(prepared)).first;
     }
     pg::Result r(PQexecPrepared(c.conn.raw(), name->second.c_str(), n, values.data(),
                                 lengths.data(), formats.data(), 0));
@@ -431,6 +450,12 @@ absl::StatusOr<Stmt> Db::Prepare(std::string_view sql) {
                                       absl::StrJoin(sets, ", "));
       text->sql =
           AppendClause(text->sql.substr(0, start) + "INSERT INTO" + std::string(rest), conflict);
+    }
+    text->named.assign(static_cast<size_t>(text->params), false);
+    for (size_t at = text->sql.find('$'); at != std::string::npos;
+         at = text->sql.find('$', at + 1)) {
+      const int k = std::atoi(text->sql.c_str() + at + 1);
+      if (k >= 1 && k <= text->params) text->named[static_cast<size_t>(k) - 1] = true;
     }
     it = c.rewrites.emplace(std::string(sql), std::move(text)).first;
   }

@@ -721,10 +721,15 @@ absl::StatusOr<std::unique_ptr<agent::Agent>> CreateAgent(agent::AgentContext& c
     ASSIGN_OR_RETURN(std::string text, ReadFileToString(config.model));
     ASSIGN_OR_RETURN(model, Model::FromText(text));
   }
-  for (const auto& [component, migrations] :
-       {std::pair{"aid", &RegistryMigrations()},
-        std::pair{"aid_applications", &ApplicationMigrations()}})
-    if (auto st = context.client.db().Migrate(component, *migrations); !st.ok())
+  struct Component {
+    const char* name;
+    const std::vector<std::string>& sqlite;
+    const std::vector<std::string>& postgresql;
+  };
+  for (const Component& c :
+       {Component{"aid", RegistryMigrations(), RegistryPostgresqlMigrations()},
+        Component{"aid_applications", ApplicationMigrations(), ApplicationPostgresqlMigrations()}})
+    if (auto st = context.client.db().Migrate(c.name, c.sqlite, c.postgresql); !st.ok())
       return absl::UnavailableError(
           absl::StrCat("数据库迁移失败 / migration failed: ", st.message()));
   ASSIGN_OR_RETURN(Registry registry, Registry::Open(context.client.db()));

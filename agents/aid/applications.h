@@ -15,6 +15,8 @@
 namespace concord::aid {
 
 const std::vector<std::string>& ApplicationMigrations();
+// The same tables on PostgreSQL (common/sql.h).
+const std::vector<std::string>& ApplicationPostgresqlMigrations();
 
 struct StepInput {
   std::string agency, application_id;

@@ -52,6 +52,8 @@ struct CheckConfig {
 
 // Schema migrations for the agent's database.
 const std::vector<std::string>& RegistryMigrations();
+// The same tables on PostgreSQL (common/sql.h), in one step.
+const std::vector<std::string>& RegistryPostgresqlMigrations();
 
 class Registry {
  public:

@@ -125,6 +125,26 @@ TEST_F(SqlBook, TransactionsAndSavepoints) {
   EXPECT_EQ(*db_.QueryInt("SELECT count(*) FROM t"), 2);
 }
 
+// A statement the server will not prepare (a parameter it cannot type, a
+// wrong name) fails alone: the transaction around it goes on.
+TEST_F(SqlBook, RefusedStatementLeavesTheTransactionUsable) {
+  auto txn = *Txn::Begin(db_);
+  ASSERT_TRUE(db_.Exec("INSERT INTO t(k, n) VALUES('a', 1)").ok());
+  auto unused = *db_.Prepare("UPDATE t SET n = ?3 WHERE k = ?1");  // ?2 named nowhere
+  unused.Bind(1, "a").Bind(2, "not used").Bind(3, 7);
+  ASSERT_TRUE(unused.Run().ok());
+  auto untyped = *db_.Prepare("SELECT count(*) FROM t WHERE ? IS NULL");
+  untyped.Bind(1, "x");
+  ASSERT_TRUE(*untyped.Step());
+  EXPECT_EQ(untyped.Int(0), 0);
+  untyped.Reset();
+  auto bad = db_.Prepare("SELECT nonsense FROM nowhere");  // SQLite refuses it here
+  EXPECT_FALSE(bad.ok() && bad->Step().ok());
+  ASSERT_TRUE(db_.Exec("INSERT INTO t(k, n) VALUES('b', 2)").ok());
+  ASSERT_TRUE(txn.Commit().ok());
+  EXPECT_EQ(*db_.QueryInt("SELECT sum(n) FROM t"), 9);
+}
+
 TEST_F(SqlBook, OneLeadPerSchemaOnPostgresql) {
   if (!db_.is_postgresql()) {
     EXPECT_FALSE(db_.TryTakeLead().ok());

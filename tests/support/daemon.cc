@@ -48,9 +48,12 @@ DaemonProcess::DaemonProcess(const TestDistrict& d, const std::string& name, con
                          << d.api_token_file() << "\"\n\n"
                          << extra_toml;
   if (d.store_kind() == "postgresql" && bin.ends_with("-agent") &&
-      extra_toml.find("[store]") == std::string::npos)
+      extra_toml.find("[store]") == std::string::npos) {
     std::ofstream(config_, std::ios::app)
         << "\n[store]\nkind = \"postgresql\"\npostgresql = \"" << d.pg_conninfo() << "\"\n";
+    book_conninfo_ = d.pg_conninfo();
+    book_schema_ = fs::path(db_file).stem().string();
+  }
   Start();
 }
 
@@ -114,6 +117,11 @@ void DaemonProcess::Start() {
     return;
   }
   ReadReady();
+}
+
+absl::StatusOr<sql::Db> DaemonProcess::OpenBook() const {
+  if (book_conninfo_.empty()) return sql::Db::Open(db_path_);
+  return sql::Db::OpenPostgresql({.conninfo = book_conninfo_, .schema = book_schema_});
 }
 
 void DaemonProcess::ReadReady() {

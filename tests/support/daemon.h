@@ -10,7 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "common/http_client.h"
+#include "common/sql.h"
 #include "tests/support/district.h"
 
 namespace concord::testing {
@@ -65,6 +67,9 @@ class DaemonProcess {
   // The web console's port (an adapter with [console]), else 0.
   uint16_t console_port() const { return console_port_; }
   const std::string& db_path() const { return db_path_; }
+  // Its database: the SQLite file at db_path(), or its schema on the
+  // district's PostgreSQL server (an agent of a district on PostgreSQL).
+  absl::StatusOr<sql::Db> OpenBook() const;
   const std::string& data_dir() const { return data_dir_; }
   std::string log() const { return ReadFile(log_); }
   // Its API token (the district's, TestDistrict::api_token), which Call() sends.
@@ -88,6 +93,7 @@ class DaemonProcess {
   void ReadReady();
 
   std::string name_, bin_, config_, data_dir_, db_path_, log_, token_;
+  std::string book_conninfo_, book_schema_;  // set when its book is on PostgreSQL
   DaemonPlace place_;
   pid_t pid_ = -1;
   int exit_status_ = -1;

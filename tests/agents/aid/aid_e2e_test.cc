@@ -244,7 +244,7 @@ TEST_F(AidDistrict, ApprovedExceptionIsRegisteredWithItsReason) {
       procuratorate_->Post("/aid/grants/exception", {{"record_id", "E2"}, {"reason", "x"}}).status,
       409);
 
-  auto db = sql::Db::Open(agent_->db_path());
+  auto db = agent_->OpenBook();
   ASSERT_TRUE(db.ok()) << db.status();
   auto row = db->Prepare(
       "SELECT exception_reason, registered FROM aid_checks WHERE record_id='E2' ORDER BY id DESC "
@@ -516,7 +516,7 @@ TEST_F(AidDistrict, CorrectedAndWithdrawnGrantsReachTheOtherAgencies) {
   // The agent's log of changes, with the reasons.
   agent_->Stop();
   {
-    auto db = sql::Db::Open(agent_->db_path());
+    auto db = agent_->OpenBook();
     ASSERT_TRUE(db.ok());
     EXPECT_EQ(*db->QueryInt("SELECT count(*) FROM aid_grant_changes WHERE agency='procuratorate' "
                             "AND record_id='P1'"),

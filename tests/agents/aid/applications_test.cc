@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/temp_folder.h"
+#include "tests/support/test_book.h"
 
 namespace concord::aid {
 namespace {
@@ -19,10 +20,12 @@ std::string Day(int64_t ms) { return FormatDate(DateOf(ms)); }
 class ApplicationsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = sql::Db::Open(dir_.File("aid.db"));
+    auto db = concord::testing::OpenTestBook(dir_.File("aid.db"));
     ASSERT_TRUE(db.ok());
     db_ = std::move(*db);
-    ASSERT_TRUE(db_.Migrate("aid_applications", ApplicationMigrations()).ok());
+    ASSERT_TRUE(
+        db_.Migrate("aid_applications", ApplicationMigrations(), ApplicationPostgresqlMigrations())
+            .ok());
     auto cal =
         HolidayCalendar::Load(std::string(CONCORD_SOURCE_DIR) + "/deploy/calendar/cn-holidays.txt");
     ASSERT_TRUE(cal.ok());

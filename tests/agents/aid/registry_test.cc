@@ -14,6 +14,7 @@
 #include "domain/linkage/normalize.h"
 #include "domain/linkage/wire.h"
 #include "tests/support/temp_folder.h"
+#include "tests/support/test_book.h"
 
 namespace concord::aid {
 namespace {
@@ -107,10 +108,10 @@ EncodedRecord Grant(const AidRecord& person, const std::string& agency,
 class RegistryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = sql::Db::Open(dir_.File("aid.db"));
+    auto db = concord::testing::OpenTestBook(dir_.File("aid.db"));
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = std::move(*db);
-    ASSERT_TRUE(db_.Migrate("aid", RegistryMigrations()).ok());
+    ASSERT_TRUE(db_.Migrate("aid", RegistryMigrations(), RegistryPostgresqlMigrations()).ok());
     auto registry = Registry::Open(db_);
     ASSERT_TRUE(registry.ok()) << registry.status();
     registry_.emplace(std::move(*registry));
@@ -139,9 +140,10 @@ class RegistryTest : public ::testing::Test {
 
 // Applying the migrations again changes nothing.
 TEST_F(RegistryTest, MigrationsApplyOnce) {
-  EXPECT_TRUE(db_.Migrate("aid", RegistryMigrations()).ok());
+  EXPECT_TRUE(db_.Migrate("aid", RegistryMigrations(), RegistryPostgresqlMigrations()).ok());
   EXPECT_EQ(*db_.QueryInt("SELECT version FROM concord_schema WHERE component='aid'"),
-            static_cast<int64_t>(RegistryMigrations().size()));
+            static_cast<int64_t>(db_.is_postgresql() ? RegistryPostgresqlMigrations().size()
+                                                     : RegistryMigrations().size()));
 }
 
 // The same agency and record id entered twice is one grant.

@@ -9,6 +9,7 @@
 
 #include "agents/conference/plan_document.h"
 #include "domain/calendar.h"
+#include "tests/support/test_book.h"
 
 namespace concord::conference {
 namespace {
@@ -38,7 +39,7 @@ class ConferenceTest : public ::testing::Test {
                              ::testing::UnitTest::GetInstance()->current_test_info()->name() +
                              ".db";
     std::filesystem::remove(path);
-    db_ = *sql::Db::Open(path);
+    db_ = *testing::OpenTestBook(path);
     book_ = *Conferences::Open(db_);
   }
   std::string Convene() {

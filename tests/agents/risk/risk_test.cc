@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/strings/str_split.h"
+#include "tests/support/test_book.h"
 
 namespace concord::risk {
 namespace {
@@ -331,7 +332,7 @@ class RiskBookTest : public ::testing::Test {
   }
   void Reopen() {
     book_.reset();
-    db_ = *sql::Db::Open(path_);
+    db_ = *testing::OpenTestBook(path_);
     auto b = RiskBook::Open(db_, Shipped(), Calendar());
     ASSERT_TRUE(b.ok()) << b.status();
     book_ = *std::move(b);
