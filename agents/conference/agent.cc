@@ -776,25 +776,35 @@ absl::Status Agent::Issue(const Conference& c) {
   return client_.Stage(client::MakeEnvelope(c.invited, out)).status();
 }
 
-absl::StatusOr<std::unique_ptr<agent::Agent>> CreateAgent(agent::AgentContext& context) {
-  ASSIGN_OR_RETURN(AgentConfig config, LoadAgentConfig(context.section));
-  auto book = Conferences::Open(context.client.db());
-  if (!book.ok()) return absl::UnavailableError(book.status().message());
-  RETURN_IF_ERROR(context.client.db().Migrate("conference_agent",
-                                              {R"sql(
+const std::vector<std::string>& AgentTableMigrations() {
+  static const std::vector<std::string> kMigrations = {
+      R"sql(
       CREATE TABLE conference_aid_waits(      -- aid task updates waiting for the aid agent's answer
         query_id TEXT PRIMARY KEY,
         request_json BLOB NOT NULL);          -- the request envelope, serialized
       )sql",
-                                               R"sql(
+      R"sql(
       ALTER TABLE conference_aid_waits ADD COLUMN parked_ms INTEGER NOT NULL DEFAULT 0;
-      )sql"},
-                                              {R"sql(
+      )sql"};
+  return kMigrations;
+}
+
+const std::vector<std::string>& AgentTablePostgresqlMigrations() {
+  static const std::vector<std::string> kMigrations = {R"sql(
       CREATE TABLE conference_aid_waits(
         query_id TEXT PRIMARY KEY,
         request_json BYTEA NOT NULL,
         parked_ms BIGINT NOT NULL DEFAULT 0);
-      )sql"}));
+      )sql"};
+  return kMigrations;
+}
+
+absl::StatusOr<std::unique_ptr<agent::Agent>> CreateAgent(agent::AgentContext& context) {
+  ASSIGN_OR_RETURN(AgentConfig config, LoadAgentConfig(context.section));
+  auto book = Conferences::Open(context.client.db());
+  if (!book.ok()) return absl::UnavailableError(book.status().message());
+  RETURN_IF_ERROR(context.client.db().Migrate("conference_agent", AgentTableMigrations(),
+                                              AgentTablePostgresqlMigrations()));
   (*book)->set_hearing_hosts(config.hearing_hosts);
   auto agent = std::make_unique<Agent>(context, *std::move(book), std::move(config));
   Agent* a = agent.get();

@@ -125,4 +125,9 @@ class Agent final : public agent::Agent {
 // /conference, /conference/plan and /conference/leader.
 absl::StatusOr<std::unique_ptr<agent::Agent>> CreateAgent(agent::AgentContext& context);
 
+// The agent's own table (component "conference_agent": aid task updates
+// waiting for the aid agent) on SQLite and on PostgreSQL.
+const std::vector<std::string>& AgentTableMigrations();
+const std::vector<std::string>& AgentTablePostgresqlMigrations();
+
 }  // namespace concord::conference

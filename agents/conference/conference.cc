@@ -245,6 +245,9 @@ absl::Status NotFound(const std::string& id) {
 
 }  // namespace
 
+const std::vector<std::string>& Conferences::Schema() { return Migrations(); }
+const std::vector<std::string>& Conferences::PostgresqlSchema() { return PostgresqlMigrations(); }
+
 namespace {
 
 std::optional<std::string> RoleId(const std::string& s) {

@@ -116,6 +116,9 @@ struct Hearing {
 
 class Conferences {
  public:
+  // The book's migrations (component "conference") on SQLite and on PostgreSQL.
+  static const std::vector<std::string>& Schema();
+  static const std::vector<std::string>& PostgresqlSchema();
   static absl::StatusOr<std::unique_ptr<Conferences>> Open(sql::Db& db);
 
   // The conference number. `request_id` makes it idempotent per convenor;

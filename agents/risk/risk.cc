@@ -225,6 +225,9 @@ CaseRisk ReadCase(sql::Stmt& st) {
 
 }  // namespace
 
+const std::vector<std::string>& RiskBook::Schema() { return Migrations(); }
+const std::vector<std::string>& RiskBook::PostgresqlSchema() { return PostgresqlMigrations(); }
+
 absl::StatusOr<std::unique_ptr<RiskBook>> RiskBook::Open(sql::Db& db, FactorTable table,
                                                          HolidayCalendar calendar) {
   RETURN_IF_ERROR(db.Migrate("risk", Migrations(), PostgresqlMigrations()));

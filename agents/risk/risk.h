@@ -75,6 +75,9 @@ struct Screening {
 
 class RiskBook {
  public:
+  // The book's migrations (component "risk") on SQLite and on PostgreSQL.
+  static const std::vector<std::string>& Schema();
+  static const std::vector<std::string>& PostgresqlSchema();
   static absl::StatusOr<std::unique_ptr<RiskBook>> Open(sql::Db& db, FactorTable table,
                                                         HolidayCalendar calendar);
 

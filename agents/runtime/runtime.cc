@@ -97,6 +97,7 @@ absl::StatusOr<std::optional<sql::Db>> WaitForLead(const client::ProcessConfig& 
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
   bool said = false;
+  uint64_t tries = 0;
   std::optional<sql::Db> db;
   absl::Status last;
   while (!g_stop_waiting) {
@@ -126,6 +127,8 @@ absl::StatusOr<std::optional<sql::Db>> WaitForLead(const client::ProcessConfig& 
       if (!ready_file.empty()) (void)WriteFileAtomically(ready_file, "role=standby\n");
       NotifyServiceManager("READY=1\nSTATUS=standby");
     }
+    // (The unit's watchdog waits for a sign of life from a standby too.)
+    if (++tries % 40 == 0) NotifyServiceManager("WATCHDOG=1");
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
   signal(SIGINT, SIG_DFL);

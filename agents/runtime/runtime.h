@@ -12,11 +12,16 @@
 // --check-config: build the agent on a scratch database and exit; --version),
 // starts
 // the logs ("<name>-agent"), loads the config file (the bus sections of
-// hub/client/client_config.h; the SQLite file is <data_dir>/<name>.db),
+// hub/client/client_config.h; the SQLite file is <data_dir>/<name>.db, or
+// with [store] kind = "postgresql" the schema <name> on a shared server:
+// then Run() first waits for the schema's lead, as a standby, writing
+// "role=standby" to the ready file, and once it holds it stops with exit 75
+// as soon as that database connection is lost; docs/operations.md §10.6),
 // picks the clock (`clock_file` in the agent's own table [<name>]: a drill
 // clock, common/file_clock.h; else the system's), opens the bus client and
 // calls `create`. The agent reads its table, runs its migrations on
-// client.db(), adds its HTTP routes and returns itself. Run() then hands it
+// client.db() (common/sql.h: SQLite or PostgreSQL), adds its HTTP routes and
+// returns itself. Run() then hands it
 // every delivery, serves its routes with GET /health, /healthz (alive),
 // /readyz (hub session and database) and /metrics on [http] address and
 // port, starts the client, calls Started(), writes "http_port=N" to the

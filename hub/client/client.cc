@@ -22,19 +22,6 @@
 #include "hub/transport/zmq_watcher.h"
 
 namespace concord::client {
-namespace {
-
-namespace pb = ::concord::v1;
-
-// Deliveries applied in one transaction before the loop gets a turn.
-constexpr size_t kMaxDeliversPerTurn = 64;
-constexpr int64_t kFirstRedialUs = 1'000'000, kLastRedialUs = 16'000'000;
-// How long a standby naming the hub this client left for its silence is
-// not followed back there.
-constexpr int64_t kStaleActiveUs = 10'000'000;
-// A publish held for a recipient's changed key is checked again this often.
-constexpr int64_t kKeyRecheckUs = 2'000'000;
-
 const std::vector<std::string>& ClientMigrations() {
   static const std::vector<std::string> kMigrations = {
       R"sql(
@@ -114,6 +101,19 @@ const std::vector<std::string>& ClientPostgresqlMigrations() {
   };
   return kMigrations;
 }
+
+namespace {
+
+namespace pb = ::concord::v1;
+
+// Deliveries applied in one transaction before the loop gets a turn.
+constexpr size_t kMaxDeliversPerTurn = 64;
+constexpr int64_t kFirstRedialUs = 1'000'000, kLastRedialUs = 16'000'000;
+// How long a standby naming the hub this client left for its silence is
+// not followed back there.
+constexpr int64_t kStaleActiveUs = 10'000'000;
+// A publish held for a recipient's changed key is checked again this often.
+constexpr int64_t kKeyRecheckUs = 2'000'000;
 
 // One publish waiting for the hub's Ack.
 struct Pending {

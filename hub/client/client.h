@@ -155,6 +155,12 @@ class Client {
   virtual ClientStats stats() const = 0;
 };
 
+// The client's tables (outbox, inbox, pinned keys, refused deliveries):
+// component "client" of the database's migrations, on SQLite and on
+// PostgreSQL (concordctl store copy reads them too).
+const std::vector<std::string>& ClientMigrations();
+const std::vector<std::string>& ClientPostgresqlMigrations();
+
 // Helper: an Envelope addressed to `to` carrying `payload`.
 concord::v1::Envelope MakeEnvelope(std::vector<std::string> to,
                                    const google::protobuf::Message& payload);

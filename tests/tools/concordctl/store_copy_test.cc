@@ -4,10 +4,12 @@
 // its audit chain goes on from the copied head.
 #include <gtest/gtest.h>
 
+#include <iostream>
 #include <set>
 
 #include "absl/strings/str_cat.h"
 #include "hub/audit/audit.h"
+#include "tests/support/daemon.h"
 #include "tests/support/district.h"
 #include "tests/support/effects.h"
 #include "tests/support/hub_audit.h"
@@ -87,6 +89,96 @@ TEST(StoreCopy, QueuedMessagesAndTheChainMoveToPostgresql) {
   EXPECT_GT(lines.size(), lines_copied);
   for (size_t i = 0; i < lines.size(); ++i) EXPECT_EQ(lines[i].n, static_cast<int64_t>(i + 1));
   EXPECT_EQ(HubAuditLines(d, "start").size(), 2u);
+}
+
+// A district's agent moves too: the ledger's book (items, deadlines, its
+// inbox and outbox) copied with the hub; on PostgreSQL the registrations
+// that waited at the hub are answered, numbering goes on, an item sent again
+// is the same item, and a second copy into the same schema is refused.
+TEST(StoreCopy, LedgerBookMovesWithItsInbox) {
+  unsetenv("CONCORD_TEST_STORE");
+  TestDistrict d({"procuratorate", "ledger:ledger"});
+  ASSERT_TRUE(d.StartHub().ok());
+  const std::string intake = "[petitions]\nledger = \"ledger\"\n";
+  const std::string ledger_toml = "[ledger]\ncalendar = \"" + std::string(CONCORD_SOURCE_DIR) +
+                                  "/deploy/calendar/cn-holidays.txt\"\npetition_office = "
+                                  "\"petition\"\nprocuratorates = [\"procuratorate\"]\n";
+  auto office = std::make_unique<DaemonProcess>(d, "procuratorate", "concord-adapter", intake);
+  auto ledger = std::make_unique<DaemonProcess>(d, "ledger", "concord-ledger-agent", ledger_toml,
+                                                "ledger.db");
+  ASSERT_TRUE(office->ok() && ledger->ok());
+  auto petition = [](const std::string& id) {
+    return nlohmann::json{
+        {"intake_id", id},      {"channel", "letter"},       {"received_ms", 1790000000000},
+        {"petitioner", "王某"}, {"contact", "1380000" + id}, {"matter", "事项 " + id}};
+  };
+  std::vector<std::string> numbers;
+  for (const char* id : {"1", "2", "3"}) {
+    auto r = office->Ask("ledger", "concord.v1.PetitionRegister", petition(id),
+                         "concord.v1.PetitionReply");
+    ASSERT_TRUE(r.value("ok", false)) << r.dump();
+    numbers.push_back(r.value("ledger_no", ""));
+  }
+  const std::string book = ledger->db_path();
+  ledger->Stop();
+  std::vector<std::string> waiting;
+  for (const char* id : {"4", "5"}) {
+    HttpResult r = office->Post(
+        "/publish",
+        {{"to", {"ledger"}}, {"type", "concord.v1.PetitionRegister"}, {"payload", petition(id)}});
+    ASSERT_EQ(r.status, 202) << r.body;
+    waiting.push_back(nlohmann::json::parse(r.body).value("id", ""));
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // acknowledged by the hub by then
+  office->Stop();
+  d.StopHub();
+
+  d.UsePostgresql();
+  ASSERT_TRUE(d.PrepareStore().ok());
+  for (const std::string& from : {d.hub_db(), book}) {
+    CommandResult r =
+        RunConcordctl(absl::StrCat("store copy --from ", from, " --to '", d.pg_conninfo(), "'"));
+    ASSERT_EQ(r.exit_code, 0) << from << ": " << r.out;
+    std::cout << r.out;
+    if (from == book) {
+      EXPECT_NE(r.out.find("schema ledger"), std::string::npos) << r.out;
+      EXPECT_NE(r.out.find("petitions: 3 "), std::string::npos) << r.out;
+      EXPECT_NE(r.out.find("concord_inbox: "), std::string::npos) << r.out;
+    }
+  }
+  CommandResult again =
+      RunConcordctl(absl::StrCat("store copy --from ", book, " --to '", d.pg_conninfo(), "'"));
+  EXPECT_EQ(again.exit_code, 2) << again.out;
+  EXPECT_NE(again.out.find("already holds a book"), std::string::npos) << again.out;
+
+  ASSERT_TRUE(d.StartHub().ok());
+  office = std::make_unique<DaemonProcess>(d, "procuratorate", "concord-adapter", intake);
+  ledger = std::make_unique<DaemonProcess>(d, "ledger", "concord-ledger-agent", ledger_toml,
+                                           "ledger.db");
+  ASSERT_TRUE(office->ok() && ledger->ok()) << ledger->log();
+  EXPECT_NE(ledger->log().find("主用 / active"), std::string::npos) << "the book is on PostgreSQL";
+  // The two that waited are answered, numbered after the three copied.
+  std::set<std::string> answered;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto inbox = office->Get("/inbox?limit=1000");
+        answered.clear();
+        if (inbox.is_object())
+          for (const auto& m : inbox["messages"])
+            for (const auto& id : waiting)
+              if (m.value("correlation_id", "") == id)
+                answered.insert(m["payload"].value("ledger_no", ""));
+        return answered.size() == 2;
+      },
+      20000));
+  for (const auto& no : answered)
+    EXPECT_TRUE(no.ends_with("000004") || no.ends_with("000005")) << no;
+  // Sent again, a copied item is the same item.
+  auto same = office->Ask("ledger", "concord.v1.PetitionRegister", petition("2"),
+                          "concord.v1.PetitionReply");
+  EXPECT_EQ(same.value("ledger_no", ""), numbers[1]) << same.dump();
+  auto open = ledger->Get("/ledger/open");
+  EXPECT_EQ(open["items"].size(), 5u) << open.dump();
 }
 
 }  // namespace
