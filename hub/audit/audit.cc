@@ -111,7 +111,7 @@ absl::Status WriteAuditHead(const std::string& path, int64_t n, const std::strin
   return WriteFileAtomically(path, absl::StrCat(n, "\t", hash, "\n"));
 }
 
-absl::StatusOr<AuditVerifyResult> VerifyAuditChain(sqlite::Db& db, const std::string& head_path,
+absl::StatusOr<AuditVerifyResult> VerifyAuditChain(sql::Db& db, const std::string& head_path,
                                                    const std::string& archive_public_key) {
   int64_t head_n = 0;
   std::string head_hash, hash_at_head;

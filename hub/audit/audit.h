@@ -18,6 +18,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/sql.h"
 #include "common/sqlite.h"
 
 namespace concord::hub {
@@ -85,8 +86,7 @@ absl::Status WriteAuditHead(const std::string& path, int64_t n, const std::strin
 // the newest archive record, which must be signed by `archive_public_key`
 // (the hub's audit key, 32 bytes; when not given, "audit-sign.pub" in the
 // head file's folder is read); a record that is not is reported.
-absl::StatusOr<AuditVerifyResult> VerifyAuditChain(sqlite::Db& db,
-                                                   const std::string& head_path = "",
+absl::StatusOr<AuditVerifyResult> VerifyAuditChain(sql::Db& db, const std::string& head_path = "",
                                                    const std::string& archive_public_key = "");
 
 }  // namespace concord::hub

@@ -47,10 +47,15 @@ bool ArchiveRecordSigned(const ArchiveRecord& r, const std::string& public_key) 
          VerifyAuditSignature(ArchiveText(r), public_key, BytesOfHex(r.signature, 64));
 }
 
-absl::StatusOr<std::vector<ArchiveRecord>> ReadArchives(sqlite::Db& db) {
+absl::StatusOr<std::vector<ArchiveRecord>> ReadArchives(sql::Db& db) {
   std::vector<ArchiveRecord> out;
-  ASSIGN_OR_RETURN(int64_t has, db.QueryInt("SELECT count(*) FROM sqlite_master WHERE "
-                                            "type='table' AND name='audit_archives'"));
+  ASSIGN_OR_RETURN(
+      int64_t has,
+      db.QueryInt(db.is_postgresql() ? "SELECT count(*) FROM information_schema.tables WHERE "
+                                       "table_schema = current_schema() AND table_name = "
+                                       "'audit_archives'"
+                                     : "SELECT count(*) FROM sqlite_master WHERE "
+                                       "type='table' AND name='audit_archives'"));
   if (!has) return out;
   ASSIGN_OR_RETURN(auto st, db.Prepare("SELECT first, last, last_hash, file, file_sha256, "
                                        "settled, at_ms, public_key, signature FROM "
@@ -71,9 +76,13 @@ absl::StatusOr<std::vector<ArchiveRecord>> ReadArchives(sqlite::Db& db) {
   return out;
 }
 
-absl::StatusOr<ArchiveResult> ArchiveAuditLines(sqlite::Db& db, const std::string& dir,
+absl::StatusOr<ArchiveResult> ArchiveAuditLines(sql::Db& db, const std::string& dir,
                                                 int64_t max_line, const AuditSigner& signer,
                                                 int64_t now_ms) {
+  if (db.is_postgresql())
+    return absl::UnimplementedError(
+        "PostgreSQL 上的审计归档尚未实现 / archiving the audit chain on PostgreSQL is not done "
+        "yet");
   ASSIGN_OR_RETURN(ArchivePlan plan, PlanArchive(db, max_line));
   ASSIGN_OR_RETURN(int64_t first, db.QueryInt("SELECT coalesce(min(n), 0) FROM audit"));
   if (plan.last < first || plan.last == 0)
@@ -122,7 +131,7 @@ absl::StatusOr<ArchiveResult> ArchiveAuditLines(sqlite::Db& db, const std::strin
   RETURN_IF_ERROR(WriteNewFile(path, text, 0600));
   // The record and the deletion in one transaction: either the table still
   // has the lines, or the record says where they went.
-  ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(db));
+  ASSIGN_OR_RETURN(auto txn, sql::Txn::Begin(db));
   RETURN_IF_ERROR(db.Exec(kCreateArchives));
   ASSIGN_OR_RETURN(auto ins, db.Prepare("INSERT INTO audit_archives(first, last, last_hash, file, "
                                         "file_sha256, settled, at_ms, public_key, signature) "

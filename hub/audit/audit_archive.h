@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "common/sqlite.h"
+#include "common/sql.h"
 #include "hub/audit/checkpoint.h"
 
 namespace concord::hub {
@@ -42,7 +42,7 @@ std::string ArchiveText(const ArchiveRecord& r);
 bool ArchiveRecordSigned(const ArchiveRecord& r, const std::string& public_key);
 
 // The records in `db`, oldest first; none when the table does not exist.
-absl::StatusOr<std::vector<ArchiveRecord>> ReadArchives(sqlite::Db& db);
+absl::StatusOr<std::vector<ArchiveRecord>> ReadArchives(sql::Db& db);
 
 struct ArchiveResult {
   ArchiveRecord record;
@@ -50,7 +50,7 @@ struct ArchiveResult {
 };
 // Archives the lines up to `max_line` that may go (PlanArchive) into a new
 // file in `dir`. FailedPrecondition when no line may go.
-absl::StatusOr<ArchiveResult> ArchiveAuditLines(sqlite::Db& db, const std::string& dir,
+absl::StatusOr<ArchiveResult> ArchiveAuditLines(sql::Db& db, const std::string& dir,
                                                 int64_t max_line, const AuditSigner& signer,
                                                 int64_t now_ms);
 

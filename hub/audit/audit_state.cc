@@ -93,7 +93,7 @@ struct LiveState {
   }
 };
 
-absl::StatusOr<LiveState> ReadLiveState(sqlite::Db& db) {
+absl::StatusOr<LiveState> ReadLiveState(sql::Db& db) {
   LiveState live;
   ASSIGN_OR_RETURN(auto rs, db.Prepare("SELECT id, name, acked_through FROM recipients"));
   while (true) {
@@ -166,7 +166,7 @@ std::string SettledJson(const ChainState& cs) {
 }
 
 // `cs` as the newest archive record left it (nothing when none).
-absl::Status SeedFromArchive(sqlite::Db& db, ChainState& cs) {
+absl::Status SeedFromArchive(sql::Db& db, ChainState& cs) {
   ASSIGN_OR_RETURN(std::vector<ArchiveRecord> archives, ReadArchives(db));
   if (archives.empty()) return absl::OkStatus();
   const auto j = nlohmann::json::parse(archives.back().settled, nullptr, false);
@@ -186,7 +186,7 @@ absl::Status SeedFromArchive(sqlite::Db& db, ChainState& cs) {
 
 }  // namespace
 
-absl::StatusOr<ArchivePlan> PlanArchive(sqlite::Db& db, int64_t max_line) {
+absl::StatusOr<ArchivePlan> PlanArchive(sql::Db& db, int64_t max_line) {
   ASSIGN_OR_RETURN(LiveState live, ReadLiveState(db));
   ChainState cs;
   RETURN_IF_ERROR(SeedFromArchive(db, cs));
@@ -220,7 +220,7 @@ std::string EnvelopeDigest(std::string_view envelope) {
   return hex;
 }
 
-absl::StatusOr<StateVerifyResult> VerifyStoredState(sqlite::Db& db, size_t max_faults) {
+absl::StatusOr<StateVerifyResult> VerifyStoredState(sql::Db& db, size_t max_faults) {
   StateVerifyResult r;
   Findings findings(r, max_faults);
 

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "common/sqlite.h"
+#include "common/sql.h"
 
 namespace concord::hub {
 
@@ -41,7 +41,7 @@ struct StateVerifyResult {
 // At most `max_faults` faults are described; all are counted. When lines
 // were archived (audit_archive.h), it starts from what the newest archive
 // record says those lines had settled.
-absl::StatusOr<StateVerifyResult> VerifyStoredState(sqlite::Db& db, size_t max_faults = 20);
+absl::StatusOr<StateVerifyResult> VerifyStoredState(sql::Db& db, size_t max_faults = 20);
 
 // Where an archive may cut the chain, at most at `max_line`: `last` (0: no
 // line may go) and, as JSON, what lines up to `last` settled (with what an
@@ -52,6 +52,6 @@ struct ArchivePlan {
   int64_t last = 0;
   std::string settled;
 };
-absl::StatusOr<ArchivePlan> PlanArchive(sqlite::Db& db, int64_t max_line);
+absl::StatusOr<ArchivePlan> PlanArchive(sql::Db& db, int64_t max_line);
 
 }  // namespace concord::hub

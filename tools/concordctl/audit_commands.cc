@@ -9,6 +9,8 @@
 //   concordctl audit verify --db hub.db --archive-dir /var/lib/concord/audit-archive
 //                                                      # an agency kept are still in the chain
 //   concordctl audit show --db data/hub/hub.db [--tail 20]
+//   concordctl audit verify --postgresql "host=... dbname=concord" [--audit-key hub/audit-sign.pub]
+//     (a hub on PostgreSQL: the schema hub; archive is SQLite's only for now)
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdint>
@@ -45,7 +47,7 @@ using json = nlohmann::json;
 // saved to `file`) against the chain in `db`: each must be signed by the
 // hub's audit key and name a line the chain still has, with that hash.
 // Returns the number of faults (printed).
-int CheckCheckpoints(sqlite::Db& db, const std::string& db_path, const std::string& file) {
+int CheckCheckpoints(sql::Db& db, const std::string& key_path, const std::string& file) {
   std::ifstream in(file);
   const json doc = json::parse(in, nullptr, /*allow_exceptions=*/false);
   if (!doc.is_object() || !doc.contains("checkpoints") || !doc["checkpoints"].is_array()) {
@@ -54,7 +56,6 @@ int CheckCheckpoints(sqlite::Db& db, const std::string& db_path, const std::stri
     return 1;
   }
   const std::string agency = doc.value("agency", file);
-  const std::string key_path = (std::filesystem::path(db_path).parent_path() / "audit-sign.pub");
   auto hub_key = hub::ReadAuditPublicKey(key_path);
   auto line_hash = db.Prepare("SELECT hash FROM audit WHERE n = ?");
   auto last = db.QueryInt("SELECT coalesce(max(n), 0) FROM audit");
@@ -132,7 +133,7 @@ int CheckCheckpoints(sqlite::Db& db, const std::string& db_path, const std::stri
 // each must verify under its signer_key (envelope_sign.h), and with the
 // district's registry that key must be the sender's `sign_key`. Prints what
 // it found; returns the number of faults. Envelopes from "hub" are its own.
-int CheckSignatures(sqlite::Db& db, const std::string& registry_file) {
+int CheckSignatures(sql::Db& db, const std::string& registry_file) {
   std::optional<hub::Registry> registry;
   if (!registry_file.empty()) {
     const std::string acl =
@@ -193,14 +194,30 @@ int CheckSignatures(sqlite::Db& db, const std::string& registry_file) {
   return static_cast<int>(std::min<int64_t>(faults, 1 << 20));
 }
 
-int CmdAuditVerify(const std::string& db_path, const std::vector<std::string>& checkpoints,
-                   const std::string& registry_file, const std::string& archive_dir) {
+// The hub's store: hub.db (read-only), or the schema "hub" on PostgreSQL.
+absl::StatusOr<sql::Db> OpenHubStore(const std::string& db_path, const std::string& postgresql) {
+  if (!postgresql.empty())
+    return sql::Db::OpenPostgresql(
+        {.conninfo = postgresql, .schema = "hub", .application_name = "concordctl audit"});
+  if (db_path.empty())
+    return absl::InvalidArgumentError("需要 --db 或 --postgresql / --db or --postgresql is needed");
   sqlite::OpenOptions ro;
   ro.read_only = true;
-  auto db = sqlite::Db::Open(db_path, ro);
+  return sql::Db::Open(db_path, ro);
+}
+
+int CmdAuditVerify(const std::string& db_path, const std::string& postgresql, std::string audit_key,
+                   const std::vector<std::string>& checkpoints, const std::string& registry_file,
+                   const std::string& archive_dir) {
+  auto db = OpenHubStore(db_path, postgresql);
   if (!db.ok()) return Fail(2, std::string(db.status().message()));
-  // An archive record is checked against audit-sign.pub beside hub.db.
-  auto r = hub::VerifyAuditChain(*db, hub::AuditHeadPath(db_path));
+  // The hub's audit-sign.pub: beside hub.db, or where --audit-key says
+  // (on PostgreSQL it stays in the hub's data folder, on its machine).
+  if (audit_key.empty() && !db_path.empty())
+    audit_key = (std::filesystem::path(db_path).parent_path() / "audit-sign.pub").string();
+  // An archive record is checked against audit-sign.pub beside hub.db; the
+  // head file the hub keeps beside hub.db (SQLite only) catches a cut tail.
+  auto r = hub::VerifyAuditChain(*db, db_path.empty() ? "" : hub::AuditHeadPath(db_path));
   if (!r.ok()) return Fail(2, std::string(r.status().message()));
   if (!r->ok) {
     std::cout << "审计链损坏 / audit chain BROKEN at line " << r->first_bad << ": " << r->reason
@@ -234,7 +251,7 @@ int CmdAuditVerify(const std::string& db_path, const std::vector<std::string>& c
     std::cout << "归档文件完整 / archive files intact: " << archives->size() << " 个 files\n";
   }
   int checkpoint_faults = 0;
-  for (const auto& file : checkpoints) checkpoint_faults += CheckCheckpoints(*db, db_path, file);
+  for (const auto& file : checkpoints) checkpoint_faults += CheckCheckpoints(*db, audit_key, file);
   if (checkpoint_faults) {
     std::cout << "审计链与机关保存的检查点不符 / the chain does NOT hold what the agencies were "
                  "sent: "
@@ -275,7 +292,7 @@ int CmdAuditArchive(const std::string& db_path, const std::string& dir, int keep
     return Fail(2, absl::StrCat("没有枢纽审计密钥 / no hub audit key at ", key_path));
   auto signer = hub::AuditSigner::LoadOrCreate(key_path);
   if (!signer.ok()) return Fail(2, std::string(signer.status().message()));
-  auto db = sqlite::Db::Open(db_path);
+  auto db = sql::Db::Open(db_path);
   if (!db.ok()) return Fail(2, std::string(db.status().message()));
   auto before = hub::VerifyAuditChain(*db, hub::AuditHeadPath(db_path), signer->public_key());
   if (!before.ok()) return Fail(2, std::string(before.status().message()));
@@ -304,10 +321,8 @@ int CmdAuditArchive(const std::string& db_path, const std::string& dir, int keep
   return 0;
 }
 
-int CmdAuditShow(const std::string& db_path, int tail) {
-  sqlite::OpenOptions ro;
-  ro.read_only = true;
-  auto db = sqlite::Db::Open(db_path, ro);
+int CmdAuditShow(const std::string& db_path, const std::string& postgresql, int tail) {
+  auto db = OpenHubStore(db_path, postgresql);
   if (!db.ok()) return Fail(2, std::string(db.status().message()));
   auto st = db->Prepare(
       "SELECT line FROM (SELECT n, line FROM audit ORDER BY n DESC LIMIT ?) ORDER BY n");
@@ -327,7 +342,7 @@ void AddAuditCommands(CLI::App& app, Commands& commands) {
   struct Args {
     std::string db_path;
     std::vector<std::string> checkpoints;
-    std::string registry, archive_dir;
+    std::string registry, archive_dir, postgresql, audit_key;
     int keep_days = 365;
     int64_t through_line = INT64_MAX;
     int tail = 20;
@@ -336,7 +351,15 @@ void AddAuditCommands(CLI::App& app, Commands& commands) {
   auto* audit = app.add_subcommand("audit", "审计链 / audit chain");
   audit->require_subcommand(1);
   auto* verify = audit->add_subcommand("verify", "校验审计链 / verify the chain");
-  verify->add_option("--db", a->db_path, "hub.db")->required();
+  auto* verify_db = verify->add_option("--db", a->db_path, "hub.db");
+  verify
+      ->add_option("--postgresql", a->postgresql,
+                   "枢纽存储在 PostgreSQL 上时的连接串（模式 hub）/ the libpq connection string "
+                   "of a hub on PostgreSQL (schema hub)")
+      ->excludes(verify_db);
+  verify->add_option("--audit-key", a->audit_key,
+                     "枢纽的 audit-sign.pub（默认在 hub.db 旁）/ the hub's audit-sign.pub "
+                     "(default: beside hub.db)");
   verify
       ->add_option("--checkpoints", a->checkpoints,
                    "机关保存的检查点（适配器 GET /audit/checkpoints 的 JSON，可多个）/ "
@@ -349,7 +372,8 @@ void AddAuditCommands(CLI::App& app, Commands& commands) {
   verify->add_option("--archive-dir", a->archive_dir,
                      "归档目录，逐个核对归档文件 / the folder of `audit archive`: check each file");
   commands.On(verify, [a] {
-    return CmdAuditVerify(a->db_path, a->checkpoints, a->registry, a->archive_dir);
+    return CmdAuditVerify(a->db_path, a->postgresql, a->audit_key, a->checkpoints, a->registry,
+                          a->archive_dir);
   });
   auto* archive = audit->add_subcommand(
       "archive",
@@ -367,9 +391,11 @@ void AddAuditCommands(CLI::App& app, Commands& commands) {
     return CmdAuditArchive(a->db_path, a->archive_dir, a->keep_days, a->through_line);
   });
   auto* show = audit->add_subcommand("show", "显示最近的审计行 / print the last lines");
-  show->add_option("--db", a->db_path, "hub.db")->required();
+  auto* show_db = show->add_option("--db", a->db_path, "hub.db");
+  show->add_option("--postgresql", a->postgresql, "枢纽在 PostgreSQL 上 / a hub on PostgreSQL")
+      ->excludes(show_db);
   show->add_option("--tail", a->tail);
-  commands.On(show, [a] { return CmdAuditShow(a->db_path, a->tail); });
+  commands.On(show, [a] { return CmdAuditShow(a->db_path, a->postgresql, a->tail); });
 }
 
 }  // namespace concord::ctl

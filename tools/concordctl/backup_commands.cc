@@ -44,6 +44,7 @@
 #include "absl/strings/str_join.h"
 #include "common/config.h"
 #include "common/daemon.h"
+#include "common/sql.h"
 #include "common/sqlite.h"
 #include "common/status_macros.h"
 #include "hub/audit/audit.h"
@@ -202,12 +203,14 @@ bool BackupDatabase(const fs::path& from, const fs::path& to, json& entry, Failu
     return false;
   }
   src->Close();
-  auto copy = sqlite::Db::Open(to.string(), ro);
-  if (!copy.ok()) {
+  auto opened = sql::Db::Open(to.string(), ro);
+  if (!opened.ok()) {
     f = {2, absl::StrCat("无法打开副本 / cannot open the copy ", to.string(), ": ",
-                         copy.status().message())};
+                         opened.status().message())};
     return false;
   }
+  sql::Db& copy_db = *opened;
+  sqlite::Db* copy = copy_db.lite();
   entry["schema"] = SchemaVersions(*copy);
   if (!HasAuditTable(*copy)) return true;
   const std::string head_path = hub::AuditHeadPath(to.string());
@@ -216,7 +219,7 @@ bool BackupDatabase(const fs::path& from, const fs::path& to, json& entry, Failu
   }
   // The hub's audit key is copied after the databases: read the live one.
   auto key = hub::ReadAuditPublicKey((from.parent_path() / "audit-sign.pub").string());
-  auto verified = hub::VerifyAuditChain(*copy, head_path, key.ok() ? *key : "");
+  auto verified = hub::VerifyAuditChain(copy_db, head_path, key.ok() ? *key : "");
   if (!verified.ok() || !verified->ok) {
     f = {1, absl::StrCat("源库审计链校验失败，未备份 / the source's audit chain fails its check, "
                          "no backup made: ",
@@ -380,8 +383,8 @@ bool CheckBackup(const fs::path& from, json& manifest, Failure& f) {
     if (e.value("kind", "") != "sqlite") continue;
     sqlite::OpenOptions ro;
     ro.read_only = true;
-    auto db = sqlite::Db::Open(p.string(), ro);
-    absl::Status st = db.ok() ? sqlite::IntegrityCheck(*db) : db.status();
+    auto db = sql::Db::Open(p.string(), ro);
+    absl::Status st = db.ok() ? sqlite::IntegrityCheck(*db->lite()) : db.status();
     if (!st.ok()) {
       bad.push_back(absl::StrCat(rel, ": 完整性检查失败 / integrity_check failed: ", st.message()));
       continue;

@@ -30,12 +30,12 @@ class AuditTest : public ::testing::Test {
     WriteBatch b2;
     b2.audit.push_back({1700000000100, "ack", "b", "more"});
     ASSERT_TRUE((*store)->Commit(b2).ok());
-    auto db = sqlite::Db::Open(path_);
+    auto db = sql::Db::Open(path_);
     ASSERT_TRUE(db.ok());
     db_ = std::move(*db);
   }
   std::string path_;
-  sqlite::Db db_;
+  sql::Db db_;
 };
 
 // An untouched chain verifies, across commits.
