@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "common/pg.h"
 #include "common/status_macros.h"
@@ -76,6 +77,7 @@ bool IsWordChar(char ch) { return std::isalnum(static_cast<unsigned char>(ch)) |
 // The position just past the words `words` (case-insensitive, any spaces
 // between them) at `at`, or npos.
 size_t MatchWords(std::string_view s, size_t at, std::initializer_list<std::string_view> words) {
+  if (at >= s.size()) return std::string_view::npos;
   size_t i = at;
   for (std::string_view w : words) {
     while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
@@ -246,7 +248,7 @@ Stmt& Stmt::PgBindInt(int i, int64_t v) {
 
 Stmt& Stmt::PgBindDouble(int i, double v) {
   auto& value = pg_->At(i);
-  value = {internal::kFloat8Oid, absl::StrCat(v), false};
+  value = {internal::kFloat8Oid, absl::StrFormat("%.17g", v), false};
   return *this;
 }
 
@@ -289,17 +291,35 @@ absl::StatusOr<bool> Stmt::PgStep() {
       formats.push_back(v.type == internal::kByteaOid ? 1 : 0);
       absl::StrAppend(&key, v.type, ",");
     }
-    auto name = c.prepared.find(key);
-    if (name == c.prepared.end()) {
-      ASSIGN_OR_RETURN(std::string prepared, PgPrepare(c, *s.text, types));
-      name = c.prepared.emplace(std::move(key), std::move(prepared)).first;
+    pg::Result r;
+    const std::string_view head = s.text->sql;
+    if (n == 0 && (PQtransactionStatus(c.conn.raw()) == PQTRANS_INERROR ||
+                   MatchWords(head, head.find_first_not_of(" \t\r\n"), {"SAVEPOINT"}) !=
+                       std::string_view::npos ||
+                   MatchWords(head, head.find_first_not_of(" \t\r\n"), {"RELEASE"}) !=
+                       std::string_view::npos ||
+                   MatchWords(head, head.find_first_not_of(" \t\r\n"), {"ROLLBACK"}) !=
+                       std::string_view::npos)) {
+      // Savepoint commands (and anything in a transaction an error has
+      // aborted, where nothing prepares) are sent as they are, so that
+      // ROLLBACK TO can still mend an aborted transaction.
+      r = pg::Result(PQexec(c.conn.raw(), s.text->sql.c_str()));
+    } else {
+      auto name = c.prepared.find(key);
+      if (name == c.prepared.end()) {
+        ASSIGN_OR_RETURN(std::string prepared, PgPrepare(c, *s.text, types));
+        name = c.prepared.emplace(std::move(key), std::move(prepared)).first;
+      }
+      r = pg::Result(PQexecPrepared(c.conn.raw(), name->second.c_str(), n, values.data(),
+                                    lengths.data(), formats.data(), 0));
     }
-    pg::Result r(PQexecPrepared(c.conn.raw(), name->second.c_str(), n, values.data(),
-                                lengths.data(), formats.data(), 0));
     const ExecStatusType status = r.get() ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
       return pg::StatusOf(r.get(), c.conn.raw(), Head(s.text->sql));
-    c.changes = r.Affected();
+    const std::string_view command = PQcmdStatus(r.get());
+    if (command.starts_with("INSERT") || command.starts_with("UPDATE") ||
+        command.starts_with("DELETE"))
+      c.changes = r.Affected();
     s.result = std::move(r);
     s.executed = true;
     s.row = -1;
@@ -332,18 +352,16 @@ bool Stmt::PgIsNull(int col) const {
 int64_t Stmt::PgInt(int col) const {
   if (PgIsNull(col)) return 0;
   const char* p = PQgetvalue(pg_->result.get(), pg_->row, col);
-  if (p[0] == 't' && p[1] == '\0') return 1;
-  if (p[0] == 'f' && p[1] == '\0') return 0;
-  if (PQftype(pg_->result.get(), col) == internal::kFloat8Oid)
-    return static_cast<int64_t>(std::strtod(p, nullptr));
+  const Oid type = PQftype(pg_->result.get(), col);
+  if (type == internal::kBoolOid) return p[0] == 't' ? 1 : 0;
+  if (type == internal::kFloat8Oid) return static_cast<int64_t>(std::strtod(p, nullptr));
   return std::strtoll(p, nullptr, 10);
 }
 
 double Stmt::PgDouble(int col) const {
   if (PgIsNull(col)) return 0;
   const char* p = PQgetvalue(pg_->result.get(), pg_->row, col);
-  if (p[0] == 't' && p[1] == '\0') return 1;
-  if (p[0] == 'f' && p[1] == '\0') return 0;
+  if (PQftype(pg_->result.get(), col) == internal::kBoolOid) return p[0] == 't' ? 1 : 0;
   return std::strtod(p, nullptr);
 }
 
@@ -391,7 +409,8 @@ absl::StatusOr<Db> Db::OpenPostgresql(const PostgresqlTarget& target) {
     (void)conn.Exec("ROLLBACK");
     return st;
   }
-  RETURN_IF_ERROR(conn.Exec(absl::StrCat("SET search_path TO ", schema)));
+  RETURN_IF_ERROR(
+      conn.Exec(absl::StrCat("SET search_path TO ", schema, "; SET bytea_output = hex")));
   Db db;
   db.pg_ = std::make_unique<PgConn>();
   db.pg_->conn = std::move(conn);
@@ -497,6 +516,25 @@ absl::StatusOr<bool> Db::TryTakeLead() {
   return got != 0;
 }
 
+absl::Status Db::Commit() {
+  if (!pg_) return lite_.Exec("COMMIT");
+  PGconn* conn = pg_->conn.raw();
+  if (!conn) return absl::UnavailableError("postgresql: not connected");
+  // A transaction an error aborted answers COMMIT with ROLLBACK, and no
+  // error: said here, so that nothing of it is taken as done.
+  if (PQtransactionStatus(conn) == PQTRANS_INERROR) {
+    (void)pg_->conn.Exec("ROLLBACK");
+    return absl::InternalError(
+        "postgresql: the transaction was aborted by an earlier error; rolled back");
+  }
+  pg::Result r(PQexec(conn, "COMMIT"));
+  if (!r.get() || PQresultStatus(r.get()) != PGRES_COMMAND_OK)
+    return pg::StatusOf(r.get(), conn, "COMMIT");
+  if (std::string_view(PQcmdStatus(r.get())) != "COMMIT")
+    return absl::InternalError(absl::StrCat("postgresql: COMMIT ended in ", PQcmdStatus(r.get())));
+  return absl::OkStatus();
+}
+
 bool Db::InTransaction() const {
   if (!pg_) return lite_.raw() && sqlite3_get_autocommit(lite_.raw()) == 0;
   return pg_->conn.raw() && PQtransactionStatus(pg_->conn.raw()) != PQTRANS_IDLE;
@@ -506,6 +544,9 @@ bool Db::InTransaction() const {
 
 absl::StatusOr<Txn> Txn::Begin(Db& db, bool immediate) {
   if (db.is_postgresql()) {
+    // (PostgreSQL only warns; the inner COMMIT would end the outer one.)
+    if (db.InTransaction())
+      return absl::FailedPreconditionError("postgresql: BEGIN inside a transaction");
     RETURN_IF_ERROR(db.Exec("BEGIN"));
   } else {
     RETURN_IF_ERROR(db.Exec(immediate ? "BEGIN IMMEDIATE" : "BEGIN"));
@@ -514,7 +555,7 @@ absl::StatusOr<Txn> Txn::Begin(Db& db, bool immediate) {
 }
 
 absl::Status Txn::Commit() {
-  absl::Status st = db_->Exec("COMMIT");
+  absl::Status st = db_->Commit();
   if (st.ok() || db_->is_postgresql()) db_ = nullptr;  // PostgreSQL ends it either way
   return st;
 }
@@ -540,7 +581,7 @@ Savepoint::~Savepoint() {
 
 absl::Status Savepoint::Release() {
   released_ = true;
-  return db_.Exec(own_txn_ ? "COMMIT" : "RELEASE concord_op");
+  return own_txn_ ? db_.Commit() : db_.Exec("RELEASE concord_op");
 }
 
 }  // namespace concord::sql

@@ -23,8 +23,9 @@
 // part; Blob and Text of a bytea column its bytes). Each statement text is
 // prepared once per connection and parameter types. Errors map as in
 // common/pg.h (a lost connection is Unavailable). Unlike SQLite, a failed
-// statement inside a transaction spoils the transaction: callers that go on
-// after an error wrap the statement in a Savepoint.
+// statement inside a transaction spoils the transaction: its COMMIT then
+// fails (Internal) and nothing of it is kept; callers that must go on after
+// an error wrap the statement in a Savepoint.
 //
 // Threading: as sqlite::Db, one thread at a time.
 #pragma once
@@ -191,6 +192,10 @@ class Db {
   absl::StatusOr<bool> TryTakeLead();
   // True while inside BEGIN ... COMMIT.
   bool InTransaction() const;
+  // COMMIT; on PostgreSQL an error when an earlier failed statement had
+  // aborted the transaction (PostgreSQL itself rolls back and says COMMIT
+  // succeeded).
+  absl::Status Commit();
 
   // The SQLite connection (nullptr on PostgreSQL): for what only SQLite has
   // (online backup, integrity check, FTS5).

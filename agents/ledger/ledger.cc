@@ -1738,15 +1738,16 @@ absl::StatusOr<SearchResult> Ledger::Search(const SearchQuery& q, const Reader& 
   if (q.open_only) where.push_back("p.status NOT IN ('closed', 'final', 'not_accepted')");
   std::string sql = absl::StrCat("SELECT p.ledger_no FROM ", from);
   if (!where.empty()) absl::StrAppend(&sql, " WHERE ", absl::StrJoin(where, " AND "));
+  // Matches are counted up to kSearchCountCap (or the end of the page asked
+  // for, if later); only the page is read in full. (The LIMIT: SQLite stops
+  // stepping anyway; PostgreSQL would send every match.)
+  const int64_t limit = q.limit ? q.limit : kDefaultSearchLimit;
+  const int64_t count_to = std::max<int64_t>(kSearchCountCap, q.offset + limit);
   absl::StrAppend(&sql, " ORDER BY ", q.by_due ? "p.next_due_ms, " : "", received,
-                  " DESC, p.rowid DESC");
+                  " DESC, p.rowid DESC LIMIT ", arg(count_to + 1));
   ASSIGN_OR_RETURN(auto st, db_.Prepare(sql));
   for (size_t i = 0; i < args.size(); ++i)
     std::visit([&](const auto& v) { st.Bind(static_cast<int>(i + 1), v); }, args[i]);
-  // Matches are counted up to kSearchCountCap (or the end of the page asked
-  // for, if later); only the page is read in full.
-  const int64_t limit = q.limit ? q.limit : kDefaultSearchLimit;
-  const int64_t count_to = std::max<int64_t>(kSearchCountCap, q.offset + limit);
   std::vector<std::string> page;
   while (true) {
     ASSIGN_OR_RETURN(bool row, st.Step());

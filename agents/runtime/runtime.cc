@@ -235,8 +235,14 @@ int Run(int argc, char** argv, const AgentSpec& spec) {
   // The lead is this connection's: once it is gone (the database stopped,
   // the network cut, the session ended), so is the lead, and the standby may
   // already hold it. Stop at once (75: systemd starts it again, as a standby).
+  // The check asks the server whether this session still holds the lock
+  // (a connection pooler in transaction mode would hand out sessions that
+  // do not: the agents need a direct session, operations.md §10.6).
   Periodic lead_check(io, std::chrono::milliseconds(500), [&] {
-    if ((*client)->db().QueryInt("SELECT 1").ok()) return;
+    auto held = (*client)->db().QueryInt(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND "
+        "pid = pg_backend_pid() AND classid = 7283003");
+    if (held.ok() && *held > 0) return;
     LOG_ERROR("失去数据库连接，交出主用 / lost the database: giving up the lead");
     std::fflush(nullptr);
     std::_Exit(75);

@@ -673,6 +673,13 @@ void ClientImpl::OnDelivers(std::vector<pb::Deliver>& delivers) {
       return;
     }
     uint64_t applied = 0, dups = 0, max_seq = resume_after_;
+    // A savepoint statement that fails leaves the transaction unusable (on
+    // PostgreSQL an earlier error may have aborted it): nothing of this
+    // batch is kept or acknowledged; the hub sends it again.
+    auto broken = [&](const absl::Status& st) {
+      LOG_ERROR("{}: inbox savepoint failed: {}", opts_.name, st.ToString());
+      hold_all();
+    };
     for (auto& d : delivers) {
       // After a failure, nothing later is applied before that seq's re-send
       // (or the hub's ABORTED notice): order is kept. Skipped deliveries are
@@ -682,11 +689,11 @@ void ClientImpl::OnDelivers(std::vector<pb::Deliver>& delivers) {
       const pb::Envelope& env = d.envelope();
       // Claim the id first, inside the savepoint: an id already in the inbox
       // is a duplicate; a handler failure rolls the claim back with its work.
-      (void)savepoint_.Run();
+      if (auto sp = savepoint_.Run(); !sp.ok()) return broken(sp);
       inbox_put_.BindAll(env.id(), static_cast<int64_t>(d.seq()), env.from(), opts_.clock->NowMs());
       absl::Status st = inbox_put_.Run();
       if (st.ok() && db_.Changes() == 0) {
-        (void)release_.Run();
+        if (auto sp = release_.Run(); !sp.ok()) return broken(sp);
         ++dups;
         ack.mutable_ack()->add_seqs(d.seq());
         continue;
@@ -721,7 +728,7 @@ void ClientImpl::OnDelivers(std::vector<pb::Deliver>& delivers) {
           refused_put_.BindBlob(5, env.SerializeAsString());
           refused_put_.Bind(6, opts_.clock->NowMs());
           if (st = refused_put_.Run(); st.ok()) {
-            (void)release_.Run();
+            if (auto sp = release_.Run(); !sp.ok()) return broken(sp);
             ++stats_.refused;
             LOG_ERROR("{}: refused {} from {} ({}): {}", opts_.name, env.id(), env.from(),
                       env.payload().type_url(), why);
@@ -733,8 +740,8 @@ void ClientImpl::OnDelivers(std::vector<pb::Deliver>& delivers) {
       }
       if (st.ok()) st = handler_(*apply, db_);
       if (!st.ok()) {
-        (void)rollback_to_.Run();
-        (void)release_.Run();
+        if (auto sp = rollback_to_.Run(); !sp.ok()) return broken(sp);
+        if (auto sp = release_.Run(); !sp.ok()) return broken(sp);
         ++stats_.handler_errors;
         LOG_WARN("{}: handler failed for {} (seq {}): {}", opts_.name, env.id(), d.seq(),
                  st.ToString());
@@ -742,7 +749,7 @@ void ClientImpl::OnDelivers(std::vector<pb::Deliver>& delivers) {
         hold_after_seq_ = d.seq();
         break;  // keep order: the rest waits for this one
       }
-      (void)release_.Run();
+      if (auto sp = release_.Run(); !sp.ok()) return broken(sp);
       ++applied;
       max_seq = std::max<uint64_t>(max_seq, d.seq());
       ack.mutable_ack()->add_seqs(d.seq());

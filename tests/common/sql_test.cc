@@ -145,6 +145,33 @@ TEST_F(SqlBook, RefusedStatementLeavesTheTransactionUsable) {
   EXPECT_EQ(*db_.QueryInt("SELECT sum(n) FROM t"), 9);
 }
 
+// A failed statement left unhandled inside a transaction: on PostgreSQL the
+// transaction is spoilt and its COMMIT says so (PostgreSQL itself would
+// answer ROLLBACK without an error); nothing of it is kept.
+TEST_F(SqlBook, CommitAfterAnUnhandledFailureFailsOnPostgresql) {
+  auto txn = *Txn::Begin(db_);
+  ASSERT_TRUE(db_.Exec("INSERT INTO t(k, n) VALUES('kept?', 1)").ok());
+  EXPECT_FALSE(db_.Exec("INSERT INTO t(k, n) VALUES('kept?', 2)").ok());  // the key is taken
+  const absl::Status st = txn.Commit();
+  if (db_.is_postgresql()) {
+    EXPECT_FALSE(st.ok());
+    EXPECT_EQ(*db_.QueryInt("SELECT count(*) FROM t"), 0);
+  } else {  // SQLite undoes the statement only
+    EXPECT_TRUE(st.ok()) << st;
+    EXPECT_EQ(*db_.QueryInt("SELECT count(*) FROM t"), 1);
+  }
+  EXPECT_FALSE(db_.InTransaction());
+}
+
+TEST_F(SqlBook, RealsKeepEveryDigit) {
+  auto put = *db_.Prepare("INSERT INTO t(k, n, r) VALUES(?, 0, ?)");
+  put.Bind(1, "r").Bind(2, 1234567.891);
+  ASSERT_TRUE(put.Run().ok());
+  auto get = *db_.Prepare("SELECT r FROM t WHERE k = 'r'");
+  ASSERT_TRUE(*get.Step());
+  EXPECT_EQ(get.Double(0), 1234567.891);
+}
+
 TEST_F(SqlBook, OneLeadPerSchemaOnPostgresql) {
   if (!db_.is_postgresql()) {
     EXPECT_FALSE(db_.TryTakeLead().ok());
@@ -152,12 +179,16 @@ TEST_F(SqlBook, OneLeadPerSchemaOnPostgresql) {
   }
   auto standby = testing::OpenTestBook(path_);  // the same schema, another session
   ASSERT_TRUE(standby.ok());
+  ASSERT_TRUE(db_.TryTakeLead().ok());
   EXPECT_TRUE(*db_.TryTakeLead());
+  ASSERT_TRUE(standby->TryTakeLead().ok());
   EXPECT_FALSE(*standby->TryTakeLead());
   db_.Close();  // the active one's session ends: the lead is free
   bool taken = false;
   for (int i = 0; i < 100 && !taken; ++i) {
-    taken = *standby->TryTakeLead();
+    auto got = standby->TryTakeLead();
+    ASSERT_TRUE(got.ok()) << got.status();
+    taken = *got;
     if (!taken) usleep(20'000);
   }
   EXPECT_TRUE(taken);

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/pg.h"
 #include "tests/support/district.h"
@@ -102,9 +103,14 @@ absl::StatusOr<std::unique_ptr<PgServer>> PgServer::Start() {
     ss << in.rdbuf();
     return absl::InternalError(absl::StrCat("initdb failed: ", ss.str()));
   }
-  s->port_ = FreeTcpPort();
-  if (auto st = s->Launch(); !st.ok()) return st;
-  return s;
+  // The free port may be taken between the probe and postgres's bind (by
+  // another test's server or a client's ephemeral port): another one, then.
+  for (int attempt = 1;; ++attempt) {
+    s->port_ = FreeTcpPort();
+    absl::Status st = s->Launch();
+    if (st.ok()) return s;
+    if (attempt == 5 || !absl::StrContains(st.message(), "Address already in use")) return st;
+  }
 }
 
 absl::Status PgServer::Launch() {

@@ -1,5 +1,7 @@
 #include "tests/support/test_book.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <functional>
 #include <memory>
@@ -34,7 +36,10 @@ bool BooksOnPostgresql() {
 absl::StatusOr<sql::Db> OpenTestBook(const std::string& sqlite_path) {
   if (!BooksOnPostgresql()) return sql::Db::Open(sqlite_path);
   ASSIGN_OR_RETURN(std::string conninfo, BookServer());
-  const std::string schema = absl::StrFormat("book_%016x", std::hash<std::string>{}(sqlite_path));
+  // Named by this process and the path: test binaries sharing a server
+  // (CONCORD_TEST_PG_CONNINFO, ctest -j) never meet.
+  const std::string schema =
+      absl::StrFormat("book_%d_%016x", getpid(), std::hash<std::string>{}(sqlite_path));
   static std::set<std::string> opened;
   if (opened.insert(schema).second) {
     ASSIGN_OR_RETURN(auto conn, pg::Conn::Open(conninfo));

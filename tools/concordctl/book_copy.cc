@@ -225,6 +225,13 @@ absl::StatusOr<BookCopyReport> CopyBookToPostgres(const std::string& sqlite_path
   ASSIGN_OR_RETURN(auto to, sql::Db::OpenPostgresql({.conninfo = conninfo,
                                                      .schema = schema,
                                                      .application_name = "concordctl store copy"}));
+  // An agent already running on the target (its standby started early)
+  // holds the schema's lead: the copy would race it.
+  ASSIGN_OR_RETURN(bool free, to.TryTakeLead());
+  if (!free)
+    return absl::FailedPreconditionError(absl::StrCat("代理正在使用 PostgreSQL 模式 ", schema,
+                                                      "，请先停止 / an agent runs on schema ",
+                                                      schema, ": stop it (and its standby) first"));
   // The target's tables are made first (again after a copy that failed:
   // they are there, empty); a schema that holds any row is not written to.
   for (const Component* c : components)

@@ -76,6 +76,9 @@ int CmdSend(const std::string& config, const std::vector<std::string>& to,
   if (!cfg.ok()) return Fail(2, std::string(cfg.status().message()));
   boost::asio::io_context io;
   cfg->client.name = "concordctl";
+  // Its own SQLite file beside the daemon's: never the book of an agent
+  // whose config it borrows ([store] on PostgreSQL).
+  cfg->client.postgresql = {};
   auto client = client::Client::Create(io, cfg->client);
   if (!client.ok()) return Fail(2, std::string(client.status().message()));
   v1::TextNote note;
@@ -107,6 +110,9 @@ int CmdTail(const std::string& config, int count, int timeout_s) {
   if (!cfg.ok()) return Fail(2, std::string(cfg.status().message()));
   boost::asio::io_context io;
   cfg->client.name = "concordctl-tail";
+  // Its own SQLite file beside the daemon's: never the book of an agent
+  // whose config it borrows ([store] on PostgreSQL).
+  cfg->client.postgresql = {};
   auto client = client::Client::Create(io, cfg->client);
   if (!client.ok()) return Fail(2, std::string(client.status().message()));
   int seen = 0;

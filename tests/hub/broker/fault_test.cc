@@ -27,6 +27,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/sql.h"
 #include "common/sqlite.h"
 #include "common/uuid.h"
 #include "concord/v1/envelope.pb.h"
@@ -1030,6 +1031,62 @@ TEST(HubFault, TransientHandlerFailureIsRetriedWithBackoff) {
       << d.Metric("concord_hub_dead_lettered_total");
   EXPECT_EQ(d.Metric("concord_hub_dead_lettered_total"), 0);
   EXPECT_EQ(ReadEffects(d.ClientFor("b").db_path).bodies, (std::vector<std::string>{"one", "two"}));
+}
+
+// A client whose book is on PostgreSQL (an agent's): a handler's database
+// error that nothing catches aborts PostgreSQL's whole transaction, the
+// deliveries before it in the batch included. The batch is then neither kept
+// nor acknowledged, so the hub sends it again: every message is applied
+// once, none is lost (PostgreSQL answers COMMIT of an aborted transaction
+// with ROLLBACK, and no error: the client must not take that as done).
+TEST(HubFault, HandlerDatabaseErrorOnAPostgresqlBookLosesNothing) {
+  auto pg = PgServer::Start();
+  if (absl::IsFailedPrecondition(pg.status())) GTEST_SKIP() << pg.status();
+  ASSERT_TRUE(pg.ok()) << pg.status();
+  ASSERT_TRUE((*pg)->CreateDatabase("books").ok());
+  const sql::PostgresqlTarget book{.conninfo = (*pg)->conninfo("books"), .schema = "b"};
+  {
+    auto db = sql::Db::OpenPostgresql(book);
+    ASSERT_TRUE(db.ok()) << db.status();
+    ASSERT_TRUE(db->Exec("CREATE TABLE effects(n BIGINT GENERATED ALWAYS AS IDENTITY, "
+                         "id TEXT PRIMARY KEY, body TEXT NOT NULL)")
+                    .ok());
+  }
+  TestDistrict d({"a", "b"});
+  d.SetLimits("ack_timeout_ms = 300");
+  ASSERT_HUB_STARTS(d);
+  client::ClientOptions options = d.ClientFor("b");
+  options.postgresql = book;
+  auto failures = std::make_shared<std::atomic<int>>(0);
+  ClientThread b(options, [failures](client::Client& c) {
+    c.OnMessage([failures](const pb::Envelope& env, sql::Db& db) -> absl::Status {
+      pb::TextNote note;
+      env.payload().UnpackTo(&note);
+      auto put = db.Prepare("INSERT INTO effects(id, body) VALUES(?, ?)");
+      if (!put.ok()) return put.status();
+      put->BindAll(env.id(), note.body());
+      if (auto st = put->Run(); !st.ok()) return st;
+      if (note.body() == "four" && failures->fetch_add(1) == 0) {
+        // The same row again, uncaught: PostgreSQL aborts the transaction.
+        put->BindAll(env.id(), note.body());
+        return put->Run();
+      }
+      return absl::OkStatus();
+    });
+  });
+  ClientThread a(d.ClientFor("a"));
+  const std::vector<std::string> bodies = {"one", "two", "three", "four", "five", "six"};
+  PublishAll(a, "b", bodies);
+  ASSERT_TRUE(WaitFor([&] { return b.Stats().received >= 6; }, 30000)) << b.Stats().received;
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // nothing more comes
+  EXPECT_GE(failures->load(), 1) << "the failure happened";
+  auto db = sql::Db::OpenPostgresql(book);
+  ASSERT_TRUE(db.ok());
+  auto rows = db->Prepare("SELECT body FROM effects ORDER BY n");
+  ASSERT_TRUE(rows.ok());
+  std::vector<std::string> applied;
+  while (*rows->Step()) applied.push_back(rows->Text(0));
+  EXPECT_EQ(applied, bodies);
 }
 
 // A delivery whose handler failed once is not overtaken by later ones.
