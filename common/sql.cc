@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <map>
 #include <unordered_map>
 
 #include "absl/strings/str_cat.h"
@@ -20,18 +21,22 @@ namespace internal {
 constexpr Oid kUnknownOid = 0, kBoolOid = 16, kByteaOid = 17, kInt8Oid = 20, kTextOid = 25,
               kFloat8Oid = 701;
 
+// One SQL text as PostgreSQL takes it, and the server-side statements made
+// of it on this connection (one per list of parameter types).
 struct Rewritten {
   std::string sql;
   int params = 0;
-  std::vector<bool> named;  // [k]: the text names $k+1
+  std::vector<bool> named;         // [k]: the text names $k+1
+  bool savepoint_command = false;  // SAVEPOINT, RELEASE or ROLLBACK: sent as it is
+  std::map<std::vector<Oid>, std::string> prepared;  // parameter types -> name
 };
 
 struct PgConn {
   pg::Conn conn;
   std::string schema;
   int64_t changes = 0;
-  std::unordered_map<std::string, std::shared_ptr<const Rewritten>> rewrites;
-  std::unordered_map<std::string, std::string> prepared;  // text + types -> name
+  int64_t statements = 0;  // names given to prepared statements
+  std::unordered_map<std::string, std::shared_ptr<Rewritten>> rewrites;
 };
 
 struct Value {
@@ -42,7 +47,7 @@ struct Value {
 
 struct PgStmt {
   PgConn* c = nullptr;
-  std::shared_ptr<const Rewritten> text;
+  std::shared_ptr<Rewritten> text;
   std::vector<Value> values;
   pg::Result result;
   int row = -1;
@@ -161,7 +166,7 @@ absl::StatusOr<std::string> PgPrepare(PgConn& c, const internal::Rewritten& text
   PGconn* conn = c.conn.raw();
   const bool in_txn = PQtransactionStatus(conn) != PQTRANS_IDLE;
   if (in_txn) RETURN_IF_ERROR(c.conn.Exec("SAVEPOINT concord_prepare"));
-  const std::string name = absl::StrCat("q", c.prepared.size());
+  const std::string name = absl::StrCat("q", c.statements++);
   const int n = static_cast<int>(types.size());
   pg::Result r(PQprepare(conn, name.c_str(), text.sql.c_str(), n, types.data()));
   const char* state = r.get() ? PQresultErrorField(r.get(), PG_DIAG_SQLSTATE) : nullptr;
@@ -282,33 +287,24 @@ absl::StatusOr<bool> Stmt::PgStep() {
     std::vector<Oid> types;
     std::vector<const char*> values;
     std::vector<int> lengths, formats;
-    std::string key = s.text->sql;
-    key += '\x1f';
     for (const auto& v : s.values) {
       types.push_back(v.type);
       values.push_back(v.null ? nullptr : v.bytes.data());
       lengths.push_back(static_cast<int>(v.bytes.size()));
       formats.push_back(v.type == internal::kByteaOid ? 1 : 0);
-      absl::StrAppend(&key, v.type, ",");
     }
     pg::Result r;
-    const std::string_view head = s.text->sql;
-    if (n == 0 && (PQtransactionStatus(c.conn.raw()) == PQTRANS_INERROR ||
-                   MatchWords(head, head.find_first_not_of(" \t\r\n"), {"SAVEPOINT"}) !=
-                       std::string_view::npos ||
-                   MatchWords(head, head.find_first_not_of(" \t\r\n"), {"RELEASE"}) !=
-                       std::string_view::npos ||
-                   MatchWords(head, head.find_first_not_of(" \t\r\n"), {"ROLLBACK"}) !=
-                       std::string_view::npos)) {
+    if (n == 0 &&
+        (s.text->savepoint_command || PQtransactionStatus(c.conn.raw()) == PQTRANS_INERROR)) {
       // Savepoint commands (and anything in a transaction an error has
       // aborted, where nothing prepares) are sent as they are, so that
       // ROLLBACK TO can still mend an aborted transaction.
       r = pg::Result(PQexec(c.conn.raw(), s.text->sql.c_str()));
     } else {
-      auto name = c.prepared.find(key);
-      if (name == c.prepared.end()) {
+      auto name = s.text->prepared.find(types);
+      if (name == s.text->prepared.end()) {
         ASSIGN_OR_RETURN(std::string prepared, PgPrepare(c, *s.text, types));
-        name = c.prepared.emplace(std::move(key), std::move(prepared)).first;
+        name = s.text->prepared.emplace(types, std::move(prepared)).first;
       }
       r = pg::Result(PQexecPrepared(c.conn.raw(), name->second.c_str(), n, values.data(),
                                     lengths.data(), formats.data(), 0));
@@ -476,6 +472,10 @@ absl::StatusOr<Stmt> Db::Prepare(std::string_view sql) {
       const int k = std::atoi(text->sql.c_str() + at + 1);
       if (k >= 1 && k <= text->params) text->named[static_cast<size_t>(k) - 1] = true;
     }
+    const size_t first = text->sql.find_first_not_of(" \t\r\n");
+    for (std::string_view word : {"SAVEPOINT", "RELEASE", "ROLLBACK"})
+      if (MatchWords(text->sql, first, {word}) != std::string_view::npos)
+        text->savepoint_command = true;
     it = c.rewrites.emplace(std::string(sql), std::move(text)).first;
   }
   auto stmt = std::make_unique<PgStmt>();

@@ -109,6 +109,8 @@ class Stmt {
   int64_t Int(int col) const { return sqlite3_column_int64(s_, col); }
   double Double(int col) const { return sqlite3_column_double(s_, col); }
   bool IsNull(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
+  // The column's type in this row (SQLITE_INTEGER, _FLOAT, _TEXT, _BLOB, _NULL).
+  int Type(int col) const { return sqlite3_column_type(s_, col); }
   std::string Text(int col) const {
     const auto* p = sqlite3_column_text(s_, col);
     return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(s_, col))

@@ -173,7 +173,7 @@ int Run(int argc, char** argv, const AgentSpec& spec) {
   if (check_only) return CheckConfig(*config, spec, config_path);
   SetLogField("agency", config->agency);
   const bool shared = !config->client.postgresql.conninfo.empty();
-  absl::StatusOr<DatabaseLock> lock = absl::UnavailableError("");
+  std::optional<DatabaseLock> lock;  // a SQLite file: this process's alone
   std::optional<sql::Db> book;
   if (shared) {
     auto lead = WaitForLead(*config, ready_file);
@@ -181,8 +181,9 @@ int Run(int argc, char** argv, const AgentSpec& spec) {
     if (!lead->has_value()) return 0;  // stopped while standing by
     book = std::move(**lead);
   } else {
-    lock = DatabaseLock::Acquire(config->client.db_path, program);
-    if (!lock.ok()) return ExitWith(lock.status(), 1, "启动失败 / cannot start: ");
+    auto acquired = DatabaseLock::Acquire(config->client.db_path, program);
+    if (!acquired.ok()) return ExitWith(acquired.status(), 1, "启动失败 / cannot start: ");
+    lock.emplace(std::move(*acquired));
   }
   const ConfigSection section = config->file[spec.name];
   // A drill clock (drills and process-level tests only, and logged as such).

@@ -1162,6 +1162,14 @@ absl::Status CheckKeys(const ClientOptions& options) {
   return absl::OkStatus();
 }
 
+// A client on `db`, its keys already checked.
+absl::StatusOr<std::unique_ptr<Client>> Build(boost::asio::io_context& io, ClientOptions options,
+                                              sql::Db db) {
+  auto c = std::make_unique<ClientImpl>(io, std::move(options), std::move(db));
+  RETURN_IF_ERROR(c->Init());
+  return std::unique_ptr<Client>(std::move(c));
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Client>> Client::Create(boost::asio::io_context& io,
@@ -1171,15 +1179,13 @@ absl::StatusOr<std::unique_ptr<Client>> Client::Create(boost::asio::io_context& 
                                    ? sql::Db::Open(options.db_path)
                                    : sql::Db::OpenPostgresql(options.postgresql);
   if (!db.ok()) return db.status();
-  return Create(io, std::move(options), std::move(*db));
+  return Build(io, std::move(options), std::move(*db));
 }
 
 absl::StatusOr<std::unique_ptr<Client>> Client::Create(boost::asio::io_context& io,
                                                        ClientOptions options, sql::Db db) {
   RETURN_IF_ERROR(CheckKeys(options));
-  auto c = std::make_unique<ClientImpl>(io, std::move(options), std::move(db));
-  RETURN_IF_ERROR(c->Init());
-  return std::unique_ptr<Client>(std::move(c));
+  return Build(io, std::move(options), std::move(db));
 }
 
 pb::Envelope MakeEnvelope(std::vector<std::string> to, const google::protobuf::Message& payload) {

@@ -44,65 +44,32 @@ const Component kComponents[] = {
 // search on PostgreSQL reads item_search.
 bool SqliteOnly(const std::string& table) { return table.rfind("item_grams", 0) == 0; }
 
-// Rows of a query on the SQLite file, each column as its own type.
-class LiteQuery {
- public:
-  LiteQuery(sqlite::Db& db, const std::string& sql) {
-    rc_ = sqlite3_prepare_v2(db.raw(), sql.c_str(), -1, &s_, nullptr);
-    error_ = rc_ == SQLITE_OK ? "" : sqlite3_errmsg(db.raw());
+// Binds column `col` of `from`'s row to parameter `i` of `to`, keeping its type.
+void BindColumn(const sqlite::Stmt& from, int col, sql::Stmt& to, int i) {
+  switch (from.Type(col)) {
+    case SQLITE_INTEGER:
+      to.Bind(i, from.Int(col));
+      break;
+    case SQLITE_FLOAT:
+      to.Bind(i, from.Double(col));
+      break;
+    case SQLITE_TEXT:
+      to.Bind(i, from.Text(col));
+      break;
+    case SQLITE_BLOB:
+      to.BindBlob(i, from.Blob(col));
+      break;
+    default:
+      to.BindNull(i);
   }
-  ~LiteQuery() { sqlite3_finalize(s_); }
-  LiteQuery(const LiteQuery&) = delete;
-  LiteQuery& operator=(const LiteQuery&) = delete;
-  bool ok() const { return rc_ == SQLITE_OK; }
-  const std::string& error() const { return error_; }
-  absl::StatusOr<bool> Next() {
-    const int rc = sqlite3_step(s_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    return absl::InternalError(absl::StrCat("sqlite: ", sqlite3_errstr(rc)));
-  }
-  std::string Text(int col) const {
-    const auto* p = sqlite3_column_text(s_, col);
-    return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(s_, col)) : "";
-  }
-  int64_t Int(int col) const { return sqlite3_column_int64(s_, col); }
-  // Binds column `col` of this row to parameter `i` of `to`, keeping its type.
-  void BindTo(sql::Stmt& to, int i, int col) const {
-    switch (sqlite3_column_type(s_, col)) {
-      case SQLITE_INTEGER:
-        to.Bind(i, static_cast<int64_t>(sqlite3_column_int64(s_, col)));
-        break;
-      case SQLITE_FLOAT:
-        to.Bind(i, sqlite3_column_double(s_, col));
-        break;
-      case SQLITE_TEXT:
-        to.Bind(i, Text(col));
-        break;
-      case SQLITE_BLOB: {
-        const void* p = sqlite3_column_blob(s_, col);
-        to.BindBlob(i, std::string(static_cast<const char*>(p ? p : ""),
-                                   static_cast<size_t>(sqlite3_column_bytes(s_, col))));
-        break;
-      }
-      default:
-        to.BindNull(i);
-    }
-  }
-
- private:
-  sqlite3_stmt* s_ = nullptr;
-  int rc_ = SQLITE_OK;
-  std::string error_;
-};
+}
 
 absl::StatusOr<std::vector<std::string>> LiteStrings(sqlite::Db& db, const std::string& sql,
                                                      int col = 0) {
-  LiteQuery q(db, sql);
-  if (!q.ok()) return absl::InternalError(absl::StrCat("sqlite: ", q.error()));
+  ASSIGN_OR_RETURN(auto q, db.Prepare(sql));
   std::vector<std::string> out;
   while (true) {
-    ASSIGN_OR_RETURN(bool row, q.Next());
+    ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) break;
     out.push_back(q.Text(col));
   }
@@ -145,31 +112,26 @@ absl::StatusOr<int64_t> CopyTable(sqlite::Db& from, sql::Db& to, const std::stri
                                                         " 在 PostgreSQL 上没有 / column ", table,
                                                         ".", c, " has no place on PostgreSQL"));
   // SQLite's implicit rowid, where the PostgreSQL table keeps it as a column.
-  std::vector<std::string> read = columns;
-  if (has("rowid") && std::find(columns.begin(), columns.end(), "rowid") == columns.end()) {
-    LiteQuery probe(from, absl::StrCat("SELECT rowid FROM ", pg::QuoteIdent(table), " LIMIT 0"));
-    if (probe.ok()) {
-      read.push_back("rowid");
-      columns.push_back("rowid");
-    }
-  }
+  if (has("rowid") && std::find(columns.begin(), columns.end(), "rowid") == columns.end() &&
+      from.Prepare(absl::StrCat("SELECT rowid FROM ", pg::QuoteIdent(table), " LIMIT 0")).ok())
+    columns.push_back("rowid");
   std::vector<std::string> quoted, marks;
   for (const auto& c : columns) {
     quoted.push_back(pg::QuoteIdent(c));
     marks.push_back("?");
   }
   const std::string list = absl::StrJoin(quoted, ", ");
-  LiteQuery rows(from, absl::StrCat("SELECT ", list, " FROM ", pg::QuoteIdent(table)));
-  if (!rows.ok()) return absl::InternalError(absl::StrCat("sqlite: ", rows.error()));
+  ASSIGN_OR_RETURN(auto rows,
+                   from.Prepare(absl::StrCat("SELECT ", list, " FROM ", pg::QuoteIdent(table))));
   ASSIGN_OR_RETURN(auto put, to.Prepare(absl::StrCat("INSERT INTO ", pg::QuoteIdent(table), "(",
                                                      list, ") OVERRIDING SYSTEM VALUE VALUES(",
                                                      absl::StrJoin(marks, ","), ")")));
   int64_t n = 0;
   while (true) {
-    ASSIGN_OR_RETURN(bool row, rows.Next());
+    ASSIGN_OR_RETURN(bool row, rows.Step());
     if (!row) break;
     for (size_t i = 0; i < columns.size(); ++i)
-      rows.BindTo(put, static_cast<int>(i + 1), static_cast<int>(i));
+      BindColumn(rows, static_cast<int>(i), put, static_cast<int>(i + 1));
     RETURN_IF_ERROR(put.Run());
     ++n;
   }
@@ -194,16 +156,17 @@ absl::StatusOr<BookCopyReport> CopyBookToPostgres(const std::string& sqlite_path
   report.schema = schema;
   ASSIGN_OR_RETURN(auto from, sqlite::Db::Open(sqlite_path, {.read_only = true}));
   // Which components the file holds, each at its newest version.
-  LiteQuery versions(from, "SELECT component, version FROM concord_schema ORDER BY component");
+  auto versions = from.Prepare("SELECT component, version FROM concord_schema ORDER BY component");
   if (!versions.ok())
     return absl::FailedPreconditionError(absl::StrCat(
-        sqlite_path, " 不是代理的数据库 / is not an agent's database: ", versions.error()));
+        sqlite_path,
+        " 不是代理的数据库 / is not an agent's database: ", versions.status().message()));
   std::vector<const Component*> components;
   while (true) {
-    ASSIGN_OR_RETURN(bool row, versions.Next());
+    ASSIGN_OR_RETURN(bool row, versions->Step());
     if (!row) break;
-    const std::string name = versions.Text(0);
-    const int64_t version = versions.Int(1);
+    const std::string name = versions->Text(0);
+    const int64_t version = versions->Int(1);
     const Component* c = nullptr;
     for (const auto& k : kComponents)
       if (name == k.name) c = &k;
@@ -277,9 +240,9 @@ absl::StatusOr<BookCopyReport> CopyBookToPostgres(const std::string& sqlite_path
   for (const auto& [table, n] : report.rows) {
     ASSIGN_OR_RETURN(int64_t there,
                      to.QueryInt(absl::StrCat("SELECT count(*) FROM ", pg::QuoteIdent(table))));
-    LiteQuery here(from, absl::StrCat("SELECT count(*) FROM ", pg::QuoteIdent(table)));
-    ASSIGN_OR_RETURN(bool row, here.Next());
-    if (!row || here.Int(0) != n || there != n)
+    ASSIGN_OR_RETURN(int64_t here,
+                     from.QueryInt(absl::StrCat("SELECT count(*) FROM ", pg::QuoteIdent(table))));
+    if (here != n || there != n)
       return absl::DataLossError(absl::StrCat("表 ", table, " 复制后不一致 / table ", table,
                                               " differs after the copy: ", n, " read, ", there,
                                               " in PostgreSQL"));
