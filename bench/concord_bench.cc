@@ -213,6 +213,21 @@ std::map<int, ThreadCpu> ThreadsOf(pid_t pid) {
   return out;
 }
 
+// CPU seconds of every process named "postgres" (the run's PostgreSQL
+// server: postmaster, backends, WAL writer, checkpointer...), by pid.
+std::map<int, double> PostgresProcesses() {
+  std::map<int, double> out;
+  std::error_code ec;
+  for (auto& e : fs::directory_iterator("/proc", ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string comm;
+    const double seconds = StatCpuSeconds(ReadFile(e.path().string() + "/stat"), &comm);
+    if (comm == "postgres") out[std::stoi(name)] = seconds;
+  }
+  return out;
+}
+
 // Busy and total jiffies over all CPUs (/proc/stat), for "what else ran".
 struct SystemCpu {
   double busy = 0, total = 0;
@@ -248,12 +263,14 @@ class CpuMeter {
   void Start() {
     hub0_ = hub_ > 0 ? ThreadsOf(hub_) : std::map<int, ThreadCpu>{};
     self0_ = ThreadsOf(getpid());
+    pg0_ = PostgresProcesses();
     sys0_ = ReadSystemCpu();
     t0_ = NowUs();
   }
   void Stop() {
     hub1_ = hub_ > 0 ? ThreadsOf(hub_) : std::map<int, ThreadCpu>{};
     self1_ = ThreadsOf(getpid());
+    pg1_ = PostgresProcesses();
     sys1_ = ReadSystemCpu();
     t1_ = NowUs();
   }
@@ -261,7 +278,19 @@ class CpuMeter {
   double hub_total() const { return Sum(Delta(hub0_, hub1_, hub_, true)); }
   double self_total() const { return Sum(Delta(self0_, self1_, getpid(), false)); }
   double system_busy() const { return sys1_.busy - sys0_.busy; }
-  double others() const { return std::max(0.0, system_busy() - hub_total() - self_total()); }
+  // The PostgreSQL server's processes (0 with no server running); a backend
+  // that ended inside the interval is not counted.
+  double postgres_total() const {
+    double s = 0;
+    for (auto& [pid, seconds] : pg1_) {
+      auto it = pg0_.find(pid);
+      s += seconds - (it == pg0_.end() ? 0 : it->second);
+    }
+    return s;
+  }
+  double others() const {
+    return std::max(0.0, system_busy() - hub_total() - self_total() - postgres_total());
+  }
   // CPU seconds per role.
   std::map<std::string, double> hub_roles() const { return Delta(hub0_, hub1_, hub_, true); }
   std::map<std::string, double> self_roles() const {
@@ -297,6 +326,7 @@ class CpuMeter {
   }
   pid_t hub_;
   std::map<int, ThreadCpu> hub0_, hub1_, self0_, self1_;
+  std::map<int, double> pg0_, pg1_;
   SystemCpu sys0_, sys1_;
   int64_t t0_ = 0, t1_ = 0;
 };
@@ -316,6 +346,7 @@ void PrintCpu(const CpuMeter& m, uint64_t messages) {
   row("bench process (clients)", m.self_total());
   for (auto& [role, s] : m.self_roles())
     if (s > 0.005) row("  " + role, s);
+  if (m.postgres_total() > 0) row("PostgreSQL server processes", m.postgres_total());
   row("other processes on the machine (noise)", m.others());
 }
 
@@ -549,7 +580,7 @@ struct ThroughputResult {
   uint64_t messages = 0;
   double seconds = 0, rate = 0, acked_seconds = 0;
   Percentiles ack, e2e;
-  double hub_us_per_msg = 0, self_us_per_msg = 0, others_core_s = 0;
+  double hub_us_per_msg = 0, self_us_per_msg = 0, postgres_us_per_msg = 0, others_core_s = 0;
   size_t frame_bytes = 0;
 };
 
@@ -637,6 +668,8 @@ ThroughputResult RunThroughput(const Options& o) {
   r.e2e = Summarize(std::move(e2e));
   r.hub_us_per_msg = 1e6 * cpu.hub_total() / static_cast<double>(std::max<uint64_t>(1, total));
   r.self_us_per_msg = 1e6 * cpu.self_total() / static_cast<double>(std::max<uint64_t>(1, total));
+  r.postgres_us_per_msg =
+      1e6 * cpu.postgres_total() / static_cast<double>(std::max<uint64_t>(1, total));
   r.others_core_s = cpu.others();
   printf("  payload: TextNote body %zu bytes; Publish frame on the wire %zu bytes (before CURVE)\n",
          o.payload, r.frame_bytes);
@@ -1481,6 +1514,10 @@ void PrintSummary(const Options& o, const ThroughputResult& t, const LatencyResu
     line("  hub CPU per message", buf, "", "");
     snprintf(buf, sizeof buf, "%.2f us", t.self_us_per_msg);
     line("  client CPU per message (all clients)", buf, "", "");
+    if (t.postgres_us_per_msg > 0) {
+      snprintf(buf, sizeof buf, "%.2f us", t.postgres_us_per_msg);
+      line("  PostgreSQL server CPU per message", buf, "", "");
+    }
   }
   if (s.ran) {
     line("SQLite ceiling rows/s (WAL, FULL, 512 B)", Rate(s.ceiling),
@@ -1497,6 +1534,20 @@ void PrintSummary(const Options& o, const ThroughputResult& t, const LatencyResu
       snprintf(buf, sizeof buf, "%.3f", t.rate / pgb.ceiling);
       line("ratio end to end / PostgreSQL ceiling", buf, ">= 0.5",
            Verdict(t.complete && t.rate / pgb.ceiling >= 0.5));
+      snprintf(buf, sizeof buf, "%.3f", pgb.store_best / pgb.ceiling);
+      line("  ratio hub PostgresStore::Commit / ceiling", buf, "", "");
+      // What the CPU allows: every message costs the hub, the clients and
+      // the server this much CPU, and they share this machine's cores.
+      const double cores = static_cast<double>(sysconf(_SC_NPROCESSORS_ONLN));
+      const double us = t.hub_us_per_msg + t.self_us_per_msg + t.postgres_us_per_msg;
+      if (us > 0) {
+        snprintf(buf, sizeof buf, "%.2f us", us);
+        line("  CPU per message, hub + clients + PostgreSQL", buf, "", "");
+        line(absl::StrCat("  CPU bound: ", static_cast<int>(cores), " cores / that, msg/s"),
+             Rate(1e6 * cores / us), "", "");
+        snprintf(buf, sizeof buf, "%.1f", 0.5 * pgb.ceiling * us / 1e6);
+        line("  cores 0.5 x ceiling would need at that CPU", buf, "", "");
+      }
     }
   }
   if (f.ran) {

@@ -338,6 +338,14 @@ absl::Status Pipeline::SendSql(std::string_view sql, const Params& params) {
                 Head(sql));
 }
 
+absl::Status Pipeline::Flush() {
+  if (!entered_) return absl::UnavailableError("postgresql: not connected (pipeline)");
+  if (PQflush(conn_.raw()) != 0)
+    return absl::UnavailableError(
+        absl::StrCat("postgresql: pipeline flush: ", PQerrorMessage(conn_.raw())));
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<Result>> Pipeline::Sync() {
   if (!entered_) return absl::UnavailableError("postgresql: not connected (pipeline)");
   PGconn* c = conn_.raw();

@@ -187,6 +187,9 @@ class Pipeline {
   // Queues a statement prepared on the connection (Conn::Prepare), or SQL text.
   absl::Status Send(const std::string& name, const Params& params);
   absl::Status SendSql(std::string_view sql, const Params& params = {});
+  // Sends what is queued so far, so that the server starts on it while the
+  // caller prepares the rest (Sync still reads the results).
+  absl::Status Flush();
   // Reads the results of everything queued since the last Sync, in order.
   absl::StatusOr<std::vector<Result>> Sync();
 

@@ -47,6 +47,38 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
     EXPECT_TRUE(s.ok()) << s.status();
     return s.ok() ? std::move(*s) : nullptr;
   }
+  // The audit table's lines (n, line, hash) in order.
+  std::vector<std::tuple<int64_t, std::string, std::string>> AuditLines() {
+    std::vector<std::tuple<int64_t, std::string, std::string>> lines;
+    if (GetParam() == "postgresql") {
+      auto conn = pg::Conn::Open(pg_->conninfo("hub"));
+      EXPECT_TRUE(conn.ok()) << conn.status();
+      if (!conn.ok()) return lines;
+      auto r = conn->Query("SELECT n, line, hash FROM hub.audit ORDER BY n");
+      EXPECT_TRUE(r.ok()) << r.status();
+      if (!r.ok()) return lines;
+      for (int i = 0; i < r->rows(); ++i)
+        lines.emplace_back(r->Int(i, 0), r->Bytes(i, 1), r->Bytes(i, 2));
+    } else {
+      auto db = sqlite::Db::Open(dir_.File("hub.db"));
+      EXPECT_TRUE(db.ok());
+      if (!db.ok()) return lines;
+      auto s = *db->Prepare("SELECT n, line, hash FROM audit ORDER BY n");
+      while (*s.Step()) lines.emplace_back(s.Int(0), s.Text(1), s.Text(2));
+    }
+    return lines;
+  }
+  // Lines numbered 1, 2, ... each hashed on the one before.
+  static void ExpectOneChain(
+      const std::vector<std::tuple<int64_t, std::string, std::string>>& lines) {
+    std::string prev(64, '0');
+    for (size_t i = 0; i < lines.size(); ++i) {
+      const auto& [n, line, hash] = lines[i];
+      EXPECT_EQ(n, static_cast<int64_t>(i + 1));
+      EXPECT_EQ(hash, AuditChain::HashLine(prev, line)) << line;
+      prev = hash;
+    }
+  }
   TempFolder dir_{"store_test"};
   std::unique_ptr<PgServer> pg_;
 };
@@ -187,28 +219,44 @@ TEST_P(StoreTest, AuditChainContinuesAcrossRestarts) {
     w.audit.push_back({1000 + round, "ack", "b", "round " + std::to_string(round)});
     ASSERT_TRUE(store->Commit(w).ok());
   }
-  std::vector<std::tuple<int64_t, std::string, std::string>> lines;
-  if (GetParam() == "postgresql") {
-    auto conn = pg::Conn::Open(pg_->conninfo("hub"));
-    ASSERT_TRUE(conn.ok()) << conn.status();
-    auto r = conn->Query("SELECT n, line, hash FROM hub.audit ORDER BY n");
-    ASSERT_TRUE(r.ok()) << r.status();
-    for (int i = 0; i < r->rows(); ++i)
-      lines.emplace_back(r->Int(i, 0), r->Bytes(i, 1), r->Bytes(i, 2));
-  } else {
-    auto db = sqlite::Db::Open(dir_.File("hub.db"));
-    ASSERT_TRUE(db.ok());
-    auto s = *db->Prepare("SELECT n, line, hash FROM audit ORDER BY n");
-    while (*s.Step()) lines.emplace_back(s.Int(0), s.Text(1), s.Text(2));
-  }
+  const auto lines = AuditLines();
   ASSERT_EQ(lines.size(), 6u) << "an accept and an ack line per round";
-  std::string prev(64, '0');
-  for (size_t i = 0; i < lines.size(); ++i) {
-    const auto& [n, line, hash] = lines[i];
-    EXPECT_EQ(n, static_cast<int64_t>(i + 1));
-    EXPECT_EQ(hash, AuditChain::HashLine(prev, line)) << line;
-    prev = hash;
+  ExpectOneChain(lines);
+}
+
+// A duplicate is found whenever it comes: among commits of new messages
+// only (PostgreSQL writes those with plain INSERTs and, refused by the ids'
+// UNIQUE index, writes the commit again checking), and again once the
+// commits after a duplicate are back to the plain way. The audit chain
+// holds no line of a refused attempt.
+TEST_P(StoreTest, DuplicateAmongNewMessagesIsFoundWheneverItComes) {
+  auto store = Open();
+  ASSERT_TRUE(store);
+  RecipientId b = *store->EnsureRecipient("b");
+  uint64_t seq = 0;
+  int stored = 0;
+  for (int commit = 1; commit <= 60; ++commit) {
+    WriteBatch w;
+    const bool with_duplicate = commit == 5 || commit == 40;
+    if (with_duplicate) w.messages.push_back(Msg(++seq, "m-new-1", {b}));
+    w.messages.push_back(Msg(++seq, "m-new-" + std::to_string(commit), {b}));
+    auto r = store->Commit(w);
+    ASSERT_TRUE(r.ok()) << "commit " << commit << ": " << r.status();
+    ASSERT_EQ(r->duplicate.size(), w.messages.size());
+    EXPECT_EQ(r->duplicate[0], with_duplicate) << "commit " << commit;
+    EXPECT_FALSE(r->duplicate.back()) << "commit " << commit;
+    ++stored;
   }
+  auto rows = store->ReadMailbox(b, 0, 1000);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_EQ(static_cast<int>(rows->size()), stored) << "no mailbox row for a duplicate";
+  const auto lines = AuditLines();
+  size_t duplicate_lines = 0;
+  for (const auto& l : lines)
+    if (std::get<1>(l).find("duplicate") != std::string::npos) ++duplicate_lines;
+  EXPECT_EQ(lines.size(), 60u + 2u) << "an accept line per commit, a duplicate line twice";
+  EXPECT_EQ(duplicate_lines, 2u);
+  ExpectOneChain(lines);
 }
 
 // A store opened under a lead term refuses to commit (Aborted, nothing
