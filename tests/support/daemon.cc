@@ -83,6 +83,21 @@ void DaemonProcess::Kill() {
   pid_ = -1;
 }
 
+std::optional<int> DaemonProcess::WaitExit(int timeout_ms) {
+  if (pid_ <= 0) return exit_status_;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  do {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      return exit_status_;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  } while (std::chrono::steady_clock::now() < deadline);
+  return std::nullopt;
+}
+
 HttpResult DaemonProcess::Call(const std::string& method, const std::string& target,
                                const std::string& body) const {
   absl::StatusOr<HttpResult> r = absl::UnavailableError("not called");

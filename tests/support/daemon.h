@@ -8,6 +8,7 @@
 
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -53,6 +54,9 @@ class DaemonProcess {
   int Stop();
   // SIGKILL, then waits (a crash: nothing is flushed or shut down).
   void Kill();
+  // Waits for the process to end by itself: its exit status (-1: killed by
+  // a signal), or nullopt if it still runs after `timeout_ms`.
+  std::optional<int> WaitExit(int timeout_ms);
 
   bool ok() const { return port_ != 0; }
   // A standby agent waiting for the lead of its book (ready file "role=standby").

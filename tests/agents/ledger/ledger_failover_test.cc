@@ -14,6 +14,7 @@
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -190,6 +191,56 @@ TEST_F(LedgerFailover, TakeoverKeepsEveryPetitionAndEveryTimerOnce) {
     EXPECT_EQ(n, 1) << "sent twice: " << key;
   json open = agents_[active]->Get("/ledger/open");
   EXPECT_EQ(open["items"].size(), requests.size());
+}
+
+// The active agent's database session ends under it (an administrator's
+// pg_terminate_backend, a database restart, a cut network that the server
+// noticed): it can no longer commit what it does, so it must stop (exit 75,
+// for systemd to start it again as the standby) and the standby takes the
+// lead; nothing asked meanwhile is lost or answered twice.
+TEST_F(LedgerFailover, ActiveThatLosesItsDatabaseSessionStandsDown) {
+  std::vector<std::string> requests;
+  for (int i = 0; i < 2; ++i) requests.push_back(Register("S" + std::to_string(i)));
+  ASSERT_TRUE(WaitFor([&] { return Replies(requests).size() == requests.size(); }, 15000));
+
+  auto book = agents_[1]->OpenBook();
+  ASSERT_TRUE(book.ok()) << book.status();
+  auto ended = book->QueryInt(
+      "SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND "
+      "granted AND classid = 7283003");
+  ASSERT_TRUE(ended.ok()) << ended.status();
+  ASSERT_EQ(*ended, 1) << "the active agent's session holds the lead";
+  const auto ended_at = std::chrono::steady_clock::now();
+  for (int i = 0; i < 3; ++i) requests.push_back(Register("T" + std::to_string(i)));
+
+  const std::optional<int> status = agents_[0]->WaitExit(5000);
+  ASSERT_TRUE(status.has_value()) << "still running without its session: " << agents_[0]->log();
+  EXPECT_EQ(*status, 75) << agents_[0]->log();
+  ASSERT_TRUE(agents_[1]->WaitActive(10000)) << agents_[1]->log();
+  std::cout << "[ ledger failover ] session ended -> standby active "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - ended_at)
+                   .count()
+            << " ms\n";
+  agents_[0]->Restart();
+  EXPECT_TRUE(agents_[0]->standby()) << "it comes back standing by: " << agents_[0]->log();
+
+  std::map<std::string, std::vector<json>> replies;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        replies = Replies(requests);
+        return replies.size() == requests.size();
+      },
+      20000))
+      << replies.size() << " of " << requests.size() << " answered";
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // an answer sent twice would come now
+  replies = Replies(requests);
+  std::set<std::string> numbers;
+  for (const auto& id : requests) {
+    ASSERT_EQ(replies[id].size(), 1u) << "answered twice: " << id;
+    numbers.insert(replies[id][0].value("ledger_no", ""));
+  }
+  EXPECT_EQ(numbers.size(), requests.size()) << "one item per petition";
 }
 
 }  // namespace
