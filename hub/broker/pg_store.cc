@@ -192,7 +192,9 @@ class PostgresStore final : public Store {
     const int64_t now = SystemClock::Get().NowMs();
     if (checking_left_ == 0) {
       absl::StatusOr<CommitResult> r = Attempt(b, now, &PostgresStore::WriteAssumingNew);
-      if (r.ok() || !absl::IsAlreadyExists(r.status()) || !writer_.ok()) return r;
+      if (r.ok() || !absl::IsAlreadyExists(r.status())) return r;
+      if (!writer_.ok())  // lost while rolling back: nothing written, try again
+        return absl::UnavailableError(r.status().message());
       // A duplicate among them (a publisher sending again what was not
       // acknowledged, after a reconnect): more are likely to follow.
       checking_left_ = kCheckingCommits;
@@ -253,6 +255,13 @@ class PostgresStore final : public Store {
     chain_ = saved;
     if (writer_.ok()) {
       (void)writer_.Exec("ROLLBACK");
+      // A statement may have failed before the term was looked at (a seq
+      // already stored by the hub that took over): a hub deposed says so,
+      // and stops, rather than retrying for ever.
+      if (term_ > 0 && !absl::IsAborted(st))
+        if (auto term = writer_.QueryInt("SELECT term FROM hub.lead WHERE id = 1");
+            term.ok() && *term != term_)
+          return CheckTerm(*term);
       // The chain's tail as the database has it, not as this process
       // believes: what failed may have been a line already there.
       if (auto re = LoadChain(); !re.ok()) LOG_WARN("audit chain: {}", re.ToString());

@@ -207,7 +207,8 @@ TEST_F(LedgerFailover, ActiveThatLosesItsDatabaseSessionStandsDown) {
   ASSERT_TRUE(book.ok()) << book.status();
   auto ended = book->QueryInt(
       "SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND "
-      "granted AND classid = 7283003");
+      "granted AND classid = 7283003 AND objid = hashtext(current_schema())::oid AND "
+      "database = (SELECT oid FROM pg_database WHERE datname = current_database())");
   ASSERT_TRUE(ended.ok()) << ended.status();
   ASSERT_EQ(*ended, 1) << "the active agent's session holds the lead";
   const auto ended_at = std::chrono::steady_clock::now();
