@@ -55,6 +55,10 @@ std::string BrokerImpl::MetricsText() const {
   RenderCounter("concord_hub_frames_received_total", "Frames received from clients.", frames_in_,
                 out);
   RenderCounter("concord_hub_published_total", "Envelopes durably accepted.", published_, out);
+  RenderGauge("concord_hub_standby", "1 while this hub stands by, 0 while it is active.", 0, out);
+  if (config_.lead_term > 0)
+    RenderGauge("concord_hub_lead_term", "The lead term this hub holds (PostgreSQL store).",
+                static_cast<double>(config_.lead_term), out);
   RenderCounter("concord_hub_duplicates_total", "Publishes of an id already stored.", duplicates_,
                 out);
   RenderCounter("concord_hub_refused_total", "Frames answered with a Nack.", refused_, out);

@@ -105,8 +105,17 @@ int main(int argc, char** argv) {
         fprintf(stderr, "启动失败 / cannot start: %s\n", standby.status().ToString().c_str());
         return 1;
       }
-      LOG_INFO("standby on {}: another hub holds the lead", (*standby)->endpoint());
-      WriteReady(ready_file, "role=standby\nendpoint=" + (*standby)->endpoint() + "\n");
+      if (auto http = (*standby)->ServeHttp(config->metrics_address,
+                                            static_cast<uint16_t>(config->metrics_port));
+          !http.ok()) {
+        fprintf(stderr, "启动失败 / cannot start: %s\n", http.ToString().c_str());
+        return 1;
+      }
+      LOG_INFO("standby on {}: another hub holds the lead; metrics on http://{}:{}/metrics",
+               (*standby)->endpoint(), config->metrics_address, (*standby)->http_port());
+      WriteReady(ready_file, "role=standby\nendpoint=" + (*standby)->endpoint() +
+                                 "\nmetrics_port=" + std::to_string((*standby)->http_port()) +
+                                 "\n");
       concord::NotifyServiceManager("READY=1\nSTATUS=standby on " + (*standby)->endpoint());
       bool stop = false;
       concord::ServiceWatchdog standby_watchdog(io);
@@ -146,7 +155,7 @@ int main(int argc, char** argv) {
         LOG_ERROR("standby: lost the database: {}; stopping (exit 75)", failed.ToString());
         return 75;
       }
-      standby->reset();  // unbinds the endpoint for the broker
+      standby->reset();  // unbinds the endpoint and the HTTP port for the broker
       io.restart();
       signals.cancel();
     }

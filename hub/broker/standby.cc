@@ -1,7 +1,11 @@
 #include "hub/broker/standby.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/daemon.h"
+#include "common/http_router.h"
 #include "common/log.h"
+#include "common/metrics.h"
+#include "common/status_macros.h"
 #include "concord/v1/hub.pb.h"
 #include "hub/transport/curve_keys.h"
 
@@ -34,7 +38,39 @@ absl::StatusOr<std::unique_ptr<StandbyResponder>> StandbyResponder::Start(
   return s;
 }
 
+absl::Status StandbyResponder::ServeHttp(const std::string& address, uint16_t port) {
+  auto routes = std::make_shared<HttpRouter>();
+  RETURN_IF_ERROR(
+      routes->Add("GET", "/healthz", [](const HttpRequest&) { return LivenessResponse(); }));
+  RETURN_IF_ERROR(routes->Add("GET", "/readyz", [](const HttpRequest&) {
+    return ReadinessResponse({{"lead", [] { return false; }}});
+  }));
+  RETURN_IF_ERROR(routes->Add("GET", "/metrics", [this](const HttpRequest&) {
+    std::string out;
+    RenderGauge("concord_hub_standby", "1 while this hub stands by, 0 while it is active.", 1, out);
+    RenderGauge("concord_hub_lead_term", "The lead term of the active hub (standby: as it reads).",
+                static_cast<double>(term_), out);
+    RenderCounter("concord_hub_standby_answered_total",
+                  "Frames a standby answered with the active hub's address.", answered_, out);
+    RenderBuildInfo("concord_hub", out);
+    return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", out};
+  }));
+  RETURN_IF_ERROR(routes->Add("GET", "/status", [this](const HttpRequest&) {
+    return JsonResponse(200, {{"role", "standby"},
+                              {"endpoint", endpoint_},
+                              {"active_endpoint", active_},
+                              {"lead_term", term_},
+                              {"answered", answered_}});
+  }));
+  ASSIGN_OR_RETURN(http_, HttpServer::Start(io_, address, port, [routes](const HttpRequest& r) {
+                     return routes->Dispatch(r);
+                   }));
+  return absl::OkStatus();
+}
+
 StandbyResponder::~StandbyResponder() {
+  if (http_) http_->Stop();
+  http_.reset();
   if (watcher_) watcher_->Stop();
   watcher_.reset();
   router_.close();

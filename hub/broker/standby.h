@@ -7,6 +7,11 @@
 // It has no ZAP handler: any client that completes the CURVE handshake with
 // the hub's public key is answered, and learns only the active hub's address.
 //
+// ServeHttp opens the hub's monitoring port for the standby: /healthz 200,
+// /readyz 503 (check "lead": not held), /metrics (concord_hub_standby 1, the
+// active hub's term, frames answered, build info) and /status, so that a
+// monitor tells a live standby from a dead hub.
+//
 // Threading: the io_context's thread.
 #pragma once
 
@@ -16,6 +21,7 @@
 #include <zmq.hpp>
 
 #include "absl/status/statusor.h"
+#include "common/http_server.h"
 #include "hub/transport/zmq_watcher.h"
 
 namespace concord::hub {
@@ -38,6 +44,10 @@ class StandbyResponder {
   }
   const std::string& endpoint() const { return endpoint_; }
   uint64_t answered() const { return answered_; }
+  // Serves the monitoring endpoints above on `address:port` (0: a free port)
+  // until destroyed; http_port() is the port bound.
+  absl::Status ServeHttp(const std::string& address, uint16_t port);
+  uint16_t http_port() const { return http_ ? http_->port() : 0; }
 
  private:
   explicit StandbyResponder(boost::asio::io_context& io) : io_(io) {}
@@ -47,6 +57,7 @@ class StandbyResponder {
   zmq::context_t ctx_;
   zmq::socket_t router_;
   std::unique_ptr<ZmqWatcher> watcher_;
+  std::unique_ptr<HttpServer> http_;
   std::string endpoint_, active_;
   int64_t term_ = 0;
   uint64_t answered_ = 0;

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "common/http_client.h"
 #include "common/pg.h"
 #include "tests/support/district.h"
 #include "tests/support/effects.h"
@@ -158,6 +159,50 @@ TEST(Failover, ActiveThatLosesTheDatabaseStepsDown) {
   ASSERT_TRUE(WaitFor([&] { return b.Stats().received == 2; }, 30000));
   EXPECT_EQ(ReadEffects(d->ClientFor("b").db_path).bodies,
             (std::vector<std::string>{"before", "after"}));
+}
+
+// GET `target` on hub i's monitoring port: status and body.
+std::pair<int, std::string> HubHttp(TestDistrict& d, int i, const std::string& target) {
+  auto r = HttpCall("127.0.0.1", d.metrics_port(i), "GET", target);
+  if (!r.ok()) return {0, std::string(r.status().message())};
+  return {r->status, r->body};
+}
+
+// A standby is seen by monitoring as alive and standing by, not as a dead
+// hub: /healthz 200, /readyz 503 naming the lead, /metrics with
+// concord_hub_standby 1 and the active hub's term; the active one says
+// concord_hub_standby 0. Once it takes over, its port says it is active.
+TEST(Failover, StandbyAnswersItsMonitoringPort) {
+  auto d = PgDistrict();
+  ASSERT_OK(d->StartHub(0));
+  ASSERT_OK(d->StartHub(1));
+  ASSERT_EQ(d->HubRole(1), "standby");
+  ASSERT_GT(d->metrics_port(1), 0) << "the standby's ready file names its monitoring port";
+  EXPECT_EQ(HubHttp(*d, 1, "/healthz").first, 200);
+  auto ready = HubHttp(*d, 1, "/readyz");
+  EXPECT_EQ(ready.first, 503) << ready.second;
+  EXPECT_NE(ready.second.find("\"lead\":false"), std::string::npos) << ready.second;
+  // The term is read on the standby's next try of the lead (every 250 ms).
+  std::string metrics;
+  EXPECT_TRUE(WaitFor([&] {
+    metrics = HubHttp(*d, 1, "/metrics").second;
+    return metrics.find("concord_hub_lead_term 1\n") != std::string::npos;
+  })) << metrics;
+  EXPECT_NE(metrics.find("concord_hub_standby 1\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("concord_hub_build_info"), std::string::npos) << metrics;
+  auto status = HubHttp(*d, 1, "/status");
+  EXPECT_NE(status.second.find("\"role\":\"standby\""), std::string::npos) << status.second;
+  EXPECT_NE(status.second.find(d->endpoint(0)), std::string::npos) << "names the active hub";
+  const std::string active = HubHttp(*d, 0, "/metrics").second;
+  EXPECT_NE(active.find("concord_hub_standby 0\n"), std::string::npos) << active;
+  EXPECT_NE(active.find("concord_hub_lead_term 1\n"), std::string::npos) << active;
+
+  d->KillHub(0);
+  ASSERT_TRUE(WaitFor([&] { return d->HubRole(1) == "active"; }, 20000));
+  metrics = HubHttp(*d, 1, "/metrics").second;
+  EXPECT_NE(metrics.find("concord_hub_standby 0\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("concord_hub_lead_term 2\n"), std::string::npos) << metrics;
+  EXPECT_EQ(HubHttp(*d, 1, "/readyz").first, 200);
 }
 
 // A standby that has lost its database connection does not take the lead
