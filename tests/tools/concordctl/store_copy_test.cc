@@ -8,6 +8,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "domain/linkage/tokens.h"
 #include "hub/audit/audit.h"
 #include "tests/support/daemon.h"
 #include "tests/support/district.h"
@@ -179,6 +180,87 @@ TEST(StoreCopy, LedgerBookMovesWithItsInbox) {
   EXPECT_EQ(same.value("ledger_no", ""), numbers[1]) << same.dump();
   auto open = ledger->Get("/ledger/open");
   EXPECT_EQ(open["items"].size(), 5u) << open.dump();
+}
+
+// The aid registry moved with the district: a grant made on SQLite still
+// stops another agency's grant for the same person and case once the hub
+// and the aid agent run on PostgreSQL (keys, tokens and the registry copied
+// as they were).
+TEST(StoreCopy, AidRegistryMovesAndStillStopsADuplicate) {
+  unsetenv("CONCORD_TEST_STORE");
+  TestDistrict d({"court", "procuratorate", "aid:aid"});
+  ASSERT_TRUE(d.StartHub().ok());
+  const std::string key = d.dir() + "/linkage.key";
+  ASSERT_TRUE(aid::WriteNewLinkageKey(key).ok());
+  auto adapter = [&](const std::string& agency) {
+    return std::make_unique<DaemonProcess>(d, agency, "concord-adapter",
+                                           "[aid]\nlinkage_key = \"" + key +
+                                               "\"\nagent = \"aid\"\n\n[csv]\ndrop_dir = \"drop-" +
+                                               agency + "\"\n");
+  };
+  auto agent = [&] {
+    return std::make_unique<DaemonProcess>(d, "aid", "concord-aid-agent",
+                                           "[aid]\ncap_yuan = 50000\n", "aid.db");
+  };
+  auto grant = [](const DaemonProcess& a, const nlohmann::json& g) {
+    HttpResult r = a.Post("/aid/grants", g);
+    EXPECT_EQ(r.status, 202) << r.body;
+    nlohmann::json state;
+    WaitFor(
+        [&] {
+          state = a.Get("/aid/grants?record_id=" + g.value("record_id", ""));
+          return state.is_object() && state.value("status", "") != "checking";
+        },
+        15000);
+    return state;
+  };
+  const nlohmann::json victim = {{"name", "张伟"},
+                                 {"id_number", "11010519491231002X"},
+                                 {"gender", "男"},
+                                 {"phone", "13800138000"},
+                                 {"case_ref", "（2023）沪0104刑初123号"},
+                                 {"incident_date", "2023-03-05"},
+                                 {"crime", "故意伤害"},
+                                 {"aid_type", "资金救助"},
+                                 {"granted_on", "2023-06-01"}};
+  auto court = adapter("court");
+  auto aid_agent = agent();
+  ASSERT_TRUE(court->ok() && aid_agent->ok());
+  nlohmann::json first = victim;
+  first["record_id"] = "FY-2023-001";
+  first["amount_yuan"] = "10000";
+  ASSERT_EQ(grant(*court, first).value("status", ""), "clear");
+  const std::string book = aid_agent->db_path();
+  aid_agent->Stop();
+  court->Stop();
+  d.StopHub();
+
+  d.UsePostgresql();
+  ASSERT_TRUE(d.PrepareStore().ok());
+  for (const std::string& from : {d.hub_db(), book}) {
+    CommandResult r =
+        RunConcordctl(absl::StrCat("store copy --from ", from, " --to '", d.pg_conninfo(), "'"));
+    ASSERT_EQ(r.exit_code, 0) << from << ": " << r.out;
+    std::cout << r.out;
+  }
+  ASSERT_TRUE(d.StartHub().ok());
+  court = adapter("court");
+  auto procuratorate = adapter("procuratorate");
+  aid_agent = agent();
+  ASSERT_TRUE(court->ok() && procuratorate->ok() && aid_agent->ok()) << aid_agent->log();
+  EXPECT_NE(aid_agent->log().find("主用 / active"), std::string::npos)
+      << "the book is on PostgreSQL";
+  nlohmann::json twin = victim;
+  twin["record_id"] = "JC-2023-017";
+  twin["name"] = "張 偉";
+  twin["id_number"] = "";
+  twin["amount_yuan"] = 8000;
+  nlohmann::json second = grant(*procuratorate, twin);
+  ASSERT_EQ(second.value("status", ""), "duplicate") << second.dump(2);
+  const nlohmann::json& matches = second["reply"]["matches"];
+  ASSERT_EQ(matches.size(), 1u) << second.dump(2);
+  EXPECT_EQ(matches[0]["agency"], "court");
+  EXPECT_EQ(matches[0]["record_id"], "FY-2023-001");
 }
 
 }  // namespace
