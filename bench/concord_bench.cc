@@ -303,7 +303,8 @@ class CpuMeter {
       return hub ? "zmq I/O thread (CURVE, TCP)" : "clients' zmq I/O threads (CURVE, TCP)";
     if (t.comm.rfind("ZMQbg", 0) == 0) return "zmq reaper";
     if (tid == pid) return hub ? "loop thread (decode, route, ack, deliver)" : "bench main";
-    if (hub) return "writer thread (SQLite commit, fsync)";
+    if (hub && t.comm == "lead") return "lead check thread (PostgreSQL)";
+    if (hub) return "writer thread (store commit)";
     if (t.comm.rfind("pub", 0) == 0) return "publisher client threads";
     if (t.comm.rfind("con", 0) == 0) return "consumer client threads (inbox txn)";
     return t.comm;

@@ -11,15 +11,20 @@
 // every 250 ms, and becomes active the moment it gets the lead. An active
 // hub that cannot reach its lead connection any more stops at once (exit 75:
 // systemd starts it again, as a standby if another hub took over).
+#include <pthread.h>
+
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "common/clock.h"
 #include "common/daemon.h"
@@ -181,21 +186,36 @@ int main(int argc, char** argv) {
     (*broker)->Shutdown();
     io.stop();
   });
-  // The lead's connection answers, or this hub stops before another takes over.
-  boost::asio::steady_timer lead_check(io);
-  std::function<void()> check_lead = [&] {
-    if (!lead) return;
-    if (!lead->StillHeld()) {
-      LOG_ERROR("lost the lead's database connection; stopping (exit 75)");
-      spdlog::shutdown();
-      std::_Exit(75);
-    }
-    lead_check.expires_after(kLeadPoll);
-    lead_check.async_wait([&](const boost::system::error_code& ec) {
-      if (!ec) check_lead();
+  // The lead's connection answers, or this hub stops before another takes
+  // over. Its own thread: a slow or cut database (a query that waits for TCP
+  // to give up) must not hold up the loop's heartbeats and deliveries.
+  std::mutex lead_mu;
+  std::condition_variable lead_cv;
+  bool lead_done = false;
+  std::thread lead_watch;
+  if (lead)
+    lead_watch = std::thread([&] {
+      pthread_setname_np(pthread_self(), "lead");
+      std::unique_lock<std::mutex> hold(lead_mu);
+      while (!lead_cv.wait_for(hold, kLeadPoll, [&] { return lead_done; })) {
+        hold.unlock();
+        const bool held = lead->StillHeld();
+        hold.lock();
+        if (!held && !lead_done) {
+          LOG_ERROR("lost the lead's database connection; stopping (exit 75)");
+          spdlog::shutdown();
+          std::_Exit(75);
+        }
+      }
     });
-  };
-  check_lead();
   io.run();
+  if (lead_watch.joinable()) {
+    {
+      std::lock_guard<std::mutex> hold(lead_mu);
+      lead_done = true;
+    }
+    lead_cv.notify_all();
+    lead_watch.join();
+  }
   return 0;
 }

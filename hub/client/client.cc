@@ -463,7 +463,7 @@ class ClientImpl final : public Client {
   bool connected_ = false;
   bool stopped_ = true;
   std::string principal_;
-  int64_t last_recv_us_ = 0, last_send_us_ = 0, last_hello_us_ = 0;
+  int64_t last_recv_us_ = 0, last_send_us_ = 0, last_hello_us_ = 0, last_heartbeat_us_ = 0;
   int64_t dialled_us_ = 0;                    // the last connect()
   int64_t redial_after_us_ = kFirstRedialUs;  // doubles up to kLastRedialUs
   // The hub endpoints (opts_.hub_endpoint, then the standby ones) and the
@@ -1132,10 +1132,15 @@ void ClientImpl::Tick() {
     RedialIfRefused(now);
     if (now - last_hello_us_ > std::min<int64_t>(hb, 200'000)) SendHello();
   } else {
-    if (now - last_send_us_ > hb) {
+    // A heartbeat when this side has been quiet, and also when the hub has:
+    // a publisher that keeps sending while the hub's commits are held up
+    // gets no Acks, and only the hub's answer to a heartbeat (from its loop,
+    // not its writer) tells a live hub from a dead one.
+    if (now - last_send_us_ > hb || (now - last_recv_us_ > hb && now - last_heartbeat_us_ > hb)) {
       pb::Frame f;
       f.mutable_heartbeat()->set_sent_at_ms(opts_.clock->NowMs());
       Send(f.SerializeAsString());
+      last_heartbeat_us_ = now;
     }
     // Publishes without an answer for too long are sent again.
     for (auto& [n, p] : pending_)

@@ -27,6 +27,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/pg.h"
 #include "common/sql.h"
 #include "common/sqlite.h"
 #include "common/uuid.h"
@@ -334,6 +335,62 @@ TEST(HubFault, DatabaseDownDelaysButNeitherLosesNorReorders) {
       << "an envelope id was applied twice";
   EXPECT_TRUE(WaitFor([&] { return d.Metric(kDepthOfB) == 0; })) << d.Metric(kDepthOfB);
   std::cerr << "hub restarted " << hub_restarts << " time(s) after the database came back\n";
+}
+
+// The hub's commits stall for 3 s (another session holds the tables: a
+// long vacuum, a backup, a lock) while a publisher keeps sending: no Ack
+// comes, but the hub itself is alive and answers heartbeats, so the
+// publisher keeps its session (no reconnect, no re-sending everything) and
+// every message is acknowledged and delivered once, in order, afterwards.
+TEST(HubFault, StalledCommitsDoNotMakeALiveHubLookSilent) {
+  TestDistrict d({"a", "b"});
+  ASSERT_HUB_STARTS(d);
+  ClientThread b(d.ClientFor("b"), RecordEffects);
+  ClientThread a(d.ClientFor("a"));
+  PublishAll(a, "b", Numbered("before-", 20));
+  const uint64_t reconnects = a.Stats().reconnects;
+
+  // Hold the store's write lock from outside the hub.
+  std::optional<sqlite::Db> lite;
+  std::optional<pg::Conn> pg_hold;
+  if (d.store_kind() == "postgresql") {
+    auto c = pg::Conn::Open(d.pg_conninfo(), "concord-test");
+    ASSERT_TRUE(c.ok()) << c.status();
+    pg_hold = std::move(*c);
+    ASSERT_TRUE(pg_hold->Exec("BEGIN; LOCK TABLE hub.messages IN EXCLUSIVE MODE").ok());
+  } else {
+    auto db = sqlite::Db::Open(d.hub_db());
+    ASSERT_TRUE(db.ok()) << db.status();
+    lite = std::move(*db);
+    ASSERT_TRUE(lite->Exec("BEGIN IMMEDIATE").ok());
+  }
+  const std::vector<std::string> during = Numbered("during-", 300);
+  auto acked = std::make_shared<std::atomic<int>>(0);
+  for (const auto& body : during) {  // 3 s at one message every 10 ms
+    a.Call([&](client::Client& cl) {
+      cl.Publish(Note("b", body), [acked](const absl::Status& st) {
+        if (st.ok()) ++*acked;
+      });
+      return 0;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_LT(*acked, 50) << "the commits were not held up";
+  if (pg_hold) {
+    ASSERT_TRUE(pg_hold->Exec("ROLLBACK").ok());
+  }
+  if (lite) {
+    ASSERT_TRUE(lite->Exec("ROLLBACK").ok());
+  }
+
+  ASSERT_TRUE(WaitFor([&] { return *acked == static_cast<int>(during.size()); }, 30000)) << *acked;
+  EXPECT_EQ(a.Stats().reconnects, reconnects) << "the publisher left a live hub";
+  EXPECT_EQ(a.Stats().hub_switches, 0u);
+  std::vector<std::string> want = Numbered("before-", 20);
+  want.insert(want.end(), during.begin(), during.end());
+  ASSERT_TRUE(WaitFor([&] { return b.Stats().received == want.size(); }, 30000))
+      << b.Stats().received;
+  EXPECT_EQ(ReadEffects(d.ClientFor("b").db_path).bodies, want);
 }
 
 // A receiver SIGKILLed mid-stream and restarted applies every message once, in order.
