@@ -832,7 +832,8 @@ void BrokerImpl::OnCommitted(std::unique_ptr<Job> job) {
     // publisher re-sends what was not acknowledged, and ids dedupe.
     LOG_ERROR("store: {}; stopping (exit 75) to recover from the store",
               job->result.status().ToString());
-    spdlog::shutdown();  // flushes
+    // Flushed, not shut down: another thread may be logging right now.
+    if (auto logger = spdlog::default_logger()) logger->flush();
     std::_Exit(75);
   }
   if (!job->result.ok()) {

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include "common/log.h"
 #include "common/status_macros.h"
 #include "hub/store/schema.h"
 
@@ -42,6 +43,10 @@ absl::StatusOr<bool> HubLead::TryTake(const std::string& endpoint, int64_t now_m
     return term.status();
   }
   term_ = *term;
+  // From now on only StillHeld's `SELECT 1` runs here: a server that keeps
+  // the session but does not answer counts as lost after 2 s.
+  if (auto st = conn_.Exec("SET statement_timeout = 2000"); !st.ok())
+    LOG_WARN("lead: statement_timeout: {}", st.ToString());
   return true;
 }
 

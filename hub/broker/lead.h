@@ -13,7 +13,8 @@
 //     a hub that lost its lock without noticing cannot write after a
 //     takeover, and a takeover waits for the commit in flight to finish.
 //
-// Threading: one thread (the hub's main thread, before and beside the loop).
+// Threading: one thread at a time: the hub's main thread while it waits for
+// the lead, then the "lead" thread that checks it (main.cc).
 #pragma once
 
 #include <cstdint>
@@ -33,6 +34,8 @@ class HubLead {
   // One try, without waiting: true when this hub now holds the lead (the
   // lock taken, the term moved on, `endpoint` recorded for clients); false
   // when another hub holds it.
+  // Once taken, the connection's statements time out after 2 s, so that a
+  // server that keeps the connection but does not answer is noticed.
   absl::StatusOr<bool> TryTake(const std::string& endpoint, int64_t now_ms);
   // The endpoint and term the active hub recorded ({"", 0} when none yet).
   struct Active {

@@ -203,7 +203,8 @@ int main(int argc, char** argv) {
         hold.lock();
         if (!held && !lead_done) {
           LOG_ERROR("lost the lead's database connection; stopping (exit 75)");
-          spdlog::shutdown();
+          // Flushed, not shut down: the loop and the writer may be logging.
+          if (auto logger = spdlog::default_logger()) logger->flush();
           std::_Exit(75);
         }
       }
