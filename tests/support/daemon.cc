@@ -60,15 +60,7 @@ DaemonProcess::DaemonProcess(const TestDistrict& d, const std::string& name, con
 int DaemonProcess::Stop() {
   if (pid_ <= 0) return exit_status_;
   kill(pid_, SIGTERM);
-  for (int i = 0; i < 500; ++i) {
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-      return exit_status_;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  if (std::optional<int> status = WaitExit(5000)) return *status;
   kill(pid_, SIGKILL);
   waitpid(pid_, nullptr, 0);
   pid_ = -1;

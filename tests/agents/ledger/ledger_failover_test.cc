@@ -91,6 +91,33 @@ class LedgerFailover : public ::testing::Test {
     return out;
   }
 
+  // Waits until every one of `requests` is answered, then, after `settle`
+  // (for an answer sent twice to arrive), expects each answered exactly
+  // once and each registered as an item of its own. Returns the answers.
+  std::map<std::string, std::vector<json>> ExpectAnsweredOnce(
+      const std::vector<std::string>& requests,
+      std::chrono::milliseconds settle = std::chrono::milliseconds(0)) {
+    std::map<std::string, std::vector<json>> replies;
+    const bool all = WaitFor(
+        [&] {
+          replies = Replies(requests);
+          return replies.size() == requests.size();
+        },
+        20000);
+    EXPECT_TRUE(all) << replies.size() << " of " << requests.size() << " answered";
+    if (!all) return replies;
+    std::this_thread::sleep_for(settle);
+    replies = Replies(requests);
+    std::set<std::string> numbers;
+    for (const auto& id : requests) {
+      EXPECT_EQ(replies[id].size(), 1u) << "answered twice: " << id;
+      if (replies[id].size() != 1) return replies;
+      numbers.insert(replies[id][0].value("ledger_no", ""));
+    }
+    EXPECT_EQ(numbers.size(), requests.size()) << "one item per petition";
+    return replies;
+  }
+
   std::unique_ptr<TestDistrict> d_ = PgDistrict();
   const std::string clock_file_ = d_->dir() + "/ledger-clock";
   std::unique_ptr<DaemonProcess> procuratorate_;
@@ -168,20 +195,10 @@ TEST_F(LedgerFailover, TakeoverKeepsEveryPetitionAndEveryTimerOnce) {
             << takeover_ms[(takeover_ms.size() * 99) / 100] << " ms\n";
 
   // Everything asked was answered once, each petition registered once.
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        replies = Replies(requests);
-        return replies.size() == requests.size();
-      },
-      20000))
-      << replies.size() << " of " << requests.size() << " answered";
-  std::set<std::string> numbers;
-  for (const auto& id : requests) {
-    ASSERT_EQ(replies[id].size(), 1u) << "answered twice: " << id;
+  replies = ExpectAnsweredOnce(requests);
+  ASSERT_FALSE(HasFailure());
+  for (const auto& id : requests)
     EXPECT_TRUE(replies[id][0].value("ok", false)) << replies[id][0].dump();
-    numbers.insert(replies[id][0].value("ledger_no", ""));
-  }
-  EXPECT_EQ(numbers.size(), requests.size()) << "one item per petition";
 
   // The first four items' procedural reply (due 09-28) was warned, went
   // overdue and was escalated across the kills (checked round by round
@@ -226,22 +243,8 @@ TEST_F(LedgerFailover, ActiveThatLosesItsDatabaseSessionStandsDown) {
   agents_[0]->Restart();
   EXPECT_TRUE(agents_[0]->standby()) << "it comes back standing by: " << agents_[0]->log();
 
-  std::map<std::string, std::vector<json>> replies;
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        replies = Replies(requests);
-        return replies.size() == requests.size();
-      },
-      20000))
-      << replies.size() << " of " << requests.size() << " answered";
-  std::this_thread::sleep_for(std::chrono::seconds(2));  // an answer sent twice would come now
-  replies = Replies(requests);
-  std::set<std::string> numbers;
-  for (const auto& id : requests) {
-    ASSERT_EQ(replies[id].size(), 1u) << "answered twice: " << id;
-    numbers.insert(replies[id][0].value("ledger_no", ""));
-  }
-  EXPECT_EQ(numbers.size(), requests.size()) << "one item per petition";
+  // Two seconds more: an answer sent twice would come by then.
+  ExpectAnsweredOnce(requests, std::chrono::seconds(2));
 }
 
 }  // namespace

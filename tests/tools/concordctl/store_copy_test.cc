@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <iostream>
+#include <map>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -35,6 +36,27 @@ void PublishAll(ClientThread& a, const std::vector<std::string>& bodies) {
     return 0;
   });
   ASSERT_TRUE(WaitFor([&] { return *acked == bodies.size(); }, 30000)) << *acked;
+}
+
+// Moves the district to PostgreSQL: starts its server, then `store copy`
+// of each file into it (the hub's first), each of which must succeed.
+// Returns each copy's report, by file.
+std::map<std::string, std::string> MoveToPostgresql(TestDistrict& d,
+                                                    const std::vector<std::string>& files) {
+  std::map<std::string, std::string> reports;
+  d.UsePostgresql();
+  const absl::Status prepared = d.PrepareStore();
+  EXPECT_TRUE(prepared.ok()) << prepared;
+  if (!prepared.ok()) return reports;
+  for (const std::string& from : files) {
+    CommandResult r =
+        RunConcordctl(absl::StrCat("store copy --from ", from, " --to '", d.pg_conninfo(), "'"));
+    EXPECT_EQ(r.exit_code, 0) << from << ": " << r.out;
+    if (r.exit_code != 0) break;
+    std::cout << r.out;
+    reports[from] = r.out;
+  }
+  return reports;
 }
 
 // Copied while 20 messages wait for b: b, back on the PostgreSQL hub, gets
@@ -134,19 +156,11 @@ TEST(StoreCopy, LedgerBookMovesWithItsInbox) {
   office->Stop();
   d.StopHub();
 
-  d.UsePostgresql();
-  ASSERT_TRUE(d.PrepareStore().ok());
-  for (const std::string& from : {d.hub_db(), book}) {
-    CommandResult r =
-        RunConcordctl(absl::StrCat("store copy --from ", from, " --to '", d.pg_conninfo(), "'"));
-    ASSERT_EQ(r.exit_code, 0) << from << ": " << r.out;
-    std::cout << r.out;
-    if (from == book) {
-      EXPECT_NE(r.out.find("schema ledger"), std::string::npos) << r.out;
-      EXPECT_NE(r.out.find("petitions: 3 "), std::string::npos) << r.out;
-      EXPECT_NE(r.out.find("concord_inbox: "), std::string::npos) << r.out;
-    }
-  }
+  auto reports = MoveToPostgresql(d, {d.hub_db(), book});
+  ASSERT_FALSE(HasFailure());
+  EXPECT_NE(reports[book].find("schema ledger"), std::string::npos) << reports[book];
+  EXPECT_NE(reports[book].find("petitions: 3 "), std::string::npos) << reports[book];
+  EXPECT_NE(reports[book].find("concord_inbox: "), std::string::npos) << reports[book];
   CommandResult again =
       RunConcordctl(absl::StrCat("store copy --from ", book, " --to '", d.pg_conninfo(), "'"));
   EXPECT_EQ(again.exit_code, 2) << again.out;
@@ -235,14 +249,8 @@ TEST(StoreCopy, AidRegistryMovesAndStillStopsADuplicate) {
   court->Stop();
   d.StopHub();
 
-  d.UsePostgresql();
-  ASSERT_TRUE(d.PrepareStore().ok());
-  for (const std::string& from : {d.hub_db(), book}) {
-    CommandResult r =
-        RunConcordctl(absl::StrCat("store copy --from ", from, " --to '", d.pg_conninfo(), "'"));
-    ASSERT_EQ(r.exit_code, 0) << from << ": " << r.out;
-    std::cout << r.out;
-  }
+  MoveToPostgresql(d, {d.hub_db(), book});
+  ASSERT_FALSE(HasFailure());
   ASSERT_TRUE(d.StartHub().ok());
   court = adapter("court");
   auto procuratorate = adapter("procuratorate");
